@@ -1,0 +1,28 @@
+/** Durations in config and flags: "250ms", "30s", "2m", "1h", "1m30s", or a number of milliseconds. */
+const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+
+/** Parse a duration; returns undefined when the text is not one (callers report where). */
+export function parseDuration(input: string | number): number | undefined {
+  if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? input : undefined;
+  const text = input.trim();
+  if (text === '') return undefined;
+  if (/^\d+$/.test(text)) return Number(text);
+  part.lastIndex = 0;
+  let total = 0;
+  let consumed = 0;
+  for (let m = part.exec(text); m; m = part.exec(text)) {
+    total += Number(m[1]) * unitMs[m[2]!]!;
+    consumed = part.lastIndex;
+  }
+  return consumed === text.length ? Math.round(total) : undefined;
+}
+
+/** Render milliseconds for people: 850ms, 12.3s, 4m05s. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+  const m = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return m < 60 ? `${m}m${String(s).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}

@@ -1,0 +1,83 @@
+/**
+ * The data plane seen from the engine: route tables in, traffic figures out.
+ * The built-in proxy (a separate process, src/traffic/proxy/) is the embedded default;
+ * HAProxy's runtime API comes later behind the same interface.
+ */
+
+/** The whole route table of one environment: one listener, routes by host and path prefix. */
+export interface EnvironmentRoutes {
+  environment: string;
+  /** host:port the environment's traffic is served on, e.g. "127.0.0.1:8080". */
+  listen: string;
+  routes: Route[];
+}
+
+export interface Route {
+  service: string;
+  /** Longest matching pathPrefix wins; `host` (when set) must equal the Host header without port. */
+  match: { pathPrefix: string; host?: string };
+  /** Weighted release sets; weights are relative (0 means no share of untargeted traffic). */
+  releases: ReleaseSet[];
+  /** Keep a client on the release it first got (cookie `slipway-release`). Default false. */
+  sticky?: boolean;
+}
+
+export interface ReleaseSet {
+  /** Release version. */
+  release: string;
+  role: 'stable' | 'candidate';
+  weight: number;
+  /** Instances in rotation. An empty set takes no traffic whatever its weight. */
+  upstreams: Upstream[];
+}
+
+export interface Upstream {
+  /** Instance id. */
+  id: string;
+  /** host:port */
+  address: string;
+}
+
+/** One upstream as the data plane sees it now. */
+export interface UpstreamStatus {
+  environment: string;
+  service: string;
+  release: string;
+  id: string;
+  address: string;
+  /** Requests proxied to it and not yet finished. */
+  inFlight: number;
+  /** `draining`: removed from the route table, still finishing requests. */
+  state: 'active' | 'draining';
+}
+
+/** Status classes counted per release; `proxyError` = the proxy answered 502/503/504 itself. */
+export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'proxyError';
+
+/** Cumulative since the data plane started; consumers take differences between two reads. */
+export interface ReleaseStats {
+  requests: Record<StatusClass, number>;
+  /** Latency histogram in milliseconds: counts[i] = requests with latency <= bucketsMs[i] (not cumulative; last bucket is +Inf). */
+  latency: { bucketsMs: number[]; counts: number[]; sumMs: number; count: number };
+}
+
+export interface TrafficStats {
+  /** When the data plane process started (ms since epoch): a change means counters were reset. */
+  startedAt: number;
+  at: number;
+  /** environment → service → release → stats */
+  environments: Record<string, Record<string, Record<string, ReleaseStats>>>;
+}
+
+export interface Router {
+  /** Replace one environment's route table (opens the listener if new). Idempotent. Rejects with a clear error if the listen address is taken. */
+  apply(routes: EnvironmentRoutes): Promise<void>;
+  /** Remove an environment's listener and routes. Idempotent. */
+  remove(environment: string): Promise<void>;
+  /** Every upstream with its in-flight count, including draining ones. */
+  upstreams(): Promise<UpstreamStatus[]>;
+  /** Cumulative per-release counters and latency histograms. */
+  stats(): Promise<TrafficStats>;
+  /** Is the data plane up? Never throws. */
+  healthy(): Promise<boolean>;
+}
