@@ -1,0 +1,65 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SlipwayError } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import type { Queryable } from '../store/db.js';
+import { countActiveTokens, findTokenByHash, insertToken } from '../store/repos/tokens.js';
+
+/** sha256 hex of a token: tokens are 256-bit random, so a fast hash is enough (no offline guessing). */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** A new API token: `slw_` + 32 random bytes, base64url. */
+export function generateToken(): string {
+  return `slw_${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * First start: make sure an admin token exists. `SLIPWAY_TOKEN` (when given) is registered;
+ * otherwise, with no usable token at all, one is generated and returned so the caller can
+ * print it once. Only the hash is stored.
+ */
+export async function ensureAdminToken(db: Queryable, fromEnv?: string): Promise<{ generated?: string }> {
+  if (fromEnv) {
+    if (fromEnv.length < 16) throw new SlipwayError('invalid_input', 'SLIPWAY_TOKEN must be at least 16 characters');
+    await insertToken(db, { id: newId('tok'), name: 'SLIPWAY_TOKEN', hash: hashToken(fromEnv), role: 'admin' });
+    return {};
+  }
+  if ((await countActiveTokens(db)) > 0) return {};
+  const token = generateToken();
+  await insertToken(db, { id: newId('tok'), name: 'initial admin token', hash: hashToken(token), role: 'admin' });
+  return { generated: token };
+}
+
+export interface Principal {
+  tokenId: string;
+  name: string;
+  role: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/** Fastify hook: every route but the public ones needs `Authorization: Bearer <token>`. */
+export function bearerAuth(db: Queryable, publicPaths: Set<string>) {
+  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const path = req.url.split('?')[0]!;
+    if (publicPaths.has(path)) return;
+    const header = req.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match) throw new SlipwayError('unauthorized', 'missing bearer token: send "Authorization: Bearer <token>" (the CLI reads SLIPWAY_TOKEN or the token file `slipway up` wrote)');
+    const presented = hashToken(match[1]!);
+    const record = await findTokenByHash(db, presented);
+    // The lookup is by hash; compare again in constant time so no code path branches on a partial match.
+    if (!record || !timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(presented, 'hex'))) {
+      throw new SlipwayError('unauthorized', 'unknown token');
+    }
+    if (record.revokedAt) throw new SlipwayError('unauthorized', `token "${record.name}" was revoked at ${record.revokedAt.toISOString()}`);
+    if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) throw new SlipwayError('unauthorized', `token "${record.name}" expired at ${record.expiresAt.toISOString()}`);
+    req.principal = { tokenId: record.id, name: record.name, role: record.role };
+  };
+}

@@ -1,0 +1,18 @@
+import type { Engine } from '../engine/engine.js';
+import type { EventLog } from '../engine/event-log.js';
+import type { Logger } from '../shared/logging.js';
+import type { Db } from '../store/db.js';
+import type { CoordinatorMetrics } from './metrics.js';
+
+/** What the API's routes are given. Reads go to the store; changes go through the engine. */
+export interface ApiContext {
+  db: Db;
+  engine: Engine;
+  events: EventLog;
+  logger: Logger;
+  metrics: CoordinatorMetrics;
+  version: string;
+  startedAt: number;
+  /** Called by POST /api/v1/system/shutdown after the response is sent. */
+  shutdown: (options: { stopInstances: boolean }) => void;
+}

@@ -1,0 +1,106 @@
+import type { z } from 'zod';
+import type { Queryable } from '../store/db.js';
+import type { DeploymentRecord } from '../store/repos/deployments.js';
+import type { EventRecord } from '../store/repos/events.js';
+import type { InstanceRecord } from '../store/repos/instances.js';
+import { getRelease, type ReleaseRecord } from '../store/repos/releases.js';
+import { describeStep } from '../strategies/plan.js';
+import type { deploymentView, eventView, instanceView, releaseView } from './schemas.js';
+
+/** Records → API views. Dates become RFC 3339 strings; release ids gain their versions. */
+
+const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
+
+/** Looks releases up once per response. */
+export class ReleaseNames {
+  private readonly cache = new Map<string, Promise<ReleaseRecord | undefined>>();
+  constructor(private readonly db: Queryable) {}
+  get(id: string): Promise<ReleaseRecord | undefined> {
+    let hit = this.cache.get(id);
+    if (!hit) this.cache.set(id, (hit = getRelease(this.db, id)));
+    return hit;
+  }
+  async version(id: string): Promise<string> {
+    return (await this.get(id))?.version ?? id;
+  }
+}
+
+export async function presentDeployment(d: DeploymentRecord, names: ReleaseNames): Promise<z.infer<typeof deploymentView>> {
+  const done = d.state === 'succeeded' || d.state === 'rolled_back' || d.state === 'failed' || d.state === 'cancelled';
+  return {
+    id: d.id,
+    project: d.project,
+    service: d.service,
+    environment: d.environment,
+    kind: d.kind,
+    state: d.state,
+    strategy: d.strategy,
+    from: d.fromRelease ? { id: d.fromRelease, version: await names.version(d.fromRelease) } : null,
+    to: { id: d.toRelease, version: await names.version(d.toRelease) },
+    step: d.step,
+    steps: d.plan.steps.map((step, i) => ({
+      kind: step.kind,
+      description: describeStep(step),
+      status: i < d.step || (done && d.state === 'succeeded') ? ('done' as const) : i === d.step && !done ? ('running' as const) : ('pending' as const),
+      step: { ...step },
+    })),
+    reason: d.reason ?? null,
+    error: d.error ? { message: d.error.message, ...(d.error.details ? { details: d.error.details } : {}) } : null,
+    requestedBy: d.requestedBy ?? null,
+    createdAt: d.createdAt.toISOString(),
+    startedAt: iso(d.startedAt),
+    finishedAt: iso(d.finishedAt),
+    updatedAt: d.updatedAt.toISOString(),
+  };
+}
+
+export async function presentInstance(i: InstanceRecord, names: ReleaseNames): Promise<z.infer<typeof instanceView>> {
+  const pid = typeof i.handle?.pid === 'number' ? i.handle.pid : null;
+  return {
+    id: i.id,
+    project: i.project,
+    service: i.service,
+    environment: i.environment,
+    release: await names.version(i.releaseId),
+    releaseId: i.releaseId,
+    deploymentId: i.deploymentId ?? null,
+    runtime: i.runtime,
+    address: i.address ?? null,
+    pid,
+    desired: i.desired,
+    state: i.state,
+    restarts: i.restarts,
+    message: i.message ?? null,
+    startedAt: i.startedAt.toISOString(),
+    stoppedAt: iso(i.stoppedAt),
+    retireAt: iso(i.retireAt),
+  };
+}
+
+export function presentEvent(e: EventRecord): z.infer<typeof eventView> {
+  return {
+    id: e.id,
+    project: e.project ?? null,
+    deploymentId: e.deploymentId ?? null,
+    service: e.service ?? null,
+    environment: e.environment ?? null,
+    kind: e.kind,
+    message: e.message,
+    data: e.data,
+    at: e.at.toISOString(),
+  };
+}
+
+export function presentRelease(r: ReleaseRecord): z.infer<typeof releaseView> {
+  return {
+    id: r.id,
+    project: r.project,
+    service: r.service,
+    version: r.version,
+    command: r.spec.command,
+    args: r.spec.args,
+    cwd: r.spec.cwd,
+    envKeys: Object.keys(r.spec.env).sort(),
+    createdAt: r.createdAt.toISOString(),
+  };
+}

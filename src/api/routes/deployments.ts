@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { strategyTypes } from '../../config/strategy.js';
+import { SlipwayError } from '../../shared/errors.js';
+import { getDeployment, listDeployments, type DeploymentState } from '../../store/repos/deployments.js';
+import type { ApiContext } from '../context.js';
+import { presentDeployment, ReleaseNames } from '../present.js';
+import { deploymentView, errorBody, idParams, projectParams } from '../schemas.js';
+import { configOf } from './projects.js';
+
+const states = ['queued', 'running', 'rolling_back', 'succeeded', 'rolled_back', 'failed', 'cancelled'] as const;
+
+export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/api/v1/projects/:project/deployments',
+      {
+        schema: {
+          summary: 'Deploy a release of a service to an environment',
+          description: 'Refused with 409 while another deployment of the same service and environment runs, unless `queue` is true.',
+          tags: ['deployments'],
+          params: projectParams,
+          body: z.object({
+            service: z.string().min(1),
+            environment: z.string().min(1),
+            version: z.string().min(1).max(64),
+            strategy: z.enum(strategyTypes as unknown as [string, ...string[]]).optional(),
+            set: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).optional(),
+            queue: z.boolean().default(false),
+          }),
+          response: { 201: z.object({ deployment: deploymentView }), 400: errorBody, 404: errorBody, 409: errorBody },
+        },
+      },
+      async (req, reply) => {
+        await configOf(ctx, req.params.project);
+        const d = await ctx.engine.deploy({
+          project: req.params.project,
+          service: req.body.service,
+          environment: req.body.environment,
+          version: req.body.version,
+          ...(req.body.strategy ? { strategy: req.body.strategy as (typeof strategyTypes)[number] } : {}),
+          ...(req.body.set ? { sets: req.body.set } : {}),
+          queue: req.body.queue,
+          requestedBy: req.principal?.name,
+        });
+        return reply.status(201).send({ deployment: await presentDeployment(d, new ReleaseNames(ctx.db)) });
+      },
+    );
+
+    app.post(
+      '/api/v1/projects/:project/rollbacks',
+      {
+        schema: {
+          summary: 'Roll a service back in an environment',
+          description: 'Aborts the deployment in flight (it rolls back), or deploys the previous release again — reusing its warm instances when it still has them.',
+          tags: ['deployments'],
+          params: projectParams,
+          body: z.object({ service: z.string().min(1), environment: z.string().min(1) }),
+          response: { 201: z.object({ deployment: deploymentView, aborted: z.boolean() }), 404: errorBody, 409: errorBody },
+        },
+      },
+      async (req, reply) => {
+        await configOf(ctx, req.params.project);
+        const { deployment, aborted } = await ctx.engine.rollback({ project: req.params.project, ...req.body, requestedBy: req.principal?.name });
+        return reply.status(201).send({ deployment: await presentDeployment(deployment, new ReleaseNames(ctx.db)), aborted });
+      },
+    );
+
+    app.get(
+      '/api/v1/deployments',
+      {
+        schema: {
+          summary: 'Deployments, newest first',
+          tags: ['deployments'],
+          querystring: z.object({
+            project: z.string().optional(),
+            service: z.string().optional(),
+            environment: z.string().optional(),
+            state: z.enum(states).optional(),
+            limit: z.coerce.number().int().min(1).max(1000).default(50),
+          }),
+          response: { 200: z.object({ deployments: z.array(deploymentView) }) },
+        },
+      },
+      async (req) => {
+        const names = new ReleaseNames(ctx.db);
+        const list = await listDeployments(ctx.db, { ...req.query, states: req.query.state ? [req.query.state as DeploymentState] : undefined });
+        return { deployments: await Promise.all(list.map((d) => presentDeployment(d, names))) };
+      },
+    );
+
+    app.get(
+      '/api/v1/deployments/:id',
+      { schema: { summary: 'One deployment with its plan and progress', tags: ['deployments'], params: idParams, response: { 200: z.object({ deployment: deploymentView }), 404: errorBody } } },
+      async (req) => {
+        const d = await getDeployment(ctx.db, req.params.id);
+        if (!d) throw new SlipwayError('not_found', `no deployment ${req.params.id}`);
+        return { deployment: await presentDeployment(d, new ReleaseNames(ctx.db)) };
+      },
+    );
+
+    app.post(
+      '/api/v1/deployments/:id/abort',
+      {
+        schema: {
+          summary: 'Abort a deployment: it rolls back (a queued one is cancelled)',
+          tags: ['deployments'],
+          params: idParams,
+          body: z.object({ reason: z.string().max(500).optional() }).default({}),
+          response: { 200: z.object({ deployment: deploymentView }), 404: errorBody, 409: errorBody },
+        },
+      },
+      async (req) => {
+        const by = req.principal?.name;
+        const d = await ctx.engine.abort(req.params.id, req.body.reason ?? `aborted${by ? ` by ${by}` : ''}`, by);
+        return { deployment: await presentDeployment(d, new ReleaseNames(ctx.db)) };
+      },
+    );
+  };
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { SlipwayError } from '../../shared/errors.js';
+import { finalStates, getDeployment } from '../../store/repos/deployments.js';
+import { listEvents, type EventRecord } from '../../store/repos/events.js';
+import type { ApiContext } from '../context.js';
+import { presentEvent } from '../present.js';
+import { errorBody, eventView, idParams } from '../schemas.js';
+
+const heartbeatMs = 15_000;
+
+function sseFrame(e: EventRecord): string {
+  return `id: ${e.id}\nevent: ${e.kind}\ndata: ${JSON.stringify(presentEvent(e))}\n\n`;
+}
+
+export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/v1/events',
+      {
+        schema: {
+          summary: 'The event timeline, oldest first',
+          tags: ['events'],
+          querystring: z.object({
+            project: z.string().optional(),
+            deployment: z.string().optional(),
+            service: z.string().optional(),
+            environment: z.string().optional(),
+            after: z.coerce.number().int().min(0).default(0).describe('Only events with a larger id'),
+            limit: z.coerce.number().int().min(1).max(5000).default(500),
+          }),
+          response: { 200: z.object({ events: z.array(eventView) }) },
+        },
+      },
+      async (req) => {
+        const { deployment, ...rest } = req.query;
+        return { events: (await listEvents(ctx.db, { ...rest, deploymentId: deployment })).map(presentEvent) };
+      },
+    );
+
+    app.get(
+      '/api/v1/deployments/:id/events',
+      {
+        schema: {
+          summary: "A deployment's progress as server-sent events (or a JSON list)",
+          description:
+            'With `Accept: text/event-stream`: every event so far (after `Last-Event-ID`), then new ones as they happen; the stream ends with an `end` event once the deployment is finished. Otherwise: the events so far as JSON.',
+          tags: ['deployments', 'events'],
+          params: idParams,
+          response: { 200: z.object({ events: z.array(eventView) }).describe('JSON form; the SSE form sends eventView objects as `data`'), 404: errorBody },
+        },
+      },
+      async (req, reply) => {
+        const id = req.params.id;
+        const deployment = await getDeployment(ctx.db, id);
+        if (!deployment) throw new SlipwayError('not_found', `no deployment ${id}`);
+        if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
+          return { events: (await listEvents(ctx.db, { deploymentId: id, limit: 5000 })).map(presentEvent) };
+        }
+
+        const after = Number(req.headers['last-event-id'] ?? 0) || 0;
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        let lastSent = after;
+        let closed = false;
+        const pending: EventRecord[] = [];
+        let replaying = true;
+        const end = () => {
+          if (closed) return;
+          closed = true;
+          res.write(`event: end\ndata: {}\n\n`);
+          res.end();
+        };
+        const send = (e: EventRecord) => {
+          if (closed || e.id <= lastSent) return;
+          lastSent = e.id;
+          res.write(sseFrame(e));
+          if (e.kind === 'deployment.finished') end();
+        };
+        // Subscribe before reading the backlog so nothing falls between the two; duplicates are dropped by id.
+        const unsubscribe = ctx.events.subscribe((e) => {
+          if (e.deploymentId !== id) return;
+          if (replaying) pending.push(e);
+          else send(e);
+        });
+        const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+        const cleanup = () => {
+          closed = true;
+          unsubscribe();
+          clearInterval(heartbeat);
+        };
+        req.raw.on('close', cleanup);
+        res.on('close', cleanup);
+        for (let batch = await listEvents(ctx.db, { deploymentId: id, after, limit: 1000 }); batch.length > 0; batch = await listEvents(ctx.db, { deploymentId: id, after: lastSent, limit: 1000 })) {
+          for (const e of batch) send(e);
+          if (closed) break;
+        }
+        replaying = false;
+        for (const e of pending) send(e);
+        const now = await getDeployment(ctx.db, id);
+        if (now && finalStates.includes(now.state)) end();
+      },
+    );
+  };
+}

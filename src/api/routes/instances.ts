@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SlipwayError } from '../../shared/errors.js';
+import { getInstance, listInstances } from '../../store/repos/instances.js';
+import type { ApiContext } from '../context.js';
+import { presentInstance, ReleaseNames } from '../present.js';
+import { errorBody, idParams, instanceView, projectParams } from '../schemas.js';
+import { configOf } from './projects.js';
+
+const logQuery = z.object({
+  tail: z.coerce.number().int().min(0).max(100_000).default(100).describe('Last N lines first'),
+  follow: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1')
+    .describe('Keep streaming new lines'),
+});
+
+/** Stream log lines as text/plain, each prefixed when several instances are merged; stops when the client goes. */
+async function streamLogs(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, sources: { id: string; prefix: string }[], tail: number, follow: boolean) {
+  const controller = new AbortController();
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  req.raw.on('close', () => controller.abort());
+  res.on('close', () => controller.abort());
+  await Promise.all(
+    sources.map(async ({ id, prefix }) => {
+      try {
+        for await (const line of ctx.engine.instanceLogs(id, { tail, follow, signal: controller.signal })) {
+          if (controller.signal.aborted) break;
+          res.write(`${prefix}${line}\n`);
+        }
+      } catch (e) {
+        if (!controller.signal.aborted) res.write(`${prefix}[slipway: log unavailable: ${(e as Error).message}]\n`);
+      }
+    }),
+  );
+  res.end();
+}
+
+export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/v1/instances',
+      {
+        schema: {
+          summary: 'Instances (live ones, and ones stopped in the last hour unless `all`)',
+          tags: ['instances'],
+          querystring: z.object({
+            project: z.string().optional(),
+            environment: z.string().optional(),
+            service: z.string().optional(),
+            all: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+          }),
+          response: { 200: z.object({ instances: z.array(instanceView) }) },
+        },
+      },
+      async (req) => {
+        const names = new ReleaseNames(ctx.db);
+        const list = await listInstances(ctx.db, req.query);
+        return { instances: await Promise.all(list.map((i) => presentInstance(i, names))) };
+      },
+    );
+
+    app.get(
+      '/api/v1/instances/:id',
+      { schema: { summary: 'One instance', tags: ['instances'], params: idParams, response: { 200: z.object({ instance: instanceView }), 404: errorBody } } },
+      async (req) => {
+        const i = await getInstance(ctx.db, req.params.id);
+        if (!i) throw new SlipwayError('not_found', `no instance ${req.params.id}`);
+        return { instance: await presentInstance(i, new ReleaseNames(ctx.db)) };
+      },
+    );
+
+    app.get(
+      '/api/v1/instances/:id/logs',
+      { schema: { summary: "An instance's log (text/plain; `follow` streams)", tags: ['instances'], params: idParams, querystring: logQuery, response: { 404: errorBody } } },
+      async (req, reply) => {
+        const i = await getInstance(ctx.db, req.params.id);
+        if (!i) throw new SlipwayError('not_found', `no instance ${req.params.id}`);
+        await streamLogs(ctx, req, reply, [{ id: i.id, prefix: '' }], req.query.tail, req.query.follow);
+      },
+    );
+
+    app.get(
+      '/api/v1/projects/:project/logs',
+      {
+        schema: {
+          summary: "A service's logs in an environment, every live instance merged, each line prefixed with its instance (text/plain)",
+          tags: ['instances'],
+          params: projectParams,
+          querystring: logQuery.extend({ service: z.string().min(1), environment: z.string().min(1) }),
+          response: { 404: errorBody },
+        },
+      },
+      async (req, reply) => {
+        const config = await configOf(ctx, req.params.project);
+        if (!config.services.some((s) => s.name === req.query.service)) throw new SlipwayError('not_found', `project ${config.project} has no service "${req.query.service}"`);
+        if (!config.environments.some((e) => e.name === req.query.environment)) throw new SlipwayError('not_found', `project ${config.project} has no environment "${req.query.environment}"`);
+        const names = new ReleaseNames(ctx.db);
+        const instances = await listInstances(ctx.db, { project: config.project, environment: req.query.environment, service: req.query.service });
+        if (instances.length === 0) throw new SlipwayError('not_found', `${req.query.service} has no instances in ${req.query.environment} (deploy it first)`);
+        const sources = await Promise.all(instances.map(async (i) => ({ id: i.id, prefix: `${i.id} ${await names.version(i.releaseId)} | ` })));
+        await streamLogs(ctx, req, reply, sources, req.query.tail, req.query.follow);
+      },
+    );
+  };
+}

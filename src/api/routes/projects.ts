@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { ProjectConfig } from '../../config/model.js';
+import { validateConfigObject } from '../../config/validate.js';
+import { SlipwayError } from '../../shared/errors.js';
+import { getProject, listProjects, type ProjectRecord } from '../../store/repos/projects.js';
+import { listReleases } from '../../store/repos/releases.js';
+import type { ApiContext } from '../context.js';
+import { presentRelease } from '../present.js';
+import { errorBody, projectParams, projectView, releaseView } from '../schemas.js';
+import { projectStatus } from '../status.js';
+import { statusView } from '../schemas.js';
+
+function present(p: ProjectRecord): z.infer<typeof projectView> {
+  const c = p.config as ProjectConfig;
+  return {
+    name: p.name,
+    digest: p.digest,
+    environments: c.environments.map((e) => ({ name: e.name, listen: e.listen })),
+    services: c.services.map((s) => ({ name: s.name, instances: s.instances, strategy: s.strategy.type, routePrefix: s.route.pathPrefix })),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}
+
+/** The project's config or a 404 naming it. */
+export async function configOf(ctx: ApiContext, project: string): Promise<ProjectConfig> {
+  const p = await getProject(ctx.db, project);
+  if (!p) throw new SlipwayError('not_found', `project "${project}" is not known to this coordinator; \`slipway deploy\` applies slipway.yaml first`);
+  return p.config as ProjectConfig;
+}
+
+export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.put(
+      '/api/v1/projects/:project',
+      {
+        schema: {
+          summary: 'Apply a project config (the parsed slipway.yaml); idempotent',
+          tags: ['projects'],
+          params: projectParams,
+          body: z.object({
+            config: z.record(z.string(), z.unknown()).describe('slipway.yaml as a JSON object'),
+            baseDir: z.string().min(1).describe('Absolute directory relative paths in the config are resolved against'),
+            file: z.string().optional().describe('The file name, for error messages'),
+          }),
+          response: { 200: z.object({ project: projectView, changed: z.boolean() }), 400: errorBody },
+        },
+      },
+      async (req) => {
+        const config = validateConfigObject(req.body.config, { baseDir: req.body.baseDir, ...(req.body.file ? { file: req.body.file } : {}) });
+        if (config.project !== req.params.project) {
+          throw new SlipwayError('invalid_input', `body.config.project is "${config.project}" but the URL names project "${req.params.project}"`);
+        }
+        const { changed } = await ctx.engine.applyProject(config);
+        return { project: present((await getProject(ctx.db, config.project))!), changed };
+      },
+    );
+
+    app.get('/api/v1/projects', { schema: { summary: 'List projects', tags: ['projects'], response: { 200: z.object({ projects: z.array(projectView) }) } } }, async () => ({
+      projects: (await listProjects(ctx.db)).map(present),
+    }));
+
+    app.get(
+      '/api/v1/projects/:project',
+      { schema: { summary: 'One project', tags: ['projects'], params: projectParams, response: { 200: z.object({ project: projectView }), 404: errorBody } } },
+      async (req) => {
+        await configOf(ctx, req.params.project);
+        return { project: present((await getProject(ctx.db, req.params.project))!) };
+      },
+    );
+
+    app.get(
+      '/api/v1/projects/:project/status',
+      { schema: { summary: 'Every service in every environment: stable release, traffic, instances, deployments', tags: ['projects'], params: projectParams, response: { 200: statusView, 404: errorBody } } },
+      async (req) => projectStatus(ctx.db, await configOf(ctx, req.params.project), await ctx.engine.dataPlaneHealthy()),
+    );
+
+    app.get(
+      '/api/v1/projects/:project/services',
+      {
+        schema: {
+          summary: 'Services of a project, per environment',
+          tags: ['services'],
+          params: projectParams,
+          querystring: z.object({ environment: z.string().optional() }),
+          response: { 200: statusView, 404: errorBody },
+        },
+      },
+      async (req) => {
+        const status = await projectStatus(ctx.db, await configOf(ctx, req.params.project), await ctx.engine.dataPlaneHealthy());
+        if (req.query.environment) {
+          status.environments = status.environments.filter((e) => e.name === req.query.environment);
+          if (status.environments.length === 0) throw new SlipwayError('not_found', `project ${req.params.project} has no environment "${req.query.environment}"`);
+        }
+        return status;
+      },
+    );
+
+    app.get(
+      '/api/v1/projects/:project/releases',
+      {
+        schema: {
+          summary: 'Releases of a project, newest first',
+          tags: ['releases'],
+          params: projectParams,
+          querystring: z.object({ service: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+          response: { 200: z.object({ releases: z.array(releaseView) }), 404: errorBody },
+        },
+      },
+      async (req) => {
+        await configOf(ctx, req.params.project);
+        return { releases: (await listReleases(ctx.db, req.params.project, req.query.service, req.query.limit)).map(presentRelease) };
+      },
+    );
+  };
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { SlipwayError } from '../../shared/errors.js';
+import type { ApiContext } from '../context.js';
+import { errorBody } from '../schemas.js';
+
+export function systemRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/healthz',
+      {
+        schema: {
+          summary: 'Liveness of the coordinator (no token needed; reveals nothing else)',
+          tags: ['system'],
+          security: [],
+          response: { 200: z.object({ ok: z.boolean(), version: z.string(), uptimeSeconds: z.number() }) },
+        },
+      },
+      async () => ({ ok: true, version: ctx.version, uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000) }),
+    );
+
+    app.get('/metrics', { schema: { summary: "The coordinator's Prometheus metrics", tags: ['system'] } }, async (_req, reply) => {
+      reply.type(ctx.metrics.registry.contentType);
+      return ctx.metrics.registry.metrics();
+    });
+
+    app.post(
+      '/api/v1/system/shutdown',
+      {
+        schema: {
+          summary: 'Stop the coordinator (and, with stopInstances, the proxy and every instance) — what `slipway down` calls',
+          tags: ['system'],
+          body: z.object({ stopInstances: z.boolean().default(false) }).default({ stopInstances: false }),
+          response: { 202: z.object({ stopping: z.boolean() }), 403: errorBody },
+        },
+      },
+      async (req, reply) => {
+        if (req.principal?.role !== 'admin') throw new SlipwayError('forbidden', 'shutting the coordinator down needs the admin role');
+        reply.raw.on('finish', () => ctx.shutdown({ stopInstances: req.body.stopInstances }));
+        return reply.status(202).send({ stopping: true });
+      },
+    );
+  };
+}

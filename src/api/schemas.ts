@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+/** Shapes of the coordinator API: one zod schema per resource, used for validation, serialisation and OpenAPI. */
+
+const isoTime = z.iso.datetime({ offset: true }).describe('RFC 3339 timestamp');
+const nullableTime = isoTime.nullable();
+
+export const errorBody = z
+  .object({
+    error: z.object({
+      code: z.string().describe('Stable machine-readable code: invalid_input, unauthorized, forbidden, not_found, conflict, unavailable, failed, internal'),
+      message: z.string().describe('What went wrong and what to do, for people'),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .describe('Every error response has this shape');
+
+export const releaseRef = z.object({ id: z.string(), version: z.string() });
+
+export const stepView = z.object({
+  kind: z.string(),
+  description: z.string(),
+  status: z.enum(['done', 'running', 'pending']),
+  step: z.record(z.string(), z.unknown()).describe('The step as data (see Plan in the docs)'),
+});
+
+export const deploymentView = z.object({
+  id: z.string(),
+  project: z.string(),
+  service: z.string(),
+  environment: z.string(),
+  kind: z.enum(['deploy', 'rollback']),
+  state: z.enum(['queued', 'running', 'rolling_back', 'succeeded', 'rolled_back', 'failed', 'cancelled']),
+  strategy: z.string(),
+  from: releaseRef.nullable().describe('The stable release when the deployment started (null on a first deployment)'),
+  to: releaseRef.describe('The candidate release'),
+  step: z.int().describe('Index of the current step in `steps`'),
+  steps: z.array(stepView),
+  reason: z.string().nullable().describe('Why it rolled back or failed'),
+  error: z.object({ message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).nullable(),
+  requestedBy: z.string().nullable(),
+  createdAt: isoTime,
+  startedAt: nullableTime,
+  finishedAt: nullableTime,
+  updatedAt: isoTime,
+});
+
+export const instanceView = z.object({
+  id: z.string(),
+  project: z.string(),
+  service: z.string(),
+  environment: z.string(),
+  release: z.string().describe('Release version'),
+  releaseId: z.string(),
+  deploymentId: z.string().nullable(),
+  runtime: z.string(),
+  address: z.string().nullable(),
+  pid: z.int().nullable(),
+  desired: z.enum(['running', 'warm', 'stopped']).describe('running = in rotation when healthy; warm = kept running unrouted for rollback'),
+  state: z.string().describe('starting, healthy, unhealthy, crashed, failed, stopping, stopped'),
+  restarts: z.int(),
+  message: z.string().nullable(),
+  startedAt: isoTime,
+  stoppedAt: nullableTime,
+  retireAt: nullableTime,
+});
+
+export const eventView = z.object({
+  id: z.int(),
+  project: z.string().nullable(),
+  deploymentId: z.string().nullable(),
+  service: z.string().nullable(),
+  environment: z.string().nullable(),
+  kind: z.string(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  at: isoTime,
+});
+
+export const releaseView = z.object({
+  id: z.string(),
+  project: z.string(),
+  service: z.string(),
+  version: z.string(),
+  command: z.string(),
+  args: z.array(z.string()),
+  cwd: z.string(),
+  envKeys: z.array(z.string()).describe('Names of the environment variables the release sets (values are not returned)'),
+  createdAt: isoTime,
+});
+
+export const projectView = z.object({
+  name: z.string(),
+  digest: z.string(),
+  environments: z.array(z.object({ name: z.string(), listen: z.string() })),
+  services: z.array(z.object({ name: z.string(), instances: z.int(), strategy: z.string(), routePrefix: z.string() })),
+  updatedAt: isoTime,
+});
+
+export const trafficView = z.object({ release: z.string(), role: z.enum(['stable', 'candidate']), weight: z.int() });
+
+export const serviceStatusView = z.object({
+  service: z.string(),
+  stable: z.string().nullable().describe('Stable release version'),
+  previous: z.string().nullable(),
+  traffic: z.array(trafficView),
+  instances: z.array(z.object({ id: z.string(), release: z.string(), state: z.string(), desired: z.string(), address: z.string().nullable(), restarts: z.int() })),
+  activeDeployment: deploymentView.nullable(),
+  lastDeployment: deploymentView.nullable(),
+});
+
+export const statusView = z.object({
+  project: z.string(),
+  dataPlane: z.object({ healthy: z.boolean() }),
+  environments: z.array(z.object({ name: z.string(), listen: z.string(), url: z.string(), services: z.array(serviceStatusView) })),
+});
+
+export const idParams = z.object({ id: z.string().min(1).max(100) });
+export const projectParams = z.object({ project: z.string().min(1).max(100) });

@@ -1,0 +1,49 @@
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { bearerAuth } from './auth.js';
+import type { ApiContext } from './context.js';
+import { errorHandler } from './error-handler.js';
+import { deploymentRoutes } from './routes/deployments.js';
+import { eventRoutes } from './routes/events.js';
+import { instanceRoutes } from './routes/instances.js';
+import { projectRoutes } from './routes/projects.js';
+import { systemRoutes } from './routes/system.js';
+
+/** Routes that answer without a token: liveness only. */
+export const publicPaths = new Set(['/healthz']);
+
+/** Build the coordinator API (not listening yet). */
+export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler(ctx.logger));
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]} (see /api/v1/openapi.json)` } });
+  });
+  app.addHook('onRequest', bearerAuth(ctx.db, publicPaths));
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    ctx.metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    ctx.metrics.duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Slipway coordinator API', version: ctx.version, description: 'Deployments, releases, instances and events. Every route but /healthz needs a bearer token.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  await app.register(systemRoutes(ctx));
+  await app.register(projectRoutes(ctx));
+  await app.register(deploymentRoutes(ctx));
+  await app.register(eventRoutes(ctx));
+  await app.register(instanceRoutes(ctx));
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

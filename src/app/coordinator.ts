@@ -1,0 +1,148 @@
+import type { FastifyInstance } from 'fastify';
+import { ensureAdminToken } from '../api/auth.js';
+import { createCoordinatorMetrics } from '../api/metrics.js';
+import { buildApi } from '../api/server.js';
+import type { ProjectConfig } from '../config/model.js';
+import { Engine } from '../engine/engine.js';
+import { EventLog } from '../engine/event-log.js';
+import { TrafficController } from '../engine/traffic-controller.js';
+import { LocalRuntime } from '../runtimes/local/index.js';
+import { systemClock } from '../shared/clock.js';
+import { messageOf, SlipwayError } from '../shared/errors.js';
+import { createLogger, type Logger } from '../shared/logging.js';
+import type { Db } from '../store/db.js';
+import { openStore } from '../store/open.js';
+import { loadAdminToken } from '../traffic/proxy/admin-token.js';
+import { ProxyRouter } from '../traffic/proxy/proxy-router.js';
+import { ensureProxy, stopProxy } from '../traffic/proxy/supervisor.js';
+import { dataPaths, prepareDataDir } from './data-dir.js';
+import { proxyCommand } from './proxy-command.js';
+import { slipwayVersion } from './version.js';
+
+export interface CoordinatorOptions {
+  config: ProjectConfig;
+  /** Real PostgreSQL instead of PGlite in the data directory. */
+  databaseUrl?: string;
+  /** An admin token to register (SLIPWAY_TOKEN). */
+  token?: string;
+  logger?: Logger;
+  /** Listen address override (default: config.coordinator). */
+  listen?: { host: string; port: number };
+  /** How often to check the proxy is alive (ms). */
+  watchdogMs?: number;
+  /** POST /api/v1/system/shutdown landed. */
+  onShutdownRequest?: (options: { stopInstances: boolean }) => void;
+}
+
+export interface RunningCoordinator {
+  url: string;
+  /** Set on a first start without SLIPWAY_TOKEN: print it once. */
+  generatedToken?: string;
+  /** Deployments resumed after a restart. */
+  resumed: string[];
+  engine: Engine;
+  /** Stop the coordinator; with stopInstances, the proxy and every instance too. Idempotent. */
+  close(options?: { stopInstances?: boolean }): Promise<void>;
+}
+
+/**
+ * The composition root of the control plane: store, token, proxy, runtime, engine, API — the
+ * only place that knows the concrete adapters. Everything it starts is stopped by close().
+ */
+export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
+  const { config } = options;
+  prepareDataDir(config.dataDir);
+  const paths = dataPaths(config.dataDir);
+  const logger = options.logger ?? createLogger({ destination: paths.coordinatorLog, name: 'slipway-coordinator' });
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const unwind = async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+  };
+
+  try {
+    const db: Db = await openStore({ databaseUrl: options.databaseUrl, dataDir: config.dataDir, logger });
+    cleanup.push(() => db.close());
+    const { generated } = await ensureAdminToken(db, options.token);
+
+    await ensureProxy({ admin: config.proxy.admin, stateDir: paths.proxyState, logFile: paths.proxyLog, command: proxyCommand(config.proxy.admin, paths.proxyState) });
+    const router = new ProxyRouter({ admin: config.proxy.admin, token: await loadAdminToken(paths.proxyState, {}) });
+
+    const runtime = new LocalRuntime({ logDir: paths.instanceLogs, logger: logger.child({ part: 'runtime' }) });
+    cleanup.push(() => runtime.close());
+    const events = new EventLog(db, logger.child({ part: 'events' }));
+    const traffic = new TrafficController(db, router, logger.child({ part: 'traffic' }));
+    const engine = new Engine({ db, runtime, router, traffic, events, clock: systemClock, logger: logger.child({ part: 'engine' }) });
+    cleanup.push(() => engine.close());
+    await engine.applyProject(config);
+    const { resumed } = await engine.start();
+
+    let shuttingDown = false;
+    const metrics = createCoordinatorMetrics(db);
+    const api: FastifyInstance = await buildApi({
+      db,
+      engine,
+      events,
+      logger,
+      metrics,
+      version: slipwayVersion,
+      startedAt: Date.now(),
+      shutdown: (o) => options.onShutdownRequest?.(o),
+    });
+    const listen = options.listen ?? config.coordinator;
+    try {
+      await api.listen({ host: listen.host, port: listen.port });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new SlipwayError(
+        code === 'EADDRINUSE' ? 'conflict' : 'unavailable',
+        code === 'EADDRINUSE' ? `the coordinator address ${listen.host}:${listen.port} is already in use (another coordinator? try \`slipway status\`)` : `cannot listen on ${listen.host}:${listen.port}: ${messageOf(e)}`,
+      );
+    }
+    cleanup.push(() => api.close());
+
+    // The proxy is its own process: if it dies, start it again (it restores its routes from disk)
+    // and re-push every table in case it missed a change.
+    const watchdog = setInterval(async () => {
+      if (shuttingDown || (await router.healthy())) return;
+      try {
+        logger.warn('proxy not answering; restarting it');
+        await ensureProxy({ admin: config.proxy.admin, stateDir: paths.proxyState, logFile: paths.proxyLog, command: proxyCommand(config.proxy.admin, paths.proxyState) });
+        traffic.invalidate();
+        await engine.applyProject(config);
+        await traffic.reconcileAll([config], true);
+        await events.emit({ project: config.project, kind: 'proxy.restarted', message: 'the proxy stopped answering and was restarted; routes restored', data: {} });
+      } catch (e) {
+        logger.error({ err: messageOf(e) }, 'could not restart the proxy');
+      }
+    }, options.watchdogMs ?? 2000);
+    watchdog.unref();
+
+    const address = api.server.address();
+    const port = typeof address === 'object' && address ? address.port : listen.port;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`,
+      generatedToken: generated,
+      resumed,
+      engine,
+      close(closeOptions = {}) {
+        closing ??= (async () => {
+          shuttingDown = true;
+          clearInterval(watchdog);
+          await api.close().catch(() => undefined);
+          if (closeOptions.stopInstances) {
+            await engine.close();
+            await engine.stopAllInstances();
+            await stopProxy(paths.proxyState);
+          }
+          await unwind();
+          await new Promise<void>((resolve) => (logger as { flush?: (cb: () => void) => void }).flush?.(() => resolve()) ?? resolve());
+        })();
+        return closing;
+      },
+    };
+  } catch (e) {
+    await unwind();
+    throw e;
+  }
+}

@@ -1,0 +1,39 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { configJsonSchema } from '../../config/json-schema.js';
+import { loadConfig } from '../../config/load.js';
+import { starterConfig } from '../../config/starter.js';
+import { CliError } from '../errors.js';
+import { green, printJson } from '../output.js';
+import type { GlobalOptions } from '../context.js';
+
+export function registerConfigCommands(program: Command): void {
+  program
+    .command('init')
+    .description('Write a commented starter slipway.yaml in this directory')
+    .option('-p, --project <name>', 'project name (default: this directory name)')
+    .option('--force', 'overwrite an existing file')
+    .action((opts: { project?: string; force?: boolean }, cmd: Command) => {
+      const file = path.resolve(cmd.optsWithGlobals<GlobalOptions>().config ?? 'slipway.yaml');
+      if (existsSync(file) && !opts.force) throw new CliError('conflict', `${file} already exists; pass --force to overwrite it`);
+      const project = opts.project ?? path.basename(path.dirname(file)).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+      writeFileSync(file, starterConfig(project || 'my-project'));
+      process.stdout.write(`wrote ${file}\nnext: edit the service command, then run \`slipway validate\` and \`slipway up\`\n`);
+    });
+
+  program
+    .command('validate')
+    .description('Check slipway.yaml; lists every problem with its key path and line, exit 2 when any')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const config = await loadConfig(cmd.optsWithGlobals<GlobalOptions>().config);
+      if (opts.json) return printJson({ valid: true, project: config.project, environments: config.environments.map((e) => e.name), services: config.services.map((s) => s.name) });
+      process.stdout.write(`${green('✔')} ${config.configPath} is valid: project ${config.project}, ${config.environments.length} environments, ${config.services.length} service(s)\n`);
+    });
+
+  program
+    .command('schema')
+    .description("Print the JSON Schema of slipway.yaml (for editors; also shipped as schema/slipway.schema.json)")
+    .action(() => printJson(configJsonSchema()));
+}

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { parseSetFlags } from '../../config/set-flags.js';
+import { strategyTypes } from '../../config/strategy.js';
+import { applyProject } from '../apply.js';
+import { commandContext, type GlobalOptions } from '../context.js';
+import { CliError } from '../errors.js';
+import { followDeployment, type DeploymentView, type EventView } from '../follow.js';
+import { printJson } from '../output.js';
+import { progressPrinter, summary } from '../progress.js';
+
+interface DeployOptions extends GlobalOptions {
+  env: string;
+  version: string;
+  strategy?: string;
+  set: string[];
+  queue?: boolean;
+  wait?: boolean;
+  json?: boolean;
+}
+
+/** Wait for a deployment (printing progress unless --json); exit non-zero unless it succeeded. */
+export async function waitAndReport(client: Parameters<typeof followDeployment>[0], d: DeploymentView, json: boolean): Promise<void> {
+  const events: EventView[] = [];
+  const print = progressPrinter(Date.parse(d.startedAt ?? d.createdAt));
+  const final = await followDeployment(
+    client,
+    d.id,
+    (e) => {
+      events.push(e);
+      if (!json) print(e);
+    },
+    (away) => {
+      if (!json && away === 0) process.stderr.write('  … coordinator unreachable; reconnecting\n');
+    },
+  );
+  if (json) printJson({ deployment: final, events });
+  else process.stdout.write(`${summary(final)}\n`);
+  if (final.state !== 'succeeded') throw new CliError('failed', `deployment ${final.id} ${final.state.replace('_', ' ')}`, { silent: true });
+}
+
+export function registerDeploy(program: Command): void {
+  program
+    .command('deploy')
+    .description('Deploy a release of a service to an environment')
+    .argument('<service>', 'service name from slipway.yaml')
+    .requiredOption('-e, --env <environment>', 'target environment')
+    .requiredOption('-v, --version <version>', 'release version, e.g. 1.4.2')
+    .option('-s, --strategy <strategy>', `override the configured strategy (${strategyTypes.join(', ')})`)
+    .option('--set <KEY=VALUE>', 'set an environment variable for this release (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--queue', 'wait behind a running deployment of the same service instead of being refused')
+    .option('-w, --wait', 'follow progress until the deployment finishes; exit non-zero unless it succeeded')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  slipway deploy quote-api --env staging --version 1.4.2 --wait\n')
+    .action(async (service: string, opts: DeployOptions, cmd: Command) => {
+      const global = cmd.optsWithGlobals<DeployOptions>();
+      if (opts.strategy && !strategyTypes.includes(opts.strategy as never)) {
+        throw new CliError('invalid_input', `--strategy ${opts.strategy}: expected one of ${strategyTypes.join(', ')}`);
+      }
+      const sets = parseSetFlags(opts.set);
+      const ctx = await commandContext(global);
+      if (ctx.config) await applyProject(ctx);
+      const { deployment } = await ctx.client.call<{ deployment: DeploymentView }>('POST', `/api/v1/projects/${encodeURIComponent(ctx.project)}/deployments`, {
+        service,
+        environment: opts.env,
+        version: opts.version,
+        ...(opts.strategy ? { strategy: opts.strategy } : {}),
+        ...(Object.keys(sets).length > 0 ? { set: sets } : {}),
+        queue: Boolean(opts.queue),
+      });
+      if (!opts.wait) {
+        if (opts.json) return printJson({ deployment });
+        process.stdout.write(
+          `${deployment.state === 'queued' ? 'queued' : 'started'} ${deployment.id}: ${service} ${deployment.from?.version ?? '(none)'} → ${deployment.to.version} in ${opts.env} (${deployment.strategy})\n` +
+            `follow it with: slipway status ${service} --env ${opts.env}\n`,
+        );
+        return;
+      }
+      if (!opts.json) process.stderr.write(`${deployment.id}: ${service} ${deployment.from?.version ?? '(none)'} → ${deployment.to.version} in ${opts.env} (${deployment.strategy}, ${deployment.steps.length} steps)\n`);
+      await waitAndReport(ctx.client, deployment, Boolean(opts.json));
+    });
+}

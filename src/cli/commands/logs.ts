@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { commandContext, type GlobalOptions } from '../context.js';
+import { CliError } from '../errors.js';
+
+export function registerLogs(program: Command): void {
+  program
+    .command('logs')
+    .description("Print a service's instance logs (every instance, prefixed), or one instance's")
+    .argument('<service>', 'service name')
+    .requiredOption('-e, --env <environment>', 'environment')
+    .option('-f, --follow', 'keep printing new lines')
+    .option('-n, --tail <lines>', 'lines of history per instance', '100')
+    .option('-i, --instance <id>', 'only this instance')
+    .action(async (service: string, opts: { env: string; follow?: boolean; tail: string; instance?: string }, cmd: Command) => {
+      const tail = Number(opts.tail);
+      if (!Number.isInteger(tail) || tail < 0) throw new CliError('invalid_input', `--tail ${opts.tail}: expected a whole number of lines`);
+      const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
+      const query = new URLSearchParams({ tail: String(tail), follow: String(Boolean(opts.follow)) });
+      const path = opts.instance
+        ? `/api/v1/instances/${encodeURIComponent(opts.instance)}/logs?${query}`
+        : `/api/v1/projects/${encodeURIComponent(ctx.project)}/logs?${query}&service=${encodeURIComponent(service)}&environment=${encodeURIComponent(opts.env)}`;
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      try {
+        const body = await ctx.client.stream(path, 'text/plain', controller.signal);
+        for await (const chunk of body) process.stdout.write(chunk);
+      } catch (e) {
+        if (!controller.signal.aborted) throw e;
+      }
+    });
+}

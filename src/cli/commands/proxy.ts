@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { runProxyProcess } from '../../traffic/proxy/process.js';
+
+export function registerProxy(program: Command): void {
+  program
+    .command('proxy')
+    .description('Run the data plane (started for you by `slipway up`)')
+    .requiredOption('--admin <host:port>', 'loopback address of the admin API')
+    .requiredOption('--state-dir <dir>', 'where routes.json and the admin token live')
+    .action(async (opts: { admin: string; stateDir: string }) => {
+      await runProxyProcess(['--admin', opts.admin, '--state-dir', opts.stateDir]);
+      // runProxyProcess keeps the process alive until a signal; never return to main's exit.
+      await new Promise(() => undefined);
+    });
+}

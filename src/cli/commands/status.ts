@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import type { z } from 'zod';
+import type { statusView } from '../../api/schemas.js';
+import { commandContext, type GlobalOptions } from '../context.js';
+import { CliError } from '../errors.js';
+import { ago, bold, cyan, dim, green, printJson, red, stateColor, table, yellow } from '../output.js';
+
+type Status = z.infer<typeof statusView>;
+type ServiceStatus = Status['environments'][number]['services'][number];
+
+function trafficText(s: ServiceStatus): string {
+  const total = s.traffic.reduce((n, t) => n + t.weight, 0);
+  if (s.traffic.length === 0) return dim('no traffic');
+  return s.traffic.map((t) => `${t.release} ${total === 0 ? 0 : Math.round((t.weight / total) * 100)}%`).join(' / ');
+}
+
+function instancesText(s: ServiceStatus): string {
+  const routed = s.instances.filter((i) => i.desired === 'running');
+  const healthy = routed.filter((i) => i.state === 'healthy').length;
+  const warm = s.instances.filter((i) => i.desired === 'warm').length;
+  const text = `${healthy}/${routed.length} healthy`;
+  return (healthy === routed.length ? green(text) : yellow(text)) + (warm > 0 ? dim(` +${warm} warm`) : '');
+}
+
+function deploymentText(s: ServiceStatus): string {
+  const d = s.activeDeployment ?? s.lastDeployment;
+  if (!d) return dim('never deployed');
+  const where = d.state === 'running' || d.state === 'rolling_back' ? ` step ${Math.min(d.step + 1, d.steps.length)}/${d.steps.length}` : ` ${ago(d.finishedAt ?? d.updatedAt)}`;
+  return `${stateColor(d.state)}${where} ${dim(d.id)}`;
+}
+
+/** The status screen: per environment, per service. Active deployments list their steps. */
+export function renderStatus(status: Status): string {
+  const out: string[] = [`${bold(status.project)}${status.dataPlane.healthy ? '' : `  ${red('proxy not answering')}`}`];
+  for (const env of status.environments) {
+    out.push('', `${bold(env.name)}  ${cyan(env.url)}`);
+    out.push(
+      table(
+        ['SERVICE', 'STABLE', 'TRAFFIC', 'INSTANCES', 'DEPLOYMENT'],
+        env.services.map((s) => [s.service, s.stable ?? dim('-'), trafficText(s), instancesText(s), deploymentText(s)]),
+      ),
+    );
+    for (const s of env.services) {
+      const d = s.activeDeployment;
+      if (d) {
+        out.push(`  ${s.service}: ${d.from?.version ?? '(none)'} → ${d.to.version} (${d.strategy})`);
+        for (const step of d.steps) out.push(`    ${step.status === 'done' ? green('✓') : step.status === 'running' ? yellow('▶') : dim('·')} ${step.description}`);
+        if (d.reason) out.push(`    ${red('reason:')} ${d.reason.split('\n')[0]}`);
+      } else if (s.lastDeployment && s.lastDeployment.state !== 'succeeded' && s.lastDeployment.reason) {
+        out.push(`  ${s.service}: last deployment ${stateColor(s.lastDeployment.state)}: ${s.lastDeployment.reason.split('\n')[0]}`);
+      }
+    }
+  }
+  return out.join('\n');
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('Show where every service stands in every environment')
+    .argument('[service]', 'only this service')
+    .option('-e, --env <environment>', 'only this environment')
+    .option('--json', 'print JSON')
+    .action(async (service: string | undefined, opts: { env?: string; json?: boolean }, cmd: Command) => {
+      const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
+      const status = await ctx.client.call<Status>('GET', `/api/v1/projects/${encodeURIComponent(ctx.project)}/status`);
+      if (opts.env) {
+        status.environments = status.environments.filter((e) => e.name === opts.env);
+        if (status.environments.length === 0) throw new CliError('not_found', `no environment "${opts.env}" in project ${ctx.project}`);
+      }
+      if (service) {
+        for (const env of status.environments) env.services = env.services.filter((s) => s.service === service);
+        if (status.environments.every((e) => e.services.length === 0)) throw new CliError('not_found', `no service "${service}" in project ${ctx.project}`);
+      }
+      if (opts.json) return printJson(status);
+      process.stdout.write(`${renderStatus(status)}\n`);
+    });
+}

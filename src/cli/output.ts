@@ -1,0 +1,46 @@
+/** Output for people and scripts: colour only on a TTY without NO_COLOR; --json prints the API's objects as they are. */
+
+const useColor = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+
+const paint = (code: number) => (text: string) => (useColor() ? `\u001b[${code}m${text}\u001b[0m` : text);
+export const bold = paint(1);
+export const dim = paint(2);
+export const red = paint(31);
+export const green = paint(32);
+export const yellow = paint(33);
+export const cyan = paint(36);
+
+/** Colour a state word by how it went. */
+export function stateColor(state: string): string {
+  if (['succeeded', 'healthy', 'running'].includes(state)) return green(state);
+  if (['failed', 'rolled_back', 'crashed', 'unhealthy'].includes(state)) return red(state);
+  if (['rolling_back', 'starting', 'queued', 'stopping', 'warm'].includes(state)) return yellow(state);
+  return state;
+}
+
+/** Print JSON for scripts. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Render rows as aligned columns (ANSI codes do not count towards widths). */
+export function table(headers: string[], rows: string[][]): string {
+  const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  const widths = headers.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i]! - visible(c))))
+      .join('  ')
+      .trimEnd();
+  return [dim(line(headers)), ...rows.map(line)].join('\n');
+}
+
+/** "3s ago", "2m ago" from an ISO time. */
+export function ago(iso: string | null, now = Date.now()): string {
+  if (!iso) return '-';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)}m ago`;
+  if (s < 86400) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86400)}d ago`;
+}

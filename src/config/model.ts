@@ -1,0 +1,132 @@
+/**
+ * The normalized config the rest of Slipway sees: defaults filled in, durations in
+ * milliseconds, paths absolute, environments in promotion order. Built by normalize.ts;
+ * nothing outside src/config/ reads YAML or raw objects.
+ */
+
+/** A whole slipway.yaml. */
+export interface ProjectConfig {
+  project: string;
+  /** Absolute path of the file this came from; absent when validated from an object (the API). */
+  configPath?: string;
+  /** Absolute directory relative paths in the config are resolved against (the file's directory). */
+  baseDir: string;
+  /** Absolute directory for the store, proxy state and instance logs. */
+  dataDir: string;
+  /** Where the coordinator API listens (the CLI talks to it). */
+  coordinator: ListenAddress;
+  /** The data plane's admin API. */
+  proxy: { admin: string; host: string; port: number };
+  /** In promotion order: a release moves from the first towards the last. */
+  environments: EnvironmentConfig[];
+  services: ServiceConfig[];
+}
+
+/** A `host:port` and its parts (IPv6 hosts without brackets). */
+export interface ListenAddress {
+  listen: string;
+  host: string;
+  port: number;
+}
+
+/** An environment: a name and the address its traffic is served on. */
+export interface EnvironmentConfig extends ListenAddress {
+  name: string;
+}
+
+/** Which requests reach a service: the longest matching pathPrefix wins; host, when set, must match. */
+export interface RouteConfig {
+  pathPrefix: string;
+  host?: string;
+}
+
+/** Health checks of an instance; a superset of the runtime's HealthCheck. */
+export interface HealthConfig {
+  path: string;
+  intervalMs: number;
+  timeoutMs: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+  /** How long a new instance may take to become healthy before the deployment fails. */
+  startTimeoutMs: number;
+}
+
+/** Start the new set beside the old one, switch all traffic at once, keep the old set warm for rollback. */
+export interface BlueGreenStrategy {
+  type: 'blue-green';
+  keepOldForMs: number;
+}
+
+/** Replace instances a few at a time. */
+export interface RollingStrategy {
+  type: 'rolling';
+  /** Extra instances allowed above the desired count while rolling (percentages round up). */
+  maxSurge: InstanceAmount;
+  /** Instances that may be missing below the desired count while rolling (percentages round down). */
+  maxUnavailable: InstanceAmount;
+}
+
+/** A number of instances, or a percentage of the desired count. */
+export type InstanceAmount = { unit: 'instances'; value: number } | { unit: 'percent'; value: number };
+
+/** How a deployment moves traffic; discriminated on `type` so further strategies slot in. */
+export type StrategyConfig = BlueGreenStrategy | RollingStrategy;
+
+/** The strategy names slipway.yaml and `--strategy` accept. */
+export type StrategyType = StrategyConfig['type'];
+
+/** One environment's changes to a service; each field replaces, env and health merge. */
+export interface EnvironmentOverride {
+  instances?: number;
+  strategy?: StrategyConfig;
+  env?: Record<string, string>;
+  health?: Partial<HealthConfig>;
+  drainTimeoutMs?: number;
+}
+
+/** One release version's changes to a service; args replace, env merges, cwd is absolute (may hold {version}). */
+export interface ReleaseOverride {
+  command?: string;
+  args?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+/** A service as declared, before an environment is chosen. */
+export interface ServiceConfig {
+  name: string;
+  command: string;
+  /** May hold {port} (filled by the runtime) and {version}. */
+  args: string[];
+  /** Absolute; may hold {version}, e.g. /app/releases/{version}. */
+  cwd: string;
+  /** Values may hold {version}. */
+  env: Record<string, string>;
+  instances: number;
+  route: RouteConfig;
+  health: HealthConfig;
+  /** In-flight requests get this long to finish; then SIGTERM → this long → SIGKILL. */
+  drainTimeoutMs: number;
+  strategy: StrategyConfig;
+  /** Keyed by environment name; every key is a declared environment. */
+  environments: Record<string, EnvironmentOverride>;
+  /** Keyed by release version. */
+  releases: Record<string, ReleaseOverride>;
+}
+
+/** A service with one environment's overrides applied (see serviceIn). */
+export interface ResolvedService extends Omit<ServiceConfig, 'environments'> {
+  project: string;
+  environment: string;
+}
+
+/** What to run for one release of a service: release overrides applied, {version} filled in, {port} left for the runtime. */
+export interface ReleaseSpec {
+  service: string;
+  version: string;
+  command: string;
+  args: string[];
+  /** Absolute. */
+  cwd: string;
+  env: Record<string, string>;
+}

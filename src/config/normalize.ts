@@ -1,0 +1,122 @@
+/** Parsed slipway.yaml (zod output) → the model: durations in ms, absolute paths, ordered environments. */
+import path from 'node:path';
+import { parseDuration } from '../shared/duration.js';
+import { splitListen } from './fields.js';
+import type {
+  EnvironmentOverride,
+  HealthConfig,
+  InstanceAmount,
+  ProjectConfig,
+  ReleaseOverride,
+  ServiceConfig,
+  StrategyConfig,
+} from './model.js';
+import type { ParsedConfig, ParsedEnvironmentOverride, ParsedStrategy } from './schema.js';
+
+type Parsed<K extends keyof ParsedConfig['services'][string]> = ParsedConfig['services'][string][K];
+
+/** Build the model from validated input; `configPath` is the file it came from, when there is one. */
+export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPath?: string): ProjectConfig {
+  const base = path.resolve(baseDir);
+  const coordinator = splitListen(parsed.coordinator.listen);
+  const admin = splitListen(parsed.proxy.admin);
+  return {
+    project: parsed.project,
+    ...(configPath === undefined ? {} : { configPath: path.resolve(configPath) }),
+    baseDir: base,
+    dataDir: path.resolve(base, parsed.dataDir),
+    coordinator: { listen: parsed.coordinator.listen, ...coordinator },
+    proxy: { admin: parsed.proxy.admin, ...admin },
+    environments: Object.entries(parsed.environments).map(([name, environment]) => ({
+      name,
+      listen: environment.listen,
+      ...splitListen(environment.listen),
+    })),
+    services: Object.entries(parsed.services).map(([name, service]) => normalizeService(name, service, base)),
+  };
+}
+
+function normalizeService(name: string, service: ParsedConfig['services'][string], base: string): ServiceConfig {
+  const route = service.route.host === undefined ? { pathPrefix: service.route.pathPrefix } : { ...service.route };
+  return {
+    name,
+    command: service.command,
+    args: service.args.map(String),
+    cwd: path.resolve(base, service.cwd),
+    env: normalizeEnv(service.env),
+    instances: service.instances,
+    route,
+    // The full block has every field (the schema fills defaults), so nothing is missing here.
+    health: normalizeHealth(service.health) as HealthConfig,
+    drainTimeoutMs: ms(service.drainTimeout),
+    strategy: normalizeStrategy(service.strategy),
+    environments: mapValues(service.environments, normalizeEnvironmentOverride),
+    releases: mapValues(service.releases, (release) => normalizeRelease(release, base)),
+  };
+}
+
+function normalizeEnvironmentOverride(override: ParsedEnvironmentOverride): EnvironmentOverride {
+  return definedOnly({
+    instances: override.instances,
+    strategy: override.strategy && normalizeStrategy(override.strategy),
+    env: override.env && normalizeEnv(override.env),
+    health: override.health && normalizeHealth(override.health),
+    drainTimeoutMs: override.drainTimeout === undefined ? undefined : ms(override.drainTimeout),
+  });
+}
+
+function normalizeRelease(release: Parsed<'releases'>[string], base: string): ReleaseOverride {
+  return definedOnly({
+    command: release.command,
+    args: release.args?.map(String),
+    cwd: release.cwd === undefined ? undefined : path.resolve(base, release.cwd),
+    env: release.env && normalizeEnv(release.env),
+  });
+}
+
+/** Works for the full health block and for partial overrides: absent fields stay absent. */
+function normalizeHealth(health: Partial<Parsed<'health'>>): Partial<HealthConfig> {
+  return definedOnly({
+    path: health.path,
+    intervalMs: health.interval === undefined ? undefined : ms(health.interval),
+    timeoutMs: health.timeout === undefined ? undefined : ms(health.timeout),
+    healthyThreshold: health.healthyThreshold,
+    unhealthyThreshold: health.unhealthyThreshold,
+    startTimeoutMs: health.startTimeout === undefined ? undefined : ms(health.startTimeout),
+  });
+}
+
+/** Normalize a parsed strategy block. */
+export function normalizeStrategy(strategy: ParsedStrategy): StrategyConfig {
+  switch (strategy.type) {
+    case 'blue-green':
+      return { type: 'blue-green', keepOldForMs: ms(strategy.keepOldFor) };
+    case 'rolling':
+      return { type: 'rolling', maxSurge: amount(strategy.maxSurge), maxUnavailable: amount(strategy.maxUnavailable) };
+  }
+}
+
+function amount(value: number | string): InstanceAmount {
+  return typeof value === 'number' ? { unit: 'instances', value } : { unit: 'percent', value: Number(value.slice(0, -1)) };
+}
+
+function normalizeEnv(env: Record<string, string | number | boolean>): Record<string, string> {
+  return mapValues(env, String);
+}
+
+/** The schema already checked the format; a failure here is a bug, not bad input. */
+function ms(duration: string | number): number {
+  const value = parseDuration(duration);
+  if (value === undefined) throw new Error(`normalize: unparsed duration ${JSON.stringify(duration)} passed validation`);
+  return value;
+}
+
+function mapValues<A, B>(record: Record<string, A>, f: (value: A) => B): Record<string, B> {
+  // Object.fromEntries defines properties, so a key like "__proto__" stays an ordinary key.
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value)]));
+}
+
+/** Drop undefined fields so overrides only carry what the user wrote. */
+function definedOnly<T extends Record<string, unknown>>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

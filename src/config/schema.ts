@@ -1,0 +1,164 @@
+/**
+ * slipway.yaml as zod sees it: the shape people write, with defaults and help text. The JSON
+ * Schema for editors is generated from this (json-schema.ts); normalize.ts turns the parsed
+ * result into the model. Objects are strict so a misspelled key is an error, not a silent no-op.
+ */
+import { z } from 'zod';
+import {
+  amountField,
+  commandField,
+  durationField,
+  environmentNameField,
+  envField,
+  hostField,
+  listenField,
+  nameField,
+  positiveDurationField,
+  scalarField,
+  urlPathField,
+  versionField,
+} from './fields.js';
+
+const threshold = (description: string) => z.int().min(1).max(100).meta({ description });
+
+/** Health check fields; in overrides each is optional and merged over the service's. */
+const healthFields = {
+  path: urlPathField('path').meta({ description: 'HTTP path probed with GET; 2xx or 3xx is healthy.' }),
+  interval: positiveDurationField.meta({ description: 'Time between probes, e.g. 1s.' }),
+  timeout: positiveDurationField.meta({ description: 'How long one probe may take, e.g. 2s.' }),
+  healthyThreshold: threshold('Consecutive successes before an instance counts as healthy.'),
+  unhealthyThreshold: threshold('Consecutive failures before an instance counts as unhealthy.'),
+  startTimeout: positiveDurationField.meta({ description: 'How long a new instance may take to become healthy.' }),
+};
+
+const healthSchema = z
+  .strictObject({
+    path: healthFields.path.default('/health'),
+    interval: healthFields.interval.default('1s'),
+    timeout: healthFields.timeout.default('2s'),
+    healthyThreshold: healthFields.healthyThreshold.default(1),
+    unhealthyThreshold: healthFields.unhealthyThreshold.default(3),
+    startTimeout: healthFields.startTimeout.default('60s'),
+  })
+  .prefault({})
+  .meta({ title: 'Health check', description: 'How instances are probed. Every field has a default.' });
+
+const healthOverrideSchema = z
+  .strictObject(Object.fromEntries(Object.entries(healthFields).map(([key, field]) => [key, field.optional()])) as {
+    [K in keyof typeof healthFields]: z.ZodOptional<(typeof healthFields)[K]>;
+  })
+  .meta({ description: 'Merged over the service health check.' });
+
+const blueGreenSchema = z
+  .strictObject({
+    type: z.literal('blue-green'),
+    keepOldFor: durationField
+      .default('5m')
+      .meta({ description: 'Keep the old set running (unrouted) this long for an instant rollback.' }),
+  })
+  .meta({ title: 'Blue-green', description: 'Start a full new set beside the old one, then switch all traffic at once.' });
+
+const rollingSchema = z
+  .strictObject({
+    type: z.literal('rolling'),
+    maxSurge: amountField.default(1).meta({ description: 'Instances above the desired count while rolling: a number or "25%".' }),
+    maxUnavailable: amountField
+      .default(0)
+      .meta({ description: 'Instances below the desired count while rolling: a number or "25%". Not both 0.' }),
+  })
+  .meta({ title: 'Rolling', description: 'Replace instances a few at a time.' });
+
+const strategySchema = z
+  .discriminatedUnion('type', [blueGreenSchema, rollingSchema])
+  .meta({ description: 'How traffic moves to a new release: blue-green or rolling.' });
+
+const argsField = z.array(scalarField).meta({ description: 'Arguments; {port} is the instance port, {version} the release version.' });
+const cwdField = z.string().min(1).meta({ description: 'Working directory relative to slipway.yaml; may contain {version}.' });
+const instancesField = z.int().min(1).max(64).meta({ description: 'How many instances run (1..64).' });
+const drainField = durationField.meta({ description: 'In-flight requests get this long to finish; then SIGTERM, this long again, SIGKILL.' });
+
+const environmentOverrideSchema = z
+  .strictObject({
+    instances: instancesField.optional(),
+    strategy: strategySchema.optional(),
+    env: envField.optional().meta({ description: 'Merged over the service env.' }),
+    health: healthOverrideSchema.optional(),
+    drainTimeout: drainField.optional(),
+  })
+  .meta({ description: 'Changes for one environment; strategy, instances and drainTimeout replace, env and health merge.' });
+
+const releaseOverrideSchema = z
+  .strictObject({
+    command: commandField.optional().meta({ description: 'Program for this release.' }),
+    args: argsField.optional().meta({ description: 'Replaces the service args for this release.' }),
+    cwd: cwdField.optional(),
+    env: envField.optional().meta({ description: 'Merged over the service (and environment) env.' }),
+  })
+  .meta({ description: 'Changes for one release version.' });
+
+const routeSchema = z
+  .strictObject({
+    pathPrefix: urlPathField('pathPrefix').default('/').meta({ description: 'Requests under this path reach the service; the longest prefix wins.' }),
+    host: hostField.optional().meta({ description: 'Only requests with this Host header (without port).' }),
+  })
+  .prefault({})
+  .meta({ description: 'Which requests of an environment reach this service.' });
+
+const serviceSchema = z
+  .strictObject({
+    command: commandField.meta({ description: 'The program to run, found on PATH or relative to cwd. Run without a shell.' }),
+    args: argsField.default([]),
+    cwd: cwdField.default('.'),
+    env: envField.default({}).meta({ description: 'Environment variables; values may contain {version}.' }),
+    instances: instancesField.default(1),
+    route: routeSchema,
+    health: healthSchema,
+    drainTimeout: drainField.default('30s'),
+    strategy: strategySchema.default({ type: 'blue-green', keepOldFor: '5m' }),
+    environments: z
+      .record(environmentNameField, environmentOverrideSchema)
+      .default({})
+      .meta({ description: 'Per-environment overrides; keys must be declared environments.' }),
+    releases: z
+      .record(versionField, releaseOverrideSchema)
+      .default({})
+      .meta({ description: 'Per-version overrides (quote versions in YAML: "2.0.0").' }),
+  })
+  .meta({ title: 'Service', description: 'A process Slipway runs, routes to and deploys.' });
+
+const environmentSchema = z
+  .strictObject({ listen: listenField.meta({ description: 'host:port the environment serves traffic on.' }) })
+  .meta({ title: 'Environment' });
+
+/** The whole slipway.yaml. */
+export const configSchema = z
+  .strictObject({
+    project: nameField.meta({ description: 'Project name: lowercase letters, digits and dashes.' }),
+    dataDir: z.string().min(1).default('.slipway').meta({ description: 'Store, proxy state and logs, relative to slipway.yaml.' }),
+    coordinator: z
+      .strictObject({ listen: listenField.default('127.0.0.1:7420').meta({ description: 'Address of the API the CLI talks to.' }) })
+      .prefault({})
+      .meta({ description: 'The coordinator: API, deployment engine and store.' }),
+    proxy: z
+      .strictObject({ admin: listenField.default('127.0.0.1:7421').meta({ description: "Address of the data plane's admin API." }) })
+      .prefault({})
+      .meta({ description: 'The proxy (data plane) that serves every environment.' }),
+    environments: z
+      .record(environmentNameField, environmentSchema)
+      .refine((environments) => Object.keys(environments).length > 0, 'declare at least one environment')
+      .meta({ description: 'Environments in promotion order, each with the address it serves on.' }),
+    services: z
+      .record(nameField, serviceSchema)
+      .refine((services) => Object.keys(services).length > 0, 'declare at least one service')
+      .meta({ description: 'The services of the project, by name.' }),
+  })
+  .meta({ title: 'slipway.yaml', description: 'Slipway project configuration: environments, services and how they deploy.' });
+
+/** What configSchema accepts (the file as written). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** What configSchema returns: defaults filled in, before normalization. */
+export type ParsedConfig = z.output<typeof configSchema>;
+/** Parsed strategy, before durations become ms. */
+export type ParsedStrategy = z.output<typeof strategySchema>;
+/** Parsed environment override. */
+export type ParsedEnvironmentOverride = z.output<typeof environmentOverrideSchema>;

@@ -1,0 +1,44 @@
+import type { Runtime } from '../runtimes/runtime.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logging.js';
+import type { Db } from '../store/db.js';
+import type { DeploymentRecord } from '../store/repos/deployments.js';
+import type { ReleaseRecord } from '../store/repos/releases.js';
+import type { Role } from '../strategies/plan.js';
+import type { Router } from '../traffic/router.js';
+import type { EventLog } from './event-log.js';
+import type { TrafficController } from './traffic-controller.js';
+
+/** What the engine is built from; `app/` supplies the concrete runtime and router. */
+export interface EngineDeps {
+  db: Db;
+  runtime: Runtime;
+  router: Router;
+  traffic: TrafficController;
+  events: EventLog;
+  clock: Clock;
+  logger: Logger;
+  /** How often waits poll (ms); small in tests. */
+  pollMs?: number;
+}
+
+/** What a step runs with: the deployment as stored, its two releases, and a signal that fires on abort. */
+export interface StepContext extends EngineDeps {
+  deployment: DeploymentRecord;
+  /** The release playing a role (stable is absent on a first deployment). */
+  releases: Record<Role, ReleaseRecord | undefined>;
+  signal: AbortSignal;
+}
+
+/** The release playing a role, or an error naming the missing one (a plan bug, not user input). */
+export function releaseFor(ctx: StepContext, role: Role): ReleaseRecord {
+  const release = ctx.releases[role];
+  if (!release) throw new Error(`deployment ${ctx.deployment.id} has no ${role} release`);
+  return release;
+}
+
+/** Event fields every deployment event carries. */
+export function deploymentEventBase(ctx: StepContext) {
+  const d = ctx.deployment;
+  return { project: d.project, deploymentId: d.id, service: d.service, environment: d.environment };
+}

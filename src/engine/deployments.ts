@@ -1,0 +1,138 @@
+import type { ProjectConfig, StrategyConfig, StrategyType } from '../config/model.js';
+import { resolveRelease, serviceIn } from '../config/resolve.js';
+import { defaultStrategy } from '../config/strategy.js';
+import { formatDuration } from '../shared/duration.js';
+import { newId } from '../shared/ids.js';
+import {
+  activeDeployment,
+  getDeployment,
+  insertDeployment,
+  isUniqueViolation,
+  updateDeployment,
+  type DeploymentOptions,
+  type DeploymentRecord,
+} from '../store/repos/deployments.js';
+import { getProject } from '../store/repos/projects.js';
+import { getRelease } from '../store/repos/releases.js';
+import { getServiceState } from '../store/repos/service-state.js';
+import { planFor } from '../strategies/index.js';
+import type { EngineDeps } from './context.js';
+import { EngineError } from './errors.js';
+import { ensureRelease } from './releases.js';
+
+export interface DeployRequest {
+  project: string;
+  service: string;
+  environment: string;
+  version: string;
+  /** Use this strategy type (with its defaults) instead of the configured one. */
+  strategy?: StrategyType;
+  /** KEY=VALUE environment overrides for this release. */
+  sets?: Record<string, string>;
+  /** Wait behind a running deployment instead of being refused. */
+  queue?: boolean;
+  requestedBy?: string;
+}
+
+/** The project's config as last applied, or a not-found error naming it. */
+export async function projectConfig(deps: EngineDeps, project: string): Promise<ProjectConfig> {
+  const record = await getProject(deps.db, project);
+  if (!record) throw new EngineError('not_found', `project "${project}" is not known to this coordinator; apply its slipway.yaml first (slipway deploy does)`);
+  return record.config as ProjectConfig;
+}
+
+/** One line naming a running deployment, for refusals. */
+export async function describeActive(deps: EngineDeps, d: DeploymentRecord): Promise<string> {
+  const [from, to] = await Promise.all([d.fromRelease ? getRelease(deps.db, d.fromRelease) : undefined, getRelease(deps.db, d.toRelease)]);
+  const age = d.startedAt ? `, started ${formatDuration(deps.clock.now() - d.startedAt.getTime())} ago` : '';
+  return `${d.id} (${from?.version ?? 'nothing'} → ${to?.version}, ${d.state.replace('_', ' ')}, step ${Math.min(d.step + 1, d.plan.steps.length)}/${d.plan.steps.length}${age})`;
+}
+
+/**
+ * Create a deployment: resolve the release (immutable), plan it with the strategy, and record
+ * it as running — or queued behind the running one when asked. The store's unique index makes
+ * "one deployment per service and environment" hold even under concurrent requests.
+ */
+export async function createDeployment(deps: EngineDeps, req: DeployRequest): Promise<DeploymentRecord> {
+  const config = await projectConfig(deps, req.project);
+  const service = serviceIn(config, req.service, req.environment);
+  const spec = resolveRelease(service, req.version, req.sets ?? {});
+  const release = await ensureRelease(deps.db, req.project, spec);
+  const strategy: StrategyConfig = req.strategy ? (req.strategy === service.strategy.type ? service.strategy : defaultStrategy(req.strategy)) : service.strategy;
+
+  const active = await activeDeployment(deps.db, req.project, req.service, req.environment);
+  if (active && !req.queue) {
+    throw new EngineError('conflict', `${req.service} in ${req.environment} is already being deployed by ${await describeActive(deps, active)}; wait for it to finish, or pass --queue`, {
+      deployment: active.id,
+    });
+  }
+  const state = await getServiceState(deps.db, req.project, req.environment, req.service);
+  if (!active && state?.stableRelease === release.id) {
+    throw new EngineError('conflict', `${req.service} ${req.version} is already the stable release in ${req.environment}; nothing to deploy`, { release: release.id });
+  }
+
+  const options: DeploymentOptions = {
+    instances: service.instances,
+    health: {
+      path: service.health.path,
+      intervalMs: service.health.intervalMs,
+      timeoutMs: service.health.timeoutMs,
+      healthyThreshold: service.health.healthyThreshold,
+      unhealthyThreshold: service.health.unhealthyThreshold,
+    },
+    startTimeoutMs: service.health.startTimeoutMs,
+    drainTimeoutMs: service.drainTimeoutMs,
+    strategyConfig: strategy,
+    ...(req.sets && Object.keys(req.sets).length > 0 ? { sets: req.sets } : {}),
+  };
+  const base = {
+    id: newId('dep'),
+    project: req.project,
+    service: req.service,
+    environment: req.environment,
+    kind: 'deploy' as const,
+    toRelease: release.id,
+    strategy: strategy.type,
+    requestedBy: req.requestedBy,
+    options,
+  };
+  const fromRelease = state?.stableRelease;
+  const plan = planFor(strategy, { instances: service.instances, hasStable: Boolean(fromRelease) });
+  try {
+    return await insertDeployment(deps.db, { ...base, fromRelease, plan, state: active ? 'queued' : 'running' });
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    const winner = await activeDeployment(deps.db, req.project, req.service, req.environment);
+    if (req.queue) return insertDeployment(deps.db, { ...base, fromRelease, plan, state: 'queued' });
+    throw new EngineError('conflict', `${req.service} in ${req.environment} is already being deployed by ${winner ? await describeActive(deps, winner) : 'another request'}; pass --queue to wait`);
+  }
+}
+
+/**
+ * A queued deployment whose turn came: re-plan it against what is stable now (the one before it
+ * may have changed that), then run it — or cancel it when its release is already stable.
+ */
+export async function startQueued(deps: EngineDeps, d: DeploymentRecord): Promise<DeploymentRecord | undefined> {
+  const state = await getServiceState(deps.db, d.project, d.environment, d.service);
+  if (state?.stableRelease === d.toRelease) {
+    await updateDeployment(deps.db, d.id, { state: 'cancelled', reason: 'its release became stable while it was queued', finished: true });
+    return undefined;
+  }
+  const plan = planFor(d.options.strategyConfig, { instances: d.options.instances, hasStable: Boolean(state?.stableRelease) });
+  try {
+    return await updateDeployment(deps.db, d.id, { state: 'running', plan, step: 0, fromRelease: state?.stableRelease, started: true });
+  } catch (e) {
+    if (isUniqueViolation(e)) return undefined; // another one started first; it will hand over when done
+    throw e;
+  }
+}
+
+/** Record an abort so the executor rolls the deployment back (durable across restarts). */
+export async function requestAbort(deps: EngineDeps, id: string, reason: string, by?: string): Promise<DeploymentRecord> {
+  const d = await getDeployment(deps.db, id);
+  if (!d) throw new EngineError('not_found', `no deployment ${id}`);
+  if (d.state === 'queued') return updateDeployment(deps.db, id, { state: 'cancelled', reason, finished: true });
+  if (d.state === 'rolling_back') throw new EngineError('conflict', `deployment ${id} is already rolling back (${d.reason?.split('\n')[0] ?? 'no reason recorded'})`);
+  if (d.state !== 'running') throw new EngineError('conflict', `deployment ${id} already finished (${d.state.replace('_', ' ')}); to undo it, run: slipway rollback ${d.service} --env ${d.environment}`);
+  return updateDeployment(deps.db, id, { options: { ...d.options, abortRequested: { reason, by, outcome: 'rolled_back' } } });
+}

@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import type { ProjectConfig } from '../config/model.js';
+import type { LogOptions } from '../runtimes/runtime.js';
+import { messageOf } from '../shared/errors.js';
+import { getDeployment, listDeployments, nextQueued, type DeploymentRecord } from '../store/repos/deployments.js';
+import { listInstances, markStopped, setDesired } from '../store/repos/instances.js';
+import { getProject, listProjects, upsertProject } from '../store/repos/projects.js';
+import type { EngineDeps } from './context.js';
+import { createDeployment, describeActive, requestAbort, startQueued, type DeployRequest } from './deployments.js';
+import { EngineError } from './errors.js';
+import { Executor } from './executor.js';
+import { InstanceMonitor } from './instance-monitor.js';
+import { inFlightDeployments, recoverInstances } from './recovery.js';
+import { requestRollback, type RollbackRequest } from './rollback.js';
+import { retireWarmInstances } from './sweeper.js';
+import { dataPlaneEnvironment } from './traffic-controller.js';
+
+/** Periodic work: retire warm instances, re-push route tables. */
+const tickMs = 1000;
+const reconcileEveryTicks = 5;
+
+/**
+ * The deployment engine's front door: the API and the app call this, nothing else in engine/.
+ * It holds no state the store does not have, so it can be stopped and started at any moment.
+ */
+export class Engine {
+  readonly executor: Executor;
+  private readonly monitor: InstanceMonitor;
+  private timer?: NodeJS.Timeout;
+  private ticks = 0;
+
+  constructor(readonly deps: EngineDeps) {
+    this.executor = new Executor(deps, (d) => this.handOver(d));
+    this.monitor = new InstanceMonitor(deps);
+  }
+
+  /** Adopt recorded instances, restore routes, resume in-flight deployments, start timers. */
+  async start(): Promise<{ resumed: string[] }> {
+    this.monitor.start();
+    await recoverInstances(this.deps);
+    await this.deps.traffic.reconcileAll(await this.projects(), true);
+    const resumed = await inFlightDeployments(this.deps);
+    for (const id of resumed) {
+      const d = await getDeployment(this.deps.db, id);
+      if (d) {
+        await this.deps.events.emit({
+          project: d.project,
+          deploymentId: d.id,
+          service: d.service,
+          environment: d.environment,
+          kind: 'deployment.resumed',
+          message: `coordinator restarted: resuming at step ${d.step + 1}/${d.plan.steps.length} (${d.state.replace('_', ' ')})`,
+          data: { step: d.step, state: d.state },
+        });
+      }
+      this.executor.run(id);
+    }
+    for (const d of await listDeployments(this.deps.db, { states: ['queued'], limit: 1000 })) await this.handOver(d);
+    this.timer = setInterval(() => void this.tick(), tickMs);
+    this.timer.unref();
+    return { resumed };
+  }
+
+  /** Stop loops and timers; instances and the proxy keep running. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.executor.close();
+    await this.monitor.stop();
+  }
+
+  /** Record (or update) a project's config and bring the data plane in line with it. */
+  async applyProject(config: ProjectConfig): Promise<{ changed: boolean }> {
+    const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex');
+    const before = await getProject(this.deps.db, config.project);
+    const { changed } = await upsertProject(this.deps.db, config.project, config, digest);
+    if (changed) {
+      const removed = ((before?.config as ProjectConfig | undefined)?.environments ?? []).filter((e) => !config.environments.some((n) => n.name === e.name));
+      for (const env of removed) await this.deps.router.remove(dataPlaneEnvironment(config.project, env.name)).catch(() => undefined);
+      await this.deps.traffic.reconcileAll([config]);
+    }
+    return { changed };
+  }
+
+  /** Start a deployment (or queue it). */
+  async deploy(req: DeployRequest): Promise<DeploymentRecord> {
+    const d = await createDeployment(this.deps, req);
+    await this.deps.events.emit({
+      project: d.project,
+      deploymentId: d.id,
+      service: d.service,
+      environment: d.environment,
+      kind: d.state === 'queued' ? 'deployment.queued' : 'deployment.started',
+      message: `${d.state === 'queued' ? 'queued' : 'started'} ${d.strategy} deployment of ${d.service} to ${d.environment}${req.requestedBy ? ` (by ${req.requestedBy})` : ''}`,
+      data: { strategy: d.strategy, version: req.version, plan: d.plan.steps },
+    });
+    if (d.state === 'running') this.executor.run(d.id);
+    return d;
+  }
+
+  /** Abort a running deployment: it rolls back. */
+  async abort(id: string, reason: string, by?: string): Promise<DeploymentRecord> {
+    const d = await requestAbort(this.deps, id, reason, by);
+    this.wake(d);
+    return d;
+  }
+
+  /** Roll a service back: abort what is in flight, or bring the previous release back. */
+  async rollback(req: RollbackRequest): Promise<{ deployment: DeploymentRecord; aborted: boolean }> {
+    const result = await requestRollback(this.deps, req);
+    const d = result.deployment;
+    if (!result.aborted && d.kind === 'rollback' && d.state === 'running') {
+      await this.deps.events.emit({
+        project: d.project,
+        deploymentId: d.id,
+        service: d.service,
+        environment: d.environment,
+        kind: 'deployment.started',
+        message: `rolling ${d.service} in ${d.environment} back to the previous release${req.requestedBy ? ` (by ${req.requestedBy})` : ''}`,
+        data: { strategy: 'rollback', plan: d.plan.steps },
+      });
+    }
+    this.wake(d);
+    return result;
+  }
+
+  /** Stop every instance of every project (for `slipway down`). */
+  async stopAllInstances(): Promise<number> {
+    const live = await listInstances(this.deps.db, { live: true });
+    await setDesired(this.deps.db, live.map((i) => i.id), 'stopped');
+    await Promise.all(
+      live.map(async (i) => {
+        await this.deps.runtime.stop(i.id).catch((e) => this.deps.logger.warn({ instance: i.id, err: messageOf(e) }, 'stop failed'));
+        await markStopped(this.deps.db, i.id);
+      }),
+    );
+    return live.length;
+  }
+
+  /** An instance's log lines (see Runtime.logs). */
+  instanceLogs(instanceId: string, options: LogOptions): AsyncIterable<string> {
+    return this.deps.runtime.logs(instanceId, options);
+  }
+
+  /** Is the data plane answering? */
+  dataPlaneHealthy(): Promise<boolean> {
+    return this.deps.router.healthy();
+  }
+
+  /** A one-line description of a deployment in flight (for refusals). */
+  describe(d: DeploymentRecord): Promise<string> {
+    return describeActive(this.deps, d);
+  }
+
+  private wake(d: DeploymentRecord): void {
+    if (d.state !== 'running' && d.state !== 'rolling_back') return;
+    if (this.executor.isRunning(d.id)) this.executor.interrupt(d.id);
+    else this.executor.run(d.id);
+  }
+
+  /** A deployment ended: start the next queued one for the same service and environment. */
+  private async handOver(finished: DeploymentRecord): Promise<void> {
+    const next = await nextQueued(this.deps.db, finished.project, finished.service, finished.environment);
+    if (!next) return;
+    const started = await startQueued(this.deps, next);
+    if (started) {
+      await this.deps.events.emit({
+        project: started.project,
+        deploymentId: started.id,
+        service: started.service,
+        environment: started.environment,
+        kind: 'deployment.started',
+        message: `started queued ${started.strategy} deployment of ${started.service} to ${started.environment}`,
+        data: { plan: started.plan.steps },
+      });
+      this.executor.run(started.id);
+    } else if ((await getDeployment(this.deps.db, next.id))?.state === 'cancelled') {
+      await this.handOver(next);
+    }
+  }
+
+  private async projects(): Promise<ProjectConfig[]> {
+    return (await listProjects(this.deps.db)).map((p) => p.config as ProjectConfig);
+  }
+
+  private async tick(): Promise<void> {
+    this.ticks++;
+    try {
+      await retireWarmInstances(this.deps);
+      if (this.ticks % reconcileEveryTicks === 0) await this.deps.traffic.reconcileAll(await this.projects());
+    } catch (e) {
+      this.deps.logger.warn({ err: messageOf(e) }, 'engine tick failed');
+    }
+  }
+}
+
+export { EngineError };

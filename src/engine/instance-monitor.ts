@@ -1,0 +1,74 @@
+import type { RuntimeEvent } from '../runtimes/runtime.js';
+import { messageOf } from '../shared/errors.js';
+import { getInstance, updateInstanceStatus, type InstanceRecord } from '../store/repos/instances.js';
+import { getRelease } from '../store/repos/releases.js';
+import type { EngineDeps } from './context.js';
+
+/**
+ * Turns what the runtime reports into the store's instance records, events, and route pushes:
+ * an instance that turns unhealthy or crashes leaves the route table at once, and comes back
+ * when healthy. Events are handled one at a time, in order.
+ */
+export class InstanceMonitor {
+  private queue: Promise<void> = Promise.resolve();
+  private unsubscribe?: () => void;
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  /** Start listening to the runtime. */
+  start(): void {
+    this.unsubscribe = this.deps.runtime.subscribe((event) => {
+      this.queue = this.queue.then(() => this.handle(event)).catch((e) => this.deps.logger.error({ err: messageOf(e) }, 'instance event lost'));
+    });
+  }
+
+  /** Stop listening and let queued events finish. */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await this.queue;
+  }
+
+  private async handle(event: RuntimeEvent): Promise<void> {
+    const id = event.type === 'state' ? event.status.instanceId : event.instanceId;
+    const instance = await getInstance(this.deps.db, id);
+    if (!instance) return;
+    switch (event.type) {
+      case 'state': {
+        const s = event.status;
+        const routable = (state: string) => state === 'healthy';
+        await updateInstanceStatus(this.deps.db, id, { state: s.state, restarts: s.restarts, message: s.message ?? null, address: s.address });
+        if (routable(s.state) !== routable(instance.state) || (s.address && s.address !== instance.address)) this.pushRoutes(instance);
+        if (s.state === 'unhealthy' && instance.state !== 'unhealthy') await this.emit(instance, 'instance.unhealthy', `instance ${id} is failing health checks${s.message ? `: ${s.message}` : ''}`, {});
+        if (s.state === 'healthy' && instance.state !== 'healthy' && instance.restarts > 0) await this.emit(instance, 'instance.recovered', `instance ${id} is healthy again`, { restarts: s.restarts });
+        return;
+      }
+      case 'handle':
+        await updateInstanceStatus(this.deps.db, id, { handle: event.handle, address: event.handle.address });
+        this.pushRoutes(instance);
+        return;
+      case 'exit': {
+        if (instance.desired === 'stopped') return;
+        const how = event.exit.signal ? `signal ${event.exit.signal}` : event.exit.code === null ? 'an unknown status (it died while the coordinator was down)' : `code ${event.exit.code}`;
+        await this.emit(instance, 'instance.crashed', `instance ${id} exited with ${how}; restarting`, { exit: event.exit, logTail: event.logTail });
+        return;
+      }
+    }
+  }
+
+  private pushRoutes(instance: InstanceRecord): void {
+    this.deps.traffic.schedule(instance.project, instance.environment);
+  }
+
+  private async emit(instance: InstanceRecord, kind: string, message: string, data: Record<string, unknown>): Promise<void> {
+    const release = await getRelease(this.deps.db, instance.releaseId);
+    await this.deps.events.emit({
+      project: instance.project,
+      deploymentId: instance.deploymentId,
+      service: instance.service,
+      environment: instance.environment,
+      kind,
+      message: `${instance.service} ${release?.version ?? ''}: ${message}`,
+      data: { instance: instance.id, release: release?.version, ...data },
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import type { InstanceSpec } from '../runtimes/runtime.js';
+import type { DeploymentRecord } from '../store/repos/deployments.js';
+import type { ReleaseRecord } from '../store/repos/releases.js';
+
+/** The spec the runtime starts: the release's command with the deployment's health and drain settings. */
+export function instanceSpecFor(instanceId: string, deployment: DeploymentRecord, release: ReleaseRecord): InstanceSpec {
+  return {
+    instanceId,
+    project: deployment.project,
+    service: deployment.service,
+    environment: deployment.environment,
+    release: release.version,
+    command: release.spec.command,
+    args: release.spec.args,
+    cwd: release.spec.cwd,
+    env: release.spec.env,
+    health: deployment.options.health,
+    drainTimeoutMs: deployment.options.drainTimeoutMs,
+  };
+}

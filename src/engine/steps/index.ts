@@ -1,0 +1,29 @@
+import type { Step } from '../../strategies/plan.js';
+import type { StepContext } from '../context.js';
+import { drain } from './drain.js';
+import { keepWarm } from './keep-warm.js';
+import { promote } from './promote.js';
+import { scale } from './scale.js';
+import { setWeights } from './set-weights.js';
+import { stop } from './stop.js';
+import { waitHealthy } from './wait-healthy.js';
+
+/** Run one step of a plan. Every step is idempotent: running it twice leaves the same state. */
+export async function runStep(ctx: StepContext, step: Step): Promise<void> {
+  switch (step.kind) {
+    case 'scale':
+      return scale(ctx, step);
+    case 'waitHealthy':
+      return waitHealthy(ctx, step);
+    case 'setWeights':
+      return setWeights(ctx, step);
+    case 'drain':
+      return drain(ctx, step);
+    case 'stop':
+      return stop(ctx, step);
+    case 'keepWarm':
+      return keepWarm(ctx, step);
+    case 'promote':
+      return promote(ctx);
+  }
+}

@@ -1,0 +1,20 @@
+import { setStable } from '../../store/repos/service-state.js';
+import { replaceTraffic } from '../../store/repos/traffic.js';
+import { deploymentEventBase, releaseFor, type StepContext } from '../context.js';
+
+/** The candidate becomes the stable release; the old one is remembered as `previous` for rollback. */
+export async function promote(ctx: StepContext): Promise<void> {
+  const d = ctx.deployment;
+  const candidate = releaseFor(ctx, 'candidate');
+  await ctx.db.transaction(async (tx) => {
+    await setStable(tx, d.project, d.environment, d.service, candidate.id);
+    await replaceTraffic(tx, { project: d.project, environment: d.environment, service: d.service }, [{ releaseId: candidate.id, role: 'stable', weight: 100 }]);
+  });
+  await ctx.traffic.push(d.project, d.environment);
+  await ctx.events.emit({
+    ...deploymentEventBase(ctx),
+    kind: 'release.promoted',
+    message: `${d.service} ${candidate.version} is now stable in ${d.environment}`,
+    data: { release: candidate.version, previous: ctx.releases.stable?.version },
+  });
+}

@@ -1,0 +1,43 @@
+import { messageOf } from '../../shared/errors.js';
+import { updateDeployment } from '../../store/repos/deployments.js';
+import { replaceTraffic } from '../../store/repos/traffic.js';
+import { deploymentEventBase, type StepContext } from '../context.js';
+import { EngineError } from '../errors.js';
+
+/** How long a weight change waits for an unreachable data plane (the supervisor restarts it) before failing. */
+const pushRetryMs = 15_000;
+
+/**
+ * Record the new weights and push them to the data plane, waiting until it has them, so
+ * "traffic moved" in an event means the proxy is already routing that way.
+ */
+export async function setWeights(ctx: StepContext, step: { stable: number; candidate: number }): Promise<void> {
+  const d = ctx.deployment;
+  const entries = [];
+  if (ctx.releases.stable) entries.push({ releaseId: ctx.releases.stable.id, role: 'stable' as const, weight: step.stable });
+  if (ctx.releases.candidate && ctx.releases.candidate.id !== ctx.releases.stable?.id) {
+    entries.push({ releaseId: ctx.releases.candidate.id, role: 'candidate' as const, weight: step.candidate });
+  }
+  await replaceTraffic(ctx.db, { project: d.project, environment: d.environment, service: d.service }, entries);
+  if (step.candidate > 0 && !d.options.trafficShifted) {
+    ctx.deployment = await updateDeployment(ctx.db, d.id, { options: { ...d.options, trafficShifted: true } });
+  }
+  const deadline = ctx.clock.now() + pushRetryMs;
+  for (;;) {
+    try {
+      await ctx.traffic.push(d.project, d.environment);
+      break;
+    } catch (e) {
+      if (ctx.clock.now() >= deadline) throw new EngineError('unavailable', `could not update the proxy's routes: ${messageOf(e)}`);
+      await ctx.clock.sleep(250, ctx.signal);
+    }
+  }
+  const total = step.stable + step.candidate;
+  const pct = (w: number) => (total === 0 ? 0 : Math.round((w / total) * 100));
+  await ctx.events.emit({
+    ...deploymentEventBase(ctx),
+    kind: 'traffic.shifted',
+    message: `traffic: ${ctx.releases.stable?.version ?? '-'} ${pct(step.stable)}% / ${ctx.releases.candidate?.version ?? '-'} ${pct(step.candidate)}%`,
+    data: { stable: { release: ctx.releases.stable?.version, weight: step.stable }, candidate: { release: ctx.releases.candidate?.version, weight: step.candidate } },
+  });
+}

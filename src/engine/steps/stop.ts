@@ -1,0 +1,31 @@
+import { listInstances, markStopped, setDesired } from '../../store/repos/instances.js';
+import type { Role } from '../../strategies/plan.js';
+import { deploymentEventBase, type StepContext } from '../context.js';
+
+/**
+ * Stop the role's instances until `keep` remain, unrouted (drained) ones first. Stopping is
+ * SIGTERM → drain timeout → SIGKILL in the runtime; all of them in parallel.
+ */
+export async function stop(ctx: StepContext, step: { role: Role; keep: number }): Promise<void> {
+  const release = ctx.releases[step.role];
+  if (!release) return;
+  const d = ctx.deployment;
+  const live = await listInstances(ctx.db, { project: d.project, environment: d.environment, service: d.service, releaseId: release.id, live: true });
+  const ordered = [...live.filter((i) => i.desired === 'warm'), ...live.filter((i) => i.desired === 'running')];
+  const leaving = ordered.slice(0, Math.max(0, live.length - step.keep));
+  if (leaving.length === 0) return;
+  await setDesired(ctx.db, leaving.map((i) => i.id), 'stopped');
+  await ctx.traffic.push(d.project, d.environment);
+  await Promise.all(
+    leaving.map(async (i) => {
+      await ctx.runtime.stop(i.id);
+      await markStopped(ctx.db, i.id);
+    }),
+  );
+  await ctx.events.emit({
+    ...deploymentEventBase(ctx),
+    kind: 'instance.stopped',
+    message: `stopped ${leaving.length} ${release.version} instance${leaving.length === 1 ? '' : 's'}`,
+    data: { release: release.version, instances: leaving.map((i) => i.id) },
+  });
+}

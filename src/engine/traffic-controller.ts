@@ -1,0 +1,114 @@
+import type { ProjectConfig } from '../config/model.js';
+import type { Db } from '../store/db.js';
+import { listInstances } from '../store/repos/instances.js';
+import { getProject } from '../store/repos/projects.js';
+import { getRelease } from '../store/repos/releases.js';
+import { listTraffic } from '../store/repos/traffic.js';
+import type { EnvironmentRoutes, ReleaseSet, Route, Router } from '../traffic/router.js';
+import type { Logger } from '../shared/logging.js';
+import { messageOf } from '../shared/errors.js';
+
+/** The data plane's name for a project's environment (one proxy can serve several projects). */
+export function dataPlaneEnvironment(project: string, environment: string): string {
+  return `${project}.${environment}`;
+}
+
+/** Build an environment's route table from the store: weights from `traffic`, upstreams = healthy instances meant to run. */
+export async function buildRoutes(db: Db, config: ProjectConfig, environment: string): Promise<EnvironmentRoutes> {
+  const env = config.environments.find((e) => e.name === environment);
+  if (!env) throw new Error(`environment ${environment} is not in project ${config.project}`);
+  const [traffic, instances] = await Promise.all([
+    listTraffic(db, config.project, environment),
+    listInstances(db, { project: config.project, environment, live: true }),
+  ]);
+  const versions = new Map<string, string>();
+  for (const t of traffic) if (!versions.has(t.releaseId)) versions.set(t.releaseId, (await getRelease(db, t.releaseId))?.version ?? t.releaseId);
+
+  const routes: Route[] = Object.values(config.services).map((service) => {
+    const releases: ReleaseSet[] = traffic
+      .filter((t) => t.service === service.name)
+      .map((t) => ({
+        release: versions.get(t.releaseId)!,
+        role: t.role,
+        weight: t.weight,
+        upstreams: instances
+          .filter((i) => i.service === service.name && i.releaseId === t.releaseId && i.desired === 'running' && i.state === 'healthy' && i.address)
+          .map((i) => ({ id: i.id, address: i.address! })),
+      }));
+    return { service: service.name, match: { pathPrefix: service.route.pathPrefix, ...(service.route.host ? { host: service.route.host } : {}) }, releases };
+  });
+  return { environment: dataPlaneEnvironment(config.project, environment), listen: env.listen, routes };
+}
+
+/**
+ * Keeps the data plane's route tables equal to what the store says. Changes are pushed at once
+ * (coalesced per environment: one push in flight, at most one queued); every table is also
+ * re-pushed periodically so a restarted proxy converges even if its disk copy was stale.
+ */
+export class TrafficController {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly queued = new Map<string, Promise<void>>();
+  private readonly lastPushed = new Map<string, string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly router: Router,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Push one environment's table now (after any push already in flight); resolves when the data plane has it. */
+  push(project: string, environment: string): Promise<void> {
+    const key = `${project}\u0000${environment}`;
+    const queued = this.queued.get(key);
+    if (queued) return queued;
+    const previous = this.inFlight.get(key) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(async () => {
+        this.queued.delete(key);
+        this.inFlight.set(key, next);
+        try {
+          await this.pushNow(project, environment);
+        } finally {
+          if (this.inFlight.get(key) === next) this.inFlight.delete(key);
+        }
+      });
+    this.queued.set(key, next);
+    return next;
+  }
+
+  /** Push without waiting; failures are logged (the periodic reconcile retries). */
+  schedule(project: string, environment: string): void {
+    this.push(project, environment).catch((e) => this.logger.warn({ err: messageOf(e), project, environment }, 'route push failed; will retry'));
+  }
+
+  /** Push every environment of every project whose table changed (or all when `force`). */
+  async reconcileAll(projects: ProjectConfig[], force = false): Promise<void> {
+    for (const config of projects) {
+      for (const env of config.environments) {
+        if (force) this.lastPushed.delete(`${config.project}\u0000${env.name}`);
+        await this.push(config.project, env.name).catch((e) =>
+          this.logger.warn({ err: messageOf(e), project: config.project, environment: env.name }, 'route push failed; will retry'),
+        );
+      }
+    }
+  }
+
+  /** Forget what was pushed, so the next reconcile re-sends everything (the proxy restarted). */
+  invalidate(): void {
+    this.lastPushed.clear();
+  }
+
+  private async pushNow(project: string, environment: string): Promise<void> {
+    const record = await getProject(this.db, project);
+    if (!record) return;
+    const config = record.config as ProjectConfig;
+    if (!config.environments.some((e) => e.name === environment)) return;
+    const table = await buildRoutes(this.db, config, environment);
+    const text = JSON.stringify(table);
+    const key = `${project}\u0000${environment}`;
+    if (this.lastPushed.get(key) === text) return;
+    await this.router.apply(table);
+    this.lastPushed.set(key, text);
+  }
+}

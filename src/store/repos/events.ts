@@ -1,0 +1,62 @@
+import type { Queryable } from '../db.js';
+
+export interface EventRecord {
+  id: number;
+  project?: string;
+  deploymentId?: string;
+  service?: string;
+  environment?: string;
+  /** Dotted name, e.g. deployment.step.started, instance.crashed, traffic.shifted. */
+  kind: string;
+  message: string;
+  data: Record<string, unknown>;
+  at: Date;
+}
+
+export type NewEvent = Omit<EventRecord, 'id' | 'at'>;
+
+function toEvent(row: Record<string, unknown>): EventRecord {
+  return {
+    id: Number(row.id),
+    project: (row.project ?? undefined) as string | undefined,
+    deploymentId: (row.deployment_id ?? undefined) as string | undefined,
+    service: (row.service ?? undefined) as string | undefined,
+    environment: (row.environment ?? undefined) as string | undefined,
+    kind: String(row.kind),
+    message: String(row.message),
+    data: (row.data ?? {}) as Record<string, unknown>,
+    at: row.at as Date,
+  };
+}
+
+/** Append an event; returns it with its id. */
+export async function appendEvent(db: Queryable, e: NewEvent): Promise<EventRecord> {
+  const { rows } = await db.query(
+    `insert into events (project, deployment_id, service, environment, kind, message, data) values ($1, $2, $3, $4, $5, $6, $7)
+     returning id, project, deployment_id, service, environment, kind, message, data, at`,
+    [e.project ?? null, e.deploymentId ?? null, e.service ?? null, e.environment ?? null, e.kind, e.message, JSON.stringify(e.data)],
+  );
+  return toEvent(rows[0]!);
+}
+
+export interface EventFilter {
+  project?: string;
+  deploymentId?: string;
+  service?: string;
+  environment?: string;
+  /** Only events with a larger id. */
+  after?: number;
+  limit?: number;
+}
+
+/** Events in id order (oldest first). */
+export async function listEvents(db: Queryable, f: EventFilter = {}): Promise<EventRecord[]> {
+  const { rows } = await db.query(
+    `select id, project, deployment_id, service, environment, kind, message, data, at from events
+     where ($1::text is null or project = $1) and ($2::text is null or deployment_id = $2) and ($3::text is null or service = $3)
+       and ($4::text is null or environment = $4) and id > $5
+     order by id limit $6`,
+    [f.project ?? null, f.deploymentId ?? null, f.service ?? null, f.environment ?? null, f.after ?? 0, f.limit ?? 500],
+  );
+  return rows.map(toEvent);
+}

@@ -1,0 +1,139 @@
+import type { InstanceHandle, InstanceSpec } from '../../runtimes/runtime.js';
+import type { Queryable } from '../db.js';
+import { optionalDate, optionalText } from './rows.js';
+
+/** What the engine wants of an instance: serve (running), stay up unrouted (warm), or be gone (stopped). */
+export type DesiredState = 'running' | 'warm' | 'stopped';
+
+export interface InstanceRecord {
+  id: string;
+  project: string;
+  service: string;
+  environment: string;
+  releaseId: string;
+  deploymentId?: string;
+  runtime: string;
+  handle?: InstanceHandle;
+  spec: InstanceSpec;
+  address?: string;
+  desired: DesiredState;
+  /** Last state the runtime reported (see InstanceState). */
+  state: string;
+  restarts: number;
+  message?: string;
+  retireAt?: Date;
+  startedAt: Date;
+  stoppedAt?: Date;
+  updatedAt: Date;
+}
+
+const columns =
+  'id, project, service, environment, release_id, deployment_id, runtime, handle, spec, address, desired, state, restarts, message, retire_at, started_at, stopped_at, updated_at';
+
+function toInstance(row: Record<string, unknown>): InstanceRecord {
+  return {
+    id: String(row.id),
+    project: String(row.project),
+    service: String(row.service),
+    environment: String(row.environment),
+    releaseId: String(row.release_id),
+    deploymentId: optionalText(row.deployment_id),
+    runtime: String(row.runtime),
+    handle: (row.handle ?? undefined) as InstanceHandle | undefined,
+    spec: row.spec as InstanceSpec,
+    address: optionalText(row.address),
+    desired: row.desired as DesiredState,
+    state: String(row.state),
+    restarts: Number(row.restarts),
+    message: optionalText(row.message),
+    retireAt: optionalDate(row.retire_at),
+    startedAt: row.started_at as Date,
+    stoppedAt: optionalDate(row.stopped_at),
+    updatedAt: row.updated_at as Date,
+  };
+}
+
+/** Record an instance before it is started, so a crash right after the start can find it. */
+export async function insertInstance(
+  db: Queryable,
+  i: Pick<InstanceRecord, 'id' | 'project' | 'service' | 'environment' | 'releaseId' | 'deploymentId' | 'runtime' | 'spec'>,
+): Promise<InstanceRecord> {
+  const { rows } = await db.query(
+    `insert into instances (id, project, service, environment, release_id, deployment_id, runtime, spec, desired, state)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, 'running', 'starting') returning ${columns}`,
+    [i.id, i.project, i.service, i.environment, i.releaseId, i.deploymentId ?? null, i.runtime, JSON.stringify(i.spec)],
+  );
+  return toInstance(rows[0]!);
+}
+
+/** One instance. */
+export async function getInstance(db: Queryable, id: string): Promise<InstanceRecord | undefined> {
+  const { rows } = await db.query(`select ${columns} from instances where id = $1`, [id]);
+  return rows[0] ? toInstance(rows[0]) : undefined;
+}
+
+export interface InstanceFilter {
+  project?: string;
+  environment?: string;
+  service?: string;
+  releaseId?: string;
+  /** Only instances that are not (being) stopped. */
+  live?: boolean;
+  /** Include stopped instances (default: only live ones or those stopped in the last hour). */
+  all?: boolean;
+}
+
+/** Instances matching the filter, oldest first. */
+export async function listInstances(db: Queryable, f: InstanceFilter = {}): Promise<InstanceRecord[]> {
+  const { rows } = await db.query(
+    `select ${columns} from instances
+     where ($1::text is null or project = $1) and ($2::text is null or environment = $2) and ($3::text is null or service = $3)
+       and ($4::text is null or release_id = $4)
+       and (not $5 or desired <> 'stopped')
+       and ($6 or desired <> 'stopped' or stopped_at is null or stopped_at > now() - interval '1 hour')
+     order by started_at, id`,
+    [f.project ?? null, f.environment ?? null, f.service ?? null, f.releaseId ?? null, f.live ?? false, f.all ?? false],
+  );
+  return rows.map(toInstance);
+}
+
+/** Instances that should still exist (running or warm) or are not yet confirmed stopped. */
+export async function listSupervised(db: Queryable): Promise<InstanceRecord[]> {
+  const { rows } = await db.query(`select ${columns} from instances where desired <> 'stopped' or (stopped_at is null) order by started_at, id`);
+  return rows.map(toInstance);
+}
+
+/** Persist what the runtime reported. */
+export async function updateInstanceStatus(
+  db: Queryable,
+  id: string,
+  s: { state?: string; restarts?: number; message?: string | null; handle?: InstanceHandle; address?: string },
+): Promise<void> {
+  await db.query(
+    `update instances set state = coalesce($2, state), restarts = coalesce($3, restarts),
+       message = case when $4::boolean then $5 else message end,
+       handle = coalesce($6::jsonb, handle), address = coalesce($7, address), updated_at = now()
+     where id = $1`,
+    [id, s.state ?? null, s.restarts ?? null, s.message !== undefined, s.message ?? null, s.handle ? JSON.stringify(s.handle) : null, s.address ?? null],
+  );
+}
+
+/** Change what the engine wants of an instance. */
+export async function setDesired(db: Queryable, ids: string[], desired: DesiredState, retireAt?: Date | null): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(
+    `update instances set desired = $2, retire_at = case when $3::boolean then $4::timestamptz else retire_at end, updated_at = now() where id = any($1)`,
+    [ids, desired, retireAt !== undefined, retireAt ?? null],
+  );
+}
+
+/** The runtime confirmed the instance is gone. */
+export async function markStopped(db: Queryable, id: string): Promise<void> {
+  await db.query(`update instances set desired = 'stopped', state = 'stopped', stopped_at = coalesce(stopped_at, now()), updated_at = now() where id = $1`, [id]);
+}
+
+/** Warm instances whose keep-warm window has passed. */
+export async function listRetired(db: Queryable, now: Date): Promise<InstanceRecord[]> {
+  const { rows } = await db.query(`select ${columns} from instances where desired = 'warm' and retire_at is not null and retire_at <= $1`, [now]);
+  return rows.map(toInstance);
+}

@@ -1,0 +1,47 @@
+import type { Queryable } from '../db.js';
+
+export interface ProjectRecord {
+  name: string;
+  /** The validated config (paths absolute) last applied. */
+  config: unknown;
+  digest: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const columns = 'name, config, digest, created_at, updated_at';
+
+function toProject(row: Record<string, unknown>): ProjectRecord {
+  return {
+    name: String(row.name),
+    config: row.config,
+    digest: String(row.digest),
+    createdAt: row.created_at as Date,
+    updatedAt: row.updated_at as Date,
+  };
+}
+
+/** Insert or replace a project's config; returns whether it changed. */
+export async function upsertProject(db: Queryable, name: string, config: unknown, digest: string): Promise<{ project: ProjectRecord; changed: boolean }> {
+  const before = await getProject(db, name);
+  if (before && before.digest === digest) return { project: before, changed: false };
+  const { rows } = await db.query(
+    `insert into projects (name, config, digest) values ($1, $2, $3)
+     on conflict (name) do update set config = excluded.config, digest = excluded.digest, updated_at = now()
+     returning ${columns}`,
+    [name, JSON.stringify(config), digest],
+  );
+  return { project: toProject(rows[0]!), changed: true };
+}
+
+/** One project, or undefined. */
+export async function getProject(db: Queryable, name: string): Promise<ProjectRecord | undefined> {
+  const { rows } = await db.query(`select ${columns} from projects where name = $1`, [name]);
+  return rows[0] ? toProject(rows[0]) : undefined;
+}
+
+/** Every project, by name. */
+export async function listProjects(db: Queryable): Promise<ProjectRecord[]> {
+  const { rows } = await db.query(`select ${columns} from projects order by name`);
+  return rows.map(toProject);
+}

@@ -1,0 +1,67 @@
+import type { Queryable } from '../db.js';
+
+/** What a release runs: immutable once recorded. */
+export interface ReleaseSpec {
+  service: string;
+  version: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export interface ReleaseRecord {
+  id: string;
+  project: string;
+  service: string;
+  version: string;
+  spec: ReleaseSpec;
+  digest: string;
+  createdAt: Date;
+}
+
+const columns = 'id, project, service, version, spec, digest, created_at';
+
+function toRelease(row: Record<string, unknown>): ReleaseRecord {
+  return {
+    id: String(row.id),
+    project: String(row.project),
+    service: String(row.service),
+    version: String(row.version),
+    spec: row.spec as ReleaseSpec,
+    digest: String(row.digest),
+    createdAt: row.created_at as Date,
+  };
+}
+
+/** Insert a release unless one with this service and version exists; returns the stored one. */
+export async function insertReleaseIfAbsent(db: Queryable, release: Omit<ReleaseRecord, 'createdAt'>): Promise<ReleaseRecord> {
+  await db.query(
+    `insert into releases (id, project, service, version, spec, digest) values ($1, $2, $3, $4, $5, $6)
+     on conflict (project, service, version) do nothing`,
+    [release.id, release.project, release.service, release.version, JSON.stringify(release.spec), release.digest],
+  );
+  const stored = await getReleaseByVersion(db, release.project, release.service, release.version);
+  return stored!;
+}
+
+/** A release by id. */
+export async function getRelease(db: Queryable, id: string): Promise<ReleaseRecord | undefined> {
+  const { rows } = await db.query(`select ${columns} from releases where id = $1`, [id]);
+  return rows[0] ? toRelease(rows[0]) : undefined;
+}
+
+/** A release by service and version. */
+export async function getReleaseByVersion(db: Queryable, project: string, service: string, version: string): Promise<ReleaseRecord | undefined> {
+  const { rows } = await db.query(`select ${columns} from releases where project = $1 and service = $2 and version = $3`, [project, service, version]);
+  return rows[0] ? toRelease(rows[0]) : undefined;
+}
+
+/** Releases of a project (optionally one service), newest first. */
+export async function listReleases(db: Queryable, project: string, service?: string, limit = 100): Promise<ReleaseRecord[]> {
+  const { rows } = await db.query(
+    `select ${columns} from releases where project = $1 and ($2::text is null or service = $2) order by created_at desc, id desc limit $3`,
+    [project, service ?? null, limit],
+  );
+  return rows.map(toRelease);
+}

@@ -1,0 +1,56 @@
+/**
+ * Plans are data. A strategy turns (stable, candidate, settings) into a list of steps; the
+ * engine's executor runs them one at a time and records each in the store, so a restarted
+ * coordinator resumes at the step it was on. Every step is idempotent: it states a target
+ * ("3 candidate instances running"), not an action ("start 1 more").
+ */
+
+/** Which side of the deployment a step acts on: the release serving now, or the new one. */
+export type Role = 'stable' | 'candidate';
+
+export type Step =
+  /** Ensure `instances` instances of the role's release are running (reusing warm ones first). */
+  | { kind: 'scale'; role: Role; instances: number }
+  /** Wait until `instances` of the role's release are healthy (bounded by the health start timeout). */
+  | { kind: 'waitHealthy'; role: Role; instances: number }
+  /** Set the relative traffic weights of the two releases. */
+  | { kind: 'setWeights'; stable: number; candidate: number }
+  /** Take instances of the role's release out of rotation until `keep` remain routed; wait for their in-flight requests. */
+  | { kind: 'drain'; role: Role; keep: number }
+  /** Stop unrouted instances of the role's release until `keep` instances remain. */
+  | { kind: 'stop'; role: Role; keep: number }
+  /** Leave the role's unrouted instances running for `forMs`, for instant rollback, then retire them. */
+  | { kind: 'keepWarm'; role: Role; forMs: number }
+  /** The candidate becomes the stable release of this service in this environment. */
+  | { kind: 'promote' };
+
+export type StepKind = Step['kind'];
+
+/** A plan and where it came from, as stored with the deployment. */
+export interface Plan {
+  strategy: string;
+  steps: Step[];
+}
+
+/** One line per step, for people (status, events, plan previews). */
+export function describeStep(step: Step): string {
+  switch (step.kind) {
+    case 'scale':
+      return `start ${step.role} instances (${step.instances} running)`;
+    case 'waitHealthy':
+      return `wait for ${step.instances} healthy ${step.role} instance${step.instances === 1 ? '' : 's'}`;
+    case 'setWeights': {
+      const total = step.stable + step.candidate;
+      const pct = (w: number) => (total === 0 ? 0 : Math.round((w / total) * 100));
+      return `shift traffic: stable ${pct(step.stable)}% / candidate ${pct(step.candidate)}%`;
+    }
+    case 'drain':
+      return `drain ${step.role} instances (${step.keep} stay in rotation)`;
+    case 'stop':
+      return `stop ${step.role} instances (${step.keep} remain)`;
+    case 'keepWarm':
+      return `keep ${step.role} instances warm for ${Math.round(step.forMs / 1000)}s`;
+    case 'promote':
+      return 'promote the candidate to stable';
+  }
+}
