@@ -1,9 +1,19 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
 /**
- * How to start `slipway proxy` from the running program: the same node, loader flags (tsx in
- * tests) and CLI entry script as this process, so a built package and a source checkout both work.
+ * How to run a `slipway` subcommand as a new process: the same node with the CLI's compiled
+ * entry (dist/cli/main.js) — or, in a source checkout without a build (tests), the TypeScript
+ * entry through tsx's loader.
  */
+export function cliCommand(args: string[]): [string, string[]] {
+  const js = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+  if (existsSync(js)) return [process.execPath, [js, ...args]];
+  const ts = js.replace(/\.js$/, '.ts');
+  return [process.execPath, ['--import', 'tsx', ts, ...args]];
+}
+
+/** The command that starts the proxy for a data directory. */
 export function proxyCommand(admin: string, stateDir: string): [string, string[]] {
-  const entry = process.argv[1];
-  if (!entry) throw new Error('cannot tell which script is running (process.argv[1] is empty)');
-  return [process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--inspect')), entry, 'proxy', '--admin', admin, '--state-dir', stateDir]];
+  return cliCommand(['proxy', '--admin', admin, '--state-dir', stateDir]);
 }

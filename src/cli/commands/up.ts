@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { request } from 'undici';
 import { dataPaths, prepareDataDir } from '../../app/data-dir.js';
 import { startCoordinator } from '../../app/coordinator.js';
+import { cliCommand } from '../../app/proxy-command.js';
 import { loadConfig } from '../../config/load.js';
 import type { ProjectConfig } from '../../config/model.js';
 import { formatDuration } from '../../shared/duration.js';
@@ -38,8 +39,8 @@ export function upBanner(config: ProjectConfig, url: string, token?: string): st
 async function detach(config: ProjectConfig, token: string, created: boolean): Promise<void> {
   const paths = dataPaths(config.dataDir);
   const out = openSync(paths.coordinatorOut, 'a');
-  const entry = process.argv[1]!;
-  const child = spawn(process.execPath, [...process.execArgv, entry, 'coordinator', '--config', config.configPath!], {
+  const [node, args] = cliCommand(['coordinator', '--config', config.configPath!]);
+  const child = spawn(node, args, {
     detached: true,
     stdio: ['ignore', out, out],
     env: { ...process.env, SLIPWAY_TOKEN: token },

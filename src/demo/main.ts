@@ -1,0 +1,106 @@
+import { rmSync } from 'node:fs';
+import { generateToken } from '../api/auth.js';
+import { startCoordinator } from '../app/coordinator.js';
+import { loadConfigWithRaw } from '../config/load.js';
+import { ApiClient } from '../cli/client.js';
+import { followDeployment, type DeploymentView, type EventView } from '../cli/follow.js';
+import { bold, cyan, dim, green, red } from '../cli/output.js';
+import { formatDuration } from '../shared/duration.js';
+import { LoadGenerator } from './load-generator.js';
+import { createDemoWorkspace } from './workspace.js';
+
+/**
+ * `npm start`: the whole of Slipway on this machine. Starts the coordinator and the proxy,
+ * deploys harbor-quote 1.0.0, then 2.0.0 blue-green and 3.0.0 rolling under steady traffic,
+ * reports what the clients saw, and leaves everything serving until Ctrl-C.
+ */
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+async function deployAndWatch(client: ApiClient, project: string, version: string, strategy?: string): Promise<{ deployment: DeploymentView; switchMs?: number }> {
+  const { deployment } = await client.call<{ deployment: DeploymentView }>('POST', `/api/v1/projects/${project}/deployments`, {
+    service: 'quote-api',
+    environment: 'staging',
+    version,
+    ...(strategy ? { strategy } : {}),
+  });
+  say(`${bold(`deploy ${version}`)} ${dim(`(${deployment.strategy}, ${deployment.steps.length} steps, ${deployment.id})`)}`);
+  const started = Date.parse(deployment.startedAt ?? deployment.createdAt);
+  let switchAt: number | undefined;
+  const final = await followDeployment(client, deployment.id, (e: EventView) => {
+    if (e.kind === 'traffic.shifted' && switchAt === undefined && Number((e.data.candidate as { weight?: number })?.weight) > 0) switchAt = Date.parse(e.at);
+    if (['deployment.step.started', 'traffic.shifted', 'deployment.finished', 'deployment.rolling_back'].includes(e.kind)) {
+      say(`  ${dim(`+${formatDuration(Date.parse(e.at) - started).padStart(6)}`)}  ${e.message}`);
+    }
+  });
+  if (final.state !== 'succeeded') throw new Error(`deployment of ${version} ${final.state}: ${final.reason}`);
+  return { deployment: final, switchMs: switchAt === undefined ? undefined : switchAt - started };
+}
+
+async function main(): Promise<void> {
+  const workspace = await createDemoWorkspace();
+  const { config, raw } = await loadConfigWithRaw(workspace.configPath);
+  say(bold('Slipway demo') + dim(`  workspace ${workspace.dir}`));
+  say(dim('starting the coordinator (embedded PostgreSQL via PGlite) and the proxy…'));
+  const token = generateToken();
+  const coordinator = await startCoordinator({ config, token });
+  let closed = false;
+  const shutdown = async (code: number) => {
+    if (closed) return;
+    closed = true;
+    say('\nstopping instances, proxy and coordinator…');
+    await coordinator.close({ stopInstances: true });
+    rmSync(workspace.dir, { recursive: true, force: true });
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    const api = new ApiClient(coordinator.url, token);
+    await api.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir, file: workspace.configPath });
+    const staging = `http://127.0.0.1:${workspace.ports.staging}`;
+
+    await deployAndWatch(api, config.project, '1.0.0');
+    say(`${green('✔')} 1.0.0 serves ${cyan(staging)}\n`);
+
+    const load = new LoadGenerator({
+      url: staging,
+      rate: 200,
+      mix: [
+        { method: 'POST', path: '/quotes', body: JSON.stringify({ tonnage: 42000, vesselClass: 'tanker', routeRisk: 3 }), share: 0.6 },
+        { method: 'GET', path: '/quotes/sample', share: 0.39 },
+        { method: 'GET', path: '/quotes/sample?delayMs=2000', share: 0.01 },
+      ],
+    });
+    load.start();
+    say(dim('steady traffic: 200 requests/s (1 % of them take 2 s, so some are in flight at every switch)\n'));
+    const blueGreen = await deployAndWatch(api, config.project, '2.0.0');
+    say(`${green('✔')} 2.0.0 live (blue-green); 1.0.0 kept warm for instant rollback\n`);
+    const rolling = await deployAndWatch(api, config.project, '3.0.0', 'rolling');
+    say(`${green('✔')} 3.0.0 live (rolling)\n`);
+    await new Promise((r) => setTimeout(r, 2500)); // let the last slow requests finish on the new release
+    const report = await load.stop();
+
+    say(bold('Report'));
+    say(`  requests served      ${report.requests}`);
+    say(`  failed requests      ${report.failed === 0 ? green('0') : red(String(report.failed))}`);
+    say(`  latency p50 / p99    ${report.p50Ms} ms / ${report.p99Ms} ms`);
+    say(`  served by release    ${Object.entries(report.byRelease).map(([r, n]) => `${r}: ${n}`).join(', ')}`);
+    say(`  blue-green 1→2       switch after ${formatDuration(blueGreen.switchMs ?? 0)}, done in ${formatDuration(Date.parse(blueGreen.deployment.finishedAt!) - Date.parse(blueGreen.deployment.startedAt!))}`);
+    say(`  rolling 2→3          first shift after ${formatDuration(rolling.switchMs ?? 0)}, done in ${formatDuration(Date.parse(rolling.deployment.finishedAt!) - Date.parse(rolling.deployment.startedAt!))}`);
+    for (const f of report.failures.slice(0, 5)) say(red(`  failure: ${f.path} ${f.status ?? f.error}`));
+    say('');
+    say(bold('Still running — try it:'));
+    say(`  curl -s ${staging}/quotes/sample`);
+    say(`  curl -s -XPOST ${staging}/quotes -d '{"tonnage":42000,"vesselClass":"tanker","routeRisk":3}'`);
+    say(`  coordinator API ${cyan(coordinator.url)} (token: ${token})`);
+    say(`  CLI: SLIPWAY_TOKEN=${token} node bin/slipway.js --config ${workspace.configPath} status`);
+    say(`       …and: rollback quote-api --env staging   (back to 2.0.0, its instances are re-created)`);
+    say(dim('Ctrl-C stops everything the demo started.'));
+  } catch (e) {
+    say(red(`demo failed: ${(e as Error).message}`));
+    await shutdown(1);
+  }
+}
+
+await main();
