@@ -22,7 +22,9 @@ export type Step =
   /** Leave the role's unrouted instances running for `forMs`, for instant rollback, then retire them. */
   | { kind: 'keepWarm'; role: Role; forMs: number }
   /** The candidate becomes the stable release of this service in this environment. */
-  | { kind: 'promote' };
+  | { kind: 'promote' }
+  /** After a rollback: the stable release is the only one in the route table again. */
+  | { kind: 'restoreStable' };
 
 export type StepKind = Step['kind'];
 
@@ -52,5 +54,7 @@ export function describeStep(step: Step): string {
       return `keep ${step.role} instances warm for ${Math.round(step.forMs / 1000)}s`;
     case 'promote':
       return 'promote the candidate to stable';
+    case 'restoreStable':
+      return 'remove the candidate from the route table';
   }
 }

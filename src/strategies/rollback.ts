@@ -16,6 +16,6 @@ export function rollbackPlan(instances: number, hasStable: boolean): Plan {
     : [{ kind: 'setWeights', stable: 0, candidate: 0 }];
   return {
     strategy: 'rollback',
-    steps: [...restore, { kind: 'drain', role: 'candidate', keep: 0 }, { kind: 'stop', role: 'candidate', keep: 0 }],
+    steps: [...restore, { kind: 'drain', role: 'candidate', keep: 0 }, { kind: 'stop', role: 'candidate', keep: 0 }, { kind: 'restoreStable' }],
   };
 }

@@ -2,7 +2,7 @@ import type { Step } from '../../strategies/plan.js';
 import type { StepContext } from '../context.js';
 import { drain } from './drain.js';
 import { keepWarm } from './keep-warm.js';
-import { promote } from './promote.js';
+import { promote, restoreStable } from './promote.js';
 import { scale } from './scale.js';
 import { setWeights } from './set-weights.js';
 import { stop } from './stop.js';
@@ -25,5 +25,7 @@ export async function runStep(ctx: StepContext, step: Step): Promise<void> {
       return keepWarm(ctx, step);
     case 'promote':
       return promote(ctx);
+    case 'restoreStable':
+      return restoreStable(ctx);
   }
 }

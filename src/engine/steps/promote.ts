@@ -18,3 +18,12 @@ export async function promote(ctx: StepContext): Promise<void> {
     data: { release: candidate.version, previous: ctx.releases.stable?.version },
   });
 }
+
+/** Undo's last step: only the stable release (if any) stays in the route table, at full weight. */
+export async function restoreStable(ctx: StepContext): Promise<void> {
+  const d = ctx.deployment;
+  const stable = ctx.releases.stable;
+  const keep = stable ? [{ releaseId: stable.id, role: 'stable' as const, weight: 100 }] : [];
+  await replaceTraffic(ctx.db, { project: d.project, environment: d.environment, service: d.service }, keep);
+  await ctx.traffic.push(d.project, d.environment);
+}

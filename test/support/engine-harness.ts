@@ -1,0 +1,88 @@
+import { validateConfigObject } from '../../src/config/validate.js';
+import type { ProjectConfig } from '../../src/config/model.js';
+import { Engine } from '../../src/engine/engine.js';
+import { EventLog } from '../../src/engine/event-log.js';
+import { TrafficController } from '../../src/engine/traffic-controller.js';
+import { systemClock } from '../../src/shared/clock.js';
+import { silentLogger } from '../../src/shared/logging.js';
+import type { Db } from '../../src/store/db.js';
+import { finalStates, getDeployment, type DeploymentRecord } from '../../src/store/repos/deployments.js';
+import { FakeRuntime, RecordingRouter } from './fake-runtime.js';
+import { freshPglite } from './store.js';
+
+/** A project with one service on two environments; `instances` per environment. */
+export function harnessConfig(overrides: { instances?: number; strategy?: Record<string, unknown> } = {}): ProjectConfig {
+  return validateConfigObject(
+    {
+      project: 'harbor',
+      environments: { staging: { listen: '127.0.0.1:18081' }, production: { listen: '127.0.0.1:18082' } },
+      services: {
+        api: {
+          command: 'node',
+          args: ['server.js'],
+          instances: overrides.instances ?? 2,
+          health: { interval: '50ms', startTimeout: '2s' },
+          drainTimeout: '1s',
+          strategy: overrides.strategy ?? { type: 'blue-green', keepOldFor: '5m' },
+        },
+      },
+    },
+    { baseDir: '/srv/harbor' },
+  );
+}
+
+export interface Harness {
+  db: Db;
+  runtime: FakeRuntime;
+  router: RecordingRouter;
+  engine: Engine;
+  events: EventLog;
+  /** A new engine on the same store and runtime: what a restarted coordinator is. */
+  restart(): Promise<Engine>;
+  waitFinished(id: string, timeoutMs?: number): Promise<DeploymentRecord>;
+  close(): Promise<void>;
+}
+
+/** An engine on a fresh PGlite store with the fake runtime and router. */
+export async function engineHarness(config: ProjectConfig = harnessConfig()): Promise<Harness> {
+  const db = await freshPglite();
+  const runtime = new FakeRuntime();
+  const router = new RecordingRouter();
+  const events = new EventLog(db, silentLogger);
+  const build = () => {
+    const traffic = new TrafficController(db, router, silentLogger);
+    return new Engine({ db, runtime, router, traffic, events, clock: systemClock, logger: silentLogger, pollMs: 5 });
+  };
+  let engine = build();
+  await engine.applyProject(config);
+  await engine.start();
+  const harness: Harness = {
+    db,
+    runtime,
+    router,
+    events,
+    get engine() {
+      return engine;
+    },
+    async restart() {
+      await engine.close();
+      engine = build();
+      await engine.start();
+      return engine;
+    },
+    async waitFinished(id, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const d = await getDeployment(db, id);
+        if (d && finalStates.includes(d.state)) return d;
+        if (Date.now() > deadline) throw new Error(`deployment ${id} still ${d?.state} at step ${d?.step}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async close() {
+      await engine.close();
+      await db.close();
+    },
+  };
+  return harness;
+}
