@@ -24,7 +24,7 @@ export function registerConfigCommands(program: Command): void {
 
   program
     .command('validate')
-    .description('Check slipway.yaml; lists every problem with its key path and line, exit 2 when any')
+    .description('Check slipway.yaml; lists every problem with its key path and line; exit 1 when any')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = await loadConfig(cmd.optsWithGlobals<GlobalOptions>().config);

@@ -1,0 +1,93 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../shared/clock.js';
+import type { HealthCheck } from '../runtime.js';
+import { probeHealth, runHealthChecks, type HealthVerdict } from './health-checker.js';
+import { findFreePort } from './port.js';
+
+describe('health checks', () => {
+  let server: Server | undefined;
+  let status = 200;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    server = undefined;
+  });
+
+  async function serve(handler?: () => void, port = 0): Promise<number> {
+    server = createServer((req, res) => {
+      handler?.();
+      if (req.url === '/slow') return setTimeout(() => res.end('late'), 2000).unref();
+      res.writeHead(status).end();
+    });
+    await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  }
+
+  it('probes: 2xx and 3xx pass; 5xx, refusal and timeouts fail with a reason', async () => {
+    const port = await serve();
+    status = 204;
+    expect(await probeHealth(port, '/health', 1000)).toEqual({ ok: true, listening: true, detail: 'HTTP 204' });
+    status = 302;
+    expect((await probeHealth(port, '/health', 1000)).ok).toBe(true);
+    status = 503;
+    expect(await probeHealth(port, '/health', 1000)).toEqual({ ok: false, listening: true, detail: 'HTTP 503' });
+    expect(await probeHealth(port, '/slow', 100)).toEqual({ ok: false, listening: true, detail: 'no answer within 100ms' });
+    const closed = await findFreePort();
+    expect(await probeHealth(closed, '/health', 1000)).toEqual({ ok: false, listening: false, detail: `nothing listening on port ${closed}` });
+  });
+
+  it('reports a verdict only after the consecutive thresholds, and ignores refusals before the first answer', async () => {
+    const port = await findFreePort();
+    const check: HealthCheck = { path: '/health', intervalMs: 20, timeoutMs: 1000, healthyThreshold: 3, unhealthyThreshold: 2 };
+    const verdicts: { verdict: HealthVerdict; probes: number }[] = [];
+    let probes = 0;
+    let booting = 0;
+    const abort = new AbortController();
+    const run = runHealthChecks({
+      port,
+      check,
+      clock: systemClock,
+      signal: abort.signal,
+      adopted: false,
+      onVerdict: (verdict) => verdicts.push({ verdict, probes }),
+      onBooting: () => booting++,
+    });
+    await until(() => booting >= 3); // refused while booting: no verdict
+    expect(verdicts).toEqual([]);
+
+    status = 200;
+    await serve(() => probes++, port);
+    await until(() => verdicts.length > 0);
+    expect(verdicts[0]).toEqual({ verdict: 'healthy', probes: 3 });
+
+    status = 500;
+    const before = probes;
+    await until(() => verdicts.some((v) => v.verdict === 'unhealthy'));
+    expect(verdicts.find((v) => v.verdict === 'unhealthy')!.probes - before).toBe(2);
+    abort.abort();
+    await run;
+  });
+
+  it('trusts one success from an adopted instance', async () => {
+    status = 200;
+    const port = await serve();
+    const verdicts: HealthVerdict[] = [];
+    const abort = new AbortController();
+    const check: HealthCheck = { path: '/', intervalMs: 10_000, timeoutMs: 1000, healthyThreshold: 5, unhealthyThreshold: 5 };
+    const run = runHealthChecks({ port, check, clock: systemClock, signal: abort.signal, adopted: true, onVerdict: (v) => verdicts.push(v), onBooting: () => undefined });
+    await until(() => verdicts.length > 0);
+    expect(verdicts).toEqual(['healthy']);
+    abort.abort();
+    await run;
+  });
+});
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import type { InstanceSpec } from '../runtime.js';
+import { buildInstanceEnv, substitutePort } from './instance-env.js';
+
+const spec = {
+  instanceId: 'ins_1',
+  service: 'quote',
+  environment: 'prod',
+  release: 'v7',
+  env: { GREETING: 'ahoy', PORT: '1', SLIPWAY_RELEASE: 'forged' },
+} as unknown as InstanceSpec;
+
+describe('buildInstanceEnv', () => {
+  it("withholds Slipway's secrets, adds the release env, and sets Slipway's variables last", () => {
+    const parent = { PATH: '/usr/bin', HOME: '/home/x', SLIPWAY_TOKEN: 't', SLIPWAY_PROXY_TOKEN: 'p', DATABASE_URL: 'postgres://', SLIPWAY_MASTER_KEY: 'k' };
+    expect(buildInstanceEnv(spec, 4321, parent)).toEqual({
+      PATH: '/usr/bin',
+      HOME: '/home/x',
+      GREETING: 'ahoy',
+      PORT: '4321',
+      SLIPWAY_INSTANCE: 'ins_1',
+      SLIPWAY_SERVICE: 'quote',
+      SLIPWAY_ENVIRONMENT: 'prod',
+      SLIPWAY_RELEASE: 'v7',
+    });
+  });
+});
+
+describe('substitutePort', () => {
+  it('replaces every {port} in every argument', () => {
+    expect(substitutePort(['serve', '--port={port}', '--url=http://127.0.0.1:{port}/{port}'], 80)).toEqual([
+      'serve',
+      '--port=80',
+      '--url=http://127.0.0.1:80/80',
+    ]);
+  });
+});

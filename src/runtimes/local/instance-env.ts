@@ -1,0 +1,27 @@
+import type { InstanceSpec } from '../runtime.js';
+
+/** Slipway's own secrets: inherited by the coordinator, never handed to the user's processes. */
+export const withheldEnv: readonly string[] = ['SLIPWAY_TOKEN', 'SLIPWAY_PROXY_TOKEN', 'DATABASE_URL', 'SLIPWAY_MASTER_KEY'];
+
+/**
+ * The environment an instance runs with: the coordinator's (minus its secrets), then the
+ * release env, then the variables Slipway owns, which the release cannot override.
+ */
+export function buildInstanceEnv(spec: InstanceSpec, port: number, parentEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parentEnv)) {
+    if (value !== undefined && !withheldEnv.includes(key)) env[key] = value;
+  }
+  Object.assign(env, spec.env);
+  env.PORT = String(port);
+  env.SLIPWAY_INSTANCE = spec.instanceId;
+  env.SLIPWAY_SERVICE = spec.service;
+  env.SLIPWAY_ENVIRONMENT = spec.environment;
+  env.SLIPWAY_RELEASE = spec.release;
+  return env;
+}
+
+/** Replace every `{port}` in the release's args (e.g. `--listen=127.0.0.1:{port}`). */
+export function substitutePort(args: readonly string[], port: number): string[] {
+  return args.map((arg) => arg.replaceAll('{port}', String(port)));
+}

@@ -1,0 +1,178 @@
+import { systemClock, type Clock } from '../../shared/clock.js';
+import { messageOf } from '../../shared/errors.js';
+import { silentLogger, type Logger } from '../../shared/logging.js';
+import type { InstanceHandle, InstanceSpec, InstanceStatus, LogOptions, Runtime, RuntimeEvent } from '../runtime.js';
+import { defaultBackoff, type BackoffOptions } from './backoff.js';
+import { RuntimeError } from './errors.js';
+import { parseLocalHandle } from './handle.js';
+import { InstanceSupervisor, type SupervisorContext } from './instance-supervisor.js';
+import { instanceLogFile } from './log-file.js';
+import { readLogLines } from './log-reader.js';
+import { findFreePort, reusePortOrFind } from './port.js';
+import { isProcessAlive } from './process-identity.js';
+import { validateSpec } from './spec-validation.js';
+
+/** Options for {@link LocalRuntime}. */
+export interface LocalRuntimeOptions {
+  /** Instance logs go to `<logDir>/<environment>/<service>/<instanceId>.log`. */
+  logDir: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Default: 1 s doubling to 30 s, reset after 60 s healthy. */
+  restartBackoff?: { initialMs: number; maxMs: number; resetAfterMs?: number };
+}
+
+/**
+ * The embedded default runtime: each instance is a detached child process on a free loopback
+ * port. Instances outlive the coordinator; a restarted coordinator re-attaches with `adopt()`.
+ *
+ * @example
+ * const runtime = new LocalRuntime({ logDir: '/var/lib/slipway/logs' });
+ * runtime.subscribe((event) => console.log(event));
+ * const handle = await runtime.start(spec); // { runtime: 'local', address: '127.0.0.1:41234', pid, ... }
+ */
+export class LocalRuntime implements Runtime {
+  readonly name = 'local';
+  private readonly instances = new Map<string, InstanceSupervisor>();
+  private readonly starting = new Map<string, Promise<InstanceHandle>>();
+  /** Log files of every instance seen, so logs() works after an instance stopped. */
+  private readonly logFiles = new Map<string, string>();
+  private readonly listeners = new Set<(event: RuntimeEvent) => void>();
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly backoff: BackoffOptions;
+  private closed = false;
+
+  constructor(private readonly options: LocalRuntimeOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.backoff = { ...defaultBackoff, ...options.restartBackoff };
+  }
+
+  /** Spawn and supervise; resolves once spawned. Idempotent per instanceId. */
+  async start(spec: InstanceSpec): Promise<InstanceHandle> {
+    this.assertOpen();
+    validateSpec(spec);
+    const id = spec.instanceId;
+    const pending = this.starting.get(id);
+    if (pending) return pending;
+    const existing = this.instances.get(id);
+    const current = existing?.isActive() ? existing.handle() : undefined;
+    if (current) return current;
+    const started = (async () => {
+      await existing?.stop(); // a start during a stop waits for the stop to finish
+      return this.startFresh(spec);
+    })();
+    this.starting.set(id, started);
+    try {
+      return await started;
+    } finally {
+      this.starting.delete(id);
+    }
+  }
+
+  /** Re-attach to recorded instances; dead ones get an `exit` event and a restart. Idempotent. */
+  async adopt(records: { spec: InstanceSpec; handle: InstanceHandle }[]): Promise<InstanceStatus[]> {
+    this.assertOpen();
+    // Check every record first, so one bad record adopts nothing rather than half.
+    const parsed = records.map(({ spec, handle }) => ({ spec: validateSpec(spec), handle: parseLocalHandle(handle, spec.instanceId) }));
+    const statuses: InstanceStatus[] = [];
+    for (const { spec, handle } of parsed) {
+      const existing = this.instances.get(spec.instanceId);
+      if (existing?.isActive()) {
+        statuses.push(existing.status());
+        continue;
+      }
+      const supervisor = this.supervise(spec, handle.logFile);
+      if (isProcessAlive(handle)) supervisor.adoptLive(handle);
+      else await supervisor.adoptDead(handle);
+      this.logger.info({ instanceId: spec.instanceId, pid: handle.pid, state: supervisor.status().state }, 'adopted instance');
+      statuses.push(supervisor.status());
+    }
+    return statuses;
+  }
+
+  /** Stop gracefully and stop supervising. Idempotent; unknown ids are a no-op. */
+  async stop(instanceId: string): Promise<void> {
+    this.assertOpen();
+    await this.starting.get(instanceId)?.catch(() => undefined);
+    const supervisor = this.instances.get(instanceId);
+    if (!supervisor) return;
+    await supervisor.stop();
+    // A new start() may have replaced it meanwhile; only forget the one we stopped.
+    if (this.instances.get(instanceId) === supervisor) this.instances.delete(instanceId);
+  }
+
+  /** Every supervised instance (stopped ones are forgotten). */
+  list(): InstanceStatus[] {
+    return [...this.instances.values()].map((s) => s.status());
+  }
+
+  /** Listen to state, handle and exit events; returns the unsubscribe function. */
+  subscribe(listener: (event: RuntimeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Log lines of an instance this runtime has seen, even if its process is gone. */
+  logs(instanceId: string, options: LogOptions = {}): AsyncIterable<string> {
+    const file = this.logFiles.get(instanceId);
+    if (!file) throw new RuntimeError('not_found', `no logs for instance ${instanceId}: this runtime has not started or adopted it`, { instanceId });
+    return readLogLines(file, { ...options, clock: this.clock });
+  }
+
+  /** Stop supervising; instances keep running for the next coordinator to adopt. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const supervisor of this.instances.values()) supervisor.detach();
+    this.instances.clear();
+    this.listeners.clear();
+  }
+
+  private async startFresh(spec: InstanceSpec): Promise<InstanceHandle> {
+    this.assertOpen();
+    const supervisor = this.supervise(spec, instanceLogFile(this.options.logDir, spec));
+    const handle = await supervisor.launch(await this.allocatePort(spec.instanceId));
+    this.logger.info({ instanceId: spec.instanceId, service: spec.service, pid: handle.pid, address: handle.address }, 'started instance');
+    return handle;
+  }
+
+  private supervise(spec: InstanceSpec, logFile: string): InstanceSupervisor {
+    const context: SupervisorContext = {
+      clock: this.clock,
+      logger: this.logger,
+      backoff: this.backoff,
+      emit: (event) => this.emit(event),
+      allocatePort: (preferred) => this.allocatePort(spec.instanceId, preferred),
+    };
+    const supervisor = new InstanceSupervisor(spec, logFile, context);
+    this.instances.set(spec.instanceId, supervisor);
+    this.logFiles.set(spec.instanceId, logFile);
+    return supervisor;
+  }
+
+  /** Ports handed to other instances may not be bound yet; never give them out twice. */
+  private allocatePort(instanceId: string, preferred?: number): Promise<number> {
+    const taken = new Set<number>();
+    for (const [id, supervisor] of this.instances) {
+      const port = supervisor.heldPort();
+      if (id !== instanceId && port) taken.add(port);
+    }
+    return preferred ? reusePortOrFind(preferred, taken) : findFreePort(taken);
+  }
+
+  private emit(event: RuntimeEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.logger.error({ err: messageOf(err), event: event.type }, 'runtime event listener threw');
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new RuntimeError('unavailable', 'the local runtime is closed');
+  }
+}

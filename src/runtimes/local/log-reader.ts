@@ -1,0 +1,146 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { systemClock, type Clock } from '../../shared/clock.js';
+
+const chunkSize = 64 * 1024;
+// A tail is for people and error messages: never hold more than this in memory for it.
+const maxTailBytes = 8 * 1024 * 1024;
+const newline = 0x0a;
+
+async function openIfExists(file: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+}
+
+interface Tail {
+  /** Up to n complete lines ending before `completeEnd`. */
+  lines: string[];
+  /** Text after the last newline (a line still being written). */
+  partial: string;
+  /** Offset just after the last newline: where following picks up. */
+  completeEnd: number;
+}
+
+/** Read backwards from `end` in chunks until n lines are in hand, so a huge log is never loaded whole. */
+async function readTail(fh: FileHandle, end: number, n: number): Promise<Tail> {
+  const chunks: Buffer[] = [];
+  let pos = end;
+  let newlines = 0;
+  while (pos > 0 && newlines <= n && end - pos < maxTailBytes) {
+    const len = Math.min(chunkSize, pos);
+    pos -= len;
+    const buf = Buffer.alloc(len);
+    const { bytesRead } = await fh.read(buf, 0, len, pos);
+    const chunk = buf.subarray(0, bytesRead);
+    chunks.unshift(chunk);
+    for (let i = chunk.indexOf(newline); i !== -1; i = chunk.indexOf(newline, i + 1)) newlines++;
+  }
+  const data = Buffer.concat(chunks);
+  const lastNewline = data.lastIndexOf(newline);
+  const lines = splitLines(data.subarray(0, lastNewline + 1).toString('utf8'));
+  // Unless we reached the start of the file, the first line is probably cut off.
+  if (pos > 0) lines.shift();
+  return {
+    lines: n > 0 ? lines.slice(-n) : [],
+    partial: data.subarray(lastNewline + 1).toString('utf8'),
+    completeEnd: lastNewline === -1 ? (pos === 0 ? 0 : end) : pos + lastNewline + 1,
+  };
+}
+
+/** The last `n` lines of a file ([] when it does not exist), for error messages and `exit` events. */
+export async function tailLines(file: string, n: number): Promise<string[]> {
+  if (n <= 0) return [];
+  const fh = await openIfExists(file);
+  if (!fh) return [];
+  try {
+    const tail = await readTail(fh, (await fh.stat()).size, n);
+    return (tail.partial === '' ? tail.lines : [...tail.lines, tail.partial]).slice(-n);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Options for {@link readLogLines}. */
+export interface ReadLogOptions {
+  /** Last N lines first (default 100). */
+  tail?: number;
+  /** Keep yielding appended lines until `signal` aborts (or the consumer stops iterating). */
+  follow?: boolean;
+  signal?: AbortSignal;
+  /** How often a followed file is checked for growth. */
+  pollMs?: number;
+  clock?: Clock;
+}
+
+/** A log file's lines: the last `tail`, then (with `follow`) new lines as they are appended. */
+export async function* readLogLines(file: string, options: ReadLogOptions = {}): AsyncGenerator<string> {
+  const tail = Math.max(0, options.tail ?? 100);
+  let offset = 0;
+  const fh = await openIfExists(file);
+  if (fh) {
+    try {
+      const found = await readTail(fh, (await fh.stat()).size, tail);
+      // When following, a half-written last line is left for the follower to yield whole.
+      const lines = options.follow || found.partial === '' ? found.lines : [...found.lines, found.partial].slice(-tail);
+      offset = options.follow ? found.completeEnd : 0;
+      for (const line of tail > 0 ? lines : []) {
+        if (options.signal?.aborted) return;
+        yield line;
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  if (options.follow) yield* followLines(file, offset, options);
+}
+
+/** Poll the file for growth from `offset`; restarts from the top if it was truncated. */
+async function* followLines(file: string, offset: number, options: ReadLogOptions): AsyncGenerator<string> {
+  const { signal } = options;
+  const clock = options.clock ?? systemClock;
+  const pollMs = options.pollMs ?? 150;
+  let decoder = new StringDecoder('utf8');
+  let pending = '';
+  let fh: FileHandle | undefined;
+  try {
+    while (!signal?.aborted) {
+      fh ??= await openIfExists(file);
+      const size = fh ? (await fh.stat()).size : 0;
+      if (size < offset) {
+        offset = 0;
+        pending = '';
+        decoder = new StringDecoder('utf8');
+      }
+      if (fh && size > offset) {
+        const buf = Buffer.alloc(Math.min(size - offset, chunkSize));
+        const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+        offset += bytesRead;
+        pending += decoder.write(buf.subarray(0, bytesRead));
+        const parts = pending.split('\n');
+        pending = parts.pop() ?? '';
+        for (const line of parts) {
+          if (signal?.aborted) return;
+          yield line.endsWith('\r') ? line.slice(0, -1) : line;
+        }
+        continue;
+      }
+      try {
+        await clock.sleep(pollMs, signal);
+      } catch {
+        return; // aborted
+      }
+    }
+  } finally {
+    await fh?.close();
+  }
+}

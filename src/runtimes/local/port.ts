@@ -1,0 +1,44 @@
+import { createServer } from 'node:net';
+
+/** Instances only ever listen on loopback: the proxy is what faces the network. */
+export const loopback = '127.0.0.1';
+
+/** Try to bind `port` on loopback (0 = let the kernel pick); resolves the bound port, or undefined if taken. */
+function bind(port: number): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES') resolve(undefined);
+      else reject(err);
+    });
+    server.listen({ port, host: loopback, exclusive: true }, () => {
+      const address = server.address();
+      const bound = typeof address === 'object' && address ? address.port : undefined;
+      server.close(() => resolve(bound));
+    });
+  });
+}
+
+/** Whether nothing listens on loopback `port` right now. */
+export async function isPortFree(port: number): Promise<boolean> {
+  return (await bind(port)) === port;
+}
+
+/**
+ * A free loopback port: bind port 0, read it, close. `exclude` holds ports handed to other
+ * instances that may not be listening yet, so two quick starts never get the same port.
+ */
+export async function findFreePort(exclude: ReadonlySet<number> = new Set()): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await bind(0);
+    if (port !== undefined && !exclude.has(port)) return port;
+  }
+  throw new Error('no free loopback port after 20 attempts');
+}
+
+/** `preferred` when it is still free (a restart keeps its address), otherwise a new free port. */
+export async function reusePortOrFind(preferred: number, exclude: ReadonlySet<number> = new Set()): Promise<number> {
+  if (!exclude.has(preferred) && (await isPortFree(preferred))) return preferred;
+  return findFreePort(exclude);
+}

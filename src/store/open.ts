@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+import type { Logger } from '../shared/logging.js';
+import type { Db } from './db.js';
+import { migrate } from './migrate.js';
+import { parsePostgresUrl } from './postgres-address.js';
+import { openPglite } from './pglite-driver.js';
+import { openPostgres } from './postgres-driver.js';
+
+/** How the coordinator finds its store: a PostgreSQL URL, or else PGlite under its data directory. */
+export interface StoreOptions {
+  /** DATABASE_URL; when set, PostgreSQL is used and `dataDir` holds no database. */
+  databaseUrl?: string;
+  /** Slipway's data directory; PGlite keeps its database in `<dataDir>/db`. */
+  dataDir: string;
+  logger?: Logger;
+}
+
+/**
+ * Open the store and bring its schema up to date: the only way the app gets a `Db`.
+ * Example: `const db = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir })`
+ */
+export async function openStore(options: StoreOptions): Promise<Db> {
+  const { logger } = options;
+  const db = options.databaseUrl
+    ? await openPostgres(options.databaseUrl, logger ? { logger } : {})
+    : await openPglite({ dataDir: join(options.dataDir, 'db'), ...(logger ? { logger } : {}) });
+  try {
+    const { version, applied } = await migrate(db, logger ? { logger } : {});
+    const where = options.databaseUrl ? parsePostgresUrl(options.databaseUrl).display : join(options.dataDir, 'db');
+    logger?.info({ driver: db.driver, database: where, schemaVersion: version, applied: applied.length }, 'store opened');
+    return db;
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}

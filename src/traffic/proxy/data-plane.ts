@@ -1,0 +1,164 @@
+import type { EnvironmentRoutes, TrafficStats, UpstreamStatus } from '../router.js';
+import type { Logger } from '../../shared/logging.js';
+import { EnvironmentListener } from './environment-listener.js';
+import { ProxyError } from './errors.js';
+import type { ForwardOptions } from './exchange.js';
+import { renderMetrics } from './metrics.js';
+import { compileTable } from './route-table.js';
+import { TrafficStatsRegistry, type SamplesPage } from './traffic-stats.js';
+import { UpstreamRegistry } from './upstream.js';
+
+/** Forwarding defaults: 60 s response timeout, 5 s connect timeout, 1 s ejection, 2 retries. */
+export const defaultForwardOptions: Omit<ForwardOptions, 'logger'> = { responseTimeoutMs: 60_000, connectTimeoutMs: 5_000, ejectMs: 1_000, maxRetries: 2 };
+
+/** How long a closed or moved listener lets its in-flight requests finish. */
+export const defaultDrainTimeoutMs = 30_000;
+
+export interface DataPlaneOptions {
+  logger: Logger;
+  forward?: Partial<Omit<ForwardOptions, 'logger'>>;
+  drainTimeoutMs?: number;
+  /** Saves the whole state before a change takes effect; a rejection cancels the change. */
+  persist?: (environments: EnvironmentRoutes[]) => Promise<void>;
+}
+
+/**
+ * The proxy's state: one listener per environment, the upstream registry and the stats.
+ * Changes are serialised and all-or-nothing: a table that cannot be bound or saved leaves the
+ * previous one serving.
+ */
+export class DataPlane {
+  readonly startedAt = Date.now();
+  private readonly listeners = new Map<string, EnvironmentListener>();
+  private readonly registry = new UpstreamRegistry();
+  private readonly traffic = new TrafficStatsRegistry(this.startedAt);
+  private readonly forward: ForwardOptions;
+  private readonly drainTimeoutMs: number;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: DataPlaneOptions) {
+    this.forward = { ...defaultForwardOptions, ...options.forward, logger: options.logger };
+    this.drainTimeoutMs = options.drainTimeoutMs ?? defaultDrainTimeoutMs;
+  }
+
+  /** Open listeners for tables read back from disk (no save). All or nothing. */
+  restore(tables: EnvironmentRoutes[]): Promise<void> {
+    return this.serialize(async () => {
+      const opened: EnvironmentListener[] = [];
+      try {
+        for (const routes of tables) {
+          this.checkListenFree(routes);
+          const table = compileTable(routes, this.registry, this.traffic);
+          opened.push(await EnvironmentListener.open(table, this.forward));
+          this.listeners.set(routes.environment, opened.at(-1)!);
+        }
+      } catch (e) {
+        this.listeners.clear();
+        await Promise.all(opened.map((l) => l.close(0)));
+        throw e;
+      }
+      for (const l of opened) this.registry.commit(l.table.environment, l.table.upstreams);
+    });
+  }
+
+  /** Replace one environment's table (validated input); opens or moves its listener, saves, then switches. */
+  apply(routes: EnvironmentRoutes): Promise<void> {
+    return this.serialize(async () => {
+      this.checkListenFree(routes);
+      const table = compileTable(routes, this.registry, this.traffic);
+      const current = this.listeners.get(routes.environment);
+      const fresh = current?.listen === routes.listen ? undefined : await EnvironmentListener.open(table, this.forward);
+      try {
+        await this.options.persist?.(this.tablesWith(routes.environment, routes));
+      } catch (e) {
+        await fresh?.close(0);
+        throw e;
+      }
+      this.registry.commit(routes.environment, table.upstreams);
+      if (fresh === undefined) current!.table = table;
+      else {
+        this.listeners.set(routes.environment, fresh);
+        if (current) void current.close(this.drainTimeoutMs);
+      }
+      this.options.logger.info({ environment: routes.environment, listen: routes.listen, routes: summarize(routes) }, 'route table applied');
+    });
+  }
+
+  /** Close an environment's listener (in-flight requests finish) and drain its upstreams. False if unknown. */
+  remove(environment: string): Promise<boolean> {
+    return this.serialize(async () => {
+      const current = this.listeners.get(environment);
+      if (current === undefined) return false;
+      await this.options.persist?.(this.tablesWith(environment, undefined));
+      this.listeners.delete(environment);
+      this.registry.commit(environment, []);
+      void current.close(this.drainTimeoutMs);
+      this.options.logger.info({ environment }, 'route table removed');
+      return true;
+    });
+  }
+
+  /** Every environment's table as last applied. */
+  routes(): EnvironmentRoutes[] {
+    return [...this.listeners.values()].map((l) => l.table.source);
+  }
+
+  /** Every upstream, including draining ones. */
+  upstreams(): UpstreamStatus[] {
+    return this.registry.list().map((u) => u.status());
+  }
+
+  /** Cumulative per-release figures. */
+  stats(): TrafficStats {
+    return this.traffic.snapshot(Date.now());
+  }
+
+  /** Recent samples of one service after a cursor. */
+  samples(environment: string, service: string, after: number): SamplesPage {
+    return this.traffic.samples(environment, service, after);
+  }
+
+  /** Prometheus text exposition. */
+  metrics(): string {
+    return renderMetrics(this.traffic.snapshot(Date.now()), this.registry.list(), this.startedAt);
+  }
+
+  /** Stop all listeners; in-flight requests get up to `timeoutMs`; then close every pool. */
+  close(timeoutMs: number): Promise<void> {
+    return this.serialize(async () => {
+      const all = [...this.listeners.values()];
+      this.listeners.clear();
+      await Promise.all(all.map((l) => l.close(timeoutMs)));
+      this.registry.destroyAll();
+    });
+  }
+
+  private checkListenFree(routes: EnvironmentRoutes): void {
+    for (const [environment, l] of this.listeners) {
+      if (environment !== routes.environment && l.listen === routes.listen) {
+        throw new ProxyError('conflict', `listen address ${routes.listen} of environment "${routes.environment}" is already used by environment "${environment}"`, {
+          environment: routes.environment,
+          listen: routes.listen,
+          usedBy: environment,
+        });
+      }
+    }
+  }
+
+  private tablesWith(environment: string, routes: EnvironmentRoutes | undefined): EnvironmentRoutes[] {
+    const out = this.routes().filter((t) => t.environment !== environment);
+    if (routes) out.push(routes);
+    return out;
+  }
+
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+}
+
+/** "quote-api /api: 1.4.0=90 1.5.0=10" — for the log line of an apply. */
+function summarize(routes: EnvironmentRoutes): string[] {
+  return routes.routes.map((r) => `${r.service} ${r.match.host ?? ''}${r.match.pathPrefix}: ${r.releases.map((s) => `${s.release}=${s.weight}(${s.upstreams.length})`).join(' ')}`);
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Header rewriting between client and upstream. Works on Node's flat rawHeaders arrays
+ * ([name, value, name, value, ...]) so names keep their case and repeated headers survive.
+ */
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are never forwarded. */
+const hopByHop = new Set(['connection', 'keep-alive', 'te', 'trailer', 'upgrade', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization']);
+
+/** Body framing to announce upstream: a Content-Length, chunked, or no body headers at all. */
+export const noBody = -2;
+export const chunkedBody = -1;
+
+/** Headers a Connection header names (besides keep-alive/close): those are hop-by-hop too. */
+export function connectionNamed(raw: readonly string[]): string[] | undefined {
+  let named: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
+    for (const token of raw[i + 1]!.split(',')) {
+      const t = token.trim().toLowerCase();
+      if (t !== '' && t !== 'close' && t !== 'keep-alive') (named ??= []).push(t);
+    }
+  }
+  return named;
+}
+
+/** True when a (lowercase) header name must not cross the proxy. */
+export function isHopByHop(lower: string, named: readonly string[] | undefined): boolean {
+  return hopByHop.has(lower) || lower.startsWith('proxy-') || (named !== undefined && named.includes(lower));
+}
+
+/**
+ * The headers sent upstream: the client's minus hop-by-hop and framing headers, plus
+ * X-Forwarded-For (appended), X-Forwarded-Proto, X-Forwarded-Host, X-Request-Id (if absent)
+ * and the framing for the body actually sent (`framing`: a length, chunkedBody or noBody).
+ */
+export function upstreamRequestHeaders(raw: readonly string[], clientAddress: string, framing: number): string[] {
+  const named = connectionNamed(raw);
+  const out: string[] = [];
+  let forwardedFor: string | undefined;
+  let host: string | undefined;
+  let requestId = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = name.toLowerCase();
+    switch (lower) {
+      case 'host':
+        host = value;
+        break;
+      case 'x-forwarded-for':
+        forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+        continue;
+      case 'x-forwarded-proto':
+      case 'x-forwarded-host':
+      case 'content-length':
+      case 'transfer-encoding':
+      case 'expect': // the client's 100-continue was answered by this server already
+        continue;
+      case 'x-request-id':
+        requestId = true;
+        break;
+      default:
+        if (isHopByHop(lower, named)) continue;
+    }
+    out.push(name, value);
+  }
+  out.push('X-Forwarded-For', forwardedFor === undefined ? clientAddress : `${forwardedFor}, ${clientAddress}`, 'X-Forwarded-Proto', 'http');
+  if (host !== undefined) out.push('X-Forwarded-Host', host);
+  if (!requestId) out.push('X-Request-Id', randomUUID());
+  if (framing >= 0) out.push('Content-Length', String(framing));
+  else if (framing === chunkedBody) out.push('Transfer-Encoding', 'chunked');
+  return out;
+}
+
+/** The headers sent to the client: the upstream's minus hop-by-hop and Transfer-Encoding (Node frames the body itself), plus an optional Set-Cookie. */
+export function clientResponseHeaders(raw: readonly string[], setCookie: string | undefined): string[] {
+  const named = connectionNamed(raw);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const lower = name.toLowerCase();
+    if (lower === 'transfer-encoding' || isHopByHop(lower, named)) continue;
+    out.push(name, raw[i + 1]!);
+  }
+  if (setCookie !== undefined) out.push('Set-Cookie', setCookie);
+  return out;
+}
+
+/** "::ffff:10.0.0.1" → "10.0.0.1": IPv4 clients of a dual-stack listener read as IPv4. */
+export function clientAddressOf(remoteAddress: string | undefined): string {
+  if (remoteAddress === undefined) return 'unknown';
+  return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
+}
+
+const releaseCookieName = 'slipway-release=';
+
+/** The value of the `slipway-release` cookie in a Cookie header, if any. */
+export function readReleaseCookie(cookie: string | undefined): string | undefined {
+  if (cookie === undefined) return undefined;
+  let i = cookie.indexOf(releaseCookieName);
+  while (i > 0) {
+    const before = cookie.charCodeAt(i - 1);
+    if (before === 32 /* space */ || before === 59 /* ; */) break;
+    i = cookie.indexOf(releaseCookieName, i + 1);
+  }
+  if (i < 0) return undefined;
+  const start = i + releaseCookieName.length;
+  const end = cookie.indexOf(';', start);
+  const raw = cookie.slice(start, end < 0 ? cookie.length : end).trim();
+  try {
+    return raw === '' ? undefined : decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Set-Cookie value that pins a client to a release. */
+export function releaseCookie(release: string): string {
+  return `${releaseCookieName}${encodeURIComponent(release)}; Path=/; HttpOnly; SameSite=Lax`;
+}

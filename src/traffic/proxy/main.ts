@@ -1,0 +1,71 @@
+import { mkdir } from 'node:fs/promises';
+import { silentLogger, type Logger } from '../../shared/logging.js';
+import { isLoopbackHost, parseHostPort } from './address.js';
+import { startAdminServer } from './admin-api.js';
+import { DataPlane, defaultDrainTimeoutMs, type DataPlaneOptions } from './data-plane.js';
+import { ProxyError } from './errors.js';
+import { loadRouteState, saveRouteState } from './route-store.js';
+
+/** What runProxy needs. */
+export interface ProxyOptions {
+  /** Loopback host:port of the admin API. */
+  admin: string;
+  /** Holds routes.json (and, for process.ts, admin-token). */
+  stateDir: string;
+  /** Admin API bearer token. */
+  token: string;
+  logger?: Logger;
+  /** How long close() lets in-flight requests finish (default 30 s). */
+  drainTimeoutMs?: number;
+  /** Forwarding tunables (timeouts, ejection, retries). */
+  forward?: DataPlaneOptions['forward'];
+}
+
+/** A started proxy. */
+export interface RunningProxy {
+  /** host:port of the admin API. */
+  adminAddress: string;
+  /** When this proxy started (ms since epoch), as reported by /healthz and /stats. */
+  startedAt: number;
+  /** Graceful: stop accepting, let in-flight requests finish (up to the drain timeout), close pools. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start the proxy: restore the saved route tables and open their listeners, then the admin
+ * API (so a healthy /healthz means traffic flows). Rejects with a ProxyError when the saved
+ * state is damaged or an address is in use.
+ */
+export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
+  const logger = options.logger ?? silentLogger;
+  const admin = parseHostPort(options.admin);
+  if (!admin) throw new ProxyError('invalid_input', `admin address "${options.admin}" is not host:port, e.g. 127.0.0.1:7070`);
+  if (!isLoopbackHost(admin.host)) throw new ProxyError('invalid_input', `admin address ${options.admin} is not a loopback address; the admin API only listens on 127.0.0.1, ::1 or localhost`);
+  if (!options.token) throw new ProxyError('invalid_input', 'the admin token is empty');
+  await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+
+  const tables = await loadRouteState(options.stateDir);
+  const dataPlane = new DataPlane({ logger, forward: options.forward, persist: (envs) => saveRouteState(options.stateDir, envs) });
+  await dataPlane.restore(tables);
+  const drainTimeoutMs = options.drainTimeoutMs ?? defaultDrainTimeoutMs;
+  let adminServer;
+  try {
+    adminServer = await startAdminServer({ address: admin, token: options.token, dataPlane, logger });
+  } catch (e) {
+    await dataPlane.close(0);
+    throw e;
+  }
+  logger.info({ admin: adminServer.address, environments: tables.map((t) => `${t.environment}@${t.listen}`) }, 'proxy started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    adminAddress: adminServer.address,
+    startedAt: dataPlane.startedAt,
+    close: () =>
+      (closing ??= (async () => {
+        logger.info('proxy stopping: letting in-flight requests finish');
+        await Promise.all([adminServer.close(), dataPlane.close(drainTimeoutMs)]);
+        logger.info('proxy stopped');
+      })()),
+  };
+}

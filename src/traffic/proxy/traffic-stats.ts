@@ -1,0 +1,66 @@
+import type { ReleaseStats, TrafficStats } from '../router.js';
+import { ReleaseRecorder, type SampleSequence, type TrafficSample } from './release-stats.js';
+
+/** A page of recent samples of one service (GET /samples). */
+export interface SamplesPage {
+  /** Proxy start time: when it changes, sequences restarted. */
+  startedAt: number;
+  environment: string;
+  service: string;
+  /** Samples with seq > after, oldest first. */
+  samples: TrafficSample[];
+  /** Pass as `after` next time: the service's latest seq (lower than `after` when the proxy restarted; compare startedAt). */
+  cursor: number;
+  /** Samples after `after` that already left the ring buffers (the reader fell behind). */
+  missed: number;
+}
+
+interface ServiceRecorders {
+  sequence: SampleSequence;
+  releases: Map<string, ReleaseRecorder>;
+}
+
+/**
+ * All recorders, by environment → service → release. Kept for the life of the process
+ * (figures are cumulative), even after a release leaves the route table.
+ */
+export class TrafficStatsRegistry {
+  private readonly environments = new Map<string, Map<string, ServiceRecorders>>();
+
+  constructor(readonly startedAt: number) {}
+
+  /** The recorder for one release, created on first use (route tables resolve it once at compile time). */
+  recorder(environment: string, service: string, release: string): ReleaseRecorder {
+    let services = this.environments.get(environment);
+    if (!services) this.environments.set(environment, (services = new Map()));
+    let svc = services.get(service);
+    if (!svc) services.set(service, (svc = { sequence: { last: 0 }, releases: new Map() }));
+    let rec = svc.releases.get(release);
+    if (!rec) svc.releases.set(release, (rec = new ReleaseRecorder(release, svc.sequence)));
+    return rec;
+  }
+
+  /** Cumulative figures for every release seen since start. */
+  snapshot(now: number): TrafficStats {
+    const environments: TrafficStats['environments'] = {};
+    for (const [env, services] of this.environments) {
+      const e: Record<string, Record<string, ReleaseStats>> = (environments[env] = {});
+      for (const [service, svc] of services) {
+        const s: Record<string, ReleaseStats> = (e[service] = {});
+        for (const [release, rec] of svc.releases) s[release] = rec.snapshot();
+      }
+    }
+    return { startedAt: this.startedAt, at: now, environments };
+  }
+
+  /** Samples of one service with seq > after (all releases, oldest first). */
+  samples(environment: string, service: string, after: number): SamplesPage {
+    const svc = this.environments.get(environment)?.get(service);
+    const samples: TrafficSample[] = [];
+    if (svc) for (const rec of svc.releases.values()) rec.samplesAfter(after, samples);
+    samples.sort((a, b) => a.seq - b.seq);
+    const last = svc?.sequence.last ?? 0;
+    const missed = Math.max(0, last - Math.max(after, 0) - samples.length);
+    return { startedAt: this.startedAt, environment, service, samples, cursor: last, missed };
+  }
+}

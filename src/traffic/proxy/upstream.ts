@@ -1,0 +1,133 @@
+import http from 'node:http';
+import type { UpstreamStatus } from '../router.js';
+import { parseHostPort } from './address.js';
+
+/** Idle pooled sockets are closed before a typical upstream keep-alive timeout (Node: 5 s), which avoids reuse races. */
+const freeSocketTimeoutMs = 4_000;
+
+/**
+ * One instance as the data plane sees it: its keep-alive pool, in-flight count and passive
+ * health. The same object survives route table updates that keep the instance, so in-flight
+ * counts and pools carry over; removed instances drain and are then forgotten.
+ */
+export class UpstreamState {
+  readonly host: string;
+  readonly port: number;
+  readonly agent: http.Agent;
+  inFlight = 0;
+  /** Passive health: no new requests before this time (ms since epoch). */
+  ejectedUntil = 0;
+  draining = false;
+  /** Called when a draining upstream finishes its last request. */
+  onDrained: ((upstream: UpstreamState) => void) | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly environment: string,
+    readonly service: string,
+    readonly release: string,
+    readonly id: string,
+    readonly address: string,
+  ) {
+    const parsed = parseHostPort(address);
+    if (!parsed) throw new Error(`bug: unvalidated upstream address ${address}`);
+    this.host = parsed.host;
+    this.port = parsed.port;
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 256, timeout: freeSocketTimeoutMs, scheduling: 'lifo' });
+  }
+
+  /** Takes new requests: not ejected, not draining (a retry may still hold an old table). */
+  available(now: number): boolean {
+    return this.ejectedUntil <= now && !this.draining;
+  }
+
+  /** Mark one request finished; forgets the upstream when it was the last one of a draining instance. */
+  finish(): void {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.draining) this.onDrained?.(this);
+  }
+
+  /** The public view (UpstreamStatus). */
+  status(): UpstreamStatus {
+    return {
+      environment: this.environment,
+      service: this.service,
+      release: this.release,
+      id: this.id,
+      address: this.address,
+      inFlight: this.inFlight,
+      state: this.draining ? 'draining' : 'active',
+    };
+  }
+}
+
+/** Identity of an upstream across table updates. */
+export function upstreamKey(environment: string, service: string, release: string, id: string, address: string): string {
+  return `${environment}\u0000${service}\u0000${release}\u0000${id}\u0000${address}`;
+}
+
+/**
+ * Every upstream of every environment, active or draining. Route tables are compiled against
+ * `lookup` (which never registers anything) and only `commit` changes the registry, so a table
+ * that fails to apply leaves no trace.
+ */
+export class UpstreamRegistry {
+  private readonly active = new Map<string, Map<string, UpstreamState>>();
+  private readonly draining = new Set<UpstreamState>();
+
+  /** The live state for this upstream, or a fresh unregistered one. */
+  lookup(environment: string, service: string, release: string, id: string, address: string): UpstreamState {
+    const key = upstreamKey(environment, service, release, id, address);
+    const live = this.active.get(environment)?.get(key);
+    if (live) return live;
+    for (const d of this.draining) if (d.key === key) return d;
+    return new UpstreamState(key, environment, service, release, id, address);
+  }
+
+  /** Make `upstreams` the environment's active set; the ones no longer present start draining. */
+  commit(environment: string, upstreams: Iterable<UpstreamState>): void {
+    const next = new Map<string, UpstreamState>();
+    for (const u of upstreams) {
+      next.set(u.key, u);
+      if (u.draining) {
+        u.draining = false;
+        this.draining.delete(u);
+      }
+    }
+    for (const [key, u] of this.active.get(environment) ?? []) if (!next.has(key)) this.drain(u);
+    if (next.size > 0) this.active.set(environment, next);
+    else this.active.delete(environment);
+  }
+
+  /** Every upstream, active first, then draining. */
+  list(): UpstreamState[] {
+    const out: UpstreamState[] = [];
+    for (const env of this.active.values()) out.push(...env.values());
+    out.push(...this.draining);
+    return out;
+  }
+
+  /** Close every pool (process shutdown). */
+  destroyAll(): void {
+    for (const u of this.list()) u.agent.destroy();
+    this.active.clear();
+    this.draining.clear();
+  }
+
+  private drain(u: UpstreamState): void {
+    if (u.inFlight === 0) {
+      u.agent.destroy();
+      return;
+    }
+    u.draining = true;
+    this.draining.add(u);
+    u.onDrained = (done) => {
+      // Let the response that just ended release its socket before the pool goes away.
+      setImmediate(() => {
+        if (!done.draining || done.inFlight > 0) return;
+        this.draining.delete(done);
+        done.agent.destroy();
+      });
+    };
+  }
+}

@@ -1,0 +1,131 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Db } from '../../src/store/db.js';
+import { migrate } from '../../src/store/migrate.js';
+import { dumpPglite, openPglite } from '../../src/store/pglite-driver.js';
+import { openPostgres } from '../../src/store/postgres-driver.js';
+import { loadMigrations } from '../../src/store/schema-files.js';
+import { repoRoot } from './entry.js';
+
+/**
+ * Fresh databases for tests. PGlite: initdb costs seconds, so a template (empty, or with
+ * Slipway's schema) is built once, cached on disk keyed by the schema and PGlite version, and
+ * every call loads a clone of it. PostgreSQL: one new database per call on the test server.
+ */
+
+/** The server the PostgreSQL variants use. */
+export const testDatabaseUrl = process.env.SLIPWAY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+type TemplateKind = 'migrated' | 'empty';
+const templates = new Map<TemplateKind, Promise<Blob>>();
+const cacheDir = join(repoRoot, 'node_modules', '.cache', 'slipway-test');
+
+/** A new in-memory PGlite database (with Slipway's schema unless `migrated: false`); close it when done. */
+export async function freshPglite(options: { migrated?: boolean } = {}): Promise<Db> {
+  return openPglite({ loadDataDir: await pgliteTemplate(options.migrated === false ? 'empty' : 'migrated') });
+}
+
+/** The tarball every fresh PGlite database is loaded from (also for `openPglite({ dataDir, loadDataDir })`). */
+export function pgliteTemplate(kind: TemplateKind = 'migrated'): Promise<Blob> {
+  let template = templates.get(kind);
+  if (!template) {
+    template = loadOrBuildTemplate(kind);
+    templates.set(kind, template);
+    template.catch(() => templates.delete(kind));
+  }
+  return template;
+}
+
+async function loadOrBuildTemplate(kind: TemplateKind): Promise<Blob> {
+  const file = join(cacheDir, `pglite-${kind}-${await templateKey(kind)}.tar`);
+  const cached = await readFile(file).catch(() => undefined);
+  if (cached) return new Blob([cached]);
+  const db = await openPglite();
+  let dump: Blob;
+  try {
+    if (kind === 'migrated') await migrate(db);
+    dump = await dumpPglite(db);
+  } finally {
+    await db.close();
+  }
+  // Written beside and renamed: test processes building the same template at once never read
+  // half a file. Best effort: a read-only node_modules only costs the next process a rebuild.
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    await mkdir(cacheDir, { recursive: true });
+    await writeFile(tmp, Buffer.from(await dump.arrayBuffer()));
+    await rename(tmp, file);
+    // Templates of earlier schema versions are dead weight (~28 MB each).
+    for (const old of await readdir(cacheDir)) {
+      if (old.startsWith(`pglite-${kind}-`) && old.endsWith('.tar') && join(cacheDir, old) !== file) await rm(join(cacheDir, old), { force: true });
+    }
+  } catch {
+    await rm(tmp, { force: true }).catch(() => undefined);
+  }
+  return dump;
+}
+
+async function templateKey(kind: TemplateKind): Promise<string> {
+  const hash = createHash('sha256').update(kind);
+  const pglitePackage = JSON.parse(await readFile(join(repoRoot, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string };
+  hash.update(pglitePackage.version);
+  if (kind === 'migrated') for (const m of await loadMigrations()) hash.update(`${m.file}:${m.checksum}`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** A fresh database on the test PostgreSQL server: its URL, a Db on it, and `drop()` to remove both. */
+export interface FreshPostgres {
+  db: Db;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Create a uniquely named database on the test server (migrated unless `migrated: false`). */
+export async function freshPostgres(options: { migrated?: boolean } = {}): Promise<FreshPostgres> {
+  const name = `slipway_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  // The name is generated here, never taken from input, so quoting it is enough.
+  await withAdmin((admin) => admin.query(`create database "${name}"`));
+  const dropDatabase = () => withAdmin((admin) => admin.query(`drop database if exists "${name}" with (force)`)).then(() => undefined);
+  const url = databaseUrl(name);
+  let db: Db | undefined;
+  try {
+    db = await openPostgres(url);
+    if (options.migrated !== false) await migrate(db);
+  } catch (e) {
+    await db?.close();
+    await dropDatabase();
+    throw e;
+  }
+  const opened = db;
+  let dropped: Promise<void> | undefined;
+  return { db: opened, url, drop: () => (dropped ??= opened.close().then(dropDatabase)) };
+}
+
+/** The test server's URL with another database name. */
+export function databaseUrl(database: string): string {
+  const url = new URL(testDatabaseUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Throw one clear line when the test PostgreSQL server does not answer. */
+export async function assertPostgresReachable(): Promise<void> {
+  await withAdmin(async () => undefined);
+}
+
+async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: testDatabaseUrl, connectionTimeoutMillis: 10_000 });
+  try {
+    await admin.connect();
+  } catch (e) {
+    const url = new URL(testDatabaseUrl);
+    throw new Error(`PostgreSQL is not reachable at ${url.hostname}:${url.port || 5432} — start it or set SLIPWAY_TEST_DATABASE_URL (${(e as Error).message})`);
+  }
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, rmSync } from 'node:fs';
+import path from 'node:path';
+import { request } from 'undici';
+import { generateToken } from '../../src/api/auth.js';
+import { ApiClient } from '../../src/cli/client.js';
+import { followDeployment, type DeploymentView } from '../../src/cli/follow.js';
+import { loadConfigWithRaw } from '../../src/config/load.js';
+import { createDemoWorkspace, type DemoWorkspace } from '../../src/demo/workspace.js';
+import { entryCommand } from './entry.js';
+import { killTagged, until } from './processes.js';
+
+/**
+ * The whole of Slipway as real processes for integration tests: a coordinator process (which
+ * starts the proxy process, which serves the instances' processes) on a fresh workspace with
+ * harbor-quote. Every process it causes carries SLIPWAY_TEST_RUN=<uuid> in its environment, so
+ * `close()` can kill whatever is left even after a failed test.
+ */
+export class System {
+  readonly tag = randomUUID();
+  readonly token = generateToken();
+  coordinator?: ChildProcess;
+  client!: ApiClient;
+  project = 'harbor-quote';
+
+  private constructor(readonly workspace: DemoWorkspace) {}
+
+  static async start(options: Parameters<typeof createDemoWorkspace>[0] = {}): Promise<System> {
+    const system = new System(await createDemoWorkspace(options));
+    system.client = new ApiClient(`http://127.0.0.1:${system.workspace.ports.coordinator}`, system.token);
+    await system.startCoordinator();
+    const { config, raw } = await loadConfigWithRaw(system.workspace.configPath);
+    await system.client.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir });
+    return system;
+  }
+
+  get stagingUrl(): string {
+    return `http://127.0.0.1:${this.workspace.ports.staging}`;
+  }
+
+  get productionUrl(): string {
+    return `http://127.0.0.1:${this.workspace.ports.production}`;
+  }
+
+  /** Start the coordinator process and wait until it answers. */
+  async startCoordinator(): Promise<void> {
+    const [node, args] = entryCommand('src/cli/main.ts', ['coordinator', '--config', this.workspace.configPath]);
+    const out = createWriteStream(path.join(this.workspace.dir, 'coordinator-test.out'), { flags: 'a' });
+    const child = spawn(node, args, { env: { ...process.env, SLIPWAY_TOKEN: this.token, SLIPWAY_TEST_RUN: this.tag }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.pipe(out);
+    child.stderr!.pipe(out);
+    this.coordinator = child;
+    await until('the coordinator to answer', async () => (await this.healthz()) || (child.exitCode !== null ? Promise.reject(new Error(`coordinator exited with ${child.exitCode}`)) : false), 90_000);
+  }
+
+  /** SIGKILL the coordinator (instances and proxy keep running). */
+  async killCoordinator(): Promise<void> {
+    const child = this.coordinator;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async healthz(): Promise<boolean> {
+    try {
+      const res = await request(`http://127.0.0.1:${this.workspace.ports.coordinator}/healthz`, { headersTimeout: 2000 });
+      await res.body.dump();
+      return res.statusCode === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  /** POST a deployment; returns it (running or queued). */
+  async deploy(version: string, extra: { environment?: string; strategy?: string; set?: Record<string, string>; queue?: boolean } = {}): Promise<DeploymentView> {
+    const { deployment } = await this.client.call<{ deployment: DeploymentView }>('POST', `/api/v1/projects/${this.project}/deployments`, {
+      service: 'quote-api',
+      environment: extra.environment ?? 'staging',
+      version,
+      ...(extra.strategy ? { strategy: extra.strategy } : {}),
+      ...(extra.set ? { set: extra.set } : {}),
+      ...(extra.queue ? { queue: true } : {}),
+    });
+    return deployment;
+  }
+
+  /** Follow a deployment to its end. */
+  finish(id: string): Promise<DeploymentView> {
+    return followDeployment(this.client, id, () => undefined);
+  }
+
+  /** Deploy and wait. */
+  async deployed(version: string, extra: Parameters<System['deploy']>[1] = {}): Promise<DeploymentView> {
+    return this.finish((await this.deploy(version, extra)).id);
+  }
+
+  /** Stop everything: ask the coordinator to stop instances and proxy, then kill whatever carries our tag. */
+  async close(): Promise<void> {
+    try {
+      if (!(await this.healthz())) await this.startCoordinator().catch(() => undefined);
+      await this.client.call('POST', '/api/v1/system/shutdown', { stopInstances: true }).catch(() => undefined);
+      await until('the coordinator to exit', () => this.coordinator?.exitCode !== null, 60_000).catch(() => undefined);
+    } finally {
+      killTagged('SLIPWAY_TEST_RUN', this.tag);
+      rmSync(this.workspace.dir, { recursive: true, force: true });
+    }
+  }
+}
