@@ -4,7 +4,7 @@ import type { DeploymentRecord } from '../store/repos/deployments.js';
 import type { EventRecord } from '../store/repos/events.js';
 import type { InstanceRecord } from '../store/repos/instances.js';
 import { getRelease, type ReleaseRecord } from '../store/repos/releases.js';
-import { describeStep } from '../strategies/plan.js';
+import { describeStep, type Step } from '../strategies/plan.js';
 import type { deploymentView, eventView, instanceView, releaseView } from './schemas.js';
 
 /** Records → API views. Dates become RFC 3339 strings; release ids gain their versions. */
@@ -38,12 +38,9 @@ export async function presentDeployment(d: DeploymentRecord, names: ReleaseNames
     from: d.fromRelease ? { id: d.fromRelease, version: await names.version(d.fromRelease) } : null,
     to: { id: d.toRelease, version: await names.version(d.toRelease) },
     step: d.step,
-    steps: d.plan.steps.map((step, i) => ({
-      kind: step.kind,
-      description: describeStep(step),
-      status: i < d.step || (done && d.state === 'succeeded') ? ('done' as const) : i === d.step && !done ? ('running' as const) : ('pending' as const),
-      step: { ...step },
-    })),
+    steps: stepViews(d.plan.steps, d.step, d.state === 'succeeded' || d.state === 'rolled_back' || d.state === 'failed' ? 'all-done' : done ? 'stopped' : 'running'),
+    trafficShifted: Boolean(d.options.trafficShifted),
+    rolledBackFrom: d.options.forward ? { step: d.options.forward.step, steps: stepViews(d.options.forward.plan.steps, d.options.forward.step, 'stopped') } : null,
     reason: d.reason ?? null,
     error: d.error ? { message: d.error.message, ...(d.error.details ? { details: d.error.details } : {}) } : null,
     requestedBy: d.requestedBy ?? null,
@@ -52,6 +49,16 @@ export async function presentDeployment(d: DeploymentRecord, names: ReleaseNames
     finishedAt: iso(d.finishedAt),
     updatedAt: d.updatedAt.toISOString(),
   };
+}
+
+/** Steps with their status: done before `current`, running at it (while the plan runs), pending after. */
+function stepViews(steps: Step[], current: number, mode: 'running' | 'stopped' | 'all-done') {
+  return steps.map((step, i) => ({
+    kind: step.kind,
+    description: describeStep(step),
+    status: i < current || (mode === 'all-done' && current >= steps.length) ? ('done' as const) : i === current && mode === 'running' ? ('running' as const) : ('pending' as const),
+    step: { ...step },
+  }));
 }
 
 export async function presentInstance(i: InstanceRecord, names: ReleaseNames): Promise<z.infer<typeof instanceView>> {

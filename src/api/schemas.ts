@@ -36,6 +36,11 @@ export const deploymentView = z.object({
   to: releaseRef.describe('The candidate release'),
   step: z.int().describe('Index of the current step in `steps`'),
   steps: z.array(stepView),
+  trafficShifted: z.boolean().describe('Did the candidate ever get a share of traffic?'),
+  rolledBackFrom: z
+    .object({ step: z.int(), steps: z.array(stepView) })
+    .nullable()
+    .describe('When rolling back or rolled back: the original plan and the step it had reached'),
   reason: z.string().nullable().describe('Why it rolled back or failed'),
   error: z.object({ message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).nullable(),
   requestedBy: z.string().nullable(),

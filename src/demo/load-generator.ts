@@ -90,8 +90,8 @@ export class LoadGenerator {
   }
 
   /** Counts so far (while running). */
-  snapshot(): { requests: number; ok: number; failed: number } {
-    return { requests: this.ok + this.failed, ok: this.ok, failed: this.failed };
+  snapshot(): { requests: number; ok: number; failed: number; byRelease: Record<string, number> } {
+    return { requests: this.ok + this.failed, ok: this.ok, failed: this.failed, byRelease: { ...this.byRelease } };
   }
 
   /** Stop sending, wait for in-flight requests, and report. */

@@ -36,8 +36,9 @@ export class Engine {
 
   /** Adopt recorded instances, restore routes, resume in-flight deployments, start timers. */
   async start(): Promise<{ resumed: string[] }> {
-    this.monitor.start();
+    this.monitor.start({ holdStates: true });
     await recoverInstances(this.deps);
+    await this.monitor.release();
     await this.deps.traffic.reconcileAll(await this.projects(), true);
     const resumed = await inFlightDeployments(this.deps);
     for (const id of resumed) {

@@ -122,7 +122,7 @@ export class Executor {
       step: 0,
       reason,
       error: error ? { message: messageOf(error), details: isSlipwayError(error) ? error.details : undefined } : undefined,
-      options: { ...d.options, outcome, abortRequested: undefined },
+      options: { ...d.options, outcome, abortRequested: undefined, forward: d.options.forward ?? { plan: d.plan, step: d.step } },
     });
     await this.deps.events.emit({
       project: d.project,

@@ -12,14 +12,27 @@ import type { EngineDeps } from './context.js';
 export class InstanceMonitor {
   private queue: Promise<void> = Promise.resolve();
   private unsubscribe?: () => void;
+  /**
+   * While adopting after a restart, state reports are held back: an adopted instance reads
+   * `starting` until its first health check, and writing that would pull healthy instances out
+   * of the route table for a moment. Recovery syncs the settled states itself.
+   */
+  private holdStates = false;
 
   constructor(private readonly deps: EngineDeps) {}
 
-  /** Start listening to the runtime. */
-  start(): void {
+  /** Start listening to the runtime; with holdStates, state reports are ignored until release(). */
+  start(options: { holdStates?: boolean } = {}): void {
+    this.holdStates = Boolean(options.holdStates);
     this.unsubscribe = this.deps.runtime.subscribe((event) => {
       this.queue = this.queue.then(() => this.handle(event)).catch((e) => this.deps.logger.error({ err: messageOf(e) }, 'instance event lost'));
     });
+  }
+
+  /** Take state reports again (recovery has synced the states). */
+  async release(): Promise<void> {
+    await this.queue;
+    this.holdStates = false;
   }
 
   /** Stop listening and let queued events finish. */
@@ -34,6 +47,7 @@ export class InstanceMonitor {
     if (!instance) return;
     switch (event.type) {
       case 'state': {
+        if (this.holdStates) return;
         const s = event.status;
         const routable = (state: string) => state === 'healthy';
         await updateInstanceStatus(this.deps.db, id, { state: s.state, restarts: s.restarts, message: s.message ?? null, address: s.address });

@@ -12,8 +12,13 @@ export async function recoverInstances(deps: EngineDeps): Promise<void> {
   const records = await listSupervised(deps.db);
   const withHandle = records.filter((r) => r.handle);
   if (withHandle.length > 0) {
-    const statuses = await deps.runtime.adopt(withHandle.map((r) => ({ spec: r.spec, handle: r.handle! })));
-    for (const s of statuses) await updateInstanceStatus(deps.db, s.instanceId, { state: s.state, restarts: s.restarts, address: s.address });
+    await deps.runtime.adopt(withHandle.map((r) => ({ spec: r.spec, handle: r.handle! })));
+    await settleAdopted(deps, withHandle.filter((r) => r.state === 'healthy').map((r) => r.id));
+    const byId = new Map(deps.runtime.list().map((s) => [s.instanceId, s]));
+    for (const r of withHandle) {
+      const s = byId.get(r.id);
+      if (s) await updateInstanceStatus(deps.db, r.id, { state: s.state, restarts: s.restarts, address: s.address });
+    }
   }
   for (const r of records) {
     if (r.desired !== 'stopped') continue;
@@ -29,6 +34,20 @@ export async function recoverInstances(deps: EngineDeps): Promise<void> {
   const resumable = new Set((await listDeployments(deps.db, { states: activeStates, limit: 1000 })).map((d) => d.id));
   for (const r of records) {
     if (!r.handle && r.desired !== 'stopped' && !(r.deploymentId && resumable.has(r.deploymentId))) await markStopped(deps.db, r.id);
+  }
+}
+
+/**
+ * Wait (bounded) until instances that were healthy before the restart have had their first
+ * health check, so routes are rebuilt from fresh verdicts rather than from "starting".
+ */
+async function settleAdopted(deps: EngineDeps, ids: string[], limitMs = 10_000): Promise<void> {
+  const deadline = deps.clock.now() + limitMs;
+  const wanted = new Set(ids);
+  while (deps.clock.now() < deadline) {
+    const pending = deps.runtime.list().filter((s) => wanted.has(s.instanceId) && s.state === 'starting');
+    if (pending.length === 0) return;
+    await deps.clock.sleep(deps.pollMs ?? 50);
   }
 }
 

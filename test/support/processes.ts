@@ -44,3 +44,20 @@ export async function until<T>(what: string, check: () => Promise<T | undefined 
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** Instance ids (SLIPWAY_INSTANCE) of the live processes tagged with `KEY=value`. */
+export function taggedInstanceIds(key: string, value: string): string[] {
+  const ids: string[] = [];
+  for (const pid of pidsWithEnv(key, value)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue; // a zombie is not running
+      const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+      const id = env.find((e) => e.startsWith('SLIPWAY_INSTANCE='));
+      if (id) ids.push(id.slice('SLIPWAY_INSTANCE='.length));
+    } catch {
+      // gone
+    }
+  }
+  return ids;
+}

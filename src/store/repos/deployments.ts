@@ -22,6 +22,8 @@ export interface DeploymentOptions {
   trafficShifted?: boolean;
   /** Set by `abort`/`rollback` before the executor notices, so a restart still rolls back. */
   abortRequested?: { reason: string; by?: string; outcome: 'rolled_back' | 'failed' };
+  /** The plan that was running when the rollback started, and the step it had reached. */
+  forward?: { plan: Plan; step: number };
   /** How the rollback ends: `failed` (the candidate never worked) or `rolled_back` (undone on purpose or after serving). */
   outcome?: 'rolled_back' | 'failed';
 }
