@@ -10,7 +10,7 @@ export function cliCommand(args: string[]): [string, string[]] {
   const js = fileURLToPath(new URL('../cli/main.js', import.meta.url));
   if (existsSync(js)) return [process.execPath, [js, ...args]];
   const ts = js.replace(/\.js$/, '.ts');
-  return [process.execPath, ['--import', 'tsx', ts, ...args]];
+  return [process.execPath, ['--import', import.meta.resolve('tsx'), ts, ...args]];
 }
 
 /** The command that starts the proxy for a data directory. */

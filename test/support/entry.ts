@@ -9,5 +9,6 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
  * Example: spawn(...entryCommand('src/cli/main.ts', ['proxy', '--state-dir', dir]))
  */
 export function entryCommand(relativeFile: string, args: string[] = []): [string, string[]] {
-  return [process.execPath, ['--import', 'tsx', fileURLToPath(new URL(relativeFile, new URL('../../', import.meta.url))), ...args]];
+  // tsx resolved to an absolute URL, so the child finds it whatever its working directory.
+  return [process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL(relativeFile, new URL('../../', import.meta.url))), ...args]];
 }

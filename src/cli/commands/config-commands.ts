@@ -12,12 +12,13 @@ export function registerConfigCommands(program: Command): void {
   program
     .command('init')
     .description('Write a commented starter slipway.yaml in this directory')
-    .option('-p, --project <name>', 'project name (default: this directory name)')
     .option('--force', 'overwrite an existing file')
-    .action((opts: { project?: string; force?: boolean }, cmd: Command) => {
-      const file = path.resolve(cmd.optsWithGlobals<GlobalOptions>().config ?? 'slipway.yaml');
+    .addHelpText('after', '\nThe project is named after this directory unless --project NAME is given.\n')
+    .action((opts: { force?: boolean }, cmd: Command) => {
+      const global = cmd.optsWithGlobals<GlobalOptions>();
+      const file = path.resolve(global.config ?? 'slipway.yaml');
       if (existsSync(file) && !opts.force) throw new CliError('conflict', `${file} already exists; pass --force to overwrite it`);
-      const project = opts.project ?? path.basename(path.dirname(file)).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+      const project = global.project ?? path.basename(path.dirname(file)).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
       writeFileSync(file, starterConfig(project || 'my-project'));
       process.stdout.write(`wrote ${file}\nnext: edit the service command, then run \`slipway validate\` and \`slipway up\`\n`);
     });
