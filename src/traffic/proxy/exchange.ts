@@ -122,12 +122,6 @@ export class Exchange {
       ures.destroy();
       return;
     }
-    // Hold writes until this I/O turn ends so headers, a small body and its terminator leave in one syscall.
-    const socket = this.res.socket;
-    if (socket && process.env.NOCORK === undefined) {
-      socket.cork();
-      setImmediate(uncork, socket);
-    }
     this.res.writeHead(ures.statusCode ?? 502, ures.statusMessage, clientResponseHeaders(ures.rawHeaders, this.cookieFor(this.set)));
     ures.pipe(this.res);
   }
@@ -200,10 +194,6 @@ export class Exchange {
     // A client that left before any response byte produced no status to count.
     if (this.res.headersSent) this.set.recorder.record(this.res.statusCode, performance.now() - this.startedAt, this.proxyError, Date.now());
   };
-}
-
-function uncork(socket: Socket): void {
-  socket.uncork();
 }
 
 /** "connection refused (ECONNREFUSED)" rather than Node's "connect ECONNREFUSED 127.0.0.1:1234". */

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// `npm test`: prepare what the tests need, then run them all. Never skips silently: when a
+// server the tests use is missing and cannot be started, it stops with one line saying so.
+//   1. PostgreSQL (store tests run against PGlite and a real server): reachable at
+//      SLIPWAY_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), or started
+//      with pg_ctlcluster when this machine has a cluster.
+//   2. A fresh build (dist/), for the tests of the packaged `slipway` bin.
+//   3. vitest, with any extra arguments passed through (npm test -- test/cli.test.ts).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import pg from 'pg';
+
+const url = process.env.SLIPWAY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const where = new URL(url).host;
+
+async function postgresAnswers() {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function tryStartPostgres() {
+  if (!existsSync('/etc/postgresql')) return false;
+  for (const version of readdirSync('/etc/postgresql')) {
+    const r = spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'ignore' });
+    if (r.status === 0) return true;
+  }
+  return false;
+}
+
+if (!(await postgresAnswers())) {
+  process.stderr.write(`npm test: PostgreSQL is not answering at ${where}; trying to start it…\n`);
+  tryStartPostgres();
+  let up = false;
+  for (let i = 0; i < 30 && !(up = await postgresAnswers()); i++) await new Promise((r) => setTimeout(r, 500));
+  if (!up) {
+    process.stderr.write(`npm test: PostgreSQL is not reachable at ${where} — start it, or set SLIPWAY_TEST_DATABASE_URL to a server the tests may create databases on\n`);
+    process.exit(1);
+  }
+}
+
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+const vitest = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(vitest.status ?? 1);
