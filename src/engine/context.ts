@@ -6,7 +6,7 @@ import type { DeploymentRecord } from '../store/repos/deployments.js';
 import type { ReleaseRecord } from '../store/repos/releases.js';
 import type { Role } from '../strategies/plan.js';
 import type { Router } from '../traffic/router.js';
-import type { EventLog } from './event-log.js';
+import { aboutDeployment, type EventLog } from './event-log.js';
 import type { TrafficController } from './traffic-controller.js';
 
 /** What the engine is built from; `app/` supplies the concrete runtime and router. */
@@ -39,6 +39,5 @@ export function releaseFor(ctx: StepContext, role: Role): ReleaseRecord {
 
 /** Event fields every deployment event carries. */
 export function deploymentEventBase(ctx: StepContext) {
-  const d = ctx.deployment;
-  return { project: d.project, deploymentId: d.id, service: d.service, environment: d.environment };
+  return aboutDeployment(ctx.deployment);
 }

@@ -7,7 +7,7 @@ import {
   activeDeployment,
   getDeployment,
   insertDeployment,
-  isUniqueViolation,
+  isActiveDeploymentConflict,
   updateDeployment,
   type DeploymentOptions,
   type DeploymentRecord,
@@ -101,7 +101,7 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
   try {
     return await insertDeployment(deps.db, { ...base, fromRelease, plan, state: active ? 'queued' : 'running' });
   } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
+    if (!isActiveDeploymentConflict(e)) throw e;
     const winner = await activeDeployment(deps.db, req.project, req.service, req.environment);
     if (req.queue) return insertDeployment(deps.db, { ...base, fromRelease, plan, state: 'queued' });
     throw new EngineError('conflict', `${req.service} in ${req.environment} is already being deployed by ${winner ? await describeActive(deps, winner) : 'another request'}; pass --queue to wait`);
@@ -122,7 +122,7 @@ export async function startQueued(deps: EngineDeps, d: DeploymentRecord): Promis
   try {
     return await updateDeployment(deps.db, d.id, { state: 'running', plan, step: 0, fromRelease: state?.stableRelease, started: true });
   } catch (e) {
-    if (isUniqueViolation(e)) return undefined; // another one started first; it will hand over when done
+    if (isActiveDeploymentConflict(e)) return undefined; // another one started first; it will hand over when done
     throw e;
   }
 }

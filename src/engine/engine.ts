@@ -5,6 +5,7 @@ import { messageOf } from '../shared/errors.js';
 import { getDeployment, listDeployments, nextQueued, type DeploymentRecord } from '../store/repos/deployments.js';
 import { listInstances, markStopped, setDesired } from '../store/repos/instances.js';
 import { getProject, listProjects, upsertProject } from '../store/repos/projects.js';
+import { aboutDeployment } from './event-log.js';
 import type { EngineDeps } from './context.js';
 import { createDeployment, describeActive, requestAbort, startQueued, type DeployRequest } from './deployments.js';
 import { EngineError } from './errors.js';
@@ -86,10 +87,7 @@ export class Engine {
   async deploy(req: DeployRequest): Promise<DeploymentRecord> {
     const d = await createDeployment(this.deps, req);
     await this.deps.events.emit({
-      project: d.project,
-      deploymentId: d.id,
-      service: d.service,
-      environment: d.environment,
+      ...aboutDeployment(d),
       kind: d.state === 'queued' ? 'deployment.queued' : 'deployment.started',
       message: `${d.state === 'queued' ? 'queued' : 'started'} ${d.strategy} deployment of ${d.service} to ${d.environment}${req.requestedBy ? ` (by ${req.requestedBy})` : ''}`,
       data: { strategy: d.strategy, version: req.version, plan: d.plan.steps },
@@ -111,10 +109,7 @@ export class Engine {
     const d = result.deployment;
     if (!result.aborted && d.kind === 'rollback' && d.state === 'running') {
       await this.deps.events.emit({
-        project: d.project,
-        deploymentId: d.id,
-        service: d.service,
-        environment: d.environment,
+        ...aboutDeployment(d),
         kind: 'deployment.started',
         message: `rolling ${d.service} in ${d.environment} back to the previous release${req.requestedBy ? ` (by ${req.requestedBy})` : ''}`,
         data: { strategy: 'rollback', plan: d.plan.steps },
@@ -165,10 +160,7 @@ export class Engine {
     const started = await startQueued(this.deps, next);
     if (started) {
       await this.deps.events.emit({
-        project: started.project,
-        deploymentId: started.id,
-        service: started.service,
-        environment: started.environment,
+        ...aboutDeployment(started),
         kind: 'deployment.started',
         message: `started queued ${started.strategy} deployment of ${started.service} to ${started.environment}`,
         data: { plan: started.plan.steps },

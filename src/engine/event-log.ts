@@ -2,6 +2,11 @@ import type { Db } from '../store/db.js';
 import { appendEvent, type EventRecord, type NewEvent } from '../store/repos/events.js';
 import type { Logger } from '../shared/logging.js';
 
+/** The fields every event about a deployment carries. */
+export function aboutDeployment(d: { project: string; id: string; service: string; environment: string }) {
+  return { project: d.project, deploymentId: d.id, service: d.service, environment: d.environment };
+}
+
 type Listener = (event: EventRecord) => void;
 
 /**

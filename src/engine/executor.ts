@@ -4,6 +4,7 @@ import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
 import { describeStep } from '../strategies/plan.js';
 import { rollbackPlan } from '../strategies/rollback.js';
+import { aboutDeployment } from './event-log.js';
 import type { EngineDeps, StepContext } from './context.js';
 import { runStep } from './steps/index.js';
 
@@ -81,10 +82,7 @@ export class Executor {
       const step = d.plan.steps[d.step]!;
       const ctx = await this.contextFor(d, controller.signal);
       await events.emit({
-        project: d.project,
-        deploymentId: d.id,
-        service: d.service,
-        environment: d.environment,
+        ...aboutDeployment(d),
         kind: 'deployment.step.started',
         message: `step ${d.step + 1}/${d.plan.steps.length}: ${describeStep(step)}`,
         data: { step: d.step, of: d.plan.steps.length, kind: step.kind, state: d.state },
@@ -125,10 +123,7 @@ export class Executor {
       options: { ...d.options, outcome, abortRequested: undefined, forward: d.options.forward ?? { plan: d.plan, step: d.step } },
     });
     await this.deps.events.emit({
-      project: d.project,
-      deploymentId: d.id,
-      service: d.service,
-      environment: d.environment,
+      ...aboutDeployment(d),
       kind: 'deployment.rolling_back',
       message: `rolling back: ${reason.split('\n')[0]}`,
       data: { reason, outcome, ...(isSlipwayError(error) && error.details ? { details: error.details } : {}) },
@@ -144,10 +139,7 @@ export class Executor {
         ? `deployment succeeded: ${d.service} is on the new release in ${d.environment}`
         : `deployment ${state === 'failed' ? 'failed' : 'rolled back'}: ${(d.reason ?? '').split('\n')[0]}`;
     await this.deps.events.emit({
-      project: d.project,
-      deploymentId: d.id,
-      service: d.service,
-      environment: d.environment,
+      ...aboutDeployment(d),
       kind: 'deployment.finished',
       message,
       data: { state, reason: d.reason },
@@ -163,10 +155,7 @@ export class Executor {
       finished: true,
     });
     await this.deps.events.emit({
-      project: d.project,
-      deploymentId: d.id,
-      service: d.service,
-      environment: d.environment,
+      ...aboutDeployment(d),
       kind: 'deployment.finished',
       message: `deployment failed: ${reason.split('\n')[0]}`,
       data: { state: 'failed', reason },

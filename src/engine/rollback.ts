@@ -1,6 +1,6 @@
 import { serviceIn } from '../config/resolve.js';
 import { newId } from '../shared/ids.js';
-import { activeDeployment, insertDeployment, isUniqueViolation, type DeploymentRecord } from '../store/repos/deployments.js';
+import { activeDeployment, insertDeployment, isActiveDeploymentConflict, type DeploymentRecord } from '../store/repos/deployments.js';
 import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
 import { blueGreen } from '../strategies/blue-green.js';
@@ -59,7 +59,7 @@ export async function requestRollback(deps: EngineDeps, req: RollbackRequest): P
     });
     return { deployment, aborted: false };
   } catch (e) {
-    if (!isUniqueViolation(e)) throw e;
+    if (!isActiveDeploymentConflict(e)) throw e;
     const winner = await activeDeployment(deps.db, req.project, req.service, req.environment);
     throw new EngineError('conflict', `${req.service} in ${req.environment} is being deployed by ${winner ? await describeActive(deps, winner) : 'another request'}; run the rollback again to abort it`);
   }

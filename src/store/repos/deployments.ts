@@ -2,6 +2,7 @@ import type { StrategyConfig } from '../../config/model.js';
 import type { HealthCheck } from '../../runtimes/runtime.js';
 import type { Plan } from '../../strategies/plan.js';
 import type { Queryable } from '../db.js';
+import { isUniqueViolation } from '../sql-errors.js';
 import { optionalDate, optionalText } from './rows.js';
 
 export type DeploymentState = 'queued' | 'running' | 'rolling_back' | 'succeeded' | 'rolled_back' | 'failed' | 'cancelled';
@@ -184,6 +185,6 @@ export async function updateDeployment(
 }
 
 /** Is this error the one-active-deployment index refusing a second one? */
-export function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '23505';
+export function isActiveDeploymentConflict(e: unknown): boolean {
+  return isUniqueViolation(e, 'deployments_one_active');
 }

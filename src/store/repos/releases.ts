@@ -1,14 +1,7 @@
+import type { ReleaseSpec } from '../../config/model.js';
 import type { Queryable } from '../db.js';
 
-/** What a release runs: immutable once recorded. */
-export interface ReleaseSpec {
-  service: string;
-  version: string;
-  command: string;
-  args: string[];
-  cwd: string;
-  env: Record<string, string>;
-}
+export type { ReleaseSpec };
 
 export interface ReleaseRecord {
   id: string;

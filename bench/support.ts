@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
+import { request } from 'undici';
+
+/** Shared pieces of the benchmarks: process handling, waiting, output. */
+
+export const wantsJson = process.argv.includes('--json');
+
+/** Facts about the machine the figures were measured on. */
+export function machine() {
+  return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
+}
+
+/** Log progress to stderr (stdout is for the result). */
+export function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** Spawn a process whose output goes to stderr when it fails; returns it. */
+export function launch(command: [string, string[]], env: Record<string, string> = {}, cwd?: string): ChildProcess {
+  const child = spawn(command[0], command[1], { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output = (output + d).slice(-4000)));
+  child.stderr!.on('data', (d) => (output = (output + d).slice(-4000)));
+  child.once('exit', (code, signal) => {
+    if (code && code !== 0) progress(`${command[1].join(' ')} exited ${code ?? signal}: ${output.trim().split('\n').slice(-5).join(' | ')}`);
+  });
+  return child;
+}
+
+/** Poll a URL until it answers 2xx. */
+export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await request(url, { headersTimeout: 2000 });
+      await res.body.dump();
+      if (res.statusCode < 300) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Stop a child: SIGTERM, then SIGKILL after a grace period. */
+export async function stop(child: ChildProcess | undefined, graceMs = 10_000): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Print the result: JSON with --json, otherwise JSON too but indented for people. */
+export function printResult(result: unknown): void {
+  process.stdout.write(`${JSON.stringify(result, null, wantsJson ? 0 : 2)}\n`);
+}

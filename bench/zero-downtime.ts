@@ -1,0 +1,28 @@
+/**
+ * npm run bench:zero-downtime -- --json
+ *
+ * 1. Blue-green and rolling deployments of 4 harbor-quote instances while ≥ 500 req/s flow through
+ *    the proxy, 2 % of them taking 2 s: requests, failed, p50/p99, time to switch.
+ * 2. The proxy's overhead beside a direct connection: throughput ratio (wrk, same connections) and
+ *    added p99 at 1,000 req/s (open loop).
+ * Targets (issue #2): failed = 0; ratio ≥ 0.3; addedP99Ms ≤ 2.
+ */
+import { measureDeploysUnderLoad } from './deploy-under-load.js';
+import { measureProxyOverhead } from './proxy-overhead.js';
+import { machine, printResult, progress } from './support.js';
+
+const strategies = await measureDeploysUnderLoad({ rate: 500, slowShare: 0.02, instances: 4 });
+progress('measuring proxy overhead');
+const proxyOverhead = await measureProxyOverhead({ connections: 32, rate: 1000, seconds: 8, rounds: 2 });
+printResult({
+  benchmark: 'zero-downtime',
+  strategies,
+  proxyOverhead,
+  targets: { failed: 0, ratio: 0.3, addedP99Ms: 2 },
+  met: {
+    failed: strategies.every((s) => s.failed === 0),
+    ratio: proxyOverhead.ratio >= 0.3,
+    addedP99Ms: proxyOverhead.addedP99Ms <= 2,
+  },
+  machine: machine(),
+});
