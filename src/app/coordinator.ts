@@ -15,6 +15,7 @@ import { openStore } from '../store/open.js';
 import { loadAdminToken } from '../traffic/proxy/admin-token.js';
 import { ProxyRouter } from '../traffic/proxy/proxy-router.js';
 import { ensureProxy, stopProxy } from '../traffic/proxy/supervisor.js';
+import { canListen } from './port-check.js';
 import { dataPaths, prepareDataDir } from './data-dir.js';
 import { proxyCommand } from './proxy-command.js';
 import { slipwayVersion } from './version.js';
@@ -45,6 +46,10 @@ export interface RunningCoordinator {
   close(options?: { stopInstances?: boolean }): Promise<void>;
 }
 
+function addressInUse(listen: { host: string; port: number }): SlipwayError {
+  return new SlipwayError('conflict', `the coordinator address ${listen.host}:${listen.port} is already in use (another coordinator? try \`slipway status\`)`);
+}
+
 /**
  * The composition root of the control plane: store, token, proxy, runtime, engine, API — the
  * only place that knows the concrete adapters. Everything it starts is stopped by close().
@@ -55,6 +60,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const paths = dataPaths(config.dataDir);
   const logger = options.logger ?? createLogger({ destination: paths.coordinatorLog, name: 'slipway-coordinator' });
   const cleanup: (() => Promise<unknown>)[] = [];
+  let starting = true;
   const unwind = async () => {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
   };
@@ -64,7 +70,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     cleanup.push(() => db.close());
     const { generated } = await ensureAdminToken(db, options.token);
 
-    await ensureProxy({ admin: config.proxy.admin, stateDir: paths.proxyState, logFile: paths.proxyLog, command: proxyCommand(config.proxy.admin, paths.proxyState) });
+    const listen = options.listen ?? config.coordinator;
+    if (listen.port !== 0 && !(await canListen(listen.host, listen.port))) throw addressInUse(listen);
+    const proxy = await ensureProxy({ admin: config.proxy.admin, stateDir: paths.proxyState, logFile: paths.proxyLog, command: proxyCommand(config.proxy.admin, paths.proxyState) });
+    // A proxy this start launched is stopped again if the start fails; one that was already serving is left alone.
+    if (proxy.started) cleanup.push(async () => (starting ? stopProxy(paths.proxyState) : undefined));
     const router = new ProxyRouter({ admin: config.proxy.admin, token: await loadAdminToken(paths.proxyState, {}) });
 
     const runtime = new LocalRuntime({ logDir: paths.instanceLogs, logger: logger.child({ part: 'runtime' }) });
@@ -88,16 +98,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       startedAt: Date.now(),
       shutdown: (o) => options.onShutdownRequest?.(o),
     });
-    const listen = options.listen ?? config.coordinator;
     try {
       await api.listen({ host: listen.host, port: listen.port });
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new SlipwayError(
-        code === 'EADDRINUSE' ? 'conflict' : 'unavailable',
-        code === 'EADDRINUSE' ? `the coordinator address ${listen.host}:${listen.port} is already in use (another coordinator? try \`slipway status\`)` : `cannot listen on ${listen.host}:${listen.port}: ${messageOf(e)}`,
-      );
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw addressInUse(listen);
+      throw new SlipwayError('unavailable', `cannot listen on ${listen.host}:${listen.port}: ${messageOf(e)}`);
     }
+    starting = false;
     cleanup.push(() => api.close());
 
     // The proxy is its own process: if it dies, start it again (it restores its routes from disk)
@@ -106,7 +113,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       if (shuttingDown || (await router.healthy())) return;
       try {
         logger.warn('proxy not answering; restarting it');
-        await ensureProxy({ admin: config.proxy.admin, stateDir: paths.proxyState, logFile: paths.proxyLog, command: proxyCommand(config.proxy.admin, paths.proxyState) });
+        const listen = options.listen ?? config.coordinator;
+    if (listen.port !== 0 && !(await canListen(listen.host, listen.port))) throw addressInUse(listen);
+    const proxy = await ensureProxy({ admin: config.proxy.admin, stateDir: paths.proxyState, logFile: paths.proxyLog, command: proxyCommand(config.proxy.admin, paths.proxyState) });
+    // A proxy this start launched is stopped again if the start fails; one that was already serving is left alone.
+    if (proxy.started) cleanup.push(async () => (starting ? stopProxy(paths.proxyState) : undefined));
         traffic.invalidate();
         await engine.applyProject(config);
         await traffic.reconcileAll([config], true);

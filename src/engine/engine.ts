@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ProjectConfig } from '../config/model.js';
 import type { LogOptions } from '../runtimes/runtime.js';
-import { messageOf } from '../shared/errors.js';
+import { isSlipwayError, messageOf } from '../shared/errors.js';
 import { getDeployment, listDeployments, nextQueued, type DeploymentRecord } from '../store/repos/deployments.js';
 import { listInstances, markStopped, setDesired } from '../store/repos/instances.js';
-import { getProject, listProjects, upsertProject } from '../store/repos/projects.js';
+import { deleteProject, getProject, listProjects, restoreProject, upsertProject } from '../store/repos/projects.js';
 import { aboutDeployment } from './event-log.js';
 import type { EngineDeps } from './context.js';
 import { createDeployment, describeActive, requestAbort, startQueued, type DeployRequest } from './deployments.js';
@@ -70,15 +70,34 @@ export class Engine {
     await this.monitor.stop();
   }
 
-  /** Record (or update) a project's config and bring the data plane in line with it. */
+  /**
+   * Record (or update) a project's config and bring the data plane in line with it. When the
+   * data plane refuses a table (an environment's address is in use), the earlier config is put
+   * back and the error names the environment: nothing is half-applied.
+   */
   async applyProject(config: ProjectConfig): Promise<{ changed: boolean }> {
     const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex');
     const before = await getProject(this.deps.db, config.project);
     const { changed } = await upsertProject(this.deps.db, config.project, config, digest);
-    if (changed) {
-      const removed = ((before?.config as ProjectConfig | undefined)?.environments ?? []).filter((e) => !config.environments.some((n) => n.name === e.name));
-      for (const env of removed) await this.deps.router.remove(dataPlaneEnvironment(config.project, env.name)).catch(() => undefined);
-      await this.deps.traffic.reconcileAll([config]);
+    if (!changed) return { changed };
+    const previous = (before?.config as ProjectConfig | undefined) ?? undefined;
+    let environment = '';
+    try {
+      for (const env of config.environments) {
+        environment = env.name;
+        await this.deps.traffic.push(config.project, env.name);
+      }
+      for (const env of previous?.environments ?? []) {
+        if (!config.environments.some((n) => n.name === env.name)) await this.deps.router.remove(dataPlaneEnvironment(config.project, env.name)).catch(() => undefined);
+      }
+    } catch (e) {
+      if (before) await restoreProject(this.deps.db, before);
+      else await deleteProject(this.deps.db, config.project);
+      this.deps.traffic.invalidate();
+      if (previous) await this.deps.traffic.reconcileAll([previous]);
+      const listen = config.environments.find((n) => n.name === environment)?.listen;
+      const code = isSlipwayError(e) && e.code === 'conflict' ? 'conflict' : 'unavailable';
+      throw new EngineError(code, `environment "${environment}" cannot serve on ${listen}: ${messageOf(e)}; the config was not applied`);
     }
     return { changed };
   }

@@ -45,3 +45,13 @@ export async function listProjects(db: Queryable): Promise<ProjectRecord[]> {
   const { rows } = await db.query(`select ${columns} from projects order by name`);
   return rows.map(toProject);
 }
+
+/** Remove a project that has nothing recorded yet (undo of a first apply that the data plane refused). */
+export async function deleteProject(db: Queryable, name: string): Promise<void> {
+  await db.query(`delete from projects where name = $1`, [name]);
+}
+
+/** Put a project's earlier config back as it was (undo of an apply the data plane refused). */
+export async function restoreProject(db: Queryable, p: ProjectRecord): Promise<void> {
+  await db.query(`update projects set config = $2, digest = $3, updated_at = $4 where name = $1`, [p.name, JSON.stringify(p.config), p.digest, p.updatedAt]);
+}
