@@ -11,6 +11,7 @@ import { systemClock } from '../shared/clock.js';
 import { messageOf, SlipwayError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
+import { listProjects } from '../store/repos/projects.js';
 import { openStore } from '../store/open.js';
 import { loadAdminToken } from '../traffic/proxy/admin-token.js';
 import { ProxyRouter } from '../traffic/proxy/proxy-router.js';
@@ -72,7 +73,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
     const listen = options.listen ?? config.coordinator;
     if (listen.port !== 0 && !(await canListen(listen.host, listen.port))) throw addressInUse(listen);
-    const proxy = await ensureProxy({ admin: config.proxy.admin, stateDir: paths.proxyState, logFile: paths.proxyLog, command: proxyCommand(config.proxy.admin, paths.proxyState) });
+    const proxy = await ensureProxy({ admin: config.proxy.admin, stateDir: paths.proxyState, logFile: paths.proxyLog, command: proxyCommand() });
     // A proxy this start launched is stopped again if the start fails; one that was already serving is left alone.
     if (proxy.started) cleanup.push(async () => (starting ? stopProxy(paths.proxyState) : undefined));
     const router = new ProxyRouter({ admin: config.proxy.admin, token: await loadAdminToken(paths.proxyState, {}) });
@@ -109,21 +110,20 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
     // The proxy is its own process: if it dies, start it again (it restores its routes from disk)
     // and re-push every table in case it missed a change.
+    let restarting = false;
     const watchdog = setInterval(async () => {
-      if (shuttingDown || (await router.healthy())) return;
+      if (shuttingDown || restarting || (await router.healthy())) return;
+      restarting = true;
       try {
         logger.warn('proxy not answering; restarting it');
-        const listen = options.listen ?? config.coordinator;
-    if (listen.port !== 0 && !(await canListen(listen.host, listen.port))) throw addressInUse(listen);
-    const proxy = await ensureProxy({ admin: config.proxy.admin, stateDir: paths.proxyState, logFile: paths.proxyLog, command: proxyCommand(config.proxy.admin, paths.proxyState) });
-    // A proxy this start launched is stopped again if the start fails; one that was already serving is left alone.
-    if (proxy.started) cleanup.push(async () => (starting ? stopProxy(paths.proxyState) : undefined));
+        await ensureProxy({ admin: config.proxy.admin, stateDir: paths.proxyState, logFile: paths.proxyLog, command: proxyCommand() });
         traffic.invalidate();
-        await engine.applyProject(config);
-        await traffic.reconcileAll([config], true);
+        await traffic.reconcileAll((await listProjects(db)).map((p) => p.config as ProjectConfig), true);
         await events.emit({ project: config.project, kind: 'proxy.restarted', message: 'the proxy stopped answering and was restarted; routes restored', data: {} });
       } catch (e) {
         logger.error({ err: messageOf(e) }, 'could not restart the proxy');
+      } finally {
+        restarting = false;
       }
     }, options.watchdogMs ?? 2000);
     watchdog.unref();

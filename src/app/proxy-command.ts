@@ -13,7 +13,7 @@ export function cliCommand(args: string[]): [string, string[]] {
   return [process.execPath, ['--import', import.meta.resolve('tsx'), ts, ...args]];
 }
 
-/** The command that starts the proxy for a data directory. */
-export function proxyCommand(admin: string, stateDir: string): [string, string[]] {
-  return cliCommand(['proxy', '--admin', admin, '--state-dir', stateDir]);
+/** The command that starts the proxy; the supervisor appends --admin and --state-dir. */
+export function proxyCommand(): [string, string[]] {
+  return cliCommand(['proxy']);
 }
