@@ -91,18 +91,21 @@ export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           summary: "A service's logs in an environment, every live instance merged, each line prefixed with its instance (text/plain)",
           tags: ['instances'],
           params: projectParams,
-          querystring: logQuery.extend({ service: z.string().min(1), environment: z.string().min(1) }),
+          querystring: logQuery.extend({ service: z.string().min(1), environment: z.string().min(1).optional().describe('Every environment when absent') }),
           response: { 404: errorBody },
         },
       },
       async (req, reply) => {
         const config = await configOf(ctx, req.params.project);
         if (!config.services.some((s) => s.name === req.query.service)) throw new SlipwayError('not_found', `project ${config.project} has no service "${req.query.service}"`);
-        if (!config.environments.some((e) => e.name === req.query.environment)) throw new SlipwayError('not_found', `project ${config.project} has no environment "${req.query.environment}"`);
+        const env = req.query.environment;
+        if (env && !config.environments.some((e) => e.name === env)) throw new SlipwayError('not_found', `project ${config.project} has no environment "${env}"`);
         const names = new ReleaseNames(ctx.db);
-        const instances = await listInstances(ctx.db, { project: config.project, environment: req.query.environment, service: req.query.service });
-        if (instances.length === 0) throw new SlipwayError('not_found', `${req.query.service} has no instances in ${req.query.environment} (deploy it first)`);
-        const sources = await Promise.all(instances.map(async (i) => ({ id: i.id, prefix: `${i.id} ${await names.version(i.releaseId)} | ` })));
+        const instances = await listInstances(ctx.db, { project: config.project, environment: env, service: req.query.service });
+        if (instances.length === 0) throw new SlipwayError('not_found', `${req.query.service} has no instances${env ? ` in ${env}` : ''} (deploy it first)`);
+        const sources = await Promise.all(
+          instances.map(async (i) => ({ id: i.id, prefix: `${env ? '' : `${i.environment} `}${i.id} ${await names.version(i.releaseId)} | ` })),
+        );
         await streamLogs(ctx, req, reply, sources, req.query.tail, req.query.follow);
       },
     );

@@ -7,18 +7,18 @@ export function registerLogs(program: Command): void {
     .command('logs')
     .description("Print a service's instance logs (every instance, prefixed), or one instance's")
     .argument('<service>', 'service name')
-    .requiredOption('-e, --env <environment>', 'environment')
+    .option('-e, --env <environment>', 'only this environment (default: every environment, lines prefixed with it)')
     .option('-f, --follow', 'keep printing new lines')
     .option('-n, --tail <lines>', 'lines of history per instance', '100')
     .option('-i, --instance <id>', 'only this instance')
-    .action(async (service: string, opts: { env: string; follow?: boolean; tail: string; instance?: string }, cmd: Command) => {
+    .action(async (service: string, opts: { env?: string; follow?: boolean; tail: string; instance?: string }, cmd: Command) => {
       const tail = Number(opts.tail);
       if (!Number.isInteger(tail) || tail < 0) throw new CliError('invalid_input', `--tail ${opts.tail}: expected a whole number of lines`);
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const query = new URLSearchParams({ tail: String(tail), follow: String(Boolean(opts.follow)) });
       const path = opts.instance
         ? `/api/v1/instances/${encodeURIComponent(opts.instance)}/logs?${query}`
-        : `/api/v1/projects/${encodeURIComponent(ctx.project)}/logs?${query}&service=${encodeURIComponent(service)}&environment=${encodeURIComponent(opts.env)}`;
+        : `/api/v1/projects/${encodeURIComponent(ctx.project)}/logs?${query}&service=${encodeURIComponent(service)}${opts.env ? `&environment=${encodeURIComponent(opts.env)}` : ''}`;
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
       try {
