@@ -3,6 +3,7 @@
  * that never pools across tests, route table builders and a poll-until helper.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
@@ -21,6 +22,7 @@ export interface Echo {
   bodySha: string;
 }
 
+/** A running test upstream. */
 export interface TestUpstream {
   name: string;
   address: string;
@@ -32,7 +34,6 @@ export interface TestUpstream {
 
 /** A node:http upstream; default handler echoes the request as JSON (body digested, not echoed). */
 export async function startUpstream(name: string, handler?: (req: IncomingMessage, res: ServerResponse, self: TestUpstream) => void): Promise<TestUpstream> {
-  const { createHash } = await import('node:crypto');
   const server = http.createServer();
   const self: TestUpstream = { name, address: '', port: 0, requests: 0, close: () => closeServer(server) };
   server.on('request', (req, res) => {
@@ -72,6 +73,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** A finished client request. */
 export interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;

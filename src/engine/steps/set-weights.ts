@@ -1,5 +1,6 @@
 import { messageOf } from '../../shared/errors.js';
 import { updateDeployment } from '../../store/repos/deployments.js';
+import { listInstances } from '../../store/repos/instances.js';
 import { replaceTraffic } from '../../store/repos/traffic.js';
 import { deploymentEventBase, type StepContext } from '../context.js';
 import { EngineError } from '../errors.js';
@@ -17,6 +18,12 @@ export async function setWeights(ctx: StepContext, step: { stable: number; candi
   if (ctx.releases.stable) entries.push({ releaseId: ctx.releases.stable.id, role: 'stable' as const, weight: step.stable });
   if (ctx.releases.candidate && ctx.releases.candidate.id !== ctx.releases.stable?.id) {
     entries.push({ releaseId: ctx.releases.candidate.id, role: 'candidate' as const, weight: step.candidate });
+  }
+  // A release about to take all the traffic must have a healthy instance in rotation first, or
+  // the proxy would answer 503 until it had one (the rollback plan shifts before it waits).
+  for (const role of ['stable', 'candidate'] as const) {
+    const other = role === 'stable' ? step.candidate : step.stable;
+    if ((role === 'stable' ? step.stable : step.candidate) > 0 && other === 0) await waitForOneHealthy(ctx, role);
   }
   await replaceTraffic(ctx.db, { project: d.project, environment: d.environment, service: d.service }, entries);
   if (step.candidate > 0 && !d.options.trafficShifted) {
@@ -40,4 +47,22 @@ export async function setWeights(ctx: StepContext, step: { stable: number; candi
     message: `traffic: ${ctx.releases.stable?.version ?? '-'} ${pct(step.stable)}% / ${ctx.releases.candidate?.version ?? '-'} ${pct(step.candidate)}%`,
     data: { stable: { release: ctx.releases.stable?.version, weight: step.stable }, candidate: { release: ctx.releases.candidate?.version, weight: step.candidate } },
   });
+}
+
+/** Wait (up to the start timeout) until the role's release has a healthy instance meant to serve. */
+async function waitForOneHealthy(ctx: StepContext, role: 'stable' | 'candidate'): Promise<void> {
+  const release = ctx.releases[role];
+  if (!release) return;
+  const d = ctx.deployment;
+  const deadline = ctx.clock.now() + d.options.startTimeoutMs;
+  for (;;) {
+    const ids = new Set(
+      (await listInstances(ctx.db, { project: d.project, environment: d.environment, service: d.service, releaseId: release.id, live: true }))
+        .filter((i) => i.desired === 'running')
+        .map((i) => i.id),
+    );
+    if (ctx.runtime.list().some((s) => ids.has(s.instanceId) && s.state === 'healthy')) return;
+    if (ctx.clock.now() >= deadline) return; // waitHealthy, next, reports the instances and their logs
+    await ctx.clock.sleep(ctx.pollMs ?? 100, ctx.signal);
+  }
 }

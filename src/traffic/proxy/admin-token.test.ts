@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,13 +10,16 @@ describe('admin token', () => {
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it('creates a private random token once and then reuses it', async () => {
-    const [a, b] = await Promise.all([loadAdminToken(dir, {}), loadAdminToken(dir, {})]);
+    const racers = await Promise.all(Array.from({ length: 8 }, () => loadAdminToken(dir, {})));
+    const [a, b] = racers;
+    expect(new Set(racers).size).toBe(1);
     expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(b).toBe(a);
     expect(await loadAdminToken(dir, {})).toBe(a);
     const file = path.join(dir, adminTokenFileName);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await readFile(file, 'utf8')).trim()).toBe(a);
+    expect(await readdir(dir)).toEqual([adminTokenFileName]);
   });
 
   it('prefers SLIPWAY_PROXY_TOKEN and then creates no file', async () => {

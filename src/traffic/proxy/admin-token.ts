@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../../shared/errors.js';
 import { ProxyError } from './errors.js';
@@ -19,11 +19,16 @@ export async function loadAdminToken(stateDir: string, env: NodeJS.ProcessEnv = 
   if (fromEnv) return fromEnv;
   const file = path.join(stateDir, adminTokenFileName);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  // Written aside and linked into place: the file never exists half-written, and link() fails
+  // with EEXIST for the loser of a race between two starters, which then reads the winner's token.
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    // 'wx': exactly one of two racing starters creates it; the other reads what was written.
-    await writeFile(file, randomBytes(32).toString('base64url') + '\n', { flag: 'wx', mode: 0o600 });
+    await writeFile(temp, randomBytes(32).toString('base64url') + '\n', { flag: 'wx', mode: 0o600 });
+    await link(temp, file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ProxyError('unavailable', `could not create the admin token file ${file}: ${messageOf(e)}`, { file });
+  } finally {
+    await unlink(temp).catch(() => {});
   }
   const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]).catch((e: unknown) => {
     throw new ProxyError('unavailable', `could not read the admin token file ${file}: ${messageOf(e)}`, { file });

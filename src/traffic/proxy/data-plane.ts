@@ -8,12 +8,13 @@ import { compileTable } from './route-table.js';
 import { TrafficStatsRegistry, type SamplesPage } from './traffic-stats.js';
 import { UpstreamRegistry } from './upstream.js';
 
-/** Forwarding defaults: 60 s response timeout, 5 s connect timeout, 1 s ejection, 2 retries. */
-export const defaultForwardOptions: Omit<ForwardOptions, 'logger'> = { responseTimeoutMs: 60_000, connectTimeoutMs: 5_000, ejectMs: 1_000, maxRetries: 2 };
+/** Forwarding defaults: 60 s to response headers, 5 min body idle, 5 s connect, 1 s ejection, 2 retries. */
+export const defaultForwardOptions: Omit<ForwardOptions, 'logger'> = { responseTimeoutMs: 60_000, bodyIdleTimeoutMs: 300_000, connectTimeoutMs: 5_000, ejectMs: 1_000, maxRetries: 2 };
 
 /** How long a closed or moved listener lets its in-flight requests finish. */
 export const defaultDrainTimeoutMs = 30_000;
 
+/** What a DataPlane needs: a logger, forwarding tunables, and where to save the state. */
 export interface DataPlaneOptions {
   logger: Logger;
   forward?: Partial<Omit<ForwardOptions, 'logger'>>;
@@ -30,7 +31,7 @@ export interface DataPlaneOptions {
 export class DataPlane {
   readonly startedAt = Date.now();
   private readonly listeners = new Map<string, EnvironmentListener>();
-  private readonly registry = new UpstreamRegistry();
+  private readonly registry: UpstreamRegistry;
   private readonly traffic = new TrafficStatsRegistry(this.startedAt);
   private readonly forward: ForwardOptions;
   private readonly drainTimeoutMs: number;
@@ -38,6 +39,7 @@ export class DataPlane {
 
   constructor(private readonly options: DataPlaneOptions) {
     this.forward = { ...defaultForwardOptions, ...options.forward, logger: options.logger };
+    this.registry = new UpstreamRegistry(this.forward.connectTimeoutMs);
     this.drainTimeoutMs = options.drainTimeoutMs ?? defaultDrainTimeoutMs;
   }
 

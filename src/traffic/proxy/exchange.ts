@@ -1,7 +1,7 @@
-import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import type { Logger } from '../../shared/logging.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { formatDuration } from '../../shared/duration.js';
+import type { Logger } from '../../shared/logging.js';
+import { Attempt, type AttemptOwner } from './attempt.js';
 import { clientAddressOf, clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { sendProxyResponse } from './proxy-response.js';
 import type { CompiledReleaseSet } from './release-set.js';
@@ -9,10 +9,12 @@ import { framingOf, maxBufferedBodyBytes, readRequestBody, type RequestBody } fr
 import type { CompiledRoute, CompiledTable } from './route-table.js';
 import type { UpstreamState } from './upstream.js';
 
-/** Tunables of forwarding; defaults in defaultForwardOptions. */
+/** Tunables of forwarding; defaults in defaultForwardOptions (data-plane.ts). */
 export interface ForwardOptions {
   /** No response headers from the upstream within this time → 504. */
   responseTimeoutMs: number;
+  /** The upstream sent nothing for this long in the middle of a body → the response is cut off. */
+  bodyIdleTimeoutMs: number;
   /** A new upstream connection not established within this time counts as a connect error (retried). */
   connectTimeoutMs: number;
   /** Passive health: how long an upstream that refused a connection gets no new requests. */
@@ -23,25 +25,24 @@ export interface ForwardOptions {
 }
 
 /** Errors that can only happen while connecting: the upstream never saw the request. */
-const connectErrorCodes = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+const connectErrorCodes = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+/** How a reused keep-alive socket that the upstream had already closed fails. */
+const staleSocketCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 /**
  * One client request on its way through the proxy: body buffering, dispatch to an upstream,
- * retries that cannot lose a request, the timeout, streaming the response back, and the
+ * retries that cannot lose a request, streaming the response back with backpressure, and the
  * stats sample when the client side closes.
  */
-export class Exchange {
+export class Exchange implements AttemptOwner {
   private readonly startedAt = performance.now();
   private body: RequestBody | undefined;
   private headers: string[] = [];
-  private upstreamReq: ClientRequest | undefined;
+  private attempt: Attempt | undefined;
   private tried: UpstreamState[] | undefined;
   private attempts = 0;
-  private responded = false;
   private proxyError = false;
   private clientGone = false;
-  private timedOut = false;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -50,7 +51,7 @@ export class Exchange {
     private readonly route: CompiledRoute,
     private set: CompiledReleaseSet,
     private readonly first: UpstreamState,
-    /** Value of the client's slipway-release cookie when the route is sticky and no header targets a release. */
+    /** The client's slipway-release cookie ('' if none) on sticky routes without a header target; null otherwise. */
     private readonly stickyCookie: string | null,
     private readonly options: ForwardOptions,
   ) {}
@@ -63,6 +64,7 @@ export class Exchange {
 
   private readonly onBody = (body: RequestBody | undefined): void => {
     if (body === undefined || this.clientGone) return;
+    if (body.kind === 'stream' && body.head.length > 0) this.req.unshift(Buffer.concat(body.head));
     this.body = body;
     this.headers = upstreamRequestHeaders(this.req.rawHeaders, clientAddressOf(this.req.socket.remoteAddress), framingOf(body));
     this.dispatch(this.first);
@@ -70,88 +72,59 @@ export class Exchange {
 
   private dispatch(upstream: UpstreamState): void {
     this.attempts++;
-    upstream.inFlight++;
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      upstream.finish();
-    };
-    let ureq: ClientRequest;
-    try {
-      ureq = http.request({ host: upstream.host, port: upstream.port, agent: upstream.agent, method: this.req.method, path: this.req.url, headers: this.headers });
-    } catch (e) {
-      finish();
-      return this.fail(502, upstream, `could not send the request: ${(e as Error).message}`);
-    }
-    this.upstreamReq = ureq;
-    ureq.on('socket', (socket: Socket) => this.watchConnect(ureq, socket));
-    ureq.on('response', (ures: IncomingMessage) => this.onResponse(ures, finish));
-    ureq.on('error', (err: NodeJS.ErrnoException) => {
-      finish();
-      this.onUpstreamError(ureq, upstream, err);
-    });
-    this.timer = setTimeout(this.onTimeout, this.options.responseTimeoutMs);
+    const attempt = new Attempt(this, upstream, upstream.pool.acquire());
+    this.attempt = attempt;
     const body = this.body!;
-    if (body.kind === 'none') ureq.end();
-    else if (body.kind === 'buffered') ureq.end(body.data);
-    else {
-      for (const chunk of body.head) ureq.write(chunk);
-      this.req.pipe(ureq);
-      this.req.resume();
-    }
-  }
-
-  /** A new connection gets a connect deadline; reused keep-alive sockets are already connected. */
-  private watchConnect(ureq: ClientRequest, socket: Socket): void {
-    if (!socket.connecting) return;
-    const timer = setTimeout(() => ureq.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })), this.options.connectTimeoutMs);
-    const clear = () => clearTimeout(timer);
-    socket.once('connect', clear).once('close', clear);
-  }
-
-  private onResponse(ures: IncomingMessage, finish: () => void): void {
-    clearTimeout(this.timer);
-    this.responded = true;
-    ures.on('close', () => {
-      finish();
-      // The upstream broke off mid-body: end the client's response abruptly too, never silently short.
-      if (!ures.complete) this.res.destroy();
+    attempt.start({
+      method: this.req.method!,
+      path: this.req.url!,
+      headers: this.headers,
+      body: body.kind === 'none' ? null : body.kind === 'buffered' ? body.data : this.req,
+      headersTimeout: this.options.responseTimeoutMs,
+      bodyTimeout: this.options.bodyIdleTimeoutMs,
     });
-    if (this.clientGone) {
-      ures.destroy();
-      return;
-    }
-    this.res.writeHead(ures.statusCode ?? 502, ures.statusMessage, clientResponseHeaders(ures.rawHeaders, this.cookieFor(this.set)));
-    ures.pipe(this.res);
   }
 
-  private onUpstreamError(ureq: ClientRequest, upstream: UpstreamState, err: NodeJS.ErrnoException): void {
-    clearTimeout(this.timer);
-    // After response bytes the response stream reports the failure; after a client abort nobody listens.
-    if (this.responded || this.clientGone || ureq !== this.upstreamReq) return;
-    if (this.timedOut) return this.fail(504, upstream, `did not answer within ${formatDuration(this.options.responseTimeoutMs)}`);
+  onAttemptHeaders(_attempt: Attempt, status: number, rawHeaders: Buffer[], statusText: string): boolean {
+    if (this.clientGone) return false;
+    this.res.writeHead(status, statusText, clientResponseHeaders(rawHeaders, this.cookieFor(this.set)));
+    return true;
+  }
+
+  onAttemptData(chunk: Buffer): boolean {
+    if (this.res.write(chunk)) return true;
+    this.res.once('drain', this.onClientDrain);
+    return false;
+  }
+
+  private readonly onClientDrain = (): void => this.attempt?.resume();
+
+  onAttemptComplete(): void {
+    this.res.end();
+  }
+
+  onAttemptError(attempt: Attempt, err: NodeJS.ErrnoException): void {
+    // A client that aborted mid-upload fails the upstream request too: nobody is left to answer.
+    if (this.clientGone || attempt !== this.attempt || this.req.socket.destroyed) return;
+    // After response bytes the client already has a status: cut its response off, never silently short.
+    if (attempt.responded) return void this.res.destroy();
+    const upstream = attempt.upstream;
     const code = err.code ?? '';
-    const connectFailed = !ureq.reusedSocket && connectErrorCodes.has(code);
-    // A reused keep-alive socket reset before any response byte: the upstream closed it idle, never read the request.
-    const resetOnReuse = ureq.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE');
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') return this.fail(504, upstream, `did not answer within ${formatDuration(this.options.responseTimeoutMs)}`);
+    const connectFailed = connectErrorCodes.has(code);
+    const staleSocket = attempt.reused && staleSocketCodes.has(code);
     if (connectFailed) this.eject(upstream, code);
-    if ((connectFailed || resetOnReuse) && this.body!.kind !== 'stream' && this.attempts <= this.options.maxRetries) {
+    if ((connectFailed || staleSocket) && this.body!.kind !== 'stream' && this.attempts <= this.options.maxRetries) {
       const next = this.nextUpstream(upstream);
       if (next !== undefined) return this.dispatch(next);
     }
     this.fail(502, upstream, `failed: ${describeError(err)}`);
   }
 
-  private readonly onTimeout = (): void => {
-    this.timedOut = true;
-    this.upstreamReq?.destroy();
-  };
-
   private eject(upstream: UpstreamState, code: string): void {
     const now = Date.now();
     if (upstream.ejectedUntil <= now) {
-      this.options.logger.warn({ environment: upstream.environment, service: upstream.service, release: upstream.release, upstream: upstream.id, address: upstream.address, code }, 'upstream refused a connection; ejected briefly');
+      this.options.logger.warn({ environment: upstream.environment, service: upstream.service, release: upstream.release, upstream: upstream.id, address: upstream.address, code }, 'upstream could not be reached; ejected briefly');
     }
     upstream.ejectedUntil = now + this.options.ejectMs;
   }
@@ -188,23 +161,25 @@ export class Exchange {
   private readonly onClientClose = (): void => {
     if (!this.res.writableFinished) {
       this.clientGone = true;
-      clearTimeout(this.timer);
-      this.upstreamReq?.destroy();
+      this.attempt?.abort();
     }
     // A client that left before any response byte produced no status to count.
     if (this.res.headersSent) this.set.recorder.record(this.res.statusCode, performance.now() - this.startedAt, this.proxyError, Date.now());
   };
 }
 
-/** "connection refused (ECONNREFUSED)" rather than Node's "connect ECONNREFUSED 127.0.0.1:1234". */
+/** "connection refused (ECONNREFUSED)" rather than "connect ECONNREFUSED 127.0.0.1:1234". */
 function describeError(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case 'ECONNREFUSED':
       return 'connection refused (ECONNREFUSED)';
     case 'ECONNRESET':
       return 'connection reset before a complete response (ECONNRESET)';
+    case 'UND_ERR_SOCKET':
+      return 'connection closed before a complete response';
     case 'ETIMEDOUT':
-      return 'connect timed out (ETIMEDOUT)';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `connect timed out (${err.code})`;
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return `host unreachable (${err.code})`;

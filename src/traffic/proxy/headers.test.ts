@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkedBody, clientAddressOf, clientResponseHeaders, noBody, readReleaseCookie, releaseCookie, upstreamRequestHeaders } from './headers.js';
+import { clientAddressOf, clientResponseHeaders, noBody, readReleaseCookie, releaseCookie, upstreamRequestHeaders } from './headers.js';
 
 /** Flat raw header list → lowercase name → values. */
 function byName(raw: string[]): Record<string, string[]> {
@@ -51,17 +51,22 @@ describe('upstreamRequestHeaders', () => {
     expect(h['x-forwarded-host']).toBeUndefined();
   });
 
-  it('announces the framing of the body actually sent', () => {
+  it('announces the length of the body actually sent', () => {
     expect(byName(upstreamRequestHeaders(raw, 'c', 42))['content-length']).toEqual(['42']);
-    expect(byName(upstreamRequestHeaders(raw, 'c', chunkedBody))['transfer-encoding']).toEqual(['chunked']);
+    expect(byName(upstreamRequestHeaders(raw, 'c', noBody))['content-length']).toBeUndefined();
   });
 });
 
 describe('clientResponseHeaders', () => {
   it('drops hop-by-hop and Transfer-Encoding, keeps repeated Set-Cookie, adds the sticky cookie', () => {
-    const raw = ['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Connection', 'keep-alive', 'Keep-Alive', 'timeout=5', 'Transfer-Encoding', 'chunked', 'Proxy-Authenticate', 'Basic'];
+    const raw = ['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Connection', 'keep-alive, X-Hop', 'X-Hop', '1', 'Keep-Alive', 'timeout=5', 'Transfer-Encoding', 'chunked', 'Proxy-Authenticate', 'Basic'].map((s) => Buffer.from(s, 'latin1'));
     const out = clientResponseHeaders(raw, 'slipway-release=1.0; Path=/');
     expect(out).toEqual(['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Set-Cookie', 'slipway-release=1.0; Path=/']);
+  });
+
+  it('keeps non-ASCII header bytes intact', () => {
+    const out = clientResponseHeaders([Buffer.from('X-Name'), Buffer.from([0x63, 0x61, 0x66, 0xe9])], undefined);
+    expect(Buffer.from(out[1]!, 'latin1')).toEqual(Buffer.from([0x63, 0x61, 0x66, 0xe9]));
   });
 });
 

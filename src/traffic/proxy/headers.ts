@@ -8,17 +8,16 @@ import { randomUUID } from 'node:crypto';
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are never forwarded. */
 const hopByHop = new Set(['connection', 'keep-alive', 'te', 'trailer', 'upgrade', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization']);
 
-/** Body framing to announce upstream: a Content-Length, chunked, or no body headers at all. */
-export const noBody = -2;
-export const chunkedBody = -1;
+/** Framing argument meaning "no Content-Length": no body, or one of unknown length (the client then frames it as chunked). */
+export const noBody = -1;
 
 /** Headers a Connection header names (besides keep-alive/close): those are hop-by-hop too. */
-export function connectionNamed(raw: readonly string[]): string[] | undefined {
+export function connectionNamed(raw: readonly (string | Buffer)[]): string[] | undefined {
   let named: string[] | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
-    for (const token of raw[i + 1]!.split(',')) {
+    if (name.length !== 10 || name.toString('latin1').toLowerCase() !== 'connection') continue;
+    for (const token of raw[i + 1]!.toString('latin1').split(',')) {
       const t = token.trim().toLowerCase();
       if (t !== '' && t !== 'close' && t !== 'keep-alive') (named ??= []).push(t);
     }
@@ -34,7 +33,7 @@ export function isHopByHop(lower: string, named: readonly string[] | undefined):
 /**
  * The headers sent upstream: the client's minus hop-by-hop and framing headers, plus
  * X-Forwarded-For (appended), X-Forwarded-Proto, X-Forwarded-Host, X-Request-Id (if absent)
- * and the framing for the body actually sent (`framing`: a length, chunkedBody or noBody).
+ * and the Content-Length of the body actually sent (`framing`: a length or noBody).
  */
 export function upstreamRequestHeaders(raw: readonly string[], clientAddress: string, framing: number): string[] {
   const named = connectionNamed(raw);
@@ -71,19 +70,21 @@ export function upstreamRequestHeaders(raw: readonly string[], clientAddress: st
   if (host !== undefined) out.push('X-Forwarded-Host', host);
   if (!requestId) out.push('X-Request-Id', randomUUID());
   if (framing >= 0) out.push('Content-Length', String(framing));
-  else if (framing === chunkedBody) out.push('Transfer-Encoding', 'chunked');
   return out;
 }
 
-/** The headers sent to the client: the upstream's minus hop-by-hop and Transfer-Encoding (Node frames the body itself), plus an optional Set-Cookie. */
-export function clientResponseHeaders(raw: readonly string[], setCookie: string | undefined): string[] {
+/**
+ * The headers sent to the client: the upstream's (undici gives raw Buffers; latin1 keeps every
+ * byte) minus hop-by-hop and Transfer-Encoding (Node frames the body itself), plus an optional Set-Cookie.
+ */
+export function clientResponseHeaders(raw: readonly (string | Buffer)[], setCookie: string | undefined): string[] {
   const named = connectionNamed(raw);
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
+    const name = raw[i]!.toString('latin1');
     const lower = name.toLowerCase();
     if (lower === 'transfer-encoding' || isHopByHop(lower, named)) continue;
-    out.push(name, raw[i + 1]!);
+    out.push(name, raw[i + 1]!.toString('latin1'));
   }
   if (setCookie !== undefined) out.push('Set-Cookie', setCookie);
   return out;

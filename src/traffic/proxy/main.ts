@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { isLoopbackHost, parseHostPort } from './address.js';
-import { startAdminServer } from './admin-api.js';
+import { startAdminServer, type AdminServer } from './admin-api.js';
 import { DataPlane, defaultDrainTimeoutMs, type DataPlaneOptions } from './data-plane.js';
 import { ProxyError } from './errors.js';
 import { loadRouteState, saveRouteState } from './route-store.js';
@@ -48,7 +48,7 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
   const dataPlane = new DataPlane({ logger, forward: options.forward, persist: (envs) => saveRouteState(options.stateDir, envs) });
   await dataPlane.restore(tables);
   const drainTimeoutMs = options.drainTimeoutMs ?? defaultDrainTimeoutMs;
-  let adminServer;
+  let adminServer: AdminServer;
   try {
     adminServer = await startAdminServer({ address: admin, token: options.token, dataPlane, logger });
   } catch (e) {

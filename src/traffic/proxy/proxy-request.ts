@@ -11,8 +11,10 @@ import { matchRoute, type CompiledTable } from './route-table.js';
  */
 export function proxyRequest(table: CompiledTable, req: IncomingMessage, res: ServerResponse, options: ForwardOptions): void {
   let url = req.url ?? '/';
-  if (url.charCodeAt(0) !== 47 /* / */ && !(url = originForm(req, url))) {
-    return sendProxyResponse(req, res, 400, 'bad_request', `request target is not a path or an absolute http URL`);
+  if (url.charCodeAt(0) !== 47 /* / */) {
+    const path = originForm(url);
+    if (path === undefined) return sendProxyResponse(req, res, 400, 'bad_request', 'request target is not a path or an absolute http URL');
+    url = req.url = path;
   }
   const route = matchRoute(table, req.headers.host, url);
   if (route === undefined) {
@@ -38,13 +40,11 @@ export function proxyRequest(table: CompiledTable, req: IncomingMessage, res: Se
 }
 
 /** Absolute-form targets ("http://host/path", from clients that think we are a forward proxy) → "/path". */
-function originForm(req: IncomingMessage, url: string): string {
+function originForm(url: string): string | undefined {
   try {
     const parsed = new URL(url);
-    if (parsed.protocol !== 'http:') return '';
-    req.url = parsed.pathname + parsed.search;
-    return req.url;
+    return parsed.protocol === 'http:' ? parsed.pathname + parsed.search : undefined;
   } catch {
-    return '';
+    return undefined;
   }
 }

@@ -11,7 +11,7 @@ function set(release: string, role: ReleaseSet['role'], weight: number, instance
 
 function routeOf(...releases: ReleaseSet[]) {
   const source: EnvironmentRoutes = { environment: 'staging', listen: '127.0.0.1:8080', routes: [{ service: 'api', match: { pathPrefix: '/' }, releases }] };
-  return compileTable(source, new UpstreamRegistry(), new TrafficStatsRegistry(0)).anyHost[0]!;
+  return compileTable(source, new UpstreamRegistry(1_000), new TrafficStatsRegistry(0)).anyHost[0]!;
 }
 
 function countPicks(route: ReturnType<typeof routeOf>, n: number, target?: string): Record<string, number> {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { chunkedBody, noBody } from './headers.js';
+import { noBody } from './headers.js';
 
 /** Bodies up to this size are read before dispatch so a request can be replayed on another upstream. */
 export const maxBufferedBodyBytes = 256 * 1024;
@@ -47,9 +47,9 @@ export function readRequestBody(req: IncomingMessage, limit: number, done: (body
   req.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
 }
 
-/** The framing argument for upstreamRequestHeaders. */
+/** The framing argument for upstreamRequestHeaders (a stream of unknown length goes out chunked). */
 export function framingOf(body: RequestBody): number {
   if (body.kind === 'none') return noBody;
   if (body.kind === 'buffered') return body.data.length;
-  return body.declaredLength ?? chunkedBody;
+  return body.declaredLength ?? noBody;
 }

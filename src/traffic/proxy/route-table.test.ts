@@ -10,7 +10,7 @@ function route(service: string, pathPrefix: string, host?: string): Route {
 
 function table(routes: Route[]) {
   const source: EnvironmentRoutes = { environment: 'staging', listen: '127.0.0.1:8080', routes };
-  return compileTable(source, new UpstreamRegistry(), new TrafficStatsRegistry(0));
+  return compileTable(source, new UpstreamRegistry(1_000), new TrafficStatsRegistry(0));
 }
 
 describe('matchRoute', () => {
@@ -57,7 +57,7 @@ describe('prefixMatches / hostWithoutPort', () => {
 
 describe('compileTable', () => {
   it('reuses live upstream state for upstreams that stay in the table', () => {
-    const registry = new UpstreamRegistry();
+    const registry = new UpstreamRegistry(1_000);
     const stats = new TrafficStatsRegistry(0);
     const source: EnvironmentRoutes = { environment: 'staging', listen: '127.0.0.1:8080', routes: [route('api', '/api')] };
     const first = compileTable(source, registry, stats);

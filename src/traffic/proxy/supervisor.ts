@@ -1,20 +1,18 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { messageOf } from '../../shared/errors.js';
 import { parseHostPort } from './address.js';
 import { loadAdminToken } from './admin-token.js';
 import { ProxyError } from './errors.js';
+import { alive, pidFileName, readPidFile, signalProcess, waitForExit, writePidFile, type PidFile } from './pid-file.js';
 
 /**
  * Keeps one proxy process per state dir: reuse the one answering on the admin address, or
  * start `slipway proxy` detached (it outlives the coordinator) and wait until it is healthy.
  */
-
-/** File in the state dir recording the proxy the supervisor started or adopted. */
-export const pidFileName = 'proxy.pid';
 
 export interface EnsureProxyOptions {
   /** Loopback host:port of the admin API. */
@@ -30,13 +28,6 @@ export interface EnsureProxyOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-interface PidFile {
-  pid: number;
-  admin: string;
-  /** We spawned it as a process group leader, so the whole group can be signalled. */
-  group: boolean;
-}
-
 interface Health {
   ok: boolean;
   pid: number;
@@ -44,8 +35,7 @@ interface Health {
 
 /** Reuse the healthy proxy on the admin address or start one; resolves once it answers /healthz. */
 export async function ensureProxy(options: EnsureProxyOptions): Promise<{ pid: number; started: boolean }> {
-  const address = parseHostPort(options.admin);
-  if (!address) throw new ProxyError('invalid_input', `proxy admin address "${options.admin}" is not host:port`);
+  if (!parseHostPort(options.admin)) throw new ProxyError('invalid_input', `proxy admin address "${options.admin}" is not host:port`);
   const env = options.env ?? process.env;
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   // Create the token before the proxy starts so both sides read the same file.
@@ -59,6 +49,20 @@ export async function ensureProxy(options: EnsureProxyOptions): Promise<{ pid: n
     return { pid: running.pid, started: false };
   }
 
+  const { pid, exited } = await startDetached(options, env);
+  await writePidFile(options.stateDir, { pid, admin: options.admin, group: true });
+  try {
+    await waitUntilHealthy(options, pid, exited);
+  } catch (e) {
+    signalProcess(pid, true, 'SIGKILL');
+    await rm(path.join(options.stateDir, pidFileName), { force: true });
+    throw e;
+  }
+  return { pid, started: true };
+}
+
+/** Spawn `slipway proxy` in its own process group with output appended to the log file. */
+async function startDetached(options: EnsureProxyOptions, env: NodeJS.ProcessEnv): Promise<{ pid: number; exited: Promise<string> }> {
   await mkdir(path.dirname(options.logFile), { recursive: true });
   const [command, args] = options.command;
   const log = openSync(options.logFile, 'a', 0o600);
@@ -73,25 +77,24 @@ export async function ensureProxy(options: EnsureProxyOptions): Promise<{ pid: n
     child.once('error', (e) => resolve(`could not be started: ${e.message}`));
   });
   child.unref();
-  const pid = child.pid;
-  if (pid === undefined) throw new ProxyError('unavailable', `could not start the proxy (${command}): ${await exited}${await logTail(options.logFile)}`);
-  await writePidFile(options.stateDir, { pid, admin: options.admin, group: true });
+  if (child.pid === undefined) throw new ProxyError('unavailable', `could not start the proxy (${command}): ${await exited}${await logTail(options.logFile)}`, { logFile: options.logFile });
+  return { pid: child.pid, exited };
+}
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+/** Poll /healthz until this pid answers; fail early when it exits, with the tail of its log. */
+async function waitUntilHealthy(options: EnsureProxyOptions, pid: number, exited: Promise<string>): Promise<void> {
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
   let exitReason: string | undefined;
   void exited.then((reason) => (exitReason = reason));
   while (Date.now() < deadline) {
     if (exitReason !== undefined) {
-      await rm(path.join(options.stateDir, pidFileName), { force: true });
       throw new ProxyError('unavailable', `the proxy ${exitReason} before it became healthy on ${options.admin}${await logTail(options.logFile)}`, { logFile: options.logFile });
     }
-    const health = await probeHealth(options.admin);
-    if (health?.pid === pid) return { pid, started: true };
+    if ((await probeHealth(options.admin))?.pid === pid) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  signal(pid, true, 'SIGKILL');
-  await rm(path.join(options.stateDir, pidFileName), { force: true });
-  throw new ProxyError('unavailable', `the proxy did not become healthy on ${options.admin} within ${options.startTimeoutMs ?? 30_000} ms${await logTail(options.logFile)}`, { logFile: options.logFile });
+  throw new ProxyError('unavailable', `the proxy did not become healthy on ${options.admin} within ${timeoutMs} ms${await logTail(options.logFile)}`, { logFile: options.logFile });
 }
 
 /** SIGTERM the recorded proxy, wait for it, SIGKILL after `timeoutMs` (default 40 s, beyond its drain timeout). Idempotent. */
@@ -103,9 +106,9 @@ export async function stopProxy(stateDir: string, options: { timeoutMs?: number 
     return { stopped: false };
   }
   const { pid, group } = recorded;
-  signal(pid, group, 'SIGTERM');
+  signalProcess(pid, group, 'SIGTERM');
   if (!(await waitForExit(pid, options.timeoutMs ?? 40_000))) {
-    signal(pid, group, 'SIGKILL');
+    signalProcess(pid, group, 'SIGKILL');
     await waitForExit(pid, 5_000);
   }
   await rm(file, { force: true });
@@ -158,50 +161,6 @@ async function isOurProxy(recorded: PidFile, stateDir: string): Promise<boolean>
     return cmdline.split('\0').includes(path.resolve(stateDir)) || cmdline.split('\0').includes(stateDir);
   } catch {
     return false;
-  }
-}
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!alive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !alive(pid);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function signal(pid: number, group: boolean, sig: NodeJS.Signals): void {
-  try {
-    process.kill(group ? -pid : pid, sig);
-  } catch {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-async function writePidFile(stateDir: string, content: PidFile): Promise<void> {
-  await writeFile(path.join(stateDir, pidFileName), JSON.stringify(content) + '\n', { mode: 0o600 });
-}
-
-async function readPidFile(file: string): Promise<PidFile | undefined> {
-  try {
-    const data = JSON.parse(await readFile(file, 'utf8')) as Partial<PidFile>;
-    if (typeof data.pid !== 'number' || data.pid <= 1 || typeof data.admin !== 'string') return undefined;
-    return { pid: data.pid, admin: data.admin, group: data.group === true };
-  } catch {
-    return undefined;
   }
 }
 

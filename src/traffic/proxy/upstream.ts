@@ -1,9 +1,6 @@
-import http from 'node:http';
 import type { UpstreamStatus } from '../router.js';
 import { parseHostPort } from './address.js';
-
-/** Idle pooled sockets are closed before a typical upstream keep-alive timeout (Node: 5 s), which avoids reuse races. */
-const freeSocketTimeoutMs = 4_000;
+import { UpstreamPool } from './upstream-pool.js';
 
 /**
  * One instance as the data plane sees it: its keep-alive pool, in-flight count and passive
@@ -11,9 +8,7 @@ const freeSocketTimeoutMs = 4_000;
  * counts and pools carry over; removed instances drain and are then forgotten.
  */
 export class UpstreamState {
-  readonly host: string;
-  readonly port: number;
-  readonly agent: http.Agent;
+  readonly pool: UpstreamPool;
   inFlight = 0;
   /** Passive health: no new requests before this time (ms since epoch). */
   ejectedUntil = 0;
@@ -28,12 +23,10 @@ export class UpstreamState {
     readonly release: string,
     readonly id: string,
     readonly address: string,
+    connectTimeoutMs: number,
   ) {
-    const parsed = parseHostPort(address);
-    if (!parsed) throw new Error(`bug: unvalidated upstream address ${address}`);
-    this.host = parsed.host;
-    this.port = parsed.port;
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 256, timeout: freeSocketTimeoutMs, scheduling: 'lifo' });
+    if (!parseHostPort(address)) throw new Error(`bug: unvalidated upstream address ${address}`);
+    this.pool = new UpstreamPool(`http://${address}`, connectTimeoutMs);
   }
 
   /** Takes new requests: not ejected, not draining (a retry may still hold an old table). */
@@ -72,6 +65,8 @@ export function upstreamKey(environment: string, service: string, release: strin
  * that fails to apply leaves no trace.
  */
 export class UpstreamRegistry {
+  constructor(private readonly connectTimeoutMs: number) {}
+
   private readonly active = new Map<string, Map<string, UpstreamState>>();
   private readonly draining = new Set<UpstreamState>();
 
@@ -81,7 +76,7 @@ export class UpstreamRegistry {
     const live = this.active.get(environment)?.get(key);
     if (live) return live;
     for (const d of this.draining) if (d.key === key) return d;
-    return new UpstreamState(key, environment, service, release, id, address);
+    return new UpstreamState(key, environment, service, release, id, address, this.connectTimeoutMs);
   }
 
   /** Make `upstreams` the environment's active set; the ones no longer present start draining. */
@@ -109,14 +104,14 @@ export class UpstreamRegistry {
 
   /** Close every pool (process shutdown). */
   destroyAll(): void {
-    for (const u of this.list()) u.agent.destroy();
+    for (const u of this.list()) u.pool.destroy();
     this.active.clear();
     this.draining.clear();
   }
 
   private drain(u: UpstreamState): void {
     if (u.inFlight === 0) {
-      u.agent.destroy();
+      u.pool.destroy();
       return;
     }
     u.draining = true;
@@ -126,7 +121,7 @@ export class UpstreamRegistry {
       setImmediate(() => {
         if (!done.draining || done.inFlight > 0) return;
         this.draining.delete(done);
-        done.agent.destroy();
+        done.pool.destroy();
       });
     };
   }
