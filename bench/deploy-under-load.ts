@@ -22,6 +22,9 @@ export interface StrategyResult {
   deployMs: number;
   /** Requests answered by each release during the run. */
   byRelease: Record<string, number>;
+  /** Latency of the ordinary requests alone (the 2 s ones dominate p99 above). */
+  fastP50Ms: number;
+  fastP99Ms: number;
 }
 
 /**
@@ -29,6 +32,18 @@ export interface StrategyResult {
  * workspace; harbor-quote 1.0.0 on `instances` instances; then for each strategy a new release
  * is deployed while `rate` req/s flow through the proxy, `slowShare` of them taking 2 s.
  */
+/** `slipway rollback` while the previous release is warm: request → traffic on it (proxy acknowledged). */
+export interface RollbackResult {
+  state: string;
+  reusedWarmInstances: boolean;
+  switchMs: number;
+  doneMs: number;
+  requests: number;
+  failed: number;
+}
+
+export let rollback: RollbackResult | undefined;
+
 export async function measureDeploysUnderLoad(options: { rate?: number; slowShare?: number; instances?: number } = {}): Promise<StrategyResult[]> {
   const rate = options.rate ?? 500;
   const slowShare = options.slowShare ?? 0.02;
@@ -68,6 +83,7 @@ export async function measureDeploysUnderLoad(options: { rate?: number; slowShar
         url: `http://127.0.0.1:${workspace.ports.staging}`,
         rate,
         connections: 256,
+        measureFrom: 'sent',
         mix: [
           { method: 'GET', path: '/quotes/sample', share: 1 - slowShare },
           { method: 'GET', path: '/quotes/sample?delayMs=2000', share: slowShare },
@@ -91,8 +107,35 @@ export async function measureDeploysUnderLoad(options: { rate?: number; slowShar
         switchMs: timing.switchMs,
         deployMs: timing.deployMs,
         byRelease: report.byRelease,
+        fastP50Ms: report.byRequest['GET /quotes/sample']!.p50Ms,
+        fastP99Ms: report.byRequest['GET /quotes/sample']!.p99Ms,
       });
     }
+    // Instant rollback: 2.0.0's instances were stopped by the rolling deploy; deploy 4.0.0 blue-green
+    // so 3.0.0 stays warm, then roll back to it under load.
+    await deploy('4.0.0', 'blue-green');
+    const load = new LoadGenerator({ url: `http://127.0.0.1:${workspace.ports.staging}`, rate, connections: 256, measureFrom: 'sent', mix: [{ method: 'GET', path: '/quotes/sample', share: 1 }] });
+    load.start();
+    await new Promise((r) => setTimeout(r, 1000));
+    progress('rollback to the warm 3.0.0');
+    const asked = Date.now();
+    const { deployment } = await client.call<{ deployment: DeploymentView }>('POST', `/api/v1/projects/${config.project}/rollbacks`, { service: 'quote-api', environment: 'staging' });
+    let switchedAt: number | undefined;
+    const kinds: string[] = [];
+    const final = await followDeployment(client, deployment.id, (e: EventView) => {
+      kinds.push(e.kind);
+      if (e.kind === 'traffic.shifted') switchedAt ??= Date.parse(e.at);
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    const report = await load.stop();
+    rollback = {
+      state: final.state,
+      reusedWarmInstances: kinds.includes('instance.reused') && !kinds.includes('instance.started'),
+      switchMs: (switchedAt ?? asked) - asked,
+      doneMs: Date.parse(final.finishedAt!) - asked,
+      requests: report.requests,
+      failed: report.failed,
+    };
     return results;
   } finally {
     await client.call('POST', '/api/v1/system/shutdown', { stopInstances: true }).catch(() => undefined);

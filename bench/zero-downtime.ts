@@ -7,20 +7,22 @@
  *    added p99 at 1,000 req/s (open loop).
  * Targets (issue #2): failed = 0; ratio ≥ 0.3; addedP99Ms ≤ 2.
  */
-import { measureDeploysUnderLoad } from './deploy-under-load.js';
+import { measureDeploysUnderLoad, rollback } from './deploy-under-load.js';
 import { measureProxyOverhead } from './proxy-overhead.js';
 import { machine, printResult, progress } from './support.js';
 
 const strategies = await measureDeploysUnderLoad({ rate: 500, slowShare: 0.02, instances: 4 });
 progress('measuring proxy overhead');
-const proxyOverhead = await measureProxyOverhead({ connections: 32, rate: 1000, seconds: 8, rounds: 2 });
+const proxyOverhead = await measureProxyOverhead({ connections: 32, rate: 1000, seconds: 6, rounds: 5 });
 printResult({
   benchmark: 'zero-downtime',
   strategies,
+  rollback,
   proxyOverhead,
-  targets: { failed: 0, ratio: 0.3, addedP99Ms: 2 },
+  targets: { failed: 0, ratio: 0.3, addedP99Ms: 2, rollbackSwitchMs: 1000 },
   met: {
-    failed: strategies.every((s) => s.failed === 0),
+    failed: strategies.every((s) => s.failed === 0) && rollback?.failed === 0,
+    rollbackWithin1s: (rollback?.switchMs ?? Infinity) <= 1000,
     ratio: proxyOverhead.ratio >= 0.3,
     addedP99Ms: proxyOverhead.addedP99Ms <= 2,
   },

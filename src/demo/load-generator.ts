@@ -19,6 +19,12 @@ export interface LoadOptions {
   connections?: number;
   /** Per-request timeout (ms). */
   timeoutMs?: number;
+  /**
+   * Latency from when each request was due ('scheduled', the default: a stalled server is
+   * charged for the requests that waited) or from when it was actually sent ('sent': isolates
+   * the server's own latency from the generator's timer jitter).
+   */
+  measureFrom?: 'scheduled' | 'sent';
 }
 
 export interface LoadFailure {
@@ -42,6 +48,8 @@ export interface LoadReport {
   failures: LoadFailure[];
   /** Responses by the X-Release header the example app sets (which release served them). */
   byRelease: Record<string, number>;
+  /** Latency percentiles per kind of request (method and path of the mix). */
+  byRequest: Record<string, { requests: number; p50Ms: number; p99Ms: number }>;
 }
 
 /** Percentile of a sorted array (nearest rank). */
@@ -59,6 +67,7 @@ export class LoadGenerator {
   private readonly pool: Pool;
   private timer?: NodeJS.Timeout;
   private readonly latencies: number[] = [];
+  private readonly latenciesByMix: number[][];
   private readonly failures: LoadFailure[] = [];
   private readonly byRelease: Record<string, number> = {};
   private readonly inFlight = new Set<Promise<void>>();
@@ -73,6 +82,7 @@ export class LoadGenerator {
     const total = options.mix.reduce((n, m) => n + m.share, 0);
     let acc = 0;
     this.cumulative = options.mix.map((m) => (acc += m.share / total));
+    this.latenciesByMix = options.mix.map(() => []);
   }
 
   /** Start sending. */
@@ -86,7 +96,7 @@ export class LoadGenerator {
         this.fire(scheduled);
       }
     };
-    this.timer = setInterval(tick, 2);
+    this.timer = setInterval(tick, 1);
   }
 
   /** Counts so far (while running). */
@@ -112,17 +122,25 @@ export class LoadGenerator {
       achievedRps: Math.round(((this.ok + this.failed) / durationMs) * 1000),
       failures: this.failures,
       byRelease: this.byRelease,
+      byRequest: Object.fromEntries(
+        this.options.mix.map((m, i) => {
+          const sortedMix = [...this.latenciesByMix[i]!].sort((a, b) => a - b);
+          return [`${m.method} ${m.path}`, { requests: sortedMix.length, p50Ms: round(percentile(sortedMix, 50)), p99Ms: round(percentile(sortedMix, 99)) }];
+        }),
+      ),
     };
   }
 
-  private pick(): RequestMix {
+  private pick(): number {
     const r = Math.random();
     const i = this.cumulative.findIndex((c) => r <= c);
-    return this.options.mix[i < 0 ? this.options.mix.length - 1 : i]!;
+    return i < 0 ? this.options.mix.length - 1 : i;
   }
 
-  private fire(scheduled: number): void {
-    const m = this.pick();
+  private fire(due: number): void {
+    const index = this.pick();
+    const m = this.options.mix[index]!;
+    const scheduled = this.options.measureFrom === 'sent' ? performance.now() : due;
     const p = this.pool
       .request({
         method: m.method,
@@ -141,7 +159,9 @@ export class LoadGenerator {
       })
       .catch((e: Error) => this.fail({ at: Date.now(), path: m.path, error: e.message }))
       .finally(() => {
-        this.latencies.push(performance.now() - scheduled);
+        const latency = performance.now() - scheduled;
+        this.latencies.push(latency);
+        this.latenciesByMix[index]!.push(latency);
         this.inFlight.delete(p);
       });
     this.inFlight.add(p);
