@@ -8,7 +8,8 @@ import { silentLogger } from '../../src/shared/logging.js';
 import type { Db } from '../../src/store/db.js';
 import { finalStates, getDeployment, type DeploymentRecord } from '../../src/store/repos/deployments.js';
 import { FakeRuntime, RecordingRouter } from './fake-runtime.js';
-import { freshPglite } from './store.js';
+import { freshPglite, freshPostgres } from './store.js';
+import type { DriverName } from './drivers.js';
 
 /** A project with one service on two environments; `instances` per environment. */
 export function harnessConfig(overrides: { instances?: number; strategy?: Record<string, unknown> } = {}): ProjectConfig {
@@ -44,8 +45,16 @@ export interface Harness {
 }
 
 /** An engine on a fresh PGlite store with the fake runtime and router. */
-export async function engineHarness(config: ProjectConfig = harnessConfig()): Promise<Harness> {
-  const db = await freshPglite();
+export async function engineHarness(config: ProjectConfig = harnessConfig(), driver: DriverName = 'pglite'): Promise<Harness> {
+  let drop = async () => undefined as unknown;
+  let db: Db;
+  if (driver === 'postgres') {
+    const fresh = await freshPostgres();
+    db = fresh.db;
+    drop = fresh.drop;
+  } else {
+    db = await freshPglite();
+  }
   const runtime = new FakeRuntime();
   const router = new RecordingRouter();
   const events = new EventLog(db, silentLogger);
@@ -81,7 +90,8 @@ export async function engineHarness(config: ProjectConfig = harnessConfig()): Pr
     },
     async close() {
       await engine.close();
-      await db.close();
+      if (driver === 'postgres') await drop();
+      else await db.close();
     },
   };
   return harness;
