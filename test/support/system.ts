@@ -24,10 +24,14 @@ export class System {
   client!: ApiClient;
   project = 'harbor-quote';
 
-  private constructor(readonly workspace: DemoWorkspace) {}
+  private constructor(
+    readonly workspace: DemoWorkspace,
+    /** Extra environment for the coordinator process (e.g. DATABASE_URL). */
+    private readonly env: Record<string, string>,
+  ) {}
 
-  static async start(options: Parameters<typeof createDemoWorkspace>[0] = {}): Promise<System> {
-    const system = new System(await createDemoWorkspace(options));
+  static async start(options: Parameters<typeof createDemoWorkspace>[0] & { env?: Record<string, string> } = {}): Promise<System> {
+    const system = new System(await createDemoWorkspace(options), options.env ?? {});
     system.client = new ApiClient(`http://127.0.0.1:${system.workspace.ports.coordinator}`, system.token);
     await system.startCoordinator();
     const { config, raw } = await loadConfigWithRaw(system.workspace.configPath);
@@ -47,7 +51,7 @@ export class System {
   async startCoordinator(): Promise<void> {
     const [node, args] = entryCommand('src/cli/main.ts', ['coordinator', '--config', this.workspace.configPath]);
     const out = createWriteStream(path.join(this.workspace.dir, 'coordinator-test.out'), { flags: 'a' });
-    const child = spawn(node, args, { env: { ...process.env, SLIPWAY_TOKEN: this.token, SLIPWAY_TEST_RUN: this.tag }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, args, { env: { ...process.env, ...this.env, SLIPWAY_TOKEN: this.token, SLIPWAY_TEST_RUN: this.tag }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(out);
     child.stderr!.pipe(out);
     this.coordinator = child;
