@@ -55,7 +55,8 @@ describe('store across processes', () => {
   });
 
   const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
-  it.skipIf(!canDropPrivileges)('names the data directory a non-root user cannot write', async () => {
+  it('names the data directory a non-root user cannot write', async () => {
+    expect(canDropPrivileges, 'this test runs the store as user nobody through setpriv (util-linux): run the tests as root').toBe(true);
     // parent is root-owned and not writable by nobody; `existing` looks like a PGlite directory.
     await chmod(parent, 0o755);
     const existing = join(parent, 'existing');
