@@ -127,6 +127,9 @@ describe('slipway against a running coordinator', () => {
     const r = await slipway(['--config', system.workspace.configPath, 'logs', 'quote-api', '--env', 'staging', '--tail', '5'], { env: env() });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ins_\w+ 1\.0\.0 \| harbor-quote 1\.0\.0 .* listening on 127\.0\.0\.1:\d+$/m);
+    const json = await slipway(['--config', system.workspace.configPath, 'logs', 'quote-api', '--tail', '5', '--json'], { env: env() });
+    const records = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(records).toContainEqual(expect.objectContaining({ environment: 'staging', release: '1.0.0', line: expect.stringMatching(/listening on/) }));
   });
 
   it('an unknown token is refused, exit 4', async () => {

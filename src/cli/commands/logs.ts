@@ -11,7 +11,8 @@ export function registerLogs(program: Command): void {
     .option('-f, --follow', 'keep printing new lines')
     .option('-n, --tail <lines>', 'lines of history per instance', '100')
     .option('-i, --instance <id>', 'only this instance')
-    .action(async (service: string, opts: { env?: string; follow?: boolean; tail: string; instance?: string }, cmd: Command) => {
+    .option('--json', 'one JSON object per line: {"instance","release","environment","line"}')
+    .action(async (service: string, opts: { env?: string; follow?: boolean; tail: string; instance?: string; json?: boolean }, cmd: Command) => {
       const tail = Number(opts.tail);
       if (!Number.isInteger(tail) || tail < 0) throw new CliError('invalid_input', `--tail ${opts.tail}: expected a whole number of lines`);
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
@@ -23,9 +24,35 @@ export function registerLogs(program: Command): void {
       process.once('SIGINT', () => controller.abort());
       try {
         const body = await ctx.client.stream(path, 'text/plain', controller.signal);
-        for await (const chunk of body) process.stdout.write(chunk);
+        if (!opts.json) {
+          for await (const chunk of body) process.stdout.write(chunk);
+          return;
+        }
+        for await (const line of splitLines(body)) process.stdout.write(`${JSON.stringify(logRecord(line, opts))}\n`);
       } catch (e) {
         if (!controller.signal.aborted) throw e;
       }
     });
+}
+
+/** Lines of a byte stream. */
+async function* splitLines(body: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let rest = '';
+  for await (const chunk of body) {
+    rest += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    const lines = rest.split('\n');
+    rest = lines.pop()!;
+    yield* lines;
+  }
+  if (rest) yield rest;
+}
+
+/** "[env ]ins_x 1.2.0 | text" → fields (one instance's log has no prefix). */
+function logRecord(line: string, opts: { env?: string; instance?: string }) {
+  if (opts.instance) return { instance: opts.instance, line };
+  const bar = line.indexOf(' | ');
+  const words = line.slice(0, bar).split(' ');
+  const [environment, instance, release] = words.length === 3 ? words : [opts.env, words[0], words[1]];
+  return { instance, release, environment, line: line.slice(bar + 3) };
 }
