@@ -69,6 +69,33 @@ export interface TrafficStats {
   environments: Record<string, Record<string, Record<string, ReleaseStats>>>;
 }
 
+/** One finished request as the data plane recorded it (for the canary judge). */
+export interface TrafficSample {
+  /** Position in the service's sample sequence (1, 2, ...); pass the last one seen as `after`. */
+  seq: number;
+  release: string;
+  /** When the request finished (ms since epoch). */
+  at: number;
+  status: number;
+  latencyMs: number;
+  /** The data plane answered 502/503/504 itself. */
+  proxyError: boolean;
+}
+
+/** A page of recent samples of one service. */
+export interface SamplesPage {
+  /** Data plane start time: when it changes, sequences restarted. */
+  startedAt: number;
+  environment: string;
+  service: string;
+  /** Samples with seq > after, oldest first. */
+  samples: TrafficSample[];
+  /** Pass as `after` next time. */
+  cursor: number;
+  /** Samples after `after` that already left the data plane's buffers (the reader fell behind). */
+  missed: number;
+}
+
 export interface Router {
   /** Replace one environment's route table (opens the listener if new). Idempotent. Rejects with a clear error if the listen address is taken. */
   apply(routes: EnvironmentRoutes): Promise<void>;
@@ -78,6 +105,8 @@ export interface Router {
   upstreams(): Promise<UpstreamStatus[]>;
   /** Cumulative per-release counters and latency histograms. */
   stats(): Promise<TrafficStats>;
+  /** Recent raw samples of one service (every release) with seq > after; bounded per release. */
+  samples(environment: string, service: string, after?: number): Promise<SamplesPage>;
   /** Is the data plane up? Never throws. */
   healthy(): Promise<boolean>;
 }

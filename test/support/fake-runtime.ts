@@ -1,5 +1,5 @@
 import type { InstanceHandle, InstanceSpec, InstanceState, InstanceStatus, LogOptions, Runtime, RuntimeEvent } from '../../src/runtimes/runtime.js';
-import type { EnvironmentRoutes, Router, TrafficStats, UpstreamStatus } from '../../src/traffic/router.js';
+import type { EnvironmentRoutes, Router, SamplesPage, TrafficSample, TrafficStats, UpstreamStatus } from '../../src/traffic/router.js';
 
 /**
  * In-memory stand-ins for the engine's two ports, for state-machine tests that must not depend
@@ -86,6 +86,12 @@ export class RecordingRouter implements Router {
   }
   async healthy(): Promise<boolean> {
     return true;
+  }
+  /** Samples fed by a test (the analysis tests); none by default. */
+  readonly fed: TrafficSample[] = [];
+  async samples(environment: string, service: string, after = 0): Promise<SamplesPage> {
+    const samples = this.fed.filter((s) => s.seq > after);
+    return { startedAt: 0, environment, service, samples, cursor: this.fed.at(-1)?.seq ?? after, missed: 0 };
   }
   /** The last table pushed for an environment. */
   last(environment: string): EnvironmentRoutes | undefined {

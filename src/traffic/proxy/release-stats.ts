@@ -1,4 +1,4 @@
-import type { ReleaseStats, StatusClass } from '../router.js';
+import type { ReleaseStats, StatusClass, TrafficSample } from '../router.js';
 
 /** Latency histogram bounds in ms, defined once; the last bucket is +Inf (null in JSON). */
 export const latencyBucketsMs: readonly number[] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, Infinity];
@@ -9,18 +9,7 @@ export const statusClasses: readonly StatusClass[] = ['1xx', '2xx', '3xx', '4xx'
 /** Recent raw samples kept per release for the canary judge. */
 export const samplesPerRelease = 4096;
 
-/** One finished request, as kept in the ring buffer. */
-export interface TrafficSample {
-  /** Position in the service's sample sequence (1, 2, ...); pass the last one seen as `after`. */
-  seq: number;
-  release: string;
-  /** When the request finished (ms since epoch). */
-  at: number;
-  status: number;
-  latencyMs: number;
-  /** The proxy answered 502/503/504 itself. */
-  proxyError: boolean;
-}
+export type { TrafficSample };
 
 /** Counter shared by the releases of one service so samples have one order per service. */
 export interface SampleSequence {

@@ -1,19 +1,7 @@
-import type { ReleaseStats, TrafficStats } from '../router.js';
-import { ReleaseRecorder, type SampleSequence, type TrafficSample } from './release-stats.js';
+import type { ReleaseStats, SamplesPage, TrafficStats } from '../router.js';
 
-/** A page of recent samples of one service (GET /samples). */
-export interface SamplesPage {
-  /** Proxy start time: when it changes, sequences restarted. */
-  startedAt: number;
-  environment: string;
-  service: string;
-  /** Samples with seq > after, oldest first. */
-  samples: TrafficSample[];
-  /** Pass as `after` next time: the service's latest seq (lower than `after` when the proxy restarted; compare startedAt). */
-  cursor: number;
-  /** Samples after `after` that already left the ring buffers (the reader fell behind). */
-  missed: number;
-}
+export type { SamplesPage };
+import { ReleaseRecorder, type SampleSequence, type TrafficSample } from './release-stats.js';
 
 interface ServiceRecorders {
   sequence: SampleSequence;

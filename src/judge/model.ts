@@ -1,0 +1,103 @@
+import type { Measurement } from '../signals/signal-source.js';
+
+/**
+ * The judge's inputs and outputs. The judge is pure: measurements and settings in, a verdict
+ * with its explanation out; the engine calls it every second while a canary takes traffic.
+ */
+
+/** How a metric compares, in Kayenta's words. */
+export type Classification = 'pass' | 'high' | 'low' | 'nodata' | 'error';
+
+/** One rule applied to one metric, explained so a person can check it. */
+export interface MetricResult {
+  /** What was judged: "error-rate", "latency-p95", "latency", "availability", or a configured metric name. */
+  metric: string;
+  /** Where the figures came from ("proxy", "prometheus", "http-probe", "runtime"). */
+  source: string;
+  /** The rule id, e.g. "error-rate.vs-baseline", "error-rate.absolute", "latency.p95.vs-baseline", "latency.mann-whitney", "errors.two-proportion", "checks.failed", "availability.all-down". */
+  rule: string;
+  classification: Classification;
+  /** Figures shown to people, in `unit`. */
+  candidate?: number;
+  stable?: number;
+  baseline?: number;
+  unit?: string;
+  /** Sample sizes behind the figures. */
+  candidateCount?: number;
+  stableCount?: number;
+  /** The test statistic, when a test was run (e.g. { name: "U", value: 112, pValue: 0.0004 }). */
+  statistic?: { name: string; value: number; pValue?: number };
+  /** The threshold in words, e.g. "> 5× baseline (2.5 %) at 99.9 % confidence". */
+  threshold: string;
+  /** True when the evidence is strong enough to act on now (a `high` that is conclusive fails the canary). */
+  conclusive: boolean;
+  /** Weight in the score. */
+  weight: number;
+  /** One line for people: what was seen and what was decided. */
+  message: string;
+}
+
+/** The judge's decision at one point in time. */
+export interface Verdict {
+  /** ms since the epoch. */
+  at: number;
+  /**
+   * fail: roll back now. pass: the analysis may end (only given when `final`).
+   * running: no conclusion yet, keep measuring. inconclusive: the window ended without enough evidence.
+   */
+  outcome: 'pass' | 'fail' | 'running' | 'inconclusive';
+  /** Weighted share (0–100) of metrics classified pass, Kayenta-style. */
+  score: number;
+  metrics: MetricResult[];
+  /** The rule that decided, in one line ("error-rate.absolute: candidate 19.6 % of 51 requests > 1 % at 99.9 % confidence"). */
+  reason: string;
+}
+
+/** The candidate's instances as the runtime sees them (not a signal source: it comes from the engine). */
+export interface AvailabilityInput {
+  /** Candidate instances meant to serve. */
+  instances: number;
+  healthy: number;
+  /** Since when (ms) at least one candidate instance has been not healthy; undefined when all are healthy. */
+  degradedSince?: number;
+}
+
+/** The judge's settings (defaults in defaultJudgeSettings). */
+export interface JudgeSettings {
+  /** The rollback triggers operators already use. */
+  triggers: {
+    /** Fail when the candidate's error rate is above this multiple of the stable baseline's (5 = an increase of 500 %). */
+    errorRateVsBaseline: number;
+    /** Fail when the candidate's p95 latency is above this multiple of the stable baseline's. */
+    p95VsBaseline: number;
+    /** Absolute limits. */
+    maxErrorRate: number;
+    maxP95Ms: number;
+    /** Fail when some candidate instance has been unavailable this long (ms); all of them down fails at once. */
+    unavailableForMs: number;
+  };
+  /** The statistical judge (NetflixACAJudge in spirit). */
+  statistics: {
+    /** Confidence required before a failure is conclusive (sequential looks every second: keep it high). */
+    confidence: number;
+    /** Latency: the candidate may be this much slower (0.2 = +20 % in median) before it is `high`. */
+    allowedLatencyIncrease: number;
+    /** Errors: the candidate's error rate may exceed the stable one by this much (absolute, 0.005 = 0.5 points) before it is `high`. */
+    allowedErrorRateIncrease: number;
+    /** Fewer candidate requests than this: nodata for the statistical tests (thresholds still apply once conclusive). */
+    minSamples: number;
+    /** Score needed to pass at the end of a window, and below which it fails. */
+    passScore: number;
+    marginalScore: number;
+  };
+}
+
+/** What the judge is given at each look. */
+export interface JudgeInput {
+  measurements: Measurement[];
+  availability?: AvailabilityInput;
+  settings: JudgeSettings;
+  now: number;
+  /** The analysis window has ended: decide pass or inconclusive instead of running. */
+  final: boolean;
+}
