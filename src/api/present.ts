@@ -5,7 +5,8 @@ import type { EventRecord } from '../store/repos/events.js';
 import type { InstanceRecord } from '../store/repos/instances.js';
 import { getRelease, type ReleaseRecord } from '../store/repos/releases.js';
 import { describeStep, type Step } from '../strategies/plan.js';
-import type { deploymentView, eventView, instanceView, releaseView } from './schemas.js';
+import type { deploymentView, eventView, instanceView, releaseView, verdictView } from './schemas.js';
+import { listVerdicts, type VerdictRecord } from '../store/repos/verdicts.js';
 
 /** Records → API views. Dates become RFC 3339 strings; release ids gain their versions. */
 
@@ -14,7 +15,7 @@ const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
 /** Looks releases up once per response. */
 export class ReleaseNames {
   private readonly cache = new Map<string, Promise<ReleaseRecord | undefined>>();
-  constructor(private readonly db: Queryable) {}
+  constructor(readonly db: Queryable) {}
   get(id: string): Promise<ReleaseRecord | undefined> {
     let hit = this.cache.get(id);
     if (!hit) this.cache.set(id, (hit = getRelease(this.db, id)));
@@ -40,6 +41,8 @@ export async function presentDeployment(d: DeploymentRecord, names: ReleaseNames
     step: d.step,
     steps: stepViews(d.plan.steps, d.step, d.state === 'succeeded' || d.state === 'rolled_back' || d.state === 'failed' ? 'all-done' : done ? 'stopped' : 'running'),
     trafficShifted: Boolean(d.options.trafficShifted),
+    paused: d.options.paused ? { reason: d.options.paused.reason, ...(d.options.paused.by ? { by: d.options.paused.by } : {}), at: new Date(d.options.paused.at).toISOString() } : null,
+    latestVerdict: d.options.strategyConfig?.type === 'canary' ? await latestVerdict(names.db, d.id) : null,
     rolledBackFrom: d.options.forward ? { step: d.options.forward.step, steps: stepViews(d.options.forward.plan.steps, d.options.forward.step, 'stopped') } : null,
     reason: d.reason ?? null,
     error: d.error ? { message: d.error.message, ...(d.error.details ? { details: d.error.details } : {}) } : null,
@@ -49,6 +52,16 @@ export async function presentDeployment(d: DeploymentRecord, names: ReleaseNames
     finishedAt: iso(d.finishedAt),
     updatedAt: d.updatedAt.toISOString(),
   };
+}
+
+/** A stored verdict as the API shows it. */
+export function presentVerdict(v: VerdictRecord): z.infer<typeof verdictView> {
+  return { id: v.id, step: v.step, at: new Date(v.at).toISOString(), outcome: v.outcome, score: v.score, final: v.final, reason: v.reason, metrics: v.metrics };
+}
+
+async function latestVerdict(db: Queryable, deploymentId: string): Promise<z.infer<typeof verdictView> | null> {
+  const [v] = await listVerdicts(db, deploymentId, 1);
+  return v ? presentVerdict(v) : null;
 }
 
 /** Steps with their status: done before `current`, running at it (while the plan runs), pending after. */

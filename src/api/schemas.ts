@@ -24,6 +24,35 @@ export const stepView = z.object({
   step: z.record(z.string(), z.unknown()).describe('The step as data (see Plan in the docs)'),
 });
 
+export const metricResultView = z.object({
+  metric: z.string(),
+  source: z.string(),
+  rule: z.string(),
+  classification: z.enum(['pass', 'high', 'low', 'nodata', 'error']),
+  candidate: z.number().optional(),
+  stable: z.number().optional(),
+  baseline: z.number().optional(),
+  unit: z.string().optional(),
+  candidateCount: z.number().optional(),
+  stableCount: z.number().optional(),
+  statistic: z.object({ name: z.string(), value: z.number(), pValue: z.number().optional() }).optional(),
+  threshold: z.string(),
+  conclusive: z.boolean(),
+  weight: z.number(),
+  message: z.string(),
+});
+
+export const verdictView = z.object({
+  id: z.int(),
+  step: z.int(),
+  at: isoTime,
+  outcome: z.enum(['pass', 'fail', 'running', 'inconclusive']),
+  score: z.number(),
+  final: z.boolean().describe('Given at the end of an analyze step (a gate) rather than by the continuous watch'),
+  reason: z.string(),
+  metrics: z.array(metricResultView),
+});
+
 export const deploymentView = z.object({
   id: z.string(),
   project: z.string(),
@@ -37,6 +66,8 @@ export const deploymentView = z.object({
   step: z.int().describe('Index of the current step in `steps`'),
   steps: z.array(stepView),
   trafficShifted: z.boolean().describe('Did the candidate ever get a share of traffic?'),
+  paused: z.object({ reason: z.string(), by: z.string().optional(), at: isoTime }).nullable().describe('Held until slipway resume / promote'),
+  latestVerdict: verdictView.nullable().describe('Canary: the newest verdict of the judge'),
   rolledBackFrom: z
     .object({ step: z.int(), steps: z.array(stepView) })
     .nullable()

@@ -19,6 +19,7 @@ import { ensureProxy, stopProxy } from '../traffic/proxy/supervisor.js';
 import { canListen } from './port-check.js';
 import { dataPaths, prepareDataDir } from './data-dir.js';
 import { proxyCommand } from './proxy-command.js';
+import { signalFactory } from './signals.js';
 import { slipwayVersion } from './version.js';
 
 export interface CoordinatorOptions {
@@ -82,7 +83,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     cleanup.push(() => runtime.close());
     const events = new EventLog(db, logger.child({ part: 'events' }));
     const traffic = new TrafficController(db, router, logger.child({ part: 'traffic' }));
-    const engine = new Engine({ db, runtime, router, traffic, events, clock: systemClock, logger: logger.child({ part: 'engine' }) });
+    const engine = new Engine({ db, runtime, router, traffic, events, clock: systemClock, logger: logger.child({ part: 'engine' }) }, { signals: signalFactory(db, router) });
     cleanup.push(() => engine.close());
     await engine.applyProject(config);
     const { resumed } = await engine.start();

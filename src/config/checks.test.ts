@@ -117,7 +117,7 @@ describe('rolling strategy', () => {
   it('names the strategy types when the type is unknown', () => {
     const raw = rawConfig();
     raw.services.api.strategy = { type: 'canary-ish' };
-    expect(issuesFor(raw)).toEqual([{ path: 'services.api.strategy.type', message: 'expected one of blue-green, rolling' }]);
+    expect(issuesFor(raw)).toEqual([{ path: 'services.api.strategy.type', message: 'expected one of blue-green, rolling, canary' }]);
   });
 });
 

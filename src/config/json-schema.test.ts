@@ -15,7 +15,7 @@ describe('configJsonSchema', () => {
     const services = (configJsonSchema() as any).properties.services.additionalProperties;
     expect(services.properties.instances).toMatchObject({ default: 1, minimum: 1, maximum: 64, description: expect.any(String) });
     expect(services.properties.health.properties.interval).toMatchObject({ default: '1s', description: expect.any(String) });
-    expect(services.properties.strategy.oneOf).toHaveLength(2);
+    expect(services.properties.strategy.oneOf).toHaveLength(3);
   });
 
   it('is committed up to date (run `npx tsx scripts/write-schema.ts` after changing the schema)', async () => {

@@ -69,8 +69,54 @@ export interface RollingStrategy {
 /** A number of instances, or a percentage of the desired count. */
 export type InstanceAmount = { unit: 'instances'; value: number } | { unit: 'percent'; value: number };
 
+/** One canary step. */
+export type CanaryStep =
+  | { kind: 'setWeight'; weight: number }
+  /** `forMs` undefined: until `slipway promote` / `slipway resume`. */
+  | { kind: 'pause'; forMs?: number }
+  | { kind: 'analyze'; forMs: number };
+
+/** An HTTP probe sent to the candidate. */
+export interface ProbeConfig {
+  name: string;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  expect: { status: number; bodyContains?: string; json?: Record<string, unknown>; release?: boolean };
+}
+
+/** How the canary is judged. Shares are fractions (0.01 = 1 %). */
+export interface AnalysisConfig {
+  intervalMs: number;
+  inconclusiveLimit: number;
+  consecutiveErrorLimit: number;
+  onInconclusive: 'pause' | 'rollback';
+  triggers: { errorRateVsBaseline: number; p95VsBaseline: number; maxErrorRate: number; maxP95Ms: number; unavailableForMs: number };
+  statistics: {
+    confidence: number;
+    allowedLatencyIncrease: number;
+    allowedErrorRateIncrease: number;
+    minSamples: number;
+    passScore: number;
+    marginalScore: number;
+  };
+  prometheus?: { address: string; metrics: { name: string; query: string; higherIsWorse: boolean }[] };
+  probes?: ProbeConfig[];
+}
+
+/** Send a small, growing share of traffic to the candidate; a judge decides. */
+export interface CanaryStrategy {
+  type: 'canary';
+  steps: CanaryStep[];
+  /** Candidate instances before the final shift; undefined: in proportion to the weight, at least 1. */
+  scale?: number;
+  sticky: boolean;
+  analysis: AnalysisConfig;
+}
+
 /** How a deployment moves traffic; discriminated on `type` so further strategies slot in. */
-export type StrategyConfig = BlueGreenStrategy | RollingStrategy;
+export type StrategyConfig = BlueGreenStrategy | RollingStrategy | CanaryStrategy;
 
 /** The strategy names slipway.yaml and `--strategy` accept. */
 export type StrategyType = StrategyConfig['type'];

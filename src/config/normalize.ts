@@ -12,6 +12,7 @@ import type {
   StrategyConfig,
 } from './model.js';
 import type { ParsedConfig, ParsedEnvironmentOverride, ParsedStrategy } from './schema.js';
+import { normalizeCanary } from './normalize-canary.js';
 
 type Parsed<K extends keyof ParsedConfig['services'][string]> = ParsedConfig['services'][string][K];
 
@@ -93,6 +94,8 @@ export function normalizeStrategy(strategy: ParsedStrategy): StrategyConfig {
       return { type: 'blue-green', keepOldForMs: ms(strategy.keepOldFor) };
     case 'rolling':
       return { type: 'rolling', maxSurge: amount(strategy.maxSurge), maxUnavailable: amount(strategy.maxUnavailable) };
+    case 'canary':
+      return normalizeCanary(strategy, ms);
   }
 }
 

@@ -18,6 +18,7 @@ import {
   urlPathField,
   versionField,
 } from './fields.js';
+import { canarySchema } from './canary-schema.js';
 
 const threshold = (description: string) => z.int().min(1).max(100).meta({ description });
 
@@ -69,8 +70,8 @@ const rollingSchema = z
   .meta({ title: 'Rolling', description: 'Replace instances a few at a time.' });
 
 const strategySchema = z
-  .discriminatedUnion('type', [blueGreenSchema, rollingSchema])
-  .meta({ description: 'How traffic moves to a new release: blue-green or rolling.' });
+  .discriminatedUnion('type', [blueGreenSchema, rollingSchema, canarySchema])
+  .meta({ description: 'How traffic moves to a new release: blue-green, rolling or canary.' });
 
 const argsField = z.array(scalarField).meta({ description: 'Arguments; {port} is the instance port, {version} the release version.' });
 const cwdField = z.string().min(1).meta({ description: 'Working directory relative to slipway.yaml; may contain {version}.' });

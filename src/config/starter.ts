@@ -48,6 +48,35 @@ services:
       type: blue-green                # start a full new set, switch all traffic at once
       keepOldFor: 5m                  # keep the old set warm (unrouted) for an instant rollback
     # strategy: { type: rolling, maxSurge: 1, maxUnavailable: 0 }  # or replace a few instances at a time
+    # strategy:                       # or a canary: a growing share of traffic, judged against stable
+    #   type: canary
+    #   steps:                        # default: 5 → analyze 20s → 25 → analyze → 50 → analyze → 100
+    #     - setWeight: 5              # percentage of traffic to the new release
+    #     - analyze: { for: 20s }     # hold while the judge compares; go on only when it passes
+    #     - pause: 30s                # or pause: {} to wait for slipway promote / resume
+    #     - setWeight: 50
+    #   scale: 1                      # candidate instances before the final shift (default: in proportion)
+    #   sticky: false                 # keep each client on the release it first got
+    #   analysis:
+    #     interval: 1s                # how often the judge looks; it rolls back as soon as evidence is conclusive
+    #     inconclusiveLimit: 1        # inconclusive analyze steps tolerated, then onInconclusive
+    #     consecutiveErrorLimit: 4    # looks in a row with a failing signal source before rolling back
+    #     onInconclusive: pause       # pause (for a human) or rollback
+    #     triggers: { errorRateVsBaseline: 5, p95VsBaseline: 5, maxErrorRate: 1%, maxP95: 500ms, unavailableFor: 2m }
+    #     statistics: { confidence: 99.9%, allowedLatencyIncrease: 20%, allowedErrorRateIncrease: 0.5%, minSamples: 20, passScore: 95, marginalScore: 75 }
+    #     prometheus:                 # extra signals by PromQL; {release} {service} {environment} {project} {window}
+    #       address: http://127.0.0.1:9090
+    #       metrics:
+    #         - name: error-ratio     # names the metric in verdicts
+    #           query: 'sum(rate(http_requests_total{release="{release}",code=~"5.."}[{window}]))'
+    #           higherIsWorse: true
+    #     probes:                     # synthetic requests to the candidate: a correctness canary
+    #       - name: known-quote
+    #         method: POST
+    #         path: /quotes
+    #         body: { tonnage: 42000, vesselClass: tanker, routeRisk: 3 }
+    #         headers: { content-type: application/json }
+    #         expect: { status: 200, bodyContains: premium, json: { premium: 102668.99 }, release: true }
     environments:                     # per-environment overrides: instances, strategy, drainTimeout replace; env, health merge
       production:
         instances: 2

@@ -1,14 +1,18 @@
 import { ConfigError } from './errors.js';
 import type { InstanceAmount, StrategyConfig, StrategyType } from './model.js';
 import { hint } from './suggest.js';
+import { canarySchema } from './canary-schema.js';
+import { normalizeCanary } from './normalize-canary.js';
+import { parseDuration } from '../shared/duration.js';
 
 /** Every strategy type, in the order documentation and errors list them. */
-export const strategyTypes: readonly StrategyType[] = ['blue-green', 'rolling'];
+export const strategyTypes: readonly StrategyType[] = ['blue-green', 'rolling', 'canary'];
 
 /** Defaults per strategy type; also what `--strategy <type>` gives without further settings. */
 const defaults: { [T in StrategyType]: Extract<StrategyConfig, { type: T }> } = {
   'blue-green': { type: 'blue-green', keepOldForMs: 5 * 60_000 },
   rolling: { type: 'rolling', maxSurge: { unit: 'instances', value: 1 }, maxUnavailable: { unit: 'instances', value: 0 } },
+  canary: normalizeCanary(canarySchema.parse({ type: 'canary' }), (d) => parseDuration(d)!),
 };
 
 /** The strategy of a type with that type's defaults, e.g. for `--strategy rolling`; throws ConfigError for unknown types. */

@@ -25,6 +25,8 @@ export interface LoadOptions {
    * the server's own latency from the generator's timer jitter).
    */
   measureFrom?: 'scheduled' | 'sent';
+  /** Called for every response (the canary benchmark times the first bad one of a release). */
+  onResponse?: (response: { at: number; release: string | undefined; status: number; latencyMs: number }) => void;
 }
 
 export interface LoadFailure {
@@ -153,6 +155,7 @@ export class LoadGenerator {
       .then(async (res) => {
         await res.body.dump();
         const release = res.headers['x-release'];
+        this.options.onResponse?.({ at: Date.now(), release: typeof release === 'string' ? release : undefined, status: res.statusCode, latencyMs: performance.now() - scheduled });
         if (typeof release === 'string') this.byRelease[release] = (this.byRelease[release] ?? 0) + 1;
         if (res.statusCode >= 500) this.fail({ at: Date.now(), path: m.path, status: res.statusCode });
         else this.ok++;

@@ -17,7 +17,7 @@ export interface DemoWorkspace {
  * A fresh directory with a slipway.yaml for harbor-quote on free ports, so the demo runs beside
  * whatever else this machine serves. The store, logs and proxy state live in it too.
  */
-export async function createDemoWorkspace(options: { instances?: number; drainTimeout?: string; extraReleases?: string } = {}): Promise<DemoWorkspace> {
+export async function createDemoWorkspace(options: { instances?: number; drainTimeout?: string; extraReleases?: string; strategy?: string } = {}): Promise<DemoWorkspace> {
   const dir = mkdtempSync(path.join(tmpdir(), 'slipway-demo-'));
   const taken = new Set<number>();
   const port = async () => {
@@ -45,7 +45,7 @@ services:
     instances: ${options.instances ?? 2}
     health: { path: /health, interval: 250ms, timeout: 1s, healthyThreshold: 1, unhealthyThreshold: 2, startTimeout: 30s }
     drainTimeout: ${options.drainTimeout ?? '10s'}
-    strategy: { type: blue-green, keepOldFor: 5m }
+    strategy: ${options.strategy ?? '{ type: blue-green, keepOldFor: 5m }'}
     environments:
       production:
         instances: 4

@@ -8,6 +8,7 @@ import type { Role } from '../strategies/plan.js';
 import type { Router } from '../traffic/router.js';
 import { aboutDeployment, type EventLog } from './event-log.js';
 import type { TrafficController } from './traffic-controller.js';
+import type { CanaryWatch } from './analysis/canary-watch.js';
 
 /** What the engine is built from; `app/` supplies the concrete runtime and router. */
 export interface EngineDeps {
@@ -20,6 +21,8 @@ export interface EngineDeps {
   logger: Logger;
   /** How often waits poll (ms); small in tests. */
   pollMs?: number;
+  /** Watches canaries (present when the app gives signal sources). */
+  canary?: CanaryWatch;
 }
 
 /** What a step runs with: the deployment as stored, its two releases, and a signal that fires on abort. */

@@ -8,6 +8,7 @@ import {
   getDeployment,
   insertDeployment,
   isActiveDeploymentConflict,
+  patchOptions,
   updateDeployment,
   type DeploymentOptions,
   type DeploymentRecord,
@@ -134,5 +135,5 @@ export async function requestAbort(deps: EngineDeps, id: string, reason: string,
   if (d.state === 'queued') return updateDeployment(deps.db, id, { state: 'cancelled', reason, finished: true });
   if (d.state === 'rolling_back') throw new EngineError('conflict', `deployment ${id} is already rolling back (${d.reason?.split('\n')[0] ?? 'no reason recorded'})`);
   if (d.state !== 'running') throw new EngineError('conflict', `deployment ${id} already finished (${d.state.replace('_', ' ')}); to undo it, run: slipway rollback ${d.service} --env ${d.environment}`);
-  return updateDeployment(deps.db, id, { options: { ...d.options, abortRequested: { reason, by, outcome: 'rolled_back' } } });
+  return patchOptions(deps.db, id, { abortRequested: { reason, by, outcome: 'rolled_back' } });
 }

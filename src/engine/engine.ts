@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ProjectConfig } from '../config/model.js';
 import type { LogOptions } from '../runtimes/runtime.js';
 import { isSlipwayError, messageOf } from '../shared/errors.js';
-import { getDeployment, listDeployments, nextQueued, type DeploymentRecord } from '../store/repos/deployments.js';
+import { getDeployment, listDeployments, nextQueued, patchOptions, type DeploymentRecord } from '../store/repos/deployments.js';
 import { listInstances, markStopped, setDesired } from '../store/repos/instances.js';
 import { deleteProject, getProject, listProjects, restoreProject, upsertProject } from '../store/repos/projects.js';
 import { aboutDeployment } from './event-log.js';
@@ -10,6 +10,7 @@ import type { EngineDeps } from './context.js';
 import { createDeployment, describeActive, requestAbort, startQueued, type DeployRequest } from './deployments.js';
 import { EngineError } from './errors.js';
 import { Executor } from './executor.js';
+import { CanaryWatch, type SignalFactory } from './analysis/canary-watch.js';
 import { InstanceMonitor } from './instance-monitor.js';
 import { inFlightDeployments, recoverInstances } from './recovery.js';
 import { requestRollback, type RollbackRequest } from './rollback.js';
@@ -30,9 +31,19 @@ export class Engine {
   private timer?: NodeJS.Timeout;
   private ticks = 0;
 
-  constructor(readonly deps: EngineDeps) {
-    this.executor = new Executor(deps, (d) => this.handOver(d));
-    this.monitor = new InstanceMonitor(deps);
+  readonly deps: EngineDeps;
+
+  constructor(deps: EngineDeps, options: { signals?: SignalFactory } = {}) {
+    this.deps = { ...deps };
+    // Canaries are watched only when the app gives signal sources (the embedded proxy's at least).
+    if (options.signals) this.deps.canary = new CanaryWatch(this.deps, options.signals, (id, reason) =>
+        this.abort(id, reason, 'canary judge').then(
+          () => undefined,
+          () => undefined, // already rolling back or finished: nothing left to undo
+        ),
+      );
+    this.executor = new Executor(this.deps, (d) => this.handOver(d));
+    this.monitor = new InstanceMonitor(this.deps);
   }
 
   /** Adopt recorded instances, restore routes, resume in-flight deployments, start timers. */
@@ -66,6 +77,7 @@ export class Engine {
   /** Stop loops and timers; instances and the proxy keep running. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.deps.canary?.close();
     await this.executor.close();
     await this.monitor.stop();
   }
@@ -119,6 +131,43 @@ export class Engine {
   async abort(id: string, reason: string, by?: string): Promise<DeploymentRecord> {
     const d = await requestAbort(this.deps, id, reason, by);
     this.wake(d);
+    return d;
+  }
+
+  /** `slipway promote`: a canary skips its remaining steps and goes to 100 %. */
+  async promote(id: string, by?: string): Promise<DeploymentRecord> {
+    const d = await this.runningDeployment(id, 'promote');
+    if (d.options.strategyConfig.type !== 'canary' || d.plan.analysisUntilStep === undefined) {
+      throw new EngineError('conflict', `deployment ${id} is a ${d.strategy} deployment, not a canary: there are no canary steps to skip`);
+    }
+    const updated = await patchOptions(this.deps.db, id, { promoteRequested: { ...(by ? { by } : {}), at: this.deps.clock.now() } });
+    this.wake(updated);
+    return updated;
+  }
+
+  /** `slipway pause`: no further step starts until resume (a canary is still judged meanwhile). */
+  async pause(id: string, by?: string): Promise<DeploymentRecord> {
+    const d = await this.runningDeployment(id, 'pause');
+    if (d.options.paused) return d;
+    const updated = await patchOptions(this.deps.db, id, { paused: { reason: `paused${by ? ` by ${by}` : ''}`, ...(by ? { by } : {}), at: this.deps.clock.now() } });
+    await this.deps.events.emit({ ...aboutDeployment(d), kind: 'deployment.paused', message: `paused${by ? ` by ${by}` : ''}: no further step starts until slipway resume`, data: { by } });
+    return updated;
+  }
+
+  /** `slipway resume`: continue a paused deployment (also ends an open pause step). */
+  async resume(id: string, by?: string): Promise<DeploymentRecord> {
+    const d = await this.runningDeployment(id, 'resume');
+    if (!d.options.paused) throw new EngineError('conflict', `deployment ${id} is not paused (step ${d.step + 1}/${d.plan.steps.length})`);
+    const updated = await patchOptions(this.deps.db, id, { resumes: (d.options.resumes ?? 0) + 1 }, ['paused']);
+    await this.deps.events.emit({ ...aboutDeployment(d), kind: 'deployment.resumed', message: `resumed${by ? ` by ${by}` : ''}`, data: { by } });
+    this.wake(updated);
+    return updated;
+  }
+
+  private async runningDeployment(id: string, verb: string): Promise<DeploymentRecord> {
+    const d = await getDeployment(this.deps.db, id);
+    if (!d) throw new EngineError('not_found', `no deployment ${id}`);
+    if (d.state !== 'running') throw new EngineError('conflict', `cannot ${verb} deployment ${id}: it is ${d.state.replace('_', ' ')}`);
     return d;
   }
 

@@ -1,9 +1,10 @@
 import { messageOf, isSlipwayError } from '../shared/errors.js';
-import { getDeployment, updateDeployment, type DeploymentRecord } from '../store/repos/deployments.js';
+import { getDeployment, patchOptions, updateDeployment, type DeploymentRecord } from '../store/repos/deployments.js';
 import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
 import { describeStep } from '../strategies/plan.js';
 import { rollbackPlan } from '../strategies/rollback.js';
+import { promotionSteps } from '../strategies/canary.js';
 import { aboutDeployment } from './event-log.js';
 import type { EngineDeps, StepContext } from './context.js';
 import { runStep } from './steps/index.js';
@@ -69,16 +70,24 @@ export class Executor {
         d = await this.startRollback(d, d.options.abortRequested.reason, d.options.abortRequested.outcome);
         continue;
       }
+      if (d.state === 'running' && d.options.promoteRequested) {
+        d = await this.promoteNow(d);
+        continue;
+      }
       if (d.step >= d.plan.steps.length) {
         await this.finish(d);
         return;
       }
-
-      if (controller.signal.aborted) {
-        controller = new AbortController();
-        const entry = this.loops.get(id);
-        if (entry) entry.controller = controller;
+      if (d.state === 'running' && d.options.paused) {
+        // Held by `slipway pause`, an open pause step or an inconclusive analysis: no step starts.
+        // The canary watch keeps judging meanwhile, so a bad candidate still rolls back.
+        await this.deps.clock.sleep(this.deps.pollMs ?? 200, controller.signal).catch(() => undefined);
+        if (controller.signal.aborted) controller = this.freshController(id);
+        continue;
       }
+      this.deps.canary?.watch(d);
+
+      if (controller.signal.aborted) controller = this.freshController(id);
       const step = d.plan.steps[d.step]!;
       const ctx = await this.contextFor(d, controller.signal);
       await events.emit({
@@ -104,6 +113,27 @@ export class Executor {
     }
   }
 
+  private freshController(id: string): AbortController {
+    const controller = new AbortController();
+    const entry = this.loops.get(id);
+    if (entry) entry.controller = controller;
+    return controller;
+  }
+
+  /** `slipway promote`: the remaining canary steps give way to the full promotion. */
+  private async promoteNow(d: DeploymentRecord): Promise<DeploymentRecord> {
+    const steps = [...d.plan.steps.slice(0, d.step), ...promotionSteps(d.options.instances)];
+    await patchOptions(this.deps.db, d.id, {}, ['promoteRequested', 'paused']);
+    const updated = await updateDeployment(this.deps.db, d.id, { plan: { ...d.plan, steps, analysisUntilStep: d.step }, step: d.step });
+    await this.deps.events.emit({
+      ...aboutDeployment(d),
+      kind: 'deployment.promoted',
+      message: `promoted by ${d.options.promoteRequested?.by ?? 'request'}: skipping the remaining canary steps`,
+      data: { by: d.options.promoteRequested?.by },
+    });
+    return updated;
+  }
+
   private async contextFor(d: DeploymentRecord, signal: AbortSignal): Promise<StepContext> {
     const [stable, candidate] = await Promise.all([d.fromRelease ? getRelease(this.deps.db, d.fromRelease) : undefined, getRelease(this.deps.db, d.toRelease)]);
     return { ...this.deps, deployment: d, releases: { stable, candidate }, signal };
@@ -114,13 +144,13 @@ export class Executor {
     const state = await getServiceState(this.deps.db, d.project, d.environment, d.service);
     const hasStable = Boolean(d.fromRelease && state?.stableRelease === d.fromRelease);
     const plan = rollbackPlan(d.options.instances, hasStable);
+    await patchOptions(this.deps.db, d.id, { outcome, forward: d.options.forward ?? { plan: d.plan, step: d.step } }, ['abortRequested', 'paused']);
     const updated = await updateDeployment(this.deps.db, d.id, {
       state: 'rolling_back',
       plan,
       step: 0,
       reason,
       error: error ? { message: messageOf(error), details: isSlipwayError(error) ? error.details : undefined } : undefined,
-      options: { ...d.options, outcome, abortRequested: undefined, forward: d.options.forward ?? { plan: d.plan, step: d.step } },
     });
     await this.deps.events.emit({
       ...aboutDeployment(d),

@@ -35,7 +35,14 @@ export async function buildRoutes(db: Db, config: ProjectConfig, environment: st
           .filter((i) => i.service === service.name && i.releaseId === t.releaseId && i.desired === 'running' && i.state === 'healthy' && i.address)
           .map((i) => ({ id: i.id, address: i.address! })),
       }));
-    return { service: service.name, match: { pathPrefix: service.route.pathPrefix, ...(service.route.host ? { host: service.route.host } : {}) }, releases };
+    const strategy = service.environments[environment]?.strategy ?? service.strategy;
+    const sticky = strategy.type === 'canary' && strategy.sticky;
+    return {
+      service: service.name,
+      match: { pathPrefix: service.route.pathPrefix, ...(service.route.host ? { host: service.route.host } : {}) },
+      releases,
+      ...(sticky ? { sticky: true } : {}),
+    };
   });
   return { environment: dataPlaneEnvironment(config.project, environment), listen: env.listen, routes };
 }

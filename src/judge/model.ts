@@ -80,10 +80,23 @@ export interface JudgeSettings {
   statistics: {
     /** Confidence required before a failure is conclusive (sequential looks every second: keep it high). */
     confidence: number;
+    /**
+     * Confidence for classifying a metric high or low in the score. The score decides once, when
+     * the window ends, so it needs less than `confidence`, which must hold at every look.
+     */
+    scoreConfidence: number;
     /** Latency: the candidate may be this much slower (0.2 = +20 % in median) before it is `high`. */
     allowedLatencyIncrease: number;
+    /**
+     * Latency: a slowdown smaller than this (ms) is never a regression, whatever the ratio — on a
+     * 2 ms service, 5× or +20 % is less than a fresh process's warm-up. Applies to the
+     * Mann-Whitney comparison and to the p95-vs-baseline trigger.
+     */
+    minLatencyIncreaseMs: number;
     /** Errors: the candidate's error rate may exceed the stable one by this much (absolute, 0.005 = 0.5 points) before it is `high`. */
     allowedErrorRateIncrease: number;
+    /** `value` metrics (one number per release): the candidate may be this share worse than stable (0.2 = 20 %). */
+    allowedValueChange: number;
     /** Fewer candidate requests than this: nodata for the statistical tests (thresholds still apply once conclusive). */
     minSamples: number;
     /** Score needed to pass at the end of a window, and below which it fails. */

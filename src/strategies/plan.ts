@@ -24,7 +24,11 @@ export type Step =
   /** The candidate becomes the stable release of this service in this environment. */
   | { kind: 'promote' }
   /** After a rollback: the stable release is the only one in the route table again. */
-  | { kind: 'restoreStable' };
+  | { kind: 'restoreStable' }
+  /** Hold while the judge watches; go on only on a passing verdict (canary). */
+  | { kind: 'analyze'; forMs: number }
+  /** Hold for `forMs`, or until `slipway promote` / `slipway resume` when absent (canary). */
+  | { kind: 'pause'; forMs?: number };
 
 export type StepKind = Step['kind'];
 
@@ -32,6 +36,11 @@ export type StepKind = Step['kind'];
 export interface Plan {
   strategy: string;
   steps: Step[];
+  /**
+   * Canary plans: the judge watches continuously while the current step is before this index
+   * (the shift of all traffic to the candidate); absent for other strategies.
+   */
+  analysisUntilStep?: number;
 }
 
 /** One line per step, for people (status, events, plan previews). */
@@ -56,5 +65,9 @@ export function describeStep(step: Step): string {
       return 'promote the candidate to stable';
     case 'restoreStable':
       return 'remove the candidate from the route table';
+    case 'analyze':
+      return `analyze for ${Math.round(step.forMs / 1000)}s`;
+    case 'pause':
+      return step.forMs === undefined ? 'pause until promoted' : `pause for ${Math.round(step.forMs / 1000)}s`;
   }
 }

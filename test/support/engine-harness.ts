@@ -2,7 +2,8 @@ import { validateConfigObject } from '../../src/config/validate.js';
 import type { ProjectConfig } from '../../src/config/model.js';
 import { Engine } from '../../src/engine/engine.js';
 import { EventLog } from '../../src/engine/event-log.js';
-import { TrafficController } from '../../src/engine/traffic-controller.js';
+import { dataPlaneEnvironment, TrafficController } from '../../src/engine/traffic-controller.js';
+import { ProxySignalSource } from '../../src/signals/index.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logging.js';
 import type { Db } from '../../src/store/db.js';
@@ -60,7 +61,11 @@ export async function engineHarness(config: ProjectConfig = harnessConfig(), dri
   const events = new EventLog(db, silentLogger);
   const build = () => {
     const traffic = new TrafficController(db, router, silentLogger);
-    return new Engine({ db, runtime, router, traffic, events, clock: systemClock, logger: silentLogger, pollMs: 5 });
+    // Canaries read the samples a test feeds into the recording router, through the real proxy source.
+    const signals = async (d: { project: string; environment: string; service: string }) => [
+      new ProxySignalSource({ router, environment: dataPlaneEnvironment(d.project, d.environment), service: d.service }),
+    ];
+    return new Engine({ db, runtime, router, traffic, events, clock: systemClock, logger: silentLogger, pollMs: 5 }, { signals });
   };
   let engine = build();
   await engine.applyProject(config);

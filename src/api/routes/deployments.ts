@@ -4,8 +4,9 @@ import { strategyTypes } from '../../config/strategy.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { getDeployment, listDeployments, type DeploymentState } from '../../store/repos/deployments.js';
 import type { ApiContext } from '../context.js';
-import { presentDeployment, ReleaseNames } from '../present.js';
-import { deploymentView, errorBody, idParams, projectParams } from '../schemas.js';
+import { presentDeployment, presentVerdict, ReleaseNames } from '../present.js';
+import { listVerdicts } from '../../store/repos/verdicts.js';
+import { deploymentView, errorBody, idParams, projectParams, verdictView } from '../schemas.js';
 import { configOf } from './projects.js';
 
 const states = ['queued', 'running', 'rolling_back', 'succeeded', 'rolled_back', 'failed', 'cancelled'] as const;
@@ -96,6 +97,38 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const d = await getDeployment(ctx.db, req.params.id);
         if (!d) throw new SlipwayError('not_found', `no deployment ${req.params.id}`);
         return { deployment: await presentDeployment(d, new ReleaseNames(ctx.db)) };
+      },
+    );
+
+    for (const [verb, summary] of [
+      ['promote', 'Canary: skip the remaining steps and shift all traffic to the candidate'],
+      ['pause', 'Hold the deployment: no further step starts (a canary is still judged and rolled back if it fails)'],
+      ['resume', 'Continue a paused deployment (also ends a `pause: {}` step)'],
+    ] as const) {
+      app.post(
+        `/api/v1/deployments/:id/${verb}`,
+        { schema: { summary, tags: ['deployments'], params: idParams, response: { 200: z.object({ deployment: deploymentView }), 404: errorBody, 409: errorBody } } },
+        async (req) => {
+          const d = await ctx.engine[verb](req.params.id, req.principal?.name);
+          return { deployment: await presentDeployment(d, new ReleaseNames(ctx.db)) };
+        },
+      );
+    }
+
+    app.get(
+      '/api/v1/deployments/:id/verdicts',
+      {
+        schema: {
+          summary: "The canary judge's verdicts with their explanation, newest first",
+          tags: ['deployments'],
+          params: idParams,
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) }),
+          response: { 200: z.object({ verdicts: z.array(verdictView) }), 404: errorBody },
+        },
+      },
+      async (req) => {
+        if (!(await getDeployment(ctx.db, req.params.id))) throw new SlipwayError('not_found', `no deployment ${req.params.id}`);
+        return { verdicts: (await listVerdicts(ctx.db, req.params.id, req.query.limit)).map(presentVerdict) };
       },
     );
 

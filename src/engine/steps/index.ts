@@ -1,6 +1,8 @@
 import type { Step } from '../../strategies/plan.js';
 import type { StepContext } from '../context.js';
+import { analyze } from './analyze.js';
 import { drain } from './drain.js';
+import { pause } from './pause.js';
 import { keepWarm } from './keep-warm.js';
 import { promote, restoreStable } from './promote.js';
 import { scale } from './scale.js';
@@ -27,5 +29,9 @@ export async function runStep(ctx: StepContext, step: Step): Promise<void> {
       return promote(ctx);
     case 'restoreStable':
       return restoreStable(ctx);
+    case 'analyze':
+      return analyze(ctx, step);
+    case 'pause':
+      return pause(ctx, step);
   }
 }

@@ -1,5 +1,5 @@
 import { messageOf } from '../../shared/errors.js';
-import { updateDeployment } from '../../store/repos/deployments.js';
+import { patchOptions } from '../../store/repos/deployments.js';
 import { listInstances } from '../../store/repos/instances.js';
 import { replaceTraffic } from '../../store/repos/traffic.js';
 import { deploymentEventBase, type StepContext } from '../context.js';
@@ -27,7 +27,7 @@ export async function setWeights(ctx: StepContext, step: { stable: number; candi
   }
   await replaceTraffic(ctx.db, { project: d.project, environment: d.environment, service: d.service }, entries);
   if (step.candidate > 0 && !d.options.trafficShifted) {
-    ctx.deployment = await updateDeployment(ctx.db, d.id, { options: { ...d.options, trafficShifted: true } });
+    ctx.deployment = await patchOptions(ctx.db, d.id, { trafficShifted: true, trafficShiftedAt: ctx.clock.now() });
   }
   const deadline = ctx.clock.now() + pushRetryMs;
   for (;;) {

@@ -27,6 +27,16 @@ export interface DeploymentOptions {
   forward?: { plan: Plan; step: number };
   /** How the rollback ends: `failed` (the candidate never worked) or `rolled_back` (undone on purpose or after serving). */
   outcome?: 'rolled_back' | 'failed';
+  /** When the candidate first got traffic (ms since epoch): the canary analysis measures from here. */
+  trafficShiftedAt?: number;
+  /** `slipway pause` (or an inconclusive analysis): no new step starts until `slipway resume`. */
+  paused?: { reason: string; by?: string; at: number };
+  /** How many times `slipway resume` was run: a step paused until resumed ends when this grows. */
+  resumes?: number;
+  /** `slipway promote`: skip the remaining canary steps and shift everything to the candidate. */
+  promoteRequested?: { by?: string; at: number };
+  /** Analyze steps that ended inconclusive so far. */
+  inconclusive?: number;
 }
 
 export interface DeploymentError {
@@ -179,6 +189,19 @@ export async function updateDeployment(
       fields.finished ?? false,
       fields.started ?? false,
     ],
+  );
+  if (!rows[0]) throw new Error(`deployment ${id} vanished`);
+  return toDeployment(rows[0]);
+}
+
+/**
+ * Change some option keys atomically (a jsonb merge in the database), so the API (pause,
+ * promote, abort) and the executor never overwrite each other's changes. `remove` drops keys.
+ */
+export async function patchOptions(db: Queryable, id: string, set: Partial<DeploymentOptions>, remove: (keyof DeploymentOptions)[] = []): Promise<DeploymentRecord> {
+  const { rows } = await db.query(
+    `update deployments set options = (options || $2::jsonb) - $3::text[], updated_at = now() where id = $1 returning ${columns}`,
+    [id, JSON.stringify(set), remove],
   );
   if (!rows[0]) throw new Error(`deployment ${id} vanished`);
   return toDeployment(rows[0]);

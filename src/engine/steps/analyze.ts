@@ -1,0 +1,38 @@
+import type { CanaryStrategy } from '../../config/model.js';
+import { getDeployment, patchOptions } from '../../store/repos/deployments.js';
+import { deploymentEventBase, type StepContext } from '../context.js';
+import { EngineError } from '../errors.js';
+
+/**
+ * An analyze step is a gate: hold for `forMs` (longer while the deployment is paused), then ask
+ * the judge for a final verdict over this step's window. Pass → go on; fail → roll back;
+ * inconclusive → tolerated up to inconclusiveLimit, then pause for a human or roll back. The
+ * continuous watch may roll the canary back at any moment meanwhile.
+ */
+export async function analyze(ctx: StepContext, step: { forMs: number }): Promise<void> {
+  const canary = ctx.canary;
+  if (!canary) throw new Error('analyze step without a canary watch');
+  let d = ctx.deployment;
+  const from = d.stepStartedAt?.getTime() ?? ctx.clock.now();
+  for (;;) {
+    d = (await getDeployment(ctx.db, d.id)) ?? d;
+    if (d.options.promoteRequested || d.options.abortRequested) return; // the executor acts on these next
+    const left = from + step.forMs - ctx.clock.now();
+    if (left <= 0 && !d.options.paused) break;
+    await ctx.clock.sleep(Math.max(50, Math.min(left > 0 ? left : 250, 1000)), ctx.signal);
+  }
+  const session = await canary.session(d);
+  const { verdict } = await session.look(from, ctx.clock.now(), await canary.availability(d), true, ctx.signal);
+  await canary.record(d, verdict, true);
+  if (verdict.outcome === 'pass') return;
+  if (verdict.outcome === 'fail') throw new EngineError('failed', `canary analysis failed: ${verdict.reason}`, { verdict: verdict.reason });
+
+  const analysis = (d.options.strategyConfig as CanaryStrategy).analysis;
+  const count = (d.options.inconclusive ?? 0) + 1;
+  ctx.deployment = await patchOptions(ctx.db, d.id, { inconclusive: count });
+  if (count <= analysis.inconclusiveLimit) return;
+  const why = `canary analysis inconclusive ${count} time${count === 1 ? '' : 's'} (inconclusiveLimit ${analysis.inconclusiveLimit}): ${verdict.reason}`;
+  if (analysis.onInconclusive === 'rollback') throw new EngineError('failed', why);
+  ctx.deployment = await patchOptions(ctx.db, d.id, { paused: { reason: `${why}; run slipway promote, resume or abort`, at: ctx.clock.now() } });
+  await ctx.events.emit({ ...deploymentEventBase(ctx), kind: 'deployment.paused', message: `paused: ${why}`, data: { reason: why } });
+}
