@@ -30,7 +30,7 @@ describe('error-rate.absolute', () => {
     expect(r.threshold).toBe('> 1 % at 99.9 % confidence');
     expect(r.statistic).toMatchObject({ name: 'errors (exact binomial)', value: 10 });
     expect(r.statistic!.pValue).toBeLessThan(1e-9);
-    expect(r.message).toMatch(/^error-rate\.absolute: candidate 19\.6 % \(10 of 51 requests\) > 1 % at 99\.9 % confidence \(lower bound 6\.2 %, p = \d\.\de-\d+\)$/);
+    expect(r.message).toMatch(/^error-rate\.absolute: candidate 19\.6 % \(10 of 51 requests\) > 1 % at 99\.9 % confidence \(exact lower bound 6\.2 %, p = \d\.\de-\d+\)$/);
   });
 
   it('2 errors in 10 requests: high at 99 %, not yet conclusive at 99.9 % (p = 0.0043)', () => {

@@ -1,3 +1,4 @@
+import { shippedVersions } from './store.js';
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freshPglite, freshPostgres, testDatabaseUrl } from './store.js';
@@ -25,7 +26,7 @@ describe('test support: fresh stores', () => {
     const name = new URL(fresh.url).pathname.slice(1);
     try {
       expect(name).toMatch(/^slipway_test_\d+_[0-9a-f]{8}$/);
-      expect((await fresh.db.query('select version from slipway_schema_migrations')).rows).toEqual([{ version: 1 }]);
+      expect((await fresh.db.query('select version from slipway_schema_migrations')).rows).toEqual(await shippedVersions());
     } finally {
       await fresh.drop();
       await fresh.drop();

@@ -129,3 +129,8 @@ async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
     await admin.end().catch(() => undefined);
   }
 }
+
+/** The schema versions this build ships, as rows of slipway_schema_migrations ([{ version: 1 }, …]). */
+export async function shippedVersions(): Promise<{ version: number }[]> {
+  return (await loadMigrations()).map((m) => ({ version: m.version }));
+}
