@@ -61,14 +61,14 @@ describe('canary through the engine', () => {
   }, 60_000);
 
   it('a healthy candidate passes the analyze gates and is promoted', async () => {
-    const harness = await startWithStable([{ setWeight: 5 }, { analyze: { for: '3s' } }, { setWeight: 50 }, { analyze: { for: '2s' } }]);
+    const harness = await startWithStable([{ setWeight: 5 }, { analyze: { for: '5s' } }, { setWeight: 50 }, { analyze: { for: '5s' } }]);
     const d = await harness.engine.deploy(req('2.0.0'));
     await candidateTraffic(harness, d.id, { errorRate: 0.002, latencyMs: 20 });
     const final = await harness.waitFinished(d.id, 60_000);
     expect({ state: final.state, reason: final.reason }).toEqual({ state: 'succeeded', reason: undefined });
     expect(weights(harness)).toEqual({ '2.0.0': 100 });
     const gates = (await listVerdicts(harness.db, d.id, 100)).filter((v) => v.final);
-    expect(gates.map((v) => v.outcome)).toEqual(['pass', 'pass']);
+    expect(gates.map((v) => v.outcome), gates.map((v) => v.reason + ' | ' + v.metrics.map((m) => m.message).join(' ; ')).join('\n')).toEqual(['pass', 'pass']);
   }, 60_000);
 
   it('pause: {} holds until resume; promote skips the remaining steps', async () => {

@@ -29,6 +29,7 @@ export interface ReleaseTraffic {
 export class TrafficFeed {
   private seq = 0;
   private timer?: NodeJS.Timeout;
+  private last = 0;
   private readonly random: () => number;
 
   constructor(
@@ -41,8 +42,8 @@ export class TrafficFeed {
 
   /** Samples for the past `ms` (a baseline), then live ones every 100 ms. */
   start(historyMs = 10_000): void {
-    const now = Date.now();
-    for (let t = now - historyMs; t < now; t += 100) this.tick(t);
+    this.last = Date.now() - historyMs;
+    this.tick(Date.now());
     this.timer = setInterval(() => this.tick(Date.now()), 100);
   }
 
@@ -55,9 +56,14 @@ export class TrafficFeed {
     if (this.timer) clearInterval(this.timer);
   }
 
-  private tick(at: number): void {
+  /** Samples for the time since the last tick, spread over it: a late timer (a busy machine) catches up. */
+  private tick(now: number): void {
+    const from = this.last;
+    const elapsed = now - from;
+    if (elapsed <= 0) return;
+    this.last = now;
     for (const r of this.releases) {
-      const expected = r.rate / 10;
+      const expected = (r.rate * elapsed) / 1000;
       let n = Math.floor(expected);
       if (this.random() < expected - n) n++;
       for (let i = 0; i < n; i++) {
@@ -65,7 +71,7 @@ export class TrafficFeed {
         this.into.push({
           seq: ++this.seq,
           release: r.release,
-          at,
+          at: Math.round(from + ((i + 1) * elapsed) / n),
           status: failed ? 500 : 200,
           latencyMs: r.latencyMs + this.random() * (r.jitterMs ?? 0),
           proxyError: false,
