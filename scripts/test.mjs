@@ -4,8 +4,9 @@
 //   1. PostgreSQL (store tests run against PGlite and a real server): reachable at
 //      SLIPWAY_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), or started
 //      with pg_ctlcluster when this machine has a cluster.
-//   2. A fresh build (dist/), for the tests of the packaged `slipway` bin.
-//   3. vitest, with any extra arguments passed through (npm test -- test/cli.test.ts).
+//   2. Prometheus (Debian package) for the signal-source tests; installed with apt-get when missing.
+//   3. A fresh build (dist/), for the tests of the packaged `slipway` bin.
+//   4. vitest, with any extra arguments passed through (npm test -- test/cli.test.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
@@ -42,6 +43,17 @@ if (!(await postgresAnswers())) {
   for (let i = 0; i < 30 && !(up = await postgresAnswers()); i++) await new Promise((r) => setTimeout(r, 500));
   if (!up) {
     process.stderr.write(`npm test: PostgreSQL is not reachable at ${where} — start it, or set SLIPWAY_TEST_DATABASE_URL to a server the tests may create databases on\n`);
+    process.exit(1);
+  }
+}
+
+// Prometheus: the signal-source tests start the Debian binary on a free port.
+if (!existsSync('/usr/bin/prometheus')) {
+  process.stderr.write('npm test: prometheus is not installed; installing the Debian package…\n');
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+  spawnSync('apt-get', ['install', '-y', '-qq', 'prometheus'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (!existsSync('/usr/bin/prometheus')) {
+    process.stderr.write('npm test: prometheus is not installed and could not be installed — run: apt-get install prometheus\n');
     process.exit(1);
   }
 }
