@@ -60,7 +60,7 @@ function report(results: FaultyTrial[]) {
     rolledBack: rolledBack.length,
     timeToRollbackMs: summarize(times),
     userErrorsBeforeRollback: { median: summarize(rolledBack.map((r) => r.userErrorsBeforeRollback)).median },
-    reasons: [...new Set(rolledBack.map((r) => (r.reason ?? '').replace(/[\d.]+/g, 'N').slice(0, 160)))],
+    reasons: [...new Set(rolledBack.map((r) => (r.reason ?? '').replace(/\d+(\.\d+)?(e-?\d+)?/g, 'N').slice(0, 160)))],
   };
 }
 
