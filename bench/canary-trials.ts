@@ -26,6 +26,8 @@ export interface FaultyTrial {
   timeToRollbackMs?: number;
   /** 5xx answers the candidate gave users before the rollback. */
   userErrorsBeforeRollback: number;
+  /** The failing verdict → all traffic back on stable (both as the coordinator recorded them). */
+  verdictToStableMs?: number;
   reason?: string;
 }
 
@@ -47,7 +49,9 @@ export async function faultyTrial(
   });
   let rollingBack = false;
   let backOnStableAt: number | undefined;
+  let verdictAt: number | undefined;
   const final = await followDeployment(client, deployment.id, (e: EventView) => {
+    if (e.kind === 'analysis.fail') verdictAt ??= Date.parse(e.at);
     if (e.kind === 'deployment.rolling_back') rollingBack = true;
     const weights = e.data as { candidate?: { weight?: number } };
     if (rollingBack && e.kind === 'traffic.shifted' && weights.candidate?.weight === 0) backOnStableAt ??= Date.parse(e.at);
@@ -60,6 +64,7 @@ export async function faultyTrial(
     state: final.state,
     ...(firstBad !== undefined && backOnStableAt !== undefined ? { timeToRollbackMs: Math.max(0, backOnStableAt - firstBad) } : {}),
     userErrorsBeforeRollback: fromCandidate.filter((r) => r.status >= 500 && r.at <= until).length,
+    ...(verdictAt !== undefined && backOnStableAt !== undefined ? { verdictToStableMs: backOnStableAt - verdictAt } : {}),
     ...(final.reason ? { reason: final.reason.split('\n')[0] } : {}),
   };
 }

@@ -60,6 +60,7 @@ function report(results: FaultyTrial[]) {
     rolledBack: rolledBack.length,
     timeToRollbackMs: summarize(times),
     userErrorsBeforeRollback: { median: summarize(rolledBack.map((r) => r.userErrorsBeforeRollback)).median },
+    verdictToStableMs: summarize(rolledBack.flatMap((r) => (r.verdictToStableMs === undefined ? [] : [r.verdictToStableMs]))),
     reasons: [...new Set(rolledBack.map((r) => (r.reason ?? '').replace(/\d+(\.\d+)?(e-?\d+)?/g, 'N').slice(0, 160)))],
   };
 }

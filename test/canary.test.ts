@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { DeploymentView } from '../src/cli/follow.js';
 import { LoadGenerator } from '../src/demo/load-generator.js';
-import { entryCommand } from './support/entry.js';
+import { runSlipway } from './support/cli.js';
 import { until } from './support/processes.js';
 import { System } from './support/system.js';
 
@@ -31,16 +30,8 @@ afterAll(async () => {
   expect(report?.failures.filter((f) => f.status === undefined)).toEqual([]);
 }, 120_000);
 
-function slipway(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [node, argv] = entryCommand('src/cli/main.ts', ['--config', system.workspace.configPath, ...args]);
-  return new Promise((resolve) => {
-    const child = spawn(node, argv, { env: { ...process.env, NO_COLOR: '1', SLIPWAY_TOKEN: system.token, SLIPWAY_TEST_RUN: system.tag } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function slipway(args: string[]) {
+  return runSlipway(['--config', system.workspace.configPath, ...args], { env: { SLIPWAY_TOKEN: system.token, SLIPWAY_TEST_RUN: system.tag } });
 }
 
 describe('canary through the real proxy', () => {

@@ -1,23 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { entryCommand } from './support/entry.js';
+import { runSlipway } from './support/cli.js';
 import { System } from './support/system.js';
 
 /** The CLI as a user runs it: a real process, its stdout, stderr and exit code. */
-function slipway(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [node, argv] = entryCommand('src/cli/main.ts', args);
-  return new Promise((resolve) => {
-    const child = spawn(node, argv, { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const slipway = runSlipway;
 
 describe('slipway without a coordinator', () => {
   let dir: string;

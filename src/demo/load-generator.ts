@@ -50,6 +50,8 @@ export interface LoadReport {
   failures: LoadFailure[];
   /** Responses by the X-Release header the example app sets (which release served them). */
   byRelease: Record<string, number>;
+  /** Failed responses (status >= 500) by the release that answered (X-Release); network failures are not here. */
+  failedByRelease: Record<string, number>;
   /** Latency percentiles per kind of request (method and path of the mix). */
   byRequest: Record<string, { requests: number; p50Ms: number; p99Ms: number }>;
 }
@@ -72,6 +74,7 @@ export class LoadGenerator {
   private readonly latenciesByMix: number[][];
   private readonly failures: LoadFailure[] = [];
   private readonly byRelease: Record<string, number> = {};
+  private readonly failedByRelease: Record<string, number> = {};
   private readonly inFlight = new Set<Promise<void>>();
   private sent = 0;
   private ok = 0;
@@ -124,6 +127,7 @@ export class LoadGenerator {
       achievedRps: Math.round(((this.ok + this.failed) / durationMs) * 1000),
       failures: this.failures,
       byRelease: this.byRelease,
+      failedByRelease: this.failedByRelease,
       byRequest: Object.fromEntries(
         this.options.mix.map((m, i) => {
           const sortedMix = [...this.latenciesByMix[i]!].sort((a, b) => a - b);
@@ -157,7 +161,10 @@ export class LoadGenerator {
         const release = res.headers['x-release'];
         this.options.onResponse?.({ at: Date.now(), release: typeof release === 'string' ? release : undefined, status: res.statusCode, latencyMs: performance.now() - scheduled });
         if (typeof release === 'string') this.byRelease[release] = (this.byRelease[release] ?? 0) + 1;
-        if (res.statusCode >= 500) this.fail({ at: Date.now(), path: m.path, status: res.statusCode });
+        if (res.statusCode >= 500) {
+          if (typeof release === 'string') this.failedByRelease[release] = (this.failedByRelease[release] ?? 0) + 1;
+          this.fail({ at: Date.now(), path: m.path, status: res.statusCode });
+        }
         else this.ok++;
       })
       .catch((e: Error) => this.fail({ at: Date.now(), path: m.path, error: e.message }))

@@ -16,23 +16,24 @@ import { createDemoWorkspace } from './workspace.js';
  */
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
-async function deployAndWatch(client: ApiClient, project: string, version: string, strategy?: string): Promise<{ deployment: DeploymentView; switchMs?: number }> {
+async function deployAndWatch(client: ApiClient, project: string, version: string, strategy?: string, set?: Record<string, string>): Promise<{ deployment: DeploymentView; switchMs?: number }> {
   const { deployment } = await client.call<{ deployment: DeploymentView }>('POST', `/api/v1/projects/${project}/deployments`, {
     service: 'quote-api',
     environment: 'staging',
     version,
     ...(strategy ? { strategy } : {}),
+    ...(set ? { set } : {}),
   });
   say(`${bold(`deploy ${version}`)} ${dim(`(${deployment.strategy}, ${deployment.steps.length} steps, ${deployment.id})`)}`);
   const started = Date.parse(deployment.startedAt ?? deployment.createdAt);
   let switchAt: number | undefined;
   const final = await followDeployment(client, deployment.id, (e: EventView) => {
     if (e.kind === 'traffic.shifted' && switchAt === undefined && Number((e.data.candidate as { weight?: number })?.weight) > 0) switchAt = Date.parse(e.at);
-    if (['deployment.step.started', 'traffic.shifted', 'deployment.finished', 'deployment.rolling_back'].includes(e.kind)) {
+    if (['deployment.step.started', 'traffic.shifted', 'deployment.finished', 'deployment.rolling_back', 'analysis.fail'].includes(e.kind)) {
       say(`  ${dim(`+${formatDuration(Date.parse(e.at) - started).padStart(6)}`)}  ${e.message}`);
     }
   });
-  if (final.state !== 'succeeded') throw new Error(`deployment of ${version} ${final.state}: ${final.reason}`);
+  if (final.state !== 'succeeded' && !set?.FAIL_RATE) throw new Error(`deployment of ${version} ${final.state}: ${final.reason}`);
   return { deployment: final, switchMs: switchAt === undefined ? undefined : switchAt - started };
 }
 
@@ -78,12 +79,19 @@ async function main(): Promise<void> {
     say(`${green('✔')} 2.0.0 live (blue-green); 1.0.0 kept warm for instant rollback\n`);
     const rolling = await deployAndWatch(api, config.project, '3.0.0', 'rolling');
     say(`${green('✔')} 3.0.0 live (rolling)\n`);
+    say(dim('now a bad release: 4.0.0 answers 500 to 20 % of requests, deployed as a canary at 5 % of traffic'));
+    const bad = await deployAndWatch(api, config.project, '4.0.0', 'canary', { FAIL_RATE: '0.2' });
+    const badMs = Date.parse(bad.deployment.finishedAt!) - Date.parse(bad.deployment.startedAt!);
+    say(`${bad.deployment.state === 'rolled_back' ? green('✔') : red('✘')} 4.0.0 ${bad.deployment.state.replace('_', ' ')} by the judge: ${bad.deployment.reason ?? ''}\n`);
     await new Promise((r) => setTimeout(r, 2500)); // let the last slow requests finish on the new release
     const report = await load.stop();
 
     say(bold('Report'));
     say(`  requests served      ${report.requests}`);
-    say(`  failed requests      ${report.failed === 0 ? green('0') : red(String(report.failed))}`);
+    const badErrors = report.failedByRelease['4.0.0'] ?? 0;
+    const otherFailures = report.failed - badErrors;
+    say(`  failed requests      ${otherFailures === 0 ? green('0') : red(String(otherFailures))} on releases 1.0.0–3.0.0, across two switches`);
+    say(`  bad canary 4.0.0     ${badErrors} of its 5 % answered 500 before the judge rolled it back; canary ended after ${formatDuration(badMs)}`);
     say(`  latency p50 / p99    ${report.p50Ms} ms / ${report.p99Ms} ms`);
     say(`  served by release    ${Object.entries(report.byRelease).map(([r, n]) => `${r}: ${n}`).join(', ')}`);
     say(`  blue-green 1→2       switch after ${formatDuration(blueGreen.switchMs ?? 0)}, done in ${formatDuration(Date.parse(blueGreen.deployment.finishedAt!) - Date.parse(blueGreen.deployment.startedAt!))}`);

@@ -4,6 +4,7 @@ import { TrafficFeed } from '../../test/support/traffic-feed.js';
 import { SlipwayError } from '../shared/errors.js';
 import { getDeployment } from '../store/repos/deployments.js';
 import { listVerdicts } from '../store/repos/verdicts.js';
+import type { SignalSource } from '../signals/signal-source.js';
 
 /** Canary deployments through the engine: the real judge on samples fed as the proxy would record them. */
 let h: Harness | undefined;
@@ -116,5 +117,41 @@ describe('canary through the engine', () => {
     const final = await harness.waitFinished(d.id, 30_000);
     expect(final.state).toBe('rolled_back');
     expect(weights(harness)).toEqual({ '1.0.0': 100 });
+  }, 60_000);
+
+  it('a signal source failing consecutiveErrorLimit looks in a row rolls the canary back, naming it', async () => {
+    const broken: SignalSource = {
+      name: 'prometheus',
+      measure: async (q) => [{ phase: 'error', metric: 'errors', source: 'prometheus', from: q.from, to: q.to, message: 'cannot reach http://127.0.0.1:1 (ECONNREFUSED)' }],
+      close: async () => undefined,
+    };
+    h = await engineHarness(canaryConfig([{ setWeight: 5 }, { analyze: { for: '60s' } }]), 'pglite', () => [broken]);
+    const first = await h.engine.deploy(req('1.0.0'));
+    await h.waitFinished(first.id);
+    feed = new TrafficFeed(h.router.fed, [{ release: '1.0.0', rate: 100, errorRate: 0, latencyMs: 20 }], 3);
+    feed.start();
+    const d = await h.engine.deploy(req('2.0.0'));
+    await candidateTraffic(h, d.id, { errorRate: 0, latencyMs: 20 });
+    const final = await h.waitFinished(d.id, 30_000);
+    expect(final.state).toBe('rolled_back');
+    expect(final.reason).toMatch(/prometheus failed 4 looks in a row \(consecutiveErrorLimit 4\): cannot reach http:\/\/127\.0\.0\.1:1/);
+  }, 60_000);
+
+  it('a gate without enough data is inconclusive; past inconclusiveLimit the canary pauses for a human', async () => {
+    h = await engineHarness(canaryConfig([{ setWeight: 5 }, { analyze: { for: '1s' } }, { analyze: { for: '1s' } }, { setWeight: 50 }]));
+    const first = await h.engine.deploy(req('1.0.0'));
+    await h.waitFinished(first.id);
+    const d = await h.engine.deploy(req('2.0.0')); // no traffic at all: nothing to judge
+    let now = await getDeployment(h.db, d.id);
+    for (let i = 0; i < 400 && !now?.options.paused; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      now = await getDeployment(h.db, d.id);
+    }
+    expect(now!.options.paused?.reason).toMatch(/canary analysis inconclusive 2 times \(inconclusiveLimit 1\): not enough data/);
+    expect(now!.state).toBe('running');
+    const gates = (await listVerdicts(h.db, d.id, 10)).filter((v) => v.final).map((v) => v.outcome);
+    expect(gates).toEqual(['inconclusive', 'inconclusive']);
+    await h.engine.abort(d.id, 'no traffic to judge');
+    expect((await h.waitFinished(d.id)).state).toBe('rolled_back');
   }, 60_000);
 });

@@ -4,6 +4,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { EventLog } from '../../src/engine/event-log.js';
 import { dataPlaneEnvironment, TrafficController } from '../../src/engine/traffic-controller.js';
 import { ProxySignalSource } from '../../src/signals/index.js';
+import type { SignalSource } from '../../src/signals/signal-source.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logging.js';
 import type { Db } from '../../src/store/db.js';
@@ -46,7 +47,12 @@ export interface Harness {
 }
 
 /** An engine on a fresh PGlite store with the fake runtime and router. */
-export async function engineHarness(config: ProjectConfig = harnessConfig(), driver: DriverName = 'pglite'): Promise<Harness> {
+export async function engineHarness(
+  config: ProjectConfig = harnessConfig(),
+  driver: DriverName = 'pglite',
+  /** Extra signal sources for canaries (e.g. one that always fails), besides the proxy's. */
+  extraSources: () => SignalSource[] = () => [],
+): Promise<Harness> {
   let drop = async () => undefined as unknown;
   let db: Db;
   if (driver === 'postgres') {
@@ -64,6 +70,7 @@ export async function engineHarness(config: ProjectConfig = harnessConfig(), dri
     // Canaries read the samples a test feeds into the recording router, through the real proxy source.
     const signals = async (d: { project: string; environment: string; service: string }) => [
       new ProxySignalSource({ router, environment: dataPlaneEnvironment(d.project, d.environment), service: d.service }),
+      ...extraSources(),
     ];
     return new Engine({ db, runtime, router, traffic, events, clock: systemClock, logger: silentLogger, pollMs: 5 }, { signals });
   };
