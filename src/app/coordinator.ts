@@ -20,6 +20,7 @@ import { canListen } from './port-check.js';
 import { dataPaths, prepareDataDir } from './data-dir.js';
 import { proxyCommand } from './proxy-command.js';
 import { signalFactory } from './signals.js';
+import { MigrationSequencer } from '../migrations/sequencing/gate.js';
 import { slipwayVersion } from './version.js';
 
 export interface CoordinatorOptions {
@@ -83,7 +84,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     cleanup.push(() => runtime.close());
     const events = new EventLog(db, logger.child({ part: 'events' }));
     const traffic = new TrafficController(db, router, logger.child({ part: 'traffic' }));
-    const engine = new Engine({ db, runtime, router, traffic, events, clock: systemClock, logger: logger.child({ part: 'engine' }) }, { signals: signalFactory(db, router) });
+    const migrations = new MigrationSequencer(db, events, logger.child({ part: 'migrations' }));
+    const engine = new Engine(
+      { db, runtime, router, traffic, events, clock: systemClock, logger: logger.child({ part: 'engine' }), migrations },
+      { signals: signalFactory(db, router) },
+    );
     cleanup.push(() => engine.close());
     await engine.applyProject(config);
     const { resumed } = await engine.start();

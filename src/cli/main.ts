@@ -10,6 +10,7 @@ import { registerDeploy } from './commands/deploy.js';
 import { registerDown } from './commands/down.js';
 import { registerHistory } from './commands/history.js';
 import { registerLogs } from './commands/logs.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerStatus } from './commands/status.js';
@@ -29,7 +30,7 @@ export const exitCodes = `Exit codes:
 
 function buildProgram(): Command {
   const program = new Command('slipway')
-    .description('Deploy releases with blue-green or rolling strategies behind a built-in proxy; roll back by itself')
+    .description('Deploy releases with blue-green, rolling or canary strategies behind a built-in proxy; sequence their database migrations; roll back by itself')
     .version(slipwayVersion, '-V, --app-version', 'print the slipway version')
     .option('-c, --config <path>', 'slipway.yaml to use (default: ./slipway.yaml)')
     .option('--project <name>', 'project name (with SLIPWAY_URL, when there is no slipway.yaml here)')
@@ -47,6 +48,7 @@ function buildProgram(): Command {
   registerRollback(program);
   registerAbort(program);
   registerLogs(program);
+  registerMigrate(program);
   return program;
 }
 

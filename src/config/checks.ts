@@ -11,7 +11,7 @@ import { hint } from './suggest.js';
 
 /** Every cross-field problem in a raw config object. */
 export function crossFieldIssues(raw: unknown): RawIssue[] {
-  return [...checkListenAddresses(raw), ...checkOverrideEnvironments(raw), ...checkRoutes(raw), ...checkRolling(raw), ...checkPlaceholders(raw)];
+  return [...checkListenAddresses(raw), ...checkOverrideEnvironments(raw), ...checkRoutes(raw), ...checkRolling(raw), ...checkPlaceholders(raw), ...checkDatabaseService(raw)];
 }
 
 function checkOverrideEnvironments(raw: unknown): RawIssue[] {
@@ -73,4 +73,21 @@ function checkRolling(raw: unknown): RawIssue[] {
     }
   }
   return issues;
+}
+
+/** database.service must name a declared service, and is required when there are several. */
+function checkDatabaseService(raw: unknown): RawIssue[] {
+  const database = field(raw, 'database');
+  if (!isMapping(database)) return [];
+  const services = Object.keys(isMapping(field(raw, 'services')) ? (field(raw, 'services') as object) : {});
+  const service = field(database, 'service');
+  if (service === undefined) {
+    return services.length > 1
+      ? [{ path: ['database'], message: `database.service is required when there are several services (one of: ${services.join(', ')})` }]
+      : [];
+  }
+  if (typeof service === 'string' && services.length > 0 && !services.includes(service)) {
+    return [{ path: ['database', 'service'], message: `unknown service "${service}"${hint(service, services, 'a declared service')}` }];
+  }
+  return [];
 }

@@ -20,6 +20,21 @@ export interface ProjectConfig {
   /** In promotion order: a release moves from the first towards the last. */
   environments: EnvironmentConfig[];
   services: ServiceConfig[];
+  /** Migrations shipped with releases of `database.service`; absent when the project has none. */
+  database?: DatabaseConfig;
+}
+
+/** The application database and its migrations. */
+export interface DatabaseConfig {
+  /** `env:NAME` or a postgres:// URL; resolve with `databaseUrlFor` (database.ts), never print it. */
+  url: string;
+  /** Absolute directory; may contain {version}. */
+  migrations: string;
+  service: string;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  lockRetries: number;
+  revertOnRollback: boolean;
 }
 
 /** A `host:port` and its parts (IPv6 hosts without brackets). */
@@ -32,6 +47,8 @@ export interface ListenAddress {
 /** An environment: a name and the address its traffic is served on. */
 export interface EnvironmentConfig extends ListenAddress {
   name: string;
+  /** This environment's database URL reference (`env:NAME` or postgres://), when it overrides database.url. */
+  databaseUrl?: string;
 }
 
 /** Which requests reach a service: the longest matching pathPrefix wins; host, when set, must match. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseDuration } from '../shared/duration.js';
 import { splitListen } from './fields.js';
 import type {
+  DatabaseConfig,
   EnvironmentOverride,
   HealthConfig,
   InstanceAmount,
@@ -32,8 +33,23 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
       name,
       listen: environment.listen,
       ...splitListen(environment.listen),
+      ...(environment.database ? { databaseUrl: environment.database.url } : {}),
     })),
     services: Object.entries(parsed.services).map(([name, service]) => normalizeService(name, service, base)),
+    ...(parsed.database ? { database: normalizeDatabase(parsed.database, Object.keys(parsed.services), base) } : {}),
+  };
+}
+
+function normalizeDatabase(database: NonNullable<ParsedConfig['database']>, services: string[], base: string): DatabaseConfig {
+  return {
+    url: database.url,
+    migrations: path.resolve(base, database.migrations),
+    // checks.ts reports a missing service when there are several, so the first is only ever the only one.
+    service: database.service ?? services[0]!,
+    lockTimeoutMs: ms(database.lockTimeout),
+    statementTimeoutMs: ms(database.statementTimeout),
+    lockRetries: database.lockRetries,
+    revertOnRollback: database.revertOnRollback,
   };
 }
 

@@ -127,8 +127,39 @@ const serviceSchema = z
   })
   .meta({ title: 'Service', description: 'A process Slipway runs, routes to and deploys.' });
 
+const databaseUrlField = z
+  .string()
+  .min(1)
+  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|postgres(ql)?:\/\/.+)$/, 'expected env:VARIABLE (read when used, never stored) or a postgres:// URL')
+  .meta({ description: 'The application database: env:NAME reads environment variable NAME when used; a literal postgres:// URL also works.' });
+
+const databaseSchema = z
+  .strictObject({
+    url: databaseUrlField.default('env:DATABASE_URL'),
+    migrations: z
+      .string()
+      .min(1)
+      .default('migrations')
+      .meta({ description: 'Directory of NNNN_name.up.sql / .down.sql files, relative to slipway.yaml; may contain {version} so each release carries its own.' }),
+    service: nameField.optional().meta({ description: 'The service whose releases carry the migrations; required when the project has several services.' }),
+    lockTimeout: positiveDurationField.default('2s').meta({ description: 'lock_timeout set for every migration; a lock not granted in time is retried with backoff.' }),
+    statementTimeout: positiveDurationField.default('60s').meta({ description: 'statement_timeout set for every migration.' }),
+    lockRetries: z.int().min(0).max(20).default(5).meta({ description: 'Retries (with exponential backoff) when lock_timeout expires.' }),
+    revertOnRollback: z
+      .boolean()
+      .default(false)
+      .meta({ description: "When a deployment rolls back, run the down scripts of its expand migrations too (only safe ones; data-loss downs never run automatically)." }),
+  })
+  .meta({ title: 'Database', description: 'Migrations that ship with releases: linted, dry-run, and sequenced with deployments (expand before, contract after).' });
+
 const environmentSchema = z
-  .strictObject({ listen: listenField.meta({ description: 'host:port the environment serves traffic on.' }) })
+  .strictObject({
+    listen: listenField.meta({ description: 'host:port the environment serves traffic on.' }),
+    database: z
+      .strictObject({ url: databaseUrlField })
+      .optional()
+      .meta({ description: "This environment's database, when it is not the top-level database.url. Environments with the same URL share one database." }),
+  })
   .meta({ title: 'Environment' });
 
 /** The whole slipway.yaml. */
@@ -152,6 +183,7 @@ export const configSchema = z
       .record(nameField, serviceSchema)
       .refine((services) => Object.keys(services).length > 0, 'declare at least one service')
       .meta({ description: 'The services of the project, by name.' }),
+    database: databaseSchema.optional(),
   })
   .meta({ title: 'slipway.yaml', description: 'Slipway project configuration: environments, services and how they deploy.' });
 

@@ -23,7 +23,7 @@ proxy: { admin: 127.0.0.1:7421 }      # the data plane's admin API
 environments:
   development: { listen: 127.0.0.1:8080 }
   staging: { listen: 127.0.0.1:8081 }
-  production: { listen: 127.0.0.1:8082 }
+  production: { listen: 127.0.0.1:8082 }   # database: { url: env:PRODUCTION_DATABASE_URL } gives it its own
 
 services:
   web:                                # service name, same rules as the project name
@@ -83,5 +83,14 @@ services:
         env: { LOG_LEVEL: warn }
     releases: {}                      # per-version overrides (command, args, cwd, env), e.g.:
     #   "2.0.0": { args: [server-v2.js], env: { FEATURE_X: "on" } }
+
+# database:                           # migrations that ship with releases (slipway migrate --help)
+#   url: env:DATABASE_URL             # env:NAME is read when used, never stored; environments may override it
+#   migrations: migrations            # NNNN_name.up.sql + .down.sql; may contain {version}
+#   service: api                      # whose releases carry them (required with several services)
+#   lockTimeout: 2s                   # set for every migration; retried with backoff when the lock is busy
+#   statementTimeout: 60s
+#   lockRetries: 5
+#   revertOnRollback: false           # run safe down scripts of a rolled-back deployment's expand migrations
 `;
 }

@@ -17,7 +17,9 @@ export interface DemoWorkspace {
  * A fresh directory with a slipway.yaml for harbor-quote on free ports, so the demo runs beside
  * whatever else this machine serves. The store, logs and proxy state live in it too.
  */
-export async function createDemoWorkspace(options: { instances?: number; drainTimeout?: string; extraReleases?: string; strategy?: string } = {}): Promise<DemoWorkspace> {
+export async function createDemoWorkspace(
+  options: { instances?: number; drainTimeout?: string; extraReleases?: string; strategy?: string; /** Top-level YAML appended as is (a database section). */ extraTopLevel?: string } = {},
+): Promise<DemoWorkspace> {
   const dir = mkdtempSync(path.join(tmpdir(), 'slipway-demo-'));
   const taken = new Set<number>();
   const port = async () => {
@@ -52,7 +54,7 @@ services:
         strategy: { type: rolling, maxSurge: 1, maxUnavailable: 0 }
     releases:
       "2.0.0": { env: { QUOTE_MODEL: v2 } }
-${options.extraReleases ?? ''}`,
+${options.extraReleases ?? ''}${options.extraTopLevel ? `\n${options.extraTopLevel}\n` : ''}`,
   );
   return { dir, configPath, ports };
 }

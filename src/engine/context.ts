@@ -9,6 +9,7 @@ import type { Router } from '../traffic/router.js';
 import { aboutDeployment, type EventLog } from './event-log.js';
 import type { TrafficController } from './traffic-controller.js';
 import type { CanaryWatch } from './analysis/canary-watch.js';
+import type { MigrationGate } from './migration-gate.js';
 
 /** What the engine is built from; `app/` supplies the concrete runtime and router. */
 export interface EngineDeps {
@@ -23,6 +24,8 @@ export interface EngineDeps {
   pollMs?: number;
   /** Watches canaries (present when the app gives signal sources). */
   canary?: CanaryWatch;
+  /** Lints, dry-runs and applies migrations that ship with releases (present when the app gives one). */
+  migrations?: MigrationGate;
 }
 
 /** What a step runs with: the deployment as stored, its two releases, and a signal that fires on abort. */

@@ -17,6 +17,7 @@ import { getProject } from '../store/repos/projects.js';
 import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
 import { planFor } from '../strategies/index.js';
+import { withMigrationSteps, type Plan } from '../strategies/plan.js';
 import type { EngineDeps } from './context.js';
 import { EngineError } from './errors.js';
 import { ensureRelease } from './releases.js';
@@ -84,6 +85,7 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
     startTimeoutMs: service.health.startTimeoutMs,
     drainTimeoutMs: service.drainTimeoutMs,
     strategyConfig: strategy,
+    ...(config.database?.service === req.service && config.database.revertOnRollback ? { revertMigrationsOnRollback: true } : {}),
     ...(req.sets && Object.keys(req.sets).length > 0 ? { sets: req.sets } : {}),
   };
   const base = {
@@ -98,7 +100,7 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
     options,
   };
   const fromRelease = state?.stableRelease;
-  const plan = planFor(strategy, { instances: service.instances, hasStable: Boolean(fromRelease) });
+  const plan = await withMigrationsIfCarried(deps, req.project, req.service, planFor(strategy, { instances: service.instances, hasStable: Boolean(fromRelease) }));
   try {
     return await insertDeployment(deps.db, { ...base, fromRelease, plan, state: active ? 'queued' : 'running' });
   } catch (e) {
@@ -119,7 +121,7 @@ export async function startQueued(deps: EngineDeps, d: DeploymentRecord): Promis
     await updateDeployment(deps.db, d.id, { state: 'cancelled', reason: 'its release became stable while it was queued', finished: true });
     return undefined;
   }
-  const plan = planFor(d.options.strategyConfig, { instances: d.options.instances, hasStable: Boolean(state?.stableRelease) });
+  const plan = await withMigrationsIfCarried(deps, d.project, d.service, planFor(d.options.strategyConfig, { instances: d.options.instances, hasStable: Boolean(state?.stableRelease) }));
   try {
     return await updateDeployment(deps.db, d.id, { state: 'running', plan, step: 0, fromRelease: state?.stableRelease, started: true });
   } catch (e) {
@@ -136,4 +138,9 @@ export async function requestAbort(deps: EngineDeps, id: string, reason: string,
   if (d.state === 'rolling_back') throw new EngineError('conflict', `deployment ${id} is already rolling back (${d.reason?.split('\n')[0] ?? 'no reason recorded'})`);
   if (d.state !== 'running') throw new EngineError('conflict', `deployment ${id} already finished (${d.state.replace('_', ' ')}); to undo it, run: slipway rollback ${d.service} --env ${d.environment}`);
   return patchOptions(deps.db, id, { abortRequested: { reason, by, outcome: 'rolled_back' } });
+}
+
+/** Plans of a service whose releases carry migrations get the expand and contract steps. */
+async function withMigrationsIfCarried(deps: EngineDeps, project: string, service: string, plan: Plan): Promise<Plan> {
+  return deps.migrations && (await deps.migrations.appliesTo(project, service)) ? withMigrationSteps(plan) : plan;
 }

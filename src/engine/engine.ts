@@ -248,6 +248,8 @@ export class Engine {
     try {
       await retireWarmInstances(this.deps);
       if (this.ticks % reconcileEveryTicks === 0) await this.deps.traffic.reconcileAll(await this.projects());
+      // Contract migrations waiting for old releases to go: retried once their instances stop.
+      if (this.ticks % reconcileEveryTicks === 0) await this.deps.migrations?.sweep();
     } catch (e) {
       this.deps.logger.warn({ err: messageOf(e) }, 'engine tick failed');
     }

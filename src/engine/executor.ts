@@ -122,7 +122,8 @@ export class Executor {
 
   /** `slipway promote`: the remaining canary steps give way to the full promotion. */
   private async promoteNow(d: DeploymentRecord): Promise<DeploymentRecord> {
-    const steps = [...d.plan.steps.slice(0, d.step), ...promotionSteps(d.options.instances)];
+    const contract = d.plan.steps.some((s) => s.kind === 'contract') ? [{ kind: 'contract' as const }] : [];
+    const steps = [...d.plan.steps.slice(0, d.step), ...promotionSteps(d.options.instances), ...contract];
     await patchOptions(this.deps.db, d.id, {}, ['promoteRequested', 'paused']);
     const updated = await updateDeployment(this.deps.db, d.id, { plan: { ...d.plan, steps, analysisUntilStep: d.step }, step: d.step });
     await this.deps.events.emit({
@@ -143,7 +144,7 @@ export class Executor {
   private async startRollback(d: DeploymentRecord, reason: string, outcome: 'rolled_back' | 'failed', error?: unknown): Promise<DeploymentRecord> {
     const state = await getServiceState(this.deps.db, d.project, d.environment, d.service);
     const hasStable = Boolean(d.fromRelease && state?.stableRelease === d.fromRelease);
-    const plan = rollbackPlan(d.options.instances, hasStable);
+    const plan = rollbackPlan(d.options.instances, hasStable, Boolean(d.options.revertMigrationsOnRollback && d.options.migrationsApplied?.length));
     await patchOptions(this.deps.db, d.id, { outcome, forward: d.options.forward ?? { plan: d.plan, step: d.step } }, ['abortRequested', 'paused']);
     const updated = await updateDeployment(this.deps.db, d.id, {
       state: 'rolling_back',

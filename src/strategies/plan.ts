@@ -28,7 +28,13 @@ export type Step =
   /** Hold while the judge watches; go on only on a passing verdict (canary). */
   | { kind: 'analyze'; forMs: number }
   /** Hold for `forMs`, or until `slipway promote` / `slipway resume` when absent (canary). */
-  | { kind: 'pause'; forMs?: number };
+  | { kind: 'pause'; forMs?: number }
+  /** Before any candidate starts: lint, dry-run and apply the release's expand migrations. */
+  | { kind: 'migrate' }
+  /** Once the release is stable: apply contract migrations no live release needs (others wait). */
+  | { kind: 'contract' }
+  /** Rollback only, when configured: revert the expand migrations this deployment applied. */
+  | { kind: 'revertMigrations' };
 
 export type StepKind = Step['kind'];
 
@@ -69,5 +75,23 @@ export function describeStep(step: Step): string {
       return `analyze for ${Math.round(step.forMs / 1000)}s`;
     case 'pause':
       return step.forMs === undefined ? 'pause until promoted' : `pause for ${Math.round(step.forMs / 1000)}s`;
+    case 'migrate':
+      return 'lint, dry-run and apply expand migrations';
+    case 'contract':
+      return 'apply contract migrations no live release needs';
+    case 'revertMigrations':
+      return "revert this deployment's expand migrations";
   }
+}
+
+/**
+ * A release that carries migrations: expand first (before any instance of it starts), contract
+ * last (after it is stable). Shifts the canary's analysis boundary by the step added in front.
+ */
+export function withMigrationSteps(plan: Plan): Plan {
+  return {
+    ...plan,
+    steps: [{ kind: 'migrate' }, ...plan.steps, { kind: 'contract' }],
+    ...(plan.analysisUntilStep === undefined ? {} : { analysisUntilStep: plan.analysisUntilStep + 1 }),
+  };
 }

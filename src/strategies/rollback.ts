@@ -6,7 +6,7 @@ import type { Plan } from './plan.js';
  * the candidate. Without a stable release (a first deployment) there is only the cleanup.
  * Every step is a target, so this plan is safe to run from any point of any other plan.
  */
-export function rollbackPlan(instances: number, hasStable: boolean): Plan {
+export function rollbackPlan(instances: number, hasStable: boolean, revertMigrations = false): Plan {
   const restore: Plan['steps'] = hasStable
     ? [
         { kind: 'scale', role: 'stable', instances },
@@ -16,6 +16,13 @@ export function rollbackPlan(instances: number, hasStable: boolean): Plan {
     : [{ kind: 'setWeights', stable: 0, candidate: 0 }];
   return {
     strategy: 'rollback',
-    steps: [...restore, { kind: 'drain', role: 'candidate', keep: 0 }, { kind: 'stop', role: 'candidate', keep: 0 }, { kind: 'restoreStable' }],
+    steps: [
+      ...restore,
+      { kind: 'drain', role: 'candidate', keep: 0 },
+      { kind: 'stop', role: 'candidate', keep: 0 },
+      { kind: 'restoreStable' },
+      // Only once no candidate instance runs: the old release never needed what the expand added.
+      ...(revertMigrations ? [{ kind: 'revertMigrations' as const }] : []),
+    ],
   };
 }

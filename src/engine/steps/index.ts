@@ -9,6 +9,7 @@ import { scale } from './scale.js';
 import { setWeights } from './set-weights.js';
 import { stop } from './stop.js';
 import { waitHealthy } from './wait-healthy.js';
+import { contract, migrate, revertMigrations } from './migrate.js';
 
 /** Run one step of a plan. Every step is idempotent: running it twice leaves the same state. */
 export async function runStep(ctx: StepContext, step: Step): Promise<void> {
@@ -33,5 +34,11 @@ export async function runStep(ctx: StepContext, step: Step): Promise<void> {
       return analyze(ctx, step);
     case 'pause':
       return pause(ctx, step);
+    case 'migrate':
+      return migrate(ctx);
+    case 'contract':
+      return contract(ctx);
+    case 'revertMigrations':
+      return revertMigrations(ctx);
   }
 }

@@ -37,6 +37,10 @@ export interface DeploymentOptions {
   promoteRequested?: { by?: string; at: number };
   /** Analyze steps that ended inconclusive so far. */
   inconclusive?: number;
+  /** Expand migrations this deployment applied (ids), for a configured revert on rollback. */
+  migrationsApplied?: string[];
+  /** Revert migrationsApplied when rolling back (database.revertOnRollback at request time). */
+  revertMigrationsOnRollback?: boolean;
 }
 
 export interface DeploymentError {

@@ -1,0 +1,2 @@
+drop table quotes;
+drop table vessels;

@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../context.js';
+import { runLint } from '../migrate/lint.js';
+import { runPlan } from '../migrate/plan.js';
+import { runApply, runRollback } from '../migrate/apply.js';
+import { runStatus } from '../migrate/status.js';
+
+/** `slipway migrate …`: database migrations, linted, dry-run and sequenced with live releases. */
+export function registerMigrate(program: Command): void {
+  const migrate = program
+    .command('migrate')
+    .description('Database migrations: lint, plan (shadow dry run), apply, rollback, status')
+    .addHelpText(
+      'after',
+      `\nFiles: NNNN_name.up.sql + NNNN_name.down.sql in database.migrations (slipway.yaml) or --dir.\nDirectives (SQL comments): -- slipway: phase=expand | phase=contract [after=VERSION] | irreversible | allow RULE because REASON\n`,
+    );
+  const global = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
+
+  migrate
+    .command('lint [files...]')
+    .description('Classify every statement (safe, backward-compatible, breaking, locking, data-loss); exit 1 on any not allowed')
+    .option('--dir <path>', 'migrations directory (default: database.migrations)')
+    .option('--version <version>', 'release whose migrations to lint, when database.migrations contains {version}')
+    .option('--json', 'print JSON')
+    .action(async (files: string[], opts: { dir?: string; version?: string; json?: boolean }, cmd: Command) => {
+      process.exitCode = await runLint(global(cmd), files, opts);
+    });
+
+  migrate
+    .command('plan')
+    .description('Show what would run, each statement with its class, lock and rule, and the shadow dry run (up, down, up)')
+    .option('--env <environment>', 'environment whose database says what is applied')
+    .option('--dir <path>', 'migrations directory (default: database.migrations)')
+    .option('--version <version>', 'release whose migrations to plan, when database.migrations contains {version}')
+    .option('--from <version>', 'treat migrations up to this number as applied instead of asking the database', (v) => Number(v))
+    .option('--against <url>', 'also run the plan on this PostgreSQL inside a transaction that is rolled back, reporting locks and table sizes')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd: Command) => {
+      process.exitCode = await runPlan(global(cmd), opts);
+    });
+
+  migrate
+    .command('apply')
+    .description('Apply pending migrations (advisory lock, lock_timeout with retries); contract migrations wait for old releases')
+    .option('--env <environment>', 'environment whose database to migrate')
+    .option('--dir <path>', 'migrations directory (default: database.migrations)')
+    .option('--version <version>', 'the release these migrations ship with (fills {version}; the default "after" of contract migrations)')
+    .option('--to <version>', 'stop after this migration number', (v) => Number(v))
+    .option('--wait-for-lock <ms>', 'wait this long for another runner to finish instead of failing', (v) => Number(v))
+    .option('--ignore-live-releases', 'apply contract migrations without asking the coordinator which releases are live')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd: Command) => {
+      process.exitCode = await runApply(global(cmd), opts);
+    });
+
+  migrate
+    .command('rollback')
+    .description('Run down scripts, newest first (default: the last migration)')
+    .option('--env <environment>', 'environment whose database to roll back')
+    .option('--dir <path>', 'migrations directory (default: database.migrations)')
+    .option('--version <version>', 'release whose migrations to use, when database.migrations contains {version}')
+    .option('--steps <n>', 'how many migrations to roll back', (v) => Number(v))
+    .option('--to <version>', 'roll back every migration above this number', (v) => Number(v))
+    .option('--allow-data-loss', 'run down scripts that drop data (they are refused otherwise)')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd: Command) => {
+      process.exitCode = await runRollback(global(cmd), opts);
+    });
+
+  migrate
+    .command('status')
+    .description('Applied, pending, partial and drifted migrations; which live releases block each contract migration')
+    .option('--env <environment>', 'environment whose database to read')
+    .option('--dir <path>', 'migrations directory (default: database.migrations)')
+    .option('--version <version>', 'release whose migrations to compare, when database.migrations contains {version}')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd: Command) => {
+      process.exitCode = await runStatus(global(cmd), opts);
+    });
+}

@@ -1,0 +1,26 @@
+import type { ProjectConfig } from '../../config/model.js';
+import { messageOf } from '../../shared/errors.js';
+import { migrationStatus } from '../../migrations/runner/status.js';
+import type { Migration } from '../../migrations/types.js';
+import { databaseUrlOf } from './source.js';
+
+/** How far a database is migrated, and how we know. */
+export interface AppliedThrough {
+  version: number;
+  /** "database host:port/db", "--from", or why the database could not say. */
+  source: string;
+}
+
+/** The last applied version: from --from, else from the environment's database, else 0 (said so). */
+export async function appliedThrough(config: ProjectConfig | undefined, environment: string | undefined, migrations: Migration[], from?: number): Promise<AppliedThrough> {
+  if (from !== undefined) return { version: from, source: `--from ${from}` };
+  let url: string;
+  try {
+    url = databaseUrlOf(config, environment);
+  } catch (e) {
+    return { version: 0, source: `no database to ask (${messageOf(e)}); planning every migration as pending` };
+  }
+  const rows = await migrationStatus({ url, migrations });
+  const applied = rows.filter((r) => r.state === 'applied').map((r) => r.version);
+  return { version: applied.length > 0 ? Math.max(...applied) : 0, source: 'the database' };
+}

@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { MigrationError } from '../../migrations/errors.js';
+import { exitStatusOf, formatReports, reportsJson } from '../../migrations/linter/format.js';
+import { lintSql } from '../../migrations/linter/lint.js';
+import { loadParser } from '../../migrations/linter/parse.js';
+import type { GlobalOptions } from '../context.js';
+import { printJson } from '../output.js';
+import { migrationSource, optionalConfig, type SourceOptions } from './source.js';
+
+/** `slipway migrate lint [files…]`: exit 1 when a blocking statement is not explicitly allowed. */
+export async function runLint(global: GlobalOptions, files: string[], opts: SourceOptions & { json?: boolean }): Promise<number> {
+  await loadParser();
+  const config = files.length > 0 ? await optionalConfig(global).catch(() => undefined) : undefined;
+  const targets =
+    files.length > 0
+      ? files.map((file) => ({ file, sql: readSql(file) }))
+      : (await migrationSource(global, opts)).migrations.map((m) => ({ file: m.upPath, sql: m.up }));
+  // With a database section Slipway's runner sets lock_timeout itself, so files need not.
+  const lockTimeoutSet = Boolean((config ?? (files.length === 0 ? await optionalConfig(global) : undefined))?.database);
+  const reports = targets.map((t) => lintSql(t.sql, path.relative(process.cwd(), path.resolve(t.file)) || t.file, { lockTimeoutSet }));
+  if (opts.json) printJson(reportsJson(reports));
+  else process.stdout.write(formatReports(reports));
+  return exitStatusOf(reports);
+}
+
+function readSql(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new MigrationError('invalid_input', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}

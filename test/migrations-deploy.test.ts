@@ -1,0 +1,118 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSlipway } from './support/cli.js';
+import { until } from './support/processes.js';
+import { freshPostgres, type FreshPostgres } from './support/store.js';
+import { System } from './support/system.js';
+
+/**
+ * Migrations sequenced with deployments, end to end: a real coordinator deploying real
+ * instances, migrating a real PostgreSQL. Each release carries its own migrations directory
+ * (releases/{version}/migrations), as a build artefact would.
+ */
+let database: FreshPostgres;
+let system: System;
+let client: pg.Client;
+
+const vessels = {
+  up: 'create table vessels (id bigint generated always as identity primary key, name text not null, tonnage integer);\n',
+  down: 'drop table vessels;\n',
+};
+const addFlag = { up: '-- slipway: phase=expand\nalter table vessels add column flag text;\n', down: 'alter table vessels drop column flag;\n' };
+const dropTonnage = {
+  up: '-- slipway: phase=contract after=2.0.0\nalter table vessels drop column tonnage;\n',
+  down: 'alter table vessels add column tonnage integer;\n',
+};
+const renameName = { up: 'alter table vessels rename column name to vessel_name;\n', down: 'alter table vessels rename column vessel_name to name;\n' };
+
+function release(version: string, migrations: Record<string, { up: string; down: string }>): void {
+  const dir = path.join(system.workspace.dir, 'releases', version, 'migrations');
+  mkdirSync(dir, { recursive: true });
+  for (const [id, m] of Object.entries(migrations)) {
+    writeFileSync(path.join(dir, `${id}.up.sql`), m.up);
+    writeFileSync(path.join(dir, `${id}.down.sql`), m.down);
+  }
+}
+
+async function history(): Promise<{ id: string; release: string | null }[]> {
+  const { rows } = await client.query('select id, release from slipway_migration_history order by version');
+  return rows;
+}
+
+async function columns(): Promise<string[]> {
+  const { rows } = await client.query("select column_name from information_schema.columns where table_name = 'vessels' order by ordinal_position");
+  return rows.map((r) => r.column_name as string);
+}
+
+function slipway(args: string[]) {
+  return runSlipway(['--config', system.workspace.configPath, ...args], { env: { SLIPWAY_TOKEN: system.token, SLIPWAY_TEST_RUN: system.tag } });
+}
+
+async function eventsOf(id: string): Promise<{ kind: string; message: string }[]> {
+  const { events } = await system.client.call<{ events: { kind: string; message: string }[] }>('GET', `/api/v1/events?deployment=${id}&limit=500`);
+  return events;
+}
+
+beforeAll(async () => {
+  database = await freshPostgres({ migrated: false });
+  client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  system = await System.start({
+    instances: 1,
+    strategy: '{ type: blue-green, keepOldFor: 8s }',
+    extraTopLevel: `database: { url: "${database.url}", migrations: releases/{version}/migrations, lockTimeout: 1s }`,
+  });
+  release('1.0.0', { '0001_vessels': vessels });
+  release('2.0.0', { '0001_vessels': vessels, '0002_add_flag': addFlag, '0003_drop_tonnage': dropTonnage });
+  release('2.1.0', { '0001_vessels': vessels, '0002_add_flag': addFlag, '0003_drop_tonnage': dropTonnage, '0004_rename_name': renameName });
+}, 120_000);
+
+afterAll(async () => {
+  await system?.close();
+  await client?.end().catch(() => undefined);
+  await database?.drop();
+}, 120_000);
+
+describe('migrations ship with releases', () => {
+  it('a first release applies its migrations before its instances start, each step in the deployment events', async () => {
+    const d = await system.deployed('1.0.0');
+    expect(d.state).toBe('succeeded');
+    expect(await history()).toEqual([{ id: '0001_vessels', release: '1.0.0' }]);
+    const events = await eventsOf(d.id);
+    const kinds = events.map((e) => e.kind);
+    expect(kinds).toContain('migration.checked');
+    expect(kinds).toContain('migration.migration-applied');
+    // Expand before any instance: the migration events come before the first instance starts.
+    expect(kinds.indexOf('migration.migration-applied')).toBeLessThan(kinds.findIndex((k) => k.startsWith('instance.')));
+  }, 120_000);
+
+  it('expand runs with the deployment; the contract waits while the old release is live, and runs once it is stopped', async () => {
+    const d = await system.deployed('2.0.0');
+    expect(d.state).toBe('succeeded');
+    expect((await history()).map((h) => h.id)).toEqual(['0001_vessels', '0002_add_flag']);
+    const waiting = (await eventsOf(d.id)).find((e) => e.kind === 'migration.contract.waiting');
+    expect(waiting?.message).toMatch(/0003_drop_tonnage waits: 1\.0\.0 \(staging: 1 instance\)/);
+    const status = await slipway(['migrate', 'status', '--env', 'staging', '--version', '2.0.0']);
+    expect(status.stdout).toMatch(/0003_drop_tonnage.*blocked by 1\.0\.0 \(staging: 1 instance\)/);
+    // keepOldFor 8s: the warm 1.0.0 instance is retired, then the sweep applies the contract.
+    await until('the contract migration to run', async () => (await history()).length === 3, 60_000);
+    expect(await columns()).toEqual(['id', 'name', 'flag']);
+    expect((await history()).at(-1)).toEqual({ id: '0003_drop_tonnage', release: '2.0.0' });
+  }, 120_000);
+
+  it('a breaking statement not split into expand/contract fails the deployment before any instance starts; traffic stays', async () => {
+    const d = await system.deployed('2.1.0');
+    expect(d.state).toBe('failed');
+    expect(d.reason).toMatch(/no instance of it was started/);
+    expect(d.reason).toMatch(/0004_rename_name\.up\.sql:1:1 rename-column \(breaking\)/);
+    expect(d.reason).toMatch(/expand/i);
+    expect(await columns()).toEqual(['id', 'name', 'flag']);
+    const { instances } = await system.client.call<{ instances: { release: string }[] }>('GET', '/api/v1/instances?environment=staging');
+    expect(instances.map((i) => i.release)).not.toContain('2.1.0');
+    const status = JSON.parse((await slipway(['status', '--json'])).stdout);
+    const svc = status.environments.find((e: { name: string }) => e.name === 'staging').services[0];
+    expect(svc.traffic).toEqual([{ release: '2.0.0', role: 'stable', weight: 100 }]);
+  }, 120_000);
+});
