@@ -5,8 +5,11 @@
  */
 import { lintSql } from './linter/lint.js';
 import { loadParser } from './linter/parse.js';
+import { describeStep } from './planner/dry-run-report.js';
 import { shadowDryRun, type DryRunReport } from './planner/shadow.js';
-import { blockingClasses, type FileReport, type LintFinding, type Migration } from './types.js';
+import { allowContractFindings } from './contract-allowance.js';
+import { isBlocking } from './linter/format.js';
+import type { FileReport, LintFinding, Migration } from './types.js';
 
 export interface Preflight {
   pending: Migration[];
@@ -35,37 +38,23 @@ export async function preflight(migrations: Migration[], appliedThrough: number,
   const firstContract = pending.findIndex((m) => m.phase === 'contract');
   const runnable = firstContract === -1 ? pending : pending.slice(0, firstContract);
   const deferred = firstContract === -1 ? [] : pending.slice(firstContract);
-  const lint = pending.map((m) => lintSql(m.up, m.upPath, { lockTimeoutSet: options.lockTimeoutSet }));
+  const lint = pending.map((m) => allowContractFindings(lintSql(m.up, m.upPath, { lockTimeoutSet: options.lockTimeoutSet }), m.phase));
   const problems: string[] = [];
   const blocking: LintFinding[] = [];
-  lint.forEach((report, i) => {
-    const migration = pending[i]!;
+  for (const report of lint) {
     if (report.parseError) {
       const e = report.parseError;
       problems.push(`${e.file}:${e.line}:${e.col}: ${e.message}`);
-      return;
+      continue;
     }
-    for (const statement of report.statements) {
-      for (const finding of statement.findings) {
-        if (finding.allowedBecause !== null || finding.level !== 'error' || !blockingClasses.has(finding.class)) continue;
-        // A contract migration exists to make breaking and data-losing changes; what guards it
-        // is that no live release needs the old schema. Locking statements still need an allow.
-        if (migration.phase === 'contract' && finding.class !== 'locking') continue;
-        blocking.push(finding);
-      }
-    }
-  });
+    for (const statement of report.statements) blocking.push(...statement.findings.filter(isBlocking));
+  }
   for (const finding of blocking) problems.push(describeBlocking(finding));
   let dryRun: DryRunReport | null = null;
   if (options.dryRun !== false && problems.length === 0 && pending.length > 0) {
     dryRun = await shadowDryRun({ migrations, appliedThrough });
     for (const step of dryRun.steps) {
-      if (step.ok) continue;
-      if (step.error) problems.push(`shadow dry run, ${step.direction} ${step.migration}: ${step.error.file}:${step.error.line}:${step.error.col}: ${step.error.message}`);
-      if (step.differences?.length) {
-        const what = step.differences.map((d) => `${d.object} ${d.change}`).join('; ');
-        problems.push(`shadow dry run, ${step.direction} ${step.migration}: the schema differs from before its up script ran: ${what}`);
-      }
+      if (!step.ok) problems.push(`shadow dry run: ${describeStep(step).join('\n  ')}`);
     }
   }
   return { pending, runnable, deferred, lint, blocking, problems, dryRun };

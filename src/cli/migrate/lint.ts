@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { allowContractFindings } from '../../migrations/contract-allowance.js';
+import { readDirectives } from '../../migrations/directives.js';
 import { MigrationError } from '../../migrations/errors.js';
 import { exitStatusOf, formatReports, reportsJson } from '../../migrations/linter/format.js';
 import { lintSql } from '../../migrations/linter/lint.js';
@@ -18,7 +20,9 @@ export async function runLint(global: GlobalOptions, files: string[], opts: Sour
       : (await migrationSource(global, opts)).migrations.map((m) => ({ file: m.upPath, sql: m.up }));
   // With a database section Slipway's runner sets lock_timeout itself, so files need not.
   const lockTimeoutSet = Boolean((config ?? (files.length === 0 ? await optionalConfig(global) : undefined))?.database);
-  const reports = targets.map((t) => lintSql(t.sql, path.relative(process.cwd(), path.resolve(t.file)) || t.file, { lockTimeoutSet }));
+  const reports = targets.map((t) =>
+    allowContractFindings(lintSql(t.sql, path.relative(process.cwd(), path.resolve(t.file)) || t.file, { lockTimeoutSet }), readDirectives(t.sql).phase),
+  );
   if (opts.json) printJson(reportsJson(reports));
   else process.stdout.write(formatReports(reports));
   return exitStatusOf(reports);
