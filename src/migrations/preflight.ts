@@ -3,7 +3,7 @@
  * and the deployment's expand step: every pending script parses and lints clean (or carries an
  * explicit allow), and the shadow dry run (up, down, up on PGlite) restores the schema exactly.
  */
-import { lintSql } from './linter/lint.js';
+import { lintMigrations } from './linter/lint.js';
 import { loadParser } from './linter/parse.js';
 import { describeStep } from './planner/dry-run-report.js';
 import { shadowDryRun, type DryRunReport } from './planner/shadow.js';
@@ -38,7 +38,11 @@ export async function preflight(migrations: Migration[], appliedThrough: number,
   const firstContract = pending.findIndex((m) => m.phase === 'contract');
   const runnable = firstContract === -1 ? pending : pending.slice(0, firstContract);
   const deferred = firstContract === -1 ? [] : pending.slice(firstContract);
-  const lint = pending.map((m) => allowContractFindings(lintSql(m.up, m.upPath, { lockTimeoutSet: options.lockTimeoutSet }), m.phase));
+  // Lint the whole history in order so column types declared by applied migrations are known
+  // (a type change is judged against the real old type), then keep the pending ones.
+  const all = await lintMigrations(migrations, { lockTimeoutSet: options.lockTimeoutSet });
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  const lint = pending.map((m) => allowContractFindings(all[sorted.indexOf(m)]!, m.phase));
   const problems: string[] = [];
   const blocking: LintFinding[] = [];
   for (const report of lint) {
@@ -51,7 +55,8 @@ export async function preflight(migrations: Migration[], appliedThrough: number,
   }
   for (const finding of blocking) problems.push(describeBlocking(finding));
   let dryRun: DryRunReport | null = null;
-  if (options.dryRun !== false && problems.length === 0 && pending.length > 0) {
+  // The dry run goes ahead even when lint objects: a plan should show every problem at once.
+  if (options.dryRun !== false && pending.length > 0) {
     dryRun = await shadowDryRun({ migrations, appliedThrough });
     for (const step of dryRun.steps) {
       if (!step.ok) problems.push(`shadow dry run: ${describeStep(step).join('\n  ')}`);

@@ -27,7 +27,7 @@ function printer(json: boolean | undefined) {
 export async function runApply(global: GlobalOptions, opts: RunOptions & { waitForLock?: number; ignoreLiveReleases?: boolean }): Promise<number> {
   const source = await migrationSource(global, opts);
   const url = databaseUrlOf(source.config, opts.env);
-  const applied = await appliedThrough(source.config, opts.env, source.migrations);
+  const applied = await appliedThrough(source.config, opts.env, source.migrations, undefined, { refuseDrift: true });
   const pending = source.migrations.filter((m) => m.version > applied.version && (opts.to === undefined || m.version <= opts.to));
   const checks = await checkContracts(global, source.config, opts.env, pending, opts.version);
   const { limit, reason } = contractLimit(checks, Boolean(opts.ignoreLiveReleases));
@@ -71,7 +71,7 @@ export async function runApply(global: GlobalOptions, opts: RunOptions & { waitF
 export async function runRollback(global: GlobalOptions, opts: RunOptions & { steps?: number; allowDataLoss?: boolean }): Promise<number> {
   const source = await migrationSource(global, opts);
   const url = databaseUrlOf(source.config, opts.env);
-  const applied = await appliedThrough(source.config, opts.env, source.migrations);
+  const applied = await appliedThrough(source.config, opts.env, source.migrations, undefined, { refuseDrift: true });
   const appliedMigrations = source.migrations.filter((m) => m.version <= applied.version);
   const chosen = opts.to !== undefined ? appliedMigrations.filter((m) => m.version > opts.to!) : appliedMigrations.slice(-(opts.steps ?? 1));
   await loadParser();

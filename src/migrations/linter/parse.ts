@@ -1,10 +1,13 @@
 /**
  * The real PostgreSQL parser (libpg-query, PostgreSQL 15 grammar compiled to WebAssembly) with
  * positions turned into 1-based line:col. libpg-query reports statement locations in UTF-8
- * bytes but error cursors in characters, so both are mapped here and nowhere else.
+ * bytes but error cursors in characters (0-based code points), so both are mapped here
+ * (through SourceWalker) and nowhere else. Columns count UTF-16 code units (JavaScript string
+ * indexes), never bytes.
  */
 import { loadModule, parseSync } from 'libpg-query';
 import type { ParsedStatement } from '../types.js';
+import { leadingTrivia, SourceWalker } from './source-walker.js';
 
 let loaded: Promise<void> | null = null;
 
@@ -30,34 +33,39 @@ interface RawStatement {
 
 /** Parses a whole SQL file. Never throws on bad SQL: the failure says what and where. */
 export function parseSql(sql: string): ParseResult {
+  // libpg-query rejects whitespace-only input ("Query cannot be empty"); an empty file is valid.
+  if (sql.trim() === '') return { ok: true, statements: [] };
   let tree: { stmts?: RawStatement[] };
   try {
     tree = parseSync(sql) as { stmts?: RawStatement[] };
   } catch (error) {
     const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
-    const at = positionAt(sql, Math.max(0, details?.cursorPosition ?? 0));
-    return { ok: false, error: { message: (error as Error).message, ...at } };
+    const walker = new SourceWalker(sql);
+    walker.seekCodePoint(Math.max(0, details?.cursorPosition ?? 0));
+    return { ok: false, error: { message: (error as Error).message, ...walker.position() } };
   }
-  const bytes = Buffer.from(sql, 'utf8');
+  const walker = new SourceWalker(sql);
   const statements = (tree.stmts ?? []).map((raw, index): ParsedStatement => {
     const startByte = raw.stmt_location ?? 0;
-    const endByte = raw.stmt_len ? startByte + raw.stmt_len : bytes.length;
-    const chunk = bytes.subarray(startByte, endByte).toString('utf8');
-    const lead = leadingTrivia(chunk);
-    const startChar = bytes.subarray(0, startByte).toString('utf8').length + lead;
+    const start = walker.seekByte(startByte);
+    const first = start + leadingTrivia(sql, start, sql.length);
+    walker.seekIndex(first);
+    const position = walker.position();
+    // stmt_len 0 (or absent) means "to the end of the input".
+    const end = raw.stmt_len ? walker.seekByte(startByte + raw.stmt_len) : sql.length;
     const kind = Object.keys(raw.stmt)[0] ?? 'Unknown';
     return {
       index,
       kind,
       node: raw.stmt[kind] ?? {},
-      text: chunk.slice(lead).trim(),
-      ...positionAt(sql, startChar),
+      text: sql.slice(first, end).trim(),
+      ...position,
     };
   });
   return { ok: true, statements };
 }
 
-/** 1-based line and column of a character offset. */
+/** 1-based line and column of a UTF-16 offset in `text`. */
 export function positionAt(text: string, offset: number): { line: number; col: number } {
   let line = 1;
   let lineStart = 0;
@@ -69,21 +77,4 @@ export function positionAt(text: string, offset: number): { line: number; col: n
     }
   }
   return { line, col: end - lineStart + 1 };
-}
-
-/** Length of the whitespace and comments before a statement's first token. */
-function leadingTrivia(chunk: string): number {
-  let i = 0;
-  for (;;) {
-    while (i < chunk.length && /\s/.test(chunk[i]!)) i++;
-    if (chunk.startsWith('--', i)) {
-      const newline = chunk.indexOf('\n', i);
-      i = newline === -1 ? chunk.length : newline + 1;
-    } else if (chunk.startsWith('/*', i)) {
-      const close = chunk.indexOf('*/', i + 2);
-      i = close === -1 ? chunk.length : close + 2;
-    } else {
-      return i;
-    }
-  }
 }

@@ -8,7 +8,7 @@ import { syntheticHistory } from './bench-history.js';
 import { describeStep } from './dry-run-report.js';
 import { shadowDryRun } from './shadow.js';
 
-describe('shadowDryRun (PGlite: history, then up → down → up)', () => {
+describe('shadowDryRun (PGlite: history, then each pending migration up → down → up)', () => {
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slipway-shadow-'));
@@ -31,13 +31,13 @@ describe('shadowDryRun (PGlite: history, then up → down → up)', () => {
     const ids = syntheticHistory(20, dir);
     const report = await shadowDryRun({ migrations: loadMigrations(dir), appliedThrough: 0 });
     expect(report.ok).toBe(true);
-    expect(summary(report.steps)).toEqual([...ids.map((id) => `up ${id}`), ...[...ids].reverse().map((id) => `down ${id}`), ...ids.map((id) => `reup ${id}`)]);
+    expect(summary(report.steps)).toEqual(ids.flatMap((id) => [`up ${id}`, `down ${id}`, `reup ${id}`]));
     expect(report.steps[0]!.changes?.map((d) => `${d.object} ${d.change}`)).toContain('table public.vessels added');
     expect(report.notes).toEqual([expect.stringMatching(/^4 statement\(s\) with CONCURRENTLY ran without it on the shadow database/)]);
     expect(report.totalMs).toBeGreaterThan(0);
   });
 
-  it('reports a down script that forgets an index, naming exactly that index', async () => {
+  it('reports a down script that forgets an index, naming exactly that index, and the re-up it then breaks', async () => {
     const report = await shadowDryRun({
       appliedThrough: 0,
       migrations: await migrations([
@@ -46,8 +46,8 @@ describe('shadowDryRun (PGlite: history, then up → down → up)', () => {
       ]),
     });
     expect(report.ok).toBe(false);
-    expect(summary(report.steps)).toEqual(['up 0001_create_vessels', 'up 0002_add_flag', 'down 0002_add_flag ✗', 'down 0001_create_vessels', 'reup 0001_create_vessels', 'reup 0002_add_flag']);
-    const down = report.steps[2]!;
+    expect(summary(report.steps)).toEqual(['up 0001_create_vessels', 'down 0001_create_vessels', 'reup 0001_create_vessels', 'up 0002_add_flag', 'down 0002_add_flag ✗', 'reup 0002_add_flag ✗']);
+    const down = report.steps[4]!;
     expect(down.problem).toBe('down-mismatch');
     expect(down.differences).toEqual([{ object: 'index public.vessels_name_idx', change: 'added', after: 'CREATE INDEX vessels_name_idx ON public.vessels USING btree (name)' }]);
     expect(describeStep(down)).toEqual([
@@ -55,9 +55,14 @@ describe('shadowDryRun (PGlite: history, then up → down → up)', () => {
       '  after the down script the schema differs from before 0002_add_flag.up.sql:',
       '    index public.vessels_name_idx: added (CREATE INDEX vessels_name_idx ON public.vessels USING btree (name))',
     ]);
+    // The leftover index is still there when the up runs again, right after its own down.
+    const reup = report.steps[5]!;
+    expect(reup.problem).toBe('error');
+    expect(reup.error).toEqual({ file: join(dir, '0002_add_flag.up.sql'), line: 2, col: 1, message: 'relation "vessels_name_idx" already exists', code: '42P07' });
+    expect(reup.note).toBe('the schema already differed after down 0002_add_flag (index public.vessels_name_idx); this may follow from that');
   });
 
-  it('reports a down script that recreates a column with another type and default, and the re-up that then fails', async () => {
+  it('reports a down script that recreates a column with another type and default once, and a later re-up that fails', async () => {
     const report = await shadowDryRun({
       appliedThrough: 1,
       migrations: await migrations([
@@ -68,27 +73,39 @@ describe('shadowDryRun (PGlite: history, then up → down → up)', () => {
     });
     expect(summary(report.steps)).toEqual([
       'up 0002_widen_tonnage',
-      'up 0003_add_berth',
-      'down 0003_add_berth ✗',
       'down 0002_widen_tonnage ✗',
       'reup 0002_widen_tonnage',
+      'up 0003_add_berth',
+      'down 0003_add_berth ✗',
       'reup 0003_add_berth ✗',
     ]);
-    expect(report.steps[2]!.differences?.map((d) => `${d.object} ${d.change}`)).toEqual([
+    expect(report.steps[1]!.differences).toEqual([
+      { object: 'column public.vessels.tonnage', change: 'changed', before: 'position 3 integer default 0', after: 'position 3 bigint default 1' },
+    ]);
+    // The re-up gives numeric(10,2) back but keeps the down's default 1: already reported, so not again.
+    expect(report.steps[2]).toMatchObject({ ok: true });
+    // The leftover default is not a change of the next up (it was there before that up ran).
+    expect(report.steps[3]!.changes?.map((d) => `${d.object} ${d.change}`)).toEqual([
+      'column public.berths.id added',
+      'constraint public.berths.berths_pkey added',
+      'index public.berths_id_idx added',
+      'index public.berths_pkey added',
+      'table public.berths added',
+    ]);
+    // Only what this down got wrong: the tonnage leftover was reported by an earlier step.
+    const down = report.steps[4]!;
+    expect(down.differences?.map((d) => `${d.object} ${d.change}`)).toEqual([
       'column public.berths.id added',
       'constraint public.berths.berths_pkey added',
       'index public.berths_pkey added',
       'table public.berths added',
     ]);
-    // Only what this down got wrong: the berths leftovers were reported by the step before.
-    expect(report.steps[3]!.differences).toEqual([
-      { object: 'column public.vessels.tonnage', change: 'changed', before: 'position 3 integer default 0', after: 'position 3 bigint default 1' },
-    ]);
+    expect(down.note).toBe('the schema already differed after down 0002_widen_tonnage (column public.vessels.tonnage); this may follow from that');
     const reup = report.steps[5]!;
     expect(reup.problem).toBe('error');
     expect(reup.error).toEqual({ file: join(dir, '0003_add_berth.up.sql'), line: 1, col: 1, message: 'relation "berths" already exists', code: '42P07' });
     expect(reup.note).toBe(
-      'the schema already differed after down 0003_add_berth, down 0002_widen_tonnage (column public.berths.id, column public.vessels.tonnage, constraint public.berths.berths_pkey, …); this may follow from that',
+      'the schema already differed after down 0002_widen_tonnage, down 0003_add_berth (column public.berths.id, column public.vessels.tonnage, constraint public.berths.berths_pkey, …); this may follow from that',
     );
   });
 
@@ -98,8 +115,8 @@ describe('shadowDryRun (PGlite: history, then up → down → up)', () => {
       migrations: await migrations([base, ['broken', '-- slipway: phase=expand\nALTER TABLE vessels\n  ADD COLUMN flag texx DEFAULT;\n', 'SELECT 1;\n']]),
     });
     expect(report.ok).toBe(false);
-    expect(summary(report.steps)).toEqual(['up 0001_create_vessels', 'up 0002_broken ✗']);
-    expect(report.steps[1]!.error).toEqual({ file: join(dir, '0002_broken.up.sql'), line: 3, col: 31, message: 'syntax error at or near ";"' });
+    expect(summary(report.steps)).toEqual(['up 0001_create_vessels', 'down 0001_create_vessels', 'reup 0001_create_vessels', 'up 0002_broken ✗']);
+    expect(report.steps[3]!.error).toEqual({ file: join(dir, '0002_broken.up.sql'), line: 3, col: 31, message: 'syntax error at or near ";"' });
   });
 
   it('reports a statement PostgreSQL rejects with its SQLSTATE, at the token it blames', async () => {
@@ -107,7 +124,8 @@ describe('shadowDryRun (PGlite: history, then up → down → up)', () => {
       appliedThrough: 0,
       migrations: await migrations([base, ['bad_column', 'ALTER TABLE vessels ADD COLUMN flag text;\nCREATE VIEW vessel_flags AS\n  SELECT id, nope FROM vessels;\n', 'ALTER TABLE vessels DROP COLUMN flag;\n']]),
     });
-    const failed = report.steps[1]!;
+    expect(summary(report.steps)).toEqual(['up 0001_create_vessels', 'down 0001_create_vessels', 'reup 0001_create_vessels', 'up 0002_bad_column ✗']);
+    const failed = report.steps[3]!;
     expect(failed.error).toEqual({ file: join(dir, '0002_bad_column.up.sql'), line: 3, col: 14, message: 'column "nope" does not exist (hint: Perhaps you meant to reference the column "vessels.name".)', code: '42703' });
     expect(describeStep(failed)[1]).toBe(`  ${join(dir, '0002_bad_column.up.sql')}:3:14: column "nope" does not exist (hint: Perhaps you meant to reference the column "vessels.name".) [SQLSTATE 42703]`);
   });
@@ -122,12 +140,15 @@ describe('shadowDryRun (PGlite: history, then up → down → up)', () => {
       ]),
     });
     expect(report.ok).toBe(true);
-    expect(report.steps[1]!.changes).toEqual([{ object: 'index public.vessels_name_idx', change: 'added', after: 'CREATE INDEX vessels_name_idx ON public.vessels USING btree (name)' }]);
-    expect(report.steps[2]!.changes?.map((d) => d.object)).toEqual(['column public.vessels.flag', 'index public.vessels_flag_idx']);
-    expect(report.notes[0]).toContain(`${join(dir, '0002_index_name.up.sql')}:1, ${join(dir, '0003_flag.up.sql')}:2, ${join(dir, '0002_index_name.down.sql')}:1`);
+    expect(summary(report.steps)).toEqual(['0001_create_vessels', '0002_index_name', '0003_flag'].flatMap((id) => [`up ${id}`, `down ${id}`, `reup ${id}`]));
+    expect(report.steps[3]!.changes).toEqual([{ object: 'index public.vessels_name_idx', change: 'added', after: 'CREATE INDEX vessels_name_idx ON public.vessels USING btree (name)' }]);
+    expect(report.steps[6]!.changes?.map((d) => d.object)).toEqual(['column public.vessels.flag', 'index public.vessels_flag_idx']);
+    expect(report.notes).toEqual([
+      `3 statement(s) with CONCURRENTLY ran without it on the shadow database (a single PGlite backend cannot build concurrently; the schema is the same): ${join(dir, '0002_index_name.up.sql')}:1, ${join(dir, '0002_index_name.down.sql')}:1, ${join(dir, '0003_flag.up.sql')}:2`,
+    ]);
   });
 
-  it('stops the down pass at an irreversible migration with a note, and re-applies only what it took down', async () => {
+  it('applies an irreversible migration once with a note, and still checks the migrations on both sides of it', async () => {
     const report = await shadowDryRun({
       appliedThrough: 0,
       migrations: await migrations([
@@ -137,8 +158,46 @@ describe('shadowDryRun (PGlite: history, then up → down → up)', () => {
       ]),
     });
     expect(report.ok).toBe(true);
-    expect(summary(report.steps)).toEqual(['up 0001_create_vessels', 'up 0002_drop_tonnage', 'up 0003_add_flag', 'down 0003_add_flag', 'reup 0003_add_flag']);
-    expect(report.notes).toEqual(['0002_drop_tonnage is irreversible: the down pass stopped there; the down scripts of 0001_create_vessels were not checked']);
+    expect(summary(report.steps)).toEqual([
+      'up 0001_create_vessels',
+      'down 0001_create_vessels',
+      'reup 0001_create_vessels',
+      'up 0002_drop_tonnage',
+      'up 0003_add_flag',
+      'down 0003_add_flag',
+      'reup 0003_add_flag',
+    ]);
+    expect(report.steps[3]!.changes).toEqual([{ object: 'column public.vessels.tonnage', change: 'removed', before: 'position 3 integer default 0' }]);
+    expect(report.notes).toEqual(['0002_drop_tonnage is irreversible (declared, no down script): applied once, not undone']);
+  });
+
+  it('reports a wrong down script below an irreversible migration', async () => {
+    const report = await shadowDryRun({
+      appliedThrough: 0,
+      migrations: await migrations([
+        base,
+        ['require_name', 'ALTER TABLE vessels ALTER COLUMN name SET NOT NULL;\n', '-- forgets DROP NOT NULL\nSELECT 1;\n'],
+        ['drop_tonnage', '-- slipway: irreversible\nALTER TABLE vessels DROP COLUMN tonnage;\n', null],
+        ['add_flag', 'ALTER TABLE vessels ADD COLUMN flag text;\n', 'ALTER TABLE vessels DROP COLUMN flag;\n'],
+      ]),
+    });
+    expect(report.ok).toBe(false);
+    expect(summary(report.steps)).toEqual([
+      'up 0001_create_vessels',
+      'down 0001_create_vessels',
+      'reup 0001_create_vessels',
+      'up 0002_require_name',
+      'down 0002_require_name ✗',
+      'reup 0002_require_name',
+      'up 0003_drop_tonnage',
+      'up 0004_add_flag',
+      'down 0004_add_flag',
+      'reup 0004_add_flag',
+    ]);
+    const down = report.steps[4]!;
+    expect(down.problem).toBe('down-mismatch');
+    expect(down.differences).toEqual([{ object: 'column public.vessels.name', change: 'changed', before: 'position 2 text', after: 'position 2 text not null' }]);
+    expect(report.notes).toEqual(['0003_drop_tonnage is irreversible (declared, no down script): applied once, not undone']);
   });
 
   it('applies the history through N without checking it, and says when nothing is pending', async () => {

@@ -96,39 +96,45 @@ class ShadowRun {
       return;
     }
     // Each pending migration in turn: up, down (must give back the schema before it), up again
-    // (must give the schema after it). The database passes through the same states as "all up,
-    // all down newest first, all up", but an irreversible migration only skips its own down
+    // (must give the schema after it), so an irreversible migration only skips its own down
     // instead of leaving every down script below it unchecked.
     let before = await this.snapshot();
+    // What the schema really is before the next up: a wrong down whose leftover survived the
+    // re-up makes it differ from `before`, and that leftover is not a change of the next up.
+    let current = before;
     for (const m of pending) {
       const durationMs = await this.runScript(m, 'up');
       if (durationMs === null) return;
       const after = await this.snapshot();
-      this.steps.push({ migration: m.id, direction: 'up', ok: true, durationMs, changes: diffCatalogs(before, after) });
+      this.steps.push({ migration: m.id, direction: 'up', ok: true, durationMs, changes: diffCatalogs(current, after) });
+      current = after;
       if (m.down === null) this.extraNotes.push(`${m.id} is irreversible (declared, no down script): applied once, not undone`);
       else {
         if (!(await this.runAndCompare(m, 'down', before))) return;
-        if (!(await this.runAndCompare(m, 'reup', after))) return;
+        const reapplied = await this.runAndCompare(m, 'reup', after);
+        if (!reapplied) return;
+        current = reapplied;
       }
       before = after;
     }
   }
 
-  /** Runs a script and compares the schema with `expected`; false when a statement failed and the run must stop. */
-  private async runAndCompare(m: Migration, direction: DryRunDirection, expected: CatalogSnapshot): Promise<boolean> {
+  /** Runs a script and compares the schema with `expected`; the schema it left, or null when a statement failed and the run must stop. */
+  private async runAndCompare(m: Migration, direction: DryRunDirection, expected: CatalogSnapshot): Promise<CatalogSnapshot | null> {
     const durationMs = await this.runScript(m, direction);
-    if (durationMs === null) return false;
-    const all = diffCatalogs(expected, await this.snapshot());
+    if (durationMs === null) return null;
+    const actual = await this.snapshot();
+    const all = diffCatalogs(expected, actual);
     const fresh = all.filter((d) => !this.carried.has(d.object));
     const note = this.earlierMismatch();
     this.carried = new Map(all.map((d) => [d.object, this.carried.get(d.object) ?? this.steps.length]));
     if (fresh.length === 0) {
       this.steps.push({ migration: m.id, direction, ok: true, durationMs });
-      return true;
+      return actual;
     }
     const problem = direction === 'down' ? 'down-mismatch' : 'reup-mismatch';
     this.steps.push({ migration: m.id, direction, ok: false, durationMs, problem, differences: fresh, ...(note ? { note } : {}) });
-    return true;
+    return actual;
   }
 
   /** Applies one script; its duration, or null after recording the failed step. */

@@ -1,0 +1,31 @@
+/**
+ * Enum types. Adding a value is backward-compatible; renaming one breaks every release that
+ * still writes or compares the old label, and PostgreSQL cannot drop a value afterwards.
+ */
+import type { AlterEnumStmt } from 'libpg-query';
+import type { LintContext } from '../context.js';
+import { keyOfNames, namesOf } from '../nodes.js';
+import { defineRule, type Hit } from '../rule.js';
+import type { RuleModule } from './checks.js';
+
+export const renameEnumValue = defineRule('rename-enum-value', 'breaking', 'Renaming an enum value breaks releases that still use the old label.');
+
+function checkAlterEnum(node: AlterEnumStmt, ctx: LintContext, hits: Hit[]): void {
+  if (node.oldVal === undefined) return;
+  const parts = namesOf(node.typeName);
+  if (ctx.newTypes.has(keyOfNames(parts))) return;
+  const type = parts.join('.');
+  hits.push({
+    rule: renameEnumValue,
+    message: `enum ${type} value '${node.oldVal}' is renamed to '${node.newVal}': releases still running write and compare '${node.oldVal}' and fail`,
+    safeAlternative:
+      `1. expand: ALTER TYPE ${type} ADD VALUE '${node.newVal}' (committed before use); deploy code that accepts both labels and writes '${node.newVal}'; ` +
+      `backfill rows from '${node.oldVal}' to '${node.newVal}' in batches; 2. contract: once no live release writes '${node.oldVal}', stop accepting it ` +
+      `(enum values cannot be dropped: leave it unused, or migrate to a new type or a text column with a CHECK).`,
+  });
+}
+
+export const enumRules: RuleModule = {
+  rules: [renameEnumValue],
+  statements: { AlterEnumStmt: checkAlterEnum },
+};
