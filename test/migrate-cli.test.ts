@@ -107,6 +107,35 @@ describe('slipway migrate plan', () => {
   });
 });
 
+describe('slipway migrate plan --against', () => {
+  it('runs the plan on a real database inside a transaction that is rolled back, showing the locks it took', async () => {
+    const db = await freshPostgres({ migrated: false });
+    try {
+      const setup = new pg.Client({ connectionString: db.url });
+      await setup.connect();
+      try {
+        // The database as 0001 left it, with data: the plan of 0002..0005 touches real tables.
+        await setup.query((await import('node:fs')).readFileSync(path.join(example, '0001_vessels.up.sql'), 'utf8'));
+        await setup.query("insert into vessels (imo_number, name, vessel_class, tonnage) values ('9321483', 'Nordic Star', 'bulk', 82000)");
+        const r = await runSlipway(['migrate', 'plan', '--dir', example, '--from', '1', '--against', db.url]);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/against 127\.0\.0\.1:\d+\/slipway_test_\w+ \(one transaction, rolled back\)/);
+        expect(r.stdout).toMatch(/0003_quotes_currency:\d+ .*quotes AccessExclusiveLock/);
+        expect(r.stdout).toMatch(/0002_add_flag_state:5 not run: .*CONCURRENTLY/);
+        // rows is the planner's estimate (reltuples, or the statistics counter, which may lag a fresh insert)
+        expect(r.stdout).toMatch(/table public\.vessels: \d+ KiB, ~\d+ rows/);
+        // Rolled back: nothing of 0002..0005 is there.
+        const { rows } = await setup.query("select column_name from information_schema.columns where table_name = 'quotes' and column_name in ('currency', 'model')");
+        expect(rows).toEqual([{ column_name: 'model' }]);
+      } finally {
+        await setup.end();
+      }
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
+});
+
 describe('slipway migrate apply / status / rollback on PostgreSQL', () => {
   let ws: string;
   beforeAll(() => {

@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigWithRaw } from '../src/config/load.js';
 import { runSlipway } from './support/cli.js';
 import { until } from './support/processes.js';
 import { freshPostgres, type FreshPostgres } from './support/store.js';
@@ -23,6 +24,12 @@ const vessels = {
 const addFlag = { up: '-- slipway: phase=expand\nalter table vessels add column flag text;\n', down: 'alter table vessels drop column flag;\n' };
 // Irreversible: re-adding the column would put it last and empty; the shadow dry run says so.
 const dropTonnage = { up: '-- slipway: phase=contract after=2.0.0\n-- slipway: irreversible\nalter table vessels drop column tonnage;\n', down: null };
+const uniqueName = {
+  up: "set lock_timeout = '1s';\n-- slipway: allow add-unique-without-using-index because vessels is small\nalter table vessels add constraint vessels_name_key unique (name);\n",
+  down: 'alter table vessels drop constraint vessels_name_key;\n',
+};
+// A down that loses nothing (an index), so a rollback may revert it; dropping a column would not be.
+const nameIndex = { up: '-- slipway: phase=expand\ncreate index concurrently vessels_name_idx on vessels (name);\n', down: 'drop index concurrently vessels_name_idx;\n' };
 const renameName = { up: 'alter table vessels rename column name to vessel_name;\n', down: 'alter table vessels rename column vessel_name to name;\n' };
 
 function release(version: string, migrations: Record<string, { up: string; down: string | null }>): void {
@@ -65,6 +72,8 @@ beforeAll(async () => {
   release('1.0.0', { '0001_vessels': vessels });
   release('2.0.0', { '0001_vessels': vessels, '0002_add_flag': addFlag, '0003_drop_tonnage': dropTonnage });
   release('2.1.0', { '0001_vessels': vessels, '0002_add_flag': addFlag, '0003_drop_tonnage': dropTonnage, '0004_rename_name': renameName });
+  release('2.2.0', { '0001_vessels': vessels, '0002_add_flag': addFlag, '0003_drop_tonnage': dropTonnage, '0004_unique_name': uniqueName });
+  release('2.3.0', { '0001_vessels': vessels, '0002_add_flag': addFlag, '0003_drop_tonnage': dropTonnage, '0004_name_index': nameIndex });
 }, 120_000);
 
 afterAll(async () => {
@@ -112,5 +121,36 @@ describe('migrations ship with releases', () => {
     const status = JSON.parse((await slipway(['status', '--json'])).stdout);
     const svc = status.environments.find((e: { name: string }) => e.name === 'staging').services[0];
     expect(svc.traffic).toEqual([{ release: '2.0.0', role: 'stable', weight: 100 }]);
+  }, 120_000);
+
+  it('a migration that fails on the real data is rolled back whole; the deployment stops before any instance starts', async () => {
+    await client.query("insert into vessels (name) values ('Nordic Star'), ('Nordic Star')");
+    const d = await system.deployed('2.2.0');
+    expect(d.state).toBe('failed');
+    expect(d.reason).toMatch(/0004_unique_name/);
+    expect(d.reason).toMatch(/could not create unique index|duplicate/i);
+    expect((await history()).map((h) => h.id)).toEqual(['0001_vessels', '0002_add_flag', '0003_drop_tonnage']);
+    const { rows } = await client.query("select conname from pg_constraint where conname = 'vessels_name_key'");
+    expect(rows).toEqual([]);
+    const { instances } = await system.client.call<{ instances: { release: string }[] }>('GET', '/api/v1/instances?environment=staging');
+    expect(instances.map((i) => i.release)).not.toContain('2.2.0');
+  }, 120_000);
+
+  it('with revertOnRollback, a release that never becomes healthy takes its (lossless) expand migration back with it', async () => {
+    const file = system.workspace.configPath;
+    writeFileSync(file, readFileSync(file, 'utf8').replace('lockTimeout: 1s }', 'lockTimeout: 1s, revertOnRollback: true }'));
+    const { config, raw } = await loadConfigWithRaw(file);
+    await system.client.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir });
+    const d = await system.deployed('2.3.0', { set: { CRASH_ON_START: '1' } });
+    expect(d.state).toBe('failed');
+    const events = await eventsOf(d.id);
+    const kinds = events.map((e) => e.kind);
+    expect(kinds).toContain('migration.migration-applied');
+    expect(events.find((e) => e.kind === 'migration.reverted')?.message).toBe('reverted expand migrations 0004_name_index (database.revertOnRollback)');
+    // Reverted only once no candidate instance runs.
+    expect(kinds.lastIndexOf('instance.stopped')).toBeLessThan(kinds.indexOf('migration.reverted'));
+    const { rows } = await client.query("select indexname from pg_indexes where tablename = 'vessels' and indexname = 'vessels_name_idx'");
+    expect(rows).toEqual([]);
+    expect((await history()).map((h) => h.id)).toEqual(['0001_vessels', '0002_add_flag', '0003_drop_tonnage']);
   }, 120_000);
 });

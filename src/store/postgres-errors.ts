@@ -1,7 +1,8 @@
 import { StoreError } from './errors.js';
 import { scrubCredentials, type PostgresAddress } from './postgres-address.js';
 
-const networkCodes: Record<string, string> = {
+/** Socket error codes in words, for messages about an unreachable server (also used by the migration runner). */
+export const networkCodes: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ENOTFOUND: 'host not found',
   EAI_AGAIN: 'host name lookup failed',

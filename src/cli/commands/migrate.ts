@@ -15,6 +15,12 @@ export function registerMigrate(program: Command): void {
       `\nFiles: NNNN_name.up.sql + NNNN_name.down.sql in database.migrations (slipway.yaml) or --dir.\nDirectives (SQL comments): -- slipway: phase=expand | phase=contract [after=VERSION] | irreversible | allow RULE because REASON\n`,
     );
   const global = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
+  /** Where the files and the database come from: every subcommand but lint takes these. */
+  const source = (cmd: Command, what: string) =>
+    cmd
+      .option('--env <environment>', `environment whose database ${what}`)
+      .option('--dir <path>', 'migrations directory (default: database.migrations)')
+      .option('--version <version>', 'the release whose migrations to use, when database.migrations contains {version}');
 
   migrate
     .command('lint [files...]')
@@ -26,12 +32,8 @@ export function registerMigrate(program: Command): void {
       process.exitCode = await runLint(global(cmd), files, opts);
     });
 
-  migrate
-    .command('plan')
+  source(migrate.command('plan'), 'says what is applied')
     .description('Show what would run, each statement with its class, lock and rule, and the shadow dry run (up, down, up)')
-    .option('--env <environment>', 'environment whose database says what is applied')
-    .option('--dir <path>', 'migrations directory (default: database.migrations)')
-    .option('--version <version>', 'release whose migrations to plan, when database.migrations contains {version}')
     .option('--from <version>', 'treat migrations up to this number as applied instead of asking the database', (v) => Number(v))
     .option('--against <url>', 'also run the plan on this PostgreSQL inside a transaction that is rolled back, reporting locks and table sizes')
     .option('--json', 'print JSON')
@@ -39,12 +41,8 @@ export function registerMigrate(program: Command): void {
       process.exitCode = await runPlan(global(cmd), opts);
     });
 
-  migrate
-    .command('apply')
-    .description('Apply pending migrations (advisory lock, lock_timeout with retries); contract migrations wait for old releases')
-    .option('--env <environment>', 'environment whose database to migrate')
-    .option('--dir <path>', 'migrations directory (default: database.migrations)')
-    .option('--version <version>', 'the release these migrations ship with (fills {version}; the default "after" of contract migrations)')
+  source(migrate.command('apply'), 'to migrate')
+    .description('Apply pending migrations (advisory lock, lock_timeout with retries); contract migrations wait for old releases (--version is also their default "after")')
     .option('--to <version>', 'stop after this migration number', (v) => Number(v))
     .option('--wait-for-lock <ms>', 'wait this long for another runner to finish instead of failing', (v) => Number(v))
     .option('--ignore-live-releases', 'apply contract migrations without asking the coordinator which releases are live')
@@ -53,12 +51,8 @@ export function registerMigrate(program: Command): void {
       process.exitCode = await runApply(global(cmd), opts);
     });
 
-  migrate
-    .command('rollback')
+  source(migrate.command('rollback'), 'to roll back')
     .description('Run down scripts, newest first (default: the last migration)')
-    .option('--env <environment>', 'environment whose database to roll back')
-    .option('--dir <path>', 'migrations directory (default: database.migrations)')
-    .option('--version <version>', 'release whose migrations to use, when database.migrations contains {version}')
     .option('--steps <n>', 'how many migrations to roll back', (v) => Number(v))
     .option('--to <version>', 'roll back every migration above this number', (v) => Number(v))
     .option('--allow-data-loss', 'run down scripts that drop data (they are refused otherwise)')
@@ -67,12 +61,8 @@ export function registerMigrate(program: Command): void {
       process.exitCode = await runRollback(global(cmd), opts);
     });
 
-  migrate
-    .command('status')
+  source(migrate.command('status'), 'to read')
     .description('Applied, pending, partial and drifted migrations; which live releases block each contract migration')
-    .option('--env <environment>', 'environment whose database to read')
-    .option('--dir <path>', 'migrations directory (default: database.migrations)')
-    .option('--version <version>', 'release whose migrations to compare, when database.migrations contains {version}')
     .option('--json', 'print JSON')
     .action(async (opts, cmd: Command) => {
       process.exitCode = await runStatus(global(cmd), opts);

@@ -54,7 +54,7 @@ function render(pre: Preflight, through: number, source: string, against: Agains
     out.push(`\n${bold(`against ${against.database}`)} (one transaction, rolled back):`);
     for (const s of against.statements) {
       const locks = s.locks.map((l) => `${l.relation} ${l.mode}`).join(', ');
-      out.push(`  ${s.migration}:${s.line} ${s.ran ? (s.error ? red(`error: ${s.error}`) : locks || 'no table locks') : dim(`not run: ${s.skippedBecause}`)}`);
+      out.push(`  ${s.migration}:${s.line} ${s.ran ? (s.error ? red(`error: ${s.error}`) : locks || 'no new table locks (already held or none)') : dim(`not run: ${s.skippedBecause}`)}`);
     }
     for (const t of against.tables) out.push(`  table ${t.name}: ${(t.totalBytes / 1024).toFixed(0)} KiB, ~${t.rows} rows`);
   }

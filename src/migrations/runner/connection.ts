@@ -6,6 +6,7 @@ import pg from 'pg';
 import { parsePostgresUrl, scrubCredentials, type PostgresAddress } from '../../store/postgres-address.js';
 import { MigrationError } from '../errors.js';
 import { applicationName, runnerIdentity } from './identity.js';
+import { networkCodes } from '../../store/postgres-errors.js';
 
 export interface RunnerConnection {
   client: pg.Client;
@@ -20,15 +21,6 @@ export interface RunnerConnection {
   close(): Promise<void>;
 }
 
-const networkReasons: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  ETIMEDOUT: 'connection timed out',
-  ECONNRESET: 'connection reset',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-};
 
 /**
  * Opens the runner's session. Unreachable server, bad login or missing database: a
@@ -85,7 +77,7 @@ async function enableDisconnectCheck(client: pg.Client): Promise<void> {
 
 function unreachable(error: unknown, address: PostgresAddress, url: string): MigrationError {
   const err = error as { code?: string; message?: string };
-  const reason = (err.code && networkReasons[err.code]) || err.message || err.code || 'unknown error';
+  const reason = (err.code && networkCodes[err.code]) || err.message || err.code || 'unknown error';
   const refused = err.code?.startsWith('28') || err.code === '3D000';
   const text = refused
     ? `PostgreSQL at ${address.display} refused the connection: ${reason}`

@@ -1,9 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MigrationError } from '../errors.js';
 import { loadParser } from '../linter/parse.js';
 import { errorPosition, prepareScript } from './script.js';
 
-beforeAll(() => loadParser());
+// Loaded at import: describe blocks below prepare scripts while tests are being collected.
+await loadParser();
 
 describe('prepareScript', () => {
   it('splits a script into statements with their file offsets, and keeps an ordinary script transactional', () => {
