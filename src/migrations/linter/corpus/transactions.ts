@@ -1,5 +1,8 @@
-/** lock_timeout cases: which statements need it, what satisfies it, and that it is reported once. */
-import { clean, type CorpusCase, finding } from './case.js';
+/**
+ * Transaction cases: lock_timeout (which statements need it, what satisfies it, that it is reported
+ * once) and transaction control, which the runner refuses except for savepoints.
+ */
+import { allowed, clean, type CorpusCase, finding } from './case.js';
 
 export const transactionCases: CorpusCase[] = [
   {
@@ -18,7 +21,7 @@ export const transactionCases: CorpusCase[] = [
     name: 'SET LOCAL lock_timeout inside the transaction',
     sql: "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE vessels ADD COLUMN eta timestamptz;\nCOMMIT;",
     options: {},
-    expect: [clean('safe'), clean('safe'), clean('backward-compatible'), clean('safe')],
+    expect: [finding('transaction-control', 'locking'), clean('safe'), clean('backward-compatible'), finding('transaction-control', 'locking')],
   },
   {
     name: 'lock_timeout = 0 switches the timeout off',
@@ -66,5 +69,38 @@ export const transactionCases: CorpusCase[] = [
     sql: 'LOCK TABLE vessels IN SHARE MODE;',
     options: {},
     expect: [finding('ddl-without-lock-timeout', 'locking')],
+  },
+  {
+    name: 'BEGIN … COMMIT around the DDL',
+    sql: 'BEGIN;\nALTER TABLE vessels ADD COLUMN eta timestamptz;\nCOMMIT;',
+    expect: [finding('transaction-control', 'locking'), clean('backward-compatible'), finding('transaction-control', 'locking')],
+  },
+  {
+    name: 'START TRANSACTION … END around a seed',
+    sql: "START TRANSACTION ISOLATION LEVEL SERIALIZABLE;\nINSERT INTO ports (code, name) VALUES ('NLRTM', 'Rotterdam');\nEND;",
+    expect: [finding('transaction-control', 'locking'), clean('backward-compatible'), finding('transaction-control', 'locking')],
+  },
+  {
+    name: 'SAVEPOINT, ROLLBACK TO SAVEPOINT and RELEASE run inside the runner transaction',
+    sql:
+      'SAVEPOINT before_seed;\n' +
+      "INSERT INTO ports (code, name) VALUES ('NLRTM', 'Rotterdam');\n" +
+      'ROLLBACK TO SAVEPOINT before_seed;\n' +
+      'RELEASE SAVEPOINT before_seed;',
+    expect: [clean('safe'), clean('backward-compatible'), clean('safe'), clean('safe')],
+  },
+  {
+    name: 'allow transaction-control for a file applied by hand',
+    sql:
+      '-- slipway: allow transaction-control because psql -f runs this repair script, not slipway migrate apply\n' +
+      'BEGIN;\n' +
+      "UPDATE vessels SET flag_state = 'PA' WHERE id = 4711;\n" +
+      '-- slipway: allow transaction-control because psql -f runs this repair script, not slipway migrate apply\n' +
+      'COMMIT;',
+    expect: [
+      allowed('transaction-control', 'locking', 'psql -f runs this repair script, not slipway migrate apply'),
+      clean('backward-compatible'),
+      allowed('transaction-control', 'locking', 'psql -f runs this repair script, not slipway migrate apply'),
+    ],
   },
 ];

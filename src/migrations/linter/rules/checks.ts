@@ -16,6 +16,7 @@ import type {
   InsertStmt,
   ReindexStmt,
   RenameStmt,
+  TransactionStmt,
   TruncateStmt,
   UpdateStmt,
   VacuumStmt,
@@ -36,6 +37,7 @@ export interface KindNodes {
   InsertStmt: InsertStmt;
   ReindexStmt: ReindexStmt;
   RenameStmt: RenameStmt;
+  TransactionStmt: TransactionStmt;
   TruncateStmt: TruncateStmt;
   UpdateStmt: UpdateStmt;
   VacuumStmt: VacuumStmt;

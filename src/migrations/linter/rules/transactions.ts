@@ -1,10 +1,10 @@
 /**
  * Rules about the transaction a statement runs in, and the lock queue. Slipway's runner wraps a
  * migration in one transaction unless it holds CONCURRENTLY statements; then it runs them one by
- * one. A statement waiting for a lock queues every later query on that table behind it, so DDL
+ * one. Either way it owns the transaction, so it refuses files that begin or end one. A statement waiting for a lock queues every later query on that table behind it, so DDL
  * needs lock_timeout; a backfill after DDL in one transaction keeps the DDL's lock until commit.
  */
-import type { AlterTableCmd, Node, RangeVar } from 'libpg-query';
+import type { AlterTableCmd, Node, RangeVar, TransactionStmt } from 'libpg-query';
 import { concurrentForm, isConcurrent } from '../concurrency.js';
 import type { LintContext, TableRef } from '../context.js';
 import { blocksWrites } from '../locks.js';
@@ -12,6 +12,11 @@ import { nodeAs, relationDisplay, relationKey, statementName } from '../nodes.js
 import { defineRule, type Hit } from '../rule.js';
 import type { RuleModule } from './checks.js';
 
+export const transactionControl = defineRule(
+  'transaction-control',
+  'locking',
+  'BEGIN/COMMIT/ROLLBACK in a migration: Slipway owns the transaction and refuses files that control it (SAVEPOINT is fine).',
+);
 export const concurrentlyInTransaction = defineRule(
   'concurrently-in-transaction',
   'locking',
@@ -33,6 +38,40 @@ export const validateInDdlTransaction = defineRule(
   'locking',
   'VALIDATE CONSTRAINT in the same transaction as DDL on its table scans under the DDL lock.',
 );
+
+/** The kinds the runner accepts (runner/script.ts): savepoints nest inside its transaction. */
+const savepointKinds = new Set(['TRANS_STMT_SAVEPOINT', 'TRANS_STMT_RELEASE', 'TRANS_STMT_ROLLBACK_TO']);
+
+const transactionKindNames: Record<string, string> = {
+  TRANS_STMT_BEGIN: 'BEGIN',
+  TRANS_STMT_START: 'START TRANSACTION',
+  TRANS_STMT_COMMIT: 'COMMIT',
+  TRANS_STMT_ROLLBACK: 'ROLLBACK',
+  TRANS_STMT_PREPARE: 'PREPARE TRANSACTION',
+  TRANS_STMT_COMMIT_PREPARED: 'COMMIT PREPARED',
+  TRANS_STMT_ROLLBACK_PREPARED: 'ROLLBACK PREPARED',
+};
+
+/** How the user wrote it: END and ABORT parse as COMMIT and ROLLBACK but should be named as written. */
+function transactionStatementName(kind: string | undefined, text: string): string {
+  const keyword = /^[a-z]+/i.exec(text)?.[0].toUpperCase();
+  if (keyword === 'END' || keyword === 'ABORT') return keyword;
+  return transactionKindNames[kind ?? ''] ?? keyword ?? 'transaction control';
+}
+
+function checkTransactionControl(node: TransactionStmt, ctx: LintContext, hits: Hit[]): void {
+  // libpg-query always names the kind; an unnamed one is refused by the runner too.
+  if (node.kind !== undefined && savepointKinds.has(node.kind)) return;
+  hits.push({
+    rule: transactionControl,
+    message:
+      `${transactionStatementName(node.kind, ctx.statement.text)} inside a migration: Slipway runs each migration in its own transaction ` +
+      `(or statement by statement when it holds CONCURRENTLY) and refuses files that control transactions themselves`,
+    safeAlternative:
+      `Remove the BEGIN/COMMIT: the runner already wraps the migration in a transaction. If you need several transactions, split the file into several migrations; ` +
+      `for a partial rollback use SAVEPOINT … ROLLBACK TO SAVEPOINT, which the runner allows.`,
+  });
+}
 
 function checkConcurrently(ctx: LintContext, hits: Hit[]): void {
   const { kind, node } = ctx.statement;
@@ -98,7 +137,8 @@ function checkValidate(cmd: AlterTableCmd, table: TableRef, ctx: LintContext, hi
 }
 
 export const transactionRules: RuleModule = {
-  rules: [concurrentlyInTransaction, ddlWithoutLockTimeout, backfillInDdlTransaction, validateInDdlTransaction],
+  rules: [transactionControl, concurrentlyInTransaction, ddlWithoutLockTimeout, backfillInDdlTransaction, validateInDdlTransaction],
+  statements: { TransactionStmt: checkTransactionControl },
   alterTable: { AT_ValidateConstraint: checkValidate },
   everyStatement(ctx, hits) {
     checkConcurrently(ctx, hits);
