@@ -24,6 +24,11 @@ export interface ProjectConfig {
   database?: DatabaseConfig;
 }
 
+/** A freeze: recurring (cron start + duration in a time zone) or one-off (from/until, ms since epoch). */
+export type FreezeWindow =
+  | { kind: 'recurring'; cron: string; durationMs: number; timezone: string; message: string }
+  | { kind: 'once'; from: number; until: number; message: string };
+
 /** The application database and its migrations. */
 export interface DatabaseConfig {
   /** `env:NAME` or a postgres:// URL; resolve with `databaseUrlFor` (database.ts), never print it. */
@@ -47,6 +52,12 @@ export interface ListenAddress {
 /** An environment: a name and the address its traffic is served on. */
 export interface EnvironmentConfig extends ListenAddress {
   name: string;
+  /** Environments a release must have succeeded in first (promotion rules). */
+  requires: string[];
+  /** Minimum time since it succeeded there. */
+  soakMs: number;
+  /** When deployments are refused. */
+  freezes: FreezeWindow[];
   /** This environment's database URL reference (`env:NAME` or postgres://), when it overrides database.url. */
   databaseUrl?: string;
 }

@@ -4,6 +4,7 @@ import { parseDuration } from '../shared/duration.js';
 import { splitListen } from './fields.js';
 import type {
   DatabaseConfig,
+  FreezeWindow,
   EnvironmentOverride,
   HealthConfig,
   InstanceAmount,
@@ -33,6 +34,14 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
       name,
       listen: environment.listen,
       ...splitListen(environment.listen),
+      requires: environment.requires,
+      soakMs: ms(environment.soak),
+      freezes: environment.freezes.map(
+        (f): FreezeWindow =>
+          f.cron !== undefined
+            ? { kind: 'recurring', cron: f.cron, durationMs: ms(f.duration ?? 0), timezone: f.timezone, message: f.message }
+            : { kind: 'once', from: Date.parse(f.from!), until: Date.parse(f.until!), message: f.message },
+      ),
       ...(environment.database ? { databaseUrl: environment.database.url } : {}),
     })),
     services: Object.entries(parsed.services).map(([name, service]) => normalizeService(name, service, base)),

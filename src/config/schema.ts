@@ -152,9 +152,26 @@ const databaseSchema = z
   })
   .meta({ title: 'Database', description: 'Migrations that ship with releases: linted, dry-run, and sequenced with deployments (expand before, contract after).' });
 
+const freezeSchema = z
+  .strictObject({
+    cron: z.string().min(1).optional().meta({ description: 'Recurring: when each window starts (5-field cron, e.g. "0 16 * * 5" for Fridays 16:00).' }),
+    duration: positiveDurationField.optional().meta({ description: 'Recurring: how long each window lasts (e.g. 64h).' }),
+    timezone: z.string().min(1).default('UTC').meta({ description: 'IANA time zone of the cron expression, e.g. Europe/London.' }),
+    from: z.iso.datetime({ offset: true }).optional().meta({ description: 'One-off: start, ISO 8601 with offset (2026-12-20T00:00:00Z).' }),
+    until: z.iso.datetime({ offset: true }).optional().meta({ description: 'One-off: end (exclusive).' }),
+    message: z.string().min(1).meta({ description: 'Shown to whoever is refused, e.g. "holiday freeze: ask #releases".' }),
+  })
+  .meta({ title: 'Freeze window', description: 'Either cron + duration (+ timezone), or from + until.' });
+
 const environmentSchema = z
   .strictObject({
     listen: listenField.meta({ description: 'host:port the environment serves traffic on.' }),
+    requires: z
+      .array(environmentNameField)
+      .default([])
+      .meta({ description: 'Environments a release must have been deployed to successfully first, e.g. [staging].' }),
+    soak: durationField.default(0).meta({ description: 'And it must have been live there at least this long (e.g. 30m).' }),
+    freezes: z.array(freezeSchema).default([]).meta({ description: 'Windows when deployments are refused (--emergency --reason overrides, admins only).' }),
     database: z
       .strictObject({ url: databaseUrlField })
       .optional()

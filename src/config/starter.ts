@@ -23,7 +23,14 @@ proxy: { admin: 127.0.0.1:7421 }      # the data plane's admin API
 environments:
   development: { listen: 127.0.0.1:8080 }
   staging: { listen: 127.0.0.1:8081 }
-  production: { listen: 127.0.0.1:8082 }   # database: { url: env:PRODUCTION_DATABASE_URL } gives it its own
+  production:
+    listen: 127.0.0.1:8082
+    requires: [staging]               # a release must have succeeded in staging first…
+    soak: 0s                          # …and been live there this long (e.g. 30m)
+    freezes: []                       # deployments refused in these windows (--emergency --reason: admins only), e.g.
+    # - { cron: "0 16 * * 5", duration: 64h, timezone: Europe/London, message: "weekend freeze" }
+    # - { from: 2026-12-20T00:00:00Z, until: 2027-01-03T00:00:00Z, message: "holiday freeze" }
+    # database: { url: env:PRODUCTION_DATABASE_URL }   # its own database (see database: below)
 
 services:
   web:                                # service name, same rules as the project name

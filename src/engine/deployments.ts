@@ -17,6 +17,8 @@ import { getProject } from '../store/repos/projects.js';
 import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
 import { planFor } from '../strategies/index.js';
+import { activeFreeze } from './pipeline/freeze.js';
+import { promotionWaits } from './pipeline/promotion.js';
 import { withMigrationSteps, type Plan } from '../strategies/plan.js';
 import type { EngineDeps } from './context.js';
 import { EngineError } from './errors.js';
@@ -34,6 +36,8 @@ export interface DeployRequest {
   /** Wait behind a running deployment instead of being refused. */
   queue?: boolean;
   requestedBy?: string;
+  /** Deploy through a freeze window (the API allows it to admins only); marked everywhere it appears. */
+  emergency?: { reason: string };
 }
 
 /** The project's config as last applied, or a not-found error naming it. */
@@ -60,7 +64,9 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
   const service = serviceIn(config, req.service, req.environment);
   const spec = resolveRelease(service, req.version, req.sets ?? {});
   const release = await ensureRelease(deps.db, req.project, spec);
-  const strategy: StrategyConfig = req.strategy ? (req.strategy === service.strategy.type ? service.strategy : defaultStrategy(req.strategy)) : service.strategy;
+  const configured: StrategyConfig = req.strategy ? (req.strategy === service.strategy.type ? service.strategy : defaultStrategy(req.strategy)) : service.strategy;
+  const strategy = req.emergency ? stricterForEmergency(configured) : configured;
+  await refuseOutsidePipeline(deps, config, req);
 
   const active = await activeDeployment(deps.db, req.project, req.service, req.environment);
   if (active && !req.queue) {
@@ -85,6 +91,7 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
     startTimeoutMs: service.health.startTimeoutMs,
     drainTimeoutMs: service.drainTimeoutMs,
     strategyConfig: strategy,
+    ...(req.emergency ? { emergency: { reason: req.emergency.reason, ...(req.requestedBy ? { by: req.requestedBy } : {}) } } : {}),
     ...(config.database?.service === req.service && config.database.revertOnRollback ? { revertMigrationsOnRollback: true } : {}),
     ...(req.sets && Object.keys(req.sets).length > 0 ? { sets: req.sets } : {}),
   };
@@ -143,4 +150,51 @@ export async function requestAbort(deps: EngineDeps, id: string, reason: string,
 /** Plans of a service whose releases carry migrations get the expand and contract steps. */
 async function withMigrationsIfCarried(deps: EngineDeps, project: string, service: string, plan: Plan): Promise<Plan> {
   return deps.migrations && (await deps.migrations.appliesTo(project, service)) ? withMigrationSteps(plan) : plan;
+}
+
+/**
+ * Before anything starts: the environment is not frozen (unless this is an emergency), and the
+ * release has been through the environments this one requires. The refusal says what it waits for.
+ */
+async function refuseOutsidePipeline(deps: EngineDeps, config: ProjectConfig, req: DeployRequest): Promise<void> {
+  const environment = config.environments.find((e) => e.name === req.environment);
+  if (!environment) return; // serviceIn already refused an unknown environment
+  const now = new Date(deps.clock.now());
+  const freeze = activeFreeze(environment.freezes ?? [], now); // configs stored by older versions lack it
+  if (freeze && !req.emergency) {
+    throw new EngineError(
+      'conflict',
+      `${req.environment} is frozen until ${freeze.endsAt.toISOString()}: ${freeze.message} (${freeze.window}); an admin can deploy anyway with --emergency --reason "…"`,
+      { freeze: { message: freeze.message, endsAt: freeze.endsAt.toISOString(), window: freeze.window } },
+    );
+  }
+  const waits = await promotionWaits(deps.db, req.project, req.service, req.version, environment, now);
+  if (waits.length > 0) {
+    const soonest = waits.every((w) => w.readyAt) ? ` (ready at ${new Date(Math.max(...waits.map((w) => w.readyAt!.getTime()))).toISOString()})` : '';
+    throw new EngineError('conflict', `${req.service} ${req.version} cannot go to ${req.environment} yet: ${waits.map((w) => w.reason).join('; ')}${soonest}`, {
+      waits: waits.map((w) => ({ environment: w.environment, reason: w.reason, ...(w.readyAt ? { readyAt: w.readyAt.toISOString() } : {}) })),
+    });
+  }
+}
+
+/**
+ * An emergency canary is judged more strictly: it skipped the freeze, so it gets less benefit of
+ * the doubt — absolute limits and baseline multipliers halved, unavailability tolerated half as long.
+ */
+function stricterForEmergency(strategy: StrategyConfig): StrategyConfig {
+  if (strategy.type !== 'canary') return strategy;
+  const t = strategy.analysis.triggers;
+  return {
+    ...strategy,
+    analysis: {
+      ...strategy.analysis,
+      triggers: {
+        errorRateVsBaseline: Math.max(1.5, t.errorRateVsBaseline / 2),
+        p95VsBaseline: Math.max(1.5, t.p95VsBaseline / 2),
+        maxErrorRate: t.maxErrorRate / 2,
+        maxP95Ms: t.maxP95Ms / 2,
+        unavailableForMs: t.unavailableForMs / 2,
+      },
+    },
+  };
 }

@@ -120,8 +120,8 @@ export class Engine {
     await this.deps.events.emit({
       ...aboutDeployment(d),
       kind: d.state === 'queued' ? 'deployment.queued' : 'deployment.started',
-      message: `${d.state === 'queued' ? 'queued' : 'started'} ${d.strategy} deployment of ${d.service} to ${d.environment}${req.requestedBy ? ` (by ${req.requestedBy})` : ''}`,
-      data: { strategy: d.strategy, version: req.version, plan: d.plan.steps },
+      message: `${req.emergency ? `EMERGENCY (${req.emergency.reason}): ` : ''}${d.state === 'queued' ? 'queued' : 'started'} ${d.strategy} deployment of ${d.service} to ${d.environment}${req.requestedBy ? ` (by ${req.requestedBy})` : ''}`,
+      data: { strategy: d.strategy, version: req.version, plan: d.plan.steps, ...(req.emergency ? { emergency: req.emergency } : {}) },
     });
     if (d.state === 'running') this.executor.run(d.id);
     return d;

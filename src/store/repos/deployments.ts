@@ -39,6 +39,8 @@ export interface DeploymentOptions {
   inconclusive?: number;
   /** Expand migrations this deployment applied (ids), for a configured revert on rollback. */
   migrationsApplied?: string[];
+  /** Deployed through a freeze with --emergency: shown wherever the deployment appears. */
+  emergency?: { reason: string; by?: string };
   /** Revert migrationsApplied when rolling back (database.revertOnRollback at request time). */
   revertMigrationsOnRollback?: boolean;
 }
@@ -214,4 +216,14 @@ export async function patchOptions(db: Queryable, id: string, set: Partial<Deplo
 /** Is this error the one-active-deployment index refusing a second one? */
 export function isActiveDeploymentConflict(e: unknown): boolean {
   return isUniqueViolation(e, 'deployments_one_active');
+}
+
+/** When a release first finished a successful deployment in an environment (promotion rules), if it did. */
+export async function firstSucceededAt(db: Queryable, project: string, service: string, environment: string, releaseId: string): Promise<Date | undefined> {
+  const { rows } = await db.query<{ at: Date | null }>(
+    `select min(finished_at) as at from deployments
+     where project = $1 and service = $2 and environment = $3 and to_release = $4 and state = 'succeeded'`,
+    [project, service, environment, releaseId],
+  );
+  return rows[0]?.at ?? undefined;
 }

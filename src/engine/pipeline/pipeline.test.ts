@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { engineHarness, type Harness } from '../../../test/support/engine-harness.js';
+import { validateConfigObject } from '../../config/validate.js';
+import type { CanaryStrategy } from '../../config/model.js';
+import { isSlipwayError } from '../../shared/errors.js';
+import { listEvents } from '../../store/repos/events.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const hour = 3_600_000;
+
+function config(production: Record<string, unknown>, staging: Record<string, unknown> = {}) {
+  return validateConfigObject(
+    {
+      project: 'harbor',
+      environments: { staging: { listen: '127.0.0.1:18081', ...staging }, production: { listen: '127.0.0.1:18082', ...production } },
+      services: { api: { command: 'node', args: ['server.js'], instances: 1, health: { interval: '50ms', startTimeout: '2s' }, drainTimeout: '1s' } },
+    },
+    { baseDir: '/srv/harbor' },
+  );
+}
+
+const req = (environment: string, version: string, extra: Record<string, unknown> = {}) => ({ project: 'harbor', service: 'api', environment, version, ...extra });
+
+async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await promise;
+  } catch (e) {
+    if (isSlipwayError(e)) return { code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('promotion rules', () => {
+  it('production requires staging: refused until the release succeeded there, then allowed', async () => {
+    h = await engineHarness(config({ requires: ['staging'] }));
+    expect(await refusal(h.engine.deploy(req('production', '1.0.0')))).toEqual({
+      code: 'conflict',
+      message: 'api 1.0.0 cannot go to production yet: api 1.0.0 has not been deployed successfully to staging yet',
+    });
+    const staged = await h.engine.deploy(req('staging', '1.0.0'));
+    expect((await h.waitFinished(staged.id)).state).toBe('succeeded');
+    const promoted = await h.engine.deploy(req('production', '1.0.0'));
+    expect((await h.waitFinished(promoted.id)).state).toBe('succeeded');
+  });
+
+  it('a soak time: refused with when it will be ready', async () => {
+    h = await engineHarness(config({ requires: ['staging'], soak: '1h' }));
+    const staged = await h.engine.deploy(req('staging', '2.0.0'));
+    await h.waitFinished(staged.id);
+    const refused = await refusal(h.engine.deploy(req('production', '2.0.0')));
+    expect(refused.message).toMatch(/^api 2\.0\.0 cannot go to production yet: api 2\.0\.0 has soaked in staging for \d+s of 60m \(ready at (\S+)\)$/);
+    const readyAt = Date.parse(/ready at (\S+)\)/.exec(refused.message)![1]!);
+    expect(readyAt - Date.now()).toBeGreaterThan(hour - 60_000);
+    expect(readyAt - Date.now()).toBeLessThanOrEqual(hour);
+  });
+});
+
+describe('freeze windows', () => {
+  const frozen = () => ({
+    freezes: [{ from: new Date(Date.now() - hour).toISOString(), until: new Date(Date.now() + hour).toISOString(), message: 'release train paused: ask #releases' }],
+  });
+
+  it('a deployment during a freeze is refused with the window and its end, before anything starts', async () => {
+    h = await engineHarness(config({}, frozen()));
+    const refused = await refusal(h.engine.deploy(req('staging', '1.0.0')));
+    expect(refused.code).toBe('conflict');
+    expect(refused.message).toMatch(/^staging is frozen until \S+Z: release train paused: ask #releases \(from \S+ until \S+\); an admin can deploy anyway with --emergency --reason/);
+    expect(h.runtime.started).toEqual([]);
+  });
+
+  it('an emergency goes through, is marked on the deployment and its events, and a canary is judged more strictly', async () => {
+    h = await engineHarness(config({}, frozen()));
+    const d = await h.engine.deploy(req('staging', '1.0.0', { emergency: { reason: 'CVE-2026-1234 hotfix' }, requestedBy: 'alice', strategy: 'canary' }));
+    expect(d.options.emergency).toEqual({ reason: 'CVE-2026-1234 hotfix', by: 'alice' });
+    const triggers = (d.options.strategyConfig as CanaryStrategy).analysis.triggers;
+    expect(triggers).toEqual({ errorRateVsBaseline: 2.5, p95VsBaseline: 2.5, maxErrorRate: 0.005, maxP95Ms: 250, unavailableForMs: 60_000 });
+    const events = await listEvents(h.db, { deploymentId: d.id });
+    expect(events.find((e) => e.kind === 'deployment.started')?.message).toMatch(/^EMERGENCY \(CVE-2026-1234 hotfix\): started canary deployment/);
+    await h.engine.abort(d.id, 'test over', 'test');
+    await h.waitFinished(d.id);
+  });
+});
