@@ -7,7 +7,8 @@ import { listInstances, markStopped, setDesired } from '../store/repos/instances
 import { deleteProject, getProject, listProjects, restoreProject, upsertProject } from '../store/repos/projects.js';
 import { aboutDeployment } from './event-log.js';
 import type { EngineDeps } from './context.js';
-import { createDeployment, describeActive, requestAbort, startQueued, type DeployRequest } from './deployments.js';
+import { createDeployment, describeActive, projectConfig, requestAbort, startQueued, type DeployRequest } from './deployments.js';
+import { pipelineView, type ReleaseView } from './pipeline/view.js';
 import { EngineError } from './errors.js';
 import { Executor } from './executor.js';
 import { CanaryWatch, type SignalFactory } from './analysis/canary-watch.js';
@@ -125,6 +126,11 @@ export class Engine {
     });
     if (d.state === 'running') this.executor.run(d.id);
     return d;
+  }
+
+  /** Per release: where it is and what it still waits for, environment by environment. */
+  async pipeline(project: string): Promise<ReleaseView[]> {
+    return pipelineView(this.deps.db, await projectConfig(this.deps, project), new Date(this.deps.clock.now()));
   }
 
   /** Abort a running deployment: it rolls back. */

@@ -49,6 +49,17 @@ describe('promotion rules', () => {
     expect((await h.waitFinished(promoted.id)).state).toBe('succeeded');
   });
 
+  it('the pipeline view says, per release, where it is and what it waits for', async () => {
+    h = await engineHarness(config({ requires: ['staging'] }));
+    await h.waitFinished((await h.engine.deploy(req('staging', '1.0.0'))).id);
+    await h.waitFinished((await h.engine.deploy(req('production', '1.0.0'))).id);
+    await h.waitFinished((await h.engine.deploy(req('staging', '1.1.0'))).id);
+    const view = await h.engine.pipeline('harbor');
+    const stages = Object.fromEntries(view.map((r) => [r.version, r.stages.map((s) => `${s.environment}:${s.state}${s.waitsFor.length ? ` (${s.waitsFor.join('; ')})` : ''}`)]));
+    expect(stages['1.0.0']).toEqual(['staging:deployed', 'production:live']);
+    expect(stages['1.1.0']).toEqual(['staging:deployed', 'production:ready']);
+  });
+
   it('a soak time: refused with when it will be ready', async () => {
     h = await engineHarness(config({ requires: ['staging'], soak: '1h' }));
     const staged = await h.engine.deploy(req('staging', '2.0.0'));
@@ -56,6 +67,11 @@ describe('promotion rules', () => {
     const refused = await refusal(h.engine.deploy(req('production', '2.0.0')));
     expect(refused.message).toMatch(/^api 2\.0\.0 cannot go to production yet: api 2\.0\.0 has soaked in staging for \d+s of 60m \(ready at (\S+)\)$/);
     const readyAt = Date.parse(/ready at (\S+)\)/.exec(refused.message)![1]!);
+    const [view] = await h.engine.pipeline('harbor');
+    expect(view!.stages).toEqual([
+      { environment: 'staging', state: 'live', waitsFor: [] },
+      { environment: 'production', state: 'waiting', waitsFor: [expect.stringMatching(/^api 2\.0\.0 has soaked in staging for \d+s of 60m$/)] },
+    ]);
     expect(readyAt - Date.now()).toBeGreaterThan(hour - 60_000);
     expect(readyAt - Date.now()).toBeLessThanOrEqual(hour);
   });

@@ -1,0 +1,54 @@
+/**
+ * The pipeline as people ask about it: for each recent release, where it is (live, was deployed,
+ * failed) in each environment, and for the environments it has not reached, what it still waits
+ * for — an earlier environment, a soak, a freeze — or that it is ready to go.
+ */
+import type { ProjectConfig } from '../../config/model.js';
+import type { Queryable } from '../../store/db.js';
+import { listDeployments } from '../../store/repos/deployments.js';
+import { listReleases } from '../../store/repos/releases.js';
+import { listServiceStates } from '../../store/repos/service-state.js';
+import { activeFreeze } from './freeze.js';
+import { promotionWaits } from './promotion.js';
+
+export interface ReleaseStage {
+  environment: string;
+  /** live: the stable release now; deployed: succeeded there before; failed: its last attempt failed or rolled back; ready / waiting: not there yet. */
+  state: 'live' | 'deployed' | 'failed' | 'ready' | 'waiting';
+  /** For `waiting`: what it waits for, in words. */
+  waitsFor: string[];
+}
+
+export interface ReleaseView {
+  service: string;
+  version: string;
+  createdAt: string;
+  stages: ReleaseStage[];
+}
+
+/** The `releases` newest releases of every service, each across every environment in promotion order. */
+export async function pipelineView(db: Queryable, config: ProjectConfig, now: Date, releasesPerService = 5): Promise<ReleaseView[]> {
+  const states = await listServiceStates(db, config.project);
+  const views: ReleaseView[] = [];
+  for (const service of config.services) {
+    const deployments = await listDeployments(db, { project: config.project, service: service.name, limit: 500 });
+    for (const release of await listReleases(db, config.project, service.name, releasesPerService)) {
+      const stages: ReleaseStage[] = [];
+      for (const environment of config.environments) {
+        const mine = deployments.filter((d) => d.environment === environment.name && d.toRelease === release.id);
+        const stable = states.find((s) => s.environment === environment.name && s.service === service.name)?.stableRelease === release.id;
+        if (stable) stages.push({ environment: environment.name, state: 'live', waitsFor: [] });
+        else if (mine.some((d) => d.state === 'succeeded')) stages.push({ environment: environment.name, state: 'deployed', waitsFor: [] });
+        else if (mine.some((d) => d.state === 'failed' || d.state === 'rolled_back')) stages.push({ environment: environment.name, state: 'failed', waitsFor: [] });
+        else {
+          const waitsFor = (await promotionWaits(db, config.project, service.name, release.version, environment, now)).map((w) => w.reason);
+          const freeze = activeFreeze(environment.freezes ?? [], now);
+          if (freeze) waitsFor.push(`${environment.name} is frozen until ${freeze.endsAt.toISOString()} (${freeze.message})`);
+          stages.push({ environment: environment.name, state: waitsFor.length > 0 ? 'waiting' : 'ready', waitsFor });
+        }
+      }
+      views.push({ service: service.name, version: release.version, createdAt: release.createdAt.toISOString(), stages });
+    }
+  }
+  return views;
+}
