@@ -3,7 +3,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SlipwayError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { Queryable } from '../store/db.js';
-import { countActiveTokens, findTokenByHash, insertToken } from '../store/repos/tokens.js';
+import type { Grant, Principal } from '../access/types.js';
+import { countActiveAdminTokens, findTokenByHash, insertToken } from '../store/repos/tokens.js';
+
+/** What the initial admin token and SLIPWAY_TOKEN may do: everything. */
+export const adminGrants: Grant[] = [{ role: 'admin', environments: '*' }];
 
 /** sha256 hex of a token: tokens are 256-bit random, so a fast hash is enough (no offline guessing). */
 export function hashToken(token: string): string {
@@ -17,25 +21,20 @@ export function generateToken(): string {
 
 /**
  * First start: make sure an admin token exists. `SLIPWAY_TOKEN` (when given) is registered;
- * otherwise, with no usable token at all, one is generated and returned so the caller can
- * print it once. Only the hash is stored.
+ * otherwise, with no usable admin token on '*', one is generated and returned so the caller can
+ * print it once (so revoking the last admin token locks nobody out for good: restarting the
+ * coordinator, which needs the machine, prints a new one). Only the hash is stored.
  */
 export async function ensureAdminToken(db: Queryable, fromEnv?: string): Promise<{ generated?: string }> {
   if (fromEnv) {
     if (fromEnv.length < 16) throw new SlipwayError('invalid_input', 'SLIPWAY_TOKEN must be at least 16 characters');
-    await insertToken(db, { id: newId('tok'), name: 'SLIPWAY_TOKEN', hash: hashToken(fromEnv), role: 'admin' });
+    await insertToken(db, { id: newId('tok'), name: 'SLIPWAY_TOKEN', hash: hashToken(fromEnv), grants: adminGrants });
     return {};
   }
-  if ((await countActiveTokens(db)) > 0) return {};
+  if ((await countActiveAdminTokens(db)) > 0) return {};
   const token = generateToken();
-  await insertToken(db, { id: newId('tok'), name: 'initial admin token', hash: hashToken(token), role: 'admin' });
+  await insertToken(db, { id: newId('tok'), name: 'initial admin token', hash: hashToken(token), grants: adminGrants });
   return { generated: token };
-}
-
-export interface Principal {
-  tokenId: string;
-  name: string;
-  role: string;
 }
 
 declare module 'fastify' {
@@ -44,11 +43,10 @@ declare module 'fastify' {
   }
 }
 
-/** Fastify hook: every route but the public ones needs `Authorization: Bearer <token>`. */
-export function bearerAuth(db: Queryable, publicPaths: Set<string>) {
+/** Fastify hook: every route but the public ones (`config.access.public`) needs `Authorization: Bearer <token>`. */
+export function bearerAuth(db: Queryable) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const path = req.url.split('?')[0]!;
-    if (publicPaths.has(path)) return;
+    if (req.routeOptions.config?.access?.public) return;
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) throw new SlipwayError('unauthorized', 'missing bearer token: send "Authorization: Bearer <token>" (the CLI reads SLIPWAY_TOKEN or the token file `slipway up` wrote)');
@@ -60,6 +58,6 @@ export function bearerAuth(db: Queryable, publicPaths: Set<string>) {
     }
     if (record.revokedAt) throw new SlipwayError('unauthorized', `token "${record.name}" was revoked at ${record.revokedAt.toISOString()}`);
     if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) throw new SlipwayError('unauthorized', `token "${record.name}" expired at ${record.expiresAt.toISOString()}`);
-    req.principal = { tokenId: record.id, name: record.name, role: record.role };
+    req.principal = { tokenId: record.id, name: record.name, grants: record.grants };
   };
 }

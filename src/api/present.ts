@@ -47,6 +47,7 @@ export async function presentDeployment(d: DeploymentRecord, names: ReleaseNames
     reason: d.reason ?? null,
     error: d.error ? { message: d.error.message, ...(d.error.details ? { details: d.error.details } : {}) } : null,
     requestedBy: d.requestedBy ?? null,
+    emergency: d.options.emergency ?? null,
     createdAt: d.createdAt.toISOString(),
     startedAt: iso(d.startedAt),
     finishedAt: iso(d.finishedAt),

@@ -75,6 +75,7 @@ export const deploymentView = z.object({
   reason: z.string().nullable().describe('Why it rolled back or failed'),
   error: z.object({ message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).nullable(),
   requestedBy: z.string().nullable(),
+  emergency: z.object({ reason: z.string(), by: z.string().optional() }).nullable().describe('Deployed through a freeze with --emergency'),
   createdAt: isoTime,
   startedAt: nullableTime,
   finishedAt: nullableTime,

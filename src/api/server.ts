@@ -4,14 +4,16 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { bearerAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { errorHandler } from './error-handler.js';
+import { auditHook } from './audit-hook.js';
+import { authorizeRequest, requireRouteAccess } from './route-access.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { pipelineRoutes } from './routes/pipeline.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instances.js';
 import { projectRoutes } from './routes/projects.js';
 import { systemRoutes } from './routes/system.js';
-
-/** Routes that answer without a token: liveness only. */
-export const publicPaths = new Set(['/healthz']);
+import { tokenRoutes } from './routes/tokens.js';
+import { auditRoutes } from './routes/audit.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -22,7 +24,12 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => {
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]} (see /api/v1/openapi.json)` } });
   });
-  app.addHook('onRequest', bearerAuth(ctx.db, publicPaths));
+  // Every route declares config.access (src/access/types.ts); one without it stops the start.
+  app.addHook('onRoute', requireRouteAccess(app));
+  app.addHook('onRequest', bearerAuth(ctx.db));
+  app.addHook('preHandler', authorizeRequest);
+  // Before the answer leaves: a caller that got an answer finds its request in the audit log.
+  app.addHook('onSend', auditHook({ db: ctx.db, logger: ctx.logger, registry: ctx.metrics.registry }));
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     ctx.metrics.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
@@ -44,6 +51,9 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(deploymentRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(instanceRoutes(ctx));
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(tokenRoutes(ctx));
+  await app.register(auditRoutes(ctx));
+  await app.register(pipelineRoutes(ctx));
+  app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: { action: 'api.describe', role: 'viewer', anyEnvironment: true } } }, async () => app.swagger());
   return app;
 }

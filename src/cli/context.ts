@@ -48,3 +48,13 @@ export async function commandContext(opts: GlobalOptions): Promise<CommandContex
   const token = process.env.SLIPWAY_TOKEN ?? readCliToken(config.dataDir);
   return { config, project: config.project, client: new ApiClient(base, token) };
 }
+
+/**
+ * A client for commands about the coordinator itself (tokens), which need no project: with
+ * SLIPWAY_URL and no slipway.yaml here, that address; otherwise as for project commands.
+ */
+export async function coordinatorClient(opts: GlobalOptions): Promise<ApiClient> {
+  const url = process.env.SLIPWAY_URL;
+  if (url && !opts.config && !existsSync(defaultConfigFile)) return new ApiClient(url, process.env.SLIPWAY_TOKEN);
+  return (await commandContext(opts)).client;
+}

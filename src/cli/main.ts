@@ -4,6 +4,7 @@ import { slipwayVersion } from '../app/version.js';
 import { ConfigError, formatIssue } from '../config/errors.js';
 import { exitCodeOf, isSlipwayError } from '../shared/errors.js';
 import { registerAbort } from './commands/abort.js';
+import { registerAudit } from './commands/audit.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerCoordinator } from './commands/coordinator.js';
 import { registerDeploy } from './commands/deploy.js';
@@ -11,9 +12,11 @@ import { registerDown } from './commands/down.js';
 import { registerHistory } from './commands/history.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerPromoteRelease } from './commands/promote-release.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerStatus } from './commands/status.js';
+import { registerTokens } from './commands/tokens.js';
 import { registerUp } from './commands/up.js';
 import { red } from './output.js';
 
@@ -23,7 +26,7 @@ export const exitCodes = `Exit codes:
   1  failed: the deployment failed or rolled back, or slipway.yaml is invalid
   2  invalid input (flags, arguments)
   3  not found (service, environment, deployment)
-  4  not authorized (token missing, unknown, revoked)
+  4  not authorized (token missing, unknown, expired or revoked, or without the role needed)
   5  conflict (a deployment is already running, an address is in use)
   6  unavailable (the coordinator or the proxy is not running)
   70 internal error (a bug)`;
@@ -49,6 +52,9 @@ function buildProgram(): Command {
   registerAbort(program);
   registerLogs(program);
   registerMigrate(program);
+  registerPromoteRelease(program);
+  registerTokens(program);
+  registerAudit(program);
   return program;
 }
 

@@ -18,7 +18,9 @@ export interface DemoWorkspace {
  * whatever else this machine serves. The store, logs and proxy state live in it too.
  */
 export async function createDemoWorkspace(
-  options: { instances?: number; drainTimeout?: string; extraReleases?: string; strategy?: string; /** Top-level YAML appended as is (a database section). */ extraTopLevel?: string } = {},
+  options: { instances?: number; drainTimeout?: string; extraReleases?: string; strategy?: string; /** Top-level YAML appended as is (a database section). */ extraTopLevel?: string;
+    /** Extra keys inside an environment's flow mapping, e.g. `requires: [staging]`. */ environmentExtras?: { staging?: string; production?: string };
+  } = {},
 ): Promise<DemoWorkspace> {
   const dir = mkdtempSync(path.join(tmpdir(), 'slipway-demo-'));
   const taken = new Set<number>();
@@ -36,8 +38,8 @@ project: harbor-quote
 coordinator: { listen: 127.0.0.1:${ports.coordinator} }
 proxy: { admin: 127.0.0.1:${ports.proxyAdmin} }
 environments:
-  staging: { listen: 127.0.0.1:${ports.staging} }
-  production: { listen: 127.0.0.1:${ports.production} }
+  staging: { listen: 127.0.0.1:${ports.staging}${options.environmentExtras?.staging ? `, ${options.environmentExtras.staging}` : ''} }
+  production: { listen: 127.0.0.1:${ports.production}${options.environmentExtras?.production ? `, ${options.environmentExtras.production}` : ''} }
 services:
   quote-api:
     command: ${JSON.stringify(process.execPath)}

@@ -2,20 +2,26 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { strategyTypes } from '../../config/strategy.js';
 import { SlipwayError } from '../../shared/errors.js';
-import { getDeployment, listDeployments, type DeploymentState } from '../../store/repos/deployments.js';
+import { activeDeployment, getDeployment, listDeployments, type DeploymentState } from '../../store/repos/deployments.js';
+import { deploymentNote, deploymentSummary } from '../audit-hook.js';
 import type { ApiContext } from '../context.js';
 import { presentDeployment, presentVerdict, ReleaseNames } from '../present.js';
 import { listVerdicts } from '../../store/repos/verdicts.js';
 import { deploymentView, errorBody, idParams, projectParams, verdictView } from '../schemas.js';
 import { configOf } from './projects.js';
+import { deploymentEnvironment } from '../access-sources.js';
+import { visibleRows } from '../visible.js';
+import { allows, describeGrants } from '../../access/authorize.js';
 
 const states = ['queued', 'running', 'rolling_back', 'succeeded', 'rolled_back', 'failed', 'cancelled'] as const;
 
 export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  const ofDeployment = deploymentEnvironment(ctx.db);
   return async (app) => {
     app.post(
       '/api/v1/projects/:project/deployments',
       {
+        config: { access: { action: 'deployment.create', role: 'deployer', environment: 'body.environment' } },
         schema: {
           summary: 'Deploy a release of a service to an environment',
           description: 'Refused with 409 while another deployment of the same service and environment runs, unless `queue` is true.',
@@ -28,12 +34,19 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             strategy: z.enum(strategyTypes as unknown as [string, ...string[]]).optional(),
             set: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).optional(),
             queue: z.boolean().default(false),
+            emergency: z
+              .object({ reason: z.string().trim().min(10, 'say why, in at least 10 characters: it is shown wherever this deployment appears') })
+              .optional()
+              .describe('Deploy through a freeze window: admins only; marked on the deployment, its events and the audit log'),
           }),
-          response: { 201: z.object({ deployment: deploymentView }), 400: errorBody, 404: errorBody, 409: errorBody },
+          response: { 201: z.object({ deployment: deploymentView }), 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
         },
       },
       async (req, reply) => {
         await configOf(ctx, req.params.project);
+        if (req.body.emergency && !(req.principal && allows(req.principal, 'admin', req.body.environment))) {
+          throw new SlipwayError('forbidden', `an emergency deployment needs admin on ${req.body.environment}; token "${req.principal?.name}" has ${describeGrants(req.principal?.grants ?? [])}`);
+        }
         const d = await ctx.engine.deploy({
           project: req.params.project,
           service: req.body.service,
@@ -43,7 +56,11 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           ...(req.body.set ? { sets: req.body.set } : {}),
           queue: req.body.queue,
           requestedBy: req.principal?.name,
+          ...(req.body.emergency ? { emergency: req.body.emergency } : {}),
         });
+        req.audit = {
+          after: { deployment: d.id, release: d.toRelease, version: req.body.version, strategy: d.strategy, state: d.state, ...(req.body.emergency ? { emergency: req.body.emergency.reason } : {}) },
+        };
         return reply.status(201).send({ deployment: await presentDeployment(d, new ReleaseNames(ctx.db)) });
       },
     );
@@ -51,6 +68,7 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.post(
       '/api/v1/projects/:project/rollbacks',
       {
+        config: { access: { action: 'deployment.rollback', role: 'deployer', environment: 'body.environment' } },
         schema: {
           summary: 'Roll a service back in an environment',
           description: 'Aborts the deployment in flight (it rolls back), or deploys the previous release again — reusing its warm instances when it still has them.',
@@ -62,7 +80,9 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (req, reply) => {
         await configOf(ctx, req.params.project);
+        const inFlight = await activeDeployment(ctx.db, req.params.project, req.body.service, req.body.environment);
         const { deployment, aborted } = await ctx.engine.rollback({ project: req.params.project, ...req.body, requestedBy: req.principal?.name });
+        req.audit = { before: inFlight ? deploymentSummary(inFlight) : null, after: { ...deploymentSummary(deployment), kind: deployment.kind, release: deployment.toRelease, aborted } };
         return reply.status(201).send({ deployment: await presentDeployment(deployment, new ReleaseNames(ctx.db)), aborted });
       },
     );
@@ -70,6 +90,7 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/deployments',
       {
+        config: { access: { action: 'deployment.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true } },
         schema: {
           summary: 'Deployments, newest first',
           tags: ['deployments'],
@@ -85,14 +106,21 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (req) => {
         const names = new ReleaseNames(ctx.db);
-        const list = await listDeployments(ctx.db, { ...req.query, states: req.query.state ? [req.query.state as DeploymentState] : undefined });
+        const states = req.query.state ? [req.query.state as DeploymentState] : undefined;
+        const list = await visibleRows(
+          req.principal,
+          req.query.environment,
+          (environment) => listDeployments(ctx.db, { ...req.query, environment, states }),
+          (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1),
+          req.query.limit,
+        );
         return { deployments: await Promise.all(list.map((d) => presentDeployment(d, names))) };
       },
     );
 
     app.get(
       '/api/v1/deployments/:id',
-      { schema: { summary: 'One deployment with its plan and progress', tags: ['deployments'], params: idParams, response: { 200: z.object({ deployment: deploymentView }), 404: errorBody } } },
+      { config: { access: { action: 'deployment.read', role: 'viewer', environment: ofDeployment } }, schema: { summary: 'One deployment with its plan and progress', tags: ['deployments'], params: idParams, response: { 200: z.object({ deployment: deploymentView }), 404: errorBody } } },
       async (req) => {
         const d = await getDeployment(ctx.db, req.params.id);
         if (!d) throw new SlipwayError('not_found', `no deployment ${req.params.id}`);
@@ -107,9 +135,11 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     ] as const) {
       app.post(
         `/api/v1/deployments/:id/${verb}`,
-        { schema: { summary, tags: ['deployments'], params: idParams, response: { 200: z.object({ deployment: deploymentView }), 404: errorBody, 409: errorBody } } },
+        { config: { access: { action: `deployment.${verb}`, role: 'deployer', environment: ofDeployment } }, schema: { summary, tags: ['deployments'], params: idParams, response: { 200: z.object({ deployment: deploymentView }), 404: errorBody, 409: errorBody } } },
         async (req) => {
+          const before = await getDeployment(ctx.db, req.params.id);
           const d = await ctx.engine[verb](req.params.id, req.principal?.name);
+          req.audit = deploymentNote(before, d);
           return { deployment: await presentDeployment(d, new ReleaseNames(ctx.db)) };
         },
       );
@@ -118,6 +148,7 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/deployments/:id/verdicts',
       {
+        config: { access: { action: 'deployment.verdicts', role: 'viewer', environment: ofDeployment } },
         schema: {
           summary: "The canary judge's verdicts with their explanation, newest first",
           tags: ['deployments'],
@@ -135,6 +166,7 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.post(
       '/api/v1/deployments/:id/abort',
       {
+        config: { access: { action: 'deployment.abort', role: 'deployer', environment: ofDeployment } },
         schema: {
           summary: 'Abort a deployment: it rolls back (a queued one is cancelled)',
           tags: ['deployments'],
@@ -145,7 +177,9 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (req) => {
         const by = req.principal?.name;
+        const before = await getDeployment(ctx.db, req.params.id);
         const d = await ctx.engine.abort(req.params.id, req.body.reason ?? `aborted${by ? ` by ${by}` : ''}`, by);
+        req.audit = deploymentNote(before, d);
         return { deployment: await presentDeployment(d, new ReleaseNames(ctx.db)) };
       },
     );

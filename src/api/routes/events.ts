@@ -6,6 +6,8 @@ import { listEvents, type EventRecord } from '../../store/repos/events.js';
 import type { ApiContext } from '../context.js';
 import { presentEvent } from '../present.js';
 import { errorBody, eventView, idParams } from '../schemas.js';
+import { deploymentEnvironment } from '../access-sources.js';
+import { visibleRows } from '../visible.js';
 
 const heartbeatMs = 15_000;
 
@@ -18,6 +20,8 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/events',
       {
+        // Without an environment: only events of environments the token may view (events of no environment need '*').
+        config: { access: { action: 'event.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true } },
         schema: {
           summary: 'The event timeline, oldest first',
           tags: ['events'],
@@ -34,13 +38,15 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (req) => {
         const { deployment, ...rest } = req.query;
-        return { events: (await listEvents(ctx.db, { ...rest, deploymentId: deployment })).map(presentEvent) };
+        const events = await visibleRows(req.principal, rest.environment, (environment) => listEvents(ctx.db, { ...rest, environment, deploymentId: deployment }), (a, b) => a.id - b.id, rest.limit);
+        return { events: events.map(presentEvent) };
       },
     );
 
     app.get(
       '/api/v1/deployments/:id/events',
       {
+        config: { access: { action: 'deployment.events', role: 'viewer', environment: deploymentEnvironment(ctx.db) } },
         schema: {
           summary: "A deployment's progress as server-sent events (or a JSON list)",
           description:

@@ -7,6 +7,8 @@ import type { ApiContext } from '../context.js';
 import { presentInstance, ReleaseNames } from '../present.js';
 import { errorBody, idParams, instanceView, projectParams } from '../schemas.js';
 import { configOf } from './projects.js';
+import { instanceEnvironment } from '../access-sources.js';
+import { canView, visibleRows } from '../visible.js';
 
 const logQuery = z.object({
   tail: z.coerce.number().int().min(0).max(100_000).default(100).describe('Last N lines first'),
@@ -41,10 +43,12 @@ async function streamLogs(ctx: ApiContext, req: FastifyRequest, reply: FastifyRe
 }
 
 export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  const ofInstance = instanceEnvironment(ctx.db);
   return async (app) => {
     app.get(
       '/api/v1/instances',
       {
+        config: { access: { action: 'instance.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true } },
         schema: {
           summary: 'Instances (live ones, and ones stopped in the last hour unless `all`)',
           tags: ['instances'],
@@ -59,14 +63,15 @@ export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (req) => {
         const names = new ReleaseNames(ctx.db);
-        const list = await listInstances(ctx.db, req.query);
+        const byStart = (a: { startedAt: Date; id: string }, b: { startedAt: Date; id: string }) => a.startedAt.getTime() - b.startedAt.getTime() || (a.id < b.id ? -1 : 1);
+        const list = await visibleRows(req.principal, req.query.environment, (environment) => listInstances(ctx.db, { ...req.query, environment }), byStart);
         return { instances: await Promise.all(list.map((i) => presentInstance(i, names))) };
       },
     );
 
     app.get(
       '/api/v1/instances/:id',
-      { schema: { summary: 'One instance', tags: ['instances'], params: idParams, response: { 200: z.object({ instance: instanceView }), 404: errorBody } } },
+      { config: { access: { action: 'instance.read', role: 'viewer', environment: ofInstance } }, schema: { summary: 'One instance', tags: ['instances'], params: idParams, response: { 200: z.object({ instance: instanceView }), 404: errorBody } } },
       async (req) => {
         const i = await getInstance(ctx.db, req.params.id);
         if (!i) throw new SlipwayError('not_found', `no instance ${req.params.id}`);
@@ -76,7 +81,7 @@ export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/v1/instances/:id/logs',
-      { schema: { summary: "An instance's log (text/plain; `follow` streams)", tags: ['instances'], params: idParams, querystring: logQuery, response: { 404: errorBody } } },
+      { config: { access: { action: 'instance.logs', role: 'viewer', environment: ofInstance } }, schema: { summary: "An instance's log (text/plain; `follow` streams)", tags: ['instances'], params: idParams, querystring: logQuery, response: { 404: errorBody } } },
       async (req, reply) => {
         const i = await getInstance(ctx.db, req.params.id);
         if (!i) throw new SlipwayError('not_found', `no instance ${req.params.id}`);
@@ -87,6 +92,7 @@ export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/projects/:project/logs',
       {
+        config: { access: { action: 'service.logs', role: 'viewer', environment: 'query.environment', anyEnvironment: true } },
         schema: {
           summary: "A service's logs in an environment, every live instance merged, each line prefixed with its instance (text/plain)",
           tags: ['instances'],
@@ -101,7 +107,7 @@ export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const env = req.query.environment;
         if (env && !config.environments.some((e) => e.name === env)) throw new SlipwayError('not_found', `project ${config.project} has no environment "${env}"`);
         const names = new ReleaseNames(ctx.db);
-        const instances = await listInstances(ctx.db, { project: config.project, environment: env, service: req.query.service });
+        const instances = (await listInstances(ctx.db, { project: config.project, environment: env, service: req.query.service })).filter((i) => canView(req.principal, i.environment));
         if (instances.length === 0) throw new SlipwayError('not_found', `${req.query.service} has no instances${env ? ` in ${env}` : ''} (deploy it first)`);
         const sources = await Promise.all(
           instances.map(async (i) => ({ id: i.id, prefix: `${env ? '' : `${i.environment} `}${i.id} ${await names.version(i.releaseId)} | ` })),

@@ -10,6 +10,7 @@ import { presentRelease } from '../present.js';
 import { errorBody, projectParams, projectView, releaseView } from '../schemas.js';
 import { projectStatus } from '../status.js';
 import { statusView } from '../schemas.js';
+import { canView } from '../visible.js';
 
 function present(p: ProjectRecord): z.infer<typeof projectView> {
   const c = p.config as ProjectConfig;
@@ -34,6 +35,7 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.put(
       '/api/v1/projects/:project',
       {
+        config: { access: { action: 'project.apply', role: 'admin' } },
         schema: {
           summary: 'Apply a project config (the parsed slipway.yaml); idempotent',
           tags: ['projects'],
@@ -51,18 +53,22 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         if (config.project !== req.params.project) {
           throw new SlipwayError('invalid_input', `body.config.project is "${config.project}" but the URL names project "${req.params.project}"`);
         }
+        const before = await getProject(ctx.db, config.project);
         const { changed } = await ctx.engine.applyProject(config);
-        return { project: present((await getProject(ctx.db, config.project))!), changed };
+        const after = (await getProject(ctx.db, config.project))!;
+        req.audit = { before: { digest: before?.digest ?? null }, after: { digest: after.digest, changed } };
+        return { project: present(after), changed };
       },
     );
 
-    app.get('/api/v1/projects', { schema: { summary: 'List projects', tags: ['projects'], response: { 200: z.object({ projects: z.array(projectView) }) } } }, async () => ({
+    // The project's shape (environment and service names) is visible to any token; status is filtered.
+    app.get('/api/v1/projects', { config: { access: { action: 'project.list', role: 'viewer', anyEnvironment: true } }, schema: { summary: 'List projects', tags: ['projects'], response: { 200: z.object({ projects: z.array(projectView) }) } } }, async () => ({
       projects: (await listProjects(ctx.db)).map(present),
     }));
 
     app.get(
       '/api/v1/projects/:project',
-      { schema: { summary: 'One project', tags: ['projects'], params: projectParams, response: { 200: z.object({ project: projectView }), 404: errorBody } } },
+      { config: { access: { action: 'project.read', role: 'viewer', anyEnvironment: true } }, schema: { summary: 'One project', tags: ['projects'], params: projectParams, response: { 200: z.object({ project: projectView }), 404: errorBody } } },
       async (req) => {
         await configOf(ctx, req.params.project);
         return { project: present((await getProject(ctx.db, req.params.project))!) };
@@ -71,13 +77,18 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/v1/projects/:project/status',
-      { schema: { summary: 'Every service in every environment: stable release, traffic, instances, deployments', tags: ['projects'], params: projectParams, response: { 200: statusView, 404: errorBody } } },
-      async (req) => projectStatus(ctx.db, await configOf(ctx, req.params.project), await ctx.engine.dataPlaneHealthy()),
+      { config: { access: { action: 'project.status', role: 'viewer', anyEnvironment: true } }, schema: { summary: 'Every service in every environment: stable release, traffic, instances, deployments', tags: ['projects'], params: projectParams, response: { 200: statusView, 404: errorBody } } },
+      async (req) => {
+        const status = await projectStatus(ctx.db, await configOf(ctx, req.params.project), await ctx.engine.dataPlaneHealthy());
+        status.environments = status.environments.filter((e) => canView(req.principal, e.name));
+        return status;
+      },
     );
 
     app.get(
       '/api/v1/projects/:project/services',
       {
+        config: { access: { action: 'service.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true } },
         schema: {
           summary: 'Services of a project, per environment',
           tags: ['services'],
@@ -88,6 +99,7 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (req) => {
         const status = await projectStatus(ctx.db, await configOf(ctx, req.params.project), await ctx.engine.dataPlaneHealthy());
+        status.environments = status.environments.filter((e) => canView(req.principal, e.name));
         if (req.query.environment) {
           status.environments = status.environments.filter((e) => e.name === req.query.environment);
           if (status.environments.length === 0) throw new SlipwayError('not_found', `project ${req.params.project} has no environment "${req.query.environment}"`);
@@ -99,6 +111,8 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/projects/:project/releases',
       {
+        // Releases belong to a service, not to an environment: any token may list them (env values are never returned).
+        config: { access: { action: 'release.list', role: 'viewer', anyEnvironment: true } },
         schema: {
           summary: 'Releases of a project, newest first',
           tags: ['releases'],

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { SlipwayError } from '../../shared/errors.js';
 import type { ApiContext } from '../context.js';
 import { errorBody } from '../schemas.js';
 
@@ -9,6 +8,7 @@ export function systemRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.get(
       '/healthz',
       {
+        config: { access: { action: 'system.health', role: 'viewer', public: true } },
         schema: {
           summary: 'Liveness of the coordinator (no token needed; reveals nothing else)',
           tags: ['system'],
@@ -19,7 +19,7 @@ export function systemRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async () => ({ ok: true, version: ctx.version, uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000) }),
     );
 
-    app.get('/metrics', { schema: { summary: "The coordinator's Prometheus metrics", tags: ['system'] } }, async (_req, reply) => {
+    app.get('/metrics', { config: { access: { action: 'system.metrics', role: 'viewer' } }, schema: { summary: "The coordinator's Prometheus metrics", tags: ['system'] } }, async (_req, reply) => {
       reply.type(ctx.metrics.registry.contentType);
       return ctx.metrics.registry.metrics();
     });
@@ -27,6 +27,7 @@ export function systemRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.post(
       '/api/v1/system/shutdown',
       {
+        config: { access: { action: 'system.shutdown', role: 'admin' } },
         schema: {
           summary: 'Stop the coordinator (and, with stopInstances, the proxy and every instance) — what `slipway down` calls',
           tags: ['system'],
@@ -35,7 +36,6 @@ export function systemRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (req, reply) => {
-        if (req.principal?.role !== 'admin') throw new SlipwayError('forbidden', 'shutting the coordinator down needs the admin role');
         reply.raw.on('finish', () => ctx.shutdown({ stopInstances: req.body.stopInstances }));
         return reply.status(202).send({ stopping: true });
       },

@@ -16,6 +16,8 @@ interface DeployOptions extends GlobalOptions {
   queue?: boolean;
   wait?: boolean;
   json?: boolean;
+  emergency?: boolean;
+  reason?: string;
 }
 
 /** Wait for a deployment (printing progress unless --json); exit non-zero unless it succeeded. */
@@ -49,13 +51,17 @@ export function registerDeploy(program: Command): void {
     .option('--set <KEY=VALUE>', 'set an environment variable for this release (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--queue', 'wait behind a running deployment of the same service instead of being refused')
     .option('-w, --wait', 'follow progress until the deployment finishes; exit non-zero unless it succeeded')
+    .option('--emergency', 'deploy through a freeze window (admins only; needs --reason; marked everywhere it appears)')
+    .option('--reason <text>', 'why this is an emergency')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  slipway deploy quote-api --env staging --version 1.4.2 --wait\n')
+    .addHelpText('after', '\nExample:\n  slipway deploy quote-api --env staging --version 1.4.2 --wait\n  slipway deploy quote-api --env production --version 1.4.3 --emergency --reason "CVE-2026-1234 hotfix"\n')
     .action(async (service: string, opts: DeployOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals<DeployOptions>();
       if (opts.strategy && !strategyTypes.includes(opts.strategy as never)) {
         throw new CliError('invalid_input', `--strategy ${opts.strategy}: expected one of ${strategyTypes.join(', ')}`);
       }
+      if (opts.emergency && !opts.reason) throw new CliError('invalid_input', '--emergency needs --reason "…": it is shown wherever this deployment appears');
+      if (opts.reason && !opts.emergency) throw new CliError('invalid_input', '--reason goes with --emergency');
       const sets = parseSetFlags(opts.set);
       const ctx = await commandContext(global);
       if (ctx.config) await applyProject(ctx);
@@ -66,6 +72,7 @@ export function registerDeploy(program: Command): void {
         ...(opts.strategy ? { strategy: opts.strategy } : {}),
         ...(Object.keys(sets).length > 0 ? { set: sets } : {}),
         queue: Boolean(opts.queue),
+        ...(opts.emergency ? { emergency: { reason: opts.reason } } : {}),
       });
       if (!opts.wait) {
         if (opts.json) return printJson({ deployment });

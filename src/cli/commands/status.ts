@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { statusView } from '../../api/schemas.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
+import { renderPipeline, type ReleaseStages } from '../render-pipeline.js';
 import { ago, bold, cyan, dim, green, printJson, red, stateColor, table, yellow } from '../output.js';
 
 type Status = z.infer<typeof statusView>;
@@ -85,7 +86,9 @@ export function registerStatus(program: Command): void {
         for (const env of status.environments) env.services = env.services.filter((s) => s.service === service);
         if (status.environments.every((e) => e.services.length === 0)) throw new CliError('not_found', `no service "${service}" in project ${ctx.project}`);
       }
-      if (opts.json) return printJson(status);
-      process.stdout.write(`${renderStatus(status)}\n`);
+      const { releases } = await ctx.client.call<{ releases: ReleaseStages[] }>('GET', `/api/v1/projects/${encodeURIComponent(ctx.project)}/pipeline`);
+      const shown = releases.filter((r) => !service || r.service === service);
+      if (opts.json) return printJson({ ...status, releases: shown });
+      process.stdout.write(`${renderStatus(status)}${opts.env ? '' : renderPipeline(shown)}\n`);
     });
 }

@@ -1,0 +1,30 @@
+import { SlipwayError } from '../shared/errors.js';
+import type { Db } from '../store/db.js';
+import { getDeployment } from '../store/repos/deployments.js';
+import { getInstance } from '../store/repos/instances.js';
+
+type Req = { params: unknown };
+
+/**
+ * `config.access.environment` for routes addressed by deployment id: the stored deployment's
+ * environment. A missing deployment is a 404 here, before authorization, since there is no
+ * environment to check (ids are random, so this reveals nothing guessable).
+ */
+export function deploymentEnvironment(db: Db) {
+  return async (req: Req): Promise<string> => {
+    const id = (req.params as { id: string }).id;
+    const d = await getDeployment(db, id);
+    if (!d) throw new SlipwayError('not_found', `no deployment ${id}`);
+    return d.environment;
+  };
+}
+
+/** `config.access.environment` for routes addressed by instance id: the stored instance's environment. */
+export function instanceEnvironment(db: Db) {
+  return async (req: Req): Promise<string> => {
+    const id = (req.params as { id: string }).id;
+    const i = await getInstance(db, id);
+    if (!i) throw new SlipwayError('not_found', `no instance ${id}`);
+    return i.environment;
+  };
+}

@@ -1,0 +1,212 @@
+import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
+import { roles, type Role } from '../access/types.js';
+import { silentLogger } from '../shared/logging.js';
+import { newId } from '../shared/ids.js';
+import { insertToken } from '../store/repos/tokens.js';
+import { listInstances } from '../store/repos/instances.js';
+import { generateToken, hashToken } from './auth.js';
+import { createCoordinatorMetrics } from './metrics.js';
+import { registeredRoutes, requireRouteAccess } from './route-access.js';
+import { buildApi } from './server.js';
+
+/**
+ * The authorization matrix: every registered route × every role, from an explicit table. A route
+ * missing from the table (or declaring other access than the table says) fails this test, so a
+ * new route cannot be added without deciding who may call it.
+ *
+ * Where the environment comes from:
+ * - public: no token needed
+ * - star: project-wide, the role must be granted on '*'
+ * - any: the request names no environment; any grant is enough (the route shows what the token may view)
+ * - body / query / deployment / instance: the request's environment (body.environment,
+ *   query.environment, or the stored deployment's / instance's environment)
+ */
+type Source = 'public' | 'star' | 'any' | 'body' | 'query' | 'deployment' | 'instance';
+type Env = 'staging' | 'production';
+interface Expectation {
+  role: Role;
+  source: Source;
+  /** A request acting on `env`, valid enough to reach authorization (handlers may still 404/409 after it). */
+  request: (env: Env) => InjectOptions;
+}
+
+const seeded: Record<Env, { deployment: string; instance: string }> = { staging: { deployment: '', instance: '' }, production: { deployment: '', instance: '' } };
+const dep = (env: Env) => seeded[env].deployment;
+const ins = (env: Env) => seeded[env].instance;
+
+const table: Record<string, Expectation> = {
+  'GET /healthz': { role: 'viewer', source: 'public', request: () => ({ url: '/healthz' }) },
+  'GET /metrics': { role: 'viewer', source: 'star', request: () => ({ url: '/metrics' }) },
+  'POST /api/v1/system/shutdown': { role: 'admin', source: 'star', request: () => ({ method: 'POST', url: '/api/v1/system/shutdown', payload: {} }) },
+  'GET /api/v1/openapi.json': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/openapi.json' }) },
+  'PUT /api/v1/projects/:project': { role: 'admin', source: 'star', request: () => ({ method: 'PUT', url: '/api/v1/projects/harbor', payload: { config: {}, baseDir: '/srv' } }) },
+  'GET /api/v1/projects': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/projects' }) },
+  'GET /api/v1/projects/:project': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/projects/harbor' }) },
+  'GET /api/v1/projects/:project/status': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/projects/harbor/status' }) },
+  'GET /api/v1/projects/:project/services': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/projects/harbor/services?environment=${env}` }) },
+  'GET /api/v1/projects/:project/releases': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/projects/harbor/releases' }) },
+  'GET /api/v1/projects/:project/logs': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/projects/harbor/logs?service=nope&environment=${env}` }) },
+  'POST /api/v1/projects/:project/deployments': {
+    role: 'deployer',
+    source: 'body',
+    request: (environment) => ({ method: 'POST', url: '/api/v1/projects/harbor/deployments', payload: { service: 'nope', environment, version: '9.9.9' } }),
+  },
+  'GET /api/v1/projects/:project/pipeline': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/projects/harbor/pipeline' }) },
+  'POST /api/v1/projects/:project/releases/:version/promote': {
+    role: 'deployer',
+    source: 'body',
+    request: (environment) => ({ method: 'POST', url: '/api/v1/projects/harbor/releases/9.9.9/promote', payload: { environment, service: 'nope' } }),
+  },
+  'POST /api/v1/projects/:project/rollbacks': { role: 'deployer', source: 'body', request: (environment) => ({ method: 'POST', url: '/api/v1/projects/harbor/rollbacks', payload: { service: 'nope', environment } }) },
+  'GET /api/v1/deployments': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/deployments?environment=${env}` }) },
+  'GET /api/v1/deployments/:id': { role: 'viewer', source: 'deployment', request: (env) => ({ url: `/api/v1/deployments/${dep(env)}` }) },
+  'GET /api/v1/deployments/:id/verdicts': { role: 'viewer', source: 'deployment', request: (env) => ({ url: `/api/v1/deployments/${dep(env)}/verdicts` }) },
+  'GET /api/v1/deployments/:id/events': { role: 'viewer', source: 'deployment', request: (env) => ({ url: `/api/v1/deployments/${dep(env)}/events` }) },
+  'POST /api/v1/deployments/:id/promote': { role: 'deployer', source: 'deployment', request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/promote` }) },
+  'POST /api/v1/deployments/:id/pause': { role: 'deployer', source: 'deployment', request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/pause` }) },
+  'POST /api/v1/deployments/:id/resume': { role: 'deployer', source: 'deployment', request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/resume` }) },
+  'POST /api/v1/deployments/:id/abort': { role: 'deployer', source: 'deployment', request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/abort`, payload: {} }) },
+  'GET /api/v1/events': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/events?environment=${env}` }) },
+  'GET /api/v1/instances': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/instances?environment=${env}` }) },
+  'GET /api/v1/instances/:id': { role: 'viewer', source: 'instance', request: (env) => ({ url: `/api/v1/instances/${ins(env)}` }) },
+  'GET /api/v1/instances/:id/logs': { role: 'viewer', source: 'instance', request: (env) => ({ url: `/api/v1/instances/${ins(env)}/logs?tail=1` }) },
+  'POST /api/v1/tokens': {
+    role: 'admin',
+    source: 'star',
+    // An invalid expiry: an allowed caller gets the handler's 400, so nothing is created.
+    request: () => ({ method: 'POST', url: '/api/v1/tokens', payload: { name: 'matrix', grants: [{ role: 'viewer', environments: '*' }], expiresIn: 'never' } }),
+  },
+  'GET /api/v1/tokens': { role: 'admin', source: 'star', request: () => ({ url: '/api/v1/tokens' }) },
+  'DELETE /api/v1/tokens/:id': { role: 'admin', source: 'star', request: () => ({ method: 'DELETE', url: '/api/v1/tokens/tok_missing' }) },
+  'GET /api/v1/audit': { role: 'admin', source: 'star', request: () => ({ url: '/api/v1/audit?since=2020-01-01' }) },
+  'GET /api/v1/audit/verify': { role: 'admin', source: 'star', request: () => ({ url: '/api/v1/audit/verify' }) },
+};
+
+/** The rules of src/access/authorize.ts, restated independently as the test's oracle. */
+function expectAllowed(e: Expectation, granted: Role, scope: Env | '*', env: Env): boolean {
+  if (e.source === 'public' || e.source === 'any') return true;
+  const roleOk = granted === 'admin' || granted === e.role || e.role === 'viewer';
+  if (e.source === 'star') return roleOk && scope === '*';
+  return roleOk && (scope === '*' || scope === env);
+}
+
+/** What the route's declaration looks like for a table source. */
+function sourceOf(access: { public?: true; environment?: unknown; anyEnvironment?: true }): Source | 'function' {
+  if (access.public) return 'public';
+  if (typeof access.environment === 'function') return 'function';
+  if (access.environment === 'body.environment') return 'body';
+  if (access.environment === 'query.environment') return 'query';
+  return access.anyEnvironment ? 'any' : 'star';
+}
+
+let h: Harness;
+let app: FastifyInstance;
+const tokens = new Map<string, string>();
+const key = (role: Role, scope: Env | '*') => `${role}@${scope}`;
+
+beforeAll(async () => {
+  h = await engineHarness();
+  for (const role of roles) {
+    for (const scope of ['staging', '*'] as const) {
+      const token = generateToken();
+      await insertToken(h.db, { id: newId('tok'), name: key(role, scope), hash: hashToken(token), grants: [{ role, environments: scope === '*' ? '*' : [scope] }] });
+      tokens.set(key(role, scope), token);
+    }
+  }
+  h.runtime.behaviour = () => 'healthy';
+  for (const environment of ['staging', 'production'] as const) {
+    const d = await h.engine.deploy({ project: 'harbor', service: 'api', environment, version: '1.0.0' });
+    await h.waitFinished(d.id);
+    seeded[environment].deployment = d.id;
+    seeded[environment].instance = (await listInstances(h.db, { project: 'harbor', environment }))[0]!.id;
+  }
+  app = await buildApi({
+    db: h.db,
+    engine: h.engine,
+    events: h.events,
+    logger: silentLogger,
+    metrics: createCoordinatorMetrics(h.db),
+    version: '0.0.0-test',
+    startedAt: Date.now(),
+    shutdown: () => undefined,
+  });
+  await app.ready();
+}, 60_000);
+afterAll(async () => {
+  await app?.close();
+  await h?.close();
+});
+
+describe('the authorization matrix', () => {
+  it('every registered route is in the table, declaring the access the table expects', () => {
+    const routes = registeredRoutes(app);
+    const names = routes.map((r) => `${r.method} ${r.url}`);
+    expect(names.filter((n) => !(n in table))).toEqual([]);
+    expect(Object.keys(table).filter((n) => !names.includes(n))).toEqual([]);
+    for (const r of routes) {
+      const e = table[`${r.method} ${r.url}`]!;
+      const declared = sourceOf(r.access);
+      const expected = e.source === 'deployment' || e.source === 'instance' ? 'function' : e.source;
+      expect({ route: `${r.method} ${r.url}`, role: r.access.role, source: declared }).toEqual({ route: `${r.method} ${r.url}`, role: e.role, source: expected });
+    }
+  });
+
+  it('every route × role × environment: 403 exactly where the table says', async () => {
+    const mismatches: string[] = [];
+    let checked = 0;
+    for (const [name, e] of Object.entries(table)) {
+      for (const role of roles) {
+        for (const scope of ['staging', '*'] as const) {
+          for (const env of ['staging', 'production'] as const) {
+            const request = e.request(env);
+            const res = await app.inject({ ...request, headers: { authorization: `Bearer ${tokens.get(key(role, scope))}` } });
+            const allowed = expectAllowed(e, role, scope, env);
+            checked++;
+            if ((res.statusCode === 403) === allowed) mismatches.push(`${name} as ${key(role, scope)} on ${env}: expected ${allowed ? 'allowed' : '403'}, got ${res.statusCode} ${res.body.slice(0, 160)}`);
+            if (res.statusCode === 401 || res.statusCode === 500) mismatches.push(`${name} as ${key(role, scope)} on ${env}: ${res.statusCode} ${res.body.slice(0, 160)}`);
+          }
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(checked).toBe(Object.keys(table).length * roles.length * 2 * 2);
+  }, 120_000);
+
+  it('a 403 names the missing role and environment and what the token has', async () => {
+    const res = await app.inject({ ...table['POST /api/v1/projects/:project/deployments']!.request('production'), headers: { authorization: `Bearer ${tokens.get('deployer@staging')}` } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error).toMatchObject({ code: 'forbidden', message: 'deployer on production required; token "deployer@staging" has deployer on staging' });
+    const wide = await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${tokens.get('admin@staging')}` } });
+    expect(wide.json().error.message).toBe('viewer on * required; token "admin@staging" has admin on staging');
+  });
+
+  it('lists without an environment show only what the token may view', async () => {
+    const get = async (url: string, who: string) => (await app.inject({ url, headers: { authorization: `Bearer ${tokens.get(who)}` } })).json();
+    const envs = (rows: { environment: string | null }[]) => [...new Set(rows.map((r) => r.environment))].sort();
+    expect(envs((await get('/api/v1/deployments', 'deployer@staging')).deployments)).toEqual(['staging']);
+    expect(envs((await get('/api/v1/deployments', 'viewer@*')).deployments)).toEqual(['production', 'staging']);
+    expect(envs((await get('/api/v1/instances', 'approver@staging')).instances)).toEqual(['staging']);
+    expect(envs((await get('/api/v1/events', 'viewer@staging')).events)).toEqual(['staging']);
+    const status = await get('/api/v1/projects/harbor/status', 'viewer@staging');
+    expect(status.environments.map((e: { name: string }) => e.name)).toEqual(['staging']);
+  });
+
+  it('a missing deployment is a 404 for any token (there is no environment to check)', async () => {
+    const res = await app.inject({ url: '/api/v1/deployments/dep_missing', headers: { authorization: `Bearer ${tokens.get('viewer@staging')}` } });
+    expect(res.statusCode).toBe(404);
+  });
+});
+
+describe('route declarations', () => {
+  it('a route without config.access stops the server from starting', async () => {
+    const bare = Fastify();
+    bare.addHook('onRoute', requireRouteAccess(bare));
+    bare.get('/declared', { config: { access: { action: 'x.read', role: 'viewer' } } }, async () => 'ok');
+    expect(() => bare.get('/undeclared', async () => 'ok')).toThrow(/route GET \/undeclared declares no config\.access/);
+    expect(() => bare.get('/bad', { config: { access: { action: 'x.read', role: 'viewer', environment: 'headers.env' } } }, async () => 'ok')).toThrow(/is not body\.X, query\.X or params\.X/);
+    expect(registeredRoutes(bare).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /declared']);
+    await bare.close();
+  });
+});
