@@ -18,7 +18,7 @@ describe('slipway tokens', () => {
     empty = mkdtempSync(path.join(tmpdir(), 'slipway-tokens-cli-'));
   }, 120_000);
   afterAll(async () => {
-    rmSync(empty, { recursive: true, force: true });
+    if (empty) rmSync(empty, { recursive: true, force: true });
     await system?.close();
   }, 120_000);
   const as = (token: string) => ({ env: { SLIPWAY_TOKEN: token, SLIPWAY_TEST_RUN: system.tag } });

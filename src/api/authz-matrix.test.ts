@@ -20,10 +20,10 @@ import { buildApi } from './server.js';
  * - public: no token needed
  * - star: project-wide, the role must be granted on '*'
  * - any: the request names no environment; any grant is enough (the route shows what the token may view)
- * - body / query / deployment / instance: the request's environment (body.environment,
- *   query.environment, or the stored deployment's / instance's environment)
+ * - body / query / params / deployment / instance: the request's environment (body.environment,
+ *   query.environment, params.environment, or the stored deployment's / instance's environment)
  */
-type Source = 'public' | 'star' | 'any' | 'body' | 'query' | 'deployment' | 'instance';
+type Source = 'public' | 'star' | 'any' | 'body' | 'query' | 'params' | 'deployment' | 'instance';
 type Env = 'staging' | 'production';
 interface Expectation {
   role: Role;
@@ -54,6 +54,13 @@ const table: Record<string, Expectation> = {
     request: (environment) => ({ method: 'POST', url: '/api/v1/projects/harbor/deployments', payload: { service: 'nope', environment, version: '9.9.9' } }),
   },
   'GET /api/v1/projects/:project/pipeline': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/projects/harbor/pipeline' }) },
+  'POST /api/v1/projects/:project/approvals': {
+    role: 'viewer',
+    source: 'body',
+    // The harness environments need no approvals: an allowed caller gets the handler's 409.
+    request: (environment) => ({ method: 'POST', url: '/api/v1/projects/harbor/approvals', payload: { version: '9.9.9', environment, decision: 'approve' } }),
+  },
+  'GET /api/v1/projects/:project/approvals': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/projects/harbor/approvals?environment=${env}` }) },
   'POST /api/v1/projects/:project/releases/:version/promote': {
     role: 'deployer',
     source: 'body',
@@ -63,6 +70,7 @@ const table: Record<string, Expectation> = {
   'GET /api/v1/deployments': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/deployments?environment=${env}` }) },
   'GET /api/v1/deployments/:id': { role: 'viewer', source: 'deployment', request: (env) => ({ url: `/api/v1/deployments/${dep(env)}` }) },
   'GET /api/v1/deployments/:id/verdicts': { role: 'viewer', source: 'deployment', request: (env) => ({ url: `/api/v1/deployments/${dep(env)}/verdicts` }) },
+  'GET /api/v1/deployments/:id/gates': { role: 'viewer', source: 'deployment', request: (env) => ({ url: `/api/v1/deployments/${dep(env)}/gates` }) },
   'GET /api/v1/deployments/:id/events': { role: 'viewer', source: 'deployment', request: (env) => ({ url: `/api/v1/deployments/${dep(env)}/events` }) },
   'POST /api/v1/deployments/:id/promote': { role: 'deployer', source: 'deployment', request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/promote` }) },
   'POST /api/v1/deployments/:id/pause': { role: 'deployer', source: 'deployment', request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/pause` }) },
@@ -82,6 +90,27 @@ const table: Record<string, Expectation> = {
   'DELETE /api/v1/tokens/:id': { role: 'admin', source: 'star', request: () => ({ method: 'DELETE', url: '/api/v1/tokens/tok_missing' }) },
   'GET /api/v1/audit': { role: 'admin', source: 'star', request: () => ({ url: '/api/v1/audit?since=2020-01-01' }) },
   'GET /api/v1/audit/verify': { role: 'admin', source: 'star', request: () => ({ url: '/api/v1/audit/verify' }) },
+  // Built without a vault: an allowed caller gets 503, so nothing is stored or rotated.
+  'PUT /api/v1/projects/:project/environments/:environment/secrets/:name': {
+    role: 'admin',
+    source: 'params',
+    request: (env) => ({ method: 'PUT', url: `/api/v1/projects/harbor/environments/${env}/secrets/MATRIX`, payload: { value: 'x' } }),
+  },
+  'GET /api/v1/projects/:project/environments/:environment/secrets': { role: 'viewer', source: 'params', request: (env) => ({ url: `/api/v1/projects/harbor/environments/${env}/secrets` }) },
+  'DELETE /api/v1/projects/:project/environments/:environment/secrets/:name': {
+    role: 'admin',
+    source: 'params',
+    request: (env) => ({ method: 'DELETE', url: `/api/v1/projects/harbor/environments/${env}/secrets/MATRIX` }),
+  },
+  'POST /api/v1/projects/:project/environments/:environment/secrets/:name/reveal': {
+    role: 'admin',
+    source: 'params',
+    request: (env) => ({ method: 'POST', url: `/api/v1/projects/harbor/environments/${env}/secrets/MATRIX/reveal` }),
+  },
+  'POST /api/v1/secrets/rotate-key': { role: 'admin', source: 'star', request: () => ({ method: 'POST', url: '/api/v1/secrets/rotate-key' }) },
+  // Signed by GitHub, not a token: the harness project has no triggers.github, so it answers 404 whoever calls.
+  'POST /api/v1/webhooks/github': { role: 'viewer', source: 'public', request: () => ({ method: 'POST', url: '/api/v1/webhooks/github', payload: { zen: 'matrix' } }) },
+  'GET /api/v1/projects/:project/lead-times': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/projects/harbor/lead-times?environment=${env}` }) },
 };
 
 /** The rules of src/access/authorize.ts, restated independently as the test's oracle. */
@@ -98,6 +127,7 @@ function sourceOf(access: { public?: true; environment?: unknown; anyEnvironment
   if (typeof access.environment === 'function') return 'function';
   if (access.environment === 'body.environment') return 'body';
   if (access.environment === 'query.environment') return 'query';
+  if (access.environment === 'params.environment') return 'params';
   return access.anyEnvironment ? 'any' : 'star';
 }
 

@@ -1,3 +1,4 @@
+import type { SecretVault } from '../access/secrets/vault.js';
 import type { Engine } from '../engine/engine.js';
 import type { EventLog } from '../engine/event-log.js';
 import type { Logger } from '../shared/logging.js';
@@ -15,4 +16,6 @@ export interface ApiContext {
   startedAt: number;
   /** Called by POST /api/v1/system/shutdown after the response is sent. */
   shutdown: (options: { stopInstances: boolean }) => void;
+  /** Per-environment secrets; absent, the secret routes answer 503. */
+  secrets?: SecretVault;
 }

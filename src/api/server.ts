@@ -8,12 +8,16 @@ import { auditHook } from './audit-hook.js';
 import { authorizeRequest, requireRouteAccess } from './route-access.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { pipelineRoutes } from './routes/pipeline.js';
+import { triggerRoutes } from './routes/triggers.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instances.js';
 import { projectRoutes } from './routes/projects.js';
 import { systemRoutes } from './routes/system.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { auditRoutes } from './routes/audit.js';
+import { secretRoutes } from './routes/secrets.js';
+import { gateRoutes } from './routes/gates.js';
+import { approvalRoutes } from './routes/approvals.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -53,7 +57,11 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(instanceRoutes(ctx));
   await app.register(tokenRoutes(ctx));
   await app.register(auditRoutes(ctx));
+  await app.register(secretRoutes(ctx));
   await app.register(pipelineRoutes(ctx));
+  await app.register(triggerRoutes(ctx));
+  await app.register(gateRoutes(ctx));
+  await app.register(approvalRoutes(ctx));
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: { action: 'api.describe', role: 'viewer', anyEnvironment: true } } }, async () => app.swagger());
   return app;
 }

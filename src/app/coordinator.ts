@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { SecretVault } from '../access/secrets/vault.js';
 import { ensureAdminToken } from '../api/auth.js';
 import { createCoordinatorMetrics } from '../api/metrics.js';
 import { buildApi } from '../api/server.js';
@@ -80,7 +81,17 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     if (proxy.started) cleanup.push(async () => (starting ? stopProxy(paths.proxyState) : undefined));
     const router = new ProxyRouter({ admin: config.proxy.admin, token: await loadAdminToken(paths.proxyState, {}) });
 
-    const runtime = new LocalRuntime({ logDir: paths.instanceLogs, logger: logger.child({ part: 'runtime' }) });
+    // Secrets are decrypted at each process start and handed to the runtime only, never to the
+    // spec the engine persists: adopting a running instance needs no secret at all.
+    const secrets = SecretVault.open(db, config.dataDir);
+    for (const { masterKeyId, rows } of await secrets.missingKeys()) {
+      logger.warn({ masterKeyId, rows }, 'secrets in the store are encrypted under a master key this coordinator does not have; instances needing them will not start');
+    }
+    const runtime = new LocalRuntime({
+      logDir: paths.instanceLogs,
+      logger: logger.child({ part: 'runtime' }),
+      secretEnv: (spec) => secrets.environmentFor({ project: spec.project, environment: spec.environment }),
+    });
     cleanup.push(() => runtime.close());
     const events = new EventLog(db, logger.child({ part: 'events' }));
     const traffic = new TrafficController(db, router, logger.child({ part: 'traffic' }));
@@ -104,6 +115,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       version: slipwayVersion,
       startedAt: Date.now(),
       shutdown: (o) => options.onShutdownRequest?.(o),
+      secrets,
     });
     try {
       await api.listen({ host: listen.host, port: listen.port });

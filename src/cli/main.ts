@@ -5,6 +5,8 @@ import { ConfigError, formatIssue } from '../config/errors.js';
 import { exitCodeOf, isSlipwayError } from '../shared/errors.js';
 import { registerAbort } from './commands/abort.js';
 import { registerAudit } from './commands/audit.js';
+import { registerApprovals } from './commands/approvals.js';
+import { registerLeadTimes } from './commands/lead-times.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerCoordinator } from './commands/coordinator.js';
 import { registerDeploy } from './commands/deploy.js';
@@ -16,6 +18,7 @@ import { registerPromoteRelease } from './commands/promote-release.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerStatus } from './commands/status.js';
+import { registerSecrets } from './commands/secrets.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerUp } from './commands/up.js';
 import { red } from './output.js';
@@ -38,7 +41,7 @@ function buildProgram(): Command {
     .option('-c, --config <path>', 'slipway.yaml to use (default: ./slipway.yaml)')
     .option('--project <name>', 'project name (with SLIPWAY_URL, when there is no slipway.yaml here)')
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `\nEnvironment: SLIPWAY_URL (coordinator address), SLIPWAY_TOKEN (API token), DATABASE_URL (PostgreSQL for the coordinator's store), NO_COLOR.\n\n${exitCodes}\n`);
+    .addHelpText('after', `\nEnvironment: SLIPWAY_URL (coordinator address), SLIPWAY_TOKEN (API token), DATABASE_URL (PostgreSQL for the coordinator's store), SLIPWAY_MASTER_KEY (base64 of 32 bytes: the key that wraps secrets), NO_COLOR.\n\n${exitCodes}\n`);
   program.exitOverride();
   registerConfigCommands(program);
   registerUp(program);
@@ -55,6 +58,9 @@ function buildProgram(): Command {
   registerPromoteRelease(program);
   registerTokens(program);
   registerAudit(program);
+  registerSecrets(program);
+  registerApprovals(program);
+  registerLeadTimes(program);
   return program;
 }
 

@@ -7,12 +7,13 @@ import type { RawIssue } from './messages.js';
 import { checkListenAddresses } from './check-listen.js';
 import { checkPlaceholders } from './check-placeholders.js';
 import { checkPipeline } from './check-pipeline.js';
+import { checkTriggers } from './check-triggers.js';
 import { entriesOf, field, isMapping } from './raw.js';
 import { hint } from './suggest.js';
 
 /** Every cross-field problem in a raw config object. */
 export function crossFieldIssues(raw: unknown): RawIssue[] {
-  return [...checkListenAddresses(raw), ...checkOverrideEnvironments(raw), ...checkRoutes(raw), ...checkRolling(raw), ...checkPlaceholders(raw), ...checkDatabaseService(raw), ...checkPipeline(raw)];
+  return [...checkListenAddresses(raw), ...checkOverrideEnvironments(raw), ...checkRoutes(raw), ...checkRolling(raw), ...checkPlaceholders(raw), ...checkDatabaseService(raw), ...checkPipeline(raw), ...checkTriggers(raw)];
 }
 
 function checkOverrideEnvironments(raw: unknown): RawIssue[] {

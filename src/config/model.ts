@@ -22,6 +22,8 @@ export interface ProjectConfig {
   services: ServiceConfig[];
   /** Migrations shipped with releases of `database.service`; absent when the project has none. */
   database?: DatabaseConfig;
+  /** Deployments started by outside events (GitHub pushes); absent when the project has none. */
+  triggers?: TriggersConfig;
 }
 
 /** A freeze: recurring (cron start + duration in a time zone) or one-off (from/until, ms since epoch). */
@@ -60,6 +62,53 @@ export interface EnvironmentConfig extends ListenAddress {
   freezes: FreezeWindow[];
   /** This environment's database URL reference (`env:NAME` or postgres://), when it overrides database.url. */
   databaseUrl?: string;
+  /** Checks deployments here must pass (absent: none). */
+  gates?: GatesConfig;
+  /** Sign-off deployments here wait for (absent: none, also in configs stored by older versions). */
+  approvals?: ApprovalPolicy;
+}
+
+/**
+ * An environment's approval rule. Approvers are API tokens (there are no user accounts yet):
+ * `alice` matches a token named alice, `role:approver` any token holding that role here.
+ */
+export interface ApprovalPolicy {
+  /** Distinct approvers needed. */
+  required: number;
+  /** Token names and `role:ROLE` entries, 1..6. */
+  approvers: string[];
+  /** May the person deploying (or who first deployed) the release approve it? */
+  selfApproval: boolean;
+  expiresAfterMs: number;
+}
+
+/** A command run before a deployment; exit status 0 passes. */
+export interface CommandGateConfig {
+  name: string;
+  command: string;
+  /** May hold {version}. */
+  args: string[];
+  /** Absolute; may hold {version}. */
+  cwd: string;
+  timeoutMs: number;
+  env: Record<string, string>;
+}
+
+/** An HTTP request to the environment address once all traffic is on the new release. */
+export interface SmokeCheckConfig {
+  name: string;
+  path: string;
+  method: 'GET' | 'HEAD' | 'POST';
+  expect: { status: number; bodyContains?: string };
+  timeoutMs: number;
+}
+
+/** An environment's deployment gates. */
+export interface GatesConfig {
+  before: CommandGateConfig[];
+  /** Line coverage read from a report; `file` is absolute and may hold {version}; `minimumPct` in percent (85 = 85 %). */
+  coverage?: { file: string; minimumPct: number };
+  after: SmokeCheckConfig[];
 }
 
 /** Which requests reach a service: the longest matching pathPrefix wins; host, when set, must match. */
@@ -203,4 +252,28 @@ export interface ReleaseSpec {
   /** Absolute. */
   cwd: string;
   env: Record<string, string>;
+}
+
+/** Deployments started by outside events, per provider. */
+export interface TriggersConfig {
+  github?: GithubTriggers;
+}
+
+/** Pushes delivered to POST /api/v1/webhooks/github. */
+export interface GithubTriggers {
+  /** `env:NAME`: the webhook secret is read from environment variable NAME when a delivery arrives; never resolve it into the config. */
+  secret: string;
+  /** Tried in order; the first whose branch matches decides. */
+  rules: TriggerRule[];
+}
+
+/** Where a push to a branch deploys. */
+export interface TriggerRule {
+  /** Branch name or glob (* within a segment, ** across segments). */
+  branch: string;
+  environment: string;
+  /** Absent: every service. */
+  services?: string[];
+  /** How the release version is made from the commit sha. */
+  version: '{sha7}' | '{sha}';
 }

@@ -6,6 +6,7 @@ import type {
   DatabaseConfig,
   FreezeWindow,
   EnvironmentOverride,
+  GithubTriggers,
   HealthConfig,
   InstanceAmount,
   ProjectConfig,
@@ -15,6 +16,7 @@ import type {
 } from './model.js';
 import type { ParsedConfig, ParsedEnvironmentOverride, ParsedStrategy } from './schema.js';
 import { normalizeCanary } from './normalize-canary.js';
+import { normalizeGates } from './normalize-gates.js';
 
 type Parsed<K extends keyof ParsedConfig['services'][string]> = ParsedConfig['services'][string][K];
 
@@ -43,9 +45,22 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
             : { kind: 'once', from: Date.parse(f.from!), until: Date.parse(f.until!), message: f.message },
       ),
       ...(environment.database ? { databaseUrl: environment.database.url } : {}),
+      ...(environment.gates ? { gates: normalizeGates(environment.gates, base, ms) } : {}),
+      ...(environment.approvals
+        ? {
+            approvals: {
+              required: environment.approvals.required,
+              approvers: environment.approvals.approvers,
+              // Development is where people try their own work: approving it themselves is the norm there.
+              selfApproval: environment.approvals.selfApproval ?? name === 'development',
+              expiresAfterMs: ms(environment.approvals.expiresAfter),
+            },
+          }
+        : {}),
     })),
     services: Object.entries(parsed.services).map(([name, service]) => normalizeService(name, service, base)),
     ...(parsed.database ? { database: normalizeDatabase(parsed.database, Object.keys(parsed.services), base) } : {}),
+    ...(parsed.triggers?.github ? { triggers: { github: normalizeGithubTriggers(parsed.triggers.github) } } : {}),
   };
 }
 
@@ -59,6 +74,13 @@ function normalizeDatabase(database: NonNullable<ParsedConfig['database']>, serv
     statementTimeoutMs: ms(database.statementTimeout),
     lockRetries: database.lockRetries,
     revertOnRollback: database.revertOnRollback,
+  };
+}
+
+function normalizeGithubTriggers(github: NonNullable<NonNullable<ParsedConfig['triggers']>['github']>): GithubTriggers {
+  return {
+    secret: github.secret,
+    rules: github.rules.map((r) => ({ branch: r.branch, environment: r.environment, ...(r.services ? { services: r.services } : {}), version: r.version })),
   };
 }
 

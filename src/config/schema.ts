@@ -19,6 +19,9 @@ import {
   versionField,
 } from './fields.js';
 import { canarySchema } from './canary-schema.js';
+import { triggersSchema } from './triggers-schema.js';
+import { gatesSchema } from './gates-schema.js';
+import { approvalsSchema } from './approvals-schema.js';
 
 const threshold = (description: string) => z.int().min(1).max(100).meta({ description });
 
@@ -172,6 +175,8 @@ const environmentSchema = z
       .meta({ description: 'Environments a release must have been deployed to successfully first, e.g. [staging].' }),
     soak: durationField.default(0).meta({ description: 'And it must have been live there at least this long (e.g. 30m).' }),
     freezes: z.array(freezeSchema).default([]).meta({ description: 'Windows when deployments are refused (--emergency --reason overrides, admins only).' }),
+    gates: gatesSchema.optional(),
+    approvals: approvalsSchema.optional(),
     database: z
       .strictObject({ url: databaseUrlField })
       .optional()
@@ -201,6 +206,7 @@ export const configSchema = z
       .refine((services) => Object.keys(services).length > 0, 'declare at least one service')
       .meta({ description: 'The services of the project, by name.' }),
     database: databaseSchema.optional(),
+    triggers: triggersSchema.optional(),
   })
   .meta({ title: 'slipway.yaml', description: 'Slipway project configuration: environments, services and how they deploy.' });
 

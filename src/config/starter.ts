@@ -31,6 +31,17 @@ environments:
     # - { cron: "0 16 * * 5", duration: 64h, timezone: Europe/London, message: "weekend freeze" }
     # - { from: 2026-12-20T00:00:00Z, until: 2027-01-03T00:00:00Z, message: "holiday freeze" }
     # database: { url: env:PRODUCTION_DATABASE_URL }   # its own database (see database: below)
+    # gates:                          # checks a deployment here must pass
+    #   before:                       # run before any instance starts, without a shell; a failure fails the deployment
+    #     - { name: unit-tests, command: npm, args: [test], cwd: ., timeout: 5m, env: { CI: "1" } }
+    #   coverage: { file: coverage/coverage-summary.json, minimum: 85% }  # or lcov.info; line coverage
+    #   after:                        # HTTP smoke checks on this address once all traffic is on the release; a failure rolls back
+    #     - { name: version, path: /version, method: GET, expect: { status: 200, bodyContains: '"release"' }, timeout: 5s }
+    # approvals:                      # deployments here wait for sign-off (slipway approve VERSION --env production)
+    #   required: 2                   # distinct approvers per release
+    #   approvers: [alice, "role:approver"] # token names, or role:approver / role:deployer / role:admin here (1..6)
+    #   selfApproval: false           # may whoever deploys the release approve it? (default false; true for development)
+    #   expiresAfter: 30d             # older approvals no longer count
 
 services:
   web:                                # service name, same rules as the project name
@@ -99,5 +110,15 @@ services:
 #   statementTimeout: 60s
 #   lockRetries: 5
 #   revertOnRollback: false           # run safe down scripts of a rolled-back deployment's expand migrations
+
+# triggers:                           # deploy on GitHub pushes: webhook POST /api/v1/webhooks/github, content type application/json
+#   github:
+#     secret: env:GITHUB_WEBHOOK_SECRET # the webhook's secret, read from this variable; checked against X-Hub-Signature-256
+#     rules:                          # tried in order; the first whose branch matches decides
+#       - { branch: main, environment: staging }  # a merged pull request goes to staging
+#       - branch: "feature/*"         # a glob: * within one segment, ** across segments
+#         environment: development
+#         services: [web]             # default: every service
+#         version: "{sha7}"           # release version from the commit: "{sha7}" (default) or "{sha}"
 `;
 }

@@ -19,7 +19,8 @@ import { getServiceState } from '../store/repos/service-state.js';
 import { planFor } from '../strategies/index.js';
 import { activeFreeze } from './pipeline/freeze.js';
 import { promotionWaits } from './pipeline/promotion.js';
-import { withMigrationSteps, type Plan } from '../strategies/plan.js';
+import { approvalStatus } from './pipeline/approval-status.js';
+import { withGateSteps, withMigrationSteps, type Plan } from '../strategies/plan.js';
 import type { EngineDeps } from './context.js';
 import { EngineError } from './errors.js';
 import { ensureRelease } from './releases.js';
@@ -107,7 +108,7 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
     options,
   };
   const fromRelease = state?.stableRelease;
-  const plan = await withMigrationsIfCarried(deps, req.project, req.service, planFor(strategy, { instances: service.instances, hasStable: Boolean(fromRelease) }));
+  const plan = withGatesOf(config, req.environment, await withMigrationsIfCarried(deps, req.project, req.service, planFor(strategy, { instances: service.instances, hasStable: Boolean(fromRelease) })));
   try {
     return await insertDeployment(deps.db, { ...base, fromRelease, plan, state: active ? 'queued' : 'running' });
   } catch (e) {
@@ -128,7 +129,8 @@ export async function startQueued(deps: EngineDeps, d: DeploymentRecord): Promis
     await updateDeployment(deps.db, d.id, { state: 'cancelled', reason: 'its release became stable while it was queued', finished: true });
     return undefined;
   }
-  const plan = await withMigrationsIfCarried(deps, d.project, d.service, planFor(d.options.strategyConfig, { instances: d.options.instances, hasStable: Boolean(state?.stableRelease) }));
+  const current = (await getProject(deps.db, d.project))?.config as ProjectConfig | undefined;
+  const plan = withGatesOf(current, d.environment, await withMigrationsIfCarried(deps, d.project, d.service, planFor(d.options.strategyConfig, { instances: d.options.instances, hasStable: Boolean(state?.stableRelease) })));
   try {
     return await updateDeployment(deps.db, d.id, { state: 'running', plan, step: 0, fromRelease: state?.stableRelease, started: true });
   } catch (e) {
@@ -152,9 +154,16 @@ async function withMigrationsIfCarried(deps: EngineDeps, project: string, servic
   return deps.migrations && (await deps.migrations.appliesTo(project, service)) ? withMigrationSteps(plan) : plan;
 }
 
+/** Plans in an environment with gates get the before-gates step first and the smoke step before promotion. */
+function withGatesOf(config: ProjectConfig | undefined, environment: string, plan: Plan): Plan {
+  const gates = config?.environments.find((e) => e.name === environment)?.gates;
+  return gates ? withGateSteps(plan, gates.before.length > 0 || gates.coverage !== undefined, gates.after.length > 0) : plan;
+}
+
 /**
  * Before anything starts: the environment is not frozen (unless this is an emergency), and the
- * release has been through the environments this one requires. The refusal says what it waits for.
+ * release has been through the environments this one requires, and has the approvals the
+ * environment needs. The refusal says what it waits for.
  */
 async function refuseOutsidePipeline(deps: EngineDeps, config: ProjectConfig, req: DeployRequest): Promise<void> {
   const environment = config.environments.find((e) => e.name === req.environment);
@@ -173,6 +182,13 @@ async function refuseOutsidePipeline(deps: EngineDeps, config: ProjectConfig, re
     const soonest = waits.every((w) => w.readyAt) ? ` (ready at ${new Date(Math.max(...waits.map((w) => w.readyAt!.getTime()))).toISOString()})` : '';
     throw new EngineError('conflict', `${req.service} ${req.version} cannot go to ${req.environment} yet: ${waits.map((w) => w.reason).join('; ')}${soonest}`, {
       waits: waits.map((w) => ({ environment: w.environment, reason: w.reason, ...(w.readyAt ? { readyAt: w.readyAt.toISOString() } : {}) })),
+    });
+  }
+  // Emergencies skip freezes only: sign-off is about this release, not about the calendar.
+  const approvals = await approvalStatus(deps.db, req.project, req.service, req.version, environment, now, req.requestedBy);
+  if (approvals?.waitsFor) {
+    throw new EngineError('conflict', approvals.waitsFor, {
+      approvals: { environment: approvals.environment, state: approvals.state, required: approvals.required, approvedBy: approvals.approvedBy, missing: approvals.missing },
     });
   }
 }

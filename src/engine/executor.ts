@@ -2,7 +2,7 @@ import { messageOf, isSlipwayError } from '../shared/errors.js';
 import { getDeployment, patchOptions, updateDeployment, type DeploymentRecord } from '../store/repos/deployments.js';
 import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
-import { describeStep } from '../strategies/plan.js';
+import { describeStep, withSmokeBeforePromote } from '../strategies/plan.js';
 import { rollbackPlan } from '../strategies/rollback.js';
 import { promotionSteps } from '../strategies/canary.js';
 import { aboutDeployment } from './event-log.js';
@@ -123,7 +123,9 @@ export class Executor {
   /** `slipway promote`: the remaining canary steps give way to the full promotion. */
   private async promoteNow(d: DeploymentRecord): Promise<DeploymentRecord> {
     const contract = d.plan.steps.some((s) => s.kind === 'contract') ? [{ kind: 'contract' as const }] : [];
-    const steps = [...d.plan.steps.slice(0, d.step), ...promotionSteps(d.options.instances), ...contract];
+    // Smoke checks still run before the promotion (their step, if any, is among the skipped ones).
+    const promotion = d.plan.steps.slice(d.step).some((s) => s.kind === 'smoke') ? withSmokeBeforePromote(promotionSteps(d.options.instances)) : promotionSteps(d.options.instances);
+    const steps = [...d.plan.steps.slice(0, d.step), ...promotion, ...contract];
     await patchOptions(this.deps.db, d.id, {}, ['promoteRequested', 'paused']);
     const updated = await updateDeployment(this.deps.db, d.id, { plan: { ...d.plan, steps, analysisUntilStep: d.step }, step: d.step });
     await this.deps.events.emit({

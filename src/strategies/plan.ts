@@ -34,7 +34,11 @@ export type Step =
   /** Once the release is stable: apply contract migrations no live release needs (others wait). */
   | { kind: 'contract' }
   /** Rollback only, when configured: revert the expand migrations this deployment applied. */
-  | { kind: 'revertMigrations' };
+  | { kind: 'revertMigrations' }
+  /** Before anything else: the environment's command and coverage gates; one failing fails the deployment. */
+  | { kind: 'gates'; phase: 'before' }
+  /** All traffic on the candidate, before it is promoted: HTTP smoke checks; one failing rolls back. */
+  | { kind: 'smoke' };
 
 export type StepKind = Step['kind'];
 
@@ -81,6 +85,10 @@ export function describeStep(step: Step): string {
       return 'apply contract migrations no live release needs';
     case 'revertMigrations':
       return "revert this deployment's expand migrations";
+    case 'gates':
+      return 'run the before-deployment gates';
+    case 'smoke':
+      return 'run the smoke checks against the new release';
   }
 }
 
@@ -94,4 +102,25 @@ export function withMigrationSteps(plan: Plan): Plan {
     steps: [{ kind: 'migrate' }, ...plan.steps, { kind: 'contract' }],
     ...(plan.analysisUntilStep === undefined ? {} : { analysisUntilStep: plan.analysisUntilStep + 1 }),
   };
+}
+
+/**
+ * An environment with gates: the before-gates run first (ahead of migrations: nothing changes
+ * until they pass), the smoke checks once all traffic is on the candidate but before it is
+ * promoted — so a failing check rolls back to a release that is still the stable one.
+ */
+export function withGateSteps(plan: Plan, hasBefore: boolean, hasAfter: boolean): Plan {
+  const steps = hasAfter ? withSmokeBeforePromote(plan.steps) : plan.steps;
+  if (!hasBefore) return { ...plan, steps };
+  return {
+    ...plan,
+    steps: [{ kind: 'gates', phase: 'before' }, ...steps],
+    ...(plan.analysisUntilStep === undefined ? {} : { analysisUntilStep: plan.analysisUntilStep + 1 }),
+  };
+}
+
+/** Put a smoke step right before the (last) promote step; plans without one get it at the end. */
+export function withSmokeBeforePromote(steps: Step[]): Step[] {
+  const at = steps.map((s) => s.kind).lastIndexOf('promote');
+  return at < 0 ? [...steps, { kind: 'smoke' }] : [...steps.slice(0, at), { kind: 'smoke' }, ...steps.slice(at)];
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, rmSync } from 'node:fs';
+import { createWriteStream, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
 import { generateToken } from '../../src/api/auth.js';
@@ -31,9 +31,23 @@ export class System {
   ) {}
 
   static async start(options: Parameters<typeof createDemoWorkspace>[0] & { env?: Record<string, string> } = {}): Promise<System> {
-    const system = new System(await createDemoWorkspace(options), options.env ?? {});
-    system.client = new ApiClient(`http://127.0.0.1:${system.workspace.ports.coordinator}`, system.token);
-    await system.startCoordinator();
+    let system: System;
+    // Free ports are picked before they are bound, so a test file running beside this one can take
+    // one first; then the start fails naming the address, and a fresh workspace gets new ports.
+    for (let attempt = 1; ; attempt++) {
+      system = new System(await createDemoWorkspace(options), options.env ?? {});
+      system.client = new ApiClient(`http://127.0.0.1:${system.workspace.ports.coordinator}`, system.token);
+      try {
+        await system.startCoordinator();
+        break;
+      } catch (e) {
+        await new Promise((r) => setTimeout(r, 300)); // let the piped output reach the file
+        const output = readFileSync(path.join(system.workspace.dir, 'coordinator-test.out'), 'utf8');
+        killTagged('SLIPWAY_TEST_RUN', system.tag);
+        rmSync(system.workspace.dir, { recursive: true, force: true });
+        if (attempt >= 3 || !/already in use/.test(output)) throw new Error(`${(e as Error).message}\n${output.slice(-2000)}`);
+      }
+    }
     const { config, raw } = await loadConfigWithRaw(system.workspace.configPath);
     await system.client.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir });
     return system;
@@ -55,7 +69,9 @@ export class System {
     child.stdout!.pipe(out);
     child.stderr!.pipe(out);
     this.coordinator = child;
-    await until('the coordinator to answer', async () => (await this.healthz()) || (child.exitCode !== null ? Promise.reject(new Error(`coordinator exited with ${child.exitCode}`)) : false), 90_000);
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}`))));
+    exited.catch(() => undefined);
+    await Promise.race([until('the coordinator to answer', async () => (await this.healthz()) || false, 90_000), exited]);
   }
 
   /** SIGKILL the coordinator (instances and proxy keep running). */

@@ -1,7 +1,7 @@
 /**
  * The pipeline as people ask about it: for each recent release, where it is (live, was deployed,
  * failed) in each environment, and for the environments it has not reached, what it still waits
- * for — an earlier environment, a soak, a freeze — or that it is ready to go.
+ * for — an earlier environment, a soak, a freeze, approvals — or that it is ready to go.
  */
 import type { ProjectConfig } from '../../config/model.js';
 import type { Queryable } from '../../store/db.js';
@@ -10,6 +10,7 @@ import { listReleases } from '../../store/repos/releases.js';
 import { listServiceStates } from '../../store/repos/service-state.js';
 import { activeFreeze } from './freeze.js';
 import { promotionWaits } from './promotion.js';
+import { approvalStatus } from './approval-status.js';
 
 export interface ReleaseStage {
   environment: string;
@@ -44,6 +45,8 @@ export async function pipelineView(db: Queryable, config: ProjectConfig, now: Da
           const waitsFor = (await promotionWaits(db, config.project, service.name, release.version, environment, now)).map((w) => w.reason);
           const freeze = activeFreeze(environment.freezes ?? [], now);
           if (freeze) waitsFor.push(`${environment.name} is frozen until ${freeze.endsAt.toISOString()} (${freeze.message})`);
+          const approvals = await approvalStatus(db, config.project, service.name, release.version, environment, now);
+          if (approvals?.waitsFor) waitsFor.push(approvals.waitsFor);
           stages.push({ environment: environment.name, state: waitsFor.length > 0 ? 'waiting' : 'ready', waitsFor });
         }
       }

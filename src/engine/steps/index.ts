@@ -10,6 +10,7 @@ import { setWeights } from './set-weights.js';
 import { stop } from './stop.js';
 import { waitHealthy } from './wait-healthy.js';
 import { contract, migrate, revertMigrations } from './migrate.js';
+import { beforeGates, smokeChecks } from './gates.js';
 
 /** Run one step of a plan. Every step is idempotent: running it twice leaves the same state. */
 export async function runStep(ctx: StepContext, step: Step): Promise<void> {
@@ -40,5 +41,9 @@ export async function runStep(ctx: StepContext, step: Step): Promise<void> {
       return contract(ctx);
     case 'revertMigrations':
       return revertMigrations(ctx);
+    case 'gates':
+      return beforeGates(ctx);
+    case 'smoke':
+      return smokeChecks(ctx);
   }
 }

@@ -26,6 +26,13 @@ describe('buildInstanceEnv', () => {
   });
 });
 
+describe('buildInstanceEnv with secrets', () => {
+  it('a secret wins over the release env of the same name, and never over the variables Slipway owns', () => {
+    const env = buildInstanceEnv(spec, 4321, { PATH: '/usr/bin', DB_PASSWORD: 'inherited' }, { GREETING: 'from-secret', DB_PASSWORD: 's3cret' });
+    expect(env).toMatchObject({ PATH: '/usr/bin', GREETING: 'from-secret', DB_PASSWORD: 's3cret', PORT: '4321', SLIPWAY_RELEASE: 'v7' });
+  });
+});
+
 describe('substitutePort', () => {
   it('replaces every {port} in every argument', () => {
     expect(substitutePort(['serve', '--port={port}', '--url=http://127.0.0.1:{port}/{port}'], 80)).toEqual([

@@ -5,14 +5,21 @@ export const withheldEnv: readonly string[] = ['SLIPWAY_TOKEN', 'SLIPWAY_PROXY_T
 
 /**
  * The environment an instance runs with: the coordinator's (minus its secrets), then the
- * release env, then the variables Slipway owns, which the release cannot override.
+ * release env, then the environment's secrets (a secret wins over config env of the same name:
+ * it is the deliberate, per-environment value), then the variables Slipway owns, which neither
+ * can override.
  */
-export function buildInstanceEnv(spec: InstanceSpec, port: number, parentEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function buildInstanceEnv(
+  spec: InstanceSpec,
+  port: number,
+  parentEnv: NodeJS.ProcessEnv = process.env,
+  secrets: Record<string, string> = {},
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(parentEnv)) {
     if (value !== undefined && !withheldEnv.includes(key)) env[key] = value;
   }
-  Object.assign(env, spec.env);
+  Object.assign(env, spec.env, secrets);
   env.PORT = String(port);
   env.SLIPWAY_INSTANCE = spec.instanceId;
   env.SLIPWAY_SERVICE = spec.service;

@@ -20,6 +20,8 @@ export interface SupervisorContext {
   emit(event: RuntimeEvent): void;
   /** A port for a (re)start: `preferred` when it is still free. */
   allocatePort(preferred?: number): Promise<number>;
+  /** Secret variables for a process about to start, resolved at every (re)start and held only for the spawn. */
+  secretEnv(spec: InstanceSpec): Promise<Record<string, string>>;
 }
 
 /** Lines of log attached to an `exit` event. */
@@ -72,7 +74,7 @@ export class InstanceSupervisor {
   /** Spawn the first process on `port`. Rejects with RuntimeError (state `failed`) if it cannot start. */
   async launch(port: number): Promise<LocalHandle> {
     this.port = port;
-    const spawning = spawnInstance(this.spec, port, this.logFile, this.ctx.clock.now());
+    const spawning = this.ctx.secretEnv(this.spec).then((secrets) => spawnInstance(this.spec, port, this.logFile, this.ctx.clock.now(), secrets));
     this.spawning = spawning;
     try {
       const spawned = await spawning;
@@ -202,7 +204,9 @@ export class InstanceSupervisor {
     const restarting = (async () => {
       const port = await this.ctx.allocatePort(this.port);
       if (this.lifecycle.signal.aborted) return undefined;
-      return spawnInstance(this.spec, port, this.logFile, this.ctx.clock.now());
+      const secrets = await this.ctx.secretEnv(this.spec);
+      if (this.lifecycle.signal.aborted) return undefined;
+      return spawnInstance(this.spec, port, this.logFile, this.ctx.clock.now(), secrets);
     })();
     this.spawning = restarting;
     let spawned: Awaited<typeof restarting>;

@@ -20,6 +20,13 @@ export interface LocalRuntimeOptions {
   logger?: Logger;
   /** Default: 1 s doubling to 30 s, reset after 60 s healthy. */
   restartBackoff?: { initialMs: number; maxMs: number; resetAfterMs?: number };
+  /**
+   * The environment's secrets, asked for at every process start (first start, restart after a
+   * crash, restart of an adopted instance that had died). They go into the process environment
+   * only, never into the spec or handle the engine persists, so adopting a live instance needs
+   * none. A rejection fails that start like a spawn error.
+   */
+  secretEnv?: (spec: InstanceSpec) => Promise<Record<string, string>>;
 }
 
 /**
@@ -145,6 +152,7 @@ export class LocalRuntime implements Runtime {
       backoff: this.backoff,
       emit: (event) => this.emit(event),
       allocatePort: (preferred) => this.allocatePort(spec.instanceId, preferred),
+      secretEnv: this.options.secretEnv ?? (async () => ({})),
     };
     const supervisor = new InstanceSupervisor(spec, logFile, context);
     this.instances.set(spec.instanceId, supervisor);

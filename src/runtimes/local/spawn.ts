@@ -35,8 +35,9 @@ function spawnError(spec: InstanceSpec, err: NodeJS.ErrnoException): RuntimeErro
  * Spawn the instance detached (its own session and process group, so it outlives the
  * coordinator and can be signalled as a group), stdout and stderr appended to its log file.
  * Resolves once the process is running; rejects with RuntimeError when it cannot be started.
+ * `secrets` are added to its environment only: never logged, never part of the spec or handle.
  */
-export async function spawnInstance(spec: InstanceSpec, port: number, logFile: string, now: number): Promise<SpawnedProcess> {
+export async function spawnInstance(spec: InstanceSpec, port: number, logFile: string, now: number, secrets: Record<string, string> = {}): Promise<SpawnedProcess> {
   checkWorkingDirectory(spec);
   let logFd: number;
   try {
@@ -55,7 +56,7 @@ export async function spawnInstance(spec: InstanceSpec, port: number, logFile: s
     try {
       child = spawn(spec.command, substitutePort(spec.args, port), {
         cwd: spec.cwd,
-        env: buildInstanceEnv(spec, port),
+        env: buildInstanceEnv(spec, port, process.env, secrets),
         detached: true,
         stdio: ['ignore', logFd, logFd],
       });

@@ -1,0 +1,52 @@
+/** Approvals as stored, run through the rules: where a release stands in an environment. */
+import type { EnvironmentConfig, ProjectConfig } from '../../config/model.js';
+import type { Queryable } from '../../store/db.js';
+import { listApprovals, releaseRequester } from '../../store/repos/approvals.js';
+import { firstSucceededAt } from '../../store/repos/deployments.js';
+import { getReleaseByVersion, listReleases } from '../../store/repos/releases.js';
+import { describeApprovalWait, tallyApprovals, type ApprovalTally, type Excluded } from './approvals.js';
+
+export interface ApprovalStatus extends ApprovalTally {
+  environment: string;
+  service: string;
+  version: string;
+  /** In words, when the release may not go yet. */
+  waitsFor?: string;
+}
+
+/**
+ * The approval status of `version` of `service` for `target`, or undefined when the environment
+ * needs no approvals. `deployer` is whoever is deploying it now (their own approval does not count).
+ */
+export async function approvalStatus(db: Queryable, project: string, service: string, version: string, target: EnvironmentConfig, now: Date, deployer?: string): Promise<ApprovalStatus | undefined> {
+  const policy = target.approvals; // absent in configs stored by older versions
+  if (!policy) return undefined;
+  const release = await getReleaseByVersion(db, project, service, version);
+  const excluded: Excluded[] = [];
+  const requester = release ? await releaseRequester(db, release.id) : undefined;
+  if (requester) excluded.push({ name: requester, why: `${requester} first deployed it` });
+  if (deployer && deployer !== requester) excluded.push({ name: deployer, why: `${deployer} is deploying it` });
+  const decisions = release ? await listApprovals(db, { project, service, version, environment: target.name }) : [];
+  const tally = tallyApprovals(policy, target.name, release?.digest, decisions, now, excluded);
+  const waitsFor = describeApprovalWait(policy, target.name, { service, version }, tally, excluded);
+  return { environment: target.name, service, version, ...tally, ...(waitsFor ? { waitsFor } : {}) };
+}
+
+/**
+ * Per environment that needs approvals (of those given), the recent releases that have not been
+ * deployed there successfully yet, with where their approvals stand.
+ */
+export async function approvalList(db: Queryable, config: ProjectConfig, environments: readonly string[], now: Date, releasesPerService = 10): Promise<ApprovalStatus[]> {
+  const out: ApprovalStatus[] = [];
+  for (const environment of config.environments) {
+    if (!environment.approvals || !environments.includes(environment.name)) continue;
+    for (const service of config.services) {
+      for (const release of await listReleases(db, config.project, service.name, releasesPerService)) {
+        if (await firstSucceededAt(db, config.project, service.name, environment.name, release.id)) continue;
+        const status = await approvalStatus(db, config.project, service.name, release.version, environment, now);
+        if (status) out.push(status);
+      }
+    }
+  }
+  return out;
+}
