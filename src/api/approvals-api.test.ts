@@ -1,14 +1,12 @@
+import { testApi } from '../../test/support/api-harness.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
 import type { Grant } from '../access/types.js';
 import { validateConfigObject } from '../config/validate.js';
 import { newId } from '../shared/ids.js';
-import { silentLogger } from '../shared/logging.js';
 import { insertToken } from '../store/repos/tokens.js';
 import { generateToken, hashToken } from './auth.js';
-import { createCoordinatorMetrics } from './metrics.js';
-import { buildApi } from './server.js';
 
 /**
  * Approvals through the API: production needs 2 approvals from alice or any approver token;
@@ -47,17 +45,7 @@ beforeAll(async () => {
     tokens[name] = generateToken();
     await insertToken(h.db, { id: newId('tok'), name, hash: hashToken(tokens[name]!), grants });
   }
-  app = await buildApi({
-    db: h.db,
-    engine: h.engine,
-    events: h.events,
-    logger: silentLogger,
-    metrics: createCoordinatorMetrics(h.db),
-    version: '0.0.0-test',
-    startedAt: Date.now(),
-    shutdown: () => undefined,
-  });
-  await app.ready();
+  app = await testApi(h);
 }, 60_000);
 afterAll(async () => {
   await app?.close();

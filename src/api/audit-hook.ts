@@ -64,7 +64,8 @@ function refusalOf(payload: unknown): string | undefined {
 
 /** The entry for one answered request. */
 function auditEntryOf(req: FastifyRequest, status: number, payload?: unknown): AuditEntry {
-  const denied = status === 401 || status === 403;
+  // 429: a login refused by brute-force protection is a denied attempt like a 401.
+  const denied = status === 401 || status === 403 || status === 429;
   const route = req.routeOptions.url ?? clip(req.url.split('?')[0]!);
   const note = req.audit ?? {};
   const reason = denied ? refusalOf(payload) : undefined;
@@ -83,7 +84,7 @@ function auditEntryOf(req: FastifyRequest, status: number, payload?: unknown): A
 
 /**
  * Fastify onSend hook: appends an audit entry for every state-changing request and every
- * denied one (401/403, any method). It runs before the answer leaves, so a caller that got an
+ * denied one (401/403/429, any method). It runs before the answer leaves, so a caller that got an
  * answer can find it in the log. A failed write does not turn a change that happened into an
  * error (the caller would retry it): it is logged at error level with the whole entry, counted
  * in slipway_audit_write_failures_total, and the answer carries `Slipway-Audit: failed`.
@@ -94,7 +95,7 @@ export function auditHook(deps: { db: Db; logger: Logger; registry: Registry }) 
     new Counter({ name: 'slipway_audit_write_failures_total', help: 'Audit entries that could not be written (each is in the coordinator log)', registers: [deps.registry] });
   return async (req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
     const status = reply.statusCode;
-    if (!stateChanging.has(req.method) && status !== 401 && status !== 403) return payload;
+    if (!stateChanging.has(req.method) && status !== 401 && status !== 403 && status !== 429) return payload;
     const entry = auditEntryOf(req, status, payload);
     try {
       await appendAudit(deps.db, entry);

@@ -5,6 +5,8 @@ import { newId } from '../shared/ids.js';
 import type { Queryable } from '../store/db.js';
 import type { Grant, Principal } from '../access/types.js';
 import { countActiveAdminTokens, findTokenByHash, insertToken } from '../store/repos/tokens.js';
+import { sessionCookieOf } from '../access/sessions.js';
+import { sessionAuth } from './session-auth.js';
 
 /** What the initial admin token and SLIPWAY_TOKEN may do: everything. */
 export const adminGrants: Grant[] = [{ role: 'admin', environments: '*' }];
@@ -43,11 +45,14 @@ declare module 'fastify' {
   }
 }
 
-/** Fastify hook: every route but the public ones (`config.access.public`) needs `Authorization: Bearer <token>`. */
+/** Fastify hook: every route but the public ones (`config.access.public`) needs `Authorization: Bearer <token>` or a login session cookie (session-auth.ts). */
 export function bearerAuth(db: Queryable) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     if (req.routeOptions.config?.access?.public) return;
     const header = req.headers.authorization;
+    // People (the dashboard) come with a session cookie instead; a bearer header always wins.
+    const cookie = header ? undefined : sessionCookieOf(req);
+    if (cookie) return sessionAuth(db, req, cookie);
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) throw new SlipwayError('unauthorized', 'missing bearer token: send "Authorization: Bearer <token>" (the CLI reads SLIPWAY_TOKEN or the token file `slipway up` wrote)');
     const presented = hashToken(match[1]!);

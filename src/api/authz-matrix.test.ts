@@ -1,15 +1,13 @@
+import { testApi } from '../../test/support/api-harness.js';
 import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
 import { roles, type Role } from '../access/types.js';
-import { silentLogger } from '../shared/logging.js';
 import { newId } from '../shared/ids.js';
 import { insertToken } from '../store/repos/tokens.js';
 import { listInstances } from '../store/repos/instances.js';
 import { generateToken, hashToken } from './auth.js';
-import { createCoordinatorMetrics } from './metrics.js';
 import { registeredRoutes, requireRouteAccess } from './route-access.js';
-import { buildApi } from './server.js';
 
 /**
  * The authorization matrix: every registered route × every role, from an explicit table. A route
@@ -111,6 +109,21 @@ const table: Record<string, Expectation> = {
   // Signed by GitHub, not a token: the harness project has no triggers.github, so it answers 404 whoever calls.
   'POST /api/v1/webhooks/github': { role: 'viewer', source: 'public', request: () => ({ method: 'POST', url: '/api/v1/webhooks/github', payload: { zen: 'matrix' } }) },
   'GET /api/v1/projects/:project/lead-times': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/projects/harbor/lead-times?environment=${env}` }) },
+  // Local users' sessions. Login is public; a body without a password is a 400, so no failure counts towards a lockout.
+  'POST /api/v1/auth/login': { role: 'viewer', source: 'public', request: () => ({ method: 'POST', url: '/api/v1/auth/login', payload: { name: 'matrix' } }) },
+  'POST /api/v1/auth/logout': { role: 'viewer', source: 'public', request: () => ({ method: 'POST', url: '/api/v1/auth/logout' }) },
+  // Session routes: a token caller reaches the handler, which answers 409 (tokens have no session).
+  'GET /api/v1/auth/session': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/auth/session' }) },
+  'POST /api/v1/auth/totp/enroll': { role: 'viewer', source: 'any', request: () => ({ method: 'POST', url: '/api/v1/auth/totp/enroll' }) },
+  'POST /api/v1/auth/totp/confirm': { role: 'viewer', source: 'any', request: () => ({ method: 'POST', url: '/api/v1/auth/totp/confirm', payload: { code: '000000' } }) },
+  // A too-short password: an allowed caller gets the handler's 400, so no user is created or changed.
+  'POST /api/v1/users': { role: 'admin', source: 'star', request: () => ({ method: 'POST', url: '/api/v1/users', payload: { name: 'matrix', password: 'short', grants: [{ role: 'viewer', environments: '*' }] } }) },
+  'GET /api/v1/users': { role: 'admin', source: 'star', request: () => ({ url: '/api/v1/users' }) },
+  'PUT /api/v1/users/:name/password': { role: 'admin', source: 'star', request: () => ({ method: 'PUT', url: '/api/v1/users/matrix/password', payload: { password: 'short' } }) },
+  'POST /api/v1/users/:name/disable': { role: 'admin', source: 'star', request: () => ({ method: 'POST', url: '/api/v1/users/matrix/disable' }) },
+  // Single sign-on: public (the person has no credentials yet); the harness project has no sso block, so both answer 404.
+  'GET /api/v1/auth/oidc/start': { role: 'viewer', source: 'public', request: () => ({ url: '/api/v1/auth/oidc/start' }) },
+  'GET /api/v1/auth/oidc/callback': { role: 'viewer', source: 'public', request: () => ({ url: '/api/v1/auth/oidc/callback?code=x&state=y' }) },
 };
 
 /** The rules of src/access/authorize.ts, restated independently as the test's oracle. */
@@ -152,17 +165,7 @@ beforeAll(async () => {
     seeded[environment].deployment = d.id;
     seeded[environment].instance = (await listInstances(h.db, { project: 'harbor', environment }))[0]!.id;
   }
-  app = await buildApi({
-    db: h.db,
-    engine: h.engine,
-    events: h.events,
-    logger: silentLogger,
-    metrics: createCoordinatorMetrics(h.db),
-    version: '0.0.0-test',
-    startedAt: Date.now(),
-    shutdown: () => undefined,
-  });
-  await app.ready();
+  app = await testApi(h);
 }, 60_000);
 afterAll(async () => {
   await app?.close();

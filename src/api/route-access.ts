@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { allows, allowsSomewhere, describeGrants } from '../access/authorize.js';
+import { defaultMfaEnvironments, needsMfa, refuseWithoutMfa } from '../access/mfa.js';
 import type { RouteAccess } from '../access/types.js';
 import { SlipwayError } from '../shared/errors.js';
 
@@ -56,7 +57,11 @@ export async function authorizeRequest(req: FastifyRequest, _reply: FastifyReply
   if (!principal) throw new SlipwayError('unauthorized', 'missing bearer token');
   const environment = await requestEnvironment(access, req);
   const allowed = environment === null && access.anyEnvironment ? allowsSomewhere(principal, access.role) : allows(principal, access.role, environment);
-  if (allowed) return;
+  if (allowed) {
+    // People's sessions need a second factor for approver/admin actions on some environments; tokens are exempt (src/access/mfa.ts).
+    if (req.session && !req.session.mfa && needsMfa(access, environment, req.mfaEnvironments ?? defaultMfaEnvironments)) refuseWithoutMfa(access, environment);
+    return;
+  }
   const where = environment ?? (access.anyEnvironment ? 'some environment' : '*');
   throw new SlipwayError('forbidden', `${access.role} on ${where} required; token "${principal.name}" has ${describeGrants(principal.grants)}`, {
     role: access.role,

@@ -1,3 +1,4 @@
+import { testApi } from '../../test/support/api-harness.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,12 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
 import { SecretVault } from '../access/secrets/vault.js';
-import { silentLogger } from '../shared/logging.js';
 import { newId } from '../shared/ids.js';
 import { insertToken } from '../store/repos/tokens.js';
 import { ensureAdminToken, generateToken, hashToken } from './auth.js';
-import { createCoordinatorMetrics } from './metrics.js';
-import { buildApi } from './server.js';
 
 /** The secrets API: admins set, unset and reveal (audited, without the value); viewers list names only. */
 let h: Harness;
@@ -29,18 +27,7 @@ beforeAll(async () => {
   await insertToken(h.db, { id: newId('tok'), name: 'staging-admin', hash: hashToken(stagingAdmin), grants: [{ role: 'admin', environments: ['staging'] }] });
   await insertToken(h.db, { id: newId('tok'), name: 'viewer', hash: hashToken(viewer), grants: [{ role: 'viewer', environments: '*' }] });
   dataDir = mkdtempSync(path.join(tmpdir(), 'slipway-secrets-api-'));
-  app = await buildApi({
-    db: h.db,
-    engine: h.engine,
-    events: h.events,
-    logger: silentLogger,
-    metrics: createCoordinatorMetrics(h.db),
-    version: '0.0.0-test',
-    startedAt: Date.now(),
-    shutdown: () => undefined,
-    secrets: SecretVault.open(h.db, dataDir, {}),
-  });
-  await app.ready();
+  app = await testApi(h, { secrets: SecretVault.open(h.db, dataDir, {}) });
 }, 60_000);
 afterAll(async () => {
   await app?.close();

@@ -18,6 +18,9 @@ import { auditRoutes } from './routes/audit.js';
 import { secretRoutes } from './routes/secrets.js';
 import { gateRoutes } from './routes/gates.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { authRoutes } from './routes/auth.js';
+import { userRoutes } from './routes/users.js';
+import { oidcRoutes } from '../access/oidc/routes.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -62,6 +65,9 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(triggerRoutes(ctx));
   await app.register(gateRoutes(ctx));
   await app.register(approvalRoutes(ctx));
+  await app.register(authRoutes(ctx));
+  await app.register(userRoutes(ctx));
+  await app.register(oidcRoutes(ctx));
   app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: { action: 'api.describe', role: 'viewer', anyEnvironment: true } } }, async () => app.swagger());
   return app;
 }

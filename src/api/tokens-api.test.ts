@@ -1,10 +1,8 @@
+import { testApi } from '../../test/support/api-harness.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
-import { silentLogger } from '../shared/logging.js';
 import { ensureAdminToken, generateToken } from './auth.js';
-import { createCoordinatorMetrics } from './metrics.js';
-import { buildApi } from './server.js';
 
 /** The tokens API: create (shown once), list (no secrets), revoke; expired and revoked tokens are refused saying which. */
 let h: Harness;
@@ -15,17 +13,7 @@ const as = (token: string) => ({ authorization: `Bearer ${token}` });
 beforeAll(async () => {
   h = await engineHarness();
   await ensureAdminToken(h.db, adminToken);
-  app = await buildApi({
-    db: h.db,
-    engine: h.engine,
-    events: h.events,
-    logger: silentLogger,
-    metrics: createCoordinatorMetrics(h.db),
-    version: '0.0.0-test',
-    startedAt: Date.now(),
-    shutdown: () => undefined,
-  });
-  await app.ready();
+  app = await testApi(h);
 }, 60_000);
 afterAll(async () => {
   await app?.close();

@@ -1,16 +1,14 @@
+import { testApi } from '../../test/support/api-harness.js';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
 import { validateConfigObject } from '../config/validate.js';
-import { silentLogger } from '../shared/logging.js';
 import { getDeployment, listDeployments } from '../store/repos/deployments.js';
 import { listDeliveries } from '../store/repos/webhook-deliveries.js';
 import { githubSignature } from '../triggers/signature.js';
 import { ensureAdminToken, generateToken } from './auth.js';
-import { createCoordinatorMetrics } from './metrics.js';
-import { buildApi } from './server.js';
 
 /**
  * GitHub webhooks over the real API, engine and store (fake runtime), with real payloads from
@@ -90,17 +88,7 @@ beforeAll(async () => {
   h = await engineHarness(config);
   h.runtime.behaviour = () => 'healthy';
   await ensureAdminToken(h.db, token);
-  app = await buildApi({
-    db: h.db,
-    engine: h.engine,
-    events: h.events,
-    logger: silentLogger,
-    metrics: createCoordinatorMetrics(h.db),
-    version: '0.0.0-test',
-    startedAt: Date.now(),
-    shutdown: () => undefined,
-  });
-  await app.ready();
+  app = await testApi(h);
 }, 60_000);
 afterAll(async () => {
   await app?.close();

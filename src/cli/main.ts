@@ -21,6 +21,7 @@ import { registerStatus } from './commands/status.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerTokens } from './commands/tokens.js';
 import { registerUp } from './commands/up.js';
+import { registerUsers } from './commands/users.js';
 import { red } from './output.js';
 
 /** Exit codes (also in the README). */
@@ -61,6 +62,7 @@ function buildProgram(): Command {
   registerSecrets(program);
   registerApprovals(program);
   registerLeadTimes(program);
+  registerUsers(program);
   return program;
 }
 

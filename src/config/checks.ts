@@ -8,12 +8,14 @@ import { checkListenAddresses } from './check-listen.js';
 import { checkPlaceholders } from './check-placeholders.js';
 import { checkPipeline } from './check-pipeline.js';
 import { checkTriggers } from './check-triggers.js';
+import { checkSso } from './check-sso.js';
+import { checkAccess } from './check-access.js';
 import { entriesOf, field, isMapping } from './raw.js';
 import { hint } from './suggest.js';
 
 /** Every cross-field problem in a raw config object. */
 export function crossFieldIssues(raw: unknown): RawIssue[] {
-  return [...checkListenAddresses(raw), ...checkOverrideEnvironments(raw), ...checkRoutes(raw), ...checkRolling(raw), ...checkPlaceholders(raw), ...checkDatabaseService(raw), ...checkPipeline(raw), ...checkTriggers(raw)];
+  return [...checkListenAddresses(raw), ...checkOverrideEnvironments(raw), ...checkRoutes(raw), ...checkRolling(raw), ...checkPlaceholders(raw), ...checkDatabaseService(raw), ...checkPipeline(raw), ...checkTriggers(raw), ...checkSso(raw), ...checkAccess(raw)];
 }
 
 function checkOverrideEnvironments(raw: unknown): RawIssue[] {

@@ -82,7 +82,7 @@ describe('parseConfig', () => {
 
   it('lists the allowed keys when nothing is close', () => {
     const [issue] = issuesOf(`${valid.join('\n')}\nsomething: 1`);
-    expect(issue?.message).toBe('unknown key "something" (expected one of: project, dataDir, coordinator, proxy, environments, services, database, triggers)');
+    expect(issue?.message).toBe('unknown key "something" (expected one of: project, dataDir, coordinator, proxy, environments, services, database, triggers, sso, access)');
     expect(issue?.line).toBe(12);
   });
 

@@ -24,6 +24,10 @@ export interface ProjectConfig {
   database?: DatabaseConfig;
   /** Deployments started by outside events (GitHub pushes); absent when the project has none. */
   triggers?: TriggersConfig;
+  /** Single sign-on with an OpenID Connect provider; absent when people use tokens only. */
+  sso?: SsoConfig;
+  /** Rules for login sessions; absent = the defaults (TOTP required on production, src/access/mfa.ts). */
+  access?: { mfaRequired: string[] };
 }
 
 /** A freeze: recurring (cron start + duration in a time zone) or one-off (from/until, ms since epoch). */
@@ -276,4 +280,24 @@ export interface TriggerRule {
   services?: string[];
   /** How the release version is made from the commit sha. */
   version: '{sha7}' | '{sha}';
+}
+
+/** `sso:` — log in with an OpenID Connect provider; its group claims map to grants. */
+export interface SsoConfig {
+  /** https:// (or http:// on loopback) issuer URL, as the provider's discovery document names it. */
+  issuer: string;
+  clientId: string;
+  /** `env:NAME`: read from environment variable NAME at each login; never resolve it into the config. */
+  clientSecret: string;
+  redirectUri: string;
+  scopes: string[];
+  groupsClaim: string;
+  /** Provider group → grants (same shape as src/access/types.ts Grant). */
+  groups: Record<string, SsoGrant[]>;
+}
+
+/** A role on some environments ('*' = every environment and project-wide). */
+export interface SsoGrant {
+  role: 'viewer' | 'deployer' | 'approver' | 'admin';
+  environments: string[] | '*';
 }

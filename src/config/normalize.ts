@@ -12,6 +12,8 @@ import type {
   ProjectConfig,
   ReleaseOverride,
   ServiceConfig,
+  SsoConfig,
+  SsoGrant,
   StrategyConfig,
 } from './model.js';
 import type { ParsedConfig, ParsedEnvironmentOverride, ParsedStrategy } from './schema.js';
@@ -61,6 +63,8 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
     services: Object.entries(parsed.services).map(([name, service]) => normalizeService(name, service, base)),
     ...(parsed.database ? { database: normalizeDatabase(parsed.database, Object.keys(parsed.services), base) } : {}),
     ...(parsed.triggers?.github ? { triggers: { github: normalizeGithubTriggers(parsed.triggers.github) } } : {}),
+    ...(parsed.sso ? { sso: normalizeSso(parsed.sso) } : {}),
+    ...(parsed.access ? { access: { mfaRequired: parsed.access.mfaRequired } } : {}),
   };
 }
 
@@ -74,6 +78,23 @@ function normalizeDatabase(database: NonNullable<ParsedConfig['database']>, serv
     statementTimeoutMs: ms(database.statementTimeout),
     lockRetries: database.lockRetries,
     revertOnRollback: database.revertOnRollback,
+  };
+}
+
+/** Grant texts were checked against grantTextPattern by the schema, so splitting cannot fail here. */
+function normalizeSso(sso: NonNullable<ParsedConfig['sso']>): SsoConfig {
+  const grant = (text: string): SsoGrant => {
+    const [role, environments] = text.split(':') as [SsoGrant['role'], string];
+    return { role, environments: environments === '*' ? '*' : environments.split(',') };
+  };
+  return {
+    issuer: sso.issuer,
+    clientId: sso.clientId,
+    clientSecret: sso.clientSecret,
+    redirectUri: sso.redirectUri,
+    scopes: sso.scopes,
+    groupsClaim: sso.groupsClaim,
+    groups: Object.fromEntries(Object.entries(sso.groups).map(([group, grants]) => [group, grants.map(grant)])),
   };
 }
 

@@ -22,6 +22,8 @@ import { canarySchema } from './canary-schema.js';
 import { triggersSchema } from './triggers-schema.js';
 import { gatesSchema } from './gates-schema.js';
 import { approvalsSchema } from './approvals-schema.js';
+import { ssoSchema } from './sso-schema.js';
+import { accessSchema } from './access-schema.js';
 
 const threshold = (description: string) => z.int().min(1).max(100).meta({ description });
 
@@ -207,6 +209,8 @@ export const configSchema = z
       .meta({ description: 'The services of the project, by name.' }),
     database: databaseSchema.optional(),
     triggers: triggersSchema.optional(),
+    sso: ssoSchema.optional(),
+    access: accessSchema.optional(),
   })
   .meta({ title: 'slipway.yaml', description: 'Slipway project configuration: environments, services and how they deploy.' });
 

@@ -120,5 +120,20 @@ services:
 #         environment: development
 #         services: [web]             # default: every service
 #         version: "{sha7}"           # release version from the commit: "{sha7}" (default) or "{sha}"
+
+# sso:                                # log in with an OpenID Connect provider (WorkOS, Okta, Auth0, Keycloak...)
+#   issuer: https://login.example.com # the provider's issuer URL (http:// only on 127.0.0.1 / localhost)
+#   clientId: slipway                 # the client Slipway is registered as
+#   clientSecret: env:SLIPWAY_OIDC_SECRET # read from this variable at each login, never stored
+#   redirectUri: http://127.0.0.1:7420/api/v1/auth/oidc/callback # register this URI at the provider
+#   scopes: [openid, profile, email, groups] # must include openid
+#   groupsClaim: groups               # the ID token claim listing the person's groups
+#   groups:                           # provider group -> grants (ROLE:ENV[,ENV] or ROLE:*); no listed group, no login
+#     platform-admins: ["admin:*"]
+#     release-managers: ["approver:production", "deployer:staging,production"]
+#     engineers: ["viewer:*"]
+
+# access:
+#   mfaRequired: [production]         # login sessions need TOTP here to approve or act as admin (default; [] turns it off; tokens are exempt)
 `;
 }

@@ -7,6 +7,9 @@ import type { Db } from '../../store/db.js';
 import { countSecretsByMasterKey } from '../../store/repos/secrets.js';
 import { keyFilePaths, readKeyFile } from './key-files.js';
 import { SecretVault } from './vault.js';
+import * as OTPAuth from 'otpauth';
+import { findUser, insertUser, setPendingTotp } from '../../store/repos/users.js';
+import { checkTotp, newTotpSecret } from '../totp.js';
 
 let db: Db;
 let dir: string;
@@ -101,5 +104,20 @@ describe('master key rotation', () => {
 
     const fromEnv = SecretVault.open(db, dir, { SLIPWAY_MASTER_KEY: Buffer.alloc(32, 1).toString('base64') });
     await expect(fromEnv.rotateKey()).rejects.toThrow(/the master key comes from SLIPWAY_MASTER_KEY, which Slipway cannot replace/);
+  });
+
+  it("users' TOTP secrets move to the new key with the secrets, so the old key can go", async () => {
+    const vault = SecretVault.open(db, dir, {});
+    await insertUser(db, { name: 'dana', passwordHash: 'unused-here', grants: [{ role: 'admin', environments: '*' }] });
+    const { uri, sealed } = newTotpSecret('dana', vault.keyring);
+    await setPendingTotp(db, 'dana', sealed);
+    const { currentKeyId } = await vault.rotateKey();
+    const stored = (await findUser(db, 'dana'))!.totpSecret!;
+    expect(stored.masterKeyId).toBe(currentKeyId);
+    rmSync(keyFilePaths(dir).previous);
+    const fresh = SecretVault.open(db, dir, {});
+    const now = Date.now();
+    const code = (OTPAuth.URI.parse(uri) as OTPAuth.TOTP).generate({ timestamp: now });
+    expect(checkTotp('dana', stored, code, fresh.keyring, now)).toBe(true);
   });
 });

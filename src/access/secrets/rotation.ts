@@ -2,6 +2,8 @@ import { SlipwayError } from '../../shared/errors.js';
 import type { Queryable } from '../../store/db.js';
 import { rewrapSecretRow, secretsNotUnder } from '../../store/repos/secrets.js';
 import { rewrapSecret } from './envelope.js';
+import { rewrapTotp } from '../totp.js';
+import { replaceTotpSealed, usersWithTotpNotUnder } from '../../store/repos/users.js';
 import { loadOrCreateNextKey, promoteNextKey } from './key-files.js';
 import type { Keyring } from './keyring.js';
 
@@ -47,6 +49,15 @@ export async function rotateMasterKey(db: Queryable, keyring: Keyring, dataDir: 
       const wrapped = rewrapSecret(row, row, find, next);
       if (await rewrapSecretRow(db, row, row.masterKeyId, wrapped)) rewrapped++;
       options.onRewrapped?.(rewrapped);
+    }
+  }
+  // Users' TOTP secrets are sealed with the same envelope: they move to the new key too, so the
+  // old key can be thrown away without locking anyone out.
+  for (;;) {
+    const users = await usersWithTotpNotUnder(db, next.id);
+    if (users.length === 0) break;
+    for (const user of users) {
+      if (await replaceTotpSealed(db, user.name, user.sealed.masterKeyId, rewrapTotp(user.name, user.sealed, keyring, next))) rewrapped++;
     }
   }
   promoteNextKey(dataDir);

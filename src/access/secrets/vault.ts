@@ -37,7 +37,8 @@ export class SecretVault {
 
   constructor(
     private readonly db: Db,
-    private readonly keyring: Keyring,
+    /** Also seals users' TOTP secrets (src/access/totp.ts). */
+    readonly keyring: Keyring,
     private readonly dataDir: string,
   ) {}
 

@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../../src/api/context.js';
+import { createCoordinatorMetrics } from '../../src/api/metrics.js';
+import { buildApi } from '../../src/api/server.js';
+import { silentLogger } from '../../src/shared/logging.js';
+import type { Harness } from './engine-harness.js';
+
+/** The real coordinator API on an engine harness (PGlite, fake runtime), ready for `inject`. */
+export async function testApi(h: Harness, extra: Partial<ApiContext> = {}): Promise<FastifyInstance> {
+  const app = await buildApi({
+    db: h.db,
+    engine: h.engine,
+    events: h.events,
+    logger: silentLogger,
+    metrics: createCoordinatorMetrics(h.db),
+    version: '0.0.0-test',
+    startedAt: Date.now(),
+    shutdown: () => undefined,
+    ...extra,
+  });
+  await app.ready();
+  return app;
+}
