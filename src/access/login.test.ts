@@ -4,6 +4,11 @@ import type { Db } from '../store/db.js';
 import { findSession } from '../store/repos/sessions.js';
 import { attemptLogin } from './login.js';
 import { createUser, disableUser, setPassword } from './users.js';
+import * as OTPAuth from 'otpauth';
+import { enableTotp, setPendingTotp } from '../store/repos/users.js';
+import { Keyring } from './secrets/keyring.js';
+import { generateMasterKey } from './secrets/master-key.js';
+import { newTotpSecret } from './totp.js';
 
 /** attemptLogin against a real store, with the clock passed in. */
 let db: Db;
@@ -46,6 +51,23 @@ describe('login with brute-force protection', () => {
 });
 
 describe('users', () => {
+  it('a TOTP code is accepted once: the same code again (a replay within its window) is refused like a wrong one', async () => {
+    const keyring = new Keyring(generateMasterKey());
+    await createUser(db, { name: 'erin', password, grants: [{ role: 'admin', environments: '*' }], createdBy: 'test' });
+    const { uri, sealed } = newTotpSecret('erin', keyring);
+    await setPendingTotp(db, 'erin', sealed);
+    await enableTotp(db, 'erin');
+    const now = Date.UTC(2026, 2, 3, 9, 0, 0);
+    const code = (OTPAuth.URI.parse(uri) as OTPAuth.TOTP).generate({ timestamp: now });
+    const login = (at: number, source: string) => attemptLogin(db, keyring, { name: 'erin', password, totp: code, source }, at);
+    expect(await login(now, '192.0.2.20')).toMatchObject({ outcome: 'ok', identity: { mfa: true } });
+    expect(await login(now + 5_000, '192.0.2.21')).toEqual({ outcome: 'refused', message: 'invalid user name, password or TOTP code' });
+    // The next period's code works: only used steps are refused.
+    const later = now + 30_000;
+    const next = (OTPAuth.URI.parse(uri) as OTPAuth.TOTP).generate({ timestamp: later });
+    expect(await attemptLogin(db, keyring, { name: 'erin', password, totp: next, source: '192.0.2.22' }, later)).toMatchObject({ outcome: 'ok' });
+  });
+
   it('names are checked, taken names refused, and a new password or disabling ends the sessions', async () => {
     await expect(createUser(db, { name: 'Bad Name', password, grants: [{ role: 'viewer', environments: '*' }] })).rejects.toThrow(/user name "Bad Name" must be lowercase/);
     await expect(createUser(db, { name: 'alice', password, grants: [{ role: 'viewer', environments: '*' }] })).rejects.toThrow('user alice already exists');

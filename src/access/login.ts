@@ -1,12 +1,12 @@
 import { SlipwayError } from '../shared/errors.js';
 import type { Db } from '../store/db.js';
 import { clearThrottle, readThrottle, writeThrottle } from '../store/repos/login-throttle.js';
-import { findUser } from '../store/repos/users.js';
+import { claimTotpStep, findUser } from '../store/repos/users.js';
 import type { SessionIdentity } from './identity.js';
 import { lockedFor, recordFailure } from './lockout.js';
 import { decoyHash, verifyPassword } from './passwords.js';
 import type { Keyring } from './secrets/keyring.js';
-import { checkTotp } from './totp.js';
+import { totpStep } from './totp.js';
 
 /** What a login attempt comes to. Refusals never say which part was wrong or whether the user exists. */
 export type LoginOutcome =
@@ -44,7 +44,11 @@ export async function attemptLogin(db: Db, keyring: Keyring | undefined, attempt
   if (ok && attempt.totp !== undefined) {
     if (!user!.totpEnabled || !user!.totpSecret) ok = false;
     else if (!keyring) throw new SlipwayError('unavailable', 'TOTP codes cannot be checked: this coordinator has no master key (SLIPWAY_MASTER_KEY or master.key in the data directory)');
-    else ok = mfa = checkTotp(user!.name, user!.totpSecret, attempt.totp, keyring, now);
+    else {
+      const step = totpStep(user!.name, user!.totpSecret, attempt.totp, keyring, now);
+      // A replayed code counts as a failure, like a wrong one.
+      ok = mfa = step !== null && (await claimTotpStep(db, user!.name, step));
+    }
   }
   if (ok) {
     await clearThrottle(db, keys[0]!);

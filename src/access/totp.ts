@@ -27,9 +27,19 @@ export function newTotpSecret(user: string, keyring: Keyring): { uri: string; se
 
 /** Does `code` match the user's secret at `now` (one period either side for clock drift)? */
 export function checkTotp(user: string, sealed: StoredSealed, code: string, keyring: Keyring, now = Date.now()): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
+  return totpStep(user, sealed, code, keyring, now) !== null;
+}
+
+/**
+ * The time step (30-s counter) `code` belongs to, or null when it matches none within one period
+ * of `now`. Login records the last step used, so a code seen once (over a shoulder, in a proxy
+ * log) cannot be replayed within its window.
+ */
+export function totpStep(user: string, sealed: StoredSealed, code: string, keyring: Keyring, now = Date.now()): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
   const base32 = openSecret(fromStored(sealed), identityOf(user), (id) => keyring.find(id));
-  return totpOf(user, OTPAuth.Secret.fromBase32(base32)).validate({ token: code, timestamp: now, window: 1 }) !== null;
+  const delta = totpOf(user, OTPAuth.Secret.fromBase32(base32)).validate({ token: code, timestamp: now, window: 1 });
+  return delta === null ? null : Math.floor(now / 30_000) + delta;
 }
 
 /** The same secret with its data key wrapped under `to` (master key rotation); the value is never decrypted. */

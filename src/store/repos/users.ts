@@ -100,3 +100,12 @@ export async function replaceTotpSealed(db: Queryable, name: string, fromKeyId: 
   const { rowCount } = await db.query(`update users set totp_secret_enc = $3::jsonb where name = $1 and totp_secret_enc->>'masterKeyId' = $2`, [name, fromKeyId, JSON.stringify(sealed)]);
   return rowCount > 0;
 }
+
+/**
+ * Record that a TOTP time step was used; false when it (or a later one) was used already: a
+ * replayed code. One statement, so two logins racing with the same code cannot both win.
+ */
+export async function claimTotpStep(db: Queryable, name: string, step: number): Promise<boolean> {
+  const { rowCount } = await db.query(`update users set totp_last_step = $2 where name = $1 and (totp_last_step is null or totp_last_step < $2)`, [name, step]);
+  return rowCount > 0;
+}
