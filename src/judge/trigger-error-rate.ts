@@ -15,15 +15,7 @@ function absolute(prepared: PreparedRequests, settings: JudgeSettings): MetricRe
   const limit = settings.triggers.maxErrorRate;
   const { candidate } = prepared;
   const common = base(prepared, rule, `> ${formatPercent(limit)} at ${formatConfidence(settings.statistics.confidence)} confidence`);
-  if (candidate.total === 0) return { ...common, classification: 'nodata', conclusive: false, message: `${rule}: no candidate requests yet` };
-  const test = testExceedance(candidate.errors, candidate.total, limit, settings);
-  return {
-    ...common,
-    classification: test.classification,
-    conclusive: test.conclusive,
-    statistic: { name: 'errors (exact binomial)', value: candidate.errors, pValue: test.pValue },
-    message: describeExceedance(rule, seen(candidate), formatPercent(limit), test, settings),
-  };
+  return candidateAgainst(common, candidate, limit, formatPercent(limit), settings);
 }
 
 /**
@@ -55,6 +47,12 @@ function vsBaseline(prepared: PreparedRequests, settings: JudgeSettings): Metric
     baseline: referenceRate * 100,
     stableCount: reference.window.total,
   };
+  return candidateAgainst(common, candidate, limit, limitText, settings);
+}
+
+/** Both triggers end alike: no data before the first candidate request, else an exact test of its errors against `limit`. */
+function candidateAgainst(common: ReturnType<typeof base>, candidate: PreparedWindow, limit: number, limitText: string, settings: JudgeSettings): MetricResult {
+  const { rule } = common;
   if (candidate.total === 0) return { ...common, classification: 'nodata', conclusive: false, message: `${rule}: no candidate requests yet` };
   const test = testExceedance(candidate.errors, candidate.total, limit, settings);
   return {
