@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { configDigest } from '../config/digest.js';
 import { loadConfigWithRaw } from '../config/load.js';
 import { validateConfigObject } from '../config/validate.js';
 import { isSlipwayError, SlipwayError } from '../shared/errors.js';
@@ -7,8 +7,8 @@ import type { CommandContext } from './context.js';
 /**
  * Send slipway.yaml to the coordinator, unless it already has exactly this config. Applying
  * needs admin on '*', so checking first lets a token scoped to deploying (CI) deploy with an
- * unchanged slipway.yaml. The digest is the coordinator's: sha256 of the validated config, which
- * is the same function of the same inputs here (when it is not, the config is just sent).
+ * unchanged slipway.yaml. The digest is the coordinator's own function (configDigest) of the same
+ * validated config; when they differ, the config is just sent.
  */
 export async function applyProject(ctx: CommandContext): Promise<void> {
   if (!ctx.config?.configPath) return;
@@ -19,7 +19,7 @@ export async function applyProject(ctx: CommandContext): Promise<void> {
     if (isSlipwayError(e) && e.code === 'not_found') return undefined;
     throw e;
   });
-  const digest = createHash('sha256').update(JSON.stringify(validateConfigObject(raw, body))).digest('hex');
+  const digest = configDigest(validateConfigObject(raw, body));
   if (current?.project.digest === digest) return;
   await ctx.client.call('PUT', path, body).catch((e: unknown) => {
     if (isSlipwayError(e) && e.code === 'forbidden') {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { ProjectConfig } from '../config/model.js';
+import { configDigest } from '../config/digest.js';
 import type { LogOptions } from '../runtimes/runtime.js';
 import { isSlipwayError, messageOf } from '../shared/errors.js';
 import { getDeployment, listDeployments, nextQueued, patchOptions, type DeploymentRecord } from '../store/repos/deployments.js';
@@ -89,7 +89,7 @@ export class Engine {
    * back and the error names the environment: nothing is half-applied.
    */
   async applyProject(config: ProjectConfig): Promise<{ changed: boolean }> {
-    const digest = createHash('sha256').update(JSON.stringify(config)).digest('hex');
+    const digest = configDigest(config);
     const before = await getProject(this.deps.db, config.project);
     const { changed } = await upsertProject(this.deps.db, config.project, config, digest);
     if (!changed) return { changed };
