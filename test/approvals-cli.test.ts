@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSlipway } from './support/cli.js';
 import { System } from './support/system.js';
 
 /**
@@ -16,8 +15,7 @@ afterAll(async () => {
   await system?.close();
 }, 120_000);
 
-const slipway = (args: string[], token = system.token) =>
-  runSlipway(['--config', system.workspace.configPath, ...args], { env: { SLIPWAY_TOKEN: token, SLIPWAY_TEST_RUN: system.tag } });
+const slipway = (args: string[], token?: string) => system.cli(args, token);
 
 describe('slipway approve / reject / approvals', () => {
   it('refused until approved by someone other than who deployed it, then promoted', async () => {

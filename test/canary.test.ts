@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import type { DeploymentView } from '../src/cli/follow.js';
 import { LoadGenerator } from '../src/demo/load-generator.js';
-import { runSlipway } from './support/cli.js';
 import { until } from './support/processes.js';
 import { System } from './support/system.js';
 
@@ -31,7 +30,7 @@ afterAll(async () => {
 }, 120_000);
 
 function slipway(args: string[]) {
-  return runSlipway(['--config', system.workspace.configPath, ...args], { env: { SLIPWAY_TOKEN: system.token, SLIPWAY_TEST_RUN: system.tag } });
+  return system.cli(args);
 }
 
 describe('canary through the real proxy', () => {

@@ -2,7 +2,6 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigWithRaw } from '../src/config/load.js';
 import { runSlipway as slipway } from './support/cli.js';
 import { System } from './support/system.js';
 
@@ -12,9 +11,6 @@ describe('slipway tokens', () => {
   let empty: string;
   beforeAll(async () => {
     system = await System.start({ instances: 1 });
-    // Applied as `slipway deploy` applies it (naming the file), so a deployer token finds it unchanged.
-    const { config, raw } = await loadConfigWithRaw(system.workspace.configPath);
-    await system.client.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir, file: system.workspace.configPath });
     empty = mkdtempSync(path.join(tmpdir(), 'slipway-tokens-cli-'));
   }, 120_000);
   afterAll(async () => {

@@ -1,6 +1,5 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSlipway } from './support/cli.js';
 import { System } from './support/system.js';
 
 /**
@@ -20,7 +19,7 @@ afterAll(async () => {
   await system?.close();
 }, 120_000);
 
-const slipway = (args: string[]) => runSlipway(['--config', system.workspace.configPath, ...args], { env: { SLIPWAY_TOKEN: system.token, SLIPWAY_TEST_RUN: system.tag } });
+const slipway = (args: string[]) => system.cli(args);
 
 async function servedRelease(): Promise<string> {
   const res = await request(`${system.stagingUrl}/version`);

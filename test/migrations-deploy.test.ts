@@ -3,7 +3,6 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigWithRaw } from '../src/config/load.js';
-import { runSlipway } from './support/cli.js';
 import { until } from './support/processes.js';
 import { freshPostgres, type FreshPostgres } from './support/store.js';
 import { System } from './support/system.js';
@@ -52,7 +51,7 @@ async function columns(): Promise<string[]> {
 }
 
 function slipway(args: string[]) {
-  return runSlipway(['--config', system.workspace.configPath, ...args], { env: { SLIPWAY_TOKEN: system.token, SLIPWAY_TEST_RUN: system.tag } });
+  return system.cli(args);
 }
 
 async function eventsOf(id: string): Promise<{ kind: string; message: string }[]> {

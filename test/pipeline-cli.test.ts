@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfigWithRaw } from '../src/config/load.js';
-import { runSlipway } from './support/cli.js';
 import { System } from './support/system.js';
 
 /**
@@ -18,15 +16,12 @@ beforeAll(async () => {
     instances: 1,
     environmentExtras: { production: `requires: [staging], freezes: [{ from: "${from}", until: "${until}", message: "quarter-end freeze" }]` },
   });
-  const { config, raw } = await loadConfigWithRaw(system.workspace.configPath);
-  await system.client.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir, file: system.workspace.configPath });
 }, 120_000);
 afterAll(async () => {
   await system?.close();
 }, 120_000);
 
-const slipway = (args: string[], token = system.token) =>
-  runSlipway(['--config', system.workspace.configPath, ...args], { env: { SLIPWAY_TOKEN: token, SLIPWAY_TEST_RUN: system.tag } });
+const slipway = (args: string[], token?: string) => system.cli(args, token);
 
 describe('promotion and freezes', () => {
   it('a release nobody deployed yet cannot be promoted (exit 3)', async () => {

@@ -1,10 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApi } from '../../test/support/api-harness.js';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
-import { silentLogger } from '../shared/logging.js';
 import { ensureAdminToken, generateToken } from './auth.js';
-import { createCoordinatorMetrics } from './metrics.js';
-import { buildApi } from './server.js';
 
 /** The API over the real engine and store (fake runtime and router): auth, validation, errors, OpenAPI, SSE. */
 let h: Harness;
@@ -16,17 +14,7 @@ let shutdownCalls = 0;
 beforeAll(async () => {
   h = await engineHarness();
   await ensureAdminToken(h.db, token);
-  app = await buildApi({
-    db: h.db,
-    engine: h.engine,
-    events: h.events,
-    logger: silentLogger,
-    metrics: createCoordinatorMetrics(h.db),
-    version: '0.0.0-test',
-    startedAt: Date.now(),
-    shutdown: () => void shutdownCalls++,
-  });
-  await app.ready();
+  app = await testApi(h, { shutdown: () => void shutdownCalls++ });
 }, 60_000);
 afterAll(async () => {
   await app?.close();

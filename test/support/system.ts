@@ -8,6 +8,7 @@ import { ApiClient } from '../../src/cli/client.js';
 import { followDeployment, type DeploymentView } from '../../src/cli/follow.js';
 import { loadConfigWithRaw } from '../../src/config/load.js';
 import { createDemoWorkspace, type DemoWorkspace } from '../../src/demo/workspace.js';
+import { runSlipway } from './cli.js';
 import { entryCommand } from './entry.js';
 import { killTagged, until } from './processes.js';
 
@@ -49,8 +50,15 @@ export class System {
       }
     }
     const { config, raw } = await loadConfigWithRaw(system.workspace.configPath);
-    await system.client.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir });
+    // Applied as `slipway deploy` applies it (naming the file), so the CLI finds it unchanged and a
+    // token without admin can deploy.
+    await system.client.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir, file: system.workspace.configPath });
     return system;
+  }
+
+  /** Run the slipway CLI on this system's slipway.yaml, as the admin or with another token. */
+  cli(args: string[], token = this.token): ReturnType<typeof runSlipway> {
+    return runSlipway(['--config', this.workspace.configPath, ...args], { env: { SLIPWAY_TOKEN: token, SLIPWAY_TEST_RUN: this.tag } });
   }
 
   get stagingUrl(): string {
