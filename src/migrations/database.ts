@@ -62,3 +62,13 @@ export function environmentsSharingDatabase(config: ProjectConfig, environment: 
 export function migrationsDirFor(database: DatabaseConfig, version: string): string {
   return database.migrations.split('{version}').join(version);
 }
+
+/** The runner's timeouts from slipway.yaml's database section (its defaults when there is none). */
+export function runnerTimeouts(database?: DatabaseConfig): { lockTimeoutMs: number; statementTimeoutMs: number } {
+  return { lockTimeoutMs: database?.lockTimeoutMs ?? 2000, statementTimeoutMs: database?.statementTimeoutMs ?? 60_000 };
+}
+
+/** The timeouts, and lock timeouts retried with exponential backoff: how migrations are applied. */
+export function applySettings(database?: DatabaseConfig): ReturnType<typeof runnerTimeouts> & { retries: { attempts: number; baseDelayMs: number } } {
+  return { ...runnerTimeouts(database), retries: { attempts: database?.lockRetries ?? 5, baseDelayMs: 250 } };
+}

@@ -1,7 +1,7 @@
 import type { ProjectConfig } from '../../config/model.js';
 import { messageOf } from '../../shared/errors.js';
 import { MigrationError } from '../../migrations/errors.js';
-import { migrationStatus } from '../../migrations/runner/status.js';
+import { lastApplied, migrationStatus } from '../../migrations/runner/status.js';
 import type { Migration } from '../../migrations/types.js';
 import { databaseUrlOf } from './source.js';
 
@@ -34,6 +34,5 @@ export async function appliedThrough(
     const what = wrong.map((r) => (r.state === 'drift' ? `${r.file ?? r.id} was edited after it was applied (checksum differs)` : `${r.id} is applied but has no file`));
     throw new MigrationError('conflict', `nothing done: ${what.join('; ')}`);
   }
-  const applied = rows.filter((r) => r.state === 'applied').map((r) => r.version);
-  return { version: applied.length > 0 ? Math.max(...applied) : 0, source: 'the database' };
+  return { version: lastApplied(rows), source: 'the database' };
 }

@@ -1,5 +1,6 @@
 import { loadParser } from '../../migrations/linter/parse.js';
-import { lintSql } from '../../migrations/linter/lint.js';
+import { downLosesData } from '../../migrations/down-scripts.js';
+import { applySettings, runnerTimeouts } from '../../migrations/database.js';
 import { MigrationError } from '../../migrations/errors.js';
 import { preflight } from '../../migrations/preflight.js';
 import { applyMigrations } from '../../migrations/runner/apply.js';
@@ -52,9 +53,7 @@ export async function runApply(global: GlobalOptions, opts: RunOptions & { waitF
     url,
     migrations: source.migrations,
     target: runnable.at(-1)!.version,
-    lockTimeoutMs: database?.lockTimeoutMs ?? 2000,
-    statementTimeoutMs: database?.statementTimeoutMs ?? 60_000,
-    retries: { attempts: database?.lockRetries ?? 5, baseDelayMs: 250 },
+    ...applySettings(database),
     release: opts.version ?? null,
     ...(opts.waitForLock === undefined ? {} : { waitForLockMs: opts.waitForLock }),
     onEvent: printer(opts.json),
@@ -76,7 +75,7 @@ export async function runRollback(global: GlobalOptions, opts: RunOptions & { st
   const chosen = opts.to !== undefined ? appliedMigrations.filter((m) => m.version > opts.to!) : appliedMigrations.slice(-(opts.steps ?? 1));
   await loadParser();
   if (!opts.allowDataLoss) {
-    const losing = chosen.filter((m) => m.down !== null && lintSql(m.down, m.downPath!, { lockTimeoutSet: true }).statements.some((s) => s.class === 'data-loss'));
+    const losing = chosen.filter(downLosesData);
     if (losing.length > 0) {
       throw new MigrationError('conflict', `nothing rolled back: the down script of ${losing.map((m) => m.downPath).join(', ')} loses data; pass --allow-data-loss if that is intended`);
     }
@@ -87,8 +86,7 @@ export async function runRollback(global: GlobalOptions, opts: RunOptions & { st
     url,
     migrations: source.migrations,
     to,
-    lockTimeoutMs: database?.lockTimeoutMs ?? 2000,
-    statementTimeoutMs: database?.statementTimeoutMs ?? 60_000,
+    ...runnerTimeouts(database),
     onEvent: printer(opts.json),
   });
   if (opts.json) printJson({ rolledBack: chosen.map((m) => m.id), at: to });

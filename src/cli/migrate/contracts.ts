@@ -1,5 +1,4 @@
 import type { ProjectConfig } from '../../config/model.js';
-import { MigrationError } from '../../migrations/errors.js';
 import { contractBlockers, describeBlockers, type LiveRelease } from '../../migrations/sequencing/blockers.js';
 import type { Migration } from '../../migrations/types.js';
 import { messageOf } from '../../shared/errors.js';
@@ -51,8 +50,4 @@ export function contractLimit(checks: ContractCheck[], ignoreLive: boolean): { l
     }
   }
   return { limit: null };
-}
-
-export function refuseUnknown(reason: string): never {
-  throw new MigrationError('conflict', reason);
 }

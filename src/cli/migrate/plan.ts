@@ -1,3 +1,4 @@
+import { runnerTimeouts } from '../../migrations/database.js';
 import { planAgainst, type AgainstReport } from '../../migrations/planner/against.js';
 import { preflight, type Preflight } from '../../migrations/preflight.js';
 import type { GlobalOptions } from '../context.js';
@@ -20,7 +21,7 @@ export async function runPlan(global: GlobalOptions, opts: PlanOptions): Promise
   const database = source.config?.database;
   const against =
     opts.against && pre.pending.length > 0
-      ? await planAgainst(opts.against, pre.pending, { lockTimeoutMs: database?.lockTimeoutMs ?? 2000, statementTimeoutMs: database?.statementTimeoutMs ?? 60_000 })
+      ? await planAgainst(opts.against, pre.pending, runnerTimeouts(database))
       : null;
   const againstFailed = against?.statements.some((s) => s.error) ?? false;
   if (opts.json) {

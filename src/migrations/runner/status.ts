@@ -43,6 +43,11 @@ export async function migrationStatus(options: { url: string; migrations: Migrat
   return statusRows(migrations, history);
 }
 
+/** The highest version applied completely (0 for a database never migrated): what is pending starts above it. */
+export function lastApplied(rows: StatusRow[]): number {
+  return rows.reduce((last, row) => (row.state === 'applied' && row.version > last ? row.version : last), 0);
+}
+
 /** Pure: the status of files and rows (exported for unit tests). */
 export function statusRows(migrations: Migration[], history: HistoryRow[]): StatusRow[] {
   const rows = new Map(history.map((row) => [row.version, row]));

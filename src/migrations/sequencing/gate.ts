@@ -11,15 +11,16 @@ import { getRelease } from '../../store/repos/releases.js';
 import { listServiceStates } from '../../store/repos/service-state.js';
 import type { Logger } from '../../shared/logging.js';
 import { messageOf } from '../../shared/errors.js';
-import { databaseUrlFor, environmentsSharingDatabase, migrationsDirFor } from '../database.js';
+import { applySettings, databaseUrlFor, environmentsSharingDatabase, migrationsDirFor, runnerTimeouts } from '../database.js';
 import { MigrationError } from '../errors.js';
 import { loadMigrations } from '../files.js';
-import { lintSql } from '../linter/lint.js';
+import { downLosesData } from '../down-scripts.js';
 import { loadParser } from '../linter/parse.js';
 import { preflight } from '../preflight.js';
 import { applyMigrations } from '../runner/apply.js';
+import type { RunnerEvent } from '../runner/events.js';
 import { rollbackMigrations } from '../runner/rollback.js';
-import { migrationStatus } from '../runner/status.js';
+import { lastApplied, migrationStatus } from '../runner/status.js';
 import type { Migration } from '../types.js';
 import { contractBlockers, describeBlockers } from './blockers.js';
 import { liveReleases } from './live-releases.js';
@@ -41,6 +42,12 @@ interface Waiting {
   version: string;
 }
 
+/** Runner events into the deployment's timeline, as `migration.<type>` events. */
+function forwardTo(emit: Emit): (e: RunnerEvent) => void {
+  return (e) =>
+    void emit(`migration.${e.type}`, e.message, { ...(e.migration ? { migration: e.migration } : {}), ...(e.durationMs === undefined ? {} : { durationMs: e.durationMs }) });
+}
+
 export class MigrationSequencer implements MigrationGate {
   private readonly waiting = new Map<string, Waiting>();
   private scannedAfterStart = false;
@@ -52,11 +59,6 @@ export class MigrationSequencer implements MigrationGate {
     private readonly logger: Logger,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
-
-  async appliesTo(project: string, service: string): Promise<boolean> {
-    const config = await this.config(project);
-    return config.database?.service === service;
-  }
 
   async expand(input: MigrationStepInput): Promise<string[]> {
     const { deployment: d, release, emit } = input;
@@ -94,11 +96,9 @@ export class MigrationSequencer implements MigrationGate {
       url: target.url,
       migrations: target.migrations,
       target: runnable.at(-1)!.version,
-      lockTimeoutMs: target.database.lockTimeoutMs,
-      statementTimeoutMs: target.database.statementTimeoutMs,
-      retries: { attempts: target.database.lockRetries, baseDelayMs: 250 },
+      ...applySettings(target.database),
       release: release.version,
-      onEvent: (e) => void emit(`migration.${e.type}`, e.message, { ...(e.migration ? { migration: e.migration } : {}), ...(e.durationMs === undefined ? {} : { durationMs: e.durationMs }) }),
+      onEvent: forwardTo(emit),
     });
     return result.applied;
   }
@@ -116,7 +116,7 @@ export class MigrationSequencer implements MigrationGate {
     const above = target.migrations.filter((m) => m.version >= lowest && m.version <= target.appliedThrough);
     await loadParser();
     // Only downs that lose nothing run by themselves; anything else stays and is said so.
-    const unsafe = above.filter((m) => m.down === null || lintSql(m.down, m.downPath ?? m.upPath, { lockTimeoutSet: true }).statements.some((s) => s.class === 'data-loss'));
+    const unsafe = above.filter((m) => m.down === null || downLosesData(m));
     if (unsafe.length > 0 || above.some((m) => !applied.includes(m.id))) {
       await emit('migration.kept', `expand migrations ${applied.join(', ')} stay: ${unsafe.length > 0 ? `the down script of ${unsafe.map((m) => m.id).join(', ')} would lose data or is missing` : 'later migrations were applied on top of them'}; they are backward-compatible, so the previous release runs on them`, { applied });
       return;
@@ -125,9 +125,8 @@ export class MigrationSequencer implements MigrationGate {
       url: target.url,
       migrations: target.migrations,
       to: lowest - 1,
-      lockTimeoutMs: target.database.lockTimeoutMs,
-      statementTimeoutMs: target.database.statementTimeoutMs,
-      onEvent: (e) => void emit(`migration.${e.type}`, e.message, e.migration ? { migration: e.migration } : {}),
+      ...runnerTimeouts(target.database),
+      onEvent: forwardTo(emit),
     });
     await emit('migration.reverted', `reverted expand migrations ${applied.join(', ')} (database.revertOnRollback)`, { applied });
   }
@@ -189,11 +188,9 @@ export class MigrationSequencer implements MigrationGate {
         url: target.url,
         migrations: target.migrations,
         target: through,
-        lockTimeoutMs: target.database.lockTimeoutMs,
-        statementTimeoutMs: target.database.statementTimeoutMs,
-        retries: { attempts: target.database.lockRetries, baseDelayMs: 250 },
+        ...applySettings(target.database),
         release: w.version,
-        onEvent: (e) => void emit(`migration.${e.type}`, e.message, e.migration ? { migration: e.migration } : {}),
+        onEvent: forwardTo(emit),
       });
       if (through === pending.at(-1)!.version) this.waiting.delete(key);
     } catch (e) {
@@ -239,8 +236,7 @@ export class MigrationSequencer implements MigrationGate {
     if (wrong.some((row) => row.state !== 'partial')) {
       throw new MigrationError('conflict', `the database does not match the migration files of ${version}: ${wrong.map((row) => `${row.id} ${row.state}`).join(', ')}`);
     }
-    const applied = status.filter((row) => row.state === 'applied').map((row) => row.version);
-    return { config, database, url, migrations, appliedThrough: applied.length ? Math.max(...applied) : 0 };
+    return { config, database, url, migrations, appliedThrough: lastApplied(status) };
   }
 
   private async config(project: string): Promise<ProjectConfig> {
