@@ -108,7 +108,7 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
     options,
   };
   const fromRelease = state?.stableRelease;
-  const plan = withGatesOf(config, req.environment, await withMigrationsIfCarried(deps, req.project, req.service, planFor(strategy, { instances: service.instances, hasStable: Boolean(fromRelease) })));
+  const plan = withGatesOf(config, req.environment, withMigrationsIfCarried(deps, config, req.service, planFor(strategy, { instances: service.instances, hasStable: Boolean(fromRelease) })));
   try {
     return await insertDeployment(deps.db, { ...base, fromRelease, plan, state: active ? 'queued' : 'running' });
   } catch (e) {
@@ -130,7 +130,7 @@ export async function startQueued(deps: EngineDeps, d: DeploymentRecord): Promis
     return undefined;
   }
   const current = (await getProject(deps.db, d.project))?.config as ProjectConfig | undefined;
-  const plan = withGatesOf(current, d.environment, await withMigrationsIfCarried(deps, d.project, d.service, planFor(d.options.strategyConfig, { instances: d.options.instances, hasStable: Boolean(state?.stableRelease) })));
+  const plan = withGatesOf(current, d.environment, withMigrationsIfCarried(deps, current, d.service, planFor(d.options.strategyConfig, { instances: d.options.instances, hasStable: Boolean(state?.stableRelease) })));
   try {
     return await updateDeployment(deps.db, d.id, { state: 'running', plan, step: 0, fromRelease: state?.stableRelease, started: true });
   } catch (e) {
@@ -149,9 +149,9 @@ export async function requestAbort(deps: EngineDeps, id: string, reason: string,
   return patchOptions(deps.db, id, { abortRequested: { reason, by, outcome: 'rolled_back' } });
 }
 
-/** Plans of a service whose releases carry migrations get the expand and contract steps. */
-async function withMigrationsIfCarried(deps: EngineDeps, project: string, service: string, plan: Plan): Promise<Plan> {
-  return deps.migrations && (await deps.migrations.appliesTo(project, service)) ? withMigrationSteps(plan) : plan;
+/** Plans of the service whose releases carry migrations (database.service) get the expand and contract steps. */
+function withMigrationsIfCarried(deps: EngineDeps, config: ProjectConfig | undefined, service: string, plan: Plan): Plan {
+  return deps.migrations && config?.database?.service === service ? withMigrationSteps(plan) : plan;
 }
 
 /** Plans in an environment with gates get the before-gates step first and the smoke step before promotion. */

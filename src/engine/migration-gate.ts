@@ -15,8 +15,6 @@ export interface MigrationStepInput {
 }
 
 export interface MigrationGate {
-  /** Does this deployment's service carry migrations? Decides whether plans get migration steps. */
-  appliesTo(project: string, service: string): Promise<boolean>;
   /**
    * Before any candidate instance starts: lint and shadow-dry-run the release's pending
    * migrations, refuse breaking ones that are not split into expand/contract, then apply the

@@ -19,16 +19,26 @@ export interface PromotionWait {
 export async function promotionWaits(db: Queryable, project: string, service: string, version: string, target: EnvironmentConfig, now: Date): Promise<PromotionWait[]> {
   if (!target.requires?.length) return []; // absent in configs stored by older versions
   const release = await getReleaseByVersion(db, project, service, version);
+  const succeeded = new Map<string, Date | undefined>();
+  for (const environment of target.requires) succeeded.set(environment, release ? await firstSucceededAt(db, project, service, environment, release.id) : undefined);
+  return waitsGiven(service, version, target, now, (environment) => succeeded.get(environment));
+}
+
+/**
+ * The rule itself, given when the release first succeeded in each environment: for callers that
+ * already hold the deployments (the pipeline view), so they need not ask the store again.
+ */
+export function waitsGiven(service: string, version: string, target: EnvironmentConfig, now: Date, succeededAt: (environment: string) => Date | undefined): PromotionWait[] {
   const waits: PromotionWait[] = [];
-  for (const environment of target.requires) {
-    const succeededAt = release ? await firstSucceededAt(db, project, service, environment, release.id) : undefined;
-    if (!succeededAt) {
+  for (const environment of target.requires ?? []) {
+    const at = succeededAt(environment);
+    if (!at) {
       waits.push({ environment, reason: `${service} ${version} has not been deployed successfully to ${environment} yet` });
       continue;
     }
-    const readyAt = new Date(succeededAt.getTime() + target.soakMs);
+    const readyAt = new Date(at.getTime() + target.soakMs);
     if (readyAt > now) {
-      waits.push({ environment, reason: `${service} ${version} has soaked in ${environment} for ${minutes(now.getTime() - succeededAt.getTime())} of ${minutes(target.soakMs)}`, readyAt });
+      waits.push({ environment, reason: `${service} ${version} has soaked in ${environment} for ${minutes(now.getTime() - at.getTime())} of ${minutes(target.soakMs)}`, readyAt });
     }
   }
   return waits;

@@ -9,7 +9,7 @@ import { listDeployments } from '../../store/repos/deployments.js';
 import { listReleases } from '../../store/repos/releases.js';
 import { listServiceStates } from '../../store/repos/service-state.js';
 import { activeFreeze } from './freeze.js';
-import { promotionWaits } from './promotion.js';
+import { waitsGiven } from './promotion.js';
 import { approvalStatus } from './approval-status.js';
 
 export interface ReleaseStage {
@@ -42,7 +42,12 @@ export async function pipelineView(db: Queryable, config: ProjectConfig, now: Da
         else if (mine.some((d) => d.state === 'succeeded')) stages.push({ environment: environment.name, state: 'deployed', waitsFor: [] });
         else if (mine.some((d) => d.state === 'failed' || d.state === 'rolled_back')) stages.push({ environment: environment.name, state: 'failed', waitsFor: [] });
         else {
-          const waitsFor = (await promotionWaits(db, config.project, service.name, release.version, environment, now)).map((w) => w.reason);
+          // First success per environment, from the deployments already in hand.
+          const succeededAt = (env: string) =>
+            deployments
+              .filter((d) => d.environment === env && d.toRelease === release.id && d.state === 'succeeded' && d.finishedAt)
+              .reduce<Date | undefined>((first, d) => (!first || d.finishedAt! < first ? d.finishedAt : first), undefined);
+          const waitsFor = waitsGiven(service.name, release.version, environment, now, succeededAt).map((w) => w.reason);
           const freeze = activeFreeze(environment.freezes ?? [], now);
           if (freeze) waitsFor.push(`${environment.name} is frozen until ${freeze.endsAt.toISOString()} (${freeze.message})`);
           const approvals = await approvalStatus(db, config.project, service.name, release.version, environment, now);
