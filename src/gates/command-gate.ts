@@ -4,18 +4,13 @@ import { withheldEnv } from '../runtimes/local/instance-env.js';
 import { formatDuration } from '../shared/duration.js';
 import { OutputTail } from './output-tail.js';
 import type { GateResult } from './result.js';
+import type { CommandGateConfig } from '../config/model.js';
 
-/** A command gate with {version} already filled in. */
-export interface CommandGateSpec {
-  name: string;
-  command: string;
-  args: string[];
-  /** Absolute. */
-  cwd: string;
-  timeoutMs: number;
-  /** Set over the coordinator's environment (minus Slipway's secrets). */
-  env: Record<string, string>;
-}
+/**
+ * A command gate as configured, with {version} already filled in its args and cwd. `env` is set
+ * over the coordinator's environment (minus Slipway's secrets).
+ */
+export type CommandGateSpec = CommandGateConfig;
 
 /** After SIGTERM to the group, this long before SIGKILL; and how long leftover children may hold the pipes after the command exits. */
 const graceMs = 1000;
