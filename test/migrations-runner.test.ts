@@ -297,7 +297,7 @@ describe('two runners', () => {
     const holderPid = /server pid (\d+)/.exec(events[winner]![0]!.message)?.[1];
     expect(holderPid).toBeDefined();
     expect(error.message).toContain(`migration lock on 127.0.0.1:5432/${new URL(database.url).pathname.slice(1)} is held by pid ${holderPid} (slipway migrate (`);
-    expect(error.message).toMatch(/running since \d{4}-\d\d-\d\dT[\d:.]+Z, (active|idle), query: /);
+    expect(error.message).toMatch(/running since \d{4}-\d\d-\d\dT[\d:.]+Z, (active|idle in transaction|idle), query: /);
     expect((outcomes[winner] as PromiseFulfilledResult<{ applied: string[] }>).value.applied).toEqual(['0001_runs', '0002_count']);
     expect(await rows('select count(*)::int as n from runs')).toEqual([{ n: 1 }]);
   });
