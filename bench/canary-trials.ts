@@ -41,12 +41,16 @@ export async function faultyTrial(
   isBad: (r: SeenResponse) => boolean,
 ): Promise<FaultyTrial> {
   log.reset();
-  const { deployment } = await client.call<{ deployment: DeploymentView }>('POST', `/api/v1/projects/${project}/deployments`, {
-    service: 'quote-api',
-    environment: 'staging',
-    version,
-    set,
-  });
+  const { deployment } = await client.call<{ deployment: DeploymentView }>(
+    'POST',
+    `/api/v1/projects/${project}/deployments`,
+    {
+      service: 'quote-api',
+      environment: 'staging',
+      version,
+      set,
+    },
+  );
   let rollingBack = false;
   let backOnStableAt: number | undefined;
   let verdictAt: number | undefined;
@@ -54,29 +58,45 @@ export async function faultyTrial(
     if (e.kind === 'analysis.fail') verdictAt ??= Date.parse(e.at);
     if (e.kind === 'deployment.rolling_back') rollingBack = true;
     const weights = e.data as { candidate?: { weight?: number } };
-    if (rollingBack && e.kind === 'traffic.shifted' && weights.candidate?.weight === 0) backOnStableAt ??= Date.parse(e.at);
+    if (rollingBack && e.kind === 'traffic.shifted' && weights.candidate?.weight === 0)
+      backOnStableAt ??= Date.parse(e.at);
   });
   const fromCandidate = log.current.filter((r) => r.release === version);
-  const firstBad = fromCandidate.filter(isBad).reduce<number | undefined>((min, r) => (min === undefined || r.at < min ? r.at : min), undefined);
+  const firstBad = fromCandidate
+    .filter(isBad)
+    .reduce<number | undefined>((min, r) => (min === undefined || r.at < min ? r.at : min), undefined);
   const until = backOnStableAt ?? Number.POSITIVE_INFINITY;
   return {
     version,
     state: final.state,
-    ...(firstBad !== undefined && backOnStableAt !== undefined ? { timeToRollbackMs: Math.max(0, backOnStableAt - firstBad) } : {}),
+    ...(firstBad !== undefined && backOnStableAt !== undefined
+      ? { timeToRollbackMs: Math.max(0, backOnStableAt - firstBad) }
+      : {}),
     userErrorsBeforeRollback: fromCandidate.filter((r) => r.status >= 500 && r.at <= until).length,
-    ...(verdictAt !== undefined && backOnStableAt !== undefined ? { verdictToStableMs: backOnStableAt - verdictAt } : {}),
+    ...(verdictAt !== undefined && backOnStableAt !== undefined
+      ? { verdictToStableMs: backOnStableAt - verdictAt }
+      : {}),
     ...(final.reason ? { reason: final.reason.split('\n')[0] } : {}),
   };
 }
 
 /** Deploy a healthy (noisy) canary; it should be promoted, not rolled back. */
-export async function healthyTrial(client: ApiClient, project: string, version: string, set: Record<string, string>): Promise<{ version: string; state: string; reason?: string }> {
-  const { deployment } = await client.call<{ deployment: DeploymentView }>('POST', `/api/v1/projects/${project}/deployments`, {
-    service: 'quote-api',
-    environment: 'staging',
-    version,
-    set,
-  });
+export async function healthyTrial(
+  client: ApiClient,
+  project: string,
+  version: string,
+  set: Record<string, string>,
+): Promise<{ version: string; state: string; reason?: string }> {
+  const { deployment } = await client.call<{ deployment: DeploymentView }>(
+    'POST',
+    `/api/v1/projects/${project}/deployments`,
+    {
+      service: 'quote-api',
+      environment: 'staging',
+      version,
+      set,
+    },
+  );
   const final = await followDeployment(client, deployment.id, () => undefined);
   return { version, state: final.state, ...(final.reason ? { reason: final.reason.split('\n')[0] } : {}) };
 }

@@ -29,7 +29,11 @@ const healthyTrials = arg('healthy-trials', 50);
 
 /** A coordinator on a fresh workspace whose service deploys as a canary with these steps. */
 async function startSystem(steps: string) {
-  const workspace = await createDemoWorkspace({ instances: 2, drainTimeout: '2s', strategy: `{ type: canary, steps: ${steps} }` });
+  const workspace = await createDemoWorkspace({
+    instances: 2,
+    drainTimeout: '2s',
+    strategy: `{ type: canary, steps: ${steps} }`,
+  });
   const token = generateToken();
   const coordinator = launch(cliCommand(['coordinator', '--config', workspace.configPath]), { SLIPWAY_TOKEN: token });
   const client = new ApiClient(`http://127.0.0.1:${workspace.ports.coordinator}`, token);
@@ -47,7 +51,11 @@ async function startSystem(steps: string) {
 }
 
 async function deployStable(client: ApiClient, project: string, version: string, set: Record<string, string> = {}) {
-  const { deployment } = await client.call<{ deployment: DeploymentView }>('POST', `/api/v1/projects/${project}/deployments`, { service: 'quote-api', environment: 'staging', version, set });
+  const { deployment } = await client.call<{ deployment: DeploymentView }>(
+    'POST',
+    `/api/v1/projects/${project}/deployments`,
+    { service: 'quote-api', environment: 'staging', version, set },
+  );
   const final = await followDeployment(client, deployment.id, () => undefined);
   if (final.state !== 'succeeded') throw new Error(`stable ${version} ${final.state}: ${final.reason}`);
 }
@@ -60,15 +68,27 @@ function report(results: FaultyTrial[]) {
     rolledBack: rolledBack.length,
     timeToRollbackMs: summarize(times),
     userErrorsBeforeRollback: { median: summarize(rolledBack.map((r) => r.userErrorsBeforeRollback)).median },
-    verdictToStableMs: summarize(rolledBack.flatMap((r) => (r.verdictToStableMs === undefined ? [] : [r.verdictToStableMs]))),
+    verdictToStableMs: summarize(
+      rolledBack.flatMap((r) => (r.verdictToStableMs === undefined ? [] : [r.verdictToStableMs])),
+    ),
     reasons: [...new Set(rolledBack.map((r) => (r.reason ?? '').replace(/\d+(\.\d+)?(e-?\d+)?/g, 'N').slice(0, 160)))],
   };
 }
 
-async function faultyPhase(rate: number, kinds: { name: string; set: Record<string, string>; bad: (r: { status: number; latencyMs: number }) => boolean }[]) {
+async function faultyPhase(
+  rate: number,
+  kinds: { name: string; set: Record<string, string>; bad: (r: { status: number; latencyMs: number }) => boolean }[],
+) {
   const system = await startSystem('[{ setWeight: 5 }, { analyze: { for: 120s } }]');
   const log = new ResponseLog();
-  const load = new LoadGenerator({ url: system.url, rate, connections: 64, measureFrom: 'sent', mix: [{ method: 'GET', path: '/quotes/sample', share: 1 }], onResponse: log.push });
+  const load = new LoadGenerator({
+    url: system.url,
+    rate,
+    connections: 64,
+    measureFrom: 'sent',
+    mix: [{ method: 'GET', path: '/quotes/sample', share: 1 }],
+    onResponse: log.push,
+  });
   const out: Record<string, ReturnType<typeof report>> = {};
   try {
     await deployStable(system.client, system.project, '1.0.0');
@@ -77,8 +97,17 @@ async function faultyPhase(rate: number, kinds: { name: string; set: Record<stri
     for (const kind of kinds) {
       const results: FaultyTrial[] = [];
       for (let i = 1; i <= trials; i++) {
-        const result = await faultyTrial(system.client, system.project, log, `${kind.name}-${rate}-${i}`, kind.set, kind.bad);
-        progress(`${kind.name} @ ${rate} req/s trial ${i}/${trials}: ${result.state} ${result.timeToRollbackMs ?? '-'} ms, ${result.userErrorsBeforeRollback} user errors`);
+        const result = await faultyTrial(
+          system.client,
+          system.project,
+          log,
+          `${kind.name}-${rate}-${i}`,
+          kind.set,
+          kind.bad,
+        );
+        progress(
+          `${kind.name} @ ${rate} req/s trial ${i}/${trials}: ${result.state} ${result.timeToRollbackMs ?? '-'} ms, ${result.userErrorsBeforeRollback} user errors`,
+        );
         results.push(result);
       }
       out[kind.name] = report(results);
@@ -93,7 +122,13 @@ async function faultyPhase(rate: number, kinds: { name: string; set: Record<stri
 async function healthyPhase() {
   const system = await startSystem('[{ setWeight: 5 }, { analyze: { for: 20s } }]');
   const noise = { FAIL_RATE: '0.005', LATENCY_JITTER_MS: '20' };
-  const load = new LoadGenerator({ url: system.url, rate: 200, connections: 64, measureFrom: 'sent', mix: [{ method: 'GET', path: '/quotes/sample', share: 1 }] });
+  const load = new LoadGenerator({
+    url: system.url,
+    rate: 200,
+    connections: 64,
+    measureFrom: 'sent',
+    mix: [{ method: 'GET', path: '/quotes/sample', share: 1 }],
+  });
   const results = [];
   try {
     await deployStable(system.client, system.project, 'noise-0', noise);
@@ -109,7 +144,12 @@ async function healthyPhase() {
     await system.close();
   }
   const falseRollbacks = results.filter((r) => r.state !== 'succeeded');
-  return { trials: results.length, falseRollbacks: falseRollbacks.length, falseRollbackRate: falseRollbacks.length / results.length, reasons: falseRollbacks.map((r) => r.reason) };
+  return {
+    trials: results.length,
+    falseRollbacks: falseRollbacks.length,
+    falseRollbackRate: falseRollbacks.length / results.length,
+    reasons: falseRollbacks.map((r) => r.reason),
+  };
 }
 
 const busy = await faultyPhase(200, [
@@ -121,13 +161,20 @@ const healthy = await healthyPhase();
 printResult({
   benchmark: 'canary',
   faultyErrorRate: busy['error-rate'],
-  faultyLatency: busy['latency'],
+  faultyLatency: busy.latency,
   lowTraffic: quiet['error-rate'],
   healthy,
-  targets: { timeToRollbackMedianMs: 5000, timeToRollbackP95Ms: 10_000, lowTrafficMedianMs: 30_000, falseRollbackRate: 0.02 },
+  targets: {
+    timeToRollbackMedianMs: 5000,
+    timeToRollbackP95Ms: 10_000,
+    lowTrafficMedianMs: 30_000,
+    falseRollbackRate: 0.02,
+  },
   comparison: {
-    flagger: 'analysis every `interval` (default 60 s, minimum 10 s); rollback after `threshold` failed checks: ≥ 10 s, typically minutes',
-    argoRollouts: 'AnalysisRun every `interval` chosen by the user (examples use minutes); rollback after failureLimit failed measurements',
+    flagger:
+      'analysis every `interval` (default 60 s, minimum 10 s); rollback after `threshold` failed checks: ≥ 10 s, typically minutes',
+    argoRollouts:
+      'AnalysisRun every `interval` chosen by the user (examples use minutes); rollback after failureLimit failed measurements',
     kayenta: 'judges 60 s data steps, wants ≥ 50 points',
   },
   machine: machine(),

@@ -44,7 +44,9 @@ export interface RollbackResult {
 
 export let rollback: RollbackResult | undefined;
 
-export async function measureDeploysUnderLoad(options: { rate?: number; slowShare?: number; instances?: number } = {}): Promise<StrategyResult[]> {
+export async function measureDeploysUnderLoad(
+  options: { rate?: number; slowShare?: number; instances?: number } = {},
+): Promise<StrategyResult[]> {
   const rate = options.rate ?? 500;
   const slowShare = options.slowShare ?? 0.02;
   const workspace = await createDemoWorkspace({ instances: options.instances ?? 4 });
@@ -56,16 +58,21 @@ export async function measureDeploysUnderLoad(options: { rate?: number; slowShar
     const { config, raw } = await loadConfigWithRaw(workspace.configPath);
     await client.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir });
     const deploy = async (version: string, strategy?: string) => {
-      const { deployment } = await client.call<{ deployment: DeploymentView }>('POST', `/api/v1/projects/${config.project}/deployments`, {
-        service: 'quote-api',
-        environment: 'staging',
-        version,
-        ...(strategy ? { strategy } : {}),
-      });
+      const { deployment } = await client.call<{ deployment: DeploymentView }>(
+        'POST',
+        `/api/v1/projects/${config.project}/deployments`,
+        {
+          service: 'quote-api',
+          environment: 'staging',
+          version,
+          ...(strategy ? { strategy } : {}),
+        },
+      );
       let switchedAt: number | undefined;
       const final = await followDeployment(client, deployment.id, (e: EventView) => {
         const weights = e.data as { stable?: { weight?: number }; candidate?: { weight?: number } };
-        if (e.kind === 'traffic.shifted' && weights.candidate?.weight && !weights.stable?.weight) switchedAt ??= Date.parse(e.at);
+        if (e.kind === 'traffic.shifted' && weights.candidate?.weight && !weights.stable?.weight)
+          switchedAt ??= Date.parse(e.at);
       });
       if (final.state !== 'succeeded') throw new Error(`deployment of ${version} ${final.state}: ${final.reason}`);
       const start = Date.parse(final.startedAt!);
@@ -114,12 +121,22 @@ export async function measureDeploysUnderLoad(options: { rate?: number; slowShar
     // Instant rollback: 2.0.0's instances were stopped by the rolling deploy; deploy 4.0.0 blue-green
     // so 3.0.0 stays warm, then roll back to it under load.
     await deploy('4.0.0', 'blue-green');
-    const load = new LoadGenerator({ url: `http://127.0.0.1:${workspace.ports.staging}`, rate, connections: 256, measureFrom: 'sent', mix: [{ method: 'GET', path: '/quotes/sample', share: 1 }] });
+    const load = new LoadGenerator({
+      url: `http://127.0.0.1:${workspace.ports.staging}`,
+      rate,
+      connections: 256,
+      measureFrom: 'sent',
+      mix: [{ method: 'GET', path: '/quotes/sample', share: 1 }],
+    });
     load.start();
     await new Promise((r) => setTimeout(r, 1000));
     progress('rollback to the warm 3.0.0');
     const asked = Date.now();
-    const { deployment } = await client.call<{ deployment: DeploymentView }>('POST', `/api/v1/projects/${config.project}/rollbacks`, { service: 'quote-api', environment: 'staging' });
+    const { deployment } = await client.call<{ deployment: DeploymentView }>(
+      'POST',
+      `/api/v1/projects/${config.project}/rollbacks`,
+      { service: 'quote-api', environment: 'staging' },
+    );
     let switchedAt: number | undefined;
     const kinds: string[] = [];
     const final = await followDeployment(client, deployment.id, (e: EventView) => {

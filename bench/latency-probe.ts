@@ -6,7 +6,12 @@ import { percentile } from '../src/demo/load-generator.js';
  * streams per request), so the client itself takes as little of the shared CPU as it can.
  * Latency runs from the moment each request is handed to the pool to its last body byte.
  */
-export async function probeLatency(url: string, path: string, rate: number, seconds: number): Promise<{ p50Ms: number; p99Ms: number; failed: number; requests: number }> {
+export async function probeLatency(
+  url: string,
+  path: string,
+  rate: number,
+  seconds: number,
+): Promise<{ p50Ms: number; p99Ms: number; failed: number; requests: number }> {
   const pool = new Pool(url, { connections: 64, pipelining: 1 });
   const latencies: number[] = [];
   let failed = 0;

@@ -28,11 +28,16 @@ const rounds = arg('rounds', 0);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-async function lintThroughput(): Promise<{ statements: number; files: number; statementsPerSecond: number; runsMs: number[] }> {
+async function lintThroughput(): Promise<{
+  statements: number;
+  files: number;
+  statementsPerSecond: number;
+  runsMs: number[];
+}> {
   await loadParser();
   const statements = benchStatements(statementCount);
   const files: string[] = [];
-  for (let i = 0; i < statements.length; i += 10) files.push(statements.slice(i, i + 10).join(';\n') + ';\n');
+  for (let i = 0; i < statements.length; i += 10) files.push(`${statements.slice(i, i + 10).join(';\n')};\n`);
   const runsMs: number[] = [];
   let findings = 0;
   for (let round = 0; round < (rounds || 5); round++) {
@@ -43,11 +48,23 @@ async function lintThroughput(): Promise<{ statements: number; files: number; st
     }
     runsMs.push(performance.now() - started);
   }
-  if (findings !== statements.length * runsMs.length) throw new Error(`linted ${findings / runsMs.length} statements per round, expected ${statements.length}`);
-  return { statements: statements.length, files: files.length, statementsPerSecond: Math.round(statements.length / (median(runsMs) / 1000)), runsMs: runsMs.map(Math.round) };
+  if (findings !== statements.length * runsMs.length)
+    throw new Error(`linted ${findings / runsMs.length} statements per round, expected ${statements.length}`);
+  return {
+    statements: statements.length,
+    files: files.length,
+    statementsPerSecond: Math.round(statements.length / (median(runsMs) / 1000)),
+    runsMs: runsMs.map(Math.round),
+  };
 }
 
-async function dryRunHistory(): Promise<{ migrations: number; dryRun100Ms: number; runsMs: number[]; steps: number; ok: boolean }> {
+async function dryRunHistory(): Promise<{
+  migrations: number;
+  dryRun100Ms: number;
+  runsMs: number[];
+  steps: number;
+  ok: boolean;
+}> {
   const dir = mkdtempSync(path.join(tmpdir(), 'slipway-bench-migrations-'));
   try {
     syntheticHistory(historySize, dir);
@@ -63,7 +80,13 @@ async function dryRunHistory(): Promise<{ migrations: number; dryRun100Ms: numbe
       ok &&= pre.problems.length === 0;
       if (!ok) progress(`dry run reported problems: ${pre.problems.slice(0, 3).join(' | ')}`);
     }
-    return { migrations: historySize, dryRun100Ms: Math.round(median(runsMs)), runsMs: runsMs.map(Math.round), steps, ok };
+    return {
+      migrations: historySize,
+      dryRun100Ms: Math.round(median(runsMs)),
+      runsMs: runsMs.map(Math.round),
+      steps,
+      ok,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -37,17 +37,28 @@ async function openLoop(url: string, rate: number, seconds: number) {
  * and through a `slipway proxy` process, at the same concurrency (throughput) and the same rate
  * (latency). Rounds alternate direct/proxy so drift on a shared machine hits both alike.
  */
-export async function measureProxyOverhead(options: { connections?: number; rate?: number; seconds?: number; rounds?: number } = {}): Promise<ProxyOverhead> {
+export async function measureProxyOverhead(
+  options: { connections?: number; rate?: number; seconds?: number; rounds?: number } = {},
+): Promise<ProxyOverhead> {
   const connections = options.connections ?? 32;
   const rate = options.rate ?? 1000;
   const seconds = options.seconds ?? 6;
   const rounds = options.rounds ?? 5;
-  if (!hasWrk()) throw new Error('wrk is not installed (apt-get install wrk); it measures the throughput side of the proxy overhead');
+  if (!hasWrk())
+    throw new Error(
+      'wrk is not installed (apt-get install wrk); it measures the throughput side of the proxy overhead',
+    );
   const dir = mkdtempSync(path.join(tmpdir(), 'slipway-bench-proxy-'));
   const [appPort, listenPort, adminPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const token = `bench-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  const app = launch([process.execPath, ['server.js']], { PORT: String(appPort), APP_VERSION: 'bench' }, harborQuoteDir);
-  const proxy = launch(cliCommand(['proxy', '--admin', `127.0.0.1:${adminPort}`, '--state-dir', dir]), { SLIPWAY_PROXY_TOKEN: token });
+  const app = launch(
+    [process.execPath, ['server.js']],
+    { PORT: String(appPort), APP_VERSION: 'bench' },
+    harborQuoteDir,
+  );
+  const proxy = launch(cliCommand(['proxy', '--admin', `127.0.0.1:${adminPort}`, '--state-dir', dir]), {
+    SLIPWAY_PROXY_TOKEN: token,
+  });
   try {
     await waitForHttp(`http://127.0.0.1:${appPort}/health`);
     await waitForHttp(`http://127.0.0.1:${adminPort}/healthz`);
@@ -55,7 +66,20 @@ export async function measureProxyOverhead(options: { connections?: number; rate
     await router.apply({
       environment: 'bench',
       listen: `127.0.0.1:${listenPort}`,
-      routes: [{ service: 'quote-api', match: { pathPrefix: '/' }, releases: [{ release: 'bench', role: 'stable', weight: 100, upstreams: [{ id: 'ins_bench', address: `127.0.0.1:${appPort}` }] }] }],
+      routes: [
+        {
+          service: 'quote-api',
+          match: { pathPrefix: '/' },
+          releases: [
+            {
+              release: 'bench',
+              role: 'stable',
+              weight: 100,
+              upstreams: [{ id: 'ins_bench', address: `127.0.0.1:${appPort}` }],
+            },
+          ],
+        },
+      ],
     });
     const direct = `http://127.0.0.1:${appPort}`;
     const proxied = `http://127.0.0.1:${listenPort}`;

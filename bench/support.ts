@@ -18,12 +18,17 @@ export function progress(message: string): void {
 
 /** Spawn a process whose output goes to stderr when it fails; returns it. */
 export function launch(command: [string, string[]], env: Record<string, string> = {}, cwd?: string): ChildProcess {
-  const child = spawn(command[0], command[1], { env: { ...process.env, ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0], command[1], {
+    env: { ...process.env, ...env },
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output = (output + d).slice(-4000)));
   child.stderr!.on('data', (d) => (output = (output + d).slice(-4000)));
   child.once('exit', (code, signal) => {
-    if (code && code !== 0) progress(`${command[1].join(' ')} exited ${code ?? signal}: ${output.trim().split('\n').slice(-5).join(' | ')}`);
+    if (code && code !== 0)
+      progress(`${command[1].join(' ')} exited ${code ?? signal}: ${output.trim().split('\n').slice(-5).join(' | ')}`);
   });
   return child;
 }

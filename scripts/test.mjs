@@ -42,7 +42,9 @@ if (!(await postgresAnswers())) {
   let up = false;
   for (let i = 0; i < 30 && !(up = await postgresAnswers()); i++) await new Promise((r) => setTimeout(r, 500));
   if (!up) {
-    process.stderr.write(`npm test: PostgreSQL is not reachable at ${where} — start it, or set SLIPWAY_TEST_DATABASE_URL to a server the tests may create databases on\n`);
+    process.stderr.write(
+      `npm test: PostgreSQL is not reachable at ${where} — start it, or set SLIPWAY_TEST_DATABASE_URL to a server the tests may create databases on\n`,
+    );
     process.exit(1);
   }
 }
@@ -51,13 +53,20 @@ if (!(await postgresAnswers())) {
 if (!existsSync('/usr/bin/prometheus')) {
   process.stderr.write('npm test: prometheus is not installed; installing the Debian package…\n');
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
-  spawnSync('apt-get', ['install', '-y', '-qq', 'prometheus'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  spawnSync('apt-get', ['install', '-y', '-qq', 'prometheus'], {
+    stdio: 'ignore',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (!existsSync('/usr/bin/prometheus')) {
-    process.stderr.write('npm test: prometheus is not installed and could not be installed — run: apt-get install prometheus\n');
+    process.stderr.write(
+      'npm test: prometheus is not installed and could not be installed — run: apt-get install prometheus\n',
+    );
     process.exit(1);
   }
 }
 
 execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
-const vitest = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...process.argv.slice(2)], { stdio: 'inherit' });
+const vitest = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
 process.exit(vitest.status ?? 1);

@@ -9,7 +9,12 @@ import { System } from './support/system.js';
 let system: System;
 
 beforeAll(async () => {
-  system = await System.start({ instances: 1, environmentExtras: { production: 'requires: [staging], approvals: { required: 1, approvers: [lead, "role:approver"] }' } });
+  system = await System.start({
+    instances: 1,
+    environmentExtras: {
+      production: 'requires: [staging], approvals: { required: 1, approvers: [lead, "role:approver"] }',
+    },
+  });
 }, 120_000);
 afterAll(async () => {
   await system?.close();
@@ -26,7 +31,9 @@ describe('slipway approve / reject / approvals', () => {
 
     const refused = await slipway(['promote-release', '1.0.0', '--to', 'production']);
     expect(refused.code).toBe(5);
-    expect(refused.stderr).toContain('production needs 1 approval of quote-api 1.0.0; has none; waits for 1 more from: lead, role:approver');
+    expect(refused.stderr).toContain(
+      'production needs 1 approval of quote-api 1.0.0; has none; waits for 1 more from: lead, role:approver',
+    );
 
     const noReason = await slipway(['reject', '1.0.0', '--env', 'production']);
     expect(noReason.code).toBe(2);
@@ -37,9 +44,14 @@ describe('slipway approve / reject / approvals', () => {
 
     const created = await slipway(['tokens', 'create', '--name', 'lead', '--grant', 'viewer:production']);
     expect(created.code).toBe(0);
-    const approved = await slipway(['approve', '1.0.0', '--env', 'production', '--reason', 'reviewed the diff'], created.stdout.trim());
+    const approved = await slipway(
+      ['approve', '1.0.0', '--env', 'production', '--reason', 'reviewed the diff'],
+      created.stdout.trim(),
+    );
     expect(approved.code).toBe(0);
-    expect(approved.stdout.trim()).toBe('approved quote-api 1.0.0 for production: 1 of 1 (lead); ready: slipway promote-release 1.0.0 --to production');
+    expect(approved.stdout.trim()).toBe(
+      'approved quote-api 1.0.0 for production: 1 of 1 (lead); ready: slipway promote-release 1.0.0 --to production',
+    );
     expect(JSON.parse((await slipway(['approvals', '--json'])).stdout)).toEqual({ approvals: [] });
 
     const promoted = await slipway(['promote-release', '1.0.0', '--to', 'production', '--wait']);

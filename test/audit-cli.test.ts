@@ -20,16 +20,34 @@ const token = generateToken();
 beforeAll(async () => {
   h = await engineHarness();
   await ensureAdminToken(h.db, token);
-  app = await buildApi({ db: h.db, engine: h.engine, events: h.events, logger: silentLogger, metrics: createCoordinatorMetrics(h.db), version: '0.0.0-test', startedAt: Date.now(), shutdown: () => undefined });
+  app = await buildApi({
+    db: h.db,
+    engine: h.engine,
+    events: h.events,
+    logger: silentLogger,
+    metrics: createCoordinatorMetrics(h.db),
+    version: '0.0.0-test',
+    startedAt: Date.now(),
+    shutdown: () => undefined,
+  });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   env = { SLIPWAY_URL: address, SLIPWAY_TOKEN: token };
   // No slipway.yaml here: the audit commands need only the coordinator's address.
   cwd = mkdtempSync(path.join(tmpdir(), 'slipway-audit-cli-'));
   for (const version of ['1.0.0', '2.0.0']) {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/projects/harbor/deployments', headers: { authorization: `Bearer ${token}` }, payload: { service: 'api', environment: 'staging', version, queue: true } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/deployments',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { service: 'api', environment: 'staging', version, queue: true },
+    });
     expect(res.statusCode).toBe(201);
   }
-  await app.inject({ method: 'POST', url: '/api/v1/projects/harbor/rollbacks', payload: { service: 'api', environment: 'staging' } });
+  await app.inject({
+    method: 'POST',
+    url: '/api/v1/projects/harbor/rollbacks',
+    payload: { service: 'api', environment: 'staging' },
+  });
 }, 60_000);
 afterAll(async () => {
   await app?.close();
@@ -43,7 +61,10 @@ describe('slipway audit', () => {
     const r = await runSlipway(['audit', 'export', '--since', since], { cwd, env });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; action: string; outcome: string });
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; action: string; outcome: string });
     expect(lines.map((l) => [l.seq, l.action, l.outcome])).toEqual([
       [1, 'deployment.create', 'allowed'],
       [2, 'deployment.create', 'allowed'],
@@ -61,7 +82,9 @@ describe('slipway audit', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/audit log intact: 3 rows; last row 3/);
 
-    await h.db.exec(`alter table audit_log disable trigger user; update audit_log set actor = 'nobody' where seq = 2; alter table audit_log enable trigger user;`);
+    await h.db.exec(
+      `alter table audit_log disable trigger user; update audit_log set actor = 'nobody' where seq = 2; alter table audit_log enable trigger user;`,
+    );
     const broken = await runSlipway(['audit', 'verify'], { cwd, env });
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/audit log is broken: row 2 was changed/);

@@ -10,7 +10,8 @@ import { System } from './support/system.js';
  * The service is a canary with a correctness probe: a known bulk-carrier quote must return the
  * premium model v1 gives (release 2.0.0 of the example runs model v2, which prices it higher).
  */
-const probe = '{ name: known-quote, method: POST, path: /quotes, body: { tonnage: 80000, vesselClass: bulk, routeRisk: 2 }, expect: { status: 200, json: { premium: 72081.59 }, release: true } }';
+const probe =
+  '{ name: known-quote, method: POST, path: /quotes, body: { tonnage: 80000, vesselClass: bulk, routeRisk: 2 }, expect: { status: 200, json: { premium: 72081.59 }, release: true } }';
 const strategy = `{ type: canary, steps: [{ setWeight: 10 }, { analyze: { for: 6s } }, { setWeight: 50 }, { analyze: { for: 4s } }], analysis: { interval: 500ms, probes: [${probe}] } }`;
 
 let system: System;
@@ -18,7 +19,11 @@ let load: LoadGenerator;
 beforeAll(async () => {
   system = await System.start({ instances: 2, drainTimeout: '2s', strategy });
   expect((await system.deployed('1.0.0')).state).toBe('succeeded');
-  load = new LoadGenerator({ url: system.stagingUrl, rate: 120, mix: [{ method: 'GET', path: '/quotes/sample', share: 1 }] });
+  load = new LoadGenerator({
+    url: system.stagingUrl,
+    rate: 120,
+    mix: [{ method: 'GET', path: '/quotes/sample', share: 1 }],
+  });
   load.start();
   await new Promise((r) => setTimeout(r, 2000)); // a baseline for the stable release
 }, 120_000);
@@ -37,19 +42,35 @@ describe('canary through the real proxy', () => {
   it('a healthy candidate is promoted step by step, each gate passed with its figures', async () => {
     const d = await system.deployed('1.1.0');
     expect({ state: d.state, reason: d.reason }).toEqual({ state: 'succeeded', reason: null });
-    const { verdicts } = await system.client.call<{ verdicts: { final: boolean; outcome: string; metrics: { rule: string }[] }[] }>('GET', `/api/v1/deployments/${d.id}/verdicts?limit=200`);
+    const { verdicts } = await system.client.call<{
+      verdicts: { final: boolean; outcome: string; metrics: { rule: string }[] }[];
+    }>('GET', `/api/v1/deployments/${d.id}/verdicts?limit=200`);
     const gates = verdicts.filter((v) => v.final);
     expect(gates.map((v) => v.outcome)).toEqual(['pass', 'pass']);
-    expect(gates[0]!.metrics.map((m) => m.rule)).toEqual(expect.arrayContaining(['error-rate.absolute', 'latency.mann-whitney', 'checks.failed']));
+    expect(gates[0]!.metrics.map((m) => m.rule)).toEqual(
+      expect.arrayContaining(['error-rate.absolute', 'latency.mann-whitney', 'checks.failed']),
+    );
   }, 120_000);
 
   it('a candidate failing 30 % of requests: deploy --wait exits 1 within seconds, naming the rule and the numbers', async () => {
     const started = Date.now();
-    const r = await slipway(['deploy', 'quote-api', '--env', 'staging', '--version', '1.2.0', '--set', 'FAIL_RATE=0.3', '--wait']);
+    const r = await slipway([
+      'deploy',
+      'quote-api',
+      '--env',
+      'staging',
+      '--version',
+      '1.2.0',
+      '--set',
+      'FAIL_RATE=0.3',
+      '--wait',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✘ quote-api 1\.2\.0 rolled back in staging/);
     // Whichever noticed first: the error-rate rules on live traffic, or the probe getting a 500.
-    expect(r.stdout).toMatch(/reason: canary analysis failed: (error-rate\.\S+: candidate [\d.]+ % \(\d+ of \d+ requests\)|checks\.failed: known-quote: .*status 500, expected 200)/);
+    expect(r.stdout).toMatch(
+      /reason: canary analysis failed: (error-rate\.\S+: candidate [\d.]+ % \(\d+ of \d+ requests\)|checks\.failed: known-quote: .*status 500, expected 200)/,
+    );
     expect(Date.now() - started).toBeLessThan(60_000);
     const status = JSON.parse((await slipway(['status', '--json'])).stdout);
     const svc = status.environments.find((e: { name: string }) => e.name === 'staging').services[0];
@@ -66,10 +87,17 @@ describe('canary through the real proxy', () => {
 
   it('pause, targeted routing at weight 0, resume, abort; promote refused on a finished deployment', async () => {
     const d = await system.deploy('1.3.0');
-    await until('the candidate to take traffic', async () => {
-      const { deployment } = await system.client.call<{ deployment: DeploymentView }>('GET', `/api/v1/deployments/${d.id}`);
-      return deployment.trafficShifted;
-    }, 60_000);
+    await until(
+      'the candidate to take traffic',
+      async () => {
+        const { deployment } = await system.client.call<{ deployment: DeploymentView }>(
+          'GET',
+          `/api/v1/deployments/${d.id}`,
+        );
+        return deployment.trafficShifted;
+      },
+      60_000,
+    );
     const paused = await slipway(['pause', 'quote-api', '--env', 'staging']);
     expect(paused.code).toBe(0);
     expect(paused.stdout).toMatch(/^paused dep_\w+ at step/);

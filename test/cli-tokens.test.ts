@@ -21,25 +21,42 @@ describe('slipway tokens', () => {
   const config = () => ['--config', system.workspace.configPath];
 
   it('create prints the token once; it deploys to staging only; list hides it; revoke refuses it', async () => {
-    const created = await slipway([...config(), 'tokens', 'create', '--name', 'ci', '--grant', 'deployer:staging', '--expires', '30d'], as(system.token));
+    const created = await slipway(
+      [...config(), 'tokens', 'create', '--name', 'ci', '--grant', 'deployer:staging', '--expires', '30d'],
+      as(system.token),
+    );
     expect(created.code).toBe(0);
     expect(created.stderr).toMatch(/created token tok_\w+ "ci": deployer on staging, expires \d{4}-/);
     const secret = created.stdout.trim();
     expect(secret).toMatch(/^slw_[A-Za-z0-9_-]{43}$/);
 
-    const production = await slipway([...config(), 'deploy', 'quote-api', '--env', 'production', '--version', '1.0.0'], as(secret));
+    const production = await slipway(
+      [...config(), 'deploy', 'quote-api', '--env', 'production', '--version', '1.0.0'],
+      as(secret),
+    );
     expect(production.code).toBe(4);
     expect(production.stderr).toContain('deployer on production required; token "ci" has deployer on staging');
-    const staging = await slipway([...config(), 'deploy', 'quote-api', '--env', 'staging', '--version', '1.0.0'], as(secret));
+    const staging = await slipway(
+      [...config(), 'deploy', 'quote-api', '--env', 'staging', '--version', '1.0.0'],
+      as(secret),
+    );
     expect(staging.stderr).toBe('');
     expect(staging.stdout).toMatch(/^started dep_\w+: quote-api \(none\) → 1\.0\.0 in staging/);
     // Elsewhere the same file resolves to other absolute paths: a config change, which needs admin.
     copyFileSync(system.workspace.configPath, path.join(empty, 'slipway.yaml'));
-    const changed = await slipway(['--config', path.join(empty, 'slipway.yaml'), 'deploy', 'quote-api', '--env', 'staging', '--version', '1.0.1'], as(secret));
+    const changed = await slipway(
+      ['--config', path.join(empty, 'slipway.yaml'), 'deploy', 'quote-api', '--env', 'staging', '--version', '1.0.1'],
+      as(secret),
+    );
     expect(changed.code).toBe(4);
-    expect(changed.stderr).toContain('differs from the config the coordinator has for project harbor-quote, and applying it is refused: admin on * required');
+    expect(changed.stderr).toContain(
+      'differs from the config the coordinator has for project harbor-quote, and applying it is refused: admin on * required',
+    );
     rmSync(path.join(empty, 'slipway.yaml'));
-    const escalate = await slipway([...config(), 'tokens', 'create', '--name', 'mine', '--grant', 'admin:*'], as(secret));
+    const escalate = await slipway(
+      [...config(), 'tokens', 'create', '--name', 'mine', '--grant', 'admin:*'],
+      as(secret),
+    );
     expect(escalate.code).toBe(4);
     expect(escalate.stderr).toContain('admin on * required; token "ci" has deployer on staging');
     const status = await slipway([...config(), 'status', '--json'], as(secret));
@@ -47,11 +64,18 @@ describe('slipway tokens', () => {
     expect(JSON.parse(status.stdout).environments.map((e: { name: string }) => e.name)).toEqual(['staging']);
 
     // SLIPWAY_URL alone is enough for tokens commands (no slipway.yaml, no --project).
-    const list = await slipway(['tokens', 'list', '--json'], { cwd: empty, env: { ...as(system.token).env, SLIPWAY_URL: `http://127.0.0.1:${system.workspace.ports.coordinator}` } });
+    const list = await slipway(['tokens', 'list', '--json'], {
+      cwd: empty,
+      env: { ...as(system.token).env, SLIPWAY_URL: `http://127.0.0.1:${system.workspace.ports.coordinator}` },
+    });
     expect(list.code).toBe(0);
     expect(list.stdout).not.toContain(secret);
     const ci = JSON.parse(list.stdout).tokens.find((t: { name: string }) => t.name === 'ci');
-    expect(ci).toMatchObject({ state: 'active', grants: [{ role: 'deployer', environments: ['staging'] }], createdBy: 'SLIPWAY_TOKEN' });
+    expect(ci).toMatchObject({
+      state: 'active',
+      grants: [{ role: 'deployer', environments: ['staging'] }],
+      createdBy: 'SLIPWAY_TOKEN',
+    });
     const human = await slipway([...config(), 'tokens', 'list'], as(system.token));
     expect(human.stdout).toMatch(new RegExp(`${ci.id}\\s+ci\\s+deployer on staging\\s+active`));
 
@@ -64,10 +88,16 @@ describe('slipway tokens', () => {
   }, 120_000);
 
   it('bad flags name the flag, exit 2', async () => {
-    const role = await slipway([...config(), 'tokens', 'create', '--name', 'x', '--grant', 'root:staging'], as(system.token));
+    const role = await slipway(
+      [...config(), 'tokens', 'create', '--name', 'x', '--grant', 'root:staging'],
+      as(system.token),
+    );
     expect(role.code).toBe(2);
     expect(role.stderr).toContain('--grant "root:staging": unknown role "root"');
-    const expires = await slipway([...config(), 'tokens', 'create', '--name', 'x', '--grant', 'viewer:*', '--expires', 'soon'], as(system.token));
+    const expires = await slipway(
+      [...config(), 'tokens', 'create', '--name', 'x', '--grant', 'viewer:*', '--expires', 'soon'],
+      as(system.token),
+    );
     expect(expires.code).toBe(2);
     expect(expires.stderr).toContain('--expires: "soon" is not a positive duration');
     const none = await slipway([...config(), 'tokens', 'create', '--name', 'x'], as(system.token));

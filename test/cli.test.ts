@@ -18,7 +18,19 @@ describe('slipway without a coordinator', () => {
   it('--help lists the commands and the exit codes', async () => {
     const r = await slipway(['--help']);
     expect(r.code).toBe(0);
-    for (const command of ['init', 'validate', 'schema', 'up', 'down', 'deploy', 'status', 'history', 'rollback', 'logs']) expect(r.stdout).toContain(command);
+    for (const command of [
+      'init',
+      'validate',
+      'schema',
+      'up',
+      'down',
+      'deploy',
+      'status',
+      'history',
+      'rollback',
+      'logs',
+    ])
+      expect(r.stdout).toContain(command);
     expect(r.stdout).toContain('Exit codes:');
   });
 
@@ -37,7 +49,19 @@ describe('slipway without a coordinator', () => {
     const file = path.join(dir, 'bad.yaml');
     writeFileSync(
       file,
-      ['project: harbor', 'environments:', '  staging: { listen: 127.0.0.1:8081 }', 'services:', '  api:', '    command: node', '    instances: many', '    health:', '      path: 14', '      interval: soon', ''].join('\n'),
+      [
+        'project: harbor',
+        'environments:',
+        '  staging: { listen: 127.0.0.1:8081 }',
+        'services:',
+        '  api:',
+        '    command: node',
+        '    instances: many',
+        '    health:',
+        '      path: 14',
+        '      interval: soon',
+        '',
+      ].join('\n'),
     );
     const r = await slipway(['validate', '--config', file]);
     expect(r.code).toBe(1);
@@ -59,14 +83,20 @@ describe('slipway without a coordinator', () => {
     const r = await slipway(['deploy', 'web', '--env', 'staging', '--version', '1.0.0'], { cwd: dir });
     expect(r.code).toBe(6);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/the coordinator is not running at http:\/\/127\.0\.0\.1:7420 — start it with `slipway up`/);
+    expect(r.stderr).toMatch(
+      /the coordinator is not running at http:\/\/127\.0\.0\.1:7420 — start it with `slipway up`/,
+    );
   });
 
   it('bad flags name the flag', async () => {
-    const r = await slipway(['deploy', 'web', '--env', 'staging', '--version', '1.0.0', '--set', 'NOEQUALS'], { cwd: dir });
+    const r = await slipway(['deploy', 'web', '--env', 'staging', '--version', '1.0.0', '--set', 'NOEQUALS'], {
+      cwd: dir,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('--set "NOEQUALS": expected KEY=VALUE');
-    const s = await slipway(['deploy', 'web', '--env', 'staging', '--version', '1.0.0', '--strategy', 'yolo'], { cwd: dir });
+    const s = await slipway(['deploy', 'web', '--env', 'staging', '--version', '1.0.0', '--strategy', 'yolo'], {
+      cwd: dir,
+    });
     expect(s.code).toBe(2);
     expect(s.stderr).toContain('--strategy yolo: expected one of blue-green, rolling');
   });
@@ -89,7 +119,20 @@ describe('slipway against a running coordinator', () => {
   const env = () => ({ SLIPWAY_TOKEN: system.token, SLIPWAY_TEST_RUN: system.tag });
 
   it('deploy --wait prints progress and a summary, exit 0; status and history show it', async () => {
-    const r = await slipway(['--config', system.workspace.configPath, 'deploy', 'quote-api', '--env', 'staging', '--version', '1.0.0', '--wait'], { env: env() });
+    const r = await slipway(
+      [
+        '--config',
+        system.workspace.configPath,
+        'deploy',
+        'quote-api',
+        '--env',
+        'staging',
+        '--version',
+        '1.0.0',
+        '--wait',
+      ],
+      { env: env() },
+    );
     expect(r.stderr).toContain('wait for 1 healthy candidate instance');
     expect(r.stdout).toMatch(/✔ quote-api 1\.0\.0 is live in staging \(blue-green/);
     expect(r.code).toBe(0);
@@ -97,7 +140,9 @@ describe('slipway against a running coordinator', () => {
     const status = await slipway(['--config', system.workspace.configPath, 'status'], { env: env() });
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/quote-api\s+1\.0\.0\s+1\.0\.0 100%\s+1\/1 healthy\s+succeeded/);
-    const json = JSON.parse((await slipway(['--config', system.workspace.configPath, 'status', '--json'], { env: env() })).stdout);
+    const json = JSON.parse(
+      (await slipway(['--config', system.workspace.configPath, 'status', '--json'], { env: env() })).stdout,
+    );
     expect(json.environments.find((e: { name: string }) => e.name === 'staging').services[0].stable).toBe('1.0.0');
 
     const history = await slipway(['--config', system.workspace.configPath, 'history', '--json'], { env: env() });
@@ -105,7 +150,22 @@ describe('slipway against a running coordinator', () => {
   }, 120_000);
 
   it('deploy --wait of a broken release exits 1 with the reason and the log tail', async () => {
-    const r = await slipway(['--config', system.workspace.configPath, 'deploy', 'quote-api', '--env', 'staging', '--version', '1.1.0', '--set', 'CRASH_ON_START=1', '--wait'], { env: env() });
+    const r = await slipway(
+      [
+        '--config',
+        system.workspace.configPath,
+        'deploy',
+        'quote-api',
+        '--env',
+        'staging',
+        '--version',
+        '1.1.0',
+        '--set',
+        'CRASH_ON_START=1',
+        '--wait',
+      ],
+      { env: env() },
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✘ quote-api 1\.1\.0 failed in staging/);
     expect(r.stdout).toContain('CRASH_ON_START is set, exiting');
@@ -113,22 +173,41 @@ describe('slipway against a running coordinator', () => {
   }, 120_000);
 
   it('logs shows instance output, prefixed with the instance', async () => {
-    const r = await slipway(['--config', system.workspace.configPath, 'logs', 'quote-api', '--env', 'staging', '--tail', '5'], { env: env() });
+    const r = await slipway(
+      ['--config', system.workspace.configPath, 'logs', 'quote-api', '--env', 'staging', '--tail', '5'],
+      { env: env() },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ins_\w+ 1\.0\.0 \| harbor-quote 1\.0\.0 .* listening on 127\.0\.0\.1:\d+$/m);
-    const json = await slipway(['--config', system.workspace.configPath, 'logs', 'quote-api', '--tail', '5', '--json'], { env: env() });
-    const records = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(records).toContainEqual(expect.objectContaining({ environment: 'staging', release: '1.0.0', line: expect.stringMatching(/listening on/) }));
+    const json = await slipway(
+      ['--config', system.workspace.configPath, 'logs', 'quote-api', '--tail', '5', '--json'],
+      { env: env() },
+    );
+    const records = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        environment: 'staging',
+        release: '1.0.0',
+        line: expect.stringMatching(/listening on/),
+      }),
+    );
   });
 
   it('an unknown token is refused, exit 4', async () => {
-    const r = await slipway(['--config', system.workspace.configPath, 'status'], { env: { SLIPWAY_TOKEN: 'slw_not-a-real-token-at-all' } });
+    const r = await slipway(['--config', system.workspace.configPath, 'status'], {
+      env: { SLIPWAY_TOKEN: 'slw_not-a-real-token-at-all' },
+    });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('unknown token');
   });
 
   it('rollback with nothing to go back to is refused, exit 5', async () => {
-    const r = await slipway(['--config', system.workspace.configPath, 'rollback', 'quote-api', '--env', 'staging'], { env: env() });
+    const r = await slipway(['--config', system.workspace.configPath, 'rollback', 'quote-api', '--env', 'staging'], {
+      env: env(),
+    });
     expect(r.code).toBe(5);
     expect(r.stderr).toContain('has no previous release to roll back to');
   });

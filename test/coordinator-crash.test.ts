@@ -18,10 +18,20 @@ afterAll(async () => {
 }, 120_000);
 
 async function atStep(id: string, step: number): Promise<DeploymentView> {
-  return until(`deployment ${id} to reach step ${step}`, async () => {
-    const { deployment } = await system.client.call<{ deployment: DeploymentView }>('GET', `/api/v1/deployments/${id}`);
-    return deployment.step >= step || !['running', 'rolling_back'].includes(deployment.state) ? deployment : undefined;
-  }, 60_000, 20);
+  return until(
+    `deployment ${id} to reach step ${step}`,
+    async () => {
+      const { deployment } = await system.client.call<{ deployment: DeploymentView }>(
+        'GET',
+        `/api/v1/deployments/${id}`,
+      );
+      return deployment.step >= step || !['running', 'rolling_back'].includes(deployment.state)
+        ? deployment
+        : undefined;
+    },
+    60_000,
+    20,
+  );
 }
 
 describe('coordinator crash mid-deploy', () => {
@@ -51,7 +61,12 @@ describe('coordinator crash mid-deploy', () => {
         expect(load.snapshot().requests).toBeGreaterThan(during + 50); // the proxy served on its own
         await system.startCoordinator();
         const final = await system.finish(d.id);
-        expect({ version, killedAtStep: seen.step, state: final.state, reason: final.reason }).toEqual({ version, killedAtStep: seen.step, state: 'succeeded', reason: null });
+        expect({ version, killedAtStep: seen.step, state: final.state, reason: final.reason }).toEqual({
+          version,
+          killedAtStep: seen.step,
+          state: 'succeeded',
+          reason: null,
+        });
       }
       await new Promise((r) => setTimeout(r, 2500));
     } finally {
@@ -60,9 +75,19 @@ describe('coordinator crash mid-deploy', () => {
       expect(report.failed).toBe(0);
     }
     // Every instance process belongs to a live record, and every live record has its process.
-    const { instances } = await system.client.call<{ instances: { id: string; desired: string; release: string }[] }>('GET', `/api/v1/instances?project=${system.project}`);
-    const live = instances.filter((i) => i.desired !== 'stopped').map((i) => i.id).sort();
-    await until('stopped instances to exit', () => taggedInstanceIds('SLIPWAY_TEST_RUN', system.tag).sort().join() === live.join(), 20_000);
+    const { instances } = await system.client.call<{ instances: { id: string; desired: string; release: string }[] }>(
+      'GET',
+      `/api/v1/instances?project=${system.project}`,
+    );
+    const live = instances
+      .filter((i) => i.desired !== 'stopped')
+      .map((i) => i.id)
+      .sort();
+    await until(
+      'stopped instances to exit',
+      () => taggedInstanceIds('SLIPWAY_TEST_RUN', system.tag).sort().join() === live.join(),
+      20_000,
+    );
     expect(instances.filter((i) => i.desired === 'running').every((i) => i.release === '4.0.0')).toBe(true);
   }, 300_000);
 });

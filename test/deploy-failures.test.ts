@@ -11,7 +11,11 @@ let load: LoadGenerator;
 beforeAll(async () => {
   system = await System.start({ instances: 2, extraReleases: '      "9.9.9": { command: /no/such/program }\n' });
   expect((await system.deployed('1.0.0')).state).toBe('succeeded');
-  load = new LoadGenerator({ url: system.stagingUrl, rate: 80, mix: [{ method: 'GET', path: '/quotes/sample', share: 1 }] });
+  load = new LoadGenerator({
+    url: system.stagingUrl,
+    rate: 80,
+    mix: [{ method: 'GET', path: '/quotes/sample', share: 1 }],
+  });
   load.start();
 }, 120_000);
 afterAll(async () => {
@@ -29,7 +33,13 @@ interface InstanceView {
   restarts: number;
   pid: number | null;
 }
-const instances = async () => (await system.client.call<{ instances: InstanceView[] }>('GET', `/api/v1/instances?project=${system.project}&environment=staging`)).instances;
+const instances = async () =>
+  (
+    await system.client.call<{ instances: InstanceView[] }>(
+      'GET',
+      `/api/v1/instances?project=${system.project}&environment=staging`,
+    )
+  ).instances;
 
 describe('a candidate that never becomes healthy', () => {
   it('CRASH_ON_START: the deployment fails, names the instance, shows its log; traffic never moved; candidates stopped', async () => {
@@ -43,7 +53,11 @@ describe('a candidate that never becomes healthy', () => {
     expect(load.snapshot().byRelease['2.0.0']).toBeUndefined(); // not one request reached it
     const live = (await instances()).filter((i) => i.desired !== 'stopped');
     expect(live.map((i) => i.release)).toEqual(['1.0.0', '1.0.0']);
-    await until('candidate processes to be gone', () => taggedInstanceIds('SLIPWAY_TEST_RUN', system.tag).length === 2, 15_000);
+    await until(
+      'candidate processes to be gone',
+      () => taggedInstanceIds('SLIPWAY_TEST_RUN', system.tag).length === 2,
+      15_000,
+    );
     expect(load.snapshot().requests).toBeGreaterThan(before);
   }, 120_000);
 
@@ -74,10 +88,14 @@ describe('one deployment per service and environment', () => {
 describe('rollback', () => {
   it('while the previous release is warm: one route change, its instances reused', async () => {
     const before = new Set((await instances()).map((i) => i.id));
-    const { deployment, aborted } = await system.client.call<{ deployment: DeploymentView; aborted: boolean }>('POST', `/api/v1/projects/${system.project}/rollbacks`, {
-      service: 'quote-api',
-      environment: 'staging',
-    });
+    const { deployment, aborted } = await system.client.call<{ deployment: DeploymentView; aborted: boolean }>(
+      'POST',
+      `/api/v1/projects/${system.project}/rollbacks`,
+      {
+        service: 'quote-api',
+        environment: 'staging',
+      },
+    );
     expect(aborted).toBe(false);
     expect(deployment.to.version).toBe('2.1.0');
     const final = await system.finish(deployment.id);
@@ -94,13 +112,20 @@ describe('an instance crash', () => {
     const victim = (await instances()).find((i) => i.desired === 'running' && i.state === 'healthy')!;
     const failedBefore = load.snapshot().failed;
     process.kill(victim.pid!, 'SIGKILL');
-    const back = await until('the instance to be restarted and healthy', async () => {
-      const i = (await instances()).find((x) => x.id === victim.id);
-      return i && i.restarts >= 1 && i.state === 'healthy' ? i : undefined;
-    }, 30_000);
+    const back = await until(
+      'the instance to be restarted and healthy',
+      async () => {
+        const i = (await instances()).find((x) => x.id === victim.id);
+        return i && i.restarts >= 1 && i.state === 'healthy' ? i : undefined;
+      },
+      30_000,
+    );
     expect(back.pid).not.toBe(victim.pid);
     expect(load.snapshot().failed).toBe(failedBefore);
-    const { events } = await system.client.call<{ events: { kind: string; data: Record<string, unknown> }[] }>('GET', `/api/v1/events?project=${system.project}&limit=5000`);
+    const { events } = await system.client.call<{ events: { kind: string; data: Record<string, unknown> }[] }>(
+      'GET',
+      `/api/v1/events?project=${system.project}&limit=5000`,
+    );
     expect(events.some((e) => e.kind === 'instance.crashed' && e.data.instance === victim.id)).toBe(true);
   }, 60_000);
 });

@@ -70,14 +70,21 @@ describe('LocalRuntime: close and adopt', () => {
     coordinator = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     coordinator.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const handle = JSON.parse(await waitFor('the coordinator to print the handle', () => output.includes('\n') && output.split('\n')[0])) as InstanceHandle;
+    const handle = JSON.parse(
+      await waitFor('the coordinator to print the handle', () => output.includes('\n') && output.split('\n')[0]),
+    ) as InstanceHandle;
     harness.track(handle.pid as number);
 
     coordinator.kill('SIGKILL');
     await once(coordinator, 'exit');
     // Orphaned, yet still serving.
     expect(isProcessAlive(identity(handle))).toBe(true);
-    await waitFor('the orphan to serve', () => httpRequest(handle.address, '/health').then((r) => r.status === 200, () => false));
+    await waitFor('the orphan to serve', () =>
+      httpRequest(handle.address, '/health').then(
+        (r) => r.status === 200,
+        () => false,
+      ),
+    );
 
     const b = harness.create();
     await b.adopt([{ spec, handle }]);
@@ -95,10 +102,16 @@ describe('LocalRuntime: close and adopt', () => {
     await harness.waitForState(spec.instanceId, 'healthy');
 
     await httpRequest(handle.address, '/crash', 'POST');
-    const [exit] = await waitFor('an exit event', () => harness.eventsOf('exit', spec.instanceId).length > 0 && harness.eventsOf('exit', spec.instanceId));
+    const [exit] = await waitFor(
+      'an exit event',
+      () => harness.eventsOf('exit', spec.instanceId).length > 0 && harness.eventsOf('exit', spec.instanceId),
+    );
     expect(exit!.exit).toMatchObject({ code: null, signal: null });
     expect(exit!.logTail).toContain('fixture: crashing on request');
-    const [moved] = await waitFor('a handle event', () => harness.eventsOf('handle', spec.instanceId).length > 0 && harness.eventsOf('handle', spec.instanceId));
+    const [moved] = await waitFor(
+      'a handle event',
+      () => harness.eventsOf('handle', spec.instanceId).length > 0 && harness.eventsOf('handle', spec.instanceId),
+    );
     expect(moved!.handle.pid).not.toBe(handle.pid);
     await harness.waitForState(spec.instanceId, 'healthy');
     expect(b.list()[0]).toMatchObject({ restarts: 1, pid: moved!.handle.pid });
@@ -116,7 +129,10 @@ describe('LocalRuntime: close and adopt', () => {
     const [exit] = harness.eventsOf('exit', spec.instanceId);
     expect(exit!.logTail.some((line) => line.startsWith(`fixture: listening on ${handle.port}`))).toBe(true);
 
-    const [moved] = await waitFor('a handle event', () => harness.eventsOf('handle', spec.instanceId).length > 0 && harness.eventsOf('handle', spec.instanceId));
+    const [moved] = await waitFor(
+      'a handle event',
+      () => harness.eventsOf('handle', spec.instanceId).length > 0 && harness.eventsOf('handle', spec.instanceId),
+    );
     expect(moved!.handle).toMatchObject({ restarts: 1, logFile: handle.logFile });
     await harness.waitForState(spec.instanceId, 'healthy');
     expect(JSON.parse((await httpRequest(moved!.handle.address, '/')).body).pid).toBe(moved!.handle.pid);
@@ -129,7 +145,10 @@ describe('LocalRuntime: close and adopt', () => {
     const b = harness.create();
     const [status] = await b.adopt([{ spec, handle: recycled }]);
     expect(status!.state).toBe('crashed');
-    const [moved] = await waitFor('a handle event', () => harness.eventsOf('handle', spec.instanceId).length > 0 && harness.eventsOf('handle', spec.instanceId));
+    const [moved] = await waitFor(
+      'a handle event',
+      () => harness.eventsOf('handle', spec.instanceId).length > 0 && harness.eventsOf('handle', spec.instanceId),
+    );
     // The real process still holds the old port, so the restart had to move.
     expect(moved!.handle.port).not.toBe(handle.port);
     await harness.waitForState(spec.instanceId, 'healthy');
@@ -152,9 +171,23 @@ describe('LocalRuntime: close and adopt', () => {
 
   it('rejects a handle from another runtime before adopting anything', async () => {
     const b = harness.create();
-    const good = { spec: fixtureSpec(), handle: { runtime: 'local', address: '127.0.0.1:1', pid: 999_999, pgid: 999_999, port: 1, procStart: 1, logFile: '/tmp/x.log' } };
+    const good = {
+      spec: fixtureSpec(),
+      handle: {
+        runtime: 'local',
+        address: '127.0.0.1:1',
+        pid: 999_999,
+        pgid: 999_999,
+        port: 1,
+        procStart: 1,
+        logFile: '/tmp/x.log',
+      },
+    };
     const bad = { spec: fixtureSpec(), handle: { runtime: 'ssh', address: 'web1:8080' } };
-    await expect(b.adopt([good, bad])).rejects.toMatchObject({ code: 'invalid_input', message: `instance ${bad.spec.instanceId}: handle runtime is "ssh", not "local"` });
+    await expect(b.adopt([good, bad])).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: `instance ${bad.spec.instanceId}: handle runtime is "ssh", not "local"`,
+    });
     expect(b.list()).toEqual([]);
     expect(harness.events).toEqual([]);
   });

@@ -35,7 +35,8 @@ describe('LocalRuntime: logs', () => {
     const abort = new AbortController();
     const followed: string[] = [];
     const following = (async () => {
-      for await (const line of runtime.logs(spec.instanceId, { tail: 1, follow: true, signal: abort.signal })) followed.push(line);
+      for await (const line of runtime.logs(spec.instanceId, { tail: 1, follow: true, signal: abort.signal }))
+        followed.push(line);
     })();
     await waitFor('the tail line', () => followed.length === 1);
     await httpRequest(handle.address, '/fail-health', 'POST');

@@ -28,12 +28,18 @@ describe('LocalRuntime: crash and restart', () => {
     await harness.waitForState(spec.instanceId, 'healthy');
 
     await httpRequest(first.address, '/crash', 'POST');
-    const [exit] = await waitFor('an exit event', () => harness.eventsOf('exit', spec.instanceId).length > 0 && harness.eventsOf('exit', spec.instanceId));
+    const [exit] = await waitFor(
+      'an exit event',
+      () => harness.eventsOf('exit', spec.instanceId).length > 0 && harness.eventsOf('exit', spec.instanceId),
+    );
     expect(exit!.exit).toMatchObject({ code: 3, signal: null });
     expect(exit!.logTail.at(-1)).toBe('fixture: crashing on request');
     expect(exit!.logTail.length).toBeLessThanOrEqual(20);
 
-    const [handleEvent] = await waitFor('a handle event', () => harness.eventsOf('handle', spec.instanceId).length > 0 && harness.eventsOf('handle', spec.instanceId));
+    const [handleEvent] = await waitFor(
+      'a handle event',
+      () => harness.eventsOf('handle', spec.instanceId).length > 0 && harness.eventsOf('handle', spec.instanceId),
+    );
     const second = handleEvent!.handle;
     expect(second.pid).not.toBe(first.pid);
     expect(second).toMatchObject({ runtime: 'local', restarts: 1, logFile: first.logFile });
@@ -62,7 +68,9 @@ describe('LocalRuntime: crash and restart', () => {
       },
       60_000,
     );
-    expect(crashes.slice(0, 4).map((e) => e.status.nextRestartAt! - e.status.lastExit!.at)).toEqual([100, 200, 400, 400]);
+    expect(crashes.slice(0, 4).map((e) => e.status.nextRestartAt! - e.status.lastExit!.at)).toEqual([
+      100, 200, 400, 400,
+    ]);
     expect(crashes.slice(0, 4).map((e) => e.status.restarts)).toEqual([0, 1, 2, 3]);
     expect(harness.eventsOf('exit', spec.instanceId).length).toBeGreaterThanOrEqual(4);
   });
@@ -76,9 +84,14 @@ describe('LocalRuntime: crash and restart', () => {
     await httpRequest(first.address, '/crash', 'POST');
     await harness.waitForState(spec.instanceId, 'crashed');
     blocker = createServer();
-    await new Promise<void>((resolve, reject) => blocker!.once('error', reject).listen(first.port as number, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) =>
+      blocker!.once('error', reject).listen(first.port as number, '127.0.0.1', resolve),
+    );
 
-    const [handleEvent] = await waitFor('a handle event', () => harness.eventsOf('handle', spec.instanceId).length > 0 && harness.eventsOf('handle', spec.instanceId));
+    const [handleEvent] = await waitFor(
+      'a handle event',
+      () => harness.eventsOf('handle', spec.instanceId).length > 0 && harness.eventsOf('handle', spec.instanceId),
+    );
     const second = handleEvent!.handle;
     expect(second.port).not.toBe(first.port);
     expect(second.address).toBe(`127.0.0.1:${second.port}`);

@@ -27,7 +27,10 @@ describe('LocalRuntime: start, health and stop', () => {
     process.env.SLIPWAY_TOKEN = 'parent-secret-token';
     process.env.DATABASE_URL = 'postgres://secret@localhost/slipway';
     const runtime = harness.create();
-    const spec = fixtureSpec({ args: [join(import.meta.dirname, 'fixtures/instance-server.mjs'), '--port={port}'], env: { FIXTURE_GREETING: 'ahoy' } });
+    const spec = fixtureSpec({
+      args: [join(import.meta.dirname, 'fixtures/instance-server.mjs'), '--port={port}'],
+      env: { FIXTURE_GREETING: 'ahoy' },
+    });
 
     const handle = await runtime.start(spec);
     const port = handle.port as number;
@@ -37,7 +40,9 @@ describe('LocalRuntime: start, health and stop', () => {
 
     await harness.waitForState(spec.instanceId, 'healthy');
     expect(harness.states(spec.instanceId)).toEqual(['starting', 'healthy']);
-    expect(runtime.list()).toEqual([expect.objectContaining({ instanceId: spec.instanceId, state: 'healthy', pid: handle.pid, restarts: 0 })]);
+    expect(runtime.list()).toEqual([
+      expect.objectContaining({ instanceId: spec.instanceId, state: 'healthy', pid: handle.pid, restarts: 0 }),
+    ]);
 
     const served = JSON.parse((await httpRequest(handle.address, '/')).body);
     expect(served.pid).toBe(handle.pid);
@@ -52,7 +57,9 @@ describe('LocalRuntime: start, health and stop', () => {
     });
 
     const log = await readFile(handle.logFile as string, 'utf8');
-    expect(log).toMatch(new RegExp(`^--- slipway: starting v1 pid ${handle.pid} port ${port} at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ---\\n`));
+    expect(log).toMatch(
+      new RegExp(`^--- slipway: starting v1 pid ${handle.pid} port ${port} at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ---\\n`),
+    );
     expect(log).toContain(`fixture: listening on ${port} pid ${handle.pid} release v1`);
   });
 
@@ -79,13 +86,18 @@ describe('LocalRuntime: start, health and stop', () => {
   it('reports a missing working directory', async () => {
     const runtime = harness.create();
     const spec = fixtureSpec({ cwd: '/nonexistent/slipway-release-dir' });
-    await expect(runtime.start(spec)).rejects.toThrow('working directory does not exist: /nonexistent/slipway-release-dir');
+    await expect(runtime.start(spec)).rejects.toThrow(
+      'working directory does not exist: /nonexistent/slipway-release-dir',
+    );
     expect(runtime.list()[0]?.state).toBe('failed');
   });
 
   it('rejects a spec whose names would escape the log directory', async () => {
     const runtime = harness.create();
-    await expect(runtime.start(fixtureSpec({ service: '../../etc' }))).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('service') });
+    await expect(runtime.start(fixtureSpec({ service: '../../etc' }))).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('service'),
+    });
     expect(runtime.list()).toEqual([]);
   });
 
@@ -107,7 +119,10 @@ describe('LocalRuntime: start, health and stop', () => {
     const runtime = harness.create();
     const spec = fixtureSpec({ env: { SLOW_START_MS: '1500' }, health: { unhealthyThreshold: 1 } });
     const handle = await runtime.start(spec);
-    await waitFor('a probe to find nothing listening', () => runtime.list()[0]?.message === `nothing listening on port ${handle.port} yet`);
+    await waitFor(
+      'a probe to find nothing listening',
+      () => runtime.list()[0]?.message === `nothing listening on port ${handle.port} yet`,
+    );
     expect(runtime.list()[0]?.state).toBe('starting');
     await harness.waitForState(spec.instanceId, 'healthy');
     expect(harness.states(spec.instanceId)).toEqual(['starting', 'healthy']);

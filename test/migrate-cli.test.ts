@@ -63,12 +63,19 @@ describe('slipway migrate lint', () => {
     expect(r.stdout).toMatch(/→ .*expand/i);
     const json = JSON.parse((await runSlipway(['migrate', 'lint', '--json', file], { cwd: dir })).stdout);
     expect(json.ok).toBe(false);
-    expect(json.files[0].statements[1]).toMatchObject({ class: 'breaking', line: 3, findings: [{ rule: 'rename-column', allowedBecause: null }] });
+    expect(json.files[0].statements[1]).toMatchObject({
+      class: 'breaking',
+      line: 3,
+      findings: [{ rule: 'rename-column', allowedBecause: null }],
+    });
   });
 
   it('an allow directive with a reason lets it pass', async () => {
     const file = path.join(dir, 'allowed.sql');
-    writeFileSync(file, "set lock_timeout = '1s';\n-- slipway: allow rename-column because no release reads this column yet\nalter table vessels rename column name to vessel_name;\n");
+    writeFileSync(
+      file,
+      "set lock_timeout = '1s';\n-- slipway: allow rename-column because no release reads this column yet\nalter table vessels rename column name to vessel_name;\n",
+    );
     const r = await runSlipway(['migrate', 'lint', file], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/rename-column breaking \(allowed: no release reads this column yet\)/);
@@ -99,7 +106,10 @@ describe('slipway migrate plan', () => {
     cpSync(example, wrong, { recursive: true });
     // Forgets the index the up script built.
     writeFileSync(path.join(wrong, '0002_add_flag_state.down.sql'), 'alter table vessels drop column flag_state;\n');
-    writeFileSync(path.join(wrong, '0002_add_flag_state.up.sql'), '-- slipway: phase=expand\nset lock_timeout = \'1s\';\nalter table vessels add column flag_state text;\ncreate index concurrently vessels_flag_state_idx on vessels (flag_state);\ncreate index concurrently vessels_name_idx on vessels (name);\n');
+    writeFileSync(
+      path.join(wrong, '0002_add_flag_state.up.sql'),
+      "-- slipway: phase=expand\nset lock_timeout = '1s';\nalter table vessels add column flag_state text;\ncreate index concurrently vessels_flag_state_idx on vessels (flag_state);\ncreate index concurrently vessels_name_idx on vessels (name);\n",
+    );
     const r = await runSlipway(['migrate', 'plan', '--dir', wrong, '--from', '0']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✗ down 0002_add_flag_state/);
@@ -116,7 +126,9 @@ describe('slipway migrate plan --against', () => {
       try {
         // The database as 0001 left it, with data: the plan of 0002..0005 touches real tables.
         await setup.query((await import('node:fs')).readFileSync(path.join(example, '0001_vessels.up.sql'), 'utf8'));
-        await setup.query("insert into vessels (imo_number, name, vessel_class, tonnage) values ('9321483', 'Nordic Star', 'bulk', 82000)");
+        await setup.query(
+          "insert into vessels (imo_number, name, vessel_class, tonnage) values ('9321483', 'Nordic Star', 'bulk', 82000)",
+        );
         const r = await runSlipway(['migrate', 'plan', '--dir', example, '--from', '1', '--against', db.url]);
         expect(r.code).toBe(0);
         expect(r.stdout).toMatch(/against 127\.0\.0\.1:\d+\/slipway_test_\w+ \(one transaction, rolled back\)/);
@@ -125,7 +137,9 @@ describe('slipway migrate plan --against', () => {
         // rows is the planner's estimate (reltuples, or the statistics counter, which may lag a fresh insert)
         expect(r.stdout).toMatch(/table public\.vessels: \d+ KiB, ~\d+ rows/);
         // Rolled back: nothing of 0002..0005 is there.
-        const { rows } = await setup.query("select column_name from information_schema.columns where table_name = 'quotes' and column_name in ('currency', 'model')");
+        const { rows } = await setup.query(
+          "select column_name from information_schema.columns where table_name = 'quotes' and column_name in ('currency', 'model')",
+        );
         expect(rows).toEqual([{ column_name: 'model' }]);
       } finally {
         await setup.end();
@@ -145,11 +159,15 @@ describe('slipway migrate apply / status / rollback on PostgreSQL', () => {
   it('applies the expands, and refuses the contract when it cannot ask the coordinator which releases are live', async () => {
     const r = await slipway(ws, ['migrate', 'apply', '--env', 'staging']);
     expect(r.stdout).toMatch(/applied 4 migration\(s\)/);
-    expect(r.stdout).toMatch(/waiting: 0005_drop_quotes_model not applied: cannot ask the coordinator which releases are live/);
+    expect(r.stdout).toMatch(
+      /waiting: 0005_drop_quotes_model not applied: cannot ask the coordinator which releases are live/,
+    );
     expect(r.code).toBe(0);
     const status = await slipway(ws, ['migrate', 'status', '--env', 'staging']);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/5\s+0005_drop_quotes_model\s+contract\s+pending.*unknown: cannot ask the coordinator/);
+    expect(status.stdout).toMatch(
+      /5\s+0005_drop_quotes_model\s+contract\s+pending.*unknown: cannot ask the coordinator/,
+    );
     expect(status.stdout).toMatch(/4\s+0004_validate_currency\s+expand\s+applied/);
   }, 60_000);
 
@@ -160,7 +178,9 @@ describe('slipway migrate apply / status / rollback on PostgreSQL', () => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
-      const { rows } = await client.query("select column_name from information_schema.columns where table_name = 'quotes' and column_name = 'model'");
+      const { rows } = await client.query(
+        "select column_name from information_schema.columns where table_name = 'quotes' and column_name = 'model'",
+      );
       expect(rows).toEqual([]);
     } finally {
       await client.end();
@@ -198,7 +218,9 @@ describe('slipway migrate apply / status / rollback on PostgreSQL', () => {
   }, 60_000);
 
   it('an unreachable database: one line naming host:port/database, no password, exit 6', async () => {
-    const r = await slipway(ws, ['migrate', 'status', '--env', 'staging'], { HARBOR_DATABASE_URL: 'postgres://app:s3cret-pw@127.0.0.1:1/harbor' });
+    const r = await slipway(ws, ['migrate', 'status', '--env', 'staging'], {
+      HARBOR_DATABASE_URL: 'postgres://app:s3cret-pw@127.0.0.1:1/harbor',
+    });
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/127\.0\.0\.1:1\/harbor/);
     expect(r.stderr).not.toMatch(/s3cret-pw/);

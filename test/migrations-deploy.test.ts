@@ -20,16 +20,28 @@ const vessels = {
   up: 'create table vessels (id bigint generated always as identity primary key, name text not null, tonnage integer);\n',
   down: 'drop table vessels;\n',
 };
-const addFlag = { up: '-- slipway: phase=expand\nalter table vessels add column flag text;\n', down: 'alter table vessels drop column flag;\n' };
+const addFlag = {
+  up: '-- slipway: phase=expand\nalter table vessels add column flag text;\n',
+  down: 'alter table vessels drop column flag;\n',
+};
 // Irreversible: re-adding the column would put it last and empty; the shadow dry run says so.
-const dropTonnage = { up: '-- slipway: phase=contract after=2.0.0\n-- slipway: irreversible\nalter table vessels drop column tonnage;\n', down: null };
+const dropTonnage = {
+  up: '-- slipway: phase=contract after=2.0.0\n-- slipway: irreversible\nalter table vessels drop column tonnage;\n',
+  down: null,
+};
 const uniqueName = {
   up: "set lock_timeout = '1s';\n-- slipway: allow add-unique-without-using-index because vessels is small\nalter table vessels add constraint vessels_name_key unique (name);\n",
   down: 'alter table vessels drop constraint vessels_name_key;\n',
 };
 // A down that loses nothing (an index), so a rollback may revert it; dropping a column would not be.
-const nameIndex = { up: '-- slipway: phase=expand\ncreate index concurrently vessels_name_idx on vessels (name);\n', down: 'drop index concurrently vessels_name_idx;\n' };
-const renameName = { up: 'alter table vessels rename column name to vessel_name;\n', down: 'alter table vessels rename column vessel_name to name;\n' };
+const nameIndex = {
+  up: '-- slipway: phase=expand\ncreate index concurrently vessels_name_idx on vessels (name);\n',
+  down: 'drop index concurrently vessels_name_idx;\n',
+};
+const renameName = {
+  up: 'alter table vessels rename column name to vessel_name;\n',
+  down: 'alter table vessels rename column vessel_name to name;\n',
+};
 
 function release(version: string, migrations: Record<string, { up: string; down: string | null }>): void {
   const dir = path.join(system.workspace.dir, 'releases', version, 'migrations');
@@ -46,7 +58,9 @@ async function history(): Promise<{ id: string; release: string | null }[]> {
 }
 
 async function columns(): Promise<string[]> {
-  const { rows } = await client.query("select column_name from information_schema.columns where table_name = 'vessels' order by ordinal_position");
+  const { rows } = await client.query(
+    "select column_name from information_schema.columns where table_name = 'vessels' order by ordinal_position",
+  );
   return rows.map((r) => r.column_name as string);
 }
 
@@ -55,7 +69,10 @@ function slipway(args: string[]) {
 }
 
 async function eventsOf(id: string): Promise<{ kind: string; message: string }[]> {
-  const { events } = await system.client.call<{ events: { kind: string; message: string }[] }>('GET', `/api/v1/events?deployment=${id}&limit=500`);
+  const { events } = await system.client.call<{ events: { kind: string; message: string }[] }>(
+    'GET',
+    `/api/v1/events?deployment=${id}&limit=500`,
+  );
   return events;
 }
 
@@ -70,9 +87,24 @@ beforeAll(async () => {
   });
   release('1.0.0', { '0001_vessels': vessels });
   release('2.0.0', { '0001_vessels': vessels, '0002_add_flag': addFlag, '0003_drop_tonnage': dropTonnage });
-  release('2.1.0', { '0001_vessels': vessels, '0002_add_flag': addFlag, '0003_drop_tonnage': dropTonnage, '0004_rename_name': renameName });
-  release('2.2.0', { '0001_vessels': vessels, '0002_add_flag': addFlag, '0003_drop_tonnage': dropTonnage, '0004_unique_name': uniqueName });
-  release('2.3.0', { '0001_vessels': vessels, '0002_add_flag': addFlag, '0003_drop_tonnage': dropTonnage, '0004_name_index': nameIndex });
+  release('2.1.0', {
+    '0001_vessels': vessels,
+    '0002_add_flag': addFlag,
+    '0003_drop_tonnage': dropTonnage,
+    '0004_rename_name': renameName,
+  });
+  release('2.2.0', {
+    '0001_vessels': vessels,
+    '0002_add_flag': addFlag,
+    '0003_drop_tonnage': dropTonnage,
+    '0004_unique_name': uniqueName,
+  });
+  release('2.3.0', {
+    '0001_vessels': vessels,
+    '0002_add_flag': addFlag,
+    '0003_drop_tonnage': dropTonnage,
+    '0004_name_index': nameIndex,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -91,7 +123,9 @@ describe('migrations ship with releases', () => {
     expect(kinds).toContain('migration.checked');
     expect(kinds).toContain('migration.migration-applied');
     // Expand before any instance: the migration events come before the first instance starts.
-    expect(kinds.indexOf('migration.migration-applied')).toBeLessThan(kinds.findIndex((k) => k.startsWith('instance.')));
+    expect(kinds.indexOf('migration.migration-applied')).toBeLessThan(
+      kinds.findIndex((k) => k.startsWith('instance.')),
+    );
   }, 120_000);
 
   it('expand runs with the deployment; the contract waits while the old release is live, and runs once it is stopped', async () => {
@@ -115,7 +149,10 @@ describe('migrations ship with releases', () => {
     expect(d.reason).toMatch(/0004_rename_name\.up\.sql:1:1 rename-column \(breaking\)/);
     expect(d.reason).toMatch(/expand/i);
     expect(await columns()).toEqual(['id', 'name', 'flag']);
-    const { instances } = await system.client.call<{ instances: { release: string }[] }>('GET', '/api/v1/instances?environment=staging');
+    const { instances } = await system.client.call<{ instances: { release: string }[] }>(
+      'GET',
+      '/api/v1/instances?environment=staging',
+    );
     expect(instances.map((i) => i.release)).not.toContain('2.1.0');
     const status = JSON.parse((await slipway(['status', '--json'])).stdout);
     const svc = status.environments.find((e: { name: string }) => e.name === 'staging').services[0];
@@ -131,13 +168,19 @@ describe('migrations ship with releases', () => {
     expect((await history()).map((h) => h.id)).toEqual(['0001_vessels', '0002_add_flag', '0003_drop_tonnage']);
     const { rows } = await client.query("select conname from pg_constraint where conname = 'vessels_name_key'");
     expect(rows).toEqual([]);
-    const { instances } = await system.client.call<{ instances: { release: string }[] }>('GET', '/api/v1/instances?environment=staging');
+    const { instances } = await system.client.call<{ instances: { release: string }[] }>(
+      'GET',
+      '/api/v1/instances?environment=staging',
+    );
     expect(instances.map((i) => i.release)).not.toContain('2.2.0');
   }, 120_000);
 
   it('with revertOnRollback, a release that never becomes healthy takes its (lossless) expand migration back with it', async () => {
     const file = system.workspace.configPath;
-    writeFileSync(file, readFileSync(file, 'utf8').replace('lockTimeout: 1s }', 'lockTimeout: 1s, revertOnRollback: true }'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('lockTimeout: 1s }', 'lockTimeout: 1s, revertOnRollback: true }'),
+    );
     const { config, raw } = await loadConfigWithRaw(file);
     await system.client.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir });
     const d = await system.deployed('2.3.0', { set: { CRASH_ON_START: '1' } });
@@ -145,10 +188,14 @@ describe('migrations ship with releases', () => {
     const events = await eventsOf(d.id);
     const kinds = events.map((e) => e.kind);
     expect(kinds).toContain('migration.migration-applied');
-    expect(events.find((e) => e.kind === 'migration.reverted')?.message).toBe('reverted expand migrations 0004_name_index (database.revertOnRollback)');
+    expect(events.find((e) => e.kind === 'migration.reverted')?.message).toBe(
+      'reverted expand migrations 0004_name_index (database.revertOnRollback)',
+    );
     // Reverted only once no candidate instance runs.
     expect(kinds.lastIndexOf('instance.stopped')).toBeLessThan(kinds.indexOf('migration.reverted'));
-    const { rows } = await client.query("select indexname from pg_indexes where tablename = 'vessels' and indexname = 'vessels_name_idx'");
+    const { rows } = await client.query(
+      "select indexname from pg_indexes where tablename = 'vessels' and indexname = 'vessels_name_idx'",
+    );
     expect(rows).toEqual([]);
     expect((await history()).map((h) => h.id)).toEqual(['0001_vessels', '0002_add_flag', '0003_drop_tonnage']);
   }, 120_000);

@@ -6,8 +6,13 @@ import { repoRoot } from './support/entry.js';
 /** The package as installed: the `slipway` bin runs the compiled CLI (npm test builds dist/ first). */
 describe('package', () => {
   it('bin/slipway.js runs the built CLI', () => {
-    expect(existsSync(`${repoRoot}dist/cli/main.js`), 'dist/ is missing: run `npm run build` (npm test does)').toBe(true);
-    const out = execFileSync(process.execPath, [`${repoRoot}bin/slipway.js`, '--help'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(existsSync(`${repoRoot}dist/cli/main.js`), 'dist/ is missing: run `npm run build` (npm test does)').toBe(
+      true,
+    );
+    const out = execFileSync(process.execPath, [`${repoRoot}bin/slipway.js`, '--help'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     expect(out).toMatch(/^Usage: slipway /);
     expect(existsSync(`${repoRoot}dist/store/schema/001_spine.sql`)).toBe(true);
   });

@@ -14,7 +14,9 @@ beforeAll(async () => {
   const until = new Date(Date.now() + hour).toISOString();
   system = await System.start({
     instances: 1,
-    environmentExtras: { production: `requires: [staging], freezes: [{ from: "${from}", until: "${until}", message: "quarter-end freeze" }]` },
+    environmentExtras: {
+      production: `requires: [staging], freezes: [{ from: "${from}", until: "${until}", message: "quarter-end freeze" }]`,
+    },
   });
 }, 120_000);
 afterAll(async () => {
@@ -36,34 +38,90 @@ describe('promotion and freezes', () => {
     expect(status.stdout).toMatch(/quote-api 1\.0\.0: staging ● live → production waiting/);
     expect(status.stdout).toMatch(/production waits: production is frozen until \S+Z \(quarter-end freeze\)/);
     const json = JSON.parse((await slipway(['status', '--json'])).stdout);
-    expect(json.releases[0].stages[1]).toEqual({ environment: 'production', state: 'waiting', waitsFor: [expect.stringMatching(/frozen until/)] });
+    expect(json.releases[0].stages[1]).toEqual({
+      environment: 'production',
+      state: 'waiting',
+      waitsFor: [expect.stringMatching(/frozen until/)],
+    });
 
     const refused = await slipway(['promote-release', '1.0.0', '--to', 'production']);
     expect(refused.code).toBe(5);
-    expect(refused.stderr).toMatch(/production is frozen until \S+Z: quarter-end freeze \(from \S+ until \S+\); an admin can deploy anyway with --emergency --reason/);
+    expect(refused.stderr).toMatch(
+      /production is frozen until \S+Z: quarter-end freeze \(from \S+ until \S+\); an admin can deploy anyway with --emergency --reason/,
+    );
   }, 120_000);
 
   it('a release that skipped staging is refused naming what it waits for, even in an emergency', async () => {
-    const r = await slipway(['deploy', 'quote-api', '--env', 'production', '--version', '1.1.0', '--emergency', '--reason', 'payment outage hotfix']);
+    const r = await slipway([
+      'deploy',
+      'quote-api',
+      '--env',
+      'production',
+      '--version',
+      '1.1.0',
+      '--emergency',
+      '--reason',
+      'payment outage hotfix',
+    ]);
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/quote-api 1\.1\.0 cannot go to production yet: quote-api 1\.1\.0 has not been deployed successfully to staging yet/);
+    expect(r.stderr).toMatch(
+      /quote-api 1\.1\.0 cannot go to production yet: quote-api 1\.1\.0 has not been deployed successfully to staging yet/,
+    );
   });
 
   it("a deployer's emergency is refused (admins only); an admin's goes through and is marked", async () => {
-    const created = await slipway(['tokens', 'create', '--name', 'release-bot', '--grant', 'deployer:staging,production']);
+    const created = await slipway([
+      'tokens',
+      'create',
+      '--name',
+      'release-bot',
+      '--grant',
+      'deployer:staging,production',
+    ]);
     expect(created.code).toBe(0);
     const deployer = created.stdout.trim();
-    const refused = await slipway(['deploy', 'quote-api', '--env', 'production', '--version', '1.0.0', '--emergency', '--reason', 'payment outage hotfix'], deployer);
+    const refused = await slipway(
+      [
+        'deploy',
+        'quote-api',
+        '--env',
+        'production',
+        '--version',
+        '1.0.0',
+        '--emergency',
+        '--reason',
+        'payment outage hotfix',
+      ],
+      deployer,
+    );
     expect(refused.code).toBe(4);
-    expect(refused.stderr).toMatch(/an emergency deployment needs admin on production; token "release-bot" has deployer on staging and production/);
-    expect((await slipway(['deploy', 'quote-api', '--env', 'production', '--version', '1.0.0', '--emergency'])).stderr).toMatch(/--emergency needs --reason/);
+    expect(refused.stderr).toMatch(
+      /an emergency deployment needs admin on production; token "release-bot" has deployer on staging and production/,
+    );
+    expect(
+      (await slipway(['deploy', 'quote-api', '--env', 'production', '--version', '1.0.0', '--emergency'])).stderr,
+    ).toMatch(/--emergency needs --reason/);
 
-    const r = await slipway(['deploy', 'quote-api', '--env', 'production', '--version', '1.0.0', '--emergency', '--reason', 'payment outage hotfix', '--wait', '--json']);
+    const r = await slipway([
+      'deploy',
+      'quote-api',
+      '--env',
+      'production',
+      '--version',
+      '1.0.0',
+      '--emergency',
+      '--reason',
+      'payment outage hotfix',
+      '--wait',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const { deployment, events } = JSON.parse(r.stdout);
     expect(deployment.state).toBe('succeeded');
     expect(deployment.emergency).toEqual({ reason: 'payment outage hotfix', by: 'SLIPWAY_TOKEN' });
-    expect(events.find((e: { kind: string }) => e.kind === 'deployment.started').message).toMatch(/^EMERGENCY \(payment outage hotfix\)/);
+    expect(events.find((e: { kind: string }) => e.kind === 'deployment.started').message).toMatch(
+      /^EMERGENCY \(payment outage hotfix\)/,
+    );
     const audit = await slipway(['audit', 'export', '--since', '2020-01-01']);
     expect(audit.stdout).toMatch(/"emergency":"payment outage hotfix"/);
   }, 120_000);

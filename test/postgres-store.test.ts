@@ -22,10 +22,18 @@ describe('coordinator on PostgreSQL', () => {
   it('migrates the empty database, deploys, and resumes a deployment after a SIGKILL', async () => {
     expect((await system.deployed('1.0.0')).state).toBe('succeeded');
     const d = await system.deploy('2.0.0', { set: { SLOW_START_MS: '1500' } });
-    await until('the candidate to be starting', async () => {
-      const { deployment } = await system.client.call<{ deployment: DeploymentView }>('GET', `/api/v1/deployments/${d.id}`);
-      return deployment.step >= 1;
-    }, 30_000, 20);
+    await until(
+      'the candidate to be starting',
+      async () => {
+        const { deployment } = await system.client.call<{ deployment: DeploymentView }>(
+          'GET',
+          `/api/v1/deployments/${d.id}`,
+        );
+        return deployment.step >= 1;
+      },
+      30_000,
+      20,
+    );
     await system.killCoordinator();
     await system.startCoordinator();
     const final = await system.finish(d.id);

@@ -36,10 +36,17 @@ describe('proxy crash', () => {
     process.kill(pid, 'SIGKILL');
     expect(await until('the proxy to serve again', version, 30_000, 100)).toBe('1.0.0');
     expect(proxyPid()).not.toBe(pid);
-    await until('the restart to be recorded', async () => {
-      const { events } = await system.client.call<{ events: { kind: string }[] }>('GET', `/api/v1/events?project=${system.project}`);
-      return events.some((e) => e.kind === 'proxy.restarted');
-    }, 15_000);
+    await until(
+      'the restart to be recorded',
+      async () => {
+        const { events } = await system.client.call<{ events: { kind: string }[] }>(
+          'GET',
+          `/api/v1/events?project=${system.project}`,
+        );
+        return events.some((e) => e.kind === 'proxy.restarted');
+      },
+      15_000,
+    );
   }, 60_000);
 
   it('with the coordinator down too, a restarted proxy serves from the routes it saved', async () => {
@@ -47,7 +54,13 @@ describe('proxy crash', () => {
     process.kill(proxyPid(), 'SIGKILL');
     await until('the proxy to stop answering', async () => (await version()) === undefined, 10_000);
     const stateDir = path.join(system.workspace.dir, '.slipway', 'proxy');
-    const [node, args] = cliCommand(['proxy', '--admin', `127.0.0.1:${system.workspace.ports.proxyAdmin}`, '--state-dir', stateDir]);
+    const [node, args] = cliCommand([
+      'proxy',
+      '--admin',
+      `127.0.0.1:${system.workspace.ports.proxyAdmin}`,
+      '--state-dir',
+      stateDir,
+    ]);
     const proxy = spawn(node, args, { env: { ...process.env, SLIPWAY_TEST_RUN: system.tag }, stdio: 'ignore' });
     try {
       expect(await until('the restarted proxy to serve', version, 30_000, 100)).toBe('1.0.0');

@@ -3,7 +3,18 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProxyRouter } from '../src/traffic/proxy/proxy-router.js';
-import { freePort, oneRoute, releaseSet, removeDir, send, spawnProxy, startUpstream, tempDir, waitFor, type ProxyProcess } from './proxy-support.js';
+import {
+  freePort,
+  oneRoute,
+  releaseSet,
+  removeDir,
+  send,
+  spawnProxy,
+  startUpstream,
+  tempDir,
+  waitFor,
+  type ProxyProcess,
+} from './proxy-support.js';
 
 describe('proxy process', () => {
   const processes: ProxyProcess[] = [];
@@ -87,10 +98,15 @@ describe('proxy process', () => {
     cleanups.push(() => new Promise((r) => blocker.close(() => r())));
     const taken = (blocker.address() as net.AddressInfo).port;
     const { stateDir, admin } = await setup();
-    await writeFile(path.join(stateDir, 'routes.json'), JSON.stringify({ version: 1, environments: [oneRoute('production', taken, [])] }));
+    await writeFile(
+      path.join(stateDir, 'routes.json'),
+      JSON.stringify({ version: 1, environments: [oneRoute('production', taken, [])] }),
+    );
     const proc = start(admin, stateDir);
     expect(await proc.exited).toEqual({ code: 5, signal: null });
-    expect(proc.stderr()).toBe(`slipway proxy: listen address 127.0.0.1:${taken} of environment "production" is already in use\n`);
+    expect(proc.stderr()).toBe(
+      `slipway proxy: listen address 127.0.0.1:${taken} of environment "production" is already in use\n`,
+    );
   });
 
   it('refuses a corrupt routes.json with an error naming the file', async () => {

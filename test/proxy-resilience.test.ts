@@ -2,7 +2,17 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, oneRoute, releaseSet, send, startProxy, startUpstream, waitFor, type InProcessProxy, type TestUpstream } from './proxy-support.js';
+import {
+  freePort,
+  oneRoute,
+  releaseSet,
+  send,
+  startProxy,
+  startUpstream,
+  waitFor,
+  type InProcessProxy,
+  type TestUpstream,
+} from './proxy-support.js';
 
 describe('proxy failure handling', () => {
   let proxy: InProcessProxy | undefined;
@@ -25,7 +35,10 @@ describe('proxy failure handling', () => {
     return { name, port, address: `127.0.0.1:${port}`, requests: 0, close: async () => {} };
   }
 
-  async function serve(releases: Parameters<typeof oneRoute>[2], forward?: Parameters<typeof startProxy>[0]): Promise<string> {
+  async function serve(
+    releases: Parameters<typeof oneRoute>[2],
+    forward?: Parameters<typeof startProxy>[0],
+  ): Promise<string> {
     proxy = await startProxy(forward);
     const port = await freePort();
     await proxy.router.apply(oneRoute('staging', port, releases));
@@ -38,9 +51,11 @@ describe('proxy failure handling', () => {
     expect(r.status).toBe(503);
     expect(r.text).toBe('slipway proxy: no healthy instance of service "quote-api" in environment "staging"\n');
     const json = await send(`${base}/`, { headers: { Accept: 'application/json' } });
-    expect(json.json()).toEqual({ error: { code: 'no_upstream', message: 'no healthy instance of service "quote-api" in environment "staging"' } });
+    expect(json.json()).toEqual({
+      error: { code: 'no_upstream', message: 'no healthy instance of service "quote-api" in environment "staging"' },
+    });
     const stats = await proxy!.router.stats();
-    expect(stats.environments['staging']!['quote-api']!['1.0.0']!.requests.proxyError).toBe(2);
+    expect(stats.environments.staging!['quote-api']!['1.0.0']!.requests.proxyError).toBe(2);
   });
 
   it('answers 502 naming the instance, address and release when the upstream fails', async () => {
@@ -49,7 +64,9 @@ describe('proxy failure handling', () => {
     const base = await serve([releaseSet('1.0.0', 'stable', 1, [crasher, bystander])]);
     const r = await send(`${base}/boom`);
     expect(r.status).toBe(502);
-    expect(r.text).toBe(`slipway proxy: instance crasher at ${crasher.address} (release 1.0.0) of service "quote-api" in environment "staging" failed: connection closed before a complete response\n`);
+    expect(r.text).toBe(
+      `slipway proxy: instance crasher at ${crasher.address} (release 1.0.0) of service "quote-api" in environment "staging" failed: connection closed before a complete response\n`,
+    );
     // It may have processed the request (the socket was fresh), so it must not be replayed elsewhere.
     expect(crasher.requests).toBe(1);
     expect(bystander.requests).toBe(0);
@@ -59,7 +76,10 @@ describe('proxy failure handling', () => {
     const live = await upstream('live');
     const dead = await deadUpstream('dead');
     const candidateDead = await deadUpstream('candidate-dead');
-    const base = await serve([releaseSet('1.0.0', 'stable', 50, [dead, live]), releaseSet('1.1.0', 'candidate', 50, [candidateDead])]);
+    const base = await serve([
+      releaseSet('1.0.0', 'stable', 50, [dead, live]),
+      releaseSet('1.1.0', 'candidate', 50, [candidateDead]),
+    ]);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 6 });
     try {
       for (let batch = 0; batch < 10; batch++) {
@@ -72,7 +92,13 @@ describe('proxy failure handling', () => {
         );
         for (const { r, body } of replies) {
           expect(r.status, r.text).toBe(200);
-          expect(r.json()).toMatchObject({ upstream: 'live', bodyLength: body?.length ?? 0, bodySha: createHash('sha256').update(body ?? '').digest('hex') });
+          expect(r.json()).toMatchObject({
+            upstream: 'live',
+            bodyLength: body?.length ?? 0,
+            bodySha: createHash('sha256')
+              .update(body ?? '')
+              .digest('hex'),
+          });
         }
       }
     } finally {
@@ -92,7 +118,10 @@ describe('proxy failure handling', () => {
         buffer += d.toString('latin1');
         while (buffer.includes('\r\n\r\n')) {
           buffer = buffer.slice(buffer.indexOf('\r\n\r\n') + 4);
-          if (++seen === 1) socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20\r\nConnection: keep-alive\r\n\r\n{"upstream":"flaky"}');
+          if (++seen === 1)
+            socket.write(
+              'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20\r\nConnection: keep-alive\r\n\r\n{"upstream":"flaky"}',
+            );
           else {
             resets++;
             socket.resetAndDestroy();
@@ -103,7 +132,13 @@ describe('proxy failure handling', () => {
     });
     await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise((r) => flaky.close(() => r())));
-    const flakyUpstream = { name: 'flaky', address: `127.0.0.1:${(flaky.address() as net.AddressInfo).port}`, port: 0, requests: 0, close: async () => {} };
+    const flakyUpstream = {
+      name: 'flaky',
+      address: `127.0.0.1:${(flaky.address() as net.AddressInfo).port}`,
+      port: 0,
+      requests: 0,
+      close: async () => {},
+    };
     const good = await upstream('good');
     const base = await serve([releaseSet('1.0.0', 'stable', 1, [flakyUpstream, good])]);
     const seen: string[] = [];
@@ -135,7 +170,9 @@ describe('proxy failure handling', () => {
     const base = await serve([releaseSet('1.0.0', 'stable', 1, [silent])], { forward: { responseTimeoutMs: 300 } });
     const r = await send(`${base}/slow`);
     expect(r.status).toBe(504);
-    expect(r.text).toMatch(/instance silent at .* \(release 1\.0\.0\) of service "quote-api" in environment "staging" did not answer within 300ms/);
+    expect(r.text).toMatch(
+      /instance silent at .* \(release 1\.0\.0\) of service "quote-api" in environment "staging" did not answer within 300ms/,
+    );
     await waitFor(async () => (await proxy!.router.upstreams())[0]!.inFlight === 0, 'in-flight back to 0');
   });
 
@@ -161,7 +198,10 @@ describe('proxy failure handling', () => {
     const base = `http://127.0.0.1:${port}`;
     await proxy.router.apply(oneRoute('staging', port, [releaseSet('1.0.0', 'stable', 1, [slow])]));
     const inFlight = send(`${base}/long`);
-    await waitFor(async () => (await proxy!.router.upstreams()).find((u) => u.id === 'slow')?.inFlight === 1, 'the slow request in flight');
+    await waitFor(
+      async () => (await proxy!.router.upstreams()).find((u) => u.id === 'slow')?.inFlight === 1,
+      'the slow request in flight',
+    );
 
     await proxy.router.apply(oneRoute('staging', port, [releaseSet('1.1.0', 'stable', 1, [fresh])]));
     const during = await proxy.router.upstreams();
@@ -172,7 +212,10 @@ describe('proxy failure handling', () => {
     const done = await inFlight;
     expect(done.status).toBe(200);
     expect(done.text).toBe('slow done');
-    await waitFor(async () => !(await proxy!.router.upstreams()).some((u) => u.id === 'slow'), 'the drained upstream to be forgotten');
+    await waitFor(
+      async () => !(await proxy!.router.upstreams()).some((u) => u.id === 'slow'),
+      'the drained upstream to be forgotten',
+    );
     expect(slow.requests).toBe(1);
   });
 });

@@ -27,7 +27,12 @@ describe('proxy supervisor', () => {
   async function setup() {
     const stateDir = await tempDir();
     dirs.push(stateDir);
-    return { stateDir, admin: `127.0.0.1:${await freePort()}`, logFile: path.join(stateDir, 'logs', 'proxy.log'), command: entryCommand('src/traffic/proxy/process.ts') };
+    return {
+      stateDir,
+      admin: `127.0.0.1:${await freePort()}`,
+      logFile: path.join(stateDir, 'logs', 'proxy.log'),
+      command: entryCommand('src/traffic/proxy/process.ts'),
+    };
   }
 
   it('starts a detached proxy, reuses it, and stops it idempotently', async () => {
@@ -35,7 +40,10 @@ describe('proxy supervisor', () => {
     const first = await ensureProxy({ ...options, startTimeoutMs: 60_000 });
     pids.push(first.pid);
     expect(first.started).toBe(true);
-    expect(JSON.parse(await readFile(path.join(options.stateDir, 'proxy.pid'), 'utf8'))).toMatchObject({ pid: first.pid, admin: options.admin });
+    expect(JSON.parse(await readFile(path.join(options.stateDir, 'proxy.pid'), 'utf8'))).toMatchObject({
+      pid: first.pid,
+      admin: options.admin,
+    });
     const router = new ProxyRouter({ admin: options.admin, token: await loadAdminToken(options.stateDir) });
     try {
       expect(await router.healthy()).toBe(true);
@@ -54,7 +62,10 @@ describe('proxy supervisor', () => {
 
   it('reports a proxy that exits at start with the tail of its log', async () => {
     const options = await setup();
-    const command: [string, string[]] = [process.execPath, ['-e', 'console.error("boom: cannot start"); process.exit(3)', '--']];
+    const command: [string, string[]] = [
+      process.execPath,
+      ['-e', 'console.error("boom: cannot start"); process.exit(3)', '--'],
+    ];
     await expect(ensureProxy({ ...options, command })).rejects.toMatchObject({
       code: 'unavailable',
       message: expect.stringMatching(/exited with code 3 before it became healthy[\s\S]*boom: cannot start/),
@@ -68,7 +79,10 @@ describe('proxy supervisor', () => {
     pids.push(first.pid);
     const otherDir = await tempDir();
     dirs.push(otherDir);
-    await expect(ensureProxy({ ...options, stateDir: otherDir })).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('different admin token') });
+    await expect(ensureProxy({ ...options, stateDir: otherDir })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('different admin token'),
+    });
     expect(await stopProxy(otherDir)).toEqual({ stopped: false });
     expect(await stopProxy(options.stateDir)).toMatchObject({ stopped: true });
   });

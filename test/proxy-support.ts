@@ -33,7 +33,10 @@ export interface TestUpstream {
 }
 
 /** A node:http upstream; default handler echoes the request as JSON (body digested, not echoed). */
-export async function startUpstream(name: string, handler?: (req: IncomingMessage, res: ServerResponse, self: TestUpstream) => void): Promise<TestUpstream> {
+export async function startUpstream(
+  name: string,
+  handler?: (req: IncomingMessage, res: ServerResponse, self: TestUpstream) => void,
+): Promise<TestUpstream> {
   const server = http.createServer();
   const self: TestUpstream = { name, address: '', port: 0, requests: 0, close: () => closeServer(server) };
   server.on('request', (req, res) => {
@@ -46,7 +49,14 @@ export async function startUpstream(name: string, handler?: (req: IncomingMessag
       length += c.length;
     });
     req.on('end', () => {
-      const echo: Echo = { upstream: name, method: req.method!, url: req.url!, headers: req.headers, bodyLength: length, bodySha: hash.digest('hex') };
+      const echo: Echo = {
+        upstream: name,
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        bodyLength: length,
+        bodySha: hash.digest('hex'),
+      };
       res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': name });
       res.end(JSON.stringify(echo));
     });
@@ -82,38 +92,66 @@ export interface Reply {
 }
 
 /** One request on a fresh connection (no pooling, so closing proxies never races a test). */
-export function send(url: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; agent?: http.Agent } = {}): Promise<Reply> {
+export function send(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; agent?: http.Agent } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode!, headers: res.headers, text, json: () => JSON.parse(text) });
-      });
-    });
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode!, headers: res.headers, text, json: () => JSON.parse(text) });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
 /** A release set for tests. */
-export function releaseSet(release: string, role: ReleaseSet['role'], weight: number, upstreams: TestUpstream[]): ReleaseSet {
+export function releaseSet(
+  release: string,
+  role: ReleaseSet['role'],
+  weight: number,
+  upstreams: TestUpstream[],
+): ReleaseSet {
   return { release, role, weight, upstreams: upstreams.map((u) => ({ id: u.name, address: u.address })) };
 }
 
 /** A one-route table for service "quote-api" on "/". */
-export function oneRoute(environment: string, listenPort: number, releases: ReleaseSet[], extra: { sticky?: boolean; pathPrefix?: string } = {}): EnvironmentRoutes {
+export function oneRoute(
+  environment: string,
+  listenPort: number,
+  releases: ReleaseSet[],
+  extra: { sticky?: boolean; pathPrefix?: string } = {},
+): EnvironmentRoutes {
   return {
     environment,
     listen: `127.0.0.1:${listenPort}`,
-    routes: [{ service: 'quote-api', match: { pathPrefix: extra.pathPrefix ?? '/' }, releases, ...(extra.sticky ? { sticky: true } : {}) }],
+    routes: [
+      {
+        service: 'quote-api',
+        match: { pathPrefix: extra.pathPrefix ?? '/' },
+        releases,
+        ...(extra.sticky ? { sticky: true } : {}),
+      },
+    ],
   };
 }
 
 /** Poll until `check` returns a truthy value (or throw with the last error after timeoutMs). */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -153,7 +191,9 @@ export function spawnProxy(args: string[], env: NodeJS.ProcessEnv = process.env)
   const child = spawn(command, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     stderr: () => stderr,
@@ -178,13 +218,25 @@ export interface InProcessProxy {
 }
 
 /** Start runProxy on a free admin port with a fresh state dir (or the given one). */
-export async function startProxy(options: { stateDir?: string; forward?: import('../src/traffic/proxy/main.js').ProxyOptions['forward']; drainTimeoutMs?: number } = {}): Promise<InProcessProxy> {
+export async function startProxy(
+  options: {
+    stateDir?: string;
+    forward?: import('../src/traffic/proxy/main.js').ProxyOptions['forward'];
+    drainTimeoutMs?: number;
+  } = {},
+): Promise<InProcessProxy> {
   const { runProxy } = await import('../src/traffic/proxy/main.js');
   const { ProxyRouter } = await import('../src/traffic/proxy/proxy-router.js');
   const stateDir = options.stateDir ?? (await tempDir());
   const admin = `127.0.0.1:${await freePort()}`;
-  const token = 'test-token-' + Math.random().toString(36).slice(2);
-  const running = await runProxy({ admin, stateDir, token, forward: options.forward, drainTimeoutMs: options.drainTimeoutMs ?? 5_000 });
+  const token = `test-token-${Math.random().toString(36).slice(2)}`;
+  const running = await runProxy({
+    admin,
+    stateDir,
+    token,
+    forward: options.forward,
+    drainTimeoutMs: options.drainTimeoutMs ?? 5_000,
+  });
   const router = new ProxyRouter({ admin, token });
   return {
     running,

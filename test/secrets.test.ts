@@ -51,7 +51,9 @@ function environOf(pid: number): Record<string, string> {
 }
 
 async function stagingInstance(): Promise<{ id: string; pid: number; state: string }> {
-  const { instances } = await system.client.call<{ instances: { id: string; pid: number | null; state: string; desired: string }[] }>('GET', '/api/v1/instances?environment=staging');
+  const { instances } = await system.client.call<{
+    instances: { id: string; pid: number | null; state: string; desired: string }[];
+  }>('GET', '/api/v1/instances?environment=staging');
   const live = instances.filter((i) => i.desired === 'running' && i.pid !== null);
   expect(live).toHaveLength(1);
   return live[0] as { id: string; pid: number; state: string };
@@ -68,7 +70,10 @@ function filesUnder(dir: string): string[] {
 describe('secrets', () => {
   it('set from stdin and from a file, listed without values, injected into the instance at start', async () => {
     const set = await slipwayWithStdin(['secrets', 'set', 'DB_PASSWORD', '--env', 'staging'], `${planted}\n`);
-    expect(set).toMatchObject({ code: 0, stdout: 'set DB_PASSWORD in staging (version 1); instances get it when they next start\n' });
+    expect(set).toMatchObject({
+      code: 0,
+      stdout: 'set DB_PASSWORD in staging (version 1); instances get it when they next start\n',
+    });
     const file = path.join(outside, 'value');
     writeFileSync(file, filePlanted, { mode: 0o600 });
     expect((await slipway(['secrets', 'set', 'API_KEY', '--env', 'staging', '--from-file', file])).code).toBe(0);
@@ -84,7 +89,9 @@ describe('secrets', () => {
       ['DB_PASSWORD', 1],
     ]);
     expect(list.stdout).not.toContain(planted);
-    expect((await slipway(['secrets', 'list', '--env', 'staging'])).stdout).toMatch(/^NAME\s+VERSION\s+UPDATED\s+BY\n.*API_KEY\s+1/);
+    expect((await slipway(['secrets', 'list', '--env', 'staging'])).stdout).toMatch(
+      /^NAME\s+VERSION\s+UPDATED\s+BY\n.*API_KEY\s+1/,
+    );
 
     expect((await system.deployed('1.0.0')).state).toBe('succeeded');
     const instance = await stagingInstance();
@@ -122,7 +129,9 @@ describe('secrets', () => {
     );
     expect(environOf(after.pid).DB_PASSWORD).toBe(planted);
 
-    expect((await slipway(['secrets', 'unset', 'API_KEY', '--env', 'staging'])).stdout).toBe('unset API_KEY in staging (was version 1)\n');
+    expect((await slipway(['secrets', 'unset', 'API_KEY', '--env', 'staging'])).stdout).toBe(
+      'unset API_KEY in staging (was version 1)\n',
+    );
     const audit = await slipway(['audit', 'export', '--since', '2020-01-01']);
     expect(audit.stdout).toMatch(/secret\.reveal/);
     expect(audit.stdout).toMatch(/secret\.rotate-key/);

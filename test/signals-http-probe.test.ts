@@ -16,8 +16,20 @@ const v1 = (quote: Quote): number => premiumFor(quote, 'v1');
 const v2 = (quote: Quote): number => premiumFor(quote, 'v2');
 
 const probes: HttpProbe[] = [
-  { name: 'known-quote', method: 'POST', path: '/quotes', body: knownQuote, expect: { status: 200, json: { premium: 102668.99, currency: 'USD' }, release: true } },
-  { name: 'large-vessel', method: 'POST', path: '/quotes', body: largeVessel, expect: { json: { premium: v1(largeVessel) }, release: true } },
+  {
+    name: 'known-quote',
+    method: 'POST',
+    path: '/quotes',
+    body: knownQuote,
+    expect: { status: 200, json: { premium: 102668.99, currency: 'USD' }, release: true },
+  },
+  {
+    name: 'large-vessel',
+    method: 'POST',
+    path: '/quotes',
+    body: largeVessel,
+    expect: { json: { premium: v1(largeVessel) }, release: true },
+  },
 ];
 
 describe('HttpProbeSignalSource through a real proxy to harbor-quote', () => {
@@ -60,8 +72,18 @@ describe('HttpProbeSignalSource through a real proxy to harbor-quote', () => {
           service: 'quote-api',
           match: { pathPrefix: '/' },
           releases: [
-            { release: '1.0.0', role: 'stable', weight: 100, upstreams: [{ id: 'stable-1', address: stable!.address }] },
-            { release: '2.0.0', role: 'candidate', weight: 0, upstreams: candidate ? [{ id: 'candidate-1', address: candidate.address }] : [] },
+            {
+              release: '1.0.0',
+              role: 'stable',
+              weight: 100,
+              upstreams: [{ id: 'stable-1', address: stable!.address }],
+            },
+            {
+              release: '2.0.0',
+              role: 'candidate',
+              weight: 0,
+              upstreams: candidate ? [{ id: 'candidate-1', address: candidate.address }] : [],
+            },
           ],
         },
       ],
@@ -82,7 +104,16 @@ describe('HttpProbeSignalSource through a real proxy to harbor-quote', () => {
   }
 
   const startedAt = Date.now();
-  const query = (): SignalQuery => ({ project: 'harbor', service: 'quote-api', environment: 'production', stable: '1.0.0', candidate: '2.0.0', from: startedAt, to: Date.now() + 1, baselineUntil: startedAt });
+  const query = (): SignalQuery => ({
+    project: 'harbor',
+    service: 'quote-api',
+    environment: 'production',
+    stable: '1.0.0',
+    candidate: '2.0.0',
+    from: startedAt,
+    to: Date.now() + 1,
+    baselineUntil: startedAt,
+  });
 
   /** Measure until every probe has at least `n` checks in the window. */
   async function measureUntil(s: HttpProbeSignalSource, n: number): Promise<Record<string, Measurement>> {
@@ -90,7 +121,9 @@ describe('HttpProbeSignalSource through a real proxy to harbor-quote', () => {
     await waitFor(
       async () => {
         last = await s.measure(query());
-        return last.every((m) => m.phase === 'ok' && m.kind === 'checks' && m.candidate.passed + m.candidate.failed >= n);
+        return last.every(
+          (m) => m.phase === 'ok' && m.kind === 'checks' && m.candidate.passed + m.candidate.failed >= n,
+        );
       },
       `${n} checks per probe`,
       30_000,
@@ -108,7 +141,12 @@ describe('HttpProbeSignalSource through a real proxy to harbor-quote', () => {
     // The first call starts the probes; nothing has finished yet.
     expect(first.map((m) => m.phase)).toEqual(['nodata', 'nodata']);
     const m = await measureUntil(s, 3);
-    expect(m['known-quote']).toMatchObject({ source: 'http-probe', phase: 'ok', kind: 'checks', candidate: { failed: 0 } });
+    expect(m['known-quote']).toMatchObject({
+      source: 'http-probe',
+      phase: 'ok',
+      kind: 'checks',
+      candidate: { failed: 0 },
+    });
     expect(m['large-vessel']).toMatchObject({ phase: 'ok', kind: 'checks', candidate: { failed: 0 } });
   });
 
@@ -129,13 +167,21 @@ describe('HttpProbeSignalSource through a real proxy to harbor-quote', () => {
     // No candidate instance: the proxy falls back to the weighted split, so 1.0.0 answers.
     await route(undefined);
     const m = await measureUntil(source(), 2);
-    expect(m['known-quote']).toMatchObject({ phase: 'ok', candidate: { passed: 0, lastFailure: 'POST /quotes: answered by release 1.0.0 (x-release), expected candidate 2.0.0' } });
+    expect(m['known-quote']).toMatchObject({
+      phase: 'ok',
+      candidate: {
+        passed: 0,
+        lastFailure: 'POST /quotes: answered by release 1.0.0 (x-release), expected candidate 2.0.0',
+      },
+    });
 
     await route(await candidate({ FAIL_RATE: '1' }));
     const failing = await measureUntil(source(), 2);
     const known = failing['known-quote']!;
     expect(known).toMatchObject({ phase: 'ok', candidate: { passed: 0 } });
-    expect(known.phase === 'ok' && known.kind === 'checks' && known.candidate.lastFailure).toMatch(/^POST \/quotes: status 500, expected 200; premium: missing, expected 102668\.99/);
+    expect(known.phase === 'ok' && known.kind === 'checks' && known.candidate.lastFailure).toMatch(
+      /^POST \/quotes: status 500, expected 200; premium: missing, expected 102668\.99/,
+    );
   });
 
   it('says phase error, naming the address, when nothing listens there', async () => {
@@ -143,10 +189,17 @@ describe('HttpProbeSignalSource through a real proxy to harbor-quote', () => {
     const s = source(url);
     await s.measure(query());
     let last: Measurement[] = [];
-    await waitFor(async () => (last = await s.measure(query())).every((m) => m.phase === 'error'), 'the probes to fail to connect', 30_000);
+    await waitFor(
+      async () => (last = await s.measure(query())).every((m) => m.phase === 'error'),
+      'the probes to fail to connect',
+      30_000,
+    );
     expect(last[0]).toMatchObject({ phase: 'error', message: `POST /quotes: cannot reach ${url} (ECONNREFUSED)` });
     await s.close();
     await s.close();
-    expect((await s.measure(query()))[0]).toMatchObject({ phase: 'error', message: 'the http-probe signal source is closed' });
+    expect((await s.measure(query()))[0]).toMatchObject({
+      phase: 'error',
+      message: 'the http-probe signal source is closed',
+    });
   });
 });

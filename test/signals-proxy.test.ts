@@ -4,7 +4,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ProxySignalSource, type ProxyRequestsMeasurement } from '../src/signals/index.js';
 import type { SignalQuery } from '../src/signals/signal-source.js';
 import { ProxyRouter } from '../src/traffic/proxy/proxy-router.js';
-import { freePort, oneRoute, releaseSet, removeDir, send, spawnProxy, startUpstream, tempDir, waitFor, type ProxyProcess, type TestUpstream } from './proxy-support.js';
+import {
+  freePort,
+  oneRoute,
+  releaseSet,
+  removeDir,
+  send,
+  spawnProxy,
+  startUpstream,
+  tempDir,
+  waitFor,
+  type ProxyProcess,
+  type TestUpstream,
+} from './proxy-support.js';
 
 describe('ProxySignalSource against a real proxy process', () => {
   const processes: ProxyProcess[] = [];
@@ -22,11 +34,19 @@ describe('ProxySignalSource against a real proxy process', () => {
     const start = async () => {
       const p = spawnProxy(['--admin', admin, '--state-dir', stateDir]);
       processes.push(p);
-      await waitFor(() => readFile(path.join(stateDir, 'admin-token')).then(() => true), 'the admin token file', 30_000);
+      await waitFor(
+        () => readFile(path.join(stateDir, 'admin-token')).then(() => true),
+        'the admin token file',
+        30_000,
+      );
       return p;
     };
     let current = await start();
-    const router = new ProxyRouter({ admin, token: (await readFile(path.join(stateDir, 'admin-token'), 'utf8')).trim(), timeoutMs: 5_000 });
+    const router = new ProxyRouter({
+      admin,
+      token: (await readFile(path.join(stateDir, 'admin-token'), 'utf8')).trim(),
+      timeoutMs: 5_000,
+    });
     cleanups.push(() => router.close());
     await waitFor(() => router.healthy(), 'the proxy to be healthy', 30_000);
     return {
@@ -43,8 +63,13 @@ describe('ProxySignalSource against a real proxy process', () => {
   /** Stable: slow (60 ms). Candidate: every fifth request answers 500 (exactly 20 %). */
   async function upstreams(): Promise<{ slow: TestUpstream; flaky: TestUpstream }> {
     const slow = await startUpstream('slow', (_req, res) => setTimeout(() => res.writeHead(200).end('slow'), 60));
-    const flaky = await startUpstream('flaky', (_req, res, self) => res.writeHead(self.requests % 5 === 0 ? 500 : 200).end('flaky'));
-    cleanups.push(() => slow.close(), () => flaky.close());
+    const flaky = await startUpstream('flaky', (_req, res, self) =>
+      res.writeHead(self.requests % 5 === 0 ? 500 : 200).end('flaky'),
+    );
+    cleanups.push(
+      () => slow.close(),
+      () => flaky.close(),
+    );
     return { slow, flaky };
   }
 
@@ -52,7 +77,9 @@ describe('ProxySignalSource against a real proxy process', () => {
   async function sendTo(port: number, target: 'stable' | 'candidate', n: number): Promise<number[]> {
     const statuses: number[] = [];
     for (let i = 0; i < n; i += 5) {
-      const batch = Array.from({ length: Math.min(5, n - i) }, () => send(`http://127.0.0.1:${port}/quote`, { headers: { 'x-slipway-release': target } }));
+      const batch = Array.from({ length: Math.min(5, n - i) }, () =>
+        send(`http://127.0.0.1:${port}/quote`, { headers: { 'x-slipway-release': target } }),
+      );
       statuses.push(...(await Promise.all(batch)).map((r) => r.status));
     }
     return statuses;
@@ -60,7 +87,8 @@ describe('ProxySignalSource against a real proxy process', () => {
 
   async function measure(source: ProxySignalSource, query: SignalQuery): Promise<ProxyRequestsMeasurement> {
     const [m] = await source.measure(query);
-    if (m?.phase !== 'ok' || m.kind !== 'requests') throw new Error(`expected a requests measurement, got ${JSON.stringify(m)}`);
+    if (m?.phase !== 'ok' || m.kind !== 'requests')
+      throw new Error(`expected a requests measurement, got ${JSON.stringify(m)}`);
     return m as ProxyRequestsMeasurement;
   }
 
@@ -68,11 +96,19 @@ describe('ProxySignalSource against a real proxy process', () => {
     const { slow, flaky } = await upstreams();
     const p = await proxy();
     const port = await freePort();
-    await p.router.apply(oneRoute('harbor.production', port, [releaseSet('1.0.0', 'stable', 100, [slow]), releaseSet('2.0.0', 'candidate', 0, [flaky])]));
+    await p.router.apply(
+      oneRoute('harbor.production', port, [
+        releaseSet('1.0.0', 'stable', 100, [slow]),
+        releaseSet('2.0.0', 'candidate', 0, [flaky]),
+      ]),
+    );
 
     // Before the deployment: 10 stable requests, seen by the proxy before baselineUntil.
     expect(await sendTo(port, 'stable', 10)).toEqual(Array(10).fill(200));
-    await waitFor(async () => (await p.router.samples('harbor.production', 'quote-api', 0)).samples.length === 10, 'the proxy to record the baseline requests');
+    await waitFor(
+      async () => (await p.router.samples('harbor.production', 'quote-api', 0)).samples.length === 10,
+      'the proxy to record the baseline requests',
+    );
     const baselineUntil = Date.now() + 1;
     await waitFor(() => Date.now() > baselineUntil, 'the clock to pass baselineUntil');
 
@@ -82,7 +118,16 @@ describe('ProxySignalSource against a real proxy process', () => {
 
     const source = new ProxySignalSource({ router: p.router, environment: 'harbor.production', service: 'quote-api' });
     cleanups.push(() => source.close());
-    const query: SignalQuery = { project: 'harbor', service: 'quote-api', environment: 'production', stable: '1.0.0', candidate: '2.0.0', from: baselineUntil, to: Date.now() + 600_000, baselineUntil };
+    const query: SignalQuery = {
+      project: 'harbor',
+      service: 'quote-api',
+      environment: 'production',
+      stable: '1.0.0',
+      candidate: '2.0.0',
+      from: baselineUntil,
+      to: Date.now() + 600_000,
+      baselineUntil,
+    };
     const first = await measure(source, query);
     expect(first).toMatchObject({ metric: 'requests', source: 'proxy', phase: 'ok', missed: 0 });
     expect(first.candidate).toMatchObject({ total: 25, errors: 5 });
@@ -90,7 +135,8 @@ describe('ProxySignalSource against a real proxy process', () => {
     expect(first.stable).toMatchObject({ total: 20, errors: 0 });
     expect(first.baseline).toMatchObject({ total: 10, errors: 0 });
     // The slow upstream holds every answer 60 ms, and the proxy's latency includes that.
-    for (const ms of [...first.stable.latenciesMs, ...first.baseline!.latenciesMs]) expect(ms).toBeGreaterThanOrEqual(55);
+    for (const ms of [...first.stable.latenciesMs, ...first.baseline!.latenciesMs])
+      expect(ms).toBeGreaterThanOrEqual(55);
 
     // The next call reads on from its cursor: each request is counted once.
     await sendTo(port, 'candidate', 10);
@@ -106,10 +152,24 @@ describe('ProxySignalSource against a real proxy process', () => {
     const { slow, flaky } = await upstreams();
     const p = await proxy();
     const port = await freePort();
-    await p.router.apply(oneRoute('harbor.production', port, [releaseSet('1.0.0', 'stable', 100, [slow]), releaseSet('2.0.0', 'candidate', 0, [flaky])]));
+    await p.router.apply(
+      oneRoute('harbor.production', port, [
+        releaseSet('1.0.0', 'stable', 100, [slow]),
+        releaseSet('2.0.0', 'candidate', 0, [flaky]),
+      ]),
+    );
     const source = new ProxySignalSource({ router: p.router, environment: 'harbor.production', service: 'quote-api' });
     cleanups.push(() => source.close());
-    const query: SignalQuery = { project: 'harbor', service: 'quote-api', environment: 'production', stable: '1.0.0', candidate: '2.0.0', from: 0, to: Date.now() + 600_000, baselineUntil: 0 };
+    const query: SignalQuery = {
+      project: 'harbor',
+      service: 'quote-api',
+      environment: 'production',
+      stable: '1.0.0',
+      candidate: '2.0.0',
+      from: 0,
+      to: Date.now() + 600_000,
+      baselineUntil: 0,
+    };
 
     await sendTo(port, 'candidate', 10);
     expect((await measure(source, query)).candidate).toMatchObject({ total: 10, errors: 2 });
@@ -117,7 +177,11 @@ describe('ProxySignalSource against a real proxy process', () => {
     await p.kill();
     const [down] = await source.measure(query);
     expect(down).toMatchObject({ metric: 'requests', source: 'proxy', phase: 'error' });
-    expect(down!.phase === 'error' && down!.message).toMatch(new RegExp(`^cannot read the proxy's samples of service quote-api in harbor\\.production: .*not reachable at ${p.admin.replace(/\./g, '\\.')}`));
+    expect(down!.phase === 'error' && down!.message).toMatch(
+      new RegExp(
+        `^cannot read the proxy's samples of service quote-api in harbor\\.production: .*not reachable at ${p.admin.replace(/\./g, '\\.')}`,
+      ),
+    );
 
     // The restarted proxy restores its routes from disk and numbers its samples from 1 again.
     await p.restart();

@@ -21,7 +21,10 @@ export interface HarborQuote {
 /** Start harbor-quote as `release` with extra environment (FAIL_RATE, EXTRA_LATENCY_MS, QUOTE_MODEL…); resolves when /health answers. */
 export async function startHarborQuote(release: string, env: Record<string, string> = {}): Promise<HarborQuote> {
   const port = await freePort();
-  const child = spawn(process.execPath, [harborServer], { env: { ...process.env, PORT: String(port), SLIPWAY_RELEASE: release, ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [harborServer], {
+    env: { ...process.env, PORT: String(port), SLIPWAY_RELEASE: release, ...env },
+    stdio: 'ignore',
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -31,10 +34,14 @@ export async function startHarborQuote(release: string, env: Record<string, stri
   };
   const address = `127.0.0.1:${port}`;
   try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`harbor-quote ${release} exited with ${child.exitCode}`);
-      return (await fetch(`http://${address}/health`)).ok;
-    }, `harbor-quote ${release} to answer /health`, 30_000);
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`harbor-quote ${release} exited with ${child.exitCode}`);
+        return (await fetch(`http://${address}/health`)).ok;
+      },
+      `harbor-quote ${release} to answer /health`,
+      30_000,
+    );
   } catch (e) {
     await stop();
     throw e;
@@ -49,7 +56,10 @@ export interface Load {
 }
 
 /** `workers` loops each sending GET `url` one after another, pausing `pauseMs` between requests so two cores are not swamped. */
-export function startLoad(url: string, options: { workers?: number; pauseMs?: number; headers?: Record<string, string> } = {}): Load {
+export function startLoad(
+  url: string,
+  options: { workers?: number; pauseMs?: number; headers?: Record<string, string> } = {},
+): Load {
   let running = true;
   let sent = 0;
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.workers ?? 2 });

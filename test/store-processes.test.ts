@@ -8,10 +8,15 @@ import { acquireDataDirLock } from '../src/store/data-dir-lock.js';
 import { entryCommand } from './support/entry.js';
 
 /** Start the fixture; resolves with its first output line. */
-function startFixture(args: string[], options: { asNobody?: boolean } = {}): { child: ChildProcess; firstLine: Promise<string> } {
+function startFixture(
+  args: string[],
+  options: { asNobody?: boolean } = {},
+): { child: ChildProcess; firstLine: Promise<string> } {
   const [command, commandArgs] = entryCommand('test/fixtures/store-open.ts', args);
   const child = options.asNobody
-    ? spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', command, ...commandArgs], { stdio: ['pipe', 'pipe', 'inherit'] })
+    ? spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', command, ...commandArgs], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      })
     : spawn(command, commandArgs, { stdio: ['pipe', 'pipe', 'inherit'] });
   const firstLine = new Promise<string>((resolve, reject) => {
     let out = '';
@@ -46,7 +51,9 @@ describe('store across processes', () => {
     const holder = startFixture(['lock', dataDir]);
     children.push(holder.child);
     expect(await holder.firstLine).toBe('locked');
-    await expect(acquireDataDirLock(dataDir)).rejects.toThrow(`data directory ${dataDir} is in use by pid ${holder.child.pid}`);
+    await expect(acquireDataDirLock(dataDir)).rejects.toThrow(
+      `data directory ${dataDir} is in use by pid ${holder.child.pid}`,
+    );
     // SIGKILL: no cleanup runs, the lock file stays behind with a dead pid.
     holder.child.kill('SIGKILL');
     await new Promise((resolve) => holder.child.on('exit', resolve));
@@ -56,7 +63,10 @@ describe('store across processes', () => {
 
   const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
   it('names the data directory a non-root user cannot write', async () => {
-    expect(canDropPrivileges, 'this test runs the store as user nobody through setpriv (util-linux): run the tests as root').toBe(true);
+    expect(
+      canDropPrivileges,
+      'this test runs the store as user nobody through setpriv (util-linux): run the tests as root',
+    ).toBe(true);
     // parent is root-owned and not writable by nobody; `existing` looks like a PGlite directory.
     await chmod(parent, 0o755);
     const existing = join(parent, 'existing');
@@ -68,9 +78,18 @@ describe('store across processes', () => {
     await mkdir(join(writableParent, 'db'), { mode: 0o755 });
     await writeFile(join(writableParent, 'db', 'PG_VERSION'), '15\n');
     const cases: [string, string][] = [
-      [join(parent, 'new', 'db'), `error invalid_input cannot create data directory ${join(parent, 'new', 'db')}: permission denied`],
-      [existing, `error invalid_input cannot lock data directory ${existing}: permission denied (creating ${existing}.lock)`],
-      [join(writableParent, 'db'), `error invalid_input data directory ${join(writableParent, 'db')} is not writable: permission denied`],
+      [
+        join(parent, 'new', 'db'),
+        `error invalid_input cannot create data directory ${join(parent, 'new', 'db')}: permission denied`,
+      ],
+      [
+        existing,
+        `error invalid_input cannot lock data directory ${existing}: permission denied (creating ${existing}.lock)`,
+      ],
+      [
+        join(writableParent, 'db'),
+        `error invalid_input data directory ${join(writableParent, 'db')} is not writable: permission denied`,
+      ],
     ];
     for (const [dataDir, expected] of cases) {
       const run = startFixture(['open', dataDir], { asNobody: true });

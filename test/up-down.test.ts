@@ -19,7 +19,10 @@ afterEach(() => {
 
 function run(args: string[], env: Record<string, string> = {}) {
   const [node, argv] = entryCommand('src/cli/main.ts', ['--config', workspace!.configPath, ...args]);
-  const child = spawn(node, argv, { env: { ...process.env, NO_COLOR: '1', SLIPWAY_TEST_RUN: tag, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(node, argv, {
+    env: { ...process.env, NO_COLOR: '1', SLIPWAY_TEST_RUN: tag, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -92,7 +95,9 @@ describe('slipway up / down', () => {
       const up = run(['coordinator']);
       const { code } = await up.done;
       expect(code).toBe(5);
-      expect(up.err()).toMatch(new RegExp(`the coordinator address 127\\.0\\.0\\.1:${workspace.ports.coordinator} is already in use`));
+      expect(up.err()).toMatch(
+        new RegExp(`the coordinator address 127\\.0\\.0\\.1:${workspace.ports.coordinator} is already in use`),
+      );
     } finally {
       blocker.close();
     }
@@ -107,9 +112,15 @@ describe('slipway up / down', () => {
     try {
       const up = run(['coordinator']);
       const { code } = await up.done;
-      expect(up.err()).toMatch(new RegExp(`environment "staging" cannot serve on 127\\.0\\.0\\.1:${workspace.ports.staging}: .*in use`));
+      expect(up.err()).toMatch(
+        new RegExp(`environment "staging" cannot serve on 127\\.0\\.0\\.1:${workspace.ports.staging}: .*in use`),
+      );
       expect(code).toBe(5);
-      await until('the proxy it started to be stopped', () => pidsWithEnv('SLIPWAY_TEST_RUN', tag).length === 0, 20_000);
+      await until(
+        'the proxy it started to be stopped',
+        () => pidsWithEnv('SLIPWAY_TEST_RUN', tag).length === 0,
+        20_000,
+      );
     } finally {
       blocker.close();
     }

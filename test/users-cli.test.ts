@@ -34,7 +34,10 @@ afterAll(async () => {
 function slipway(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const [node, argv] = entryCommand('src/cli/main.ts', args);
   return new Promise((resolve) => {
-    const child = spawn(node, argv, { cwd, env: { ...process.env, NO_COLOR: '1', SLIPWAY_URL: url, SLIPWAY_TOKEN: token } });
+    const child = spawn(node, argv, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', SLIPWAY_URL: url, SLIPWAY_TOKEN: token },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -46,11 +49,18 @@ function slipway(args: string[], stdin: string): Promise<{ code: number; stdout:
 
 describe('slipway users', () => {
   it('create reads the password from stdin; it logs in; list shows the user without secrets; a short password is refused', async () => {
-    const created = await slipway(['users', 'create', 'alice', '--grant', 'approver:production', '--grant', "viewer:*"], 'a long enough password\n');
+    const created = await slipway(
+      ['users', 'create', 'alice', '--grant', 'approver:production', '--grant', 'viewer:*'],
+      'a long enough password\n',
+    );
     expect(created.stderr).toContain('They log in with POST /api/v1/auth/login');
     expect(created.code).toBe(0);
     expect(created.stdout).toBe('created user alice: approver on production, viewer on *\n');
-    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { name: 'alice', password: 'a long enough password' } });
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { name: 'alice', password: 'a long enough password' },
+    });
     expect(login.statusCode).toBe(200);
 
     const list = await slipway(['users', 'list'], '');

@@ -29,12 +29,17 @@ export function createMetrics(release) {
         const [route, code] = key.split('|');
         lines.push(`harbor_requests_total{release=${rel},route=${JSON.stringify(route)},code="${code}"} ${n}`);
       }
-      lines.push('# HELP harbor_request_duration_seconds Request latency.', '# TYPE harbor_request_duration_seconds histogram');
-      bucketsSeconds.forEach((le, i) => lines.push(`harbor_request_duration_seconds_bucket{release=${rel},le="${le}"} ${buckets[i]}`));
+      lines.push(
+        '# HELP harbor_request_duration_seconds Request latency.',
+        '# TYPE harbor_request_duration_seconds histogram',
+      );
+      bucketsSeconds.forEach((le, i) =>
+        lines.push(`harbor_request_duration_seconds_bucket{release=${rel},le="${le}"} ${buckets[i]}`),
+      );
       lines.push(`harbor_request_duration_seconds_bucket{release=${rel},le="+Inf"} ${count}`);
       lines.push(`harbor_request_duration_seconds_sum{release=${rel}} ${sum}`);
       lines.push(`harbor_request_duration_seconds_count{release=${rel}} ${count}`);
-      return lines.join('\n') + '\n';
+      return `${lines.join('\n')}\n`;
     },
   };
 }

@@ -26,7 +26,8 @@ export function validateQuote(body) {
     problems.push('tonnage: expected a number of gross tonnes between 1 and 500000');
   if (typeof vesselClass !== 'string' || !(vesselClass in baseRates))
     problems.push(`vesselClass: expected one of ${Object.keys(baseRates).join(', ')}`);
-  if (!Number.isInteger(routeRisk) || routeRisk < 1 || routeRisk > 5) problems.push('routeRisk: expected an integer from 1 to 5');
+  if (!Number.isInteger(routeRisk) || routeRisk < 1 || routeRisk > 5)
+    problems.push('routeRisk: expected an integer from 1 to 5');
   return problems;
 }
 
@@ -36,7 +37,7 @@ export function validateQuote(body) {
  * @param {string} model "v1" (default) or "v2" (adds a 3 % surcharge above 50,000 GT)
  */
 export function premiumFor(quote, model = 'v1') {
-  const tonnageFactor = Math.pow(quote.tonnage / 10_000, 0.6);
+  const tonnageFactor = (quote.tonnage / 10_000) ** 0.6;
   let premium = baseRates[quote.vesselClass] * tonnageFactor * riskFactors[quote.routeRisk - 1];
   if (model === 'v2' && quote.tonnage > 50_000) premium *= 1.03;
   return Math.round(premium * 100) / 100;

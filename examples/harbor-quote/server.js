@@ -20,7 +20,11 @@ const sampleQuote = { tonnage: 42_000, vesselClass: 'tanker', routeRisk: 3 };
 
 function send(res, status, body) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-release': release });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-release': release,
+  });
   res.end(text);
 }
 
@@ -44,7 +48,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function handle(req, res, url) {
   if (url.pathname === '/version') return send(res, 200, { release, instance, model: knobs.quoteModel });
   if (url.pathname === '/quotes/sample' && req.method === 'GET') {
-    return send(res, 200, { quote: sampleQuote, premium: premiumFor(sampleQuote, knobs.quoteModel), currency: 'USD', release });
+    return send(res, 200, {
+      quote: sampleQuote,
+      premium: premiumFor(sampleQuote, knobs.quoteModel),
+      currency: 'USD',
+      release,
+    });
   }
   if (url.pathname === '/quotes' && req.method === 'POST') {
     const body = await readJson(req);
@@ -72,7 +81,8 @@ const server = createServer(async (req, res) => {
   const delayMs = Math.min(Number(url.searchParams.get('delayMs')) || 0, 30_000);
   const wait = knobs.extraLatencyMs + Math.random() * knobs.latencyJitterMs + delayMs;
   if (wait > 0) await sleep(wait);
-  if (knobs.failRate > 0 && Math.random() < knobs.failRate) return send(res, 500, { error: 'injected failure (FAIL_RATE)', release });
+  if (knobs.failRate > 0 && Math.random() < knobs.failRate)
+    return send(res, 500, { error: 'injected failure (FAIL_RATE)', release });
   try {
     await handle(req, res, url);
   } catch (e) {
@@ -100,7 +110,9 @@ async function main() {
     process.exit(1);
   }
   if (knobs.slowStartMs > 0) await sleep(knobs.slowStartMs);
-  server.listen(port, '127.0.0.1', () => console.log(`harbor-quote ${release} (${instance}) listening on 127.0.0.1:${port}`));
+  server.listen(port, '127.0.0.1', () =>
+    console.log(`harbor-quote ${release} (${instance}) listening on 127.0.0.1:${port}`),
+  );
   server.on('error', (e) => {
     console.error(`harbor-quote: cannot listen on 127.0.0.1:${port}: ${e.message}`);
     process.exit(1);

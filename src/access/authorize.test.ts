@@ -20,7 +20,8 @@ describe('allows', () => {
     expect(allows(approver, 'deployer', 'production')).toBe(false);
     expect(allows(p({ role: 'deployer', environments: ['production'] }), 'approver', 'production')).toBe(false);
     const admin = p({ role: 'admin', environments: ['production'] });
-    for (const role of ['viewer', 'deployer', 'approver', 'admin'] as Role[]) expect(allows(admin, role, 'production')).toBe(true);
+    for (const role of ['viewer', 'deployer', 'approver', 'admin'] as Role[])
+      expect(allows(admin, role, 'production')).toBe(true);
     expect(allows(admin, 'viewer', 'staging')).toBe(false);
   });
 
@@ -50,15 +51,31 @@ describe('allows', () => {
 describe('viewableEnvironments', () => {
   it("is '*' with any grant on '*', else the listed environments once each", () => {
     expect(viewableEnvironments(p({ role: 'deployer', environments: ['staging'] }))).toEqual(['staging']);
-    expect(viewableEnvironments(p({ role: 'deployer', environments: ['staging'] }, { role: 'approver', environments: ['staging', 'production'] }))).toEqual(['staging', 'production']);
-    expect(viewableEnvironments(p({ role: 'viewer', environments: '*' }, { role: 'deployer', environments: ['staging'] }))).toBe('*');
+    expect(
+      viewableEnvironments(
+        p(
+          { role: 'deployer', environments: ['staging'] },
+          { role: 'approver', environments: ['staging', 'production'] },
+        ),
+      ),
+    ).toEqual(['staging', 'production']);
+    expect(
+      viewableEnvironments(p({ role: 'viewer', environments: '*' }, { role: 'deployer', environments: ['staging'] })),
+    ).toBe('*');
   });
 });
 
 describe('describeGrants', () => {
   it('names every grant; environments joined by "and"', () => {
-    expect(describeGrants([{ role: 'deployer', environments: ['staging'] }, { role: 'viewer', environments: '*' }])).toBe('deployer on staging, viewer on *');
-    expect(describeGrants([{ role: 'approver', environments: ['staging', 'production'] }])).toBe('approver on staging and production');
+    expect(
+      describeGrants([
+        { role: 'deployer', environments: ['staging'] },
+        { role: 'viewer', environments: '*' },
+      ]),
+    ).toBe('deployer on staging, viewer on *');
+    expect(describeGrants([{ role: 'approver', environments: ['staging', 'production'] }])).toBe(
+      'approver on staging and production',
+    );
     expect(describeGrants([])).toBe('no grants');
   });
 });

@@ -31,7 +31,9 @@ export function allows(principal: Pick<Principal, 'grants'>, role: Role, environ
 
 /** May the principal act as `role` on at least one environment? (lists that show only what it may see) */
 export function allowsSomewhere(principal: Pick<Principal, 'grants'>, role: Role): boolean {
-  return principal.grants.some((g) => grantsRole(g.role, role) && (g.environments === '*' || g.environments.length > 0));
+  return principal.grants.some(
+    (g) => grantsRole(g.role, role) && (g.environments === '*' || g.environments.length > 0),
+  );
 }
 
 /** The environments the principal may view: '*' for all, else the names its grants list. */

@@ -20,7 +20,13 @@ export const maxLockMs = 60 * 60_000;
 /** A day without a lock forgets earlier locks, so one bad morning does not cost an hour forever. */
 export const lockMemoryMs = 24 * 60 * 60_000;
 
-export const freshThrottle: ThrottleState = { failures: 0, windowStart: null, lockedUntil: null, lockouts: 0, lastLockAt: null };
+export const freshThrottle: ThrottleState = {
+  failures: 0,
+  windowStart: null,
+  lockedUntil: null,
+  lockouts: 0,
+  lastLockAt: null,
+};
 
 /** Milliseconds until the key may try again; 0 when it is not locked. */
 export function lockedFor(state: ThrottleState, now: number): number {

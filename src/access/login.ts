@@ -30,7 +30,12 @@ const lockedMessage = 'too many failed logins: try again later';
  * failures within 15 minutes, per user name or per address, lock both out for 15 minutes (then
  * 30, then 1 hour). A wrong TOTP code is a failure like a wrong password.
  */
-export async function attemptLogin(db: Db, keyring: Keyring | undefined, attempt: LoginAttempt, now = Date.now()): Promise<LoginOutcome> {
+export async function attemptLogin(
+  db: Db,
+  keyring: Keyring | undefined,
+  attempt: LoginAttempt,
+  now = Date.now(),
+): Promise<LoginOutcome> {
   const keys = keysOf(attempt);
   const waits = await Promise.all(keys.map(async (k) => lockedFor(await readThrottle(db, k), now)));
   const wait = Math.max(...waits);
@@ -43,7 +48,11 @@ export async function attemptLogin(db: Db, keyring: Keyring | undefined, attempt
   let mfa = false;
   if (ok && attempt.totp !== undefined) {
     if (!user!.totpEnabled || !user!.totpSecret) ok = false;
-    else if (!keyring) throw new SlipwayError('unavailable', 'TOTP codes cannot be checked: this coordinator has no master key (SLIPWAY_MASTER_KEY or master.key in the data directory)');
+    else if (!keyring)
+      throw new SlipwayError(
+        'unavailable',
+        'TOTP codes cannot be checked: this coordinator has no master key (SLIPWAY_MASTER_KEY or master.key in the data directory)',
+      );
     else {
       const step = totpStep(user!.name, user!.totpSecret, attempt.totp, keyring, now);
       // A replayed code counts as a failure, like a wrong one.
@@ -52,7 +61,10 @@ export async function attemptLogin(db: Db, keyring: Keyring | undefined, attempt
   }
   if (ok) {
     await clearThrottle(db, keys[0]!);
-    return { outcome: 'ok', identity: { kind: 'local', subject: user!.name, name: user!.name, grants: user!.grants, mfa } };
+    return {
+      outcome: 'ok',
+      identity: { kind: 'local', subject: user!.name, name: user!.name, grants: user!.grants, mfa },
+    };
   }
 
   const lockedNow = await db.transaction(async (tx) => {
@@ -64,6 +76,10 @@ export async function attemptLogin(db: Db, keyring: Keyring | undefined, attempt
     }
     return longest;
   });
-  if (lockedNow > 0) return { outcome: 'locked', retryAfterSeconds: Math.ceil(lockedNow / 1000), message: lockedMessage };
-  return { outcome: 'refused', message: attempt.totp === undefined ? 'invalid user name or password' : 'invalid user name, password or TOTP code' };
+  if (lockedNow > 0)
+    return { outcome: 'locked', retryAfterSeconds: Math.ceil(lockedNow / 1000), message: lockedMessage };
+  return {
+    outcome: 'refused',
+    message: attempt.totp === undefined ? 'invalid user name or password' : 'invalid user name, password or TOTP code',
+  };
 }

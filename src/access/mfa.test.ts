@@ -11,14 +11,19 @@ describe('the TOTP rule', () => {
     const plain = validateConfigObject(rawConfig(), { baseDir: '/srv' });
     expect(plain.access).toBeUndefined();
     expect(mfaEnvironmentsOf([plain])).toEqual(['production']);
-    const listed = validateConfigObject({ ...rawConfig(), access: { mfaRequired: ['staging', 'production'] } }, { baseDir: '/srv' });
+    const listed = validateConfigObject(
+      { ...rawConfig(), access: { mfaRequired: ['staging', 'production'] } },
+      { baseDir: '/srv' },
+    );
     expect(mfaEnvironmentsOf([listed])).toEqual(['staging', 'production']);
     const off = validateConfigObject({ ...rawConfig(), access: { mfaRequired: [] } }, { baseDir: '/srv' });
     expect(mfaEnvironmentsOf([off])).toEqual([]);
     // Several projects: the lists are joined (stricter, never looser); no project yet: the default.
     expect(mfaEnvironmentsOf([off, listed])).toEqual(['staging', 'production']);
     expect(mfaEnvironmentsOf([])).toEqual(['production']);
-    expect(() => validateConfigObject({ ...rawConfig(), access: { mfaRequired: 'production' } }, { baseDir: '/srv' })).toThrow(/access\.mfaRequired/);
+    expect(() =>
+      validateConfigObject({ ...rawConfig(), access: { mfaRequired: 'production' } }, { baseDir: '/srv' }),
+    ).toThrow(/access\.mfaRequired/);
   });
 
   it('approver and admin actions on a listed environment need it; deployer and viewer actions do not', () => {
@@ -37,6 +42,8 @@ describe('the TOTP rule', () => {
 
 describe('access.mfaRequired checks', () => {
   it('a name that is not a declared environment is an error with a suggestion', () => {
-    expect(() => validateConfigObject({ ...rawConfig(), access: { mfaRequired: ['prodution'] } }, { baseDir: '/srv' })).toThrow(/access\.mfaRequired\[0\]: unknown environment "prodution".*production/s);
+    expect(() =>
+      validateConfigObject({ ...rawConfig(), access: { mfaRequired: ['prodution'] } }, { baseDir: '/srv' }),
+    ).toThrow(/access\.mfaRequired\[0\]: unknown environment "prodution".*production/s);
   });
 });

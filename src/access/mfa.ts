@@ -48,5 +48,9 @@ export function needsMfa(access: RouteAccess, environment: string | null, mfaEnv
 export function refuseWithoutMfa(access: RouteAccess, environment: string | null): never {
   const where = environment ?? 'every environment';
   const what = access.role === 'admin' ? 'admin actions' : 'approvals';
-  throw new SlipwayError('forbidden', `TOTP required for ${what} on ${where}: log in with your TOTP code`, { action: access.action, environment: environment ?? '*', mfa: 'required' });
+  throw new SlipwayError('forbidden', `TOTP required for ${what} on ${where}: log in with your TOTP code`, {
+    action: access.action,
+    environment: environment ?? '*',
+    mfa: 'required',
+  });
 }

@@ -7,13 +7,23 @@ const maxPasswordLength = 1024;
 
 /** Refuse passwords too short to resist guessing (or long enough to be a denial of service for argon2). */
 export function checkPassword(password: string): void {
-  if (password.length < minPasswordLength) throw new SlipwayError('invalid_input', `the password must be at least ${minPasswordLength} characters`);
-  if (password.length > maxPasswordLength) throw new SlipwayError('invalid_input', `the password must be at most ${maxPasswordLength} characters`);
+  if (password.length < minPasswordLength)
+    throw new SlipwayError('invalid_input', `the password must be at least ${minPasswordLength} characters`);
+  if (password.length > maxPasswordLength)
+    throw new SlipwayError('invalid_input', `the password must be at most ${maxPasswordLength} characters`);
 }
 
 /** argon2id (OWASP's second configuration: 64 MiB, 3 passes, 1 lane) as an encoded PHC string. */
 export function hashPassword(password: string): Promise<string> {
-  return argon2id({ password, salt: randomBytes(16), parallelism: 1, iterations: 3, memorySize: 65536, hashLength: 32, outputType: 'encoded' });
+  return argon2id({
+    password,
+    salt: randomBytes(16),
+    parallelism: 1,
+    iterations: 3,
+    memorySize: 65536,
+    hashLength: 32,
+    outputType: 'encoded',
+  });
 }
 
 /** Does `password` match the PHC string? argon2Verify compares the derived hashes in constant time. */

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPglite } from '../../test/support/store.js';
 import type { Db } from '../store/db.js';
 import type { SessionIdentity } from './identity.js';
-import { absoluteTimeoutMs, csrfMatches, endSession, idleTimeoutMs, sessionPrincipal, startSession } from './sessions.js';
+import {
+  absoluteTimeoutMs,
+  csrfMatches,
+  endSession,
+  idleTimeoutMs,
+  sessionPrincipal,
+  startSession,
+} from './sessions.js';
 
 /** Sessions against a real (PGlite) store, with the clock passed in. */
 let db: Db;
@@ -14,7 +21,13 @@ afterAll(async () => {
   await db?.close();
 });
 
-const alice: SessionIdentity = { kind: 'local', subject: 'alice', name: 'alice', grants: [{ role: 'approver', environments: ['production'] }], mfa: true };
+const alice: SessionIdentity = {
+  kind: 'local',
+  subject: 'alice',
+  name: 'alice',
+  grants: [{ role: 'approver', environments: ['production'] }],
+  mfa: true,
+};
 
 /** A reply that only records headers (all startSession and endSession touch). */
 function fakeReply(): { reply: FastifyReply; headers: Record<string, string> } {
@@ -29,7 +42,9 @@ describe('login sessions', () => {
     const t0 = Date.UTC(2026, 10, 26, 9);
     const { reply, headers } = fakeReply();
     const { csrfToken, expiresAt } = await startSession(reply, db, alice, { now: t0 });
-    expect(headers['set-cookie']).toMatch(/^slipway_session=[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+    expect(headers['set-cookie']).toMatch(
+      /^slipway_session=[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Strict$/,
+    );
     expect(expiresAt.getTime()).toBe(t0 + absoluteTimeoutMs);
     const value = cookieValueOf(headers['set-cookie']!);
     const { rows } = await db.query(`select t::text as row from sessions t`);
@@ -52,7 +67,8 @@ describe('login sessions', () => {
     const value = cookieValueOf(headers['set-cookie']!);
     // Used every 20 minutes: alive for 11 h 40 min, refused at 12 h.
     let t = t0;
-    for (; t + 20 * 60_000 < t0 + absoluteTimeoutMs; t += 20 * 60_000) expect(await sessionPrincipal(db, value, t + 20 * 60_000)).toBeDefined();
+    for (; t + 20 * 60_000 < t0 + absoluteTimeoutMs; t += 20 * 60_000)
+      expect(await sessionPrincipal(db, value, t + 20 * 60_000)).toBeDefined();
     expect(await sessionPrincipal(db, value, t0 + absoluteTimeoutMs)).toBeUndefined();
 
     const idle = fakeReply();

@@ -35,18 +35,25 @@ declare module 'fastify' {
 }
 
 // @fastify/cookie's serialize needs its plugin registered first; the attributes are fixed, so they are written out.
-const cookieHeader = (value: string, maxAgeSeconds: number) => `${sessionCookie}=${value}; Max-Age=${maxAgeSeconds}; Path=/; HttpOnly; Secure; SameSite=Strict`;
+const cookieHeader = (value: string, maxAgeSeconds: number) =>
+  `${sessionCookie}=${value}; Max-Age=${maxAgeSeconds}; Path=/; HttpOnly; Secure; SameSite=Strict`;
 const sessionIdOf = (cookieValue: string) => createHash('sha256').update(cookieValue).digest('hex');
 // The double-submit token is derived from a per-session secret kept server-side: it can be
 // handed out again (GET /api/v1/auth/session) without storing the token itself.
-const csrfTokenOf = (secret: string, id: string) => createHmac('sha256', secret).update(`slipway-csrf:${id}`).digest('base64url');
+const csrfTokenOf = (secret: string, id: string) =>
+  createHmac('sha256', secret).update(`slipway-csrf:${id}`).digest('base64url');
 
 /**
  * Start a session for `identity`: sets the `slipway_session` cookie on `reply` and returns the
  * CSRF token the client must send as `x-csrf-token` on state-changing requests.
  * @example const { csrfToken } = await startSession(reply, db, { kind: 'local', subject: 'alice', name: 'alice', grants, mfa: true });
  */
-export async function startSession(reply: FastifyReply, db: Queryable, identity: SessionIdentity, options: { now?: number } = {}): Promise<{ csrfToken: string; expiresAt: Date }> {
+export async function startSession(
+  reply: FastifyReply,
+  db: Queryable,
+  identity: SessionIdentity,
+  options: { now?: number } = {},
+): Promise<{ csrfToken: string; expiresAt: Date }> {
   const now = options.now ?? Date.now();
   const value = randomBytes(32).toString('base64url');
   const id = sessionIdOf(value);
@@ -74,7 +81,11 @@ export function sessionCookieOf(req: FastifyRequest): string | undefined {
  * The session a cookie value belongs to, when it is still valid at `now` (not revoked, not idle
  * for 30 minutes, not older than 12 hours); each valid use moves the idle deadline.
  */
-export async function findActiveSession(db: Queryable, cookieValue: string, now = Date.now()): Promise<ActiveSession | undefined> {
+export async function findActiveSession(
+  db: Queryable,
+  cookieValue: string,
+  now = Date.now(),
+): Promise<ActiveSession | undefined> {
   const id = sessionIdOf(cookieValue);
   const record = await findSession(db, id);
   if (!record || record.revokedAt) return undefined;
@@ -84,11 +95,21 @@ export async function findActiveSession(db: Queryable, cookieValue: string, now 
 }
 
 /** The principal of a session cookie (grants fixed at login), or undefined when it is not valid. */
-export async function sessionPrincipal(db: Queryable, cookieValue: string, now = Date.now()): Promise<(Principal & { identity: SessionIdentity; session: ActiveSession }) | undefined> {
+export async function sessionPrincipal(
+  db: Queryable,
+  cookieValue: string,
+  now = Date.now(),
+): Promise<(Principal & { identity: SessionIdentity; session: ActiveSession }) | undefined> {
   const session = await findActiveSession(db, cookieValue, now);
   if (!session) return undefined;
   // A prefix of the row id (a hash of the cookie) names the session in the audit log; never the cookie.
-  return { tokenId: `session:${session.id.slice(0, 12)}`, name: session.identity.name, grants: session.identity.grants, identity: session.identity, session };
+  return {
+    tokenId: `session:${session.id.slice(0, 12)}`,
+    name: session.identity.name,
+    grants: session.identity.grants,
+    identity: session.identity,
+    session,
+  };
 }
 
 /** Does the presented `x-csrf-token` match the session's (constant time)? */
@@ -100,7 +121,12 @@ export function csrfMatches(session: ActiveSession, presented: string | undefine
 }
 
 /** End the session of `cookieValue` (if any) and tell the browser to drop the cookie. */
-export async function endSession(reply: FastifyReply, db: Queryable, cookieValue: string | undefined, now = Date.now()): Promise<void> {
+export async function endSession(
+  reply: FastifyReply,
+  db: Queryable,
+  cookieValue: string | undefined,
+  now = Date.now(),
+): Promise<void> {
   if (cookieValue) await revokeSession(db, sessionIdOf(cookieValue), new Date(now));
   reply.header('set-cookie', cookieHeader('', 0));
 }

@@ -12,7 +12,12 @@ import type { StoredSealed } from '../store/repos/users.js';
 
 // The envelope's identity names a project secret; users live outside projects, so a reserved
 // project name (not a valid project name: it starts with '~') keeps the AAD distinct.
-const identityOf = (user: string): SecretIdentity => ({ project: '~users', environment: 'totp', name: user, version: 1 });
+const identityOf = (user: string): SecretIdentity => ({
+  project: '~users',
+  environment: 'totp',
+  name: user,
+  version: 1,
+});
 
 function totpOf(user: string, secret: OTPAuth.Secret): OTPAuth.TOTP {
   return new OTPAuth.TOTP({ issuer: 'Slipway', label: user, algorithm: 'SHA1', digits: 6, period: 30, secret });
@@ -26,7 +31,13 @@ export function newTotpSecret(user: string, keyring: Keyring): { uri: string; se
 }
 
 /** Does `code` match the user's secret at `now` (one period either side for clock drift)? */
-export function checkTotp(user: string, sealed: StoredSealed, code: string, keyring: Keyring, now = Date.now()): boolean {
+export function checkTotp(
+  user: string,
+  sealed: StoredSealed,
+  code: string,
+  keyring: Keyring,
+  now = Date.now(),
+): boolean {
   return totpStep(user, sealed, code, keyring, now) !== null;
 }
 
@@ -35,7 +46,13 @@ export function checkTotp(user: string, sealed: StoredSealed, code: string, keyr
  * of `now`. Login records the last step used, so a code seen once (over a shoulder, in a proxy
  * log) cannot be replayed within its window.
  */
-export function totpStep(user: string, sealed: StoredSealed, code: string, keyring: Keyring, now = Date.now()): number | null {
+export function totpStep(
+  user: string,
+  sealed: StoredSealed,
+  code: string,
+  keyring: Keyring,
+  now = Date.now(),
+): number | null {
   if (!/^\d{6}$/.test(code)) return null;
   const base32 = openSecret(fromStored(sealed), identityOf(user), (id) => keyring.find(id));
   const delta = totpOf(user, OTPAuth.Secret.fromBase32(base32)).validate({ token: code, timestamp: now, window: 1 });
@@ -50,10 +67,26 @@ export function rewrapTotp(user: string, sealed: StoredSealed, keyring: Keyring,
 
 function toStored(s: SealedSecret): StoredSealed {
   const b = (x: Buffer) => x.toString('base64');
-  return { ciphertext: b(s.ciphertext), iv: b(s.iv), tag: b(s.tag), wrappedKey: b(s.wrappedKey), keyIv: b(s.keyIv), keyTag: b(s.keyTag), masterKeyId: s.masterKeyId };
+  return {
+    ciphertext: b(s.ciphertext),
+    iv: b(s.iv),
+    tag: b(s.tag),
+    wrappedKey: b(s.wrappedKey),
+    keyIv: b(s.keyIv),
+    keyTag: b(s.keyTag),
+    masterKeyId: s.masterKeyId,
+  };
 }
 
 function fromStored(s: StoredSealed): SealedSecret {
   const b = (x: string) => Buffer.from(x, 'base64');
-  return { ciphertext: b(s.ciphertext), iv: b(s.iv), tag: b(s.tag), wrappedKey: b(s.wrappedKey), keyIv: b(s.keyIv), keyTag: b(s.keyTag), masterKeyId: s.masterKeyId };
+  return {
+    ciphertext: b(s.ciphertext),
+    iv: b(s.iv),
+    tag: b(s.tag),
+    wrappedKey: b(s.wrappedKey),
+    keyIv: b(s.keyIv),
+    keyTag: b(s.keyTag),
+    masterKeyId: s.masterKeyId,
+  };
 }

@@ -30,7 +30,9 @@ export interface RouteAccess {
   /** Dotted action name for the audit log, e.g. `deployment.create`. */
   action: string;
   role: Role;
-  environment?: string | ((req: { params: unknown; query: unknown; body: unknown }) => Promise<string | null> | string | null);
+  environment?:
+    | string
+    | ((req: { params: unknown; query: unknown; body: unknown }) => Promise<string | null> | string | null);
   /**
    * Reads that span environments (lists, status): when the request names no environment, the
    * role on any one environment is enough, and the route shows only the environments the

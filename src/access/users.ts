@@ -1,7 +1,13 @@
 import { SlipwayError } from '../shared/errors.js';
 import type { Queryable } from '../store/db.js';
 import { revokeSessionsOf } from '../store/repos/sessions.js';
-import { disableUser as markDisabled, insertUser, listUsers as selectUsers, updatePasswordHash, type UserSummary } from '../store/repos/users.js';
+import {
+  disableUser as markDisabled,
+  insertUser,
+  listUsers as selectUsers,
+  updatePasswordHash,
+  type UserSummary,
+} from '../store/repos/users.js';
 import { checkPassword, hashPassword } from './passwords.js';
 import type { Grant } from './types.js';
 
@@ -14,22 +20,39 @@ export const userNamePattern = /^[a-z][a-z0-9._-]{0,63}$/;
 
 function checkName(name: string): void {
   if (!userNamePattern.test(name)) {
-    throw new SlipwayError('invalid_input', `user name "${name.slice(0, 80)}" must be lowercase letters, digits, '.', '_' or '-', starting with a letter (at most 64)`);
+    throw new SlipwayError(
+      'invalid_input',
+      `user name "${name.slice(0, 80)}" must be lowercase letters, digits, '.', '_' or '-', starting with a letter (at most 64)`,
+    );
   }
 }
 
 /** Create a user with an argon2id hash of `password` (at least 12 characters). */
-export async function createUser(db: Queryable, input: { name: string; password: string; grants: Grant[]; createdBy?: string }): Promise<UserSummary> {
+export async function createUser(
+  db: Queryable,
+  input: { name: string; password: string; grants: Grant[]; createdBy?: string },
+): Promise<UserSummary> {
   checkName(input.name);
   checkPassword(input.password);
-  if (input.grants.length === 0) throw new SlipwayError('invalid_input', 'grant at least one role, e.g. deployer:staging');
-  const created = await insertUser(db, { name: input.name, passwordHash: await hashPassword(input.password), grants: input.grants, createdBy: input.createdBy });
+  if (input.grants.length === 0)
+    throw new SlipwayError('invalid_input', 'grant at least one role, e.g. deployer:staging');
+  const created = await insertUser(db, {
+    name: input.name,
+    passwordHash: await hashPassword(input.password),
+    grants: input.grants,
+    createdBy: input.createdBy,
+  });
   if (!created) throw new SlipwayError('conflict', `user ${input.name} already exists (slipway users list shows them)`);
   return (await selectUsers(db)).find((u) => u.name === input.name)!;
 }
 
 /** Replace a user's password; their open sessions end (whoever held the old one is logged out). */
-export async function setPassword(db: Queryable, name: string, password: string, now = new Date()): Promise<UserSummary> {
+export async function setPassword(
+  db: Queryable,
+  name: string,
+  password: string,
+  now = new Date(),
+): Promise<UserSummary> {
   checkPassword(password);
   const updated = await updatePasswordHash(db, name, await hashPassword(password));
   if (!updated) throw new SlipwayError('not_found', `no user ${name} (slipway users list shows them)`);

@@ -25,7 +25,15 @@ describe('authentication', () => {
   it('every route but /healthz needs a bearer token', async () => {
     expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
     const routes = app.printRoutes({ commonPrefix: false });
-    const checked = ['/api/v1/projects', '/api/v1/deployments', '/api/v1/instances', '/api/v1/events', '/metrics', '/api/v1/openapi.json', '/api/v1/projects/harbor/status'];
+    const checked = [
+      '/api/v1/projects',
+      '/api/v1/deployments',
+      '/api/v1/instances',
+      '/api/v1/events',
+      '/metrics',
+      '/api/v1/openapi.json',
+      '/api/v1/projects/harbor/status',
+    ];
     for (const url of checked) {
       const res = await app.inject({ url });
       expect({ url, status: res.statusCode }).toEqual({ url, status: 401 });
@@ -51,7 +59,12 @@ describe('authentication', () => {
 
 describe('validation and errors', () => {
   it('a bad body is a 400 naming every field', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/projects/harbor/deployments', headers: auth, payload: { service: 'api', version: 7, set: { 'not a name': 'x' } } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/deployments',
+      headers: auth,
+      payload: { service: 'api', version: 7, set: { 'not a name': 'x' } },
+    });
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.error.code).toBe('invalid_input');
@@ -60,7 +73,12 @@ describe('validation and errors', () => {
   });
 
   it('unknown service, environment, project: 404 naming what exists', async () => {
-    const svc = await app.inject({ method: 'POST', url: '/api/v1/projects/harbor/deployments', headers: auth, payload: { service: 'nope', environment: 'staging', version: '1.0.0' } });
+    const svc = await app.inject({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/deployments',
+      headers: auth,
+      payload: { service: 'nope', environment: 'staging', version: '1.0.0' },
+    });
     expect(svc.statusCode).toBe(404);
     expect(svc.json().error.message).toMatch(/nope.*api/);
     const proj = await app.inject({ url: '/api/v1/projects/nope/status', headers: auth });
@@ -75,7 +93,14 @@ describe('validation and errors', () => {
       method: 'PUT',
       url: '/api/v1/projects/harbor',
       headers: auth,
-      payload: { baseDir: '/srv', config: { project: 'harbor', environments: { staging: { listen: 'nowhere' } }, services: { api: { command: 'node', instances: 0 } } } },
+      payload: {
+        baseDir: '/srv',
+        config: {
+          project: 'harbor',
+          environments: { staging: { listen: 'nowhere' } },
+          services: { api: { command: 'node', instances: 0 } },
+        },
+      },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toMatch(/environments\.staging\.listen/);
@@ -88,13 +113,21 @@ describe('validation and errors', () => {
 describe('deployments over HTTP', () => {
   it('create → 201; its events stream as SSE until it finishes; a second one is a 409', async () => {
     h.runtime.behaviour = () => 'healthy';
-    const created = await app.inject({ method: 'POST', url: '/api/v1/projects/harbor/deployments', headers: auth, payload: { service: 'api', environment: 'staging', version: '1.0.0' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/deployments',
+      headers: auth,
+      payload: { service: 'api', environment: 'staging', version: '1.0.0' },
+    });
     expect(created.statusCode).toBe(201);
     const d = created.json().deployment;
     expect(d.to.version).toBe('1.0.0');
     expect(d.steps.map((s: { kind: string }) => s.kind)).toEqual(['scale', 'waitHealthy', 'setWeights', 'promote']);
 
-    const sse = await app.inject({ url: `/api/v1/deployments/${d.id}/events`, headers: { ...auth, accept: 'text/event-stream' } });
+    const sse = await app.inject({
+      url: `/api/v1/deployments/${d.id}/events`,
+      headers: { ...auth, accept: 'text/event-stream' },
+    });
     expect(sse.headers['content-type']).toMatch(/text\/event-stream/);
     const frames = sse.body.split('\n\n').filter(Boolean);
     expect(frames.at(-1)).toBe('event: end\ndata: {}');
@@ -104,11 +137,26 @@ describe('deployments over HTTP', () => {
     expect(json.json().events.map((e: { kind: string }) => e.kind)).toContain('traffic.shifted');
 
     h.runtime.behaviour = () => 'starting';
-    const slow = await app.inject({ method: 'POST', url: '/api/v1/projects/harbor/deployments', headers: auth, payload: { service: 'api', environment: 'staging', version: '2.0.0' } });
-    const conflict = await app.inject({ method: 'POST', url: '/api/v1/projects/harbor/deployments', headers: auth, payload: { service: 'api', environment: 'staging', version: '3.0.0' } });
+    const slow = await app.inject({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/deployments',
+      headers: auth,
+      payload: { service: 'api', environment: 'staging', version: '2.0.0' },
+    });
+    const conflict = await app.inject({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/deployments',
+      headers: auth,
+      payload: { service: 'api', environment: 'staging', version: '3.0.0' },
+    });
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json().error.message).toContain(slow.json().deployment.id);
-    const abort = await app.inject({ method: 'POST', url: `/api/v1/deployments/${slow.json().deployment.id}/abort`, headers: auth, payload: { reason: 'test' } });
+    const abort = await app.inject({
+      method: 'POST',
+      url: `/api/v1/deployments/${slow.json().deployment.id}/abort`,
+      headers: auth,
+      payload: { reason: 'test' },
+    });
     expect(abort.statusCode).toBe(200);
     await h.waitFinished(slow.json().deployment.id);
     h.runtime.behaviour = () => 'healthy';
@@ -118,7 +166,11 @@ describe('deployments over HTTP', () => {
     const res = await app.inject({ url: '/api/v1/projects/harbor/status', headers: auth });
     expect(res.statusCode).toBe(200);
     const staging = res.json().environments.find((e: { name: string }) => e.name === 'staging');
-    expect(staging.services[0]).toMatchObject({ service: 'api', stable: '1.0.0', traffic: [{ release: '1.0.0', role: 'stable', weight: 100 }] });
+    expect(staging.services[0]).toMatchObject({
+      service: 'api',
+      stable: '1.0.0',
+      traffic: [{ release: '1.0.0', role: 'stable', weight: 100 }],
+    });
     expect(staging.services[0].lastDeployment.state).toBe('rolled_back');
   });
 
@@ -135,7 +187,13 @@ describe('OpenAPI and metrics', () => {
     const doc = (await app.inject({ url: '/api/v1/openapi.json', headers: auth })).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/projects/{project}/deployments', '/api/v1/deployments/{id}/events', '/api/v1/instances', '/api/v1/events', '/healthz']),
+      expect.arrayContaining([
+        '/api/v1/projects/{project}/deployments',
+        '/api/v1/deployments/{id}/events',
+        '/api/v1/instances',
+        '/api/v1/events',
+        '/healthz',
+      ]),
     );
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/healthz'].get.security).toEqual([]);
@@ -144,7 +202,9 @@ describe('OpenAPI and metrics', () => {
   it('/metrics is Prometheus text with API and deployment figures', async () => {
     const res = await app.inject({ url: '/metrics', headers: auth });
     expect(res.statusCode).toBe(200);
-    expect(res.body).toMatch(/slipway_api_requests_total\{method="POST",route="\/api\/v1\/projects\/:project\/deployments",status="201"\} \d+/);
+    expect(res.body).toMatch(
+      /slipway_api_requests_total\{method="POST",route="\/api\/v1\/projects\/:project\/deployments",status="201"\} \d+/,
+    );
     expect(res.body).toMatch(/slipway_deployments\{state="succeeded"\} 1/);
   });
 

@@ -34,9 +34,21 @@ beforeAll(async () => {
       project: 'harbor',
       environments: {
         staging: { listen: '127.0.0.1:18081' },
-        production: { listen: '127.0.0.1:18082', requires: ['staging'], approvals: { required: 2, approvers: ['alice', 'role:approver'] } },
+        production: {
+          listen: '127.0.0.1:18082',
+          requires: ['staging'],
+          approvals: { required: 2, approvers: ['alice', 'role:approver'] },
+        },
       },
-      services: { api: { command: 'node', args: ['server.js'], instances: 1, health: { interval: '50ms', startTimeout: '2s' }, drainTimeout: '1s' } },
+      services: {
+        api: {
+          command: 'node',
+          args: ['server.js'],
+          instances: 1,
+          health: { interval: '50ms', startTimeout: '2s' },
+          drainTimeout: '1s',
+        },
+      },
     },
     { baseDir: '/srv/harbor' },
   );
@@ -53,10 +65,22 @@ afterAll(async () => {
 });
 
 const as = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
-const decide = (who: string, body: Record<string, unknown>) => app.inject({ method: 'POST', url: '/api/v1/projects/harbor/approvals', headers: as(who), payload: { environment: 'production', ...body } });
+const decide = (who: string, body: Record<string, unknown>) =>
+  app.inject({
+    method: 'POST',
+    url: '/api/v1/projects/harbor/approvals',
+    headers: as(who),
+    payload: { environment: 'production', ...body },
+  });
 const deploy = (who: string, environment: string, version: string, extra: Record<string, unknown> = {}) =>
-  app.inject({ method: 'POST', url: '/api/v1/projects/harbor/deployments', headers: as(who), payload: { service: 'api', environment, version, ...extra } });
-const list = async (query: string, who = 'eve') => (await app.inject({ url: `/api/v1/projects/harbor/approvals?${query}`, headers: as(who) })).json().approvals;
+  app.inject({
+    method: 'POST',
+    url: '/api/v1/projects/harbor/deployments',
+    headers: as(who),
+    payload: { service: 'api', environment, version, ...extra },
+  });
+const list = async (query: string, who = 'eve') =>
+  (await app.inject({ url: `/api/v1/projects/harbor/approvals?${query}`, headers: as(who) })).json().approvals;
 
 async function staged(version: string, who = 'dave'): Promise<void> {
   const res = await deploy(who, 'staging', version);
@@ -81,20 +105,42 @@ describe('approvals API', () => {
     await staged('1.0.0');
     const refused = await deploy('dave', 'production', '1.0.0');
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().error.message).toBe('production needs 2 approvals of api 1.0.0; has none; waits for 2 more from: alice, role:approver');
+    expect(refused.json().error.message).toBe(
+      'production needs 2 approvals of api 1.0.0; has none; waits for 2 more from: alice, role:approver',
+    );
     const emergency = await deploy('root', 'production', '1.0.0', { emergency: { reason: 'payment outage hotfix' } });
     expect(emergency.statusCode).toBe(409); // emergencies skip freezes, not approvals
 
     const first = await decide('alice', { version: '1.0.0', decision: 'approve' });
     expect(first.statusCode).toBe(201);
-    expect(first.json().decisions).toMatchObject([{ service: 'api', version: '1.0.0', decision: 'approve', by: 'alice', reason: null }]);
+    expect(first.json().decisions).toMatchObject([
+      { service: 'api', version: '1.0.0', decision: 'approve', by: 'alice', reason: null },
+    ]);
     expect(first.json().approvals).toMatchObject([{ state: 'pending', approvedBy: ['alice'], missing: 1 }]);
-    expect(await list('pending=true')).toMatchObject([{ service: 'api', version: '1.0.0', environment: 'production', state: 'pending', approvedBy: ['alice'], missing: 1 }]);
+    expect(await list('pending=true')).toMatchObject([
+      {
+        service: 'api',
+        version: '1.0.0',
+        environment: 'production',
+        state: 'pending',
+        approvedBy: ['alice'],
+        missing: 1,
+      },
+    ]);
     const pipeline = (await app.inject({ url: '/api/v1/projects/harbor/pipeline', headers: as('eve') })).json();
-    expect(pipeline.releases[0].stages[1]).toEqual({ environment: 'production', state: 'waiting', waitsFor: ['production needs 2 approvals of api 1.0.0; has 1 (alice); waits for 1 more from: role:approver'] });
-    expect((await deploy('dave', 'production', '1.0.0')).json().error.message).toBe('production needs 2 approvals of api 1.0.0; has 1 (alice); waits for 1 more from: role:approver');
+    expect(pipeline.releases[0].stages[1]).toEqual({
+      environment: 'production',
+      state: 'waiting',
+      waitsFor: ['production needs 2 approvals of api 1.0.0; has 1 (alice); waits for 1 more from: role:approver'],
+    });
+    expect((await deploy('dave', 'production', '1.0.0')).json().error.message).toBe(
+      'production needs 2 approvals of api 1.0.0; has 1 (alice); waits for 1 more from: role:approver',
+    );
 
-    expect((await decide('carol', { version: '1.0.0', decision: 'approve', service: 'api', reason: 'looks good' })).json().approvals).toMatchObject([{ state: 'approved', approvedBy: ['alice', 'carol'] }]);
+    expect(
+      (await decide('carol', { version: '1.0.0', decision: 'approve', service: 'api', reason: 'looks good' })).json()
+        .approvals,
+    ).toMatchObject([{ state: 'approved', approvedBy: ['alice', 'carol'] }]);
     expect(await list('pending=true')).toEqual([]);
     await deployed('dave', '1.0.0');
   }, 30_000);
@@ -103,27 +149,39 @@ describe('approvals API', () => {
     await staged('1.1.0');
     const eve = await decide('eve', { version: '1.1.0', decision: 'approve' });
     expect(eve.statusCode).toBe(403);
-    expect(eve.json().error.message).toBe('token "eve" may not approve in production: approvers are alice, role:approver; it has viewer on production');
+    expect(eve.json().error.message).toBe(
+      'token "eve" may not approve in production: approvers are alice, role:approver; it has viewer on production',
+    );
     const noReason = await decide('carol', { version: '1.1.0', decision: 'reject' });
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().error.message).toMatch(/a rejection needs a reason/);
     const unknown = await decide('alice', { version: '1.1.0', decision: 'approve', environment: 'staging' });
     expect(unknown.statusCode).toBe(409);
-    expect(unknown.json().error.message).toBe('staging needs no approvals: add approvals: to environments.staging in slipway.yaml to require them');
+    expect(unknown.json().error.message).toBe(
+      'staging needs no approvals: add approvals: to environments.staging in slipway.yaml to require them',
+    );
   }, 30_000);
 
   it('a rejection stops the release whatever the approvals, until its author approves after all; it is audited', async () => {
-    expect((await decide('carol', { version: '1.1.0', decision: 'reject', reason: 'breaks invoices' })).json().approvals).toMatchObject([{ state: 'rejected', rejection: { by: 'carol', reason: 'breaks invoices' } }]);
+    expect(
+      (await decide('carol', { version: '1.1.0', decision: 'reject', reason: 'breaks invoices' })).json().approvals,
+    ).toMatchObject([{ state: 'rejected', rejection: { by: 'carol', reason: 'breaks invoices' } }]);
     await decide('alice', { version: '1.1.0', decision: 'approve' });
     await decide('bob', { version: '1.1.0', decision: 'approve' });
     const refused = await deploy('dave', 'production', '1.1.0');
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().error.message).toBe('api 1.1.0 was rejected for production by carol: "breaks invoices"; deploy a new version (or carol approves it after all)');
+    expect(refused.json().error.message).toBe(
+      'api 1.1.0 was rejected for production by carol: "breaks invoices"; deploy a new version (or carol approves it after all)',
+    );
     expect(await list('environment=production')).toMatchObject([{ version: '1.1.0', state: 'rejected' }]);
     expect(await list('pending=true')).toEqual([]);
 
-    const { rows } = await h.db.query<{ actor: string; outcome: string; after: { decision: string; reason?: string } }>(`select actor, outcome, after from audit_log where action = 'approval.decide' and status = 201 order by seq`);
-    expect(rows.filter((r) => r.after.decision === 'reject')).toMatchObject([{ actor: expect.stringMatching(/^carol /), outcome: 'allowed', after: { reason: 'breaks invoices' } }]);
+    const { rows } = await h.db.query<{ actor: string; outcome: string; after: { decision: string; reason?: string } }>(
+      `select actor, outcome, after from audit_log where action = 'approval.decide' and status = 201 order by seq`,
+    );
+    expect(rows.filter((r) => r.after.decision === 'reject')).toMatchObject([
+      { actor: expect.stringMatching(/^carol /), outcome: 'allowed', after: { reason: 'breaks invoices' } },
+    ]);
 
     await decide('carol', { version: '1.1.0', decision: 'approve' });
     await deployed('dave', '1.1.0');
@@ -133,13 +191,17 @@ describe('approvals API', () => {
     await staged('1.2.0', 'bob');
     const self = await decide('bob', { version: '1.2.0', decision: 'approve' });
     expect(self.statusCode).toBe(403);
-    expect(self.json().error.message).toBe('bob first deployed api 1.2.0 and cannot approve it for production (selfApproval is off there); ask one of: alice, role:approver');
+    expect(self.json().error.message).toBe(
+      'bob first deployed api 1.2.0 and cannot approve it for production (selfApproval is off there); ask one of: alice, role:approver',
+    );
 
     await decide('root', { version: '1.2.0', decision: 'approve' });
     await decide('alice', { version: '1.2.0', decision: 'approve' });
     const byRoot = await deploy('root', 'production', '1.2.0');
     expect(byRoot.statusCode).toBe(409);
-    expect(byRoot.json().error.message).toBe('production needs 2 approvals of api 1.2.0; has 1 (alice); waits for 1 more from: role:approver; not counted: root (root is deploying it)');
+    expect(byRoot.json().error.message).toBe(
+      'production needs 2 approvals of api 1.2.0; has 1 (alice); waits for 1 more from: role:approver; not counted: root (root is deploying it)',
+    );
     await deployed('dave', '1.2.0');
   }, 30_000);
 });

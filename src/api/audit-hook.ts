@@ -92,7 +92,11 @@ function auditEntryOf(req: FastifyRequest, status: number, payload?: unknown): A
 export function auditHook(deps: { db: Db; logger: Logger; registry: Registry }) {
   const failures =
     (deps.registry.getSingleMetric('slipway_audit_write_failures_total') as Counter | undefined) ??
-    new Counter({ name: 'slipway_audit_write_failures_total', help: 'Audit entries that could not be written (each is in the coordinator log)', registers: [deps.registry] });
+    new Counter({
+      name: 'slipway_audit_write_failures_total',
+      help: 'Audit entries that could not be written (each is in the coordinator log)',
+      registers: [deps.registry],
+    });
   return async (req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
     const status = reply.statusCode;
     if (!stateChanging.has(req.method) && status !== 401 && status !== 403 && status !== 429) return payload;

@@ -54,15 +54,21 @@ export function bearerAuth(db: Queryable) {
     const cookie = header ? undefined : sessionCookieOf(req);
     if (cookie) return sessionAuth(db, req, cookie);
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) throw new SlipwayError('unauthorized', 'missing bearer token: send "Authorization: Bearer <token>" (the CLI reads SLIPWAY_TOKEN or the token file `slipway up` wrote)');
+    if (!match)
+      throw new SlipwayError(
+        'unauthorized',
+        'missing bearer token: send "Authorization: Bearer <token>" (the CLI reads SLIPWAY_TOKEN or the token file `slipway up` wrote)',
+      );
     const presented = hashToken(match[1]!);
     const record = await findTokenByHash(db, presented);
     // The lookup is by hash; compare again in constant time so no code path branches on a partial match.
     if (!record || !timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(presented, 'hex'))) {
       throw new SlipwayError('unauthorized', 'unknown token');
     }
-    if (record.revokedAt) throw new SlipwayError('unauthorized', `token "${record.name}" was revoked at ${record.revokedAt.toISOString()}`);
-    if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) throw new SlipwayError('unauthorized', `token "${record.name}" expired at ${record.expiresAt.toISOString()}`);
+    if (record.revokedAt)
+      throw new SlipwayError('unauthorized', `token "${record.name}" was revoked at ${record.revokedAt.toISOString()}`);
+    if (record.expiresAt && record.expiresAt.getTime() <= Date.now())
+      throw new SlipwayError('unauthorized', `token "${record.name}" expired at ${record.expiresAt.toISOString()}`);
     req.principal = { tokenId: record.id, name: record.name, grants: record.grants };
   };
 }

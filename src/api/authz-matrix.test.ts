@@ -30,71 +30,198 @@ interface Expectation {
   request: (env: Env) => InjectOptions;
 }
 
-const seeded: Record<Env, { deployment: string; instance: string }> = { staging: { deployment: '', instance: '' }, production: { deployment: '', instance: '' } };
+const seeded: Record<Env, { deployment: string; instance: string }> = {
+  staging: { deployment: '', instance: '' },
+  production: { deployment: '', instance: '' },
+};
 const dep = (env: Env) => seeded[env].deployment;
 const ins = (env: Env) => seeded[env].instance;
 
 const table: Record<string, Expectation> = {
   'GET /healthz': { role: 'viewer', source: 'public', request: () => ({ url: '/healthz' }) },
   'GET /metrics': { role: 'viewer', source: 'star', request: () => ({ url: '/metrics' }) },
-  'POST /api/v1/system/shutdown': { role: 'admin', source: 'star', request: () => ({ method: 'POST', url: '/api/v1/system/shutdown', payload: {} }) },
+  'POST /api/v1/system/shutdown': {
+    role: 'admin',
+    source: 'star',
+    request: () => ({ method: 'POST', url: '/api/v1/system/shutdown', payload: {} }),
+  },
   'GET /api/v1/openapi.json': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/openapi.json' }) },
-  'PUT /api/v1/projects/:project': { role: 'admin', source: 'star', request: () => ({ method: 'PUT', url: '/api/v1/projects/harbor', payload: { config: {}, baseDir: '/srv' } }) },
+  'PUT /api/v1/projects/:project': {
+    role: 'admin',
+    source: 'star',
+    request: () => ({ method: 'PUT', url: '/api/v1/projects/harbor', payload: { config: {}, baseDir: '/srv' } }),
+  },
   'GET /api/v1/projects': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/projects' }) },
-  'GET /api/v1/projects/:project': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/projects/harbor' }) },
-  'GET /api/v1/projects/:project/status': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/projects/harbor/status' }) },
-  'GET /api/v1/projects/:project/services': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/projects/harbor/services?environment=${env}` }) },
-  'GET /api/v1/projects/:project/releases': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/projects/harbor/releases' }) },
-  'GET /api/v1/projects/:project/logs': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/projects/harbor/logs?service=nope&environment=${env}` }) },
+  'GET /api/v1/projects/:project': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ url: '/api/v1/projects/harbor' }),
+  },
+  'GET /api/v1/projects/:project/status': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ url: '/api/v1/projects/harbor/status' }),
+  },
+  'GET /api/v1/projects/:project/services': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/services?environment=${env}` }),
+  },
+  'GET /api/v1/projects/:project/releases': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ url: '/api/v1/projects/harbor/releases' }),
+  },
+  'GET /api/v1/projects/:project/logs': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/logs?service=nope&environment=${env}` }),
+  },
   'POST /api/v1/projects/:project/deployments': {
     role: 'deployer',
     source: 'body',
-    request: (environment) => ({ method: 'POST', url: '/api/v1/projects/harbor/deployments', payload: { service: 'nope', environment, version: '9.9.9' } }),
+    request: (environment) => ({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/deployments',
+      payload: { service: 'nope', environment, version: '9.9.9' },
+    }),
   },
-  'GET /api/v1/projects/:project/pipeline': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/projects/harbor/pipeline' }) },
+  'GET /api/v1/projects/:project/pipeline': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ url: '/api/v1/projects/harbor/pipeline' }),
+  },
   'POST /api/v1/projects/:project/approvals': {
     role: 'viewer',
     source: 'body',
     // The harness environments need no approvals: an allowed caller gets the handler's 409.
-    request: (environment) => ({ method: 'POST', url: '/api/v1/projects/harbor/approvals', payload: { version: '9.9.9', environment, decision: 'approve' } }),
+    request: (environment) => ({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/approvals',
+      payload: { version: '9.9.9', environment, decision: 'approve' },
+    }),
   },
-  'GET /api/v1/projects/:project/approvals': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/projects/harbor/approvals?environment=${env}` }) },
+  'GET /api/v1/projects/:project/approvals': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/approvals?environment=${env}` }),
+  },
   'POST /api/v1/projects/:project/releases/:version/promote': {
     role: 'deployer',
     source: 'body',
-    request: (environment) => ({ method: 'POST', url: '/api/v1/projects/harbor/releases/9.9.9/promote', payload: { environment, service: 'nope' } }),
+    request: (environment) => ({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/releases/9.9.9/promote',
+      payload: { environment, service: 'nope' },
+    }),
   },
-  'POST /api/v1/projects/:project/rollbacks': { role: 'deployer', source: 'body', request: (environment) => ({ method: 'POST', url: '/api/v1/projects/harbor/rollbacks', payload: { service: 'nope', environment } }) },
-  'GET /api/v1/deployments': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/deployments?environment=${env}` }) },
-  'GET /api/v1/deployments/:id': { role: 'viewer', source: 'deployment', request: (env) => ({ url: `/api/v1/deployments/${dep(env)}` }) },
-  'GET /api/v1/deployments/:id/verdicts': { role: 'viewer', source: 'deployment', request: (env) => ({ url: `/api/v1/deployments/${dep(env)}/verdicts` }) },
-  'GET /api/v1/deployments/:id/gates': { role: 'viewer', source: 'deployment', request: (env) => ({ url: `/api/v1/deployments/${dep(env)}/gates` }) },
-  'GET /api/v1/deployments/:id/events': { role: 'viewer', source: 'deployment', request: (env) => ({ url: `/api/v1/deployments/${dep(env)}/events` }) },
-  'POST /api/v1/deployments/:id/promote': { role: 'deployer', source: 'deployment', request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/promote` }) },
-  'POST /api/v1/deployments/:id/pause': { role: 'deployer', source: 'deployment', request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/pause` }) },
-  'POST /api/v1/deployments/:id/resume': { role: 'deployer', source: 'deployment', request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/resume` }) },
-  'POST /api/v1/deployments/:id/abort': { role: 'deployer', source: 'deployment', request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/abort`, payload: {} }) },
-  'GET /api/v1/events': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/events?environment=${env}` }) },
-  'GET /api/v1/instances': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/instances?environment=${env}` }) },
-  'GET /api/v1/instances/:id': { role: 'viewer', source: 'instance', request: (env) => ({ url: `/api/v1/instances/${ins(env)}` }) },
-  'GET /api/v1/instances/:id/logs': { role: 'viewer', source: 'instance', request: (env) => ({ url: `/api/v1/instances/${ins(env)}/logs?tail=1` }) },
+  'POST /api/v1/projects/:project/rollbacks': {
+    role: 'deployer',
+    source: 'body',
+    request: (environment) => ({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/rollbacks',
+      payload: { service: 'nope', environment },
+    }),
+  },
+  'GET /api/v1/deployments': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/deployments?environment=${env}` }),
+  },
+  'GET /api/v1/deployments/:id': {
+    role: 'viewer',
+    source: 'deployment',
+    request: (env) => ({ url: `/api/v1/deployments/${dep(env)}` }),
+  },
+  'GET /api/v1/deployments/:id/verdicts': {
+    role: 'viewer',
+    source: 'deployment',
+    request: (env) => ({ url: `/api/v1/deployments/${dep(env)}/verdicts` }),
+  },
+  'GET /api/v1/deployments/:id/gates': {
+    role: 'viewer',
+    source: 'deployment',
+    request: (env) => ({ url: `/api/v1/deployments/${dep(env)}/gates` }),
+  },
+  'GET /api/v1/deployments/:id/events': {
+    role: 'viewer',
+    source: 'deployment',
+    request: (env) => ({ url: `/api/v1/deployments/${dep(env)}/events` }),
+  },
+  'POST /api/v1/deployments/:id/promote': {
+    role: 'deployer',
+    source: 'deployment',
+    request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/promote` }),
+  },
+  'POST /api/v1/deployments/:id/pause': {
+    role: 'deployer',
+    source: 'deployment',
+    request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/pause` }),
+  },
+  'POST /api/v1/deployments/:id/resume': {
+    role: 'deployer',
+    source: 'deployment',
+    request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/resume` }),
+  },
+  'POST /api/v1/deployments/:id/abort': {
+    role: 'deployer',
+    source: 'deployment',
+    request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/abort`, payload: {} }),
+  },
+  'GET /api/v1/events': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/events?environment=${env}` }),
+  },
+  'GET /api/v1/instances': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/instances?environment=${env}` }),
+  },
+  'GET /api/v1/instances/:id': {
+    role: 'viewer',
+    source: 'instance',
+    request: (env) => ({ url: `/api/v1/instances/${ins(env)}` }),
+  },
+  'GET /api/v1/instances/:id/logs': {
+    role: 'viewer',
+    source: 'instance',
+    request: (env) => ({ url: `/api/v1/instances/${ins(env)}/logs?tail=1` }),
+  },
   'POST /api/v1/tokens': {
     role: 'admin',
     source: 'star',
     // An invalid expiry: an allowed caller gets the handler's 400, so nothing is created.
-    request: () => ({ method: 'POST', url: '/api/v1/tokens', payload: { name: 'matrix', grants: [{ role: 'viewer', environments: '*' }], expiresIn: 'never' } }),
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      payload: { name: 'matrix', grants: [{ role: 'viewer', environments: '*' }], expiresIn: 'never' },
+    }),
   },
   'GET /api/v1/tokens': { role: 'admin', source: 'star', request: () => ({ url: '/api/v1/tokens' }) },
-  'DELETE /api/v1/tokens/:id': { role: 'admin', source: 'star', request: () => ({ method: 'DELETE', url: '/api/v1/tokens/tok_missing' }) },
+  'DELETE /api/v1/tokens/:id': {
+    role: 'admin',
+    source: 'star',
+    request: () => ({ method: 'DELETE', url: '/api/v1/tokens/tok_missing' }),
+  },
   'GET /api/v1/audit': { role: 'admin', source: 'star', request: () => ({ url: '/api/v1/audit?since=2020-01-01' }) },
   'GET /api/v1/audit/verify': { role: 'admin', source: 'star', request: () => ({ url: '/api/v1/audit/verify' }) },
   // Built without a vault: an allowed caller gets 503, so nothing is stored or rotated.
   'PUT /api/v1/projects/:project/environments/:environment/secrets/:name': {
     role: 'admin',
     source: 'params',
-    request: (env) => ({ method: 'PUT', url: `/api/v1/projects/harbor/environments/${env}/secrets/MATRIX`, payload: { value: 'x' } }),
+    request: (env) => ({
+      method: 'PUT',
+      url: `/api/v1/projects/harbor/environments/${env}/secrets/MATRIX`,
+      payload: { value: 'x' },
+    }),
   },
-  'GET /api/v1/projects/:project/environments/:environment/secrets': { role: 'viewer', source: 'params', request: (env) => ({ url: `/api/v1/projects/harbor/environments/${env}/secrets` }) },
+  'GET /api/v1/projects/:project/environments/:environment/secrets': {
+    role: 'viewer',
+    source: 'params',
+    request: (env) => ({ url: `/api/v1/projects/harbor/environments/${env}/secrets` }),
+  },
   'DELETE /api/v1/projects/:project/environments/:environment/secrets/:name': {
     role: 'admin',
     source: 'params',
@@ -105,25 +232,77 @@ const table: Record<string, Expectation> = {
     source: 'params',
     request: (env) => ({ method: 'POST', url: `/api/v1/projects/harbor/environments/${env}/secrets/MATRIX/reveal` }),
   },
-  'POST /api/v1/secrets/rotate-key': { role: 'admin', source: 'star', request: () => ({ method: 'POST', url: '/api/v1/secrets/rotate-key' }) },
+  'POST /api/v1/secrets/rotate-key': {
+    role: 'admin',
+    source: 'star',
+    request: () => ({ method: 'POST', url: '/api/v1/secrets/rotate-key' }),
+  },
   // Signed by GitHub, not a token: the harness project has no triggers.github, so it answers 404 whoever calls.
-  'POST /api/v1/webhooks/github': { role: 'viewer', source: 'public', request: () => ({ method: 'POST', url: '/api/v1/webhooks/github', payload: { zen: 'matrix' } }) },
-  'GET /api/v1/projects/:project/lead-times': { role: 'viewer', source: 'query', request: (env) => ({ url: `/api/v1/projects/harbor/lead-times?environment=${env}` }) },
+  'POST /api/v1/webhooks/github': {
+    role: 'viewer',
+    source: 'public',
+    request: () => ({ method: 'POST', url: '/api/v1/webhooks/github', payload: { zen: 'matrix' } }),
+  },
+  'GET /api/v1/projects/:project/lead-times': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/lead-times?environment=${env}` }),
+  },
   // Local users' sessions. Login is public; a body without a password is a 400, so no failure counts towards a lockout.
-  'POST /api/v1/auth/login': { role: 'viewer', source: 'public', request: () => ({ method: 'POST', url: '/api/v1/auth/login', payload: { name: 'matrix' } }) },
-  'POST /api/v1/auth/logout': { role: 'viewer', source: 'public', request: () => ({ method: 'POST', url: '/api/v1/auth/logout' }) },
+  'POST /api/v1/auth/login': {
+    role: 'viewer',
+    source: 'public',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/login', payload: { name: 'matrix' } }),
+  },
+  'POST /api/v1/auth/logout': {
+    role: 'viewer',
+    source: 'public',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/logout' }),
+  },
   // Session routes: a token caller reaches the handler, which answers 409 (tokens have no session).
   'GET /api/v1/auth/session': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/auth/session' }) },
-  'POST /api/v1/auth/totp/enroll': { role: 'viewer', source: 'any', request: () => ({ method: 'POST', url: '/api/v1/auth/totp/enroll' }) },
-  'POST /api/v1/auth/totp/confirm': { role: 'viewer', source: 'any', request: () => ({ method: 'POST', url: '/api/v1/auth/totp/confirm', payload: { code: '000000' } }) },
+  'POST /api/v1/auth/totp/enroll': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/totp/enroll' }),
+  },
+  'POST /api/v1/auth/totp/confirm': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/totp/confirm', payload: { code: '000000' } }),
+  },
   // A too-short password: an allowed caller gets the handler's 400, so no user is created or changed.
-  'POST /api/v1/users': { role: 'admin', source: 'star', request: () => ({ method: 'POST', url: '/api/v1/users', payload: { name: 'matrix', password: 'short', grants: [{ role: 'viewer', environments: '*' }] } }) },
+  'POST /api/v1/users': {
+    role: 'admin',
+    source: 'star',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { name: 'matrix', password: 'short', grants: [{ role: 'viewer', environments: '*' }] },
+    }),
+  },
   'GET /api/v1/users': { role: 'admin', source: 'star', request: () => ({ url: '/api/v1/users' }) },
-  'PUT /api/v1/users/:name/password': { role: 'admin', source: 'star', request: () => ({ method: 'PUT', url: '/api/v1/users/matrix/password', payload: { password: 'short' } }) },
-  'POST /api/v1/users/:name/disable': { role: 'admin', source: 'star', request: () => ({ method: 'POST', url: '/api/v1/users/matrix/disable' }) },
+  'PUT /api/v1/users/:name/password': {
+    role: 'admin',
+    source: 'star',
+    request: () => ({ method: 'PUT', url: '/api/v1/users/matrix/password', payload: { password: 'short' } }),
+  },
+  'POST /api/v1/users/:name/disable': {
+    role: 'admin',
+    source: 'star',
+    request: () => ({ method: 'POST', url: '/api/v1/users/matrix/disable' }),
+  },
   // Single sign-on: public (the person has no credentials yet); the harness project has no sso block, so both answer 404.
-  'GET /api/v1/auth/oidc/start': { role: 'viewer', source: 'public', request: () => ({ url: '/api/v1/auth/oidc/start' }) },
-  'GET /api/v1/auth/oidc/callback': { role: 'viewer', source: 'public', request: () => ({ url: '/api/v1/auth/oidc/callback?code=x&state=y' }) },
+  'GET /api/v1/auth/oidc/start': {
+    role: 'viewer',
+    source: 'public',
+    request: () => ({ url: '/api/v1/auth/oidc/start' }),
+  },
+  'GET /api/v1/auth/oidc/callback': {
+    role: 'viewer',
+    source: 'public',
+    request: () => ({ url: '/api/v1/auth/oidc/callback?code=x&state=y' }),
+  },
 };
 
 /** The rules of src/access/authorize.ts, restated independently as the test's oracle. */
@@ -154,7 +333,12 @@ beforeAll(async () => {
   for (const role of roles) {
     for (const scope of ['staging', '*'] as const) {
       const token = generateToken();
-      await insertToken(h.db, { id: newId('tok'), name: key(role, scope), hash: hashToken(token), grants: [{ role, environments: scope === '*' ? '*' : [scope] }] });
+      await insertToken(h.db, {
+        id: newId('tok'),
+        name: key(role, scope),
+        hash: hashToken(token),
+        grants: [{ role, environments: scope === '*' ? '*' : [scope] }],
+      });
       tokens.set(key(role, scope), token);
     }
   }
@@ -182,7 +366,11 @@ describe('the authorization matrix', () => {
       const e = table[`${r.method} ${r.url}`]!;
       const declared = sourceOf(r.access);
       const expected = e.source === 'deployment' || e.source === 'instance' ? 'function' : e.source;
-      expect({ route: `${r.method} ${r.url}`, role: r.access.role, source: declared }).toEqual({ route: `${r.method} ${r.url}`, role: e.role, source: expected });
+      expect({ route: `${r.method} ${r.url}`, role: r.access.role, source: declared }).toEqual({
+        route: `${r.method} ${r.url}`,
+        role: e.role,
+        source: expected,
+      });
     }
   });
 
@@ -194,11 +382,18 @@ describe('the authorization matrix', () => {
         for (const scope of ['staging', '*'] as const) {
           for (const env of ['staging', 'production'] as const) {
             const request = e.request(env);
-            const res = await app.inject({ ...request, headers: { authorization: `Bearer ${tokens.get(key(role, scope))}` } });
+            const res = await app.inject({
+              ...request,
+              headers: { authorization: `Bearer ${tokens.get(key(role, scope))}` },
+            });
             const allowed = expectAllowed(e, role, scope, env);
             checked++;
-            if ((res.statusCode === 403) === allowed) mismatches.push(`${name} as ${key(role, scope)} on ${env}: expected ${allowed ? 'allowed' : '403'}, got ${res.statusCode} ${res.body.slice(0, 160)}`);
-            if (res.statusCode === 401 || res.statusCode === 500) mismatches.push(`${name} as ${key(role, scope)} on ${env}: ${res.statusCode} ${res.body.slice(0, 160)}`);
+            if ((res.statusCode === 403) === allowed)
+              mismatches.push(
+                `${name} as ${key(role, scope)} on ${env}: expected ${allowed ? 'allowed' : '403'}, got ${res.statusCode} ${res.body.slice(0, 160)}`,
+              );
+            if (res.statusCode === 401 || res.statusCode === 500)
+              mismatches.push(`${name} as ${key(role, scope)} on ${env}: ${res.statusCode} ${res.body.slice(0, 160)}`);
           }
         }
       }
@@ -208,15 +403,25 @@ describe('the authorization matrix', () => {
   }, 120_000);
 
   it('a 403 names the missing role and environment and what the token has', async () => {
-    const res = await app.inject({ ...table['POST /api/v1/projects/:project/deployments']!.request('production'), headers: { authorization: `Bearer ${tokens.get('deployer@staging')}` } });
+    const res = await app.inject({
+      ...table['POST /api/v1/projects/:project/deployments']!.request('production'),
+      headers: { authorization: `Bearer ${tokens.get('deployer@staging')}` },
+    });
     expect(res.statusCode).toBe(403);
-    expect(res.json().error).toMatchObject({ code: 'forbidden', message: 'deployer on production required; token "deployer@staging" has deployer on staging' });
-    const wide = await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${tokens.get('admin@staging')}` } });
+    expect(res.json().error).toMatchObject({
+      code: 'forbidden',
+      message: 'deployer on production required; token "deployer@staging" has deployer on staging',
+    });
+    const wide = await app.inject({
+      url: '/metrics',
+      headers: { authorization: `Bearer ${tokens.get('admin@staging')}` },
+    });
     expect(wide.json().error.message).toBe('viewer on * required; token "admin@staging" has admin on staging');
   });
 
   it('lists without an environment show only what the token may view', async () => {
-    const get = async (url: string, who: string) => (await app.inject({ url, headers: { authorization: `Bearer ${tokens.get(who)}` } })).json();
+    const get = async (url: string, who: string) =>
+      (await app.inject({ url, headers: { authorization: `Bearer ${tokens.get(who)}` } })).json();
     const envs = (rows: { environment: string | null }[]) => [...new Set(rows.map((r) => r.environment))].sort();
     expect(envs((await get('/api/v1/deployments', 'deployer@staging')).deployments)).toEqual(['staging']);
     expect(envs((await get('/api/v1/deployments', 'viewer@*')).deployments)).toEqual(['production', 'staging']);
@@ -227,7 +432,10 @@ describe('the authorization matrix', () => {
   });
 
   it('a missing deployment is a 404 for any token (there is no environment to check)', async () => {
-    const res = await app.inject({ url: '/api/v1/deployments/dep_missing', headers: { authorization: `Bearer ${tokens.get('viewer@staging')}` } });
+    const res = await app.inject({
+      url: '/api/v1/deployments/dep_missing',
+      headers: { authorization: `Bearer ${tokens.get('viewer@staging')}` },
+    });
     expect(res.statusCode).toBe(404);
   });
 });
@@ -237,8 +445,16 @@ describe('route declarations', () => {
     const bare = Fastify();
     bare.addHook('onRoute', requireRouteAccess(bare));
     bare.get('/declared', { config: { access: { action: 'x.read', role: 'viewer' } } }, async () => 'ok');
-    expect(() => bare.get('/undeclared', async () => 'ok')).toThrow(/route GET \/undeclared declares no config\.access/);
-    expect(() => bare.get('/bad', { config: { access: { action: 'x.read', role: 'viewer', environment: 'headers.env' } } }, async () => 'ok')).toThrow(/is not body\.X, query\.X or params\.X/);
+    expect(() => bare.get('/undeclared', async () => 'ok')).toThrow(
+      /route GET \/undeclared declares no config\.access/,
+    );
+    expect(() =>
+      bare.get(
+        '/bad',
+        { config: { access: { action: 'x.read', role: 'viewer', environment: 'headers.env' } } },
+        async () => 'ok',
+      ),
+    ).toThrow(/is not body\.X, query\.X or params\.X/);
     expect(registeredRoutes(bare).map((r) => `${r.method} ${r.url}`)).toEqual(['GET /declared']);
     await bare.close();
   });

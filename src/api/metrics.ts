@@ -24,7 +24,9 @@ export function createCoordinatorMetrics(db: Queryable) {
     labelNames: ['state'],
     registers: [registry],
     async collect() {
-      const { rows } = await db.query<{ state: string; n: number }>('select state, count(*)::int as n from deployments group by state');
+      const { rows } = await db.query<{ state: string; n: number }>(
+        'select state, count(*)::int as n from deployments group by state',
+      );
       this.reset();
       for (const r of rows) this.set({ state: r.state }, Number(r.n));
     },
@@ -35,7 +37,9 @@ export function createCoordinatorMetrics(db: Queryable) {
     labelNames: ['state'],
     registers: [registry],
     async collect() {
-      const { rows } = await db.query<{ state: string; n: number }>(`select state, count(*)::int as n from instances where desired <> 'stopped' group by state`);
+      const { rows } = await db.query<{ state: string; n: number }>(
+        `select state, count(*)::int as n from instances where desired <> 'stopped' group by state`,
+      );
       this.reset();
       for (const r of rows) this.set({ state: r.state }, Number(r.n));
     },

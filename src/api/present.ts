@@ -26,7 +26,10 @@ export class ReleaseNames {
   }
 }
 
-export async function presentDeployment(d: DeploymentRecord, names: ReleaseNames): Promise<z.infer<typeof deploymentView>> {
+export async function presentDeployment(
+  d: DeploymentRecord,
+  names: ReleaseNames,
+): Promise<z.infer<typeof deploymentView>> {
   const done = d.state === 'succeeded' || d.state === 'rolled_back' || d.state === 'failed' || d.state === 'cancelled';
   return {
     id: d.id,
@@ -39,11 +42,30 @@ export async function presentDeployment(d: DeploymentRecord, names: ReleaseNames
     from: d.fromRelease ? { id: d.fromRelease, version: await names.version(d.fromRelease) } : null,
     to: { id: d.toRelease, version: await names.version(d.toRelease) },
     step: d.step,
-    steps: stepViews(d.plan.steps, d.step, d.state === 'succeeded' || d.state === 'rolled_back' || d.state === 'failed' ? 'all-done' : done ? 'stopped' : 'running'),
+    steps: stepViews(
+      d.plan.steps,
+      d.step,
+      d.state === 'succeeded' || d.state === 'rolled_back' || d.state === 'failed'
+        ? 'all-done'
+        : done
+          ? 'stopped'
+          : 'running',
+    ),
     trafficShifted: Boolean(d.options.trafficShifted),
-    paused: d.options.paused ? { reason: d.options.paused.reason, ...(d.options.paused.by ? { by: d.options.paused.by } : {}), at: new Date(d.options.paused.at).toISOString() } : null,
+    paused: d.options.paused
+      ? {
+          reason: d.options.paused.reason,
+          ...(d.options.paused.by ? { by: d.options.paused.by } : {}),
+          at: new Date(d.options.paused.at).toISOString(),
+        }
+      : null,
     latestVerdict: d.options.strategyConfig?.type === 'canary' ? await latestVerdict(names.db, d.id) : null,
-    rolledBackFrom: d.options.forward ? { step: d.options.forward.step, steps: stepViews(d.options.forward.plan.steps, d.options.forward.step, 'stopped') } : null,
+    rolledBackFrom: d.options.forward
+      ? {
+          step: d.options.forward.step,
+          steps: stepViews(d.options.forward.plan.steps, d.options.forward.step, 'stopped'),
+        }
+      : null,
     reason: d.reason ?? null,
     error: d.error ? { message: d.error.message, ...(d.error.details ? { details: d.error.details } : {}) } : null,
     requestedBy: d.requestedBy ?? null,
@@ -57,7 +79,16 @@ export async function presentDeployment(d: DeploymentRecord, names: ReleaseNames
 
 /** A stored verdict as the API shows it. */
 export function presentVerdict(v: VerdictRecord): z.infer<typeof verdictView> {
-  return { id: v.id, step: v.step, at: new Date(v.at).toISOString(), outcome: v.outcome, score: v.score, final: v.final, reason: v.reason, metrics: v.metrics };
+  return {
+    id: v.id,
+    step: v.step,
+    at: new Date(v.at).toISOString(),
+    outcome: v.outcome,
+    score: v.score,
+    final: v.final,
+    reason: v.reason,
+    metrics: v.metrics,
+  };
 }
 
 async function latestVerdict(db: Queryable, deploymentId: string): Promise<z.infer<typeof verdictView> | null> {
@@ -70,7 +101,12 @@ function stepViews(steps: Step[], current: number, mode: 'running' | 'stopped' |
   return steps.map((step, i) => ({
     kind: step.kind,
     description: describeStep(step),
-    status: i < current || (mode === 'all-done' && current >= steps.length) ? ('done' as const) : i === current && mode === 'running' ? ('running' as const) : ('pending' as const),
+    status:
+      i < current || (mode === 'all-done' && current >= steps.length)
+        ? ('done' as const)
+        : i === current && mode === 'running'
+          ? ('running' as const)
+          : ('pending' as const),
     step: { ...step },
   }));
 }

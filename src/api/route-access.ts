@@ -29,9 +29,14 @@ export function requireRouteAccess(app: FastifyInstance) {
   return (route: RouteOptions): void => {
     const methods = [route.method].flat();
     const access = route.config?.access;
-    if (!access) throw new Error(`route ${methods.join(',')} ${route.url} declares no config.access (who may call it?); see src/access/types.ts`);
+    if (!access)
+      throw new Error(
+        `route ${methods.join(',')} ${route.url} declares no config.access (who may call it?); see src/access/types.ts`,
+      );
     if (typeof access.environment === 'string' && !environmentPath.test(access.environment)) {
-      throw new Error(`route ${methods.join(',')} ${route.url}: config.access.environment "${access.environment}" is not body.X, query.X or params.X`);
+      throw new Error(
+        `route ${methods.join(',')} ${route.url}: config.access.environment "${access.environment}" is not body.X, query.X or params.X`,
+      );
     }
     for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url, access });
   };
@@ -56,16 +61,24 @@ export async function authorizeRequest(req: FastifyRequest, _reply: FastifyReply
   const principal = req.principal;
   if (!principal) throw new SlipwayError('unauthorized', 'missing bearer token');
   const environment = await requestEnvironment(access, req);
-  const allowed = environment === null && access.anyEnvironment ? allowsSomewhere(principal, access.role) : allows(principal, access.role, environment);
+  const allowed =
+    environment === null && access.anyEnvironment
+      ? allowsSomewhere(principal, access.role)
+      : allows(principal, access.role, environment);
   if (allowed) {
     // People's sessions need a second factor for approver/admin actions on some environments; tokens are exempt (src/access/mfa.ts).
-    if (req.session && !req.session.mfa && needsMfa(access, environment, req.mfaEnvironments ?? defaultMfaEnvironments)) refuseWithoutMfa(access, environment);
+    if (req.session && !req.session.mfa && needsMfa(access, environment, req.mfaEnvironments ?? defaultMfaEnvironments))
+      refuseWithoutMfa(access, environment);
     return;
   }
   const where = environment ?? (access.anyEnvironment ? 'some environment' : '*');
-  throw new SlipwayError('forbidden', `${access.role} on ${where} required; token "${principal.name}" has ${describeGrants(principal.grants)}`, {
-    role: access.role,
-    environment: environment ?? '*',
-    action: access.action,
-  });
+  throw new SlipwayError(
+    'forbidden',
+    `${access.role} on ${where} required; token "${principal.name}" has ${describeGrants(principal.grants)}`,
+    {
+      role: access.role,
+      environment: environment ?? '*',
+      action: access.action,
+    },
+  );
 }

@@ -8,7 +8,11 @@ const nullableTime = isoTime.nullable();
 export const errorBody = z
   .object({
     error: z.object({
-      code: z.string().describe('Stable machine-readable code: invalid_input, unauthorized, forbidden, not_found, conflict, unavailable, failed, internal'),
+      code: z
+        .string()
+        .describe(
+          'Stable machine-readable code: invalid_input, unauthorized, forbidden, not_found, conflict, unavailable, failed, internal',
+        ),
       message: z.string().describe('What went wrong and what to do, for people'),
       details: z.record(z.string(), z.unknown()).optional(),
     }),
@@ -66,7 +70,10 @@ export const deploymentView = z.object({
   step: z.int().describe('Index of the current step in `steps`'),
   steps: z.array(stepView),
   trafficShifted: z.boolean().describe('Did the candidate ever get a share of traffic?'),
-  paused: z.object({ reason: z.string(), by: z.string().optional(), at: isoTime }).nullable().describe('Held until slipway resume / promote'),
+  paused: z
+    .object({ reason: z.string(), by: z.string().optional(), at: isoTime })
+    .nullable()
+    .describe('Held until slipway resume / promote'),
   latestVerdict: verdictView.nullable().describe('Canary: the newest verdict of the judge'),
   rolledBackFrom: z
     .object({ step: z.int(), steps: z.array(stepView) })
@@ -75,7 +82,10 @@ export const deploymentView = z.object({
   reason: z.string().nullable().describe('Why it rolled back or failed'),
   error: z.object({ message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).nullable(),
   requestedBy: z.string().nullable(),
-  emergency: z.object({ reason: z.string(), by: z.string().optional() }).nullable().describe('Deployed through a freeze with --emergency'),
+  emergency: z
+    .object({ reason: z.string(), by: z.string().optional() })
+    .nullable()
+    .describe('Deployed through a freeze with --emergency'),
   createdAt: isoTime,
   startedAt: nullableTime,
   finishedAt: nullableTime,
@@ -93,7 +103,9 @@ export const instanceView = z.object({
   runtime: z.string(),
   address: z.string().nullable(),
   pid: z.int().nullable(),
-  desired: z.enum(['running', 'warm', 'stopped']).describe('running = in rotation when healthy; warm = kept running unrouted for rollback'),
+  desired: z
+    .enum(['running', 'warm', 'stopped'])
+    .describe('running = in rotation when healthy; warm = kept running unrouted for rollback'),
   state: z.string().describe('starting, healthy, unhealthy, crashed, failed, stopping, stopped'),
   restarts: z.int(),
   message: z.string().nullable(),
@@ -122,7 +134,9 @@ export const releaseView = z.object({
   command: z.string(),
   args: z.array(z.string()),
   cwd: z.string(),
-  envKeys: z.array(z.string()).describe('Names of the environment variables the release sets (values are not returned)'),
+  envKeys: z
+    .array(z.string())
+    .describe('Names of the environment variables the release sets (values are not returned)'),
   createdAt: isoTime,
 });
 
@@ -141,7 +155,16 @@ export const serviceStatusView = z.object({
   stable: z.string().nullable().describe('Stable release version'),
   previous: z.string().nullable(),
   traffic: z.array(trafficView),
-  instances: z.array(z.object({ id: z.string(), release: z.string(), state: z.string(), desired: z.string(), address: z.string().nullable(), restarts: z.int() })),
+  instances: z.array(
+    z.object({
+      id: z.string(),
+      release: z.string(),
+      state: z.string(),
+      desired: z.string(),
+      address: z.string().nullable(),
+      restarts: z.int(),
+    }),
+  ),
   activeDeployment: deploymentView.nullable(),
   lastDeployment: deploymentView.nullable(),
 });
@@ -149,7 +172,9 @@ export const serviceStatusView = z.object({
 export const statusView = z.object({
   project: z.string(),
   dataPlane: z.object({ healthy: z.boolean() }),
-  environments: z.array(z.object({ name: z.string(), listen: z.string(), url: z.string(), services: z.array(serviceStatusView) })),
+  environments: z.array(
+    z.object({ name: z.string(), listen: z.string(), url: z.string(), services: z.array(serviceStatusView) }),
+  ),
 });
 
 export const idParams = z.object({ id: z.string().min(1).max(100) });

@@ -1,6 +1,11 @@
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { bearerAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { errorHandler } from './error-handler.js';
@@ -24,12 +29,21 @@ import { oidcRoutes } from '../access/oidc/routes.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: true,
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler(ctx.logger));
   app.setNotFoundHandler((req, reply) => {
-    reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]} (see /api/v1/openapi.json)` } });
+    reply.status(404).send({
+      error: {
+        code: 'not_found',
+        message: `no route ${req.method} ${req.url.split('?')[0]} (see /api/v1/openapi.json)`,
+      },
+    });
   });
   // Every route declares config.access (src/access/types.ts); one without it stops the start.
   app.addHook('onRoute', requireRouteAccess(app));
@@ -46,7 +60,11 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Slipway coordinator API', version: ctx.version, description: 'Deployments, releases, instances and events. Every route but /healthz needs a bearer token.' },
+      info: {
+        title: 'Slipway coordinator API',
+        version: ctx.version,
+        description: 'Deployments, releases, instances and events. Every route but /healthz needs a bearer token.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -68,6 +86,10 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(authRoutes(ctx));
   await app.register(userRoutes(ctx));
   await app.register(oidcRoutes(ctx));
-  app.get('/api/v1/openapi.json', { schema: { hide: true }, config: { access: { action: 'api.describe', role: 'viewer', anyEnvironment: true } } }, async () => app.swagger());
+  app.get(
+    '/api/v1/openapi.json',
+    { schema: { hide: true }, config: { access: { action: 'api.describe', role: 'viewer', anyEnvironment: true } } },
+    async () => app.swagger(),
+  );
   return app;
 }

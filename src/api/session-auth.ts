@@ -21,14 +21,21 @@ const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 export async function sessionAuth(db: Queryable, req: FastifyRequest, cookieValue: string): Promise<void> {
   const found = await sessionPrincipal(db, cookieValue);
-  if (!found) throw new SlipwayError('unauthorized', 'the login session expired or was ended: log in again (POST /api/v1/auth/login)');
+  if (!found)
+    throw new SlipwayError(
+      'unauthorized',
+      'the login session expired or was ended: log in again (POST /api/v1/auth/login)',
+    );
   req.principal = { tokenId: found.tokenId, name: found.name, grants: found.grants };
   req.session = found.identity;
   req.activeSession = found.session;
   if (stateChanging.has(req.method)) {
     const header = req.headers['x-csrf-token'];
     if (!csrfMatches(found.session, typeof header === 'string' ? header : undefined)) {
-      throw new SlipwayError('forbidden', 'missing or invalid CSRF token: send the csrfToken from login or GET /api/v1/auth/session as the x-csrf-token header');
+      throw new SlipwayError(
+        'forbidden',
+        'missing or invalid CSRF token: send the csrfToken from login or GET /api/v1/auth/session as the x-csrf-token header',
+      );
     }
   }
   if (!found.identity.mfa) req.mfaEnvironments = await loadMfaEnvironments(db);

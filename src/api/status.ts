@@ -9,7 +9,11 @@ import { presentDeployment, ReleaseNames } from './present.js';
 import type { serviceStatusView, statusView } from './schemas.js';
 
 /** Where each service of a project stands in each environment: stable release, traffic, instances, deployments. */
-export async function projectStatus(db: Queryable, config: ProjectConfig, dataPlaneHealthy: boolean): Promise<z.infer<typeof statusView>> {
+export async function projectStatus(
+  db: Queryable,
+  config: ProjectConfig,
+  dataPlaneHealthy: boolean,
+): Promise<z.infer<typeof statusView>> {
   const names = new ReleaseNames(db);
   const [states, traffic, instances, deployments] = await Promise.all([
     listServiceStates(db, config.project),
@@ -30,18 +34,28 @@ export async function projectStatus(db: Queryable, config: ProjectConfig, dataPl
         stable: state?.stableRelease ? await names.version(state.stableRelease) : null,
         previous: state?.previousRelease ? await names.version(state.previousRelease) : null,
         traffic: await Promise.all(
-          traffic.filter((t) => t.environment === env.name && t.service === service.name).map(async (t) => ({ release: await names.version(t.releaseId), role: t.role, weight: t.weight })),
+          traffic
+            .filter((t) => t.environment === env.name && t.service === service.name)
+            .map(async (t) => ({ release: await names.version(t.releaseId), role: t.role, weight: t.weight })),
         ),
         instances: await Promise.all(
           instances
             .filter((i) => i.environment === env.name && i.service === service.name)
-            .map(async (i) => ({ id: i.id, release: await names.version(i.releaseId), state: i.state, desired: i.desired, address: i.address ?? null, restarts: i.restarts })),
+            .map(async (i) => ({
+              id: i.id,
+              release: await names.version(i.releaseId),
+              state: i.state,
+              desired: i.desired,
+              address: i.address ?? null,
+              restarts: i.restarts,
+            })),
         ),
         activeDeployment: active ? await presentDeployment(active, names) : null,
         lastDeployment: last ? await presentDeployment(last, names) : null,
       });
     }
-    const host = env.host === '0.0.0.0' || env.host === '::' ? '127.0.0.1' : env.host.includes(':') ? `[${env.host}]` : env.host;
+    const host =
+      env.host === '0.0.0.0' || env.host === '::' ? '127.0.0.1' : env.host.includes(':') ? `[${env.host}]` : env.host;
     environments.push({ name: env.name, listen: env.listen, url: `http://${host}:${env.port}`, services });
   }
   return { project: config.project, dataPlane: { healthy: dataPlaneHealthy }, environments };

@@ -7,7 +7,9 @@ import type { TokenSummary } from '../store/repos/tokens.js';
 
 export const grantInput = z.object({
   role: z.enum(roles as unknown as [Role, ...Role[]]),
-  environments: z.union([z.literal('*'), z.array(environmentNameField).min(1, 'name at least one environment, or "*"')]).describe('"*" = every environment and project-wide actions'),
+  environments: z
+    .union([z.literal('*'), z.array(environmentNameField).min(1, 'name at least one environment, or "*"')])
+    .describe('"*" = every environment and project-wide actions'),
 });
 
 export const tokenView = z.object({

@@ -20,20 +20,33 @@ afterAll(async () => {
   await h?.close();
 });
 
-const create = (body: Record<string, unknown>, token = adminToken) => app.inject({ method: 'POST', url: '/api/v1/tokens', headers: as(token), payload: body });
+const create = (body: Record<string, unknown>, token = adminToken) =>
+  app.inject({ method: 'POST', url: '/api/v1/tokens', headers: as(token), payload: body });
 
 describe('tokens API', () => {
   it('a created token works, with its grants, and its secret is shown only in the create answer', async () => {
-    const res = await create({ name: 'ci', grants: [{ role: 'deployer', environments: ['staging'] }], expiresIn: '30d' });
+    const res = await create({
+      name: 'ci',
+      grants: [{ role: 'deployer', environments: ['staging'] }],
+      expiresIn: '30d',
+    });
     expect(res.statusCode).toBe(201);
     const { token, secret } = res.json();
     expect(secret).toMatch(/^slw_[A-Za-z0-9_-]{43}$/);
-    expect(token).toMatchObject({ name: 'ci', grants: [{ role: 'deployer', environments: ['staging'] }], state: 'active', createdBy: 'SLIPWAY_TOKEN', revokedAt: null });
+    expect(token).toMatchObject({
+      name: 'ci',
+      grants: [{ role: 'deployer', environments: ['staging'] }],
+      state: 'active',
+      createdBy: 'SLIPWAY_TOKEN',
+      revokedAt: null,
+    });
     const days = (Date.parse(token.expiresAt) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(29.9);
     expect(days).toBeLessThanOrEqual(30);
 
-    expect((await app.inject({ url: '/api/v1/deployments?environment=staging', headers: as(secret) })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/api/v1/deployments?environment=staging', headers: as(secret) })).statusCode).toBe(
+      200,
+    );
     const forbidden = await app.inject({ url: '/api/v1/deployments?environment=production', headers: as(secret) });
     expect(forbidden.statusCode).toBe(403);
 
@@ -52,7 +65,9 @@ describe('tokens API', () => {
   });
 
   it('revoked → 401 saying revoked; revoking again keeps the first time; an unknown id is a 404', async () => {
-    const { token, secret } = (await create({ name: 'short-lived', grants: [{ role: 'viewer', environments: '*' }] })).json();
+    const { token, secret } = (
+      await create({ name: 'short-lived', grants: [{ role: 'viewer', environments: '*' }] })
+    ).json();
     const revoked = await app.inject({ method: 'DELETE', url: `/api/v1/tokens/${token.id}`, headers: as(adminToken) });
     expect(revoked.statusCode).toBe(200);
     expect(revoked.json().token.state).toBe('revoked');
@@ -67,7 +82,13 @@ describe('tokens API', () => {
   });
 
   it('expired → 401 saying expired', async () => {
-    const { secret } = (await create({ name: 'brief', grants: [{ role: 'viewer', environments: '*' }], expiresAt: new Date(Date.now() + 300).toISOString() })).json();
+    const { secret } = (
+      await create({
+        name: 'brief',
+        grants: [{ role: 'viewer', environments: '*' }],
+        expiresAt: new Date(Date.now() + 300).toISOString(),
+      })
+    ).json();
     expect((await app.inject({ url: '/api/v1/projects', headers: as(secret) })).statusCode).toBe(200);
     await new Promise((r) => setTimeout(r, 400));
     const res = await app.inject({ url: '/api/v1/projects', headers: as(secret) });
@@ -85,9 +106,18 @@ describe('tokens API', () => {
     expect(badEnv.json().error.message).toContain('body.grants.0.environments');
     const badExpiry = await create({ name: 'x', grants: [{ role: 'viewer', environments: '*' }], expiresIn: 'soon' });
     expect(badExpiry.json().error.message).toBe('body.expiresIn: "soon" is not a positive duration (like 30d, 12h)');
-    const both = await create({ name: 'x', grants: [{ role: 'viewer', environments: '*' }], expiresIn: '1d', expiresAt: new Date(Date.now() + 1000).toISOString() });
+    const both = await create({
+      name: 'x',
+      grants: [{ role: 'viewer', environments: '*' }],
+      expiresIn: '1d',
+      expiresAt: new Date(Date.now() + 1000).toISOString(),
+    });
     expect(both.json().error.message).toMatch(/body\.expiresIn and body\.expiresAt/);
-    const past = await create({ name: 'x', grants: [{ role: 'viewer', environments: '*' }], expiresAt: '2020-01-01T00:00:00Z' });
+    const past = await create({
+      name: 'x',
+      grants: [{ role: 'viewer', environments: '*' }],
+      expiresAt: '2020-01-01T00:00:00Z',
+    });
     expect(past.json().error.message).toMatch(/body\.expiresAt: .* is in the past/);
   });
 
@@ -98,6 +128,8 @@ describe('tokens API', () => {
     expect(generated).toMatch(/^slw_/);
     const list = await app.inject({ url: '/api/v1/tokens', headers: as(generated!) });
     expect(list.statusCode).toBe(200);
-    expect(list.json().tokens.find((t: { name: string }) => t.name === 'initial admin token').grants).toEqual([{ role: 'admin', environments: '*' }]);
+    expect(list.json().tokens.find((t: { name: string }) => t.name === 'initial admin token').grants).toEqual([
+      { role: 'admin', environments: '*' },
+    ]);
   });
 });

@@ -12,7 +12,12 @@ import type { ApiContext } from './context.js';
  * deployment of the same service rather than losing the newer commit). A refusal is a result,
  * not an error: GitHub must not retry it.
  */
-export async function triggerPush(ctx: ApiContext, projects: readonly ProjectConfig[], push: PushEvent, delivery: string): Promise<DeliveryResult[]> {
+export async function triggerPush(
+  ctx: ApiContext,
+  projects: readonly ProjectConfig[],
+  push: PushEvent,
+  delivery: string,
+): Promise<DeliveryResult[]> {
   const results: DeliveryResult[] = [];
   for (const config of projects) {
     const plan = planPush(config, push);
@@ -43,7 +48,14 @@ export async function triggerPush(ctx: ApiContext, projects: readonly ProjectCon
         message: result.refused
           ? `push of ${push.sha.slice(0, 7)} to ${push.branch} by ${push.pusher}: ${planned.service} ${planned.version} not deployed to ${planned.environment}: ${result.refused}`
           : `push of ${push.sha.slice(0, 7)} to ${push.branch} by ${push.pusher}: deploying ${planned.service} ${planned.version} to ${planned.environment}`,
-        data: { delivery, repository: push.repository, branch: push.branch, sha: push.sha, version: planned.version, ...(result.refused ? { refused: result.refused } : {}) },
+        data: {
+          delivery,
+          repository: push.repository,
+          branch: push.branch,
+          sha: push.sha,
+          version: planned.version,
+          ...(result.refused ? { refused: result.refused } : {}),
+        },
       });
     }
   }

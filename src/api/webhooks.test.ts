@@ -15,8 +15,12 @@ import { ensureAdminToken, generateToken } from './auth.js';
  * @octokit/webhooks-examples, signed here exactly as GitHub signs them: `sha256=` + the hex
  * HMAC-SHA256 of the bytes sent.
  */
-const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as { name: string; examples: Record<string, unknown>[] }[];
-const example = (name: string, pick: (p: Record<string, unknown>) => boolean = () => true) => examples.find((e) => e.name === name)!.examples.find(pick)!;
+const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as {
+  name: string;
+  examples: Record<string, unknown>[];
+}[];
+const example = (name: string, pick: (p: Record<string, unknown>) => boolean = () => true) =>
+  examples.find((e) => e.name === name)!.examples.find(pick)!;
 /** The real push: Codertocat pushes 6113728 to master (the example repository's main branch), committed 2019-05-15T15:19:25Z. */
 const realPush = example('push', (p) => p.ref === 'refs/heads/master');
 const realDeletedTag = example('push', (p) => p.deleted === true);
@@ -34,7 +38,15 @@ const raw = {
     staging: { listen: '127.0.0.1:18081' },
     production: { listen: '127.0.0.1:18082', requires: ['staging'] },
   },
-  services: { api: { command: 'node', args: ['server.js'], instances: 1, health: { interval: '50ms', startTimeout: '2s' }, drainTimeout: '1s' } },
+  services: {
+    api: {
+      command: 'node',
+      args: ['server.js'],
+      instances: 1,
+      health: { interval: '50ms', startTimeout: '2s' },
+      drainTimeout: '1s',
+    },
+  },
   triggers: {
     github: {
       secret: 'env:SLIPWAY_TEST_GITHUB_SECRET',
@@ -47,7 +59,18 @@ const raw = {
 };
 const config = validateConfigObject(raw, { baseDir: '/srv/harbor' });
 const frozen = validateConfigObject(
-  { ...raw, environments: { ...raw.environments, staging: { listen: '127.0.0.1:18081', freezes: [{ from: '2020-01-01T00:00:00Z', until: '2999-01-01T00:00:00Z', message: 'test freeze: ask #releases' }] } } },
+  {
+    ...raw,
+    environments: {
+      ...raw.environments,
+      staging: {
+        listen: '127.0.0.1:18081',
+        freezes: [
+          { from: '2020-01-01T00:00:00Z', until: '2999-01-01T00:00:00Z', message: 'test freeze: ask #releases' },
+        ],
+      },
+    },
+  },
   { baseDir: '/srv/harbor' },
 );
 
@@ -72,7 +95,11 @@ let app: FastifyInstance;
 const token = generateToken();
 
 function deliver(d: Delivery) {
-  const headers: Record<string, string> = { 'content-type': d.contentType ?? 'application/json', 'x-github-event': d.event, 'user-agent': 'GitHub-Hookshot/test' };
+  const headers: Record<string, string> = {
+    'content-type': d.contentType ?? 'application/json',
+    'x-github-event': d.event,
+    'user-agent': 'GitHub-Hookshot/test',
+  };
   headers['x-github-delivery'] = d.delivery ?? randomUUID();
   const signature = d.signature === undefined ? githubSignature(secret, d.body) : d.signature;
   if (signature !== null) headers['x-hub-signature-256'] = signature;
@@ -82,7 +109,12 @@ function deliver(d: Delivery) {
 /** GitHub sends pretty-printed JSON; the signature covers those exact bytes. */
 const bytes = (payload: unknown) => JSON.stringify(payload, null, 2);
 const deploymentCount = async () => (await listDeployments(h.db, { project: 'harbor', limit: 1000 })).length;
-const deliveryRow = async (id: string) => (await listDeliveries(h.db, { deliveryId: id })).map((d) => ({ outcome: d.outcome, status: d.status, reason: d.reason }));
+const deliveryRow = async (id: string) =>
+  (await listDeliveries(h.db, { deliveryId: id })).map((d) => ({
+    outcome: d.outcome,
+    status: d.status,
+    reason: d.reason,
+  }));
 
 beforeAll(async () => {
   h = await engineHarness(config);
@@ -100,8 +132,14 @@ describe('POST /api/v1/webhooks/github', () => {
     const id = randomUUID();
     const res = await deliver({ event: 'ping', body: bytes(realPing), delivery: id });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ delivery: id, outcome: 'ping', message: 'pong: harbor listens to this webhook' });
-    expect(await deliveryRow(id)).toEqual([{ outcome: 'ping', status: 200, reason: 'pong: harbor listens to this webhook' }]);
+    expect(res.json()).toMatchObject({
+      delivery: id,
+      outcome: 'ping',
+      message: 'pong: harbor listens to this webhook',
+    });
+    expect(await deliveryRow(id)).toEqual([
+      { outcome: 'ping', status: 200, reason: 'pong: harbor listens to this webhook' },
+    ]);
   });
 
   it('a push to the main branch deploys every service to staging at the short sha, requested by the pusher', async () => {
@@ -109,10 +147,27 @@ describe('POST /api/v1/webhooks/github', () => {
     const res = await deliver({ event: 'push', body: bytes(realPush), delivery: id });
     expect(res.statusCode).toBe(202);
     const body = res.json();
-    expect(body).toMatchObject({ delivery: id, outcome: 'triggered', message: '1 deployment started for 6113728 on master' });
-    expect(body.results).toEqual([{ project: 'harbor', service: 'api', environment: 'staging', version: '6113728', deployment: expect.stringMatching(/^dep_/), state: 'running' }]);
+    expect(body).toMatchObject({
+      delivery: id,
+      outcome: 'triggered',
+      message: '1 deployment started for 6113728 on master',
+    });
+    expect(body.results).toEqual([
+      {
+        project: 'harbor',
+        service: 'api',
+        environment: 'staging',
+        version: '6113728',
+        deployment: expect.stringMatching(/^dep_/),
+        state: 'running',
+      },
+    ]);
     const d = await h.waitFinished(body.results[0].deployment);
-    expect({ state: d.state, environment: d.environment, requestedBy: d.requestedBy }).toEqual({ state: 'succeeded', environment: 'staging', requestedBy: 'github:Codertocat' });
+    expect({ state: d.state, environment: d.environment, requestedBy: d.requestedBy }).toEqual({
+      state: 'succeeded',
+      environment: 'staging',
+      requestedBy: 'github:Codertocat',
+    });
     const [row] = await listDeliveries(h.db, { deliveryId: id });
     expect(row).toMatchObject({
       outcome: 'triggered',
@@ -140,19 +195,34 @@ describe('POST /api/v1/webhooks/github', () => {
     const id = randomUUID();
     const body = bytes(pushTo('refs/heads/master', 'b'.repeat(40)));
     const before = await deploymentCount();
-    const wrongSecret = await deliver({ event: 'push', body, delivery: id, signature: githubSignature('not-the-secret', body) });
+    const wrongSecret = await deliver({
+      event: 'push',
+      body,
+      delivery: id,
+      signature: githubSignature('not-the-secret', body),
+    });
     expect(wrongSecret.statusCode).toBe(401);
-    expect(wrongSecret.json().error).toEqual({ code: 'unauthorized', message: expect.stringMatching(/^X-Hub-Signature-256 does not match/) });
+    expect(wrongSecret.json().error).toEqual({
+      code: 'unauthorized',
+      message: expect.stringMatching(/^X-Hub-Signature-256 does not match/),
+    });
     expect(wrongSecret.body).not.toContain(secret);
     // Same JSON, other bytes (re-serialised compactly): the signature is over the raw body, so it fails.
-    const reserialised = await deliver({ event: 'push', body: JSON.stringify(JSON.parse(body)), delivery: id, signature: githubSignature(secret, body) });
+    const reserialised = await deliver({
+      event: 'push',
+      body: JSON.stringify(JSON.parse(body)),
+      delivery: id,
+      signature: githubSignature(secret, body),
+    });
     expect(reserialised.statusCode).toBe(401);
     expect(await deploymentCount()).toBe(before);
     expect((await deliveryRow(id)).map((r) => [r.outcome, r.status])).toEqual([
       ['unauthorized', 401],
       ['unauthorized', 401],
     ]);
-    const { rows } = await h.db.query<{ outcome: string; status: number; actor: string }>(`select outcome, status, actor from audit_log where action = 'webhook.github' and status = 401`);
+    const { rows } = await h.db.query<{ outcome: string; status: number; actor: string }>(
+      `select outcome, status, actor from audit_log where action = 'webhook.github' and status = 401`,
+    );
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows[0]).toMatchObject({ outcome: 'denied', actor: 'anonymous' });
 
@@ -167,7 +237,9 @@ describe('POST /api/v1/webhooks/github', () => {
     const res = await deliver({ event: 'push', body: bytes(realPush), delivery: id, signature: null });
     expect(res.statusCode).toBe(401);
     expect(res.json().error.message).toMatch(/^missing X-Hub-Signature-256/);
-    expect(await deliveryRow(id)).toEqual([{ outcome: 'unauthorized', status: 401, reason: expect.stringMatching(/^missing X-Hub-Signature-256/) }]);
+    expect(await deliveryRow(id)).toEqual([
+      { outcome: 'unauthorized', status: 401, reason: expect.stringMatching(/^missing X-Hub-Signature-256/) },
+    ]);
   });
 
   it('a replayed delivery id: 200 "already processed", no second deployment, recorded', async () => {
@@ -179,12 +251,17 @@ describe('POST /api/v1/webhooks/github', () => {
     const before = await deploymentCount();
     const replay = await deliver({ event: 'push', body, delivery: id });
     expect(replay.statusCode).toBe(200);
-    expect(replay.json()).toMatchObject({ outcome: 'replayed', message: expect.stringMatching(new RegExp(`^delivery ${id} was already processed at .* \\(triggered\\): ignored$`)) });
+    expect(replay.json()).toMatchObject({
+      outcome: 'replayed',
+      message: expect.stringMatching(
+        new RegExp(`^delivery ${id} was already processed at .* \\(triggered\\): ignored$`),
+      ),
+    });
     expect(await deploymentCount()).toBe(before);
     expect((await deliveryRow(id)).map((r) => r.outcome).sort()).toEqual(['replayed', 'triggered']);
   });
 
-  it('a malformed payload: 400 with the parser\'s reason; a push missing fields: 400 naming them', async () => {
+  it("a malformed payload: 400 with the parser's reason; a push missing fields: 400 naming them", async () => {
     const broken = '{"ref": "refs/heads/master", ';
     let reason = '';
     try {
@@ -196,15 +273,26 @@ describe('POST /api/v1/webhooks/github', () => {
     const res = await deliver({ event: 'push', body: broken, delivery: id });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toBe(`malformed JSON payload: ${reason}`);
-    expect(await deliveryRow(id)).toEqual([{ outcome: 'malformed', status: 400, reason: `malformed JSON payload: ${reason}` }]);
+    expect(await deliveryRow(id)).toEqual([
+      { outcome: 'malformed', status: 400, reason: `malformed JSON payload: ${reason}` },
+    ]);
 
-    const missing = await deliver({ event: 'push', body: bytes({ ...realPush, ref: undefined, head_commit: { id: 'nope' } }) });
+    const missing = await deliver({
+      event: 'push',
+      body: bytes({ ...realPush, ref: undefined, head_commit: { id: 'nope' } }),
+    });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json().error.message).toMatch(/^not a GitHub push payload: ref: .*; head_commit\.id: expected a 40-character commit sha/);
+    expect(missing.json().error.message).toMatch(
+      /^not a GitHub push payload: ref: .*; head_commit\.id: expected a 40-character commit sha/,
+    );
   });
 
   it('a form-encoded delivery: 415 asking for application/json', async () => {
-    const res = await deliver({ event: 'push', body: `payload=${encodeURIComponent(JSON.stringify(realPush))}`, contentType: 'application/x-www-form-urlencoded' });
+    const res = await deliver({
+      event: 'push',
+      body: `payload=${encodeURIComponent(JSON.stringify(realPush))}`,
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(res.statusCode).toBe(415);
     expect(res.json().error.message).toMatch(/set the GitHub webhook's content type to application\/json/);
   });
@@ -213,13 +301,26 @@ describe('POST /api/v1/webhooks/github', () => {
     const before = await deploymentCount();
     const issues = await deliver({ event: 'issues', body: bytes(realIssues) });
     expect(issues.statusCode).toBe(202);
-    expect(issues.json()).toMatchObject({ outcome: 'ignored', message: 'event "issues" does not trigger deployments (only push does)' });
+    expect(issues.json()).toMatchObject({
+      outcome: 'ignored',
+      message: 'event "issues" does not trigger deployments (only push does)',
+    });
     const deleted = await deliver({ event: 'push', body: bytes(realDeletedTag) });
-    expect(deleted.json()).toMatchObject({ outcome: 'ignored', results: [{ project: 'harbor', ignored: 'refs/tags/simple-tag was deleted' }] });
-    const deletedBranch = await deliver({ event: 'push', body: bytes({ ...realDeletedTag, ref: 'refs/heads/feature/gone' }) });
-    expect(deletedBranch.json().results).toEqual([{ project: 'harbor', ignored: 'refs/heads/feature/gone was deleted' }]);
+    expect(deleted.json()).toMatchObject({
+      outcome: 'ignored',
+      results: [{ project: 'harbor', ignored: 'refs/tags/simple-tag was deleted' }],
+    });
+    const deletedBranch = await deliver({
+      event: 'push',
+      body: bytes({ ...realDeletedTag, ref: 'refs/heads/feature/gone' }),
+    });
+    expect(deletedBranch.json().results).toEqual([
+      { project: 'harbor', ignored: 'refs/heads/feature/gone was deleted' },
+    ]);
     const unmatched = await deliver({ event: 'push', body: bytes(pushTo('refs/heads/fix/typo', 'd'.repeat(40))) });
-    expect(unmatched.json().message).toBe('nothing deployed: harbor: no rule of triggers.github matches branch "fix/typo" (rules: master, feature/*)');
+    expect(unmatched.json().message).toBe(
+      'nothing deployed: harbor: no rule of triggers.github matches branch "fix/typo" (rules: master, feature/*)',
+    );
     expect(await deploymentCount()).toBe(before);
     expect((await listDeliveries(h.db, { limit: 4 })).map((d) => [d.event, d.outcome, d.status])).toEqual([
       ['push', 'ignored', 202],
@@ -234,9 +335,23 @@ describe('POST /api/v1/webhooks/github', () => {
     try {
       const id = randomUUID();
       const before = await deploymentCount();
-      const res = await deliver({ event: 'push', body: bytes(pushTo('refs/heads/master', 'e'.repeat(40))), delivery: id });
+      const res = await deliver({
+        event: 'push',
+        body: bytes(pushTo('refs/heads/master', 'e'.repeat(40))),
+        delivery: id,
+      });
       expect(res.statusCode).toBe(202);
-      expect(res.json()).toMatchObject({ outcome: 'refused', results: [{ service: 'api', environment: 'staging', version: 'eeeeeee', refused: expect.stringContaining('test freeze: ask #releases') }] });
+      expect(res.json()).toMatchObject({
+        outcome: 'refused',
+        results: [
+          {
+            service: 'api',
+            environment: 'staging',
+            version: 'eeeeeee',
+            refused: expect.stringContaining('test freeze: ask #releases'),
+          },
+        ],
+      });
       expect(await deploymentCount()).toBe(before);
       const [row] = await listDeliveries(h.db, { deliveryId: id });
       expect(row).toMatchObject({ outcome: 'refused', status: 202 });
@@ -249,7 +364,10 @@ describe('POST /api/v1/webhooks/github', () => {
 
 describe('GET /api/v1/projects/:project/lead-times', () => {
   it('commit time → deployment succeeded, per deployment, newest first, with the median', async () => {
-    const res = await app.inject({ url: '/api/v1/projects/harbor/lead-times?environment=staging', headers: { authorization: `Bearer ${token}` } });
+    const res = await app.inject({
+      url: '/api/v1/projects/harbor/lead-times?environment=staging',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.statusCode).toBe(200);
     const { leadTimes, median } = res.json();
     // The main-branch pushes that deployed: the real one (6113728), the genuine one after the forgery (bbbbbbb), the replayed one (ccccccc).
@@ -262,12 +380,18 @@ describe('GET /api/v1/projects/:project/lead-times', () => {
     }
     expect(leadTimes[2].sha).toBe('6113728f27ae82c7b1a177c8d03f9e96e0adf246');
     expect(median).toEqual({ deployments: 3, leadTimeMs: leadTimes[1].leadTimeMs });
-    const development = await app.inject({ url: '/api/v1/projects/harbor/lead-times?environment=development&limit=5', headers: { authorization: `Bearer ${token}` } });
+    const development = await app.inject({
+      url: '/api/v1/projects/harbor/lead-times?environment=development&limit=5',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(development.json().leadTimes.map((l: { environment: string }) => l.environment)).toEqual(['development']);
   });
 
   it('an unknown project: 404', async () => {
-    const res = await app.inject({ url: '/api/v1/projects/nope/lead-times', headers: { authorization: `Bearer ${token}` } });
+    const res = await app.inject({
+      url: '/api/v1/projects/nope/lead-times',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.statusCode).toBe(404);
   });
 });

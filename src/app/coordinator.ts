@@ -51,7 +51,10 @@ export interface RunningCoordinator {
 }
 
 function addressInUse(listen: { host: string; port: number }): SlipwayError {
-  return new SlipwayError('conflict', `the coordinator address ${listen.host}:${listen.port} is already in use (another coordinator? try \`slipway status\`)`);
+  return new SlipwayError(
+    'conflict',
+    `the coordinator address ${listen.host}:${listen.port} is already in use (another coordinator? try \`slipway status\`)`,
+  );
 }
 
 /**
@@ -76,7 +79,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
     const listen = options.listen ?? config.coordinator;
     if (listen.port !== 0 && !(await canListen(listen.host, listen.port))) throw addressInUse(listen);
-    const proxy = await ensureProxy({ admin: config.proxy.admin, stateDir: paths.proxyState, logFile: paths.proxyLog, command: proxyCommand() });
+    const proxy = await ensureProxy({
+      admin: config.proxy.admin,
+      stateDir: paths.proxyState,
+      logFile: paths.proxyLog,
+      command: proxyCommand(),
+    });
     // A proxy this start launched is stopped again if the start fails; one that was already serving is left alone.
     if (proxy.started) cleanup.push(async () => (starting ? stopProxy(paths.proxyState) : undefined));
     const router = new ProxyRouter({ admin: config.proxy.admin, token: await loadAdminToken(paths.proxyState, {}) });
@@ -85,7 +93,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     // spec the engine persists: adopting a running instance needs no secret at all.
     const secrets = SecretVault.open(db, config.dataDir);
     for (const { masterKeyId, rows } of await secrets.missingKeys()) {
-      logger.warn({ masterKeyId, rows }, 'secrets in the store are encrypted under a master key this coordinator does not have; instances needing them will not start');
+      logger.warn(
+        { masterKeyId, rows },
+        'secrets in the store are encrypted under a master key this coordinator does not have; instances needing them will not start',
+      );
     }
     const runtime = new LocalRuntime({
       logDir: paths.instanceLogs,
@@ -97,7 +108,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     const traffic = new TrafficController(db, router, logger.child({ part: 'traffic' }));
     const migrations = new MigrationSequencer(db, events, logger.child({ part: 'migrations' }));
     const engine = new Engine(
-      { db, runtime, router, traffic, events, clock: systemClock, logger: logger.child({ part: 'engine' }), migrations },
+      {
+        db,
+        runtime,
+        router,
+        traffic,
+        events,
+        clock: systemClock,
+        logger: logger.child({ part: 'engine' }),
+        migrations,
+      },
       { signals: signalFactory(db, router) },
     );
     cleanup.push(() => engine.close());
@@ -134,10 +154,23 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       restarting = true;
       try {
         logger.warn('proxy not answering; restarting it');
-        await ensureProxy({ admin: config.proxy.admin, stateDir: paths.proxyState, logFile: paths.proxyLog, command: proxyCommand() });
+        await ensureProxy({
+          admin: config.proxy.admin,
+          stateDir: paths.proxyState,
+          logFile: paths.proxyLog,
+          command: proxyCommand(),
+        });
         traffic.invalidate();
-        await traffic.reconcileAll((await listProjects(db)).map((p) => p.config as ProjectConfig), true);
-        await events.emit({ project: config.project, kind: 'proxy.restarted', message: 'the proxy stopped answering and was restarted; routes restored', data: {} });
+        await traffic.reconcileAll(
+          (await listProjects(db)).map((p) => p.config as ProjectConfig),
+          true,
+        );
+        await events.emit({
+          project: config.project,
+          kind: 'proxy.restarted',
+          message: 'the proxy stopped answering and was restarted; routes restored',
+          data: {},
+        });
       } catch (e) {
         logger.error({ err: messageOf(e) }, 'could not restart the proxy');
       } finally {
@@ -165,7 +198,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
             await stopProxy(paths.proxyState);
           }
           await unwind();
-          await new Promise<void>((resolve) => (logger as { flush?: (cb: () => void) => void }).flush?.(() => resolve()) ?? resolve());
+          await new Promise<void>(
+            (resolve) => (logger as { flush?: (cb: () => void) => void }).flush?.(() => resolve()) ?? resolve(),
+          );
         })();
         return closing;
       },

@@ -31,7 +31,9 @@ describe('prepareDataDir', () => {
       }
     })();
     expect(error).toBeInstanceOf(SlipwayError);
-    expect((error as SlipwayError).message).toMatch(new RegExp(`^cannot create the data directory ${data.replace(/[.]/g, '\\.')}: `));
+    expect((error as SlipwayError).message).toMatch(
+      new RegExp(`^cannot create the data directory ${data.replace(/[.]/g, '\\.')}: `),
+    );
     expect((error as SlipwayError).message).not.toContain('\n');
   });
 });

@@ -14,14 +14,26 @@ import type { Router } from '../traffic/router.js';
  */
 export function signalFactory(db: Db, router: Router): SignalFactory {
   return async (d, strategy) => {
-    const sources: SignalSource[] = [new ProxySignalSource({ router, environment: dataPlaneEnvironment(d.project, d.environment), service: d.service })];
+    const sources: SignalSource[] = [
+      new ProxySignalSource({
+        router,
+        environment: dataPlaneEnvironment(d.project, d.environment),
+        service: d.service,
+      }),
+    ];
     const { prometheus, probes, intervalMs } = strategy.analysis;
-    if (prometheus) sources.push(new PrometheusSignalSource({ address: prometheus.address, metrics: prometheus.metrics }));
+    if (prometheus)
+      sources.push(new PrometheusSignalSource({ address: prometheus.address, metrics: prometheus.metrics }));
     if (probes && probes.length > 0) {
       const config = (await getProject(db, d.project))?.config as ProjectConfig | undefined;
       const env = config?.environments.find((e) => e.name === d.environment);
       if (env) {
-        const host = env.host === '0.0.0.0' || env.host === '::' ? '127.0.0.1' : env.host.includes(':') ? `[${env.host}]` : env.host;
+        const host =
+          env.host === '0.0.0.0' || env.host === '::'
+            ? '127.0.0.1'
+            : env.host.includes(':')
+              ? `[${env.host}]`
+              : env.host;
         sources.push(new HttpProbeSignalSource({ url: `http://${host}:${env.port}`, probes, intervalMs }));
       }
     }

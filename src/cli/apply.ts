@@ -23,7 +23,10 @@ export async function applyProject(ctx: CommandContext): Promise<void> {
   if (current?.project.digest === digest) return;
   await ctx.client.call('PUT', path, body).catch((e: unknown) => {
     if (isSlipwayError(e) && e.code === 'forbidden') {
-      throw new SlipwayError('forbidden', `${ctx.config?.configPath} differs from the config the coordinator has for project ${ctx.project}, and applying it is refused: ${e.message} (an admin applies config changes)`);
+      throw new SlipwayError(
+        'forbidden',
+        `${ctx.config?.configPath} differs from the config the coordinator has for project ${ctx.project}, and applying it is refused: ${e.message} (an admin applies config changes)`,
+      );
     }
     throw e;
   });

@@ -32,7 +32,14 @@ export class ApiClient {
     return res.body;
   }
 
-  private async send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal, bodyTimeout = 60_000) {
+  private async send(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+    bodyTimeout = 60_000,
+  ) {
     try {
       return await request(new URL(path, this.baseUrl), {
         method: method as 'GET',
@@ -44,8 +51,16 @@ export class ApiClient {
       });
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
-        throw new CliError('unavailable', `the coordinator is not running at ${this.baseUrl} — start it with \`slipway up\` (or set SLIPWAY_URL)`);
+      if (
+        code === 'ECONNREFUSED' ||
+        code === 'UND_ERR_CONNECT_TIMEOUT' ||
+        code === 'ENOTFOUND' ||
+        code === 'EHOSTUNREACH'
+      ) {
+        throw new CliError(
+          'unavailable',
+          `the coordinator is not running at ${this.baseUrl} — start it with \`slipway up\` (or set SLIPWAY_URL)`,
+        );
       }
       throw new CliError('unavailable', `cannot reach the coordinator at ${this.baseUrl}: ${(e as Error).message}`);
     }
@@ -61,7 +76,13 @@ function safeJson(text: string): unknown {
 }
 
 function errorFrom(status: number, body: unknown, text: string): SlipwayError {
-  const error = (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
-  if (error?.message) return new SlipwayError((error.code as SlipwayError['code']) ?? codeOfHttpStatus(status), error.message, error.details);
+  const error = (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)
+    ?.error;
+  if (error?.message)
+    return new SlipwayError(
+      (error.code as SlipwayError['code']) ?? codeOfHttpStatus(status),
+      error.message,
+      error.details,
+    );
   return new SlipwayError(codeOfHttpStatus(status), `the coordinator answered ${status}: ${text.slice(0, 200)}`);
 }

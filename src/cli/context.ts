@@ -42,9 +42,14 @@ export async function commandContext(opts: GlobalOptions): Promise<CommandContex
   }
   const config = await loadConfig(file);
   if (opts.project && opts.project !== config.project) {
-    throw new CliError('invalid_input', `--project ${opts.project} does not match project "${config.project}" in ${file}`);
+    throw new CliError(
+      'invalid_input',
+      `--project ${opts.project} does not match project "${config.project}" in ${file}`,
+    );
   }
-  const base = url ?? `http://${config.coordinator.host.includes(':') ? `[${config.coordinator.host}]` : config.coordinator.host}:${config.coordinator.port}`;
+  const base =
+    url ??
+    `http://${config.coordinator.host.includes(':') ? `[${config.coordinator.host}]` : config.coordinator.host}:${config.coordinator.port}`;
   const token = process.env.SLIPWAY_TOKEN ?? readCliToken(config.dataDir);
   return { config, project: config.project, client: new ApiClient(base, token) };
 }

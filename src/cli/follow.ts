@@ -14,19 +14,32 @@ const reconnectForMs = 120_000;
  * Follow a deployment's events until it finishes, calling `onEvent` for each; survives a
  * coordinator restart by reconnecting with Last-Event-ID. Resolves with the final deployment.
  */
-export async function followDeployment(client: ApiClient, id: string, onEvent: (e: EventView) => void, onReconnect?: (waitingMs: number) => void): Promise<DeploymentView> {
+export async function followDeployment(
+  client: ApiClient,
+  id: string,
+  onEvent: (e: EventView) => void,
+  onReconnect?: (waitingMs: number) => void,
+): Promise<DeploymentView> {
   let lastId = '0';
   let awaySince: number | undefined;
   for (;;) {
     try {
-      const body = await client.stream(`/api/v1/deployments/${encodeURIComponent(id)}/events`, 'text/event-stream', undefined, { 'last-event-id': lastId });
+      const body = await client.stream(
+        `/api/v1/deployments/${encodeURIComponent(id)}/events`,
+        'text/event-stream',
+        undefined,
+        { 'last-event-id': lastId },
+      );
       awaySince = undefined;
       for await (const message of readSse(body)) {
         if (message.id) lastId = message.id;
         if (message.event === 'end') break;
         onEvent(JSON.parse(message.data) as EventView);
       }
-      const { deployment } = await client.call<{ deployment: DeploymentView }>('GET', `/api/v1/deployments/${encodeURIComponent(id)}`);
+      const { deployment } = await client.call<{ deployment: DeploymentView }>(
+        'GET',
+        `/api/v1/deployments/${encodeURIComponent(id)}`,
+      );
       if (!['queued', 'running', 'rolling_back'].includes(deployment.state)) return deployment;
     } catch (e) {
       if (!isSlipwayError(e) || e.code !== 'unavailable') {

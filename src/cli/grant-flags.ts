@@ -11,10 +11,18 @@ export function parseGrant(flag: string): Grant {
   const [role, envs, ...rest] = flag.split(':');
   const usage = `--grant "${flag}": expected ROLE:ENVIRONMENT[,ENVIRONMENT] or ROLE:'*' (like deployer:staging), ROLE one of ${roles.join(', ')}`;
   if (!role || envs === undefined || rest.length > 0) throw new CliError('invalid_input', usage);
-  if (!roles.includes(role as Role)) throw new CliError('invalid_input', `--grant "${flag}": unknown role "${role}"; expected one of ${roles.join(', ')}`);
+  if (!roles.includes(role as Role))
+    throw new CliError(
+      'invalid_input',
+      `--grant "${flag}": unknown role "${role}"; expected one of ${roles.join(', ')}`,
+    );
   if (envs === '*') return { role: role as Role, environments: '*' };
   const environments = envs.split(',').map((e) => e.trim());
   const bad = environments.find((e) => !environmentName.test(e));
-  if (bad !== undefined) throw new CliError('invalid_input', `--grant "${flag}": "${bad}" is not an environment name (lowercase letters, digits and dashes) or '*'`);
+  if (bad !== undefined)
+    throw new CliError(
+      'invalid_input',
+      `--grant "${flag}": "${bad}" is not an environment name (lowercase letters, digits and dashes) or '*'`,
+    );
   return { role: role as Role, environments };
 }

@@ -37,12 +37,17 @@ export const exitCodes = `Exit codes:
 
 function buildProgram(): Command {
   const program = new Command('slipway')
-    .description('Deploy releases with blue-green, rolling or canary strategies behind a built-in proxy; sequence their database migrations; roll back by itself')
+    .description(
+      'Deploy releases with blue-green, rolling or canary strategies behind a built-in proxy; sequence their database migrations; roll back by itself',
+    )
     .version(slipwayVersion, '-V, --app-version', 'print the slipway version')
     .option('-c, --config <path>', 'slipway.yaml to use (default: ./slipway.yaml)')
     .option('--project <name>', 'project name (with SLIPWAY_URL, when there is no slipway.yaml here)')
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `\nEnvironment: SLIPWAY_URL (coordinator address), SLIPWAY_TOKEN (API token), DATABASE_URL (PostgreSQL for the coordinator's store), SLIPWAY_MASTER_KEY (base64 of 32 bytes: the key that wraps secrets), NO_COLOR.\n\n${exitCodes}\n`);
+    .addHelpText(
+      'after',
+      `\nEnvironment: SLIPWAY_URL (coordinator address), SLIPWAY_TOKEN (API token), DATABASE_URL (PostgreSQL for the coordinator's store), SLIPWAY_MASTER_KEY (base64 of 32 bytes: the key that wraps secrets), NO_COLOR.\n\n${exitCodes}\n`,
+    );
   program.exitOverride();
   registerConfigCommands(program);
   registerUp(program);

@@ -8,7 +8,11 @@ import { readHidden, readPiped } from './hidden-input.js';
 export async function readPassword(user: string, stdin: NodeJS.ReadStream = process.stdin): Promise<string> {
   if (!stdin.isTTY) {
     const piped = (await readPiped(stdin)).replace(/\r?\n$/, '');
-    if (piped === '') throw new CliError('invalid_input', `no password for ${user}: pipe it into stdin (e.g. \`slipway users create ${user} --grant viewer:'*' < password.txt\`) or run it at a terminal`);
+    if (piped === '')
+      throw new CliError(
+        'invalid_input',
+        `no password for ${user}: pipe it into stdin (e.g. \`slipway users create ${user} --grant viewer:'*' < password.txt\`) or run it at a terminal`,
+      );
     return piped;
   }
   const first = await readHidden(stdin, `password for ${user} (at least 12 characters, not shown): `);

@@ -3,7 +3,10 @@ import type { DeploymentView, EventView } from './follow.js';
 import { bold, dim, green, red, yellow } from './output.js';
 
 /** One line per deployment event, with the time since the deployment started. */
-export function progressPrinter(startedAt: number, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)) {
+export function progressPrinter(
+  startedAt: number,
+  write: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+) {
   return (e: EventView) => {
     const t = dim(`+${formatDuration(Math.max(0, Date.parse(e.at) - startedAt)).padStart(6)}`);
     let text = e.message;
@@ -25,8 +28,11 @@ export function summary(d: DeploymentView): string {
     const what = d.kind === 'rollback' ? `rolled back to ${d.to.version}` : `${d.to.version} is live`;
     return `${green('✔')} ${bold(d.service)} ${what} in ${d.environment} (${d.strategy}${took ? `, ${took}` : ''}; ${d.id})`;
   }
-  const lines = [`${red('✘')} ${bold(d.service)} ${d.to.version} ${d.state.replace('_', ' ')} in ${d.environment}${took ? ` after ${took}` : ''} (${d.id})`];
+  const lines = [
+    `${red('✘')} ${bold(d.service)} ${d.to.version} ${d.state.replace('_', ' ')} in ${d.environment}${took ? ` after ${took}` : ''} (${d.id})`,
+  ];
   if (d.reason) lines.push(`  reason: ${d.reason}`);
-  if (d.state === 'rolled_back' || d.state === 'failed') lines.push(`  ${d.from ? `${d.from.version} keeps serving` : 'nothing was serving before; nothing serves now'}`);
+  if (d.state === 'rolled_back' || d.state === 'failed')
+    lines.push(`  ${d.from ? `${d.from.version} keeps serving` : 'nothing was serving before; nothing serves now'}`);
   return lines.join('\n');
 }

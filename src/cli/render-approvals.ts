@@ -19,9 +19,11 @@ const stateWord = { approved: green('approved'), pending: yellow('pending'), rej
 /** One line after `slipway approve` / `reject`: where the release stands now. */
 export function renderDecision(decision: 'approve' | 'reject', s: ApprovalStatusView): string {
   const what = `${s.service} ${s.version} for ${s.environment}`;
-  if (decision === 'reject') return `rejected ${what}: it stays stopped until a new version (or you approve it after all)`;
+  if (decision === 'reject')
+    return `rejected ${what}: it stays stopped until a new version (or you approve it after all)`;
   const count = `${s.approvedBy.length} of ${s.required}${s.approvedBy.length > 0 ? ` (${s.approvedBy.join(', ')})` : ''}`;
-  if (s.state === 'approved') return `approved ${what}: ${count}; ready: slipway promote-release ${s.version} --to ${s.environment}`;
+  if (s.state === 'approved')
+    return `approved ${what}: ${count}; ready: slipway promote-release ${s.version} --to ${s.environment}`;
   return `approved ${what}: ${count}; ${s.waitsFor ?? 'still waiting'}`;
 }
 
@@ -35,7 +37,11 @@ export function renderApprovals(list: ApprovalStatusView[]): string {
       s.environment,
       stateWord[s.state],
       `${s.approvedBy.length}/${s.required}${s.approvedBy.length > 0 ? ` ${s.approvedBy.join(', ')}` : ''}`,
-      s.rejection ? `rejected by ${s.rejection.by}: ${s.rejection.reason}` : s.state === 'approved' ? '-' : `${s.missing} more`,
+      s.rejection
+        ? `rejected by ${s.rejection.by}: ${s.rejection.reason}`
+        : s.state === 'approved'
+          ? '-'
+          : `${s.missing} more`,
     ]),
   );
 }

@@ -3,7 +3,16 @@ import { table } from './output.js';
 
 /** GET /api/v1/projects/:project/lead-times as the CLI receives it. */
 export interface LeadTimesView {
-  leadTimes: { deployment: string; service: string; environment: string; version: string; sha: string; committedAt: string; finishedAt: string; leadTimeMs: number }[];
+  leadTimes: {
+    deployment: string;
+    service: string;
+    environment: string;
+    version: string;
+    sha: string;
+    committedAt: string;
+    finishedAt: string;
+    leadTimeMs: number;
+  }[];
   median: { deployments: number; leadTimeMs: number | null };
 }
 
@@ -12,7 +21,16 @@ export function renderLeadTimes(view: LeadTimesView): string {
   if (view.leadTimes.length === 0) {
     return 'no lead times yet: they are measured for releases deployed from a GitHub push (triggers.github in slipway.yaml)\n';
   }
-  const rows = view.leadTimes.map((l) => [l.deployment, l.service, l.environment, l.version, l.sha.slice(0, 7), l.committedAt, l.finishedAt, formatDuration(l.leadTimeMs)]);
+  const rows = view.leadTimes.map((l) => [
+    l.deployment,
+    l.service,
+    l.environment,
+    l.version,
+    l.sha.slice(0, 7),
+    l.committedAt,
+    l.finishedAt,
+    formatDuration(l.leadTimeMs),
+  ]);
   const median = view.median.leadTimeMs === null ? '-' : formatDuration(view.median.leadTimeMs);
   return `${table(['DEPLOYMENT', 'SERVICE', 'ENV', 'VERSION', 'COMMIT', 'COMMITTED', 'FINISHED', 'LEAD TIME'], rows)}\nmedian lead time: ${median} over ${view.median.deployments} deployment${view.median.deployments === 1 ? '' : 's'}\n`;
 }

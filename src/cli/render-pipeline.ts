@@ -7,14 +7,22 @@ export interface ReleaseStages {
   stages: { environment: string; state: 'live' | 'deployed' | 'failed' | 'ready' | 'waiting'; waitsFor: string[] }[];
 }
 
-const mark = { live: green('● live'), deployed: dim('○ was live'), failed: red('✘ failed'), ready: 'ready', waiting: yellow('waiting') } as const;
+const mark = {
+  live: green('● live'),
+  deployed: dim('○ was live'),
+  failed: red('✘ failed'),
+  ready: 'ready',
+  waiting: yellow('waiting'),
+} as const;
 
 /** "releases" section of `slipway status`: one line per release, where it is and what it waits for. */
 export function renderPipeline(releases: ReleaseStages[]): string {
   if (releases.length === 0) return '';
   const out = ['', 'releases'];
   for (const r of releases) {
-    out.push(`  ${r.service} ${r.version}: ${r.stages.map((s) => `${s.environment} ${mark[s.state]}`).join(dim(' → '))}`);
+    out.push(
+      `  ${r.service} ${r.version}: ${r.stages.map((s) => `${s.environment} ${mark[s.state]}`).join(dim(' → '))}`,
+    );
     for (const s of r.stages) for (const w of s.waitsFor) out.push(`    ${dim(`${s.environment} waits:`)} ${w}`);
   }
   return out.join('\n');

@@ -3,13 +3,22 @@ import { readSse } from './sse.js';
 
 async function collect(chunks: string[]) {
   const out = [];
-  for await (const m of readSse((async function* () { for (const c of chunks) yield Buffer.from(c); })())) out.push(m);
+  for await (const m of readSse(
+    (async function* () {
+      for (const c of chunks) yield Buffer.from(c);
+    })(),
+  ))
+    out.push(m);
   return out;
 }
 
 describe('readSse', () => {
   it('parses frames split across chunks, skipping keep-alive comments', async () => {
-    const messages = await collect(['id: 1\nevent: deployment.step.started\nda', 'ta: {"a":1}\n\n: keep-alive\n\n', 'event: end\ndata: {}\n\n']);
+    const messages = await collect([
+      'id: 1\nevent: deployment.step.started\nda',
+      'ta: {"a":1}\n\n: keep-alive\n\n',
+      'event: end\ndata: {}\n\n',
+    ]);
     expect(messages).toEqual([
       { id: '1', event: 'deployment.step.started', data: '{"a":1}' },
       { event: 'end', data: '{}' },

@@ -10,7 +10,12 @@ export function checkAccess(raw: unknown): RawIssue[] {
   const names = Object.keys(declared);
   return listed.flatMap((name, i): RawIssue[] =>
     typeof name === 'string' && !names.includes(name)
-      ? [{ path: ['access', 'mfaRequired', i], message: `unknown environment "${name}"${hint(name, names, 'a declared environment')}` }]
+      ? [
+          {
+            path: ['access', 'mfaRequired', i],
+            message: `unknown environment "${name}"${hint(name, names, 'a declared environment')}`,
+          },
+        ]
       : [],
   );
 }

@@ -25,11 +25,23 @@ export function checkListenAddresses(raw: unknown): RawIssue[] {
   const coordinator = field(field(raw, 'coordinator'), 'listen');
   const admin = field(field(raw, 'proxy'), 'admin');
   const bindings: Binding[] = [
-    { path: ['coordinator', 'listen'], listen: typeof coordinator === 'string' ? coordinator : '127.0.0.1:7420', isDefault: coordinator === undefined },
-    { path: ['proxy', 'admin'], listen: typeof admin === 'string' ? admin : '127.0.0.1:7421', isDefault: admin === undefined },
+    {
+      path: ['coordinator', 'listen'],
+      listen: typeof coordinator === 'string' ? coordinator : '127.0.0.1:7420',
+      isDefault: coordinator === undefined,
+    },
+    {
+      path: ['proxy', 'admin'],
+      listen: typeof admin === 'string' ? admin : '127.0.0.1:7421',
+      isDefault: admin === undefined,
+    },
     ...entriesOf(field(raw, 'environments')).map(([name, environment]): Binding => {
       const listen = field(environment, 'listen');
-      return { path: ['environments', name, 'listen'], listen: typeof listen === 'string' ? listen : '', isDefault: false };
+      return {
+        path: ['environments', name, 'listen'],
+        listen: typeof listen === 'string' ? listen : '',
+        isDefault: false,
+      };
     }),
   ];
   const issues: RawIssue[] = [];
@@ -41,8 +53,12 @@ export function checkListenAddresses(raw: unknown): RawIssue[] {
       return otherAddress !== undefined && collide(address, otherAddress);
     });
     if (!earlier) return;
-    const owner = formatPath(earlier.path) + (earlier.isDefault ? ` (its default, ${earlier.listen})` : ` (${earlier.listen})`);
-    issues.push({ path: binding.path, message: `${binding.listen} is already used by ${owner}; every address must differ` });
+    const owner =
+      formatPath(earlier.path) + (earlier.isDefault ? ` (its default, ${earlier.listen})` : ` (${earlier.listen})`);
+    issues.push({
+      path: binding.path,
+      message: `${binding.listen} is already used by ${owner}; every address must differ`,
+    });
   });
   return issues;
 }

@@ -19,8 +19,19 @@ describe('promotion rules and freezes in slipway.yaml', () => {
       requires: ['staging'],
       soakMs: 1_800_000,
       freezes: [
-        { kind: 'recurring', cron: '0 16 * * 5', durationMs: 64 * 3_600_000, timezone: 'Europe/London', message: 'weekend' },
-        { kind: 'once', from: Date.parse('2026-12-20T00:00:00Z'), until: Date.parse('2027-01-03T00:00:00Z'), message: 'holidays' },
+        {
+          kind: 'recurring',
+          cron: '0 16 * * 5',
+          durationMs: 64 * 3_600_000,
+          timezone: 'Europe/London',
+          message: 'weekend',
+        },
+        {
+          kind: 'once',
+          from: Date.parse('2026-12-20T00:00:00Z'),
+          until: Date.parse('2027-01-03T00:00:00Z'),
+          message: 'holidays',
+        },
       ],
     });
   });
@@ -35,12 +46,27 @@ describe('promotion rules and freezes in slipway.yaml', () => {
       { cron: '0 9 * * 1', from: '2026-12-20T00:00:00Z', message: 'both' },
     ];
     expect(issuesFor(raw)).toEqual([
-      { path: 'environments.staging.requires[0]', message: '"production" comes after "staging" in the promotion order (environments are listed first to last)' },
+      {
+        path: 'environments.staging.requires[0]',
+        message: '"production" comes after "staging" in the promotion order (environments are listed first to last)',
+      },
       { path: 'environments.staging.requires[1]', message: 'unknown environment "qa"' },
-      { path: 'environments.production.freezes[0].cron', message: expect.stringMatching(/^invalid cron expression "61 \* \* \* \*": .*minute/) },
-      { path: 'environments.production.freezes[1].timezone', message: 'unknown time zone "Mars/Olympus" (expected an IANA name like Europe/London)' },
-      { path: 'environments.production.freezes[2].until', message: 'until (2026-12-20T00:00:00Z) must be after from (2027-01-03T00:00:00Z)' },
-      { path: 'environments.production.freezes[3]', message: 'a freeze is either recurring (cron + duration) or one-off (from + until)' },
+      {
+        path: 'environments.production.freezes[0].cron',
+        message: expect.stringMatching(/^invalid cron expression "61 \* \* \* \*": .*minute/),
+      },
+      {
+        path: 'environments.production.freezes[1].timezone',
+        message: 'unknown time zone "Mars/Olympus" (expected an IANA name like Europe/London)',
+      },
+      {
+        path: 'environments.production.freezes[2].until',
+        message: 'until (2026-12-20T00:00:00Z) must be after from (2027-01-03T00:00:00Z)',
+      },
+      {
+        path: 'environments.production.freezes[3]',
+        message: 'a freeze is either recurring (cron + duration) or one-off (from + until)',
+      },
     ]);
   });
 });

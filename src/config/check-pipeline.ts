@@ -18,14 +18,19 @@ export function checkPipeline(raw: unknown): RawIssue[] {
       requires.forEach((required, i) => {
         if (typeof required !== 'string') return;
         const at = order.indexOf(required);
-        if (at === -1) issues.push({ path: ['environments', name, 'requires', i], message: `unknown environment "${required}"` });
+        if (at === -1)
+          issues.push({ path: ['environments', name, 'requires', i], message: `unknown environment "${required}"` });
         else if (at >= order.indexOf(name)) {
-          issues.push({ path: ['environments', name, 'requires', i], message: `"${required}" comes after "${name}" in the promotion order (environments are listed first to last)` });
+          issues.push({
+            path: ['environments', name, 'requires', i],
+            message: `"${required}" comes after "${name}" in the promotion order (environments are listed first to last)`,
+          });
         }
       });
     }
     const freezes = field(environment, 'freezes');
-    if (Array.isArray(freezes)) freezes.forEach((freeze, i) => issues.push(...checkFreeze(freeze, ['environments', name, 'freezes', i])));
+    if (Array.isArray(freezes))
+      freezes.forEach((freeze, i) => issues.push(...checkFreeze(freeze, ['environments', name, 'freezes', i])));
   }
   return issues;
 }
@@ -37,22 +42,32 @@ function checkFreeze(freeze: unknown, path: (string | number)[]): RawIssue[] {
   const until = field(freeze, 'until');
   const recurring = cron !== undefined || field(freeze, 'duration') !== undefined;
   const once = from !== undefined || until !== undefined;
-  if (recurring === once) return [{ path, message: 'a freeze is either recurring (cron + duration) or one-off (from + until)' }];
+  if (recurring === once)
+    return [{ path, message: 'a freeze is either recurring (cron + duration) or one-off (from + until)' }];
   const issues: RawIssue[] = [];
   if (recurring) {
     if (cron === undefined) issues.push({ path, message: 'a recurring freeze needs cron (when each window starts)' });
-    if (field(freeze, 'duration') === undefined) issues.push({ path, message: 'a recurring freeze needs duration (how long each window lasts)' });
+    if (field(freeze, 'duration') === undefined)
+      issues.push({ path, message: 'a recurring freeze needs duration (how long each window lasts)' });
     const timezone = field(freeze, 'timezone') ?? 'UTC';
-    if (typeof timezone === 'string' && !validTimeZone(timezone)) issues.push({ path: [...path, 'timezone'], message: `unknown time zone "${timezone}" (expected an IANA name like Europe/London)` });
+    if (typeof timezone === 'string' && !validTimeZone(timezone))
+      issues.push({
+        path: [...path, 'timezone'],
+        message: `unknown time zone "${timezone}" (expected an IANA name like Europe/London)`,
+      });
     if (typeof cron === 'string') {
       try {
-        new Cron(cron, { paused: true, timezone: typeof timezone === 'string' && validTimeZone(timezone) ? timezone : 'UTC' }).stop();
+        new Cron(cron, {
+          paused: true,
+          timezone: typeof timezone === 'string' && validTimeZone(timezone) ? timezone : 'UTC',
+        }).stop();
       } catch (e) {
         issues.push({ path: [...path, 'cron'], message: `invalid cron expression "${cron}": ${(e as Error).message}` });
       }
     }
   } else {
-    if (from === undefined || until === undefined) issues.push({ path, message: 'a one-off freeze needs both from and until' });
+    if (from === undefined || until === undefined)
+      issues.push({ path, message: 'a one-off freeze needs both from and until' });
     else if (typeof from === 'string' && typeof until === 'string' && Date.parse(from) >= Date.parse(until)) {
       issues.push({ path: [...path, 'until'], message: `until (${until}) must be after from (${from})` });
     }

@@ -16,7 +16,10 @@ function checkText(text: unknown, place: Place, path: PropertyKey[], issues: Raw
   for (const [, name] of text.matchAll(/\{([A-Za-z_]+)\}/g)) {
     if (allowed[place].includes(name!)) continue;
     if (name === 'port') {
-      issues.push({ path, message: `{port} is only filled in args; the instance gets its port as PORT in its environment` });
+      issues.push({
+        path,
+        message: `{port} is only filled in args; the instance gets its port as PORT in its environment`,
+      });
       continue;
     }
     const guess = closest(name!, allowed[place]);
@@ -38,8 +41,10 @@ export function checkPlaceholders(raw: unknown): RawIssue[] {
   for (const [service, config] of entriesOf(field(raw, 'services'))) {
     const path = ['services', service];
     checkBlock(config, path, issues);
-    for (const [name, override] of entriesOf(field(config, 'environments'))) checkBlock(override, [...path, 'environments', name], issues);
-    for (const [version, override] of entriesOf(field(config, 'releases'))) checkBlock(override, [...path, 'releases', version], issues);
+    for (const [name, override] of entriesOf(field(config, 'environments')))
+      checkBlock(override, [...path, 'environments', name], issues);
+    for (const [version, override] of entriesOf(field(config, 'releases')))
+      checkBlock(override, [...path, 'releases', version], issues);
   }
   return issues;
 }

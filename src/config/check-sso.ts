@@ -18,7 +18,10 @@ export function checkSso(raw: unknown): RawIssue[] {
       if (listed === '*') return;
       for (const environment of listed.split(',')) {
         if (!environments.includes(environment)) {
-          issues.push({ path: ['sso', 'groups', group, i], message: `unknown environment "${environment}" in grant "${grant}"${hint(environment, environments, 'a declared environment')}` });
+          issues.push({
+            path: ['sso', 'groups', group, i],
+            message: `unknown environment "${environment}" in grant "${grant}"${hint(environment, environments, 'a declared environment')}`,
+          });
         }
       }
     });

@@ -9,7 +9,8 @@ describe('listen addresses', () => {
     expect(issuesFor(raw)).toEqual([
       {
         path: 'environments.production.listen',
-        message: '127.0.0.1:8081 is already used by environments.staging.listen (127.0.0.1:8081); every address must differ',
+        message:
+          '127.0.0.1:8081 is already used by environments.staging.listen (127.0.0.1:8081); every address must differ',
       },
     ]);
   });
@@ -59,7 +60,10 @@ describe('environment overrides', () => {
     raw.services.api.environments = { prod: { instances: 2 }, qa: { instances: 1 } };
     expect(issuesFor(raw)).toEqual([
       { path: 'services.api.environments.prod', message: 'unknown environment "prod" (did you mean "production"?)' },
-      { path: 'services.api.environments.qa', message: 'unknown environment "qa" (expected a declared environment: staging, production)' },
+      {
+        path: 'services.api.environments.qa',
+        message: 'unknown environment "qa" (expected a declared environment: staging, production)',
+      },
     ]);
   });
 });
@@ -71,7 +75,8 @@ describe('routes', () => {
     expect(issuesFor(raw)).toEqual([
       {
         path: 'services.web.route',
-        message: 'same route as service "api" (path prefix /, any host); give one of them a different route.pathPrefix or route.host',
+        message:
+          'same route as service "api" (path prefix /, any host); give one of them a different route.pathPrefix or route.host',
       },
     ]);
   });
@@ -99,8 +104,13 @@ describe('rolling strategy', () => {
   it('rejects maxSurge and maxUnavailable both zero, in the service and in overrides', () => {
     const raw = rawConfig();
     raw.services.api.strategy = { type: 'rolling', maxSurge: 0 };
-    raw.services.api.environments = { production: { strategy: { type: 'rolling', maxSurge: '0%', maxUnavailable: 0 } } };
-    expect(issuesFor(raw).map((issue) => issue.path)).toEqual(['services.api.strategy', 'services.api.environments.production.strategy']);
+    raw.services.api.environments = {
+      production: { strategy: { type: 'rolling', maxSurge: '0%', maxUnavailable: 0 } },
+    };
+    expect(issuesFor(raw).map((issue) => issue.path)).toEqual([
+      'services.api.strategy',
+      'services.api.environments.production.strategy',
+    ]);
     expect(issuesFor(raw)[0]?.message).toMatch(/maxSurge and maxUnavailable cannot both be 0/);
   });
 
@@ -117,7 +127,9 @@ describe('rolling strategy', () => {
   it('names the strategy types when the type is unknown', () => {
     const raw = rawConfig();
     raw.services.api.strategy = { type: 'canary-ish' };
-    expect(issuesFor(raw)).toEqual([{ path: 'services.api.strategy.type', message: 'expected one of blue-green, rolling, canary' }]);
+    expect(issuesFor(raw)).toEqual([
+      { path: 'services.api.strategy.type', message: 'expected one of blue-green, rolling, canary' },
+    ]);
   });
 });
 
@@ -127,9 +139,15 @@ describe('placeholders and values', () => {
     raw.services.api.env = { PORT_COPY: '{port}', V: 'v{verison}', JSON: '{"a":{b}}' };
     raw.services.api.releases = { '2.0.0': { cwd: 'releases/{vresion}' } };
     expect(issuesFor(raw)).toEqual([
-      { path: 'services.api.env.PORT_COPY', message: '{port} is only filled in args; the instance gets its port as PORT in its environment' },
+      {
+        path: 'services.api.env.PORT_COPY',
+        message: '{port} is only filled in args; the instance gets its port as PORT in its environment',
+      },
       { path: 'services.api.env.V', message: 'unknown placeholder {verison} (did you mean {version}?)' },
-      { path: 'services.api.releases["2.0.0"].cwd', message: 'unknown placeholder {vresion} (did you mean {version}?)' },
+      {
+        path: 'services.api.releases["2.0.0"].cwd',
+        message: 'unknown placeholder {vresion} (did you mean {version}?)',
+      },
     ]);
   });
 
@@ -148,7 +166,10 @@ describe('placeholders and values', () => {
     raw.services.api.env = { 'LOG-LEVEL': 'x' };
     raw.services.Bad_Name = { command: 'x', route: { pathPrefix: '/b' } };
     expect(issuesFor(raw)).toEqual([
-      { path: 'services.api.env.LOG-LEVEL', message: expect.stringMatching(/^invalid name: expected an environment variable name/) },
+      {
+        path: 'services.api.env.LOG-LEVEL',
+        message: expect.stringMatching(/^invalid name: expected an environment variable name/),
+      },
       { path: 'services.api.instances', message: 'expected an integer <= 64' },
       { path: 'services.api.health.healthyThreshold', message: 'expected an integer >= 1' },
       { path: 'services.api.health.unhealthyThreshold', message: 'expected an integer' },

@@ -15,7 +15,18 @@ import { hint } from './suggest.js';
 
 /** Every cross-field problem in a raw config object. */
 export function crossFieldIssues(raw: unknown): RawIssue[] {
-  return [...checkListenAddresses(raw), ...checkOverrideEnvironments(raw), ...checkRoutes(raw), ...checkRolling(raw), ...checkPlaceholders(raw), ...checkDatabaseService(raw), ...checkPipeline(raw), ...checkTriggers(raw), ...checkSso(raw), ...checkAccess(raw)];
+  return [
+    ...checkListenAddresses(raw),
+    ...checkOverrideEnvironments(raw),
+    ...checkRoutes(raw),
+    ...checkRolling(raw),
+    ...checkPlaceholders(raw),
+    ...checkDatabaseService(raw),
+    ...checkPipeline(raw),
+    ...checkTriggers(raw),
+    ...checkSso(raw),
+    ...checkAccess(raw),
+  ];
 }
 
 function checkOverrideEnvironments(raw: unknown): RawIssue[] {
@@ -67,7 +78,10 @@ function checkRolling(raw: unknown): RawIssue[] {
     if (field(strategy, 'type') !== 'rolling') return;
     const isZero = (amount: unknown) => amount === 0 || amount === '0%';
     if (isZero(field(strategy, 'maxSurge') ?? 1) && isZero(field(strategy, 'maxUnavailable') ?? 0)) {
-      issues.push({ path, message: 'maxSurge and maxUnavailable cannot both be 0: the rollout could never replace an instance' });
+      issues.push({
+        path,
+        message: 'maxSurge and maxUnavailable cannot both be 0: the rollout could never replace an instance',
+      });
     }
   };
   for (const [service, config] of entriesOf(field(raw, 'services'))) {
@@ -87,11 +101,21 @@ function checkDatabaseService(raw: unknown): RawIssue[] {
   const service = field(database, 'service');
   if (service === undefined) {
     return services.length > 1
-      ? [{ path: ['database'], message: `database.service is required when there are several services (one of: ${services.join(', ')})` }]
+      ? [
+          {
+            path: ['database'],
+            message: `database.service is required when there are several services (one of: ${services.join(', ')})`,
+          },
+        ]
       : [];
   }
   if (typeof service === 'string' && services.length > 0 && !services.includes(service)) {
-    return [{ path: ['database', 'service'], message: `unknown service "${service}"${hint(service, services, 'a declared service')}` }];
+    return [
+      {
+        path: ['database', 'service'],
+        message: `unknown service "${service}"${hint(service, services, 'a declared service')}`,
+      },
+    ];
   }
   return [];
 }

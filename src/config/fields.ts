@@ -11,7 +11,10 @@ export const namePattern = /^[a-z0-9][a-z0-9-]*$/;
 export const nameField = z
   .string()
   .max(63, 'must be at most 63 characters')
-  .regex(namePattern, 'expected lowercase letters, digits and dashes, starting with a letter or digit (like quote-api)');
+  .regex(
+    namePattern,
+    'expected lowercase letters, digits and dashes, starting with a letter or digit (like quote-api)',
+  );
 
 /** Environment names must start with a letter: an all-digit key would lose its place in the promotion order (JS objects sort integer keys first). */
 export const environmentNameField = z
@@ -22,7 +25,8 @@ export const environmentNameField = z
 /** Release versions; also checked by resolveRelease for versions given on the command line. */
 export const versionPattern = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 /** What a valid version looks like, for messages. */
-export const versionMessage = 'expected a version of letters, digits and . _ + - (starting with a letter or digit, at most 64 characters), like 1.4.2';
+export const versionMessage =
+  'expected a version of letters, digits and . _ + - (starting with a letter or digit, at most 64 characters), like 1.4.2';
 /** A release version (keys of `releases`). */
 export const versionField = z.string().max(64, versionMessage).regex(versionPattern, versionMessage);
 
@@ -101,6 +105,12 @@ export const commandField = z
 const amountMessage = 'expected an integer >= 0 or a percentage like 25%';
 
 /** Rolling maxSurge / maxUnavailable: a number of instances or a percentage of them. */
-export const amountField = z.union([z.int(amountMessage).min(0, amountMessage).max(1000, amountMessage), z.string().regex(/^(100|[1-9]?\d)%$/, amountMessage)], {
-  error: amountMessage,
-});
+export const amountField = z.union(
+  [
+    z.int(amountMessage).min(0, amountMessage).max(1000, amountMessage),
+    z.string().regex(/^(100|[1-9]?\d)%$/, amountMessage),
+  ],
+  {
+    error: amountMessage,
+  },
+);

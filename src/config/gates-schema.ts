@@ -12,11 +12,21 @@ const gateName = z.string().min(1).max(63).meta({ description: 'Names the gate i
 const commandGateSchema = z
   .strictObject({
     name: gateName,
-    command: commandField.meta({ description: 'The program to run, found on PATH or relative to cwd. Run without a shell.' }),
+    command: commandField.meta({
+      description: 'The program to run, found on PATH or relative to cwd. Run without a shell.',
+    }),
     args: z.array(scalarField).default([]).meta({ description: 'Arguments; {version} is the release version.' }),
-    cwd: z.string().min(1).default('.').meta({ description: 'Working directory relative to slipway.yaml; may contain {version}.' }),
-    timeout: positiveDurationField.default('5m').meta({ description: 'The command (and every process it started) is killed after this long, and the gate fails.' }),
-    env: envField.optional().meta({ description: "Extra environment variables (Slipway's own secrets are never passed on)." }),
+    cwd: z
+      .string()
+      .min(1)
+      .default('.')
+      .meta({ description: 'Working directory relative to slipway.yaml; may contain {version}.' }),
+    timeout: positiveDurationField.default('5m').meta({
+      description: 'The command (and every process it started) is killed after this long, and the gate fails.',
+    }),
+    env: envField
+      .optional()
+      .meta({ description: "Extra environment variables (Slipway's own secrets are never passed on)." }),
   })
   .meta({ title: 'Command gate', description: 'A check run before the deployment starts; exit status 0 passes.' });
 
@@ -25,11 +35,17 @@ const coverageGateSchema = z
     file: z
       .string()
       .min(1)
-      .regex(/(coverage-summary\.json|\.info|lcov[^/]*)$/, 'expected a coverage-summary.json (istanbul json-summary) or an lcov file (lcov.info)')
+      .regex(
+        /(coverage-summary\.json|\.info|lcov[^/]*)$/,
+        'expected a coverage-summary.json (istanbul json-summary) or an lcov file (lcov.info)',
+      )
       .meta({ description: 'coverage-summary.json or lcov.info, relative to slipway.yaml; may contain {version}.' }),
     minimum: percentField.meta({ description: 'Minimum line coverage, e.g. 85% (or 0.85).' }),
   })
-  .meta({ title: 'Coverage gate', description: 'Line coverage read from a report the before-commands wrote (or CI left behind).' });
+  .meta({
+    title: 'Coverage gate',
+    description: 'Line coverage read from a report the before-commands wrote (or CI left behind).',
+  });
 
 const smokeCheckSchema = z
   .strictObject({
@@ -44,24 +60,45 @@ const smokeCheckSchema = z
       .prefault({}),
     timeout: positiveDurationField.default('5s').meta({ description: 'How long the request may take.' }),
   })
-  .meta({ title: 'Smoke check', description: 'An HTTP request to the environment address once all traffic is on the new release; a failure rolls it back.' });
+  .meta({
+    title: 'Smoke check',
+    description:
+      'An HTTP request to the environment address once all traffic is on the new release; a failure rolls it back.',
+  });
 
 export const gatesSchema = z
   .strictObject({
-    before: z.array(commandGateSchema).default([]).meta({ description: 'Commands run before any instance of the release starts; one failing fails the deployment.' }),
+    before: z.array(commandGateSchema).default([]).meta({
+      description: 'Commands run before any instance of the release starts; one failing fails the deployment.',
+    }),
     coverage: coverageGateSchema.optional(),
-    after: z.array(smokeCheckSchema).default([]).meta({ description: 'HTTP smoke checks against the new release; one failing rolls it back.' }),
+    after: z
+      .array(smokeCheckSchema)
+      .default([])
+      .meta({ description: 'HTTP smoke checks against the new release; one failing rolls it back.' }),
   })
   .superRefine((gates, ctx) => {
     const seen = new Set<string>();
-    for (const [list, items] of [['before', gates.before], ['after', gates.after]] as const) {
+    for (const [list, items] of [
+      ['before', gates.before],
+      ['after', gates.after],
+    ] as const) {
       items.forEach((gate, i) => {
-        if (seen.has(gate.name)) ctx.addIssue({ code: 'custom', path: [list, i, 'name'], message: `gate name "${gate.name}" is used twice; names identify results` });
+        if (seen.has(gate.name))
+          ctx.addIssue({
+            code: 'custom',
+            path: [list, i, 'name'],
+            message: `gate name "${gate.name}" is used twice; names identify results`,
+          });
         seen.add(gate.name);
       });
     }
   })
-  .meta({ title: 'Gates', description: 'Checks a deployment to this environment must pass: commands and coverage before, HTTP smoke checks after.' });
+  .meta({
+    title: 'Gates',
+    description:
+      'Checks a deployment to this environment must pass: commands and coverage before, HTTP smoke checks after.',
+  });
 
 /** What gatesSchema returns. */
 export type ParsedGates = z.output<typeof gatesSchema>;

@@ -4,7 +4,12 @@ import { configJsonSchema, renderConfigJsonSchema, schemaFile } from './json-sch
 
 describe('configJsonSchema', () => {
   it('is draft 2020-12, strict, with help text', () => {
-    const schema = configJsonSchema() as { $schema: string; additionalProperties: boolean; required: string[]; description: string };
+    const schema = configJsonSchema() as {
+      $schema: string;
+      additionalProperties: boolean;
+      required: string[];
+      description: string;
+    };
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['project', 'environments', 'services']);
@@ -13,8 +18,16 @@ describe('configJsonSchema', () => {
 
   it('describes service fields and shows defaults', () => {
     const services = (configJsonSchema() as any).properties.services.additionalProperties;
-    expect(services.properties.instances).toMatchObject({ default: 1, minimum: 1, maximum: 64, description: expect.any(String) });
-    expect(services.properties.health.properties.interval).toMatchObject({ default: '1s', description: expect.any(String) });
+    expect(services.properties.instances).toMatchObject({
+      default: 1,
+      minimum: 1,
+      maximum: 64,
+      description: expect.any(String),
+    });
+    expect(services.properties.health.properties.interval).toMatchObject({
+      default: '1s',
+      description: expect.any(String),
+    });
     expect(services.properties.strategy.oneOf).toHaveLength(3);
   });
 

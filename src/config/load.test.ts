@@ -71,24 +71,37 @@ describe('parseConfig', () => {
   });
 
   it('reports a missing top-level key at the start of the document', () => {
-    expect(issuesOf(edit({ 1: undefined }))).toEqual([expect.objectContaining({ path: 'project', message: 'is required', line: 1 })]);
+    expect(issuesOf(edit({ 1: undefined }))).toEqual([
+      expect.objectContaining({ path: 'project', message: 'is required', line: 1 }),
+    ]);
   });
 
   it('reports an unknown key with a suggestion, at the key', () => {
     expect(issuesOf(edit({ 9: '    heath:' }))).toEqual([
-      expect.objectContaining({ path: 'services.api.heath', message: 'unknown key "heath" (did you mean "health"?)', line: 9, column: 5 }),
+      expect.objectContaining({
+        path: 'services.api.heath',
+        message: 'unknown key "heath" (did you mean "health"?)',
+        line: 9,
+        column: 5,
+      }),
     ]);
   });
 
   it('lists the allowed keys when nothing is close', () => {
     const [issue] = issuesOf(`${valid.join('\n')}\nsomething: 1`);
-    expect(issue?.message).toBe('unknown key "something" (expected one of: project, dataDir, coordinator, proxy, environments, services, database, triggers, sso, access)');
+    expect(issue?.message).toBe(
+      'unknown key "something" (expected one of: project, dataDir, coordinator, proxy, environments, services, database, triggers, sso, access)',
+    );
     expect(issue?.line).toBe(12);
   });
 
   it('reports a bad duration', () => {
     expect(issuesOf(edit({ 11: '      interval: soon' }))).toEqual([
-      expect.objectContaining({ path: 'services.api.health.interval', message: 'must be a duration like 30s or 500ms', line: 11 }),
+      expect.objectContaining({
+        path: 'services.api.health.interval',
+        message: 'must be a duration like 30s or 500ms',
+        line: 11,
+      }),
     ]);
   });
 
@@ -111,12 +124,12 @@ describe('parseConfig', () => {
 
   it('lists several problems at once, in file order', () => {
     const error = errorOf(
-      edit({
+      `${edit({
         1: 'project: Harbor Quote',
         4: '  production: { listen: 127.0.0.1:8081 }',
         8: '    args: server.js',
         11: '      interval: -1s',
-      }) + '\n    instances: 0',
+      })}\n    instances: 0`,
     );
     expect(error.issues.map((issue) => [issue.path, issue.line])).toEqual([
       ['project', 1],
@@ -130,12 +143,19 @@ describe('parseConfig', () => {
   });
 
   it('treats an empty file as a missing mapping', () => {
-    expect(issuesOf('# nothing yet\n')).toEqual([expect.objectContaining({ path: '', message: 'expected a mapping (key: value), but the value is empty' })]);
+    expect(issuesOf('# nothing yet\n')).toEqual([
+      expect.objectContaining({ path: '', message: 'expected a mapping (key: value), but the value is empty' }),
+    ]);
   });
 
   it('refuses YAML whose aliases expand without bound', () => {
     const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 10; i++) levels.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i < 10; i++)
+      levels.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     const [issue] = issuesOf(levels.join('\n'));
     expect(issue?.message).toMatch(/^cannot read YAML: .*alias/i);
   });

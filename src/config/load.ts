@@ -24,7 +24,9 @@ export async function loadConfig(file: string = defaultConfigFile): Promise<Proj
  * Like loadConfig, and also the file as plain data (what the CLI sends to the coordinator,
  * which validates it again with validateConfigObject).
  */
-export async function loadConfigWithRaw(file: string = defaultConfigFile): Promise<{ config: ProjectConfig; raw: unknown }> {
+export async function loadConfigWithRaw(
+  file: string = defaultConfigFile,
+): Promise<{ config: ProjectConfig; raw: unknown }> {
   const absolute = path.resolve(file);
   const text = await readConfigText(absolute, file);
   const { doc, lineCounter, raw } = parseYaml(text, file);
@@ -72,7 +74,12 @@ function parseYaml(text: string, file: string): { doc: Document; lineCounter: Li
 }
 
 /** Validate parsed data; every issue is pointed at its line in the document. */
-function checkParsed(doc: Document, lineCounter: LineCounter, raw: unknown, options: { file: string; baseDir: string }): ProjectConfig {
+function checkParsed(
+  doc: Document,
+  lineCounter: LineCounter,
+  raw: unknown,
+  options: { file: string; baseDir: string },
+): ProjectConfig {
   const { file } = options;
   const configPath = path.resolve(options.baseDir, path.basename(file));
   const checked = checkConfigObject(raw, options.baseDir, configPath);

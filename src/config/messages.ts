@@ -40,7 +40,9 @@ export const configErrorMap: z.core.$ZodErrorMap = (issue) => {
     case 'too_big':
       return bound(issue.origin, '<=', '<', issue.maximum, issue.inclusive, issue.schema);
     case 'invalid_value':
-      return issue.values.length === 1 ? `expected ${JSON.stringify(issue.values[0])}` : `expected one of ${issue.values.join(', ')}`;
+      return issue.values.length === 1
+        ? `expected ${JSON.stringify(issue.values[0])}`
+        : `expected one of ${issue.values.join(', ')}`;
     case 'invalid_union': {
       const options = (issue as { options?: unknown[] }).options;
       if (Array.isArray(options)) return `expected one of ${options.join(', ')}`;
@@ -91,7 +93,9 @@ export function toRawIssues(issues: readonly z.core.$ZodIssue[]): RawIssue[] {
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       const messages = issue.message.split(keySeparator);
-      issue.keys.forEach((key, i) => out.push({ path: [...issue.path, key], message: messages[i] ?? `unknown key "${key}"` }));
+      issue.keys.forEach((key, i) =>
+        out.push({ path: [...issue.path, key], message: messages[i] ?? `unknown key "${key}"` }),
+      );
     } else if (issue.code === 'invalid_key') {
       out.push({ path: issue.path, message: `invalid name: ${issue.issues[0]?.message ?? 'not allowed here'}` });
     } else {

@@ -173,7 +173,13 @@ export interface AnalysisConfig {
   inconclusiveLimit: number;
   consecutiveErrorLimit: number;
   onInconclusive: 'pause' | 'rollback';
-  triggers: { errorRateVsBaseline: number; p95VsBaseline: number; maxErrorRate: number; maxP95Ms: number; unavailableForMs: number };
+  triggers: {
+    errorRateVsBaseline: number;
+    p95VsBaseline: number;
+    maxErrorRate: number;
+    maxP95Ms: number;
+    unavailableForMs: number;
+  };
   statistics: {
     confidence: number;
     allowedLatencyIncrease: number;

@@ -37,7 +37,9 @@ export function normalizeCanary(c: ParsedCanary, ms: (d: string | number) => num
       passScore: a.statistics.passScore,
       marginalScore: a.statistics.marginalScore,
     },
-    ...(a.prometheus ? { prometheus: { address: a.prometheus.address, metrics: a.prometheus.metrics.map((m) => ({ ...m })) } } : {}),
+    ...(a.prometheus
+      ? { prometheus: { address: a.prometheus.address, metrics: a.prometheus.metrics.map((m) => ({ ...m })) } }
+      : {}),
     ...(a.probes ? { probes: a.probes.map((p) => ({ ...p, expect: { ...p.expect } })) } : {}),
   };
   return { type: 'canary', steps, ...(c.scale !== undefined ? { scale: c.scale } : {}), sticky: c.sticky, analysis };

@@ -14,12 +14,22 @@ export function normalizeGates(gates: ParsedGates, base: string, ms: (d: string 
       timeoutMs: ms(g.timeout),
       env: Object.fromEntries(Object.entries(g.env ?? {}).map(([k, v]) => [k, String(v)])),
     })),
-    ...(gates.coverage ? { coverage: { file: path.resolve(base, gates.coverage.file), minimumPct: Math.round(share(gates.coverage.minimum) * 10_000) / 100 } } : {}),
+    ...(gates.coverage
+      ? {
+          coverage: {
+            file: path.resolve(base, gates.coverage.file),
+            minimumPct: Math.round(share(gates.coverage.minimum) * 10_000) / 100,
+          },
+        }
+      : {}),
     after: gates.after.map((g) => ({
       name: g.name,
       path: g.path,
       method: g.method,
-      expect: { status: g.expect.status, ...(g.expect.bodyContains === undefined ? {} : { bodyContains: g.expect.bodyContains }) },
+      expect: {
+        status: g.expect.status,
+        ...(g.expect.bodyContains === undefined ? {} : { bodyContains: g.expect.bodyContains }),
+      },
       timeoutMs: ms(g.timeout),
     })),
   };

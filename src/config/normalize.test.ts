@@ -16,7 +16,17 @@ describe('defaults', () => {
       dataDir: '/srv/app/.slipway',
       coordinator: { listen: '127.0.0.1:7420', host: '127.0.0.1', port: 7420 },
       proxy: { admin: '127.0.0.1:7421', host: '127.0.0.1', port: 7421 },
-      environments: [{ name: 'staging', listen: '127.0.0.1:8081', host: '127.0.0.1', port: 8081, requires: [], soakMs: 0, freezes: [] }],
+      environments: [
+        {
+          name: 'staging',
+          listen: '127.0.0.1:8081',
+          host: '127.0.0.1',
+          port: 8081,
+          requires: [],
+          soakMs: 0,
+          freezes: [],
+        },
+      ],
       services: [
         {
           name: 'api',
@@ -26,7 +36,14 @@ describe('defaults', () => {
           env: {},
           instances: 1,
           route: { pathPrefix: '/' },
-          health: { path: '/health', intervalMs: 1000, timeoutMs: 2000, healthyThreshold: 1, unhealthyThreshold: 3, startTimeoutMs: 60_000 },
+          health: {
+            path: '/health',
+            intervalMs: 1000,
+            timeoutMs: 2000,
+            healthyThreshold: 1,
+            unhealthyThreshold: 3,
+            startTimeoutMs: 60_000,
+          },
           drainTimeoutMs: 30_000,
           strategy: { type: 'blue-green', keepOldForMs: 300_000 },
           environments: {},
@@ -48,7 +65,11 @@ describe('defaults', () => {
 describe('normalization', () => {
   it('keeps environments in file order and splits IPv6 addresses', () => {
     const raw = rawConfig();
-    raw.environments = { zeta: { listen: '[::1]:9001' }, alpha: { listen: 'localhost:9002' }, mid: { listen: '0.0.0.0:9003' } };
+    raw.environments = {
+      zeta: { listen: '[::1]:9001' },
+      alpha: { listen: 'localhost:9002' },
+      mid: { listen: '0.0.0.0:9003' },
+    };
     const config = validateConfigObject(raw, { baseDir: '/srv' });
     expect(config.environments.map((e) => [e.name, e.host, e.port])).toEqual([
       ['zeta', '::1', 9001],
@@ -61,13 +82,17 @@ describe('normalization', () => {
     const raw = rawConfig();
     raw.dataDir = '../state';
     raw.services.api.cwd = 'releases/{version}';
-    raw.services.api.environments = { production: { drainTimeout: '1m30s', health: { startTimeout: 90_000 }, env: { N: 1 } } };
+    raw.services.api.environments = {
+      production: { drainTimeout: '1m30s', health: { startTimeout: 90_000 }, env: { N: 1 } },
+    };
     raw.services.api.releases = { '2.0.0': { cwd: 'v2', args: ['a', 2, true] } };
     const config = validateConfigObject(raw, { baseDir: '/srv/app' });
     const api = config.services[0]!;
     expect(config.dataDir).toBe('/srv/state');
     expect(api.cwd).toBe('/srv/app/releases/{version}');
-    expect(api.environments).toEqual({ production: { drainTimeoutMs: 90_000, health: { startTimeoutMs: 90_000 }, env: { N: '1' } } });
+    expect(api.environments).toEqual({
+      production: { drainTimeoutMs: 90_000, health: { startTimeoutMs: 90_000 }, env: { N: '1' } },
+    });
     expect(api.releases).toEqual({ '2.0.0': { cwd: '/srv/app/v2', args: ['a', '2', 'true'] } });
   });
 
@@ -95,6 +120,8 @@ describe('normalization', () => {
     expect(() => validateConfigObject(raw, { baseDir: '/srv', file: 'slipway.yaml' })).toThrow(
       'services.api.instances: expected an integer (slipway.yaml)',
     );
-    expect(() => validateConfigObject(raw, { baseDir: '/srv' })).toThrow(/^services\.api\.instances: expected an integer$/);
+    expect(() => validateConfigObject(raw, { baseDir: '/srv' })).toThrow(
+      /^services\.api\.instances: expected an integer$/,
+    );
   });
 });

@@ -43,7 +43,13 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
       freezes: environment.freezes.map(
         (f): FreezeWindow =>
           f.cron !== undefined
-            ? { kind: 'recurring', cron: f.cron, durationMs: ms(f.duration ?? 0), timezone: f.timezone, message: f.message }
+            ? {
+                kind: 'recurring',
+                cron: f.cron,
+                durationMs: ms(f.duration ?? 0),
+                timezone: f.timezone,
+                message: f.message,
+              }
             : { kind: 'once', from: Date.parse(f.from!), until: Date.parse(f.until!), message: f.message },
       ),
       ...(environment.database ? { databaseUrl: environment.database.url } : {}),
@@ -68,7 +74,11 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
   };
 }
 
-function normalizeDatabase(database: NonNullable<ParsedConfig['database']>, services: string[], base: string): DatabaseConfig {
+function normalizeDatabase(
+  database: NonNullable<ParsedConfig['database']>,
+  services: string[],
+  base: string,
+): DatabaseConfig {
   return {
     url: database.url,
     migrations: path.resolve(base, database.migrations),
@@ -101,7 +111,12 @@ function normalizeSso(sso: NonNullable<ParsedConfig['sso']>): SsoConfig {
 function normalizeGithubTriggers(github: NonNullable<NonNullable<ParsedConfig['triggers']>['github']>): GithubTriggers {
   return {
     secret: github.secret,
-    rules: github.rules.map((r) => ({ branch: r.branch, environment: r.environment, ...(r.services ? { services: r.services } : {}), version: r.version })),
+    rules: github.rules.map((r) => ({
+      branch: r.branch,
+      environment: r.environment,
+      ...(r.services ? { services: r.services } : {}),
+      version: r.version,
+    })),
   };
 }
 
@@ -168,7 +183,9 @@ export function normalizeStrategy(strategy: ParsedStrategy): StrategyConfig {
 }
 
 function amount(value: number | string): InstanceAmount {
-  return typeof value === 'number' ? { unit: 'instances', value } : { unit: 'percent', value: Number(value.slice(0, -1)) };
+  return typeof value === 'number'
+    ? { unit: 'instances', value }
+    : { unit: 'percent', value: Number(value.slice(0, -1)) };
 }
 
 function normalizeEnv(env: Record<string, string | number | boolean>): Record<string, string> {
@@ -178,7 +195,8 @@ function normalizeEnv(env: Record<string, string | number | boolean>): Record<st
 /** The schema already checked the format; a failure here is a bug, not bad input. */
 function ms(duration: string | number): number {
   const value = parseDuration(duration);
-  if (value === undefined) throw new Error(`normalize: unparsed duration ${JSON.stringify(duration)} passed validation`);
+  if (value === undefined)
+    throw new Error(`normalize: unparsed duration ${JSON.stringify(duration)} passed validation`);
   return value;
 }
 
@@ -189,5 +207,7 @@ function mapValues<A, B>(record: Record<string, A>, f: (value: A) => B): Record<
 
 /** Drop undefined fields so overrides only carry what the user wrote. */
 function definedOnly<T extends Record<string, unknown>>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }

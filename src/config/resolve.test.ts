@@ -38,7 +38,11 @@ describe('serviceIn', () => {
     expect(api.project).toBe('harbor-quote');
     expect(api.environment).toBe('production');
     expect(api.instances).toBe(4);
-    expect(api.strategy).toEqual({ type: 'rolling', maxSurge: { unit: 'instances', value: 1 }, maxUnavailable: { unit: 'instances', value: 0 } });
+    expect(api.strategy).toEqual({
+      type: 'rolling',
+      maxSurge: { unit: 'instances', value: 1 },
+      maxUnavailable: { unit: 'instances', value: 0 },
+    });
     expect(api.drainTimeoutMs).toBe(60_000);
     expect(api.env).toEqual({ LOG_LEVEL: 'warn', APP_VERSION: '{version}', REGION: 'eu' });
     expect(api.health).toMatchObject({ intervalMs: 2000, startTimeoutMs: 90_000, path: '/health' });
@@ -47,7 +51,11 @@ describe('serviceIn', () => {
 
   it('uses the service as declared where an environment has no overrides', () => {
     const api = serviceIn(config(), 'api', 'staging');
-    expect(api).toMatchObject({ instances: 2, drainTimeoutMs: 30_000, strategy: { type: 'blue-green', keepOldForMs: 60_000 } });
+    expect(api).toMatchObject({
+      instances: 2,
+      drainTimeoutMs: 30_000,
+      strategy: { type: 'blue-green', keepOldForMs: 60_000 },
+    });
     expect(api.health.startTimeoutMs).toBe(30_000);
   });
 
@@ -59,7 +67,9 @@ describe('serviceIn', () => {
   });
 
   it('names the known services and environments when one is unknown', () => {
-    expect(() => serviceIn(config(), 'apj', 'staging')).toThrow('unknown service "apj" in harbor-quote (did you mean "api"?)');
+    expect(() => serviceIn(config(), 'apj', 'staging')).toThrow(
+      'unknown service "apj" in harbor-quote (did you mean "api"?)',
+    );
     const error = (() => {
       try {
         serviceIn(config(), 'api', 'qa');
@@ -69,7 +79,9 @@ describe('serviceIn', () => {
     })();
     expect(error).toBeInstanceOf(ConfigError);
     expect(error?.code).toBe('not_found');
-    expect(error?.message).toBe('unknown environment "qa" in harbor-quote (expected an environment: staging, production)');
+    expect(error?.message).toBe(
+      'unknown environment "qa" in harbor-quote (expected an environment: staging, production)',
+    );
   });
 });
 
@@ -94,11 +106,17 @@ describe('resolveRelease', () => {
   });
 
   it('applies a release command and cwd', () => {
-    expect(resolveRelease(serviceIn(config(), 'api', 'staging'), '3.0.0')).toMatchObject({ command: 'deno', cwd: '/srv/app/v3' });
+    expect(resolveRelease(serviceIn(config(), 'api', 'staging'), '3.0.0')).toMatchObject({
+      command: 'deno',
+      cwd: '/srv/app/v3',
+    });
   });
 
   it('merges --set values last and takes them literally', () => {
-    const spec = resolveRelease(serviceIn(config(), 'api', 'production'), '2.0.0', { QUOTE_MODEL: 'v3', NOTE: '{version}' });
+    const spec = resolveRelease(serviceIn(config(), 'api', 'production'), '2.0.0', {
+      QUOTE_MODEL: 'v3',
+      NOTE: '{version}',
+    });
     expect(spec.env).toMatchObject({ QUOTE_MODEL: 'v3', NOTE: '{version}', LOG_LEVEL: 'warn' });
   });
 
@@ -107,6 +125,8 @@ describe('resolveRelease', () => {
   });
 
   it('accepts versions with dots, plus and dashes', () => {
-    expect(resolveRelease(serviceIn(config(), 'api', 'staging'), '1.0.0-rc.1+build_7').version).toBe('1.0.0-rc.1+build_7');
+    expect(resolveRelease(serviceIn(config(), 'api', 'staging'), '1.0.0-rc.1+build_7').version).toBe(
+      '1.0.0-rc.1+build_7',
+    );
   });
 });

@@ -18,7 +18,10 @@ export function serviceIn(config: ProjectConfig, service: string, environment: s
   }
   if (!config.environments.some((e) => e.name === environment)) {
     const names = config.environments.map((e) => e.name);
-    throw notFound('environment', `unknown environment "${environment}" in ${config.project}${hint(environment, names, 'an environment')}`);
+    throw notFound(
+      'environment',
+      `unknown environment "${environment}" in ${config.project}${hint(environment, names, 'an environment')}`,
+    );
   }
   const { environments, ...base } = declared;
   const override = environments[environment] ?? {};
@@ -41,7 +44,9 @@ function notFound(key: string, message: string): ConfigError {
 /** Throw ConfigError unless `version` is a valid release version (it becomes part of paths and ids). */
 export function checkVersion(version: string): void {
   if (version.length === 0 || version.length > 64 || !versionPattern.test(version)) {
-    throw new ConfigError([{ path: 'version', message: `invalid version ${JSON.stringify(version)}: ${versionMessage}` }]);
+    throw new ConfigError([
+      { path: 'version', message: `invalid version ${JSON.stringify(version)}: ${versionMessage}` },
+    ]);
   }
 }
 
@@ -50,11 +55,17 @@ export function checkVersion(version: string): void {
  * and cwd replace, env merges), {version} filled into args, cwd and env values, then `sets`
  * (from --set, taken literally) merged last into env. {port} stays for the runtime to fill.
  */
-export function resolveRelease(service: ResolvedService, version: string, sets: Record<string, string> = {}): ReleaseSpec {
+export function resolveRelease(
+  service: ResolvedService,
+  version: string,
+  sets: Record<string, string> = {},
+): ReleaseSpec {
   checkVersion(version);
   const release = service.releases[version] ?? {};
   const fill = (text: string) => text.split('{version}').join(version);
-  const env = Object.fromEntries(Object.entries({ ...service.env, ...release.env }).map(([key, value]) => [key, fill(value)]));
+  const env = Object.fromEntries(
+    Object.entries({ ...service.env, ...release.env }).map(([key, value]) => [key, fill(value)]),
+  );
   return {
     service: service.name,
     version,

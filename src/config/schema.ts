@@ -50,9 +50,11 @@ const healthSchema = z
   .meta({ title: 'Health check', description: 'How instances are probed. Every field has a default.' });
 
 const healthOverrideSchema = z
-  .strictObject(Object.fromEntries(Object.entries(healthFields).map(([key, field]) => [key, field.optional()])) as {
-    [K in keyof typeof healthFields]: z.ZodOptional<(typeof healthFields)[K]>;
-  })
+  .strictObject(
+    Object.fromEntries(Object.entries(healthFields).map(([key, field]) => [key, field.optional()])) as {
+      [K in keyof typeof healthFields]: z.ZodOptional<(typeof healthFields)[K]>;
+    },
+  )
   .meta({ description: 'Merged over the service health check.' });
 
 const blueGreenSchema = z
@@ -62,12 +64,17 @@ const blueGreenSchema = z
       .default('5m')
       .meta({ description: 'Keep the old set running (unrouted) this long for an instant rollback.' }),
   })
-  .meta({ title: 'Blue-green', description: 'Start a full new set beside the old one, then switch all traffic at once.' });
+  .meta({
+    title: 'Blue-green',
+    description: 'Start a full new set beside the old one, then switch all traffic at once.',
+  });
 
 const rollingSchema = z
   .strictObject({
     type: z.literal('rolling'),
-    maxSurge: amountField.default(1).meta({ description: 'Instances above the desired count while rolling: a number or "25%".' }),
+    maxSurge: amountField
+      .default(1)
+      .meta({ description: 'Instances above the desired count while rolling: a number or "25%".' }),
     maxUnavailable: amountField
       .default(0)
       .meta({ description: 'Instances below the desired count while rolling: a number or "25%". Not both 0.' }),
@@ -78,10 +85,17 @@ const strategySchema = z
   .discriminatedUnion('type', [blueGreenSchema, rollingSchema, canarySchema])
   .meta({ description: 'How traffic moves to a new release: blue-green, rolling or canary.' });
 
-const argsField = z.array(scalarField).meta({ description: 'Arguments; {port} is the instance port, {version} the release version.' });
-const cwdField = z.string().min(1).meta({ description: 'Working directory relative to slipway.yaml; may contain {version}.' });
+const argsField = z
+  .array(scalarField)
+  .meta({ description: 'Arguments; {port} is the instance port, {version} the release version.' });
+const cwdField = z
+  .string()
+  .min(1)
+  .meta({ description: 'Working directory relative to slipway.yaml; may contain {version}.' });
 const instancesField = z.int().min(1).max(64).meta({ description: 'How many instances run (1..64).' });
-const drainField = durationField.meta({ description: 'In-flight requests get this long to finish; then SIGTERM, this long again, SIGKILL.' });
+const drainField = durationField.meta({
+  description: 'In-flight requests get this long to finish; then SIGTERM, this long again, SIGKILL.',
+});
 
 const environmentOverrideSchema = z
   .strictObject({
@@ -91,7 +105,9 @@ const environmentOverrideSchema = z
     health: healthOverrideSchema.optional(),
     drainTimeout: drainField.optional(),
   })
-  .meta({ description: 'Changes for one environment; strategy, instances and drainTimeout replace, env and health merge.' });
+  .meta({
+    description: 'Changes for one environment; strategy, instances and drainTimeout replace, env and health merge.',
+  });
 
 const releaseOverrideSchema = z
   .strictObject({
@@ -104,7 +120,9 @@ const releaseOverrideSchema = z
 
 const routeSchema = z
   .strictObject({
-    pathPrefix: urlPathField('pathPrefix').default('/').meta({ description: 'Requests under this path reach the service; the longest prefix wins.' }),
+    pathPrefix: urlPathField('pathPrefix')
+      .default('/')
+      .meta({ description: 'Requests under this path reach the service; the longest prefix wins.' }),
     host: hostField.optional().meta({ description: 'Only requests with this Host header (without port).' }),
   })
   .prefault({})
@@ -112,7 +130,9 @@ const routeSchema = z
 
 const serviceSchema = z
   .strictObject({
-    command: commandField.meta({ description: 'The program to run, found on PATH or relative to cwd. Run without a shell.' }),
+    command: commandField.meta({
+      description: 'The program to run, found on PATH or relative to cwd. Run without a shell.',
+    }),
     args: argsField.default([]),
     cwd: cwdField.default('.'),
     env: envField.default({}).meta({ description: 'Environment variables; values may contain {version}.' }),
@@ -135,36 +155,72 @@ const serviceSchema = z
 const databaseUrlField = z
   .string()
   .min(1)
-  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|postgres(ql)?:\/\/.+)$/, 'expected env:VARIABLE (read when used, never stored) or a postgres:// URL')
-  .meta({ description: 'The application database: env:NAME reads environment variable NAME when used; a literal postgres:// URL also works.' });
+  .regex(
+    /^(env:[A-Za-z_][A-Za-z0-9_]*|postgres(ql)?:\/\/.+)$/,
+    'expected env:VARIABLE (read when used, never stored) or a postgres:// URL',
+  )
+  .meta({
+    description:
+      'The application database: env:NAME reads environment variable NAME when used; a literal postgres:// URL also works.',
+  });
 
 const databaseSchema = z
   .strictObject({
     url: databaseUrlField.default('env:DATABASE_URL'),
-    migrations: z
-      .string()
-      .min(1)
-      .default('migrations')
-      .meta({ description: 'Directory of NNNN_name.up.sql / .down.sql files, relative to slipway.yaml; may contain {version} so each release carries its own.' }),
-    service: nameField.optional().meta({ description: 'The service whose releases carry the migrations; required when the project has several services.' }),
-    lockTimeout: positiveDurationField.default('2s').meta({ description: 'lock_timeout set for every migration; a lock not granted in time is retried with backoff.' }),
-    statementTimeout: positiveDurationField.default('60s').meta({ description: 'statement_timeout set for every migration.' }),
-    lockRetries: z.int().min(0).max(20).default(5).meta({ description: 'Retries (with exponential backoff) when lock_timeout expires.' }),
-    revertOnRollback: z
-      .boolean()
-      .default(false)
-      .meta({ description: "When a deployment rolls back, run the down scripts of its expand migrations too (only safe ones; data-loss downs never run automatically)." }),
+    migrations: z.string().min(1).default('migrations').meta({
+      description:
+        'Directory of NNNN_name.up.sql / .down.sql files, relative to slipway.yaml; may contain {version} so each release carries its own.',
+    }),
+    service: nameField.optional().meta({
+      description: 'The service whose releases carry the migrations; required when the project has several services.',
+    }),
+    lockTimeout: positiveDurationField.default('2s').meta({
+      description: 'lock_timeout set for every migration; a lock not granted in time is retried with backoff.',
+    }),
+    statementTimeout: positiveDurationField
+      .default('60s')
+      .meta({ description: 'statement_timeout set for every migration.' }),
+    lockRetries: z
+      .int()
+      .min(0)
+      .max(20)
+      .default(5)
+      .meta({ description: 'Retries (with exponential backoff) when lock_timeout expires.' }),
+    revertOnRollback: z.boolean().default(false).meta({
+      description:
+        'When a deployment rolls back, run the down scripts of its expand migrations too (only safe ones; data-loss downs never run automatically).',
+    }),
   })
-  .meta({ title: 'Database', description: 'Migrations that ship with releases: linted, dry-run, and sequenced with deployments (expand before, contract after).' });
+  .meta({
+    title: 'Database',
+    description:
+      'Migrations that ship with releases: linted, dry-run, and sequenced with deployments (expand before, contract after).',
+  });
 
 const freezeSchema = z
   .strictObject({
-    cron: z.string().min(1).optional().meta({ description: 'Recurring: when each window starts (5-field cron, e.g. "0 16 * * 5" for Fridays 16:00).' }),
-    duration: positiveDurationField.optional().meta({ description: 'Recurring: how long each window lasts (e.g. 64h).' }),
-    timezone: z.string().min(1).default('UTC').meta({ description: 'IANA time zone of the cron expression, e.g. Europe/London.' }),
-    from: z.iso.datetime({ offset: true }).optional().meta({ description: 'One-off: start, ISO 8601 with offset (2026-12-20T00:00:00Z).' }),
+    cron: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Recurring: when each window starts (5-field cron, e.g. "0 16 * * 5" for Fridays 16:00).' }),
+    duration: positiveDurationField
+      .optional()
+      .meta({ description: 'Recurring: how long each window lasts (e.g. 64h).' }),
+    timezone: z
+      .string()
+      .min(1)
+      .default('UTC')
+      .meta({ description: 'IANA time zone of the cron expression, e.g. Europe/London.' }),
+    from: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .meta({ description: 'One-off: start, ISO 8601 with offset (2026-12-20T00:00:00Z).' }),
     until: z.iso.datetime({ offset: true }).optional().meta({ description: 'One-off: end (exclusive).' }),
-    message: z.string().min(1).meta({ description: 'Shown to whoever is refused, e.g. "holiday freeze: ask #releases".' }),
+    message: z
+      .string()
+      .min(1)
+      .meta({ description: 'Shown to whoever is refused, e.g. "holiday freeze: ask #releases".' }),
   })
   .meta({ title: 'Freeze window', description: 'Either cron + duration (+ timezone), or from + until.' });
 
@@ -175,14 +231,19 @@ const environmentSchema = z
       .array(environmentNameField)
       .default([])
       .meta({ description: 'Environments a release must have been deployed to successfully first, e.g. [staging].' }),
-    soak: durationField.default(0).meta({ description: 'And it must have been live there at least this long (e.g. 30m).' }),
-    freezes: z.array(freezeSchema).default([]).meta({ description: 'Windows when deployments are refused (--emergency --reason overrides, admins only).' }),
+    soak: durationField
+      .default(0)
+      .meta({ description: 'And it must have been live there at least this long (e.g. 30m).' }),
+    freezes: z
+      .array(freezeSchema)
+      .default([])
+      .meta({ description: 'Windows when deployments are refused (--emergency --reason overrides, admins only).' }),
     gates: gatesSchema.optional(),
     approvals: approvalsSchema.optional(),
-    database: z
-      .strictObject({ url: databaseUrlField })
-      .optional()
-      .meta({ description: "This environment's database, when it is not the top-level database.url. Environments with the same URL share one database." }),
+    database: z.strictObject({ url: databaseUrlField }).optional().meta({
+      description:
+        "This environment's database, when it is not the top-level database.url. Environments with the same URL share one database.",
+    }),
   })
   .meta({ title: 'Environment' });
 
@@ -190,13 +251,21 @@ const environmentSchema = z
 export const configSchema = z
   .strictObject({
     project: nameField.meta({ description: 'Project name: lowercase letters, digits and dashes.' }),
-    dataDir: z.string().min(1).default('.slipway').meta({ description: 'Store, proxy state and logs, relative to slipway.yaml.' }),
+    dataDir: z
+      .string()
+      .min(1)
+      .default('.slipway')
+      .meta({ description: 'Store, proxy state and logs, relative to slipway.yaml.' }),
     coordinator: z
-      .strictObject({ listen: listenField.default('127.0.0.1:7420').meta({ description: 'Address of the API the CLI talks to.' }) })
+      .strictObject({
+        listen: listenField.default('127.0.0.1:7420').meta({ description: 'Address of the API the CLI talks to.' }),
+      })
       .prefault({})
       .meta({ description: 'The coordinator: API, deployment engine and store.' }),
     proxy: z
-      .strictObject({ admin: listenField.default('127.0.0.1:7421').meta({ description: "Address of the data plane's admin API." }) })
+      .strictObject({
+        admin: listenField.default('127.0.0.1:7421').meta({ description: "Address of the data plane's admin API." }),
+      })
       .prefault({})
       .meta({ description: 'The proxy (data plane) that serves every environment.' }),
     environments: z
@@ -212,7 +281,10 @@ export const configSchema = z
     sso: ssoSchema.optional(),
     access: accessSchema.optional(),
   })
-  .meta({ title: 'slipway.yaml', description: 'Slipway project configuration: environments, services and how they deploy.' });
+  .meta({
+    title: 'slipway.yaml',
+    description: 'Slipway project configuration: environments, services and how they deploy.',
+  });
 
 /** What configSchema accepts (the file as written). */
 export type ConfigInput = z.input<typeof configSchema>;

@@ -25,30 +25,50 @@ const secureUrlField = (what: string) =>
 
 const grantText = z
   .string()
-  .regex(grantTextPattern, 'expected ROLE:ENVIRONMENT[,ENVIRONMENT] or ROLE:* (like deployer:staging,production), ROLE one of viewer, deployer, approver, admin');
+  .regex(
+    grantTextPattern,
+    'expected ROLE:ENVIRONMENT[,ENVIRONMENT] or ROLE:* (like deployer:staging,production), ROLE one of viewer, deployer, approver, admin',
+  );
 
 export const ssoSchema = z
   .strictObject({
-    issuer: secureUrlField('issuer').meta({ description: "The provider's issuer URL; its /.well-known/openid-configuration is read at each login." }),
+    issuer: secureUrlField('issuer').meta({
+      description: "The provider's issuer URL; its /.well-known/openid-configuration is read at each login.",
+    }),
     clientId: z.string().min(1).meta({ description: 'The client id Slipway is registered under at the provider.' }),
     clientSecret: z
       .string()
-      .regex(/^env:[A-Za-z_][A-Za-z0-9_]*$/, 'expected env:VARIABLE: the client secret is read from the environment at each login, never written in the config')
-      .meta({ description: 'The client secret as env:NAME (read from environment variable NAME when someone logs in).' }),
+      .regex(
+        /^env:[A-Za-z_][A-Za-z0-9_]*$/,
+        'expected env:VARIABLE: the client secret is read from the environment at each login, never written in the config',
+      )
+      .meta({
+        description: 'The client secret as env:NAME (read from environment variable NAME when someone logs in).',
+      }),
     redirectUri: secureUrlField('redirect URI').meta({
-      description: "Where the provider sends people back: the coordinator's /api/v1/auth/oidc/callback (register the same URI at the provider).",
+      description:
+        "Where the provider sends people back: the coordinator's /api/v1/auth/oidc/callback (register the same URI at the provider).",
     }),
     scopes: z
       .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope name without spaces or quotes'))
       .refine((scopes) => scopes.includes('openid'), 'must include openid (without it there is no ID token)')
       .default(['openid', 'profile', 'email', 'groups'])
       .meta({ description: 'Scopes requested; must include openid. Default: openid, profile, email, groups.' }),
-    groupsClaim: z.string().min(1).default('groups').meta({ description: 'The ID token claim that lists the person\'s groups (a string or an array of strings).' }),
+    groupsClaim: z
+      .string()
+      .min(1)
+      .default('groups')
+      .meta({ description: "The ID token claim that lists the person's groups (a string or an array of strings)." }),
     groups: z
       .record(z.string().min(1), z.array(grantText).min(1, 'give the group at least one grant, like viewer:*'))
       .refine((groups) => Object.keys(groups).length > 0, 'map at least one group to grants')
       .meta({
-        description: 'Provider group → grants (ROLE:ENV[,ENV] or ROLE:*). A person gets the grants of every group they are in; someone in no listed group cannot log in.',
+        description:
+          'Provider group → grants (ROLE:ENV[,ENV] or ROLE:*). A person gets the grants of every group they are in; someone in no listed group cannot log in.',
       }),
   })
-  .meta({ title: 'Single sign-on', description: 'Log in with an OpenID Connect provider (authorization code flow with PKCE); group claims map to roles.' });
+  .meta({
+    title: 'Single sign-on',
+    description:
+      'Log in with an OpenID Connect provider (authorization code flow with PKCE); group claims map to roles.',
+  });

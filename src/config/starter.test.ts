@@ -8,7 +8,8 @@ function propertyNames(schema: unknown, into = new Set<string>()): Set<string> {
   if (Array.isArray(schema)) schema.forEach((item) => propertyNames(item, into));
   else if (typeof schema === 'object' && schema !== null) {
     for (const [key, value] of Object.entries(schema)) {
-      if (key === 'properties' && typeof value === 'object' && value !== null) Object.keys(value).forEach((name) => into.add(name));
+      if (key === 'properties' && typeof value === 'object' && value !== null)
+        Object.keys(value).forEach((name) => into.add(name));
       propertyNames(value, into);
     }
   }
@@ -36,7 +37,17 @@ describe('starterConfig', () => {
 
   it('comments every option line', () => {
     const text = starterConfig('p');
-    for (const key of ['project', 'dataDir', 'command', 'args', 'cwd', 'instances', 'drainTimeout', 'keepOldFor', 'startTimeout']) {
+    for (const key of [
+      'project',
+      'dataDir',
+      'command',
+      'args',
+      'cwd',
+      'instances',
+      'drainTimeout',
+      'keepOldFor',
+      'startTimeout',
+    ]) {
       expect(text).toMatch(new RegExp(`^\\s*${key}:.*#\\s\\S`, 'm'));
     }
   });

@@ -11,7 +11,11 @@ export const strategyTypes: readonly StrategyType[] = ['blue-green', 'rolling', 
 /** Defaults per strategy type; also what `--strategy <type>` gives without further settings. */
 const defaults: { [T in StrategyType]: Extract<StrategyConfig, { type: T }> } = {
   'blue-green': { type: 'blue-green', keepOldForMs: 5 * 60_000 },
-  rolling: { type: 'rolling', maxSurge: { unit: 'instances', value: 1 }, maxUnavailable: { unit: 'instances', value: 0 } },
+  rolling: {
+    type: 'rolling',
+    maxSurge: { unit: 'instances', value: 1 },
+    maxUnavailable: { unit: 'instances', value: 0 },
+  },
   canary: normalizeCanary(canarySchema.parse({ type: 'canary' }), (d) => parseDuration(d)!),
 };
 

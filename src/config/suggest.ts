@@ -28,7 +28,8 @@ export function closest(word: string, known: readonly string[]): string | undefi
   }
   if (bestDistance <= tolerance) return best;
   // Abbreviations: "prod" → "production", when only one known word starts that way.
-  const extensions = word.length >= 3 ? known.filter((candidate) => candidate.toLowerCase().startsWith(word.toLowerCase())) : [];
+  const extensions =
+    word.length >= 3 ? known.filter((candidate) => candidate.toLowerCase().startsWith(word.toLowerCase())) : [];
   return extensions.length === 1 ? extensions[0] : undefined;
 }
 

@@ -23,14 +23,17 @@ export function checkConfigObject(raw: unknown, baseDir: string, configPath?: st
  * key paths but no lines. Relative paths in it resolve against `baseDir`.
  */
 export function validateConfigObject(raw: unknown, options: { baseDir: string; file?: string }): ProjectConfig {
-  const configPath = options.file === undefined ? undefined : path.resolve(options.baseDir, path.basename(options.file));
+  const configPath =
+    options.file === undefined ? undefined : path.resolve(options.baseDir, path.basename(options.file));
   const checked = checkConfigObject(raw, options.baseDir, configPath);
   if (checked.ok) return checked.config;
   throw new ConfigError(
-    checked.issues.map((issue): ConfigIssue => ({
-      path: formatPath(issue.path),
-      message: issue.message,
-      ...(options.file === undefined ? {} : { file: options.file }),
-    })),
+    checked.issues.map(
+      (issue): ConfigIssue => ({
+        path: formatPath(issue.path),
+        message: issue.message,
+        ...(options.file === undefined ? {} : { file: options.file }),
+      }),
+    ),
   );
 }

@@ -83,7 +83,11 @@ export class LoadGenerator {
   private readonly cumulative: number[];
 
   constructor(private readonly options: LoadOptions) {
-    this.pool = new Pool(options.url, { connections: options.connections ?? 128, pipelining: 1, keepAliveTimeout: 30_000 });
+    this.pool = new Pool(options.url, {
+      connections: options.connections ?? 128,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+    });
     const total = options.mix.reduce((n, m) => n + m.share, 0);
     let acc = 0;
     this.cumulative = options.mix.map((m) => (acc += m.share / total));
@@ -131,7 +135,14 @@ export class LoadGenerator {
       byRequest: Object.fromEntries(
         this.options.mix.map((m, i) => {
           const sortedMix = [...this.latenciesByMix[i]!].sort((a, b) => a - b);
-          return [`${m.method} ${m.path}`, { requests: sortedMix.length, p50Ms: round(percentile(sortedMix, 50)), p99Ms: round(percentile(sortedMix, 99)) }];
+          return [
+            `${m.method} ${m.path}`,
+            {
+              requests: sortedMix.length,
+              p50Ms: round(percentile(sortedMix, 50)),
+              p99Ms: round(percentile(sortedMix, 99)),
+            },
+          ];
         }),
       ),
     };
@@ -159,13 +170,17 @@ export class LoadGenerator {
       .then(async (res) => {
         await res.body.dump();
         const release = res.headers['x-release'];
-        this.options.onResponse?.({ at: Date.now(), release: typeof release === 'string' ? release : undefined, status: res.statusCode, latencyMs: performance.now() - scheduled });
+        this.options.onResponse?.({
+          at: Date.now(),
+          release: typeof release === 'string' ? release : undefined,
+          status: res.statusCode,
+          latencyMs: performance.now() - scheduled,
+        });
         if (typeof release === 'string') this.byRelease[release] = (this.byRelease[release] ?? 0) + 1;
         if (res.statusCode >= 500) {
           if (typeof release === 'string') this.failedByRelease[release] = (this.failedByRelease[release] ?? 0) + 1;
           this.fail({ at: Date.now(), path: m.path, status: res.statusCode });
-        }
-        else this.ok++;
+        } else this.ok++;
       })
       .catch((e: Error) => this.fail({ at: Date.now(), path: m.path, error: e.message }))
       .finally(() => {

@@ -16,24 +16,50 @@ import { createDemoWorkspace } from './workspace.js';
  */
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
-async function deployAndWatch(client: ApiClient, project: string, version: string, strategy?: string, set?: Record<string, string>): Promise<{ deployment: DeploymentView; switchMs?: number }> {
-  const { deployment } = await client.call<{ deployment: DeploymentView }>('POST', `/api/v1/projects/${project}/deployments`, {
-    service: 'quote-api',
-    environment: 'staging',
-    version,
-    ...(strategy ? { strategy } : {}),
-    ...(set ? { set } : {}),
-  });
-  say(`${bold(`deploy ${version}`)} ${dim(`(${deployment.strategy}, ${deployment.steps.length} steps, ${deployment.id})`)}`);
+async function deployAndWatch(
+  client: ApiClient,
+  project: string,
+  version: string,
+  strategy?: string,
+  set?: Record<string, string>,
+): Promise<{ deployment: DeploymentView; switchMs?: number }> {
+  const { deployment } = await client.call<{ deployment: DeploymentView }>(
+    'POST',
+    `/api/v1/projects/${project}/deployments`,
+    {
+      service: 'quote-api',
+      environment: 'staging',
+      version,
+      ...(strategy ? { strategy } : {}),
+      ...(set ? { set } : {}),
+    },
+  );
+  say(
+    `${bold(`deploy ${version}`)} ${dim(`(${deployment.strategy}, ${deployment.steps.length} steps, ${deployment.id})`)}`,
+  );
   const started = Date.parse(deployment.startedAt ?? deployment.createdAt);
   let switchAt: number | undefined;
   const final = await followDeployment(client, deployment.id, (e: EventView) => {
-    if (e.kind === 'traffic.shifted' && switchAt === undefined && Number((e.data.candidate as { weight?: number })?.weight) > 0) switchAt = Date.parse(e.at);
-    if (['deployment.step.started', 'traffic.shifted', 'deployment.finished', 'deployment.rolling_back', 'analysis.fail'].includes(e.kind)) {
+    if (
+      e.kind === 'traffic.shifted' &&
+      switchAt === undefined &&
+      Number((e.data.candidate as { weight?: number })?.weight) > 0
+    )
+      switchAt = Date.parse(e.at);
+    if (
+      [
+        'deployment.step.started',
+        'traffic.shifted',
+        'deployment.finished',
+        'deployment.rolling_back',
+        'analysis.fail',
+      ].includes(e.kind)
+    ) {
       say(`  ${dim(`+${formatDuration(Date.parse(e.at) - started).padStart(6)}`)}  ${e.message}`);
     }
   });
-  if (final.state !== 'succeeded' && !set?.FAIL_RATE) throw new Error(`deployment of ${version} ${final.state}: ${final.reason}`);
+  if (final.state !== 'succeeded' && !set?.FAIL_RATE)
+    throw new Error(`deployment of ${version} ${final.state}: ${final.reason}`);
   return { deployment: final, switchMs: switchAt === undefined ? undefined : switchAt - started };
 }
 
@@ -58,7 +84,11 @@ async function main(): Promise<void> {
 
   try {
     const api = new ApiClient(coordinator.url, token);
-    await api.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir, file: workspace.configPath });
+    await api.call('PUT', `/api/v1/projects/${config.project}`, {
+      config: raw,
+      baseDir: config.baseDir,
+      file: workspace.configPath,
+    });
     const staging = `http://127.0.0.1:${workspace.ports.staging}`;
 
     await deployAndWatch(api, config.project, '1.0.0');
@@ -68,7 +98,12 @@ async function main(): Promise<void> {
       url: staging,
       rate: 200,
       mix: [
-        { method: 'POST', path: '/quotes', body: JSON.stringify({ tonnage: 42000, vesselClass: 'tanker', routeRisk: 3 }), share: 0.6 },
+        {
+          method: 'POST',
+          path: '/quotes',
+          body: JSON.stringify({ tonnage: 42000, vesselClass: 'tanker', routeRisk: 3 }),
+          share: 0.6,
+        },
         { method: 'GET', path: '/quotes/sample', share: 0.39 },
         { method: 'GET', path: '/quotes/sample?delayMs=2000', share: 0.01 },
       ],
@@ -82,7 +117,9 @@ async function main(): Promise<void> {
     say(dim('now a bad release: 4.0.0 answers 500 to 20 % of requests, deployed as a canary at 5 % of traffic'));
     const bad = await deployAndWatch(api, config.project, '4.0.0', 'canary', { FAIL_RATE: '0.2' });
     const badMs = Date.parse(bad.deployment.finishedAt!) - Date.parse(bad.deployment.startedAt!);
-    say(`${bad.deployment.state === 'rolled_back' ? green('✔') : red('✘')} 4.0.0 ${bad.deployment.state.replace('_', ' ')} by the judge: ${bad.deployment.reason ?? ''}\n`);
+    say(
+      `${bad.deployment.state === 'rolled_back' ? green('✔') : red('✘')} 4.0.0 ${bad.deployment.state.replace('_', ' ')} by the judge: ${bad.deployment.reason ?? ''}\n`,
+    );
     await new Promise((r) => setTimeout(r, 2500)); // let the last slow requests finish on the new release
     const report = await load.stop();
 
@@ -90,12 +127,24 @@ async function main(): Promise<void> {
     say(`  requests served      ${report.requests}`);
     const badErrors = report.failedByRelease['4.0.0'] ?? 0;
     const otherFailures = report.failed - badErrors;
-    say(`  failed requests      ${otherFailures === 0 ? green('0') : red(String(otherFailures))} on releases 1.0.0–3.0.0, across two switches`);
-    say(`  bad canary 4.0.0     ${badErrors} of its 5 % answered 500 before the judge rolled it back; canary ended after ${formatDuration(badMs)}`);
+    say(
+      `  failed requests      ${otherFailures === 0 ? green('0') : red(String(otherFailures))} on releases 1.0.0–3.0.0, across two switches`,
+    );
+    say(
+      `  bad canary 4.0.0     ${badErrors} of its 5 % answered 500 before the judge rolled it back; canary ended after ${formatDuration(badMs)}`,
+    );
     say(`  latency p50 / p99    ${report.p50Ms} ms / ${report.p99Ms} ms`);
-    say(`  served by release    ${Object.entries(report.byRelease).map(([r, n]) => `${r}: ${n}`).join(', ')}`);
-    say(`  blue-green 1→2       switch after ${formatDuration(blueGreen.switchMs ?? 0)}, done in ${formatDuration(Date.parse(blueGreen.deployment.finishedAt!) - Date.parse(blueGreen.deployment.startedAt!))}`);
-    say(`  rolling 2→3          first shift after ${formatDuration(rolling.switchMs ?? 0)}, done in ${formatDuration(Date.parse(rolling.deployment.finishedAt!) - Date.parse(rolling.deployment.startedAt!))}`);
+    say(
+      `  served by release    ${Object.entries(report.byRelease)
+        .map(([r, n]) => `${r}: ${n}`)
+        .join(', ')}`,
+    );
+    say(
+      `  blue-green 1→2       switch after ${formatDuration(blueGreen.switchMs ?? 0)}, done in ${formatDuration(Date.parse(blueGreen.deployment.finishedAt!) - Date.parse(blueGreen.deployment.startedAt!))}`,
+    );
+    say(
+      `  rolling 2→3          first shift after ${formatDuration(rolling.switchMs ?? 0)}, done in ${formatDuration(Date.parse(rolling.deployment.finishedAt!) - Date.parse(rolling.deployment.startedAt!))}`,
+    );
     for (const f of report.failures.slice(0, 5)) say(red(`  failure: ${f.path} ${f.status ?? f.error}`));
     say('');
     say(bold('Still running — try it:'));

@@ -18,8 +18,16 @@ export interface DemoWorkspace {
  * whatever else this machine serves. The store, logs and proxy state live in it too.
  */
 export async function createDemoWorkspace(
-  options: { instances?: number; drainTimeout?: string; extraReleases?: string; strategy?: string; /** Top-level YAML appended as is (a database section). */ extraTopLevel?: string;
-    /** Extra keys inside an environment's flow mapping, e.g. `requires: [staging]`. */ environmentExtras?: { staging?: string; production?: string };
+  options: {
+    instances?: number;
+    drainTimeout?: string;
+    extraReleases?: string;
+    strategy?: string /** Top-level YAML appended as is (a database section). */;
+    extraTopLevel?: string;
+    /** Extra keys inside an environment's flow mapping, e.g. `requires: [staging]`. */ environmentExtras?: {
+      staging?: string;
+      production?: string;
+    };
   } = {},
 ): Promise<DemoWorkspace> {
   const dir = mkdtempSync(path.join(tmpdir(), 'slipway-demo-'));
@@ -29,7 +37,12 @@ export async function createDemoWorkspace(
     taken.add(p);
     return p;
   };
-  const ports = { coordinator: await port(), proxyAdmin: await port(), staging: await port(), production: await port() };
+  const ports = {
+    coordinator: await port(),
+    proxyAdmin: await port(),
+    staging: await port(),
+    production: await port(),
+  };
   const configPath = path.join(dir, 'slipway.yaml');
   writeFileSync(
     configPath,

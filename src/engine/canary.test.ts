@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { engineHarness, harnessConfig, type Harness } from '../../test/support/engine-harness.js';
 import { TrafficFeed } from '../../test/support/traffic-feed.js';
-import { SlipwayError } from '../shared/errors.js';
+import type { SlipwayError } from '../shared/errors.js';
 import { getDeployment } from '../store/repos/deployments.js';
 import { listVerdicts } from '../store/repos/verdicts.js';
 import type { SignalSource } from '../signals/signal-source.js';
@@ -16,7 +16,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-const canaryConfig = (steps: unknown[]) => harnessConfig({ instances: 2, strategy: { type: 'canary', steps, analysis: { interval: '200ms' } } });
+const canaryConfig = (steps: unknown[]) =>
+  harnessConfig({ instances: 2, strategy: { type: 'canary', steps, analysis: { interval: '200ms' } } });
 const req = (version: string) => ({ project: 'harbor', service: 'api', environment: 'staging', version });
 
 /** Weights per release in the last table pushed for staging. */
@@ -29,14 +30,19 @@ async function startWithStable(steps: unknown[]): Promise<Harness> {
   h = await engineHarness(canaryConfig(steps));
   const first = await h.engine.deploy(req('1.0.0'));
   await h.waitFinished(first.id);
-  feed = new TrafficFeed(h.router.fed, [{ release: '1.0.0', rate: 200, errorRate: 0.002, latencyMs: 20, jitterMs: 10 }], 7);
+  feed = new TrafficFeed(
+    h.router.fed,
+    [{ release: '1.0.0', rate: 200, errorRate: 0.002, latencyMs: 20, jitterMs: 10 }],
+    7,
+  );
   feed.start();
   return h;
 }
 
 /** Once the candidate takes traffic, feed it too. */
 async function candidateTraffic(harness: Harness, id: string, candidate: { errorRate: number; latencyMs: number }) {
-  for (let i = 0; i < 200 && !(await getDeployment(harness.db, id))?.options.trafficShifted; i++) await new Promise((r) => setTimeout(r, 25));
+  for (let i = 0; i < 200 && !(await getDeployment(harness.db, id))?.options.trafficShifted; i++)
+    await new Promise((r) => setTimeout(r, 25));
   feed!.set([
     { release: '1.0.0', rate: 190, errorRate: 0.002, latencyMs: 20, jitterMs: 10 },
     { release: '2.0.0', rate: 10, jitterMs: 10, ...candidate },
@@ -57,23 +63,41 @@ describe('canary through the engine', () => {
     const [verdict] = await listVerdicts(harness.db, d.id, 1);
     expect(verdict!.outcome).toBe('fail');
     const fired = verdict!.metrics.find((m) => m.classification === 'high' && m.conclusive)!;
-    expect(fired).toMatchObject({ metric: expect.stringMatching(/error/), candidate: expect.any(Number), threshold: expect.any(String) });
+    expect(fired).toMatchObject({
+      metric: expect.stringMatching(/error/),
+      candidate: expect.any(Number),
+      threshold: expect.any(String),
+    });
     expect(fired.candidateCount).toBeGreaterThan(0);
   }, 60_000);
 
   it('a healthy candidate passes the analyze gates and is promoted', async () => {
-    const harness = await startWithStable([{ setWeight: 5 }, { analyze: { for: '5s' } }, { setWeight: 50 }, { analyze: { for: '5s' } }]);
+    const harness = await startWithStable([
+      { setWeight: 5 },
+      { analyze: { for: '5s' } },
+      { setWeight: 50 },
+      { analyze: { for: '5s' } },
+    ]);
     const d = await harness.engine.deploy(req('2.0.0'));
     await candidateTraffic(harness, d.id, { errorRate: 0.002, latencyMs: 20 });
     const final = await harness.waitFinished(d.id, 60_000);
     expect({ state: final.state, reason: final.reason }).toEqual({ state: 'succeeded', reason: undefined });
     expect(weights(harness)).toEqual({ '2.0.0': 100 });
     const gates = (await listVerdicts(harness.db, d.id, 100)).filter((v) => v.final);
-    expect(gates.map((v) => v.outcome), gates.map((v) => v.reason + ' | ' + v.metrics.map((m) => m.message).join(' ; ')).join('\n')).toEqual(['pass', 'pass']);
+    expect(
+      gates.map((v) => v.outcome),
+      gates.map((v) => `${v.reason} | ${v.metrics.map((m) => m.message).join(' ; ')}`).join('\n'),
+    ).toEqual(['pass', 'pass']);
   }, 60_000);
 
   it('pause: {} holds until resume; promote skips the remaining steps', async () => {
-    const harness = await startWithStable([{ setWeight: 5 }, { pause: {} }, { setWeight: 25 }, { pause: {} }, { setWeight: 50 }]);
+    const harness = await startWithStable([
+      { setWeight: 5 },
+      { pause: {} },
+      { setWeight: 25 },
+      { pause: {} },
+      { setWeight: 50 },
+    ]);
     const d = await harness.engine.deploy(req('2.0.0'));
     await candidateTraffic(harness, d.id, { errorRate: 0.002, latencyMs: 20 });
     const held = async () => {
@@ -111,7 +135,8 @@ describe('canary through the engine', () => {
   it('after a coordinator restart mid-canary, the judge resumes and still rolls a bad candidate back', async () => {
     const harness = await startWithStable([{ setWeight: 5 }, { analyze: { for: '60s' } }]);
     const d = await harness.engine.deploy(req('2.0.0'));
-    for (let i = 0; i < 200 && !(await getDeployment(harness.db, d.id))?.options.trafficShifted; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 200 && !(await getDeployment(harness.db, d.id))?.options.trafficShifted; i++)
+      await new Promise((r) => setTimeout(r, 25));
     await harness.restart();
     await candidateTraffic(harness, d.id, { errorRate: 0.3, latencyMs: 20 });
     const final = await harness.waitFinished(d.id, 30_000);
@@ -122,7 +147,16 @@ describe('canary through the engine', () => {
   it('a signal source failing consecutiveErrorLimit looks in a row rolls the canary back, naming it', async () => {
     const broken: SignalSource = {
       name: 'prometheus',
-      measure: async (q) => [{ phase: 'error', metric: 'errors', source: 'prometheus', from: q.from, to: q.to, message: 'cannot reach http://127.0.0.1:1 (ECONNREFUSED)' }],
+      measure: async (q) => [
+        {
+          phase: 'error',
+          metric: 'errors',
+          source: 'prometheus',
+          from: q.from,
+          to: q.to,
+          message: 'cannot reach http://127.0.0.1:1 (ECONNREFUSED)',
+        },
+      ],
       close: async () => undefined,
     };
     h = await engineHarness(canaryConfig([{ setWeight: 5 }, { analyze: { for: '60s' } }]), 'pglite', () => [broken]);
@@ -134,11 +168,15 @@ describe('canary through the engine', () => {
     await candidateTraffic(h, d.id, { errorRate: 0, latencyMs: 20 });
     const final = await h.waitFinished(d.id, 30_000);
     expect(final.state).toBe('rolled_back');
-    expect(final.reason).toMatch(/prometheus failed 4 looks in a row \(consecutiveErrorLimit 4\): cannot reach http:\/\/127\.0\.0\.1:1/);
+    expect(final.reason).toMatch(
+      /prometheus failed 4 looks in a row \(consecutiveErrorLimit 4\): cannot reach http:\/\/127\.0\.0\.1:1/,
+    );
   }, 60_000);
 
   it('a gate without enough data is inconclusive; past inconclusiveLimit the canary pauses for a human', async () => {
-    h = await engineHarness(canaryConfig([{ setWeight: 5 }, { analyze: { for: '1s' } }, { analyze: { for: '1s' } }, { setWeight: 50 }]));
+    h = await engineHarness(
+      canaryConfig([{ setWeight: 5 }, { analyze: { for: '1s' } }, { analyze: { for: '1s' } }, { setWeight: 50 }]),
+    );
     const first = await h.engine.deploy(req('1.0.0'));
     await h.waitFinished(first.id);
     const d = await h.engine.deploy(req('2.0.0')); // no traffic at all: nothing to judge
@@ -147,7 +185,9 @@ describe('canary through the engine', () => {
       await new Promise((r) => setTimeout(r, 25));
       now = await getDeployment(h.db, d.id);
     }
-    expect(now!.options.paused?.reason).toMatch(/canary analysis inconclusive 2 times \(inconclusiveLimit 1\): not enough data/);
+    expect(now!.options.paused?.reason).toMatch(
+      /canary analysis inconclusive 2 times \(inconclusiveLimit 1\): not enough data/,
+    );
     expect(now!.state).toBe('running');
     const gates = (await listVerdicts(h.db, d.id, 10)).filter((v) => v.final).map((v) => v.outcome);
     expect(gates).toEqual(['inconclusive', 'inconclusive']);

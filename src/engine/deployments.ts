@@ -44,13 +44,20 @@ export interface DeployRequest {
 /** The project's config as last applied, or a not-found error naming it. */
 export async function projectConfig(deps: EngineDeps, project: string): Promise<ProjectConfig> {
   const record = await getProject(deps.db, project);
-  if (!record) throw new EngineError('not_found', `project "${project}" is not known to this coordinator; apply its slipway.yaml first (slipway deploy does)`);
+  if (!record)
+    throw new EngineError(
+      'not_found',
+      `project "${project}" is not known to this coordinator; apply its slipway.yaml first (slipway deploy does)`,
+    );
   return record.config as ProjectConfig;
 }
 
 /** One line naming a running deployment, for refusals. */
 export async function describeActive(deps: EngineDeps, d: DeploymentRecord): Promise<string> {
-  const [from, to] = await Promise.all([d.fromRelease ? getRelease(deps.db, d.fromRelease) : undefined, getRelease(deps.db, d.toRelease)]);
+  const [from, to] = await Promise.all([
+    d.fromRelease ? getRelease(deps.db, d.fromRelease) : undefined,
+    getRelease(deps.db, d.toRelease),
+  ]);
   const age = d.startedAt ? `, started ${formatDuration(deps.clock.now() - d.startedAt.getTime())} ago` : '';
   return `${d.id} (${from?.version ?? 'nothing'} → ${to?.version}, ${d.state.replace('_', ' ')}, step ${Math.min(d.step + 1, d.plan.steps.length)}/${d.plan.steps.length}${age})`;
 }
@@ -65,19 +72,31 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
   const service = serviceIn(config, req.service, req.environment);
   const spec = resolveRelease(service, req.version, req.sets ?? {});
   const release = await ensureRelease(deps.db, req.project, spec);
-  const configured: StrategyConfig = req.strategy ? (req.strategy === service.strategy.type ? service.strategy : defaultStrategy(req.strategy)) : service.strategy;
+  const configured: StrategyConfig = req.strategy
+    ? req.strategy === service.strategy.type
+      ? service.strategy
+      : defaultStrategy(req.strategy)
+    : service.strategy;
   const strategy = req.emergency ? stricterForEmergency(configured) : configured;
   await refuseOutsidePipeline(deps, config, req);
 
   const active = await activeDeployment(deps.db, req.project, req.service, req.environment);
   if (active && !req.queue) {
-    throw new EngineError('conflict', `${req.service} in ${req.environment} is already being deployed by ${await describeActive(deps, active)}; wait for it to finish, or pass --queue`, {
-      deployment: active.id,
-    });
+    throw new EngineError(
+      'conflict',
+      `${req.service} in ${req.environment} is already being deployed by ${await describeActive(deps, active)}; wait for it to finish, or pass --queue`,
+      {
+        deployment: active.id,
+      },
+    );
   }
   const state = await getServiceState(deps.db, req.project, req.environment, req.service);
   if (!active && state?.stableRelease === release.id) {
-    throw new EngineError('conflict', `${req.service} ${req.version} is already the stable release in ${req.environment}; nothing to deploy`, { release: release.id });
+    throw new EngineError(
+      'conflict',
+      `${req.service} ${req.version} is already the stable release in ${req.environment}; nothing to deploy`,
+      { release: release.id },
+    );
   }
 
   const options: DeploymentOptions = {
@@ -92,8 +111,12 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
     startTimeoutMs: service.health.startTimeoutMs,
     drainTimeoutMs: service.drainTimeoutMs,
     strategyConfig: strategy,
-    ...(req.emergency ? { emergency: { reason: req.emergency.reason, ...(req.requestedBy ? { by: req.requestedBy } : {}) } } : {}),
-    ...(config.database?.service === req.service && config.database.revertOnRollback ? { revertMigrationsOnRollback: true } : {}),
+    ...(req.emergency
+      ? { emergency: { reason: req.emergency.reason, ...(req.requestedBy ? { by: req.requestedBy } : {}) } }
+      : {}),
+    ...(config.database?.service === req.service && config.database.revertOnRollback
+      ? { revertMigrationsOnRollback: true }
+      : {}),
     ...(req.sets && Object.keys(req.sets).length > 0 ? { sets: req.sets } : {}),
   };
   const base = {
@@ -108,14 +131,26 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
     options,
   };
   const fromRelease = state?.stableRelease;
-  const plan = withGatesOf(config, req.environment, withMigrationsIfCarried(deps, config, req.service, planFor(strategy, { instances: service.instances, hasStable: Boolean(fromRelease) })));
+  const plan = withGatesOf(
+    config,
+    req.environment,
+    withMigrationsIfCarried(
+      deps,
+      config,
+      req.service,
+      planFor(strategy, { instances: service.instances, hasStable: Boolean(fromRelease) }),
+    ),
+  );
   try {
     return await insertDeployment(deps.db, { ...base, fromRelease, plan, state: active ? 'queued' : 'running' });
   } catch (e) {
     if (!isActiveDeploymentConflict(e)) throw e;
     const winner = await activeDeployment(deps.db, req.project, req.service, req.environment);
     if (req.queue) return insertDeployment(deps.db, { ...base, fromRelease, plan, state: 'queued' });
-    throw new EngineError('conflict', `${req.service} in ${req.environment} is already being deployed by ${winner ? await describeActive(deps, winner) : 'another request'}; pass --queue to wait`);
+    throw new EngineError(
+      'conflict',
+      `${req.service} in ${req.environment} is already being deployed by ${winner ? await describeActive(deps, winner) : 'another request'}; pass --queue to wait`,
+    );
   }
 }
 
@@ -126,13 +161,32 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
 export async function startQueued(deps: EngineDeps, d: DeploymentRecord): Promise<DeploymentRecord | undefined> {
   const state = await getServiceState(deps.db, d.project, d.environment, d.service);
   if (state?.stableRelease === d.toRelease) {
-    await updateDeployment(deps.db, d.id, { state: 'cancelled', reason: 'its release became stable while it was queued', finished: true });
+    await updateDeployment(deps.db, d.id, {
+      state: 'cancelled',
+      reason: 'its release became stable while it was queued',
+      finished: true,
+    });
     return undefined;
   }
   const current = (await getProject(deps.db, d.project))?.config as ProjectConfig | undefined;
-  const plan = withGatesOf(current, d.environment, withMigrationsIfCarried(deps, current, d.service, planFor(d.options.strategyConfig, { instances: d.options.instances, hasStable: Boolean(state?.stableRelease) })));
+  const plan = withGatesOf(
+    current,
+    d.environment,
+    withMigrationsIfCarried(
+      deps,
+      current,
+      d.service,
+      planFor(d.options.strategyConfig, { instances: d.options.instances, hasStable: Boolean(state?.stableRelease) }),
+    ),
+  );
   try {
-    return await updateDeployment(deps.db, d.id, { state: 'running', plan, step: 0, fromRelease: state?.stableRelease, started: true });
+    return await updateDeployment(deps.db, d.id, {
+      state: 'running',
+      plan,
+      step: 0,
+      fromRelease: state?.stableRelease,
+      started: true,
+    });
   } catch (e) {
     if (isActiveDeploymentConflict(e)) return undefined; // another one started first; it will hand over when done
     throw e;
@@ -140,24 +194,44 @@ export async function startQueued(deps: EngineDeps, d: DeploymentRecord): Promis
 }
 
 /** Record an abort so the executor rolls the deployment back (durable across restarts). */
-export async function requestAbort(deps: EngineDeps, id: string, reason: string, by?: string): Promise<DeploymentRecord> {
+export async function requestAbort(
+  deps: EngineDeps,
+  id: string,
+  reason: string,
+  by?: string,
+): Promise<DeploymentRecord> {
   const d = await getDeployment(deps.db, id);
   if (!d) throw new EngineError('not_found', `no deployment ${id}`);
   if (d.state === 'queued') return updateDeployment(deps.db, id, { state: 'cancelled', reason, finished: true });
-  if (d.state === 'rolling_back') throw new EngineError('conflict', `deployment ${id} is already rolling back (${d.reason?.split('\n')[0] ?? 'no reason recorded'})`);
-  if (d.state !== 'running') throw new EngineError('conflict', `deployment ${id} already finished (${d.state.replace('_', ' ')}); to undo it, run: slipway rollback ${d.service} --env ${d.environment}`);
+  if (d.state === 'rolling_back')
+    throw new EngineError(
+      'conflict',
+      `deployment ${id} is already rolling back (${d.reason?.split('\n')[0] ?? 'no reason recorded'})`,
+    );
+  if (d.state !== 'running')
+    throw new EngineError(
+      'conflict',
+      `deployment ${id} already finished (${d.state.replace('_', ' ')}); to undo it, run: slipway rollback ${d.service} --env ${d.environment}`,
+    );
   return patchOptions(deps.db, id, { abortRequested: { reason, by, outcome: 'rolled_back' } });
 }
 
 /** Plans of the service whose releases carry migrations (database.service) get the expand and contract steps. */
-function withMigrationsIfCarried(deps: EngineDeps, config: ProjectConfig | undefined, service: string, plan: Plan): Plan {
+function withMigrationsIfCarried(
+  deps: EngineDeps,
+  config: ProjectConfig | undefined,
+  service: string,
+  plan: Plan,
+): Plan {
   return deps.migrations && config?.database?.service === service ? withMigrationSteps(plan) : plan;
 }
 
 /** Plans in an environment with gates get the before-gates step first and the smoke step before promotion. */
 function withGatesOf(config: ProjectConfig | undefined, environment: string, plan: Plan): Plan {
   const gates = config?.environments.find((e) => e.name === environment)?.gates;
-  return gates ? withGateSteps(plan, gates.before.length > 0 || gates.coverage !== undefined, gates.after.length > 0) : plan;
+  return gates
+    ? withGateSteps(plan, gates.before.length > 0 || gates.coverage !== undefined, gates.after.length > 0)
+    : plan;
 }
 
 /**
@@ -179,16 +253,40 @@ async function refuseOutsidePipeline(deps: EngineDeps, config: ProjectConfig, re
   }
   const waits = await promotionWaits(deps.db, req.project, req.service, req.version, environment, now);
   if (waits.length > 0) {
-    const soonest = waits.every((w) => w.readyAt) ? ` (ready at ${new Date(Math.max(...waits.map((w) => w.readyAt!.getTime()))).toISOString()})` : '';
-    throw new EngineError('conflict', `${req.service} ${req.version} cannot go to ${req.environment} yet: ${waits.map((w) => w.reason).join('; ')}${soonest}`, {
-      waits: waits.map((w) => ({ environment: w.environment, reason: w.reason, ...(w.readyAt ? { readyAt: w.readyAt.toISOString() } : {}) })),
-    });
+    const soonest = waits.every((w) => w.readyAt)
+      ? ` (ready at ${new Date(Math.max(...waits.map((w) => w.readyAt!.getTime()))).toISOString()})`
+      : '';
+    throw new EngineError(
+      'conflict',
+      `${req.service} ${req.version} cannot go to ${req.environment} yet: ${waits.map((w) => w.reason).join('; ')}${soonest}`,
+      {
+        waits: waits.map((w) => ({
+          environment: w.environment,
+          reason: w.reason,
+          ...(w.readyAt ? { readyAt: w.readyAt.toISOString() } : {}),
+        })),
+      },
+    );
   }
   // Emergencies skip freezes only: sign-off is about this release, not about the calendar.
-  const approvals = await approvalStatus(deps.db, req.project, req.service, req.version, environment, now, req.requestedBy);
+  const approvals = await approvalStatus(
+    deps.db,
+    req.project,
+    req.service,
+    req.version,
+    environment,
+    now,
+    req.requestedBy,
+  );
   if (approvals?.waitsFor) {
     throw new EngineError('conflict', approvals.waitsFor, {
-      approvals: { environment: approvals.environment, state: approvals.state, required: approvals.required, approvedBy: approvals.approvedBy, missing: approvals.missing },
+      approvals: {
+        environment: approvals.environment,
+        state: approvals.state,
+        required: approvals.required,
+        approvedBy: approvals.approvedBy,
+        missing: approvals.missing,
+      },
     });
   }
 }

@@ -13,7 +13,13 @@ afterEach(async () => {
   h = undefined;
 });
 
-const req = (version: string, extra: Record<string, unknown> = {}) => ({ project: 'harbor', service: 'api', environment: 'staging', version, ...extra });
+const req = (version: string, extra: Record<string, unknown> = {}) => ({
+  project: 'harbor',
+  service: 'api',
+  environment: 'staging',
+  version,
+  ...extra,
+});
 
 /** Weights per release version in the last table pushed for staging. */
 function weights(harness: Harness): Record<string, number> {
@@ -71,7 +77,11 @@ for (const driver of ['pglite', 'postgres'] as const) {
       await deployed(h, '1.0.0');
       await deployed(h, '2.0.0');
       const startedBefore = h.runtime.started.length;
-      const { deployment, aborted } = await h.engine.rollback({ project: 'harbor', service: 'api', environment: 'staging' });
+      const { deployment, aborted } = await h.engine.rollback({
+        project: 'harbor',
+        service: 'api',
+        environment: 'staging',
+      });
       expect(aborted).toBe(false);
       const d = await h.waitFinished(deployment.id);
       expect(d.state).toBe('succeeded');
@@ -112,7 +122,9 @@ for (const driver of ['pglite', 'postgres'] as const) {
       expect(d.state).toBe('failed');
       expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
       expect(d.reason).toMatch(/is not healthy after 2\.00s \(state starting\)/);
-      expect((await listInstances(h.db, { project: 'harbor', live: true })).every((i) => i.releaseId === d.fromRelease)).toBe(true);
+      expect(
+        (await listInstances(h.db, { project: 'harbor', live: true })).every((i) => i.releaseId === d.fromRelease),
+      ).toBe(true);
     });
 
     it('abort while waiting for the candidate: rolled back with the reason', async () => {
@@ -133,7 +145,9 @@ for (const driver of ['pglite', 'postgres'] as const) {
     it('abort of a finished deployment is refused and says how to undo it', async () => {
       h = await engineHarness(undefined, driver);
       const d = await deployed(h, '1.0.0');
-      await expect(h.engine.abort(d.id, 'x')).rejects.toThrow(/already finished \(succeeded\); to undo it, run: slipway rollback api --env staging/);
+      await expect(h.engine.abort(d.id, 'x')).rejects.toThrow(
+        /already finished \(succeeded\); to undo it, run: slipway rollback api --env staging/,
+      );
     });
   });
 
@@ -169,9 +183,9 @@ for (const driver of ['pglite', 'postgres'] as const) {
     it('releases are immutable: the same version with other settings is refused, naming what differs', async () => {
       h = await engineHarness(undefined, driver);
       await deployed(h, '1.0.0');
-      await expect(h.engine.deploy({ ...req('1.0.0'), environment: 'production', sets: { FEATURE: 'on' } })).rejects.toThrow(
-        /release 1\.0\.0 of api already exists with different settings \(env\.FEATURE\)/,
-      );
+      await expect(
+        h.engine.deploy({ ...req('1.0.0'), environment: 'production', sets: { FEATURE: 'on' } }),
+      ).rejects.toThrow(/release 1\.0\.0 of api already exists with different settings \(env\.FEATURE\)/);
     });
 
     it('deploying the stable release again is refused', async () => {
@@ -218,7 +232,10 @@ for (const driver of ['pglite', 'postgres'] as const) {
 
   describe(`engine: rolling [${driver}]`, () => {
     it('replaces instances in batches and ends with only the new release', async () => {
-      h = await engineHarness(harnessConfig({ instances: 3, strategy: { type: 'rolling', maxSurge: 1, maxUnavailable: 0 } }), driver);
+      h = await engineHarness(
+        harnessConfig({ instances: 3, strategy: { type: 'rolling', maxSurge: 1, maxUnavailable: 0 } }),
+        driver,
+      );
       await deployed(h, '1.0.0');
       const d = await deployed(h, '2.0.0');
       expect(d.state).toBe('succeeded');

@@ -2,12 +2,25 @@ import type { ProjectConfig } from '../config/model.js';
 import { configDigest } from '../config/digest.js';
 import type { LogOptions } from '../runtimes/runtime.js';
 import { isSlipwayError, messageOf } from '../shared/errors.js';
-import { getDeployment, listDeployments, nextQueued, patchOptions, type DeploymentRecord } from '../store/repos/deployments.js';
+import {
+  getDeployment,
+  listDeployments,
+  nextQueued,
+  patchOptions,
+  type DeploymentRecord,
+} from '../store/repos/deployments.js';
 import { listInstances, markStopped, setDesired } from '../store/repos/instances.js';
 import { deleteProject, getProject, listProjects, restoreProject, upsertProject } from '../store/repos/projects.js';
 import { aboutDeployment } from './event-log.js';
 import type { EngineDeps } from './context.js';
-import { createDeployment, describeActive, projectConfig, requestAbort, startQueued, type DeployRequest } from './deployments.js';
+import {
+  createDeployment,
+  describeActive,
+  projectConfig,
+  requestAbort,
+  startQueued,
+  type DeployRequest,
+} from './deployments.js';
 import { pipelineView, type ReleaseView } from './pipeline/view.js';
 import { EngineError } from './errors.js';
 import { Executor } from './executor.js';
@@ -37,7 +50,8 @@ export class Engine {
   constructor(deps: EngineDeps, options: { signals?: SignalFactory } = {}) {
     this.deps = { ...deps };
     // Canaries are watched only when the app gives signal sources (the embedded proxy's at least).
-    if (options.signals) this.deps.canary = new CanaryWatch(this.deps, options.signals, (id, reason) =>
+    if (options.signals)
+      this.deps.canary = new CanaryWatch(this.deps, options.signals, (id, reason) =>
         this.abort(id, reason, 'canary judge').then(
           () => undefined,
           () => undefined, // already rolling back or finished: nothing left to undo
@@ -101,7 +115,8 @@ export class Engine {
         await this.deps.traffic.push(config.project, env.name);
       }
       for (const env of previous?.environments ?? []) {
-        if (!config.environments.some((n) => n.name === env.name)) await this.deps.router.remove(dataPlaneEnvironment(config.project, env.name)).catch(() => undefined);
+        if (!config.environments.some((n) => n.name === env.name))
+          await this.deps.router.remove(dataPlaneEnvironment(config.project, env.name)).catch(() => undefined);
       }
     } catch (e) {
       if (before) await restoreProject(this.deps.db, before);
@@ -110,7 +125,10 @@ export class Engine {
       if (previous) await this.deps.traffic.reconcileAll([previous]);
       const listen = config.environments.find((n) => n.name === environment)?.listen;
       const code = isSlipwayError(e) && e.code === 'conflict' ? 'conflict' : 'unavailable';
-      throw new EngineError(code, `environment "${environment}" cannot serve on ${listen}: ${messageOf(e)}; the config was not applied`);
+      throw new EngineError(
+        code,
+        `environment "${environment}" cannot serve on ${listen}: ${messageOf(e)}; the config was not applied`,
+      );
     }
     return { changed };
   }
@@ -122,7 +140,12 @@ export class Engine {
       ...aboutDeployment(d),
       kind: d.state === 'queued' ? 'deployment.queued' : 'deployment.started',
       message: `${req.emergency ? `EMERGENCY (${req.emergency.reason}): ` : ''}${d.state === 'queued' ? 'queued' : 'started'} ${d.strategy} deployment of ${d.service} to ${d.environment}${req.requestedBy ? ` (by ${req.requestedBy})` : ''}`,
-      data: { strategy: d.strategy, version: req.version, plan: d.plan.steps, ...(req.emergency ? { emergency: req.emergency } : {}) },
+      data: {
+        strategy: d.strategy,
+        version: req.version,
+        plan: d.plan.steps,
+        ...(req.emergency ? { emergency: req.emergency } : {}),
+      },
     });
     if (d.state === 'running') this.executor.run(d.id);
     return d;
@@ -144,9 +167,14 @@ export class Engine {
   async promote(id: string, by?: string): Promise<DeploymentRecord> {
     const d = await this.runningDeployment(id, 'promote');
     if (d.options.strategyConfig.type !== 'canary' || d.plan.analysisUntilStep === undefined) {
-      throw new EngineError('conflict', `deployment ${id} is a ${d.strategy} deployment, not a canary: there are no canary steps to skip`);
+      throw new EngineError(
+        'conflict',
+        `deployment ${id} is a ${d.strategy} deployment, not a canary: there are no canary steps to skip`,
+      );
     }
-    const updated = await patchOptions(this.deps.db, id, { promoteRequested: { ...(by ? { by } : {}), at: this.deps.clock.now() } });
+    const updated = await patchOptions(this.deps.db, id, {
+      promoteRequested: { ...(by ? { by } : {}), at: this.deps.clock.now() },
+    });
     this.wake(updated);
     return updated;
   }
@@ -155,17 +183,30 @@ export class Engine {
   async pause(id: string, by?: string): Promise<DeploymentRecord> {
     const d = await this.runningDeployment(id, 'pause');
     if (d.options.paused) return d;
-    const updated = await patchOptions(this.deps.db, id, { paused: { reason: `paused${by ? ` by ${by}` : ''}`, ...(by ? { by } : {}), at: this.deps.clock.now() } });
-    await this.deps.events.emit({ ...aboutDeployment(d), kind: 'deployment.paused', message: `paused${by ? ` by ${by}` : ''}: no further step starts until slipway resume`, data: { by } });
+    const updated = await patchOptions(this.deps.db, id, {
+      paused: { reason: `paused${by ? ` by ${by}` : ''}`, ...(by ? { by } : {}), at: this.deps.clock.now() },
+    });
+    await this.deps.events.emit({
+      ...aboutDeployment(d),
+      kind: 'deployment.paused',
+      message: `paused${by ? ` by ${by}` : ''}: no further step starts until slipway resume`,
+      data: { by },
+    });
     return updated;
   }
 
   /** `slipway resume`: continue a paused deployment (also ends an open pause step). */
   async resume(id: string, by?: string): Promise<DeploymentRecord> {
     const d = await this.runningDeployment(id, 'resume');
-    if (!d.options.paused) throw new EngineError('conflict', `deployment ${id} is not paused (step ${d.step + 1}/${d.plan.steps.length})`);
+    if (!d.options.paused)
+      throw new EngineError('conflict', `deployment ${id} is not paused (step ${d.step + 1}/${d.plan.steps.length})`);
     const updated = await patchOptions(this.deps.db, id, { resumes: (d.options.resumes ?? 0) + 1 }, ['paused']);
-    await this.deps.events.emit({ ...aboutDeployment(d), kind: 'deployment.resumed', message: `resumed${by ? ` by ${by}` : ''}`, data: { by } });
+    await this.deps.events.emit({
+      ...aboutDeployment(d),
+      kind: 'deployment.resumed',
+      message: `resumed${by ? ` by ${by}` : ''}`,
+      data: { by },
+    });
     this.wake(updated);
     return updated;
   }
@@ -173,7 +214,8 @@ export class Engine {
   private async runningDeployment(id: string, verb: string): Promise<DeploymentRecord> {
     const d = await getDeployment(this.deps.db, id);
     if (!d) throw new EngineError('not_found', `no deployment ${id}`);
-    if (d.state !== 'running') throw new EngineError('conflict', `cannot ${verb} deployment ${id}: it is ${d.state.replace('_', ' ')}`);
+    if (d.state !== 'running')
+      throw new EngineError('conflict', `cannot ${verb} deployment ${id}: it is ${d.state.replace('_', ' ')}`);
     return d;
   }
 
@@ -196,10 +238,16 @@ export class Engine {
   /** Stop every instance of every project (for `slipway down`). */
   async stopAllInstances(): Promise<number> {
     const live = await listInstances(this.deps.db, { live: true });
-    await setDesired(this.deps.db, live.map((i) => i.id), 'stopped');
+    await setDesired(
+      this.deps.db,
+      live.map((i) => i.id),
+      'stopped',
+    );
     await Promise.all(
       live.map(async (i) => {
-        await this.deps.runtime.stop(i.id).catch((e) => this.deps.logger.warn({ instance: i.id, err: messageOf(e) }, 'stop failed'));
+        await this.deps.runtime
+          .stop(i.id)
+          .catch((e) => this.deps.logger.warn({ instance: i.id, err: messageOf(e) }, 'stop failed'));
         await markStopped(this.deps.db, i.id);
       }),
     );

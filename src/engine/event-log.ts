@@ -26,7 +26,15 @@ export class EventLog {
     try {
       const stored = await appendEvent(this.db, event);
       for (const listener of this.listeners) listener(stored);
-      this.logger.info({ kind: stored.kind, deployment: stored.deploymentId, service: stored.service, environment: stored.environment }, stored.message);
+      this.logger.info(
+        {
+          kind: stored.kind,
+          deployment: stored.deploymentId,
+          service: stored.service,
+          environment: stored.environment,
+        },
+        stored.message,
+      );
       return stored;
     } catch (e) {
       this.logger.error({ err: e, kind: event.kind }, 'could not record event');

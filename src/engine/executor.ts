@@ -124,10 +124,15 @@ export class Executor {
   private async promoteNow(d: DeploymentRecord): Promise<DeploymentRecord> {
     const contract = d.plan.steps.some((s) => s.kind === 'contract') ? [{ kind: 'contract' as const }] : [];
     // Smoke checks still run before the promotion (their step, if any, is among the skipped ones).
-    const promotion = d.plan.steps.slice(d.step).some((s) => s.kind === 'smoke') ? withSmokeBeforePromote(promotionSteps(d.options.instances)) : promotionSteps(d.options.instances);
+    const promotion = d.plan.steps.slice(d.step).some((s) => s.kind === 'smoke')
+      ? withSmokeBeforePromote(promotionSteps(d.options.instances))
+      : promotionSteps(d.options.instances);
     const steps = [...d.plan.steps.slice(0, d.step), ...promotion, ...contract];
     await patchOptions(this.deps.db, d.id, {}, ['promoteRequested', 'paused']);
-    const updated = await updateDeployment(this.deps.db, d.id, { plan: { ...d.plan, steps, analysisUntilStep: d.step }, step: d.step });
+    const updated = await updateDeployment(this.deps.db, d.id, {
+      plan: { ...d.plan, steps, analysisUntilStep: d.step },
+      step: d.step,
+    });
     await this.deps.events.emit({
       ...aboutDeployment(d),
       kind: 'deployment.promoted',
@@ -138,22 +143,39 @@ export class Executor {
   }
 
   private async contextFor(d: DeploymentRecord, signal: AbortSignal): Promise<StepContext> {
-    const [stable, candidate] = await Promise.all([d.fromRelease ? getRelease(this.deps.db, d.fromRelease) : undefined, getRelease(this.deps.db, d.toRelease)]);
+    const [stable, candidate] = await Promise.all([
+      d.fromRelease ? getRelease(this.deps.db, d.fromRelease) : undefined,
+      getRelease(this.deps.db, d.toRelease),
+    ]);
     return { ...this.deps, deployment: d, releases: { stable, candidate }, signal };
   }
 
   /** Switch to the rollback plan; stable first, then the candidate goes. */
-  private async startRollback(d: DeploymentRecord, reason: string, outcome: 'rolled_back' | 'failed', error?: unknown): Promise<DeploymentRecord> {
+  private async startRollback(
+    d: DeploymentRecord,
+    reason: string,
+    outcome: 'rolled_back' | 'failed',
+    error?: unknown,
+  ): Promise<DeploymentRecord> {
     const state = await getServiceState(this.deps.db, d.project, d.environment, d.service);
     const hasStable = Boolean(d.fromRelease && state?.stableRelease === d.fromRelease);
-    const plan = rollbackPlan(d.options.instances, hasStable, Boolean(d.options.revertMigrationsOnRollback && d.options.migrationsApplied?.length));
-    await patchOptions(this.deps.db, d.id, { outcome, forward: d.options.forward ?? { plan: d.plan, step: d.step } }, ['abortRequested', 'paused']);
+    const plan = rollbackPlan(
+      d.options.instances,
+      hasStable,
+      Boolean(d.options.revertMigrationsOnRollback && d.options.migrationsApplied?.length),
+    );
+    await patchOptions(this.deps.db, d.id, { outcome, forward: d.options.forward ?? { plan: d.plan, step: d.step } }, [
+      'abortRequested',
+      'paused',
+    ]);
     const updated = await updateDeployment(this.deps.db, d.id, {
       state: 'rolling_back',
       plan,
       step: 0,
       reason,
-      error: error ? { message: messageOf(error), details: isSlipwayError(error) ? error.details : undefined } : undefined,
+      error: error
+        ? { message: messageOf(error), details: isSlipwayError(error) ? error.details : undefined }
+        : undefined,
     });
     await this.deps.events.emit({
       ...aboutDeployment(d),

@@ -25,7 +25,9 @@ export class InstanceMonitor {
   start(options: { holdStates?: boolean } = {}): void {
     this.holdStates = Boolean(options.holdStates);
     this.unsubscribe = this.deps.runtime.subscribe((event) => {
-      this.queue = this.queue.then(() => this.handle(event)).catch((e) => this.deps.logger.error({ err: messageOf(e) }, 'instance event lost'));
+      this.queue = this.queue
+        .then(() => this.handle(event))
+        .catch((e) => this.deps.logger.error({ err: messageOf(e) }, 'instance event lost'));
     });
   }
 
@@ -50,10 +52,23 @@ export class InstanceMonitor {
         if (this.holdStates) return;
         const s = event.status;
         const routable = (state: string) => state === 'healthy';
-        await updateInstanceStatus(this.deps.db, id, { state: s.state, restarts: s.restarts, message: s.message ?? null, address: s.address });
-        if (routable(s.state) !== routable(instance.state) || (s.address && s.address !== instance.address)) this.pushRoutes(instance);
-        if (s.state === 'unhealthy' && instance.state !== 'unhealthy') await this.emit(instance, 'instance.unhealthy', `instance ${id} is failing health checks${s.message ? `: ${s.message}` : ''}`, {});
-        if (s.state === 'healthy' && instance.state !== 'healthy' && instance.restarts > 0) await this.emit(instance, 'instance.recovered', `instance ${id} is healthy again`, { restarts: s.restarts });
+        await updateInstanceStatus(this.deps.db, id, {
+          state: s.state,
+          restarts: s.restarts,
+          message: s.message ?? null,
+          address: s.address,
+        });
+        if (routable(s.state) !== routable(instance.state) || (s.address && s.address !== instance.address))
+          this.pushRoutes(instance);
+        if (s.state === 'unhealthy' && instance.state !== 'unhealthy')
+          await this.emit(
+            instance,
+            'instance.unhealthy',
+            `instance ${id} is failing health checks${s.message ? `: ${s.message}` : ''}`,
+            {},
+          );
+        if (s.state === 'healthy' && instance.state !== 'healthy' && instance.restarts > 0)
+          await this.emit(instance, 'instance.recovered', `instance ${id} is healthy again`, { restarts: s.restarts });
         return;
       }
       case 'handle':
@@ -62,8 +77,15 @@ export class InstanceMonitor {
         return;
       case 'exit': {
         if (instance.desired === 'stopped') return;
-        const how = event.exit.signal ? `signal ${event.exit.signal}` : event.exit.code === null ? 'an unknown status (it died while the coordinator was down)' : `code ${event.exit.code}`;
-        await this.emit(instance, 'instance.crashed', `instance ${id} exited with ${how}; restarting`, { exit: event.exit, logTail: event.logTail });
+        const how = event.exit.signal
+          ? `signal ${event.exit.signal}`
+          : event.exit.code === null
+            ? 'an unknown status (it died while the coordinator was down)'
+            : `code ${event.exit.code}`;
+        await this.emit(instance, 'instance.crashed', `instance ${id} exited with ${how}; restarting`, {
+          exit: event.exit,
+          logTail: event.logTail,
+        });
         return;
       }
     }
@@ -73,7 +95,12 @@ export class InstanceMonitor {
     this.deps.traffic.schedule(instance.project, instance.environment);
   }
 
-  private async emit(instance: InstanceRecord, kind: string, message: string, data: Record<string, unknown>): Promise<void> {
+  private async emit(
+    instance: InstanceRecord,
+    kind: string,
+    message: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
     const release = await getRelease(this.deps.db, instance.releaseId);
     await this.deps.events.emit({
       project: instance.project,

@@ -3,7 +3,11 @@ import type { DeploymentRecord } from '../store/repos/deployments.js';
 import type { ReleaseRecord } from '../store/repos/releases.js';
 
 /** The spec the runtime starts: the release's command with the deployment's health and drain settings. */
-export function instanceSpecFor(instanceId: string, deployment: DeploymentRecord, release: ReleaseRecord): InstanceSpec {
+export function instanceSpecFor(
+  instanceId: string,
+  deployment: DeploymentRecord,
+  release: ReleaseRecord,
+): InstanceSpec {
   return {
     instanceId,
     project: deployment.project,

@@ -13,7 +13,10 @@ export async function recoverInstances(deps: EngineDeps): Promise<void> {
   const withHandle = records.filter((r) => r.handle);
   if (withHandle.length > 0) {
     await deps.runtime.adopt(withHandle.map((r) => ({ spec: r.spec, handle: r.handle! })));
-    await settleAdopted(deps, withHandle.filter((r) => r.state === 'healthy').map((r) => r.id));
+    await settleAdopted(
+      deps,
+      withHandle.filter((r) => r.state === 'healthy').map((r) => r.id),
+    );
     const byId = new Map(deps.runtime.list().map((s) => [s.instanceId, s]));
     for (const r of withHandle) {
       const s = byId.get(r.id);
@@ -33,7 +36,8 @@ export async function recoverInstances(deps: EngineDeps): Promise<void> {
   // starts them when it resumes; rows of finished deployments without a handle are dead records.
   const resumable = new Set((await listDeployments(deps.db, { states: activeStates, limit: 1000 })).map((d) => d.id));
   for (const r of records) {
-    if (!r.handle && r.desired !== 'stopped' && !(r.deploymentId && resumable.has(r.deploymentId))) await markStopped(deps.db, r.id);
+    if (!r.handle && r.desired !== 'stopped' && !(r.deploymentId && resumable.has(r.deploymentId)))
+      await markStopped(deps.db, r.id);
   }
 }
 

@@ -16,7 +16,8 @@ function differences(a: ReleaseSpec, b: ReleaseSpec): string[] {
   const out: string[] = [];
   for (const key of ['command', 'cwd'] as const) if (a[key] !== b[key]) out.push(key);
   if (JSON.stringify(a.args) !== JSON.stringify(b.args)) out.push('args');
-  for (const k of new Set([...Object.keys(a.env), ...Object.keys(b.env)])) if (a.env[k] !== b.env[k]) out.push(`env.${k}`);
+  for (const k of new Set([...Object.keys(a.env), ...Object.keys(b.env)]))
+    if (a.env[k] !== b.env[k]) out.push(`env.${k}`);
   return out;
 }
 
@@ -26,7 +27,14 @@ function differences(a: ReleaseSpec, b: ReleaseSpec): string[] {
  */
 export async function ensureRelease(db: Queryable, project: string, spec: ReleaseSpec): Promise<ReleaseRecord> {
   const digest = releaseDigest(spec);
-  const stored = await insertReleaseIfAbsent(db, { id: newId('rel'), project, service: spec.service, version: spec.version, spec, digest });
+  const stored = await insertReleaseIfAbsent(db, {
+    id: newId('rel'),
+    project,
+    service: spec.service,
+    version: spec.version,
+    spec,
+    digest,
+  });
   if (stored.digest !== digest) {
     const changed = differences(stored.spec, spec);
     throw new EngineError(

@@ -1,6 +1,11 @@
 import { serviceIn } from '../config/resolve.js';
 import { newId } from '../shared/ids.js';
-import { activeDeployment, insertDeployment, isActiveDeploymentConflict, type DeploymentRecord } from '../store/repos/deployments.js';
+import {
+  activeDeployment,
+  insertDeployment,
+  isActiveDeploymentConflict,
+  type DeploymentRecord,
+} from '../store/repos/deployments.js';
 import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
 import { blueGreen } from '../strategies/blue-green.js';
@@ -20,20 +25,36 @@ export interface RollbackRequest {
  * previous release comes back as a deployment of its own. Its plan reuses warm instances of the
  * previous release, so while they are warm the switch is one route change.
  */
-export async function requestRollback(deps: EngineDeps, req: RollbackRequest): Promise<{ deployment: DeploymentRecord; aborted: boolean }> {
+export async function requestRollback(
+  deps: EngineDeps,
+  req: RollbackRequest,
+): Promise<{ deployment: DeploymentRecord; aborted: boolean }> {
   const active = await activeDeployment(deps.db, req.project, req.service, req.environment);
   if (active) {
     if (active.state === 'rolling_back') return { deployment: active, aborted: false };
-    const deployment = await requestAbort(deps, active.id, `rollback requested${req.requestedBy ? ` by ${req.requestedBy}` : ''}`, req.requestedBy);
+    const deployment = await requestAbort(
+      deps,
+      active.id,
+      `rollback requested${req.requestedBy ? ` by ${req.requestedBy}` : ''}`,
+      req.requestedBy,
+    );
     return { deployment, aborted: true };
   }
 
   const config = await projectConfig(deps, req.project);
   const service = serviceIn(config, req.service, req.environment);
   const state = await getServiceState(deps.db, req.project, req.environment, req.service);
-  if (!state?.stableRelease) throw new EngineError('conflict', `${req.service} has never been deployed to ${req.environment}; there is nothing to roll back`);
-  if (!state.previousRelease) throw new EngineError('conflict', `${req.service} in ${req.environment} has no previous release to roll back to`);
-  const [current, previous] = await Promise.all([getRelease(deps.db, state.stableRelease), getRelease(deps.db, state.previousRelease)]);
+  if (!state?.stableRelease)
+    throw new EngineError(
+      'conflict',
+      `${req.service} has never been deployed to ${req.environment}; there is nothing to roll back`,
+    );
+  if (!state.previousRelease)
+    throw new EngineError('conflict', `${req.service} in ${req.environment} has no previous release to roll back to`);
+  const [current, previous] = await Promise.all([
+    getRelease(deps.db, state.stableRelease),
+    getRelease(deps.db, state.previousRelease),
+  ]);
 
   const plan = blueGreen.plan({ instances: service.instances, hasStable: true }, { keepOldForMs: 0 });
   try {
@@ -61,6 +82,9 @@ export async function requestRollback(deps: EngineDeps, req: RollbackRequest): P
   } catch (e) {
     if (!isActiveDeploymentConflict(e)) throw e;
     const winner = await activeDeployment(deps.db, req.project, req.service, req.environment);
-    throw new EngineError('conflict', `${req.service} in ${req.environment} is being deployed by ${winner ? await describeActive(deps, winner) : 'another request'}; run the rollback again to abort it`);
+    throw new EngineError(
+      'conflict',
+      `${req.service} in ${req.environment} is being deployed by ${winner ? await describeActive(deps, winner) : 'another request'}; run the rollback again to abort it`,
+    );
   }
 }

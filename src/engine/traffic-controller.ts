@@ -22,7 +22,9 @@ export async function buildRoutes(db: Db, config: ProjectConfig, environment: st
     listInstances(db, { project: config.project, environment, live: true }),
   ]);
   const versions = new Map<string, string>();
-  for (const t of traffic) if (!versions.has(t.releaseId)) versions.set(t.releaseId, (await getRelease(db, t.releaseId))?.version ?? t.releaseId);
+  for (const t of traffic)
+    if (!versions.has(t.releaseId))
+      versions.set(t.releaseId, (await getRelease(db, t.releaseId))?.version ?? t.releaseId);
 
   const routes: Route[] = Object.values(config.services).map((service) => {
     const releases: ReleaseSet[] = traffic
@@ -32,7 +34,14 @@ export async function buildRoutes(db: Db, config: ProjectConfig, environment: st
         role: t.role,
         weight: t.weight,
         upstreams: instances
-          .filter((i) => i.service === service.name && i.releaseId === t.releaseId && i.desired === 'running' && i.state === 'healthy' && i.address)
+          .filter(
+            (i) =>
+              i.service === service.name &&
+              i.releaseId === t.releaseId &&
+              i.desired === 'running' &&
+              i.state === 'healthy' &&
+              i.address,
+          )
           .map((i) => ({ id: i.id, address: i.address! })),
       }));
     const strategy = service.environments[environment]?.strategy ?? service.strategy;
@@ -86,7 +95,9 @@ export class TrafficController {
 
   /** Push without waiting; failures are logged (the periodic reconcile retries). */
   schedule(project: string, environment: string): void {
-    this.push(project, environment).catch((e) => this.logger.warn({ err: messageOf(e), project, environment }, 'route push failed; will retry'));
+    this.push(project, environment).catch((e) =>
+      this.logger.warn({ err: messageOf(e), project, environment }, 'route push failed; will retry'),
+    );
   }
 
   /** Push every environment of every project whose table changed (or all when `force`). */
@@ -95,7 +106,10 @@ export class TrafficController {
       for (const env of config.environments) {
         if (force) this.lastPushed.delete(`${config.project}\u0000${env.name}`);
         await this.push(config.project, env.name).catch((e) =>
-          this.logger.warn({ err: messageOf(e), project: config.project, environment: env.name }, 'route push failed; will retry'),
+          this.logger.warn(
+            { err: messageOf(e), project: config.project, environment: env.name },
+            'route push failed; will retry',
+          ),
         );
       }
     }

@@ -35,12 +35,20 @@ function alive(pid: number): boolean {
 describe('runCommandGate', () => {
   it('passes on exit 0, with the output tail', async () => {
     const r = await runCommandGate(gate('console.log("12 tests passed")'));
-    expect(r).toMatchObject({ name: 'check', kind: 'command', outcome: 'pass', exitCode: 0, outputTail: '12 tests passed' });
+    expect(r).toMatchObject({
+      name: 'check',
+      kind: 'command',
+      outcome: 'pass',
+      exitCode: 0,
+      outputTail: '12 tests passed',
+    });
     expect(r.durationMs).toBeGreaterThan(0);
   });
 
   it('fails on a non-zero exit, naming the status, with stdout and stderr in the tail', async () => {
-    const r = await runCommandGate(gate('console.log("ran 3"); console.error("1 failed: quote rounding"); process.exit(3)'));
+    const r = await runCommandGate(
+      gate('console.log("ran 3"); console.error("1 failed: quote rounding"); process.exit(3)'),
+    );
     expect(r.outcome).toBe('fail');
     expect(r.exitCode).toBe(3);
     expect(r.message).toMatch(/^gate "check" failed: .* exited with status 3$/);
@@ -49,7 +57,9 @@ describe('runCommandGate', () => {
   });
 
   it('keeps only the last ~4 KB of a long output, starting at a whole line', async () => {
-    const r = await runCommandGate(gate('for (let i = 0; i < 5000; i++) console.log("line " + i); process.exitCode = 1'));
+    const r = await runCommandGate(
+      gate('for (let i = 0; i < 5000; i++) console.log("line " + i); process.exitCode = 1'),
+    );
     expect(Buffer.byteLength(r.outputTail!)).toBeLessThanOrEqual(4096);
     expect(r.outputTail!.endsWith('line 4999')).toBe(true);
     expect(r.outputTail!.split('\n')[0]).toMatch(/^line \d+$/);
@@ -69,17 +79,28 @@ describe('runCommandGate', () => {
   }, 15_000);
 
   it('does not hand Slipway secrets to the command, but does pass its own env', async () => {
-    const r = await runCommandGate(gate('console.log(String(process.env.SLIPWAY_TOKEN) + " " + process.env.GATE_MODE)', { env: { GATE_MODE: 'strict' } }), {
-      parentEnv: { ...process.env, SLIPWAY_TOKEN: 'swt_secret' },
-    });
+    const r = await runCommandGate(
+      gate('console.log(String(process.env.SLIPWAY_TOKEN) + " " + process.env.GATE_MODE)', {
+        env: { GATE_MODE: 'strict' },
+      }),
+      {
+        parentEnv: { ...process.env, SLIPWAY_TOKEN: 'swt_secret' },
+      },
+    );
     expect(r.outputTail).toBe('undefined strict');
   });
 
   it('is an error, not a failure, when the program or the working directory is missing', async () => {
     const missing = await runCommandGate(gate('', { command: 'no-such-program-slipway', args: [] }));
-    expect(missing).toMatchObject({ outcome: 'error', message: `gate "check" could not start: program "no-such-program-slipway" not found (on PATH or relative to ${dir})` });
+    expect(missing).toMatchObject({
+      outcome: 'error',
+      message: `gate "check" could not start: program "no-such-program-slipway" not found (on PATH or relative to ${dir})`,
+    });
     const noDir = await runCommandGate(gate('', { cwd: path.join(dir, 'nope') }));
-    expect(noDir).toMatchObject({ outcome: 'error', message: `gate "check": working directory ${path.join(dir, 'nope')} does not exist` });
+    expect(noDir).toMatchObject({
+      outcome: 'error',
+      message: `gate "check": working directory ${path.join(dir, 'nope')} does not exist`,
+    });
   });
 
   it('stops the command when the deployment is interrupted', async () => {

@@ -24,7 +24,10 @@ const graceMs = 1000;
  * const r = await runCommandGate({ name: 'tests', command: 'npm', args: ['test'], cwd: '/app', timeoutMs: 300_000, env: {} });
  * if (r.outcome !== 'pass') console.log(r.message, r.outputTail);
  */
-export async function runCommandGate(spec: CommandGateSpec, options: { signal?: AbortSignal; parentEnv?: NodeJS.ProcessEnv } = {}): Promise<GateResult> {
+export async function runCommandGate(
+  spec: CommandGateSpec,
+  options: { signal?: AbortSignal; parentEnv?: NodeJS.ProcessEnv } = {},
+): Promise<GateResult> {
   const started = Date.now();
   const base = { name: spec.name, kind: 'command' as const };
   const what = [spec.command, ...spec.args].join(' ');
@@ -33,11 +36,22 @@ export async function runCommandGate(spec: CommandGateSpec, options: { signal?: 
     () => 'does not exist',
   );
   if (cwdProblem) {
-    return { ...base, outcome: 'error', message: `gate "${spec.name}": working directory ${spec.cwd} ${cwdProblem}`, durationMs: 0, detail: { command: spec.command, cwd: spec.cwd } };
+    return {
+      ...base,
+      outcome: 'error',
+      message: `gate "${spec.name}": working directory ${spec.cwd} ${cwdProblem}`,
+      durationMs: 0,
+      detail: { command: spec.command, cwd: spec.cwd },
+    };
   }
 
   const tail = new OutputTail();
-  const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: gateEnv(spec.env, options.parentEnv), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: gateEnv(spec.env, options.parentEnv),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.on('data', (c: Buffer) => tail.push(c));
   child.stderr.on('data', (c: Buffer) => tail.push(c));
   const killGroup = (signal: NodeJS.Signals) => {
@@ -59,21 +73,23 @@ export async function runCommandGate(spec: CommandGateSpec, options: { signal?: 
   const onAbort = () => stop('abort');
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | { spawnError: Error }>((resolve) => {
-    child.once('error', (e) => resolve({ spawnError: e }));
-    child.once('exit', (code, signal) => {
-      // Output may still be in the pipes, or a background child may hold them open: wait a little, then end the group.
-      const done = () => resolve({ code, signal });
-      const late = setTimeout(() => {
-        killGroup('SIGKILL');
-        done();
-      }, graceMs);
-      child.once('close', () => {
-        clearTimeout(late);
-        done();
+  const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | { spawnError: Error }>(
+    (resolve) => {
+      child.once('error', (e) => resolve({ spawnError: e }));
+      child.once('exit', (code, signal) => {
+        // Output may still be in the pipes, or a background child may hold them open: wait a little, then end the group.
+        const done = () => resolve({ code, signal });
+        const late = setTimeout(() => {
+          killGroup('SIGKILL');
+          done();
+        }, graceMs);
+        child.once('close', () => {
+          clearTimeout(late);
+          done();
+        });
       });
-    });
-  });
+    },
+  );
   clearTimeout(timer);
   options.signal?.removeEventListener('abort', onAbort);
   const durationMs = Date.now() - started;
@@ -81,25 +97,71 @@ export async function runCommandGate(spec: CommandGateSpec, options: { signal?: 
 
   if ('spawnError' in ended) {
     const code = (ended.spawnError as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? `program "${spec.command}" not found (on PATH or relative to ${spec.cwd})` : ended.spawnError.message;
-    return { ...base, outcome: 'error', message: `gate "${spec.name}" could not start: ${reason}`, durationMs, detail: { command: spec.command, cwd: spec.cwd } };
+    const reason =
+      code === 'ENOENT'
+        ? `program "${spec.command}" not found (on PATH or relative to ${spec.cwd})`
+        : ended.spawnError.message;
+    return {
+      ...base,
+      outcome: 'error',
+      message: `gate "${spec.name}" could not start: ${reason}`,
+      durationMs,
+      detail: { command: spec.command, cwd: spec.cwd },
+    };
   }
-  const detail = { command: what, cwd: spec.cwd, ...(ended.signal ? { signal: ended.signal } : {}), ...(stoppedBy === 'timeout' ? { timedOut: true, timeoutMs: spec.timeoutMs } : {}) };
+  const detail = {
+    command: what,
+    cwd: spec.cwd,
+    ...(ended.signal ? { signal: ended.signal } : {}),
+    ...(stoppedBy === 'timeout' ? { timedOut: true, timeoutMs: spec.timeoutMs } : {}),
+  };
   const exit = ended.code === null ? {} : { exitCode: ended.code };
   if (stoppedBy === 'timeout') {
-    return { ...base, outcome: 'fail', message: `gate "${spec.name}" timed out after ${formatDuration(spec.timeoutMs)} (${what}); its processes were killed`, durationMs, outputTail, detail };
+    return {
+      ...base,
+      outcome: 'fail',
+      message: `gate "${spec.name}" timed out after ${formatDuration(spec.timeoutMs)} (${what}); its processes were killed`,
+      durationMs,
+      outputTail,
+      detail,
+    };
   }
   if (stoppedBy === 'abort') {
-    return { ...base, outcome: 'error', message: `gate "${spec.name}" was interrupted (${what})`, durationMs, outputTail, detail };
+    return {
+      ...base,
+      outcome: 'error',
+      message: `gate "${spec.name}" was interrupted (${what})`,
+      durationMs,
+      outputTail,
+      detail,
+    };
   }
-  if (ended.code === 0) return { ...base, outcome: 'pass', message: `gate "${spec.name}" passed (${what})`, durationMs, exitCode: 0, outputTail, detail };
+  if (ended.code === 0)
+    return {
+      ...base,
+      outcome: 'pass',
+      message: `gate "${spec.name}" passed (${what})`,
+      durationMs,
+      exitCode: 0,
+      outputTail,
+      detail,
+    };
   const how = ended.code === null ? `was killed by ${ended.signal}` : `exited with status ${ended.code}`;
-  return { ...base, outcome: 'fail', message: `gate "${spec.name}" failed: ${what} ${how}`, durationMs, ...exit, outputTail, detail };
+  return {
+    ...base,
+    outcome: 'fail',
+    message: `gate "${spec.name}" failed: ${what} ${how}`,
+    durationMs,
+    ...exit,
+    outputTail,
+    detail,
+  };
 }
 
 /** The coordinator's environment without Slipway's own secrets, then the gate's variables. */
 function gateEnv(extra: Record<string, string>, parentEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parentEnv)) if (value !== undefined && !withheldEnv.includes(key)) env[key] = value;
+  for (const [key, value] of Object.entries(parentEnv))
+    if (value !== undefined && !withheldEnv.includes(key)) env[key] = value;
   return { ...env, ...extra };
 }

@@ -8,9 +8,24 @@ const dir = mkdtempSync(path.join(tmpdir(), 'slipway-coverage-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const summary = (pct: number | string, covered = 870, total = 1000) =>
-  JSON.stringify({ total: { lines: { total, covered, skipped: 0, pct }, statements: { pct: 10 } }, '/app/a.js': { lines: { pct: 1 } } });
+  JSON.stringify({
+    total: { lines: { total, covered, skipped: 0, pct }, statements: { pct: 10 } },
+    '/app/a.js': { lines: { pct: 1 } },
+  });
 
-const lcov = ['TN:', 'SF:/app/a.js', 'DA:1,1', 'LF:10', 'LH:9', 'end_of_record', 'SF:/app/b.js', 'LF:30', 'LH:15', 'end_of_record', ''].join('\n');
+const lcov = [
+  'TN:',
+  'SF:/app/a.js',
+  'DA:1,1',
+  'LF:10',
+  'LH:9',
+  'end_of_record',
+  'SF:/app/b.js',
+  'LF:30',
+  'LH:15',
+  'end_of_record',
+  '',
+].join('\n');
 
 describe('parseCoverage', () => {
   it('reads total.lines from an istanbul coverage-summary.json', () => {
@@ -26,9 +41,13 @@ describe('parseCoverage', () => {
   });
 
   it('says which format it expected', () => {
-    expect(() => parseCoverage('coverage-summary.json', '{"files": []}')).toThrow('coverage-summary.json has no total.lines; expected istanbul');
+    expect(() => parseCoverage('coverage-summary.json', '{"files": []}')).toThrow(
+      'coverage-summary.json has no total.lines; expected istanbul',
+    );
     expect(() => parseCoverage('coverage-summary.json', 'nope')).toThrow(/^coverage-summary\.json is not JSON/);
-    expect(() => parseCoverage('lcov.info', 'TN:\nSF:x\n')).toThrow('lcov.info has no LF:/LH: lines; expected an lcov report (lcov.info)');
+    expect(() => parseCoverage('lcov.info', 'TN:\nSF:x\n')).toThrow(
+      'lcov.info has no LF:/LH: lines; expected an lcov report (lcov.info)',
+    );
   });
 });
 
@@ -37,7 +56,12 @@ describe('runCoverageGate', () => {
     const file = path.join(dir, 'coverage-summary.json');
     writeFileSync(file, summary(85, 850));
     const r = await runCoverageGate({ file, minimumPct: 85, baseDir: dir });
-    expect(r).toMatchObject({ name: 'coverage', kind: 'coverage', outcome: 'pass', message: 'line coverage 85% (850/1000 lines) meets the minimum 85%' });
+    expect(r).toMatchObject({
+      name: 'coverage',
+      kind: 'coverage',
+      outcome: 'pass',
+      message: 'line coverage 85% (850/1000 lines) meets the minimum 85%',
+    });
     expect(r.detail).toMatchObject({ pct: 85, minimumPct: 85 });
   });
 
@@ -51,8 +75,14 @@ describe('runCoverageGate', () => {
   });
 
   it('a missing report is an error that says what should write it', async () => {
-    const r = await runCoverageGate({ file: path.join(dir, 'missing', 'coverage-summary.json'), minimumPct: 85, baseDir: dir });
+    const r = await runCoverageGate({
+      file: path.join(dir, 'missing', 'coverage-summary.json'),
+      minimumPct: 85,
+      baseDir: dir,
+    });
     expect(r.outcome).toBe('error');
-    expect(r.message).toMatch(/^coverage gate: coverage report missing\/coverage-summary\.json not found; a before-gate should write it/);
+    expect(r.message).toMatch(
+      /^coverage gate: coverage report missing\/coverage-summary\.json not found; a before-gate should write it/,
+    );
   });
 });

@@ -10,7 +10,8 @@ const seenHosts: string[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     seenHosts.push(req.headers.host ?? '');
-    if (req.url === '/version') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ release: '1.1.0' }));
+    if (req.url === '/version')
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ release: '1.1.0' }));
     if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2000);
     res.writeHead(503).end('warming up');
   });
@@ -22,7 +23,11 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const check = (path: string, expect: SmokeCheckSpec['expect'], extra: Partial<SmokeCheckSpec> = {}): SmokeCheckSpec => ({
+const check = (
+  path: string,
+  expect: SmokeCheckSpec['expect'],
+  extra: Partial<SmokeCheckSpec> = {},
+): SmokeCheckSpec => ({
   name: 'version',
   url: `${base}${path}`,
   method: 'GET',
@@ -47,12 +52,17 @@ describe('runSmokeCheck', () => {
 
   it('fails when the body does not contain the text', async () => {
     const r = await runSmokeCheck(check('/version', { status: 200, bodyContains: '"release":"1.0.0"' }));
-    expect(r.message).toBe(`smoke check "version" failed: GET ${base}/version: the body does not contain "\\"release\\":\\"1.0.0\\""`);
+    expect(r.message).toBe(
+      `smoke check "version" failed: GET ${base}/version: the body does not contain "\\"release\\":\\"1.0.0\\""`,
+    );
   });
 
   it('fails on a timeout and on an unreachable address', async () => {
     const slow = await runSmokeCheck(check('/slow', { status: 200 }, { timeoutMs: 200 }));
-    expect(slow).toMatchObject({ outcome: 'fail', message: `smoke check "version" failed: GET ${base}/slow: no answer within 200ms` });
+    expect(slow).toMatchObject({
+      outcome: 'fail',
+      message: `smoke check "version" failed: GET ${base}/slow: no answer within 200ms`,
+    });
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;

@@ -34,19 +34,49 @@ export async function runSmokeCheck(spec: SmokeCheckSpec, signal?: AbortSignal):
   let status: number;
   let body: string;
   try {
-    const res = await request(spec.url, { method: spec.method, signal: signal ? AbortSignal.any([signal, timeout]) : timeout, headers: { 'user-agent': 'slipway-smoke-check', ...(spec.hostHeader ? { host: spec.hostHeader } : {}) } });
+    const res = await request(spec.url, {
+      method: spec.method,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      headers: { 'user-agent': 'slipway-smoke-check', ...(spec.hostHeader ? { host: spec.hostHeader } : {}) },
+    });
     status = res.statusCode;
     body = await readText(res.body, bodyLimit);
   } catch (e) {
-    const reason = timeout.aborted ? `no answer within ${formatDuration(spec.timeoutMs)}` : e instanceof BodyTooLarge ? `the body is larger than ${bodyLimit} bytes` : networkReason(e);
-    return { ...base, outcome: 'fail', message: `smoke check "${spec.name}" failed: ${target}: ${reason}`, durationMs: Date.now() - started, detail: { url: spec.url, method: spec.method, reason } };
+    const reason = timeout.aborted
+      ? `no answer within ${formatDuration(spec.timeoutMs)}`
+      : e instanceof BodyTooLarge
+        ? `the body is larger than ${bodyLimit} bytes`
+        : networkReason(e);
+    return {
+      ...base,
+      outcome: 'fail',
+      message: `smoke check "${spec.name}" failed: ${target}: ${reason}`,
+      durationMs: Date.now() - started,
+      detail: { url: spec.url, method: spec.method, reason },
+    };
   }
   const durationMs = Date.now() - started;
   const outputTail = body.length > tailBytes ? body.slice(-tailBytes) : body;
   const detail = { url: spec.url, method: spec.method, status, expect: spec.expect };
   const problems: string[] = [];
   if (status !== spec.expect.status) problems.push(`status ${status}, expected ${spec.expect.status}`);
-  if (spec.expect.bodyContains !== undefined && !body.includes(spec.expect.bodyContains)) problems.push(`the body does not contain ${JSON.stringify(spec.expect.bodyContains)}`);
-  if (problems.length === 0) return { ...base, outcome: 'pass', message: `smoke check "${spec.name}" passed: ${target} → ${status}`, durationMs, outputTail, detail };
-  return { ...base, outcome: 'fail', message: `smoke check "${spec.name}" failed: ${target}: ${problems.join('; ')}`, durationMs, outputTail, detail };
+  if (spec.expect.bodyContains !== undefined && !body.includes(spec.expect.bodyContains))
+    problems.push(`the body does not contain ${JSON.stringify(spec.expect.bodyContains)}`);
+  if (problems.length === 0)
+    return {
+      ...base,
+      outcome: 'pass',
+      message: `smoke check "${spec.name}" passed: ${target} → ${status}`,
+      durationMs,
+      outputTail,
+      detail,
+    };
+  return {
+    ...base,
+    outcome: 'fail',
+    message: `smoke check "${spec.name}" failed: ${target}: ${problems.join('; ')}`,
+    durationMs,
+    outputTail,
+    detail,
+  };
 }

@@ -40,14 +40,29 @@ export function classifyErrors(prepared: PreparedRequests, settings: JudgeSettin
     weight: 1,
   };
   if (!reference || candidate.total < minSamples) {
-    const short = !reference ? `fewer than ${minSamples} stable requests` : `${candidate.total} candidate requests, ${minSamples} needed`;
+    const short = !reference
+      ? `fewer than ${minSamples} stable requests`
+      : `${candidate.total} candidate requests, ${minSamples} needed`;
     return { ...common, classification: 'nodata', conclusive: false, message: `${rule}: ${short}` };
   }
   const stable = reference.window;
-  const score = twoProportionZTest(candidate.errors, candidate.total, stable.errors, stable.total, { alternative: 'greater', margin: allowedErrorRateIncrease });
+  const score = twoProportionZTest(candidate.errors, candidate.total, stable.errors, stable.total, {
+    alternative: 'greater',
+    margin: allowedErrorRateIncrease,
+  });
   const stableRate = (stable.errors + 0.5) / (stable.total + 1);
-  const exact = binomialUpperTail(candidate.errors, candidate.total, Math.min(1, stableRate + allowedErrorRateIncrease));
-  const fisher = fisherExact([[candidate.errors, candidate.total - candidate.errors], [stable.errors, stable.total - stable.errors]], 'greater');
+  const exact = binomialUpperTail(
+    candidate.errors,
+    candidate.total,
+    Math.min(1, stableRate + allowedErrorRateIncrease),
+  );
+  const fisher = fisherExact(
+    [
+      [candidate.errors, candidate.total - candidate.errors],
+      [stable.errors, stable.total - stable.errors],
+    ],
+    'greater',
+  );
   const pValue = Math.max(score.pValue, exact, fisher.pValue);
   const significance = significanceOf(pValue, settings);
   const seen = `candidate ${describe(candidate)} vs ${reference.name} ${describe(stable)}`;

@@ -28,10 +28,14 @@ export function classifyLatency(prepared: PreparedRequests, settings: JudgeSetti
     threshold: `median above ${reference?.name ?? 'stable'} (${allowed}) at ${formatConfidence(confidence)} confidence`,
     weight: 1,
     ...(candidate.length > 0 ? { candidate: quantileSorted(candidate, 0.5) } : {}),
-    ...(prepared.baseline && prepared.baseline.latencies.length > 0 ? { baseline: quantileSorted(prepared.baseline.latencies, 0.5) } : {}),
+    ...(prepared.baseline && prepared.baseline.latencies.length > 0
+      ? { baseline: quantileSorted(prepared.baseline.latencies, 0.5) }
+      : {}),
   };
   if (!reference || candidate.length < minSamples) {
-    const short = !reference ? `fewer than ${minSamples} stable latencies` : `${candidate.length} candidate latencies, ${minSamples} needed`;
+    const short = !reference
+      ? `fewer than ${minSamples} stable latencies`
+      : `${candidate.length} candidate latencies, ${minSamples} needed`;
     return { ...common, classification: 'nodata', conclusive: false, message: `${rule}: ${short}` };
   }
   const stable = reference.window.latencies;

@@ -30,13 +30,20 @@ export function classifyValue(m: ValueMeasurement, settings: JudgeSettings): Met
     weight: 1,
   };
   if (!Number.isFinite(m.candidate) || !Number.isFinite(m.stable)) {
-    return { ...common, classification: 'error', message: `${rule}: ${m.metric} (${m.source}) is not a number (candidate ${m.candidate}, stable ${m.stable})` };
+    return {
+      ...common,
+      classification: 'error',
+      message: `${rule}: ${m.metric} (${m.source}) is not a number (candidate ${m.candidate}, stable ${m.stable})`,
+    };
   }
   // Measured against |stable| so a negative or zero stable value still has a direction;
   // with stable at 0 any move the bad way counts.
   const excess = (m.higherIsWorse ? m.candidate - m.stable : m.stable - m.candidate) - allowed * Math.abs(m.stable);
   const worse = excess > 0;
-  const change = m.stable === 0 ? '' : ` (${m.candidate >= m.stable ? '+' : ''}${formatPercent((m.candidate - m.stable) / Math.abs(m.stable))})`;
+  const change =
+    m.stable === 0
+      ? ''
+      : ` (${m.candidate >= m.stable ? '+' : ''}${formatPercent((m.candidate - m.stable) / Math.abs(m.stable))})`;
   const seen = `${m.metric}: candidate ${show(m.candidate)} vs stable ${show(m.stable)}${change}`;
   return {
     ...common,

@@ -43,13 +43,19 @@ export function testExceedance(k: number, n: number, p0: number, settings: Judge
  * the lower confidence bound of the bad share.
  */
 export function describeExceedance(
-  rule: string, seen: string, limit: string, test: Exceedance, settings: JudgeSettings,
+  rule: string,
+  seen: string,
+  limit: string,
+  test: Exceedance,
+  settings: JudgeSettings,
   bound: (lowerBound: number) => string = (lb) => `exact lower bound ${formatPercent(lb)}`,
 ): string {
   const { confidence, scoreConfidence } = settings.statistics;
   const p = formatP(test.pValue);
-  if (test.conclusive) return `${rule}: ${seen} > ${limit} at ${formatConfidence(confidence)} confidence (${bound(test.lowerBound ?? 0)}, ${p})`;
-  if (test.classification === 'high') return `${rule}: ${seen} > ${limit} at ${formatConfidence(scoreConfidence)} confidence, not yet at ${formatConfidence(confidence)} (${p})`;
+  if (test.conclusive)
+    return `${rule}: ${seen} > ${limit} at ${formatConfidence(confidence)} confidence (${bound(test.lowerBound ?? 0)}, ${p})`;
+  if (test.classification === 'high')
+    return `${rule}: ${seen} > ${limit} at ${formatConfidence(scoreConfidence)} confidence, not yet at ${formatConfidence(confidence)} (${p})`;
   if (test.n > 0 && test.k / test.n > test.p0) return `${rule}: ${seen} above ${limit}, not significant yet (${p})`;
   return `${rule}: ${seen} within ${limit}`;
 }

@@ -15,8 +15,21 @@ interface Outcome {
   last: Verdict;
 }
 
-function runCanary(seed: number, rps: { candidate: number; stable: number }, candidate: ReleaseBehaviour, stable: ReleaseBehaviour, looks: number): Outcome {
-  const series = canaryLooks({ rng: seededRng(seed), candidateRps: rps.candidate, stableRps: rps.stable, candidate, stable, stableLatencyCap: 1000 });
+function runCanary(
+  seed: number,
+  rps: { candidate: number; stable: number },
+  candidate: ReleaseBehaviour,
+  stable: ReleaseBehaviour,
+  looks: number,
+): Outcome {
+  const series = canaryLooks({
+    rng: seededRng(seed),
+    candidateRps: rps.candidate,
+    stableRps: rps.stable,
+    candidate,
+    stable,
+    stableLatencyCap: 1000,
+  });
   let last: Verdict | undefined;
   for (let k = 1; k <= looks; k++) {
     const measurement = series.next().value!;
@@ -60,7 +73,10 @@ describe('judge on simulated canaries: regressions are caught fast', () => {
   });
 
   it('low traffic, 1 req/s to the candidate: both regressions failed within 30 looks (median), all within 60', () => {
-    for (const [behaviour, from] of [[failRate, 200], [extraLatency, 300]] as const) {
+    for (const [behaviour, from] of [
+      [failRate, 200],
+      [extraLatency, 300],
+    ] as const) {
       const looks = seeds(40, from).map((seed) => runCanary(seed, quiet, behaviour, healthy, 60).failedAt ?? Infinity);
       expect(median(looks)).toBeLessThanOrEqual(30);
       expect(Math.max(...looks)).toBeLessThanOrEqual(60);
@@ -72,7 +88,9 @@ describe('judge on simulated canaries: healthy candidates are not failed', () =>
   // The test that proves the sequential design (see judge.ts): 0.5 % errors on both releases,
   // latency jitter, 60 looks at cumulative data each, a false-fail rate of at most 1 %. The
   // window's end must pass them too: an inconclusive healthy canary is a false alarm as well.
-  it('240 healthy canaries at 10 req/s (uniform 5–50 ms and lognormal jitter): ≤ 1 % failed, ≥ 98 % passed', { timeout: 120_000 }, () => {
+  it('240 healthy canaries at 10 req/s (uniform 5–50 ms and lognormal jitter): ≤ 1 % failed, ≥ 98 % passed', {
+    timeout: 120_000,
+  }, () => {
     const lognormal = lognormalMs(20, 0.6);
     const outcomes = seeds(240, 1000).map((seed) => {
       const latencyMs = seed % 2 === 0 ? jitter : lognormal;
@@ -80,14 +98,20 @@ describe('judge on simulated canaries: healthy candidates are not failed', () =>
       return runCanary(seed, busy, release, release, 60);
     });
     const failed = outcomes.filter((o) => o.failedAt !== undefined);
-    expect(failed.length / outcomes.length, failed.map((o) => `seed ${o.seed}: ${o.last.reason}`).join('\n')).toBeLessThanOrEqual(0.01);
+    expect(
+      failed.length / outcomes.length,
+      failed.map((o) => `seed ${o.seed}: ${o.last.reason}`).join('\n'),
+    ).toBeLessThanOrEqual(0.01);
     expect(outcomes.filter((o) => o.last.outcome === 'pass').length / outcomes.length).toBeGreaterThanOrEqual(0.98);
   });
 
   it('120 healthy canaries at 1 req/s: ≤ 1 % failed, ≥ 97 % passed', { timeout: 120_000 }, () => {
     const outcomes = seeds(120, 5000).map((seed) => runCanary(seed, quiet, healthy, healthy, 60));
     const failed = outcomes.filter((o) => o.failedAt !== undefined);
-    expect(failed.length / outcomes.length, failed.map((o) => `seed ${o.seed}: ${o.last.reason}`).join('\n')).toBeLessThanOrEqual(0.01);
+    expect(
+      failed.length / outcomes.length,
+      failed.map((o) => `seed ${o.seed}: ${o.last.reason}`).join('\n'),
+    ).toBeLessThanOrEqual(0.01);
     expect(outcomes.filter((o) => o.last.outcome === 'pass').length / outcomes.length).toBeGreaterThanOrEqual(0.97);
   });
 });

@@ -16,21 +16,36 @@ describe('judge: fail fast', () => {
     const v = look([requestsMeasurement(w(51, 10, spreadMs(51, 5, 50)), stable())]);
     expect(v.outcome).toBe('fail');
     expect(v.at).toBe(1_700_000_000_000);
-    expect(v.reason).toMatch(/^error-rate\.absolute: candidate 19\.6 % \(10 of 51 requests\) > 1 % at 99\.9 % confidence/);
+    expect(v.reason).toMatch(
+      /^error-rate\.absolute: candidate 19\.6 % \(10 of 51 requests\) > 1 % at 99\.9 % confidence/,
+    );
   });
 
   it('a zero-error stable baseline and 3 errors in 10 candidate requests fails', () => {
     const v = look([requestsMeasurement(w(10, 3, spreadMs(10, 5, 50)), w(1900, 0, spreadMs(1900, 5, 50)))]);
     expect(v.outcome).toBe('fail');
     expect(v.reason).toMatch(/^error-rate\.absolute: candidate 30 % \(3 of 10 requests\)/);
-    expect(v.metrics.find((m) => m.rule === 'error-rate.vs-baseline')).toMatchObject({ classification: 'high', conclusive: true });
+    expect(v.metrics.find((m) => m.rule === 'error-rate.vs-baseline')).toMatchObject({
+      classification: 'high',
+      conclusive: true,
+    });
   });
 
   it('every verdict explains itself: candidate, stable, baseline, statistic, threshold, decision', () => {
-    const v = look([requestsMeasurement(w(20, 0, spreadMs(20, 305, 350)), stable(), w(5000, 20, spreadMs(2000, 5, 50, 4)))]);
+    const v = look([
+      requestsMeasurement(w(20, 0, spreadMs(20, 305, 350)), stable(), w(5000, 20, spreadMs(2000, 5, 50, 4))),
+    ]);
     expect(v.outcome).toBe('fail');
     const p95 = v.metrics.find((m) => m.rule === 'latency.p95.vs-baseline')!;
-    expect(p95).toMatchObject({ metric: 'latency-p95', source: 'proxy', unit: 'ms', classification: 'high', conclusive: true, candidateCount: 20, weight: 1 });
+    expect(p95).toMatchObject({
+      metric: 'latency-p95',
+      source: 'proxy',
+      unit: 'ms',
+      classification: 'high',
+      conclusive: true,
+      candidateCount: 20,
+      weight: 1,
+    });
     expect(p95.candidate).toBeGreaterThan(340);
     expect(p95.stable).toBeCloseTo(47.7, 0);
     expect(p95.baseline).toBeCloseTo(47.7, 0);
@@ -47,13 +62,25 @@ describe('judge: fail fast', () => {
   });
 
   it('all candidate instances down fails at once, before any request', () => {
-    const v = look([requestsMeasurement(w(0, 0), stable())], { availability: { instances: 2, healthy: 0, degradedSince: 1_700_000_000_000 } });
+    const v = look([requestsMeasurement(w(0, 0), stable())], {
+      availability: { instances: 2, healthy: 0, degradedSince: 1_700_000_000_000 },
+    });
     expect(v).toMatchObject({ outcome: 'fail', reason: 'availability.all-down: 0 of 2 candidate instances healthy' });
   });
 
   it('a failed correctness check fails', () => {
-    const checks: Measurement = { metric: 'quote', source: 'http-probe', from: 0, to: 1, phase: 'ok', kind: 'checks', candidate: { passed: 3, failed: 1, lastFailure: 'premium 102668.99, expected 98000' } };
-    expect(look([requestsMeasurement(healthyCandidate(), stable()), checks]).reason).toMatch(/^checks\.failed: quote: 1 of 4 checks failed/);
+    const checks: Measurement = {
+      metric: 'quote',
+      source: 'http-probe',
+      from: 0,
+      to: 1,
+      phase: 'ok',
+      kind: 'checks',
+      candidate: { passed: 3, failed: 1, lastFailure: 'premium 102668.99, expected 98000' },
+    };
+    expect(look([requestsMeasurement(healthyCandidate(), stable()), checks]).reason).toMatch(
+      /^checks\.failed: quote: 1 of 4 checks failed/,
+    );
   });
 });
 
@@ -62,7 +89,12 @@ describe('judge: while the window runs', () => {
     const v = look([requestsMeasurement(healthyCandidate(), stable())]);
     expect(v).toMatchObject({ outcome: 'running', score: 100 });
     expect(v.metrics.map((m) => m.rule)).toEqual([
-      'error-rate.absolute', 'error-rate.vs-baseline', 'latency.p95.absolute', 'latency.p95.vs-baseline', 'latency.mann-whitney', 'errors.two-proportion',
+      'error-rate.absolute',
+      'error-rate.vs-baseline',
+      'latency.p95.absolute',
+      'latency.p95.vs-baseline',
+      'latency.mann-whitney',
+      'errors.two-proportion',
     ]);
     expect(v.reason).toBe('no regression so far (score 100: 6 of 6 rules pass, candidate 600 requests)');
   });
@@ -70,14 +102,21 @@ describe('judge: while the window runs', () => {
   it('suspicious but not conclusive: running, and the reason says what is watched', () => {
     const v = look([requestsMeasurement(w(10, 2, spreadMs(10, 5, 50)), stable())]);
     expect(v.outcome).toBe('running');
-    expect(v.reason).toMatch(/^not conclusive yet: error-rate\.absolute: candidate 20 % \(2 of 10 requests\) > 1 % at 99 % confidence, not yet at 99\.9 %/);
+    expect(v.reason).toMatch(
+      /^not conclusive yet: error-rate\.absolute: candidate 20 % \(2 of 10 requests\) > 1 % at 99 % confidence, not yet at 99\.9 %/,
+    );
   });
 
   it('a source reporting nonsense becomes an error result, not an exception', () => {
     const v = look([requestsMeasurement(w(10, 12), stable())]);
     expect(v.outcome).toBe('running');
     expect(v.metrics).toEqual([
-      expect.objectContaining({ classification: 'error', rule: 'measurement.error', message: 'requests (proxy): measurement failed: the source reported an impossible candidate window: errors must be a whole number between 0 and total (10), got 12' }),
+      expect.objectContaining({
+        classification: 'error',
+        rule: 'measurement.error',
+        message:
+          'requests (proxy): measurement failed: the source reported an impossible candidate window: errors must be a whole number between 0 and total (10), got 12',
+      }),
     ]);
   });
 
@@ -97,39 +136,77 @@ describe('judge: while the window runs', () => {
 });
 
 describe('judge: when the window ends', () => {
-  const value = (candidate: number): Measurement => ({ metric: 'queue', source: 'prometheus', from: 0, to: 1, phase: 'ok', kind: 'value', candidate, stable: 100, higherIsWorse: true });
+  const value = (candidate: number): Measurement => ({
+    metric: 'queue',
+    source: 'prometheus',
+    from: 0,
+    to: 1,
+    phase: 'ok',
+    kind: 'value',
+    candidate,
+    stable: 100,
+    higherIsWorse: true,
+  });
 
   it('pass: score ≥ 95 with enough candidate requests', () => {
     const v = look([requestsMeasurement(healthyCandidate(), stable())], { final: true });
-    expect(v).toMatchObject({ outcome: 'pass', score: 100, reason: 'score 100 ≥ 95 (6 of 6 rules pass, candidate 600 requests)' });
+    expect(v).toMatchObject({
+      outcome: 'pass',
+      score: 100,
+      reason: 'score 100 ≥ 95 (6 of 6 rules pass, candidate 600 requests)',
+    });
   });
 
   it('inconclusive: too few candidate requests to pass', () => {
     const v = look([requestsMeasurement(w(8, 0, spreadMs(8, 5, 50)), stable())], { final: true });
-    expect(v).toMatchObject({ outcome: 'inconclusive', reason: 'not enough data: the candidate served 8 requests, 20 needed' });
+    expect(v).toMatchObject({
+      outcome: 'inconclusive',
+      reason: 'not enough data: the candidate served 8 requests, 20 needed',
+    });
   });
 
   it('inconclusive: between the marginal and the pass score, with what did not pass', () => {
     const v = look([requestsMeasurement(healthyCandidate(), stable()), value(150)], { final: true });
     expect(v.score).toBe(85.7);
     expect(v.outcome).toBe('inconclusive');
-    expect(v.reason).toMatch(/^score 85\.7 between marginal 75 and pass 95 \(6 of 7 rules pass, candidate 600 requests\); value\.vs-stable: queue: candidate 150 vs stable 100/);
+    expect(v.reason).toMatch(
+      /^score 85\.7 between marginal 75 and pass 95 \(6 of 7 rules pass, candidate 600 requests\); value\.vs-stable: queue: candidate 150 vs stable 100/,
+    );
   });
 
   it('fail: below the marginal score', () => {
-    const v = look([requestsMeasurement(healthyCandidate(), stable()), value(150), value(160), value(170)], { final: true });
+    const v = look([requestsMeasurement(healthyCandidate(), stable()), value(150), value(160), value(170)], {
+      final: true,
+    });
     expect(v.score).toBe(66.7);
     expect(v.outcome).toBe('fail');
     expect(v.reason).toMatch(/^score 66\.7 < marginal 75/);
   });
 
   it('a metric that could not be read keeps the canary from a clean pass', () => {
-    const broken: Measurement = { metric: 'p99', source: 'prometheus', from: 0, to: 1, phase: 'error', message: 'timeout' };
-    expect(look([requestsMeasurement(healthyCandidate(), stable()), broken], { final: true }).outcome).toBe('inconclusive');
+    const broken: Measurement = {
+      metric: 'p99',
+      source: 'prometheus',
+      from: 0,
+      to: 1,
+      phase: 'error',
+      message: 'timeout',
+    };
+    expect(look([requestsMeasurement(healthyCandidate(), stable()), broken], { final: true }).outcome).toBe(
+      'inconclusive',
+    );
   });
 
   it('checks alone can pass a canary without proxy traffic', () => {
-    const checks: Measurement = { metric: 'quote', source: 'http-probe', from: 0, to: 1, phase: 'ok', kind: 'checks', candidate: { passed: 30, failed: 0 } };
+    const checks: Measurement = {
+      metric: 'quote',
+      source: 'http-probe',
+      from: 0,
+      to: 1,
+      phase: 'ok',
+      kind: 'checks',
+      candidate: { passed: 30, failed: 0 },
+    };
     expect(look([checks], { final: true })).toMatchObject({ outcome: 'pass', score: 100 });
   });
 

@@ -55,7 +55,13 @@ export function judge(input: JudgeInput): Verdict {
     }
   }
   const score = scoreResults(metrics);
-  const verdict = (outcome: Verdict['outcome'], reason: string): Verdict => ({ at: now, outcome, score, metrics, reason });
+  const verdict = (outcome: Verdict['outcome'], reason: string): Verdict => ({
+    at: now,
+    outcome,
+    score,
+    metrics,
+    reason,
+  });
 
   const failing = metrics.find((r) => isWorse(r) && r.conclusive);
   if (failing) return verdict('fail', failing.message);
@@ -63,15 +69,28 @@ export function judge(input: JudgeInput): Verdict {
   const scored = metrics.filter((r) => r.classification !== 'nodata');
   const passing = scored.filter((r) => r.classification === 'pass').length;
   const tally = `${passing} of ${scored.length} rules pass, candidate ${candidateRequests} requests`;
-  if (!final) return verdict('running', watching ? `not conclusive yet: ${watching.message}` : `no regression so far (score ${score}: ${tally})`);
+  if (!final)
+    return verdict(
+      'running',
+      watching ? `not conclusive yet: ${watching.message}` : `no regression so far (score ${score}: ${tally})`,
+    );
 
   const { minSamples, passScore, marginalScore } = settings.statistics;
-  const otherEvidence = metrics.some((r) => (r.rule === 'checks.failed' || r.rule === 'value.vs-stable') && r.classification === 'pass');
+  const otherEvidence = metrics.some(
+    (r) => (r.rule === 'checks.failed' || r.rule === 'value.vs-stable') && r.classification === 'pass',
+  );
   const enoughData = candidateRequests >= minSamples || otherEvidence;
   const notPassing = scored.filter((r) => r.classification !== 'pass').map((r) => r.message);
   const detail = notPassing.length > 0 ? `; ${notPassing.join('; ')}` : '';
-  if (!enoughData) return verdict('inconclusive', `not enough data: the candidate served ${candidateRequests} requests, ${minSamples} needed`);
+  if (!enoughData)
+    return verdict(
+      'inconclusive',
+      `not enough data: the candidate served ${candidateRequests} requests, ${minSamples} needed`,
+    );
   if (score >= passScore) return verdict('pass', `score ${score} ≥ ${passScore} (${tally})`);
   if (score < marginalScore) return verdict('fail', `score ${score} < marginal ${marginalScore} (${tally})${detail}`);
-  return verdict('inconclusive', `score ${score} between marginal ${marginalScore} and pass ${passScore} (${tally})${detail}`);
+  return verdict(
+    'inconclusive',
+    `score ${score} between marginal ${marginalScore} and pass ${passScore} (${tally})${detail}`,
+  );
 }

@@ -26,6 +26,8 @@ describe('prepareRequests', () => {
   });
 
   it('a missing stable window is a problem; a missing baseline is not', () => {
-    expect(prepare({ ...requestsMeasurement(w(1, 0), w(1, 0)), stable: undefined })).toEqual({ problem: 'stable window: missing' });
+    expect(prepare({ ...requestsMeasurement(w(1, 0), w(1, 0)), stable: undefined })).toEqual({
+      problem: 'stable window: missing',
+    });
   });
 });

@@ -46,7 +46,8 @@ export function prepareRequests(measurement: RequestsMeasurement): PreparedReque
 function prepareWindow(window: RequestWindow): PreparedWindow | string {
   const { total, errors, latenciesMs } = window;
   if (!Number.isInteger(total) || total < 0) return `total must be a whole number ≥ 0, got ${total}`;
-  if (!Number.isInteger(errors) || errors < 0 || errors > total) return `errors must be a whole number between 0 and total (${total}), got ${errors}`;
+  if (!Number.isInteger(errors) || errors < 0 || errors > total)
+    return `errors must be a whole number between 0 and total (${total}), got ${errors}`;
   if (!Array.isArray(latenciesMs)) return 'latenciesMs must be an array';
   const latencies = new Float64Array(latenciesMs).sort();
   // After a numeric sort, NaN sits last and negatives first.
@@ -69,6 +70,7 @@ export function referenceWindow(
   enough: (w: PreparedWindow) => number,
 ): { window: PreparedWindow; name: 'stable' | 'baseline' } | undefined {
   if (enough(prepared.stable) >= minSamples) return { window: prepared.stable, name: 'stable' };
-  if (prepared.baseline && enough(prepared.baseline) >= minSamples) return { window: prepared.baseline, name: 'baseline' };
+  if (prepared.baseline && enough(prepared.baseline) >= minSamples)
+    return { window: prepared.baseline, name: 'baseline' };
   return undefined;
 }

@@ -3,7 +3,14 @@ import type { Classification, MetricResult } from './model.js';
 import { isWorse, scoreResults } from './score.js';
 
 const result = (classification: Classification, weight = 1): MetricResult => ({
-  metric: 'm', source: 's', rule: 'r', classification, threshold: '', conclusive: false, weight, message: '',
+  metric: 'm',
+  source: 's',
+  rule: 'r',
+  classification,
+  threshold: '',
+  conclusive: false,
+  weight,
+  message: '',
 });
 
 describe('scoreResults', () => {
@@ -26,6 +33,12 @@ describe('scoreResults', () => {
 
 describe('isWorse', () => {
   it('is high or low', () => {
-    expect(['pass', 'high', 'low', 'nodata', 'error'].map((c) => isWorse(result(c as Classification)))).toEqual([false, true, true, false, false]);
+    expect(['pass', 'high', 'low', 'nodata', 'error'].map((c) => isWorse(result(c as Classification)))).toEqual([
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

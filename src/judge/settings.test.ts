@@ -4,7 +4,13 @@ import { defaultJudgeSettings, resolveJudgeSettings, validateJudgeSettings } fro
 
 describe('defaultJudgeSettings', () => {
   it("carries the issue's triggers", () => {
-    expect(defaultJudgeSettings.triggers).toEqual({ errorRateVsBaseline: 5, p95VsBaseline: 5, maxErrorRate: 0.01, maxP95Ms: 500, unavailableForMs: 120_000 });
+    expect(defaultJudgeSettings.triggers).toEqual({
+      errorRateVsBaseline: 5,
+      p95VsBaseline: 5,
+      maxErrorRate: 0.01,
+      maxP95Ms: 500,
+      unavailableForMs: 120_000,
+    });
     expect(() => validateJudgeSettings(defaultJudgeSettings)).not.toThrow();
   });
 
@@ -15,7 +21,10 @@ describe('defaultJudgeSettings', () => {
 
 describe('resolveJudgeSettings', () => {
   it('overlays what is given and keeps the rest', () => {
-    const s = resolveJudgeSettings({ triggers: { maxP95Ms: 800 }, statistics: { confidence: 0.995, minSamples: undefined } });
+    const s = resolveJudgeSettings({
+      triggers: { maxP95Ms: 800 },
+      statistics: { confidence: 0.995, minSamples: undefined },
+    });
     expect(s.triggers.maxP95Ms).toBe(800);
     expect(s.triggers.maxErrorRate).toBe(0.01);
     expect(s.statistics.confidence).toBe(0.995);
@@ -26,8 +35,12 @@ describe('resolveJudgeSettings', () => {
     expect(() => resolveJudgeSettings({ statistics: { confidence: 99.9 } })).toThrow(
       'judge settings: statistics.confidence must be between 0.5 and 1 (0.999 = 99.9 %), got 99.9',
     );
-    expect(() => resolveJudgeSettings({ triggers: { maxErrorRate: 5 } })).toThrow(/triggers\.maxErrorRate must be a share between 0 and 1/);
-    expect(() => resolveJudgeSettings({ statistics: { passScore: 70 } })).toThrow(/statistics\.marginalScore must be a score between 0 and passScore \(70\), got 75/);
+    expect(() => resolveJudgeSettings({ triggers: { maxErrorRate: 5 } })).toThrow(
+      /triggers\.maxErrorRate must be a share between 0 and 1/,
+    );
+    expect(() => resolveJudgeSettings({ statistics: { passScore: 70 } })).toThrow(
+      /statistics\.marginalScore must be a score between 0 and passScore \(70\), got 75/,
+    );
     const thrown = (() => {
       try {
         resolveJudgeSettings({ statistics: { minSamples: 2.5 } });

@@ -67,15 +67,28 @@ export function validateJudgeSettings(settings: JudgeSettings): void {
     ['statistics.scoreConfidence', s.scoreConfidence, (v) => v >= 0.5 && v < 1, 'between 0.5 and 1 (0.99 = 99 %)'],
     ['statistics.allowedLatencyIncrease', s.allowedLatencyIncrease, (v) => v >= 0, 'a share ≥ 0 (0.2 = +20 %)'],
     ['statistics.minLatencyIncreaseMs', s.minLatencyIncreaseMs, (v) => v >= 0, 'milliseconds ≥ 0'],
-    ['statistics.allowedErrorRateIncrease', s.allowedErrorRateIncrease, (v) => v >= 0 && v < 1, 'a share between 0 and 1 (0.005 = 0.5 points)'],
+    [
+      'statistics.allowedErrorRateIncrease',
+      s.allowedErrorRateIncrease,
+      (v) => v >= 0 && v < 1,
+      'a share between 0 and 1 (0.005 = 0.5 points)',
+    ],
     ['statistics.allowedValueChange', s.allowedValueChange, (v) => v >= 0, 'a share ≥ 0 (0.2 = 20 %)'],
     ['statistics.minSamples', s.minSamples, (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'],
     ['statistics.passScore', s.passScore, (v) => v >= 0 && v <= 100, 'a score between 0 and 100'],
-    ['statistics.marginalScore', s.marginalScore, (v) => v >= 0 && v <= s.passScore, `a score between 0 and passScore (${s.passScore})`],
+    [
+      'statistics.marginalScore',
+      s.marginalScore,
+      (v) => v >= 0 && v <= s.passScore,
+      `a score between 0 and passScore (${s.passScore})`,
+    ],
   ];
   for (const [path, value, ok, expected] of rules) {
     if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
-      throw new JudgeError(`judge settings: ${path} must be ${expected}, got ${JSON.stringify(value)}`, { path, value });
+      throw new JudgeError(`judge settings: ${path} must be ${expected}, got ${JSON.stringify(value)}`, {
+        path,
+        value,
+      });
     }
   }
 }

@@ -14,7 +14,11 @@ function absolute(prepared: PreparedRequests, settings: JudgeSettings): MetricRe
   const rule = 'error-rate.absolute';
   const limit = settings.triggers.maxErrorRate;
   const { candidate } = prepared;
-  const common = base(prepared, rule, `> ${formatPercent(limit)} at ${formatConfidence(settings.statistics.confidence)} confidence`);
+  const common = base(
+    prepared,
+    rule,
+    `> ${formatPercent(limit)} at ${formatConfidence(settings.statistics.confidence)} confidence`,
+  );
   return candidateAgainst(common, candidate, limit, formatPercent(limit), settings);
 }
 
@@ -51,9 +55,16 @@ function vsBaseline(prepared: PreparedRequests, settings: JudgeSettings): Metric
 }
 
 /** Both triggers end alike: no data before the first candidate request, else an exact test of its errors against `limit`. */
-function candidateAgainst(common: ReturnType<typeof base>, candidate: PreparedWindow, limit: number, limitText: string, settings: JudgeSettings): MetricResult {
+function candidateAgainst(
+  common: ReturnType<typeof base>,
+  candidate: PreparedWindow,
+  limit: number,
+  limitText: string,
+  settings: JudgeSettings,
+): MetricResult {
   const { rule } = common;
-  if (candidate.total === 0) return { ...common, classification: 'nodata', conclusive: false, message: `${rule}: no candidate requests yet` };
+  if (candidate.total === 0)
+    return { ...common, classification: 'nodata', conclusive: false, message: `${rule}: no candidate requests yet` };
   const test = testExceedance(candidate.errors, candidate.total, limit, settings);
   return {
     ...common,

@@ -41,17 +41,28 @@ function vsBaseline(prepared: PreparedRequests, settings: JudgeSettings): Metric
   const limit = Math.max(multiple * referenceP95, referenceP95 + minLatencyIncreaseMs);
   const floor = limit > multiple * referenceP95 ? `, at least +${formatMs(minLatencyIncreaseMs)}` : '';
   const limitText = `${formatTimes(multiple)} ${reference.name} p95 ${formatMs(referenceP95)}${floor} = ${formatMs(limit)}`;
-  return p95Above(prepared, settings, rule, limit, limitText, { baseline: referenceP95, stableCount: reference.window.latencies.length });
+  return p95Above(prepared, settings, rule, limit, limitText, {
+    baseline: referenceP95,
+    stableCount: reference.window.latencies.length,
+  });
 }
 
 function p95Above(
-  prepared: PreparedRequests, settings: JudgeSettings, rule: string, limit: number, limitText: string,
+  prepared: PreparedRequests,
+  settings: JudgeSettings,
+  rule: string,
+  limit: number,
+  limitText: string,
   extra: Partial<MetricResult>,
 ): MetricResult {
   const latencies = prepared.candidate.latencies;
-  const common = { ...base(prepared, rule, `> ${limitText} at ${formatConfidence(settings.statistics.confidence)} confidence`), ...extra };
+  const common = {
+    ...base(prepared, rule, `> ${limitText} at ${formatConfidence(settings.statistics.confidence)} confidence`),
+    ...extra,
+  };
   const n = latencies.length;
-  if (n === 0) return { ...common, classification: 'nodata', conclusive: false, message: `${rule}: no candidate latencies yet` };
+  if (n === 0)
+    return { ...common, classification: 'nodata', conclusive: false, message: `${rule}: no candidate latencies yet` };
   const slower = countAbove(latencies, limit);
   const test = testExceedance(slower, n, 0.05, settings);
   const seen = `candidate p95 ${formatMs(quantileSorted(latencies, 0.95))} (${slower} of ${n} requests slower than ${formatMs(limit)})`;

@@ -14,6 +14,10 @@ export function requestTriggers(prepared: PreparedRequests, settings: JudgeSetti
 }
 
 /** The availability trigger, when the engine reported the candidate's instances. */
-export function availabilityTriggers(input: AvailabilityInput | undefined, settings: JudgeSettings, now: number): MetricResult[] {
+export function availabilityTriggers(
+  input: AvailabilityInput | undefined,
+  settings: JudgeSettings,
+  now: number,
+): MetricResult[] {
   return input ? [availabilityTrigger(input, settings, now)] : [];
 }

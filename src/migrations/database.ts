@@ -10,16 +10,26 @@ import { MigrationError } from './errors.js';
 /** The project's database section, or a clear refusal when slipway.yaml has none. */
 export function databaseConfigOf(config: ProjectConfig): DatabaseConfig {
   if (!config.database) {
-    throw new MigrationError('invalid_input', 'slipway.yaml has no database section; add database: { url: env:DATABASE_URL, migrations: migrations }');
+    throw new MigrationError(
+      'invalid_input',
+      'slipway.yaml has no database section; add database: { url: env:DATABASE_URL, migrations: migrations }',
+    );
   }
   return config.database;
 }
 
 /** The URL reference for an environment and the key path it came from (for messages). */
-export function databaseReferenceFor(config: ProjectConfig, environment: string): { reference: string; keyPath: string } {
+export function databaseReferenceFor(
+  config: ProjectConfig,
+  environment: string,
+): { reference: string; keyPath: string } {
   const database = databaseConfigOf(config);
   const env = config.environments.find((e) => e.name === environment);
-  if (!env) throw new MigrationError('not_found', `unknown environment "${environment}" (declared: ${config.environments.map((e) => e.name).join(', ')})`);
+  if (!env)
+    throw new MigrationError(
+      'not_found',
+      `unknown environment "${environment}" (declared: ${config.environments.map((e) => e.name).join(', ')})`,
+    );
   return env.databaseUrl
     ? { reference: env.databaseUrl, keyPath: `environments.${environment}.database.url` }
     : { reference: database.url, keyPath: 'database.url' };
@@ -35,7 +45,11 @@ export function resolveDatabaseUrl(reference: string, keyPath: string, env: Node
 }
 
 /** The resolved URL of an environment's database. */
-export function databaseUrlFor(config: ProjectConfig, environment: string, env: NodeJS.ProcessEnv = process.env): string {
+export function databaseUrlFor(
+  config: ProjectConfig,
+  environment: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const { reference, keyPath } = databaseReferenceFor(config, environment);
   return resolveDatabaseUrl(reference, keyPath, env);
 }
@@ -45,7 +59,11 @@ export function databaseUrlFor(config: ProjectConfig, environment: string, env: 
  * when a contract migration asks "does any live release still need the old schema?".
  * Compared by host:port/database once resolved; unresolvable references by their text.
  */
-export function environmentsSharingDatabase(config: ProjectConfig, environment: string, env: NodeJS.ProcessEnv = process.env): string[] {
+export function environmentsSharingDatabase(
+  config: ProjectConfig,
+  environment: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
   const identity = (name: string): string => {
     const { reference, keyPath } = databaseReferenceFor(config, name);
     try {
@@ -69,6 +87,8 @@ export function runnerTimeouts(database?: DatabaseConfig): { lockTimeoutMs: numb
 }
 
 /** The timeouts, and lock timeouts retried with exponential backoff: how migrations are applied. */
-export function applySettings(database?: DatabaseConfig): ReturnType<typeof runnerTimeouts> & { retries: { attempts: number; baseDelayMs: number } } {
+export function applySettings(
+  database?: DatabaseConfig,
+): ReturnType<typeof runnerTimeouts> & { retries: { attempts: number; baseDelayMs: number } } {
   return { ...runnerTimeouts(database), retries: { attempts: database?.lockRetries ?? 5, baseDelayMs: 250 } };
 }

@@ -45,6 +45,10 @@ function readOne(body: string, line: number, into: Directives): void {
     if (key === 'irreversible' && value === undefined) into.irreversible = true;
     else if (key === 'phase' && (value === 'expand' || value === 'contract')) into.phase = value;
     else if (key === 'after' && value) into.after = value;
-    else into.problems.push({ line, message: `unknown directive "${word}" (expected phase=expand|contract, after=VERSION, irreversible or allow RULE because REASON)` });
+    else
+      into.problems.push({
+        line,
+        message: `unknown directive "${word}" (expected phase=expand|contract, after=VERSION, irreversible or allow RULE because REASON)`,
+      });
   }
 }

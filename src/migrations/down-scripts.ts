@@ -7,5 +7,8 @@ import type { Migration } from './types.js';
  * be loaded. A migration without a down script loses nothing here: it cannot be rolled back at all.
  */
 export function downLosesData(m: Migration): boolean {
-  return m.down !== null && lintSql(m.down, m.downPath ?? m.upPath, { lockTimeoutSet: true }).statements.some((s) => s.class === 'data-loss');
+  return (
+    m.down !== null &&
+    lintSql(m.down, m.downPath ?? m.upPath, { lockTimeoutSet: true }).statements.some((s) => s.class === 'data-loss')
+  );
 }

@@ -47,7 +47,8 @@ export function loadMigrations(dir: string): Migration[] {
   versions.forEach((version, position) => {
     const slot = byVersion.get(version)!;
     const expected = position === 0 ? versions[0]! : versions[position - 1]! + 1;
-    if (version !== expected) problems.push(`${slot.up ?? slot.down}: gap in numbering: version ${expected} is missing before ${version}`);
+    if (version !== expected)
+      problems.push(`${slot.up ?? slot.down}: gap in numbering: version ${expected} is missing before ${version}`);
     if (!slot.up) {
       problems.push(`${slot.down}: has no ${slot.id}.up.sql`);
       return;
@@ -56,22 +57,33 @@ export function loadMigrations(dir: string): Migration[] {
     if (migration) migrations.push(migration);
   });
   if (problems.length > 0) {
-    throw new MigrationError('invalid_input', `${problems.length} problem(s) in ${dir}:\n  ${problems.join('\n  ')}`, { problems });
+    throw new MigrationError('invalid_input', `${problems.length} problem(s) in ${dir}:\n  ${problems.join('\n  ')}`, {
+      problems,
+    });
   }
   return migrations;
 }
 
-function readMigration(version: number, id: string, upPath: string, downPath: string | null, problems: string[]): Migration | null {
+function readMigration(
+  version: number,
+  id: string,
+  upPath: string,
+  downPath: string | null,
+  problems: string[],
+): Migration | null {
   const up = readFileSync(upPath, 'utf8');
   const down = downPath ? readFileSync(downPath, 'utf8') : null;
   const directives = readDirectives(up);
   for (const problem of directives.problems) problems.push(`${upPath}:${problem.line}: ${problem.message}`);
-  if (down !== null) for (const problem of readDirectives(down).problems) problems.push(`${downPath}:${problem.line}: ${problem.message}`);
+  if (down !== null)
+    for (const problem of readDirectives(down).problems)
+      problems.push(`${downPath}:${problem.line}: ${problem.message}`);
   if (down === null && !directives.irreversible) {
     problems.push(`${upPath}: no ${id}.down.sql; write one or declare "-- slipway: irreversible"`);
     return null;
   }
-  if (directives.after && directives.phase !== 'contract') problems.push(`${upPath}: after=VERSION only applies to phase=contract`);
+  if (directives.after && directives.phase !== 'contract')
+    problems.push(`${upPath}: after=VERSION only applies to phase=contract`);
   return {
     version,
     id,

@@ -32,7 +32,11 @@ export interface PreflightOptions {
 }
 
 /** Lint and dry-run the migrations above `appliedThrough`. Never throws on bad SQL: it is in `problems`. */
-export async function preflight(migrations: Migration[], appliedThrough: number, options: PreflightOptions): Promise<Preflight> {
+export async function preflight(
+  migrations: Migration[],
+  appliedThrough: number,
+  options: PreflightOptions,
+): Promise<Preflight> {
   await loadParser();
   const pending = migrations.filter((m) => m.version > appliedThrough);
   const firstContract = pending.findIndex((m) => m.phase === 'contract');

@@ -13,7 +13,9 @@ describe('parseDuration', () => {
     [0, 0],
   ])('%s → %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', 'soon', '30 s', '5x', '-1s', '1s2'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['', 'soon', '30 s', '5x', '-1s', '1s2'])('rejects %j', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
 });
 
 describe('formatDuration', () => {

@@ -17,6 +17,6 @@ function base32(n: bigint, width: number): string {
 
 /** A new id with the given prefix, e.g. newId('dep'). */
 export function newId(prefix: string, now = Date.now()): string {
-  const rand = BigInt('0x' + randomBytes(10).toString('hex'));
+  const rand = BigInt(`0x${randomBytes(10).toString('hex')}`);
   return `${prefix}_${base32(BigInt(now), 10)}${base32(rand, 16)}`;
 }

@@ -23,8 +23,17 @@ export const redactedPaths = [
 
 /** A JSON logger writing to `destination` (a file path) or stderr. */
 export function createLogger(options: { level?: string; destination?: string; name?: string } = {}): PinoLogger {
-  const dest = options.destination ? pino.destination({ dest: options.destination, mkdir: true, sync: false }) : pino.destination(2);
-  return pino({ level: options.level ?? process.env.SLIPWAY_LOG_LEVEL ?? 'info', name: options.name, redact: { paths: redactedPaths, censor: '[redacted]' } }, dest);
+  const dest = options.destination
+    ? pino.destination({ dest: options.destination, mkdir: true, sync: false })
+    : pino.destination(2);
+  return pino(
+    {
+      level: options.level ?? process.env.SLIPWAY_LOG_LEVEL ?? 'info',
+      name: options.name,
+      redact: { paths: redactedPaths, censor: '[redacted]' },
+    },
+    dest,
+  );
 }
 
 /** A logger that drops everything (tests). */

@@ -10,7 +10,16 @@ import type { SignalQuery, SignalSource } from './signal-source.js';
  * backend that is not there: it never throws, answers an abort with phase error, stamps its
  * measurements with its name and the window, and closes idempotently.
  */
-const query: SignalQuery = { project: 'harbor', service: 'quote-api', environment: 'production', stable: '1.0.0', candidate: '2.0.0', from: Date.now() - 30_000, to: Date.now(), baselineUntil: Date.now() - 60_000 };
+const query: SignalQuery = {
+  project: 'harbor',
+  service: 'quote-api',
+  environment: 'production',
+  stable: '1.0.0',
+  candidate: '2.0.0',
+  from: Date.now() - 30_000,
+  to: Date.now(),
+  baselineUntil: Date.now() - 60_000,
+};
 /** A loopback URL nothing listens on (a port bound, then released), so connections are refused. */
 let nowhere = '';
 beforeAll(async () => {
@@ -24,17 +33,36 @@ const adapters: { name: string; metrics: string[]; make: () => SignalSource }[] 
   {
     name: 'proxy',
     metrics: ['requests'],
-    make: () => new ProxySignalSource({ router: { samples: () => Promise.reject(new Error('the Slipway proxy is not reachable at 127.0.0.1:9')) }, environment: 'harbor.production', service: 'quote-api' }),
+    make: () =>
+      new ProxySignalSource({
+        router: { samples: () => Promise.reject(new Error('the Slipway proxy is not reachable at 127.0.0.1:9')) },
+        environment: 'harbor.production',
+        service: 'quote-api',
+      }),
   },
   {
     name: 'prometheus',
     metrics: ['error-rate', 'latency-p95'],
-    make: () => new PrometheusSignalSource({ address: nowhere, metrics: [{ name: 'error-rate', query: 'up{release="{release}"}' }, { name: 'latency-p95', query: 'up' }], timeoutMs: 2_000 }),
+    make: () =>
+      new PrometheusSignalSource({
+        address: nowhere,
+        metrics: [
+          { name: 'error-rate', query: 'up{release="{release}"}' },
+          { name: 'latency-p95', query: 'up' },
+        ],
+        timeoutMs: 2_000,
+      }),
   },
   {
     name: 'http-probe',
     metrics: ['known-quote'],
-    make: () => new HttpProbeSignalSource({ url: nowhere, probes: [{ name: 'known-quote', path: '/quotes/sample', expect: {} }], intervalMs: 50, timeoutMs: 2_000 }),
+    make: () =>
+      new HttpProbeSignalSource({
+        url: nowhere,
+        probes: [{ name: 'known-quote', path: '/quotes/sample', expect: {} }],
+        intervalMs: 50,
+        timeoutMs: 2_000,
+      }),
   },
 ];
 
@@ -62,7 +90,8 @@ describe.each(adapters)('signal source contract: $name', ({ name, metrics, make 
       controller.abort(new Error('the look took too long'));
       const ms = await source.measure(query, controller.signal);
       expect(ms.map((m) => m.metric)).toEqual(metrics);
-      for (const m of ms) expect(m).toMatchObject({ phase: 'error', message: 'measurement aborted: the look took too long' });
+      for (const m of ms)
+        expect(m).toMatchObject({ phase: 'error', message: 'measurement aborted: the look took too long' });
     } finally {
       await source.close();
     }

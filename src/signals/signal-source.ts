@@ -49,9 +49,23 @@ interface MeasurementBase {
 
 export type Measurement =
   /** Live traffic per release (built-in proxy): the judge derives error rate and latency from it. */
-  | (MeasurementBase & { phase: 'ok'; kind: 'requests'; candidate: RequestWindow; stable: RequestWindow; baseline?: RequestWindow })
+  | (MeasurementBase & {
+      phase: 'ok';
+      kind: 'requests';
+      candidate: RequestWindow;
+      stable: RequestWindow;
+      baseline?: RequestWindow;
+    })
   /** One number per release (a PromQL result); `higherIsWorse` tells the judge which way is bad. */
-  | (MeasurementBase & { phase: 'ok'; kind: 'value'; candidate: number; stable: number; baseline?: number; unit?: string; higherIsWorse: boolean })
+  | (MeasurementBase & {
+      phase: 'ok';
+      kind: 'value';
+      candidate: number;
+      stable: number;
+      baseline?: number;
+      unit?: string;
+      higherIsWorse: boolean;
+    })
   /** Synthetic checks against the candidate (a correctness canary). */
   | (MeasurementBase & { phase: 'ok'; kind: 'checks'; candidate: CheckWindow })
   | (MeasurementBase & { phase: 'error'; message: string })

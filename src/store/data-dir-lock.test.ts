@@ -76,7 +76,10 @@ describe('data directory lock', () => {
     // Our parent process is alive; its start time is read the way the lock reads it (Linux /proc).
     const stat = await readFile(`/proc/${process.ppid}/stat`, 'utf8').catch(() => undefined);
     const startTime = stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    for (const record of [{ pid: process.ppid, token: 'live' }, { pid: process.ppid, startTime, token: 'live' }]) {
+    for (const record of [
+      { pid: process.ppid, token: 'live' },
+      { pid: process.ppid, startTime, token: 'live' },
+    ]) {
       await writeFile(`${dataDir}.lock`, JSON.stringify(record));
       await expect(acquireDataDirLock(dataDir)).rejects.toThrow(`in use by pid ${process.ppid}`);
     }

@@ -34,14 +34,18 @@ export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> 
   if (heldHere.has(lockPath)) throw inUse(dataDir, lockPath, process.pid);
   heldHere.set(lockPath, token);
   try {
-    await writeFile(tmpPath, JSON.stringify(record) + '\n', { mode: 0o644 });
+    await writeFile(tmpPath, `${JSON.stringify(record)}\n`, { mode: 0o644 });
     try {
       for (let attempt = 0; ; attempt++) {
         // link() creates the lock with its full content or fails if it exists: no half-written locks.
         if (await tryLink(tmpPath, lockPath)) break;
         const holder = await readLock(lockPath);
         if (holder && isHolderAlive(holder, lockPath)) throw inUse(dataDir, lockPath, holder.pid);
-        if (attempt >= 50) throw new StoreError('conflict', `could not take over the stale lock ${lockPath}; another process keeps replacing it`);
+        if (attempt >= 50)
+          throw new StoreError(
+            'conflict',
+            `could not take over the stale lock ${lockPath}; another process keeps replacing it`,
+          );
         await takeOverStale(lockPath, holder);
       }
     } finally {
@@ -108,7 +112,7 @@ async function readLock(lockPath: string): Promise<LockRecord | undefined> {
   }
 }
 
-function isHolderAlive(holder: LockRecord, lockPath: string): boolean {
+function isHolderAlive(holder: LockRecord, _lockPath: string): boolean {
   // Locks this process holds were refused up front (heldHere), so our own pid here means a
   // previous process that had the same pid, e.g. pid 1 in a restarted container.
   if (holder.pid === process.pid) return false;
@@ -133,12 +137,26 @@ function processStartTime(pid: number): string | undefined {
 }
 
 function inUse(dataDir: string, lockPath: string, pid: number): StoreError {
-  return new StoreError('conflict', `data directory ${dataDir} is in use by pid ${pid}${pid === process.pid ? ' (this process)' : ''}; stop that slipway first (lock file: ${lockPath})`, { dataDir, pid });
+  return new StoreError(
+    'conflict',
+    `data directory ${dataDir} is in use by pid ${pid}${pid === process.pid ? ' (this process)' : ''}; stop that slipway first (lock file: ${lockPath})`,
+    { dataDir, pid },
+  );
 }
 
 function asStoreError(e: unknown, dataDir: string, lockPath: string): unknown {
   if (e instanceof StoreError) return e;
   const err = e as NodeJS.ErrnoException;
-  const reason = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code === 'EROFS' ? 'read-only file system' : err.message;
-  return new StoreError('invalid_input', `cannot lock data directory ${dataDir}: ${reason} (creating ${lockPath})`, { dataDir, path: lockPath }, { cause: e });
+  const reason =
+    err.code === 'EACCES' || err.code === 'EPERM'
+      ? 'permission denied'
+      : err.code === 'EROFS'
+        ? 'read-only file system'
+        : err.message;
+  return new StoreError(
+    'invalid_input',
+    `cannot lock data directory ${dataDir}: ${reason} (creating ${lockPath})`,
+    { dataDir, path: lockPath },
+    { cause: e },
+  );
 }

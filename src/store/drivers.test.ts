@@ -13,7 +13,10 @@ import { isUniqueViolation, sqlErrorOf } from './sql-errors.js';
 // The contract every store driver keeps: same SQL, same JS values, same transaction behaviour.
 
 const project = { name: 'harbor', config: jsonParam({ services: ['quote'] }), digest: 'd1' };
-const insertProject = (name = project.name): [string, unknown[]] => ['insert into projects (name, config, digest) values ($1, $2, $3)', [name, project.config, project.digest]];
+const insertProject = (name = project.name): [string, unknown[]] => [
+  'insert into projects (name, config, digest) values ($1, $2, $3)',
+  [name, project.config, project.digest],
+];
 
 describeEachDriver('store contract', (getDb, driver) => {
   it('runs parameterised statements and counts rows like pg does', async () => {
@@ -21,7 +24,9 @@ describeEachDriver('store contract', (getDb, driver) => {
     expect(db.driver).toBe(driver);
     expect((await db.query(...insertProject())).rowCount).toBe(1);
     await db.query(...insertProject('second'));
-    const selected = await db.query<{ name: string }>('select name from projects where name = any($1) order by name', [['harbor', 'second', 'nope']]);
+    const selected = await db.query<{ name: string }>('select name from projects where name = any($1) order by name', [
+      ['harbor', 'second', 'nope'],
+    ]);
     expect(selected.rows.map((r) => r.name)).toEqual(['harbor', 'second']);
     expect(selected.rowCount).toBe(2);
     expect((await db.query('update projects set digest = $1', ['d2'])).rowCount).toBe(2);
@@ -35,7 +40,7 @@ describeEachDriver('store contract', (getDb, driver) => {
   it('refuses several statements in query() and runs them in exec()', async () => {
     const db = getDb();
     await expect(db.query('select 1; select 2')).rejects.toThrow(/multiple commands/);
-    await db.exec("create table scratch (a int); insert into scratch values (1); insert into scratch values (2);");
+    await db.exec('create table scratch (a int); insert into scratch values (1); insert into scratch values (2);');
     expect((await db.query('select count(*) as n from scratch')).rows).toEqual([{ n: 2 }]);
   });
 
@@ -85,7 +90,17 @@ describeEachDriver('store contract', (getDb, driver) => {
       [at],
     );
     expect(rows).toEqual([
-      { texts: ['a', null, 'NULL', 'b,c', 'd"e', ''], grid: [[1, 2], [3, null]], times: [at, null], docs: [{ a: 1 }, null], numerics: ['1.50', null], intervals: ['02:00:00'] },
+      {
+        texts: ['a', null, 'NULL', 'b,c', 'd"e', ''],
+        grid: [
+          [1, 2],
+          [3, null],
+        ],
+        times: [at, null],
+        docs: [{ a: 1 }, null],
+        numerics: ['1.50', null],
+        intervals: ['02:00:00'],
+      },
     ]);
   });
 
@@ -212,8 +227,20 @@ describeEachDriver(
     it('applies the spine schema once and nothing on the second run', async () => {
       const db = getDb();
       expect(await migrate(db, { schemaDir })).toEqual({ version: 1, applied: [{ version: 1, name: 'spine' }] });
-      const tables = await db.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public' order by 1");
-      expect(tables.rows.map((r) => r.table_name)).toEqual(['deployments', 'events', 'instances', 'projects', 'releases', 'service_state', 'slipway_schema_migrations', 'tokens', 'traffic']);
+      const tables = await db.query<{ table_name: string }>(
+        "select table_name from information_schema.tables where table_schema = 'public' order by 1",
+      );
+      expect(tables.rows.map((r) => r.table_name)).toEqual([
+        'deployments',
+        'events',
+        'instances',
+        'projects',
+        'releases',
+        'service_state',
+        'slipway_schema_migrations',
+        'tokens',
+        'traffic',
+      ]);
       expect(await migrate(db, { schemaDir })).toEqual({ version: 1, applied: [] });
       const recorded = await db.query('select version, name, applied_at from slipway_schema_migrations');
       expect(recorded.rows).toEqual([{ version: 1, name: 'spine', applied_at: expect.any(Date) }]);
@@ -224,7 +251,9 @@ describeEachDriver(
       await migrate(db, { schemaDir });
       const edited = await schemaWith('edited', {});
       await writeFile(join(edited, '001_spine.sql'), '-- edited\ncreate table nothing (a int);');
-      await expect(migrate(db, { schemaDir: edited })).rejects.toThrow(/001_spine\.sql was changed after it was applied/);
+      await expect(migrate(db, { schemaDir: edited })).rejects.toThrow(
+        /001_spine\.sql was changed after it was applied/,
+      );
     });
 
     it('refuses a database migrated by a newer slipway', async () => {
@@ -233,7 +262,9 @@ describeEachDriver(
       expect((await migrate(db, { schemaDir: newer })).version).toBe(2);
       const error = await migrate(db, { schemaDir }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StoreError);
-      expect((error as StoreError).message).toBe('database schema is at version 2, this slipway knows up to 1; upgrade slipway');
+      expect((error as StoreError).message).toBe(
+        'database schema is at version 2, this slipway knows up to 1; upgrade slipway',
+      );
     });
 
     it('applies nothing when one pending migration fails', async () => {
@@ -242,7 +273,9 @@ describeEachDriver(
         '002_good.sql': 'create table good (id int);',
         '003_bad.sql': 'create table bad (id int); insert into missing_table values (1);',
       });
-      await expect(migrate(db, { schemaDir: broken })).rejects.toThrow(/schema migration 003_bad\.sql failed: relation "missing_table" does not exist/);
+      await expect(migrate(db, { schemaDir: broken })).rejects.toThrow(
+        /schema migration 003_bad\.sql failed: relation "missing_table" does not exist/,
+      );
       const left = await db.query("select count(*) as n from information_schema.tables where table_schema = 'public'");
       expect(left.rows).toEqual([{ n: 0 }]);
       expect((await migrate(db, { schemaDir })).applied).toHaveLength(1);

@@ -44,24 +44,37 @@ export async function migrate(db: Db, options: MigrateOptions = {}): Promise<Mig
     // Taken before the tracking table exists: two first starts would otherwise both create it.
     await tx.query('select pg_advisory_xact_lock($1)', [migrationLockKey]);
     await tx.exec(createTrackingTable);
-    const applied = (await tx.query<AppliedRow>('select version, name, checksum from slipway_schema_migrations order by version')).rows;
+    const applied = (
+      await tx.query<AppliedRow>('select version, name, checksum from slipway_schema_migrations order by version')
+    ).rows;
     const current = applied.at(-1)?.version ?? 0;
     if (current > known) {
-      throw new StoreError('conflict', `database schema is at version ${current}, this slipway knows up to ${known}; upgrade slipway`, { current, known });
+      throw new StoreError(
+        'conflict',
+        `database schema is at version ${current}, this slipway knows up to ${known}; upgrade slipway`,
+        { current, known },
+      );
     }
     for (const row of applied) verifyUnchanged(row, migrations[row.version - 1]);
     const done = new Set(applied.map((row) => row.version));
     const pending = migrations.filter((m) => !done.has(m.version));
     for (const migration of pending) await apply(tx, migration);
-    return { version: Math.max(current, pending.at(-1)?.version ?? 0), applied: pending.map(({ version, name }) => ({ version, name })) };
+    return {
+      version: Math.max(current, pending.at(-1)?.version ?? 0),
+      applied: pending.map(({ version, name }) => ({ version, name })),
+    };
   });
-  for (const m of result.applied) options.logger?.info({ version: m.version, name: m.name }, 'applied schema migration');
+  for (const m of result.applied)
+    options.logger?.info({ version: m.version, name: m.name }, 'applied schema migration');
   return result;
 }
 
 function verifyUnchanged(row: AppliedRow, migration: Migration | undefined): void {
   if (!migration) {
-    throw new StoreError('conflict', `the database records schema migration ${row.version} (${row.name}), which this slipway does not have`);
+    throw new StoreError(
+      'conflict',
+      `the database records schema migration ${row.version} (${row.name}), which this slipway does not have`,
+    );
   }
   if (migration.checksum !== row.checksum || migration.name !== row.name) {
     throw new StoreError(
@@ -77,7 +90,16 @@ async function apply(tx: Queryable, migration: Migration): Promise<void> {
     await tx.exec(migration.sql);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    throw new StoreError('internal', `schema migration ${migration.file} failed: ${message}`, { version: migration.version, file: migration.file }, { cause: e });
+    throw new StoreError(
+      'internal',
+      `schema migration ${migration.file} failed: ${message}`,
+      { version: migration.version, file: migration.file },
+      { cause: e },
+    );
   }
-  await tx.query('insert into slipway_schema_migrations (version, name, checksum) values ($1, $2, $3)', [migration.version, migration.name, migration.checksum]);
+  await tx.query('insert into slipway_schema_migrations (version, name, checksum) values ($1, $2, $3)', [
+    migration.version,
+    migration.name,
+    migration.checksum,
+  ]);
 }

@@ -35,9 +35,13 @@ describe('openStore', () => {
     expect((await second.query('select version from slipway_schema_migrations')).rows).toEqual(await shippedVersions());
     // Refuse a newer schema, and leave the directory unlocked for the next attempt.
     const known = (await shippedVersions()).length;
-    await second.query("insert into slipway_schema_migrations (version, name, checksum) values ($1, 'future', 'x')", [known + 1]);
+    await second.query("insert into slipway_schema_migrations (version, name, checksum) values ($1, 'future', 'x')", [
+      known + 1,
+    ]);
     await second.close();
-    await expect(openStore({ dataDir })).rejects.toThrow(`database schema is at version ${known + 1}, this slipway knows up to ${known}; upgrade slipway`);
+    await expect(openStore({ dataDir })).rejects.toThrow(
+      `database schema is at version ${known + 1}, this slipway knows up to ${known}; upgrade slipway`,
+    );
     expect(existsSync(join(dataDir, 'db.lock'))).toBe(false);
   }, 180_000);
 

@@ -27,7 +27,10 @@ export async function openStore(options: StoreOptions): Promise<Db> {
   try {
     const { version, applied } = await migrate(db, logger ? { logger } : {});
     const where = options.databaseUrl ? parsePostgresUrl(options.databaseUrl).display : join(options.dataDir, 'db');
-    logger?.info({ driver: db.driver, database: where, schemaVersion: version, applied: applied.length }, 'store opened');
+    logger?.info(
+      { driver: db.driver, database: where, schemaVersion: version, applied: applied.length },
+      'store opened',
+    );
     return db;
   } catch (e) {
     await db.close();

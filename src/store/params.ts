@@ -7,6 +7,7 @@
 export function jsonParam(value: unknown): string {
   const text = JSON.stringify(value);
   // JSON.stringify(undefined) is undefined: a caller bug that would otherwise store SQL NULL.
-  if (text === undefined) throw new TypeError('jsonParam: value is not representable as JSON (undefined or a function)');
+  if (text === undefined)
+    throw new TypeError('jsonParam: value is not representable as JSON (undefined or a function)');
   return text;
 }

@@ -41,7 +41,12 @@ export async function ensurePgliteDataDir(dataDir: string, loadDataDir?: Blob): 
   } catch (e) {
     await rm(initDir, { recursive: true, force: true }).catch(() => undefined);
     if (e instanceof StoreError) throw e;
-    throw new StoreError('unavailable', `cannot initialise a PGlite database in ${dataDir}: ${reasonOf(e)}`, { dataDir }, { cause: e });
+    throw new StoreError(
+      'unavailable',
+      `cannot initialise a PGlite database in ${dataDir}: ${reasonOf(e)}`,
+      { dataDir },
+      { cause: e },
+    );
   }
   return 'created';
 }
@@ -60,7 +65,11 @@ async function inspect(dataDir: string): Promise<'missing' | 'existing'> {
   }
   if (entries.length === 0) return 'missing';
   if (entries.includes('PG_VERSION')) return 'existing';
-  throw new StoreError('invalid_input', `data directory ${dataDir} is not empty and holds no PGlite database (no PG_VERSION); use an empty directory or a PGlite one`, { dataDir });
+  throw new StoreError(
+    'invalid_input',
+    `data directory ${dataDir} is not empty and holds no PGlite database (no PG_VERSION); use an empty directory or a PGlite one`,
+    { dataDir },
+  );
 }
 
 /** A one-line StoreError for a file system failure on the data directory. */

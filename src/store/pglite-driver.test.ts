@@ -8,7 +8,6 @@ import type { Db } from './db.js';
 import { StoreError } from './errors.js';
 import { openPglite } from './pglite-driver.js';
 
-
 describe('PGlite driver: data directory', () => {
   let parent: string;
   let dataDir: string;
@@ -46,7 +45,9 @@ describe('PGlite driver: data directory', () => {
     await open({ dataDir, loadDataDir: template });
     const error = await openPglite({ dataDir, loadDataDir: template }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
-    expect((error as StoreError).message).toMatch(new RegExp(`^data directory ${dataDir} is in use by pid ${process.pid}`));
+    expect((error as StoreError).message).toMatch(
+      new RegExp(`^data directory ${dataDir} is in use by pid ${process.pid}`),
+    );
   });
 
   it('takes over the lock of a coordinator that died', async () => {
@@ -70,7 +71,9 @@ describe('PGlite driver: data directory', () => {
     const below = join(parent, 'file', 'slipway', 'db');
     const error = await openPglite({ dataDir: below }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
-    expect((error as StoreError).message).toBe(`cannot create data directory ${below}: a parent path is not a directory`);
+    expect((error as StoreError).message).toBe(
+      `cannot create data directory ${below}: a parent path is not a directory`,
+    );
   });
 
   // Permission errors are tested in test/store-processes.test.ts, as user nobody (root bypasses permissions).
@@ -78,7 +81,9 @@ describe('PGlite driver: data directory', () => {
   it('refuses a directory that holds other files, and a path that is a file', async () => {
     await mkdir(dataDir);
     await writeFile(join(dataDir, 'notes.txt'), 'mine');
-    await expect(openPglite({ dataDir })).rejects.toThrow(`data directory ${dataDir} is not empty and holds no PGlite database`);
+    await expect(openPglite({ dataDir })).rejects.toThrow(
+      `data directory ${dataDir} is not empty and holds no PGlite database`,
+    );
     const file = join(parent, 'plain-file');
     await writeFile(file, '');
     await expect(openPglite({ dataDir: file })).rejects.toThrow(`data directory ${file} is not a directory`);

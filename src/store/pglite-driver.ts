@@ -41,18 +41,28 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
 
 async function start(dataDir: string | undefined, loadDataDir?: Blob): Promise<PGlite> {
   try {
-    const pglite = new PGlite({ parsers: pgliteParsers, ...(dataDir ? { dataDir } : {}), ...(loadDataDir ? { loadDataDir } : {}) });
+    const pglite = new PGlite({
+      parsers: pgliteParsers,
+      ...(dataDir ? { dataDir } : {}),
+      ...(loadDataDir ? { loadDataDir } : {}),
+    });
     await pglite.waitReady;
     await installPgliteArrayParsers(pglite);
     return pglite;
   } catch (e) {
-    throw new StoreError('unavailable', `cannot open the PGlite database ${dataDir ? `in ${dataDir}` : 'in memory'}: ${reasonOf(e)}`, { dataDir }, { cause: e });
+    throw new StoreError(
+      'unavailable',
+      `cannot open the PGlite database ${dataDir ? `in ${dataDir}` : 'in memory'}: ${reasonOf(e)}`,
+      { dataDir },
+      { cause: e },
+    );
   }
 }
 
 /** Snapshot a PGlite database as an uncompressed tarball, loadable with `openPglite({ loadDataDir })` (test templates, backups). */
 export async function dumpPglite(db: Db): Promise<Blob> {
-  if (!(db instanceof PgliteDb)) throw new StoreError('invalid_input', `dumpPglite needs a PGlite database, got the ${db.driver} driver`);
+  if (!(db instanceof PgliteDb))
+    throw new StoreError('invalid_input', `dumpPglite needs a PGlite database, got the ${db.driver} driver`);
   return db.dump();
 }
 
@@ -61,7 +71,11 @@ async function assertTarball(blob: Blob): Promise<void> {
   const head = new Uint8Array(await blob.slice(0, 263).arrayBuffer());
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
   const tar = new TextDecoder().decode(head.subarray(257, 262)) === 'ustar';
-  if (!gzip && !tar) throw new StoreError('invalid_input', 'loadDataDir is not a PGlite dump (expected a tar or tar.gz from dumpDataDir())');
+  if (!gzip && !tar)
+    throw new StoreError(
+      'invalid_input',
+      'loadDataDir is not a PGlite dump (expected a tar or tar.gz from dumpDataDir())',
+    );
 }
 
 type PgliteQueryable = Pick<PGlite | Transaction, 'query' | 'exec'>;
@@ -97,7 +111,7 @@ class PgliteDb implements Db {
     return this.pglite.transaction((raw) =>
       this.guard.run(async (scope) => {
         const tx = guardTransaction(scope, {
-          query: <R,>(sql: string, params?: unknown[]) => runQuery<R>(raw, sql, params),
+          query: <R>(sql: string, params?: unknown[]) => runQuery<R>(raw, sql, params),
           exec: async (script: string) => void (await raw.exec(script)),
         });
         const result = await fn(tx);

@@ -15,10 +15,16 @@ export function parsePostgresUrl(url: string): PostgresAddress {
   try {
     parsed = new URL(url);
   } catch {
-    throw new StoreError('invalid_input', 'DATABASE_URL is not a valid URL; expected postgres://user:password@host:5432/database');
+    throw new StoreError(
+      'invalid_input',
+      'DATABASE_URL is not a valid URL; expected postgres://user:password@host:5432/database',
+    );
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new StoreError('invalid_input', `DATABASE_URL must start with postgres:// or postgresql:// (got ${parsed.protocol}//)`);
+    throw new StoreError(
+      'invalid_input',
+      `DATABASE_URL must start with postgres:// or postgresql:// (got ${parsed.protocol}//)`,
+    );
   }
   // libpq also accepts the host (e.g. a socket directory) and port as query parameters.
   const host = parsed.hostname || parsed.searchParams.get('host') || 'localhost';
@@ -33,7 +39,8 @@ export function scrubCredentials(message: string, url: string): string {
   try {
     const { password } = new URL(url);
     if (password) {
-      for (const secret of new Set([password, decodeURIComponent(password)])) out = out.split(secret).join('[redacted]');
+      for (const secret of new Set([password, decodeURIComponent(password)]))
+        out = out.split(secret).join('[redacted]');
     }
   } catch {
     // Not a URL: nothing more to scrub; parsePostgresUrl reports it.

@@ -14,8 +14,12 @@ describe('PostgreSQL driver', () => {
     const error = await openPostgres(url, { connectTimeoutMs: 5_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).code).toBe('unavailable');
-    expect((error as StoreError).message).toBe('PostgreSQL at 127.0.0.1:1 is not reachable (database app): connection refused');
-    expect(JSON.stringify({ message: (error as Error).message, details: (error as StoreError).details })).not.toMatch(/s3cret|slipway:/);
+    expect((error as StoreError).message).toBe(
+      'PostgreSQL at 127.0.0.1:1 is not reachable (database app): connection refused',
+    );
+    expect(JSON.stringify({ message: (error as Error).message, details: (error as StoreError).details })).not.toMatch(
+      /s3cret|slipway:/,
+    );
   });
 
   it('says which database is missing', async () => {
@@ -23,11 +27,15 @@ describe('PostgreSQL driver', () => {
     url.pathname = '/slipway_no_such_database';
     const error = await openPostgres(url.toString()).catch((e: unknown) => e);
     expect((error as StoreError).code).toBe('unavailable');
-    expect((error as StoreError).message).toMatch(/^PostgreSQL at .+ refused the connection: database "slipway_no_such_database" does not exist$/);
+    expect((error as StoreError).message).toMatch(
+      /^PostgreSQL at .+ refused the connection: database "slipway_no_such_database" does not exist$/,
+    );
   });
 
   it('refuses a DATABASE_URL that is not a postgres URL, without echoing it', async () => {
-    await expect(openPostgres('mysql://root:hunter22@db/app')).rejects.toThrow('DATABASE_URL must start with postgres:// or postgresql:// (got mysql://)');
+    await expect(openPostgres('mysql://root:hunter22@db/app')).rejects.toThrow(
+      'DATABASE_URL must start with postgres:// or postgresql:// (got mysql://)',
+    );
     const error = await openPostgres('not a url hunter22').catch((e: unknown) => e);
     expect((error as Error).message).not.toContain('hunter22');
   });
@@ -49,7 +57,9 @@ describe('PostgreSQL driver', () => {
       expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 0, (await shippedVersions()).length]);
       const latest = (await shippedVersions()).at(-1)!.version;
       expect(results.every((r) => r.version === latest)).toBe(true);
-      expect((await fresh.db.query('select version from slipway_schema_migrations')).rows).toEqual(await shippedVersions());
+      expect((await fresh.db.query('select version from slipway_schema_migrations')).rows).toEqual(
+        await shippedVersions(),
+      );
     });
   });
 
@@ -64,7 +74,8 @@ describe('PostgreSQL driver', () => {
         await admin.close();
       }
       // The killed connection may be handed out once more; the retry gets a fresh one.
-      const retry = async (): Promise<unknown> => fresh.db.query('select 1 as one').catch(() => fresh.db.query('select 1 as one'));
+      const retry = async (): Promise<unknown> =>
+        fresh.db.query('select 1 as one').catch(() => fresh.db.query('select 1 as one'));
       expect(((await retry()) as { rows: unknown[] }).rows).toEqual([{ one: 1 }]);
     } finally {
       await fresh.drop();

@@ -32,7 +32,12 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     application_name: 'slipway',
   });
   // Without a listener, an idle connection dropped by the server crashes the process.
-  pool.on('error', (e) => logger.warn({ database: address.display, reason: scrubCredentials(e.message, url) }, 'an idle PostgreSQL connection failed'));
+  pool.on('error', (e) =>
+    logger.warn(
+      { database: address.display, reason: scrubCredentials(e.message, url) },
+      'an idle PostgreSQL connection failed',
+    ),
+  );
   const db = new PostgresDb(pool, address, url);
   try {
     await db.query('select 1');

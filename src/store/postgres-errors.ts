@@ -28,6 +28,14 @@ export function translatePostgresError(e: unknown, address: PostgresAddress, url
   else if (/timeout exceeded when trying to connect|Connection terminated/i.test(message)) reason = message;
   else if (code && /^(08|28|3D|53|57P)/.test(code)) reason = message; // connection, auth, missing database, resources, shutdown
   if (reason === undefined) return e;
-  const text = code?.startsWith('3D') || code?.startsWith('28') ? `${where} refused the connection: ${reason}` : `${where} is not reachable (database ${address.database}): ${reason}`;
-  return new StoreError('unavailable', scrubCredentials(text, url), { host: address.host, port: address.port, database: address.database, code }, { cause: e });
+  const text =
+    code?.startsWith('3D') || code?.startsWith('28')
+      ? `${where} refused the connection: ${reason}`
+      : `${where} is not reachable (database ${address.database}): ${reason}`;
+  return new StoreError(
+    'unavailable',
+    scrubCredentials(text, url),
+    { host: address.host, port: address.port, database: address.database, code },
+    { cause: e },
+  );
 }

@@ -39,7 +39,9 @@ describe('schema files', () => {
   });
 
   it('says the package is incomplete when there are no migrations', async () => {
-    await expect(loadMigrations(join(dir, 'missing'))).rejects.toThrow(/no schema migrations found in .*missing; the package is incomplete/);
+    await expect(loadMigrations(join(dir, 'missing'))).rejects.toThrow(
+      /no schema migrations found in .*missing; the package is incomplete/,
+    );
   });
 
   it('checksums content, not line endings', () => {

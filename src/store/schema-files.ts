@@ -26,16 +26,26 @@ export async function loadMigrations(dir: URL | string = defaultSchemaDir): Prom
   const path = typeof dir === 'string' ? dir : fileURLToPath(dir);
   const files = (await readdir(path).catch(() => [] as string[])).filter((f) => f.endsWith('.sql')).sort();
   if (files.length === 0) {
-    throw new StoreError('internal', `no schema migrations found in ${path}; the package is incomplete (npm run build copies src/store/schema/*.sql into dist/)`);
+    throw new StoreError(
+      'internal',
+      `no schema migrations found in ${path}; the package is incomplete (npm run build copies src/store/schema/*.sql into dist/)`,
+    );
   }
   const migrations: Migration[] = [];
   for (const file of files) {
     const match = fileName.exec(file);
-    if (!match) throw new StoreError('internal', `schema file ${path}/${file} is not named NNN_name.sql (e.g. 002_approvals.sql)`);
+    if (!match)
+      throw new StoreError(
+        'internal',
+        `schema file ${path}/${file} is not named NNN_name.sql (e.g. 002_approvals.sql)`,
+      );
     const version = Number(match[1]);
     const expected = migrations.length + 1;
     if (version !== expected) {
-      throw new StoreError('internal', `schema file ${file} has version ${version}, expected ${expected}: migrations are numbered 001, 002... without gaps or duplicates`);
+      throw new StoreError(
+        'internal',
+        `schema file ${file} has version ${version}, expected ${expected}: migrations are numbered 001, 002... without gaps or duplicates`,
+      );
     }
     const sql = await readFile(`${path}/${file}`, 'utf8');
     migrations.push({ version, name: match[2]!, file, sql, checksum: checksumOf(sql) });

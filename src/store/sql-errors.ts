@@ -14,7 +14,11 @@ export function sqlErrorOf(e: unknown): SqlErrorFields | undefined {
   // SQLSTATEs are five characters; Node errno codes (ECONNREFUSED) are not.
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
   const { constraint, detail } = e as { constraint?: unknown; detail?: unknown };
-  return { code, ...(typeof constraint === 'string' ? { constraint } : {}), ...(typeof detail === 'string' ? { detail } : {}) };
+  return {
+    code,
+    ...(typeof constraint === 'string' ? { constraint } : {}),
+    ...(typeof detail === 'string' ? { detail } : {}),
+  };
 }
 
 /** True for a unique violation (23505), optionally of one named constraint or index. */

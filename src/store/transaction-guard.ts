@@ -19,7 +19,10 @@ export class TransactionGuard {
   /** Throw if the caller runs inside a transaction of this Db that is still open. */
   assertOutside(operation: string): void {
     if (this.current.getStore()?.active) {
-      throw new StoreError('internal', `db.${operation}() was called inside db.transaction(); use the tx argument instead (nested transactions are not supported)`);
+      throw new StoreError(
+        'internal',
+        `db.${operation}() was called inside db.transaction(); use the tx argument instead (nested transactions are not supported)`,
+      );
     }
   }
 
@@ -37,7 +40,11 @@ export class TransactionGuard {
 /** Wrap a driver's transaction handle so it refuses use after the end and records failures. */
 export function guardTransaction(scope: TransactionScope, inner: Queryable): Queryable {
   const track = async <T>(work: () => Promise<T>): Promise<T> => {
-    if (!scope.active) throw new StoreError('internal', 'the transaction has already finished; tx was used after db.transaction() returned');
+    if (!scope.active)
+      throw new StoreError(
+        'internal',
+        'the transaction has already finished; tx was used after db.transaction() returned',
+      );
     try {
       return await work();
     } catch (e) {
@@ -46,12 +53,15 @@ export function guardTransaction(scope: TransactionScope, inner: Queryable): Que
     }
   };
   return {
-    query: <T,>(sql: string, params?: unknown[]) => track(() => inner.query<T>(sql, params)),
+    query: <T>(sql: string, params?: unknown[]) => track(() => inner.query<T>(sql, params)),
     exec: (script) => track(() => inner.exec(script)),
   };
 }
 
 /** The error for a transaction whose body swallowed a failed statement (PostgreSQL then rolls back on COMMIT). */
 export function swallowedFailureError(): StoreError {
-  return new StoreError('internal', 'the transaction was rolled back: a statement in it failed and the error was caught inside db.transaction()');
+  return new StoreError(
+    'internal',
+    'the transaction was rolled back: a statement in it failed and the error was caught inside db.transaction()',
+  );
 }

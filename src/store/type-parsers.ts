@@ -8,13 +8,24 @@ import { StoreError } from './errors.js';
  * → floats; PGlite: int8 → number or bigint, bytea → Uint8Array, NULL array elements → "NULL"),
  * so both get the overrides below.
  */
-const oid = { bytea: 17, int8: 20, text_array: 1009, int8_array: 1016, interval: 1186, interval_array: 1187, numeric_array: 1231 } as const;
+const oid = {
+  bytea: 17,
+  int8: 20,
+  text_array: 1009,
+  int8_array: 1016,
+  interval: 1186,
+  interval_array: 1187,
+  numeric_array: 1231,
+} as const;
 
 /** int8 (count(*), bigserial) as a number; refuses values a JS number cannot hold exactly. */
 export function parseInt8(text: string): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n)) {
-    throw new StoreError('internal', `int8 value ${text} is outside JavaScript's safe integer range; select it as text (::text) instead`);
+    throw new StoreError(
+      'internal',
+      `int8 value ${text} is outside JavaScript's safe integer range; select it as text (::text) instead`,
+    );
   }
   return n;
 }

@@ -23,7 +23,9 @@ export const blueGreen: Strategy<BlueGreenSettings> = {
         { kind: 'waitHealthy', role: 'candidate', instances: n },
         { kind: 'setWeights', stable: 0, candidate: 100 },
         { kind: 'drain', role: 'stable', keep: 0 },
-        settings.keepOldForMs > 0 ? { kind: 'keepWarm', role: 'stable', forMs: settings.keepOldForMs } : { kind: 'stop', role: 'stable', keep: 0 },
+        settings.keepOldForMs > 0
+          ? { kind: 'keepWarm', role: 'stable', forMs: settings.keepOldForMs }
+          : { kind: 'stop', role: 'stable', keep: 0 },
         { kind: 'promote' },
       ],
     };

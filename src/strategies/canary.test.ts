@@ -3,7 +3,10 @@ import { defaultStrategy } from '../config/strategy.js';
 import type { CanaryStrategy } from '../config/model.js';
 import { canary, canaryInstances } from './canary.js';
 
-const settings = (over: Partial<CanaryStrategy> = {}): CanaryStrategy => ({ ...(defaultStrategy('canary') as CanaryStrategy), ...over });
+const settings = (over: Partial<CanaryStrategy> = {}): CanaryStrategy => ({
+  ...(defaultStrategy('canary') as CanaryStrategy),
+  ...over,
+});
 
 describe('canary plan', () => {
   it('the default: 5 → 25 → 50 with analysis between, then the full promotion', () => {
@@ -33,7 +36,15 @@ describe('canary plan', () => {
   it('a fixed scale, pauses kept in place', () => {
     const plan = canary.plan(
       { instances: 3, hasStable: true },
-      settings({ scale: 1, steps: [{ kind: 'setWeight', weight: 10 }, { kind: 'pause' }, { kind: 'setWeight', weight: 60 }, { kind: 'pause', forMs: 5000 }] }),
+      settings({
+        scale: 1,
+        steps: [
+          { kind: 'setWeight', weight: 10 },
+          { kind: 'pause' },
+          { kind: 'setWeight', weight: 60 },
+          { kind: 'pause', forMs: 5000 },
+        ],
+      }),
     );
     expect(plan.steps.slice(0, 6)).toEqual([
       { kind: 'scale', role: 'candidate', instances: 1 },
@@ -54,6 +65,11 @@ describe('canary plan', () => {
   });
 
   it('a first release has no stable to compare with: it is simply started', () => {
-    expect(canary.plan({ instances: 2, hasStable: false }, settings()).steps.map((s) => s.kind)).toEqual(['scale', 'waitHealthy', 'setWeights', 'promote']);
+    expect(canary.plan({ instances: 2, hasStable: false }, settings()).steps.map((s) => s.kind)).toEqual([
+      'scale',
+      'waitHealthy',
+      'setWeights',
+      'promote',
+    ]);
   });
 });

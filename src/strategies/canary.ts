@@ -26,7 +26,10 @@ export const canary: Strategy<CanaryStrategy> = {
         if (step.weight >= 100) break;
         const wanted = canaryInstances(n, step.weight, settings.scale);
         if (wanted > running) {
-          steps.push({ kind: 'scale', role: 'candidate', instances: wanted }, { kind: 'waitHealthy', role: 'candidate', instances: wanted });
+          steps.push(
+            { kind: 'scale', role: 'candidate', instances: wanted },
+            { kind: 'waitHealthy', role: 'candidate', instances: wanted },
+          );
           running = wanted;
         }
         steps.push({ kind: 'setWeights', stable: 100 - step.weight, candidate: step.weight });
@@ -36,7 +39,10 @@ export const canary: Strategy<CanaryStrategy> = {
         steps.push(step.forMs === undefined ? { kind: 'pause' } : { kind: 'pause', forMs: step.forMs });
       }
     }
-    steps.push({ kind: 'scale', role: 'candidate', instances: n }, { kind: 'waitHealthy', role: 'candidate', instances: n });
+    steps.push(
+      { kind: 'scale', role: 'candidate', instances: n },
+      { kind: 'waitHealthy', role: 'candidate', instances: n },
+    );
     const analysisUntilStep = steps.length;
     steps.push(
       { kind: 'setWeights', stable: 0, candidate: 100 },

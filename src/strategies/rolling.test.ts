@@ -32,7 +32,9 @@ function simulate(steps: Step[], n: number, surge: number, unavailable: number) 
 describe('rolling plan', () => {
   it('4 instances, maxSurge 1, maxUnavailable 0: one at a time, never below 4 serving', () => {
     const plan = rolling.plan({ instances: 4, hasStable: true }, { maxSurge: n(1), maxUnavailable: n(0) });
-    expect(plan.steps.filter((s) => s.kind === 'scale').map((s) => (s as { instances: number }).instances)).toEqual([1, 2, 3, 4]);
+    expect(plan.steps.filter((s) => s.kind === 'scale').map((s) => (s as { instances: number }).instances)).toEqual([
+      1, 2, 3, 4,
+    ]);
     expect(simulate(plan.steps, 4, 1, 0)).toEqual({ stableRunning: 0, candidateRunning: 4 });
     expect(plan.steps.at(-1)).toEqual({ kind: 'promote' });
   });
@@ -57,7 +59,10 @@ describe('rolling plan', () => {
     [6, 0, 2],
     [7, 3, 3],
   ])('n=%i surge=%i unavailable=%i keeps its promises', (count, surge, unavailable) => {
-    const plan = rolling.plan({ instances: count, hasStable: true }, { maxSurge: n(surge), maxUnavailable: n(unavailable) });
+    const plan = rolling.plan(
+      { instances: count, hasStable: true },
+      { maxSurge: n(surge), maxUnavailable: n(unavailable) },
+    );
     expect(simulate(plan.steps, count, surge, unavailable)).toEqual({ stableRunning: 0, candidateRunning: count });
   });
 

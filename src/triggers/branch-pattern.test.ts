@@ -23,7 +23,10 @@ describe('branch patterns', () => {
   });
 
   it('the first matching rule decides', () => {
-    const rules = [{ branch: 'main', environment: 'staging' }, { branch: '**', environment: 'development' }];
+    const rules = [
+      { branch: 'main', environment: 'staging' },
+      { branch: '**', environment: 'development' },
+    ];
     expect(firstMatchingRule(rules, 'main')?.environment).toBe('staging');
     expect(firstMatchingRule(rules, 'feature/x')?.environment).toBe('development');
     expect(firstMatchingRule(rules.slice(0, 1), 'feature/x')).toBeUndefined();

@@ -22,8 +22,13 @@ export function planPush(config: ProjectConfig, push: PushEvent): PushPlan {
   if (!push.branch) return { ignored: `${push.ref} is not a branch` };
   const rules = config.triggers?.github?.rules ?? [];
   const rule = firstMatchingRule(rules, push.branch);
-  if (!rule) return { ignored: `no rule of triggers.github matches branch "${push.branch}" (rules: ${rules.map((r) => r.branch).join(', ') || 'none'})` };
+  if (!rule)
+    return {
+      ignored: `no rule of triggers.github matches branch "${push.branch}" (rules: ${rules.map((r) => r.branch).join(', ') || 'none'})`,
+    };
   const services = rule.services ?? config.services.map((s) => s.name);
   const version = versionFor(rule.version, push.sha);
-  return { deploy: services.map((service) => ({ project: config.project, service, environment: rule.environment, version })) };
+  return {
+    deploy: services.map((service) => ({ project: config.project, service, environment: rule.environment, version })),
+  };
 }

@@ -5,7 +5,10 @@ import { planPush } from './plan.js';
 import { parsePush, versionFor } from './push-event.js';
 
 /** Real payloads from @octokit/webhooks-examples: a push to master, and a deleted tag. */
-const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as { name: string; examples: Record<string, unknown>[] }[];
+const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as {
+  name: string;
+  examples: Record<string, unknown>[];
+}[];
 const pushes = examples.find((e) => e.name === 'push')!.examples;
 const toMaster = pushes.find((p) => p.ref === 'refs/heads/master')!;
 const deletedTag = pushes.find((p) => p.deleted === true)!;
@@ -47,13 +50,18 @@ describe('push payloads', () => {
 
   it('names every missing or wrong field', () => {
     const parsed = parsePush({ ...toMaster, ref: undefined, pusher: {} });
-    expect(parsed).toEqual({ ok: false, reason: expect.stringMatching(/^not a GitHub push payload: ref: .*; pusher\.name: /) });
+    expect(parsed).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^not a GitHub push payload: ref: .*; pusher\.name: /),
+    });
     expect(parsePush([])).toEqual({ ok: false, reason: expect.stringContaining('(payload)') });
   });
 
   it('versions are the short or the full sha', () => {
     expect(versionFor('{sha7}', '6113728f27ae82c7b1a177c8d03f9e96e0adf246')).toBe('6113728');
-    expect(versionFor('{sha}', '6113728f27ae82c7b1a177c8d03f9e96e0adf246')).toBe('6113728f27ae82c7b1a177c8d03f9e96e0adf246');
+    expect(versionFor('{sha}', '6113728f27ae82c7b1a177c8d03f9e96e0adf246')).toBe(
+      '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
+    );
   });
 });
 
@@ -72,19 +80,34 @@ describe('planPush', () => {
       ],
     });
     expect(planPush(config, push({ ...toMaster, ref: 'refs/heads/feature/login' }))).toEqual({
-      deploy: [{ project: 'harbor', service: 'web', environment: 'development', version: '6113728f27ae82c7b1a177c8d03f9e96e0adf246' }],
+      deploy: [
+        {
+          project: 'harbor',
+          service: 'web',
+          environment: 'development',
+          version: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
+        },
+      ],
     });
   });
 
   it('tags, deleted refs and unmatched branches deploy nothing, saying why', () => {
     expect(planPush(config, push(deletedTag))).toEqual({ ignored: 'refs/tags/simple-tag was deleted' });
-    expect(planPush(config, push({ ...toMaster, ref: 'refs/tags/v1' }))).toEqual({ ignored: 'refs/tags/v1 is not a branch' });
-    expect(planPush(config, push({ ...toMaster, ref: 'refs/heads/fix/x' }))).toEqual({ ignored: 'no rule of triggers.github matches branch "fix/x" (rules: master, feature/*)' });
+    expect(planPush(config, push({ ...toMaster, ref: 'refs/tags/v1' }))).toEqual({
+      ignored: 'refs/tags/v1 is not a branch',
+    });
+    expect(planPush(config, push({ ...toMaster, ref: 'refs/heads/fix/x' }))).toEqual({
+      ignored: 'no rule of triggers.github matches branch "fix/x" (rules: master, feature/*)',
+    });
   });
 });
 
 describe('triggers config', () => {
-  const base = { project: 'p', environments: { staging: { listen: '127.0.0.1:18081' } }, services: { api: { command: 'node' } } };
+  const base = {
+    project: 'p',
+    environments: { staging: { listen: '127.0.0.1:18081' } },
+    services: { api: { command: 'node' } },
+  };
   const attempt = (github: unknown) => {
     try {
       validateConfigObject({ ...base, triggers: { github } }, { baseDir: '/srv' });
@@ -95,18 +118,29 @@ describe('triggers config', () => {
   };
 
   it('the secret must come from the environment', () => {
-    expect(attempt({ secret: 'hunter2', rules: [{ branch: 'main', environment: 'staging' }] })).toMatch(/triggers\.github\.secret: expected env:VARIABLE/);
+    expect(attempt({ secret: 'hunter2', rules: [{ branch: 'main', environment: 'staging' }] })).toMatch(
+      /triggers\.github\.secret: expected env:VARIABLE/,
+    );
   });
 
   it('rules name declared environments and services', () => {
     const message = attempt({ secret: 'env:S', rules: [{ branch: 'main', environment: 'stagin', services: ['apx'] }] });
-    expect(message).toMatch(/triggers\.github\.rules\[0\]\.environment: unknown environment "stagin" \(did you mean "staging"\?\)/);
+    expect(message).toMatch(
+      /triggers\.github\.rules\[0\]\.environment: unknown environment "stagin" \(did you mean "staging"\?\)/,
+    );
     expect(message).toMatch(/triggers\.github\.rules\[0\]\.services\[0\]: unknown service "apx"/);
   });
 
   it('version is one of the two templates; defaults to {sha7}', () => {
-    expect(attempt({ secret: 'env:S', rules: [{ branch: 'main', environment: 'staging', version: '{tag}' }] })).toMatch(/triggers\.github\.rules\[0\]\.version: expected one of \{sha7\}, \{sha\}/);
-    const parsed = validateConfigObject({ ...base, triggers: { github: { secret: 'env:S', rules: [{ branch: 'main', environment: 'staging' }] } } }, { baseDir: '/srv' });
-    expect(parsed.triggers).toEqual({ github: { secret: 'env:S', rules: [{ branch: 'main', environment: 'staging', version: '{sha7}' }] } });
+    expect(attempt({ secret: 'env:S', rules: [{ branch: 'main', environment: 'staging', version: '{tag}' }] })).toMatch(
+      /triggers\.github\.rules\[0\]\.version: expected one of \{sha7\}, \{sha\}/,
+    );
+    const parsed = validateConfigObject(
+      { ...base, triggers: { github: { secret: 'env:S', rules: [{ branch: 'main', environment: 'staging' }] } } },
+      { baseDir: '/srv' },
+    );
+    expect(parsed.triggers).toEqual({
+      github: { secret: 'env:S', rules: [{ branch: 'main', environment: 'staging', version: '{sha7}' }] },
+    });
   });
 });

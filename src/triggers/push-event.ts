@@ -6,7 +6,10 @@ const pushPayload = z.object({
   deleted: z.boolean().default(false),
   after: z.string().regex(/^[0-9a-f]{40}$/, 'expected a 40-character commit sha'),
   head_commit: z
-    .object({ id: z.string().regex(/^[0-9a-f]{40}$/, 'expected a 40-character commit sha'), timestamp: z.iso.datetime({ offset: true }) })
+    .object({
+      id: z.string().regex(/^[0-9a-f]{40}$/, 'expected a 40-character commit sha'),
+      timestamp: z.iso.datetime({ offset: true }),
+    })
     .nullable()
     .default(null),
   pusher: z.object({ name: z.string().min(1) }),
@@ -31,7 +34,9 @@ export interface PushEvent {
 export function parsePush(payload: unknown): { ok: true; push: PushEvent } | { ok: false; reason: string } {
   const parsed = pushPayload.safeParse(payload);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(payload)'}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.length > 0 ? i.path.join('.') : '(payload)'}: ${i.message}`,
+    );
     return { ok: false, reason: `not a GitHub push payload: ${problems.join('; ')}` };
   }
   const p = parsed.data;

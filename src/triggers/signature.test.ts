@@ -8,7 +8,9 @@ describe('GitHub signatures', () => {
   it('is sha256= and the hex HMAC-SHA256 of the exact bytes', () => {
     expect(githubSignature('s3cret', body)).toBe(`sha256=${createHmac('sha256', 's3cret').update(body).digest('hex')}`);
     // The example from GitHub's "Validating webhook deliveries" page.
-    expect(githubSignature("It's a Secret to Everybody", 'Hello, World!')).toBe('sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17');
+    expect(githubSignature("It's a Secret to Everybody", 'Hello, World!')).toBe(
+      'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+    );
   });
 
   it('verifies the right secret and bytes only', () => {

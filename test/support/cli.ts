@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import { entryCommand } from './entry.js';
 
 /** Run the CLI as a user does: a real process; resolves with its exit code and output (NO_COLOR set). */
-export function runSlipway(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runSlipway(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const [node, argv] = entryCommand('src/cli/main.ts', args);
   return new Promise((resolve) => {
     const child = spawn(node, argv, { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env } });

@@ -17,7 +17,11 @@ export interface EachDriverOptions {
  * fails the PostgreSQL variant loudly; it is never skipped.
  * Example: describeEachDriver('events', (getDb) => { it('appends', async () => { await getDb().query(...) }) })
  */
-export function describeEachDriver(name: string, suite: (getDb: () => Db, driver: DriverName) => void, options: EachDriverOptions = {}): void {
+export function describeEachDriver(
+  name: string,
+  suite: (getDb: () => Db, driver: DriverName) => void,
+  options: EachDriverOptions = {},
+): void {
   for (const driver of ['pglite', 'postgres'] as const) {
     describe(`${name} [${driver}]`, () => {
       let current: { db: Db; dispose(): Promise<void> } | undefined;

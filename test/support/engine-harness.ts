@@ -14,7 +14,9 @@ import { freshPglite, freshPostgres } from './store.js';
 import type { DriverName } from './drivers.js';
 
 /** A project with one service on two environments; `instances` per environment. */
-export function harnessConfig(overrides: { instances?: number; strategy?: Record<string, unknown> } = {}): ProjectConfig {
+export function harnessConfig(
+  overrides: { instances?: number; strategy?: Record<string, unknown> } = {},
+): ProjectConfig {
   return validateConfigObject(
     {
       project: 'harbor',
@@ -69,10 +71,17 @@ export async function engineHarness(
     const traffic = new TrafficController(db, router, silentLogger);
     // Canaries read the samples a test feeds into the recording router, through the real proxy source.
     const signals = async (d: { project: string; environment: string; service: string }) => [
-      new ProxySignalSource({ router, environment: dataPlaneEnvironment(d.project, d.environment), service: d.service }),
+      new ProxySignalSource({
+        router,
+        environment: dataPlaneEnvironment(d.project, d.environment),
+        service: d.service,
+      }),
       ...extraSources(),
     ];
-    return new Engine({ db, runtime, router, traffic, events, clock: systemClock, logger: silentLogger, pollMs: 5 }, { signals });
+    return new Engine(
+      { db, runtime, router, traffic, events, clock: systemClock, logger: silentLogger, pollMs: 5 },
+      { signals },
+    );
   };
   let engine = build();
   await engine.applyProject(config);

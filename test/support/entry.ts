@@ -10,5 +10,13 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
  */
 export function entryCommand(relativeFile: string, args: string[] = []): [string, string[]] {
   // tsx resolved to an absolute URL, so the child finds it whatever its working directory.
-  return [process.execPath, ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL(relativeFile, new URL('../../', import.meta.url))), ...args]];
+  return [
+    process.execPath,
+    [
+      '--import',
+      import.meta.resolve('tsx'),
+      fileURLToPath(new URL(relativeFile, new URL('../../', import.meta.url))),
+      ...args,
+    ],
+  ];
 }

@@ -1,5 +1,20 @@
-import type { InstanceHandle, InstanceSpec, InstanceState, InstanceStatus, LogOptions, Runtime, RuntimeEvent } from '../../src/runtimes/runtime.js';
-import type { EnvironmentRoutes, Router, SamplesPage, TrafficSample, TrafficStats, UpstreamStatus } from '../../src/traffic/router.js';
+import type {
+  InstanceHandle,
+  InstanceSpec,
+  InstanceState,
+  InstanceStatus,
+  LogOptions,
+  Runtime,
+  RuntimeEvent,
+} from '../../src/runtimes/runtime.js';
+import type {
+  EnvironmentRoutes,
+  Router,
+  SamplesPage,
+  TrafficSample,
+  TrafficStats,
+  UpstreamStatus,
+} from '../../src/traffic/router.js';
 
 /**
  * In-memory stand-ins for the engine's two ports, for state-machine tests that must not depend
@@ -22,13 +37,24 @@ export class FakeRuntime implements Runtime {
     const address = `127.0.0.1:${this.port++}`;
     this.started.push(spec.instanceId);
     const outcome = this.behaviour(spec);
-    this.set({ instanceId: spec.instanceId, state: outcome, address, restarts: 0, ...(outcome === 'failed' ? { message: 'exited at once' } : {}) });
+    this.set({
+      instanceId: spec.instanceId,
+      state: outcome,
+      address,
+      restarts: 0,
+      ...(outcome === 'failed' ? { message: 'exited at once' } : {}),
+    });
     return { runtime: 'fake', address };
   }
 
   async adopt(records: { spec: InstanceSpec; handle: InstanceHandle }[]): Promise<InstanceStatus[]> {
     return records.map((r) => {
-      const s = this.statuses.get(r.spec.instanceId) ?? { instanceId: r.spec.instanceId, state: 'healthy' as const, address: r.handle.address, restarts: 0 };
+      const s = this.statuses.get(r.spec.instanceId) ?? {
+        instanceId: r.spec.instanceId,
+        state: 'healthy' as const,
+        address: r.handle.address,
+        restarts: 0,
+      };
       this.statuses.set(s.instanceId, s);
       return s;
     });

@@ -6,15 +6,28 @@ import { fileURLToPath } from 'node:url';
 import { newId } from '../../src/shared/ids.js';
 import type { HealthCheck, InstanceSpec, InstanceState, RuntimeEvent } from '../../src/runtimes/runtime.js';
 import { LocalRuntime, type LocalRuntimeOptions } from '../../src/runtimes/local/index.js';
-import { isProcessAlive, readProcStart, signalGroup, type ProcessIdentity } from '../../src/runtimes/local/process-identity.js';
+import {
+  isProcessAlive,
+  readProcStart,
+  signalGroup,
+  type ProcessIdentity,
+} from '../../src/runtimes/local/process-identity.js';
 
 /** The test instance: a node script serving /health and / with misbehaviour knobs (see the file). */
 export const fixtureScript = fileURLToPath(new URL('../fixtures/instance-server.mjs', import.meta.url));
 
-const fastHealth: HealthCheck = { path: '/health', intervalMs: 100, timeoutMs: 2000, healthyThreshold: 2, unhealthyThreshold: 2 };
+const fastHealth: HealthCheck = {
+  path: '/health',
+  intervalMs: 100,
+  timeoutMs: 2000,
+  healthyThreshold: 2,
+  unhealthyThreshold: 2,
+};
 
 /** A spec running the fixture; every instance gets a fresh id. */
-export function fixtureSpec(overrides: Partial<Omit<InstanceSpec, 'health'>> & { health?: Partial<HealthCheck> } = {}): InstanceSpec {
+export function fixtureSpec(
+  overrides: Partial<Omit<InstanceSpec, 'health'>> & { health?: Partial<HealthCheck> } = {},
+): InstanceSpec {
   const { health, ...rest } = overrides;
   return {
     instanceId: newId('ins'),
@@ -33,7 +46,11 @@ export function fixtureSpec(overrides: Partial<Omit<InstanceSpec, 'health'>> & {
 }
 
 /** Poll until `probe` returns something truthy; fails with `what` after the timeout. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -76,7 +93,11 @@ export class RuntimeHarness {
 
   /** A runtime recording its events here; short restart backoff unless told otherwise. */
   create(options: Partial<LocalRuntimeOptions> = {}): LocalRuntime {
-    const runtime = new LocalRuntime({ logDir: this.logDir, restartBackoff: { initialMs: 200, maxMs: 1000 }, ...options });
+    const runtime = new LocalRuntime({
+      logDir: this.logDir,
+      restartBackoff: { initialMs: 200, maxMs: 1000 },
+      ...options,
+    });
     runtime.subscribe((event) => {
       this.events.push(event);
       if (event.type === 'state' && event.status.pid) this.track(event.status.pid);
@@ -92,19 +113,26 @@ export class RuntimeHarness {
 
   /** State events of one instance, in order. */
   states(instanceId: string): InstanceState[] {
-    return this.events.flatMap((e) => (e.type === 'state' && e.status.instanceId === instanceId ? [e.status.state] : []));
+    return this.events.flatMap((e) =>
+      e.type === 'state' && e.status.instanceId === instanceId ? [e.status.state] : [],
+    );
   }
 
   /** Events of one type for one instance. */
   eventsOf<T extends RuntimeEvent['type']>(type: T, instanceId: string): Extract<RuntimeEvent, { type: T }>[] {
     return this.events.filter(
-      (e): e is Extract<RuntimeEvent, { type: T }> => e.type === type && (e.type === 'state' ? e.status.instanceId : e.instanceId) === instanceId,
+      (e): e is Extract<RuntimeEvent, { type: T }> =>
+        e.type === type && (e.type === 'state' ? e.status.instanceId : e.instanceId) === instanceId,
     );
   }
 
   /** Wait until the instance's latest state event is `state`. */
   waitForState(instanceId: string, state: InstanceState, timeoutMs?: number): Promise<true> {
-    return waitFor(`${instanceId} to be ${state} (states so far: ${this.states(instanceId).join(' → ')})`, () => this.states(instanceId).at(-1) === state, timeoutMs);
+    return waitFor(
+      `${instanceId} to be ${state} (states so far: ${this.states(instanceId).join(' → ')})`,
+      () => this.states(instanceId).at(-1) === state,
+      timeoutMs,
+    );
   }
 
   async cleanup(): Promise<void> {

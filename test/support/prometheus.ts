@@ -20,7 +20,10 @@ export interface RunningPrometheus {
  * scraping `scrapeTargets`, host:port each, at /metrics) and a temporary TSDB; resolves once
  * `/-/ready` answers. Installs the package first when the binary is missing; never skips.
  */
-export async function startPrometheus(options: { scrapeTargets: string[]; scrapeIntervalMs?: number }): Promise<RunningPrometheus> {
+export async function startPrometheus(options: {
+  scrapeTargets: string[];
+  scrapeIntervalMs?: number;
+}): Promise<RunningPrometheus> {
   ensureInstalled();
   const interval = `${options.scrapeIntervalMs ?? 1000}ms`;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-prometheus-'));
@@ -32,7 +35,12 @@ export async function startPrometheus(options: { scrapeTargets: string[]; scrape
   const port = await freePort();
   const child = spawn(
     binary,
-    [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -64,7 +72,8 @@ async function waitUntilReady(url: string, exitedWith: () => string | undefined,
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const died = exitedWith();
-    if (died !== undefined) throw new Error(`prometheus exited before it was ready: ${died.trim().split('\n').slice(-5).join(' | ')}`);
+    if (died !== undefined)
+      throw new Error(`prometheus exited before it was ready: ${died.trim().split('\n').slice(-5).join(' | ')}`);
     try {
       const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) });
       await res.arrayBuffer();
@@ -82,7 +91,10 @@ function ensureInstalled(): void {
   if (existsSync(binary)) return;
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update'], { env, stdio: 'ignore', timeout: 300_000 });
-  const install = update.status === 0 ? spawnSync('apt-get', ['install', '-y', 'prometheus'], { env, stdio: 'ignore', timeout: 600_000 }) : update;
+  const install =
+    update.status === 0
+      ? spawnSync('apt-get', ['install', '-y', 'prometheus'], { env, stdio: 'ignore', timeout: 600_000 })
+      : update;
   // The package may start a system service on :9090; the tests use their own servers only.
   if (install.status === 0) spawnSync('service', ['prometheus', 'stop'], { stdio: 'ignore', timeout: 30_000 });
   if (!existsSync(binary)) throw new Error('prometheus is not installed (apt-get install prometheus)');

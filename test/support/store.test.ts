@@ -14,7 +14,9 @@ describe('test support: fresh stores', () => {
     try {
       await a.query("insert into projects (name, config, digest) values ('only-in-a', '{}', 'd')");
       expect((await b.query('select count(*) as n from projects')).rows).toEqual([{ n: 0 }]);
-      const tables = await empty.query("select count(*) as n from information_schema.tables where table_schema = 'public'");
+      const tables = await empty.query(
+        "select count(*) as n from information_schema.tables where table_schema = 'public'",
+      );
       expect(tables.rows).toEqual([{ n: 0 }]);
     } finally {
       await Promise.all([a.close(), b.close(), empty.close()]);
@@ -26,7 +28,9 @@ describe('test support: fresh stores', () => {
     const name = new URL(fresh.url).pathname.slice(1);
     try {
       expect(name).toMatch(/^slipway_test_\d+_[0-9a-f]{8}$/);
-      expect((await fresh.db.query('select version from slipway_schema_migrations')).rows).toEqual(await shippedVersions());
+      expect((await fresh.db.query('select version from slipway_schema_migrations')).rows).toEqual(
+        await shippedVersions(),
+      );
     } finally {
       await fresh.drop();
       await fresh.drop();
@@ -44,7 +48,9 @@ describe('test support: fresh stores', () => {
     vi.stubEnv('SLIPWAY_TEST_DATABASE_URL', 'postgres://postgres@127.0.0.1:1/postgres');
     const store = await import('./store.js');
     const error = (await store.assertPostgresReachable().catch((e: unknown) => e)) as Error;
-    expect(error.message).toMatch(/^PostgreSQL is not reachable at 127\.0\.0\.1:1 — start it or set SLIPWAY_TEST_DATABASE_URL \(.+\)$/);
+    expect(error.message).toMatch(
+      /^PostgreSQL is not reachable at 127\.0\.0\.1:1 — start it or set SLIPWAY_TEST_DATABASE_URL \(.+\)$/,
+    );
     expect(error.message).not.toContain('\n');
   });
 });

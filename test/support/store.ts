@@ -59,7 +59,8 @@ async function loadOrBuildTemplate(kind: TemplateKind): Promise<Blob> {
     await rename(tmp, file);
     // Templates of earlier schema versions are dead weight (~28 MB each).
     for (const old of await readdir(cacheDir)) {
-      if (old.startsWith(`pglite-${kind}-`) && old.endsWith('.tar') && join(cacheDir, old) !== file) await rm(join(cacheDir, old), { force: true });
+      if (old.startsWith(`pglite-${kind}-`) && old.endsWith('.tar') && join(cacheDir, old) !== file)
+        await rm(join(cacheDir, old), { force: true });
     }
   } catch {
     await rm(tmp, { force: true }).catch(() => undefined);
@@ -69,7 +70,9 @@ async function loadOrBuildTemplate(kind: TemplateKind): Promise<Blob> {
 
 async function templateKey(kind: TemplateKind): Promise<string> {
   const hash = createHash('sha256').update(kind);
-  const pglitePackage = JSON.parse(await readFile(join(repoRoot, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string };
+  const pglitePackage = JSON.parse(
+    await readFile(join(repoRoot, 'node_modules/@electric-sql/pglite/package.json'), 'utf8'),
+  ) as { version: string };
   hash.update(pglitePackage.version);
   if (kind === 'migrated') for (const m of await loadMigrations()) hash.update(`${m.file}:${m.checksum}`);
   return hash.digest('hex').slice(0, 16);
@@ -87,7 +90,8 @@ export async function freshPostgres(options: { migrated?: boolean } = {}): Promi
   const name = `slipway_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   // The name is generated here, never taken from input, so quoting it is enough.
   await withAdmin((admin) => admin.query(`create database "${name}"`));
-  const dropDatabase = () => withAdmin((admin) => admin.query(`drop database if exists "${name}" with (force)`)).then(() => undefined);
+  const dropDatabase = () =>
+    withAdmin((admin) => admin.query(`drop database if exists "${name}" with (force)`)).then(() => undefined);
   const url = databaseUrl(name);
   let db: Db | undefined;
   try {
@@ -121,7 +125,9 @@ async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
     await admin.connect();
   } catch (e) {
     const url = new URL(testDatabaseUrl);
-    throw new Error(`PostgreSQL is not reachable at ${url.hostname}:${url.port || 5432} — start it or set SLIPWAY_TEST_DATABASE_URL (${(e as Error).message})`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${url.hostname}:${url.port || 5432} — start it or set SLIPWAY_TEST_DATABASE_URL (${(e as Error).message})`,
+    );
   }
   try {
     return await fn(admin);

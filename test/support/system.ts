@@ -31,7 +31,9 @@ export class System {
     private readonly env: Record<string, string>,
   ) {}
 
-  static async start(options: Parameters<typeof createDemoWorkspace>[0] & { env?: Record<string, string> } = {}): Promise<System> {
+  static async start(
+    options: Parameters<typeof createDemoWorkspace>[0] & { env?: Record<string, string> } = {},
+  ): Promise<System> {
     let system: System;
     // Free ports are picked before they are bound, so a test file running beside this one can take
     // one first; then the start fails naming the address, and a fresh workspace gets new ports.
@@ -46,19 +48,26 @@ export class System {
         const output = readFileSync(path.join(system.workspace.dir, 'coordinator-test.out'), 'utf8');
         killTagged('SLIPWAY_TEST_RUN', system.tag);
         rmSync(system.workspace.dir, { recursive: true, force: true });
-        if (attempt >= 3 || !/already in use/.test(output)) throw new Error(`${(e as Error).message}\n${output.slice(-2000)}`);
+        if (attempt >= 3 || !/already in use/.test(output))
+          throw new Error(`${(e as Error).message}\n${output.slice(-2000)}`);
       }
     }
     const { config, raw } = await loadConfigWithRaw(system.workspace.configPath);
     // Applied as `slipway deploy` applies it (naming the file), so the CLI finds it unchanged and a
     // token without admin can deploy.
-    await system.client.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir, file: system.workspace.configPath });
+    await system.client.call('PUT', `/api/v1/projects/${config.project}`, {
+      config: raw,
+      baseDir: config.baseDir,
+      file: system.workspace.configPath,
+    });
     return system;
   }
 
   /** Run the slipway CLI on this system's slipway.yaml, as the admin or with another token. */
   cli(args: string[], token = this.token): ReturnType<typeof runSlipway> {
-    return runSlipway(['--config', this.workspace.configPath, ...args], { env: { SLIPWAY_TOKEN: token, SLIPWAY_TEST_RUN: this.tag } });
+    return runSlipway(['--config', this.workspace.configPath, ...args], {
+      env: { SLIPWAY_TOKEN: token, SLIPWAY_TEST_RUN: this.tag },
+    });
   }
 
   get stagingUrl(): string {
@@ -73,13 +82,21 @@ export class System {
   async startCoordinator(): Promise<void> {
     const [node, args] = entryCommand('src/cli/main.ts', ['coordinator', '--config', this.workspace.configPath]);
     const out = createWriteStream(path.join(this.workspace.dir, 'coordinator-test.out'), { flags: 'a' });
-    const child = spawn(node, args, { env: { ...process.env, ...this.env, SLIPWAY_TOKEN: this.token, SLIPWAY_TEST_RUN: this.tag }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, args, {
+      env: { ...process.env, ...this.env, SLIPWAY_TOKEN: this.token, SLIPWAY_TEST_RUN: this.tag },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.pipe(out);
     child.stderr!.pipe(out);
     this.coordinator = child;
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}`))));
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}`))),
+    );
     exited.catch(() => undefined);
-    await Promise.race([until('the coordinator to answer', async () => (await this.healthz()) || false, 90_000), exited]);
+    await Promise.race([
+      until('the coordinator to answer', async () => (await this.healthz()) || false, 90_000),
+      exited,
+    ]);
   }
 
   /** SIGKILL the coordinator (instances and proxy keep running). */
@@ -93,7 +110,9 @@ export class System {
 
   async healthz(): Promise<boolean> {
     try {
-      const res = await request(`http://127.0.0.1:${this.workspace.ports.coordinator}/healthz`, { headersTimeout: 2000 });
+      const res = await request(`http://127.0.0.1:${this.workspace.ports.coordinator}/healthz`, {
+        headersTimeout: 2000,
+      });
       await res.body.dump();
       return res.statusCode === 200;
     } catch {
@@ -102,15 +121,22 @@ export class System {
   }
 
   /** POST a deployment; returns it (running or queued). */
-  async deploy(version: string, extra: { environment?: string; strategy?: string; set?: Record<string, string>; queue?: boolean } = {}): Promise<DeploymentView> {
-    const { deployment } = await this.client.call<{ deployment: DeploymentView }>('POST', `/api/v1/projects/${this.project}/deployments`, {
-      service: 'quote-api',
-      environment: extra.environment ?? 'staging',
-      version,
-      ...(extra.strategy ? { strategy: extra.strategy } : {}),
-      ...(extra.set ? { set: extra.set } : {}),
-      ...(extra.queue ? { queue: true } : {}),
-    });
+  async deploy(
+    version: string,
+    extra: { environment?: string; strategy?: string; set?: Record<string, string>; queue?: boolean } = {},
+  ): Promise<DeploymentView> {
+    const { deployment } = await this.client.call<{ deployment: DeploymentView }>(
+      'POST',
+      `/api/v1/projects/${this.project}/deployments`,
+      {
+        service: 'quote-api',
+        environment: extra.environment ?? 'staging',
+        version,
+        ...(extra.strategy ? { strategy: extra.strategy } : {}),
+        ...(extra.set ? { set: extra.set } : {}),
+        ...(extra.queue ? { queue: true } : {}),
+      },
+    );
     return deployment;
   }
 

@@ -6,7 +6,15 @@ import { appendAudit, exportAudit, verifyAudit } from './chain.js';
 import type { AuditEntry } from './types.js';
 
 function entry(i: number, extra: Partial<AuditEntry> = {}): AuditEntry {
-  return { actor: `ci (tok_${i})`, action: 'deployment.create', target: `project=harbor service=api n=${i}`, source: '10.0.0.7', outcome: 'allowed', status: 201, ...extra };
+  return {
+    actor: `ci (tok_${i})`,
+    action: 'deployment.create',
+    target: `project=harbor service=api n=${i}`,
+    source: '10.0.0.7',
+    outcome: 'allowed',
+    status: 201,
+    ...extra,
+  };
 }
 
 /** Tampering the way someone with table rights would: the append-only trigger switched off first. */
@@ -23,20 +31,29 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 it('canonical JSON sorts keys at every level and drops undefined members', () => {
-  expect(canonicalJson({ b: 1, a: [{ d: 2, c: undefined, e: 'x' }], z: null })).toBe('{"a":[{"d":2,"e":"x"}],"b":1,"z":null}');
+  expect(canonicalJson({ b: 1, a: [{ d: 2, c: undefined, e: 'x' }], z: null })).toBe(
+    '{"a":[{"d":2,"e":"x"}],"b":1,"z":null}',
+  );
 });
 
 describeEachDriver('audit chain', (getDb) => {
   it('appends rows linked to each other and verifies them', async () => {
     const db = getDb();
-    const first = await appendAudit(db, entry(1, { before: { digest: 'a' }, after: { digest: 'b', nested: { y: 1, x: [1, 'two'] } } }));
+    const first = await appendAudit(
+      db,
+      entry(1, { before: { digest: 'a' }, after: { digest: 'b', nested: { y: 1, x: [1, 'two'] } } }),
+    );
     const second = await appendAudit(db, entry(2));
     expect(first.prevHash).toBe(genesisHash);
     expect(second.prevHash).toBe(first.hash);
     expect(second.seq).toBe(first.seq + 1);
     // The stored row (jsonb reorders keys) hashes to what was appended.
     const [stored] = await collect(exportAudit(db, new Date(0)));
-    expect(stored).toMatchObject({ seq: first.seq, hash: first.hash, after: { digest: 'b', nested: { x: [1, 'two'], y: 1 } } });
+    expect(stored).toMatchObject({
+      seq: first.seq,
+      hash: first.hash,
+      after: { digest: 'b', nested: { x: [1, 'two'], y: 1 } },
+    });
     expect(await verifyAudit(db)).toEqual({ ok: true, rows: 2, head: { seq: second.seq, hash: second.hash } });
   });
 
@@ -62,7 +79,11 @@ describeEachDriver('audit chain', (getDb) => {
     const db = getDb();
     for (let i = 1; i <= 4; i++) await appendAudit(db, entry(i));
     const [row2] = (await collect(exportAudit(db, new Date(0)))).filter((r) => r.seq === 2);
-    const forged = { ...(row2 as Record<string, unknown>), actor: 'someone else', at: new Date(String(row2!.at)) } as Parameters<typeof hashOf>[0];
+    const forged = {
+      ...(row2 as Record<string, unknown>),
+      actor: 'someone else',
+      at: new Date(String(row2!.at)),
+    } as Parameters<typeof hashOf>[0];
     await tamper(db, 'update audit_log set actor = $1, hash = $2 where seq = 2', [forged.actor, hashOf(forged)]);
     expect(await verifyAudit(db)).toMatchObject({ ok: false, firstBad: { seq: 2, reason: 'changed' } });
   });
@@ -90,10 +111,28 @@ describeEachDriver('audit chain', (getDb) => {
     // insert a row that chains correctly onto row 2.
     await tamper(db, 'update audit_log set seq = seq + 100 where seq > 2');
     const row2 = (await db.query<{ hash: string }>('select hash from audit_log where seq = 2')).rows[0]!;
-    const forged = { ...entry(99, { actor: 'ghost (tok_x)' }), seq: 3, at: new Date(), before: null, after: null, prevHash: row2.hash };
+    const forged = {
+      ...entry(99, { actor: 'ghost (tok_x)' }),
+      seq: 3,
+      at: new Date(),
+      before: null,
+      after: null,
+      prevHash: row2.hash,
+    };
     await db.query(
       `insert into audit_log (seq, at, actor, action, target, source, outcome, status, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [forged.seq, forged.at, forged.actor, forged.action, forged.target, forged.source, forged.outcome, forged.status, forged.prevHash, hashOf(forged)],
+      [
+        forged.seq,
+        forged.at,
+        forged.actor,
+        forged.action,
+        forged.target,
+        forged.source,
+        forged.outcome,
+        forged.status,
+        forged.prevHash,
+        hashOf(forged),
+      ],
     );
     const result = await verifyAudit(db);
     expect(result).toMatchObject({ ok: false, firstBad: { seq: 3, reason: 'inserted' } });
@@ -112,12 +151,23 @@ describeEachDriver('audit chain', (getDb) => {
   it('export streams the rows at or after since (and before until), oldest first', async () => {
     const db = getDb();
     const day = (d: string) => new Date(`2026-10-${d}T12:00:00.000Z`);
-    for (const d of ['01', '02', '03', '04']) await appendAudit(db, entry(Number(d), { at: day(d), after: { day: d } }));
+    for (const d of ['01', '02', '03', '04'])
+      await appendAudit(db, entry(Number(d), { at: day(d), after: { day: d } }));
     const since = await collect(exportAudit(db, day('02')));
     expect(since.map((r) => r.after)).toEqual([{ day: '02' }, { day: '03' }, { day: '04' }]);
     expect(since[0]).toEqual({
-      seq: 2, at: '2026-10-02T12:00:00.000Z', actor: 'ci (tok_2)', action: 'deployment.create', target: 'project=harbor service=api n=2',
-      source: '10.0.0.7', outcome: 'allowed', status: 201, before: null, after: { day: '02' }, prevHash: expect.stringMatching(/^[0-9a-f]{64}$/), hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      seq: 2,
+      at: '2026-10-02T12:00:00.000Z',
+      actor: 'ci (tok_2)',
+      action: 'deployment.create',
+      target: 'project=harbor service=api n=2',
+      source: '10.0.0.7',
+      outcome: 'allowed',
+      status: 201,
+      before: null,
+      after: { day: '02' },
+      prevHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     const window = await collect(exportAudit(db, day('02'), day('04')));
     expect(window.map((r) => r.seq)).toEqual([2, 3]);
@@ -125,7 +175,8 @@ describeEachDriver('audit chain', (getDb) => {
 
   it('export and verify page through more rows than one batch', async () => {
     const db = getDb();
-    for (let i = 0; i < 1200; i += 100) await Promise.all(Array.from({ length: 100 }, (_, j) => appendAudit(db, entry(i + j))));
+    for (let i = 0; i < 1200; i += 100)
+      await Promise.all(Array.from({ length: 100 }, (_, j) => appendAudit(db, entry(i + j))));
     expect((await collect(exportAudit(db, new Date(0)))).length).toBe(1200);
     expect(await verifyAudit(db)).toMatchObject({ ok: true, rows: 1200 });
   }, 60_000);

@@ -52,23 +52,20 @@ export async function appendAudit(db: Db, entry: AuditEntry): Promise<AuditRecor
       prevHash: last.rows[0]?.hash ?? genesisHash,
     };
     const record: AuditRecord = { ...unhashed, hash: hashOf(unhashed) };
-    await tx.query(
-      `insert into audit_log (${columns}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [
-        record.seq,
-        record.at,
-        record.actor,
-        record.action,
-        record.target,
-        record.source,
-        record.outcome,
-        record.status,
-        record.before === null ? null : jsonParam(record.before),
-        record.after === null ? null : jsonParam(record.after),
-        record.prevHash,
-        record.hash,
-      ],
-    );
+    await tx.query(`insert into audit_log (${columns}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
+      record.seq,
+      record.at,
+      record.actor,
+      record.action,
+      record.target,
+      record.source,
+      record.outcome,
+      record.status,
+      record.before === null ? null : jsonParam(record.before),
+      record.after === null ? null : jsonParam(record.after),
+      record.prevHash,
+      record.hash,
+    ]);
     return record;
   });
 }

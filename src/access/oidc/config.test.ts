@@ -7,7 +7,10 @@ const sso = (extra: Record<string, unknown> = {}) => ({
   clientId: 'slipway',
   clientSecret: 'env:SLIPWAY_OIDC_SECRET',
   redirectUri: 'https://slipway.example.com/api/v1/auth/oidc/callback',
-  groups: { 'platform-admins': ['admin:*'], 'release-managers': ['approver:production', 'deployer:staging,production'] },
+  groups: {
+    'platform-admins': ['admin:*'],
+    'release-managers': ['approver:production', 'deployer:staging,production'],
+  },
   ...extra,
 });
 
@@ -32,9 +35,14 @@ describe('sso: in slipway.yaml', () => {
   });
 
   it('accepts http:// only on loopback', () => {
-    expect(validateConfigObject({ ...rawConfig(), sso: sso({ issuer: 'http://127.0.0.1:9000' }) }, { baseDir: '/srv/app' }).sso?.issuer).toBe('http://127.0.0.1:9000');
+    expect(
+      validateConfigObject({ ...rawConfig(), sso: sso({ issuer: 'http://127.0.0.1:9000' }) }, { baseDir: '/srv/app' })
+        .sso?.issuer,
+    ).toBe('http://127.0.0.1:9000');
     const issues = issuesFor({ ...rawConfig(), sso: sso({ issuer: 'http://login.example.com' }) });
-    expect(issues.map((i) => [i.path, i.message])).toEqual([['sso.issuer', expect.stringContaining('https:// URL (http:// is accepted only on 127.0.0.1 or localhost)')]]);
+    expect(issues.map((i) => [i.path, i.message])).toEqual([
+      ['sso.issuer', expect.stringContaining('https:// URL (http:// is accepted only on 127.0.0.1 or localhost)')],
+    ]);
   });
 
   it('refuses a literal client secret, a bad grant, scopes without openid, and unknown environments', () => {

@@ -25,8 +25,12 @@ export function grantsForGroups(sso: Pick<SsoConfig, 'groups' | 'groupsClaim'>, 
     .flatMap((group) => (Object.hasOwn(sso.groups, group) ? sso.groups[group]! : []))
     .map((g) => ({ role: g.role, environments: g.environments === '*' ? '*' : [...g.environments] }) as Grant);
   if (grants.length === 0) {
-    const yours = groups.length === 0 ? `none (the ID token and userinfo carry no "${sso.groupsClaim}" claim)` : groups.join(', ');
-    throw new SlipwayError('forbidden', `no Slipway role for your groups: ${yours} (an admin maps groups to roles under sso.groups in slipway.yaml)`);
+    const yours =
+      groups.length === 0 ? `none (the ID token and userinfo carry no "${sso.groupsClaim}" claim)` : groups.join(', ');
+    throw new SlipwayError(
+      'forbidden',
+      `no Slipway role for your groups: ${yours} (an admin maps groups to roles under sso.groups in slipway.yaml)`,
+    );
   }
   return grants;
 }

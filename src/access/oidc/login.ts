@@ -23,7 +23,11 @@ const secondFactors = ['mfa', 'otp', 'hwk'];
 export function clientSecretOf(sso: SsoConfig, env: NodeJS.ProcessEnv = process.env): string {
   const name = sso.clientSecret.replace(/^env:/, '');
   const value = env[name];
-  if (!value) throw new SlipwayError('unavailable', `single sign-on is not usable: sso.clientSecret names environment variable ${name}, which is not set for the coordinator`);
+  if (!value)
+    throw new SlipwayError(
+      'unavailable',
+      `single sign-on is not usable: sso.clientSecret names environment variable ${name}, which is not set for the coordinator`,
+    );
   return value;
 }
 
@@ -46,13 +50,24 @@ async function providerConfig(sso: SsoConfig, options: OidcOptions): Promise<cli
   try {
     // openid-client reads the time itself; an injected clock reaches it as a skew in seconds.
     const skew = options.now ? Math.round((options.now() - Date.now()) / 1000) : 0;
-    const config = await client.discovery(issuer, sso.clientId, { client_secret: secret, [client.clockSkew]: skew }, client.ClientSecretBasic(secret), {
-      execute: insecure ? [client.allowInsecureRequests] : [],
-    });
+    const config = await client.discovery(
+      issuer,
+      sso.clientId,
+      { client_secret: secret, [client.clockSkew]: skew },
+      client.ClientSecretBasic(secret),
+      {
+        execute: insecure ? [client.allowInsecureRequests] : [],
+      },
+    );
     client.enableNonRepudiationChecks(config);
     return config;
   } catch (err) {
-    throw new SlipwayError('unavailable', `cannot read the OpenID Connect discovery document of ${sso.issuer}: ${messageOf(err)}`, undefined, { cause: err });
+    throw new SlipwayError(
+      'unavailable',
+      `cannot read the OpenID Connect discovery document of ${sso.issuer}: ${messageOf(err)}`,
+      undefined,
+      { cause: err },
+    );
   }
 }
 
@@ -82,10 +97,20 @@ export async function beginLogin(sso: SsoConfig, options: OidcOptions = {}): Pro
  * callback URL the provider redirected to, query included. Refusals by the provider or failed
  * checks are 401 naming the reason; someone in no mapped group is 403.
  */
-export async function completeLogin(sso: SsoConfig, currentUrl: URL, pending: PendingLogin, options: OidcOptions = {}): Promise<SessionIdentity & { kind: 'oidc' }> {
+export async function completeLogin(
+  sso: SsoConfig,
+  currentUrl: URL,
+  pending: PendingLogin,
+  options: OidcOptions = {},
+): Promise<SessionIdentity & { kind: 'oidc' }> {
   const returned = currentUrl.searchParams.get('state');
   if (returned !== pending.state) {
-    throw new SlipwayError('unauthorized', returned === null ? 'the callback carries no state parameter' : 'state mismatch: this callback does not belong to the login this browser started (start again)');
+    throw new SlipwayError(
+      'unauthorized',
+      returned === null
+        ? 'the callback carries no state parameter'
+        : 'state mismatch: this callback does not belong to the login this browser started (start again)',
+    );
   }
   const config = await providerConfig(sso, options);
   let claims: Record<string, unknown>;
@@ -98,7 +123,8 @@ export async function completeLogin(sso: SsoConfig, currentUrl: URL, pending: Pe
     });
     claims = { ...tokens.claims()! };
     // Many providers put profile claims and groups in userinfo only (when an access token is issued).
-    const missing = claims[sso.groupsClaim] === undefined || (claims.email === undefined && claims.preferred_username === undefined);
+    const missing =
+      claims[sso.groupsClaim] === undefined || (claims.email === undefined && claims.preferred_username === undefined);
     if (missing && tokens.access_token && config.serverMetadata().userinfo_endpoint) {
       const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub as string);
       claims = { ...info, ...claims };
@@ -109,8 +135,15 @@ export async function completeLogin(sso: SsoConfig, currentUrl: URL, pending: Pe
   const sub = claims.sub as string;
   const grants = grantsForGroups(sso, groupsOf(claims, sso.groupsClaim));
   const amr = Array.isArray(claims.amr) ? claims.amr : [];
-  const name = [claims.email, claims.preferred_username].find((v): v is string => typeof v === 'string' && v !== '') ?? sub;
-  return { kind: 'oidc', subject: `${sso.issuer}#${sub}`, name, grants, mfa: amr.some((m) => secondFactors.includes(m as string)) };
+  const name =
+    [claims.email, claims.preferred_username].find((v): v is string => typeof v === 'string' && v !== '') ?? sub;
+  return {
+    kind: 'oidc',
+    subject: `${sso.issuer}#${sub}`,
+    name,
+    grants,
+    mfa: amr.some((m) => secondFactors.includes(m as string)),
+  };
 }
 
 function messageOf(err: unknown): string {
@@ -123,15 +156,27 @@ function messageOf(err: unknown): string {
 function refusal(err: unknown): SlipwayError {
   if (err instanceof SlipwayError) return err;
   if (err instanceof client.AuthorizationResponseError) {
-    return new SlipwayError('unauthorized', `the provider refused the login: ${err.error}${err.error_description ? ` (${err.error_description})` : ''}`, undefined, { cause: err });
+    return new SlipwayError(
+      'unauthorized',
+      `the provider refused the login: ${err.error}${err.error_description ? ` (${err.error_description})` : ''}`,
+      undefined,
+      { cause: err },
+    );
   }
   if (err instanceof client.ResponseBodyError) {
     // invalid_grant: a code is good once and for a short time, so a replayed or stale callback lands here.
-    return new SlipwayError('unauthorized', `the provider refused the authorization code: ${err.error}${err.error_description ? ` (${err.error_description})` : ''}; a code works once, start the login again`, undefined, { cause: err });
+    return new SlipwayError(
+      'unauthorized',
+      `the provider refused the authorization code: ${err.error}${err.error_description ? ` (${err.error_description})` : ''}; a code works once, start the login again`,
+      undefined,
+      { cause: err },
+    );
   }
   if (err instanceof client.ClientError) {
     // Failed checks of the callback or the ID token: state, nonce, iss, aud, exp, signature.
     return new SlipwayError('unauthorized', `login rejected: ${messageOf(err)}`, undefined, { cause: err });
   }
-  return new SlipwayError('unavailable', `cannot finish the login with the provider: ${messageOf(err)}`, undefined, { cause: err });
+  return new SlipwayError('unavailable', `cannot finish the login with the provider: ${messageOf(err)}`, undefined, {
+    cause: err,
+  });
 }

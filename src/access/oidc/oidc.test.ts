@@ -47,9 +47,23 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => providerServer.listen(0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(providerServer.address() as AddressInfo).port}`;
   provider = new Provider(issuer, {
-    clients: [{ client_id: 'slipway', client_secret: clientSecret, redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
+    clients: [
+      {
+        client_id: 'slipway',
+        client_secret: clientSecret,
+        redirect_uris: [redirectUri],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
     findAccount: (_ctx, sub) =>
-      people[sub] ? { accountId: sub, claims: () => ({ sub, email: `${sub}@example.com`, preferred_username: sub, groups: people[sub] }) } : undefined,
+      people[sub]
+        ? {
+            accountId: sub,
+            claims: () => ({ sub, email: `${sub}@example.com`, preferred_username: sub, groups: people[sub] }),
+          }
+        : undefined,
     claims: { openid: ['sub'], email: ['email'], profile: ['preferred_username'], groups: ['groups'] },
     scopes: ['openid', 'profile', 'email', 'groups', 'offline_access'],
     features: { devInteractions: { enabled: true } },
@@ -70,7 +84,11 @@ beforeAll(async () => {
         clientId: 'slipway',
         clientSecret: `env:${secretVariable}`,
         redirectUri,
-        groups: { 'platform-admins': ['admin:*'], 'release-managers': ['approver:production', 'deployer:staging,production'], engineers: ['viewer:*'] },
+        groups: {
+          'platform-admins': ['admin:*'],
+          'release-managers': ['approver:production', 'deployer:staging,production'],
+          engineers: ['viewer:*'],
+        },
       },
     },
     { baseDir: '/srv/harbor' },
@@ -105,7 +123,11 @@ function setCookies(header: string | string[] | undefined): Map<string, string> 
  */
 async function atProvider(authorizationUrl: string, login: string): Promise<URL> {
   const jar = new Map<string, string>();
-  const cookie = () => [...jar].filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`).join('; ');
+  const cookie = () =>
+    [...jar]
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `${k}=${v}`)
+      .join('; ');
   let next: { url: string; form?: Record<string, string> } = { url: authorizationUrl };
   const pages: string[] = [];
   for (let hop = 0; hop < 12; hop++) {
@@ -169,7 +191,9 @@ describe('single sign-on with OpenID Connect', () => {
     expect(url.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     expect(url.searchParams.get('nonce')).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     const cookieLine = [start.headers['set-cookie']].flat()[0]!;
-    expect(cookieLine).toMatch(/^slipway_oidc_login=[A-Za-z0-9_-]+; Path=\/api\/v1\/auth\/oidc; Max-Age=600; HttpOnly; SameSite=Lax$/);
+    expect(cookieLine).toMatch(
+      /^slipway_oidc_login=[A-Za-z0-9_-]+; Path=\/api\/v1\/auth\/oidc; Max-Age=600; HttpOnly; SameSite=Lax$/,
+    );
     // The verifier never leaves the coordinator in the clear.
     expect(start.headers.location).not.toContain('code_verifier');
   });
@@ -197,15 +221,26 @@ describe('single sign-on with OpenID Connect', () => {
     const cookies = setCookies(res.headers['set-cookie']);
     expect(cookies.get('slipway_oidc_login')).toBe(''); // the login in progress is over
     const session = await findActiveSession(h.db, cookies.get('slipway_session')!);
-    expect(session?.identity).toEqual({ kind: 'oidc', subject: `${issuer}#alice`, name: 'alice@example.com', mfa: false, grants: body.grants });
+    expect(session?.identity).toEqual({
+      kind: 'oidc',
+      subject: `${issuer}#alice`,
+      name: 'alice@example.com',
+      mfa: false,
+      grants: body.grants,
+    });
     expect(session?.csrfToken).toBe(body.csrfToken);
     const audit = await auditEntries();
-    expect(audit.find((e) => e.action === 'auth.oidc.login' && e.outcome === 'allowed')).toMatchObject({ actor: `alice@example.com (${issuer}#alice)`, status: 200 });
+    expect(audit.find((e) => e.action === 'auth.oidc.login' && e.outcome === 'allowed')).toMatchObject({
+      actor: `alice@example.com (${issuer}#alice)`,
+      status: 200,
+    });
 
     // The same callback again (a replayed code): the provider refuses it.
     const replay = await app.inject(callbackRequest(callback, loginCookie));
     expect(replay.statusCode).toBe(401);
-    expect(replay.json().error.message).toMatch(/the provider refused the authorization code: invalid_grant.*a code works once/);
+    expect(replay.json().error.message).toMatch(
+      /the provider refused the authorization code: invalid_grant.*a code works once/,
+    );
     expect(setCookies(replay.headers['set-cookie']).has('slipway_session')).toBe(false);
   });
 
@@ -258,7 +293,9 @@ describe('single sign-on with OpenID Connect', () => {
     expect(pending.state).toBe(callback.searchParams.get('state'));
     const env = { [secretVariable]: clientSecret };
     // Two hours on: the provider's ID tokens live one hour by default.
-    const error = await completeLogin(sso, callback, pending, { env, now: () => Date.now() + 2 * 3_600_000 }).catch((e: unknown) => e);
+    const error = await completeLogin(sso, callback, pending, { env, now: () => Date.now() + 2 * 3_600_000 }).catch(
+      (e: unknown) => e,
+    );
     expect(isSlipwayError(error) && error.code).toBe('unauthorized');
     expect((error as Error).message).toMatch(/^login rejected: .*"exp"/);
   });
@@ -272,6 +309,8 @@ describe('single sign-on with OpenID Connect', () => {
       headers: { cookie: `slipway_oidc_login=${loginCookie}` },
     });
     expect(res.statusCode).toBe(401);
-    expect(res.json().error.message).toBe('the provider refused the login: access_denied (End-User aborted interaction)');
+    expect(res.json().error.message).toBe(
+      'the provider refused the login: access_denied (End-User aborted interaction)',
+    );
   });
 });

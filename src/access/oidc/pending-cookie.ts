@@ -32,13 +32,22 @@ export function sealPendingLogin(pending: PendingLogin, clientSecret: string, no
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', keyFor(clientSecret), iv);
   cipher.setAAD(info);
-  const body = JSON.stringify({ s: pending.state, n: pending.nonce, v: pending.codeVerifier, e: now + pendingLoginTtlMs });
+  const body = JSON.stringify({
+    s: pending.state,
+    n: pending.nonce,
+    v: pending.codeVerifier,
+    e: now + pendingLoginTtlMs,
+  });
   const sealed = Buffer.concat([cipher.update(body, 'utf8'), cipher.final()]);
   return Buffer.concat([iv, sealed, cipher.getAuthTag()]).toString('base64url');
 }
 
 /** The pending login in a cookie value, or why it cannot be used (tampered, another key, expired). */
-export function openPendingLogin(value: string, clientSecret: string, now = Date.now()): PendingLogin | { refused: string } {
+export function openPendingLogin(
+  value: string,
+  clientSecret: string,
+  now = Date.now(),
+): PendingLogin | { refused: string } {
   const raw = Buffer.from(value, 'base64url');
   if (raw.length < 12 + 16 + 1) return { refused: 'the login cookie is malformed' };
   try {
@@ -47,10 +56,16 @@ export function openPendingLogin(value: string, clientSecret: string, now = Date
     decipher.setAuthTag(raw.subarray(raw.length - 16));
     const body = Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
     const parsed = JSON.parse(body) as { s?: unknown; n?: unknown; v?: unknown; e?: unknown };
-    if (typeof parsed.s !== 'string' || typeof parsed.n !== 'string' || typeof parsed.v !== 'string' || typeof parsed.e !== 'number') {
+    if (
+      typeof parsed.s !== 'string' ||
+      typeof parsed.n !== 'string' ||
+      typeof parsed.v !== 'string' ||
+      typeof parsed.e !== 'number'
+    ) {
       return { refused: 'the login cookie is malformed' };
     }
-    if (parsed.e <= now) return { refused: `the login was started more than ${pendingLoginTtlMs / 60_000} minutes ago` };
+    if (parsed.e <= now)
+      return { refused: `the login was started more than ${pendingLoginTtlMs / 60_000} minutes ago` };
     return { state: parsed.s, nonce: parsed.n, codeVerifier: parsed.v };
   } catch {
     return { refused: 'the login cookie was altered or sealed under another client secret' };
@@ -68,7 +83,13 @@ export function cookieValue(header: string | undefined, name: string): string | 
 
 /** Set-Cookie for the pending login (maxAgeMs 0 clears it). Secure when the redirect URI is https. */
 export function pendingCookieHeader(value: string, options: { secure: boolean; maxAgeMs: number }): string {
-  const parts = [`${pendingCookieName}=${value}`, `Path=${pendingCookiePath}`, `Max-Age=${Math.floor(options.maxAgeMs / 1000)}`, 'HttpOnly', 'SameSite=Lax'];
+  const parts = [
+    `${pendingCookieName}=${value}`,
+    `Path=${pendingCookiePath}`,
+    `Max-Age=${Math.floor(options.maxAgeMs / 1000)}`,
+    'HttpOnly',
+    'SameSite=Lax',
+  ];
   if (options.secure) parts.push('Secure');
   return parts.join('; ');
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isSlipwayError } from '../../shared/errors.js';
 import { grantsForGroups, groupsOf } from './group-grants.js';
-import { cookieValue, openPendingLogin, pendingCookieHeader, pendingLoginTtlMs, sealPendingLogin } from './pending-cookie.js';
+import {
+  cookieValue,
+  openPendingLogin,
+  pendingCookieHeader,
+  pendingLoginTtlMs,
+  sealPendingLogin,
+} from './pending-cookie.js';
 
 const sso = {
   groupsClaim: 'groups',
@@ -45,8 +51,12 @@ describe('group claims to grants', () => {
       expect((e as Error).message).not.toContain('platform-admins');
     }
     // Group names are data from the provider: object built-ins are not groups.
-    expect(() => grantsForGroups(sso, ['toString', '__proto__', 'constructor'])).toThrow(/no Slipway role for your groups: toString, __proto__, constructor/);
-    expect(() => grantsForGroups(sso, [])).toThrow(/no Slipway role for your groups: none \(the ID token and userinfo carry no "groups" claim\)/);
+    expect(() => grantsForGroups(sso, ['toString', '__proto__', 'constructor'])).toThrow(
+      /no Slipway role for your groups: toString, __proto__, constructor/,
+    );
+    expect(() => grantsForGroups(sso, [])).toThrow(
+      /no Slipway role for your groups: none \(the ID token and userinfo carry no "groups" claim\)/,
+    );
   });
 });
 
@@ -65,15 +75,25 @@ describe('the pending login cookie', () => {
     const sealed = sealPendingLogin(pending, 'client-secret', now);
     const raw = Buffer.from(sealed, 'base64url');
     raw[20] = raw[20]! ^ 1;
-    expect(openPendingLogin(raw.toString('base64url'), 'client-secret', now)).toEqual({ refused: 'the login cookie was altered or sealed under another client secret' });
-    expect(openPendingLogin(sealed, 'rotated-secret', now)).toEqual({ refused: 'the login cookie was altered or sealed under another client secret' });
-    expect(openPendingLogin(sealed, 'client-secret', now + pendingLoginTtlMs)).toEqual({ refused: 'the login was started more than 10 minutes ago' });
+    expect(openPendingLogin(raw.toString('base64url'), 'client-secret', now)).toEqual({
+      refused: 'the login cookie was altered or sealed under another client secret',
+    });
+    expect(openPendingLogin(sealed, 'rotated-secret', now)).toEqual({
+      refused: 'the login cookie was altered or sealed under another client secret',
+    });
+    expect(openPendingLogin(sealed, 'client-secret', now + pendingLoginTtlMs)).toEqual({
+      refused: 'the login was started more than 10 minutes ago',
+    });
     expect(openPendingLogin('abc', 'client-secret', now)).toEqual({ refused: 'the login cookie is malformed' });
   });
 
   it('is httpOnly, Lax (the provider redirect is a cross-site top-level GET), scoped to the OIDC routes', () => {
-    expect(pendingCookieHeader('x', { secure: true, maxAgeMs: 600_000 })).toBe('slipway_oidc_login=x; Path=/api/v1/auth/oidc; Max-Age=600; HttpOnly; SameSite=Lax; Secure');
-    expect(pendingCookieHeader('', { secure: false, maxAgeMs: 0 })).toBe('slipway_oidc_login=; Path=/api/v1/auth/oidc; Max-Age=0; HttpOnly; SameSite=Lax');
+    expect(pendingCookieHeader('x', { secure: true, maxAgeMs: 600_000 })).toBe(
+      'slipway_oidc_login=x; Path=/api/v1/auth/oidc; Max-Age=600; HttpOnly; SameSite=Lax; Secure',
+    );
+    expect(pendingCookieHeader('', { secure: false, maxAgeMs: 0 })).toBe(
+      'slipway_oidc_login=; Path=/api/v1/auth/oidc; Max-Age=0; HttpOnly; SameSite=Lax',
+    );
     expect(cookieValue('a=1; slipway_oidc_login=abc=; b=2', 'slipway_oidc_login')).toBe('abc=');
     expect(cookieValue('xslipway_oidc_login=1', 'slipway_oidc_login')).toBeUndefined();
   });

@@ -8,7 +8,14 @@ import { listProjects } from '../../store/repos/projects.js';
 import { appendAudit } from '../audit/chain.js';
 import { startSession } from '../sessions.js';
 import { beginLogin, clientSecretOf, completeLogin } from './login.js';
-import { cookieValue, openPendingLogin, pendingCookieHeader, pendingCookieName, pendingLoginTtlMs, sealPendingLogin } from './pending-cookie.js';
+import {
+  cookieValue,
+  openPendingLogin,
+  pendingCookieHeader,
+  pendingCookieName,
+  pendingLoginTtlMs,
+  sealPendingLogin,
+} from './pending-cookie.js';
 
 const grantView = z.object({ role: z.string(), environments: z.union([z.array(z.string()), z.literal('*')]) });
 const loginView = z.object({
@@ -27,11 +34,18 @@ const loginView = z.object({
  */
 async function ssoConfig(ctx: ApiContext): Promise<SsoConfig> {
   const configured = (await listProjects(ctx.db)).map((p) => p.config as ProjectConfig).filter((c) => c.sso);
-  if (configured.length === 0) throw new SlipwayError('not_found', 'single sign-on is not configured: add an sso: block to slipway.yaml and apply it');
+  if (configured.length === 0)
+    throw new SlipwayError(
+      'not_found',
+      'single sign-on is not configured: add an sso: block to slipway.yaml and apply it',
+    );
   const first = configured[0]!;
   const other = configured.find((c) => c.sso!.issuer !== first.sso!.issuer || c.sso!.clientId !== first.sso!.clientId);
   if (other) {
-    throw new SlipwayError('conflict', `projects "${first.project}" and "${other.project}" configure different sso providers or clients; one coordinator logs people in through one`);
+    throw new SlipwayError(
+      'conflict',
+      `projects "${first.project}" and "${other.project}" configure different sso providers or clients; one coordinator logs people in through one`,
+    );
   }
   return first.sso!;
 }
@@ -60,7 +74,10 @@ export function oidcRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env
         const sso = await ssoConfig(ctx);
         const started = await beginLogin(sso, { env });
         const sealed = sealPendingLogin(started, clientSecretOf(sso, env));
-        reply.header('set-cookie', pendingCookieHeader(sealed, { secure: sso.redirectUri.startsWith('https:'), maxAgeMs: pendingLoginTtlMs }));
+        reply.header(
+          'set-cookie',
+          pendingCookieHeader(sealed, { secure: sso.redirectUri.startsWith('https:'), maxAgeMs: pendingLoginTtlMs }),
+        );
         reply.header('cache-control', 'no-store');
         return reply.redirect(started.authorizationUrl, 302);
       },
@@ -71,7 +88,8 @@ export function oidcRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env
       {
         config: { access: { action: 'auth.oidc.login', role: 'viewer', public: true } },
         schema: {
-          summary: 'Where the provider sends people back: exchanges the code, checks the ID token, maps groups to grants and starts a session',
+          summary:
+            'Where the provider sends people back: exchanges the code, checks the ID token, maps groups to grants and starts a session',
           tags: ['auth'],
           security: [],
           querystring: z.record(z.string(), z.unknown()),
@@ -86,9 +104,14 @@ export function oidcRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env
         reply.header('set-cookie', pendingCookieHeader('', { secure, maxAgeMs: 0 }));
         reply.header('cache-control', 'no-store');
         const value = cookieValue(req.headers.cookie, pendingCookieName);
-        if (!value) throw new SlipwayError('unauthorized', 'no login in progress in this browser (its login cookie is missing or expired): start again at /api/v1/auth/oidc/start');
+        if (!value)
+          throw new SlipwayError(
+            'unauthorized',
+            'no login in progress in this browser (its login cookie is missing or expired): start again at /api/v1/auth/oidc/start',
+          );
         const pending = openPendingLogin(value, clientSecretOf(sso, env));
-        if ('refused' in pending) throw new SlipwayError('unauthorized', `${pending.refused}: start again at /api/v1/auth/oidc/start`);
+        if ('refused' in pending)
+          throw new SlipwayError('unauthorized', `${pending.refused}: start again at /api/v1/auth/oidc/start`);
         // The URL the provider redirected to, rebuilt from the configured redirect URI rather than the
         // Host header: it is also the redirect_uri sent with the code, which must match exactly.
         const currentUrl = new URL(sso.redirectUri);
@@ -107,7 +130,10 @@ export function oidcRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env
         };
         // As in the audit hook: a session that was started is not turned into an error by a failed write.
         await appendAudit(ctx.db, entry).catch((err: unknown) => {
-          ctx.logger.error({ err, audit: entry }, 'could not write the audit log entry; it is in this log line instead');
+          ctx.logger.error(
+            { err, audit: entry },
+            'could not write the audit log entry; it is in this log line instead',
+          );
           reply.header('slipway-audit', 'failed');
         });
         return { ...identity, expiresAt: session.expiresAt.toISOString(), csrfToken: session.csrfToken };

@@ -29,7 +29,10 @@ const algorithm = 'aes-256-gcm';
 
 /** Unambiguous AAD: JSON of the identity, with a purpose prefix so a wrapped key is never accepted as a value. */
 function aad(purpose: 'value' | 'key', id: SecretIdentity): Buffer {
-  return Buffer.from(`slipway-secret-${purpose}:${JSON.stringify([id.project, id.environment, id.name, id.version])}`, 'utf8');
+  return Buffer.from(
+    `slipway-secret-${purpose}:${JSON.stringify([id.project, id.environment, id.name, id.version])}`,
+    'utf8',
+  );
 }
 
 function encrypt(key: Buffer, plaintext: Buffer, additional: Buffer): { ciphertext: Buffer; iv: Buffer; tag: Buffer } {
@@ -40,7 +43,11 @@ function encrypt(key: Buffer, plaintext: Buffer, additional: Buffer): { cipherte
   return { ciphertext, iv, tag: cipher.getAuthTag() };
 }
 
-function decrypt(key: Buffer, sealed: { ciphertext: Buffer; iv: Buffer; tag: Buffer }, additional: Buffer): Buffer | undefined {
+function decrypt(
+  key: Buffer,
+  sealed: { ciphertext: Buffer; iv: Buffer; tag: Buffer },
+  additional: Buffer,
+): Buffer | undefined {
   try {
     const decipher = createDecipheriv(algorithm, key, sealed.iv);
     decipher.setAAD(additional);
@@ -62,7 +69,11 @@ export function wrapDataKey(dataKey: Buffer, id: SecretIdentity, master: MasterK
 }
 
 /** The data key of a row; `keys` finds the master key by the id the row records. */
-export function unwrapDataKey(wrapped: WrappedKey, id: SecretIdentity, keys: (id: string) => MasterKey | undefined): Buffer {
+export function unwrapDataKey(
+  wrapped: WrappedKey,
+  id: SecretIdentity,
+  keys: (id: string) => MasterKey | undefined,
+): Buffer {
   const master = keys(wrapped.masterKeyId);
   if (!master) {
     throw new SlipwayError(
@@ -71,8 +82,16 @@ export function unwrapDataKey(wrapped: WrappedKey, id: SecretIdentity, keys: (id
       { masterKeyId: wrapped.masterKeyId },
     );
   }
-  const dataKey = decrypt(master.key, { ciphertext: wrapped.wrappedKey, iv: wrapped.keyIv, tag: wrapped.keyTag }, aad('key', id));
-  if (!dataKey) throw new SlipwayError('failed', `${describe(id)}: its data key does not decrypt under master key ${master.id} (the row was altered or moved)`);
+  const dataKey = decrypt(
+    master.key,
+    { ciphertext: wrapped.wrappedKey, iv: wrapped.keyIv, tag: wrapped.keyTag },
+    aad('key', id),
+  );
+  if (!dataKey)
+    throw new SlipwayError(
+      'failed',
+      `${describe(id)}: its data key does not decrypt under master key ${master.id} (the row was altered or moved)`,
+    );
   return dataKey;
 }
 
@@ -87,7 +106,11 @@ export function sealSecret(value: string, id: SecretIdentity, master: MasterKey)
 }
 
 /** Decrypt a sealed value. Throws when the row was altered, swapped with another, or its master key is missing. */
-export function openSecret(sealed: SealedSecret, id: SecretIdentity, keys: (id: string) => MasterKey | undefined): string {
+export function openSecret(
+  sealed: SealedSecret,
+  id: SecretIdentity,
+  keys: (id: string) => MasterKey | undefined,
+): string {
   const dataKey = unwrapDataKey(sealed, id, keys);
   try {
     const plaintext = decrypt(dataKey, sealed, aad('value', id));
@@ -99,7 +122,12 @@ export function openSecret(sealed: SealedSecret, id: SecretIdentity, keys: (id: 
 }
 
 /** The same data key wrapped under another master key; the value's ciphertext is untouched. */
-export function rewrapSecret(sealed: WrappedKey, id: SecretIdentity, keys: (id: string) => MasterKey | undefined, to: MasterKey): WrappedKey {
+export function rewrapSecret(
+  sealed: WrappedKey,
+  id: SecretIdentity,
+  keys: (id: string) => MasterKey | undefined,
+  to: MasterKey,
+): WrappedKey {
   const dataKey = unwrapDataKey(sealed, id, keys);
   try {
     return wrapDataKey(dataKey, id, to);

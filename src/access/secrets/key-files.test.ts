@@ -32,7 +32,9 @@ describe('master key files', () => {
     loadKeyring(dir, {});
     const file = keyFilePaths(dir).current;
     chmodSync(file, 0o640);
-    expect(() => loadKeyring(dir, {})).toThrow(`the master key file ${file} is accessible by group or others (mode 0640); run \`chmod 600 ${file}\``);
+    expect(() => loadKeyring(dir, {})).toThrow(
+      `the master key file ${file} is accessible by group or others (mode 0640); run \`chmod 600 ${file}\``,
+    );
   });
 
   it('SLIPWAY_MASTER_KEY wins over the key file, and a malformed one is refused', () => {
@@ -41,7 +43,9 @@ describe('master key files', () => {
     const ring = loadKeyring(dir, { SLIPWAY_MASTER_KEY: key.key.toString('base64') });
     expect(ring).toMatchObject({ source: 'env', current: { id: key.id } });
     expect(existsSync(keyFilePaths(dir).current)).toBe(false);
-    expect(() => loadKeyring(dir, { SLIPWAY_MASTER_KEY: 'c2hvcnQ=' })).toThrow(/SLIPWAY_MASTER_KEY must be the base64 of 32 random bytes .*decodes to 5 bytes/);
+    expect(() => loadKeyring(dir, { SLIPWAY_MASTER_KEY: 'c2hvcnQ=' })).toThrow(
+      /SLIPWAY_MASTER_KEY must be the base64 of 32 random bytes .*decodes to 5 bytes/,
+    );
   });
 
   it('loads master.key.next and master.key.previous for reading, and finishes a rotation that died between its renames', () => {
@@ -68,6 +72,8 @@ describe('master key files', () => {
     const dir = dataDir();
     const file = keyFilePaths(dir).current;
     writeFileSync(file, 'hello\n', { mode: 0o600 });
-    expect(() => loadKeyring(dir, {})).toThrow(`the master key file ${file} must be the base64 of 32 random bytes (e.g. \`openssl rand -base64 32\`), but it is not base64`);
+    expect(() => loadKeyring(dir, {})).toThrow(
+      `the master key file ${file} must be the base64 of 32 random bytes (e.g. \`openssl rand -base64 32\`), but it is not base64`,
+    );
   });
 });

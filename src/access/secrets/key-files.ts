@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { SlipwayError } from '../../shared/errors.js';
 import { Keyring } from './keyring.js';
@@ -17,7 +27,11 @@ export function keyFilePaths(dataDir: string) {
 export function readKeyFile(file: string): MasterKey {
   const mode = statSync(file).mode & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new SlipwayError('invalid_input', `the master key file ${file} is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); run \`chmod 600 ${file}\``, { file });
+    throw new SlipwayError(
+      'invalid_input',
+      `the master key file ${file} is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); run \`chmod 600 ${file}\``,
+      { file },
+    );
   }
   return parseMasterKey(readFileSync(file, 'utf8'), `the master key file ${file}`);
 }
@@ -56,7 +70,8 @@ export function writeKeyFile(file: string, key: MasterKey): void {
  */
 export function loadKeyring(dataDir: string, env: NodeJS.ProcessEnv = process.env): Keyring {
   const fromEnv = env.SLIPWAY_MASTER_KEY;
-  if (fromEnv !== undefined && fromEnv !== '') return new Keyring(parseMasterKey(fromEnv, 'SLIPWAY_MASTER_KEY'), [], 'env');
+  if (fromEnv !== undefined && fromEnv !== '')
+    return new Keyring(parseMasterKey(fromEnv, 'SLIPWAY_MASTER_KEY'), [], 'env');
   const files = keyFilePaths(dataDir);
   // A rotation that died between its two renames: every row is already under the next key.
   if (!existsSync(files.current) && existsSync(files.next)) renameSync(files.next, files.current);

@@ -32,7 +32,10 @@ export function parseMasterKey(text: string, source: string): MasterKey {
   const canonical = key.toString('base64').replace(/=+$/, '') === trimmed.replace(/=+$/, '');
   if (!canonical || key.length !== masterKeyBytes) {
     const what = canonical ? `decodes to ${key.length} bytes` : 'is not base64';
-    throw new SlipwayError('invalid_input', `${source} must be the base64 of ${masterKeyBytes} random bytes (e.g. \`openssl rand -base64 32\`), but it ${what}`);
+    throw new SlipwayError(
+      'invalid_input',
+      `${source} must be the base64 of ${masterKeyBytes} random bytes (e.g. \`openssl rand -base64 32\`), but it ${what}`,
+    );
   }
   return { id: masterKeyId(key), key };
 }

@@ -96,14 +96,19 @@ describe('master key rotation', () => {
     const vault = SecretVault.open(db, dir, {});
     const before = vault.currentKeyId;
     const [first, second] = await Promise.allSettled([vault.rotateKey(), vault.rotateKey()]);
-    expect(second).toMatchObject({ status: 'rejected', reason: { code: 'conflict', message: 'a master key rotation is already running; wait for it to finish' } });
+    expect(second).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'conflict', message: 'a master key rotation is already running; wait for it to finish' },
+    });
     expect(first).toMatchObject({ status: 'fulfilled', value: { previousKeyId: before } });
     expect(vault.currentKeyId).not.toBe(before);
     expect(Object.keys(await countSecretsByMasterKey(db))).toEqual([vault.currentKeyId]);
     expect(await readAll(vault)).toEqual(expected);
 
     const fromEnv = SecretVault.open(db, dir, { SLIPWAY_MASTER_KEY: Buffer.alloc(32, 1).toString('base64') });
-    await expect(fromEnv.rotateKey()).rejects.toThrow(/the master key comes from SLIPWAY_MASTER_KEY, which Slipway cannot replace/);
+    await expect(fromEnv.rotateKey()).rejects.toThrow(
+      /the master key comes from SLIPWAY_MASTER_KEY, which Slipway cannot replace/,
+    );
   });
 
   it("users' TOTP secrets move to the new key with the secrets, so the old key can go", async () => {

@@ -29,7 +29,12 @@ export interface RotationOptions {
  * each row is wrapped under a key the keyring holds, so a crash midway loses nothing and
  * running the rotation again finishes it.
  */
-export async function rotateMasterKey(db: Queryable, keyring: Keyring, dataDir: string, options: RotationOptions = {}): Promise<RotationResult> {
+export async function rotateMasterKey(
+  db: Queryable,
+  keyring: Keyring,
+  dataDir: string,
+  options: RotationOptions = {},
+): Promise<RotationResult> {
   if (keyring.source === 'env') {
     throw new SlipwayError(
       'conflict',
@@ -57,7 +62,15 @@ export async function rotateMasterKey(db: Queryable, keyring: Keyring, dataDir: 
     const users = await usersWithTotpNotUnder(db, next.id);
     if (users.length === 0) break;
     for (const user of users) {
-      if (await replaceTotpSealed(db, user.name, user.sealed.masterKeyId, rewrapTotp(user.name, user.sealed, keyring, next))) rewrapped++;
+      if (
+        await replaceTotpSealed(
+          db,
+          user.name,
+          user.sealed.masterKeyId,
+          rewrapTotp(user.name, user.sealed, keyring, next),
+        )
+      )
+        rewrapped++;
     }
   }
   promoteNextKey(dataDir);

@@ -1,7 +1,14 @@
 import { SlipwayError } from '../../shared/errors.js';
 import type { Db } from '../../store/db.js';
 import { isUniqueViolation } from '../../store/sql-errors.js';
-import { countSecretsByMasterKey, currentSecret, currentSecrets, insertSecret, nextSecretVersion, unsetSecret } from '../../store/repos/secrets.js';
+import {
+  countSecretsByMasterKey,
+  currentSecret,
+  currentSecrets,
+  insertSecret,
+  nextSecretVersion,
+  unsetSecret,
+} from '../../store/repos/secrets.js';
 import { openSecret, sealSecret } from './envelope.js';
 import { loadKeyring } from './key-files.js';
 import type { Keyring } from './keyring.js';
@@ -57,7 +64,11 @@ export class SecretVault {
       const version = await nextSecretVersion(this.db, { ...scope, name });
       const identity = { ...scope, name, version };
       try {
-        await insertSecret(this.db, { ...identity, ...sealSecret(value, identity, this.keyring.current), createdBy: by });
+        await insertSecret(this.db, {
+          ...identity,
+          ...sealSecret(value, identity, this.keyring.current),
+          createdBy: by,
+        });
         return { name, version };
       } catch (e) {
         if (!isUniqueViolation(e) || attempt >= 4) throw e;
@@ -67,7 +78,12 @@ export class SecretVault {
 
   /** Every current secret of an environment, by name, without values. */
   async list(scope: SecretScope): Promise<SecretSummary[]> {
-    return (await currentSecrets(this.db, scope.project, scope.environment)).map((r) => ({ name: r.name, version: r.version, updatedAt: r.createdAt, updatedBy: r.createdBy }));
+    return (await currentSecrets(this.db, scope.project, scope.environment)).map((r) => ({
+      name: r.name,
+      version: r.version,
+      updatedAt: r.createdAt,
+      updatedBy: r.createdBy,
+    }));
   }
 
   /** Unset a secret (its versions are kept, never read again); returns the version that was current. */
@@ -86,13 +102,15 @@ export class SecretVault {
   /** Every current secret of an environment as variables, for an instance being started. */
   async environmentFor(scope: SecretScope): Promise<Record<string, string>> {
     const env: Record<string, string> = {};
-    for (const row of await currentSecrets(this.db, scope.project, scope.environment)) env[row.name] = openSecret(row, row, (id) => this.keyring.find(id));
+    for (const row of await currentSecrets(this.db, scope.project, scope.environment))
+      env[row.name] = openSecret(row, row, (id) => this.keyring.find(id));
     return env;
   }
 
   /** Re-wrap every data key under a new master key (see rotation.ts); one rotation at a time. */
   async rotateKey(options: RotationOptions = {}): Promise<RotationResult> {
-    if (this.rotating) throw new SlipwayError('conflict', 'a master key rotation is already running; wait for it to finish');
+    if (this.rotating)
+      throw new SlipwayError('conflict', 'a master key rotation is already running; wait for it to finish');
     this.rotating = rotateMasterKey(this.db, this.keyring, this.dataDir, options);
     try {
       return await this.rotating;
@@ -116,7 +134,11 @@ export class SecretVault {
 
   private async current(scope: SecretScope, name: string) {
     const row = await currentSecret(this.db, { ...scope, name });
-    if (!row) throw new SlipwayError('not_found', `no secret ${name} in ${scope.project}/${scope.environment} (slipway secrets list --env ${scope.environment} shows them)`);
+    if (!row)
+      throw new SlipwayError(
+        'not_found',
+        `no secret ${name} in ${scope.project}/${scope.environment} (slipway secrets list --env ${scope.environment} shows them)`,
+      );
     return row;
   }
 }

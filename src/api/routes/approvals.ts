@@ -21,12 +21,27 @@ const approvalStatusView = z.object({
   required: z.int(),
   approvedBy: z.array(z.string()).describe('Distinct approvers whose approval counts (token names)'),
   missing: z.int(),
-  rejection: z.object({ by: z.string(), reason: z.string(), at: z.string() }).nullable().describe('The rejection that stops this release'),
-  notCounted: z.array(z.object({ name: z.string(), why: z.string() })).describe('Decisions that do not count: expired, by a revoked token, self-approval...'),
+  rejection: z
+    .object({ by: z.string(), reason: z.string(), at: z.string() })
+    .nullable()
+    .describe('The rejection that stops this release'),
+  notCounted: z
+    .array(z.object({ name: z.string(), why: z.string() }))
+    .describe('Decisions that do not count: expired, by a revoked token, self-approval...'),
   waitsFor: z.string().nullable().describe('In words, what the release still waits for; null once approved'),
 });
 
-const decisionView = z.object({ id: z.string(), service: z.string(), version: z.string(), environment: z.string(), decision: z.enum(['approve', 'reject']), by: z.string(), reason: z.string().nullable(), at: z.string(), expiresAt: z.string().nullable() });
+const decisionView = z.object({
+  id: z.string(),
+  service: z.string(),
+  version: z.string(),
+  environment: z.string(),
+  decision: z.enum(['approve', 'reject']),
+  by: z.string(),
+  reason: z.string().nullable(),
+  at: z.string(),
+  expiresAt: z.string().nullable(),
+});
 
 function presentStatus(s: ApprovalStatus): z.infer<typeof approvalStatusView> {
   return {
@@ -37,7 +52,9 @@ function presentStatus(s: ApprovalStatus): z.infer<typeof approvalStatusView> {
     required: s.required,
     approvedBy: s.approvedBy,
     missing: s.missing,
-    rejection: s.rejection ? { by: s.rejection.by, reason: s.rejection.reason, at: s.rejection.at.toISOString() } : null,
+    rejection: s.rejection
+      ? { by: s.rejection.by, reason: s.rejection.reason, at: s.rejection.at.toISOString() }
+      : null,
     notCounted: s.notCounted,
     waitsFor: s.waitsFor ?? null,
   };
@@ -46,22 +63,42 @@ function presentStatus(s: ApprovalStatus): z.infer<typeof approvalStatusView> {
 /** The environment and its policy, or the error that says why there is nothing to approve. */
 function policyOf(config: ProjectConfig, name: string): { environment: EnvironmentConfig; policy: ApprovalPolicy } {
   const environment = config.environments.find((e) => e.name === name);
-  if (!environment) throw new SlipwayError('not_found', `no environment "${name}" in project ${config.project} (environments: ${config.environments.map((e) => e.name).join(', ')})`);
-  if (!environment.approvals) throw new SlipwayError('conflict', `${name} needs no approvals: add approvals: to environments.${name} in slipway.yaml to require them`);
+  if (!environment)
+    throw new SlipwayError(
+      'not_found',
+      `no environment "${name}" in project ${config.project} (environments: ${config.environments.map((e) => e.name).join(', ')})`,
+    );
+  if (!environment.approvals)
+    throw new SlipwayError(
+      'conflict',
+      `${name} needs no approvals: add approvals: to environments.${name} in slipway.yaml to require them`,
+    );
   return { environment, policy: environment.approvals };
 }
 
 /** The releases a decision is about: one service's, or every service's with this version. */
-async function releasesFor(ctx: ApiContext, config: ProjectConfig, version: string, service?: string): Promise<ReleaseRecord[]> {
+async function releasesFor(
+  ctx: ApiContext,
+  config: ProjectConfig,
+  version: string,
+  service?: string,
+): Promise<ReleaseRecord[]> {
   if (service && !config.services.some((s) => s.name === service)) {
-    throw new SlipwayError('not_found', `no service "${service}" in project ${config.project} (services: ${config.services.map((s) => s.name).join(', ')})`);
+    throw new SlipwayError(
+      'not_found',
+      `no service "${service}" in project ${config.project} (services: ${config.services.map((s) => s.name).join(', ')})`,
+    );
   }
   const releases: ReleaseRecord[] = [];
   for (const name of service ? [service] : config.services.map((s) => s.name)) {
     const release = await getReleaseByVersion(ctx.db, config.project, name, version);
     if (release) releases.push(release);
   }
-  if (releases.length === 0) throw new SlipwayError('not_found', `no release ${version}${service ? ` of ${service}` : ''} exists yet: deploy it to an earlier environment first`);
+  if (releases.length === 0)
+    throw new SlipwayError(
+      'not_found',
+      `no release ${version}${service ? ` of ${service}` : ''} exists yet: deploy it to an earlier environment first`,
+    );
   return releases;
 }
 
@@ -77,7 +114,7 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           summary: 'Approve or reject a release for an environment',
           description:
-            'Approvers are API tokens: a name on the environment\'s `approvals.approvers` list, or a token holding a listed `role:ROLE` there. Without `service`, every service with a release of this version. A rejection needs a reason and stops the release until its author approves after all, or a new version.',
+            "Approvers are API tokens: a name on the environment's `approvals.approvers` list, or a token holding a listed `role:ROLE` there. Without `service`, every service with a release of this version. A rejection needs a reason and stops the release until its author approves after all, or a new version.",
           tags: ['releases'],
           params: projectParams,
           body: z.object({
@@ -87,31 +124,50 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             decision: z.enum(['approve', 'reject']),
             reason: z.string().trim().max(500).optional(),
           }),
-          response: { 201: z.object({ decisions: z.array(decisionView), approvals: z.array(approvalStatusView) }), 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+          response: {
+            201: z.object({ decisions: z.array(decisionView), approvals: z.array(approvalStatusView) }),
+            400: errorBody,
+            403: errorBody,
+            404: errorBody,
+            409: errorBody,
+          },
         },
       },
       async (req, reply) => {
         const { version, decision } = req.body;
         const reason = req.body.reason || undefined;
-        if (decision === 'reject' && !reason) throw new SlipwayError('invalid_input', 'a rejection needs a reason (--reason "…"): it is shown to whoever it stops');
+        if (decision === 'reject' && !reason)
+          throw new SlipwayError(
+            'invalid_input',
+            'a rejection needs a reason (--reason "…"): it is shown to whoever it stops',
+          );
         const config = await configOf(ctx, req.params.project);
         const { environment, policy } = policyOf(config, req.body.environment);
         const releases = await releasesFor(ctx, config, version, req.body.service);
         const principal = req.principal!;
         if (!approverEntry(policy, environment.name, principal)) {
-          throw new SlipwayError('forbidden', `token "${principal.name}" may not ${decision} in ${environment.name}: approvers are ${policy.approvers.join(', ')}; it has ${describeGrants(principal.grants)}`, {
-            approvers: policy.approvers,
-          });
+          throw new SlipwayError(
+            'forbidden',
+            `token "${principal.name}" may not ${decision} in ${environment.name}: approvers are ${policy.approvers.join(', ')}; it has ${describeGrants(principal.grants)}`,
+            {
+              approvers: policy.approvers,
+            },
+          );
         }
         if (decision === 'approve' && !policy.selfApproval) {
           for (const release of releases) {
             if ((await releaseRequester(ctx.db, release.id)) === principal.name) {
-              throw new SlipwayError('forbidden', `${principal.name} first deployed ${release.service} ${version} and cannot approve it for ${environment.name} (selfApproval is off there); ask one of: ${policy.approvers.join(', ')}`);
+              throw new SlipwayError(
+                'forbidden',
+                `${principal.name} first deployed ${release.service} ${version} and cannot approve it for ${environment.name} (selfApproval is off there); ask one of: ${policy.approvers.join(', ')}`,
+              );
             }
           }
         }
         const at = now();
-        const before = await Promise.all(releases.map((r) => approvalStatus(ctx.db, config.project, r.service, version, environment, at)));
+        const before = await Promise.all(
+          releases.map((r) => approvalStatus(ctx.db, config.project, r.service, version, environment, at)),
+        );
         const decisions = [];
         for (const release of releases) {
           const record = await insertApproval(ctx.db, {
@@ -138,15 +194,28 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             data: { version, by: principal.name, ...(reason ? { reason } : {}) },
           });
         }
-        const after = await Promise.all(releases.map((r) => approvalStatus(ctx.db, config.project, r.service, version, environment, at)));
-        const summary = (list: (ApprovalStatus | undefined)[]) => list.map((s) => s && { service: s.service, state: s.state, approvedBy: s.approvedBy, missing: s.missing });
+        const after = await Promise.all(
+          releases.map((r) => approvalStatus(ctx.db, config.project, r.service, version, environment, at)),
+        );
+        const summary = (list: (ApprovalStatus | undefined)[]) =>
+          list.map((s) => s && { service: s.service, state: s.state, approvedBy: s.approvedBy, missing: s.missing });
         req.audit = {
           target: `project=${config.project} version=${version} environment=${environment.name} services=${releases.map((r) => r.service).join(',')}`,
           before: summary(before),
           after: { decision, ...(reason ? { reason } : {}), approvals: summary(after) },
         };
         return reply.status(201).send({
-          decisions: decisions.map((d) => ({ id: d.id, service: d.service, version: d.version, environment: d.environment, decision: d.decision, by: d.byName, reason: d.reason ?? null, at: d.at.toISOString(), expiresAt: d.expiresAt?.toISOString() ?? null })),
+          decisions: decisions.map((d) => ({
+            id: d.id,
+            service: d.service,
+            version: d.version,
+            environment: d.environment,
+            decision: d.decision,
+            by: d.byName,
+            reason: d.reason ?? null,
+            at: d.at.toISOString(),
+            expiresAt: d.expiresAt?.toISOString() ?? null,
+          })),
           approvals: after.filter((s): s is ApprovalStatus => Boolean(s)).map(presentStatus),
         });
       },
@@ -155,24 +224,37 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/projects/:project/approvals',
       {
-        config: { access: { action: 'approval.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true } },
+        config: {
+          access: { action: 'approval.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true },
+        },
         schema: {
           summary: 'Releases and where their approvals stand, per environment that needs approvals',
-          description: 'Releases not yet deployed successfully to the environment. `pending=true`: only those still waiting for approvals (not approved, not rejected).',
+          description:
+            'Releases not yet deployed successfully to the environment. `pending=true`: only those still waiting for approvals (not approved, not rejected).',
           tags: ['releases'],
           params: projectParams,
-          querystring: z.object({ environment: z.string().min(1).optional(), pending: z.enum(['true', 'false']).default('false') }),
+          querystring: z.object({
+            environment: z.string().min(1).optional(),
+            pending: z.enum(['true', 'false']).default('false'),
+          }),
           response: { 200: z.object({ approvals: z.array(approvalStatusView) }), 404: errorBody },
         },
       },
       async (req) => {
         const config = await configOf(ctx, req.params.project);
         if (req.query.environment && !config.environments.some((e) => e.name === req.query.environment)) {
-          throw new SlipwayError('not_found', `no environment "${req.query.environment}" in project ${config.project} (environments: ${config.environments.map((e) => e.name).join(', ')})`);
+          throw new SlipwayError(
+            'not_found',
+            `no environment "${req.query.environment}" in project ${config.project} (environments: ${config.environments.map((e) => e.name).join(', ')})`,
+          );
         }
-        const environments = config.environments.map((e) => e.name).filter((e) => (req.query.environment ? e === req.query.environment : canView(req.principal, e)));
+        const environments = config.environments
+          .map((e) => e.name)
+          .filter((e) => (req.query.environment ? e === req.query.environment : canView(req.principal, e)));
         const list = await approvalList(ctx.db, config, environments, now());
-        return { approvals: list.filter((s) => req.query.pending === 'false' || s.state === 'pending').map(presentStatus) };
+        return {
+          approvals: list.filter((s) => req.query.pending === 'false' || s.state === 'pending').map(presentStatus),
+        };
       },
     );
   };

@@ -11,15 +11,24 @@ const timeHelp = 'A day (2026-10-01, midnight UTC) or an ISO time with a zone (2
 function timeParam(name: string, text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
   const at = parseAuditTime(text);
-  if (!at) throw new SlipwayError('invalid_input', `query.${name}: "${text}" is not a date; expected ${timeHelp.toLowerCase()}`);
+  if (!at)
+    throw new SlipwayError(
+      'invalid_input',
+      `query.${name}: "${text}" is not a date; expected ${timeHelp.toLowerCase()}`,
+    );
   return at;
 }
 
 const verifyView = z.object({
   ok: z.boolean(),
   rows: z.number().int(),
-  firstBad: z.object({ seq: z.number().int(), reason: z.enum(['changed', 'inserted', 'deleted']), detail: z.string() }).nullable(),
-  head: z.object({ seq: z.number().int(), hash: z.string() }).nullable().describe('The last row checked: note it to notice rows deleted from the end later'),
+  firstBad: z
+    .object({ seq: z.number().int(), reason: z.enum(['changed', 'inserted', 'deleted']), detail: z.string() })
+    .nullable(),
+  head: z
+    .object({ seq: z.number().int(), hash: z.string() })
+    .nullable()
+    .describe('The last row checked: note it to notice rows deleted from the end later'),
 });
 
 /** The audit log for auditors (admin only): JSON lines since a date, and a check of the hash chain. */
@@ -31,10 +40,14 @@ export function auditRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         config: { access: { action: 'audit.export', role: 'admin' } },
         schema: {
           summary: 'Audit entries as JSON lines (application/x-ndjson), oldest first',
-          description: 'Each line carries seq, prevHash and hash, so an exported range can be checked against the chain.',
+          description:
+            'Each line carries seq, prevHash and hash, so an exported range can be checked against the chain.',
           tags: ['audit'],
           // No response schema: the body is a stream of lines, not one JSON document.
-          querystring: z.object({ since: z.string().optional().describe(`${timeHelp}; default: the beginning`), until: z.string().optional().describe(`${timeHelp}; exclusive`) }),
+          querystring: z.object({
+            since: z.string().optional().describe(`${timeHelp}; default: the beginning`),
+            until: z.string().optional().describe(`${timeHelp}; exclusive`),
+          }),
         },
       },
       async (req, reply) => {
@@ -51,7 +64,11 @@ export function auditRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       '/api/v1/audit/verify',
       {
         config: { access: { action: 'audit.verify', role: 'admin' } },
-        schema: { summary: 'Walk the audit hash chain and name the first changed, inserted or deleted row', tags: ['audit'], response: { 200: verifyView } },
+        schema: {
+          summary: 'Walk the audit hash chain and name the first changed, inserted or deleted row',
+          tags: ['audit'],
+          response: { 200: verifyView },
+        },
       },
       async () => {
         const result = await verifyAudit(ctx.db);

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { strategyTypes } from '../../config/strategy.js';
 import { SlipwayError } from '../../shared/errors.js';
-import { activeDeployment, getDeployment, listDeployments, type DeploymentState } from '../../store/repos/deployments.js';
+import {
+  activeDeployment,
+  getDeployment,
+  listDeployments,
+  type DeploymentState,
+} from '../../store/repos/deployments.js';
 import { deploymentNote, deploymentSummary } from '../audit-hook.js';
 import type { ApiContext } from '../context.js';
 import { presentDeployment, presentVerdict, ReleaseNames } from '../present.js';
@@ -24,7 +29,8 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         config: { access: { action: 'deployment.create', role: 'deployer', environment: 'body.environment' } },
         schema: {
           summary: 'Deploy a release of a service to an environment',
-          description: 'Refused with 409 while another deployment of the same service and environment runs, unless `queue` is true.',
+          description:
+            'Refused with 409 while another deployment of the same service and environment runs, unless `queue` is true.',
           tags: ['deployments'],
           params: projectParams,
           body: z.object({
@@ -32,20 +38,38 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             environment: z.string().min(1),
             version: z.string().min(1).max(64),
             strategy: z.enum(strategyTypes as unknown as [string, ...string[]]).optional(),
-            set: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).optional(),
+            set: z
+              .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string())
+              .optional(),
             queue: z.boolean().default(false),
             emergency: z
-              .object({ reason: z.string().trim().min(10, 'say why, in at least 10 characters: it is shown wherever this deployment appears') })
+              .object({
+                reason: z
+                  .string()
+                  .trim()
+                  .min(10, 'say why, in at least 10 characters: it is shown wherever this deployment appears'),
+              })
               .optional()
-              .describe('Deploy through a freeze window: admins only; marked on the deployment, its events and the audit log'),
+              .describe(
+                'Deploy through a freeze window: admins only; marked on the deployment, its events and the audit log',
+              ),
           }),
-          response: { 201: z.object({ deployment: deploymentView }), 400: errorBody, 403: errorBody, 404: errorBody, 409: errorBody },
+          response: {
+            201: z.object({ deployment: deploymentView }),
+            400: errorBody,
+            403: errorBody,
+            404: errorBody,
+            409: errorBody,
+          },
         },
       },
       async (req, reply) => {
         await configOf(ctx, req.params.project);
         if (req.body.emergency && !(req.principal && allows(req.principal, 'admin', req.body.environment))) {
-          throw new SlipwayError('forbidden', `an emergency deployment needs admin on ${req.body.environment}; token "${req.principal?.name}" has ${describeGrants(req.principal?.grants ?? [])}`);
+          throw new SlipwayError(
+            'forbidden',
+            `an emergency deployment needs admin on ${req.body.environment}; token "${req.principal?.name}" has ${describeGrants(req.principal?.grants ?? [])}`,
+          );
         }
         const d = await ctx.engine.deploy({
           project: req.params.project,
@@ -59,7 +83,14 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           ...(req.body.emergency ? { emergency: req.body.emergency } : {}),
         });
         req.audit = {
-          after: { deployment: d.id, release: d.toRelease, version: req.body.version, strategy: d.strategy, state: d.state, ...(req.body.emergency ? { emergency: req.body.emergency.reason } : {}) },
+          after: {
+            deployment: d.id,
+            release: d.toRelease,
+            version: req.body.version,
+            strategy: d.strategy,
+            state: d.state,
+            ...(req.body.emergency ? { emergency: req.body.emergency.reason } : {}),
+          },
         };
         return reply.status(201).send({ deployment: await presentDeployment(d, new ReleaseNames(ctx.db)) });
       },
@@ -71,26 +102,42 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         config: { access: { action: 'deployment.rollback', role: 'deployer', environment: 'body.environment' } },
         schema: {
           summary: 'Roll a service back in an environment',
-          description: 'Aborts the deployment in flight (it rolls back), or deploys the previous release again — reusing its warm instances when it still has them.',
+          description:
+            'Aborts the deployment in flight (it rolls back), or deploys the previous release again — reusing its warm instances when it still has them.',
           tags: ['deployments'],
           params: projectParams,
           body: z.object({ service: z.string().min(1), environment: z.string().min(1) }),
-          response: { 201: z.object({ deployment: deploymentView, aborted: z.boolean() }), 404: errorBody, 409: errorBody },
+          response: {
+            201: z.object({ deployment: deploymentView, aborted: z.boolean() }),
+            404: errorBody,
+            409: errorBody,
+          },
         },
       },
       async (req, reply) => {
         await configOf(ctx, req.params.project);
         const inFlight = await activeDeployment(ctx.db, req.params.project, req.body.service, req.body.environment);
-        const { deployment, aborted } = await ctx.engine.rollback({ project: req.params.project, ...req.body, requestedBy: req.principal?.name });
-        req.audit = { before: inFlight ? deploymentSummary(inFlight) : null, after: { ...deploymentSummary(deployment), kind: deployment.kind, release: deployment.toRelease, aborted } };
-        return reply.status(201).send({ deployment: await presentDeployment(deployment, new ReleaseNames(ctx.db)), aborted });
+        const { deployment, aborted } = await ctx.engine.rollback({
+          project: req.params.project,
+          ...req.body,
+          requestedBy: req.principal?.name,
+        });
+        req.audit = {
+          before: inFlight ? deploymentSummary(inFlight) : null,
+          after: { ...deploymentSummary(deployment), kind: deployment.kind, release: deployment.toRelease, aborted },
+        };
+        return reply
+          .status(201)
+          .send({ deployment: await presentDeployment(deployment, new ReleaseNames(ctx.db)), aborted });
       },
     );
 
     app.get(
       '/api/v1/deployments',
       {
-        config: { access: { action: 'deployment.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true } },
+        config: {
+          access: { action: 'deployment.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true },
+        },
         schema: {
           summary: 'Deployments, newest first',
           tags: ['deployments'],
@@ -120,7 +167,15 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/v1/deployments/:id',
-      { config: { access: { action: 'deployment.read', role: 'viewer', environment: ofDeployment } }, schema: { summary: 'One deployment with its plan and progress', tags: ['deployments'], params: idParams, response: { 200: z.object({ deployment: deploymentView }), 404: errorBody } } },
+      {
+        config: { access: { action: 'deployment.read', role: 'viewer', environment: ofDeployment } },
+        schema: {
+          summary: 'One deployment with its plan and progress',
+          tags: ['deployments'],
+          params: idParams,
+          response: { 200: z.object({ deployment: deploymentView }), 404: errorBody },
+        },
+      },
       async (req) => {
         const d = await getDeployment(ctx.db, req.params.id);
         if (!d) throw new SlipwayError('not_found', `no deployment ${req.params.id}`);
@@ -135,7 +190,15 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     ] as const) {
       app.post(
         `/api/v1/deployments/:id/${verb}`,
-        { config: { access: { action: `deployment.${verb}`, role: 'deployer', environment: ofDeployment } }, schema: { summary, tags: ['deployments'], params: idParams, response: { 200: z.object({ deployment: deploymentView }), 404: errorBody, 409: errorBody } } },
+        {
+          config: { access: { action: `deployment.${verb}`, role: 'deployer', environment: ofDeployment } },
+          schema: {
+            summary,
+            tags: ['deployments'],
+            params: idParams,
+            response: { 200: z.object({ deployment: deploymentView }), 404: errorBody, 409: errorBody },
+          },
+        },
         async (req) => {
           const before = await getDeployment(ctx.db, req.params.id);
           const d = await ctx.engine[verb](req.params.id, req.principal?.name);
@@ -158,7 +221,8 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        if (!(await getDeployment(ctx.db, req.params.id))) throw new SlipwayError('not_found', `no deployment ${req.params.id}`);
+        if (!(await getDeployment(ctx.db, req.params.id)))
+          throw new SlipwayError('not_found', `no deployment ${req.params.id}`);
         return { verdicts: (await listVerdicts(ctx.db, req.params.id, req.query.limit)).map(presentVerdict) };
       },
     );

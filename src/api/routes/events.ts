@@ -21,7 +21,9 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       '/api/v1/events',
       {
         // Without an environment: only events of environments the token may view (events of no environment need '*').
-        config: { access: { action: 'event.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true } },
+        config: {
+          access: { action: 'event.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true },
+        },
         schema: {
           summary: 'The event timeline, oldest first',
           tags: ['events'],
@@ -38,7 +40,13 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (req) => {
         const { deployment, ...rest } = req.query;
-        const events = await visibleRows(req.principal, rest.environment, (environment) => listEvents(ctx.db, { ...rest, environment, deploymentId: deployment }), (a, b) => a.id - b.id, rest.limit);
+        const events = await visibleRows(
+          req.principal,
+          rest.environment,
+          (environment) => listEvents(ctx.db, { ...rest, environment, deploymentId: deployment }),
+          (a, b) => a.id - b.id,
+          rest.limit,
+        );
         return { events: events.map(presentEvent) };
       },
     );
@@ -53,7 +61,12 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             'With `Accept: text/event-stream`: every event so far (after `Last-Event-ID`), then new ones as they happen; the stream ends with an `end` event once the deployment is finished. Otherwise: the events so far as JSON.',
           tags: ['deployments', 'events'],
           params: idParams,
-          response: { 200: z.object({ events: z.array(eventView) }).describe('JSON form; the SSE form sends eventView objects as `data`'), 404: errorBody },
+          response: {
+            200: z
+              .object({ events: z.array(eventView) })
+              .describe('JSON form; the SSE form sends eventView objects as `data`'),
+            404: errorBody,
+          },
         },
       },
       async (req, reply) => {
@@ -67,7 +80,12 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const after = Number(req.headers['last-event-id'] ?? 0) || 0;
         reply.hijack();
         const res = reply.raw;
-        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
         let lastSent = after;
         let closed = false;
         const pending: EventRecord[] = [];
@@ -98,7 +116,11 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         };
         req.raw.on('close', cleanup);
         res.on('close', cleanup);
-        for (let batch = await listEvents(ctx.db, { deploymentId: id, after, limit: 1000 }); batch.length > 0; batch = await listEvents(ctx.db, { deploymentId: id, after: lastSent, limit: 1000 })) {
+        for (
+          let batch = await listEvents(ctx.db, { deploymentId: id, after, limit: 1000 });
+          batch.length > 0;
+          batch = await listEvents(ctx.db, { deploymentId: id, after: lastSent, limit: 1000 })
+        ) {
           for (const e of batch) send(e);
           if (closed) break;
         }

@@ -54,7 +54,8 @@ export function gateRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        if (!(await getDeployment(ctx.db, req.params.id))) throw new SlipwayError('not_found', `no deployment ${req.params.id}`);
+        if (!(await getDeployment(ctx.db, req.params.id)))
+          throw new SlipwayError('not_found', `no deployment ${req.params.id}`);
         return { gates: (await listGateResults(ctx.db, req.params.id)).map(presentGateResult) };
       },
     );

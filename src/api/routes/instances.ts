@@ -20,11 +20,22 @@ const logQuery = z.object({
 });
 
 /** Stream log lines as text/plain, each prefixed when several instances are merged; stops when the client goes. */
-async function streamLogs(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, sources: { id: string; prefix: string }[], tail: number, follow: boolean) {
+async function streamLogs(
+  ctx: ApiContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  sources: { id: string; prefix: string }[],
+  tail: number,
+  follow: boolean,
+) {
   const controller = new AbortController();
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  res.writeHead(200, {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+  });
   req.raw.on('close', () => controller.abort());
   res.on('close', () => controller.abort());
   await Promise.all(
@@ -48,7 +59,9 @@ export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/instances',
       {
-        config: { access: { action: 'instance.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true } },
+        config: {
+          access: { action: 'instance.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true },
+        },
         schema: {
           summary: 'Instances (live ones, and ones stopped in the last hour unless `all`)',
           tags: ['instances'],
@@ -56,22 +69,39 @@ export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             project: z.string().optional(),
             environment: z.string().optional(),
             service: z.string().optional(),
-            all: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+            all: z
+              .enum(['true', 'false'])
+              .default('false')
+              .transform((v) => v === 'true'),
           }),
           response: { 200: z.object({ instances: z.array(instanceView) }) },
         },
       },
       async (req) => {
         const names = new ReleaseNames(ctx.db);
-        const byStart = (a: { startedAt: Date; id: string }, b: { startedAt: Date; id: string }) => a.startedAt.getTime() - b.startedAt.getTime() || (a.id < b.id ? -1 : 1);
-        const list = await visibleRows(req.principal, req.query.environment, (environment) => listInstances(ctx.db, { ...req.query, environment }), byStart);
+        const byStart = (a: { startedAt: Date; id: string }, b: { startedAt: Date; id: string }) =>
+          a.startedAt.getTime() - b.startedAt.getTime() || (a.id < b.id ? -1 : 1);
+        const list = await visibleRows(
+          req.principal,
+          req.query.environment,
+          (environment) => listInstances(ctx.db, { ...req.query, environment }),
+          byStart,
+        );
         return { instances: await Promise.all(list.map((i) => presentInstance(i, names))) };
       },
     );
 
     app.get(
       '/api/v1/instances/:id',
-      { config: { access: { action: 'instance.read', role: 'viewer', environment: ofInstance } }, schema: { summary: 'One instance', tags: ['instances'], params: idParams, response: { 200: z.object({ instance: instanceView }), 404: errorBody } } },
+      {
+        config: { access: { action: 'instance.read', role: 'viewer', environment: ofInstance } },
+        schema: {
+          summary: 'One instance',
+          tags: ['instances'],
+          params: idParams,
+          response: { 200: z.object({ instance: instanceView }), 404: errorBody },
+        },
+      },
       async (req) => {
         const i = await getInstance(ctx.db, req.params.id);
         if (!i) throw new SlipwayError('not_found', `no instance ${req.params.id}`);
@@ -81,7 +111,16 @@ export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/v1/instances/:id/logs',
-      { config: { access: { action: 'instance.logs', role: 'viewer', environment: ofInstance } }, schema: { summary: "An instance's log (text/plain; `follow` streams)", tags: ['instances'], params: idParams, querystring: logQuery, response: { 404: errorBody } } },
+      {
+        config: { access: { action: 'instance.logs', role: 'viewer', environment: ofInstance } },
+        schema: {
+          summary: "An instance's log (text/plain; `follow` streams)",
+          tags: ['instances'],
+          params: idParams,
+          querystring: logQuery,
+          response: { 404: errorBody },
+        },
+      },
       async (req, reply) => {
         const i = await getInstance(ctx.db, req.params.id);
         if (!i) throw new SlipwayError('not_found', `no instance ${req.params.id}`);
@@ -92,25 +131,42 @@ export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/projects/:project/logs',
       {
-        config: { access: { action: 'service.logs', role: 'viewer', environment: 'query.environment', anyEnvironment: true } },
+        config: {
+          access: { action: 'service.logs', role: 'viewer', environment: 'query.environment', anyEnvironment: true },
+        },
         schema: {
-          summary: "A service's logs in an environment, every live instance merged, each line prefixed with its instance (text/plain)",
+          summary:
+            "A service's logs in an environment, every live instance merged, each line prefixed with its instance (text/plain)",
           tags: ['instances'],
           params: projectParams,
-          querystring: logQuery.extend({ service: z.string().min(1), environment: z.string().min(1).optional().describe('Every environment when absent') }),
+          querystring: logQuery.extend({
+            service: z.string().min(1),
+            environment: z.string().min(1).optional().describe('Every environment when absent'),
+          }),
           response: { 404: errorBody },
         },
       },
       async (req, reply) => {
         const config = await configOf(ctx, req.params.project);
-        if (!config.services.some((s) => s.name === req.query.service)) throw new SlipwayError('not_found', `project ${config.project} has no service "${req.query.service}"`);
+        if (!config.services.some((s) => s.name === req.query.service))
+          throw new SlipwayError('not_found', `project ${config.project} has no service "${req.query.service}"`);
         const env = req.query.environment;
-        if (env && !config.environments.some((e) => e.name === env)) throw new SlipwayError('not_found', `project ${config.project} has no environment "${env}"`);
+        if (env && !config.environments.some((e) => e.name === env))
+          throw new SlipwayError('not_found', `project ${config.project} has no environment "${env}"`);
         const names = new ReleaseNames(ctx.db);
-        const instances = (await listInstances(ctx.db, { project: config.project, environment: env, service: req.query.service })).filter((i) => canView(req.principal, i.environment));
-        if (instances.length === 0) throw new SlipwayError('not_found', `${req.query.service} has no instances${env ? ` in ${env}` : ''} (deploy it first)`);
+        const instances = (
+          await listInstances(ctx.db, { project: config.project, environment: env, service: req.query.service })
+        ).filter((i) => canView(req.principal, i.environment));
+        if (instances.length === 0)
+          throw new SlipwayError(
+            'not_found',
+            `${req.query.service} has no instances${env ? ` in ${env}` : ''} (deploy it first)`,
+          );
         const sources = await Promise.all(
-          instances.map(async (i) => ({ id: i.id, prefix: `${env ? '' : `${i.environment} `}${i.id} ${await names.version(i.releaseId)} | ` })),
+          instances.map(async (i) => ({
+            id: i.id,
+            prefix: `${env ? '' : `${i.environment} `}${i.id} ${await names.version(i.releaseId)} | `,
+          })),
         );
         await streamLogs(ctx, req, reply, sources, req.query.tail, req.query.follow);
       },

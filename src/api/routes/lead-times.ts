@@ -28,15 +28,25 @@ export function leadTimeRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/projects/:project/lead-times',
       {
-        config: { access: { action: 'leadtime.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true } },
+        config: {
+          access: { action: 'leadtime.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true },
+        },
         schema: {
           summary: 'Lead time for changes of the last succeeded deployments, newest first, and their median',
-          description: 'Only deployments of releases whose commit a GitHub push announced (triggers.github) have one. Ask per environment (production) for the DORA figure.',
+          description:
+            'Only deployments of releases whose commit a GitHub push announced (triggers.github) have one. Ask per environment (production) for the DORA figure.',
           tags: ['metrics'],
           params: projectParams,
-          querystring: z.object({ environment: z.string().optional(), service: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).default(20) }),
+          querystring: z.object({
+            environment: z.string().optional(),
+            service: z.string().optional(),
+            limit: z.coerce.number().int().min(1).max(500).default(20),
+          }),
           response: {
-            200: z.object({ leadTimes: z.array(leadTimeView), median: z.object({ deployments: z.int(), leadTimeMs: z.number().nullable() }) }),
+            200: z.object({
+              leadTimes: z.array(leadTimeView),
+              median: z.object({ deployments: z.int(), leadTimeMs: z.number().nullable() }),
+            }),
             403: errorBody,
             404: errorBody,
           },
@@ -52,7 +62,10 @@ export function leadTimeRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           (a, b) => b.finishedAt.getTime() - a.finishedAt.getTime() || (a.deployment < b.deployment ? 1 : -1),
           limit,
         );
-        return { leadTimes: rows.map(present), median: { deployments: rows.length, leadTimeMs: median(rows.map((r) => r.leadTimeMs)) ?? null } };
+        return {
+          leadTimes: rows.map(present),
+          median: { deployments: rows.length, leadTimeMs: median(rows.map((r) => r.leadTimeMs)) ?? null },
+        };
       },
     );
   };

@@ -12,7 +12,12 @@ const stageView = z.object({
   state: z.enum(['live', 'deployed', 'failed', 'ready', 'waiting']),
   waitsFor: z.array(z.string()).describe('What the release still waits for before it may enter this environment'),
 });
-const releaseStagesView = z.object({ service: z.string(), version: z.string(), createdAt: z.string(), stages: z.array(stageView) });
+const releaseStagesView = z.object({
+  service: z.string(),
+  version: z.string(),
+  createdAt: z.string(),
+  stages: z.array(stageView),
+});
 
 /** The release pipeline: where each release is, and promoting a release to the next environment. */
 export function pipelineRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
@@ -41,28 +46,56 @@ export function pipelineRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         config: { access: { action: 'release.promote', role: 'deployer', environment: 'body.environment' } },
         schema: {
           summary: 'Deploy a release that exists (it was deployed somewhere before) to the next environment',
-          description: "Every service with a release of this version, or only `service`. The environment's promotion rules and freezes apply as for any deployment.",
+          description:
+            "Every service with a release of this version, or only `service`. The environment's promotion rules and freezes apply as for any deployment.",
           tags: ['releases'],
           params: projectParams.extend({ version: z.string().min(1).max(64) }),
-          body: z.object({ environment: z.string().min(1), service: z.string().min(1).optional(), queue: z.boolean().default(false) }),
-          response: { 201: z.object({ deployments: z.array(deploymentView) }), 400: errorBody, 404: errorBody, 409: errorBody },
+          body: z.object({
+            environment: z.string().min(1),
+            service: z.string().min(1).optional(),
+            queue: z.boolean().default(false),
+          }),
+          response: {
+            201: z.object({ deployments: z.array(deploymentView) }),
+            400: errorBody,
+            404: errorBody,
+            409: errorBody,
+          },
         },
       },
       async (req, reply) => {
         const config = await configOf(ctx, req.params.project);
         const services = req.body.service ? [req.body.service] : config.services.map((s) => s.name);
         const carrying = [];
-        for (const service of services) if (await getReleaseByVersion(ctx.db, req.params.project, service, req.params.version)) carrying.push(service);
+        for (const service of services)
+          if (await getReleaseByVersion(ctx.db, req.params.project, service, req.params.version))
+            carrying.push(service);
         if (carrying.length === 0) {
-          throw new SlipwayError('not_found', `no release ${req.params.version}${req.body.service ? ` of ${req.body.service}` : ''} has been deployed anywhere yet; deploy it to the first environment with slipway deploy`);
+          throw new SlipwayError(
+            'not_found',
+            `no release ${req.params.version}${req.body.service ? ` of ${req.body.service}` : ''} has been deployed anywhere yet; deploy it to the first environment with slipway deploy`,
+          );
         }
         const names = new ReleaseNames(ctx.db);
         const deployments = [];
         for (const service of carrying) {
-          const d = await ctx.engine.deploy({ project: req.params.project, service, environment: req.body.environment, version: req.params.version, queue: req.body.queue, requestedBy: req.principal?.name });
+          const d = await ctx.engine.deploy({
+            project: req.params.project,
+            service,
+            environment: req.body.environment,
+            version: req.params.version,
+            queue: req.body.queue,
+            requestedBy: req.principal?.name,
+          });
           deployments.push(await presentDeployment(d, names));
         }
-        req.audit = { after: { version: req.params.version, environment: req.body.environment, deployments: deployments.map((d) => d.id) } };
+        req.audit = {
+          after: {
+            version: req.params.version,
+            environment: req.body.environment,
+            deployments: deployments.map((d) => d.id),
+          },
+        };
         return reply.status(201).send({ deployments });
       },
     );

@@ -18,7 +18,12 @@ function present(p: ProjectRecord): z.infer<typeof projectView> {
     name: p.name,
     digest: p.digest,
     environments: c.environments.map((e) => ({ name: e.name, listen: e.listen })),
-    services: c.services.map((s) => ({ name: s.name, instances: s.instances, strategy: s.strategy.type, routePrefix: s.route.pathPrefix })),
+    services: c.services.map((s) => ({
+      name: s.name,
+      instances: s.instances,
+      strategy: s.strategy.type,
+      routePrefix: s.route.pathPrefix,
+    })),
     updatedAt: p.updatedAt.toISOString(),
   };
 }
@@ -26,7 +31,11 @@ function present(p: ProjectRecord): z.infer<typeof projectView> {
 /** The project's config or a 404 naming it. */
 export async function configOf(ctx: ApiContext, project: string): Promise<ProjectConfig> {
   const p = await getProject(ctx.db, project);
-  if (!p) throw new SlipwayError('not_found', `project "${project}" is not known to this coordinator; \`slipway deploy\` applies slipway.yaml first`);
+  if (!p)
+    throw new SlipwayError(
+      'not_found',
+      `project "${project}" is not known to this coordinator; \`slipway deploy\` applies slipway.yaml first`,
+    );
   return p.config as ProjectConfig;
 }
 
@@ -49,9 +58,15 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        const config = validateConfigObject(req.body.config, { baseDir: req.body.baseDir, ...(req.body.file ? { file: req.body.file } : {}) });
+        const config = validateConfigObject(req.body.config, {
+          baseDir: req.body.baseDir,
+          ...(req.body.file ? { file: req.body.file } : {}),
+        });
         if (config.project !== req.params.project) {
-          throw new SlipwayError('invalid_input', `body.config.project is "${config.project}" but the URL names project "${req.params.project}"`);
+          throw new SlipwayError(
+            'invalid_input',
+            `body.config.project is "${config.project}" but the URL names project "${req.params.project}"`,
+          );
         }
         const before = await getProject(ctx.db, config.project);
         const { changed } = await ctx.engine.applyProject(config);
@@ -62,13 +77,32 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     );
 
     // The project's shape (environment and service names) is visible to any token; status is filtered.
-    app.get('/api/v1/projects', { config: { access: { action: 'project.list', role: 'viewer', anyEnvironment: true } }, schema: { summary: 'List projects', tags: ['projects'], response: { 200: z.object({ projects: z.array(projectView) }) } } }, async () => ({
-      projects: (await listProjects(ctx.db)).map(present),
-    }));
+    app.get(
+      '/api/v1/projects',
+      {
+        config: { access: { action: 'project.list', role: 'viewer', anyEnvironment: true } },
+        schema: {
+          summary: 'List projects',
+          tags: ['projects'],
+          response: { 200: z.object({ projects: z.array(projectView) }) },
+        },
+      },
+      async () => ({
+        projects: (await listProjects(ctx.db)).map(present),
+      }),
+    );
 
     app.get(
       '/api/v1/projects/:project',
-      { config: { access: { action: 'project.read', role: 'viewer', anyEnvironment: true } }, schema: { summary: 'One project', tags: ['projects'], params: projectParams, response: { 200: z.object({ project: projectView }), 404: errorBody } } },
+      {
+        config: { access: { action: 'project.read', role: 'viewer', anyEnvironment: true } },
+        schema: {
+          summary: 'One project',
+          tags: ['projects'],
+          params: projectParams,
+          response: { 200: z.object({ project: projectView }), 404: errorBody },
+        },
+      },
       async (req) => {
         await configOf(ctx, req.params.project);
         return { project: present((await getProject(ctx.db, req.params.project))!) };
@@ -77,9 +111,21 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
 
     app.get(
       '/api/v1/projects/:project/status',
-      { config: { access: { action: 'project.status', role: 'viewer', anyEnvironment: true } }, schema: { summary: 'Every service in every environment: stable release, traffic, instances, deployments', tags: ['projects'], params: projectParams, response: { 200: statusView, 404: errorBody } } },
+      {
+        config: { access: { action: 'project.status', role: 'viewer', anyEnvironment: true } },
+        schema: {
+          summary: 'Every service in every environment: stable release, traffic, instances, deployments',
+          tags: ['projects'],
+          params: projectParams,
+          response: { 200: statusView, 404: errorBody },
+        },
+      },
       async (req) => {
-        const status = await projectStatus(ctx.db, await configOf(ctx, req.params.project), await ctx.engine.dataPlaneHealthy());
+        const status = await projectStatus(
+          ctx.db,
+          await configOf(ctx, req.params.project),
+          await ctx.engine.dataPlaneHealthy(),
+        );
         status.environments = status.environments.filter((e) => canView(req.principal, e.name));
         return status;
       },
@@ -88,7 +134,9 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/projects/:project/services',
       {
-        config: { access: { action: 'service.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true } },
+        config: {
+          access: { action: 'service.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true },
+        },
         schema: {
           summary: 'Services of a project, per environment',
           tags: ['services'],
@@ -98,11 +146,19 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        const status = await projectStatus(ctx.db, await configOf(ctx, req.params.project), await ctx.engine.dataPlaneHealthy());
+        const status = await projectStatus(
+          ctx.db,
+          await configOf(ctx, req.params.project),
+          await ctx.engine.dataPlaneHealthy(),
+        );
         status.environments = status.environments.filter((e) => canView(req.principal, e.name));
         if (req.query.environment) {
           status.environments = status.environments.filter((e) => e.name === req.query.environment);
-          if (status.environments.length === 0) throw new SlipwayError('not_found', `project ${req.params.project} has no environment "${req.query.environment}"`);
+          if (status.environments.length === 0)
+            throw new SlipwayError(
+              'not_found',
+              `project ${req.params.project} has no environment "${req.query.environment}"`,
+            );
         }
         return status;
       },
@@ -117,13 +173,20 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           summary: 'Releases of a project, newest first',
           tags: ['releases'],
           params: projectParams,
-          querystring: z.object({ service: z.string().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+          querystring: z.object({
+            service: z.string().optional(),
+            limit: z.coerce.number().int().min(1).max(1000).default(100),
+          }),
           response: { 200: z.object({ releases: z.array(releaseView) }), 404: errorBody },
         },
       },
       async (req) => {
         await configOf(ctx, req.params.project);
-        return { releases: (await listReleases(ctx.db, req.params.project, req.query.service, req.query.limit)).map(presentRelease) };
+        return {
+          releases: (await listReleases(ctx.db, req.params.project, req.query.service, req.query.limit)).map(
+            presentRelease,
+          ),
+        };
       },
     );
   };

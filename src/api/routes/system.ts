@@ -19,17 +19,25 @@ export function systemRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async () => ({ ok: true, version: ctx.version, uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000) }),
     );
 
-    app.get('/metrics', { config: { access: { action: 'system.metrics', role: 'viewer' } }, schema: { summary: "The coordinator's Prometheus metrics", tags: ['system'] } }, async (_req, reply) => {
-      reply.type(ctx.metrics.registry.contentType);
-      return ctx.metrics.registry.metrics();
-    });
+    app.get(
+      '/metrics',
+      {
+        config: { access: { action: 'system.metrics', role: 'viewer' } },
+        schema: { summary: "The coordinator's Prometheus metrics", tags: ['system'] },
+      },
+      async (_req, reply) => {
+        reply.type(ctx.metrics.registry.contentType);
+        return ctx.metrics.registry.metrics();
+      },
+    );
 
     app.post(
       '/api/v1/system/shutdown',
       {
         config: { access: { action: 'system.shutdown', role: 'admin' } },
         schema: {
-          summary: 'Stop the coordinator (and, with stopInstances, the proxy and every instance) — what `slipway down` calls',
+          summary:
+            'Stop the coordinator (and, with stopInstances, the proxy and every instance) — what `slipway down` calls',
           tags: ['system'],
           body: z.object({ stopInstances: z.boolean().default(false) }).default({ stopInstances: false }),
           response: { 202: z.object({ stopping: z.boolean() }), 403: errorBody },

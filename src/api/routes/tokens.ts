@@ -11,15 +11,21 @@ import { grantInput, presentToken, tokenView } from '../token-views.js';
 
 /** When a new token expires: `expiresIn` ("30d") or `expiresAt` (RFC 3339), not both; never in the past. */
 function expiryOf(body: { expiresIn?: string; expiresAt?: string }, now = Date.now()): Date | undefined {
-  if (body.expiresIn && body.expiresAt) throw new SlipwayError('invalid_input', 'body.expiresIn and body.expiresAt: give one of them, not both');
+  if (body.expiresIn && body.expiresAt)
+    throw new SlipwayError('invalid_input', 'body.expiresIn and body.expiresAt: give one of them, not both');
   if (body.expiresIn) {
     const ms = parseDuration(body.expiresIn);
-    if (ms === undefined || ms <= 0) throw new SlipwayError('invalid_input', `body.expiresIn: "${body.expiresIn}" is not a positive duration (like 30d, 12h)`);
+    if (ms === undefined || ms <= 0)
+      throw new SlipwayError(
+        'invalid_input',
+        `body.expiresIn: "${body.expiresIn}" is not a positive duration (like 30d, 12h)`,
+      );
     return new Date(now + ms);
   }
   if (body.expiresAt) {
     const at = new Date(body.expiresAt);
-    if (at.getTime() <= now) throw new SlipwayError('invalid_input', `body.expiresAt: ${body.expiresAt} is in the past`);
+    if (at.getTime() <= now)
+      throw new SlipwayError('invalid_input', `body.expiresAt: ${body.expiresAt} is in the past`);
     return at;
   }
   return undefined;
@@ -32,7 +38,8 @@ export function tokenRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       {
         config: { access: { action: 'token.create', role: 'admin' } },
         schema: {
-          summary: 'Create an API token scoped to roles per environment; the token is in the answer, once, and never again',
+          summary:
+            'Create an API token scoped to roles per environment; the token is in the answer, once, and never again',
           tags: ['tokens'],
           body: z.object({
             name: z.string().min(1).max(100),
@@ -40,14 +47,28 @@ export function tokenRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             expiresIn: z.string().optional().describe('Duration until it expires, e.g. 30d'),
             expiresAt: z.iso.datetime({ offset: true }).optional(),
           }),
-          response: { 201: z.object({ token: tokenView, secret: z.string().describe('The bearer token: shown once, stored hashed') }), 400: errorBody, 403: errorBody },
+          response: {
+            201: z.object({
+              token: tokenView,
+              secret: z.string().describe('The bearer token: shown once, stored hashed'),
+            }),
+            400: errorBody,
+            403: errorBody,
+          },
         },
       },
       async (req, reply) => {
         const expiresAt = expiryOf(req.body);
         const secret = generateToken();
         const id = newId('tok');
-        await insertToken(ctx.db, { id, name: req.body.name, hash: hashToken(secret), grants: req.body.grants, expiresAt, createdBy: req.principal?.name });
+        await insertToken(ctx.db, {
+          id,
+          name: req.body.name,
+          hash: hashToken(secret),
+          grants: req.body.grants,
+          expiresAt,
+          createdBy: req.principal?.name,
+        });
         const stored = await findTokenByHash(ctx.db, hashToken(secret));
         return reply.status(201).send({ token: presentToken(stored!), secret });
       },
@@ -57,7 +78,11 @@ export function tokenRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       '/api/v1/tokens',
       {
         config: { access: { action: 'token.list', role: 'admin' } },
-        schema: { summary: 'Every token with its grants and state (no secrets)', tags: ['tokens'], response: { 200: z.object({ tokens: z.array(tokenView) }), 403: errorBody } },
+        schema: {
+          summary: 'Every token with its grants and state (no secrets)',
+          tags: ['tokens'],
+          response: { 200: z.object({ tokens: z.array(tokenView) }), 403: errorBody },
+        },
       },
       async () => ({ tokens: (await listTokens(ctx.db)).map((t) => presentToken(t)) }),
     );
@@ -66,7 +91,12 @@ export function tokenRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       '/api/v1/tokens/:id',
       {
         config: { access: { action: 'token.revoke', role: 'admin' } },
-        schema: { summary: 'Revoke a token (idempotent: revoking again keeps the first time)', tags: ['tokens'], params: idParams, response: { 200: z.object({ token: tokenView }), 403: errorBody, 404: errorBody } },
+        schema: {
+          summary: 'Revoke a token (idempotent: revoking again keeps the first time)',
+          tags: ['tokens'],
+          params: idParams,
+          response: { 200: z.object({ token: tokenView }), 403: errorBody, 404: errorBody },
+        },
       },
       async (req) => {
         const revoked = await revokeToken(ctx.db, req.params.id);

@@ -42,13 +42,22 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           summary: 'Create a local user (logs in with a password, then TOTP)',
           tags: ['users'],
-          body: z.object({ name: z.string().min(1).max(64), password, grants: z.array(grantInput).min(1, 'grant at least one role') }),
+          body: z.object({
+            name: z.string().min(1).max(64),
+            password,
+            grants: z.array(grantInput).min(1, 'grant at least one role'),
+          }),
           response: { 201: z.object({ user: userView }), 400: errorBody, 403: errorBody, 409: errorBody },
         },
       },
       async (req, reply) => {
         req.audit = { target: `user=${req.body.name}` };
-        const user = await createUser(ctx.db, { name: req.body.name, password: req.body.password, grants: req.body.grants, createdBy: req.principal?.name });
+        const user = await createUser(ctx.db, {
+          name: req.body.name,
+          password: req.body.password,
+          grants: req.body.grants,
+          createdBy: req.principal?.name,
+        });
         req.audit = { target: `user=${user.name}`, before: null, after: { grants: user.grants } };
         return reply.status(201).send({ user: presentUser(user) });
       },
@@ -58,7 +67,11 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       '/api/v1/users',
       {
         config: { access: { action: 'user.list', role: 'admin' } },
-        schema: { summary: 'Every local user with grants and state', tags: ['users'], response: { 200: z.object({ users: z.array(userView) }), 403: errorBody } },
+        schema: {
+          summary: 'Every local user with grants and state',
+          tags: ['users'],
+          response: { 200: z.object({ users: z.array(userView) }), 403: errorBody },
+        },
       },
       async () => ({ users: (await listUsers(ctx.db)).map(presentUser) }),
     );

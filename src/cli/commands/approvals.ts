@@ -27,19 +27,33 @@ export function registerApprovals(program: Command): void {
       .argument('<version>', 'the release version, as deployed to an earlier environment')
       .requiredOption('-e, --env <environment>', 'the environment the approval is for')
       .option('--service <service>', 'only this service (default: every service with a release of that version)')
-      .option('--reason <text>', decision === 'approve' ? 'why (optional; kept in the audit log)' : 'why (required; shown to whoever it stops)')
+      .option(
+        '--reason <text>',
+        decision === 'approve' ? 'why (optional; kept in the audit log)' : 'why (required; shown to whoever it stops)',
+      )
       .option('--json', 'print JSON')
-      .addHelpText('after', `\nExample:\n  slipway ${decision} 1.4.2 --env production${decision === 'reject' ? ' --reason "breaks invoice totals"' : ''}\n`)
+      .addHelpText(
+        'after',
+        `\nExample:\n  slipway ${decision} 1.4.2 --env production${decision === 'reject' ? ' --reason "breaks invoice totals"' : ''}\n`,
+      )
       .action(async (version: string, opts: DecideOptions, cmd: Command) => {
-        if (decision === 'reject' && !opts.reason?.trim()) throw new CliError('invalid_input', 'slipway reject needs --reason "…": it is shown to whoever the rejection stops');
+        if (decision === 'reject' && !opts.reason?.trim())
+          throw new CliError(
+            'invalid_input',
+            'slipway reject needs --reason "…": it is shown to whoever the rejection stops',
+          );
         const ctx = await commandContext(cmd.optsWithGlobals<DecideOptions>());
-        const result = await ctx.client.call<{ decisions: unknown[]; approvals: ApprovalStatusView[] }>('POST', `/api/v1/projects/${encodeURIComponent(ctx.project)}/approvals`, {
-          version,
-          environment: opts.env,
-          decision,
-          ...(opts.service ? { service: opts.service } : {}),
-          ...(opts.reason ? { reason: opts.reason } : {}),
-        });
+        const result = await ctx.client.call<{ decisions: unknown[]; approvals: ApprovalStatusView[] }>(
+          'POST',
+          `/api/v1/projects/${encodeURIComponent(ctx.project)}/approvals`,
+          {
+            version,
+            environment: opts.env,
+            decision,
+            ...(opts.service ? { service: opts.service } : {}),
+            ...(opts.reason ? { reason: opts.reason } : {}),
+          },
+        );
         if (opts.json) return printJson(result);
         for (const s of result.approvals) process.stdout.write(`${renderDecision(decision, s)}\n`);
       });
@@ -55,9 +69,13 @@ export function registerApprovals(program: Command): void {
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const query = new URLSearchParams({ pending: opts.all ? 'false' : 'true' });
       if (opts.env) query.set('environment', opts.env);
-      const { approvals } = await ctx.client.call<{ approvals: ApprovalStatusView[] }>('GET', `/api/v1/projects/${encodeURIComponent(ctx.project)}/approvals?${query}`);
+      const { approvals } = await ctx.client.call<{ approvals: ApprovalStatusView[] }>(
+        'GET',
+        `/api/v1/projects/${encodeURIComponent(ctx.project)}/approvals?${query}`,
+      );
       if (opts.json) return printJson({ approvals });
-      if (approvals.length === 0) return void process.stdout.write(opts.all ? 'no releases need approval\n' : 'nothing waits for approval\n');
+      if (approvals.length === 0)
+        return void process.stdout.write(opts.all ? 'no releases need approval\n' : 'nothing waits for approval\n');
       process.stdout.write(`${renderApprovals(approvals)}\n`);
     });
 }

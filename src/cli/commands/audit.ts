@@ -17,12 +17,18 @@ interface Verification {
 function timeFlag(flag: string, text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const at = parseAuditTime(text);
-  if (!at) throw new CliError('invalid_input', `${flag} "${text}" is not a date: use 2026-10-01 (midnight UTC) or 2026-10-01T08:00:00+02:00`);
+  if (!at)
+    throw new CliError(
+      'invalid_input',
+      `${flag} "${text}" is not a date: use 2026-10-01 (midnight UTC) or 2026-10-01T08:00:00+02:00`,
+    );
   return at.toISOString();
 }
 
 export function registerAudit(program: Command): void {
-  const audit = program.command('audit').description('The hash-chained audit log of every change and denied attempt (needs an admin token)');
+  const audit = program
+    .command('audit')
+    .description('The hash-chained audit log of every change and denied attempt (needs an admin token)');
 
   audit
     .command('verify')
@@ -33,12 +39,15 @@ export function registerAudit(program: Command): void {
       const result = await client.call<Verification>('GET', '/api/v1/audit/verify');
       if (opts.json) printJson(result);
       if (!result.ok) {
-        if (!opts.json) process.stderr.write(`${red('audit log is broken:')} ${result.firstBad?.detail ?? 'unknown defect'}\n`);
+        if (!opts.json)
+          process.stderr.write(`${red('audit log is broken:')} ${result.firstBad?.detail ?? 'unknown defect'}\n`);
         process.exitCode = 1;
         return;
       }
       if (!opts.json) {
-        const head = result.head ? `; last row ${result.head.seq}, hash ${result.head.hash} (note it: rows deleted from the end show as a different head)` : '';
+        const head = result.head
+          ? `; last row ${result.head.seq}, hash ${result.head.hash} (note it: rows deleted from the end show as a different head)`
+          : '';
         process.stdout.write(`${green('audit log intact:')} ${result.rows} rows${head}\n`);
       }
     });

@@ -17,10 +17,19 @@ export function registerConfigCommands(program: Command): void {
     .action((opts: { force?: boolean }, cmd: Command) => {
       const global = cmd.optsWithGlobals<GlobalOptions>();
       const file = path.resolve(global.config ?? 'slipway.yaml');
-      if (existsSync(file) && !opts.force) throw new CliError('conflict', `${file} already exists; pass --force to overwrite it`);
-      const project = global.project ?? path.basename(path.dirname(file)).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+      if (existsSync(file) && !opts.force)
+        throw new CliError('conflict', `${file} already exists; pass --force to overwrite it`);
+      const project =
+        global.project ??
+        path
+          .basename(path.dirname(file))
+          .toLowerCase()
+          .replace(/[^a-z0-9-]+/g, '-')
+          .replace(/^-+|-+$/g, '');
       writeFileSync(file, starterConfig(project || 'my-project'));
-      process.stdout.write(`wrote ${file}\nnext: edit the service command, then run \`slipway validate\` and \`slipway up\`\n`);
+      process.stdout.write(
+        `wrote ${file}\nnext: edit the service command, then run \`slipway validate\` and \`slipway up\`\n`,
+      );
     });
 
   program
@@ -29,12 +38,20 @@ export function registerConfigCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = await loadConfig(cmd.optsWithGlobals<GlobalOptions>().config);
-      if (opts.json) return printJson({ valid: true, project: config.project, environments: config.environments.map((e) => e.name), services: config.services.map((s) => s.name) });
-      process.stdout.write(`${green('✔')} ${config.configPath} is valid: project ${config.project}, ${config.environments.length} environments, ${config.services.length} service(s)\n`);
+      if (opts.json)
+        return printJson({
+          valid: true,
+          project: config.project,
+          environments: config.environments.map((e) => e.name),
+          services: config.services.map((s) => s.name),
+        });
+      process.stdout.write(
+        `${green('✔')} ${config.configPath} is valid: project ${config.project}, ${config.environments.length} environments, ${config.services.length} service(s)\n`,
+      );
     });
 
   program
     .command('schema')
-    .description("Print the JSON Schema of slipway.yaml (for editors; also shipped as schema/slipway.schema.json)")
+    .description('Print the JSON Schema of slipway.yaml (for editors; also shipped as schema/slipway.schema.json)')
     .action(() => printJson(configJsonSchema()));
 }

@@ -6,13 +6,22 @@ import type { GlobalOptions } from '../context.js';
 export function registerCoordinator(program: Command): void {
   program
     .command('coordinator')
-    .description('Run only the coordinator in the foreground, for process supervisors (SIGTERM stops it; instances and proxy keep serving)')
+    .description(
+      'Run only the coordinator in the foreground, for process supervisors (SIGTERM stops it; instances and proxy keep serving)',
+    )
     .action(async (_opts: unknown, cmd: Command) => {
       const config = await loadConfig(cmd.optsWithGlobals<GlobalOptions>().config);
       let down: ((o: { stopInstances: boolean }) => void) | undefined;
-      const coordinator = await startCoordinator({ config, databaseUrl: process.env.DATABASE_URL, token: process.env.SLIPWAY_TOKEN, onShutdownRequest: (o) => down?.(o) });
+      const coordinator = await startCoordinator({
+        config,
+        databaseUrl: process.env.DATABASE_URL,
+        token: process.env.SLIPWAY_TOKEN,
+        onShutdownRequest: (o) => down?.(o),
+      });
       if (coordinator.generatedToken) process.stdout.write(`admin token (shown once): ${coordinator.generatedToken}\n`);
-      process.stdout.write(`coordinator listening on ${coordinator.url}${coordinator.resumed.length ? `; resumed ${coordinator.resumed.join(', ')}` : ''}\n`);
+      process.stdout.write(
+        `coordinator listening on ${coordinator.url}${coordinator.resumed.length ? `; resumed ${coordinator.resumed.join(', ')}` : ''}\n`,
+      );
       await new Promise<void>((resolve) => {
         down = (o) => void coordinator.close({ stopInstances: o.stopInstances }).finally(resolve);
         process.once('SIGTERM', () => down!({ stopInstances: false }));

@@ -21,7 +21,11 @@ interface DeployOptions extends GlobalOptions {
 }
 
 /** Wait for a deployment (printing progress unless --json); exit non-zero unless it succeeded. */
-export async function waitAndReport(client: Parameters<typeof followDeployment>[0], d: DeploymentView, json: boolean): Promise<void> {
+export async function waitAndReport(
+  client: Parameters<typeof followDeployment>[0],
+  d: DeploymentView,
+  json: boolean,
+): Promise<void> {
   const events: EventView[] = [];
   const print = progressPrinter(Date.parse(d.startedAt ?? d.createdAt));
   const final = await followDeployment(
@@ -37,7 +41,8 @@ export async function waitAndReport(client: Parameters<typeof followDeployment>[
   );
   if (json) printJson({ deployment: final, events });
   else process.stdout.write(`${summary(final)}\n`);
-  if (final.state !== 'succeeded') throw new CliError('failed', `deployment ${final.id} ${final.state.replace('_', ' ')}`, { silent: true });
+  if (final.state !== 'succeeded')
+    throw new CliError('failed', `deployment ${final.id} ${final.state.replace('_', ' ')}`, { silent: true });
 }
 
 export function registerDeploy(program: Command): void {
@@ -48,32 +53,48 @@ export function registerDeploy(program: Command): void {
     .requiredOption('-e, --env <environment>', 'target environment')
     .requiredOption('-v, --version <version>', 'release version, e.g. 1.4.2')
     .option('-s, --strategy <strategy>', `override the configured strategy (${strategyTypes.join(', ')})`)
-    .option('--set <KEY=VALUE>', 'set an environment variable for this release (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option(
+      '--set <KEY=VALUE>',
+      'set an environment variable for this release (repeatable)',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
     .option('--queue', 'wait behind a running deployment of the same service instead of being refused')
     .option('-w, --wait', 'follow progress until the deployment finishes; exit non-zero unless it succeeded')
     .option('--emergency', 'deploy through a freeze window (admins only; needs --reason; marked everywhere it appears)')
     .option('--reason <text>', 'why this is an emergency')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  slipway deploy quote-api --env staging --version 1.4.2 --wait\n  slipway deploy quote-api --env production --version 1.4.3 --emergency --reason "CVE-2026-1234 hotfix"\n')
+    .addHelpText(
+      'after',
+      '\nExample:\n  slipway deploy quote-api --env staging --version 1.4.2 --wait\n  slipway deploy quote-api --env production --version 1.4.3 --emergency --reason "CVE-2026-1234 hotfix"\n',
+    )
     .action(async (service: string, opts: DeployOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals<DeployOptions>();
       if (opts.strategy && !strategyTypes.includes(opts.strategy as never)) {
         throw new CliError('invalid_input', `--strategy ${opts.strategy}: expected one of ${strategyTypes.join(', ')}`);
       }
-      if (opts.emergency && !opts.reason) throw new CliError('invalid_input', '--emergency needs --reason "…": it is shown wherever this deployment appears');
+      if (opts.emergency && !opts.reason)
+        throw new CliError(
+          'invalid_input',
+          '--emergency needs --reason "…": it is shown wherever this deployment appears',
+        );
       if (opts.reason && !opts.emergency) throw new CliError('invalid_input', '--reason goes with --emergency');
       const sets = parseSetFlags(opts.set);
       const ctx = await commandContext(global);
       if (ctx.config) await applyProject(ctx);
-      const { deployment } = await ctx.client.call<{ deployment: DeploymentView }>('POST', `/api/v1/projects/${encodeURIComponent(ctx.project)}/deployments`, {
-        service,
-        environment: opts.env,
-        version: opts.version,
-        ...(opts.strategy ? { strategy: opts.strategy } : {}),
-        ...(Object.keys(sets).length > 0 ? { set: sets } : {}),
-        queue: Boolean(opts.queue),
-        ...(opts.emergency ? { emergency: { reason: opts.reason } } : {}),
-      });
+      const { deployment } = await ctx.client.call<{ deployment: DeploymentView }>(
+        'POST',
+        `/api/v1/projects/${encodeURIComponent(ctx.project)}/deployments`,
+        {
+          service,
+          environment: opts.env,
+          version: opts.version,
+          ...(opts.strategy ? { strategy: opts.strategy } : {}),
+          ...(Object.keys(sets).length > 0 ? { set: sets } : {}),
+          queue: Boolean(opts.queue),
+          ...(opts.emergency ? { emergency: { reason: opts.reason } } : {}),
+        },
+      );
       if (!opts.wait) {
         if (opts.json) return printJson({ deployment });
         process.stdout.write(
@@ -82,7 +103,10 @@ export function registerDeploy(program: Command): void {
         );
         return;
       }
-      if (!opts.json) process.stderr.write(`${deployment.id}: ${service} ${deployment.from?.version ?? '(none)'} → ${deployment.to.version} in ${opts.env} (${deployment.strategy}, ${deployment.steps.length} steps)\n`);
+      if (!opts.json)
+        process.stderr.write(
+          `${deployment.id}: ${service} ${deployment.from?.version ?? '(none)'} → ${deployment.to.version} in ${opts.env} (${deployment.strategy}, ${deployment.steps.length} steps)\n`,
+        );
       await waitAndReport(ctx.client, deployment, Boolean(opts.json));
     });
 }

@@ -13,18 +13,29 @@ export function registerDown(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const config = await loadConfig(cmd.optsWithGlobals<GlobalOptions>().config);
       if (await coordinatorAnswers(config)) {
-        const client = new ApiClient(process.env.SLIPWAY_URL ?? `http://${config.coordinator.listen}`, process.env.SLIPWAY_TOKEN ?? readCliToken(config.dataDir));
+        const client = new ApiClient(
+          process.env.SLIPWAY_URL ?? `http://${config.coordinator.listen}`,
+          process.env.SLIPWAY_TOKEN ?? readCliToken(config.dataDir),
+        );
         await client.call('POST', '/api/v1/system/shutdown', { stopInstances: true });
         const started = Date.now();
         while (await coordinatorAnswers(config)) {
-          if (Date.now() - started > 120_000) throw new CliError('unavailable', `the coordinator at ${config.coordinator.listen} is still answering after 2 minutes`);
+          if (Date.now() - started > 120_000)
+            throw new CliError(
+              'unavailable',
+              `the coordinator at ${config.coordinator.listen} is still answering after 2 minutes`,
+            );
           await new Promise((r) => setTimeout(r, 200));
         }
         process.stdout.write('stopped instances, proxy and coordinator\n');
         return;
       }
       // No coordinator: start one here just long enough to adopt what it recorded, then stop it all.
-      const coordinator = await startCoordinator({ config, databaseUrl: process.env.DATABASE_URL, token: process.env.SLIPWAY_TOKEN ?? readCliToken(config.dataDir) });
+      const coordinator = await startCoordinator({
+        config,
+        databaseUrl: process.env.DATABASE_URL,
+        token: process.env.SLIPWAY_TOKEN ?? readCliToken(config.dataDir),
+      });
       await coordinator.close({ stopInstances: true });
       process.stdout.write('the coordinator was not running; stopped the instances and proxy it had recorded\n');
     });

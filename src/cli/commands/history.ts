@@ -12,29 +12,36 @@ export function registerHistory(program: Command): void {
     .option('-e, --env <environment>', 'only this environment')
     .option('-n, --limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
-    .action(async (service: string | undefined, opts: { env?: string; limit: string; json?: boolean }, cmd: Command) => {
-      const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
-      const query = new URLSearchParams({ project: ctx.project, limit: String(Number(opts.limit) || 20) });
-      if (service) query.set('service', service);
-      if (opts.env) query.set('environment', opts.env);
-      const { deployments } = await ctx.client.call<{ deployments: DeploymentView[] }>('GET', `/api/v1/deployments?${query}`);
-      if (opts.json) return printJson({ deployments });
-      if (deployments.length === 0) return void process.stdout.write('no deployments yet\n');
-      process.stdout.write(
-        table(
-          ['DEPLOYMENT', 'SERVICE', 'ENV', 'RELEASE', 'STRATEGY', 'STATE', 'STARTED', 'TOOK', 'REASON'],
-          deployments.map((d) => [
-            d.id,
-            d.service,
-            d.environment,
-            `${d.from?.version ?? '-'} → ${d.to.version}`,
-            d.strategy,
-            stateColor(d.state),
-            ago(d.startedAt ?? d.createdAt),
-            d.startedAt && d.finishedAt ? formatDuration(Date.parse(d.finishedAt) - Date.parse(d.startedAt)) : dim('-'),
-            (d.reason ?? '').split('\n')[0]!.slice(0, 80),
-          ]),
-        ) + '\n',
-      );
-    });
+    .action(
+      async (service: string | undefined, opts: { env?: string; limit: string; json?: boolean }, cmd: Command) => {
+        const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
+        const query = new URLSearchParams({ project: ctx.project, limit: String(Number(opts.limit) || 20) });
+        if (service) query.set('service', service);
+        if (opts.env) query.set('environment', opts.env);
+        const { deployments } = await ctx.client.call<{ deployments: DeploymentView[] }>(
+          'GET',
+          `/api/v1/deployments?${query}`,
+        );
+        if (opts.json) return printJson({ deployments });
+        if (deployments.length === 0) return void process.stdout.write('no deployments yet\n');
+        process.stdout.write(
+          `${table(
+            ['DEPLOYMENT', 'SERVICE', 'ENV', 'RELEASE', 'STRATEGY', 'STATE', 'STARTED', 'TOOK', 'REASON'],
+            deployments.map((d) => [
+              d.id,
+              d.service,
+              d.environment,
+              `${d.from?.version ?? '-'} → ${d.to.version}`,
+              d.strategy,
+              stateColor(d.state),
+              ago(d.startedAt ?? d.createdAt),
+              d.startedAt && d.finishedAt
+                ? formatDuration(Date.parse(d.finishedAt) - Date.parse(d.startedAt))
+                : dim('-'),
+              (d.reason ?? '').split('\n')[0]!.slice(0, 80),
+            ]),
+          )}\n`,
+        );
+      },
+    );
 }

@@ -12,27 +12,34 @@ export function registerLogs(program: Command): void {
     .option('-n, --tail <lines>', 'lines of history per instance', '100')
     .option('-i, --instance <id>', 'only this instance')
     .option('--json', 'one JSON object per line: {"instance","release","environment","line"}')
-    .action(async (service: string, opts: { env?: string; follow?: boolean; tail: string; instance?: string; json?: boolean }, cmd: Command) => {
-      const tail = Number(opts.tail);
-      if (!Number.isInteger(tail) || tail < 0) throw new CliError('invalid_input', `--tail ${opts.tail}: expected a whole number of lines`);
-      const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
-      const query = new URLSearchParams({ tail: String(tail), follow: String(Boolean(opts.follow)) });
-      const path = opts.instance
-        ? `/api/v1/instances/${encodeURIComponent(opts.instance)}/logs?${query}`
-        : `/api/v1/projects/${encodeURIComponent(ctx.project)}/logs?${query}&service=${encodeURIComponent(service)}${opts.env ? `&environment=${encodeURIComponent(opts.env)}` : ''}`;
-      const controller = new AbortController();
-      process.once('SIGINT', () => controller.abort());
-      try {
-        const body = await ctx.client.stream(path, 'text/plain', controller.signal);
-        if (!opts.json) {
-          for await (const chunk of body) process.stdout.write(chunk);
-          return;
+    .action(
+      async (
+        service: string,
+        opts: { env?: string; follow?: boolean; tail: string; instance?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const tail = Number(opts.tail);
+        if (!Number.isInteger(tail) || tail < 0)
+          throw new CliError('invalid_input', `--tail ${opts.tail}: expected a whole number of lines`);
+        const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
+        const query = new URLSearchParams({ tail: String(tail), follow: String(Boolean(opts.follow)) });
+        const path = opts.instance
+          ? `/api/v1/instances/${encodeURIComponent(opts.instance)}/logs?${query}`
+          : `/api/v1/projects/${encodeURIComponent(ctx.project)}/logs?${query}&service=${encodeURIComponent(service)}${opts.env ? `&environment=${encodeURIComponent(opts.env)}` : ''}`;
+        const controller = new AbortController();
+        process.once('SIGINT', () => controller.abort());
+        try {
+          const body = await ctx.client.stream(path, 'text/plain', controller.signal);
+          if (!opts.json) {
+            for await (const chunk of body) process.stdout.write(chunk);
+            return;
+          }
+          for await (const line of splitLines(body)) process.stdout.write(`${JSON.stringify(logRecord(line, opts))}\n`);
+        } catch (e) {
+          if (!controller.signal.aborted) throw e;
         }
-        for await (const line of splitLines(body)) process.stdout.write(`${JSON.stringify(logRecord(line, opts))}\n`);
-      } catch (e) {
-        if (!controller.signal.aborted) throw e;
-      }
-    });
+      },
+    );
 }
 
 /** Lines of a byte stream. */

@@ -20,11 +20,16 @@ export function registerMigrate(program: Command): void {
     cmd
       .option('--env <environment>', `environment whose database ${what}`)
       .option('--dir <path>', 'migrations directory (default: database.migrations)')
-      .option('--version <version>', 'the release whose migrations to use, when database.migrations contains {version}');
+      .option(
+        '--version <version>',
+        'the release whose migrations to use, when database.migrations contains {version}',
+      );
 
   migrate
     .command('lint [files...]')
-    .description('Classify every statement (safe, backward-compatible, breaking, locking, data-loss); exit 1 on any not allowed')
+    .description(
+      'Classify every statement (safe, backward-compatible, breaking, locking, data-loss); exit 1 on any not allowed',
+    )
     .option('--dir <path>', 'migrations directory (default: database.migrations)')
     .option('--version <version>', 'release whose migrations to lint, when database.migrations contains {version}')
     .option('--json', 'print JSON')
@@ -33,19 +38,31 @@ export function registerMigrate(program: Command): void {
     });
 
   source(migrate.command('plan'), 'says what is applied')
-    .description('Show what would run, each statement with its class, lock and rule, and the shadow dry run (up, down, up)')
-    .option('--from <version>', 'treat migrations up to this number as applied instead of asking the database', (v) => Number(v))
-    .option('--against <url>', 'also run the plan on this PostgreSQL inside a transaction that is rolled back, reporting locks and table sizes')
+    .description(
+      'Show what would run, each statement with its class, lock and rule, and the shadow dry run (up, down, up)',
+    )
+    .option('--from <version>', 'treat migrations up to this number as applied instead of asking the database', (v) =>
+      Number(v),
+    )
+    .option(
+      '--against <url>',
+      'also run the plan on this PostgreSQL inside a transaction that is rolled back, reporting locks and table sizes',
+    )
     .option('--json', 'print JSON')
     .action(async (opts, cmd: Command) => {
       process.exitCode = await runPlan(global(cmd), opts);
     });
 
   source(migrate.command('apply'), 'to migrate')
-    .description('Apply pending migrations (advisory lock, lock_timeout with retries); contract migrations wait for old releases (--version is also their default "after")')
+    .description(
+      'Apply pending migrations (advisory lock, lock_timeout with retries); contract migrations wait for old releases (--version is also their default "after")',
+    )
     .option('--to <version>', 'stop after this migration number', (v) => Number(v))
     .option('--wait-for-lock <ms>', 'wait this long for another runner to finish instead of failing', (v) => Number(v))
-    .option('--ignore-live-releases', 'apply contract migrations without asking the coordinator which releases are live')
+    .option(
+      '--ignore-live-releases',
+      'apply contract migrations without asking the coordinator which releases are live',
+    )
     .option('--json', 'print JSON')
     .action(async (opts, cmd: Command) => {
       process.exitCode = await runApply(global(cmd), opts);

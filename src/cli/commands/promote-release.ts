@@ -17,7 +17,9 @@ interface PromoteReleaseOptions extends GlobalOptions {
 export function registerPromoteRelease(program: Command): void {
   program
     .command('promote-release')
-    .description("Deploy a release to the next environment; refused (with what it waits for) until the environment's promotion rules allow it")
+    .description(
+      "Deploy a release to the next environment; refused (with what it waits for) until the environment's promotion rules allow it",
+    )
     .argument('<version>', 'the release version, as deployed to an earlier environment')
     .requiredOption('--to <environment>', 'target environment')
     .option('--service <service>', 'only this service (default: every service with a release of that version)')
@@ -35,7 +37,10 @@ export function registerPromoteRelease(program: Command): void {
       );
       if (!opts.wait) {
         if (opts.json) return printJson({ deployments });
-        for (const d of deployments) process.stdout.write(`started ${d.id}: ${d.service} ${d.from?.version ?? '(none)'} → ${d.to.version} in ${opts.to} (${d.strategy})\n`);
+        for (const d of deployments)
+          process.stdout.write(
+            `started ${d.id}: ${d.service} ${d.from?.version ?? '(none)'} → ${d.to.version} in ${opts.to} (${d.strategy})\n`,
+          );
         return;
       }
       for (const d of deployments) await waitAndReport(ctx.client, d, Boolean(opts.json));

@@ -7,7 +7,9 @@ import { waitAndReport } from './deploy.js';
 export function registerRollback(program: Command): void {
   program
     .command('rollback')
-    .description('Roll a service back: abort the deployment in flight, or bring the previous release back (instantly while it is warm)')
+    .description(
+      'Roll a service back: abort the deployment in flight, or bring the previous release back (instantly while it is warm)',
+    )
     .argument('<service>', 'service name')
     .requiredOption('-e, --env <environment>', 'environment')
     .option('--no-wait', 'return at once instead of following the rollback')
@@ -21,10 +23,19 @@ export function registerRollback(program: Command): void {
       );
       if (!opts.wait) {
         if (opts.json) return printJson({ deployment, aborted });
-        process.stdout.write(aborted ? `aborting ${deployment.id}: it rolls back to ${deployment.from?.version ?? 'nothing'}\n` : `rolling back to ${deployment.to.version} (${deployment.id})\n`);
+        process.stdout.write(
+          aborted
+            ? `aborting ${deployment.id}: it rolls back to ${deployment.from?.version ?? 'nothing'}\n`
+            : `rolling back to ${deployment.to.version} (${deployment.id})\n`,
+        );
         return;
       }
-      if (!opts.json) process.stderr.write(aborted ? `aborting ${deployment.id}; it rolls back to ${deployment.from?.version ?? 'nothing'}\n` : `${deployment.id}: rolling ${service} back ${deployment.from?.version} → ${deployment.to.version} in ${opts.env}\n`);
+      if (!opts.json)
+        process.stderr.write(
+          aborted
+            ? `aborting ${deployment.id}; it rolls back to ${deployment.from?.version ?? 'nothing'}\n`
+            : `${deployment.id}: rolling ${service} back ${deployment.from?.version} → ${deployment.to.version} in ${opts.env}\n`,
+        );
       if (aborted) {
         // An aborted deployment ends rolled_back: that is what was asked for.
         try {

@@ -26,7 +26,10 @@ function instancesText(s: ServiceStatus): string {
 function deploymentText(s: ServiceStatus): string {
   const d = s.activeDeployment ?? s.lastDeployment;
   if (!d) return dim('never deployed');
-  const where = d.state === 'running' || d.state === 'rolling_back' ? ` step ${Math.min(d.step + 1, d.steps.length)}/${d.steps.length}` : ` ${ago(d.finishedAt ?? d.updatedAt)}`;
+  const where =
+    d.state === 'running' || d.state === 'rolling_back'
+      ? ` step ${Math.min(d.step + 1, d.steps.length)}/${d.steps.length}`
+      : ` ${ago(d.finishedAt ?? d.updatedAt)}`;
   return `${stateColor(d.state)}${where} ${dim(d.id)}`;
 }
 
@@ -36,8 +39,11 @@ type VerdictView = NonNullable<ServiceStatus['activeDeployment']>['latestVerdict
 export function renderVerdict(v: NonNullable<VerdictView>): string[] {
   const mark = (c: string) => (c === 'pass' ? green('✓') : c === 'high' || c === 'low' ? red('✗') : dim('·'));
   const order = (c: string) => (c === 'high' || c === 'low' ? 0 : c === 'error' ? 1 : c === 'nodata' ? 2 : 3);
-  const lines = [`    verdict: ${stateColor(v.outcome === 'fail' ? 'failed' : v.outcome)} score ${Math.round(v.score)} ${dim(`at ${v.at}${v.final ? ' (gate)' : ''}`)}`];
-  for (const m of [...v.metrics].sort((a, b) => order(a.classification) - order(b.classification)).slice(0, 8)) lines.push(`      ${mark(m.classification)} ${m.message}`);
+  const lines = [
+    `    verdict: ${stateColor(v.outcome === 'fail' ? 'failed' : v.outcome)} score ${Math.round(v.score)} ${dim(`at ${v.at}${v.final ? ' (gate)' : ''}`)}`,
+  ];
+  for (const m of [...v.metrics].sort((a, b) => order(a.classification) - order(b.classification)).slice(0, 8))
+    lines.push(`      ${mark(m.classification)} ${m.message}`);
   return lines;
 }
 
@@ -56,12 +62,17 @@ export function renderStatus(status: Status): string {
       const d = s.activeDeployment;
       if (d) {
         out.push(`  ${s.service}: ${d.from?.version ?? '(none)'} → ${d.to.version} (${d.strategy})`);
-        for (const step of d.steps) out.push(`    ${step.status === 'done' ? green('✓') : step.status === 'running' ? yellow('▶') : dim('·')} ${step.description}`);
+        for (const step of d.steps)
+          out.push(
+            `    ${step.status === 'done' ? green('✓') : step.status === 'running' ? yellow('▶') : dim('·')} ${step.description}`,
+          );
         if (d.paused) out.push(`    ${yellow('paused:')} ${d.paused.reason}`);
         if (d.reason) out.push(`    ${red('reason:')} ${d.reason.split('\n')[0]}`);
         if (d.latestVerdict) out.push(...renderVerdict(d.latestVerdict));
       } else if (s.lastDeployment && s.lastDeployment.state !== 'succeeded' && s.lastDeployment.reason) {
-        out.push(`  ${s.service}: last deployment ${stateColor(s.lastDeployment.state)}: ${s.lastDeployment.reason.split('\n')[0]}`);
+        out.push(
+          `  ${s.service}: last deployment ${stateColor(s.lastDeployment.state)}: ${s.lastDeployment.reason.split('\n')[0]}`,
+        );
       }
     }
   }
@@ -80,13 +91,18 @@ export function registerStatus(program: Command): void {
       const status = await ctx.client.call<Status>('GET', `/api/v1/projects/${encodeURIComponent(ctx.project)}/status`);
       if (opts.env) {
         status.environments = status.environments.filter((e) => e.name === opts.env);
-        if (status.environments.length === 0) throw new CliError('not_found', `no environment "${opts.env}" in project ${ctx.project}`);
+        if (status.environments.length === 0)
+          throw new CliError('not_found', `no environment "${opts.env}" in project ${ctx.project}`);
       }
       if (service) {
         for (const env of status.environments) env.services = env.services.filter((s) => s.service === service);
-        if (status.environments.every((e) => e.services.length === 0)) throw new CliError('not_found', `no service "${service}" in project ${ctx.project}`);
+        if (status.environments.every((e) => e.services.length === 0))
+          throw new CliError('not_found', `no service "${service}" in project ${ctx.project}`);
       }
-      const { releases } = await ctx.client.call<{ releases: ReleaseStages[] }>('GET', `/api/v1/projects/${encodeURIComponent(ctx.project)}/pipeline`);
+      const { releases } = await ctx.client.call<{ releases: ReleaseStages[] }>(
+        'GET',
+        `/api/v1/projects/${encodeURIComponent(ctx.project)}/pipeline`,
+      );
       const shown = releases.filter((r) => !service || r.service === service);
       if (opts.json) return printJson({ ...status, releases: shown });
       process.stdout.write(`${renderStatus(status)}${opts.env ? '' : renderPipeline(shown)}\n`);

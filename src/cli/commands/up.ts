@@ -18,7 +18,10 @@ import { tailFile } from '../tail-file.js';
 /** Is a coordinator answering at this config's address? */
 export async function coordinatorAnswers(config: ProjectConfig): Promise<boolean> {
   try {
-    const res = await request(`http://${config.coordinator.listen}/healthz`, { headersTimeout: 1000, bodyTimeout: 1000 });
+    const res = await request(`http://${config.coordinator.listen}/healthz`, {
+      headersTimeout: 1000,
+      bodyTimeout: 1000,
+    });
     await res.body.dump();
     return res.statusCode === 200;
   } catch {
@@ -29,9 +32,16 @@ export async function coordinatorAnswers(config: ProjectConfig): Promise<boolean
 /** What `up` prints once everything runs. */
 export function upBanner(config: ProjectConfig, url: string, token?: string): string {
   const lines = [`${bold('slipway')} coordinator ${cyan(url)}  ${dim(`(data: ${config.dataDir})`)}`];
-  for (const env of config.environments) lines.push(`  ${env.name.padEnd(12)} ${cyan(`http://${env.host === '0.0.0.0' ? '127.0.0.1' : env.host}:${env.port}`)}`);
+  for (const env of config.environments)
+    lines.push(
+      `  ${env.name.padEnd(12)} ${cyan(`http://${env.host === '0.0.0.0' ? '127.0.0.1' : env.host}:${env.port}`)}`,
+    );
   if (token) {
-    lines.push('', yellow('Admin token (shown once; saved for this machine\'s CLI in ' + path.join(config.dataDir, 'cli-token') + '):'), `  ${token}`);
+    lines.push(
+      '',
+      yellow(`Admin token (shown once; saved for this machine's CLI in ${path.join(config.dataDir, 'cli-token')}):`),
+      `  ${token}`,
+    );
   }
   return lines.join('\n');
 }
@@ -49,14 +59,19 @@ async function detach(config: ProjectConfig, token: string, created: boolean): P
   const started = Date.now();
   while (Date.now() - started < 90_000) {
     if (await coordinatorAnswers(config)) {
-      process.stdout.write(`${upBanner(config, `http://${config.coordinator.listen}`, created ? token : undefined)}\n${dim(`running in the background (pid ${child.pid}); stop everything with: slipway down`)}\n`);
+      process.stdout.write(
+        `${upBanner(config, `http://${config.coordinator.listen}`, created ? token : undefined)}\n${dim(`running in the background (pid ${child.pid}); stop everything with: slipway down`)}\n`,
+      );
       return;
     }
     if (child.exitCode !== null || (child.pid && !isAlive(child.pid))) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   const tail = await tailFile(paths.coordinatorOut, 15);
-  throw new CliError('unavailable', `the coordinator did not come up within ${formatDuration(Date.now() - started)}; last lines of ${paths.coordinatorOut}:\n${tail.join('\n')}`);
+  throw new CliError(
+    'unavailable',
+    `the coordinator did not come up within ${formatDuration(Date.now() - started)}; last lines of ${paths.coordinatorOut}:\n${tail.join('\n')}`,
+  );
 }
 
 function isAlive(pid: number): boolean {
@@ -92,7 +107,10 @@ export function registerUp(program: Command): void {
         onShutdownRequest: () => stop('slipway down'),
       });
       process.stdout.write(`${upBanner(config, coordinator.url, created ? token : undefined)}\n`);
-      if (coordinator.resumed.length > 0) process.stdout.write(`resumed ${coordinator.resumed.length} deployment(s) in flight: ${coordinator.resumed.join(', ')}\n`);
+      if (coordinator.resumed.length > 0)
+        process.stdout.write(
+          `resumed ${coordinator.resumed.length} deployment(s) in flight: ${coordinator.resumed.join(', ')}\n`,
+        );
       process.stdout.write(dim('Ctrl-C stops the coordinator, the proxy and every instance\n'));
       await new Promise<void>((resolve) => {
         let stopping = false;

@@ -21,23 +21,32 @@ interface UserView {
 const repeat = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerUsers(program: Command): void {
-  const users = program.command('users').description('Local users who log in to the dashboard with a password and TOTP (needs an admin token)');
+  const users = program
+    .command('users')
+    .description('Local users who log in to the dashboard with a password and TOTP (needs an admin token)');
 
   users
     .command('create')
     .description('Create a user; the password is read from stdin or typed at a prompt, never from an argument')
     .argument('<name>', 'user name: lowercase letters, digits, . _ -')
-    .option('--grant <role:envs>', "ROLE:ENVIRONMENT[,ENVIRONMENT] or ROLE:'*'; repeatable (roles: viewer, deployer, approver, admin)", repeat)
+    .option(
+      '--grant <role:envs>',
+      "ROLE:ENVIRONMENT[,ENVIRONMENT] or ROLE:'*'; repeatable (roles: viewer, deployer, approver, admin)",
+      repeat,
+    )
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { grant?: string[]; json?: boolean }, cmd: Command) => {
-      if (!opts.grant?.length) throw new CliError('invalid_input', "--grant is required, e.g. --grant approver:production (or viewer:'*')");
+      if (!opts.grant?.length)
+        throw new CliError('invalid_input', "--grant is required, e.g. --grant approver:production (or viewer:'*')");
       const grants = opts.grant.map(parseGrant);
       const client = await coordinatorClient(cmd.optsWithGlobals<GlobalOptions>());
       const password = await readPassword(name);
       const { user } = await client.call<{ user: UserView }>('POST', '/api/v1/users', { name, password, grants });
       if (opts.json) return printJson({ user });
       process.stdout.write(`created user ${user.name}: ${describeGrants(user.grants)}\n`);
-      process.stderr.write('They log in with POST /api/v1/auth/login, then turn on TOTP (needed for approver/admin actions on production).\n');
+      process.stderr.write(
+        'They log in with POST /api/v1/auth/login, then turn on TOTP (needed for approver/admin actions on production).\n',
+      );
     });
 
   users
@@ -49,10 +58,16 @@ export function registerUsers(program: Command): void {
       const { users: list } = await client.call<{ users: UserView[] }>('GET', '/api/v1/users');
       if (opts.json) return printJson({ users: list });
       process.stdout.write(
-        table(
+        `${table(
           ['NAME', 'GRANTS', 'TOTP', 'STATE', 'CREATED BY'],
-          list.map((u) => [u.name, describeGrants(u.grants), u.totpEnabled ? 'on' : 'off', u.state === 'active' ? u.state : dim(u.state), u.createdBy ?? '-']),
-        ) + '\n',
+          list.map((u) => [
+            u.name,
+            describeGrants(u.grants),
+            u.totpEnabled ? 'on' : 'off',
+            u.state === 'active' ? u.state : dim(u.state),
+            u.createdBy ?? '-',
+          ]),
+        )}\n`,
       );
     });
 
@@ -63,7 +78,10 @@ export function registerUsers(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
       const client = await coordinatorClient(cmd.optsWithGlobals<GlobalOptions>());
-      const { user } = await client.call<{ user: UserView }>('POST', `/api/v1/users/${encodeURIComponent(name)}/disable`);
+      const { user } = await client.call<{ user: UserView }>(
+        'POST',
+        `/api/v1/users/${encodeURIComponent(name)}/disable`,
+      );
       if (opts.json) return printJson({ user });
       process.stdout.write(`disabled user ${user.name} (at ${user.disabledAt})\n`);
     });

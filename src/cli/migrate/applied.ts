@@ -31,7 +31,11 @@ export async function appliedThrough(
   const wrong = rows.filter((r) => r.state === 'drift' || r.state === 'missing-file');
   if (options.refuseDrift && wrong.length > 0) {
     // Before anything runs: an applied migration whose file changed or vanished means the files are not what the database ran.
-    const what = wrong.map((r) => (r.state === 'drift' ? `${r.file ?? r.id} was edited after it was applied (checksum differs)` : `${r.id} is applied but has no file`));
+    const what = wrong.map((r) =>
+      r.state === 'drift'
+        ? `${r.file ?? r.id} was edited after it was applied (checksum differs)`
+        : `${r.id} is applied but has no file`,
+    );
     throw new MigrationError('conflict', `nothing done: ${what.join('; ')}`);
   }
   return { version: lastApplied(rows), source: 'the database' };

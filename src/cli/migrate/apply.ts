@@ -25,18 +25,28 @@ function printer(json: boolean | undefined) {
 }
 
 /** `slipway migrate apply`: lint + shadow dry run first; contract migrations only when no live release needs the old schema. */
-export async function runApply(global: GlobalOptions, opts: RunOptions & { waitForLock?: number; ignoreLiveReleases?: boolean }): Promise<number> {
+export async function runApply(
+  global: GlobalOptions,
+  opts: RunOptions & { waitForLock?: number; ignoreLiveReleases?: boolean },
+): Promise<number> {
   const source = await migrationSource(global, opts);
   const url = databaseUrlOf(source.config, opts.env);
   const applied = await appliedThrough(source.config, opts.env, source.migrations, undefined, { refuseDrift: true });
-  const pending = source.migrations.filter((m) => m.version > applied.version && (opts.to === undefined || m.version <= opts.to));
+  const pending = source.migrations.filter(
+    (m) => m.version > applied.version && (opts.to === undefined || m.version <= opts.to),
+  );
   const checks = await checkContracts(global, source.config, opts.env, pending, opts.version);
   const { limit, reason } = contractLimit(checks, Boolean(opts.ignoreLiveReleases));
   const target = Math.min(opts.to ?? Infinity, limit ?? Infinity);
   const runnable = pending.filter((m) => m.version <= target);
   if (runnable.length === 0) {
     if (opts.json) printJson({ applied: [], waiting: reason ?? null });
-    else process.stdout.write(reason ? `${yellow('nothing applied:')} ${reason}\n` : `${green('✔')} nothing to apply: the database is at ${applied.version}\n`);
+    else
+      process.stdout.write(
+        reason
+          ? `${yellow('nothing applied:')} ${reason}\n`
+          : `${green('✔')} nothing to apply: the database is at ${applied.version}\n`,
+      );
     return reason ? 5 : 0;
   }
   const pre = await preflight(
@@ -46,7 +56,11 @@ export async function runApply(global: GlobalOptions, opts: RunOptions & { waitF
     { lockTimeoutSet: Boolean(source.config?.database) },
   );
   if (pre.problems.length > 0) {
-    throw new MigrationError('failed', `nothing applied; ${pre.problems.length} problem(s):\n  ${pre.problems.join('\n  ')}`, { problems: pre.problems });
+    throw new MigrationError(
+      'failed',
+      `nothing applied; ${pre.problems.length} problem(s):\n  ${pre.problems.join('\n  ')}`,
+      { problems: pre.problems },
+    );
   }
   const database = source.config?.database;
   const result = await applyMigrations({
@@ -67,17 +81,26 @@ export async function runApply(global: GlobalOptions, opts: RunOptions & { waitF
 }
 
 /** `slipway migrate rollback`: down scripts newest first; data-losing downs only with --allow-data-loss. */
-export async function runRollback(global: GlobalOptions, opts: RunOptions & { steps?: number; allowDataLoss?: boolean }): Promise<number> {
+export async function runRollback(
+  global: GlobalOptions,
+  opts: RunOptions & { steps?: number; allowDataLoss?: boolean },
+): Promise<number> {
   const source = await migrationSource(global, opts);
   const url = databaseUrlOf(source.config, opts.env);
   const applied = await appliedThrough(source.config, opts.env, source.migrations, undefined, { refuseDrift: true });
   const appliedMigrations = source.migrations.filter((m) => m.version <= applied.version);
-  const chosen = opts.to !== undefined ? appliedMigrations.filter((m) => m.version > opts.to!) : appliedMigrations.slice(-(opts.steps ?? 1));
+  const chosen =
+    opts.to !== undefined
+      ? appliedMigrations.filter((m) => m.version > opts.to!)
+      : appliedMigrations.slice(-(opts.steps ?? 1));
   await loadParser();
   if (!opts.allowDataLoss) {
     const losing = chosen.filter(downLosesData);
     if (losing.length > 0) {
-      throw new MigrationError('conflict', `nothing rolled back: the down script of ${losing.map((m) => m.downPath).join(', ')} loses data; pass --allow-data-loss if that is intended`);
+      throw new MigrationError(
+        'conflict',
+        `nothing rolled back: the down script of ${losing.map((m) => m.downPath).join(', ')} loses data; pass --allow-data-loss if that is intended`,
+      );
     }
   }
   const database = source.config?.database;
@@ -90,6 +113,11 @@ export async function runRollback(global: GlobalOptions, opts: RunOptions & { st
     onEvent: printer(opts.json),
   });
   if (opts.json) printJson({ rolledBack: chosen.map((m) => m.id), at: to });
-  else process.stdout.write(chosen.length === 0 ? `${red('nothing to roll back')}\n` : `${green('✔')} rolled back ${chosen.map((m) => m.id).join(', ')}; the database is at ${to}\n`);
+  else
+    process.stdout.write(
+      chosen.length === 0
+        ? `${red('nothing to roll back')}\n`
+        : `${green('✔')} rolled back ${chosen.map((m) => m.id).join(', ')}; the database is at ${to}\n`,
+    );
   return 0;
 }

@@ -35,7 +35,12 @@ export async function checkContracts(
   return contracts.map((migration) => {
     if (!live) return { migration, blockers: null, unknown: unknown! };
     const shippedWith = migration.after ?? version;
-    if (!shippedWith) return { migration, blockers: null, unknown: `${migration.id} has no after=VERSION; pass --version (the release that ships it)` };
+    if (!shippedWith)
+      return {
+        migration,
+        blockers: null,
+        unknown: `${migration.id} has no after=VERSION; pass --version (the release that ships it)`,
+      };
     return { migration, blockers: contractBlockers(migration, shippedWith, live) };
   });
 }
@@ -44,9 +49,16 @@ export async function checkContracts(
 export function contractLimit(checks: ContractCheck[], ignoreLive: boolean): { limit: number | null; reason?: string } {
   if (ignoreLive) return { limit: null };
   for (const check of checks) {
-    if (check.blockers === null) return { limit: check.migration.version - 1, reason: `${check.migration.id} not applied: ${check.unknown}; or pass --ignore-live-releases` };
+    if (check.blockers === null)
+      return {
+        limit: check.migration.version - 1,
+        reason: `${check.migration.id} not applied: ${check.unknown}; or pass --ignore-live-releases`,
+      };
     if (check.blockers.length > 0) {
-      return { limit: check.migration.version - 1, reason: `contract migration ${check.migration.id} waits: ${describeBlockers(check.blockers)} still live and may need the old schema` };
+      return {
+        limit: check.migration.version - 1,
+        reason: `contract migration ${check.migration.id} waits: ${describeBlockers(check.blockers)} still live and may need the old schema`,
+      };
     }
   }
   return { limit: null };

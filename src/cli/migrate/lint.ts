@@ -12,7 +12,11 @@ import { printJson } from '../output.js';
 import { migrationSource, optionalConfig, type SourceOptions } from './source.js';
 
 /** `slipway migrate lint [files…]`: exit 1 when a blocking statement is not explicitly allowed. */
-export async function runLint(global: GlobalOptions, files: string[], opts: SourceOptions & { json?: boolean }): Promise<number> {
+export async function runLint(
+  global: GlobalOptions,
+  files: string[],
+  opts: SourceOptions & { json?: boolean },
+): Promise<number> {
   await loadParser();
   // Files named on the command line may be linted without a project (a broken slipway.yaml then
   // only means lock_timeout is not assumed); otherwise the project says where the migrations are.
@@ -29,7 +33,10 @@ export async function runLint(global: GlobalOptions, files: string[], opts: Sour
   // With a database section Slipway's runner sets lock_timeout itself, so files need not.
   const lockTimeoutSet = Boolean(config?.database);
   const reports = targets.map((t) =>
-    allowContractFindings(lintSql(t.sql, path.relative(process.cwd(), path.resolve(t.file)) || t.file, { lockTimeoutSet }), readDirectives(t.sql).phase),
+    allowContractFindings(
+      lintSql(t.sql, path.relative(process.cwd(), path.resolve(t.file)) || t.file, { lockTimeoutSet }),
+      readDirectives(t.sql).phase,
+    ),
   );
   if (opts.json) printJson(reportsJson(reports));
   else process.stdout.write(formatReports(reports));
@@ -40,6 +47,9 @@ function readSql(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new MigrationError('invalid_input', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new MigrationError(
+      'invalid_input',
+      `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
 }

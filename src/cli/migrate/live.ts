@@ -15,7 +15,11 @@ interface InstanceView {
 }
 
 /** Live releases of the database's service in the environments sharing `environment`'s database. */
-export async function fetchLiveReleases(global: GlobalOptions, config: ProjectConfig, environment: string): Promise<LiveRelease[]> {
+export async function fetchLiveReleases(
+  global: GlobalOptions,
+  config: ProjectConfig,
+  environment: string,
+): Promise<LiveRelease[]> {
   const { client, project } = await commandContext(global);
   const service = config.database!.service;
   const counts = new Map<string, LiveRelease>();

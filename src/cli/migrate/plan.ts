@@ -25,7 +25,15 @@ export async function runPlan(global: GlobalOptions, opts: PlanOptions): Promise
       : null;
   const againstFailed = against?.statements.some((s) => s.error) ?? false;
   if (opts.json) {
-    printJson({ appliedThrough: applied, pending: pre.pending.map((m) => m.id), deferred: pre.deferred.map((m) => m.id), lint: pre.lint, problems: pre.problems, dryRun: pre.dryRun, against });
+    printJson({
+      appliedThrough: applied,
+      pending: pre.pending.map((m) => m.id),
+      deferred: pre.deferred.map((m) => m.id),
+      lint: pre.lint,
+      problems: pre.problems,
+      dryRun: pre.dryRun,
+      against,
+    });
   } else {
     process.stdout.write(render(pre, applied.version, applied.source, against));
   }
@@ -33,15 +41,24 @@ export async function runPlan(global: GlobalOptions, opts: PlanOptions): Promise
 }
 
 function render(pre: Preflight, through: number, source: string, against: AgainstReport | null): string {
-  const out: string[] = [`${bold(`${pre.pending.length} pending migration${pre.pending.length === 1 ? '' : 's'}`)} ${dim(`(applied through ${through}, from ${source})`)}`];
+  const out: string[] = [
+    `${bold(`${pre.pending.length} pending migration${pre.pending.length === 1 ? '' : 's'}`)} ${dim(`(applied through ${through}, from ${source})`)}`,
+  ];
   pre.pending.forEach((m, i) => {
     const waits = pre.deferred.includes(m) ? dim(' — waits until no live release needs the old schema') : '';
     out.push(`\n${bold(m.id)}${m.phase ? ` [${m.phase}${m.after ? ` after ${m.after}` : ''}]` : ''}${waits}`);
     const report = pre.lint[i]!;
-    if (report.parseError) out.push(`  ${red('parse error')} ${report.parseError.file}:${report.parseError.line}:${report.parseError.col}: ${report.parseError.message}`);
+    if (report.parseError)
+      out.push(
+        `  ${red('parse error')} ${report.parseError.file}:${report.parseError.line}:${report.parseError.col}: ${report.parseError.message}`,
+      );
     for (const s of report.statements) {
-      const rules = s.findings.map((f) => (f.allowedBecause !== null ? `${f.rule} (allowed: ${f.allowedBecause})` : f.rule)).join(', ');
-      out.push(`  ${String(s.line).padStart(4)}:${String(s.col).padEnd(3)} ${s.class.padEnd(19)} ${(s.lock ?? '-').padEnd(22)} ${s.kind}${rules ? `  ${rules}` : ''}`);
+      const rules = s.findings
+        .map((f) => (f.allowedBecause !== null ? `${f.rule} (allowed: ${f.allowedBecause})` : f.rule))
+        .join(', ');
+      out.push(
+        `  ${String(s.line).padStart(4)}:${String(s.col).padEnd(3)} ${s.class.padEnd(19)} ${(s.lock ?? '-').padEnd(22)} ${s.kind}${rules ? `  ${rules}` : ''}`,
+      );
     }
   });
   if (pre.dryRun) {
@@ -55,10 +72,14 @@ function render(pre: Preflight, through: number, source: string, against: Agains
     out.push(`\n${bold(`against ${against.database}`)} (one transaction, rolled back):`);
     for (const s of against.statements) {
       const locks = s.locks.map((l) => `${l.relation} ${l.mode}`).join(', ');
-      out.push(`  ${s.migration}:${s.line} ${s.ran ? (s.error ? red(`error: ${s.error}`) : locks || 'no new table locks (already held or none)') : dim(`not run: ${s.skippedBecause}`)}`);
+      out.push(
+        `  ${s.migration}:${s.line} ${s.ran ? (s.error ? red(`error: ${s.error}`) : locks || 'no new table locks (already held or none)') : dim(`not run: ${s.skippedBecause}`)}`,
+      );
     }
-    for (const t of against.tables) out.push(`  table ${t.name}: ${(t.totalBytes / 1024).toFixed(0)} KiB, ~${t.rows} rows`);
+    for (const t of against.tables)
+      out.push(`  table ${t.name}: ${(t.totalBytes / 1024).toFixed(0)} KiB, ~${t.rows} rows`);
   }
-  if (pre.problems.length > 0) out.push(`\n${red(`${pre.problems.length} problem(s):`)}\n  ${pre.problems.join('\n  ')}`);
+  if (pre.problems.length > 0)
+    out.push(`\n${red(`${pre.problems.length} problem(s):`)}\n  ${pre.problems.join('\n  ')}`);
   return `${out.join('\n')}\n`;
 }

@@ -38,11 +38,17 @@ export async function migrationSource(global: GlobalOptions, opts: SourceOptions
   else if (config) {
     const database = databaseConfigOf(config);
     if (database.migrations.includes('{version}') && !opts.version) {
-      throw new MigrationError('invalid_input', `database.migrations (${database.migrations}) contains {version}: pass --version VERSION`);
+      throw new MigrationError(
+        'invalid_input',
+        `database.migrations (${database.migrations}) contains {version}: pass --version VERSION`,
+      );
     }
     dir = migrationsDirFor(database, opts.version ?? '');
   } else {
-    throw new MigrationError('invalid_input', `no slipway.yaml here (${path.resolve(defaultConfigFile)}); pass --config PATH or --dir MIGRATIONS_DIR`);
+    throw new MigrationError(
+      'invalid_input',
+      `no slipway.yaml here (${path.resolve(defaultConfigFile)}); pass --config PATH or --dir MIGRATIONS_DIR`,
+    );
   }
   return { ...(config ? { config } : {}), dir, migrations: loadMigrations(dir) };
 }
@@ -51,14 +57,21 @@ export async function migrationSource(global: GlobalOptions, opts: SourceOptions
 export function databaseUrlOf(config: ProjectConfig | undefined, environment: string | undefined): string {
   if (!config) {
     const url = process.env.DATABASE_URL;
-    if (!url) throw new MigrationError('invalid_input', 'no slipway.yaml and no DATABASE_URL: nothing says which database to use');
+    if (!url)
+      throw new MigrationError(
+        'invalid_input',
+        'no slipway.yaml and no DATABASE_URL: nothing says which database to use',
+      );
     return url;
   }
   databaseConfigOf(config);
   if (environment) return databaseUrlFor(config, environment);
   const references = new Set(config.environments.map((e) => databaseReferenceFor(config, e.name).reference));
   if (references.size > 1) {
-    throw new MigrationError('invalid_input', `environments use different databases: pass --env (one of ${config.environments.map((e) => e.name).join(', ')})`);
+    throw new MigrationError(
+      'invalid_input',
+      `environments use different databases: pass --env (one of ${config.environments.map((e) => e.name).join(', ')})`,
+    );
   }
   return databaseUrlFor(config, config.environments[0]!.name);
 }

@@ -38,7 +38,13 @@ export class CanaryWatch {
 
   /** Start watching a canary deployment (idempotent; no-op for other strategies). */
   watch(d: DeploymentRecord): void {
-    if (this.closed || this.loops.has(d.id) || d.plan.analysisUntilStep === undefined || d.options.strategyConfig.type !== 'canary') return;
+    if (
+      this.closed ||
+      this.loops.has(d.id) ||
+      d.plan.analysisUntilStep === undefined ||
+      d.options.strategyConfig.type !== 'canary'
+    )
+      return;
     const controller = new AbortController();
     this.loops.set(d.id, controller);
     void this.loop(d.id, controller.signal).finally(() => this.loops.delete(d.id));
@@ -49,7 +55,10 @@ export class CanaryWatch {
     const existing = this.sessions.get(d.id);
     if (existing) return existing;
     const strategy = d.options.strategyConfig as CanaryStrategy;
-    const [stable, candidate] = await Promise.all([d.fromRelease ? getRelease(this.deps.db, d.fromRelease) : undefined, getRelease(this.deps.db, d.toRelease)]);
+    const [stable, candidate] = await Promise.all([
+      d.fromRelease ? getRelease(this.deps.db, d.fromRelease) : undefined,
+      getRelease(this.deps.db, d.toRelease),
+    ]);
     const session = new AnalysisSession(d.id, await this.signals(d, strategy), strategy.analysis, {
       project: d.project,
       service: d.service,
@@ -70,9 +79,15 @@ export class CanaryWatch {
 
   /** The candidate's instances as the runtime sees them now. */
   async availability(d: DeploymentRecord): Promise<AvailabilityInput> {
-    const candidates = (await listInstances(this.deps.db, { project: d.project, environment: d.environment, service: d.service, releaseId: d.toRelease, live: true })).filter(
-      (i) => i.desired === 'running',
-    );
+    const candidates = (
+      await listInstances(this.deps.db, {
+        project: d.project,
+        environment: d.environment,
+        service: d.service,
+        releaseId: d.toRelease,
+        live: true,
+      })
+    ).filter((i) => i.desired === 'running');
     const states = new Map(this.deps.runtime.list().map((s) => [s.instanceId, s.state]));
     const healthy = candidates.filter((i) => states.get(i.id) === 'healthy').length;
     if (healthy < candidates.length) {
@@ -107,7 +122,7 @@ export class CanaryWatch {
     try {
       for (;;) {
         const d = await getDeployment(this.deps.db, id);
-        if (!d || d.state !== 'running' || d.step >= (d.plan.analysisUntilStep ?? 0)) return;
+        if (d?.state !== 'running' || d.step >= (d.plan.analysisUntilStep ?? 0)) return;
         const strategy = d.options.strategyConfig as CanaryStrategy;
         if (d.options.trafficShiftedAt !== undefined && !d.options.promoteRequested) {
           if (await this.lookOnce(d, strategy)) return;
@@ -118,7 +133,7 @@ export class CanaryWatch {
       if (!signal.aborted) this.deps.logger.error({ deployment: id, err: messageOf(e) }, 'canary watch stopped');
     } finally {
       const d = await getDeployment(this.deps.db, id).catch(() => undefined);
-      if (!d || d.state !== 'running') {
+      if (d?.state !== 'running') {
         await this.sessions.get(id)?.close();
         this.sessions.delete(id);
         this.degradedSince.delete(id);
@@ -131,7 +146,12 @@ export class CanaryWatch {
   private async lookOnce(d: DeploymentRecord, strategy: CanaryStrategy): Promise<boolean> {
     const session = await this.session(d);
     const now = this.deps.clock.now();
-    const { verdict, errors, consecutiveErrors } = await session.look(d.options.trafficShiftedAt!, now, await this.availability(d), false);
+    const { verdict, errors, consecutiveErrors } = await session.look(
+      d.options.trafficShiftedAt!,
+      now,
+      await this.availability(d),
+      false,
+    );
     if (verdict.outcome === 'fail') {
       await this.record(d, verdict, false);
       await this.rollBack(d.id, `canary analysis failed: ${verdict.reason}`);

@@ -19,13 +19,25 @@ export class AnalysisSession {
   ) {}
 
   /** Measure [from, now) with every source and judge it. `final` at the end of an analyze step. */
-  async look(from: number, now: number, availability: AvailabilityInput | undefined, final: boolean, signal?: AbortSignal): Promise<{ verdict: Verdict; errors: Measurement[]; consecutiveErrors: number }> {
+  async look(
+    from: number,
+    now: number,
+    availability: AvailabilityInput | undefined,
+    final: boolean,
+    signal?: AbortSignal,
+  ): Promise<{ verdict: Verdict; errors: Measurement[]; consecutiveErrors: number }> {
     const query: SignalQuery = { ...this.query, from, to: now };
     const measurements = (await Promise.all(this.sources.map((s) => s.measure(query, signal)))).flat();
     const errors = measurements.filter((m) => m.phase === 'error');
     // Only the continuous watch counts consecutive errors (a gate's look is not one more in the row).
     if (!final) this.consecutiveErrors = errors.length > 0 ? this.consecutiveErrors + 1 : 0;
-    const verdict = judge({ measurements, ...(availability ? { availability } : {}), settings: judgeSettingsOf(this.analysis), now, final });
+    const verdict = judge({
+      measurements,
+      ...(availability ? { availability } : {}),
+      settings: judgeSettingsOf(this.analysis),
+      now,
+      final,
+    });
     return { verdict, errors, consecutiveErrors: this.consecutiveErrors };
   }
 

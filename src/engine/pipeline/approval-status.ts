@@ -18,7 +18,15 @@ export interface ApprovalStatus extends ApprovalTally {
  * The approval status of `version` of `service` for `target`, or undefined when the environment
  * needs no approvals. `deployer` is whoever is deploying it now (their own approval does not count).
  */
-export async function approvalStatus(db: Queryable, project: string, service: string, version: string, target: EnvironmentConfig, now: Date, deployer?: string): Promise<ApprovalStatus | undefined> {
+export async function approvalStatus(
+  db: Queryable,
+  project: string,
+  service: string,
+  version: string,
+  target: EnvironmentConfig,
+  now: Date,
+  deployer?: string,
+): Promise<ApprovalStatus | undefined> {
   const policy = target.approvals; // absent in configs stored by older versions
   if (!policy) return undefined;
   const release = await getReleaseByVersion(db, project, service, version);
@@ -36,7 +44,13 @@ export async function approvalStatus(db: Queryable, project: string, service: st
  * Per environment that needs approvals (of those given), the recent releases that have not been
  * deployed there successfully yet, with where their approvals stand.
  */
-export async function approvalList(db: Queryable, config: ProjectConfig, environments: readonly string[], now: Date, releasesPerService = 10): Promise<ApprovalStatus[]> {
+export async function approvalList(
+  db: Queryable,
+  config: ProjectConfig,
+  environments: readonly string[],
+  now: Date,
+  releasesPerService = 10,
+): Promise<ApprovalStatus[]> {
   const out: ApprovalStatus[] = [];
   for (const environment of config.environments) {
     if (!environment.approvals || !environments.includes(environment.name)) continue;

@@ -53,13 +53,28 @@ export interface ApprovalTally {
  * `role:ROLE` they hold there; undefined when they are not an approver.
  * @example approverEntry({ approvers: ['alice', 'role:approver'], ... }, 'production', { name: 'bob', grants: [{ role: 'approver', environments: '*' }] }) // 'role:approver'
  */
-export function approverEntry(policy: Pick<ApprovalPolicy, 'approvers'>, environment: string, who: { name: string; grants: readonly Grant[] }): string | undefined {
+export function approverEntry(
+  policy: Pick<ApprovalPolicy, 'approvers'>,
+  environment: string,
+  who: { name: string; grants: readonly Grant[] },
+): string | undefined {
   if (policy.approvers.includes(who.name)) return who.name;
-  return policy.approvers.find((entry) => entry.startsWith('role:') && allows({ grants: [...who.grants] }, entry.slice('role:'.length) as Role, environment));
+  return policy.approvers.find(
+    (entry) =>
+      entry.startsWith('role:') &&
+      allows({ grants: [...who.grants] }, entry.slice('role:'.length) as Role, environment),
+  );
 }
 
 /** Count the decisions on a release whose digest is `digest`, at `now`. */
-export function tallyApprovals(policy: ApprovalPolicy, environment: string, digest: string | undefined, decisions: readonly Decision[], now: Date, excluded: readonly Excluded[] = []): ApprovalTally {
+export function tallyApprovals(
+  policy: ApprovalPolicy,
+  environment: string,
+  digest: string | undefined,
+  decisions: readonly Decision[],
+  now: Date,
+  excluded: readonly Excluded[] = [],
+): ApprovalTally {
   const latest = new Map<string, Decision>();
   for (const d of [...decisions].sort((a, b) => a.at.getTime() - b.at.getTime())) {
     if (d.releaseDigest === digest) latest.set(d.byName, d);
@@ -94,14 +109,27 @@ export function tallyApprovals(policy: ApprovalPolicy, environment: string, dige
     approvedBy.push(d.byName);
   }
   const missing = Math.max(0, policy.required - approvedBy.length);
-  return { required: policy.required, approvedBy, ...(rejection ? { rejection } : {}), notCounted, missing, state: rejection ? 'rejected' : missing === 0 ? 'approved' : 'pending' };
+  return {
+    required: policy.required,
+    approvedBy,
+    ...(rejection ? { rejection } : {}),
+    notCounted,
+    missing,
+    state: rejection ? 'rejected' : missing === 0 ? 'approved' : 'pending',
+  };
 }
 
 /**
  * What a release still waits for, in words, or undefined when it may go:
  * `production needs 2 approvals of quote-api 1.4.2; has 1 (alice); waits for 1 more from: bob, role:approver`.
  */
-export function describeApprovalWait(policy: ApprovalPolicy, environment: string, release: { service: string; version: string }, tally: ApprovalTally, excluded: readonly Excluded[] = []): string | undefined {
+export function describeApprovalWait(
+  policy: ApprovalPolicy,
+  environment: string,
+  release: { service: string; version: string },
+  tally: ApprovalTally,
+  excluded: readonly Excluded[] = [],
+): string | undefined {
   const what = `${release.service} ${release.version}`;
   if (tally.rejection) {
     const r = tally.rejection;
@@ -112,6 +140,9 @@ export function describeApprovalWait(policy: ApprovalPolicy, environment: string
   const from = policy.approvers.filter((a) => !cannot.has(a));
   const has = tally.approvedBy.length === 0 ? 'none' : `${tally.approvedBy.length} (${tally.approvedBy.join(', ')})`;
   const plural = policy.required === 1 ? 'approval' : 'approvals';
-  const ignored = tally.notCounted.length > 0 ? `; not counted: ${tally.notCounted.map((n) => `${n.name} (${n.why})`).join(', ')}` : '';
+  const ignored =
+    tally.notCounted.length > 0
+      ? `; not counted: ${tally.notCounted.map((n) => `${n.name} (${n.why})`).join(', ')}`
+      : '';
   return `${environment} needs ${policy.required} ${plural} of ${what}; has ${has}; waits for ${tally.missing} more from: ${from.join(', ') || 'nobody left on the list'}${ignored}`;
 }

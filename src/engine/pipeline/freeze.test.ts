@@ -2,8 +2,19 @@ import { describe, expect, it } from 'vitest';
 import type { FreezeWindow } from '../../config/model.js';
 import { activeFreeze, nextFreeze } from './freeze.js';
 
-const weekend: FreezeWindow = { kind: 'recurring', cron: '0 16 * * 5', durationMs: 64 * 3_600_000, timezone: 'Europe/London', message: 'weekend freeze' };
-const holidays: FreezeWindow = { kind: 'once', from: Date.parse('2026-12-20T00:00:00Z'), until: Date.parse('2027-01-03T00:00:00Z'), message: 'holiday freeze' };
+const weekend: FreezeWindow = {
+  kind: 'recurring',
+  cron: '0 16 * * 5',
+  durationMs: 64 * 3_600_000,
+  timezone: 'Europe/London',
+  message: 'weekend freeze',
+};
+const holidays: FreezeWindow = {
+  kind: 'once',
+  from: Date.parse('2026-12-20T00:00:00Z'),
+  until: Date.parse('2027-01-03T00:00:00Z'),
+  message: 'holiday freeze',
+};
 
 describe('activeFreeze', () => {
   it('a recurring window in its time zone: Friday 16:00 London for 64 h (winter: London is UTC)', () => {
@@ -20,7 +31,9 @@ describe('activeFreeze', () => {
   });
 
   it('follows daylight saving time: in summer Friday 16:00 London is 15:00 UTC', () => {
-    expect(activeFreeze([weekend], new Date('2026-07-03T15:30:00Z'))?.startedAt).toEqual(new Date('2026-07-03T15:00:00Z'));
+    expect(activeFreeze([weekend], new Date('2026-07-03T15:30:00Z'))?.startedAt).toEqual(
+      new Date('2026-07-03T15:00:00Z'),
+    );
     expect(activeFreeze([weekend], new Date('2026-07-03T14:59:00Z'))).toBeNull();
   });
 

@@ -24,10 +24,18 @@ export function activeFreeze(freezes: FreezeWindow[], now: Date): ActiveFreeze |
 }
 
 /** The next freeze to start after `now`, for status views. */
-export function nextFreeze(freezes: FreezeWindow[], now: Date): { message: string; startsAt: Date; endsAt: Date } | null {
+export function nextFreeze(
+  freezes: FreezeWindow[],
+  now: Date,
+): { message: string; startsAt: Date; endsAt: Date } | null {
   let next: { message: string; startsAt: Date; endsAt: Date } | null = null;
   for (const freeze of freezes) {
-    const startsAt = freeze.kind === 'once' ? (freeze.from > now.getTime() ? new Date(freeze.from) : null) : cronOf(freeze).nextRun(now);
+    const startsAt =
+      freeze.kind === 'once'
+        ? freeze.from > now.getTime()
+          ? new Date(freeze.from)
+          : null
+        : cronOf(freeze).nextRun(now);
     if (!startsAt) continue;
     const endsAt = new Date(freeze.kind === 'once' ? freeze.until : startsAt.getTime() + freeze.durationMs);
     if (!next || startsAt < next.startsAt) next = { message: freeze.message, startsAt, endsAt };

@@ -17,14 +17,31 @@ function config(production: Record<string, unknown>, staging: Record<string, unk
   return validateConfigObject(
     {
       project: 'harbor',
-      environments: { staging: { listen: '127.0.0.1:18081', ...staging }, production: { listen: '127.0.0.1:18082', ...production } },
-      services: { api: { command: 'node', args: ['server.js'], instances: 1, health: { interval: '50ms', startTimeout: '2s' }, drainTimeout: '1s' } },
+      environments: {
+        staging: { listen: '127.0.0.1:18081', ...staging },
+        production: { listen: '127.0.0.1:18082', ...production },
+      },
+      services: {
+        api: {
+          command: 'node',
+          args: ['server.js'],
+          instances: 1,
+          health: { interval: '50ms', startTimeout: '2s' },
+          drainTimeout: '1s',
+        },
+      },
     },
     { baseDir: '/srv/harbor' },
   );
 }
 
-const req = (environment: string, version: string, extra: Record<string, unknown> = {}) => ({ project: 'harbor', service: 'api', environment, version, ...extra });
+const req = (environment: string, version: string, extra: Record<string, unknown> = {}) => ({
+  project: 'harbor',
+  service: 'api',
+  environment,
+  version,
+  ...extra,
+});
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {
@@ -55,7 +72,12 @@ describe('promotion rules', () => {
     await h.waitFinished((await h.engine.deploy(req('production', '1.0.0'))).id);
     await h.waitFinished((await h.engine.deploy(req('staging', '1.1.0'))).id);
     const view = await h.engine.pipeline('harbor');
-    const stages = Object.fromEntries(view.map((r) => [r.version, r.stages.map((s) => `${s.environment}:${s.state}${s.waitsFor.length ? ` (${s.waitsFor.join('; ')})` : ''}`)]));
+    const stages = Object.fromEntries(
+      view.map((r) => [
+        r.version,
+        r.stages.map((s) => `${s.environment}:${s.state}${s.waitsFor.length ? ` (${s.waitsFor.join('; ')})` : ''}`),
+      ]),
+    );
     expect(stages['1.0.0']).toEqual(['staging:deployed', 'production:live']);
     expect(stages['1.1.0']).toEqual(['staging:live', 'production:ready']);
   });
@@ -65,12 +87,18 @@ describe('promotion rules', () => {
     const staged = await h.engine.deploy(req('staging', '2.0.0'));
     await h.waitFinished(staged.id);
     const refused = await refusal(h.engine.deploy(req('production', '2.0.0')));
-    expect(refused.message).toMatch(/^api 2\.0\.0 cannot go to production yet: api 2\.0\.0 has soaked in staging for \d+s of 60m \(ready at (\S+)\)$/);
+    expect(refused.message).toMatch(
+      /^api 2\.0\.0 cannot go to production yet: api 2\.0\.0 has soaked in staging for \d+s of 60m \(ready at (\S+)\)$/,
+    );
     const readyAt = Date.parse(/ready at (\S+)\)/.exec(refused.message)![1]!);
     const [view] = await h.engine.pipeline('harbor');
     expect(view!.stages).toEqual([
       { environment: 'staging', state: 'live', waitsFor: [] },
-      { environment: 'production', state: 'waiting', waitsFor: [expect.stringMatching(/^api 2\.0\.0 has soaked in staging for \d+s of 60m$/)] },
+      {
+        environment: 'production',
+        state: 'waiting',
+        waitsFor: [expect.stringMatching(/^api 2\.0\.0 has soaked in staging for \d+s of 60m$/)],
+      },
     ]);
     expect(readyAt - Date.now()).toBeGreaterThan(hour - 60_000);
     expect(readyAt - Date.now()).toBeLessThanOrEqual(hour);
@@ -79,25 +107,47 @@ describe('promotion rules', () => {
 
 describe('freeze windows', () => {
   const frozen = () => ({
-    freezes: [{ from: new Date(Date.now() - hour).toISOString(), until: new Date(Date.now() + hour).toISOString(), message: 'release train paused: ask #releases' }],
+    freezes: [
+      {
+        from: new Date(Date.now() - hour).toISOString(),
+        until: new Date(Date.now() + hour).toISOString(),
+        message: 'release train paused: ask #releases',
+      },
+    ],
   });
 
   it('a deployment during a freeze is refused with the window and its end, before anything starts', async () => {
     h = await engineHarness(config({}, frozen()));
     const refused = await refusal(h.engine.deploy(req('staging', '1.0.0')));
     expect(refused.code).toBe('conflict');
-    expect(refused.message).toMatch(/^staging is frozen until \S+Z: release train paused: ask #releases \(from \S+ until \S+\); an admin can deploy anyway with --emergency --reason/);
+    expect(refused.message).toMatch(
+      /^staging is frozen until \S+Z: release train paused: ask #releases \(from \S+ until \S+\); an admin can deploy anyway with --emergency --reason/,
+    );
     expect(h.runtime.started).toEqual([]);
   });
 
   it('an emergency goes through, is marked on the deployment and its events, and a canary is judged more strictly', async () => {
     h = await engineHarness(config({}, frozen()));
-    const d = await h.engine.deploy(req('staging', '1.0.0', { emergency: { reason: 'CVE-2026-1234 hotfix' }, requestedBy: 'alice', strategy: 'canary' }));
+    const d = await h.engine.deploy(
+      req('staging', '1.0.0', {
+        emergency: { reason: 'CVE-2026-1234 hotfix' },
+        requestedBy: 'alice',
+        strategy: 'canary',
+      }),
+    );
     expect(d.options.emergency).toEqual({ reason: 'CVE-2026-1234 hotfix', by: 'alice' });
     const triggers = (d.options.strategyConfig as CanaryStrategy).analysis.triggers;
-    expect(triggers).toEqual({ errorRateVsBaseline: 2.5, p95VsBaseline: 2.5, maxErrorRate: 0.005, maxP95Ms: 250, unavailableForMs: 60_000 });
+    expect(triggers).toEqual({
+      errorRateVsBaseline: 2.5,
+      p95VsBaseline: 2.5,
+      maxErrorRate: 0.005,
+      maxP95Ms: 250,
+      unavailableForMs: 60_000,
+    });
     const events = await listEvents(h.db, { deploymentId: d.id });
-    expect(events.find((e) => e.kind === 'deployment.started')?.message).toMatch(/^EMERGENCY \(CVE-2026-1234 hotfix\): started canary deployment/);
+    expect(events.find((e) => e.kind === 'deployment.started')?.message).toMatch(
+      /^EMERGENCY \(CVE-2026-1234 hotfix\): started canary deployment/,
+    );
     await h.engine.abort(d.id, 'test over', 'test');
     await h.waitFinished(d.id);
   });

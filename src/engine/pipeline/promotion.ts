@@ -16,11 +16,22 @@ export interface PromotionWait {
 }
 
 /** What `version` of `service` still waits for before it may be deployed to `target`; empty = may go. */
-export async function promotionWaits(db: Queryable, project: string, service: string, version: string, target: EnvironmentConfig, now: Date): Promise<PromotionWait[]> {
+export async function promotionWaits(
+  db: Queryable,
+  project: string,
+  service: string,
+  version: string,
+  target: EnvironmentConfig,
+  now: Date,
+): Promise<PromotionWait[]> {
   if (!target.requires?.length) return []; // absent in configs stored by older versions
   const release = await getReleaseByVersion(db, project, service, version);
   const succeeded = new Map<string, Date | undefined>();
-  for (const environment of target.requires) succeeded.set(environment, release ? await firstSucceededAt(db, project, service, environment, release.id) : undefined);
+  for (const environment of target.requires)
+    succeeded.set(
+      environment,
+      release ? await firstSucceededAt(db, project, service, environment, release.id) : undefined,
+    );
   return waitsGiven(service, version, target, now, (environment) => succeeded.get(environment));
 }
 
@@ -28,17 +39,30 @@ export async function promotionWaits(db: Queryable, project: string, service: st
  * The rule itself, given when the release first succeeded in each environment: for callers that
  * already hold the deployments (the pipeline view), so they need not ask the store again.
  */
-export function waitsGiven(service: string, version: string, target: EnvironmentConfig, now: Date, succeededAt: (environment: string) => Date | undefined): PromotionWait[] {
+export function waitsGiven(
+  service: string,
+  version: string,
+  target: EnvironmentConfig,
+  now: Date,
+  succeededAt: (environment: string) => Date | undefined,
+): PromotionWait[] {
   const waits: PromotionWait[] = [];
   for (const environment of target.requires ?? []) {
     const at = succeededAt(environment);
     if (!at) {
-      waits.push({ environment, reason: `${service} ${version} has not been deployed successfully to ${environment} yet` });
+      waits.push({
+        environment,
+        reason: `${service} ${version} has not been deployed successfully to ${environment} yet`,
+      });
       continue;
     }
     const readyAt = new Date(at.getTime() + target.soakMs);
     if (readyAt > now) {
-      waits.push({ environment, reason: `${service} ${version} has soaked in ${environment} for ${minutes(now.getTime() - at.getTime())} of ${minutes(target.soakMs)}`, readyAt });
+      waits.push({
+        environment,
+        reason: `${service} ${version} has soaked in ${environment} for ${minutes(now.getTime() - at.getTime())} of ${minutes(target.soakMs)}`,
+        readyAt,
+      });
     }
   }
   return waits;

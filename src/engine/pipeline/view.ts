@@ -28,7 +28,12 @@ export interface ReleaseView {
 }
 
 /** The `releases` newest releases of every service, each across every environment in promotion order. */
-export async function pipelineView(db: Queryable, config: ProjectConfig, now: Date, releasesPerService = 5): Promise<ReleaseView[]> {
+export async function pipelineView(
+  db: Queryable,
+  config: ProjectConfig,
+  now: Date,
+  releasesPerService = 5,
+): Promise<ReleaseView[]> {
   const states = await listServiceStates(db, config.project);
   const views: ReleaseView[] = [];
   for (const service of config.services) {
@@ -37,25 +42,42 @@ export async function pipelineView(db: Queryable, config: ProjectConfig, now: Da
       const stages: ReleaseStage[] = [];
       for (const environment of config.environments) {
         const mine = deployments.filter((d) => d.environment === environment.name && d.toRelease === release.id);
-        const stable = states.find((s) => s.environment === environment.name && s.service === service.name)?.stableRelease === release.id;
+        const stable =
+          states.find((s) => s.environment === environment.name && s.service === service.name)?.stableRelease ===
+          release.id;
         if (stable) stages.push({ environment: environment.name, state: 'live', waitsFor: [] });
-        else if (mine.some((d) => d.state === 'succeeded')) stages.push({ environment: environment.name, state: 'deployed', waitsFor: [] });
-        else if (mine.some((d) => d.state === 'failed' || d.state === 'rolled_back')) stages.push({ environment: environment.name, state: 'failed', waitsFor: [] });
+        else if (mine.some((d) => d.state === 'succeeded'))
+          stages.push({ environment: environment.name, state: 'deployed', waitsFor: [] });
+        else if (mine.some((d) => d.state === 'failed' || d.state === 'rolled_back'))
+          stages.push({ environment: environment.name, state: 'failed', waitsFor: [] });
         else {
           // First success per environment, from the deployments already in hand.
           const succeededAt = (env: string) =>
             deployments
-              .filter((d) => d.environment === env && d.toRelease === release.id && d.state === 'succeeded' && d.finishedAt)
-              .reduce<Date | undefined>((first, d) => (!first || d.finishedAt! < first ? d.finishedAt : first), undefined);
-          const waitsFor = waitsGiven(service.name, release.version, environment, now, succeededAt).map((w) => w.reason);
+              .filter(
+                (d) => d.environment === env && d.toRelease === release.id && d.state === 'succeeded' && d.finishedAt,
+              )
+              .reduce<Date | undefined>(
+                (first, d) => (!first || d.finishedAt! < first ? d.finishedAt : first),
+                undefined,
+              );
+          const waitsFor = waitsGiven(service.name, release.version, environment, now, succeededAt).map(
+            (w) => w.reason,
+          );
           const freeze = activeFreeze(environment.freezes ?? [], now);
-          if (freeze) waitsFor.push(`${environment.name} is frozen until ${freeze.endsAt.toISOString()} (${freeze.message})`);
+          if (freeze)
+            waitsFor.push(`${environment.name} is frozen until ${freeze.endsAt.toISOString()} (${freeze.message})`);
           const approvals = await approvalStatus(db, config.project, service.name, release.version, environment, now);
           if (approvals?.waitsFor) waitsFor.push(approvals.waitsFor);
           stages.push({ environment: environment.name, state: waitsFor.length > 0 ? 'waiting' : 'ready', waitsFor });
         }
       }
-      views.push({ service: service.name, version: release.version, createdAt: release.createdAt.toISOString(), stages });
+      views.push({
+        service: service.name,
+        version: release.version,
+        createdAt: release.createdAt.toISOString(),
+        stages,
+      });
     }
   }
   return views;

@@ -25,7 +25,8 @@ export async function analyze(ctx: StepContext, step: { forMs: number }): Promis
   const { verdict } = await session.look(from, ctx.clock.now(), await canary.availability(d), true, ctx.signal);
   await canary.record(d, verdict, true);
   if (verdict.outcome === 'pass') return;
-  if (verdict.outcome === 'fail') throw new EngineError('failed', `canary analysis failed: ${verdict.reason}`, { verdict: verdict.reason });
+  if (verdict.outcome === 'fail')
+    throw new EngineError('failed', `canary analysis failed: ${verdict.reason}`, { verdict: verdict.reason });
 
   const analysis = (d.options.strategyConfig as CanaryStrategy).analysis;
   const count = (d.options.inconclusive ?? 0) + 1;
@@ -33,6 +34,13 @@ export async function analyze(ctx: StepContext, step: { forMs: number }): Promis
   if (count <= analysis.inconclusiveLimit) return;
   const why = `canary analysis inconclusive ${count} time${count === 1 ? '' : 's'} (inconclusiveLimit ${analysis.inconclusiveLimit}): ${verdict.reason}`;
   if (analysis.onInconclusive === 'rollback') throw new EngineError('failed', why);
-  ctx.deployment = await patchOptions(ctx.db, d.id, { paused: { reason: `${why}; run slipway promote, resume or abort`, at: ctx.clock.now() } });
-  await ctx.events.emit({ ...deploymentEventBase(ctx), kind: 'deployment.paused', message: `paused: ${why}`, data: { reason: why } });
+  ctx.deployment = await patchOptions(ctx.db, d.id, {
+    paused: { reason: `${why}; run slipway promote, resume or abort`, at: ctx.clock.now() },
+  });
+  await ctx.events.emit({
+    ...deploymentEventBase(ctx),
+    kind: 'deployment.paused',
+    message: `paused: ${why}`,
+    data: { reason: why },
+  });
 }

@@ -12,9 +12,15 @@ export async function drain(ctx: StepContext, step: { role: Role; keep: number }
   const release = ctx.releases[step.role];
   if (!release) return; // nothing of that role was ever started
   const d = ctx.deployment;
-  const routed = (await listInstances(ctx.db, { project: d.project, environment: d.environment, service: d.service, releaseId: releaseFor(ctx, step.role).id, live: true })).filter(
-    (i) => i.desired === 'running',
-  );
+  const routed = (
+    await listInstances(ctx.db, {
+      project: d.project,
+      environment: d.environment,
+      service: d.service,
+      releaseId: releaseFor(ctx, step.role).id,
+      live: true,
+    })
+  ).filter((i) => i.desired === 'running');
   const leaving = routed.slice(0, Math.max(0, routed.length - step.keep));
   const ids = new Set(leaving.map((i) => i.id));
   if (leaving.length > 0) {
@@ -22,7 +28,19 @@ export async function drain(ctx: StepContext, step: { role: Role; keep: number }
     await ctx.traffic.push(d.project, d.environment);
   }
   // Also covers instances drained by an earlier run of this step before a restart.
-  const draining = new Set((await listInstances(ctx.db, { project: d.project, environment: d.environment, service: d.service, releaseId: release.id, live: true })).filter((i) => i.desired === 'warm').map((i) => i.id));
+  const draining = new Set(
+    (
+      await listInstances(ctx.db, {
+        project: d.project,
+        environment: d.environment,
+        service: d.service,
+        releaseId: release.id,
+        live: true,
+      })
+    )
+      .filter((i) => i.desired === 'warm')
+      .map((i) => i.id),
+  );
   if (draining.size === 0) return;
 
   const started = ctx.clock.now();

@@ -29,23 +29,57 @@ function config(gates: Record<string, unknown>, stagingListen = '127.0.0.1:18081
     {
       project: 'harbor',
       environments: { staging: { listen: stagingListen, gates }, production: { listen: '127.0.0.1:18082' } },
-      services: { api: { command: 'node', args: ['server.js'], instances: 1, health: { interval: '50ms', startTimeout: '2s' }, drainTimeout: '1s', strategy: { type: 'blue-green', keepOldFor: 0 } } },
+      services: {
+        api: {
+          command: 'node',
+          args: ['server.js'],
+          instances: 1,
+          health: { interval: '50ms', startTimeout: '2s' },
+          drainTimeout: '1s',
+          strategy: { type: 'blue-green', keepOldFor: 0 },
+        },
+      },
     },
     { baseDir: dir },
   );
 }
 
-const deploy = (version: string) => h!.engine.deploy({ project: 'harbor', service: 'api', environment: 'staging', version });
+const deploy = (version: string) =>
+  h!.engine.deploy({ project: 'harbor', service: 'api', environment: 'staging', version });
 
 describe('withGateSteps', () => {
   it('puts the before-gates first and the smoke checks right before the promotion', () => {
-    const plan = withGateSteps(planFor({ type: 'blue-green', keepOldForMs: 0 }, { instances: 2, hasStable: true }), true, true);
-    expect(plan.steps.map((s) => s.kind)).toEqual(['gates', 'scale', 'waitHealthy', 'setWeights', 'drain', 'stop', 'smoke', 'promote']);
+    const plan = withGateSteps(
+      planFor({ type: 'blue-green', keepOldForMs: 0 }, { instances: 2, hasStable: true }),
+      true,
+      true,
+    );
+    expect(plan.steps.map((s) => s.kind)).toEqual([
+      'gates',
+      'scale',
+      'waitHealthy',
+      'setWeights',
+      'drain',
+      'stop',
+      'smoke',
+      'promote',
+    ]);
   });
 
   it('`slipway promote` keeps the smoke checks in front of the promotion', () => {
-    expect(withSmokeBeforePromote(promotionSteps(2)).map((s) => s.kind)).toEqual(['scale', 'waitHealthy', 'setWeights', 'drain', 'stop', 'smoke', 'promote']);
-    expect(withSmokeBeforePromote([{ kind: 'stop', role: 'stable', keep: 0 }]).map((s) => s.kind)).toEqual(['stop', 'smoke']);
+    expect(withSmokeBeforePromote(promotionSteps(2)).map((s) => s.kind)).toEqual([
+      'scale',
+      'waitHealthy',
+      'setWeights',
+      'drain',
+      'stop',
+      'smoke',
+      'promote',
+    ]);
+    expect(withSmokeBeforePromote([{ kind: 'stop', role: 'stable', keep: 0 }]).map((s) => s.kind)).toEqual([
+      'stop',
+      'smoke',
+    ]);
   });
 
   it("shifts a canary's analysis boundary past the added first step", () => {
@@ -60,7 +94,17 @@ describe('withGateSteps', () => {
 
 describe('before-gates', () => {
   it('a failing command fails the deployment before any instance starts, and its result is stored', async () => {
-    h = await engineHarness(config({ before: [{ name: 'unit-tests', command: 'node', args: ['-e', 'console.error("2 tests failed"); process.exitCode = 3'] }] }));
+    h = await engineHarness(
+      config({
+        before: [
+          {
+            name: 'unit-tests',
+            command: 'node',
+            args: ['-e', 'console.error("2 tests failed"); process.exitCode = 3'],
+          },
+        ],
+      }),
+    );
     const d = await deploy('1.0.0');
     expect(d.plan.steps[0]).toEqual({ kind: 'gates', phase: 'before' });
     const done = await h.waitFinished(d.id);
@@ -70,17 +114,34 @@ describe('before-gates', () => {
 
     const [result, ...more] = await listGateResults(h.db, d.id);
     expect(more).toEqual([]);
-    expect(result).toMatchObject({ phase: 'before', name: 'unit-tests', kind: 'command', outcome: 'fail', exitCode: 3, outputTail: '2 tests failed' });
+    expect(result).toMatchObject({
+      phase: 'before',
+      name: 'unit-tests',
+      kind: 'command',
+      outcome: 'fail',
+      exitCode: 3,
+      outputTail: '2 tests failed',
+    });
     const failed = (await listEvents(h.db, { deploymentId: d.id })).find((e) => e.kind === 'gate.failed');
     expect(failed?.data).toMatchObject({ name: 'unit-tests', exitCode: 3, tail: '2 tests failed', phase: 'before' });
   });
 
   it('passing commands and coverage (with {version} filled in) let the deployment through', async () => {
     mkdirSync(path.join(dir, 'releases', '1.2.0', 'coverage'), { recursive: true });
-    writeFileSync(path.join(dir, 'releases', '1.2.0', 'coverage', 'coverage-summary.json'), JSON.stringify({ total: { lines: { total: 10, covered: 9, pct: 90 } } }));
+    writeFileSync(
+      path.join(dir, 'releases', '1.2.0', 'coverage', 'coverage-summary.json'),
+      JSON.stringify({ total: { lines: { total: 10, covered: 9, pct: 90 } } }),
+    );
     h = await engineHarness(
       config({
-        before: [{ name: 'lint', command: 'node', args: ['-e', 'console.log(process.cwd(), process.env.SLIPWAY_RELEASE, process.argv[1])', '{version}'], cwd: 'releases/{version}' }],
+        before: [
+          {
+            name: 'lint',
+            command: 'node',
+            args: ['-e', 'console.log(process.cwd(), process.env.SLIPWAY_RELEASE, process.argv[1])', '{version}'],
+            cwd: 'releases/{version}',
+          },
+        ],
         coverage: { file: 'releases/{version}/coverage/coverage-summary.json', minimum: '85%' },
       }),
     );
@@ -118,7 +179,12 @@ describe('smoke checks', () => {
     server = createServer((_req, res) => res.writeHead(200).end(JSON.stringify({ release: serving })));
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const listen = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-    h = await engineHarness(config({ after: [{ name: 'version', path: '/version', expect: { status: 200, bodyContains: '"release":"1.0.0"' } }] }, listen));
+    h = await engineHarness(
+      config(
+        { after: [{ name: 'version', path: '/version', expect: { status: 200, bodyContains: '"release":"1.0.0"' } }] },
+        listen,
+      ),
+    );
 
     const first = await deploy('1.0.0');
     expect(first.plan.steps.map((s) => s.kind).slice(-2)).toEqual(['smoke', 'promote']);
@@ -128,11 +194,15 @@ describe('smoke checks', () => {
     const second = await deploy('1.1.0');
     const done = await h.waitFinished(second.id);
     expect(done.state).toBe('rolled_back');
-    expect(done.reason).toBe(`smoke check "version" failed: GET http://${listen}/version: the body does not contain "\\"release\\":\\"1.0.0\\""\n{"release":"1.1.0"}`);
+    expect(done.reason).toBe(
+      `smoke check "version" failed: GET http://${listen}/version: the body does not contain "\\"release\\":\\"1.0.0\\""\n{"release":"1.1.0"}`,
+    );
     const state = await getServiceState(h.db, 'harbor', 'staging', 'api');
     expect((await getRelease(h.db, state!.stableRelease!))?.version).toBe('1.0.0');
     const routes = h.router.last(dataPlaneEnvironment('harbor', 'staging'))!;
     expect(routes.routes[0]!.releases.map((r) => `${r.release}:${r.role}:${r.weight}`)).toEqual(['1.0.0:stable:100']);
-    expect((await listGateResults(h.db, second.id)).map((r) => `${r.phase}:${r.name}:${r.outcome}`)).toEqual(['after:version:fail']);
+    expect((await listGateResults(h.db, second.id)).map((r) => `${r.phase}:${r.name}:${r.outcome}`)).toEqual([
+      'after:version:fail',
+    ]);
   });
 });

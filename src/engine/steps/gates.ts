@@ -23,7 +23,11 @@ export async function beforeGates(ctx: StepContext): Promise<void> {
     if (result.outcome !== 'pass') throw gateFailure(result);
   }
   if (gates.coverage) {
-    const result = await runCoverageGate({ file: fillVersion(gates.coverage.file, version), minimumPct: gates.coverage.minimumPct, baseDir: config.baseDir });
+    const result = await runCoverageGate({
+      file: fillVersion(gates.coverage.file, version),
+      minimumPct: gates.coverage.minimumPct,
+      baseDir: config.baseDir,
+    });
     await record(ctx, 'before', result);
     if (result.outcome !== 'pass') throw gateFailure(result);
   }
@@ -41,7 +45,14 @@ export async function smokeChecks(ctx: StepContext): Promise<void> {
   const failed: GateResult[] = [];
   for (const check of gates.after) {
     const result = await runSmokeCheck(
-      { name: check.name, url: `http://${dialable(environment)}${check.path}`, method: check.method, expect: check.expect, timeoutMs: check.timeoutMs, ...(route?.host ? { hostHeader: route.host } : {}) },
+      {
+        name: check.name,
+        url: `http://${dialable(environment)}${check.path}`,
+        method: check.method,
+        expect: check.expect,
+        timeoutMs: check.timeoutMs,
+        ...(route?.host ? { hostHeader: route.host } : {}),
+      },
       ctx.signal,
     );
     await record(ctx, 'after', result);
@@ -50,12 +61,18 @@ export async function smokeChecks(ctx: StepContext): Promise<void> {
   if (failed.length > 0) throw gateFailure(failed[0]!, failed.length);
 }
 
-async function gatesOf(ctx: StepContext): Promise<{ config: ProjectConfig; environment: EnvironmentConfig; gates?: GatesConfig }> {
+async function gatesOf(
+  ctx: StepContext,
+): Promise<{ config: ProjectConfig; environment: EnvironmentConfig; gates?: GatesConfig }> {
   const d = ctx.deployment;
   const project = await getProject(ctx.db, d.project);
   const config = project?.config as ProjectConfig | undefined;
   const environment = config?.environments.find((e) => e.name === d.environment);
-  if (!config || !environment) throw new EngineError('not_found', `environment ${d.environment} of project ${d.project} is no longer in its slipway.yaml; cannot run its gates`);
+  if (!config || !environment)
+    throw new EngineError(
+      'not_found',
+      `environment ${d.environment} of project ${d.project} is no longer in its slipway.yaml; cannot run its gates`,
+    );
   return { config, environment, ...(environment.gates ? { gates: environment.gates } : {}) };
 }
 
@@ -81,7 +98,11 @@ async function record(ctx: StepContext, phase: GatePhase, result: GateResult): P
 function gateFailure(result: GateResult, failures = 1): EngineError {
   const more = failures > 1 ? ` (and ${failures - 1} more smoke check${failures > 2 ? 's' : ''})` : '';
   const lastLines = result.outputTail ? `\n${result.outputTail.split('\n').slice(-10).join('\n')}` : '';
-  return new EngineError('failed', `${result.message}${more}${lastLines}`, { gate: result.name, kind: result.kind, outcome: result.outcome });
+  return new EngineError('failed', `${result.message}${more}${lastLines}`, {
+    gate: result.name,
+    kind: result.kind,
+    outcome: result.outcome,
+  });
 }
 
 function forRelease(gate: CommandGateConfig, version: string, ctx: StepContext) {
@@ -93,7 +114,14 @@ function forRelease(gate: CommandGateConfig, version: string, ctx: StepContext) 
     cwd: fillVersion(gate.cwd, version),
     timeoutMs: gate.timeoutMs,
     // Like an instance, a gate learns what it checks; its own variables may not override these.
-    env: { ...gate.env, SLIPWAY_PROJECT: d.project, SLIPWAY_SERVICE: d.service, SLIPWAY_ENVIRONMENT: d.environment, SLIPWAY_RELEASE: version, SLIPWAY_GATE: gate.name },
+    env: {
+      ...gate.env,
+      SLIPWAY_PROJECT: d.project,
+      SLIPWAY_SERVICE: d.service,
+      SLIPWAY_ENVIRONMENT: d.environment,
+      SLIPWAY_RELEASE: version,
+      SLIPWAY_GATE: gate.name,
+    },
   };
 }
 

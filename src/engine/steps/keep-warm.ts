@@ -7,10 +7,23 @@ export async function keepWarm(ctx: StepContext, step: { role: Role; forMs: numb
   const release = ctx.releases[step.role];
   if (!release) return;
   const d = ctx.deployment;
-  const warm = (await listInstances(ctx.db, { project: d.project, environment: d.environment, service: d.service, releaseId: release.id, live: true })).filter((i) => i.desired === 'warm');
+  const warm = (
+    await listInstances(ctx.db, {
+      project: d.project,
+      environment: d.environment,
+      service: d.service,
+      releaseId: release.id,
+      live: true,
+    })
+  ).filter((i) => i.desired === 'warm');
   if (warm.length === 0) return;
   const retireAt = new Date(ctx.clock.now() + step.forMs);
-  await setDesired(ctx.db, warm.map((i) => i.id), 'warm', retireAt);
+  await setDesired(
+    ctx.db,
+    warm.map((i) => i.id),
+    'warm',
+    retireAt,
+  );
   await ctx.events.emit({
     ...deploymentEventBase(ctx),
     kind: 'instance.warm',

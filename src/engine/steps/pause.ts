@@ -9,7 +9,9 @@ export async function pause(ctx: StepContext, step: { forMs?: number }): Promise
   let d = ctx.deployment;
   if (step.forMs === undefined) {
     if (!d.options.paused) {
-      ctx.deployment = await patchOptions(ctx.db, d.id, { paused: { reason: 'paused until promoted (pause step)', at: ctx.clock.now() } });
+      ctx.deployment = await patchOptions(ctx.db, d.id, {
+        paused: { reason: 'paused until promoted (pause step)', at: ctx.clock.now() },
+      });
       await ctx.events.emit({
         ...deploymentEventBase(ctx),
         kind: 'deployment.paused',

@@ -8,7 +8,9 @@ export async function promote(ctx: StepContext): Promise<void> {
   const candidate = releaseFor(ctx, 'candidate');
   await ctx.db.transaction(async (tx) => {
     await setStable(tx, d.project, d.environment, d.service, candidate.id);
-    await replaceTraffic(tx, { project: d.project, environment: d.environment, service: d.service }, [{ releaseId: candidate.id, role: 'stable', weight: 100 }]);
+    await replaceTraffic(tx, { project: d.project, environment: d.environment, service: d.service }, [
+      { releaseId: candidate.id, role: 'stable', weight: 100 },
+    ]);
   });
   await ctx.traffic.push(d.project, d.environment);
   await ctx.events.emit({

@@ -14,14 +14,25 @@ import { instanceSpecFor } from '../instance-spec.js';
 export async function scale(ctx: StepContext, step: { role: Role; instances: number }): Promise<void> {
   const release = releaseFor(ctx, step.role);
   const d = ctx.deployment;
-  const live = await listInstances(ctx.db, { project: d.project, environment: d.environment, service: d.service, releaseId: release.id, live: true });
+  const live = await listInstances(ctx.db, {
+    project: d.project,
+    environment: d.environment,
+    service: d.service,
+    releaseId: release.id,
+    live: true,
+  });
   const running = live.filter((i) => i.desired === 'running');
   const known = new Set(ctx.runtime.list().map((s) => s.instanceId));
 
   const warm = live.filter((i) => i.desired === 'warm' && known.has(i.id));
   const reuse = warm.slice(0, Math.max(0, step.instances - running.length));
   if (reuse.length > 0) {
-    await setDesired(ctx.db, reuse.map((i) => i.id), 'running', null);
+    await setDesired(
+      ctx.db,
+      reuse.map((i) => i.id),
+      'running',
+      null,
+    );
     await ctx.events.emit({
       ...deploymentEventBase(ctx),
       kind: 'instance.reused',
@@ -62,9 +73,15 @@ export async function scale(ctx: StepContext, step: { role: Role; instances: num
       });
     }),
   );
-  const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ instance: toStart[i]!.id, error: messageOf(r.reason) }] : []));
+  const failures = results.flatMap((r, i) =>
+    r.status === 'rejected' ? [{ instance: toStart[i]!.id, error: messageOf(r.reason) }] : [],
+  );
   for (const f of failures) await updateInstanceStatus(ctx.db, f.instance, { state: 'failed', message: f.error });
   if (failures.length > 0) {
-    throw new EngineError('failed', `could not start ${d.service} ${release.version}: ${failures[0]!.error} (instance ${failures[0]!.instance})`, { failures });
+    throw new EngineError(
+      'failed',
+      `could not start ${d.service} ${release.version}: ${failures[0]!.error} (instance ${failures[0]!.instance})`,
+      { failures },
+    );
   }
 }

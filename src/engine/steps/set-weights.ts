@@ -15,7 +15,8 @@ const pushRetryMs = 15_000;
 export async function setWeights(ctx: StepContext, step: { stable: number; candidate: number }): Promise<void> {
   const d = ctx.deployment;
   const entries = [];
-  if (ctx.releases.stable) entries.push({ releaseId: ctx.releases.stable.id, role: 'stable' as const, weight: step.stable });
+  if (ctx.releases.stable)
+    entries.push({ releaseId: ctx.releases.stable.id, role: 'stable' as const, weight: step.stable });
   if (ctx.releases.candidate && ctx.releases.candidate.id !== ctx.releases.stable?.id) {
     entries.push({ releaseId: ctx.releases.candidate.id, role: 'candidate' as const, weight: step.candidate });
   }
@@ -35,7 +36,8 @@ export async function setWeights(ctx: StepContext, step: { stable: number; candi
       await ctx.traffic.push(d.project, d.environment);
       break;
     } catch (e) {
-      if (ctx.clock.now() >= deadline) throw new EngineError('unavailable', `could not update the proxy's routes: ${messageOf(e)}`);
+      if (ctx.clock.now() >= deadline)
+        throw new EngineError('unavailable', `could not update the proxy's routes: ${messageOf(e)}`);
       await ctx.clock.sleep(250, ctx.signal);
     }
   }
@@ -45,7 +47,10 @@ export async function setWeights(ctx: StepContext, step: { stable: number; candi
     ...deploymentEventBase(ctx),
     kind: 'traffic.shifted',
     message: `traffic: ${ctx.releases.stable?.version ?? '-'} ${pct(step.stable)}% / ${ctx.releases.candidate?.version ?? '-'} ${pct(step.candidate)}%`,
-    data: { stable: { release: ctx.releases.stable?.version, weight: step.stable }, candidate: { release: ctx.releases.candidate?.version, weight: step.candidate } },
+    data: {
+      stable: { release: ctx.releases.stable?.version, weight: step.stable },
+      candidate: { release: ctx.releases.candidate?.version, weight: step.candidate },
+    },
   });
 }
 
@@ -57,7 +62,15 @@ async function waitForOneHealthy(ctx: StepContext, role: 'stable' | 'candidate')
   const deadline = ctx.clock.now() + d.options.startTimeoutMs;
   for (;;) {
     const ids = new Set(
-      (await listInstances(ctx.db, { project: d.project, environment: d.environment, service: d.service, releaseId: release.id, live: true }))
+      (
+        await listInstances(ctx.db, {
+          project: d.project,
+          environment: d.environment,
+          service: d.service,
+          releaseId: release.id,
+          live: true,
+        })
+      )
         .filter((i) => i.desired === 'running')
         .map((i) => i.id),
     );

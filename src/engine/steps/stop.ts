@@ -10,11 +10,21 @@ export async function stop(ctx: StepContext, step: { role: Role; keep: number })
   const release = ctx.releases[step.role];
   if (!release) return;
   const d = ctx.deployment;
-  const live = await listInstances(ctx.db, { project: d.project, environment: d.environment, service: d.service, releaseId: release.id, live: true });
+  const live = await listInstances(ctx.db, {
+    project: d.project,
+    environment: d.environment,
+    service: d.service,
+    releaseId: release.id,
+    live: true,
+  });
   const ordered = [...live.filter((i) => i.desired === 'warm'), ...live.filter((i) => i.desired === 'running')];
   const leaving = ordered.slice(0, Math.max(0, live.length - step.keep));
   if (leaving.length === 0) return;
-  await setDesired(ctx.db, leaving.map((i) => i.id), 'stopped');
+  await setDesired(
+    ctx.db,
+    leaving.map((i) => i.id),
+    'stopped',
+  );
   await ctx.traffic.push(d.project, d.environment);
   await Promise.all(
     leaving.map(async (i) => {

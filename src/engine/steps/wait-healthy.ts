@@ -25,7 +25,15 @@ export async function waitHealthy(ctx: StepContext, step: { role: Role; instance
 
   for (;;) {
     const ids = new Set(
-      (await listInstances(ctx.db, { project: d.project, environment: d.environment, service: d.service, releaseId: release.id, live: true }))
+      (
+        await listInstances(ctx.db, {
+          project: d.project,
+          environment: d.environment,
+          service: d.service,
+          releaseId: release.id,
+          live: true,
+        })
+      )
         .filter((i) => i.desired === 'running')
         .map((i) => i.id),
     );
@@ -45,13 +53,24 @@ export async function waitHealthy(ctx: StepContext, step: { role: Role; instance
     for (const s of statuses) {
       if (!restartsAtStart.has(s.instanceId)) restartsAtStart.set(s.instanceId, s.restarts);
       const restarts = s.restarts - restartsAtStart.get(s.instanceId)!;
-      if (s.state === 'failed') throw await instanceError(ctx, s, release.version, `could not be started: ${s.message ?? 'unknown error'}`);
-      if (restarts >= crashLoopRestarts) throw await instanceError(ctx, s, release.version, `is crash-looping (${restarts} restarts while starting)`);
+      if (s.state === 'failed')
+        throw await instanceError(ctx, s, release.version, `could not be started: ${s.message ?? 'unknown error'}`);
+      if (restarts >= crashLoopRestarts)
+        throw await instanceError(ctx, s, release.version, `is crash-looping (${restarts} restarts while starting)`);
     }
     if (ctx.clock.now() >= deadline) {
       const worst = statuses.find((s) => s.state !== 'healthy');
-      if (worst) throw await instanceError(ctx, worst, release.version, `is not healthy after ${formatDuration(d.options.startTimeoutMs)} (state ${worst.state})`);
-      throw new EngineError('failed', `only ${healthy} of ${step.instances} ${d.service} ${release.version} instances are running after ${formatDuration(d.options.startTimeoutMs)}`);
+      if (worst)
+        throw await instanceError(
+          ctx,
+          worst,
+          release.version,
+          `is not healthy after ${formatDuration(d.options.startTimeoutMs)} (state ${worst.state})`,
+        );
+      throw new EngineError(
+        'failed',
+        `only ${healthy} of ${step.instances} ${d.service} ${release.version} instances are running after ${formatDuration(d.options.startTimeoutMs)}`,
+      );
     }
     await ctx.clock.sleep(ctx.pollMs ?? 100, ctx.signal);
   }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { binomialLowerBound, binomialLowerTail, binomialPmf, binomialUpperBound, binomialUpperTail } from './binomial.js';
+import {
+  binomialLowerBound,
+  binomialLowerTail,
+  binomialPmf,
+  binomialUpperBound,
+  binomialUpperTail,
+} from './binomial.js';
 
 const relative = (actual: number, expected: number) => Math.abs(actual - expected) / expected;
 
@@ -11,7 +17,9 @@ describe('binomial tails', () => {
     [10, 10, 0.05, 9.765625000000005e-14], // every one of 10 requests above the p95 limit
     [7, 600, 0.005, 0.03313009997238181],
     [60, 100000, 0.0005, 0.09221075843909475],
-  ])('P(X ≥ %d | n = %d, p = %d)', (k, n, p, expected) => expect(relative(binomialUpperTail(k, n, p), expected)).toBeLessThan(1e-9));
+  ])('P(X ≥ %d | n = %d, p = %d)', (k, n, p, expected) =>
+    expect(relative(binomialUpperTail(k, n, p), expected)).toBeLessThan(1e-9),
+  );
 
   it('lower tail', () => {
     expect(relative(binomialLowerTail(250, 1000, 0.3), 0.0002598030365289303)).toBeLessThan(1e-9);
@@ -21,7 +29,11 @@ describe('binomial tails', () => {
   it('pmf', () => expect(binomialPmf(3, 10, 0.2)).toBeCloseTo(0.20132659199999992, 15));
 
   it('the two tails add up to 1 + P(X = k)', () => {
-    for (const [k, n, p] of [[4, 20, 0.2], [300, 1000, 0.3], [1, 50, 0.001]] as const) {
+    for (const [k, n, p] of [
+      [4, 20, 0.2],
+      [300, 1000, 0.3],
+      [1, 50, 0.001],
+    ] as const) {
       expect(binomialUpperTail(k, n, p) + binomialLowerTail(k, n, p)).toBeCloseTo(1 + binomialPmf(k, n, p), 12);
     }
   });

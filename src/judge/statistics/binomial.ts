@@ -70,7 +70,7 @@ function sumDownhill(k: number, n: number, p: number, step: 1 | -1): number {
   for (let j = k; j >= 0 && j <= n && term > 0; j += step) {
     sum += term;
     if (term < sum * 1e-17) break;
-    term *= step === 1 ? ((n - j) / (j + 1)) * odds : (j / (n - j + 1)) / odds;
+    term *= step === 1 ? ((n - j) / (j + 1)) * odds : j / (n - j + 1) / odds;
   }
   return Math.min(1, sum);
 }

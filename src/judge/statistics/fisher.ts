@@ -22,7 +22,13 @@ export interface FisherResult {
  */
 export function fisherExact(table: Table2x2, alternative: Alternative = 'two-sided'): FisherResult {
   const [[a, b], [c, d]] = table;
-  for (const [name, v] of [['a', a], ['b', b], ['c', c], ['d', d]] as const) requireCount('fisherExact', `table cell ${name}`, v);
+  for (const [name, v] of [
+    ['a', a],
+    ['b', b],
+    ['c', c],
+    ['d', d],
+  ] as const)
+    requireCount('fisherExact', `table cell ${name}`, v);
   const row1 = a + b;
   const col1 = a + c;
   const total = a + b + c + d;

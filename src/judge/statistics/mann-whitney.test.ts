@@ -9,7 +9,10 @@ describe('mannWhitneyU, exact', () => {
     expect(r.u).toBe(17);
     expect(r.method).toBe('exact');
     expect(r.pValue).toBeCloseTo(1 / 9, 14); // 2 × 7/126
-    expect(mannWhitneyU([19, 22, 16, 29, 24], [20, 11, 17, 12], { alternative: 'greater' }).pValue).toBeCloseTo(7 / 126, 14);
+    expect(mannWhitneyU([19, 22, 16, 29, 24], [20, 11, 17, 12], { alternative: 'greater' }).pValue).toBeCloseTo(
+      7 / 126,
+      14,
+    );
   });
 
   it("R's wilcox.test example (Hollander & Wolfe 1973, p. 69): W = 35, one-sided p = 0.1272", () => {
@@ -60,7 +63,10 @@ describe('mannWhitneyU, normal approximation', () => {
   it('without ties', () => {
     const x = [0.8, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46];
     const y = [1.15, 0.88, 0.9, 0.74, 1.21];
-    expect(mannWhitneyU(x, y, { alternative: 'greater', method: 'asymptotic' }).pValue).toBeCloseTo(0.12231180256349167, 14);
+    expect(mannWhitneyU(x, y, { alternative: 'greater', method: 'asymptotic' }).pValue).toBeCloseTo(
+      0.12231180256349167,
+      14,
+    );
   });
 
   it('with ties: tie-corrected variance and continuity correction', () => {
@@ -94,7 +100,10 @@ describe('mannWhitneyU, normal approximation', () => {
   it('sorted and unsorted entry points agree', () => {
     const x = [3.2, 1.1, 8.4, 2.2, 9.9, 4.4];
     const y = [2.5, 7.1, 0.3, 5.5];
-    const sorted = mannWhitneyUSorted([...x].sort((a, b) => a - b), [...y].sort((a, b) => a - b));
+    const sorted = mannWhitneyUSorted(
+      [...x].sort((a, b) => a - b),
+      [...y].sort((a, b) => a - b),
+    );
     expect(mannWhitneyU(x, y)).toEqual(sorted);
   });
 });

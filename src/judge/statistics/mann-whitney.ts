@@ -35,12 +35,20 @@ export const exactLimit = 2500;
  *
  * @example mannWhitneyU([19, 22, 16, 29, 24], [20, 11, 17, 12]) // { u: 17, pValue: 0.1111…, method: 'exact' }
  */
-export function mannWhitneyU(x: ArrayLike<number>, y: ArrayLike<number>, options: MannWhitneyOptions = {}): MannWhitneyResult {
+export function mannWhitneyU(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  options: MannWhitneyOptions = {},
+): MannWhitneyResult {
   return mannWhitneyUSorted(new Float64Array(x).sort(), new Float64Array(y).sort(), options);
 }
 
 /** mannWhitneyU for samples already sorted ascending (the judge sorts each sample once per look). */
-export function mannWhitneyUSorted(x: ArrayLike<number>, y: ArrayLike<number>, options: MannWhitneyOptions = {}): MannWhitneyResult {
+export function mannWhitneyUSorted(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  options: MannWhitneyOptions = {},
+): MannWhitneyResult {
   const n1 = x.length;
   const n2 = y.length;
   if (n1 === 0 || n2 === 0) throw new JudgeError(`mannWhitneyU: both samples need values (got ${n1} and ${n2})`);
@@ -55,7 +63,9 @@ export function mannWhitneyUSorted(x: ArrayLike<number>, y: ArrayLike<number>, o
   const z = sigma > 0 ? (u - (n1 * n2) / 2) / sigma : 0;
   const method = options.method ?? 'auto';
   const exact = method === 'exact' || (method === 'auto' && !ties && n1 * n2 <= exactLimit);
-  const pValue = exact ? exactPValue(u, n1, n2, alternative) : asymptoticPValue(u, n1, n2, sigma, alternative, options.continuity ?? true);
+  const pValue = exact
+    ? exactPValue(u, n1, n2, alternative)
+    : asymptoticPValue(u, n1, n2, sigma, alternative, options.continuity ?? true);
   return { u, pValue, method: exact ? 'exact' : 'asymptotic', z, ties };
 }
 
@@ -72,7 +82,14 @@ function exactPValue(u: number, n1: number, n2: number, alternative: Alternative
   return Math.min(1, 2 * Math.min(less, greater));
 }
 
-function asymptoticPValue(u1: number, n1: number, n2: number, sigma: number, alternative: Alternative, continuity: boolean): number {
+function asymptoticPValue(
+  u1: number,
+  n1: number,
+  n2: number,
+  sigma: number,
+  alternative: Alternative,
+  continuity: boolean,
+): number {
   if (sigma === 0) return 1; // every value tied: no evidence either way
   const u2 = n1 * n2 - u1;
   const u = alternative === 'greater' ? u1 : alternative === 'less' ? u2 : Math.max(u1, u2);

@@ -48,10 +48,16 @@ export interface TwoProportionResult {
  * collapses (zero errors on one side).
  */
 export function twoProportionZTest(
-  x1: number, n1: number, x2: number, n2: number,
+  x1: number,
+  n1: number,
+  x2: number,
+  n2: number,
   options: { alternative?: Alternative; margin?: number } = {},
 ): TwoProportionResult {
-  for (const [name, x, n] of [['1', x1, n1], ['2', x2, n2]] as const) {
+  for (const [name, x, n] of [
+    ['1', x1, n1],
+    ['2', x2, n2],
+  ] as const) {
     requireCount('twoProportionZTest', `n${name}`, n, 1);
     requireCount('twoProportionZTest', `x${name}`, x);
     if (x > n) requireCount('twoProportionZTest', `n${name} - x${name}`, n - x);
@@ -65,7 +71,13 @@ export function twoProportionZTest(
   const diff = p1 - p2 - margin;
   // No variance under the null (both proportions 0 or 1): only an exact difference of δ is no evidence.
   const z = variance > 0 ? diff / Math.sqrt(variance) : diff === 0 ? 0 : Math.sign(diff) * Infinity;
-  return { z, pValue: pValueOf(z, options.alternative ?? 'two-sided'), p1, p2, method: margin === 0 ? 'pooled' : 'farrington-manning' };
+  return {
+    z,
+    pValue: pValueOf(z, options.alternative ?? 'two-sided'),
+    p1,
+    p2,
+    method: margin === 0 ? 'pooled' : 'farrington-manning',
+  };
 }
 
 function pooled(x1: number, n1: number, x2: number, n2: number): [number, number] {

@@ -18,6 +18,20 @@ export function spreadMs(n: number, lo: number, hi: number, seed = 1): number[] 
 }
 
 /** A proxy `requests` measurement. */
-export function requestsMeasurement(candidate: RequestWindow, stable: RequestWindow, baseline?: RequestWindow): Measurement {
-  return { metric: 'requests', source: 'proxy', from: 0, to: 60_000, phase: 'ok', kind: 'requests', candidate, stable, ...(baseline ? { baseline } : {}) };
+export function requestsMeasurement(
+  candidate: RequestWindow,
+  stable: RequestWindow,
+  baseline?: RequestWindow,
+): Measurement {
+  return {
+    metric: 'requests',
+    source: 'proxy',
+    from: 0,
+    to: 60_000,
+    phase: 'ok',
+    kind: 'requests',
+    candidate,
+    stable,
+    ...(baseline ? { baseline } : {}),
+  };
 }

@@ -21,10 +21,25 @@ export function applyDirectives(directives: Directives, statements: StatementRep
         used = true;
       }
     }
-    if (!used) warn(statements, file, allow.line, unusedAllow, unusedMessage(allow, target), 'Remove the directive, or move it to just above the statement it is meant for.');
+    if (!used)
+      warn(
+        statements,
+        file,
+        allow.line,
+        unusedAllow,
+        unusedMessage(allow, target),
+        'Remove the directive, or move it to just above the statement it is meant for.',
+      );
   }
   for (const problem of directives.problems) {
-    warn(statements, file, problem.line, invalidDirective, `-- slipway: directive at line ${problem.line}: ${problem.message}`, 'Fix or remove the directive.');
+    warn(
+      statements,
+      file,
+      problem.line,
+      invalidDirective,
+      `-- slipway: directive at line ${problem.line}: ${problem.message}`,
+      'Fix or remove the directive.',
+    );
   }
 }
 
@@ -48,7 +63,14 @@ function nextStatement(statements: StatementReport[], line: number): StatementRe
 }
 
 /** Attaches a directive warning to the statement after the directive, or the last one. */
-function warn(statements: StatementReport[], file: string, line: number, rule: Rule, message: string, safeAlternative: string): void {
+function warn(
+  statements: StatementReport[],
+  file: string,
+  line: number,
+  rule: Rule,
+  message: string,
+  safeAlternative: string,
+): void {
   const statement = nextStatement(statements, line) ?? statements[statements.length - 1]!;
   statement.findings.push({
     file,

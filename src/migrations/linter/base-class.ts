@@ -36,11 +36,11 @@ const replaceableKinds = new Set(['ViewStmt', 'CreateFunctionStmt']);
 export function baseClassOf(ctx: LintContext): StatementClass {
   const { kind, node } = ctx.statement;
   if (additiveKinds.has(kind)) return 'safe';
-  if (replaceableKinds.has(kind)) return node['replace'] === true ? 'backward-compatible' : 'safe';
+  if (replaceableKinds.has(kind)) return node.replace === true ? 'backward-compatible' : 'safe';
   if (ctx.locks.length > 0 && ctx.locks.every((lock) => ctx.isNewRelation(lock.relation))) return 'safe';
   if (kind === 'AlterEnumStmt' || kind === 'AlterDomainStmt') {
     // Changing a type created earlier in the file touches nothing a release uses yet.
-    if (ctx.newTypes.has(keyOfNames(namesOf(node['typeName'] as Node[] | undefined)))) return 'safe';
+    if (ctx.newTypes.has(keyOfNames(namesOf(node.typeName as Node[] | undefined)))) return 'safe';
   }
   return 'backward-compatible';
 }

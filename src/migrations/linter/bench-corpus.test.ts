@@ -11,7 +11,7 @@ describe('benchStatements', () => {
   it('returns n single statements that parse, with names varied after the first round', () => {
     const statements = benchStatements(600);
     expect(statements).toHaveLength(600);
-    const sql = statements.join(';\n') + ';\n';
+    const sql = `${statements.join(';\n')};\n`;
     const parsed = parseSql(sql);
     expect(parsed.ok && parsed.statements.length).toBe(600);
     expect(statements[0]).toBe('ALTER TABLE vessels RENAME COLUMN tonnage TO gross_tonnage');
@@ -23,7 +23,9 @@ describe('benchStatements', () => {
     const statements = benchStatements(400);
     const classes = new Set<string>();
     for (let i = 0; i < statements.length; i += 10) {
-      for (const s of lintSql(statements.slice(i, i + 10).join(';\n'), 'bench.sql', { lockTimeoutSet: true }).statements) classes.add(s.class);
+      for (const s of lintSql(statements.slice(i, i + 10).join(';\n'), 'bench.sql', { lockTimeoutSet: true })
+        .statements)
+        classes.add(s.class);
     }
     expect([...classes].sort()).toEqual(['backward-compatible', 'breaking', 'data-loss', 'locking', 'safe']);
   });

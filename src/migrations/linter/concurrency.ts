@@ -10,11 +10,15 @@ export function isConcurrent(kind: string, node: Record<string, unknown>): boole
   switch (kind) {
     case 'IndexStmt':
     case 'DropStmt':
-      return node['concurrent'] === true;
+      return node.concurrent === true;
     case 'ReindexStmt':
-      return ((node['params'] as Node[] | undefined) ?? []).some((param) => nodeAs(param, 'DefElem')?.defname === 'concurrently');
+      return ((node.params as Node[] | undefined) ?? []).some(
+        (param) => nodeAs(param, 'DefElem')?.defname === 'concurrently',
+      );
     case 'AlterTableStmt':
-      return ((node['cmds'] as Node[] | undefined) ?? []).some((cmd) => nodeAs(nodeAs(cmd, 'AlterTableCmd')?.def, 'PartitionCmd')?.concurrent === true);
+      return ((node.cmds as Node[] | undefined) ?? []).some(
+        (cmd) => nodeAs(nodeAs(cmd, 'AlterTableCmd')?.def, 'PartitionCmd')?.concurrent === true,
+      );
     default:
       return false;
   }

@@ -15,7 +15,9 @@ describe('linter corpus', () => {
   });
 
   it('exercises every rule the linter declares', () => {
-    const covered = new Set(corpus.flatMap((c) => c.expect.flatMap((e) => [...(e.rule ? [e.rule] : []), ...(e.rules ?? [])])));
+    const covered = new Set(
+      corpus.flatMap((c) => c.expect.flatMap((e) => [...(e.rule ? [e.rule] : []), ...(e.rules ?? [])])),
+    );
     expect([...rulesById.keys()].filter((id) => !covered.has(id))).toEqual([]);
   });
 

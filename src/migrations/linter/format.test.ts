@@ -13,7 +13,9 @@ describe('formatReports', () => {
   it('prints file:line:col rule class message, the safe alternative indented, and a summary', () => {
     const text = formatReports([lint('SELECT 1;\nALTER TABLE vessels RENAME COLUMN tonnage TO gross_tonnage;')]);
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^db\/0002_rename\.up\.sql:2:1 rename-column breaking column vessels\.tonnage is renamed to gross_tonnage: /);
+    expect(lines[0]).toMatch(
+      /^db\/0002_rename\.up\.sql:2:1 rename-column breaking column vessels\.tonnage is renamed to gross_tonnage: /,
+    );
     expect(lines[1]).toMatch(/^ {4}→ Expand\/contract instead of renaming in place: 1\. expand/);
     expect(lines[2]).toBe('1 file, 2 statements (1 breaking): 1 blocking finding, 0 allowed, 0 warnings — lint failed');
     expect(lines).toHaveLength(3);
@@ -47,7 +49,10 @@ describe('exitStatusOf', () => {
 
 describe('reportsJson', () => {
   it('carries ok, a summary and the reports, and survives JSON round-trips', () => {
-    const doc = reportsJson([lint('ALTER TABLE vessels ADD COLUMN meta json;\nDROP TABLE legacy;'), lint('SELEC;', 'bad.sql')]);
+    const doc = reportsJson([
+      lint('ALTER TABLE vessels ADD COLUMN meta json;\nDROP TABLE legacy;'),
+      lint('SELEC;', 'bad.sql'),
+    ]);
     expect(doc.ok).toBe(false);
     expect(doc.summary).toEqual({
       files: 2,
@@ -59,7 +64,17 @@ describe('reportsJson', () => {
       parseErrors: 1,
     });
     const parsed = JSON.parse(JSON.stringify(doc));
-    expect(parsed.files[0].statements[1].findings[0]).toMatchObject({ rule: 'drop-table', class: 'data-loss', lock: 'ACCESS EXCLUSIVE', safeAlternative: expect.any(String) });
-    expect(parsed.files[1].parseError).toMatchObject({ file: 'bad.sql', line: 1, col: 1, message: 'syntax error at or near "SELEC"' });
+    expect(parsed.files[0].statements[1].findings[0]).toMatchObject({
+      rule: 'drop-table',
+      class: 'data-loss',
+      lock: 'ACCESS EXCLUSIVE',
+      safeAlternative: expect.any(String),
+    });
+    expect(parsed.files[1].parseError).toMatchObject({
+      file: 'bad.sql',
+      line: 1,
+      col: 1,
+      message: 'syntax error at or near "SELEC"',
+    });
   });
 });

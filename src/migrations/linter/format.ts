@@ -92,8 +92,14 @@ export function formatReports(reports: FileReport[]): string {
 /** `2 files, 14 statements: 1 blocking (1 breaking), 1 allowed, 2 warnings — lint failed`. */
 export function summaryLine(summary: LintSummary): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const risky = (['breaking', 'locking', 'data-loss'] as const).filter((c) => summary.classes[c] > 0).map((c) => `${summary.classes[c]} ${c}`);
-  const parts = [`${plural(summary.blocking, 'blocking finding')}`, `${summary.allowed} allowed`, plural(summary.warnings, 'warning')];
+  const risky = (['breaking', 'locking', 'data-loss'] as const)
+    .filter((c) => summary.classes[c] > 0)
+    .map((c) => `${summary.classes[c]} ${c}`);
+  const parts = [
+    `${plural(summary.blocking, 'blocking finding')}`,
+    `${summary.allowed} allowed`,
+    plural(summary.warnings, 'warning'),
+  ];
   if (summary.parseErrors > 0) parts.push(plural(summary.parseErrors, 'parse error'));
   const verdict = summary.blocking > 0 || summary.parseErrors > 0 ? 'lint failed' : 'ok';
   return `${plural(summary.files, 'file')}, ${plural(summary.statements, 'statement')}${risky.length ? ` (${risky.join(', ')})` : ''}: ${parts.join(', ')} — ${verdict}`;

@@ -37,7 +37,9 @@ describe('lintSql', () => {
       allowedBecause: null,
     });
     expect(finding.message).toContain('column vessels.tonnage');
-    expect(finding.safeAlternative).toMatch(/1\. expand: add column vessels\.gross_tonnage.*2\. deploy.*3\. contract: drop tonnage/);
+    expect(finding.safeAlternative).toMatch(
+      /1\. expand: add column vessels\.gross_tonnage.*2\. deploy.*3\. contract: drop tonnage/,
+    );
   });
 
   it('gives each statement the strongest table lock it takes', () => {
@@ -72,7 +74,9 @@ describe('lintSql', () => {
   });
 
   it('takes the class of the worst finding, never below the base class', () => {
-    const [hygiene, blocking] = lint('ALTER TABLE vessels ADD COLUMN meta json;\nALTER TABLE vessels ADD COLUMN raw json NOT NULL;').statements;
+    const [hygiene, blocking] = lint(
+      'ALTER TABLE vessels ADD COLUMN meta json;\nALTER TABLE vessels ADD COLUMN raw json NOT NULL;',
+    ).statements;
     expect(hygiene!.class).toBe('backward-compatible');
     expect(hygiene!.findings.map((f) => [f.rule, f.level])).toEqual([['prefer-jsonb', 'warning']]);
     expect(blocking!.class).toBe('breaking');
@@ -88,23 +92,36 @@ describe('lintSql', () => {
     expect(lintSql(ddl, 'a.sql').statements[0]!.findings.map((f) => f.rule)).toEqual(['ddl-without-lock-timeout']);
     expect(lintSql(ddl, 'a.sql', { lockTimeoutSet: true }).statements[0]!.findings).toEqual([]);
     expect(lintSql(`SET lock_timeout TO '1500ms';\n${ddl}`, 'a.sql').statements[1]!.findings).toEqual([]);
-    expect(lintSql(`SET lock_timeout = '2s';\nRESET lock_timeout;\n${ddl}`, 'a.sql').statements[2]!.findings.map((f) => f.rule)).toEqual(['ddl-without-lock-timeout']);
+    expect(
+      lintSql(`SET lock_timeout = '2s';\nRESET lock_timeout;\n${ddl}`, 'a.sql').statements[2]!.findings.map(
+        (f) => f.rule,
+      ),
+    ).toEqual(['ddl-without-lock-timeout']);
   });
 
   it('places an unused allow at the directive line and attaches it to the next statement', () => {
     const report = lint('SELECT 1;\n-- slipway: allow drop-table because gone\nSELECT 2;');
     expect(report.statements[0]!.findings).toEqual([]);
-    expect(report.statements[1]!.findings[0]).toMatchObject({ rule: 'unused-allow', line: 2, col: 1, level: 'warning', class: 'safe', statementIndex: 1 });
+    expect(report.statements[1]!.findings[0]).toMatchObject({
+      rule: 'unused-allow',
+      line: 2,
+      col: 1,
+      level: 'warning',
+      class: 'safe',
+      statementIndex: 1,
+    });
     expect(report.statements[1]!.findings[0]!.message).toContain('has no drop-table finding');
   });
 
   it('names the transaction-holding statement in backfill findings', () => {
     const report = lint('ALTER TABLE vessels ADD COLUMN rank int;\nUPDATE vessels SET rank = 1 WHERE id < 100;');
-    expect(report.statements[1]!.findings[0]!.message).toContain('same transaction as the ALTER TABLE at line 1, which holds ACCESS EXCLUSIVE on vessels');
+    expect(report.statements[1]!.findings[0]!.message).toContain(
+      'same transaction as the ALTER TABLE at line 1, which holds ACCESS EXCLUSIVE on vessels',
+    );
   });
 
   it('returns the parse error instead of throwing, for any input', () => {
-    for (const sql of ['ALTER', '\u0000', "SELECT $$unterminated", ')))']) {
+    for (const sql of ['ALTER', '\u0000', 'SELECT $$unterminated', ')))']) {
       const report = lintSql(sql, 'bad.sql');
       expect(report.statements).toEqual([]);
       expect(report.parseError).toMatchObject({ file: 'bad.sql', line: 1 });
@@ -116,11 +133,21 @@ describe('lintSql', () => {
 describe('column types across migrations', () => {
   it('recognises a binary-compatible change of a column declared in an earlier file when given the schema', () => {
     const schema = emptySchema();
-    lintSql('CREATE TABLE ports (id bigint PRIMARY KEY, locode varchar(5), tariff numeric(8,2));', '1.sql', { lockTimeoutSet: true, schema });
-    const widen = lintSql('ALTER TABLE ports ALTER COLUMN locode TYPE varchar(8), ALTER COLUMN tariff TYPE numeric(10,2);', '2.sql', { lockTimeoutSet: true, schema });
+    lintSql('CREATE TABLE ports (id bigint PRIMARY KEY, locode varchar(5), tariff numeric(8,2));', '1.sql', {
+      lockTimeoutSet: true,
+      schema,
+    });
+    const widen = lintSql(
+      'ALTER TABLE ports ALTER COLUMN locode TYPE varchar(8), ALTER COLUMN tariff TYPE numeric(10,2);',
+      '2.sql',
+      { lockTimeoutSet: true, schema },
+    );
     expect(widen.statements[0]!.findings.filter((f) => f.level === 'error')).toEqual([]);
     expect(widen.statements[0]!.class).toBe('backward-compatible');
-    const narrow = lintSql('ALTER TABLE ports ALTER COLUMN locode TYPE varchar(6);', '3.sql', { lockTimeoutSet: true, schema });
+    const narrow = lintSql('ALTER TABLE ports ALTER COLUMN locode TYPE varchar(6);', '3.sql', {
+      lockTimeoutSet: true,
+      schema,
+    });
     expect(narrow.statements[0]!.findings[0]).toMatchObject({ rule: 'change-column-type', class: 'breaking' });
     expect(narrow.statements[0]!.findings[0]!.message).toContain('from varchar(8) to varchar(6)');
   });
@@ -140,7 +167,10 @@ describe('column types across migrations', () => {
       after: null,
     });
     const reports = await lintMigrations(
-      [migration(2, 'ALTER TABLE quays ALTER COLUMN name TYPE text;'), migration(1, 'CREATE TABLE quays (id bigint PRIMARY KEY, name varchar(40));')],
+      [
+        migration(2, 'ALTER TABLE quays ALTER COLUMN name TYPE text;'),
+        migration(1, 'CREATE TABLE quays (id bigint PRIMARY KEY, name varchar(40));'),
+      ],
       { lockTimeoutSet: true },
     );
     expect(reports.map((r) => r.file)).toEqual(['0001_m.up.sql', '0002_m.up.sql']);

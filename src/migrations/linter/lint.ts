@@ -79,14 +79,26 @@ function lintStatement(ctx: LintContext, statement: ParsedStatement, file: strin
     }),
   );
   let statementClass: StatementClass = baseClassOf(ctx);
-  for (const finding of findings) if (classRank[finding.class] > classRank[statementClass]) statementClass = finding.class;
+  for (const finding of findings)
+    if (classRank[finding.class] > classRank[statementClass]) statementClass = finding.class;
   recordEffects(ctx);
-  return { file, line: statement.line, col: statement.col, index: statement.index, kind: statement.kind, text: statement.text, class: statementClass, lock, findings };
+  return {
+    file,
+    line: statement.line,
+    col: statement.col,
+    index: statement.index,
+    kind: statement.kind,
+    text: statement.text,
+    class: statementClass,
+    lock,
+    findings,
+  };
 }
 
 function strongestHitLock(hits: Hit[]): LockMode | null {
   let strongest: LockMode | null = null;
-  for (const hit of hits) if (hit.lock && (strongest === null || lockStrength(hit.lock) > lockStrength(strongest))) strongest = hit.lock;
+  for (const hit of hits)
+    if (hit.lock && (strongest === null || lockStrength(hit.lock) > lockStrength(strongest))) strongest = hit.lock;
   return strongest;
 }
 
@@ -97,7 +109,12 @@ export async function lintFile(path: string, options: LintOptions = {}): Promise
     sql = await readFile(path, 'utf8');
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new MigrationError(missing ? 'not_found' : 'invalid_input', `${path}: ${missing ? 'no such file' : (error as Error).message}`, { path }, { cause: error });
+    throw new MigrationError(
+      missing ? 'not_found' : 'invalid_input',
+      `${path}: ${missing ? 'no such file' : (error as Error).message}`,
+      { path },
+      { cause: error },
+    );
   }
   await loadParser();
   return lintSql(sql, path, options);
@@ -107,8 +124,13 @@ export async function lintFile(path: string, options: LintOptions = {}): Promise
  * Lints the up scripts of migrations in version order, sharing what earlier ones declared (column
  * types), so a later type change can be recognised as binary-compatible.
  */
-export async function lintMigrations(migrations: Migration[], options: Omit<LintOptions, 'schema'> = {}): Promise<FileReport[]> {
+export async function lintMigrations(
+  migrations: Migration[],
+  options: Omit<LintOptions, 'schema'> = {},
+): Promise<FileReport[]> {
   await loadParser();
   const schema = emptySchema();
-  return [...migrations].sort((a, b) => a.version - b.version).map((migration) => lintSql(migration.up, migration.upPath, { ...options, schema }));
+  return [...migrations]
+    .sort((a, b) => a.version - b.version)
+    .map((migration) => lintSql(migration.up, migration.upPath, { ...options, schema }));
 }

@@ -74,7 +74,9 @@ export function locksOf(kind: string, node: Record<string, unknown>): RelationLo
     case 'CreateStmt':
       return createTableLocks(n);
     case 'IndexStmt':
-      return [on((node as { relation?: RangeVar }).relation, isConcurrent(kind, node) ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE')];
+      return [
+        on((node as { relation?: RangeVar }).relation, isConcurrent(kind, node) ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE'),
+      ];
     case 'DropStmt':
       return dropLocks(n);
     case 'AlterTableStmt':
@@ -84,7 +86,12 @@ export function locksOf(kind: string, node: Record<string, unknown>): RelationLo
     case 'ReindexStmt':
       // A plain REINDEX holds ACCESS EXCLUSIVE on each index it rebuilds, and the planner opens
       // every index of a table, so in practice reads wait too (docs, REINDEX "Notes").
-      return [on((node as { relation?: RangeVar }).relation, isConcurrent(kind, node) ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE')];
+      return [
+        on(
+          (node as { relation?: RangeVar }).relation,
+          isConcurrent(kind, node) ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE',
+        ),
+      ];
     case 'VacuumStmt':
       return vacuumLocks(node as { options?: Node[]; rels?: Node[] });
     case 'ClusterStmt':
@@ -98,7 +105,9 @@ export function locksOf(kind: string, node: Record<string, unknown>): RelationLo
     case 'CreateTrigStmt':
       return [on((node as { relation?: RangeVar }).relation, 'SHARE ROW EXCLUSIVE')];
     case 'ViewStmt':
-      return (node as { replace?: boolean }).replace ? [on((node as { view?: RangeVar }).view, 'ACCESS EXCLUSIVE')] : [];
+      return (node as { replace?: boolean }).replace
+        ? [on((node as { view?: RangeVar }).view, 'ACCESS EXCLUSIVE')]
+        : [];
     default:
       return [];
   }
@@ -110,7 +119,7 @@ function createTableLocks(node: { tableElts?: Node[]; inhRelations?: Node[]; par
   if (node.partbound) for (const parent of rangeVars(node.inhRelations)) locks.push(on(parent, 'ACCESS EXCLUSIVE'));
   for (const element of node.tableElts ?? []) {
     const column = nodeAs(element, 'ColumnDef');
-    const constraints = column ? column.constraints ?? [] : [element];
+    const constraints = column ? (column.constraints ?? []) : [element];
     for (const item of constraints) {
       const constraint = nodeAs(item, 'Constraint');
       if (constraint?.contype === 'CONSTR_FOREIGN') locks.push(on(constraint.pktable, 'SHARE ROW EXCLUSIVE'));
@@ -120,7 +129,15 @@ function createTableLocks(node: { tableElts?: Node[]; inhRelations?: Node[]; par
 }
 
 function dropLocks(node: DropStmt): RelationLock[] {
-  const relational = ['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE', 'OBJECT_SCHEMA'];
+  const relational = [
+    'OBJECT_TABLE',
+    'OBJECT_INDEX',
+    'OBJECT_VIEW',
+    'OBJECT_MATVIEW',
+    'OBJECT_SEQUENCE',
+    'OBJECT_FOREIGN_TABLE',
+    'OBJECT_SCHEMA',
+  ];
   if (!relational.includes(node.removeType ?? '')) return [];
   const mode: LockMode = node.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
   return (node.objects ?? []).map((object) => {

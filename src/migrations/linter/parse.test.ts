@@ -19,7 +19,8 @@ function failure(sql: string) {
 
 describe('parseSql positions', () => {
   it('points at the first token of each statement across lines', () => {
-    const sql = 'CREATE TABLE vessels (\n  id bigint PRIMARY KEY,\n  name text\n);\n\n  ALTER TABLE vessels\n    ADD COLUMN flag text;';
+    const sql =
+      'CREATE TABLE vessels (\n  id bigint PRIMARY KEY,\n  name text\n);\n\n  ALTER TABLE vessels\n    ADD COLUMN flag text;';
     expect(positions(sql)).toEqual([
       { kind: 'CreateStmt', line: 1, col: 1, text: 'CREATE TABLE vessels (\n  id bigint PRIMARY KEY,\n  name text\n)' },
       { kind: 'AlterTableStmt', line: 6, col: 3, text: 'ALTER TABLE vessels\n    ADD COLUMN flag text' },
@@ -67,10 +68,17 @@ describe('parseSql positions', () => {
   });
 
   it('keeps positions right deep into a long file', () => {
-    const sql = Array.from({ length: 2000 }, (_, i) => `-- step ${i}\nALTER TABLE t${i} ADD COLUMN "café_${i}" text;`).join('\n');
+    const sql = Array.from(
+      { length: 2000 },
+      (_, i) => `-- step ${i}\nALTER TABLE t${i} ADD COLUMN "café_${i}" text;`,
+    ).join('\n');
     const statements = positions(sql);
     expect(statements).toHaveLength(2000);
-    expect(statements[1999]).toMatchObject({ line: 4000, col: 1, text: 'ALTER TABLE t1999 ADD COLUMN "café_1999" text' });
+    expect(statements[1999]).toMatchObject({
+      line: 4000,
+      col: 1,
+      text: 'ALTER TABLE t1999 ADD COLUMN "café_1999" text',
+    });
   });
 
   it('keeps the dollar-quoted body of a function inside its statement', () => {
@@ -84,12 +92,20 @@ describe('parseSql positions', () => {
 
 describe('parseSql failures', () => {
   it('reports the parser message at the line and column of the bad token', () => {
-    expect(failure('SELECT 1;\nALTER TABLE vessels\n  ADD COLUMN;')).toEqual({ message: 'syntax error at or near ";"', line: 3, col: 13 });
+    expect(failure('SELECT 1;\nALTER TABLE vessels\n  ADD COLUMN;')).toEqual({
+      message: 'syntax error at or near ";"',
+      line: 3,
+      col: 13,
+    });
   });
 
   it('maps the character cursor past multi-byte and astral characters', () => {
     // PostgreSQL counts '🚢' as one character; the column counts it as two UTF-16 units.
-    expect(failure("SELECT 'ä';\nSELECT '🚢' FROM;")).toEqual({ message: 'syntax error at or near ";"', line: 2, col: 17 });
+    expect(failure("SELECT 'ä';\nSELECT '🚢' FROM;")).toEqual({
+      message: 'syntax error at or near ";"',
+      line: 2,
+      col: 17,
+    });
   });
 
   it('reports an unterminated string where it starts', () => {

@@ -45,7 +45,8 @@ export function recordEffects(ctx: LintContext): void {
       break;
     case 'IndexStmt': {
       const index = node as { idxname?: string; relation?: RangeVar };
-      if (index.idxname) ctx.newRelations.add(relationKey({ schemaname: index.relation?.schemaname, relname: index.idxname }));
+      if (index.idxname)
+        ctx.newRelations.add(relationKey({ schemaname: index.relation?.schemaname, relname: index.idxname }));
       break;
     }
     case 'CreateSchemaStmt':
@@ -153,7 +154,12 @@ function recordRename(ctx: LintContext, node: RenameStmt): void {
     if (ctx.newColumns.delete(`${from}.${node.subname}`)) ctx.newColumns.add(`${from}.${newName}`);
     return;
   }
-  if (!['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_INDEX', 'OBJECT_SEQUENCE'].includes(node.renameType ?? '')) return;
+  if (
+    !['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_INDEX', 'OBJECT_SEQUENCE'].includes(
+      node.renameType ?? '',
+    )
+  )
+    return;
   const to = relationKey({ schemaname: node.relation?.schemaname, relname: newName });
   if (ctx.newRelations.delete(from)) ctx.newRelations.add(to);
   for (const key of [...ctx.columnTypes.keys()]) {
@@ -205,7 +211,12 @@ function holdLocks(ctx: LintContext): void {
     if (!blocksWrites(lock.mode) || ctx.isNewRelation(lock.relation)) continue;
     const held = ctx.heldLocks.get(lock.relation);
     if (held && lockStrength(held.mode) >= lockStrength(lock.mode)) continue;
-    ctx.heldLocks.set(lock.relation, { relation: lock.display, mode: lock.mode, line: ctx.statement.line, kind: ctx.statement.kind });
+    ctx.heldLocks.set(lock.relation, {
+      relation: lock.display,
+      mode: lock.mode,
+      line: ctx.statement.line,
+      kind: ctx.statement.kind,
+    });
   }
 }
 

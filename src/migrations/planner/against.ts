@@ -9,7 +9,14 @@ import { parsePostgresUrl, scrubCredentials } from '../../store/postgres-address
 import { MigrationError } from '../errors.js';
 import { loadParser, parseSql } from '../linter/parse.js';
 import type { Migration, ParsedStatement } from '../types.js';
-import { locksHeld, relationNames, tableSizes, type HeldLock, type RelationLock, type TableSize } from './against-queries.js';
+import {
+  locksHeld,
+  relationNames,
+  tableSizes,
+  type HeldLock,
+  type RelationLock,
+  type TableSize,
+} from './against-queries.js';
 import { AgainstSkips } from './against-skips.js';
 import { formatStatementError, statementError, type StatementError } from './statement-error.js';
 import { quotedTableName, tablesNamedBy } from './table-names.js';
@@ -57,21 +64,34 @@ export interface AgainstReport {
  * Runs `pending` (ups, in order) against `url` in one transaction and rolls it back.
  * Example: `const report = await planAgainst(process.env.DATABASE_URL!, pending, { lockTimeoutMs: 2000 })`
  */
-export async function planAgainst(url: string, pending: Migration[], options: AgainstOptions = {}): Promise<AgainstReport> {
+export async function planAgainst(
+  url: string,
+  pending: Migration[],
+  options: AgainstOptions = {},
+): Promise<AgainstReport> {
   const database = displayOf(url);
   const timeouts = {
     lockTimeoutMs: milliseconds(options.lockTimeoutMs ?? 2000, 'lockTimeoutMs'),
     statementTimeoutMs: milliseconds(options.statementTimeoutMs ?? 60_000, 'statementTimeoutMs'),
   };
   await loadParser();
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: 'slipway migrate plan' });
+  const client = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: 10_000,
+    application_name: 'slipway migrate plan',
+  });
   // An idle client whose server goes away emits 'error'; unhandled, that would end the process.
   client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (e) {
     await client.end().catch(() => undefined);
-    throw new MigrationError('unavailable', `cannot reach PostgreSQL at ${database} to plan against it: ${scrubCredentials(reasonOf(e), url)}`, { database }, { cause: e });
+    throw new MigrationError(
+      'unavailable',
+      `cannot reach PostgreSQL at ${database} to plan against it: ${scrubCredentials(reasonOf(e), url)}`,
+      { database },
+      { cause: e },
+    );
   }
   try {
     const plan = new AgainstRun(client, timeouts);
@@ -82,10 +102,22 @@ export async function planAgainst(url: string, pending: Migration[], options: Ag
       await client.query('ROLLBACK').catch(() => undefined);
     }
     const tables = await tableSizes(client, [...plan.lockedOids], plan.namedTables());
-    return { database, statements: plan.statements, tables, ...(plan.stoppedBy ? { stoppedBy: plan.stoppedBy } : {}), notes: plan.notes(), rolledBack: true };
+    return {
+      database,
+      statements: plan.statements,
+      tables,
+      ...(plan.stoppedBy ? { stoppedBy: plan.stoppedBy } : {}),
+      notes: plan.notes(),
+      rolledBack: true,
+    };
   } catch (e) {
     if (!lostConnection(e)) throw e;
-    throw new MigrationError('unavailable', `lost the connection to PostgreSQL at ${database} while planning against it (nothing was committed): ${scrubCredentials(reasonOf(e), url)}`, { database }, { cause: e });
+    throw new MigrationError(
+      'unavailable',
+      `lost the connection to PostgreSQL at ${database} while planning against it (nothing was committed): ${scrubCredentials(reasonOf(e), url)}`,
+      { database },
+      { cause: e },
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -124,7 +156,9 @@ class AgainstRun {
       for (const statement of parsed.statements) {
         for (const table of tablesNamedBy(statement)) this.named.add(quotedTableName(table));
         if (this.stoppedBy) {
-          this.statements.push(this.entry(migration, statement, { ran: false, skippedBecause: 'an earlier statement failed' }));
+          this.statements.push(
+            this.entry(migration, statement, { ran: false, skippedBecause: 'an earlier statement failed' }),
+          );
           continue;
         }
         const skippedBecause = this.skips.reasonFor(statement, migration.upPath);
@@ -137,7 +171,12 @@ class AgainstRun {
     }
   }
 
-  private async runOne(migration: Migration, statement: ParsedStatement, before: Map<string, HeldLock>, names: Map<string, string | null>): Promise<Map<string, HeldLock>> {
+  private async runOne(
+    migration: Migration,
+    statement: ParsedStatement,
+    before: Map<string, HeldLock>,
+    names: Map<string, string | null>,
+  ): Promise<Map<string, HeldLock>> {
     if (statement.kind === 'InsertStmt' || /\bnextval\s*\(/i.test(statement.text)) this.consumesSequences = true;
     const started = performance.now();
     try {
@@ -147,7 +186,9 @@ class AgainstRun {
       const error = statementError(e, migration.upPath, statement);
       error.message += this.explain(error.code);
       this.stoppedBy = { migration: migration.id, ...error };
-      this.statements.push(this.entry(migration, statement, { ran: true, durationMs, error: formatStatementError(error) }));
+      this.statements.push(
+        this.entry(migration, statement, { ran: true, durationMs, error: formatStatementError(error) }),
+      );
       return before;
     }
     const durationMs = performance.now() - started;
@@ -164,8 +205,10 @@ class AgainstRun {
 
   // What the two timeouts mean for the deployment, not only for this plan.
   private explain(code: string | undefined): string {
-    if (code === '55P03') return ` — waited more than lock_timeout (${this.lockTimeoutMs} ms): another session holds a conflicting lock on this table; at deploy time the statement would queue behind it`;
-    if (code === '57014') return ` — ran longer than statement_timeout (${this.statementTimeoutMs} ms) on this database's data, holding its locks all that time`;
+    if (code === '55P03')
+      return ` — waited more than lock_timeout (${this.lockTimeoutMs} ms): another session holds a conflicting lock on this table; at deploy time the statement would queue behind it`;
+    if (code === '57014')
+      return ` — ran longer than statement_timeout (${this.statementTimeoutMs} ms) on this database's data, holding its locks all that time`;
     const skipped = this.statements.filter((s) => !s.ran);
     if (skipped.length > 0) {
       const last = skipped[skipped.length - 1]!;
@@ -174,7 +217,11 @@ class AgainstRun {
     return '';
   }
 
-  private entry(migration: Migration, statement: ParsedStatement, result: Partial<AgainstStatement> & { ran: boolean }): AgainstStatement {
+  private entry(
+    migration: Migration,
+    statement: ParsedStatement,
+    result: Partial<AgainstStatement> & { ran: boolean },
+  ): AgainstStatement {
     return {
       migration: migration.id,
       file: migration.upPath,
@@ -193,7 +240,11 @@ class AgainstRun {
   }
 
   notes(): string[] {
-    return this.consumesSequences ? ['sequence values used by these statements (nextval, serial and identity columns) stay used after the rollback: PostgreSQL sequences are not transactional'] : [];
+    return this.consumesSequences
+      ? [
+          'sequence values used by these statements (nextval, serial and identity columns) stay used after the rollback: PostgreSQL sequences are not transactional',
+        ]
+      : [];
   }
 }
 
@@ -206,7 +257,8 @@ function displayOf(url: string): string {
 }
 
 function milliseconds(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 0) throw new MigrationError('invalid_input', `${name} must be a whole number of milliseconds ≥ 0 (got ${value})`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new MigrationError('invalid_input', `${name} must be a whole number of milliseconds ≥ 0 (got ${value})`);
   return value;
 }
 
@@ -214,7 +266,10 @@ function milliseconds(value: number, name: string): number {
 function lostConnection(e: unknown): boolean {
   const err = e as { code?: unknown; message?: unknown };
   if (typeof err?.code === 'string') return /^(E[A-Z]+|08...|57P..)$/.test(err.code);
-  return typeof err?.message === 'string' && /Connection terminated|Client has encountered a connection error|not queryable/i.test(err.message);
+  return (
+    typeof err?.message === 'string' &&
+    /Connection terminated|Client has encountered a connection error|not queryable/i.test(err.message)
+  );
 }
 
 function reasonOf(e: unknown): string {

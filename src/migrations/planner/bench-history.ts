@@ -8,7 +8,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const entities = ['vessel', 'berth', 'voyage', 'crew_member', 'cargo', 'port_call', 'invoice', 'inspection', 'fuel_log', 'charter'];
+const entities = [
+  'vessel',
+  'berth',
+  'voyage',
+  'crew_member',
+  'cargo',
+  'port_call',
+  'invoice',
+  'inspection',
+  'fuel_log',
+  'charter',
+];
 
 type Template = (table: string, previous: string | null) => { name: string; up: string; down: string };
 
@@ -60,12 +71,12 @@ const templates: Template[] = [
   }),
   (t) => ({
     name: `${t}_events`,
-    up: [
+    up: `${[
       `CREATE TABLE ${t}_events (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  ${t}_id bigint NOT NULL REFERENCES ${t}s (id),\n  kind text NOT NULL,\n  at timestamptz NOT NULL DEFAULT now()\n);`,
       `CREATE INDEX ${t}_events_${t}_id_idx ON ${t}_events (${t}_id);`,
       `CREATE FUNCTION ${t}_events_touch() RETURNS trigger\n  LANGUAGE plpgsql\n  AS $$\nBEGIN\n  UPDATE ${t}s SET updated_at = now() WHERE id = NEW.${t}_id;\n  RETURN NEW;\nEND\n$$;`,
       `CREATE TRIGGER ${t}_events_touch AFTER INSERT ON ${t}_events\n  FOR EACH ROW EXECUTE FUNCTION ${t}_events_touch();`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
     down: `DROP TABLE ${t}_events;\nDROP FUNCTION ${t}_events_touch();\n`,
   }),
 ];
@@ -80,7 +91,8 @@ export function syntheticHistory(n: number, dir: string): string[] {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const round = Math.floor(i / templates.length);
-    const entity = (r: number) => `${entities[r % entities.length]}${r >= entities.length ? `_${Math.floor(r / entities.length) + 1}` : ''}`;
+    const entity = (r: number) =>
+      `${entities[r % entities.length]}${r >= entities.length ? `_${Math.floor(r / entities.length) + 1}` : ''}`;
     const migration = templates[i % templates.length]!(entity(round), round > 0 ? entity(round - 1) : null);
     const id = `${String(i + 1).padStart(4, '0')}_${migration.name}`;
     writeFileSync(join(dir, `${id}.up.sql`), migration.up);

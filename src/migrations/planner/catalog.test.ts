@@ -37,13 +37,15 @@ describe('snapshotCatalog on PGlite', () => {
       'column fleet.vessels.half': 'position 4 numeric generated always as ((tonnage / (2)::numeric)) stored',
       'column fleet.vessels.built': 'position 5 date',
       'index fleet.vessels_pkey': 'CREATE UNIQUE INDEX vessels_pkey ON fleet.vessels USING btree (id)',
-      'index fleet.vessels_name_idx': 'CREATE INDEX vessels_name_idx ON fleet.vessels USING btree (lower((name)::text))',
+      'index fleet.vessels_name_idx':
+        'CREATE INDEX vessels_name_idx ON fleet.vessels USING btree (lower((name)::text))',
       'constraint fleet.vessels.vessels_pkey': 'PRIMARY KEY (id)',
       'constraint fleet.vessels.vessels_tonnage_positive': 'CHECK ((tonnage >= (0)::numeric)) NOT VALID',
       'table fleet.berths': 'table',
       'column fleet.berths.id': "position 1 integer not null default nextval('fleet.berths_id_seq'::regclass)",
       'column fleet.berths.vessel_id': 'position 2 bigint',
-      'sequence fleet.berths_id_seq': 'as integer start 1 increment 1 min 1 max 2147483647 cache 1 owned by fleet.berths.id',
+      'sequence fleet.berths_id_seq':
+        'as integer start 1 increment 1 min 1 max 2147483647 cache 1 owned by fleet.berths.id',
       'index fleet.berths_pkey': 'CREATE UNIQUE INDEX berths_pkey ON fleet.berths USING btree (id)',
       'constraint fleet.berths.berths_pkey': 'PRIMARY KEY (id)',
       'constraint fleet.berths.berths_vessel_id_fkey': 'FOREIGN KEY (vessel_id) REFERENCES fleet.vessels(id)',
@@ -75,8 +77,12 @@ describe('snapshotCatalog on PGlite', () => {
     const kinds = inSchema(await snapshotCatalog(db), 'kinds');
     expect(kinds['type kinds.hull_class']).toBe("enum ('steel', 'aluminium', 'wood')");
     expect(kinds['type kinds.coordinates']).toBe('composite (lat double precision, lon double precision)');
-    expect(kinds['type kinds.tonnage']).toBe('domain over numeric(10,2) default 0 constraint tonnage_positive CHECK ((VALUE >= (0)::numeric))');
-    expect(kinds['view kinds.wooden']!.replace(/\s+/g, ' ').trim()).toBe("SELECT id FROM kinds.ships WHERE hull = 'wood'::kinds.hull_class;");
+    expect(kinds['type kinds.tonnage']).toBe(
+      'domain over numeric(10,2) default 0 constraint tonnage_positive CHECK ((VALUE >= (0)::numeric))',
+    );
+    expect(kinds['view kinds.wooden']!.replace(/\s+/g, ' ').trim()).toBe(
+      "SELECT id FROM kinds.ships WHERE hull = 'wood'::kinds.hull_class;",
+    );
     expect(kinds['materialized view kinds.counts']).toContain('count(*) AS n');
     expect(kinds['function kinds.premium(rate integer)']).toContain('select rate * 2');
     expect(kinds['function kinds.premium(rate integer)']).toContain('IMMUTABLE');
@@ -84,9 +90,15 @@ describe('snapshotCatalog on PGlite', () => {
     // Keys quote what needs quoting, like PostgreSQL does.
     await db.exec('create table kinds."Position" (a int)');
     expect((await snapshotCatalog(db)).has('table kinds."Position"')).toBe(true);
-    expect(kinds['trigger kinds.ships.ships_touch']).toBe('CREATE TRIGGER ships_touch BEFORE UPDATE ON kinds.ships FOR EACH ROW EXECUTE FUNCTION kinds.touch()');
+    expect(kinds['trigger kinds.ships.ships_touch']).toBe(
+      'CREATE TRIGGER ships_touch BEFORE UPDATE ON kinds.ships FOR EACH ROW EXECUTE FUNCTION kinds.touch()',
+    );
     // The row type of a table and the array types are not objects of their own.
-    expect(Object.keys(kinds).filter((k) => k.startsWith('type ')).sort()).toEqual(['type kinds.coordinates', 'type kinds.hull_class', 'type kinds.tonnage']);
+    expect(
+      Object.keys(kinds)
+        .filter((k) => k.startsWith('type '))
+        .sort(),
+    ).toEqual(['type kinds.coordinates', 'type kinds.hull_class', 'type kinds.tonnage']);
   });
 
   it('lists an extension once, not the functions and types it brings', async () => {
@@ -106,7 +118,9 @@ describe('snapshotCatalog on PGlite', () => {
     const kept = ['column hist.kept.id', 'schema hist', 'table hist.kept'];
     expect(keys(await snapshotCatalog(db, { excludeTables: ['slipway_migration_history'] }))).toEqual(kept);
     expect(keys(await snapshotCatalog(db, { excludeTables: ['hist.slipway_migration_history'] }))).toEqual(kept);
-    expect(keys(await snapshotCatalog(db, { excludeTables: ['other.slipway_migration_history'] }))).toContain('index hist.history_name_idx');
+    expect(keys(await snapshotCatalog(db, { excludeTables: ['other.slipway_migration_history'] }))).toContain(
+      'index hist.history_name_idx',
+    );
   });
 
   it('prepared snapshots read the same catalog, and see later changes', async () => {

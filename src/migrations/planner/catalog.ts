@@ -40,7 +40,10 @@ const statementName = 'slipway_catalog_snapshot';
  * which saves planning it every time (on PGlite about two thirds of a snapshot's cost).
  * Prepared statements outlive transactions, so this must not be used on a pooled connection.
  */
-export async function preparedSnapshots(q: CatalogQueryable, options: SnapshotOptions = {}): Promise<() => Promise<CatalogSnapshot>> {
+export async function preparedSnapshots(
+  q: CatalogQueryable,
+  options: SnapshotOptions = {},
+): Promise<() => Promise<CatalogSnapshot>> {
   const prepare = () => q.query(`PREPARE ${statementName} AS ${catalogQuery}`);
   await prepare();
   return async () => {
@@ -59,7 +62,11 @@ function toSnapshot(rows: unknown[], options: SnapshotOptions): CatalogSnapshot 
   const excluded = new Set(options.excludeTables ?? []);
   const snapshot = new Map<string, string>();
   for (const row of rows as CatalogRow[]) {
-    if (row.owner_table !== null && (excluded.has(row.owner_table) || excluded.has(`${row.owner_schema}.${row.owner_table}`))) continue;
+    if (
+      row.owner_table !== null &&
+      (excluded.has(row.owner_table) || excluded.has(`${row.owner_schema}.${row.owner_table}`))
+    )
+      continue;
     snapshot.set(row.key, row.def ?? '');
   }
   return snapshot;

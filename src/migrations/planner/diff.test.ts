@@ -30,8 +30,17 @@ describe('diffCatalogs on PGlite', () => {
     const after = await snapshotCatalog(db);
     expect(diffCatalogs(before, after)).toEqual([
       { object: 'column public.vessels.flag', change: 'added', after: 'position 4 text' },
-      { object: 'column public.vessels.tonnage', change: 'changed', before: 'position 3 integer default 0', after: 'position 3 numeric(10,2) default 1' },
-      { object: 'index public.vessels_name_idx', change: 'removed', before: 'CREATE INDEX vessels_name_idx ON public.vessels USING btree (name)' },
+      {
+        object: 'column public.vessels.tonnage',
+        change: 'changed',
+        before: 'position 3 integer default 0',
+        after: 'position 3 numeric(10,2) default 1',
+      },
+      {
+        object: 'index public.vessels_name_idx',
+        change: 'removed',
+        before: 'CREATE INDEX vessels_name_idx ON public.vessels USING btree (name)',
+      },
     ]);
     expect(diffCatalogs(after, after)).toEqual([]);
     // The other way round, additions become removals.
@@ -56,12 +65,23 @@ describe('diffCatalogs on PGlite', () => {
     expect(line).toContain('return rate * 2;');
     expect(line).toContain('return rate * 3;');
     expect(line).not.toContain('\n');
-    expect(describeDifference({ object: 'column public.vessels.flag', change: 'added', after: 'position 4 text' })).toBe('column public.vessels.flag: added (position 4 text)');
-    expect(describeDifference({ object: 'index public.i', change: 'removed', before: 'CREATE INDEX i ON public.t USING btree (a)' })).toBe(
-      'index public.i: removed (was CREATE INDEX i ON public.t USING btree (a))',
-    );
-    expect(describeDifference({ object: 'column public.t.a', change: 'changed', before: 'position 1 integer', after: 'position 1 bigint' })).toBe(
-      'column public.t.a: changed (position 1 integer → position 1 bigint)',
-    );
+    expect(
+      describeDifference({ object: 'column public.vessels.flag', change: 'added', after: 'position 4 text' }),
+    ).toBe('column public.vessels.flag: added (position 4 text)');
+    expect(
+      describeDifference({
+        object: 'index public.i',
+        change: 'removed',
+        before: 'CREATE INDEX i ON public.t USING btree (a)',
+      }),
+    ).toBe('index public.i: removed (was CREATE INDEX i ON public.t USING btree (a))');
+    expect(
+      describeDifference({
+        object: 'column public.t.a',
+        change: 'changed',
+        before: 'position 1 integer',
+        after: 'position 1 bigint',
+      }),
+    ).toBe('column public.t.a: changed (position 1 integer → position 1 bigint)');
   });
 });

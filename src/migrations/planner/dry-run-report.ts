@@ -45,8 +45,10 @@ export function describeStep(step: DryRunStep): string[] {
   const head = `${step.ok ? '✓' : '✗'} ${step.direction} ${step.migration} (${Math.round(step.durationMs)} ms)`;
   const lines = [head];
   if (step.error) lines.push(`  ${formatStatementError(step.error)}`);
-  if (step.problem === 'down-mismatch') lines.push(`  after the down script the schema differs from before ${step.migration}.up.sql:`);
-  if (step.problem === 'reup-mismatch') lines.push(`  applied again, ${step.migration}.up.sql gives a different schema than the first time:`);
+  if (step.problem === 'down-mismatch')
+    lines.push(`  after the down script the schema differs from before ${step.migration}.up.sql:`);
+  if (step.problem === 'reup-mismatch')
+    lines.push(`  applied again, ${step.migration}.up.sql gives a different schema than the first time:`);
   for (const d of step.differences ?? []) lines.push(`    ${describeDifference(d)}`);
   if (step.note) lines.push(`  (${step.note})`);
   return lines;

@@ -16,16 +16,44 @@ const bundled: Record<string, { module: string; name: string }> = {
   'uuid-ossp': { module: 'contrib/uuid_ossp', name: 'uuid_ossp' },
 };
 const contrib = [
-  'amcheck', 'auto_explain', 'bloom', 'btree_gin', 'btree_gist', 'citext', 'cube', 'dict_int', 'dict_xsyn', 'earthdistance',
-  'file_fdw', 'fuzzystrmatch', 'hstore', 'intarray', 'isn', 'lo', 'ltree', 'pageinspect', 'pg_buffercache', 'pg_surgery',
-  'pg_trgm', 'pg_visibility', 'pg_walinspect', 'pgcrypto', 'seg', 'tablefunc', 'tcn', 'tsm_system_rows', 'tsm_system_time', 'unaccent',
+  'amcheck',
+  'auto_explain',
+  'bloom',
+  'btree_gin',
+  'btree_gist',
+  'citext',
+  'cube',
+  'dict_int',
+  'dict_xsyn',
+  'earthdistance',
+  'file_fdw',
+  'fuzzystrmatch',
+  'hstore',
+  'intarray',
+  'isn',
+  'lo',
+  'ltree',
+  'pageinspect',
+  'pg_buffercache',
+  'pg_surgery',
+  'pg_trgm',
+  'pg_visibility',
+  'pg_walinspect',
+  'pgcrypto',
+  'seg',
+  'tablefunc',
+  'tcn',
+  'tsm_system_rows',
+  'tsm_system_time',
+  'unaccent',
 ];
 for (const name of contrib) bundled[name] = { module: `contrib/${name}`, name };
 
 /** Extension names the statements create (CREATE EXTENSION). */
 export function extensionsCreatedBy(statements: Iterable<ParsedStatement>): Set<string> {
   const names = new Set<string>();
-  for (const s of statements) if (s.kind === 'CreateExtensionStmt' && typeof s.node.extname === 'string') names.add(s.node.extname);
+  for (const s of statements)
+    if (s.kind === 'CreateExtensionStmt' && typeof s.node.extname === 'string') names.add(s.node.extname);
   return names;
 }
 

@@ -37,11 +37,26 @@ export async function shadowDryRun({ migrations, appliedThrough }: ShadowDryRunI
   const db = new PGlite({ extensions: await pgliteExtensions(extensionsCreatedBy(scripts.statementsOf(sorted))) });
   try {
     await db.waitReady.catch((e: unknown) => {
-      throw new MigrationError('unavailable', `cannot start the shadow database (in-memory PGlite): ${(e as Error)?.message ?? e}`, undefined, { cause: e });
+      throw new MigrationError(
+        'unavailable',
+        `cannot start the shadow database (in-memory PGlite): ${(e as Error)?.message ?? e}`,
+        undefined,
+        { cause: e },
+      );
     });
     const run = new ShadowRun(db, scripts, await preparedSnapshots(db, { excludeTables }));
-    await run.execute(sorted.filter((m) => m.version <= appliedThrough), sorted.filter((m) => m.version > appliedThrough), appliedThrough);
-    return { ok: run.steps.every((s) => s.ok), appliedThrough, steps: run.steps, notes: run.notes(), totalMs: performance.now() - started };
+    await run.execute(
+      sorted.filter((m) => m.version <= appliedThrough),
+      sorted.filter((m) => m.version > appliedThrough),
+      appliedThrough,
+    );
+    return {
+      ok: run.steps.every((s) => s.ok),
+      appliedThrough,
+      steps: run.steps,
+      notes: run.notes(),
+      totalMs: performance.now() - started,
+    };
   } finally {
     await db.close().catch(() => undefined);
   }
@@ -87,7 +102,9 @@ class ShadowRun {
   async execute(history: Migration[], pending: Migration[], appliedThrough: number): Promise<void> {
     for (const m of history) {
       if ((await this.runScript(m, 'up')) === null) {
-        this.extraNotes.push(`the history (versions through ${appliedThrough}) does not apply to an empty database: ${m.id} failed, so nothing pending was tried`);
+        this.extraNotes.push(
+          `the history (versions through ${appliedThrough}) does not apply to an empty database: ${m.id} failed, so nothing pending was tried`,
+        );
         return;
       }
     }
@@ -106,9 +123,16 @@ class ShadowRun {
       const durationMs = await this.runScript(m, 'up');
       if (durationMs === null) return;
       const after = await this.snapshot();
-      this.steps.push({ migration: m.id, direction: 'up', ok: true, durationMs, changes: diffCatalogs(current, after) });
+      this.steps.push({
+        migration: m.id,
+        direction: 'up',
+        ok: true,
+        durationMs,
+        changes: diffCatalogs(current, after),
+      });
       current = after;
-      if (m.down === null) this.extraNotes.push(`${m.id} is irreversible (declared, no down script): applied once, not undone`);
+      if (m.down === null)
+        this.extraNotes.push(`${m.id} is irreversible (declared, no down script): applied once, not undone`);
       else {
         if (!(await this.runAndCompare(m, 'down', before))) return;
         const reapplied = await this.runAndCompare(m, 'reup', after);
@@ -120,7 +144,11 @@ class ShadowRun {
   }
 
   /** Runs a script and compares the schema with `expected`; the schema it left, or null when a statement failed and the run must stop. */
-  private async runAndCompare(m: Migration, direction: DryRunDirection, expected: CatalogSnapshot): Promise<CatalogSnapshot | null> {
+  private async runAndCompare(
+    m: Migration,
+    direction: DryRunDirection,
+    expected: CatalogSnapshot,
+  ): Promise<CatalogSnapshot | null> {
     const durationMs = await this.runScript(m, direction);
     if (durationMs === null) return null;
     const actual = await this.snapshot();
@@ -133,7 +161,15 @@ class ShadowRun {
       return actual;
     }
     const problem = direction === 'down' ? 'down-mismatch' : 'reup-mismatch';
-    this.steps.push({ migration: m.id, direction, ok: false, durationMs, problem, differences: fresh, ...(note ? { note } : {}) });
+    this.steps.push({
+      migration: m.id,
+      direction,
+      ok: false,
+      durationMs,
+      problem,
+      differences: fresh,
+      ...(note ? { note } : {}),
+    });
     return actual;
   }
 
@@ -141,12 +177,24 @@ class ShadowRun {
   private async runScript(m: Migration, direction: DryRunDirection): Promise<number | null> {
     const down = direction === 'down';
     const started = performance.now();
-    const outcome = await runShadowScript(this.db, down ? m.downPath! : m.upPath, this.scripts.get(down ? m.down! : m.up));
+    const outcome = await runShadowScript(
+      this.db,
+      down ? m.downPath! : m.upPath,
+      this.scripts.get(down ? m.down! : m.up),
+    );
     const durationMs = performance.now() - started;
     for (const at of outcome.rewritten) this.rewritten.set(`${at.file}:${at.line}:${at.col}`, at);
     if (outcome.ok) return durationMs;
     const note = this.earlierMismatch();
-    this.steps.push({ migration: m.id, direction, ok: false, durationMs, problem: 'error', error: outcome.error, ...(note ? { note } : {}) });
+    this.steps.push({
+      migration: m.id,
+      direction,
+      ok: false,
+      durationMs,
+      problem: 'error',
+      error: outcome.error,
+      ...(note ? { note } : {}),
+    });
     return null;
   }
 
@@ -163,9 +211,14 @@ class ShadowRun {
     const notes = [...this.extraNotes];
     const rewritten = [...this.rewritten.values()];
     if (rewritten.length > 0) {
-      const where = rewritten.slice(0, 5).map((at) => `${at.file}:${at.line}`).join(', ');
+      const where = rewritten
+        .slice(0, 5)
+        .map((at) => `${at.file}:${at.line}`)
+        .join(', ');
       const more = rewritten.length > 5 ? `, and ${rewritten.length - 5} more` : '';
-      notes.push(`${rewritten.length} statement(s) with CONCURRENTLY ran without it on the shadow database (a single PGlite backend cannot build concurrently; the schema is the same): ${where}${more}`);
+      notes.push(
+        `${rewritten.length} statement(s) with CONCURRENTLY ran without it on the shadow database (a single PGlite backend cannot build concurrently; the schema is the same): ${where}${more}`,
+      );
     }
     return notes;
   }

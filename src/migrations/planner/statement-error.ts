@@ -20,7 +20,12 @@ interface DriverError {
 }
 
 /** Turns a PGlite or `pg` error raised by `statement` (sent as `sentText`) into a located error. */
-export function statementError(error: unknown, file: string, statement: ParsedStatement, sentText = statement.text): StatementError {
+export function statementError(
+  error: unknown,
+  file: string,
+  statement: ParsedStatement,
+  sentText = statement.text,
+): StatementError {
   const e = (error ?? {}) as DriverError;
   const code = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
   let message = typeof e.message === 'string' ? e.message : String(error);
@@ -37,11 +42,17 @@ export function formatStatementError(error: StatementError): string {
 
 // PostgreSQL's position is 1-based, in characters of the text sent. When the sent text is a
 // rewrite (CONCURRENTLY removed), offsets no longer match the file, so the statement start is used.
-function blamedPosition(position: unknown, statement: ParsedStatement, sentText: string): { line: number; col: number } {
+function blamedPosition(
+  position: unknown,
+  statement: ParsedStatement,
+  sentText: string,
+): { line: number; col: number } {
   const offset = Number(position);
   if (sentText !== statement.text || !Number.isInteger(offset) || offset < 1 || offset > statement.text.length) {
     return { line: statement.line, col: statement.col };
   }
   const inner = positionAt(statement.text, offset - 1);
-  return inner.line === 1 ? { line: statement.line, col: statement.col + inner.col - 1 } : { line: statement.line + inner.line - 1, col: inner.col };
+  return inner.line === 1
+    ? { line: statement.line, col: statement.col + inner.col - 1 }
+    : { line: statement.line + inner.line - 1, col: inner.col };
 }

@@ -17,11 +17,17 @@ export function tablesNamedBy(statement: Pick<ParsedStatement, 'kind' | 'node'>)
   const add = (schema: string | null, name: string) => found.set(`${schema ?? ''}.${name}`, { schema, name });
   walk(statement.node, (node) => {
     // Fields typed RangeVar are inlined by libpg-query, so recognise the shape, not the wrapper.
-    if (typeof node.relname === 'string' && ('inh' in node || 'relpersistence' in node)) add(typeof node.schemaname === 'string' ? node.schemaname : null, node.relname);
+    if (typeof node.relname === 'string' && ('inh' in node || 'relpersistence' in node))
+      add(typeof node.schemaname === 'string' ? node.schemaname : null, node.relname);
   });
-  if (statement.kind === 'DropStmt' && (statement.node.removeType === 'OBJECT_TABLE' || statement.node.removeType === 'OBJECT_MATVIEW')) {
+  if (
+    statement.kind === 'DropStmt' &&
+    (statement.node.removeType === 'OBJECT_TABLE' || statement.node.removeType === 'OBJECT_MATVIEW')
+  ) {
     for (const object of (statement.node.objects as unknown[] | undefined) ?? []) {
-      const parts = ((object as { List?: { items?: { String?: { sval?: string } }[] } }).List?.items ?? []).map((i) => i.String?.sval ?? '');
+      const parts = ((object as { List?: { items?: { String?: { sval?: string } }[] } }).List?.items ?? []).map(
+        (i) => i.String?.sval ?? '',
+      );
       if (parts.length === 1) add(null, parts[0]!);
       else if (parts.length >= 2) add(parts[parts.length - 2]!, parts[parts.length - 1]!);
     }

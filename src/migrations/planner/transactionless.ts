@@ -17,7 +17,8 @@ export function outsideTransactionReason(statement: Pick<ParsedStatement, 'kind'
       return node.concurrent === true ? 'DROP INDEX CONCURRENTLY cannot run inside a transaction block' : null;
     case 'ReindexStmt':
       if (hasConcurrentlyOption(node.params)) return 'REINDEX CONCURRENTLY cannot run inside a transaction block';
-      if (node.kind === 'REINDEX_OBJECT_DATABASE' || node.kind === 'REINDEX_OBJECT_SYSTEM') return 'REINDEX DATABASE/SYSTEM cannot run inside a transaction block';
+      if (node.kind === 'REINDEX_OBJECT_DATABASE' || node.kind === 'REINDEX_OBJECT_SYSTEM')
+        return 'REINDEX DATABASE/SYSTEM cannot run inside a transaction block';
       return null;
     case 'AlterTableStmt':
       return detachesConcurrently(node) ? 'DETACH PARTITION CONCURRENTLY cannot run inside a transaction block' : null;
@@ -53,8 +54,10 @@ export function isConcurrent(statement: Pick<ParsedStatement, 'kind' | 'node'>):
 /** `REINDEX (CONCURRENTLY) …` or `REINDEX … CONCURRENTLY`: both become a DefElem; `concurrently false` does not count. */
 export function isConcurrentlyOption(value: unknown): boolean {
   const def = (value as { DefElem?: Node } | null)?.DefElem;
-  if (!def || def.defname !== 'concurrently') return false;
-  const arg = def.arg as { String?: { sval?: string }; Boolean?: { boolval?: boolean }; Integer?: { ival?: number } } | undefined;
+  if (def?.defname !== 'concurrently') return false;
+  const arg = def.arg as
+    | { String?: { sval?: string }; Boolean?: { boolval?: boolean }; Integer?: { ival?: number } }
+    | undefined;
   if (!arg) return true;
   if (arg.Boolean) return arg.Boolean.boolval === true;
   if (arg.Integer) return arg.Integer.ival !== undefined && arg.Integer.ival !== 0;

@@ -14,7 +14,10 @@ describe('withoutConcurrently (the shadow runs the plain form)', () => {
 
   it.each([
     ['CREATE INDEX CONCURRENTLY vessels_flag_idx ON vessels (flag)', 'CREATE INDEX vessels_flag_idx ON vessels (flag)'],
-    ['create unique index concurrently if not exists i on t (lower(a)) where b', 'create unique index if not exists i on t (lower(a)) where b'],
+    [
+      'create unique index concurrently if not exists i on t (lower(a)) where b',
+      'create unique index if not exists i on t (lower(a)) where b',
+    ],
     ['DROP INDEX CONCURRENTLY IF EXISTS i', 'DROP INDEX IF EXISTS i'],
     ['REINDEX INDEX CONCURRENTLY i', 'REINDEX INDEX i'],
     ['REINDEX (CONCURRENTLY) TABLE t', 'REINDEX TABLE t'],
@@ -25,7 +28,9 @@ describe('withoutConcurrently (the shadow runs the plain form)', () => {
   });
 
   it('leaves a word inside a comment or a quoted name alone, and only rewrites the keyword', () => {
-    const rewritten = withoutConcurrently(one('CREATE INDEX /* concurrently */ CONCURRENTLY "concurrently_idx" ON t ("concurrently")'));
+    const rewritten = withoutConcurrently(
+      one('CREATE INDEX /* concurrently */ CONCURRENTLY "concurrently_idx" ON t ("concurrently")'),
+    );
     expect(rewritten).not.toBeNull();
     const reparsed = one(rewritten!);
     expect(reparsed.node.concurrent).toBeUndefined();

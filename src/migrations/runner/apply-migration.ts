@@ -5,7 +5,14 @@
  */
 import type { Migration } from '../types.js';
 import { scriptFailure } from './failures.js';
-import { recordApplied, recordCompleted, recordProgress, recordStarted, type HistoryMeta, type HistoryRow } from './history.js';
+import {
+  recordApplied,
+  recordCompleted,
+  recordProgress,
+  recordStarted,
+  type HistoryMeta,
+  type HistoryRow,
+} from './history.js';
 import { dropInvalidIndex, inspectIndex } from './invalid-index.js';
 import { isConnectionFailure } from './pg-failure.js';
 import { StepFailure, type RunContext } from './run-context.js';
@@ -21,10 +28,16 @@ export interface ApplyContext extends RunContext {
 export async function applyInTransaction(ctx: ApplyContext, migration: Migration, script: Script): Promise<void> {
   const started = Date.now();
   try {
-    await runInTransaction(ctx, migration.id, script, (client) => recordApplied(client, migration, ctx.meta, Date.now() - started));
+    await runInTransaction(ctx, migration.id, script, (client) =>
+      recordApplied(client, migration, ctx.meta, Date.now() - started),
+    );
   } catch (error) {
     if (!(error instanceof StepFailure)) throw error;
-    ctx.emit({ type: 'rolled-back', migration: migration.id, message: `${migration.id}: transaction rolled back; nothing of it was applied` });
+    ctx.emit({
+      type: 'rolled-back',
+      migration: migration.id,
+      message: `${migration.id}: transaction rolled back; nothing of it was applied`,
+    });
     throw scriptFailure(ctx, script, error, 'the transaction was rolled back and the history is unchanged');
   }
 }
@@ -36,7 +49,12 @@ export async function applyInTransaction(ctx: ApplyContext, migration: Migration
  * non-transactional migrations to be re-runnable (IF NOT EXISTS); CREATE INDEX CONCURRENTLY is
  * handled here either way.
  */
-export async function applyStatementByStatement(ctx: ApplyContext, migration: Migration, script: Script, row: HistoryRow | undefined): Promise<void> {
+export async function applyStatementByStatement(
+  ctx: ApplyContext,
+  migration: Migration,
+  script: Script,
+  row: HistoryRow | undefined,
+): Promise<void> {
   const client = ctx.conn.client;
   const started = Date.now();
   const total = script.statements.length;
@@ -55,19 +73,33 @@ export async function applyStatementByStatement(ctx: ApplyContext, migration: Mi
         done = statement.index + 1;
         await recordProgress(client, migration.version, done);
         const what = skipped ? 'already in place from an earlier run' : 'applied';
-        ctx.emit({ type: 'statement-applied', migration: migration.id, message: `${migration.id}: statement ${done} of ${total} (${script.file}:${statement.line}) ${what}` });
+        ctx.emit({
+          type: 'statement-applied',
+          migration: migration.id,
+          message: `${migration.id}: statement ${done} of ${total} (${script.file}:${statement.line}) ${what}`,
+        });
       },
     });
   } catch (error) {
     if (!(error instanceof StepFailure)) throw error;
     const leftover = await leftoverNote(ctx, error);
-    throw scriptFailure(ctx, script, error, `${done} of ${total} statement(s) done and recorded as 'partial' in slipway_migration_history${leftover}; fix the cause and run apply again to resume`);
+    throw scriptFailure(
+      ctx,
+      script,
+      error,
+      `${done} of ${total} statement(s) done and recorded as 'partial' in slipway_migration_history${leftover}; fix the cause and run apply again to resume`,
+    );
   }
   await recordCompleted(client, migration.version, total, ctx.meta, Date.now() - started);
 }
 
 /** Before re-running a CREATE INDEX CONCURRENTLY: drop its invalid leftover, or skip it when it was built after all. */
-async function clearFailedBuild(ctx: ApplyContext, migration: Migration, script: Script, statement: ScriptStatement): Promise<'run' | 'skip'> {
+async function clearFailedBuild(
+  ctx: ApplyContext,
+  migration: Migration,
+  script: Script,
+  statement: ScriptStatement,
+): Promise<'run' | 'skip'> {
   if (!statement.concurrentIndex) return 'run';
   const found = await inspectIndex(ctx.conn.client, statement.concurrentIndex);
   if (found.state === 'valid') return 'skip';
@@ -86,5 +118,7 @@ async function leftoverNote(ctx: ApplyContext, failure: StepFailure): Promise<st
   const index = failure.statement?.concurrentIndex;
   if (!index || isConnectionFailure(failure.cause)) return '';
   const found = await inspectIndex(ctx.conn.client, index).catch(() => null);
-  return found?.state === 'invalid' ? `; the INVALID index ${found.qualifiedName} it left is dropped and rebuilt on the re-run` : '';
+  return found?.state === 'invalid'
+    ? `; the INVALID index ${found.qualifiedName} it left is dropped and rebuilt on the re-run`
+    : '';
 }

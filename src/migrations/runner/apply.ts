@@ -51,42 +51,80 @@ export async function applyMigrations(options: ApplyOptions): Promise<ApplyResul
   const retries = checkedRetries(options.retries);
   const target = checkedCount('target', options.target, 0);
   if (target !== undefined && target !== 0 && !migrations.some((m) => m.version === target)) {
-    throw new MigrationError('invalid_input', `target ${target} is not a migration version (versions: ${describeVersions(migrations)})`);
+    throw new MigrationError(
+      'invalid_input',
+      `target ${target} is not a migration version (versions: ${describeVersions(migrations)})`,
+    );
   }
   await loadParser();
   const emit = eventSink(options.onEvent);
-  const session = await openMigrationSession(options.url, migrations, { waitForLockMs: checkedCount('waitForLockMs', options.waitForLockMs, 0) ?? 0, emit });
-  const ctx: ApplyContext = { conn: session.conn, timeouts, retries, emit, meta: { release: options.release ?? null, appliedBy: session.conn.identity } };
+  const session = await openMigrationSession(options.url, migrations, {
+    waitForLockMs: checkedCount('waitForLockMs', options.waitForLockMs, 0) ?? 0,
+    emit,
+  });
+  const ctx: ApplyContext = {
+    conn: session.conn,
+    timeouts,
+    retries,
+    emit,
+    meta: { release: options.release ?? null, appliedBy: session.conn.identity },
+  };
   const applied: string[] = [];
   try {
     const rows = new Map(session.history.map((row) => [row.version, row]));
-    const work = migrations.filter((m) => (target === undefined || m.version <= target) && rows.get(m.version)?.state !== 'applied');
+    const work = migrations.filter(
+      (m) => (target === undefined || m.version <= target) && rows.get(m.version)?.state !== 'applied',
+    );
     // Parsed up front: a syntax error in the third pending file must stop the run before the first.
     const scripts = work.map((m) => prepareScript(m.up, m.upPath));
     for (const [i, migration] of work.entries()) {
       const script = scripts[i]!;
       const row = rows.get(migration.version);
       const began = Date.now();
-      emit({ type: 'migration-started', migration: migration.id, message: startMessage(migration, script.statements.length, row?.statementsDone, script.transactional) });
+      emit({
+        type: 'migration-started',
+        migration: migration.id,
+        message: startMessage(migration, script.statements.length, row?.statementsDone, script.transactional),
+      });
       try {
         if (script.transactional && !row) await applyInTransaction(ctx, migration, script);
         else await applyStatementByStatement(ctx, migration, script, row);
       } catch (error) {
         const failure = runFailure(ctx, `applying ${migration.upPath}`, error);
-        emit({ type: 'migration-failed', migration: migration.id, message: failure.message, durationMs: Date.now() - began });
+        emit({
+          type: 'migration-failed',
+          migration: migration.id,
+          message: failure.message,
+          durationMs: Date.now() - began,
+        });
         throw failure;
       }
       applied.push(migration.id);
-      emit({ type: 'migration-applied', migration: migration.id, message: `${migration.id} applied to ${ctx.conn.address.display} in ${Date.now() - began} ms`, durationMs: Date.now() - began });
+      emit({
+        type: 'migration-applied',
+        migration: migration.id,
+        message: `${migration.id} applied to ${ctx.conn.address.display} in ${Date.now() - began} ms`,
+        durationMs: Date.now() - began,
+      });
     }
-    return { applied, alreadyApplied: session.history.filter((row) => row.state === 'applied').length, durationMs: Date.now() - started };
+    return {
+      applied,
+      alreadyApplied: session.history.filter((row) => row.state === 'applied').length,
+      durationMs: Date.now() - started,
+    };
   } finally {
     await session.close();
   }
 }
 
-function startMessage(migration: Migration, statements: number, done: number | undefined, transactional: boolean): string {
-  if (done !== undefined) return `${migration.id}: resuming after ${done} of ${statements} statement(s) done by an earlier run`;
+function startMessage(
+  migration: Migration,
+  statements: number,
+  done: number | undefined,
+  transactional: boolean,
+): string {
+  if (done !== undefined)
+    return `${migration.id}: resuming after ${done} of ${statements} statement(s) done by an earlier run`;
   return transactional
     ? `${migration.id}: applying ${statements} statement(s) in one transaction`
     : `${migration.id}: applying ${statements} statement(s) one by one (it holds CONCURRENTLY, which cannot run in a transaction)`;

@@ -21,12 +21,14 @@ export interface RunnerConnection {
   close(): Promise<void>;
 }
 
-
 /**
  * Opens the runner's session. Unreachable server, bad login or missing database: a
  * MigrationError('unavailable') naming host:port/db, never the credentials.
  */
-export async function openRunnerConnection(url: string, options: { connectTimeoutMs?: number } = {}): Promise<RunnerConnection> {
+export async function openRunnerConnection(
+  url: string,
+  options: { connectTimeoutMs?: number } = {},
+): Promise<RunnerConnection> {
   const address = addressOf(url);
   const identity = runnerIdentity();
   const client = new pg.Client({
@@ -47,7 +49,14 @@ export async function openRunnerConnection(url: string, options: { connectTimeou
     const pid = (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
     await enableDisconnectCheck(client);
     let closed: Promise<void> | undefined;
-    return { client, address, url, identity, backendPid: pid, close: () => (closed ??= client.end().catch(() => undefined)) };
+    return {
+      client,
+      address,
+      url,
+      identity,
+      backendPid: pid,
+      close: () => (closed ??= client.end().catch(() => undefined)),
+    };
   } catch (error) {
     await client.end().catch(() => undefined);
     throw unreachable(error, address, url);
@@ -82,5 +91,10 @@ function unreachable(error: unknown, address: PostgresAddress, url: string): Mig
   const text = refused
     ? `PostgreSQL at ${address.display} refused the connection: ${reason}`
     : `cannot reach PostgreSQL at ${address.display}: ${reason}`;
-  return new MigrationError('unavailable', scrubCredentials(text, url), { database: address.display, code: err.code }, { cause: error });
+  return new MigrationError(
+    'unavailable',
+    scrubCredentials(text, url),
+    { database: address.display, code: err.code },
+    { cause: error },
+  );
 }

@@ -5,7 +5,7 @@
 import { MigrationError } from '../errors.js';
 import { describePgFailure, isConnectionFailure, isLockTimeout } from './pg-failure.js';
 import type { RunContext } from './run-context.js';
-import { StepFailure } from './run-context.js';
+import type { StepFailure } from './run-context.js';
 import { errorPosition, type Script } from './script.js';
 
 /**
@@ -17,9 +17,20 @@ export function scriptFailure(ctx: RunContext, script: Script, failure: StepFail
   const statement = failure.statement;
   const at = statement ? errorPosition(script, statement, (failure.cause as { position?: string })?.position) : null;
   const where = at ? `at line ${at.line}` : 'while finishing it';
-  const details = { file: script.file, line: at?.line, col: at?.col, sqlstate: (failure.cause as { code?: string })?.code, attempts: failure.attempts };
+  const details = {
+    file: script.file,
+    line: at?.line,
+    col: at?.col,
+    sqlstate: (failure.cause as { code?: string })?.code,
+    attempts: failure.attempts,
+  };
   if (isConnectionFailure(failure.cause)) {
-    return new MigrationError('unavailable', `${script.file}: lost the connection to PostgreSQL at ${ctx.conn.address.display} ${where}: ${text}; ${outcome}`, details, { cause: failure.cause });
+    return new MigrationError(
+      'unavailable',
+      `${script.file}: lost the connection to PostgreSQL at ${ctx.conn.address.display} ${where}: ${text}; ${outcome}`,
+      details,
+      { cause: failure.cause },
+    );
   }
   const lock = isLockTimeout(failure.cause)
     ? ` — the lock was not granted within lock_timeout ${ctx.timeouts.lockTimeoutMs} ms in ${failure.attempts} attempt(s): another session holds a conflicting lock; run again when it is released, or raise lockTimeoutMs or retries`
@@ -29,7 +40,9 @@ export function scriptFailure(ctx: RunContext, script: Script, failure: StepFail
       ? ` — statement_timeout is ${ctx.timeouts.statementTimeoutMs} ms; raise statementTimeoutMs if the migration needs longer`
       : '';
   const more = detail ? ` (${detail})` : '';
-  return new MigrationError('failed', `${script.file}: ${text} ${where}${more}${lock}${timeout}; ${outcome}`, details, { cause: failure.cause });
+  return new MigrationError('failed', `${script.file}: ${text} ${where}${more}${lock}${timeout}; ${outcome}`, details, {
+    cause: failure.cause,
+  });
 }
 
 /** Anything else that failed during a run (history table, lock, catalog queries). */
@@ -37,7 +50,17 @@ export function runFailure(ctx: Pick<RunContext, 'conn'>, doing: string, error: 
   if (error instanceof MigrationError) return error;
   const { text } = describePgFailure(error, ctx.conn.url);
   if (isConnectionFailure(error)) {
-    return new MigrationError('unavailable', `lost the connection to PostgreSQL at ${ctx.conn.address.display} while ${doing}: ${text}`, { database: ctx.conn.address.display }, { cause: error });
+    return new MigrationError(
+      'unavailable',
+      `lost the connection to PostgreSQL at ${ctx.conn.address.display} while ${doing}: ${text}`,
+      { database: ctx.conn.address.display },
+      { cause: error },
+    );
   }
-  return new MigrationError('failed', `${doing} on ${ctx.conn.address.display} failed: ${text}`, { database: ctx.conn.address.display }, { cause: error });
+  return new MigrationError(
+    'failed',
+    `${doing} on ${ctx.conn.address.display} failed: ${text}`,
+    { database: ctx.conn.address.display },
+    { cause: error },
+  );
 }

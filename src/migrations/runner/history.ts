@@ -78,11 +78,25 @@ export async function readHistory(client: pg.ClientBase): Promise<HistoryRow[]> 
 }
 
 /** A transactional migration, recorded inside its own transaction. */
-export async function recordApplied(client: pg.ClientBase, migration: Migration, meta: HistoryMeta, durationMs: number): Promise<void> {
+export async function recordApplied(
+  client: pg.ClientBase,
+  migration: Migration,
+  meta: HistoryMeta,
+  durationMs: number,
+): Promise<void> {
   await client.query(
     `insert into ${historyTable} (version, id, checksum, phase, state, statements_done, release, duration_ms, applied_by)
      values ($1, $2, $3, $4, 'applied', $5, $6, $7, $8)`,
-    [migration.version, migration.id, migration.checksum, migration.phase, 0, meta.release, Math.round(durationMs), meta.appliedBy],
+    [
+      migration.version,
+      migration.id,
+      migration.checksum,
+      migration.phase,
+      0,
+      meta.release,
+      Math.round(durationMs),
+      meta.appliedBy,
+    ],
   );
 }
 
@@ -101,7 +115,13 @@ export async function recordProgress(client: pg.ClientBase, version: number, sta
 }
 
 /** A non-transactional migration whose last statement completed. */
-export async function recordCompleted(client: pg.ClientBase, version: number, statementsDone: number, meta: HistoryMeta, durationMs: number): Promise<void> {
+export async function recordCompleted(
+  client: pg.ClientBase,
+  version: number,
+  statementsDone: number,
+  meta: HistoryMeta,
+  durationMs: number,
+): Promise<void> {
   await client.query(
     `update ${historyTable}
         set state = 'applied', statements_done = $2, release = $3, applied_by = $4, duration_ms = $5, applied_at = now()

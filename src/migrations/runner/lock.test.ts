@@ -17,6 +17,8 @@ describe('summariseQuery', () => {
   });
 
   it('never repeats a password literal', () => {
-    expect(summariseQuery("alter role app with password 'hunter''2' login")).toBe("alter role app with password '[redacted]' login");
+    expect(summariseQuery("alter role app with password 'hunter''2' login")).toBe(
+      "alter role app with password '[redacted]' login",
+    );
   });
 });

@@ -31,7 +31,10 @@ const pollMs = 200;
 export async function acquireMigrationLock(conn: RunnerConnection, waitForLockMs = 0): Promise<void> {
   const deadline = Date.now() + waitForLockMs;
   for (;;) {
-    const { rows } = await conn.client.query<{ granted: boolean }>('select pg_try_advisory_lock($1::bigint) as granted', [migrationLockKey.toString()]);
+    const { rows } = await conn.client.query<{ granted: boolean }>(
+      'select pg_try_advisory_lock($1::bigint) as granted',
+      [migrationLockKey.toString()],
+    );
     if (rows[0]?.granted) return;
     const left = deadline - Date.now();
     if (left <= 0) throw await lockHeld(conn, waitForLockMs);
@@ -41,7 +44,9 @@ export async function acquireMigrationLock(conn: RunnerConnection, waitForLockMs
 
 /** Gives the lock back; a dead session has already lost it, so failures are ignored. */
 export async function releaseMigrationLock(conn: RunnerConnection): Promise<void> {
-  await conn.client.query('select pg_advisory_unlock($1::bigint)', [migrationLockKey.toString()]).catch(() => undefined);
+  await conn.client
+    .query('select pg_advisory_unlock($1::bigint)', [migrationLockKey.toString()])
+    .catch(() => undefined);
 }
 
 interface Holder {
@@ -69,21 +74,36 @@ async function lockHeld(conn: RunnerConnection, waitedMs: number): Promise<Migra
   const waited = waitedMs > 0 ? `still held after waiting ${waitedMs} ms` : 'held';
   const holder = rows[0];
   if (!holder) {
-    return new MigrationError('conflict', `migration lock on ${where} was held by another session, which has just released it; run again`, { database: where });
+    return new MigrationError(
+      'conflict',
+      `migration lock on ${where} was held by another session, which has just released it; run again`,
+      { database: where },
+    );
   }
   const text = `migration lock on ${where} is ${waited} by pid ${holder.pid} (${describeHolder(holder)}); wait for it to finish, or stop it with select pg_terminate_backend(${holder.pid})`;
-  return new MigrationError('conflict', scrubCredentials(text, conn.url), { database: where, holderPid: holder.pid, applicationName: holder.application_name });
+  return new MigrationError('conflict', scrubCredentials(text, conn.url), {
+    database: where,
+    holderPid: holder.pid,
+    applicationName: holder.application_name,
+  });
 }
 
 function describeHolder(holder: Holder): string {
-  const client = holder.client_addr ? `client ${holder.client_addr}${holder.client_port ? `:${holder.client_port}` : ''}` : 'local socket';
+  const client = holder.client_addr
+    ? `client ${holder.client_addr}${holder.client_port ? `:${holder.client_port}` : ''}`
+    : 'local socket';
   const since = holder.backend_start ? `running since ${holder.backend_start.toISOString()}` : 'start time unknown';
-  const query = holder.query ? `${holder.state ?? 'state unknown'}, query: ${summariseQuery(holder.query)}` : (holder.state ?? 'state unknown');
+  const query = holder.query
+    ? `${holder.state ?? 'state unknown'}, query: ${summariseQuery(holder.query)}`
+    : (holder.state ?? 'state unknown');
   return [holder.application_name || 'no application_name', client, since, query].join(', ');
 }
 
 /** One line, short, and without a literal password should the holder be running CREATE ROLE … PASSWORD. */
 export function summariseQuery(query: string): string {
-  const line = query.replace(/\s+/g, ' ').trim().replace(/(password\s+)'(?:[^']|'')*'/gi, "$1'[redacted]'");
+  const line = query
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/(password\s+)'(?:[^']|'')*'/gi, "$1'[redacted]'");
   return line.length > 120 ? `${line.slice(0, 117)}…` : line;
 }

@@ -22,7 +22,11 @@ export interface Timeouts {
 export function checkedTimeouts(options: Timeouts): Timeouts {
   for (const key of ['lockTimeoutMs', 'statementTimeoutMs'] as const) {
     const value = options[key];
-    if (!Number.isInteger(value) || value < 0) throw new MigrationError('invalid_input', `${key} must be a whole number of milliseconds ≥ 0 (got ${String(value)})`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new MigrationError(
+        'invalid_input',
+        `${key} must be a whole number of milliseconds ≥ 0 (got ${String(value)})`,
+      );
   }
   return { lockTimeoutMs: options.lockTimeoutMs, statementTimeoutMs: options.statementTimeoutMs };
 }
@@ -30,8 +34,13 @@ export function checkedTimeouts(options: Timeouts): Timeouts {
 /** The retry policy, defaults filled in. */
 export function checkedRetries(retries: Partial<RetryPolicy> | undefined): RetryPolicy {
   const policy = { ...defaultRetryPolicy, ...retries };
-  if (!Number.isInteger(policy.attempts) || policy.attempts < 1) throw new MigrationError('invalid_input', `retries.attempts must be a whole number ≥ 1 (got ${String(policy.attempts)})`);
-  if (!Number.isFinite(policy.baseDelayMs) || policy.baseDelayMs < 0) throw new MigrationError('invalid_input', `retries.baseDelayMs must be ≥ 0 (got ${String(policy.baseDelayMs)})`);
+  if (!Number.isInteger(policy.attempts) || policy.attempts < 1)
+    throw new MigrationError(
+      'invalid_input',
+      `retries.attempts must be a whole number ≥ 1 (got ${String(policy.attempts)})`,
+    );
+  if (!Number.isFinite(policy.baseDelayMs) || policy.baseDelayMs < 0)
+    throw new MigrationError('invalid_input', `retries.baseDelayMs must be ≥ 0 (got ${String(policy.baseDelayMs)})`);
   return policy;
 }
 
@@ -40,7 +49,11 @@ export function orderedMigrations(migrations: Migration[]): Migration[] {
   const ordered = [...migrations].sort((a, b) => a.version - b.version);
   ordered.forEach((m, i) => {
     const previous = ordered[i - 1];
-    if (previous && previous.version === m.version) throw new MigrationError('invalid_input', `${m.upPath}: duplicate version ${m.version} (also ${previous.upPath})`);
+    if (previous && previous.version === m.version)
+      throw new MigrationError(
+        'invalid_input',
+        `${m.upPath}: duplicate version ${m.version} (also ${previous.upPath})`,
+      );
   });
   return ordered;
 }
@@ -48,6 +61,7 @@ export function orderedMigrations(migrations: Migration[]): Migration[] {
 /** A whole number ≥ min, or undefined when not given. */
 export function checkedCount(name: string, value: number | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < min) throw new MigrationError('invalid_input', `${name} must be a whole number ≥ ${min} (got ${String(value)})`);
+  if (!Number.isInteger(value) || value < min)
+    throw new MigrationError('invalid_input', `${name} must be a whole number ≥ ${min} (got ${String(value)})`);
   return value;
 }

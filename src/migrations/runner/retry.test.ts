@@ -17,7 +17,12 @@ describe('withRetries', () => {
     const slept: number[] = [];
     const result = await withRetries(
       { attempts: 5, baseDelayMs: 10 },
-      { retryable: () => true, onRetry: (n, ms) => retries.push([n, ms]), random: () => 0, sleep: async (ms) => void slept.push(ms) },
+      {
+        retryable: () => true,
+        onRetry: (n, ms) => retries.push([n, ms]),
+        random: () => 0,
+        sleep: async (ms) => void slept.push(ms),
+      },
       async (n) => {
         if (n < 3) throw new Error(`attempt ${n}`);
         return n;
@@ -33,20 +38,28 @@ describe('withRetries', () => {
 
   it('throws the last error once the attempts are used up', async () => {
     let calls = 0;
-    const run = withRetries({ attempts: 2, baseDelayMs: 1 }, { retryable: () => true, onRetry: () => undefined, sleep: noSleep }, async () => {
-      calls++;
-      throw new Error(`failure ${calls}`);
-    });
+    const run = withRetries(
+      { attempts: 2, baseDelayMs: 1 },
+      { retryable: () => true, onRetry: () => undefined, sleep: noSleep },
+      async () => {
+        calls++;
+        throw new Error(`failure ${calls}`);
+      },
+    );
     await expect(run).rejects.toThrow('failure 2');
     expect(calls).toBe(2);
   });
 
   it('does not retry a failure that is not retryable', async () => {
     let calls = 0;
-    const run = withRetries({ attempts: 5, baseDelayMs: 1 }, { retryable: () => false, onRetry: () => undefined, sleep: noSleep }, async () => {
-      calls++;
-      throw new Error('syntax');
-    });
+    const run = withRetries(
+      { attempts: 5, baseDelayMs: 1 },
+      { retryable: () => false, onRetry: () => undefined, sleep: noSleep },
+      async () => {
+        calls++;
+        throw new Error('syntax');
+      },
+    );
     await expect(run).rejects.toThrow('syntax');
     expect(calls).toBe(1);
   });

@@ -23,7 +23,11 @@ export interface RetryHooks {
 }
 
 /** Runs `attempt` until it succeeds, fails with a non-retryable error, or `policy.attempts` are used up (then the last error is thrown). */
-export async function withRetries<T>(policy: RetryPolicy, hooks: RetryHooks, attempt: (n: number) => Promise<T>): Promise<T> {
+export async function withRetries<T>(
+  policy: RetryPolicy,
+  hooks: RetryHooks,
+  attempt: (n: number) => Promise<T>,
+): Promise<T> {
   const sleep = hooks.sleep ?? delay;
   for (let n = 1; ; n++) {
     try {

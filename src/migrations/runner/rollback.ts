@@ -45,12 +45,16 @@ export async function rollbackMigrations(options: RollbackOptions): Promise<Roll
   const migrations = orderedMigrations(options.migrations);
   const timeouts = checkedTimeouts(options);
   const retries = checkedRetries(options.retries);
-  if (options.steps !== undefined && options.to !== undefined) throw new MigrationError('invalid_input', 'give either steps or to, not both');
+  if (options.steps !== undefined && options.to !== undefined)
+    throw new MigrationError('invalid_input', 'give either steps or to, not both');
   const steps = checkedCount('steps', options.steps, 1) ?? 1;
   const to = checkedCount('to', options.to, 0);
   await loadParser();
   const emit = eventSink(options.onEvent);
-  const session = await openMigrationSession(options.url, migrations, { waitForLockMs: checkedCount('waitForLockMs', options.waitForLockMs, 0) ?? 0, emit });
+  const session = await openMigrationSession(options.url, migrations, {
+    waitForLockMs: checkedCount('waitForLockMs', options.waitForLockMs, 0) ?? 0,
+    emit,
+  });
   const ctx: RunContext = { conn: session.conn, timeouts, retries, emit };
   const rolledBack: string[] = [];
   try {
@@ -62,16 +66,30 @@ export async function rollbackMigrations(options: RollbackOptions): Promise<Roll
     const scripts = work.map(({ migration }) => prepareScript(migration.down!, migration.downPath!));
     for (const [i, { migration }] of work.entries()) {
       const began = Date.now();
-      emit({ type: 'migration-started', migration: migration.id, message: `${migration.id}: rolling back with ${migration.downPath}` });
+      emit({
+        type: 'migration-started',
+        migration: migration.id,
+        message: `${migration.id}: rolling back with ${migration.downPath}`,
+      });
       try {
         await runDown(ctx, migration, scripts[i]!);
       } catch (error) {
         const failure = runFailure(ctx, `rolling back ${migration.id}`, error);
-        emit({ type: 'migration-failed', migration: migration.id, message: failure.message, durationMs: Date.now() - began });
+        emit({
+          type: 'migration-failed',
+          migration: migration.id,
+          message: failure.message,
+          durationMs: Date.now() - began,
+        });
         throw failure;
       }
       rolledBack.push(migration.id);
-      emit({ type: 'rolled-back', migration: migration.id, message: `${migration.id} rolled back on ${ctx.conn.address.display} in ${Date.now() - began} ms`, durationMs: Date.now() - began });
+      emit({
+        type: 'rolled-back',
+        migration: migration.id,
+        message: `${migration.id} rolled back on ${ctx.conn.address.display} in ${Date.now() - began} ms`,
+        durationMs: Date.now() - began,
+      });
     }
     return { rolledBack, durationMs: Date.now() - started };
   } finally {
@@ -83,10 +101,17 @@ export async function rollbackMigrations(options: RollbackOptions): Promise<Roll
 function refuseUndoable(work: { row: HistoryRow; migration: Migration }[]): void {
   const problems: string[] = [];
   for (const { row, migration } of work) {
-    if (row.state === 'partial') problems.push(`${migration.upPath} is only partly applied (${row.statementsDone} statement(s)); run apply again to finish it before rolling it back`);
-    else if (migration.down === null || migration.downPath === null) problems.push(`${migration.upPath} is irreversible (no ${migration.id}.down.sql); it cannot be rolled back — write a new migration that undoes it`);
+    if (row.state === 'partial')
+      problems.push(
+        `${migration.upPath} is only partly applied (${row.statementsDone} statement(s)); run apply again to finish it before rolling it back`,
+      );
+    else if (migration.down === null || migration.downPath === null)
+      problems.push(
+        `${migration.upPath} is irreversible (no ${migration.id}.down.sql); it cannot be rolled back — write a new migration that undoes it`,
+      );
   }
-  if (problems.length > 0) throw new MigrationError('conflict', `refusing to roll back: ${problems.join('; ')}`, { problems });
+  if (problems.length > 0)
+    throw new MigrationError('conflict', `refusing to roll back: ${problems.join('; ')}`, { problems });
 }
 
 /**
@@ -105,12 +130,19 @@ async function runDown(ctx: RunContext, migration: Migration, script: Script): P
     try {
       await runStatements(ctx, migration.id, script, { from: 0, after: async () => void done++ });
     } catch (error) {
-      if (error instanceof StepFailure) throw scriptFailure(ctx, script, error, `${done} of ${script.statements.length} statement(s) of the down script ran; ${migration.id} is still recorded as applied — fix the cause and roll back again`);
+      if (error instanceof StepFailure)
+        throw scriptFailure(
+          ctx,
+          script,
+          error,
+          `${done} of ${script.statements.length} statement(s) of the down script ran; ${migration.id} is still recorded as applied — fix the cause and roll back again`,
+        );
       throw error;
     }
     await deleteHistoryRow(ctx.conn.client, migration.version);
   } catch (error) {
-    if (error instanceof StepFailure) throw scriptFailure(ctx, script, error, `the transaction was rolled back; ${migration.id} is still applied`);
+    if (error instanceof StepFailure)
+      throw scriptFailure(ctx, script, error, `the transaction was rolled back; ${migration.id} is still applied`);
     throw error;
   }
 }

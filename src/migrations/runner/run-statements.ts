@@ -18,7 +18,12 @@ export interface StatementHooks {
 }
 
 /** Runs the statements from `hooks.from` on; a failing statement throws StepFailure (earlier ones stay done). */
-export async function runStatements(ctx: RunContext, migration: string, script: Script, hooks: StatementHooks): Promise<void> {
+export async function runStatements(
+  ctx: RunContext,
+  migration: string,
+  script: Script,
+  hooks: StatementHooks,
+): Promise<void> {
   const client = ctx.conn.client;
   await setTimeouts(client, ctx.timeouts, false);
   try {

@@ -11,7 +11,12 @@ import { setTimeouts, StepFailure, type RunContext } from './run-context.js';
 import type { Script, ScriptStatement } from './script.js';
 
 /** Runs `script` then `finish` in one transaction, retried whole when lock_timeout expires; throws StepFailure after ROLLBACK. */
-export async function runInTransaction(ctx: RunContext, migration: string, script: Script, finish: (client: pg.ClientBase) => Promise<void>): Promise<void> {
+export async function runInTransaction(
+  ctx: RunContext,
+  migration: string,
+  script: Script,
+  finish: (client: pg.ClientBase) => Promise<void>,
+): Promise<void> {
   const client = ctx.conn.client;
   await withRetries(ctx.retries, retryHooks(ctx, migration, script), async (attempt) => {
     let current: ScriptStatement | null = null;

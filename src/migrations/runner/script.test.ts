@@ -36,7 +36,10 @@ describe('prepareScript', () => {
   });
 
   it('knows which index a CREATE INDEX CONCURRENTLY builds, with or without a schema', () => {
-    const script = prepareScript('create unique index concurrently if not exists ux on s.t (a);\ncreate index concurrently ix on t (b);', 'f.sql');
+    const script = prepareScript(
+      'create unique index concurrently if not exists ux on s.t (a);\ncreate index concurrently ix on t (b);',
+      'f.sql',
+    );
     expect(script.statements.map((s) => s.concurrentIndex)).toEqual([
       { name: 'ux', schema: 's', table: 't' },
       { name: 'ix', schema: null, table: 't' },
@@ -44,11 +47,15 @@ describe('prepareScript', () => {
   });
 
   it('refuses an unnamed CREATE INDEX CONCURRENTLY naming file:line', () => {
-    expect(() => prepareScript('select 1;\ncreate index concurrently on t (b);', 'm/0002_b.up.sql')).toThrow(/^m\/0002_b\.up\.sql:2: name the index/);
+    expect(() => prepareScript('select 1;\ncreate index concurrently on t (b);', 'm/0002_b.up.sql')).toThrow(
+      /^m\/0002_b\.up\.sql:2: name the index/,
+    );
   });
 
   it('refuses BEGIN / COMMIT but allows savepoints', () => {
-    expect(() => prepareScript('select 1;\n\ncommit;', 'f.sql')).toThrow(/^f\.sql:3: "commit" — remove transaction control/);
+    expect(() => prepareScript('select 1;\n\ncommit;', 'f.sql')).toThrow(
+      /^f\.sql:3: "commit" — remove transaction control/,
+    );
     expect(() => prepareScript('begin;', 'f.sql')).toThrow(MigrationError);
     expect(prepareScript('savepoint s;\nselect 1;\nrelease savepoint s;', 'f.sql').statements).toHaveLength(3);
   });

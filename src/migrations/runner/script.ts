@@ -42,7 +42,12 @@ const allowedTransactionKinds = new Set(['TRANS_STMT_SAVEPOINT', 'TRANS_STMT_REL
 /** Splits and checks a script; bad SQL, BEGIN/COMMIT or an unnamed CREATE INDEX CONCURRENTLY are refused naming file:line. */
 export function prepareScript(sql: string, file: string): Script {
   const parsed = parseSql(sql);
-  if (!parsed.ok) throw new MigrationError('invalid_input', `${file}:${parsed.error.line}:${parsed.error.col}: ${parsed.error.message}`, { file, line: parsed.error.line });
+  if (!parsed.ok)
+    throw new MigrationError(
+      'invalid_input',
+      `${file}:${parsed.error.line}:${parsed.error.col}: ${parsed.error.message}`,
+      { file, line: parsed.error.line },
+    );
   const lineStarts = lineOffsets(sql);
   const statements = parsed.statements.map((statement): ScriptStatement => {
     refuseTransactionControl(statement, file);
@@ -69,11 +74,13 @@ export function needsNoTransaction(statement: Pick<ParsedStatement, 'kind' | 'no
     case 'DropStmt':
       return node.concurrent === true;
     case 'ReindexStmt':
-      return ((node.params as { DefElem?: { defname?: string } }[] | undefined) ?? []).some((p) => p.DefElem?.defname === 'concurrently');
-    case 'AlterTableStmt':
-      return ((node.cmds as { AlterTableCmd?: { def?: { PartitionCmd?: { concurrent?: boolean } } } }[] | undefined) ?? []).some(
-        (cmd) => cmd.AlterTableCmd?.def?.PartitionCmd?.concurrent === true,
+      return ((node.params as { DefElem?: { defname?: string } }[] | undefined) ?? []).some(
+        (p) => p.DefElem?.defname === 'concurrently',
       );
+    case 'AlterTableStmt':
+      return (
+        (node.cmds as { AlterTableCmd?: { def?: { PartitionCmd?: { concurrent?: boolean } } } }[] | undefined) ?? []
+      ).some((cmd) => cmd.AlterTableCmd?.def?.PartitionCmd?.concurrent === true);
     case 'VacuumStmt':
       return true;
     default:
@@ -82,9 +89,14 @@ export function needsNoTransaction(statement: Pick<ParsedStatement, 'kind' | 'no
 }
 
 /** Line and column in the file of a server error's `position` (1-based, within the statement sent). */
-export function errorPosition(script: Script, statement: ScriptStatement, position: string | undefined): { line: number; col: number } {
+export function errorPosition(
+  script: Script,
+  statement: ScriptStatement,
+  position: string | undefined,
+): { line: number; col: number } {
   const within = Number(position);
-  if (!Number.isInteger(within) || within < 1 || within > statement.text.length + 1) return { line: statement.line, col: statement.col };
+  if (!Number.isInteger(within) || within < 1 || within > statement.text.length + 1)
+    return { line: statement.line, col: statement.col };
   return positionAt(script.sql, statement.offset + within - 1);
 }
 

@@ -20,7 +20,11 @@ export interface MigrationSession {
 }
 
 /** Opens a locked, verified session on the database at `url`. */
-export async function openMigrationSession(url: string, migrations: Migration[], options: { waitForLockMs?: number; emit: RunnerEventSink }): Promise<MigrationSession> {
+export async function openMigrationSession(
+  url: string,
+  migrations: Migration[],
+  options: { waitForLockMs?: number; emit: RunnerEventSink },
+): Promise<MigrationSession> {
   const conn = await openRunnerConnection(url);
   const close = async () => {
     await releaseMigrationLock(conn);
@@ -29,7 +33,10 @@ export async function openMigrationSession(url: string, migrations: Migration[],
   let step = `taking the migration lock on ${conn.address.display}`;
   try {
     await acquireMigrationLock(conn, options.waitForLockMs ?? 0);
-    options.emit({ type: 'lock-acquired', message: `migration lock on ${conn.address.display} acquired by ${conn.identity} (server pid ${conn.backendPid})` });
+    options.emit({
+      type: 'lock-acquired',
+      message: `migration lock on ${conn.address.display} acquired by ${conn.identity} (server pid ${conn.backendPid})`,
+    });
     step = 'creating the history table';
     await ensureHistory(conn.client);
     step = 'reading the history table';

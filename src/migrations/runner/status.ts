@@ -56,11 +56,28 @@ export function statusRows(migrations: Migration[], history: HistoryRow[]): Stat
     if (!row) return { version: m.version, id: m.id, state: 'pending', checksumOk: true, file: m.upPath };
     const checksumOk = row.checksum === m.checksum && row.id === m.id;
     const state: MigrationState = !checksumOk ? 'drift' : row.state;
-    return { version: m.version, id: m.id, state, appliedAt: row.appliedAt, release: row.release, checksumOk, file: m.upPath, ...(row.state === 'partial' ? { statementsDone: row.statementsDone } : {}) };
+    return {
+      version: m.version,
+      id: m.id,
+      state,
+      appliedAt: row.appliedAt,
+      release: row.release,
+      checksumOk,
+      file: m.upPath,
+      ...(row.state === 'partial' ? { statementsDone: row.statementsDone } : {}),
+    };
   });
   const files = new Set(migrations.map((m) => m.version));
   for (const row of history) {
-    if (!files.has(row.version)) out.push({ version: row.version, id: row.id, state: 'missing-file', appliedAt: row.appliedAt, release: row.release, checksumOk: false });
+    if (!files.has(row.version))
+      out.push({
+        version: row.version,
+        id: row.id,
+        state: 'missing-file',
+        appliedAt: row.appliedAt,
+        release: row.release,
+        checksumOk: false,
+      });
   }
   return out.sort((a, b) => a.version - b.version);
 }

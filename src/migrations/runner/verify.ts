@@ -16,9 +16,13 @@ export function verifyHistory(rows: HistoryRow[], migrations: Migration[], datab
     const file = files.get(row.version);
     const how = row.state === 'partial' ? `partly applied (${row.statementsDone} statement(s))` : 'applied';
     if (!file) {
-      problems.push(`${database} records migration ${row.id} (version ${row.version}) as ${how}, but there is no ${row.id}.up.sql; restore the file`);
+      problems.push(
+        `${database} records migration ${row.id} (version ${row.version}) as ${how}, but there is no ${row.id}.up.sql; restore the file`,
+      );
     } else if (file.id !== row.id) {
-      problems.push(`${file.upPath}: version ${row.version} was ${how} as ${row.id}; rename the file back (a different migration needs a new version)`);
+      problems.push(
+        `${file.upPath}: version ${row.version} was ${how} as ${row.id}; rename the file back (a different migration needs a new version)`,
+      );
     } else if (file.checksum !== row.checksum) {
       problems.push(
         `${file.upPath} was edited after it was ${how} (file checksum ${file.checksum.slice(0, 12)}, recorded ${row.checksum.slice(0, 12)}); restore the recorded version and put the change in a new migration`,
@@ -34,6 +38,12 @@ export function verifyHistory(rows: HistoryRow[], migrations: Migration[], datab
       `${file.upPath} ${what} but the later ${highestApplied.id} (version ${highestApplied.version}) is; running it now would apply migrations out of order — renumber it above ${highestApplied.version}`,
     );
   }
-  if (problems.length === 1) throw new MigrationError('conflict', `refusing to migrate ${database}: ${problems[0]}`, { problems });
-  if (problems.length > 1) throw new MigrationError('conflict', `refusing to migrate ${database}: ${problems.length} problems:\n  ${problems.join('\n  ')}`, { problems });
+  if (problems.length === 1)
+    throw new MigrationError('conflict', `refusing to migrate ${database}: ${problems[0]}`, { problems });
+  if (problems.length > 1)
+    throw new MigrationError(
+      'conflict',
+      `refusing to migrate ${database}: ${problems.length} problems:\n  ${problems.join('\n  ')}`,
+      { problems },
+    );
 }

@@ -21,6 +21,10 @@ export function contractBlockers(migration: Migration, shippedWith: string, live
 /** "2.0.0 (staging: 2 instances, production: 4 instances)" for messages. */
 export function describeBlockers(blockers: LiveRelease[]): string {
   const byVersion = new Map<string, string[]>();
-  for (const b of blockers) byVersion.set(b.version, [...(byVersion.get(b.version) ?? []), `${b.environment}: ${b.instances} instance${b.instances === 1 ? '' : 's'}`]);
+  for (const b of blockers)
+    byVersion.set(b.version, [
+      ...(byVersion.get(b.version) ?? []),
+      `${b.environment}: ${b.instances} instance${b.instances === 1 ? '' : 's'}`,
+    ]);
   return [...byVersion].map(([version, where]) => `${version} (${where.join(', ')})`).join(', ');
 }

@@ -11,7 +11,13 @@ import { getRelease } from '../../store/repos/releases.js';
 import { listServiceStates } from '../../store/repos/service-state.js';
 import type { Logger } from '../../shared/logging.js';
 import { messageOf } from '../../shared/errors.js';
-import { applySettings, databaseUrlFor, environmentsSharingDatabase, migrationsDirFor, runnerTimeouts } from '../database.js';
+import {
+  applySettings,
+  databaseUrlFor,
+  environmentsSharingDatabase,
+  migrationsDirFor,
+  runnerTimeouts,
+} from '../database.js';
 import { MigrationError } from '../errors.js';
 import { loadMigrations } from '../files.js';
 import { downLosesData } from '../down-scripts.js';
@@ -45,7 +51,10 @@ interface Waiting {
 /** Runner events into the deployment's timeline, as `migration.<type>` events. */
 function forwardTo(emit: Emit): (e: RunnerEvent) => void {
   return (e) =>
-    void emit(`migration.${e.type}`, e.message, { ...(e.migration ? { migration: e.migration } : {}), ...(e.durationMs === undefined ? {} : { durationMs: e.durationMs }) });
+    void emit(`migration.${e.type}`, e.message, {
+      ...(e.migration ? { migration: e.migration } : {}),
+      ...(e.durationMs === undefined ? {} : { durationMs: e.durationMs }),
+    });
 }
 
 export class MigrationSequencer implements MigrationGate {
@@ -66,16 +75,25 @@ export class MigrationSequencer implements MigrationGate {
     const started = Date.now();
     const pre = await preflight(target.migrations, target.appliedThrough, { lockTimeoutSet: true });
     if (pre.problems.length > 0) {
-      throw new MigrationError('failed', `the migrations of ${release.version} cannot run, so no instance of it was started:\n  ${pre.problems.join('\n  ')}`, {
-        problems: pre.problems,
-      });
+      throw new MigrationError(
+        'failed',
+        `the migrations of ${release.version} cannot run, so no instance of it was started:\n  ${pre.problems.join('\n  ')}`,
+        {
+          problems: pre.problems,
+        },
+      );
     }
     let runnable = pre.runnable;
     const lastExpand = pre.pending.map((m) => m.phase !== 'contract').lastIndexOf(true);
     if (lastExpand >= pre.runnable.length) {
       // An expand queued behind a contract: this release needs it, so the contracts before it go
       // first — allowed only when no live release still needs what they remove.
-      const live = await liveReleases(this.db, d.project, target.database.service, environmentsSharingDatabase(target.config, d.environment, this.env));
+      const live = await liveReleases(
+        this.db,
+        d.project,
+        target.database.service,
+        environmentsSharingDatabase(target.config, d.environment, this.env),
+      );
       for (const contract of pre.pending.slice(pre.runnable.length, lastExpand).filter((m) => m.phase === 'contract')) {
         const blockers = contractBlockers(contract, release.version, live);
         if (blockers.length > 0) {
@@ -87,10 +105,14 @@ export class MigrationSequencer implements MigrationGate {
       }
       runnable = pre.pending.slice(0, lastExpand + 1);
     }
-    await emit('migration.checked', `${pre.pending.length} pending migration${pre.pending.length === 1 ? '' : 's'} linted and dry-run on a shadow database in ${Date.now() - started} ms`, {
-      pending: pre.pending.map((m) => m.id),
-      dryRunMs: pre.dryRun?.totalMs,
-    });
+    await emit(
+      'migration.checked',
+      `${pre.pending.length} pending migration${pre.pending.length === 1 ? '' : 's'} linted and dry-run on a shadow database in ${Date.now() - started} ms`,
+      {
+        pending: pre.pending.map((m) => m.id),
+        dryRunMs: pre.dryRun?.totalMs,
+      },
+    );
     if (runnable.length === 0) return [];
     const result = await applyMigrations({
       url: target.url,
@@ -118,7 +140,11 @@ export class MigrationSequencer implements MigrationGate {
     // Only downs that lose nothing run by themselves; anything else stays and is said so.
     const unsafe = above.filter((m) => m.down === null || downLosesData(m));
     if (unsafe.length > 0 || above.some((m) => !applied.includes(m.id))) {
-      await emit('migration.kept', `expand migrations ${applied.join(', ')} stay: ${unsafe.length > 0 ? `the down script of ${unsafe.map((m) => m.id).join(', ')} would lose data or is missing` : 'later migrations were applied on top of them'}; they are backward-compatible, so the previous release runs on them`, { applied });
+      await emit(
+        'migration.kept',
+        `expand migrations ${applied.join(', ')} stay: ${unsafe.length > 0 ? `the down script of ${unsafe.map((m) => m.id).join(', ')} would lose data or is missing` : 'later migrations were applied on top of them'}; they are backward-compatible, so the previous release runs on them`,
+        { applied },
+      );
       return;
     }
     await rollbackMigrations({
@@ -128,7 +154,9 @@ export class MigrationSequencer implements MigrationGate {
       ...runnerTimeouts(target.database),
       onEvent: forwardTo(emit),
     });
-    await emit('migration.reverted', `reverted expand migrations ${applied.join(', ')} (database.revertOnRollback)`, { applied });
+    await emit('migration.reverted', `reverted expand migrations ${applied.join(', ')} (database.revertOnRollback)`, {
+      applied,
+    });
   }
 
   async sweep(): Promise<void> {
@@ -161,16 +189,25 @@ export class MigrationSequencer implements MigrationGate {
         this.waiting.delete(key);
         return;
       }
-      const live = await liveReleases(this.db, w.project, target.database.service, environmentsSharingDatabase(target.config, w.environment, this.env));
+      const live = await liveReleases(
+        this.db,
+        w.project,
+        target.database.service,
+        environmentsSharingDatabase(target.config, w.environment, this.env),
+      );
       let through = target.appliedThrough;
       for (const m of pending) {
         const blockers = m.phase === 'contract' ? contractBlockers(m, w.version, live) : [];
         if (blockers.length > 0) {
           if (!this.waiting.has(key)) {
-            await emit('migration.contract.waiting', `contract migration ${m.id} waits: ${describeBlockers(blockers)} still live and may need the old schema; it runs once they are gone`, {
-              migration: m.id,
-              blockers,
-            });
+            await emit(
+              'migration.contract.waiting',
+              `contract migration ${m.id} waits: ${describeBlockers(blockers)} still live and may need the old schema; it runs once they are gone`,
+              {
+                migration: m.id,
+                blockers,
+              },
+            );
           }
           this.waiting.set(key, w);
           break;
@@ -178,9 +215,15 @@ export class MigrationSequencer implements MigrationGate {
         through = m.version;
       }
       if (through === target.appliedThrough) return;
-      const pre = await preflight(target.migrations.filter((m) => m.version <= through), target.appliedThrough, { lockTimeoutSet: true });
+      const pre = await preflight(
+        target.migrations.filter((m) => m.version <= through),
+        target.appliedThrough,
+        { lockTimeoutSet: true },
+      );
       if (pre.problems.length > 0) {
-        await emit('migration.contract.failed', `contract migrations not applied:\n  ${pre.problems.join('\n  ')}`, { problems: pre.problems });
+        await emit('migration.contract.failed', `contract migrations not applied:\n  ${pre.problems.join('\n  ')}`, {
+          problems: pre.problems,
+        });
         this.waiting.delete(key);
         return;
       }
@@ -208,14 +251,21 @@ export class MigrationSequencer implements MigrationGate {
       for (const state of await listServiceStates(this.db, project.name)) {
         if (state.service !== database.service || !state.stableRelease) continue;
         const release = await getRelease(this.db, state.stableRelease);
-        if (release) this.waiting.set(`${project.name}\u0000${state.environment}`, { project: project.name, environment: state.environment, version: release.version });
+        if (release)
+          this.waiting.set(`${project.name}\u0000${state.environment}`, {
+            project: project.name,
+            environment: state.environment,
+            version: release.version,
+          });
       }
     }
   }
 
   private async stableVersion(project: string, environment: string): Promise<string | undefined> {
     const config = await this.config(project);
-    const state = (await listServiceStates(this.db, project)).find((s) => s.environment === environment && s.service === config.database?.service);
+    const state = (await listServiceStates(this.db, project)).find(
+      (s) => s.environment === environment && s.service === config.database?.service,
+    );
     return state?.stableRelease ? (await getRelease(this.db, state.stableRelease))?.version : undefined;
   }
 
@@ -232,9 +282,14 @@ export class MigrationSequencer implements MigrationGate {
     const migrations = loadMigrations(migrationsDirFor(database, version));
     const url = databaseUrlFor(config, environment, this.env);
     const status = await migrationStatus({ url, migrations });
-    const wrong = status.filter((row) => row.state === 'drift' || row.state === 'missing-file' || row.state === 'partial');
+    const wrong = status.filter(
+      (row) => row.state === 'drift' || row.state === 'missing-file' || row.state === 'partial',
+    );
     if (wrong.some((row) => row.state !== 'partial')) {
-      throw new MigrationError('conflict', `the database does not match the migration files of ${version}: ${wrong.map((row) => `${row.id} ${row.state}`).join(', ')}`);
+      throw new MigrationError(
+        'conflict',
+        `the database does not match the migration files of ${version}: ${wrong.map((row) => `${row.id} ${row.state}`).join(', ')}`,
+      );
     }
     return { config, database, url, migrations, appliedThrough: lastApplied(status) };
   }

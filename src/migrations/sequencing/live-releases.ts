@@ -8,7 +8,12 @@ import type { LiveRelease } from './blockers.js';
  * instance not stopped on purpose, plus those told to stop whose process is not confirmed gone
  * (still draining). Warm instances kept for an instant rollback count: traffic can return to them.
  */
-export async function liveReleases(db: Queryable, project: string, service: string, environments: string[]): Promise<LiveRelease[]> {
+export async function liveReleases(
+  db: Queryable,
+  project: string,
+  service: string,
+  environments: string[],
+): Promise<LiveRelease[]> {
   const counts = new Map<string, { environment: string; releaseId: string; instances: number }>();
   for (const environment of environments) {
     for (const instance of await listInstances(db, { project, service, environment })) {

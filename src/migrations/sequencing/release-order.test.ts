@@ -18,7 +18,17 @@ describe('compareVersions', () => {
 
 describe('contractBlockers', () => {
   const contract = (after: string | null): Migration => ({
-    version: 3, id: '0003_drop_old', name: 'drop_old', upPath: 'u', downPath: null, up: '', down: null, checksum: '', phase: 'contract', irreversible: true, after,
+    version: 3,
+    id: '0003_drop_old',
+    name: 'drop_old',
+    upPath: 'u',
+    downPath: null,
+    up: '',
+    down: null,
+    checksum: '',
+    phase: 'contract',
+    irreversible: true,
+    after,
   });
   const live = [
     { environment: 'staging', version: '3.0.0', instances: 2 },

@@ -5,7 +5,9 @@ import { RuntimeError } from './errors.js';
 describe('RestartBackoff', () => {
   it('doubles from 1 s to a 30 s cap by default', () => {
     const backoff = new RestartBackoff(defaultBackoff);
-    expect(Array.from({ length: 8 }, () => backoff.nextDelay())).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+    expect(Array.from({ length: 8 }, () => backoff.nextDelay())).toEqual([
+      1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000,
+    ]);
   });
 
   it('starts over after a long enough healthy stretch, not after a short one', () => {

@@ -17,7 +17,10 @@ export class RestartBackoff {
 
   constructor(private readonly options: BackoffOptions) {
     if (!(options.initialMs > 0) || !(options.maxMs >= options.initialMs)) {
-      throw new RuntimeError('invalid_input', `restartBackoff needs 0 < initialMs <= maxMs (got ${options.initialMs}, ${options.maxMs})`);
+      throw new RuntimeError(
+        'invalid_input',
+        `restartBackoff needs 0 < initialMs <= maxMs (got ${options.initialMs}, ${options.maxMs})`,
+      );
     }
   }
 

@@ -19,7 +19,11 @@ export const adoptedPollMs = 250;
  * it. A process adopted from an earlier coordinator is not our child: poll its identity
  * (pid alive and same start time); its exit code is unknowable, so code and signal are null.
  */
-export function watchExit(target: ProcessIdentity & { child?: ChildProcess }, clock: Clock, pollMs = adoptedPollMs): ExitWatch {
+export function watchExit(
+  target: ProcessIdentity & { child?: ChildProcess },
+  clock: Clock,
+  pollMs = adoptedPollMs,
+): ExitWatch {
   const abort = new AbortController();
   const child = target.child;
   const exited = new Promise<InstanceExit>((resolve) => {

@@ -17,7 +17,11 @@ export type LocalHandle = ProcessIdentity & {
 };
 
 /** Build the handle for a running process. */
-export function localHandle(process: ProcessIdentity & { port: number; pgid: number }, logFile: string, restarts: number): LocalHandle {
+export function localHandle(
+  process: ProcessIdentity & { port: number; pgid: number },
+  logFile: string,
+  restarts: number,
+): LocalHandle {
   return {
     runtime: 'local',
     address: `${loopback}:${process.port}`,
@@ -42,10 +46,15 @@ export function parseLocalHandle(handle: InstanceHandle, instanceId: string): Lo
   if (!isId(handle.pid)) throw bad('pid', 'must be a process id');
   if (!isId(handle.pgid)) throw bad('pgid', 'must be a process group id');
   const port = handle.port;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw bad('port', 'must be a TCP port');
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw bad('port', 'must be a TCP port');
   const procStart = handle.procStart ?? null;
-  if (procStart !== null && (typeof procStart !== 'number' || !Number.isSafeInteger(procStart))) throw bad('procStart', 'must be a number or null');
+  if (procStart !== null && (typeof procStart !== 'number' || !Number.isSafeInteger(procStart)))
+    throw bad('procStart', 'must be a number or null');
   if (typeof handle.logFile !== 'string' || handle.logFile === '') throw bad('logFile', 'must be a path');
-  const restarts = typeof handle.restarts === 'number' && Number.isInteger(handle.restarts) && handle.restarts >= 0 ? handle.restarts : 0;
+  const restarts =
+    typeof handle.restarts === 'number' && Number.isInteger(handle.restarts) && handle.restarts >= 0
+      ? handle.restarts
+      : 0;
   return localHandle({ pid: handle.pid, pgid: handle.pgid, procStart, port }, handle.logFile, restarts);
 }

@@ -33,14 +33,28 @@ describe('health checks', () => {
     expect((await probeHealth(port, '/health', 1000)).ok).toBe(true);
     status = 503;
     expect(await probeHealth(port, '/health', 1000)).toEqual({ ok: false, listening: true, detail: 'HTTP 503' });
-    expect(await probeHealth(port, '/slow', 100)).toEqual({ ok: false, listening: true, detail: 'no answer within 100ms' });
+    expect(await probeHealth(port, '/slow', 100)).toEqual({
+      ok: false,
+      listening: true,
+      detail: 'no answer within 100ms',
+    });
     const closed = await findFreePort();
-    expect(await probeHealth(closed, '/health', 1000)).toEqual({ ok: false, listening: false, detail: `nothing listening on port ${closed}` });
+    expect(await probeHealth(closed, '/health', 1000)).toEqual({
+      ok: false,
+      listening: false,
+      detail: `nothing listening on port ${closed}`,
+    });
   });
 
   it('reports a verdict only after the consecutive thresholds, and ignores refusals before the first answer', async () => {
     const port = await findFreePort();
-    const check: HealthCheck = { path: '/health', intervalMs: 20, timeoutMs: 1000, healthyThreshold: 3, unhealthyThreshold: 2 };
+    const check: HealthCheck = {
+      path: '/health',
+      intervalMs: 20,
+      timeoutMs: 1000,
+      healthyThreshold: 3,
+      unhealthyThreshold: 2,
+    };
     const verdicts: { verdict: HealthVerdict; probes: number }[] = [];
     let probes = 0;
     let booting = 0;
@@ -75,8 +89,22 @@ describe('health checks', () => {
     const port = await serve();
     const verdicts: HealthVerdict[] = [];
     const abort = new AbortController();
-    const check: HealthCheck = { path: '/', intervalMs: 10_000, timeoutMs: 1000, healthyThreshold: 5, unhealthyThreshold: 5 };
-    const run = runHealthChecks({ port, check, clock: systemClock, signal: abort.signal, adopted: true, onVerdict: (v) => verdicts.push(v), onBooting: () => undefined });
+    const check: HealthCheck = {
+      path: '/',
+      intervalMs: 10_000,
+      timeoutMs: 1000,
+      healthyThreshold: 5,
+      unhealthyThreshold: 5,
+    };
+    const run = runHealthChecks({
+      port,
+      check,
+      clock: systemClock,
+      signal: abort.signal,
+      adopted: true,
+      onVerdict: (v) => verdicts.push(v),
+      onBooting: () => undefined,
+    });
     await until(() => verdicts.length > 0);
     expect(verdicts).toEqual(['healthy']);
     abort.abort();

@@ -78,7 +78,10 @@ export async function runHealthChecks(run: HealthCheckRun): Promise<void> {
         successes = 0;
         failures++;
         if (failures >= check.unhealthyThreshold) {
-          run.onVerdict('unhealthy', `health check GET ${check.path} failed ${failures} times in a row: ${probe.detail}`);
+          run.onVerdict(
+            'unhealthy',
+            `health check GET ${check.path} failed ${failures} times in a row: ${probe.detail}`,
+          );
         }
       }
       first = false;

@@ -12,7 +12,14 @@ const spec = {
 
 describe('buildInstanceEnv', () => {
   it("withholds Slipway's secrets, adds the release env, and sets Slipway's variables last", () => {
-    const parent = { PATH: '/usr/bin', HOME: '/home/x', SLIPWAY_TOKEN: 't', SLIPWAY_PROXY_TOKEN: 'p', DATABASE_URL: 'postgres://', SLIPWAY_MASTER_KEY: 'k' };
+    const parent = {
+      PATH: '/usr/bin',
+      HOME: '/home/x',
+      SLIPWAY_TOKEN: 't',
+      SLIPWAY_PROXY_TOKEN: 'p',
+      DATABASE_URL: 'postgres://',
+      SLIPWAY_MASTER_KEY: 'k',
+    };
     expect(buildInstanceEnv(spec, 4321, parent)).toEqual({
       PATH: '/usr/bin',
       HOME: '/home/x',
@@ -28,8 +35,19 @@ describe('buildInstanceEnv', () => {
 
 describe('buildInstanceEnv with secrets', () => {
   it('a secret wins over the release env of the same name, and never over the variables Slipway owns', () => {
-    const env = buildInstanceEnv(spec, 4321, { PATH: '/usr/bin', DB_PASSWORD: 'inherited' }, { GREETING: 'from-secret', DB_PASSWORD: 's3cret' });
-    expect(env).toMatchObject({ PATH: '/usr/bin', GREETING: 'from-secret', DB_PASSWORD: 's3cret', PORT: '4321', SLIPWAY_RELEASE: 'v7' });
+    const env = buildInstanceEnv(
+      spec,
+      4321,
+      { PATH: '/usr/bin', DB_PASSWORD: 'inherited' },
+      { GREETING: 'from-secret', DB_PASSWORD: 's3cret' },
+    );
+    expect(env).toMatchObject({
+      PATH: '/usr/bin',
+      GREETING: 'from-secret',
+      DB_PASSWORD: 's3cret',
+      PORT: '4321',
+      SLIPWAY_RELEASE: 'v7',
+    });
   });
 });
 

@@ -1,7 +1,12 @@
 import type { InstanceSpec } from '../runtime.js';
 
 /** Slipway's own secrets: inherited by the coordinator, never handed to the user's processes. */
-export const withheldEnv: readonly string[] = ['SLIPWAY_TOKEN', 'SLIPWAY_PROXY_TOKEN', 'DATABASE_URL', 'SLIPWAY_MASTER_KEY'];
+export const withheldEnv: readonly string[] = [
+  'SLIPWAY_TOKEN',
+  'SLIPWAY_PROXY_TOKEN',
+  'DATABASE_URL',
+  'SLIPWAY_MASTER_KEY',
+];
 
 /**
  * The environment an instance runs with: the coordinator's (minus its secrets), then the

@@ -74,7 +74,9 @@ export class InstanceSupervisor {
   /** Spawn the first process on `port`. Rejects with RuntimeError (state `failed`) if it cannot start. */
   async launch(port: number): Promise<LocalHandle> {
     this.port = port;
-    const spawning = this.ctx.secretEnv(this.spec).then((secrets) => spawnInstance(this.spec, port, this.logFile, this.ctx.clock.now(), secrets));
+    const spawning = this.ctx
+      .secretEnv(this.spec)
+      .then((secrets) => spawnInstance(this.spec, port, this.logFile, this.ctx.clock.now(), secrets));
     this.spawning = spawning;
     try {
       const spawned = await spawning;
@@ -104,7 +106,10 @@ export class InstanceSupervisor {
     this.restarts = handle.restarts;
     this.port = handle.port;
     this.lastHandle = handle;
-    await this.crashed({ code: null, signal: null, at: this.ctx.clock.now() }, 'was not running when the coordinator restarted');
+    await this.crashed(
+      { code: null, signal: null, at: this.ctx.clock.now() },
+      'was not running when the coordinator restarted',
+    );
   }
 
   /** The current handle (the last process's, while a restart is pending). */
@@ -163,7 +168,8 @@ export class InstanceSupervisor {
       signal: run.health.signal,
       adopted,
       onVerdict: (verdict, detail) => {
-        if (this.run === run && !run.health.signal.aborted) this.setState(verdict, verdict === 'unhealthy' ? detail : undefined);
+        if (this.run === run && !run.health.signal.aborted)
+          this.setState(verdict, verdict === 'unhealthy' ? detail : undefined);
       },
       onBooting: (detail) => {
         if (this.run === run && this.state === 'starting') this.message = `${detail} yet`;
@@ -238,7 +244,9 @@ export class InstanceSupervisor {
     const run = this.run;
     if (run) {
       run.health.abort();
-      this.lastExit = (await terminate(run.process, run.exit, this.spec.drainTimeoutMs, this.ctx.clock, this.logger)) ?? this.lastExit;
+      this.lastExit =
+        (await terminate(run.process, run.exit, this.spec.drainTimeoutMs, this.ctx.clock, this.logger)) ??
+        this.lastExit;
       this.run = undefined;
     }
     this.nextRestartAt = undefined;

@@ -82,7 +82,10 @@ export class LocalRuntime implements Runtime {
   async adopt(records: { spec: InstanceSpec; handle: InstanceHandle }[]): Promise<InstanceStatus[]> {
     this.assertOpen();
     // Check every record first, so one bad record adopts nothing rather than half.
-    const parsed = records.map(({ spec, handle }) => ({ spec: validateSpec(spec), handle: parseLocalHandle(handle, spec.instanceId) }));
+    const parsed = records.map(({ spec, handle }) => ({
+      spec: validateSpec(spec),
+      handle: parseLocalHandle(handle, spec.instanceId),
+    }));
     const statuses: InstanceStatus[] = [];
     for (const { spec, handle } of parsed) {
       const existing = this.instances.get(spec.instanceId);
@@ -93,7 +96,10 @@ export class LocalRuntime implements Runtime {
       const supervisor = this.supervise(spec, handle.logFile);
       if (isProcessAlive(handle)) supervisor.adoptLive(handle);
       else await supervisor.adoptDead(handle);
-      this.logger.info({ instanceId: spec.instanceId, pid: handle.pid, state: supervisor.status().state }, 'adopted instance');
+      this.logger.info(
+        { instanceId: spec.instanceId, pid: handle.pid, state: supervisor.status().state },
+        'adopted instance',
+      );
       statuses.push(supervisor.status());
     }
     return statuses;
@@ -124,7 +130,12 @@ export class LocalRuntime implements Runtime {
   /** Log lines of an instance this runtime has seen, even if its process is gone. */
   logs(instanceId: string, options: LogOptions = {}): AsyncIterable<string> {
     const file = this.logFiles.get(instanceId);
-    if (!file) throw new RuntimeError('not_found', `no logs for instance ${instanceId}: this runtime has not started or adopted it`, { instanceId });
+    if (!file)
+      throw new RuntimeError(
+        'not_found',
+        `no logs for instance ${instanceId}: this runtime has not started or adopted it`,
+        { instanceId },
+      );
     return readLogLines(file, { ...options, clock: this.clock });
   }
 
@@ -141,7 +152,10 @@ export class LocalRuntime implements Runtime {
     this.assertOpen();
     const supervisor = this.supervise(spec, instanceLogFile(this.options.logDir, spec));
     const handle = await supervisor.launch(await this.allocatePort(spec.instanceId));
-    this.logger.info({ instanceId: spec.instanceId, service: spec.service, pid: handle.pid, address: handle.address }, 'started instance');
+    this.logger.info(
+      { instanceId: spec.instanceId, service: spec.service, pid: handle.pid, address: handle.address },
+      'started instance',
+    );
     return handle;
   }
 

@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import type { InstanceSpec } from '../runtime.js';
 
 /** Where an instance's stdout and stderr go: `<logDir>/<environment>/<service>/<instanceId>.log`. */
-export function instanceLogFile(logDir: string, spec: Pick<InstanceSpec, 'environment' | 'service' | 'instanceId'>): string {
+export function instanceLogFile(
+  logDir: string,
+  spec: Pick<InstanceSpec, 'environment' | 'service' | 'instanceId'>,
+): string {
   return join(logDir, spec.environment, spec.service, `${spec.instanceId}.log`);
 }
 

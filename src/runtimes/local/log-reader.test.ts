@@ -30,7 +30,7 @@ describe('log reader', () => {
   it('tails a large file across chunk boundaries', async () => {
     const file = join(dir, 'big.log');
     const lines = Array.from({ length: 50_000 }, (_, i) => `line ${i} ${'x'.repeat(i % 97)}`);
-    await writeFile(file, lines.join('\n') + '\n');
+    await writeFile(file, `${lines.join('\n')}\n`);
     expect(await tailLines(file, 3)).toEqual(lines.slice(-3));
     expect(await tailLines(file, 2500)).toEqual(lines.slice(-2500));
   });
@@ -56,7 +56,8 @@ describe('log reader', () => {
     const abort = new AbortController();
     const seen: string[] = [];
     const done = (async () => {
-      for await (const line of readLogLines(file, { tail: 1, follow: true, signal: abort.signal, pollMs: 20 })) seen.push(line);
+      for await (const line of readLogLines(file, { tail: 1, follow: true, signal: abort.signal, pollMs: 20 }))
+        seen.push(line);
     })();
     await until('the tail', () => seen.length === 1);
     expect(seen).toEqual(['old 2']);

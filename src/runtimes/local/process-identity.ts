@@ -21,7 +21,10 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')');
   if (close < 0) return undefined;
   // After ")" come fields 3..N; field 3 (state) is index 0, field 22 (starttime) is index 19.
-  const fields = text.slice(close + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const state = fields[0];
   const startTime = Number(fields[19]);
   if (!state || !Number.isSafeInteger(startTime)) return undefined;

@@ -19,16 +19,31 @@ function checkWorkingDirectory(spec: InstanceSpec): void {
   } catch {
     throw new RuntimeError('failed', `working directory does not exist: ${spec.cwd} (service ${spec.service})`, where);
   }
-  if (!isDirectory) throw new RuntimeError('failed', `working directory is not a directory: ${spec.cwd} (service ${spec.service})`, where);
+  if (!isDirectory)
+    throw new RuntimeError(
+      'failed',
+      `working directory is not a directory: ${spec.cwd} (service ${spec.service})`,
+      where,
+    );
 }
 
 function spawnError(spec: InstanceSpec, err: NodeJS.ErrnoException): RuntimeError {
   const where = { instanceId: spec.instanceId, service: spec.service, command: spec.command };
-  if (err.code === 'ENOENT') return new RuntimeError('failed', `command not found: ${spec.command} (service ${spec.service})`, where, { cause: err });
+  if (err.code === 'ENOENT')
+    return new RuntimeError('failed', `command not found: ${spec.command} (service ${spec.service})`, where, {
+      cause: err,
+    });
   if (err.code === 'EACCES') {
-    return new RuntimeError('failed', `command is not executable: ${spec.command} (service ${spec.service})`, where, { cause: err });
+    return new RuntimeError('failed', `command is not executable: ${spec.command} (service ${spec.service})`, where, {
+      cause: err,
+    });
   }
-  return new RuntimeError('failed', `could not start ${spec.command} (service ${spec.service}): ${err.message}`, where, { cause: err });
+  return new RuntimeError(
+    'failed',
+    `could not start ${spec.command} (service ${spec.service}): ${err.message}`,
+    where,
+    { cause: err },
+  );
 }
 
 /**
@@ -37,7 +52,13 @@ function spawnError(spec: InstanceSpec, err: NodeJS.ErrnoException): RuntimeErro
  * Resolves once the process is running; rejects with RuntimeError when it cannot be started.
  * `secrets` are added to its environment only: never logged, never part of the spec or handle.
  */
-export async function spawnInstance(spec: InstanceSpec, port: number, logFile: string, now: number, secrets: Record<string, string> = {}): Promise<SpawnedProcess> {
+export async function spawnInstance(
+  spec: InstanceSpec,
+  port: number,
+  logFile: string,
+  now: number,
+  secrets: Record<string, string> = {},
+): Promise<SpawnedProcess> {
   checkWorkingDirectory(spec);
   let logFd: number;
   try {
@@ -45,10 +66,14 @@ export async function spawnInstance(spec: InstanceSpec, port: number, logFile: s
     // Logs can hold whatever the application prints, secrets included: owner and group only.
     logFd = openSync(logFile, 'a', 0o640);
   } catch (err) {
-    throw new RuntimeError('failed', `cannot open log file ${logFile} (service ${spec.service}): ${(err as Error).message}`, {
-      instanceId: spec.instanceId,
-      logFile,
-    });
+    throw new RuntimeError(
+      'failed',
+      `cannot open log file ${logFile} (service ${spec.service}): ${(err as Error).message}`,
+      {
+        instanceId: spec.instanceId,
+        logFile,
+      },
+    );
   }
   let child: ChildProcess;
   let procStart: number | null = null;
@@ -62,9 +87,13 @@ export async function spawnInstance(spec: InstanceSpec, port: number, logFile: s
       });
     } catch (err) {
       // Synchronous throws are bad arguments (e.g. a NUL byte), not a missing command.
-      throw new RuntimeError('invalid_input', `cannot run ${spec.command} (service ${spec.service}): ${(err as Error).message}`, {
-        instanceId: spec.instanceId,
-      });
+      throw new RuntimeError(
+        'invalid_input',
+        `cannot run ${spec.command} (service ${spec.service}): ${(err as Error).message}`,
+        {
+          instanceId: spec.instanceId,
+        },
+      );
     }
     if (child.pid !== undefined) {
       // Read identity and write the header before yielding: the child cannot be reaped (nor its

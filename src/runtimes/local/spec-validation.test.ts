@@ -39,11 +39,23 @@ describe('validateSpec', () => {
 });
 
 describe('parseLocalHandle', () => {
-  const handle = { runtime: 'local', address: '127.0.0.1:4000', pid: 1234, pgid: 1234, port: 4000, procStart: 99, logFile: '/l/x.log', restarts: 2 };
+  const handle = {
+    runtime: 'local',
+    address: '127.0.0.1:4000',
+    pid: 1234,
+    pgid: 1234,
+    port: 4000,
+    procStart: 99,
+    logFile: '/l/x.log',
+    restarts: 2,
+  };
 
   it('reads back what the runtime handed out', () => {
     expect(parseLocalHandle(handle, 'ins_1')).toEqual(handle);
-    expect(parseLocalHandle({ ...handle, restarts: undefined, procStart: undefined }, 'ins_1')).toMatchObject({ restarts: 0, procStart: null });
+    expect(parseLocalHandle({ ...handle, restarts: undefined, procStart: undefined }, 'ins_1')).toMatchObject({
+      restarts: 0,
+      procStart: null,
+    });
   });
 
   it.each([

@@ -6,7 +6,10 @@ import { RuntimeError } from './errors.js';
 const pathSafeName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 function invalid(spec: InstanceSpec, field: string, problem: string): RuntimeError {
-  return new RuntimeError('invalid_input', `instance ${spec.instanceId ?? '?'}: ${field} ${problem}`, { instanceId: spec.instanceId, field });
+  return new RuntimeError('invalid_input', `instance ${spec.instanceId ?? '?'}: ${field} ${problem}`, {
+    instanceId: spec.instanceId,
+    field,
+  });
 }
 
 function positiveInteger(value: unknown): boolean {
@@ -21,19 +24,26 @@ export function validateSpec(spec: InstanceSpec): InstanceSpec {
       throw invalid(spec, field, `must be letters, digits, ".", "_" or "-" (got ${JSON.stringify(value)})`);
     }
   }
-  if (typeof spec.release !== 'string' || spec.release === '') throw invalid(spec, 'release', 'must be a non-empty string');
-  if (typeof spec.command !== 'string' || spec.command === '') throw invalid(spec, 'command', 'must be a non-empty string');
-  if (!Array.isArray(spec.args) || spec.args.some((a) => typeof a !== 'string')) throw invalid(spec, 'args', 'must be a list of strings');
-  if (typeof spec.cwd !== 'string' || !isAbsolute(spec.cwd)) throw invalid(spec, 'cwd', `must be an absolute path (got ${JSON.stringify(spec.cwd)})`);
+  if (typeof spec.release !== 'string' || spec.release === '')
+    throw invalid(spec, 'release', 'must be a non-empty string');
+  if (typeof spec.command !== 'string' || spec.command === '')
+    throw invalid(spec, 'command', 'must be a non-empty string');
+  if (!Array.isArray(spec.args) || spec.args.some((a) => typeof a !== 'string'))
+    throw invalid(spec, 'args', 'must be a list of strings');
+  if (typeof spec.cwd !== 'string' || !isAbsolute(spec.cwd))
+    throw invalid(spec, 'cwd', `must be an absolute path (got ${JSON.stringify(spec.cwd)})`);
   for (const [key, value] of Object.entries(spec.env ?? {})) {
     if (typeof value !== 'string') throw invalid(spec, `env.${key}`, 'must be a string');
-    if (key === '' || key.includes('=') || key.includes('\0')) throw invalid(spec, `env.${key}`, 'is not a valid variable name');
+    if (key === '' || key.includes('=') || key.includes('\0'))
+      throw invalid(spec, `env.${key}`, 'is not a valid variable name');
   }
   const h = spec.health;
-  if (!h || typeof h.path !== 'string' || !h.path.startsWith('/')) throw invalid(spec, 'health.path', 'must start with "/"');
+  if (!h || typeof h.path !== 'string' || !h.path.startsWith('/'))
+    throw invalid(spec, 'health.path', 'must start with "/"');
   for (const field of ['intervalMs', 'timeoutMs', 'healthyThreshold', 'unhealthyThreshold'] as const) {
     if (!positiveInteger(h[field])) throw invalid(spec, `health.${field}`, 'must be a positive number');
   }
-  if (typeof spec.drainTimeoutMs !== 'number' || !(spec.drainTimeoutMs >= 0)) throw invalid(spec, 'drainTimeoutMs', 'must be zero or more');
+  if (typeof spec.drainTimeoutMs !== 'number' || !(spec.drainTimeoutMs >= 0))
+    throw invalid(spec, 'drainTimeoutMs', 'must be zero or more');
   return spec;
 }

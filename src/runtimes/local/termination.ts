@@ -15,7 +15,9 @@ const killWaitMs = 5000;
 /** Signal the instance's group if the process is still the one we started; false if it is gone. Never throws. */
 export function signalInstance(target: RunningProcess, signal: NodeJS.Signals, logger: Logger): boolean {
   // Our own child cannot be mistaken (its pid is not reused before we reap it); others are checked.
-  const ours = target.child ? target.child.exitCode === null && target.child.signalCode === null : isProcessAlive(target);
+  const ours = target.child
+    ? target.child.exitCode === null && target.child.signalCode === null
+    : isProcessAlive(target);
   try {
     return ours && signalGroup(target.pgid, signal);
   } catch (err) {
@@ -41,7 +43,13 @@ export function killLeftovers(target: RunningProcess, logger: Logger): void {
  * SIGTERM the group, wait up to `drainTimeoutMs` for the exit, then SIGKILL. Resolves with the
  * exit when it was seen (undefined if the process was already gone or never died); never throws.
  */
-export async function terminate(target: RunningProcess, exit: ExitWatch, drainTimeoutMs: number, clock: Clock, logger: Logger): Promise<InstanceExit | undefined> {
+export async function terminate(
+  target: RunningProcess,
+  exit: ExitWatch,
+  drainTimeoutMs: number,
+  clock: Clock,
+  logger: Logger,
+): Promise<InstanceExit | undefined> {
   let exited: InstanceExit | undefined;
   if (signalInstance(target, 'SIGTERM', logger)) {
     exited = await waitForExit(exit, drainTimeoutMs, clock);

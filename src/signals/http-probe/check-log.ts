@@ -13,7 +13,10 @@ export interface CheckResult {
 }
 
 /** What one probe saw in a window. */
-export type CheckSummary = { kind: 'checks'; window: CheckWindow } | { kind: 'error'; message: string } | { kind: 'none' };
+export type CheckSummary =
+  | { kind: 'checks'; window: CheckWindow }
+  | { kind: 'error'; message: string }
+  | { kind: 'none' };
 
 /** The results of one probe, oldest first, at most `capacity` of them. */
 export class CheckLog {
@@ -42,7 +45,8 @@ export class CheckLog {
         lastFailure = r.detail;
       } else lastError = r.detail;
     }
-    if (passed + failed > 0) return { kind: 'checks', window: { passed, failed, ...(lastFailure !== undefined ? { lastFailure } : {}) } };
+    if (passed + failed > 0)
+      return { kind: 'checks', window: { passed, failed, ...(lastFailure !== undefined ? { lastFailure } : {}) } };
     if (lastError !== undefined) return { kind: 'error', message: lastError };
     return { kind: 'none' };
   }

@@ -38,7 +38,10 @@ export class HttpProbeSignalSource implements SignalSource {
   ) {
     const url = checkProbeConfig(config);
     this.basePath = url.pathname.replace(/\/+$/, '');
-    this.pool = new Pool(url.origin, { connections: Math.min(8, config.probes.length * 2), connect: { timeout: this.timeoutMs } });
+    this.pool = new Pool(url.origin, {
+      connections: Math.min(8, config.probes.length * 2),
+      connect: { timeout: this.timeoutMs },
+    });
     for (const probe of config.probes) this.logs.set(probe.name, new CheckLog());
   }
 
@@ -46,14 +49,29 @@ export class HttpProbeSignalSource implements SignalSource {
   async measure(query: SignalQuery, signal?: AbortSignal): Promise<Measurement[]> {
     const probes = this.config.probes;
     if (signal?.aborted) return probes.map((p) => errorMeasurement(this.name, p.name, query, abortMessage(signal)));
-    if (this.stopping.signal.aborted) return probes.map((p) => errorMeasurement(this.name, p.name, query, 'the http-probe signal source is closed'));
+    if (this.stopping.signal.aborted)
+      return probes.map((p) => errorMeasurement(this.name, p.name, query, 'the http-probe signal source is closed'));
     this.candidate = query.candidate;
     this.loop ??= this.run();
     return probes.map((probe) => {
       const summary = this.logs.get(probe.name)!.summary(query.from, query.to);
       if (summary.kind === 'error') return errorMeasurement(this.name, probe.name, query, summary.message);
-      if (summary.kind === 'none') return noDataMeasurement(this.name, probe.name, query, `no ${describeProbe(probe)} probe finished in the window yet`);
-      return { metric: probe.name, source: this.name, from: query.from, to: query.to, phase: 'ok', kind: 'checks', candidate: summary.window };
+      if (summary.kind === 'none')
+        return noDataMeasurement(
+          this.name,
+          probe.name,
+          query,
+          `no ${describeProbe(probe)} probe finished in the window yet`,
+        );
+      return {
+        metric: probe.name,
+        source: this.name,
+        from: query.from,
+        to: query.to,
+        phase: 'ok',
+        kind: 'checks',
+        candidate: summary.window,
+      };
     });
   }
 
@@ -71,7 +89,9 @@ export class HttpProbeSignalSource implements SignalSource {
   private async run(): Promise<void> {
     const stop = this.stopping.signal;
     while (!stop.aborted) {
-      await Promise.all(this.config.probes.map(async (probe) => this.logs.get(probe.name)!.add(await this.send(probe))));
+      await Promise.all(
+        this.config.probes.map(async (probe) => this.logs.get(probe.name)!.add(await this.send(probe))),
+      );
       try {
         await this.clock.sleep(this.config.intervalMs ?? 1_000, stop);
       } catch {
@@ -86,9 +106,11 @@ export class HttpProbeSignalSource implements SignalSource {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     // Ours last and in one spelling: a second X-Slipway-Release would make the proxy's target unreadable.
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(probe.headers ?? {})) if (name.toLowerCase() !== 'x-slipway-release') headers[name] = value;
+    for (const [name, value] of Object.entries(probe.headers ?? {}))
+      if (name.toLowerCase() !== 'x-slipway-release') headers[name] = value;
     headers['x-slipway-release'] = 'candidate';
-    if (probe.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    if (probe.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+      headers['content-type'] = 'application/json';
     try {
       const res = await this.pool.request({
         method: probe.method ?? 'GET',
@@ -103,13 +125,16 @@ export class HttpProbeSignalSource implements SignalSource {
         header: this.config.releaseHeader ?? 'x-release',
       });
       const at = this.clock.now();
-      return problems.length === 0 ? { at, outcome: 'pass' } : { at, outcome: 'fail', detail: `${what}: ${problems.join('; ')}` };
+      return problems.length === 0
+        ? { at, outcome: 'pass' }
+        : { at, outcome: 'fail', detail: `${what}: ${problems.join('; ')}` };
     } catch (e) {
       const at = this.clock.now();
       if (this.stopping.signal.aborted) return { at, outcome: 'error', detail: `${what}: the source was closed` };
       // A candidate too slow to answer fails the check; a proxy we cannot reach says nothing about the candidate.
       if (timeout.aborted) return { at, outcome: 'fail', detail: `${what}: no answer within ${this.timeoutMs} ms` };
-      if (e instanceof BodyTooLarge) return { at, outcome: 'fail', detail: `${what}: body larger than ${maxBodyBytes} bytes` };
+      if (e instanceof BodyTooLarge)
+        return { at, outcome: 'fail', detail: `${what}: body larger than ${maxBodyBytes} bytes` };
       return { at, outcome: 'error', detail: `${what}: cannot reach ${this.config.url} (${networkReason(e)})` };
     }
   }

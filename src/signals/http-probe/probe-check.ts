@@ -26,10 +26,13 @@ export function problemsWith(answer: ProbeAnswer, expect: HttpProbeExpectation, 
   if (expect.release) {
     const raw = answer.headers[release.header.toLowerCase()];
     const answeredBy = Array.isArray(raw) ? raw[0] : raw;
-    if (answeredBy === undefined) problems.push(`no ${release.header} header, so it cannot be told that candidate ${release.candidate} answered`);
-    else if (answeredBy !== release.candidate) problems.push(`answered by release ${answeredBy} (${release.header}), expected candidate ${release.candidate}`);
+    if (answeredBy === undefined)
+      problems.push(`no ${release.header} header, so it cannot be told that candidate ${release.candidate} answered`);
+    else if (answeredBy !== release.candidate)
+      problems.push(`answered by release ${answeredBy} (${release.header}), expected candidate ${release.candidate}`);
   }
-  if (expect.bodyContains !== undefined && !answer.body.includes(expect.bodyContains)) problems.push(`body does not contain ${JSON.stringify(expect.bodyContains)}`);
+  if (expect.bodyContains !== undefined && !answer.body.includes(expect.bodyContains))
+    problems.push(`body does not contain ${JSON.stringify(expect.bodyContains)}`);
   if (expect.json !== undefined) problems.push(...jsonProblems(answer.body, expect.json));
   return problems;
 }
@@ -54,7 +57,7 @@ function jsonProblems(body: string, expected: Record<string, unknown>): string[]
 export function valueAt(root: unknown, path: string): { found: true; value: unknown } | { found: false } {
   let value = root;
   for (const key of path.split('.')) {
-    if (typeof value !== 'object' || value === null || !Object.prototype.hasOwnProperty.call(value, key)) return { found: false };
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return { found: false };
     value = (value as Record<string, unknown>)[key];
   }
   return { found: true, value };

@@ -47,31 +47,53 @@ export function checkProbeConfig(config: HttpProbeSignalSourceConfig): URL {
   try {
     url = new URL(config.url);
   } catch {
-    invalidOption('http-probe source: url', `${JSON.stringify(config.url)} is not a URL; expected the environment's address, e.g. http://127.0.0.1:8081`);
+    invalidOption(
+      'http-probe source: url',
+      `${JSON.stringify(config.url)} is not a URL; expected the environment's address, e.g. http://127.0.0.1:8081`,
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') invalidOption('http-probe source: url', `expected an http:// or https:// URL, got ${JSON.stringify(config.url)}`);
-  if (url.search || url.hash) invalidOption('http-probe source: url', `expected no query or fragment (put them in a probe's path), got ${JSON.stringify(config.url)}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    invalidOption('http-probe source: url', `expected an http:// or https:// URL, got ${JSON.stringify(config.url)}`);
+  if (url.search || url.hash)
+    invalidOption(
+      'http-probe source: url',
+      `expected no query or fragment (put them in a probe's path), got ${JSON.stringify(config.url)}`,
+    );
   for (const key of ['intervalMs', 'timeoutMs'] as const) {
     const v = config[key];
-    if (v !== undefined && (!Number.isFinite(v) || v <= 0)) invalidOption(`http-probe source: ${key}`, `expected a positive number of ms, got ${v}`);
+    if (v !== undefined && (!Number.isFinite(v) || v <= 0))
+      invalidOption(`http-probe source: ${key}`, `expected a positive number of ms, got ${v}`);
   }
-  if (!Array.isArray(config.probes) || config.probes.length === 0) invalidOption('http-probe source: probes', 'expected at least one probe');
+  if (!Array.isArray(config.probes) || config.probes.length === 0)
+    invalidOption('http-probe source: probes', 'expected at least one probe');
   const names = new Set<string>();
   config.probes.forEach((p, i) => {
     const where = `http-probe source: probes[${i}]`;
     if (typeof p?.name !== 'string' || p.name === '') invalidOption(`${where}.name`, 'expected a probe name');
     if (names.has(p.name)) invalidOption(`${where}.name`, `"${p.name}" is used by another probe`);
     names.add(p.name);
-    if (p.method !== undefined && !probeMethods.includes(p.method)) invalidOption(`${where}.method`, `expected one of ${probeMethods.join(', ')}, got ${JSON.stringify(p.method)}`);
-    if (typeof p.path !== 'string' || !p.path.startsWith('/')) invalidOption(`${where}.path`, `expected a path starting with "/", got ${JSON.stringify(p.path)}`);
-    if (p.body !== undefined && (p.method === undefined || p.method === 'GET' || p.method === 'HEAD')) invalidOption(`${where}.body`, `a body needs a method such as POST (method is ${p.method ?? 'GET'})`);
-    if (typeof p.expect !== 'object' || p.expect === null) invalidOption(`${where}.expect`, 'expected what the answer must look like, e.g. { status: 200 }');
+    if (p.method !== undefined && !probeMethods.includes(p.method))
+      invalidOption(`${where}.method`, `expected one of ${probeMethods.join(', ')}, got ${JSON.stringify(p.method)}`);
+    if (typeof p.path !== 'string' || !p.path.startsWith('/'))
+      invalidOption(`${where}.path`, `expected a path starting with "/", got ${JSON.stringify(p.path)}`);
+    if (p.body !== undefined && (p.method === undefined || p.method === 'GET' || p.method === 'HEAD'))
+      invalidOption(`${where}.body`, `a body needs a method such as POST (method is ${p.method ?? 'GET'})`);
+    if (typeof p.expect !== 'object' || p.expect === null)
+      invalidOption(`${where}.expect`, 'expected what the answer must look like, e.g. { status: 200 }');
     const status = p.expect.status;
-    if (status !== undefined && (!Number.isInteger(status) || status < 100 || status > 599)) invalidOption(`${where}.expect.status`, `expected an HTTP status 100–599, got ${status}`);
-    if (p.expect.json !== undefined && (typeof p.expect.json !== 'object' || p.expect.json === null || Array.isArray(p.expect.json)))
-      invalidOption(`${where}.expect.json`, 'expected an object of dotted paths to values, e.g. { premium: 102668.99 }');
+    if (status !== undefined && (!Number.isInteger(status) || status < 100 || status > 599))
+      invalidOption(`${where}.expect.status`, `expected an HTTP status 100–599, got ${status}`);
+    if (
+      p.expect.json !== undefined &&
+      (typeof p.expect.json !== 'object' || p.expect.json === null || Array.isArray(p.expect.json))
+    )
+      invalidOption(
+        `${where}.expect.json`,
+        'expected an object of dotted paths to values, e.g. { premium: 102668.99 }',
+      );
     for (const [name, value] of Object.entries(p.headers ?? {}))
-      if (typeof value !== 'string') invalidOption(`${where}.headers.${name}`, `expected a string, got ${JSON.stringify(value)}`);
+      if (typeof value !== 'string')
+        invalidOption(`${where}.headers.${name}`, `expected a string, got ${JSON.stringify(value)}`);
   });
   return url;
 }

@@ -20,10 +20,21 @@ export class PrometheusClient {
     try {
       url = new URL(address);
     } catch {
-      invalidOption('prometheus source: address', `${JSON.stringify(address)} is not a URL; expected e.g. http://127.0.0.1:9090`);
+      invalidOption(
+        'prometheus source: address',
+        `${JSON.stringify(address)} is not a URL; expected e.g. http://127.0.0.1:9090`,
+      );
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') invalidOption('prometheus source: address', `expected an http:// or https:// URL, got ${JSON.stringify(address)}`);
-    if (url.search || url.hash || url.username || url.password) invalidOption('prometheus source: address', `expected scheme, host, port and an optional path prefix, got ${JSON.stringify(address)}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      invalidOption(
+        'prometheus source: address',
+        `expected an http:// or https:// URL, got ${JSON.stringify(address)}`,
+      );
+    if (url.search || url.hash || url.username || url.password)
+      invalidOption(
+        'prometheus source: address',
+        `expected scheme, host, port and an optional path prefix, got ${JSON.stringify(address)}`,
+      );
     this.address = address.replace(/\/+$/, '');
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.pool = new Pool(url.origin, { connections: 4, connect: { timeout: timeoutMs } });
@@ -45,9 +56,18 @@ export class PrometheusClient {
       const text = await readText(res.body, maxAnswerBytes);
       return parseQueryAnswer(res.statusCode, text, query, this.address);
     } catch (e) {
-      if (signal?.aborted) return { phase: 'error', message: `query to Prometheus at ${this.address} aborted: ${query}` };
-      if (timeout.aborted) return { phase: 'error', message: `Prometheus at ${this.address} did not answer within ${this.timeoutMs} ms (query: ${query})` };
-      if (e instanceof BodyTooLarge) return { phase: 'error', message: `Prometheus' answer is larger than ${maxAnswerBytes} bytes; the query must aggregate to one series: ${query}` };
+      if (signal?.aborted)
+        return { phase: 'error', message: `query to Prometheus at ${this.address} aborted: ${query}` };
+      if (timeout.aborted)
+        return {
+          phase: 'error',
+          message: `Prometheus at ${this.address} did not answer within ${this.timeoutMs} ms (query: ${query})`,
+        };
+      if (e instanceof BodyTooLarge)
+        return {
+          phase: 'error',
+          message: `Prometheus' answer is larger than ${maxAnswerBytes} bytes; the query must aggregate to one series: ${query}`,
+        };
       return { phase: 'error', message: `Prometheus at ${this.address} is not reachable (${networkReason(e)})` };
     }
   }

@@ -45,17 +45,24 @@ export class PrometheusSignalSource implements SignalSource {
 
   constructor(config: PrometheusSignalSourceConfig) {
     const timeoutMs = config.timeoutMs ?? 5_000;
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) invalidOption('prometheus source: timeoutMs', `expected a positive number of ms, got ${config.timeoutMs}`);
-    if (!Array.isArray(config.metrics) || config.metrics.length === 0) invalidOption('prometheus source: metrics', 'expected at least one metric');
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+      invalidOption('prometheus source: timeoutMs', `expected a positive number of ms, got ${config.timeoutMs}`);
+    if (!Array.isArray(config.metrics) || config.metrics.length === 0)
+      invalidOption('prometheus source: metrics', 'expected at least one metric');
     const names = new Set<string>();
     config.metrics.forEach((m, i) => {
       const where = `prometheus source: metrics[${i}]`;
       if (typeof m?.name !== 'string' || m.name === '') invalidOption(`${where}.name`, 'expected a metric name');
       if (names.has(m.name)) invalidOption(`${where}.name`, `"${m.name}" is used by another metric`);
       names.add(m.name);
-      if (typeof m.query !== 'string' || m.query.trim() === '') invalidOption(`${where}.query`, 'expected a PromQL query');
+      if (typeof m.query !== 'string' || m.query.trim() === '')
+        invalidOption(`${where}.query`, 'expected a PromQL query');
       const unknown = unknownPlaceholders(m.query);
-      if (unknown.length > 0) invalidOption(`${where}.query`, `unknown placeholder ${unknown.join(', ')}; known: {release}, {service}, {environment}, {project}, {window}`);
+      if (unknown.length > 0)
+        invalidOption(
+          `${where}.query`,
+          `unknown placeholder ${unknown.join(', ')}; known: {release}, {service}, {environment}, {project}, {window}`,
+        );
     });
     this.metrics = config.metrics.map((m) => ({ ...m }));
     this.client = new PrometheusClient(config.address, timeoutMs);
@@ -72,15 +79,31 @@ export class PrometheusSignalSource implements SignalSource {
     return this.client.close();
   }
 
-  private async measureMetric(metric: PrometheusMetric, query: SignalQuery, signal: AbortSignal | undefined): Promise<Measurement> {
+  private async measureMetric(
+    metric: PrometheusMetric,
+    query: SignalQuery,
+    signal: AbortSignal | undefined,
+  ): Promise<Measurement> {
     if (signal?.aborted) return errorMeasurement(this.name, metric.name, query, abortMessage(signal));
     if (this.closed) return errorMeasurement(this.name, metric.name, query, 'the prometheus signal source is closed');
-    if (!(query.to > query.from)) return errorMeasurement(this.name, metric.name, query, `the window is empty (from ${query.from} is not before to ${query.to})`);
+    if (!(query.to > query.from))
+      return errorMeasurement(
+        this.name,
+        metric.name,
+        query,
+        `the window is empty (from ${query.from} is not before to ${query.to})`,
+      );
     const window = promqlDuration(query.to - query.from);
     const ask = (release: string, at: number): Promise<QueryOutcome> => {
       let promql: string;
       try {
-        promql = renderQuery(metric.query, { release, service: query.service, environment: query.environment, project: query.project, window });
+        promql = renderQuery(metric.query, {
+          release,
+          service: query.service,
+          environment: query.environment,
+          project: query.project,
+          window,
+        });
       } catch (e) {
         return Promise.resolve({ phase: 'error', message: `metric ${metric.name}: ${messageOf(e)}` });
       }
@@ -96,8 +119,10 @@ export class PrometheusSignalSource implements SignalSource {
       ['candidate', query.candidate, candidate],
       ['stable', query.stable, stable],
     ]);
-    if (candidate.phase === 'error' || stable.phase === 'error') return errorMeasurement(this.name, metric.name, query, failed);
-    if (candidate.phase === 'nodata' || stable.phase === 'nodata') return noDataMeasurement(this.name, metric.name, query, failed);
+    if (candidate.phase === 'error' || stable.phase === 'error')
+      return errorMeasurement(this.name, metric.name, query, failed);
+    if (candidate.phase === 'nodata' || stable.phase === 'nodata')
+      return noDataMeasurement(this.name, metric.name, query, failed);
     return {
       metric: metric.name,
       source: this.name,
@@ -117,7 +142,11 @@ export class PrometheusSignalSource implements SignalSource {
 
 /** "candidate 2.0.0: <message>; stable 1.0.0: <message>" for the releases that did not give a number, said once when both failed alike. */
 function describe(outcomes: [role: string, release: string, outcome: QueryOutcome][]): string {
-  const bad = outcomes.filter(([, , o]) => o.phase !== 'ok') as [string, string, Exclude<QueryOutcome, { phase: 'ok' }>][];
+  const bad = outcomes.filter(([, , o]) => o.phase !== 'ok') as [
+    string,
+    string,
+    Exclude<QueryOutcome, { phase: 'ok' }>,
+  ][];
   // Errors first: they are what the judge reports when there are both.
   bad.sort((a, b) => (a[2].phase === b[2].phase ? 0 : a[2].phase === 'error' ? -1 : 1));
   if (bad.length === 2 && bad[0]![2].message === bad[1]![2].message) return bad[0]![2].message;

@@ -5,12 +5,17 @@ const values = { release: '2.0.0', service: 'quote-api', environment: 'productio
 
 describe('renderQuery', () => {
   it('substitutes every placeholder and leaves label matchers alone', () => {
-    const q = 'sum(rate(http_requests_total{release="{release}",service="{service}",env="{environment}",project="{project}",code=~"5.."}[{window}]))';
-    expect(renderQuery(q, values)).toBe('sum(rate(http_requests_total{release="2.0.0",service="quote-api",env="production",project="harbor",code=~"5.."}[30s]))');
+    const q =
+      'sum(rate(http_requests_total{release="{release}",service="{service}",env="{environment}",project="{project}",code=~"5.."}[{window}]))';
+    expect(renderQuery(q, values)).toBe(
+      'sum(rate(http_requests_total{release="2.0.0",service="quote-api",env="production",project="harbor",code=~"5.."}[30s]))',
+    );
   });
 
   it('replaces a placeholder used twice, and keeps text that only looks like one', () => {
-    expect(renderQuery('a{release="{release}"} / b{release="{release}"}', values)).toBe('a{release="2.0.0"} / b{release="2.0.0"}');
+    expect(renderQuery('a{release="{release}"} / b{release="{release}"}', values)).toBe(
+      'a{release="2.0.0"} / b{release="2.0.0"}',
+    );
     expect(renderQuery('x{release=~"{release}|{other}"}', values)).toBe('x{release=~"2.0.0|{other}"}');
   });
 

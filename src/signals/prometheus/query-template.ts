@@ -19,7 +19,8 @@ const placeholderSource = '\\{([A-Za-z_][A-Za-z0-9_]*)\\}';
 export function unknownPlaceholders(template: string): string[] {
   const known = new Set<string>(placeholders);
   const unknown = new Set<string>();
-  for (const m of template.matchAll(new RegExp(placeholderSource, 'g'))) if (!known.has(m[1]!)) unknown.add(`{${m[1]}}`);
+  for (const m of template.matchAll(new RegExp(placeholderSource, 'g')))
+    if (!known.has(m[1]!)) unknown.add(`{${m[1]}}`);
   return [...unknown];
 }
 
@@ -52,7 +53,10 @@ export function renderQuery(template: string, values: TemplateValues): string {
 function quoteValue(value: string, quote: string | undefined, placeholder: string): string {
   if (quote === undefined) return value;
   if (quote === '`') {
-    if (value.includes('`')) throw new Error(`${placeholder} is inside a \`raw string\` and its value ${JSON.stringify(value)} contains a backtick; use "…" quotes in the query`);
+    if (value.includes('`'))
+      throw new Error(
+        `${placeholder} is inside a \`raw string\` and its value ${JSON.stringify(value)} contains a backtick; use "…" quotes in the query`,
+      );
     return value;
   }
   return escapeStringLiteral(value, quote);
@@ -62,11 +66,11 @@ function quoteValue(value: string, quote: string | undefined, placeholder: strin
 export function escapeStringLiteral(value: string, quote: '"' | "'" | string): string {
   let out = '';
   for (const ch of value) {
-    if (ch === '\\' || ch === quote) out += '\\' + ch;
+    if (ch === '\\' || ch === quote) out += `\\${ch}`;
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (ch < ' ' || ch === '\x7f') out += '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0');
+    else if (ch < ' ' || ch === '\x7f') out += `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
     else out += ch;
   }
   return out;

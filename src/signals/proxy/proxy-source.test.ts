@@ -33,15 +33,35 @@ class FakeProxy {
     if (this.failWith) throw this.failWith;
     const samples = this.samples.filter((s) => s.seq > after);
     const missed = Math.max(0, this.seq - after - samples.length);
-    return { startedAt: this.startedAt, environment, service, samples: structuredClone(samples), cursor: this.seq, missed };
+    return {
+      startedAt: this.startedAt,
+      environment,
+      service,
+      samples: structuredClone(samples),
+      cursor: this.seq,
+      missed,
+    };
   }
 }
 
-const query: SignalQuery = { project: 'harbor', service: 'api', environment: 'prod', stable: '1.0.0', candidate: '2.0.0', from: 100, to: 1_000, baselineUntil: 100 };
+const query: SignalQuery = {
+  project: 'harbor',
+  service: 'api',
+  environment: 'prod',
+  stable: '1.0.0',
+  candidate: '2.0.0',
+  from: 100,
+  to: 1_000,
+  baselineUntil: 100,
+};
 
 function setup() {
   const proxy = new FakeProxy();
-  const source = new ProxySignalSource({ router: { samples: (e, s, a) => proxy.page(e, s, a) }, environment: 'harbor.prod', service: 'api' });
+  const source = new ProxySignalSource({
+    router: { samples: (e, s, a) => proxy.page(e, s, a) },
+    environment: 'harbor.prod',
+    service: 'api',
+  });
   return { proxy, source };
 }
 
@@ -55,7 +75,15 @@ describe('ProxySignalSource', () => {
     proxy.record('2.0.0', 170, 404, 15);
     proxy.record('0.9.0', 180, 500, 16);
     const [m] = await source.measure(query);
-    expect(m).toMatchObject({ metric: 'requests', source: 'proxy', from: 100, to: 1_000, phase: 'ok', kind: 'requests', missed: 0 });
+    expect(m).toMatchObject({
+      metric: 'requests',
+      source: 'proxy',
+      from: 100,
+      to: 1_000,
+      phase: 'ok',
+      kind: 'requests',
+      missed: 0,
+    });
     if (m?.phase !== 'ok' || m.kind !== 'requests') throw new Error('expected requests');
     expect(m.candidate).toEqual({ total: 2, errors: 1, latenciesMs: expect.arrayContaining([14, 15]) });
     expect(m.stable).toEqual({ total: 1, errors: 0, latenciesMs: [13] });
@@ -75,7 +103,9 @@ describe('ProxySignalSource', () => {
     const [again] = await source.measure(query);
     expect(again).toMatchObject({ candidate: { total: 3 } });
     // A narrower window counts only its part.
-    expect((await source.measure({ ...query, from: 300, to: 400 }))[0]).toMatchObject({ candidate: { total: 1, errors: 1 } });
+    expect((await source.measure({ ...query, from: 300, to: 400 }))[0]).toMatchObject({
+      candidate: { total: 1, errors: 1 },
+    });
   });
 
   it('keeps what it counted when the proxy restarts, and reads the new process from the start', async () => {
@@ -107,7 +137,15 @@ describe('ProxySignalSource', () => {
     proxy.record('2.0.0', 200);
     proxy.failWith = new Error('the Slipway proxy is not reachable at 127.0.0.1:7070 (GET /samples: ECONNREFUSED)');
     const [m] = await source.measure(query);
-    expect(m).toEqual({ metric: 'requests', source: 'proxy', from: 100, to: 1_000, phase: 'error', message: "cannot read the proxy's samples of service api in harbor.prod: the Slipway proxy is not reachable at 127.0.0.1:7070 (GET /samples: ECONNREFUSED)" });
+    expect(m).toEqual({
+      metric: 'requests',
+      source: 'proxy',
+      from: 100,
+      to: 1_000,
+      phase: 'error',
+      message:
+        "cannot read the proxy's samples of service api in harbor.prod: the Slipway proxy is not reachable at 127.0.0.1:7070 (GET /samples: ECONNREFUSED)",
+    });
     proxy.failWith = undefined;
     expect((await source.measure(query))[0]).toMatchObject({ phase: 'ok', candidate: { total: 1 } });
   });
@@ -120,7 +158,12 @@ describe('ProxySignalSource', () => {
     const controller = new AbortController();
     const pending = source.measure(query, controller.signal);
     controller.abort(new Error('look timed out'));
-    expect(await pending).toEqual([expect.objectContaining({ phase: 'error', message: expect.stringContaining('measurement aborted: look timed out') })]);
+    expect(await pending).toEqual([
+      expect.objectContaining({
+        phase: 'error',
+        message: expect.stringContaining('measurement aborted: look timed out'),
+      }),
+    ]);
     proxy.hang = undefined;
     release();
     const [m] = await source.measure(query);
@@ -131,6 +174,8 @@ describe('ProxySignalSource', () => {
   it('rejects options it cannot work with', () => {
     const router = { samples: () => Promise.reject(new Error('unused')) };
     expect(() => new ProxySignalSource({ router, environment: '', service: 'api' })).toThrow(SignalError);
-    expect(() => new ProxySignalSource({ router, environment: 'e', service: 'api', maxLatenciesPerRelease: 0 })).toThrow(/maxLatenciesPerRelease: expected a positive integer/);
+    expect(
+      () => new ProxySignalSource({ router, environment: 'e', service: 'api', maxLatenciesPerRelease: 0 }),
+    ).toThrow(/maxLatenciesPerRelease: expected a positive integer/);
   });
 });

@@ -50,19 +50,22 @@ export class ProxySignalSource implements SignalSource {
   private closed = false;
 
   constructor(private readonly options: ProxySignalSourceOptions) {
-    if (!options.router || typeof options.router.samples !== 'function') invalidOption('proxy source: router', 'expected a Router (with samples())');
+    if (!options.router || typeof options.router.samples !== 'function')
+      invalidOption('proxy source: router', 'expected a Router (with samples())');
     if (!options.environment) invalidOption('proxy source: environment', 'expected the data-plane environment name');
     if (!options.service) invalidOption('proxy source: service', 'expected a service name');
     for (const key of ['maxLatenciesPerRelease', 'maxRequestsPerRelease'] as const) {
       const v = options[key];
-      if (v !== undefined && (!Number.isInteger(v) || v < 1)) invalidOption(`proxy source: ${key}`, `expected a positive integer, got ${v}`);
+      if (v !== undefined && (!Number.isInteger(v) || v < 1))
+        invalidOption(`proxy source: ${key}`, `expected a positive integer, got ${v}`);
     }
   }
 
   /** Read the new samples, then count the window. Never throws. */
   async measure(query: SignalQuery, signal?: AbortSignal): Promise<Measurement[]> {
     const where = `service ${this.options.service} in ${this.options.environment}`;
-    if (this.closed) return [errorMeasurement(this.name, 'requests', query, `the proxy signal source for ${where} is closed`)];
+    if (this.closed)
+      return [errorMeasurement(this.name, 'requests', query, `the proxy signal source for ${where} is closed`)];
     if (signal?.aborted) return [errorMeasurement(this.name, 'requests', query, abortMessage(signal))];
     const read = this.reading.then(() => this.read());
     this.reading = read.catch(() => undefined);
@@ -70,7 +73,9 @@ export class ProxySignalSource implements SignalSource {
       await unlessAborted(read, signal);
     } catch (e) {
       if (signal?.aborted) return [errorMeasurement(this.name, 'requests', query, abortMessage(signal))];
-      return [errorMeasurement(this.name, 'requests', query, `cannot read the proxy's samples of ${where}: ${messageOf(e)}`)];
+      return [
+        errorMeasurement(this.name, 'requests', query, `cannot read the proxy's samples of ${where}: ${messageOf(e)}`),
+      ];
     }
     return [this.requestsMeasurement(query)];
   }
@@ -81,7 +86,8 @@ export class ProxySignalSource implements SignalSource {
   }
 
   private requestsMeasurement(query: SignalQuery): ProxyRequestsMeasurement {
-    const windowOf = (release: string, from: number, to: number) => this.releases.get(release)?.window(from, to) ?? emptyWindow();
+    const windowOf = (release: string, from: number, to: number) =>
+      this.releases.get(release)?.window(from, to) ?? emptyWindow();
     const baseline = windowOf(query.stable, -Infinity, query.baselineUntil);
     return {
       metric: 'requests',
@@ -134,7 +140,13 @@ export class ProxySignalSource implements SignalSource {
 
 /** A page that is not shaped like a SamplesPage is an error, not a crash later on. */
 function checkPage(page: SamplesPage): SamplesPage {
-  if (typeof page !== 'object' || page === null || !Array.isArray(page.samples) || typeof page.cursor !== 'number' || typeof page.startedAt !== 'number')
+  if (
+    typeof page !== 'object' ||
+    page === null ||
+    !Array.isArray(page.samples) ||
+    typeof page.cursor !== 'number' ||
+    typeof page.startedAt !== 'number'
+  )
     throw new Error('the proxy answered /samples with something that is not a page of samples');
   return page;
 }

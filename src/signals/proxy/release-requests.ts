@@ -38,7 +38,11 @@ export class ReleaseRequests {
   window(from: number, to: number): RequestWindow {
     const total = this.all.countIn(from, to);
     // Past maxRequests the two lists forget at different moments; never report more errors than requests.
-    return { total, errors: Math.min(total, this.errors.countIn(from, to)), latenciesMs: this.latencies.latenciesIn(from, to) };
+    return {
+      total,
+      errors: Math.min(total, this.errors.countIn(from, to)),
+      latenciesMs: this.latencies.latenciesIn(from, to),
+    };
   }
 
   /** Requests forgotten to stay within maxRequests (windows reaching that far back undercount). */

@@ -48,13 +48,29 @@ export async function insertApproval(db: Queryable, a: ApprovalRecord): Promise<
   const { rows } = await db.query(
     `insert into approvals (id, project, service, version, release_digest, environment, decision, by_name, by_token, reason, at, expires_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning *`,
-    [a.id, a.project, a.service, a.version, a.releaseDigest, a.environment, a.decision, a.byName, a.byToken, a.reason ?? null, a.at, a.expiresAt ?? null],
+    [
+      a.id,
+      a.project,
+      a.service,
+      a.version,
+      a.releaseDigest,
+      a.environment,
+      a.decision,
+      a.byName,
+      a.byToken,
+      a.reason ?? null,
+      a.at,
+      a.expiresAt ?? null,
+    ],
   );
   return toApproval(rows[0]!);
 }
 
 /** Every decision on one release for one environment, oldest first, with the deciding token's current grants. */
-export async function listApprovals(db: Queryable, key: { project: string; service: string; version: string; environment: string }): Promise<ApprovalWithToken[]> {
+export async function listApprovals(
+  db: Queryable,
+  key: { project: string; service: string; version: string; environment: string },
+): Promise<ApprovalWithToken[]> {
   const { rows } = await db.query(
     `select a.*, case when t.id is null or t.revoked_at is not null then null else t.grants end as token_grants
        from approvals a left join tokens t on t.id = a.by_token
@@ -67,6 +83,9 @@ export async function listApprovals(db: Queryable, key: { project: string; servi
 
 /** Who requested the first deployment of a release (the person who triggered it), if any did. */
 export async function releaseRequester(db: Queryable, releaseId: string): Promise<string | undefined> {
-  const { rows } = await db.query(`select requested_by from deployments where to_release = $1 and kind = 'deploy' order by created_at, id limit 1`, [releaseId]);
+  const { rows } = await db.query(
+    `select requested_by from deployments where to_release = $1 and kind = 'deploy' order by created_at, id limit 1`,
+    [releaseId],
+  );
   return optionalText(rows[0]?.requested_by);
 }

@@ -5,7 +5,14 @@ import type { Queryable } from '../db.js';
 import { isUniqueViolation } from '../sql-errors.js';
 import { optionalDate, optionalText } from './rows.js';
 
-export type DeploymentState = 'queued' | 'running' | 'rolling_back' | 'succeeded' | 'rolled_back' | 'failed' | 'cancelled';
+export type DeploymentState =
+  | 'queued'
+  | 'running'
+  | 'rolling_back'
+  | 'succeeded'
+  | 'rolled_back'
+  | 'failed'
+  | 'cancelled';
 export const activeStates: DeploymentState[] = ['running', 'rolling_back'];
 export const finalStates: DeploymentState[] = ['succeeded', 'rolled_back', 'failed', 'cancelled'];
 
@@ -103,7 +110,17 @@ function toDeployment(row: Record<string, unknown>): DeploymentRecord {
 
 export type NewDeployment = Pick<
   DeploymentRecord,
-  'id' | 'project' | 'service' | 'environment' | 'kind' | 'fromRelease' | 'toRelease' | 'strategy' | 'plan' | 'requestedBy' | 'options'
+  | 'id'
+  | 'project'
+  | 'service'
+  | 'environment'
+  | 'kind'
+  | 'fromRelease'
+  | 'toRelease'
+  | 'strategy'
+  | 'plan'
+  | 'requestedBy'
+  | 'options'
 > & { state: 'queued' | 'running' };
 
 /** Insert a deployment. A second active one for the same service and environment violates a unique index (SQLSTATE 23505). */
@@ -112,7 +129,20 @@ export async function insertDeployment(db: Queryable, d: NewDeployment): Promise
     `insert into deployments (id, project, service, environment, kind, from_release, to_release, strategy, state, plan, requested_by, options, started_at, step_started_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $9 = 'running' then now() end, case when $9 = 'running' then now() end)
      returning ${columns}`,
-    [d.id, d.project, d.service, d.environment, d.kind, d.fromRelease ?? null, d.toRelease, d.strategy, d.state, JSON.stringify(d.plan), d.requestedBy ?? null, JSON.stringify(d.options)],
+    [
+      d.id,
+      d.project,
+      d.service,
+      d.environment,
+      d.kind,
+      d.fromRelease ?? null,
+      d.toRelease,
+      d.strategy,
+      d.state,
+      JSON.stringify(d.plan),
+      d.requestedBy ?? null,
+      JSON.stringify(d.options),
+    ],
   );
   return toDeployment(rows[0]!);
 }
@@ -144,13 +174,23 @@ export async function listDeployments(db: Queryable, f: DeploymentFilter = {}): 
 }
 
 /** The running or rolling-back deployment of a service in an environment. */
-export async function activeDeployment(db: Queryable, project: string, service: string, environment: string): Promise<DeploymentRecord | undefined> {
+export async function activeDeployment(
+  db: Queryable,
+  project: string,
+  service: string,
+  environment: string,
+): Promise<DeploymentRecord | undefined> {
   const [d] = await listDeployments(db, { project, service, environment, states: activeStates, limit: 1 });
   return d;
 }
 
 /** The oldest queued deployment of a service in an environment. */
-export async function nextQueued(db: Queryable, project: string, service: string, environment: string): Promise<DeploymentRecord | undefined> {
+export async function nextQueued(
+  db: Queryable,
+  project: string,
+  service: string,
+  environment: string,
+): Promise<DeploymentRecord | undefined> {
   const { rows } = await db.query(
     `select ${columns} from deployments where project = $1 and service = $2 and environment = $3 and state = 'queued' order by created_at, id limit 1`,
     [project, service, environment],
@@ -160,14 +200,19 @@ export async function nextQueued(db: Queryable, project: string, service: string
 
 /** Move to step `step` (the previous one is done). */
 export async function advanceStep(db: Queryable, id: string, step: number): Promise<void> {
-  await db.query(`update deployments set step = $2, step_started_at = now(), updated_at = now() where id = $1`, [id, step]);
+  await db.query(`update deployments set step = $2, step_started_at = now(), updated_at = now() where id = $1`, [
+    id,
+    step,
+  ]);
 }
 
 /** Change state and/or replace the plan; `fields` are only the ones that change. */
 export async function updateDeployment(
   db: Queryable,
   id: string,
-  fields: Partial<Pick<DeploymentRecord, 'state' | 'plan' | 'step' | 'reason' | 'error' | 'options' | 'fromRelease'>> & { finished?: boolean; started?: boolean },
+  fields: Partial<
+    Pick<DeploymentRecord, 'state' | 'plan' | 'step' | 'reason' | 'error' | 'options' | 'fromRelease'>
+  > & { finished?: boolean; started?: boolean },
 ): Promise<DeploymentRecord> {
   const { rows } = await db.query(
     `update deployments set
@@ -204,7 +249,12 @@ export async function updateDeployment(
  * Change some option keys atomically (a jsonb merge in the database), so the API (pause,
  * promote, abort) and the executor never overwrite each other's changes. `remove` drops keys.
  */
-export async function patchOptions(db: Queryable, id: string, set: Partial<DeploymentOptions>, remove: (keyof DeploymentOptions)[] = []): Promise<DeploymentRecord> {
+export async function patchOptions(
+  db: Queryable,
+  id: string,
+  set: Partial<DeploymentOptions>,
+  remove: (keyof DeploymentOptions)[] = [],
+): Promise<DeploymentRecord> {
   const { rows } = await db.query(
     `update deployments set options = (options || $2::jsonb) - $3::text[], updated_at = now() where id = $1 returning ${columns}`,
     [id, JSON.stringify(set), remove],
@@ -219,7 +269,13 @@ export function isActiveDeploymentConflict(e: unknown): boolean {
 }
 
 /** When a release first finished a successful deployment in an environment (promotion rules), if it did. */
-export async function firstSucceededAt(db: Queryable, project: string, service: string, environment: string, releaseId: string): Promise<Date | undefined> {
+export async function firstSucceededAt(
+  db: Queryable,
+  project: string,
+  service: string,
+  environment: string,
+  releaseId: string,
+): Promise<Date | undefined> {
   const { rows } = await db.query<{ at: Date | null }>(
     `select min(finished_at) as at from deployments
      where project = $1 and service = $2 and environment = $3 and to_release = $4 and state = 'succeeded'`,

@@ -34,7 +34,15 @@ export async function appendEvent(db: Queryable, e: NewEvent): Promise<EventReco
   const { rows } = await db.query(
     `insert into events (project, deployment_id, service, environment, kind, message, data) values ($1, $2, $3, $4, $5, $6, $7)
      returning id, project, deployment_id, service, environment, kind, message, data, at`,
-    [e.project ?? null, e.deploymentId ?? null, e.service ?? null, e.environment ?? null, e.kind, e.message, JSON.stringify(e.data)],
+    [
+      e.project ?? null,
+      e.deploymentId ?? null,
+      e.service ?? null,
+      e.environment ?? null,
+      e.kind,
+      e.message,
+      JSON.stringify(e.data),
+    ],
   );
   return toEvent(rows[0]!);
 }

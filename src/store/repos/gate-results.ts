@@ -32,11 +32,28 @@ function toRecord(row: Record<string, unknown>): GateResultRecord {
 }
 
 /** Store one gate result of a deployment. */
-export async function insertGateResult(db: Queryable, deploymentId: string, phase: GatePhase, r: GateResult, at: Date): Promise<GateResultRecord> {
+export async function insertGateResult(
+  db: Queryable,
+  deploymentId: string,
+  phase: GatePhase,
+  r: GateResult,
+  at: Date,
+): Promise<GateResultRecord> {
   const { rows } = await db.query(
     `insert into gate_results (deployment_id, phase, name, kind, outcome, exit_code, duration_ms, output_tail, detail, at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning *`,
-    [deploymentId, phase, r.name, r.kind, r.outcome, r.exitCode ?? null, Math.round(r.durationMs), r.outputTail ?? null, JSON.stringify({ ...r.detail, message: r.message }), at],
+    [
+      deploymentId,
+      phase,
+      r.name,
+      r.kind,
+      r.outcome,
+      r.exitCode ?? null,
+      Math.round(r.durationMs),
+      r.outputTail ?? null,
+      JSON.stringify({ ...r.detail, message: r.message }),
+      at,
+    ],
   );
   return toRecord(rows[0]!);
 }

@@ -56,7 +56,10 @@ function toInstance(row: Record<string, unknown>): InstanceRecord {
 /** Record an instance before it is started, so a crash right after the start can find it. */
 export async function insertInstance(
   db: Queryable,
-  i: Pick<InstanceRecord, 'id' | 'project' | 'service' | 'environment' | 'releaseId' | 'deploymentId' | 'runtime' | 'spec'>,
+  i: Pick<
+    InstanceRecord,
+    'id' | 'project' | 'service' | 'environment' | 'releaseId' | 'deploymentId' | 'runtime' | 'spec'
+  >,
 ): Promise<InstanceRecord> {
   const { rows } = await db.query(
     `insert into instances (id, project, service, environment, release_id, deployment_id, runtime, spec, desired, state)
@@ -99,7 +102,9 @@ export async function listInstances(db: Queryable, f: InstanceFilter = {}): Prom
 
 /** Instances that should still exist (running or warm) or are not yet confirmed stopped. */
 export async function listSupervised(db: Queryable): Promise<InstanceRecord[]> {
-  const { rows } = await db.query(`select ${columns} from instances where desired <> 'stopped' or (stopped_at is null) order by started_at, id`);
+  const { rows } = await db.query(
+    `select ${columns} from instances where desired <> 'stopped' or (stopped_at is null) order by started_at, id`,
+  );
   return rows.map(toInstance);
 }
 
@@ -114,12 +119,25 @@ export async function updateInstanceStatus(
        message = case when $4::boolean then $5 else message end,
        handle = coalesce($6::jsonb, handle), address = coalesce($7, address), updated_at = now()
      where id = $1`,
-    [id, s.state ?? null, s.restarts ?? null, s.message !== undefined, s.message ?? null, s.handle ? JSON.stringify(s.handle) : null, s.address ?? null],
+    [
+      id,
+      s.state ?? null,
+      s.restarts ?? null,
+      s.message !== undefined,
+      s.message ?? null,
+      s.handle ? JSON.stringify(s.handle) : null,
+      s.address ?? null,
+    ],
   );
 }
 
 /** Change what the engine wants of an instance. */
-export async function setDesired(db: Queryable, ids: string[], desired: DesiredState, retireAt?: Date | null): Promise<void> {
+export async function setDesired(
+  db: Queryable,
+  ids: string[],
+  desired: DesiredState,
+  retireAt?: Date | null,
+): Promise<void> {
   if (ids.length === 0) return;
   await db.query(
     `update instances set desired = $2, retire_at = case when $3::boolean then $4::timestamptz else retire_at end, updated_at = now() where id = any($1)`,
@@ -129,11 +147,17 @@ export async function setDesired(db: Queryable, ids: string[], desired: DesiredS
 
 /** The runtime confirmed the instance is gone. */
 export async function markStopped(db: Queryable, id: string): Promise<void> {
-  await db.query(`update instances set desired = 'stopped', state = 'stopped', stopped_at = coalesce(stopped_at, now()), updated_at = now() where id = $1`, [id]);
+  await db.query(
+    `update instances set desired = 'stopped', state = 'stopped', stopped_at = coalesce(stopped_at, now()), updated_at = now() where id = $1`,
+    [id],
+  );
 }
 
 /** Warm instances whose keep-warm window has passed. */
 export async function listRetired(db: Queryable, now: Date): Promise<InstanceRecord[]> {
-  const { rows } = await db.query(`select ${columns} from instances where desired = 'warm' and retire_at is not null and retire_at <= $1`, [now]);
+  const { rows } = await db.query(
+    `select ${columns} from instances where desired = 'warm' and retire_at is not null and retire_at <= $1`,
+    [now],
+  );
   return rows.map(toInstance);
 }

@@ -2,7 +2,8 @@ import type { ThrottleState } from '../../access/lockout.js';
 import { freshThrottle } from '../../access/lockout.js';
 import type { Queryable } from '../db.js';
 
-const ms = (v: unknown): number | null => (v === null || v === undefined ? null : (v instanceof Date ? v : new Date(String(v))).getTime());
+const ms = (v: unknown): number | null =>
+  v === null || v === undefined ? null : (v instanceof Date ? v : new Date(String(v))).getTime();
 const date = (v: number | null): Date | null => (v === null ? null : new Date(v));
 
 /** The counters of a key ('user:NAME' or 'ip:ADDRESS'); fresh when it never failed. `lock` (in a transaction) holds the row against concurrent failures. */
@@ -10,7 +11,13 @@ export async function readThrottle(db: Queryable, key: string, lock = false): Pr
   const { rows } = await db.query(`select * from login_throttle where key = $1${lock ? ' for update' : ''}`, [key]);
   const row = rows[0];
   if (!row) return freshThrottle;
-  return { failures: Number(row.failures), windowStart: ms(row.window_start), lockedUntil: ms(row.locked_until), lockouts: Number(row.lockouts), lastLockAt: ms(row.last_lock_at) };
+  return {
+    failures: Number(row.failures),
+    windowStart: ms(row.window_start),
+    lockedUntil: ms(row.locked_until),
+    lockouts: Number(row.lockouts),
+    lastLockAt: ms(row.last_lock_at),
+  };
 }
 
 export async function writeThrottle(db: Queryable, key: string, s: ThrottleState): Promise<void> {

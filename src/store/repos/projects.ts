@@ -22,7 +22,12 @@ function toProject(row: Record<string, unknown>): ProjectRecord {
 }
 
 /** Insert or replace a project's config; returns whether it changed. */
-export async function upsertProject(db: Queryable, name: string, config: unknown, digest: string): Promise<{ project: ProjectRecord; changed: boolean }> {
+export async function upsertProject(
+  db: Queryable,
+  name: string,
+  config: unknown,
+  digest: string,
+): Promise<{ project: ProjectRecord; changed: boolean }> {
   const before = await getProject(db, name);
   if (before && before.digest === digest) return { project: before, changed: false };
   const { rows } = await db.query(
@@ -53,5 +58,10 @@ export async function deleteProject(db: Queryable, name: string): Promise<void> 
 
 /** Put a project's earlier config back as it was (undo of an apply the data plane refused). */
 export async function restoreProject(db: Queryable, p: ProjectRecord): Promise<void> {
-  await db.query(`update projects set config = $2, digest = $3, updated_at = $4 where name = $1`, [p.name, JSON.stringify(p.config), p.digest, p.updatedAt]);
+  await db.query(`update projects set config = $2, digest = $3, updated_at = $4 where name = $1`, [
+    p.name,
+    JSON.stringify(p.config),
+    p.digest,
+    p.updatedAt,
+  ]);
 }

@@ -33,7 +33,10 @@ export interface LeadTimeRecord {
 }
 
 /** Lead times of a project's succeeded deployments, newest first. */
-export async function listLeadTimes(db: Queryable, f: { project: string; environment?: string; service?: string; limit?: number }): Promise<LeadTimeRecord[]> {
+export async function listLeadTimes(
+  db: Queryable,
+  f: { project: string; environment?: string; service?: string; limit?: number },
+): Promise<LeadTimeRecord[]> {
   const { rows } = await db.query<Record<string, unknown>>(
     `select d.id, d.service, d.environment, r.version, c.sha, c.committed_at, d.finished_at
        from deployments d

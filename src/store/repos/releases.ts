@@ -28,7 +28,10 @@ function toRelease(row: Record<string, unknown>): ReleaseRecord {
 }
 
 /** Insert a release unless one with this service and version exists; returns the stored one. */
-export async function insertReleaseIfAbsent(db: Queryable, release: Omit<ReleaseRecord, 'createdAt'>): Promise<ReleaseRecord> {
+export async function insertReleaseIfAbsent(
+  db: Queryable,
+  release: Omit<ReleaseRecord, 'createdAt'>,
+): Promise<ReleaseRecord> {
   await db.query(
     `insert into releases (id, project, service, version, spec, digest) values ($1, $2, $3, $4, $5, $6)
      on conflict (project, service, version) do nothing`,
@@ -45,13 +48,26 @@ export async function getRelease(db: Queryable, id: string): Promise<ReleaseReco
 }
 
 /** A release by service and version. */
-export async function getReleaseByVersion(db: Queryable, project: string, service: string, version: string): Promise<ReleaseRecord | undefined> {
-  const { rows } = await db.query(`select ${columns} from releases where project = $1 and service = $2 and version = $3`, [project, service, version]);
+export async function getReleaseByVersion(
+  db: Queryable,
+  project: string,
+  service: string,
+  version: string,
+): Promise<ReleaseRecord | undefined> {
+  const { rows } = await db.query(
+    `select ${columns} from releases where project = $1 and service = $2 and version = $3`,
+    [project, service, version],
+  );
   return rows[0] ? toRelease(rows[0]) : undefined;
 }
 
 /** Releases of a project (optionally one service), newest first. */
-export async function listReleases(db: Queryable, project: string, service?: string, limit = 100): Promise<ReleaseRecord[]> {
+export async function listReleases(
+  db: Queryable,
+  project: string,
+  service?: string,
+  limit = 100,
+): Promise<ReleaseRecord[]> {
   const { rows } = await db.query(
     `select ${columns} from releases where project = $1 and ($2::text is null or service = $2) order by created_at desc, id desc limit $3`,
     [project, service ?? null, limit],

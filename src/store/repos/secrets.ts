@@ -9,7 +9,8 @@ export interface SecretRow extends SecretIdentity, SealedSecret {
   deletedAt?: Date;
 }
 
-const columns = 'project, environment, name, version, ciphertext, iv, tag, wrapped_key, key_iv, key_tag, master_key_id, created_at, created_by, deleted_at';
+const columns =
+  'project, environment, name, version, ciphertext, iv, tag, wrapped_key, key_iv, key_tag, master_key_id, created_at, created_by, deleted_at';
 
 function toRow(r: Record<string, unknown>): SecretRow {
   return {
@@ -31,21 +32,39 @@ function toRow(r: Record<string, unknown>): SecretRow {
 }
 
 /** The version a new value of this secret gets (versions keep counting across unsets). */
-export async function nextSecretVersion(db: Queryable, where: { project: string; environment: string; name: string }): Promise<number> {
-  const { rows } = await db.query<{ v: number }>(`select coalesce(max(version), 0)::int + 1 as v from secrets where project = $1 and environment = $2 and name = $3`, [
-    where.project,
-    where.environment,
-    where.name,
-  ]);
+export async function nextSecretVersion(
+  db: Queryable,
+  where: { project: string; environment: string; name: string },
+): Promise<number> {
+  const { rows } = await db.query<{ v: number }>(
+    `select coalesce(max(version), 0)::int + 1 as v from secrets where project = $1 and environment = $2 and name = $3`,
+    [where.project, where.environment, where.name],
+  );
   return Number(rows[0]!.v);
 }
 
 /** Store one version; a concurrent writer of the same version gets a unique violation (the caller retries). */
-export async function insertSecret(db: Queryable, row: SecretIdentity & SealedSecret & { createdBy?: string }): Promise<void> {
+export async function insertSecret(
+  db: Queryable,
+  row: SecretIdentity & SealedSecret & { createdBy?: string },
+): Promise<void> {
   await db.query(
     `insert into secrets (project, environment, name, version, ciphertext, iv, tag, wrapped_key, key_iv, key_tag, master_key_id, created_by)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    [row.project, row.environment, row.name, row.version, row.ciphertext, row.iv, row.tag, row.wrappedKey, row.keyIv, row.keyTag, row.masterKeyId, row.createdBy ?? null],
+    [
+      row.project,
+      row.environment,
+      row.name,
+      row.version,
+      row.ciphertext,
+      row.iv,
+      row.tag,
+      row.wrappedKey,
+      row.keyIv,
+      row.keyTag,
+      row.masterKeyId,
+      row.createdBy ?? null,
+    ],
   );
 }
 
@@ -61,7 +80,10 @@ export async function currentSecrets(db: Queryable, project: string, environment
 }
 
 /** The current version of one secret, or undefined when it was never set or is unset. */
-export async function currentSecret(db: Queryable, where: { project: string; environment: string; name: string }): Promise<SecretRow | undefined> {
+export async function currentSecret(
+  db: Queryable,
+  where: { project: string; environment: string; name: string },
+): Promise<SecretRow | undefined> {
   const { rows } = await db.query(
     `select ${columns} from secrets where project = $1 and environment = $2 and name = $3 and deleted_at is null order by version desc limit 1`,
     [where.project, where.environment, where.name],
@@ -70,18 +92,23 @@ export async function currentSecret(db: Queryable, where: { project: string; env
 }
 
 /** Mark every live version deleted (kept, never read again); returns how many were live. */
-export async function unsetSecret(db: Queryable, where: { project: string; environment: string; name: string }): Promise<number> {
-  const { rowCount } = await db.query(`update secrets set deleted_at = now() where project = $1 and environment = $2 and name = $3 and deleted_at is null`, [
-    where.project,
-    where.environment,
-    where.name,
-  ]);
+export async function unsetSecret(
+  db: Queryable,
+  where: { project: string; environment: string; name: string },
+): Promise<number> {
+  const { rowCount } = await db.query(
+    `update secrets set deleted_at = now() where project = $1 and environment = $2 and name = $3 and deleted_at is null`,
+    [where.project, where.environment, where.name],
+  );
   return rowCount;
 }
 
 /** Up to `limit` rows (any version, deleted too) whose data key is not wrapped under `masterKeyId`. */
 export async function secretsNotUnder(db: Queryable, masterKeyId: string, limit: number): Promise<SecretRow[]> {
-  const { rows } = await db.query(`select ${columns} from secrets where master_key_id <> $1 order by project, environment, name, version limit $2`, [masterKeyId, limit]);
+  const { rows } = await db.query(
+    `select ${columns} from secrets where master_key_id <> $1 order by project, environment, name, version limit $2`,
+    [masterKeyId, limit],
+  );
   return rows.map(toRow);
 }
 
@@ -90,7 +117,12 @@ export async function secretsNotUnder(db: Queryable, masterKeyId: string, limit:
  * rotation may have done it already). One statement per row: a crash leaves each row either
  * wholly old or wholly new, and both keys are loaded.
  */
-export async function rewrapSecretRow(db: Queryable, id: SecretIdentity, fromKeyId: string, to: WrappedKey): Promise<boolean> {
+export async function rewrapSecretRow(
+  db: Queryable,
+  id: SecretIdentity,
+  fromKeyId: string,
+  to: WrappedKey,
+): Promise<boolean> {
   const { rowCount } = await db.query(
     `update secrets set wrapped_key = $5, key_iv = $6, key_tag = $7, master_key_id = $8
       where project = $1 and environment = $2 and name = $3 and version = $4 and master_key_id = $9`,
@@ -101,6 +133,8 @@ export async function rewrapSecretRow(db: Queryable, id: SecretIdentity, fromKey
 
 /** How many rows are wrapped under each master key (a start-up check, and the rotation's report). */
 export async function countSecretsByMasterKey(db: Queryable): Promise<Record<string, number>> {
-  const { rows } = await db.query<{ id: string; n: number }>(`select master_key_id as id, count(*)::int as n from secrets group by master_key_id`);
+  const { rows } = await db.query<{ id: string; n: number }>(
+    `select master_key_id as id, count(*)::int as n from secrets group by master_key_id`,
+  );
   return Object.fromEntries(rows.map((r) => [r.id, Number(r.n)]));
 }

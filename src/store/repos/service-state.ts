@@ -23,19 +23,35 @@ function toState(row: Record<string, unknown>): ServiceStateRecord {
 }
 
 /** The state of one service in one environment, if it was ever deployed there. */
-export async function getServiceState(db: Queryable, project: string, environment: string, service: string): Promise<ServiceStateRecord | undefined> {
-  const { rows } = await db.query(`select * from service_state where project = $1 and environment = $2 and service = $3`, [project, environment, service]);
+export async function getServiceState(
+  db: Queryable,
+  project: string,
+  environment: string,
+  service: string,
+): Promise<ServiceStateRecord | undefined> {
+  const { rows } = await db.query(
+    `select * from service_state where project = $1 and environment = $2 and service = $3`,
+    [project, environment, service],
+  );
   return rows[0] ? toState(rows[0]) : undefined;
 }
 
 /** Every service state of a project. */
 export async function listServiceStates(db: Queryable, project: string): Promise<ServiceStateRecord[]> {
-  const { rows } = await db.query(`select * from service_state where project = $1 order by environment, service`, [project]);
+  const { rows } = await db.query(`select * from service_state where project = $1 order by environment, service`, [
+    project,
+  ]);
   return rows.map(toState);
 }
 
 /** Record a new stable release; the old one becomes `previous` (unless it is the same release). */
-export async function setStable(db: Queryable, project: string, environment: string, service: string, releaseId: string): Promise<void> {
+export async function setStable(
+  db: Queryable,
+  project: string,
+  environment: string,
+  service: string,
+  releaseId: string,
+): Promise<void> {
   await db.query(
     `insert into service_state (project, environment, service, stable_release) values ($1, $2, $3, $4)
      on conflict (project, environment, service) do update set

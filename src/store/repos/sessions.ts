@@ -26,15 +26,10 @@ function toRecord(row: Record<string, unknown>): SessionRecord {
 }
 
 export async function insertSession(db: Queryable, s: Omit<SessionRecord, 'revokedAt'>): Promise<void> {
-  await db.query(`insert into sessions (id, subject, identity, csrf_secret, created_at, expires_at, last_seen_at) values ($1, $2, $3::jsonb, $4, $5, $6, $7)`, [
-    s.id,
-    s.identity.subject,
-    JSON.stringify(s.identity),
-    s.csrfSecret,
-    s.createdAt,
-    s.expiresAt,
-    s.lastSeenAt,
-  ]);
+  await db.query(
+    `insert into sessions (id, subject, identity, csrf_secret, created_at, expires_at, last_seen_at) values ($1, $2, $3::jsonb, $4, $5, $6, $7)`,
+    [s.id, s.identity.subject, JSON.stringify(s.identity), s.csrfSecret, s.createdAt, s.expiresAt, s.lastSeenAt],
+  );
 }
 
 export async function findSession(db: Queryable, id: string): Promise<SessionRecord | undefined> {
@@ -52,6 +47,9 @@ export async function revokeSession(db: Queryable, id: string, at: Date): Promis
 
 /** End every session of a subject (password changed, user disabled); returns how many. */
 export async function revokeSessionsOf(db: Queryable, subject: string, at: Date): Promise<number> {
-  const { rows } = await db.query(`update sessions set revoked_at = $2 where subject = $1 and revoked_at is null returning id`, [subject, at]);
+  const { rows } = await db.query(
+    `update sessions set revoked_at = $2 where subject = $1 and revoked_at is null returning id`,
+    [subject, at],
+  );
   return rows.length;
 }

@@ -17,9 +17,12 @@ describe('tokens with grants', () => {
     db = await freshPglite({ migrated: false });
     scratch = await mkdtemp(join(tmpdir(), 'slipway-tokens-'));
     // The schema as it was before 003: a token had one role.
-    for (const file of ['001_spine.sql', '002_verdicts.sql']) await cp(join(fileURLToPath(defaultSchemaDir), file), join(scratch, file));
+    for (const file of ['001_spine.sql', '002_verdicts.sql'])
+      await cp(join(fileURLToPath(defaultSchemaDir), file), join(scratch, file));
     await migrate(db, { schemaDir: scratch });
-    await db.query(`insert into tokens (id, name, hash, role) values ('tok_old', 'old admin', 'aa', 'admin'), ('tok_ci', 'old ci', 'bb', 'deployer')`);
+    await db.query(
+      `insert into tokens (id, name, hash, role) values ('tok_old', 'old admin', 'aa', 'admin'), ('tok_ci', 'old ci', 'bb', 'deployer')`,
+    );
     await migrate(db);
   }, 60_000);
   afterAll(async () => {
@@ -30,17 +33,28 @@ describe('tokens with grants', () => {
   it("migrates each old role to the same role on '*' and drops the role column", async () => {
     expect((await findTokenByHash(db, 'aa'))?.grants).toEqual([{ role: 'admin', environments: '*' }]);
     expect((await findTokenByHash(db, 'bb'))?.grants).toEqual([{ role: 'deployer', environments: '*' }]);
-    const { rows } = await db.query(`select column_name from information_schema.columns where table_name = 'tokens' and column_name = 'role'`);
+    const { rows } = await db.query(
+      `select column_name from information_schema.columns where table_name = 'tokens' and column_name = 'role'`,
+    );
     expect(rows).toEqual([]);
     expect(await countActiveAdminTokens(db)).toBe(1);
   });
 
   it('lists without hashes; revoking is idempotent', async () => {
-    await insertToken(db, { id: 'tok_new', name: 'new', hash: 'cc', grants: [{ role: 'viewer', environments: ['staging'] }], createdBy: 'old admin' });
+    await insertToken(db, {
+      id: 'tok_new',
+      name: 'new',
+      hash: 'cc',
+      grants: [{ role: 'viewer', environments: ['staging'] }],
+      createdBy: 'old admin',
+    });
     const listed = await listTokens(db);
     expect(listed.map((t) => t.id)).toContain('tok_new');
     expect(listed.some((t) => 'hash' in t)).toBe(false);
-    expect(listed.find((t) => t.id === 'tok_new')).toMatchObject({ createdBy: 'old admin', grants: [{ role: 'viewer', environments: ['staging'] }] });
+    expect(listed.find((t) => t.id === 'tok_new')).toMatchObject({
+      createdBy: 'old admin',
+      grants: [{ role: 'viewer', environments: ['staging'] }],
+    });
     const first = await revokeToken(db, 'tok_old');
     const second = await revokeToken(db, 'tok_old');
     expect(first?.revokedAt).toBeInstanceOf(Date);
@@ -50,6 +64,8 @@ describe('tokens with grants', () => {
   });
 
   it('refuses a token without grants', async () => {
-    await expect(db.query(`insert into tokens (id, name, hash, grants) values ('tok_x', 'x', 'dd', '[]')`)).rejects.toThrow(/tokens_grants_is_array/);
+    await expect(
+      db.query(`insert into tokens (id, name, hash, grants) values ('tok_x', 'x', 'dd', '[]')`),
+    ).rejects.toThrow(/tokens_grants_is_array/);
   });
 });

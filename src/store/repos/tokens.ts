@@ -36,14 +36,10 @@ export async function insertToken(
   db: Queryable,
   t: Pick<TokenRecord, 'id' | 'name' | 'hash' | 'grants'> & { expiresAt?: Date; createdBy?: string },
 ): Promise<void> {
-  await db.query(`insert into tokens (id, name, hash, grants, expires_at, created_by) values ($1, $2, $3, $4::jsonb, $5, $6) on conflict (hash) do nothing`, [
-    t.id,
-    t.name,
-    t.hash,
-    JSON.stringify(t.grants),
-    t.expiresAt ?? null,
-    t.createdBy ?? null,
-  ]);
+  await db.query(
+    `insert into tokens (id, name, hash, grants, expires_at, created_by) values ($1, $2, $3, $4::jsonb, $5, $6) on conflict (hash) do nothing`,
+    [t.id, t.name, t.hash, JSON.stringify(t.grants), t.expiresAt ?? null, t.createdBy ?? null],
+  );
 }
 
 /** The token with this hash (the caller compares in constant time). */
@@ -60,7 +56,10 @@ export async function listTokens(db: Queryable): Promise<TokenSummary[]> {
 
 /** Revoke a token; revoking it again keeps the first revocation time. Undefined when there is no such token. */
 export async function revokeToken(db: Queryable, id: string): Promise<TokenSummary | undefined> {
-  const { rows } = await db.query(`update tokens set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${summaryColumns}`, [id]);
+  const { rows } = await db.query(
+    `update tokens set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${summaryColumns}`,
+    [id],
+  );
   return rows[0] ? toSummary(rows[0]) : undefined;
 }
 

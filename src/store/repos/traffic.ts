@@ -21,7 +21,12 @@ function toTraffic(row: Record<string, unknown>): TrafficRecord {
 }
 
 /** Current weights of a service (or of every service) in an environment. */
-export async function listTraffic(db: Queryable, project: string, environment?: string, service?: string): Promise<TrafficRecord[]> {
+export async function listTraffic(
+  db: Queryable,
+  project: string,
+  environment?: string,
+  service?: string,
+): Promise<TrafficRecord[]> {
   const { rows } = await db.query(
     `select project, environment, service, release_id, role, weight from traffic
      where project = $1 and ($2::text is null or environment = $2) and ($3::text is null or service = $3)
@@ -41,12 +46,10 @@ export async function replaceTraffic(
   entries: { releaseId: string; role: 'stable' | 'candidate'; weight: number }[],
 ): Promise<void> {
   const ids = entries.map((e) => e.releaseId);
-  await db.query(`delete from traffic where project = $1 and environment = $2 and service = $3 and not (release_id = any($4))`, [
-    key.project,
-    key.environment,
-    key.service,
-    ids,
-  ]);
+  await db.query(
+    `delete from traffic where project = $1 and environment = $2 and service = $3 and not (release_id = any($4))`,
+    [key.project, key.environment, key.service, ids],
+  );
   for (const e of entries) {
     await db.query(
       `insert into traffic (project, environment, service, release_id, role, weight) values ($1, $2, $3, $4, $5, $6)

@@ -24,16 +24,34 @@ function toVerdict(row: Record<string, unknown>): VerdictRecord {
 }
 
 /** Store a verdict with its explanation. */
-export async function insertVerdict(db: Queryable, deploymentId: string, step: number, v: Verdict, final: boolean): Promise<VerdictRecord> {
+export async function insertVerdict(
+  db: Queryable,
+  deploymentId: string,
+  step: number,
+  v: Verdict,
+  final: boolean,
+): Promise<VerdictRecord> {
   const { rows } = await db.query(
     `insert into verdicts (deployment_id, step, at, outcome, score, final, reason, metrics) values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
-    [deploymentId, step, new Date(v.at), v.outcome, Number.isFinite(v.score) ? v.score : 0, final, v.reason, JSON.stringify(v.metrics)],
+    [
+      deploymentId,
+      step,
+      new Date(v.at),
+      v.outcome,
+      Number.isFinite(v.score) ? v.score : 0,
+      final,
+      v.reason,
+      JSON.stringify(v.metrics),
+    ],
   );
   return toVerdict(rows[0]!);
 }
 
 /** A deployment's verdicts, newest first. */
 export async function listVerdicts(db: Queryable, deploymentId: string, limit = 50): Promise<VerdictRecord[]> {
-  const { rows } = await db.query(`select * from verdicts where deployment_id = $1 order by id desc limit $2`, [deploymentId, limit]);
+  const { rows } = await db.query(`select * from verdicts where deployment_id = $1 order by id desc limit $2`, [
+    deploymentId,
+    limit,
+  ]);
   return rows.map(toVerdict);
 }

@@ -3,7 +3,16 @@ import { jsonParam } from '../params.js';
 import { optionalDate, optionalText } from './rows.js';
 
 /** What became of a delivery. `processing` holds the delivery id while its deployments are created. */
-export type DeliveryOutcome = 'processing' | 'triggered' | 'refused' | 'ignored' | 'ping' | 'replayed' | 'unauthorized' | 'malformed' | 'failed';
+export type DeliveryOutcome =
+  | 'processing'
+  | 'triggered'
+  | 'refused'
+  | 'ignored'
+  | 'ping'
+  | 'replayed'
+  | 'unauthorized'
+  | 'malformed'
+  | 'failed';
 
 /** One project's and service's part in a push: the deployment it created, or why none was. */
 export interface DeliveryResult {
@@ -40,9 +49,12 @@ export interface DeliveryRecord extends PushFacts {
 }
 
 /** A delivery as first recorded. */
-export type NewDelivery = Pick<DeliveryRecord, 'id' | 'outcome'> & Partial<Pick<DeliveryRecord, 'provider' | 'deliveryId' | 'event' | 'status' | 'reason' | 'results'>> & PushFacts;
+export type NewDelivery = Pick<DeliveryRecord, 'id' | 'outcome'> &
+  Partial<Pick<DeliveryRecord, 'provider' | 'deliveryId' | 'event' | 'status' | 'reason' | 'results'>> &
+  PushFacts;
 
-const columns = 'id, provider, delivery_id, event, received_at, outcome, status, reason, repository, branch, commit_sha, committed_at, pusher, results';
+const columns =
+  'id, provider, delivery_id, event, received_at, outcome, status, reason, repository, branch, commit_sha, committed_at, pusher, results';
 
 function toDelivery(row: Record<string, unknown>): DeliveryRecord {
   return {
@@ -93,7 +105,11 @@ export async function recordDelivery(db: Queryable, d: NewDelivery): Promise<voi
  * Claim a delivery id for processing. When an earlier delivery with the same id holds it, nothing
  * is inserted and that delivery is returned: the caller has a replay.
  */
-export async function claimDelivery(db: Queryable, d: NewDelivery & { deliveryId: string }, attempts = 3): Promise<{ claimed: true } | { claimed: false; earlier: DeliveryRecord }> {
+export async function claimDelivery(
+  db: Queryable,
+  d: NewDelivery & { deliveryId: string },
+  attempts = 3,
+): Promise<{ claimed: true } | { claimed: false; earlier: DeliveryRecord }> {
   const { rowCount } = await db.query(
     `${insertSql} on conflict (provider, delivery_id) where outcome in ('processing', 'triggered', 'refused', 'ignored', 'ping') do nothing`,
     insertParams({ ...d, outcome: 'processing' }),
@@ -112,18 +128,22 @@ export async function claimDelivery(db: Queryable, d: NewDelivery & { deliveryId
 }
 
 /** Record how a claimed delivery ended; `failed` releases its delivery id so GitHub's redelivery is processed. */
-export async function finishDelivery(db: Queryable, id: string, f: { outcome: Exclude<DeliveryOutcome, 'processing'>; status: number; reason?: string; results?: DeliveryResult[] }): Promise<void> {
-  await db.query(`update webhook_deliveries set outcome = $2, status = $3, reason = $4, results = coalesce($5::jsonb, results) where id = $1`, [
-    id,
-    f.outcome,
-    f.status,
-    f.reason ?? null,
-    f.results ? jsonParam(f.results) : null,
-  ]);
+export async function finishDelivery(
+  db: Queryable,
+  id: string,
+  f: { outcome: Exclude<DeliveryOutcome, 'processing'>; status: number; reason?: string; results?: DeliveryResult[] },
+): Promise<void> {
+  await db.query(
+    `update webhook_deliveries set outcome = $2, status = $3, reason = $4, results = coalesce($5::jsonb, results) where id = $1`,
+    [id, f.outcome, f.status, f.reason ?? null, f.results ? jsonParam(f.results) : null],
+  );
 }
 
 /** Deliveries, newest first. */
-export async function listDeliveries(db: Queryable, f: { deliveryId?: string; limit?: number } = {}): Promise<DeliveryRecord[]> {
+export async function listDeliveries(
+  db: Queryable,
+  f: { deliveryId?: string; limit?: number } = {},
+): Promise<DeliveryRecord[]> {
   const { rows } = await db.query(
     `select ${columns} from webhook_deliveries where ($1::text is null or delivery_id = $1) order by received_at desc, id desc limit $2`,
     [f.deliveryId ?? null, f.limit ?? 50],

@@ -21,7 +21,12 @@ export interface AdminServer {
  * The proxy's admin API on a loopback address. Every route except GET /healthz needs
  * `Authorization: Bearer <token>`. Not the hot path: plain node:http and a switch.
  */
-export async function startAdminServer(options: { address: HostPort; token: string; dataPlane: DataPlane; logger: Logger }): Promise<AdminServer> {
+export async function startAdminServer(options: {
+  address: HostPort;
+  token: string;
+  dataPlane: DataPlane;
+  logger: Logger;
+}): Promise<AdminServer> {
   const { dataPlane, logger } = options;
   const authorized = bearerChecker(options.token);
   const server = http.createServer((req, res) => {
@@ -34,10 +39,14 @@ export async function startAdminServer(options: { address: HostPort; token: stri
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://admin');
     const method = req.method ?? 'GET';
-    if (url.pathname === '/healthz' && method === 'GET') return sendJson(res, 200, { ok: true, startedAt: dataPlane.startedAt, pid: process.pid });
+    if (url.pathname === '/healthz' && method === 'GET')
+      return sendJson(res, 200, { ok: true, startedAt: dataPlane.startedAt, pid: process.pid });
     if (!authorized(req.headers.authorization)) {
       res.setHeader('WWW-Authenticate', 'Bearer');
-      throw new ProxyError('unauthorized', 'missing or wrong admin token (Authorization: Bearer <token>, see <stateDir>/admin-token)');
+      throw new ProxyError(
+        'unauthorized',
+        'missing or wrong admin token (Authorization: Bearer <token>, see <stateDir>/admin-token)',
+      );
     }
     const envMatch = /^\/routes\/([^/]+)$/.exec(url.pathname);
     if (envMatch) {
@@ -45,12 +54,17 @@ export async function startAdminServer(options: { address: HostPort; token: stri
       if (method === 'PUT') {
         const routes = parseEnvironmentRoutes(await readJson(req), `PUT /routes/${environment}`);
         if (routes.environment !== environment) {
-          throw new ProxyError('invalid_input', `PUT /routes/${environment}: body environment "${routes.environment}" does not match the URL`, { issues: [{ path: 'environment', message: 'must match the URL' }] });
+          throw new ProxyError(
+            'invalid_input',
+            `PUT /routes/${environment}: body environment "${routes.environment}" does not match the URL`,
+            { issues: [{ path: 'environment', message: 'must match the URL' }] },
+          );
         }
         await dataPlane.apply(routes);
         return sendJson(res, 200, { ok: true, environment, listen: routes.listen });
       }
-      if (method === 'DELETE') return sendJson(res, 200, { ok: true, environment, removed: await dataPlane.remove(environment) });
+      if (method === 'DELETE')
+        return sendJson(res, 200, { ok: true, environment, removed: await dataPlane.remove(environment) });
       return notAllowed(res, 'PUT, DELETE');
     }
     if (method !== 'GET') return notAllowed(res, 'GET');
@@ -65,7 +79,8 @@ export async function startAdminServer(options: { address: HostPort; token: stri
         const environment = requiredParam(url, 'environment');
         const service = requiredParam(url, 'service');
         const after = url.searchParams.get('after') ?? '0';
-        if (!/^\d+$/.test(after)) throw new ProxyError('invalid_input', `GET /samples: after must be a whole number, got "${after}"`);
+        if (!/^\d+$/.test(after))
+          throw new ProxyError('invalid_input', `GET /samples: after must be a whole number, got "${after}"`);
         return sendJson(res, 200, dataPlane.samples(environment, service, Number(after)));
       }
       case '/metrics':
@@ -80,7 +95,13 @@ export async function startAdminServer(options: { address: HostPort; token: stri
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       const where = `admin address ${formatHostPort(options.address)}`;
-      reject(err.code === 'EADDRINUSE' ? new ProxyError('conflict', `${where} is already in use (is another Slipway proxy running?)`, { admin: formatHostPort(options.address) }) : new ProxyError('unavailable', `${where} could not be opened: ${err.message}`));
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new ProxyError('conflict', `${where} is already in use (is another Slipway proxy running?)`, {
+              admin: formatHostPort(options.address),
+            })
+          : new ProxyError('unavailable', `${where} could not be opened: ${err.message}`),
+      );
     });
     server.listen({ host: options.address.host, port: options.address.port, exclusive: true }, resolve);
   });
@@ -96,14 +117,22 @@ export async function startAdminServer(options: { address: HostPort; token: stri
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
   res.end(text);
 }
 
 function sendError(res: ServerResponse, e: unknown): void {
   if (res.headersSent) return void res.destroy();
-  const error = isSlipwayError(e) ? e : new ProxyError('internal', `internal error in the proxy admin API: ${messageOf(e)}`);
-  sendJson(res, httpStatusOf(error.code), { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
+  const error = isSlipwayError(e)
+    ? e
+    : new ProxyError('internal', `internal error in the proxy admin API: ${messageOf(e)}`);
+  sendJson(res, httpStatusOf(error.code), {
+    error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+  });
 }
 
 function notAllowed(res: ServerResponse, allow: string): void {

@@ -23,19 +23,26 @@ export async function loadAdminToken(stateDir: string, env: NodeJS.ProcessEnv = 
   // with EEXIST for the loser of a race between two starters, which then reads the winner's token.
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(temp, randomBytes(32).toString('base64url') + '\n', { flag: 'wx', mode: 0o600 });
+    await writeFile(temp, `${randomBytes(32).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
     await link(temp, file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ProxyError('unavailable', `could not create the admin token file ${file}: ${messageOf(e)}`, { file });
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new ProxyError('unavailable', `could not create the admin token file ${file}: ${messageOf(e)}`, { file });
   } finally {
     await unlink(temp).catch(() => {});
   }
   const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]).catch((e: unknown) => {
     throw new ProxyError('unavailable', `could not read the admin token file ${file}: ${messageOf(e)}`, { file });
   });
-  if ((info.mode & 0o077) !== 0) throw new ProxyError('invalid_input', `admin token file ${file} is readable by other users; run: chmod 600 ${file}`, { file });
+  if ((info.mode & 0o077) !== 0)
+    throw new ProxyError(
+      'invalid_input',
+      `admin token file ${file} is readable by other users; run: chmod 600 ${file}`,
+      { file },
+    );
   const token = text.trim();
-  if (token === '') throw new ProxyError('invalid_input', `admin token file ${file} is empty; delete it to get a new token`, { file });
+  if (token === '')
+    throw new ProxyError('invalid_input', `admin token file ${file} is empty; delete it to get a new token`, { file });
   return token;
 }
 

@@ -9,7 +9,13 @@ import { TrafficStatsRegistry, type SamplesPage } from './traffic-stats.js';
 import { UpstreamRegistry } from './upstream.js';
 
 /** Forwarding defaults: 60 s to response headers, 5 min body idle, 5 s connect, 1 s ejection, 2 retries. */
-export const defaultForwardOptions: Omit<ForwardOptions, 'logger'> = { responseTimeoutMs: 60_000, bodyIdleTimeoutMs: 300_000, connectTimeoutMs: 5_000, ejectMs: 1_000, maxRetries: 2 };
+export const defaultForwardOptions: Omit<ForwardOptions, 'logger'> = {
+  responseTimeoutMs: 60_000,
+  bodyIdleTimeoutMs: 300_000,
+  connectTimeoutMs: 5_000,
+  ejectMs: 1_000,
+  maxRetries: 2,
+};
 
 /** How long a closed or moved listener lets its in-flight requests finish. */
 export const defaultDrainTimeoutMs = 30_000;
@@ -82,7 +88,10 @@ export class DataPlane {
         this.listeners.set(routes.environment, fresh);
         if (current) void current.close(this.drainTimeoutMs);
       }
-      this.options.logger.info({ environment: routes.environment, listen: routes.listen, routes: summarize(routes) }, 'route table applied');
+      this.options.logger.info(
+        { environment: routes.environment, listen: routes.listen, routes: summarize(routes) },
+        'route table applied',
+      );
     });
   }
 
@@ -138,11 +147,15 @@ export class DataPlane {
   private checkListenFree(routes: EnvironmentRoutes): void {
     for (const [environment, l] of this.listeners) {
       if (environment !== routes.environment && l.listen === routes.listen) {
-        throw new ProxyError('conflict', `listen address ${routes.listen} of environment "${routes.environment}" is already used by environment "${environment}"`, {
-          environment: routes.environment,
-          listen: routes.listen,
-          usedBy: environment,
-        });
+        throw new ProxyError(
+          'conflict',
+          `listen address ${routes.listen} of environment "${routes.environment}" is already used by environment "${environment}"`,
+          {
+            environment: routes.environment,
+            listen: routes.listen,
+            usedBy: environment,
+          },
+        );
       }
     }
   }
@@ -162,5 +175,8 @@ export class DataPlane {
 
 /** "quote-api /api: 1.4.0=90 1.5.0=10" — for the log line of an apply. */
 function summarize(routes: EnvironmentRoutes): string[] {
-  return routes.routes.map((r) => `${r.service} ${r.match.host ?? ''}${r.match.pathPrefix}: ${r.releases.map((s) => `${s.release}=${s.weight}(${s.upstreams.length})`).join(' ')}`);
+  return routes.routes.map(
+    (r) =>
+      `${r.service} ${r.match.host ?? ''}${r.match.pathPrefix}: ${r.releases.map((s) => `${s.release}=${s.weight}(${s.upstreams.length})`).join(' ')}`,
+  );
 }

@@ -22,7 +22,11 @@ export class EnvironmentListener {
   /** Bind the table's listen address; rejects with ProxyError(conflict) when it is in use. */
   static async open(table: CompiledTable, options: ForwardOptions): Promise<EnvironmentListener> {
     const address = parseHostPort(table.listen);
-    if (!address) throw new ProxyError('invalid_input', `listen address "${table.listen}" of environment "${table.environment}" is not host:port`);
+    if (!address)
+      throw new ProxyError(
+        'invalid_input',
+        `listen address "${table.listen}" of environment "${table.environment}" is not host:port`,
+      );
     // No 'upgrade' listener on purpose: Node then delivers upgrade requests to the request handler, which refuses WebSockets and serves the rest (e.g. h2c probes) as HTTP/1.1.
     const server = http.createServer();
     const listener = new EnvironmentListener(server, table.listen, table);
@@ -34,13 +38,17 @@ export class EnvironmentListener {
         sendProxyResponse(req, res, 500, 'internal', 'internal error in the proxy (see its log)');
       }
     });
-    server.on('connect', (_req, socket: Socket) => socket.end(rawNotImplemented('CONNECT is not supported by the built-in proxy')));
+    server.on('connect', (_req, socket: Socket) =>
+      socket.end(rawNotImplemented('CONNECT is not supported by the built-in proxy')),
+    );
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => reject(listenError(err, table));
       server.once('error', onError);
       server.listen({ host: address.host, port: address.port, exclusive: true }, () => {
         server.off('error', onError);
-        server.on('error', (err) => options.logger.error({ err, environment: listener.table.environment }, 'listener error'));
+        server.on('error', (err) =>
+          options.logger.error({ err, environment: listener.table.environment }, 'listener error'),
+        );
         resolve();
       });
     });
@@ -68,7 +76,9 @@ function listenError(err: NodeJS.ErrnoException, table: CompiledTable): ProxyErr
   const where = `listen address ${table.listen} of environment "${table.environment}"`;
   const details = { environment: table.environment, listen: table.listen, code: err.code };
   if (err.code === 'EADDRINUSE') return new ProxyError('conflict', `${where} is already in use`, details);
-  if (err.code === 'EACCES') return new ProxyError('invalid_input', `${where}: permission denied (ports below 1024 need privileges)`, details);
-  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') return new ProxyError('invalid_input', `${where} is not an address of this machine`, details);
+  if (err.code === 'EACCES')
+    return new ProxyError('invalid_input', `${where}: permission denied (ports below 1024 need privileges)`, details);
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND')
+    return new ProxyError('invalid_input', `${where} is not an address of this machine`, details);
   return new ProxyError('unavailable', `${where} could not be opened: ${err.message}`, details);
 }

@@ -25,7 +25,16 @@ export interface ForwardOptions {
 }
 
 /** Errors that can only happen while connecting: the upstream never saw the request. */
-const connectErrorCodes = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+const connectErrorCodes = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 /** How a reused keep-alive socket that the upstream had already closed fails. */
 const staleSocketCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
@@ -66,7 +75,11 @@ export class Exchange implements AttemptOwner {
     if (body === undefined || this.clientGone) return;
     if (body.kind === 'stream' && body.head.length > 0) this.req.unshift(Buffer.concat(body.head));
     this.body = body;
-    this.headers = upstreamRequestHeaders(this.req.rawHeaders, clientAddressOf(this.req.socket.remoteAddress), framingOf(body));
+    this.headers = upstreamRequestHeaders(
+      this.req.rawHeaders,
+      clientAddressOf(this.req.socket.remoteAddress),
+      framingOf(body),
+    );
     this.dispatch(this.first);
   };
 
@@ -110,7 +123,8 @@ export class Exchange implements AttemptOwner {
     if (attempt.responded) return void this.res.destroy();
     const upstream = attempt.upstream;
     const code = err.code ?? '';
-    if (code === 'UND_ERR_HEADERS_TIMEOUT') return this.fail(504, upstream, `did not answer within ${formatDuration(this.options.responseTimeoutMs)}`);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT')
+      return this.fail(504, upstream, `did not answer within ${formatDuration(this.options.responseTimeoutMs)}`);
     const connectFailed = connectErrorCodes.has(code);
     const staleSocket = attempt.reused && staleSocketCodes.has(code);
     if (connectFailed) this.eject(upstream, code);
@@ -124,7 +138,17 @@ export class Exchange implements AttemptOwner {
   private eject(upstream: UpstreamState, code: string): void {
     const now = Date.now();
     if (upstream.ejectedUntil <= now) {
-      this.options.logger.warn({ environment: upstream.environment, service: upstream.service, release: upstream.release, upstream: upstream.id, address: upstream.address, code }, 'upstream could not be reached; ejected briefly');
+      this.options.logger.warn(
+        {
+          environment: upstream.environment,
+          service: upstream.service,
+          release: upstream.release,
+          upstream: upstream.id,
+          address: upstream.address,
+          code,
+        },
+        'upstream could not be reached; ejected briefly',
+      );
     }
     upstream.ejectedUntil = now + this.options.ejectMs;
   }
@@ -164,7 +188,8 @@ export class Exchange implements AttemptOwner {
       this.attempt?.abort();
     }
     // A client that left before any response byte produced no status to count.
-    if (this.res.headersSent) this.set.recorder.record(this.res.statusCode, performance.now() - this.startedAt, this.proxyError, Date.now());
+    if (this.res.headersSent)
+      this.set.recorder.record(this.res.statusCode, performance.now() - this.startedAt, this.proxyError, Date.now());
   };
 }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { clientAddressOf, clientResponseHeaders, noBody, readReleaseCookie, releaseCookie, upstreamRequestHeaders } from './headers.js';
+import {
+  clientAddressOf,
+  clientResponseHeaders,
+  noBody,
+  readReleaseCookie,
+  releaseCookie,
+  upstreamRequestHeaders,
+} from './headers.js';
 
 /** Flat raw header list → lowercase name → values. */
 function byName(raw: string[]): Record<string, string[]> {
@@ -10,30 +17,56 @@ function byName(raw: string[]): Record<string, string[]> {
 
 describe('upstreamRequestHeaders', () => {
   const raw = [
-    'Host', 'shop.example.com:8080',
-    'Connection', 'keep-alive, X-Hop',
-    'Keep-Alive', 'timeout=5',
-    'X-Hop', 'secret-per-connection',
-    'Proxy-Authorization', 'Basic abc',
-    'TE', 'trailers',
-    'Trailer', 'Expires',
-    'Upgrade', 'h2c',
-    'Transfer-Encoding', 'chunked',
-    'Content-Length', '12',
-    'X-Forwarded-For', '203.0.113.7',
-    'X-Forwarded-Proto', 'https',
-    'Accept', 'text/html',
-    'Set-Cookie-ish', 'kept',
-    'Cookie', 'a=1',
+    'Host',
+    'shop.example.com:8080',
+    'Connection',
+    'keep-alive, X-Hop',
+    'Keep-Alive',
+    'timeout=5',
+    'X-Hop',
+    'secret-per-connection',
+    'Proxy-Authorization',
+    'Basic abc',
+    'TE',
+    'trailers',
+    'Trailer',
+    'Expires',
+    'Upgrade',
+    'h2c',
+    'Transfer-Encoding',
+    'chunked',
+    'Content-Length',
+    '12',
+    'X-Forwarded-For',
+    '203.0.113.7',
+    'X-Forwarded-Proto',
+    'https',
+    'Accept',
+    'text/html',
+    'Set-Cookie-ish',
+    'kept',
+    'Cookie',
+    'a=1',
   ];
 
   it('drops hop-by-hop headers, including those named in Connection', () => {
     const h = byName(upstreamRequestHeaders(raw, '10.0.0.2', noBody));
-    for (const name of ['connection', 'keep-alive', 'x-hop', 'proxy-authorization', 'te', 'trailer', 'upgrade', 'transfer-encoding', 'content-length']) expect(h[name], name).toBeUndefined();
-    expect(h['accept']).toEqual(['text/html']);
-    expect(h['cookie']).toEqual(['a=1']);
+    for (const name of [
+      'connection',
+      'keep-alive',
+      'x-hop',
+      'proxy-authorization',
+      'te',
+      'trailer',
+      'upgrade',
+      'transfer-encoding',
+      'content-length',
+    ])
+      expect(h[name], name).toBeUndefined();
+    expect(h.accept).toEqual(['text/html']);
+    expect(h.cookie).toEqual(['a=1']);
     expect(h['set-cookie-ish']).toEqual(['kept']);
-    expect(h['host']).toEqual(['shop.example.com:8080']);
+    expect(h.host).toEqual(['shop.example.com:8080']);
   });
 
   it('appends X-Forwarded-For and sets X-Forwarded-Proto/Host and a request id', () => {
@@ -45,7 +78,13 @@ describe('upstreamRequestHeaders', () => {
   });
 
   it('keeps an existing request id and joins repeated X-Forwarded-For', () => {
-    const h = byName(upstreamRequestHeaders(['X-Request-Id', 'abc', 'X-Forwarded-For', '1.1.1.1', 'x-forwarded-for', '2.2.2.2'], '3.3.3.3', noBody));
+    const h = byName(
+      upstreamRequestHeaders(
+        ['X-Request-Id', 'abc', 'X-Forwarded-For', '1.1.1.1', 'x-forwarded-for', '2.2.2.2'],
+        '3.3.3.3',
+        noBody,
+      ),
+    );
     expect(h['x-request-id']).toEqual(['abc']);
     expect(h['x-forwarded-for']).toEqual(['1.1.1.1, 2.2.2.2, 3.3.3.3']);
     expect(h['x-forwarded-host']).toBeUndefined();
@@ -59,9 +98,35 @@ describe('upstreamRequestHeaders', () => {
 
 describe('clientResponseHeaders', () => {
   it('drops hop-by-hop and Transfer-Encoding, keeps repeated Set-Cookie, adds the sticky cookie', () => {
-    const raw = ['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Connection', 'keep-alive, X-Hop', 'X-Hop', '1', 'Keep-Alive', 'timeout=5', 'Transfer-Encoding', 'chunked', 'Proxy-Authenticate', 'Basic'].map((s) => Buffer.from(s, 'latin1'));
+    const raw = [
+      'Content-Type',
+      'text/plain',
+      'Set-Cookie',
+      'a=1',
+      'Set-Cookie',
+      'b=2',
+      'Connection',
+      'keep-alive, X-Hop',
+      'X-Hop',
+      '1',
+      'Keep-Alive',
+      'timeout=5',
+      'Transfer-Encoding',
+      'chunked',
+      'Proxy-Authenticate',
+      'Basic',
+    ].map((s) => Buffer.from(s, 'latin1'));
     const out = clientResponseHeaders(raw, 'slipway-release=1.0; Path=/');
-    expect(out).toEqual(['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Set-Cookie', 'slipway-release=1.0; Path=/']);
+    expect(out).toEqual([
+      'Content-Type',
+      'text/plain',
+      'Set-Cookie',
+      'a=1',
+      'Set-Cookie',
+      'b=2',
+      'Set-Cookie',
+      'slipway-release=1.0; Path=/',
+    ]);
   });
 
   it('keeps non-ASCII header bytes intact', () => {

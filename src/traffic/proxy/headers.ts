@@ -6,7 +6,16 @@ import { randomUUID } from 'node:crypto';
  */
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are never forwarded. */
-const hopByHop = new Set(['connection', 'keep-alive', 'te', 'trailer', 'upgrade', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization']);
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+]);
 
 /** Framing argument meaning "no Content-Length": no body, or one of unknown length (the client then frames it as chunked). */
 export const noBody = -1;
@@ -27,7 +36,7 @@ export function connectionNamed(raw: readonly (string | Buffer)[]): string[] | u
 
 /** True when a (lowercase) header name must not cross the proxy. */
 export function isHopByHop(lower: string, named: readonly string[] | undefined): boolean {
-  return hopByHop.has(lower) || lower.startsWith('proxy-') || (named !== undefined && named.includes(lower));
+  return hopByHop.has(lower) || lower.startsWith('proxy-') || named?.includes(lower) === true;
 }
 
 /**
@@ -66,7 +75,12 @@ export function upstreamRequestHeaders(raw: readonly string[], clientAddress: st
     }
     out.push(name, value);
   }
-  out.push('X-Forwarded-For', forwardedFor === undefined ? clientAddress : `${forwardedFor}, ${clientAddress}`, 'X-Forwarded-Proto', 'http');
+  out.push(
+    'X-Forwarded-For',
+    forwardedFor === undefined ? clientAddress : `${forwardedFor}, ${clientAddress}`,
+    'X-Forwarded-Proto',
+    'http',
+  );
   if (host !== undefined) out.push('X-Forwarded-Host', host);
   if (!requestId) out.push('X-Request-Id', randomUUID());
   if (framing >= 0) out.push('Content-Length', String(framing));

@@ -39,13 +39,22 @@ export interface RunningProxy {
 export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
   const logger = options.logger ?? silentLogger;
   const admin = parseHostPort(options.admin);
-  if (!admin) throw new ProxyError('invalid_input', `admin address "${options.admin}" is not host:port, e.g. 127.0.0.1:7070`);
-  if (!isLoopbackHost(admin.host)) throw new ProxyError('invalid_input', `admin address ${options.admin} is not a loopback address; the admin API only listens on 127.0.0.1, ::1 or localhost`);
+  if (!admin)
+    throw new ProxyError('invalid_input', `admin address "${options.admin}" is not host:port, e.g. 127.0.0.1:7070`);
+  if (!isLoopbackHost(admin.host))
+    throw new ProxyError(
+      'invalid_input',
+      `admin address ${options.admin} is not a loopback address; the admin API only listens on 127.0.0.1, ::1 or localhost`,
+    );
   if (!options.token) throw new ProxyError('invalid_input', 'the admin token is empty');
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
 
   const tables = await loadRouteState(options.stateDir);
-  const dataPlane = new DataPlane({ logger, forward: options.forward, persist: (envs) => saveRouteState(options.stateDir, envs) });
+  const dataPlane = new DataPlane({
+    logger,
+    forward: options.forward,
+    persist: (envs) => saveRouteState(options.stateDir, envs),
+  });
   await dataPlane.restore(tables);
   const drainTimeoutMs = options.drainTimeoutMs ?? defaultDrainTimeoutMs;
   let adminServer: AdminServer;
@@ -55,7 +64,10 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
     await dataPlane.close(0);
     throw e;
   }
-  logger.info({ admin: adminServer.address, environments: tables.map((t) => `${t.environment}@${t.listen}`) }, 'proxy started');
+  logger.info(
+    { admin: adminServer.address, environments: tables.map((t) => `${t.environment}@${t.listen}`) },
+    'proxy started',
+  );
 
   let closing: Promise<void> | undefined;
   return {

@@ -17,7 +17,8 @@ export function renderMetrics(stats: TrafficStats, upstreams: readonly UpstreamS
     for (const [service, releases] of Object.entries(services)) {
       for (const [release, rs] of Object.entries(releases)) {
         const base = `environment="${esc(environment)}",service="${esc(service)}",release="${esc(release)}"`;
-        for (const cls of statusClasses) requests.push(`slipway_proxy_requests_total{${base},class="${cls}"} ${rs.requests[cls]}`);
+        for (const cls of statusClasses)
+          requests.push(`slipway_proxy_requests_total{${base},class="${cls}"} ${rs.requests[cls]}`);
         let cumulative = 0;
         rs.latency.bucketsMs.forEach((bound, i) => {
           cumulative += rs.latency.counts[i] ?? 0;
@@ -29,7 +30,9 @@ export function renderMetrics(stats: TrafficStats, upstreams: readonly UpstreamS
       }
     }
   }
-  lines.push('# HELP slipway_proxy_requests_total Requests answered, by status class (proxyError: the proxy answered 502/503/504 itself).');
+  lines.push(
+    '# HELP slipway_proxy_requests_total Requests answered, by status class (proxyError: the proxy answered 502/503/504 itself).',
+  );
   lines.push('# TYPE slipway_proxy_requests_total counter', ...requests);
   lines.push('# HELP slipway_proxy_request_duration_seconds Time from request arrival to the end of the response.');
   lines.push('# TYPE slipway_proxy_request_duration_seconds histogram', ...buckets, ...sums, ...counts);
@@ -40,7 +43,9 @@ export function renderMetrics(stats: TrafficStats, upstreams: readonly UpstreamS
   const perState = new Map<string, number>();
   for (const u of upstreams) {
     const base = `environment="${esc(u.environment)}",service="${esc(u.service)}",release="${esc(u.release)}"`;
-    lines.push(`slipway_proxy_upstream_in_flight{${base},upstream="${esc(u.id)}",address="${esc(u.address)}"} ${u.inFlight}`);
+    lines.push(
+      `slipway_proxy_upstream_in_flight{${base},upstream="${esc(u.id)}",address="${esc(u.address)}"} ${u.inFlight}`,
+    );
     const state = u.draining ? 'draining' : u.ejectedUntil > now ? 'ejected' : 'active';
     const key = `${base},state="${state}"`;
     perState.set(key, (perState.get(key) ?? 0) + 1);
@@ -51,7 +56,7 @@ export function renderMetrics(stats: TrafficStats, upstreams: readonly UpstreamS
   lines.push('# HELP slipway_proxy_start_time_seconds When the proxy process started.');
   lines.push('# TYPE slipway_proxy_start_time_seconds gauge');
   lines.push(`slipway_proxy_start_time_seconds ${startedAt / 1000}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Label values escape backslash, double quote and newline. */

@@ -16,7 +16,7 @@ export interface PidFile {
 
 /** Record the proxy's pid (0600). */
 export async function writePidFile(stateDir: string, content: PidFile): Promise<void> {
-  await writeFile(path.join(stateDir, pidFileName), JSON.stringify(content) + '\n', { mode: 0o600 });
+  await writeFile(path.join(stateDir, pidFileName), `${JSON.stringify(content)}\n`, { mode: 0o600 });
 }
 
 /** The recorded proxy, or undefined when there is none or the file is unreadable. */

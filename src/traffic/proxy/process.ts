@@ -13,17 +13,27 @@ import { runProxy } from './main.js';
  * gracefully and exit 0; a start failure prints one line on stderr and exits with the error's
  * code (5 when an address is in use).
  */
-export async function runProxyProcess(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runProxyProcess(
+  argv: string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   let admin: string;
   let stateDir: string;
   try {
-    const { values } = parseArgs({ args: argv, options: { admin: { type: 'string' }, 'state-dir': { type: 'string' } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      args: argv,
+      options: { admin: { type: 'string' }, 'state-dir': { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    });
     if (!values.admin) throw new Error('--admin host:port is required');
     if (!values['state-dir']) throw new Error('--state-dir DIR is required');
     admin = values.admin;
     stateDir = path.resolve(values['state-dir']);
   } catch (e) {
-    process.stderr.write(`slipway proxy: ${messageOf(e)} (usage: slipway proxy --admin 127.0.0.1:7070 --state-dir DIR)\n`);
+    process.stderr.write(
+      `slipway proxy: ${messageOf(e)} (usage: slipway proxy --admin 127.0.0.1:7070 --state-dir DIR)\n`,
+    );
     process.exit(2);
   }
 

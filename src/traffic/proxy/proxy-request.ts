@@ -9,20 +9,38 @@ import { matchRoute, type CompiledTable } from './route-table.js';
  * The hot path: route a request of one environment's listener and hand it to an Exchange,
  * or answer it directly (404 no route, 501 upgrade, 503 no available instance).
  */
-export function proxyRequest(table: CompiledTable, req: IncomingMessage, res: ServerResponse, options: ForwardOptions): void {
+export function proxyRequest(
+  table: CompiledTable,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ForwardOptions,
+): void {
   let url = req.url ?? '/';
   if (url.charCodeAt(0) !== 47 /* / */) {
     const path = originForm(url);
-    if (path === undefined) return sendProxyResponse(req, res, 400, 'bad_request', 'request target is not a path or an absolute http URL');
+    if (path === undefined)
+      return sendProxyResponse(req, res, 400, 'bad_request', 'request target is not a path or an absolute http URL');
     url = req.url = path;
   }
   const route = matchRoute(table, req.headers.host, url);
   if (route === undefined) {
-    return sendProxyResponse(req, res, 404, 'no_route', `no service routes ${pathOf(url)} in environment "${table.environment}"`);
+    return sendProxyResponse(
+      req,
+      res,
+      404,
+      'no_route',
+      `no service routes ${pathOf(url)} in environment "${table.environment}"`,
+    );
   }
   const upgrade = req.headers.upgrade;
   if (upgrade !== undefined && /websocket/i.test(upgrade)) {
-    return sendProxyResponse(req, res, 501, 'upgrade_unsupported', `WebSocket upgrades are not supported by the built-in proxy (service "${route.service}")`);
+    return sendProxyResponse(
+      req,
+      res,
+      501,
+      'upgrade_unsupported',
+      `WebSocket upgrades are not supported by the built-in proxy (service "${route.service}")`,
+    );
   }
   const now = Date.now();
   const header = req.headers['x-slipway-release'];
@@ -32,7 +50,13 @@ export function proxyRequest(table: CompiledTable, req: IncomingMessage, res: Se
   const upstream = set?.pickUpstream(now);
   if (set === undefined || upstream === undefined) {
     route.blameSet?.recorder.record(503, 0, true, now);
-    return sendProxyResponse(req, res, 503, 'no_upstream', `no healthy instance of service "${route.service}" in environment "${table.environment}"`);
+    return sendProxyResponse(
+      req,
+      res,
+      503,
+      'no_upstream',
+      `no healthy instance of service "${route.service}" in environment "${table.environment}"`,
+    );
   }
   // Sticky routes remember the release in a cookie unless the request named one in the header.
   const stickyCookie = route.sticky && target === undefined ? (cookie ?? '') : null;

@@ -1,10 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Why the proxy answered a request itself. */
-export type ProxyFailure = 'no_route' | 'no_upstream' | 'upstream_failed' | 'upstream_timeout' | 'upgrade_unsupported' | 'bad_request' | 'internal';
+export type ProxyFailure =
+  | 'no_route'
+  | 'no_upstream'
+  | 'upstream_failed'
+  | 'upstream_timeout'
+  | 'upgrade_unsupported'
+  | 'bad_request'
+  | 'internal';
 
 /** Short text body (JSON when the client accepts it) naming what failed; the code is also in X-Slipway-Proxy-Error. */
-export function sendProxyResponse(req: IncomingMessage, res: ServerResponse, status: number, failure: ProxyFailure, message: string): void {
+export function sendProxyResponse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  failure: ProxyFailure,
+  message: string,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;

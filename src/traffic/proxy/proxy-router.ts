@@ -15,7 +15,16 @@ export interface ProxyRouterOptions {
   timeoutMs?: number;
 }
 
-const errorCodes = new Set<ErrorCode>(['invalid_input', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable', 'failed', 'internal']);
+const errorCodes = new Set<ErrorCode>([
+  'invalid_input',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'unavailable',
+  'failed',
+  'internal',
+]);
 
 /**
  * The Router the engine uses with the built-in proxy: a client of its admin API. Failures are
@@ -55,14 +64,20 @@ export class ProxyRouter implements Router {
     const stats = (await this.call('GET', '/stats')) as TrafficStats;
     for (const services of Object.values(stats.environments))
       for (const releases of Object.values(services))
-        for (const rs of Object.values(releases)) rs.latency.bucketsMs = rs.latency.bucketsMs.map((b) => (b === null ? Infinity : b));
+        for (const rs of Object.values(releases))
+          rs.latency.bucketsMs = rs.latency.bucketsMs.map((b) => (b === null ? Infinity : b));
     return stats;
   }
 
   /** Is the proxy up? Never throws. */
   async healthy(): Promise<boolean> {
     try {
-      const res = await this.pool.request({ method: 'GET', path: '/healthz', headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+      const res = await this.pool.request({
+        method: 'GET',
+        path: '/healthz',
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
       const body = (await res.body.json().catch(() => undefined)) as { ok?: boolean } | undefined;
       return res.statusCode === 200 && body?.ok === true;
     } catch {
@@ -93,28 +108,52 @@ export class ProxyRouter implements Router {
       res = await this.pool.request({
         method,
         path,
-        headers: { authorization: `Bearer ${this.options.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${this.options.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });
     } catch (e) {
       const code = (e as { code?: string }).code;
-      throw new ProxyError('unavailable', `the Slipway proxy is not reachable at ${this.address} (${what}: ${code ?? messageOf(e)}); is it running? \`slipway up\` starts it`, { admin: this.address, cause: code }, { cause: e });
+      throw new ProxyError(
+        'unavailable',
+        `the Slipway proxy is not reachable at ${this.address} (${what}: ${code ?? messageOf(e)}); is it running? \`slipway up\` starts it`,
+        { admin: this.address, cause: code },
+        { cause: e },
+      );
     }
     const text = await res.body.text().catch((e: unknown) => {
-      throw new ProxyError('unavailable', `the Slipway proxy at ${this.address} broke off its answer to ${what}: ${messageOf(e)}`, { admin: this.address });
+      throw new ProxyError(
+        'unavailable',
+        `the Slipway proxy at ${this.address} broke off its answer to ${what}: ${messageOf(e)}`,
+        { admin: this.address },
+      );
     });
     let data: unknown;
     try {
       data = text === '' ? undefined : JSON.parse(text);
     } catch {
-      throw new ProxyError('internal', `the Slipway proxy at ${this.address} answered ${what} with something that is not JSON (HTTP ${res.statusCode})`, { admin: this.address });
+      throw new ProxyError(
+        'internal',
+        `the Slipway proxy at ${this.address} answered ${what} with something that is not JSON (HTTP ${res.statusCode})`,
+        { admin: this.address },
+      );
     }
     if (res.statusCode >= 200 && res.statusCode < 300) return data;
-    const error = (data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
-    const code = error?.code !== undefined && errorCodes.has(error.code as ErrorCode) ? (error.code as ErrorCode) : codeOfHttpStatus(res.statusCode);
-    const message = code === 'unauthorized' ? `the Slipway proxy at ${this.address} rejected the admin token; the proxy and this process must share its state dir or $SLIPWAY_PROXY_TOKEN` : (error?.message ?? `HTTP ${res.statusCode}`);
+    const error = (
+      data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined
+    )?.error;
+    const code =
+      error?.code !== undefined && errorCodes.has(error.code as ErrorCode)
+        ? (error.code as ErrorCode)
+        : codeOfHttpStatus(res.statusCode);
+    const message =
+      code === 'unauthorized'
+        ? `the Slipway proxy at ${this.address} rejected the admin token; the proxy and this process must share its state dir or $SLIPWAY_PROXY_TOKEN`
+        : (error?.message ?? `HTTP ${res.statusCode}`);
     throw new ProxyError(code, `${message}`, { admin: this.address, status: res.statusCode, ...error?.details });
   }
 }

@@ -6,11 +6,23 @@ import { TrafficStatsRegistry } from './traffic-stats.js';
 import { UpstreamRegistry } from './upstream.js';
 
 function set(release: string, role: ReleaseSet['role'], weight: number, instances: number): ReleaseSet {
-  return { release, role, weight, upstreams: Array.from({ length: instances }, (_, i) => ({ id: `${release}-${i}`, address: `127.0.0.1:${9000 + i}` })) };
+  return {
+    release,
+    role,
+    weight,
+    upstreams: Array.from({ length: instances }, (_, i) => ({
+      id: `${release}-${i}`,
+      address: `127.0.0.1:${9000 + i}`,
+    })),
+  };
 }
 
 function routeOf(...releases: ReleaseSet[]) {
-  const source: EnvironmentRoutes = { environment: 'staging', listen: '127.0.0.1:8080', routes: [{ service: 'api', match: { pathPrefix: '/' }, releases }] };
+  const source: EnvironmentRoutes = {
+    environment: 'staging',
+    listen: '127.0.0.1:8080',
+    routes: [{ service: 'api', match: { pathPrefix: '/' }, releases }],
+  };
   return compileTable(source, new UpstreamRegistry(1_000), new TrafficStatsRegistry(0)).anyHost[0]!;
 }
 
@@ -38,8 +50,12 @@ describe('chooseReleaseSet', () => {
   });
 
   it('never sends untargeted traffic to weight 0, empty or fully ejected sets', () => {
-    expect(countPicks(routeOf(set('1.0', 'stable', 100, 1), set('1.1', 'candidate', 0, 1)), 100)).toEqual({ '1.0': 100 });
-    expect(countPicks(routeOf(set('1.0', 'stable', 50, 1), set('1.1', 'candidate', 50, 0)), 100)).toEqual({ '1.0': 100 });
+    expect(countPicks(routeOf(set('1.0', 'stable', 100, 1), set('1.1', 'candidate', 0, 1)), 100)).toEqual({
+      '1.0': 100,
+    });
+    expect(countPicks(routeOf(set('1.0', 'stable', 50, 1), set('1.1', 'candidate', 50, 0)), 100)).toEqual({
+      '1.0': 100,
+    });
     const route = routeOf(set('1.0', 'stable', 50, 1), set('1.1', 'candidate', 50, 2));
     for (const u of route.sets[1]!.upstreams) u.ejectedUntil = 2_000;
     expect(countPicks(route, 100)).toEqual({ '1.0': 100 });
@@ -54,7 +70,9 @@ describe('chooseReleaseSet', () => {
   });
 
   it('falls back to the weighted split when the target is unknown or has no upstream', () => {
-    expect(countPicks(routeOf(set('1.0', 'stable', 1, 1), set('1.1', 'candidate', 0, 0)), 10, 'candidate')).toEqual({ '1.0': 10 });
+    expect(countPicks(routeOf(set('1.0', 'stable', 1, 1), set('1.1', 'candidate', 0, 0)), 10, 'candidate')).toEqual({
+      '1.0': 10,
+    });
     expect(countPicks(routeOf(set('1.0', 'stable', 1, 1)), 10, '0.9')).toEqual({ '1.0': 10 });
   });
 });

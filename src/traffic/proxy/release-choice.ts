@@ -6,7 +6,11 @@ import type { CompiledRoute } from './route-table.js';
  * `candidate` or a release version) go to that set even at weight 0; everything else is split
  * by weight among the sets that have an available upstream.
  */
-export function chooseReleaseSet(route: CompiledRoute, now: number, target: string | undefined): CompiledReleaseSet | undefined {
+export function chooseReleaseSet(
+  route: CompiledRoute,
+  now: number,
+  target: string | undefined,
+): CompiledReleaseSet | undefined {
   if (target !== undefined) {
     const set = findTargetSet(route, now, target);
     if (set !== undefined) return set;

@@ -41,7 +41,7 @@ export class CompiledReleaseSet {
     for (let k = 0; k < n; k++) {
       const i = (this.next + k) % n;
       const u = list[i]!;
-      if (!u.available(now) || (exclude !== undefined && exclude.includes(u))) continue;
+      if (!u.available(now) || exclude?.includes(u)) continue;
       if (best === undefined || u.inFlight < best.inFlight) {
         best = u;
         bestIndex = i;

@@ -13,7 +13,7 @@ describe('ReleaseRecorder', () => {
     r.record(500, 7, false, 14);
     r.record(502, 2, true, 15);
     r.record(101, 1.5, false, 16);
-    const s = stats.snapshot(99).environments['staging']!['api']!['1.0']!;
+    const s = stats.snapshot(99).environments.staging!.api!['1.0']!;
     expect(s.requests).toEqual({ '1xx': 1, '2xx': 2, '3xx': 1, '4xx': 1, '5xx': 1, proxyError: 1 });
     expect(s.latency.bucketsMs).toEqual(latencyBucketsMs);
     expect(s.latency.counts).toEqual([2, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
@@ -50,6 +50,6 @@ describe('ReleaseRecorder', () => {
     expect(page.samples[0]!.seq).toBe(11);
     expect(page.samples.at(-1)!.latencyMs).toBe(total - 1);
     expect(page.missed).toBe(10);
-    expect(stats.snapshot(0).environments['e']!['s']!['r']!.latency.count).toBe(total);
+    expect(stats.snapshot(0).environments.e!.s!.r!.latency.count).toBe(total);
   });
 });

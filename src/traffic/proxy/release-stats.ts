@@ -1,7 +1,22 @@
 import type { ReleaseStats, StatusClass, TrafficSample } from '../router.js';
 
 /** Latency histogram bounds in ms, defined once; the last bucket is +Inf (null in JSON). */
-export const latencyBucketsMs: readonly number[] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, Infinity];
+export const latencyBucketsMs: readonly number[] = [
+  1,
+  2,
+  5,
+  10,
+  25,
+  50,
+  100,
+  250,
+  500,
+  1000,
+  2500,
+  5000,
+  10000,
+  Infinity,
+];
 
 /** Status classes in the order the counters are kept. */
 export const statusClasses: readonly StatusClass[] = ['1xx', '2xx', '3xx', '4xx', '5xx', 'proxyError'];
@@ -58,7 +73,15 @@ export class ReleaseRecorder {
   snapshot(): ReleaseStats {
     const requests = {} as Record<StatusClass, number>;
     statusClasses.forEach((c, i) => (requests[c] = this.requests[i]!));
-    return { requests, latency: { bucketsMs: [...latencyBucketsMs], counts: Array.from(this.buckets), sumMs: this.sumMs, count: this.count } };
+    return {
+      requests,
+      latency: {
+        bucketsMs: [...latencyBucketsMs],
+        counts: Array.from(this.buckets),
+        sumMs: this.sumMs,
+        count: this.count,
+      },
+    };
   }
 
   /** Append the kept samples with seq > after to `out` (unsorted across releases). */
@@ -68,7 +91,14 @@ export class ReleaseRecorder {
       const slot = i % samplesPerRelease;
       const seq = this.seqs[slot]!;
       if (seq <= after) continue;
-      out.push({ seq, release: this.release, at: this.ats[slot]!, status: this.statuses[slot]!, latencyMs: this.latencies[slot]!, proxyError: this.proxyErrors[slot] === 1 });
+      out.push({
+        seq,
+        release: this.release,
+        at: this.ats[slot]!,
+        status: this.statuses[slot]!,
+        latencyMs: this.latencies[slot]!,
+        proxyError: this.proxyErrors[slot] === 1,
+      });
     }
   }
 }

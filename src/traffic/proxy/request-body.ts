@@ -17,7 +17,11 @@ const empty: RequestBody = { kind: 'buffered', data: Buffer.alloc(0) };
  * Read the body up to `limit` bytes and call `done` with it; larger bodies come back as a
  * paused stream with the bytes read so far. `done(undefined)` means the client went away.
  */
-export function readRequestBody(req: IncomingMessage, limit: number, done: (body: RequestBody | undefined) => void): void {
+export function readRequestBody(
+  req: IncomingMessage,
+  limit: number,
+  done: (body: RequestBody | undefined) => void,
+): void {
   const te = req.headers['transfer-encoding'];
   const cl = req.headers['content-length'];
   if (te === undefined && cl === undefined) return done(none);
@@ -42,7 +46,8 @@ export function readRequestBody(req: IncomingMessage, limit: number, done: (body
       settle({ kind: 'stream', head: chunks, declaredLength });
     }
   };
-  const onEnd = () => settle({ kind: 'buffered', data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) });
+  const onEnd = () =>
+    settle({ kind: 'buffered', data: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) });
   const onGone = () => settle(undefined);
   req.on('data', onData).on('end', onEnd).on('error', onGone).on('close', onGone);
 }

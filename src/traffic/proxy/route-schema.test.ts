@@ -5,7 +5,15 @@ import { formatKeyPath, parseEnvironmentRoutes } from './route-schema.js';
 const valid = {
   environment: 'staging',
   listen: '127.0.0.1:8080',
-  routes: [{ service: 'quote-api', match: { pathPrefix: '/api' }, releases: [{ release: '1.0.0', role: 'stable', weight: 100, upstreams: [{ id: 'ins_1', address: '127.0.0.1:9001' }] }] }],
+  routes: [
+    {
+      service: 'quote-api',
+      match: { pathPrefix: '/api' },
+      releases: [
+        { release: '1.0.0', role: 'stable', weight: 100, upstreams: [{ id: 'ins_1', address: '127.0.0.1:9001' }] },
+      ],
+    },
+  ],
 };
 
 function issuesOf(input: unknown): string[] {
@@ -30,13 +38,20 @@ describe('parseEnvironmentRoutes', () => {
     bad.routes[0].releases[0].weight = -1;
     bad.routes[0].releases[0].upstreams[0].address = 'nowhere';
     bad.listen = '127.0.0.1:99999';
-    expect(issuesOf(bad).sort()).toEqual(['listen', 'routes[0].match.pathPrefix', 'routes[0].releases[0].upstreams[0].address', 'routes[0].releases[0].weight']);
+    expect(issuesOf(bad).sort()).toEqual([
+      'listen',
+      'routes[0].match.pathPrefix',
+      'routes[0].releases[0].upstreams[0].address',
+      'routes[0].releases[0].weight',
+    ]);
   });
 
   it('puts the key path into the message', () => {
     const bad = structuredClone(valid) as any;
     bad.routes[0].releases[0].role = 'canary';
-    expect(() => parseEnvironmentRoutes(bad, 'PUT /routes/staging')).toThrow(/PUT \/routes\/staging: routes\[0\]\.releases\[0\]\.role/);
+    expect(() => parseEnvironmentRoutes(bad, 'PUT /routes/staging')).toThrow(
+      /PUT \/routes\/staging: routes\[0\]\.releases\[0\]\.role/,
+    );
   });
 
   it('rejects unknown keys, duplicate releases, duplicate upstream ids and duplicate matches', () => {

@@ -14,7 +14,10 @@ const name = (what: string) =>
     .string()
     .min(1, `${what} must not be empty`)
     .max(200, `${what} must be at most 200 characters`)
-    .regex(/^[^\s/;,"\\\x00-\x1f\x7f]*$/, `${what} must not contain spaces, quotes, "/", ";", "," or control characters`);
+    .regex(
+      /^[^\s/;,"\\\x00-\x1f\x7f]*$/,
+      `${what} must not contain spaces, quotes, "/", ";", "," or control characters`,
+    );
 
 const hostPort = z.string().refine((s) => parseHostPort(s) !== undefined, {
   message: 'must be host:port with a port from 1 to 65535, e.g. "127.0.0.1:8080"',
@@ -46,10 +49,20 @@ const routeSchema = z
     const releases = new Set<string>();
     const ids = new Set<string>();
     route.releases.forEach((set, i) => {
-      if (releases.has(set.release)) ctx.addIssue({ code: 'custom', path: ['releases', i, 'release'], message: `release "${set.release}" appears twice in this route` });
+      if (releases.has(set.release))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['releases', i, 'release'],
+          message: `release "${set.release}" appears twice in this route`,
+        });
       releases.add(set.release);
       set.upstreams.forEach((u, j) => {
-        if (ids.has(u.id)) ctx.addIssue({ code: 'custom', path: ['releases', i, 'upstreams', j, 'id'], message: `upstream id "${u.id}" appears twice in this route` });
+        if (ids.has(u.id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['releases', i, 'upstreams', j, 'id'],
+            message: `upstream id "${u.id}" appears twice in this route`,
+          });
         ids.add(u.id);
       });
     });
@@ -67,7 +80,12 @@ export const environmentRoutesSchema = z
     table.routes.forEach((route, i) => {
       const key = `${route.match.host?.toLowerCase() ?? '*'} ${route.match.pathPrefix}`;
       const first = seen.get(key);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['routes', i, 'match'], message: `same host and pathPrefix as routes[${first}]` });
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'match'],
+          message: `same host and pathPrefix as routes[${first}]`,
+        });
       else seen.set(key, i);
     });
   });
@@ -90,7 +108,10 @@ export function parseEnvironmentRoutes(input: unknown, where: string): Environme
   const result = environmentRoutesSchema.safeParse(input);
   if (result.success) return result.data;
   const issues: TableIssue[] = result.error.issues.map((i) => ({ path: formatKeyPath(i.path), message: i.message }));
-  const summary = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ');
+  const summary = issues
+    .slice(0, 5)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join('; ');
   const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
   throw new ProxyError('invalid_input', `invalid route table in ${where}: ${summary}${more}`, { issues });
 }

@@ -8,7 +8,14 @@ import { loadRouteState, routesFileName, saveRouteState } from './route-store.js
 const table: EnvironmentRoutes = {
   environment: 'staging',
   listen: '127.0.0.1:8080',
-  routes: [{ service: 'api', match: { pathPrefix: '/' }, releases: [{ release: '1.0', role: 'stable', weight: 1, upstreams: [{ id: 'i1', address: '127.0.0.1:9001' }] }], sticky: true }],
+  routes: [
+    {
+      service: 'api',
+      match: { pathPrefix: '/' },
+      releases: [{ release: '1.0', role: 'stable', weight: 1, upstreams: [{ id: 'i1', address: '127.0.0.1:9001' }] }],
+      sticky: true,
+    },
+  ],
 };
 
 describe('route store', () => {
@@ -35,10 +42,16 @@ describe('route store', () => {
     await writeFile(file, '[]');
     await expect(loadRouteState(dir)).rejects.toThrow(/is not a Slipway proxy route file/);
     await writeFile(file, JSON.stringify({ version: 1, environments: [{ ...table, listen: 'x' }] }));
-    await expect(loadRouteState(dir)).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining(`${file} at environments[0]: listen`) });
+    await expect(loadRouteState(dir)).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining(`${file} at environments[0]: listen`),
+    });
   });
 
   it('reports a state dir it cannot write', async () => {
-    await expect(saveRouteState(path.join(dir, 'missing'), [table])).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('could not save the route state') });
+    await expect(saveRouteState(path.join(dir, 'missing'), [table])).rejects.toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('could not save the route state'),
+    });
   });
 });

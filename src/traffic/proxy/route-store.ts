@@ -26,7 +26,7 @@ export async function saveRouteState(stateDir: string, environments: Environment
   try {
     const handle = await open(temp, 'w', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(content, null, 2) + '\n');
+      await handle.writeFile(`${JSON.stringify(content, null, 2)}\n`);
       await handle.sync();
     } finally {
       await handle.close();
@@ -40,7 +40,12 @@ export async function saveRouteState(stateDir: string, environments: Environment
     }
   } catch (e) {
     await unlink(temp).catch(() => {});
-    throw new ProxyError('unavailable', `could not save the route state to ${file}: ${messageOf(e)}`, { file }, { cause: e });
+    throw new ProxyError(
+      'unavailable',
+      `could not save the route state to ${file}: ${messageOf(e)}`,
+      { file },
+      { cause: e },
+    );
   }
 }
 
@@ -52,22 +57,38 @@ export async function loadRouteState(stateDir: string): Promise<EnvironmentRoute
     text = await readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new ProxyError('unavailable', `could not read the route state ${file}: ${messageOf(e)}`, { file }, { cause: e });
+    throw new ProxyError(
+      'unavailable',
+      `could not read the route state ${file}: ${messageOf(e)}`,
+      { file },
+      { cause: e },
+    );
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new ProxyError('invalid_input', `route state ${file} is not valid JSON (${messageOf(e)}); fix or delete it, then re-apply routes from the coordinator`, { file });
+    throw new ProxyError(
+      'invalid_input',
+      `route state ${file} is not valid JSON (${messageOf(e)}); fix or delete it, then re-apply routes from the coordinator`,
+      { file },
+    );
   }
   const envs = (data as Partial<RoutesFile> | null)?.environments;
   if ((data as Partial<RoutesFile> | null)?.version !== 1 || !Array.isArray(envs)) {
-    throw new ProxyError('invalid_input', `route state ${file} is not a Slipway proxy route file (expected {"version":1,"environments":[...]})`, { file });
+    throw new ProxyError(
+      'invalid_input',
+      `route state ${file} is not a Slipway proxy route file (expected {"version":1,"environments":[...]})`,
+      { file },
+    );
   }
   const seen = new Set<string>();
   return envs.map((env, i) => {
     const table = parseEnvironmentRoutes(env, `${file} at environments[${i}]`);
-    if (seen.has(table.environment)) throw new ProxyError('invalid_input', `route state ${file}: environment "${table.environment}" appears twice`, { file });
+    if (seen.has(table.environment))
+      throw new ProxyError('invalid_input', `route state ${file}: environment "${table.environment}" appears twice`, {
+        file,
+      });
     seen.add(table.environment);
     return table;
   });

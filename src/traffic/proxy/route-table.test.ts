@@ -5,7 +5,13 @@ import { TrafficStatsRegistry } from './traffic-stats.js';
 import { UpstreamRegistry } from './upstream.js';
 
 function route(service: string, pathPrefix: string, host?: string): Route {
-  return { service, match: host ? { pathPrefix, host } : { pathPrefix }, releases: [{ release: '1.0.0', role: 'stable', weight: 1, upstreams: [{ id: `${service}-1`, address: '127.0.0.1:9' }] }] };
+  return {
+    service,
+    match: host ? { pathPrefix, host } : { pathPrefix },
+    releases: [
+      { release: '1.0.0', role: 'stable', weight: 1, upstreams: [{ id: `${service}-1`, address: '127.0.0.1:9' }] },
+    ],
+  };
 }
 
 function table(routes: Route[]) {
@@ -14,7 +20,13 @@ function table(routes: Route[]) {
 }
 
 describe('matchRoute', () => {
-  const t = table([route('web', '/'), route('api', '/api'), route('admin', '/api/admin'), route('shop', '/', 'shop.example.com'), route('shop-api', '/api', 'Shop.Example.com')]);
+  const t = table([
+    route('web', '/'),
+    route('api', '/api'),
+    route('admin', '/api/admin'),
+    route('shop', '/', 'shop.example.com'),
+    route('shop-api', '/api', 'Shop.Example.com'),
+  ]);
   const service = (host: string | undefined, url: string) => matchRoute(t, host, url)?.service;
 
   it('picks the longest matching path prefix', () => {
@@ -59,7 +71,11 @@ describe('compileTable', () => {
   it('reuses live upstream state for upstreams that stay in the table', () => {
     const registry = new UpstreamRegistry(1_000);
     const stats = new TrafficStatsRegistry(0);
-    const source: EnvironmentRoutes = { environment: 'staging', listen: '127.0.0.1:8080', routes: [route('api', '/api')] };
+    const source: EnvironmentRoutes = {
+      environment: 'staging',
+      listen: '127.0.0.1:8080',
+      routes: [route('api', '/api')],
+    };
     const first = compileTable(source, registry, stats);
     registry.commit('staging', first.upstreams);
     const [u] = [...first.upstreams];

@@ -30,7 +30,11 @@ export interface CompiledTable {
 }
 
 /** Build the hot-path form of a validated table; registers nothing (see UpstreamRegistry). */
-export function compileTable(source: EnvironmentRoutes, registry: UpstreamRegistry, stats: TrafficStatsRegistry): CompiledTable {
+export function compileTable(
+  source: EnvironmentRoutes,
+  registry: UpstreamRegistry,
+  stats: TrafficStatsRegistry,
+): CompiledTable {
   const byHost = new Map<string, CompiledRoute[]>();
   const anyHost: CompiledRoute[] = [];
   const upstreams = new Set<UpstreamState>();
@@ -50,7 +54,12 @@ export function compileTable(source: EnvironmentRoutes, registry: UpstreamRegist
   return { environment: source.environment, listen: source.listen, source, byHost, anyHost, upstreams };
 }
 
-function compileRoute(environment: string, route: Route, registry: UpstreamRegistry, stats: TrafficStatsRegistry): CompiledRoute {
+function compileRoute(
+  environment: string,
+  route: Route,
+  registry: UpstreamRegistry,
+  stats: TrafficStatsRegistry,
+): CompiledRoute {
   const sets = route.releases.map(
     (set) =>
       new CompiledReleaseSet(
@@ -61,11 +70,23 @@ function compileRoute(environment: string, route: Route, registry: UpstreamRegis
   );
   const fallbackOrder = sets.filter((s) => s.weight > 0).sort((a, b) => b.weight - a.weight);
   const blameSet = [...sets].sort((a, b) => b.weight - a.weight)[0];
-  return { service: route.service, pathPrefix: route.match.pathPrefix, host: route.match.host?.toLowerCase(), sticky: route.sticky === true, sets, fallbackOrder, blameSet };
+  return {
+    service: route.service,
+    pathPrefix: route.match.pathPrefix,
+    host: route.match.host?.toLowerCase(),
+    sticky: route.sticky === true,
+    sets,
+    fallbackOrder,
+    blameSet,
+  };
 }
 
 /** The route for a request: host routes and host-less routes compete on prefix length; on a tie the host route wins. */
-export function matchRoute(table: CompiledTable, hostHeader: string | undefined, url: string): CompiledRoute | undefined {
+export function matchRoute(
+  table: CompiledTable,
+  hostHeader: string | undefined,
+  url: string,
+): CompiledRoute | undefined {
   let hostRoute: CompiledRoute | undefined;
   if (table.byHost.size > 0 && hostHeader !== undefined) {
     const list = table.byHost.get(hostWithoutPort(hostHeader));

@@ -35,7 +35,8 @@ interface Health {
 
 /** Reuse the healthy proxy on the admin address or start one; resolves once it answers /healthz. */
 export async function ensureProxy(options: EnsureProxyOptions): Promise<{ pid: number; started: boolean }> {
-  if (!parseHostPort(options.admin)) throw new ProxyError('invalid_input', `proxy admin address "${options.admin}" is not host:port`);
+  if (!parseHostPort(options.admin))
+    throw new ProxyError('invalid_input', `proxy admin address "${options.admin}" is not host:port`);
   const env = options.env ?? process.env;
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   // Create the token before the proxy starts so both sides read the same file.
@@ -45,7 +46,8 @@ export async function ensureProxy(options: EnsureProxyOptions): Promise<{ pid: n
   if (running) {
     await checkSameToken(options.admin, token);
     const recorded = await readPidFile(path.join(options.stateDir, pidFileName));
-    if (recorded?.pid !== running.pid) await writePidFile(options.stateDir, { pid: running.pid, admin: options.admin, group: false });
+    if (recorded?.pid !== running.pid)
+      await writePidFile(options.stateDir, { pid: running.pid, admin: options.admin, group: false });
     return { pid: running.pid, started: false };
   }
 
@@ -62,13 +64,20 @@ export async function ensureProxy(options: EnsureProxyOptions): Promise<{ pid: n
 }
 
 /** Spawn `slipway proxy` in its own process group with output appended to the log file. */
-async function startDetached(options: EnsureProxyOptions, env: NodeJS.ProcessEnv): Promise<{ pid: number; exited: Promise<string> }> {
+async function startDetached(
+  options: EnsureProxyOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<{ pid: number; exited: Promise<string> }> {
   await mkdir(path.dirname(options.logFile), { recursive: true });
   const [command, args] = options.command;
   const log = openSync(options.logFile, 'a', 0o600);
   let child;
   try {
-    child = spawn(command, [...args, '--admin', options.admin, '--state-dir', options.stateDir], { detached: true, stdio: ['ignore', log, log], env });
+    child = spawn(command, [...args, '--admin', options.admin, '--state-dir', options.stateDir], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env,
+    });
   } finally {
     closeSync(log);
   }
@@ -77,7 +86,12 @@ async function startDetached(options: EnsureProxyOptions, env: NodeJS.ProcessEnv
     child.once('error', (e) => resolve(`could not be started: ${e.message}`));
   });
   child.unref();
-  if (child.pid === undefined) throw new ProxyError('unavailable', `could not start the proxy (${command}): ${await exited}${await logTail(options.logFile)}`, { logFile: options.logFile });
+  if (child.pid === undefined)
+    throw new ProxyError(
+      'unavailable',
+      `could not start the proxy (${command}): ${await exited}${await logTail(options.logFile)}`,
+      { logFile: options.logFile },
+    );
   return { pid: child.pid, exited };
 }
 
@@ -89,16 +103,27 @@ async function waitUntilHealthy(options: EnsureProxyOptions, pid: number, exited
   void exited.then((reason) => (exitReason = reason));
   while (Date.now() < deadline) {
     if (exitReason !== undefined) {
-      throw new ProxyError('unavailable', `the proxy ${exitReason} before it became healthy on ${options.admin}${await logTail(options.logFile)}`, { logFile: options.logFile });
+      throw new ProxyError(
+        'unavailable',
+        `the proxy ${exitReason} before it became healthy on ${options.admin}${await logTail(options.logFile)}`,
+        { logFile: options.logFile },
+      );
     }
     if ((await probeHealth(options.admin))?.pid === pid) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new ProxyError('unavailable', `the proxy did not become healthy on ${options.admin} within ${timeoutMs} ms${await logTail(options.logFile)}`, { logFile: options.logFile });
+  throw new ProxyError(
+    'unavailable',
+    `the proxy did not become healthy on ${options.admin} within ${timeoutMs} ms${await logTail(options.logFile)}`,
+    { logFile: options.logFile },
+  );
 }
 
 /** SIGTERM the recorded proxy, wait for it, SIGKILL after `timeoutMs` (default 40 s, beyond its drain timeout). Idempotent. */
-export async function stopProxy(stateDir: string, options: { timeoutMs?: number } = {}): Promise<{ stopped: boolean; pid?: number }> {
+export async function stopProxy(
+  stateDir: string,
+  options: { timeoutMs?: number } = {},
+): Promise<{ stopped: boolean; pid?: number }> {
   const file = path.join(stateDir, pidFileName);
   const recorded = await readPidFile(file);
   if (!recorded || !alive(recorded.pid) || !(await isOurProxy(recorded, stateDir))) {
@@ -126,7 +151,11 @@ function probeHealth(admin: string, timeoutMs = 1_000): Promise<Health | undefin
       res.on('end', () => {
         try {
           const body = JSON.parse(text) as Partial<Health>;
-          resolve(res.statusCode === 200 && body.ok === true && typeof body.pid === 'number' ? { ok: true, pid: body.pid } : undefined);
+          resolve(
+            res.statusCode === 200 && body.ok === true && typeof body.pid === 'number'
+              ? { ok: true, pid: body.pid }
+              : undefined,
+          );
         } catch {
           resolve(undefined);
         }
@@ -142,15 +171,26 @@ function probeHealth(admin: string, timeoutMs = 1_000): Promise<Health | undefin
 async function checkSameToken(admin: string, token: string): Promise<void> {
   const { host, port } = parseHostPort(admin)!;
   const status = await new Promise<number>((resolve) => {
-    const req = http.get({ host, port, path: '/routes', agent: false, timeout: 2_000, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = http.get(
+      { host, port, path: '/routes', agent: false, timeout: 2_000, headers: { authorization: `Bearer ${token}` } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(0));
   });
-  if (status === 401) throw new ProxyError('conflict', `a Slipway proxy with a different admin token (another state dir) is running on ${admin}; stop it or choose another admin address`, { admin });
-  if (status !== 200) throw new ProxyError('unavailable', `the proxy on ${admin} answers /healthz but not /routes (HTTP ${status})`, { admin });
+  if (status === 401)
+    throw new ProxyError(
+      'conflict',
+      `a Slipway proxy with a different admin token (another state dir) is running on ${admin}; stop it or choose another admin address`,
+      { admin },
+    );
+  if (status !== 200)
+    throw new ProxyError('unavailable', `the proxy on ${admin} answers /healthz but not /routes (HTTP ${status})`, {
+      admin,
+    });
 }
 
 /** Guards against pid reuse: the process must answer our admin API or carry our state dir on its command line. */

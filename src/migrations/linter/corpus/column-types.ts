@@ -37,7 +37,10 @@ export const columnTypeCases: CorpusCase[] = [
   {
     name: 'shrink varchar: checks and rewrites',
     sql: 'ALTER TABLE ports ADD COLUMN unlocode varchar(10);\nALTER TABLE ports ALTER COLUMN unlocode TYPE varchar(5);',
-    expect: [warned('backward-compatible', ['prefer-text']), finding('change-column-type', 'breaking', ['prefer-text'])],
+    expect: [
+      warned('backward-compatible', ['prefer-text']),
+      finding('change-column-type', 'breaking', ['prefer-text']),
+    ],
   },
   {
     name: 'raise numeric precision at the same scale: no rewrite',

@@ -64,12 +64,17 @@ export const constraintCases: CorpusCase[] = [
     name: 'SET NOT NULL after validating the CHECK added by an earlier migration',
     sql: 'ALTER TABLE vessels VALIDATE CONSTRAINT vessels_imo_number_not_null;\nALTER TABLE vessels ALTER COLUMN imo_number SET NOT NULL;\nALTER TABLE vessels DROP CONSTRAINT vessels_imo_number_not_null;',
     expect: [clean('backward-compatible'), clean('backward-compatible'), clean('backward-compatible')],
-    source: 'strong_migrations: change_column_null recipe (validate, then change_column_null, then remove_check_constraint)',
+    source:
+      'strong_migrations: change_column_null recipe (validate, then change_column_null, then remove_check_constraint)',
   },
   {
     name: 'CHECK added NOT VALID and validated in one transaction before SET NOT NULL',
     sql: 'ALTER TABLE users ADD CONSTRAINT users_email_null CHECK (email IS NOT NULL) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT users_email_null;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;',
-    expect: [clean('backward-compatible'), finding('validate-in-ddl-transaction', 'locking'), clean('backward-compatible')],
+    expect: [
+      clean('backward-compatible'),
+      finding('validate-in-ddl-transaction', 'locking'),
+      clean('backward-compatible'),
+    ],
   },
   {
     name: 'SET NOT NULL on another column than the validated CHECK',
@@ -124,7 +129,9 @@ export const constraintCases: CorpusCase[] = [
   {
     name: 'hygiene of a new table: serial key, int foreign key, varchar, json, timestamp',
     sql: 'CREATE TABLE port_calls (\n  id serial PRIMARY KEY,\n  vessel_id integer REFERENCES vessels (id),\n  notes varchar(255),\n  payload json,\n  arrived_at timestamp\n);',
-    expect: [warned('safe', ['prefer-bigint-key', 'prefer-bigint-key', 'prefer-text', 'prefer-jsonb', 'prefer-timestamptz'])],
+    expect: [
+      warned('safe', ['prefer-bigint-key', 'prefer-bigint-key', 'prefer-text', 'prefer-jsonb', 'prefer-timestamptz']),
+    ],
   },
   {
     name: 'an int foreign key declared at table level',

@@ -25,7 +25,10 @@ export const dataCases: CorpusCase[] = [
   {
     name: 'backfill a new column in the DDL transaction',
     sql: 'ALTER TABLE vessels ADD COLUMN flag_code text;\nUPDATE vessels SET flag_code = upper(flag_state);',
-    expect: [clean('backward-compatible'), finding('backfill-without-batching', 'locking', ['backfill-in-ddl-transaction'])],
+    expect: [
+      clean('backward-compatible'),
+      finding('backfill-without-batching', 'locking', ['backfill-in-ddl-transaction']),
+    ],
   },
   {
     name: 'batched backfill still inside the DDL transaction',
@@ -45,7 +48,7 @@ export const dataCases: CorpusCase[] = [
   },
   {
     name: 'UPDATE without WHERE on a table created in the same file',
-    sql: "CREATE TABLE hull_types (code text PRIMARY KEY, label text);\nUPDATE hull_types SET label = upper(code);",
+    sql: 'CREATE TABLE hull_types (code text PRIMARY KEY, label text);\nUPDATE hull_types SET label = upper(code);',
     expect: [clean('safe'), clean('safe')],
   },
   {
@@ -61,6 +64,11 @@ export const dataCases: CorpusCase[] = [
   {
     name: 'backfill after the DDL transaction block commits',
     sql: 'BEGIN;\nALTER TABLE vessels ADD COLUMN z int;\nCOMMIT;\nUPDATE vessels SET z = 0 WHERE z IS NULL AND id < 10000;',
-    expect: [finding('transaction-control', 'locking'), clean('backward-compatible'), finding('transaction-control', 'locking'), clean('backward-compatible')],
+    expect: [
+      finding('transaction-control', 'locking'),
+      clean('backward-compatible'),
+      finding('transaction-control', 'locking'),
+      clean('backward-compatible'),
+    ],
   },
 ];

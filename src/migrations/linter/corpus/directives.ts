@@ -43,7 +43,10 @@ export const directiveCases: CorpusCase[] = [
       {
         class: 'locking',
         rules: ['add-column-volatile-default', 'ddl-without-lock-timeout'],
-        allows: { 'add-column-volatile-default': 'the table holds 2,000 rows', 'ddl-without-lock-timeout': 'it runs in the maintenance window' },
+        allows: {
+          'add-column-volatile-default': 'the table holds 2,000 rows',
+          'ddl-without-lock-timeout': 'it runs in the maintenance window',
+        },
       },
     ],
   },

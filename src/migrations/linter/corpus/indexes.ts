@@ -15,7 +15,7 @@ export const indexCases: CorpusCase[] = [
   },
   {
     name: 'create a unique expression index inside a migration transaction',
-    sql: 'CREATE UNIQUE INDEX index_accounts_on_username_and_domain_lower ON accounts (lower(username), COALESCE(lower(domain), \'\'));',
+    sql: "CREATE UNIQUE INDEX index_accounts_on_username_and_domain_lower ON accounts (lower(username), COALESCE(lower(domain), ''));",
     expect: [finding('create-index-not-concurrently', 'locking')],
     source: 'mastodon/mastodon: unique index on accounts (lower(username), lower(domain))',
   },
@@ -59,16 +59,29 @@ export const indexCases: CorpusCase[] = [
   {
     name: 'CREATE INDEX CONCURRENTLY inside BEGIN … COMMIT',
     sql: 'BEGIN;\nCREATE INDEX CONCURRENTLY vessels_flag_state_idx ON vessels (flag_state);\nCOMMIT;',
-    expect: [finding('transaction-control', 'locking'), finding('concurrently-in-transaction', 'locking'), finding('transaction-control', 'locking')],
+    expect: [
+      finding('transaction-control', 'locking'),
+      finding('concurrently-in-transaction', 'locking'),
+      finding('transaction-control', 'locking'),
+    ],
   },
   {
     name: 'DROP INDEX CONCURRENTLY inside START TRANSACTION',
     sql: 'START TRANSACTION;\nDROP INDEX CONCURRENTLY vessels_flag_state_idx;\nCOMMIT;',
-    expect: [finding('transaction-control', 'locking'), finding('concurrently-in-transaction', 'locking'), finding('transaction-control', 'locking')],
+    expect: [
+      finding('transaction-control', 'locking'),
+      finding('concurrently-in-transaction', 'locking'),
+      finding('transaction-control', 'locking'),
+    ],
   },
   {
     name: 'CONCURRENTLY after the transaction block is committed',
     sql: 'BEGIN;\nALTER TABLE vessels ADD COLUMN rank int;\nCOMMIT;\nCREATE INDEX CONCURRENTLY vessels_rank_idx ON vessels (rank);',
-    expect: [finding('transaction-control', 'locking'), clean('backward-compatible'), finding('transaction-control', 'locking'), clean('backward-compatible')],
+    expect: [
+      finding('transaction-control', 'locking'),
+      clean('backward-compatible'),
+      finding('transaction-control', 'locking'),
+      clean('backward-compatible'),
+    ],
   },
 ];

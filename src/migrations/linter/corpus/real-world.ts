@@ -69,7 +69,11 @@ export const realWorldCases: CorpusCase[] = [
       'ALTER TABLE statuses ADD COLUMN poll_id bigint;\n' +
       'CREATE INDEX index_statuses_on_poll_id ON statuses (poll_id);\n' +
       'ALTER TABLE statuses ADD CONSTRAINT fk_rails_3e0d9f1115 FOREIGN KEY (poll_id) REFERENCES polls (id) ON DELETE SET NULL;',
-    expect: [clean('backward-compatible'), finding('create-index-not-concurrently', 'locking'), finding('add-foreign-key-without-not-valid', 'locking')],
+    expect: [
+      clean('backward-compatible'),
+      finding('create-index-not-concurrently', 'locking'),
+      finding('add-foreign-key-without-not-valid', 'locking'),
+    ],
     source: 'mastodon/mastodon: add_reference :statuses, :poll, foreign_key: true (before strong_migrations)',
   },
   {
@@ -105,7 +109,11 @@ export const realWorldCases: CorpusCase[] = [
   {
     name: 'Django RemoveField emits DROP COLUMN CASCADE',
     sql: 'BEGIN;\nALTER TABLE "sentry_organization" DROP COLUMN "flags_legacy" CASCADE;\nCOMMIT;',
-    expect: [finding('transaction-control', 'locking'), finding('drop-column', 'data-loss'), finding('transaction-control', 'locking')],
+    expect: [
+      finding('transaction-control', 'locking'),
+      finding('drop-column', 'data-loss'),
+      finding('transaction-control', 'locking'),
+    ],
     source: 'getsentry/sentry: django RemoveField',
   },
   {

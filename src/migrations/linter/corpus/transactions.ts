@@ -21,7 +21,12 @@ export const transactionCases: CorpusCase[] = [
     name: 'SET LOCAL lock_timeout inside the transaction',
     sql: "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE vessels ADD COLUMN eta timestamptz;\nCOMMIT;",
     options: {},
-    expect: [finding('transaction-control', 'locking'), clean('safe'), clean('backward-compatible'), finding('transaction-control', 'locking')],
+    expect: [
+      finding('transaction-control', 'locking'),
+      clean('safe'),
+      clean('backward-compatible'),
+      finding('transaction-control', 'locking'),
+    ],
   },
   {
     name: 'lock_timeout = 0 switches the timeout off',
@@ -73,12 +78,20 @@ export const transactionCases: CorpusCase[] = [
   {
     name: 'BEGIN … COMMIT around the DDL',
     sql: 'BEGIN;\nALTER TABLE vessels ADD COLUMN eta timestamptz;\nCOMMIT;',
-    expect: [finding('transaction-control', 'locking'), clean('backward-compatible'), finding('transaction-control', 'locking')],
+    expect: [
+      finding('transaction-control', 'locking'),
+      clean('backward-compatible'),
+      finding('transaction-control', 'locking'),
+    ],
   },
   {
     name: 'START TRANSACTION … END around a seed',
     sql: "START TRANSACTION ISOLATION LEVEL SERIALIZABLE;\nINSERT INTO ports (code, name) VALUES ('NLRTM', 'Rotterdam');\nEND;",
-    expect: [finding('transaction-control', 'locking'), clean('backward-compatible'), finding('transaction-control', 'locking')],
+    expect: [
+      finding('transaction-control', 'locking'),
+      clean('backward-compatible'),
+      finding('transaction-control', 'locking'),
+    ],
   },
   {
     name: 'SAVEPOINT, ROLLBACK TO SAVEPOINT and RELEASE run inside the runner transaction',

@@ -10,22 +10,46 @@ import { firstVolatile } from '../volatility.js';
 import { type RuleModule, columnName } from './checks.js';
 import { columnFacts, type ColumnFacts } from './column-def.js';
 
-export const renameColumn = defineRule('rename-column', 'breaking', 'Renaming a column breaks releases that use the old name.');
-export const dropColumn = defineRule('drop-column', 'data-loss', 'Dropping a column loses its data and breaks releases that use it.');
+export const renameColumn = defineRule(
+  'rename-column',
+  'breaking',
+  'Renaming a column breaks releases that use the old name.',
+);
+export const dropColumn = defineRule(
+  'drop-column',
+  'data-loss',
+  'Dropping a column loses its data and breaks releases that use it.',
+);
 export const addColumnNotNullNoDefault = defineRule(
   'add-column-not-null-no-default',
   'breaking',
   'ADD COLUMN … NOT NULL without a default fails on a table with rows and breaks inserts of old releases.',
 );
-export const addColumnVolatileDefault = defineRule('add-column-volatile-default', 'locking', 'A volatile default rewrites the table under ACCESS EXCLUSIVE.');
-export const addColumnSerial = defineRule('add-column-serial', 'locking', 'A serial column on an existing table rewrites it under ACCESS EXCLUSIVE.');
-export const addColumnIdentity = defineRule('add-column-identity', 'locking', 'An identity column on an existing table rewrites it under ACCESS EXCLUSIVE.');
+export const addColumnVolatileDefault = defineRule(
+  'add-column-volatile-default',
+  'locking',
+  'A volatile default rewrites the table under ACCESS EXCLUSIVE.',
+);
+export const addColumnSerial = defineRule(
+  'add-column-serial',
+  'locking',
+  'A serial column on an existing table rewrites it under ACCESS EXCLUSIVE.',
+);
+export const addColumnIdentity = defineRule(
+  'add-column-identity',
+  'locking',
+  'An identity column on an existing table rewrites it under ACCESS EXCLUSIVE.',
+);
 export const addColumnStoredGenerated = defineRule(
   'add-column-stored-generated',
   'locking',
   'A stored generated column on an existing table rewrites it under ACCESS EXCLUSIVE.',
 );
-export const dropNotNull = defineRule('drop-not-null', 'breaking', 'Dropping NOT NULL lets newer code write NULLs that old releases do not expect.');
+export const dropNotNull = defineRule(
+  'drop-not-null',
+  'breaking',
+  'Dropping NOT NULL lets newer code write NULLs that old releases do not expect.',
+);
 
 function checkRename(node: RenameStmt, ctx: LintContext, hits: Hit[]): void {
   if (node.renameType !== 'OBJECT_COLUMN') return;
@@ -82,7 +106,12 @@ function notNullHit(name: string, facts: ColumnFacts, table: TableRef): Hit {
   };
 }
 
-function volatileDefaultHit(name: string, facts: ColumnFacts, table: TableRef, volatile: { name: string; known: boolean }): Hit {
+function volatileDefaultHit(
+  name: string,
+  facts: ColumnFacts,
+  table: TableRef,
+  volatile: { name: string; known: boolean },
+): Hit {
   const why = volatile.known
     ? `its default calls ${volatile.name}(), which is volatile`
     : `its default calls ${volatile.name}(), which the linter does not know and so assumes volatile`;
@@ -141,7 +170,16 @@ function checkDropNotNull(cmd: AlterTableCmd, table: TableRef, ctx: LintContext,
 }
 
 export const columnRules: RuleModule = {
-  rules: [renameColumn, dropColumn, addColumnNotNullNoDefault, addColumnVolatileDefault, addColumnSerial, addColumnIdentity, addColumnStoredGenerated, dropNotNull],
+  rules: [
+    renameColumn,
+    dropColumn,
+    addColumnNotNullNoDefault,
+    addColumnVolatileDefault,
+    addColumnSerial,
+    addColumnIdentity,
+    addColumnStoredGenerated,
+    dropNotNull,
+  ],
   statements: { RenameStmt: checkRename },
   alterTable: { AT_AddColumn: checkAddColumn, AT_DropColumn: checkDropColumn, AT_DropNotNull: checkDropNotNull },
 };

@@ -16,15 +16,31 @@ export const addForeignKey = defineRule(
   'locking',
   'A FOREIGN KEY without NOT VALID scans the table while blocking writes to both tables.',
 );
-export const addCheck = defineRule('add-check-without-not-valid', 'locking', 'A CHECK without NOT VALID scans the table under ACCESS EXCLUSIVE.');
+export const addCheck = defineRule(
+  'add-check-without-not-valid',
+  'locking',
+  'A CHECK without NOT VALID scans the table under ACCESS EXCLUSIVE.',
+);
 export const setNotNull = defineRule(
   'set-not-null-without-check',
   'locking',
   'SET NOT NULL scans the table under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists.',
 );
-export const addUnique = defineRule('add-unique-without-using-index', 'locking', 'ADD UNIQUE builds its index under ACCESS EXCLUSIVE.');
-export const addPrimaryKey = defineRule('add-primary-key-without-using-index', 'locking', 'ADD PRIMARY KEY builds its index under ACCESS EXCLUSIVE.');
-export const addExclusion = defineRule('add-exclusion-constraint', 'locking', 'An EXCLUDE constraint builds its index under ACCESS EXCLUSIVE and has no online form.');
+export const addUnique = defineRule(
+  'add-unique-without-using-index',
+  'locking',
+  'ADD UNIQUE builds its index under ACCESS EXCLUSIVE.',
+);
+export const addPrimaryKey = defineRule(
+  'add-primary-key-without-using-index',
+  'locking',
+  'ADD PRIMARY KEY builds its index under ACCESS EXCLUSIVE.',
+);
+export const addExclusion = defineRule(
+  'add-exclusion-constraint',
+  'locking',
+  'An EXCLUDE constraint builds its index under ACCESS EXCLUSIVE and has no online form.',
+);
 
 /** Where a constraint is being added: the table, and the column when it is declared inline. */
 interface Target {
@@ -128,5 +144,9 @@ function checkSetNotNull(cmd: AlterTableCmd, table: TableRef, ctx: LintContext, 
 
 export const constraintRules: RuleModule = {
   rules: [addForeignKey, addCheck, setNotNull, addUnique, addPrimaryKey, addExclusion],
-  alterTable: { AT_AddConstraint: checkAddConstraint, AT_AddColumn: checkAddColumnConstraints, AT_SetNotNull: checkSetNotNull },
+  alterTable: {
+    AT_AddConstraint: checkAddConstraint,
+    AT_AddColumn: checkAddColumnConstraints,
+    AT_SetNotNull: checkSetNotNull,
+  },
 };

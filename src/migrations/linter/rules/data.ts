@@ -9,15 +9,24 @@ import { nodeAs } from '../nodes.js';
 import { defineRule, type Hit } from '../rule.js';
 import type { RuleModule } from './checks.js';
 
-export const updateWithoutWhere = defineRule('update-without-where', 'data-loss', 'UPDATE without WHERE overwrites a column in every row.');
-export const deleteWithoutWhere = defineRule('delete-without-where', 'data-loss', 'DELETE without WHERE deletes every row.');
+export const updateWithoutWhere = defineRule(
+  'update-without-where',
+  'data-loss',
+  'UPDATE without WHERE overwrites a column in every row.',
+);
+export const deleteWithoutWhere = defineRule(
+  'delete-without-where',
+  'data-loss',
+  'DELETE without WHERE deletes every row.',
+);
 export const backfillWithoutBatching = defineRule(
   'backfill-without-batching',
   'locking',
   'Backfilling a new column with one UPDATE locks every row until it commits.',
 );
 
-const batches = 'in batches keyed on the primary key (… WHERE id >= $1 AND id < $1 + 10000), each its own transaction, from a migration of its own or a background job';
+const batches =
+  'in batches keyed on the primary key (… WHERE id >= $1 AND id < $1 + 10000), each its own transaction, from a migration of its own or a background job';
 
 function setColumns(targets: Node[] | undefined): string[] {
   const names: string[] = [];

@@ -14,7 +14,11 @@ export const addDomainConstraint = defineRule(
   'locking',
   'ALTER DOMAIN ADD CONSTRAINT without NOT VALID scans every column of the domain under lock.',
 );
-export const domainSetNotNull = defineRule('domain-set-not-null', 'locking', 'ALTER DOMAIN SET NOT NULL scans every column of the domain under lock.');
+export const domainSetNotNull = defineRule(
+  'domain-set-not-null',
+  'locking',
+  'ALTER DOMAIN SET NOT NULL scans every column of the domain under lock.',
+);
 export const createDomainWithConstraint = defineRule(
   'create-domain-with-constraint',
   'safe',

@@ -8,7 +8,11 @@ import { keyOfNames, namesOf } from '../nodes.js';
 import { defineRule, type Hit } from '../rule.js';
 import type { RuleModule } from './checks.js';
 
-export const renameEnumValue = defineRule('rename-enum-value', 'breaking', 'Renaming an enum value breaks releases that still use the old label.');
+export const renameEnumValue = defineRule(
+  'rename-enum-value',
+  'breaking',
+  'Renaming an enum value breaks releases that still use the old label.',
+);
 
 function checkAlterEnum(node: AlterEnumStmt, ctx: LintContext, hits: Hit[]): void {
   if (node.oldVal === undefined) return;

@@ -9,17 +9,37 @@ import { defineRule, type Hit } from '../rule.js';
 import { type RuleModule, columnName } from './checks.js';
 import { columnFacts } from './column-def.js';
 
-export const preferJsonb = defineRule('prefer-jsonb', 'safe', 'json keeps the raw text and cannot be indexed or compared; jsonb can.');
-export const preferText = defineRule('prefer-text', 'safe', 'varchar(n)/char(n) limits need a table lock to change; text with a CHECK does not.');
-export const preferBigintKey = defineRule('prefer-bigint-key', 'safe', 'int keys run out at 2^31; widening them later rewrites the table.');
-export const preferTimestamptz = defineRule('prefer-timestamptz', 'safe', 'timestamp without time zone loses the offset; timestamptz keeps instants unambiguous.');
+export const preferJsonb = defineRule(
+  'prefer-jsonb',
+  'safe',
+  'json keeps the raw text and cannot be indexed or compared; jsonb can.',
+);
+export const preferText = defineRule(
+  'prefer-text',
+  'safe',
+  'varchar(n)/char(n) limits need a table lock to change; text with a CHECK does not.',
+);
+export const preferBigintKey = defineRule(
+  'prefer-bigint-key',
+  'safe',
+  'int keys run out at 2^31; widening them later rewrites the table.',
+);
+export const preferTimestamptz = defineRule(
+  'prefer-timestamptz',
+  'safe',
+  'timestamp without time zone loses the offset; timestamptz keeps instants unambiguous.',
+);
 
 const smallIntegers = new Set(['int2', 'int4', 'serial', 'smallserial']);
 
 /** Hygiene hits for one column; `key` is true for primary and foreign key columns. */
 function checkType(type: ColumnType, name: string, key: boolean, hits: Hit[]): void {
   if (type.name === 'json') {
-    hits.push({ rule: preferJsonb, message: `${name} is json: prefer jsonb`, safeAlternative: `Declare it jsonb (binary, indexable with GIN, comparable).` });
+    hits.push({
+      rule: preferJsonb,
+      message: `${name} is json: prefer jsonb`,
+      safeAlternative: `Declare it jsonb (binary, indexable with GIN, comparable).`,
+    });
   } else if ((type.name === 'varchar' && type.mods.length > 0) || type.name === 'bpchar') {
     hits.push({
       rule: preferText,
@@ -57,7 +77,12 @@ function checkCreateTable(node: CreateStmt, ctx: LintContext, hits: Hit[]): void
   for (const element of node.tableElts ?? []) {
     const column = nodeAs(element, 'ColumnDef');
     if (!column?.colname) continue;
-    checkType(columnTypeOf(column.typeName), columnName(table, column.colname), tableKeys.has(column.colname) || isKey(column), hits);
+    checkType(
+      columnTypeOf(column.typeName),
+      columnName(table, column.colname),
+      tableKeys.has(column.colname) || isKey(column),
+      hits,
+    );
   }
 }
 

@@ -51,7 +51,9 @@ for (const module of modules) {
 }
 
 /** Every rule the linter knows, by id. */
-export const rulesById: ReadonlyMap<string, Rule> = new Map(modules.flatMap((module) => module.rules).map((rule) => [rule.id, rule]));
+export const rulesById: ReadonlyMap<string, Rule> = new Map(
+  modules.flatMap((module) => module.rules).map((rule) => [rule.id, rule]),
+);
 
 /** Runs every check that concerns ctx.statement and returns what they found. */
 export function checkStatement(ctx: LintContext): Hit[] {

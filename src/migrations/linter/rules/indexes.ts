@@ -14,10 +14,19 @@ export const createIndexNotConcurrently = defineRule(
   'locking',
   'CREATE INDEX without CONCURRENTLY blocks writes to the table for the whole build.',
 );
-export const dropIndexNotConcurrently = defineRule('drop-index-not-concurrently', 'locking', 'DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table.');
-export const reindexNotConcurrently = defineRule('reindex-not-concurrently', 'locking', 'REINDEX without CONCURRENTLY blocks writes, and reads that use the index.');
+export const dropIndexNotConcurrently = defineRule(
+  'drop-index-not-concurrently',
+  'locking',
+  'DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table.',
+);
+export const reindexNotConcurrently = defineRule(
+  'reindex-not-concurrently',
+  'locking',
+  'REINDEX without CONCURRENTLY blocks writes, and reads that use the index.',
+);
 
-const outsideTransaction = 'it cannot run in a transaction: Slipway runs a migration holding CONCURRENTLY statements statement by statement';
+const outsideTransaction =
+  'it cannot run in a transaction: Slipway runs a migration holding CONCURRENTLY statements statement by statement';
 
 function checkCreateIndex(node: IndexStmt, ctx: LintContext, hits: Hit[]): void {
   if (node.concurrent || ctx.isNewRelation(relationKey(node.relation))) return;

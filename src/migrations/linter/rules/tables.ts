@@ -9,20 +9,45 @@ import { keyOfNames, nodeAs, objectNames, relationDisplay, relationKey } from '.
 import { defineRule, type Hit } from '../rule.js';
 import type { RuleModule } from './checks.js';
 
-export const renameTable = defineRule('rename-table', 'breaking', 'Renaming a table or view breaks releases that use the old name.');
-export const dropTable = defineRule('drop-table', 'data-loss', 'Dropping a table loses its data and breaks releases that use it.');
+export const renameTable = defineRule(
+  'rename-table',
+  'breaking',
+  'Renaming a table or view breaks releases that use the old name.',
+);
+export const dropTable = defineRule(
+  'drop-table',
+  'data-loss',
+  'Dropping a table loses its data and breaks releases that use it.',
+);
 export const dropSchema = defineRule('drop-schema', 'data-loss', 'Dropping a schema drops everything in it.');
-export const truncateTable = defineRule('truncate-table', 'data-loss', 'TRUNCATE deletes every row under ACCESS EXCLUSIVE.');
-export const truncateCascade = defineRule('truncate-cascade', 'data-loss', 'TRUNCATE … CASCADE also empties every table that references it.');
+export const truncateTable = defineRule(
+  'truncate-table',
+  'data-loss',
+  'TRUNCATE deletes every row under ACCESS EXCLUSIVE.',
+);
+export const truncateCascade = defineRule(
+  'truncate-cascade',
+  'data-loss',
+  'TRUNCATE … CASCADE also empties every table that references it.',
+);
 export const detachPartition = defineRule(
   'detach-partition-not-concurrently',
   'locking',
   'DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the parent table.',
 );
-export const vacuumFull = defineRule('vacuum-full', 'locking', 'VACUUM FULL rewrites the table under ACCESS EXCLUSIVE.');
+export const vacuumFull = defineRule(
+  'vacuum-full',
+  'locking',
+  'VACUUM FULL rewrites the table under ACCESS EXCLUSIVE.',
+);
 export const cluster = defineRule('cluster', 'locking', 'CLUSTER rewrites the table under ACCESS EXCLUSIVE.');
 
-const renamedRelations: Record<string, string> = { OBJECT_TABLE: 'table', OBJECT_VIEW: 'view', OBJECT_MATVIEW: 'materialized view', OBJECT_FOREIGN_TABLE: 'foreign table' };
+const renamedRelations: Record<string, string> = {
+  OBJECT_TABLE: 'table',
+  OBJECT_VIEW: 'view',
+  OBJECT_MATVIEW: 'materialized view',
+  OBJECT_FOREIGN_TABLE: 'foreign table',
+};
 
 function checkRename(node: RenameStmt, ctx: LintContext, hits: Hit[]): void {
   const noun = renamedRelations[node.renameType ?? ''];
@@ -127,6 +152,12 @@ function checkCluster(node: ClusterStmt, ctx: LintContext, hits: Hit[]): void {
 
 export const tableRules: RuleModule = {
   rules: [renameTable, dropTable, dropSchema, truncateTable, truncateCascade, detachPartition, vacuumFull, cluster],
-  statements: { RenameStmt: checkRename, DropStmt: checkDrop, TruncateStmt: checkTruncate, VacuumStmt: checkVacuum, ClusterStmt: checkCluster },
+  statements: {
+    RenameStmt: checkRename,
+    DropStmt: checkDrop,
+    TruncateStmt: checkTruncate,
+    VacuumStmt: checkVacuum,
+    ClusterStmt: checkCluster,
+  },
   alterTable: { AT_DetachPartition: checkDetach },
 };

@@ -28,7 +28,9 @@ const forms: [sql: string, named: string | null][] = [
 
 describe('transaction-control', () => {
   it.each(forms)('%s: flagged exactly when the runner refuses it, naming the statement as written', (sql, named) => {
-    const finding = lintSql(`${sql};`, 'm.sql', { lockTimeoutSet: true }).statements[0]!.findings.find((f) => f.rule === 'transaction-control');
+    const finding = lintSql(`${sql};`, 'm.sql', { lockTimeoutSet: true }).statements[0]!.findings.find(
+      (f) => f.rule === 'transaction-control',
+    );
     const refused = (() => {
       try {
         prepareScript(`${sql};`, 'm.sql');
@@ -46,8 +48,14 @@ describe('transaction-control', () => {
   });
 
   it('keeps concurrently-in-transaction on the CONCURRENTLY statement inside BEGIN … COMMIT', () => {
-    const report = lintSql('BEGIN;\nCREATE INDEX CONCURRENTLY vessels_eta_idx ON vessels (eta);\nCOMMIT;', 'm.sql', { lockTimeoutSet: true });
-    expect(report.statements.map((s) => s.findings.map((f) => f.rule))).toEqual([['transaction-control'], ['concurrently-in-transaction'], ['transaction-control']]);
+    const report = lintSql('BEGIN;\nCREATE INDEX CONCURRENTLY vessels_eta_idx ON vessels (eta);\nCOMMIT;', 'm.sql', {
+      lockTimeoutSet: true,
+    });
+    expect(report.statements.map((s) => s.findings.map((f) => f.rule))).toEqual([
+      ['transaction-control'],
+      ['concurrently-in-transaction'],
+      ['transaction-control'],
+    ]);
     expect(report.statements.map((s) => s.line)).toEqual([1, 2, 3]);
   });
 });

@@ -101,11 +101,12 @@ function checkLockTimeout(ctx: LintContext, hits: Hit[]): void {
 }
 
 function dataChangeTarget(kind: string, node: Record<string, unknown>): RangeVar | undefined {
-  if (kind === 'UpdateStmt' || kind === 'DeleteStmt' || kind === 'MergeStmt') return node['relation'] as RangeVar | undefined;
+  if (kind === 'UpdateStmt' || kind === 'DeleteStmt' || kind === 'MergeStmt')
+    return node.relation as RangeVar | undefined;
   if (kind !== 'InsertStmt') return undefined;
   // INSERT … VALUES seeds a few rows; INSERT … SELECT … FROM copies a table.
-  const select = nodeAs(node['selectStmt'] as Node | undefined, 'SelectStmt');
-  return (select?.fromClause?.length ?? 0) > 0 ? (node['relation'] as RangeVar | undefined) : undefined;
+  const select = nodeAs(node.selectStmt as Node | undefined, 'SelectStmt');
+  return (select?.fromClause?.length ?? 0) > 0 ? (node.relation as RangeVar | undefined) : undefined;
 }
 
 function checkBackfill(ctx: LintContext, hits: Hit[]): void {
@@ -137,7 +138,13 @@ function checkValidate(cmd: AlterTableCmd, table: TableRef, ctx: LintContext, hi
 }
 
 export const transactionRules: RuleModule = {
-  rules: [transactionControl, concurrentlyInTransaction, ddlWithoutLockTimeout, backfillInDdlTransaction, validateInDdlTransaction],
+  rules: [
+    transactionControl,
+    concurrentlyInTransaction,
+    ddlWithoutLockTimeout,
+    backfillInDdlTransaction,
+    validateInDdlTransaction,
+  ],
   statements: { TransactionStmt: checkTransactionControl },
   alterTable: { AT_ValidateConstraint: checkValidate },
   everyStatement(ctx, hits) {
