@@ -3,15 +3,9 @@
  * (a user name, a source address) and the login route asks these functions at time `now`.
  */
 
-/** One key's counters (times in ms since the epoch). */
-export interface ThrottleState {
-  failures: number;
-  windowStart: number | null;
-  lockedUntil: number | null;
-  /** Locks so far: each doubles the next one. */
-  lockouts: number;
-  lastLockAt: number | null;
-}
+import type { ThrottleState } from '../model/throttle.js';
+
+export { freshThrottle, type ThrottleState } from '../model/throttle.js';
 
 export const maxFailures = 5;
 export const failureWindowMs = 15 * 60_000;
@@ -19,14 +13,6 @@ export const firstLockMs = 15 * 60_000;
 export const maxLockMs = 60 * 60_000;
 /** A day without a lock forgets earlier locks, so one bad morning does not cost an hour forever. */
 export const lockMemoryMs = 24 * 60 * 60_000;
-
-export const freshThrottle: ThrottleState = {
-  failures: 0,
-  windowStart: null,
-  lockedUntil: null,
-  lockouts: 0,
-  lastLockAt: null,
-};
 
 /** Milliseconds until the key may try again; 0 when it is not locked. */
 export function lockedFor(state: ThrottleState, now: number): number {

@@ -30,7 +30,7 @@ export function mfaEnvironmentsOf(configs: readonly Pick<ProjectConfig, 'access'
 
 /** The same, from the projects in the store. */
 export async function loadMfaEnvironments(db: Queryable): Promise<string[]> {
-  return mfaEnvironmentsOf((await listProjects(db)).map((p) => p.config as ProjectConfig));
+  return mfaEnvironmentsOf((await listProjects(db)).map((p) => p.config));
 }
 
 /**

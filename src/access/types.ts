@@ -4,15 +4,9 @@
  * table and a route without an entry cannot be registered.
  */
 
-/** Roles, weakest first. `admin` can do everything; `viewer` only reads. */
-export type Role = 'viewer' | 'deployer' | 'approver' | 'admin';
-export const roles: readonly Role[] = ['viewer', 'deployer', 'approver', 'admin'];
+import type { Grant, Role } from '../model/grant.js';
 
-/** One grant: a role on some environments ('*' = every environment, and project-wide actions). */
-export interface Grant {
-  role: Role;
-  environments: string[] | '*';
-}
+export { roles, type Grant, type Role } from '../model/grant.js';
 
 /** Who is calling, once authenticated. */
 export interface Principal {

@@ -25,14 +25,15 @@ const maxValue = 200;
 
 /** A deployment as the audit log remembers it before and after an action on it. */
 export function deploymentSummary(d: DeploymentRecord): Record<string, unknown> {
-  // abort and promote are requests the executor carries out a moment later: the flags are the change.
+  // abort and promote are requests the executor carries out a moment later: the request is the change.
   return {
     deployment: d.id,
     state: d.state,
     step: d.step,
-    paused: Boolean(d.options.paused),
-    abortRequested: Boolean(d.options.abortRequested),
-    promoteRequested: Boolean(d.options.promoteRequested),
+    request: d.control.kind,
+    paused: d.control.kind === 'pause',
+    abortRequested: d.control.kind === 'abort',
+    promoteRequested: d.control.kind === 'promote',
   };
 }
 

@@ -51,25 +51,26 @@ export async function presentDeployment(
           ? 'stopped'
           : 'running',
     ),
-    trafficShifted: Boolean(d.options.trafficShifted),
-    paused: d.options.paused
+    trafficShifted: d.progress.trafficShiftedAt !== undefined,
+    paused:
+      d.control.kind === 'pause'
+        ? {
+            reason: d.control.reason,
+            ...(d.control.by ? { by: d.control.by } : {}),
+            at: new Date(d.control.at).toISOString(),
+          }
+        : null,
+    latestVerdict: d.settings.strategyConfig.type === 'canary' ? await latestVerdict(names.db, d.id) : null,
+    rolledBackFrom: d.progress.forward
       ? {
-          reason: d.options.paused.reason,
-          ...(d.options.paused.by ? { by: d.options.paused.by } : {}),
-          at: new Date(d.options.paused.at).toISOString(),
-        }
-      : null,
-    latestVerdict: d.options.strategyConfig?.type === 'canary' ? await latestVerdict(names.db, d.id) : null,
-    rolledBackFrom: d.options.forward
-      ? {
-          step: d.options.forward.step,
-          steps: stepViews(d.options.forward.plan.steps, d.options.forward.step, 'stopped'),
+          step: d.progress.forward.step,
+          steps: stepViews(d.progress.forward.plan.steps, d.progress.forward.step, 'stopped'),
         }
       : null,
     reason: d.reason ?? null,
     error: d.error ? { message: d.error.message, ...(d.error.details ? { details: d.error.details } : {}) } : null,
     requestedBy: d.requestedBy ?? null,
-    emergency: d.options.emergency ?? null,
+    emergency: d.settings.emergency ?? null,
     createdAt: d.createdAt.toISOString(),
     startedAt: iso(d.startedAt),
     finishedAt: iso(d.finishedAt),

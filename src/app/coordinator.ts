@@ -162,7 +162,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         });
         traffic.invalidate();
         await traffic.reconcileAll(
-          (await listProjects(db)).map((p) => p.config as ProjectConfig),
+          (await listProjects(db)).map((p) => p.config),
           true,
         );
         await events.emit({

@@ -1,4 +1,4 @@
-import type { ProjectConfig } from '../config/model.js';
+
 import type { SignalFactory } from '../engine/analysis/canary-watch.js';
 import { dataPlaneEnvironment } from '../engine/traffic-controller.js';
 import { HttpProbeSignalSource, PrometheusSignalSource, ProxySignalSource } from '../signals/index.js';
@@ -25,7 +25,7 @@ export function signalFactory(db: Db, router: Router): SignalFactory {
     if (prometheus)
       sources.push(new PrometheusSignalSource({ address: prometheus.address, metrics: prometheus.metrics }));
     if (probes && probes.length > 0) {
-      const config = (await getProject(db, d.project))?.config as ProjectConfig | undefined;
+      const config = (await getProject(db, d.project))?.config;
       const env = config?.environments.find((e) => e.name === d.environment);
       if (env) {
         const host =

@@ -41,7 +41,7 @@ async function startWithStable(steps: unknown[]): Promise<Harness> {
 
 /** Once the candidate takes traffic, feed it too. */
 async function candidateTraffic(harness: Harness, id: string, candidate: { errorRate: number; latencyMs: number }) {
-  for (let i = 0; i < 200 && !(await getDeployment(harness.db, id))?.options.trafficShifted; i++)
+  for (let i = 0; i < 200 && (await getDeployment(harness.db, id))?.progress.trafficShiftedAt === undefined; i++)
     await new Promise((r) => setTimeout(r, 25));
   feed!.set([
     { release: '1.0.0', rate: 190, errorRate: 0.002, latencyMs: 20, jitterMs: 10 },
@@ -103,7 +103,7 @@ describe('canary through the engine', () => {
     const held = async () => {
       for (let i = 0; i < 200; i++) {
         const now = await getDeployment(harness.db, d.id);
-        if (now?.options.paused) return now;
+        if (now?.control.kind === 'pause') return now;
         await new Promise((r) => setTimeout(r, 25));
       }
       throw new Error('not paused');
@@ -135,7 +135,7 @@ describe('canary through the engine', () => {
   it('after a coordinator restart mid-canary, the judge resumes and still rolls a bad candidate back', async () => {
     const harness = await startWithStable([{ setWeight: 5 }, { analyze: { for: '60s' } }]);
     const d = await harness.engine.deploy(req('2.0.0'));
-    for (let i = 0; i < 200 && !(await getDeployment(harness.db, d.id))?.options.trafficShifted; i++)
+    for (let i = 0; i < 200 && (await getDeployment(harness.db, d.id))?.progress.trafficShiftedAt === undefined; i++)
       await new Promise((r) => setTimeout(r, 25));
     await harness.restart();
     await candidateTraffic(harness, d.id, { errorRate: 0.3, latencyMs: 20 });
@@ -181,11 +181,11 @@ describe('canary through the engine', () => {
     await h.waitFinished(first.id);
     const d = await h.engine.deploy(req('2.0.0')); // no traffic at all: nothing to judge
     let now = await getDeployment(h.db, d.id);
-    for (let i = 0; i < 400 && !now?.options.paused; i++) {
+    for (let i = 0; i < 400 && now?.control.kind !== 'pause'; i++) {
       await new Promise((r) => setTimeout(r, 25));
       now = await getDeployment(h.db, d.id);
     }
-    expect(now!.options.paused?.reason).toMatch(
+    expect(now!.control.kind === 'pause' && now!.control.reason).toMatch(
       /canary analysis inconclusive 2 times \(inconclusiveLimit 1\): not enough data/,
     );
     expect(now!.state).toBe('running');

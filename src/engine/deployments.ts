@@ -3,25 +3,24 @@ import { resolveRelease, serviceIn } from '../config/resolve.js';
 import { defaultStrategy } from '../config/strategy.js';
 import { formatDuration } from '../shared/duration.js';
 import { newId } from '../shared/ids.js';
+import type { DeploymentRecord, DeploymentSettings } from '../model/deployment.js';
+import type { Plan } from '../model/plan.js';
 import {
   activeDeployment,
   getDeployment,
   insertDeployment,
   isActiveDeploymentConflict,
-  patchOptions,
   updateDeployment,
-  type DeploymentOptions,
-  type DeploymentRecord,
 } from '../store/repos/deployments.js';
 import { getProject } from '../store/repos/projects.js';
 import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
-import { planFor } from '../strategies/index.js';
+import { buildPlan } from '../strategies/build.js';
 import { activeFreeze } from './pipeline/freeze.js';
 import { promotionWaits } from './pipeline/promotion.js';
 import { approvalStatus } from './pipeline/approval-status.js';
-import { withGateSteps, withMigrationSteps, type Plan } from '../strategies/plan.js';
 import type { EngineDeps } from './context.js';
+import { requestControl } from './control-requests.js';
 import { EngineError } from './errors.js';
 import { ensureRelease } from './releases.js';
 
@@ -49,7 +48,7 @@ export async function projectConfig(deps: EngineDeps, project: string): Promise<
       'not_found',
       `project "${project}" is not known to this coordinator; apply its slipway.yaml first (slipway deploy does)`,
     );
-  return record.config as ProjectConfig;
+  return record.config;
 }
 
 /** One line naming a running deployment, for refusals. */
@@ -99,7 +98,7 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
     );
   }
 
-  const options: DeploymentOptions = {
+  const settings: DeploymentSettings = {
     instances: service.instances,
     health: {
       path: service.health.path,
@@ -128,19 +127,10 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
     toRelease: release.id,
     strategy: strategy.type,
     requestedBy: req.requestedBy,
-    options,
+    settings,
   };
   const fromRelease = state?.stableRelease;
-  const plan = withGatesOf(
-    config,
-    req.environment,
-    withMigrationsIfCarried(
-      deps,
-      config,
-      req.service,
-      planFor(strategy, { instances: service.instances, hasStable: Boolean(fromRelease) }),
-    ),
-  );
+  const plan = planOf(deps, config, req.service, req.environment, strategy, service.instances, Boolean(fromRelease));
   try {
     return await insertDeployment(deps.db, { ...base, fromRelease, plan, state: active ? 'queued' : 'running' });
   } catch (e) {
@@ -168,16 +158,15 @@ export async function startQueued(deps: EngineDeps, d: DeploymentRecord): Promis
     });
     return undefined;
   }
-  const current = (await getProject(deps.db, d.project))?.config as ProjectConfig | undefined;
-  const plan = withGatesOf(
+  const current = (await getProject(deps.db, d.project))?.config;
+  const plan = planOf(
+    deps,
     current,
+    d.service,
     d.environment,
-    withMigrationsIfCarried(
-      deps,
-      current,
-      d.service,
-      planFor(d.options.strategyConfig, { instances: d.options.instances, hasStable: Boolean(state?.stableRelease) }),
-    ),
+    d.settings.strategyConfig,
+    d.settings.instances,
+    Boolean(state?.stableRelease),
   );
   try {
     return await updateDeployment(deps.db, d.id, {
@@ -213,25 +202,40 @@ export async function requestAbort(
       'conflict',
       `deployment ${id} already finished (${d.state.replace('_', ' ')}); to undo it, run: slipway rollback ${d.service} --env ${d.environment}`,
     );
-  return patchOptions(deps.db, id, { abortRequested: { reason, by, outcome: 'rolled_back' } });
+  const { deployment } = await requestControl(deps, id, {
+    kind: 'abort',
+    reason,
+    ...(by ? { by } : {}),
+    outcome: 'rolled_back',
+    at: deps.clock.now(),
+  });
+  return deployment;
 }
 
-/** Plans of the service whose releases carry migrations (database.service) get the expand and contract steps. */
-function withMigrationsIfCarried(
+/**
+ * The deployment's whole plan, built once by the strategies: migration steps when the service's
+ * releases carry migrations (database.service), gate steps when the environment has gates.
+ */
+function planOf(
   deps: EngineDeps,
   config: ProjectConfig | undefined,
   service: string,
-  plan: Plan,
+  environment: string,
+  strategy: StrategyConfig,
+  instances: number,
+  hasStable: boolean,
 ): Plan {
-  return deps.migrations && config?.database?.service === service ? withMigrationSteps(plan) : plan;
-}
-
-/** Plans in an environment with gates get the before-gates step first and the smoke step before promotion. */
-function withGatesOf(config: ProjectConfig | undefined, environment: string, plan: Plan): Plan {
   const gates = config?.environments.find((e) => e.name === environment)?.gates;
-  return gates
-    ? withGateSteps(plan, gates.before.length > 0 || gates.coverage !== undefined, gates.after.length > 0)
-    : plan;
+  return buildPlan({
+    strategy,
+    instances,
+    hasStable,
+    migrations: Boolean(deps.migrations && config?.database?.service === service),
+    gates: {
+      before: Boolean(gates && (gates.before.length > 0 || gates.coverage !== undefined)),
+      after: Boolean(gates && gates.after.length > 0),
+    },
+  });
 }
 
 /**
@@ -243,7 +247,7 @@ async function refuseOutsidePipeline(deps: EngineDeps, config: ProjectConfig, re
   const environment = config.environments.find((e) => e.name === req.environment);
   if (!environment) return; // serviceIn already refused an unknown environment
   const now = new Date(deps.clock.now());
-  const freeze = activeFreeze(environment.freezes ?? [], now); // configs stored by older versions lack it
+  const freeze = activeFreeze(environment.freezes, now);
   if (freeze && !req.emergency) {
     throw new EngineError(
       'conflict',

@@ -2,17 +2,13 @@ import type { ProjectConfig } from '../config/model.js';
 import { configDigest } from '../config/digest.js';
 import type { LogOptions } from '../runtimes/runtime.js';
 import { isSlipwayError, messageOf } from '../shared/errors.js';
-import {
-  getDeployment,
-  listDeployments,
-  nextQueued,
-  patchOptions,
-  type DeploymentRecord,
-} from '../store/repos/deployments.js';
+import type { DeploymentRecord } from '../model/deployment.js';
+import { getDeployment, listDeployments, nextQueued } from '../store/repos/deployments.js';
 import { listInstances, markStopped, setDesired } from '../store/repos/instances.js';
 import { deleteProject, getProject, listProjects, restoreProject, upsertProject } from '../store/repos/projects.js';
 import { aboutDeployment } from './event-log.js';
 import type { EngineDeps } from './context.js';
+import { requestControl } from './control-requests.js';
 import {
   createDeployment,
   describeActive,
@@ -107,7 +103,7 @@ export class Engine {
     const before = await getProject(this.deps.db, config.project);
     const { changed } = await upsertProject(this.deps.db, config.project, config, digest);
     if (!changed) return { changed };
-    const previous = (before?.config as ProjectConfig | undefined) ?? undefined;
+    const previous = before?.config;
     let environment = '';
     try {
       for (const env of config.environments) {
@@ -166,49 +162,54 @@ export class Engine {
   /** `slipway promote`: a canary skips its remaining steps and goes to 100 %. */
   async promote(id: string, by?: string): Promise<DeploymentRecord> {
     const d = await this.runningDeployment(id, 'promote');
-    if (d.options.strategyConfig.type !== 'canary' || d.plan.analysisUntilStep === undefined) {
+    if (d.settings.strategyConfig.type !== 'canary' || !d.plan.steps.some((s) => s.judged)) {
       throw new EngineError(
         'conflict',
         `deployment ${id} is a ${d.strategy} deployment, not a canary: there are no canary steps to skip`,
       );
     }
-    const updated = await patchOptions(this.deps.db, id, {
-      promoteRequested: { ...(by ? { by } : {}), at: this.deps.clock.now() },
+    const { deployment } = await requestControl(this.deps, id, {
+      kind: 'promote',
+      ...(by ? { by } : {}),
+      at: this.deps.clock.now(),
     });
-    this.wake(updated);
-    return updated;
+    this.wake(deployment);
+    return deployment;
   }
 
   /** `slipway pause`: no further step starts until resume (a canary is still judged meanwhile). */
   async pause(id: string, by?: string): Promise<DeploymentRecord> {
-    const d = await this.runningDeployment(id, 'pause');
-    if (d.options.paused) return d;
-    const updated = await patchOptions(this.deps.db, id, {
-      paused: { reason: `paused${by ? ` by ${by}` : ''}`, ...(by ? { by } : {}), at: this.deps.clock.now() },
+    const { deployment: d, changed } = await requestControl(this.deps, id, {
+      kind: 'pause',
+      reason: `paused${by ? ` by ${by}` : ''}`,
+      ...(by ? { by } : {}),
+      at: this.deps.clock.now(),
     });
+    if (!changed) return d;
     await this.deps.events.emit({
       ...aboutDeployment(d),
       kind: 'deployment.paused',
       message: `paused${by ? ` by ${by}` : ''}: no further step starts until slipway resume`,
       data: { by },
     });
-    return updated;
+    return d;
   }
 
   /** `slipway resume`: continue a paused deployment (also ends an open pause step). */
   async resume(id: string, by?: string): Promise<DeploymentRecord> {
-    const d = await this.runningDeployment(id, 'resume');
-    if (!d.options.paused)
-      throw new EngineError('conflict', `deployment ${id} is not paused (step ${d.step + 1}/${d.plan.steps.length})`);
-    const updated = await patchOptions(this.deps.db, id, { resumes: (d.options.resumes ?? 0) + 1 }, ['paused']);
+    const { deployment: d } = await requestControl(this.deps, id, {
+      kind: 'resume',
+      ...(by ? { by } : {}),
+      at: this.deps.clock.now(),
+    });
     await this.deps.events.emit({
       ...aboutDeployment(d),
       kind: 'deployment.resumed',
       message: `resumed${by ? ` by ${by}` : ''}`,
       data: { by },
     });
-    this.wake(updated);
-    return updated;
+    this.wake(d);
+    return d;
   }
 
   private async runningDeployment(id: string, verb: string): Promise<DeploymentRecord> {
@@ -294,7 +295,7 @@ export class Engine {
   }
 
   private async projects(): Promise<ProjectConfig[]> {
-    return (await listProjects(this.deps.db)).map((p) => p.config as ProjectConfig);
+    return (await listProjects(this.deps.db)).map((p) => p.config);
   }
 
   private async tick(): Promise<void> {

@@ -1,19 +1,23 @@
-import { messageOf, isSlipwayError } from '../shared/errors.js';
-import { getDeployment, patchOptions, updateDeployment, type DeploymentRecord } from '../store/repos/deployments.js';
+import { isSlipwayError, messageOf } from '../shared/errors.js';
+import { noRequest, type DeploymentRecord, type RollbackOutcome } from '../model/deployment.js';
+import { getDeployment, setControl, updateDeployment } from '../store/repos/deployments.js';
 import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
-import { describeStep, withSmokeBeforePromote } from '../strategies/plan.js';
+import { promotedPlan } from '../strategies/build.js';
+import { describeStep } from '../strategies/plan.js';
 import { rollbackPlan } from '../strategies/rollback.js';
-import { promotionSteps } from '../strategies/canary.js';
-import { aboutDeployment } from './event-log.js';
 import type { EngineDeps, StepContext } from './context.js';
+import { aboutDeployment } from './event-log.js';
+import { finishMessage } from './model/finish-message.js';
+import { afterStepFailure, nextAction } from './model/next-action.js';
 import { runStep } from './steps/index.js';
 
 /**
  * Runs deployments: one loop per active deployment, one step at a time. Before a step the
- * deployment is re-read from the store; after it, the step index is advanced in the store. So
- * a coordinator killed at any point resumes at the step it was on (steps are idempotent), and
- * an abort recorded in the store is honoured even if the process died before acting on it.
+ * deployment is re-read from the store and `nextAction` decides what to do; after it, the step
+ * index is advanced in the store. So a coordinator killed at any point resumes at the step it was
+ * on (steps are idempotent), and a request recorded in the store is honoured even if the process
+ * died before acting on it.
  */
 export class Executor {
   private readonly loops = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -33,12 +37,12 @@ export class Executor {
     this.loops.set(id, { controller, done });
   }
 
-  /** Interrupt the current step of a deployment (its abort is already recorded in the store). */
+  /** Interrupt the current step of a deployment (its request is already recorded in the store). */
   interrupt(id: string): void {
     const loop = this.loops.get(id);
     if (!loop) return;
     loop.controller.abort(new Error('interrupted'));
-    // The loop re-reads the deployment, sees the abort, and continues with a fresh controller.
+    // The loop re-reads the deployment, acts on the request, and continues with a fresh controller.
   }
 
   /** Is a loop running for this deployment? */
@@ -60,56 +64,66 @@ export class Executor {
 
   private async loop(id: string, first: AbortController): Promise<void> {
     let controller = first;
-    const { events, logger } = this.deps;
     for (;;) {
       if (this.closed) return;
-      let d = await getDeployment(this.deps.db, id);
-      if (!d || (d.state !== 'running' && d.state !== 'rolling_back')) return;
-
-      if (d.state === 'running' && d.options.abortRequested) {
-        d = await this.startRollback(d, d.options.abortRequested.reason, d.options.abortRequested.outcome);
-        continue;
-      }
-      if (d.state === 'running' && d.options.promoteRequested) {
-        d = await this.promoteNow(d);
-        continue;
-      }
-      if (d.step >= d.plan.steps.length) {
-        await this.finish(d);
-        return;
-      }
-      if (d.state === 'running' && d.options.paused) {
-        // Held by `slipway pause`, an open pause step or an inconclusive analysis: no step starts.
-        // The canary watch keeps judging meanwhile, so a bad candidate still rolls back.
-        await this.deps.clock.sleep(this.deps.pollMs ?? 200, controller.signal).catch(() => undefined);
-        if (controller.signal.aborted) controller = this.freshController(id);
-        continue;
-      }
-      this.deps.canary?.watch(d);
-
-      if (controller.signal.aborted) controller = this.freshController(id);
-      const step = d.plan.steps[d.step]!;
-      const ctx = await this.contextFor(d, controller.signal);
-      await events.emit({
-        ...aboutDeployment(d),
-        kind: 'deployment.step.started',
-        message: `step ${d.step + 1}/${d.plan.steps.length}: ${describeStep(step)}`,
-        data: { step: d.step, of: d.plan.steps.length, kind: step.kind, state: d.state },
-      });
-      try {
-        await runStep(ctx, step);
-      } catch (e) {
-        if (this.closed) return;
-        if (controller.signal.aborted) continue; // an abort was recorded; the next pass acts on it
-        logger.warn({ deployment: id, step: step.kind, err: messageOf(e) }, 'step failed');
-        if (d.state === 'running') {
-          await this.startRollback(d, messageOf(e), d.options.trafficShifted ? 'rolled_back' : 'failed', e);
+      const d = await getDeployment(this.deps.db, id);
+      if (!d) return;
+      const action = nextAction(d);
+      switch (action.kind) {
+        case 'idle':
+          return;
+        case 'rollBack':
+          await this.startRollback(d, action.reason, action.outcome);
           continue;
+        case 'promote':
+          await this.promoteNow(d, action.by);
+          continue;
+        case 'acknowledgeResume':
+          await setControl(this.deps.db, d.id, noRequest, ['resume']);
+          continue;
+        case 'finish':
+          await this.finish(d, action.state);
+          return;
+        case 'hold':
+          // Held by `slipway pause`, an open pause step or an inconclusive analysis: no step starts.
+          // The canary watch keeps judging meanwhile, so a bad candidate still rolls back.
+          await this.deps.clock.sleep(this.deps.pollMs ?? 200, controller.signal).catch(() => undefined);
+          if (controller.signal.aborted) controller = this.freshController(id);
+          continue;
+        case 'runStep': {
+          if (controller.signal.aborted) controller = this.freshController(id);
+          const outcome = await this.runOne(d, action.index, controller.signal);
+          if (outcome === 'stop') return;
+          if (outcome === 'done') await updateDeployment(this.deps.db, id, { step: action.index + 1 });
         }
-        await this.fail(d, `rollback could not complete: ${messageOf(e)}`, e);
-        return;
       }
-      await updateDeployment(this.deps.db, id, { step: d.step + 1 });
+    }
+  }
+
+  /** Run one step; `done` advances the plan, `again` decides anew (a request arrived or the plan changed), `stop` ends the loop. */
+  private async runOne(d: DeploymentRecord, index: number, signal: AbortSignal): Promise<'done' | 'again' | 'stop'> {
+    this.deps.canary?.watch(d);
+    const step = d.plan.steps[index]!;
+    await this.deps.events.emit({
+      ...aboutDeployment(d),
+      kind: 'deployment.step.started',
+      message: `step ${index + 1}/${d.plan.steps.length}: ${describeStep(step)}`,
+      data: { step: index, of: d.plan.steps.length, kind: step.kind, state: d.state },
+    });
+    try {
+      await runStep(await this.contextFor(d, signal), step);
+      return 'done';
+    } catch (e) {
+      if (this.closed) return 'stop';
+      if (signal.aborted) return 'again'; // a request was recorded; the next pass acts on it
+      this.deps.logger.warn({ deployment: d.id, step: step.kind, err: messageOf(e) }, 'step failed');
+      const next = afterStepFailure(d, messageOf(e));
+      if (next.kind === 'rollBack') {
+        await this.startRollback(d, next.reason, next.outcome, e);
+        return 'again';
+      }
+      await this.fail(d, next.reason, e);
+      return 'stop';
     }
   }
 
@@ -121,25 +135,20 @@ export class Executor {
   }
 
   /** `slipway promote`: the remaining canary steps give way to the full promotion. */
-  private async promoteNow(d: DeploymentRecord): Promise<DeploymentRecord> {
-    const contract = d.plan.steps.some((s) => s.kind === 'contract') ? [{ kind: 'contract' as const }] : [];
-    // Smoke checks still run before the promotion (their step, if any, is among the skipped ones).
-    const promotion = d.plan.steps.slice(d.step).some((s) => s.kind === 'smoke')
-      ? withSmokeBeforePromote(promotionSteps(d.options.instances))
-      : promotionSteps(d.options.instances);
-    const steps = [...d.plan.steps.slice(0, d.step), ...promotion, ...contract];
-    await patchOptions(this.deps.db, d.id, {}, ['promoteRequested', 'paused']);
-    const updated = await updateDeployment(this.deps.db, d.id, {
-      plan: { ...d.plan, steps, analysisUntilStep: d.step },
+  private async promoteNow(d: DeploymentRecord, by: string | undefined): Promise<void> {
+    // Plan first, then the request (compare-and-set): a crash in between promotes again, which
+    // changes nothing, and an abort that arrived meanwhile is kept for the next pass.
+    await updateDeployment(this.deps.db, d.id, {
+      plan: promotedPlan(d.plan, d.step, d.settings.instances),
       step: d.step,
     });
+    await setControl(this.deps.db, d.id, noRequest, ['promote']);
     await this.deps.events.emit({
       ...aboutDeployment(d),
       kind: 'deployment.promoted',
-      message: `promoted by ${d.options.promoteRequested?.by ?? 'request'}: skipping the remaining canary steps`,
-      data: { by: d.options.promoteRequested?.by },
+      message: `promoted by ${by ?? 'request'}: skipping the remaining canary steps`,
+      data: { by },
     });
-    return updated;
   }
 
   private async contextFor(d: DeploymentRecord, signal: AbortSignal): Promise<StepContext> {
@@ -154,25 +163,19 @@ export class Executor {
   private async startRollback(
     d: DeploymentRecord,
     reason: string,
-    outcome: 'rolled_back' | 'failed',
+    outcome: RollbackOutcome,
     error?: unknown,
-  ): Promise<DeploymentRecord> {
+  ): Promise<void> {
     const state = await getServiceState(this.deps.db, d.project, d.environment, d.service);
     const hasStable = Boolean(d.fromRelease && state?.stableRelease === d.fromRelease);
-    const plan = rollbackPlan(
-      d.options.instances,
-      hasStable,
-      Boolean(d.options.revertMigrationsOnRollback && d.options.migrationsApplied?.length),
-    );
-    await patchOptions(this.deps.db, d.id, { outcome, forward: d.options.forward ?? { plan: d.plan, step: d.step } }, [
-      'abortRequested',
-      'paused',
-    ]);
-    const updated = await updateDeployment(this.deps.db, d.id, {
+    const revert = Boolean(d.settings.revertMigrationsOnRollback && d.progress.migrationsApplied.length > 0);
+    await updateDeployment(this.deps.db, d.id, {
       state: 'rolling_back',
-      plan,
+      plan: rollbackPlan(d.settings.instances, hasStable, revert),
       step: 0,
       reason,
+      control: noRequest,
+      progress: { ...d.progress, outcome, forward: d.progress.forward ?? { plan: d.plan, step: d.step } },
       error: error
         ? { message: messageOf(error), details: isSlipwayError(error) ? error.details : undefined }
         : undefined,
@@ -183,20 +186,18 @@ export class Executor {
       message: `rolling back: ${reason.split('\n')[0]}`,
       data: { reason, outcome, ...(isSlipwayError(error) && error.details ? { details: error.details } : {}) },
     });
-    return updated;
   }
 
-  private async finish(d: DeploymentRecord): Promise<void> {
-    const state = d.state === 'running' ? 'succeeded' : (d.options.outcome ?? 'rolled_back');
+  private async finish(d: DeploymentRecord, state: 'succeeded' | RollbackOutcome): Promise<void> {
     const finished = await updateDeployment(this.deps.db, d.id, { state, finished: true });
-    const message =
-      state === 'succeeded'
-        ? `deployment succeeded: ${d.service} is on the new release in ${d.environment}`
-        : `deployment ${state === 'failed' ? 'failed' : 'rolled back'}: ${(d.reason ?? '').split('\n')[0]}`;
+    const [from, to] = await Promise.all([
+      d.fromRelease ? getRelease(this.deps.db, d.fromRelease) : undefined,
+      getRelease(this.deps.db, d.toRelease),
+    ]);
     await this.deps.events.emit({
       ...aboutDeployment(d),
       kind: 'deployment.finished',
-      message,
+      message: finishMessage(finished, { from: from?.version, to: to?.version }),
       data: { state, reason: d.reason },
     });
     await this.onFinished(finished);
@@ -212,7 +213,7 @@ export class Executor {
     await this.deps.events.emit({
       ...aboutDeployment(d),
       kind: 'deployment.finished',
-      message: `deployment failed: ${reason.split('\n')[0]}`,
+      message: finishMessage(finished, {}),
       data: { state: 'failed', reason },
     });
     await this.onFinished(finished);

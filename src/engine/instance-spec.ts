@@ -1,5 +1,5 @@
-import type { InstanceSpec } from '../runtimes/runtime.js';
-import type { DeploymentRecord } from '../store/repos/deployments.js';
+import type { DeploymentRecord } from '../model/deployment.js';
+import type { InstanceSpec } from '../model/instance.js';
 import type { ReleaseRecord } from '../store/repos/releases.js';
 
 /** The spec the runtime starts: the release's command with the deployment's health and drain settings. */
@@ -18,7 +18,7 @@ export function instanceSpecFor(
     args: release.spec.args,
     cwd: release.spec.cwd,
     env: release.spec.env,
-    health: deployment.options.health,
-    drainTimeoutMs: deployment.options.drainTimeoutMs,
+    health: deployment.settings.health,
+    drainTimeoutMs: deployment.settings.drainTimeoutMs,
   };
 }

@@ -2,7 +2,7 @@
  * What the engine needs from the migrations module, as an interface (the engine never imports
  * an adapter): app/ supplies the implementation that lints, dry-runs and applies.
  */
-import type { DeploymentRecord } from '../store/repos/deployments.js';
+import type { DeploymentRecord } from '../model/deployment.js';
 import type { ReleaseRecord } from '../store/repos/releases.js';
 
 export interface MigrationStepInput {

@@ -1,14 +1,10 @@
 import { serviceIn } from '../config/resolve.js';
 import { newId } from '../shared/ids.js';
-import {
-  activeDeployment,
-  insertDeployment,
-  isActiveDeploymentConflict,
-  type DeploymentRecord,
-} from '../store/repos/deployments.js';
+import type { DeploymentRecord } from '../model/deployment.js';
+import { activeDeployment, insertDeployment, isActiveDeploymentConflict } from '../store/repos/deployments.js';
 import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
-import { blueGreen } from '../strategies/blue-green.js';
+import { returnPlan } from '../strategies/build.js';
 import type { EngineDeps } from './context.js';
 import { describeActive, projectConfig, requestAbort } from './deployments.js';
 import { EngineError } from './errors.js';
@@ -56,7 +52,6 @@ export async function requestRollback(
     getRelease(deps.db, state.previousRelease),
   ]);
 
-  const plan = blueGreen.plan({ instances: service.instances, hasStable: true }, { keepOldForMs: 0 });
   try {
     const deployment = await insertDeployment(deps.db, {
       id: newId('dep'),
@@ -67,10 +62,10 @@ export async function requestRollback(
       fromRelease: current!.id,
       toRelease: previous!.id,
       strategy: 'rollback',
-      plan: { ...plan, strategy: 'rollback' },
+      plan: returnPlan(service.instances),
       requestedBy: req.requestedBy,
       state: 'running',
-      options: {
+      settings: {
         instances: service.instances,
         health: service.health,
         startTimeoutMs: service.health.startTimeoutMs,

@@ -123,7 +123,7 @@ export class TrafficController {
   private async pushNow(project: string, environment: string): Promise<void> {
     const record = await getProject(this.db, project);
     if (!record) return;
-    const config = record.config as ProjectConfig;
+    const config = record.config;
     if (!config.environments.some((e) => e.name === environment)) return;
     const table = await buildRoutes(this.db, config, environment);
     const text = JSON.stringify(table);

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { withheldEnv } from '../runtimes/local/instance-env.js';
 import { formatDuration } from '../shared/duration.js';
 import { OutputTail } from './output-tail.js';
-import type { GateResult } from './result.js';
+import type { GateResult } from '../model/gate-result.js';
 import type { CommandGateConfig } from '../config/model.js';
 
 /**

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { GateResult } from './result.js';
+import type { GateResult } from '../model/gate-result.js';
 
 /** Line coverage as a report states it. */
 export interface LineCoverage {

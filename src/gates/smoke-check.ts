@@ -2,7 +2,7 @@ import { request } from 'undici';
 import { BodyTooLarge, networkReason, readText } from '../signals/read-body.js';
 import { formatDuration } from '../shared/duration.js';
 import { tailBytes } from './output-tail.js';
-import type { GateResult } from './result.js';
+import type { GateResult } from '../model/gate-result.js';
 
 /** A smoke check aimed at one URL. */
 export interface SmokeCheckSpec {

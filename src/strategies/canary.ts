@@ -39,22 +39,15 @@ export const canary: Strategy<CanaryStrategy> = {
         steps.push(step.forMs === undefined ? { kind: 'pause' } : { kind: 'pause', forMs: step.forMs });
       }
     }
-    steps.push(
-      { kind: 'scale', role: 'candidate', instances: n },
-      { kind: 'waitHealthy', role: 'candidate', instances: n },
-    );
-    const analysisUntilStep = steps.length;
-    steps.push(
-      { kind: 'setWeights', stable: 0, candidate: 100 },
-      { kind: 'drain', role: 'stable', keep: 0 },
-      { kind: 'stop', role: 'stable', keep: 0 },
-      { kind: 'promote' },
-    );
-    return { strategy: 'canary', steps, analysisUntilStep };
+    // The judge watches the candidate continuously until all traffic moves to it: through the
+    // weights and gates above and the scale-up to full strength, not the final shift.
+    const [scaleUp, waitUp, ...finalShift] = promotionSteps(n);
+    const judged = [...steps, scaleUp!, waitUp!].map((s): Step => ({ ...s, judged: true }));
+    return { strategy: 'canary', steps: [...judged, ...finalShift] };
   },
 };
 
-/** The steps that finish a canary at once (`slipway promote`): full scale, all traffic, old set gone. */
+/** The steps that finish a canary: full scale, all traffic, old set gone (also what `slipway promote` jumps to). */
 export function promotionSteps(instances: number): Step[] {
   return [
     { kind: 'scale', role: 'candidate', instances },

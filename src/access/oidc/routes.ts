@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ApiContext } from '../../api/context.js';
 import { errorBody } from '../../api/schemas.js';
-import type { ProjectConfig, SsoConfig } from '../../config/model.js';
+import type { SsoConfig } from '../../config/model.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { listProjects } from '../../store/repos/projects.js';
 import { appendAudit } from '../audit/chain.js';
@@ -33,7 +33,7 @@ const loginView = z.object({
  * that configure sso must agree on the provider and client; the first one (by name) is used.
  */
 async function ssoConfig(ctx: ApiContext): Promise<SsoConfig> {
-  const configured = (await listProjects(ctx.db)).map((p) => p.config as ProjectConfig).filter((c) => c.sso);
+  const configured = (await listProjects(ctx.db)).map((p) => p.config).filter((c) => c.sso);
   if (configured.length === 0)
     throw new SlipwayError(
       'not_found',

@@ -13,7 +13,7 @@ import { statusView } from '../schemas.js';
 import { canView } from '../visible.js';
 
 function present(p: ProjectRecord): z.infer<typeof projectView> {
-  const c = p.config as ProjectConfig;
+  const c = p.config;
   return {
     name: p.name,
     digest: p.digest,
@@ -36,7 +36,7 @@ export async function configOf(ctx: ApiContext, project: string): Promise<Projec
       'not_found',
       `project "${project}" is not known to this coordinator; \`slipway deploy\` applies slipway.yaml first`,
     );
-  return p.config as ProjectConfig;
+  return p.config;
 }
 
 export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {

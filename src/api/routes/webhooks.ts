@@ -104,7 +104,7 @@ export function webhookRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.
         };
 
         const configured = (await listProjects(ctx.db))
-          .map((p) => p.config as ProjectConfig)
+          .map((p) => p.config)
           .filter((c) => c.triggers?.github);
         if (configured.length === 0)
           throw new SlipwayError(

@@ -2,16 +2,30 @@ import type { CanaryStrategy } from '../../config/model.js';
 import type { AvailabilityInput, Verdict } from '../../judge/model.js';
 import type { SignalSource } from '../../signals/signal-source.js';
 import { messageOf } from '../../shared/errors.js';
-import { getDeployment, type DeploymentRecord } from '../../store/repos/deployments.js';
+import type { DeploymentRecord } from '../../model/deployment.js';
+import type { Runtime } from '../../runtimes/runtime.js';
+import type { Clock } from '../../shared/clock.js';
+import type { Logger } from '../../shared/logging.js';
+import type { Db } from '../../store/db.js';
+import { getDeployment } from '../../store/repos/deployments.js';
 import { listInstances } from '../../store/repos/instances.js';
 import { getRelease } from '../../store/repos/releases.js';
 import { insertVerdict } from '../../store/repos/verdicts.js';
-import type { EngineDeps } from '../context.js';
-import { aboutDeployment } from '../event-log.js';
+import { aboutDeployment, type EventLog } from '../event-log.js';
+import { isJudged } from '../model/next-action.js';
 import { AnalysisSession } from './session.js';
 
 /** Builds the signal sources of a canary (the app knows the concrete ones). */
 export type SignalFactory = (deployment: DeploymentRecord, strategy: CanaryStrategy) => Promise<SignalSource[]>;
+
+/** What the watch works with (a part of the engine's dependencies). */
+export interface CanaryWatchDeps {
+  db: Db;
+  runtime: Runtime;
+  events: EventLog;
+  clock: Clock;
+  logger: Logger;
+}
 
 /** A running verdict is stored this often; fails and gates always. */
 const storeRunningEveryMs = 5000;
@@ -30,7 +44,7 @@ export class CanaryWatch {
   private closed = false;
 
   constructor(
-    private readonly deps: EngineDeps,
+    private readonly deps: CanaryWatchDeps,
     private readonly signals: SignalFactory,
     /** Roll the deployment back with this reason (the engine records the abort and wakes the executor). */
     private readonly rollBack: (deploymentId: string, reason: string) => Promise<void>,
@@ -38,13 +52,7 @@ export class CanaryWatch {
 
   /** Start watching a canary deployment (idempotent; no-op for other strategies). */
   watch(d: DeploymentRecord): void {
-    if (
-      this.closed ||
-      this.loops.has(d.id) ||
-      d.plan.analysisUntilStep === undefined ||
-      d.options.strategyConfig.type !== 'canary'
-    )
-      return;
+    if (this.closed || this.loops.has(d.id) || !isJudged(d) || d.settings.strategyConfig.type !== 'canary') return;
     const controller = new AbortController();
     this.loops.set(d.id, controller);
     void this.loop(d.id, controller.signal).finally(() => this.loops.delete(d.id));
@@ -54,7 +62,7 @@ export class CanaryWatch {
   async session(d: DeploymentRecord): Promise<AnalysisSession> {
     const existing = this.sessions.get(d.id);
     if (existing) return existing;
-    const strategy = d.options.strategyConfig as CanaryStrategy;
+    const strategy = d.settings.strategyConfig as CanaryStrategy;
     const [stable, candidate] = await Promise.all([
       d.fromRelease ? getRelease(this.deps.db, d.fromRelease) : undefined,
       getRelease(this.deps.db, d.toRelease),
@@ -122,9 +130,9 @@ export class CanaryWatch {
     try {
       for (;;) {
         const d = await getDeployment(this.deps.db, id);
-        if (d?.state !== 'running' || d.step >= (d.plan.analysisUntilStep ?? 0)) return;
-        const strategy = d.options.strategyConfig as CanaryStrategy;
-        if (d.options.trafficShiftedAt !== undefined && !d.options.promoteRequested) {
+        if (!d || !isJudged(d)) return;
+        const strategy = d.settings.strategyConfig as CanaryStrategy;
+        if (d.progress.trafficShiftedAt !== undefined && d.control.kind !== 'promote') {
           if (await this.lookOnce(d, strategy)) return;
         }
         await this.deps.clock.sleep(strategy.analysis.intervalMs, signal);
@@ -133,7 +141,8 @@ export class CanaryWatch {
       if (!signal.aborted) this.deps.logger.error({ deployment: id, err: messageOf(e) }, 'canary watch stopped');
     } finally {
       const d = await getDeployment(this.deps.db, id).catch(() => undefined);
-      if (d?.state !== 'running') {
+      // The session is only needed while the judge still watches (analyze steps are judged steps).
+      if (!d || !isJudged(d) || d.control.kind === 'abort') {
         await this.sessions.get(id)?.close();
         this.sessions.delete(id);
         this.degradedSince.delete(id);
@@ -147,7 +156,7 @@ export class CanaryWatch {
     const session = await this.session(d);
     const now = this.deps.clock.now();
     const { verdict, errors, consecutiveErrors } = await session.look(
-      d.options.trafficShiftedAt!,
+      d.progress.trafficShiftedAt!,
       now,
       await this.availability(d),
       false,

@@ -135,8 +135,8 @@ describe('freeze windows', () => {
         strategy: 'canary',
       }),
     );
-    expect(d.options.emergency).toEqual({ reason: 'CVE-2026-1234 hotfix', by: 'alice' });
-    const triggers = (d.options.strategyConfig as CanaryStrategy).analysis.triggers;
+    expect(d.settings.emergency).toEqual({ reason: 'CVE-2026-1234 hotfix', by: 'alice' });
+    const triggers = (d.settings.strategyConfig as CanaryStrategy).analysis.triggers;
     expect(triggers).toEqual({
       errorRateVsBaseline: 2.5,
       p95VsBaseline: 2.5,

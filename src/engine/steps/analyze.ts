@@ -1,5 +1,5 @@
 import type { CanaryStrategy } from '../../config/model.js';
-import { getDeployment, patchOptions } from '../../store/repos/deployments.js';
+import { getDeployment, patchProgress, setControl } from '../../store/repos/deployments.js';
 import { deploymentEventBase, type StepContext } from '../context.js';
 import { EngineError } from '../errors.js';
 
@@ -16,9 +16,9 @@ export async function analyze(ctx: StepContext, step: { forMs: number }): Promis
   const from = d.stepStartedAt?.getTime() ?? ctx.clock.now();
   for (;;) {
     d = (await getDeployment(ctx.db, d.id)) ?? d;
-    if (d.options.promoteRequested || d.options.abortRequested) return; // the executor acts on these next
+    if (d.control.kind === 'promote' || d.control.kind === 'abort') return; // the executor acts on these next
     const left = from + step.forMs - ctx.clock.now();
-    if (left <= 0 && !d.options.paused) break;
+    if (left <= 0 && d.control.kind !== 'pause') break;
     await ctx.clock.sleep(Math.max(50, Math.min(left > 0 ? left : 250, 1000)), ctx.signal);
   }
   const session = await canary.session(d);
@@ -28,15 +28,21 @@ export async function analyze(ctx: StepContext, step: { forMs: number }): Promis
   if (verdict.outcome === 'fail')
     throw new EngineError('failed', `canary analysis failed: ${verdict.reason}`, { verdict: verdict.reason });
 
-  const analysis = (d.options.strategyConfig as CanaryStrategy).analysis;
-  const count = (d.options.inconclusive ?? 0) + 1;
-  ctx.deployment = await patchOptions(ctx.db, d.id, { inconclusive: count });
+  const analysis = (d.settings.strategyConfig as CanaryStrategy).analysis;
+  const count = d.progress.inconclusive + 1;
+  ctx.deployment = await patchProgress(ctx.db, d.id, { inconclusive: count });
   if (count <= analysis.inconclusiveLimit) return;
   const why = `canary analysis inconclusive ${count} time${count === 1 ? '' : 's'} (inconclusiveLimit ${analysis.inconclusiveLimit}): ${verdict.reason}`;
   if (analysis.onInconclusive === 'rollback') throw new EngineError('failed', why);
-  ctx.deployment = await patchOptions(ctx.db, d.id, {
-    paused: { reason: `${why}; run slipway promote, resume or abort`, at: ctx.clock.now() },
-  });
+  // Paused for a person, unless a request came first (that request decides instead).
+  const paused = await setControl(
+    ctx.db,
+    d.id,
+    { kind: 'pause', reason: `${why}; run slipway promote, resume or abort`, at: ctx.clock.now() },
+    ['none', 'resume'],
+  );
+  if (!paused) return;
+  ctx.deployment = paused;
   await ctx.events.emit({
     ...deploymentEventBase(ctx),
     kind: 'deployment.paused',

@@ -44,7 +44,7 @@ export async function drain(ctx: StepContext, step: { role: Role; keep: number }
   if (draining.size === 0) return;
 
   const started = ctx.clock.now();
-  const deadline = started + d.options.drainTimeoutMs;
+  const deadline = started + d.settings.drainTimeoutMs;
   let inFlight = 0;
   for (;;) {
     const upstreams = await ctx.router.upstreams().catch(() => undefined);

@@ -82,13 +82,20 @@ describe('withGateSteps', () => {
     ]);
   });
 
-  it("shifts a canary's analysis boundary past the added first step", () => {
+  it("keeps a canary's judged steps judged when a first step is added", () => {
     const strategy = harnessConfig({ strategy: { type: 'canary' } }).services[0]!.strategy;
     const plain = planFor(strategy, { instances: 2, hasStable: true });
     const gated = withGateSteps(plain, true, false);
-    expect(gated.analysisUntilStep).toBe(plain.analysisUntilStep! + 1);
-    expect(gated.steps[gated.analysisUntilStep!]).toEqual(plain.steps[plain.analysisUntilStep!]);
-    expect(withGateSteps(plain, false, true).analysisUntilStep).toBe(plain.analysisUntilStep);
+    expect(gated.steps[0]).toEqual({ kind: 'gates', phase: 'before' });
+    expect(gated.steps.slice(1)).toEqual(plain.steps);
+    // The first step not judged is the shift of all traffic, in both plans.
+    const firstUnjudged = (steps: typeof plain.steps) =>
+      steps.findIndex((s, i) => i > 0 && !s.judged && steps[i - 1]!.judged);
+    expect(gated.steps[firstUnjudged(gated.steps)]).toEqual({ kind: 'setWeights', stable: 0, candidate: 100 });
+    expect(firstUnjudged(gated.steps)).toBe(firstUnjudged(plain.steps) + 1);
+    expect(withGateSteps(plain, false, true).steps.filter((s) => s.judged)).toEqual(
+      plain.steps.filter((s) => s.judged),
+    );
   });
 });
 

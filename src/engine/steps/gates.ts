@@ -1,7 +1,7 @@
 import type { CommandGateConfig, EnvironmentConfig, GatesConfig, ProjectConfig } from '../../config/model.js';
 import { runCommandGate } from '../../gates/command-gate.js';
 import { runCoverageGate } from '../../gates/coverage-gate.js';
-import type { GatePhase, GateResult } from '../../gates/result.js';
+import type { GatePhase, GateResult } from '../../model/gate-result.js';
 import { runSmokeCheck } from '../../gates/smoke-check.js';
 import { formatDuration } from '../../shared/duration.js';
 import { insertGateResult } from '../../store/repos/gate-results.js';
@@ -66,7 +66,7 @@ async function gatesOf(
 ): Promise<{ config: ProjectConfig; environment: EnvironmentConfig; gates?: GatesConfig }> {
   const d = ctx.deployment;
   const project = await getProject(ctx.db, d.project);
-  const config = project?.config as ProjectConfig | undefined;
+  const config = project?.config;
   const environment = config?.environments.find((e) => e.name === d.environment);
   if (!config || !environment)
     throw new EngineError(

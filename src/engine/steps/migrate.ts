@@ -1,4 +1,4 @@
-import { patchOptions } from '../../store/repos/deployments.js';
+import { patchProgress } from '../../store/repos/deployments.js';
 import { deploymentEventBase, releaseFor, type StepContext } from '../context.js';
 import type { MigrationStepInput } from '../migration-gate.js';
 
@@ -18,7 +18,7 @@ export async function migrate(ctx: StepContext): Promise<void> {
   if (!ctx.migrations) throw new Error('this deployment carries migrations but the coordinator has no migration gate');
   const applied = await ctx.migrations.expand(inputFor(ctx));
   // Recorded so a rollback can revert exactly these (when configured), even after a restart.
-  if (applied.length > 0) await patchOptions(ctx.db, ctx.deployment.id, { migrationsApplied: applied });
+  if (applied.length > 0) await patchProgress(ctx.db, ctx.deployment.id, { migrationsApplied: applied });
 }
 
 /** Contract: after promotion; waiting for old releases to go is not a failure. */
@@ -29,7 +29,7 @@ export async function contract(ctx: StepContext): Promise<void> {
 
 /** Rollback: revert the expands this deployment applied, when slipway.yaml asks for it. */
 export async function revertMigrations(ctx: StepContext): Promise<void> {
-  const applied = ctx.deployment.options.migrationsApplied ?? [];
+  const applied = ctx.deployment.progress.migrationsApplied;
   if (!ctx.migrations || applied.length === 0) return;
   await ctx.migrations.revert({ ...inputFor(ctx), applied });
 }

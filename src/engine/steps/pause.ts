@@ -1,4 +1,4 @@
-import { getDeployment, patchOptions } from '../../store/repos/deployments.js';
+import { getDeployment, setControl } from '../../store/repos/deployments.js';
 import { deploymentEventBase, type StepContext } from '../context.js';
 
 /**
@@ -8,10 +8,15 @@ import { deploymentEventBase, type StepContext } from '../context.js';
 export async function pause(ctx: StepContext, step: { forMs?: number }): Promise<void> {
   let d = ctx.deployment;
   if (step.forMs === undefined) {
-    if (!d.options.paused) {
-      ctx.deployment = await patchOptions(ctx.db, d.id, {
-        paused: { reason: 'paused until promoted (pause step)', at: ctx.clock.now() },
-      });
+    // Pauses the deployment unless a request is already waiting (a promote or abort decides instead).
+    const paused = await setControl(
+      ctx.db,
+      d.id,
+      { kind: 'pause', reason: 'paused until promoted (pause step)', at: ctx.clock.now() },
+      ['none', 'resume'],
+    );
+    if (paused) {
+      ctx.deployment = paused;
       await ctx.events.emit({
         ...deploymentEventBase(ctx),
         kind: 'deployment.paused',
@@ -24,9 +29,9 @@ export async function pause(ctx: StepContext, step: { forMs?: number }): Promise
   const from = d.stepStartedAt?.getTime() ?? ctx.clock.now();
   for (;;) {
     d = (await getDeployment(ctx.db, d.id)) ?? d;
-    if (d.options.promoteRequested || d.options.abortRequested) return;
+    if (d.control.kind === 'promote' || d.control.kind === 'abort') return;
     const left = from + step.forMs - ctx.clock.now();
-    if (left <= 0 && !d.options.paused) return;
+    if (left <= 0 && d.control.kind !== 'pause') return;
     await ctx.clock.sleep(Math.max(50, Math.min(left > 0 ? left : 250, 1000)), ctx.signal);
   }
 }

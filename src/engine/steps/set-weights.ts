@@ -1,5 +1,5 @@
 import { messageOf } from '../../shared/errors.js';
-import { patchOptions } from '../../store/repos/deployments.js';
+import { patchProgress } from '../../store/repos/deployments.js';
 import { listInstances } from '../../store/repos/instances.js';
 import { replaceTraffic } from '../../store/repos/traffic.js';
 import { deploymentEventBase, type StepContext } from '../context.js';
@@ -27,8 +27,8 @@ export async function setWeights(ctx: StepContext, step: { stable: number; candi
     if ((role === 'stable' ? step.stable : step.candidate) > 0 && other === 0) await waitForOneHealthy(ctx, role);
   }
   await replaceTraffic(ctx.db, { project: d.project, environment: d.environment, service: d.service }, entries);
-  if (step.candidate > 0 && !d.options.trafficShifted) {
-    ctx.deployment = await patchOptions(ctx.db, d.id, { trafficShifted: true, trafficShiftedAt: ctx.clock.now() });
+  if (step.candidate > 0 && d.progress.trafficShiftedAt === undefined) {
+    ctx.deployment = await patchProgress(ctx.db, d.id, { trafficShiftedAt: ctx.clock.now() });
   }
   const deadline = ctx.clock.now() + pushRetryMs;
   for (;;) {
@@ -59,7 +59,7 @@ async function waitForOneHealthy(ctx: StepContext, role: 'stable' | 'candidate')
   const release = ctx.releases[role];
   if (!release) return;
   const d = ctx.deployment;
-  const deadline = ctx.clock.now() + d.options.startTimeoutMs;
+  const deadline = ctx.clock.now() + d.settings.startTimeoutMs;
   for (;;) {
     const ids = new Set(
       (

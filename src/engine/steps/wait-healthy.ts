@@ -19,7 +19,7 @@ export async function waitHealthy(ctx: StepContext, step: { role: Role; instance
   const d = ctx.deployment;
   const startedAt = d.stepStartedAt?.getTime() ?? ctx.clock.now();
   // A resumed wait gets at least a few health intervals, so adopted instances can report in.
-  const deadline = Math.max(startedAt + d.options.startTimeoutMs, ctx.clock.now() + 5 * d.options.health.intervalMs);
+  const deadline = Math.max(startedAt + d.settings.startTimeoutMs, ctx.clock.now() + 5 * d.settings.health.intervalMs);
   const restartsAtStart = new Map<string, number>();
   let reported = -1;
 
@@ -65,11 +65,11 @@ export async function waitHealthy(ctx: StepContext, step: { role: Role; instance
           ctx,
           worst,
           release.version,
-          `is not healthy after ${formatDuration(d.options.startTimeoutMs)} (state ${worst.state})`,
+          `is not healthy after ${formatDuration(d.settings.startTimeoutMs)} (state ${worst.state})`,
         );
       throw new EngineError(
         'failed',
-        `only ${healthy} of ${step.instances} ${d.service} ${release.version} instances are running after ${formatDuration(d.options.startTimeoutMs)}`,
+        `only ${healthy} of ${step.instances} ${d.service} ${release.version} instances are running after ${formatDuration(d.settings.startTimeoutMs)}`,
       );
     }
     await ctx.clock.sleep(ctx.pollMs ?? 100, ctx.signal);

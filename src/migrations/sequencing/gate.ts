@@ -246,7 +246,7 @@ export class MigrationSequencer implements MigrationGate {
   private async scanStableReleases(): Promise<void> {
     this.scannedAfterStart = true;
     for (const project of await listProjects(this.db)) {
-      const database = (project.config as ProjectConfig).database;
+      const database = project.config.database;
       if (!database) continue;
       for (const state of await listServiceStates(this.db, project.name)) {
         if (state.service !== database.service || !state.stableRelease) continue;
@@ -297,6 +297,6 @@ export class MigrationSequencer implements MigrationGate {
   private async config(project: string): Promise<ProjectConfig> {
     const record = await getProject(this.db, project);
     if (!record) throw new MigrationError('not_found', `no project ${project}`);
-    return record.config as ProjectConfig;
+    return record.config;
   }
 }

@@ -1,87 +1,31 @@
-import type { StrategyConfig } from '../../config/model.js';
-import type { HealthCheck } from '../../runtimes/runtime.js';
-import type { Plan } from '../../strategies/plan.js';
+import {
+  activeStates,
+  freshProgress,
+  type ControlKind,
+  type ControlRequest,
+  type DeploymentError,
+  type DeploymentProgress,
+  type DeploymentRecord,
+  type DeploymentSettings,
+  type DeploymentState,
+} from '../../model/deployment.js';
+import type { Plan } from '../../model/plan.js';
 import type { Queryable } from '../db.js';
+import { StoreError } from '../errors.js';
 import { isUniqueViolation } from '../sql-errors.js';
 import { optionalDate, optionalText } from './rows.js';
 
-export type DeploymentState =
-  | 'queued'
-  | 'running'
-  | 'rolling_back'
-  | 'succeeded'
-  | 'rolled_back'
-  | 'failed'
-  | 'cancelled';
-export const activeStates: DeploymentState[] = ['running', 'rolling_back'];
-export const finalStates: DeploymentState[] = ['succeeded', 'rolled_back', 'failed', 'cancelled'];
-
-/** Settings fixed when the deployment was created, so a resumed one behaves the same. */
-export interface DeploymentOptions {
-  instances: number;
-  health: HealthCheck;
-  startTimeoutMs: number;
-  drainTimeoutMs: number;
-  /** The strategy as configured when the deployment was requested (a queued one is re-planned with it). */
-  strategyConfig: StrategyConfig;
-  /** KEY=VALUE overrides given with --set (already part of the release spec; kept for the record). */
-  sets?: Record<string, string>;
-  /** Has traffic reached the candidate? Decides between `failed` and `rolled_back`. */
-  trafficShifted?: boolean;
-  /** Set by `abort`/`rollback` before the executor notices, so a restart still rolls back. */
-  abortRequested?: { reason: string; by?: string; outcome: 'rolled_back' | 'failed' };
-  /** The plan that was running when the rollback started, and the step it had reached. */
-  forward?: { plan: Plan; step: number };
-  /** How the rollback ends: `failed` (the candidate never worked) or `rolled_back` (undone on purpose or after serving). */
-  outcome?: 'rolled_back' | 'failed';
-  /** When the candidate first got traffic (ms since epoch): the canary analysis measures from here. */
-  trafficShiftedAt?: number;
-  /** `slipway pause` (or an inconclusive analysis): no new step starts until `slipway resume`. */
-  paused?: { reason: string; by?: string; at: number };
-  /** How many times `slipway resume` was run: a step paused until resumed ends when this grows. */
-  resumes?: number;
-  /** `slipway promote`: skip the remaining canary steps and shift everything to the candidate. */
-  promoteRequested?: { by?: string; at: number };
-  /** Analyze steps that ended inconclusive so far. */
-  inconclusive?: number;
-  /** Expand migrations this deployment applied (ids), for a configured revert on rollback. */
-  migrationsApplied?: string[];
-  /** Deployed through a freeze with --emergency: shown wherever the deployment appears. */
-  emergency?: { reason: string; by?: string };
-  /** Revert migrationsApplied when rolling back (database.revertOnRollback at request time). */
-  revertMigrationsOnRollback?: boolean;
-}
-
-export interface DeploymentError {
-  message: string;
-  details?: Record<string, unknown>;
-}
-
-export interface DeploymentRecord {
-  id: string;
-  project: string;
-  service: string;
-  environment: string;
-  kind: 'deploy' | 'rollback';
-  fromRelease?: string;
-  toRelease: string;
-  strategy: string;
-  state: DeploymentState;
-  plan: Plan;
-  step: number;
-  stepStartedAt?: Date;
-  reason?: string;
-  error?: DeploymentError;
-  requestedBy?: string;
-  options: DeploymentOptions;
-  createdAt: Date;
-  startedAt?: Date;
-  finishedAt?: Date;
-  updatedAt: Date;
-}
+export {
+  activeStates,
+  finalStates,
+  type DeploymentRecord,
+  type DeploymentState,
+  type DeploymentError,
+} from '../../model/deployment.js';
 
 const columns =
-  'id, project, service, environment, kind, from_release, to_release, strategy, state, plan, step, step_started_at, reason, error, requested_by, options, created_at, started_at, finished_at, updated_at';
+  'id, project, service, environment, kind, from_release, to_release, strategy, state, plan, step, step_started_at, ' +
+  'reason, error, requested_by, settings, control, progress, created_at, started_at, finished_at, updated_at';
 
 function toDeployment(row: Record<string, unknown>): DeploymentRecord {
   return {
@@ -100,7 +44,9 @@ function toDeployment(row: Record<string, unknown>): DeploymentRecord {
     reason: optionalText(row.reason),
     error: (row.error ?? undefined) as DeploymentError | undefined,
     requestedBy: optionalText(row.requested_by),
-    options: row.options as DeploymentOptions,
+    settings: row.settings as DeploymentSettings,
+    control: row.control as ControlRequest,
+    progress: { ...freshProgress, ...(row.progress as Partial<DeploymentProgress>) },
     createdAt: row.created_at as Date,
     startedAt: optionalDate(row.started_at),
     finishedAt: optionalDate(row.finished_at),
@@ -120,14 +66,16 @@ export type NewDeployment = Pick<
   | 'strategy'
   | 'plan'
   | 'requestedBy'
-  | 'options'
+  | 'settings'
 > & { state: 'queued' | 'running' };
 
 /** Insert a deployment. A second active one for the same service and environment violates a unique index (SQLSTATE 23505). */
 export async function insertDeployment(db: Queryable, d: NewDeployment): Promise<DeploymentRecord> {
   const { rows } = await db.query(
-    `insert into deployments (id, project, service, environment, kind, from_release, to_release, strategy, state, plan, requested_by, options, started_at, step_started_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $9 = 'running' then now() end, case when $9 = 'running' then now() end)
+    `insert into deployments (id, project, service, environment, kind, from_release, to_release, strategy, state, plan,
+       requested_by, settings, progress, started_at, step_started_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+       case when $9 = 'running' then now() end, case when $9 = 'running' then now() end)
      returning ${columns}`,
     [
       d.id,
@@ -141,7 +89,8 @@ export async function insertDeployment(db: Queryable, d: NewDeployment): Promise
       d.state,
       JSON.stringify(d.plan),
       d.requestedBy ?? null,
-      JSON.stringify(d.options),
+      JSON.stringify(d.settings),
+      JSON.stringify(freshProgress),
     ],
   );
   return toDeployment(rows[0]!);
@@ -165,8 +114,8 @@ export interface DeploymentFilter {
 export async function listDeployments(db: Queryable, f: DeploymentFilter = {}): Promise<DeploymentRecord[]> {
   const { rows } = await db.query(
     `select ${columns} from deployments
-     where ($1::text is null or project = $1) and ($2::text is null or service = $2) and ($3::text is null or environment = $3)
-       and ($4::text[] is null or state = any($4))
+     where ($1::text is null or project = $1) and ($2::text is null or service = $2)
+       and ($3::text is null or environment = $3) and ($4::text[] is null or state = any($4))
      order by created_at desc, id desc limit $5`,
     [f.project ?? null, f.service ?? null, f.environment ?? null, f.states ?? null, f.limit ?? 50],
   );
@@ -192,28 +141,21 @@ export async function nextQueued(
   environment: string,
 ): Promise<DeploymentRecord | undefined> {
   const { rows } = await db.query(
-    `select ${columns} from deployments where project = $1 and service = $2 and environment = $3 and state = 'queued' order by created_at, id limit 1`,
+    `select ${columns} from deployments where project = $1 and service = $2 and environment = $3 and state = 'queued'
+     order by created_at, id limit 1`,
     [project, service, environment],
   );
   return rows[0] ? toDeployment(rows[0]) : undefined;
 }
 
-/** Move to step `step` (the previous one is done). */
-export async function advanceStep(db: Queryable, id: string, step: number): Promise<void> {
-  await db.query(`update deployments set step = $2, step_started_at = now(), updated_at = now() where id = $1`, [
-    id,
-    step,
-  ]);
-}
+/** The fields `updateDeployment` may change; only the ones given change. */
+export type DeploymentUpdate = Partial<
+  Pick<DeploymentRecord, 'state' | 'plan' | 'step' | 'reason' | 'error' | 'fromRelease' | 'control' | 'progress'>
+> & { finished?: boolean; started?: boolean };
 
-/** Change state and/or replace the plan; `fields` are only the ones that change. */
-export async function updateDeployment(
-  db: Queryable,
-  id: string,
-  fields: Partial<
-    Pick<DeploymentRecord, 'state' | 'plan' | 'step' | 'reason' | 'error' | 'options' | 'fromRelease'>
-  > & { finished?: boolean; started?: boolean },
-): Promise<DeploymentRecord> {
+/** Change state, plan, step, control or progress (each replaced whole); `fields` are only the ones that change. */
+export async function updateDeployment(db: Queryable, id: string, fields: DeploymentUpdate): Promise<DeploymentRecord> {
+  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
   const { rows } = await db.query(
     `update deployments set
        state = coalesce($2, state),
@@ -222,44 +164,62 @@ export async function updateDeployment(
        step_started_at = case when $4::int is not null then now() else step_started_at end,
        reason = coalesce($5, reason),
        error = coalesce($6::jsonb, error),
-       options = coalesce($7::jsonb, options),
-       from_release = coalesce($8, from_release),
-       finished_at = case when $9 then now() else finished_at end,
-       started_at = case when $10 then now() else started_at end,
+       from_release = coalesce($7, from_release),
+       control = coalesce($8::jsonb, control),
+       progress = coalesce($9::jsonb, progress),
+       finished_at = case when $10 then now() else finished_at end,
+       started_at = case when $11 then now() else started_at end,
        updated_at = now()
      where id = $1 returning ${columns}`,
     [
       id,
       fields.state ?? null,
-      fields.plan ? JSON.stringify(fields.plan) : null,
+      json(fields.plan),
       fields.step ?? null,
       fields.reason ?? null,
-      fields.error ? JSON.stringify(fields.error) : null,
-      fields.options ? JSON.stringify(fields.options) : null,
+      json(fields.error),
       fields.fromRelease ?? null,
+      json(fields.control),
+      json(fields.progress),
       fields.finished ?? false,
       fields.started ?? false,
     ],
   );
-  if (!rows[0]) throw new Error(`deployment ${id} vanished`);
+  if (!rows[0]) throw new StoreError('not_found', `deployment ${id} vanished`);
   return toDeployment(rows[0]);
 }
 
 /**
- * Change some option keys atomically (a jsonb merge in the database), so the API (pause,
- * promote, abort) and the executor never overwrite each other's changes. `remove` drops keys.
+ * Replace the control request, but only while the deployment is running and its current request
+ * is one of `whenKinds` (a compare-and-set, so the API, the judge and the executor never
+ * overwrite each other's requests). Undefined when the condition did not hold.
  */
-export async function patchOptions(
+export async function setControl(
   db: Queryable,
   id: string,
-  set: Partial<DeploymentOptions>,
-  remove: (keyof DeploymentOptions)[] = [],
+  request: ControlRequest,
+  whenKinds: readonly ControlKind[],
+): Promise<DeploymentRecord | undefined> {
+  const { rows } = await db.query(
+    `update deployments set control = $2::jsonb, updated_at = now()
+     where id = $1 and state = 'running' and control ->> 'kind' = any($3::text[])
+     returning ${columns}`,
+    [id, JSON.stringify(request), whenKinds],
+  );
+  return rows[0] ? toDeployment(rows[0]) : undefined;
+}
+
+/** Merge some progress fields (a jsonb merge in the database, so concurrent writers keep each other's fields). */
+export async function patchProgress(
+  db: Queryable,
+  id: string,
+  fields: Partial<DeploymentProgress>,
 ): Promise<DeploymentRecord> {
   const { rows } = await db.query(
-    `update deployments set options = (options || $2::jsonb) - $3::text[], updated_at = now() where id = $1 returning ${columns}`,
-    [id, JSON.stringify(set), remove],
+    `update deployments set progress = progress || $2::jsonb, updated_at = now() where id = $1 returning ${columns}`,
+    [id, JSON.stringify(fields)],
   );
-  if (!rows[0]) throw new Error(`deployment ${id} vanished`);
+  if (!rows[0]) throw new StoreError('not_found', `deployment ${id} vanished`);
   return toDeployment(rows[0]);
 }
 

@@ -1,4 +1,4 @@
-import type { GatePhase, GateResult } from '../../gates/result.js';
+import type { GatePhase, GateResult } from '../../model/gate-result.js';
 import type { Queryable } from '../db.js';
 import { optionalText } from './rows.js';
 

@@ -1,4 +1,4 @@
-import type { InstanceHandle, InstanceSpec } from '../../runtimes/runtime.js';
+import type { InstanceHandle, InstanceSpec } from '../../model/instance.js';
 import type { Queryable } from '../db.js';
 import { optionalDate, optionalText } from './rows.js';
 

@@ -1,5 +1,5 @@
-import type { ThrottleState } from '../../access/lockout.js';
-import { freshThrottle } from '../../access/lockout.js';
+import type { ThrottleState } from '../../model/throttle.js';
+import { freshThrottle } from '../../model/throttle.js';
 import type { Queryable } from '../db.js';
 
 const ms = (v: unknown): number | null =>

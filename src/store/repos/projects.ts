@@ -1,20 +1,22 @@
+import type { ProjectConfig } from '../../config/model.js';
+import { readStoredConfig, storedConfigVersion } from '../../config/stored.js';
 import type { Queryable } from '../db.js';
 
 export interface ProjectRecord {
   name: string;
-  /** The validated config (paths absolute) last applied. */
-  config: unknown;
+  /** The validated config (paths absolute) last applied, upgraded to this version's model when stored by an older one. */
+  config: ProjectConfig;
   digest: string;
   createdAt: Date;
   updatedAt: Date;
 }
 
-const columns = 'name, config, digest, created_at, updated_at';
+const columns = 'name, config, config_version, digest, created_at, updated_at';
 
 function toProject(row: Record<string, unknown>): ProjectRecord {
   return {
     name: String(row.name),
-    config: row.config,
+    config: readStoredConfig(String(row.name), row.config, Number(row.config_version)),
     digest: String(row.digest),
     createdAt: row.created_at as Date,
     updatedAt: row.updated_at as Date,
@@ -25,16 +27,17 @@ function toProject(row: Record<string, unknown>): ProjectRecord {
 export async function upsertProject(
   db: Queryable,
   name: string,
-  config: unknown,
+  config: ProjectConfig,
   digest: string,
 ): Promise<{ project: ProjectRecord; changed: boolean }> {
   const before = await getProject(db, name);
   if (before && before.digest === digest) return { project: before, changed: false };
   const { rows } = await db.query(
-    `insert into projects (name, config, digest) values ($1, $2, $3)
-     on conflict (name) do update set config = excluded.config, digest = excluded.digest, updated_at = now()
+    `insert into projects (name, config, config_version, digest) values ($1, $2, $3, $4)
+     on conflict (name) do update set config = excluded.config, config_version = excluded.config_version,
+       digest = excluded.digest, updated_at = now()
      returning ${columns}`,
-    [name, JSON.stringify(config), digest],
+    [name, JSON.stringify(config), storedConfigVersion, digest],
   );
   return { project: toProject(rows[0]!), changed: true };
 }
@@ -58,9 +61,10 @@ export async function deleteProject(db: Queryable, name: string): Promise<void> 
 
 /** Put a project's earlier config back as it was (undo of an apply the data plane refused). */
 export async function restoreProject(db: Queryable, p: ProjectRecord): Promise<void> {
-  await db.query(`update projects set config = $2, digest = $3, updated_at = $4 where name = $1`, [
+  await db.query(`update projects set config = $2, config_version = $3, digest = $4, updated_at = $5 where name = $1`, [
     p.name,
     JSON.stringify(p.config),
+    storedConfigVersion,
     p.digest,
     p.updatedAt,
   ]);

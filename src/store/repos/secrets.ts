@@ -1,4 +1,4 @@
-import type { SealedSecret, SecretIdentity, WrappedKey } from '../../access/secrets/envelope.js';
+import type { SealedSecret, SecretIdentity, WrappedKey } from '../../model/sealed-secret.js';
 import type { Queryable } from '../db.js';
 import { optionalDate, optionalText } from './rows.js';
 

@@ -1,4 +1,4 @@
-import type { SessionIdentity } from '../../access/identity.js';
+import type { SessionIdentity } from '../../model/session-identity.js';
 import type { Queryable } from '../db.js';
 import { optionalDate } from './rows.js';
 

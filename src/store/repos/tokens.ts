@@ -1,4 +1,4 @@
-import type { Grant } from '../../access/types.js';
+import type { Grant } from '../../model/grant.js';
 import type { Queryable } from '../db.js';
 import { optionalDate, optionalText } from './rows.js';
 

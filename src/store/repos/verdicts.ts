@@ -1,4 +1,4 @@
-import type { MetricResult, Verdict } from '../../judge/model.js';
+import type { MetricResult, Verdict } from '../../model/verdict.js';
 import type { Queryable } from '../db.js';
 
 export interface VerdictRecord extends Verdict {
