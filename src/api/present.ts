@@ -71,6 +71,17 @@ export async function presentDeployment(
     error: d.error ? { message: d.error.message, ...(d.error.details ? { details: d.error.details } : {}) } : null,
     requestedBy: d.requestedBy ?? null,
     emergency: d.settings.emergency ?? null,
+    request: d.control.kind,
+    watch: d.watch
+      ? {
+          state: d.watch.state,
+          startedAt: new Date(d.watch.startedAt).toISOString(),
+          until: new Date(d.watch.until).toISOString(),
+          onRegression: d.watch.onRegression,
+          ...(d.watch.reason ? { reason: d.watch.reason } : {}),
+          ...(d.watch.rollback ? { rollback: d.watch.rollback } : {}),
+        }
+      : null,
     createdAt: d.createdAt.toISOString(),
     startedAt: iso(d.startedAt),
     finishedAt: iso(d.finishedAt),

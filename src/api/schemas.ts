@@ -86,6 +86,20 @@ export const deploymentView = z.object({
     .object({ reason: z.string(), by: z.string().optional() })
     .nullable()
     .describe('Deployed through a freeze with --emergency'),
+  request: z
+    .enum(['none', 'abort', 'promote', 'pause', 'resume'])
+    .describe('The control request waiting for the engine (abort, promote, pause, resume), or none'),
+  watch: z
+    .object({
+      state: z.enum(['watching', 'passed', 'regressed', 'ended']),
+      startedAt: isoTime,
+      until: isoTime,
+      onRegression: z.enum(['rollback', 'alert']),
+      reason: z.string().optional(),
+      rollback: z.string().optional().describe('The deployment that rolled the release back'),
+    })
+    .nullable()
+    .describe('The post-deploy watch of a deployment that succeeded'),
   createdAt: isoTime,
   startedAt: nullableTime,
   finishedAt: nullableTime,

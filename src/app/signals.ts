@@ -1,4 +1,3 @@
-
 import type { SignalFactory } from '../engine/analysis/canary-watch.js';
 import { dataPlaneEnvironment } from '../engine/traffic-controller.js';
 import { HttpProbeSignalSource, PrometheusSignalSource, ProxySignalSource } from '../signals/index.js';

@@ -64,6 +64,8 @@ export interface EnvironmentConfig extends ListenAddress {
   soakMs: number;
   /** When deployments are refused. */
   freezes: FreezeWindow[];
+  /** The post-deploy watch: how long a new release is judged after its rollout (0: not watched), and what a regression does. */
+  watch: { forMs: number; onRegression: 'rollback' | 'alert' };
   /** This environment's database URL reference (`env:NAME` or postgres://), when it overrides database.url. */
   databaseUrl?: string;
   /** Checks deployments here must pass (absent: none). */

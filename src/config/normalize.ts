@@ -40,6 +40,7 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
       ...splitListen(environment.listen),
       requires: environment.requires,
       soakMs: ms(environment.soak),
+      watch: { forMs: ms(environment.watch.for), onRegression: environment.watch.onRegression },
       freezes: environment.freezes.map(
         (f): FreezeWindow =>
           f.cron !== undefined

@@ -240,6 +240,22 @@ const environmentSchema = z
       .meta({ description: 'Windows when deployments are refused (--emergency --reason overrides, admins only).' }),
     gates: gatesSchema.optional(),
     approvals: approvalsSchema.optional(),
+    watch: z
+      .strictObject({
+        for: durationField.default('5m').meta({
+          description:
+            'How long after a rollout the new release is still judged against the previous one (0s: not at all).',
+        }),
+        onRegression: z
+          .enum(['rollback', 'alert'])
+          .default('rollback')
+          .meta({ description: 'A regression during the watch rolls back to the previous release, or only says so.' }),
+      })
+      .prefault({})
+      .meta({
+        title: 'Post-deploy watch',
+        description: 'After a deployment succeeds, keep judging the new release against the previous one for a while.',
+      }),
     database: z.strictObject({ url: databaseUrlField }).optional().meta({
       description:
         "This environment's database, when it is not the top-level database.url. Environments with the same URL share one database.",

@@ -27,6 +27,7 @@ environments:
     listen: 127.0.0.1:8082
     requires: [staging]               # a release must have succeeded in staging first…
     soak: 0s                          # …and been live there this long (e.g. 30m)
+    watch: { for: 5m, onRegression: rollback }   # after a rollout, keep judging the new release against the previous one
     freezes: []                       # deployments refused in these windows (--emergency --reason: admins only), e.g.
     # - { cron: "0 16 * * 5", duration: 64h, timezone: Europe/London, message: "weekend freeze" }
     # - { from: 2026-12-20T00:00:00Z, until: 2027-01-03T00:00:00Z, message: "holiday freeze" }

@@ -6,8 +6,8 @@ import type { ProjectConfig } from './model.js';
  * A coordinator reads configs that older versions stored — it upgrades them here, one version at
  * a time — and refuses clearly what it cannot read (a newer Slipway's, or a damaged row).
  *
- * Version 1: stored before versions were recorded; environments may lack the promotion rules and
- * freeze windows added later. Version 2: the model as it is now.
+ * Version 1: stored before versions were recorded; environments may lack the promotion rules,
+ * freeze windows and post-deploy watch added later. Version 2: the model as it is now.
  */
 export const storedConfigVersion = 2;
 
@@ -22,6 +22,7 @@ const upgrades: Record<number, Upgrade> = {
       requires: e.requires ?? [],
       soakMs: e.soakMs ?? 0,
       freezes: e.freezes ?? [],
+      watch: e.watch ?? { forMs: 5 * 60_000, onRegression: 'rollback' },
     })),
   }),
 };

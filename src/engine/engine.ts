@@ -21,6 +21,7 @@ import { pipelineView, type ReleaseView } from './pipeline/view.js';
 import { EngineError } from './errors.js';
 import { Executor } from './executor.js';
 import { CanaryWatch, type SignalFactory } from './analysis/canary-watch.js';
+import { PostDeployWatch } from './analysis/post-deploy-watch.js';
 import { InstanceMonitor } from './instance-monitor.js';
 import { inFlightDeployments, recoverInstances } from './recovery.js';
 import { requestRollback, type RollbackRequest } from './rollback.js';
@@ -37,6 +38,8 @@ const reconcileEveryTicks = 5;
  */
 export class Engine {
   readonly executor: Executor;
+  /** Watches releases after their rollout (present when the app gives signal sources). */
+  readonly watch?: PostDeployWatch;
   private readonly monitor: InstanceMonitor;
   private timer?: NodeJS.Timeout;
   private ticks = 0;
@@ -53,7 +56,23 @@ export class Engine {
           () => undefined, // already rolling back or finished: nothing left to undo
         ),
       );
-    this.executor = new Executor(this.deps, (d) => this.handOver(d));
+    if (options.signals)
+      this.watch = new PostDeployWatch(
+        this.deps,
+        options.signals,
+        async (project) => (await getProject(this.deps.db, project))?.config,
+        async (d, reason) =>
+          (
+            await this.rollback({
+              project: d.project,
+              service: d.service,
+              environment: d.environment,
+              requestedBy: 'post-deploy watch',
+              reason,
+            })
+          ).deployment.id,
+      );
+    this.executor = new Executor(this.deps, (d) => this.finished(d));
     this.monitor = new InstanceMonitor(this.deps);
   }
 
@@ -80,6 +99,7 @@ export class Engine {
       this.executor.run(id);
     }
     for (const d of await listDeployments(this.deps.db, { states: ['queued'], limit: 1000 })) await this.handOver(d);
+    await this.watch?.resume();
     this.timer = setInterval(() => void this.tick(), tickMs);
     this.timer.unref();
     return { resumed };
@@ -89,6 +109,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.deps.canary?.close();
+    await this.watch?.close();
     await this.executor.close();
     await this.monitor.stop();
   }
@@ -143,7 +164,10 @@ export class Engine {
         ...(req.emergency ? { emergency: req.emergency } : {}),
       },
     });
-    if (d.state === 'running') this.executor.run(d.id);
+    if (d.state === 'running') {
+      await this.watch?.supersede(d.project, d.service, d.environment, d.id);
+      this.executor.run(d.id);
+    }
     return d;
   }
 
@@ -224,12 +248,15 @@ export class Engine {
   async rollback(req: RollbackRequest): Promise<{ deployment: DeploymentRecord; aborted: boolean }> {
     const result = await requestRollback(this.deps, req);
     const d = result.deployment;
+    if (!result.aborted) await this.watch?.supersede(d.project, d.service, d.environment, d.id);
     if (!result.aborted && d.kind === 'rollback' && d.state === 'running') {
       await this.deps.events.emit({
         ...aboutDeployment(d),
         kind: 'deployment.started',
-        message: `rolling ${d.service} in ${d.environment} back to the previous release${req.requestedBy ? ` (by ${req.requestedBy})` : ''}`,
-        data: { strategy: 'rollback', plan: d.plan.steps },
+        message:
+          `rolling ${d.service} in ${d.environment} back to the previous release` +
+          `${req.requestedBy ? ` (by ${req.requestedBy})` : ''}${req.reason ? `: ${req.reason.split('\n')[0]}` : ''}`,
+        data: { strategy: 'rollback', plan: d.plan.steps, ...(req.reason ? { reason: req.reason } : {}) },
       });
     }
     this.wake(d);
@@ -276,12 +303,23 @@ export class Engine {
     else this.executor.run(d.id);
   }
 
+  /** A deployment reached a final state: watch it when it succeeded, then start the next queued one. */
+  private async finished(d: DeploymentRecord): Promise<void> {
+    try {
+      await this.watch?.begin(d);
+    } catch (e) {
+      this.deps.logger.warn({ deployment: d.id, err: messageOf(e) }, 'could not start the post-deploy watch');
+    }
+    await this.handOver(d);
+  }
+
   /** A deployment ended: start the next queued one for the same service and environment. */
   private async handOver(finished: DeploymentRecord): Promise<void> {
     const next = await nextQueued(this.deps.db, finished.project, finished.service, finished.environment);
     if (!next) return;
     const started = await startQueued(this.deps, next);
     if (started) {
+      await this.watch?.supersede(started.project, started.service, started.environment, started.id);
       await this.deps.events.emit({
         ...aboutDeployment(started),
         kind: 'deployment.started',

@@ -14,6 +14,8 @@ export interface RollbackRequest {
   service: string;
   environment: string;
   requestedBy?: string;
+  /** Why, when something other than a person asked (the post-deploy watch); recorded on the rollback deployment. */
+  reason?: string;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function requestRollback(
       strategy: 'rollback',
       plan: returnPlan(service.instances),
       requestedBy: req.requestedBy,
+      ...(req.reason ? { reason: req.reason } : {}),
       state: 'running',
       settings: {
         instances: service.instances,

@@ -72,6 +72,24 @@ export interface DeploymentProgress {
   outcome?: RollbackOutcome;
 }
 
+/**
+ * The post-deploy watch of a deployment that succeeded: for a while after the rollout the judge
+ * (and the critical alert rules) keep comparing the new release with the previous one's baseline.
+ */
+export interface DeploymentWatch {
+  /** watching → passed | regressed | ended (superseded by another deployment, or the coordinator missed its end). */
+  state: 'watching' | 'passed' | 'regressed' | 'ended';
+  /** ms since the epoch. */
+  startedAt: number;
+  until: number;
+  onRegression: 'rollback' | 'alert';
+  /** Why it regressed or ended, in one line. */
+  reason?: string;
+  /** The deployment that rolled the release back, when the watch did. */
+  rollback?: string;
+  endedAt?: number;
+}
+
 export interface DeploymentError {
   message: string;
   details?: Record<string, unknown>;
@@ -97,6 +115,8 @@ export interface DeploymentRecord {
   settings: DeploymentSettings;
   control: ControlRequest;
   progress: DeploymentProgress;
+  /** Present once a succeeded deployment is (or was) watched after its rollout. */
+  watch?: DeploymentWatch;
   createdAt: Date;
   startedAt?: Date;
   finishedAt?: Date;

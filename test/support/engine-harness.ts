@@ -13,14 +13,17 @@ import { FakeRuntime, RecordingRouter } from './fake-runtime.js';
 import { freshPglite, freshPostgres } from './store.js';
 import type { DriverName } from './drivers.js';
 
-/** A project with one service on two environments; `instances` per environment. */
+/** A project with one service on two environments; `instances` per environment, `watch` for staging. */
 export function harnessConfig(
-  overrides: { instances?: number; strategy?: Record<string, unknown> } = {},
+  overrides: { instances?: number; strategy?: Record<string, unknown>; watch?: Record<string, unknown> } = {},
 ): ProjectConfig {
   return validateConfigObject(
     {
       project: 'harbor',
-      environments: { staging: { listen: '127.0.0.1:18081' }, production: { listen: '127.0.0.1:18082' } },
+      environments: {
+        staging: { listen: '127.0.0.1:18081', ...(overrides.watch ? { watch: overrides.watch } : {}) },
+        production: { listen: '127.0.0.1:18082' },
+      },
       services: {
         api: {
           command: 'node',

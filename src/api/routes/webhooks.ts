@@ -103,9 +103,7 @@ export function webhookRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.
           throw new SlipwayError(code, reason);
         };
 
-        const configured = (await listProjects(ctx.db))
-          .map((p) => p.config)
-          .filter((c) => c.triggers?.github);
+        const configured = (await listProjects(ctx.db)).map((p) => p.config).filter((c) => c.triggers?.github);
         if (configured.length === 0)
           throw new SlipwayError(
             'not_found',

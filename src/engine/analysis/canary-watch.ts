@@ -8,12 +8,12 @@ import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logging.js';
 import type { Db } from '../../store/db.js';
 import { getDeployment } from '../../store/repos/deployments.js';
-import { listInstances } from '../../store/repos/instances.js';
 import { getRelease } from '../../store/repos/releases.js';
 import { insertVerdict } from '../../store/repos/verdicts.js';
 import { aboutDeployment, type EventLog } from '../event-log.js';
 import { isJudged } from '../model/next-action.js';
 import { AnalysisSession } from './session.js';
+import { AvailabilityTracker } from './availability.js';
 
 /** Builds the signal sources of a canary (the app knows the concrete ones). */
 export type SignalFactory = (deployment: DeploymentRecord, strategy: CanaryStrategy) => Promise<SignalSource[]>;
@@ -39,16 +39,19 @@ const storeRunningEveryMs = 5000;
 export class CanaryWatch {
   private readonly sessions = new Map<string, AnalysisSession>();
   private readonly loops = new Map<string, AbortController>();
-  private readonly degradedSince = new Map<string, number>();
   private readonly lastStored = new Map<string, number>();
   private closed = false;
+
+  private readonly available: AvailabilityTracker;
 
   constructor(
     private readonly deps: CanaryWatchDeps,
     private readonly signals: SignalFactory,
     /** Roll the deployment back with this reason (the engine records the abort and wakes the executor). */
     private readonly rollBack: (deploymentId: string, reason: string) => Promise<void>,
-  ) {}
+  ) {
+    this.available = new AvailabilityTracker(deps);
+  }
 
   /** Start watching a canary deployment (idempotent; no-op for other strategies). */
   watch(d: DeploymentRecord): void {
@@ -86,23 +89,8 @@ export class CanaryWatch {
   }
 
   /** The candidate's instances as the runtime sees them now. */
-  async availability(d: DeploymentRecord): Promise<AvailabilityInput> {
-    const candidates = (
-      await listInstances(this.deps.db, {
-        project: d.project,
-        environment: d.environment,
-        service: d.service,
-        releaseId: d.toRelease,
-        live: true,
-      })
-    ).filter((i) => i.desired === 'running');
-    const states = new Map(this.deps.runtime.list().map((s) => [s.instanceId, s.state]));
-    const healthy = candidates.filter((i) => states.get(i.id) === 'healthy').length;
-    if (healthy < candidates.length) {
-      if (!this.degradedSince.has(d.id)) this.degradedSince.set(d.id, this.deps.clock.now());
-    } else this.degradedSince.delete(d.id);
-    const since = this.degradedSince.get(d.id);
-    return { instances: candidates.length, healthy, ...(since !== undefined ? { degradedSince: since } : {}) };
+  availability(d: DeploymentRecord): Promise<AvailabilityInput> {
+    return this.available.of(d);
   }
 
   /** Store a verdict and say so in the timeline when it decides something. */
@@ -145,7 +133,7 @@ export class CanaryWatch {
       if (!d || !isJudged(d) || d.control.kind === 'abort') {
         await this.sessions.get(id)?.close();
         this.sessions.delete(id);
-        this.degradedSince.delete(id);
+        this.available.forget(id);
         this.lastStored.delete(id);
       }
     }

@@ -8,6 +8,7 @@ import {
   type DeploymentRecord,
   type DeploymentSettings,
   type DeploymentState,
+  type DeploymentWatch,
 } from '../../model/deployment.js';
 import type { Plan } from '../../model/plan.js';
 import type { Queryable } from '../db.js';
@@ -25,7 +26,7 @@ export {
 
 const columns =
   'id, project, service, environment, kind, from_release, to_release, strategy, state, plan, step, step_started_at, ' +
-  'reason, error, requested_by, settings, control, progress, created_at, started_at, finished_at, updated_at';
+  'reason, error, requested_by, settings, control, progress, watch, created_at, started_at, finished_at, updated_at';
 
 function toDeployment(row: Record<string, unknown>): DeploymentRecord {
   return {
@@ -47,6 +48,7 @@ function toDeployment(row: Record<string, unknown>): DeploymentRecord {
     settings: row.settings as DeploymentSettings,
     control: row.control as ControlRequest,
     progress: { ...freshProgress, ...(row.progress as Partial<DeploymentProgress>) },
+    ...(row.watch ? { watch: row.watch as DeploymentWatch } : {}),
     createdAt: row.created_at as Date,
     startedAt: optionalDate(row.started_at),
     finishedAt: optionalDate(row.finished_at),
@@ -67,14 +69,14 @@ export type NewDeployment = Pick<
   | 'plan'
   | 'requestedBy'
   | 'settings'
-> & { state: 'queued' | 'running' };
+> & { state: 'queued' | 'running'; reason?: string };
 
 /** Insert a deployment. A second active one for the same service and environment violates a unique index (SQLSTATE 23505). */
 export async function insertDeployment(db: Queryable, d: NewDeployment): Promise<DeploymentRecord> {
   const { rows } = await db.query(
     `insert into deployments (id, project, service, environment, kind, from_release, to_release, strategy, state, plan,
-       requested_by, settings, progress, started_at, step_started_at)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+       requested_by, settings, progress, reason, started_at, step_started_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
        case when $9 = 'running' then now() end, case when $9 = 'running' then now() end)
      returning ${columns}`,
     [
@@ -91,6 +93,7 @@ export async function insertDeployment(db: Queryable, d: NewDeployment): Promise
       d.requestedBy ?? null,
       JSON.stringify(d.settings),
       JSON.stringify(freshProgress),
+      d.reason ?? null,
     ],
   );
   return toDeployment(rows[0]!);
@@ -221,6 +224,39 @@ export async function patchProgress(
   );
   if (!rows[0]) throw new StoreError('not_found', `deployment ${id} vanished`);
   return toDeployment(rows[0]);
+}
+
+/**
+ * Record a deployment's post-deploy watch. `whenState` makes it a compare-and-set on the watch's
+ * current state (e.g. end only a watch still `watching`); undefined when that did not hold.
+ */
+export async function setWatch(
+  db: Queryable,
+  id: string,
+  watch: DeploymentWatch,
+  whenState?: DeploymentWatch['state'],
+): Promise<DeploymentRecord | undefined> {
+  const { rows } = await db.query(
+    `update deployments set watch = $2::jsonb, updated_at = now()
+     where id = $1 and ($3::text is null or watch ->> 'state' = $3) returning ${columns}`,
+    [id, JSON.stringify(watch), whenState ?? null],
+  );
+  return rows[0] ? toDeployment(rows[0]) : undefined;
+}
+
+/** Deployments whose post-deploy watch is running, optionally of one service in one environment. */
+export async function listWatching(
+  db: Queryable,
+  where: { project?: string; service?: string; environment?: string } = {},
+): Promise<DeploymentRecord[]> {
+  const { rows } = await db.query(
+    `select ${columns} from deployments where watch ->> 'state' = 'watching'
+       and ($1::text is null or project = $1) and ($2::text is null or service = $2)
+       and ($3::text is null or environment = $3)
+     order by finished_at`,
+    [where.project ?? null, where.service ?? null, where.environment ?? null],
+  );
+  return rows.map(toDeployment);
 }
 
 /** Is this error the one-active-deployment index refusing a second one? */

@@ -4,7 +4,10 @@
 alter table deployments
   add column settings jsonb,
   add column control  jsonb not null default '{"kind":"none"}'::jsonb,
-  add column progress jsonb not null default '{"inconclusive":0,"migrationsApplied":[]}'::jsonb;
+  add column progress jsonb not null default '{"inconclusive":0,"migrationsApplied":[]}'::jsonb,
+  -- The post-deploy watch of a deployment that succeeded (state, window, outcome); null when not watched.
+  add column watch    jsonb;
+create index deployments_watching on deployments ((watch ->> 'state')) where watch is not null;
 
 update deployments set
   settings = options - array['trafficShifted', 'trafficShiftedAt', 'abortRequested', 'promoteRequested', 'paused',
