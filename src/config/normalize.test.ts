@@ -24,6 +24,7 @@ describe('defaults', () => {
           port: 8081,
           requires: [],
           soakMs: 0,
+          watch: { forMs: 300_000, onRegression: 'rollback' },
           freezes: [],
         },
       ],

@@ -12,9 +12,16 @@ const v1 = {
 };
 
 describe('readStoredConfig', () => {
-  it('upgrades a version-1 config: environments gain the promotion rules and freezes they lacked', () => {
+  it('upgrades a version-1 config: environments gain the promotion rules, freezes and watch they lacked', () => {
     const c = readStoredConfig('p', v1, 1);
-    expect(c.environments[0]).toEqual({ name: 'staging', listen: '127.0.0.1:1', requires: [], soakMs: 0, freezes: [] });
+    expect(c.environments[0]).toEqual({
+      name: 'staging',
+      listen: '127.0.0.1:1',
+      requires: [],
+      soakMs: 0,
+      freezes: [],
+      watch: { forMs: 300_000, onRegression: 'rollback' },
+    });
     // What was there is kept.
     expect(c.environments[1]).toMatchObject({ requires: ['staging'], soakMs: 60000 });
   });
