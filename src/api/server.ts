@@ -9,6 +9,7 @@ import {
 import { bearerAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { errorHandler } from './error-handler.js';
+import { refuseUnstorableInput } from './input-guard.js';
 import { auditHook } from './audit-hook.js';
 import { authorizeRequest, requireRouteAccess } from './route-access.js';
 import { deploymentRoutes } from './routes/deployments.js';
@@ -48,6 +49,8 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   // Every route declares config.access (src/access/types.ts); one without it stops the start.
   app.addHook('onRoute', requireRouteAccess(app));
   app.addHook('onRequest', bearerAuth(ctx.db));
+  // Text the store cannot keep (NUL, unpaired surrogates) is a 400 naming the field, before any route reads it.
+  app.addHook('preValidation', refuseUnstorableInput);
   app.addHook('preHandler', authorizeRequest);
   // Before the answer leaves: a caller that got an answer finds its request in the audit log.
   app.addHook('onSend', auditHook({ db: ctx.db, logger: ctx.logger, registry: ctx.metrics.registry }));

@@ -5,6 +5,7 @@ import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Db, Queryable, QueryResult } from './db.js';
 import { StoreError } from './errors.js';
 import { ensureParentDir, ensurePgliteDataDir, reasonOf } from './pglite-data-dir.js';
+import { toSqlError } from './sql-errors.js';
 import { TransactionGuard, guardTransaction, swallowedFailureError } from './transaction-guard.js';
 import { installPgliteArrayParsers, pgliteParsers } from './type-parsers.js';
 
@@ -81,7 +82,8 @@ async function assertTarball(blob: Blob): Promise<void> {
 type PgliteQueryable = Pick<PGlite | Transaction, 'query' | 'exec'>;
 
 async function runQuery<T>(on: PgliteQueryable, sql: string, params: unknown[] | undefined): Promise<QueryResult<T>> {
-  const result = await on.query<T>(sql, params ?? []);
+  // PGlite's errors carry the statement's parameters: never let them travel (they end up in logs).
+  const result = await on.query<T>(sql, params ?? []).catch((e: unknown) => Promise.reject(toSqlError(e, sql)));
   // PGlite counts only affected rows; pg's rowCount is the rows returned by a SELECT too.
   return { rows: result.rows, rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
 }
@@ -103,7 +105,7 @@ class PgliteDb implements Db {
 
   async exec(script: string): Promise<void> {
     this.assertUsable('exec');
-    await this.pglite.exec(script);
+    await this.pglite.exec(script).catch((e: unknown) => Promise.reject(toSqlError(e, script)));
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -112,7 +114,8 @@ class PgliteDb implements Db {
       this.guard.run(async (scope) => {
         const tx = guardTransaction(scope, {
           query: <R>(sql: string, params?: unknown[]) => runQuery<R>(raw, sql, params),
-          exec: async (script: string) => void (await raw.exec(script)),
+          exec: async (script: string) =>
+            void (await raw.exec(script).catch((e: unknown) => Promise.reject(toSqlError(e, script)))),
         });
         const result = await fn(tx);
         // PGlite, like PostgreSQL, turns COMMIT of a failed transaction into a silent ROLLBACK.

@@ -4,6 +4,7 @@ import type { Db, Queryable, QueryResult } from './db.js';
 import { StoreError } from './errors.js';
 import { parsePostgresUrl, scrubCredentials, type PostgresAddress } from './postgres-address.js';
 import { translatePostgresError } from './postgres-errors.js';
+import { toSqlError } from './sql-errors.js';
 import { TransactionGuard, guardTransaction, swallowedFailureError } from './transaction-guard.js';
 import { postgresTypes } from './type-parsers.js';
 
@@ -57,14 +58,14 @@ function queryOn(client: pg.Pool | pg.PoolClient, translate: (e: unknown) => unk
         const result = await client.query(config);
         return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
       } catch (e) {
-        throw translate(e);
+        throw toSqlError(translate(e), sql);
       }
     },
     async exec(script: string): Promise<void> {
       try {
         await client.query(script); // no values: the simple protocol, which allows several statements
       } catch (e) {
-        throw translate(e);
+        throw toSqlError(translate(e), script);
       }
     },
   };

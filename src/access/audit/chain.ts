@@ -3,6 +3,7 @@ import { jsonParam } from '../../store/params.js';
 import { asStoredJson, genesisHash, hashOf } from './canonical.js';
 import { findDefect, type ChainLink } from './defects.js';
 import type { AuditEntry, AuditRecord, AuditVerification } from './types.js';
+import { escapeUnstorable, escapeUnstorableDeep } from '../../shared/storable-text.js';
 
 // pg_advisory_xact_lock key: the bytes of "audt" (the schema migrations use "slip").
 const auditLockKey = 0x61756474;
@@ -31,7 +32,9 @@ function toRecord(row: Record<string, unknown>): AuditRecord {
  * two coordinators (or two requests) never both extend the same last row.
  * Example: await appendAudit(db, { actor: 'ci (tok_1)', action: 'deployment.create', target: 'project=harbor', source: '10.0.0.7', outcome: 'allowed', status: 201 })
  */
-export async function appendAudit(db: Db, entry: AuditEntry): Promise<AuditRecord> {
+export async function appendAudit(db: Db, given: AuditEntry): Promise<AuditRecord> {
+  // Whatever bytes a request carried, its entry is kept: text the store cannot hold is escaped.
+  const entry = storableEntry(given);
   return db.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock($1)', [auditLockKey]);
     const last = await tx.query<{ hash: string }>('select hash from audit_log order by seq desc limit 1');
@@ -112,4 +115,17 @@ export async function* exportAudit(db: Queryable, since: Date, until?: Date): As
   for await (const r of rowsInOrder(db, { since, ...(until ? { until } : {}) })) {
     yield { ...r, at: r.at.toISOString() };
   }
+}
+
+/** The entry with NUL characters and unpaired surrogates escaped in every text, so no request's bytes can keep it out. */
+function storableEntry(entry: AuditEntry): AuditEntry {
+  return {
+    ...entry,
+    actor: escapeUnstorable(entry.actor),
+    action: escapeUnstorable(entry.action),
+    target: escapeUnstorable(entry.target),
+    source: escapeUnstorable(entry.source),
+    ...(entry.before !== undefined ? { before: escapeUnstorableDeep(entry.before) } : {}),
+    ...(entry.after !== undefined ? { after: escapeUnstorableDeep(entry.after) } : {}),
+  };
 }
