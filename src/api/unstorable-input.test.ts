@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApi } from '../../test/support/api-harness.js';
@@ -39,7 +39,7 @@ const auditRows = async () =>
   ).rows;
 
 describe('text the store cannot keep', () => {
-  const cases: [string, string, Parameters<FastifyInstance['inject']>[0]][] = [
+  const cases: [string, string, InjectOptions][] = [
     ['a NUL in a path parameter', 'params.id', { method: 'GET', url: '/api/v1/deployments/abc%00def' }],
     ['a NUL in a query parameter', 'query.service', { method: 'GET', url: '/api/v1/events?service=%00' }],
     ['a NUL in a JSON string', 'body.name', { method: 'POST', url: '/api/v1/tokens', payload: { name: 'a\u0000b' } }],
@@ -69,8 +69,7 @@ describe('text the store cannot keep', () => {
     ],
   ];
   it.each(cases)('%s is a 400 naming %s', async (_name, field, request) => {
-    const opts = request as { headers?: Record<string, string> };
-    const res = await app.inject({ ...request, headers: { ...opts.headers, ...as(admin) } } as typeof request);
+    const res = await app.inject({ ...request, headers: { ...request.headers, ...as(admin) } });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('invalid_input');
     expect(res.json().error.message).toMatch(new RegExp(`^${field.replace(/[[\]]/g, '\\$&')}: contains `));

@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../../store/db.js';
 import { jsonParam } from '../../store/params.js';
 import { asStoredJson, genesisHash, hashOf } from './canonical.js';
-import { findDefect, type ChainLink } from './defects.js';
+import { findDefect, type ChainLink, type CheckedRow } from './defects.js';
 import type { AuditEntry, AuditRecord, AuditVerification } from './types.js';
 import { escapeUnstorable, escapeUnstorableDeep } from '../../shared/storable-text.js';
 
@@ -98,14 +98,29 @@ export async function verifyAudit(db: Queryable): Promise<AuditVerification> {
   const recent: ChainLink[] = [{ seq: 0, hash: genesisHash }];
   let rows = 0;
   let head: ChainLink | undefined;
-  for await (const record of rowsInOrder(db)) {
+  // One row of lookahead: a link that matches no row is judged by whether the next row follows it.
+  let pending: CheckedRow | undefined;
+  const check = (row: CheckedRow, next: CheckedRow | undefined): AuditVerification | undefined => {
     rows++;
-    const defect = findDefect(record, recent, hashOf(record));
+    const defect = findDefect(row, recent, next);
     if (defect) return { ok: false, rows, firstBad: defect, ...(head ? { head } : {}) };
-    head = { seq: record.seq, hash: record.hash };
+    head = { seq: row.record.seq, hash: row.record.hash };
     recent.push(head);
     // Enough to recognise a run of inserted rows; a longer run is still reported, as deleted/changed.
     if (recent.length > 1001) recent.shift();
+    return undefined;
+  };
+  for await (const record of rowsInOrder(db)) {
+    const row = { record, computed: hashOf(record) };
+    if (pending) {
+      const bad = check(pending, row);
+      if (bad) return bad;
+    }
+    pending = row;
+  }
+  if (pending) {
+    const bad = check(pending, undefined);
+    if (bad) return bad;
   }
   return { ok: true, rows, ...(head ? { head } : {}) };
 }
