@@ -3,7 +3,7 @@
  * message people see when it is wrong, and a pattern the JSON Schema passes on to editors.
  */
 import { z } from 'zod';
-import { parseDuration } from '../shared/duration.js';
+import { durationProblem, parseDuration } from '../shared/duration.js';
 
 /** Project and service names: they end up in URLs, instance ids and log file names. */
 export const namePattern = /^[a-z0-9][a-z0-9-]*$/;
@@ -43,14 +43,16 @@ export const scalarField = z.union([z.string(), z.number(), z.boolean()], { erro
 /** An env block: variable name → value. */
 export const envField = z.record(envNameField, scalarField);
 
-const durationMessage = 'must be a duration like 30s or 500ms';
-const durationText = /^(\d+|(\d+(\.\d+)?(ms|s|m|h|d))+)$/;
-
-/** A duration: "250ms", "30s", "1m30s", or a number of milliseconds. */
-export const durationField = z.union(
-  [z.number().min(0, durationMessage), z.string().regex(durationText, durationMessage)],
-  { error: durationMessage },
-);
+/**
+ * A duration: "250ms", "30s", "1m30s", "2h", "7d" — a unit is required (a bare number is refused as
+ * ambiguous, 0 excepted) and it is at most 366d.
+ */
+export const durationField = z
+  .union([z.string(), z.number()], { error: 'must be a duration like 30s, 500ms or 1m30s' })
+  .superRefine((value, ctx) => {
+    const problem = durationProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** A duration that must be longer than zero (probe intervals and timeouts). */
 export const positiveDurationField = durationField.refine((value) => {

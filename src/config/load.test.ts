@@ -99,7 +99,7 @@ describe('parseConfig', () => {
     expect(issuesOf(edit({ 11: '      interval: soon' }))).toEqual([
       expect.objectContaining({
         path: 'services.api.health.interval',
-        message: 'must be a duration like 30s or 500ms',
+        message: 'must be a duration like 30s, 500ms or 1m30s',
         line: 11,
       }),
     ]);

@@ -84,7 +84,7 @@ describe('normalization', () => {
     raw.dataDir = '../state';
     raw.services.api.cwd = 'releases/{version}';
     raw.services.api.environments = {
-      production: { drainTimeout: '1m30s', health: { startTimeout: 90_000 }, env: { N: 1 } },
+      production: { drainTimeout: '1m30s', health: { startTimeout: '90s' }, env: { N: 1 } },
     };
     raw.services.api.releases = { '2.0.0': { cwd: 'v2', args: ['a', 2, true] } };
     const config = validateConfigObject(raw, { baseDir: '/srv/app' });

@@ -18,6 +18,22 @@ export function parseDuration(input: string | number): number | undefined {
   return consumed === text.length ? Math.round(total) : undefined;
 }
 
+/** The longest duration any setting or flag takes (366 days): longer is a typo, and would overflow dates. */
+export const maxDurationMs = 366 * 86_400_000;
+
+/**
+ * Why `input` is not a duration Slipway accepts from people (config, API, flags), or undefined.
+ * A unit is required — a bare number is ambiguous (seconds? milliseconds?) — except for 0.
+ */
+export function durationProblem(input: string | number): string | undefined {
+  const unitless = typeof input === 'number' || /^\s*\d+(\.\d+)?\s*$/.test(input);
+  if (unitless && Number(input) !== 0) return `needs a unit, like ${input}s or ${input}ms (a bare number is ambiguous)`;
+  const ms = parseDuration(input);
+  if (ms === undefined) return 'must be a duration like 30s, 500ms or 1m30s';
+  if (ms > maxDurationMs) return 'must be at most 366d';
+  return undefined;
+}
+
 /** Render milliseconds for people: 850ms, 12.3s, 4m05s. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;

@@ -92,7 +92,14 @@ export function oidcRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env
             'Where the provider sends people back: exchanges the code, checks the ID token, maps groups to grants and starts a session',
           tags: ['auth'],
           security: [],
-          querystring: z.record(z.string(), z.unknown()),
+          // The parameters providers send back (RFC 6749 §4.1.2, RFC 9207 iss); others are passed on to openid-client.
+          querystring: z.looseObject({
+            code: z.string().optional(),
+            state: z.string().optional(),
+            iss: z.string().optional(),
+            error: z.string().optional(),
+            error_description: z.string().optional(),
+          }),
           response: { 200: loginView, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 503: errorBody },
         },
       },

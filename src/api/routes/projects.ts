@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ProjectConfig } from '../../config/model.js';
@@ -51,7 +52,14 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           params: projectParams,
           body: z.object({
             config: z.record(z.string(), z.unknown()).describe('slipway.yaml as a JSON object'),
-            baseDir: z.string().min(1).describe('Absolute directory relative paths in the config are resolved against'),
+            baseDir: z
+              .string()
+              .min(1)
+              .refine(
+                (dir) => path.isAbsolute(dir) && path.normalize(dir).replace(/(.)\/$/, '$1') === dir,
+                'must be an absolute, normalized path (like /srv/app: no "." or ".." parts, no trailing slash)',
+              )
+              .describe('Absolute directory relative paths in the config are resolved against'),
             file: z.string().optional().describe('The file name, for error messages'),
           }),
           response: { 200: z.object({ project: projectView, changed: z.boolean() }), 400: errorBody },

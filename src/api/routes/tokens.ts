@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { parseDuration } from '../../shared/duration.js';
+import { durationProblem, parseDuration } from '../../shared/duration.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { findTokenByHash, insertToken, listTokens, revokeToken } from '../../store/repos/tokens.js';
@@ -13,14 +13,13 @@ import { grantInput, presentToken, tokenView } from '../token-views.js';
 function expiryOf(body: { expiresIn?: string; expiresAt?: string }, now = Date.now()): Date | undefined {
   if (body.expiresIn && body.expiresAt)
     throw new SlipwayError('invalid_input', 'body.expiresIn and body.expiresAt: give one of them, not both');
-  if (body.expiresIn) {
-    const ms = parseDuration(body.expiresIn);
-    if (ms === undefined || ms <= 0)
-      throw new SlipwayError(
-        'invalid_input',
-        `body.expiresIn: "${body.expiresIn}" is not a positive duration (like 30d, 12h)`,
-      );
-    return new Date(now + ms);
+  if (body.expiresIn !== undefined) {
+    // "" used to mean "never expires": an expiry asked for is an expiry given, or a refusal.
+    const problem =
+      durationProblem(body.expiresIn) ?? (parseDuration(body.expiresIn) === 0 ? 'must be longer than 0' : undefined);
+    if (problem)
+      throw new SlipwayError('invalid_input', `body.expiresIn: "${body.expiresIn}" ${problem} (like 30d, 12h)`);
+    return new Date(now + parseDuration(body.expiresIn)!);
   }
   if (body.expiresAt) {
     const at = new Date(body.expiresAt);
