@@ -99,9 +99,26 @@ describe('slipway tokens', () => {
       as(system.token),
     );
     expect(expires.code).toBe(2);
-    expect(expires.stderr).toContain('--expires: "soon" is not a positive duration');
+    expect(expires.stderr).toContain('--expires: "soon" must be a duration like 30s, 500ms or 1m30s');
     const none = await slipway([...config(), 'tokens', 'create', '--name', 'x'], as(system.token));
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('--grant is required');
+  }, 60_000);
+
+  it('authorization is decided before state is read: a viewer steering a service gets exit 4, not "nothing in flight"', async () => {
+    const created = await slipway(
+      [...config(), 'tokens', 'create', '--name', 'watcher', '--grant', 'viewer:*'],
+      as(system.token),
+    );
+    const viewer = created.stdout.trim();
+    for (const verb of ['abort', 'promote', 'pause', 'resume']) {
+      const denied = await slipway([...config(), verb, 'quote-api', '--env', 'staging'], as(viewer));
+      expect({ verb, code: denied.code }).toEqual({ verb, code: 4 });
+      expect(denied.stderr).toContain('deployer on staging required; token "watcher" has viewer on *');
+    }
+    // Someone who may abort learns that nothing is in flight (exit 5, a conflict).
+    const nothing = await slipway([...config(), 'abort', 'quote-api', '--env', 'staging'], as(system.token));
+    expect(nothing.code).toBe(5);
+    expect(nothing.stderr).toContain('quote-api has no deployment in flight in staging');
   }, 60_000);
 });

@@ -169,6 +169,42 @@ const table: Record<string, Expectation> = {
     source: 'deployment',
     request: (env) => ({ method: 'POST', url: `/api/v1/deployments/${dep(env)}/abort`, payload: {} }),
   },
+  'POST /api/v1/projects/:project/environments/:environment/services/:service/abort': {
+    role: 'deployer',
+    source: 'params',
+    request: (env) => ({
+      method: 'POST',
+      url: `/api/v1/projects/harbor/environments/${env}/services/api/abort`,
+      payload: {},
+    }),
+  },
+  'POST /api/v1/projects/:project/environments/:environment/services/:service/promote': {
+    role: 'deployer',
+    source: 'params',
+    request: (env) => ({
+      method: 'POST',
+      url: `/api/v1/projects/harbor/environments/${env}/services/api/promote`,
+      payload: {},
+    }),
+  },
+  'POST /api/v1/projects/:project/environments/:environment/services/:service/pause': {
+    role: 'deployer',
+    source: 'params',
+    request: (env) => ({
+      method: 'POST',
+      url: `/api/v1/projects/harbor/environments/${env}/services/api/pause`,
+      payload: {},
+    }),
+  },
+  'POST /api/v1/projects/:project/environments/:environment/services/:service/resume': {
+    role: 'deployer',
+    source: 'params',
+    request: (env) => ({
+      method: 'POST',
+      url: `/api/v1/projects/harbor/environments/${env}/services/api/resume`,
+      payload: {},
+    }),
+  },
   'GET /api/v1/events': {
     role: 'viewer',
     source: 'query',

@@ -13,6 +13,7 @@ import { refuseUnstorableInput } from './input-guard.js';
 import { auditHook } from './audit-hook.js';
 import { authorizeRequest, requireRouteAccess } from './route-access.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { steerRoutes } from './routes/steer.js';
 import { pipelineRoutes } from './routes/pipeline.js';
 import { triggerRoutes } from './routes/triggers.js';
 import { eventRoutes } from './routes/events.js';
@@ -77,6 +78,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(systemRoutes(ctx));
   await app.register(projectRoutes(ctx));
   await app.register(deploymentRoutes(ctx));
+  await app.register(steerRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(instanceRoutes(ctx));
   await app.register(tokenRoutes(ctx));

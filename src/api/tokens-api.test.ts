@@ -105,7 +105,9 @@ describe('tokens API', () => {
     const badEnv = await create({ name: 'x', grants: [{ role: 'viewer', environments: ['Prod!'] }] });
     expect(badEnv.json().error.message).toContain('body.grants.0.environments');
     const badExpiry = await create({ name: 'x', grants: [{ role: 'viewer', environments: '*' }], expiresIn: 'soon' });
-    expect(badExpiry.json().error.message).toBe('body.expiresIn: "soon" must be a duration like 30s, 500ms or 1m30s (like 30d, 12h)');
+    expect(badExpiry.json().error.message).toBe(
+      'body.expiresIn: "soon" must be a duration like 30s, 500ms or 1m30s (like 30d, 12h)',
+    );
     const both = await create({
       name: 'x',
       grants: [{ role: 'viewer', environments: '*' }],

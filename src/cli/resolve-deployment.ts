@@ -1,35 +1,24 @@
 import type { CommandContext } from './context.js';
 import { CliError } from './errors.js';
-import type { DeploymentView } from './follow.js';
 
 /**
- * A deployment named by id (dep_…), or by service and environment (the one in flight there).
- * The CLI's verbs take either, since at 2 a.m. people know the service, not the id.
+ * The API path that steers a deployment named by id (dep_…), or by service and environment (the
+ * one in flight there). The CLI's verbs take either, since at 2 a.m. people know the service, not
+ * the id; the service form is one request, so the coordinator checks the caller's role before it
+ * says whether anything is in flight (a viewer gets exit 4, not "nothing in flight").
  */
-export async function resolveDeployment(
-  ctx: CommandContext,
+export function steeringPath(
+  ctx: Pick<CommandContext, 'project'>,
   target: string,
   environment: string | undefined,
   verb: string,
-): Promise<string> {
-  if (target.startsWith('dep_')) return target;
+): string {
+  if (target.startsWith('dep_')) return `/api/v1/deployments/${encodeURIComponent(target)}/${verb}`;
   if (!environment)
     throw new CliError(
       'invalid_input',
       `${verb} ${target}: name the environment with --env, or give a deployment id (dep_…)`,
     );
-  const query = new URLSearchParams({ project: ctx.project, service: target, environment, limit: '5' });
-  const { deployments } = await ctx.client.call<{ deployments: DeploymentView[] }>(
-    'GET',
-    `/api/v1/deployments?${query}`,
-  );
-  const active = deployments.find((d) => d.state === 'running' || d.state === 'rolling_back' || d.state === 'queued');
-  if (!active) {
-    const last = deployments[0];
-    throw new CliError(
-      'conflict',
-      `${target} has no deployment in flight in ${environment}${last ? ` (the last one, ${last.id}, ${last.state.replace('_', ' ')})` : ''}`,
-    );
-  }
-  return active.id;
+  const [project, env, service] = [ctx.project, environment, target].map(encodeURIComponent);
+  return `/api/v1/projects/${project}/environments/${env}/services/${service}/${verb}`;
 }

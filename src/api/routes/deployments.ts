@@ -8,12 +8,13 @@ import {
   listDeployments,
   type DeploymentState,
 } from '../../store/repos/deployments.js';
-import { deploymentNote, deploymentSummary } from '../audit-hook.js';
+import { deploymentSummary } from '../audit-hook.js';
 import type { ApiContext } from '../context.js';
 import { presentDeployment, presentVerdict, ReleaseNames } from '../present.js';
 import { listVerdicts } from '../../store/repos/verdicts.js';
 import { deploymentView, errorBody, idParams, projectParams, verdictView } from '../schemas.js';
 import { configOf } from './projects.js';
+import { steer, steeringVerbs } from './steer.js';
 import { deploymentEnvironment } from '../access-sources.js';
 import { visibleRows } from '../visible.js';
 import { allows, describeGrants } from '../../access/authorize.js';
@@ -183,26 +184,20 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
     );
 
-    for (const [verb, summary] of [
-      ['promote', 'Canary: skip the remaining steps and shift all traffic to the candidate'],
-      ['pause', 'Hold the deployment: no further step starts (a canary is still judged and rolled back if it fails)'],
-      ['resume', 'Continue a paused deployment (also ends a `pause: {}` step)'],
-    ] as const) {
+    for (const verb of ['promote', 'pause', 'resume'] as const) {
       app.post(
         `/api/v1/deployments/:id/${verb}`,
         {
           config: { access: { action: `deployment.${verb}`, role: 'deployer', environment: ofDeployment } },
           schema: {
-            summary,
+            summary: steeringVerbs[verb],
             tags: ['deployments'],
             params: idParams,
             response: { 200: z.object({ deployment: deploymentView }), 404: errorBody, 409: errorBody },
           },
         },
         async (req) => {
-          const before = await getDeployment(ctx.db, req.params.id);
-          const d = await ctx.engine[verb](req.params.id, req.principal?.name);
-          req.audit = deploymentNote(before, d);
+          const d = await steer(ctx, req, req.params.id, verb);
           return { deployment: await presentDeployment(d, new ReleaseNames(ctx.db)) };
         },
       );
@@ -232,7 +227,7 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       {
         config: { access: { action: 'deployment.abort', role: 'deployer', environment: ofDeployment } },
         schema: {
-          summary: 'Abort a deployment: it rolls back (a queued one is cancelled)',
+          summary: steeringVerbs.abort,
           tags: ['deployments'],
           params: idParams,
           body: z.object({ reason: z.string().max(500).optional() }).default({}),
@@ -240,10 +235,7 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        const by = req.principal?.name;
-        const before = await getDeployment(ctx.db, req.params.id);
-        const d = await ctx.engine.abort(req.params.id, req.body.reason ?? `aborted${by ? ` by ${by}` : ''}`, by);
-        req.audit = deploymentNote(before, d);
+        const d = await steer(ctx, req, req.params.id, 'abort', req.body.reason);
         return { deployment: await presentDeployment(d, new ReleaseNames(ctx.db)) };
       },
     );

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { commandContext, type GlobalOptions } from '../context.js';
 import type { DeploymentView } from '../follow.js';
 import { printJson } from '../output.js';
-import { resolveDeployment } from '../resolve-deployment.js';
+import { steeringPath } from '../resolve-deployment.js';
 
 /** promote / pause / resume / abort: the verbs that steer a deployment in flight. */
 const verbs = [
@@ -45,11 +45,10 @@ export function registerAbort(program: Command): void {
     if (verb.name === 'abort') cmd.option('-r, --reason <text>', 'why, for the record');
     cmd.action(async (target: string, opts: { env?: string; reason?: string; json?: boolean }, command: Command) => {
       const ctx = await commandContext(command.optsWithGlobals<GlobalOptions>());
-      const id = await resolveDeployment(ctx, target, opts.env, verb.name);
       const body = verb.name === 'abort' && opts.reason ? { reason: opts.reason } : {};
       const { deployment } = await ctx.client.call<{ deployment: DeploymentView }>(
         'POST',
-        `/api/v1/deployments/${encodeURIComponent(id)}/${verb.name}`,
+        steeringPath(ctx, target, opts.env, verb.name),
         body,
       );
       if (opts.json) return printJson({ deployment });

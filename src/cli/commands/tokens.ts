@@ -45,7 +45,7 @@ export function registerTokens(program: Command): void {
         .call<{ token: TokenView; secret: string }>('POST', '/api/v1/tokens', {
           name: opts.name,
           grants,
-          ...(opts.expires ? { expiresIn: opts.expires } : {}),
+          ...(opts.expires !== undefined ? { expiresIn: opts.expires } : {}),
         })
         .catch((e: unknown) => {
           // The API names body fields; the user typed flags.
