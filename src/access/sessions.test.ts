@@ -1,3 +1,6 @@
+import { fastifyCookie } from '@fastify/cookie';
+
+const { serialize } = fastifyCookie;
 import type { FastifyReply } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPglite } from '../../test/support/store.js';
@@ -29,10 +32,15 @@ const alice: SessionIdentity = {
   mfa: true,
 };
 
-/** A reply that only records headers (all startSession and endSession touch). */
+/** A reply that only records the cookie it is given, serialized as @fastify/cookie's reply.setCookie does. */
 function fakeReply(): { reply: FastifyReply; headers: Record<string, string> } {
   const headers: Record<string, string> = {};
-  const reply = { header: (k: string, v: string) => ((headers[k] = v), reply) } as unknown as FastifyReply;
+  const reply = {
+    setCookie: (name: string, value: string, options: Parameters<typeof serialize>[2]) => {
+      headers['set-cookie'] = serialize(name, value, options);
+      return reply;
+    },
+  } as unknown as FastifyReply;
   return { reply, headers };
 }
 const cookieValueOf = (setCookie: string) => /^slipway_session=([^;]+);/.exec(setCookie)![1]!;

@@ -35,8 +35,9 @@ declare module 'fastify' {
 }
 
 // @fastify/cookie's serialize needs its plugin registered first; the attributes are fixed, so they are written out.
-const cookieHeader = (value: string, maxAgeSeconds: number) =>
-  `${sessionCookie}=${value}; Max-Age=${maxAgeSeconds}; Path=/; HttpOnly; Secure; SameSite=Strict`;
+/** The session cookie's attributes (@fastify/cookie writes the header): only over https, never to scripts or other sites. */
+const cookieOptions = (maxAgeSeconds: number) =>
+  ({ maxAge: maxAgeSeconds, path: '/', httpOnly: true, secure: true, sameSite: 'strict' }) as const;
 const sessionIdOf = (cookieValue: string) => createHash('sha256').update(cookieValue).digest('hex');
 // The double-submit token is derived from a per-session secret kept server-side: it can be
 // handed out again (GET /api/v1/auth/session) without storing the token itself.
@@ -60,21 +61,15 @@ export async function startSession(
   const csrfSecret = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now + absoluteTimeoutMs);
   await insertSession(db, { id, identity, csrfSecret, createdAt: new Date(now), expiresAt, lastSeenAt: new Date(now) });
-  reply.header('set-cookie', cookieHeader(value, absoluteTimeoutMs / 1000));
+  reply.setCookie(sessionCookie, value, cookieOptions(absoluteTimeoutMs / 1000));
   return { csrfToken: csrfTokenOf(csrfSecret, id), expiresAt };
 }
 
 /** The session cookie's value on a request, if any. */
 export function sessionCookieOf(req: FastifyRequest): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  // Our values are base64url, so no decoding: the first well-formed slipway_session wins.
-  for (const part of header.split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    const value = rest.join('=');
-    if (name === sessionCookie && /^[A-Za-z0-9_-]{1,100}$/.test(value)) return value;
-  }
-  return undefined;
+  // Parsed by @fastify/cookie; our values are base64url, anything else is not one of ours.
+  const value = req.cookies?.[sessionCookie];
+  return value && /^[A-Za-z0-9_-]{1,100}$/.test(value) ? value : undefined;
 }
 
 /**
@@ -128,5 +123,5 @@ export async function endSession(
   now = Date.now(),
 ): Promise<void> {
   if (cookieValue) await revokeSession(db, sessionIdOf(cookieValue), new Date(now));
-  reply.header('set-cookie', cookieHeader('', 0));
+  reply.setCookie(sessionCookie, '', cookieOptions(0));
 }

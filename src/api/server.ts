@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
@@ -49,6 +50,9 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   });
   // Every route declares config.access (src/access/types.ts); one without it stops the start.
   app.addHook('onRoute', requireRouteAccess(app));
+  // Cookies are parsed (req.cookies) and written (reply.setCookie) by @fastify/cookie; registered
+  // first, so its parsing runs before the authentication hook reads the session cookie.
+  await app.register(fastifyCookie);
   app.addHook('onRequest', bearerAuth(ctx.db));
   // Text the store cannot keep (NUL, unpaired surrogates) is a 400 naming the field, before any route reads it.
   app.addHook('preValidation', refuseUnstorableInput);

@@ -18,7 +18,8 @@ function issuesOf(text: string) {
   try {
     parseConfig(text, { file: 'slipway.yaml', baseDir: '/srv/app' });
   } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => ({ path: i.path, message: i.message, line: i.line }));
+    if (error instanceof ConfigError)
+      return error.issues.map((i) => ({ path: i.path, message: i.message, line: i.line }));
     throw error;
   }
   return [];

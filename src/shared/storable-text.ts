@@ -40,9 +40,7 @@ export function escapeUnstorableDeep(value: unknown): unknown {
   if (typeof value === 'string') return escapeUnstorable(value);
   if (Array.isArray(value)) return value.map(escapeUnstorableDeep);
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [escapeUnstorable(k), escapeUnstorableDeep(v)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [escapeUnstorable(k), escapeUnstorableDeep(v)]));
   return value;
 }
 

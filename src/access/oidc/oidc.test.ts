@@ -192,7 +192,7 @@ describe('single sign-on with OpenID Connect', () => {
     expect(url.searchParams.get('nonce')).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     const cookieLine = [start.headers['set-cookie']].flat()[0]!;
     expect(cookieLine).toMatch(
-      /^slipway_oidc_login=[A-Za-z0-9_-]+; Path=\/api\/v1\/auth\/oidc; Max-Age=600; HttpOnly; SameSite=Lax$/,
+      /^slipway_oidc_login=[A-Za-z0-9_-]+; Max-Age=600; Path=\/api\/v1\/auth\/oidc; HttpOnly; SameSite=Lax$/,
     );
     // The verifier never leaves the coordinator in the clear.
     expect(start.headers.location).not.toContain('code_verifier');

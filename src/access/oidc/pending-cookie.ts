@@ -72,24 +72,14 @@ export function openPendingLogin(
   }
 }
 
-/** The value of one cookie in a Cookie header. */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
-/** Set-Cookie for the pending login (maxAgeMs 0 clears it). Secure when the redirect URI is https. */
-export function pendingCookieHeader(value: string, options: { secure: boolean; maxAgeMs: number }): string {
-  const parts = [
-    `${pendingCookieName}=${value}`,
-    `Path=${pendingCookiePath}`,
-    `Max-Age=${Math.floor(options.maxAgeMs / 1000)}`,
-    'HttpOnly',
-    'SameSite=Lax',
-  ];
-  if (options.secure) parts.push('Secure');
-  return parts.join('; ');
+/** The pending login cookie's attributes (maxAgeMs 0 clears it); Secure when the redirect URI is https. */
+export function pendingCookieOptions(options: { secure: boolean; maxAgeMs: number }) {
+  return {
+    path: pendingCookiePath,
+    maxAge: Math.floor(options.maxAgeMs / 1000),
+    httpOnly: true,
+    // Lax: the provider's redirect back is a top-level navigation from another site.
+    sameSite: 'lax',
+    secure: options.secure,
+  } as const;
 }

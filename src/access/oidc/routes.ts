@@ -9,10 +9,9 @@ import { appendAudit } from '../audit/chain.js';
 import { startSession } from '../sessions.js';
 import { beginLogin, clientSecretOf, completeLogin } from './login.js';
 import {
-  cookieValue,
   openPendingLogin,
-  pendingCookieHeader,
   pendingCookieName,
+  pendingCookieOptions,
   pendingLoginTtlMs,
   sealPendingLogin,
 } from './pending-cookie.js';
@@ -74,9 +73,10 @@ export function oidcRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env
         const sso = await ssoConfig(ctx);
         const started = await beginLogin(sso, { env });
         const sealed = sealPendingLogin(started, clientSecretOf(sso, env));
-        reply.header(
-          'set-cookie',
-          pendingCookieHeader(sealed, { secure: sso.redirectUri.startsWith('https:'), maxAgeMs: pendingLoginTtlMs }),
+        reply.setCookie(
+          pendingCookieName,
+          sealed,
+          pendingCookieOptions({ secure: sso.redirectUri.startsWith('https:'), maxAgeMs: pendingLoginTtlMs }),
         );
         reply.header('cache-control', 'no-store');
         return reply.redirect(started.authorizationUrl, 302);
@@ -108,9 +108,9 @@ export function oidcRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env
         req.audit = { target: `issuer=${sso.issuer}` };
         const secure = sso.redirectUri.startsWith('https:');
         // Whatever happens next, this login attempt is over: the browser drops the cookie.
-        reply.header('set-cookie', pendingCookieHeader('', { secure, maxAgeMs: 0 }));
+        reply.setCookie(pendingCookieName, '', pendingCookieOptions({ secure, maxAgeMs: 0 }));
         reply.header('cache-control', 'no-store');
-        const value = cookieValue(req.headers.cookie, pendingCookieName);
+        const value = req.cookies[pendingCookieName];
         if (!value)
           throw new SlipwayError(
             'unauthorized',
