@@ -19,6 +19,7 @@ import { LoadGenerator } from '../src/demo/load-generator.js';
 import { createDemoWorkspace } from '../src/demo/workspace.js';
 import { faultyTrial, healthyTrial, ResponseLog, summarize, type FaultyTrial } from './canary-trials.js';
 import { launch, machine, printResult, progress, stop, waitForHttp } from './support.js';
+import { onExit } from '../src/shared/exit-cleanup.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,13 +41,17 @@ async function startSystem(steps: string) {
   await waitForHttp(`http://127.0.0.1:${workspace.ports.coordinator}/healthz`, 120_000);
   const { config, raw } = await loadConfigWithRaw(workspace.configPath);
   await client.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir });
+  let closed = false;
   const close = async () => {
+    if (closed) return;
+    closed = true;
     await client.call('POST', '/api/v1/system/shutdown', { stopInstances: true }).catch(() => undefined);
     const deadline = Date.now() + 60_000;
     while (coordinator.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     await stop(coordinator);
     rmSync(workspace.dir, { recursive: true, force: true });
   };
+  onExit(close);
   return { workspace, client, project: config.project, close, url: `http://127.0.0.1:${workspace.ports.staging}` };
 }
 
@@ -158,7 +163,7 @@ const busy = await faultyPhase(200, [
 ]);
 const quiet = await faultyPhase(20, [{ name: 'error-rate', set: { FAIL_RATE: '0.2' }, bad: (r) => r.status >= 500 }]);
 const healthy = await healthyPhase();
-printResult({
+await printResult({
   benchmark: 'canary',
   faultyErrorRate: busy['error-rate'],
   faultyLatency: busy.latency,

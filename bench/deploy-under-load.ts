@@ -7,6 +7,7 @@ import { loadConfigWithRaw } from '../src/config/load.js';
 import { LoadGenerator } from '../src/demo/load-generator.js';
 import { createDemoWorkspace } from '../src/demo/workspace.js';
 import { launch, progress, stop, waitForHttp } from './support.js';
+import { onExit } from '../src/shared/exit-cleanup.js';
 
 export interface StrategyResult {
   strategy: string;
@@ -50,6 +51,7 @@ export async function measureDeploysUnderLoad(
   const rate = options.rate ?? 500;
   const slowShare = options.slowShare ?? 0.02;
   const workspace = await createDemoWorkspace({ instances: options.instances ?? 4 });
+  onExit(() => rmSync(workspace.dir, { recursive: true, force: true }));
   const token = generateToken();
   const coordinator = launch(cliCommand(['coordinator', '--config', workspace.configPath]), { SLIPWAY_TOKEN: token });
   const client = new ApiClient(`http://127.0.0.1:${workspace.ports.coordinator}`, token);

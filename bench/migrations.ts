@@ -96,7 +96,7 @@ progress(`linting ${statementCount} statements…`);
 const lint = await lintThroughput();
 progress(`planning and dry-running a ${historySize}-migration history…`);
 const dryRun = await dryRunHistory();
-printResult({
+await printResult({
   machine: machine(),
   lint: { ...lint, target: 5000, met: lint.statementsPerSecond >= 5000 },
   dryRun: { ...dryRun, targetMs: 10_000, met: dryRun.ok && dryRun.dryRun100Ms <= 10_000 },

@@ -6,7 +6,8 @@ import { harborQuoteDir } from '../src/demo/workspace.js';
 import { findFreePort } from '../src/runtimes/local/port.js';
 import { ProxyRouter } from '../src/traffic/proxy/proxy-router.js';
 import { probeLatency } from './latency-probe.js';
-import { launch, progress, stop, waitForHttp } from './support.js';
+import { launch, progress, refuse, stop, waitForHttp } from './support.js';
+import { onExit } from '../src/shared/exit-cleanup.js';
 import { hasWrk, wrkRps } from './wrk.js';
 
 export interface ProxyOverhead {
@@ -44,11 +45,9 @@ export async function measureProxyOverhead(
   const rate = options.rate ?? 1000;
   const seconds = options.seconds ?? 6;
   const rounds = options.rounds ?? 5;
-  if (!hasWrk())
-    throw new Error(
-      'wrk is not installed (apt-get install wrk); it measures the throughput side of the proxy overhead',
-    );
+  if (!hasWrk()) await refuse('wrk is not installed (apt-get install wrk); it measures the proxy overhead');
   const dir = mkdtempSync(path.join(tmpdir(), 'slipway-bench-proxy-'));
+  onExit(() => rmSync(dir, { recursive: true, force: true }));
   const [appPort, listenPort, adminPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const token = `bench-${Date.now()}-${Math.random().toString(36).slice(2)}`;
   const app = launch(

@@ -1,10 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { request } from 'undici';
+import { runCleanups, tagThisRun } from '../src/shared/exit-cleanup.js';
 
 /** Shared pieces of the benchmarks: process handling, waiting, output. */
 
 export const wantsJson = process.argv.includes('--json');
+
+// Every process a benchmark starts inherits this tag and is stopped when the benchmark ends,
+// however it ends (finished, crashed, SIGTERM from a timeout, Ctrl-C).
+tagThisRun();
 
 /** Facts about the machine the figures were measured on. */
 export function machine() {
@@ -59,7 +64,15 @@ export async function stop(child: ChildProcess | undefined, graceMs = 10_000): P
   clearTimeout(timer);
 }
 
-/** Print the result: JSON with --json, otherwise JSON too but indented for people. */
-export function printResult(result: unknown): void {
+/** Print the result: JSON with --json, otherwise JSON too but indented for people. Then stop whatever is left. */
+export async function printResult(result: unknown): Promise<void> {
   process.stdout.write(`${JSON.stringify(result, null, wantsJson ? 0 : 2)}\n`);
+  await runCleanups();
+}
+
+/** End with one line on stderr and exit code 2 (a missing tool, a bad flag), after stopping what was started. */
+export async function refuse(message: string): Promise<never> {
+  process.stderr.write(`${message}\n`);
+  await runCleanups();
+  process.exit(2);
 }

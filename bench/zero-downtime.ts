@@ -9,12 +9,17 @@
  */
 import { measureDeploysUnderLoad, rollback } from './deploy-under-load.js';
 import { measureProxyOverhead } from './proxy-overhead.js';
-import { machine, printResult, progress } from './support.js';
+import { machine, printResult, progress, refuse } from './support.js';
+import { hasWrk } from './wrk.js';
+
+// Checked before anything starts: a missing tool is one line, not a stack trace after a half-run.
+if (!hasWrk())
+  await refuse('bench:zero-downtime: wrk is not installed (apt-get install wrk); it measures the proxy overhead');
 
 const strategies = await measureDeploysUnderLoad({ rate: 500, slowShare: 0.02, instances: 4 });
 progress('measuring proxy overhead');
 const proxyOverhead = await measureProxyOverhead({ connections: 32, rate: 1000, seconds: 6, rounds: 5 });
-printResult({
+await printResult({
   benchmark: 'zero-downtime',
   strategies,
   rollback,

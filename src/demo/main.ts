@@ -6,6 +6,7 @@ import { ApiClient } from '../cli/client.js';
 import { followDeployment, type DeploymentView, type EventView } from '../cli/follow.js';
 import { bold, cyan, dim, green, red } from '../cli/output.js';
 import { formatDuration } from '../shared/duration.js';
+import { onExit, runCleanups, signalsEndNormally, tagThisRun } from '../shared/exit-cleanup.js';
 import { LoadGenerator } from './load-generator.js';
 import { createDemoWorkspace } from './workspace.js';
 
@@ -64,23 +65,21 @@ async function deployAndWatch(
 }
 
 async function main(): Promise<void> {
+  // Everything the demo starts (coordinator, proxy, instances) carries this tag, and is stopped
+  // when the demo ends — Ctrl-C, SIGTERM, a crash — whatever stage it reached.
+  tagThisRun();
+  signalsEndNormally();
   const workspace = await createDemoWorkspace();
+  onExit(() => rmSync(workspace.dir, { recursive: true, force: true }));
   const { config, raw } = await loadConfigWithRaw(workspace.configPath);
   say(bold('Slipway demo') + dim(`  workspace ${workspace.dir}`));
   say(dim('starting the coordinator (embedded PostgreSQL via PGlite) and the proxy…'));
   const token = generateToken();
   const coordinator = await startCoordinator({ config, token });
-  let closed = false;
-  const shutdown = async (code: number) => {
-    if (closed) return;
-    closed = true;
+  onExit(async () => {
     say('\nstopping instances, proxy and coordinator…');
     await coordinator.close({ stopInstances: true });
-    rmSync(workspace.dir, { recursive: true, force: true });
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  });
 
   try {
     const api = new ApiClient(coordinator.url, token);
@@ -156,7 +155,8 @@ async function main(): Promise<void> {
     say(dim('Ctrl-C stops everything the demo started.'));
   } catch (e) {
     say(red(`demo failed: ${(e as Error).message}`));
-    await shutdown(1);
+    await runCleanups();
+    process.exit(1);
   }
 }
 

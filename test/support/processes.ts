@@ -1,33 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { pidsWithEnv } from '../../src/shared/tagged-processes.js';
 
-/** Pids of every process whose environment holds `KEY=value` (our processes only: /proc/<pid>/environ is private to us). */
-export function pidsWithEnv(key: string, value: string): number[] {
-  const needle = `${key}=${value}`;
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
-      if (env.includes(needle)) pids.push(Number(entry));
-    } catch {
-      // gone, or not ours
-    }
-  }
-  return pids;
-}
-
-/** SIGKILL every process tagged with `KEY=value`: the safety net after a test, whatever happened in it. */
-export function killTagged(key: string, value: string): number {
-  const pids = pidsWithEnv(key, value);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  return pids.length;
-}
+export { killTagged, pidsWithEnv } from '../../src/shared/tagged-processes.js';
 
 /** Poll `check` until it returns a truthy value or the timeout passes. */
 export async function until<T>(
