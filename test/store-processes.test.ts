@@ -14,9 +14,21 @@ function startFixture(
 ): { child: ChildProcess; firstLine: Promise<string> } {
   const [command, commandArgs] = entryCommand('test/fixtures/store-open.ts', args);
   const child = options.asNobody
-    ? spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', command, ...commandArgs], {
-        stdio: ['pipe', 'pipe', 'inherit'],
-      })
+    ? // As user nobody, but allowed to read (not write) any file: the clone may sit under a private
+      // directory (mktemp -d makes it 0700), and nobody must still load the code to run it.
+      spawn(
+        'setpriv',
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          '--inh-caps=+dac_read_search',
+          '--ambient-caps=+dac_read_search',
+          command,
+          ...commandArgs,
+        ],
+        { stdio: ['pipe', 'pipe', 'inherit'] },
+      )
     : spawn(command, commandArgs, { stdio: ['pipe', 'pipe', 'inherit'] });
   const firstLine = new Promise<string>((resolve, reject) => {
     let out = '';
