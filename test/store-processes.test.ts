@@ -3,16 +3,19 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acquireDataDirLock } from '../src/store/data-dir-lock.js';
-import { entryCommand } from './support/entry.js';
+import { repoRoot } from './support/entry.js';
+
+const fixture = join(repoRoot, 'test/fixtures/store-open.mjs');
 
 /** Start the fixture; resolves with its first output line. */
 function startFixture(
   args: string[],
   options: { asNobody?: boolean } = {},
 ): { child: ChildProcess; firstLine: Promise<string> } {
-  const [command, commandArgs] = entryCommand('test/fixtures/store-open.ts', args);
+  const command = process.execPath;
+  const commandArgs = [fixture, ...args];
   const child = options.asNobody
     ? // As user nobody, but allowed to read (not write) any file: the clone may sit under a private
       // directory (mktemp -d makes it 0700), and nobody must still load the code to run it.
@@ -42,6 +45,12 @@ function startFixture(
 }
 
 describe('store across processes', () => {
+  beforeAll(() => {
+    expect(
+      existsSync(join(repoRoot, 'dist/store/pglite-driver.js')),
+      'dist/ is missing: run `npm run build` (npm test does)',
+    ).toBe(true);
+  });
   let parent: string;
   const children: ChildProcess[] = [];
   beforeEach(async () => {
