@@ -3,7 +3,7 @@
 // to themselves (new URL('./schema/', import.meta.url)), such as src/store/schema/*.sql, are
 // copied here to the same relative paths under dist/. Stale copies are removed first, so a
 // migration deleted from src/ cannot linger in a build.
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,3 +33,6 @@ for (const file of walk(src)) {
   copied++;
 }
 console.log(`copy-assets: copied ${copied} file(s) from src/ to dist/`);
+
+// The build is complete: mark it, so `npm start` and the benchmarks know dist/ is current.
+writeFileSync(join(dist, '.built'), `${new Date().toISOString()}\n`);

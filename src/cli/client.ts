@@ -1,70 +1,99 @@
-import { request } from 'undici';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { codeOfHttpStatus, SlipwayError } from '../shared/errors.js';
 import { CliError } from './errors.js';
 
-/** The coordinator API as the CLI sees it: JSON in and out, errors as SlipwayErrors with the API's code and message. */
+/** Socket errors that mean "nothing listens there". */
+const unreachable = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN']);
+/** How long a request may wait for the answer's headers. */
+const headersTimeoutMs = 60_000;
+
+/**
+ * The coordinator API as the CLI sees it: JSON in and out, errors as SlipwayErrors with the API's
+ * code and message. Plain node:http — a read command's whole life is a few milliseconds of it, so
+ * it does not load an HTTP library (see bench/cli.ts).
+ */
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
     private readonly token: string | undefined,
   ) {}
 
-  private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...extra };
-  }
-
   /** Send a request; resolves with the parsed JSON body of a 2xx answer. */
   async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const res = await this.send(method, path, body);
-    const text = await res.body.text();
+    const text = await readText(res);
     const parsed = text ? safeJson(text) : undefined;
-    if (res.statusCode >= 200 && res.statusCode < 300) return parsed as T;
-    throw errorFrom(res.statusCode, parsed, text);
+    if (res.statusCode! >= 200 && res.statusCode! < 300) return parsed as T;
+    throw errorFrom(res.statusCode!, parsed, text);
   }
 
-  /** A streaming GET (server-sent events or text); the caller reads `body`. */
-  async stream(path: string, accept: string, signal?: AbortSignal, headers: Record<string, string> = {}) {
-    const res = await this.send('GET', path, undefined, { accept, ...headers }, signal, 0);
-    if (res.statusCode >= 300) {
-      const text = await res.body.text();
-      throw errorFrom(res.statusCode, safeJson(text), text);
+  /** A streaming GET (server-sent events or text); the caller reads the answer's body. */
+  async stream(
+    path: string,
+    accept: string,
+    signal?: AbortSignal,
+    headers: Record<string, string> = {},
+  ): Promise<AsyncIterable<Buffer>> {
+    const res = await this.send('GET', path, undefined, { accept, ...headers }, signal);
+    if (res.statusCode! >= 300) {
+      const text = await readText(res);
+      throw errorFrom(res.statusCode!, safeJson(text), text);
     }
-    return res.body;
+    return res;
   }
 
-  private async send(
+  private send(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
     signal?: AbortSignal,
-    bodyTimeout = 60_000,
-  ) {
-    try {
-      return await request(new URL(path, this.baseUrl), {
-        method: method as 'GET',
-        headers: this.headers({ ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }),
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-        signal,
-        headersTimeout: 60_000,
-        bodyTimeout,
+  ): Promise<IncomingMessage> {
+    const url = new URL(path, this.baseUrl);
+    const payload = body !== undefined ? JSON.stringify(body) : undefined;
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = request(url, {
+        method,
+        headers: {
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+          ...(payload !== undefined
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
+          ...headers,
+        },
+        ...(signal ? { signal } : {}),
       });
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (
-        code === 'ECONNREFUSED' ||
-        code === 'UND_ERR_CONNECT_TIMEOUT' ||
-        code === 'ENOTFOUND' ||
-        code === 'EHOSTUNREACH'
-      ) {
-        throw new CliError(
-          'unavailable',
-          `the coordinator is not running at ${this.baseUrl} — start it with \`slipway up\` (or set SLIPWAY_URL)`,
-        );
-      }
-      throw new CliError('unavailable', `cannot reach the coordinator at ${this.baseUrl}: ${(e as Error).message}`);
-    }
+      const timer = setTimeout(
+        () => req.destroy(new Error(`no answer within ${headersTimeoutMs / 1000}s`)),
+        headersTimeoutMs,
+      );
+      req.once('response', (res) => {
+        clearTimeout(timer);
+        resolve(res);
+      });
+      req.once('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        if (signal?.aborted) return reject(signal.reason ?? e);
+        if (e.code && unreachable.has(e.code))
+          return reject(
+            new CliError(
+              'unavailable',
+              `the coordinator is not running at ${this.baseUrl} — start it with \`slipway up\` (or set SLIPWAY_URL)`,
+            ),
+          );
+        reject(new CliError('unavailable', `cannot reach the coordinator at ${this.baseUrl}: ${e.message}`));
+      });
+      req.end(payload);
+    });
   }
+}
+
+async function readText(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function safeJson(text: string): unknown {

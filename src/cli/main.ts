@@ -3,25 +3,6 @@ import { Command, CommanderError } from 'commander';
 import { slipwayVersion } from '../app/version.js';
 import { ConfigError, formatIssue } from '../config/errors.js';
 import { exitCodeOf, isSlipwayError } from '../shared/errors.js';
-import { registerAbort } from './commands/abort.js';
-import { registerAudit } from './commands/audit.js';
-import { registerApprovals } from './commands/approvals.js';
-import { registerLeadTimes } from './commands/lead-times.js';
-import { registerConfigCommands } from './commands/config-commands.js';
-import { registerCoordinator } from './commands/coordinator.js';
-import { registerDeploy } from './commands/deploy.js';
-import { registerDown } from './commands/down.js';
-import { registerHistory } from './commands/history.js';
-import { registerLogs } from './commands/logs.js';
-import { registerMigrate } from './commands/migrate.js';
-import { registerPromoteRelease } from './commands/promote-release.js';
-import { registerProxy } from './commands/proxy.js';
-import { registerRollback } from './commands/rollback.js';
-import { registerStatus } from './commands/status.js';
-import { registerSecrets } from './commands/secrets.js';
-import { registerTokens } from './commands/tokens.js';
-import { registerUp } from './commands/up.js';
-import { registerUsers } from './commands/users.js';
 import { red } from './output.js';
 
 /** Exit codes (also in the README). */
@@ -35,44 +16,81 @@ export const exitCodes = `Exit codes:
   6  unavailable (the coordinator or the proxy is not running)
   70 internal error (a bug)`;
 
-function buildProgram(): Command {
+/** Each command's module and how it registers; only the one a run names is loaded (see bench/cli.ts). */
+const commandModules: Record<string, () => Promise<(program: Command) => void>> = {
+  config: async () => (await import('./commands/config-commands.js')).registerConfigCommands,
+  up: async () => (await import('./commands/up.js')).registerUp,
+  down: async () => (await import('./commands/down.js')).registerDown,
+  coordinator: async () => (await import('./commands/coordinator.js')).registerCoordinator,
+  proxy: async () => (await import('./commands/proxy.js')).registerProxy,
+  deploy: async () => (await import('./commands/deploy.js')).registerDeploy,
+  status: async () => (await import('./commands/status.js')).registerStatus,
+  history: async () => (await import('./commands/history.js')).registerHistory,
+  rollback: async () => (await import('./commands/rollback.js')).registerRollback,
+  abort: async () => (await import('./commands/abort.js')).registerAbort,
+  logs: async () => (await import('./commands/logs.js')).registerLogs,
+  migrate: async () => (await import('./commands/migrate.js')).registerMigrate,
+  'promote-release': async () => (await import('./commands/promote-release.js')).registerPromoteRelease,
+  tokens: async () => (await import('./commands/tokens.js')).registerTokens,
+  audit: async () => (await import('./commands/audit.js')).registerAudit,
+  secrets: async () => (await import('./commands/secrets.js')).registerSecrets,
+  approvals: async () => (await import('./commands/approvals.js')).registerApprovals,
+  'lead-times': async () => (await import('./commands/lead-times.js')).registerLeadTimes,
+  users: async () => (await import('./commands/users.js')).registerUsers,
+  version: async () => (await import('./commands/version.js')).registerVersion,
+};
+
+/** Command names registered by a module under another name. */
+const moduleOf: Record<string, string> = {
+  init: 'config',
+  validate: 'config',
+  schema: 'config',
+  promote: 'abort',
+  pause: 'abort',
+  resume: 'abort',
+  approve: 'approvals',
+  reject: 'approvals',
+};
+
+/** The command a run names (the first argument that is not a global option), if any. */
+function commandNamed(argv: string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-c' || a === '--config' || a === '--project') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('slipway')
     .description(
       'Deploy releases with blue-green, rolling or canary strategies behind a built-in proxy; sequence their database migrations; roll back by itself',
     )
-    .version(slipwayVersion, '-V, --app-version', 'print the slipway version')
     .option('-c, --config <path>', 'slipway.yaml to use (default: ./slipway.yaml)')
     .option('--project <name>', 'project name (with SLIPWAY_URL, when there is no slipway.yaml here)')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
-      `\nEnvironment: SLIPWAY_URL (coordinator address), SLIPWAY_TOKEN (API token), DATABASE_URL (PostgreSQL for the coordinator's store), SLIPWAY_MASTER_KEY (base64 of 32 bytes: the key that wraps secrets), NO_COLOR.\n\n${exitCodes}\n`,
+      `\nVersion: slipway --version (-V) prints it; slipway version also asks the coordinator.\n\nEnvironment: SLIPWAY_URL (coordinator address), SLIPWAY_TOKEN (API token), DATABASE_URL (PostgreSQL for the coordinator's store), SLIPWAY_MASTER_KEY (base64 of 32 bytes: the key that wraps secrets), NO_COLOR.\n\n${exitCodes}\n`,
     );
   program.exitOverride();
-  registerConfigCommands(program);
-  registerUp(program);
-  registerDown(program);
-  registerCoordinator(program);
-  registerProxy(program);
-  registerDeploy(program);
-  registerStatus(program);
-  registerHistory(program);
-  registerRollback(program);
-  registerAbort(program);
-  registerLogs(program);
-  registerMigrate(program);
-  registerPromoteRelease(program);
-  registerTokens(program);
-  registerAudit(program);
-  registerSecrets(program);
-  registerApprovals(program);
-  registerLeadTimes(program);
-  registerUsers(program);
+  // A command named: load its module only. Help, no command or an unknown one: load them all,
+  // so the help lists every command and a typo gets a suggestion.
+  const named = commandNamed(argv);
+  const key = named === undefined ? undefined : (moduleOf[named] ?? named);
+  const modules = key && key in commandModules ? [key] : Object.keys(commandModules);
+  for (const register of await Promise.all(modules.map((m) => commandModules[m]!()))) register(program);
   return program;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  // --version before any command (after one it belongs to the command: `deploy --version 1.2.0`).
+  if (commandNamed(argv) === undefined && (argv.includes('--version') || argv.includes('-V'))) {
+    process.stdout.write(`slipway ${slipwayVersion}\n`);
+    return 0;
+  }
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     // Commands that report a verdict without throwing (migrate lint / plan / status) set exitCode.
@@ -83,9 +101,15 @@ async function main(argv: string[]): Promise<number> {
       return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
     }
     if (e instanceof ConfigError) {
+      if (e.code === 'not_found') {
+        process.stderr.write(`${red('slipway:')} ${e.message}\n`);
+        return 3;
+      }
+      // Name the file that was read (--config broken.yaml), not the default name.
+      const file = e.issues.find((i) => i.file)?.file ?? 'slipway.yaml';
       const lines = e.issues.length > 0 ? e.issues.map(formatIssue) : [e.message];
-      process.stderr.write(`${red('slipway.yaml is invalid:')}\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
-      return e.code === 'not_found' ? 3 : 1;
+      process.stderr.write(`${red(`${file} is invalid:`)}\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+      return 1;
     }
     if (isSlipwayError(e)) {
       if (!e.details?.silent) process.stderr.write(`${red('slipway:')} ${e.message}\n`);
@@ -95,6 +119,13 @@ async function main(argv: string[]): Promise<number> {
     return 70;
   }
 }
+
+// Output piped into `head` and closed early is not an error.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 
 const code = await main(process.argv);
 // Commands that serve (up, coordinator, proxy) keep the event loop busy until they are done.

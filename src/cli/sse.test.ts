@@ -27,4 +27,9 @@ describe('readSse', () => {
   it('joins multi-line data', async () => {
     expect(await collect(['data: a\ndata: b\n\n'])).toEqual([{ event: 'message', data: 'a\nb' }]);
   });
+  it('takes CRLF line ends and a byte-order mark, as the spec allows (the hand-written reader did not)', async () => {
+    expect(await collect(['\ufeffid: 7\r\nevent: end\r\n', 'data: {}\r\n\r\n'])).toEqual([
+      { id: '7', event: 'end', data: '{}' },
+    ]);
+  });
 });

@@ -1,34 +1,25 @@
-/** A minimal server-sent-events reader: yields {id, event, data} from a byte stream. */
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+
+/** One server-sent event. */
 export interface SseMessage {
   id?: string;
   event: string;
   data: string;
 }
 
-/** Parse an SSE stream (text/event-stream) into messages; comments and keep-alives are skipped. */
+/**
+ * Parse an SSE stream (text/event-stream) into messages with `eventsource-parser`, which follows
+ * the WHATWG spec (CRLF and CR line ends, a BOM, multi-line data, comments and keep-alives).
+ */
 export async function* readSse(body: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<SseMessage> {
   const decoder = new TextDecoder();
-  let buffer = '';
+  const pending: SseMessage[] = [];
+  const parser = createParser({
+    onEvent: (m: EventSourceMessage) =>
+      void pending.push({ ...(m.id !== undefined ? { id: m.id } : {}), event: m.event ?? 'message', data: m.data }),
+  });
   for await (const chunk of body) {
-    buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const message: SseMessage = { event: 'message', data: '' };
-      const data: string[] = [];
-      for (const line of frame.split('\n')) {
-        if (line.startsWith(':') || line === '') continue;
-        const colon = line.indexOf(':');
-        const field = colon < 0 ? line : line.slice(0, colon);
-        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'event') message.event = value;
-        else if (field === 'data') data.push(value);
-        else if (field === 'id') message.id = value;
-      }
-      if (data.length === 0 && message.event === 'message') continue;
-      message.data = data.join('\n');
-      yield message;
-    }
+    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    while (pending.length > 0) yield pending.shift()!;
   }
 }

@@ -80,7 +80,7 @@ export function registerDeploy(program: Command): void {
         );
       if (opts.reason && !opts.emergency) throw new CliError('invalid_input', '--reason goes with --emergency');
       const sets = parseSetFlags(opts.set);
-      const ctx = await commandContext(global);
+      const ctx = await commandContext(global, { config: true });
       if (ctx.config) await applyProject(ctx);
       const { deployment } = await ctx.client.call<{ deployment: DeploymentView }>(
         'POST',

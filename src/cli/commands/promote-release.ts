@@ -28,7 +28,7 @@ export function registerPromoteRelease(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  slipway promote-release 1.4.2 --to production --wait\n')
     .action(async (version: string, opts: PromoteReleaseOptions, cmd: Command) => {
-      const ctx = await commandContext(cmd.optsWithGlobals<PromoteReleaseOptions>());
+      const ctx = await commandContext(cmd.optsWithGlobals<PromoteReleaseOptions>(), { config: true });
       if (ctx.config) await applyProject(ctx);
       const { deployments } = await ctx.client.call<{ deployments: DeploymentView[] }>(
         'POST',

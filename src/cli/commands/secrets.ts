@@ -47,7 +47,7 @@ export function registerSecrets(program: Command): void {
     )
     .action(async (name: string, opts: ScopeOptions & { fromFile?: string }, cmd: Command) => {
       const value = await readSecretValue(name, opts.fromFile);
-      const ctx = await commandContext(cmd.optsWithGlobals<ScopeOptions>());
+      const ctx = await commandContext(cmd.optsWithGlobals<ScopeOptions>(), { config: true });
       if (ctx.config) await applyProject(ctx);
       const set = await ctx.client.call<{ name: string; version: number }>(
         'PUT',
