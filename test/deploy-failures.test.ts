@@ -46,7 +46,9 @@ describe('a candidate that never becomes healthy', () => {
     const before = load.snapshot().requests;
     const d = await system.deployed('2.0.0', { set: { CRASH_ON_START: '1' } });
     expect(d.state).toBe('failed');
-    expect(d.reason).toMatch(/instance ins_\w+ of quote-api 2\.0\.0 is crash-looping/);
+    expect(d.reason).toMatch(
+      /instance ins_\w+ of quote-api 2\.0\.0 is crash-looping \(\d+ restarts while starting; last exit code 1\)/,
+    );
     expect(d.reason).toContain('CRASH_ON_START is set, exiting');
     expect(d.trafficShifted).toBe(false);
     expect(d.rolledBackFrom?.steps[d.rolledBackFrom.step]?.kind).toBe('waitHealthy');

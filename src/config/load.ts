@@ -5,6 +5,7 @@ import { type Document, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, formatPath } from './errors.js';
 import type { ProjectConfig } from './model.js';
 import { checkConfigObject } from './validate.js';
+import { missingCommands } from './check-commands.js';
 import { locate } from './yaml-lines.js';
 import { keepScalarsAsWritten } from './yaml-scalars.js';
 
@@ -45,6 +46,24 @@ async function readConfigText(absolute: string, file: string): Promise<string> {
     const message = `cannot read config file ${absolute}: ${(error as Error).message}`;
     throw new ConfigError([{ path: '', message, file }], 'invalid_input', message);
   }
+}
+
+/**
+ * Like loadConfigWithRaw, and also what `slipway validate` warns about without refusing the file:
+ * commands this machine would run but cannot find (see check-commands.ts), each with its line.
+ */
+export async function loadConfigWithWarnings(
+  file: string = defaultConfigFile,
+): Promise<{ config: ProjectConfig; raw: unknown; warnings: ConfigIssue[] }> {
+  const absolute = path.resolve(file);
+  const text = await readConfigText(absolute, file);
+  const { doc, lineCounter, raw } = parseYaml(text, file);
+  const config = checkParsed(doc, lineCounter, raw, { file, baseDir: path.dirname(absolute) });
+  const warnings = missingCommands(config).map((w): ConfigIssue => {
+    const { line, column } = locate(doc, lineCounter, w.path);
+    return { path: formatPath(w.path), message: w.message, file, line, column };
+  });
+  return { config, raw, warnings };
 }
 
 /**

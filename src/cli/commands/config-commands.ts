@@ -2,10 +2,11 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { configJsonSchema } from '../../config/json-schema.js';
-import { loadConfig } from '../../config/load.js';
+import { loadConfigWithWarnings } from '../../config/load.js';
+import { formatIssue } from '../../config/errors.js';
 import { starterConfig } from '../../config/starter.js';
 import { CliError } from '../errors.js';
-import { green, printJson } from '../output.js';
+import { green, printJson, yellow } from '../output.js';
 import type { GlobalOptions } from '../context.js';
 
 export function registerConfigCommands(program: Command): void {
@@ -37,17 +38,19 @@ export function registerConfigCommands(program: Command): void {
     .description('Check slipway.yaml; lists every problem with its key path and line; exit 1 when any')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const config = await loadConfig(cmd.optsWithGlobals<GlobalOptions>().config);
+      const { config, warnings } = await loadConfigWithWarnings(cmd.optsWithGlobals<GlobalOptions>().config);
       if (opts.json)
         return printJson({
           valid: true,
           project: config.project,
           environments: config.environments.map((e) => e.name),
           services: config.services.map((s) => s.name),
+          warnings,
         });
       process.stdout.write(
         `${green('✔')} ${config.configPath} is valid: project ${config.project}, ${config.environments.length} environments, ${config.services.length} service(s)\n`,
       );
+      for (const w of warnings) process.stderr.write(`${yellow('warning:')} ${formatIssue(w)}\n`);
     });
 
   program

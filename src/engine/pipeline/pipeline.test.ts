@@ -82,6 +82,23 @@ describe('promotion rules', () => {
     expect(stages['1.1.0']).toEqual(['staging:live', 'production:ready']);
   });
 
+  it('a release that failed in staging is not "ready" for production, even without a promotion rule', async () => {
+    h = await engineHarness(config({}));
+    await h.waitFinished((await h.engine.deploy(req('staging', '1.0.0'))).id);
+    h.runtime.behaviour = (spec) => (spec.release === '2.0.0' ? 'failed' : 'healthy');
+    expect((await h.waitFinished((await h.engine.deploy(req('staging', '2.0.0'))).id)).state).toBe('failed');
+    const view = await h.engine.pipeline('harbor');
+    const failed = view.find((r) => r.version === '2.0.0')!;
+    expect(failed.stages).toEqual([
+      { environment: 'staging', state: 'failed', waitsFor: [] },
+      {
+        environment: 'production',
+        state: 'waiting',
+        waitsFor: ['it failed in staging: deploy a fixed release there first'],
+      },
+    ]);
+  });
+
   it('a soak time: refused with when it will be ready', async () => {
     h = await engineHarness(config({ requires: ['staging'], soak: '1h' }));
     const staged = await h.engine.deploy(req('staging', '2.0.0'));

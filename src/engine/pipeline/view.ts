@@ -40,6 +40,8 @@ export async function pipelineView(
     const deployments = await listDeployments(db, { project: config.project, service: service.name, limit: 500 });
     for (const release of await listReleases(db, config.project, service.name, releasesPerService)) {
       const stages: ReleaseStage[] = [];
+      // Once a release failed somewhere, the environments after it are not "ready" for it.
+      let failedIn: string | undefined;
       for (const environment of config.environments) {
         const mine = deployments.filter((d) => d.environment === environment.name && d.toRelease === release.id);
         const stable =
@@ -48,9 +50,10 @@ export async function pipelineView(
         if (stable) stages.push({ environment: environment.name, state: 'live', waitsFor: [] });
         else if (mine.some((d) => d.state === 'succeeded'))
           stages.push({ environment: environment.name, state: 'deployed', waitsFor: [] });
-        else if (mine.some((d) => d.state === 'failed' || d.state === 'rolled_back'))
+        else if (mine.some((d) => d.state === 'failed' || d.state === 'rolled_back')) {
           stages.push({ environment: environment.name, state: 'failed', waitsFor: [] });
-        else {
+          failedIn ??= environment.name;
+        } else {
           // First success per environment, from the deployments already in hand.
           const succeededAt = (env: string) =>
             deployments
@@ -64,7 +67,8 @@ export async function pipelineView(
           const waitsFor = waitsGiven(service.name, release.version, environment, now, succeededAt).map(
             (w) => w.reason,
           );
-          const freeze = activeFreeze(environment.freezes ?? [], now);
+          if (failedIn) waitsFor.unshift(`it failed in ${failedIn}: deploy a fixed release there first`);
+          const freeze = activeFreeze(environment.freezes, now);
           if (freeze)
             waitsFor.push(`${environment.name} is frozen until ${freeze.endsAt.toISOString()} (${freeze.message})`);
           const approvals = await approvalStatus(db, config.project, service.name, release.version, environment, now);

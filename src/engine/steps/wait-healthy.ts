@@ -56,7 +56,12 @@ export async function waitHealthy(ctx: StepContext, step: { role: Role; instance
       if (s.state === 'failed')
         throw await instanceError(ctx, s, release.version, `could not be started: ${s.message ?? 'unknown error'}`);
       if (restarts >= crashLoopRestarts)
-        throw await instanceError(ctx, s, release.version, `is crash-looping (${restarts} restarts while starting)`);
+        throw await instanceError(
+          ctx,
+          s,
+          release.version,
+          `is crash-looping (${restarts} restarts while starting${s.lastExit ? `; last ${exitText(s.lastExit)}` : ''})`,
+        );
     }
     if (ctx.clock.now() >= deadline) {
       const worst = statuses.find((s) => s.state !== 'healthy');
@@ -76,6 +81,12 @@ export async function waitHealthy(ctx: StepContext, step: { role: Role; instance
   }
 }
 
+/** How an instance's process last ended, for people: "exit code 1", "signal SIGSEGV". */
+export function exitText(exit: { code: number | null; signal: string | null }): string {
+  if (exit.signal) return `killed by ${exit.signal}`;
+  return exit.code === null ? 'exit with an unknown code' : `exit code ${exit.code}`;
+}
+
 async function instanceError(ctx: StepContext, s: InstanceStatus, version: string, what: string): Promise<EngineError> {
   const tail = await logTail(ctx.runtime, s.instanceId, 20);
   const log = tail.length > 0 ? `\n--- last ${tail.length} log lines of ${s.instanceId} ---\n${tail.join('\n')}` : '';
@@ -83,6 +94,7 @@ async function instanceError(ctx: StepContext, s: InstanceStatus, version: strin
     instance: s.instanceId,
     state: s.state,
     restarts: s.restarts,
+    ...(s.lastExit ? { exitCode: s.lastExit.code, exitSignal: s.lastExit.signal } : {}),
     logTail: tail,
   });
 }
