@@ -74,7 +74,7 @@ describe('slipway tokens', () => {
     expect(ci).toMatchObject({
       state: 'active',
       grants: [{ role: 'deployer', environments: ['staging'] }],
-      createdBy: 'SLIPWAY_TOKEN',
+      createdBy: 'admin',
     });
     const human = await slipway([...config(), 'tokens', 'list'], as(system.token));
     expect(human.stdout).toMatch(new RegExp(`${ci.id}\\s+ci\\s+deployer on staging\\s+active`));

@@ -118,7 +118,7 @@ describe('promotion and freezes', () => {
     expect(r.code).toBe(0);
     const { deployment, events } = JSON.parse(r.stdout);
     expect(deployment.state).toBe('succeeded');
-    expect(deployment.emergency).toEqual({ reason: 'payment outage hotfix', by: 'SLIPWAY_TOKEN' });
+    expect(deployment.emergency).toEqual({ reason: 'payment outage hotfix', by: 'admin' });
     expect(events.find((e: { kind: string }) => e.kind === 'deployment.started').message).toMatch(
       /^EMERGENCY \(payment outage hotfix\)/,
     );

@@ -27,10 +27,15 @@ export function generateToken(): string {
  * print it once (so revoking the last admin token locks nobody out for good: restarting the
  * coordinator, which needs the machine, prints a new one). Only the hash is stored.
  */
-export async function ensureAdminToken(db: Queryable, fromEnv?: string): Promise<{ generated?: string }> {
+export async function ensureAdminToken(
+  db: Queryable,
+  fromEnv?: string,
+  /** What events and the audit log call its holder (SLIPWAY_TOKEN_NAME); "admin" unless told otherwise. */
+  name = 'admin',
+): Promise<{ generated?: string }> {
   if (fromEnv) {
     if (fromEnv.length < 16) throw new SlipwayError('invalid_input', 'SLIPWAY_TOKEN must be at least 16 characters');
-    await insertToken(db, { id: newId('tok'), name: 'SLIPWAY_TOKEN', hash: hashToken(fromEnv), grants: adminGrants });
+    await insertToken(db, { id: newId('tok'), name, hash: hashToken(fromEnv), grants: adminGrants });
     return {};
   }
   if ((await countActiveAdminTokens(db)) > 0) return {};

@@ -66,7 +66,7 @@ describe('secrets API', () => {
     const list = await app.inject({ url: url('production'), headers: as(viewer) });
     expect(list.statusCode).toBe(200);
     expect(list.json()).toEqual({
-      secrets: [{ name: 'DB_PASSWORD', version: 2, updatedAt: expect.any(String), updatedBy: 'SLIPWAY_TOKEN' }],
+      secrets: [{ name: 'DB_PASSWORD', version: 2, updatedAt: expect.any(String), updatedBy: 'admin' }],
     });
     expect(list.body).not.toContain(planted);
 
@@ -82,7 +82,7 @@ describe('secrets API', () => {
     expect(audit.body).toContain('secret=DB_PASSWORD project=harbor environment=production');
     expect(audit.body).not.toContain(planted);
     const events = await app.inject({ url: '/api/v1/events?environment=production', headers: as(admin) });
-    expect(events.body).toContain('secret DB_PASSWORD set (version 2) by SLIPWAY_TOKEN');
+    expect(events.body).toContain('secret DB_PASSWORD set (version 2) by admin');
     expect(events.body).not.toContain(planted);
     // The store holds only ciphertext (and the audit log / events hold only names).
     const { rows } = await h.db.query<{ n: number }>(

@@ -37,7 +37,7 @@ describe('tokens API', () => {
       name: 'ci',
       grants: [{ role: 'deployer', environments: ['staging'] }],
       state: 'active',
-      createdBy: 'SLIPWAY_TOKEN',
+      createdBy: 'admin',
       revokedAt: null,
     });
     const days = (Date.parse(token.expiresAt) - Date.now()) / 86_400_000;
@@ -53,7 +53,7 @@ describe('tokens API', () => {
     const list = await app.inject({ url: '/api/v1/tokens', headers: as(adminToken) });
     expect(list.body).not.toContain(secret);
     expect(list.body).not.toMatch(/"(hash|secret)"/);
-    expect(list.json().tokens.map((t: { name: string }) => t.name)).toEqual(['SLIPWAY_TOKEN', 'ci']);
+    expect(list.json().tokens.map((t: { name: string }) => t.name)).toEqual(['admin', 'ci']);
   });
 
   it('a deployer token cannot manage tokens: 403 naming admin on *', async () => {
@@ -125,7 +125,7 @@ describe('tokens API', () => {
 
   it('the first start generates an admin token only while no usable admin token exists', async () => {
     expect(await ensureAdminToken(h.db)).toEqual({});
-    await h.db.query(`update tokens set revoked_at = now() where name = 'SLIPWAY_TOKEN'`);
+    await h.db.query(`update tokens set revoked_at = now() where name = 'admin'`);
     const { generated } = await ensureAdminToken(h.db);
     expect(generated).toMatch(/^slw_/);
     const list = await app.inject({ url: '/api/v1/tokens', headers: as(generated!) });

@@ -30,6 +30,8 @@ export interface CoordinatorOptions {
   databaseUrl?: string;
   /** An admin token to register (SLIPWAY_TOKEN). */
   token?: string;
+  /** Its name in events and the audit log (SLIPWAY_TOKEN_NAME; default "admin"). */
+  tokenName?: string;
   logger?: Logger;
   /** Listen address override (default: config.coordinator). */
   listen?: { host: string; port: number };
@@ -75,7 +77,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   try {
     const db: Db = await openStore({ databaseUrl: options.databaseUrl, dataDir: config.dataDir, logger });
     cleanup.push(() => db.close());
-    const { generated } = await ensureAdminToken(db, options.token);
+    const { generated } = await ensureAdminToken(db, options.token, options.tokenName);
 
     const listen = options.listen ?? config.coordinator;
     if (listen.port !== 0 && !(await canListen(listen.host, listen.port))) throw addressInUse(listen);

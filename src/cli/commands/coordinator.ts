@@ -16,6 +16,7 @@ export function registerCoordinator(program: Command): void {
         config,
         databaseUrl: process.env.DATABASE_URL,
         token: process.env.SLIPWAY_TOKEN,
+        ...(process.env.SLIPWAY_TOKEN_NAME ? { tokenName: process.env.SLIPWAY_TOKEN_NAME } : {}),
         onShutdownRequest: (o) => down?.(o),
       });
       if (coordinator.generatedToken) process.stdout.write(`admin token (shown once): ${coordinator.generatedToken}\n`);
