@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,10 @@ describe('slipway without a coordinator', () => {
   it('init writes a config that validate accepts', async () => {
     const init = await slipway(['init', '--project', 'harbor'], { cwd: dir });
     expect(init.code).toBe(0);
+    // No slipway in this directory's node_modules (as through npx): the schema the editor line names is written beside it.
+    const yaml = readFileSync(path.join(dir, 'slipway.yaml'), 'utf8');
+    expect(yaml.split('\n')[0]).toBe('# yaml-language-server: $schema=./slipway.schema.json');
+    expect(JSON.parse(readFileSync(path.join(dir, 'slipway.schema.json'), 'utf8')).title).toBeTruthy();
     const validate = await slipway(['validate'], { cwd: dir });
     expect(validate.stdout).toContain('is valid: project harbor');
     expect(validate.code).toBe(0);

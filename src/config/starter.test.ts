@@ -25,8 +25,11 @@ describe('starterConfig', () => {
   });
 
   it('starts with the schema line for the YAML language server', () => {
-    expect(starterConfig('p').split('\n')[0]).toBe(schemaComment);
-    expect(schemaComment).toContain('node_modules/slipway/schema/slipway.schema.json');
+    expect(starterConfig('p').split('\n')[0]).toBe(schemaComment());
+    expect(schemaComment()).toContain('node_modules/slipway/schema/slipway.schema.json');
+    expect(starterConfig('p', './slipway.schema.json').split('\n')[0]).toBe(
+      '# yaml-language-server: $schema=./slipway.schema.json',
+    );
   });
 
   it('shows every option of the schema', () => {

@@ -2,16 +2,24 @@
 import { ConfigError } from './errors.js';
 import { namePattern } from './fields.js';
 
-/** Editors with the YAML language server validate and complete against the schema in the installed package. */
-export const schemaComment = '# yaml-language-server: $schema=node_modules/slipway/schema/slipway.schema.json';
+/** Where the schema of an installed package is, relative to the project (npm install slipway). */
+export const installedSchema = 'node_modules/slipway/schema/slipway.schema.json';
 
-/** A starter slipway.yaml for `project`; throws ConfigError when the name is not a valid project name. */
-export function starterConfig(project: string): string {
+/** The line that makes editors with the YAML language server validate and complete against the schema at `ref`. */
+export function schemaComment(ref: string = installedSchema): string {
+  return `# yaml-language-server: $schema=${ref}`;
+}
+
+/**
+ * A starter slipway.yaml for `project`, pointing editors at the schema `schemaRef` (a path relative
+ * to the file, or a URL); throws ConfigError when the name is not a valid project name.
+ */
+export function starterConfig(project: string, schemaRef: string = installedSchema): string {
   if (!namePattern.test(project) || project.length > 63) {
     const message = `invalid project name ${JSON.stringify(project)}: expected lowercase letters, digits and dashes, starting with a letter or digit (like harbor-quote)`;
     throw new ConfigError([{ path: 'project', message }]);
   }
-  return `${schemaComment}
+  return `${schemaComment(schemaRef)}
 # Slipway project config. Durations: 250ms, 30s, 2m, 1m30s. Relative paths are relative to this file.
 
 ${`project: ${project}`.padEnd(37)} # lowercase letters, digits and dashes

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { configJsonSchema } from '../../config/json-schema.js';
 import { loadConfigWithWarnings } from '../../config/load.js';
 import { formatIssue } from '../../config/errors.js';
-import { starterConfig } from '../../config/starter.js';
+import { installedSchema, starterConfig } from '../../config/starter.js';
 import { CliError } from '../errors.js';
 import { green, printJson, yellow } from '../output.js';
 import type { GlobalOptions } from '../context.js';
@@ -27,9 +27,16 @@ export function registerConfigCommands(program: Command): void {
           .toLowerCase()
           .replace(/[^a-z0-9-]+/g, '-')
           .replace(/^-+|-+$/g, '');
-      writeFileSync(file, starterConfig(project || 'my-project'));
+      // Editors find the schema in the project's node_modules when Slipway is installed there;
+      // run through npx (or installed globally), there is no such path: the schema goes beside the file.
+      const dir = path.dirname(file);
+      const installed = existsSync(path.join(dir, installedSchema));
+      const schemaFile = path.join(dir, 'slipway.schema.json');
+      if (!installed) writeFileSync(schemaFile, `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      writeFileSync(file, starterConfig(project || 'my-project', installed ? installedSchema : './slipway.schema.json'));
       process.stdout.write(
-        `wrote ${file}\nnext: edit the service command, then run \`slipway validate\` and \`slipway up\`\n`,
+        `wrote ${file}${installed ? '' : ` and ${schemaFile} (for editors; \`slipway schema\` prints it again)`}\n` +
+          'next: edit the service command, then run `slipway validate` and `slipway up`\n',
       );
     });
 
