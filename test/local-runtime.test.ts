@@ -63,6 +63,22 @@ describe('LocalRuntime: start, health and stop', () => {
     expect(log).toContain(`fixture: listening on ${port} pid ${handle.pid} release v1`);
   });
 
+  it('with runtime.ports, instances listen only on ports of the range', async () => {
+    const { findFreePort, isPortFree } = await import('../src/runtimes/local/port.js');
+    let from = 0;
+    for (let p = await findFreePort(); !from; p = await findFreePort())
+      if (p < 65000 && (await isPortFree(p + 1))) from = p;
+    const runtime = harness.create({ ports: { from, to: from + 1 } });
+    const args = [join(import.meta.dirname, 'fixtures/instance-server.mjs'), '--port={port}'];
+    const ports = [];
+    for (const id of ['ins_range_a', 'ins_range_b']) {
+      const handle = await runtime.start(fixtureSpec({ instanceId: id, args }));
+      await harness.waitForState(id, 'healthy');
+      ports.push(handle.port as number);
+    }
+    expect(ports.sort()).toEqual([from, from + 1]);
+  });
+
   it('is idempotent per instance id', async () => {
     const runtime = harness.create();
     const spec = fixtureSpec();

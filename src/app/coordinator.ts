@@ -104,6 +104,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       logDir: paths.instanceLogs,
       logger: logger.child({ part: 'runtime' }),
       secretEnv: (spec) => secrets.environmentFor({ project: spec.project, environment: spec.environment }),
+      ...(config.runtime.ports ? { ports: config.runtime.ports } : {}),
     });
     cleanup.push(() => runtime.close());
     const events = new EventLog(db, logger.child({ part: 'events' }));

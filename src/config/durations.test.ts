@@ -51,3 +51,16 @@ describe('durations', () => {
     expect(issuesOf(config('soon'))[0]?.message).toBe('must be a duration like 30s, 500ms or 1m30s');
   });
 });
+
+describe('runtime.ports', () => {
+  const withPorts = (ports: string) => `${config('30s')}\nruntime: { ports: ${ports} }`;
+  it('takes a range of unprivileged ports', () => {
+    expect(issuesOf(withPorts('{ from: 20000, to: 20999 }'))).toEqual([]);
+  });
+  it('refuses an upside-down range and privileged ports, naming the key', () => {
+    expect(issuesOf(withPorts('{ from: 21000, to: 20000 }'))).toEqual([
+      { path: 'runtime.ports.to', message: 'from must not be above to', line: 8 },
+    ]);
+    expect(issuesOf(withPorts('{ from: 80, to: 90 }'))[0]?.path).toBe('runtime.ports.from');
+  });
+});

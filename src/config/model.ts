@@ -17,6 +17,8 @@ export interface ProjectConfig {
   coordinator: ListenAddress;
   /** The data plane's admin API. */
   proxy: { admin: string; host: string; port: number };
+  /** Where instances run (the local runtime): the loopback ports they may listen on, when constrained. */
+  runtime: { ports?: { from: number; to: number } };
   /** In promotion order: a release moves from the first towards the last. */
   environments: EnvironmentConfig[];
   services: ServiceConfig[];

@@ -16,6 +16,7 @@ describe('defaults', () => {
       dataDir: '/srv/app/.slipway',
       coordinator: { listen: '127.0.0.1:7420', host: '127.0.0.1', port: 7420 },
       proxy: { admin: '127.0.0.1:7421', host: '127.0.0.1', port: 7421 },
+      runtime: {},
       environments: [
         {
           name: 'staging',

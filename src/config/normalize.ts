@@ -34,6 +34,7 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
     dataDir: path.resolve(base, parsed.dataDir),
     coordinator: { listen: parsed.coordinator.listen, ...coordinator },
     proxy: { admin: parsed.proxy.admin, ...admin },
+    runtime: parsed.runtime.ports ? { ports: parsed.runtime.ports } : {},
     environments: Object.entries(parsed.environments).map(([name, environment]) => ({
       name,
       listen: environment.listen,

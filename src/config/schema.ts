@@ -284,6 +284,22 @@ export const configSchema = z
       })
       .prefault({})
       .meta({ description: 'The proxy (data plane) that serves every environment.' }),
+    runtime: z
+      .strictObject({
+        ports: z
+          .strictObject({
+            from: z.int().min(1024).max(65535).meta({ description: 'First port instances may listen on.' }),
+            to: z.int().min(1024).max(65535).meta({ description: 'Last port (inclusive).' }),
+          })
+          .refine((r) => r.from <= r.to, { message: 'from must not be above to', path: ['to'] })
+          .optional()
+          .meta({
+            description:
+              'Loopback ports instances listen on (e.g. to match a firewall rule); absent: any free port.',
+          }),
+      })
+      .prefault({})
+      .meta({ description: 'Where instances run: on this machine, detached processes (the local runtime).' }),
     environments: z
       .record(environmentNameField, environmentSchema)
       .refine((environments) => Object.keys(environments).length > 0, 'declare at least one environment')

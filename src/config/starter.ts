@@ -26,6 +26,8 @@ ${`project: ${project}`.padEnd(37)} # lowercase letters, digits and dashes
 dataDir: .slipway                     # store, proxy state and instance logs
 coordinator: { listen: 127.0.0.1:7420 } # the API the slipway CLI talks to
 proxy: { admin: 127.0.0.1:7421 }      # the data plane's admin API
+runtime: {}                           # instances run here as detached processes, on any free loopback port, or:
+# runtime: { ports: { from: 20000, to: 20999 } }  # only these ports (to match a firewall rule)
 
 # Environments in promotion order; each serves its traffic on its own address.
 environments:

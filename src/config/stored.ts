@@ -17,6 +17,7 @@ type Upgrade = (config: Record<string, unknown>) => Record<string, unknown>;
 const upgrades: Record<number, Upgrade> = {
   1: (config) => ({
     ...config,
+    runtime: config.runtime ?? {},
     environments: (config.environments as Record<string, unknown>[]).map((e) => ({
       ...e,
       requires: e.requires ?? [],

@@ -8,7 +8,7 @@ import { parseLocalHandle } from './handle.js';
 import { InstanceSupervisor, type SupervisorContext } from './instance-supervisor.js';
 import { instanceLogFile } from './log-file.js';
 import { readLogLines } from './log-reader.js';
-import { findFreePort, reusePortOrFind } from './port.js';
+import { findFreePort, reusePortOrFind, type PortRange } from './port.js';
 import { isProcessAlive } from './process-identity.js';
 import { validateSpec } from './spec-validation.js';
 
@@ -27,6 +27,8 @@ export interface LocalRuntimeOptions {
    * none. A rejection fails that start like a spawn error.
    */
   secretEnv?: (spec: InstanceSpec) => Promise<Record<string, string>>;
+  /** The loopback ports instances may listen on (runtime.ports); absent: any free port. */
+  ports?: PortRange;
 }
 
 /**
@@ -181,7 +183,9 @@ export class LocalRuntime implements Runtime {
       const port = supervisor.heldPort();
       if (id !== instanceId && port) taken.add(port);
     }
-    return preferred ? reusePortOrFind(preferred, taken) : findFreePort(taken);
+    return preferred
+      ? reusePortOrFind(preferred, taken, this.options.ports)
+      : findFreePort(taken, this.options.ports);
   }
 
   private emit(event: RuntimeEvent): void {

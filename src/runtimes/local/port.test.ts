@@ -29,4 +29,27 @@ describe('loopback ports', () => {
     expect(await reusePortOrFind(port)).toBe(port);
     expect(await reusePortOrFind(port, new Set([port]))).not.toBe(port);
   });
+
+  it('with a range, gives only ports of it, and says plainly when all are taken', async () => {
+    // Three consecutive ports nothing listens on.
+    let from = 0;
+    for (let p = await findFreePort(); !from; p = await findFreePort())
+      if (p < 65000 && (await isPortFree(p + 1)) && (await isPortFree(p + 2))) from = p;
+    const range = { from, to: from + 2 };
+    const got = new Set<number>();
+    for (let i = 0; i < 3; i++) {
+      const port = await findFreePort(got, range);
+      expect(port).toBeGreaterThanOrEqual(range.from);
+      expect(port).toBeLessThanOrEqual(range.to);
+      got.add(port);
+    }
+    expect(got.size).toBe(3);
+    await expect(findFreePort(got, range)).rejects.toThrow(
+      `no free port in ${range.from}-${range.to} (runtime.ports): all 3 are in use; widen the range in slipway.yaml`,
+    );
+    // A preferred port outside the range is not reused.
+    const outside = await findFreePort();
+    if (outside < range.from || outside > range.to)
+      expect(await reusePortOrFind(outside, new Set(), { from: range.from, to: range.from })).toBe(range.from);
+  });
 });
