@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RuntimeError } from '../src/runtimes/local/index.js';
 import { fixtureSpec, httpRequest, RuntimeHarness, waitFor } from './support/local-runtime.js';
 
-async function collect(lines: AsyncIterable<string>): Promise<string[]> {
+async function collect(lines: AsyncIterable<{ text: string }>): Promise<string[]> {
   const out: string[] = [];
-  for await (const line of lines) out.push(line);
+  for await (const line of lines) out.push(line.text);
   return out;
 }
 
@@ -36,7 +36,7 @@ describe('LocalRuntime: logs', () => {
     const followed: string[] = [];
     const following = (async () => {
       for await (const line of runtime.logs(spec.instanceId, { tail: 1, follow: true, signal: abort.signal }))
-        followed.push(line);
+        followed.push(line.text);
     })();
     await waitFor('the tail line', () => followed.length === 1);
     await httpRequest(handle.address, '/fail-health', 'POST');

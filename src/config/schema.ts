@@ -294,8 +294,7 @@ export const configSchema = z
           .refine((r) => r.from <= r.to, { message: 'from must not be above to', path: ['to'] })
           .optional()
           .meta({
-            description:
-              'Loopback ports instances listen on (e.g. to match a firewall rule); absent: any free port.',
+            description: 'Loopback ports instances listen on (e.g. to match a firewall rule); absent: any free port.',
           }),
       })
       .prefault({})

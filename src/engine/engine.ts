@@ -1,6 +1,6 @@
 import type { ProjectConfig } from '../config/model.js';
 import { configDigest } from '../config/digest.js';
-import type { LogOptions } from '../runtimes/runtime.js';
+import type { LogLine, LogOptions } from '../runtimes/runtime.js';
 import { isSlipwayError, messageOf } from '../shared/errors.js';
 import type { DeploymentRecord } from '../model/deployment.js';
 import { getDeployment, listDeployments, nextQueued } from '../store/repos/deployments.js';
@@ -283,7 +283,7 @@ export class Engine {
   }
 
   /** An instance's log lines (see Runtime.logs). */
-  instanceLogs(instanceId: string, options: LogOptions): AsyncIterable<string> {
+  instanceLogs(instanceId: string, options: LogOptions): AsyncIterable<LogLine> {
     return this.deps.runtime.logs(instanceId, options);
   }
 

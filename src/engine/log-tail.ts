@@ -4,7 +4,7 @@ import type { Runtime } from '../runtimes/runtime.js';
 export async function logTail(runtime: Runtime, instanceId: string, lines: number): Promise<string[]> {
   const out: string[] = [];
   try {
-    for await (const line of runtime.logs(instanceId, { tail: lines, follow: false })) out.push(line);
+    for await (const line of runtime.logs(instanceId, { tail: lines, follow: false })) out.push(line.text);
   } catch {
     // The log is a help for people, never a reason to fail differently.
   }

@@ -30,3 +30,12 @@ export interface HealthCheck {
 
 /** Opaque to the engine, JSON-serialisable; enough for the runtime to find the instance again. */
 export type InstanceHandle = Record<string, unknown> & { runtime: string; address: string };
+
+/** One line of an instance's log. */
+export interface LogLine {
+  text: string;
+  /** When it was written (ms since epoch), as precisely as the runtime knows (the local runtime: about a second). */
+  at: number;
+  /** Opaque position just after this line, for `LogOptions.after`. */
+  cursor: string;
+}

@@ -8,9 +8,9 @@
  * A runtime keeps no state the engine cannot give back to it.
  */
 
-import type { InstanceHandle, InstanceSpec } from '../model/instance.js';
+import type { InstanceHandle, InstanceSpec, LogLine } from '../model/instance.js';
 
-export type { HealthCheck, InstanceHandle, InstanceSpec } from '../model/instance.js';
+export type { HealthCheck, InstanceHandle, InstanceSpec, LogLine } from '../model/instance.js';
 
 export type InstanceState =
   | 'starting' // spawned, not yet healthy
@@ -49,10 +49,12 @@ export type RuntimeEvent =
   | { type: 'exit'; instanceId: string; exit: InstanceExit; logTail: string[] };
 
 export interface LogOptions {
-  /** Last N lines first (default 100). */
+  /** Last N lines first (default 100); ignored with `after`. */
   tail?: number;
   /** Keep streaming new lines until `signal` aborts. */
   follow?: boolean;
+  /** Only lines after the line with this cursor (from an earlier read): follow on without gaps or repeats. */
+  after?: string;
   signal?: AbortSignal;
 }
 
@@ -83,8 +85,8 @@ export interface Runtime {
   /** Subscribe to state changes; returns the unsubscribe function. */
   subscribe(listener: (event: RuntimeEvent) => void): () => void;
 
-  /** The instance's log lines (stdout and stderr interleaved). */
-  logs(instanceId: string, options?: LogOptions): AsyncIterable<string>;
+  /** The instance's log lines (stdout and stderr interleaved), each with its time and cursor. */
+  logs(instanceId: string, options?: LogOptions): AsyncIterable<LogLine>;
 
   /** Stop supervising without stopping instances (coordinator shutdown). Idempotent. */
   close(): Promise<void>;

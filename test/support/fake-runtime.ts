@@ -3,6 +3,7 @@ import type {
   InstanceSpec,
   InstanceState,
   InstanceStatus,
+  LogLine,
   LogOptions,
   Runtime,
   RuntimeEvent,
@@ -77,8 +78,9 @@ export class FakeRuntime implements Runtime {
     return () => this.listeners.delete(listener);
   }
 
-  async *logs(instanceId: string, _options?: LogOptions): AsyncIterable<string> {
-    yield `log of ${instanceId}`;
+  async *logs(instanceId: string, options: LogOptions = {}): AsyncIterable<LogLine> {
+    // One line per instance; following after it yields nothing more.
+    if (options.after === undefined) yield { text: `log of ${instanceId}`, at: Date.now(), cursor: '1' };
   }
 
   async close(): Promise<void> {

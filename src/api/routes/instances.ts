@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { LogLine } from '../../model/instance.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { getInstance, listInstances } from '../../store/repos/instances.js';
 import type { ApiContext } from '../context.js';
@@ -17,16 +18,25 @@ const logQuery = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1')
     .describe('Keep streaming new lines'),
+  timestamps: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1')
+    .describe('Start each line with when it was written (ISO 8601)'),
 });
 
 /** Stream log lines as text/plain, each prefixed when several instances are merged; stops when the client goes. */
+/**
+ * Write logs as text: first the history of every source merged by time (ties keep each log's
+ * order), then — with follow — new lines as they come, each source resumed right after the last
+ * line it gave (its cursor), so nothing is lost or repeated between the two.
+ */
 async function streamLogs(
   ctx: ApiContext,
   req: FastifyRequest,
   reply: FastifyReply,
   sources: { id: string; prefix: string }[],
-  tail: number,
-  follow: boolean,
+  options: { tail: number; follow: boolean; timestamps: boolean },
 ) {
   const controller = new AbortController();
   reply.hijack();
@@ -38,18 +48,52 @@ async function streamLogs(
   });
   req.raw.on('close', () => controller.abort());
   res.on('close', () => controller.abort());
-  await Promise.all(
-    sources.map(async ({ id, prefix }) => {
-      try {
-        for await (const line of ctx.engine.instanceLogs(id, { tail, follow, signal: controller.signal })) {
-          if (controller.signal.aborted) break;
-          res.write(`${prefix}${line}\n`);
+  const write = (prefix: string, line: LogLine) =>
+    res.write(`${options.timestamps ? `${new Date(line.at).toISOString()} ` : ''}${prefix}${line.text}\n`);
+  const unavailable = (prefix: string, e: unknown) =>
+    res.write(`${prefix}[slipway: log unavailable: ${(e as Error).message}]\n`);
+
+  const cursors = new Map<string, string>();
+  if (options.tail > 0) {
+    const history: { line: LogLine; source: number; order: number }[] = [];
+    await Promise.all(
+      sources.map(async ({ id, prefix }, source) => {
+        try {
+          let order = 0;
+          for await (const line of ctx.engine.instanceLogs(id, { tail: options.tail, signal: controller.signal })) {
+            history.push({ line, source, order: order++ });
+            cursors.set(id, line.cursor);
+          }
+          // An empty log: follow it from its start, so a line written meanwhile is not missed.
+          if (!cursors.has(id)) cursors.set(id, '0');
+        } catch (e) {
+          if (!controller.signal.aborted) unavailable(prefix, e);
         }
-      } catch (e) {
-        if (!controller.signal.aborted) res.write(`${prefix}[slipway: log unavailable: ${(e as Error).message}]\n`);
-      }
-    }),
-  );
+      }),
+    );
+    history.sort((a, b) => a.line.at - b.line.at || a.source - b.source || a.order - b.order);
+    for (const { line, source } of history) write(sources[source]!.prefix, line);
+  }
+  if (options.follow) {
+    await Promise.all(
+      sources.map(async ({ id, prefix }) => {
+        const after = cursors.get(id);
+        try {
+          const followed = ctx.engine.instanceLogs(id, {
+            follow: true,
+            signal: controller.signal,
+            ...(after !== undefined ? { after } : { tail: 0 }),
+          });
+          for await (const line of followed) {
+            if (controller.signal.aborted) break;
+            write(prefix, line);
+          }
+        } catch (e) {
+          if (!controller.signal.aborted) unavailable(prefix, e);
+        }
+      }),
+    );
+  }
   res.end();
 }
 
@@ -124,7 +168,7 @@ export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (req, reply) => {
         const i = await getInstance(ctx.db, req.params.id);
         if (!i) throw new SlipwayError('not_found', `no instance ${req.params.id}`);
-        await streamLogs(ctx, req, reply, [{ id: i.id, prefix: '' }], req.query.tail, req.query.follow);
+        await streamLogs(ctx, req, reply, [{ id: i.id, prefix: '' }], req.query);
       },
     );
 
@@ -136,7 +180,7 @@ export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
         schema: {
           summary:
-            "A service's logs in an environment, every live instance merged, each line prefixed with its instance (text/plain)",
+            "A service's logs: every instance's, merged by time, each line prefixed with its instance (text/plain)",
           tags: ['instances'],
           params: projectParams,
           querystring: logQuery.extend({
@@ -168,7 +212,7 @@ export function instanceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             prefix: `${env ? '' : `${i.environment} `}${i.id} ${await names.version(i.releaseId)} | `,
           })),
         );
-        await streamLogs(ctx, req, reply, sources, req.query.tail, req.query.follow);
+        await streamLogs(ctx, req, reply, sources, req.query);
       },
     );
   };

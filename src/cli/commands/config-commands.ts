@@ -33,7 +33,10 @@ export function registerConfigCommands(program: Command): void {
       const installed = existsSync(path.join(dir, installedSchema));
       const schemaFile = path.join(dir, 'slipway.schema.json');
       if (!installed) writeFileSync(schemaFile, `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
-      writeFileSync(file, starterConfig(project || 'my-project', installed ? installedSchema : './slipway.schema.json'));
+      writeFileSync(
+        file,
+        starterConfig(project || 'my-project', installed ? installedSchema : './slipway.schema.json'),
+      );
       process.stdout.write(
         `wrote ${file}${installed ? '' : ` and ${schemaFile} (for editors; \`slipway schema\` prints it again)`}\n` +
           'next: edit the service command, then run `slipway validate` and `slipway up`\n',

@@ -5,24 +5,29 @@ import { CliError } from '../errors.js';
 export function registerLogs(program: Command): void {
   program
     .command('logs')
-    .description("Print a service's instance logs (every instance, prefixed), or one instance's")
+    .description("Print a service's logs: every instance's merged by time, each line prefixed, or one instance's")
     .argument('<service>', 'service name')
     .option('-e, --env <environment>', 'only this environment (default: every environment, lines prefixed with it)')
     .option('-f, --follow', 'keep printing new lines')
     .option('-n, --tail <lines>', 'lines of history per instance', '100')
     .option('-i, --instance <id>', 'only this instance')
-    .option('--json', 'one JSON object per line: {"instance","release","environment","line"}')
+    .option('-t, --timestamps', 'start each line with when it was written')
+    .option('--json', 'one JSON object per line: {"at","instance","release","environment","line"}')
     .action(
       async (
         service: string,
-        opts: { env?: string; follow?: boolean; tail: string; instance?: string; json?: boolean },
+        opts: { env?: string; follow?: boolean; tail: string; instance?: string; timestamps?: boolean; json?: boolean },
         cmd: Command,
       ) => {
         const tail = Number(opts.tail);
         if (!Number.isInteger(tail) || tail < 0)
           throw new CliError('invalid_input', `--tail ${opts.tail}: expected a whole number of lines`);
         const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
-        const query = new URLSearchParams({ tail: String(tail), follow: String(Boolean(opts.follow)) });
+        const query = new URLSearchParams({
+          tail: String(tail),
+          follow: String(Boolean(opts.follow)),
+          timestamps: String(Boolean(opts.timestamps || opts.json)),
+        });
         const path = opts.instance
           ? `/api/v1/instances/${encodeURIComponent(opts.instance)}/logs?${query}`
           : `/api/v1/projects/${encodeURIComponent(ctx.project)}/logs?${query}&service=${encodeURIComponent(service)}${opts.env ? `&environment=${encodeURIComponent(opts.env)}` : ''}`;
@@ -55,11 +60,14 @@ async function* splitLines(body: AsyncIterable<Buffer | Uint8Array | string>): A
   if (rest) yield rest;
 }
 
-/** "[env ]ins_x 1.2.0 | text" → fields (one instance's log has no prefix). */
-function logRecord(line: string, opts: { env?: string; instance?: string }) {
-  if (opts.instance) return { instance: opts.instance, line };
+/** "ISO [env ]ins_x 1.2.0 | text" → fields (one instance's log has no prefix after the time). */
+function logRecord(timed: string, opts: { env?: string; instance?: string }) {
+  const space = timed.indexOf(' ');
+  const at = timed.slice(0, space);
+  const line = timed.slice(space + 1);
+  if (opts.instance) return { at, instance: opts.instance, line };
   const bar = line.indexOf(' | ');
   const words = line.slice(0, bar).split(' ');
   const [environment, instance, release] = words.length === 3 ? words : [opts.env, words[0], words[1]];
-  return { instance, release, environment, line: line.slice(bar + 3) };
+  return { at, instance, release, environment, line: line.slice(bar + 3) };
 }

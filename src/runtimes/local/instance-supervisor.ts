@@ -8,6 +8,7 @@ import { watchExit, type ExitWatch } from './exit-watcher.js';
 import { localHandle, type LocalHandle } from './handle.js';
 import { runHealthChecks } from './health-checker.js';
 import { tailLines } from './log-reader.js';
+import { noteLogTime } from './log-times.js';
 import { loopback } from './port.js';
 import { spawnInstance } from './spawn.js';
 import { killLeftovers, terminate, type RunningProcess } from './termination.js';
@@ -26,6 +27,8 @@ export interface SupervisorContext {
 
 /** Lines of log attached to an `exit` event. */
 const exitLogLines = 20;
+/** How often a running instance's log is checked for growth, to time its lines (log-times.ts). */
+const logTimeEveryMs = 1000;
 
 /** One process lifetime of the instance; a restart is a new run. */
 interface Run {
@@ -53,6 +56,8 @@ export class InstanceSupervisor {
   private lastExit: InstanceExit | undefined;
   private nextRestartAt: number | undefined;
   private healthySince: number | undefined;
+  /** The log's size at its last time note. */
+  private loggedBytes = 0;
   private run: Run | undefined;
   private lastHandle: LocalHandle | undefined;
   private spawning: Promise<unknown> | undefined;
@@ -147,6 +152,16 @@ export class InstanceSupervisor {
     return this.stopping;
   }
 
+  /** About once a second while this process runs: when its log grew, note the size and the time (log-times.ts). */
+  private async noteLogTimes(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      this.loggedBytes = await noteLogTime(this.logFile, this.loggedBytes, this.ctx.clock.now()).catch(
+        () => this.loggedBytes,
+      );
+      await this.ctx.clock.sleep(logTimeEveryMs, signal).catch(() => undefined);
+    }
+  }
+
   /** Stop supervising and leave the process running (coordinator shutdown). */
   detach(): void {
     this.lifecycle.abort();
@@ -161,6 +176,7 @@ export class InstanceSupervisor {
     this.port = process.port;
     this.lastHandle = localHandle(process, this.logFile, this.restarts);
     void run.exit.exited.then((exit) => this.onExit(run, exit));
+    void this.noteLogTimes(run.health.signal);
     runHealthChecks({
       port: process.port,
       check: this.spec.health,

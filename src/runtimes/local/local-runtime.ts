@@ -1,7 +1,15 @@
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
-import type { InstanceHandle, InstanceSpec, InstanceStatus, LogOptions, Runtime, RuntimeEvent } from '../runtime.js';
+import type {
+  InstanceHandle,
+  InstanceSpec,
+  InstanceStatus,
+  LogLine,
+  LogOptions,
+  Runtime,
+  RuntimeEvent,
+} from '../runtime.js';
 import { defaultBackoff, type BackoffOptions } from './backoff.js';
 import { RuntimeError } from './errors.js';
 import { parseLocalHandle } from './handle.js';
@@ -130,7 +138,7 @@ export class LocalRuntime implements Runtime {
   }
 
   /** Log lines of an instance this runtime has seen, even if its process is gone. */
-  logs(instanceId: string, options: LogOptions = {}): AsyncIterable<string> {
+  logs(instanceId: string, options: LogOptions = {}): AsyncIterable<LogLine> {
     const file = this.logFiles.get(instanceId);
     if (!file)
       throw new RuntimeError(
@@ -183,9 +191,7 @@ export class LocalRuntime implements Runtime {
       const port = supervisor.heldPort();
       if (id !== instanceId && port) taken.add(port);
     }
-    return preferred
-      ? reusePortOrFind(preferred, taken, this.options.ports)
-      : findFreePort(taken, this.options.ports);
+    return preferred ? reusePortOrFind(preferred, taken, this.options.ports) : findFreePort(taken, this.options.ports);
   }
 
   private emit(event: RuntimeEvent): void {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readLogLines, tailLines } from './log-reader.js';
 
-async function collect(lines: AsyncIterable<string>): Promise<string[]> {
+async function collect(lines: AsyncIterable<{ text: string }>): Promise<string[]> {
   const out: string[] = [];
-  for await (const line of lines) out.push(line);
+  for await (const line of lines) out.push(line.text);
   return out;
 }
 
@@ -57,7 +57,7 @@ describe('log reader', () => {
     const seen: string[] = [];
     const done = (async () => {
       for await (const line of readLogLines(file, { tail: 1, follow: true, signal: abort.signal, pollMs: 20 }))
-        seen.push(line);
+        seen.push(line.text);
     })();
     await until('the tail', () => seen.length === 1);
     expect(seen).toEqual(['old 2']);
@@ -81,7 +81,8 @@ describe('log reader', () => {
     const abort = new AbortController();
     const seen: string[] = [];
     const done = (async () => {
-      for await (const line of readLogLines(file, { follow: true, signal: abort.signal, pollMs: 20 })) seen.push(line);
+      for await (const line of readLogLines(file, { follow: true, signal: abort.signal, pollMs: 20 }))
+        seen.push(line.text);
     })();
     await writeFile(file, 'hello\n');
     await until('the first line', () => seen.length === 1);

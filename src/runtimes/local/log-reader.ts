@@ -1,6 +1,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { systemClock, type Clock } from '../../shared/clock.js';
+import type { LogLine } from '../runtime.js';
+import { readLogTimes, timeOfOffset } from './log-times.js';
 
 const chunkSize = 64 * 1024;
 // A tail is for people and error messages: never hold more than this in memory for it.
@@ -25,6 +27,8 @@ function splitLines(text: string): string[] {
 interface Tail {
   /** Up to n complete lines ending before `completeEnd`. */
   lines: string[];
+  /** The offset just after each line's newline (its cursor). */
+  ends: number[];
   /** Text after the last newline (a line still being written). */
   partial: string;
   /** Offset just after the last newline: where following picks up. */
@@ -48,10 +52,17 @@ async function readTail(fh: FileHandle, end: number, n: number): Promise<Tail> {
   const data = Buffer.concat(chunks);
   const lastNewline = data.lastIndexOf(newline);
   const lines = splitLines(data.subarray(0, lastNewline + 1).toString('utf8'));
+  const ends: number[] = [];
+  for (let i = data.indexOf(newline); i !== -1 && i <= lastNewline; i = data.indexOf(newline, i + 1))
+    ends.push(pos + i + 1);
   // Unless we reached the start of the file, the first line is probably cut off.
-  if (pos > 0) lines.shift();
+  if (pos > 0) {
+    lines.shift();
+    ends.shift();
+  }
   return {
     lines: n > 0 ? lines.slice(-n) : [],
+    ends: n > 0 ? ends.slice(-n) : [],
     partial: data.subarray(lastNewline + 1).toString('utf8'),
     completeEnd: lastNewline === -1 ? (pos === 0 ? 0 : end) : pos + lastNewline + 1,
   };
@@ -72,28 +83,49 @@ export async function tailLines(file: string, n: number): Promise<string[]> {
 
 /** Options for {@link readLogLines}. */
 export interface ReadLogOptions {
-  /** Last N lines first (default 100). */
+  /** Last N lines first (default 100); ignored with `after`. */
   tail?: number;
   /** Keep yielding appended lines until `signal` aborts (or the consumer stops iterating). */
   follow?: boolean;
+  /** Start right after the line with this cursor (from an earlier read): no history, nothing twice. */
+  after?: string;
   signal?: AbortSignal;
   /** How often a followed file is checked for growth. */
   pollMs?: number;
   clock?: Clock;
 }
 
-/** A log file's lines: the last `tail`, then (with `follow`) new lines as they are appended. */
-export async function* readLogLines(file: string, options: ReadLogOptions = {}): AsyncGenerator<string> {
+/**
+ * A log file's lines, each with when it was written (log-times.ts) and its cursor (the offset after
+ * it): the last `tail`, then (with `follow`) new lines as they are appended.
+ */
+export async function* readLogLines(file: string, options: ReadLogOptions = {}): AsyncGenerator<LogLine> {
+  const clock = options.clock ?? systemClock;
+  if (options.after !== undefined) {
+    const offset = Number(options.after);
+    if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`not a log cursor: ${options.after}`);
+    if (options.follow) yield* followLines(file, offset, options);
+    return;
+  }
   const tail = Math.max(0, options.tail ?? 100);
   let offset = 0;
   const fh = await openIfExists(file);
   if (fh) {
     try {
-      const found = await readTail(fh, (await fh.stat()).size, tail);
+      const size = (await fh.stat()).size;
+      const found = await readTail(fh, size, tail);
+      const notes = await readLogTimes(file);
+      const now = clock.now();
+      const lines = found.lines.map((text, i) => ({
+        text,
+        at: timeOfOffset(notes, found.ends[i]!, now),
+        cursor: String(found.ends[i]),
+      }));
       // When following, a half-written last line is left for the follower to yield whole.
-      const lines = options.follow || found.partial === '' ? found.lines : [...found.lines, found.partial].slice(-tail);
+      if (!options.follow && found.partial !== '')
+        lines.push({ text: found.partial, at: timeOfOffset(notes, size, now), cursor: String(size) });
       offset = options.follow ? found.completeEnd : 0;
-      for (const line of tail > 0 ? lines : []) {
+      for (const line of tail > 0 ? lines.slice(-tail) : []) {
         if (options.signal?.aborted) return;
         yield line;
       }
@@ -105,7 +137,7 @@ export async function* readLogLines(file: string, options: ReadLogOptions = {}):
 }
 
 /** Poll the file for growth from `offset`; restarts from the top if it was truncated. */
-async function* followLines(file: string, offset: number, options: ReadLogOptions): AsyncGenerator<string> {
+async function* followLines(file: string, offset: number, options: ReadLogOptions): AsyncGenerator<LogLine> {
   const { signal } = options;
   const clock = options.clock ?? systemClock;
   const pollMs = options.pollMs ?? 150;
@@ -124,13 +156,20 @@ async function* followLines(file: string, offset: number, options: ReadLogOption
       if (fh && size > offset) {
         const buf = Buffer.alloc(Math.min(size - offset, chunkSize));
         const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+        const chunk = buf.subarray(0, bytesRead);
+        // Cursor of each complete line: the byte offset just after its newline.
+        let end = offset;
+        const ends: number[] = [];
+        for (let i = chunk.indexOf(newline); i !== -1; i = chunk.indexOf(newline, i + 1)) ends.push(offset + i + 1);
         offset += bytesRead;
-        pending += decoder.write(buf.subarray(0, bytesRead));
+        pending += decoder.write(chunk);
         const parts = pending.split('\n');
         pending = parts.pop() ?? '';
-        for (const line of parts) {
+        const at = clock.now();
+        for (const [i, line] of parts.entries()) {
           if (signal?.aborted) return;
-          yield line.endsWith('\r') ? line.slice(0, -1) : line;
+          end = ends[i] ?? end;
+          yield { text: line.endsWith('\r') ? line.slice(0, -1) : line, at, cursor: String(end) };
         }
         continue;
       }
