@@ -69,6 +69,8 @@ describe('slipway without a coordinator', () => {
     );
     const r = await slipway(['validate', '--config', file]);
     expect(r.code).toBe(1);
+    // The file read is the one named, not "slipway.yaml".
+    expect(r.stderr.split('\n')[0]).toBe(`${file} is invalid:`);
     expect(r.stderr).toContain('services.api.instances');
     expect(r.stderr).toMatch(/services\.api\.instances: expected an integer \(.*bad\.yaml:7\)/);
     expect(r.stderr).toMatch(/services\.api\.health\.path: expected a string \(.*bad\.yaml:9\)/);
