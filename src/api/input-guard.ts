@@ -7,26 +7,37 @@ export interface InputIssue {
   message: string;
 }
 
-/** The first string in `value` (keys too) that the store could not keep, with its path. */
+/** JSON nested deeper than this is refused: no request of Slipway's needs more, and walking it costs stack. */
+export const maxInputDepth = 64;
+
+/**
+ * The first string in `value` (keys too) that the store could not keep, with its path; or the
+ * place where it nests deeper than maxInputDepth. Walks with its own stack, so a hostile depth
+ * cannot overflow the call stack.
+ */
 export function unstorableInput(value: unknown, path: string): InputIssue | undefined {
-  if (typeof value === 'string') {
-    const why = unstorableIn(value);
-    return why ? { path, message: `${why}, which Slipway does not accept` } : undefined;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const issue = unstorableInput(value[i], `${path}[${i}]`);
-      if (issue) return issue;
+  const pending: { value: unknown; path: string; depth: number }[] = [{ value, path, depth: 0 }];
+  while (pending.length > 0) {
+    const at = pending.pop()!;
+    if (typeof at.value === 'string') {
+      const why = unstorableIn(at.value);
+      if (why) return { path: at.path, message: `${why}, which Slipway does not accept` };
+      continue;
     }
-    return undefined;
-  }
-  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
-    for (const [key, v] of Object.entries(value)) {
-      const keyWhy = unstorableIn(key);
-      if (keyWhy) return { path, message: `a key ${keyWhy}, which Slipway does not accept` };
-      const issue = unstorableInput(v, `${path}.${key}`);
-      if (issue) return issue;
-    }
+    if (!at.value || typeof at.value !== 'object' || Buffer.isBuffer(at.value)) continue;
+    if (at.depth >= maxInputDepth)
+      return { path: at.path, message: `nests deeper than ${maxInputDepth} levels, which Slipway does not accept` };
+    const entries = Array.isArray(at.value)
+      ? at.value.map((v, i) => [`${at.path}[${i}]`, v] as const)
+      : Object.entries(at.value).map(([k, v]) => [`${at.path}.${k}`, v] as const);
+    if (!Array.isArray(at.value))
+      for (const key of Object.keys(at.value)) {
+        const keyWhy = unstorableIn(key);
+        if (keyWhy) return { path: at.path, message: `a key ${keyWhy}, which Slipway does not accept` };
+      }
+    // Pushed in reverse, so the first offending field (in document order) is found first.
+    for (let i = entries.length - 1; i >= 0; i--)
+      pending.push({ value: entries[i]![1], path: entries[i]![0], depth: at.depth + 1 });
   }
   return undefined;
 }

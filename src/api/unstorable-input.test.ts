@@ -75,6 +75,17 @@ describe('text the store cannot keep', () => {
     expect(res.json().error.message).toMatch(new RegExp(`^${field.replace(/[[\]]/g, '\\$&')}: contains `));
   });
 
+  it('JSON nested thousands of levels deep is a 400, not a stack overflow', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: { ...as(admin), 'content-type': 'application/json' },
+      payload: `${'['.repeat(5000)}${']'.repeat(5000)}`,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/nests deeper than 64 levels/);
+  });
+
   it('login without a token, with a NUL in the name: a 400, not a 500', async () => {
     const res = await app.inject({
       method: 'POST',
