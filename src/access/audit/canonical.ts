@@ -6,7 +6,10 @@ export const genesisHash = '0'.repeat(64);
 
 /**
  * JSON with object keys sorted at every level, so the same row always gives the same text
- * whichever driver parsed it (jsonb does not keep key order).
+ * whichever driver parsed it (jsonb does not keep key order). For JSON values this is RFC 8785
+ * (JCS) — keys in UTF-16 order, numbers and strings as JSON.stringify writes them — which a test
+ * checks byte for byte against the `canonicalize` package. It stays these ten lines: the chain's
+ * rows were hashed with them, and a library would change nothing but add a dependency.
  * Example: canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] }) === '{"a":[{"c":3,"d":2}],"b":1}'
  */
 export function canonicalJson(value: unknown): string {

@@ -181,3 +181,30 @@ describeEachDriver('audit chain', (getDb) => {
     expect(await verifyAudit(db)).toMatchObject({ ok: true, rows: 1200 });
   }, 60_000);
 });
+
+it('the canonical form is RFC 8785 (JCS) for stored values: the same bytes as the canonicalize package', async () => {
+  const { default: canonicalize } = (await import('canonicalize')) as { default: (v: unknown) => string };
+  const random = (() => {
+    let a = 7;
+    return () => (a = (a * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  })();
+  const strings = ['', 'a', 'é', '🚢', '\u2028', '"quoted"\\', '\u0007', 'z', 'A', 'ä', '\ud7ff'];
+  const value = (depth: number): unknown => {
+    const r = random();
+    if (depth > 3 || r < 0.3)
+      return [1, -0.5, 1e21, 1e-7, 123456789.125, 0, true, false, null][Math.floor(random() * 9)];
+    if (r < 0.5) return strings[Math.floor(random() * strings.length)];
+    if (r < 0.75) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+    return Object.fromEntries(
+      Array.from({ length: Math.floor(random() * 5) }, () => [
+        strings[Math.floor(random() * strings.length)]!,
+        value(depth + 1),
+      ]),
+    );
+  };
+  for (let i = 0; i < 2000; i++) {
+    // What the chain hashes is what jsonb gives back: JSON-parsed values.
+    const stored = JSON.parse(JSON.stringify(value(0)));
+    expect(canonicalJson(stored)).toBe(canonicalize(stored));
+  }
+});
