@@ -39,8 +39,11 @@ function tryStartPostgres() {
 if (!(await postgresAnswers())) {
   process.stderr.write(`npm test: PostgreSQL is not answering at ${where}; trying to start it…\n`);
   tryStartPostgres();
-  let up = false;
-  for (let i = 0; i < 30 && !(up = await postgresAnswers()); i++) await new Promise((r) => setTimeout(r, 500));
+  let up = await postgresAnswers();
+  for (let i = 0; i < 30 && !up; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    up = await postgresAnswers();
+  }
   if (!up) {
     process.stderr.write(
       `npm test: PostgreSQL is not reachable at ${where} — start it, or set SLIPWAY_TEST_DATABASE_URL to a server the tests may create databases on\n`,

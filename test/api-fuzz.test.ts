@@ -122,7 +122,7 @@ const nastyQueryValues = [
 /** Values for a JSON field of each type. */
 function nastyJsonValues(type: string | undefined): unknown[] {
   const strings = ['a\u0000b', '\ud800', 'x'.repeat(1024 * 1024), '\u0007\u001b[31m', '../../etc', '', ' '];
-  const wrong = [42, -1, 1e309, true, null, [], {}, [1, 2], { nested: { deep: 'x' } }];
+  const wrong = [42, -1, Number.MAX_VALUE, true, null, [], {}, [1, 2], { nested: { deep: 'x' } }];
   return type === 'string' ? [...strings, ...wrong] : [...wrong, ...strings];
 }
 

@@ -190,7 +190,10 @@ describe('HttpProbeSignalSource through a real proxy to harbor-quote', () => {
     await s.measure(query());
     let last: Measurement[] = [];
     await waitFor(
-      async () => (last = await s.measure(query())).every((m) => m.phase === 'error'),
+      async () => {
+        last = await s.measure(query());
+        return last.every((m) => m.phase === 'error');
+      },
       'the probes to fail to connect',
       30_000,
     );

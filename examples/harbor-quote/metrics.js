@@ -33,9 +33,8 @@ export function createMetrics(release) {
         '# HELP harbor_request_duration_seconds Request latency.',
         '# TYPE harbor_request_duration_seconds histogram',
       );
-      bucketsSeconds.forEach((le, i) =>
-        lines.push(`harbor_request_duration_seconds_bucket{release=${rel},le="${le}"} ${buckets[i]}`),
-      );
+      for (const [i, le] of bucketsSeconds.entries())
+        lines.push(`harbor_request_duration_seconds_bucket{release=${rel},le="${le}"} ${buckets[i]}`);
       lines.push(`harbor_request_duration_seconds_bucket{release=${rel},le="+Inf"} ${count}`);
       lines.push(`harbor_request_duration_seconds_sum{release=${rel}} ${sum}`);
       lines.push(`harbor_request_duration_seconds_count{release=${rel}} ${count}`);

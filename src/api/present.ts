@@ -18,7 +18,10 @@ export class ReleaseNames {
   constructor(readonly db: Queryable) {}
   get(id: string): Promise<ReleaseRecord | undefined> {
     let hit = this.cache.get(id);
-    if (!hit) this.cache.set(id, (hit = getRelease(this.db, id)));
+    if (!hit) {
+      hit = getRelease(this.db, id);
+      this.cache.set(id, hit);
+    }
     return hit;
   }
   async version(id: string): Promise<string> {

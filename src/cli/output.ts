@@ -24,8 +24,11 @@ export function printJson(value: unknown): void {
 }
 
 /** Render rows as aligned columns (ANSI codes do not count towards widths). */
+const ansiCodes = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 export function table(headers: string[], rows: string[][]): string {
-  const visible = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  // ANSI colour codes (ESC [ … m) take no room on screen.
+  const visible = (s: string) => s.replace(ansiCodes, '').length;
   const widths = headers.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
   const line = (cells: string[]) =>
     cells

@@ -27,9 +27,8 @@ export function missingCommands(config: ProjectConfig, env: NodeJS.ProcessEnv = 
         check(['services', service.name, 'releases', version, 'command'], release.command, release.cwd ?? service.cwd);
   }
   for (const environment of config.environments)
-    environment.gates?.before.forEach((gate, i) =>
-      check(['environments', environment.name, 'gates', 'before', i, 'command'], gate.command, gate.cwd),
-    );
+    for (const [i, gate] of (environment.gates?.before ?? []).entries())
+      check(['environments', environment.name, 'gates', 'before', i, 'command'], gate.command, gate.cwd);
   return out;
 }
 

@@ -30,7 +30,8 @@ export function checkPipeline(raw: unknown): RawIssue[] {
     }
     const freezes = field(environment, 'freezes');
     if (Array.isArray(freezes))
-      freezes.forEach((freeze, i) => issues.push(...checkFreeze(freeze, ['environments', name, 'freezes', i])));
+      for (const [i, freeze] of freezes.entries())
+        issues.push(...checkFreeze(freeze, ['environments', name, 'freezes', i]));
   }
   return issues;
 }

@@ -30,7 +30,7 @@ function checkText(text: unknown, place: Place, path: PropertyKey[], issues: Raw
 /** Check args, cwd and env of a service, an environment override or a release override. */
 function checkBlock(block: unknown, path: PropertyKey[], issues: RawIssue[]): void {
   const args = field(block, 'args');
-  if (Array.isArray(args)) args.forEach((arg, i) => checkText(arg, 'args', [...path, 'args', i], issues));
+  if (Array.isArray(args)) for (const [i, arg] of args.entries()) checkText(arg, 'args', [...path, 'args', i], issues);
   checkText(field(block, 'cwd'), 'cwd', [...path, 'cwd'], issues);
   for (const [name, value] of entriesOf(field(block, 'env'))) checkText(value, 'env', [...path, 'env', name], issues);
 }

@@ -17,7 +17,8 @@ describe('configJsonSchema', () => {
   });
 
   it('describes service fields and shows defaults', () => {
-    const services = (configJsonSchema() as any).properties.services.additionalProperties;
+    const schema = configJsonSchema() as { properties: { services: { additionalProperties: Record<string, any> } } };
+    const services = schema.properties.services.additionalProperties;
     expect(services.properties.instances).toMatchObject({
       default: 1,
       minimum: 1,

@@ -93,9 +93,8 @@ export function toRawIssues(issues: readonly z.core.$ZodIssue[]): RawIssue[] {
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
       const messages = issue.message.split(keySeparator);
-      issue.keys.forEach((key, i) =>
-        out.push({ path: [...issue.path, key], message: messages[i] ?? `unknown key "${key}"` }),
-      );
+      for (const [i, key] of issue.keys.entries())
+        out.push({ path: [...issue.path, key], message: messages[i] ?? `unknown key "${key}"` });
     } else if (issue.code === 'invalid_key') {
       out.push({ path: issue.path, message: `invalid name: ${issue.issues[0]?.message ?? 'not allowed here'}` });
     } else {

@@ -5,11 +5,11 @@ import { schemaComment, starterConfig } from './starter.js';
 
 /** Every property name the JSON Schema declares, at any depth. */
 function propertyNames(schema: unknown, into = new Set<string>()): Set<string> {
-  if (Array.isArray(schema)) schema.forEach((item) => propertyNames(item, into));
+  if (Array.isArray(schema)) for (const item of schema) propertyNames(item, into);
   else if (typeof schema === 'object' && schema !== null) {
     for (const [key, value] of Object.entries(schema)) {
       if (key === 'properties' && typeof value === 'object' && value !== null)
-        Object.keys(value).forEach((name) => into.add(name));
+        for (const name of Object.keys(value)) into.add(name);
       propertyNames(value, into);
     }
   }

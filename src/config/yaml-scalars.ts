@@ -24,7 +24,7 @@ function pairsOf(node: unknown) {
 
 function keepBlock(block: unknown): void {
   const args = child(block, 'args');
-  if (isSeq(args)) args.items.forEach((item) => asWritten(item));
+  if (isSeq(args)) for (const item of args.items) asWritten(item);
   for (const pair of pairsOf(child(block, 'env'))) asWritten(pair.value);
 }
 

@@ -41,6 +41,7 @@ export function describeEachDriver(
       };
       if (driver === 'postgres') beforeAll(assertPostgresReachable);
       if (options.fresh === 'file') {
+        // biome-ignore lint/suspicious/noDuplicateTestHooks: the two hooks do different things, one only on postgres
         beforeAll(open);
         afterAll(dispose);
       } else {

@@ -183,10 +183,13 @@ describeEachDriver('audit chain', (getDb) => {
 });
 
 it('the canonical form is RFC 8785 (JCS) for stored values: the same bytes as the canonicalize package', async () => {
-  const { default: canonicalize } = (await import('canonicalize')) as { default: (v: unknown) => string };
+  const canonicalize = (await import('canonicalize')).default as unknown as (v: unknown) => string;
   const random = (() => {
     let a = 7;
-    return () => (a = (a * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    return () => {
+      a = (a * 1103515245 + 12345) % 2 ** 31;
+      return a / 2 ** 31;
+    };
   })();
   const strings = ['', 'a', 'é', '🚢', '\u2028', '"quoted"\\', '\u0007', 'z', 'A', 'ä', '\ud7ff'];
   const value = (depth: number): unknown => {

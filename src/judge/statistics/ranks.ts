@@ -20,8 +20,8 @@ export function rankSorted(xs: ArrayLike<number>, ys: ArrayLike<number>): RankSu
     const value = j >= ys.length || (i < xs.length && xs[i]! <= ys[j]!) ? xs[i]! : ys[j]!;
     let fromX = 0;
     let fromY = 0;
-    while (i < xs.length && xs[i] === value) i++, fromX++;
-    while (j < ys.length && ys[j] === value) j++, fromY++;
+    for (; i < xs.length && xs[i] === value; i++) fromX++;
+    for (; j < ys.length && ys[j] === value; j++) fromY++;
     const t = fromX + fromY;
     const averageRank = position + (t + 1) / 2;
     rankSumX += fromX * averageRank;

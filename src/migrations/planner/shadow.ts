@@ -68,7 +68,10 @@ class ParsedScripts {
 
   get(sql: string): ParseResult {
     let parsed = this.cache.get(sql);
-    if (!parsed) this.cache.set(sql, (parsed = parseSql(sql)));
+    if (!parsed) {
+      parsed = parseSql(sql);
+      this.cache.set(sql, parsed);
+    }
     return parsed;
   }
 
