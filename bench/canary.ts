@@ -111,7 +111,8 @@ async function faultyPhase(
           kind.bad,
         );
         progress(
-          `${kind.name} @ ${rate} req/s trial ${i}/${trials}: ${result.state} ${result.timeToRollbackMs ?? '-'} ms, ${result.userErrorsBeforeRollback} user errors`,
+          `${kind.name} @ ${rate} req/s trial ${i}/${trials}: ${result.state} ${result.timeToRollbackMs ?? '-'} ms, ` +
+            `${result.userErrorsBeforeRollback} user errors`,
         );
         results.push(result);
       }
@@ -177,9 +178,11 @@ await printResult({
   },
   comparison: {
     flagger:
-      'analysis every `interval` (default 60 s, minimum 10 s); rollback after `threshold` failed checks: ≥ 10 s, typically minutes',
+      'analysis every `interval` (default 60 s, minimum 10 s); rollback after `threshold` failed checks: ≥ 10 s, ' +
+      'typically minutes',
     argoRollouts:
-      'AnalysisRun every `interval` chosen by the user (examples use minutes); rollback after failureLimit failed measurements',
+      'AnalysisRun every `interval` chosen by the user (examples use minutes); rollback after failureLimit failed ' +
+      'measurements',
     kayenta: 'judges 60 s data steps, wants ≥ 50 points',
   },
   machine: machine(),

@@ -46,7 +46,8 @@ if (!(await postgresAnswers())) {
   }
   if (!up) {
     process.stderr.write(
-      `npm test: PostgreSQL is not reachable at ${where} — start it, or set SLIPWAY_TEST_DATABASE_URL to a server the tests may create databases on\n`,
+      `npm test: PostgreSQL is not reachable at ${where} — start it, or set SLIPWAY_TEST_DATABASE_URL to a server ` +
+        `the tests may create databases on\n`,
     );
     process.exit(1);
   }

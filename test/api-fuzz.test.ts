@@ -231,7 +231,8 @@ function casesOf(op: Operation): { url: string; headers: Record<string, string>;
 }
 
 describe('API fuzz', () => {
-  it('malformed input on every route: never a 5xx or a dropped connection; denials audited; no secret logged', async () => {
+  it('malformed input on every route: never a 5xx or a dropped connection; denials audited; no secret ' +
+    'logged', async () => {
     const doc = await (
       await fetch(`${base}/api/v1/openapi.json`, { headers: { authorization: `Bearer ${admin}` } })
     ).json();

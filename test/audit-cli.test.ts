@@ -10,7 +10,8 @@ import { silentLogger } from '../src/shared/logging.js';
 import { runSlipway } from './support/cli.js';
 import { engineHarness, type Harness } from './support/engine-harness.js';
 
-/** `slipway audit export` and `slipway audit verify` as an auditor runs them, against a coordinator API on a real port. */
+/** `slipway audit export` and `slipway audit verify` as an auditor runs them, against a coordinator API on a real port.
+ * */
 let h: Harness;
 let app: FastifyInstance;
 let env: Record<string, string>;
@@ -83,7 +84,8 @@ describe('slipway audit', () => {
     expect(ok.stdout).toMatch(/audit log intact: 3 rows; last row 3/);
 
     await h.db.exec(
-      `alter table audit_log disable trigger user; update audit_log set actor = 'nobody' where seq = 2; alter table audit_log enable trigger user;`,
+      `alter table audit_log disable trigger user; update audit_log set actor = 'nobody' where seq = 2; alter table ` +
+        `audit_log enable trigger user;`,
     );
     const broken = await runSlipway(['audit', 'verify'], { cwd, env });
     expect(broken.code).toBe(1);

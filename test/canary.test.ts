@@ -11,8 +11,11 @@ import { System } from './support/system.js';
  * premium model v1 gives (release 2.0.0 of the example runs model v2, which prices it higher).
  */
 const probe =
-  '{ name: known-quote, method: POST, path: /quotes, body: { tonnage: 80000, vesselClass: bulk, routeRisk: 2 }, expect: { status: 200, json: { premium: 72081.59 }, release: true } }';
-const strategy = `{ type: canary, steps: [{ setWeight: 10 }, { analyze: { for: 6s } }, { setWeight: 50 }, { analyze: { for: 4s } }], analysis: { interval: 500ms, probes: [${probe}] } }`;
+  '{ name: known-quote, method: POST, path: /quotes, body: { tonnage: 80000, vesselClass: bulk, routeRisk: 2 }, ' +
+  'expect: { status: 200, json: { premium: 72081.59 }, release: true } }';
+const strategy =
+  `{ type: canary, steps: [{ setWeight: 10 }, { analyze: { for: 6s } }, { setWeight: 50 }, { ` +
+  `analyze: { for: 4s } }], analysis: { interval: 500ms, probes: [${probe}] } }`;
 
 let system: System;
 let load: LoadGenerator;
@@ -52,7 +55,8 @@ describe('canary through the real proxy', () => {
     );
   }, 120_000);
 
-  it('a candidate failing 30 % of requests: deploy --wait exits 1 within seconds, naming the rule and the numbers', async () => {
+  it('a candidate failing 30 % of requests: deploy --wait exits 1 within seconds, naming the rule and the ' +
+    'numbers', async () => {
     const started = Date.now();
     const r = await slipway([
       'deploy',

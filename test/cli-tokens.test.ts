@@ -50,7 +50,8 @@ describe('slipway tokens', () => {
     );
     expect(changed.code).toBe(4);
     expect(changed.stderr).toContain(
-      'differs from the config the coordinator has for project harbor-quote, and applying it is refused: admin on * required',
+      'differs from the config the coordinator has for project harbor-quote, and applying it is refused: admin on * ' +
+        'required',
     );
     rmSync(path.join(empty, 'slipway.yaml'));
     const escalate = await slipway(
@@ -105,7 +106,8 @@ describe('slipway tokens', () => {
     expect(none.stderr).toContain('--grant is required');
   }, 60_000);
 
-  it('authorization is decided before state is read: a viewer steering a service gets exit 4, not "nothing in flight"', async () => {
+  it('authorization is decided before state is read: a viewer steering a service gets exit 4, not "nothing in ' +
+    'flight"', async () => {
     const created = await slipway(
       [...config(), 'tokens', 'create', '--name', 'watcher', '--grant', 'viewer:*'],
       as(system.token),

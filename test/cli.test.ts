@@ -37,7 +37,8 @@ describe('slipway without a coordinator', () => {
   it('init writes a config that validate accepts', async () => {
     const init = await slipway(['init', '--project', 'harbor'], { cwd: dir });
     expect(init.code).toBe(0);
-    // No slipway in this directory's node_modules (as through npx): the schema the editor line names is written beside it.
+    // No slipway in this directory's node_modules (as through npx): the schema the editor line names is written beside
+    // it.
     const yaml = readFileSync(path.join(dir, 'slipway.yaml'), 'utf8');
     expect(yaml.split('\n')[0]).toBe('# yaml-language-server: $schema=./slipway.schema.json');
     expect(JSON.parse(readFileSync(path.join(dir, 'slipway.schema.json'), 'utf8')).title).toBeTruthy();

@@ -35,7 +35,8 @@ async function atStep(id: string, step: number): Promise<DeploymentView> {
 }
 
 describe('coordinator crash mid-deploy', () => {
-  it('SIGKILL at several points of blue-green and rolling deployments: each one finishes after the restart, zero failed requests', async () => {
+  it('SIGKILL at several points of blue-green and rolling deployments: each one finishes after the restart, zero ' +
+    'failed requests', async () => {
     expect((await system.deployed('1.0.0')).state).toBe('succeeded');
     const load = new LoadGenerator({
       url: system.stagingUrl,

@@ -42,7 +42,8 @@ const instances = async () =>
   ).instances;
 
 describe('a candidate that never becomes healthy', () => {
-  it('CRASH_ON_START: the deployment fails, names the instance, shows its log; traffic never moved; candidates stopped', async () => {
+  it('CRASH_ON_START: the deployment fails, names the instance, shows its log; traffic never moved; candidates ' +
+    'stopped', async () => {
     const before = load.snapshot().requests;
     const d = await system.deployed('2.0.0', { set: { CRASH_ON_START: '1' } });
     expect(d.state).toBe('failed');

@@ -14,7 +14,8 @@ beforeAll(async () => {
     instances: 1,
     environmentExtras: {
       staging:
-        'gates: { after: [{ name: version, path: /version, expect: { status: 200, bodyContains: "\\"release\\":\\"1.0.0\\"" } }] }',
+        'gates: { after: [{ name: version, path: /version, expect: { status: 200, bodyContains: ' +
+        '"\\"release\\":\\"1.0.0\\"" } }] }',
     },
   });
 }, 120_000);

@@ -23,45 +23,48 @@ describe('LocalRuntime: start, health and stop', () => {
     await harness.cleanup();
   });
 
-  it('starts an instance that becomes healthy, serves on its port and gets its env but not Slipway secrets', async () => {
-    process.env.SLIPWAY_TOKEN = 'parent-secret-token';
-    process.env.DATABASE_URL = 'postgres://secret@localhost/slipway';
-    const runtime = harness.create();
-    const spec = fixtureSpec({
-      args: [join(import.meta.dirname, 'fixtures/instance-server.mjs'), '--port={port}'],
-      env: { FIXTURE_GREETING: 'ahoy' },
-    });
+  it(
+    'starts an instance that becomes healthy, serves on its port and gets its env but not Slipway ' + 'secrets',
+    async () => {
+      process.env.SLIPWAY_TOKEN = 'parent-secret-token';
+      process.env.DATABASE_URL = 'postgres://secret@localhost/slipway';
+      const runtime = harness.create();
+      const spec = fixtureSpec({
+        args: [join(import.meta.dirname, 'fixtures/instance-server.mjs'), '--port={port}'],
+        env: { FIXTURE_GREETING: 'ahoy' },
+      });
 
-    const handle = await runtime.start(spec);
-    const port = handle.port as number;
-    expect(handle).toMatchObject({ runtime: 'local', address: `127.0.0.1:${port}`, pgid: handle.pid });
-    expect(handle.procStart).toEqual(expect.any(Number));
-    expect(handle.logFile).toBe(join(harness.logDir, 'test', 'quote', `${spec.instanceId}.log`));
+      const handle = await runtime.start(spec);
+      const port = handle.port as number;
+      expect(handle).toMatchObject({ runtime: 'local', address: `127.0.0.1:${port}`, pgid: handle.pid });
+      expect(handle.procStart).toEqual(expect.any(Number));
+      expect(handle.logFile).toBe(join(harness.logDir, 'test', 'quote', `${spec.instanceId}.log`));
 
-    await harness.waitForState(spec.instanceId, 'healthy');
-    expect(harness.states(spec.instanceId)).toEqual(['starting', 'healthy']);
-    expect(runtime.list()).toEqual([
-      expect.objectContaining({ instanceId: spec.instanceId, state: 'healthy', pid: handle.pid, restarts: 0 }),
-    ]);
+      await harness.waitForState(spec.instanceId, 'healthy');
+      expect(harness.states(spec.instanceId)).toEqual(['starting', 'healthy']);
+      expect(runtime.list()).toEqual([
+        expect.objectContaining({ instanceId: spec.instanceId, state: 'healthy', pid: handle.pid, restarts: 0 }),
+      ]);
 
-    const served = JSON.parse((await httpRequest(handle.address, '/')).body);
-    expect(served.pid).toBe(handle.pid);
-    expect(served.argv).toEqual([`--port=${port}`]);
-    expect(served.env).toEqual({
-      PORT: String(port),
-      SLIPWAY_INSTANCE: spec.instanceId,
-      SLIPWAY_SERVICE: 'quote',
-      SLIPWAY_ENVIRONMENT: 'test',
-      SLIPWAY_RELEASE: 'v1',
-      FIXTURE_GREETING: 'ahoy',
-    });
+      const served = JSON.parse((await httpRequest(handle.address, '/')).body);
+      expect(served.pid).toBe(handle.pid);
+      expect(served.argv).toEqual([`--port=${port}`]);
+      expect(served.env).toEqual({
+        PORT: String(port),
+        SLIPWAY_INSTANCE: spec.instanceId,
+        SLIPWAY_SERVICE: 'quote',
+        SLIPWAY_ENVIRONMENT: 'test',
+        SLIPWAY_RELEASE: 'v1',
+        FIXTURE_GREETING: 'ahoy',
+      });
 
-    const log = await readFile(handle.logFile as string, 'utf8');
-    expect(log).toMatch(
-      new RegExp(`^--- slipway: starting v1 pid ${handle.pid} port ${port} at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ---\\n`),
-    );
-    expect(log).toContain(`fixture: listening on ${port} pid ${handle.pid} release v1`);
-  });
+      const log = await readFile(handle.logFile as string, 'utf8');
+      expect(log).toMatch(
+        new RegExp(`^--- slipway: starting v1 pid ${handle.pid} port ${port} at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ---\\n`),
+      );
+      expect(log).toContain(`fixture: listening on ${port} pid ${handle.pid} release v1`);
+    },
+  );
 
   it('with runtime.ports, instances listen only on ports of the range', async () => {
     const { findFreePort, isPortFree } = await import('../src/runtimes/local/port.js');

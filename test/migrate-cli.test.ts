@@ -54,27 +54,31 @@ describe('slipway migrate lint', () => {
     expect(r.stdout).toMatch(/5 files, 13 statements .* 0 blocking findings, 1 allowed/);
   });
 
-  it('a rename fails with file:line:col, rule, class and the expand/contract recipe; --json says the same', async () => {
-    const file = path.join(dir, 'rename.sql');
-    writeFileSync(file, "set lock_timeout = '1s';\n\nalter table vessels\n  rename column name to vessel_name;\n");
-    const r = await runSlipway(['migrate', 'lint', file], { cwd: dir });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^rename\.sql:3:1 rename-column breaking .*vessels\.name/m);
-    expect(r.stdout).toMatch(/→ .*expand/i);
-    const json = JSON.parse((await runSlipway(['migrate', 'lint', '--json', file], { cwd: dir })).stdout);
-    expect(json.ok).toBe(false);
-    expect(json.files[0].statements[1]).toMatchObject({
-      class: 'breaking',
-      line: 3,
-      findings: [{ rule: 'rename-column', allowedBecause: null }],
-    });
-  });
+  it(
+    'a rename fails with file:line:col, rule, class and the expand/contract recipe; --json says the ' + 'same',
+    async () => {
+      const file = path.join(dir, 'rename.sql');
+      writeFileSync(file, "set lock_timeout = '1s';\n\nalter table vessels\n  rename column name to vessel_name;\n");
+      const r = await runSlipway(['migrate', 'lint', file], { cwd: dir });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^rename\.sql:3:1 rename-column breaking .*vessels\.name/m);
+      expect(r.stdout).toMatch(/→ .*expand/i);
+      const json = JSON.parse((await runSlipway(['migrate', 'lint', '--json', file], { cwd: dir })).stdout);
+      expect(json.ok).toBe(false);
+      expect(json.files[0].statements[1]).toMatchObject({
+        class: 'breaking',
+        line: 3,
+        findings: [{ rule: 'rename-column', allowedBecause: null }],
+      });
+    },
+  );
 
   it('an allow directive with a reason lets it pass', async () => {
     const file = path.join(dir, 'allowed.sql');
     writeFileSync(
       file,
-      "set lock_timeout = '1s';\n-- slipway: allow rename-column because no release reads this column yet\nalter table vessels rename column name to vessel_name;\n",
+      "set lock_timeout = '1s';\n-- slipway: allow rename-column because no release reads this column yet\nalter " +
+        'table vessels rename column name to vessel_name;\n',
     );
     const r = await runSlipway(['migrate', 'lint', file], { cwd: dir });
     expect(r.code).toBe(0);
@@ -108,7 +112,9 @@ describe('slipway migrate plan', () => {
     writeFileSync(path.join(wrong, '0002_add_flag_state.down.sql'), 'alter table vessels drop column flag_state;\n');
     writeFileSync(
       path.join(wrong, '0002_add_flag_state.up.sql'),
-      "-- slipway: phase=expand\nset lock_timeout = '1s';\nalter table vessels add column flag_state text;\ncreate index concurrently vessels_flag_state_idx on vessels (flag_state);\ncreate index concurrently vessels_name_idx on vessels (name);\n",
+      "-- slipway: phase=expand\nset lock_timeout = '1s';\nalter table vessels add column flag_state text;\ncreate " +
+        'index concurrently vessels_flag_state_idx on vessels (flag_state);\ncreate index concurrently ' +
+        'vessels_name_idx on vessels (name);\n',
     );
     const r = await runSlipway(['migrate', 'plan', '--dir', wrong, '--from', '0']);
     expect(r.code).toBe(1);
@@ -118,7 +124,8 @@ describe('slipway migrate plan', () => {
 });
 
 describe('slipway migrate plan --against', () => {
-  it('runs the plan on a real database inside a transaction that is rolled back, showing the locks it took', async () => {
+  it('runs the plan on a real database inside a transaction that is rolled back, showing the locks it ' +
+    'took', async () => {
     const db = await freshPostgres({ migrated: false });
     try {
       const setup = new pg.Client({ connectionString: db.url });
@@ -127,7 +134,8 @@ describe('slipway migrate plan --against', () => {
         // The database as 0001 left it, with data: the plan of 0002..0005 touches real tables.
         await setup.query((await import('node:fs')).readFileSync(path.join(example, '0001_vessels.up.sql'), 'utf8'));
         await setup.query(
-          "insert into vessels (imo_number, name, vessel_class, tonnage) values ('9321483', 'Nordic Star', 'bulk', 82000)",
+          "insert into vessels (imo_number, name, vessel_class, tonnage) values ('9321483', 'Nordic Star', 'bulk', " +
+            '82000)',
         );
         const r = await runSlipway(['migrate', 'plan', '--dir', example, '--from', '1', '--against', db.url]);
         expect(r.code).toBe(0);
@@ -138,7 +146,8 @@ describe('slipway migrate plan --against', () => {
         expect(r.stdout).toMatch(/table public\.vessels: \d+ KiB, ~\d+ rows/);
         // Rolled back: nothing of 0002..0005 is there.
         const { rows } = await setup.query(
-          "select column_name from information_schema.columns where table_name = 'quotes' and column_name in ('currency', 'model')",
+          "select column_name from information_schema.columns where table_name = 'quotes' and column_name in " +
+            "('currency', 'model')",
         );
         expect(rows).toEqual([{ column_name: 'model' }]);
       } finally {
@@ -156,7 +165,8 @@ describe('slipway migrate apply / status / rollback on PostgreSQL', () => {
     ws = workspace('apply');
   });
 
-  it('applies the expands, and refuses the contract when it cannot ask the coordinator which releases are live', async () => {
+  it('applies the expands, and refuses the contract when it cannot ask the coordinator which releases are ' +
+    'live', async () => {
     const r = await slipway(ws, ['migrate', 'apply', '--env', 'staging']);
     expect(r.stdout).toMatch(/applied 4 migration\(s\)/);
     expect(r.stdout).toMatch(

@@ -39,47 +39,50 @@ const vesselCount = async () =>
   Number((await database.db.query<{ n: string }>('SELECT count(*)::text AS n FROM vessels')).rows[0]!.n);
 
 describe('planAgainst (real PostgreSQL)', () => {
-  it('reports the locks each statement took and the sizes of the tables, and leaves the database as it was', async () => {
-    const before = await snapshotCatalog(database.db);
-    const report = await planAgainst(database.url, [
-      migration(
-        1,
-        'add_flag',
-        'ALTER TABLE vessels ADD COLUMN flag text;\nCREATE INDEX vessels_name_idx ON vessels (name);\n',
-      ),
-      migration(2, 'backfill', "UPDATE vessels SET flag = 'x' WHERE id <= 10;\nDROP TABLE berths;\n"),
-    ]);
-    expect(report.database).toMatch(/^127\.0\.0\.1:5432\/slipway_test_/);
-    expect(report.rolledBack).toBe(true);
-    expect(report.stoppedBy).toBeUndefined();
-    const [alter, index, update, drop] = report.statements;
-    expect(alter).toMatchObject({
-      migration: '0001_add_flag',
-      file: 'db/migrations/0001_add_flag.up.sql',
-      index: 0,
-      line: 1,
-      col: 1,
-      ran: true,
-    });
-    expect(alter!.locks).toEqual([{ relation: 'public.vessels', mode: 'AccessExclusiveLock' }]);
-    expect(index).toMatchObject({ line: 2, text: 'CREATE INDEX vessels_name_idx ON vessels (name)', ran: true });
-    expect(index!.locks).toContainEqual({ relation: 'public.vessels', mode: 'ShareLock' });
-    expect(index!.locks.filter((l) => l.relation === 'public.vessels').map((l) => l.mode)).toEqual(['ShareLock']);
-    // Each mode counts on its own: the UPDATE needs ROW EXCLUSIVE even under the ALTER TABLE's lock.
-    expect(update!.locks).toContainEqual({ relation: 'public.vessels', mode: 'RowExclusiveLock' });
-    // A dropped table is still named: its name was read before the plan ran.
-    expect(drop!.locks).toContainEqual({ relation: 'public.berths', mode: 'AccessExclusiveLock' });
-    expect(drop!.locks).toContainEqual({ relation: 'public.berths_pkey', mode: 'AccessExclusiveLock' });
-    for (const s of report.statements) expect(s.durationMs).toBeGreaterThan(0);
+  it(
+    'reports the locks each statement took and the sizes of the tables, and leaves the database as it ' + 'was',
+    async () => {
+      const before = await snapshotCatalog(database.db);
+      const report = await planAgainst(database.url, [
+        migration(
+          1,
+          'add_flag',
+          'ALTER TABLE vessels ADD COLUMN flag text;\nCREATE INDEX vessels_name_idx ON vessels (name);\n',
+        ),
+        migration(2, 'backfill', "UPDATE vessels SET flag = 'x' WHERE id <= 10;\nDROP TABLE berths;\n"),
+      ]);
+      expect(report.database).toMatch(/^127\.0\.0\.1:5432\/slipway_test_/);
+      expect(report.rolledBack).toBe(true);
+      expect(report.stoppedBy).toBeUndefined();
+      const [alter, index, update, drop] = report.statements;
+      expect(alter).toMatchObject({
+        migration: '0001_add_flag',
+        file: 'db/migrations/0001_add_flag.up.sql',
+        index: 0,
+        line: 1,
+        col: 1,
+        ran: true,
+      });
+      expect(alter!.locks).toEqual([{ relation: 'public.vessels', mode: 'AccessExclusiveLock' }]);
+      expect(index).toMatchObject({ line: 2, text: 'CREATE INDEX vessels_name_idx ON vessels (name)', ran: true });
+      expect(index!.locks).toContainEqual({ relation: 'public.vessels', mode: 'ShareLock' });
+      expect(index!.locks.filter((l) => l.relation === 'public.vessels').map((l) => l.mode)).toEqual(['ShareLock']);
+      // Each mode counts on its own: the UPDATE needs ROW EXCLUSIVE even under the ALTER TABLE's lock.
+      expect(update!.locks).toContainEqual({ relation: 'public.vessels', mode: 'RowExclusiveLock' });
+      // A dropped table is still named: its name was read before the plan ran.
+      expect(drop!.locks).toContainEqual({ relation: 'public.berths', mode: 'AccessExclusiveLock' });
+      expect(drop!.locks).toContainEqual({ relation: 'public.berths_pkey', mode: 'AccessExclusiveLock' });
+      for (const s of report.statements) expect(s.durationMs).toBeGreaterThan(0);
 
-    const vessels = report.tables.find((t) => t.name === 'public.vessels');
-    expect(vessels?.rows).toBe(2000);
-    expect(vessels?.totalBytes).toBeGreaterThan(8192);
-    expect(report.tables.map((t) => t.name)).toEqual(['public.berths', 'public.vessels']);
+      const vessels = report.tables.find((t) => t.name === 'public.vessels');
+      expect(vessels?.rows).toBe(2000);
+      expect(vessels?.totalBytes).toBeGreaterThan(8192);
+      expect(report.tables.map((t) => t.name)).toEqual(['public.berths', 'public.vessels']);
 
-    expect(await snapshotCatalog(database.db)).toEqual(before);
-    expect(await vesselCount()).toBe(2000);
-  });
+      expect(await snapshotCatalog(database.db)).toEqual(before);
+      expect(await vesselCount()).toBe(2000);
+    },
+  );
 
   it('does not run statements a rollback cannot cover, and says why', async () => {
     const report = await planAgainst(database.url, [
@@ -87,7 +90,8 @@ describe('planAgainst (real PostgreSQL)', () => {
       migration(
         2,
         'aluminium',
-        "ALTER TYPE hull_class ADD VALUE 'aluminium';\nUPDATE vessels SET hull = 'aluminium' WHERE id = 1;\nVACUUM vessels;\nALTER TABLE vessels ADD COLUMN built date;\n",
+        "ALTER TYPE hull_class ADD VALUE 'aluminium';\nUPDATE vessels SET hull = 'aluminium' WHERE id = 1;\nVACUUM " +
+          'vessels;\nALTER TABLE vessels ADD COLUMN built date;\n',
       ),
     ]);
     expect(report.statements.map((s) => [s.line, s.ran])).toEqual([
@@ -98,10 +102,12 @@ describe('planAgainst (real PostgreSQL)', () => {
       [4, true],
     ]);
     expect(report.statements[0]!.skippedBecause).toBe(
-      'CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and the plan runs in one transaction that is rolled back',
+      'CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and the plan runs in one transaction that ' +
+        'is rolled back',
     );
     expect(report.statements[2]!.skippedBecause).toBe(
-      "uses the enum value 'aluminium' added at db/migrations/0002_aluminium.up.sql:1; a new enum value cannot be used in the transaction that added it",
+      "uses the enum value 'aluminium' added at db/migrations/0002_aluminium.up.sql:1; a new enum value cannot be " +
+        'used in the transaction that added it',
     );
     expect(report.statements[3]!.skippedBecause).toMatch(/^VACUUM cannot run inside a transaction block/);
     expect(report.statements[4]!.locks).toEqual([{ relation: 'public.vessels', mode: 'AccessExclusiveLock' }]);
@@ -118,7 +124,8 @@ describe('planAgainst (real PostgreSQL)', () => {
       migration(
         2,
         'bad',
-        'ALTER TABLE vessels ADD COLUMN dock_id int;\nUPDATE vessels\n   SET dock_id = nope;\nALTER TABLE vessels ADD COLUMN other int;\n',
+        'ALTER TABLE vessels ADD COLUMN dock_id int;\nUPDATE vessels\n   SET dock_id = nope;\nALTER TABLE vessels ' +
+          'ADD COLUMN other int;\n',
       ),
       migration(3, 'later', 'CREATE TABLE later (id int);\n'),
     ]);
@@ -158,26 +165,29 @@ describe('planAgainst (real PostgreSQL)', () => {
     expect(await vesselCount()).toBe(2000);
   });
 
-  it('gives up on a lock another session holds after lock_timeout, and says what that means for the deploy', async () => {
-    const holder = new pg.Client({ connectionString: database.url });
-    await holder.connect();
-    try {
-      await holder.query('BEGIN');
-      await holder.query('LOCK TABLE vessels IN ACCESS SHARE MODE');
-      const report = await planAgainst(
-        database.url,
-        [migration(1, 'add_flag', 'ALTER TABLE vessels ADD COLUMN flag text;\n')],
-        { lockTimeoutMs: 200 },
-      );
-      expect(report.stoppedBy?.code).toBe('55P03');
-      expect(report.statements[0]!.error).toContain(
-        'waited more than lock_timeout (200 ms): another session holds a conflicting lock',
-      );
-    } finally {
-      await holder.query('ROLLBACK').catch(() => undefined);
-      await holder.end();
-    }
-  });
+  it(
+    'gives up on a lock another session holds after lock_timeout, and says what that means for the ' + 'deploy',
+    async () => {
+      const holder = new pg.Client({ connectionString: database.url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('LOCK TABLE vessels IN ACCESS SHARE MODE');
+        const report = await planAgainst(
+          database.url,
+          [migration(1, 'add_flag', 'ALTER TABLE vessels ADD COLUMN flag text;\n')],
+          { lockTimeoutMs: 200 },
+        );
+        expect(report.stoppedBy?.code).toBe('55P03');
+        expect(report.statements[0]!.error).toContain(
+          'waited more than lock_timeout (200 ms): another session holds a conflicting lock',
+        );
+      } finally {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        await holder.end();
+      }
+    },
+  );
 
   it('names host:port/database, never the password, when the server cannot be reached', async () => {
     const error = await planAgainst('postgres://deployer:s3cret-pw@127.0.0.1:1/harbor', [

@@ -17,7 +17,9 @@ let system: System;
 let client: pg.Client;
 
 const vessels = {
-  up: 'create table vessels (id bigint generated always as identity primary key, name text not null, tonnage integer);\n',
+  up:
+    'create table vessels (id bigint generated always as identity primary key, name text not null, tonnage ' +
+    'integer);\n',
   down: 'drop table vessels;\n',
 };
 const addFlag = {
@@ -30,7 +32,9 @@ const dropTonnage = {
   down: null,
 };
 const uniqueName = {
-  up: "set lock_timeout = '1s';\n-- slipway: allow add-unique-without-using-index because vessels is small\nalter table vessels add constraint vessels_name_key unique (name);\n",
+  up:
+    "set lock_timeout = '1s';\n-- slipway: allow add-unique-without-using-index because vessels is small\nalter " +
+    'table vessels add constraint vessels_name_key unique (name);\n',
   down: 'alter table vessels drop constraint vessels_name_key;\n',
 };
 // A down that loses nothing (an index), so a rollback may revert it; dropping a column would not be.
@@ -114,7 +118,8 @@ afterAll(async () => {
 }, 120_000);
 
 describe('migrations ship with releases', () => {
-  it('a first release applies its migrations before its instances start, each step in the deployment events', async () => {
+  it('a first release applies its migrations before its instances start, each step in the deployment ' +
+    'events', async () => {
     const d = await system.deployed('1.0.0');
     expect({ state: d.state, reason: d.reason }).toEqual({ state: 'succeeded', reason: null });
     expect(await history()).toEqual([{ id: '0001_vessels', release: '1.0.0' }]);
@@ -128,7 +133,8 @@ describe('migrations ship with releases', () => {
     );
   }, 120_000);
 
-  it('expand runs with the deployment; the contract waits while the old release is live, and runs once it is stopped', async () => {
+  it('expand runs with the deployment; the contract waits while the old release is live, and runs once it is ' +
+    'stopped', async () => {
     const d = await system.deployed('2.0.0');
     expect({ state: d.state, reason: d.reason }).toEqual({ state: 'succeeded', reason: null });
     expect((await history()).map((h) => h.id)).toEqual(['0001_vessels', '0002_add_flag']);
@@ -142,7 +148,8 @@ describe('migrations ship with releases', () => {
     expect((await history()).at(-1)).toEqual({ id: '0003_drop_tonnage', release: '2.0.0' });
   }, 120_000);
 
-  it('a breaking statement not split into expand/contract fails the deployment before any instance starts; traffic stays', async () => {
+  it('a breaking statement not split into expand/contract fails the deployment before any instance starts; traffic ' +
+    'stays', async () => {
     const d = await system.deployed('2.1.0');
     expect(d.state).toBe('failed');
     expect(d.reason).toMatch(/no instance of it was started/);
@@ -159,7 +166,8 @@ describe('migrations ship with releases', () => {
     expect(svc.traffic).toEqual([{ release: '2.0.0', role: 'stable', weight: 100 }]);
   }, 120_000);
 
-  it('a migration that fails on the real data is rolled back whole; the deployment stops before any instance starts', async () => {
+  it('a migration that fails on the real data is rolled back whole; the deployment stops before any instance ' +
+    'starts', async () => {
     await client.query("insert into vessels (name) values ('Nordic Star'), ('Nordic Star')");
     const d = await system.deployed('2.2.0');
     expect(d.state).toBe('failed');
@@ -175,7 +183,8 @@ describe('migrations ship with releases', () => {
     expect(instances.map((i) => i.release)).not.toContain('2.2.0');
   }, 120_000);
 
-  it('with revertOnRollback, a release that never becomes healthy takes its (lossless) expand migration back with it', async () => {
+  it('with revertOnRollback, a release that never becomes healthy takes its (lossless) expand migration back with ' +
+    'it', async () => {
     const file = system.workspace.configPath;
     writeFileSync(
       file,

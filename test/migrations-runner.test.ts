@@ -64,7 +64,8 @@ async function history() {
     applied_by: string;
     checksum: string;
   }>(
-    'select version, id, state, statements_done, release, applied_by, checksum from slipway_migration_history order by version',
+    'select version, id, state, statements_done, release, applied_by, checksum from slipway_migration_history order ' +
+      'by version',
   );
 }
 
@@ -150,37 +151,40 @@ describe('apply and status', () => {
 });
 
 describe('refusals before anything runs', () => {
-  it('refuses an edited applied migration as drift, naming the file and both checksums, and applies nothing else', async () => {
-    const first = await write({
-      '0001_create_vessels.up.sql': basics['0001_create_vessels.up.sql'],
-      '0001_create_vessels.down.sql': basics['0001_create_vessels.down.sql'],
-    });
-    await applyMigrations({ url: database.url, migrations: first, ...limits });
-    const recorded = first[0]!.checksum;
+  it(
+    'refuses an edited applied migration as drift, naming the file and both checksums, and applies nothing ' + 'else',
+    async () => {
+      const first = await write({
+        '0001_create_vessels.up.sql': basics['0001_create_vessels.up.sql'],
+        '0001_create_vessels.down.sql': basics['0001_create_vessels.down.sql'],
+      });
+      await applyMigrations({ url: database.url, migrations: first, ...limits });
+      const recorded = first[0]!.checksum;
 
-    const edited = await write({
-      '0001_create_vessels.up.sql': 'create table vessels (id bigint primary key, name text not null);\n',
-      '0002_add_flag.up.sql': basics['0002_add_flag.up.sql'],
-      '0002_add_flag.down.sql': basics['0002_add_flag.down.sql'],
-    });
-    const error = await rejection(applyMigrations({ url: database.url, migrations: edited, ...limits }));
-    expect(error.code).toBe('conflict');
-    expect(error.message).toContain(join(dir, '0001_create_vessels.up.sql'));
-    expect(error.message).toContain(recorded.slice(0, 12));
-    expect(error.message).toContain(edited[0]!.checksum.slice(0, 12));
-    expect(
-      await rows(
-        "select column_name from information_schema.columns where table_name = 'vessels' and column_name = 'flag'",
-      ),
-    ).toEqual([]);
-    expect((await history()).map((r) => r.version)).toEqual([1]);
+      const edited = await write({
+        '0001_create_vessels.up.sql': 'create table vessels (id bigint primary key, name text not null);\n',
+        '0002_add_flag.up.sql': basics['0002_add_flag.up.sql'],
+        '0002_add_flag.down.sql': basics['0002_add_flag.down.sql'],
+      });
+      const error = await rejection(applyMigrations({ url: database.url, migrations: edited, ...limits }));
+      expect(error.code).toBe('conflict');
+      expect(error.message).toContain(join(dir, '0001_create_vessels.up.sql'));
+      expect(error.message).toContain(recorded.slice(0, 12));
+      expect(error.message).toContain(edited[0]!.checksum.slice(0, 12));
+      expect(
+        await rows(
+          "select column_name from information_schema.columns where table_name = 'vessels' and column_name = 'flag'",
+        ),
+      ).toEqual([]);
+      expect((await history()).map((r) => r.version)).toEqual([1]);
 
-    const status = await migrationStatus({ url: database.url, migrations: edited });
-    expect(status.map((r) => [r.id, r.state, r.checksumOk])).toEqual([
-      ['0001_create_vessels', 'drift', false],
-      ['0002_add_flag', 'pending', true],
-    ]);
-  });
+      const status = await migrationStatus({ url: database.url, migrations: edited });
+      expect(status.map((r) => [r.id, r.state, r.checksumOk])).toEqual([
+        ['0001_create_vessels', 'drift', false],
+        ['0002_add_flag', 'pending', true],
+      ]);
+    },
+  );
 
   it('refuses an applied version whose file is gone, naming it', async () => {
     const migrations = await write(basics);
@@ -216,7 +220,8 @@ describe('a failing transactional migration', () => {
     const migrations = await write({
       ...basics,
       '0002_add_flag.up.sql':
-        '-- the first statement succeeds, the second fails\ncreate table flags (id int);\n\ninsert into missing_table values (1);\n',
+        '-- the first statement succeeds, the second fails\ncreate table flags (id int);\n\ninsert into ' +
+        'missing_table values (1);\n',
     });
     const events: RunnerEvent[] = [];
     const error = await rejection(
@@ -243,7 +248,8 @@ describe('a failing transactional migration', () => {
       applyMigrations({ url: database.url, migrations, lockTimeoutMs: 1_000, statementTimeoutMs: 200 }),
     );
     expect(error.message).toContain(
-      `${join(dir, '0002_add_flag.up.sql')}: canceling statement due to statement timeout (SQLSTATE 57014) at line 1 — statement_timeout is 200 ms`,
+      `${join(dir, '0002_add_flag.up.sql')}: canceling statement due to statement timeout (SQLSTATE 57014) at line ` +
+        `1 — statement_timeout is 200 ms`,
     );
     expect((await history()).map((r) => r.id)).toEqual(['0001_create_vessels']);
   });
@@ -356,7 +362,8 @@ describe('two runners', () => {
     const holderPid = /server pid (\d+)/.exec(events[winner]![0]!.message)?.[1];
     expect(holderPid).toBeDefined();
     expect(error.message).toContain(
-      `migration lock on 127.0.0.1:5432/${new URL(database.url).pathname.slice(1)} is held by pid ${holderPid} (slipway migrate (`,
+      `migration lock on 127.0.0.1:5432/${new URL(database.url).pathname.slice(1)} is held by pid ${holderPid} ` +
+        `(slipway migrate (`,
     );
     expect(error.message).toMatch(/running since \d{4}-\d\d-\d\dT[\d:.]+Z, (active|idle in transaction|idle), query: /);
     expect((outcomes[winner] as PromiseFulfilledResult<{ applied: string[] }>).value.applied).toEqual([
@@ -455,7 +462,8 @@ describe('CONCURRENTLY', () => {
       '0001_vessels.down.sql': 'drop table vessels;\n',
       // Statement 1 is not re-runnable on purpose: the resume must skip it.
       '0002_unique_code.up.sql':
-        'alter table vessels add column flag boolean;\ncreate unique index concurrently vessels_code_key on vessels (code);\n',
+        'alter table vessels add column flag boolean;\ncreate unique index concurrently vessels_code_key on vessels ' +
+        '(code);\n',
       '0002_unique_code.down.sql':
         'drop index concurrently if exists vessels_code_key;\nalter table vessels drop column flag;\n',
     });
@@ -541,7 +549,8 @@ describe('rollback', () => {
   it('rolls back a CONCURRENTLY down script statement by statement', async () => {
     const migrations = await write({
       '0001_vessels.up.sql':
-        'create table vessels (id int primary key, code text);\ncreate index concurrently vessels_code_idx on vessels (code);\n',
+        'create table vessels (id int primary key, code text);\ncreate index concurrently vessels_code_idx on ' +
+        'vessels (code);\n',
       '0001_vessels.down.sql': 'drop index concurrently if exists vessels_code_idx;\ndrop table vessels;\n',
     });
     await applyMigrations({ url: database.url, migrations, ...limits });

@@ -15,7 +15,8 @@ beforeAll(async () => {
   system = await System.start({
     instances: 1,
     environmentExtras: {
-      production: `requires: [staging], freezes: [{ from: "${from}", until: "${until}", message: "quarter-end freeze" }]`,
+      production:
+        `requires: [staging], freezes: [{ from: "${from}", until: "${until}", message: "quarter-end ` + `freeze" }]`,
     },
   });
 }, 120_000);
@@ -32,7 +33,8 @@ describe('promotion and freezes', () => {
     expect(r.stderr).toMatch(/no release 1\.0\.0 has been deployed anywhere yet/);
   });
 
-  it('after staging, production still waits for the freeze: status says so, promote-release is refused with its end', async () => {
+  it('after staging, production still waits for the freeze: status says so, promote-release is refused with its ' +
+    'end', async () => {
     expect((await system.deployed('1.0.0')).state).toBe('succeeded');
     const status = await slipway(['status']);
     expect(status.stdout).toMatch(/quote-api 1\.0\.0: staging ● live → production waiting/);

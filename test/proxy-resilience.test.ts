@@ -65,7 +65,8 @@ describe('proxy failure handling', () => {
     const r = await send(`${base}/boom`);
     expect(r.status).toBe(502);
     expect(r.text).toBe(
-      `slipway proxy: instance crasher at ${crasher.address} (release 1.0.0) of service "quote-api" in environment "staging" failed: connection closed before a complete response\n`,
+      `slipway proxy: instance crasher at ${crasher.address} (release 1.0.0) of service "quote-api" in environment ` +
+        `"staging" failed: connection closed before a complete response\n`,
     );
     // It may have processed the request (the socket was fresh), so it must not be replayed elsewhere.
     expect(crasher.requests).toBe(1);
@@ -120,7 +121,8 @@ describe('proxy failure handling', () => {
           buffer = buffer.slice(buffer.indexOf('\r\n\r\n') + 4);
           if (++seen === 1)
             socket.write(
-              'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20\r\nConnection: keep-alive\r\n\r\n{"upstream":"flaky"}',
+              'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20\r\nConnection: ' +
+                'keep-alive\r\n\r\n{"upstream":"flaky"}',
             );
           else {
             resets++;

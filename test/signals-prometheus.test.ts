@@ -7,12 +7,14 @@ import { startPrometheus, type RunningPrometheus } from './support/prometheus.js
 
 // `or vector(0)`: a release without a single 5xx has no 5xx series, and sum() of nothing is no series at all.
 const errorRate =
-  '(sum(rate(harbor_requests_total{release="{release}",code=~"5.."}[{window}])) or vector(0)) / sum(rate(harbor_requests_total{release="{release}"}[{window}]))';
+  '(sum(rate(harbor_requests_total{release="{release}",code=~"5.."}[{window}])) or vector(0)) / ' +
+  'sum(rate(harbor_requests_total{release="{release}"}[{window}]))';
 const p95 =
   'histogram_quantile(0.95, sum by (le) (rate(harbor_request_duration_seconds_bucket{release="{release}"}[{window}])))';
 // Candidate → 7 and stable → 3 only when {release} reached Prometheus exactly as given (see the escaping test).
 const echoRelease = (quote: string) =>
-  `absent(slipway_no_such_metric{rel=${quote}{release}${quote}}) * on(rel) (label_replace(vector(7), "rel", "a\\"b\\\\c'd", "", "") or label_replace(vector(3), "rel", "1.0.0", "", ""))`;
+  `absent(slipway_no_such_metric{rel=${quote}{release}${quote}}) * on(rel) (label_replace(vector(7), "rel", ` +
+  `"a\\"b\\\\c'd", "", "") or label_replace(vector(3), "rel", "1.0.0", "", ""))`;
 
 describe('PrometheusSignalSource against a real Prometheus', () => {
   let stable: HarborQuote | undefined;

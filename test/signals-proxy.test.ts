@@ -26,7 +26,8 @@ describe('ProxySignalSource against a real proxy process', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  /** A proxy process on a fresh state dir with its router; `restart()` starts it again on the same admin port and state. */
+  /** A proxy process on a fresh state dir with its router; `restart()` starts it again on the same admin port and
+   * state. */
   async function proxy() {
     const stateDir = await tempDir();
     cleanups.push(() => removeDir(stateDir));
@@ -179,7 +180,8 @@ describe('ProxySignalSource against a real proxy process', () => {
     expect(down).toMatchObject({ metric: 'requests', source: 'proxy', phase: 'error' });
     expect(down!.phase === 'error' && down!.message).toMatch(
       new RegExp(
-        `^cannot read the proxy's samples of service quote-api in harbor\\.production: .*not reachable at ${p.admin.replace(/\./g, '\\.')}`,
+        `^cannot read the proxy's samples of service quote-api in harbor\\.production: .*not reachable at ` +
+          `${p.admin.replace(/\./g, '\\.')}`,
       ),
     );
 

@@ -18,7 +18,8 @@ export interface HarborQuote {
   stop(): Promise<void>;
 }
 
-/** Start harbor-quote as `release` with extra environment (FAIL_RATE, EXTRA_LATENCY_MS, QUOTE_MODEL…); resolves when /health answers. */
+/** Start harbor-quote as `release` with extra environment (FAIL_RATE, EXTRA_LATENCY_MS, QUOTE_MODEL…); resolves when
+ * /health answers. */
 export async function startHarborQuote(release: string, env: Record<string, string> = {}): Promise<HarborQuote> {
   const port = await freePort();
   const child = spawn(process.execPath, [harborServer], {
@@ -55,7 +56,8 @@ export interface Load {
   stop(): Promise<void>;
 }
 
-/** `workers` loops each sending GET `url` one after another, pausing `pauseMs` between requests so two cores are not swamped. */
+/** `workers` loops each sending GET `url` one after another, pausing `pauseMs` between requests so two cores are not
+ * swamped. */
 export function startLoad(
   url: string,
   options: { workers?: number; pauseMs?: number; headers?: Record<string, string> } = {},

@@ -67,20 +67,23 @@ describe('store across processes', () => {
     await rm(parent, { recursive: true, force: true });
   });
 
-  it('refuses the data directory while another process holds it, and takes it over once that process is killed', async () => {
-    const dataDir = join(parent, 'db');
-    const holder = startFixture(['lock', dataDir]);
-    children.push(holder.child);
-    expect(await holder.firstLine).toBe('locked');
-    await expect(acquireDataDirLock(dataDir)).rejects.toThrow(
-      `data directory ${dataDir} is in use by pid ${holder.child.pid}`,
-    );
-    // SIGKILL: no cleanup runs, the lock file stays behind with a dead pid.
-    holder.child.kill('SIGKILL');
-    await new Promise((resolve) => holder.child.on('exit', resolve));
-    expect(existsSync(`${dataDir}.lock`)).toBe(true);
-    await (await acquireDataDirLock(dataDir)).release();
-  });
+  it(
+    'refuses the data directory while another process holds it, and takes it over once that process is ' + 'killed',
+    async () => {
+      const dataDir = join(parent, 'db');
+      const holder = startFixture(['lock', dataDir]);
+      children.push(holder.child);
+      expect(await holder.firstLine).toBe('locked');
+      await expect(acquireDataDirLock(dataDir)).rejects.toThrow(
+        `data directory ${dataDir} is in use by pid ${holder.child.pid}`,
+      );
+      // SIGKILL: no cleanup runs, the lock file stays behind with a dead pid.
+      holder.child.kill('SIGKILL');
+      await new Promise((resolve) => holder.child.on('exit', resolve));
+      expect(existsSync(`${dataDir}.lock`)).toBe(true);
+      await (await acquireDataDirLock(dataDir)).release();
+    },
+  );
 
   const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
   it('names the data directory a non-root user cannot write', async () => {

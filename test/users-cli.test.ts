@@ -48,7 +48,8 @@ function slipway(args: string[], stdin: string): Promise<{ code: number; stdout:
 }
 
 describe('slipway users', () => {
-  it('create reads the password from stdin; it logs in; list shows the user without secrets; a short password is refused', async () => {
+  it('create reads the password from stdin; it logs in; list shows the user without secrets; a short password is ' +
+    'refused', async () => {
     const created = await slipway(
       ['users', 'create', 'alice', '--grant', 'approver:production', '--grant', 'viewer:*'],
       'a long enough password\n',

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadGenerator } from '../src/demo/load-generator.js';
 import { System } from './support/system.js';
 
-/** Blue-green and rolling deployments of real processes through the real proxy, under load, with slow requests in flight. */
+/** Blue-green and rolling deployments of real processes through the real proxy, under load, with slow requests in
+ * flight. */
 let system: System;
 beforeAll(async () => {
   system = await System.start({ instances: 2 });

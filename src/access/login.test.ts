@@ -31,19 +31,22 @@ const attempt = (pw: string, now: number, source = '192.0.2.1') =>
   attemptLogin(db, undefined, { name: 'alice', password: pw, source }, now);
 
 describe('login with brute-force protection', () => {
-  it('locks for 15 minutes after five failures, then 30 minutes after five more; a success forgets the failures', async () => {
-    const t0 = Date.UTC(2026, 0, 1);
-    for (let i = 0; i < 4; i++) expect((await attempt('wrong', t0 + i)).outcome).toBe('refused');
-    expect(await attempt('wrong', t0 + 4)).toMatchObject({ outcome: 'locked', retryAfterSeconds: 900 });
-    expect(await attempt(password, t0 + 4 + 14 * min)).toMatchObject({ outcome: 'locked', retryAfterSeconds: 60 });
-    expect((await attempt(password, t0 + 4 + 15 * min, '192.0.2.2')).outcome).toBe('ok');
+  it(
+    'locks for 15 minutes after five failures, then 30 minutes after five more; a success forgets the ' + 'failures',
+    async () => {
+      const t0 = Date.UTC(2026, 0, 1);
+      for (let i = 0; i < 4; i++) expect((await attempt('wrong', t0 + i)).outcome).toBe('refused');
+      expect(await attempt('wrong', t0 + 4)).toMatchObject({ outcome: 'locked', retryAfterSeconds: 900 });
+      expect(await attempt(password, t0 + 4 + 14 * min)).toMatchObject({ outcome: 'locked', retryAfterSeconds: 60 });
+      expect((await attempt(password, t0 + 4 + 15 * min, '192.0.2.2')).outcome).toBe('ok');
 
-    // The name's counters were forgotten; the address 192.0.2.1 keeps its lock count, so its next lock is longer.
-    const t1 = t0 + 20 * min;
-    for (let i = 0; i < 4; i++) expect((await attempt('wrong', t1 + i)).outcome).toBe('refused');
-    expect(await attempt('wrong', t1 + 4)).toMatchObject({ outcome: 'locked', retryAfterSeconds: 1800 });
-    expect((await attempt(password, t1 + 4 + 30 * min, '192.0.2.3')).outcome).toBe('ok');
-  });
+      // The name's counters were forgotten; the address 192.0.2.1 keeps its lock count, so its next lock is longer.
+      const t1 = t0 + 20 * min;
+      for (let i = 0; i < 4; i++) expect((await attempt('wrong', t1 + i)).outcome).toBe('refused');
+      expect(await attempt('wrong', t1 + 4)).toMatchObject({ outcome: 'locked', retryAfterSeconds: 1800 });
+      expect((await attempt(password, t1 + 4 + 30 * min, '192.0.2.3')).outcome).toBe('ok');
+    },
+  );
 
   it('the identity of a success is the local user with its grants, without a second factor', async () => {
     const result = await attempt(password, Date.UTC(2026, 1, 1), '192.0.2.9');
@@ -71,28 +74,36 @@ describe('login with brute-force protection', () => {
 });
 
 describe('users', () => {
-  it('a TOTP code is accepted once: the same code again (a replay within its window) is refused like a wrong one', async () => {
-    const keyring = new Keyring(generateMasterKey());
-    await createUser(db, { name: 'erin', password, grants: [{ role: 'admin', environments: '*' }], createdBy: 'test' });
-    const { uri, sealed } = newTotpSecret('erin', keyring);
-    await setPendingTotp(db, 'erin', sealed);
-    await enableTotp(db, 'erin');
-    const now = Date.UTC(2026, 2, 3, 9, 0, 0);
-    const code = (OTPAuth.URI.parse(uri) as OTPAuth.TOTP).generate({ timestamp: now });
-    const login = (at: number, source: string) =>
-      attemptLogin(db, keyring, { name: 'erin', password, totp: code, source }, at);
-    expect(await login(now, '192.0.2.20')).toMatchObject({ outcome: 'ok', identity: { mfa: true } });
-    expect(await login(now + 5_000, '192.0.2.21')).toEqual({
-      outcome: 'refused',
-      message: 'invalid user name, password or TOTP code',
-    });
-    // The next period's code works: only used steps are refused.
-    const later = now + 30_000;
-    const next = (OTPAuth.URI.parse(uri) as OTPAuth.TOTP).generate({ timestamp: later });
-    expect(
-      await attemptLogin(db, keyring, { name: 'erin', password, totp: next, source: '192.0.2.22' }, later),
-    ).toMatchObject({ outcome: 'ok' });
-  });
+  it(
+    'a TOTP code is accepted once: the same code again (a replay within its window) is refused like a wrong ' + 'one',
+    async () => {
+      const keyring = new Keyring(generateMasterKey());
+      await createUser(db, {
+        name: 'erin',
+        password,
+        grants: [{ role: 'admin', environments: '*' }],
+        createdBy: 'test',
+      });
+      const { uri, sealed } = newTotpSecret('erin', keyring);
+      await setPendingTotp(db, 'erin', sealed);
+      await enableTotp(db, 'erin');
+      const now = Date.UTC(2026, 2, 3, 9, 0, 0);
+      const code = (OTPAuth.URI.parse(uri) as OTPAuth.TOTP).generate({ timestamp: now });
+      const login = (at: number, source: string) =>
+        attemptLogin(db, keyring, { name: 'erin', password, totp: code, source }, at);
+      expect(await login(now, '192.0.2.20')).toMatchObject({ outcome: 'ok', identity: { mfa: true } });
+      expect(await login(now + 5_000, '192.0.2.21')).toEqual({
+        outcome: 'refused',
+        message: 'invalid user name, password or TOTP code',
+      });
+      // The next period's code works: only used steps are refused.
+      const later = now + 30_000;
+      const next = (OTPAuth.URI.parse(uri) as OTPAuth.TOTP).generate({ timestamp: later });
+      expect(
+        await attemptLogin(db, keyring, { name: 'erin', password, totp: next, source: '192.0.2.22' }, later),
+      ).toMatchObject({ outcome: 'ok' });
+    },
+  );
 
   it('names are checked, taken names refused, and a new password or disabling ends the sessions', async () => {
     await expect(
@@ -103,7 +114,8 @@ describe('users', () => {
     ).rejects.toThrow('user alice already exists');
     await createUser(db, { name: 'bob', password, grants: [{ role: 'viewer', environments: '*' }] });
     await db.query(
-      `insert into sessions (id, subject, identity, csrf_secret, created_at, expires_at, last_seen_at) values ('s1', 'bob', '{}'::jsonb, 'x', now(), now() + interval '1 hour', now())`,
+      `insert into sessions (id, subject, identity, csrf_secret, created_at, expires_at, last_seen_at) values ` +
+        `('s1', 'bob', '{}'::jsonb, 'x', now(), now() + interval '1 hour', now())`,
     );
     await setPassword(db, 'bob', 'another long password');
     expect((await findSession(db, 's1'))?.revokedAt).toBeInstanceOf(Date);

@@ -51,7 +51,8 @@ export async function attemptLogin(
     else if (!keyring)
       throw new SlipwayError(
         'unavailable',
-        'TOTP codes cannot be checked: this coordinator has no master key (SLIPWAY_MASTER_KEY or master.key in the data directory)',
+        'TOTP codes cannot be checked: this coordinator has no master key (SLIPWAY_MASTER_KEY or master.key in the ' +
+          'data directory)',
       );
     else {
       const step = totpStep(user!.name, user!.totpSecret, attempt.totp, keyring, now);

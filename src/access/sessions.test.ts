@@ -46,27 +46,30 @@ function fakeReply(): { reply: FastifyReply; headers: Record<string, string> } {
 const cookieValueOf = (setCookie: string) => /^slipway_session=([^;]+);/.exec(setCookie)![1]!;
 
 describe('login sessions', () => {
-  it('the cookie is Secure, HttpOnly, SameSite=Strict; only its hash is stored; the principal carries the grants', async () => {
-    const t0 = Date.UTC(2026, 10, 26, 9);
-    const { reply, headers } = fakeReply();
-    const { csrfToken, expiresAt } = await startSession(reply, db, alice, { now: t0 });
-    expect(headers['set-cookie']).toMatch(
-      /^slipway_session=[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Strict$/,
-    );
-    expect(expiresAt.getTime()).toBe(t0 + absoluteTimeoutMs);
-    const value = cookieValueOf(headers['set-cookie']!);
-    const { rows } = await db.query(`select t::text as row from sessions t`);
-    expect(rows.map((r) => r.row).join()).not.toContain(value);
-    expect(rows.map((r) => r.row).join()).not.toContain(csrfToken);
+  it(
+    'the cookie is Secure, HttpOnly, SameSite=Strict; only its hash is stored; the principal carries the ' + 'grants',
+    async () => {
+      const t0 = Date.UTC(2026, 10, 26, 9);
+      const { reply, headers } = fakeReply();
+      const { csrfToken, expiresAt } = await startSession(reply, db, alice, { now: t0 });
+      expect(headers['set-cookie']).toMatch(
+        /^slipway_session=[A-Za-z0-9_-]{43}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Strict$/,
+      );
+      expect(expiresAt.getTime()).toBe(t0 + absoluteTimeoutMs);
+      const value = cookieValueOf(headers['set-cookie']!);
+      const { rows } = await db.query(`select t::text as row from sessions t`);
+      expect(rows.map((r) => r.row).join()).not.toContain(value);
+      expect(rows.map((r) => r.row).join()).not.toContain(csrfToken);
 
-    const p = await sessionPrincipal(db, value, t0 + 1000);
-    expect(p).toMatchObject({ name: 'alice', grants: alice.grants, identity: alice });
-    expect(p!.tokenId).toMatch(/^session:[0-9a-f]{12}$/);
-    expect(csrfMatches(p!.session, csrfToken)).toBe(true);
-    expect(csrfMatches(p!.session, `${csrfToken.slice(0, -1)}x`)).toBe(false);
-    expect(csrfMatches(p!.session, undefined)).toBe(false);
-    expect(await sessionPrincipal(db, `${value}x`, t0 + 1000)).toBeUndefined();
-  });
+      const p = await sessionPrincipal(db, value, t0 + 1000);
+      expect(p).toMatchObject({ name: 'alice', grants: alice.grants, identity: alice });
+      expect(p!.tokenId).toMatch(/^session:[0-9a-f]{12}$/);
+      expect(csrfMatches(p!.session, csrfToken)).toBe(true);
+      expect(csrfMatches(p!.session, `${csrfToken.slice(0, -1)}x`)).toBe(false);
+      expect(csrfMatches(p!.session, undefined)).toBe(false);
+      expect(await sessionPrincipal(db, `${value}x`, t0 + 1000)).toBeUndefined();
+    },
+  );
 
   it('ends after 30 idle minutes; each use moves the idle deadline; never past 12 hours', async () => {
     const t0 = Date.UTC(2026, 10, 26, 10);

@@ -35,7 +35,8 @@ declare module 'fastify' {
 }
 
 // @fastify/cookie's serialize needs its plugin registered first; the attributes are fixed, so they are written out.
-/** The session cookie's attributes (@fastify/cookie writes the header): only over https, never to scripts or other sites. */
+/** The session cookie's attributes (@fastify/cookie writes the header): only over https, never to scripts or other
+ * sites. */
 const cookieOptions = (maxAgeSeconds: number) =>
   ({ maxAge: maxAgeSeconds, path: '/', httpOnly: true, secure: true, sameSite: 'strict' }) as const;
 const sessionIdOf = (cookieValue: string) => createHash('sha256').update(cookieValue).digest('hex');
@@ -47,7 +48,8 @@ const csrfTokenOf = (secret: string, id: string) =>
 /**
  * Start a session for `identity`: sets the `slipway_session` cookie on `reply` and returns the
  * CSRF token the client must send as `x-csrf-token` on state-changing requests.
- * @example const { csrfToken } = await startSession(reply, db, { kind: 'local', subject: 'alice', name: 'alice', grants, mfa: true });
+ * @example const { csrfToken } = await startSession(reply, db, { kind: 'local', subject: 'alice', name: 'alice',
+ * grants, mfa: true });
  */
 export async function startSession(
   reply: FastifyReply,

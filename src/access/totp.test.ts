@@ -8,20 +8,24 @@ const keyring = new Keyring(generateMasterKey());
 const codeAt = (uri: string, timestamp: number) => (OTPAuth.URI.parse(uri) as OTPAuth.TOTP).generate({ timestamp });
 
 describe('TOTP', () => {
-  it('the enrollment URI is RFC 6238 (SHA1, 6 digits, 30 s) and its current code validates against the sealed secret', () => {
-    const { uri, sealed } = newTotpSecret('alice', keyring);
-    expect(uri).toMatch(/^otpauth:\/\/totp\/Slipway:alice\?/);
-    expect(uri).toContain('algorithm=SHA1');
-    expect(uri).toContain('digits=6');
-    expect(uri).toContain('period=30');
-    const secret = new URL(uri).searchParams.get('secret')!;
-    expect(JSON.stringify(sealed)).not.toContain(secret);
-    const now = Date.UTC(2026, 10, 26, 12, 0, 0);
-    expect(checkTotp('alice', sealed, codeAt(uri, now), keyring, now)).toBe(true);
-    // One period of drift either way is accepted, two is not.
-    expect(checkTotp('alice', sealed, codeAt(uri, now - 30_000), keyring, now)).toBe(true);
-    expect(checkTotp('alice', sealed, codeAt(uri, now - 90_000), keyring, now)).toBe(false);
-  });
+  it(
+    'the enrollment URI is RFC 6238 (SHA1, 6 digits, 30 s) and its current code validates against the sealed ' +
+      'secret',
+    () => {
+      const { uri, sealed } = newTotpSecret('alice', keyring);
+      expect(uri).toMatch(/^otpauth:\/\/totp\/Slipway:alice\?/);
+      expect(uri).toContain('algorithm=SHA1');
+      expect(uri).toContain('digits=6');
+      expect(uri).toContain('period=30');
+      const secret = new URL(uri).searchParams.get('secret')!;
+      expect(JSON.stringify(sealed)).not.toContain(secret);
+      const now = Date.UTC(2026, 10, 26, 12, 0, 0);
+      expect(checkTotp('alice', sealed, codeAt(uri, now), keyring, now)).toBe(true);
+      // One period of drift either way is accepted, two is not.
+      expect(checkTotp('alice', sealed, codeAt(uri, now - 30_000), keyring, now)).toBe(true);
+      expect(checkTotp('alice', sealed, codeAt(uri, now - 90_000), keyring, now)).toBe(false);
+    },
+  );
 
   it('a wrong or malformed code is refused', () => {
     const { uri, sealed } = newTotpSecret('alice', keyring);

@@ -22,7 +22,8 @@ function checkName(name: string): void {
   if (!userNamePattern.test(name)) {
     throw new SlipwayError(
       'invalid_input',
-      `user name "${name.slice(0, 80)}" must be lowercase letters, digits, '.', '_' or '-', starting with a letter (at most 64)`,
+      `user name "${name.slice(0, 80)}" must be lowercase letters, digits, '.', '_' or '-', starting with a letter ` +
+        `(at most 64)`,
     );
   }
 }

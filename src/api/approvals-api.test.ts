@@ -101,7 +101,8 @@ describe('approvals API', () => {
     expect(res.json().error.message).toBe('no release 1.0.0 exists yet: deploy it to an earlier environment first');
   });
 
-  it('refused until two approvals count, then deployed; pending list and pipeline view say what is missing', async () => {
+  it('refused until two approvals count, then deployed; pending list and pipeline view say what is ' +
+    'missing', async () => {
     await staged('1.0.0');
     const refused = await deploy('dave', 'production', '1.0.0');
     expect(refused.statusCode).toBe(409);
@@ -162,7 +163,8 @@ describe('approvals API', () => {
     );
   }, 30_000);
 
-  it('a rejection stops the release whatever the approvals, until its author approves after all; it is audited', async () => {
+  it('a rejection stops the release whatever the approvals, until its author approves after all; it is ' +
+    'audited', async () => {
     expect(
       (await decide('carol', { version: '1.1.0', decision: 'reject', reason: 'breaks invoices' })).json().approvals,
     ).toMatchObject([{ state: 'rejected', rejection: { by: 'carol', reason: 'breaks invoices' } }]);
@@ -171,7 +173,8 @@ describe('approvals API', () => {
     const refused = await deploy('dave', 'production', '1.1.0');
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.message).toBe(
-      'api 1.1.0 was rejected for production by carol: "breaks invoices"; deploy a new version (or carol approves it after all)',
+      'api 1.1.0 was rejected for production by carol: "breaks invoices"; deploy a new version (or carol approves ' +
+        'it after all)',
     );
     expect(await list('environment=production')).toMatchObject([{ version: '1.1.0', state: 'rejected' }]);
     expect(await list('pending=true')).toEqual([]);
@@ -187,12 +190,14 @@ describe('approvals API', () => {
     await deployed('dave', '1.1.0');
   }, 30_000);
 
-  it('whoever first deployed a release cannot approve it; an approval by the one deploying does not count', async () => {
+  it('whoever first deployed a release cannot approve it; an approval by the one deploying does not ' +
+    'count', async () => {
     await staged('1.2.0', 'bob');
     const self = await decide('bob', { version: '1.2.0', decision: 'approve' });
     expect(self.statusCode).toBe(403);
     expect(self.json().error.message).toBe(
-      'bob first deployed api 1.2.0 and cannot approve it for production (selfApproval is off there); ask one of: alice, role:approver',
+      'bob first deployed api 1.2.0 and cannot approve it for production (selfApproval is off there); ask one of: ' +
+        'alice, role:approver',
     );
 
     await decide('root', { version: '1.2.0', decision: 'approve' });
@@ -200,7 +205,8 @@ describe('approvals API', () => {
     const byRoot = await deploy('root', 'production', '1.2.0');
     expect(byRoot.statusCode).toBe(409);
     expect(byRoot.json().error.message).toBe(
-      'production needs 2 approvals of api 1.2.0; has 1 (alice); waits for 1 more from: role:approver; not counted: root (root is deploying it)',
+      'production needs 2 approvals of api 1.2.0; has 1 (alice); waits for 1 more from: role:approver; not counted: ' +
+        'root (root is deploying it)',
     );
     await deployed('dave', '1.2.0');
   }, 30_000);

@@ -34,7 +34,8 @@ interface Row {
 async function rowsAfter(seq: number): Promise<Row[]> {
   return (
     await h.db.query<Row>(
-      'select seq, actor, action, target, source, outcome, status, before, after from audit_log where seq > $1 order by seq',
+      'select seq, actor, action, target, source, outcome, status, before, after from audit_log where seq > $1 ' +
+        'order by seq',
       [seq],
     )
   ).rows.map((r) => ({ ...r, seq: Number(r.seq) }));

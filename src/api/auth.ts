@@ -50,7 +50,8 @@ declare module 'fastify' {
   }
 }
 
-/** Fastify hook: every route but the public ones (`config.access.public`) needs `Authorization: Bearer <token>` or a login session cookie (session-auth.ts). */
+/** Fastify hook: every route but the public ones (`config.access.public`) needs `Authorization: Bearer <token>` or a
+ * login session cookie (session-auth.ts). */
 export function bearerAuth(db: Queryable) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     if (req.routeOptions.config?.access?.public) return;
@@ -62,7 +63,8 @@ export function bearerAuth(db: Queryable) {
     if (!match)
       throw new SlipwayError(
         'unauthorized',
-        'missing bearer token: send "Authorization: Bearer <token>" (the CLI reads SLIPWAY_TOKEN or the token file `slipway up` wrote)',
+        'missing bearer token: send "Authorization: Bearer <token>" (the CLI reads SLIPWAY_TOKEN or the token file ' +
+          '`slipway up` wrote)',
       );
     const presented = hashToken(match[1]!);
     const record = await findTokenByHash(db, presented);

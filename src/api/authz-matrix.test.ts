@@ -328,7 +328,8 @@ const table: Record<string, Expectation> = {
     source: 'star',
     request: () => ({ method: 'POST', url: '/api/v1/users/matrix/disable' }),
   },
-  // Single sign-on: public (the person has no credentials yet); the harness project has no sso block, so both answer 404.
+  // Single sign-on: public (the person has no credentials yet); the harness project has no sso block, so both answer
+  // 404.
   'GET /api/v1/auth/oidc/start': {
     role: 'viewer',
     source: 'public',
@@ -426,7 +427,8 @@ describe('the authorization matrix', () => {
             checked++;
             if ((res.statusCode === 403) === allowed)
               mismatches.push(
-                `${name} as ${key(role, scope)} on ${env}: expected ${allowed ? 'allowed' : '403'}, got ${res.statusCode} ${res.body.slice(0, 160)}`,
+                `${name} as ${key(role, scope)} on ${env}: expected ${allowed ? 'allowed' : '403'}, got ` +
+                  `${res.statusCode} ${res.body.slice(0, 160)}`,
               );
             if (res.statusCode === 401 || res.statusCode === 500)
               mismatches.push(`${name} as ${key(role, scope)} on ${env}: ${res.statusCode} ${res.body.slice(0, 160)}`);

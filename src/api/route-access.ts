@@ -35,7 +35,8 @@ export function requireRouteAccess(app: FastifyInstance) {
       );
     if (typeof access.environment === 'string' && !environmentPath.test(access.environment)) {
       throw new Error(
-        `route ${methods.join(',')} ${route.url}: config.access.environment "${access.environment}" is not body.X, query.X or params.X`,
+        `route ${methods.join(',')} ${route.url}: config.access.environment "${access.environment}" is not body.X, ` +
+          `query.X or params.X`,
       );
     }
     for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url, access });
@@ -66,7 +67,8 @@ export async function authorizeRequest(req: FastifyRequest, _reply: FastifyReply
       ? allowsSomewhere(principal, access.role)
       : allows(principal, access.role, environment);
   if (allowed) {
-    // People's sessions need a second factor for approver/admin actions on some environments; tokens are exempt (src/access/mfa.ts).
+    // People's sessions need a second factor for approver/admin actions on some environments; tokens are exempt
+    // (src/access/mfa.ts).
     if (req.session && !req.session.mfa && needsMfa(access, environment, req.mfaEnvironments ?? defaultMfaEnvironments))
       refuseWithoutMfa(access, environment);
     return;

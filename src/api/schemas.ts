@@ -11,7 +11,8 @@ export const errorBody = z
       code: z
         .string()
         .describe(
-          'Stable machine-readable code: invalid_input, unauthorized, forbidden, not_found, conflict, unavailable, failed, internal',
+          'Stable machine-readable code: invalid_input, unauthorized, forbidden, not_found, conflict, unavailable, ' +
+            'failed, internal',
         ),
       message: z.string().describe('What went wrong and what to do, for people'),
       details: z.record(z.string(), z.unknown()).optional(),

@@ -86,43 +86,47 @@ describe('secrets API', () => {
     expect(events.body).not.toContain(planted);
     // The store holds only ciphertext (and the audit log / events hold only names).
     const { rows } = await h.db.query<{ n: number }>(
-      `select count(*)::int as n from (select t::text as row from secrets t union all select t::text from audit_log t union all select t::text from events t) x where row like $1`,
+      `select count(*)::int as n from (select t::text as row from secrets t union all select t::text from audit_log ` +
+        `t union all select t::text from events t) x where row like $1`,
       [`%${planted}%`],
     );
     expect(rows[0]!.n).toBe(0);
   });
 
-  it('viewers and admins of another environment cannot set, reveal or unset; the 403 names what is missing', async () => {
-    const reveal = await app.inject({
-      method: 'POST',
-      url: url('production', '/DB_PASSWORD/reveal'),
-      headers: as(viewer),
-    });
-    expect(reveal.statusCode).toBe(403);
-    expect(reveal.json().error.message).toBe('admin on production required; token "viewer" has viewer on *');
-    const set = await app.inject({
-      method: 'PUT',
-      url: url('production', '/DB_PASSWORD'),
-      headers: as(stagingAdmin),
-      payload: { value: 'x' },
-    });
-    expect(set.statusCode).toBe(403);
-    expect(
-      (await app.inject({ method: 'DELETE', url: url('production', '/DB_PASSWORD'), headers: as(stagingAdmin) }))
-        .statusCode,
-    ).toBe(403);
-    // Their own environment is fine.
-    expect(
-      (
-        await app.inject({
-          method: 'PUT',
-          url: url('staging', '/DB_PASSWORD'),
-          headers: as(stagingAdmin),
-          payload: { value: 'staging' },
-        })
-      ).json(),
-    ).toEqual({ name: 'DB_PASSWORD', version: 1 });
-  });
+  it(
+    'viewers and admins of another environment cannot set, reveal or unset; the 403 names what is ' + 'missing',
+    async () => {
+      const reveal = await app.inject({
+        method: 'POST',
+        url: url('production', '/DB_PASSWORD/reveal'),
+        headers: as(viewer),
+      });
+      expect(reveal.statusCode).toBe(403);
+      expect(reveal.json().error.message).toBe('admin on production required; token "viewer" has viewer on *');
+      const set = await app.inject({
+        method: 'PUT',
+        url: url('production', '/DB_PASSWORD'),
+        headers: as(stagingAdmin),
+        payload: { value: 'x' },
+      });
+      expect(set.statusCode).toBe(403);
+      expect(
+        (await app.inject({ method: 'DELETE', url: url('production', '/DB_PASSWORD'), headers: as(stagingAdmin) }))
+          .statusCode,
+      ).toBe(403);
+      // Their own environment is fine.
+      expect(
+        (
+          await app.inject({
+            method: 'PUT',
+            url: url('staging', '/DB_PASSWORD'),
+            headers: as(stagingAdmin),
+            payload: { value: 'staging' },
+          })
+        ).json(),
+      ).toEqual({ name: 'DB_PASSWORD', version: 1 });
+    },
+  );
 
   it('unknown project, environment or secret → 404; a bad name → 400 without echoing the value', async () => {
     const noEnv = await app.inject({
@@ -156,30 +160,33 @@ describe('secrets API', () => {
     expect(notString.statusCode).toBe(400);
   });
 
-  it('unset removes it from the list and from reveal; rotate-key keeps it readable and is admin-on-* only', async () => {
-    expect(
-      (await app.inject({ method: 'DELETE', url: url('staging', '/DB_PASSWORD'), headers: as(admin) })).json(),
-    ).toEqual({ name: 'DB_PASSWORD', version: 1 });
-    expect((await app.inject({ url: url('staging'), headers: as(admin) })).json()).toEqual({ secrets: [] });
-    expect(
-      (await app.inject({ method: 'DELETE', url: url('staging', '/DB_PASSWORD'), headers: as(admin) })).statusCode,
-    ).toBe(404);
+  it(
+    'unset removes it from the list and from reveal; rotate-key keeps it readable and is admin-on-* ' + 'only',
+    async () => {
+      expect(
+        (await app.inject({ method: 'DELETE', url: url('staging', '/DB_PASSWORD'), headers: as(admin) })).json(),
+      ).toEqual({ name: 'DB_PASSWORD', version: 1 });
+      expect((await app.inject({ url: url('staging'), headers: as(admin) })).json()).toEqual({ secrets: [] });
+      expect(
+        (await app.inject({ method: 'DELETE', url: url('staging', '/DB_PASSWORD'), headers: as(admin) })).statusCode,
+      ).toBe(404);
 
-    expect(
-      (await app.inject({ method: 'POST', url: '/api/v1/secrets/rotate-key', headers: as(stagingAdmin) })).statusCode,
-    ).toBe(403);
-    const rotated = await app.inject({ method: 'POST', url: '/api/v1/secrets/rotate-key', headers: as(admin) });
-    expect(rotated.statusCode).toBe(200);
-    expect(rotated.json()).toEqual({
-      previousKeyId: expect.stringMatching(/^[0-9a-f]{8}$/),
-      currentKeyId: expect.stringMatching(/^[0-9a-f]{8}$/),
-      rewrapped: 3,
-    });
-    const reveal = await app.inject({
-      method: 'POST',
-      url: url('production', '/DB_PASSWORD/reveal'),
-      headers: as(admin),
-    });
-    expect(reveal.json().value).toBe(`${planted}-2`);
-  });
+      expect(
+        (await app.inject({ method: 'POST', url: '/api/v1/secrets/rotate-key', headers: as(stagingAdmin) })).statusCode,
+      ).toBe(403);
+      const rotated = await app.inject({ method: 'POST', url: '/api/v1/secrets/rotate-key', headers: as(admin) });
+      expect(rotated.statusCode).toBe(200);
+      expect(rotated.json()).toEqual({
+        previousKeyId: expect.stringMatching(/^[0-9a-f]{8}$/),
+        currentKeyId: expect.stringMatching(/^[0-9a-f]{8}$/),
+        rewrapped: 3,
+      });
+      const reveal = await app.inject({
+        method: 'POST',
+        url: url('production', '/DB_PASSWORD/reveal'),
+        headers: as(admin),
+      });
+      expect(reveal.json().value).toBe(`${planted}-2`);
+    },
+  );
 });

@@ -34,7 +34,8 @@ export async function sessionAuth(db: Queryable, req: FastifyRequest, cookieValu
     if (!csrfMatches(found.session, typeof header === 'string' ? header : undefined)) {
       throw new SlipwayError(
         'forbidden',
-        'missing or invalid CSRF token: send the csrfToken from login or GET /api/v1/auth/session as the x-csrf-token header',
+        'missing or invalid CSRF token: send the csrfToken from login or GET /api/v1/auth/session as the ' +
+          'x-csrf-token header',
       );
     }
   }

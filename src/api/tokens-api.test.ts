@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
 import { ensureAdminToken, generateToken } from './auth.js';
 
-/** The tokens API: create (shown once), list (no secrets), revoke; expired and revoked tokens are refused saying which. */
+/** The tokens API: create (shown once), list (no secrets), revoke; expired and revoked tokens are refused saying which.
+ * */
 let h: Harness;
 let app: FastifyInstance;
 const adminToken = generateToken();

@@ -96,20 +96,23 @@ describe('text the store cannot keep', () => {
     expect(res.json().error.message).toMatch(/^body\.name: contains a NUL character/);
   });
 
-  it('a guessed token on a path with a NUL is denied, and the denial is in the audit log with the text escaped', async () => {
-    const before = (await auditRows()).length;
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/v1/projects/harbor/environments/staging/secrets/NAME%00/reveal',
-      headers: as('slw_guessed_0000000000000000000000000000'),
-    });
-    expect(res.statusCode).toBe(401);
-    expect(res.headers['slipway-audit']).toBeUndefined();
-    const rows = (await auditRows()).slice(before);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ outcome: 'denied', status: 401, actor: 'anonymous' });
-    expect(rows[0]!.target).toContain('NAME\\u0000');
-  });
+  it(
+    'a guessed token on a path with a NUL is denied, and the denial is in the audit log with the text ' + 'escaped',
+    async () => {
+      const before = (await auditRows()).length;
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/projects/harbor/environments/staging/secrets/NAME%00/reveal',
+        headers: as('slw_guessed_0000000000000000000000000000'),
+      });
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['slipway-audit']).toBeUndefined();
+      const rows = (await auditRows()).slice(before);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ outcome: 'denied', status: 401, actor: 'anonymous' });
+      expect(rows[0]!.target).toContain('NAME\\u0000');
+    },
+  );
 
   it('nothing in the log carries a token hash or a password hash', async () => {
     // A route that creates a token and one that hashes a password, with inputs that used to fail in SQL.

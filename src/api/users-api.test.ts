@@ -71,50 +71,53 @@ const approve = (environment: string) => ({
 });
 
 describe('local users: login sessions', () => {
-  it('login sets a Secure HttpOnly SameSite=Strict cookie; GETs work; a POST needs the CSRF header; logout ends it', async () => {
-    const { res, cookie, send } = await session('10.0.0.1', 'bob');
-    expect(String(res.headers['set-cookie'])).toMatch(/; HttpOnly; Secure; SameSite=Strict$/);
-    expect(res.json()).toMatchObject({
-      user: 'bob',
-      kind: 'local',
-      mfa: false,
-      grants: [{ role: 'viewer', environments: '*' }],
-    });
+  it(
+    'login sets a Secure HttpOnly SameSite=Strict cookie; GETs work; a POST needs the CSRF header; logout ends ' + 'it',
+    async () => {
+      const { res, cookie, send } = await session('10.0.0.1', 'bob');
+      expect(String(res.headers['set-cookie'])).toMatch(/; HttpOnly; Secure; SameSite=Strict$/);
+      expect(res.json()).toMatchObject({
+        user: 'bob',
+        kind: 'local',
+        mfa: false,
+        grants: [{ role: 'viewer', environments: '*' }],
+      });
 
-    expect((await send({ url: '/api/v1/deployments?environment=staging' })).statusCode).toBe(200);
-    const me = await send({ url: '/api/v1/auth/session' });
-    expect(me.json()).toMatchObject({ user: 'bob', csrfToken: res.json().csrfToken });
+      expect((await send({ url: '/api/v1/deployments?environment=staging' })).statusCode).toBe(200);
+      const me = await send({ url: '/api/v1/auth/session' });
+      expect(me.json()).toMatchObject({ user: 'bob', csrfToken: res.json().csrfToken });
 
-    const noCsrf = await send({ method: 'POST', url: '/api/v1/auth/totp/enroll' }, false);
-    expect(noCsrf.statusCode).toBe(403);
-    expect(noCsrf.json().error.message).toMatch(/^missing or invalid CSRF token/);
-    const wrongCsrf = await app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/totp/enroll',
-      headers: { cookie, 'x-csrf-token': 'forged' },
-    });
-    expect(wrongCsrf.statusCode).toBe(403);
-    const withCsrf = await send({ method: 'POST', url: '/api/v1/auth/totp/enroll' });
-    expect(withCsrf.statusCode).toBe(200);
-    expect(withCsrf.json().otpauthUri).toMatch(/^otpauth:\/\/totp\/Slipway:bob\?/);
-    // A viewer stays a viewer: the session's grants are the user's.
-    expect(
-      (
-        await send({
-          method: 'POST',
-          url: '/api/v1/projects/harbor/deployments',
-          payload: { service: 'api', environment: 'staging', version: '1.0.0' },
-        })
-      ).statusCode,
-    ).toBe(403);
+      const noCsrf = await send({ method: 'POST', url: '/api/v1/auth/totp/enroll' }, false);
+      expect(noCsrf.statusCode).toBe(403);
+      expect(noCsrf.json().error.message).toMatch(/^missing or invalid CSRF token/);
+      const wrongCsrf = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/totp/enroll',
+        headers: { cookie, 'x-csrf-token': 'forged' },
+      });
+      expect(wrongCsrf.statusCode).toBe(403);
+      const withCsrf = await send({ method: 'POST', url: '/api/v1/auth/totp/enroll' });
+      expect(withCsrf.statusCode).toBe(200);
+      expect(withCsrf.json().otpauthUri).toMatch(/^otpauth:\/\/totp\/Slipway:bob\?/);
+      // A viewer stays a viewer: the session's grants are the user's.
+      expect(
+        (
+          await send({
+            method: 'POST',
+            url: '/api/v1/projects/harbor/deployments',
+            payload: { service: 'api', environment: 'staging', version: '1.0.0' },
+          })
+        ).statusCode,
+      ).toBe(403);
 
-    const out = await send({ method: 'POST', url: '/api/v1/auth/logout' });
-    expect(out.json()).toEqual({ loggedOut: true });
-    expect(String(out.headers['set-cookie'])).toMatch(/^slipway_session=; Max-Age=0;/);
-    const after = await send({ url: '/api/v1/deployments' });
-    expect(after.statusCode).toBe(401);
-    expect(after.json().error.message).toContain('log in again');
-  });
+      const out = await send({ method: 'POST', url: '/api/v1/auth/logout' });
+      expect(out.json()).toEqual({ loggedOut: true });
+      expect(String(out.headers['set-cookie'])).toMatch(/^slipway_session=; Max-Age=0;/);
+      const after = await send({ url: '/api/v1/deployments' });
+      expect(after.statusCode).toBe(401);
+      expect(after.json().error.message).toContain('log in again');
+    },
+  );
 
   it('an unknown user and a wrong password get the same answer', async () => {
     const unknown = await login('10.0.0.2', { name: 'nobody', password });
@@ -125,18 +128,22 @@ describe('local users: login sessions', () => {
     expect(unknown.headers['set-cookie']).toBeUndefined();
   });
 
-  it('five wrong passwords lock the name: 429 with retry-after, and the right password is refused too, from anywhere', async () => {
-    const answers: number[] = [];
-    for (let i = 0; i < 5; i++)
-      answers.push((await login(`10.0.1.${i}`, { name: 'carol', password: `wrong password ${i}` })).statusCode);
-    expect(answers).toEqual([401, 401, 401, 401, 429]);
-    const locked = await login('10.0.1.99', { name: 'carol', password });
-    expect(locked.statusCode).toBe(429);
-    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(890);
-    expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(900);
-    expect(locked.json().error.message).toMatch(/^too many failed logins: try again later/);
-    expect(locked.headers['set-cookie']).toBeUndefined();
-  });
+  it(
+    'five wrong passwords lock the name: 429 with retry-after, and the right password is refused too, from ' +
+      'anywhere',
+    async () => {
+      const answers: number[] = [];
+      for (let i = 0; i < 5; i++)
+        answers.push((await login(`10.0.1.${i}`, { name: 'carol', password: `wrong password ${i}` })).statusCode);
+      expect(answers).toEqual([401, 401, 401, 401, 429]);
+      const locked = await login('10.0.1.99', { name: 'carol', password });
+      expect(locked.statusCode).toBe(429);
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(890);
+      expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(900);
+      expect(locked.json().error.message).toMatch(/^too many failed logins: try again later/);
+      expect(locked.headers['set-cookie']).toBeUndefined();
+    },
+  );
 
   it('five failures from one address lock the address, whatever names it tries', async () => {
     for (const name of ['x1', 'x2', 'x3', 'x4'])
@@ -174,27 +181,33 @@ describe('local users: login sessions', () => {
     expect(wrongTotp.statusCode).toBe(429);
   });
 
-  it('an admin session without TOTP cannot approve in production nor act project-wide; with TOTP it can; tokens are exempt', async () => {
-    const plain = await session('10.0.4.1', 'alice');
-    const refused = await plain.send(approve('production'));
-    expect(refused.statusCode).toBe(403);
-    expect(refused.json().error.message).toBe('TOTP required for approvals on production: log in with your TOTP code');
-    const tokens = await plain.send({ url: '/api/v1/users' });
-    expect(tokens.statusCode).toBe(403);
-    expect(tokens.json().error.message).toContain('TOTP required for admin actions on every environment');
-    // Staging needs no second factor: the handler answers (no approvals are configured there: 409).
-    expect((await plain.send(approve('staging'))).statusCode).toBe(409);
+  it(
+    'an admin session without TOTP cannot approve in production nor act project-wide; with TOTP it can; tokens are ' +
+      'exempt',
+    async () => {
+      const plain = await session('10.0.4.1', 'alice');
+      const refused = await plain.send(approve('production'));
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().error.message).toBe(
+        'TOTP required for approvals on production: log in with your TOTP code',
+      );
+      const tokens = await plain.send({ url: '/api/v1/users' });
+      expect(tokens.statusCode).toBe(403);
+      expect(tokens.json().error.message).toContain('TOTP required for admin actions on every environment');
+      // Staging needs no second factor: the handler answers (no approvals are configured there: 409).
+      expect((await plain.send(approve('staging'))).statusCode).toBe(409);
 
-    const { otpauthUri } = (await plain.send({ method: 'POST', url: '/api/v1/auth/totp/enroll' })).json();
-    const totp = OTPAuth.URI.parse(otpauthUri) as OTPAuth.TOTP;
-    await plain.send({ method: 'POST', url: '/api/v1/auth/totp/confirm', payload: { code: totp.generate() } });
-    const strong = await session('10.0.4.2', 'alice', totp.generate());
-    const allowed = await strong.send(approve('production'));
-    expect(allowed.statusCode).toBe(409);
-    expect(allowed.json().error.message).not.toContain('TOTP');
-    expect((await strong.send({ url: '/api/v1/users' })).statusCode).toBe(200);
-    expect((await app.inject({ ...approve('production'), headers: bearer })).statusCode).toBe(409);
-  });
+      const { otpauthUri } = (await plain.send({ method: 'POST', url: '/api/v1/auth/totp/enroll' })).json();
+      const totp = OTPAuth.URI.parse(otpauthUri) as OTPAuth.TOTP;
+      await plain.send({ method: 'POST', url: '/api/v1/auth/totp/confirm', payload: { code: totp.generate() } });
+      const strong = await session('10.0.4.2', 'alice', totp.generate());
+      const allowed = await strong.send(approve('production'));
+      expect(allowed.statusCode).toBe(409);
+      expect(allowed.json().error.message).not.toContain('TOTP');
+      expect((await strong.send({ url: '/api/v1/users' })).statusCode).toBe(200);
+      expect((await app.inject({ ...approve('production'), headers: bearer })).statusCode).toBe(409);
+    },
+  );
 
   it('a session idle for 30 minutes is refused', async () => {
     const { send, res } = await session('10.0.5.1', 'erin');

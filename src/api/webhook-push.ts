@@ -46,8 +46,10 @@ export async function triggerPush(
         environment: planned.environment,
         kind: result.refused ? 'trigger.refused' : 'trigger.deployed',
         message: result.refused
-          ? `push of ${push.sha.slice(0, 7)} to ${push.branch} by ${push.pusher}: ${planned.service} ${planned.version} not deployed to ${planned.environment}: ${result.refused}`
-          : `push of ${push.sha.slice(0, 7)} to ${push.branch} by ${push.pusher}: deploying ${planned.service} ${planned.version} to ${planned.environment}`,
+          ? `push of ${push.sha.slice(0, 7)} to ${push.branch} by ${push.pusher}: ${planned.service} ` +
+            `${planned.version} not deployed to ${planned.environment}: ${result.refused}`
+          : `push of ${push.sha.slice(0, 7)} to ${push.branch} by ${push.pusher}: deploying ${planned.service} ` +
+            `${planned.version} to ${planned.environment}`,
         data: {
           delivery,
           repository: push.repository,

@@ -21,7 +21,8 @@ const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as
 }[];
 const example = (name: string, pick: (p: Record<string, unknown>) => boolean = () => true) =>
   examples.find((e) => e.name === name)!.examples.find(pick)!;
-/** The real push: Codertocat pushes 6113728 to master (the example repository's main branch), committed 2019-05-15T15:19:25Z. */
+/** The real push: Codertocat pushes 6113728 to master (the example repository's main branch), committed
+ * 2019-05-15T15:19:25Z. */
 const realPush = example('push', (p) => p.ref === 'refs/heads/master');
 const realDeletedTag = example('push', (p) => p.deleted === true);
 const realPing = example('ping');
@@ -142,45 +143,48 @@ describe('POST /api/v1/webhooks/github', () => {
     ]);
   });
 
-  it('a push to the main branch deploys every service to staging at the short sha, requested by the pusher', async () => {
-    const id = randomUUID();
-    const res = await deliver({ event: 'push', body: bytes(realPush), delivery: id });
-    expect(res.statusCode).toBe(202);
-    const body = res.json();
-    expect(body).toMatchObject({
-      delivery: id,
-      outcome: 'triggered',
-      message: '1 deployment started for 6113728 on master',
-    });
-    expect(body.results).toEqual([
-      {
-        project: 'harbor',
-        service: 'api',
+  it(
+    'a push to the main branch deploys every service to staging at the short sha, requested by the ' + 'pusher',
+    async () => {
+      const id = randomUUID();
+      const res = await deliver({ event: 'push', body: bytes(realPush), delivery: id });
+      expect(res.statusCode).toBe(202);
+      const body = res.json();
+      expect(body).toMatchObject({
+        delivery: id,
+        outcome: 'triggered',
+        message: '1 deployment started for 6113728 on master',
+      });
+      expect(body.results).toEqual([
+        {
+          project: 'harbor',
+          service: 'api',
+          environment: 'staging',
+          version: '6113728',
+          deployment: expect.stringMatching(/^dep_/),
+          state: 'running',
+        },
+      ]);
+      const d = await h.waitFinished(body.results[0].deployment);
+      expect({ state: d.state, environment: d.environment, requestedBy: d.requestedBy }).toEqual({
+        state: 'succeeded',
         environment: 'staging',
-        version: '6113728',
-        deployment: expect.stringMatching(/^dep_/),
-        state: 'running',
-      },
-    ]);
-    const d = await h.waitFinished(body.results[0].deployment);
-    expect({ state: d.state, environment: d.environment, requestedBy: d.requestedBy }).toEqual({
-      state: 'succeeded',
-      environment: 'staging',
-      requestedBy: 'github:Codertocat',
-    });
-    const [row] = await listDeliveries(h.db, { deliveryId: id });
-    expect(row).toMatchObject({
-      outcome: 'triggered',
-      status: 202,
-      event: 'push',
-      repository: 'Codertocat/Hello-World',
-      branch: 'master',
-      commitSha: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
-      committedAt: new Date('2019-05-15T15:19:25Z'),
-      pusher: 'Codertocat',
-    });
-    expect(row!.results[0]!.deployment).toBe(d.id);
-  });
+        requestedBy: 'github:Codertocat',
+      });
+      const [row] = await listDeliveries(h.db, { deliveryId: id });
+      expect(row).toMatchObject({
+        outcome: 'triggered',
+        status: 202,
+        event: 'push',
+        repository: 'Codertocat/Hello-World',
+        branch: 'master',
+        commitSha: '6113728f27ae82c7b1a177c8d03f9e96e0adf246',
+        committedAt: new Date('2019-05-15T15:19:25Z'),
+        pusher: 'Codertocat',
+      });
+      expect(row!.results[0]!.deployment).toBe(d.id);
+    },
+  );
 
   it('a push to a feature branch deploys to development', async () => {
     const sha = 'f'.repeat(8) + '0'.repeat(32);
@@ -191,46 +195,50 @@ describe('POST /api/v1/webhooks/github', () => {
     expect((await h.waitFinished(result.deployment)).state).toBe('succeeded');
   });
 
-  it('a bad signature: 401, nothing triggered, recorded (and audited as denied); it does not block the genuine delivery', async () => {
-    const id = randomUUID();
-    const body = bytes(pushTo('refs/heads/master', 'b'.repeat(40)));
-    const before = await deploymentCount();
-    const wrongSecret = await deliver({
-      event: 'push',
-      body,
-      delivery: id,
-      signature: githubSignature('not-the-secret', body),
-    });
-    expect(wrongSecret.statusCode).toBe(401);
-    expect(wrongSecret.json().error).toEqual({
-      code: 'unauthorized',
-      message: expect.stringMatching(/^X-Hub-Signature-256 does not match/),
-    });
-    expect(wrongSecret.body).not.toContain(secret);
-    // Same JSON, other bytes (re-serialised compactly): the signature is over the raw body, so it fails.
-    const reserialised = await deliver({
-      event: 'push',
-      body: JSON.stringify(JSON.parse(body)),
-      delivery: id,
-      signature: githubSignature(secret, body),
-    });
-    expect(reserialised.statusCode).toBe(401);
-    expect(await deploymentCount()).toBe(before);
-    expect((await deliveryRow(id)).map((r) => [r.outcome, r.status])).toEqual([
-      ['unauthorized', 401],
-      ['unauthorized', 401],
-    ]);
-    const { rows } = await h.db.query<{ outcome: string; status: number; actor: string }>(
-      `select outcome, status, actor from audit_log where action = 'webhook.github' and status = 401`,
-    );
-    expect(rows.length).toBeGreaterThanOrEqual(2);
-    expect(rows[0]).toMatchObject({ outcome: 'denied', actor: 'anonymous' });
+  it(
+    'a bad signature: 401, nothing triggered, recorded (and audited as denied); it does not block the genuine ' +
+      'delivery',
+    async () => {
+      const id = randomUUID();
+      const body = bytes(pushTo('refs/heads/master', 'b'.repeat(40)));
+      const before = await deploymentCount();
+      const wrongSecret = await deliver({
+        event: 'push',
+        body,
+        delivery: id,
+        signature: githubSignature('not-the-secret', body),
+      });
+      expect(wrongSecret.statusCode).toBe(401);
+      expect(wrongSecret.json().error).toEqual({
+        code: 'unauthorized',
+        message: expect.stringMatching(/^X-Hub-Signature-256 does not match/),
+      });
+      expect(wrongSecret.body).not.toContain(secret);
+      // Same JSON, other bytes (re-serialised compactly): the signature is over the raw body, so it fails.
+      const reserialised = await deliver({
+        event: 'push',
+        body: JSON.stringify(JSON.parse(body)),
+        delivery: id,
+        signature: githubSignature(secret, body),
+      });
+      expect(reserialised.statusCode).toBe(401);
+      expect(await deploymentCount()).toBe(before);
+      expect((await deliveryRow(id)).map((r) => [r.outcome, r.status])).toEqual([
+        ['unauthorized', 401],
+        ['unauthorized', 401],
+      ]);
+      const { rows } = await h.db.query<{ outcome: string; status: number; actor: string }>(
+        `select outcome, status, actor from audit_log where action = 'webhook.github' and status = 401`,
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+      expect(rows[0]).toMatchObject({ outcome: 'denied', actor: 'anonymous' });
 
-    const genuine = await deliver({ event: 'push', body, delivery: id });
-    expect(genuine.statusCode).toBe(202);
-    expect(genuine.json().outcome).toBe('triggered');
-    await h.waitFinished(genuine.json().results[0].deployment);
-  });
+      const genuine = await deliver({ event: 'push', body, delivery: id });
+      expect(genuine.statusCode).toBe(202);
+      expect(genuine.json().outcome).toBe('triggered');
+      await h.waitFinished(genuine.json().results[0].deployment);
+    },
+  );
 
   it('a missing signature: 401 saying what to set', async () => {
     const id = randomUUID();
@@ -370,7 +378,8 @@ describe('GET /api/v1/projects/:project/lead-times', () => {
     });
     expect(res.statusCode).toBe(200);
     const { leadTimes, median } = res.json();
-    // The main-branch pushes that deployed: the real one (6113728), the genuine one after the forgery (bbbbbbb), the replayed one (ccccccc).
+    // The main-branch pushes that deployed: the real one (6113728), the genuine one after the forgery (bbbbbbb), the
+    // replayed one (ccccccc).
     expect(leadTimes.map((l: { version: string }) => l.version)).toEqual(['ccccccc', 'bbbbbbb', '6113728']);
     for (const l of leadTimes) {
       const d = await getDeployment(h.db, l.deployment);

@@ -55,7 +55,8 @@ export interface RunningCoordinator {
 function addressInUse(listen: { host: string; port: number }): SlipwayError {
   return new SlipwayError(
     'conflict',
-    `the coordinator address ${listen.host}:${listen.port} is already in use (another coordinator? try \`slipway status\`)`,
+    `the coordinator address ${listen.host}:${listen.port} is already in use (another coordinator? try \`slipway ` +
+      `status\`)`,
   );
 }
 
@@ -97,7 +98,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     for (const { masterKeyId, rows } of await secrets.missingKeys()) {
       logger.warn(
         { masterKeyId, rows },
-        'secrets in the store are encrypted under a master key this coordinator does not have; instances needing them will not start',
+        'secrets in the store are encrypted under a master key this coordinator does not have; instances needing ' +
+          'them will not start',
       );
     }
     const runtime = new LocalRuntime({

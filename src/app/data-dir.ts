@@ -26,7 +26,8 @@ export function prepareDataDir(dataDir: string): void {
     throw new SlipwayError(
       'invalid_input',
       code === 'EACCES' || code === 'EPERM'
-        ? `cannot write to the data directory ${dataDir} (permission denied); fix its permissions or set dataDir in slipway.yaml`
+        ? `cannot write to the data directory ${dataDir} (permission denied); fix its permissions or set dataDir in ` +
+            `slipway.yaml`
         : `cannot create the data directory ${dataDir}: ${(e as Error).message}`,
     );
   }

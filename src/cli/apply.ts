@@ -25,7 +25,8 @@ export async function applyProject(ctx: CommandContext): Promise<void> {
     if (isSlipwayError(e) && e.code === 'forbidden') {
       throw new SlipwayError(
         'forbidden',
-        `${ctx.config?.configPath} differs from the config the coordinator has for project ${ctx.project}, and applying it is refused: ${e.message} (an admin applies config changes)`,
+        `${ctx.config?.configPath} differs from the config the coordinator has for project ${ctx.project}, and ` +
+          `applying it is refused: ${e.message} (an admin applies config changes)`,
       );
     }
     throw e;

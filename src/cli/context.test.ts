@@ -29,7 +29,8 @@ describe('quickAddress', () => {
     ['a flow coordinator', `project: p\ncoordinator: { listen: 127.0.0.1:9000 }\n${environments}${services}`],
     [
       'a block coordinator, a quoted project and a relative dataDir with a comment',
-      `project: "p-2" # the name\ndataDir: state/here # where\ncoordinator:\n  listen: '0.0.0.0:9100'\n${environments}${services}`,
+      `project: "p-2" # the name\ndataDir: state/here # where\ncoordinator:\n  listen: ` +
+        `'0.0.0.0:9100'\n${environments}${services}`,
     ],
     ['an IPv6 coordinator', `project: p\ncoordinator: { listen: "[::1]:9200" }\n${environments}${services}`],
     [

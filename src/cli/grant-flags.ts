@@ -9,7 +9,9 @@ const environmentName = /^[a-z][a-z0-9-]*$/;
  */
 export function parseGrant(flag: string): Grant {
   const [role, envs, ...rest] = flag.split(':');
-  const usage = `--grant "${flag}": expected ROLE:ENVIRONMENT[,ENVIRONMENT] or ROLE:'*' (like deployer:staging), ROLE one of ${roles.join(', ')}`;
+  const usage =
+    `--grant "${flag}": expected ROLE:ENVIRONMENT[,ENVIRONMENT] or ROLE:'*' (like deployer:staging), ` +
+    `ROLE one of ${roles.join(', ')}`;
   if (!role || envs === undefined || rest.length > 0) throw new CliError('invalid_input', usage);
   if (!roles.includes(role as Role))
     throw new CliError(

@@ -65,14 +65,18 @@ function commandNamed(argv: string[]): string | undefined {
 async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('slipway')
     .description(
-      'Deploy releases with blue-green, rolling or canary strategies behind a built-in proxy; sequence their database migrations; roll back by itself',
+      'Deploy releases with blue-green, rolling or canary strategies behind a built-in proxy; sequence their ' +
+        'database migrations; roll back by itself',
     )
     .option('-c, --config <path>', 'slipway.yaml to use (default: ./slipway.yaml)')
     .option('--project <name>', 'project name (with SLIPWAY_URL, when there is no slipway.yaml here)')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
-      `\nVersion: slipway --version (-V) prints it; slipway version also asks the coordinator.\n\nEnvironment: SLIPWAY_URL (coordinator address), SLIPWAY_TOKEN (API token), DATABASE_URL (PostgreSQL for the coordinator's store), SLIPWAY_MASTER_KEY (base64 of 32 bytes: the key that wraps secrets), NO_COLOR.\n\n${exitCodes}\n`,
+      `\nVersion: slipway --version (-V) prints it; slipway version also asks the coordinator.\n\nEnvironment: ` +
+        `SLIPWAY_URL (coordinator address), SLIPWAY_TOKEN (API token), DATABASE_URL (PostgreSQL for the ` +
+        `coordinator's store), SLIPWAY_MASTER_KEY (base64 of 32 bytes: the key that wraps secrets), ` +
+        `NO_COLOR.\n\n${exitCodes}\n`,
     );
   program.exitOverride();
   // A command named: load its module only. Help, no command or an unknown one: load them all,

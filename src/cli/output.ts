@@ -1,4 +1,5 @@
-/** Output for people and scripts: colour only on a TTY without NO_COLOR; --json prints the API's objects as they are. */
+/** Output for people and scripts: colour only on a TTY without NO_COLOR; --json prints the API's objects as they are.
+ * */
 
 const useColor = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 

@@ -11,7 +11,8 @@ export async function readPassword(user: string, stdin: NodeJS.ReadStream = proc
     if (piped === '')
       throw new CliError(
         'invalid_input',
-        `no password for ${user}: pipe it into stdin (e.g. \`slipway users create ${user} --grant viewer:'*' < password.txt\`) or run it at a terminal`,
+        `no password for ${user}: pipe it into stdin (e.g. \`slipway users create ${user} --grant viewer:'*' < ` +
+          `password.txt\`) or run it at a terminal`,
       );
     return piped;
   }

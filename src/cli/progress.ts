@@ -26,10 +26,14 @@ export function summary(d: DeploymentView): string {
   const took = d.startedAt && d.finishedAt ? formatDuration(Date.parse(d.finishedAt) - Date.parse(d.startedAt)) : '';
   if (d.state === 'succeeded') {
     const what = d.kind === 'rollback' ? `rolled back to ${d.to.version}` : `${d.to.version} is live`;
-    return `${green('✔')} ${bold(d.service)} ${what} in ${d.environment} (${d.strategy}${took ? `, ${took}` : ''}; ${d.id})`;
+    return (
+      `${green('✔')} ${bold(d.service)} ${what} in ${d.environment} (${d.strategy}${took ? `, ${took}` : ''}; ` +
+      `${d.id})`
+    );
   }
   const lines = [
-    `${red('✘')} ${bold(d.service)} ${d.to.version} ${d.state.replace('_', ' ')} in ${d.environment}${took ? ` after ${took}` : ''} (${d.id})`,
+    `${red('✘')} ${bold(d.service)} ${d.to.version} ${d.state.replace('_', ' ')} in ` +
+      `${d.environment}${took ? ` after ${took}` : ''} (${d.id})`,
   ];
   if (d.reason) lines.push(`  reason: ${d.reason}`);
   if (d.state === 'rolled_back' || d.state === 'failed')

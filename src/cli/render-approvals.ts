@@ -21,7 +21,8 @@ export function renderDecision(decision: 'approve' | 'reject', s: ApprovalStatus
   const what = `${s.service} ${s.version} for ${s.environment}`;
   if (decision === 'reject')
     return `rejected ${what}: it stays stopped until a new version (or you approve it after all)`;
-  const count = `${s.approvedBy.length} of ${s.required}${s.approvedBy.length > 0 ? ` (${s.approvedBy.join(', ')})` : ''}`;
+  const count =
+    `${s.approvedBy.length} of ` + `${s.required}${s.approvedBy.length > 0 ? ` (${s.approvedBy.join(', ')})` : ''}`;
   if (s.state === 'approved')
     return `approved ${what}: ${count}; ready: slipway promote-release ${s.version} --to ${s.environment}`;
   return `approved ${what}: ${count}; ${s.waitsFor ?? 'still waiting'}`;

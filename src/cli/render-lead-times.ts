@@ -19,7 +19,10 @@ export interface LeadTimesView {
 /** Lead times as a table and the median under it; says how to get some when there are none. */
 export function renderLeadTimes(view: LeadTimesView): string {
   if (view.leadTimes.length === 0) {
-    return 'no lead times yet: they are measured for releases deployed from a GitHub push (triggers.github in slipway.yaml)\n';
+    return (
+      'no lead times yet: they are measured for releases deployed from a GitHub push (triggers.github in ' +
+      'slipway.yaml)\n'
+    );
   }
   const rows = view.leadTimes.map((l) => [
     l.deployment,

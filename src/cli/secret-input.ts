@@ -28,7 +28,8 @@ export async function readSecretValue(
   if (value === '')
     throw new CliError(
       'invalid_input',
-      `no value for ${name}: pipe it into stdin (e.g. \`slipway secrets set ${name} --env ENV < file\`) or use --from-file`,
+      `no value for ${name}: pipe it into stdin (e.g. \`slipway secrets set ${name} --env ENV < file\`) or use ` +
+        `--from-file`,
     );
   return value;
 }

@@ -32,10 +32,14 @@ export const approvalsSchema = z
       .max(6, 'at most 6 approvers')
       .default(['role:approver'])
       .meta({ description: 'Who may approve or reject: token names and role:ROLE entries (1..6).' }),
-    selfApproval: z.boolean().optional().meta({
-      description:
-        'May whoever deploys a release (or first deployed it) approve it too? Default false; true for an environment named development.',
-    }),
+    selfApproval: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          'May whoever deploys a release (or first deployed it) approve it too? Default false; true for an ' +
+          'environment named development.',
+      }),
     expiresAfter: positiveDurationField
       .default('30d')
       .meta({ description: 'An approval older than this no longer counts (e.g. 30d).' }),
@@ -47,7 +51,9 @@ export const approvalsSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['required'],
-        message: `${approvals.required} approvals required but only ${names.length} approver(s) listed (${names.join(', ')}); list more, or add role:approver`,
+        message:
+          `${approvals.required} approvals required but only ${names.length} approver(s) listed ` +
+          `(${names.join(', ')}); list more, or add role:approver`,
       });
     }
     const seen = new Set<string>();

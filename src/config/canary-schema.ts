@@ -189,5 +189,6 @@ export const canarySchema = z
   .meta({
     title: 'Canary',
     description:
-      'Send a small, growing share of traffic to the candidate; a judge compares it with stable and rolls back by itself.',
+      'Send a small, growing share of traffic to the candidate; a judge compares it with stable and rolls back by ' +
+      'itself.',
   });

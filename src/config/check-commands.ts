@@ -43,7 +43,10 @@ function findCommand(command: string, cwd: string, env: NodeJS.ProcessEnv): stri
   }
   const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
   if (dirs.some((dir) => isExecutable(path.join(dir, command)))) return undefined;
-  return `"${command}" is not on this machine's PATH: instances started here would not start (install it, or give its path)`;
+  return (
+    `"${command}" is not on this machine's PATH: instances started here would not start (install it, or give ` +
+    `its path)`
+  );
 }
 
 function isExecutable(file: string): boolean {

@@ -20,7 +20,9 @@ export function checkSso(raw: unknown): RawIssue[] {
         if (!environments.includes(environment)) {
           issues.push({
             path: ['sso', 'groups', group, i],
-            message: `unknown environment "${environment}" in grant "${grant}"${hint(environment, environments, 'a declared environment')}`,
+            message:
+              `unknown environment "${environment}" in grant ` +
+              `"${grant}"${hint(environment, environments, 'a declared environment')}`,
           });
         }
       }

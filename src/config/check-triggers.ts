@@ -1,4 +1,5 @@
-/** Trigger rules name declared environments and services (read from the raw input, like the other cross-field checks). */
+/** Trigger rules name declared environments and services (read from the raw input, like the other cross-field checks).
+ * */
 import type { RawIssue } from './messages.js';
 import { entriesOf, field, isMapping } from './raw.js';
 import { hint } from './suggest.js';

@@ -76,7 +76,8 @@ describe('routes', () => {
       {
         path: 'services.web.route',
         message:
-          'same route as service "api" (path prefix /, any host); give one of them a different route.pathPrefix or route.host',
+          'same route as service "api" (path prefix /, any host); give one of them a different route.pathPrefix or ' +
+          'route.host',
       },
     ]);
   });

@@ -16,7 +16,8 @@ export const nameField = z
     'expected lowercase letters, digits and dashes, starting with a letter or digit (like quote-api)',
   );
 
-/** Environment names must start with a letter: an all-digit key would lose its place in the promotion order (JS objects sort integer keys first). */
+/** Environment names must start with a letter: an all-digit key would lose its place in the promotion order (JS objects
+ * sort integer keys first). */
 export const environmentNameField = z
   .string()
   .max(63, 'must be at most 63 characters')
@@ -26,7 +27,8 @@ export const environmentNameField = z
 export const versionPattern = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 /** What a valid version looks like, for messages. */
 export const versionMessage =
-  'expected a version of letters, digits and . _ + - (starting with a letter or digit, at most 64 characters), like 1.4.2';
+  'expected a version of letters, digits and . _ + - (starting with a letter or digit, at most 64 characters), like ' +
+  '1.4.2';
 /** A release version (keys of `releases`). */
 export const versionField = z.string().max(64, versionMessage).regex(versionPattern, versionMessage);
 

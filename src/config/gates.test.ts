@@ -62,10 +62,12 @@ services:
   api: { command: node }
 `;
     expect(() => parseConfig(text, { file: 'slipway.yaml', baseDir: '/srv' })).toThrow(
-      'environments.staging.gates.before[0].command: is run without a shell: put the program in command and its arguments in args (command: node, args: [server.js]) (slipway.yaml:7)',
+      'environments.staging.gates.before[0].command: is run without a shell: put the program in command and its ' +
+        'arguments in args (command: node, args: [server.js]) (slipway.yaml:7)',
     );
     expect(() => parseConfig(text, { file: 'slipway.yaml', baseDir: '/srv' })).toThrow(
-      'environments.staging.gates.coverage.file: expected a coverage-summary.json (istanbul json-summary) or an lcov file (lcov.info) (slipway.yaml:8)',
+      'environments.staging.gates.coverage.file: expected a coverage-summary.json (istanbul json-summary) or an ' +
+        'lcov file (lcov.info) (slipway.yaml:8)',
     );
   });
 

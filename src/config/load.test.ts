@@ -90,7 +90,8 @@ describe('parseConfig', () => {
   it('lists the allowed keys when nothing is close', () => {
     const [issue] = issuesOf(`${valid.join('\n')}\nsomething: 1`);
     expect(issue?.message).toBe(
-      'unknown key "something" (expected one of: project, dataDir, coordinator, proxy, runtime, environments, services, database, triggers, sso, access)',
+      'unknown key "something" (expected one of: project, dataDir, coordinator, proxy, runtime, environments, ' +
+        'services, database, triggers, sso, access)',
     );
     expect(issue?.line).toBe(12);
   });

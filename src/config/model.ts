@@ -66,7 +66,8 @@ export interface EnvironmentConfig extends ListenAddress {
   soakMs: number;
   /** When deployments are refused. */
   freezes: FreezeWindow[];
-  /** The post-deploy watch: how long a new release is judged after its rollout (0: not watched), and what a regression does. */
+  /** The post-deploy watch: how long a new release is judged after its rollout (0: not watched), and what a regression
+   * does. */
   watch: { forMs: number; onRegression: 'rollback' | 'alert' };
   /** This environment's database URL reference (`env:NAME` or postgres://), when it overrides database.url. */
   databaseUrl?: string;
@@ -114,7 +115,8 @@ export interface SmokeCheckConfig {
 /** An environment's deployment gates. */
 export interface GatesConfig {
   before: CommandGateConfig[];
-  /** Line coverage read from a report; `file` is absolute and may hold {version}; `minimumPct` in percent (85 = 85 %). */
+  /** Line coverage read from a report; `file` is absolute and may hold {version}; `minimumPct` in percent (85 = 85 %).
+   * */
   coverage?: { file: string; minimumPct: number };
   after: SmokeCheckConfig[];
 }
@@ -257,7 +259,8 @@ export interface ResolvedService extends Omit<ServiceConfig, 'environments'> {
   environment: string;
 }
 
-/** What to run for one release of a service: release overrides applied, {version} filled in, {port} left for the runtime. */
+/** What to run for one release of a service: release overrides applied, {version} filled in, {port} left for the
+ * runtime. */
 export interface ReleaseSpec {
   service: string;
   version: string;
@@ -275,7 +278,8 @@ export interface TriggersConfig {
 
 /** Pushes delivered to POST /api/v1/webhooks/github. */
 export interface GithubTriggers {
-  /** `env:NAME`: the webhook secret is read from environment variable NAME when a delivery arrives; never resolve it into the config. */
+  /** `env:NAME`: the webhook secret is read from environment variable NAME when a delivery arrives; never resolve it
+   * into the config. */
   secret: string;
   /** Tried in order; the first whose branch matches decides. */
   rules: TriggerRule[];

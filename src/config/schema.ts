@@ -161,16 +161,22 @@ const databaseUrlField = z
   )
   .meta({
     description:
-      'The application database: env:NAME reads environment variable NAME when used; a literal postgres:// URL also works.',
+      'The application database: env:NAME reads environment variable NAME when used; a literal postgres:// URL also ' +
+      'works.',
   });
 
 const databaseSchema = z
   .strictObject({
     url: databaseUrlField.default('env:DATABASE_URL'),
-    migrations: z.string().min(1).default('migrations').meta({
-      description:
-        'Directory of NNNN_name.up.sql / .down.sql files, relative to slipway.yaml; may contain {version} so each release carries its own.',
-    }),
+    migrations: z
+      .string()
+      .min(1)
+      .default('migrations')
+      .meta({
+        description:
+          'Directory of NNNN_name.up.sql / .down.sql files, relative to slipway.yaml; may contain {version} so each ' +
+          'release carries its own.',
+      }),
     service: nameField.optional().meta({
       description: 'The service whose releases carry the migrations; required when the project has several services.',
     }),
@@ -186,15 +192,20 @@ const databaseSchema = z
       .max(20)
       .default(5)
       .meta({ description: 'Retries (with exponential backoff) when lock_timeout expires.' }),
-    revertOnRollback: z.boolean().default(false).meta({
-      description:
-        'When a deployment rolls back, run the down scripts of its expand migrations too (only safe ones; data-loss downs never run automatically).',
-    }),
+    revertOnRollback: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          'When a deployment rolls back, run the down scripts of its expand migrations too (only safe ones; data-loss ' +
+          'downs never run automatically).',
+      }),
   })
   .meta({
     title: 'Database',
     description:
-      'Migrations that ship with releases: linted, dry-run, and sequenced with deployments (expand before, contract after).',
+      'Migrations that ship with releases: linted, dry-run, and sequenced with deployments (expand before, contract ' +
+      'after).',
   });
 
 const freezeSchema = z
@@ -256,10 +267,14 @@ const environmentSchema = z
         title: 'Post-deploy watch',
         description: 'After a deployment succeeds, keep judging the new release against the previous one for a while.',
       }),
-    database: z.strictObject({ url: databaseUrlField }).optional().meta({
-      description:
-        "This environment's database, when it is not the top-level database.url. Environments with the same URL share one database.",
-    }),
+    database: z
+      .strictObject({ url: databaseUrlField })
+      .optional()
+      .meta({
+        description:
+          "This environment's database, when it is not the top-level database.url. Environments with the same URL " +
+          'share one database.',
+      }),
   })
   .meta({ title: 'Environment' });
 

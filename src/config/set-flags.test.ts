@@ -32,8 +32,10 @@ describe('parseSetFlags', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues.map((issue) => issue.message)).toEqual([
       '--set "LOG_LEVEL": expected KEY=VALUE, like --set LOG_LEVEL=debug',
-      '--set "1X=2": "1X" is not an environment variable name (letters, digits and _, not starting with a digit); expected KEY=VALUE',
-      '--set "=v": "" is not an environment variable name (letters, digits and _, not starting with a digit); expected KEY=VALUE',
+      '--set "1X=2": "1X" is not an environment variable name (letters, digits and _, not starting with a digit); ' +
+        'expected KEY=VALUE',
+      '--set "=v": "" is not an environment variable name (letters, digits and _, not starting with a digit); ' +
+        'expected KEY=VALUE',
     ]);
   });
 });

@@ -19,7 +19,9 @@ export function parseSetFlags(values: string[]): Record<string, string> {
         message: `--set ${JSON.stringify(value)}: expected KEY=VALUE, like --set LOG_LEVEL=debug`,
       });
     } else if (!envNamePattern.test(key)) {
-      const message = `--set ${JSON.stringify(value)}: ${JSON.stringify(key)} is not an environment variable name (letters, digits and _, not starting with a digit); expected KEY=VALUE`;
+      const message =
+        `--set ${JSON.stringify(value)}: ${JSON.stringify(key)} is not an environment variable name ` +
+        `(letters, digits and _, not starting with a digit); expected KEY=VALUE`;
       issues.push({ path: '', message });
     } else {
       // defineProperty, not assignment: a KEY of "__proto__" must stay an ordinary key.

@@ -27,7 +27,8 @@ const grantText = z
   .string()
   .regex(
     grantTextPattern,
-    'expected ROLE:ENVIRONMENT[,ENVIRONMENT] or ROLE:* (like deployer:staging,production), ROLE one of viewer, deployer, approver, admin',
+    'expected ROLE:ENVIRONMENT[,ENVIRONMENT] or ROLE:* (like deployer:staging,production), ROLE one of viewer, ' +
+      'deployer, approver, admin',
   );
 
 export const ssoSchema = z
@@ -40,14 +41,16 @@ export const ssoSchema = z
       .string()
       .regex(
         /^env:[A-Za-z_][A-Za-z0-9_]*$/,
-        'expected env:VARIABLE: the client secret is read from the environment at each login, never written in the config',
+        'expected env:VARIABLE: the client secret is read from the environment at each login, never written in the ' +
+          'config',
       )
       .meta({
         description: 'The client secret as env:NAME (read from environment variable NAME when someone logs in).',
       }),
     redirectUri: secureUrlField('redirect URI').meta({
       description:
-        "Where the provider sends people back: the coordinator's /api/v1/auth/oidc/callback (register the same URI at the provider).",
+        "Where the provider sends people back: the coordinator's /api/v1/auth/oidc/callback (register the same URI " +
+        'at the provider).',
     }),
     scopes: z
       .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected a scope name without spaces or quotes'))
@@ -64,7 +67,8 @@ export const ssoSchema = z
       .refine((groups) => Object.keys(groups).length > 0, 'map at least one group to grants')
       .meta({
         description:
-          'Provider group → grants (ROLE:ENV[,ENV] or ROLE:*). A person gets the grants of every group they are in; someone in no listed group cannot log in.',
+          'Provider group → grants (ROLE:ENV[,ENV] or ROLE:*). A person gets the grants of every group they are in; ' +
+          'someone in no listed group cannot log in.',
       }),
   })
   .meta({

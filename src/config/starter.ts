@@ -16,7 +16,9 @@ export function schemaComment(ref: string = installedSchema): string {
  */
 export function starterConfig(project: string, schemaRef: string = installedSchema): string {
   if (!namePattern.test(project) || project.length > 63) {
-    const message = `invalid project name ${JSON.stringify(project)}: expected lowercase letters, digits and dashes, starting with a letter or digit (like harbor-quote)`;
+    const message =
+      `invalid project name ${JSON.stringify(project)}: expected lowercase letters, digits and ` +
+      `dashes, starting with a letter or digit (like harbor-quote)`;
     throw new ConfigError([{ path: 'project', message }]);
   }
   return `${schemaComment(schemaRef)}

@@ -34,7 +34,8 @@ describe('readStoredConfig', () => {
   it("refuses a newer Slipway's config, saying what to do", () => {
     expect(() => readStoredConfig('p', v1, storedConfigVersion + 1)).toThrow(
       new RegExp(
-        `stored config of project "p" cannot be read: it was stored by a newer Slipway \\(config version ${storedConfigVersion + 1}; ` +
+        `stored config of project "p" cannot be read: it was stored by a newer Slipway \\(config version ` +
+          `${storedConfigVersion + 1}; ` +
           `this one reads up to ${storedConfigVersion}\\)`,
       ),
     );

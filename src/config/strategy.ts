@@ -19,7 +19,8 @@ const defaults: { [T in StrategyType]: Extract<StrategyConfig, { type: T }> } = 
   canary: normalizeCanary(canarySchema.parse({ type: 'canary' }), (d) => parseDuration(d)!),
 };
 
-/** The strategy of a type with that type's defaults, e.g. for `--strategy rolling`; throws ConfigError for unknown types. */
+/** The strategy of a type with that type's defaults, e.g. for `--strategy rolling`; throws ConfigError for unknown
+ * types. */
 export function defaultStrategy(type: string): StrategyConfig {
   if (!isStrategyType(type)) {
     throw new ConfigError([{ path: 'strategy', message: `unknown strategy "${type}"${hint(type, strategyTypes)}` }]);

@@ -27,10 +27,14 @@ const triggerRuleSchema = z
       .min(1)
       .optional()
       .meta({ description: 'Services deployed by a matching push (default: every service).' }),
-    version: z.enum(['{sha7}', '{sha}']).default('{sha7}').meta({
-      description:
-        'Release version made from the pushed commit: "{sha7}" (its first 7 characters, the default) or "{sha}" (all 40).',
-    }),
+    version: z
+      .enum(['{sha7}', '{sha}'])
+      .default('{sha7}')
+      .meta({
+        description:
+          'Release version made from the pushed commit: "{sha7}" (its first 7 characters, the default) or "{sha}" ' +
+          '(all 40).',
+      }),
   })
   .meta({ title: 'Trigger rule', description: 'One branch pattern and where a push to it deploys.' });
 
@@ -40,24 +44,28 @@ const githubTriggersSchema = z
       .string()
       .regex(
         /^env:[A-Za-z_][A-Za-z0-9_]*$/,
-        'expected env:VARIABLE: the secret is read from the environment when a webhook arrives, never written in the config',
+        'expected env:VARIABLE: the secret is read from the environment when a webhook arrives, never written in ' +
+          'the config',
       )
       .meta({
         description:
-          "The webhook's secret as env:NAME (read from environment variable NAME): every delivery's X-Hub-Signature-256 must match it.",
+          "The webhook's secret as env:NAME (read from environment variable NAME): every delivery's " +
+          'X-Hub-Signature-256 must match it.',
       }),
     rules: z
       .array(triggerRuleSchema)
       .min(1, 'declare at least one rule (e.g. { branch: main, environment: staging })')
       .meta({
         description:
-          'Tried in order; the first rule whose branch matches decides (list main before a catch-all like "**"). A push no rule matches deploys nothing.',
+          'Tried in order; the first rule whose branch matches decides (list main before a catch-all like "**"). A ' +
+          'push no rule matches deploys nothing.',
       }),
   })
   .meta({
     title: 'GitHub triggers',
     description:
-      'Deploy on pushes delivered to POST /api/v1/webhooks/github (content type application/json). Deleted branches, tags and other events deploy nothing.',
+      'Deploy on pushes delivered to POST /api/v1/webhooks/github (content type application/json). Deleted ' +
+      'branches, tags and other events deploy nothing.',
   });
 
 /** The whole `triggers:` block. */

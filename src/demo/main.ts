@@ -36,7 +36,8 @@ async function deployAndWatch(
     },
   );
   say(
-    `${bold(`deploy ${version}`)} ${dim(`(${deployment.strategy}, ${deployment.steps.length} steps, ${deployment.id})`)}`,
+    `${bold(`deploy ${version}`)} ` +
+      `${dim(`(${deployment.strategy}, ${deployment.steps.length} steps, ${deployment.id})`)}`,
   );
   const started = Date.parse(deployment.startedAt ?? deployment.createdAt);
   let switchAt: number | undefined;
@@ -117,7 +118,8 @@ async function main(): Promise<void> {
     const bad = await deployAndWatch(api, config.project, '4.0.0', 'canary', { FAIL_RATE: '0.2' });
     const badMs = Date.parse(bad.deployment.finishedAt!) - Date.parse(bad.deployment.startedAt!);
     say(
-      `${bad.deployment.state === 'rolled_back' ? green('✔') : red('✘')} 4.0.0 ${bad.deployment.state.replace('_', ' ')} by the judge: ${bad.deployment.reason ?? ''}\n`,
+      `${bad.deployment.state === 'rolled_back' ? green('✔') : red('✘')} 4.0.0 ` +
+        `${bad.deployment.state.replace('_', ' ')} by the judge: ${bad.deployment.reason ?? ''}\n`,
     );
     await new Promise((r) => setTimeout(r, 2500)); // let the last slow requests finish on the new release
     const report = await load.stop();
@@ -127,10 +129,12 @@ async function main(): Promise<void> {
     const badErrors = report.failedByRelease['4.0.0'] ?? 0;
     const otherFailures = report.failed - badErrors;
     say(
-      `  failed requests      ${otherFailures === 0 ? green('0') : red(String(otherFailures))} on releases 1.0.0–3.0.0, across two switches`,
+      `  failed requests      ${otherFailures === 0 ? green('0') : red(String(otherFailures))} on releases ` +
+        `1.0.0–3.0.0, across two switches`,
     );
     say(
-      `  bad canary 4.0.0     ${badErrors} of its 5 % answered 500 before the judge rolled it back; canary ended after ${formatDuration(badMs)}`,
+      `  bad canary 4.0.0     ${badErrors} of its 5 % answered 500 before the judge rolled it back; canary ended ` +
+        `after ${formatDuration(badMs)}`,
     );
     say(`  latency p50 / p99    ${report.p50Ms} ms / ${report.p99Ms} ms`);
     say(
@@ -139,10 +143,12 @@ async function main(): Promise<void> {
         .join(', ')}`,
     );
     say(
-      `  blue-green 1→2       switch after ${formatDuration(blueGreen.switchMs ?? 0)}, done in ${formatDuration(Date.parse(blueGreen.deployment.finishedAt!) - Date.parse(blueGreen.deployment.startedAt!))}`,
+      `  blue-green 1→2       switch after ${formatDuration(blueGreen.switchMs ?? 0)}, done in ` +
+        `${formatDuration(Date.parse(blueGreen.deployment.finishedAt!) - Date.parse(blueGreen.deployment.startedAt!))}`,
     );
     say(
-      `  rolling 2→3          first shift after ${formatDuration(rolling.switchMs ?? 0)}, done in ${formatDuration(Date.parse(rolling.deployment.finishedAt!) - Date.parse(rolling.deployment.startedAt!))}`,
+      `  rolling 2→3          first shift after ${formatDuration(rolling.switchMs ?? 0)}, done in ` +
+        `${formatDuration(Date.parse(rolling.deployment.finishedAt!) - Date.parse(rolling.deployment.startedAt!))}`,
     );
     for (const f of report.failures.slice(0, 5)) say(red(`  failure: ${f.path} ${f.status ?? f.error}`));
     say('');

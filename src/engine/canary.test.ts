@@ -50,7 +50,8 @@ async function candidateTraffic(harness: Harness, id: string, candidate: { error
 }
 
 describe('canary through the engine', () => {
-  it('a candidate failing 20 % of requests is rolled back by the judge within seconds, with the verdict explained', async () => {
+  it('a candidate failing 20 % of requests is rolled back by the judge within seconds, with the verdict ' +
+    'explained', async () => {
     const harness = await startWithStable([{ setWeight: 5 }, { analyze: { for: '60s' } }]);
     const d = await harness.engine.deploy(req('2.0.0'));
     await candidateTraffic(harness, d.id, { errorRate: 0.2, latencyMs: 20 });

@@ -58,7 +58,10 @@ export async function describeActive(deps: EngineDeps, d: DeploymentRecord): Pro
     getRelease(deps.db, d.toRelease),
   ]);
   const age = d.startedAt ? `, started ${formatDuration(deps.clock.now() - d.startedAt.getTime())} ago` : '';
-  return `${d.id} (${from?.version ?? 'nothing'} → ${to?.version}, ${d.state.replace('_', ' ')}, step ${Math.min(d.step + 1, d.plan.steps.length)}/${d.plan.steps.length}${age})`;
+  return (
+    `${d.id} (${from?.version ?? 'nothing'} → ${to?.version}, ${d.state.replace('_', ' ')}, step ` +
+    `${Math.min(d.step + 1, d.plan.steps.length)}/${d.plan.steps.length}${age})`
+  );
 }
 
 /**
@@ -83,7 +86,8 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
   if (active && !req.queue) {
     throw new EngineError(
       'conflict',
-      `${req.service} in ${req.environment} is already being deployed by ${await describeActive(deps, active)}; wait for it to finish, or pass --queue`,
+      `${req.service} in ${req.environment} is already being deployed by ${await describeActive(deps, active)}; ` +
+        `wait for it to finish, or pass --queue`,
       {
         deployment: active.id,
       },
@@ -139,7 +143,8 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
     if (req.queue) return insertDeployment(deps.db, { ...base, fromRelease, plan, state: 'queued' });
     throw new EngineError(
       'conflict',
-      `${req.service} in ${req.environment} is already being deployed by ${winner ? await describeActive(deps, winner) : 'another request'}; pass --queue to wait`,
+      `${req.service} in ${req.environment} is already being deployed by ` +
+        `${winner ? await describeActive(deps, winner) : 'another request'}; pass --queue to wait`,
     );
   }
 }
@@ -200,7 +205,8 @@ export async function requestAbort(
   if (d.state !== 'running')
     throw new EngineError(
       'conflict',
-      `deployment ${id} already finished (${d.state.replace('_', ' ')}); to undo it, run: slipway rollback ${d.service} --env ${d.environment}`,
+      `deployment ${id} already finished (${d.state.replace('_', ' ')}); to undo it, run: slipway rollback ` +
+        `${d.service} --env ${d.environment}`,
     );
   const { deployment } = await requestControl(deps, id, {
     kind: 'abort',
@@ -251,7 +257,8 @@ async function refuseOutsidePipeline(deps: EngineDeps, config: ProjectConfig, re
   if (freeze && !req.emergency) {
     throw new EngineError(
       'conflict',
-      `${req.environment} is frozen until ${freeze.endsAt.toISOString()}: ${freeze.message} (${freeze.window}); an admin can deploy anyway with --emergency --reason "…"`,
+      `${req.environment} is frozen until ${freeze.endsAt.toISOString()}: ${freeze.message} (${freeze.window}); an ` +
+        `admin can deploy anyway with --emergency --reason "…"`,
       { freeze: { message: freeze.message, endsAt: freeze.endsAt.toISOString(), window: freeze.window } },
     );
   }
@@ -262,7 +269,8 @@ async function refuseOutsidePipeline(deps: EngineDeps, config: ProjectConfig, re
       : '';
     throw new EngineError(
       'conflict',
-      `${req.service} ${req.version} cannot go to ${req.environment} yet: ${waits.map((w) => w.reason).join('; ')}${soonest}`,
+      `${req.service} ${req.version} cannot go to ${req.environment} yet: ` +
+        `${waits.map((w) => w.reason).join('; ')}${soonest}`,
       {
         waits: waits.map((w) => ({
           environment: w.environment,

@@ -92,7 +92,9 @@ export class Engine {
           service: d.service,
           environment: d.environment,
           kind: 'deployment.resumed',
-          message: `coordinator restarted: resuming at step ${d.step + 1}/${d.plan.steps.length} (${d.state.replace('_', ' ')})`,
+          message:
+            `coordinator restarted: resuming at step ${d.step + 1}/${d.plan.steps.length} ` +
+            `(${d.state.replace('_', ' ')})`,
           data: { step: d.step, state: d.state },
         });
       }

@@ -100,7 +100,8 @@ export class Executor {
     }
   }
 
-  /** Run one step; `done` advances the plan, `again` decides anew (a request arrived or the plan changed), `stop` ends the loop. */
+  /** Run one step; `done` advances the plan, `again` decides anew (a request arrived or the plan changed), `stop` ends
+   * the loop. */
   private async runOne(d: DeploymentRecord, index: number, signal: AbortSignal): Promise<'done' | 'again' | 'stop'> {
     this.deps.canary?.watch(d);
     const step = d.plan.steps[index]!;

@@ -19,7 +19,8 @@ afterEach(async () => {
 const req = (version: string) => ({ project: 'harbor', service: 'api', environment: 'staging', version });
 const healthy = (release: string, rate = 200) => ({ release, rate, errorRate: 0.002, latencyMs: 20, jitterMs: 10 });
 
-/** 1.0.0 live with traffic, then 2.0.0 rolled out blue-green; the feed moves to 2.0.0 with `after` once it is stable. */
+/** 1.0.0 live with traffic, then 2.0.0 rolled out blue-green; the feed moves to 2.0.0 with `after` once it is stable.
+ * */
 async function rollOut(watch: Record<string, unknown>, after: { errorRate: number; latencyMs: number }) {
   h = await engineHarness(harnessConfig({ watch, strategy: { type: 'blue-green', keepOldFor: '5m' } }));
   const first = await h.engine.deploy(req('1.0.0'));
@@ -50,30 +51,33 @@ async function stableVersion(harness: Harness): Promise<string | undefined> {
 }
 
 describe('post-deploy watch', () => {
-  it('a release that starts failing after its rollout is rolled back to the warm previous release, with the reason', async () => {
-    const done = await rollOut({ for: '2m' }, { errorRate: 0.2, latencyMs: 20 });
-    const watched = await getDeployment(h!.db, done.id);
-    expect(watched!.watch).toMatchObject({ state: 'watching', onRegression: 'rollback' });
+  it(
+    'a release that starts failing after its rollout is rolled back to the warm previous release, with the ' + 'reason',
+    async () => {
+      const done = await rollOut({ for: '2m' }, { errorRate: 0.2, latencyMs: 20 });
+      const watched = await getDeployment(h!.db, done.id);
+      expect(watched!.watch).toMatchObject({ state: 'watching', onRegression: 'rollback' });
 
-    const regressed = await until('the watch to regress', async () => {
-      const d = await getDeployment(h!.db, done.id);
-      return d?.watch?.rollback ? d : undefined;
-    });
-    expect(regressed.state).toBe('succeeded'); // the deployment did succeed; the rollback is its own deployment
-    expect(regressed.watch!.state).toBe('regressed');
-    expect(regressed.watch!.reason).toMatch(/^post-deploy watch: error-rate/);
+      const regressed = await until('the watch to regress', async () => {
+        const d = await getDeployment(h!.db, done.id);
+        return d?.watch?.rollback ? d : undefined;
+      });
+      expect(regressed.state).toBe('succeeded'); // the deployment did succeed; the rollback is its own deployment
+      expect(regressed.watch!.state).toBe('regressed');
+      expect(regressed.watch!.reason).toMatch(/^post-deploy watch: error-rate/);
 
-    const rollback = await h!.waitFinished(regressed.watch!.rollback!);
-    expect(rollback.kind).toBe('rollback');
-    expect(rollback.state).toBe('succeeded');
-    expect(rollback.requestedBy).toBe('post-deploy watch');
-    expect(rollback.reason).toMatch(/^post-deploy watch: error-rate/);
-    expect(await stableVersion(h!)).toBe('1.0.0');
-    // The warm 1.0.0 instances served again: none was started for the rollback (2 of 1.0.0, 2 of 2.0.0).
-    expect(h!.runtime.started).toHaveLength(4);
-    const kinds = (await listEvents(h!.db, { project: 'harbor', limit: 200 })).map((e) => e.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['watch.started', 'watch.regressed']));
-  });
+      const rollback = await h!.waitFinished(regressed.watch!.rollback!);
+      expect(rollback.kind).toBe('rollback');
+      expect(rollback.state).toBe('succeeded');
+      expect(rollback.requestedBy).toBe('post-deploy watch');
+      expect(rollback.reason).toMatch(/^post-deploy watch: error-rate/);
+      expect(await stableVersion(h!)).toBe('1.0.0');
+      // The warm 1.0.0 instances served again: none was started for the rollback (2 of 1.0.0, 2 of 2.0.0).
+      expect(h!.runtime.started).toHaveLength(4);
+      const kinds = (await listEvents(h!.db, { project: 'harbor', limit: 200 })).map((e) => e.kind);
+      expect(kinds).toEqual(expect.arrayContaining(['watch.started', 'watch.regressed']));
+    },
+  );
 
   it('a healthy release is watched for its window and passes; nothing is rolled back', async () => {
     const done = await rollOut({ for: '3s' }, { errorRate: 0.002, latencyMs: 20 });

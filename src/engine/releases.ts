@@ -39,7 +39,8 @@ export async function ensureRelease(db: Queryable, project: string, spec: Releas
     const changed = differences(stored.spec, spec);
     throw new EngineError(
       'conflict',
-      `release ${spec.version} of ${spec.service} already exists with different settings (${changed.join(', ') || 'spec'}); releases are immutable — deploy a new version`,
+      `release ${spec.version} of ${spec.service} already exists with different settings ` +
+        `(${changed.join(', ') || 'spec'}); releases are immutable — deploy a new version`,
       { release: stored.id, changed },
     );
   }

@@ -82,7 +82,8 @@ export async function requestRollback(
     const winner = await activeDeployment(deps.db, req.project, req.service, req.environment);
     throw new EngineError(
       'conflict',
-      `${req.service} in ${req.environment} is being deployed by ${winner ? await describeActive(deps, winner) : 'another request'}; run the rollback again to abort it`,
+      `${req.service} in ${req.environment} is being deployed by ` +
+        `${winner ? await describeActive(deps, winner) : 'another request'}; run the rollback again to abort it`,
     );
   }
 }

@@ -13,7 +13,8 @@ export function dataPlaneEnvironment(project: string, environment: string): stri
   return `${project}.${environment}`;
 }
 
-/** Build an environment's route table from the store: weights from `traffic`, upstreams = healthy instances meant to run. */
+/** Build an environment's route table from the store: weights from `traffic`, upstreams = healthy instances meant to
+ * run. */
 export async function buildRoutes(db: Db, config: ProjectConfig, environment: string): Promise<EnvironmentRoutes> {
   const env = config.environments.find((e) => e.name === environment);
   if (!env) throw new Error(`environment ${environment} is not in project ${config.project}`);

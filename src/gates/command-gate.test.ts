@@ -67,7 +67,9 @@ describe('runCommandGate', () => {
 
   it('kills the whole process group on timeout, and says so', async () => {
     // The child starts a grandchild that would outlive it, prints its pid, then hangs.
-    const script = `const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); console.log('grandchild ' + c.pid); setInterval(() => {}, 1000);`;
+    const script =
+      `const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, ` +
+      `1000)'], { stdio: 'ignore' }); console.log('grandchild ' + c.pid); setInterval(() => {}, 1000);`;
     const r = await runCommandGate(gate(script, { timeoutMs: 500 }));
     expect(r.outcome).toBe('fail');
     expect(r.message).toMatch(/^gate "check" timed out after 500ms .*; its processes were killed$/);
@@ -94,7 +96,9 @@ describe('runCommandGate', () => {
     const missing = await runCommandGate(gate('', { command: 'no-such-program-slipway', args: [] }));
     expect(missing).toMatchObject({
       outcome: 'error',
-      message: `gate "check" could not start: program "no-such-program-slipway" not found (on PATH or relative to ${dir})`,
+      message:
+        `gate "check" could not start: program "no-such-program-slipway" not found (on PATH or relative to ` +
+        `${dir})`,
     });
     const noDir = await runCommandGate(gate('', { cwd: path.join(dir, 'nope') }));
     expect(noDir).toMatchObject({

@@ -12,7 +12,8 @@ import type { CommandGateConfig } from '../config/model.js';
  */
 export type CommandGateSpec = CommandGateConfig;
 
-/** After SIGTERM to the group, this long before SIGKILL; and how long leftover children may hold the pipes after the command exits. */
+/** After SIGTERM to the group, this long before SIGKILL; and how long leftover children may hold the pipes after the
+ * command exits. */
 const graceMs = 1000;
 
 /**
@@ -21,7 +22,8 @@ const graceMs = 1000;
  * an `error` result naming it.
  *
  * @example
- * const r = await runCommandGate({ name: 'tests', command: 'npm', args: ['test'], cwd: '/app', timeoutMs: 300_000, env: {} });
+ * const r = await runCommandGate({ name: 'tests', command: 'npm', args: ['test'], cwd: '/app', timeoutMs: 300_000, env:
+ * {} });
  * if (r.outcome !== 'pass') console.log(r.message, r.outputTail);
  */
 export async function runCommandGate(
@@ -77,7 +79,8 @@ export async function runCommandGate(
     (resolve) => {
       child.once('error', (e) => resolve({ spawnError: e }));
       child.once('exit', (code, signal) => {
-        // Output may still be in the pipes, or a background child may hold them open: wait a little, then end the group.
+        // Output may still be in the pipes, or a background child may hold them open: wait a little, then end the
+        // group.
         const done = () => resolve({ code, signal });
         const late = setTimeout(() => {
           killGroup('SIGKILL');
@@ -120,7 +123,9 @@ export async function runCommandGate(
     return {
       ...base,
       outcome: 'fail',
-      message: `gate "${spec.name}" timed out after ${formatDuration(spec.timeoutMs)} (${what}); its processes were killed`,
+      message:
+        `gate "${spec.name}" timed out after ${formatDuration(spec.timeoutMs)} (${what}); its processes were ` +
+        `killed`,
       durationMs,
       outputTail,
       detail,

@@ -67,7 +67,8 @@ export async function runCoverageGate(spec: {
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
     const message = missing
-      ? `coverage report ${shown} not found; a before-gate should write it (e.g. vitest --coverage with the json-summary reporter)`
+      ? `coverage report ${shown} not found; a before-gate should write it (e.g. vitest --coverage with the ` +
+        `json-summary reporter)`
       : (e as Error).message;
     return { ...base, outcome: 'error', message: `coverage gate: ${message}`, durationMs: Date.now() - started };
   }

@@ -24,7 +24,8 @@ const bodyLimit = 1024 * 1024;
  * timeout is a `fail` (the release does not answer), with the reason in the message.
  *
  * @example
- * await runSmokeCheck({ name: 'version', url: 'http://127.0.0.1:8081/version', method: 'GET', expect: { status: 200, bodyContains: '1.4.2' }, timeoutMs: 5000 });
+ * await runSmokeCheck({ name: 'version', url: 'http://127.0.0.1:8081/version', method: 'GET', expect: { status: 200,
+ * bodyContains: '1.4.2' }, timeoutMs: 5000 });
  */
 export async function runSmokeCheck(spec: SmokeCheckSpec, signal?: AbortSignal): Promise<GateResult> {
   const started = Date.now();

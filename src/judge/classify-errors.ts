@@ -66,7 +66,9 @@ export function classifyErrors(prepared: PreparedRequests, settings: JudgeSettin
   const pValue = Math.max(score.pValue, exact, fisher.pValue);
   const significance = significanceOf(pValue, settings);
   const seen = `candidate ${describe(candidate)} vs ${reference.name} ${describe(stable)}`;
-  const figures = `z = ${score.z.toFixed(2)}, ${formatP(score.pValue)}; exact ${formatP(exact)}; Fisher ${formatP(fisher.pValue)}`;
+  const figures =
+    `z = ${score.z.toFixed(2)}, ${formatP(score.pValue)}; exact ${formatP(exact)}; Fisher ` +
+    `${formatP(fisher.pValue)}`;
   const message = significance.worse
     ? `${rule}: ${seen}: worse than allowed (${allowed}) ${describeSignificance(significance, settings)} (${figures})`
     : `${rule}: ${seen}: within allowed (${allowed}) (${figures})`;

@@ -45,7 +45,9 @@ export function classifyLatency(prepared: PreparedRequests, settings: JudgeSetti
   const significance = significanceOf(test.pValue, settings);
   const candidateMedian = quantileSorted(candidate, 0.5);
   const stableMedian = quantileSorted(stable, 0.5);
-  const seen = `candidate median ${formatMs(candidateMedian)} vs ${reference.name} ${formatMs(stableMedian)} (${candidate.length} and ${stable.length} requests)`;
+  const seen =
+    `candidate median ${formatMs(candidateMedian)} vs ${reference.name} ${formatMs(stableMedian)} ` +
+    `(${candidate.length} and ${stable.length} requests)`;
   const figures = `U = ${test.u}, ${formatP(test.pValue)}`;
   const message = significance.worse
     ? `${rule}: ${seen}: slower than allowed (${allowed}) ${describeSignificance(significance, settings)} (${figures})`

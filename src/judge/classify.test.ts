@@ -37,13 +37,17 @@ describe('latency.mann-whitney', () => {
     );
   });
 
-  it('a slowdown inside the allowance passes however much data there is (+10 ms on 5–50 ms, under the +25 ms floor)', () => {
-    const { latency } = classify(
-      requestsMeasurement(w(1000, 0, spreadMs(1000, 15, 60, 3)), w(10_000, 0, spreadMs(10_000, 5, 50, 4))),
-    );
-    expect(latency).toMatchObject({ classification: 'pass', conclusive: false });
-    expect(latency.statistic!.pValue).toBeGreaterThan(0.5);
-  });
+  it(
+    'a slowdown inside the allowance passes however much data there is (+10 ms on 5–50 ms, under the +25 ms ' +
+      'floor)',
+    () => {
+      const { latency } = classify(
+        requestsMeasurement(w(1000, 0, spreadMs(1000, 15, 60, 3)), w(10_000, 0, spreadMs(10_000, 5, 50, 4))),
+      );
+      expect(latency).toMatchObject({ classification: 'pass', conclusive: false });
+      expect(latency.statistic!.pValue).toBeGreaterThan(0.5);
+    },
+  );
 
   it('a slowdown beyond it is found in a moderate sample (median 80 ms against 27.5 ms, 200 requests)', () => {
     const { latency } = classify(
@@ -105,12 +109,15 @@ describe('errors.two-proportion', () => {
     );
   });
 
-  it('3 unlucky errors among the first 32 requests are not conclusive (the score test alone would say p = 4.5e-8)', () => {
-    const { errors } = classify(requestsMeasurement(w(32, 3), w(621, 1)));
-    expect(errors.conclusive).toBe(false);
-    // The largest of the three p-values: the exact binomial at stable (Jeffreys) + 0.5 points.
-    expect(errors.statistic!.pValue).toBeCloseTo(0.0017194134940658253, 10);
-  });
+  it(
+    '3 unlucky errors among the first 32 requests are not conclusive (the score test alone would say p = ' + '4.5e-8)',
+    () => {
+      const { errors } = classify(requestsMeasurement(w(32, 3), w(621, 1)));
+      expect(errors.conclusive).toBe(false);
+      // The largest of the three p-values: the exact binomial at stable (Jeffreys) + 0.5 points.
+      expect(errors.statistic!.pValue).toBeCloseTo(0.0017194134940658253, 10);
+    },
+  );
 
   it('within the allowance passes: 0.8 % against 0.5 %', () => {
     expect(classify(requestsMeasurement(w(1000, 8), w(20_000, 100))).errors).toMatchObject({
@@ -195,7 +202,8 @@ describe('checks', () => {
       candidateCount: 12,
     });
     expect(r.message).toBe(
-      'checks.failed: quote-premium: 1 of 12 checks failed on the candidate; last: POST /quotes: premium 102668.99, expected 98000',
+      'checks.failed: quote-premium: 1 of 12 checks failed on the candidate; last: POST /quotes: premium 102668.99, ' +
+        'expected 98000',
     );
   });
 

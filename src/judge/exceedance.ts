@@ -11,7 +11,8 @@ export interface Exceedance {
   p0: number;
   /** P(X ≥ k) for X ~ Binomial(n, p0). */
   pValue: number;
-  /** Clopper–Pearson lower bound of the true share at `confidence`; only when conclusive (it is what the message shows). */
+  /** Clopper–Pearson lower bound of the true share at `confidence`; only when conclusive (it is what the message
+   * shows). */
   lowerBound?: number;
   classification: Classification;
   conclusive: boolean;
@@ -53,9 +54,15 @@ export function describeExceedance(
   const { confidence, scoreConfidence } = settings.statistics;
   const p = formatP(test.pValue);
   if (test.conclusive)
-    return `${rule}: ${seen} > ${limit} at ${formatConfidence(confidence)} confidence (${bound(test.lowerBound ?? 0)}, ${p})`;
+    return (
+      `${rule}: ${seen} > ${limit} at ${formatConfidence(confidence)} confidence ` +
+      `(${bound(test.lowerBound ?? 0)}, ${p})`
+    );
   if (test.classification === 'high')
-    return `${rule}: ${seen} > ${limit} at ${formatConfidence(scoreConfidence)} confidence, not yet at ${formatConfidence(confidence)} (${p})`;
+    return (
+      `${rule}: ${seen} > ${limit} at ${formatConfidence(scoreConfidence)} confidence, not yet at ` +
+      `${formatConfidence(confidence)} (${p})`
+    );
   if (test.n > 0 && test.k / test.n > test.p0) return `${rule}: ${seen} above ${limit}, not significant yet (${p})`;
   return `${rule}: ${seen} within ${limit}`;
 }

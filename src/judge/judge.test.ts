@@ -115,7 +115,8 @@ describe('judge: while the window runs', () => {
         classification: 'error',
         rule: 'measurement.error',
         message:
-          'requests (proxy): measurement failed: the source reported an impossible candidate window: errors must be a whole number between 0 and total (10), got 12',
+          'requests (proxy): measurement failed: the source reported an impossible candidate window: errors must be ' +
+          'a whole number between 0 and total (10), got 12',
       }),
     ]);
   });

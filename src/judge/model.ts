@@ -20,7 +20,8 @@ export interface AvailabilityInput {
 export interface JudgeSettings {
   /** The rollback triggers operators already use. */
   triggers: {
-    /** Fail when the candidate's error rate is above this multiple of the stable baseline's (5 = an increase of 500 %). */
+    /** Fail when the candidate's error rate is above this multiple of the stable baseline's (5 = an increase of 500 %).
+     * */
     errorRateVsBaseline: number;
     /** Fail when the candidate's p95 latency is above this multiple of the stable baseline's. */
     p95VsBaseline: number;
@@ -47,11 +48,13 @@ export interface JudgeSettings {
      * Mann-Whitney comparison and to the p95-vs-baseline trigger.
      */
     minLatencyIncreaseMs: number;
-    /** Errors: the candidate's error rate may exceed the stable one by this much (absolute, 0.005 = 0.5 points) before it is `high`. */
+    /** Errors: the candidate's error rate may exceed the stable one by this much (absolute, 0.005 = 0.5 points) before
+     * it is `high`. */
     allowedErrorRateIncrease: number;
     /** `value` metrics (one number per release): the candidate may be this share worse than stable (0.2 = 20 %). */
     allowedValueChange: number;
-    /** Fewer candidate requests than this: nodata for the statistical tests (thresholds still apply once conclusive). */
+    /** Fewer candidate requests than this: nodata for the statistical tests (thresholds still apply once conclusive).
+     * */
     minSamples: number;
     /** Score needed to pass at the end of a window, and below which it fails. */
     passScore: number;

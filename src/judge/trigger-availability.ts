@@ -25,7 +25,8 @@ export function availabilityTrigger(input: AvailabilityInput, settings: JudgeSet
     healthy < 0 ||
     healthy > instances
   ) {
-    const message = `availability: the engine reported ${healthy} healthy of ${instances} instances, which is not a count`;
+    const message =
+      `availability: the engine reported ${healthy} healthy of ${instances} instances, which is not a ` + `count`;
     return {
       ...common,
       rule: 'availability.unavailable',
@@ -72,6 +73,8 @@ export function availabilityTrigger(input: AvailabilityInput, settings: JudgeSet
   const downFor = Math.max(0, now - (input.degradedSince ?? now));
   const conclusive = downFor >= limit;
   const verdict = conclusive ? `≥ ${formatDuration(limit)}` : `limit ${formatDuration(limit)}`;
-  const message = `${rule}: ${instances - healthy} of ${instances} candidate instances not healthy for ${formatDuration(downFor)} (${verdict})`;
+  const message =
+    `${rule}: ${instances - healthy} of ${instances} candidate instances not healthy for ` +
+    `${formatDuration(downFor)} (${verdict})`;
   return { ...common, rule, threshold, classification: 'high', conclusive, message };
 }

@@ -45,7 +45,8 @@ function vsBaseline(prepared: PreparedRequests, settings: JudgeSettings): Metric
   }
   const referenceRate = (reference.window.errors + 0.5) / (reference.window.total + 1);
   const limit = Math.min(1, multiple * referenceRate);
-  const limitText = `${formatTimes(multiple)} ${reference.name} ${formatPercent(referenceRate)} = ${formatPercent(limit)}`;
+  const limitText =
+    `${formatTimes(multiple)} ${reference.name} ${formatPercent(referenceRate)} = ` + `${formatPercent(limit)}`;
   const common = {
     ...base(prepared, rule, `> ${limitText} at ${formatConfidence(confidence)} confidence`),
     baseline: referenceRate * 100,
@@ -54,7 +55,8 @@ function vsBaseline(prepared: PreparedRequests, settings: JudgeSettings): Metric
   return candidateAgainst(common, candidate, limit, limitText, settings);
 }
 
-/** Both triggers end alike: no data before the first candidate request, else an exact test of its errors against `limit`. */
+/** Both triggers end alike: no data before the first candidate request, else an exact test of its errors against
+ * `limit`. */
 function candidateAgainst(
   common: ReturnType<typeof base>,
   candidate: PreparedWindow,

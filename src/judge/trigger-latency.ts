@@ -40,7 +40,8 @@ function vsBaseline(prepared: PreparedRequests, settings: JudgeSettings): Metric
   const referenceP95 = quantileSorted(reference.window.latencies, 0.95);
   const limit = Math.max(multiple * referenceP95, referenceP95 + minLatencyIncreaseMs);
   const floor = limit > multiple * referenceP95 ? `, at least +${formatMs(minLatencyIncreaseMs)}` : '';
-  const limitText = `${formatTimes(multiple)} ${reference.name} p95 ${formatMs(referenceP95)}${floor} = ${formatMs(limit)}`;
+  const limitText =
+    `${formatTimes(multiple)} ${reference.name} p95 ${formatMs(referenceP95)}${floor} = ` + `${formatMs(limit)}`;
   return p95Above(prepared, settings, rule, limit, limitText, {
     baseline: referenceP95,
     stableCount: reference.window.latencies.length,
@@ -65,7 +66,9 @@ function p95Above(
     return { ...common, classification: 'nodata', conclusive: false, message: `${rule}: no candidate latencies yet` };
   const slower = countAbove(latencies, limit);
   const test = testExceedance(slower, n, 0.05, settings);
-  const seen = `candidate p95 ${formatMs(quantileSorted(latencies, 0.95))} (${slower} of ${n} requests slower than ${formatMs(limit)})`;
+  const seen =
+    `candidate p95 ${formatMs(quantileSorted(latencies, 0.95))} (${slower} of ${n} requests slower than ` +
+    `${formatMs(limit)})`;
   const bound = (lb: number) => `at least ${formatPercent(lb)} slower than ${formatMs(limit)}`;
   return {
     ...common,

@@ -48,7 +48,9 @@ function readOne(body: string, line: number, into: Directives): void {
     else
       into.problems.push({
         line,
-        message: `unknown directive "${word}" (expected phase=expand|contract, after=VERSION, irreversible or allow RULE because REASON)`,
+        message:
+          `unknown directive "${word}" (expected phase=expand|contract, after=VERSION, irreversible or allow ` +
+          `RULE because REASON)`,
       });
   }
 }

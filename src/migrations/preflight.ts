@@ -71,5 +71,9 @@ export async function preflight(
 
 /** One blocking finding as the error a deployment or `migrate plan` shows, recipe included. */
 export function describeBlocking(f: LintFinding): string {
-  return `${f.file}:${f.line}:${f.col} ${f.rule} (${f.class}): ${f.message}\n    → ${f.safeAlternative.split('\n').join('\n      ')}\n    (or, if you accept it: -- slipway: allow ${f.rule} because …)`;
+  return (
+    `${f.file}:${f.line}:${f.col} ${f.rule} (${f.class}): ${f.message}\n    → ` +
+    `${f.safeAlternative.split('\n').join('\n      ')}\n    (or, if you accept it: -- slipway: allow ${f.rule} ` +
+    `because …)`
+  );
 }

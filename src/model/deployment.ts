@@ -60,7 +60,8 @@ export type ControlKind = ControlRequest['kind'];
 
 /** What the executor has done so far, beyond the plan and its step index. */
 export interface DeploymentProgress {
-  /** When the candidate first got traffic (ms since epoch): decides `failed` vs `rolled_back`; analysis measures from here. */
+  /** When the candidate first got traffic (ms since epoch): decides `failed` vs `rolled_back`; analysis measures from
+   * here. */
   trafficShiftedAt?: number;
   /** Analyze steps that ended inconclusive so far. */
   inconclusive: number;

@@ -16,7 +16,8 @@ export type StepAction =
   | { kind: 'waitHealthy'; role: Role; instances: number }
   /** Set the relative traffic weights of the two releases. */
   | { kind: 'setWeights'; stable: number; candidate: number }
-  /** Take instances of the role's release out of rotation until `keep` remain routed; wait for their in-flight requests. */
+  /** Take instances of the role's release out of rotation until `keep` remain routed; wait for their in-flight
+   * requests. */
   | { kind: 'drain'; role: Role; keep: number }
   /** Stop unrouted instances of the role's release until `keep` instances remain. */
   | { kind: 'stop'; role: Role; keep: number }

@@ -9,7 +9,8 @@ export interface MetricResult {
   metric: string;
   /** Where the figures came from ("proxy", "prometheus", "http-probe", "runtime"). */
   source: string;
-  /** The rule id, e.g. "error-rate.vs-baseline", "error-rate.absolute", "latency.p95.vs-baseline", "latency.mann-whitney", "errors.two-proportion", "checks.failed", "availability.all-down". */
+  /** The rule id, e.g. "error-rate.vs-baseline", "error-rate.absolute", "latency.p95.vs-baseline",
+   * "latency.mann-whitney", "errors.two-proportion", "checks.failed", "availability.all-down". */
   rule: string;
   classification: Classification;
   /** Figures shown to people, in `unit`. */
@@ -44,6 +45,7 @@ export interface Verdict {
   /** Weighted share (0–100) of metrics classified pass, Kayenta-style. */
   score: number;
   metrics: MetricResult[];
-  /** The rule that decided, in one line ("error-rate.absolute: candidate 19.6 % of 51 requests > 1 % at 99.9 % confidence"). */
+  /** The rule that decided, in one line ("error-rate.absolute: candidate 19.6 % of 51 requests > 1 % at 99.9 %
+   * confidence"). */
   reason: string;
 }

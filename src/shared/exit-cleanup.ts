@@ -24,7 +24,8 @@ export function onExit(fn: Cleanup): () => void {
   };
 }
 
-/** Run (and forget) every registered cleanup, newest first; failures are reported on stderr and do not stop the rest. */
+/** Run (and forget) every registered cleanup, newest first; failures are reported on stderr and do not stop the rest.
+ * */
 export async function runCleanups(): Promise<void> {
   while (cleanups.length > 0) {
     const fn = cleanups.pop()!;

@@ -139,7 +139,8 @@ function processStartTime(pid: number): string | undefined {
 function inUse(dataDir: string, lockPath: string, pid: number): StoreError {
   return new StoreError(
     'conflict',
-    `data directory ${dataDir} is in use by pid ${pid}${pid === process.pid ? ' (this process)' : ''}; stop that slipway first (lock file: ${lockPath})`,
+    `data directory ${dataDir} is in use by pid ${pid}${pid === process.pid ? ' (this process)' : ''}; stop that ` +
+      `slipway first (lock file: ${lockPath})`,
     { dataDir, pid },
   );
 }

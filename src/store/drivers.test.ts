@@ -121,7 +121,9 @@ describeEachDriver('store contract', (getDb, driver) => {
 
   it('reports SQL errors with the same SQLSTATE and constraint', async () => {
     const db = getDb();
-    const insertToken = `insert into tokens (id, name, hash, grants) values ($1, $2, $3, '[{"role":"deployer","environments":"*"}]')`;
+    const insertToken =
+      `insert into tokens (id, name, hash, grants) values ($1, $2, $3, ` +
+      `'[{"role":"deployer","environments":"*"}]')`;
     await db.query(insertToken, ['tok_1', 'ci', 'hash-1']);
     const error = await db.query(insertToken, ['tok_2', 'ci2', 'hash-1']).catch((e: unknown) => e);
     expect(sqlErrorOf(error)).toMatchObject({ code: '23505', constraint: 'tokens_hash_key' });

@@ -79,7 +79,9 @@ function verifyUnchanged(row: AppliedRow, migration: Migration | undefined): voi
   if (migration.checksum !== row.checksum || migration.name !== row.name) {
     throw new StoreError(
       'conflict',
-      `schema migration ${migration.file} was changed after it was applied to this database (checksum ${migration.checksum.slice(0, 12)}, recorded ${row.checksum.slice(0, 12)}); restore the original file and put changes in a new migration`,
+      `schema migration ${migration.file} was changed after it was applied to this database (checksum ` +
+        `${migration.checksum.slice(0, 12)}, recorded ${row.checksum.slice(0, 12)}); restore the original file and ` +
+        `put changes in a new migration`,
       { version: row.version, file: migration.file },
     );
   }

@@ -67,7 +67,8 @@ async function inspect(dataDir: string): Promise<'missing' | 'existing'> {
   if (entries.includes('PG_VERSION')) return 'existing';
   throw new StoreError(
     'invalid_input',
-    `data directory ${dataDir} is not empty and holds no PGlite database (no PG_VERSION); use an empty directory or a PGlite one`,
+    `data directory ${dataDir} is not empty and holds no PGlite database (no PG_VERSION); use an empty directory or ` +
+      `a PGlite one`,
     { dataDir },
   );
 }

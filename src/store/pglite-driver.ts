@@ -60,7 +60,8 @@ async function start(dataDir: string | undefined, loadDataDir?: Blob): Promise<P
   }
 }
 
-/** Snapshot a PGlite database as an uncompressed tarball, loadable with `openPglite({ loadDataDir })` (test templates, backups). */
+/** Snapshot a PGlite database as an uncompressed tarball, loadable with `openPglite({ loadDataDir })` (test templates,
+ * backups). */
 export async function dumpPglite(db: Db): Promise<Blob> {
   if (!(db instanceof PgliteDb))
     throw new StoreError('invalid_input', `dumpPglite needs a PGlite database, got the ${db.driver} driver`);

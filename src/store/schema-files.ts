@@ -28,7 +28,8 @@ export async function loadMigrations(dir: URL | string = defaultSchemaDir): Prom
   if (files.length === 0) {
     throw new StoreError(
       'internal',
-      `no schema migrations found in ${path}; the package is incomplete (npm run build copies src/store/schema/*.sql into dist/)`,
+      `no schema migrations found in ${path}; the package is incomplete (npm run build copies ` +
+        `src/store/schema/*.sql into dist/)`,
     );
   }
   const migrations: Migration[] = [];
@@ -44,7 +45,8 @@ export async function loadMigrations(dir: URL | string = defaultSchemaDir): Prom
     if (version !== expected) {
       throw new StoreError(
         'internal',
-        `schema file ${file} has version ${version}, expected ${expected}: migrations are numbered 001, 002... without gaps or duplicates`,
+        `schema file ${file} has version ${version}, expected ${expected}: migrations are numbered 001, 002... ` +
+          `without gaps or duplicates`,
       );
     }
     const sql = await readFile(`${path}/${file}`, 'utf8');

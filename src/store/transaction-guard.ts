@@ -21,7 +21,8 @@ export class TransactionGuard {
     if (this.current.getStore()?.active) {
       throw new StoreError(
         'internal',
-        `db.${operation}() was called inside db.transaction(); use the tx argument instead (nested transactions are not supported)`,
+        `db.${operation}() was called inside db.transaction(); use the tx argument instead (nested transactions are ` +
+          `not supported)`,
       );
     }
   }

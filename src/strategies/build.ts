@@ -44,7 +44,8 @@ export function promotedPlan(plan: Plan, step: number, instances: number): Plan 
   return { ...plan, steps };
 }
 
-/** `slipway rollback` with nothing in flight: the previous release comes back by a blue-green switch, nothing kept warm. */
+/** `slipway rollback` with nothing in flight: the previous release comes back by a blue-green switch, nothing kept
+ * warm. */
 export function returnPlan(instances: number): Plan {
   return { ...blueGreen.plan({ instances, hasStable: true }, { keepOldForMs: 0 }), strategy: 'rollback' };
 }

@@ -41,7 +41,8 @@ export function describeStep(step: Step): string {
   }
 }
 
-/** A release that carries migrations: expand first (before any instance of it starts), contract last (after it is stable). */
+/** A release that carries migrations: expand first (before any instance of it starts), contract last (after it is
+ * stable). */
 export function withMigrationSteps(plan: Plan): Plan {
   return { ...plan, steps: [{ kind: 'migrate' }, ...plan.steps, { kind: 'contract' }] };
 }

@@ -24,7 +24,9 @@ export function planPush(config: ProjectConfig, push: PushEvent): PushPlan {
   const rule = firstMatchingRule(rules, push.branch);
   if (!rule)
     return {
-      ignored: `no rule of triggers.github matches branch "${push.branch}" (rules: ${rules.map((r) => r.branch).join(', ') || 'none'})`,
+      ignored:
+        `no rule of triggers.github matches branch "${push.branch}" (rules: ` +
+        `${rules.map((r) => r.branch).join(', ') || 'none'})`,
     };
   const services = rule.services ?? config.services.map((s) => s.name);
   const version = versionFor(rule.version, push.sha);

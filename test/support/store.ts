@@ -126,7 +126,8 @@ async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
   } catch (e) {
     const url = new URL(testDatabaseUrl);
     throw new Error(
-      `PostgreSQL is not reachable at ${url.hostname}:${url.port || 5432} — start it or set SLIPWAY_TEST_DATABASE_URL (${(e as Error).message})`,
+      `PostgreSQL is not reachable at ${url.hostname}:${url.port || 5432} — start it or set ` +
+        `SLIPWAY_TEST_DATABASE_URL (${(e as Error).message})`,
     );
   }
   try {

@@ -120,7 +120,8 @@ describeEachDriver('audit chain', (getDb) => {
       prevHash: row2.hash,
     };
     await db.query(
-      `insert into audit_log (seq, at, actor, action, target, source, outcome, status, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `insert into audit_log (seq, at, actor, action, target, source, outcome, status, prev_hash, hash) values ($1, ` +
+        `$2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         forged.seq,
         forged.at,

@@ -30,7 +30,8 @@ function toRecord(row: Record<string, unknown>): AuditRecord {
 /**
  * Append one entry to the chain. Writers queue on an advisory lock inside one transaction, so
  * two coordinators (or two requests) never both extend the same last row.
- * Example: await appendAudit(db, { actor: 'ci (tok_1)', action: 'deployment.create', target: 'project=harbor', source: '10.0.0.7', outcome: 'allowed', status: 201 })
+ * Example: await appendAudit(db, { actor: 'ci (tok_1)', action: 'deployment.create', target: 'project=harbor', source:
+ * '10.0.0.7', outcome: 'allowed', status: 201 })
  */
 export async function appendAudit(db: Db, given: AuditEntry): Promise<AuditRecord> {
   // Whatever bytes a request carried, its entry is kept: text the store cannot hold is escaped.
@@ -132,7 +133,8 @@ export async function* exportAudit(db: Queryable, since: Date, until?: Date): As
   }
 }
 
-/** The entry with NUL characters and unpaired surrogates escaped in every text, so no request's bytes can keep it out. */
+/** The entry with NUL characters and unpaired surrogates escaped in every text, so no request's bytes can keep it out.
+ * */
 function storableEntry(entry: AuditEntry): AuditEntry {
   return {
     ...entry,

@@ -56,7 +56,9 @@ export function findDefect(row: CheckedRow, recent: ChainLink[], next?: CheckedR
     return {
       seq: record.seq,
       reason: 'deleted',
-      detail: `rows between row ${prev.seq} and row ${record.seq} were deleted: row ${record.seq} was appended after a row that is gone`,
+      detail:
+        `rows between row ${prev.seq} and row ${record.seq} were deleted: row ${record.seq} was appended ` +
+        `after a row that is gone`,
     };
   }
   const confirmed = next && next.computed === next.record.hash && next.record.prevHash === record.hash;
@@ -64,7 +66,9 @@ export function findDefect(row: CheckedRow, recent: ChainLink[], next?: CheckedR
     return {
       seq: prev.seq,
       reason: 'changed',
-      detail: `row ${prev.seq} was changed: its hash was recomputed, but row ${record.seq} (confirmed by row ${next.record.seq}) was appended after a different row ${prev.seq}`,
+      detail:
+        `row ${prev.seq} was changed: its hash was recomputed, but row ${record.seq} (confirmed by row ` +
+        `${next.record.seq}) was appended after a different row ${prev.seq}`,
     };
   }
   return {

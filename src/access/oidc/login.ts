@@ -26,7 +26,8 @@ export function clientSecretOf(sso: SsoConfig, env: NodeJS.ProcessEnv = process.
   if (!value)
     throw new SlipwayError(
       'unavailable',
-      `single sign-on is not usable: sso.clientSecret names environment variable ${name}, which is not set for the coordinator`,
+      `single sign-on is not usable: sso.clientSecret names environment variable ${name}, which is not set for the ` +
+        `coordinator`,
     );
   return value;
 }
@@ -167,7 +168,9 @@ function refusal(err: unknown): SlipwayError {
     // invalid_grant: a code is good once and for a short time, so a replayed or stale callback lands here.
     return new SlipwayError(
       'unauthorized',
-      `the provider refused the authorization code: ${err.error}${err.error_description ? ` (${err.error_description})` : ''}; a code works once, start the login again`,
+      `the provider refused the authorization code: ` +
+        `${err.error}${err.error_description ? ` (${err.error_description})` : ''}; a code works once, start the ` +
+        `login again`,
       undefined,
       { cause: err },
     );

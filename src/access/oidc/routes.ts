@@ -43,7 +43,8 @@ async function ssoConfig(ctx: ApiContext): Promise<SsoConfig> {
   if (other) {
     throw new SlipwayError(
       'conflict',
-      `projects "${first.project}" and "${other.project}" configure different sso providers or clients; one coordinator logs people in through one`,
+      `projects "${first.project}" and "${other.project}" configure different sso providers or clients; one ` +
+        `coordinator logs people in through one`,
     );
   }
   return first.sso!;
@@ -89,7 +90,8 @@ export function oidcRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env
         config: { access: { action: 'auth.oidc.login', role: 'viewer', public: true } },
         schema: {
           summary:
-            'Where the provider sends people back: exchanges the code, checks the ID token, maps groups to grants and starts a session',
+            'Where the provider sends people back: exchanges the code, checks the ID token, maps groups to grants ' +
+            'and starts a session',
           tags: ['auth'],
           security: [],
           // The parameters providers send back (RFC 6749 §4.1.2, RFC 9207 iss); others are passed on to openid-client.
@@ -114,7 +116,8 @@ export function oidcRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env
         if (!value)
           throw new SlipwayError(
             'unauthorized',
-            'no login in progress in this browser (its login cookie is missing or expired): start again at /api/v1/auth/oidc/start',
+            'no login in progress in this browser (its login cookie is missing or expired): start again at ' +
+              '/api/v1/auth/oidc/start',
           );
         const pending = openPendingLogin(value, clientSecretOf(sso, env));
         if ('refused' in pending)

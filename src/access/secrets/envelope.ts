@@ -58,7 +58,9 @@ export function unwrapDataKey(
   if (!master) {
     throw new SlipwayError(
       'unavailable',
-      `${describe(id)} is encrypted under master key ${wrapped.masterKeyId}, which this coordinator does not have; restore the key file (master.key, master.key.previous or master.key.next in the data directory) or SLIPWAY_MASTER_KEY that holds it`,
+      `${describe(id)} is encrypted under master key ${wrapped.masterKeyId}, which this coordinator does not have; ` +
+        `restore the key file (master.key, master.key.previous or master.key.next in the data directory) or ` +
+        `SLIPWAY_MASTER_KEY that holds it`,
       { masterKeyId: wrapped.masterKeyId },
     );
   }

@@ -48,32 +48,37 @@ describe('master key files', () => {
     );
   });
 
-  it('loads master.key.next and master.key.previous for reading, and finishes a rotation that died between its renames', () => {
-    const dir = dataDir();
-    const files = keyFilePaths(dir);
-    const old = generateMasterKey();
-    const next = generateMasterKey();
-    writeKeyFile(files.current, old);
-    writeKeyFile(files.next, next);
-    const during = loadKeyring(dir, {});
-    expect(during.current.id).toBe(old.id);
-    expect(during.find(next.id)?.key).toEqual(next.key);
+  it(
+    'loads master.key.next and master.key.previous for reading, and finishes a rotation that died between its ' +
+      'renames',
+    () => {
+      const dir = dataDir();
+      const files = keyFilePaths(dir);
+      const old = generateMasterKey();
+      const next = generateMasterKey();
+      writeKeyFile(files.current, old);
+      writeKeyFile(files.next, next);
+      const during = loadKeyring(dir, {});
+      expect(during.current.id).toBe(old.id);
+      expect(during.find(next.id)?.key).toEqual(next.key);
 
-    // master.key already moved to .previous, .next not yet renamed.
-    rmSync(files.current);
-    writeKeyFile(files.previous, old);
-    const after = loadKeyring(dir, {});
-    expect(after.current.id).toBe(next.id);
-    expect(after.find(old.id)?.key).toEqual(old.key);
-    expect(existsSync(files.next)).toBe(false);
-  });
+      // master.key already moved to .previous, .next not yet renamed.
+      rmSync(files.current);
+      writeKeyFile(files.previous, old);
+      const after = loadKeyring(dir, {});
+      expect(after.current.id).toBe(next.id);
+      expect(after.find(old.id)?.key).toEqual(old.key);
+      expect(existsSync(files.next)).toBe(false);
+    },
+  );
 
   it('a key file with junk in it is refused with its path', () => {
     const dir = dataDir();
     const file = keyFilePaths(dir).current;
     writeFileSync(file, 'hello\n', { mode: 0o600 });
     expect(() => loadKeyring(dir, {})).toThrow(
-      `the master key file ${file} must be the base64 of 32 random bytes (e.g. \`openssl rand -base64 32\`), but it is not base64`,
+      `the master key file ${file} must be the base64 of 32 random bytes (e.g. \`openssl rand -base64 32\`), but it ` +
+        `is not base64`,
     );
   });
 });

@@ -29,7 +29,8 @@ export function readKeyFile(file: string): MasterKey {
   if ((mode & 0o077) !== 0) {
     throw new SlipwayError(
       'invalid_input',
-      `the master key file ${file} is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); run \`chmod 600 ${file}\``,
+      `the master key file ${file} is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); ` +
+        `run \`chmod 600 ${file}\``,
       { file },
     );
   }

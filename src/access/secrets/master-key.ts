@@ -34,7 +34,8 @@ export function parseMasterKey(text: string, source: string): MasterKey {
     const what = canonical ? `decodes to ${key.length} bytes` : 'is not base64';
     throw new SlipwayError(
       'invalid_input',
-      `${source} must be the base64 of ${masterKeyBytes} random bytes (e.g. \`openssl rand -base64 32\`), but it ${what}`,
+      `${source} must be the base64 of ${masterKeyBytes} random bytes (e.g. \`openssl rand -base64 32\`), but it ` +
+        `${what}`,
     );
   }
   return { id: masterKeyId(key), key };

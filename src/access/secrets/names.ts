@@ -1,6 +1,7 @@
 import { SlipwayError } from '../../shared/errors.js';
 
-/** Variables the runtime sets itself (src/runtimes/local/instance-env.ts): a secret could never reach the instance under these names. */
+/** Variables the runtime sets itself (src/runtimes/local/instance-env.ts): a secret could never reach the instance
+ * under these names. */
 const reservedNames = new Set(['PORT']);
 const reservedPrefix = 'SLIPWAY_';
 const namePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -13,7 +14,8 @@ export function checkSecretName(name: string): void {
   if (name.length > 128 || !namePattern.test(name)) {
     throw new SlipwayError(
       'invalid_input',
-      `secret name "${name.slice(0, 128)}" is not an environment variable name (letters, digits and _, not starting with a digit, at most 128 characters)`,
+      `secret name "${name.slice(0, 128)}" is not an environment variable name (letters, digits and _, not starting ` +
+        `with a digit, at most 128 characters)`,
     );
   }
   if (reservedNames.has(name) || name.toUpperCase().startsWith(reservedPrefix)) {

@@ -49,48 +49,51 @@ afterAll(async () => {
 });
 
 describe('master key rotation', () => {
-  it('a rotation killed midway leaves every secret readable, after a restart too, and the re-run completes it', async () => {
-    const vault = SecretVault.open(db, dir, {});
-    const oldKey = vault.currentKeyId;
-    const total = 2 * (6 * 2 + 1);
-    await expect(
-      vault.rotateKey({
-        batchSize: 4,
-        onRewrapped: (n) => {
-          if (n === 9) throw new Error('killed after 9 rows');
-        },
-      }),
-    ).rejects.toThrow('killed after 9 rows');
+  it(
+    'a rotation killed midway leaves every secret readable, after a restart too, and the re-run completes ' + 'it',
+    async () => {
+      const vault = SecretVault.open(db, dir, {});
+      const oldKey = vault.currentKeyId;
+      const total = 2 * (6 * 2 + 1);
+      await expect(
+        vault.rotateKey({
+          batchSize: 4,
+          onRewrapped: (n) => {
+            if (n === 9) throw new Error('killed after 9 rows');
+          },
+        }),
+      ).rejects.toThrow('killed after 9 rows');
 
-    const files = keyFilePaths(dir);
-    const nextKey = readKeyFile(files.next).id;
-    expect(await countSecretsByMasterKey(db)).toEqual({ [oldKey]: total - 9, [nextKey]: 9 });
-    expect(statSync(files.next).mode & 0o777).toBe(0o600);
-    // The same coordinator, and a restarted one (keys loaded from the files), read everything.
-    expect(await readAll(vault)).toEqual(expected);
-    const restarted = SecretVault.open(db, dir, {});
-    expect(restarted.currentKeyId).toBe(oldKey);
-    expect(await readAll(restarted)).toEqual(expected);
-    // A secret set mid-rotation is wrapped under the old key and picked up by the re-run.
-    await restarted.set(scopes[0]!, 'LATE', 'late-value');
-    expected.get('staging')!.LATE = 'late-value';
+      const files = keyFilePaths(dir);
+      const nextKey = readKeyFile(files.next).id;
+      expect(await countSecretsByMasterKey(db)).toEqual({ [oldKey]: total - 9, [nextKey]: 9 });
+      expect(statSync(files.next).mode & 0o777).toBe(0o600);
+      // The same coordinator, and a restarted one (keys loaded from the files), read everything.
+      expect(await readAll(vault)).toEqual(expected);
+      const restarted = SecretVault.open(db, dir, {});
+      expect(restarted.currentKeyId).toBe(oldKey);
+      expect(await readAll(restarted)).toEqual(expected);
+      // A secret set mid-rotation is wrapped under the old key and picked up by the re-run.
+      await restarted.set(scopes[0]!, 'LATE', 'late-value');
+      expected.get('staging')!.LATE = 'late-value';
 
-    const result = await restarted.rotateKey();
-    expect(result).toEqual({ previousKeyId: oldKey, currentKeyId: nextKey, rewrapped: total - 9 + 1 });
-    expect(await countSecretsByMasterKey(db)).toEqual({ [nextKey]: total + 1 });
-    expect(existsSync(files.next)).toBe(false);
-    expect(readKeyFile(files.current).id).toBe(nextKey);
-    expect(readKeyFile(files.previous).id).toBe(oldKey);
-    expect(await readAll(restarted)).toEqual(expected);
+      const result = await restarted.rotateKey();
+      expect(result).toEqual({ previousKeyId: oldKey, currentKeyId: nextKey, rewrapped: total - 9 + 1 });
+      expect(await countSecretsByMasterKey(db)).toEqual({ [nextKey]: total + 1 });
+      expect(existsSync(files.next)).toBe(false);
+      expect(readKeyFile(files.current).id).toBe(nextKey);
+      expect(readKeyFile(files.previous).id).toBe(oldKey);
+      expect(await readAll(restarted)).toEqual(expected);
 
-    // Only the new key is needed now: a coordinator with master.key alone reads everything.
-    rmSync(files.previous);
-    const fresh = SecretVault.open(db, dir, {});
-    expect(fresh.currentKeyId).toBe(nextKey);
-    expect(await readAll(fresh)).toEqual(expected);
-    // Old versions (and unset secrets) were re-wrapped too.
-    expect(await fresh.missingKeys()).toEqual([]);
-  });
+      // Only the new key is needed now: a coordinator with master.key alone reads everything.
+      rmSync(files.previous);
+      const fresh = SecretVault.open(db, dir, {});
+      expect(fresh.currentKeyId).toBe(nextKey);
+      expect(await readAll(fresh)).toEqual(expected);
+      // Old versions (and unset secrets) were re-wrapped too.
+      expect(await fresh.missingKeys()).toEqual([]);
+    },
+  );
 
   it('a second rotation moves everything again; one at a time; an environment key cannot be rotated', async () => {
     const vault = SecretVault.open(db, dir, {});

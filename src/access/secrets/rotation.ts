@@ -38,7 +38,8 @@ export async function rotateMasterKey(
   if (keyring.source === 'env') {
     throw new SlipwayError(
       'conflict',
-      'the master key comes from SLIPWAY_MASTER_KEY, which Slipway cannot replace; rotate-key works with the key file <dataDir>/master.key (start the coordinator without SLIPWAY_MASTER_KEY to use it)',
+      'the master key comes from SLIPWAY_MASTER_KEY, which Slipway cannot replace; rotate-key works with the key ' +
+        'file <dataDir>/master.key (start the coordinator without SLIPWAY_MASTER_KEY to use it)',
     );
   }
   const previousKeyId = keyring.current.id;

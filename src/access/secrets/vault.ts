@@ -49,7 +49,8 @@ export class SecretVault {
     private readonly dataDir: string,
   ) {}
 
-  /** The vault of a coordinator: master key from SLIPWAY_MASTER_KEY or `<dataDir>/master.key` (created 0600 on first start). */
+  /** The vault of a coordinator: master key from SLIPWAY_MASTER_KEY or `<dataDir>/master.key` (created 0600 on first
+   * start). */
   static open(db: Db, dataDir: string, env: NodeJS.ProcessEnv = process.env): SecretVault {
     return new SecretVault(db, loadKeyring(dataDir, env), dataDir);
   }
@@ -119,7 +120,8 @@ export class SecretVault {
     }
   }
 
-  /** Master key ids that stored rows need but this coordinator does not hold (a start-up warning, before any instance needs them). */
+  /** Master key ids that stored rows need but this coordinator does not hold (a start-up warning, before any instance
+   * needs them). */
   async missingKeys(): Promise<{ masterKeyId: string; rows: number }[]> {
     const counts = await countSecretsByMasterKey(this.db);
     return Object.entries(counts)
@@ -137,7 +139,8 @@ export class SecretVault {
     if (!row)
       throw new SlipwayError(
         'not_found',
-        `no secret ${name} in ${scope.project}/${scope.environment} (slipway secrets list --env ${scope.environment} shows them)`,
+        `no secret ${name} in ${scope.project}/${scope.environment} (slipway secrets list --env ` +
+          `${scope.environment} shows them)`,
       );
     return row;
   }

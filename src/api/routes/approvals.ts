@@ -66,7 +66,8 @@ function policyOf(config: ProjectConfig, name: string): { environment: Environme
   if (!environment)
     throw new SlipwayError(
       'not_found',
-      `no environment "${name}" in project ${config.project} (environments: ${config.environments.map((e) => e.name).join(', ')})`,
+      `no environment "${name}" in project ${config.project} (environments: ` +
+        `${config.environments.map((e) => e.name).join(', ')})`,
     );
   if (!environment.approvals)
     throw new SlipwayError(
@@ -86,7 +87,8 @@ async function releasesFor(
   if (service && !config.services.some((s) => s.name === service)) {
     throw new SlipwayError(
       'not_found',
-      `no service "${service}" in project ${config.project} (services: ${config.services.map((s) => s.name).join(', ')})`,
+      `no service "${service}" in project ${config.project} (services: ` +
+        `${config.services.map((s) => s.name).join(', ')})`,
     );
   }
   const releases: ReleaseRecord[] = [];
@@ -114,7 +116,9 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           summary: 'Approve or reject a release for an environment',
           description:
-            "Approvers are API tokens: a name on the environment's `approvals.approvers` list, or a token holding a listed `role:ROLE` there. Without `service`, every service with a release of this version. A rejection needs a reason and stops the release until its author approves after all, or a new version.",
+            "Approvers are API tokens: a name on the environment's `approvals.approvers` list, or a token holding a " +
+            'listed `role:ROLE` there. Without `service`, every service with a release of this version. A ' +
+            'rejection needs a reason and stops the release until its author approves after all, or a new version.',
           tags: ['releases'],
           params: projectParams,
           body: z.object({
@@ -148,7 +152,8 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         if (!approverEntry(policy, environment.name, principal)) {
           throw new SlipwayError(
             'forbidden',
-            `token "${principal.name}" may not ${decision} in ${environment.name}: approvers are ${policy.approvers.join(', ')}; it has ${describeGrants(principal.grants)}`,
+            `token "${principal.name}" may not ${decision} in ${environment.name}: approvers are ` +
+              `${policy.approvers.join(', ')}; it has ${describeGrants(principal.grants)}`,
             {
               approvers: policy.approvers,
             },
@@ -159,7 +164,8 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             if ((await releaseRequester(ctx.db, release.id)) === principal.name) {
               throw new SlipwayError(
                 'forbidden',
-                `${principal.name} first deployed ${release.service} ${version} and cannot approve it for ${environment.name} (selfApproval is off there); ask one of: ${policy.approvers.join(', ')}`,
+                `${principal.name} first deployed ${release.service} ${version} and cannot approve it for ` +
+                  `${environment.name} (selfApproval is off there); ask one of: ${policy.approvers.join(', ')}`,
               );
             }
           }
@@ -190,7 +196,9 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             service: release.service,
             environment: environment.name,
             kind: decision === 'approve' ? 'approval.approved' : 'approval.rejected',
-            message: `${principal.name} ${decision === 'approve' ? 'approved' : 'rejected'} ${release.service} ${version} for ${environment.name}${reason ? `: ${reason}` : ''}`,
+            message:
+              `${principal.name} ${decision === 'approve' ? 'approved' : 'rejected'} ${release.service} ` +
+              `${version} for ${environment.name}${reason ? `: ${reason}` : ''}`,
             data: { version, by: principal.name, ...(reason ? { reason } : {}) },
           });
         }
@@ -200,7 +208,9 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const summary = (list: (ApprovalStatus | undefined)[]) =>
           list.map((s) => s && { service: s.service, state: s.state, approvedBy: s.approvedBy, missing: s.missing });
         req.audit = {
-          target: `project=${config.project} version=${version} environment=${environment.name} services=${releases.map((r) => r.service).join(',')}`,
+          target:
+            `project=${config.project} version=${version} environment=${environment.name} ` +
+            `services=${releases.map((r) => r.service).join(',')}`,
           before: summary(before),
           after: { decision, ...(reason ? { reason } : {}), approvals: summary(after) },
         };
@@ -230,7 +240,8 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           summary: 'Releases and where their approvals stand, per environment that needs approvals',
           description:
-            'Releases not yet deployed successfully to the environment. `pending=true`: only those still waiting for approvals (not approved, not rejected).',
+            'Releases not yet deployed successfully to the environment. `pending=true`: only those still waiting ' +
+            'for approvals (not approved, not rejected).',
           tags: ['releases'],
           params: projectParams,
           querystring: z.object({
@@ -245,7 +256,8 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         if (req.query.environment && !config.environments.some((e) => e.name === req.query.environment)) {
           throw new SlipwayError(
             'not_found',
-            `no environment "${req.query.environment}" in project ${config.project} (environments: ${config.environments.map((e) => e.name).join(', ')})`,
+            `no environment "${req.query.environment}" in project ${config.project} (environments: ` +
+              `${config.environments.map((e) => e.name).join(', ')})`,
           );
         }
         const environments = config.environments

@@ -57,7 +57,8 @@ export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         config: { access: { action: 'auth.login', role: 'viewer', public: true } },
         schema: {
           summary:
-            'Log in as a local user: sets the slipway_session cookie (Secure, HttpOnly, SameSite=Strict); five failures in 15 minutes lock the name and the address out',
+            'Log in as a local user: sets the slipway_session cookie (Secure, HttpOnly, SameSite=Strict); five ' +
+            'failures in 15 minutes lock the name and the address out',
           tags: ['auth'],
           body: z.object({
             name: z.string().min(1).max(200),
@@ -135,7 +136,8 @@ export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         config: { access: { action: 'auth.totp.enroll', role: 'viewer', anyEnvironment: true } },
         schema: {
           summary:
-            "Start TOTP for the session's own user: the otpauth:// URI (for an authenticator app) is shown this once; POST /api/v1/auth/totp/confirm turns it on",
+            "Start TOTP for the session's own user: the otpauth:// URI (for an authenticator app) is shown this " +
+            'once; POST /api/v1/auth/totp/confirm turns it on',
           tags: ['auth'],
           response: { 200: z.object({ otpauthUri: z.string() }), 409: errorBody, 503: errorBody },
         },
@@ -168,7 +170,8 @@ export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         config: { access: { action: 'auth.totp.confirm', role: 'viewer', anyEnvironment: true } },
         schema: {
           summary:
-            'Turn TOTP on with a current code from the authenticator app; log in again with a code to act as approver/admin on production',
+            'Turn TOTP on with a current code from the authenticator app; log in again with a code to act as ' +
+            'approver/admin on production',
           tags: ['auth'],
           body: z.object({ code: z.string().min(1).max(12) }),
           response: { 200: z.object({ totpEnabled: z.literal(true) }), 400: errorBody, 409: errorBody, 503: errorBody },

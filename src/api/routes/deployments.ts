@@ -31,7 +31,8 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           summary: 'Deploy a release of a service to an environment',
           description:
-            'Refused with 409 while another deployment of the same service and environment runs, unless `queue` is true.',
+            'Refused with 409 while another deployment of the same service and environment runs, unless `queue` is ' +
+            'true.',
           tags: ['deployments'],
           params: projectParams,
           body: z.object({
@@ -69,7 +70,8 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         if (req.body.emergency && !(req.principal && allows(req.principal, 'admin', req.body.environment))) {
           throw new SlipwayError(
             'forbidden',
-            `an emergency deployment needs admin on ${req.body.environment}; token "${req.principal?.name}" has ${describeGrants(req.principal?.grants ?? [])}`,
+            `an emergency deployment needs admin on ${req.body.environment}; token "${req.principal?.name}" has ` +
+              `${describeGrants(req.principal?.grants ?? [])}`,
           );
         }
         const d = await ctx.engine.deploy({
@@ -104,7 +106,8 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           summary: 'Roll a service back in an environment',
           description:
-            'Aborts the deployment in flight (it rolls back), or deploys the previous release again — reusing its warm instances when it still has them.',
+            'Aborts the deployment in flight (it rolls back), or deploys the previous release again — reusing its ' +
+            'warm instances when it still has them.',
           tags: ['deployments'],
           params: projectParams,
           body: z.object({ service: z.string().min(1), environment: z.string().min(1) }),

@@ -58,7 +58,9 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           summary: "A deployment's progress as server-sent events (or a JSON list)",
           description:
-            'With `Accept: text/event-stream`: every event so far (after `Last-Event-ID`), then new ones as they happen; the stream ends with an `end` event once the deployment is finished. Otherwise: the events so far as JSON.',
+            'With `Accept: text/event-stream`: every event so far (after `Last-Event-ID`), then new ones as they ' +
+            'happen; the stream ends with an `end` event once the deployment is finished. Otherwise: the events ' +
+            'so far as JSON.',
           tags: ['deployments', 'events'],
           params: idParams,
           response: {

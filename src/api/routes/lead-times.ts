@@ -34,7 +34,8 @@ export function leadTimeRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           summary: 'Lead time for changes of the last succeeded deployments, newest first, and their median',
           description:
-            'Only deployments of releases whose commit a GitHub push announced (triggers.github) have one. Ask per environment (production) for the DORA figure.',
+            'Only deployments of releases whose commit a GitHub push announced (triggers.github) have one. Ask per ' +
+            'environment (production) for the DORA figure.',
           tags: ['metrics'],
           params: projectParams,
           querystring: z.object({

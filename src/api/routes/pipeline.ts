@@ -47,7 +47,8 @@ export function pipelineRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           summary: 'Deploy a release that exists (it was deployed somewhere before) to the next environment',
           description:
-            "Every service with a release of this version, or only `service`. The environment's promotion rules and freezes apply as for any deployment.",
+            "Every service with a release of this version, or only `service`. The environment's promotion rules and " +
+            'freezes apply as for any deployment.',
           tags: ['releases'],
           params: projectParams.extend({ version: z.string().min(1).max(64) }),
           body: z.object({
@@ -73,7 +74,8 @@ export function pipelineRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         if (carrying.length === 0) {
           throw new SlipwayError(
             'not_found',
-            `no release ${req.params.version}${req.body.service ? ` of ${req.body.service}` : ''} has been deployed anywhere yet; deploy it to the first environment with slipway deploy`,
+            `no release ${req.params.version}${req.body.service ? ` of ${req.body.service}` : ''} has been deployed ` +
+              `anywhere yet; deploy it to the first environment with slipway deploy`,
           );
         }
         const names = new ReleaseNames(ctx.db);

@@ -50,7 +50,8 @@ export function secretRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         config: { access: { action: 'secret.set', role: 'admin', environment: 'params.environment' } },
         schema: {
           summary:
-            'Set a secret: a new version, encrypted at rest; instances started from now on get it as an environment variable',
+            'Set a secret: a new version, encrypted at rest; instances started from now on get it as an environment ' +
+            'variable',
           tags: ['secrets'],
           params: secretParams,
           body: z.object({ value: z.string().describe('The plaintext; never returned except by reveal') }),
@@ -144,7 +145,8 @@ export function secretRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         config: { access: { action: 'secret.rotate-key', role: 'admin' } },
         schema: {
           summary:
-            'Rotate the master key: re-wrap every data key under a new key file; safe to run again after an interruption',
+            'Rotate the master key: re-wrap every data key under a new key file; safe to run again after an ' +
+            'interruption',
           tags: ['secrets'],
           response: {
             200: z.object({ previousKeyId: z.string(), currentKeyId: z.string(), rewrapped: z.int() }),

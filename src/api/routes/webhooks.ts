@@ -66,8 +66,10 @@ export function webhookRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.
         schema: {
           summary: "GitHub webhook: a push to a branch deploys per the project's triggers.github rules",
           description:
-            'Authenticated by X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the secret `triggers.github.secret` names), not a bearer token. ' +
-            'Each X-GitHub-Delivery is processed once. 202 says what was deployed or refused (freezes, promotion rules); ping answers 200; other events are recorded and ignored.',
+            'Authenticated by X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the secret ' +
+            '`triggers.github.secret` names), not a bearer token. ' +
+            'Each X-GitHub-Delivery is processed once. 202 says what was deployed or refused (freezes, promotion ' +
+            'rules); ping answers 200; other events are recorded and ignored.',
           tags: ['webhooks'],
           security: [],
           response: {
@@ -107,14 +109,16 @@ export function webhookRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.
         if (configured.length === 0)
           throw new SlipwayError(
             'not_found',
-            'no project on this coordinator has triggers.github in its slipway.yaml; nothing listens to GitHub webhooks',
+            'no project on this coordinator has triggers.github in its slipway.yaml; nothing listens to GitHub ' +
+              'webhooks',
           );
 
         if (!signature) {
           return reject(
             'unauthorized',
             401,
-            'missing X-Hub-Signature-256: give the GitHub webhook a secret, the value of the variable triggers.github.secret names',
+            'missing X-Hub-Signature-256: give the GitHub webhook a secret, the value of the variable ' +
+              'triggers.github.secret names',
             'unauthorized',
           );
         }
@@ -124,7 +128,8 @@ export function webhookRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.
         if (unset.length > 0)
           ctx.logger.warn(
             { projects: unset },
-            'the webhook secret variable of these projects is not set in the coordinator environment; their deliveries cannot verify',
+            'the webhook secret variable of these projects is not set in the coordinator environment; their ' +
+              'deliveries cannot verify',
           );
         const signedFor = configured.filter((c) => {
           const secret = env[secretVariable(c)];
@@ -141,7 +146,8 @@ export function webhookRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.
           req.audit = { ...req.audit, after: { outcome: 'unauthorized' } };
           throw new SlipwayError(
             'unauthorized',
-            'X-Hub-Signature-256 does not match: the webhook secret differs from the value of the variable triggers.github.secret names',
+            'X-Hub-Signature-256 does not match: the webhook secret differs from the value of the variable ' +
+              'triggers.github.secret names',
           );
         }
 
@@ -156,7 +162,8 @@ export function webhookRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.
           return reject(
             'malformed',
             415,
-            `content type "${type || 'none'}" is not accepted: set the GitHub webhook's content type to application/json`,
+            `content type "${type || 'none'}" is not accepted: set the GitHub webhook's content type to ` +
+              `application/json`,
             'invalid_input',
           );
         }
@@ -184,7 +191,9 @@ export function webhookRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.
           : {};
         const claim = await claimDelivery(ctx.db, { ...base, ...facts, deliveryId, outcome: 'processing' });
         if (!claim.claimed) {
-          const message = `delivery ${deliveryId} was already processed at ${claim.earlier.receivedAt.toISOString()} (${claim.earlier.outcome}): ignored`;
+          const message =
+            `delivery ${deliveryId} was already processed at ` +
+            `${claim.earlier.receivedAt.toISOString()} (${claim.earlier.outcome}): ignored`;
           await recordDelivery(ctx.db, {
             ...base,
             ...facts,
@@ -226,7 +235,8 @@ export function webhookRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.
               ? `${started} deployment${started === 1 ? '' : 's'} started for ${push.sha.slice(0, 7)} on ${push.branch}`
               : outcome === 'refused'
                 ? `nothing deployed: ${results.flatMap((r) => (r.refused ? [r.refused] : [])).join('; ')}`
-                : `nothing deployed: ${results.flatMap((r) => (r.ignored ? [`${r.project}: ${r.ignored}`] : [])).join('; ')}`;
+                : `nothing deployed: ` +
+                  `${results.flatMap((r) => (r.ignored ? [`${r.project}: ${r.ignored}`] : [])).join('; ')}`;
           return await answer(202, outcome, message, results);
         } catch (e) {
           // Released, so GitHub's retry of this 5xx is processed rather than taken for a replay.

@@ -21,8 +21,10 @@ export function registerApprovals(program: Command): void {
       .command(decision)
       .description(
         decision === 'approve'
-          ? "Approve a release for an environment that needs approvals; your token must be on the environment's approvers list (by name or role)"
-          : 'Reject a release for an environment: it is refused there until a new version (or you approve it after all)',
+          ? "Approve a release for an environment that needs approvals; your token must be on the environment's " +
+              'approvers list (by name or role)'
+          : 'Reject a release for an environment: it is refused there until a new version (or you approve it after ' +
+              'all)',
       )
       .argument('<version>', 'the release version, as deployed to an earlier environment')
       .requiredOption('-e, --env <environment>', 'the environment the approval is for')
@@ -34,7 +36,8 @@ export function registerApprovals(program: Command): void {
       .option('--json', 'print JSON')
       .addHelpText(
         'after',
-        `\nExample:\n  slipway ${decision} 1.4.2 --env production${decision === 'reject' ? ' --reason "breaks invoice totals"' : ''}\n`,
+        `\nExample:\n  slipway ${decision} 1.4.2 --env ` +
+          `production${decision === 'reject' ? ' --reason "breaks invoice totals"' : ''}\n`,
       )
       .action(async (version: string, opts: DecideOptions, cmd: Command) => {
         if (decision === 'reject' && !opts.reason?.trim())

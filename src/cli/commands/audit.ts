@@ -46,7 +46,8 @@ export function registerAudit(program: Command): void {
       }
       if (!opts.json) {
         const head = result.head
-          ? `; last row ${result.head.seq}, hash ${result.head.hash} (note it: rows deleted from the end show as a different head)`
+          ? `; last row ${result.head.seq}, hash ${result.head.hash} (note it: rows deleted from the end show as a ` +
+            `different head)`
           : '';
         process.stdout.write(`${green('audit log intact:')} ${result.rows} rows${head}\n`);
       }

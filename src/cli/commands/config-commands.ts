@@ -58,7 +58,8 @@ export function registerConfigCommands(program: Command): void {
           warnings,
         });
       process.stdout.write(
-        `${green('✔')} ${config.configPath} is valid: project ${config.project}, ${config.environments.length} environments, ${config.services.length} service(s)\n`,
+        `${green('✔')} ${config.configPath} is valid: project ${config.project}, ${config.environments.length} ` +
+          `environments, ${config.services.length} service(s)\n`,
       );
       for (const w of warnings) process.stderr.write(`${yellow('warning:')} ${formatIssue(w)}\n`);
     });

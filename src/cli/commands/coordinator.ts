@@ -7,7 +7,8 @@ export function registerCoordinator(program: Command): void {
   program
     .command('coordinator')
     .description(
-      'Run only the coordinator in the foreground, for process supervisors (SIGTERM stops it; instances and proxy keep serving)',
+      'Run only the coordinator in the foreground, for process supervisors (SIGTERM stops it; instances and proxy ' +
+        'keep serving)',
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const config = await loadConfig(cmd.optsWithGlobals<GlobalOptions>().config);
@@ -21,7 +22,8 @@ export function registerCoordinator(program: Command): void {
       });
       if (coordinator.generatedToken) process.stdout.write(`admin token (shown once): ${coordinator.generatedToken}\n`);
       process.stdout.write(
-        `coordinator listening on ${coordinator.url}${coordinator.resumed.length ? `; resumed ${coordinator.resumed.join(', ')}` : ''}\n`,
+        `coordinator listening on ` +
+          `${coordinator.url}${coordinator.resumed.length ? `; resumed ${coordinator.resumed.join(', ')}` : ''}\n`,
       );
       await new Promise<void>((resolve) => {
         down = (o) => void coordinator.close({ stopInstances: o.stopInstances }).finally(resolve);

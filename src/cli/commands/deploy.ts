@@ -66,7 +66,8 @@ export function registerDeploy(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
-      '\nExample:\n  slipway deploy quote-api --env staging --version 1.4.2 --wait\n  slipway deploy quote-api --env production --version 1.4.3 --emergency --reason "CVE-2026-1234 hotfix"\n',
+      '\nExample:\n  slipway deploy quote-api --env staging --version 1.4.2 --wait\n  slipway deploy quote-api ' +
+        '--env production --version 1.4.3 --emergency --reason "CVE-2026-1234 hotfix"\n',
     )
     .action(async (service: string, opts: DeployOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals<DeployOptions>();
@@ -98,14 +99,17 @@ export function registerDeploy(program: Command): void {
       if (!opts.wait) {
         if (opts.json) return printJson({ deployment });
         process.stdout.write(
-          `${deployment.state === 'queued' ? 'queued' : 'started'} ${deployment.id}: ${service} ${deployment.from?.version ?? '(none)'} → ${deployment.to.version} in ${opts.env} (${deployment.strategy})\n` +
+          `${deployment.state === 'queued' ? 'queued' : 'started'} ${deployment.id}: ${service} ` +
+            `${deployment.from?.version ?? '(none)'} → ${deployment.to.version} in ${opts.env} ` +
+            `(${deployment.strategy})\n` +
             `follow it with: slipway status ${service} --env ${opts.env}\n`,
         );
         return;
       }
       if (!opts.json)
         process.stderr.write(
-          `${deployment.id}: ${service} ${deployment.from?.version ?? '(none)'} → ${deployment.to.version} in ${opts.env} (${deployment.strategy}, ${deployment.steps.length} steps)\n`,
+          `${deployment.id}: ${service} ${deployment.from?.version ?? '(none)'} → ${deployment.to.version} in ` +
+            `${opts.env} (${deployment.strategy}, ${deployment.steps.length} steps)\n`,
         );
       await waitAndReport(ctx.client, deployment, Boolean(opts.json));
     });

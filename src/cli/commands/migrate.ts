@@ -12,7 +12,9 @@ export function registerMigrate(program: Command): void {
     .description('Database migrations: lint, plan (shadow dry run), apply, rollback, status')
     .addHelpText(
       'after',
-      `\nFiles: NNNN_name.up.sql + NNNN_name.down.sql in database.migrations (slipway.yaml) or --dir.\nDirectives (SQL comments): -- slipway: phase=expand | phase=contract [after=VERSION] | irreversible | allow RULE because REASON\n`,
+      `\nFiles: NNNN_name.up.sql + NNNN_name.down.sql in database.migrations (slipway.yaml) or --dir.\nDirectives ` +
+        `(SQL comments): -- slipway: phase=expand | phase=contract [after=VERSION] | irreversible | allow RULE ` +
+        `because REASON\n`,
     );
   const global = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
   /** Where the files and the database come from: every subcommand but lint takes these. */
@@ -55,7 +57,8 @@ export function registerMigrate(program: Command): void {
 
   source(migrate.command('apply'), 'to migrate')
     .description(
-      'Apply pending migrations (advisory lock, lock_timeout with retries); contract migrations wait for old releases (--version is also their default "after")',
+      'Apply pending migrations (advisory lock, lock_timeout with retries); contract migrations wait for old ' +
+        'releases (--version is also their default "after")',
     )
     .option('--to <version>', 'stop after this migration number', (v) => Number(v))
     .option('--wait-for-lock <ms>', 'wait this long for another runner to finish instead of failing', (v) => Number(v))

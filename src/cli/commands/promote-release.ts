@@ -18,7 +18,8 @@ export function registerPromoteRelease(program: Command): void {
   program
     .command('promote-release')
     .description(
-      "Deploy a release to the next environment; refused (with what it waits for) until the environment's promotion rules allow it",
+      "Deploy a release to the next environment; refused (with what it waits for) until the environment's promotion " +
+        'rules allow it',
     )
     .argument('<version>', 'the release version, as deployed to an earlier environment')
     .requiredOption('--to <environment>', 'target environment')
@@ -39,7 +40,8 @@ export function registerPromoteRelease(program: Command): void {
         if (opts.json) return printJson({ deployments });
         for (const d of deployments)
           process.stdout.write(
-            `started ${d.id}: ${d.service} ${d.from?.version ?? '(none)'} → ${d.to.version} in ${opts.to} (${d.strategy})\n`,
+            `started ${d.id}: ${d.service} ${d.from?.version ?? '(none)'} → ${d.to.version} in ${opts.to} ` +
+              `(${d.strategy})\n`,
           );
         return;
       }

@@ -8,7 +8,8 @@ export function registerRollback(program: Command): void {
   program
     .command('rollback')
     .description(
-      'Roll a service back: abort the deployment in flight, or bring the previous release back (instantly while it is warm)',
+      'Roll a service back: abort the deployment in flight, or bring the previous release back (instantly while it ' +
+        'is warm)',
     )
     .argument('<service>', 'service name')
     .requiredOption('-e, --env <environment>', 'environment')
@@ -34,7 +35,8 @@ export function registerRollback(program: Command): void {
         process.stderr.write(
           aborted
             ? `aborting ${deployment.id}; it rolls back to ${deployment.from?.version ?? 'nothing'}\n`
-            : `${deployment.id}: rolling ${service} back ${deployment.from?.version} → ${deployment.to.version} in ${opts.env}\n`,
+            : `${deployment.id}: rolling ${service} back ${deployment.from?.version} → ${deployment.to.version} in ` +
+                `${opts.env}\n`,
         );
       if (aborted) {
         // An aborted deployment ends rolled_back: that is what was asked for.

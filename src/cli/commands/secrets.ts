@@ -25,7 +25,8 @@ export function registerSecrets(program: Command): void {
   const secrets = program
     .command('secrets')
     .description(
-      "Per-environment secrets, encrypted at rest and given to the environment's instances as environment variables when they start",
+      "Per-environment secrets, encrypted at rest and given to the environment's instances as environment variables " +
+        'when they start',
     )
     .addHelpText(
       'after',
@@ -35,7 +36,8 @@ export function registerSecrets(program: Command): void {
   secrets
     .command('set')
     .description(
-      'Set a secret (a new version); the value comes from stdin or --from-file, never from an argument (the process list shows those)',
+      'Set a secret (a new version); the value comes from stdin or --from-file, never from an argument (the process ' +
+        'list shows those)',
     )
     .argument('<name>', 'the variable name instances see, e.g. DATABASE_PASSWORD')
     .requiredOption('--env <environment>', 'environment')
@@ -43,7 +45,8 @@ export function registerSecrets(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  slipway secrets set STRIPE_KEY --env production < stripe.key\n  slipway secrets set TLS_KEY --env production --from-file key.pem\n',
+      '\nExamples:\n  slipway secrets set STRIPE_KEY --env production < stripe.key\n  slipway secrets set TLS_KEY ' +
+        '--env production --from-file key.pem\n',
     )
     .action(async (name: string, opts: ScopeOptions & { fromFile?: string }, cmd: Command) => {
       const value = await readSecretValue(name, opts.fromFile);
@@ -116,7 +119,8 @@ export function registerSecrets(program: Command): void {
   secrets
     .command('rotate-key')
     .description(
-      "Rotate the coordinator's master key: every data key is re-wrapped under a new key; run it again if it was interrupted",
+      "Rotate the coordinator's master key: every data key is re-wrapped under a new key; run it again if it was " +
+        'interrupted',
     )
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
@@ -127,7 +131,8 @@ export function registerSecrets(program: Command): void {
       );
       if (opts.json) return printJson(result);
       process.stdout.write(
-        `master key ${result.previousKeyId} → ${result.currentKeyId}; re-wrapped ${result.rewrapped} secret version${result.rewrapped === 1 ? '' : 's'}\n`,
+        `master key ${result.previousKeyId} → ${result.currentKeyId}; re-wrapped ${result.rewrapped} secret ` +
+          `version${result.rewrapped === 1 ? '' : 's'}\n`,
       );
     });
 }

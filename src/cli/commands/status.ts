@@ -40,7 +40,8 @@ export function renderVerdict(v: NonNullable<VerdictView>): string[] {
   const mark = (c: string) => (c === 'pass' ? green('✓') : c === 'high' || c === 'low' ? red('✗') : dim('·'));
   const order = (c: string) => (c === 'high' || c === 'low' ? 0 : c === 'error' ? 1 : c === 'nodata' ? 2 : 3);
   const lines = [
-    `    verdict: ${stateColor(v.outcome === 'fail' ? 'failed' : v.outcome)} score ${Math.round(v.score)} ${dim(`at ${v.at}${v.final ? ' (gate)' : ''}`)}`,
+    `    verdict: ${stateColor(v.outcome === 'fail' ? 'failed' : v.outcome)} score ${Math.round(v.score)} ` +
+      `${dim(`at ${v.at}${v.final ? ' (gate)' : ''}`)}`,
   ];
   for (const m of [...v.metrics].sort((a, b) => order(a.classification) - order(b.classification)).slice(0, 8))
     lines.push(`      ${mark(m.classification)} ${m.message}`);
@@ -64,14 +65,16 @@ export function renderStatus(status: Status): string {
         out.push(`  ${s.service}: ${d.from?.version ?? '(none)'} → ${d.to.version} (${d.strategy})`);
         for (const step of d.steps)
           out.push(
-            `    ${step.status === 'done' ? green('✓') : step.status === 'running' ? yellow('▶') : dim('·')} ${step.description}`,
+            `    ${step.status === 'done' ? green('✓') : step.status === 'running' ? yellow('▶') : dim('·')} ` +
+              `${step.description}`,
           );
         if (d.paused) out.push(`    ${yellow('paused:')} ${d.paused.reason}`);
         if (d.reason) out.push(`    ${red('reason:')} ${d.reason.split('\n')[0]}`);
         if (d.latestVerdict) out.push(...renderVerdict(d.latestVerdict));
       } else if (s.lastDeployment && s.lastDeployment.state !== 'succeeded' && s.lastDeployment.reason) {
         out.push(
-          `  ${s.service}: last deployment ${stateColor(s.lastDeployment.state)}: ${s.lastDeployment.reason.split('\n')[0]}`,
+          `  ${s.service}: last deployment ${stateColor(s.lastDeployment.state)}: ` +
+            `${s.lastDeployment.reason.split('\n')[0]}`,
         );
       }
     }

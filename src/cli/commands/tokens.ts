@@ -56,7 +56,8 @@ export function registerTokens(program: Command): void {
       if (opts.json) return printJson(created);
       const { token } = created;
       process.stderr.write(
-        `created token ${token.id} "${token.name}": ${describeGrants(token.grants)}${token.expiresAt ? `, expires ${token.expiresAt}` : ''}\n`,
+        `created token ${token.id} "${token.name}": ` +
+          `${describeGrants(token.grants)}${token.expiresAt ? `, expires ${token.expiresAt}` : ''}\n`,
       );
       process.stderr.write('It is shown this once: store it now (e.g. as SLIPWAY_TOKEN in CI secrets).\n');
       process.stdout.write(`${created.secret}\n`);

@@ -70,7 +70,8 @@ async function detach(config: ProjectConfig, token: string, created: boolean): P
   const tail = await tailFile(paths.coordinatorOut, 15);
   throw new CliError(
     'unavailable',
-    `the coordinator did not come up within ${formatDuration(Date.now() - started)}; last lines of ${paths.coordinatorOut}:\n${tail.join('\n')}`,
+    `the coordinator did not come up within ${formatDuration(Date.now() - started)}; last lines of ` +
+      `${paths.coordinatorOut}:\n${tail.join('\n')}`,
   );
 }
 

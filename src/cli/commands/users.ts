@@ -45,7 +45,8 @@ export function registerUsers(program: Command): void {
       if (opts.json) return printJson({ user });
       process.stdout.write(`created user ${user.name}: ${describeGrants(user.grants)}\n`);
       process.stderr.write(
-        'They log in with POST /api/v1/auth/login, then turn on TOTP (needed for approver/admin actions on production).\n',
+        'They log in with POST /api/v1/auth/login, then turn on TOTP (needed for approver/admin actions on ' +
+          'production).\n',
       );
     });
 

@@ -30,7 +30,8 @@ export async function appliedThrough(
   const rows = await migrationStatus({ url, migrations });
   const wrong = rows.filter((r) => r.state === 'drift' || r.state === 'missing-file');
   if (options.refuseDrift && wrong.length > 0) {
-    // Before anything runs: an applied migration whose file changed or vanished means the files are not what the database ran.
+    // Before anything runs: an applied migration whose file changed or vanished means the files are not what the
+    // database ran.
     const what = wrong.map((r) =>
       r.state === 'drift'
         ? `${r.file ?? r.id} was edited after it was applied (checksum differs)`

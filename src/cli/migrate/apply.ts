@@ -24,7 +24,8 @@ function printer(json: boolean | undefined) {
   };
 }
 
-/** `slipway migrate apply`: lint + shadow dry run first; contract migrations only when no live release needs the old schema. */
+/** `slipway migrate apply`: lint + shadow dry run first; contract migrations only when no live release needs the old
+ * schema. */
 export async function runApply(
   global: GlobalOptions,
   opts: RunOptions & { waitForLock?: number; ignoreLiveReleases?: boolean },
@@ -99,7 +100,8 @@ export async function runRollback(
     if (losing.length > 0) {
       throw new MigrationError(
         'conflict',
-        `nothing rolled back: the down script of ${losing.map((m) => m.downPath).join(', ')} loses data; pass --allow-data-loss if that is intended`,
+        `nothing rolled back: the down script of ${losing.map((m) => m.downPath).join(', ')} loses data; pass ` +
+          `--allow-data-loss if that is intended`,
       );
     }
   }

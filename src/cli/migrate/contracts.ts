@@ -57,7 +57,9 @@ export function contractLimit(checks: ContractCheck[], ignoreLive: boolean): { l
     if (check.blockers.length > 0) {
       return {
         limit: check.migration.version - 1,
-        reason: `contract migration ${check.migration.id} waits: ${describeBlockers(check.blockers)} still live and may need the old schema`,
+        reason:
+          `contract migration ${check.migration.id} waits: ${describeBlockers(check.blockers)} still live and ` +
+          `may need the old schema`,
       };
     }
   }

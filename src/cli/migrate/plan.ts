@@ -42,7 +42,8 @@ export async function runPlan(global: GlobalOptions, opts: PlanOptions): Promise
 
 function render(pre: Preflight, through: number, source: string, against: AgainstReport | null): string {
   const out: string[] = [
-    `${bold(`${pre.pending.length} pending migration${pre.pending.length === 1 ? '' : 's'}`)} ${dim(`(applied through ${through}, from ${source})`)}`,
+    `${bold(`${pre.pending.length} pending migration${pre.pending.length === 1 ? '' : 's'}`)} ` +
+      `${dim(`(applied through ${through}, from ${source})`)}`,
   ];
   pre.pending.forEach((m, i) => {
     const waits = pre.deferred.includes(m) ? dim(' — waits until no live release needs the old schema') : '';
@@ -50,21 +51,25 @@ function render(pre: Preflight, through: number, source: string, against: Agains
     const report = pre.lint[i]!;
     if (report.parseError)
       out.push(
-        `  ${red('parse error')} ${report.parseError.file}:${report.parseError.line}:${report.parseError.col}: ${report.parseError.message}`,
+        `  ${red('parse error')} ${report.parseError.file}:${report.parseError.line}:${report.parseError.col}: ` +
+          `${report.parseError.message}`,
       );
     for (const s of report.statements) {
       const rules = s.findings
         .map((f) => (f.allowedBecause !== null ? `${f.rule} (allowed: ${f.allowedBecause})` : f.rule))
         .join(', ');
       out.push(
-        `  ${String(s.line).padStart(4)}:${String(s.col).padEnd(3)} ${s.class.padEnd(19)} ${(s.lock ?? '-').padEnd(22)} ${s.kind}${rules ? `  ${rules}` : ''}`,
+        `  ${String(s.line).padStart(4)}:${String(s.col).padEnd(3)} ${s.class.padEnd(19)} ` +
+          `${(s.lock ?? '-').padEnd(22)} ${s.kind}${rules ? `  ${rules}` : ''}`,
       );
     }
   });
   if (pre.dryRun) {
     const failed = pre.dryRun.steps.filter((s) => !s.ok);
     out.push(
-      `\n${bold('shadow dry run')} (PGlite, up → down → up, ${pre.dryRun.steps.length} steps, ${Math.round(pre.dryRun.totalMs)} ms): ${failed.length === 0 ? green('every down restored the schema exactly') : red(`${failed.length} step(s) failed`)}`,
+      `\n${bold('shadow dry run')} (PGlite, up → down → up, ${pre.dryRun.steps.length} steps, ` +
+        `${Math.round(pre.dryRun.totalMs)} ms): ` +
+        `${failed.length === 0 ? green('every down restored the schema exactly') : red(`${failed.length} step(s) failed`)}`,
     );
     for (const note of pre.dryRun.notes) out.push(`  ${dim(note)}`);
   }
@@ -73,7 +78,8 @@ function render(pre: Preflight, through: number, source: string, against: Agains
     for (const s of against.statements) {
       const locks = s.locks.map((l) => `${l.relation} ${l.mode}`).join(', ');
       out.push(
-        `  ${s.migration}:${s.line} ${s.ran ? (s.error ? red(`error: ${s.error}`) : locks || 'no new table locks (already held or none)') : dim(`not run: ${s.skippedBecause}`)}`,
+        `  ${s.migration}:${s.line} ` +
+          `${s.ran ? (s.error ? red(`error: ${s.error}`) : locks || 'no new table locks (already held or none)') : dim(`not run: ${s.skippedBecause}`)}`,
       );
     }
     for (const t of against.tables)

@@ -156,7 +156,10 @@ export class CanaryWatch {
     }
     if (consecutiveErrors >= strategy.analysis.consecutiveErrorLimit) {
       const first = errors[0];
-      const reason = `canary analysis: ${first?.source ?? 'a signal source'} failed ${consecutiveErrors} looks in a row (consecutiveErrorLimit ${strategy.analysis.consecutiveErrorLimit}): ${first && 'message' in first ? first.message : ''}`;
+      const reason =
+        `canary analysis: ${first?.source ?? 'a signal source'} failed ${consecutiveErrors} looks in a ` +
+        `row (consecutiveErrorLimit ${strategy.analysis.consecutiveErrorLimit}): ` +
+        `${first && 'message' in first ? first.message : ''}`;
       await this.record(d, { ...verdict, outcome: 'fail', reason }, false);
       await this.rollBack(d.id, reason);
       return true;

@@ -158,7 +158,8 @@ export class PostDeployWatch {
     }
   }
 
-  /** Move a watch out of `watching` (compare-and-set: only one ending wins) and say so; undefined when already ended. */
+  /** Move a watch out of `watching` (compare-and-set: only one ending wins) and say so; undefined when already ended.
+   * */
   private async end(
     d: DeploymentRecord,
     state: Exclude<DeploymentWatch['state'], 'watching'>,
@@ -172,9 +173,11 @@ export class PostDeployWatch {
     const [from, to] = await this.versions(d);
     const message =
       state === 'passed'
-        ? `${d.service} ${to} was watched for ${formatDuration(watch.until - watch.startedAt)}: no regression against ${from}`
+        ? `${d.service} ${to} was watched for ${formatDuration(watch.until - watch.startedAt)}: no regression ` +
+          `against ${from}`
         : state === 'regressed'
-          ? `${d.service} ${to} regressed after its rollout${watch.onRegression === 'rollback' ? `, rolling back to ${from}` : ''}: ${reason?.split('\n')[0]}`
+          ? `${d.service} ${to} regressed after its ` +
+            `rollout${watch.onRegression === 'rollback' ? `, rolling back to ${from}` : ''}: ${reason?.split('\n')[0]}`
           : `watch of ${d.service} ${to} ended: ${reason}`;
     await this.deps.events.emit({
       ...aboutDeployment(d),

@@ -13,7 +13,8 @@ export function finishMessage(
   switch (d.state) {
     case 'succeeded':
       return d.kind === 'rollback'
-        ? `rollback done: ${d.service} is back on${versions.to ? ` ${versions.to}` : ' the previous release'} in ${d.environment}`
+        ? `rollback done: ${d.service} is back on${versions.to ? ` ${versions.to}` : ' the previous release'} in ` +
+            `${d.environment}`
         : `deployment succeeded: ${d.service} is on${to} in ${d.environment}`;
     case 'failed':
       return `${d.kind === 'rollback' ? 'rollback' : 'deployment'} failed: ${reason}`;

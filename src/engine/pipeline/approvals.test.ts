@@ -146,7 +146,8 @@ describe('describeApprovalWait', () => {
     const excluded = [{ name: 'bob', why: 'bob is deploying it' }];
     const t = tally([decision('bob')], policy, excluded);
     expect(describeApprovalWait(policy, 'production', release, t, excluded)).toBe(
-      'production needs 2 approvals of quote-api 1.4.2; has none; waits for 2 more from: alice, role:approver; not counted: bob (bob is deploying it)',
+      'production needs 2 approvals of quote-api 1.4.2; has none; waits for 2 more from: alice, role:approver; not ' +
+        'counted: bob (bob is deploying it)',
     );
     expect(
       describeApprovalWait(policy, 'production', release, tally([decision('alice'), decision('bob')])),
@@ -156,7 +157,8 @@ describe('describeApprovalWait', () => {
   it('a rejection says who, why, and what to do', () => {
     const t = tally([decision('alice', { decision: 'reject', reason: 'breaks invoices' })]);
     expect(describeApprovalWait(policy, 'production', release, t)).toBe(
-      'quote-api 1.4.2 was rejected for production by alice: "breaks invoices"; deploy a new version (or alice approves it after all)',
+      'quote-api 1.4.2 was rejected for production by alice: "breaks invoices"; deploy a new version (or alice ' +
+        'approves it after all)',
     );
   });
 });

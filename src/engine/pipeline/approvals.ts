@@ -51,7 +51,8 @@ export interface ApprovalTally {
 /**
  * The policy entry that makes `who` an approver in `environment`: their name, or the first
  * `role:ROLE` they hold there; undefined when they are not an approver.
- * @example approverEntry({ approvers: ['alice', 'role:approver'], ... }, 'production', { name: 'bob', grants: [{ role: 'approver', environments: '*' }] }) // 'role:approver'
+ * @example approverEntry({ approvers: ['alice', 'role:approver'], ... }, 'production', { name: 'bob', grants: [{ role:
+ * 'approver', environments: '*' }] }) // 'role:approver'
  */
 export function approverEntry(
   policy: Pick<ApprovalPolicy, 'approvers'>,
@@ -133,7 +134,10 @@ export function describeApprovalWait(
   const what = `${release.service} ${release.version}`;
   if (tally.rejection) {
     const r = tally.rejection;
-    return `${what} was rejected for ${environment} by ${r.by}: "${r.reason}"; deploy a new version (or ${r.by} approves it after all)`;
+    return (
+      `${what} was rejected for ${environment} by ${r.by}: "${r.reason}"; deploy a new version (or ${r.by} ` +
+      `approves it after all)`
+    );
   }
   if (tally.state === 'approved') return undefined;
   const cannot = new Set([...tally.approvedBy, ...(policy.selfApproval ? [] : excluded.map((e) => e.name))]);
@@ -144,5 +148,8 @@ export function describeApprovalWait(
     tally.notCounted.length > 0
       ? `; not counted: ${tally.notCounted.map((n) => `${n.name} (${n.why})`).join(', ')}`
       : '';
-  return `${environment} needs ${policy.required} ${plural} of ${what}; has ${has}; waits for ${tally.missing} more from: ${from.join(', ') || 'nobody left on the list'}${ignored}`;
+  return (
+    `${environment} needs ${policy.required} ${plural} of ${what}; has ${has}; waits for ${tally.missing} more ` +
+    `from: ${from.join(', ') || 'nobody left on the list'}${ignored}`
+  );
 }

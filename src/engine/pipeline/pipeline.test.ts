@@ -143,29 +143,32 @@ describe('freeze windows', () => {
     expect(h.runtime.started).toEqual([]);
   });
 
-  it('an emergency goes through, is marked on the deployment and its events, and a canary is judged more strictly', async () => {
-    h = await engineHarness(config({}, frozen()));
-    const d = await h.engine.deploy(
-      req('staging', '1.0.0', {
-        emergency: { reason: 'CVE-2026-1234 hotfix' },
-        requestedBy: 'alice',
-        strategy: 'canary',
-      }),
-    );
-    expect(d.settings.emergency).toEqual({ reason: 'CVE-2026-1234 hotfix', by: 'alice' });
-    const triggers = (d.settings.strategyConfig as CanaryStrategy).analysis.triggers;
-    expect(triggers).toEqual({
-      errorRateVsBaseline: 2.5,
-      p95VsBaseline: 2.5,
-      maxErrorRate: 0.005,
-      maxP95Ms: 250,
-      unavailableForMs: 60_000,
-    });
-    const events = await listEvents(h.db, { deploymentId: d.id });
-    expect(events.find((e) => e.kind === 'deployment.started')?.message).toMatch(
-      /^EMERGENCY \(CVE-2026-1234 hotfix\): started canary deployment/,
-    );
-    await h.engine.abort(d.id, 'test over', 'test');
-    await h.waitFinished(d.id);
-  });
+  it(
+    'an emergency goes through, is marked on the deployment and its events, and a canary is judged more ' + 'strictly',
+    async () => {
+      h = await engineHarness(config({}, frozen()));
+      const d = await h.engine.deploy(
+        req('staging', '1.0.0', {
+          emergency: { reason: 'CVE-2026-1234 hotfix' },
+          requestedBy: 'alice',
+          strategy: 'canary',
+        }),
+      );
+      expect(d.settings.emergency).toEqual({ reason: 'CVE-2026-1234 hotfix', by: 'alice' });
+      const triggers = (d.settings.strategyConfig as CanaryStrategy).analysis.triggers;
+      expect(triggers).toEqual({
+        errorRateVsBaseline: 2.5,
+        p95VsBaseline: 2.5,
+        maxErrorRate: 0.005,
+        maxP95Ms: 250,
+        unavailableForMs: 60_000,
+      });
+      const events = await listEvents(h.db, { deploymentId: d.id });
+      expect(events.find((e) => e.kind === 'deployment.started')?.message).toMatch(
+        /^EMERGENCY \(CVE-2026-1234 hotfix\): started canary deployment/,
+      );
+      await h.engine.abort(d.id, 'test over', 'test');
+      await h.waitFinished(d.id);
+    },
+  );
 });

@@ -60,7 +60,9 @@ export function waitsGiven(
     if (readyAt > now) {
       waits.push({
         environment,
-        reason: `${service} ${version} has soaked in ${environment} for ${minutes(now.getTime() - at.getTime())} of ${minutes(target.soakMs)}`,
+        reason:
+          `${service} ${version} has soaked in ${environment} for ${minutes(now.getTime() - at.getTime())} of ` +
+          `${minutes(target.soakMs)}`,
         readyAt,
       });
     }

@@ -14,7 +14,8 @@ import { approvalStatus } from './approval-status.js';
 
 export interface ReleaseStage {
   environment: string;
-  /** live: the stable release now; deployed: succeeded there before; failed: its last attempt failed or rolled back; ready / waiting: not there yet. */
+  /** live: the stable release now; deployed: succeeded there before; failed: its last attempt failed or rolled back;
+   * ready / waiting: not there yet. */
   state: 'live' | 'deployed' | 'failed' | 'ready' | 'waiting';
   /** For `waiting`: what it waits for, in words. */
   waitsFor: string[];

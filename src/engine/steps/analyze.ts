@@ -32,7 +32,9 @@ export async function analyze(ctx: StepContext, step: { forMs: number }): Promis
   const count = d.progress.inconclusive + 1;
   ctx.deployment = await patchProgress(ctx.db, d.id, { inconclusive: count });
   if (count <= analysis.inconclusiveLimit) return;
-  const why = `canary analysis inconclusive ${count} time${count === 1 ? '' : 's'} (inconclusiveLimit ${analysis.inconclusiveLimit}): ${verdict.reason}`;
+  const why =
+    `canary analysis inconclusive ${count} time${count === 1 ? '' : 's'} (inconclusiveLimit ` +
+    `${analysis.inconclusiveLimit}): ${verdict.reason}`;
   if (analysis.onInconclusive === 'rollback') throw new EngineError('failed', why);
   // Paused for a person, unless a request came first (that request decides instead).
   const paused = await setControl(

@@ -59,8 +59,10 @@ export async function drain(ctx: StepContext, step: { role: Role; keep: number }
     kind: 'instance.drained',
     message:
       inFlight === 0
-        ? `drained ${draining.size} ${release.version} instance${draining.size === 1 ? '' : 's'} in ${formatDuration(waited)}`
-        : `drain timeout: ${inFlight} request${inFlight === 1 ? '' : 's'} still in flight to ${release.version} after ${formatDuration(waited)}`,
+        ? `drained ${draining.size} ${release.version} instance${draining.size === 1 ? '' : 's'} in ` +
+          `${formatDuration(waited)}`
+        : `drain timeout: ${inFlight} request${inFlight === 1 ? '' : 's'} still in flight to ${release.version} ` +
+          `after ${formatDuration(waited)}`,
     data: { release: release.version, instances: [...draining], inFlight, waitedMs: waited },
   });
 }

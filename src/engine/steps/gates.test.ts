@@ -202,7 +202,8 @@ describe('smoke checks', () => {
     const done = await h.waitFinished(second.id);
     expect(done.state).toBe('rolled_back');
     expect(done.reason).toBe(
-      `smoke check "version" failed: GET http://${listen}/version: the body does not contain "\\"release\\":\\"1.0.0\\""\n{"release":"1.1.0"}`,
+      `smoke check "version" failed: GET http://${listen}/version: the body does not contain ` +
+        `"\\"release\\":\\"1.0.0\\""\n{"release":"1.1.0"}`,
     );
     const state = await getServiceState(h.db, 'harbor', 'staging', 'api');
     expect((await getRelease(h.db, state!.stableRelease!))?.version).toBe('1.0.0');

@@ -76,7 +76,8 @@ async function gatesOf(
   return { config, environment, ...(environment.gates ? { gates: environment.gates } : {}) };
 }
 
-/** Store the result and put it on the deployment's timeline (the output tail too: it is the command's own output, never its environment). */
+/** Store the result and put it on the deployment's timeline (the output tail too: it is the command's own output, never
+ * its environment). */
 async function record(ctx: StepContext, phase: GatePhase, result: GateResult): Promise<void> {
   await insertGateResult(ctx.db, ctx.deployment.id, phase, result, new Date(ctx.clock.now()));
   await ctx.events.emit({

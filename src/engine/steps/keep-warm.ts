@@ -27,7 +27,9 @@ export async function keepWarm(ctx: StepContext, step: { role: Role; forMs: numb
   await ctx.events.emit({
     ...deploymentEventBase(ctx),
     kind: 'instance.warm',
-    message: `keeping ${warm.length} ${release.version} instance${warm.length === 1 ? '' : 's'} warm until ${retireAt.toISOString()} for instant rollback`,
+    message:
+      `keeping ${warm.length} ${release.version} instance${warm.length === 1 ? '' : 's'} warm until ` +
+      `${retireAt.toISOString()} for instant rollback`,
     data: { release: release.version, instances: warm.map((i) => i.id), retireAt: retireAt.toISOString() },
   });
 }

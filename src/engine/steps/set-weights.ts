@@ -46,7 +46,9 @@ export async function setWeights(ctx: StepContext, step: { stable: number; candi
   await ctx.events.emit({
     ...deploymentEventBase(ctx),
     kind: 'traffic.shifted',
-    message: `traffic: ${ctx.releases.stable?.version ?? '-'} ${pct(step.stable)}% / ${ctx.releases.candidate?.version ?? '-'} ${pct(step.candidate)}%`,
+    message:
+      `traffic: ${ctx.releases.stable?.version ?? '-'} ${pct(step.stable)}% / ` +
+      `${ctx.releases.candidate?.version ?? '-'} ${pct(step.candidate)}%`,
     data: {
       stable: { release: ctx.releases.stable?.version, weight: step.stable },
       candidate: { release: ctx.releases.candidate?.version, weight: step.candidate },

@@ -74,7 +74,8 @@ export async function waitHealthy(ctx: StepContext, step: { role: Role; instance
         );
       throw new EngineError(
         'failed',
-        `only ${healthy} of ${step.instances} ${d.service} ${release.version} instances are running after ${formatDuration(d.settings.startTimeoutMs)}`,
+        `only ${healthy} of ${step.instances} ${d.service} ${release.version} instances are running after ` +
+          `${formatDuration(d.settings.startTimeoutMs)}`,
       );
     }
     await ctx.clock.sleep(ctx.pollMs ?? 100, ctx.signal);

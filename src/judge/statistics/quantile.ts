@@ -3,7 +3,8 @@
  * once per look, then every rule reads quantiles and counts from the sorted copy.
  */
 
-/** The q-quantile by linear interpolation between order statistics (NumPy's default, Hyndman–Fan type 7); NaN when empty. */
+/** The q-quantile by linear interpolation between order statistics (NumPy's default, Hyndman–Fan type 7); NaN when
+ * empty. */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const n = sorted.length;
   if (n === 0) return NaN;

@@ -24,7 +24,8 @@ describe('formatReports', () => {
   it('marks allowed findings with their reason and leaves out their alternative', () => {
     const text = formatReports([lint('-- slipway: allow drop-table because archived in 2.3\nDROP TABLE legacy;')]);
     expect(text).toBe(
-      'db/0002_rename.up.sql:2:1 drop-table data-loss (allowed: archived in 2.3) table legacy is dropped: its data is gone, and releases that still use it fail\n' +
+      'db/0002_rename.up.sql:2:1 drop-table data-loss (allowed: archived in 2.3) table legacy is dropped: its data ' +
+        'is gone, and releases that still use it fail\n' +
         '1 file, 1 statement (1 data-loss): 0 blocking findings, 1 allowed, 0 warnings — ok\n',
     );
   });

@@ -68,7 +68,8 @@ export function exitStatusOf(reports: FileReport[]): 0 | 1 {
 /** One finding as text: the location line, then the safe alternative indented with an arrow. */
 export function formatFinding(finding: LintFinding): string {
   const allowed = finding.allowedBecause !== null ? ` (allowed: ${finding.allowedBecause})` : '';
-  const head = `${finding.file}:${finding.line}:${finding.col} ${finding.rule} ${finding.class}${allowed} ${finding.message}`;
+  const head =
+    `${finding.file}:${finding.line}:${finding.col} ${finding.rule} ${finding.class}${allowed} ` + `${finding.message}`;
   return finding.allowedBecause !== null ? head : `${head}\n    → ${finding.safeAlternative}`;
 }
 
@@ -102,7 +103,11 @@ export function summaryLine(summary: LintSummary): string {
   ];
   if (summary.parseErrors > 0) parts.push(plural(summary.parseErrors, 'parse error'));
   const verdict = summary.blocking > 0 || summary.parseErrors > 0 ? 'lint failed' : 'ok';
-  return `${plural(summary.files, 'file')}, ${plural(summary.statements, 'statement')}${risky.length ? ` (${risky.join(', ')})` : ''}: ${parts.join(', ')} — ${verdict}`;
+  return (
+    `${plural(summary.files, 'file')}, ` +
+    `${plural(summary.statements, 'statement')}${risky.length ? ` (${risky.join(', ')})` : ''}: ${parts.join(', ')} ` +
+    `— ${verdict}`
+  );
 }
 
 /** The `--json` document for `migrate lint --json`. */

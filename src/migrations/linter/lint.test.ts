@@ -50,7 +50,8 @@ describe('lintSql', () => {
         'CREATE TABLE moorings (tug_id bigint REFERENCES tugs (id), berth_id bigint REFERENCES berths (id))',
         'ALTER TABLE vessels ADD COLUMN eta timestamptz',
         'CREATE INDEX CONCURRENTLY vessels_eta_idx ON vessels (eta)',
-        'ALTER TABLE voyages ADD CONSTRAINT voyages_vessel_fk FOREIGN KEY (vessel_id) REFERENCES vessels (id) NOT VALID',
+        'ALTER TABLE voyages ADD CONSTRAINT voyages_vessel_fk FOREIGN KEY (vessel_id) REFERENCES vessels (id) NOT ' +
+          'VALID',
         'ALTER TABLE voyages VALIDATE CONSTRAINT voyages_vessel_fk',
         'LOCK TABLE ports IN SHARE MODE',
         "UPDATE ports SET name = 'x' WHERE id = 1",

@@ -20,7 +20,8 @@ function failure(sql: string) {
 describe('parseSql positions', () => {
   it('points at the first token of each statement across lines', () => {
     const sql =
-      'CREATE TABLE vessels (\n  id bigint PRIMARY KEY,\n  name text\n);\n\n  ALTER TABLE vessels\n    ADD COLUMN flag text;';
+      'CREATE TABLE vessels (\n  id bigint PRIMARY KEY,\n  name text\n);\n\n  ALTER TABLE vessels\n    ADD COLUMN ' +
+      'flag text;';
     expect(positions(sql)).toEqual([
       { kind: 'CreateStmt', line: 1, col: 1, text: 'CREATE TABLE vessels (\n  id bigint PRIMARY KEY,\n  name text\n)' },
       { kind: 'AlterTableStmt', line: 6, col: 3, text: 'ALTER TABLE vessels\n    ADD COLUMN flag text' },

@@ -56,7 +56,8 @@ export async function locksHeld(client: pg.Client, known: Map<string, string | n
   return locks;
 }
 
-/** Size of one table; `rows` is PostgreSQL's estimate (reltuples, else the live-tuple counter before a first ANALYZE). */
+/** Size of one table; `rows` is PostgreSQL's estimate (reltuples, else the live-tuple counter before a first ANALYZE).
+ * */
 export interface TableSize {
   name: string;
   totalBytes: number;

@@ -17,7 +17,10 @@ export class AgainstSkips {
     if (outside) return `${outside}, and the plan runs in one transaction that is rolled back`;
     const used = this.usedNewValue(statement);
     if (used)
-      return `uses the enum value '${used[0]}' added at ${used[1]}; a new enum value cannot be used in the transaction that added it`;
+      return (
+        `uses the enum value '${used[0]}' added at ${used[1]}; a new enum value cannot be used in the ` +
+        `transaction that added it`
+      );
     if (
       statement.kind === 'AlterEnumStmt' &&
       typeof statement.node.newVal === 'string' &&

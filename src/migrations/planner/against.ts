@@ -114,7 +114,8 @@ export async function planAgainst(
     if (!lostConnection(e)) throw e;
     throw new MigrationError(
       'unavailable',
-      `lost the connection to PostgreSQL at ${database} while planning against it (nothing was committed): ${scrubCredentials(reasonOf(e), url)}`,
+      `lost the connection to PostgreSQL at ${database} while planning against it (nothing was committed): ` +
+        `${scrubCredentials(reasonOf(e), url)}`,
       { database },
       { cause: e },
     );
@@ -206,9 +207,15 @@ class AgainstRun {
   // What the two timeouts mean for the deployment, not only for this plan.
   private explain(code: string | undefined): string {
     if (code === '55P03')
-      return ` — waited more than lock_timeout (${this.lockTimeoutMs} ms): another session holds a conflicting lock on this table; at deploy time the statement would queue behind it`;
+      return (
+        ` — waited more than lock_timeout (${this.lockTimeoutMs} ms): another session holds a conflicting lock ` +
+        `on this table; at deploy time the statement would queue behind it`
+      );
     if (code === '57014')
-      return ` — ran longer than statement_timeout (${this.statementTimeoutMs} ms) on this database's data, holding its locks all that time`;
+      return (
+        ` — ran longer than statement_timeout (${this.statementTimeoutMs} ms) on this database's data, holding ` +
+        `its locks all that time`
+      );
     const skipped = this.statements.filter((s) => !s.ran);
     if (skipped.length > 0) {
       const last = skipped[skipped.length - 1]!;
@@ -242,7 +249,8 @@ class AgainstRun {
   notes(): string[] {
     return this.consumesSequences
       ? [
-          'sequence values used by these statements (nextval, serial and identity columns) stay used after the rollback: PostgreSQL sequences are not transactional',
+          'sequence values used by these statements (nextval, serial and identity columns) stay used after the ' +
+            'rollback: PostgreSQL sequences are not transactional',
         ]
       : [];
   }

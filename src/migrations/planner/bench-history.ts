@@ -26,7 +26,10 @@ type Template = (table: string, previous: string | null) => { name: string; up: 
 const templates: Template[] = [
   (t) => ({
     name: `create_${t}s`,
-    up: `CREATE TABLE ${t}s (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  name text NOT NULL,\n  created_at timestamptz NOT NULL DEFAULT now()\n);\nCREATE UNIQUE INDEX ${t}s_name_key ON ${t}s (name);\nCOMMENT ON TABLE ${t}s IS 'one row per ${t.replace('_', ' ')}';\n`,
+    up:
+      `CREATE TABLE ${t}s (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  name text NOT NULL,\n  ` +
+      `created_at timestamptz NOT NULL DEFAULT now()\n);\nCREATE UNIQUE INDEX ${t}s_name_key ON ${t}s ` +
+      `(name);\nCOMMENT ON TABLE ${t}s IS 'one row per ${t.replace('_', ' ')}';\n`,
     down: `DROP TABLE ${t}s;\n`,
   }),
   (t) => ({
@@ -41,18 +44,26 @@ const templates: Template[] = [
   }),
   (t) => ({
     name: `${t}_status`,
-    up: `CREATE TYPE ${t}_status AS ENUM ('planned', 'active', 'closed');\nALTER TABLE ${t}s ADD COLUMN status ${t}_status;\n`,
+    up:
+      `CREATE TYPE ${t}_status AS ENUM ('planned', 'active', 'closed');\nALTER TABLE ${t}s ADD COLUMN status ` +
+      `${t}_status;\n`,
     down: `ALTER TABLE ${t}s DROP COLUMN status;\nDROP TYPE ${t}_status;\n`,
   }),
   (t, previous) => ({
     name: `${t}s_parent`,
-    up: `ALTER TABLE ${t}s ADD COLUMN ${previous ?? t}_id bigint;\nALTER TABLE ${t}s ADD CONSTRAINT ${t}s_${previous ?? t}_fk FOREIGN KEY (${previous ?? t}_id) REFERENCES ${previous ?? t}s (id) NOT VALID;\n`,
-    down: `ALTER TABLE ${t}s DROP CONSTRAINT ${t}s_${previous ?? t}_fk;\nALTER TABLE ${t}s DROP COLUMN ${previous ?? t}_id;\n`,
+    up:
+      `ALTER TABLE ${t}s ADD COLUMN ${previous ?? t}_id bigint;\nALTER TABLE ${t}s ADD CONSTRAINT ` +
+      `${t}s_${previous ?? t}_fk FOREIGN KEY (${previous ?? t}_id) REFERENCES ${previous ?? t}s (id) NOT VALID;\n`,
+    down:
+      `ALTER TABLE ${t}s DROP CONSTRAINT ${t}s_${previous ?? t}_fk;\nALTER TABLE ${t}s DROP COLUMN ` +
+      `${previous ?? t}_id;\n`,
   }),
   (t, previous) => ({
     name: `validate_${t}s_parent`,
     up: `ALTER TABLE ${t}s VALIDATE CONSTRAINT ${t}s_${previous ?? t}_fk;\n`,
-    down: `ALTER TABLE ${t}s DROP CONSTRAINT ${t}s_${previous ?? t}_fk;\nALTER TABLE ${t}s ADD CONSTRAINT ${t}s_${previous ?? t}_fk FOREIGN KEY (${previous ?? t}_id) REFERENCES ${previous ?? t}s (id) NOT VALID;\n`,
+    down:
+      `ALTER TABLE ${t}s DROP CONSTRAINT ${t}s_${previous ?? t}_fk;\nALTER TABLE ${t}s ADD CONSTRAINT ` +
+      `${t}s_${previous ?? t}_fk FOREIGN KEY (${previous ?? t}_id) REFERENCES ${previous ?? t}s (id) NOT VALID;\n`,
   }),
   (t) => ({
     name: `${t}s_name_length`,
@@ -61,12 +72,16 @@ const templates: Template[] = [
   }),
   (t) => ({
     name: `${t}_summary_view`,
-    up: `CREATE VIEW ${t}_summary AS\n  SELECT status, count(*) AS total, max(created_at) AS latest\n  FROM ${t}s\n  GROUP BY status;\n`,
+    up:
+      `CREATE VIEW ${t}_summary AS\n  SELECT status, count(*) AS total, max(created_at) AS latest\n  FROM ${t}s\n ` +
+      ` GROUP BY status;\n`,
     down: `DROP VIEW ${t}_summary;\n`,
   }),
   (t) => ({
     name: `${t}_label_function`,
-    up: `CREATE FUNCTION ${t}_label(${t}_id bigint) RETURNS text\n  LANGUAGE sql STABLE\n  AS $$ SELECT name || ' (' || coalesce(status::text, 'unknown') || ')' FROM ${t}s WHERE id = ${t}_id $$;\n`,
+    up:
+      `CREATE FUNCTION ${t}_label(${t}_id bigint) RETURNS text\n  LANGUAGE sql STABLE\n  AS $$ SELECT name || ' ` +
+      `(' || coalesce(status::text, 'unknown') || ')' FROM ${t}s WHERE id = ${t}_id $$;\n`,
     down: `DROP FUNCTION ${t}_label(bigint);\n`,
   }),
   (t) => ({

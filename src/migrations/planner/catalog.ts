@@ -14,7 +14,8 @@ export interface CatalogQueryable {
 }
 
 export interface SnapshotOptions {
-  /** Tables left out with their columns, indexes, constraints, triggers and owned sequences: `name` (any schema) or `schema.name`. */
+  /** Tables left out with their columns, indexes, constraints, triggers and owned sequences: `name` (any schema) or
+   * `schema.name`. */
   excludeTables?: string[];
 }
 

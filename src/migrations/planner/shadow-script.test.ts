@@ -28,18 +28,22 @@ describe('runShadowScript: one transaction per migration, unless a statement for
     expect(await exists('after_failure')).toBe(true);
   });
 
-  it('runs a migration with CONCURRENTLY statement by statement, so earlier statements stay when a later one fails', async () => {
-    const sql =
-      'create table kept (id int);\ncreate index concurrently kept_id_idx on kept (id);\ncreate table broken (id int references nowhere (id));';
-    const outcome = await runShadowScript(db, 'b.up.sql', parseSql(sql));
-    expect(outcome).toMatchObject({
-      ok: false,
-      error: { line: 3 },
-      rewritten: [{ file: 'b.up.sql', line: 2, col: 1 }],
-    });
-    expect(await exists('kept')).toBe(true);
-    expect(await exists('kept_id_idx')).toBe(true);
-  });
+  it(
+    'runs a migration with CONCURRENTLY statement by statement, so earlier statements stay when a later one ' + 'fails',
+    async () => {
+      const sql =
+        'create table kept (id int);\ncreate index concurrently kept_id_idx on kept (id);\ncreate table broken (id ' +
+        'int references nowhere (id));';
+      const outcome = await runShadowScript(db, 'b.up.sql', parseSql(sql));
+      expect(outcome).toMatchObject({
+        ok: false,
+        error: { line: 3 },
+        rewritten: [{ file: 'b.up.sql', line: 2, col: 1 }],
+      });
+      expect(await exists('kept')).toBe(true);
+      expect(await exists('kept_id_idx')).toBe(true);
+    },
+  );
 
   it('reports a script that does not parse as a failure at its position, running nothing', async () => {
     const outcome = await runShadowScript(db, 'c.up.sql', parseSql('create table never (id int);\ncreate tabel oops;'));

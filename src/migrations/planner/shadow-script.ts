@@ -49,7 +49,9 @@ function withShadowHint(error: StatementError, statement: ParsedStatement): Stat
   if (typeof name === 'string' && !pgliteBundles(name)) {
     return {
       ...error,
-      message: `${error.message} — the shadow database is PGlite (PostgreSQL 17 in WebAssembly), which does not bundle "${name}"; the server may have it, but this plan cannot be dry-run here`,
+      message:
+        `${error.message} — the shadow database is PGlite (PostgreSQL 17 in WebAssembly), which does not ` +
+        `bundle "${name}"; the server may have it, but this plan cannot be dry-run here`,
     };
   }
   return error;

@@ -44,123 +44,132 @@ describe('shadowDryRun (PGlite: history, then each pending migration up → down
     expect(report.totalMs).toBeGreaterThan(0);
   });
 
-  it('reports a down script that forgets an index, naming exactly that index, and the re-up it then breaks', async () => {
-    const report = await shadowDryRun({
-      appliedThrough: 0,
-      migrations: await migrations([
-        base,
-        [
-          'add_flag',
-          'ALTER TABLE vessels ADD COLUMN flag text;\nCREATE INDEX vessels_name_idx ON vessels (name);\n',
-          'ALTER TABLE vessels DROP COLUMN flag;\n',
-        ],
-      ]),
-    });
-    expect(report.ok).toBe(false);
-    expect(summary(report.steps)).toEqual([
-      'up 0001_create_vessels',
-      'down 0001_create_vessels',
-      'reup 0001_create_vessels',
-      'up 0002_add_flag',
-      'down 0002_add_flag ✗',
-      'reup 0002_add_flag ✗',
-    ]);
-    const down = report.steps[4]!;
-    expect(down.problem).toBe('down-mismatch');
-    expect(down.differences).toEqual([
-      {
-        object: 'index public.vessels_name_idx',
-        change: 'added',
-        after: 'CREATE INDEX vessels_name_idx ON public.vessels USING btree (name)',
-      },
-    ]);
-    expect(describeStep(down)).toEqual([
-      expect.stringMatching(/^✗ down 0002_add_flag \(\d+ ms\)$/),
-      '  after the down script the schema differs from before 0002_add_flag.up.sql:',
-      '    index public.vessels_name_idx: added (CREATE INDEX vessels_name_idx ON public.vessels USING btree (name))',
-    ]);
-    // The leftover index is still there when the up runs again, right after its own down.
-    const reup = report.steps[5]!;
-    expect(reup.problem).toBe('error');
-    expect(reup.error).toEqual({
-      file: join(dir, '0002_add_flag.up.sql'),
-      line: 2,
-      col: 1,
-      message: 'relation "vessels_name_idx" already exists',
-      code: '42P07',
-    });
-    expect(reup.note).toBe(
-      'the schema already differed after down 0002_add_flag (index public.vessels_name_idx); this may follow from that',
-    );
-  });
+  it(
+    'reports a down script that forgets an index, naming exactly that index, and the re-up it then ' + 'breaks',
+    async () => {
+      const report = await shadowDryRun({
+        appliedThrough: 0,
+        migrations: await migrations([
+          base,
+          [
+            'add_flag',
+            'ALTER TABLE vessels ADD COLUMN flag text;\nCREATE INDEX vessels_name_idx ON vessels (name);\n',
+            'ALTER TABLE vessels DROP COLUMN flag;\n',
+          ],
+        ]),
+      });
+      expect(report.ok).toBe(false);
+      expect(summary(report.steps)).toEqual([
+        'up 0001_create_vessels',
+        'down 0001_create_vessels',
+        'reup 0001_create_vessels',
+        'up 0002_add_flag',
+        'down 0002_add_flag ✗',
+        'reup 0002_add_flag ✗',
+      ]);
+      const down = report.steps[4]!;
+      expect(down.problem).toBe('down-mismatch');
+      expect(down.differences).toEqual([
+        {
+          object: 'index public.vessels_name_idx',
+          change: 'added',
+          after: 'CREATE INDEX vessels_name_idx ON public.vessels USING btree (name)',
+        },
+      ]);
+      expect(describeStep(down)).toEqual([
+        expect.stringMatching(/^✗ down 0002_add_flag \(\d+ ms\)$/),
+        '  after the down script the schema differs from before 0002_add_flag.up.sql:',
+        '    index public.vessels_name_idx: added (CREATE INDEX vessels_name_idx ON public.vessels USING btree (name))',
+      ]);
+      // The leftover index is still there when the up runs again, right after its own down.
+      const reup = report.steps[5]!;
+      expect(reup.problem).toBe('error');
+      expect(reup.error).toEqual({
+        file: join(dir, '0002_add_flag.up.sql'),
+        line: 2,
+        col: 1,
+        message: 'relation "vessels_name_idx" already exists',
+        code: '42P07',
+      });
+      expect(reup.note).toBe(
+        'the schema already differed after down 0002_add_flag (index public.vessels_name_idx); this may follow from that',
+      );
+    },
+  );
 
-  it('reports a down script that recreates a column with another type and default once, and a later re-up that fails', async () => {
-    const report = await shadowDryRun({
-      appliedThrough: 1,
-      migrations: await migrations([
-        base,
-        [
-          'widen_tonnage',
-          'ALTER TABLE vessels ALTER COLUMN tonnage TYPE numeric(10,2);\n',
-          'ALTER TABLE vessels DROP COLUMN tonnage;\nALTER TABLE vessels ADD COLUMN tonnage bigint DEFAULT 1;\n',
-        ],
-        [
-          'add_berth',
-          'CREATE TABLE berths (id int PRIMARY KEY);\nCREATE INDEX berths_id_idx ON berths (id);\n',
-          'DROP INDEX berths_id_idx;\n',
-        ],
-      ]),
-    });
-    expect(summary(report.steps)).toEqual([
-      'up 0002_widen_tonnage',
-      'down 0002_widen_tonnage ✗',
-      'reup 0002_widen_tonnage',
-      'up 0003_add_berth',
-      'down 0003_add_berth ✗',
-      'reup 0003_add_berth ✗',
-    ]);
-    expect(report.steps[1]!.differences).toEqual([
-      {
-        object: 'column public.vessels.tonnage',
-        change: 'changed',
-        before: 'position 3 integer default 0',
-        after: 'position 3 bigint default 1',
-      },
-    ]);
-    // The re-up gives numeric(10,2) back but keeps the down's default 1: already reported, so not again.
-    expect(report.steps[2]).toMatchObject({ ok: true });
-    // The leftover default is not a change of the next up (it was there before that up ran).
-    expect(report.steps[3]!.changes?.map((d) => `${d.object} ${d.change}`)).toEqual([
-      'column public.berths.id added',
-      'constraint public.berths.berths_pkey added',
-      'index public.berths_id_idx added',
-      'index public.berths_pkey added',
-      'table public.berths added',
-    ]);
-    // Only what this down got wrong: the tonnage leftover was reported by an earlier step.
-    const down = report.steps[4]!;
-    expect(down.differences?.map((d) => `${d.object} ${d.change}`)).toEqual([
-      'column public.berths.id added',
-      'constraint public.berths.berths_pkey added',
-      'index public.berths_pkey added',
-      'table public.berths added',
-    ]);
-    expect(down.note).toBe(
-      'the schema already differed after down 0002_widen_tonnage (column public.vessels.tonnage); this may follow from that',
-    );
-    const reup = report.steps[5]!;
-    expect(reup.problem).toBe('error');
-    expect(reup.error).toEqual({
-      file: join(dir, '0003_add_berth.up.sql'),
-      line: 1,
-      col: 1,
-      message: 'relation "berths" already exists',
-      code: '42P07',
-    });
-    expect(reup.note).toBe(
-      'the schema already differed after down 0002_widen_tonnage, down 0003_add_berth (column public.berths.id, column public.vessels.tonnage, constraint public.berths.berths_pkey, …); this may follow from that',
-    );
-  });
+  it(
+    'reports a down script that recreates a column with another type and default once, and a later re-up that ' +
+      'fails',
+    async () => {
+      const report = await shadowDryRun({
+        appliedThrough: 1,
+        migrations: await migrations([
+          base,
+          [
+            'widen_tonnage',
+            'ALTER TABLE vessels ALTER COLUMN tonnage TYPE numeric(10,2);\n',
+            'ALTER TABLE vessels DROP COLUMN tonnage;\nALTER TABLE vessels ADD COLUMN tonnage bigint DEFAULT 1;\n',
+          ],
+          [
+            'add_berth',
+            'CREATE TABLE berths (id int PRIMARY KEY);\nCREATE INDEX berths_id_idx ON berths (id);\n',
+            'DROP INDEX berths_id_idx;\n',
+          ],
+        ]),
+      });
+      expect(summary(report.steps)).toEqual([
+        'up 0002_widen_tonnage',
+        'down 0002_widen_tonnage ✗',
+        'reup 0002_widen_tonnage',
+        'up 0003_add_berth',
+        'down 0003_add_berth ✗',
+        'reup 0003_add_berth ✗',
+      ]);
+      expect(report.steps[1]!.differences).toEqual([
+        {
+          object: 'column public.vessels.tonnage',
+          change: 'changed',
+          before: 'position 3 integer default 0',
+          after: 'position 3 bigint default 1',
+        },
+      ]);
+      // The re-up gives numeric(10,2) back but keeps the down's default 1: already reported, so not again.
+      expect(report.steps[2]).toMatchObject({ ok: true });
+      // The leftover default is not a change of the next up (it was there before that up ran).
+      expect(report.steps[3]!.changes?.map((d) => `${d.object} ${d.change}`)).toEqual([
+        'column public.berths.id added',
+        'constraint public.berths.berths_pkey added',
+        'index public.berths_id_idx added',
+        'index public.berths_pkey added',
+        'table public.berths added',
+      ]);
+      // Only what this down got wrong: the tonnage leftover was reported by an earlier step.
+      const down = report.steps[4]!;
+      expect(down.differences?.map((d) => `${d.object} ${d.change}`)).toEqual([
+        'column public.berths.id added',
+        'constraint public.berths.berths_pkey added',
+        'index public.berths_pkey added',
+        'table public.berths added',
+      ]);
+      expect(down.note).toBe(
+        'the schema already differed after down 0002_widen_tonnage (column public.vessels.tonnage); this may follow ' +
+          'from that',
+      );
+      const reup = report.steps[5]!;
+      expect(reup.problem).toBe('error');
+      expect(reup.error).toEqual({
+        file: join(dir, '0003_add_berth.up.sql'),
+        line: 1,
+        col: 1,
+        message: 'relation "berths" already exists',
+        code: '42P07',
+      });
+      expect(reup.note).toBe(
+        'the schema already differed after down 0002_widen_tonnage, down 0003_add_berth (column public.berths.id, ' +
+          'column public.vessels.tonnage, constraint public.berths.berths_pkey, …); this may follow from that',
+      );
+    },
+  );
 
   it('reports a syntax error at file:line:col without throwing, and stops there', async () => {
     const report = await shadowDryRun({
@@ -212,7 +221,8 @@ describe('shadowDryRun (PGlite: history, then each pending migration up → down
       code: '42703',
     });
     expect(describeStep(failed)[1]).toBe(
-      `  ${join(dir, '0002_bad_column.up.sql')}:3:14: column "nope" does not exist (hint: Perhaps you meant to reference the column "vessels.name".) [SQLSTATE 42703]`,
+      `  ${join(dir, '0002_bad_column.up.sql')}:3:14: column "nope" does not exist (hint: Perhaps you meant to ` +
+        `reference the column "vessels.name".) [SQLSTATE 42703]`,
     );
   });
 
@@ -228,7 +238,8 @@ describe('shadowDryRun (PGlite: history, then each pending migration up → down
         ],
         [
           'flag',
-          'ALTER TABLE vessels ADD COLUMN flag text;\nCREATE INDEX CONCURRENTLY vessels_flag_idx ON vessels (flag);\nVACUUM vessels;\n',
+          'ALTER TABLE vessels ADD COLUMN flag text;\nCREATE INDEX CONCURRENTLY vessels_flag_idx ON vessels ' +
+            '(flag);\nVACUUM vessels;\n',
           'DROP INDEX vessels_flag_idx;\nALTER TABLE vessels DROP COLUMN flag;\n',
         ],
       ]),
@@ -249,36 +260,41 @@ describe('shadowDryRun (PGlite: history, then each pending migration up → down
       'index public.vessels_flag_idx',
     ]);
     expect(report.notes).toEqual([
-      `3 statement(s) with CONCURRENTLY ran without it on the shadow database (a single PGlite backend cannot build concurrently; the schema is the same): ${join(dir, '0002_index_name.up.sql')}:1, ${join(dir, '0002_index_name.down.sql')}:1, ${join(dir, '0003_flag.up.sql')}:2`,
+      `3 statement(s) with CONCURRENTLY ran without it on the shadow database (a single PGlite backend cannot build ` +
+        `concurrently; the schema is the same): ${join(dir, '0002_index_name.up.sql')}:1, ` +
+        `${join(dir, '0002_index_name.down.sql')}:1, ${join(dir, '0003_flag.up.sql')}:2`,
     ]);
   });
 
-  it('applies an irreversible migration once with a note, and still checks the migrations on both sides of it', async () => {
-    const report = await shadowDryRun({
-      appliedThrough: 0,
-      migrations: await migrations([
-        base,
-        ['drop_tonnage', '-- slipway: irreversible\nALTER TABLE vessels DROP COLUMN tonnage;\n', null],
-        ['add_flag', 'ALTER TABLE vessels ADD COLUMN flag text;\n', 'ALTER TABLE vessels DROP COLUMN flag;\n'],
-      ]),
-    });
-    expect(report.ok).toBe(true);
-    expect(summary(report.steps)).toEqual([
-      'up 0001_create_vessels',
-      'down 0001_create_vessels',
-      'reup 0001_create_vessels',
-      'up 0002_drop_tonnage',
-      'up 0003_add_flag',
-      'down 0003_add_flag',
-      'reup 0003_add_flag',
-    ]);
-    expect(report.steps[3]!.changes).toEqual([
-      { object: 'column public.vessels.tonnage', change: 'removed', before: 'position 3 integer default 0' },
-    ]);
-    expect(report.notes).toEqual([
-      '0002_drop_tonnage is irreversible (declared, no down script): applied once, not undone',
-    ]);
-  });
+  it(
+    'applies an irreversible migration once with a note, and still checks the migrations on both sides of ' + 'it',
+    async () => {
+      const report = await shadowDryRun({
+        appliedThrough: 0,
+        migrations: await migrations([
+          base,
+          ['drop_tonnage', '-- slipway: irreversible\nALTER TABLE vessels DROP COLUMN tonnage;\n', null],
+          ['add_flag', 'ALTER TABLE vessels ADD COLUMN flag text;\n', 'ALTER TABLE vessels DROP COLUMN flag;\n'],
+        ]),
+      });
+      expect(report.ok).toBe(true);
+      expect(summary(report.steps)).toEqual([
+        'up 0001_create_vessels',
+        'down 0001_create_vessels',
+        'reup 0001_create_vessels',
+        'up 0002_drop_tonnage',
+        'up 0003_add_flag',
+        'down 0003_add_flag',
+        'reup 0003_add_flag',
+      ]);
+      expect(report.steps[3]!.changes).toEqual([
+        { object: 'column public.vessels.tonnage', change: 'removed', before: 'position 3 integer default 0' },
+      ]);
+      expect(report.notes).toEqual([
+        '0002_drop_tonnage is irreversible (declared, no down script): applied once, not undone',
+      ]);
+    },
+  );
 
   it('reports a wrong down script below an irreversible migration', async () => {
     const report = await shadowDryRun({
@@ -362,7 +378,8 @@ describe('shadowDryRun (PGlite: history, then each pending migration up → down
       }),
     ]);
     expect(report.notes).toEqual([
-      'the history (versions through 1) does not apply to an empty database: 0001_create_vessels failed, so nothing pending was tried',
+      'the history (versions through 1) does not apply to an empty database: 0001_create_vessels failed, so nothing ' +
+        'pending was tried',
     ]);
   });
 

@@ -106,7 +106,8 @@ class ShadowRun {
     for (const m of history) {
       if ((await this.runScript(m, 'up')) === null) {
         this.extraNotes.push(
-          `the history (versions through ${appliedThrough}) does not apply to an empty database: ${m.id} failed, so nothing pending was tried`,
+          `the history (versions through ${appliedThrough}) does not apply to an empty database: ${m.id} failed, so ` +
+            `nothing pending was tried`,
         );
         return;
       }
@@ -146,7 +147,8 @@ class ShadowRun {
     }
   }
 
-  /** Runs a script and compares the schema with `expected`; the schema it left, or null when a statement failed and the run must stop. */
+  /** Runs a script and compares the schema with `expected`; the schema it left, or null when a statement failed and the
+   * run must stop. */
   private async runAndCompare(
     m: Migration,
     direction: DryRunDirection,
@@ -207,7 +209,11 @@ class ShadowRun {
       .sort((a, b) => a - b)
       .map((i) => `${this.steps[i]!.direction} ${this.steps[i]!.migration}`)
       .join(', ');
-    return `the schema already differed after ${steps} (${[...this.carried.keys()].slice(0, 3).join(', ')}${this.carried.size > 3 ? ', …' : ''}); this may follow from that`;
+    return (
+      `the schema already differed after ${steps} ` +
+      `(${[...this.carried.keys()].slice(0, 3).join(', ')}${this.carried.size > 3 ? ', …' : ''}); this may follow ` +
+      `from that`
+    );
   }
 
   notes(): string[] {
@@ -220,7 +226,8 @@ class ShadowRun {
         .join(', ');
       const more = rewritten.length > 5 ? `, and ${rewritten.length - 5} more` : '';
       notes.push(
-        `${rewritten.length} statement(s) with CONCURRENTLY ran without it on the shadow database (a single PGlite backend cannot build concurrently; the schema is the same): ${where}${more}`,
+        `${rewritten.length} statement(s) with CONCURRENTLY ran without it on the shadow database (a single PGlite ` +
+          `backend cannot build concurrently; the schema is the same): ${where}${more}`,
       );
     }
     return notes;

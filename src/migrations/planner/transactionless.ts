@@ -51,7 +51,8 @@ export function isConcurrent(statement: Pick<ParsedStatement, 'kind' | 'node'>):
   return false;
 }
 
-/** `REINDEX (CONCURRENTLY) …` or `REINDEX … CONCURRENTLY`: both become a DefElem; `concurrently false` does not count. */
+/** `REINDEX (CONCURRENTLY) …` or `REINDEX … CONCURRENTLY`: both become a DefElem; `concurrently false` does not count.
+ * */
 export function isConcurrentlyOption(value: unknown): boolean {
   const def = (value as { DefElem?: Node } | null)?.DefElem;
   if (def?.defname !== 'concurrently') return false;

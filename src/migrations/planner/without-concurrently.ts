@@ -10,7 +10,8 @@ import { parseSql } from '../linter/parse.js';
 import type { ParsedStatement } from '../types.js';
 import { isConcurrent, isConcurrentlyOption } from './transactionless.js';
 
-// Tried in order, each at every place it matches; option lists first so `REINDEX (CONCURRENTLY) INDEX i` loses its parentheses too.
+// Tried in order, each at every place it matches; option lists first so `REINDEX (CONCURRENTLY) INDEX i` loses its
+// parentheses too.
 const candidates: RegExp[] = [
   /\(\s*concurrently(\s+(true|on|1))?\s*\)/gi,
   /\s*,\s*concurrently(\s+(true|on|1))?\b/gi,

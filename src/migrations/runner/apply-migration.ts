@@ -87,7 +87,8 @@ export async function applyStatementByStatement(
       ctx,
       script,
       error,
-      `${done} of ${total} statement(s) done and recorded as 'partial' in slipway_migration_history${leftover}; fix the cause and run apply again to resume`,
+      `${done} of ${total} statement(s) done and recorded as 'partial' in slipway_migration_history${leftover}; fix ` +
+        `the cause and run apply again to resume`,
     );
   }
   await recordCompleted(client, migration.version, total, ctx.meta, Date.now() - started);
@@ -108,7 +109,9 @@ async function clearFailedBuild(
     ctx.emit({
       type: 'invalid-index-dropped',
       migration: migration.id,
-      message: `${migration.id}: dropped the INVALID index ${found.qualifiedName} left by a failed CREATE INDEX CONCURRENTLY (${script.file}:${statement.line}); building it again`,
+      message:
+        `${migration.id}: dropped the INVALID index ${found.qualifiedName} left by a failed CREATE INDEX ` +
+        `CONCURRENTLY (${script.file}:${statement.line}); building it again`,
     });
   }
   return 'run';

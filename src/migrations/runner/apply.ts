@@ -42,7 +42,8 @@ export interface ApplyResult {
 /**
  * Applies the pending migrations in version order, each in its own transaction (statement by
  * statement when it holds CONCURRENTLY), under the database's migration lock.
- * Example: `await applyMigrations({ url, migrations: loadMigrations('migrations'), lockTimeoutMs: 2000, statementTimeoutMs: 600_000 })`
+ * Example: `await applyMigrations({ url, migrations: loadMigrations('migrations'), lockTimeoutMs: 2000,
+ * statementTimeoutMs: 600_000 })`
  */
 export async function applyMigrations(options: ApplyOptions): Promise<ApplyResult> {
   const started = Date.now();
@@ -127,7 +128,8 @@ function startMessage(
     return `${migration.id}: resuming after ${done} of ${statements} statement(s) done by an earlier run`;
   return transactional
     ? `${migration.id}: applying ${statements} statement(s) in one transaction`
-    : `${migration.id}: applying ${statements} statement(s) one by one (it holds CONCURRENTLY, which cannot run in a transaction)`;
+    : `${migration.id}: applying ${statements} statement(s) one by one (it holds CONCURRENTLY, which cannot run in ` +
+        `a transaction)`;
 }
 
 function describeVersions(migrations: Migration[]): string {

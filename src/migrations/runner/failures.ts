@@ -33,11 +33,14 @@ export function scriptFailure(ctx: RunContext, script: Script, failure: StepFail
     );
   }
   const lock = isLockTimeout(failure.cause)
-    ? ` — the lock was not granted within lock_timeout ${ctx.timeouts.lockTimeoutMs} ms in ${failure.attempts} attempt(s): another session holds a conflicting lock; run again when it is released, or raise lockTimeoutMs or retries`
+    ? ` — the lock was not granted within lock_timeout ${ctx.timeouts.lockTimeoutMs} ms in ${failure.attempts} ` +
+      `attempt(s): another session holds a conflicting lock; run again when it is released, or raise lockTimeoutMs ` +
+      `or retries`
     : '';
   const timeout =
     (failure.cause as { code?: string })?.code === '57014' && /statement timeout/i.test(text)
-      ? ` — statement_timeout is ${ctx.timeouts.statementTimeoutMs} ms; raise statementTimeoutMs if the migration needs longer`
+      ? ` — statement_timeout is ${ctx.timeouts.statementTimeoutMs} ms; raise statementTimeoutMs if the migration ` +
+        `needs longer`
       : '';
   const more = detail ? ` (${detail})` : '';
   return new MigrationError('failed', `${script.file}: ${text} ${where}${more}${lock}${timeout}; ${outcome}`, details, {

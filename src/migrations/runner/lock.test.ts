@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { migrationLockKey, summariseQuery } from './lock.js';
 
 describe('migrationLockKey', () => {
-  it('is the documented derivation of "slipway-migrations" (changing it would let two versions migrate at once)', () => {
-    expect(migrationLockKey).toBe(createHash('sha256').update('slipway-migrations').digest().readBigInt64BE(0));
-  });
+  it(
+    'is the documented derivation of "slipway-migrations" (changing it would let two versions migrate at ' + 'once)',
+    () => {
+      expect(migrationLockKey).toBe(createHash('sha256').update('slipway-migrations').digest().readBigInt64BE(0));
+    },
+  );
 });
 
 describe('summariseQuery', () => {

@@ -80,7 +80,9 @@ async function lockHeld(conn: RunnerConnection, waitedMs: number): Promise<Migra
       { database: where },
     );
   }
-  const text = `migration lock on ${where} is ${waited} by pid ${holder.pid} (${describeHolder(holder)}); wait for it to finish, or stop it with select pg_terminate_backend(${holder.pid})`;
+  const text =
+    `migration lock on ${where} is ${waited} by pid ${holder.pid} (${describeHolder(holder)}); wait for ` +
+    `it to finish, or stop it with select pg_terminate_backend(${holder.pid})`;
   return new MigrationError('conflict', scrubCredentials(text, conn.url), {
     database: where,
     holderPid: holder.pid,

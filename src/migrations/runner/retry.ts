@@ -7,7 +7,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RetryPolicy } from './options.js';
 
-/** Wait before retry number `retry` (1 = the first retry): base·2^(retry−1), plus up to 50% jitter so racing runners spread out. */
+/** Wait before retry number `retry` (1 = the first retry): base·2^(retry−1), plus up to 50% jitter so racing runners
+ * spread out. */
 export function backoffDelay(retry: number, baseDelayMs: number, random: () => number = Math.random): number {
   const exponential = baseDelayMs * 2 ** (retry - 1);
   return Math.round(exponential * (1 + random() / 2));
@@ -22,7 +23,8 @@ export interface RetryHooks {
   sleep?: (ms: number) => Promise<unknown>;
 }
 
-/** Runs `attempt` until it succeeds, fails with a non-retryable error, or `policy.attempts` are used up (then the last error is thrown). */
+/** Runs `attempt` until it succeeds, fails with a non-retryable error, or `policy.attempts` are used up (then the last
+ * error is thrown). */
 export async function withRetries<T>(
   policy: RetryPolicy,
   hooks: RetryHooks,

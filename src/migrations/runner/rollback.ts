@@ -103,11 +103,13 @@ function refuseUndoable(work: { row: HistoryRow; migration: Migration }[]): void
   for (const { row, migration } of work) {
     if (row.state === 'partial')
       problems.push(
-        `${migration.upPath} is only partly applied (${row.statementsDone} statement(s)); run apply again to finish it before rolling it back`,
+        `${migration.upPath} is only partly applied (${row.statementsDone} statement(s)); run apply again to finish ` +
+          `it before rolling it back`,
       );
     else if (migration.down === null || migration.downPath === null)
       problems.push(
-        `${migration.upPath} is irreversible (no ${migration.id}.down.sql); it cannot be rolled back — write a new migration that undoes it`,
+        `${migration.upPath} is irreversible (no ${migration.id}.down.sql); it cannot be rolled back — write a new ` +
+          `migration that undoes it`,
       );
   }
   if (problems.length > 0)
@@ -135,7 +137,8 @@ async function runDown(ctx: RunContext, migration: Migration, script: Script): P
           ctx,
           script,
           error,
-          `${done} of ${script.statements.length} statement(s) of the down script ran; ${migration.id} is still recorded as applied — fix the cause and roll back again`,
+          `${done} of ${script.statements.length} statement(s) of the down script ran; ${migration.id} is still ` +
+            `recorded as applied — fix the cause and roll back again`,
         );
       throw error;
     }

@@ -12,7 +12,8 @@ export interface RunContext {
   emit: RunnerEventSink;
 }
 
-/** A failure while running a script: the driver's error and the statement it came from (null: at BEGIN/COMMIT or recording history). */
+/** A failure while running a script: the driver's error and the statement it came from (null: at BEGIN/COMMIT or
+ * recording history). */
 export class StepFailure extends Error {
   constructor(
     override readonly cause: unknown,

@@ -10,7 +10,8 @@ import { withRetries } from './retry.js';
 import { setTimeouts, StepFailure, type RunContext } from './run-context.js';
 import type { Script, ScriptStatement } from './script.js';
 
-/** Runs `script` then `finish` in one transaction, retried whole when lock_timeout expires; throws StepFailure after ROLLBACK. */
+/** Runs `script` then `finish` in one transaction, retried whole when lock_timeout expires; throws StepFailure after
+ * ROLLBACK. */
 export async function runInTransaction(
   ctx: RunContext,
   migration: string,
@@ -47,7 +48,9 @@ export function retryHooks(ctx: RunContext, migration: string, script: Script) {
       ctx.emit({
         type: 'retry',
         migration,
-        message: `${migration}: lock not granted within ${ctx.timeouts.lockTimeoutMs} ms at ${where} (attempt ${attempt} of ${ctx.retries.attempts}); retrying in ${delayMs} ms`,
+        message:
+          `${migration}: lock not granted within ${ctx.timeouts.lockTimeoutMs} ms at ${where} (attempt ` +
+          `${attempt} of ${ctx.retries.attempts}); retrying in ${delayMs} ms`,
         durationMs: delayMs,
       });
     },

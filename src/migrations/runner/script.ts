@@ -39,7 +39,8 @@ export interface Script {
 /** Transaction control the runner cannot allow: it owns the transaction. Savepoints are fine. */
 const allowedTransactionKinds = new Set(['TRANS_STMT_SAVEPOINT', 'TRANS_STMT_RELEASE', 'TRANS_STMT_ROLLBACK_TO']);
 
-/** Splits and checks a script; bad SQL, BEGIN/COMMIT or an unnamed CREATE INDEX CONCURRENTLY are refused naming file:line. */
+/** Splits and checks a script; bad SQL, BEGIN/COMMIT or an unnamed CREATE INDEX CONCURRENTLY are refused naming
+ * file:line. */
 export function prepareScript(sql: string, file: string): Script {
   const parsed = parseSql(sql);
   if (!parsed.ok)
@@ -104,7 +105,8 @@ function refuseTransactionControl(statement: ParsedStatement, file: string): voi
   if (statement.kind !== 'TransactionStmt' || allowedTransactionKinds.has(String(statement.node.kind))) return;
   throw new MigrationError(
     'invalid_input',
-    `${file}:${statement.line}: "${statement.text}" — remove transaction control from the migration; the runner runs each migration in its own transaction (statement by statement when it holds CONCURRENTLY)`,
+    `${file}:${statement.line}: "${statement.text}" — remove transaction control from the migration; the runner ` +
+      `runs each migration in its own transaction (statement by statement when it holds CONCURRENTLY)`,
     { file, line: statement.line },
   );
 }
@@ -116,7 +118,8 @@ function concurrentIndexOf(statement: ParsedStatement, file: string): Concurrent
   if (!name) {
     throw new MigrationError(
       'invalid_input',
-      `${file}:${statement.line}: name the index (CREATE INDEX CONCURRENTLY name ON …) so that a failed build can be found and cleaned up when the migration is re-run`,
+      `${file}:${statement.line}: name the index (CREATE INDEX CONCURRENTLY name ON …) so that a failed build can ` +
+        `be found and cleaned up when the migration is re-run`,
       { file, line: statement.line },
     );
   }

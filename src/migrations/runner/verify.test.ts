@@ -60,7 +60,9 @@ describe('verifyHistory', () => {
     const edited = migration(2, 'b', 'select 22;');
     const message = refusal([row(a), row(b)], [a, edited, c]);
     expect(message).toBe(
-      `refusing to migrate db:5432/app: db/0002_b.up.sql was edited after it was applied (file checksum ${edited.checksum.slice(0, 12)}, recorded ${b.checksum.slice(0, 12)}); restore the recorded version and put the change in a new migration`,
+      `refusing to migrate db:5432/app: db/0002_b.up.sql was edited after it was applied (file checksum ` +
+        `${edited.checksum.slice(0, 12)}, recorded ${b.checksum.slice(0, 12)}); restore the recorded version and ` +
+        `put the change in a new migration`,
     );
   });
 
@@ -86,7 +88,8 @@ describe('verifyHistory', () => {
     const message = refusal([row(a), row(c)], [a, b, migration(3, 'c', 'select 33;')]);
     expect(message).toMatch(/^refusing to migrate db:5432\/app: 2 problems:\n/);
     expect(message).toContain(
-      'db/0002_b.up.sql is not applied but the later 0003_c (version 3) is; running it now would apply migrations out of order',
+      'db/0002_b.up.sql is not applied but the later 0003_c (version 3) is; running it now would apply migrations ' +
+        'out of order',
     );
     expect(message).toContain('db/0003_c.up.sql was edited');
   });

@@ -77,7 +77,8 @@ export class MigrationSequencer implements MigrationGate {
     if (pre.problems.length > 0) {
       throw new MigrationError(
         'failed',
-        `the migrations of ${release.version} cannot run, so no instance of it was started:\n  ${pre.problems.join('\n  ')}`,
+        `the migrations of ${release.version} cannot run, so no instance of it was started:\n  ` +
+          `${pre.problems.join('\n  ')}`,
         {
           problems: pre.problems,
         },
@@ -99,7 +100,8 @@ export class MigrationSequencer implements MigrationGate {
         if (blockers.length > 0) {
           throw new MigrationError(
             'conflict',
-            `${pre.pending[lastExpand]!.id} comes after contract migration ${contract.id}, which waits for ${describeBlockers(blockers)} to stop; stop those, or number the expand before the contract`,
+            `${pre.pending[lastExpand]!.id} comes after contract migration ${contract.id}, which waits for ` +
+              `${describeBlockers(blockers)} to stop; stop those, or number the expand before the contract`,
           );
         }
       }
@@ -107,7 +109,8 @@ export class MigrationSequencer implements MigrationGate {
     }
     await emit(
       'migration.checked',
-      `${pre.pending.length} pending migration${pre.pending.length === 1 ? '' : 's'} linted and dry-run on a shadow database in ${Date.now() - started} ms`,
+      `${pre.pending.length} pending migration${pre.pending.length === 1 ? '' : 's'} linted and dry-run on a shadow ` +
+        `database in ${Date.now() - started} ms`,
       {
         pending: pre.pending.map((m) => m.id),
         dryRunMs: pre.dryRun?.totalMs,
@@ -142,7 +145,8 @@ export class MigrationSequencer implements MigrationGate {
     if (unsafe.length > 0 || above.some((m) => !applied.includes(m.id))) {
       await emit(
         'migration.kept',
-        `expand migrations ${applied.join(', ')} stay: ${unsafe.length > 0 ? `the down script of ${unsafe.map((m) => m.id).join(', ')} would lose data or is missing` : 'later migrations were applied on top of them'}; they are backward-compatible, so the previous release runs on them`,
+        `expand migrations ${applied.join(', ')} stay: ` +
+          `${unsafe.length > 0 ? `the down script of ${unsafe.map((m) => m.id).join(', ')} would lose data or is missing` : 'later migrations were applied on top of them'}; they are backward-compatible, so the previous release runs on them`,
         { applied },
       );
       return;
@@ -202,7 +206,8 @@ export class MigrationSequencer implements MigrationGate {
           if (!this.waiting.has(key)) {
             await emit(
               'migration.contract.waiting',
-              `contract migration ${m.id} waits: ${describeBlockers(blockers)} still live and may need the old schema; it runs once they are gone`,
+              `contract migration ${m.id} waits: ${describeBlockers(blockers)} still live and may need the old ` +
+                `schema; it runs once they are gone`,
               {
                 migration: m.id,
                 blockers,
@@ -288,7 +293,8 @@ export class MigrationSequencer implements MigrationGate {
     if (wrong.some((row) => row.state !== 'partial')) {
       throw new MigrationError(
         'conflict',
-        `the database does not match the migration files of ${version}: ${wrong.map((row) => `${row.id} ${row.state}`).join(', ')}`,
+        `the database does not match the migration files of ${version}: ` +
+          `${wrong.map((row) => `${row.id} ${row.state}`).join(', ')}`,
       );
     }
     return { config, database, url, migrations, appliedThrough: lastApplied(status) };

@@ -46,43 +46,46 @@ describe('health checks', () => {
     });
   });
 
-  it('reports a verdict only after the consecutive thresholds, and ignores refusals before the first answer', async () => {
-    const port = await findFreePort();
-    const check: HealthCheck = {
-      path: '/health',
-      intervalMs: 20,
-      timeoutMs: 1000,
-      healthyThreshold: 3,
-      unhealthyThreshold: 2,
-    };
-    const verdicts: { verdict: HealthVerdict; probes: number }[] = [];
-    let probes = 0;
-    let booting = 0;
-    const abort = new AbortController();
-    const run = runHealthChecks({
-      port,
-      check,
-      clock: systemClock,
-      signal: abort.signal,
-      adopted: false,
-      onVerdict: (verdict) => verdicts.push({ verdict, probes }),
-      onBooting: () => booting++,
-    });
-    await until(() => booting >= 3); // refused while booting: no verdict
-    expect(verdicts).toEqual([]);
+  it(
+    'reports a verdict only after the consecutive thresholds, and ignores refusals before the first ' + 'answer',
+    async () => {
+      const port = await findFreePort();
+      const check: HealthCheck = {
+        path: '/health',
+        intervalMs: 20,
+        timeoutMs: 1000,
+        healthyThreshold: 3,
+        unhealthyThreshold: 2,
+      };
+      const verdicts: { verdict: HealthVerdict; probes: number }[] = [];
+      let probes = 0;
+      let booting = 0;
+      const abort = new AbortController();
+      const run = runHealthChecks({
+        port,
+        check,
+        clock: systemClock,
+        signal: abort.signal,
+        adopted: false,
+        onVerdict: (verdict) => verdicts.push({ verdict, probes }),
+        onBooting: () => booting++,
+      });
+      await until(() => booting >= 3); // refused while booting: no verdict
+      expect(verdicts).toEqual([]);
 
-    status = 200;
-    await serve(() => probes++, port);
-    await until(() => verdicts.length > 0);
-    expect(verdicts[0]).toEqual({ verdict: 'healthy', probes: 3 });
+      status = 200;
+      await serve(() => probes++, port);
+      await until(() => verdicts.length > 0);
+      expect(verdicts[0]).toEqual({ verdict: 'healthy', probes: 3 });
 
-    status = 500;
-    const before = probes;
-    await until(() => verdicts.some((v) => v.verdict === 'unhealthy'));
-    expect(verdicts.find((v) => v.verdict === 'unhealthy')!.probes - before).toBe(2);
-    abort.abort();
-    await run;
-  });
+      status = 500;
+      const before = probes;
+      await until(() => verdicts.some((v) => v.verdict === 'unhealthy'));
+      expect(verdicts.find((v) => v.verdict === 'unhealthy')!.probes - before).toBe(2);
+      abort.abort();
+      await run;
+    },
+  );
 
   it('trusts one success from an adopted instance', async () => {
     status = 200;

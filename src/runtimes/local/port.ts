@@ -56,7 +56,8 @@ async function findInRange(range: PortRange, exclude: ReadonlySet<number>): Prom
   }
   throw new RuntimeError(
     'unavailable',
-    `no free port in ${range.from}-${range.to} (runtime.ports): all ${size} are in use; widen the range in slipway.yaml`,
+    `no free port in ${range.from}-${range.to} (runtime.ports): all ${size} are in use; widen the range in ` +
+      `slipway.yaml`,
   );
 }
 

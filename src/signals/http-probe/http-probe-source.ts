@@ -20,8 +20,10 @@ const maxBodyBytes = 1024 * 1024;
  * and says `nodata` until the first round is in.
  *
  * @example
- * new HttpProbeSignalSource({ url: 'http://127.0.0.1:8081', probes: [{ name: 'known-quote', method: 'POST', path: '/quotes',
- *   body: { tonnage: 42000, vesselClass: 'tanker', routeRisk: 3 }, expect: { json: { premium: 102668.99 }, release: true } }] })
+ * new HttpProbeSignalSource({ url: 'http://127.0.0.1:8081', probes: [{ name: 'known-quote', method: 'POST', path:
+ * '/quotes',
+ * body: { tonnage: 42000, vesselClass: 'tanker', routeRisk: 3 }, expect: { json: { premium: 102668.99 }, release: true
+ * } }] })
  */
 export class HttpProbeSignalSource implements SignalSource {
   readonly name = 'http-probe';

@@ -66,7 +66,9 @@ export class PrometheusClient {
       if (e instanceof BodyTooLarge)
         return {
           phase: 'error',
-          message: `Prometheus' answer is larger than ${maxAnswerBytes} bytes; the query must aggregate to one series: ${query}`,
+          message:
+            `Prometheus' answer is larger than ${maxAnswerBytes} bytes; the query must aggregate to one ` +
+            `series: ${query}`,
         };
       return { phase: 'error', message: `Prometheus at ${this.address} is not reachable (${networkReason(e)})` };
     }

@@ -109,7 +109,8 @@ describe('PrometheusSignalSource', () => {
     const [m] = await source.measure(query);
     expect(m).toMatchObject({ phase: 'error' });
     expect(m!.phase === 'error' && m!.message).toBe(
-      'candidate 2.0.0: bad_data: boom (query: rate(x{release="2.0.0",svc="quote-api"}[30s])); stable 1.0.0: query returned no series: rate(x{release="1.0.0",svc="quote-api"}[30s])',
+      'candidate 2.0.0: bad_data: boom (query: rate(x{release="2.0.0",svc="quote-api"}[30s])); stable 1.0.0: query ' +
+        'returned no series: rate(x{release="1.0.0",svc="quote-api"}[30s])',
     );
   });
 

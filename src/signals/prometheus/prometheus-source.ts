@@ -10,7 +10,8 @@ import type { QueryOutcome } from './query-result.js';
 export interface PrometheusMetric {
   /** Metric name in measurements and verdicts, e.g. "error-rate". */
   name: string;
-  /** PromQL with `{release}`, `{service}`, `{environment}`, `{project}`, `{window}` placeholders; must give one series. */
+  /** PromQL with `{release}`, `{service}`, `{environment}`, `{project}`, `{window}` placeholders; must give one series.
+   * */
   query: string;
   /** Which way is bad (default true: a higher candidate value is worse). */
   higherIsWorse?: boolean;
@@ -35,7 +36,8 @@ export interface PrometheusSignalSourceConfig {
  *
  * @example
  * new PrometheusSignalSource({ address: 'http://127.0.0.1:9090', metrics: [{ name: 'error-rate',
- *   query: 'sum(rate(http_requests_total{release="{release}",code=~"5.."}[{window}])) / sum(rate(http_requests_total{release="{release}"}[{window}]))' }] })
+ * query: 'sum(rate(http_requests_total{release="{release}",code=~"5.."}[{window}])) /
+ * sum(rate(http_requests_total{release="{release}"}[{window}]))' }] })
  */
 export class PrometheusSignalSource implements SignalSource {
   readonly name = 'prometheus';
@@ -140,7 +142,8 @@ export class PrometheusSignalSource implements SignalSource {
   }
 }
 
-/** "candidate 2.0.0: <message>; stable 1.0.0: <message>" for the releases that did not give a number, said once when both failed alike. */
+/** "candidate 2.0.0: <message>; stable 1.0.0: <message>" for the releases that did not give a number, said once when
+ * both failed alike. */
 function describe(outcomes: [role: string, release: string, outcome: QueryOutcome][]): string {
   const bad = outcomes.filter(([, , o]) => o.phase !== 'ok') as [
     string,

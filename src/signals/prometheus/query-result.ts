@@ -23,7 +23,9 @@ export function parseQueryAnswer(httpStatus: number, body: string, query: string
     const text = body.trim().slice(0, 200);
     return {
       phase: 'error',
-      message: `Prometheus at ${address} answered HTTP ${httpStatus} with something that is not JSON${text ? `: ${text}` : ''}`,
+      message:
+        `Prometheus at ${address} answered HTTP ${httpStatus} with something that is not ` +
+        `JSON${text ? `: ${text}` : ''}`,
     };
   }
   if (typeof answer !== 'object' || answer === null)
@@ -48,14 +50,18 @@ function outcomeOfData(data: ApiAnswer['data'], query: string): QueryOutcome {
     if (result.length > 1)
       return {
         phase: 'error',
-        message: `query returned ${result.length} series, expected one (aggregate it, e.g. sum(...) or max(...)): ${query}`,
+        message:
+          `query returned ${result.length} series, expected one (aggregate it, e.g. sum(...) or max(...)): ` +
+          `${query}`,
       };
     return outcomeOfSample((result[0] as { value?: unknown }).value, query);
   }
   if (resultType === 'matrix')
     return {
       phase: 'error',
-      message: `query returned a range vector, expected an instant vector or a scalar (wrap it, e.g. rate(...[{window}])): ${query}`,
+      message:
+        `query returned a range vector, expected an instant vector or a scalar (wrap it, e.g. ` +
+        `rate(...[{window}])): ${query}`,
     };
   return {
     phase: 'error',

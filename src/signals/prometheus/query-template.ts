@@ -24,7 +24,8 @@ export function unknownPlaceholders(template: string): string[] {
   return [...unknown];
 }
 
-/** Substitute the placeholders; values inside '…', "…" literals are escaped, inside `…` they must not contain a backtick. */
+/** Substitute the placeholders; values inside '…', "…" literals are escaped, inside `…` they must not contain a
+ * backtick. */
 export function renderQuery(template: string, values: TemplateValues): string {
   const placeholderAt = new RegExp(placeholderSource, 'y');
   let out = '';
@@ -55,7 +56,8 @@ function quoteValue(value: string, quote: string | undefined, placeholder: strin
   if (quote === '`') {
     if (value.includes('`'))
       throw new Error(
-        `${placeholder} is inside a \`raw string\` and its value ${JSON.stringify(value)} contains a backtick; use "…" quotes in the query`,
+        `${placeholder} is inside a \`raw string\` and its value ${JSON.stringify(value)} contains a backtick; use ` +
+          `"…" quotes in the query`,
       );
     return value;
   }

@@ -144,7 +144,8 @@ describe('ProxySignalSource', () => {
       to: 1_000,
       phase: 'error',
       message:
-        "cannot read the proxy's samples of service api in harbor.prod: the Slipway proxy is not reachable at 127.0.0.1:7070 (GET /samples: ECONNREFUSED)",
+        "cannot read the proxy's samples of service api in harbor.prod: the Slipway proxy is not reachable at " +
+        '127.0.0.1:7070 (GET /samples: ECONNREFUSED)',
     });
     proxy.failWith = undefined;
     expect((await source.measure(query))[0]).toMatchObject({ phase: 'ok', candidate: { total: 1 } });

@@ -71,7 +71,8 @@ export type NewDeployment = Pick<
   | 'settings'
 > & { state: 'queued' | 'running'; reason?: string };
 
-/** Insert a deployment. A second active one for the same service and environment violates a unique index (SQLSTATE 23505). */
+/** Insert a deployment. A second active one for the same service and environment violates a unique index (SQLSTATE
+ * 23505). */
 export async function insertDeployment(db: Queryable, d: NewDeployment): Promise<DeploymentRecord> {
   const { rows } = await db.query(
     `insert into deployments (id, project, service, environment, kind, from_release, to_release, strategy, state, plan,

@@ -28,7 +28,8 @@ export interface InstanceRecord {
 }
 
 const columns =
-  'id, project, service, environment, release_id, deployment_id, runtime, handle, spec, address, desired, state, restarts, message, retire_at, started_at, stopped_at, updated_at';
+  'id, project, service, environment, release_id, deployment_id, runtime, handle, spec, address, desired, state, ' +
+  'restarts, message, retire_at, started_at, stopped_at, updated_at';
 
 function toInstance(row: Record<string, unknown>): InstanceRecord {
   return {
@@ -140,7 +141,8 @@ export async function setDesired(
 ): Promise<void> {
   if (ids.length === 0) return;
   await db.query(
-    `update instances set desired = $2, retire_at = case when $3::boolean then $4::timestamptz else retire_at end, updated_at = now() where id = any($1)`,
+    `update instances set desired = $2, retire_at = case when $3::boolean then $4::timestamptz else retire_at end, ` +
+      `updated_at = now() where id = any($1)`,
     [ids, desired, retireAt !== undefined, retireAt ?? null],
   );
 }
@@ -148,7 +150,8 @@ export async function setDesired(
 /** The runtime confirmed the instance is gone. */
 export async function markStopped(db: Queryable, id: string): Promise<void> {
   await db.query(
-    `update instances set desired = 'stopped', state = 'stopped', stopped_at = coalesce(stopped_at, now()), updated_at = now() where id = $1`,
+    `update instances set desired = 'stopped', state = 'stopped', stopped_at = coalesce(stopped_at, now()), ` +
+      `updated_at = now() where id = $1`,
     [id],
   );
 }

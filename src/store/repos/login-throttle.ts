@@ -6,7 +6,8 @@ const ms = (v: unknown): number | null =>
   v === null || v === undefined ? null : (v instanceof Date ? v : new Date(String(v))).getTime();
 const date = (v: number | null): Date | null => (v === null ? null : new Date(v));
 
-/** The counters of a key ('user:NAME' or 'ip:ADDRESS'); fresh when it never failed. `lock` (in a transaction) holds the row against concurrent failures. */
+/** The counters of a key ('user:NAME' or 'ip:ADDRESS'); fresh when it never failed. `lock` (in a transaction) holds the
+ * row against concurrent failures. */
 export async function readThrottle(db: Queryable, key: string, lock = false): Promise<ThrottleState> {
   const { rows } = await db.query(`select * from login_throttle where key = $1${lock ? ' for update' : ''}`, [key]);
   const row = rows[0];

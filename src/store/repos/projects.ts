@@ -4,7 +4,8 @@ import type { Queryable } from '../db.js';
 
 export interface ProjectRecord {
   name: string;
-  /** The validated config (paths absolute) last applied, upgraded to this version's model when stored by an older one. */
+  /** The validated config (paths absolute) last applied, upgraded to this version's model when stored by an older one.
+   * */
   config: ProjectConfig;
   digest: string;
   createdAt: Date;

@@ -69,7 +69,8 @@ export async function listReleases(
   limit = 100,
 ): Promise<ReleaseRecord[]> {
   const { rows } = await db.query(
-    `select ${columns} from releases where project = $1 and ($2::text is null or service = $2) order by created_at desc, id desc limit $3`,
+    `select ${columns} from releases where project = $1 and ($2::text is null or service = $2) order by created_at ` +
+      `desc, id desc limit $3`,
     [project, service ?? null, limit],
   );
   return rows.map(toRelease);

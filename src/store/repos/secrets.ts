@@ -10,7 +10,8 @@ export interface SecretRow extends SecretIdentity, SealedSecret {
 }
 
 const columns =
-  'project, environment, name, version, ciphertext, iv, tag, wrapped_key, key_iv, key_tag, master_key_id, created_at, created_by, deleted_at';
+  'project, environment, name, version, ciphertext, iv, tag, wrapped_key, key_iv, key_tag, master_key_id, ' +
+  'created_at, created_by, deleted_at';
 
 function toRow(r: Record<string, unknown>): SecretRow {
   return {
@@ -85,7 +86,8 @@ export async function currentSecret(
   where: { project: string; environment: string; name: string },
 ): Promise<SecretRow | undefined> {
   const { rows } = await db.query(
-    `select ${columns} from secrets where project = $1 and environment = $2 and name = $3 and deleted_at is null order by version desc limit 1`,
+    `select ${columns} from secrets where project = $1 and environment = $2 and name = $3 and deleted_at is null ` +
+      `order by version desc limit 1`,
     [where.project, where.environment, where.name],
   );
   return rows[0] ? toRow(rows[0]) : undefined;
@@ -97,7 +99,8 @@ export async function unsetSecret(
   where: { project: string; environment: string; name: string },
 ): Promise<number> {
   const { rowCount } = await db.query(
-    `update secrets set deleted_at = now() where project = $1 and environment = $2 and name = $3 and deleted_at is null`,
+    `update secrets set deleted_at = now() where project = $1 and environment = $2 and name = $3 and deleted_at is ` +
+      `null`,
     [where.project, where.environment, where.name],
   );
   return rowCount;

@@ -27,7 +27,8 @@ function toRecord(row: Record<string, unknown>): SessionRecord {
 
 export async function insertSession(db: Queryable, s: Omit<SessionRecord, 'revokedAt'>): Promise<void> {
   await db.query(
-    `insert into sessions (id, subject, identity, csrf_secret, created_at, expires_at, last_seen_at) values ($1, $2, $3::jsonb, $4, $5, $6, $7)`,
+    `insert into sessions (id, subject, identity, csrf_secret, created_at, expires_at, last_seen_at) values ($1, ` +
+      `$2, $3::jsonb, $4, $5, $6, $7)`,
     [s.id, s.identity.subject, JSON.stringify(s.identity), s.csrfSecret, s.createdAt, s.expiresAt, s.lastSeenAt],
   );
 }

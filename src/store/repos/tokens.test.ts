@@ -21,7 +21,8 @@ describe('tokens with grants', () => {
       await cp(join(fileURLToPath(defaultSchemaDir), file), join(scratch, file));
     await migrate(db, { schemaDir: scratch });
     await db.query(
-      `insert into tokens (id, name, hash, role) values ('tok_old', 'old admin', 'aa', 'admin'), ('tok_ci', 'old ci', 'bb', 'deployer')`,
+      `insert into tokens (id, name, hash, role) values ('tok_old', 'old admin', 'aa', 'admin'), ('tok_ci', 'old ` +
+        `ci', 'bb', 'deployer')`,
     );
     await migrate(db);
   }, 60_000);

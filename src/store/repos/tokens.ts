@@ -37,7 +37,8 @@ export async function insertToken(
   t: Pick<TokenRecord, 'id' | 'name' | 'hash' | 'grants'> & { expiresAt?: Date; createdBy?: string },
 ): Promise<void> {
   await db.query(
-    `insert into tokens (id, name, hash, grants, expires_at, created_by) values ($1, $2, $3, $4::jsonb, $5, $6) on conflict (hash) do nothing`,
+    `insert into tokens (id, name, hash, grants, expires_at, created_by) values ($1, $2, $3, $4::jsonb, $5, $6) on ` +
+      `conflict (hash) do nothing`,
     [t.id, t.name, t.hash, JSON.stringify(t.grants), t.expiresAt ?? null, t.createdBy ?? null],
   );
 }

@@ -48,7 +48,8 @@ export async function insertUser(
   u: { name: string; passwordHash: string; grants: Grant[]; createdBy?: string },
 ): Promise<boolean> {
   const { rows } = await db.query(
-    `insert into users (name, password_hash, grants, created_by) values ($1, $2, $3::jsonb, $4) on conflict (name) do nothing returning name`,
+    `insert into users (name, password_hash, grants, created_by) values ($1, $2, $3::jsonb, $4) on conflict (name) ` +
+      `do nothing returning name`,
     [u.name, u.passwordHash, JSON.stringify(u.grants), u.createdBy ?? null],
   );
   return rows.length === 1;
@@ -116,7 +117,8 @@ export async function usersWithTotpNotUnder(
   keyId: string,
 ): Promise<{ name: string; sealed: StoredSealed }[]> {
   const { rows } = await db.query(
-    `select name, totp_secret_enc from users where totp_secret_enc is not null and totp_secret_enc->>'masterKeyId' <> $1 order by name`,
+    `select name, totp_secret_enc from users where totp_secret_enc is not null and totp_secret_enc->>'masterKeyId' ` +
+      `<> $1 order by name`,
     [keyId],
   );
   return rows.map((row) => ({ name: String(row.name), sealed: json<StoredSealed>(row.totp_secret_enc) }));

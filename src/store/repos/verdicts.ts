@@ -32,7 +32,8 @@ export async function insertVerdict(
   final: boolean,
 ): Promise<VerdictRecord> {
   const { rows } = await db.query(
-    `insert into verdicts (deployment_id, step, at, outcome, score, final, reason, metrics) values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
+    `insert into verdicts (deployment_id, step, at, outcome, score, final, reason, metrics) values ($1, $2, $3, $4, ` +
+      `$5, $6, $7, $8) returning *`,
     [
       deploymentId,
       step,

@@ -54,7 +54,8 @@ export type NewDelivery = Pick<DeliveryRecord, 'id' | 'outcome'> &
   PushFacts;
 
 const columns =
-  'id, provider, delivery_id, event, received_at, outcome, status, reason, repository, branch, commit_sha, committed_at, pusher, results';
+  'id, provider, delivery_id, event, received_at, outcome, status, reason, repository, branch, commit_sha, ' +
+  'committed_at, pusher, results';
 
 function toDelivery(row: Record<string, unknown>): DeliveryRecord {
   return {
@@ -111,12 +112,14 @@ export async function claimDelivery(
   attempts = 3,
 ): Promise<{ claimed: true } | { claimed: false; earlier: DeliveryRecord }> {
   const { rowCount } = await db.query(
-    `${insertSql} on conflict (provider, delivery_id) where outcome in ('processing', 'triggered', 'refused', 'ignored', 'ping') do nothing`,
+    `${insertSql} on conflict (provider, delivery_id) where outcome in ('processing', 'triggered', 'refused', ` +
+      `'ignored', 'ping') do nothing`,
     insertParams({ ...d, outcome: 'processing' }),
   );
   if (rowCount === 1) return { claimed: true };
   const { rows } = await db.query(
-    `select ${columns} from webhook_deliveries where provider = $1 and delivery_id = $2 and outcome in ('processing', 'triggered', 'refused', 'ignored', 'ping')`,
+    `select ${columns} from webhook_deliveries where provider = $1 and delivery_id = $2 and outcome in ` +
+      `('processing', 'triggered', 'refused', 'ignored', 'ping')`,
     [d.provider ?? 'github', d.deliveryId],
   );
   // The holder may have failed and released the id between the two statements: claim again.
@@ -134,7 +137,8 @@ export async function finishDelivery(
   f: { outcome: Exclude<DeliveryOutcome, 'processing'>; status: number; reason?: string; results?: DeliveryResult[] },
 ): Promise<void> {
   await db.query(
-    `update webhook_deliveries set outcome = $2, status = $3, reason = $4, results = coalesce($5::jsonb, results) where id = $1`,
+    `update webhook_deliveries set outcome = $2, status = $3, reason = $4, results = coalesce($5::jsonb, results) ` +
+      `where id = $1`,
     [id, f.outcome, f.status, f.reason ?? null, f.results ? jsonParam(f.results) : null],
   );
 }
@@ -145,7 +149,8 @@ export async function listDeliveries(
   f: { deliveryId?: string; limit?: number } = {},
 ): Promise<DeliveryRecord[]> {
   const { rows } = await db.query(
-    `select ${columns} from webhook_deliveries where ($1::text is null or delivery_id = $1) order by received_at desc, id desc limit $2`,
+    `select ${columns} from webhook_deliveries where ($1::text is null or delivery_id = $1) order by received_at ` +
+      `desc, id desc limit $2`,
     [f.deliveryId ?? null, f.limit ?? 50],
   );
   return rows.map(toDelivery);

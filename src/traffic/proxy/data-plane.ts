@@ -149,7 +149,8 @@ export class DataPlane {
       if (environment !== routes.environment && l.listen === routes.listen) {
         throw new ProxyError(
           'conflict',
-          `listen address ${routes.listen} of environment "${routes.environment}" is already used by environment "${environment}"`,
+          `listen address ${routes.listen} of environment "${routes.environment}" is already used by environment ` +
+            `"${environment}"`,
           {
             environment: routes.environment,
             listen: routes.listen,
@@ -177,6 +178,7 @@ export class DataPlane {
 function summarize(routes: EnvironmentRoutes): string[] {
   return routes.routes.map(
     (r) =>
-      `${r.service} ${r.match.host ?? ''}${r.match.pathPrefix}: ${r.releases.map((s) => `${s.release}=${s.weight}(${s.upstreams.length})`).join(' ')}`,
+      `${r.service} ${r.match.host ?? ''}${r.match.pathPrefix}: ` +
+      `${r.releases.map((s) => `${s.release}=${s.weight}(${s.upstreams.length})`).join(' ')}`,
   );
 }

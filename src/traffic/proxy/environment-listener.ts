@@ -27,7 +27,8 @@ export class EnvironmentListener {
         'invalid_input',
         `listen address "${table.listen}" of environment "${table.environment}" is not host:port`,
       );
-    // No 'upgrade' listener on purpose: Node then delivers upgrade requests to the request handler, which refuses WebSockets and serves the rest (e.g. h2c probes) as HTTP/1.1.
+    // No 'upgrade' listener on purpose: Node then delivers upgrade requests to the request handler, which refuses
+    // WebSockets and serves the rest (e.g. h2c probes) as HTTP/1.1.
     const server = http.createServer();
     const listener = new EnvironmentListener(server, table.listen, table);
     server.on('request', (req, res) => {

@@ -177,7 +177,9 @@ export class Exchange implements AttemptOwner {
 
   private fail(status: 502 | 504, upstream: UpstreamState, what: string): void {
     this.proxyError = true;
-    const message = `instance ${upstream.id} at ${upstream.address} (release ${upstream.release}) of service "${this.route.service}" in environment "${this.table.environment}" ${what}`;
+    const message =
+      `instance ${upstream.id} at ${upstream.address} (release ${upstream.release}) of service ` +
+      `"${this.route.service}" in environment "${this.table.environment}" ${what}`;
     this.options.logger.warn({ status, upstream: upstream.id, address: upstream.address }, message);
     sendProxyResponse(this.req, this.res, status, status === 504 ? 'upstream_timeout' : 'upstream_failed', message);
   }

@@ -17,7 +17,8 @@ const hopByHop = new Set([
   'proxy-authorization',
 ]);
 
-/** Framing argument meaning "no Content-Length": no body, or one of unknown length (the client then frames it as chunked). */
+/** Framing argument meaning "no Content-Length": no body, or one of unknown length (the client then frames it as
+ * chunked). */
 export const noBody = -1;
 
 /** Headers a Connection header names (besides keep-alive/close): those are hop-by-hop too. */

@@ -44,7 +44,8 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
   if (!isLoopbackHost(admin.host))
     throw new ProxyError(
       'invalid_input',
-      `admin address ${options.admin} is not a loopback address; the admin API only listens on 127.0.0.1, ::1 or localhost`,
+      `admin address ${options.admin} is not a loopback address; the admin API only listens on 127.0.0.1, ::1 or ` +
+        `localhost`,
     );
   if (!options.token) throw new ProxyError('invalid_input', 'the admin token is empty');
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });

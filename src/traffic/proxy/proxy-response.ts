@@ -42,7 +42,10 @@ export function sendProxyResponse(
 /** The raw response for protocol upgrades and CONNECT, which never reach the request handler. */
 export function rawNotImplemented(message: string): string {
   const body = `slipway proxy: ${message}\n`;
-  return `HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\nX-Slipway-Proxy-Error: upgrade_unsupported\r\n\r\n${body}`;
+  return (
+    `HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ` +
+    `${Buffer.byteLength(body)}\r\nConnection: close\r\nX-Slipway-Proxy-Error: upgrade_unsupported\r\n\r\n${body}`
+  );
 }
 
 /** The path of a request URL without its query (queries may hold secrets; keep them out of messages). */

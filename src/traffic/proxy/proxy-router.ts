@@ -120,7 +120,8 @@ export class ProxyRouter implements Router {
       const code = (e as { code?: string }).code;
       throw new ProxyError(
         'unavailable',
-        `the Slipway proxy is not reachable at ${this.address} (${what}: ${code ?? messageOf(e)}); is it running? \`slipway up\` starts it`,
+        `the Slipway proxy is not reachable at ${this.address} (${what}: ${code ?? messageOf(e)}); is it running? ` +
+          `\`slipway up\` starts it`,
         { admin: this.address, cause: code },
         { cause: e },
       );
@@ -138,7 +139,8 @@ export class ProxyRouter implements Router {
     } catch {
       throw new ProxyError(
         'internal',
-        `the Slipway proxy at ${this.address} answered ${what} with something that is not JSON (HTTP ${res.statusCode})`,
+        `the Slipway proxy at ${this.address} answered ${what} with something that is not JSON (HTTP ` +
+          `${res.statusCode})`,
         { admin: this.address },
       );
     }
@@ -152,7 +154,8 @@ export class ProxyRouter implements Router {
         : codeOfHttpStatus(res.statusCode);
     const message =
       code === 'unauthorized'
-        ? `the Slipway proxy at ${this.address} rejected the admin token; the proxy and this process must share its state dir or $SLIPWAY_PROXY_TOKEN`
+        ? `the Slipway proxy at ${this.address} rejected the admin token; the proxy and this process must share its ` +
+          `state dir or $SLIPWAY_PROXY_TOKEN`
         : (error?.message ?? `HTTP ${res.statusCode}`);
     throw new ProxyError(code, `${message}`, { admin: this.address, status: res.statusCode, ...error?.details });
   }

@@ -70,7 +70,8 @@ export async function loadRouteState(stateDir: string): Promise<EnvironmentRoute
   } catch (e) {
     throw new ProxyError(
       'invalid_input',
-      `route state ${file} is not valid JSON (${messageOf(e)}); fix or delete it, then re-apply routes from the coordinator`,
+      `route state ${file} is not valid JSON (${messageOf(e)}); fix or delete it, then re-apply routes from the ` +
+        `coordinator`,
       { file },
     );
   }

@@ -119,7 +119,8 @@ async function waitUntilHealthy(options: EnsureProxyOptions, pid: number, exited
   );
 }
 
-/** SIGTERM the recorded proxy, wait for it, SIGKILL after `timeoutMs` (default 40 s, beyond its drain timeout). Idempotent. */
+/** SIGTERM the recorded proxy, wait for it, SIGKILL after `timeoutMs` (default 40 s, beyond its drain timeout).
+ * Idempotent. */
 export async function stopProxy(
   stateDir: string,
   options: { timeoutMs?: number } = {},
@@ -184,7 +185,8 @@ async function checkSameToken(admin: string, token: string): Promise<void> {
   if (status === 401)
     throw new ProxyError(
       'conflict',
-      `a Slipway proxy with a different admin token (another state dir) is running on ${admin}; stop it or choose another admin address`,
+      `a Slipway proxy with a different admin token (another state dir) is running on ${admin}; stop it or choose ` +
+        `another admin address`,
       { admin },
     );
   if (status !== 200)

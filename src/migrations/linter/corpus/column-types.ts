@@ -26,7 +26,9 @@ export const columnTypeCases: CorpusCase[] = [
   },
   {
     name: 'grow varchar(n) to varchar(m>n): no rewrite',
-    sql: 'ALTER TABLE vessels ADD COLUMN callsign varchar(7);\nALTER TABLE vessels ALTER COLUMN callsign TYPE varchar(12);',
+    sql:
+      'ALTER TABLE vessels ADD COLUMN callsign varchar(7);\nALTER TABLE vessels ALTER COLUMN callsign TYPE ' +
+      'varchar(12);',
     expect: [warned('backward-compatible', ['prefer-text']), warned('backward-compatible', ['prefer-text'])],
   },
   {
@@ -44,12 +46,16 @@ export const columnTypeCases: CorpusCase[] = [
   },
   {
     name: 'raise numeric precision at the same scale: no rewrite',
-    sql: 'ALTER TABLE voyages ADD COLUMN fuel numeric(10,2);\nALTER TABLE voyages ALTER COLUMN fuel TYPE numeric(14,2);',
+    sql:
+      'ALTER TABLE voyages ADD COLUMN fuel numeric(10,2);\nALTER TABLE voyages ALTER COLUMN fuel TYPE ' +
+      'numeric(14,2);',
     expect: [clean('backward-compatible'), clean('backward-compatible')],
   },
   {
     name: 'change numeric scale: rewrite',
-    sql: 'ALTER TABLE voyages ADD COLUMN fuel numeric(10,2);\nALTER TABLE voyages ALTER COLUMN fuel TYPE numeric(12,4);',
+    sql:
+      'ALTER TABLE voyages ADD COLUMN fuel numeric(10,2);\nALTER TABLE voyages ALTER COLUMN fuel TYPE ' +
+      'numeric(12,4);',
     expect: [clean('backward-compatible'), finding('change-column-type', 'breaking')],
   },
   {
@@ -64,7 +70,9 @@ export const columnTypeCases: CorpusCase[] = [
   },
   {
     name: 'timestamp to timestamptz counts as a rewrite',
-    sql: 'ALTER TABLE voyages ADD COLUMN departed timestamp;\nALTER TABLE voyages ALTER COLUMN departed TYPE timestamptz;',
+    sql:
+      'ALTER TABLE voyages ADD COLUMN departed timestamp;\nALTER TABLE voyages ALTER COLUMN departed TYPE ' +
+      'timestamptz;',
     expect: [warned('backward-compatible', ['prefer-timestamptz']), finding('change-column-type', 'breaking')],
   },
   {

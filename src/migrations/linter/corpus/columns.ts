@@ -122,12 +122,16 @@ export const columnCases: CorpusCase[] = [
   },
   {
     name: 'add a stored generated column to an existing table',
-    sql: "ALTER TABLE vessels ADD COLUMN name_search tsvector GENERATED ALWAYS AS (to_tsvector('simple', name)) STORED;",
+    sql:
+      "ALTER TABLE vessels ADD COLUMN name_search tsvector GENERATED ALWAYS AS (to_tsvector('simple', name)) " +
+      'STORED;',
     expect: [finding('add-column-stored-generated', 'locking')],
   },
   {
     name: 'identity and generated columns in a new table',
-    sql: 'CREATE TABLE manifests (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  weight_kg numeric NOT NULL,\n  weight_t numeric GENERATED ALWAYS AS (weight_kg / 1000) STORED\n);',
+    sql:
+      'CREATE TABLE manifests (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  weight_kg numeric NOT ' +
+      'NULL,\n  weight_t numeric GENERATED ALWAYS AS (weight_kg / 1000) STORED\n);',
     expect: [clean('safe')],
   },
   {
@@ -142,12 +146,16 @@ export const columnCases: CorpusCase[] = [
   },
   {
     name: 'drop NOT NULL of a column added in the same file',
-    sql: 'ALTER TABLE vessels ADD COLUMN draft numeric NOT NULL DEFAULT 0;\nALTER TABLE vessels ALTER COLUMN draft DROP NOT NULL;',
+    sql:
+      'ALTER TABLE vessels ADD COLUMN draft numeric NOT NULL DEFAULT 0;\nALTER TABLE vessels ALTER COLUMN draft ' +
+      'DROP NOT NULL;',
     expect: [clean('backward-compatible'), clean('backward-compatible')],
   },
   {
     name: 'drop NOT NULL, allowed after every release tolerates NULL',
-    sql: '-- slipway: allow drop-not-null because 2.4 and later render a missing owner\nALTER TABLE vessels ALTER COLUMN owner_id DROP NOT NULL;',
+    sql:
+      '-- slipway: allow drop-not-null because 2.4 and later render a missing owner\nALTER TABLE vessels ALTER ' +
+      'COLUMN owner_id DROP NOT NULL;',
     expect: [allowed('drop-not-null', 'breaking', '2.4 and later render a missing owner')],
   },
   {

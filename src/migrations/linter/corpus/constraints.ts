@@ -9,7 +9,9 @@ export const constraintCases: CorpusCase[] = [
   },
   {
     name: 'add a foreign key NOT VALID',
-    sql: 'ALTER TABLE voyages ADD CONSTRAINT voyages_vessel_id_fkey FOREIGN KEY (vessel_id) REFERENCES vessels (id) NOT VALID;',
+    sql:
+      'ALTER TABLE voyages ADD CONSTRAINT voyages_vessel_id_fkey FOREIGN KEY (vessel_id) REFERENCES vessels (id) ' +
+      'NOT VALID;',
     expect: [clean('backward-compatible')],
     source: 'strong_migrations: add_foreign_key validate: false',
   },
@@ -20,7 +22,9 @@ export const constraintCases: CorpusCase[] = [
   },
   {
     name: 'validate in the same transaction that added the constraint',
-    sql: 'ALTER TABLE voyages ADD CONSTRAINT voyages_vessel_id_fkey FOREIGN KEY (vessel_id) REFERENCES vessels (id) NOT VALID;\nALTER TABLE voyages VALIDATE CONSTRAINT voyages_vessel_id_fkey;',
+    sql:
+      'ALTER TABLE voyages ADD CONSTRAINT voyages_vessel_id_fkey FOREIGN KEY (vessel_id) REFERENCES vessels (id) ' +
+      'NOT VALID;\nALTER TABLE voyages VALIDATE CONSTRAINT voyages_vessel_id_fkey;',
     expect: [clean('backward-compatible'), finding('validate-in-ddl-transaction', 'locking')],
   },
   {
@@ -31,12 +35,16 @@ export const constraintCases: CorpusCase[] = [
   },
   {
     name: 'create a table with a foreign key to an existing table',
-    sql: 'CREATE TABLE berth_assignments (\n  id bigint PRIMARY KEY,\n  berth_id bigint NOT NULL REFERENCES berths (id)\n);',
+    sql:
+      'CREATE TABLE berth_assignments (\n  id bigint PRIMARY KEY,\n  berth_id bigint NOT NULL REFERENCES berths ' +
+      '(id)\n);',
     expect: [clean('safe')],
   },
   {
     name: 'create a table with a foreign key, without lock_timeout',
-    sql: 'CREATE TABLE berth_assignments (\n  id bigint PRIMARY KEY,\n  berth_id bigint NOT NULL REFERENCES berths (id)\n);',
+    sql:
+      'CREATE TABLE berth_assignments (\n  id bigint PRIMARY KEY,\n  berth_id bigint NOT NULL REFERENCES berths ' +
+      '(id)\n);',
     options: {},
     expect: [finding('ddl-without-lock-timeout', 'locking')],
   },
@@ -62,14 +70,18 @@ export const constraintCases: CorpusCase[] = [
   },
   {
     name: 'SET NOT NULL after validating the CHECK added by an earlier migration',
-    sql: 'ALTER TABLE vessels VALIDATE CONSTRAINT vessels_imo_number_not_null;\nALTER TABLE vessels ALTER COLUMN imo_number SET NOT NULL;\nALTER TABLE vessels DROP CONSTRAINT vessels_imo_number_not_null;',
+    sql:
+      'ALTER TABLE vessels VALIDATE CONSTRAINT vessels_imo_number_not_null;\nALTER TABLE vessels ALTER COLUMN ' +
+      'imo_number SET NOT NULL;\nALTER TABLE vessels DROP CONSTRAINT vessels_imo_number_not_null;',
     expect: [clean('backward-compatible'), clean('backward-compatible'), clean('backward-compatible')],
     source:
       'strong_migrations: change_column_null recipe (validate, then change_column_null, then remove_check_constraint)',
   },
   {
     name: 'CHECK added NOT VALID and validated in one transaction before SET NOT NULL',
-    sql: 'ALTER TABLE users ADD CONSTRAINT users_email_null CHECK (email IS NOT NULL) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT users_email_null;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;',
+    sql:
+      'ALTER TABLE users ADD CONSTRAINT users_email_null CHECK (email IS NOT NULL) NOT VALID;\nALTER TABLE users ' +
+      'VALIDATE CONSTRAINT users_email_null;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;',
     expect: [
       clean('backward-compatible'),
       finding('validate-in-ddl-transaction', 'locking'),
@@ -78,12 +90,16 @@ export const constraintCases: CorpusCase[] = [
   },
   {
     name: 'SET NOT NULL on another column than the validated CHECK',
-    sql: 'ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\nALTER TABLE users ALTER COLUMN username SET NOT NULL;',
+    sql:
+      'ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\nALTER TABLE users ALTER COLUMN username SET ' +
+      'NOT NULL;',
     expect: [clean('backward-compatible'), finding('set-not-null-without-check', 'locking')],
   },
   {
     name: 'SET NOT NULL on a table created in the same file',
-    sql: 'CREATE TABLE pilots (id bigint PRIMARY KEY, licence text);\nALTER TABLE pilots ALTER COLUMN licence SET NOT NULL;',
+    sql:
+      'CREATE TABLE pilots (id bigint PRIMARY KEY, licence text);\nALTER TABLE pilots ALTER COLUMN licence SET ' +
+      'NOT NULL;',
     expect: [clean('safe'), clean('safe')],
   },
   {
@@ -93,7 +109,9 @@ export const constraintCases: CorpusCase[] = [
   },
   {
     name: 'add a UNIQUE constraint USING an index built CONCURRENTLY',
-    sql: 'CREATE UNIQUE INDEX CONCURRENTLY accounts_uri_key ON accounts (uri);\nALTER TABLE accounts ADD CONSTRAINT accounts_uri_key UNIQUE USING INDEX accounts_uri_key;',
+    sql:
+      'CREATE UNIQUE INDEX CONCURRENTLY accounts_uri_key ON accounts (uri);\nALTER TABLE accounts ADD CONSTRAINT ' +
+      'accounts_uri_key UNIQUE USING INDEX accounts_uri_key;',
     expect: [clean('backward-compatible'), clean('backward-compatible')],
   },
   {
@@ -113,12 +131,16 @@ export const constraintCases: CorpusCase[] = [
   },
   {
     name: 'add an EXCLUDE constraint',
-    sql: 'ALTER TABLE berth_bookings ADD CONSTRAINT berth_bookings_no_overlap EXCLUDE USING gist (berth_id WITH =, during WITH &&);',
+    sql:
+      'ALTER TABLE berth_bookings ADD CONSTRAINT berth_bookings_no_overlap EXCLUDE USING gist (berth_id WITH =, ' +
+      'during WITH &&);',
     expect: [finding('add-exclusion-constraint', 'locking')],
   },
   {
     name: 'EXCLUDE constraint in a new table',
-    sql: 'CREATE TABLE berth_bookings (\n  berth_id bigint NOT NULL,\n  during tstzrange NOT NULL,\n  EXCLUDE USING gist (berth_id WITH =, during WITH &&)\n);',
+    sql:
+      'CREATE TABLE berth_bookings (\n  berth_id bigint NOT NULL,\n  during tstzrange NOT NULL,\n  EXCLUDE USING ' +
+      'gist (berth_id WITH =, during WITH &&)\n);',
     expect: [clean('safe')],
   },
   {
@@ -128,14 +150,18 @@ export const constraintCases: CorpusCase[] = [
   },
   {
     name: 'hygiene of a new table: serial key, int foreign key, varchar, json, timestamp',
-    sql: 'CREATE TABLE port_calls (\n  id serial PRIMARY KEY,\n  vessel_id integer REFERENCES vessels (id),\n  notes varchar(255),\n  payload json,\n  arrived_at timestamp\n);',
+    sql:
+      'CREATE TABLE port_calls (\n  id serial PRIMARY KEY,\n  vessel_id integer REFERENCES vessels (id),\n  ' +
+      'notes varchar(255),\n  payload json,\n  arrived_at timestamp\n);',
     expect: [
       warned('safe', ['prefer-bigint-key', 'prefer-bigint-key', 'prefer-text', 'prefer-jsonb', 'prefer-timestamptz']),
     ],
   },
   {
     name: 'an int foreign key declared at table level',
-    sql: 'CREATE TABLE cargo_items (\n  id bigint PRIMARY KEY,\n  voyage_id int NOT NULL,\n  CONSTRAINT cargo_items_voyage_fk FOREIGN KEY (voyage_id) REFERENCES voyages (id)\n);',
+    sql:
+      'CREATE TABLE cargo_items (\n  id bigint PRIMARY KEY,\n  voyage_id int NOT NULL,\n  CONSTRAINT ' +
+      'cargo_items_voyage_fk FOREIGN KEY (voyage_id) REFERENCES voyages (id)\n);',
     expect: [warned('safe', ['prefer-bigint-key'])],
   },
 ];

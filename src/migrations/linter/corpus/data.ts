@@ -32,18 +32,24 @@ export const dataCases: CorpusCase[] = [
   },
   {
     name: 'batched backfill still inside the DDL transaction',
-    sql: 'ALTER TABLE topics ADD COLUMN slug text;\nUPDATE topics SET slug = lower(title) WHERE slug IS NULL AND id < 10000;',
+    sql:
+      'ALTER TABLE topics ADD COLUMN slug text;\nUPDATE topics SET slug = lower(title) WHERE slug IS NULL AND id ' +
+      '< 10000;',
     expect: [clean('backward-compatible'), finding('backfill-in-ddl-transaction', 'locking')],
     source: 'discourse/discourse: add column then execute UPDATE in the same migration',
   },
   {
     name: 'INSERT … SELECT copy after DDL in one transaction',
-    sql: "ALTER TABLE ports ADD COLUMN region text;\nINSERT INTO port_regions (port_id, region) SELECT id, 'EU' FROM ports;",
+    sql:
+      "ALTER TABLE ports ADD COLUMN region text;\nINSERT INTO port_regions (port_id, region) SELECT id, 'EU' " +
+      'FROM ports;',
     expect: [clean('backward-compatible'), finding('backfill-in-ddl-transaction', 'locking')],
   },
   {
     name: 'seed rows into a table created in the same file',
-    sql: "CREATE TABLE hull_types (code text PRIMARY KEY, label text NOT NULL);\nINSERT INTO hull_types (code, label) VALUES ('bulk', 'Bulk carrier'), ('tank', 'Tanker');",
+    sql:
+      'CREATE TABLE hull_types (code text PRIMARY KEY, label text NOT NULL);\nINSERT INTO hull_types (code, ' +
+      "label) VALUES ('bulk', 'Bulk carrier'), ('tank', 'Tanker');",
     expect: [clean('safe'), clean('safe')],
   },
   {
@@ -58,12 +64,16 @@ export const dataCases: CorpusCase[] = [
   },
   {
     name: 'backfill in a migration that runs statement by statement (CONCURRENTLY)',
-    sql: 'CREATE INDEX CONCURRENTLY vessels_rank_idx ON vessels (rank);\nUPDATE vessels SET rank = 0 WHERE rank IS NULL AND id < 10000;',
+    sql:
+      'CREATE INDEX CONCURRENTLY vessels_rank_idx ON vessels (rank);\nUPDATE vessels SET rank = 0 WHERE rank IS ' +
+      'NULL AND id < 10000;',
     expect: [clean('backward-compatible'), clean('backward-compatible')],
   },
   {
     name: 'backfill after the DDL transaction block commits',
-    sql: 'BEGIN;\nALTER TABLE vessels ADD COLUMN z int;\nCOMMIT;\nUPDATE vessels SET z = 0 WHERE z IS NULL AND id < 10000;',
+    sql:
+      'BEGIN;\nALTER TABLE vessels ADD COLUMN z int;\nCOMMIT;\nUPDATE vessels SET z = 0 WHERE z IS NULL AND id < ' +
+      '10000;',
     expect: [
       finding('transaction-control', 'locking'),
       clean('backward-compatible'),

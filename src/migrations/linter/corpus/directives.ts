@@ -4,12 +4,16 @@ import { allowed, type CorpusCase, finding, warned } from './case.js';
 export const directiveCases: CorpusCase[] = [
   {
     name: 'allow a rule with a reason',
-    sql: '-- slipway: allow rename-column because the ORM maps both names until 3.0 (alias_attribute)\nALTER TABLE vessels RENAME COLUMN tonnage TO gross_tonnage;',
+    sql:
+      '-- slipway: allow rename-column because the ORM maps both names until 3.0 (alias_attribute)\nALTER TABLE ' +
+      'vessels RENAME COLUMN tonnage TO gross_tonnage;',
     expect: [allowed('rename-column', 'breaking', 'the ORM maps both names until 3.0 (alias_attribute)')],
   },
   {
     name: 'an allow for another rule covers nothing',
-    sql: '-- slipway: allow drop-column because not needed\nALTER TABLE vessels RENAME COLUMN tonnage TO gross_tonnage;',
+    sql:
+      '-- slipway: allow drop-column because not needed\nALTER TABLE vessels RENAME COLUMN tonnage TO ' +
+      'gross_tonnage;',
     expect: [finding('rename-column', 'breaking', ['unused-allow'])],
   },
   {
@@ -19,7 +23,9 @@ export const directiveCases: CorpusCase[] = [
   },
   {
     name: 'an allow covers the next statement only',
-    sql: '-- slipway: allow drop-table because archived to S3 in 2.3\nDROP TABLE vessel_positions_2019;\nDROP TABLE vessel_positions_2020;',
+    sql:
+      '-- slipway: allow drop-table because archived to S3 in 2.3\nDROP TABLE vessel_positions_2019;\nDROP TABLE ' +
+      'vessel_positions_2020;',
     expect: [allowed('drop-table', 'data-loss', 'archived to S3 in 2.3'), finding('drop-table', 'data-loss')],
   },
   {
@@ -57,7 +63,9 @@ export const directiveCases: CorpusCase[] = [
   },
   {
     name: 'an allow inside a contract migration',
-    sql: '-- slipway: phase=contract after=15.0.0\n-- slipway: allow drop-column because ignored since 14.10, removed in 15.0\nALTER TABLE ci_builds DROP COLUMN IF EXISTS stage_id_convert_to_bigint;',
+    sql:
+      '-- slipway: phase=contract after=15.0.0\n-- slipway: allow drop-column because ignored since 14.10, ' +
+      'removed in 15.0\nALTER TABLE ci_builds DROP COLUMN IF EXISTS stage_id_convert_to_bigint;',
     expect: [allowed('drop-column', 'data-loss', 'ignored since 14.10, removed in 15.0')],
     source: 'gitlabhq/gitlabhq: ignore_column in one release, remove_column in the next',
   },

@@ -15,18 +15,24 @@ export const indexCases: CorpusCase[] = [
   },
   {
     name: 'create a unique expression index inside a migration transaction',
-    sql: "CREATE UNIQUE INDEX index_accounts_on_username_and_domain_lower ON accounts (lower(username), COALESCE(lower(domain), ''));",
+    sql:
+      'CREATE UNIQUE INDEX index_accounts_on_username_and_domain_lower ON accounts (lower(username), ' +
+      "COALESCE(lower(domain), ''));",
     expect: [finding('create-index-not-concurrently', 'locking')],
     source: 'mastodon/mastodon: unique index on accounts (lower(username), lower(domain))',
   },
   {
     name: 'create an index on a table created in the same file',
-    sql: 'CREATE TABLE crew (id bigint PRIMARY KEY, vessel_id bigint NOT NULL);\nCREATE INDEX crew_vessel_id_idx ON crew (vessel_id);',
+    sql:
+      'CREATE TABLE crew (id bigint PRIMARY KEY, vessel_id bigint NOT NULL);\nCREATE INDEX crew_vessel_id_idx ON ' +
+      'crew (vessel_id);',
     expect: [clean('safe'), clean('safe')],
   },
   {
     name: 'create a partial index CONCURRENTLY',
-    sql: 'CREATE INDEX CONCURRENTLY index_ci_builds_metadata_on_build_id_and_interruptible_false\n  ON ci_builds_metadata (build_id) WHERE interruptible = false;',
+    sql:
+      'CREATE INDEX CONCURRENTLY index_ci_builds_metadata_on_build_id_and_interruptible_false\n  ON ' +
+      'ci_builds_metadata (build_id) WHERE interruptible = false;',
     expect: [clean('backward-compatible')],
     source: 'gitlabhq/gitlabhq db/migrate/20190905223900_add_concurrent_index_to_builds_metadata.rb',
   },
@@ -76,7 +82,9 @@ export const indexCases: CorpusCase[] = [
   },
   {
     name: 'CONCURRENTLY after the transaction block is committed',
-    sql: 'BEGIN;\nALTER TABLE vessels ADD COLUMN rank int;\nCOMMIT;\nCREATE INDEX CONCURRENTLY vessels_rank_idx ON vessels (rank);',
+    sql:
+      'BEGIN;\nALTER TABLE vessels ADD COLUMN rank int;\nCOMMIT;\nCREATE INDEX CONCURRENTLY vessels_rank_idx ON ' +
+      'vessels (rank);',
     expect: [
       finding('transaction-control', 'locking'),
       clean('backward-compatible'),

@@ -16,7 +16,8 @@ export const realWorldCases: CorpusCase[] = [
       '  created_at timestamp NOT NULL,\n' +
       '  updated_at timestamp NOT NULL\n' +
       ');\n' +
-      'CREATE UNIQUE INDEX index_account_notes_on_account_id_and_target_account_id ON account_notes (account_id, target_account_id);',
+      'CREATE UNIQUE INDEX index_account_notes_on_account_id_and_target_account_id ON account_notes (account_id, ' +
+      'target_account_id);',
     expect: [warned('safe', ['prefer-timestamptz', 'prefer-timestamptz']), clean('safe')],
     source: 'mastodon/mastodon db/migrate: create_table :account_notes with t.references',
   },
@@ -39,7 +40,8 @@ export const realWorldCases: CorpusCase[] = [
     name: 'add a nullable timestamp and a partial index CONCURRENTLY',
     sql:
       'ALTER TABLE topics ADD COLUMN bannered_until timestamp;\n' +
-      'CREATE INDEX CONCURRENTLY index_topics_on_bannered_until ON topics (bannered_until) WHERE bannered_until IS NOT NULL;',
+      'CREATE INDEX CONCURRENTLY index_topics_on_bannered_until ON topics (bannered_until) WHERE bannered_until IS ' +
+      'NOT NULL;',
     expect: [warned('backward-compatible', ['prefer-timestamptz']), clean('backward-compatible')],
     source: 'discourse/discourse db/migrate: add_column + add_index algorithm: :concurrently',
   },
@@ -68,7 +70,8 @@ export const realWorldCases: CorpusCase[] = [
     sql:
       'ALTER TABLE statuses ADD COLUMN poll_id bigint;\n' +
       'CREATE INDEX index_statuses_on_poll_id ON statuses (poll_id);\n' +
-      'ALTER TABLE statuses ADD CONSTRAINT fk_rails_3e0d9f1115 FOREIGN KEY (poll_id) REFERENCES polls (id) ON DELETE SET NULL;',
+      'ALTER TABLE statuses ADD CONSTRAINT fk_rails_3e0d9f1115 FOREIGN KEY (poll_id) REFERENCES polls (id) ON ' +
+      'DELETE SET NULL;',
     expect: [
       clean('backward-compatible'),
       finding('create-index-not-concurrently', 'locking'),
@@ -81,7 +84,8 @@ export const realWorldCases: CorpusCase[] = [
     sql:
       'ALTER TABLE statuses ADD COLUMN poll_id bigint;\n' +
       'CREATE INDEX CONCURRENTLY index_statuses_on_poll_id ON statuses (poll_id);\n' +
-      'ALTER TABLE statuses ADD CONSTRAINT fk_rails_3e0d9f1115 FOREIGN KEY (poll_id) REFERENCES polls (id) ON DELETE SET NULL NOT VALID;',
+      'ALTER TABLE statuses ADD CONSTRAINT fk_rails_3e0d9f1115 FOREIGN KEY (poll_id) REFERENCES polls (id) ON ' +
+      'DELETE SET NULL NOT VALID;',
     expect: [clean('backward-compatible'), clean('backward-compatible'), clean('backward-compatible')],
     source: 'mastodon/mastodon: add_reference algorithm: :concurrently + add_foreign_key validate: false',
   },

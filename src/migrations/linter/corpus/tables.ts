@@ -9,7 +9,9 @@ export const tableCases: CorpusCase[] = [
   },
   {
     name: 'rename a table and keep the old name as a view, allowed',
-    sql: '-- slipway: allow rename-table because a view keeps the old name until 3.0\nALTER TABLE vessels RENAME TO ships;\nCREATE VIEW vessels AS SELECT * FROM ships;',
+    sql:
+      '-- slipway: allow rename-table because a view keeps the old name until 3.0\nALTER TABLE vessels RENAME TO ' +
+      'ships;\nCREATE VIEW vessels AS SELECT * FROM ships;',
     expect: [allowed('rename-table', 'breaking', 'a view keeps the old name until 3.0'), clean('safe')],
   },
   {
@@ -105,12 +107,16 @@ export const tableCases: CorpusCase[] = [
   },
   {
     name: 'attach a partition',
-    sql: "ALTER TABLE vessel_positions ATTACH PARTITION vessel_positions_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');",
+    sql:
+      "ALTER TABLE vessel_positions ATTACH PARTITION vessel_positions_2025 FOR VALUES FROM ('2025-01-01') TO " +
+      "('2026-01-01');",
     expect: [clean('backward-compatible')],
   },
   {
     name: 'CREATE TABLE … PARTITION OF locks the parent: needs lock_timeout',
-    sql: "CREATE TABLE vessel_positions_2026 PARTITION OF vessel_positions FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');",
+    sql:
+      "CREATE TABLE vessel_positions_2026 PARTITION OF vessel_positions FOR VALUES FROM ('2026-01-01') TO " +
+      "('2027-01-01');",
     options: {},
     expect: [finding('ddl-without-lock-timeout', 'locking')],
   },

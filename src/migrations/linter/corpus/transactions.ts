@@ -48,7 +48,9 @@ export const transactionCases: CorpusCase[] = [
   },
   {
     name: 'DDL on new objects needs no lock_timeout',
-    sql: 'CREATE TABLE tugs (id bigint PRIMARY KEY, name text);\nCREATE INDEX tugs_name_idx ON tugs (name);\nALTER TABLE tugs ADD COLUMN bollard_pull_t numeric;',
+    sql:
+      'CREATE TABLE tugs (id bigint PRIMARY KEY, name text);\nCREATE INDEX tugs_name_idx ON tugs (name);\nALTER ' +
+      'TABLE tugs ADD COLUMN bollard_pull_t numeric;',
     options: {},
     expect: [clean('safe'), clean('safe'), clean('safe')],
   },
@@ -60,7 +62,9 @@ export const transactionCases: CorpusCase[] = [
   },
   {
     name: 'the first DDL after a safe CREATE TABLE carries the finding',
-    sql: 'CREATE TABLE vessel_flags (vessel_id bigint NOT NULL, flag text NOT NULL);\nALTER TABLE vessels ADD COLUMN flag_id bigint;',
+    sql:
+      'CREATE TABLE vessel_flags (vessel_id bigint NOT NULL, flag text NOT NULL);\nALTER TABLE vessels ADD ' +
+      'COLUMN flag_id bigint;',
     options: {},
     expect: [clean('safe'), finding('ddl-without-lock-timeout', 'locking')],
   },
@@ -86,7 +90,9 @@ export const transactionCases: CorpusCase[] = [
   },
   {
     name: 'START TRANSACTION … END around a seed',
-    sql: "START TRANSACTION ISOLATION LEVEL SERIALIZABLE;\nINSERT INTO ports (code, name) VALUES ('NLRTM', 'Rotterdam');\nEND;",
+    sql:
+      "START TRANSACTION ISOLATION LEVEL SERIALIZABLE;\nINSERT INTO ports (code, name) VALUES ('NLRTM', " +
+      "'Rotterdam');\nEND;",
     expect: [
       finding('transaction-control', 'locking'),
       clean('backward-compatible'),

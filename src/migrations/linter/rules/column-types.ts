@@ -47,18 +47,23 @@ function checkAlterType(cmd: AlterTableCmd, table: TableRef, ctx: LintContext, h
   if (current && !using && isBinaryCompatible(current, target)) return;
   const name = columnName(table, cmd.name);
   const message = current
-    ? `${name} changes type from ${describeType(current)} to ${describeType(target)}: PostgreSQL rewrites ${table.display} under ACCESS EXCLUSIVE, ` +
+    ? `${name} changes type from ${describeType(current)} to ${describeType(target)}: PostgreSQL rewrites ` +
+      `${table.display} under ACCESS EXCLUSIVE, ` +
       `and releases that read ${cmd.name} as ${describeType(current)} may break`
-    : `${name} changes type to ${describeType(target)}${using ? ' USING an expression' : ''}: unless the current type converts without a rewrite ` +
-      `(${compatibleList}), PostgreSQL rewrites ${table.display} under ACCESS EXCLUSIVE and releases that read the old type may break ` +
+    : `${name} changes type to ${describeType(target)}${using ? ' USING an expression' : ''}: unless the current ` +
+      `type converts without a rewrite ` +
+      `(${compatibleList}), PostgreSQL rewrites ${table.display} under ACCESS EXCLUSIVE and releases that read the ` +
+      `old type may break ` +
       `(the current type is declared before this file, so the linter cannot tell)`;
   hits.push({
     rule: changeColumnType,
     message,
     safeAlternative:
-      `1. expand: add a new column of type ${describeType(target)}, write both columns (trigger or application) and backfill in batches; ` +
+      `1. expand: add a new column of type ${describeType(target)}, write both columns (trigger or application) and ` +
+      `backfill in batches; ` +
       `2. deploy a release that reads the new column; 3. contract: drop ${cmd.name} once no live release reads it. ` +
-      `Changes that only relabel (${compatibleList}) need none of this: if yours is one, allow it with -- slipway: allow change-column-type because ….`,
+      `Changes that only relabel (${compatibleList}) need none of this: if yours is one, allow it with -- slipway: ` +
+      `allow change-column-type because ….`,
     lock: 'ACCESS EXCLUSIVE',
   });
 }

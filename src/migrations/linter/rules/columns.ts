@@ -59,9 +59,12 @@ function checkRename(node: RenameStmt, ctx: LintContext, hits: Hit[]): void {
   if (ctx.isNewColumn(table, from)) return;
   hits.push({
     rule: renameColumn,
-    message: `${columnName(table, from)} is renamed to ${to}: releases still running read and write "${from}" and fail until they are replaced`,
+    message:
+      `${columnName(table, from)} is renamed to ${to}: releases still running read and write "${from}" and ` +
+      `fail until they are replaced`,
     safeAlternative:
-      `Expand/contract instead of renaming in place: 1. expand: add column ${table.display}.${to}, write both columns (trigger or application) ` +
+      `Expand/contract instead of renaming in place: 1. expand: add column ${table.display}.${to}, write both ` +
+      `columns (trigger or application) ` +
       `and backfill ${to} from ${from} in batches; 2. deploy a release that reads and writes only ${to}; ` +
       `3. contract: drop ${from} once no live release reads it.`,
   });
@@ -71,9 +74,11 @@ function checkDropColumn(cmd: AlterTableCmd, table: TableRef, ctx: LintContext, 
   if (ctx.isNewColumn(table, cmd.name ?? '')) return;
   hits.push({
     rule: dropColumn,
-    message: `${columnName(table, cmd.name)} is dropped: its data is gone, and releases that still read or write it fail`,
+    message:
+      `${columnName(table, cmd.name)} is dropped: its data is gone, and releases that still read or write it ` + `fail`,
     safeAlternative:
-      `Contract step: 1. deploy a release that no longer reads or writes ${cmd.name} (ignore it in the ORM; give it a DEFAULT or make it nullable first if it is NOT NULL); ` +
+      `Contract step: 1. deploy a release that no longer reads or writes ${cmd.name} (ignore it in the ORM; give it ` +
+      `a DEFAULT or make it nullable first if it is NOT NULL); ` +
       `2. once no live release uses it, drop it in a contract migration (-- slipway: phase=contract after=VERSION) ` +
       `with -- slipway: allow drop-column because …; back the data up first if anyone may need it.`,
   });
@@ -97,11 +102,15 @@ function checkAddColumn(cmd: AlterTableCmd, table: TableRef, _ctx: LintContext, 
 function notNullHit(name: string, facts: ColumnFacts, table: TableRef): Hit {
   return {
     rule: addColumnNotNullNoDefault,
-    message: `${name} is added NOT NULL without a default: it fails on a table with rows, and inserts by releases that do not know ${facts.name} fail`,
+    message:
+      `${name} is added NOT NULL without a default: it fails on a table with rows, and inserts by releases ` +
+      `that do not know ${facts.name} fail`,
     safeAlternative:
-      `1. expand: add ${facts.name} as nullable (or with a constant DEFAULT, which PostgreSQL 11+ stores without a rewrite); ` +
+      `1. expand: add ${facts.name} as nullable (or with a constant DEFAULT, which PostgreSQL 11+ stores without a ` +
+      `rewrite); ` +
       `2. deploy code that writes it, and backfill existing rows in batches; ` +
-      `3. ALTER TABLE ${table.display} ADD CONSTRAINT ${table.display.replace(/.*\./, '')}_${facts.name}_not_null CHECK (${facts.name} IS NOT NULL) NOT VALID, ` +
+      `3. ALTER TABLE ${table.display} ADD CONSTRAINT ${table.display.replace(/.*\./, '')}_${facts.name}_not_null ` +
+      `CHECK (${facts.name} IS NOT NULL) NOT VALID, ` +
       `then VALIDATE CONSTRAINT, then SET NOT NULL (no scan) and drop the check.`,
   };
 }
@@ -117,9 +126,12 @@ function volatileDefaultHit(
     : `its default calls ${volatile.name}(), which the linter does not know and so assumes volatile`;
   return {
     rule: addColumnVolatileDefault,
-    message: `${name} is added and ${why}: PostgreSQL computes it for every existing row, rewriting ${table.display} under ACCESS EXCLUSIVE`,
+    message:
+      `${name} is added and ${why}: PostgreSQL computes it for every existing row, rewriting ` +
+      `${table.display} under ACCESS EXCLUSIVE`,
     safeAlternative:
-      `Add ${facts.name} without a default (or with a constant one), then ALTER COLUMN ${facts.name} SET DEFAULT ${volatile.name}() in a second statement ` +
+      `Add ${facts.name} without a default (or with a constant one), then ALTER COLUMN ${facts.name} SET DEFAULT ` +
+      `${volatile.name}() in a second statement ` +
       `(it applies to new rows only), then backfill existing rows in batches.`,
     lock: 'ACCESS EXCLUSIVE',
   };
@@ -128,9 +140,12 @@ function volatileDefaultHit(
 function serialHit(name: string, facts: ColumnFacts, table: TableRef): Hit {
   return {
     rule: addColumnSerial,
-    message: `${name} is added as ${describeType(facts.type)}: its nextval() default fills every existing row, rewriting ${table.display} under ACCESS EXCLUSIVE`,
+    message:
+      `${name} is added as ${describeType(facts.type)}: its nextval() default fills every existing row, ` +
+      `rewriting ${table.display} under ACCESS EXCLUSIVE`,
     safeAlternative:
-      `Add ${facts.name} as a nullable bigint, create a sequence and SET DEFAULT nextval(…) (new rows only), backfill existing rows in batches, ` +
+      `Add ${facts.name} as a nullable bigint, create a sequence and SET DEFAULT nextval(…) (new rows only), ` +
+      `backfill existing rows in batches, ` +
       `then make it NOT NULL through a validated CHECK constraint.`,
     lock: 'ACCESS EXCLUSIVE',
   };
@@ -139,9 +154,12 @@ function serialHit(name: string, facts: ColumnFacts, table: TableRef): Hit {
 function identityHit(name: string, facts: ColumnFacts, table: TableRef): Hit {
   return {
     rule: addColumnIdentity,
-    message: `${name} is added as an identity column: every existing row gets a value, rewriting ${table.display} under ACCESS EXCLUSIVE`,
+    message:
+      `${name} is added as an identity column: every existing row gets a value, rewriting ${table.display} ` +
+      `under ACCESS EXCLUSIVE`,
     safeAlternative:
-      `Add ${facts.name} as a nullable bigint, backfill it in batches from a sequence, make it NOT NULL through a validated CHECK constraint, ` +
+      `Add ${facts.name} as a nullable bigint, backfill it in batches from a sequence, make it NOT NULL through a ` +
+      `validated CHECK constraint, ` +
       `then ALTER COLUMN ${facts.name} ADD GENERATED BY DEFAULT AS IDENTITY (START WITH the next free value).`,
     lock: 'ACCESS EXCLUSIVE',
   };
@@ -150,9 +168,12 @@ function identityHit(name: string, facts: ColumnFacts, table: TableRef): Hit {
 function storedGeneratedHit(name: string, facts: ColumnFacts, table: TableRef): Hit {
   return {
     rule: addColumnStoredGenerated,
-    message: `${name} is added as a stored generated column: PostgreSQL computes it for every row, rewriting ${table.display} under ACCESS EXCLUSIVE`,
+    message:
+      `${name} is added as a stored generated column: PostgreSQL computes it for every row, rewriting ` +
+      `${table.display} under ACCESS EXCLUSIVE`,
     safeAlternative:
-      `Add ${facts.name} as a plain nullable column kept in sync by a BEFORE INSERT OR UPDATE trigger, backfill it in batches; ` +
+      `Add ${facts.name} as a plain nullable column kept in sync by a BEFORE INSERT OR UPDATE trigger, backfill it ` +
+      `in batches; ` +
       `or compute it in a view or in the query.`,
     lock: 'ACCESS EXCLUSIVE',
   };
@@ -162,10 +183,14 @@ function checkDropNotNull(cmd: AlterTableCmd, table: TableRef, ctx: LintContext,
   if (ctx.isNewColumn(table, cmd.name ?? '')) return;
   hits.push({
     rule: dropNotNull,
-    message: `${columnName(table, cmd.name)} becomes nullable: releases that read it assume it is never NULL and break once newer code writes NULL`,
+    message:
+      `${columnName(table, cmd.name)} becomes nullable: releases that read it assume it is never NULL and ` +
+      `break once newer code writes NULL`,
     safeAlternative:
-      `If new code merely stops writing ${cmd.name}, give it a DEFAULT instead (ALTER COLUMN ${cmd.name} SET DEFAULT …): old releases keep seeing values. ` +
-      `Drop NOT NULL only once every live release tolerates NULL in ${cmd.name}, and say so: -- slipway: allow drop-not-null because ….`,
+      `If new code merely stops writing ${cmd.name}, give it a DEFAULT instead (ALTER COLUMN ${cmd.name} SET ` +
+      `DEFAULT …): old releases keep seeing values. ` +
+      `Drop NOT NULL only once every live release tolerates NULL in ${cmd.name}, and say so: -- slipway: allow ` +
+      `drop-not-null because ….`,
   });
 }
 

@@ -64,11 +64,14 @@ function checkConstraint(constraint: Constraint, target: Target, hits: Hit[]): v
       const referenced = relationDisplay(constraint.pktable);
       hits.push({
         rule: addForeignKey,
-        message: `${constraintName(constraint, 'foreign key', target)} → ${referenced} is validated immediately: the scan holds SHARE ROW EXCLUSIVE on ${table} and ${referenced}, blocking their writes`,
+        message:
+          `${constraintName(constraint, 'foreign key', target)} → ${referenced} is validated immediately: ` +
+          `the scan holds SHARE ROW EXCLUSIVE on ${table} and ${referenced}, blocking their writes`,
         safeAlternative:
           (inline ? `Add the column without REFERENCES, then ` : '') +
           `ALTER TABLE ${table} ADD CONSTRAINT … FOREIGN KEY (…) REFERENCES ${referenced} (…) NOT VALID; ` +
-          `then, in a separate transaction, ALTER TABLE ${table} VALIDATE CONSTRAINT … (SHARE UPDATE EXCLUSIVE: reads and writes go on).`,
+          `then, in a separate transaction, ALTER TABLE ${table} VALIDATE CONSTRAINT … (SHARE UPDATE EXCLUSIVE: ` +
+          `reads and writes go on).`,
         lock: 'SHARE ROW EXCLUSIVE',
       });
       return;
@@ -77,10 +80,13 @@ function checkConstraint(constraint: Constraint, target: Target, hits: Hit[]): v
       if (constraint.skip_validation) return;
       hits.push({
         rule: addCheck,
-        message: `${constraintName(constraint, 'check constraint', target)} is validated immediately: the scan holds ACCESS EXCLUSIVE on ${table}, blocking reads and writes`,
+        message:
+          `${constraintName(constraint, 'check constraint', target)} is validated immediately: the scan ` +
+          `holds ACCESS EXCLUSIVE on ${table}, blocking reads and writes`,
         safeAlternative:
           (inline ? `Add the column without the CHECK, then ` : '') +
-          `ALTER TABLE ${table} ADD CONSTRAINT … CHECK (…) NOT VALID; then, in a separate transaction, ALTER TABLE ${table} VALIDATE CONSTRAINT ….`,
+          `ALTER TABLE ${table} ADD CONSTRAINT … CHECK (…) NOT VALID; then, in a separate transaction, ALTER TABLE ` +
+          `${table} VALIDATE CONSTRAINT ….`,
         lock: 'ACCESS EXCLUSIVE',
       });
       return;
@@ -92,9 +98,12 @@ function checkConstraint(constraint: Constraint, target: Target, hits: Hit[]): v
       const index = `${table.replace(/.*\./, '')}_${columns.replace(/, /g, '_')}_${primary ? 'pkey' : 'key'}`;
       hits.push({
         rule: primary ? addPrimaryKey : addUnique,
-        message: `${constraintName(constraint, primary ? 'primary key' : 'unique constraint', target)} builds its index under ACCESS EXCLUSIVE: reads and writes on ${table} wait for the whole build`,
+        message:
+          `${constraintName(constraint, primary ? 'primary key' : 'unique constraint', target)} builds its ` +
+          `index under ACCESS EXCLUSIVE: reads and writes on ${table} wait for the whole build`,
         safeAlternative:
-          `CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${table} (${columns}); then ALTER TABLE ${table} ADD CONSTRAINT ${index} ${primary ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${index}` +
+          `CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${table} (${columns}); then ALTER TABLE ${table} ADD ` +
+          `CONSTRAINT ${index} ${primary ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${index}` +
           (primary ? ' (make the columns NOT NULL first through validated CHECK constraints, or it scans).' : '.'),
         lock: 'ACCESS EXCLUSIVE',
       });
@@ -103,10 +112,14 @@ function checkConstraint(constraint: Constraint, target: Target, hits: Hit[]): v
     case 'CONSTR_EXCLUSION':
       hits.push({
         rule: addExclusion,
-        message: `${constraintName(constraint, 'exclusion constraint', target)} builds its index and checks every row under ACCESS EXCLUSIVE; it has no NOT VALID or USING INDEX form`,
+        message:
+          `${constraintName(constraint, 'exclusion constraint', target)} builds its index and checks every ` +
+          `row under ACCESS EXCLUSIVE; it has no NOT VALID or USING INDEX form`,
         safeAlternative:
-          `Declare EXCLUDE constraints when the table is created; on an existing table enforce the rule with a trigger, ` +
-          `or accept the lock for a small table with a short lock_timeout and -- slipway: allow add-exclusion-constraint because ….`,
+          `Declare EXCLUDE constraints when the table is created; on an existing table enforce the rule with a ` +
+          `trigger, ` +
+          `or accept the lock for a small table with a short lock_timeout and -- slipway: allow ` +
+          `add-exclusion-constraint because ….`,
         lock: 'ACCESS EXCLUSIVE',
       });
       return;
@@ -134,10 +147,13 @@ function checkSetNotNull(cmd: AlterTableCmd, table: TableRef, ctx: LintContext, 
   const check = `${table.display.replace(/.*\./, '')}_${column}_not_null`;
   hits.push({
     rule: setNotNull,
-    message: `${columnName(table, column)} gets SET NOT NULL without a validated CHECK (${column} IS NOT NULL): PostgreSQL scans ${table.display} under ACCESS EXCLUSIVE`,
+    message:
+      `${columnName(table, column)} gets SET NOT NULL without a validated CHECK (${column} IS NOT NULL): ` +
+      `PostgreSQL scans ${table.display} under ACCESS EXCLUSIVE`,
     safeAlternative:
       `ALTER TABLE ${table.display} ADD CONSTRAINT ${check} CHECK (${column} IS NOT NULL) NOT VALID; ` +
-      `ALTER TABLE ${table.display} VALIDATE CONSTRAINT ${check}; then SET NOT NULL (PostgreSQL 12+ uses the check and skips the scan) and DROP CONSTRAINT ${check}.`,
+      `ALTER TABLE ${table.display} VALIDATE CONSTRAINT ${check}; then SET NOT NULL (PostgreSQL 12+ uses the check ` +
+      `and skips the scan) and DROP CONSTRAINT ${check}.`,
     lock: 'ACCESS EXCLUSIVE',
   });
 }

@@ -26,7 +26,8 @@ export const backfillWithoutBatching = defineRule(
 );
 
 const batches =
-  'in batches keyed on the primary key (… WHERE id >= $1 AND id < $1 + 10000), each its own transaction, from a migration of its own or a background job';
+  'in batches keyed on the primary key (… WHERE id >= $1 AND id < $1 + 10000), each its own transaction, from a ' +
+  'migration of its own or a background job';
 
 function setColumns(targets: Node[] | undefined): string[] {
   const names: string[] = [];
@@ -45,15 +46,21 @@ function checkUpdate(node: UpdateStmt, ctx: LintContext, hits: Hit[]): void {
   if (columns.length > 0 && columns.every((column) => ctx.isNewColumn(table, column))) {
     hits.push({
       rule: backfillWithoutBatching,
-      message: `UPDATE ${table.display} fills ${list} in every row in one statement: each row stays locked against other writers until it commits`,
+      message:
+        `UPDATE ${table.display} fills ${list} in every row in one statement: each row stays locked against ` +
+        `other writers until it commits`,
       safeAlternative: `Backfill ${list} ${batches}.`,
     });
     return;
   }
   hits.push({
     rule: updateWithoutWhere,
-    message: `UPDATE ${table.display} has no WHERE: it overwrites ${list || 'the target columns'} in every row and locks every row until it commits`,
-    safeAlternative: `Restrict it with a WHERE, and update ${batches}; if every row really must change, say so: -- slipway: allow update-without-where because ….`,
+    message:
+      `UPDATE ${table.display} has no WHERE: it overwrites ${list || 'the target columns'} in every row and ` +
+      `locks every row until it commits`,
+    safeAlternative:
+      `Restrict it with a WHERE, and update ${batches}; if every row really must change, say so: -- ` +
+      `slipway: allow update-without-where because ….`,
   });
 }
 
@@ -63,7 +70,9 @@ function checkDelete(node: DeleteStmt, ctx: LintContext, hits: Hit[]): void {
   hits.push({
     rule: deleteWithoutWhere,
     message: `DELETE FROM ${table.display} has no WHERE: it deletes every row`,
-    safeAlternative: `Restrict it with a WHERE and delete ${batches}; if the table really must be emptied, say so: -- slipway: allow delete-without-where because ….`,
+    safeAlternative:
+      `Restrict it with a WHERE and delete ${batches}; if the table really must be emptied, say so: ` +
+      `-- slipway: allow delete-without-where because ….`,
   });
 }
 

@@ -35,15 +35,23 @@ function checkAlterDomain(node: AlterDomainStmt, ctx: LintContext, hits: Hit[]):
     if (!constraint || constraint.skip_validation) return;
     hits.push({
       rule: addDomainConstraint,
-      message: `constraint ${constraint.conname ?? '(unnamed)'} is added to domain ${domain} and checked at once against every column of that type, locking those tables while it scans`,
-      safeAlternative: `ALTER DOMAIN ${domain} ADD CONSTRAINT … CHECK (…) NOT VALID; then ALTER DOMAIN ${domain} VALIDATE CONSTRAINT … separately.`,
+      message:
+        `constraint ${constraint.conname ?? '(unnamed)'} is added to domain ${domain} and checked at once ` +
+        `against every column of that type, locking those tables while it scans`,
+      safeAlternative:
+        `ALTER DOMAIN ${domain} ADD CONSTRAINT … CHECK (…) NOT VALID; then ALTER DOMAIN ${domain} ` +
+        `VALIDATE CONSTRAINT … separately.`,
       lock: 'SHARE',
     });
   } else if (node.subtype === 'O') {
     hits.push({
       rule: domainSetNotNull,
-      message: `domain ${domain} gets SET NOT NULL: every column of that type is scanned for NULLs while its table is locked`,
-      safeAlternative: `ALTER DOMAIN ${domain} ADD CONSTRAINT ${parts[parts.length - 1]}_not_null CHECK (VALUE IS NOT NULL) NOT VALID; then VALIDATE CONSTRAINT separately.`,
+      message:
+        `domain ${domain} gets SET NOT NULL: every column of that type is scanned for NULLs while its table ` +
+        `is locked`,
+      safeAlternative:
+        `ALTER DOMAIN ${domain} ADD CONSTRAINT ${parts[parts.length - 1]}_not_null CHECK (VALUE IS ` +
+        `NOT NULL) NOT VALID; then VALIDATE CONSTRAINT separately.`,
       lock: 'SHARE',
     });
   }
@@ -55,8 +63,12 @@ function checkCreateDomain(node: CreateDomainStmt, _ctx: LintContext, hits: Hit[
   const domain = namesOf(node.domainname).join('.');
   hits.push({
     rule: createDomainWithConstraint,
-    message: `domain ${domain} is declared with a CHECK constraint: changing it later re-checks every column of that type under lock`,
-    safeAlternative: `Use the base type and put the CHECK on each column (ADD CONSTRAINT … NOT VALID / VALIDATE works there), or accept the cost knowingly.`,
+    message:
+      `domain ${domain} is declared with a CHECK constraint: changing it later re-checks every column of ` +
+      `that type under lock`,
+    safeAlternative:
+      `Use the base type and put the CHECK on each column (ADD CONSTRAINT … NOT VALID / VALIDATE ` +
+      `works there), or accept the cost knowingly.`,
   });
 }
 

@@ -21,10 +21,14 @@ function checkAlterEnum(node: AlterEnumStmt, ctx: LintContext, hits: Hit[]): voi
   const type = parts.join('.');
   hits.push({
     rule: renameEnumValue,
-    message: `enum ${type} value '${node.oldVal}' is renamed to '${node.newVal}': releases still running write and compare '${node.oldVal}' and fail`,
+    message:
+      `enum ${type} value '${node.oldVal}' is renamed to '${node.newVal}': releases still running write and ` +
+      `compare '${node.oldVal}' and fail`,
     safeAlternative:
-      `1. expand: ALTER TYPE ${type} ADD VALUE '${node.newVal}' (committed before use); deploy code that accepts both labels and writes '${node.newVal}'; ` +
-      `backfill rows from '${node.oldVal}' to '${node.newVal}' in batches; 2. contract: once no live release writes '${node.oldVal}', stop accepting it ` +
+      `1. expand: ALTER TYPE ${type} ADD VALUE '${node.newVal}' (committed before use); deploy code that accepts ` +
+      `both labels and writes '${node.newVal}'; ` +
+      `backfill rows from '${node.oldVal}' to '${node.newVal}' in batches; 2. contract: once no live release writes ` +
+      `'${node.oldVal}', stop accepting it ` +
       `(enum values cannot be dropped: leave it unused, or migrate to a new type or a text column with a CHECK).`,
   });
 }

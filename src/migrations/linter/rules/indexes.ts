@@ -34,8 +34,12 @@ function checkCreateIndex(node: IndexStmt, ctx: LintContext, hits: Hit[]): void 
   const name = node.idxname ? `index ${node.idxname}` : 'an index';
   hits.push({
     rule: createIndexNotConcurrently,
-    message: `${name} is built on ${table} without CONCURRENTLY: SHARE lock blocks inserts, updates and deletes on ${table} until the build finishes`,
-    safeAlternative: `CREATE ${node.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY ${node.idxname ?? '…'} ON ${table} …; ${outsideTransaction}. If it fails it leaves an INVALID index: drop it and retry.`,
+    message:
+      `${name} is built on ${table} without CONCURRENTLY: SHARE lock blocks inserts, updates and deletes on ` +
+      `${table} until the build finishes`,
+    safeAlternative:
+      `CREATE ${node.unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY ${node.idxname ?? '…'} ON ${table} ` +
+      `…; ${outsideTransaction}. If it fails it leaves an INVALID index: drop it and retry.`,
     lock: 'SHARE',
   });
 }
@@ -48,8 +52,12 @@ function checkDropIndex(node: DropStmt, ctx: LintContext, hits: Hit[]): void {
     const name = parts.join('.');
     hits.push({
       rule: dropIndexNotConcurrently,
-      message: `index ${name} is dropped without CONCURRENTLY: ACCESS EXCLUSIVE on its table blocks reads and writes while it waits and runs`,
-      safeAlternative: `DROP INDEX CONCURRENTLY ${node.missing_ok ? 'IF EXISTS ' : ''}${name}; ${outsideTransaction} (one index per statement).`,
+      message:
+        `index ${name} is dropped without CONCURRENTLY: ACCESS EXCLUSIVE on its table blocks reads and ` +
+        `writes while it waits and runs`,
+      safeAlternative:
+        `DROP INDEX CONCURRENTLY ${node.missing_ok ? 'IF EXISTS ' : ''}${name}; ` +
+        `${outsideTransaction} (one index per statement).`,
       lock: 'ACCESS EXCLUSIVE',
     });
   }
@@ -62,7 +70,9 @@ function checkReindex(node: ReindexStmt, ctx: LintContext, hits: Hit[]): void {
   const name = node.relation ? relationDisplay(node.relation) : (node.name ?? '');
   hits.push({
     rule: reindexNotConcurrently,
-    message: `REINDEX ${kind} ${name} without CONCURRENTLY blocks writes to the table and, with ACCESS EXCLUSIVE on each index, the reads that plan with it`,
+    message:
+      `REINDEX ${kind} ${name} without CONCURRENTLY blocks writes to the table and, with ACCESS EXCLUSIVE on ` +
+      `each index, the reads that plan with it`,
     safeAlternative: `REINDEX ${kind} CONCURRENTLY ${name} (PostgreSQL 12+); ${outsideTransaction}.`,
     lock: 'ACCESS EXCLUSIVE',
   });

@@ -56,10 +56,13 @@ function checkRename(node: RenameStmt, ctx: LintContext, hits: Hit[]): void {
   const to = node.newname ?? '?';
   hits.push({
     rule: renameTable,
-    message: `${noun} ${table.display} is renamed to ${to}: releases still running query "${table.display}" and fail until they are replaced`,
+    message:
+      `${noun} ${table.display} is renamed to ${to}: releases still running query "${table.display}" and ` +
+      `fail until they are replaced`,
     safeAlternative:
       `1. expand: rename it and keep the old name working with a view in the same migration ` +
-      `(ALTER TABLE ${table.display} RENAME TO ${to}; CREATE VIEW ${table.display} AS SELECT * FROM ${to}; simple views accept writes); ` +
+      `(ALTER TABLE ${table.display} RENAME TO ${to}; CREATE VIEW ${table.display} AS SELECT * FROM ${to}; simple ` +
+      `views accept writes); ` +
       `2. deploy a release that uses ${to}; 3. contract: DROP VIEW ${table.display} once no live release uses it.`,
   });
 }
@@ -72,10 +75,14 @@ function checkDrop(node: DropStmt, ctx: LintContext, hits: Hit[]): void {
       const name = parts.join('.');
       hits.push({
         rule: dropTable,
-        message: `table ${name} is dropped${node.behavior === 'DROP_CASCADE' ? ' with CASCADE (views and foreign keys that depend on it go too)' : ''}: its data is gone, and releases that still use it fail`,
+        message:
+          `table ${name} is ` +
+          `dropped${node.behavior === 'DROP_CASCADE' ? ' with CASCADE (views and foreign keys that depend on it go too)' : ''}: its data is gone, and releases that still use it fail`,
         safeAlternative:
-          `Contract step: 1. deploy a release that no longer uses ${name}; 2. once no live release does, drop it in a contract migration ` +
-          `(-- slipway: phase=contract after=VERSION) with -- slipway: allow drop-table because …; back the data up first (or rename it away and drop it a release later).`,
+          `Contract step: 1. deploy a release that no longer uses ${name}; 2. once no live release does, drop it in ` +
+          `a contract migration ` +
+          `(-- slipway: phase=contract after=VERSION) with -- slipway: allow drop-table because …; back the data up ` +
+          `first (or rename it away and drop it a release later).`,
       });
     }
   } else if (node.removeType === 'OBJECT_SCHEMA') {
@@ -84,8 +91,12 @@ function checkDrop(node: DropStmt, ctx: LintContext, hits: Hit[]): void {
       if (ctx.newSchemas.has(name)) continue;
       hits.push({
         rule: dropSchema,
-        message: `schema ${name} is dropped${node.behavior === 'DROP_CASCADE' ? ' with CASCADE: every table, view and function in it goes' : ''}: its objects and their data are gone`,
-        safeAlternative: `Drop the objects one at a time in contract migrations, after no live release uses them; drop the empty schema last.`,
+        message:
+          `schema ${name} is ` +
+          `dropped${node.behavior === 'DROP_CASCADE' ? ' with CASCADE: every table, view and function in it goes' : ''}: its objects and their data are gone`,
+        safeAlternative:
+          `Drop the objects one at a time in contract migrations, after no live release uses them; ` +
+          `drop the empty schema last.`,
       });
     }
   }
@@ -102,14 +113,20 @@ function checkTruncate(node: TruncateStmt, ctx: LintContext, hits: Hit[]): void 
   if (node.behavior === 'DROP_CASCADE') {
     hits.push({
       rule: truncateCascade,
-      message: `TRUNCATE ${list} CASCADE deletes every row of ${list} and of every table with a foreign key to ${names.length > 1 ? 'them' : 'it'}, under ACCESS EXCLUSIVE`,
-      safeAlternative: `Name every table to empty explicitly (no CASCADE), or delete in batches; if emptying them is intended, say so: -- slipway: allow truncate-cascade because ….`,
+      message:
+        `TRUNCATE ${list} CASCADE deletes every row of ${list} and of every table with a foreign key to ` +
+        `${names.length > 1 ? 'them' : 'it'}, under ACCESS EXCLUSIVE`,
+      safeAlternative:
+        `Name every table to empty explicitly (no CASCADE), or delete in batches; if emptying them ` +
+        `is intended, say so: -- slipway: allow truncate-cascade because ….`,
     });
   } else {
     hits.push({
       rule: truncateTable,
       message: `TRUNCATE deletes every row of ${list} under ACCESS EXCLUSIVE`,
-      safeAlternative: `Delete in batches (DELETE … WHERE id IN (SELECT id … LIMIT 10000)) from a background job; if the data is disposable, say so: -- slipway: allow truncate-table because ….`,
+      safeAlternative:
+        `Delete in batches (DELETE … WHERE id IN (SELECT id … LIMIT 10000)) from a background job; ` +
+        `if the data is disposable, say so: -- slipway: allow truncate-table because ….`,
     });
   }
 }
@@ -119,8 +136,12 @@ function checkDetach(cmd: AlterTableCmd, table: TableRef, _ctx: LintContext, hit
   if (!partition || partition.concurrent || table.isNew) return;
   hits.push({
     rule: detachPartition,
-    message: `partition ${relationDisplay(partition.name)} is detached from ${table.display} without CONCURRENTLY: ACCESS EXCLUSIVE on ${table.display} blocks reads and writes`,
-    safeAlternative: `ALTER TABLE ${table.display} DETACH PARTITION ${relationDisplay(partition.name)} CONCURRENTLY (PostgreSQL 14+; outside a transaction — Slipway runs such a migration statement by statement).`,
+    message:
+      `partition ${relationDisplay(partition.name)} is detached from ${table.display} without CONCURRENTLY: ` +
+      `ACCESS EXCLUSIVE on ${table.display} blocks reads and writes`,
+    safeAlternative:
+      `ALTER TABLE ${table.display} DETACH PARTITION ${relationDisplay(partition.name)} CONCURRENTLY ` +
+      `(PostgreSQL 14+; outside a transaction — Slipway runs such a migration statement by statement).`,
     lock: 'ACCESS EXCLUSIVE',
   });
 }
@@ -134,7 +155,9 @@ function checkVacuum(node: VacuumStmt, ctx: LintContext, hits: Hit[]): void {
   hits.push({
     rule: vacuumFull,
     message: `VACUUM FULL rewrites ${list} under ACCESS EXCLUSIVE: reads and writes wait until it finishes`,
-    safeAlternative: `Rebuild online with pg_repack or pg_squeeze; plain VACUUM (no FULL) reclaims space for reuse without blocking reads or writes.`,
+    safeAlternative:
+      `Rebuild online with pg_repack or pg_squeeze; plain VACUUM (no FULL) reclaims space for reuse ` +
+      `without blocking reads or writes.`,
     lock: 'ACCESS EXCLUSIVE',
   });
 }

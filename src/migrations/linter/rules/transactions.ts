@@ -1,7 +1,8 @@
 /**
  * Rules about the transaction a statement runs in, and the lock queue. Slipway's runner wraps a
  * migration in one transaction unless it holds CONCURRENTLY statements; then it runs them one by
- * one. Either way it owns the transaction, so it refuses files that begin or end one. A statement waiting for a lock queues every later query on that table behind it, so DDL
+ * one. Either way it owns the transaction, so it refuses files that begin or end one. A statement waiting for a lock
+ * queues every later query on that table behind it, so DDL
  * needs lock_timeout; a backfill after DDL in one transaction keeps the DDL's lock until commit.
  */
 import type { AlterTableCmd, Node, RangeVar, TransactionStmt } from 'libpg-query';
@@ -15,7 +16,8 @@ import type { RuleModule } from './checks.js';
 export const transactionControl = defineRule(
   'transaction-control',
   'locking',
-  'BEGIN/COMMIT/ROLLBACK in a migration: Slipway owns the transaction and refuses files that control it (SAVEPOINT is fine).',
+  'BEGIN/COMMIT/ROLLBACK in a migration: Slipway owns the transaction and refuses files that control it (SAVEPOINT ' +
+    'is fine).',
 );
 export const concurrentlyInTransaction = defineRule(
   'concurrently-in-transaction',
@@ -65,10 +67,12 @@ function checkTransactionControl(node: TransactionStmt, ctx: LintContext, hits: 
   hits.push({
     rule: transactionControl,
     message:
-      `${transactionStatementName(node.kind, ctx.statement.text)} inside a migration: Slipway runs each migration in its own transaction ` +
+      `${transactionStatementName(node.kind, ctx.statement.text)} inside a migration: Slipway runs each migration ` +
+      `in its own transaction ` +
       `(or statement by statement when it holds CONCURRENTLY) and refuses files that control transactions themselves`,
     safeAlternative:
-      `Remove the BEGIN/COMMIT: the runner already wraps the migration in a transaction. If you need several transactions, split the file into several migrations; ` +
+      `Remove the BEGIN/COMMIT: the runner already wraps the migration in a transaction. If you need several ` +
+      `transactions, split the file into several migrations; ` +
       `for a partial rollback use SAVEPOINT … ROLLBACK TO SAVEPOINT, which the runner allows.`,
   });
 }
@@ -78,9 +82,12 @@ function checkConcurrently(ctx: LintContext, hits: Hit[]): void {
   if (!ctx.inTransactionBlock || !isConcurrent(kind, node)) return;
   hits.push({
     rule: concurrentlyInTransaction,
-    message: `${concurrentForm(kind)} runs inside BEGIN … COMMIT: PostgreSQL rejects it ("cannot run inside a transaction block")`,
+    message:
+      `${concurrentForm(kind)} runs inside BEGIN … COMMIT: PostgreSQL rejects it ("cannot run inside a ` +
+      `transaction block")`,
     safeAlternative:
-      `Remove the BEGIN/COMMIT around it: Slipway runs a migration that holds CONCURRENTLY statements statement by statement, outside a transaction ` +
+      `Remove the BEGIN/COMMIT around it: Slipway runs a migration that holds CONCURRENTLY statements statement by ` +
+      `statement, outside a transaction ` +
       `(keep the other DDL in a migration of its own).`,
   });
 }
@@ -92,9 +99,12 @@ function checkLockTimeout(ctx: LintContext, hits: Hit[]): void {
   ctx.lockTimeoutReported = true;
   hits.push({
     rule: ddlWithoutLockTimeout,
-    message: `${statementName(ctx.statement.kind)} waits for ${lock.mode} on ${lock.display} with no lock_timeout: behind a long-running query it queues every read and write on ${lock.display} too`,
+    message:
+      `${statementName(ctx.statement.kind)} waits for ${lock.mode} on ${lock.display} with no lock_timeout: ` +
+      `behind a long-running query it queues every read and write on ${lock.display} too`,
     safeAlternative:
-      `Start the file with SET lock_timeout = '2s' (or let Slipway's runner set it: database.lockTimeout), so the statement gives up quickly and is retried ` +
+      `Start the file with SET lock_timeout = '2s' (or let Slipway's runner set it: database.lockTimeout), so the ` +
+      `statement gives up quickly and is retried ` +
       `instead of stalling traffic.`,
     lock: lock.mode,
   });
@@ -117,9 +127,12 @@ function checkBackfill(ctx: LintContext, hits: Hit[]): void {
   hits.push({
     rule: backfillInDdlTransaction,
     message:
-      `${statementName(ctx.statement.kind)} on ${relationDisplay(target)} runs in the same transaction as the ${statementName(held.kind)} at line ${held.line}, ` +
+      `${statementName(ctx.statement.kind)} on ${relationDisplay(target)} runs in the same transaction as the ` +
+      `${statementName(held.kind)} at line ${held.line}, ` +
       `which holds ${held.mode} on ${held.relation} until commit: ${held.relation} is blocked for the whole backfill`,
-    safeAlternative: `Commit the DDL first: move the backfill to a migration of its own (or a background job) and run it in batches.`,
+    safeAlternative:
+      `Commit the DDL first: move the backfill to a migration of its own (or a background job) and ` +
+      `run it in batches.`,
     lock: held.mode,
   });
 }
@@ -130,9 +143,12 @@ function checkValidate(cmd: AlterTableCmd, table: TableRef, ctx: LintContext, hi
   hits.push({
     rule: validateInDdlTransaction,
     message:
-      `VALIDATE CONSTRAINT ${cmd.name} scans ${table.display} in the same transaction as the ${statementName(held.kind)} at line ${held.line}, ` +
+      `VALIDATE CONSTRAINT ${cmd.name} scans ${table.display} in the same transaction as the ` +
+      `${statementName(held.kind)} at line ${held.line}, ` +
       `which holds ${held.mode} on it until commit: the scan blocks reads and writes after all`,
-    safeAlternative: `Validate in a migration of its own, after the one that adds the constraint NOT VALID has committed (VALIDATE alone takes SHARE UPDATE EXCLUSIVE).`,
+    safeAlternative:
+      `Validate in a migration of its own, after the one that adds the constraint NOT VALID has ` +
+      `committed (VALIDATE alone takes SHARE UPDATE EXCLUSIVE).`,
     lock: held.mode,
   });
 }
