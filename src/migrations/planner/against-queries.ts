@@ -17,7 +17,8 @@ const firstUserOid = 16384;
 // Toast tables are listed too (named null), so a lock on the toast table of a dropped table is
 // recognised as PostgreSQL's business rather than shown as an unknown relation.
 const userRelations = `
-  select c.oid::text as oid, case when n.nspname not like 'pg\\_toast%' then quote_ident(n.nspname) || '.' || quote_ident(c.relname) end as name
+  select c.oid::text as oid, case when n.nspname not like 'pg\\_toast%' then quote_ident(n.nspname) || '.' ||
+    quote_ident(c.relname) end as name
   from pg_class c join pg_namespace n on n.oid = c.relnamespace
   where c.oid >= ${firstUserOid} and n.nspname not in ('pg_catalog', 'information_schema')`;
 
@@ -34,7 +35,8 @@ const heldLocks = `
   left join pg_class c on c.oid = l.relation
   left join pg_namespace n on n.oid = c.relnamespace
   where l.pid = pg_backend_pid() and l.locktype = 'relation' and l.granted and l.relation >= ${firstUserOid}
-    and coalesce(n.nspname, '') not in ('pg_catalog', 'information_schema') and coalesce(n.nspname, '') not like 'pg\\_toast%'`;
+    and coalesce(n.nspname, '') not in ('pg_catalog', 'information_schema') and coalesce(n.nspname, '') not like
+      'pg\\_toast%'`;
 
 /** A relation lock this session holds, with the relation's oid. */
 export type HeldLock = RelationLock & { oid: string };
@@ -76,7 +78,8 @@ const sizes = `
   )
   select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as name,
     sum(pg_total_relation_size(t.relid))::float8 as total_bytes,
-    sum(case when pc.relkind = 'p' then 0 when pc.reltuples >= 0 then pc.reltuples else coalesce(s.n_live_tup, 0) end)::float8 as rows
+    sum(case when pc.relkind = 'p' then 0 when pc.reltuples >= 0 then pc.reltuples else coalesce(s.n_live_tup, 0)
+      end)::float8 as rows
   from tree t
   join pg_class c on c.oid = t.root join pg_namespace n on n.oid = c.relnamespace
   join pg_class pc on pc.oid = t.relid

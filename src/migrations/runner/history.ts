@@ -85,7 +85,8 @@ export async function recordApplied(
   durationMs: number,
 ): Promise<void> {
   await client.query(
-    `insert into ${historyTable} (version, id, checksum, phase, state, statements_done, release, duration_ms, applied_by)
+    `insert into ${historyTable} (version, id, checksum, phase, state, statements_done, release, duration_ms,
+      applied_by)
      values ($1, $2, $3, $4, 'applied', $5, $6, $7, $8)`,
     [
       migration.version,

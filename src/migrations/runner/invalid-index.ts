@@ -18,7 +18,8 @@ export async function inspectIndex(client: pg.ClientBase, index: ConcurrentIndex
        join pg_namespace n on n.oid = c.relnamespace
       where c.relname = $1
         and c.relnamespace = (select t.relnamespace from pg_class t
-                               where t.oid = to_regclass(case when $2::text is null then quote_ident($3) else format('%I.%I', $2, $3) end))`,
+                               where t.oid = to_regclass(case when $2::text is null then quote_ident($3) else
+                                 format('%I.%I', $2, $3) end))`,
     [index.name, index.schema, index.table],
   );
   const row = rows[0];

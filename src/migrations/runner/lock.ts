@@ -61,7 +61,8 @@ interface Holder {
 
 async function lockHeld(conn: RunnerConnection, waitedMs: number): Promise<MigrationError> {
   const { rows } = await conn.client.query<Holder>(
-    `select l.pid, a.application_name, host(a.client_addr) as client_addr, a.client_port, a.backend_start, a.state, left(a.query, 300) as query
+    `select l.pid, a.application_name, host(a.client_addr) as client_addr, a.client_port, a.backend_start, a.state,
+      left(a.query, 300) as query
        from pg_locks l left join pg_stat_activity a on a.pid = l.pid
       where l.locktype = 'advisory' and l.granted and l.objsubid = 1
         and l.classid = $1::oid and l.objid = $2::oid

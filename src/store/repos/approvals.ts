@@ -46,7 +46,8 @@ function toApproval(row: Record<string, unknown>): ApprovalRecord {
 /** Record a decision. */
 export async function insertApproval(db: Queryable, a: ApprovalRecord): Promise<ApprovalRecord> {
   const { rows } = await db.query(
-    `insert into approvals (id, project, service, version, release_digest, environment, decision, by_name, by_token, reason, at, expires_at)
+    `insert into approvals (id, project, service, version, release_digest, environment, decision, by_name, by_token,
+      reason, at, expires_at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning *`,
     [
       a.id,

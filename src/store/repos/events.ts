@@ -32,7 +32,8 @@ function toEvent(row: Record<string, unknown>): EventRecord {
 /** Append an event; returns it with its id. */
 export async function appendEvent(db: Queryable, e: NewEvent): Promise<EventRecord> {
   const { rows } = await db.query(
-    `insert into events (project, deployment_id, service, environment, kind, message, data) values ($1, $2, $3, $4, $5, $6, $7)
+    `insert into events (project, deployment_id, service, environment, kind, message, data) values ($1, $2, $3, $4,
+      $5, $6, $7)
      returning id, project, deployment_id, service, environment, kind, message, data, at`,
     [
       e.project ?? null,
@@ -61,7 +62,8 @@ export interface EventFilter {
 export async function listEvents(db: Queryable, f: EventFilter = {}): Promise<EventRecord[]> {
   const { rows } = await db.query(
     `select id, project, deployment_id, service, environment, kind, message, data, at from events
-     where ($1::text is null or project = $1) and ($2::text is null or deployment_id = $2) and ($3::text is null or service = $3)
+     where ($1::text is null or project = $1) and ($2::text is null or deployment_id = $2) and ($3::text is null or
+       service = $3)
        and ($4::text is null or environment = $4) and id > $5
      order by id limit $6`,
     [f.project ?? null, f.deploymentId ?? null, f.service ?? null, f.environment ?? null, f.after ?? 0, f.limit ?? 500],

@@ -40,7 +40,8 @@ export async function insertGateResult(
   at: Date,
 ): Promise<GateResultRecord> {
   const { rows } = await db.query(
-    `insert into gate_results (deployment_id, phase, name, kind, outcome, exit_code, duration_ms, output_tail, detail, at)
+    `insert into gate_results (deployment_id, phase, name, kind, outcome, exit_code, duration_ms, output_tail,
+      detail, at)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning *`,
     [
       deploymentId,

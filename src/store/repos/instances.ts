@@ -91,7 +91,8 @@ export interface InstanceFilter {
 export async function listInstances(db: Queryable, f: InstanceFilter = {}): Promise<InstanceRecord[]> {
   const { rows } = await db.query(
     `select ${columns} from instances
-     where ($1::text is null or project = $1) and ($2::text is null or environment = $2) and ($3::text is null or service = $3)
+     where ($1::text is null or project = $1) and ($2::text is null or environment = $2) and ($3::text is null or
+       service = $3)
        and ($4::text is null or release_id = $4)
        and (not $5 or desired <> 'stopped')
        and ($6 or desired <> 'stopped' or stopped_at is null or stopped_at > now() - interval '1 hour')

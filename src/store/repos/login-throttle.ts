@@ -23,8 +23,10 @@ export async function readThrottle(db: Queryable, key: string, lock = false): Pr
 
 export async function writeThrottle(db: Queryable, key: string, s: ThrottleState): Promise<void> {
   await db.query(
-    `insert into login_throttle (key, failures, window_start, locked_until, lockouts, last_lock_at) values ($1, $2, $3, $4, $5, $6)
-     on conflict (key) do update set failures = excluded.failures, window_start = excluded.window_start, locked_until = excluded.locked_until,
+    `insert into login_throttle (key, failures, window_start, locked_until, lockouts, last_lock_at) values ($1, $2,
+      $3, $4, $5, $6)
+     on conflict (key) do update set failures = excluded.failures, window_start = excluded.window_start, locked_until
+       = excluded.locked_until,
        lockouts = excluded.lockouts, last_lock_at = excluded.last_lock_at`,
     [key, s.failures, date(s.windowStart), date(s.lockedUntil), s.lockouts, date(s.lastLockAt)],
   );

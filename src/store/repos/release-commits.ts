@@ -14,7 +14,8 @@ export interface ReleaseCommit {
 /** Remember the commit of a release version; the first record wins (a re-pushed commit keeps its time). */
 export async function recordReleaseCommit(db: Queryable, c: ReleaseCommit): Promise<void> {
   await db.query(
-    `insert into release_commits (project, service, version, sha, committed_at, delivery) values ($1, $2, $3, $4, $5, $6)
+    `insert into release_commits (project, service, version, sha, committed_at, delivery) values ($1, $2, $3, $4, $5,
+      $6)
      on conflict (project, service, version) do nothing`,
     [c.project, c.service, c.version, c.sha, c.committedAt, c.delivery ?? null],
   );

@@ -50,7 +50,8 @@ export async function insertSecret(
   row: SecretIdentity & SealedSecret & { createdBy?: string },
 ): Promise<void> {
   await db.query(
-    `insert into secrets (project, environment, name, version, ciphertext, iv, tag, wrapped_key, key_iv, key_tag, master_key_id, created_by)
+    `insert into secrets (project, environment, name, version, ciphertext, iv, tag, wrapped_key, key_iv, key_tag,
+      master_key_id, created_by)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     [
       row.project,

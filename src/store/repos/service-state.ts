@@ -55,7 +55,8 @@ export async function setStable(
   await db.query(
     `insert into service_state (project, environment, service, stable_release) values ($1, $2, $3, $4)
      on conflict (project, environment, service) do update set
-       previous_release = case when service_state.stable_release = excluded.stable_release then service_state.previous_release else service_state.stable_release end,
+       previous_release = case when service_state.stable_release = excluded.stable_release then
+         service_state.previous_release else service_state.stable_release end,
        stable_release = excluded.stable_release, updated_at = now()`,
     [project, environment, service, releaseId],
   );

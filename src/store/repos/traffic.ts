@@ -53,7 +53,8 @@ export async function replaceTraffic(
   for (const e of entries) {
     await db.query(
       `insert into traffic (project, environment, service, release_id, role, weight) values ($1, $2, $3, $4, $5, $6)
-       on conflict (project, environment, service, release_id) do update set role = excluded.role, weight = excluded.weight`,
+       on conflict (project, environment, service, release_id) do update set role = excluded.role, weight =
+         excluded.weight`,
       [key.project, key.environment, key.service, e.releaseId, e.role, e.weight],
     );
   }

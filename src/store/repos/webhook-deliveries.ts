@@ -76,7 +76,8 @@ function toDelivery(row: Record<string, unknown>): DeliveryRecord {
   };
 }
 
-const insertSql = `insert into webhook_deliveries (id, provider, delivery_id, event, outcome, status, reason, repository, branch, commit_sha, committed_at, pusher, results)
+const insertSql = `insert into webhook_deliveries (id, provider, delivery_id, event, outcome, status, reason,
+  repository, branch, commit_sha, committed_at, pusher, results)
   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)`;
 
 function insertParams(d: NewDelivery): unknown[] {
