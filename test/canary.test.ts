@@ -73,7 +73,10 @@ describe('canary through the real proxy', () => {
     expect(r.stdout).toMatch(/✘ quote-api 1\.2\.0 rolled back in staging/);
     // Whichever noticed first: the error-rate rules on live traffic, or the probe getting a 500.
     expect(r.stdout).toMatch(
-      /reason: canary analysis failed: (error-rate\.\S+: candidate [\d.]+ % \(\d+ of \d+ requests\)|checks\.failed: known-quote: .*status 500, expected 200)/,
+      new RegExp(
+        String.raw`reason: canary analysis failed: (error-rate\.\S+: candidate [\d.]+ % \(\d+ of \d+` +
+          String.raw` requests\)|checks\.failed: known-quote: .*status 500, expected 200)`,
+      ),
     );
     expect(Date.now() - started).toBeLessThan(60_000);
     const status = JSON.parse((await slipway(['status', '--json'])).stdout);

@@ -53,7 +53,10 @@ describe('smoke checks', () => {
     const r = await slipway(['deploy', 'quote-api', '--env', 'staging', '--version', '1.1.0', '--wait']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(
-      /smoke check "version" failed: GET http:\/\/127\.0\.0\.1:\d+\/version: the body does not contain "\\"release\\":\\"1\.0\.0\\""/,
+      new RegExp(
+        String.raw`smoke check "version" failed: GET http:\/\/127\.0\.0\.1:\d+\/version: the body does not contain` +
+          String.raw` "\\"release\\":\\"1\.0\.0\\""`,
+      ),
     );
 
     const { deployments } = await system.client.call<{ deployments: { id: string; state: string }[] }>(

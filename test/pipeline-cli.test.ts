@@ -49,7 +49,10 @@ describe('promotion and freezes', () => {
     const refused = await slipway(['promote-release', '1.0.0', '--to', 'production']);
     expect(refused.code).toBe(5);
     expect(refused.stderr).toMatch(
-      /production is frozen until \S+Z: quarter-end freeze \(from \S+ until \S+\); an admin can deploy anyway with --emergency --reason/,
+      new RegExp(
+        String.raw`production is frozen until \S+Z: quarter-end freeze \(from \S+ until \S+\); an admin can deploy` +
+          String.raw` anyway with --emergency --reason`,
+      ),
     );
   }, 120_000);
 
@@ -67,7 +70,10 @@ describe('promotion and freezes', () => {
     ]);
     expect(r.code).toBe(5);
     expect(r.stderr).toMatch(
-      /quote-api 1\.1\.0 cannot go to production yet: quote-api 1\.1\.0 has not been deployed successfully to staging yet/,
+      new RegExp(
+        String.raw`quote-api 1\.1\.0 cannot go to production yet: quote-api 1\.1\.0 has not been deployed` +
+          String.raw` successfully to staging yet`,
+      ),
     );
   });
 

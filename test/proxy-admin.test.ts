@@ -203,14 +203,16 @@ describe('proxy admin API', () => {
     expect(metrics.text).toContain(
       'slipway_proxy_requests_total{environment="staging",service="quote-api",release="1.0.0",class="2xx"} 6',
     );
-    expect(metrics.text).toContain(
-      'slipway_proxy_request_duration_seconds_bucket{environment="staging",service="quote-api",release="1.0.0",le="+Inf"} 11',
-    );
+    const labels = 'environment="staging",service="quote-api",release="1.0.0"';
+    expect(metrics.text).toContain(`slipway_proxy_request_duration_seconds_bucket{${labels},le="+Inf"} 11`);
     expect(metrics.text).toContain(
       'slipway_proxy_request_duration_seconds_count{environment="staging",service="quote-api",release="1.0.0"} 11',
     );
     expect(metrics.text).toMatch(
-      /slipway_proxy_upstream_in_flight\{environment="staging",service="quote-api",release="1.0.0",upstream="app",address="127.0.0.1:\d+"\} 0/,
+      new RegExp(
+        String.raw`slipway_proxy_upstream_in_flight\{environment="staging",service="quote-api",release="1.0.0",` +
+          String.raw`upstream="app",address="127.0.0.1:\d+"\} 0`,
+      ),
     );
     expect(metrics.text).toContain(
       'slipway_proxy_upstreams{environment="staging",service="quote-api",release="1.0.0",state="active"} 1',

@@ -173,7 +173,10 @@ describe('proxy failure handling', () => {
     const r = await send(`${base}/slow`);
     expect(r.status).toBe(504);
     expect(r.text).toMatch(
-      /instance silent at .* \(release 1\.0\.0\) of service "quote-api" in environment "staging" did not answer within 300ms/,
+      new RegExp(
+        String.raw`instance silent at .* \(release 1\.0\.0\) of service "quote-api" in environment "staging" did` +
+          String.raw` not answer within 300ms`,
+      ),
     );
     await waitFor(async () => (await proxy!.router.upstreams())[0]!.inFlight === 0, 'in-flight back to 0');
   });

@@ -124,7 +124,10 @@ describe('PrometheusSignalSource against a real Prometheus', () => {
     ]).measure(queryNow());
     expect(m).toMatchObject({ metric: 'broken', phase: 'error' });
     expect(m!.phase === 'error' && m!.message).toMatch(
-      /^candidate 2\.0\.0: bad_data: .*parse error.*\(query: sum\(rate\(harbor_requests_total\{release="2\.0\.0"\}\[10s\]\)\); stable 1\.0\.0: bad_data: /,
+      new RegExp(
+        String.raw`^candidate 2\.0\.0: bad_data: .*parse error.*\(query:` +
+          String.raw` sum\(rate\(harbor_requests_total\{release="2\.0\.0"\}\[10s\]\)\); stable 1\.0\.0: bad_data: `,
+      ),
     );
   });
 

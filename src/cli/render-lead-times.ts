@@ -35,5 +35,8 @@ export function renderLeadTimes(view: LeadTimesView): string {
     formatDuration(l.leadTimeMs),
   ]);
   const median = view.median.leadTimeMs === null ? '-' : formatDuration(view.median.leadTimeMs);
-  return `${table(['DEPLOYMENT', 'SERVICE', 'ENV', 'VERSION', 'COMMIT', 'COMMITTED', 'FINISHED', 'LEAD TIME'], rows)}\nmedian lead time: ${median} over ${view.median.deployments} deployment${view.median.deployments === 1 ? '' : 's'}\n`;
+  const headers = ['DEPLOYMENT', 'SERVICE', 'ENV', 'VERSION', 'COMMIT', 'COMMITTED', 'FINISHED', 'LEAD TIME'];
+  const { deployments } = view.median;
+  const over = `${deployments} deployment${deployments === 1 ? '' : 's'}`;
+  return `${table(headers, rows)}\nmedian lead time: ${median} over ${over}\n`;
 }

@@ -197,8 +197,8 @@ const databaseSchema = z
       .default(false)
       .meta({
         description:
-          'When a deployment rolls back, run the down scripts of its expand migrations too (only safe ones; data-loss ' +
-          'downs never run automatically).',
+          'When a deployment rolls back, run the down scripts of its expand migrations too ' +
+          '(only safe ones; data-loss downs never run automatically).',
       }),
   })
   .meta({

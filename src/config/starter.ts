@@ -39,7 +39,7 @@ environments:
     listen: 127.0.0.1:8082
     requires: [staging]               # a release must have succeeded in staging first…
     soak: 0s                          # …and been live there this long (e.g. 30m)
-    watch: { for: 5m, onRegression: rollback }   # after a rollout, keep judging the new release against the previous one
+    watch: { for: 5m, onRegression: rollback }   # after a rollout, judge the new release against the previous
     freezes: []                       # deployments refused in these windows (--emergency --reason: admins only), e.g.
     # - { cron: "0 16 * * 5", duration: 64h, timezone: Europe/London, message: "weekend freeze" }
     # - { from: 2026-12-20T00:00:00Z, until: 2027-01-03T00:00:00Z, message: "holiday freeze" }
@@ -48,12 +48,15 @@ environments:
     #   before:                       # run before any instance starts, without a shell; a failure fails the deployment
     #     - { name: unit-tests, command: npm, args: [test], cwd: ., timeout: 5m, env: { CI: "1" } }
     #   coverage: { file: coverage/coverage-summary.json, minimum: 85% }  # or lcov.info; line coverage
-    #   after:                        # HTTP smoke checks on this address once all traffic is on the release; a failure rolls back
-    #     - { name: version, path: /version, method: GET, expect: { status: 200, bodyContains: '"release"' }, timeout: 5s }
+    #   after:                        # HTTP smoke checks here once all traffic is on the release; a failure rolls back
+    #     - name: version
+    #       path: /version
+    #       expect: { status: 200, bodyContains: '"release"' }
+    #       timeout: 5s
     # approvals:                      # deployments here wait for sign-off (slipway approve VERSION --env production)
     #   required: 2                   # distinct approvers per release
     #   approvers: [alice, "role:approver"] # token names, or role:approver / role:deployer / role:admin here (1..6)
-    #   selfApproval: false           # may whoever deploys the release approve it? (default false; true for development)
+    #   selfApproval: false           # may whoever deploys the release approve it? (false; true for development)
     #   expiresAfter: 30d             # older approvals no longer count
 
 services:
@@ -94,7 +97,9 @@ services:
     #     consecutiveErrorLimit: 4    # looks in a row with a failing signal source before rolling back
     #     onInconclusive: pause       # pause (for a human) or rollback
     #     triggers: { errorRateVsBaseline: 5, p95VsBaseline: 5, maxErrorRate: 1%, maxP95: 500ms, unavailableFor: 2m }
-    #     statistics: { confidence: 99.9%, allowedLatencyIncrease: 20%, allowedErrorRateIncrease: 0.5%, minSamples: 20, passScore: 95, marginalScore: 75 }
+    #     statistics:
+    #       { confidence: 99.9%, allowedLatencyIncrease: 20%, allowedErrorRateIncrease: 0.5%, minSamples: 20,
+    #         passScore: 95, marginalScore: 75 }
     #     prometheus:                 # extra signals by PromQL; {release} {service} {environment} {project} {window}
     #       address: http://127.0.0.1:9090
     #       metrics:
@@ -108,7 +113,7 @@ services:
     #         body: { tonnage: 42000, vesselClass: tanker, routeRisk: 3 }
     #         headers: { content-type: application/json }
     #         expect: { status: 200, bodyContains: premium, json: { premium: 102668.99 }, release: true }
-    environments:                     # per-environment overrides: instances, strategy, drainTimeout replace; env, health merge
+    environments:                     # per-environment: instances, strategy, drainTimeout replace; env, health merge
       production:
         instances: 2
         env: { LOG_LEVEL: warn }
@@ -124,9 +129,9 @@ services:
 #   lockRetries: 5
 #   revertOnRollback: false           # run safe down scripts of a rolled-back deployment's expand migrations
 
-# triggers:                           # deploy on GitHub pushes: webhook POST /api/v1/webhooks/github, content type application/json
+# triggers:                           # deploy on GitHub pushes (webhook: POST /api/v1/webhooks/github, JSON)
 #   github:
-#     secret: env:GITHUB_WEBHOOK_SECRET # the webhook's secret, read from this variable; checked against X-Hub-Signature-256
+#     secret: env:GITHUB_WEBHOOK_SECRET # the webhook's secret, read from this variable (X-Hub-Signature-256)
 #     rules:                          # tried in order; the first whose branch matches decides
 #       - { branch: main, environment: staging }  # a merged pull request goes to staging
 #       - branch: "feature/*"         # a glob: * within one segment, ** across segments
@@ -147,6 +152,6 @@ services:
 #     engineers: ["viewer:*"]
 
 # access:
-#   mfaRequired: [production]         # login sessions need TOTP here to approve or act as admin (default; [] turns it off; tokens are exempt)
+#   mfaRequired: [production]         # sessions need TOTP here to approve or act as admin ([]: off; not tokens)
 `;
 }

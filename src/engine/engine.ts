@@ -158,7 +158,10 @@ export class Engine {
     await this.deps.events.emit({
       ...aboutDeployment(d),
       kind: d.state === 'queued' ? 'deployment.queued' : 'deployment.started',
-      message: `${req.emergency ? `EMERGENCY (${req.emergency.reason}): ` : ''}${d.state === 'queued' ? 'queued' : 'started'} ${d.strategy} deployment of ${d.service} to ${d.environment}${req.requestedBy ? ` (by ${req.requestedBy})` : ''}`,
+      message:
+        (req.emergency ? `EMERGENCY (${req.emergency.reason}): ` : '') +
+        `${d.state === 'queued' ? 'queued' : 'started'} ${d.strategy} deployment of ${d.service} to ${d.environment}` +
+        (req.requestedBy ? ` (by ${req.requestedBy})` : ''),
       data: {
         strategy: d.strategy,
         version: req.version,

@@ -29,11 +29,15 @@ describe('latency.mann-whitney', () => {
     });
     expect(latency.candidate).toBeCloseTo(327.5, 6);
     expect(latency.stable).toBeCloseTo(27.5, 6);
-    expect(latency.statistic).toMatchObject({ name: 'U', value: 40000 }); // every candidate latency above every stretched stable one
+    // every candidate latency above every stretched stable one
+    expect(latency.statistic).toMatchObject({ name: 'U', value: 40000 });
     expect(latency.statistic!.pValue).toBeLessThan(1e-12);
     expect(latency.threshold).toBe('median above stable (+20 %, at least +25 ms) at 99.9 % confidence');
     expect(latency.message).toMatch(
-      /^latency\.mann-whitney: candidate median 328 ms vs stable 27\.5 ms \(20 and 2000 requests\): slower than allowed \(\+20 %, at least \+25 ms\) at 99\.9 % confidence \(U = 40000, p = /,
+      new RegExp(
+        String.raw`^latency\.mann-whitney: candidate median 328 ms vs stable 27\.5 ms \(20 and 2000 requests\):` +
+          String.raw` slower than allowed \(\+20 %, at least \+25 ms\) at 99\.9 % confidence \(U = 40000, p = `,
+      ),
     );
   });
 
@@ -105,7 +109,11 @@ describe('errors.two-proportion', () => {
     expect(errors.statistic!.value).toBeGreaterThan(5);
     expect(errors.statistic!.pValue).toBeLessThan(1e-6);
     expect(errors.message).toMatch(
-      /^errors\.two-proportion: candidate 5 % \(30 of 600\) vs stable 0\.5 % \(57 of 11400\): worse than allowed \(\+0\.5 points\) at 99\.9 % confidence \(z = \d+\.\d\d, p = .*; exact p = .*; Fisher p = .*\)$/,
+      new RegExp(
+        String.raw`^errors\.two-proportion: candidate 5 % \(30 of 600\) vs stable 0\.5 % \(57 of 11400\): worse` +
+          String.raw` than allowed \(\+0\.5 points\) at 99\.9 % confidence` +
+          String.raw` \(z = \d+\.\d\d, p = .*; exact p = .*; Fisher p = .*\)$`,
+      ),
     );
   });
 

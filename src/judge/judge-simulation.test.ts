@@ -50,8 +50,10 @@ function median(values: number[]): number {
 
 const jitter = uniformMs(5, 50);
 const healthy: ReleaseBehaviour = { errorRate: 0.005, latencyMs: jitter };
-const failRate: ReleaseBehaviour = { errorRate: 0.2 + 0.8 * 0.005, latencyMs: jitter }; // FAIL_RATE=0.2 on top of the usual 0.5 %
-const extraLatency: ReleaseBehaviour = { errorRate: 0.005, latencyMs: (rng) => 300 + jitter(rng) }; // EXTRA_LATENCY_MS=300
+// FAIL_RATE=0.2 on top of the usual 0.5 %
+const failRate: ReleaseBehaviour = { errorRate: 0.2 + 0.8 * 0.005, latencyMs: jitter };
+// EXTRA_LATENCY_MS=300
+const extraLatency: ReleaseBehaviour = { errorRate: 0.005, latencyMs: (rng) => 300 + jitter(rng) };
 
 const busy = { candidate: 10, stable: 190 }; // 5 % of 200 req/s
 const quiet = { candidate: 1, stable: 19 }; // 5 % of 20 req/s

@@ -103,7 +103,10 @@ describe('judge: while the window runs', () => {
     const v = look([requestsMeasurement(w(10, 2, spreadMs(10, 5, 50)), stable())]);
     expect(v.outcome).toBe('running');
     expect(v.reason).toMatch(
-      /^not conclusive yet: error-rate\.absolute: candidate 20 % \(2 of 10 requests\) > 1 % at 99 % confidence, not yet at 99\.9 %/,
+      new RegExp(
+        String.raw`^not conclusive yet: error-rate\.absolute: candidate 20 % \(2 of 10 requests\) > 1 % at 99 %` +
+          String.raw` confidence, not yet at 99\.9 %`,
+      ),
     );
   });
 
@@ -171,7 +174,10 @@ describe('judge: when the window ends', () => {
     expect(v.score).toBe(85.7);
     expect(v.outcome).toBe('inconclusive');
     expect(v.reason).toMatch(
-      /^score 85\.7 between marginal 75 and pass 95 \(6 of 7 rules pass, candidate 600 requests\); value\.vs-stable: queue: candidate 150 vs stable 100/,
+      new RegExp(
+        String.raw`^score 85\.7 between marginal 75 and pass 95 \(6 of 7 rules pass, candidate 600 requests\);` +
+          String.raw` value\.vs-stable: queue: candidate 150 vs stable 100`,
+      ),
     );
   });
 

@@ -40,7 +40,10 @@ describe('error-rate.absolute', () => {
     expect(r.statistic).toMatchObject({ name: 'errors (exact binomial)', value: 10 });
     expect(r.statistic!.pValue).toBeLessThan(1e-9);
     expect(r.message).toMatch(
-      /^error-rate\.absolute: candidate 19\.6 % \(10 of 51 requests\) > 1 % at 99\.9 % confidence \(exact lower bound 6\.2 %, p = \d\.\de-\d+\)$/,
+      new RegExp(
+        String.raw`^error-rate\.absolute: candidate 19\.6 % \(10 of 51 requests\) > 1 % at 99\.9 % confidence` +
+          String.raw` \(exact lower bound 6\.2 %, p = \d\.\de-\d+\)$`,
+      ),
     );
   });
 
@@ -129,7 +132,10 @@ describe('latency.p95 triggers', () => {
     });
     expect(r.statistic).toMatchObject({ value: 14 });
     expect(r.message).toMatch(
-      /^latency\.p95\.absolute: candidate p95 \d+ ms \(14 of 20 requests slower than 500 ms\) > 500 ms at 99\.9 % confidence \(at least \d+(\.\d)? % slower than 500 ms, p = /,
+      new RegExp(
+        String.raw`^latency\.p95\.absolute: candidate p95 \d+ ms \(14 of 20 requests slower than 500 ms\) > 500 ms` +
+          String.raw` at 99\.9 % confidence \(at least \d+(\.\d)? % slower than 500 ms, p = `,
+      ),
     );
   });
 

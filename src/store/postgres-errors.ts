@@ -26,7 +26,8 @@ export function translatePostgresError(e: unknown, address: PostgresAddress, url
   let reason: string | undefined;
   if (code && networkCodes[code]) reason = networkCodes[code];
   else if (/timeout exceeded when trying to connect|Connection terminated/i.test(message)) reason = message;
-  else if (code && /^(08|28|3D|53|57P)/.test(code)) reason = message; // connection, auth, missing database, resources, shutdown
+  // connection, auth, missing database, resources, shutdown
+  else if (code && /^(08|28|3D|53|57P)/.test(code)) reason = message;
   if (reason === undefined) return e;
   const text =
     code?.startsWith('3D') || code?.startsWith('28')

@@ -305,7 +305,9 @@ describe('single sign-on with OpenID Connect', () => {
     const state = new URL(start.headers.location as string).searchParams.get('state')!;
     const loginCookie = setCookies(start.headers['set-cookie']).get('slipway_oidc_login')!;
     const res = await app.inject({
-      url: `/api/v1/auth/oidc/callback?error=access_denied&error_description=End-User+aborted+interaction&state=${state}&iss=${encodeURIComponent(issuer)}`,
+      url:
+        '/api/v1/auth/oidc/callback?error=access_denied&error_description=End-User+aborted+interaction' +
+        `&state=${state}&iss=${encodeURIComponent(issuer)}`,
       headers: { cookie: `slipway_oidc_login=${loginCookie}` },
     });
     expect(res.statusCode).toBe(401);

@@ -28,9 +28,11 @@ export function registerLogs(program: Command): void {
           follow: String(Boolean(opts.follow)),
           timestamps: String(Boolean(opts.timestamps || opts.json)),
         });
+        const environment = opts.env ? `&environment=${encodeURIComponent(opts.env)}` : '';
         const path = opts.instance
           ? `/api/v1/instances/${encodeURIComponent(opts.instance)}/logs?${query}`
-          : `/api/v1/projects/${encodeURIComponent(ctx.project)}/logs?${query}&service=${encodeURIComponent(service)}${opts.env ? `&environment=${encodeURIComponent(opts.env)}` : ''}`;
+          : `/api/v1/projects/${encodeURIComponent(ctx.project)}/logs?${query}` +
+            `&service=${encodeURIComponent(service)}${environment}`;
         const controller = new AbortController();
         process.once('SIGINT', () => controller.abort());
         try {

@@ -59,9 +59,9 @@ async function detach(config: ProjectConfig, token: string, created: boolean): P
   const started = Date.now();
   while (Date.now() - started < 90_000) {
     if (await coordinatorAnswers(config)) {
-      process.stdout.write(
-        `${upBanner(config, `http://${config.coordinator.listen}`, created ? token : undefined)}\n${dim(`running in the background (pid ${child.pid}); stop everything with: slipway down`)}\n`,
-      );
+      const banner = upBanner(config, `http://${config.coordinator.listen}`, created ? token : undefined);
+      const background = dim(`running in the background (pid ${child.pid}); stop everything with: slipway down`);
+      process.stdout.write(`${banner}\n${background}\n`);
       return;
     }
     if (child.exitCode !== null || (child.pid && !isAlive(child.pid))) break;

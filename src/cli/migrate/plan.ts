@@ -66,10 +66,11 @@ function render(pre: Preflight, through: number, source: string, against: Agains
   });
   if (pre.dryRun) {
     const failed = pre.dryRun.steps.filter((s) => !s.ok);
+    const verdict =
+      failed.length === 0 ? green('every down restored the schema exactly') : red(`${failed.length} step(s) failed`);
     out.push(
       `\n${bold('shadow dry run')} (PGlite, up → down → up, ${pre.dryRun.steps.length} steps, ` +
-        `${Math.round(pre.dryRun.totalMs)} ms): ` +
-        `${failed.length === 0 ? green('every down restored the schema exactly') : red(`${failed.length} step(s) failed`)}`,
+        `${Math.round(pre.dryRun.totalMs)} ms): ${verdict}`,
     );
     for (const note of pre.dryRun.notes) out.push(`  ${dim(note)}`);
   }
@@ -77,10 +78,8 @@ function render(pre: Preflight, through: number, source: string, against: Agains
     out.push(`\n${bold(`against ${against.database}`)} (one transaction, rolled back):`);
     for (const s of against.statements) {
       const locks = s.locks.map((l) => `${l.relation} ${l.mode}`).join(', ');
-      out.push(
-        `  ${s.migration}:${s.line} ` +
-          `${s.ran ? (s.error ? red(`error: ${s.error}`) : locks || 'no new table locks (already held or none)') : dim(`not run: ${s.skippedBecause}`)}`,
-      );
+      const ran = s.error ? red(`error: ${s.error}`) : locks || 'no new table locks (already held or none)';
+      out.push(`  ${s.migration}:${s.line} ${s.ran ? ran : dim(`not run: ${s.skippedBecause}`)}`);
     }
     for (const t of against.tables)
       out.push(`  table ${t.name}: ${(t.totalBytes / 1024).toFixed(0)} KiB, ~${t.rows} rows`);

@@ -27,6 +27,9 @@ export interface CanaryWatchDeps {
   logger: Logger;
 }
 
+/** How a deciding verdict reads in the timeline. */
+const outcomeWords = { fail: 'failed', pass: 'passed', inconclusive: 'inconclusive' } as const;
+
 /** A running verdict is stored this often; fails and gates always. */
 const storeRunningEveryMs = 5000;
 
@@ -101,7 +104,7 @@ export class CanaryWatch {
     await this.deps.events.emit({
       ...aboutDeployment(d),
       kind: `analysis.${verdict.outcome}`,
-      message: `canary ${verdict.outcome === 'fail' ? 'failed' : verdict.outcome === 'pass' ? 'passed' : 'inconclusive'} (score ${Math.round(verdict.score)}): ${verdict.reason}`,
+      message: `canary ${outcomeWords[verdict.outcome]} (score ${Math.round(verdict.score)}): ${verdict.reason}`,
       data: { outcome: verdict.outcome, score: verdict.score, reason: verdict.reason, final },
     });
   }

@@ -27,7 +27,8 @@ describe('activeFreeze', () => {
     });
     expect(activeFreeze([weekend], new Date('2026-11-26T12:00:00Z'))).toBeNull(); // Thursday
     expect(activeFreeze([weekend], new Date('2026-11-30T08:00:00Z'))).toBeNull(); // the end is exclusive
-    expect(activeFreeze([weekend], new Date('2026-11-27T16:00:00Z'))?.message).toBe('weekend freeze'); // the start is inclusive
+    // the start is inclusive
+    expect(activeFreeze([weekend], new Date('2026-11-27T16:00:00Z'))?.message).toBe('weekend freeze');
   });
 
   it('follows daylight saving time: in summer Friday 16:00 London is 15:00 UTC', () => {

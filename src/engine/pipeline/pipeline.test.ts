@@ -138,7 +138,10 @@ describe('freeze windows', () => {
     const refused = await refusal(h.engine.deploy(req('staging', '1.0.0')));
     expect(refused.code).toBe('conflict');
     expect(refused.message).toMatch(
-      /^staging is frozen until \S+Z: release train paused: ask #releases \(from \S+ until \S+\); an admin can deploy anyway with --emergency --reason/,
+      new RegExp(
+        String.raw`^staging is frozen until \S+Z: release train paused: ask #releases \(from \S+ until \S+\); an` +
+          String.raw` admin can deploy anyway with --emergency --reason`,
+      ),
     );
     expect(h.runtime.started).toEqual([]);
   });

@@ -110,7 +110,8 @@ const spokenNames: Record<string, string> = {
 
 /** `varchar(20)`, `integer`, `numeric(10,2)[]` — how a type reads in a message. */
 export function describeType(type: ColumnType): string {
-  return `${spokenNames[type.name] ?? type.name}${type.mods.length ? `(${type.mods.join(',')})` : ''}${type.array ? '[]' : ''}`;
+  const mods = type.mods.length ? `(${type.mods.join(',')})` : '';
+  return `${spokenNames[type.name] ?? type.name}${mods}${type.array ? '[]' : ''}`;
 }
 
 /** An integer constant; libpg-query leaves out zero values (`{ ival: {} }` is 0). */

@@ -87,10 +87,27 @@ const templates: Template[] = [
   (t) => ({
     name: `${t}_events`,
     up: `${[
-      `CREATE TABLE ${t}_events (\n  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n  ${t}_id bigint NOT NULL REFERENCES ${t}s (id),\n  kind text NOT NULL,\n  at timestamptz NOT NULL DEFAULT now()\n);`,
+      [
+        `CREATE TABLE ${t}_events (`,
+        '  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,',
+        `  ${t}_id bigint NOT NULL REFERENCES ${t}s (id),`,
+        '  kind text NOT NULL,',
+        '  at timestamptz NOT NULL DEFAULT now()',
+        ');',
+      ].join('\n'),
       `CREATE INDEX ${t}_events_${t}_id_idx ON ${t}_events (${t}_id);`,
-      `CREATE FUNCTION ${t}_events_touch() RETURNS trigger\n  LANGUAGE plpgsql\n  AS $$\nBEGIN\n  UPDATE ${t}s SET updated_at = now() WHERE id = NEW.${t}_id;\n  RETURN NEW;\nEND\n$$;`,
-      `CREATE TRIGGER ${t}_events_touch AFTER INSERT ON ${t}_events\n  FOR EACH ROW EXECUTE FUNCTION ${t}_events_touch();`,
+      [
+        `CREATE FUNCTION ${t}_events_touch() RETURNS trigger`,
+        '  LANGUAGE plpgsql',
+        '  AS $$',
+        'BEGIN',
+        `  UPDATE ${t}s SET updated_at = now() WHERE id = NEW.${t}_id;`,
+        '  RETURN NEW;',
+        'END',
+        '$$;',
+      ].join('\n'),
+      `CREATE TRIGGER ${t}_events_touch AFTER INSERT ON ${t}_events\n` +
+        `  FOR EACH ROW EXECUTE FUNCTION ${t}_events_touch();`,
     ].join('\n')}\n`,
     down: `DROP TABLE ${t}_events;\nDROP FUNCTION ${t}_events_touch();\n`,
   }),

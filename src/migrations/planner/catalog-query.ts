@@ -165,7 +165,9 @@ const policies = `
     n.nspname, c.relname
   from pg_policy po join pg_class c on c.oid = po.polrelid join ns n on n.oid = c.relnamespace`;
 
+const parts = [schemas, extensions, relations, columns, indexes, constraints, types, functions, triggers, policies];
+
 /** key, def, owner_schema, owner_table for every user object of the database. */
 export const catalogQuery = `
 with ns as (${userSchemas}), ext as (${extensionMembers})
-${[schemas, extensions, relations, columns, indexes, constraints, types, functions, triggers, policies].join('\nunion all\n')}`;
+${parts.join('\nunion all\n')}`;

@@ -92,7 +92,8 @@ describe('shadowDryRun (PGlite: history, then each pending migration up → down
         code: '42P07',
       });
       expect(reup.note).toBe(
-        'the schema already differed after down 0002_add_flag (index public.vessels_name_idx); this may follow from that',
+        'the schema already differed after down 0002_add_flag (index public.vessels_name_idx); ' +
+          'this may follow from that',
       );
     },
   );

@@ -146,7 +146,10 @@ export class MigrationSequencer implements MigrationGate {
       await emit(
         'migration.kept',
         `expand migrations ${applied.join(', ')} stay: ` +
-          `${unsafe.length > 0 ? `the down script of ${unsafe.map((m) => m.id).join(', ')} would lose data or is missing` : 'later migrations were applied on top of them'}; they are backward-compatible, so the previous release runs on them`,
+          (unsafe.length > 0
+            ? `the down script of ${unsafe.map((m) => m.id).join(', ')} would lose data or is missing`
+            : 'later migrations were applied on top of them') +
+          '; they are backward-compatible, so the previous release runs on them',
         { applied },
       );
       return;

@@ -6,9 +6,11 @@ const values = { release: '2.0.0', service: 'quote-api', environment: 'productio
 describe('renderQuery', () => {
   it('substitutes every placeholder and leaves label matchers alone', () => {
     const q =
-      'sum(rate(http_requests_total{release="{release}",service="{service}",env="{environment}",project="{project}",code=~"5.."}[{window}]))';
+      'sum(rate(http_requests_total{release="{release}",service="{service}",env="{environment}",' +
+      'project="{project}",code=~"5.."}[{window}]))';
     expect(renderQuery(q, values)).toBe(
-      'sum(rate(http_requests_total{release="2.0.0",service="quote-api",env="production",project="harbor",code=~"5.."}[30s]))',
+      'sum(rate(http_requests_total{release="2.0.0",service="quote-api",env="production",' +
+        'project="harbor",code=~"5.."}[30s]))',
     );
   });
 

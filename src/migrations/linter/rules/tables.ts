@@ -76,8 +76,9 @@ function checkDrop(node: DropStmt, ctx: LintContext, hits: Hit[]): void {
       hits.push({
         rule: dropTable,
         message:
-          `table ${name} is ` +
-          `dropped${node.behavior === 'DROP_CASCADE' ? ' with CASCADE (views and foreign keys that depend on it go too)' : ''}: its data is gone, and releases that still use it fail`,
+          `table ${name} is dropped` +
+          (node.behavior === 'DROP_CASCADE' ? ' with CASCADE (views and foreign keys that depend on it go too)' : '') +
+          ': its data is gone, and releases that still use it fail',
         safeAlternative:
           `Contract step: 1. deploy a release that no longer uses ${name}; 2. once no live release does, drop it in ` +
           `a contract migration ` +
@@ -92,8 +93,9 @@ function checkDrop(node: DropStmt, ctx: LintContext, hits: Hit[]): void {
       hits.push({
         rule: dropSchema,
         message:
-          `schema ${name} is ` +
-          `dropped${node.behavior === 'DROP_CASCADE' ? ' with CASCADE: every table, view and function in it goes' : ''}: its objects and their data are gone`,
+          `schema ${name} is dropped` +
+          (node.behavior === 'DROP_CASCADE' ? ' with CASCADE: every table, view and function in it goes' : '') +
+          ': its objects and their data are gone',
         safeAlternative:
           `Drop the objects one at a time in contract migrations, after no live release uses them; ` +
           `drop the empty schema last.`,
