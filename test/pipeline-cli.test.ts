@@ -15,8 +15,7 @@ beforeAll(async () => {
   system = await System.start({
     instances: 1,
     environmentExtras: {
-      production:
-        `requires: [staging], freezes: [{ from: "${from}", until: "${until}", message: "quarter-end ` + `freeze" }]`,
+      production: `requires: [staging], freezes: [{ from: "${from}", until: "${until}", message: "quarter-end freeze" }]`,
     },
   });
 }, 120_000);

@@ -27,8 +27,7 @@ export function classifyChecks(m: ChecksMeasurement): MetricResult {
       ...common,
       classification: 'error',
       conclusive: false,
-      message:
-        `${rule}: ${m.metric} (${m.source}) reported ${passed} passed and ${failed} failed, which are not ` + `counts`,
+      message: `${rule}: ${m.metric} (${m.source}) reported ${passed} passed and ${failed} failed, which are not counts`,
     };
   }
   if (total === 0)

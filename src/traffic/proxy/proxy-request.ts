@@ -18,29 +18,29 @@ export function proxyRequest(
   let url = req.url ?? '/';
   if (url.charCodeAt(0) !== 47 /* / */) {
     const path = originForm(url);
-    if (path === undefined)
-      return sendProxyResponse(req, res, 400, 'bad_request', 'request target is not a path or an absolute http URL');
-    url = req.url = path;
+    if (path === undefined) {
+      sendProxyResponse(req, res, 400, 'bad_request', 'request target is not a path or an absolute http URL');
+      return;
+    }
+    url = path;
+    req.url = path;
   }
   const route = matchRoute(table, req.headers.host, url);
   if (route === undefined) {
-    return sendProxyResponse(
+    sendProxyResponse(
       req,
       res,
       404,
       'no_route',
       `no service routes ${pathOf(url)} in environment "${table.environment}"`,
     );
+    return;
   }
   const upgrade = req.headers.upgrade;
   if (upgrade !== undefined && /websocket/i.test(upgrade)) {
-    return sendProxyResponse(
-      req,
-      res,
-      501,
-      'upgrade_unsupported',
-      `WebSocket upgrades are not supported by the built-in proxy (service "${route.service}")`,
-    );
+    const message = `WebSocket upgrades are not supported by the built-in proxy (service "${route.service}")`;
+    sendProxyResponse(req, res, 501, 'upgrade_unsupported', message);
+    return;
   }
   const now = Date.now();
   const header = req.headers['x-slipway-release'];

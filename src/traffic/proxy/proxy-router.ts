@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { EnvironmentRoutes, Router, TrafficStats, UpstreamStatus } from '../router.js';
 import { codeOfHttpStatus, messageOf, type ErrorCode } from '../../shared/errors.js';
 import { parseHostPort, formatHostPort } from './address.js';
@@ -103,7 +103,7 @@ export class ProxyRouter implements Router {
 
   private async call(method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
     const what = `${method} ${path.split('?')[0]}`;
-    let res;
+    let res: Dispatcher.ResponseData;
     try {
       res = await this.pool.request({
         method,

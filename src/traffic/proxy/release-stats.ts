@@ -72,7 +72,7 @@ export class ReleaseRecorder {
   /** Cumulative figures (ReleaseStats). */
   snapshot(): ReleaseStats {
     const requests = {} as Record<StatusClass, number>;
-    statusClasses.forEach((c, i) => (requests[c] = this.requests[i]!));
+    for (const [i, c] of statusClasses.entries()) requests[c] = this.requests[i]!;
     return {
       requests,
       latency: {

@@ -24,10 +24,19 @@ export function readRequestBody(
 ): void {
   const te = req.headers['transfer-encoding'];
   const cl = req.headers['content-length'];
-  if (te === undefined && cl === undefined) return done(none);
   const declaredLength = te === undefined ? Number(cl) : undefined;
-  if (declaredLength === 0) return done(empty);
-  if (declaredLength !== undefined && declaredLength > limit) return done({ kind: 'stream', head: [], declaredLength });
+  const known =
+    te === undefined && cl === undefined
+      ? none
+      : declaredLength === 0
+        ? empty
+        : declaredLength !== undefined && declaredLength > limit
+          ? { kind: 'stream' as const, head: [] as Buffer[], declaredLength }
+          : undefined;
+  if (known) {
+    done(known);
+    return;
+  }
 
   const chunks: Buffer[] = [];
   let total = 0;

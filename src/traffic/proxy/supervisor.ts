@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -71,7 +71,7 @@ async function startDetached(
   await mkdir(path.dirname(options.logFile), { recursive: true });
   const [command, args] = options.command;
   const log = openSync(options.logFile, 'a', 0o600);
-  let child;
+  let child: ChildProcess;
   try {
     child = spawn(command, [...args, '--admin', options.admin, '--state-dir', options.stateDir], {
       detached: true,

@@ -20,11 +20,20 @@ export class TrafficStatsRegistry {
   /** The recorder for one release, created on first use (route tables resolve it once at compile time). */
   recorder(environment: string, service: string, release: string): ReleaseRecorder {
     let services = this.environments.get(environment);
-    if (!services) this.environments.set(environment, (services = new Map()));
+    if (!services) {
+      services = new Map();
+      this.environments.set(environment, services);
+    }
     let svc = services.get(service);
-    if (!svc) services.set(service, (svc = { sequence: { last: 0 }, releases: new Map() }));
+    if (!svc) {
+      svc = { sequence: { last: 0 }, releases: new Map() };
+      services.set(service, svc);
+    }
     let rec = svc.releases.get(release);
-    if (!rec) svc.releases.set(release, (rec = new ReleaseRecorder(release, svc.sequence)));
+    if (!rec) {
+      rec = new ReleaseRecorder(release, svc.sequence);
+      svc.releases.set(release, rec);
+    }
     return rec;
   }
 
@@ -32,9 +41,11 @@ export class TrafficStatsRegistry {
   snapshot(now: number): TrafficStats {
     const environments: TrafficStats['environments'] = {};
     for (const [env, services] of this.environments) {
-      const e: Record<string, Record<string, ReleaseStats>> = (environments[env] = {});
+      const e: Record<string, Record<string, ReleaseStats>> = {};
+      environments[env] = e;
       for (const [service, svc] of services) {
-        const s: Record<string, ReleaseStats> = (e[service] = {});
+        const s: Record<string, ReleaseStats> = {};
+        e[service] = s;
         for (const [release, rec] of svc.releases) s[release] = rec.snapshot();
       }
     }
