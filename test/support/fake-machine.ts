@@ -82,8 +82,8 @@ export class FakeMachine {
 
   /** An instance's log lines so far (the same array, growing). */
   log(instanceId: string): string[] {
-    let lines = this.logs.get(instanceId);
-    if (!lines) this.logs.set(instanceId, (lines = []));
+    const lines = this.logs.get(instanceId) ?? [];
+    this.logs.set(instanceId, lines);
     return lines;
   }
 

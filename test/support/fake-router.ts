@@ -71,9 +71,11 @@ export class RecordingRouter implements Router {
     this.assertUp();
     const environments: TrafficStats['environments'] = {};
     for (const [environment, services] of this.known) {
-      const e: Record<string, Record<string, ReleaseStats>> = (environments[environment] = {});
+      const e: Record<string, Record<string, ReleaseStats>> = {};
+      environments[environment] = e;
       for (const [service, releases] of services) {
-        const s: Record<string, ReleaseStats> = (e[service] = {});
+        const s: Record<string, ReleaseStats> = {};
+        e[service] = s;
         for (const release of releases) s[release] = releaseStats(this.fed.filter((x) => x.release === release));
       }
     }
