@@ -39,7 +39,8 @@ export class RecordingRouter implements Router {
       if (environment !== table.environment && other.listen === table.listen)
         throw new ProxyError(
           'conflict',
-          `listen address ${table.listen} of environment "${table.environment}" is already used by environment "${environment}"`,
+          `listen address ${table.listen} of environment "${table.environment}" ` +
+            `is already used by environment "${environment}"`,
         );
     }
     this.tables.set(table.environment, table);
