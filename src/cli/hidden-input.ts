@@ -2,7 +2,8 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { CliError } from './errors.js';
 
-/* Reading values people must not pass as arguments (the process list shows those): piped stdin, or a prompt without echo. */
+/* Reading values people must not pass as arguments (the process list shows those): piped stdin, or a prompt
+   without echo. */
 
 /** Read everything piped into stdin. */
 export async function readPiped(stdin: NodeJS.ReadableStream): Promise<string> {
