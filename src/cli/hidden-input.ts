@@ -19,9 +19,10 @@ export async function readPiped(stdin: NodeJS.ReadableStream): Promise<string> {
  * line, cancel.
  */
 export function readHidden(stdin: NodeJS.ReadStream, prompt: string): Promise<string> {
-  process.stderr.write(prompt);
   const nowhere = new Writable({ write: (_chunk, _encoding, done) => done() });
   const rl = createInterface({ input: stdin, output: nowhere, terminal: true, historySize: 0 });
+  // The terminal is in raw mode (no echo) from here on: only now may the prompt invite typing.
+  process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let settled = false;
     const finish = (outcome: { value: string } | { error: CliError }) => {
