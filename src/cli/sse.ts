@@ -1,6 +1,6 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { createParser } from 'eventsource-parser';
 
-/** One server-sent event. */
+/** One server-sent event: {id, event, data}. */
 export interface SseMessage {
   id?: string;
   event: string;
@@ -8,18 +8,19 @@ export interface SseMessage {
 }
 
 /**
- * Parse an SSE stream (text/event-stream) into messages with `eventsource-parser`, which follows
- * the WHATWG spec (CRLF and CR line ends, a BOM, multi-line data, comments and keep-alives).
+ * Parse an SSE stream (text/event-stream) into messages, by the WHATWG rules (eventsource-parser):
+ * LF, CRLF or CR line endings, a leading BOM, comments and keep-alives skipped, and an event
+ * without data not dispatched. `event` defaults to "message"; `id` is the event's own id field.
  */
 export async function* readSse(body: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<SseMessage> {
   const decoder = new TextDecoder();
-  const pending: SseMessage[] = [];
+  const ready: SseMessage[] = [];
   const parser = createParser({
-    onEvent: (m: EventSourceMessage) =>
-      void pending.push({ ...(m.id !== undefined ? { id: m.id } : {}), event: m.event ?? 'message', data: m.data }),
+    onEvent: ({ id, event, data }) =>
+      ready.push({ ...(id === undefined ? {} : { id }), event: event ?? 'message', data }),
   });
   for await (const chunk of body) {
     parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-    while (pending.length > 0) yield pending.shift()!;
+    while (ready.length > 0) yield ready.shift()!;
   }
 }

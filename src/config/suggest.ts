@@ -1,6 +1,11 @@
 /** "Did you mean" for misspelled keys, environments and strategy types. */
 
-/** Edit distance (insert, delete, substitute), case-insensitive: "pathprefix" is one step from nowhere. */
+/**
+ * Edit distance (insert, delete, substitute), case-insensitive: "pathprefix" is one step from nowhere.
+ * By hand on purpose: twelve lines of the textbook algorithm, run only while writing an error message
+ * over a few short keys; a package (fastest-levenshtein, leven) would replace these lines only, since
+ * the case folding, the tolerance and the prefix rule below are ours either way.
+ */
 function distance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();

@@ -1,7 +1,13 @@
 /**
  * The data plane seen from the engine: route tables in, traffic figures out.
  * The built-in proxy (a separate process, src/traffic/proxy/) is the embedded default;
- * HAProxy's runtime API comes later behind the same interface.
+ * HAProxy's runtime API comes later behind the same interface. Every router, and the fake the
+ * engine tests use, passes the contract suite in router.contract.ts.
+ *
+ * The data plane keeps serving its last tables while the coordinator is away, and after its own
+ * restart (which resets its counters: `startedAt` changes). Calls fail with a SlipwayError whose
+ * code says why: `unavailable` (the data plane cannot be reached), `invalid_input` (a bad table,
+ * naming the key path), `conflict` (a listen address already in use); `healthy` never throws.
  */
 
 /** The whole route table of one environment: one listener, routes by host and path prefix. */
@@ -16,7 +22,11 @@ export interface Route {
   service: string;
   /** Longest matching pathPrefix wins; `host` (when set) must equal the Host header without port. */
   match: { pathPrefix: string; host?: string };
-  /** Weighted release sets; weights are relative (0 means no share of untargeted traffic). */
+  /**
+   * Weighted release sets; weights are relative (0 means no share of untargeted traffic). A request
+   * naming a set (header `X-Slipway-Release: stable|candidate|<version>` or cookie `slipway-release`)
+   * goes to it even at weight 0 while it has an upstream, else to the weighted split.
+   */
   releases: ReleaseSet[];
   /** Keep a client on the release it first got (cookie `slipway-release`). Default false. */
   sticky?: boolean;
@@ -57,7 +67,10 @@ export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'proxyError';
 /** Cumulative since the data plane started; consumers take differences between two reads. */
 export interface ReleaseStats {
   requests: Record<StatusClass, number>;
-  /** Latency histogram in milliseconds: counts[i] = requests with latency <= bucketsMs[i] (not cumulative; last bucket is +Inf). */
+  /**
+   * Latency histogram in milliseconds: counts[i] = requests with latency <= bucketsMs[i] (not cumulative;
+   * the last bucket is +Inf).
+   */
   latency: { bucketsMs: number[]; counts: number[]; sumMs: number; count: number };
 }
 
@@ -97,15 +110,19 @@ export interface SamplesPage {
 }
 
 export interface Router {
-  /** Replace one environment's route table (opens the listener if new). Idempotent. Rejects with a clear error if the listen address is taken. */
+  /**
+   * Replace one environment's route table (opens, or moves, its listener). Blocks until the table is
+   * in force: the next request uses it. Upstreams it drops finish their requests in flight (listed
+   * `draining` until then). Idempotent; all or nothing: a rejected table leaves the previous one serving.
+   */
   apply(routes: EnvironmentRoutes): Promise<void>;
-  /** Remove an environment's listener and routes. Idempotent. */
+  /** Remove an environment's listener and routes (requests in flight finish). Idempotent; unknown ones are a no-op. */
   remove(environment: string): Promise<void>;
-  /** Every upstream with its in-flight count, including draining ones. */
+  /** Every upstream with its in-flight count, including draining ones. One read; never waits for traffic. */
   upstreams(): Promise<UpstreamStatus[]>;
-  /** Cumulative per-release counters and latency histograms. */
+  /** Cumulative per-release counters and latency histograms, for every release routed since the data plane started. */
   stats(): Promise<TrafficStats>;
-  /** Recent raw samples of one service (every release) with seq > after; bounded per release. */
+  /** Recent raw samples of one service (every release) with seq > after; bounded per release. Never waits. */
   samples(environment: string, service: string, after?: number): Promise<SamplesPage>;
   /** Is the data plane up? Never throws. */
   healthy(): Promise<boolean>;

@@ -22,6 +22,15 @@ describe('branch patterns', () => {
     expect(branchMatches('fix+(x)', 'fix+(x)')).toBe(true);
   });
 
+  it('shell-glob syntax is literal too: no braces, extglobs or negation', () => {
+    expect(branchMatches('release-{a,b}', 'release-a')).toBe(false);
+    expect(branchMatches('release-{a,b}', 'release-{a,b}')).toBe(true);
+    expect(branchMatches('fix+(x)', 'fixxx')).toBe(false);
+    expect(branchMatches('v@(1|2)', 'v2')).toBe(false);
+    expect(branchMatches('!main', 'develop')).toBe(false);
+    expect(branchMatches('!main', '!main')).toBe(true);
+  });
+
   it('the first matching rule decides', () => {
     const rules = [
       { branch: 'main', environment: 'staging' },

@@ -1,7 +1,9 @@
 /**
  * Branch globs of trigger rules: `*` matches within one path segment (feature/* matches
  * feature/login, not feature/a/b), `**` matches across segments (release/** and **); everything
- * else is literal.
+ * else is literal. That is GitHub's filter syntax for `*` and `**`; its `?` and `[...]` are refused
+ * by the config schema. Not a shell-glob library (picomatch, minimatch): braces, extglobs and a
+ * leading `!` would make `release-{a,b}`, `fix+(x)` or `!main` match other branches than written.
  */
 export function branchMatches(pattern: string, branch: string): boolean {
   return globToRegExp(pattern).test(branch);
