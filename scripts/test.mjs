@@ -5,8 +5,9 @@
 //      SLIPWAY_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), or started
 //      with pg_ctlcluster when this machine has a cluster.
 //   2. Prometheus (Debian package) for the signal-source tests; installed with apt-get when missing.
-//   3. A fresh build (dist/), for the tests of the packaged `slipway` bin.
-//   4. vitest, with any extra arguments passed through (npm test -- test/cli.test.ts).
+//   3. Biome (format + lint) and lines of at most 120 characters (`npm run lint`).
+//   4. A fresh build (dist/), for the tests of the packaged `slipway` bin.
+//   5. vitest, with any extra arguments passed through (npm test -- test/cli.test.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
@@ -67,6 +68,12 @@ if (!existsSync('/usr/bin/prometheus')) {
     );
     process.exit(1);
   }
+}
+
+// Formatting, lint rules and the 120-column limit: the same `npm run lint` a person runs.
+if (spawnSync('npm', ['run', '--silent', 'lint'], { stdio: 'inherit' }).status !== 0) {
+  process.stderr.write('npm test: npm run lint failed (above); `npm run format` fixes formatting\n');
+  process.exit(1);
 }
 
 execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });

@@ -15,7 +15,8 @@ beforeAll(async () => {
   system = await System.start({
     instances: 1,
     environmentExtras: {
-      production: `requires: [staging], freezes: [{ from: "${from}", until: "${until}", message: "quarter-end freeze" }]`,
+      production:
+        `requires: [staging], freezes: [{ from: "${from}", until: "${until}", message: "quarter-end ` + `freeze" }]`,
     },
   });
 }, 120_000);
@@ -50,7 +51,7 @@ describe('promotion and freezes', () => {
     expect(refused.stderr).toMatch(
       new RegExp(
         String.raw`production is frozen until \S+Z: quarter-end freeze \(from \S+ until \S+\); an admin can deploy` +
-          String.raw` anyway with --emergency --reason`,
+          ' anyway with --emergency --reason',
       ),
     );
   }, 120_000);
@@ -71,7 +72,7 @@ describe('promotion and freezes', () => {
     expect(r.stderr).toMatch(
       new RegExp(
         String.raw`quote-api 1\.1\.0 cannot go to production yet: quote-api 1\.1\.0 has not been deployed` +
-          String.raw` successfully to staging yet`,
+          ' successfully to staging yet',
       ),
     );
   });

@@ -175,7 +175,7 @@ describe('proxy failure handling', () => {
     expect(r.text).toMatch(
       new RegExp(
         String.raw`instance silent at .* \(release 1\.0\.0\) of service "quote-api" in environment "staging" did` +
-          String.raw` not answer within 300ms`,
+          ' not answer within 300ms',
       ),
     );
     await waitFor(async () => (await proxy!.router.upstreams())[0]!.inFlight === 0, 'in-flight back to 0');

@@ -23,7 +23,8 @@ export function checkPipeline(raw: unknown): RawIssue[] {
         else if (at >= order.indexOf(name)) {
           issues.push({
             path: ['environments', name, 'requires', i],
-            message: `"${required}" comes after "${name}" in the promotion order (environments are listed first to last)`,
+            message:
+              `"${required}" comes after "${name}" in the promotion order (environments are listed first to ` + `last)`,
           });
         }
       });

@@ -66,7 +66,8 @@ function checkRoutes(raw: unknown): RawIssue[] {
     const what = `path prefix ${pathPrefix}${host === undefined ? ', any host' : `, host ${host}`}`;
     issues.push({
       path: ['services', service, 'route'],
-      message: `same route as service "${owner}" (${what}); give one of them a different route.pathPrefix or route.host`,
+      message:
+        `same route as service "${owner}" (${what}); give one of them a different route.pathPrefix or ` + `route.host`,
     });
   }
   return issues;

@@ -27,7 +27,8 @@ export function classifyChecks(m: ChecksMeasurement): MetricResult {
       ...common,
       classification: 'error',
       conclusive: false,
-      message: `${rule}: ${m.metric} (${m.source}) reported ${passed} passed and ${failed} failed, which are not counts`,
+      message:
+        `${rule}: ${m.metric} (${m.source}) reported ${passed} passed and ${failed} failed, which are not ` + `counts`,
     };
   }
   if (total === 0)

@@ -25,7 +25,8 @@ export function availabilityTrigger(input: AvailabilityInput, settings: JudgeSet
     healthy < 0 ||
     healthy > instances
   ) {
-    const message = `availability: the engine reported ${healthy} healthy of ${instances} instances, which is not a count`;
+    const message =
+      `availability: the engine reported ${healthy} healthy of ${instances} instances, which is not a ` + `count`;
     return {
       ...common,
       rule: 'availability.unavailable',

@@ -140,7 +140,7 @@ describe('freeze windows', () => {
     expect(refused.message).toMatch(
       new RegExp(
         String.raw`^staging is frozen until \S+Z: release train paused: ask #releases \(from \S+ until \S+\); an` +
-          String.raw` admin can deploy anyway with --emergency --reason`,
+          ' admin can deploy anyway with --emergency --reason',
       ),
     );
     expect(h.runtime.started).toEqual([]);

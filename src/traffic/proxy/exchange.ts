@@ -120,17 +120,25 @@ export class Exchange implements AttemptOwner {
     // A client that aborted mid-upload fails the upstream request too: nobody is left to answer.
     if (this.clientGone || attempt !== this.attempt || this.req.socket.destroyed) return;
     // After response bytes the client already has a status: cut its response off, never silently short.
-    if (attempt.responded) return void this.res.destroy();
+    if (attempt.responded) {
+      this.res.destroy();
+      return;
+    }
     const upstream = attempt.upstream;
     const code = err.code ?? '';
-    if (code === 'UND_ERR_HEADERS_TIMEOUT')
-      return this.fail(504, upstream, `did not answer within ${formatDuration(this.options.responseTimeoutMs)}`);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+      this.fail(504, upstream, `did not answer within ${formatDuration(this.options.responseTimeoutMs)}`);
+      return;
+    }
     const connectFailed = connectErrorCodes.has(code);
     const staleSocket = attempt.reused && staleSocketCodes.has(code);
     if (connectFailed) this.eject(upstream, code);
     if ((connectFailed || staleSocket) && this.body!.kind !== 'stream' && this.attempts <= this.options.maxRetries) {
       const next = this.nextUpstream(upstream);
-      if (next !== undefined) return this.dispatch(next);
+      if (next !== undefined) {
+        this.dispatch(next);
+        return;
+      }
     }
     this.fail(502, upstream, `failed: ${describeError(err)}`);
   }
@@ -155,7 +163,8 @@ export class Exchange implements AttemptOwner {
 
   /** Another upstream of the same set, else of the other weighted sets (heaviest first). */
   private nextUpstream(failed: UpstreamState): UpstreamState | undefined {
-    const tried = (this.tried ??= []);
+    this.tried ??= [];
+    const tried = this.tried;
     tried.push(failed);
     const now = Date.now();
     const same = this.set.pickUpstream(now, tried);

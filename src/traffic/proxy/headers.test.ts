@@ -11,7 +11,10 @@ import {
 /** Flat raw header list → lowercase name → values. */
 function byName(raw: string[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (let i = 0; i < raw.length; i += 2) (out[raw[i]!.toLowerCase()] ??= []).push(raw[i + 1]!);
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    out[name] = [...(out[name] ?? []), raw[i + 1]!];
+  }
   return out;
 }
 

@@ -29,7 +29,10 @@ export function connectionNamed(raw: readonly (string | Buffer)[]): string[] | u
     if (name.length !== 10 || name.toString('latin1').toLowerCase() !== 'connection') continue;
     for (const token of raw[i + 1]!.toString('latin1').split(',')) {
       const t = token.trim().toLowerCase();
-      if (t !== '' && t !== 'close' && t !== 'keep-alive') (named ??= []).push(t);
+      if (t !== '' && t !== 'close' && t !== 'keep-alive') {
+        named ??= [];
+        named.push(t);
+      }
     }
   }
   return named;

@@ -37,7 +37,8 @@ export function renderMetrics(stats: TrafficStats, upstreams: readonly UpstreamS
     }
   }
   lines.push(
-    '# HELP slipway_proxy_requests_total Requests answered, by status class (proxyError: the proxy answered 502/503/504 itself).',
+    '# HELP slipway_proxy_requests_total Requests answered, by status class (proxyError: the proxy answered ' +
+      '502/503/504 itself).',
   );
   lines.push('# TYPE slipway_proxy_requests_total counter', ...requests);
   lines.push('# HELP slipway_proxy_request_duration_seconds Time from request arrival to the end of the response.');

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { exitCodeOf, isSlipwayError, messageOf } from '../../shared/errors.js';
 import { createLogger } from '../../shared/logging.js';
 import { loadAdminToken } from './admin-token.js';
-import { runProxy } from './main.js';
+import { runProxy, type RunningProxy } from './main.js';
 
 /**
  * `slipway proxy` as a process: `--admin host:port --state-dir DIR`; the admin token comes from
@@ -38,7 +38,7 @@ export async function runProxyProcess(
   }
 
   const logger = createLogger({ name: 'slipway-proxy' });
-  let running;
+  let running: RunningProxy;
   try {
     const token = await loadAdminToken(stateDir, env);
     running = await runProxy({ admin, stateDir, token, logger });

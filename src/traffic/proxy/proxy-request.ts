@@ -50,13 +50,9 @@ export function proxyRequest(
   const upstream = set?.pickUpstream(now);
   if (set === undefined || upstream === undefined) {
     route.blameSet?.recorder.record(503, 0, true, now);
-    return sendProxyResponse(
-      req,
-      res,
-      503,
-      'no_upstream',
-      `no healthy instance of service "${route.service}" in environment "${table.environment}"`,
-    );
+    const message = `no healthy instance of service "${route.service}" in environment "${table.environment}"`;
+    sendProxyResponse(req, res, 503, 'no_upstream', message);
+    return;
   }
   // Sticky routes remember the release in a cookie unless the request named one in the header.
   const stickyCookie = route.sticky && target === undefined ? (cookie ?? '') : null;

@@ -74,7 +74,8 @@ function checkDropColumn(cmd: AlterTableCmd, table: TableRef, ctx: LintContext, 
   if (ctx.isNewColumn(table, cmd.name ?? '')) return;
   hits.push({
     rule: dropColumn,
-    message: `${columnName(table, cmd.name)} is dropped: its data is gone, and releases that still read or write it fail`,
+    message:
+      `${columnName(table, cmd.name)} is dropped: its data is gone, and releases that still read or write it ` + `fail`,
     safeAlternative:
       `Contract step: 1. deploy a release that no longer reads or writes ${cmd.name} (ignore it in the ORM; give it ` +
       `a DEFAULT or make it nullable first if it is NOT NULL); ` +
