@@ -82,7 +82,7 @@ describe('audit hook', () => {
     expect(rows).toEqual([
       {
         seq: from + 1,
-        actor: expect.stringMatching(/^SLIPWAY_TOKEN \(tok_\w+\)$/),
+        actor: expect.stringMatching(/^admin \(tok_\w+\)$/),
         action: 'deployment.create',
         target: 'project=harbor service=api environment=staging',
         source: '127.0.0.1',
