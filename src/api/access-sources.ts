@@ -2,6 +2,7 @@ import { SlipwayError } from '../shared/errors.js';
 import type { Db } from '../store/db.js';
 import { getDeployment } from '../store/repos/deployments.js';
 import { getInstance } from '../store/repos/instances.js';
+import { getRollout } from '../store/repos/rollouts.js';
 
 type Req = { params: unknown };
 
@@ -26,5 +27,15 @@ export function instanceEnvironment(db: Db) {
     const i = await getInstance(db, id);
     if (!i) throw new SlipwayError('not_found', `no instance ${id}`);
     return i.environment;
+  };
+}
+
+/** `config.access.environment` for routes addressed by rollout id: the stored rollout's environment. */
+export function rolloutEnvironment(db: Db) {
+  return async (req: Req): Promise<string> => {
+    const id = (req.params as { id: string }).id;
+    const r = await getRollout(db, id);
+    if (!r) throw new SlipwayError('not_found', `no rollout ${id}`);
+    return r.environment;
   };
 }

@@ -5,6 +5,7 @@ import { engineHarness, type Harness } from '../../test/support/engine-harness.j
 import { roles, type Role } from '../access/types.js';
 import { newId } from '../shared/ids.js';
 import { insertToken } from '../store/repos/tokens.js';
+import { insertRollout } from '../store/repos/rollouts.js';
 import { listInstances } from '../store/repos/instances.js';
 import { generateToken, hashToken } from './auth.js';
 import { registeredRoutes, requireRouteAccess } from './route-access.js';
@@ -21,7 +22,7 @@ import { registeredRoutes, requireRouteAccess } from './route-access.js';
  * - body / query / params / deployment / instance: the request's environment (body.environment,
  *   query.environment, params.environment, or the stored deployment's / instance's environment)
  */
-type Source = 'public' | 'star' | 'any' | 'body' | 'query' | 'params' | 'deployment' | 'instance';
+type Source = 'public' | 'star' | 'any' | 'body' | 'query' | 'params' | 'deployment' | 'instance' | 'rollout';
 type Env = 'staging' | 'production';
 interface Expectation {
   role: Role;
@@ -30,12 +31,13 @@ interface Expectation {
   request: (env: Env) => InjectOptions;
 }
 
-const seeded: Record<Env, { deployment: string; instance: string }> = {
-  staging: { deployment: '', instance: '' },
-  production: { deployment: '', instance: '' },
+const seeded: Record<Env, { deployment: string; instance: string; rollout: string }> = {
+  staging: { deployment: '', instance: '', rollout: '' },
+  production: { deployment: '', instance: '', rollout: '' },
 };
 const dep = (env: Env) => seeded[env].deployment;
 const ins = (env: Env) => seeded[env].instance;
+const rol = (env: Env) => seeded[env].rollout;
 
 const table: Record<string, Expectation> = {
   'GET /healthz': { role: 'viewer', source: 'public', request: () => ({ url: '/healthz' }) },
@@ -114,6 +116,30 @@ const table: Record<string, Expectation> = {
       url: '/api/v1/projects/harbor/releases/9.9.9/promote',
       payload: { environment, service: 'nope' },
     }),
+  },
+  'POST /api/v1/projects/:project/rollouts': {
+    role: 'deployer',
+    source: 'body',
+    request: (environment) => ({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/rollouts',
+      payload: { environment, version: '9.9.9', services: ['nope'] },
+    }),
+  },
+  'GET /api/v1/projects/:project/rollouts': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/rollouts?environment=${env}` }),
+  },
+  'GET /api/v1/rollouts/:id': {
+    role: 'viewer',
+    source: 'rollout',
+    request: (env) => ({ url: `/api/v1/rollouts/${rol(env)}` }),
+  },
+  'POST /api/v1/rollouts/:id/rollback': {
+    role: 'deployer',
+    source: 'rollout',
+    request: (env) => ({ method: 'POST', url: `/api/v1/rollouts/${rol(env)}/rollback` }),
   },
   'POST /api/v1/projects/:project/rollbacks': {
     role: 'deployer',
@@ -385,6 +411,17 @@ beforeAll(async () => {
     await h.waitFinished(d.id);
     seeded[environment].deployment = d.id;
     seeded[environment].instance = (await listInstances(h.db, { project: 'harbor', environment }))[0]!.id;
+    // A rollout record to address by id (its one component was already live: nothing moves).
+    seeded[environment].rollout = (
+      await insertRollout(h.db, {
+        id: newId('rol'),
+        project: 'harbor',
+        environment,
+        version: '1.0.0',
+        components: [{ service: 'api', level: 0, release: d.toRelease, phase: 'unchanged' }],
+        settings: {},
+      })
+    ).id;
   }
   app = await testApi(h);
 }, 60_000);
@@ -402,7 +439,7 @@ describe('the authorization matrix', () => {
     for (const r of routes) {
       const e = table[`${r.method} ${r.url}`]!;
       const declared = sourceOf(r.access);
-      const expected = e.source === 'deployment' || e.source === 'instance' ? 'function' : e.source;
+      const expected = ['deployment', 'instance', 'rollout'].includes(e.source) ? 'function' : e.source;
       expect({ route: `${r.method} ${r.url}`, role: r.access.role, source: declared }).toEqual({
         route: `${r.method} ${r.url}`,
         role: e.role,

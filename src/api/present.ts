@@ -85,6 +85,7 @@ export async function presentDeployment(
           ...(d.watch.rollback ? { rollback: d.watch.rollback } : {}),
         }
       : null,
+    rollout: d.settings.rollout ?? null,
     createdAt: d.createdAt.toISOString(),
     startedAt: iso(d.startedAt),
     finishedAt: iso(d.finishedAt),

@@ -101,10 +101,48 @@ export const deploymentView = z.object({
     })
     .nullable()
     .describe('The post-deploy watch of a deployment that succeeded'),
+  rollout: z.string().nullable().describe('The rollout (a release of the whole project) this deployment is part of'),
   createdAt: isoTime,
   startedAt: nullableTime,
   finishedAt: nullableTime,
   updatedAt: isoTime,
+});
+
+export const rolloutView = z.object({
+  id: z.string(),
+  project: z.string(),
+  environment: z.string(),
+  version: z.string(),
+  state: z.enum(['running', 'rolling_back', 'succeeded', 'rolled_back', 'failed']),
+  reason: z.string().nullable().describe('Why it rolled back or failed'),
+  requestedBy: z.string().nullable(),
+  emergency: z.object({ reason: z.string() }).nullable(),
+  components: z.array(
+    z.object({
+      service: z.string(),
+      level: z.int().describe('0 moves first; each level after every component of the levels below succeeded'),
+      phase: z.enum([
+        'unchanged',
+        'pending',
+        'deploying',
+        'succeeded',
+        'failed',
+        'reverting',
+        'reverted',
+        'revert_failed',
+        'superseded',
+        'cancelled',
+      ]),
+      from: z.string().nullable().describe('The version it moved from (null on a first deployment)'),
+      to: z.string(),
+      deployment: z.string().nullable(),
+      rollback: z.string().nullable().describe('The deployment that brought the previous release back'),
+      reason: z.string().nullable(),
+    }),
+  ),
+  createdAt: isoTime,
+  finishedAt: nullableTime,
+  watchUntil: nullableTime.describe('Until then, a rollback of one component rolls the whole release back'),
 });
 
 export const instanceView = z.object({
@@ -188,7 +226,15 @@ export const statusView = z.object({
   project: z.string(),
   dataPlane: z.object({ healthy: z.boolean() }),
   environments: z.array(
-    z.object({ name: z.string(), listen: z.string(), url: z.string(), services: z.array(serviceStatusView) }),
+    z.object({
+      name: z.string(),
+      listen: z.string(),
+      url: z.string(),
+      services: z.array(serviceStatusView),
+      rollout: rolloutView
+        .nullable()
+        .describe("The environment's latest release of the whole project (slipway release)"),
+    }),
   ),
 });
 

@@ -6,6 +6,8 @@ import { listInstances } from '../store/repos/instances.js';
 import { listServiceStates } from '../store/repos/service-state.js';
 import { listTraffic } from '../store/repos/traffic.js';
 import { presentDeployment, ReleaseNames } from './present.js';
+import { presentRollout } from './present-rollout.js';
+import { listRollouts } from '../store/repos/rollouts.js';
 import type { serviceStatusView, statusView } from './schemas.js';
 
 /** Where each service of a project stands in each environment: stable release, traffic, instances, deployments. */
@@ -56,7 +58,14 @@ export async function projectStatus(
     }
     const host =
       env.host === '0.0.0.0' || env.host === '::' ? '127.0.0.1' : env.host.includes(':') ? `[${env.host}]` : env.host;
-    environments.push({ name: env.name, listen: env.listen, url: `http://${host}:${env.port}`, services });
+    const [rollout] = await listRollouts(db, { project: config.project, environment: env.name, limit: 1 });
+    environments.push({
+      name: env.name,
+      listen: env.listen,
+      url: `http://${host}:${env.port}`,
+      services,
+      rollout: rollout ? presentRollout(rollout) : null,
+    });
   }
   return { project: config.project, dataPlane: { healthy: dataPlaneHealthy }, environments };
 }

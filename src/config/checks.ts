@@ -10,6 +10,7 @@ import { checkPipeline } from './check-pipeline.js';
 import { checkTriggers } from './check-triggers.js';
 import { checkSso } from './check-sso.js';
 import { checkAccess } from './check-access.js';
+import { checkDependsOn } from './check-depends-on.js';
 import { entriesOf, field, isMapping } from './raw.js';
 import { hint } from './suggest.js';
 
@@ -26,6 +27,7 @@ export function crossFieldIssues(raw: unknown): RawIssue[] {
     ...checkTriggers(raw),
     ...checkSso(raw),
     ...checkAccess(raw),
+    ...checkDependsOn(raw),
   ];
 }
 

@@ -247,6 +247,8 @@ export interface ServiceConfig {
   /** In-flight requests get this long to finish; then SIGTERM → this long → SIGKILL. */
   drainTimeoutMs: number;
   strategy: StrategyConfig;
+  /** Services that must be live first when the whole release ships; absent: the default order (rollouts/order.ts). */
+  dependsOn?: string[];
   /** Keyed by environment name; every key is a declared environment. */
   environments: Record<string, EnvironmentOverride>;
   /** Keyed by release version. */

@@ -136,6 +136,7 @@ function normalizeService(name: string, service: ParsedConfig['services'][string
     health: normalizeHealth(service.health) as HealthConfig,
     drainTimeoutMs: ms(service.drainTimeout),
     strategy: normalizeStrategy(service.strategy),
+    ...(service.dependsOn ? { dependsOn: [...new Set(service.dependsOn)] } : {}),
     environments: mapValues(service.environments, normalizeEnvironmentOverride),
     releases: mapValues(service.releases, (release) => normalizeRelease(release, base)),
   };

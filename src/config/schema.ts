@@ -141,6 +141,15 @@ const serviceSchema = z
     health: healthSchema,
     drainTimeout: drainField.default('30s'),
     strategy: strategySchema.default({ type: 'blue-green', keepOldFor: '5m' }),
+    dependsOn: z
+      .array(nameField)
+      .max(64)
+      .optional()
+      .meta({
+        description:
+          'Services that must be live on a release before this one moves, when the whole release ships (slipway ' +
+          'release). Absent: the database service moves first, then the other services.',
+      }),
     environments: z
       .record(environmentNameField, environmentOverrideSchema)
       .default({})

@@ -38,6 +38,8 @@ export interface DeployRequest {
   requestedBy?: string;
   /** Deploy through a freeze window (the API allows it to admins only); marked everywhere it appears. */
   emergency?: { reason: string };
+  /** A component of this rollout: its pipeline rules were checked for the release as a whole when it began. */
+  rollout?: string;
 }
 
 /** The project's config as last applied, or a not-found error naming it. */
@@ -80,7 +82,7 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
       : defaultStrategy(req.strategy)
     : service.strategy;
   const strategy = req.emergency ? stricterForEmergency(configured) : configured;
-  await refuseOutsidePipeline(deps, config, req);
+  if (!req.rollout) await refuseOutsidePipeline(deps, config, req);
 
   const active = await activeDeployment(deps.db, req.project, req.service, req.environment);
   if (active && !req.queue) {
@@ -121,6 +123,7 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
       ? { revertMigrationsOnRollback: true }
       : {}),
     ...(req.sets && Object.keys(req.sets).length > 0 ? { sets: req.sets } : {}),
+    ...(req.rollout ? { rollout: req.rollout } : {}),
   };
   const base = {
     id: newId('dep'),
@@ -249,7 +252,11 @@ function planOf(
  * release has been through the environments this one requires, and has the approvals the
  * environment needs. The refusal says what it waits for.
  */
-async function refuseOutsidePipeline(deps: EngineDeps, config: ProjectConfig, req: DeployRequest): Promise<void> {
+export async function refuseOutsidePipeline(
+  deps: EngineDeps,
+  config: ProjectConfig,
+  req: Pick<DeployRequest, 'project' | 'service' | 'environment' | 'version' | 'emergency' | 'requestedBy'>,
+): Promise<void> {
   const environment = config.environments.find((e) => e.name === req.environment);
   if (!environment) return; // serviceIn already refused an unknown environment
   const now = new Date(deps.clock.now());

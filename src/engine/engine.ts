@@ -26,6 +26,9 @@ import { InstanceMonitor } from './instance-monitor.js';
 import { inFlightDeployments, recoverInstances } from './recovery.js';
 import { requestRollback, type RollbackRequest } from './rollback.js';
 import { retireWarmInstances } from './sweeper.js';
+import { Rollouts } from './rollouts/rollouts.js';
+import type { ReleaseRequest } from './rollouts/admission.js';
+import type { RolloutRecord } from '../model/rollout.js';
 import { dataPlaneEnvironment } from './traffic-controller.js';
 
 /** Periodic work: retire warm instances, re-push route tables. */
@@ -40,6 +43,8 @@ export class Engine {
   readonly executor: Executor;
   /** Watches releases after their rollout (present when the app gives signal sources). */
   readonly watch?: PostDeployWatch;
+  /** Releases of the whole project, component by component (slipway release). */
+  readonly rollouts: Rollouts;
   private readonly monitor: InstanceMonitor;
   private timer?: NodeJS.Timeout;
   private ticks = 0;
@@ -73,6 +78,11 @@ export class Engine {
           ).deployment.id,
       );
     this.executor = new Executor(this.deps, (d) => this.finished(d));
+    this.rollouts = new Rollouts(this.deps, {
+      deploy: (req) => this.deploy(req),
+      abort: (id, reason, by) => this.abort(id, reason, by),
+      rollback: (req) => this.rollback(req),
+    });
     this.monitor = new InstanceMonitor(this.deps);
   }
 
@@ -102,6 +112,7 @@ export class Engine {
     }
     for (const d of await listDeployments(this.deps.db, { states: ['queued'], limit: 1000 })) await this.handOver(d);
     await this.watch?.resume();
+    await this.rollouts.tend();
     this.timer = setInterval(() => void this.tick(), tickMs);
     this.timer.unref();
     return { resumed };
@@ -110,6 +121,7 @@ export class Engine {
   /** Stop loops and timers; instances and the proxy keep running. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.rollouts.close();
     await this.deps.canary?.close();
     await this.watch?.close();
     await this.executor.close();
@@ -174,6 +186,11 @@ export class Engine {
       this.executor.run(d.id);
     }
     return d;
+  }
+
+  /** `slipway release VERSION --env E`: every component of the release, in dependency order, as one thing. */
+  release(req: ReleaseRequest): Promise<RolloutRecord> {
+    return this.rollouts.release(req);
   }
 
   /** Per release: where it is and what it still waits for, environment by environment. */
@@ -265,6 +282,8 @@ export class Engine {
       });
     }
     this.wake(d);
+    // A component of a release being rolled back rolls the release back (rollouts/next-step.ts).
+    void this.rollouts.tend(d.project, d.environment);
     return result;
   }
 
@@ -316,6 +335,7 @@ export class Engine {
       this.deps.logger.warn({ deployment: d.id, err: messageOf(e) }, 'could not start the post-deploy watch');
     }
     await this.handOver(d);
+    void this.rollouts.tend(d.project, d.environment);
   }
 
   /** A deployment ended: start the next queued one for the same service and environment. */
@@ -348,6 +368,7 @@ export class Engine {
       if (this.ticks % reconcileEveryTicks === 0) await this.deps.traffic.reconcileAll(await this.projects());
       // Contract migrations waiting for old releases to go: retried once their instances stop.
       if (this.ticks % reconcileEveryTicks === 0) await this.deps.migrations?.sweep();
+      if (this.ticks % reconcileEveryTicks === 0) await this.rollouts.tend();
     } catch (e) {
       this.deps.logger.warn({ err: messageOf(e) }, 'engine tick failed');
     }

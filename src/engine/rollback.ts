@@ -16,6 +16,8 @@ export interface RollbackRequest {
   requestedBy?: string;
   /** Why, when something other than a person asked (the post-deploy watch); recorded on the rollback deployment. */
   reason?: string;
+  /** A component of this rollout is being reverted because the release as a whole is. */
+  rollout?: string;
 }
 
 /**
@@ -74,6 +76,7 @@ export async function requestRollback(
         startTimeoutMs: service.health.startTimeoutMs,
         drainTimeoutMs: service.drainTimeoutMs,
         strategyConfig: { type: 'blue-green', keepOldForMs: 0 },
+        ...(req.rollout ? { rollout: req.rollout } : {}),
       },
     });
     return { deployment, aborted: false };

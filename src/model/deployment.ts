@@ -38,6 +38,8 @@ export interface DeploymentSettings {
   emergency?: { reason: string; by?: string };
   /** Revert the expand migrations this deployment applied when rolling back (database.revertOnRollback). */
   revertMigrationsOnRollback?: boolean;
+  /** The rollout (a release of the whole project) this deployment moves or reverts a component of. */
+  rollout?: string;
 }
 
 /**

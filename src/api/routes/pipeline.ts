@@ -4,7 +4,9 @@ import { SlipwayError } from '../../shared/errors.js';
 import { getReleaseByVersion } from '../../store/repos/releases.js';
 import type { ApiContext } from '../context.js';
 import { presentDeployment, ReleaseNames } from '../present.js';
-import { deploymentView, errorBody, projectParams } from '../schemas.js';
+import { deploymentView, errorBody, projectParams, rolloutView } from '../schemas.js';
+import { presentRollout } from '../present-rollout.js';
+import { getDeployment } from '../../store/repos/deployments.js';
 import { configOf } from './projects.js';
 
 const stageView = z.object({
@@ -47,8 +49,9 @@ export function pipelineRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           summary: 'Deploy a release that exists (it was deployed somewhere before) to the next environment',
           description:
-            "Every service with a release of this version, or only `service`. The environment's promotion rules and " +
-            'freezes apply as for any deployment.',
+            'Every service with a release of this version, as one release of the project (a rollout: dependency ' +
+            'order, rolled back together; `deployments` are its first level), or only `service` as a deployment ' +
+            "of its own. The environment's promotion rules, approvals and freezes apply to the release as a whole.",
           tags: ['releases'],
           params: projectParams.extend({ version: z.string().min(1).max(64) }),
           body: z.object({
@@ -57,7 +60,7 @@ export function pipelineRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             queue: z.boolean().default(false),
           }),
           response: {
-            201: z.object({ deployments: z.array(deploymentView) }),
+            201: z.object({ deployments: z.array(deploymentView), rollout: rolloutView.optional() }),
             400: errorBody,
             404: errorBody,
             409: errorBody,
@@ -79,6 +82,24 @@ export function pipelineRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           );
         }
         const names = new ReleaseNames(ctx.db);
+        if (!req.body.service) {
+          const rollout = await ctx.engine.release({
+            project: req.params.project,
+            environment: req.body.environment,
+            version: req.params.version,
+            services: carrying,
+            ...(req.principal ? { requestedBy: req.principal.name } : {}),
+          });
+          const started = [];
+          for (const c of rollout.components) {
+            const d = c.deployment ? await getDeployment(ctx.db, c.deployment) : undefined;
+            if (d) started.push(await presentDeployment(d, names));
+          }
+          req.audit = {
+            after: { version: req.params.version, environment: req.body.environment, rollout: rollout.id },
+          };
+          return reply.status(201).send({ deployments: started, rollout: presentRollout(rollout) });
+        }
         const deployments = [];
         for (const service of carrying) {
           const d = await ctx.engine.deploy({

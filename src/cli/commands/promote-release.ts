@@ -4,6 +4,8 @@ import { commandContext, type GlobalOptions } from '../context.js';
 import type { DeploymentView } from '../follow.js';
 import { printJson } from '../output.js';
 import { waitAndReport } from './deploy.js';
+import { levelsLine, type RolloutView } from '../render-rollout.js';
+import { waitForRollout } from './release.js';
 
 interface PromoteReleaseOptions extends GlobalOptions {
   to: string;
@@ -31,11 +33,21 @@ export function registerPromoteRelease(program: Command): void {
     .action(async (version: string, opts: PromoteReleaseOptions, cmd: Command) => {
       const ctx = await commandContext(cmd.optsWithGlobals<PromoteReleaseOptions>(), { config: true });
       if (ctx.config) await applyProject(ctx);
-      const { deployments } = await ctx.client.call<{ deployments: DeploymentView[] }>(
+      const { deployments, rollout } = await ctx.client.call<{ deployments: DeploymentView[]; rollout?: RolloutView }>(
         'POST',
         `/api/v1/projects/${encodeURIComponent(ctx.project)}/releases/${encodeURIComponent(version)}/promote`,
         { environment: opts.to, ...(opts.service ? { service: opts.service } : {}), queue: Boolean(opts.queue) },
       );
+      if (rollout) {
+        if (opts.wait) {
+          if (!opts.json)
+            process.stderr.write(`${rollout.id}: release ${version} → ${opts.to}: ${levelsLine(rollout)}\n`);
+          return waitForRollout(ctx.client, rollout, Boolean(opts.json));
+        }
+        if (opts.json) return printJson({ rollout, deployments });
+        process.stdout.write(`started ${rollout.id}: release ${version} → ${opts.to}: ${levelsLine(rollout)}\n`);
+        return;
+      }
       if (!opts.wait) {
         if (opts.json) return printJson({ deployments });
         for (const d of deployments)

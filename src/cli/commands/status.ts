@@ -48,11 +48,21 @@ export function renderVerdict(v: NonNullable<VerdictView>): string[] {
   return lines;
 }
 
+/** The environment's latest release of the whole project, in one line. */
+function rolloutLine(r: NonNullable<Status['environments'][number]['rollout']>): string {
+  const moving = r.state === 'running' || r.state === 'rolling_back';
+  const when = moving ? '' : ` ${ago(r.finishedAt)}`;
+  const parts = r.components.map((c) => `${c.service} ${c.phase.replace('_', ' ')}`).join(', ');
+  const why = r.reason && r.state !== 'succeeded' ? `\n  ${red('reason:')} ${r.reason}` : '';
+  return `release ${bold(r.version)}: ${stateColor(r.state)}${when} — ${parts} ${dim(r.id)}${why}`;
+}
+
 /** The status screen: per environment, per service. Active deployments list their steps. */
 export function renderStatus(status: Status): string {
   const out: string[] = [`${bold(status.project)}${status.dataPlane.healthy ? '' : `  ${red('proxy not answering')}`}`];
   for (const env of status.environments) {
     out.push('', `${bold(env.name)}  ${cyan(env.url)}`);
+    if (env.rollout) out.push(rolloutLine(env.rollout));
     out.push(
       table(
         ['SERVICE', 'STABLE', 'TRAFFIC', 'INSTANCES', 'DEPLOYMENT'],

@@ -137,6 +137,15 @@ export async function activeDeployment(
   return d;
 }
 
+/** The deployments that move or revert the components of a rollout, oldest first. */
+export async function listRolloutDeployments(db: Queryable, rollout: string): Promise<DeploymentRecord[]> {
+  const { rows } = await db.query(
+    `select ${columns} from deployments where settings ->> 'rollout' = $1 order by created_at, id`,
+    [rollout],
+  );
+  return rows.map(toDeployment);
+}
+
 /** The oldest queued deployment of a service in an environment. */
 export async function nextQueued(
   db: Queryable,
