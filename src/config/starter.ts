@@ -113,6 +113,7 @@ services:
     #         body: { tonnage: 42000, vesselClass: tanker, routeRisk: 3 }
     #         headers: { content-type: application/json }
     #         expect: { status: 200, bodyContains: premium, json: { premium: 102668.99 }, release: true }
+    # dependsOn: [quote-db]           # slipway release moves these first (default: database.service first)
     environments:                     # per-environment: instances, strategy, drainTimeout replace; env, health merge
       production:
         instances: 2
