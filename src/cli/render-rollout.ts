@@ -54,13 +54,15 @@ export function rolloutSummary(r: RolloutView, options: { rollingBack?: boolean 
     return `${green('✔')} release ${bold(r.version)} is live in ${r.environment}${took}: ${parts} (${r.id})`;
   const asked = options.rollingBack && r.state === 'rolled_back';
   const lines = [
-    `${asked ? yellow('↩') : red('✘')} release ${bold(r.version)} ${r.state.replace('_', ' ')} in ${r.environment}${took}: ${parts} (${r.id})`,
+    `${asked ? yellow('↩') : red('✘')} release ${bold(r.version)} ${r.state.replace('_', ' ')} in ` +
+      `${r.environment}${took}: ${parts} (${r.id})`,
   ];
   if (r.reason) lines.push(`  reason: ${r.reason}`);
   const back = r.components.filter((c) => c.phase === 'reverted' || c.phase === 'failed');
   if (back.length > 0 && r.state === 'rolled_back')
     lines.push(
-      `  ${back.map((c) => `${c.service} ${c.from ?? '(none)'}`).join(', ')} serve${back.length === 1 ? 's' : ''} again`,
+      `  ${back.map((c) => `${c.service} ${c.from ?? '(none)'}`).join(', ')} ` +
+        `serve${back.length === 1 ? 's' : ''} again`,
     );
   return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-/** `dependsOn` names declared services, never the service itself, and never closes a cycle (read from the raw input). */
+/** `dependsOn` names declared services, never the service itself, and never closes a cycle (from the raw input). */
 import type { RawIssue } from './messages.js';
 import { entriesOf, field, isMapping } from './raw.js';
 import { hint } from './suggest.js';

@@ -126,7 +126,7 @@ describe('rollouts: one release of the project', () => {
     await expect(h.engine.release(release('1.0.0'))).rejects.toThrow(/already live in staging/);
   });
 
-  it('admits the release as a whole: a missing approval for any component refuses it before anything moves', async () => {
+  it('admits the release as a whole: a rule any component fails refuses it before anything moves', async () => {
     h = await engineHarness(config());
     await until(await h.engine.release(release('1.0.0')), ['succeeded']);
     const c = config();

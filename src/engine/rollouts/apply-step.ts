@@ -57,7 +57,8 @@ export async function applyRolloutStep(
       return true;
     }
     case 'abort':
-      for (const id of action.deployments) await moves.abort(id, why, `release ${r.version}`).catch(() => undefined); // it ended meanwhile
+      // A deployment that ended meanwhile refuses the abort: nothing left to do for it.
+      for (const id of action.deployments) await moves.abort(id, why, `release ${r.version}`).catch(() => undefined);
       return true;
     case 'revert':
       for (const service of action.services) {

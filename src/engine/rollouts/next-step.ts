@@ -71,7 +71,8 @@ export function withPhases(
         : phase === 'reverting' || phase === 'reverted' || phase === 'revert_failed'
           ? back?.reason
           : phase === 'superseded'
-            ? `${f.outside?.id} deployed another release${f.outside?.requestedBy ? ` (by ${f.outside.requestedBy})` : ''}`
+            ? `${f.outside?.id} deployed another release` +
+              (f.outside?.requestedBy ? ` (by ${f.outside.requestedBy})` : '')
             : undefined;
     const { reason: _old, ...rest } = c;
     return {
