@@ -10,7 +10,7 @@ describe('parseAuditTime', () => {
     expect(parseAuditTime('2026-02-31')).toBeUndefined();
   });
 
-  it('only instants of the years 1 to 9999 (UTC): PostgreSQL has no year 0, and Date writes year 10000 as +010000', () => {
+  it('only instants of the years 1 to 9999 (UTC): PostgreSQL has no year 0; Date writes 10000 as +010000', () => {
     for (const text of ['0000-01-01', '0000-06-15T12:00:00Z', '0001-01-01T00:00:00+01:00', '9999-12-31T23:59:59-14:00'])
       expect(parseAuditTime(text), text).toBeUndefined();
     expect(parseAuditTime('0001-01-01')?.toISOString()).toBe('0001-01-01T00:00:00.000Z');
