@@ -40,7 +40,7 @@ describe('slipway approve / reject / approvals', () => {
     expect(noReason.stderr).toMatch(/slipway reject needs --reason/);
     const self = await slipway(['approve', '1.0.0', '--env', 'production']);
     expect(self.code).toBe(4);
-    expect(self.stderr).toMatch(/SLIPWAY_TOKEN first deployed quote-api 1\.0\.0 and cannot approve it for production/);
+    expect(self.stderr).toMatch(/admin first deployed quote-api 1\.0\.0 and cannot approve it for production/);
 
     const created = await slipway(['tokens', 'create', '--name', 'lead', '--grant', 'viewer:production']);
     expect(created.code).toBe(0);

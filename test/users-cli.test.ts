@@ -66,7 +66,7 @@ describe('slipway users', () => {
 
     const list = await slipway(['users', 'list'], '');
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/alice\s+approver on production, viewer on \*\s+off\s+active\s+SLIPWAY_TOKEN/);
+    expect(list.stdout).toMatch(/alice\s+approver on production, viewer on \*\s+off\s+active\s+admin/);
     expect(list.stdout).not.toContain('a long enough password');
 
     const short = await slipway(['users', 'create', 'bob', '--grant', 'viewer:*'], 'too short\n');
