@@ -19,8 +19,11 @@ import { seeded } from './support/traffic-feed.js';
  * The API as an attacker meets it: every route and method of /api/v1/openapi.json, over a real
  * socket, with malformed inputs — wrong types, missing and unknown fields, 1 MB strings, NUL and
  * other control characters, unpaired surrogates, invalid UTF-8, path traversal, wrong content
- * types, broken JSON — as nobody, a viewer and an admin. No answer may be a 5xx or a dropped
- * connection; every denied request is in the audit log; no log line holds a token or a hash.
+ * types, broken JSON, out-of-range numbers and dates — as nobody, a viewer token, an admin token
+ * and a person logged in to the dashboard (session cookie and CSRF token). A nasty value in one
+ * body field comes with plausible values in the required others, so it gets past the first
+ * check. No answer may be a 5xx or a dropped connection; every denied request is in the audit
+ * log; no log line holds a token, a session cookie, a CSRF token or a hash.
  * Bounded: a seeded sample of at most `maxRequests`.
  */
 const maxRequests = 3000;
@@ -32,14 +35,31 @@ const logLines: string[] = [];
 const admin = generateToken();
 const viewer = generateToken();
 const planted = generateToken(); // a token that exists but is never sent: its secret and hash must stay out of logs
+const password = 'a-long-enough-password-for-the-fuzz';
+/** The dashboard person's cookie header and CSRF token (logged in before the fuzz can lock the address out). */
+let dashboard: { cookie: string; csrfToken: string };
 const random = seeded(20261204);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+
+/** The part of a JSON Schema the cases are made from. */
+interface FieldSchema {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: FieldSchema[];
+  minimum?: number;
+  minItems?: number;
+  items?: FieldSchema;
+  format?: string;
+  properties?: Record<string, FieldSchema>;
+  required?: string[];
+}
 
 interface Operation {
   method: string;
   url: string;
   params: { name: string; in: 'path' | 'query'; type?: string; required?: boolean }[];
-  body?: { properties: Record<string, { type?: string }>; required: string[] };
+  body?: { properties: Record<string, FieldSchema>; required: string[] };
 }
 
 beforeAll(async () => {
@@ -61,6 +81,19 @@ beforeAll(async () => {
     { write: (line: string) => void logLines.push(line) },
   );
   app = await testApi(h, { logger, secrets: SecretVault.open(h.db, dataDir, {}) });
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/users',
+    headers: { authorization: `Bearer ${admin}` },
+    payload: { name: 'dana', password, grants: [{ role: 'deployer', environments: ['staging'] }] },
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { name: 'dana', password } });
+  expect(login.statusCode, login.body).toBe(200);
+  dashboard = {
+    cookie: /^(slipway_session=[^;]+);/.exec(String(login.headers['set-cookie']))![1]!,
+    csrfToken: login.json().csrfToken,
+  };
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -107,6 +140,8 @@ const nastyPathValues = [
   '%F0%9F%9A%A2ship',
   '%ED%A0%80', // an encoded lone surrogate
   'dep_%27%3B%20drop%20table%20deployments%3B--',
+  '2147483648',
+  '0000-01-01',
 ];
 /** Query values. */
 const nastyQueryValues = [
@@ -118,11 +153,40 @@ const nastyQueryValues = [
   'x'.repeat(8000),
   'true%00',
   '%E2%80%AE',
+  '2147483648',
+  '-9223372036854775809',
+  '1e400',
+  '0000-01-01',
+  '9999-12-31T23:59:59-14:00',
 ];
 /** Values for a JSON field of each type. */
 function nastyJsonValues(type: string | undefined): unknown[] {
-  const strings = ['a\u0000b', '\ud800', 'x'.repeat(1024 * 1024), '\u0007\u001b[31m', '../../etc', '', ' '];
-  const wrong = [42, -1, Number.MAX_VALUE, true, null, [], {}, [1, 2], { nested: { deep: 'x' } }];
+  const strings = [
+    'a\u0000b',
+    '\ud800',
+    'x'.repeat(1024 * 1024),
+    '\u0007\u001b[31m',
+    '../../etc',
+    '',
+    ' ',
+    '0000-01-01T00:00:00Z',
+    '9999-12-31T23:59:59-14:00',
+    '367d',
+  ];
+  const wrong = [
+    42,
+    -1,
+    2147483648,
+    2 ** 53 + 2,
+    1.5,
+    Number.MAX_VALUE,
+    true,
+    null,
+    [],
+    {},
+    [1, 2],
+    { deep: { x: 1 } },
+  ];
   return type === 'string' ? [...strings, ...wrong] : [...wrong, ...strings];
 }
 
@@ -138,7 +202,7 @@ function operationsOf(doc: { paths: Record<string, Record<string, Record<string,
       }));
       const schema = (op.requestBody as { content?: Record<string, { schema?: Record<string, unknown> }> })?.content?.[
         'application/json'
-      ]?.schema;
+      ]?.schema as FieldSchema | undefined;
       ops.push({
         method: method.toUpperCase(),
         url,
@@ -146,8 +210,8 @@ function operationsOf(doc: { paths: Record<string, Record<string, Record<string,
         ...(schema
           ? {
               body: {
-                properties: (schema.properties ?? {}) as Record<string, { type?: string }>,
-                required: (schema.required ?? []) as string[],
+                properties: schema.properties ?? {},
+                required: schema.required ?? [],
               },
             }
           : {}),
@@ -164,6 +228,22 @@ function fill(url: string, nasty?: string): string {
   return url.replace(/:(\w+)/g, (_m, name: string) =>
     name === target ? nasty! : name === 'project' ? 'harbor' : name === 'environment' ? 'staging' : `x-${name}`,
   );
+}
+
+/** A value `schema` accepts (or nearly: it only has to get a request past the first checks). */
+function plausible(name: string, schema: FieldSchema | undefined): unknown {
+  if (!schema) return `x-${name}`;
+  if (schema.enum) return schema.enum[0];
+  if (schema.const !== undefined) return schema.const;
+  if (schema.anyOf) return plausible(name, schema.anyOf[0]);
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  if (type === 'integer' || type === 'number') return schema.minimum ?? 1;
+  if (type === 'boolean') return true;
+  if (type === 'array') return schema.minItems ? [plausible(name, schema.items)] : [];
+  if (type === 'object')
+    return Object.fromEntries((schema.required ?? []).map((k) => [k, plausible(k, schema.properties?.[k])]));
+  if (schema.format === 'date-time') return '2026-01-01T00:00:00Z';
+  return { project: 'harbor', environment: 'staging', service: 'api' }[name] ?? `x-${name}`;
 }
 
 /** Every malformed request we make of one operation. */
@@ -218,12 +298,14 @@ function casesOf(op: Operation): { url: string; headers: Record<string, string>;
       body: Buffer.from('x'.repeat(1024 * 1024 + 10)),
       what: 'over the body limit',
     });
+    const required = op.body?.required ?? [];
+    const base = Object.fromEntries(required.map((k) => [k, plausible(k, op.body?.properties[k])]));
     for (const [field, schema] of Object.entries(op.body?.properties ?? {}))
-      for (const value of nastyJsonValues(schema.type))
+      for (const value of nastyJsonValues(Array.isArray(schema.type) ? schema.type[0] : schema.type))
         cases.push({
           url: plain(),
           headers: jsonHeaders,
-          body: json({ [field]: value }),
+          body: json({ ...base, [field]: value }),
           what: `body.${field}=${JSON.stringify(value)?.slice(0, 20)}`,
         });
   }
@@ -238,8 +320,21 @@ describe('API fuzz', () => {
     ).json();
     const ops = operationsOf(doc as Parameters<typeof operationsOf>[0]);
     expect(ops.length).toBeGreaterThan(40);
-    const roles = ['none', 'viewer', 'admin'] as const;
-    const all = ops.flatMap((op) => casesOf(op).flatMap((c) => roles.map((who) => ({ op, who, ...c }))));
+    // A schema turned into parameters (the OIDC callback once listed `type` and `propertyNames`) is a defect too.
+    const keywords = ['type', 'properties', 'propertyNames', 'additionalProperties', 'required', 'items', 'anyOf'];
+    expect(
+      ops.flatMap((op) => op.params.filter((p) => keywords.includes(p.name)).map((p) => `${op.url} ${p.name}`)),
+    ).toEqual([]);
+    const roles = ['none', 'viewer', 'admin', 'session'] as const;
+    // Paths, queries and framing go to everyone. A nasty body field goes to an admin (it gets furthest)
+    // and to a viewer or the dashboard person; not to nobody, who is refused before the body is read.
+    const rolesFor = (what: string, url: string) =>
+      (what.startsWith('body.') ? ['admin', pick(['viewer', 'session'] as const)] : roles)
+        // The dashboard person does not log out mid-run (the rest of their requests would only test a 401).
+        .filter((who) => who !== 'session' || url !== '/api/v1/auth/logout');
+    const all = ops.flatMap((op) =>
+      casesOf(op).flatMap((c) => rolesFor(c.what, op.url).map((who) => ({ op, who, ...c }))),
+    );
     // A seeded sample keeps the run bounded.
     const chosen = all.length <= maxRequests ? all : all.filter(() => random() < maxRequests / all.length);
     const denied = async () =>
@@ -253,12 +348,19 @@ describe('API fuzz', () => {
     const started = Date.now();
     for (const c of chosen) {
       const who = c.who;
+      // The dashboard's requests carry the CSRF token, but not always: a forgotten one is a denial too.
+      const session = { cookie: dashboard.cookie, ...(random() < 0.8 ? { 'x-csrf-token': dashboard.csrfToken } : {}) };
       const auth: Record<string, string> =
-        who === 'none' ? {} : { authorization: `Bearer ${who === 'admin' ? admin : viewer}` };
+        who === 'none'
+          ? {}
+          : who === 'session'
+            ? session
+            : { authorization: `Bearer ${who === 'admin' ? admin : viewer}` };
       const answer = await send(c.op.method, c.url, { ...c.headers, ...auth }, c.body);
       if (answer.error || answer.status === undefined || answer.status >= 500)
         failures.push(`${c.op.method} ${c.op.url} [${c.what}] as ${who}: ${answer.status ?? ''} ${answer.error ?? ''}`);
-      if (answer.status === 401 || answer.status === 403) deniedAnswers++;
+      // 429: logins refused by the lockout are denied attempts too (the audit hook records them so).
+      if (answer.status === 401 || answer.status === 403 || answer.status === 429) deniedAnswers++;
     }
     const took = Date.now() - started;
     expect(failures).toEqual([]);
@@ -269,6 +371,12 @@ describe('API fuzz', () => {
       expect(log).not.toContain(secret);
       expect(log).not.toContain(hashToken(secret));
     }
+    const cookieValue = dashboard.cookie.split('=')[1]!;
+    for (const secret of [cookieValue, hashToken(cookieValue), dashboard.csrfToken, password])
+      expect(log).not.toContain(secret);
+    // Nor any other token (POST /tokens made some) or sha256 hex: nothing the coordinator logs is either.
+    expect(log).not.toMatch(/slw_[A-Za-z0-9_-]{20}/);
+    expect(log).not.toMatch(/(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/);
     expect(log).not.toMatch(/\$argon2id\$/);
     expect(log).not.toContain(createHash('sha256').update(admin).digest('base64'));
     process.stderr.write(`api fuzz: ${chosen.length} requests over ${ops.length} operations in ${took} ms\n`);

@@ -213,3 +213,41 @@ describe('OpenAPI and metrics', () => {
     expect(res.statusCode).toBe(202);
   });
 });
+
+describe('event streams', () => {
+  it(
+    'SSE resumes after a Last-Event-ID; one that is not an event id is a 400 naming the header, not a stream ' +
+      'that never ends',
+    async () => {
+      h.runtime.behaviour = () => 'healthy';
+      const created = await app.inject({
+        method: 'POST',
+        url: '/api/v1/projects/harbor/deployments',
+        headers: auth,
+        payload: { service: 'api', environment: 'production', version: '4.0.0' },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const finished = created.json().deployment.id as string;
+      await h.waitFinished(finished);
+      const stream = (lastEventId: string) =>
+        app.inject({
+          url: `/api/v1/deployments/${finished}/events`,
+          headers: { ...auth, accept: 'text/event-stream', 'last-event-id': lastEventId },
+        });
+      const all = (await stream('')).body.split('\n\n').filter(Boolean);
+      expect(all.at(-1)).toBe('event: end\ndata: {}');
+      const second = /^id: (\d+)$/m.exec(all[1]!)![1]!;
+      const resumed = (await stream(second)).body.split('\n\n').filter(Boolean);
+      expect(resumed).toEqual(all.slice(2));
+      for (const bad of ['Infinity', '1e400', '1.5', '-3', 'abc', '99999999999999999999999']) {
+        // Raced against a deadline: before the fix, these answered 200 and never ended.
+        const res = await Promise.race([
+          stream(bad),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${bad}: no end in 5 s`)), 5000)),
+        ]);
+        expect(res.statusCode, bad).toBe(400);
+        expect(res.json().error.message, bad).toMatch(/^headers\.last-event-id: .*whole number/);
+      }
+    },
+  );
+});

@@ -293,6 +293,10 @@ describe('audit API', () => {
     const bad = await app.inject({ url: '/api/v1/audit?since=yesterday', headers: admin });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/query\.since: "yesterday" is not a date/);
+    // PostgreSQL has no year 0: a 400 here, not the database's 500.
+    const yearZero = await app.inject({ url: '/api/v1/audit?until=0000-01-01', headers: admin });
+    expect(yearZero.statusCode, yearZero.body).toBe(400);
+    expect(yearZero.json().error.message).toMatch(/query\.until: "0000-01-01" is not a date/);
 
     const verify = await app.inject({ url: '/api/v1/audit/verify', headers: admin });
     expect(verify.json()).toMatchObject({

@@ -122,6 +122,12 @@ describe('tokens API', () => {
       expiresAt: '2020-01-01T00:00:00Z',
     });
     expect(past.json().error.message).toMatch(/body\.expiresAt: .* is in the past/);
+    // Like expiresIn, at most 366 days ahead: year 10000 (Date writes +010000) was a 500 from the store.
+    for (const expiresAt of ['9999-12-31T23:59:59-14:00', '2999-01-01T00:00:00Z']) {
+      const far = await create({ name: 'x', grants: [{ role: 'viewer', environments: '*' }], expiresAt });
+      expect(far.statusCode, far.body).toBe(400);
+      expect(far.json().error.message).toBe(`body.expiresAt: ${expiresAt} is more than 366d ahead`);
+    }
   });
 
   it('the first start generates an admin token only while no usable admin token exists', async () => {

@@ -47,7 +47,7 @@ describe('validation gaps', () => {
     expect(res.statusCode).toBe(200);
   });
 
-  it('a duration past 366 days in an applied config is a 400 with its key path', async () => {
+  it('an absurd duration in an applied config is a 400 with its key path', async () => {
     const res = await app.inject({
       method: 'PUT',
       url: '/api/v1/projects/harbor',
@@ -58,7 +58,7 @@ describe('validation gaps', () => {
       },
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.message).toMatch(/services\.api\.drainTimeout: must be at most 366d/);
+    expect(res.json().error.message).toMatch(/services\.api\.drainTimeout: must be at most 24d/);
   });
 
   it.each([

@@ -295,6 +295,41 @@ describe('POST /api/v1/webhooks/github', () => {
     );
   });
 
+  it(
+    'signed text the store cannot keep: a NUL in a push field is a 400 naming it; a NUL in broken JSON is ' +
+      'recorded escaped',
+    async () => {
+      const before = await deploymentCount();
+      const cases = [
+        { path: 'pusher.name', body: pushTo('refs/heads/master', 'e'.repeat(40), { pusher: { name: 'a\u0000b' } }) },
+        { path: 'ref', body: pushTo('refs/heads/mas\u0000ter', 'e'.repeat(40)) },
+        {
+          path: 'repository.full_name',
+          body: pushTo('refs/heads/master', 'e'.repeat(40), { repository: { full_name: 'x\ud800' } }),
+        },
+      ];
+      for (const c of cases) {
+        const id = randomUUID();
+        const res = await deliver({ event: 'push', body: bytes(c.body), delivery: id });
+        expect(res.statusCode, res.body).toBe(400);
+        expect(res.json().error.message).toMatch(
+          new RegExp(`^not a GitHub push payload Slipway can keep: ${c.path.replace('.', '\\.')} contains `),
+        );
+        expect(await deliveryRow(id)).toEqual([
+          { outcome: 'malformed', status: 400, reason: res.json().error.message },
+        ]);
+      }
+      expect(await deploymentCount()).toBe(before);
+
+      // JSON.parse quotes the bytes it refused: the reason is kept with the NUL escaped.
+      const id = randomUUID();
+      const res = await deliver({ event: 'push', body: Buffer.from('x\u0000y'), delivery: id });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.message).toContain('x\u0000y');
+      expect((await deliveryRow(id))[0]?.reason).toContain('"x\\u0000y" is not valid JSON');
+    },
+  );
+
   it('a form-encoded delivery: 415 asking for application/json', async () => {
     const res = await deliver({
       event: 'push',

@@ -4,7 +4,7 @@
  * HTTP probes). Normalized by normalize-canary.ts into CanaryStrategy.
  */
 import { z } from 'zod';
-import { durationField, positiveDurationField, urlPathField } from './fields.js';
+import { durationField, positiveDurationField, positiveWaitField, urlPathField } from './fields.js';
 
 const percentMessage = 'expected a percentage like 1% or a fraction like 0.01';
 /** A share: "1%" or 0.01. */
@@ -67,7 +67,7 @@ const probeSchema = z
 
 const analysisSchema = z
   .strictObject({
-    interval: positiveDurationField
+    interval: positiveWaitField
       .default('1s')
       .meta({ description: 'How often the judge looks (it fails as soon as evidence is conclusive).' }),
     inconclusiveLimit: z

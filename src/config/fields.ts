@@ -3,7 +3,7 @@
  * message people see when it is wrong, and a pattern the JSON Schema passes on to editors.
  */
 import { z } from 'zod';
-import { durationProblem, parseDuration } from '../shared/duration.js';
+import { type DurationLimit, durationProblem, longestWait, parseDuration } from '../shared/duration.js';
 
 /** Project and service names: they end up in URLs, instance ids and log file names. */
 export const namePattern = /^[a-z0-9][a-z0-9-]*$/;
@@ -45,22 +45,32 @@ export const scalarField = z.union([z.string(), z.number(), z.boolean()], { erro
 /** An env block: variable name → value. */
 export const envField = z.record(envNameField, scalarField);
 
+const durationUpTo = (limit?: DurationLimit) =>
+  z
+    .union([z.string(), z.number()], { error: 'must be a duration like 30s, 500ms or 1m30s' })
+    .superRefine((value, ctx) => {
+      const problem = durationProblem(value, limit);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+const longerThanZero = (value: string | number) => {
+  const ms = parseDuration(value);
+  return ms === undefined || ms > 0; // undefined: the format check above already reported it
+};
+
 /**
  * A duration: "250ms", "30s", "1m30s", "2h", "7d" — a unit is required (a bare number is refused as
  * ambiguous, 0 excepted) and it is at most 366d.
  */
-export const durationField = z
-  .union([z.string(), z.number()], { error: 'must be a duration like 30s, 500ms or 1m30s' })
-  .superRefine((value, ctx) => {
-    const problem = durationProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+export const durationField = durationUpTo();
 
-/** A duration that must be longer than zero (probe intervals and timeouts). */
-export const positiveDurationField = durationField.refine((value) => {
-  const ms = parseDuration(value);
-  return ms === undefined || ms > 0; // undefined: the format check above already reported it
-}, 'must be longer than 0');
+/** A duration that must be longer than zero. */
+export const positiveDurationField = durationField.refine(longerThanZero, 'must be longer than 0');
+
+/** A duration waited for with one timer (a drain, a timeout, an interval): at most 24d. */
+export const waitField = durationUpTo(longestWait);
+
+/** A wait that must be longer than zero (probe intervals and timeouts). */
+export const positiveWaitField = waitField.refine(longerThanZero, 'must be longer than 0');
 
 const listenText = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { percentField } from './canary-schema.js';
-import { commandField, envField, positiveDurationField, scalarField, urlPathField } from './fields.js';
+import { commandField, envField, positiveWaitField, scalarField, urlPathField } from './fields.js';
 
 const gateName = z.string().min(1).max(63).meta({ description: 'Names the gate in events, results and messages.' });
 
@@ -21,7 +21,7 @@ const commandGateSchema = z
       .min(1)
       .default('.')
       .meta({ description: 'Working directory relative to slipway.yaml; may contain {version}.' }),
-    timeout: positiveDurationField.default('5m').meta({
+    timeout: positiveWaitField.default('5m').meta({
       description: 'The command (and every process it started) is killed after this long, and the gate fails.',
     }),
     env: envField
@@ -58,7 +58,7 @@ const smokeCheckSchema = z
         bodyContains: z.string().min(1).optional().meta({ description: 'Text the response body must contain.' }),
       })
       .prefault({}),
-    timeout: positiveDurationField.default('5s').meta({ description: 'How long the request may take.' }),
+    timeout: positiveWaitField.default('5s').meta({ description: 'How long the request may take.' }),
   })
   .meta({
     title: 'Smoke check',

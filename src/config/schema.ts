@@ -14,6 +14,8 @@ import {
   listenField,
   nameField,
   positiveDurationField,
+  positiveWaitField,
+  waitField,
   scalarField,
   urlPathField,
   versionField,
@@ -30,11 +32,11 @@ const threshold = (description: string) => z.int().min(1).max(100).meta({ descri
 /** Health check fields; in overrides each is optional and merged over the service's. */
 const healthFields = {
   path: urlPathField('path').meta({ description: 'HTTP path probed with GET; 2xx or 3xx is healthy.' }),
-  interval: positiveDurationField.meta({ description: 'Time between probes, e.g. 1s.' }),
-  timeout: positiveDurationField.meta({ description: 'How long one probe may take, e.g. 2s.' }),
+  interval: positiveWaitField.meta({ description: 'Time between probes, e.g. 1s.' }),
+  timeout: positiveWaitField.meta({ description: 'How long one probe may take, e.g. 2s.' }),
   healthyThreshold: threshold('Consecutive successes before an instance counts as healthy.'),
   unhealthyThreshold: threshold('Consecutive failures before an instance counts as unhealthy.'),
-  startTimeout: positiveDurationField.meta({ description: 'How long a new instance may take to become healthy.' }),
+  startTimeout: positiveWaitField.meta({ description: 'How long a new instance may take to become healthy.' }),
 };
 
 const healthSchema = z
@@ -93,7 +95,7 @@ const cwdField = z
   .min(1)
   .meta({ description: 'Working directory relative to slipway.yaml; may contain {version}.' });
 const instancesField = z.int().min(1).max(64).meta({ description: 'How many instances run (1..64).' });
-const drainField = durationField.meta({
+const drainField = waitField.meta({
   description: 'In-flight requests get this long to finish; then SIGTERM, this long again, SIGKILL.',
 });
 
@@ -189,10 +191,10 @@ const databaseSchema = z
     service: nameField.optional().meta({
       description: 'The service whose releases carry the migrations; required when the project has several services.',
     }),
-    lockTimeout: positiveDurationField.default('2s').meta({
+    lockTimeout: positiveWaitField.default('2s').meta({
       description: 'lock_timeout set for every migration; a lock not granted in time is retried with backoff.',
     }),
-    statementTimeout: positiveDurationField
+    statementTimeout: positiveWaitField
       .default('60s')
       .meta({ description: 'statement_timeout set for every migration.' }),
     lockRetries: z

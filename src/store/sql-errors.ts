@@ -25,7 +25,8 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
 /**
  * A failed statement as the store reports it: the SQLSTATE, the server's message and the names
  * of what it concerns — never the statement's parameters or the row values the server's detail
- * can quote (a token's hash, a password hash), so a logged error cannot leak them.
+ * (or, for a failed conversion, its message) can quote (a token's hash, a password hash), so a
+ * logged error cannot leak them.
  */
 export class SqlError extends Error {
   override readonly name = 'SqlError';
@@ -48,6 +49,15 @@ export function statementName(sql: string): string {
   return flat.length > 60 ? `${flat.slice(0, 60)}…` : flat;
 }
 
+/**
+ * The server's message without the input it quotes. Data exceptions (SQLSTATE class 22) quote the
+ * value that failed to convert — `invalid input syntax for type integer: "…"`, `value "…" is out of
+ * range` — and that value is a parameter; 22021 quotes only the encoding's name.
+ */
+export function messageWithoutInput(message: string, code: string): string {
+  return code.startsWith('22') && code !== '22021' ? message.replace(/"[\s\S]*"/, '"…"') : message;
+}
+
 /** A driver's error for `sql` as an SqlError (SQL errors) or unchanged (anything else: network, closed store). */
 export function toSqlError(e: unknown, sql: string): unknown {
   const fields = sqlErrorOf(e);
@@ -55,7 +65,7 @@ export function toSqlError(e: unknown, sql: string): unknown {
   const { message, table, column } = e as { message?: unknown; table?: unknown; column?: unknown };
   const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
   return new SqlError(
-    text(message) ?? `SQLSTATE ${fields.code}`,
+    messageWithoutInput(text(message) ?? `SQLSTATE ${fields.code}`, fields.code),
     fields.code,
     statementName(sql),
     fields.constraint,

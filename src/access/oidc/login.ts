@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import type { SsoConfig } from '../../config/model.js';
 import { SlipwayError } from '../../shared/errors.js';
+import { unstorableIn } from '../../shared/storable-text.js';
 import type { SessionIdentity } from '../identity.js';
 import { grantsForGroups, groupsOf } from './group-grants.js';
 import type { PendingLogin } from './pending-cookie.js';
@@ -136,8 +137,21 @@ export async function completeLogin(
   const sub = claims.sub as string;
   const grants = grantsForGroups(sso, groupsOf(claims, sso.groupsClaim));
   const amr = Array.isArray(claims.amr) ? claims.amr : [];
-  const name =
-    [claims.email, claims.preferred_username].find((v): v is string => typeof v === 'string' && v !== '') ?? sub;
+  const nameClaim = (['email', 'preferred_username'] as const).find((c) => typeof claims[c] === 'string' && claims[c]);
+  const name = nameClaim ? (claims[nameClaim] as string) : sub;
+  // The subject and name are kept with the session and in the audit log: text the store cannot hold
+  // (a NUL, an unpaired surrogate) is refused here with the claim's name, not by the database with a 500.
+  for (const [claim, value] of [
+    ['sub', sub],
+    [nameClaim ?? 'sub', name],
+  ] as const) {
+    const why = unstorableIn(value);
+    if (why)
+      throw new SlipwayError(
+        'unauthorized',
+        `the provider's ${claim} claim ${why}, which Slipway cannot store: ask its administrator to correct it`,
+      );
+  }
   return {
     kind: 'oidc',
     subject: `${sso.issuer}#${sub}`,

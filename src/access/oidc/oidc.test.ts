@@ -28,7 +28,10 @@ const people: Record<string, string[]> = {
   alice: ['release-managers', 'engineers'],
   bob: ['contractors'],
   carol: ['platform-admins'],
+  // Their provider lets people edit their profile: the email claim holds a NUL, which the store cannot keep.
+  mallory: ['engineers'],
 };
+const emailOf = (sub: string) => (sub === 'mallory' ? 'mal\u0000lory@example.com' : `${sub}@example.com`);
 
 let providerServer: Server;
 let issuer: string;
@@ -61,7 +64,7 @@ beforeAll(async () => {
       people[sub]
         ? {
             accountId: sub,
-            claims: () => ({ sub, email: `${sub}@example.com`, preferred_username: sub, groups: people[sub] }),
+            claims: () => ({ sub, email: emailOf(sub), preferred_username: sub, groups: people[sub] }),
           }
         : undefined,
     claims: { openid: ['sub'], email: ['email'], profile: ['preferred_username'], groups: ['groups'] },
@@ -259,6 +262,19 @@ describe('single sign-on with OpenID Connect', () => {
     expect(setCookies(res.headers['set-cookie']).has('slipway_session')).toBe(false);
     const denied = (await auditEntries()).filter((e) => e.action === 'auth.oidc.login' && e.outcome === 'denied');
     expect(denied.some((e) => e.status === 403 && JSON.stringify(e.after).includes('contractors'))).toBe(true);
+  });
+
+  it('a claim the store cannot keep (a NUL in the email) is a 401 naming the claim, audited, no session', async () => {
+    const { callback, loginCookie } = await logIn('mallory');
+    const res = await app.inject(callbackRequest(callback, loginCookie));
+    expect(res.statusCode, res.body).toBe(401);
+    expect(res.json().error.message).toBe(
+      "the provider's email claim contains a NUL character (\\u0000), which Slipway cannot store: " +
+        'ask its administrator to correct it',
+    );
+    expect(setCookies(res.headers['set-cookie']).has('slipway_session')).toBe(false);
+    const denied = (await auditEntries()).filter((e) => e.action === 'auth.oidc.login' && e.outcome === 'denied');
+    expect(denied.some((e) => e.status === 401 && JSON.stringify(e.after).includes('email claim'))).toBe(true);
   });
 
   it('a tampered state, an altered login cookie or none at all is refused with 401', async () => {

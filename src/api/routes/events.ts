@@ -15,6 +15,23 @@ function sseFrame(e: EventRecord): string {
   return `id: ${e.id}\nevent: ${e.kind}\ndata: ${JSON.stringify(presentEvent(e))}\n\n`;
 }
 
+/**
+ * The id a reconnecting EventSource sends back (Last-Event-ID), 0 when there is none. Anything but
+ * an event id is refused before the stream starts: it would otherwise reach the query, fail, and
+ * leave a stream that never ends.
+ */
+function lastEventIdOf(header: string | string[] | undefined): number {
+  const text = (Array.isArray(header) ? header[0] : header)?.trim() ?? '';
+  if (text === '') return 0;
+  const id = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
+  if (Number.isSafeInteger(id)) return id;
+  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  throw new SlipwayError(
+    'invalid_input',
+    `headers.last-event-id: "${shown}" is not an event id: send the whole number of the last "id:" received`,
+  );
+}
+
 export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -79,7 +96,7 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           return { events: (await listEvents(ctx.db, { deploymentId: id, limit: 5000 })).map(presentEvent) };
         }
 
-        const after = Number(req.headers['last-event-id'] ?? 0) || 0;
+        const after = lastEventIdOf(req.headers['last-event-id']);
         reply.hijack();
         const res = reply.raw;
         res.writeHead(200, {
@@ -118,18 +135,25 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         };
         req.raw.on('close', cleanup);
         res.on('close', cleanup);
-        for (
-          let batch = await listEvents(ctx.db, { deploymentId: id, after, limit: 1000 });
-          batch.length > 0;
-          batch = await listEvents(ctx.db, { deploymentId: id, after: lastSent, limit: 1000 })
-        ) {
-          for (const e of batch) send(e);
-          if (closed) break;
+        try {
+          for (
+            let batch = await listEvents(ctx.db, { deploymentId: id, after, limit: 1000 });
+            batch.length > 0;
+            batch = await listEvents(ctx.db, { deploymentId: id, after: lastSent, limit: 1000 })
+          ) {
+            for (const e of batch) send(e);
+            if (closed) break;
+          }
+          replaying = false;
+          for (const e of pending) send(e);
+          const now = await getDeployment(ctx.db, id);
+          if (now && finalStates.includes(now.state)) end();
+        } catch (err) {
+          // The answer has begun (hijacked): no error body can follow, but the stream must not hang open.
+          ctx.logger.error({ err, deployment: id }, 'event stream failed while replaying; closed');
+          cleanup();
+          res.end();
         }
-        replaying = false;
-        for (const e of pending) send(e);
-        const now = await getDeployment(ctx.db, id);
-        if (now && finalStates.includes(now.state)) end();
       },
     );
   };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { durationProblem, parseDuration } from '../../shared/duration.js';
+import { durationProblem, longestDuration, parseDuration } from '../../shared/duration.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { findTokenByHash, insertToken, listTokens, revokeToken } from '../../store/repos/tokens.js';
@@ -9,7 +9,10 @@ import type { ApiContext } from '../context.js';
 import { errorBody, idParams } from '../schemas.js';
 import { grantInput, presentToken, tokenView } from '../token-views.js';
 
-/** When a new token expires: `expiresIn` ("30d") or `expiresAt` (RFC 3339), not both; never in the past. */
+/**
+ * When a new token expires: `expiresIn` ("30d") or `expiresAt` (RFC 3339), not both; never in the
+ * past, and at most 366 days ahead.
+ */
 function expiryOf(body: { expiresIn?: string; expiresAt?: string }, now = Date.now()): Date | undefined {
   if (body.expiresIn && body.expiresAt)
     throw new SlipwayError('invalid_input', 'body.expiresIn and body.expiresAt: give one of them, not both');
@@ -25,6 +28,12 @@ function expiryOf(body: { expiresIn?: string; expiresAt?: string }, now = Date.n
     const at = new Date(body.expiresAt);
     if (at.getTime() <= now)
       throw new SlipwayError('invalid_input', `body.expiresAt: ${body.expiresAt} is in the past`);
+    // The bound of expiresIn, so no date can make a token that outlives it (nor one the store cannot keep).
+    if (at.getTime() > now + longestDuration.ms)
+      throw new SlipwayError(
+        'invalid_input',
+        `body.expiresAt: ${body.expiresAt} is more than ${longestDuration.text} ahead`,
+      );
     return at;
   }
   return undefined;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ProjectConfig } from '../../config/model.js';
 import { SlipwayError } from '../../shared/errors.js';
+import { escapeUnstorable, unstorableIn } from '../../shared/storable-text.js';
 import { newId } from '../../shared/ids.js';
 import { listProjects } from '../../store/repos/projects.js';
 import {
@@ -39,6 +40,19 @@ const answerView = z.object({
 function header(value: string | string[] | undefined): string | undefined {
   const text = Array.isArray(value) ? value[0] : value;
   return text && text.trim() !== '' ? text.trim() : undefined;
+}
+
+/**
+ * The first field of a push that the store could not keep (a NUL, an unpaired surrogate), named by
+ * its path in GitHub's payload. This route reads raw bytes, so the API's input guard never sees them.
+ */
+function unstorablePushField(push: PushEvent): string | undefined {
+  const kept = { ref: push.ref, 'pusher.name': push.pusher, 'repository.full_name': push.repository };
+  for (const [path, value] of Object.entries(kept)) {
+    const why = unstorableIn(value);
+    if (why) return `${path} ${why}`;
+  }
+  return undefined;
 }
 
 /** The env variable a `secret: env:NAME` names. */
@@ -99,7 +113,8 @@ export function webhookRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.
           reason: string,
           code: 'unauthorized' | 'invalid_input' = 'invalid_input',
         ) => {
-          await recordDelivery(ctx.db, { ...base, outcome, status, reason });
+          // The reason can quote the payload (JSON.parse does): kept as received, with what the store refuses escaped.
+          await recordDelivery(ctx.db, { ...base, outcome, status, reason: escapeUnstorable(reason) });
           req.audit = { ...req.audit, after: { outcome, reason } };
           if (status === 415) return reply.status(415).send({ error: { code, message: reason } });
           throw new SlipwayError(code, reason);
@@ -177,6 +192,8 @@ export function webhookRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.
         if (event === 'push') {
           const parsed = parsePush(payload);
           if (!parsed.ok) return reject('malformed', 400, parsed.reason);
+          const unstorable = unstorablePushField(parsed.push);
+          if (unstorable) return reject('malformed', 400, `not a GitHub push payload Slipway can keep: ${unstorable}`);
           push = parsed.push;
         }
 
