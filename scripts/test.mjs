@@ -5,9 +5,10 @@
 //      SLIPWAY_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), or started
 //      with pg_ctlcluster when this machine has a cluster.
 //   2. Prometheus (Debian package) for the signal-source tests; installed with apt-get when missing.
-//   3. Biome (format + lint) and lines of at most 120 characters (`npm run lint`).
-//   4. A fresh build (dist/), for the tests of the packaged `slipway` bin.
-//   5. vitest, with any extra arguments passed through (npm test -- test/cli.test.ts).
+//   3. PostgreSQL's client tools (pg_dump, pg_restore, psql) for the backup tests.
+//   4. Biome (format + lint) and lines of at most 120 characters (`npm run lint`).
+//   5. A fresh build (dist/), for the tests of the packaged `slipway` bin.
+//   6. vitest, with any extra arguments passed through (npm test -- test/cli.test.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import pg from 'pg';
@@ -66,6 +67,23 @@ if (!existsSync('/usr/bin/prometheus')) {
     process.stderr.write(
       'npm test: prometheus is not installed and could not be installed — run: apt-get install prometheus\n',
     );
+    process.exit(1);
+  }
+}
+
+// PostgreSQL's client tools (pg_dump, pg_restore, psql) for the database backup and restore tests.
+const clientTools = ['pg_dump', 'pg_restore', 'psql'];
+const missingTool = () => clientTools.find((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).status !== 0);
+if (missingTool()) {
+  process.stderr.write('npm test: PostgreSQL client tools are missing; installing postgresql-client…\n');
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+  spawnSync('apt-get', ['install', '-y', '-qq', 'postgresql-client'], {
+    stdio: 'ignore',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  const still = missingTool();
+  if (still) {
+    process.stderr.write(`npm test: ${still} is not installed and could not be — run: apt-get install postgresql-client\n`);
     process.exit(1);
   }
 }

@@ -294,6 +294,20 @@ const table: Record<string, Expectation> = {
     source: 'params',
     request: (env) => ({ method: 'POST', url: `/api/v1/projects/harbor/environments/${env}/secrets/MATRIX/reveal` }),
   },
+  'GET /api/v1/projects/:project/environments/:environment/backups': {
+    role: 'viewer',
+    source: 'params',
+    request: (env) => ({ url: `/api/v1/projects/harbor/environments/${env}/backups` }),
+  },
+  'POST /api/v1/projects/:project/environments/:environment/backups/restore': {
+    role: 'admin',
+    source: 'params',
+    request: (env) => ({
+      method: 'POST',
+      url: `/api/v1/projects/harbor/environments/${env}/backups/restore`,
+      payload: { release: '9.9.9' },
+    }),
+  },
   'POST /api/v1/secrets/rotate-key': {
     role: 'admin',
     source: 'star',

@@ -1,4 +1,5 @@
 import type { SecretVault } from '../access/secrets/vault.js';
+import type { DatabaseBackups } from '../migrations/backups/service.js';
 import type { Engine } from '../engine/engine.js';
 import type { EventLog } from '../engine/event-log.js';
 import type { Logger } from '../shared/logging.js';
@@ -18,4 +19,6 @@ export interface ApiContext {
   shutdown: (options: { stopInstances: boolean }) => void;
   /** Per-environment secrets; absent, the secret routes answer 503. */
   secrets?: SecretVault;
+  /** Database backups and restores; absent, their routes answer 503. */
+  backups?: DatabaseBackups;
 }

@@ -17,6 +17,7 @@ import { deploymentRoutes } from './routes/deployments.js';
 import { steerRoutes } from './routes/steer.js';
 import { pipelineRoutes } from './routes/pipeline.js';
 import { rolloutRoutes } from './routes/rollouts.js';
+import { backupRoutes } from './routes/backups.js';
 import { triggerRoutes } from './routes/triggers.js';
 import { eventRoutes } from './routes/events.js';
 import { instanceRoutes } from './routes/instances.js';
@@ -91,6 +92,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(secretRoutes(ctx));
   await app.register(pipelineRoutes(ctx));
   await app.register(rolloutRoutes(ctx));
+  await app.register(backupRoutes(ctx));
   await app.register(triggerRoutes(ctx));
   await app.register(gateRoutes(ctx));
   await app.register(approvalRoutes(ctx));

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { SecretVault } from '../access/secrets/vault.js';
+import { DatabaseBackups } from '../migrations/backups/service.js';
 import { ensureAdminToken } from '../api/auth.js';
 import { createCoordinatorMetrics } from '../api/metrics.js';
 import { buildApi } from '../api/server.js';
@@ -141,6 +142,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       startedAt: Date.now(),
       shutdown: (o) => options.onShutdownRequest?.(o),
       secrets,
+      backups: new DatabaseBackups(db, events),
     });
     try {
       await api.listen({ host: listen.host, port: listen.port });

@@ -30,6 +30,7 @@ const commandModules: Record<string, () => Promise<(program: Command) => void>> 
   abort: async () => (await import('./commands/abort.js')).registerAbort,
   logs: async () => (await import('./commands/logs.js')).registerLogs,
   migrate: async () => (await import('./commands/migrate.js')).registerMigrate,
+  db: async () => (await import('./commands/db.js')).registerDb,
   release: async () => (await import('./commands/release.js')).registerRelease,
   'promote-release': async () => (await import('./commands/promote-release.js')).registerPromoteRelease,
   tokens: async () => (await import('./commands/tokens.js')).registerTokens,

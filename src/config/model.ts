@@ -48,6 +48,18 @@ export interface DatabaseConfig {
   statementTimeoutMs: number;
   lockRetries: number;
   revertOnRollback: boolean;
+  /** Before migrations run (false: never). Absent in configs stored by older versions: the defaults. */
+  backups?: DatabaseBackups | false;
+  /** SQL returning one boolean each, run read-only after migrations; absent in older stored configs. */
+  integrityChecks?: string[];
+}
+
+/** `database.backups`: where, how many and what. */
+export interface DatabaseBackups {
+  /** Absolute. */
+  dir: string;
+  keep: number;
+  scope: 'database' | 'touched';
 }
 
 /** A `host:port` and its parts (IPv6 hosts without brackets). */

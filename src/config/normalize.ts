@@ -69,7 +69,16 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
         : {}),
     })),
     services: Object.entries(parsed.services).map(([name, service]) => normalizeService(name, service, base)),
-    ...(parsed.database ? { database: normalizeDatabase(parsed.database, Object.keys(parsed.services), base) } : {}),
+    ...(parsed.database
+      ? {
+          database: normalizeDatabase(
+            parsed.database,
+            Object.keys(parsed.services),
+            base,
+            path.resolve(base, parsed.dataDir),
+          ),
+        }
+      : {}),
     ...(parsed.triggers?.github ? { triggers: { github: normalizeGithubTriggers(parsed.triggers.github) } } : {}),
     ...(parsed.sso ? { sso: normalizeSso(parsed.sso) } : {}),
     ...(parsed.access ? { access: { mfaRequired: parsed.access.mfaRequired } } : {}),
@@ -80,6 +89,7 @@ function normalizeDatabase(
   database: NonNullable<ParsedConfig['database']>,
   services: string[],
   base: string,
+  dataDir: string,
 ): DatabaseConfig {
   return {
     url: database.url,
@@ -90,6 +100,15 @@ function normalizeDatabase(
     statementTimeoutMs: ms(database.statementTimeout),
     lockRetries: database.lockRetries,
     revertOnRollback: database.revertOnRollback,
+    backups:
+      database.backups === false
+        ? false
+        : {
+            dir: database.backups.dir ? path.resolve(base, database.backups.dir) : path.join(dataDir, 'backups'),
+            keep: database.backups.keep,
+            scope: database.backups.scope,
+          },
+    integrityChecks: database.integrityChecks,
   };
 }
 

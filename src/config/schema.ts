@@ -211,6 +211,42 @@ const databaseSchema = z
           'When a deployment rolls back, run the down scripts of its expand migrations too ' +
           '(only safe ones; data-loss downs never run automatically).',
       }),
+    backups: z
+      .union([
+        z.literal(false),
+        z.strictObject({
+          dir: z
+            .string()
+            .min(1)
+            .optional()
+            .meta({ description: 'Where backups go, relative to slipway.yaml (default: the data directory/backups).' }),
+          keep: z
+            .int()
+            .min(1)
+            .max(1000)
+            .default(10)
+            .meta({ description: 'Backups kept per environment; older ones are deleted.' }),
+          scope: z.enum(['database', 'touched']).default('database').meta({
+            description:
+              'database: the whole database; touched: only the tables the migrations name (and the history table).',
+          }),
+        }),
+      ])
+      .default({ keep: 10, scope: 'database' })
+      .meta({
+        description:
+          "Before a release's migrations run, pg_dump (postgresql-client) backs the database up; if it fails the " +
+          'migrations do not run. false turns backups off. Restore with slipway db restore.',
+      }),
+    integrityChecks: z
+      .array(z.string().trim().min(1).max(10_000))
+      .max(100)
+      .default([])
+      .meta({
+        description:
+          'SQL returning one boolean, run read-only after migrations (e.g. "select count(*) = 0 from policies ' +
+          'where vessel_id is null"); any that is not true fails the release, and it is rolled back.',
+      }),
   })
   .meta({
     title: 'Database',

@@ -129,6 +129,12 @@ services:
 #   statementTimeout: 60s
 #   lockRetries: 5
 #   revertOnRollback: false           # run safe down scripts of a rolled-back deployment's expand migrations
+#   backups:                          # pg_dump before migrations run (false: off); slipway db backups / restore
+#     dir: backups                    # default: <dataDir>/backups
+#     keep: 10                        # per environment
+#     scope: database                 # or touched: only the tables the migrations name
+#   integrityChecks:                  # read-only SQL, one boolean each, after migrations; false fails the release
+#     - select count(*) = 0 from policies where vessel_id is null
 
 # triggers:                           # deploy on GitHub pushes (webhook: POST /api/v1/webhooks/github, JSON)
 #   github:

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../../src/api/context.js';
 import { createCoordinatorMetrics } from '../../src/api/metrics.js';
 import { buildApi } from '../../src/api/server.js';
+import { DatabaseBackups } from '../../src/migrations/backups/service.js';
 import { silentLogger } from '../../src/shared/logging.js';
 import type { Harness } from './engine-harness.js';
 
@@ -16,6 +17,7 @@ export async function testApi(h: Harness, extra: Partial<ApiContext> = {}): Prom
     version: '0.0.0-test',
     startedAt: Date.now(),
     shutdown: () => undefined,
+    backups: new DatabaseBackups(h.db, h.events),
     ...extra,
   });
   await app.ready();

@@ -29,7 +29,8 @@ export async function runIntegrityChecks(
       const rows = result.rows as unknown[][];
       if (rows.length !== 1 || rows[0]!.length !== 1)
         fail(
-          `returned ${rows.length} row${rows.length === 1 ? '' : 's'} of ${result.fields.length} column(s); expected one boolean`,
+          `returned ${rows.length} row${rows.length === 1 ? '' : 's'} of ${result.fields.length} column(s); ` +
+            'expected one boolean',
         );
       else if (rows[0]![0] !== true) fail(`returned ${JSON.stringify(rows[0]![0])}`);
     } catch (e) {

@@ -17,10 +17,13 @@ export interface LaterWrites {
 
 /** The tables a restore of this backup replaces, as they exist now (quoted). */
 async function replacedTables(client: pg.Client, manifest: BackupManifest): Promise<string[]> {
-  if (manifest.scope === 'touched') return [...manifest.tables, ...manifest.absent].filter((t) => t !== historyTable);
+  if (manifest.scope === 'touched') {
+    return [...manifest.tables, ...manifest.absent].filter((t) => t !== historyTable);
+  }
   const { rows } = await client.query<{ name: string }>(
     `select format('%I.%I', n.nspname, c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-     where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'
+     where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema')
+       and n.nspname not like 'pg\\_%'
        and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'e')
      order by 1`,
   );
@@ -37,7 +40,8 @@ export async function laterWrites(client: pg.Client, manifest: BackupManifest): 
     if (!table || table === historyTable) continue;
     // The name is the catalog's own, quoted by format('%I'): safe to place in the statement.
     const { rows } = await client.query<{ written: string; n: string }>(
-      `select count(*) filter (where age(xmin) <= age($1::text::xid))::text as written, count(*)::text as n from ${table}`,
+      `select count(*) filter (where age(xmin) <= age($1::text::xid))::text as written, count(*)::text as n
+       from ${table}`,
       [since],
     );
     const written = Number(rows[0]!.written);

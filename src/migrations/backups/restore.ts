@@ -8,6 +8,7 @@ import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { parsePostgresUrl } from '../../store/postgres-address.js';
 import { MigrationError } from '../errors.js';
+import { migrationLockKey } from '../runner/lock.js';
 import { fileSha256 } from './backup.js';
 import { withClient } from './client.js';
 import { describeLaterWrites, laterWrites, type LaterWrites } from './later-writes.js';
@@ -36,7 +37,8 @@ begin
   end loop;
   for r in select c.relname, c.relkind from pg_class c where c.relnamespace = 'public'::regnamespace
       and c.relkind in ('r', 'p', 'v', 'm', 'S', 'f')
-      and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'e') loop
+      -- 'i'/'a': identity and serial sequences go with their table (dropping one alone is refused)
+      and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype in ('e', 'i', 'a')) loop
     execute format('drop %s if exists public.%I cascade', case r.relkind when 'v' then 'view'
       when 'm' then 'materialized view' when 'S' then 'sequence' when 'f' then 'foreign table' else 'table' end,
       r.relname);
@@ -59,7 +61,13 @@ end $slipway$;
 
 /** The statements that go before pg_restore's own. */
 function preamble(manifest: BackupManifest): string {
-  const lines = ['\\set ON_ERROR_STOP on', 'begin;'];
+  const lines = [
+    '\\set ON_ERROR_STOP on',
+    'begin;',
+    // The migration runner's lock, for this transaction: a restore never interleaves with a migration.
+    `do $slipway$ begin if not pg_try_advisory_xact_lock(${migrationLockKey}) then raise exception ` +
+      `'a migration is running on this database; restore once it has finished'; end if; end $slipway$;`,
+  ];
   if (manifest.scope === 'database') lines.push(dropEverything);
   // Tables the release's migrations created did not exist before it: they go (with what depends on them).
   else for (const table of manifest.absent) lines.push(`drop table if exists ${table} cascade;`);

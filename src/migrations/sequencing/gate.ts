@@ -30,6 +30,8 @@ import { lastApplied, migrationStatus } from '../runner/status.js';
 import type { Migration } from '../types.js';
 import { contractBlockers, describeBlockers } from './blockers.js';
 import { liveReleases } from './live-releases.js';
+import { afterMigrations, beforeMigrations } from './safety.js';
+import { backupSettings } from '../backups/settings.js';
 
 type Emit = MigrationStepInput['emit'];
 
@@ -117,6 +119,16 @@ export class MigrationSequencer implements MigrationGate {
       },
     );
     if (runnable.length === 0) return [];
+    const where = {
+      project: d.project,
+      environment: d.environment,
+      version: release.version,
+      url: target.url,
+      database: target.database,
+      backups: backupSettings(target.config),
+      emit,
+    };
+    const before = await beforeMigrations(where, runnable, target.appliedThrough);
     const result = await applyMigrations({
       url: target.url,
       migrations: target.migrations,
@@ -125,6 +137,7 @@ export class MigrationSequencer implements MigrationGate {
       release: release.version,
       onEvent: forwardTo(emit),
     });
+    await afterMigrations(where, before, target.database.statementTimeoutMs);
     return result.applied;
   }
 
