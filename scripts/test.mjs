@@ -83,7 +83,9 @@ if (missingTool()) {
   });
   const still = missingTool();
   if (still) {
-    process.stderr.write(`npm test: ${still} is not installed and could not be — run: apt-get install postgresql-client\n`);
+    process.stderr.write(
+      `npm test: ${still} is not installed and could not be — run: apt-get install postgresql-client\n`,
+    );
     process.exit(1);
   }
 }
