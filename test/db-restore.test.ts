@@ -16,12 +16,16 @@ let system: System;
 let client: pg.Client;
 
 const vessels = {
-  up: 'create table vessels (id bigint generated always as identity primary key, name text not null, tonnage integer);\n',
+  up:
+    'create table vessels (id bigint generated always as identity primary key, name text not null, ' +
+    'tonnage integer);\n',
   down: 'drop table vessels;\n',
 };
 // A data migration with a bug: it flips the sign instead of converting units.
 const convert = {
-  up: '-- slipway: phase=expand\n-- slipway: irreversible\nupdate vessels set tonnage = -tonnage where tonnage is not null;\n',
+  up:
+    '-- slipway: phase=expand\n-- slipway: irreversible\n' +
+    'update vessels set tonnage = -tonnage where tonnage is not null;\n',
   down: null,
 };
 
@@ -61,7 +65,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe('backups, integrity checks and restore', () => {
-  it('a release whose migrations break an integrity check fails before traffic moves; db restore undoes them', async () => {
+  it('a release that breaks an integrity check fails before traffic moves; db restore undoes it', async () => {
     const first = await system.deployed('1.0.0');
     expect(first.state).toBe('succeeded');
     await client.query("insert into vessels (name, tonnage) values ('Aurora', 52000), ('Borealis', 31000)");

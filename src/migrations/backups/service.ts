@@ -86,7 +86,8 @@ export class DatabaseBackups {
       kind: 'database.restored',
       message:
         `${backup.database} restored to the state before ${backup.release} (backup ${backup.id}, ` +
-        `${result.durationMs} ms)${result.discarded.total > 0 ? `; ${result.discarded.total} later rows discarded` : ''}` +
+        `${result.durationMs} ms)` +
+        `${result.discarded.total > 0 ? `; ${result.discarded.total} later rows discarded` : ''}` +
         `${r.by ? ` by ${r.by}` : ''}`,
       data: {
         backup: backup.id,

@@ -52,7 +52,8 @@ export async function beforeMigrations(w: Where, runnable: Migration[], appliedT
     await w.emit(
       'migration.backup',
       `backed up ${backup.database} before the migrations of ${w.version}: ${formatBytes(backup.bytes)} in ` +
-        `${backup.durationMs} ms (${backup.scope === 'touched' ? `tables ${backup.tables.join(', ')}` : 'whole database'}; ` +
+        `${backup.durationMs} ms ` +
+        `(${backup.scope === 'touched' ? `tables ${backup.tables.join(', ')}` : 'whole database'}; ` +
         `backup ${backup.id})`,
       {
         backup: backup.id,
@@ -97,7 +98,8 @@ export async function afterMigrations(w: Where, before: Before, statementTimeout
   throw new MigrationError(
     'failed',
     `integrity check${failures.length === 1 ? '' : 's'} failed after the migrations of ${w.version}: ` +
-      `${failures.map((f) => `#${f.index} (${f.sql}) ${f.problem}`).join('; ')}; no instance of it gets traffic${restore}`,
+      `${failures.map((f) => `#${f.index} (${f.sql}) ${f.problem}`).join('; ')}; ` +
+      `no instance of it gets traffic${restore}`,
     { failures },
   );
 }
