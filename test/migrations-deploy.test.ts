@@ -109,6 +109,12 @@ beforeAll(async () => {
     '0003_drop_tonnage': dropTonnage,
     '0004_name_index': nameIndex,
   });
+  release('2.4.0', {
+    '0001_vessels': vessels,
+    '0002_add_flag': addFlag,
+    '0003_drop_tonnage': dropTonnage,
+    '0004_name_index': nameIndex,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -207,6 +213,27 @@ describe('migrations ship with releases', () => {
       "select indexname from pg_indexes where tablename = 'vessels' and indexname = 'vessels_name_idx'",
     );
     expect(rows).toEqual([]);
+    expect((await history()).map((h) => h.id)).toEqual(['0001_vessels', '0002_add_flag', '0003_drop_tonnage']);
+  }, 120_000);
+
+  it('with revertOnRollback, rolling back a release that succeeded takes its expand migration back once it is ' +
+    'stopped', async () => {
+    const d = await system.deployed('2.4.0');
+    expect(d.state).toBe('succeeded');
+    expect((await history()).at(-1)?.id).toBe('0004_name_index');
+    const back = await slipway(['rollback', 'quote-api', '--env', 'staging']);
+    expect(back.code, back.stderr).toBe(0);
+    const { deployments } = await system.client.call<{ deployments: { id: string; kind: string }[] }>(
+      'GET',
+      '/api/v1/deployments?service=quote-api&environment=staging&limit=1',
+    );
+    expect(deployments[0]!.kind).toBe('rollback');
+    const events = await eventsOf(deployments[0]!.id);
+    const kinds = events.map((e) => e.kind);
+    expect(events.find((e) => e.kind === 'migration.reverted')?.message).toBe(
+      'reverted expand migrations 0004_name_index (database.revertOnRollback)',
+    );
+    expect(kinds.lastIndexOf('instance.stopped')).toBeLessThan(kinds.indexOf('migration.reverted'));
     expect((await history()).map((h) => h.id)).toEqual(['0001_vessels', '0002_add_flag', '0003_drop_tonnage']);
   }, 120_000);
 });

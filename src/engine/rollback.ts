@@ -1,7 +1,13 @@
 import { serviceIn } from '../config/resolve.js';
 import { newId } from '../shared/ids.js';
 import type { DeploymentRecord } from '../model/deployment.js';
-import { activeDeployment, insertDeployment, isActiveDeploymentConflict } from '../store/repos/deployments.js';
+import {
+  activeDeployment,
+  insertDeployment,
+  isActiveDeploymentConflict,
+  listDeployments,
+  patchProgress,
+} from '../store/repos/deployments.js';
 import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
 import { returnPlan } from '../strategies/build.js';
@@ -56,6 +62,11 @@ export async function requestRollback(
     getRelease(deps.db, state.previousRelease),
   ]);
 
+  const revert =
+    config.database?.revertOnRollback && config.database.service === req.service
+      ? await expandsOf(deps, req, current!.id)
+      : [];
+  const plan = returnPlan(service.instances);
   try {
     const deployment = await insertDeployment(deps.db, {
       id: newId('dep'),
@@ -66,7 +77,8 @@ export async function requestRollback(
       fromRelease: current!.id,
       toRelease: previous!.id,
       strategy: 'rollback',
-      plan: returnPlan(service.instances),
+      // Once the release that applied them is stopped, its expands go too (database.revertOnRollback).
+      plan: revert.length > 0 ? { ...plan, steps: [...plan.steps, { kind: 'revertMigrations' }] } : plan,
       requestedBy: req.requestedBy,
       ...(req.reason ? { reason: req.reason } : {}),
       state: 'running',
@@ -77,9 +89,16 @@ export async function requestRollback(
         drainTimeoutMs: service.drainTimeoutMs,
         strategyConfig: { type: 'blue-green', keepOldForMs: 0 },
         ...(req.rollout ? { rollout: req.rollout } : {}),
+        ...(revert.length > 0 ? { revertMigrationsOnRollback: true } : {}),
       },
     });
-    return { deployment, aborted: false };
+    if (revert.length === 0) return { deployment, aborted: false };
+    // The step reads them from progress, as a failed deployment's rollback does (and after a restart).
+    await patchProgress(deps.db, deployment.id, { migrationsApplied: revert });
+    return {
+      deployment: { ...deployment, progress: { ...deployment.progress, migrationsApplied: revert } },
+      aborted: false,
+    };
   } catch (e) {
     if (!isActiveDeploymentConflict(e)) throw e;
     const winner = await activeDeployment(deps.db, req.project, req.service, req.environment);
@@ -89,4 +108,16 @@ export async function requestRollback(
         `${winner ? await describeActive(deps, winner) : 'another request'}; run the rollback again to abort it`,
     );
   }
+}
+
+/** The expand migrations the deployment that made `release` stable applied, if it applied any. */
+async function expandsOf(deps: EngineDeps, req: RollbackRequest, release: string): Promise<string[]> {
+  const done = await listDeployments(deps.db, {
+    project: req.project,
+    service: req.service,
+    environment: req.environment,
+    states: ['succeeded'],
+    limit: 20,
+  });
+  return done.find((d) => d.toRelease === release && d.kind !== 'rollback')?.progress.migrationsApplied ?? [];
 }

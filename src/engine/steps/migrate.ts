@@ -2,10 +2,10 @@ import { patchProgress } from '../../store/repos/deployments.js';
 import { deploymentEventBase, releaseFor, type StepContext } from '../context.js';
 import type { MigrationStepInput } from '../migration-gate.js';
 
-function inputFor(ctx: StepContext): MigrationStepInput {
+function inputFor(ctx: StepContext, role: 'stable' | 'candidate' = 'candidate'): MigrationStepInput {
   return {
     deployment: ctx.deployment,
-    release: releaseFor(ctx, 'candidate'),
+    release: releaseFor(ctx, role),
     signal: ctx.signal,
     emit: async (kind, message, data) => {
       await ctx.events.emit({ ...deploymentEventBase(ctx), kind, message, data: data ?? {} });
@@ -31,5 +31,7 @@ export async function contract(ctx: StepContext): Promise<void> {
 export async function revertMigrations(ctx: StepContext): Promise<void> {
   const applied = ctx.deployment.progress.migrationsApplied;
   if (!ctx.migrations || applied.length === 0) return;
-  await ctx.migrations.revert({ ...inputFor(ctx), applied });
+  // A rollback deployment goes from the release that applied them (its down scripts) back to an older one.
+  const owner = ctx.deployment.kind === 'rollback' ? 'stable' : 'candidate';
+  await ctx.migrations.revert({ ...inputFor(ctx, owner), applied });
 }
