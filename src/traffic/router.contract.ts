@@ -44,7 +44,7 @@ export interface RouterSubject {
   dispose(): Promise<void>;
 }
 
-/** What a router can do beyond the interface; the suite skips (visibly) what a subject cannot. */
+/** What a router can do beyond the interface; the suite leaves out the cases a subject cannot run. */
 export interface RouterCapabilities {
   /** It serves real HTTP on the listen addresses (the subject then has `dataPlane`). */
   dataPlane: boolean;
