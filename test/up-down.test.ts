@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDemoWorkspace, type DemoWorkspace } from '../src/demo/workspace.js';
+import { seedWorkspaceStore } from './support/store-seed.js';
 import { entryCommand } from './support/entry.js';
 import { killTagged, pidsWithEnv, until } from './support/processes.js';
 import { randomUUID } from 'node:crypto';
@@ -44,6 +45,7 @@ async function serves(url: string): Promise<string | undefined> {
 describe('slipway up / down', () => {
   it('up --detach prints the token once and returns; deploy works; down stops every process', async () => {
     workspace = await createDemoWorkspace({ instances: 1 });
+    seedWorkspaceStore(workspace);
     tag = randomUUID();
     const up = run(['up', '--detach']);
     expect((await up.done).code).toBe(0);
@@ -72,6 +74,7 @@ describe('slipway up / down', () => {
 
   it('foreground up: Ctrl-C stops the coordinator, the proxy and the instances', async () => {
     workspace = await createDemoWorkspace({ instances: 1 });
+    seedWorkspaceStore(workspace);
     tag = randomUUID();
     const up = run(['up']);
     await until('up to print its banner', () => up.out().includes('Ctrl-C stops'), 90_000);
@@ -87,6 +90,7 @@ describe('slipway up / down', () => {
 
   it('a coordinator address already in use: one clear line, exit 5', async () => {
     workspace = await createDemoWorkspace({ instances: 1 });
+    seedWorkspaceStore(workspace);
     tag = randomUUID();
     const { createServer } = await import('node:net');
     const blocker = createServer().listen(workspace.ports.coordinator, '127.0.0.1');
@@ -105,6 +109,7 @@ describe('slipway up / down', () => {
 
   it("an environment's address already in use: the start fails naming it, and leaves no proxy behind", async () => {
     workspace = await createDemoWorkspace({ instances: 1 });
+    seedWorkspaceStore(workspace);
     tag = randomUUID();
     const { createServer } = await import('node:net');
     const blocker = createServer().listen(workspace.ports.staging, '127.0.0.1');

@@ -77,12 +77,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   };
 
   try {
+    // Before the store opens (initdb takes seconds on a first start): a taken address is one line at once.
+    const listen = options.listen ?? config.coordinator;
+    if (listen.port !== 0 && !(await canListen(listen.host, listen.port))) throw addressInUse(listen);
     const db: Db = await openStore({ databaseUrl: options.databaseUrl, dataDir: config.dataDir, logger });
     cleanup.push(() => db.close());
     const { generated } = await ensureAdminToken(db, options.token, options.tokenName);
-
-    const listen = options.listen ?? config.coordinator;
-    if (listen.port !== 0 && !(await canListen(listen.host, listen.port))) throw addressInUse(listen);
     const proxy = await ensureProxy({
       admin: config.proxy.admin,
       stateDir: paths.proxyState,

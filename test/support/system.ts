@@ -8,6 +8,7 @@ import { ApiClient } from '../../src/cli/client.js';
 import { followDeployment, type DeploymentView } from '../../src/cli/follow.js';
 import { loadConfigWithRaw } from '../../src/config/load.js';
 import { createDemoWorkspace, type DemoWorkspace } from '../../src/demo/workspace.js';
+import { seedWorkspaceStore } from './store-seed.js';
 import { runSlipway } from './cli.js';
 import { entryCommand } from './entry.js';
 import { killTagged, until } from './processes.js';
@@ -38,7 +39,9 @@ export class System {
     // Free ports are picked before they are bound, so a test file running beside this one can take
     // one first; then the start fails naming the address, and a fresh workspace gets new ports.
     for (let attempt = 1; ; attempt++) {
-      system = new System(await createDemoWorkspace(options), options.env ?? {});
+      const workspace = await createDemoWorkspace(options);
+      seedWorkspaceStore(workspace);
+      system = new System(workspace, options.env ?? {});
       system.client = new ApiClient(`http://127.0.0.1:${system.workspace.ports.coordinator}`, system.token);
       try {
         await system.startCoordinator();
