@@ -7,7 +7,7 @@ import { spreadMs } from './testing/measurements.js';
 
 type Rum = Extract<Measurement, { kind: 'rum' }>;
 
-const views = (lcpMs: number[], errors = 0): RumWindow => ({ pageViews: lcpMs.length, errors, lcpMs });
+const views = (lcpMs: number[], errorViews = 0): RumWindow => ({ pageViews: lcpMs.length, errorViews, lcpMs });
 const rum = (candidate: RumWindow, stable: RumWindow, baseline?: RumWindow): Rum => ({
   metric: 'rum',
   source: 'rum',
@@ -73,7 +73,7 @@ describe('lcp.p75', () => {
 });
 
 describe('js-errors.rate', () => {
-  it('30 errors in 100 page views against 2 in 400 is high and conclusive', () => {
+  it('30 of 100 page views with errors against 2 of 400 is high and conclusive', () => {
     const [, errors] = classifyRum(rum(views(spreadMs(100, 1000, 2000), 30), views(stable, 2)), settings);
     expect(errors).toMatchObject({
       metric: 'jsErrorRate',
@@ -88,17 +88,17 @@ describe('js-errors.rate', () => {
     });
     expect(errors!.message).toMatch(
       new RegExp(
-        String.raw`^js-errors\.rate: candidate 30 % \(30 errors in 100 page views\) vs stable 0\.5 % ` +
-          String.raw`\(2 errors in 400 page views\): worse than allowed \(\+0\.5 points\) at 99\.9 % confidence`,
+        String.raw`^js-errors\.rate: candidate 30 % \(30 of 100 page views\) vs stable 0\.5 % ` +
+          String.raw`\(2 of 400 page views\): worse than allowed \(\+0\.5 points\) at 99\.9 % confidence`,
       ),
     );
   });
 
-  it('1 error in 100 page views passes; several errors per page are capped at one for the tests', () => {
+  it('1 of 100 page views passes; error views beyond the LCP-counted views are capped', () => {
     const [, one] = classifyRum(rum(views(spreadMs(100, 1000, 2000), 1), views(stable, 2)), settings);
     expect(one).toMatchObject({ classification: 'pass', candidate: 1 });
     const [, many] = classifyRum(rum(views(spreadMs(30, 1000, 2000), 90), views(stable, 0)), settings);
-    expect(many).toMatchObject({ classification: 'high', conclusive: true, candidate: 300, statistic: { value: 30 } });
+    expect(many).toMatchObject({ classification: 'high', conclusive: true, candidate: 100, statistic: { value: 30 } });
   });
 });
 

@@ -85,18 +85,21 @@ export function classifyLcpP75(m: RumMeasurement, settings: JudgeSettings): Metr
 }
 
 /**
- * JS errors per page view. A page can report several errors, so the count is capped at the page
- * views for the tests (a view "has errors"); the rate shown is the uncapped one. Like the
- * request errors (classify-errors.ts): worse than the stable rate + allowedErrorRateIncrease by
- * the exact binomial tail (stable rate, Jeffreys estimate, treated as known), and worse at all by
- * Fisher's exact test; the larger p-value decides.
+ * The share of page views with a JS error. Views, not errors: errors cluster (one broken page
+ * throws in a loop), and counting them as independent trials failed healthy canaries in
+ * rum-simulation.test.ts; a view with errors is a Bernoulli trial. (Error views are capped at
+ * the LCP-counted views: a page may throw before it paints.) Like the request errors
+ * (classify-errors.ts): worse than the stable rate + allowedErrorRateIncrease by the exact
+ * binomial tail (stable rate, Jeffreys estimate, treated as known), and worse at all by Fisher's
+ * exact test; the larger p-value decides.
  */
 export function classifyJsErrorRate(m: RumMeasurement, settings: JudgeSettings): MetricResult {
   const rule = 'js-errors.rate';
   const { minSamples, allowedErrorRateIncrease, confidence } = settings.statistics;
   const ref = reference(m, minSamples, (w) => w.pageViews);
   const allowed = `+${formatPercent(allowedErrorRateIncrease).replace(' %', ' points')}`;
-  const rate = (w: RumWindow) => (w.pageViews === 0 ? 0 : w.errors / w.pageViews);
+  const errorViews = (w: RumWindow) => Math.min(w.errorViews, w.pageViews);
+  const rate = (w: RumWindow) => (w.pageViews === 0 ? 0 : errorViews(w) / w.pageViews);
   const common = {
     metric: 'jsErrorRate',
     source: m.source,
@@ -106,7 +109,7 @@ export function classifyJsErrorRate(m: RumMeasurement, settings: JudgeSettings):
     candidateCount: m.candidate.pageViews,
     ...(m.baseline && m.baseline.pageViews > 0 ? { baseline: rate(m.baseline) * 100 } : {}),
     threshold:
-      `errors per page view above ${ref?.name ?? 'stable'} ${allowed} at ` +
+      `page views with errors above ${ref?.name ?? 'stable'} ${allowed} at ` +
       `${formatConfidence(confidence)} confidence`,
     weight: 1,
   };
@@ -121,8 +124,8 @@ export function classifyJsErrorRate(m: RumMeasurement, settings: JudgeSettings):
     };
   }
   const s = ref.window;
-  const cErrors = Math.min(c.errors, c.pageViews);
-  const sErrors = Math.min(s.errors, s.pageViews);
+  const cErrors = errorViews(c);
+  const sErrors = errorViews(s);
   const stableRate = (sErrors + 0.5) / (s.pageViews + 1);
   const exact = binomialUpperTail(cErrors, c.pageViews, Math.min(1, stableRate + allowedErrorRateIncrease));
   const fisher = fisherExact(
@@ -134,7 +137,7 @@ export function classifyJsErrorRate(m: RumMeasurement, settings: JudgeSettings):
   );
   const pValue = Math.max(exact, fisher.pValue);
   const significance = significanceOf(pValue, settings);
-  const describe = (w: RumWindow) => `${formatPercent(rate(w))} (${w.errors} errors in ${w.pageViews} page views)`;
+  const describe = (w: RumWindow) => `${formatPercent(rate(w))} (${errorViews(w)} of ${w.pageViews} page views)`;
   const seen = `candidate ${describe(c)} vs ${ref.name} ${describe(s)}`;
   const figures = `exact ${formatP(exact)}; Fisher ${formatP(fisher.pValue)}`;
   return {

@@ -45,8 +45,11 @@ export interface RumWindow {
    * again after a back/forward-cache restore, which is another view), so they count views.
    */
   pageViews: number;
-  /** JavaScript errors reported (a page may report several). */
-  errors: number;
+  /**
+   * Page views that reported a JavaScript error: error beacons with the same `id` (the page's
+   * view id) are one view, so a page that throws in a loop counts once; one without an id counts alone.
+   */
+  errorViews: number;
   /** Largest Contentful Paint of each page view in ms (all, or a uniform subsample when there are many). */
   lcpMs: number[];
 }

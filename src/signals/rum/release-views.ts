@@ -14,12 +14,17 @@ export interface ReleaseViewsLimits {
 /** One release's RUM beacons as the source has read them: exact counts per window, a bounded LCP sample. */
 export class ReleaseViews {
   private readonly views: SortedTimes;
-  private readonly errors: SortedTimes;
+  /** First error of each page view (by view id). */
+  private readonly errorViews: SortedTimes;
+  private readonly seenViews = new Set<number>();
   private readonly lcp: LatencyReservoir;
 
+  private readonly maxEvents: number;
+
   constructor(limits: ReleaseViewsLimits) {
+    this.maxEvents = limits.maxEvents;
     this.views = new SortedTimes(limits.maxEvents);
-    this.errors = new SortedTimes(limits.maxEvents);
+    this.errorViews = new SortedTimes(limits.maxEvents);
     this.lcp = new LatencyReservoir(limits.maxLcp, limits.random);
   }
 
@@ -29,15 +34,22 @@ export class ReleaseViews {
     this.lcp.add(at, ms);
   }
 
-  addError(at: number): void {
-    this.errors.add(at);
+  /** A JS error of page view `view` (0: unknown view, counted alone); a view counts once, at its first error. */
+  addError(at: number, view: number): void {
+    if (view !== 0) {
+      if (this.seenViews.has(view)) return;
+      // Bounded like the times: past the limit, start remembering afresh (a view may then count twice).
+      if (this.seenViews.size >= this.maxEvents) this.seenViews.clear();
+      this.seenViews.add(view);
+    }
+    this.errorViews.add(at);
   }
 
   /** Beacons received in [from, to). */
   window(from: number, to: number): RumWindow {
     return {
       pageViews: this.views.countIn(from, to),
-      errors: this.errors.countIn(from, to),
+      errorViews: this.errorViews.countIn(from, to),
       lcpMs: this.lcp.latenciesIn(from, to),
     };
   }
@@ -45,5 +57,5 @@ export class ReleaseViews {
 
 /** No beacons (a release not seen). */
 export function emptyRumWindow(): RumWindow {
-  return { pageViews: 0, errors: 0, lcpMs: [] };
+  return { pageViews: 0, errorViews: 0, lcpMs: [] };
 }

@@ -6,8 +6,8 @@ import { RumSignalSource } from './rum-source.js';
 /** A proxy whose RUM ring we fill by hand; answers like GET /rum (seq > after). */
 function fakeProxy(startedAt = 1) {
   const state = { startedAt, samples: [] as RumSample[], calls: [] as number[] };
-  const push = (release: string, at: number, name: RumSample['name'], value = 1) =>
-    state.samples.push({ seq: state.samples.length + 1, release, at, name, value });
+  const push = (release: string, at: number, name: RumSample['name'], value = 1, view = 0) =>
+    state.samples.push({ seq: state.samples.length + 1, release, at, name, value, view });
   const router = {
     rum: async (environment: string, service: string, after = 0): Promise<RumPage> => {
       state.calls.push(after);
@@ -46,15 +46,19 @@ describe('RumSignalSource', () => {
       to: 2000,
       phase: 'ok',
       kind: 'rum',
-      candidate: { pageViews: 1, errors: 1, lcpMs: [2500] },
-      stable: { pageViews: 1, errors: 0, lcpMs: [1500] },
-      baseline: { pageViews: 1, errors: 0, lcpMs: [1400] },
+      candidate: { pageViews: 1, errorViews: 1, lcpMs: [2500] },
+      stable: { pageViews: 1, errorViews: 0, lcpMs: [1500] },
+      baseline: { pageViews: 1, errorViews: 0, lcpMs: [1400] },
     });
     proxy.push('2.0.0', 2100, 'LCP', 2700);
     proxy.push('2.0.0', 2200, 'error');
     [m] = await source.measure(query(1000, 3000));
-    expect(m).toMatchObject({ candidate: { pageViews: 2, errors: 2, lcpMs: [2500, 2700] } });
+    expect(m).toMatchObject({ candidate: { pageViews: 2, errorViews: 2, lcpMs: [2500, 2700] } });
     expect(proxy.state.calls).toEqual([0, 5]);
+    // A page view that throws three times (one view id) is one view with errors.
+    for (const at of [2300, 2400, 2500]) proxy.push('2.0.0', at, 'error', 1, 0xbeef);
+    [m] = await source.measure(query(1000, 3000));
+    expect(m).toMatchObject({ candidate: { errorViews: 3 } });
   });
 
   it('starts over from 0 when the proxy restarted, keeping what it counted', async () => {

@@ -21,7 +21,7 @@ export interface RumSignalSourceOptions {
 /**
  * Real users of a frontend, candidate against stable: each `measure` reads the proxy's RUM
  * beacons since its cursor (as the proxy source reads request samples) and reports one `rum`
- * measurement — page views, JS errors and LCP values per release — from which the judge derives
+ * measurement — page views, views with JS errors and LCP values per release — from which the judge derives
  * `lcpP75` and `jsErrorRate`. INP and CLS beacons are kept by the proxy but not judged yet.
  *
  * @example
@@ -94,7 +94,7 @@ export class RumSignalSource implements SignalSource {
     for (const s of page.samples) {
       if (s.seq <= this.cursor) continue;
       if (s.name === 'LCP') this.views(s.release).addLcp(s.at, s.value);
-      else if (s.name === 'error') this.views(s.release).addError(s.at);
+      else if (s.name === 'error') this.views(s.release).addError(s.at, s.view);
     }
     this.cursor = Math.max(this.cursor, page.cursor);
   }

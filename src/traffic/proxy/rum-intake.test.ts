@@ -7,6 +7,7 @@ import { type AdminServer, startAdminServer } from './admin-api.js';
 import { DataPlane } from './data-plane.js';
 import { ProxyRouter } from './proxy-router.js';
 import { parseBeacon } from './rum-intake.js';
+import { viewHash } from './rum-samples.js';
 
 /**
  * RUM beacons through a real data plane (in process, real sockets): the listener answers
@@ -91,9 +92,9 @@ describe('the proxy answers RUM beacons itself', () => {
     const error = await beacon({ release: '1.0.0', name: 'error', id: 'e1' });
     expect(error.status).toBe(204);
     const page = plane.rum('harbor.staging', 'web', before);
-    expect(page.samples.map(({ release, name, value }) => ({ release, name, value }))).toEqual([
-      { release: '2.0.0', name: 'LCP', value: 1234.5 },
-      { release: '1.0.0', name: 'error', value: 1 },
+    expect(page.samples.map(({ release, name, value, view }) => ({ release, name, value, view }))).toEqual([
+      { release: '2.0.0', name: 'LCP', value: 1234.5, view: viewHash('v4-1700000000000-1') },
+      { release: '1.0.0', name: 'error', value: 1, view: viewHash('e1') },
     ]);
     expect(plane.rum('harbor.staging', 'api', 0).samples).toEqual([]);
     // Not traffic of the frontend: the request samples do not see beacons.
@@ -171,7 +172,7 @@ describe('the proxy answers RUM beacons itself', () => {
       expect(m).toMatchObject({
         phase: 'ok',
         kind: 'rum',
-        candidate: { pageViews: 3, errors: 0, lcpMs: [2000, 2001, 2002] },
+        candidate: { pageViews: 3, errorViews: 0, lcpMs: [2000, 2001, 2002] },
         stable: { pageViews: 1, lcpMs: [1500] },
       });
     } finally {
@@ -186,11 +187,16 @@ describe('parseBeacon', () => {
       release: '1.5.0',
       name: 'INP',
       value: 88,
+      view: viewHash('v4-1'),
     });
     expect(parseBeacon('{"release":"1.5.0","name":"error","value":"TypeError"}')).toEqual({
       release: '1.5.0',
       name: 'error',
       value: 1,
+      view: 0,
     });
+    // The same view id, the same hash; another id, another hash.
+    expect(viewHash('view-1')).toBe(viewHash('view-1'));
+    expect(viewHash('view-1')).not.toBe(viewHash('view-2'));
   });
 });

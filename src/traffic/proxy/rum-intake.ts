@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendProxyResponse } from './proxy-response.js';
 import type { CompiledRoute } from './route-table.js';
-import { type RumName, rumNames, type RumRegistry } from './rum-samples.js';
+import { type RumName, rumNames, type RumRegistry, viewHash } from './rum-samples.js';
 
 /**
  * Real User Monitoring intake, answered by the proxy itself.
@@ -35,6 +35,8 @@ export interface Beacon {
   release: string;
   name: RumName;
   value: number;
+  /** viewHash(id): on errors, the page view's id, so a page that throws many times counts once. */
+  view: number;
 }
 
 /** Is this request a RUM beacon (path only; the query is ignored)? */
@@ -140,7 +142,8 @@ export class RumIntake {
       res.end(body);
       return;
     }
-    this.registry.record(environment, route.service, beacon.release, this.clock(), beacon.name, beacon.value);
+    const { release, ...sample } = beacon;
+    this.registry.record(environment, route.service, release, this.clock(), sample);
     res.writeHead(204, { 'Cache-Control': 'no-store' });
     res.end();
   }
@@ -180,5 +183,5 @@ export function parseBeacon(text: string): Beacon | string {
     if (v !== undefined && (typeof v !== 'string' || v.length > max))
       return `${field}: expected a string of at most ${max} characters`;
   }
-  return { release: b.release, name, value };
+  return { release: b.release, name, value, view: viewHash(b.id as string | undefined) };
 }

@@ -12,6 +12,16 @@ export interface RumSample {
   name: RumName;
   /** ms for LCP and INP, a unitless score for CLS, 1 for an error. */
   value: number;
+  /** A 32-bit hash of the beacon's `id` (the page view's id on errors), 0 without one: errors are counted per view. */
+  view: number;
+}
+
+/** FNV-1a of the id: the page's own random view id needs no more than a hash to be told apart, and keeps no text. */
+export function viewHash(id: string | undefined): number {
+  if (id === undefined || id === '') return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h >>> 0 || 1;
 }
 
 /** A page of RUM samples of one service: the same cursor protocol as the request samples (GET /samples). */
@@ -36,16 +46,18 @@ class RumRing {
   private readonly ats = new Float64Array(rumSamplesPerRelease);
   private readonly values = new Float64Array(rumSamplesPerRelease);
   private readonly names = new Uint8Array(rumSamplesPerRelease);
+  private readonly views = new Uint32Array(rumSamplesPerRelease);
   private written = 0;
 
   constructor(readonly release: string) {}
 
-  add(seq: number, at: number, name: RumName, value: number): void {
+  add(seq: number, at: number, name: RumName, value: number, view: number): void {
     const slot = this.written++ % rumSamplesPerRelease;
     this.seqs[slot] = seq;
     this.ats[slot] = at;
     this.values[slot] = value;
     this.names[slot] = rumNames.indexOf(name);
+    this.views[slot] = view;
   }
 
   after(after: number, out: RumSample[]): void {
@@ -60,6 +72,7 @@ class RumRing {
         at: this.ats[slot]!,
         name: rumNames[this.names[slot]!]!,
         value: this.values[slot]!,
+        view: this.views[slot]!,
       });
     }
   }
@@ -72,7 +85,13 @@ export class RumRegistry {
   constructor(readonly startedAt: number) {}
 
   /** Keep one beacon. */
-  record(environment: string, service: string, release: string, at: number, name: RumName, value: number): void {
+  record(
+    environment: string,
+    service: string,
+    release: string,
+    at: number,
+    beacon: Omit<RumSample, 'seq' | 'release' | 'at'>,
+  ) {
     const key = `${environment}\u0000${service}`;
     let svc = this.services.get(key);
     if (!svc) {
@@ -84,7 +103,7 @@ export class RumRegistry {
       ring = new RumRing(release);
       svc.releases.set(release, ring);
     }
-    ring.add(++svc.last, at, name, value);
+    ring.add(++svc.last, at, beacon.name, beacon.value, beacon.view);
   }
 
   /** Samples of one service with seq > after (all releases, oldest first). */
