@@ -61,6 +61,7 @@ describe('proxy admin API', () => {
       ['GET', '/stats'],
       ['GET', '/upstreams'],
       ['GET', '/metrics'],
+      ['GET', '/rum?environment=staging&service=web'],
       ['PUT', '/routes/staging'],
       ['DELETE', '/routes/staging'],
     ]) {

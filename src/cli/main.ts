@@ -31,6 +31,7 @@ const commandModules: Record<string, () => Promise<(program: Command) => void>> 
   logs: async () => (await import('./commands/logs.js')).registerLogs,
   migrate: async () => (await import('./commands/migrate.js')).registerMigrate,
   db: async () => (await import('./commands/db.js')).registerDb,
+  budget: async () => (await import('./commands/budget.js')).registerBudget,
   release: async () => (await import('./commands/release.js')).registerRelease,
   'promote-release': async () => (await import('./commands/promote-release.js')).registerPromoteRelease,
   tokens: async () => (await import('./commands/tokens.js')).registerTokens,

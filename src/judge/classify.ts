@@ -12,10 +12,13 @@ export function classifyRequests(prepared: PreparedRequests, settings: JudgeSett
 }
 
 /**
- * Classify a measurement that is not `requests` (those go through prepareRequests first):
+ * Classify a measurement that is not `requests` (those go through prepareRequests first) or `rum` (classify-rum.ts):
  * values, checks, and the measurements a source could not take.
  */
-export function classifyOther(m: Exclude<Measurement, { kind: 'requests' }>, settings: JudgeSettings): MetricResult {
+export function classifyOther(
+  m: Exclude<Measurement, { kind: 'requests' } | { kind: 'rum' }>,
+  settings: JudgeSettings,
+): MetricResult {
   if (m.phase === 'error' || m.phase === 'nodata') return unmeasured(m.metric, m.source, m.phase, m.message);
   return m.kind === 'value' ? classifyValue(m, settings) : classifyChecks(m);
 }

@@ -1,4 +1,5 @@
 import { classifyOther, classifyRequests, unmeasured } from './classify.js';
+import { classifyRum } from './classify-rum.js';
 import type { JudgeInput, MetricResult, Verdict } from './model.js';
 import { prepareRequests } from './requests.js';
 import { isWorse, scoreResults } from './score.js';
@@ -50,6 +51,8 @@ export function judge(input: JudgeInput): Verdict {
       }
       candidateRequests = Math.max(candidateRequests, prepared.candidate.total);
       metrics.push(...requestTriggers(prepared, settings), ...classifyRequests(prepared, settings));
+    } else if (m.phase === 'ok' && m.kind === 'rum') {
+      metrics.push(...classifyRum(m, settings));
     } else {
       metrics.push(classifyOther(m, settings));
     }

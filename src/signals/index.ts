@@ -14,4 +14,5 @@ export {
   type PrometheusMetric,
 } from './prometheus/prometheus-source.js';
 export { HttpProbeSignalSource } from './http-probe/http-probe-source.js';
+export { RumSignalSource, type RumSignalSourceOptions } from './rum/rum-source.js';
 export type { HttpProbeSignalSourceConfig, HttpProbe, HttpProbeExpectation } from './http-probe/probe-config.js';

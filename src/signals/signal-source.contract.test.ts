@@ -2,6 +2,7 @@ import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HttpProbeSignalSource } from './http-probe/http-probe-source.js';
 import { PrometheusSignalSource } from './prometheus/prometheus-source.js';
+import { RumSignalSource } from './rum/rum-source.js';
 import { ProxySignalSource } from './proxy/proxy-source.js';
 import type { SignalQuery, SignalSource } from './signal-source.js';
 
@@ -38,6 +39,16 @@ const adapters: { name: string; metrics: string[]; make: () => SignalSource }[] 
         router: { samples: () => Promise.reject(new Error('the Slipway proxy is not reachable at 127.0.0.1:9')) },
         environment: 'harbor.production',
         service: 'quote-api',
+      }),
+  },
+  {
+    name: 'rum',
+    metrics: ['rum'],
+    make: () =>
+      new RumSignalSource({
+        router: { rum: () => Promise.reject(new Error('the Slipway proxy is not reachable at 127.0.0.1:9')) },
+        environment: 'harbor.production',
+        service: 'web',
       }),
   },
   {

@@ -38,6 +38,22 @@ export interface CheckWindow {
   lastFailure?: string;
 }
 
+/** Real users' page views of one release in a window, from RUM beacons (the browser's web-vitals and errors). */
+export interface RumWindow {
+  /**
+   * Page views: LCP reports. web-vitals reports LCP once for each page load that is shown (and
+   * again after a back/forward-cache restore, which is another view), so they count views.
+   */
+  pageViews: number;
+  /**
+   * Page views that reported a JavaScript error: error beacons with the same `id` (the page's
+   * view id) are one view, so a page that throws in a loop counts once; one without an id counts alone.
+   */
+  errorViews: number;
+  /** Largest Contentful Paint of each page view in ms (all, or a uniform subsample when there are many). */
+  lcpMs: number[];
+}
+
 interface MeasurementBase {
   /** Metric name as configured or built in ("requests", "error-rate", "quote-premium"…). */
   metric: string;
@@ -66,6 +82,8 @@ export type Measurement =
       unit?: string;
       higherIsWorse: boolean;
     })
+  /** Real users of a frontend (RUM beacons): the judge compares LCP p75 and the JS error rate. */
+  | (MeasurementBase & { phase: 'ok'; kind: 'rum'; candidate: RumWindow; stable: RumWindow; baseline?: RumWindow })
   /** Synthetic checks against the candidate (a correctness canary). */
   | (MeasurementBase & { phase: 'ok'; kind: 'checks'; candidate: CheckWindow })
   | (MeasurementBase & { phase: 'error'; message: string })

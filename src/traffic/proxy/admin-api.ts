@@ -75,13 +75,17 @@ export async function startAdminServer(options: {
         return sendJson(res, 200, dataPlane.upstreams());
       case '/stats':
         return sendJson(res, 200, dataPlane.stats());
-      case '/samples': {
+      case '/samples':
+      case '/rum': {
         const environment = requiredParam(url, 'environment');
         const service = requiredParam(url, 'service');
         const after = url.searchParams.get('after') ?? '0';
         if (!/^\d+$/.test(after))
-          throw new ProxyError('invalid_input', `GET /samples: after must be a whole number, got "${after}"`);
-        return sendJson(res, 200, dataPlane.samples(environment, service, Number(after)));
+          throw new ProxyError('invalid_input', `GET ${url.pathname}: after must be a whole number, got "${after}"`);
+        const n = Number(after);
+        const page =
+          url.pathname === '/rum' ? dataPlane.rum(environment, service, n) : dataPlane.samples(environment, service, n);
+        return sendJson(res, 200, page);
       }
       case '/metrics':
         res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });

@@ -5,6 +5,8 @@ import { ProxyError } from './errors.js';
 import type { ForwardOptions } from './exchange.js';
 import { renderMetrics } from './metrics.js';
 import { compileTable } from './route-table.js';
+import { RumIntake, type RumLimits } from './rum-intake.js';
+import { RumRegistry, type RumPage } from './rum-samples.js';
 import { TrafficStatsRegistry, type SamplesPage } from './traffic-stats.js';
 import { UpstreamRegistry } from './upstream.js';
 
@@ -27,6 +29,8 @@ export interface DataPlaneOptions {
   drainTimeoutMs?: number;
   /** Saves the whole state before a change takes effect; a rejection cancels the change. */
   persist?: (environments: EnvironmentRoutes[]) => Promise<void>;
+  /** RUM beacon rate per environment (default defaultRumLimits). */
+  rumLimits?: RumLimits;
 }
 
 /**
@@ -39,12 +43,18 @@ export class DataPlane {
   private readonly listeners = new Map<string, EnvironmentListener>();
   private readonly registry: UpstreamRegistry;
   private readonly traffic = new TrafficStatsRegistry(this.startedAt);
+  private readonly rumRegistry = new RumRegistry(this.startedAt);
   private readonly forward: ForwardOptions;
   private readonly drainTimeoutMs: number;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: DataPlaneOptions) {
-    this.forward = { ...defaultForwardOptions, ...options.forward, logger: options.logger };
+    this.forward = {
+      ...defaultForwardOptions,
+      ...options.forward,
+      logger: options.logger,
+      rum: new RumIntake(this.rumRegistry, options.rumLimits),
+    };
     this.registry = new UpstreamRegistry(this.forward.connectTimeoutMs);
     this.drainTimeoutMs = options.drainTimeoutMs ?? defaultDrainTimeoutMs;
   }
@@ -127,6 +137,11 @@ export class DataPlane {
   /** Recent samples of one service after a cursor. */
   samples(environment: string, service: string, after: number): SamplesPage {
     return this.traffic.samples(environment, service, after);
+  }
+
+  /** Recent RUM beacons of one service after a cursor. */
+  rum(environment: string, service: string, after: number): RumPage {
+    return this.rumRegistry.samples(environment, service, after);
   }
 
   /** Prometheus text exposition. */

@@ -7,6 +7,7 @@ import { sendProxyResponse } from './proxy-response.js';
 import type { CompiledReleaseSet } from './release-set.js';
 import { framingOf, maxBufferedBodyBytes, readRequestBody, type RequestBody } from './request-body.js';
 import type { CompiledRoute, CompiledTable } from './route-table.js';
+import type { RumIntake } from './rum-intake.js';
 import type { UpstreamState } from './upstream.js';
 
 /** Tunables of forwarding; defaults in defaultForwardOptions (data-plane.ts). */
@@ -22,6 +23,8 @@ export interface ForwardOptions {
   /** Retries after a connect error or a reset on a reused socket (never after response bytes). */
   maxRetries: number;
   logger: Logger;
+  /** Answers RUM beacons (rum-intake.ts); without it they are forwarded like any request. */
+  rum?: RumIntake;
 }
 
 /** Errors that can only happen while connecting: the upstream never saw the request. */

@@ -3,11 +3,12 @@ import { Exchange, type ForwardOptions } from './exchange.js';
 import { readReleaseCookie } from './headers.js';
 import { pathOf, sendProxyResponse } from './proxy-response.js';
 import { chooseReleaseSet } from './release-choice.js';
+import { isRumPath } from './rum-intake.js';
 import { matchRoute, type CompiledTable } from './route-table.js';
 
 /**
  * The hot path: route a request of one environment's listener and hand it to an Exchange,
- * or answer it directly (404 no route, 501 upgrade, 503 no available instance).
+ * or answer it directly (404 no route, 501 upgrade, 503 no available instance, RUM beacons).
  */
 export function proxyRequest(
   table: CompiledTable,
@@ -34,6 +35,10 @@ export function proxyRequest(
       'no_route',
       `no service routes ${pathOf(url)} in environment "${table.environment}"`,
     );
+    return;
+  }
+  if (options.rum !== undefined && isRumPath(url)) {
+    options.rum.handle(table.environment, route, req, res);
     return;
   }
   const upgrade = req.headers.upgrade;

@@ -8,6 +8,8 @@ export type ProxyFailure =
   | 'upstream_timeout'
   | 'upgrade_unsupported'
   | 'bad_request'
+  | 'too_large'
+  | 'rate_limited'
   | 'internal';
 
 /** Short text body (JSON when the client accepts it) naming what failed; the code is also in X-Slipway-Proxy-Error. */

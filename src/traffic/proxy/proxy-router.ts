@@ -3,6 +3,7 @@ import type { EnvironmentRoutes, Router, TrafficStats, UpstreamStatus } from '..
 import { codeOfHttpStatus, messageOf, type ErrorCode } from '../../shared/errors.js';
 import { parseHostPort, formatHostPort } from './address.js';
 import { ProxyError } from './errors.js';
+import type { RumPage } from './rum-samples.js';
 import type { SamplesPage } from './traffic-stats.js';
 
 /** Where the proxy's admin API is and how to authenticate. */
@@ -94,6 +95,12 @@ export class ProxyRouter implements Router {
   samples(environment: string, service: string, after = 0): Promise<SamplesPage> {
     const query = new URLSearchParams({ environment, service, after: String(after) });
     return this.call('GET', `/samples?${query}`) as Promise<SamplesPage>;
+  }
+
+  /** Recent RUM beacons of one service with seq > after (the page's Core Web Vitals and errors, per release). */
+  rum(environment: string, service: string, after = 0): Promise<RumPage> {
+    const query = new URLSearchParams({ environment, service, after: String(after) });
+    return this.call('GET', `/rum?${query}`) as Promise<RumPage>;
   }
 
   /** Release the connection pool. */
