@@ -21,5 +21,6 @@ export function baselineAsStable(m: Measurement): Measurement {
   if (m.phase !== 'ok') return m;
   if (m.kind === 'requests' && m.baseline) return { ...m, stable: m.baseline };
   if (m.kind === 'value' && m.baseline !== undefined) return { ...m, stable: m.baseline };
+  if (m.kind === 'rum' && m.baseline) return { ...m, stable: m.baseline };
   return m;
 }
