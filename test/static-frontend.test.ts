@@ -149,10 +149,10 @@ describe('a static frontend, canary with a sticky cookie', () => {
 
 async function instancesOf(version: string): Promise<string[]> {
   const { instances } = await system.client.call<{
-    instances: { id: string; release: string; desired: string; pid: number | null }[];
-  }>('GET', `/api/v1/instances?project=${system.project}&environment=staging&service=web`);
+    instances: { id: string; service: string; release: string; desired: string; pid: number | null }[];
+  }>('GET', `/api/v1/instances?project=${system.project}&environment=staging`);
   return instances
-    .filter((i) => i.release === version && i.desired !== 'stopped')
+    .filter((i) => i.service === 'web' && i.release === version && i.desired !== 'stopped')
     .map((i) => `${i.id}:${i.pid}`)
     .sort();
 }

@@ -50,7 +50,8 @@ export const staticSchema = z
       .min(1)
       .meta({
         description:
-          'The build to serve (e.g. frontend/releases/{version}/dist), relative to slipway.yaml; must hold index.html. ' +
+          'The build to serve (e.g. frontend/releases/{version}/dist), relative to slipway.yaml; must hold ' +
+          'index.html. ' +
           'Copied once per release into a content-addressed store, so the directory may change afterwards.',
       }),
     keep: z

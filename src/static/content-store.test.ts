@@ -1,4 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -22,7 +31,7 @@ function build(name: string, files: Record<string, string | Buffer>): string {
 }
 
 describe('publishBuild', () => {
-  it('copies the build into a directory named by its digest, with brotli and gzip copies that decode to it', async () => {
+  it('copies the build into a directory named by its digest, with brotli and gzip copies of it', async () => {
     const vite = viteLikeBuild('1.0.0');
     const published = await publishBuild(store, build('a', vite.files));
     expect(published.reused).toBe(false);
@@ -82,5 +91,18 @@ describe('publishBuild', () => {
     const dir = build('a', { 'index.html': 'x' });
     symlinkSync('/etc/passwd', path.join(dir, 'passwd'));
     await expect(publishBuild(store, dir)).rejects.toThrow(`${path.join(dir, 'passwd')} is a symbolic link`);
+  });
+});
+
+describe('abandoned publications', () => {
+  it('are removed once old, and only then', async () => {
+    const old = path.join(store, '.tmp-abandoned');
+    const fresh = path.join(store, '.tmp-in-progress');
+    mkdirSync(old, { recursive: true });
+    mkdirSync(fresh, { recursive: true });
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(old, hourAgo, hourAgo);
+    await publishBuild(store, build('a', { 'index.html': '<p>hi</p>' }));
+    expect(readdirSync(store).filter((n) => n.startsWith('.tmp-'))).toEqual(['.tmp-in-progress']);
   });
 });

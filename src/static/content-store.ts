@@ -5,7 +5,7 @@
  * absent; once there it never changes, and a release with the same files reuses it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { contentType } from 'mime-types';
 import { type BuildTree, readBuildFile, readBuildTree, sha256 } from './build-tree.js';
@@ -60,6 +60,7 @@ export async function publishBuild(store: string, buildDir: string): Promise<Pub
   const tree = await readBuildTree(buildDir);
   const existing = await readPublished(store, tree.tree);
   if (existing) return existing;
+  await removeAbandoned(store);
   const tmp = path.join(store, `.tmp-${tree.tree.slice(0, 12)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     const manifest = await writeContent(tmp, buildDir, tree);
@@ -110,4 +111,19 @@ async function put(dir: string, variant: string, file: string, body: Buffer): Pr
   await mkdir(path.dirname(target), { recursive: true });
   await writeFile(target, body, { mode: 0o444 });
   return body;
+}
+
+/** Temporary directories this old were left by a publisher that was killed: nobody is writing them any more. */
+const abandonedAfterMs = 10 * 60_000;
+
+async function removeAbandoned(store: string): Promise<void> {
+  const names = await readdir(store).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith('.tmp-'))) {
+    const dir = path.join(store, name);
+    const modified = await stat(dir).then(
+      (s) => s.mtimeMs,
+      () => Date.now(),
+    );
+    if (Date.now() - modified > abandonedAfterMs) await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -6,7 +6,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { releaseCookie } from '../traffic/proxy/headers.js';
 import { cacheControlFor } from './cache-policy.js';
 import type { FileBodies, Variant } from './file-bodies.js';
-import { chooseEncoding, chooseRange, type Encoding, ifRangeAllows, matchesIfNoneMatch } from './negotiation.js';
+import {
+  chooseEncoding,
+  chooseRange,
+  type Encoding,
+  ifRangeAllows,
+  matchesIfNoneMatch,
+  type RangeChoice,
+} from './negotiation.js';
 import { healthPath } from './health-path.js';
 import { hasExtension, requestPath } from './request-path.js';
 import type { Found, Site } from './site.js';
@@ -89,12 +96,15 @@ async function send(options: HandlerOptions, req: IncomingMessage, res: ServerRe
   const variant: Variant = encoding ?? 'files';
   const size = encoding === undefined ? entry.size : entry[encoding]!;
   if (encoding) res.setHeader('Content-Encoding', encoding);
-  const range = ifRangeAllows(req.headers['if-range'], etag) ? chooseRange(rangeHeader, size) : { kind: 'full' };
+  const range: RangeChoice = ifRangeAllows(req.headers['if-range'], etag)
+    ? chooseRange(rangeHeader, size)
+    : { kind: 'full' };
   if (range.kind === 'unsatisfiable') {
     res.setHeader('Content-Range', `bytes */${size}`);
     return plain(res, 416, `range not satisfiable: the file has ${size} bytes`);
   }
-  const [status, start, end] = range.kind === 'partial' ? [206, range.start, range.end] : [200, 0, size - 1];
+  const [status, start, end]: [number, number, number] =
+    range.kind === 'partial' ? [206, range.start, range.end] : [200, 0, size - 1];
   if (status === 206) res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
   res.setHeader('Content-Length', end - start + 1);
   if (req.method === 'HEAD' || size === 0) {

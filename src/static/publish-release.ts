@@ -43,11 +43,13 @@ export async function publishRelease(request: PublishRequest): Promise<PublishOu
       (t) => t.tree,
       (e: Error) => e.message,
     );
-    if (now !== recorded)
+    if (now !== recorded) {
+      const found = /^[0-9a-f]{64}$/.test(now) ? `${buildDir} now has tree ${now.slice(0, 12)}` : now;
       warnings.push(
         `release ${version} was published from a different build (tree ${recorded!.slice(0, 12)}); serving that ` +
-          `one, as releases are immutable (${/^[0-9a-f]{64}$/.test(now) ? `${buildDir} now has tree ${now.slice(0, 12)}` : now})`,
+          `one, as releases are immutable (${found})`,
       );
+    }
     outcome = { release: { version, dir: earlier.dir, manifest: earlier.manifest }, source: 'recorded' };
   } else {
     const published = await publishBuild(store, buildDir);
