@@ -15,7 +15,7 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 describe('publishRelease', () => {
-  it('publishes a new version, then serves the build it was published with, whatever the directory holds later', async () => {
+  it('publishes a version once, then serves that build whatever the directory holds later', async () => {
     const dir = path.join(root, 'dist'); // no {version}: each build overwrites the last
     writeBuild(dir, viteLikeBuild('1.0.0').files);
     const first = await publishRelease({ store, buildDir: dir, version: '1.0.0', environment: 'staging' });
