@@ -84,6 +84,16 @@ describe('a static frontend, blue-green', () => {
     expect(oldPage.cookie).toBe('slipway-release=1.0.0');
     for (const asset of assetsOf(oldPage.body, v1).slice(0, 2))
       expect((await fetchPath(`${system.stagingUrl}${asset}`, oldPage.cookie)).status).toBe(200);
+    // Through the proxy: the precompressed copy, cached for a year, revalidated by its ETag.
+    const script = await request(`${system.stagingUrl}/app/${v1.script}`, { headers: { 'accept-encoding': 'br' } });
+    await script.body.dump();
+    expect(script.headers['content-encoding']).toBe('br');
+    expect(script.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const again = await request(`${system.stagingUrl}/app/${v1.script}`, {
+      headers: { 'accept-encoding': 'br', 'if-none-match': script.headers.etag as string },
+    });
+    await again.body.dump();
+    expect(again.statusCode).toBe(304);
   }, 120_000);
 
   it('switches to 2.0.0, while the page loaded before the switch still gets its own chunks', async () => {

@@ -76,6 +76,7 @@ describe('static handler: caching', () => {
     expect(res.headers['cache-control']).toBe('no-cache');
     expect(res.headers['set-cookie']).toBe('slipway-release=2.0.0; Path=/; HttpOnly; SameSite=Lax');
     expect(res.headers.etag).toMatch(/^"[0-9a-f]{40}"$/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('caches hashed assets for a year, without a cookie', async () => {

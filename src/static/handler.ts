@@ -42,6 +42,8 @@ export function staticHandler(options: HandlerOptions): (req: IncomingMessage, r
 
 async function handle(options: HandlerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { site } = options;
+  // Browsers must take the declared type, never guess one (a text/plain 404 echoing the path stays text).
+  res.setHeader('X-Content-Type-Options', 'nosniff');
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     return plain(res, 405, `${req.method} is not allowed: this is a static site (GET, HEAD)`);

@@ -44,3 +44,14 @@ describe('release index', () => {
     expect((await readIndex(store)).environments.staging).toEqual(['1.0.0']);
   });
 });
+
+describe('concurrent starts', () => {
+  it('lose no environment and no version', async () => {
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => recordStart(store, `env-${i % 4}`, `${i}.0.0`, `tree-${i}`)),
+    );
+    const index = await readIndex(store);
+    expect(Object.keys(index.versions)).toHaveLength(12);
+    expect(Object.values(index.environments).flat()).toHaveLength(12);
+  });
+});

@@ -2,10 +2,11 @@
  * `<store>/index.json`: which tree each release version published (a version means one build,
  * like every Slipway release) and, per environment, the versions most recently started there,
  * newest first. The server reads it to know the earlier releases whose assets it still serves.
- * Written to a temporary file and renamed, so a reader never sees half of it.
+ * Written to a temporary file and renamed, so a reader never sees half of it; writers take a lock
+ * (a directory: mkdir is atomic), so releases starting at once in two environments both count.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface ReleaseIndex {
@@ -40,15 +41,43 @@ export async function readIndex(store: string): Promise<ReleaseIndex> {
  * environment's list. The version's tree is recorded the first time only: releases are immutable.
  */
 export async function recordStart(store: string, environment: string, version: string, tree: string): Promise<void> {
-  const index = await readIndex(store);
-  const versions = Object.fromEntries(Object.entries(index.versions));
-  versions[version] ??= tree;
-  const list = (index.environments[environment] ?? []).filter((v) => v !== version);
-  const environments = Object.fromEntries(Object.entries(index.environments));
-  environments[environment] = [version, ...list].slice(0, remembered);
-  const tmp = `${indexFile(store)}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(tmp, `${JSON.stringify({ versions, environments }, null, 2)}\n`);
-  await rename(tmp, indexFile(store));
+  await withLock(`${indexFile(store)}.lock`, async () => {
+    const index = await readIndex(store);
+    const versions = Object.fromEntries(Object.entries(index.versions));
+    versions[version] ??= tree;
+    const list = (index.environments[environment] ?? []).filter((v) => v !== version);
+    const environments = Object.fromEntries(Object.entries(index.environments));
+    environments[environment] = [version, ...list].slice(0, remembered);
+    const tmp = `${indexFile(store)}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    await writeFile(tmp, `${JSON.stringify({ versions, environments }, null, 2)}\n`);
+    await rename(tmp, indexFile(store));
+  });
+}
+
+/** A lock older than this was left by a writer that died (a write takes milliseconds). */
+const staleLockMs = 30_000;
+
+async function withLock(lock: string, work: () => Promise<void>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (age > staleLockMs) await rm(lock, { recursive: true, force: true });
+      else if (attempt > 500) throw new Error(`${lock} is held by another process`);
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  try {
+    await work();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
 }
 
 /**
