@@ -98,7 +98,8 @@ async function send(options: HandlerOptions, req: IncomingMessage, res: ServerRe
   const variant: Variant = encoding ?? 'files';
   const size = encoding === undefined ? entry.size : entry[encoding]!;
   if (encoding) res.setHeader('Content-Encoding', encoding);
-  const range: RangeChoice = ifRangeAllows(req.headers['if-range'], etag)
+  const ifRange = req.headers['if-range'];
+  const range: RangeChoice = ifRangeAllows(typeof ifRange === 'string' ? ifRange : undefined, etag)
     ? chooseRange(rangeHeader, size)
     : { kind: 'full' };
   if (range.kind === 'unsatisfiable') {
