@@ -27,6 +27,8 @@ let system: System;
 beforeAll(async () => {
   system = await System.start({
     instances: 1,
+    // The backend (harbor-quote) in staging: a canary that holds at 50 %, so two backend releases are live at once.
+    strategy: '{ type: canary, steps: [{ setWeight: 50 }, { pause: {} }] }',
     extraServices: [
       '  web:',
       `    static: { dir: ${JSON.stringify(path.join(builds, '{version}', 'dist'))}, keep: 3 }`,
@@ -136,6 +138,30 @@ describe('a static frontend, blue-green', () => {
     expect(d.trafficShifted).toBe(false);
     expect(d.reason).toContain(`no index.html in build directory ${path.join(builds, '3.0.0', 'dist')}`);
     expect((await fetchPath(`${system.stagingUrl}/app/`)).body).toBe(v1.files['index.html']);
+  }, 120_000);
+});
+
+describe("a page's API calls", () => {
+  it('reach the backend release of its own version while both backend releases are live', async () => {
+    expect((await system.deployed('1.0.0')).state).toBe('succeeded');
+    const canary = await system.deploy('2.0.0');
+    await waitUntilPaused(canary.id);
+    const page = await fetchPath(`${system.stagingUrl}/app/`); // web 1.0.0 is stable in staging
+    expect(page.cookie).toBe('slipway-release=1.0.0');
+    const backendOf = async (cookie?: string) => {
+      const res = await request(`${system.stagingUrl}/version`, { headers: cookie ? { cookie } : {} });
+      await res.body.dump();
+      return res.headers['x-release'];
+    };
+    const pinned = await Promise.all(Array.from({ length: 10 }, () => backendOf(page.cookie)));
+    expect(new Set(pinned)).toEqual(new Set(['1.0.0']));
+    // A 2.0.0 page (its cookie) talks to backend 2.0.0; a client without a page cookie gets the weighted split.
+    expect(new Set(await Promise.all(Array.from({ length: 10 }, () => backendOf('slipway-release=2.0.0'))))).toEqual(
+      new Set(['2.0.0']),
+    );
+    expect(new Set(await Promise.all(Array.from({ length: 10 }, () => backendOf())))).toEqual(
+      new Set(['1.0.0', '2.0.0']),
+    );
   }, 120_000);
 });
 
