@@ -10,6 +10,7 @@ import { StaticSiteError } from './errors.js';
 import { readBuildTree } from './build-tree.js';
 import { readIndex, recordStart } from './release-index.js';
 import type { SiteRelease } from './site.js';
+import { pruneStore, touch } from './store-retention.js';
 
 export interface PublishRequest {
   store: string;
@@ -58,10 +59,13 @@ export async function publishRelease(request: PublishRequest): Promise<PublishOu
       source: published.reused ? 'reused' : 'published',
     };
   }
+  await touch(outcome.release.dir);
   try {
     await recordStart(store, environment, version, outcome.release.manifest.tree);
   } catch (e) {
     throw new StaticSiteError('failed', `cannot update the static store index in ${store}: ${(e as Error).message}`);
   }
+  // Housekeeping: a failure costs disk space, not the release.
+  await pruneStore(store).catch((e: Error) => warnings.push(`could not prune the static store ${store}: ${e.message}`));
   return { ...outcome, warnings };
 }

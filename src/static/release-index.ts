@@ -41,15 +41,26 @@ export async function readIndex(store: string): Promise<ReleaseIndex> {
  * environment's list. The version's tree is recorded the first time only: releases are immutable.
  */
 export async function recordStart(store: string, environment: string, version: string, tree: string): Promise<void> {
-  await withLock(`${indexFile(store)}.lock`, async () => {
-    const index = await readIndex(store);
-    const versions = Object.fromEntries(Object.entries(index.versions));
+  await updateIndex(store, (index) => {
+    const versions = { ...index.versions };
     versions[version] ??= tree;
     const list = (index.environments[environment] ?? []).filter((v) => v !== version);
-    const environments = Object.fromEntries(Object.entries(index.environments));
-    environments[environment] = [version, ...list].slice(0, remembered);
+    return {
+      versions,
+      environments: { ...index.environments, [environment]: [version, ...list].slice(0, remembered) },
+    };
+  });
+}
+
+/** Read, change and write the index under its lock. */
+export async function updateIndex(
+  store: string,
+  change: (index: ReleaseIndex) => ReleaseIndex | Promise<ReleaseIndex>,
+): Promise<void> {
+  await withLock(`${indexFile(store)}.lock`, async () => {
+    const next = await change(await readIndex(store));
     const tmp = `${indexFile(store)}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    await writeFile(tmp, `${JSON.stringify({ versions, environments }, null, 2)}\n`);
+    await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`);
     await rename(tmp, indexFile(store));
   });
 }
