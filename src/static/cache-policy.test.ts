@@ -36,5 +36,6 @@ describe('cacheControlFor', () => {
     expect(cacheControlFor('index.html')).toBe('no-cache');
     expect(cacheControlFor('docs/index.html')).toBe('no-cache');
     expect(cacheControlFor('robots.txt')).toBe('no-cache');
+    expect(cacheControlFor('report-3f9a1c2b.html')).toBe('no-cache');
   });
 });

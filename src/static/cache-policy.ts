@@ -48,6 +48,6 @@ function hashedTail(stem: string): boolean {
 
 /** The Cache-Control header for a build-relative file. */
 export function cacheControlFor(file: string): string {
-  if (file === 'index.html' || file.endsWith('/index.html')) return revalidateCacheControl;
+  if (/\.html?$/i.test(file)) return revalidateCacheControl; // pages, whatever their name
   return isHashedAsset(file) ? immutableCacheControl : revalidateCacheControl;
 }

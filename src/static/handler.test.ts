@@ -59,7 +59,7 @@ let one: string;
 let two: string;
 beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'slipway-static-handler-'));
-  one = await serve('1.0.0', { ...v1.files, 'docs/index.html': '<p>docs 1</p>' });
+  one = await serve('1.0.0', { ...v1.files, 'docs/index.html': '<p>docs 1</p>', 'about.html': '<p>about 1</p>' });
   two = await serve('2.0.0', v2.files);
 });
 afterAll(async () => {
@@ -195,11 +195,15 @@ describe('static handler: SPA fallback and skew protection', () => {
     expect((await get(`${one}/${v2.script}`)).status).toBe(200);
   });
 
-  it('never serves an earlier index.html', async () => {
+  it('never serves an earlier page', async () => {
     expect((await get(`${one}/docs/`)).body.toString()).toBe('<p>docs 1</p>');
     const docs = await get(`${two}/docs/`);
     expect(docs.body.toString()).toBe(v2.files['index.html']); // the SPA fallback of 2.0.0, not 1.0.0's page
     expect((await get(`${two}/docs/index.html`)).status).toBe(404);
+    expect((await get(`${one}/about.html`)).headers['set-cookie']).toBe(
+      'slipway-release=1.0.0; Path=/; HttpOnly; SameSite=Lax',
+    );
+    expect((await get(`${two}/about.html`)).status).toBe(404); // a page 2.0.0 dropped is gone, not 1.0.0's
   });
 
   it('keeps no earlier releases with keep 0, and answers 404 without SPA', async () => {

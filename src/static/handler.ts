@@ -72,7 +72,7 @@ async function lookup(options: HandlerOptions, file: string, directory: boolean)
 
 /** A page must come from the release serving it: an old index.html would load old code against a new backend. */
 function isPage(file: string): boolean {
-  return file === 'index.html' || file.endsWith('/index.html');
+  return /\.html?$/i.test(file);
 }
 
 async function send(options: HandlerOptions, req: IncomingMessage, res: ServerResponse, found: Found): Promise<void> {
