@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { issuesFor, rawConfig } from '../../test/support/config.js';
+import { missingCommands } from './check-commands.js';
 import { parseConfig } from './load.js';
 import { resolveRelease, serviceIn } from './resolve.js';
 import { validateConfigObject } from './validate.js';
@@ -54,6 +55,7 @@ describe('static services', () => {
     expect(arg('--base')).toBe('/');
     expect(spec.args).toContain('--spa');
     expect(spec.args.some((a) => /src\/static\/main\.ts$|static\/main\.js$/.test(a))).toBe(true);
+    expect(missingCommands(config)).toEqual([]); // the server's node is this machine's
   });
 
   it('pass keep, spa and the route prefix on', () => {
