@@ -14,7 +14,11 @@ const servers: RunningStaticServer[] = [];
 const v1 = viteLikeBuild('1.0.0');
 const v2 = viteLikeBuild('2.0.0');
 
-async function serve(version: string, files: Record<string, string>, extra: Partial<StaticServerOptions> = {}) {
+async function serve(
+  version: string,
+  files: Record<string, string | Buffer>,
+  extra: Partial<StaticServerOptions> = {},
+) {
   const dir = path.join(root, 'builds', version);
   writeBuild(dir, files);
   const running = await startStaticServer({
@@ -137,6 +141,18 @@ describe('static handler: encodings and ranges', () => {
     const stale = await get(`${two}/${v2.script}`, { range: 'bytes=0-1', 'if-range': '"old"' });
     expect(stale.status).toBe(200);
     expect(stale.body).toEqual(source);
+  });
+
+  it('streams files too large to keep in memory, ranges included', async () => {
+    const big = Buffer.from(Array.from({ length: 700_000 }, (_, i) => (i * 7919) % 256));
+    const url = await serve('5.0.0', { 'index.html': '<p>5</p>', 'video/intro.mp4': big });
+    const whole = await get(`${url}/video/intro.mp4`);
+    expect(whole.status).toBe(200);
+    expect(whole.headers['content-type']).toBe('video/mp4');
+    expect(whole.body.equals(big)).toBe(true);
+    const part = await get(`${url}/video/intro.mp4`, { range: 'bytes=600000-600099' });
+    expect(part.status).toBe(206);
+    expect(part.body.equals(big.subarray(600_000, 600_100))).toBe(true);
   });
 
   it('answers HEAD with the headers of GET and no body', async () => {
