@@ -11,6 +11,7 @@ import { checkTriggers } from './check-triggers.js';
 import { checkSso } from './check-sso.js';
 import { checkAccess } from './check-access.js';
 import { checkDependsOn } from './check-depends-on.js';
+import { checkStatic } from './check-static.js';
 import { entriesOf, field, isMapping } from './raw.js';
 import { hint } from './suggest.js';
 
@@ -28,6 +29,7 @@ export function crossFieldIssues(raw: unknown): RawIssue[] {
     ...checkSso(raw),
     ...checkAccess(raw),
     ...checkDependsOn(raw),
+    ...checkStatic(raw),
   ];
 }
 

@@ -66,7 +66,11 @@ describe('parseConfig', () => {
 
   it('reports a missing required key at the line of its parent', () => {
     expect(issuesOf(edit({ 7: undefined }))).toEqual([
-      expect.objectContaining({ path: 'services.api.command', message: 'is required', line: 6 }),
+      expect.objectContaining({
+        path: 'services.api.command',
+        message: 'is required (or static: for a frontend build)',
+        line: 6,
+      }),
     ]);
   });
 

@@ -261,10 +261,39 @@ export interface ServiceConfig {
   strategy: StrategyConfig;
   /** Services that must be live first when the whole release ships; absent: the default order (rollouts/order.ts). */
   dependsOn?: string[];
+  /**
+   * Present when the service is a frontend build served by Slipway's static file server; command,
+   * args, cwd and health.path then run and probe that server (normalize-static.ts).
+   */
+  static?: StaticSiteConfig;
   /** Keyed by environment name; every key is a declared environment. */
   environments: Record<string, EnvironmentOverride>;
   /** Keyed by release version. */
   releases: Record<string, ReleaseOverride>;
+}
+
+/** `static:` — a frontend build served by Slipway's static file server. */
+export interface StaticSiteConfig {
+  /** The build directory (absolute); may hold {version}. */
+  dir: string;
+  /** Earlier releases whose files stay served (skew protection), 0..20. */
+  keep: number;
+  /** Extension-less paths that name no file get index.html. */
+  spa: boolean;
+  /** Bundle budget checked from the build's manifest; absent: none. */
+  budget?: BundleBudgetConfig;
+}
+
+/** Gzip size limits of a build's entry chunks (with their static imports), read from its manifest. */
+export interface BundleBudgetConfig {
+  /** The build manifest (absolute; may hold {version}), e.g. <dir>/.vite/manifest.json. */
+  manifest: string;
+  /** All entries together, in bytes. */
+  totalBytes?: number;
+  /** Each entry, in bytes. */
+  perEntryBytes?: number;
+  /** Largest growth against the previous release as a fraction (0.1 = +10 %). */
+  maxGrowth?: number;
 }
 
 /** A service with one environment's overrides applied (see serviceIn). */

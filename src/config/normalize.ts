@@ -19,6 +19,7 @@ import type {
 import type { ParsedConfig, ParsedEnvironmentOverride, ParsedStrategy } from './schema.js';
 import { normalizeCanary } from './normalize-canary.js';
 import { normalizeGates } from './normalize-gates.js';
+import { normalizeStatic, staticHealthPath, staticServerRun } from './normalize-static.js';
 
 type Parsed<K extends keyof ParsedConfig['services'][string]> = ParsedConfig['services'][string][K];
 
@@ -68,7 +69,9 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
           }
         : {}),
     })),
-    services: Object.entries(parsed.services).map(([name, service]) => normalizeService(name, service, base)),
+    services: Object.entries(parsed.services).map(([name, service]) =>
+      normalizeService(name, service, base, { project: parsed.project, dataDir: path.resolve(base, parsed.dataDir) }),
+    ),
     ...(parsed.database
       ? {
           database: normalizeDatabase(
@@ -141,21 +144,31 @@ function normalizeGithubTriggers(github: NonNullable<NonNullable<ParsedConfig['t
   };
 }
 
-function normalizeService(name: string, service: ParsedConfig['services'][string], base: string): ServiceConfig {
+function normalizeService(
+  name: string,
+  service: ParsedConfig['services'][string],
+  base: string,
+  project: { project: string; dataDir: string },
+): ServiceConfig {
   const route = service.route.host === undefined ? { pathPrefix: service.route.pathPrefix } : { ...service.route };
+  const site = service.static && normalizeStatic(service.static, base);
+  // checks.ts refuses a service with neither command nor static, so one of the two is here.
+  const run = site
+    ? staticServerRun(site, { ...project, service: name, base, pathPrefix: route.pathPrefix })
+    : { command: service.command!, args: service.args.map(String), cwd: path.resolve(base, service.cwd) };
+  const health = normalizeHealth(service.health) as HealthConfig;
   return {
     name,
-    command: service.command,
-    args: service.args.map(String),
-    cwd: path.resolve(base, service.cwd),
+    ...run,
     env: normalizeEnv(service.env),
     instances: service.instances,
     route,
     // The full block has every field (the schema fills defaults), so nothing is missing here.
-    health: normalizeHealth(service.health) as HealthConfig,
+    health: site ? { ...health, path: staticHealthPath } : health,
     drainTimeoutMs: ms(service.drainTimeout),
     strategy: normalizeStrategy(service.strategy),
     ...(service.dependsOn ? { dependsOn: [...new Set(service.dependsOn)] } : {}),
+    ...(site ? { static: site } : {}),
     environments: mapValues(service.environments, normalizeEnvironmentOverride),
     releases: mapValues(service.releases, (release) => normalizeRelease(release, base)),
   };

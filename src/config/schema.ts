@@ -26,6 +26,7 @@ import { gatesSchema } from './gates-schema.js';
 import { approvalsSchema } from './approvals-schema.js';
 import { ssoSchema } from './sso-schema.js';
 import { accessSchema } from './access-schema.js';
+import { staticSchema } from './static-schema.js';
 
 const threshold = (description: string) => z.int().min(1).max(100).meta({ description });
 
@@ -132,9 +133,10 @@ const routeSchema = z
 
 const serviceSchema = z
   .strictObject({
-    command: commandField.meta({
-      description: 'The program to run, found on PATH or relative to cwd. Run without a shell.',
+    command: commandField.optional().meta({
+      description: 'The program to run, found on PATH or relative to cwd. Run without a shell. Required unless static.',
     }),
+    static: staticSchema.optional(),
     args: argsField.default([]),
     cwd: cwdField.default('.'),
     env: envField.default({}).meta({ description: 'Environment variables; values may contain {version}.' }),
@@ -161,7 +163,10 @@ const serviceSchema = z
       .default({})
       .meta({ description: 'Per-version overrides (quote versions in YAML: "2.0.0").' }),
   })
-  .meta({ title: 'Service', description: 'A process Slipway runs, routes to and deploys.' });
+  .meta({
+    title: 'Service',
+    description: 'A process Slipway runs, routes to and deploys: a command, or a static frontend build (static).',
+  });
 
 const databaseUrlField = z
   .string()

@@ -120,6 +120,18 @@ services:
         env: { LOG_LEVEL: warn }
     releases: {}                      # per-version overrides (command, args, cwd, env), e.g.:
     #   "2.0.0": { args: [server-v2.js], env: { FEATURE_X: "on" } }
+  # frontend:                         # a static build (React, Vite...) served by Slipway instead of a command
+  #   static:
+  #     dir: frontend/releases/{version}/dist # the build, e.g. Vite's dist/; must hold index.html
+  #     keep: 3                       # earlier releases whose files stay served (old pages still load chunks)
+  #     spa: true                     # paths without a file extension that name no file get index.html
+  #     budget:                       # gzip sizes from the build manifest; too big fails the deployment
+  #       manifest: .vite/manifest.json # relative to dir (Vite: build.manifest: true)
+  #       total: 300KB                # all entries with their imports
+  #       perEntry: 200KB             # each entry with its imports
+  #       maxGrowth: 10%              # against the previous release
+  #   route: { pathPrefix: / }        # (then give web another prefix, e.g. /api, or a host)
+  #   strategy: { type: canary, sticky: true }  # a user stays on one version; pages pin their API calls to it
 
 # database:                           # migrations that ship with releases (slipway migrate --help)
 #   url: env:DATABASE_URL             # env:NAME is read when used, never stored; environments may override it

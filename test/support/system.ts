@@ -126,13 +126,20 @@ export class System {
   /** POST a deployment; returns it (running or queued). */
   async deploy(
     version: string,
-    extra: { environment?: string; strategy?: string; set?: Record<string, string>; queue?: boolean } = {},
+    extra: {
+      environment?: string;
+      strategy?: string;
+      set?: Record<string, string>;
+      queue?: boolean;
+      /** Default quote-api. */
+      service?: string;
+    } = {},
   ): Promise<DeploymentView> {
     const { deployment } = await this.client.call<{ deployment: DeploymentView }>(
       'POST',
       `/api/v1/projects/${this.project}/deployments`,
       {
-        service: 'quote-api',
+        service: extra.service ?? 'quote-api',
         environment: extra.environment ?? 'staging',
         version,
         ...(extra.strategy ? { strategy: extra.strategy } : {}),
