@@ -132,11 +132,15 @@ describe('a static frontend, blue-green', () => {
       expect((await fetchPath(`${system.stagingUrl}${asset}`)).status).toBe(200);
   }, 120_000);
 
-  it('refuses a build without index.html before traffic moves, naming the directory', async () => {
-    const d = await deployWeb('3.0.0');
-    expect(d.state).toBe('failed');
-    expect(d.trafficShifted).toBe(false);
-    expect(d.reason).toContain(`no index.html in build directory ${path.join(builds, '3.0.0', 'dist')}`);
+  it('refuses a build without index.html before anything moves, naming the directory', async () => {
+    const r = await system.cli(['deploy', 'web', '--env', 'staging', '--version', '3.0.0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`web 3.0.0: no index.html in build directory ${path.join(builds, '3.0.0', 'dist')}`);
+    const { deployments } = await system.client.call<{ deployments: { to: { version: string } }[] }>(
+      'GET',
+      '/api/v1/deployments?service=web&environment=staging&limit=50',
+    );
+    expect(deployments.map((d) => d.to.version)).not.toContain('3.0.0');
     expect((await fetchPath(`${system.stagingUrl}/app/`)).body).toBe(v1.files['index.html']);
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SecretVault } from '../access/secrets/vault.js';
 import { DatabaseBackups } from '../migrations/backups/service.js';
+import { staticPreflight } from './release-preflight.js';
 import { ensureAdminToken } from '../api/auth.js';
 import { createCoordinatorMetrics } from '../api/metrics.js';
 import { buildApi } from '../api/server.js';
@@ -123,6 +124,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         clock: systemClock,
         logger: logger.child({ part: 'engine' }),
         migrations,
+        preflight: staticPreflight,
       },
       { signals: signalFactory(db, router) },
     );

@@ -1,6 +1,7 @@
 import type { SignalFactory } from '../engine/analysis/canary-watch.js';
 import { dataPlaneEnvironment } from '../engine/traffic-controller.js';
-import { HttpProbeSignalSource, PrometheusSignalSource, ProxySignalSource } from '../signals/index.js';
+import { HttpProbeSignalSource, PrometheusSignalSource, ProxySignalSource, RumSignalSource } from '../signals/index.js';
+import type { RumSignalSourceOptions } from '../signals/rum/rum-source.js';
 import type { SignalSource } from '../signals/signal-source.js';
 import type { Db } from '../store/db.js';
 import { getProject } from '../store/repos/projects.js';
@@ -20,11 +21,22 @@ export function signalFactory(db: Db, router: Router): SignalFactory {
         service: d.service,
       }),
     ];
+    const config = (await getProject(db, d.project))?.config;
+    // A frontend's pages beacon their Web Vitals and errors to the proxy: its real users are a signal too.
+    const frontend = config?.services.find((s) => s.name === d.service)?.static;
+    if (frontend && hasRum(router)) {
+      sources.push(
+        new RumSignalSource({
+          router,
+          environment: dataPlaneEnvironment(d.project, d.environment),
+          service: d.service,
+        }),
+      );
+    }
     const { prometheus, probes, intervalMs } = strategy.analysis;
     if (prometheus)
       sources.push(new PrometheusSignalSource({ address: prometheus.address, metrics: prometheus.metrics }));
     if (probes && probes.length > 0) {
-      const config = (await getProject(db, d.project))?.config;
       const env = config?.environments.find((e) => e.name === d.environment);
       if (env) {
         const host =
@@ -38,4 +50,9 @@ export function signalFactory(db: Db, router: Router): SignalFactory {
     }
     return sources;
   };
+}
+
+/** The built-in proxy keeps RUM beacons; other routers (HAProxy) do not. */
+function hasRum(router: Router): router is Router & RumSignalSourceOptions['router'] {
+  return typeof (router as Partial<RumSignalSourceOptions['router']>).rum === 'function';
 }

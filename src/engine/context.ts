@@ -10,6 +10,7 @@ import { aboutDeployment, type EventLog } from './event-log.js';
 import type { TrafficController } from './traffic-controller.js';
 import type { CanaryWatch } from './analysis/canary-watch.js';
 import type { MigrationGate } from './migration-gate.js';
+import type { ReleasePreflight } from './release-preflight.js';
 
 /** What the engine is built from; `app/` supplies the concrete runtime and router. */
 export interface EngineDeps {
@@ -26,6 +27,8 @@ export interface EngineDeps {
   canary?: CanaryWatch;
   /** Lints, dry-runs and applies migrations that ship with releases (present when the app gives one). */
   migrations?: MigrationGate;
+  /** Checks a release's own files before anything of it moves (present when the app gives one). */
+  preflight?: ReleasePreflight;
 }
 
 /** What a step runs with: the deployment as stored, its two releases, and a signal that fires on abort. */

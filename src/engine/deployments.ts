@@ -1,4 +1,4 @@
-import type { ProjectConfig, StrategyConfig, StrategyType } from '../config/model.js';
+import type { ProjectConfig, ResolvedService, StrategyConfig, StrategyType } from '../config/model.js';
 import { resolveRelease, serviceIn } from '../config/resolve.js';
 import { defaultStrategy } from '../config/strategy.js';
 import { formatDuration } from '../shared/duration.js';
@@ -83,6 +83,8 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
     : service.strategy;
   const strategy = req.emergency ? stricterForEmergency(configured) : configured;
   if (!req.rollout) await refuseOutsidePipeline(deps, config, req);
+  // A component of a rollout was checked, with the others, when the release was admitted.
+  if (!req.rollout) await preflightOf(deps, config, service, req.version, req.environment);
 
   const active = await activeDeployment(deps.db, req.project, req.service, req.environment);
   if (active && !req.queue) {
@@ -330,4 +332,25 @@ function stricterForEmergency(strategy: StrategyConfig): StrategyConfig {
       },
     },
   };
+}
+
+/** The release preflight (app/) for one service, comparing with the release live there. */
+export async function preflightOf(
+  deps: EngineDeps,
+  config: ProjectConfig,
+  service: ResolvedService,
+  version: string,
+  environment: string,
+): Promise<void> {
+  if (!deps.preflight) return;
+  const state = await getServiceState(deps.db, config.project, environment, service.name);
+  const stable = state?.stableRelease ? await getRelease(deps.db, state.stableRelease) : undefined;
+  await deps.preflight.check({
+    project: config.project,
+    environment,
+    service,
+    version,
+    ...(stable ? { stableVersion: stable.version } : {}),
+    dataDir: config.dataDir,
+  });
 }

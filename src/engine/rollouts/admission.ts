@@ -13,7 +13,7 @@ import { getRelease } from '../../store/repos/releases.js';
 import { activeRollout } from '../../store/repos/rollouts.js';
 import { getServiceState } from '../../store/repos/service-state.js';
 import type { EngineDeps } from '../context.js';
-import { describeActive, refuseOutsidePipeline } from '../deployments.js';
+import { describeActive, preflightOf, refuseOutsidePipeline } from '../deployments.js';
 import { EngineError } from '../errors.js';
 import { ensureRelease } from '../releases.js';
 import { componentLevels } from './order.js';
@@ -91,5 +91,9 @@ export async function admitRelease(
     throw new EngineError('conflict', `release ${req.version} may not enter ${req.environment}: ${waits.join('; ')}`, {
       waits,
     });
+  // Every moving component's own files (a frontend build, its budget), before the first one moves.
+  for (const c of moving) {
+    await preflightOf(deps, config, serviceIn(config, c.service, req.environment), req.version, req.environment);
+  }
   return components;
 }
