@@ -63,6 +63,31 @@ export const indexCases: CorpusCase[] = [
     expect: [clean('backward-compatible')],
   },
   {
+    name: 'REINDEX (CONCURRENTLY false) INDEX is the plain form',
+    sql: 'REINDEX (CONCURRENTLY false) INDEX index_vessels_on_name;',
+    expect: [finding('reindex-not-concurrently', 'locking')],
+  },
+  {
+    name: 'REINDEX (CONCURRENTLY off) TABLE is the plain form',
+    sql: 'REINDEX (CONCURRENTLY off) TABLE vessels;',
+    expect: [finding('reindex-not-concurrently', 'locking')],
+  },
+  {
+    name: 'REINDEX (CONCURRENTLY true) TABLE',
+    sql: 'REINDEX (CONCURRENTLY true) TABLE vessels;',
+    expect: [clean('backward-compatible')],
+  },
+  {
+    name: 'REINDEX SYSTEM has no concurrent form',
+    sql: 'REINDEX SYSTEM harbor;',
+    expect: [clean('backward-compatible')],
+  },
+  {
+    name: 'REINDEX DATABASE without CONCURRENTLY',
+    sql: 'REINDEX DATABASE harbor;',
+    expect: [finding('reindex-not-concurrently', 'locking')],
+  },
+  {
     name: 'CREATE INDEX CONCURRENTLY inside BEGIN … COMMIT',
     sql: 'BEGIN;\nCREATE INDEX CONCURRENTLY vessels_flag_state_idx ON vessels (flag_state);\nCOMMIT;',
     expect: [

@@ -86,6 +86,21 @@ export const tableCases: CorpusCase[] = [
     expect: [finding('vacuum-full', 'locking')],
   },
   {
+    name: 'VACUUM (FULL false) is a plain VACUUM',
+    sql: 'VACUUM (FULL false) vessel_positions;',
+    expect: [clean('backward-compatible')],
+  },
+  {
+    name: 'VACUUM (FULL off, ANALYZE) and (FULL 0) are plain VACUUMs',
+    sql: 'VACUUM (FULL off, ANALYZE) vessel_positions;\nVACUUM (FULL 0) vessel_positions;',
+    expect: [clean('backward-compatible'), clean('backward-compatible')],
+  },
+  {
+    name: 'VACUUM (FULL true)',
+    sql: 'VACUUM (FULL true) vessel_positions;',
+    expect: [finding('vacuum-full', 'locking')],
+  },
+  {
     name: 'plain VACUUM ANALYZE',
     sql: 'VACUUM ANALYZE vessel_positions;',
     expect: [clean('backward-compatible')],

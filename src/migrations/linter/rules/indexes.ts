@@ -64,6 +64,8 @@ function checkDropIndex(node: DropStmt, ctx: LintContext, hits: Hit[]): void {
 }
 
 function checkReindex(node: ReindexStmt, ctx: LintContext, hits: Hit[]): void {
+  // System catalogs cannot be reindexed concurrently, so there is no safer form to suggest.
+  if (node.kind === 'REINDEX_OBJECT_SYSTEM') return;
   if (isConcurrent('ReindexStmt', node as Record<string, unknown>)) return;
   if (node.relation && ctx.isNewRelation(relationKey(node.relation))) return;
   const kind = reindexKinds[node.kind ?? ''] ?? 'INDEX';

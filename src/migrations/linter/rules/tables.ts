@@ -6,6 +6,7 @@
 import type { AlterTableCmd, ClusterStmt, DropStmt, RenameStmt, TruncateStmt, VacuumStmt } from 'libpg-query';
 import type { LintContext, TableRef } from '../context.js';
 import { keyOfNames, nodeAs, objectNames, relationDisplay, relationKey } from '../nodes.js';
+import { hasOption } from '../options.js';
 import { defineRule, type Hit } from '../rule.js';
 import type { RuleModule } from './checks.js';
 
@@ -149,8 +150,7 @@ function checkDetach(cmd: AlterTableCmd, table: TableRef, _ctx: LintContext, hit
 }
 
 function checkVacuum(node: VacuumStmt, ctx: LintContext, hits: Hit[]): void {
-  const full = (node.options ?? []).some((option) => nodeAs(option, 'DefElem')?.defname === 'full');
-  if (!full) return;
+  if (!hasOption(node.options, 'full')) return;
   const tables = (node.rels ?? []).map((rel) => nodeAs(rel, 'VacuumRelation')?.relation);
   if (tables.length > 0 && tables.every((table) => ctx.isNewRelation(relationKey(table)))) return;
   const list = tables.length > 0 ? tables.map(relationDisplay).join(', ') : 'every table of the database';
