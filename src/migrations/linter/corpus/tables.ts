@@ -1,5 +1,5 @@
 /** Table cases: renames, drops, TRUNCATE, VACUUM FULL, CLUSTER, partitions. */
-import { allowed, clean, type CorpusCase, finding } from './case.js';
+import { allowed, clean, type CorpusCase, finding, warned } from './case.js';
 
 export const tableCases: CorpusCase[] = [
   {
@@ -43,7 +43,7 @@ export const tableCases: CorpusCase[] = [
   {
     name: 'drop a table created in the same file',
     sql: 'CREATE TABLE scratch (id int);\nDROP TABLE scratch;',
-    expect: [clean('safe'), clean('safe')],
+    expect: [warned('safe', ['prefer-bigint']), clean('safe')],
   },
   {
     name: 'drop a new and an existing table in one statement',
