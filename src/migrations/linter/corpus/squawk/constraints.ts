@@ -1,4 +1,7 @@
-/** Squawk-style constraint cases: foreign keys, NOT NULL through a CHECK across files, CHECK, UNIQUE, PRIMARY KEY, domains. */
+/**
+ * Squawk-style constraint cases: foreign keys, NOT NULL through a CHECK across files, CHECK, UNIQUE,
+ * PRIMARY KEY, domains.
+ */
 import { clean, finding, warned } from '../case.js';
 import { file, type SequenceCase } from './sequence.js';
 
