@@ -22,7 +22,8 @@ beforeAll(() => {
   };
   write(
     '0001_ports',
-    'CREATE TABLE ports (id bigint PRIMARY KEY, locode varchar(5));\nCREATE INDEX ports_locode_idx ON ports (locode);\n',
+    'CREATE TABLE ports (id bigint PRIMARY KEY, locode varchar(5));\n' +
+      'CREATE INDEX ports_locode_idx ON ports (locode);\n',
     'DROP TABLE ports;\n',
   );
   write(
@@ -56,7 +57,7 @@ describe('migrate plan', () => {
     expect(code).toBe(0);
   });
 
-  it('shows REINDEX (CONCURRENTLY false) as the plain form, no type finding for varchar→text, and the note', async () => {
+  it('shows REINDEX (CONCURRENTLY false) as the plain form, no finding for varchar→text, and the note', async () => {
     const { code, text } = await plan(1, false);
     expect(text).toMatch(/1:1\s+locking\s+ACCESS EXCLUSIVE\s+AlterTableStmt {2}ddl-without-lock-timeout\n/);
     expect(text).toMatch(/2:1\s+locking\s+ACCESS EXCLUSIVE\s+ReindexStmt {2}reindex-not-concurrently\n/);

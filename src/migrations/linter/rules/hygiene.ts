@@ -67,7 +67,8 @@ function checkType(type: ColumnType, name: string, key: boolean, hits: Hit[]): v
     });
   }
   if (!smallIntegers.has(type.name) || type.array) return;
-  const limit = type.name === 'int2' || type.name === 'smallserial' ? '32,767' : 'about 2.1 billion';
+  const small = type.name === 'int2' || type.name === 'smallserial';
+  const limit = small ? '32,767' : 'about 2.1 billion';
   if (key) {
     hits.push({
       rule: preferBigintKey,
@@ -83,8 +84,8 @@ function checkType(type: ColumnType, name: string, key: boolean, hits: Hit[]): v
         `${name} is ${describeType(type)}: it overflows at ${limit}, and widening it later rewrites the table ` +
         `under ACCESS EXCLUSIVE`,
       safeAlternative:
-        `Declare it bigint (8 bytes instead of 4; alignment often makes the difference nothing), unless the ` +
-        `range is bounded by nature — then keep it and say why in a comment.`,
+        `Declare it bigint (8 bytes instead of ${small ? 2 : 4}; alignment often makes the difference nothing), ` +
+        'unless the range is bounded by nature — then keep it and say why in a comment.',
     });
   }
 }
