@@ -4,6 +4,7 @@ import { preflight, type Preflight } from '../../migrations/preflight.js';
 import type { GlobalOptions } from '../context.js';
 import { bold, dim, green, printJson, red } from '../output.js';
 import { appliedThrough } from './applied.js';
+import { lockTimeoutNote } from './lint.js';
 import { migrationSource, type SourceOptions } from './source.js';
 
 export interface PlanOptions extends SourceOptions {
@@ -24,23 +25,31 @@ export async function runPlan(global: GlobalOptions, opts: PlanOptions): Promise
       ? await planAgainst(opts.against, pre.pending, runnerTimeouts(database))
       : null;
   const againstFailed = against?.statements.some((s) => s.error) ?? false;
+  const notes = [lockTimeoutNote(source.config)];
   if (opts.json) {
     printJson({
       appliedThrough: applied,
       pending: pre.pending.map((m) => m.id),
       deferred: pre.deferred.map((m) => m.id),
+      notes,
       lint: pre.lint,
       problems: pre.problems,
       dryRun: pre.dryRun,
       against,
     });
   } else {
-    process.stdout.write(render(pre, applied.version, applied.source, against));
+    process.stdout.write(render(pre, applied.version, applied.source, against, notes));
   }
   return pre.problems.length > 0 || againstFailed ? 1 : 0;
 }
 
-function render(pre: Preflight, through: number, source: string, against: AgainstReport | null): string {
+function render(
+  pre: Preflight,
+  through: number,
+  source: string,
+  against: AgainstReport | null,
+  notes: string[],
+): string {
   const out: string[] = [
     `${bold(`${pre.pending.length} pending migration${pre.pending.length === 1 ? '' : 's'}`)} ` +
       `${dim(`(applied through ${through}, from ${source})`)}`,
@@ -64,6 +73,7 @@ function render(pre: Preflight, through: number, source: string, against: Agains
       );
     }
   });
+  if (pre.pending.length > 0) for (const note of notes) out.push(`\n${dim(`note: ${note}`)}`);
   if (pre.dryRun) {
     const failed = pre.dryRun.steps.filter((s) => !s.ok);
     const verdict =

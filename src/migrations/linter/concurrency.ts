@@ -4,6 +4,7 @@
  */
 import type { Node } from 'libpg-query';
 import { nodeAs } from './nodes.js';
+import { hasOption } from './options.js';
 
 /** True for CREATE/DROP INDEX CONCURRENTLY, REINDEX … CONCURRENTLY and DETACH PARTITION … CONCURRENTLY. */
 export function isConcurrent(kind: string, node: Record<string, unknown>): boolean {
@@ -12,9 +13,8 @@ export function isConcurrent(kind: string, node: Record<string, unknown>): boole
     case 'DropStmt':
       return node.concurrent === true;
     case 'ReindexStmt':
-      return ((node.params as Node[] | undefined) ?? []).some(
-        (param) => nodeAs(param, 'DefElem')?.defname === 'concurrently',
-      );
+      // `REINDEX (CONCURRENTLY false) …` is the plain form.
+      return hasOption(node.params as Node[] | undefined, 'concurrently');
     case 'AlterTableStmt':
       return ((node.cmds as Node[] | undefined) ?? []).some(
         (cmd) => nodeAs(nodeAs(cmd, 'AlterTableCmd')?.def, 'PartitionCmd')?.concurrent === true,

@@ -9,17 +9,27 @@ import type { RelationLock } from './locks.js';
 import { type ColumnType, relationDisplay, relationKey } from './nodes.js';
 
 /**
- * Column types learned from earlier migrations. lintSql reads and extends it, so passing the same
- * object while linting migrations in order lets a type change be judged binary-compatible.
+ * What earlier migrations left in the database, as far as rules need it. lintSql reads and
+ * extends it, so passing the same object while linting migrations in order judges a type change
+ * against the declared type and a SET NOT NULL against the checks validated before it.
  */
 export interface KnownSchema {
   /** `table.column` (schema-qualified outside public) → type. */
   columnTypes: Map<string, ColumnType>;
+  /** `table/constraint` → the CHECK (column IS NOT NULL) it is, and whether it is validated. */
+  notNullChecks: Map<string, NotNullCheck>;
+}
+
+/** A CHECK (column IS NOT NULL): once validated, SET NOT NULL on the column skips its scan. */
+export interface NotNullCheck {
+  /** `table.column`. */
+  column: string;
+  validated: boolean;
 }
 
 /** A new, empty KnownSchema. */
 export function emptySchema(): KnownSchema {
-  return { columnTypes: new Map() };
+  return { columnTypes: new Map(), notNullChecks: new Map() };
 }
 
 /** The table a statement acts on. */
@@ -53,11 +63,9 @@ export class LintContext {
   /** `table.column` added in this file to an existing table. */
   readonly newColumns = new Set<string>();
   readonly columnTypes: Map<string, ColumnType>;
-  /** `table/constraint` → `table.column` for CHECK (column IS NOT NULL) added in this file. */
-  readonly notNullChecks = new Map<string, string>();
-  /** Columns with a validated CHECK (column IS NOT NULL): SET NOT NULL skips its scan. */
-  readonly validatedNotNull = new Set<string>();
-  /** Constraints validated in this file but defined in an earlier one: table → names. */
+  /** CHECK (column IS NOT NULL) constraints known from this file and the earlier ones. */
+  readonly notNullChecks: Map<string, NotNullCheck>;
+  /** Constraints validated in this file whose definition the linter never saw: table → names. */
   readonly validatedElsewhere = new Map<string, string[]>();
   /** SET lock_timeout (session) and SET LOCAL lock_timeout (until the transaction ends). */
   lockTimeoutSession = false;
@@ -74,6 +82,13 @@ export class LintContext {
 
   constructor(readonly options: ContextOptions) {
     this.columnTypes = options.schema?.columnTypes ?? new Map();
+    this.notNullChecks = options.schema?.notNullChecks ?? new Map();
+  }
+
+  /** A validated CHECK (column IS NOT NULL) exists on `table.column`. */
+  hasValidatedNotNull(column: string): boolean {
+    for (const check of this.notNullChecks.values()) if (check.validated && check.column === column) return true;
+    return false;
   }
 
   /** The statement runs inside a transaction (explicit, or the runner's whole-file one). */

@@ -10,6 +10,7 @@ import { constraintCases } from './corpus/constraints.js';
 import { dataCases } from './corpus/data.js';
 import { directiveCases } from './corpus/directives.js';
 import { indexCases } from './corpus/indexes.js';
+import { nameAndValidityCases } from './corpus/names-and-validity.js';
 import { parseErrorCases } from './corpus/parse-errors.js';
 import { realWorldCases } from './corpus/real-world.js';
 import { tableCases } from './corpus/tables.js';
@@ -31,4 +32,5 @@ export const corpus: readonly CorpusCase[] = [
   ...directiveCases,
   ...parseErrorCases,
   ...realWorldCases,
+  ...nameAndValidityCases,
 ];

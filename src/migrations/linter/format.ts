@@ -22,6 +22,8 @@ export interface LintSummary {
 export interface LintJson {
   ok: boolean;
   summary: LintSummary;
+  /** What the lint assumed (e.g. whether lock_timeout is set by Slipway's runner). */
+  notes: string[];
   files: FileReport[];
 }
 
@@ -73,8 +75,8 @@ export function formatFinding(finding: LintFinding): string {
   return finding.allowedBecause !== null ? head : `${head}\n    → ${finding.safeAlternative}`;
 }
 
-/** The human output for `migrate lint`: findings in file order, then a summary line. */
-export function formatReports(reports: FileReport[]): string {
+/** The human output for `migrate lint`: findings in file order, the notes, then a summary line. */
+export function formatReports(reports: FileReport[], notes: string[] = []): string {
   const lines: string[] = [];
   for (const report of reports) {
     if (report.parseError) {
@@ -86,6 +88,7 @@ export function formatReports(reports: FileReport[]): string {
     findings.sort((a, b) => a.line - b.line || a.col - b.col);
     for (const finding of findings) lines.push(formatFinding(finding));
   }
+  for (const note of notes) lines.push(`note: ${note}`);
   lines.push(summaryLine(summarize(reports)));
   return `${lines.join('\n')}\n`;
 }
@@ -111,6 +114,6 @@ export function summaryLine(summary: LintSummary): string {
 }
 
 /** The `--json` document for `migrate lint --json`. */
-export function reportsJson(reports: FileReport[]): LintJson {
-  return { ok: exitStatusOf(reports) === 0, summary: summarize(reports), files: reports };
+export function reportsJson(reports: FileReport[], notes: string[] = []): LintJson {
+  return { ok: exitStatusOf(reports) === 0, summary: summarize(reports), notes, files: reports };
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MigrationError } from '../errors.js';
 import type { Migration } from '../types.js';
 import { emptySchema } from './context.js';
-import { lintFile, lintMigrations, lintSql } from './lint.js';
+import { lintFile, lintInOrder, lintMigrations, lintSql } from './lint.js';
 import { loadParser } from './parse.js';
 import { firstVolatile, volatilityOf } from './volatility.js';
 
@@ -176,6 +176,113 @@ describe('column types across migrations', () => {
     );
     expect(reports.map((r) => r.file)).toEqual(['0001_m.up.sql', '0002_m.up.sql']);
     expect(reports[1]!.statements[0]!.findings).toEqual([]);
+  });
+});
+
+describe('the catalog across files (lintInOrder)', () => {
+  const files = (...sqls: string[]) =>
+    lintInOrder(
+      sqls.map((sql, i) => ({ file: `000${i + 1}.up.sql`, sql })),
+      { lockTimeoutSet: true },
+    );
+  const rulesOf = (reports: ReturnType<typeof files>, file: number) =>
+    reports[file]!.statements.flatMap((s) => s.findings.map((f) => f.rule));
+
+  it('judges a type change against the type an earlier file declared', () => {
+    const reports = files(
+      'CREATE TABLE ports (id bigint PRIMARY KEY, locode varchar(5));',
+      'ALTER TABLE ports ALTER COLUMN locode TYPE text;\nALTER TABLE ports ALTER COLUMN locode TYPE varchar(10);',
+    );
+    expect(reports[1]!.statements.map((s) => s.class)).toEqual(['backward-compatible', 'breaking']);
+    expect(reports[1]!.statements[1]!.findings[0]!.message).toContain('from text to varchar(10)');
+  });
+
+  it('knows a CHECK NOT VALID of one file, validated in the next, when a third sets NOT NULL', () => {
+    // The constraint's name does not mention the column, so only the catalog can tell.
+    const reports = files(
+      'CREATE TABLE vessels (id bigint PRIMARY KEY, flag text);',
+      'ALTER TABLE vessels ADD CONSTRAINT flag_required CHECK (flag IS NOT NULL) NOT VALID;',
+      'ALTER TABLE vessels VALIDATE CONSTRAINT flag_required;',
+      'ALTER TABLE vessels ALTER COLUMN flag SET NOT NULL;',
+    );
+    expect(reports[3]!.statements[0]!).toMatchObject({ class: 'backward-compatible', findings: [] });
+  });
+
+  it('knows a CHECK (col IS NOT NULL) declared by CREATE TABLE, named or not, NOT VALID or not', () => {
+    for (const check of [
+      'flag text CHECK (flag IS NOT NULL)',
+      'flag text, CONSTRAINT flag_required CHECK (flag IS NOT NULL) NOT VALID',
+    ]) {
+      const reports = files(
+        `CREATE TABLE vessels (id bigint PRIMARY KEY, ${check});`,
+        'ALTER TABLE vessels ALTER COLUMN flag SET NOT NULL;',
+      );
+      expect(rulesOf(reports, 1), check).toEqual([]);
+    }
+  });
+
+  it('still flags SET NOT NULL when the check was never validated, was dropped, or is on another column', () => {
+    const base = 'CREATE TABLE vessels (id bigint PRIMARY KEY, flag text, name text);';
+    const add = 'ALTER TABLE vessels ADD CONSTRAINT flag_required CHECK (flag IS NOT NULL) NOT VALID;';
+    const validate = 'ALTER TABLE vessels VALIDATE CONSTRAINT flag_required;';
+    const setNotNull = 'ALTER TABLE vessels ALTER COLUMN flag SET NOT NULL;';
+    expect(rulesOf(files(base, add, setNotNull), 2)).toEqual(['set-not-null-without-check']);
+    const dropped = files(base, add, validate, 'ALTER TABLE vessels DROP CONSTRAINT flag_required;', setNotNull);
+    expect(rulesOf(dropped, 4)).toEqual(['set-not-null-without-check']);
+    expect(rulesOf(files(base, add, validate, 'ALTER TABLE vessels ALTER COLUMN name SET NOT NULL;'), 3)).toEqual([
+      'set-not-null-without-check',
+    ]);
+  });
+
+  it('follows renames of the table, the column and the constraint', () => {
+    const reports = files(
+      'CREATE TABLE ships (id bigint PRIMARY KEY, flag text);',
+      'ALTER TABLE ships ADD CONSTRAINT c CHECK (flag IS NOT NULL) NOT VALID;\nALTER TABLE ships RENAME TO vessels;',
+      'ALTER TABLE vessels RENAME COLUMN flag TO flag_state;\nALTER TABLE vessels RENAME CONSTRAINT c TO d;',
+      'ALTER TABLE vessels VALIDATE CONSTRAINT d;',
+      'ALTER TABLE vessels ALTER COLUMN flag_state SET NOT NULL;',
+    );
+    expect(rulesOf(reports, 4)).toEqual([]);
+  });
+
+  it('reports only the files that are not history', () => {
+    const reports = lintInOrder(
+      [
+        {
+          file: '0001.up.sql',
+          sql: 'CREATE TABLE ports (id bigint PRIMARY KEY, locode varchar(5));',
+          historyOnly: true,
+        },
+        { file: '0002.up.sql', sql: 'ALTER TABLE ports ALTER COLUMN locode TYPE varchar(9);' },
+      ],
+      { lockTimeoutSet: true },
+    );
+    expect(reports.map((r) => r.file)).toEqual(['0002.up.sql']);
+    expect(reports[0]!.statements[0]!.findings.map((f) => f.rule)).toEqual(['prefer-text']);
+  });
+});
+
+describe('statement options', () => {
+  it('reads VACUUM (FULL false) and REINDEX (CONCURRENTLY false) by their value, locks included', () => {
+    const report = lint(
+      'VACUUM (FULL false) vessels;\nVACUUM (FULL) vessels;\nREINDEX (CONCURRENTLY false) INDEX vessels_name_idx;\n' +
+        'REINDEX (CONCURRENTLY) INDEX vessels_name_idx;\nREINDEX SYSTEM harbor;',
+    );
+    expect(report.statements.map((s) => [s.lock, s.findings.map((f) => f.rule)])).toEqual([
+      ['SHARE UPDATE EXCLUSIVE', []],
+      ['ACCESS EXCLUSIVE', ['vacuum-full']],
+      ['ACCESS EXCLUSIVE', ['reindex-not-concurrently']],
+      ['SHARE UPDATE EXCLUSIVE', []],
+      [null, []],
+    ]);
+  });
+
+  it('runs a file with REINDEX (CONCURRENTLY false) in one transaction, like any plain statement', () => {
+    const report = lint(
+      'ALTER TABLE vessels ADD COLUMN rank int;\nREINDEX (CONCURRENTLY false) INDEX vessels_name_idx;\n' +
+        'UPDATE vessels SET rank = 1 WHERE id = 1;',
+    );
+    expect(report.statements[2]!.findings.map((f) => f.rule)).toEqual(['backfill-in-ddl-transaction']);
   });
 });
 

@@ -120,17 +120,42 @@ export async function lintFile(path: string, options: LintOptions = {}): Promise
   return lintSql(sql, path, options);
 }
 
+/** One SQL file to lint: the name findings carry, and its text. */
+export interface LintTarget {
+  file: string;
+  sql: string;
+  /** Read to learn what it changes, but left out of the reports (an earlier migration). */
+  historyOnly?: boolean;
+}
+
+/**
+ * Lints files in the order given with one catalog, so each file is judged against what the
+ * earlier ones created, declared and validated (as `migrate plan` judges it). Files marked
+ * `historyOnly` teach the catalog and are not reported.
+ */
+export function lintInOrder(targets: LintTarget[], options: Omit<LintOptions, 'schema'> = {}): FileReport[] {
+  const schema = emptySchema();
+  const reports: FileReport[] = [];
+  for (const target of targets) {
+    const report = lintSql(target.sql, target.file, { ...options, schema });
+    if (!target.historyOnly) reports.push(report);
+  }
+  return reports;
+}
+
 /**
  * Lints the up scripts of migrations in version order, sharing what earlier ones declared (column
- * types), so a later type change can be recognised as binary-compatible.
+ * types, validated NOT NULL checks), so later statements are judged against the whole history.
  */
 export async function lintMigrations(
   migrations: Migration[],
-  options: Omit<LintOptions, 'schema'> = {},
+  options: Omit<LintOptions, 'schema'> & { fileName?: (migration: Migration) => string } = {},
 ): Promise<FileReport[]> {
   await loadParser();
-  const schema = emptySchema();
-  return [...migrations]
-    .sort((a, b) => a.version - b.version)
-    .map((migration) => lintSql(migration.up, migration.upPath, { ...options, schema }));
+  const { fileName, ...lintOptions } = options;
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  return lintInOrder(
+    sorted.map((m) => ({ file: fileName ? fileName(m) : m.upPath, sql: m.up })),
+    lintOptions,
+  );
 }

@@ -7,6 +7,7 @@ import type { AlterTableCmd, AlterTableStmt, Constraint, DropStmt, Node, RangeVa
 import type { LockMode } from '../types.js';
 import { isConcurrent } from './concurrency.js';
 import { keyOfNames, nodeAs, objectNames, relationDisplay, relationKey } from './nodes.js';
+import { hasOption } from './options.js';
 
 /** Weakest to strongest; the position is the lock's strength (and LOCK TABLE's mode number - 1). */
 export const lockModes: readonly LockMode[] = [
@@ -86,6 +87,8 @@ export function locksOf(kind: string, node: Record<string, unknown>): RelationLo
     case 'ReindexStmt':
       // A plain REINDEX holds ACCESS EXCLUSIVE on each index it rebuilds, and the planner opens
       // every index of a table, so in practice reads wait too (docs, REINDEX "Notes").
+      // SCHEMA / DATABASE / SYSTEM name no relation: which tables they lock is not in the tree.
+      if (!(node as { relation?: RangeVar }).relation) return [];
       return [
         on(
           (node as { relation?: RangeVar }).relation,
@@ -213,7 +216,6 @@ function renameLocks(node: { renameType?: string; relation?: RangeVar }): Relati
 }
 
 function vacuumLocks(node: { options?: Node[]; rels?: Node[] }): RelationLock[] {
-  const full = (node.options ?? []).some((option) => nodeAs(option, 'DefElem')?.defname === 'full');
-  const mode: LockMode = full ? 'ACCESS EXCLUSIVE' : 'SHARE UPDATE EXCLUSIVE';
+  const mode: LockMode = hasOption(node.options, 'full') ? 'ACCESS EXCLUSIVE' : 'SHARE UPDATE EXCLUSIVE';
   return (node.rels ?? []).map((rel) => on(nodeAs(rel, 'VacuumRelation')?.relation, mode));
 }

@@ -129,12 +129,18 @@ export function constantText(node: Node | undefined): string | undefined {
   return integer === undefined ? undefined : String(integer);
 }
 
+/** A function call in an expression: its name (last part, lower case) and how many arguments it gets. */
+export interface FunctionCall {
+  name: string;
+  args: number;
+}
+
 /**
- * Names of every function called in an expression (last name part, lower case). Walks the
- * expression once, iteratively; expressions in DDL (defaults, checks) are small.
+ * Every function called in an expression. Walks the expression once, iteratively; expressions in
+ * DDL (defaults, checks) are small.
  */
-export function calledFunctions(expression: unknown): string[] {
-  const names: string[] = [];
+export function functionCalls(expression: unknown): FunctionCall[] {
+  const calls: FunctionCall[] = [];
   const stack: unknown[] = [expression];
   while (stack.length > 0) {
     const value = stack.pop();
@@ -143,14 +149,20 @@ export function calledFunctions(expression: unknown): string[] {
     } else if (value !== null && typeof value === 'object') {
       for (const [key, child] of Object.entries(value)) {
         if (key === 'FuncCall') {
-          const parts = namesOf((child as { funcname?: Node[] }).funcname);
-          names.push((parts[parts.length - 1] ?? '?').toLowerCase());
+          const call = child as { funcname?: Node[]; args?: Node[] };
+          const parts = namesOf(call.funcname);
+          calls.push({ name: (parts[parts.length - 1] ?? '?').toLowerCase(), args: call.args?.length ?? 0 });
         }
         if (typeof child === 'object') stack.push(child);
       }
     }
   }
-  return names;
+  return calls;
+}
+
+/** Names of every function called in an expression (last name part, lower case). */
+export function calledFunctions(expression: unknown): string[] {
+  return functionCalls(expression).map((call) => call.name);
 }
 
 const statementNames: Record<string, string> = {

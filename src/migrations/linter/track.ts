@@ -82,9 +82,15 @@ export function recordEffects(ctx: LintContext): void {
 function recordCreateTable(ctx: LintContext, node: CreateStmt): void {
   const table = relationKey(node.relation);
   ctx.newRelations.add(table);
+  const ref: TableRef = { key: table, display: table, isNew: true };
   for (const element of node.tableElts ?? []) {
     const column = nodeAs(element, 'ColumnDef');
-    if (column?.colname) ctx.columnTypes.set(`${table}.${column.colname}`, columnTypeOf(column.typeName));
+    if (column?.colname) {
+      ctx.columnTypes.set(`${table}.${column.colname}`, columnTypeOf(column.typeName));
+      recordInlineNotNullChecks(ctx, ref, column, true);
+    }
+    const constraint = nodeAs(element, 'Constraint');
+    if (constraint) recordNotNullCheck(ctx, ref, constraint, true);
   }
 }
 
@@ -110,40 +116,53 @@ function recordAlterCommand(ctx: LintContext, table: TableRef, cmd: AlterTableCm
     case 'AT_AlterColumnType':
       ctx.columnTypes.set(`${table.key}.${cmd.name}`, columnTypeOf(nodeAs(cmd.def, 'ColumnDef')?.typeName));
       return;
-    case 'AT_DropColumn':
-      ctx.columnTypes.delete(`${table.key}.${cmd.name}`);
+    case 'AT_DropColumn': {
+      const column = `${table.key}.${cmd.name}`;
+      ctx.columnTypes.delete(column);
+      // PostgreSQL drops the column's constraints with it.
+      for (const [key, check] of [...ctx.notNullChecks]) if (check.column === column) ctx.notNullChecks.delete(key);
       return;
+    }
     case 'AT_AddConstraint': {
       const constraint = nodeAs(cmd.def, 'Constraint');
       if (constraint) recordNotNullCheck(ctx, table, constraint);
       return;
     }
+    case 'AT_DropConstraint':
+      ctx.notNullChecks.delete(`${table.key}/${cmd.name}`);
+      return;
     case 'AT_ValidateConstraint': {
-      const column = ctx.notNullChecks.get(`${table.key}/${cmd.name}`);
-      if (column) ctx.validatedNotNull.add(column);
+      const check = ctx.notNullChecks.get(`${table.key}/${cmd.name}`);
+      if (check) check.validated = true;
       else ctx.validatedElsewhere.set(table.key, [...(ctx.validatedElsewhere.get(table.key) ?? []), cmd.name ?? '']);
       return;
     }
   }
 }
 
-function recordInlineNotNullChecks(ctx: LintContext, table: TableRef, column: ColumnDef): void {
+function recordInlineNotNullChecks(ctx: LintContext, table: TableRef, column: ColumnDef, created = false): void {
   for (const item of column.constraints ?? []) {
     const constraint = nodeAs(item, 'Constraint');
-    if (constraint?.contype === 'CONSTR_CHECK') recordNotNullCheck(ctx, table, constraint);
+    if (constraint?.contype === 'CONSTR_CHECK') recordNotNullCheck(ctx, table, constraint, created);
   }
 }
 
-/** Remembers `CHECK (col IS NOT NULL)`: validated now, or later by VALIDATE CONSTRAINT. */
-function recordNotNullCheck(ctx: LintContext, table: TableRef, constraint: Constraint): void {
+/**
+ * Remembers `CHECK (col IS NOT NULL)`: validated now, or later by VALIDATE CONSTRAINT. CREATE TABLE
+ * (`created`) ignores NOT VALID: the table is empty, so its checks are valid from the start.
+ */
+function recordNotNullCheck(ctx: LintContext, table: TableRef, constraint: Constraint, created = false): void {
   if (constraint.contype !== 'CONSTR_CHECK') return;
   const test = nodeAs(constraint.raw_expr, 'NullTest');
   if (test?.nulltesttype !== 'IS_NOT_NULL') return;
   const column = namesOf(nodeAs(test.arg, 'ColumnRef')?.fields).pop();
   if (!column) return;
-  const columnKey = `${table.key}.${column}`;
-  if (!constraint.skip_validation) ctx.validatedNotNull.add(columnKey);
-  else if (constraint.conname) ctx.notNullChecks.set(`${table.key}/${constraint.conname}`, columnKey);
+  // An unnamed check gets PostgreSQL's generated name, table_column_check.
+  const name = constraint.conname ?? `${table.key.replace(/.*\./, '')}_${column}_check`;
+  ctx.notNullChecks.set(`${table.key}/${name}`, {
+    column: `${table.key}.${column}`,
+    validated: created || !constraint.skip_validation,
+  });
 }
 
 function recordRename(ctx: LintContext, node: RenameStmt): void {
@@ -152,6 +171,12 @@ function recordRename(ctx: LintContext, node: RenameStmt): void {
   if (node.renameType === 'OBJECT_COLUMN') {
     moveKey(ctx.columnTypes, `${from}.${node.subname}`, `${from}.${newName}`);
     if (ctx.newColumns.delete(`${from}.${node.subname}`)) ctx.newColumns.add(`${from}.${newName}`);
+    for (const check of ctx.notNullChecks.values())
+      if (check.column === `${from}.${node.subname}`) check.column = `${from}.${newName}`;
+    return;
+  }
+  if (node.renameType === 'OBJECT_TABCONSTRAINT') {
+    moveKey(ctx.notNullChecks, `${from}/${node.subname}`, `${from}/${newName}`);
     return;
   }
   if (
@@ -165,6 +190,11 @@ function recordRename(ctx: LintContext, node: RenameStmt): void {
   for (const key of [...ctx.columnTypes.keys()]) {
     if (key.startsWith(`${from}.`)) moveKey(ctx.columnTypes, key, `${to}${key.slice(from.length)}`);
   }
+  for (const [key, check] of [...ctx.notNullChecks]) {
+    if (!key.startsWith(`${from}/`)) continue;
+    check.column = `${to}${check.column.slice(from.length)}`;
+    moveKey(ctx.notNullChecks, key, `${to}${key.slice(from.length)}`);
+  }
 }
 
 function recordDrop(ctx: LintContext, node: DropStmt): void {
@@ -173,6 +203,7 @@ function recordDrop(ctx: LintContext, node: DropStmt): void {
     const table = keyOfNames(objectNames(object));
     ctx.newRelations.delete(table);
     for (const key of [...ctx.columnTypes.keys()]) if (key.startsWith(`${table}.`)) ctx.columnTypes.delete(key);
+    for (const key of [...ctx.notNullChecks.keys()]) if (key.startsWith(`${table}/`)) ctx.notNullChecks.delete(key);
   }
 }
 

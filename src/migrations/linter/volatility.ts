@@ -167,9 +167,42 @@ export function volatilityOf(functionName: string): Volatility | undefined {
   return known.get(functionName.toLowerCase());
 }
 
+/**
+ * Built-ins that take no arguments. `now(123)` is not now(): whatever it resolves to (if anything)
+ * is a function the linter does not know, so it counts as volatile like any unknown one.
+ */
+const withoutArguments = new Set([
+  'now',
+  'transaction_timestamp',
+  'statement_timestamp',
+  'clock_timestamp',
+  'timeofday',
+  'random',
+  'gen_random_uuid',
+  'uuid_generate_v1',
+  'uuid_generate_v1mc',
+  'uuid_generate_v4',
+  'uuid_nil',
+  'pi',
+  'lastval',
+  'pg_backend_pid',
+  'current_database',
+  'inet_client_addr',
+]);
+
+/** A volatile (or unknown) call in a default; `args` is set when a no-argument built-in got some. */
+export interface VolatileCall {
+  name: string;
+  known: boolean;
+  args?: number;
+}
+
 /** The first function in a default expression that makes it volatile, and whether that was a guess. */
-export function firstVolatile(functionNames: string[]): { name: string; known: boolean } | null {
-  for (const name of functionNames) {
+export function firstVolatile(calls: (string | { name: string; args: number })[]): VolatileCall | null {
+  for (const call of calls) {
+    const name = typeof call === 'string' ? call : call.name;
+    const args = typeof call === 'string' ? 0 : call.args;
+    if (args > 0 && withoutArguments.has(name)) return { name, known: false, args };
     const volatility = volatilityOf(name);
     if (volatility === 'volatile') return { name, known: true };
     if (volatility === undefined) return { name, known: false };

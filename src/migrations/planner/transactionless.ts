@@ -3,6 +3,7 @@
  * The shadow dry run runs them outside the migration's transaction, as the runner will; a plan
  * against a real database cannot run them at all, because it must roll everything back.
  */
+import { optionEnabled } from '../linter/options.js';
 import type { ParsedStatement } from '../types.js';
 
 type Node = Record<string, unknown>;
@@ -54,16 +55,7 @@ export function isConcurrent(statement: Pick<ParsedStatement, 'kind' | 'node'>):
 /** `REINDEX (CONCURRENTLY) …` or `REINDEX … CONCURRENTLY`: both become a DefElem; `concurrently false` does not count.
  * */
 export function isConcurrentlyOption(value: unknown): boolean {
-  const def = (value as { DefElem?: Node } | null)?.DefElem;
-  if (def?.defname !== 'concurrently') return false;
-  const arg = def.arg as
-    | { String?: { sval?: string }; Boolean?: { boolval?: boolean }; Integer?: { ival?: number } }
-    | undefined;
-  if (!arg) return true;
-  if (arg.Boolean) return arg.Boolean.boolval === true;
-  if (arg.Integer) return arg.Integer.ival !== undefined && arg.Integer.ival !== 0;
-  const text = arg.String?.sval?.toLowerCase();
-  return text !== 'false' && text !== 'off' && text !== '0';
+  return (value as { DefElem?: Node } | null)?.DefElem?.defname === 'concurrently' && optionEnabled(value);
 }
 
 function hasConcurrentlyOption(params: unknown): boolean {

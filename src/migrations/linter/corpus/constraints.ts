@@ -112,7 +112,7 @@ export const constraintCases: CorpusCase[] = [
     sql:
       'CREATE UNIQUE INDEX CONCURRENTLY accounts_uri_key ON accounts (uri);\nALTER TABLE accounts ADD CONSTRAINT ' +
       'accounts_uri_key UNIQUE USING INDEX accounts_uri_key;',
-    expect: [clean('backward-compatible'), clean('backward-compatible')],
+    expect: [warned('backward-compatible', ['concurrent-index-without-if-not-exists']), clean('backward-compatible')],
   },
   {
     name: 'add a PRIMARY KEY',
@@ -154,7 +154,14 @@ export const constraintCases: CorpusCase[] = [
       'CREATE TABLE port_calls (\n  id serial PRIMARY KEY,\n  vessel_id integer REFERENCES vessels (id),\n  ' +
       'notes varchar(255),\n  payload json,\n  arrived_at timestamp\n);',
     expect: [
-      warned('safe', ['prefer-bigint-key', 'prefer-bigint-key', 'prefer-text', 'prefer-jsonb', 'prefer-timestamptz']),
+      warned('safe', [
+        'prefer-bigint-key',
+        'prefer-bigint-key',
+        'prefer-identity',
+        'prefer-text',
+        'prefer-jsonb',
+        'prefer-timestamptz',
+      ]),
     ],
   },
   {

@@ -1,5 +1,5 @@
 /** Data-change cases: UPDATE / DELETE without WHERE, backfills, seeds. */
-import { clean, type CorpusCase, finding } from './case.js';
+import { clean, type CorpusCase, finding, warned } from './case.js';
 
 export const dataCases: CorpusCase[] = [
   {
@@ -67,7 +67,7 @@ export const dataCases: CorpusCase[] = [
     sql:
       'CREATE INDEX CONCURRENTLY vessels_rank_idx ON vessels (rank);\nUPDATE vessels SET rank = 0 WHERE rank IS ' +
       'NULL AND id < 10000;',
-    expect: [clean('backward-compatible'), clean('backward-compatible')],
+    expect: [warned('backward-compatible', ['concurrent-index-without-if-not-exists']), clean('backward-compatible')],
   },
   {
     name: 'backfill after the DDL transaction block commits',
@@ -76,7 +76,7 @@ export const dataCases: CorpusCase[] = [
       '10000;',
     expect: [
       finding('transaction-control', 'locking'),
-      clean('backward-compatible'),
+      warned('backward-compatible', ['prefer-bigint']),
       finding('transaction-control', 'locking'),
       clean('backward-compatible'),
     ],

@@ -1,5 +1,5 @@
 /** Index cases: CONCURRENTLY or not, new tables, REINDEX, CONCURRENTLY inside a transaction. */
-import { clean, type CorpusCase, finding } from './case.js';
+import { clean, type CorpusCase, finding, warned } from './case.js';
 
 export const indexCases: CorpusCase[] = [
   {
@@ -10,7 +10,7 @@ export const indexCases: CorpusCase[] = [
   {
     name: 'create an index CONCURRENTLY',
     sql: 'CREATE INDEX CONCURRENTLY index_ci_builds_on_status ON ci_builds (status);',
-    expect: [clean('backward-compatible')],
+    expect: [warned('backward-compatible', ['concurrent-index-without-if-not-exists'])],
     source: 'gitlabhq/gitlabhq: add_concurrent_index with disable_ddl_transaction!',
   },
   {
@@ -33,7 +33,7 @@ export const indexCases: CorpusCase[] = [
     sql:
       'CREATE INDEX CONCURRENTLY index_ci_builds_metadata_on_build_id_and_interruptible_false\n  ON ' +
       'ci_builds_metadata (build_id) WHERE interruptible = false;',
-    expect: [clean('backward-compatible')],
+    expect: [warned('backward-compatible', ['concurrent-index-without-if-not-exists'])],
     source: 'gitlabhq/gitlabhq db/migrate/20190905223900_add_concurrent_index_to_builds_metadata.rb',
   },
   {
@@ -50,7 +50,7 @@ export const indexCases: CorpusCase[] = [
   {
     name: 'drop an index created in the same file',
     sql: 'CREATE INDEX CONCURRENTLY tmp_vessels_imo_idx ON vessels (imo_number);\nDROP INDEX tmp_vessels_imo_idx;',
-    expect: [clean('backward-compatible'), clean('safe')],
+    expect: [warned('backward-compatible', ['concurrent-index-without-if-not-exists']), clean('safe')],
   },
   {
     name: 'REINDEX a table',
@@ -63,11 +63,36 @@ export const indexCases: CorpusCase[] = [
     expect: [clean('backward-compatible')],
   },
   {
+    name: 'REINDEX (CONCURRENTLY false) INDEX is the plain form',
+    sql: 'REINDEX (CONCURRENTLY false) INDEX index_vessels_on_name;',
+    expect: [finding('reindex-not-concurrently', 'locking')],
+  },
+  {
+    name: 'REINDEX (CONCURRENTLY off) TABLE is the plain form',
+    sql: 'REINDEX (CONCURRENTLY off) TABLE vessels;',
+    expect: [finding('reindex-not-concurrently', 'locking')],
+  },
+  {
+    name: 'REINDEX (CONCURRENTLY true) TABLE',
+    sql: 'REINDEX (CONCURRENTLY true) TABLE vessels;',
+    expect: [clean('backward-compatible')],
+  },
+  {
+    name: 'REINDEX SYSTEM has no concurrent form',
+    sql: 'REINDEX SYSTEM harbor;',
+    expect: [clean('backward-compatible')],
+  },
+  {
+    name: 'REINDEX DATABASE without CONCURRENTLY',
+    sql: 'REINDEX DATABASE harbor;',
+    expect: [finding('reindex-not-concurrently', 'locking')],
+  },
+  {
     name: 'CREATE INDEX CONCURRENTLY inside BEGIN … COMMIT',
     sql: 'BEGIN;\nCREATE INDEX CONCURRENTLY vessels_flag_state_idx ON vessels (flag_state);\nCOMMIT;',
     expect: [
       finding('transaction-control', 'locking'),
-      finding('concurrently-in-transaction', 'locking'),
+      finding('concurrently-in-transaction', 'locking', ['concurrent-index-without-if-not-exists']),
       finding('transaction-control', 'locking'),
     ],
   },
@@ -87,9 +112,9 @@ export const indexCases: CorpusCase[] = [
       'vessels (rank);',
     expect: [
       finding('transaction-control', 'locking'),
-      clean('backward-compatible'),
+      warned('backward-compatible', ['prefer-bigint']),
       finding('transaction-control', 'locking'),
-      clean('backward-compatible'),
+      warned('backward-compatible', ['concurrent-index-without-if-not-exists']),
     ],
   },
 ];

@@ -1,5 +1,5 @@
 /** Table cases: renames, drops, TRUNCATE, VACUUM FULL, CLUSTER, partitions. */
-import { allowed, clean, type CorpusCase, finding } from './case.js';
+import { allowed, clean, type CorpusCase, finding, warned } from './case.js';
 
 export const tableCases: CorpusCase[] = [
   {
@@ -43,7 +43,7 @@ export const tableCases: CorpusCase[] = [
   {
     name: 'drop a table created in the same file',
     sql: 'CREATE TABLE scratch (id int);\nDROP TABLE scratch;',
-    expect: [clean('safe'), clean('safe')],
+    expect: [warned('safe', ['prefer-bigint']), clean('safe')],
   },
   {
     name: 'drop a new and an existing table in one statement',
@@ -83,6 +83,21 @@ export const tableCases: CorpusCase[] = [
   {
     name: 'VACUUM (FULL, ANALYZE)',
     sql: 'VACUUM (FULL, ANALYZE) vessel_positions;',
+    expect: [finding('vacuum-full', 'locking')],
+  },
+  {
+    name: 'VACUUM (FULL false) is a plain VACUUM',
+    sql: 'VACUUM (FULL false) vessel_positions;',
+    expect: [clean('backward-compatible')],
+  },
+  {
+    name: 'VACUUM (FULL off, ANALYZE) and (FULL 0) are plain VACUUMs',
+    sql: 'VACUUM (FULL off, ANALYZE) vessel_positions;\nVACUUM (FULL 0) vessel_positions;',
+    expect: [clean('backward-compatible'), clean('backward-compatible')],
+  },
+  {
+    name: 'VACUUM (FULL true)',
+    sql: 'VACUUM (FULL true) vessel_positions;',
     expect: [finding('vacuum-full', 'locking')],
   },
   {

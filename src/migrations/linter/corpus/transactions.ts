@@ -2,7 +2,7 @@
  * Transaction cases: lock_timeout (which statements need it, what satisfies it, that it is reported
  * once) and transaction control, which the runner refuses except for savepoints.
  */
-import { allowed, clean, type CorpusCase, finding } from './case.js';
+import { allowed, clean, type CorpusCase, finding, warned } from './case.js';
 
 export const transactionCases: CorpusCase[] = [
   {
@@ -58,7 +58,7 @@ export const transactionCases: CorpusCase[] = [
     name: 'CREATE INDEX CONCURRENTLY does not block writes while it waits',
     sql: 'CREATE INDEX CONCURRENTLY vessels_eta_idx ON vessels (eta);',
     options: {},
-    expect: [clean('backward-compatible')],
+    expect: [warned('backward-compatible', ['concurrent-index-without-if-not-exists'])],
   },
   {
     name: 'the first DDL after a safe CREATE TABLE carries the finding',

@@ -5,12 +5,14 @@
 import type {
   AlterDomainStmt,
   AlterEnumStmt,
+  AlterTableStmt,
   AlterTableCmd,
   AlterTableType,
   ClusterStmt,
   CreateDomainStmt,
   CreateStmt,
   DeleteStmt,
+  DropdbStmt,
   DropStmt,
   IndexStmt,
   InsertStmt,
@@ -20,6 +22,7 @@ import type {
   TruncateStmt,
   UpdateStmt,
   VacuumStmt,
+  ViewStmt,
 } from 'libpg-query';
 import type { LintContext, TableRef } from '../context.js';
 import type { Hit, Rule } from '../rule.js';
@@ -28,10 +31,12 @@ import type { Hit, Rule } from '../rule.js';
 export interface KindNodes {
   AlterDomainStmt: AlterDomainStmt;
   AlterEnumStmt: AlterEnumStmt;
+  AlterTableStmt: AlterTableStmt;
   ClusterStmt: ClusterStmt;
   CreateDomainStmt: CreateDomainStmt;
   CreateStmt: CreateStmt;
   DeleteStmt: DeleteStmt;
+  DropdbStmt: DropdbStmt;
   DropStmt: DropStmt;
   IndexStmt: IndexStmt;
   InsertStmt: InsertStmt;
@@ -41,6 +46,7 @@ export interface KindNodes {
   TruncateStmt: TruncateStmt;
   UpdateStmt: UpdateStmt;
   VacuumStmt: VacuumStmt;
+  ViewStmt: ViewStmt;
 }
 
 export type StatementChecks = {

@@ -4,9 +4,9 @@
  */
 import type { AlterTableCmd, RenameStmt } from 'libpg-query';
 import type { LintContext, TableRef } from '../context.js';
-import { calledFunctions, describeType, nodeAs } from '../nodes.js';
+import { describeType, functionCalls, nodeAs } from '../nodes.js';
 import { defineRule, type Hit } from '../rule.js';
-import { firstVolatile } from '../volatility.js';
+import { firstVolatile, type VolatileCall } from '../volatility.js';
 import { type RuleModule, columnName } from './checks.js';
 import { columnFacts, type ColumnFacts } from './column-def.js';
 
@@ -94,7 +94,7 @@ function checkAddColumn(cmd: AlterTableCmd, table: TableRef, _ctx: LintContext, 
   else if (facts.storedGenerated) hits.push(storedGeneratedHit(name, facts, table));
   else if ((facts.notNull || facts.primaryKey) && !facts.defaultExpression) hits.push(notNullHit(name, facts, table));
   if (facts.defaultExpression) {
-    const volatile = firstVolatile(calledFunctions(facts.defaultExpression));
+    const volatile = firstVolatile(functionCalls(facts.defaultExpression));
     if (volatile) hits.push(volatileDefaultHit(name, facts, table, volatile));
   }
 }
@@ -115,15 +115,14 @@ function notNullHit(name: string, facts: ColumnFacts, table: TableRef): Hit {
   };
 }
 
-function volatileDefaultHit(
-  name: string,
-  facts: ColumnFacts,
-  table: TableRef,
-  volatile: { name: string; known: boolean },
-): Hit {
-  const why = volatile.known
-    ? `its default calls ${volatile.name}(), which is volatile`
-    : `its default calls ${volatile.name}(), which the linter does not know and so assumes volatile`;
+function volatileDefaultHit(name: string, facts: ColumnFacts, table: TableRef, volatile: VolatileCall): Hit {
+  const why = volatile.args
+    ? `its default calls ${volatile.name}() with ${volatile.args} argument${volatile.args > 1 ? 's' : ''}, but ` +
+      `the built-in ${volatile.name}() takes none: whatever that resolves to, the linter does not know it and so ` +
+      `assumes it volatile`
+    : volatile.known
+      ? `its default calls ${volatile.name}(), which is volatile`
+      : `its default calls ${volatile.name}(), which the linter does not know and so assumes volatile`;
   return {
     rule: addColumnVolatileDefault,
     message:

@@ -140,7 +140,7 @@ function checkAddColumnConstraints(cmd: AlterTableCmd, table: TableRef, _ctx: Li
 
 function checkSetNotNull(cmd: AlterTableCmd, table: TableRef, ctx: LintContext, hits: Hit[]): void {
   const column = cmd.name ?? '?';
-  if (table.isNew || ctx.validatedNotNull.has(`${table.key}.${column}`)) return;
+  if (table.isNew || ctx.hasValidatedNotNull(`${table.key}.${column}`)) return;
   // A constraint validated here but defined in an earlier migration: trust it when its name
   // mentions the column (the usual `table_column_not_null`), since its definition is not in view.
   if ((ctx.validatedElsewhere.get(table.key) ?? []).some((name) => name.includes(column))) return;

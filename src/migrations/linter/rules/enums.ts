@@ -1,6 +1,7 @@
 /**
  * Enum types. Adding a value is backward-compatible; renaming one breaks every release that
- * still writes or compares the old label, and PostgreSQL cannot drop a value afterwards.
+ * still writes or compares the old label, and PostgreSQL cannot drop a value afterwards. A value
+ * added without BEFORE/AFTER sorts last, which changes what `<`, `>` and ORDER BY mean for it.
  */
 import type { AlterEnumStmt } from 'libpg-query';
 import type { LintContext } from '../context.js';
@@ -14,8 +15,31 @@ export const renameEnumValue = defineRule(
   'Renaming an enum value breaks releases that still use the old label.',
 );
 
+export const enumValueWithoutPosition = defineRule(
+  'enum-value-without-position',
+  'safe',
+  'ALTER TYPE … ADD VALUE without BEFORE/AFTER sorts the new value last.',
+);
+
+function checkAddValue(node: AlterEnumStmt, hits: Hit[]): void {
+  if (node.newValNeighbor !== undefined) return;
+  const type = namesOf(node.typeName).join('.');
+  hits.push({
+    rule: enumValueWithoutPosition,
+    message:
+      `'${node.newVal}' is added to enum ${type} without BEFORE/AFTER, so it sorts after every existing value: ` +
+      `comparisons (status < 'done') and ORDER BY on ${type} treat it as the last one`,
+    safeAlternative:
+      `Say where it belongs: ALTER TYPE ${type} ADD VALUE '${node.newVal}' BEFORE '…' (or AFTER '…'); if the ` +
+      `order means nothing for this type, add it last and ignore this warning.`,
+  });
+}
+
 function checkAlterEnum(node: AlterEnumStmt, ctx: LintContext, hits: Hit[]): void {
-  if (node.oldVal === undefined) return;
+  if (node.oldVal === undefined) {
+    if (node.newVal !== undefined) checkAddValue(node, hits);
+    return;
+  }
   const parts = namesOf(node.typeName);
   if (ctx.newTypes.has(keyOfNames(parts))) return;
   const type = parts.join('.');
@@ -34,6 +58,6 @@ function checkAlterEnum(node: AlterEnumStmt, ctx: LintContext, hits: Hit[]): voi
 }
 
 export const enumRules: RuleModule = {
-  rules: [renameEnumValue],
+  rules: [renameEnumValue, enumValueWithoutPosition],
   statements: { AlterEnumStmt: checkAlterEnum },
 };

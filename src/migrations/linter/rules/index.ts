@@ -14,8 +14,10 @@ import { constraintRules } from './constraints.js';
 import { dataRules } from './data.js';
 import { directiveRules } from './directives.js';
 import { domainRules } from './domains.js';
+import { duplicateRules } from './duplicates.js';
 import { enumRules } from './enums.js';
 import { hygieneRules } from './hygiene.js';
+import { identifierRules } from './identifiers.js';
 import { indexRules } from './indexes.js';
 import { tableRules } from './tables.js';
 import { transactionRules } from './transactions.js';
@@ -31,6 +33,8 @@ const modules: RuleModule[] = [
   dataRules,
   transactionRules,
   hygieneRules,
+  duplicateRules,
+  identifierRules,
   directiveRules,
 ];
 

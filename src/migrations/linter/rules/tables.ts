@@ -3,9 +3,18 @@
  * commands that hold ACCESS EXCLUSIVE for as long as they run (VACUUM FULL, CLUSTER, DETACH
  * PARTITION without CONCURRENTLY).
  */
-import type { AlterTableCmd, ClusterStmt, DropStmt, RenameStmt, TruncateStmt, VacuumStmt } from 'libpg-query';
+import type {
+  AlterTableCmd,
+  ClusterStmt,
+  DropdbStmt,
+  DropStmt,
+  RenameStmt,
+  TruncateStmt,
+  VacuumStmt,
+} from 'libpg-query';
 import type { LintContext, TableRef } from '../context.js';
 import { keyOfNames, nodeAs, objectNames, relationDisplay, relationKey } from '../nodes.js';
+import { hasOption } from '../options.js';
 import { defineRule, type Hit } from '../rule.js';
 import type { RuleModule } from './checks.js';
 
@@ -20,6 +29,11 @@ export const dropTable = defineRule(
   'Dropping a table loses its data and breaks releases that use it.',
 );
 export const dropSchema = defineRule('drop-schema', 'data-loss', 'Dropping a schema drops everything in it.');
+export const dropDatabase = defineRule(
+  'drop-database',
+  'data-loss',
+  'Dropping a database loses every table in it and cuts off every client.',
+);
 export const truncateTable = defineRule(
   'truncate-table',
   'data-loss',
@@ -104,6 +118,20 @@ function checkDrop(node: DropStmt, ctx: LintContext, hits: Hit[]): void {
   }
 }
 
+function checkDropDatabase(node: DropdbStmt, _ctx: LintContext, hits: Hit[]): void {
+  const name = node.dbname ?? '?';
+  hits.push({
+    rule: dropDatabase,
+    message:
+      `database ${name} is dropped${node.missing_ok ? ' (IF EXISTS only hides that it was absent)' : ''}: every ` +
+      `table in it and its data are gone, and every release connected to it fails`,
+    safeAlternative:
+      `Migrations change a schema, not the set of databases: drop a database by hand, after a backup ` +
+      `(slipway db backups), once nothing connects to it. If this file really must, say so: -- slipway: allow ` +
+      `drop-database because ….`,
+  });
+}
+
 function checkTruncate(node: TruncateStmt, ctx: LintContext, hits: Hit[]): void {
   const names: string[] = [];
   for (const item of node.relations ?? []) {
@@ -149,8 +177,7 @@ function checkDetach(cmd: AlterTableCmd, table: TableRef, _ctx: LintContext, hit
 }
 
 function checkVacuum(node: VacuumStmt, ctx: LintContext, hits: Hit[]): void {
-  const full = (node.options ?? []).some((option) => nodeAs(option, 'DefElem')?.defname === 'full');
-  if (!full) return;
+  if (!hasOption(node.options, 'full')) return;
   const tables = (node.rels ?? []).map((rel) => nodeAs(rel, 'VacuumRelation')?.relation);
   if (tables.length > 0 && tables.every((table) => ctx.isNewRelation(relationKey(table)))) return;
   const list = tables.length > 0 ? tables.map(relationDisplay).join(', ') : 'every table of the database';
@@ -176,10 +203,21 @@ function checkCluster(node: ClusterStmt, ctx: LintContext, hits: Hit[]): void {
 }
 
 export const tableRules: RuleModule = {
-  rules: [renameTable, dropTable, dropSchema, truncateTable, truncateCascade, detachPartition, vacuumFull, cluster],
+  rules: [
+    renameTable,
+    dropTable,
+    dropSchema,
+    dropDatabase,
+    truncateTable,
+    truncateCascade,
+    detachPartition,
+    vacuumFull,
+    cluster,
+  ],
   statements: {
     RenameStmt: checkRename,
     DropStmt: checkDrop,
+    DropdbStmt: checkDropDatabase,
     TruncateStmt: checkTruncate,
     VacuumStmt: checkVacuum,
     ClusterStmt: checkCluster,

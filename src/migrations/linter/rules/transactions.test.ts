@@ -48,9 +48,13 @@ describe('transaction-control', () => {
   });
 
   it('keeps concurrently-in-transaction on the CONCURRENTLY statement inside BEGIN … COMMIT', () => {
-    const report = lintSql('BEGIN;\nCREATE INDEX CONCURRENTLY vessels_eta_idx ON vessels (eta);\nCOMMIT;', 'm.sql', {
-      lockTimeoutSet: true,
-    });
+    const report = lintSql(
+      'BEGIN;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS vessels_eta_idx ON vessels (eta);\nCOMMIT;',
+      'm.sql',
+      {
+        lockTimeoutSet: true,
+      },
+    );
     expect(report.statements.map((s) => s.findings.map((f) => f.rule))).toEqual([
       ['transaction-control'],
       ['concurrently-in-transaction'],
