@@ -6,6 +6,7 @@
 import { parseSql, positionAt } from '../linter/parse.js';
 import { MigrationError } from '../errors.js';
 import type { ParsedStatement } from '../types.js';
+import { isConcurrent } from '../linter/concurrency.js';
 
 /** The index a `CREATE INDEX CONCURRENTLY` builds: what a re-run looks for when a build failed. */
 export interface ConcurrentIndex {
@@ -69,24 +70,9 @@ export function prepareScript(sql: string, file: string): Script {
 
 /** Whether PostgreSQL refuses the statement inside a transaction block. */
 export function needsNoTransaction(statement: Pick<ParsedStatement, 'kind' | 'node'>): boolean {
-  const node = statement.node as Record<string, unknown>;
-  switch (statement.kind) {
-    case 'IndexStmt':
-    case 'DropStmt':
-      return node.concurrent === true;
-    case 'ReindexStmt':
-      return ((node.params as { DefElem?: { defname?: string } }[] | undefined) ?? []).some(
-        (p) => p.DefElem?.defname === 'concurrently',
-      );
-    case 'AlterTableStmt':
-      return (
-        (node.cmds as { AlterTableCmd?: { def?: { PartitionCmd?: { concurrent?: boolean } } } }[] | undefined) ?? []
-      ).some((cmd) => cmd.AlterTableCmd?.def?.PartitionCmd?.concurrent === true);
-    case 'VacuumStmt':
-      return true;
-    default:
-      return false;
-  }
+  // VACUUM in any form refuses a transaction block; the rest only when concurrent (read by value, as lint does).
+  if (statement.kind === 'VacuumStmt') return true;
+  return isConcurrent(statement.kind, statement.node as Record<string, unknown>);
 }
 
 /** Line and column in the file of a server error's `position` (1-based, within the statement sent). */
