@@ -1,10 +1,10 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, lazy, Suspense, useState } from 'react';
 import { type Quote, requestQuote } from './api';
+
+const QuoteResult = lazy(() => import('./QuoteResult'));
 
 const vesselClasses = ['bulk', 'container', 'tanker', 'passenger', 'fishing'];
 const routeRisks = ['1 — sheltered coastal', '2 — coastal', '3 — open ocean', '4 — high risk', '5 — war risk / ice'];
-const usd = (amount: number, currency: string) =>
-  new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(amount);
 
 /** The quote page: a vessel in, a premium (and who priced it) out. */
 export function App() {
@@ -70,18 +70,9 @@ export function App() {
         </button>
       </form>
       {quote && (
-        <section className="quote" aria-live="polite">
-          <p>
-            Premium for {quote.vesselName}
-            {quote.flagState ? ` (${quote.flagState})` : ''}:{' '}
-            <strong data-testid="premium">{usd(quote.premium, quote.currency)}</strong>
-          </p>
-          <p className="meta">
-            Policy <span data-testid="policy">#{quote.policyId}</span> · backend{' '}
-            <span data-testid="backend-release">{quote.release}</span> · pricing{' '}
-            <span data-testid="pricing-release">{quote.pricingRelease}</span>
-          </p>
-        </section>
+        <Suspense fallback={<p className="meta">Loading…</p>}>
+          <QuoteResult quote={quote} />
+        </Suspense>
       )}
       {problems.length > 0 && (
         <ul className="problems" role="alert">
