@@ -26,6 +26,8 @@ let backend: Started;
 let buildDir: string;
 let site: StaticSite | undefined;
 let browser: Browser | undefined;
+/** Kills the build if it is still running when the tests end (a failed beforeAll). */
+const stopBuild = new AbortController();
 
 const nordicStar = { vesselName: 'Nordic Star', tonnage: 42_000, vesselClass: 'tanker', routeRisk: 3 };
 const post = (base: string, body: unknown) =>
@@ -41,7 +43,10 @@ const dist = (version: string) => path.join(buildDir, version, 'dist');
 beforeAll(async () => {
   buildDir = mkdtempSync(path.join(tmpdir(), 'harbor-platform-web-'));
   // The build runs in its own process (as `npm run build:platform` does) while the services start.
-  const build = run(process.execPath, [path.join(platformDir, 'build.mjs'), '--out', buildDir], { cwd: repoRoot });
+  const build = run(process.execPath, [path.join(platformDir, 'build.mjs'), '--out', buildDir], {
+    cwd: repoRoot,
+    signal: stopBuild.signal,
+  });
   build.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   database = await freshPostgres({ migrated: false });
   await migrate(database.url, '2.0.0', ['0001_vessels_policies.up.sql', '0002_vessels_flag_state.up.sql']);
@@ -55,6 +60,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  stopBuild.abort();
   await browser?.close().catch(() => undefined);
   await site?.close();
   await Promise.all(started.map((s) => s.stop()));
