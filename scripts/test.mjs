@@ -6,6 +6,8 @@
 //      with pg_ctlcluster when this machine has a cluster.
 //   2. Prometheus (Debian package) for the signal-source tests; installed with apt-get when missing.
 //   3. PostgreSQL's client tools (pg_dump, pg_restore, psql) for the backup tests.
+//   3b. For the harbor-platform example: python3-fastapi, python3-uvicorn, python3-psycopg (Debian's
+//      /usr/bin/python3) and chromium; installed with apt-get when missing.
 //   4. Biome (format + lint) and lines of at most 120 characters (`npm run lint`).
 //   5. A fresh build (dist/), for the tests of the packaged `slipway` bin.
 //   6. vitest, with any extra arguments passed through (npm test -- test/cli.test.ts).
@@ -85,6 +87,35 @@ if (missingTool()) {
   if (still) {
     process.stderr.write(
       `npm test: ${still} is not installed and could not be — run: apt-get install postgresql-client\n`,
+    );
+    process.exit(1);
+  }
+}
+
+// The harbor-platform example: Debian's python with FastAPI, uvicorn and psycopg (its backend), and
+// Debian's Chromium (its page, driven by playwright-core).
+const platformPackages = [
+  ['python3-fastapi', () => pythonImports('fastapi')],
+  ['python3-uvicorn', () => pythonImports('uvicorn')],
+  ['python3-psycopg', () => pythonImports('psycopg')],
+  ['chromium', () => existsSync('/usr/bin/chromium')],
+];
+function pythonImports(module) {
+  return spawnSync('/usr/bin/python3', ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
+}
+const missingPlatform = () => platformPackages.filter(([, present]) => !present()).map(([name]) => name);
+if (missingPlatform().length > 0) {
+  const missing = missingPlatform();
+  process.stderr.write(`npm test: ${missing.join(', ')} missing (the harbor-platform example); installing…\n`);
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+  spawnSync('apt-get', ['install', '-y', '-qq', ...missing], {
+    stdio: 'ignore',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  const still = missingPlatform();
+  if (still.length > 0) {
+    process.stderr.write(
+      `npm test: ${still.join(', ')} not installed and could not be — run: apt-get install ${still.join(' ')}\n`,
     );
     process.exit(1);
   }

@@ -1,0 +1,2 @@
+drop table policies;
+drop table vessels;

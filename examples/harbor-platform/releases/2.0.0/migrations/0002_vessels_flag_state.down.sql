@@ -1,0 +1,1 @@
+alter table vessels drop column flag_state;
