@@ -22,7 +22,7 @@ export function stopAllHaproxy(): void {
 }
 
 /** SIGKILL a pid, only while it is still a haproxy (a pid recorded long ago may belong to another process now). */
-function killQuietly(pid: number): void {
+export function killQuietly(pid: number): void {
   try {
     if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('haproxy')) return;
     process.kill(pid, 'SIGKILL');

@@ -1,16 +1,14 @@
 import { parseEnvironmentRoutes } from '../proxy/route-schema.js';
 import type { EnvironmentRoutes, Router, SamplesPage, TrafficStats, UpstreamStatus } from '../router.js';
-import { isSlipwayError } from '../../shared/errors.js';
-import { renderConfig } from './config-text.js';
 import { HaproxyError } from './errors.js';
-import { checkCandidate, masterSocket, readState, type StateDir, writeStateDir } from './files.js';
+import { masterSocket, readState, type StateDir, writeStateDir } from './files.js';
+import { Installer } from './install.js';
 import { defaultBinary, defaultRingBytes } from './haproxy-process.js';
 import { probeListen, sameListen } from './listen-probe.js';
 import { LogIngest } from './log-ingest.js';
-import { mapContents } from './maps.js';
 import { MasterCli, type ProcessList } from './master-cli.js';
 import { planState } from './plan-state.js';
-import { deleteCommands, runtimeCommands } from './runtime-plan.js';
+import { deleteCommands } from './runtime-plan.js';
 import { sampleRing } from './sample-log.js';
 import type { HaproxyState } from './state.js';
 import { inFlightByServer } from './stat-csv.js';
@@ -35,6 +33,7 @@ export class HaproxyRouter implements Router {
   private readonly cli: MasterCli;
   private readonly where: StateDir;
   private readonly binary: string;
+  private readonly installer: Installer;
   private state: HaproxyState | undefined;
   private log: { master: number; ingest: LogIngest } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -43,6 +42,7 @@ export class HaproxyRouter implements Router {
     this.where = { dir: options.stateDir, ringBytes: options.ringBytes ?? defaultRingBytes };
     this.binary = options.binary ?? defaultBinary;
     this.cli = new MasterCli(masterSocket(options.stateDir), options.timeoutMs ?? 5_000);
+    this.installer = new Installer(this.cli, this.where, this.binary);
   }
 
   async apply(input: EnvironmentRoutes): Promise<void> {
@@ -152,69 +152,8 @@ export class HaproxyRouter implements Router {
     return ingest;
   }
 
-  /**
-   * Put `next` in force: through the runtime API when the shape is the same, else by a reload. Files
-   * are written first, so a restarted haproxy serves what was applied. On failure the previous
-   * files are put back (and reloaded when haproxy may hold part of the change): all or nothing.
-   */
   private async install(next: HaproxyState, procs: ProcessList): Promise<void> {
-    const prev = this.state!;
-    const shape = (s: HaproxyState) => renderConfig(s, { dir: this.where.dir, ringBytes: 0, withoutServers: true });
-    const reload = shape(prev) !== shape(next);
-    // HAProxy judges every change before anything is touched (an upstream it cannot resolve, say).
-    await checkCandidate(this.binary, this.where, next);
-    await writeStateDir(this.where, next);
-    try {
-      if (reload) await this.reload(procs);
-      else {
-        const commands = runtimeCommands(prev, next, mapContents(prev), mapContents(next), this.where.dir);
-        await this.runAll(commands).catch(async (e: unknown) => {
-          // The runtime state is part old, part new (or was not what state.json said): the files are whole.
-          if (isSlipwayError(e) && e.code === 'unavailable') throw e;
-          await this.reload(await this.cli.processes());
-        });
-      }
-    } catch (e) {
-      await writeStateDir(this.where, prev);
-      if (!(isSlipwayError(e) && e.code === 'unavailable'))
-        await this.cli
-          .processes()
-          .then((p) => this.reload(p))
-          .catch(() => undefined);
-      throw e;
-    }
-    // After a reload the draining servers live on only in the old worker, which finishes their requests.
-    this.state = reload ? { ...next, servers: next.servers.filter((s) => s.state === 'active') } : next;
-    if (reload) await writeStateDir(this.where, this.state);
-  }
-
-  private async runAll(commands: readonly string[]): Promise<void> {
-    let version = '';
-    for (const command of commands) {
-      const answer = await this.cli.change(command.replace('@next', `@${version}`));
-      const created = /New version created: (\d+)/.exec(answer);
-      if (created) version = created[1]!;
-    }
-  }
-
-  /** Hitless reload through the master CLI; resolves once a new worker serves, rejects if the master refused. */
-  private async reload(before: ProcessList): Promise<void> {
-    await this.cli.master('reload').catch(() => undefined);
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const now = await this.cli.processes().catch(() => undefined);
-      if (now && now.master === before.master && now.reloads > before.reloads) {
-        if (now.failedReloads > before.failedReloads)
-          throw new HaproxyError(
-            'failed',
-            `haproxy refused to reload its configuration; see ${this.where.dir}/haproxy.log`,
-          );
-        if (now.worker !== before.worker) return;
-      }
-      if (Date.now() > deadline)
-        throw new HaproxyError('unavailable', `haproxy did not finish reloading within 15 s (${this.cli.socket})`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    this.state = await this.installer.install(this.state!, next, procs, () => this.readSamples());
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {
