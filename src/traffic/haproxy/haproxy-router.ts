@@ -10,7 +10,7 @@ import { MasterCli, type ProcessList } from './master-cli.js';
 import { planState } from './plan-state.js';
 import { deleteCommands } from './runtime-plan.js';
 import { sampleRing } from './sample-log.js';
-import type { HaproxyState } from './state.js';
+import type { HaproxyState, ServerEntry } from './state.js';
 import { inFlightByServer } from './stat-csv.js';
 
 export interface HaproxyRouterOptions {
@@ -37,6 +37,7 @@ export class HaproxyRouter implements Router {
   private state: HaproxyState | undefined;
   private log: { master: number; ingest: LogIngest } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private undeleted: ServerEntry[] = [];
 
   constructor(options: HaproxyRouterOptions) {
     this.where = { dir: options.stateDir, ringBytes: options.ringBytes ?? defaultRingBytes };
@@ -46,7 +47,7 @@ export class HaproxyRouter implements Router {
   }
 
   async apply(input: EnvironmentRoutes): Promise<void> {
-    const table = parseEnvironmentRoutes(input, `the route table of environment "${String(input?.environment)}"`);
+    const table = parseEnvironmentRoutes(input, `environment "${String(input?.environment)}"`);
     await this.serial(async () => {
       const procs = await this.attach();
       const state = this.state!;
@@ -89,11 +90,13 @@ export class HaproxyRouter implements Router {
       // Drained servers are deleted here, when someone looks: nothing has to watch them in between.
       const drained = state.servers.filter((s) => s.state === 'draining' && (inFlight.get(s.name) ?? 0) === 0);
       if (drained.length > 0) {
-        for (const s of drained)
-          for (const command of deleteCommands(s)) await this.cli.change(command).catch(() => undefined);
         this.state = { ...state, servers: state.servers.filter((s) => !drained.includes(s)) };
         await writeStateDir(this.where, this.state);
       }
+      // HAProxy deletes a server only without idle connections either; those left are tried again next time.
+      const undeleted: ServerEntry[] = [];
+      for (const s of [...this.undeleted, ...drained]) if (!(await this.deleteServer(s))) undeleted.push(s);
+      this.undeleted = undeleted;
       return this.state!.servers.map((s) => ({
         environment: s.environment,
         service: s.service,
@@ -125,6 +128,18 @@ export class HaproxyRouter implements Router {
       () => true,
       () => false,
     );
+  }
+
+  /** Delete a drained server from both its backends; false when HAProxy cannot yet. */
+  private async deleteServer(s: ServerEntry): Promise<boolean> {
+    for (const command of deleteCommands(s)) {
+      const done = await this.cli.change(command).then(
+        () => true,
+        (e: Error) => e.message.includes('No such'),
+      );
+      if (!done) return false;
+    }
+    return true;
   }
 
   /** Reach the master (or fail as unavailable), load the state, and start counting afresh for a new master. */

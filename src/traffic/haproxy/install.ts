@@ -1,11 +1,14 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import { isSlipwayError } from '../../shared/errors.js';
+import { formatHostPort, parseHostPort } from '../proxy/address.js';
 import { renderConfig } from './config-text.js';
 import { HaproxyError } from './errors.js';
 import { checkCandidate, type StateDir, writeStateDir } from './files.js';
 import { mapContents } from './maps.js';
 import type { MasterCli, ProcessList } from './master-cli.js';
 import { runtimeCommands } from './runtime-plan.js';
-import type { HaproxyState } from './state.js';
+import type { HaproxyState, ServerEntry } from './state.js';
 
 /**
  * Puts a new state in force: through the runtime API when the shape is the same (config-text.ts
@@ -36,7 +39,8 @@ export class Installer {
         await beforeReload();
         await this.reload(procs);
       } else {
-        const commands = runtimeCommands(prev, next, mapContents(prev), mapContents(next), this.where.dir);
+        const resolved = { ...next, servers: await resolveAddresses(next.servers) };
+        const commands = runtimeCommands(prev, resolved, mapContents(prev), mapContents(next), this.where.dir);
         await this.runAll(commands).catch(async (e: unknown) => {
           // The runtime state is part old, part new (or was not what state.json said): the files are whole.
           if (isSlipwayError(e) && e.code === 'unavailable') throw e;
@@ -87,4 +91,19 @@ export class Installer {
       await new Promise((r) => setTimeout(r, 25));
     }
   }
+}
+
+/**
+ * `add server` never resolves a hostname (dynamic servers start with init-addr none), while a reload
+ * would: so runtime commands get the address resolved here, as `haproxy -c` just did for the file.
+ */
+async function resolveAddresses(servers: readonly ServerEntry[]): Promise<ServerEntry[]> {
+  return Promise.all(
+    servers.map(async (s) => {
+      const parsed = parseHostPort(s.address);
+      if (!parsed || isIP(parsed.host) !== 0) return s;
+      const { address } = await lookup(parsed.host);
+      return { ...s, address: formatHostPort({ host: address, port: parsed.port }) };
+    }),
+  );
 }
