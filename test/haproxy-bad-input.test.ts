@@ -79,7 +79,7 @@ describe('HAProxy data plane, bad input', () => {
       expect(await readFile(path.join(subject.stateDir, 'state.json'), 'utf8')).toBe(saved);
       expect((await send(`http://${listen}/`)).headers['x-upstream']).toBe('u0');
     }
-    expect((await subject.router.upstreams()).map((x) => x.id)).toEqual(['u0']);
+    expect((await subject.router.upstreams()).map((x) => x.address)).toEqual([subject.upstreams[0].address]);
   });
 
   it('a master socket that is gone: unavailable naming the socket, tables untouched', async () => {
