@@ -30,8 +30,8 @@ export function runBinary(binary: string, args: readonly string[], timeoutMs = 2
 export function missingBinary(binary: string, e: NodeJS.ErrnoException): HaproxyError {
   return new HaproxyError(
     'unavailable',
-    `the haproxy binary ${binary} cannot be run (${e.code ?? e.message}); install HAProxy (Debian: apt install haproxy)` +
-      ' or set its path',
+    `the haproxy binary ${binary} cannot be run (${e.code ?? e.message}); ` +
+      'install HAProxy (Debian: apt install haproxy) or set its path',
     { binary },
   );
 }
@@ -50,7 +50,8 @@ export async function checkConfig(binary: string, file: string): Promise<void> {
     .map((l) => l.replace(/^\[ALERT\]\s*\(\d+\)\s*:\s*/, '').trim());
   throw new HaproxyError(
     'invalid_input',
-    `haproxy -c refused the generated configuration ${file}: ${(alerts.length > 0 ? alerts : [run.output.trim()]).join(' | ')}`,
+    `haproxy -c refused the generated configuration ${file}: ` +
+      (alerts.length > 0 ? alerts : [run.output.trim()]).join(' | '),
     { file, output: run.output },
   );
 }

@@ -68,6 +68,9 @@ export function routeOrder(routes: readonly Route[]): Route[] {
   );
 }
 
+/** The Host header without its port ("[::1]:80" → "[::1]"), lowercase. */
+const hostWithoutPort = 'req.hdr(host),lower,regsub(:[0-9]+$,)';
+
 function frontend(table: EnvironmentRoutes, dir: string): string[] {
   const map = (name: MapName) => configWord(mapPath(dir, name));
   const out = [
@@ -91,11 +94,9 @@ function frontend(table: EnvironmentRoutes, dir: string): string[] {
         `  acl r${i}_path path -m str ${configWord(prefix)}`,
         `  acl r${i}_path path -m beg ${configWord(`${prefix}/`)}`,
       );
-    if (host !== undefined)
-      out.push(`  acl r${i}_host req.hdr(host),lower,regsub(:[0-9]+$,) -m str ${configWord(host)}`);
-    out.push(
-      `  http-request set-var(txn.route) str(${backend}) if !routed ${host !== undefined ? `r${i}_host ` : ''}r${i}_path`,
-    );
+    if (host !== undefined) out.push(`  acl r${i}_host ${hostWithoutPort} -m str ${configWord(host)}`);
+    const hostAcl = host !== undefined ? `r${i}_host ` : '';
+    out.push(`  http-request set-var(txn.route) str(${backend}) if !routed ${hostAcl}r${i}_path`);
   });
   out.push(
     '  http-request deny deny_status 404 if !routed',
@@ -103,7 +104,8 @@ function frontend(table: EnvironmentRoutes, dir: string): string[] {
     '  use_backend %[var(txn.target)] if { var(txn.target) -m found }',
     '  use_backend %[var(txn.route)]',
     `  http-response set-var(txn.served) srv_name,map(${map('servers')})`,
-    '  http-response add-header Set-Cookie "slipway-release=%[var(txn.served),url_enc]; Path=/; HttpOnly; SameSite=Lax"' +
+    '  http-response add-header Set-Cookie' +
+      ' "slipway-release=%[var(txn.served),url_enc]; Path=/; HttpOnly; SameSite=Lax"' +
       ` if { var(txn.route),map(${map('sticky')}) -m str 1 } { var(txn.served) -m found }` +
       ' !{ var(txn.cookie),strcmp(txn.served) eq 0 }',
   );
