@@ -4,6 +4,7 @@ import { MasterCli } from '../src/traffic/haproxy/master-cli.js';
 import type { EnvironmentRoutes, ReleaseSet, Route } from '../src/traffic/router.js';
 import { haproxySubject, stopAllHaproxy } from './haproxy-support.js';
 import { send } from './proxy-support.js';
+import { until } from '../src/traffic/router-case.contract.js';
 
 /**
  * What HaproxyRouter adds to the Router contract: the built-in proxy's routing rules in the generated
@@ -103,5 +104,24 @@ describe('HaproxyRouter', () => {
     await router.apply(table([set('1.1.0', 'stable', 1, [u[1], u[2]])], [api]));
     expect((await cli.processes()).reloads).toBe(reloads + 1);
     expect((await send(`http://${listen}/api/x`)).headers['x-upstream']).toBe('u0');
+  });
+
+  it('requests a reload leaves to the retiring worker are counted when they finish', async () => {
+    subject = await haproxySubject();
+    const { router, upstreams: u } = subject;
+    const listen = await subject.listen();
+    const route: Route = {
+      service: 'quote-api',
+      match: { pathPrefix: '/' },
+      releases: [set('1.0.0', 'stable', 1, [u[0]])],
+    };
+    await router.apply({ environment: 'staging', listen, routes: [route] });
+    const count = async () => (await router.stats()).environments.staging?.['quote-api']?.['1.0.0']?.latency.count;
+    expect(await count()).toBe(0);
+    const held = await subject.dataPlane!.hold(listen, '1.0.0');
+    const api: Route = { service: 'api', match: { pathPrefix: '/api' }, releases: [] };
+    await router.apply({ environment: 'staging', listen, routes: [route, api] });
+    expect(await held.finish()).toEqual({ status: 200, upstream: 'u0' });
+    await until('the retiring worker’s request to be counted', async () => (await count()) === 1);
   });
 });

@@ -50,7 +50,7 @@ describe('superviseHaproxy', () => {
       return now && now.master !== before.master ? now : undefined;
     }, 'haproxy to be restarted');
     for (const pid of [after.master, after.worker]) pids.add(pid);
-    expect(supervisor.pid()).toBe(after.master);
+    await waitFor(() => supervisor?.pid() === after.master, 'the supervisor to report the new master');
     expect((await send(`http://${listen}/`)).headers['x-upstream']).toBe('u0');
   });
 });

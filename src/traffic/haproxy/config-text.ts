@@ -35,6 +35,8 @@ export function renderConfig(state: HaproxyState, options: ConfigOptions): strin
     '  log stderr format short local0 notice',
     // The new worker of a reload takes the listening sockets over from the old one (no refused connections).
     `  stats socket ${configWord(path.join(options.dir, 'worker.sock'))} mode 600 level admin expose-fd listeners`,
+    // The sample tails of retiring workers stay open while they finish (ring-tail.ts).
+    '  stats timeout 10m',
     `ring ${sampleRing}`,
     '  format raw',
     '  maxlen 1024',
@@ -43,6 +45,9 @@ export function renderConfig(state: HaproxyState, options: ConfigOptions): strin
     '  mode http',
     '  option forwardfor',
     '  option redispatch 1',
+    // On a reload, idle client connections get "Connection: close" on their next response instead of being
+    // closed under a client that may be sending on them right then (a failed request).
+    '  option idle-close-on-response',
     '  retries 2',
     '  timeout connect 5s',
     '  timeout client 60s',

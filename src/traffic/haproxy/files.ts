@@ -16,6 +16,7 @@ export interface StateDir {
 
 export const configFile = (dir: string) => path.join(dir, 'haproxy.cfg');
 export const masterSocket = (dir: string) => path.join(dir, 'master.sock');
+export const workerSocket = (dir: string) => path.join(dir, 'worker.sock');
 export const pidFile = (dir: string) => path.join(dir, 'haproxy.pid');
 export const logFile = (dir: string) => path.join(dir, 'haproxy.log');
 const stateFile = (dir: string) => path.join(dir, 'state.json');

@@ -1,7 +1,8 @@
 import { parseEnvironmentRoutes } from '../proxy/route-schema.js';
 import type { EnvironmentRoutes, Router, SamplesPage, TrafficStats, UpstreamStatus } from '../router.js';
 import { HaproxyError } from './errors.js';
-import { masterSocket, readState, type StateDir, writeStateDir } from './files.js';
+import { masterSocket, readState, type StateDir, workerSocket, writeStateDir } from './files.js';
+import { closeWhenIdle, type RingTail, tailRing } from './ring-tail.js';
 import { Installer } from './install.js';
 import { defaultBinary, defaultRingBytes } from './haproxy-process.js';
 import { probeListen, sameListen } from './listen-probe.js';
@@ -38,6 +39,7 @@ export class HaproxyRouter implements Router {
   private log: { master: number; ingest: LogIngest } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private undeleted: ServerEntry[] = [];
+  private readonly tailed = new Set<number>();
 
   constructor(options: HaproxyRouterOptions) {
     this.where = { dir: options.stateDir, ringBytes: options.ringBytes ?? defaultRingBytes };
@@ -158,17 +160,29 @@ export class HaproxyRouter implements Router {
   private async readSamples(): Promise<LogIngest> {
     const procs = await this.attach();
     const { ingest } = this.log!;
-    const workers = [procs.worker, ...procs.oldWorkers];
-    for (const pid of workers) {
-      const dump = await this.cli.worker(`show events ${sampleRing}`, pid === procs.worker ? undefined : pid);
-      ingest.ingest(pid, dump, (server) => this.state!.labels[server]);
-    }
-    ingest.keepWorkers(workers);
+    // Old workers are followed by their tails (started before the reload), not dumped again.
+    const dump = await this.cli.worker(`show events ${sampleRing}`);
+    ingest.ingest(procs.worker, dump, (server) => this.state!.labels[server]);
+    for (const pid of this.tailed) if (pid !== procs.worker && !procs.oldWorkers.includes(pid)) this.tailed.delete(pid);
+    ingest.keepWorkers([procs.worker, ...this.tailed]);
     return ingest;
   }
 
   private async install(next: HaproxyState, procs: ProcessList): Promise<void> {
-    this.state = await this.installer.install(this.state!, next, procs, () => this.readSamples());
+    const worker = procs.worker;
+    let retiring: RingTail | undefined;
+    try {
+      this.state = await this.installer.install(this.state!, next, procs, async () => {
+        // The worker about to retire: tail its ring from now until it is idle, and take what it logged so far.
+        this.tailed.add(worker);
+        retiring = await tailRing(workerSocket(this.where.dir), (line) =>
+          this.log?.ingest.ingestLine(worker, line, (server) => this.state?.labels[server]),
+        );
+        await this.readSamples();
+      });
+    } finally {
+      if (retiring) void closeWhenIdle(retiring, () => this.cli.worker('show sess', worker));
+    }
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {

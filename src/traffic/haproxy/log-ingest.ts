@@ -35,6 +35,21 @@ export class LogIngest {
     this.seen.set(worker, now);
   }
 
+  /** Count one line of a live tail (ring-tail.ts), unless the worker's last dump or the tail already had it. */
+  ingestLine(worker: number, line: string, label: (server: string) => ServerLabel | undefined): void {
+    const request = parseLogLine(line);
+    if (request === undefined) return;
+    const seen = this.seen.get(worker) ?? new Set<string>();
+    this.seen.set(worker, seen);
+    if (seen.has(request.key)) return;
+    seen.add(request.key);
+    const who = label(request.server);
+    if (who !== undefined)
+      this.registry
+        .recorder(who.environment, who.service, who.release)
+        .record(request.status, request.latencyMs, request.proxyError, request.at);
+  }
+
   /** Forget workers that exited (their rings are gone). */
   keepWorkers(workers: readonly number[]): void {
     for (const pid of this.seen.keys()) if (!workers.includes(pid)) this.seen.delete(pid);

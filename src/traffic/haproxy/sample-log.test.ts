@@ -39,4 +39,18 @@ describe('LogIngest', () => {
       [3, 201],
     ]);
   });
+
+  it('a live tail after a dump counts only lines the dump did not have, each once', () => {
+    const ingest = new LogIngest(1);
+    const label = () => ({ environment: 'e', service: 'svc', release: '1.0.0' });
+    ingest.ingest(9, '9 1 200 3 1000 s1 ----\n', label);
+    for (const line of [
+      '9 1 200 3 1000 s1 ----',
+      '9 2 200 3 1000 s1 ----',
+      '9 2 200 3 1000 s1 ----',
+      'Proxy x stopped',
+    ])
+      ingest.ingestLine(9, line, label);
+    expect(ingest.registry.snapshot(2).environments.e!.svc!['1.0.0']!.latency.count).toBe(2);
+  });
 });
