@@ -12,7 +12,7 @@ import { planState } from './plan-state.js';
 import { deleteCommands } from './runtime-plan.js';
 import { sampleRing } from './sample-log.js';
 import type { HaproxyState, ServerEntry } from './state.js';
-import { inFlightByServer } from './stat-csv.js';
+import { clientConnections, inFlightByServer } from './stat-csv.js';
 
 export interface HaproxyRouterOptions {
   /** The state dir haproxy was started with (startHaproxy): configuration, maps, master.sock. */
@@ -173,15 +173,16 @@ export class HaproxyRouter implements Router {
     let retiring: RingTail | undefined;
     try {
       this.state = await this.installer.install(this.state!, next, procs, async () => {
-        // The worker about to retire: tail its ring from now until it is idle, and take what it logged so far.
+        // The worker about to retire: its whole ring, then every line live until it is idle (each counted once).
+        await this.attach();
         this.tailed.add(worker);
         retiring = await tailRing(workerSocket(this.where.dir), (line) =>
           this.log?.ingest.ingestLine(worker, line, (server) => this.state?.labels[server]),
         );
-        await this.readSamples();
       });
     } finally {
-      if (retiring) void closeWhenIdle(retiring, () => this.cli.worker('show sess', worker));
+      const busy = async () => clientConnections(await this.cli.worker('show stat', worker)) > 0;
+      if (retiring) void closeWhenIdle(retiring, busy);
     }
   }
 

@@ -2,10 +2,11 @@ import net from 'node:net';
 import { sampleRing } from './sample-log.js';
 
 /**
- * A live tail of one worker's sample ring (`show events <ring> -w -n` on the worker's own stats socket;
- * the master CLI does not relay streams). Used for the worker a reload is about to retire: it keeps
- * serving the requests in flight, and its ring dies with it, so its last lines are taken as they come.
- * Unref'd: a tail never keeps this process alive.
+ * A live tail of one worker's sample ring: `show events <ring> -w` on the worker's own stats socket (the
+ * master CLI does not relay streams) gives the whole ring, then each new line. Used for the worker a reload
+ * is about to retire: it keeps serving the requests in flight, and its ring dies with it, so its lines are
+ * taken as they come (after a reload, its last ones arrive a moment later). Unref'd: a tail never keeps this
+ * process alive.
  */
 export interface RingTail {
   /** End the tail (an open CLI session keeps a retiring worker alive). */
@@ -24,7 +25,7 @@ export function tailRing(workerSocket: string, onLine: (line: string) => void): 
     conn.unref();
     conn.setEncoding('utf8');
     conn.on('connect', () => {
-      conn.write(`show events ${sampleRing} -w -n\n`);
+      conn.write(`show events ${sampleRing} -w\n`);
       resolve(tail);
     });
     conn.on('data', (chunk: string) => {
@@ -38,20 +39,16 @@ export function tailRing(workerSocket: string, onLine: (line: string) => void): 
 }
 
 /**
- * Close a retiring worker's tail once it has no request left (`show sess` lists only CLI sessions,
- * frontend GLOBAL), so the worker can exit; at the latest after `maxMs`.
+ * Close a retiring worker's tail once no client connection is left on its frontends (idle keep-alive ones
+ * may still bring a request: with `idle-close-on-response` it answers one more), so the worker can exit;
+ * at the latest after `maxMs`. `busy` fails once the worker is gone.
  */
-export async function closeWhenIdle(
-  tail: RingTail,
-  sessions: () => Promise<string>,
-  maxMs = 10 * 60_000,
-): Promise<void> {
+export async function closeWhenIdle(tail: RingTail, busy: () => Promise<boolean>, maxMs = 10 * 60_000): Promise<void> {
   const deadline = Date.now() + maxMs;
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
   while (!tail.closed() && Date.now() < deadline) {
     await pause(200);
-    const text = await sessions().catch(() => '');
-    if (/ fe=(?!GLOBAL )/.test(text)) continue;
+    if (await busy().catch(() => false)) continue;
     // Its last log line is written when the request ends: give it a moment to arrive.
     await pause(200);
     break;

@@ -17,3 +17,16 @@ export function inFlightByServer(csv: string): Map<string, number> {
   }
   return out;
 }
+
+/** Client connections open on the environments' frontends (`e_…`), idle keep-alive ones included. */
+export function clientConnections(csv: string): number {
+  const lines = csv.split('\n');
+  const header = lines[0]?.replace(/^#\s*/, '').split(',') ?? [];
+  const [pxname, svname, scur] = ['pxname', 'svname', 'scur'].map((c) => header.indexOf(c)) as [number, number, number];
+  let open = 0;
+  for (const line of lines.slice(1)) {
+    const f = line.split(',');
+    if (f[svname] === 'FRONTEND' && f[pxname]?.startsWith('e_')) open += Number(f[scur] ?? 0);
+  }
+  return open;
+}
