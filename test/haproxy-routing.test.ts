@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { masterSocket } from '../src/traffic/haproxy/files.js';
 import { MasterCli } from '../src/traffic/haproxy/master-cli.js';
@@ -123,5 +124,44 @@ describe('HaproxyRouter', () => {
     await router.apply({ environment: 'staging', listen, routes: [route, api] });
     expect(await held.finish()).toEqual({ status: 200, upstream: 'u0' });
     await until('the retiring worker’s request to be counted', async () => (await count()) === 1);
+  });
+
+  it('reloads and runtime changes under keep-alive traffic fail no request', async () => {
+    subject = await haproxySubject();
+    const { router, upstreams: u } = subject;
+    const listen = await subject.listen();
+    const table = (weights: [number, number], extra: boolean): EnvironmentRoutes => ({
+      environment: 'staging',
+      listen,
+      routes: [
+        {
+          service: 'quote-api',
+          match: { pathPrefix: '/' },
+          releases: [set('1.0.0', 'stable', weights[0], [u[0]]), set('1.1.0', 'candidate', weights[1], [u[1]])],
+        },
+        ...(extra ? [{ service: 'api', match: { pathPrefix: '/api' }, releases: [] }] : []),
+      ],
+    });
+    await router.apply(table([1, 0], false));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    let stop = false;
+    const outcomes: string[] = [];
+    const client = async () => {
+      while (!stop) {
+        outcomes.push(
+          await send(`http://${listen}/`, { agent }).then(
+            (r) => String(r.status),
+            (e: Error) => e.message,
+          ),
+        );
+      }
+    };
+    const clients = [client(), client(), client(), client()];
+    for (let i = 1; i <= 6; i++) await router.apply(table([10 - i, i], i % 2 === 0));
+    stop = true;
+    await Promise.all(clients);
+    agent.destroy();
+    expect(outcomes.length).toBeGreaterThan(20);
+    expect(outcomes.filter((o) => o !== '200')).toEqual([]);
   });
 });
