@@ -1,4 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { masterSocket } from '../src/traffic/haproxy/files.js';
@@ -7,7 +8,7 @@ import { startHaproxy } from '../src/traffic/haproxy/haproxy-process.js';
 import type { EnvironmentRoutes } from '../src/traffic/router.js';
 import { isSlipwayError } from '../src/shared/errors.js';
 import { haproxySubject, stopAllHaproxy } from './haproxy-support.js';
-import { removeDir, send, tempDir } from './proxy-support.js';
+import { removeDir, send, tempDir, waitFor } from './proxy-support.js';
 
 /**
  * Bad input for the HAProxy data plane: a missing binary, a configuration HAProxy refuses, a master socket
@@ -95,5 +96,31 @@ describe('HAProxy data plane, bad input', () => {
     expect(error.message).not.toContain('\n');
     expect(await readFile(path.join(subject.stateDir, 'state.json'), 'utf8')).toBe(saved);
     expect((await send(`http://${listen}/`)).headers['x-upstream']).toBe('u0');
+  });
+
+  it('a saved table whose listen address is taken: the start fails in one line naming the address', async () => {
+    subject = await haproxySubject();
+    const listen = await subject.listen();
+    await subject.router.apply(table(listen, subject.upstreams[0].address));
+    await subject.down();
+    const port = Number(listen.split(':')[1]);
+    const blocker = net.createServer();
+    // The killed workers let go of the port a moment after the master is gone.
+    await waitFor(
+      () =>
+        new Promise<boolean>((resolve) => {
+          blocker.once('error', () => resolve(false));
+          blocker.listen(port, '127.0.0.1', () => resolve(true));
+        }),
+      'the killed haproxy to release its listen address',
+    );
+    try {
+      const error = await rejection(startHaproxy({ stateDir: subject.stateDir, ringBytes: 1024 * 1024 }));
+      expect(isSlipwayError(error) && error.code).toBe('unavailable');
+      expect(error.message).toContain(listen);
+      expect(error.message).not.toContain('\n');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 });

@@ -54,6 +54,8 @@ export async function startHaproxy(options: HaproxyProcessOptions): Promise<Hapr
   await writeStateDir(where, state);
   await rm(socket, { force: true });
   const log = await open(logFile(dir), 'a', 0o600);
+  // Only this start's lines explain its failure (the log is appended to across starts).
+  const logStart = (await log.stat()).size;
   let child: ChildProcess;
   try {
     child = spawn(binary, ['-W', '-S', `${socket},mode,600`, '-f', configFile(dir), '-p', pidFile(dir)], {
@@ -73,7 +75,7 @@ export async function startHaproxy(options: HaproxyProcessOptions): Promise<Hapr
   const cli = new MasterCli(socket, 1_000);
   const deadline = Date.now() + 15_000;
   for (;;) {
-    if (gone) throw await startFailure(dir, binary);
+    if (gone) throw await startFailure(dir, binary, logStart);
     if (
       await cli.processes().then(
         () => true,
@@ -101,8 +103,8 @@ export async function startHaproxy(options: HaproxyProcessOptions): Promise<Hapr
   };
 }
 
-async function startFailure(dir: string, binary: string): Promise<HaproxyError> {
-  const log = await readFile(logFile(dir), 'utf8').catch(() => '');
+async function startFailure(dir: string, binary: string, from: number): Promise<HaproxyError> {
+  const log = (await readFile(logFile(dir)).catch(() => Buffer.alloc(0))).subarray(from).toString('utf8');
   const last = log
     .trim()
     .split('\n')
