@@ -95,14 +95,15 @@ if (existsSync('/usr/sbin/haproxy')) {
   const returns = files
     .map(
       (f) =>
-        `  http-request return status 200 content-type ${f.file.endsWith('.js') ? 'application/javascript' : 'text/html'} ` +
+        `  http-request return status 200 content-type ` +
+        `${f.file.endsWith('.js') ? 'application/javascript' : 'text/html'} ` +
         `file ${path.join(build, f.file)} if { path /${f.file} }`,
     )
     .join('\n');
   writeFileSync(
     path.join(dir, 'haproxy.cfg'),
-    `global\n  nbthread 1\n  tune.bufsize 1048576\ndefaults\n  mode http\n  timeout client 10s\n  timeout server 10s\n` +
-      `  timeout connect 1s\nfrontend web\n  bind 127.0.0.1:${haproxyPort}\n${returns}\n`,
+    `global\n  nbthread 1\n  tune.bufsize 1048576\ndefaults\n  mode http\n  timeout client 10s\n` +
+      `  timeout server 10s\n  timeout connect 1s\nfrontend web\n  bind 127.0.0.1:${haproxyPort}\n${returns}\n`,
   );
   children.push(launch(['/usr/sbin/haproxy', ['-f', path.join(dir, 'haproxy.cfg'), '-db']]));
   servers['HAProxy 1 thread, from memory'] = `http://127.0.0.1:${haproxyPort}`;
