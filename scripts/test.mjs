@@ -93,8 +93,9 @@ if (missingTool()) {
 }
 
 // The harbor-platform example: Debian's python with FastAPI, uvicorn and psycopg (its backend), and
-// Debian's Chromium (its page, driven by playwright-core).
+// Debian's Chromium (its page, driven by playwright-core); HAProxy for the HAProxy router's tests.
 const platformPackages = [
+  ['haproxy', () => existsSync('/usr/sbin/haproxy')],
   ['python3-fastapi', () => pythonImports('fastapi')],
   ['python3-uvicorn', () => pythonImports('uvicorn')],
   ['python3-psycopg', () => pythonImports('psycopg')],
@@ -106,7 +107,9 @@ function pythonImports(module) {
 const missingPlatform = () => platformPackages.filter(([, present]) => !present()).map(([name]) => name);
 if (missingPlatform().length > 0) {
   const missing = missingPlatform();
-  process.stderr.write(`npm test: ${missing.join(', ')} missing (the harbor-platform example); installing…\n`);
+  process.stderr.write(
+    `npm test: ${missing.join(', ')} missing (the harbor-platform example, the HAProxy router); installing…\n`,
+  );
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
   spawnSync('apt-get', ['install', '-y', '-qq', ...missing], {
     stdio: 'ignore',
