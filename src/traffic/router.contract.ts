@@ -6,7 +6,7 @@ import { tableCases } from './router-table.contract.js';
 
 /**
  * The contract every Router keeps (router.ts), as one suite that each implementation runs: the
- * built-in proxy, the fake the engine tests use, and later HAProxy. Parts that need a data plane
+ * built-in proxy, the fake the engine tests use, and HAProxy. Parts that need a data plane
  * serving real HTTP (weights, targeting, draining) run only for subjects that have one.
  */
 

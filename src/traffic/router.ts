@@ -1,7 +1,7 @@
 /**
  * The data plane seen from the engine: route tables in, traffic figures out.
  * The built-in proxy (a separate process, src/traffic/proxy/) is the embedded default;
- * HAProxy's runtime API comes later behind the same interface. Every router, and the fake the
+ * HAProxy's runtime API is another (src/traffic/haproxy/). Every router, and the fake the
  * engine tests use, passes the contract suite in router.contract.ts.
  *
  * The data plane keeps serving its last tables while the coordinator is away, and after its own
