@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, readFileSync, rmSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
 import { generateToken } from '../../src/api/auth.js';
@@ -168,6 +168,10 @@ export class System {
       await until('the coordinator to exit', () => this.coordinator?.exitCode !== null, 60_000).catch(() => undefined);
     } finally {
       killTagged('SLIPWAY_TEST_RUN', this.tag);
+      // SLIPWAY_TEST_KEEP_LOGS=DIR keeps the coordinator's, proxy's and instances' logs for a post-mortem.
+      const keep = process.env.SLIPWAY_TEST_KEEP_LOGS;
+      const logs = path.join(this.workspace.dir, '.slipway', 'logs');
+      if (keep && existsSync(logs)) cpSync(logs, path.join(keep, this.tag), { recursive: true });
       rmSync(this.workspace.dir, { recursive: true, force: true });
     }
   }

@@ -124,10 +124,16 @@ export class Rollouts {
 
   /** Look at every rollout still tended (moving, or succeeded and watched), optionally of one environment. */
   async tend(project?: string, environment?: string): Promise<void> {
-    const now = new Date(this.deps.clock.now());
-    for (const r of await rolloutsToTend(this.deps.db, now)) {
-      if (project && (r.project !== project || r.environment !== environment)) continue;
-      await this.advance(r.id);
+    // Called without waiting from the engine's hooks: it never rejects (an unhandled rejection would end the
+    // coordinator). A store that does not answer now is logged; the next tick tends again.
+    try {
+      const now = new Date(this.deps.clock.now());
+      for (const r of await rolloutsToTend(this.deps.db, now)) {
+        if (project && (r.project !== project || r.environment !== environment)) continue;
+        await this.advance(r.id);
+      }
+    } catch (e) {
+      this.deps.logger.warn({ err: messageOf(e) }, 'could not look at the rollouts; the next tick tries again');
     }
   }
 
