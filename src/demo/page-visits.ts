@@ -3,7 +3,8 @@ import { TierTally } from './tier-tally.js';
 
 /**
  * Simulated visitors without a browser, open loop at `rate` visits/s: each loads the page
- * (index.html sets the release cookie), then asks for a quote with that cookie, as the page would.
+ * (index.html sets the release cookie) and the assets it names, then asks for a quote with that
+ * cookie, as the page would.
  */
 export class PageVisits {
   readonly tally = new TierTally();
@@ -41,11 +42,13 @@ export class PageVisits {
     let cookie: string | undefined;
     try {
       const res = await request(`${this.url}/`, { dispatcher: this.agent, headersTimeout: 15_000 });
-      await res.body.dump();
+      const html = await res.body.text();
       const setCookie = res.headers['set-cookie'];
       cookie = (Array.isArray(setCookie) ? setCookie[0] : setCookie)?.split(';')[0];
       const release = res.headers['x-slipway-static-release'] as string | undefined;
       this.tally.add('page', res.statusCode === 200, release, `${res.statusCode} GET /`);
+      const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+      await Promise.all(assets.map((a) => this.asset(a, cookie)));
     } catch (e) {
       this.tally.add('page', false, undefined, `GET /: ${(e as Error).message}`);
       return;
@@ -63,6 +66,21 @@ export class PageVisits {
       this.tally.add('api', res.statusCode === 201, release, `${res.statusCode} POST /api/quotes`);
     } catch (e) {
       this.tally.add('api', false, undefined, `POST /api/quotes: ${(e as Error).message}`);
+    }
+  }
+
+  private async asset(path: string, cookie: string | undefined): Promise<void> {
+    try {
+      const res = await request(`${this.url}${path}`, {
+        dispatcher: this.agent,
+        headersTimeout: 15_000,
+        headers: cookie ? { cookie } : {},
+      });
+      await res.body.dump();
+      const release = res.headers['x-slipway-static-release'] as string | undefined;
+      this.tally.add('asset', res.statusCode === 200, release, `${res.statusCode} GET ${path}`);
+    } catch (e) {
+      this.tally.add('asset', false, undefined, `GET ${path}: ${(e as Error).message}`);
     }
   }
 }

@@ -10,9 +10,10 @@ import { debianPython, platformDir } from './platform-workspace.js';
 const run = promisify(execFile);
 
 /** What harbor-platform needs that npm does not bring, each with how to get it; [] when all is there. */
-export async function missingForPlatform(): Promise<string[]> {
+export async function missingForPlatform(options: { browser?: boolean } = {}): Promise<string[]> {
   const missing: string[] = [];
-  if (!existsSync('/usr/bin/chromium')) missing.push('Chromium at /usr/bin/chromium (apt-get install chromium)');
+  if (options.browser !== false && !existsSync('/usr/bin/chromium'))
+    missing.push('Chromium at /usr/bin/chromium (apt-get install chromium)');
   try {
     await run(debianPython, ['-c', 'import fastapi, uvicorn, psycopg'], { timeout: 30_000 });
   } catch {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,7 @@ export async function createPlatformWorkspace(options: { buildRoot?: string } = 
     await admin.connect();
     await admin.query(`create database ${name}`);
   } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
     throw new Error(
       `PostgreSQL is not reachable at ${platformServerUrl.replace(/\/\/[^@]*@/, '//')} ` +
         `(${(e as Error).message}): harbor-platform needs it (apt-get install postgresql; createdb must work)`,
@@ -84,7 +85,8 @@ services:
     env: { APP_VERSION: "{version}", PRICING_URL: ${staging}, PYTHONDONTWRITEBYTECODE: "1" }
     instances: 1
     route: { pathPrefix: /api }
-    health: { path: /health, interval: 250ms, timeout: 2s, healthyThreshold: 1, unhealthyThreshold: 2, startTimeout: 30s }
+    health:
+      { path: /health, interval: 250ms, timeout: 2s, healthyThreshold: 1, unhealthyThreshold: 2, startTimeout: 30s }
     drainTimeout: 2s
     dependsOn: []
     strategy: { type: blue-green, keepOldFor: 5m }
@@ -105,7 +107,8 @@ services:
     env: { APP_VERSION: "{version}" }
     instances: 1
     route: { pathPrefix: /quotes }
-    health: { path: /health, interval: 250ms, timeout: 1s, healthyThreshold: 1, unhealthyThreshold: 2, startTimeout: 20s }
+    health:
+      { path: /health, interval: 250ms, timeout: 1s, healthyThreshold: 1, unhealthyThreshold: 2, startTimeout: 20s }
     drainTimeout: 2s
     dependsOn: [web]
     strategy: { type: blue-green, keepOldFor: 5m }

@@ -40,7 +40,8 @@ export class TierTally {
         .sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }))
         .map(([r, n]) => `${r}: ${n}`)
         .join(', ');
-      return `${names[tier].padEnd(12)} ${String(t.requests).padStart(6)}, failed ${t.failed}; answered by ${releases || '—'}`;
+      const counts = `${names[tier].padEnd(12)} ${String(t.requests).padStart(6)}, failed ${t.failed}`;
+      return `${counts}; answered by ${releases || '—'}`;
     });
   }
 }
