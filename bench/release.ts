@@ -1,5 +1,5 @@
 /**
- * npm run bench:release -- --json [--rate N]
+ * npm run bench:release -- --json [--rate N] [--api-instances N]
  *
  * harbor-platform released across its tiers under load, through the real proxy, on a real
  * coordinator process, with PostgreSQL, the FastAPI api, Slipway's static server and harbor-quote:
@@ -20,13 +20,19 @@ import { createPlatformWorkspace } from '../src/demo/platform-workspace.js';
 import { onExit } from '../src/shared/exit-cleanup.js';
 import { launch, machine, printResult, progress, refuse, stop, waitForHttp } from './support.js';
 
-const rateAt = process.argv.indexOf('--rate');
-const rate = rateAt >= 0 ? Number(process.argv[rateAt + 1]) : 200;
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const rate = arg('rate', 200);
 if (!(rate > 0)) await refuse('--rate: expected a number of page loads per second > 0');
+// uvicorn runs one Python process per instance: on two cores, two instances serve more quotes than one.
+const apiInstances = arg('api-instances', 2);
+if (!(Number.isInteger(apiInstances) && apiInstances > 0)) await refuse('--api-instances: expected a whole number > 0');
 const missing = await missingForPlatform({ browser: false });
 if (missing.length > 0) await refuse(`bench:release needs ${missing.join(', and ')}`);
 
-const workspace = await createPlatformWorkspace().catch((e: Error) => refuse(e.message));
+const workspace = await createPlatformWorkspace({ apiInstances }).catch((e: Error) => refuse(e.message));
 onExit(() => rmSync(workspace.dir, { recursive: true, force: true }));
 onExit(() => workspace.dropDatabase());
 progress('building the page releases (Vite)…');
@@ -79,7 +85,13 @@ await printResult({
   tiers: seen.tiers,
   failedRequests: seen.failed,
   firstFailures: seen.failures.slice(0, 10),
-  release2: { state: second.rollout.state, msToAllTiersLive: second.ms },
+  apiInstances,
+  release2: {
+    state: second.rollout.state,
+    msToAllTiersLive: second.ms,
+    components: second.rollout.components.map((c) => `${c.service} ${c.phase}`),
+    reason: second.rollout.reason,
+  },
   release3: {
     state: third.rollout.state,
     msToAllTiersBack: third.ms,

@@ -32,7 +32,9 @@ export interface PlatformWorkspace {
  * has moved, and both the page and the api go back. The api's 3.0.0 ships its cover type dark
  * (HARBOR_COVER_TYPE=off): its 500s would fail the release before the page moves.
  */
-export async function createPlatformWorkspace(options: { buildRoot?: string } = {}): Promise<PlatformWorkspace> {
+export async function createPlatformWorkspace(
+  options: { buildRoot?: string /** Instances of the api (default 1). */; apiInstances?: number } = {},
+): Promise<PlatformWorkspace> {
   const dir = mkdtempSync(path.join(tmpdir(), 'slipway-platform-'));
   const taken = new Set<number>();
   const port = async () => {
@@ -83,7 +85,7 @@ services:
     args: [-m, uvicorn, "app:app", --host, 127.0.0.1, --port, "{port}", --no-access-log]
     cwd: ${json(path.join(platformDir, 'backend'))}
     env: { APP_VERSION: "{version}", PRICING_URL: ${staging}, PYTHONDONTWRITEBYTECODE: "1" }
-    instances: 1
+    instances: ${options.apiInstances ?? 1}
     route: { pathPrefix: /api }
     health:
       { path: /health, interval: 250ms, timeout: 2s, healthyThreshold: 1, unhealthyThreshold: 2, startTimeout: 30s }
