@@ -26,7 +26,10 @@ export const releases = {
  * Build one release into `${outRoot}/${version}/dist`; returns that directory and its files with
  * their gzip sizes. Vite (and its React plugin) are loaded only here, so importing `releases` is cheap.
  */
-export async function buildRelease(version, { outRoot = path.join(frontend, 'releases'), rumUrl = '/api/rum' } = {}) {
+export async function buildRelease(
+  version,
+  { outRoot = path.join(frontend, 'releases'), rumUrl = '/.slipway/rum' } = {},
+) {
   const features = releases[version];
   if (!features) throw new Error(`unknown release ${version}: expected one of ${Object.keys(releases).join(', ')}`);
   const [{ build }, { default: react }] = await Promise.all([import('vite'), import('@vitejs/plugin-react')]);

@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
 import { loadConfigWithWarnings } from '../../src/config/load.js';
 import { loadMigrations } from '../../src/migrations/files.js';
 
@@ -17,7 +15,11 @@ describe('harbor-platform slipway.yaml', () => {
     expect(config.services.map((s) => [s.name, s.route.pathPrefix])).toEqual([
       ['api', '/api'],
       ['pricing', '/quotes'],
+      ['web', '/'],
     ]);
+    const web = config.services.find((s) => s.name === 'web')!;
+    expect(web.dependsOn).toEqual(['api']);
+    expect(web.static).toMatchObject({ dir: path.join(here, 'frontend/releases/{version}/dist'), keep: 3, spa: true });
     expect(config.database?.service).toBe('api');
     expect(config.database?.integrityChecks?.length).toBeGreaterThan(0);
   });
@@ -36,14 +38,5 @@ describe('harbor-platform slipway.yaml', () => {
     }
     const flagState = loadMigrations(path.join(here, 'releases/2.0.0/migrations'))[1]!;
     expect(flagState.phase).toBe('expand');
-  });
-
-  it('slipway.web.yaml describes the page as the static component takes it, after the api', () => {
-    const web = parse(readFileSync(path.join(here, 'slipway.web.yaml'), 'utf8')).services.web;
-    expect(web).toEqual({
-      static: { dir: 'frontend/releases/{version}/dist', keep: 3, spa: true },
-      route: { pathPrefix: '/' },
-      dependsOn: ['api'],
-    });
   });
 });

@@ -2,10 +2,12 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { parseBeacon, rumPathSuffix } from '../../src/traffic/proxy/rum-intake.js';
 
 /**
  * A tiny stand-in for the proxy, for tests of the quote page: serves a Vite dist/ (index.html for
- * `/`), forwards /api/* to a backend, and records the RUM beacons (POST /api/rum) it receives.
+ * `/`), forwards /api/* to a backend, and records the RUM beacons (POST /.slipway/rum) it receives,
+ * refusing (400) any the proxy's intake would refuse.
  */
 export interface StaticSite {
   url: string;
@@ -29,16 +31,17 @@ export async function startStaticSite(dist: string, backendUrl: string): Promise
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.on('finish', () => log.push(`${req.method} ${url.pathname} ${res.statusCode}`));
-    if (url.pathname === '/api/rum' && req.method === 'POST') {
+    if (url.pathname === rumPathSuffix && req.method === 'POST') {
       let body = '';
       req.setEncoding('utf8').on('data', (c: string) => (body += c));
       req.on('end', () => {
-        try {
-          beacons.push(JSON.parse(body));
-          res.writeHead(204).end();
-        } catch {
+        if (typeof parseBeacon(body) === 'string') {
+          log.push(`bad beacon: ${body}`);
           res.writeHead(400).end();
+          return;
         }
+        beacons.push(JSON.parse(body));
+        res.writeHead(204).end();
       });
       return;
     }

@@ -7,7 +7,7 @@ import { generateToken } from '../../src/api/auth.js';
 import { ApiClient } from '../../src/cli/client.js';
 import { followDeployment, type DeploymentView } from '../../src/cli/follow.js';
 import { loadConfigWithRaw } from '../../src/config/load.js';
-import { createDemoWorkspace, type DemoWorkspace } from '../../src/demo/workspace.js';
+import { createDemoWorkspace } from '../../src/demo/workspace.js';
 import { seedWorkspaceStore } from './store-seed.js';
 import { runSlipway } from './cli.js';
 import { entryCommand } from './entry.js';
@@ -19,6 +19,13 @@ import { killTagged, until } from './processes.js';
  * harbor-quote. Every process it causes carries SLIPWAY_TEST_RUN=<uuid> in its environment, so
  * `close()` can kill whatever is left even after a failed test.
  */
+/** What System needs of a workspace (the harbor-quote demo's, or another made by `create`). */
+export interface SystemWorkspace {
+  dir: string;
+  configPath: string;
+  ports: { coordinator: number; proxyAdmin: number; staging: number; production?: number };
+}
+
 export class System {
   readonly tag = randomUUID();
   readonly token = generateToken();
@@ -27,21 +34,26 @@ export class System {
   project = 'harbor-quote';
 
   private constructor(
-    readonly workspace: DemoWorkspace,
+    readonly workspace: SystemWorkspace,
     /** Extra environment for the coordinator process (e.g. DATABASE_URL). */
     private readonly env: Record<string, string>,
   ) {}
 
   static async start(
-    options: Parameters<typeof createDemoWorkspace>[0] & { env?: Record<string, string> } = {},
+    options: Parameters<typeof createDemoWorkspace>[0] & {
+      env?: Record<string, string> | ((workspace: SystemWorkspace) => Record<string, string>);
+      /** Another workspace than harbor-quote's (called again, for new ports, when one was taken). */
+      create?: () => Promise<SystemWorkspace>;
+    } = {},
   ): Promise<System> {
     let system: System;
     // Free ports are picked before they are bound, so a test file running beside this one can take
     // one first; then the start fails naming the address, and a fresh workspace gets new ports.
     for (let attempt = 1; ; attempt++) {
-      const workspace = await createDemoWorkspace(options);
+      const workspace = options.create ? await options.create() : await createDemoWorkspace(options);
       seedWorkspaceStore(workspace);
-      system = new System(workspace, options.env ?? {});
+      const env = typeof options.env === 'function' ? options.env(workspace) : options.env;
+      system = new System(workspace, env ?? {});
       system.client = new ApiClient(`http://127.0.0.1:${system.workspace.ports.coordinator}`, system.token);
       try {
         await system.startCoordinator();

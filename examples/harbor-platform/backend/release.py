@@ -6,7 +6,8 @@ version Slipway starts it with (APP_VERSION="{version}") decides the behaviour.
   2.x    + the vessel's flag state (the column the 2.0.0 expand migration adds)
   3.x    + a cover type on every policy, but the release shipped without the migration that adds
          policies.cover_type: POST /api/quotes fails with 500 while /health stays 200, a bug only a
-         canary that looks at real requests (or a probe) catches.
+         canary that looks at real requests (or a probe) catches. HARBOR_COVER_TYPE=off ships it dark
+         (3.x then behaves as 2.x), as the platform demo does to make another tier the one that fails.
 """
 
 import os
@@ -23,4 +24,4 @@ def _major(version: str) -> int:
 
 MAJOR = _major(RELEASE)
 STORES_FLAG_STATE = MAJOR >= 2
-STORES_COVER_TYPE = MAJOR >= 3
+STORES_COVER_TYPE = MAJOR >= 3 and os.environ.get("HARBOR_COVER_TYPE") != "off"

@@ -4,5 +4,5 @@
 declare const __RELEASE__: string;
 /** Whether this release asks for the vessel's flag state (2.0.0 on, using the column 0002 adds). */
 declare const __FLAG_STATE__: boolean;
-/** Where the Core Web Vitals beacons go. */
+/** Where the RUM beacons go: the proxy answers `<route>/.slipway/rum` itself. */
 declare const __RUM_URL__: string;
