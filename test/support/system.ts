@@ -180,8 +180,8 @@ export class System {
       await until('the coordinator to exit', () => this.coordinator?.exitCode !== null, 60_000).catch(() => undefined);
     } finally {
       killTagged('SLIPWAY_TEST_RUN', this.tag);
-      // SLIPWAY_TEST_KEEP_LOGS=DIR keeps the coordinator's, proxy's and instances' logs for a post-mortem.
-      const keep = process.env.SLIPWAY_TEST_KEEP_LOGS;
+      // KEEP_TEST_LOGS=DIR keeps the coordinator's, proxy's and instances' logs for a post-mortem.
+      const keep = process.env.KEEP_TEST_LOGS;
       const logs = path.join(this.workspace.dir, '.slipway', 'logs');
       if (keep && existsSync(logs)) cpSync(logs, path.join(keep, this.tag), { recursive: true });
       rmSync(this.workspace.dir, { recursive: true, force: true });
