@@ -158,6 +158,10 @@ async function main(): Promise<void> {
     say(`  coordinator API ${cyan(coordinator.url)} (token: ${token})`);
     say(`  CLI: SLIPWAY_TOKEN=${token} node bin/slipway.js --config ${workspace.configPath} status`);
     say(`       …and: rollback quote-api --env staging   (back to 2.0.0, its instances are re-created)`);
+    say(
+      `  the seed's whole stack (React page, FastAPI, PostgreSQL, Node) released as one, a browser on the page: ` +
+        'npm run demo:platform',
+    );
     say(dim('Ctrl-C stops everything the demo started.'));
   } catch (e) {
     say(red(`demo failed: ${(e as Error).message}`));
