@@ -82,9 +82,13 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
       : defaultStrategy(req.strategy)
     : service.strategy;
   const strategy = req.emergency ? stricterForEmergency(configured) : configured;
-  if (!req.rollout) await refuseOutsidePipeline(deps, config, req);
+  const state = await getServiceState(deps.db, req.project, req.environment, req.service);
   // A component of a rollout was checked, with the others, when the release was admitted.
-  if (!req.rollout) await preflightOf(deps, config, service, req.version, req.environment);
+  if (!req.rollout) {
+    await refuseOutsidePipeline(deps, config, req);
+    const stable = state?.stableRelease ? await getRelease(deps.db, state.stableRelease) : undefined;
+    await preflightOf(deps, config, service, req.version, req.environment, stable?.version);
+  }
 
   const active = await activeDeployment(deps.db, req.project, req.service, req.environment);
   if (active && !req.queue) {
@@ -97,7 +101,6 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
       },
     );
   }
-  const state = await getServiceState(deps.db, req.project, req.environment, req.service);
   if (!active && state?.stableRelease === release.id) {
     throw new EngineError(
       'conflict',
@@ -334,23 +337,21 @@ function stricterForEmergency(strategy: StrategyConfig): StrategyConfig {
   };
 }
 
-/** The release preflight (app/) for one service, comparing with the release live there. */
+/** The release preflight (app/) for one service, compared with `stableVersion`, the release live there. */
 export async function preflightOf(
   deps: EngineDeps,
   config: ProjectConfig,
   service: ResolvedService,
   version: string,
   environment: string,
+  stableVersion: string | undefined,
 ): Promise<void> {
-  if (!deps.preflight) return;
-  const state = await getServiceState(deps.db, config.project, environment, service.name);
-  const stable = state?.stableRelease ? await getRelease(deps.db, state.stableRelease) : undefined;
-  await deps.preflight.check({
+  await deps.preflight?.check({
     project: config.project,
     environment,
     service,
     version,
-    ...(stable ? { stableVersion: stable.version } : {}),
+    ...(stableVersion ? { stableVersion } : {}),
     dataDir: config.dataDir,
   });
 }

@@ -93,7 +93,8 @@ export async function admitRelease(
     });
   // Every moving component's own files (a frontend build, its budget), before the first one moves.
   for (const c of moving) {
-    await preflightOf(deps, config, serviceIn(config, c.service, req.environment), req.version, req.environment);
+    const service = serviceIn(config, c.service, req.environment);
+    await preflightOf(deps, config, service, req.version, req.environment, c.fromVersion);
   }
   return components;
 }
