@@ -9,7 +9,7 @@ import { systemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logging.js';
 import type { Db } from '../../src/store/db.js';
 import { finalStates, getDeployment, type DeploymentRecord } from '../../src/store/repos/deployments.js';
-import { FakeRuntime, RecordingRouter } from './fake-runtime.js';
+import { FakeRuntime, type FakeRuntimeOptions, RecordingRouter } from './fake-runtime.js';
 import { freshPglite, freshPostgres } from './store.js';
 import type { DriverName } from './drivers.js';
 
@@ -57,6 +57,7 @@ export async function engineHarness(
   driver: DriverName = 'pglite',
   /** Extra signal sources for canaries (e.g. one that always fails), besides the proxy's. */
   extraSources: () => SignalSource[] = () => [],
+  runtimeOptions: FakeRuntimeOptions = {},
 ): Promise<Harness> {
   let drop = async () => undefined as unknown;
   let db: Db;
@@ -67,7 +68,7 @@ export async function engineHarness(
   } else {
     db = await freshPglite();
   }
-  const runtime = new FakeRuntime();
+  const runtime = new FakeRuntime(runtimeOptions);
   const router = new RecordingRouter();
   const events = new EventLog(db, silentLogger);
   const build = () => {

@@ -34,6 +34,11 @@ export interface FakeRuntimeOptions {
   healthDelayMs?: number;
   /** Restart backoff after a crash (default 20 ms). */
   restartDelayMs?: number;
+  /**
+   * Deliver events to subscribers this much later (in order), while list() already tells the truth: plays an
+   * instance monitor that lags behind the runtime, as a busy coordinator's does (default 0: at once).
+   */
+  eventDelayMs?: number;
 }
 
 type FakeHandle = InstanceHandle & { runtime: 'fake'; pid: number; port: number; restarts: number };
@@ -77,6 +82,7 @@ export class FakeRuntime implements Runtime {
   private readonly seen = new Set<string>();
   private readonly listeners = new Set<(e: RuntimeEvent) => void>();
   private readonly healthDelayMs: number;
+  private readonly eventDelayMs: number;
   private readonly restartDelayMs: number;
   private closed = false;
 
@@ -84,6 +90,7 @@ export class FakeRuntime implements Runtime {
     this.machine = options.machine ?? new FakeMachine();
     this.healthDelayMs = options.healthDelayMs ?? 1;
     this.restartDelayMs = options.restartDelayMs ?? 20;
+    this.eventDelayMs = options.eventDelayMs ?? 0;
   }
 
   async start(spec: InstanceSpec): Promise<InstanceHandle> {
@@ -297,6 +304,14 @@ export class FakeRuntime implements Runtime {
   }
 
   private emit(event: RuntimeEvent): void {
+    if (this.eventDelayMs > 0) {
+      setTimeout(() => this.deliver(event), this.eventDelayMs);
+      return;
+    }
+    this.deliver(event);
+  }
+
+  private deliver(event: RuntimeEvent): void {
     for (const listener of this.listeners) {
       try {
         listener(event);

@@ -1,9 +1,9 @@
 import { messageOf } from '../../shared/errors.js';
 import { patchProgress } from '../../store/repos/deployments.js';
-import { listInstances } from '../../store/repos/instances.js';
 import { replaceTraffic } from '../../store/repos/traffic.js';
 import { deploymentEventBase, type StepContext } from '../context.js';
 import { EngineError } from '../errors.js';
+import { routableStates } from './wait-healthy.js';
 
 /** How long a weight change waits for an unreachable data plane (the supervisor restarts it) before failing. */
 const pushRetryMs = 15_000;
@@ -63,20 +63,10 @@ async function waitForOneHealthy(ctx: StepContext, role: 'stable' | 'candidate')
   const d = ctx.deployment;
   const deadline = ctx.clock.now() + d.settings.startTimeoutMs;
   for (;;) {
-    const ids = new Set(
-      (
-        await listInstances(ctx.db, {
-          project: d.project,
-          environment: d.environment,
-          service: d.service,
-          releaseId: release.id,
-          live: true,
-        })
-      )
-        .filter((i) => i.desired === 'running')
-        .map((i) => i.id),
-    );
-    if (ctx.runtime.list().some((s) => ids.has(s.instanceId) && s.state === 'healthy')) return;
+    const recorded = await routableStates(ctx, release.id);
+    const healthy = (s: { instanceId: string; state: string }) =>
+      s.state === 'healthy' && recorded.get(s.instanceId) === 'healthy';
+    if (ctx.runtime.list().some(healthy)) return;
     if (ctx.clock.now() >= deadline) return; // waitHealthy, next, reports the instances and their logs
     await ctx.clock.sleep(ctx.pollMs ?? 100, ctx.signal);
   }
