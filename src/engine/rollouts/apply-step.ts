@@ -6,7 +6,7 @@ import { updateRollout } from '../../store/repos/rollouts.js';
 import type { EngineDeps } from '../context.js';
 import { projectConfig } from '../deployments.js';
 import type { ComponentFacts, RolloutAction } from './next-step.js';
-import { withPhases } from './next-step.js';
+import { rolloutRequester, withPhases } from './next-step.js';
 import type { ComponentMoves } from './rollouts.js';
 
 /** The fields every event about a rollout carries. */
@@ -58,7 +58,7 @@ export async function applyRolloutStep(
     }
     case 'abort':
       // A deployment that ended meanwhile refuses the abort: nothing left to do for it.
-      for (const id of action.deployments) await moves.abort(id, why, `release ${r.version}`).catch(() => undefined);
+      for (const id of action.deployments) await moves.abort(id, why, rolloutRequester(r)).catch(() => undefined);
       return true;
     case 'revert':
       for (const service of action.services) {
@@ -67,7 +67,7 @@ export async function applyRolloutStep(
             project: r.project,
             service,
             environment: r.environment,
-            requestedBy: `release ${r.version}`,
+            requestedBy: rolloutRequester(r),
             reason: why,
             rollout: r.id,
           });

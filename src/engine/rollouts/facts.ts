@@ -3,9 +3,9 @@ import type { DeploymentRecord } from '../../model/deployment.js';
 import type { RolloutRecord } from '../../model/rollout.js';
 import type { Queryable } from '../../store/db.js';
 import { listDeployments, listRolloutDeployments } from '../../store/repos/deployments.js';
-import type { ComponentFacts, DeploymentFacts } from './next-step.js';
+import { type ComponentFacts, type DeploymentFacts, rolloutRequester } from './next-step.js';
 
-function factsOf(d: DeploymentRecord): DeploymentFacts {
+function factsOf(d: DeploymentRecord, requester?: string): DeploymentFacts {
   const reason = d.reason ?? d.error?.message;
   return {
     id: d.id,
@@ -14,6 +14,7 @@ function factsOf(d: DeploymentRecord): DeploymentFacts {
     ...(reason ? { reason: reason.split('\n')[0]! } : {}),
     ...(d.requestedBy ? { requestedBy: d.requestedBy } : {}),
     aborting: d.state === 'rolling_back' || d.control.kind === 'abort',
+    ...(requester && d.control.kind === 'abort' && d.control.by === requester ? { abortedByRollout: true } : {}),
   };
 }
 
@@ -45,7 +46,7 @@ export async function rolloutFacts(db: Queryable, r: RolloutRecord): Promise<Map
         .at(-1); // newest first: the last is the first move after the rollout's
     }
     facts.set(c.service, {
-      ...(deployment ? { deployment: factsOf(deployment) } : {}),
+      ...(deployment ? { deployment: factsOf(deployment, rolloutRequester(r)) } : {}),
       ...(rollback ? { rollback: factsOf(rollback) } : {}),
       ...(outside ? { outside: factsOf(outside) } : {}),
     });

@@ -71,6 +71,22 @@ describe('rollout next step', () => {
     expect(step('rolling_back', reverted)).toEqual({ kind: 'finish', state: 'rolled_back' });
   });
 
+  it('a sibling the rollout aborted while it deployed is reverted, not failed; the one that failed stays failed', () => {
+    const settled = {
+      db: { deployment: dep('d1', 'succeeded') },
+      api: { deployment: dep('d2', 'rolled_back', { reason: 'canary judge: error rate 12%' }) },
+      quote: {
+        deployment: dep('d3', 'rolled_back', { reason: 'release 2.0.0 is rolling back', abortedByRollout: true }),
+      },
+    };
+    const phases = (f: Record<string, ComponentFacts>) =>
+      Object.fromEntries(components.map((c) => [c.service, componentPhase(c, f[c.service] ?? {}, 'rolling_back')]));
+    expect(phases(settled)).toEqual({ db: 'succeeded', api: 'failed', quote: 'reverted', web: 'cancelled' });
+    // Aborted by somebody else (slipway abort): its own trouble, so failed.
+    const byHand = { ...settled, quote: { deployment: dep('d3', 'rolled_back', { reason: 'aborted by dana' }) } };
+    expect(phases(byHand).quote).toBe('failed');
+  });
+
   it('reverts the highest level first and waits for it before the next lower one', () => {
     const live = {
       db: { deployment: dep('d1', 'succeeded') },

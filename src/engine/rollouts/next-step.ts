@@ -16,6 +16,13 @@ export interface DeploymentFacts {
   requestedBy?: string;
   /** An abort is already requested (the runner must not ask twice). */
   aborting: boolean;
+  /** The rollout itself aborted it while it was deploying (the release went back as a whole). */
+  abortedByRollout?: boolean;
+}
+
+/** Who a rollout's own requests are recorded as: "release 2.4.0". */
+export function rolloutRequester(r: Pick<RolloutRecord, 'version'>): string {
+  return `release ${r.version}`;
 }
 
 /** A component's deployments: the rollout's own, and the first one somebody else started after it succeeded. */
@@ -47,6 +54,8 @@ export function componentPhase(
   const d = facts.deployment;
   if (!d) return rollout === 'running' ? 'pending' : 'cancelled';
   if (!ended.includes(d.state)) return 'deploying';
+  // Stopped by the rollout going back, not by its own trouble: it is back on its previous release.
+  if (d.state === 'rolled_back' && d.abortedByRollout) return 'reverted';
   if (d.state !== 'succeeded') return 'failed';
   const back = facts.rollback ?? (facts.outside?.kind === 'rollback' ? facts.outside : undefined);
   if (back) {
@@ -69,7 +78,7 @@ export function withPhases(
       phase === 'failed'
         ? f.deployment?.reason
         : phase === 'reverting' || phase === 'reverted' || phase === 'revert_failed'
-          ? back?.reason
+          ? (back?.reason ?? f.deployment?.reason)
           : phase === 'superseded'
             ? `${f.outside?.id} deployed another release` +
               (f.outside?.requestedBy ? ` (by ${f.outside.requestedBy})` : '')
