@@ -8,12 +8,15 @@ import { bold, cyan, dim, green, red } from '../cli/output.js';
 import { formatDuration } from '../shared/duration.js';
 import { onExit, runCleanups, signalsEndNormally, tagThisRun } from '../shared/exit-cleanup.js';
 import { LoadGenerator } from './load-generator.js';
+import { runPlatformPart } from './platform-part.js';
 import { createDemoWorkspace } from './workspace.js';
 
 /**
  * `npm start`: the whole of Slipway on this machine. Starts the coordinator and the proxy,
  * deploys harbor-quote 1.0.0, then 2.0.0 blue-green and 3.0.0 rolling under steady traffic,
- * reports what the clients saw, and leaves everything serving until Ctrl-C.
+ * reports what the clients saw; then, when PostgreSQL answers, the platform part (the seed's whole stack released as
+ * one, src/demo/platform.ts, in its own process); and leaves the first part serving until Ctrl-C.
+ * SLIPWAY_DEMO_PLATFORM=0 leaves the platform part out.
  */
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -152,16 +155,20 @@ async function main(): Promise<void> {
     );
     for (const f of report.failures.slice(0, 5)) say(red(`  failure: ${f.path} ${f.status ?? f.error}`));
     say('');
+    const platform = process.env.SLIPWAY_DEMO_PLATFORM === '0' ? 'skipped' : await runPlatformPart(say);
+    if (platform !== 'skipped') say();
     say(bold('Still running — try it:'));
     say(`  curl -s ${staging}/quotes/sample`);
     say(`  curl -s -XPOST ${staging}/quotes -d '{"tonnage":42000,"vesselClass":"tanker","routeRisk":3}'`);
     say(`  coordinator API ${cyan(coordinator.url)} (token: ${token})`);
     say(`  CLI: SLIPWAY_TOKEN=${token} node bin/slipway.js --config ${workspace.configPath} status`);
     say(`       …and: rollback quote-api --env staging   (back to 2.0.0, its instances are re-created)`);
-    say(
-      `  the seed's whole stack (React page, FastAPI, PostgreSQL, Node) released as one, a browser on the page: ` +
-        'npm run demo:platform',
-    );
+    if (platform === 'skipped')
+      say(
+        `  the seed's whole stack (React page, FastAPI, PostgreSQL, Node) released as one, a browser on the page: ` +
+          'npm run demo:platform',
+      );
+    if (platform === 'failed') say(red('  the platform part failed (its output is above)'));
     say(dim('Ctrl-C stops everything the demo started.'));
   } catch (e) {
     say(red(`demo failed: ${(e as Error).message}`));
