@@ -1,0 +1,158 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
+import { silentLogger } from '../shared/logging.js';
+import { isSlipwayError } from '../shared/errors.js';
+import { appendEvent, listEvents } from '../store/repos/events.js';
+import { listIncidents } from '../store/repos/incidents.js';
+import { changeIncident, noteIncident } from './actions.js';
+import { IncidentFollower } from './follower.js';
+import { incidentTimeline } from './view.js';
+
+let h: Harness | undefined;
+let follower: IncidentFollower | undefined;
+afterEach(async () => {
+  await follower?.close();
+  await h?.close();
+  h = undefined;
+  follower = undefined;
+});
+
+async function deployed(harness: Harness, version: string) {
+  const d = await harness.engine.deploy({ project: 'harbor', service: 'api', environment: 'staging', version });
+  return harness.waitFinished(d.id);
+}
+
+async function start(harness: Harness): Promise<IncidentFollower> {
+  const f = new IncidentFollower(harness.db, silentLogger, { pollMs: 60_000 });
+  await f.start();
+  return f;
+}
+
+function alert(rule: string, severity: 'critical' | 'warning', group: string, kind = 'alert.firing') {
+  return {
+    project: 'harbor',
+    environment: 'staging',
+    service: 'api',
+    kind,
+    message: `${rule} ${kind}`,
+    data: { rule, severity, group, labels: { service: 'api' }, value: 0.2, threshold: 0.05, startsAt: new Date() },
+  };
+}
+
+describe('the incident follower', () => {
+  it('an automatic rollback opens one incident, linked and audited; a restart re-reading the events opens none', async () => {
+    h = await engineHarness();
+    await deployed(h, '1.0.0');
+    follower = await start(h); // starts at the newest event: the first deployment opens nothing
+    h.runtime.behaviour = (spec) => (spec.release === '2.0.0' ? 'failed' : 'healthy');
+    const d = await deployed(h, '2.0.0');
+    expect(d.state).toBe('failed');
+    await follower.poll();
+    const [incident, ...others] = await listIncidents(h.db, { project: 'harbor' });
+    expect(others).toEqual([]);
+    expect(incident).toMatchObject({
+      environment: 'staging',
+      service: 'api',
+      severity: 'sev4',
+      state: 'triggered',
+      source: 'rollback',
+      openedBy: 'slipway (incident follower)',
+    });
+    expect(incident!.title).toMatch(/^api 2\.0\.0 was rolled back automatically in staging: instance ins_\w+ of api/);
+    expect(incident!.links).toEqual(
+      expect.arrayContaining([
+        { kind: 'deployment', ref: d.id },
+        { kind: 'release', ref: d.toRelease },
+        { kind: 'release', ref: d.fromRelease },
+      ]),
+    );
+    const { rows } = await h.db.query<{ actor: string; action: string }>(
+      "select actor, action from audit_log where action = 'incident.open'",
+    );
+    expect(rows).toEqual([{ actor: 'slipway (incident follower)', action: 'incident.open' }]);
+
+    // A coordinator restart that lost its cursor reads everything again: nothing opens twice.
+    await follower.close();
+    await h.db.query("update event_cursors set after_id = 0 where name = 'incidents'");
+    follower = await start(h);
+    await follower.poll();
+    expect(await listIncidents(h.db, { project: 'harbor' })).toHaveLength(1);
+    const opened = (await listEvents(h.db, { limit: 1000 })).filter((e) => e.kind === 'incident.opened');
+    expect(opened.map((e) => e.data.incident)).toEqual([incident!.id]);
+    expect(opened[0]!.data).toMatchObject({ severity: 'sev4', environment: 'staging', service: 'api' });
+
+    // The fix deployed while it is open joins it; the timeline shows both deployments and the note.
+    h.runtime.behaviour = () => 'healthy';
+    const fix = await deployed(h, '2.0.1');
+    await noteIncident(h.db, incident!.id, 'dana', 'pricing model v2 crashes at start');
+    await follower.poll();
+    const view = await incidentTimeline(h.db, incident!.id);
+    expect(view.incident.links).toContainEqual({ kind: 'deployment', ref: fix.id });
+    const kinds = view.timeline.map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['deployment.rolling_back', 'incident.opened', 'incident.noted']));
+    expect(kinds.indexOf('deployment.rolling_back')).toBeLessThan(kinds.indexOf('incident.opened'));
+    expect(view.timeline.filter((e) => e.deploymentId === fix.id).length).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("a person's rollback opens nothing", async () => {
+    h = await engineHarness();
+    await deployed(h, '1.0.0');
+    follower = await start(h);
+    h.runtime.behaviour = (spec) => (spec.release === '2.0.0' ? 'starting' : 'healthy');
+    const d = await h.engine.deploy({ project: 'harbor', service: 'api', environment: 'staging', version: '2.0.0' });
+    await new Promise((r) => setTimeout(r, 100));
+    await h.engine.abort(d.id, 'wrong version', 'dana');
+    expect((await h.waitFinished(d.id)).state).toBe('rolled_back');
+    await follower.poll();
+    const rollingBack = (await listEvents(h.db, { deploymentId: d.id })).find(
+      (e) => e.kind === 'deployment.rolling_back',
+    );
+    expect(rollingBack?.data.by).toBe('dana');
+    expect(await listIncidents(h.db, { project: 'harbor' })).toEqual([]);
+  }, 60_000);
+
+  it('critical alerts open one incident per group; warnings join it; a resolved group opens anew', async () => {
+    h = await engineHarness();
+    follower = await start(h);
+    await appendEvent(h.db, alert('error-rate-high', 'critical', 'api/staging'));
+    await appendEvent(h.db, alert('p95-high', 'critical', 'api/staging'));
+    await appendEvent(h.db, alert('cpu-high', 'warning', 'api/staging'));
+    await appendEvent(h.db, alert('disk-full', 'critical', 'db/staging'));
+    await follower.poll();
+    const list = await listIncidents(h.db, { project: 'harbor' });
+    expect(list.map((i) => [i.alertGroup, i.severity, i.links.map((l) => l.ref).sort()]).sort()).toEqual([
+      ['api/staging', 'sev2', ['cpu-high', 'error-rate-high', 'p95-high']],
+      ['db/staging', 'sev2', ['disk-full']],
+    ]);
+    const api = list.find((i) => i.alertGroup === 'api/staging')!;
+    expect(api.title).toBe('critical alert error-rate-high: value 0.2, threshold 0.05 (group api/staging)');
+
+    await changeIncident(h.db, api.id, { kind: 'acknowledge', by: 'dana', at: new Date() });
+    await appendEvent(h.db, alert('error-rate-high', 'critical', 'api/staging', 'alert.resolved'));
+    const { after } = await changeIncident(h.db, api.id, { kind: 'resolve', by: 'dana', at: new Date() });
+    expect(after.state).toBe('resolved');
+    const again = await changeIncident(h.db, api.id, { kind: 'resolve', by: 'tomas', at: new Date() }).catch(
+      (e: unknown) => e,
+    );
+    expect(isSlipwayError(again) && again.code).toBe('conflict');
+
+    await appendEvent(h.db, alert('error-rate-high', 'critical', 'api/staging'));
+    await follower.poll();
+    expect((await listIncidents(h.db, { project: 'harbor', state: 'open' })).map((i) => i.alertGroup).sort()).toEqual([
+      'api/staging',
+      'db/staging',
+    ]);
+    const view = await incidentTimeline(h.db, api.id);
+    expect(view.timeline.map((e) => e.kind)).toEqual([
+      'alert.firing',
+      'alert.firing',
+      'alert.firing',
+      'incident.opened',
+      'incident.acknowledged',
+      'alert.resolved',
+      'incident.resolved',
+    ]);
+    expect(view.timeToAcknowledgeMs).toBeGreaterThanOrEqual(0);
+    expect(view.timeToResolveMs).toBeGreaterThanOrEqual(view.timeToAcknowledgeMs!);
+  }, 60_000);
+});

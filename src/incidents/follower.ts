@@ -1,0 +1,210 @@
+import { appendAudit } from '../access/audit/chain.js';
+import type { Incident, IncidentLink } from '../model/incident.js';
+import { messageOf } from '../shared/errors.js';
+import type { Logger } from '../shared/logging.js';
+import type { Db } from '../store/db.js';
+import { getDeployment } from '../store/repos/deployments.js';
+import { getEventCursor, setEventCursor } from '../store/repos/event-cursors.js';
+import { type EventRecord, listEvents } from '../store/repos/events.js';
+import { incidentsLinking, listIncidents, openIncidentOfGroup } from '../store/repos/incidents.js';
+import { getRelease } from '../store/repos/releases.js';
+import { linkIncident, openIncident } from './actions.js';
+import { advanceCursor } from './cursor.js';
+import { type EventEffect, effectOf } from './triggers.js';
+
+const cursorName = 'incidents';
+/** Who opens incidents in the audit log and on the incident. */
+export const followerActor = 'slipway (incident follower)';
+
+export interface FollowerOptions {
+  pollMs?: number;
+  /** How old the event after a gap in ids must be before the cursor passes the gap (see cursor.ts). */
+  settleMs?: number;
+}
+
+const verbs: Record<string, string> = {
+  rollback: 'was rolled back automatically',
+  watch: 'regressed after its rollout',
+  deployment: 'failed to deploy',
+};
+
+/**
+ * Opens incidents from what the engine and the alerts record: it follows the events table with a
+ * durable cursor, so a restart resumes where it stopped, and each event opens at most one incident
+ * (the incident keeps its source event's id, unique in the store).
+ */
+export class IncidentFollower {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private closed = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    private readonly options: FollowerOptions = {},
+  ) {}
+
+  /** Start following. A first start ever begins at the newest event: past failures open no incidents. */
+  async start(): Promise<void> {
+    const { rows } = await this.db.query<{ n: number }>(
+      'select count(*)::int as n from event_cursors where name = $1',
+      [cursorName],
+    );
+    if (rows[0]!.n === 0) {
+      const last = await this.db.query<{ id: number | null }>('select max(id) as id from events');
+      await setEventCursor(this.db, cursorName, Number(last.rows[0]?.id ?? 0));
+    }
+    this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 500);
+    this.timer.unref();
+  }
+
+  /** Handle every event after the cursor now (one pass at a time). */
+  poll(): Promise<void> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private async pass(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.closed) return;
+        const cursor = await getEventCursor(this.db, cursorName);
+        const events = await listEvents(this.db, { after: cursor, limit: 500 });
+        if (events.length === 0) return;
+        for (const e of events) {
+          if (this.closed) return;
+          await this.handle(e);
+        }
+        const next = advanceCursor(cursor, events, Date.now(), this.options.settleMs ?? 5000);
+        await setEventCursor(this.db, cursorName, next);
+        if (next === cursor || events.length < 500) return;
+      }
+    } catch (e) {
+      if (!this.closed) this.logger.error({ err: messageOf(e) }, 'incident follower pass failed; retrying');
+    }
+  }
+
+  /** Idempotent: reading an event twice opens nothing twice and links nothing twice. */
+  async handle(e: EventRecord): Promise<void> {
+    const effect = effectOf(e);
+    if (effect.kind === 'none' || !e.project) return;
+    if (effect.kind === 'linkDeployment') return this.linkDeployment(e, effect.deploymentId);
+    if (effect.kind === 'linkAlert') {
+      const open = await openIncidentOfGroup(this.db, { ...this.alertPlace(e), group: effect.group });
+      if (open) await linkIncident(this.db, open.id, [{ kind: 'alert', ref: effect.rule }]);
+      return;
+    }
+    if (effect.alert) return this.openForAlert(e, effect, effect.alert);
+    if (effect.deploymentId) return this.openForDeployment(e, effect, effect.deploymentId);
+  }
+
+  private async openForDeployment(e: EventRecord, effect: Extract<EventEffect, { kind: 'open' }>, id: string) {
+    if ((await incidentsLinking(this.db, 'deployment', id)).length > 0) return; // already part of one
+    const d = await getDeployment(this.db, id);
+    if (!d) return;
+    const [from, to] = await Promise.all([
+      d.fromRelease ? getRelease(this.db, d.fromRelease) : undefined,
+      getRelease(this.db, d.toRelease),
+    ]);
+    const links: IncidentLink[] = [
+      { kind: 'deployment', ref: d.id },
+      ...(to ? [{ kind: 'release' as const, ref: to.id }] : []),
+      ...(from ? [{ kind: 'release' as const, ref: from.id }] : []),
+    ];
+    // One incident per service at a time: a second failure while one is open joins it.
+    const open = await this.openIncidentOf(d.project, d.environment, d.service);
+    if (open) {
+      await linkIncident(this.db, open.id, links);
+      return;
+    }
+    const version = to ? ` ${to.version}` : '';
+    const title = `${d.service}${version} ${verbs[effect.source]} in ${d.environment}: ${effect.reason}`.slice(0, 300);
+    await this.open(e, {
+      project: d.project,
+      environment: d.environment,
+      service: d.service,
+      title,
+      severity: effect.severity,
+      source: effect.source,
+      sourceEvent: e.id,
+      openedBy: followerActor,
+      links,
+    });
+  }
+
+  private async openForAlert(
+    e: EventRecord,
+    effect: Extract<EventEffect, { kind: 'open' }>,
+    alert: { group: string; rule: string },
+  ) {
+    const place = this.alertPlace(e);
+    const link: IncidentLink = { kind: 'alert', ref: alert.rule };
+    const joined = await openIncidentOfGroup(this.db, { ...place, group: alert.group });
+    if (joined) {
+      await linkIncident(this.db, joined.id, [link]);
+      return;
+    }
+    const opened = await this.open(e, {
+      ...place,
+      ...(e.service ? { service: e.service } : {}),
+      title: `${effect.reason} (group ${alert.group})`.slice(0, 300),
+      severity: effect.severity,
+      source: 'alert',
+      sourceEvent: e.id,
+      alertGroup: alert.group,
+      openedBy: followerActor,
+      links: [link],
+    });
+    // Lost a race with another firing alert of the group: join the incident that won.
+    if (!opened) {
+      const winner = await openIncidentOfGroup(this.db, { ...place, group: alert.group });
+      if (winner) await linkIncident(this.db, winner.id, [link]);
+    }
+  }
+
+  private async open(e: EventRecord, input: Parameters<typeof openIncident>[1]): Promise<Incident | undefined> {
+    const opened = await openIncident(this.db, input);
+    if (!opened) return undefined;
+    this.logger.info({ incident: opened.id, event: e.id, kind: e.kind }, `incident opened: ${opened.title}`);
+    await appendAudit(this.db, {
+      actor: followerActor,
+      action: 'incident.open',
+      target: `incident=${opened.id} environment=${opened.environment}`,
+      source: 'coordinator',
+      outcome: 'allowed',
+      status: 201,
+      after: { incident: opened.id, state: opened.state, severity: opened.severity, event: e.id },
+    });
+    return opened;
+  }
+
+  private async linkDeployment(e: EventRecord, id: string): Promise<void> {
+    if (!e.environment || !e.service) return;
+    const open = await this.openIncidentOf(e.project!, e.environment, e.service);
+    if (!open) return;
+    const d = await getDeployment(this.db, id);
+    await linkIncident(this.db, open.id, [
+      { kind: 'deployment', ref: id },
+      ...(d ? [{ kind: 'release' as const, ref: d.toRelease }] : []),
+    ]);
+  }
+
+  private async openIncidentOf(project: string, environment: string, service: string): Promise<Incident | undefined> {
+    return (await listIncidents(this.db, { project, environment, service, state: 'open', limit: 1 }))[0];
+  }
+
+  /** An alert's environment: the event's, or its `environment` label; `*` (project-wide) otherwise. */
+  private alertPlace(e: EventRecord): { project: string; environment: string } {
+    const labels = (e.data.labels ?? {}) as Record<string, unknown>;
+    const environment = e.environment ?? (typeof labels.environment === 'string' ? labels.environment : '*');
+    return { project: e.project!, environment };
+  }
+}
