@@ -48,7 +48,7 @@ export function emitIncidentEvent(
   });
 }
 
-/** Open an incident and say so, in one transaction; undefined when its source event (or alert group) already has one. */
+/** Open an incident and say so in one transaction; undefined when its source event (or alert group) already has one. */
 export async function openIncident(
   db: Db,
   input: Omit<NewIncident, 'id'> & { id?: string },

@@ -66,7 +66,9 @@ export async function triggeringChange(db: Queryable, i: Incident): Promise<Trig
   if (!from) commits = { unavailable: 'the first release of the service has no previous one to compare with' };
   else if (!fromCommit || !toCommit)
     commits = {
-      unavailable: `no commit is recorded for ${!fromCommit ? from.version : to!.version} (releases triggered by a push record theirs)`,
+      unavailable:
+        `no commit is recorded for ${!fromCommit ? from.version : to!.version} ` +
+        '(releases triggered by a push record theirs)',
     };
   else {
     const project = await getProject(db, d.project);

@@ -88,7 +88,8 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         if (service && !config.services.some((s) => s.name === service))
           throw new SlipwayError(
             'not_found',
-            `service "${service}" is not in project ${config.project} (${config.services.map((s) => s.name).join(', ')})`,
+            `service "${service}" is not in project ${config.project} ` +
+              `(${config.services.map((s) => s.name).join(', ')})`,
           );
         const opened = await openIncident(ctx.db, {
           project: config.project,

@@ -10,7 +10,8 @@ export async function getEventCursor(db: Queryable, name: string): Promise<numbe
 export async function setEventCursor(db: Queryable, name: string, afterId: number): Promise<void> {
   await db.query(
     `insert into event_cursors (name, after_id) values ($1, $2)
-     on conflict (name) do update set after_id = greatest(event_cursors.after_id, excluded.after_id), updated_at = now()`,
+     on conflict (name) do update
+       set after_id = greatest(event_cursors.after_id, excluded.after_id), updated_at = now()`,
     [name, afterId],
   );
 }
