@@ -40,7 +40,7 @@ function alert(rule: string, severity: 'critical' | 'warning', group: string, ki
 }
 
 describe('the incident follower', () => {
-  it('an automatic rollback opens one incident, linked and audited; a restart re-reading events opens none', async () => {
+  it('an automatic rollback opens one incident, linked and audited; a restart re-reading opens none', async () => {
     h = await engineHarness();
     await deployed(h, '1.0.0');
     follower = await start(h); // starts at the newest event: the first deployment opens nothing
