@@ -31,7 +31,7 @@ export const incidentView = z.object({
 
 export const timelineEntryView = z.object({
   at: isoTime,
-  category: z.enum(['deployment', 'verdict', 'alert', 'notification', 'incident', 'note', 'rollback']),
+  category: z.enum(['deployment', 'verdict', 'alert', 'notification', 'incident', 'note', 'rollback', 'issue']),
   kind: z.string(),
   text: z.string(),
   by: z.string().nullable(),

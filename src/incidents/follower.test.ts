@@ -35,7 +35,16 @@ function alert(rule: string, severity: 'critical' | 'warning', group: string, ki
     service: 'api',
     kind,
     message: `${rule} ${kind}`,
-    data: { rule, severity, group, labels: { service: 'api' }, value: 0.2, threshold: 0.05, startsAt: new Date() },
+    // groupKey, as the alerts capability writes it
+    data: {
+      rule,
+      severity,
+      groupKey: group,
+      labels: { service: 'api' },
+      value: 0.2,
+      threshold: 0.05,
+      startsAt: new Date(),
+    },
   };
 }
 
@@ -127,6 +136,30 @@ describe('the incident follower', () => {
     const api = list.find((i) => i.alertGroup === 'api/staging')!;
     expect(api.title).toBe('critical alert error-rate-high: value 0.2, threshold 0.05 (group api/staging)');
 
+    // A notification about the opening, and an error issue in the environment, join its timeline.
+    const openedEvent = (await listEvents(h.db, { limit: 1000 })).find(
+      (e) => e.kind === 'incident.opened' && e.data.incident === api.id,
+    )!;
+    await appendEvent(h.db, {
+      project: 'harbor',
+      environment: 'staging',
+      kind: 'notification.sent',
+      message: 'notified #ops (slack): incident opened',
+      data: { delivery: 'dlv_1', trigger: 'on-incident-opened', target: '#ops', type: 'slack', event: openedEvent.id },
+    });
+    await appendEvent(h.db, {
+      project: 'harbor',
+      environment: 'staging',
+      kind: 'error.issue.new',
+      message: 'new issue in 2.0.0: TypeError',
+      data: { issue: 'iss_1', title: 'TypeError', release: '2.0.0', environment: 'staging', count: 3 },
+    });
+    await follower.poll();
+    expect(
+      (await listIncidents(h.db, { project: 'harbor', state: 'open' })).every((i) =>
+        i.links.some((l) => l.ref === 'iss_1'),
+      ),
+    ).toBe(true);
     await changeIncident(h.db, api.id, { kind: 'acknowledge', by: 'dana', at: new Date() });
     await appendEvent(h.db, alert('error-rate-high', 'critical', 'api/staging', 'alert.resolved'));
     const { after } = await changeIncident(h.db, api.id, { kind: 'resolve', by: 'dana', at: new Date() });
@@ -148,6 +181,8 @@ describe('the incident follower', () => {
       'alert.firing',
       'alert.firing',
       'incident.opened',
+      'notification.sent',
+      'error.issue.new',
       'incident.acknowledged',
       'alert.resolved',
       'incident.resolved',

@@ -102,6 +102,7 @@ export class IncidentFollower {
       if (open) await linkIncident(this.db, open.id, [{ kind: 'alert', ref: effect.rule }]);
       return;
     }
+    if (effect.kind === 'linkIssue') return this.linkIssue(e, effect.issue, effect.release);
     if (effect.alert) return this.openForAlert(e, effect, effect.alert);
     if (effect.deploymentId) return this.openForDeployment(e, effect, effect.deploymentId);
   }
@@ -195,6 +196,24 @@ export class IncidentFollower {
       { kind: 'deployment', ref: id },
       ...(d ? [{ kind: 'release' as const, ref: d.toRelease }] : []),
     ]);
+  }
+
+  /**
+   * An error issue joins the open incidents of its environment: those whose releases include the
+   * issue's release (`1.2.0` or `service@1.2.0`), or that have no release (alerts, opened by hand).
+   */
+  private async linkIssue(e: EventRecord, issue: string, release: string | undefined): Promise<void> {
+    if (!e.environment) return;
+    const open = await listIncidents(this.db, { project: e.project!, environment: e.environment, state: 'open' });
+    for (const i of open) {
+      const releases = i.links.filter((l) => l.kind === 'release');
+      let matches = releases.length === 0;
+      for (const l of releases) {
+        const r = matches || !release ? undefined : await getRelease(this.db, l.ref);
+        if (r && (release === r.version || release === `${r.service}@${r.version}`)) matches = true;
+      }
+      if (matches) await linkIncident(this.db, i.id, [{ kind: 'issue', ref: issue }]);
+    }
   }
 
   private async openIncidentOf(project: string, environment: string, service: string): Promise<Incident | undefined> {

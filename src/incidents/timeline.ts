@@ -3,7 +3,15 @@ import type { EventRecord } from '../store/repos/events.js';
 import type { VerdictRecord } from '../store/repos/verdicts.js';
 
 /** What a timeline entry is about. */
-export type TimelineCategory = 'deployment' | 'verdict' | 'alert' | 'notification' | 'incident' | 'note' | 'rollback';
+export type TimelineCategory =
+  | 'deployment'
+  | 'verdict'
+  | 'alert'
+  | 'notification'
+  | 'incident'
+  | 'note'
+  | 'rollback'
+  | 'issue';
 
 export interface TimelineEntry {
   at: Date;
@@ -27,6 +35,7 @@ function categoryOf(kind: string): TimelineCategory {
   if (kind.startsWith('incident.')) return 'incident';
   if (kind.startsWith('alert.')) return 'alert';
   if (kind.startsWith('notification.')) return 'notification';
+  if (kind.startsWith('error.issue.')) return 'issue';
   return 'deployment';
 }
 

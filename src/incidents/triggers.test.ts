@@ -65,6 +65,11 @@ describe('which events open incidents', () => {
     });
     expect(effectOf({ kind: 'alert.resolved', data: { ...alert, severity: 'critical' } }).kind).toBe('linkAlert');
     expect(effectOf({ kind: 'alert.firing', data: { severity: 'critical' } })).toEqual({ kind: 'none' });
+    // The alerts capability writes the group as groupKey.
+    expect(effectOf({ kind: 'alert.firing', data: { rule: 'r', groupKey: 'g', severity: 'critical' } })).toMatchObject({
+      kind: 'open',
+      alert: { group: 'g', rule: 'r' },
+    });
   });
 
   it('a new deployment joins an open incident of its service; other events mean nothing', () => {
@@ -73,5 +78,10 @@ describe('which events open incidents', () => {
       deploymentId: dep,
     });
     expect(effectOf({ kind: 'traffic.shifted', deploymentId: dep, data: {} })).toEqual({ kind: 'none' });
+    expect(effectOf({ kind: 'error.issue.regressed', data: { issue: 'iss_1', release: '2.0.0' } })).toEqual({
+      kind: 'linkIssue',
+      issue: 'iss_1',
+      release: '2.0.0',
+    });
   });
 });

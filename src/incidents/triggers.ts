@@ -22,6 +22,8 @@ export type EventEffect =
   | { kind: 'linkDeployment'; deploymentId: string }
   /** An alert changed state: it joins its group's open incident. */
   | { kind: 'linkAlert'; group: string; rule: string }
+  /** An error issue appeared or came back: it joins the open incidents of its environment (and release). */
+  | { kind: 'linkIssue'; issue: string; release?: string }
   | { kind: 'none' };
 
 function text(v: unknown): string | undefined {
@@ -70,7 +72,8 @@ export function effectOf(e: Pick<EventRecord, 'kind' | 'data' | 'deploymentId'>)
       return e.deploymentId ? { kind: 'linkDeployment', deploymentId: e.deploymentId } : { kind: 'none' };
     case 'alert.firing':
     case 'alert.resolved': {
-      const group = text(d.group);
+      // The alerts capability names it groupKey; `group` is accepted too.
+      const group = text(d.group) ?? text(d.groupKey);
       const rule = text(d.rule);
       if (!group || !rule) return { kind: 'none' };
       if (e.kind === 'alert.firing' && d.severity === 'critical')
@@ -82,6 +85,12 @@ export function effectOf(e: Pick<EventRecord, 'kind' | 'data' | 'deploymentId'>)
           alert: { group, rule },
         };
       return { kind: 'linkAlert', group, rule };
+    }
+    case 'error.issue.new':
+    case 'error.issue.regressed': {
+      const issue = text(d.issue);
+      const release = text(d.release);
+      return issue ? { kind: 'linkIssue', issue, ...(release ? { release } : {}) } : { kind: 'none' };
     }
     default:
       return { kind: 'none' };
