@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
+import { engineHarness, harnessConfig, type Harness } from '../../test/support/engine-harness.js';
+import { TrafficFeed } from '../../test/support/traffic-feed.js';
+import { getDeployment } from '../store/repos/deployments.js';
 import { silentLogger } from '../shared/logging.js';
 import { isSlipwayError } from '../shared/errors.js';
 import { appendEvent, listEvents } from '../store/repos/events.js';
@@ -189,5 +191,51 @@ describe('the incident follower', () => {
     ]);
     expect(view.timeToAcknowledgeMs).toBeGreaterThanOrEqual(0);
     expect(view.timeToResolveMs).toBeGreaterThanOrEqual(view.timeToAcknowledgeMs!);
+  }, 60_000);
+
+  it('a release that regresses in its post-deploy watch opens a sev2 incident; the rollback joins it', async () => {
+    h = await engineHarness(
+      harnessConfig({ watch: { for: '2m' }, strategy: { type: 'blue-green', keepOldFor: '5m' } }),
+    );
+    const healthy = (release: string) => ({ release, rate: 200, errorRate: 0.002, latencyMs: 20, jitterMs: 10 });
+    await deployed(h, '1.0.0');
+    const feed = new TrafficFeed(h.router.fed, [healthy('1.0.0')], 11);
+    feed.start();
+    try {
+      follower = await start(h);
+      await new Promise((r) => setTimeout(r, 300));
+      const done = await deployed(h, '2.0.0');
+      expect(done.state).toBe('succeeded');
+      feed.set([{ ...healthy('2.0.0'), errorRate: 0.2 }]);
+      const deadline = Date.now() + 20_000;
+      let rollback: string | undefined;
+      while (!rollback && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        rollback = (await getDeployment(h.db, done.id))?.watch?.rollback;
+      }
+      expect(rollback).toBeDefined();
+      await h.waitFinished(rollback!);
+      await follower.poll();
+      const [incident, ...others] = await listIncidents(h.db, { project: 'harbor' });
+      expect(others).toEqual([]);
+      expect(incident).toMatchObject({ source: 'watch', severity: 'sev2', service: 'api', environment: 'staging' });
+      expect(incident!.title).toMatch(
+        /^api 2\.0\.0 regressed after its rollout in staging: post-deploy watch: error-rate/,
+      );
+      expect(incident!.links).toEqual(
+        expect.arrayContaining([
+          { kind: 'deployment', ref: done.id },
+          { kind: 'deployment', ref: rollback },
+        ]),
+      );
+      const view = await incidentTimeline(h.db, incident!.id);
+      const kinds = view.timeline.map((e) => e.kind);
+      expect(kinds).toEqual(expect.arrayContaining(['watch.started', 'watch.regressed', 'incident.opened']));
+      expect(view.timeline.filter((e) => e.deploymentId === rollback).map((e) => e.kind)).toContain(
+        'deployment.finished',
+      );
+    } finally {
+      feed.stop();
+    }
   }, 60_000);
 });
