@@ -98,7 +98,7 @@ describe('the postmortem draft', () => {
     expect(md).toContain('- Verdict **fail** at 2026-12-04T02:00:30Z (score 50): error-rate.absolute');
     expect(md).toContain('  - error-rate.absolute [high]: candidate 30 % vs stable 0 %; threshold > 1 %');
     expect(md).toContain('- 2026-12-04T02:03:20Z — **note** FAIL_RATE left on (dana)');
-    expect(md).toMatch(/## Action items\n\n\| Action \| Owner \| Due \|\n\| --- \| --- \| --- \|\n\|  \|  \|  \|\n$/);
+    expect(md.endsWith('## Action items\n\n| Action | Owner | Due |\n| --- | --- | --- |\n|  |  |  |\n')).toBe(true);
   });
 });
 
