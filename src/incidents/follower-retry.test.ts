@@ -22,7 +22,7 @@ const critical = (group: string) => ({
 });
 
 describe('the follower when handling an event fails', () => {
-  it('retries the event on the next pass without passing it; a permanent failure is skipped after 5 tries', async () => {
+  it('retries the event on the next pass, never passing it; a permanent failure is skipped after 5 tries', async () => {
     db = await freshPglite();
     const follower = new IncidentFollower(db, silentLogger, { pollMs: 60_000 });
     await follower.start();
