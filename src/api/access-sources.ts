@@ -1,6 +1,7 @@
 import { SlipwayError } from '../shared/errors.js';
 import type { Db } from '../store/db.js';
 import { getDeployment } from '../store/repos/deployments.js';
+import { getIncident } from '../store/repos/incidents.js';
 import { getInstance } from '../store/repos/instances.js';
 import { getRollout } from '../store/repos/rollouts.js';
 
@@ -37,5 +38,15 @@ export function rolloutEnvironment(db: Db) {
     const r = await getRollout(db, id);
     if (!r) throw new SlipwayError('not_found', `no rollout ${id}`);
     return r.environment;
+  };
+}
+
+/** `config.access.environment` for routes addressed by incident id: the stored incident's environment. */
+export function incidentEnvironment(db: Db) {
+  return async (req: Req): Promise<string> => {
+    const id = (req.params as { id: string }).id;
+    const i = await getIncident(db, id);
+    if (!i) throw new SlipwayError('not_found', `no incident ${id}`);
+    return i.environment;
   };
 }

@@ -7,6 +7,7 @@ import { newId } from '../shared/ids.js';
 import { insertToken } from '../store/repos/tokens.js';
 import { insertRollout } from '../store/repos/rollouts.js';
 import { listInstances } from '../store/repos/instances.js';
+import { openIncident } from '../incidents/actions.js';
 import { generateToken, hashToken } from './auth.js';
 import { registeredRoutes, requireRouteAccess } from './route-access.js';
 
@@ -22,7 +23,17 @@ import { registeredRoutes, requireRouteAccess } from './route-access.js';
  * - body / query / params / deployment / instance: the request's environment (body.environment,
  *   query.environment, params.environment, or the stored deployment's / instance's environment)
  */
-type Source = 'public' | 'star' | 'any' | 'body' | 'query' | 'params' | 'deployment' | 'instance' | 'rollout';
+type Source =
+  | 'public'
+  | 'star'
+  | 'any'
+  | 'body'
+  | 'query'
+  | 'params'
+  | 'deployment'
+  | 'instance'
+  | 'rollout'
+  | 'incident';
 type Env = 'staging' | 'production';
 interface Expectation {
   role: Role;
@@ -31,13 +42,14 @@ interface Expectation {
   request: (env: Env) => InjectOptions;
 }
 
-const seeded: Record<Env, { deployment: string; instance: string; rollout: string }> = {
-  staging: { deployment: '', instance: '', rollout: '' },
-  production: { deployment: '', instance: '', rollout: '' },
+const seeded: Record<Env, { deployment: string; instance: string; rollout: string; incident: string }> = {
+  staging: { deployment: '', instance: '', rollout: '', incident: '' },
+  production: { deployment: '', instance: '', rollout: '', incident: '' },
 };
 const dep = (env: Env) => seeded[env].deployment;
 const ins = (env: Env) => seeded[env].instance;
 const rol = (env: Env) => seeded[env].rollout;
+const inc = (env: Env) => seeded[env].incident;
 
 const table: Record<string, Expectation> = {
   'GET /healthz': { role: 'viewer', source: 'public', request: () => ({ url: '/healthz' }) },
@@ -380,6 +392,45 @@ const table: Record<string, Expectation> = {
     source: 'public',
     request: () => ({ url: '/api/v1/auth/oidc/callback?code=x&state=y' }),
   },
+  'GET /api/v1/projects/:project/incidents': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/incidents?environment=${env}` }),
+  },
+  'POST /api/v1/projects/:project/incidents': {
+    role: 'deployer',
+    source: 'body',
+    request: (env) => ({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/incidents',
+      payload: { environment: env, title: 'quotes are slow', severity: 'sev3' },
+    }),
+  },
+  'GET /api/v1/incidents/:id': {
+    role: 'viewer',
+    source: 'incident',
+    request: (env) => ({ url: `/api/v1/incidents/${inc(env)}` }),
+  },
+  'POST /api/v1/incidents/:id/acknowledge': {
+    role: 'deployer',
+    source: 'incident',
+    request: (env) => ({ method: 'POST', url: `/api/v1/incidents/${inc(env)}/acknowledge`, payload: {} }),
+  },
+  'POST /api/v1/incidents/:id/resolve': {
+    role: 'deployer',
+    source: 'incident',
+    request: (env) => ({ method: 'POST', url: `/api/v1/incidents/${inc(env)}/resolve`, payload: {} }),
+  },
+  'POST /api/v1/incidents/:id/notes': {
+    role: 'deployer',
+    source: 'incident',
+    request: (env) => ({ method: 'POST', url: `/api/v1/incidents/${inc(env)}/notes`, payload: { text: 'n' } }),
+  },
+  'GET /api/v1/incidents/:id/postmortem': {
+    role: 'viewer',
+    source: 'incident',
+    request: (env) => ({ url: `/api/v1/incidents/${inc(env)}/postmortem` }),
+  },
 };
 
 /** The rules of src/access/authorize.ts, restated independently as the test's oracle. */
@@ -436,6 +487,15 @@ beforeAll(async () => {
         settings: {},
       })
     ).id;
+    seeded[environment].incident = (await openIncident(h.db, {
+      project: 'harbor',
+      environment,
+      title: 'seeded',
+      severity: 'sev3',
+      source: 'manual',
+      openedBy: 'test',
+      links: [],
+    }))!.id;
   }
   app = await testApi(h);
 }, 60_000);
@@ -453,7 +513,7 @@ describe('the authorization matrix', () => {
     for (const r of routes) {
       const e = table[`${r.method} ${r.url}`]!;
       const declared = sourceOf(r.access);
-      const expected = ['deployment', 'instance', 'rollout'].includes(e.source) ? 'function' : e.source;
+      const expected = ['deployment', 'instance', 'rollout', 'incident'].includes(e.source) ? 'function' : e.source;
       expect({ route: `${r.method} ${r.url}`, role: r.access.role, source: declared }).toEqual({
         route: `${r.method} ${r.url}`,
         role: e.role,

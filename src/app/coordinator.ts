@@ -25,6 +25,7 @@ import { proxyCommand } from './proxy-command.js';
 import { signalFactory } from './signals.js';
 import { MigrationSequencer } from '../migrations/sequencing/gate.js';
 import { slipwayVersion } from './version.js';
+import { IncidentFollower } from '../incidents/follower.js';
 
 export interface CoordinatorOptions {
   config: ProjectConfig;
@@ -131,6 +132,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     cleanup.push(() => engine.close());
     await engine.applyProject(config);
     const { resumed } = await engine.start();
+    // Incidents open from the events the engine (and alerts) record; the cursor is in the store.
+    const incidents = new IncidentFollower(db, logger.child({ part: 'incidents' }));
+    await incidents.start();
+    cleanup.push(() => incidents.close());
 
     let shuttingDown = false;
     const metrics = createCoordinatorMetrics(db);

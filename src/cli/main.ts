@@ -41,6 +41,8 @@ const commandModules: Record<string, () => Promise<(program: Command) => void>> 
   'lead-times': async () => (await import('./commands/lead-times.js')).registerLeadTimes,
   users: async () => (await import('./commands/users.js')).registerUsers,
   version: async () => (await import('./commands/version.js')).registerVersion,
+  incidents: async () => (await import('./commands/incidents.js')).registerIncidents,
+  runbook: async () => (await import('./commands/runbook.js')).registerRunbook,
 };
 
 /** Command names registered by a module under another name. */
@@ -53,6 +55,7 @@ const moduleOf: Record<string, string> = {
   resume: 'abort',
   approve: 'approvals',
   reject: 'approvals',
+  incident: 'incidents',
 };
 
 /** The command a run names (the first argument that is not a global option), if any. */

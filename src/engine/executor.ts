@@ -73,7 +73,7 @@ export class Executor {
         case 'idle':
           return;
         case 'rollBack':
-          await this.startRollback(d, action.reason, action.outcome);
+          await this.startRollback(d, action.reason, action.outcome, undefined, action.by);
           continue;
         case 'promote':
           await this.promoteNow(d, action.by);
@@ -166,6 +166,7 @@ export class Executor {
     reason: string,
     outcome: RollbackOutcome,
     error?: unknown,
+    by?: string,
   ): Promise<void> {
     const state = await getServiceState(this.deps.db, d.project, d.environment, d.service);
     const hasStable = Boolean(d.fromRelease && state?.stableRelease === d.fromRelease);
@@ -185,7 +186,13 @@ export class Executor {
       ...aboutDeployment(d),
       kind: 'deployment.rolling_back',
       message: `rolling back: ${reason.split('\n')[0]}`,
-      data: { reason, outcome, ...(isSlipwayError(error) && error.details ? { details: error.details } : {}) },
+      // `by` tells a person's rollback from the judge's (incidents open only for automatic ones).
+      data: {
+        reason,
+        outcome,
+        ...(by ? { by } : {}),
+        ...(isSlipwayError(error) && error.details ? { details: error.details } : {}),
+      },
     });
   }
 

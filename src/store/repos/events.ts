@@ -15,7 +15,7 @@ export interface EventRecord {
 
 export type NewEvent = Omit<EventRecord, 'id' | 'at'>;
 
-function toEvent(row: Record<string, unknown>): EventRecord {
+export function toEvent(row: Record<string, unknown>): EventRecord {
   return {
     id: Number(row.id),
     project: (row.project ?? undefined) as string | undefined,

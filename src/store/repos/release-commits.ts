@@ -63,3 +63,16 @@ export async function listLeadTimes(
     };
   });
 }
+
+/** The commit recorded for a release version, if a push announced it. */
+export async function getReleaseCommit(
+  db: Queryable,
+  key: { project: string; service: string; version: string },
+): Promise<ReleaseCommit | undefined> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    'select sha, committed_at from release_commits where project = $1 and service = $2 and version = $3',
+    [key.project, key.service, key.version],
+  );
+  const row = rows[0];
+  return row ? { ...key, sha: String(row.sha), committedAt: row.committed_at as Date } : undefined;
+}

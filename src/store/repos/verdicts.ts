@@ -9,7 +9,7 @@ export interface VerdictRecord extends Verdict {
   final: boolean;
 }
 
-function toVerdict(row: Record<string, unknown>): VerdictRecord {
+export function toVerdict(row: Record<string, unknown>): VerdictRecord {
   return {
     id: Number(row.id),
     deploymentId: String(row.deployment_id),

@@ -1,0 +1,43 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadConfigWithWarnings } from '../../config/load.js';
+import { renderRunbook, runbookDifference } from '../../incidents/runbook/render.js';
+import type { GlobalOptions } from '../context.js';
+import { CliError } from '../errors.js';
+import { green } from '../output.js';
+
+/** `slipway runbook`: write the incident response plan from slipway.yaml; `--check` compares a committed one. */
+export function registerRunbook(program: Command): void {
+  program
+    .command('runbook')
+    .description(
+      "Write the project's incident response plan (per environment and service: state, rollback commands, approvers, " +
+        'rules that roll back) from slipway.yaml; --check fails when the committed one no longer matches',
+    )
+    .option('-o, --output <file>', 'the runbook file (default: RUNBOOK.md beside slipway.yaml); - prints it')
+    .option('--check', 'write nothing; exit 1 when the file differs from what the config gives (for CI)')
+    .addHelpText('after', '\nExamples:\n  slipway runbook\n  slipway runbook --check   # in CI\n')
+    .action(async (opts: { output?: string; check?: boolean }, cmd: Command) => {
+      const { config } = await loadConfigWithWarnings(cmd.optsWithGlobals<GlobalOptions>().config);
+      const expected = renderRunbook(config);
+      if (opts.output === '-') return void process.stdout.write(expected);
+      const file = path.resolve(
+        opts.output ?? path.join(path.dirname(config.configPath ?? 'slipway.yaml'), 'RUNBOOK.md'),
+      );
+      if (!opts.check) {
+        writeFileSync(file, expected);
+        return void process.stdout.write(`wrote ${file}\n`);
+      }
+      if (!existsSync(file))
+        throw new CliError('not_found', `${file} does not exist; write it with \`slipway runbook\` and commit it`);
+      const diff = runbookDifference(readFileSync(file, 'utf8'), expected);
+      if (diff)
+        throw new CliError(
+          'failed',
+          `${file} no longer matches slipway.yaml (line ${diff.line}):\n  committed: ${diff.committed}\n  ` +
+            `config:    ${diff.expected}\nrun \`slipway runbook\` and commit the result`,
+        );
+      process.stdout.write(`${green('✔')} ${file} matches slipway.yaml\n`);
+    });
+}

@@ -1,0 +1,68 @@
+import type { z } from 'zod';
+import type { incidentView, timelineEntryView } from '../api/incident-views.js';
+import { formatDuration } from '../shared/duration.js';
+import { ago, bold, cyan, dim, red, table, yellow } from './output.js';
+
+export type IncidentView = z.infer<typeof incidentView>;
+export type TimelineEntryView = z.infer<typeof timelineEntryView>;
+
+function stateWord(state: IncidentView['state']): string {
+  return state === 'triggered' ? red(state) : state === 'acknowledged' ? yellow(state) : state;
+}
+
+function durations(i: IncidentView): string {
+  const parts = [
+    i.timeToAcknowledgeMs !== null ? `acknowledged after ${formatDuration(i.timeToAcknowledgeMs)}` : '',
+    i.timeToResolveMs !== null ? `resolved after ${formatDuration(i.timeToResolveMs)}` : '',
+  ].filter(Boolean);
+  return parts.join(', ');
+}
+
+/** `slipway incidents`: one line per incident. */
+export function renderIncidentList(incidents: IncidentView[], now = Date.now()): string {
+  if (incidents.length === 0) return 'no incidents\n';
+  const rows = table(
+    ['ID', 'SEV', 'STATE', 'WHERE', 'OPENED', 'OWNER', 'TITLE'],
+    incidents.map((i) => [
+      i.id,
+      i.severity,
+      stateWord(i.state),
+      `${i.service ? `${i.service}@` : ''}${i.environment}`,
+      ago(i.openedAt, now),
+      i.owner ?? '-',
+      i.title.length > 70 ? `${i.title.slice(0, 69)}…` : i.title,
+    ]),
+  );
+  return `${rows}\n`;
+}
+
+/** One line per state change: what `ack` and `resolve` print. */
+export function renderIncidentChange(i: IncidentView): string {
+  const extra = durations(i);
+  return `${bold(i.id)} ${stateWord(i.state)}${i.owner ? ` (owner ${i.owner})` : ''}${extra ? `; ${extra}` : ''}\n`;
+}
+
+/** `slipway incident show`: the incident, its links, then its timeline. */
+export function renderIncident(view: { incident: IncidentView; timeline: TimelineEntryView[] }): string {
+  const i = view.incident;
+  const lines = [
+    `${bold(i.id)} ${i.severity} ${stateWord(i.state)} — ${i.title}`,
+    `  where:   ${i.service ? `${i.service} in ` : ''}${i.environment} (project ${i.project})`,
+    `  opened:  ${i.openedAt} by ${i.openedBy} (${i.source})`,
+    `  owner:   ${i.owner ?? 'none'}`,
+  ];
+  if (i.acknowledgedAt) lines.push(`  acked:   ${i.acknowledgedAt} by ${i.acknowledgedBy}`);
+  if (i.resolvedAt)
+    lines.push(`  resolved: ${i.resolvedAt} by ${i.resolvedBy}${i.resolution ? ` — ${i.resolution}` : ''}`);
+  const extra = durations(i);
+  if (extra) lines.push(`  ${extra}`);
+  if (i.links.length) lines.push(`  links:   ${i.links.map((l) => `${l.kind} ${l.ref}`).join(', ')}`);
+  lines.push('', bold('Timeline'));
+  for (const e of view.timeline) {
+    const who = e.by && e.category === 'note' ? ` ${dim(`— ${e.by}`)}` : '';
+    lines.push(`  ${dim(e.at)} ${cyan(e.category.padEnd(12))} ${e.text.split('\n')[0]}${who}`);
+    for (const f of e.figures) lines.push(`  ${' '.repeat(e.at.length)} ${' '.repeat(12)}   ${dim(f)}`);
+  }
+  if (view.timeline.length === 0) lines.push('  (nothing recorded yet)');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,113 @@
+import { messageOf } from '../shared/errors.js';
+import type { Logger } from '../shared/logging.js';
+import type { Db } from '../store/db.js';
+import { getEventCursor, setEventCursor } from '../store/repos/event-cursors.js';
+import { type EventRecord, listEvents } from '../store/repos/events.js';
+import { advanceCursor } from './cursor.js';
+import { IncidentOpener } from './opener.js';
+
+const cursorName = 'incidents';
+
+export interface FollowerOptions {
+  pollMs?: number;
+  /** How old the event after a gap in ids must be before the cursor passes the gap (see cursor.ts). */
+  settleMs?: number;
+}
+
+/** After this many failed attempts an event is skipped (logged), so one bad event cannot stop the follower. */
+const maxAttempts = 5;
+
+/**
+ * Opens incidents from what the engine and the alerts record: it follows the events table with a
+ * durable cursor, so a restart resumes where it stopped, and each event opens at most one incident
+ * (the incident keeps its source event's id, unique in the store).
+ */
+export class IncidentFollower {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private closed = false;
+  private readonly failures = new Map<number, number>();
+  private readonly opener: IncidentOpener;
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    private readonly options: FollowerOptions = {},
+  ) {
+    this.opener = new IncidentOpener(db, logger);
+  }
+
+  /** Start following. A first start ever begins at the newest event: past failures open no incidents. */
+  async start(): Promise<void> {
+    const { rows } = await this.db.query<{ n: number }>(
+      'select count(*)::int as n from event_cursors where name = $1',
+      [cursorName],
+    );
+    if (rows[0]!.n === 0) {
+      const last = await this.db.query<{ id: number | null }>('select max(id) as id from events');
+      await setEventCursor(this.db, cursorName, Number(last.rows[0]?.id ?? 0));
+    }
+    this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 500);
+    this.timer.unref();
+  }
+
+  /** Handle every event after the cursor now (one pass at a time). */
+  poll(): Promise<void> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private async pass(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.closed) return;
+        const cursor = await getEventCursor(this.db, cursorName);
+        const events = await listEvents(this.db, { after: cursor, limit: 500 });
+        if (events.length === 0) return;
+        const handled: EventRecord[] = [];
+        for (const e of events) {
+          if (this.closed) return;
+          if (!(await this.handleOnce(e))) break; // retried on the next pass
+          handled.push(e);
+        }
+        const next = advanceCursor(cursor, handled, Date.now(), this.options.settleMs ?? 5000);
+        await setEventCursor(this.db, cursorName, next);
+        if (next === cursor || handled.length < events.length || events.length < 500) return;
+      }
+    } catch (e) {
+      if (!this.closed) this.logger.error({ err: messageOf(e) }, 'incident follower pass failed; retrying');
+    }
+  }
+
+  /** Handle one event; false when it failed and should be tried again (up to maxAttempts, then skipped). */
+  private async handleOnce(e: EventRecord): Promise<boolean> {
+    try {
+      await this.handle(e);
+      this.failures.delete(e.id);
+      return true;
+    } catch (err) {
+      const attempts = (this.failures.get(e.id) ?? 0) + 1;
+      this.failures.set(e.id, attempts);
+      if (attempts < maxAttempts) {
+        this.logger.warn({ event: e.id, kind: e.kind, attempts, err: messageOf(err) }, 'incident follower: retrying');
+        return false;
+      }
+      this.failures.delete(e.id);
+      this.logger.error({ event: e.id, kind: e.kind, err: messageOf(err) }, 'incident follower: event skipped');
+      return true;
+    }
+  }
+
+  /** Idempotent: reading an event twice opens nothing twice and links nothing twice. */
+  handle(e: EventRecord): Promise<void> {
+    return this.opener.handle(e);
+  }
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { validateConfigObject } from '../../config/validate.js';
+import { renderRunbook, runbookDifference } from './render.js';
+
+function config(overrides: { maxErrorRate?: string; approvers?: string[] } = {}) {
+  return validateConfigObject(
+    {
+      project: 'harbor',
+      database: { url: 'postgres://app:s3cret-pw@127.0.0.1/harbor', service: 'api', revertOnRollback: true },
+      environments: {
+        staging: { listen: '127.0.0.1:18081' },
+        production: {
+          listen: '127.0.0.1:18082',
+          requires: ['staging'],
+          approvals: { required: 2, approvers: overrides.approvers ?? ['dana', 'role:approver'] },
+          watch: { for: '10m', onRegression: 'alert' },
+        },
+      },
+      services: {
+        api: {
+          command: 'node',
+          args: ['server.js'],
+          env: { API_KEY: 'do-not-print-me' },
+          health: { path: '/healthz' },
+          strategy: {
+            type: 'canary',
+            steps: [{ setWeight: 10 }, { analyze: { for: '1m' } }],
+            analysis: { triggers: { maxErrorRate: overrides.maxErrorRate ?? '2%' } },
+          },
+        },
+      },
+    },
+    { baseDir: '/srv/harbor' },
+  );
+}
+
+describe('the runbook', () => {
+  it('per environment and service: state, exact rollback commands, approvers, the thresholds that roll back', () => {
+    const text = renderRunbook(config());
+    expect(text).toContain('## Environment: production');
+    expect(text).toContain('### Service: api in production');
+    expect(text).toContain('slipway rollback api --env production');
+    expect(text).toContain('slipway abort api --env production --reason "…"');
+    expect(text).toContain('slipway status --env staging');
+    expect(text).toContain('| production | staging | 2 of dana, role:approver (not the requester), valid');
+    expect(text).toContain('- error rate above 5× the stable baseline, or above 2 %');
+    expect(text).toContain('Every release is watched for 10m00s after its rollout; a regression is reported');
+    expect(text).toContain('Its expand migrations are reverted on rollback');
+    expect(text).not.toMatch(/s3cret|do-not-print-me|postgres:\/\//);
+    // No dates: the same config writes the same text.
+    expect(renderRunbook(config())).toBe(text);
+  });
+
+  it('a changed threshold or approver list is a difference at its line', () => {
+    const committed = renderRunbook(config());
+    expect(runbookDifference(committed, renderRunbook(config()))).toBeUndefined();
+    expect(runbookDifference(committed.replace(/\n/g, '\r\n'), committed)).toBeUndefined();
+    const changed = runbookDifference(committed, renderRunbook(config({ maxErrorRate: '5%' })));
+    expect(changed?.expected).toContain('or above 5 %');
+    expect(changed?.committed).toContain('or above 2 %');
+    expect(committed.split('\n')[changed!.line - 1]).toBe(changed!.committed);
+    expect(runbookDifference(committed, renderRunbook(config({ approvers: ['dana', 'marcus'] })))?.expected).toContain(
+      '2 of dana, marcus (not',
+    );
+  });
+});

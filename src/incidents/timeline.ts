@@ -1,0 +1,95 @@
+import type { MetricResult } from '../model/verdict.js';
+import type { EventRecord } from '../store/repos/events.js';
+import type { VerdictRecord } from '../store/repos/verdicts.js';
+
+/** What a timeline entry is about. */
+export type TimelineCategory =
+  | 'deployment'
+  | 'verdict'
+  | 'alert'
+  | 'notification'
+  | 'incident'
+  | 'note'
+  | 'rollback'
+  | 'issue';
+
+export interface TimelineEntry {
+  at: Date;
+  category: TimelineCategory;
+  /** The event kind, or `verdict.<outcome>`. */
+  kind: string;
+  text: string;
+  /** Who, for people's entries (notes, acknowledgements). */
+  by?: string;
+  deploymentId?: string;
+  /** A verdict's figures, one line per rule that was not a pass. */
+  figures?: string[];
+}
+
+/** Rollback events get their own category: they are what people look for first. */
+const rollbackKinds = new Set(['deployment.rolling_back', 'watch.regressed', 'rollout.rolling_back']);
+
+function categoryOf(kind: string): TimelineCategory {
+  if (rollbackKinds.has(kind)) return 'rollback';
+  if (kind === 'incident.noted') return 'note';
+  if (kind.startsWith('incident.')) return 'incident';
+  if (kind.startsWith('alert.')) return 'alert';
+  if (kind.startsWith('notification.')) return 'notification';
+  if (kind.startsWith('error.issue.')) return 'issue';
+  return 'deployment';
+}
+
+function unitOf(m: MetricResult): string {
+  return m.unit ? ` ${m.unit}` : '';
+}
+
+/** "error-rate.absolute: candidate 19.6 % (51) vs stable 0.2 % (480); threshold > 1 %". */
+export function figureLine(m: MetricResult): string {
+  const parts: string[] = [];
+  if (m.candidate !== undefined)
+    parts.push(`candidate ${m.candidate}${unitOf(m)}${m.candidateCount !== undefined ? ` (${m.candidateCount})` : ''}`);
+  if (m.stable !== undefined)
+    parts.push(`stable ${m.stable}${unitOf(m)}${m.stableCount !== undefined ? ` (${m.stableCount})` : ''}`);
+  if (m.baseline !== undefined) parts.push(`baseline ${m.baseline}${unitOf(m)}`);
+  const figures = parts.length ? `${parts.join(' vs ')}; ` : '';
+  return `${m.rule} [${m.classification}]: ${figures}threshold ${m.threshold}`;
+}
+
+function verdictEntry(v: VerdictRecord): TimelineEntry {
+  const figures = v.metrics.filter((m) => m.classification !== 'pass').map(figureLine);
+  return {
+    at: new Date(v.at),
+    category: 'verdict',
+    kind: `verdict.${v.outcome}`,
+    text: `verdict ${v.outcome} (score ${Math.round(v.score)}${v.final ? ', end of analysis' : ''}): ${v.reason}`,
+    deploymentId: v.deploymentId,
+    ...(figures.length ? { figures } : {}),
+  };
+}
+
+function eventEntry(e: EventRecord): TimelineEntry {
+  const by = typeof e.data.by === 'string' ? e.data.by : undefined;
+  const category = categoryOf(e.kind);
+  return {
+    at: e.at,
+    category,
+    kind: e.kind,
+    // A note's message already starts with its author; its text alone is what people read.
+    text: category === 'note' && typeof e.data.note === 'string' ? e.data.note : e.message,
+    ...(by ? { by } : {}),
+    ...(e.deploymentId ? { deploymentId: e.deploymentId } : {}),
+  };
+}
+
+/**
+ * The incident's timeline from recorded facts, oldest first. The judge's `analysis.*` events are
+ * left out: the verdicts they announce are shown from the verdicts table, with their figures.
+ */
+export function buildTimeline(events: EventRecord[], verdicts: VerdictRecord[]): TimelineEntry[] {
+  const entries = [
+    ...events.filter((e) => !e.kind.startsWith('analysis.')).map(eventEntry),
+    ...verdicts.map(verdictEntry),
+  ];
+  // Stable sort: entries at the same instant keep events before verdicts, each in recorded order.
+  return entries.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
