@@ -9,7 +9,10 @@
  * `error`, which is shown but never fires an alert.
  */
 
-/** One service in one environment, as it runs now. */
+/**
+ * One service in one environment, as it runs now. Environment-wide readers (TLS endpoints, the
+ * database) are given the environment only: `service` and the release fields are then empty.
+ */
 export interface AlertTarget {
   project: string;
   environment: string;
@@ -28,7 +31,10 @@ export type AlertReading =
   | {
       /** Reading name the rules refer to, e.g. `latency_p95_ms`. */
       name: string;
-      /** Extra labels telling readings of one name apart (instance, volume, endpoint). */
+      /**
+       * Extra labels telling readings of one name apart (instance, volume, endpoint). An
+       * environment-wide reading may name the `service` it concerns (the database's service).
+       */
       labels: Record<string, string>;
       phase: 'ok';
       value: number;
@@ -41,6 +47,8 @@ export type AlertReading =
 export interface AlertReader {
   /** Short name ("proxy", "database", "resources", "disk", "tls"). */
   readonly name: string;
+  /** `service`: read once per live service; `environment`: once per environment per round. */
+  readonly scope: 'service' | 'environment';
   /**
    * Read everything this reader measures about the target. Never throws; may block up to its own
    * timeout (a TLS handshake, a database probe), never longer than `signal` allows.
