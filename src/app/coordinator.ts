@@ -25,6 +25,7 @@ import { proxyCommand } from './proxy-command.js';
 import { signalFactory } from './signals.js';
 import { MigrationSequencer } from '../migrations/sequencing/gate.js';
 import { slipwayVersion } from './version.js';
+import { startAlerts } from './alerts.js';
 
 export interface CoordinatorOptions {
   config: ProjectConfig;
@@ -131,6 +132,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     cleanup.push(() => engine.close());
     await engine.applyProject(config);
     const { resumed } = await engine.start();
+    const alerts = startAlerts({ db, events, runtime, router, engine, logger: logger.child({ part: 'alerts' }) });
+    cleanup.push(() => alerts.close());
 
     let shuttingDown = false;
     const metrics = createCoordinatorMetrics(db);

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db.js';
+import type { EventRecord } from './events.js';
 import { optionalDate, optionalText } from './rows.js';
 
 /** An active alert as stored (the shape of src/observe/alerts/alert-state.ts ActiveAlert; the store imports no
@@ -110,4 +111,29 @@ export async function listReadings(
     [project, environment ?? null],
   );
   return rows.map((r) => ({ environment: String(r.environment), at: r.at as Date, readings: r.readings as unknown[] }));
+}
+
+/** The alert and silence events of a project (one environment's when given), newest first. */
+export async function listAlertHistory(
+  db: Queryable,
+  f: { project: string; environment?: string; limit?: number },
+): Promise<EventRecord[]> {
+  const { rows } = await db.query(
+    `select id, project, deployment_id, service, environment, kind, message, data, at from events
+     where project = $1 and ($2::text is null or environment = $2)
+       and kind in ('alert.firing', 'alert.resolved', 'silence.created', 'silence.expired')
+     order by id desc limit $3`,
+    [f.project, f.environment ?? null, f.limit ?? 200],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    project: optionalText(r.project),
+    deploymentId: optionalText(r.deployment_id),
+    service: optionalText(r.service),
+    environment: optionalText(r.environment),
+    kind: String(r.kind),
+    message: String(r.message),
+    data: (r.data ?? {}) as Record<string, unknown>,
+    at: r.at as Date,
+  }));
 }
