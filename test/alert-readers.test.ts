@@ -80,7 +80,7 @@ async function silentPort(): Promise<string> {
 }
 
 describe('TlsReader', () => {
-  it('reads the days left of each endpoint over a real handshake; a dead endpoint is a reading with phase error', async () => {
+  it('reads the days left of each endpoint over a real handshake; a dead one is phase error', async () => {
     const soon = await tlsServer(10);
     const later = await tlsServer(90);
     const mute = await silentPort();
@@ -99,7 +99,7 @@ describe('TlsReader', () => {
 });
 
 describe('DiskReader', () => {
-  it('reports the used share of each declared volume as df does; a missing path is a reading with phase error', async () => {
+  it('reports the used share of each declared volume as df does; a missing path is phase error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-vol-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const config = configWith({ volumes: [dir, '/nonexistent/{version}/data'] });
@@ -177,7 +177,7 @@ describe('TrafficReader', () => {
     expect(byName.latency_p95_ms).toMatchObject({ phase: 'ok', value: 69, baseline: 29 });
     expect(byName.error_ratio).toMatchObject({ phase: 'ok', value: 0.1, baseline: 0.005 });
     expect(byName.auth_failure_ratio).toMatchObject({ phase: 'ok', baseline: 0.01 });
-    expect((byName.auth_failure_ratio as { value: number }).value).toBeCloseTo(0.02, 3); // 1 in 25, less those that are 503s;
+    expect((byName.auth_failure_ratio as { value: number }).value).toBeCloseTo(0.02, 3); // 1 in 25, less the 503s
   });
 
   it('too few requests in the window: no data', async () => {

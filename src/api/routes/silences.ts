@@ -139,7 +139,9 @@ export function silenceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           project,
           environment,
           kind: 'silence.created',
-          message: `${createdBy} silenced ${matchers.map(formatMatcher).join(', ')} until ${silence.endsAt.toISOString()}: ${silence.comment}`,
+          message:
+            `${createdBy} silenced ${matchers.map(formatMatcher).join(', ')} until ` +
+            `${silence.endsAt.toISOString()}: ${silence.comment}`,
           data: {
             id: silence.id,
             matchers,

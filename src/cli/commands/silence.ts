@@ -28,7 +28,8 @@ export function registerSilence(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
-      '\nExample:\n  slipway silence add alertname=disk-usage service=api -e production --for 2h --comment "resizing"\n',
+      '\nExample:\n  slipway silence add alertname=disk-usage service=api -e production --for 2h ' +
+        '--comment "resizing"\n',
     )
     .action(
       async (matchers: string[], opts: { env: string; for: string; comment: string; json?: boolean }, cmd: Command) => {

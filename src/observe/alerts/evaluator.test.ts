@@ -98,7 +98,7 @@ const events = async () =>
   );
 
 describe('AlertEvaluator', () => {
-  it('p95 above 2× the baseline: pending, firing after `for` (30s) with the agreed event, resolved after keepFiringFor', async () => {
+  it('p95 above 2× the baseline: pending, firing after `for` (30s), resolved after keepFiringFor', async () => {
     reader.readings.set('api', [ok('latency_p95_ms', 90, 40)]);
     expect((await round())[0]).toMatchObject({ state: 'pending', rule: 'api-latency-p95' });
     await round();

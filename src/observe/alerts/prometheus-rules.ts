@@ -41,7 +41,8 @@ interface Scope {
 
 const selector = (s: Scope) => `environment="${s.dataPlane}",service="${s.service}"`;
 const p95 = (s: Scope, offset: string) =>
-  `histogram_quantile(0.95, sum by (le) (rate(slipway_proxy_request_duration_seconds_bucket{${selector(s)}}[5m]${offset})))`;
+  'histogram_quantile(0.95, sum by (le) ' +
+  `(rate(slipway_proxy_request_duration_seconds_bucket{${selector(s)}}[5m]${offset})))`;
 const ratio = (s: Scope, which: string, offset: string) =>
   `(sum(rate(slipway_proxy_requests_total{${selector(s)},${which}}[5m]${offset})) / ` +
   `sum(rate(slipway_proxy_requests_total{${selector(s)}}[5m]${offset})))`;
