@@ -6,7 +6,8 @@
  * the proxy would record fed in real time (test/support: engine harness, TrafficFeed) — no processes,
  * so the figures are the detection logic's, not a process start's. Two faults start 2 s after the
  * rollout succeeded: 5xx on 2 % of requests (until Sentry-protocol error ingest lands, the seed's
- * "new exception on 2 % of requests at HTTP 200" cannot be run), and a p95 that doubles (every latency ×2: 60-90 ms → 120-180 ms).
+ * "new exception on 2 % of requests at HTTP 200" cannot be run), and a p95 that doubles (every latency ×2:
+ * 60-90 ms → 120-180 ms).
  * Healthy releases with noise (0.5 % errors and 30 ms of jitter on both releases) measure false rollbacks.
  */
 import { engineHarness, harnessConfig } from '../test/support/engine-harness.js';
