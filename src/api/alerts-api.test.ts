@@ -103,7 +103,7 @@ describe('silences API', () => {
     expect(missing.statusCode).toBe(404);
   });
 
-  it('alerts and the Prometheus rules are readable by a viewer; an unknown environment is a 404 naming it', async () => {
+  it('alerts and the Prometheus rules are readable by a viewer; an unknown environment is refused', async () => {
     const alerts = await app.inject({ url: '/api/v1/projects/harbor/alerts', headers: as('vic') });
     expect(alerts.statusCode).toBe(200);
     expect(alerts.json()).toEqual({ alerts: [], readings: [] });
