@@ -320,6 +320,44 @@ const table: Record<string, Expectation> = {
       payload: { release: '9.9.9' },
     }),
   },
+  'GET /api/v1/projects/:project/alerts': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/alerts?environment=${env}` }),
+  },
+  'GET /api/v1/projects/:project/alerts/history': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/alerts/history?environment=${env}` }),
+  },
+  'GET /api/v1/projects/:project/alerts/prometheus-rules': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/alerts/prometheus-rules?environment=${env}` }),
+  },
+  'GET /api/v1/projects/:project/silences': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/silences?environment=${env}` }),
+  },
+  'POST /api/v1/projects/:project/environments/:environment/silences': {
+    role: 'deployer',
+    source: 'params',
+    request: (env) => ({
+      method: 'POST',
+      url: `/api/v1/projects/harbor/environments/${env}/silences`,
+      payload: { matchers: ['alertname=error-rate'], for: '1h', comment: 'known' },
+    }),
+  },
+  'POST /api/v1/projects/:project/environments/:environment/silences/:id/expire': {
+    role: 'deployer',
+    source: 'params',
+    request: (env) => ({
+      method: 'POST',
+      url: `/api/v1/projects/harbor/environments/${env}/silences/sil_none/expire`,
+      payload: {},
+    }),
+  },
   'POST /api/v1/secrets/rotate-key': {
     role: 'admin',
     source: 'star',

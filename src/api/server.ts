@@ -32,6 +32,8 @@ import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
 import { oidcRoutes } from '../access/oidc/routes.js';
 import { incidentRoutes } from './routes/incidents.js';
+import { alertRoutes } from './routes/alerts.js';
+import { silenceRoutes } from './routes/silences.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -101,6 +103,8 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(userRoutes(ctx));
   await app.register(oidcRoutes(ctx));
   await app.register(incidentRoutes(ctx));
+  await app.register(alertRoutes(ctx));
+  await app.register(silenceRoutes(ctx));
   app.get(
     '/api/v1/openapi.json',
     { schema: { hide: true }, config: { access: { action: 'api.describe', role: 'viewer', anyEnvironment: true } } },

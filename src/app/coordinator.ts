@@ -26,6 +26,7 @@ import { signalFactory } from './signals.js';
 import { MigrationSequencer } from '../migrations/sequencing/gate.js';
 import { slipwayVersion } from './version.js';
 import { IncidentFollower } from '../incidents/follower.js';
+import { startAlerts } from './alerts.js';
 
 export interface CoordinatorOptions {
   config: ProjectConfig;
@@ -136,6 +137,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     const incidents = new IncidentFollower(db, logger.child({ part: 'incidents' }));
     await incidents.start();
     cleanup.push(() => incidents.close());
+    const alerts = startAlerts({ db, events, runtime, router, engine, logger: logger.child({ part: 'alerts' }) });
+    cleanup.push(() => alerts.close());
 
     let shuttingDown = false;
     const metrics = createCoordinatorMetrics(db);

@@ -43,6 +43,8 @@ const commandModules: Record<string, () => Promise<(program: Command) => void>> 
   version: async () => (await import('./commands/version.js')).registerVersion,
   incidents: async () => (await import('./commands/incidents.js')).registerIncidents,
   runbook: async () => (await import('./commands/runbook.js')).registerRunbook,
+  alerts: async () => (await import('./commands/alerts.js')).registerAlerts,
+  silence: async () => (await import('./commands/silence.js')).registerSilence,
 };
 
 /** Command names registered by a module under another name. */

@@ -87,6 +87,37 @@ export interface EnvironmentConfig extends ListenAddress {
   gates?: GatesConfig;
   /** Sign-off deployments here wait for (absent: none, also in configs stored by older versions). */
   approvals?: ApprovalPolicy;
+  /** Alert rules here (absent in configs stored by older versions: the seed's rules, every 10s). */
+  alerts?: EnvironmentAlerts;
+}
+
+/** `alerts:` of an environment: the seed's rules are on; each may be tuned or turned off. */
+export interface EnvironmentAlerts {
+  enabled: boolean;
+  evaluateEveryMs: number;
+  /** A firing alert is announced again (another `alert.firing` event) this often. */
+  repeatIntervalMs: number;
+  /** `host:port` endpoints whose TLS certificate is checked for expiry. */
+  tls: string[];
+  /** Keyed by rule name (src/observe/alerts/rules.ts). */
+  rules: Record<string, AlertRuleOverride>;
+}
+
+/** Changes to one of the seed's rules. */
+export interface AlertRuleOverride {
+  enabled?: boolean;
+  /** A factor of the baseline, or an absolute number, as the rule defines (0.8 = 80 %). */
+  threshold?: number;
+  forMs?: number;
+  keepFiringForMs?: number;
+}
+
+/** `resources:` of a service. */
+export interface ServiceResources {
+  /** Memory limit per instance in bytes: what the memory alert compares resident memory with. */
+  memoryBytes?: number;
+  /** Absolute paths (may hold {version}) whose disk use is watched. */
+  volumes: string[];
 }
 
 /**
@@ -266,6 +297,8 @@ export interface ServiceConfig {
    * args, cwd and health.path then run and probe that server (normalize-static.ts).
    */
   static?: StaticSiteConfig;
+  /** Limits and volumes of each instance (absent: none declared). */
+  resources?: ServiceResources;
   /** Keyed by environment name; every key is a declared environment. */
   environments: Record<string, EnvironmentOverride>;
   /** Keyed by release version. */

@@ -26,6 +26,7 @@ describe('defaults', () => {
           requires: [],
           soakMs: 0,
           watch: { forMs: 300_000, onRegression: 'rollback' },
+          alerts: { enabled: true, evaluateEveryMs: 10_000, repeatIntervalMs: 14_400_000, tls: [], rules: {} },
           freezes: [],
         },
       ],

@@ -19,6 +19,7 @@ import type {
 import type { ParsedConfig, ParsedEnvironmentOverride, ParsedStrategy } from './schema.js';
 import { normalizeCanary } from './normalize-canary.js';
 import { normalizeGates } from './normalize-gates.js';
+import { normalizeAlerts, normalizeResources } from './normalize-alerts.js';
 import { normalizeStatic, staticHealthPath, staticServerRun } from './normalize-static.js';
 
 type Parsed<K extends keyof ParsedConfig['services'][string]> = ParsedConfig['services'][string][K];
@@ -43,6 +44,7 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
       requires: environment.requires,
       soakMs: ms(environment.soak),
       watch: { forMs: ms(environment.watch.for), onRegression: environment.watch.onRegression },
+      alerts: normalizeAlerts(environment.alerts),
       freezes: environment.freezes.map(
         (f): FreezeWindow =>
           f.cron !== undefined
@@ -169,6 +171,7 @@ function normalizeService(
     strategy: normalizeStrategy(service.strategy),
     ...(service.dependsOn ? { dependsOn: [...new Set(service.dependsOn)] } : {}),
     ...(site ? { static: site } : {}),
+    ...(service.resources ? { resources: normalizeResources(service.resources, base) } : {}),
     environments: mapValues(service.environments, normalizeEnvironmentOverride),
     releases: mapValues(service.releases, (release) => normalizeRelease(release, base)),
   };

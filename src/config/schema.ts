@@ -27,6 +27,7 @@ import { approvalsSchema } from './approvals-schema.js';
 import { ssoSchema } from './sso-schema.js';
 import { accessSchema } from './access-schema.js';
 import { staticSchema } from './static-schema.js';
+import { alertsSchema, resourcesSchema } from './alerts-schema.js';
 
 const threshold = (description: string) => z.int().min(1).max(100).meta({ description });
 
@@ -154,6 +155,7 @@ const serviceSchema = z
           'Services that must be live on a release before this one moves, when the whole release ships (slipway ' +
           'release). Absent: the database service moves first, then the other services.',
       }),
+    resources: resourcesSchema.optional(),
     environments: z
       .record(environmentNameField, environmentOverrideSchema)
       .default({})
@@ -319,6 +321,7 @@ const environmentSchema = z
         title: 'Post-deploy watch',
         description: 'After a deployment succeeds, keep judging the new release against the previous one for a while.',
       }),
+    alerts: alertsSchema,
     database: z
       .strictObject({ url: databaseUrlField })
       .optional()

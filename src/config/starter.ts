@@ -40,6 +40,19 @@ environments:
     requires: [staging]               # a release must have succeeded in staging first…
     soak: 0s                          # …and been live there this long (e.g. 30m)
     watch: { for: 5m, onRegression: rollback }   # after a rollout, judge the new release against the previous
+    alerts:                           # alert rules for the live release (the seed's defaults are on; slipway alerts)
+      enabled: true                   # false: no rules evaluated here
+      evaluateEvery: 10s              # how often the rules look
+      repeatInterval: 4h              # a firing alert is announced again this often
+      tls: []                         # host:port endpoints whose certificate must not expire within 30 days
+      rules:                          # tune or turn off a rule (threshold: factor of the baseline, or absolute)
+        api-latency-p95: { threshold: 2, for: 30s, keepFiringFor: 2m }  # critical: p95 above 2x the baseline
+        error-rate: { enabled: true } # warning: error rate above 1.5x the baseline
+        # database-unreachable: {}    # critical: the database refuses connections or times out
+        # auth-failures: {}           # critical: share of 401/403 above 5x the baseline
+        # instance-memory: {}         # warning: resident memory above 0.8 of resources.memory
+        # disk-usage: {}              # warning: a volume of resources.volumes fuller than 0.85
+        # tls-certificate-expiry: {}  # warning: a certificate of tls expires within 30 days
     freezes: []                       # deployments refused in these windows (--emergency --reason: admins only), e.g.
     # - { cron: "0 16 * * 5", duration: 64h, timezone: Europe/London, message: "weekend freeze" }
     # - { from: 2026-12-20T00:00:00Z, until: 2027-01-03T00:00:00Z, message: "holiday freeze" }
@@ -78,6 +91,9 @@ services:
       unhealthyThreshold: 3           # consecutive failures before unhealthy
       startTimeout: 60s               # how long a new instance may take to become healthy
     drainTimeout: 30s                 # in-flight requests finish; then SIGTERM, this long again, SIGKILL
+    resources:                        # per instance
+      memory: 512Mi                   # the memory alert fires above 80 % of it (the local runtime does not enforce it)
+      volumes: []                     # paths it writes to, e.g. [data]; the disk alert watches them (85 %)
     strategy:
       type: blue-green                # start a full new set, switch all traffic at once
       keepOldFor: 5m                  # keep the old set warm (unrouted) for an instant rollback

@@ -3,6 +3,7 @@ import type { InstanceHandle, InstanceSpec, InstanceState, Runtime } from './run
 import { lifecycleCases } from './runtime-lifecycle.contract.js';
 import { Seen } from './runtime-seen.contract.js';
 import { supervisionCases } from './runtime-supervision.contract.js';
+import { usageCases } from './runtime-usage.contract.js';
 
 /**
  * The contract every Runtime keeps (runtime.ts), as one suite that each implementation runs:
@@ -109,5 +110,6 @@ export function describeRuntimeContract(
     };
     lifecycleCases(ctx);
     supervisionCases(ctx);
+    usageCases(ctx);
   });
 }

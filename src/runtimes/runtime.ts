@@ -65,6 +65,16 @@ export type RuntimeEvent =
   /** The process exited unexpectedly; `logTail` holds the last lines of its log. */
   | { type: 'exit'; instanceId: string; exit: InstanceExit; logTail: string[] };
 
+/** What a running instance uses, read at one moment. */
+export interface InstanceUsage {
+  /** CPU time (user + system) since the process started, in seconds: a rate needs two reads. */
+  cpuSeconds: number;
+  /** Resident memory in bytes (the process and its children). */
+  rssBytes: number;
+  /** When it was read, ms since the epoch. */
+  at: number;
+}
+
 export interface LogOptions {
   /** Last N lines first (default 100); ignored with `after`. */
   tail?: number;
@@ -120,6 +130,13 @@ export interface Runtime {
    * with `not_found` for an instance this runtime never started or adopted.
    */
   logs(instanceId: string, options?: LogOptions): AsyncIterable<LogLine>;
+
+  /**
+   * CPU time and resident memory of a running instance (starting, healthy or unhealthy), read now;
+   * undefined for one that is not running or that this runtime does not supervise. Never rejects:
+   * a read that fails is undefined too. Blocks only for the read (the local runtime reads /proc).
+   */
+  usage(instanceId: string): Promise<InstanceUsage | undefined>;
 
   /**
    * Stop supervising without stopping instances (coordinator shutdown): they keep running for

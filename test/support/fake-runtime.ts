@@ -5,6 +5,7 @@ import type {
   InstanceSpec,
   InstanceState,
   InstanceStatus,
+  InstanceUsage,
   LogLine,
   LogOptions,
   Runtime,
@@ -154,6 +155,15 @@ export class FakeRuntime implements Runtime {
 
   list(): InstanceStatus[] {
     return [...this.instances.values()].map((e) => ({ ...e.status }));
+  }
+
+  /** What `usage` reports per instance (set by tests); a running instance without one uses 32 MiB and no CPU. */
+  readonly usages = new Map<string, Omit<InstanceUsage, 'at'>>();
+
+  async usage(instanceId: string): Promise<InstanceUsage | undefined> {
+    const state = this.instances.get(instanceId)?.status.state;
+    if (!state || !['starting', 'healthy', 'unhealthy'].includes(state)) return undefined;
+    return { ...(this.usages.get(instanceId) ?? { cpuSeconds: 0, rssBytes: 32 * 2 ** 20 }), at: Date.now() };
   }
 
   subscribe(listener: (e: RuntimeEvent) => void): () => void {

@@ -20,6 +20,8 @@ export interface ReleaseTraffic {
   /** Latency in ms: base + uniform jitter. */
   latencyMs: number;
   jitterMs?: number;
+  /** Share of requests answered 401 (refused logins), besides the errors. */
+  authFailureRate?: number;
 }
 
 /**
@@ -68,11 +70,12 @@ export class TrafficFeed {
       if (this.random() < expected - n) n++;
       for (let i = 0; i < n; i++) {
         const failed = this.random() < r.errorRate;
+        const refused = !failed && r.authFailureRate !== undefined && this.random() < r.authFailureRate;
         this.into.push({
           seq: ++this.seq,
           release: r.release,
           at: Math.round(from + ((i + 1) * elapsed) / n),
-          status: failed ? 500 : 200,
+          status: failed ? 500 : refused ? 401 : 200,
           latencyMs: r.latencyMs + this.random() * (r.jitterMs ?? 0),
           proxyError: false,
         });

@@ -5,6 +5,7 @@ import type {
   InstanceHandle,
   InstanceSpec,
   InstanceStatus,
+  InstanceUsage,
   LogLine,
   LogOptions,
   Runtime,
@@ -19,6 +20,7 @@ import { readLogLines } from './log-reader.js';
 import { findFreePort, reusePortOrFind, type PortRange } from './port.js';
 import { isProcessAlive } from './process-identity.js';
 import { validateSpec } from './spec-validation.js';
+import { readProcUsage } from './proc-usage.js';
 
 /** Options for {@link LocalRuntime}. */
 export interface LocalRuntimeOptions {
@@ -129,6 +131,13 @@ export class LocalRuntime implements Runtime {
   /** Every supervised instance (stopped ones are forgotten). */
   list(): InstanceStatus[] {
     return [...this.instances.values()].map((s) => s.status());
+  }
+
+  /** CPU and resident memory of a running instance and its children, from /proc. */
+  async usage(instanceId: string): Promise<InstanceUsage | undefined> {
+    const status = this.instances.get(instanceId)?.status();
+    if (!status?.pid || !['starting', 'healthy', 'unhealthy'].includes(status.state)) return undefined;
+    return readProcUsage(status.pid, this.clock.now());
   }
 
   /** Listen to state, handle and exit events; returns the unsubscribe function. */

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { durationField, listenField } from './fields.js';
+
+const ruleSchema = z
+  .strictObject({
+    enabled: z.boolean().optional().meta({ description: 'false turns the rule off here.' }),
+    threshold: z.number().min(0).max(1_000_000).optional().meta({
+      description: 'A factor of the baseline (2 = twice it) or an absolute number (0.8 = 80 %), as the rule defines.',
+    }),
+    for: durationField.optional().meta({ description: 'How long the condition must hold before the alert fires.' }),
+    keepFiringFor: durationField
+      .optional()
+      .meta({ description: 'How long a firing alert stays firing after the condition clears (against flapping).' }),
+  })
+  .meta({ title: 'Alert rule', description: "Changes to one of the seed's alert rules." });
+
+const rule = (description: string) => ruleSchema.optional().meta({ description });
+
+/** `alerts:` of an environment. */
+export const alertsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).meta({ description: 'false: no alert rules are evaluated here.' }),
+    evaluateEvery: durationField.default('10s').meta({ description: 'How often the rules are evaluated.' }),
+    repeatInterval: durationField
+      .default('4h')
+      .meta({ description: 'A firing alert is announced again (an alert.firing event) this often.' }),
+    tls: z
+      .array(listenField)
+      .max(64)
+      .default([])
+      .meta({ description: 'host:port endpoints whose TLS certificate is checked for expiry.' }),
+    rules: z
+      .strictObject({
+        'api-latency-p95': rule('Critical: API p95 above threshold × the baseline (2).'),
+        'database-unreachable': rule('Critical: the database refuses connections or times out (threshold 0).'),
+        'auth-failures': rule('Critical: share of 401/403 answers above threshold × the baseline (5).'),
+        'error-rate': rule('Warning: error rate above threshold × the baseline (1.5).'),
+        'instance-memory': rule('Warning: resident memory above threshold of resources.memory (0.8).'),
+        'disk-usage': rule('Warning: a volume of resources.volumes fuller than threshold (0.85).'),
+        'tls-certificate-expiry': rule('Warning: a tls endpoint certificate expires within threshold days (30).'),
+      })
+      .default({})
+      .meta({ description: "Changes to the seed's rules, by name." }),
+  })
+  .prefault({})
+  .meta({ title: 'Alerts', description: "Alert rules for every live release here; the seed's defaults are on." });
+
+const sizeText = /^(\d+(?:\.\d+)?)\s*(Ki|Mi|Gi|Ti|K|M|G|T)?$/;
+const units: Record<string, number> = {
+  '': 1,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+};
+
+/** "512Mi", "1Gi", "500M" or a number of bytes → bytes; undefined when it is not a size. */
+export function parseSize(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? value : undefined;
+  const match = sizeText.exec(value.trim());
+  if (!match) return undefined;
+  const bytes = Math.round(Number(match[1]) * units[match[2] ?? '']!);
+  return bytes > 0 ? bytes : undefined;
+}
+
+/** `resources:` of a service. */
+export const resourcesSchema = z
+  .strictObject({
+    memory: z
+      .union([z.string(), z.number()])
+      .refine((v) => parseSize(v) !== undefined, 'expected a size like 512Mi, 1Gi or 500M')
+      .optional()
+      .meta({ description: 'Memory limit per instance (512Mi): the memory alert compares resident memory with it.' }),
+    volumes: z
+      .array(z.string().min(1))
+      .max(32)
+      .default([])
+      .meta({ description: 'Paths the service writes to (relative to slipway.yaml); their disk use is watched.' }),
+  })
+  .meta({ title: 'Resources', description: 'Limits and volumes of each instance of the service.' });

@@ -1,0 +1,151 @@
+import type { AlertRuleOverride, EnvironmentAlerts } from '../../config/model.js';
+
+export type Severity = 'critical' | 'warning';
+
+/**
+ * An alert rule: a reading compared with a threshold, held `for` a while before it fires
+ * (Prometheus's `for`), kept firing `keepFiringFor` after the condition clears (against flapping).
+ */
+export interface AlertRule {
+  name: string;
+  severity: Severity;
+  /** The reading it watches (reader.ts). */
+  reading: string;
+  comparison: 'above' | 'below';
+  /** `baseline`: threshold = factor × the reading's baseline; `absolute`: the number itself. */
+  relativeTo: 'baseline' | 'absolute';
+  threshold: number;
+  forMs: number;
+  keepFiringForMs: number;
+  /** One line for people, with {threshold}. */
+  summary: string;
+}
+
+/** The rule names slipway.yaml accepts under `alerts.rules`. */
+export const ruleNames = [
+  'api-latency-p95',
+  'database-unreachable',
+  'auth-failures',
+  'error-rate',
+  'instance-memory',
+  'disk-usage',
+  'tls-certificate-expiry',
+] as const;
+export type RuleName = (typeof ruleNames)[number];
+
+const m = 60_000;
+
+/**
+ * The seed's rules. Critical: p95 above 2× the baseline, the database unreachable, a spike of
+ * 401/403. Warning: error rate 50 % above the baseline, memory above 80 % of the limit, disk above
+ * 85 %, a certificate expiring within 30 days. The `for` of the traffic rules is 30s so that a
+ * regression is caught well within the seed's 5 minutes (the bench measures how fast).
+ */
+export const defaultRules: Record<RuleName, AlertRule> = {
+  'api-latency-p95': {
+    name: 'api-latency-p95',
+    severity: 'critical',
+    reading: 'latency_p95_ms',
+    comparison: 'above',
+    relativeTo: 'baseline',
+    threshold: 2,
+    forMs: 30_000,
+    keepFiringForMs: 2 * m,
+    summary: 'API p95 above {threshold}× the baseline',
+  },
+  'database-unreachable': {
+    name: 'database-unreachable',
+    severity: 'critical',
+    reading: 'database_probe_failed',
+    comparison: 'above',
+    relativeTo: 'absolute',
+    threshold: 0,
+    forMs: 30_000,
+    keepFiringForMs: m,
+    summary: 'database connection failing or timing out',
+  },
+  'auth-failures': {
+    name: 'auth-failures',
+    severity: 'critical',
+    reading: 'auth_failure_ratio',
+    comparison: 'above',
+    relativeTo: 'baseline',
+    threshold: 5,
+    forMs: 30_000,
+    keepFiringForMs: 2 * m,
+    summary: 'share of 401/403 answers above {threshold}× the baseline',
+  },
+  'error-rate': {
+    name: 'error-rate',
+    severity: 'warning',
+    reading: 'error_ratio',
+    comparison: 'above',
+    relativeTo: 'baseline',
+    threshold: 1.5,
+    forMs: m,
+    keepFiringForMs: 2 * m,
+    summary: 'error rate above {threshold}× the baseline',
+  },
+  'instance-memory': {
+    name: 'instance-memory',
+    severity: 'warning',
+    reading: 'memory_limit_ratio',
+    comparison: 'above',
+    relativeTo: 'absolute',
+    threshold: 0.8,
+    forMs: 5 * m,
+    keepFiringForMs: m,
+    summary: 'instance memory above {threshold} of its limit',
+  },
+  'disk-usage': {
+    name: 'disk-usage',
+    severity: 'warning',
+    reading: 'disk_used_ratio',
+    comparison: 'above',
+    relativeTo: 'absolute',
+    threshold: 0.85,
+    forMs: 5 * m,
+    keepFiringForMs: m,
+    summary: 'disk of a volume the service uses above {threshold} full',
+  },
+  'tls-certificate-expiry': {
+    name: 'tls-certificate-expiry',
+    severity: 'warning',
+    reading: 'tls_days_left',
+    comparison: 'below',
+    relativeTo: 'absolute',
+    threshold: 30,
+    forMs: 0,
+    keepFiringForMs: 0,
+    summary: 'TLS certificate expires in less than {threshold} days',
+  },
+};
+
+/** An environment's rules: the seed's, with its overrides applied and disabled ones left out. */
+export function rulesFor(alerts: EnvironmentAlerts | undefined): AlertRule[] {
+  const overrides: Partial<Record<RuleName, AlertRuleOverride>> = alerts?.rules ?? {};
+  return ruleNames.flatMap((name) => {
+    const o = overrides[name];
+    if (o?.enabled === false) return [];
+    const rule = defaultRules[name];
+    return [
+      {
+        ...rule,
+        ...(o?.threshold !== undefined ? { threshold: o.threshold } : {}),
+        ...(o?.forMs !== undefined ? { forMs: o.forMs } : {}),
+        ...(o?.keepFiringForMs !== undefined ? { keepFiringForMs: o.keepFiringForMs } : {}),
+      },
+    ];
+  });
+}
+
+/** Is the value past the rule's threshold? */
+export function breaches(rule: AlertRule, value: number, threshold: number): boolean {
+  return rule.comparison === 'above' ? value > threshold : value < threshold;
+}
+
+/** The threshold a reading is compared with; undefined when the rule needs a baseline the reading lacks. */
+export function thresholdOf(rule: AlertRule, baseline: number | undefined): number | undefined {
+  if (rule.relativeTo === 'absolute') return rule.threshold;
+  return baseline === undefined ? undefined : rule.threshold * baseline;
+}
