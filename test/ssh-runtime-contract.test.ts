@@ -79,8 +79,11 @@ async function sshSubject(): Promise<RuntimeSubject> {
     },
     async cause(instance, fault) {
       if (fault === 'crash-for-good') {
-        const { hash } = await contentHash(cwds.get(instance.instanceId)!);
+        // Gone everywhere: on the hosts and at its source, so the runtime cannot ship it again.
+        const cwd = cwds.get(instance.instanceId)!;
+        const { hash } = await contentHash(cwd);
         for (const h of ssh.hosts) rmSync(join(h.dir, 'releases', hash), { recursive: true, force: true });
+        rmSync(cwd, { recursive: true, force: true });
       }
       const path = { 'fail-health': '/fail-health', 'pass-health': '/pass-health' }[fault as string] ?? '/crash';
       await httpRequest(instance.address, path, 'POST');

@@ -216,13 +216,30 @@ export class SshInstance {
       signal: run.health.signal,
       adopted,
       onVerdict: (verdict, detail) => {
-        if (this.run === run && !run.health.signal.aborted)
-          this.setState(verdict, verdict === 'unhealthy' ? detail : undefined);
+        if (this.run !== run || run.health.signal.aborted) return;
+        if (verdict === 'healthy') return this.setState('healthy');
+        // Failing probes are often a process that just exited: ask its host first, so a crash is reported as one.
+        void this.stillRunning(run).then((running) => {
+          if (running && this.run === run && !run.health.signal.aborted) this.setState('unhealthy', detail);
+        });
       },
       onBooting: (detail) => {
         if (this.run === run && this.state === 'starting') this.message = `${detail} yet`;
       },
     }).catch((err) => this.ctx.logger.error({ err: messageOf(err) }, 'health checks stopped'));
+  }
+
+  /** Whether the run's process is alive on its host; an exit found here is handled at once. */
+  private async stillRunning(run: Run): Promise<boolean> {
+    let found: RemoteProcess | undefined;
+    try {
+      found = (await run.host.status()).get(this.spec.instanceId);
+    } catch {
+      return true; // the host poller decides about a host that does not answer
+    }
+    if (found && (found.pid !== run.pid || found.alive)) return true;
+    this.observe(run.host, found);
+    return false;
   }
 
   private async onExit(run: Run, exit: InstanceExit, why: string): Promise<void> {
