@@ -87,6 +87,10 @@ export interface EnvironmentConfig extends ListenAddress {
   gates?: GatesConfig;
   /** Sign-off deployments here wait for (absent: none, also in configs stored by older versions). */
   approvals?: ApprovalPolicy;
+  /** SSH hosts (`ssh://user@host[:port][/dir]`) instances run on; absent: this machine (the local runtime). */
+  hosts?: string[];
+  /** The secret holding the private key for the hosts; absent: the SSH agent (SSH_AUTH_SOCK). */
+  sshKeySecret?: string;
 }
 
 /**
@@ -229,6 +233,8 @@ export type StrategyType = StrategyConfig['type'];
 /** One environment's changes to a service; each field replaces, env and health merge. */
 export interface EnvironmentOverride {
   instances?: number;
+  /** This service's SSH hosts in the environment (replace the environment's). */
+  hosts?: string[];
   strategy?: StrategyConfig;
   env?: Record<string, string>;
   health?: Partial<HealthConfig>;

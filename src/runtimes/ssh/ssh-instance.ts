@@ -83,6 +83,7 @@ export class SshInstance {
   /** Take over a live process an earlier coordinator started. */
   adoptLive(handle: SshHandle, host: RemoteHost): void {
     this.restarts = handle.restarts;
+    this.placedOn = host;
     const { pid, procStart, port } = handle;
     this.begin({ host, pid, procStart, port, health: new AbortController() }, true);
     this.setState('starting');
@@ -93,6 +94,7 @@ export class SshInstance {
     this.restarts = handle.restarts;
     this.lastHandle = handle;
     this.lastHost = host;
+    this.placedOn = host;
     await this.crashed(exit, why, host);
   }
 
@@ -108,7 +110,7 @@ export class SshInstance {
 
   /** The host it runs on now (or ran on last). */
   hostLabel(): string | undefined {
-    return this.lastHandle?.host;
+    return this.placedOn?.label ?? this.lastHandle?.host;
   }
 
   status(): InstanceStatus {
@@ -158,6 +160,8 @@ export class SshInstance {
   }
 
   private lastHost: RemoteHost | undefined;
+  /** The host chosen for the current (or pending) process. */
+  private placedOn: RemoteHost | undefined;
 
   /** Try the hosts in placement order: one that does not answer is skipped (its line kept for the error). */
   private async spawnSomewhere(previous?: RemoteHost): Promise<Run> {
@@ -171,6 +175,7 @@ export class SshInstance {
         if (problems.length === 0) throw err;
         throw new RuntimeError('unavailable', problems.join('; '), { instanceId: this.spec.instanceId });
       }
+      this.placedOn = host; // counted on that host from now, so concurrent starts spread out
       try {
         return await this.spawnOn(host);
       } catch (err) {
