@@ -281,7 +281,9 @@ export class SshRuntime implements Runtime {
   private killStrays(host: RemoteHost, processes: Map<string, { alive: boolean }>): void {
     for (const [id, p] of processes) {
       const instance = this.instances.get(id);
-      if (!p.alive || !instance || instance.hostLabel() === host.label || !instance.isActive()) continue;
+      // Only an instance known to run elsewhere now (one being adopted has no host yet).
+      const where = instance?.isActive() ? instance.hostLabel() : undefined;
+      if (!p.alive || !where || where === host.label) continue;
       this.logger.warn({ host: host.label, instanceId: id }, 'ending an instance that was moved off this host');
       void host.signal(id, 'KILL').catch(() => undefined);
     }
