@@ -60,7 +60,7 @@ describe('SSH hosts: harbor-quote on three sshd hosts through the proxy', () => 
     ssh?.stop();
   }, 120_000);
 
-  it('deploys 1.0.0 then 2.0.0 blue-green: one instance per host, each release shipped once, served by the proxy', async () => {
+  it('deploys 1.0.0 then 2.0.0 blue-green: an instance per host, each release shipped once, via the proxy', async () => {
     const first = await system.deployed('1.0.0');
     expect(first.state, JSON.stringify(first)).toBe('succeeded');
     const live = await instances();
@@ -84,10 +84,12 @@ describe('SSH hosts: harbor-quote on three sshd hosts through the proxy', () => 
     const logs = await system.cli(['logs', 'quote-api', '--env', 'staging', '--tail', '20']);
     expect(logs.code, logs.stderr).toBe(0);
     for (const address of ['127.0.0.2', '127.0.0.3', '127.0.0.4'])
-      expect(logs.stdout).toMatch(new RegExp(`harbor-quote 2\\.0\\.0 .* listening on ${address.replaceAll('.', '\\.')}:`));
+      expect(logs.stdout).toMatch(
+        new RegExp(`harbor-quote 2\\.0\\.0 .* listening on ${address.replaceAll('.', '\\.')}:`),
+      );
   }, 60_000);
 
-  it('a host that stops answering: its instance counts as down and is replaced on another host; the event names it', async () => {
+  it('a host that stops answering: its instance is down, replaced on another host; the event names it', async () => {
     const lost = ssh.hosts[0]!;
     const before = await instances();
     const victim = before.find((i) => i.address.startsWith(`${lost.address}:`))!;
@@ -118,7 +120,7 @@ describe('SSH hosts: harbor-quote on three sshd hosts through the proxy', () => 
     }
   }, 120_000);
 
-  it('a restarted coordinator adopts the instances on the hosts (same processes, still served), none on the dead host', async () => {
+  it('a restarted coordinator adopts the instances on the hosts (same processes), none on the dead host', async () => {
     const before = await instances();
     await system.killCoordinator();
     await system.startCoordinator();
@@ -135,7 +137,10 @@ describe('SSH hosts: harbor-quote on three sshd hosts through the proxy', () => 
     const after = await instances();
     const lost = `${ssh.hosts[0]!.address}:`;
     const stayed = (list: InstanceView[]) =>
-      list.filter((i) => !i.address.startsWith(lost)).map((i) => [i.id, i.address]).sort();
+      list
+        .filter((i) => !i.address.startsWith(lost))
+        .map((i) => [i.id, i.address])
+        .sort();
     expect(stayed(after)).toEqual(expect.arrayContaining(stayed(before)));
     expect(after.filter((i) => i.address.startsWith(lost))).toEqual([]);
     expect(new Set(await versionsServed(6))).toEqual(new Set(['2.0.0']));

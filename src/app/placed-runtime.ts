@@ -10,7 +10,10 @@ import type {
 } from '../runtimes/runtime.js';
 
 /** The SSH hosts of a spec's service in its environment: the service's own, else the environment's, else none. */
-export function hostsOf(configs: () => ProjectConfig[], spec: Pick<InstanceSpec, 'project' | 'environment' | 'service'>): string[] {
+export function hostsOf(
+  configs: () => ProjectConfig[],
+  spec: Pick<InstanceSpec, 'project' | 'environment' | 'service'>,
+): string[] {
   const config = configs().find((c) => c.project === spec.project);
   const service = config?.services.find((s) => s.name === spec.service);
   const environment = config?.environments.find((e) => e.name === spec.environment);

@@ -42,7 +42,8 @@ export function buildRuntime(w: RuntimeWiring): Runtime {
     secretEnv,
     ...(w.config.runtime.ports ? { ports: w.config.runtime.ports } : {}),
   });
-  const usesHosts = w.config.environments.some((e) => e.hosts) ||
+  const usesHosts =
+    w.config.environments.some((e) => e.hosts) ||
     w.config.services.some((s) => Object.values(s.environments).some((o) => o.hosts));
   if (!usesHosts) return local;
   const ssh = new SshRuntime({
@@ -68,15 +69,21 @@ async function credentialsFor(w: RuntimeWiring, host: HostAddress): Promise<Host
       const env = await w.secrets.environmentFor({ project: config.project, environment: environment.name });
       const privateKey = env[environment.sshKeySecret];
       if (!privateKey)
-        throw new SlipwayError('unavailable', `host ${host.label}: secret ${environment.sshKeySecret} (sshKey of ` +
-          `environments.${environment.name}) is not set: slipway secrets set ${environment.sshKeySecret} --env ` +
-          `${environment.name}`);
+        throw new SlipwayError(
+          'unavailable',
+          `host ${host.label}: secret ${environment.sshKeySecret} (sshKey of ` +
+            `environments.${environment.name}) is not set: slipway secrets set ${environment.sshKeySecret} --env ` +
+            `${environment.name}`,
+        );
       return { privateKey };
     }
   }
   const agent = process.env.SSH_AUTH_SOCK;
   if (!agent)
-    throw new SlipwayError('unavailable', `host ${host.label}: no SSH key: set sshKey: secret:NAME on its ` +
-      'environment, or run the coordinator with an SSH agent (SSH_AUTH_SOCK)');
+    throw new SlipwayError(
+      'unavailable',
+      `host ${host.label}: no SSH key: set sshKey: secret:NAME on its ` +
+        'environment, or run the coordinator with an SSH agent (SSH_AUTH_SOCK)',
+    );
   return { agent };
 }

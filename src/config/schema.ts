@@ -106,7 +106,10 @@ const hostsField = z
   .array(
     z
       .string()
-      .regex(sshHostPattern, 'must be ssh://user@host[:port] (a directory may follow, e.g. ssh://deploy@10.0.0.5/srv/slipway)')
+      .regex(
+        sshHostPattern,
+        'must be ssh://user@host[:port] (a directory may follow, e.g. ssh://deploy@10.0.0.5/srv/slipway)',
+      )
       .refine((url) => !url.includes('/..'), 'must not contain ".." in its directory'),
   )
   .min(1)
@@ -120,8 +123,8 @@ const sshKeyField = z
   .default('agent')
   .meta({
     description:
-      "How Slipway logs in to the hosts: agent (the coordinator's SSH_AUTH_SOCK) or secret:NAME (a private key stored " +
-      'with slipway secrets set NAME --env ENV).',
+      "How Slipway logs in to the hosts: agent (the coordinator's SSH_AUTH_SOCK) or secret:NAME (a private key " +
+      'stored with slipway secrets set NAME --env ENV).',
   });
 
 const environmentOverrideSchema = z

@@ -139,13 +139,21 @@ export async function startSshHosts(count: number, firstOctet = 2): Promise<SshT
         let log = '';
         child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
         daemon.child = child;
-        await until(`sshd on ${address}:${port}`, async () => {
-          if (child.exitCode !== null) throw new Error(`sshd exited: ${log}`);
-          return new Promise<boolean>((resolve) => {
-            const s = connect({ host: address, port }, () => (s.destroy(), resolve(true)));
-            s.on('error', () => resolve(false));
-          });
-        }, 10_000, 50);
+        await until(
+          `sshd on ${address}:${port}`,
+          async () => {
+            if (child.exitCode !== null) throw new Error(`sshd exited: ${log}`);
+            return new Promise<boolean>((resolve) => {
+              const s = connect({ host: address, port }, () => {
+                s.destroy();
+                resolve(true);
+              });
+              s.on('error', () => resolve(false));
+            });
+          },
+          10_000,
+          50,
+        );
       };
       await launch();
       const processes = () => pidsWithEnv('SLIPWAY_TEST_HOST', tag);

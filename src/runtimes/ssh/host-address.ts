@@ -38,6 +38,7 @@ export function parseHostAddress(text: string, at = 'hosts'): HostAddress {
   if (url.search || url.hash) throw bad('must not have a query or fragment');
   const path = decodeURIComponent(url.pathname);
   const dir = path === '' || path === '/' ? '.slipway' : path;
-  if (!dirPattern.test(dir) || text.includes('/..') || text.includes('/./')) throw bad('has a directory that is not a plain path');
+  if (!dirPattern.test(dir) || text.includes('/..') || text.includes('/./'))
+    throw bad('has a directory that is not a plain path');
   return { user, host, port, dir, label: `${user}@${host}:${port}` };
 }

@@ -67,7 +67,12 @@ export class HostConnection {
         if (settled) return;
         settled = true;
         this.drop(); // a command that never answers means the host (or its sshd) is stuck
-        reject(hostProblem(this.host, new Error(`no response to ${line.split(' ').slice(0, 4).join(' ')} within ${timeoutMs}ms`)));
+        reject(
+          hostProblem(
+            this.host,
+            new Error(`no response to ${line.split(' ').slice(0, 4).join(' ')} within ${timeoutMs}ms`),
+          ),
+        );
       }, timeoutMs);
       client.exec(line, (err, channel) => {
         if (err) {
@@ -180,7 +185,11 @@ export class HostConnection {
     const connecting = new Promise<Client>((resolve, reject) => {
       client.once('ready', () => resolve(client));
       client.once('error', (err) =>
-        reject(keyRefusal ? new RuntimeError('unavailable', keyRefusal, { host: this.host.label }) : hostProblem(this.host, err)),
+        reject(
+          keyRefusal
+            ? new RuntimeError('unavailable', keyRefusal, { host: this.host.label })
+            : hostProblem(this.host, err),
+        ),
       );
     });
     client.on('error', () => this.forget(client));

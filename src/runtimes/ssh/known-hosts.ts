@@ -35,7 +35,10 @@ export class KnownHosts {
   check(hostPort: string, key: Buffer): HostKeyCheck {
     const presented = fingerprint(key);
     const pin = this.pins[hostPort];
-    if (pin) return pin.fingerprint === presented ? { ok: true, firstUse: false } : { ok: false, pinned: pin.fingerprint, presented };
+    if (pin)
+      return pin.fingerprint === presented
+        ? { ok: true, firstUse: false }
+        : { ok: false, pinned: pin.fingerprint, presented };
     this.pins[hostPort] = { fingerprint: presented, firstSeen: new Date().toISOString() };
     this.save();
     return { ok: true, firstUse: true };

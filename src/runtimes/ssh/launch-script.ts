@@ -22,8 +22,12 @@ const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function launchFiles(launch: Launch): { script: string; env: string } {
   for (const name of Object.keys(launch.env)) {
     if (!envName.test(name))
-      throw new RuntimeError('invalid_input', `instance ${launch.instanceId}: env.${name} is not a variable name a ` +
-        'host shell accepts (letters, digits, "_")', { instanceId: launch.instanceId, field: `env.${name}` });
+      throw new RuntimeError(
+        'invalid_input',
+        `instance ${launch.instanceId}: env.${name} is not a variable name a ` +
+          'host shell accepts (letters, digits, "_")',
+        { instanceId: launch.instanceId, field: `env.${name}` },
+      );
   }
   const cwd = shellQuote(launch.cwd);
   const command = shellQuote(launch.command);
@@ -32,7 +36,7 @@ export function launchFiles(launch: Launch): { script: string; env: string } {
     `# Written by Slipway for instance ${launch.instanceId}; every value is quoted.`,
     `cd ${cwd} 2>/dev/null || { printf 'working directory %s is missing on this host\\n' ${cwd} >&2; exit 126; }`,
     `command -v ${command} >/dev/null 2>&1 || { printf 'command not found: %s\\n' ${command} >&2; exit 127; }`,
-    '[ "${1:-}" = check ] && exit 0',
+    '[ "$1" = check ] && exit 0',
     `. ${envFile}; rm -f ${envFile}`,
     `exec ${shellLine([launch.command, ...launch.args])}`,
     '',

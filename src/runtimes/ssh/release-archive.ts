@@ -12,7 +12,8 @@ const execFileAsync = promisify(execFile);
 
 /**
  * A release directory as content: sha256 over every file's relative path, mode and bytes, in a
- * fixed order (and the bytes, to check a host's free space). Two identical directories give the same hash wherever they are, so a host that
+ * fixed order (and the bytes, to check a host's free space). Two identical directories give the
+ * same hash wherever they are, so a host that
  * already holds a release (shipped for an earlier instance) is never sent it again.
  */
 export async function contentHash(dir: string): Promise<{ hash: string; bytes: number }> {
@@ -75,7 +76,10 @@ export async function shipRelease(
   try {
     const archive = join(local, `${hash}.tar`);
     await execFileAsync('tar', ['-C', dir, '-cf', archive, '.']).catch((err: Error & { stderr?: string }) => {
-      throw new RuntimeError('failed', `cannot pack the release directory ${dir}: ${err.stderr?.trim() || err.message}`);
+      throw new RuntimeError(
+        'failed',
+        `cannot pack the release directory ${dir}: ${err.stderr?.trim() || err.message}`,
+      );
     });
     await connection.putFile(archive, `${base}/releases/${hash}.tar`);
   } finally {

@@ -91,8 +91,12 @@ export class RemoteHost {
       });
     const [pid, procStart] = result.stdout.trim().split(' ');
     if (result.code !== 0 || !Number(pid))
-      throw new RuntimeError('unavailable', `host ${this.label} could not start instance ${launch.instanceId}: ` +
-        `${result.stderr.trim() || `exit ${result.code}`}`, { host: this.label });
+      throw new RuntimeError(
+        'unavailable',
+        `host ${this.label} could not start instance ${launch.instanceId}: ` +
+          `${result.stderr.trim() || `exit ${result.code}`}`,
+        { host: this.label },
+      );
     return { pid: Number(pid), procStart: procStart ?? '' };
   }
 

@@ -16,7 +16,11 @@ export type SshHandle = InstanceHandle & {
   restarts: number;
 };
 
-export function sshHandle(host: RemoteHost, run: { pid: number; procStart: string; port: number }, restarts: number): SshHandle {
+export function sshHandle(
+  host: RemoteHost,
+  run: { pid: number; procStart: string; port: number },
+  restarts: number,
+): SshHandle {
   return {
     runtime: 'ssh',
     address: `${host.address.host}:${run.port}`,
@@ -36,7 +40,8 @@ export function parseSshHandle(handle: InstanceHandle, instanceId: string): SshH
   if (typeof handle.host !== 'string' || handle.host === '') throw bad('host', 'must name a host');
   const { pid, port } = handle;
   if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid < 2) throw bad('pid', 'must be a process id');
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw bad('port', 'must be a TCP port');
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw bad('port', 'must be a TCP port');
   if (typeof handle.procStart !== 'string') throw bad('procStart', 'must be a string');
   const restarts = typeof handle.restarts === 'number' && handle.restarts >= 0 ? handle.restarts : 0;
   return { ...handle, runtime: 'ssh', host: handle.host, pid, port, procStart: handle.procStart, restarts };

@@ -257,7 +257,13 @@ export class SshInstance {
   private async crashed(exit: InstanceExit, why: string, host: RemoteHost): Promise<void> {
     this.lastExit = exit;
     const logTail = await tailLines(host.logFile(this.spec.instanceId), exitLogLines, host.logs).catch(() => []);
-    this.ctx.emit({ type: 'exit', instanceId: this.spec.instanceId, exit, logTail, reason: `${why} (host ${host.label})` });
+    this.ctx.emit({
+      type: 'exit',
+      instanceId: this.spec.instanceId,
+      exit,
+      logTail,
+      reason: `${why} (host ${host.label})`,
+    });
     if (!this.lifecycle.signal.aborted) this.scheduleRestart(exit.at, `${why} (host ${host.label})`);
   }
 

@@ -2,7 +2,15 @@ import { connect } from 'node:net';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
-import type { InstanceHandle, InstanceSpec, InstanceStatus, LogLine, LogOptions, Runtime, RuntimeEvent } from '../runtime.js';
+import type {
+  InstanceHandle,
+  InstanceSpec,
+  InstanceStatus,
+  LogLine,
+  LogOptions,
+  Runtime,
+  RuntimeEvent,
+} from '../runtime.js';
 import { defaultBackoff, type BackoffOptions } from '../local/backoff.js';
 import { RuntimeError } from '../local/errors.js';
 import { readLogLines } from '../local/log-reader.js';
@@ -11,7 +19,7 @@ import { parseHostAddress, type HostAddress } from './host-address.js';
 import type { HostCredentials } from './host-connection.js';
 import { HostPoller } from './host-poller.js';
 import { KnownHosts } from './known-hosts.js';
-import { RemoteHost } from './remote-host.js';
+import { RemoteHost, type RemoteProcess } from './remote-host.js';
 import { parseSshHandle } from './ssh-handle.js';
 import { SshInstance } from './ssh-instance.js';
 
@@ -41,8 +49,14 @@ export interface SshRuntimeOptions {
 function portTaken(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: 1000 });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('timeout', () => (socket.destroy(), resolve(true)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -55,7 +69,8 @@ function portTaken(host: string, port: number): Promise<boolean> {
  *
  * @example
  * const runtime = new SshRuntime({ hostsFor: () => ['ssh://deploy@10.0.0.5'], knownHostsFile, credentials });
- * const handle = await runtime.start(spec); // { runtime: 'ssh', address: '10.0.0.5:20417', host: 'deploy@10.0.0.5:22', … }
+ * const handle = await runtime.start(spec);
+ * // { runtime: 'ssh', address: '10.0.0.5:20417', host: 'deploy@10.0.0.5:22', … }
  */
 export class SshRuntime implements Runtime {
   readonly name = 'ssh';
@@ -113,8 +128,11 @@ export class SshRuntime implements Runtime {
       const h = parseSshHandle(handle, spec.instanceId);
       const host = this.hostsOf(spec).find((x) => x.label === h.host);
       if (!host)
-        throw new RuntimeError('invalid_input', `instance ${spec.instanceId}: handle host ${h.host} is not one of ` +
-          `the hosts of ${spec.environment}`, { instanceId: spec.instanceId, field: 'host' });
+        throw new RuntimeError(
+          'invalid_input',
+          `instance ${spec.instanceId}: handle host ${h.host} is not one of ` + `the hosts of ${spec.environment}`,
+          { instanceId: spec.instanceId, field: 'host' },
+        );
       return { spec, handle: h, host };
     });
     const statuses: InstanceStatus[] = [];
@@ -126,7 +144,7 @@ export class SshRuntime implements Runtime {
       }
       const instance = this.supervise(spec);
       this.logHosts.set(spec.instanceId, host);
-      let found;
+      let found: RemoteProcess | undefined;
       try {
         found = (await host.status()).get(spec.instanceId);
       } catch (err) {
@@ -134,10 +152,16 @@ export class SshRuntime implements Runtime {
         statuses.push(instance.status());
         continue;
       }
-      if (found?.alive && found.pid === handle.pid && found.procStart === handle.procStart) instance.adoptLive(handle, host);
+      if (found?.alive && found.pid === handle.pid && found.procStart === handle.procStart)
+        instance.adoptLive(handle, host);
       else {
         const why = 'was not running when the coordinator restarted';
-        await instance.adoptDead(handle, host, { code: found?.exitCode ?? null, signal: null, at: this.clock.now() }, why);
+        await instance.adoptDead(
+          handle,
+          host,
+          { code: found?.exitCode ?? null, signal: null, at: this.clock.now() },
+          why,
+        );
       }
       this.poll(host);
       statuses.push(instance.status());
@@ -167,9 +191,13 @@ export class SshRuntime implements Runtime {
   logs(instanceId: string, options: LogOptions = {}): AsyncIterable<LogLine> {
     const host = this.logHosts.get(instanceId);
     if (!host)
-      throw new RuntimeError('not_found', `no logs for instance ${instanceId}: this runtime has not started or adopted it`, {
-        instanceId,
-      });
+      throw new RuntimeError(
+        'not_found',
+        `no logs for instance ${instanceId}: this runtime has not started or adopted it`,
+        {
+          instanceId,
+        },
+      );
     return readLogLines(host.logFile(instanceId), { ...options, clock: this.clock, files: host.logs, pollMs: 300 });
   }
 
@@ -229,12 +257,19 @@ export class SshRuntime implements Runtime {
     const up = hosts.filter((h) => !this.pollers.get(h.label)?.down && !exclude.has(h));
     if (previous && up.includes(previous)) return previous;
     if (up.length === 0)
-      throw new RuntimeError('unavailable', `no host of ${spec.service} in ${spec.environment} answers ` +
-        `(${hosts.map((h) => h.label).join(', ')})`, { instanceId: spec.instanceId });
+      throw new RuntimeError(
+        'unavailable',
+        `no host of ${spec.service} in ${spec.environment} answers ` + `(${hosts.map((h) => h.label).join(', ')})`,
+        { instanceId: spec.instanceId },
+      );
     const load = (h: RemoteHost) =>
       [...this.instances.values()].filter(
-        (i) => i.isActive() && i.hostLabel() === h.label && i.spec.service === spec.service &&
-          i.spec.environment === spec.environment && i.spec.instanceId !== spec.instanceId,
+        (i) =>
+          i.isActive() &&
+          i.hostLabel() === h.label &&
+          i.spec.service === spec.service &&
+          i.spec.environment === spec.environment &&
+          i.spec.instanceId !== spec.instanceId,
       ).length;
     return up.reduce((best, h) => (load(h) < load(best) ? h : best));
   }
@@ -265,7 +300,8 @@ export class SshRuntime implements Runtime {
         downAfterMs: this.options.downAfterMs ?? 4000,
         events: {
           seen: (h, processes) => {
-            for (const instance of this.instances.values()) instance.observe(h, processes.get(instance.spec.instanceId));
+            for (const instance of this.instances.values())
+              instance.observe(h, processes.get(instance.spec.instanceId));
             this.killStrays(h, processes);
           },
           lost: (h, why) => {
