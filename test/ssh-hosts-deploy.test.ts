@@ -60,7 +60,7 @@ describe('SSH hosts: harbor-quote on three sshd hosts through the proxy', () => 
     ssh?.stop();
   }, 120_000);
 
-  it('deploys 1.0.0 then 2.0.0 blue-green: an instance per host, each release shipped once, via the proxy', async () => {
+  it('deploys 1.0.0 then 2.0.0 blue-green: an instance per host, each release shipped once, proxied', async () => {
     const first = await system.deployed('1.0.0');
     expect(first.state, JSON.stringify(first)).toBe('succeeded');
     const live = await instances();
