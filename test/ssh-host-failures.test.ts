@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,9 @@ describe('SSH host failures are one line naming the host', () => {
     const started = await first.start(spec());
     expect(started.address).toMatch(new RegExp(`^${host.address.replaceAll('.', '\\.')}:\\d+$`));
     await first.close();
+    // Pinned as OpenSSH prints it.
+    const pinned = JSON.parse(readFileSync(knownHostsFile, 'utf8'))[`${host.address}:${host.port}`].fingerprint;
+    expect(execFileSync('ssh-keygen', ['-lf', `${host.hostKeyFile}.pub`], { encoding: 'utf8' })).toContain(pinned);
     // The host is rebuilt with a new key (or someone sits in between).
     host.kill();
     rmSync(host.hostKeyFile, { force: true });
