@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,14 @@ async function instances(): Promise<InstanceView[]> {
     '/api/v1/instances?project=harbor-quote&environment=staging',
   );
   return instances.filter((i) => i.state !== 'stopped');
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+  } catch {
+    return '';
+  }
 }
 
 async function versionsServed(n: number): Promise<string[]> {
@@ -94,6 +102,8 @@ describe('SSH hosts: harbor-quote on three sshd hosts through the proxy', () => 
     const before = await instances();
     const victim = before.find((i) => i.address.startsWith(`${lost.address}:`))!;
     expect(victim).toBeDefined();
+    const serving = lost.processes().filter((pid) => cmdline(pid).includes('server.js'));
+    expect(serving.length).toBeGreaterThan(0);
     lost.pause();
     try {
       const moved = await until(
@@ -115,6 +125,14 @@ describe('SSH hosts: harbor-quote on three sshd hosts through the proxy', () => 
       expect(crashed?.message).toContain('stopped answering');
       // Traffic goes on through the proxy, all on the other hosts.
       expect(new Set(await versionsServed(6))).toEqual(new Set(['2.0.0']));
+      // The host answers again: the instances that moved away are ended there, not left running twice.
+      lost.resume();
+      await until(
+        'the moved instances to end on the host that came back',
+        () => serving.every((pid) => !cmdline(pid).includes('server.js')),
+        30_000,
+        250,
+      );
     } finally {
       lost.kill();
     }

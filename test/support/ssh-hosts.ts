@@ -22,6 +22,8 @@ export interface SshTestHost {
   hostKeyFile: string;
   /** SIGSTOP the sshd (with its sessions) and every process started through it: the host stops answering. */
   pause(): void;
+  /** SIGCONT them all after pause(): the host answers again. */
+  resume(): void;
   /** SIGKILL them all: the host is gone. */
   kill(): void;
   /** Restart sshd (same key, port and address) after kill(). */
@@ -165,6 +167,7 @@ export async function startSshHosts(count: number, firstOctet = 2): Promise<SshT
         hostKeyFile,
         processes,
         pause: () => signalAll([...(daemon.child?.pid ? tree(daemon.child.pid) : []), ...processes()], 'SIGSTOP'),
+        resume: () => signalAll([...(daemon.child?.pid ? tree(daemon.child.pid) : []), ...processes()], 'SIGCONT'),
         kill: () => {
           const pids = [...(daemon.child?.pid ? tree(daemon.child.pid) : []), ...processes()];
           signalAll(pids, 'SIGKILL');
