@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
@@ -20,6 +19,7 @@ import type { HostCredentials } from './host-connection.js';
 import { HostPoller } from './host-poller.js';
 import { KnownHosts } from './known-hosts.js';
 import { RemoteHost, type RemoteProcess } from './remote-host.js';
+import { allocateHostPort, placeInstance } from './placement.js';
 import { parseSshHandle } from './ssh-handle.js';
 import { SshInstance } from './ssh-instance.js';
 
@@ -44,21 +44,6 @@ export interface SshRuntimeOptions {
   ports?: { from: number; to: number };
   /** SSH handshake and command timeout (default 8 s). */
   timeoutMs?: number;
-}
-
-function portTaken(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1000 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /**
@@ -253,40 +238,13 @@ export class SshRuntime implements Runtime {
 
   /** `previous` while it answers; else the answering host with the fewest instances of this service. */
   private place(spec: InstanceSpec, previous?: RemoteHost, exclude: Set<RemoteHost> = new Set()): RemoteHost {
-    const hosts = this.hostsOf(spec);
-    const up = hosts.filter((h) => !this.pollers.get(h.label)?.down && !exclude.has(h));
-    if (previous && up.includes(previous)) return previous;
-    if (up.length === 0)
-      throw new RuntimeError(
-        'unavailable',
-        `no host of ${spec.service} in ${spec.environment} answers ` + `(${hosts.map((h) => h.label).join(', ')})`,
-        { instanceId: spec.instanceId },
-      );
-    const load = (h: RemoteHost) =>
-      [...this.instances.values()].filter(
-        (i) =>
-          i.isActive() &&
-          i.hostLabel() === h.label &&
-          i.spec.service === spec.service &&
-          i.spec.environment === spec.environment &&
-          i.spec.instanceId !== spec.instanceId,
-      ).length;
-    return up.reduce((best, h) => (load(h) < load(best) ? h : best));
+    const up = this.hostsOf(spec).filter((h) => !this.pollers.get(h.label)?.down && !exclude.has(h));
+    return placeInstance(spec, this.hostsOf(spec), up, [...this.instances.values()], previous);
   }
 
   /** A port nobody listens on at the host, and that no other instance of ours holds there. */
-  private async allocatePort(host: RemoteHost, instanceId: string): Promise<number> {
-    const { from, to } = this.options.ports ?? { from: 20000, to: 29999 };
-    const held = new Set<number>();
-    for (const [id, instance] of this.instances) {
-      const h = instance.held();
-      if (id !== instanceId && h?.host === host.label) held.add(h.port);
-    }
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const port = from + Math.floor(Math.random() * (to - from + 1));
-      if (!held.has(port) && !(await portTaken(host.address.host, port))) return port;
-    }
-    throw new RuntimeError('unavailable', `host ${host.label}: no free port between ${from} and ${to}`);
+  private allocatePort(host: RemoteHost, instanceId: string): Promise<number> {
+    return allocateHostPort(host, instanceId, this.instances, this.options.ports ?? { from: 20000, to: 29999 });
   }
 
   /** Start watching a host (once). */
