@@ -46,11 +46,22 @@ export interface RollbackResult {
 export let rollback: RollbackResult | undefined;
 
 export async function measureDeploysUnderLoad(
-  options: { rate?: number; slowShare?: number; instances?: number } = {},
+  options: {
+    rate?: number;
+    slowShare?: number;
+    instances?: number;
+    /** Extra keys in the staging environment (e.g. `hosts: [...]` for SSH hosts). */
+    stagingExtras?: string;
+    /** Staging secrets set through the API before the first deploy (e.g. the SSH key). */
+    secrets?: Record<string, string>;
+  } = {},
 ): Promise<StrategyResult[]> {
   const rate = options.rate ?? 500;
   const slowShare = options.slowShare ?? 0.02;
-  const workspace = await createDemoWorkspace({ instances: options.instances ?? 4 });
+  const workspace = await createDemoWorkspace({
+    instances: options.instances ?? 4,
+    ...(options.stagingExtras ? { environmentExtras: { staging: options.stagingExtras } } : {}),
+  });
   onExit(() => rmSync(workspace.dir, { recursive: true, force: true }));
   const token = generateToken();
   const coordinator = launch(cliCommand(['coordinator', '--config', workspace.configPath]), { SLIPWAY_TOKEN: token });
@@ -59,6 +70,8 @@ export async function measureDeploysUnderLoad(
     await waitForHttp(`http://127.0.0.1:${workspace.ports.coordinator}/healthz`, 120_000);
     const { config, raw } = await loadConfigWithRaw(workspace.configPath);
     await client.call('PUT', `/api/v1/projects/${config.project}`, { config: raw, baseDir: config.baseDir });
+    for (const [name, value] of Object.entries(options.secrets ?? {}))
+      await client.call('PUT', `/api/v1/projects/${config.project}/environments/staging/secrets/${name}`, { value });
     const deploy = async (version: string, strategy?: string) => {
       const { deployment } = await client.call<{ deployment: DeploymentView }>(
         'POST',

@@ -13,6 +13,8 @@ import { createMetrics } from './metrics.js';
 import { premiumFor, validateQuote } from './premium.js';
 
 const port = Number(process.env.PORT ?? process.argv[2] ?? 3000);
+// On an SSH host Slipway's runtime sets the host's own address; locally it is loopback.
+const listenHost = process.env.SLIPWAY_LISTEN_HOST ?? '127.0.0.1';
 const release = process.env.SLIPWAY_RELEASE ?? process.env.APP_VERSION ?? 'dev';
 const instance = process.env.SLIPWAY_INSTANCE ?? `pid-${process.pid}`;
 const metrics = createMetrics(release);
@@ -110,11 +112,11 @@ async function main() {
     process.exit(1);
   }
   if (knobs.slowStartMs > 0) await sleep(knobs.slowStartMs);
-  server.listen(port, '127.0.0.1', () =>
-    console.log(`harbor-quote ${release} (${instance}) listening on 127.0.0.1:${port}`),
+  server.listen(port, listenHost, () =>
+    console.log(`harbor-quote ${release} (${instance}) listening on ${listenHost}:${port}`),
   );
   server.on('error', (e) => {
-    console.error(`harbor-quote: cannot listen on 127.0.0.1:${port}: ${e.message}`);
+    console.error(`harbor-quote: cannot listen on ${listenHost}:${port}: ${e.message}`);
     process.exit(1);
   });
 }

@@ -9,7 +9,6 @@ import type { ProjectConfig } from '../config/model.js';
 import { Engine } from '../engine/engine.js';
 import { EventLog } from '../engine/event-log.js';
 import { TrafficController } from '../engine/traffic-controller.js';
-import { LocalRuntime } from '../runtimes/local/index.js';
 import { systemClock } from '../shared/clock.js';
 import { messageOf, SlipwayError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/logging.js';
@@ -20,6 +19,7 @@ import { loadAdminToken } from '../traffic/proxy/admin-token.js';
 import { ProxyRouter } from '../traffic/proxy/proxy-router.js';
 import { ensureProxy, stopProxy } from '../traffic/proxy/supervisor.js';
 import { canListen } from './port-check.js';
+import { buildRuntime } from './runtime.js';
 import { dataPaths, prepareDataDir } from './data-dir.js';
 import { proxyCommand } from './proxy-command.js';
 import { signalFactory } from './signals.js';
@@ -106,11 +106,14 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           'them will not start',
       );
     }
-    const runtime = new LocalRuntime({
-      logDir: paths.instanceLogs,
-      logger: logger.child({ part: 'runtime' }),
-      secretEnv: (spec) => secrets.environmentFor({ project: spec.project, environment: spec.environment }),
-      ...(config.runtime.ports ? { ports: config.runtime.ports } : {}),
+    // Local instances, and SSH hosts for environments (or services) with `hosts:` (src/app/runtime.ts).
+    const projects: ProjectConfig[] = [config, ...(await listProjects(db)).map((p) => p.config)];
+    const runtime = buildRuntime({
+      config,
+      projects: () => projects,
+      secrets,
+      instanceLogs: paths.instanceLogs,
+      logger,
     });
     cleanup.push(() => runtime.close());
     const events = new EventLog(db, logger.child({ part: 'events' }));

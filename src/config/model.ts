@@ -89,6 +89,10 @@ export interface EnvironmentConfig extends ListenAddress {
   approvals?: ApprovalPolicy;
   /** Alert rules here (absent in configs stored by older versions: the seed's rules, every 10s). */
   alerts?: EnvironmentAlerts;
+  /** SSH hosts (`ssh://user@host[:port][/dir]`) instances run on; absent: this machine (the local runtime). */
+  hosts?: string[];
+  /** The secret holding the private key for the hosts; absent: the SSH agent (SSH_AUTH_SOCK). */
+  sshKeySecret?: string;
 }
 
 /** `alerts:` of an environment: the seed's rules are on; each may be tuned or turned off. */
@@ -260,6 +264,8 @@ export type StrategyType = StrategyConfig['type'];
 /** One environment's changes to a service; each field replaces, env and health merge. */
 export interface EnvironmentOverride {
   instances?: number;
+  /** This service's SSH hosts in the environment (replace the environment's). */
+  hosts?: string[];
   strategy?: StrategyConfig;
   env?: Record<string, string>;
   health?: Partial<HealthConfig>;

@@ -57,6 +57,10 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
               }
             : { kind: 'once', from: Date.parse(f.from!), until: Date.parse(f.until!), message: f.message },
       ),
+      ...(environment.hosts ? { hosts: environment.hosts } : {}),
+      ...(environment.hosts && environment.sshKey !== 'agent'
+        ? { sshKeySecret: environment.sshKey.slice('secret:'.length) }
+        : {}),
       ...(environment.database ? { databaseUrl: environment.database.url } : {}),
       ...(environment.gates ? { gates: normalizeGates(environment.gates, base, ms) } : {}),
       ...(environment.approvals
@@ -184,6 +188,7 @@ function normalizeEnvironmentOverride(override: ParsedEnvironmentOverride): Envi
     env: override.env && normalizeEnv(override.env),
     health: override.health && normalizeHealth(override.health),
     drainTimeoutMs: override.drainTimeout === undefined ? undefined : ms(override.drainTimeout),
+    hosts: override.hosts,
   });
 }
 

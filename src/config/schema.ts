@@ -101,6 +101,33 @@ const drainField = waitField.meta({
   description: 'In-flight requests get this long to finish; then SIGTERM, this long again, SIGKILL.',
 });
 
+/** `ssh://user@host[:port][/dir]`: one SSH host instances run on (src/runtimes/ssh/host-address.ts parses it). */
+const sshHostPattern = /^ssh:\/\/[a-z_][a-z0-9_.-]{0,31}@[A-Za-z0-9.-]{1,253}(:\d{1,5})?(\/[A-Za-z0-9._/-]*)?$/i;
+const hostsField = z
+  .array(
+    z
+      .string()
+      .regex(
+        sshHostPattern,
+        'must be ssh://user@host[:port] (a directory may follow, e.g. ssh://deploy@10.0.0.5/srv/slipway)',
+      )
+      .refine((url) => !url.includes('/..'), 'must not contain ".." in its directory'),
+  )
+  .min(1)
+  .refine((hosts) => new Set(hosts).size === hosts.length, 'lists a host twice')
+  .meta({
+    description:
+      'SSH hosts instances run on (agentless, as Kamal): ssh://user@host[:port][/dir]; absent: on this machine.',
+  });
+const sshKeyField = z
+  .union([z.literal('agent'), z.string().regex(/^secret:[A-Za-z_][A-Za-z0-9_]*$/, 'must be agent or secret:NAME')])
+  .default('agent')
+  .meta({
+    description:
+      "How Slipway logs in to the hosts: agent (the coordinator's SSH_AUTH_SOCK) or secret:NAME (a private key " +
+      'stored with slipway secrets set NAME --env ENV).',
+  });
+
 const environmentOverrideSchema = z
   .strictObject({
     instances: instancesField.optional(),
@@ -108,6 +135,7 @@ const environmentOverrideSchema = z
     env: envField.optional().meta({ description: 'Merged over the service env.' }),
     health: healthOverrideSchema.optional(),
     drainTimeout: drainField.optional(),
+    hosts: hostsField.optional().meta({ description: "This service's SSH hosts here (replaces the environment's)." }),
   })
   .meta({
     description: 'Changes for one environment; strategy, instances and drainTimeout replace, env and health merge.',
@@ -292,6 +320,8 @@ const freezeSchema = z
 const environmentSchema = z
   .strictObject({
     listen: listenField.meta({ description: 'host:port the environment serves traffic on.' }),
+    hosts: hostsField.optional(),
+    sshKey: sshKeyField,
     requires: z
       .array(environmentNameField)
       .default([])

@@ -37,6 +37,10 @@ environments:
   staging: { listen: 127.0.0.1:8081 }
   production:
     listen: 127.0.0.1:8082
+    # hosts: [ssh://deploy@10.0.0.5, ssh://deploy@10.0.0.6:2222/srv/slipway]  # run instances on SSH hosts (agentless):
+    #                                 # releases shipped once per host, host keys pinned on first use; instances listen
+    #                                 # on the host's address ($SLIPWAY_LISTEN_HOST); absent: on this machine
+    # sshKey: agent                   # agent (SSH_AUTH_SOCK) or secret:NAME (slipway secrets set NAME --env production)
     requires: [staging]               # a release must have succeeded in staging first…
     soak: 0s                          # …and been live there this long (e.g. 30m)
     watch: { for: 5m, onRegression: rollback }   # after a rollout, judge the new release against the previous
@@ -134,6 +138,7 @@ services:
       production:
         instances: 2
         env: { LOG_LEVEL: warn }
+        # hosts: [ssh://deploy@10.0.0.7]  # this service's own SSH hosts here (replaces the environment's hosts)
     releases: {}                      # per-version overrides (command, args, cwd, env), e.g.:
     #   "2.0.0": { args: [server-v2.js], env: { FEATURE_X: "on" } }
   # frontend:                         # a static build (React, Vite...) served by Slipway instead of a command

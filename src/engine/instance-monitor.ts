@@ -82,9 +82,11 @@ export class InstanceMonitor {
           : event.exit.code === null
             ? 'an unknown status (it died while the coordinator was down)'
             : `code ${event.exit.code}`;
-        await this.emit(instance, 'instance.crashed', `instance ${id} exited with ${how}; restarting`, {
+        const what = event.reason ? `is down: ${event.reason}` : `exited with ${how}`;
+        await this.emit(instance, 'instance.crashed', `instance ${id} ${what}; restarting`, {
           exit: event.exit,
           logTail: event.logTail,
+          ...(event.reason ? { reason: event.reason } : {}),
         });
         return;
       }

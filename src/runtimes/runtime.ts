@@ -63,7 +63,14 @@ export type RuntimeEvent =
   /** The handle changed (new pid or port after a restart): the engine must persist it. */
   | { type: 'handle'; instanceId: string; handle: InstanceHandle }
   /** The process exited unexpectedly; `logTail` holds the last lines of its log. */
-  | { type: 'exit'; instanceId: string; exit: InstanceExit; logTail: string[] };
+  | {
+      type: 'exit';
+      instanceId: string;
+      exit: InstanceExit;
+      logTail: string[];
+      /** Why, when the runtime knows more than the exit status (an SSH host that stopped answering, named). */
+      reason?: string;
+    };
 
 /** What a running instance uses, read at one moment. */
 export interface InstanceUsage {

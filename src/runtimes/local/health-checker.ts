@@ -11,11 +11,11 @@ export interface HealthProbe {
   detail: string;
 }
 
-/** GET http://127.0.0.1:port<path>; 2xx/3xx is healthy. Never throws. */
-export function probeHealth(port: number, path: string, timeoutMs: number): Promise<HealthProbe> {
+/** GET http://host:port<path> (host: 127.0.0.1 unless given); 2xx/3xx is healthy. Never throws. */
+export function probeHealth(port: number, path: string, timeoutMs: number, host = loopback): Promise<HealthProbe> {
   return new Promise((resolve) => {
     // agent: false, so no pooled socket outlives a probe or points at a dead process.
-    const req = request({ host: loopback, port, path, method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
+    const req = request({ host, port, path, method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
       res.resume();
       const status = res.statusCode ?? 0;
       resolve({ ok: status >= 200 && status < 400, listening: true, detail: `HTTP ${status}` });
@@ -35,6 +35,8 @@ export type HealthVerdict = 'healthy' | 'unhealthy';
 /** Options for {@link runHealthChecks}. */
 export interface HealthCheckRun {
   port: number;
+  /** Where the instance listens (default 127.0.0.1; an SSH host's address for the SSH runtime). */
+  host?: string;
   check: HealthCheck;
   clock: Clock;
   /** Aborting stops the loop. */
@@ -65,7 +67,7 @@ export async function runHealthChecks(run: HealthCheckRun): Promise<void> {
   try {
     if (!run.adopted) await clock.sleep(check.intervalMs, signal);
     while (!signal.aborted) {
-      const probe = await probeHealth(run.port, check.path, check.timeoutMs);
+      const probe = await probeHealth(run.port, check.path, check.timeoutMs, run.host);
       if (signal.aborted) return;
       listened ||= probe.listening;
       if (!listened) {

@@ -1,15 +1,31 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { LogLine } from '../runtime.js';
-import { readLogTimes, timeOfOffset } from './log-times.js';
+import { readLogTimes, timeOfOffset, type LogTimeNote } from './log-times.js';
+
+/** The part of a file handle a log read needs: fs's FileHandle has it, and so has one over SFTP (the SSH runtime). */
+export interface LogFileHandle {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  stat(): Promise<{ size: number }>;
+  close(): Promise<void>;
+}
+
+/** Where a log and its time notes are read from (default: this machine's files). */
+export interface LogFiles {
+  /** The open file, or undefined when it does not exist. */
+  open(file: string): Promise<LogFileHandle | undefined>;
+  times(file: string): Promise<LogTimeNote[]>;
+}
+
+const localFiles: LogFiles = { open: openIfExists, times: readLogTimes };
 
 const chunkSize = 64 * 1024;
 // A tail is for people and error messages: never hold more than this in memory for it.
 const maxTailBytes = 8 * 1024 * 1024;
 const newline = 0x0a;
 
-async function openIfExists(file: string): Promise<FileHandle | undefined> {
+async function openIfExists(file: string): Promise<LogFileHandle | undefined> {
   try {
     return await open(file, 'r');
   } catch (err) {
@@ -36,7 +52,7 @@ interface Tail {
 }
 
 /** Read backwards from `end` in chunks until n lines are in hand, so a huge log is never loaded whole. */
-async function readTail(fh: FileHandle, end: number, n: number): Promise<Tail> {
+async function readTail(fh: LogFileHandle, end: number, n: number): Promise<Tail> {
   const chunks: Buffer[] = [];
   let pos = end;
   let newlines = 0;
@@ -69,9 +85,9 @@ async function readTail(fh: FileHandle, end: number, n: number): Promise<Tail> {
 }
 
 /** The last `n` lines of a file ([] when it does not exist), for error messages and `exit` events. */
-export async function tailLines(file: string, n: number): Promise<string[]> {
+export async function tailLines(file: string, n: number, files: LogFiles = localFiles): Promise<string[]> {
   if (n <= 0) return [];
-  const fh = await openIfExists(file);
+  const fh = await files.open(file);
   if (!fh) return [];
   try {
     const tail = await readTail(fh, (await fh.stat()).size, n);
@@ -93,6 +109,7 @@ export interface ReadLogOptions {
   /** How often a followed file is checked for growth. */
   pollMs?: number;
   clock?: Clock;
+  files?: LogFiles;
 }
 
 /**
@@ -109,12 +126,13 @@ export async function* readLogLines(file: string, options: ReadLogOptions = {}):
   }
   const tail = Math.max(0, options.tail ?? 100);
   let offset = 0;
-  const fh = await openIfExists(file);
+  const files = options.files ?? localFiles;
+  const fh = await files.open(file);
   if (fh) {
     try {
       const size = (await fh.stat()).size;
       const found = await readTail(fh, size, tail);
-      const notes = await readLogTimes(file);
+      const notes = await files.times(file);
       const now = clock.now();
       const lines = found.lines.map((text, i) => ({
         text,
@@ -143,10 +161,11 @@ async function* followLines(file: string, offset: number, options: ReadLogOption
   const pollMs = options.pollMs ?? 150;
   let decoder = new StringDecoder('utf8');
   let pending = '';
-  let fh: FileHandle | undefined;
+  let fh: LogFileHandle | undefined;
+  const files = options.files ?? localFiles;
   try {
     while (!signal?.aborted) {
-      fh ??= await openIfExists(file);
+      fh ??= await files.open(file);
       const size = fh ? (await fh.stat()).size : 0;
       if (size < offset) {
         offset = 0;

@@ -5,7 +5,7 @@ import type { InstanceUsage } from '../runtime.js';
 const constants = new Map<string, number>();
 
 /** A getconf value, read once: CLK_TCK (USER_HZ, /proc's CPU time unit) or PAGESIZE (its RSS unit). */
-function sysconf(name: 'CLK_TCK' | 'PAGESIZE', fallback: number): number {
+export function sysconf(name: 'CLK_TCK' | 'PAGESIZE', fallback: number): number {
   let value = constants.get(name);
   if (value === undefined) {
     try {
@@ -20,7 +20,11 @@ function sysconf(name: 'CLK_TCK' | 'PAGESIZE', fallback: number): number {
 
 /** utime + stime (ticks) and RSS (pages) of one process, from /proc/PID/stat. */
 function statOf(pid: number): { ticks: number; rssPages: number } {
-  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** utime + stime (ticks) and RSS (pages) from the text of a /proc/PID/stat file (also read over SSH). */
+export function parseProcStat(text: string): { ticks: number; rssPages: number } {
   // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ")".
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state): utime is field 14, stime 15, rss 24.

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import type { SecretVault } from '../access/secrets/vault.js';
+import type { ProjectConfig } from '../config/model.js';
+import { LocalRuntime } from '../runtimes/local/index.js';
+import type { InstanceSpec, Runtime } from '../runtimes/runtime.js';
+import { parseHostAddress, SshRuntime, type HostAddress, type HostCredentials } from '../runtimes/ssh/index.js';
+import { SlipwayError } from '../shared/errors.js';
+import type { Logger } from '../shared/logging.js';
+import { hostsOf, PlacedRuntime } from './placed-runtime.js';
+
+export interface RuntimeWiring {
+  config: ProjectConfig;
+  /** Every project the coordinator serves (the stored ones too), read when an instance is placed. */
+  projects: () => ProjectConfig[];
+  secrets: SecretVault;
+  instanceLogs: string;
+  logger: Logger;
+}
+
+/** The secret holding the SSH key of a spec's environment (never handed to instances). */
+function sshKeySecretOf(projects: () => ProjectConfig[], spec: Pick<InstanceSpec, 'project' | 'environment'>) {
+  return projects()
+    .find((c) => c.project === spec.project)
+    ?.environments.find((e) => e.name === spec.environment)?.sshKeySecret;
+}
+
+/**
+ * The runtime the engine uses: the local one, and with it the SSH runtime when any environment or
+ * service of the project has `hosts:`. Secrets are resolved at each start; an environment's SSH key
+ * secret is kept out of its instances' environment.
+ */
+export function buildRuntime(w: RuntimeWiring): Runtime {
+  const secretEnv = async (spec: InstanceSpec) => {
+    const env = await w.secrets.environmentFor({ project: spec.project, environment: spec.environment });
+    const keySecret = sshKeySecretOf(w.projects, spec);
+    if (keySecret) delete env[keySecret];
+    return env;
+  };
+  const local = new LocalRuntime({
+    logDir: w.instanceLogs,
+    logger: w.logger.child({ part: 'runtime' }),
+    secretEnv,
+    ...(w.config.runtime.ports ? { ports: w.config.runtime.ports } : {}),
+  });
+  const usesHosts =
+    w.config.environments.some((e) => e.hosts) ||
+    w.config.services.some((s) => Object.values(s.environments).some((o) => o.hosts));
+  if (!usesHosts) return local;
+  const ssh = new SshRuntime({
+    hostsFor: (spec) => hostsOf(w.projects, spec),
+    knownHostsFile: path.join(w.config.dataDir, 'ssh', 'known-hosts.json'),
+    credentials: (host) => credentialsFor(w, host),
+    secretEnv,
+    logger: w.logger.child({ part: 'ssh-runtime' }),
+  });
+  return new PlacedRuntime(local, ssh, (spec) => hostsOf(w.projects, spec).length > 0);
+}
+
+/** The key of the first environment that lists this host: its secret, else the SSH agent. */
+async function credentialsFor(w: RuntimeWiring, host: HostAddress): Promise<HostCredentials> {
+  for (const config of w.projects()) {
+    for (const environment of config.environments) {
+      const lists = [
+        ...(environment.hosts ?? []),
+        ...config.services.flatMap((s) => s.environments[environment.name]?.hosts ?? []),
+      ].some((url) => parseHostAddress(url).label === host.label);
+      if (!lists) continue;
+      if (!environment.sshKeySecret) break;
+      const env = await w.secrets.environmentFor({ project: config.project, environment: environment.name });
+      const privateKey = env[environment.sshKeySecret];
+      if (!privateKey)
+        throw new SlipwayError(
+          'unavailable',
+          `host ${host.label}: secret ${environment.sshKeySecret} (sshKey of ` +
+            `environments.${environment.name}) is not set: slipway secrets set ${environment.sshKeySecret} --env ` +
+            `${environment.name}`,
+        );
+      return { privateKey };
+    }
+  }
+  const agent = process.env.SSH_AUTH_SOCK;
+  if (!agent)
+    throw new SlipwayError(
+      'unavailable',
+      `host ${host.label}: no SSH key: set sshKey: secret:NAME on its ` +
+        'environment, or run the coordinator with an SSH agent (SSH_AUTH_SOCK)',
+    );
+  return { agent };
+}

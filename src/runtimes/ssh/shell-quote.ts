@@ -1,0 +1,14 @@
+/**
+ * Quote one word for a POSIX shell: single quotes around it, each `'` as `'\''`. Every value the
+ * SSH runtime sends to a host inside a shell line (paths, env, command, args) goes through this,
+ * so no user input is ever read by the remote shell as syntax.
+ */
+export function shellQuote(word: string): string {
+  if (word.includes('\0')) throw new RangeError('a shell word cannot contain a NUL byte');
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Quote each word and join them with spaces: one command line. */
+export function shellLine(words: readonly string[]): string {
+  return words.map(shellQuote).join(' ');
+}
