@@ -31,6 +31,7 @@ import { approvalRoutes } from './routes/approvals.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
 import { oidcRoutes } from '../access/oidc/routes.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -99,6 +100,8 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(authRoutes(ctx));
   await app.register(userRoutes(ctx));
   await app.register(oidcRoutes(ctx));
+  // The dashboard (web/, built into dist/web/) at / and every page path; /api/v1 and /healthz stay as they are.
+  await app.register(dashboardRoutes());
   app.get(
     '/api/v1/openapi.json',
     { schema: { hide: true }, config: { access: { action: 'api.describe', role: 'viewer', anyEnvironment: true } } },
