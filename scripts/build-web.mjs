@@ -31,11 +31,14 @@ export function firstViewSize(dir = outDir) {
 }
 
 async function main() {
+  // React's production build whatever the caller's NODE_ENV (vitest sets it to test, which gives the development one).
+  process.env.NODE_ENV = 'production';
   const [{ build }, { default: react }] = await Promise.all([import('vite'), import('@vitejs/plugin-react')]);
   await build({
     configFile: false,
     root: path.join(root, 'web'),
     base: '/',
+    mode: 'production',
     logLevel: 'warn',
     plugins: [react()],
     build: {

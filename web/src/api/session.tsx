@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, type ReactNode, useCallback, useContext, useEffect } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { ApiError, api, setCsrfToken, setUnauthorizedHandler } from './client.js';
 import type { Role, Session } from './types.js';
@@ -51,22 +51,27 @@ export function RequireSession({ children, fallback }: { children: ReactNode; fa
   const navigate = useNavigate();
   const location = useLocation();
   const here = location.pathname + location.search;
+  // A session that was there and is gone has expired (or was ended elsewhere): the login page says so.
+  const hadSession = useRef(false);
+  const loggingOut = useRef(false);
+  if (query.data) hadSession.current = true;
   useEffect(() => {
     setUnauthorizedHandler(() => {
       setCsrfToken(undefined);
       client.setQueryData(['session'], null);
-      navigate(loginPath(window.location.pathname + window.location.search, true), { replace: true });
     });
-  }, [client, navigate]);
+  }, [client]);
   useEffect(() => {
-    if (query.data === null) navigate(loginPath(here), { replace: true });
+    if (query.data !== null) return;
+    if (loggingOut.current) navigate('/login', { replace: true });
+    else navigate(loginPath(here, hadSession.current), { replace: true });
   }, [query.data, here, navigate]);
   const logout = useCallback(async () => {
+    loggingOut.current = true;
     await api('POST', '/api/v1/auth/logout').catch(() => undefined);
     setCsrfToken(undefined);
-    client.clear();
-    navigate('/login', { replace: true });
-  }, [client, navigate]);
+    client.setQueryData(['session'], null);
+  }, [client]);
   if (query.isError) return <ErrorState error={query.error} what="the login session" />;
   if (!query.data) return <>{fallback}</>;
   return <SessionContext.Provider value={{ session: query.data, logout }}>{children}</SessionContext.Provider>;

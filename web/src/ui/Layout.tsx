@@ -1,8 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useState } from 'react';
-import { NavLink, useNavigate } from 'react-router';
+import { NavLink } from 'react-router';
 import { type LiveState, followEvents } from '../api/live.js';
-import { loginPath, useSession } from '../api/session.js';
+import { useSession } from '../api/session.js';
 
 const liveWords: Record<LiveState, string> = {
   connecting: 'connecting…',
@@ -14,18 +14,15 @@ const liveWords: Record<LiveState, string> = {
 export function Layout({ children }: { children: ReactNode }) {
   const { session, logout } = useSession();
   const client = useQueryClient();
-  const navigate = useNavigate();
   const [live, setLive] = useState<LiveState>('connecting');
   useEffect(
     () =>
       followEvents(client, {
         state: setLive,
-        unauthorized: () => {
-          client.setQueryData(['session'], null);
-          navigate(loginPath(window.location.pathname + window.location.search, true), { replace: true });
-        },
+        // The session layer sees it and sends the user to the login page, saying the session ended.
+        unauthorized: () => client.setQueryData(['session'], null),
       }),
-    [client, navigate],
+    [client],
   );
   return (
     <>

@@ -151,7 +151,8 @@ export default function DeploymentPage() {
         ) : !events.data ? (
           <Loading what="the events" lines={6} />
         ) : (
-          <ol className="events" data-testid="events">
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling list must take focus to scroll by keyboard
+          <ol className="events" data-testid="events" tabIndex={0} aria-label="Events, newest first">
             {[...events.data.events].reverse().map((e) => (
               <li key={e.id}>
                 <Time at={e.at} /> <span className="kind">{e.kind}</span> {e.message}
