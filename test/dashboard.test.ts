@@ -84,7 +84,7 @@ describe('the dashboard in Chromium', () => {
     await context.close();
   }, 60_000);
 
-  it('a faulty canary rolls back live: the overview links it, the page shows the failing rule and figures', async () => {
+  it('a faulty canary rolls back live: the overview links it, the page shows the failing rule', async () => {
     const { context, page } = await open(dana);
     const viewer = await open(vic);
     await page.locator('[data-live="live"]').waitFor();
