@@ -70,6 +70,7 @@ export interface Deployment {
   trafficShifted: boolean;
   paused: { reason: string; by?: string; at: string } | null;
   latestVerdict: Verdict | null;
+  rolledBackFrom: { step: number; steps: Step[] } | null;
   reason: string | null;
   error: { message: string } | null;
   requestedBy: string | null;

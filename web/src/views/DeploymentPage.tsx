@@ -11,6 +11,11 @@ import { Actions } from './Actions.js';
 import { PlanTimeline } from './PlanTimeline.js';
 import { Verdicts } from './Verdicts.js';
 
+/** Instances worth a row: those running now, and the stopped ones of this deployment's two releases. */
+function shown(i: Instance, d: Deployment): boolean {
+  return i.state !== 'stopped' || i.release === d.to.version || i.release === d.from?.version;
+}
+
 // uPlot loads with the charts only.
 const Charts = lazy(() => import('./Charts.js'));
 
@@ -83,10 +88,22 @@ export default function DeploymentPage() {
       <div className="grid">
         <section aria-labelledby="plan-h">
           <h2 id="plan-h">Plan</h2>
-          <PlanTimeline d={d} />
+          {d.rolledBackFrom && (
+            <>
+              <h3>
+                Original plan (reached step {d.rolledBackFrom.step + 1} of {d.rolledBackFrom.steps.length})
+              </h3>
+              <PlanTimeline steps={d.rolledBackFrom.steps} />
+              <h3>Rollback</h3>
+            </>
+          )}
+          <PlanTimeline steps={d.steps} />
         </section>
         <section aria-labelledby="traffic-h">
           <h2 id="traffic-h">Traffic and instances</h2>
+          <h3>
+            Traffic of {d.service} in {d.environment} now
+          </h3>
           {service ? <TrafficBar traffic={service.traffic} /> : <Loading what="the traffic split" lines={2} />}
           {instances.isError ? (
             <ErrorState error={instances.error} what="the instances" />
@@ -104,19 +121,21 @@ export default function DeploymentPage() {
                 </tr>
               </thead>
               <tbody>
-                {instances.data.instances.map((i) => (
-                  <tr key={i.id}>
-                    <td>
-                      <code>{i.id}</code>
-                    </td>
-                    <td>{i.release}</td>
-                    <td className={i.state === 'healthy' ? 'ok' : 'warn'}>
-                      {i.state}
-                      {i.desired !== 'running' ? ` (${i.desired})` : ''}
-                    </td>
-                    <td>{i.restarts}</td>
-                  </tr>
-                ))}
+                {instances.data.instances
+                  .filter((i) => shown(i, d))
+                  .map((i) => (
+                    <tr key={i.id}>
+                      <td>
+                        <code>{i.id}</code>
+                      </td>
+                      <td>{i.release}</td>
+                      <td className={i.state === 'healthy' ? 'ok' : 'warn'}>
+                        {i.state}
+                        {i.desired !== 'running' ? ` (${i.desired})` : ''}
+                      </td>
+                      <td>{i.restarts}</td>
+                    </tr>
+                  ))}
               </tbody>
             </table>
           )}

@@ -1,10 +1,10 @@
-import type { Deployment } from '../api/types.js';
+import type { Step } from '../api/types.js';
 
 /** The plan as a timeline: done steps, the current one (marked for screen readers too), the pending ones. */
-export function PlanTimeline({ d }: { d: Deployment }) {
+export function PlanTimeline({ steps }: { steps: Step[] }) {
   return (
     <ol className="plan" data-testid="plan">
-      {d.steps.map((s, i) => (
+      {steps.map((s, i) => (
         <li
           // Steps have no id; their position is their identity within one plan.
           // biome-ignore lint/suspicious/noArrayIndexKey: the plan is fixed for a deployment
