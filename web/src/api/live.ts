@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { createParser } from 'eventsource-parser';
-import type { TimelineEvent } from './types.js';
+import type { ProjectStatus, TimelineEvent, Traffic } from './types.js';
 
 /** Where the live stream stands, for the header's indicator. */
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
@@ -33,6 +33,7 @@ export function followEvents(
     }, 50);
   };
   const onEvent = (e: TimelineEvent) => {
+    if (e.kind === 'traffic.shifted') showShift(client, e);
     const keys = [JSON.stringify(['status']), JSON.stringify(['deployments']), JSON.stringify(['pipeline'])];
     if (e.deploymentId) {
       for (const k of ['deployment', 'verdicts', 'events', 'instances']) keys.push(JSON.stringify([k, e.deploymentId]));
@@ -86,4 +87,35 @@ export function followEvents(
     }
   })();
   return () => controller.abort();
+}
+
+/**
+ * A weight change is on screen as soon as its event arrives (the event carries the new split); the
+ * refetch that follows confirms it. Saves a round trip where it matters most: watching a canary.
+ */
+function showShift(client: QueryClient, e: TimelineEvent): void {
+  const data = e.data as {
+    stable?: { release?: string; weight: number };
+    candidate?: { release?: string; weight: number };
+  };
+  if (!e.project || !e.environment || !e.service || !data.stable || !data.candidate) return;
+  const total = data.stable.weight + data.candidate.weight;
+  const pct = (w: number) => (total === 0 ? 0 : Math.round((w / total) * 100));
+  const traffic: Traffic[] = [];
+  if (data.stable.release)
+    traffic.push({ release: data.stable.release, role: 'stable', weight: pct(data.stable.weight) });
+  if (data.candidate.release && data.candidate.weight > 0)
+    traffic.push({ release: data.candidate.release, role: 'candidate', weight: pct(data.candidate.weight) });
+  client.setQueryData<ProjectStatus>(['status', e.project], (status) =>
+    status
+      ? {
+          ...status,
+          environments: status.environments.map((env) =>
+            env.name !== e.environment
+              ? env
+              : { ...env, services: env.services.map((s) => (s.service === e.service ? { ...s, traffic } : s)) },
+          ),
+        }
+      : status,
+  );
 }
