@@ -50,7 +50,8 @@ export async function overviewApiLatency(options: { services: number; rounds: nu
     }
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/v1/projects/harbor/status`;
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const url = `http://127.0.0.1:${port}/api/v1/projects/harbor/status`;
     const times: number[] = [];
     let bytes = 0;
     for (let i = 0; i < options.requests + 10; i++) {
