@@ -89,11 +89,14 @@ describe('the dashboard in Chromium', () => {
     const viewer = await open(vic);
     await page.locator('[data-live="live"]').waitFor();
     const d = await system.deploy('1.2.0', { set: { FAIL_RATE: '0.3' } });
+    // Held before its candidate takes traffic, so the pages see it running; resumed below, it fails in seconds.
+    await system.client.call('POST', `/api/v1/deployments/${d.id}/pause`);
     // The overview learns of it from the event stream, without a reload.
     const link = page.locator('[aria-label="harbor-quote staging"] .inflight a');
     await link.waitFor({ timeout: 20_000 });
     await link.click();
     await page.waitForURL(`**/deployments/${d.id}`);
+    await page.getByTestId('state').filter({ hasText: '(paused)' }).waitFor({ timeout: 30_000 });
     await viewer.page.goto(dashboardUrl(system, `/deployments/${d.id}`));
     // While it runs: the viewer sees the actions, disabled, with the reason.
     await expect(viewer.page.getByRole('button', { name: 'Abort' }).isDisabled()).resolves.toBe(true);
@@ -101,7 +104,8 @@ describe('the dashboard in Chromium', () => {
       'Actions are disabled: needs the deployer role on staging; vic has viewer on *.',
     );
     expect(await seriousViolations(viewer.page)).toEqual([]);
-    expect(await stateOf(page)).toMatch(/running|rolling back/);
+    expect(await stateOf(page)).toBe('running (paused)');
+    await system.client.call('POST', `/api/v1/deployments/${d.id}/resume`);
     await page.getByTestId('state').filter({ hasText: 'rolled back' }).waitFor({ timeout: 60_000 });
     await expect(page.getByTestId('reason').textContent()).resolves.toMatch(/canary analysis failed: error-rate/);
     // The failing rule's row: its figures with units, the sample sizes, the statistic and the threshold.
