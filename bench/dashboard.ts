@@ -90,10 +90,9 @@ try {
   await system.finish(d.id);
   await until('the page to show the end', async () => (await page.getByTestId('state').textContent()) === 'succeeded');
   const painted = (await page.evaluate('window.painted')) as [string, number][];
-  const { events } = await system.client.call<{ events: { kind: string; at: string; data: any }[] }>(
-    'GET',
-    `/api/v1/deployments/${d.id}/events`,
-  );
+  const { events } = await system.client.call<{
+    events: { kind: string; at: string; data: { candidate: { weight: number } } }[];
+  }>('GET', `/api/v1/deployments/${d.id}/events`);
   const latencies: number[] = [];
   for (const e of events.filter((x) => x.kind === 'traffic.shifted')) {
     const shown = painted.find(([text]) => text.includes(`candidate 1.1.0 ${e.data.candidate.weight} %`));
