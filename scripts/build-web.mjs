@@ -2,7 +2,8 @@
 // Builds the dashboard (web/) into dist/web/ with Vite, then holds it to its budget: the JavaScript
 // the first view (the overview) loads — the entry chunk and everything it imports statically —
 // must stay within 150 KB gzip. Lazy views (deployment, history) and their libraries (uPlot) are
-// not counted: they load when opened. Prints the sizes; exits 1 over budget.
+// not counted: they load when opened. Prints the sizes (on stderr: stdout stays for a benchmark's JSON); exits 1
+// over budget.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,9 +52,9 @@ async function main() {
     },
   });
   const { files, total } = firstViewSize();
-  for (const f of files) console.log(`build-web: ${f.file} ${(f.gzip / 1024).toFixed(1)} KB gzip`);
+  for (const f of files) console.error(`build-web: ${f.file} ${(f.gzip / 1024).toFixed(1)} KB gzip`);
   const verdict = total <= firstViewBudget ? 'within' : 'OVER';
-  console.log(
+  console.error(
     `build-web: first view ${(total / 1024).toFixed(1)} KB gzip, ${verdict} the ${firstViewBudget / 1024} KB budget`,
   );
   if (total > firstViewBudget) process.exit(1);
