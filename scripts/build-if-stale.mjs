@@ -18,7 +18,7 @@ function newest(path) {
   return max;
 }
 
-const inputs = ['src', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'].map((p) =>
+const inputs = ['src', 'web', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'].map((p) =>
   join(root, p),
 );
 const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;

@@ -59,6 +59,9 @@ const table: Record<string, Expectation> = {
     source: 'star',
     request: () => ({ method: 'POST', url: '/api/v1/system/shutdown', payload: {} }),
   },
+  // The dashboard's page and assets: public (the page holds no data; it calls /api/v1 with the session).
+  'GET /': { role: 'viewer', source: 'public', request: () => ({ url: '/' }) },
+  'GET /*': { role: 'viewer', source: 'public', request: () => ({ url: '/deployments/dep_x' }) },
   'GET /api/v1/openapi.json': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/openapi.json' }) },
   'PUT /api/v1/projects/:project': {
     role: 'admin',

@@ -3,7 +3,7 @@ import type { Queryable } from '../store/db.js';
 import type { DeploymentRecord } from '../store/repos/deployments.js';
 import type { EventRecord } from '../store/repos/events.js';
 import type { InstanceRecord } from '../store/repos/instances.js';
-import { getRelease, type ReleaseRecord } from '../store/repos/releases.js';
+import { getRelease, getReleases, type ReleaseRecord } from '../store/repos/releases.js';
 import { describeStep, type Step } from '../strategies/plan.js';
 import type { deploymentView, eventView, instanceView, releaseView, verdictView } from './schemas.js';
 import { listVerdicts, type VerdictRecord } from '../store/repos/verdicts.js';
@@ -23,6 +23,12 @@ export class ReleaseNames {
       this.cache.set(id, hit);
     }
     return hit;
+  }
+  /** Load these releases in one query, so the `version` calls that follow are answered from memory. */
+  async prime(ids: Iterable<string | null | undefined>): Promise<void> {
+    const wanted = [...new Set([...ids].filter((id): id is string => !!id && !this.cache.has(id)))];
+    const found = new Map((await getReleases(this.db, wanted)).map((r) => [r.id, r]));
+    for (const id of wanted) this.cache.set(id, Promise.resolve(found.get(id)));
   }
   async version(id: string): Promise<string> {
     return (await this.get(id))?.version ?? id;

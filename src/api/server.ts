@@ -34,6 +34,7 @@ import { oidcRoutes } from '../access/oidc/routes.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { alertRoutes } from './routes/alerts.js';
 import { silenceRoutes } from './routes/silences.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -105,6 +106,8 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(incidentRoutes(ctx));
   await app.register(alertRoutes(ctx));
   await app.register(silenceRoutes(ctx));
+  // The dashboard (web/, built into dist/web/) at / and every page path; /api/v1 and /healthz stay as they are.
+  await app.register(dashboardRoutes());
   app.get(
     '/api/v1/openapi.json',
     { schema: { hide: true }, config: { access: { action: 'api.describe', role: 'viewer', anyEnvironment: true } } },

@@ -8,7 +8,12 @@ import { inject } from 'vitest';
  * still checks and migrates the schema on open, as it does for any existing store.
  */
 export function seedStore(dataDir: string): void {
-  const template = inject('storeTemplate');
+  let template: string | undefined;
+  try {
+    template = inject('storeTemplate');
+  } catch {
+    // Outside vitest (npm run screenshots, bench:dashboard use System too): no template; the coordinator runs initdb.
+  }
   const target = path.join(dataDir, 'db');
   if (!template || existsSync(target)) return;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });

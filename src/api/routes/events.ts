@@ -8,6 +8,8 @@ import { presentEvent } from '../present.js';
 import { errorBody, eventView, idParams } from '../schemas.js';
 import { deploymentEnvironment } from '../access-sources.js';
 import { visibleRows } from '../visible.js';
+import { viewableEnvironments } from '../../access/authorize.js';
+import { streamEvents } from '../event-stream.js';
 
 const heartbeatMs = 15_000;
 
@@ -42,7 +44,10 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           access: { action: 'event.list', role: 'viewer', environment: 'query.environment', anyEnvironment: true },
         },
         schema: {
-          summary: 'The event timeline, oldest first',
+          summary: 'The event timeline, oldest first (or, with `Accept: text/event-stream`, followed live)',
+          description:
+            'With `Accept: text/event-stream`: the events after `after` (or `Last-Event-ID`), then new ones as they ' +
+            'are stored, each with its id, until the client leaves (the dashboard follows the whole project so).',
           tags: ['events'],
           querystring: z.object({
             project: z.string().optional(),
@@ -55,8 +60,32 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           response: { 200: z.object({ events: z.array(eventView) }) },
         },
       },
-      async (req) => {
+      async (req, reply) => {
         const { deployment, ...rest } = req.query;
+        if (String(req.headers.accept ?? '').includes('text/event-stream')) {
+          const after = Math.max(rest.after, lastEventIdOf(req.headers['last-event-id']));
+          const viewable = req.principal ? viewableEnvironments(req.principal) : [];
+          const matches = (e: EventRecord) =>
+            (!rest.project || e.project === rest.project) &&
+            (!deployment || e.deploymentId === deployment) &&
+            (!rest.service || e.service === rest.service) &&
+            (rest.environment
+              ? e.environment === rest.environment
+              : viewable === '*' || (e.environment !== undefined && viewable.includes(e.environment)));
+          return streamEvents(ctx, req, reply, {
+            after,
+            matches,
+            backlog: (from, limit) =>
+              visibleRows(
+                req.principal,
+                rest.environment,
+                (environment) =>
+                  listEvents(ctx.db, { ...rest, environment, deploymentId: deployment, after: from, limit }),
+                (a, b) => a.id - b.id,
+                limit,
+              ),
+          });
+        }
         const events = await visibleRows(
           req.principal,
           rest.environment,

@@ -47,6 +47,13 @@ export async function getRelease(db: Queryable, id: string): Promise<ReleaseReco
   return rows[0] ? toRelease(rows[0]) : undefined;
 }
 
+/** Several releases by id in one query (pages that name many, such as a project's status). */
+export async function getReleases(db: Queryable, ids: readonly string[]): Promise<ReleaseRecord[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query(`select ${columns} from releases where id = any($1::text[])`, [[...new Set(ids)]]);
+  return rows.map(toRelease);
+}
+
 /** A release by service and version. */
 export async function getReleaseByVersion(
   db: Queryable,

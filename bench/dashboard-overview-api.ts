@@ -1,0 +1,81 @@
+import { request } from 'undici';
+import { ensureAdminToken, generateToken } from '../src/api/auth.js';
+import { validateConfigObject } from '../src/config/validate.js';
+import { testApi } from '../test/support/api-harness.js';
+import { engineHarness } from '../test/support/engine-harness.js';
+
+/**
+ * The API behind the overview (GET /api/v1/projects/:project/status) on a store holding `services`
+ * services × 3 environments, each deployed `rounds` times (history), by the real engine with the
+ * fake runtime; then `requests` calls over HTTP, one at a time. Returns latency percentiles in ms.
+ */
+export async function overviewApiLatency(options: { services: number; rounds: number; requests: number }) {
+  const services: Record<string, unknown> = {};
+  for (let i = 0; i < options.services; i++) {
+    services[`svc-${String(i).padStart(2, '0')}`] = {
+      command: 'node',
+      args: ['server.js'],
+      instances: 1,
+      health: { interval: '50ms', startTimeout: '2s' },
+      route: { pathPrefix: `/svc-${i}` },
+      drainTimeout: '0s',
+      strategy: { type: 'blue-green', keepOldFor: '0s' },
+    };
+  }
+  const environments = ['dev', 'staging', 'production'];
+  const config = validateConfigObject(
+    {
+      project: 'harbor',
+      environments: Object.fromEntries(environments.map((e, i) => [e, { listen: `127.0.0.1:${18091 + i}` }])),
+      services,
+    },
+    { baseDir: '/srv/harbor' },
+  );
+  const h = await engineHarness(config);
+  h.runtime.behaviour = () => 'healthy';
+  const token = generateToken();
+  await ensureAdminToken(h.db, token);
+  const app = await testApi(h);
+  try {
+    for (let round = 0; round < options.rounds; round++) {
+      const ids = await Promise.all(
+        Object.keys(services).flatMap((service) =>
+          environments.map(
+            async (environment) =>
+              (await h.engine.deploy({ project: 'harbor', service, environment, version: `1.${round}.0` })).id,
+          ),
+        ),
+      );
+      for (const id of ids) await h.waitFinished(id, 120_000);
+    }
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const url = `http://127.0.0.1:${port}/api/v1/projects/harbor/status`;
+    const times: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < options.requests + 10; i++) {
+      const started = performance.now();
+      const res = await request(url, { headers: { authorization: `Bearer ${token}` } });
+      const body = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`status answered ${res.statusCode}: ${body.slice(0, 200)}`);
+      if (i >= 10) times.push(performance.now() - started); // the first ten warm the JIT and the store's caches
+      bytes = body.length;
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))]! * 10) / 10;
+    return {
+      services: options.services,
+      environments: environments.length,
+      deployments: options.services * environments.length * options.rounds,
+      requests: times.length,
+      responseBytes: bytes,
+      p50Ms: at(0.5),
+      p95Ms: at(0.95),
+      maxMs: at(1),
+    };
+  } finally {
+    await app.close();
+    await h.close();
+  }
+}

@@ -1,0 +1,76 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { EventRecord } from '../store/repos/events.js';
+import type { ApiContext } from './context.js';
+import { presentEvent } from './present.js';
+
+const heartbeatMs = 15_000;
+
+/** What one live stream of the whole timeline carries: the events this caller may see, after an id. */
+export interface StreamSelection {
+  after: number;
+  /** May this event be sent (project filter, the environments the caller may view)? */
+  matches: (e: EventRecord) => boolean;
+  /** The stored events after `after`, oldest first, at most `limit` (already filtered like `matches`). */
+  backlog: (after: number, limit: number) => Promise<EventRecord[]>;
+}
+
+/**
+ * Answer with server-sent events: the backlog after `after` (a reconnecting EventSource sends
+ * Last-Event-ID), then every new event as it is stored, each with its id, so a reconnect neither
+ * loses nor repeats one. The stream stays open until the client leaves; a comment every 15 s keeps
+ * proxies from closing it.
+ */
+export async function streamEvents(
+  ctx: ApiContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  selection: StreamSelection,
+): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  // Tells the browser's EventSource how soon to come back after the coordinator restarts.
+  res.write('retry: 1000\n\n');
+  let lastSent = selection.after;
+  let closed = false;
+  let replaying = true;
+  const pending: EventRecord[] = [];
+  const send = (e: EventRecord) => {
+    if (closed || e.id <= lastSent) return;
+    lastSent = e.id;
+    res.write(`id: ${e.id}\nevent: ${e.kind}\ndata: ${JSON.stringify(presentEvent(e))}\n\n`);
+  };
+  // Subscribed before the backlog is read, so nothing falls between the two; duplicates are dropped by id.
+  const unsubscribe = ctx.events.subscribe((e) => {
+    if (!selection.matches(e)) return;
+    if (replaying) pending.push(e);
+    else send(e);
+  });
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+  const cleanup = () => {
+    closed = true;
+    unsubscribe();
+    clearInterval(heartbeat);
+  };
+  req.raw.on('close', cleanup);
+  res.on('close', cleanup);
+  try {
+    for (let batch = await selection.backlog(lastSent, 1000); batch.length > 0; ) {
+      for (const e of batch) send(e);
+      if (closed || batch.length < 1000) break;
+      batch = await selection.backlog(lastSent, 1000);
+    }
+    replaying = false;
+    for (const e of pending.sort((a, b) => a.id - b.id)) send(e);
+  } catch (err) {
+    // The answer has begun (hijacked): no error body can follow, but the stream must not hang open.
+    ctx.logger.error({ err }, 'event stream failed while replaying; closed');
+    cleanup();
+    res.end();
+  }
+}

@@ -1,0 +1,121 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { createParser } from 'eventsource-parser';
+import type { ProjectStatus, TimelineEvent, Traffic } from './types.js';
+
+/** Where the live stream stands, for the header's indicator. */
+export type LiveState = 'connecting' | 'live' | 'reconnecting';
+
+/**
+ * Follow GET /api/v1/events as server-sent events and turn each event into cache invalidations, so
+ * every view refetches what changed (and only that). fetch + eventsource-parser instead of
+ * EventSource: the stream names each event by its kind (EventSource only hands over the names it
+ * was told in advance), and a 401 must send the user to the login page (EventSource hides the
+ * status). Reconnects send Last-Event-ID, so a coordinator restart loses and repeats nothing.
+ */
+export function followEvents(
+  client: QueryClient,
+  handlers: { state: (s: LiveState) => void; unauthorized: () => void; event?: (e: TimelineEvent) => void },
+): () => void {
+  const controller = new AbortController();
+  let lastId = 0;
+  let pending = new Set<string>();
+  let flush: number | undefined;
+  // Events come in bursts (a step writes several): one refetch per query per 50 ms.
+  const invalidate = (keys: string[]) => {
+    for (const k of keys) pending.add(k);
+    if (flush !== undefined) return;
+    flush = window.setTimeout(() => {
+      const keys = pending;
+      pending = new Set();
+      flush = undefined;
+      void client.invalidateQueries({ predicate: (q) => keys.has(JSON.stringify(q.queryKey.slice(0, 2))) });
+      void client.invalidateQueries({ predicate: (q) => keys.has(JSON.stringify(q.queryKey.slice(0, 1))) });
+    }, 50);
+  };
+  const onEvent = (e: TimelineEvent) => {
+    if (e.kind === 'traffic.shifted') showShift(client, e);
+    const keys = [JSON.stringify(['status']), JSON.stringify(['deployments']), JSON.stringify(['pipeline'])];
+    if (e.deploymentId) {
+      for (const k of ['deployment', 'verdicts', 'events', 'instances']) keys.push(JSON.stringify([k, e.deploymentId]));
+    }
+    invalidate(keys);
+    handlers.event?.(e);
+  };
+
+  const connect = async (): Promise<void> => {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (lastId > 0) headers['last-event-id'] = String(lastId);
+    const res = await fetch(`/api/v1/events?after=${lastId}`, {
+      headers,
+      credentials: 'same-origin',
+      signal: controller.signal,
+    });
+    if (res.status === 401) {
+      handlers.unauthorized();
+      return;
+    }
+    if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+    handlers.state('live');
+    // Whatever happened while the stream was away is in the replay; views refetch once more to be sure.
+    if (lastId > 0) void client.invalidateQueries();
+    const parser = createParser({
+      onEvent(message) {
+        if (!message.id) return;
+        lastId = Math.max(lastId, Number(message.id));
+        onEvent(JSON.parse(message.data) as TimelineEvent);
+      },
+    });
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parser.feed(value);
+    }
+  };
+
+  void (async () => {
+    handlers.state('connecting');
+    while (!controller.signal.aborted) {
+      try {
+        await connect();
+      } catch {
+        // Down or restarting: the loop below tries again.
+      }
+      if (controller.signal.aborted) return;
+      handlers.state('reconnecting');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  })();
+  return () => controller.abort();
+}
+
+/**
+ * A weight change is on screen as soon as its event arrives (the event carries the new split); the
+ * refetch that follows confirms it. Saves a round trip where it matters most: watching a canary.
+ */
+function showShift(client: QueryClient, e: TimelineEvent): void {
+  const data = e.data as {
+    stable?: { release?: string; weight: number };
+    candidate?: { release?: string; weight: number };
+  };
+  if (!e.project || !e.environment || !e.service || !data.stable || !data.candidate) return;
+  const total = data.stable.weight + data.candidate.weight;
+  const pct = (w: number) => (total === 0 ? 0 : Math.round((w / total) * 100));
+  const traffic: Traffic[] = [];
+  if (data.stable.release)
+    traffic.push({ release: data.stable.release, role: 'stable', weight: pct(data.stable.weight) });
+  if (data.candidate.release && data.candidate.weight > 0)
+    traffic.push({ release: data.candidate.release, role: 'candidate', weight: pct(data.candidate.weight) });
+  client.setQueryData<ProjectStatus>(['status', e.project], (status) =>
+    status
+      ? {
+          ...status,
+          environments: status.environments.map((env) =>
+            env.name !== e.environment
+              ? env
+              : { ...env, services: env.services.map((s) => (s.service === e.service ? { ...s, traffic } : s)) },
+          ),
+        }
+      : status,
+  );
+}

@@ -1,0 +1,59 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { lazy, StrictMode, Suspense } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Outlet, Route, Routes } from 'react-router';
+import { ApiError } from './api/client.js';
+import { RequireSession } from './api/session.js';
+import { Loading } from './ui/ErrorState.js';
+import { Layout } from './ui/Layout.js';
+import { Login } from './views/Login.js';
+import { NotFound } from './views/NotFound.js';
+import { Overview } from './views/Overview.js';
+import './styles.css';
+
+// The overview is the first view; the others (and the chart library) load when they are opened.
+const DeploymentPage = lazy(() => import('./views/DeploymentPage.js'));
+const History = lazy(() => import('./views/History.js'));
+
+const client = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // Data changes arrive as events (src/api/live.ts), so nothing refetches on a timer or on focus.
+      staleTime: 30_000,
+      refetchOnWindowFocus: false,
+      // A refused request (4xx) will be refused again; an unreachable coordinator is retried.
+      retry: (n, e) => n < 3 && !(e instanceof ApiError && e.status >= 400 && e.status < 500),
+    },
+  },
+});
+
+/** Every page behind the login shares one frame (and so one live event stream). */
+function Protected() {
+  return (
+    <RequireSession fallback={<Loading what="the session" />}>
+      <Layout>
+        <Suspense fallback={<Loading what="the page" />}>
+          <Outlet />
+        </Suspense>
+      </Layout>
+    </RequireSession>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <QueryClientProvider client={client}>
+      <BrowserRouter>
+        <Routes>
+          <Route path="/login" element={<Login />} />
+          <Route element={<Protected />}>
+            <Route path="/" element={<Overview />} />
+            <Route path="/deployments/:id" element={<DeploymentPage />} />
+            <Route path="/history" element={<History />} />
+            <Route path="*" element={<NotFound />} />
+          </Route>
+        </Routes>
+      </BrowserRouter>
+    </QueryClientProvider>
+  </StrictMode>,
+);

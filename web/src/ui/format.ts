@@ -1,0 +1,58 @@
+/** How figures and times read on every page: units always, times relative with the absolute one beside. */
+
+const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'short' });
+const units: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+  ['second', 1000],
+];
+
+/** "3 min. ago", "in 20 sec." */
+export function relativeTime(iso: string, now = Date.now()): string {
+  const delta = new Date(iso).getTime() - now;
+  for (const [unit, ms] of units) {
+    if (Math.abs(delta) >= ms || unit === 'second') return rtf.format(Math.round(delta / ms), unit);
+  }
+  return iso;
+}
+
+/** "2026-12-04 08:31:07 UTC": unambiguous for an auditor, whatever the browser's zone. */
+export function absoluteTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
+/** "1 min 20 s", "850 ms" */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** A figure with its unit: "2.35 %", "41.2 ms", "1,204 requests". */
+export function figure(value: number | undefined, unit?: string): string {
+  if (value === undefined || Number.isNaN(value)) return '—';
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  const text = value.toLocaleString('en', { maximumFractionDigits: digits });
+  if (!unit) return text;
+  return unit === '%' ? `${text} %` : `${text} ${unit}`;
+}
+
+/** A p-value as statisticians write it. */
+export function pValue(p: number | undefined): string {
+  if (p === undefined) return '—';
+  return p < 0.0001 ? `p < 0.0001` : `p = ${p.toPrecision(2)}`;
+}
+
+/** Deployment states in words. */
+export const stateWords: Record<string, string> = {
+  queued: 'queued',
+  running: 'running',
+  rolling_back: 'rolling back',
+  succeeded: 'succeeded',
+  rolled_back: 'rolled back',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};

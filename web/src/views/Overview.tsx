@@ -1,0 +1,105 @@
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { api } from '../api/client.js';
+import type { Project, ProjectStatus, ServiceStatus } from '../api/types.js';
+import { ErrorState, Loading } from '../ui/ErrorState.js';
+import { stateWords } from '../ui/format.js';
+import { Time } from '../ui/Time.js';
+import { TrafficBar } from '../ui/TrafficBar.js';
+
+/** Every project's environments × services: stable release, traffic split, instance health, deployment in flight. */
+export function Overview() {
+  const projects = useQuery({
+    queryKey: ['projects'],
+    queryFn: () => api<{ projects: Project[] }>('GET', '/api/v1/projects'),
+  });
+  const statuses = useQueries({
+    queries: (projects.data?.projects ?? []).map((p) => ({
+      queryKey: ['status', p.name],
+      queryFn: () => api<ProjectStatus>('GET', `/api/v1/projects/${encodeURIComponent(p.name)}/status`),
+    })),
+  });
+  if (projects.isError) return <ErrorState error={projects.error} what="the projects" />;
+  if (!projects.data) return <Loading what="the projects" lines={8} />;
+  if (projects.data.projects.length === 0)
+    return (
+      <section>
+        <h1>Overview</h1>
+        <p>No project yet: `slipway deploy` applies slipway.yaml and starts the first deployment.</p>
+      </section>
+    );
+  return (
+    <section>
+      <h1>Overview</h1>
+      {projects.data.projects.map((p, i) => {
+        const status = statuses[i];
+        return (
+          <section key={p.name} className="project" aria-labelledby={`project-${i}`}>
+            <h2 id={`project-${i}`}>{p.name}</h2>
+            {status?.isError ? (
+              <ErrorState error={status.error} what={`the status of ${p.name}`} />
+            ) : !status?.data ? (
+              <Loading what={`the status of ${p.name}`} lines={p.environments.length * p.services.length * 3} />
+            ) : (
+              <>
+                {!status.data.dataPlane.healthy && (
+                  <p className="error-state" role="alert">
+                    The data plane (proxy) does not answer: traffic may not be served.
+                  </p>
+                )}
+                {status.data.environments.map((env) => (
+                  <section key={env.name} className="environment" aria-label={`${p.name} ${env.name}`}>
+                    <h3>
+                      {env.name} <span className="muted">{env.url}</span>
+                    </h3>
+                    <ul className="cards">
+                      {env.services.map((s) => (
+                        <ServiceCard key={s.service} s={s} />
+                      ))}
+                    </ul>
+                  </section>
+                ))}
+              </>
+            )}
+          </section>
+        );
+      })}
+    </section>
+  );
+}
+
+function ServiceCard({ s }: { s: ServiceStatus }) {
+  const live = s.instances.filter((i) => i.desired === 'running');
+  const healthy = live.filter((i) => i.state === 'healthy').length;
+  const d = s.activeDeployment;
+  const last = s.lastDeployment;
+  return (
+    <li className="card" data-service={s.service}>
+      <h4>{s.service}</h4>
+      <p>
+        stable <strong>{s.stable ?? 'none yet'}</strong>
+      </p>
+      <TrafficBar traffic={s.traffic} />
+      <p className={healthy < live.length ? 'warn' : undefined}>
+        {healthy} of {live.length} instance{live.length === 1 ? '' : 's'} healthy
+      </p>
+      {d ? (
+        <p className="inflight">
+          <Link to={`/deployments/${d.id}`}>
+            {d.kind} {d.to.version}: {stateWords[d.state]}
+            {d.paused ? ' (paused)' : ''}
+          </Link>
+          <br />
+          step {d.step + 1} of {d.steps.length}: {d.steps[d.step]?.description ?? '—'}
+        </p>
+      ) : last ? (
+        <p className="muted">
+          last: <Link to={`/deployments/${last.id}`}>{last.to.version}</Link> {stateWords[last.state]}{' '}
+          {last.finishedAt && <Time at={last.finishedAt} />}
+        </p>
+      ) : (
+        <p className="muted">never deployed</p>
+      )}
+    </li>
+  );
+}
