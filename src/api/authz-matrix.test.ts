@@ -9,6 +9,7 @@ import { insertRollout } from '../store/repos/rollouts.js';
 import { listInstances } from '../store/repos/instances.js';
 import { generateToken, hashToken } from './auth.js';
 import { registeredRoutes, requireRouteAccess } from './route-access.js';
+import { ensureDsnKey } from '../observe/errors/dsn.js';
 
 /**
  * The authorization matrix: every registered route × every role, from an explicit table. A route
@@ -17,12 +18,13 @@ import { registeredRoutes, requireRouteAccess } from './route-access.js';
  *
  * Where the environment comes from:
  * - public: no token needed
+ * - dsn: Sentry-protocol ingest, authenticated by the DSN key the request carries; tokens neither grant nor deny
  * - star: project-wide, the role must be granted on '*'
  * - any: the request names no environment; any grant is enough (the route shows what the token may view)
  * - body / query / params / deployment / instance: the request's environment (body.environment,
  *   query.environment, params.environment, or the stored deployment's / instance's environment)
  */
-type Source = 'public' | 'star' | 'any' | 'body' | 'query' | 'params' | 'deployment' | 'instance' | 'rollout';
+type Source = 'public' | 'dsn' | 'star' | 'any' | 'body' | 'query' | 'params' | 'deployment' | 'instance' | 'rollout';
 type Env = 'staging' | 'production';
 interface Expectation {
   role: Role;
@@ -38,6 +40,7 @@ const seeded: Record<Env, { deployment: string; instance: string; rollout: strin
 const dep = (env: Env) => seeded[env].deployment;
 const ins = (env: Env) => seeded[env].instance;
 const rol = (env: Env) => seeded[env].rollout;
+const dsn: Record<Env, { id: number; key: string }> = { staging: { id: 0, key: '' }, production: { id: 0, key: '' } };
 
 const table: Record<string, Expectation> = {
   'GET /healthz': { role: 'viewer', source: 'public', request: () => ({ url: '/healthz' }) },
@@ -375,6 +378,57 @@ const table: Record<string, Expectation> = {
     source: 'public',
     request: () => ({ url: '/api/v1/auth/oidc/start' }),
   },
+  // Sentry ingest: the DSN key is the credential, whatever the token (a valid key reaches the handler).
+  'POST /api/:projectId/envelope/': {
+    role: 'viewer',
+    source: 'dsn',
+    request: (env) => ({
+      method: 'POST',
+      url: `/api/${dsn[env].id}/envelope/?sentry_key=${dsn[env].key}`,
+      headers: { 'content-type': 'application/x-sentry-envelope' },
+      payload: '{}\n{"type":"client_report"}\n{}\n',
+    }),
+  },
+  'POST /api/:projectId/store/': {
+    role: 'viewer',
+    source: 'dsn',
+    request: (env) => ({
+      method: 'POST',
+      url: `/api/${dsn[env].id}/store/?sentry_key=${dsn[env].key}`,
+      payload: { message: 'matrix' },
+    }),
+  },
+  'GET /api/v1/projects/:project/dsn': {
+    role: 'deployer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/dsn?environment=${env}` }),
+  },
+  'POST /api/v1/projects/:project/dsn/rotate': {
+    role: 'admin',
+    source: 'body',
+    // Unknown environment: an allowed caller rotates the key of an environment nobody reports to.
+    request: (environment) => ({
+      method: 'POST',
+      url: '/api/v1/projects/harbor-matrix/dsn/rotate',
+      payload: { environment },
+    }),
+  },
+  'GET /api/v1/projects/:project/errors': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/errors?environment=${env}` }),
+  },
+  'GET /api/v1/errors/:issue': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/errors/iss_none' }) },
+  'POST /api/v1/errors/:issue/status': {
+    role: 'deployer',
+    source: 'star',
+    request: () => ({ method: 'POST', url: '/api/v1/errors/iss_none/status', payload: { status: 'resolved' } }),
+  },
+  'GET /api/v1/projects/:project/release-health': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/release-health?environment=${env}` }),
+  },
   'GET /api/v1/auth/oidc/callback': {
     role: 'viewer',
     source: 'public',
@@ -384,15 +438,21 @@ const table: Record<string, Expectation> = {
 
 /** The rules of src/access/authorize.ts, restated independently as the test's oracle. */
 function expectAllowed(e: Expectation, granted: Role, scope: Env | '*', env: Env): boolean {
-  if (e.source === 'public' || e.source === 'any') return true;
+  if (e.source === 'public' || e.source === 'any' || e.source === 'dsn') return true;
   const roleOk = granted === 'admin' || granted === e.role || e.role === 'viewer';
   if (e.source === 'star') return roleOk && scope === '*';
   return roleOk && (scope === '*' || scope === env);
 }
 
 /** What the route's declaration looks like for a table source. */
-function sourceOf(access: { public?: true; environment?: unknown; anyEnvironment?: true }): Source | 'function' {
+function sourceOf(access: {
+  public?: true;
+  dsnKey?: true;
+  environment?: unknown;
+  anyEnvironment?: true;
+}): Source | 'function' {
   if (access.public) return 'public';
+  if (access.dsnKey) return 'dsn';
   if (typeof access.environment === 'function') return 'function';
   if (access.environment === 'body.environment') return 'body';
   if (access.environment === 'query.environment') return 'query';
@@ -436,6 +496,10 @@ beforeAll(async () => {
         settings: {},
       })
     ).id;
+  }
+  for (const environment of ['staging', 'production'] as const) {
+    const key = await ensureDsnKey(h.db, 'harbor', environment);
+    dsn[environment] = { id: key.id, key: key.publicKey };
   }
   app = await testApi(h);
 }, 60_000);

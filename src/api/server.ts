@@ -31,6 +31,9 @@ import { approvalRoutes } from './routes/approvals.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
 import { oidcRoutes } from '../access/oidc/routes.js';
+import { ErrorIngest } from '../observe/errors/error-ingest.js';
+import { errorIngestRoutes } from './routes/error-ingest.js';
+import { errorRoutes } from './routes/errors.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -99,6 +102,11 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(authRoutes(ctx));
   await app.register(userRoutes(ctx));
   await app.register(oidcRoutes(ctx));
+  // Sentry-protocol ingest; an API built without one (tests) gets its own, digested until the API closes.
+  const errors = ctx.errors ?? new ErrorIngest({ db: ctx.db, logger: ctx.logger, registry: ctx.metrics.registry });
+  if (!ctx.errors) app.addHook('onClose', () => errors.close());
+  await app.register(errorIngestRoutes(errors));
+  await app.register(errorRoutes(ctx, errors));
   app.get(
     '/api/v1/openapi.json',
     { schema: { hide: true }, config: { access: { action: 'api.describe', role: 'viewer', anyEnvironment: true } } },

@@ -25,6 +25,8 @@ import { proxyCommand } from './proxy-command.js';
 import { signalFactory } from './signals.js';
 import { MigrationSequencer } from '../migrations/sequencing/gate.js';
 import { slipwayVersion } from './version.js';
+import { ErrorIngest } from '../observe/errors/error-ingest.js';
+import { loopbackHost, sentryDsnEnv } from './sentry-env.js';
 
 export interface CoordinatorOptions {
   config: ProjectConfig;
@@ -107,10 +109,17 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     const runtime = new LocalRuntime({
       logDir: paths.instanceLogs,
       logger: logger.child({ part: 'runtime' }),
-      secretEnv: (spec) => secrets.environmentFor({ project: spec.project, environment: spec.environment }),
+      secretEnv: async (spec) => ({
+        ...(await sentryDsnEnv(db, spec, () => coordinatorUrl)),
+        ...(await secrets.environmentFor({ project: spec.project, environment: spec.environment })),
+      }),
       ...(config.runtime.ports ? { ports: config.runtime.ports } : {}),
     });
     cleanup.push(() => runtime.close());
+    // Where instances send their errors (SENTRY_DSN); known once the API listens, before any instance starts.
+    let coordinatorUrl = `http://${loopbackHost(listen.host)}:${listen.port}`;
+    const errors = new ErrorIngest({ db, logger: logger.child({ part: 'errors' }) });
+    cleanup.push(() => errors.close());
     const events = new EventLog(db, logger.child({ part: 'events' }));
     const traffic = new TrafficController(db, router, logger.child({ part: 'traffic' }));
     const migrations = new MigrationSequencer(db, events, logger.child({ part: 'migrations' }));
@@ -144,6 +153,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       startedAt: Date.now(),
       shutdown: (o) => options.onShutdownRequest?.(o),
       secrets,
+      errors,
       backups: new DatabaseBackups(db, events),
     });
     try {
@@ -190,6 +200,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : listen.port;
+    coordinatorUrl = `http://${loopbackHost(listen.host)}:${port}`;
     let closing: Promise<void> | undefined;
     return {
       url: `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`,
