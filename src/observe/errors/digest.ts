@@ -1,4 +1,4 @@
-import { escapeUnstorableDeep } from '../../shared/storable-text.js';
+import { escapeUnstorable, escapeUnstorableDeep } from '../../shared/storable-text.js';
 import { newId } from '../../shared/ids.js';
 import type { Queryable } from '../../store/db.js';
 import { jsonParam } from '../../store/params.js';
@@ -26,7 +26,7 @@ function storable(payload: Record<string, unknown>): string {
 }
 
 const maxStoredText = 500;
-const clip = (s: string | undefined) => (s === undefined ? null : s.slice(0, maxStoredText));
+const clip = (s: string | undefined) => (s === undefined ? null : escapeUnstorable(s.slice(0, maxStoredText)));
 
 /**
  * Digest a batch of accepted envelopes in one transaction: drop events already stored (SDKs

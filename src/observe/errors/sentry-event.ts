@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { escapeUnstorable } from '../../shared/storable-text.js';
 import { IngestError } from './ingest-error.js';
 
 /** A stack frame as SDKs send it (only the fields grouping and people read). */
@@ -111,8 +112,9 @@ export function readSentryEvent(bytes: Buffer, envelopeEventId?: unknown): Sentr
   const exception = exceptionOf(e);
   return {
     eventId: eventIdOf(e.event_id, envelopeEventId),
-    level: text(e.level) ?? (exception ? 'error' : 'info'),
-    release: text(e.release) ?? 'unknown',
+    // Kept in text columns: what PostgreSQL cannot store is escaped (the payload goes through digest.ts).
+    level: escapeUnstorable(text(e.level)?.slice(0, 20) ?? (exception ? 'error' : 'info')),
+    release: escapeUnstorable(text(e.release)?.slice(0, 200) ?? 'unknown'),
     timestamp: timestampOf(e.timestamp),
     message: messageOf(e),
     exception,

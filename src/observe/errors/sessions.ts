@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeUnstorable } from '../../shared/storable-text.js';
 import { IngestError } from './ingest-error.js';
 
 /** Sessions of one release and hour, counted from `session` updates or `sessions` aggregates. */
@@ -37,7 +38,7 @@ function releaseOf(attrs: unknown, where: string): string {
   const release = (attrs as { release?: unknown } | undefined)?.release;
   if (typeof release !== 'string' || release === '')
     throw new IngestError(400, `${where}.attrs.release: required (a session belongs to a release)`);
-  return release;
+  return escapeUnstorable(release.slice(0, 200));
 }
 
 const count = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : 0);
