@@ -80,7 +80,7 @@ afterAll(async () => {
 });
 
 describe('error ingest with the real SDKs', () => {
-  it('harbor-quote with @sentry/node: a handled exception per quote, answered 200, grouped into one issue', async () => {
+  it('harbor-quote with @sentry/node: a handled exception per quote, answered 200, one issue', async () => {
     const dsn = (await api('/api/v1/projects/harbor/dsn?environment=staging')).body.dsn as string;
     expect(dsn).toMatch(/^http:\/\/[0-9a-f]{32}@127\.0\.0\.1:\d+\/\d+$/);
     const port = await freePort();

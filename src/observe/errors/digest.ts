@@ -128,7 +128,8 @@ async function storeEvents(tx: Queryable, events: { a: Accepted; e: SentryEvent 
     );
   });
   await tx.query(
-    `insert into error_events (project, event_id, issue_id, environment, release, level, unhandled, received_at, payload)
+    `insert into error_events (project, event_id, issue_id, environment, release, level, unhandled, received_at,
+       payload)
      select project, event_id, issue_id, environment, release, level, unhandled, received_at, payload
      from jsonb_to_recordset($1::jsonb) as x(project text, event_id text, issue_id text, environment text, release text,
        level text, unhandled boolean, received_at timestamptz, payload jsonb)

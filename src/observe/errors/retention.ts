@@ -16,7 +16,8 @@ export async function pruneEvents(db: Queryable, r: Retention, now: Date): Promi
   const over = await db.query(
     `delete from error_events e using (
        select project, event_id from (
-         select project, event_id, row_number() over (partition by project order by received_at desc, event_id desc) as n
+         select project, event_id,
+           row_number() over (partition by project order by received_at desc, event_id desc) as n
          from error_events) ranked
        where n > $1) doomed
      where e.project = doomed.project and e.event_id = doomed.event_id`,
