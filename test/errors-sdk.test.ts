@@ -1,5 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +14,7 @@ import { silentLogger } from '../src/shared/logging.js';
 import { listEvents } from '../src/store/repos/events.js';
 import { engineHarness, type Harness } from './support/engine-harness.js';
 import { repoRoot } from './support/entry.js';
+import { runSlipway } from './support/cli.js';
 import { until } from './support/processes.js';
 
 /**
@@ -153,5 +156,33 @@ describe('error ingest with the real SDKs', () => {
     });
     expect(health.releases[0]).toMatchObject({ release: '3.1.0', sessions: 2, crashFreeSessions: 0.5 });
     expect(health.releases[0].crashFreeUsers).toBe(0.5);
+  }, 60_000);
+
+  it('the CLI: slipway dsn, errors, errors show, errors resolve, errors health', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'slipway-errors-cli-'));
+    const slipway = (...args: string[]) =>
+      runSlipway(['--project', 'harbor', ...args], { cwd, env: { SLIPWAY_URL: base, SLIPWAY_TOKEN: admin } });
+    try {
+      const dsn = await slipway('dsn', '--env', 'staging');
+      expect(dsn.stdout.trim()).toBe((await api('/api/v1/projects/harbor/dsn?environment=staging')).body.dsn);
+      const list = await slipway('errors', '--env', 'staging', '--release', '2.0.0');
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stdout).toMatch(/iss_\w+\s+3\s+0\s+.*unresolved\s+new\s+SurchargeTableError: surcharge table/);
+      const json = JSON.parse((await slipway('errors', '--env', 'staging', '--json')).stdout);
+      const id = json.issues[0].id as string;
+      const show = await slipway('errors', 'show', id);
+      expect(show.code, show.stderr).toBe(0);
+      expect(show.stdout).toContain('SurchargeTableError: surcharge table missing for tanker');
+      expect(show.stdout).toMatch(/at priceWithFallback \(.*server\.js:\d+\)/);
+      expect(show.stdout).toMatch(/2\.0\.0\s+staging\s+3\s+0\s+\S+ ago\s+new/);
+      const resolved = await slipway('errors', 'resolve', id, '--release', '2.0.1');
+      expect(resolved.stdout.trim()).toBe(`${id}: unresolved → resolved`);
+      const health = await slipway('errors', 'health', '--env', 'production');
+      expect(health.stdout).toMatch(/3\.1\.0\s+production\s+2\s+50\.00 %\s+2\s+50\.00 %/);
+      const missing = await slipway('errors', 'show', 'iss_missing');
+      expect([missing.code, missing.stderr]).toEqual([3, expect.stringContaining('no issue iss_missing')]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   }, 60_000);
 });

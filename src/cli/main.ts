@@ -41,6 +41,8 @@ const commandModules: Record<string, () => Promise<(program: Command) => void>> 
   'lead-times': async () => (await import('./commands/lead-times.js')).registerLeadTimes,
   users: async () => (await import('./commands/users.js')).registerUsers,
   version: async () => (await import('./commands/version.js')).registerVersion,
+  dsn: async () => (await import('./commands/dsn.js')).registerDsn,
+  errors: async () => (await import('./commands/errors.js')).registerErrors,
 };
 
 /** Command names registered by a module under another name. */
