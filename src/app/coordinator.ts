@@ -118,7 +118,12 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     cleanup.push(() => runtime.close());
     // Where instances send their errors (SENTRY_DSN); known once the API listens, before any instance starts.
     let coordinatorUrl = `http://${loopbackHost(listen.host)}:${listen.port}`;
-    const errors = new ErrorIngest({ db, logger: logger.child({ part: 'errors' }) });
+    const errors = new ErrorIngest({
+      db,
+      logger: logger.child({ part: 'errors' }),
+      rateLimit: config.errors.rateLimit,
+      retention: config.errors.retention,
+    });
     cleanup.push(() => errors.close());
     const events = new EventLog(db, logger.child({ part: 'events' }));
     const traffic = new TrafficController(db, router, logger.child({ part: 'traffic' }));
