@@ -37,7 +37,10 @@ describe('errors as canary signals', () => {
     const d = await system.deployed('1.1.0', { set: { EXCEPTION_RATE: '0.2', EXCEPTION_NAME: 'PremiumTableError' } });
     expect(d.state).toBe('rolled_back');
     expect(d.reason).toMatch(
-      /errors\.new-issue: the candidate reports a new issue iss_\w+ "PremiumTableError: surcharge table missing for tanker" \(\d+ handled events, first frame priceWithFallback \(.*server\.js:\d+\)\)/,
+      new RegExp(
+        String.raw`errors\.new-issue: the candidate reports a new issue iss_\w+ "PremiumTableError: surcharge table ` +
+          String.raw`missing for tanker" \(\d+ handled events, first frame priceWithFallback \(.*server\.js:\d+\)\)`,
+      ),
     );
     const { issues } = await system.client.call<{
       issues: { title: string; counts: { release: string; new: boolean }[] }[];

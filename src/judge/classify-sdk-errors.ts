@@ -101,7 +101,10 @@ export function classifyEventsPerRequest(
       ...common,
       classification: 'nodata',
       conclusive: false,
-      message: `${rule}: ${requests ? `${requests.candidate} candidate and ${requests.stable} stable requests, ${minSamples} needed each (or no SDK reports)` : 'no request counts'}`,
+      message: requests
+        ? `${rule}: ${requests.candidate} candidate and ${requests.stable} stable requests, ${minSamples} needed ` +
+          'each (or no SDK reports)'
+        : `${rule}: no request counts`,
     };
   const ce = Math.min(m.candidate.events, requests.candidate);
   const se = Math.min(m.stable.events, requests.stable);
@@ -127,7 +130,9 @@ export function classifyCrashFree(m: ErrorsMeasurement, s: JudgeSettings): Metri
     source: m.source,
     rule,
     unit: '%',
-    threshold: `crashed sessions above stable +${formatPercent(allowedErrorRateIncrease).replace(' %', ' points')} at ${formatConfidence(confidence)} confidence`,
+    threshold:
+      `crashed sessions above stable +${formatPercent(allowedErrorRateIncrease).replace(' %', ' points')} at ` +
+      `${formatConfidence(confidence)} confidence`,
     weight: 1,
   };
   const c = m.candidate;
@@ -142,7 +147,8 @@ export function classifyCrashFree(m: ErrorsMeasurement, s: JudgeSettings): Metri
       ...common,
       classification: 'nodata',
       conclusive: false,
-      message: `${rule}: ${c.sessions} candidate sessions, ${st ? '' : 'too few stable sessions, '}${minSamples} needed`,
+      message:
+        `${rule}: ${c.sessions} candidate sessions, ` + `${st ? '' : 'too few stable sessions, '}${minSamples} needed`,
     };
   return compare(
     rule,
@@ -178,7 +184,8 @@ function compare(
   );
   const pValue = Math.max(exact, fisher.pValue);
   const sig = significanceOf(pValue, s);
-  const seen = `candidate ${formatPercent(cx / cn)} (${cx} of ${cn}) vs stable ${formatPercent(sx / sn)} (${sx} of ${sn}) ${what}`;
+  const seen =
+    `candidate ${formatPercent(cx / cn)} (${cx} of ${cn}) vs stable ${formatPercent(sx / sn)} (${sx} of ${sn}) ` + what;
   const figures = `exact ${formatP(exact)}; Fisher ${formatP(fisher.pValue)}`;
   return {
     ...common,
