@@ -1,4 +1,5 @@
-import { escapeUnstorable, escapeUnstorableDeep } from '../../shared/storable-text.js';
+import { gzipSync } from 'node:zlib';
+import { escapeUnstorable } from '../../shared/storable-text.js';
 import { newId } from '../../shared/ids.js';
 import type { Queryable } from '../../store/db.js';
 import { jsonParam } from '../../store/params.js';
@@ -19,10 +20,9 @@ export interface IssueChange {
   count: number;
 }
 
-/** The event as stored: JSON PostgreSQL accepts (a NUL or a lone surrogate is escaped, not refused). */
+/** The event as stored: its JSON, gzip-compressed (fast level: the store's time is what counts), in base64. */
 function storable(payload: Record<string, unknown>): string {
-  const text = JSON.stringify(payload);
-  return text.includes('\\u0000') || /\\ud[89a-f]/i.test(text) ? jsonParam(escapeUnstorableDeep(payload)) : text;
+  return gzipSync(JSON.stringify(payload), { level: 1 }).toString('base64');
 }
 
 const maxStoredText = 500;
@@ -124,15 +124,16 @@ async function storeEvents(tx: Queryable, events: { a: Accepted; e: SentryEvent 
       `{"project":${JSON.stringify(a.project)},"event_id":"${e.eventId}","issue_id":"${issueId}",` +
       `"environment":${JSON.stringify(a.environment)},"release":${JSON.stringify(e.release)},` +
       `"level":${JSON.stringify(e.level)},"unhandled":${e.unhandled},"received_at":"${now.toISOString()}",` +
-      `"payload":${storable(e.payload)}}`
+      `"payload":"${storable(e.payload)}"}`
     );
   });
   await tx.query(
     `insert into error_events (project, event_id, issue_id, environment, release, level, unhandled, received_at,
        payload)
-     select project, event_id, issue_id, environment, release, level, unhandled, received_at, payload
+     select project, event_id, issue_id, environment, release, level, unhandled, received_at,
+       decode(payload, 'base64')
      from jsonb_to_recordset($1::jsonb) as x(project text, event_id text, issue_id text, environment text, release text,
-       level text, unhandled boolean, received_at timestamptz, payload jsonb)
+       level text, unhandled boolean, received_at timestamptz, payload text)
      on conflict (project, event_id) do nothing`,
     [`[${rows.join(',')}]`],
   );

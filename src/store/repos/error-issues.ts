@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import type { Queryable } from '../db.js';
 import { optionalDate, optionalText } from './rows.js';
 
@@ -152,7 +153,7 @@ export async function latestIssueEvent(
         environment: String(r.environment),
         release: String(r.release),
         receivedAt: r.received_at as Date,
-        payload: r.payload as Record<string, unknown>,
+        payload: JSON.parse(gunzipSync(r.payload as Buffer).toString('utf8')) as Record<string, unknown>,
       }
     : undefined;
 }

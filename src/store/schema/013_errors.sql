@@ -67,7 +67,8 @@ create table error_events (
   level       text not null,
   unhandled   boolean not null,
   received_at timestamptz not null,
-  payload     jsonb not null,
+  -- the event as the SDK sent it, gzip-compressed JSON: a third of the bytes, and no jsonb parsing per event
+  payload     bytea not null,
   primary key (project, event_id)
 );
 create index error_events_by_issue on error_events (issue_id, received_at desc);
