@@ -136,8 +136,8 @@ async function run(store: 'pglite' | 'postgres') {
     const now = issues.reduce((n, i) => n + i.events, 0);
     if (now > stored) grewAt = performance.now();
     stored = now;
-    // Stored all, or nothing more for 20 s (dropped: the coordinator log and /metrics say why).
-    if (stored >= (statuses.get(200) ?? 0) || performance.now() - grewAt > 20_000) break;
+    // Stored all, or nothing more for 2 minutes (dropped: the coordinator log and /metrics say why).
+    if (stored >= (statuses.get(200) ?? 0) || performance.now() - grewAt > 120_000) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const storedMs = performance.now() - started;
