@@ -23,6 +23,10 @@ export const knobs = {
   crashOnStart: process.env.CRASH_ON_START === '1' || process.env.CRASH_ON_START === 'true',
   /** Wait this long before listening (a slow boot). */
   slowStartMs: number('SLOW_START_MS'),
+  /** Share (0..1) of quotes whose pricing throws (EXCEPTION_NAME) and falls back to v1: still a 200, reported to
+   * Sentry when SENTRY_DSN is set. */
+  exceptionRate: number('EXCEPTION_RATE'),
+  exceptionName: process.env.EXCEPTION_NAME || 'SurchargeTableError',
   /** Premium model: v1 or v2. */
   quoteModel: process.env.QUOTE_MODEL || 'v1',
 };

@@ -7,6 +7,9 @@
 //   POST /quotes          {"tonnage": 42000, "vesselClass": "tanker", "routeRisk": 3} → premium
 //   GET  /quotes/sample   a fixed quote (handy for load); ?delayMs=N holds the answer N ms (≤ 30000)
 //   GET  /metrics         Prometheus text: requests by release and code, latency histogram
+//
+// With SENTRY_DSN set (Slipway sets it, with SENTRY_RELEASE and SENTRY_ENVIRONMENT), errors go to
+// Sentry's official SDK, which reports them to that DSN: Slipway's own ingest, or a real Sentry.
 import { createServer } from 'node:http';
 import { knobs } from './knobs.js';
 import { createMetrics } from './metrics.js';
@@ -19,6 +22,29 @@ const release = process.env.SLIPWAY_RELEASE ?? process.env.APP_VERSION ?? 'dev';
 const instance = process.env.SLIPWAY_INSTANCE ?? `pid-${process.pid}`;
 const metrics = createMetrics(release);
 const sampleQuote = { tonnage: 42_000, vesselClass: 'tanker', routeRisk: 3 };
+// Loaded only when asked for, so the example still runs with no dependencies.
+const Sentry = process.env.SENTRY_DSN ? await import('@sentry/node') : undefined;
+Sentry?.init({
+  dsn: process.env.SENTRY_DSN,
+  release: process.env.SENTRY_RELEASE ?? release,
+  environment: process.env.SENTRY_ENVIRONMENT,
+  tracesSampleRate: 0,
+});
+
+/** The premium, or (EXCEPTION_RATE) a pricing failure that is reported and answered with the v1 premium. */
+function priceWithFallback(quote) {
+  try {
+    if (knobs.exceptionRate > 0 && Math.random() < knobs.exceptionRate) {
+      const e = new Error(`surcharge table missing for ${quote.vesselClass}`);
+      e.name = knobs.exceptionName;
+      throw e;
+    }
+    return premiumFor(quote, knobs.quoteModel);
+  } catch (e) {
+    Sentry?.captureException(e);
+    return premiumFor(quote, 'v1');
+  }
+}
 
 function send(res, status, body) {
   const text = JSON.stringify(body);
@@ -52,7 +78,7 @@ async function handle(req, res, url) {
   if (url.pathname === '/quotes/sample' && req.method === 'GET') {
     return send(res, 200, {
       quote: sampleQuote,
-      premium: premiumFor(sampleQuote, knobs.quoteModel),
+      premium: priceWithFallback(sampleQuote),
       currency: 'USD',
       release,
     });
@@ -62,7 +88,7 @@ async function handle(req, res, url) {
     if (!body.ok) return send(res, 400, { error: body.error });
     const problems = validateQuote(body.value);
     if (problems.length > 0) return send(res, 400, { error: problems.join('; ') });
-    return send(res, 200, { premium: premiumFor(body.value, knobs.quoteModel), currency: 'USD', release });
+    return send(res, 200, { premium: priceWithFallback(body.value), currency: 'USD', release });
   }
   return send(res, 404, { error: `no route for ${req.method} ${url.pathname}` });
 }
@@ -88,6 +114,7 @@ const server = createServer(async (req, res) => {
   try {
     await handle(req, res, url);
   } catch (e) {
+    Sentry?.captureException(e);
     send(res, 500, { error: e.message });
   }
 });
@@ -97,7 +124,9 @@ server.keepAliveTimeout = 65_000;
 // Graceful stop: finish in-flight requests, close idle keep-alive connections, then exit.
 function shutdown(signal) {
   console.log(`harbor-quote ${release}: ${signal}, draining`);
-  server.close(() => {
+  server.close(async () => {
+    // Events still in the SDK's queue are sent before the process ends.
+    await Sentry?.close(2000);
     console.log(`harbor-quote ${release}: stopped`);
     process.exit(0);
   });

@@ -35,6 +35,12 @@ export interface RouteAccess {
   anyEnvironment?: true;
   /** Public routes (only /healthz): no token needed. */
   public?: true;
+  /**
+   * Sentry-protocol ingest (POST /api/<id>/envelope/ and /store/): authenticated by the DSN key
+   * the SDK presents (src/observe/errors/), not by API tokens or sessions; `role` is unused. A
+   * wrong key is a 401, a revoked one a 403, audited like every denial.
+   */
+  dsnKey?: true;
 }
 
 declare module 'fastify' {

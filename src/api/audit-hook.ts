@@ -100,7 +100,10 @@ export function auditHook(deps: { db: Db; logger: Logger; registry: Registry }) 
     });
   return async (req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
     const status = reply.statusCode;
-    if (!stateChanging.has(req.method) && status !== 401 && status !== 403 && status !== 429) return payload;
+    const denied = status === 401 || status === 403 || status === 429;
+    if (!stateChanging.has(req.method) && !denied) return payload;
+    // An SDK reporting errors is traffic, not a person's change: only its denials are audited.
+    if (req.routeOptions.config?.access?.dsnKey && !denied) return payload;
     const entry = auditEntryOf(req, status, payload);
     try {
       await appendAudit(deps.db, entry);

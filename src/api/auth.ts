@@ -54,7 +54,8 @@ declare module 'fastify' {
  * login session cookie (session-auth.ts). */
 export function bearerAuth(db: Queryable) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    if (req.routeOptions.config?.access?.public) return;
+    const access = req.routeOptions.config?.access;
+    if (access?.public || access?.dsnKey) return;
     const header = req.headers.authorization;
     // People (the dashboard) come with a session cookie instead; a bearer header always wins.
     const cookie = header ? undefined : sessionCookieOf(req);

@@ -10,6 +10,7 @@ import { listInstances } from '../store/repos/instances.js';
 import { openIncident } from '../incidents/actions.js';
 import { generateToken, hashToken } from './auth.js';
 import { registeredRoutes, requireRouteAccess } from './route-access.js';
+import { ensureDsnKey } from '../observe/errors/dsn.js';
 
 /**
  * The authorization matrix: every registered route × every role, from an explicit table. A route
@@ -18,6 +19,7 @@ import { registeredRoutes, requireRouteAccess } from './route-access.js';
  *
  * Where the environment comes from:
  * - public: no token needed
+ * - dsn: Sentry-protocol ingest, authenticated by the DSN key the request carries; tokens neither grant nor deny
  * - star: project-wide, the role must be granted on '*'
  * - any: the request names no environment; any grant is enough (the route shows what the token may view)
  * - body / query / params / deployment / instance: the request's environment (body.environment,
@@ -25,6 +27,7 @@ import { registeredRoutes, requireRouteAccess } from './route-access.js';
  */
 type Source =
   | 'public'
+  | 'dsn'
   | 'star'
   | 'any'
   | 'body'
@@ -50,6 +53,7 @@ const dep = (env: Env) => seeded[env].deployment;
 const ins = (env: Env) => seeded[env].instance;
 const rol = (env: Env) => seeded[env].rollout;
 const inc = (env: Env) => seeded[env].incident;
+const dsn: Record<Env, { id: number; key: string }> = { staging: { id: 0, key: '' }, production: { id: 0, key: '' } };
 
 const table: Record<string, Expectation> = {
   'GET /healthz': { role: 'viewer', source: 'public', request: () => ({ url: '/healthz' }) },
@@ -428,6 +432,57 @@ const table: Record<string, Expectation> = {
     source: 'public',
     request: () => ({ url: '/api/v1/auth/oidc/start' }),
   },
+  // Sentry ingest: the DSN key is the credential, whatever the token (a valid key reaches the handler).
+  'POST /api/:projectId/envelope/': {
+    role: 'viewer',
+    source: 'dsn',
+    request: (env) => ({
+      method: 'POST',
+      url: `/api/${dsn[env].id}/envelope/?sentry_key=${dsn[env].key}`,
+      headers: { 'content-type': 'application/x-sentry-envelope' },
+      payload: '{}\n{"type":"client_report"}\n{}\n',
+    }),
+  },
+  'POST /api/:projectId/store/': {
+    role: 'viewer',
+    source: 'dsn',
+    request: (env) => ({
+      method: 'POST',
+      url: `/api/${dsn[env].id}/store/?sentry_key=${dsn[env].key}`,
+      payload: { message: 'matrix' },
+    }),
+  },
+  'GET /api/v1/projects/:project/dsn': {
+    role: 'deployer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/dsn?environment=${env}` }),
+  },
+  'POST /api/v1/projects/:project/dsn/rotate': {
+    role: 'admin',
+    source: 'body',
+    // Unknown environment: an allowed caller rotates the key of an environment nobody reports to.
+    request: (environment) => ({
+      method: 'POST',
+      url: '/api/v1/projects/harbor-matrix/dsn/rotate',
+      payload: { environment },
+    }),
+  },
+  'GET /api/v1/projects/:project/errors': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/errors?environment=${env}` }),
+  },
+  'GET /api/v1/errors/:issue': { role: 'viewer', source: 'any', request: () => ({ url: '/api/v1/errors/iss_none' }) },
+  'POST /api/v1/errors/:issue/status': {
+    role: 'deployer',
+    source: 'star',
+    request: () => ({ method: 'POST', url: '/api/v1/errors/iss_none/status', payload: { status: 'resolved' } }),
+  },
+  'GET /api/v1/projects/:project/release-health': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/release-health?environment=${env}` }),
+  },
   'GET /api/v1/auth/oidc/callback': {
     role: 'viewer',
     source: 'public',
@@ -476,15 +531,21 @@ const table: Record<string, Expectation> = {
 
 /** The rules of src/access/authorize.ts, restated independently as the test's oracle. */
 function expectAllowed(e: Expectation, granted: Role, scope: Env | '*', env: Env): boolean {
-  if (e.source === 'public' || e.source === 'any') return true;
+  if (e.source === 'public' || e.source === 'any' || e.source === 'dsn') return true;
   const roleOk = granted === 'admin' || granted === e.role || e.role === 'viewer';
   if (e.source === 'star') return roleOk && scope === '*';
   return roleOk && (scope === '*' || scope === env);
 }
 
 /** What the route's declaration looks like for a table source. */
-function sourceOf(access: { public?: true; environment?: unknown; anyEnvironment?: true }): Source | 'function' {
+function sourceOf(access: {
+  public?: true;
+  dsnKey?: true;
+  environment?: unknown;
+  anyEnvironment?: true;
+}): Source | 'function' {
   if (access.public) return 'public';
+  if (access.dsnKey) return 'dsn';
   if (typeof access.environment === 'function') return 'function';
   if (access.environment === 'body.environment') return 'body';
   if (access.environment === 'query.environment') return 'query';
@@ -537,6 +598,10 @@ beforeAll(async () => {
       openedBy: 'test',
       links: [],
     }))!.id;
+  }
+  for (const environment of ['staging', 'production'] as const) {
+    const key = await ensureDsnKey(h.db, 'harbor', environment);
+    dsn[environment] = { id: key.id, key: key.publicKey };
   }
   app = await testApi(h);
 }, 60_000);

@@ -1,5 +1,6 @@
 import type { SecretVault } from '../access/secrets/vault.js';
 import type { DatabaseBackups } from '../migrations/backups/service.js';
+import type { ErrorIngest } from '../observe/errors/error-ingest.js';
 import type { Engine } from '../engine/engine.js';
 import type { EventLog } from '../engine/event-log.js';
 import type { Logger } from '../shared/logging.js';
@@ -19,6 +20,8 @@ export interface ApiContext {
   shutdown: (options: { stopInstances: boolean }) => void;
   /** Per-environment secrets; absent, the secret routes answer 503. */
   secrets?: SecretVault;
+  /** Sentry-protocol error ingest; absent, the API makes its own. */
+  errors?: ErrorIngest;
   /** Database backups and restores; absent, their routes answer 503. */
   backups?: DatabaseBackups;
 }

@@ -33,6 +33,8 @@ export function requireRouteAccess(app: FastifyInstance) {
       throw new Error(
         `route ${methods.join(',')} ${route.url} declares no config.access (who may call it?); see src/access/types.ts`,
       );
+    if (access.dsnKey && (access.environment !== undefined || access.anyEnvironment))
+      throw new Error(`route ${methods.join(',')} ${route.url}: a DSN-key route takes its environment from the key`);
     if (typeof access.environment === 'string' && !environmentPath.test(access.environment)) {
       throw new Error(
         `route ${methods.join(',')} ${route.url}: config.access.environment "${access.environment}" is not body.X, ` +
@@ -58,7 +60,8 @@ export async function requestEnvironment(access: RouteAccess, req: FastifyReques
  */
 export async function authorizeRequest(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
   const access = req.routeOptions.config?.access;
-  if (!access || access.public) return;
+  // DSN-key routes authenticate in their handler (the key names the project and environment), never by token.
+  if (!access || access.public || access.dsnKey) return;
   const principal = req.principal;
   if (!principal) throw new SlipwayError('unauthorized', 'missing bearer token');
   const environment = await requestEnvironment(access, req);

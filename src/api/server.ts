@@ -35,6 +35,9 @@ import { incidentRoutes } from './routes/incidents.js';
 import { alertRoutes } from './routes/alerts.js';
 import { silenceRoutes } from './routes/silences.js';
 import { dashboardRoutes } from './dashboard/routes.js';
+import { ErrorIngest } from '../observe/errors/error-ingest.js';
+import { errorIngestRoutes } from './routes/error-ingest.js';
+import { errorRoutes } from './routes/errors.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -106,6 +109,11 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(incidentRoutes(ctx));
   await app.register(alertRoutes(ctx));
   await app.register(silenceRoutes(ctx));
+  // Sentry-protocol ingest; an API built without one (tests) gets its own, digested until the API closes.
+  const errors = ctx.errors ?? new ErrorIngest({ db: ctx.db, logger: ctx.logger, registry: ctx.metrics.registry });
+  if (!ctx.errors) app.addHook('onClose', () => errors.close());
+  await app.register(errorIngestRoutes(errors));
+  await app.register(errorRoutes(ctx, errors));
   // The dashboard (web/, built into dist/web/) at / and every page path; /api/v1 and /healthz stay as they are.
   await app.register(dashboardRoutes());
   app.get(

@@ -27,6 +27,8 @@ import { MigrationSequencer } from '../migrations/sequencing/gate.js';
 import { slipwayVersion } from './version.js';
 import { IncidentFollower } from '../incidents/follower.js';
 import { startAlerts } from './alerts.js';
+import { ErrorIngest } from '../observe/errors/error-ingest.js';
+import { loopbackHost, sentryDsnEnv } from './sentry-env.js';
 
 export interface CoordinatorOptions {
   config: ProjectConfig;
@@ -114,8 +116,18 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       secrets,
       instanceLogs: paths.instanceLogs,
       logger,
+      baseEnv: (spec) => sentryDsnEnv(db, spec, () => coordinatorUrl),
     });
     cleanup.push(() => runtime.close());
+    // Where instances send their errors (SENTRY_DSN); known once the API listens, before any instance starts.
+    let coordinatorUrl = `http://${loopbackHost(listen.host)}:${listen.port}`;
+    const errors = new ErrorIngest({
+      db,
+      logger: logger.child({ part: 'errors' }),
+      rateLimit: config.errors.rateLimit,
+      retention: config.errors.retention,
+    });
+    cleanup.push(() => errors.close());
     const events = new EventLog(db, logger.child({ part: 'events' }));
     const traffic = new TrafficController(db, router, logger.child({ part: 'traffic' }));
     const migrations = new MigrationSequencer(db, events, logger.child({ part: 'migrations' }));
@@ -155,6 +167,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       startedAt: Date.now(),
       shutdown: (o) => options.onShutdownRequest?.(o),
       secrets,
+      errors,
       backups: new DatabaseBackups(db, events),
     });
     try {
@@ -201,6 +214,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : listen.port;
+    coordinatorUrl = `http://${loopbackHost(listen.host)}:${port}`;
     let closing: Promise<void> | undefined;
     return {
       url: `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`,

@@ -15,6 +15,8 @@ export interface RuntimeWiring {
   secrets: SecretVault;
   instanceLogs: string;
   logger: Logger;
+  /** More environment for each start, under the secrets (e.g. SENTRY_DSN, src/app/sentry-env.ts). */
+  baseEnv?: (spec: InstanceSpec) => Promise<Record<string, string>>;
 }
 
 /** The secret holding the SSH key of a spec's environment (never handed to instances). */
@@ -31,7 +33,10 @@ function sshKeySecretOf(projects: () => ProjectConfig[], spec: Pick<InstanceSpec
  */
 export function buildRuntime(w: RuntimeWiring): Runtime {
   const secretEnv = async (spec: InstanceSpec) => {
-    const env = await w.secrets.environmentFor({ project: spec.project, environment: spec.environment });
+    const env = {
+      ...(await w.baseEnv?.(spec)),
+      ...(await w.secrets.environmentFor({ project: spec.project, environment: spec.environment })),
+    };
     const keySecret = sshKeySecretOf(w.projects, spec);
     if (keySecret) delete env[keySecret];
     return env;

@@ -1,5 +1,7 @@
 import type { SignalFactory } from '../engine/analysis/canary-watch.js';
 import { dataPlaneEnvironment } from '../engine/traffic-controller.js';
+import { StoredErrorWindows } from '../observe/errors/error-windows.js';
+import { ErrorSignalSource } from '../signals/errors/error-source.js';
 import { HttpProbeSignalSource, PrometheusSignalSource, ProxySignalSource, RumSignalSource } from '../signals/index.js';
 import type { RumSignalSourceOptions } from '../signals/rum/rum-source.js';
 import type { SignalSource } from '../signals/signal-source.js';
@@ -8,7 +10,8 @@ import { getProject } from '../store/repos/projects.js';
 import type { Router } from '../traffic/router.js';
 
 /**
- * The signal sources of a canary: always the built-in proxy's samples; Prometheus and HTTP
+ * The signal sources of a canary: always the built-in proxy's samples and the errors the releases'
+ * Sentry SDKs report to the coordinator (nodata when none do); Prometheus and HTTP
  * probes when its analysis configures them. Probes go to the environment's own address with the
  * header that targets the candidate.
  */
@@ -20,6 +23,7 @@ export function signalFactory(db: Db, router: Router): SignalFactory {
         environment: dataPlaneEnvironment(d.project, d.environment),
         service: d.service,
       }),
+      new ErrorSignalSource({ reader: new StoredErrorWindows(db) }),
     ];
     const config = (await getProject(db, d.project))?.config;
     // A frontend's pages beacon their Web Vitals and errors to the proxy: its real users are a signal too.

@@ -45,6 +45,8 @@ const commandModules: Record<string, () => Promise<(program: Command) => void>> 
   runbook: async () => (await import('./commands/runbook.js')).registerRunbook,
   alerts: async () => (await import('./commands/alerts.js')).registerAlerts,
   silence: async () => (await import('./commands/silence.js')).registerSilence,
+  dsn: async () => (await import('./commands/dsn.js')).registerDsn,
+  errors: async () => (await import('./commands/errors.js')).registerErrors,
 };
 
 /** Command names registered by a module under another name. */

@@ -17,6 +17,11 @@ export interface ProjectConfig {
   coordinator: ListenAddress;
   /** The data plane's admin API. */
   proxy: { admin: string; host: string; port: number };
+  /** The Sentry-protocol error ingest: envelopes per second and at once per DSN key; events kept per project. */
+  errors: {
+    rateLimit: { perSecond: number; burst: number };
+    retention: { maxEventsPerProject: number; maxAgeMs: number };
+  };
   /** Where instances run (the local runtime): the loopback ports they may listen on, when constrained. */
   runtime: { ports?: { from: number; to: number } };
   /** In promotion order: a release moves from the first towards the last. */

@@ -36,6 +36,13 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
     dataDir: path.resolve(base, parsed.dataDir),
     coordinator: { listen: parsed.coordinator.listen, ...coordinator },
     proxy: { admin: parsed.proxy.admin, ...admin },
+    errors: {
+      rateLimit: parsed.errors.rateLimit,
+      retention: {
+        maxEventsPerProject: parsed.errors.retention.maxEvents,
+        maxAgeMs: ms(parsed.errors.retention.maxAge),
+      },
+    },
     runtime: parsed.runtime.ports ? { ports: parsed.runtime.ports } : {},
     environments: Object.entries(parsed.environments).map(([name, environment]) => ({
       name,

@@ -4,6 +4,7 @@
  * result into the model. Objects are strict so a misspelled key is an error, not a silent no-op.
  */
 import { z } from 'zod';
+import { errorsSchema } from './errors-schema.js';
 import {
   amountField,
   commandField,
@@ -411,6 +412,7 @@ export const configSchema = z
     triggers: triggersSchema.optional(),
     sso: ssoSchema.optional(),
     access: accessSchema.optional(),
+    errors: errorsSchema,
   })
   .meta({
     title: 'slipway.yaml',

@@ -28,6 +28,10 @@ ${`project: ${project}`.padEnd(37)} # lowercase letters, digits and dashes
 dataDir: .slipway                     # store, proxy state and instance logs
 coordinator: { listen: 127.0.0.1:7420 } # the API the slipway CLI talks to
 proxy: { admin: 127.0.0.1:7421 }      # the data plane's admin API
+# Error ingest for the Sentry SDKs (\`slipway dsn --env staging\` prints the DSN; instances get SENTRY_DSN):
+errors:
+  rateLimit: { perSecond: 1000, burst: 2000 }   # envelopes per DSN key; past it SDKs get 429 + Retry-After
+  retention: { maxEvents: 100000, maxAge: 30d } # events kept per project; issues and their counts stay
 runtime: {}                           # instances run here as detached processes, on any free loopback port, or:
 # runtime: { ports: { from: 20000, to: 20999 } }  # only these ports (to match a firewall rule)
 

@@ -12,11 +12,12 @@ export function classifyRequests(prepared: PreparedRequests, settings: JudgeSett
 }
 
 /**
- * Classify a measurement that is not `requests` (those go through prepareRequests first) or `rum` (classify-rum.ts):
+ * Classify a measurement that is not `requests` (those go through prepareRequests first), `rum` (classify-rum.ts)
+ * or `errors` (classify-sdk-errors.ts):
  * values, checks, and the measurements a source could not take.
  */
 export function classifyOther(
-  m: Exclude<Measurement, { kind: 'requests' } | { kind: 'rum' }>,
+  m: Exclude<Measurement, { kind: 'requests' } | { kind: 'rum' } | { kind: 'errors' }>,
   settings: JudgeSettings,
 ): MetricResult {
   if (m.phase === 'error' || m.phase === 'nodata') return unmeasured(m.metric, m.source, m.phase, m.message);

@@ -1,5 +1,6 @@
 import { classifyOther, classifyRequests, unmeasured } from './classify.js';
 import { classifyRum } from './classify-rum.js';
+import { classifySdkErrors, type RequestTotals } from './classify-sdk-errors.js';
 import type { JudgeInput, MetricResult, Verdict } from './model.js';
 import { prepareRequests } from './requests.js';
 import { isWorse, scoreResults } from './score.js';
@@ -42,6 +43,10 @@ export function judge(input: JudgeInput): Verdict {
   validateJudgeSettings(settings);
   const metrics: MetricResult[] = [...availabilityTriggers(input.availability, settings, now)];
   let candidateRequests = 0;
+  // SDK error events are judged per request: the proxy's request counts of the same look.
+  let requests: RequestTotals | undefined;
+  for (const m of input.measurements)
+    if (m.phase === 'ok' && m.kind === 'requests') requests = { candidate: m.candidate.total, stable: m.stable.total };
   for (const m of input.measurements) {
     if (m.phase === 'ok' && m.kind === 'requests') {
       const prepared = prepareRequests(m);
@@ -53,6 +58,8 @@ export function judge(input: JudgeInput): Verdict {
       metrics.push(...requestTriggers(prepared, settings), ...classifyRequests(prepared, settings));
     } else if (m.phase === 'ok' && m.kind === 'rum') {
       metrics.push(...classifyRum(m, settings));
+    } else if (m.phase === 'ok' && m.kind === 'errors') {
+      metrics.push(...classifySdkErrors(m, requests, settings));
     } else {
       metrics.push(classifyOther(m, settings));
     }

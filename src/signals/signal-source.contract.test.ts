@@ -2,6 +2,7 @@ import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HttpProbeSignalSource } from './http-probe/http-probe-source.js';
 import { PrometheusSignalSource } from './prometheus/prometheus-source.js';
+import { ErrorSignalSource } from './errors/error-source.js';
 import { RumSignalSource } from './rum/rum-source.js';
 import { ProxySignalSource } from './proxy/proxy-source.js';
 import type { SignalQuery, SignalSource } from './signal-source.js';
@@ -62,6 +63,14 @@ const adapters: { name: string; metrics: string[]; make: () => SignalSource }[] 
           { name: 'latency-p95', query: 'up' },
         ],
         timeoutMs: 2_000,
+      }),
+  },
+  {
+    name: 'errors',
+    metrics: ['errors'],
+    make: () =>
+      new ErrorSignalSource({
+        reader: { window: () => Promise.reject(new Error('the store is not reachable (connection refused)')) },
       }),
   },
   {

@@ -54,6 +54,31 @@ export interface RumWindow {
   lcpMs: number[];
 }
 
+/** An issue (grouped SDK error events) a release reported in a window. */
+export interface WindowIssue {
+  id: string;
+  title: string;
+  /** The frame it surfaced in ("priceWithFallback (server.js:41)"), for people. */
+  culprit?: string;
+  level: string;
+  unhandled: boolean;
+  /** Its events from this release in the window. */
+  count: number;
+  /** Whether the other release (the stable one, for the candidate) ever reported it in this environment. */
+  seenInOther: boolean;
+}
+
+/** Errors one release reported through a Sentry SDK in a window (error ingest), and its SDK sessions. */
+export interface ErrorWindow {
+  /** Error events (not transactions). */
+  events: number;
+  /** Issues with events in the window, most events first (at most a few dozen). */
+  issues: WindowIssue[];
+  /** Sessions started in the window and those of them that crashed (SDK release health). */
+  sessions: number;
+  crashedSessions: number;
+}
+
 interface MeasurementBase {
   /** Metric name as configured or built in ("requests", "error-rate", "quote-premium"…). */
   metric: string;
@@ -84,6 +109,14 @@ export type Measurement =
     })
   /** Real users of a frontend (RUM beacons): the judge compares LCP p75 and the JS error rate. */
   | (MeasurementBase & { phase: 'ok'; kind: 'rum'; candidate: RumWindow; stable: RumWindow; baseline?: RumWindow })
+  /** Errors the releases' Sentry SDKs reported: new issues, events per request, crash-free sessions. */
+  | (MeasurementBase & {
+      phase: 'ok';
+      kind: 'errors';
+      candidate: ErrorWindow;
+      stable: ErrorWindow;
+      baseline?: ErrorWindow;
+    })
   /** Synthetic checks against the candidate (a correctness canary). */
   | (MeasurementBase & { phase: 'ok'; kind: 'checks'; candidate: CheckWindow })
   | (MeasurementBase & { phase: 'error'; message: string })

@@ -22,5 +22,7 @@ export function baselineAsStable(m: Measurement): Measurement {
   if (m.kind === 'requests' && m.baseline) return { ...m, stable: m.baseline };
   if (m.kind === 'value' && m.baseline !== undefined) return { ...m, stable: m.baseline };
   if (m.kind === 'rum' && m.baseline) return { ...m, stable: m.baseline };
+  // Issues keep their seenInOther (whether the previous release ever had them): only the counts move.
+  if (m.kind === 'errors' && m.baseline) return { ...m, stable: m.baseline };
   return m;
 }

@@ -70,3 +70,27 @@ export async function listEvents(db: Queryable, f: EventFilter = {}): Promise<Ev
   );
   return rows.map(toEvent);
 }
+
+/** Append several events in one statement (a batch of error issues), read in the list's order. */
+export async function appendEvents(db: Queryable, list: NewEvent[]): Promise<void> {
+  if (list.length === 0) return;
+  await db.query(
+    `insert into events (project, deployment_id, service, environment, kind, message, data)
+     select project, deployment_id, service, environment, kind, message, data
+     from jsonb_to_recordset($1::jsonb) as x(project text, deployment_id text, service text, environment text,
+       kind text, message text, data jsonb)`,
+    [
+      JSON.stringify(
+        list.map((e) => ({
+          project: e.project ?? null,
+          deployment_id: e.deploymentId ?? null,
+          service: e.service ?? null,
+          environment: e.environment ?? null,
+          kind: e.kind,
+          message: e.message,
+          data: e.data,
+        })),
+      ),
+    ],
+  );
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { positiveDurationField } from './fields.js';
+
+/** The coordinator's Sentry-protocol error ingest (src/observe/errors/): what one SDK key may send, what is kept. */
+export const errorsSchema = z
+  .strictObject({
+    rateLimit: z
+      .strictObject({
+        perSecond: z
+          .int()
+          .min(1)
+          .max(1_000_000)
+          .default(1000)
+          .meta({ description: 'Envelopes (one event each, as the SDKs send them) per second per DSN key.' }),
+        burst: z.int().min(1).max(10_000_000).default(2000).meta({ description: 'Envelopes at once per DSN key.' }),
+      })
+      .prefault({})
+      .meta({ description: 'Past it an SDK gets 429 with Retry-After (the SDKs then wait).' }),
+    retention: z
+      .strictObject({
+        maxEvents: z
+          .int()
+          .min(100)
+          .max(100_000_000)
+          .default(100_000)
+          .meta({ description: 'Events kept per project; the oldest go first.' }),
+        maxAge: positiveDurationField.default('30d').meta({ description: 'Events older than this are deleted.' }),
+      })
+      .prefault({})
+      .meta({ description: 'Stored events are bounded; issues and their counts stay.' }),
+  })
+  .prefault({})
+  .meta({ description: 'Error tracking: the Sentry-protocol ingest (`slipway dsn` prints the DSN).' });

@@ -1,0 +1,132 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeEachDriver } from '../../../test/support/drivers.js';
+import { envelopeOf, sentryEvent } from '../../../test/support/sentry-envelopes.js';
+import { silentLogger } from '../../shared/logging.js';
+import { listIssues, setIssueStatus } from '../../store/repos/error-issues.js';
+import { listEvents } from '../../store/repos/events.js';
+import { ErrorIngest } from './error-ingest.js';
+import { ensureDsnKey } from './dsn.js';
+import { pruneEvents } from './retention.js';
+
+/** Grouping, per-release counts, new and regressed issues, sessions and retention, on both store drivers. */
+describeEachDriver('error digest', (getDb) => {
+  let ingest: ErrorIngest;
+  let send: (items: [string, unknown][], environment?: string) => Promise<void>;
+  beforeEach(async () => {
+    ingest = new ErrorIngest({ db: getDb(), logger: silentLogger });
+    send = async (items, environment = 'production') => {
+      const key = await ensureDsnKey(getDb(), 'harbor', environment);
+      ingest.ingest(key, envelopeOf(items), undefined, 'envelope');
+      await ingest.flush();
+    };
+  });
+  afterEach(() => ingest.close());
+  const issues = (release?: string) => listIssues(getDb(), { project: 'harbor', environments: '*', release });
+
+  it('the same bug in two releases is one issue; new in the first release only', async () => {
+    const bug = {
+      type: 'TypeError',
+      value: "cannot read 'premium' of undefined\n    at price",
+      frames: ['main', 'price'],
+    };
+    await send([['event', sentryEvent({ ...bug, release: '1.0.0', user: 'ana' })]]);
+    await send([
+      ['event', sentryEvent({ ...bug, release: '1.1.0', user: 'ben' })],
+      ['event', sentryEvent({ ...bug, release: '1.1.0', user: 'ben' })],
+    ]);
+    await send([['event', sentryEvent({ ...bug, value: 'another message', release: '1.1.0' })]]);
+    const [other, issue] = await issues();
+    expect(issue).toMatchObject({
+      title: "TypeError: cannot read 'premium' of undefined",
+      events: 3,
+      culprit: 'price (/srv/app/src/price.js:11)',
+    });
+    expect(other!.title).toBe('TypeError: another message');
+    const byRelease = Object.fromEntries(issue!.counts.map((c) => [c.release, c]));
+    expect(byRelease['1.0.0']).toMatchObject({ events: 1, users: 1, isNew: true });
+    expect(byRelease['1.1.0']).toMatchObject({ events: 2, users: 1, isNew: false });
+    const events = await listEvents(getDb(), { project: 'harbor' });
+    expect(events.filter((e) => e.kind === 'error.issue.new').map((e) => e.data)).toEqual([
+      { issue: issue!.id, title: issue!.title, release: '1.0.0', environment: 'production', count: 1 },
+      { issue: other!.id, title: other!.title, release: '1.1.0', environment: 'production', count: 1 },
+    ]);
+  });
+
+  it('a client fingerprint wins; {{ default }} in it stands for the default grouping', async () => {
+    await send([
+      ['event', sentryEvent({ type: 'DbError', fingerprint: ['database-down'] })],
+      ['event', sentryEvent({ type: 'OtherError', fingerprint: ['database-down'] })],
+      ['event', sentryEvent({ type: 'DbError', fingerprint: ['{{ default }}', 'tenant-a'] })],
+      ['event', sentryEvent({ type: 'DbError', fingerprint: ['{{default}}', 'tenant-b'] })],
+      ['event', sentryEvent({ type: 'DbError', fingerprint: ['{{ default }}', 'tenant-a'] })],
+    ]);
+    expect((await issues()).map((i) => i.events).sort()).toEqual([1, 2, 2]);
+  });
+
+  it('a resolved issue seen again is regressed, with an event; an ignored one stays ignored', async () => {
+    await send([['event', sentryEvent({ type: 'LedgerError', release: '1.0.0' })]]);
+    await send([['event', sentryEvent({ type: 'QuietError', release: '1.0.0' })]]);
+    const [quiet, ledger] = await issues();
+    await setIssueStatus(getDb(), ledger!.id, 'resolved', '1.0.0');
+    await setIssueStatus(getDb(), quiet!.id, 'ignored');
+    await send([
+      ['event', sentryEvent({ type: 'LedgerError', release: '1.2.0' })],
+      ['event', sentryEvent({ type: 'QuietError', release: '1.2.0' })],
+    ]);
+    const after = Object.fromEntries((await issues()).map((i) => [i.id, i]));
+    expect(after[ledger!.id]).toMatchObject({ status: 'unresolved', regressedRelease: '1.2.0' });
+    expect(after[quiet!.id]).toMatchObject({ status: 'ignored', regressedAt: undefined });
+    const regressed = (await listEvents(getDb(), { project: 'harbor' })).filter(
+      (e) => e.kind === 'error.issue.regressed',
+    );
+    expect(regressed.map((e) => e.data)).toEqual([
+      {
+        issue: ledger!.id,
+        title: 'LedgerError: cannot read properties of undefined',
+        release: '1.2.0',
+        environment: 'production',
+        count: 2,
+      },
+    ]);
+  });
+
+  it('text PostgreSQL refuses (NUL, lone surrogates) is stored escaped, not dropped', async () => {
+    await send([['event', sentryEvent({ type: 'NulError', value: 'a\u0000b \ud800' })]]);
+    const [issue] = await issues();
+    expect(issue!.title).toBe('NulError: a\\u0000b \\ud800');
+  });
+
+  it('sessions: crash-free sessions and users per release', async () => {
+    const { releaseHealth } = await import('./release-health.js');
+    const started = new Date().toISOString();
+    await send([
+      ['session', { sid: 's1', did: 'u1', init: true, started, status: 'exited', attrs: { release: '2.0.0' } }],
+      ['session', { sid: 's2', did: 'u2', init: true, started, status: 'ok', attrs: { release: '2.0.0' } }],
+      ['session', { sid: 's2', did: 'u2', init: false, started, status: 'crashed', attrs: { release: '2.0.0' } }],
+      ['sessions', { aggregates: [{ started, exited: 7, errored: 1, crashed: 0 }], attrs: { release: '2.0.0' } }],
+    ]);
+    const health = await releaseHealth(getDb(), { project: 'harbor', environments: '*', hours: 1 });
+    expect(health.releases).toEqual([
+      {
+        release: '2.0.0',
+        environment: 'production',
+        sessions: 10,
+        crashFreeSessions: 0.9,
+        users: 2,
+        crashFreeUsers: 0.5,
+      },
+    ]);
+  });
+
+  it('retention keeps at most N events per project and none older than the age limit', async () => {
+    await send(Array.from({ length: 6 }, () => ['event', sentryEvent({ type: 'ManyError' })] as [string, unknown]));
+    await getDb().query(`update error_events set received_at = now() - interval '40 days' where event_id in
+      (select event_id from error_events order by event_id limit 1)`);
+    const removed = await pruneEvents(getDb(), { maxEventsPerProject: 3, maxAgeMs: 30 * 86_400_000 }, new Date());
+    expect(removed).toBe(3);
+    const left = await getDb().query<{ n: number }>(`select count(*)::int as n from error_events`);
+    expect(Number(left.rows[0]!.n)).toBe(3);
+    // The issue keeps its counts: retention bounds the stored events, not what was seen.
+    expect((await issues())[0]!.events).toBe(6);
+  });
+});

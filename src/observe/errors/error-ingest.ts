@@ -1,0 +1,157 @@
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from '../../shared/logging.js';
+import { messageOf } from '../../shared/errors.js';
+import type { Db } from '../../store/db.js';
+import type { DsnKeyRecord } from '../../store/repos/dsn-keys.js';
+import { appendEvents } from '../../store/repos/events.js';
+import { type Accepted, acceptEnvelope, acceptStoredEvent } from './accepted.js';
+import { digestBatch, type IssueChange } from './digest.js';
+import { DsnKeyCache, sameKey } from './dsn.js';
+import { parseEnvelope } from './envelope.js';
+import { IngestError } from './ingest-error.js';
+import { IngestQueue } from './ingest-queue.js';
+import { KeyRateLimiter } from './rate-limit.js';
+import { decodeBody } from './request-body.js';
+import { type Retention, defaultRetention, pruneEvents } from './retention.js';
+
+export interface ErrorIngestOptions {
+  db: Db;
+  logger: Logger;
+  registry?: Registry;
+  /** Envelopes per second per DSN key, sustained and at once. */
+  rateLimit?: { perSecond: number; burst: number };
+  /** What may wait for the store. */
+  queue?: { maxBytes: number; maxEnvelopes: number };
+  /** Events per store transaction. */
+  batchEvents?: number;
+  retention?: Retention;
+}
+
+/**
+ * Sentry-protocol ingest, kept apart from digesting as Bugsink does: `ingest` authenticates,
+ * rate-limits, decompresses and validates the whole envelope, queues it and returns (the SDK
+ * gets its answer without waiting for the store); a single digest loop groups and stores
+ * batches in one transaction each. A full queue or a failing store drops events with a counter
+ * and a log line; deployments never wait on any of it.
+ */
+export class ErrorIngest {
+  readonly keys: DsnKeyCache;
+  private readonly queue: IngestQueue;
+  private readonly limiter: KeyRateLimiter;
+  private readonly dropped: Counter<'reason'>;
+  private readonly accepted: Counter;
+  private digesting: Promise<void> | undefined;
+  private lastPrune = 0;
+  private closed = false;
+
+  constructor(private readonly o: ErrorIngestOptions) {
+    this.keys = new DsnKeyCache(o.db);
+    this.queue = new IngestQueue(o.queue?.maxBytes ?? 64 * 1024 * 1024, o.queue?.maxEnvelopes ?? 20_000);
+    this.limiter = new KeyRateLimiter(o.rateLimit?.perSecond ?? 1000, o.rateLimit?.burst ?? 2000);
+    this.dropped = counter(
+      o.registry,
+      'slipway_error_events_dropped_total',
+      'Error events not stored: queue full, or the store failed',
+      ['reason'],
+    ) as Counter<'reason'>;
+    this.accepted = counter(o.registry, 'slipway_error_events_accepted_total', 'Error events accepted by the ingest');
+  }
+
+  /** The key an SDK presented for DSN id `keyId`: 401 when unknown or wrong, 403 when revoked. */
+  async authenticate(keyId: number, presented: string | undefined): Promise<DsnKeyRecord> {
+    if (!presented) throw new IngestError(401, 'missing DSN key: send X-Sentry-Auth with sentry_key, or ?sentry_key=');
+    const key = Number.isSafeInteger(keyId) ? await this.keys.get(keyId) : undefined;
+    if (!key || !sameKey(presented, key.publicKey))
+      throw new IngestError(401, `unknown DSN key for project id ${keyId}`);
+    if (key.revokedAt)
+      throw new IngestError(403, `the DSN key of project id ${keyId} was revoked at ${key.revokedAt.toISOString()}`);
+    return key;
+  }
+
+  /** Accept one request's body (an envelope, or one event for the legacy store endpoint); returns the event id. */
+  ingest(
+    key: DsnKeyRecord,
+    body: Buffer,
+    encoding: string | undefined,
+    kind: 'envelope' | 'store',
+  ): string | undefined {
+    const wait = this.limiter.take(key.id);
+    if (wait > 0) throw new IngestError(429, `rate limit of this DSN key reached; retry in ${wait} s`, wait);
+    const bytes = decodeBody(body, encoding);
+    const target = { project: key.project, environment: key.environment };
+    const accepted = kind === 'store' ? acceptStoredEvent(target, bytes) : acceptEnvelope(target, parseEnvelope(bytes));
+    if (this.closed || !this.queue.offer(accepted)) {
+      this.dropped.inc({ reason: 'queue_full' }, accepted.events.length);
+      throw new IngestError(429, 'the coordinator is storing events more slowly than they arrive; retry later', 1);
+    }
+    this.accepted.inc(accepted.events.length);
+    this.kick();
+    return accepted.events[0]?.eventId;
+  }
+
+  /** Wait until everything queued so far is digested (tests, shutdown). */
+  async flush(): Promise<void> {
+    while (this.digesting) await this.digesting;
+  }
+
+  /** Digest what is queued, then stop accepting. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private kick(): void {
+    if (this.digesting) return;
+    this.digesting = this.drain().finally(() => {
+      this.digesting = undefined;
+      if (this.queue.size > 0 && !this.closed) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.size > 0) {
+      const batch = this.queue.take(this.o.batchEvents ?? 500);
+      await this.store(batch);
+    }
+    const now = Date.now();
+    if (now - this.lastPrune > 30_000) {
+      this.lastPrune = now;
+      await pruneEvents(this.o.db, this.o.retention ?? defaultRetention, new Date(now)).catch((e) =>
+        this.o.logger.error({ err: messageOf(e) }, 'could not prune old error events'),
+      );
+    }
+  }
+
+  private async store(batch: Accepted[]): Promise<void> {
+    try {
+      await this.o.db.transaction(async (tx) => {
+        const changes = await digestBatch(tx, batch, new Date());
+        // One statement for all: each statement costs a round trip (tens of ms on a busy PGlite).
+        await appendEvents(tx, changes.map(issueEvent));
+      });
+    } catch (e) {
+      const events = batch.reduce((n, a) => n + a.events.length, 0);
+      this.dropped.inc({ reason: 'store_failed' }, events);
+      this.o.logger.error({ err: messageOf(e), events }, 'could not store error events; dropped them');
+    }
+  }
+}
+
+function issueEvent(c: IssueChange) {
+  return {
+    project: c.project,
+    environment: c.environment,
+    kind: c.kind === 'new' ? 'error.issue.new' : 'error.issue.regressed',
+    message:
+      c.kind === 'new'
+        ? `new issue in ${c.release}: ${c.title}`
+        : `issue regressed in ${c.release} (was resolved): ${c.title}`,
+    data: { issue: c.issueId, title: c.title, release: c.release, environment: c.environment, count: c.count },
+  };
+}
+
+/** A counter on `registry`, or the one already there (a second ingest on the same registry shares it). */
+function counter(registry: Registry | undefined, name: string, help: string, labelNames: string[] = []): Counter {
+  const existing = registry?.getSingleMetric(name) as Counter | undefined;
+  return existing ?? new Counter({ name, help, labelNames, registers: registry ? [registry] : [] });
+}
