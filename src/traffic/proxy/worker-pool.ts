@@ -120,7 +120,8 @@ export class WorkerPool {
   }
 
   private spawn(): void {
-    const child = fork(this.entry, [], {
+    const child = fork(this.entry.file, [], {
+      execArgv: this.entry.execArgv,
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -204,8 +205,12 @@ export class WorkerPool {
   }
 }
 
-/** The worker's entry file: the built .js, or the .ts source when running under tsx (tests, checkouts). */
-function workerEntry(): string {
+/**
+ * The worker's entry: the built .js, or in a source checkout the .ts through tsx's loader (whatever loaded this
+ * module: the CLI under tsx, or a test runner).
+ */
+function workerEntry(): { file: string; execArgv: string[] } {
   const js = fileURLToPath(new URL('./worker-main.js', import.meta.url));
-  return existsSync(js) ? js : js.replace(/\.js$/, '.ts');
+  if (existsSync(js)) return { file: js, execArgv: [] };
+  return { file: js.replace(/\.js$/, '.ts'), execArgv: ['--import', import.meta.resolve('tsx')] };
 }
