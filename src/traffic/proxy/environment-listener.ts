@@ -75,6 +75,8 @@ export class EnvironmentListener {
 
   /** Serve a connection accepted elsewhere (the parent process). */
   accept(socket: Socket): void {
+    // http.Server sets this only on connections it accepts itself: without it Nagle holds small responses back.
+    socket.setNoDelay(true);
     this.accepted++;
     socket.once('close', () => this.accepted--);
     this.server.emit('connection', socket);
