@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { cliCommand } from '../src/app/proxy-command.js';
@@ -126,12 +126,33 @@ try {
     wrkRps(`${targets[name].large}/assets/chunk.js`, connections, 2);
   }
   const figures = Object.fromEntries(
-    names.map((n) => [n, { rps: [] as number[], assetRps: [] as number[], p50: [] as number[], p99: [] as number[] }]),
+    names.map((n) => [
+      n,
+      {
+        rps: [] as number[],
+        assetRps: [] as number[],
+        p50: [] as number[],
+        p99: [] as number[],
+        cpuUs: [] as number[],
+      },
+    ]),
   );
+  // CPU per request of the proxy's processes (parent + workers; haproxy's one process): unlike req/s, it does not
+  // depend on how much of the shared machine the other sessions take.
+  const proxyPids = async () => [
+    ...(await workerPids()),
+    ((await (await fetch(`http://${admin}/healthz`)).json()) as { pid: number }).pid,
+  ];
+  const cpuPids = { direct: async () => [] as number[], haproxy: async () => [haproxy.pid!], slipway: proxyPids };
   for (let round = 0; round < rounds; round++) {
     progress(`round ${round + 1}/${rounds}: wrk ${connections} connections ${seconds}s (small, 232 KB), ${rate} req/s`);
-    for (const name of names)
-      figures[name]!.rps.push(wrkRps(`${targets[name].small}/quotes/sample`, connections, seconds));
+    for (const name of names) {
+      const pids = await cpuPids[name]();
+      const before = cpuMs(pids);
+      const rps = wrkRps(`${targets[name].small}/quotes/sample`, connections, seconds);
+      figures[name]!.rps.push(rps);
+      if (pids.length > 0) figures[name]!.cpuUs.push(Math.round(((cpuMs(pids) - before) * 1000) / (rps * seconds)));
+    }
     for (const name of names)
       figures[name]!.assetRps.push(wrkRps(`${targets[name].large}/assets/chunk.js`, connections, seconds));
     for (const name of names) {
@@ -149,6 +170,7 @@ try {
       return [
         n,
         {
+          cpuUsPerRequest: f.cpuUs.length > 0 ? median(f.cpuUs) : undefined,
           rps: Math.round(median(f.rps)),
           assetRps: Math.round(median(f.assetRps)),
           p50Ms: median(f.p50),
@@ -157,7 +179,10 @@ try {
         },
       ];
     }),
-  ) as unknown as Record<(typeof names)[number], { rps: number; assetRps: number; p50Ms: number; p99Ms: number }>;
+  ) as unknown as Record<
+    (typeof names)[number],
+    { rps: number; assetRps: number; p50Ms: number; p99Ms: number; cpuUsPerRequest?: number }
+  >;
 
   progress('SIGKILL of one worker under 500 req/s');
   const workerKill = await underLoad(targets.slipway.small, 500, async () => {
@@ -201,6 +226,9 @@ try {
     ratios: {
       slipwayToHaproxy: r2(summary.slipway.rps / summary.haproxy.rps),
       slipwayToDirect: r2(summary.slipway.rps / summary.direct.rps),
+      cpuPerRequestSlipwayToHaproxy: r2(
+        (summary.slipway.cpuUsPerRequest ?? 0) / (summary.haproxy.cpuUsPerRequest ?? 1),
+      ),
       assetSlipwayToHaproxy: r2(summary.slipway.assetRps / summary.haproxy.assetRps),
       addedP99Ms: r2(summary.slipway.p99Ms - summary.direct.p99Ms),
       haproxyAddedP99Ms: r2(summary.haproxy.p99Ms - summary.direct.p99Ms),
@@ -218,6 +246,16 @@ try {
   haproxy.kill('SIGKILL');
   await stop(app);
   await stop(assets);
+}
+
+/** CPU time (user + system) the processes used so far, in ms (from /proc; clock ticks of 10 ms). */
+function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * 10;
 }
 
 async function workerPids(): Promise<number[]> {
