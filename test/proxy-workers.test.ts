@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadGenerator } from '../src/demo/load-generator.js';
 import { ProxyRouter } from '../src/traffic/proxy/proxy-router.js';
@@ -147,4 +148,25 @@ describe('proxy workers', () => {
     expect(count).toBeGreaterThanOrEqual(report.requests - 50);
     console.log(`worker SIGKILL under 200 req/s: ${report.requests} requests, 0 failed, ${report.retried} retried`);
   }, 60_000);
+
+  it('when the parent is SIGKILLed its workers finish and exit (the coordinator starts a new parent)', async () => {
+    const port = await freePort();
+    await router.apply(oneRoute('workers-d', port, [releaseSet('4.0.0', 'stable', 1, [upstreams[0]!])]));
+    const { workers } = await health();
+    // A keep-alive client: its idle connection must not keep an orphaned worker serving.
+    const agent = new http.Agent({ keepAlive: true });
+    expect((await send(`http://127.0.0.1:${port}/`, { agent })).status).toBe(200);
+    await proxy.kill();
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await waitFor(() => workers.every((pid) => !alive(pid)), 'the orphaned workers to exit', 15_000);
+    await expect(send(`http://127.0.0.1:${port}/`, { agent })).rejects.toThrow();
+    agent.destroy();
+  }, 30_000);
 });

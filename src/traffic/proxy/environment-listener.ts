@@ -51,6 +51,9 @@ export class EnvironmentListener {
   static detached(table: CompiledTable, options: ForwardOptions): EnvironmentListener {
     const listener = EnvironmentListener.serve(table, options);
     listener.detached = true;
+    // http.Server starts tracking its connections on 'listening' (which a server that binds nothing never emits):
+    // without it closeIdleConnections() does nothing and headersTimeout / requestTimeout are never enforced.
+    listener.server.emit('listening');
     return listener;
   }
 
@@ -101,6 +104,8 @@ export class EnvironmentListener {
 
   /** Nothing to unbind: close idle connections as their requests finish, cut the rest at the deadline. */
   private closeDetached(timeoutMs: number): Promise<void> {
+    // Stops the connection tracking timer; there is no socket to unbind (hence the ignored error).
+    this.server.close(() => undefined);
     return new Promise((resolve) => {
       const deadline = Date.now() + timeoutMs;
       const sweep = () => {
