@@ -81,8 +81,10 @@ export class WorkerPool {
     }
     const worker = ready[this.turn++ % ready.length]!;
     worker.child.send({ t: 'connection', environment } satisfies ToWorker, socket, (err) => {
-      // The worker died between the pick and the send: another one takes it.
-      if (err && !socket.destroyed && !this.closing) this.handOff(environment, socket);
+      if (!err) return;
+      // The worker died between the pick and the send (its exit not yet seen): another one, or the queue, takes it.
+      worker.ready = false;
+      if (!socket.destroyed && !this.closing) setImmediate(() => this.handOff(environment, socket));
     });
   }
 
@@ -116,7 +118,7 @@ export class WorkerPool {
   }
 
   private readyWorkers(): PoolWorker[] {
-    return [...this.workers].filter((w) => w.ready);
+    return [...this.workers].filter((w) => w.ready && w.child.connected);
   }
 
   private spawn(): void {
