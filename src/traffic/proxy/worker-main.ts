@@ -24,6 +24,7 @@ async function handle(message: ToWorker, socket: Socket | undefined): Promise<vo
   switch (message.t) {
     case 'connection':
       if (socket === undefined) return;
+      send({ t: 'got', cid: message.cid });
       if (plane === undefined || exiting) socket.destroy();
       else plane.accept(message.environment, socket);
       return;

@@ -25,6 +25,8 @@ export interface PoolWorker {
   ready: boolean;
   initSent: boolean;
   readonly pending: Map<number, (reply: FromWorker | undefined) => void>;
+  /** Connections sent and not yet confirmed (message `got`), by connection id. */
+  readonly inTransit: Map<number, { environment: string; socket: Socket }>;
   readonly startedAt: number;
 }
 
@@ -80,8 +82,12 @@ export class WorkerPool {
       return;
     }
     const worker = ready[this.turn++ % ready.length]!;
-    worker.child.send({ t: 'connection', environment } satisfies ToWorker, socket, (err) => {
-      if (!err) return;
+    // The parent keeps its copy of the socket until the worker says it has it: a worker that dies with the
+    // message still in its pipe never read a byte of that connection, so another worker can take it whole.
+    const cid = this.nextId++;
+    worker.inTransit.set(cid, { environment, socket });
+    worker.child.send({ t: 'connection', environment, cid } satisfies ToWorker, socket, { keepOpen: true }, (err) => {
+      if (!err || !worker.inTransit.delete(cid)) return;
       // The worker died between the pick and the send (its exit not yet seen): another one, or the queue, takes it.
       worker.ready = false;
       if (!socket.destroyed && !this.closing) setImmediate(() => this.handOff(environment, socket));
@@ -127,7 +133,14 @@ export class WorkerPool {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const worker: PoolWorker = { child, ready: false, initSent: false, pending: new Map(), startedAt: Date.now() };
+    const worker: PoolWorker = {
+      child,
+      ready: false,
+      initSent: false,
+      pending: new Map(),
+      inTransit: new Map(),
+      startedAt: Date.now(),
+    };
     this.workers.add(worker);
     child.on('message', (message: FromWorker) => this.onMessage(worker, message));
     child.on('error', (err) => this.options.logger.warn({ err, worker: child.pid }, 'proxy worker error'));
@@ -145,6 +158,12 @@ export class WorkerPool {
       });
       return;
     }
+    if (message.t === 'got') {
+      // Closing our copy of the descriptor leaves the worker's open: the connection itself goes on.
+      worker.inTransit.get(message.cid)?.socket.destroy();
+      worker.inTransit.delete(message.cid);
+      return;
+    }
     if (message.t === 'ack' || message.t === 'report') {
       const done = worker.pending.get(message.id);
       worker.pending.delete(message.id);
@@ -159,6 +178,11 @@ export class WorkerPool {
     worker.ready = false;
     for (const done of worker.pending.values()) done(undefined);
     worker.pending.clear();
+    const unread = [...worker.inTransit.values()];
+    worker.inTransit.clear();
+    for (const { environment, socket } of unread)
+      if (this.closing) socket.destroy();
+      else this.handOff(environment, socket);
     if (this.closing) return;
     // A worker that keeps dying at start (a broken install) must not spin the CPU: back off up to 5 s.
     const lived = Date.now() - worker.startedAt;

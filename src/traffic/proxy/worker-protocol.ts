@@ -21,7 +21,7 @@ export type ToWorker =
   | { t: 'apply'; id: number; routes: EnvironmentRoutes }
   | { t: 'remove'; id: number; environment: string }
   | { t: 'report'; id: number }
-  | { t: 'connection'; environment: string }
+  | { t: 'connection'; environment: string; cid: number }
   | { t: 'close'; drainTimeoutMs: number };
 
 /** An upstream as one worker sees it; the parent sums inFlight over the workers. */
@@ -40,6 +40,8 @@ export interface WorkerUpstream {
 export type FromWorker =
   | { t: 'hello' }
   | { t: 'ack'; id: number }
+  /** The worker has the connection `cid`: the parent closes its own copy. */
+  | { t: 'got'; cid: number }
   | { t: 'report'; id: number; upstreams: WorkerUpstream[] }
   /** A recorder the following sample batches refer to by `rid`. */
   | { t: 'recorder'; rid: number; environment: string; service: string; release: string }
