@@ -8,11 +8,14 @@ import type { Plane } from './plane.js';
 import type { ReleaseRecorder } from './release-stats.js';
 import { defaultRumLimits } from './rum-intake.js';
 import { RumRegistry, type RumPage } from './rum-samples.js';
-import { ingestSamples } from './sample-batch.js';
+import { ingestSamples, type PendingBatch } from './sample-batch.js';
 import { TrafficStatsRegistry } from './traffic-stats.js';
 import { upstreamKey } from './upstream.js';
 import { type PoolWorker, WorkerPool } from './worker-pool.js';
-import type { FromWorker, WorkerUpstream } from './worker-protocol.js';
+import { type FromWorker, sampleFields, type WorkerUpstream } from './worker-protocol.js';
+
+/** Finished requests the parent holds uncounted at most (about a second at 100,000 req/s). */
+const maxPendingRows = 100_000;
 
 /** What the parent needs: the worker count, and what a DataPlane takes. */
 export interface ParentPlaneOptions {
@@ -39,6 +42,8 @@ export class ParentPlane implements Plane {
   private readonly pool: WorkerPool;
   private readonly drainTimeoutMs: number;
   private queue: Promise<unknown> = Promise.resolve();
+  private pending: PendingBatch[] = [];
+  private pendingRows = 0;
 
   constructor(private readonly options: ParentPlaneOptions) {
     this.drainTimeoutMs = options.drainTimeoutMs ?? defaultDrainTimeoutMs;
@@ -141,17 +146,17 @@ export class ParentPlane implements Plane {
   }
 
   async stats(): Promise<TrafficStats> {
-    await this.pool.reports();
+    await this.sync();
     return this.traffic.snapshot(Date.now());
   }
 
   async samples(environment: string, service: string, after: number): Promise<SamplesPage> {
-    await this.pool.reports();
+    await this.sync();
     return this.traffic.samples(environment, service, after);
   }
 
   async rum(environment: string, service: string, after: number): Promise<RumPage> {
-    await this.pool.reports();
+    await this.sync();
     return this.rumRegistry.samples(environment, service, after);
   }
 
@@ -169,6 +174,19 @@ export class ParentPlane implements Plane {
     });
   }
 
+  /** Every worker flushes what it recorded, then the parent counts it all in finish order. */
+  private async sync(): Promise<void> {
+    await this.pool.reports();
+    this.ingest();
+  }
+
+  private ingest(): void {
+    const batches = this.pending;
+    this.pending = [];
+    this.pendingRows = 0;
+    ingestSamples(batches);
+  }
+
   /** Take a table as the one in force (before the workers are told, so a worker starting now gets it). */
   private adopt(routes: EnvironmentRoutes): void {
     this.tables.set(routes.environment, routes);
@@ -180,7 +198,9 @@ export class ParentPlane implements Plane {
   /** Upstreams summed over the workers: the table's (active) in table order, then those still draining somewhere. */
   private async mergedUpstreams(): Promise<MetricsUpstream[]> {
     const summed = new Map<string, WorkerUpstream>();
-    for (const report of await this.pool.reports()) {
+    const reports = await this.pool.reports();
+    this.ingest();
+    for (const report of reports) {
       for (const u of report) {
         const key = upstreamKey(u.environment, u.service, u.release, u.id, u.address);
         const seen = summed.get(key);
@@ -228,7 +248,10 @@ export class ParentPlane implements Plane {
         byRid.set(message.rid, this.traffic.recorder(message.environment, message.service, message.release));
         return;
       case 'samples':
-        ingestSamples(message.data, byRid);
+        this.pending.push({ data: message.data, byRid });
+        this.pendingRows += message.data.length / sampleFields;
+        // Counted at the next read; a reader that stays away does not make the parent hold more than this.
+        if (this.pendingRows > maxPendingRows) this.ingest();
         return;
       case 'rum': {
         const { environment, service, release, at, name, value, view } = message;

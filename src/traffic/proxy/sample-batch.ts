@@ -44,6 +44,7 @@ export class SampleBatcher implements RecorderSource {
     d[i + 2] = latencyMs;
     d[i + 3] = proxyError ? 1 : 0;
     d[i + 4] = at;
+    d[i + 5] = at;
     if (++this.length === batchRecords) this.flush();
   }
 
@@ -73,9 +74,24 @@ class BatchRecorder implements RequestRecorder {
   }
 }
 
-/** Replay a batch into the parent's recorders (`byRid`: this worker's recorder ids). */
-export function ingestSamples(data: Float64Array, byRid: ReadonlyMap<number, RequestRecorder>): void {
-  for (let i = 0; i + sampleFields <= data.length; i += sampleFields) {
-    byRid.get(data[i]!)?.record(data[i + 1]!, data[i + 2]!, data[i + 3] === 1, data[i + 4]!);
+/** Batches received and not yet counted, with the recorder ids of the worker that sent each. */
+export interface PendingBatch {
+  data: Float64Array;
+  byRid: ReadonlyMap<number, RequestRecorder>;
+}
+
+/**
+ * Count pending batches of every worker in finish order, so sample sequence numbers follow the order requests
+ * finished in whichever worker served them (called after every worker flushed, before a read).
+ */
+export function ingestSamples(batches: readonly PendingBatch[]): void {
+  const rows: { at: number; batch: PendingBatch; i: number }[] = [];
+  for (const batch of batches)
+    for (let i = 0; i + sampleFields <= batch.data.length; i += sampleFields)
+      rows.push({ at: batch.data[i + 5]!, batch, i });
+  rows.sort((a, b) => a.at - b.at);
+  for (const { batch, i } of rows) {
+    const d = batch.data;
+    batch.byRid.get(d[i]!)?.record(d[i + 1]!, d[i + 2]!, d[i + 3] === 1, d[i + 4]!);
   }
 }

@@ -45,7 +45,8 @@ export type FromWorker =
   | { t: 'report'; id: number; upstreams: WorkerUpstream[] }
   /** A recorder the following sample batches refer to by `rid`. */
   | { t: 'recorder'; rid: number; environment: string; service: string; release: string }
-  /** Finished requests, `sampleFields` numbers each: rid, status, latencyMs, proxyError (0/1), at. */
+  /** Finished requests, `sampleFields` numbers each: rid, status, latencyMs, proxyError (0/1), at (ms since the epoch,
+   * sub-millisecond), and at again as the sort key that orders the requests of several workers. */
   | { t: 'samples'; data: Float64Array }
   | ({ t: 'rum'; environment: string; service: string; release: string; at: number } & Omit<
       RumSample,
@@ -53,4 +54,4 @@ export type FromWorker =
     >);
 
 /** Numbers per finished request in a sample batch. */
-export const sampleFields = 5;
+export const sampleFields = 6;
