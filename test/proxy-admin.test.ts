@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -55,7 +56,11 @@ describe('proxy admin API', () => {
     const base = `http://${proxy.admin}`;
     const health = await send(`${base}/healthz`);
     expect(health.status).toBe(200);
-    expect(health.json<any>()).toEqual({ ok: true, startedAt: proxy.running.startedAt, pid: process.pid });
+    const body = health.json<any>();
+    expect(body).toEqual({ ok: true, startedAt: proxy.running.startedAt, pid: process.pid, workers: body.workers });
+    // One worker process per core by default, none of them this process.
+    expect(body.workers).toHaveLength(availableParallelism());
+    expect(body.workers).not.toContain(process.pid);
     for (const [method, url] of [
       ['GET', '/routes'],
       ['GET', '/stats'],

@@ -25,6 +25,11 @@ export interface LoadOptions {
    * the server's own latency from the generator's timer jitter).
    */
   measureFrom?: 'scheduled' | 'sent';
+  /**
+   * Send a GET again, once, when its connection closed before any response byte, as browsers do for idempotent
+   * requests (RFC 9110 §9.2.2). Counted in `retried`; default false (every such request counts as failed).
+   */
+  retryResets?: boolean;
   /** Called for every response (the canary benchmark times the first bad one of a release). */
   onResponse?: (response: { at: number; release: string | undefined; status: number; latencyMs: number }) => void;
 }
@@ -40,6 +45,8 @@ export interface LoadReport {
   requests: number;
   ok: number;
   failed: number;
+  /** Requests sent a second time after their connection closed before any response byte (retryResets). */
+  retried: number;
   /** Latency percentiles in ms, measured from each request's scheduled start (no coordinated omission). */
   p50Ms: number;
   p99Ms: number;
@@ -55,6 +62,9 @@ export interface LoadReport {
   /** Latency percentiles per kind of request (method and path of the mix). */
   byRequest: Record<string, { requests: number; p50Ms: number; p99Ms: number }>;
 }
+
+/** How a keep-alive connection that the server side closed (or a process that died) fails a request. */
+const resetCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 /** Percentile of a sorted array (nearest rank). */
 export function percentile(sorted: number[], p: number): number {
@@ -79,6 +89,7 @@ export class LoadGenerator {
   private sent = 0;
   private ok = 0;
   private failed = 0;
+  private retried = 0;
   private startedAt = 0;
   private readonly cumulative: number[];
 
@@ -124,6 +135,7 @@ export class LoadGenerator {
       requests: this.ok + this.failed,
       ok: this.ok,
       failed: this.failed,
+      retried: this.retried,
       p50Ms: round(percentile(sorted, 50)),
       p99Ms: round(percentile(sorted, 99)),
       maxMs: round(sorted.at(-1) ?? 0),
@@ -158,14 +170,22 @@ export class LoadGenerator {
     const index = this.pick();
     const m = this.options.mix[index]!;
     const scheduled = this.options.measureFrom === 'sent' ? performance.now() : due;
-    const p = this.pool
-      .request({
+    const send = () =>
+      this.pool.request({
         method: m.method,
         path: m.path,
         body: m.body,
         headers: m.body ? { 'content-type': 'application/json' } : {},
         headersTimeout: this.options.timeoutMs ?? 30_000,
         bodyTimeout: this.options.timeoutMs ?? 30_000,
+      });
+    const retryable = this.options.retryResets === true && m.method === 'GET';
+    const p = send()
+      .catch((e: Error & { code?: string }) => {
+        // No response yet (pool.request had not resolved): the request is safe to send again.
+        if (!retryable || !resetCodes.has(e.code ?? '')) throw e;
+        this.retried++;
+        return send();
       })
       .then(async (res) => {
         await res.body.dump();

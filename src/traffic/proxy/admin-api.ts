@@ -3,8 +3,8 @@ import { httpStatusOf, isSlipwayError, messageOf } from '../../shared/errors.js'
 import type { Logger } from '../../shared/logging.js';
 import { formatHostPort, type HostPort } from './address.js';
 import { bearerChecker } from './admin-token.js';
-import type { DataPlane } from './data-plane.js';
 import { ProxyError } from './errors.js';
+import type { Plane } from './plane.js';
 import { parseEnvironmentRoutes } from './route-schema.js';
 
 /** Route tables are small; anything bigger is a mistake, not a table. */
@@ -24,7 +24,7 @@ export interface AdminServer {
 export async function startAdminServer(options: {
   address: HostPort;
   token: string;
-  dataPlane: DataPlane;
+  dataPlane: Plane;
   logger: Logger;
 }): Promise<AdminServer> {
   const { dataPlane, logger } = options;
@@ -40,7 +40,12 @@ export async function startAdminServer(options: {
     const url = new URL(req.url ?? '/', 'http://admin');
     const method = req.method ?? 'GET';
     if (url.pathname === '/healthz' && method === 'GET')
-      return sendJson(res, 200, { ok: true, startedAt: dataPlane.startedAt, pid: process.pid });
+      return sendJson(res, 200, {
+        ok: true,
+        startedAt: dataPlane.startedAt,
+        pid: process.pid,
+        workers: dataPlane.workerPids?.() ?? [],
+      });
     if (!authorized(req.headers.authorization)) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       throw new ProxyError(
@@ -72,9 +77,9 @@ export async function startAdminServer(options: {
       case '/routes':
         return sendJson(res, 200, dataPlane.routes());
       case '/upstreams':
-        return sendJson(res, 200, dataPlane.upstreams());
+        return sendJson(res, 200, await dataPlane.upstreams());
       case '/stats':
-        return sendJson(res, 200, dataPlane.stats());
+        return sendJson(res, 200, await dataPlane.stats());
       case '/samples':
       case '/rum': {
         const environment = requiredParam(url, 'environment');
@@ -85,12 +90,14 @@ export async function startAdminServer(options: {
         const n = Number(after);
         const page =
           url.pathname === '/rum' ? dataPlane.rum(environment, service, n) : dataPlane.samples(environment, service, n);
-        return sendJson(res, 200, page);
+        return sendJson(res, 200, await page);
       }
-      case '/metrics':
+      case '/metrics': {
+        const text = await dataPlane.metrics();
         res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
-        res.end(dataPlane.metrics());
+        res.end(text);
         return;
+      }
       default:
         throw new ProxyError('not_found', `no admin route ${method} ${url.pathname}`);
     }

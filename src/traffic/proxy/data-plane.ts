@@ -1,14 +1,17 @@
+import type { Socket } from 'node:net';
 import type { EnvironmentRoutes, TrafficStats, UpstreamStatus } from '../router.js';
 import type { Logger } from '../../shared/logging.js';
 import { EnvironmentListener } from './environment-listener.js';
 import { ProxyError } from './errors.js';
 import type { ForwardOptions } from './exchange.js';
 import { renderMetrics } from './metrics.js';
-import { compileTable } from './route-table.js';
+import type { Plane } from './plane.js';
+import { type CompiledTable, compileTable } from './route-table.js';
 import { RumIntake, type RumLimits } from './rum-intake.js';
-import { RumRegistry, type RumPage } from './rum-samples.js';
+import type { RecorderSource } from './release-stats.js';
+import { RumRegistry, type RumPage, type RumSink } from './rum-samples.js';
 import { TrafficStatsRegistry, type SamplesPage } from './traffic-stats.js';
-import { UpstreamRegistry } from './upstream.js';
+import { UpstreamRegistry, type UpstreamState } from './upstream.js';
 
 /** Forwarding defaults: 60 s to response headers, 5 min body idle, 5 s connect, 1 s ejection, 2 retries. */
 export const defaultForwardOptions: Omit<ForwardOptions, 'logger'> = {
@@ -31,6 +34,11 @@ export interface DataPlaneOptions {
   persist?: (environments: EnvironmentRoutes[]) => Promise<void>;
   /** RUM beacon rate per environment (default defaultRumLimits). */
   rumLimits?: RumLimits;
+  /**
+   * A worker's data plane: listeners bind nothing and take the connections the parent accepted (accept()),
+   * finished requests go to `recorders` and beacons to `rumSink` (both the parent's, over IPC).
+   */
+  worker?: { recorders: RecorderSource; rumSink: RumSink };
 }
 
 /**
@@ -38,7 +46,7 @@ export interface DataPlaneOptions {
  * Changes are serialised and all-or-nothing: a table that cannot be bound or saved leaves the
  * previous one serving.
  */
-export class DataPlane {
+export class DataPlane implements Plane {
   readonly startedAt = Date.now();
   private readonly listeners = new Map<string, EnvironmentListener>();
   private readonly registry: UpstreamRegistry;
@@ -46,6 +54,7 @@ export class DataPlane {
   private readonly rumRegistry = new RumRegistry(this.startedAt);
   private readonly forward: ForwardOptions;
   private readonly drainTimeoutMs: number;
+  private readonly recorders: RecorderSource;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: DataPlaneOptions) {
@@ -53,8 +62,9 @@ export class DataPlane {
       ...defaultForwardOptions,
       ...options.forward,
       logger: options.logger,
-      rum: new RumIntake(this.rumRegistry, options.rumLimits),
+      rum: new RumIntake(options.worker?.rumSink ?? this.rumRegistry, options.rumLimits),
     };
+    this.recorders = options.worker?.recorders ?? this.traffic;
     this.registry = new UpstreamRegistry(this.forward.connectTimeoutMs);
     this.drainTimeoutMs = options.drainTimeoutMs ?? defaultDrainTimeoutMs;
   }
@@ -66,8 +76,8 @@ export class DataPlane {
       try {
         for (const routes of tables) {
           this.checkListenFree(routes);
-          const table = compileTable(routes, this.registry, this.traffic);
-          opened.push(await EnvironmentListener.open(table, this.forward));
+          const table = compileTable(routes, this.registry, this.recorders);
+          opened.push(await this.openListener(table));
           this.listeners.set(routes.environment, opened.at(-1)!);
         }
       } catch (e) {
@@ -79,13 +89,25 @@ export class DataPlane {
     });
   }
 
+  /** Serve a connection the parent accepted on `environment`'s listen address (worker data planes). */
+  accept(environment: string, socket: Socket): void {
+    const listener = this.listeners.get(environment);
+    if (listener === undefined) socket.destroy();
+    else listener.accept(socket);
+  }
+
+  /** Every upstream's live state (a worker reports them to its parent). */
+  upstreamStates(): UpstreamState[] {
+    return this.registry.list();
+  }
+
   /** Replace one environment's table (validated input); opens or moves its listener, saves, then switches. */
   apply(routes: EnvironmentRoutes): Promise<void> {
     return this.serialize(async () => {
       this.checkListenFree(routes);
-      const table = compileTable(routes, this.registry, this.traffic);
+      const table = compileTable(routes, this.registry, this.recorders);
       const current = this.listeners.get(routes.environment);
-      const fresh = current?.listen === routes.listen ? undefined : await EnvironmentListener.open(table, this.forward);
+      const fresh = current?.listen === routes.listen ? undefined : await this.openListener(table);
       try {
         await this.options.persist?.(this.tablesWith(routes.environment, routes));
       } catch (e) {
@@ -157,6 +179,12 @@ export class DataPlane {
       await Promise.all(all.map((l) => l.close(timeoutMs)));
       this.registry.destroyAll();
     });
+  }
+
+  private openListener(table: CompiledTable): Promise<EnvironmentListener> {
+    return this.options.worker
+      ? Promise.resolve(EnvironmentListener.detached(table, this.forward))
+      : EnvironmentListener.open(table, this.forward);
   }
 
   private checkListenFree(routes: EnvironmentRoutes): void {

@@ -1,9 +1,13 @@
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import type { EnvironmentRoutes } from '../router.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { isLoopbackHost, parseHostPort } from './address.js';
 import { startAdminServer, type AdminServer } from './admin-api.js';
 import { DataPlane, defaultDrainTimeoutMs, type DataPlaneOptions } from './data-plane.js';
 import { ProxyError } from './errors.js';
+import { ParentPlane } from './parent-plane.js';
+import type { Plane } from './plane.js';
 import { loadRouteState, saveRouteState } from './route-store.js';
 
 /** What runProxy needs. */
@@ -19,6 +23,8 @@ export interface ProxyOptions {
   drainTimeoutMs?: number;
   /** Forwarding tunables (timeouts, ejection, retries). */
   forward?: DataPlaneOptions['forward'];
+  /** Worker processes serving traffic (default: one per core); 0 serves it in this process. */
+  workers?: number;
 }
 
 /** A started proxy. */
@@ -51,12 +57,18 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
 
   const tables = await loadRouteState(options.stateDir);
-  const dataPlane = new DataPlane({
-    logger,
-    forward: options.forward,
-    persist: (envs) => saveRouteState(options.stateDir, envs),
-  });
-  await dataPlane.restore(tables);
+  const workers = options.workers ?? availableParallelism();
+  const persist = (envs: EnvironmentRoutes[]) => saveRouteState(options.stateDir, envs);
+  let dataPlane: Plane;
+  if (workers > 0) {
+    const parent = new ParentPlane({ workers, logger, forward: options.forward, persist });
+    await parent.start(tables);
+    dataPlane = parent;
+  } else {
+    const inProcess = new DataPlane({ logger, forward: options.forward, persist });
+    await inProcess.restore(tables);
+    dataPlane = inProcess;
+  }
   const drainTimeoutMs = options.drainTimeoutMs ?? defaultDrainTimeoutMs;
   let adminServer: AdminServer;
   try {
@@ -66,7 +78,11 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
     throw e;
   }
   logger.info(
-    { admin: adminServer.address, environments: tables.map((t) => `${t.environment}@${t.listen}`) },
+    {
+      admin: adminServer.address,
+      workers: dataPlane.workerPids?.() ?? [],
+      environments: tables.map((t) => `${t.environment}@${t.listen}`),
+    },
     'proxy started',
   );
 

@@ -2,6 +2,12 @@ import type { TrafficStats } from '../router.js';
 import { statusClasses } from './release-stats.js';
 import type { UpstreamState } from './upstream.js';
 
+/** What the exposition needs of an upstream (an UpstreamState, or one summed over the workers). */
+export type MetricsUpstream = Pick<
+  UpstreamState,
+  'environment' | 'service' | 'release' | 'id' | 'address' | 'inFlight' | 'draining' | 'ejectedUntil'
+>;
+
 /**
  * Prometheus text exposition (format 0.0.4) of the proxy's figures, rendered from the same
  * counters as /stats so the two can never disagree. Latency is exported in seconds, as
@@ -13,7 +19,7 @@ import type { UpstreamState } from './upstream.js';
  * shared machine), and would be a second set of counters beside it. test/proxy-metrics-format.test.ts
  * checks the text with promtool.
  */
-export function renderMetrics(stats: TrafficStats, upstreams: readonly UpstreamState[], startedAt: number): string {
+export function renderMetrics(stats: TrafficStats, upstreams: readonly MetricsUpstream[], startedAt: number): string {
   const lines: string[] = [];
   const requests: string[] = [];
   const buckets: string[] = [];

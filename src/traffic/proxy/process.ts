@@ -8,7 +8,8 @@ import { loadAdminToken } from './admin-token.js';
 import { runProxy, type RunningProxy } from './main.js';
 
 /**
- * `slipway proxy` as a process: `--admin host:port --state-dir DIR`; the admin token comes from
+ * `slipway proxy` as a process: `--admin host:port --state-dir DIR [--workers N]` (N worker processes, default
+ * $SLIPWAY_PROXY_WORKERS or one per core; 0 serves in this process); the admin token comes from
  * $SLIPWAY_PROXY_TOKEN or <stateDir>/admin-token, never from argv. SIGTERM/SIGINT close
  * gracefully and exit 0; a start failure prints one line on stderr and exits with the error's
  * code (5 when an address is in use).
@@ -19,10 +20,11 @@ export async function runProxyProcess(
 ): Promise<void> {
   let admin: string;
   let stateDir: string;
+  let workers: number | undefined;
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { admin: { type: 'string' }, 'state-dir': { type: 'string' } },
+      options: { admin: { type: 'string' }, 'state-dir': { type: 'string' }, workers: { type: 'string' } },
       strict: true,
       allowPositionals: false,
     });
@@ -30,9 +32,10 @@ export async function runProxyProcess(
     if (!values['state-dir']) throw new Error('--state-dir DIR is required');
     admin = values.admin;
     stateDir = path.resolve(values['state-dir']);
+    workers = parseWorkers(values.workers, env.SLIPWAY_PROXY_WORKERS);
   } catch (e) {
     process.stderr.write(
-      `slipway proxy: ${messageOf(e)} (usage: slipway proxy --admin 127.0.0.1:7070 --state-dir DIR)\n`,
+      `slipway proxy: ${messageOf(e)} (usage: slipway proxy --admin 127.0.0.1:7070 --state-dir DIR [--workers N])\n`,
     );
     process.exit(2);
   }
@@ -41,7 +44,7 @@ export async function runProxyProcess(
   let running: RunningProxy;
   try {
     const token = await loadAdminToken(stateDir, env);
-    running = await runProxy({ admin, stateDir, token, logger });
+    running = await runProxy({ admin, stateDir, token, logger, workers });
   } catch (e) {
     process.stderr.write(`slipway proxy: ${messageOf(e)}\n`);
     process.exit(isSlipwayError(e) ? exitCodeOf(e.code) : 1);
@@ -66,6 +69,15 @@ export async function runProxyProcess(
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** --workers, else $SLIPWAY_PROXY_WORKERS, else undefined (one per core): a whole number from 0 to 64. */
+function parseWorkers(flag: string | undefined, fromEnv: string | undefined): number | undefined {
+  const [text, where] = flag !== undefined ? [flag, '--workers'] : [fromEnv, 'SLIPWAY_PROXY_WORKERS'];
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/.test(text) || Number(text) > 64)
+    throw new Error(`${where} must be a whole number from 0 to 64 (0 serves in one process), got "${text}"`);
+  return Number(text);
 }
 
 function isEntryPoint(): boolean {

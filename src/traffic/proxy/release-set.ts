@@ -1,6 +1,6 @@
 import type { ReleaseSet } from '../router.js';
 import { releaseCookie } from './headers.js';
-import type { ReleaseRecorder } from './release-stats.js';
+import type { RequestRecorder } from './release-stats.js';
 import type { UpstreamState } from './upstream.js';
 
 /** A release set of a compiled route: its upstreams, weight and the state of the pickers. */
@@ -18,7 +18,7 @@ export class CompiledReleaseSet {
   constructor(
     set: ReleaseSet,
     readonly upstreams: readonly UpstreamState[],
-    readonly recorder: ReleaseRecorder,
+    readonly recorder: RequestRecorder,
   ) {
     this.release = set.release;
     this.role = set.role;

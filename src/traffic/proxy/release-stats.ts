@@ -26,6 +26,16 @@ export const samplesPerRelease = 4096;
 
 export type { TrafficSample };
 
+/** Where a release set counts its finished requests: a ReleaseRecorder, or a worker's batch to its parent. */
+export interface RequestRecorder {
+  record(status: number, latencyMs: number, proxyError: boolean, at: number): void;
+}
+
+/** Gives each (environment, service, release) its recorder; route tables resolve them once at compile time. */
+export interface RecorderSource {
+  recorder(environment: string, service: string, release: string): RequestRecorder;
+}
+
 /** Counter shared by the releases of one service so samples have one order per service. */
 export interface SampleSequence {
   last: number;
@@ -35,7 +45,7 @@ export interface SampleSequence {
  * Cumulative counters, a latency histogram and a ring of recent samples for one
  * (environment, service, release). Typed arrays keep recording allocation-free.
  */
-export class ReleaseRecorder {
+export class ReleaseRecorder implements RequestRecorder {
   private readonly requests = new Float64Array(statusClasses.length);
   private readonly buckets = new Float64Array(latencyBucketsMs.length);
   private sumMs = 0;

@@ -1,6 +1,6 @@
 import type { EnvironmentRoutes, Route } from '../router.js';
 import { CompiledReleaseSet } from './release-set.js';
-import type { TrafficStatsRegistry } from './traffic-stats.js';
+import type { RecorderSource } from './release-stats.js';
 import type { UpstreamRegistry, UpstreamState } from './upstream.js';
 
 /** One route ready for the hot path: sets resolved to live upstreams and recorders. */
@@ -33,7 +33,7 @@ export interface CompiledTable {
 export function compileTable(
   source: EnvironmentRoutes,
   registry: UpstreamRegistry,
-  stats: TrafficStatsRegistry,
+  stats: RecorderSource,
 ): CompiledTable {
   const byHost = new Map<string, CompiledRoute[]>();
   const anyHost: CompiledRoute[] = [];
@@ -58,7 +58,7 @@ function compileRoute(
   environment: string,
   route: Route,
   registry: UpstreamRegistry,
-  stats: TrafficStatsRegistry,
+  stats: RecorderSource,
 ): CompiledRoute {
   const sets = route.releases.map(
     (set) =>

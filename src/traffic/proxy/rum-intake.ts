@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendProxyResponse } from './proxy-response.js';
 import type { CompiledRoute } from './route-table.js';
-import { type RumName, rumNames, type RumRegistry, viewHash } from './rum-samples.js';
+import { type RumName, rumNames, type RumSink, viewHash } from './rum-samples.js';
 
 /**
  * Real User Monitoring intake, answered by the proxy itself.
@@ -70,7 +70,7 @@ export class RumIntake {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(
-    readonly registry: RumRegistry,
+    readonly registry: RumSink,
     private readonly limits: RumLimits = defaultRumLimits,
     private readonly clock: () => number = Date.now,
   ) {}

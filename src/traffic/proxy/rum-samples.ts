@@ -78,8 +78,19 @@ class RumRing {
   }
 }
 
+/** Where the intake puts accepted beacons: the registry, or a worker's channel to its parent. */
+export interface RumSink {
+  record(
+    environment: string,
+    service: string,
+    release: string,
+    at: number,
+    beacon: Omit<RumSample, 'seq' | 'release' | 'at'>,
+  ): void;
+}
+
 /** Every RUM ring, by environment → service → release, for the life of the process (like the request samples). */
-export class RumRegistry {
+export class RumRegistry implements RumSink {
   private readonly services = new Map<string, { last: number; releases: Map<string, RumRing> }>();
 
   constructor(readonly startedAt: number) {}
