@@ -20,6 +20,7 @@ import type { ParsedConfig, ParsedEnvironmentOverride, ParsedStrategy } from './
 import { normalizeCanary } from './normalize-canary.js';
 import { normalizeGates } from './normalize-gates.js';
 import { normalizeStatic, staticHealthPath, staticServerRun } from './normalize-static.js';
+import { normalizeNotifications } from './normalize-notifications.js';
 
 type Parsed<K extends keyof ParsedConfig['services'][string]> = ParsedConfig['services'][string][K];
 
@@ -85,6 +86,7 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
     ...(parsed.triggers?.github ? { triggers: { github: normalizeGithubTriggers(parsed.triggers.github) } } : {}),
     ...(parsed.sso ? { sso: normalizeSso(parsed.sso) } : {}),
     ...(parsed.access ? { access: { mfaRequired: parsed.access.mfaRequired } } : {}),
+    ...(parsed.notifications ? { notifications: normalizeNotifications(parsed.notifications) } : {}),
   };
 }
 

@@ -27,6 +27,7 @@ import { approvalsSchema } from './approvals-schema.js';
 import { ssoSchema } from './sso-schema.js';
 import { accessSchema } from './access-schema.js';
 import { staticSchema } from './static-schema.js';
+import { notificationsSchema } from './notifications-schema.js';
 
 const threshold = (description: string) => z.int().min(1).max(100).meta({ description });
 
@@ -378,6 +379,7 @@ export const configSchema = z
     triggers: triggersSchema.optional(),
     sso: ssoSchema.optional(),
     access: accessSchema.optional(),
+    notifications: notificationsSchema.optional(),
   })
   .meta({
     title: 'slipway.yaml',
