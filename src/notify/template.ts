@@ -22,6 +22,7 @@ export const templateVariables = [
   'verdict.outcome',
   'verdict.score',
   'verdict.reason',
+  'verdict.figures',
   'alert.rule',
   'alert.severity',
   'alert.value',

@@ -1,0 +1,192 @@
+/** The notification outbox (schema 016): deliveries, the dispatcher's cursor and what services answered. */
+import type { Queryable } from '../db.js';
+import { jsonParam } from '../params.js';
+import { optionalDate, optionalText } from './rows.js';
+
+export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface NotifyDelivery {
+  id: number;
+  /** The idempotency key: event id, subscription index and notification service. */
+  key: string;
+  eventId: number;
+  project?: string;
+  environment?: string;
+  service?: string;
+  deploymentId?: string;
+  trigger: string;
+  /** The notification service's name and type. */
+  target: string;
+  targetType: string;
+  /** The composed message (src/notify/message.ts); never a URL or token. */
+  message: Record<string, unknown>;
+  renderError?: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAt: Date;
+  lastError?: string;
+  lastStatus?: number;
+  createdAt: Date;
+  sentAt?: Date;
+}
+
+export type NewNotifyDelivery = Pick<NotifyDelivery, 'key' | 'eventId' | 'trigger' | 'target' | 'targetType'> &
+  Partial<Pick<NotifyDelivery, 'project' | 'environment' | 'service' | 'deploymentId' | 'renderError'>> & {
+    message: object;
+  };
+
+const columns =
+  'id, key, event_id, project, environment, service, deployment_id, trigger, target, target_type, message, ' +
+  'render_error, state, attempts, next_at, last_error, last_status, created_at, sent_at';
+
+function toDelivery(r: Record<string, unknown>): NotifyDelivery {
+  return {
+    id: Number(r.id),
+    key: String(r.key),
+    eventId: Number(r.event_id),
+    project: optionalText(r.project),
+    environment: optionalText(r.environment),
+    service: optionalText(r.service),
+    deploymentId: optionalText(r.deployment_id),
+    trigger: String(r.trigger),
+    target: String(r.target),
+    targetType: String(r.target_type),
+    message: (typeof r.message === 'string' ? JSON.parse(r.message) : r.message) as Record<string, unknown>,
+    renderError: optionalText(r.render_error),
+    state: r.state as DeliveryState,
+    attempts: Number(r.attempts),
+    nextAt: r.next_at as Date,
+    lastError: optionalText(r.last_error),
+    lastStatus: r.last_status === null || r.last_status === undefined ? undefined : Number(r.last_status),
+    createdAt: r.created_at as Date,
+    sentAt: optionalDate(r.sent_at),
+  };
+}
+
+/** The last event id the dispatcher handled, locked until the transaction ends (one dispatcher at a time). */
+export async function lockCursor(tx: Queryable): Promise<number> {
+  const { rows } = await tx.query<{ event_id: number }>('select event_id from notify_cursor where id = 1 for update');
+  return Number(rows[0]?.event_id ?? 0);
+}
+
+export async function setCursor(tx: Queryable, eventId: number): Promise<void> {
+  await tx.query('update notify_cursor set event_id = $1 where id = 1', [eventId]);
+}
+
+/** Insert a delivery unless its key exists (a re-read event); true when inserted. */
+export async function insertNotifyDelivery(tx: Queryable, d: NewNotifyDelivery): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `insert into notify_deliveries (key, event_id, project, environment, service, deployment_id, trigger, target,
+       target_type, message, render_error) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11)
+     on conflict (key) do nothing`,
+    [
+      d.key,
+      d.eventId,
+      d.project ?? null,
+      d.environment ?? null,
+      d.service ?? null,
+      d.deploymentId ?? null,
+      d.trigger,
+      d.target,
+      d.targetType,
+      jsonParam(d.message),
+      d.renderError ?? null,
+    ],
+  );
+  return rowCount === 1;
+}
+
+/** Pending deliveries whose time has come, oldest first. */
+export async function dueDeliveries(db: Queryable, now: Date, limit: number): Promise<NotifyDelivery[]> {
+  const { rows } = await db.query(
+    `select ${columns} from notify_deliveries where state = 'pending' and next_at <= $1 order by next_at, id limit $2`,
+    [now, limit],
+  );
+  return rows.map(toDelivery);
+}
+
+/** When the next pending delivery is due, if any. */
+export async function nextDueAt(db: Queryable): Promise<Date | undefined> {
+  const { rows } = await db.query<{ at: Date | null }>(
+    `select min(next_at) as at from notify_deliveries where state = 'pending'`,
+  );
+  return optionalDate(rows[0]?.at);
+}
+
+/** Take a pending delivery for one attempt; undefined when another pass took it. */
+export async function claimDelivery(db: Queryable, id: number): Promise<NotifyDelivery | undefined> {
+  const { rows } = await db.query(
+    `update notify_deliveries set state = 'sending', attempts = attempts + 1 where id = $1 and state = 'pending'
+     returning ${columns}`,
+    [id],
+  );
+  return rows[0] ? toDelivery(rows[0]) : undefined;
+}
+
+/** Record an attempt's end: sent, failed for good, or pending again at `nextAt`. */
+export async function finishAttempt(
+  db: Queryable,
+  id: number,
+  f: { state: 'sent' | 'failed' | 'pending'; status?: number; error?: string; nextAt?: Date },
+): Promise<void> {
+  await db.query(
+    `update notify_deliveries set state = $2, last_status = $3, last_error = $4, next_at = coalesce($5, next_at),
+       sent_at = case when $2 = 'sent' then now() else sent_at end
+     where id = $1`,
+    [id, f.state, f.status ?? null, f.error ?? null, f.nextAt ?? null],
+  );
+}
+
+/**
+ * Deliveries a stopped coordinator left mid-send go back to pending: they are sent again (at
+ * least once), with the same idempotency key so the receiver can drop the copy.
+ */
+export async function releaseInterrupted(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query(`update notify_deliveries set state = 'pending' where state = 'sending'`);
+  return rowCount;
+}
+
+export interface NotifyDeliveryFilter {
+  project?: string;
+  environment?: string;
+  state?: DeliveryState;
+  limit?: number;
+}
+
+/** Deliveries, newest first. */
+export async function listNotifyDeliveries(db: Queryable, f: NotifyDeliveryFilter = {}): Promise<NotifyDelivery[]> {
+  const { rows } = await db.query(
+    `select ${columns} from notify_deliveries where ($1::text is null or project = $1)
+       and ($2::text is null or environment = $2) and ($3::text is null or state = $3)
+     order by id desc limit $4`,
+    [f.project ?? null, f.environment ?? null, f.state ?? null, f.limit ?? 50],
+  );
+  return rows.map(toDelivery);
+}
+
+/** Deliveries by notification service type and state (for /metrics). */
+export async function countNotifyDeliveries(
+  db: Queryable,
+): Promise<{ targetType: string; state: DeliveryState; n: number }[]> {
+  const { rows } = await db.query<{ target_type: string; state: DeliveryState; n: number }>(
+    'select target_type, state, count(*)::int as n from notify_deliveries group by target_type, state',
+  );
+  return rows.map((r) => ({ targetType: r.target_type, state: r.state, n: Number(r.n) }));
+}
+
+/** What a notification service answered that a later message needs (a Jira issue key), if recorded. */
+export async function getNotifyRef(db: Queryable, target: string, refKey: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ value: string }>(
+    'select value from notify_refs where target = $1 and ref_key = $2',
+    [target, refKey],
+  );
+  return rows[0]?.value;
+}
+
+export async function setNotifyRef(db: Queryable, target: string, refKey: string, value: string): Promise<void> {
+  await db.query(
+    `insert into notify_refs (target, ref_key, value) values ($1, $2, $3)
+     on conflict (target, ref_key) do update set value = excluded.value`,
+    [target, refKey, value],
+  );
+}
