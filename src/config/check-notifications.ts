@@ -1,4 +1,4 @@
-/** Subscriptions name declared notification services, templates, environments and services (read from the raw input). */
+/** Subscriptions name declared notification services, templates, environments and services (raw input). */
 import type { RawIssue } from './messages.js';
 import { entriesOf, field, isMapping } from './raw.js';
 import { hint } from './suggest.js';
