@@ -64,7 +64,7 @@ export const checkSlack: Check = (body) => {
   return undefined;
 };
 
-/** A Workflows webhook message carrying one Adaptive Card (schema http://adaptivecards.io/schemas/adaptive-card.json). */
+/** A Workflows webhook message with one Adaptive Card (http://adaptivecards.io/schemas/adaptive-card.json). */
 export const checkTeams: Check = (body) => {
   if (body.type !== 'message') return 'type must be "message"';
   const attachments = body.attachments as Record<string, any>[] | undefined;
