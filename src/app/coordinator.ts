@@ -25,6 +25,7 @@ import { proxyCommand } from './proxy-command.js';
 import { signalFactory } from './signals.js';
 import { MigrationSequencer } from '../migrations/sequencing/gate.js';
 import { slipwayVersion } from './version.js';
+import { startNotifications } from './notifications.js';
 
 export interface CoordinatorOptions {
   config: ProjectConfig;
@@ -154,6 +155,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     }
     starting = false;
     cleanup.push(() => api.close());
+    const boundPort = (api.server.address() as { port?: number } | null)?.port ?? listen.port;
+    const notifier = await startNotifications({
+      db,
+      events,
+      secrets,
+      logger: logger.child({ part: 'notify' }),
+      linkBase: `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${boundPort}`,
+      registry: metrics.registry,
+    });
+    cleanup.push(() => notifier.close());
 
     // The proxy is its own process: if it dies, start it again (it restores its routes from disk)
     // and re-push every table in case it missed a change.

@@ -25,6 +25,8 @@ export interface Receiver {
   duplicates: number;
   /** Requests refused as malformed, with the reason answered. */
   rejected: string[];
+  /** The key of every request that arrived, answered or not, in order. */
+  requests: string[];
   /** Requests answered 500 on purpose (failHalf). */
   failed: number;
   mode: { failHalf?: boolean; hang?: boolean; status?: number };
@@ -142,6 +144,7 @@ export async function startReceiver(
     received: [],
     duplicates: 0,
     rejected: [],
+    requests: [],
     failed: 0,
     mode: { failHalf: options.failHalf, hang: options.hang },
     close: async () => undefined,
@@ -150,6 +153,7 @@ export async function startReceiver(
     const chunks: Buffer[] = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
+      r.requests.push(keyOf(kind, req.headers));
       if (r.mode.hang) return; // never answers: the sender's timeout must end it
       const raw = Buffer.concat(chunks).toString('utf8');
       options.rawBody?.(raw);
