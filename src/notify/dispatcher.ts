@@ -7,7 +7,12 @@
 import type { NotificationsConfig, ProjectConfig } from '../config/model.js';
 import type { Db, Queryable } from '../store/db.js';
 import { type EventRecord, listEvents } from '../store/repos/events.js';
-import { insertNotifyDelivery, lockCursor, setCursor } from '../store/repos/notify-deliveries.js';
+import {
+  insertNotifyDeliveries,
+  lockCursor,
+  type NewNotifyDelivery,
+  setCursor,
+} from '../store/repos/notify-deliveries.js';
 import { getProject } from '../store/repos/projects.js';
 import { composeMessage } from './message.js';
 import type { TemplateValues } from './template.js';
@@ -45,15 +50,16 @@ export class Dispatcher {
       const events = await listEvents(tx, { after: cursor, limit: this.options.batch ?? 500 });
       if (events.length === 0) return { events: 0, deliveries: 0 };
       const configs = new Map<string, ProjectConfig | undefined>();
-      let deliveries = 0;
+      const deliveries: NewNotifyDelivery[] = [];
       for (const event of events) {
         if (!event.project || !triggerOf(event)) continue;
         if (!configs.has(event.project)) configs.set(event.project, (await getProject(tx, event.project))?.config);
         const notifications = configs.get(event.project)?.notifications;
-        if (notifications) deliveries += await this.dispatchEvent(tx, event, notifications);
+        if (notifications) deliveries.push(...(await this.deliveriesOf(tx, event, notifications)));
       }
+      const written = await insertNotifyDeliveries(tx, deliveries);
       await setCursor(tx, events.at(-1)!.id);
-      return { events: events.length, deliveries };
+      return { events: events.length, deliveries: written };
     });
   }
 
@@ -67,12 +73,12 @@ export class Dispatcher {
     }
   }
 
-  private async dispatchEvent(tx: Queryable, event: EventRecord, n: NotificationsConfig): Promise<number> {
+  private async deliveriesOf(tx: Queryable, event: EventRecord, n: NotificationsConfig): Promise<NewNotifyDelivery[]> {
     const trigger = triggerOf(event)!;
     const environment = environmentOf(event);
     const service = serviceOf(event);
     let values: TemplateValues | undefined;
-    let written = 0;
+    const out: NewNotifyDelivery[] = [];
     for (const [index, s] of n.subscriptions.entries()) {
       if (!s.on.includes(trigger)) continue;
       if (s.environments && !(environment && s.environments.includes(environment))) continue;
@@ -88,7 +94,7 @@ export class Dispatcher {
       for (const target of s.to) {
         const config = n.services[target];
         if (!config) continue; // validation refuses this; a stored config from before the service was removed
-        const inserted = await insertNotifyDelivery(tx, {
+        out.push({
           key: `slipway-${event.id}-${index}-${target}`,
           eventId: event.id,
           project: event.project,
@@ -101,9 +107,8 @@ export class Dispatcher {
           message,
           ...(renderError ? { renderError } : {}),
         });
-        if (inserted) written++;
       }
     }
-    return written;
+    return out;
   }
 }

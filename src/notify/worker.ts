@@ -10,7 +10,7 @@ import type { Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import type { NewEvent } from '../store/repos/events.js';
 import {
-  claimDelivery,
+  claimDeliveries,
   dueDeliveries,
   finishAttempt,
   getNotifyRef,
@@ -44,10 +44,13 @@ const plainFields = new Set(['type', 'from', 'to']);
 
 export class DeliveryWorker {
   private readonly inflight = new Map<string, number>();
+  private readonly limits = new Map<string, number>();
+  private readonly secrets = new Map<string, { values: Record<string, string>; at: number }>();
   private readonly attempts = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private readonly configs = new Map<string, { config?: ProjectConfig; at: number }>();
   private wakeUp: (() => void) | undefined;
+  private woken = false;
   private loop: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerOptions) {}
@@ -61,6 +64,7 @@ export class DeliveryWorker {
 
   /** Look for due deliveries now (the dispatcher wrote some). */
   wake(): void {
+    this.woken = true;
     this.wakeUp?.();
   }
 
@@ -79,6 +83,12 @@ export class DeliveryWorker {
       } catch (e) {
         if (!this.stopping.signal.aborted) this.options.logger.error({ err: messageOf(e) }, 'notification pass failed');
       }
+      // A wake during the pass (an attempt ended, the dispatcher wrote) runs the next pass at once.
+      if (this.woken) {
+        this.woken = false;
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.pollMs ?? 250);
         this.wakeUp = () => {
@@ -87,26 +97,51 @@ export class DeliveryWorker {
         };
       });
       this.wakeUp = undefined;
+      this.woken = false;
     }
   }
 
   private async pass(): Promise<void> {
-    for (const d of await dueDeliveries(this.options.db, new Date(), 500)) {
-      if (this.stopping.signal.aborted) return;
+    const busy = [...this.inflight].filter(([slot, n]) => n >= this.limitOf(slot)).map(([slot]) => slot);
+    const picked: number[] = [];
+    const planned = new Map<string, number>();
+    for (const d of await dueDeliveries(this.options.db, new Date(), 500, busy)) {
+      const slot = `${d.project ?? ''}/${d.target}`;
       const config = await this.configOf(d.project);
-      const slot = `${d.project}/${d.target}`;
-      const inflight = this.inflight.get(slot) ?? 0;
-      if (inflight >= (config?.notifications?.concurrency ?? 4)) continue;
-      const claimed = await claimDelivery(this.options.db, d.id);
-      if (!claimed) continue;
-      this.inflight.set(slot, inflight + 1);
-      const attempt = this.attempt(claimed, config).finally(() => {
+      this.limits.set(slot, config?.notifications?.concurrency ?? 4);
+      const taken = (this.inflight.get(slot) ?? 0) + (planned.get(slot) ?? 0);
+      if (taken >= this.limitOf(slot)) continue;
+      planned.set(slot, (planned.get(slot) ?? 0) + 1);
+      picked.push(d.id);
+    }
+    if (this.stopping.signal.aborted) return;
+    for (const d of await claimDeliveries(this.options.db, picked)) {
+      const slot = `${d.project ?? ''}/${d.target}`;
+      this.inflight.set(slot, (this.inflight.get(slot) ?? 0) + 1);
+      const attempt = this.attempt(d, await this.configOf(d.project)).finally(() => {
         this.inflight.set(slot, (this.inflight.get(slot) ?? 1) - 1);
         this.attempts.delete(attempt);
         this.wake();
       });
       this.attempts.add(attempt);
     }
+  }
+
+  /**
+   * Secrets of an environment, kept in memory for a few seconds: a burst of deliveries decrypts
+   * them once, and a secret changed with `slipway secrets set` is used within that time.
+   */
+  private async secretsOf(project: string, environment: string): Promise<Record<string, string>> {
+    const key = `${project}/${environment}`;
+    const cached = this.secrets.get(key);
+    if (cached && Date.now() - cached.at < 5000) return cached.values;
+    const values = await this.options.secretsFor(project, environment);
+    this.secrets.set(key, { values, at: Date.now() });
+    return values;
+  }
+
+  private limitOf(slot: string): number {
+    return this.limits.get(slot) ?? 4;
   }
 
   private async configOf(project: string | undefined): Promise<ProjectConfig | undefined> {
@@ -180,7 +215,7 @@ export class DeliveryWorker {
     if (!service || !sender) return gone(d);
     // Secrets are per environment; an event of none (a project-wide alert) uses the last one (production).
     const environment = d.environment ?? config.environments.at(-1)!.name;
-    const secrets = await this.options.secretsFor(config.project, environment);
+    const secrets = await this.secretsOf(config.project, environment);
     const resolved: ResolvedService = { type: service.type };
     for (const [key, value] of Object.entries(service)) {
       if (plainFields.has(key)) {

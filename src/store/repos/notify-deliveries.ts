@@ -73,34 +73,51 @@ export async function setCursor(tx: Queryable, eventId: number): Promise<void> {
   await tx.query('update notify_cursor set event_id = $1 where id = 1', [eventId]);
 }
 
-/** Insert a delivery unless its key exists (a re-read event); true when inserted. */
-export async function insertNotifyDelivery(tx: Queryable, d: NewNotifyDelivery): Promise<boolean> {
+/** Insert deliveries (one statement) except those whose key exists (a re-read event); returns how many were new. */
+export async function insertNotifyDeliveries(tx: Queryable, list: NewNotifyDelivery[]): Promise<number> {
+  if (list.length === 0) return 0;
+  const rows = list.map((d) => ({
+    key: d.key,
+    event_id: d.eventId,
+    project: d.project ?? null,
+    environment: d.environment ?? null,
+    service: d.service ?? null,
+    deployment_id: d.deploymentId ?? null,
+    trigger: d.trigger,
+    target: d.target,
+    target_type: d.targetType,
+    message: d.message,
+    render_error: d.renderError ?? null,
+  }));
   const { rowCount } = await tx.query(
     `insert into notify_deliveries (key, event_id, project, environment, service, deployment_id, trigger, target,
-       target_type, message, render_error) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11)
+       target_type, message, render_error)
+     select key, event_id, project, environment, service, deployment_id, trigger, target, target_type, message,
+       render_error
+     from jsonb_to_recordset($1::jsonb) as x(key text, event_id bigint, project text, environment text, service text,
+       deployment_id text, trigger text, target text, target_type text, message jsonb, render_error text)
+     order by event_id
      on conflict (key) do nothing`,
-    [
-      d.key,
-      d.eventId,
-      d.project ?? null,
-      d.environment ?? null,
-      d.service ?? null,
-      d.deploymentId ?? null,
-      d.trigger,
-      d.target,
-      d.targetType,
-      jsonParam(d.message),
-      d.renderError ?? null,
-    ],
+    [jsonParam(rows)],
   );
-  return rowCount === 1;
+  return rowCount;
 }
 
-/** Pending deliveries whose time has come, oldest first. */
-export async function dueDeliveries(db: Queryable, now: Date, limit: number): Promise<NotifyDelivery[]> {
+/**
+ * Pending deliveries whose time has come, oldest first, leaving out the notification services
+ * (`project/target`) that have no free slot, so a stuck one never hides the others' deliveries.
+ */
+export async function dueDeliveries(
+  db: Queryable,
+  now: Date,
+  limit: number,
+  busy: string[] = [],
+): Promise<NotifyDelivery[]> {
   const { rows } = await db.query(
-    `select ${columns} from notify_deliveries where state = 'pending' and next_at <= $1 order by next_at, id limit $2`,
-    [now, limit],
+    `select ${columns} from notify_deliveries where state = 'pending' and next_at <= $1
+       and coalesce(project, '') || '/' || target <> all($3::text[])
+     order by next_at, id limit $2`,
+    [now, limit, busy],
   );
   return rows.map(toDelivery);
 }
@@ -113,14 +130,15 @@ export async function nextDueAt(db: Queryable): Promise<Date | undefined> {
   return optionalDate(rows[0]?.at);
 }
 
-/** Take a pending delivery for one attempt; undefined when another pass took it. */
-export async function claimDelivery(db: Queryable, id: number): Promise<NotifyDelivery | undefined> {
+/** Take pending deliveries for one attempt each (one statement); those another pass took are left out. */
+export async function claimDeliveries(db: Queryable, ids: number[]): Promise<NotifyDelivery[]> {
+  if (ids.length === 0) return [];
   const { rows } = await db.query(
-    `update notify_deliveries set state = 'sending', attempts = attempts + 1 where id = $1 and state = 'pending'
-     returning ${columns}`,
-    [id],
+    `update notify_deliveries set state = 'sending', attempts = attempts + 1
+     where id = any($1::bigint[]) and state = 'pending' returning ${columns}`,
+    [ids],
   );
-  return rows[0] ? toDelivery(rows[0]) : undefined;
+  return rows.map(toDelivery);
 }
 
 /** Record an attempt's end: sent, failed for good, or pending again at `nextAt`. */
