@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import type { EventRecord, NewEvent } from '../store/repos/events.js';
 import { Dispatcher } from './dispatcher.js';
+import { announceFreezes } from './freeze-notice.js';
 import type { NotificationSender } from './sender.js';
 import { triggeringKinds } from './triggers.js';
 import { DeliveryWorker } from './worker.js';
@@ -30,6 +31,8 @@ export class Notifier {
   readonly dispatcher: Dispatcher;
   readonly worker: DeliveryWorker;
   private timer: NodeJS.Timeout | undefined;
+  private freezeTimer: NodeJS.Timeout | undefined;
+  private freezing: Promise<number> | undefined;
   private unsubscribe: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -48,7 +51,22 @@ export class Notifier {
     });
     this.timer = setInterval(() => this.dispatch(), this.options.pollMs ?? 250);
     this.timer.unref();
+    this.freezeTimer = setInterval(() => void this.announceFreezes(), 30_000);
+    this.freezeTimer.unref();
+    void this.announceFreezes();
     this.dispatch();
+  }
+
+  private async announceFreezes(): Promise<void> {
+    if (this.closed || this.freezing) return;
+    this.freezing = announceFreezes(this.options.db, this.options.emit, new Date());
+    try {
+      await this.freezing;
+    } catch (e) {
+      if (!this.closed) this.options.logger.error({ err: (e as Error).message }, 'freeze notices failed');
+    } finally {
+      this.freezing = undefined;
+    }
   }
 
   /** Dispatch now (coalesced: a call during a pass runs one more pass after it). */
@@ -75,8 +93,10 @@ export class Notifier {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
+    clearInterval(this.freezeTimer);
     this.unsubscribe?.();
     await this.running;
+    await this.freezing?.catch(() => undefined);
     await this.worker.close();
   }
 }

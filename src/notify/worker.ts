@@ -105,7 +105,7 @@ export class DeliveryWorker {
     const busy = [...this.inflight].filter(([slot, n]) => n >= this.limitOf(slot)).map(([slot]) => slot);
     const picked: number[] = [];
     const planned = new Map<string, number>();
-    for (const d of await dueDeliveries(this.options.db, new Date(), 500, busy)) {
+    for (const d of await dueDeliveries(this.options.db, new Date(), 100, busy)) {
       const slot = `${d.project ?? ''}/${d.target}`;
       const config = await this.configOf(d.project);
       this.limits.set(slot, config?.notifications?.concurrency ?? 4);
