@@ -103,8 +103,11 @@ export async function insertNotifyDeliveries(tx: Queryable, list: NewNotifyDeliv
   return rowCount;
 }
 
+/** Sent before anything else that is due: a failing deployment or an incident must not queue behind a burst. */
+const urgentTriggers = ['on-deployment-failed', 'on-incident-opened', 'on-alert-firing'];
+
 /**
- * Pending deliveries whose time has come, oldest first, leaving out the notification services
+ * Pending deliveries whose time has come, the urgent triggers first, then oldest first, leaving out the notification services
  * (`project/target`) that have no free slot, so a stuck one never hides the others' deliveries.
  */
 export async function dueDeliveries(
@@ -116,8 +119,8 @@ export async function dueDeliveries(
   const { rows } = await db.query(
     `select ${columns} from notify_deliveries where state = 'pending' and next_at <= $1
        and coalesce(project, '') || '/' || target <> all($3::text[])
-     order by next_at, id limit $2`,
-    [now, limit, busy],
+     order by trigger = any($4::text[]) desc, next_at, id limit $2`,
+    [now, limit, busy, urgentTriggers],
   );
   return rows.map(toDelivery);
 }
