@@ -107,7 +107,7 @@ export async function insertNotifyDeliveries(tx: Queryable, list: NewNotifyDeliv
 const urgentTriggers = ['on-deployment-failed', 'on-incident-opened', 'on-alert-firing'];
 
 /**
- * Pending deliveries whose time has come, the urgent triggers first, then oldest first, leaving out the notification services
+/** Sent before the rest that is due: a failing deployment or an incident must not queue behind a burst. */
  * (`project/target`) that have no free slot, so a stuck one never hides the others' deliveries.
  */
 export async function dueDeliveries(
