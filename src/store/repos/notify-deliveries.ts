@@ -107,8 +107,8 @@ export async function insertNotifyDeliveries(tx: Queryable, list: NewNotifyDeliv
 const urgentTriggers = ['on-deployment-failed', 'on-incident-opened', 'on-alert-firing'];
 
 /**
-/** Sent before the rest that is due: a failing deployment or an incident must not queue behind a burst. */
- * (`project/target`) that have no free slot, so a stuck one never hides the others' deliveries.
+ * Pending deliveries whose time has come, urgent triggers first, then oldest first, leaving out the
+ * notification services (`project/target`) that have no free slot, so a stuck one never hides the others' deliveries.
  */
 export async function dueDeliveries(
   db: Queryable,
