@@ -6,6 +6,7 @@ import type { Grant } from '../access/types.js';
 import { validateConfigObject } from '../config/validate.js';
 import { newId } from '../shared/ids.js';
 import { insertToken } from '../store/repos/tokens.js';
+import { listEvents } from '../store/repos/events.js';
 import { generateToken, hashToken } from './auth.js';
 
 /**
@@ -109,6 +110,15 @@ describe('approvals API', () => {
     expect(refused.json().error.message).toBe(
       'production needs 2 approvals of api 1.0.0; has none; waits for 2 more from: alice, role:approver',
     );
+    // The event on-approval-needed notifications follow.
+    const needed = (await listEvents(h.db, { environment: 'production', limit: 5000 })).filter(
+      (e) => e.kind === 'approval.needed',
+    );
+    expect(needed.at(-1)).toMatchObject({
+      service: 'api',
+      message: 'production needs 2 approvals of api 1.0.0; has none; waits for 2 more from: alice, role:approver',
+      data: { version: '1.0.0', by: 'dave', missing: 2 },
+    });
     const emergency = await deploy('root', 'production', '1.0.0', { emergency: { reason: 'payment outage hotfix' } });
     expect(emergency.statusCode).toBe(409); // emergencies skip freezes, not approvals
 

@@ -38,6 +38,7 @@ import { dashboardRoutes } from './dashboard/routes.js';
 import { ErrorIngest } from '../observe/errors/error-ingest.js';
 import { errorIngestRoutes } from './routes/error-ingest.js';
 import { errorRoutes } from './routes/errors.js';
+import { notificationRoutes } from './routes/notifications.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -114,6 +115,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   if (!ctx.errors) app.addHook('onClose', () => errors.close());
   await app.register(errorIngestRoutes(errors));
   await app.register(errorRoutes(ctx, errors));
+  await app.register(notificationRoutes(ctx));
   // The dashboard (web/, built into dist/web/) at / and every page path; /api/v1 and /healthz stay as they are.
   await app.register(dashboardRoutes());
   app.get(

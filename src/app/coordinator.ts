@@ -29,6 +29,7 @@ import { IncidentFollower } from '../incidents/follower.js';
 import { startAlerts } from './alerts.js';
 import { ErrorIngest } from '../observe/errors/error-ingest.js';
 import { loopbackHost, sentryDsnEnv } from './sentry-env.js';
+import { startNotifications } from './notifications.js';
 
 export interface CoordinatorOptions {
   config: ProjectConfig;
@@ -178,6 +179,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     }
     starting = false;
     cleanup.push(() => api.close());
+    const boundPort = (api.server.address() as { port?: number } | null)?.port ?? listen.port;
+    const notifier = await startNotifications({
+      db,
+      events,
+      secrets,
+      logger: logger.child({ part: 'notify' }),
+      linkBase: `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${boundPort}`,
+      registry: metrics.registry,
+    });
+    cleanup.push(() => notifier.close());
 
     // The proxy is its own process: if it dies, start it again (it restores its routes from disk)
     // and re-push every table in case it missed a change.

@@ -40,6 +40,7 @@ const commandModules: Record<string, () => Promise<(program: Command) => void>> 
   approvals: async () => (await import('./commands/approvals.js')).registerApprovals,
   'lead-times': async () => (await import('./commands/lead-times.js')).registerLeadTimes,
   users: async () => (await import('./commands/users.js')).registerUsers,
+  notifications: async () => (await import('./commands/notifications.js')).registerNotifications,
   version: async () => (await import('./commands/version.js')).registerVersion,
   incidents: async () => (await import('./commands/incidents.js')).registerIncidents,
   runbook: async () => (await import('./commands/runbook.js')).registerRunbook,

@@ -12,6 +12,7 @@ import { checkSso } from './check-sso.js';
 import { checkAccess } from './check-access.js';
 import { checkDependsOn } from './check-depends-on.js';
 import { checkStatic } from './check-static.js';
+import { checkNotifications } from './check-notifications.js';
 import { entriesOf, field, isMapping } from './raw.js';
 import { hint } from './suggest.js';
 
@@ -30,6 +31,7 @@ export function crossFieldIssues(raw: unknown): RawIssue[] {
     ...checkAccess(raw),
     ...checkDependsOn(raw),
     ...checkStatic(raw),
+    ...checkNotifications(raw),
   ];
 }
 

@@ -35,6 +35,8 @@ export interface ProjectConfig {
   sso?: SsoConfig;
   /** Rules for login sessions; absent = the defaults (TOTP required on production, src/access/mfa.ts). */
   access?: { mfaRequired: string[] };
+  /** Messages about deployments, alerts and incidents (src/notify/); absent when the project sends none. */
+  notifications?: NotificationsConfig;
 }
 
 /** A freeze: recurring (cron start + duration in a time zone) or one-off (from/until, ms since epoch). */
@@ -401,4 +403,36 @@ export interface SsoConfig {
 export interface SsoGrant {
   role: 'viewer' | 'deployer' | 'approver' | 'admin';
   environments: string[] | '*';
+}
+
+/** `notifications:` — notification services, templates and subscriptions (see notifications-schema.ts). */
+export interface NotificationsConfig {
+  /** Base URL of deployment links; absent: the coordinator address. */
+  link?: string;
+  timeoutMs: number;
+  /** Sends in flight per notification service. */
+  concurrency: number;
+  retry: { attempts: number; backoffMs: number; maxBackoffMs: number };
+  freezeNoticeMs: number;
+  /** By name; secret fields hold the secret's NAME (the `secret:` prefix removed), never a value. */
+  services: Record<string, NotificationServiceConfig>;
+  templates: Record<string, { title: string; body: string }>;
+  subscriptions: NotificationSubscription[];
+}
+
+/** Where messages go; every URL and token is the name of a secret of the environment. */
+export type NotificationServiceConfig =
+  | { type: 'slack'; url: string }
+  | { type: 'teams'; url: string }
+  | { type: 'email'; url: string; from: string; to: string[] }
+  | { type: 'webhook'; url: string; secret: string }
+  | { type: 'pagerduty'; routingKey: string; url?: string };
+
+/** Which triggers, for which environments and services (absent: all), go to which notification services. */
+export interface NotificationSubscription {
+  on: string[];
+  to: string[];
+  environments?: string[];
+  services?: string[];
+  template?: string;
 }

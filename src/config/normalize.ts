@@ -21,6 +21,7 @@ import { normalizeCanary } from './normalize-canary.js';
 import { normalizeGates } from './normalize-gates.js';
 import { normalizeAlerts, normalizeResources } from './normalize-alerts.js';
 import { normalizeStatic, staticHealthPath, staticServerRun } from './normalize-static.js';
+import { normalizeNotifications } from './normalize-notifications.js';
 
 type Parsed<K extends keyof ParsedConfig['services'][string]> = ParsedConfig['services'][string][K];
 
@@ -98,6 +99,7 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
     ...(parsed.triggers?.github ? { triggers: { github: normalizeGithubTriggers(parsed.triggers.github) } } : {}),
     ...(parsed.sso ? { sso: normalizeSso(parsed.sso) } : {}),
     ...(parsed.access ? { access: { mfaRequired: parsed.access.mfaRequired } } : {}),
+    ...(parsed.notifications ? { notifications: normalizeNotifications(parsed.notifications) } : {}),
   };
 }
 

@@ -29,6 +29,7 @@ import { ssoSchema } from './sso-schema.js';
 import { accessSchema } from './access-schema.js';
 import { staticSchema } from './static-schema.js';
 import { alertsSchema, resourcesSchema } from './alerts-schema.js';
+import { notificationsSchema } from './notifications-schema.js';
 
 const threshold = (description: string) => z.int().min(1).max(100).meta({ description });
 
@@ -413,6 +414,7 @@ export const configSchema = z
     sso: ssoSchema.optional(),
     access: accessSchema.optional(),
     errors: errorsSchema,
+    notifications: notificationsSchema.optional(),
   })
   .meta({
     title: 'slipway.yaml',

@@ -197,5 +197,32 @@ services:
 
 # access:
 #   mfaRequired: [production]         # sessions need TOTP here to approve or act as admin ([]: off; not tokens)
+
+# notifications:                      # messages through an outbox: retried, never lost, never slowing a deployment
+#   link: https://slipway.example.com # base of deployment links in messages (default: the coordinator address)
+#   timeout: 10s                      # one send
+#   concurrency: 4                    # sends in flight per notification service
+#   retry: { attempts: 10, backoff: 1s, maxBackoff: 5m } # 5xx, timeouts, refused connections; 4xx fail at once
+#   freezeNotice: 1h                  # on-freeze-starting fires this long before a freeze window
+#   services:                         # URLs and tokens are secrets of the environment: secret:NAME
+#     team-slack: { type: slack, url: secret:SLACK_WEBHOOK_URL }     # incoming webhook, Block Kit
+#     ops-teams: { type: teams, url: secret:TEAMS_WEBHOOK_URL }      # Workflows webhook, Adaptive Card
+#     release-mail:                   # e-mail over SMTP
+#       type: email
+#       url: secret:SMTP_URL          # smtp://user:password@mail.example.com:587
+#       from: slipway@example.com     # the sender
+#       to: [releases@example.com]    # recipients
+#     audit-hook: { type: webhook, url: secret:HOOK_URL, secret: secret:HOOK_SECRET } # Standard Webhooks signed
+#     pager: { type: pagerduty, routingKey: secret:PD_ROUTING_KEY } # Events API v2; url: secret:NAME overrides it
+#   templates:                        # {{service}} {{environment}} {{from}} {{to}} {{by}} {{reason}} {{link}}...
+#     short:
+#       title: "{{service}} {{to}} failed in {{environment}}" # header, subject, card title
+#       body: "{{reason}} (score {{verdict.score}}) {{link}}" # a missing value sends the plain fallback
+#   subscriptions:                    # which triggers go where
+#     - on: [on-deployment-failed, on-deployment-rolled-back, on-incident-opened] # on-deployment-started...
+#       to: [team-slack, pager]       # notification services above
+#       environments: [production]    # default: every environment
+#       services: [api]               # default: every service
+#       template: short               # default: the built-in message
 `;
 }

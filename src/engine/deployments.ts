@@ -303,6 +303,20 @@ export async function refuseOutsidePipeline(
     req.requestedBy,
   );
   if (approvals?.waitsFor) {
+    // The bus for on-approval-needed notifications: approvers hear that someone is waiting for them.
+    await deps.events.emit({
+      project: req.project,
+      service: req.service,
+      environment: req.environment,
+      kind: 'approval.needed',
+      message: approvals.waitsFor,
+      data: {
+        version: req.version,
+        reason: approvals.waitsFor,
+        ...(req.requestedBy ? { by: req.requestedBy } : {}),
+        missing: approvals.missing,
+      },
+    });
     throw new EngineError('conflict', approvals.waitsFor, {
       approvals: {
         environment: approvals.environment,

@@ -1,0 +1,206 @@
+/**
+ * npm run bench:notify -- --json [--events N] [--steps N]
+ *
+ * A burst of N (default 1,000) deployment events fanned out to 5 notification services — Slack,
+ * Teams and a signed webhook that are healthy, a webhook that fails half the time, and a Slack
+ * endpoint that hangs for the first 5 s of the burst — through the coordinator's own dispatcher and
+ * worker on a PGlite store, against the strict local receivers of the tests (dedup by key). Reports:
+ * every delivery made and none duplicated after dedup; the latency of a deployment step's store
+ * bookkeeping (the event and the step update the engine writes per step) without and with the
+ * burst; delivery latency to the healthy endpoints (event recorded → received); and the time from a
+ * failing verdict (the deployment.rolling_back event) to the Slack message, quiet and mid-burst.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SecretVault } from '../src/access/secrets/vault.js';
+import { startNotifications } from '../src/app/notifications.js';
+import { EventLog } from '../src/engine/event-log.js';
+import { createLogger } from '../src/shared/logging.js';
+import { migrate } from '../src/store/migrate.js';
+import { openPglite } from '../src/store/pglite-driver.js';
+import { updateDeployment } from '../src/store/repos/deployments.js';
+import { countNotifyDeliveries } from '../src/store/repos/notify-deliveries.js';
+import { seedFailedDeployment, storeProject } from '../test/support/notify-fixtures.js';
+import { fork } from 'node:child_process';
+import { machine, printResult, progress } from './support.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const burst = arg('events', 1000);
+const steps = arg('steps', 200);
+const secret = `whsec_${Buffer.from('bench-signing-secret-of-32-bytes').toString('base64')}`;
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+const summary = (values: number[]) => ({
+  n: values.length,
+  p50Ms: quantile(values, 0.5),
+  p99Ms: quantile(values, 0.99),
+  maxMs: quantile(values, 1),
+});
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<number> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return Date.now() - start;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-notify-'));
+const db = await openPglite();
+const child = fork(new URL('./notify-receivers.ts', import.meta.url).pathname, [], {
+  env: { ...process.env, BENCH_HOOK_SECRET: secret },
+  execArgv: ['--import', 'tsx'],
+});
+const slackFailed: number[] = [];
+let reported: ((r: Record<string, ReceiverReport>) => void) | undefined;
+type ReceiverReport = { received: [string, number][]; duplicates: number; failed: number; rejected: number };
+const urls = await new Promise<Record<string, string>>((resolve) =>
+  child.on('message', (m: { urls?: Record<string, string>; slackFailedAt?: number; report?: never }) => {
+    if (m.urls) resolve(m.urls);
+    if (m.slackFailedAt) slackFailed.push(m.slackFailedAt);
+    if (m.report) reported?.(m.report);
+  }),
+);
+const report = () =>
+  new Promise<Record<string, ReceiverReport>>((resolve) => {
+    reported = resolve;
+    child.send('report');
+  });
+try {
+  await migrate(db);
+  const logger = createLogger({ level: 'silent' });
+  const events = new EventLog(db, logger);
+  const vault = SecretVault.open(db, dir, {});
+  await storeProject(db, {
+    timeout: '1s',
+    concurrency: 4,
+    retry: { attempts: 40, backoff: '100ms', maxBackoff: '2s' },
+    services: {
+      chat: { type: 'slack', url: 'secret:SLACK_URL' },
+      ops: { type: 'teams', url: 'secret:TEAMS_URL' },
+      audit: { type: 'webhook', url: 'secret:HOOK_URL', secret: 'secret:HOOK_SECRET' },
+      flaky: { type: 'webhook', url: 'secret:FLAKY_URL', secret: 'secret:HOOK_SECRET' },
+      stuck: { type: 'slack', url: 'secret:HANGING_URL' },
+    },
+    subscriptions: [
+      { on: ['on-deployment-started', 'on-deployment-failed'], to: ['chat'] },
+      { on: ['on-deployment-started'], to: ['ops'] },
+      { on: ['on-deployment-started'], to: ['audit'] },
+      { on: ['on-deployment-started'], to: ['flaky'] },
+      { on: ['on-deployment-started'], to: ['stuck'] },
+    ],
+  });
+  for (const environment of ['staging', 'production']) {
+    const values = { SLACK_URL: urls.slack!, TEAMS_URL: urls.teams!, HOOK_URL: urls.hook!, FLAKY_URL: urls.flaky! };
+    for (const [name, value] of Object.entries({ ...values, HANGING_URL: urls.hanging!, HOOK_SECRET: secret }))
+      await vault.set({ project: 'harbor', environment }, name, value);
+  }
+  await seedFailedDeployment(db, 'dep_bench');
+  const notifier = await startNotifications({ db, events, secrets: vault, logger, linkBase: 'http://127.0.0.1:7420' });
+
+  // What the executor writes to the store around each step.
+  const stepLatency = async (n: number) => {
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await events.emit({
+        project: 'harbor',
+        deploymentId: 'dep_bench',
+        service: 'api',
+        environment: 'production',
+        kind: 'deployment.step.started',
+        message: `step ${i}`,
+        data: { step: i },
+      });
+      await updateDeployment(db, 'dep_bench', { step: i });
+      times.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return times;
+  };
+  const failingVerdict = async () => {
+    const before = slackFailed.length;
+    const t = Date.now();
+    await events.emit({
+      project: 'harbor',
+      deploymentId: 'dep_bench',
+      service: 'api',
+      environment: 'production',
+      kind: 'deployment.rolling_back',
+      message: 'rolling back: canary failed',
+      data: { reason: 'error-rate.absolute: candidate 19.6 % > 1 %', outcome: 'rolled_back' },
+    });
+    await until('the Slack message of the failing verdict', () => slackFailed.length > before, 120_000);
+    return slackFailed[before]! - t;
+  };
+
+  progress('quiet: deployment steps and a failing verdict');
+  const quietSteps = await stepLatency(steps);
+  const verdictQuiet = await failingVerdict();
+
+  progress(`burst: ${burst} events × 5 notification services`);
+  const recordedAt = new Map<string, number>();
+  setTimeout(() => child.send('unhang'), 5000).unref();
+  const burstStart = Date.now();
+  const emitting = (async () => {
+    for (let i = 0; i < burst; i++) {
+      const e = await events.emit({
+        project: 'harbor',
+        service: 'api',
+        environment: 'staging',
+        kind: 'deployment.started',
+        message: `burst ${i}`,
+        data: {},
+      });
+      if (e) recordedAt.set(String(e.id), e.at.getTime());
+    }
+  })();
+  const [burstSteps, verdictDuringBurst] = await Promise.all([stepLatency(steps), failingVerdict(), emitting]);
+  const total = burst * 5;
+  const drainMs = await until(
+    'every delivery sent',
+    async () =>
+      (await countNotifyDeliveries(db)).filter((r) => r.state === 'sent').reduce((s, r) => s + r.n, 0) >= total + 2,
+    600_000,
+  );
+  await notifier.close();
+
+  const received = await report();
+  const eventOf = (key: string) => key.split('-')[1]!;
+  const burstOnly = (r: ReceiverReport) => r.received.filter(([key]) => recordedAt.has(eventOf(key)));
+  const healthyLatency = [received.slack!, received.teams!, received.hook!].flatMap((r) =>
+    burstOnly(r).map(([key, at]) => at - recordedAt.get(eventOf(key))!),
+  );
+  const all = Object.values(received);
+  const counts = await countNotifyDeliveries(db);
+  await printResult({
+    benchmark: 'notify',
+    machine: machine(),
+    burst: { events: burst, services: 5, deliveries: total, drainedAfterMs: Date.now() - burstStart },
+    delivered: {
+      ...Object.fromEntries(Object.entries(received).map(([n, r]) => [n, burstOnly(r).length])),
+      allDelivered: all.every((r) => burstOnly(r).length === burst),
+      duplicatesDroppedByReceivers: all.reduce((s, r) => s + r.duplicates, 0),
+      duplicatesAfterDedup: all.reduce((s, r) => s + r.received.length - new Set(r.received.map(([k]) => k)).size, 0),
+      flakyAnswered500: received.flaky!.failed,
+      rejectedAsMalformed: all.reduce((s, r) => s + r.rejected, 0),
+      outbox: counts,
+      drainMs,
+    },
+    deploymentStepMs: { withoutBurst: summary(quietSteps), withBurst: summary(burstSteps) },
+    deliveryLatencyHealthyMs: { ...summary(healthyLatency), targetP99Ms: 1000 },
+    failingVerdictToSlackMs: { quiet: verdictQuiet, duringBurst: verdictDuringBurst, targetMs: 2000 },
+  });
+} finally {
+  child.send('stop');
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+}

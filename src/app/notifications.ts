@@ -1,0 +1,49 @@
+/** Wires notifications into a coordinator: the concrete senders, the vault's secrets, the event log, the metrics. */
+import type { Registry } from 'prom-client';
+import type { SecretVault } from '../access/secrets/vault.js';
+import type { EventLog } from '../engine/event-log.js';
+import { emailSender } from '../notify/email/index.js';
+import { registerNotifyMetrics } from '../notify/metrics.js';
+import { Notifier } from '../notify/notifier.js';
+import { pagerDutySender } from '../notify/pagerduty/index.js';
+import type { NotificationSender } from '../notify/sender.js';
+import { slackSender } from '../notify/slack/index.js';
+import { teamsSender } from '../notify/teams/index.js';
+import { webhookSender } from '../notify/webhook/index.js';
+import type { Logger } from '../shared/logging.js';
+import type { Db } from '../store/db.js';
+
+/** Every notification service type and its sender. */
+export const notificationSenders: Record<string, NotificationSender> = {
+  slack: slackSender,
+  teams: teamsSender,
+  email: emailSender,
+  webhook: webhookSender,
+  pagerduty: pagerDutySender,
+};
+
+/** Start the dispatcher and worker of a coordinator; close() stops them (in-flight sends stay pending). */
+export async function startNotifications(deps: {
+  db: Db;
+  events: EventLog;
+  secrets: SecretVault;
+  logger: Logger;
+  linkBase: string;
+  registry?: Registry;
+  pollMs?: number;
+}): Promise<Notifier> {
+  const counted = deps.registry ? registerNotifyMetrics(deps.registry, deps.db) : undefined;
+  const notifier = new Notifier({
+    db: deps.db,
+    senders: notificationSenders,
+    secretsFor: (project, environment) => deps.secrets.environmentFor({ project, environment }),
+    emit: (e) => deps.events.emit(e),
+    subscribe: (listener) => deps.events.subscribe(listener),
+    logger: deps.logger,
+    linkBase: deps.linkBase,
+    ...(counted ? { onOutcome: counted.onOutcome } : {}),
+    ...(deps.pollMs ? { pollMs: deps.pollMs } : {}),
+  });
+  await notifier.start();
+  return notifier;
+}

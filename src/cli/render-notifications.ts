@@ -1,0 +1,48 @@
+import { ago, stateColor, table } from './output.js';
+
+/** GET /api/v1/projects/:project/notifications as the CLI receives it. */
+export interface NotificationsView {
+  notifications: {
+    id: number;
+    trigger: string;
+    target: string;
+    type: string;
+    environment?: string;
+    service?: string;
+    title: string;
+    state: string;
+    attempts: number;
+    lastStatus?: number;
+    lastError?: string;
+    renderError?: string;
+    createdAt: string;
+    nextAt?: string;
+  }[];
+}
+
+/** Deliveries as a table; under it, why each failed or is waiting, and each template that fell back. */
+export function renderNotifications(view: NotificationsView, failedOnly: boolean): string {
+  if (view.notifications.length === 0) {
+    return failedOnly
+      ? 'no failed notifications\n'
+      : 'no notifications yet: subscriptions in slipway.yaml (notifications.subscriptions) decide what is sent\n';
+  }
+  const rows = view.notifications.map((n) => [
+    String(n.id),
+    ago(n.createdAt),
+    n.trigger.replace(/^on-/, ''),
+    `${n.target} (${n.type})`,
+    [n.service, n.environment].filter(Boolean).join('/') || '-',
+    stateColor(n.state),
+    String(n.attempts),
+    n.title.length > 50 ? `${n.title.slice(0, 49)}…` : n.title,
+  ]);
+  const notes = view.notifications.flatMap((n) => [
+    ...(n.lastError && n.state !== 'sent'
+      ? [`#${n.id} ${n.state === 'pending' ? `retrying at ${n.nextAt ?? '?'}` : 'failed'}: ${n.lastError}`]
+      : []),
+    ...(n.renderError ? [`#${n.id} ${n.renderError}`] : []),
+  ]);
+  const headers = ['ID', 'AGE', 'TRIGGER', 'TO', 'SERVICE/ENV', 'STATE', 'TRIES', 'MESSAGE'];
+  return `${table(headers, rows)}${notes.length > 0 ? `\n${notes.join('\n')}\n` : ''}`;
+}

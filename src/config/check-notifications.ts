@@ -1,0 +1,38 @@
+/** Subscriptions name declared notification services, templates, environments and services (raw input). */
+import type { RawIssue } from './messages.js';
+import { entriesOf, field, isMapping } from './raw.js';
+import { hint } from './suggest.js';
+
+function namesOf(value: unknown): string[] | undefined {
+  return isMapping(value) ? entriesOf(value).map(([name]) => name) : undefined;
+}
+
+export function checkNotifications(raw: unknown): RawIssue[] {
+  const notifications = field(raw, 'notifications');
+  const subscriptions = field(notifications, 'subscriptions');
+  if (!Array.isArray(subscriptions)) return [];
+  const known = {
+    to: [namesOf(field(notifications, 'services')) ?? [], 'a notification service under notifications.services'],
+    template: [namesOf(field(notifications, 'templates')) ?? [], 'a template under notifications.templates'],
+    environments: [namesOf(field(raw, 'environments')), 'a declared environment'],
+    services: [namesOf(field(raw, 'services')), 'a declared service'],
+  } as const;
+  const words = { to: 'notification service', template: 'template', environments: 'environment', services: 'service' };
+  const issues: RawIssue[] = [];
+  subscriptions.forEach((subscription, i) => {
+    for (const key of ['to', 'template', 'environments', 'services'] as const) {
+      const [names, noun] = known[key];
+      const value = field(subscription, key);
+      if (!names || value === undefined) continue;
+      const listed = Array.isArray(value) ? value : [value];
+      listed.forEach((name, j) => {
+        if (typeof name !== 'string' || names.includes(name)) return;
+        issues.push({
+          path: ['notifications', 'subscriptions', i, key, ...(Array.isArray(value) ? [j] : [])],
+          message: `unknown ${words[key]} "${name}"${hint(name, names, noun)}`,
+        });
+      });
+    }
+  });
+  return issues;
+}

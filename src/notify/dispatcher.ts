@@ -1,0 +1,114 @@
+/**
+ * Follows the events table with one cursor. In ONE transaction it reads the events after the
+ * cursor, writes a delivery for every subscription an event's trigger matches, and moves the
+ * cursor: an event that is committed will be notified, and a crash before the commit only reads
+ * the same events again (the idempotency key makes a second insert a no-op).
+ */
+import type { NotificationsConfig, ProjectConfig } from '../config/model.js';
+import type { Db, Queryable } from '../store/db.js';
+import { type EventRecord, listEvents } from '../store/repos/events.js';
+import {
+  insertNotifyDeliveries,
+  lockCursor,
+  type NewNotifyDelivery,
+  setCursor,
+} from '../store/repos/notify-deliveries.js';
+import { getProject } from '../store/repos/projects.js';
+import { composeMessage } from './message.js';
+import type { TemplateValues } from './template.js';
+import { triggerOf } from './triggers.js';
+import { valuesOf } from './values.js';
+
+export interface DispatcherOptions {
+  db: Db;
+  /** Base of deployment links when the config sets none (the coordinator address). */
+  linkBase: string;
+  /** Events read per transaction. */
+  batch?: number;
+}
+
+/** The environment an event is about: its column, or what alerts and incidents put in their data. */
+export function environmentOf(e: EventRecord): string | undefined {
+  const labels = e.data.labels as Record<string, unknown> | undefined;
+  const env = e.environment ?? e.data.environment ?? labels?.environment;
+  return typeof env === 'string' ? env : undefined;
+}
+
+function serviceOf(e: EventRecord): string | undefined {
+  const labels = e.data.labels as Record<string, unknown> | undefined;
+  const service = e.service ?? e.data.service ?? labels?.service;
+  return typeof service === 'string' ? service : undefined;
+}
+
+export class Dispatcher {
+  constructor(private readonly options: DispatcherOptions) {}
+
+  /** Handle the events after the cursor (one batch); returns how many deliveries were written. */
+  async dispatchOnce(): Promise<{ events: number; deliveries: number }> {
+    return this.options.db.transaction(async (tx) => {
+      const cursor = await lockCursor(tx);
+      const events = await listEvents(tx, { after: cursor, limit: this.options.batch ?? 500 });
+      if (events.length === 0) return { events: 0, deliveries: 0 };
+      const configs = new Map<string, ProjectConfig | undefined>();
+      const deliveries: NewNotifyDelivery[] = [];
+      for (const event of events) {
+        if (!event.project || !triggerOf(event)) continue;
+        if (!configs.has(event.project)) configs.set(event.project, (await getProject(tx, event.project))?.config);
+        const notifications = configs.get(event.project)?.notifications;
+        if (notifications) deliveries.push(...(await this.deliveriesOf(tx, event, notifications)));
+      }
+      const written = await insertNotifyDeliveries(tx, deliveries);
+      await setCursor(tx, events.at(-1)!.id);
+      return { events: events.length, deliveries: written };
+    });
+  }
+
+  /** Dispatch until no event is left after the cursor. */
+  async dispatchAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { events, deliveries } = await this.dispatchOnce();
+      total += deliveries;
+      if (events === 0) return total;
+    }
+  }
+
+  private async deliveriesOf(tx: Queryable, event: EventRecord, n: NotificationsConfig): Promise<NewNotifyDelivery[]> {
+    const trigger = triggerOf(event)!;
+    const environment = environmentOf(event);
+    const service = serviceOf(event);
+    let values: TemplateValues | undefined;
+    const out: NewNotifyDelivery[] = [];
+    for (const [index, s] of n.subscriptions.entries()) {
+      if (!s.on.includes(trigger)) continue;
+      if (s.environments && !(environment && s.environments.includes(environment))) continue;
+      if (s.services && !(service && s.services.includes(service))) continue;
+      values ??= await valuesOf(tx, event, trigger, n.link ?? this.options.linkBase);
+      const template = s.template && n.templates[s.template];
+      const { message, renderError } = composeMessage(
+        trigger,
+        values,
+        event.at,
+        template ? { name: s.template!, ...template } : undefined,
+      );
+      for (const target of s.to) {
+        const config = n.services[target];
+        if (!config) continue; // validation refuses this; a stored config from before the service was removed
+        out.push({
+          key: `slipway-${event.id}-${index}-${target}`,
+          eventId: event.id,
+          project: event.project,
+          ...(environment ? { environment } : {}),
+          ...(service ? { service } : {}),
+          ...(event.deploymentId ? { deploymentId: event.deploymentId } : {}),
+          trigger,
+          target,
+          targetType: config.type,
+          message,
+          ...(renderError ? { renderError } : {}),
+        });
+      }
+    }
+    return out;
+  }
+}

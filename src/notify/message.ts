@@ -1,0 +1,116 @@
+/**
+ * The message of one delivery, composed when the event is dispatched and stored with it, so a
+ * retry after a restart sends exactly what the first attempt sent. It holds no URL or token.
+ */
+import { messageOf } from '../shared/errors.js';
+import { renderTemplate, type TemplateValues } from './template.js';
+import type { TriggerName } from './triggers.js';
+
+export type Severity = 'info' | 'success' | 'warning' | 'critical';
+
+export interface NotificationMessage {
+  trigger: TriggerName;
+  severity: Severity;
+  /** One line: Slack header, e-mail subject, card title, PagerDuty summary. */
+  title: string;
+  body: string;
+  /** Labelled facts: Slack fields, a Teams FactSet, e-mail lines. */
+  facts: { label: string; value: string }[];
+  /** The deployment, when the event is about one. */
+  link?: string;
+  /** Every template value of the event (the webhook payload's data). */
+  values: TemplateValues;
+  /** When the event happened (ISO 8601). */
+  at: string;
+}
+
+const severities: Record<TriggerName, Severity> = {
+  'on-deployment-started': 'info',
+  'on-deployment-succeeded': 'success',
+  'on-deployment-failed': 'critical',
+  'on-deployment-rolled-back': 'warning',
+  'on-approval-needed': 'info',
+  'on-alert-firing': 'warning',
+  'on-alert-resolved': 'success',
+  'on-incident-opened': 'critical',
+  'on-incident-acknowledged': 'warning',
+  'on-incident-resolved': 'success',
+  'on-freeze-starting': 'info',
+};
+
+const what: Record<TriggerName, string> = {
+  'on-deployment-started': 'deployment started',
+  'on-deployment-succeeded': 'deployment succeeded',
+  'on-deployment-failed': 'deployment failed',
+  'on-deployment-rolled-back': 'deployment rolled back',
+  'on-approval-needed': 'approval needed',
+  'on-alert-firing': 'alert firing',
+  'on-alert-resolved': 'alert resolved',
+  'on-incident-opened': 'incident opened',
+  'on-incident-acknowledged': 'incident acknowledged',
+  'on-incident-resolved': 'incident resolved',
+  'on-freeze-starting': 'freeze starting',
+};
+
+const factLabels: [keyof TemplateValues, string][] = [
+  ['environment', 'Environment'],
+  ['service', 'Service'],
+  ['from', 'From'],
+  ['to', 'To'],
+  ['by', 'By'],
+  ['reason', 'Reason'],
+  ['verdict.score', 'Verdict score'],
+  ['verdict.figures', 'Figures'],
+  ['incident.id', 'Incident'],
+  ['incident.severity', 'Severity'],
+  ['alert.rule', 'Alert rule'],
+  ['alert.value', 'Value'],
+  ['alert.threshold', 'Threshold'],
+  ['freeze.startsAt', 'Starts at'],
+];
+
+/** The built-in wording, which never fails: it uses only the values the event has. */
+function builtIn(trigger: TriggerName, v: TemplateValues): { title: string; body: string } {
+  const subject = v['incident.title'] ?? v['alert.rule'] ?? [v.service, v.to].filter(Boolean).join(' ');
+  const where = v.environment ? ` in ${v.environment}` : '';
+  const versions = v.from || v.to ? `${v.from ?? '(none)'} → ${v.to ?? '?'}` : undefined;
+  const body = [versions, v.by && `by ${v.by}`, v.reason, v['verdict.figures'], v.message]
+    .filter(Boolean)
+    .filter((line, i, all) => all.indexOf(line) === i);
+  return { title: `${what[trigger]}: ${subject || v.project || 'slipway'}${where}`, body: body.join('\n') };
+}
+
+/**
+ * Compose a message from a template, or the built-in wording without one. A template that fails
+ * for this event gives the built-in (plain) message and the error, which the delivery records.
+ */
+export function composeMessage(
+  trigger: TriggerName,
+  values: TemplateValues,
+  at: Date,
+  template?: { name: string; title: string; body: string },
+): { message: NotificationMessage; renderError?: string } {
+  let text = builtIn(trigger, values);
+  let renderError: string | undefined;
+  if (template) {
+    try {
+      text = { title: renderTemplate(template.title, values), body: renderTemplate(template.body, values) };
+    } catch (e) {
+      renderError = `template "${template.name}": ${messageOf(e)}; sent the plain message instead`;
+    }
+  }
+  const facts = factLabels.flatMap(([key, label]) => (values[key] ? [{ label, value: values[key] }] : []));
+  return {
+    message: {
+      trigger,
+      severity: severities[trigger],
+      title: text.title.slice(0, 150),
+      body: text.body,
+      facts,
+      ...(values.link ? { link: values.link } : {}),
+      values,
+      at: at.toISOString(),
+    },
+    ...(renderError ? { renderError } : {}),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Notifications of a coordinator: the dispatcher (events → outbox, one transaction per batch)
+ * and the worker (outbox → notification services). Both run beside the engine and share nothing
+ * with it but the store: a deployment never waits for a message.
+ */
+import type { Logger } from '../shared/logging.js';
+import type { Db } from '../store/db.js';
+import type { EventRecord, NewEvent } from '../store/repos/events.js';
+import { Dispatcher } from './dispatcher.js';
+import { announceFreezes } from './freeze-notice.js';
+import type { NotificationSender } from './sender.js';
+import { triggeringKinds } from './triggers.js';
+import { DeliveryWorker } from './worker.js';
+
+export interface NotifierOptions {
+  db: Db;
+  senders: Record<string, NotificationSender>;
+  secretsFor(project: string, environment: string): Promise<Record<string, string>>;
+  emit(event: NewEvent): Promise<unknown>;
+  /** In-process events as they are recorded (EventLog.subscribe): dispatch at once instead of at the next poll. */
+  subscribe?(listener: (e: EventRecord) => void): () => void;
+  logger: Logger;
+  /** Base of deployment links when notifications.link is not set. */
+  linkBase: string;
+  onOutcome?(targetType: string, outcome: 'sent' | 'retry' | 'failed'): void;
+  /** Events appended by other processes or without the EventLog are picked up this often (ms). */
+  pollMs?: number;
+}
+
+export class Notifier {
+  readonly dispatcher: Dispatcher;
+  readonly worker: DeliveryWorker;
+  private timer: NodeJS.Timeout | undefined;
+  private freezeTimer: NodeJS.Timeout | undefined;
+  private freezing: Promise<number> | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly options: NotifierOptions) {
+    this.dispatcher = new Dispatcher({ db: options.db, linkBase: options.linkBase });
+    this.worker = new DeliveryWorker({ ...options, pollMs: options.pollMs });
+  }
+
+  async start(): Promise<void> {
+    await this.worker.start();
+    const kinds = new Set(triggeringKinds);
+    this.unsubscribe = this.options.subscribe?.((e) => {
+      if (kinds.has(e.kind)) this.dispatch();
+    });
+    this.timer = setInterval(() => this.dispatch(), this.options.pollMs ?? 250);
+    this.timer.unref();
+    this.freezeTimer = setInterval(() => void this.announceFreezes(), 30_000);
+    this.freezeTimer.unref();
+    void this.announceFreezes();
+    this.dispatch();
+  }
+
+  private async announceFreezes(): Promise<void> {
+    if (this.closed || this.freezing) return;
+    this.freezing = announceFreezes(this.options.db, this.options.emit, new Date());
+    try {
+      await this.freezing;
+    } catch (e) {
+      if (!this.closed) this.options.logger.error({ err: (e as Error).message }, 'freeze notices failed');
+    } finally {
+      this.freezing = undefined;
+    }
+  }
+
+  /** Dispatch now (coalesced: a call during a pass runs one more pass after it). */
+  dispatch(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          if ((await this.dispatcher.dispatchAll()) > 0) this.worker.wake();
+        } catch (e) {
+          if (!this.closed) this.options.logger.error({ err: (e as Error).message }, 'notification dispatch failed');
+        }
+      } while (this.again && !this.closed);
+    })().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    clearInterval(this.freezeTimer);
+    this.unsubscribe?.();
+    await this.running;
+    await this.freezing?.catch(() => undefined);
+    await this.worker.close();
+  }
+}

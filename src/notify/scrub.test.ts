@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { retryDelay } from './backoff.js';
+import { scrub } from './scrub.js';
+
+describe('scrub', () => {
+  it('removes secret values, the hosts of URL secrets and any URL', () => {
+    const url = 'http://127.0.0.1:4567/services/T0/B0/XXXX';
+    const text = `no answer: fetch failed: connect ECONNREFUSED 127.0.0.1:4567 for ${url}; token tok_abcdef in body`;
+    expect(scrub(text, [url, 'tok_abcdef'])).toBe(
+      'no answer: fetch failed: connect ECONNREFUSED [host] for [secret]; token [secret] in body',
+    );
+    expect(scrub('see https://hooks.slack.com/services/T/B/C now', [])).toBe('see [url] now');
+  });
+});
+
+describe('retryDelay', () => {
+  it('doubles from the backoff, caps at maxBackoff, and jitters by ±20 %', () => {
+    const retry = { backoffMs: 1000, maxBackoffMs: 5000 };
+    expect([1, 2, 3, 4, 5].map((n) => retryDelay(n, retry, () => 0.5))).toEqual([1000, 2000, 4000, 5000, 5000]);
+    expect(retryDelay(1, retry, () => 0)).toBe(800);
+    expect(retryDelay(1, retry, () => 1)).toBe(1200);
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * Which triggers an event fires. Triggers read the events table only (the bus between
+ * capabilities), so alerts and incidents notify without this module importing their code.
+ */
+import type { triggerNames } from '../config/notifications-schema.js';
+import type { EventRecord } from '../store/repos/events.js';
+
+export type TriggerName = (typeof triggerNames)[number];
+
+const byKind: Record<string, TriggerName> = {
+  'deployment.started': 'on-deployment-started',
+  // The verdict failed (or a step did) and the rollback begins: people hear it now, not when it ends.
+  'deployment.rolling_back': 'on-deployment-failed',
+  'approval.needed': 'on-approval-needed',
+  'alert.firing': 'on-alert-firing',
+  'alert.resolved': 'on-alert-resolved',
+  'incident.opened': 'on-incident-opened',
+  'incident.acknowledged': 'on-incident-acknowledged',
+  'incident.resolved': 'on-incident-resolved',
+  'freeze.starting': 'on-freeze-starting',
+};
+
+const byFinishedState: Record<string, TriggerName> = {
+  succeeded: 'on-deployment-succeeded',
+  failed: 'on-deployment-failed',
+  rolled_back: 'on-deployment-rolled-back',
+};
+
+/** The trigger an event fires, if any. */
+export function triggerOf(event: Pick<EventRecord, 'kind' | 'data'>): TriggerName | undefined {
+  if (event.kind === 'deployment.finished') return byFinishedState[String(event.data.state)];
+  return byKind[event.kind];
+}
+
+/** The event kinds that can fire a trigger (the dispatcher reads only these). */
+export const triggeringKinds = [...Object.keys(byKind), 'deployment.finished'];

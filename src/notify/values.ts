@@ -1,0 +1,93 @@
+/** The facts of one event that templates and messages use, gathered from the store when it is dispatched. */
+import type { MetricResult } from '../model/verdict.js';
+import type { Queryable } from '../store/db.js';
+import { getDeployment } from '../store/repos/deployments.js';
+import type { EventRecord } from '../store/repos/events.js';
+import { getRelease } from '../store/repos/releases.js';
+import { listVerdicts } from '../store/repos/verdicts.js';
+import type { TemplateValues } from './template.js';
+import type { TriggerName } from './triggers.js';
+
+const text = (v: unknown): string | undefined =>
+  v === undefined || v === null || v === '' ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v);
+
+function nested(data: Record<string, unknown>, key: string): Record<string, unknown> {
+  const v = data[key];
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function compact(values: Record<string, string | undefined>): TemplateValues {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as TemplateValues;
+}
+
+const figure = (n: number | undefined, unit = '') =>
+  n === undefined ? '—' : `${+n.toFixed(3)}${unit ? ` ${unit}` : ''}`;
+
+/** The metrics that decided, as "error-rate: candidate 19.6 % vs stable 0.2 %", joined by "; ". */
+function figuresOf(metrics: MetricResult[]): string | undefined {
+  const deciding = metrics.filter((m) => m.classification !== 'pass' && m.classification !== 'nodata');
+  const shown = (deciding.length > 0 ? deciding : metrics).slice(0, 5);
+  const lines = shown.map(
+    (m) => `${m.metric}: candidate ${figure(m.candidate, m.unit)} vs stable ${figure(m.stable ?? m.baseline, m.unit)}`,
+  );
+  return lines.length > 0 ? lines.join('; ') : undefined;
+}
+
+/** Everything a template may name for this event; a name this event has no value for is absent. */
+export async function valuesOf(
+  db: Queryable,
+  event: EventRecord,
+  trigger: TriggerName,
+  linkBase: string,
+): Promise<TemplateValues> {
+  const data = event.data;
+  const alert = nested(data, 'alert');
+  const incident = nested(data, 'incident');
+  const values: Record<string, string | undefined> = {
+    trigger,
+    project: event.project,
+    environment: event.environment ?? text(data.environment),
+    service: event.service ?? text(data.service),
+    message: event.message,
+    reason: text(data.reason),
+    state: text(data.state),
+    by: text(data.by),
+    'alert.rule': text(data.rule ?? alert.rule),
+    'alert.severity': text(data.severity ?? alert.severity),
+    'alert.value': text(data.value ?? alert.value),
+    'alert.threshold': text(data.threshold ?? alert.threshold),
+    // The alert rules write groupKey (src/observe/alerts); group is accepted too.
+    'alert.group': text(data.groupKey ?? data.group ?? alert.groupKey ?? alert.group),
+    'freeze.startsAt': text(data.startsAt),
+    'freeze.message': text(data.freezeMessage),
+  };
+  if (event.kind.startsWith('incident.')) {
+    values['incident.id'] = text(data.incident ?? data.incidentId ?? data.id ?? incident.id);
+    values['incident.severity'] = text(data.severity ?? incident.severity);
+    values['incident.title'] = text(data.title ?? incident.title);
+    values['alert.severity'] = undefined;
+  }
+  if (event.deploymentId) {
+    const d = await getDeployment(db, event.deploymentId);
+    values.deployment = event.deploymentId;
+    values.link = `${linkBase}/api/v1/deployments/${encodeURIComponent(event.deploymentId)}`;
+    if (d) {
+      const [from, to] = await Promise.all([
+        d.fromRelease ? getRelease(db, d.fromRelease) : undefined,
+        getRelease(db, d.toRelease),
+      ]);
+      values.from = from?.version;
+      values.to = to?.version ?? text(data.version);
+      values.by ??= d.requestedBy;
+      values.reason ??= d.reason;
+      const verdict = (await listVerdicts(db, d.id, 20)).find((v) => v.outcome !== 'running');
+      if (verdict) {
+        values['verdict.outcome'] = verdict.outcome;
+        values['verdict.score'] = String(Math.round(verdict.score));
+        values['verdict.reason'] = verdict.reason;
+        values['verdict.figures'] = figuresOf(verdict.metrics);
+      }
+    }
+  }
+  return compact(values);
+}

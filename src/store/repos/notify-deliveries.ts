@@ -1,0 +1,213 @@
+/** The notification outbox (schema 016): deliveries, the dispatcher's cursor and what services answered. */
+import type { Queryable } from '../db.js';
+import { jsonParam } from '../params.js';
+import { optionalDate, optionalText } from './rows.js';
+
+export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface NotifyDelivery {
+  id: number;
+  /** The idempotency key: event id, subscription index and notification service. */
+  key: string;
+  eventId: number;
+  project?: string;
+  environment?: string;
+  service?: string;
+  deploymentId?: string;
+  trigger: string;
+  /** The notification service's name and type. */
+  target: string;
+  targetType: string;
+  /** The composed message (src/notify/message.ts); never a URL or token. */
+  message: Record<string, unknown>;
+  renderError?: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAt: Date;
+  lastError?: string;
+  lastStatus?: number;
+  createdAt: Date;
+  sentAt?: Date;
+}
+
+export type NewNotifyDelivery = Pick<NotifyDelivery, 'key' | 'eventId' | 'trigger' | 'target' | 'targetType'> &
+  Partial<Pick<NotifyDelivery, 'project' | 'environment' | 'service' | 'deploymentId' | 'renderError'>> & {
+    message: object;
+  };
+
+const columns =
+  'id, key, event_id, project, environment, service, deployment_id, trigger, target, target_type, message, ' +
+  'render_error, state, attempts, next_at, last_error, last_status, created_at, sent_at';
+
+function toDelivery(r: Record<string, unknown>): NotifyDelivery {
+  return {
+    id: Number(r.id),
+    key: String(r.key),
+    eventId: Number(r.event_id),
+    project: optionalText(r.project),
+    environment: optionalText(r.environment),
+    service: optionalText(r.service),
+    deploymentId: optionalText(r.deployment_id),
+    trigger: String(r.trigger),
+    target: String(r.target),
+    targetType: String(r.target_type),
+    message: (typeof r.message === 'string' ? JSON.parse(r.message) : r.message) as Record<string, unknown>,
+    renderError: optionalText(r.render_error),
+    state: r.state as DeliveryState,
+    attempts: Number(r.attempts),
+    nextAt: r.next_at as Date,
+    lastError: optionalText(r.last_error),
+    lastStatus: r.last_status === null || r.last_status === undefined ? undefined : Number(r.last_status),
+    createdAt: r.created_at as Date,
+    sentAt: optionalDate(r.sent_at),
+  };
+}
+
+/** The last event id the dispatcher handled, locked until the transaction ends (one dispatcher at a time). */
+export async function lockCursor(tx: Queryable): Promise<number> {
+  const { rows } = await tx.query<{ event_id: number }>('select event_id from notify_cursor where id = 1 for update');
+  return Number(rows[0]?.event_id ?? 0);
+}
+
+export async function setCursor(tx: Queryable, eventId: number): Promise<void> {
+  await tx.query('update notify_cursor set event_id = $1 where id = 1', [eventId]);
+}
+
+/** Insert deliveries (one statement) except those whose key exists (a re-read event); returns how many were new. */
+export async function insertNotifyDeliveries(tx: Queryable, list: NewNotifyDelivery[]): Promise<number> {
+  if (list.length === 0) return 0;
+  const rows = list.map((d) => ({
+    key: d.key,
+    event_id: d.eventId,
+    project: d.project ?? null,
+    environment: d.environment ?? null,
+    service: d.service ?? null,
+    deployment_id: d.deploymentId ?? null,
+    trigger: d.trigger,
+    target: d.target,
+    target_type: d.targetType,
+    message: d.message,
+    render_error: d.renderError ?? null,
+  }));
+  const { rowCount } = await tx.query(
+    `insert into notify_deliveries (key, event_id, project, environment, service, deployment_id, trigger, target,
+       target_type, message, render_error)
+     select key, event_id, project, environment, service, deployment_id, trigger, target, target_type, message,
+       render_error
+     from jsonb_to_recordset($1::jsonb) as x(key text, event_id bigint, project text, environment text, service text,
+       deployment_id text, trigger text, target text, target_type text, message jsonb, render_error text)
+     order by event_id
+     on conflict (key) do nothing`,
+    [jsonParam(rows)],
+  );
+  return rowCount;
+}
+
+/** Sent before anything else that is due: a failing deployment or an incident must not queue behind a burst. */
+const urgentTriggers = ['on-deployment-failed', 'on-incident-opened', 'on-alert-firing'];
+
+/**
+ * Pending deliveries whose time has come, urgent triggers first, then oldest first, leaving out the
+ * notification services (`project/target`) that have no free slot, so a stuck one never hides the others' deliveries.
+ */
+export async function dueDeliveries(
+  db: Queryable,
+  now: Date,
+  limit: number,
+  busy: string[] = [],
+): Promise<NotifyDelivery[]> {
+  const { rows } = await db.query(
+    `select ${columns} from notify_deliveries where state = 'pending' and next_at <= $1
+       and coalesce(project, '') || '/' || target <> all($3::text[])
+     order by trigger = any($4::text[]) desc, next_at, id limit $2`,
+    [now, limit, busy, urgentTriggers],
+  );
+  return rows.map(toDelivery);
+}
+
+/** When the next pending delivery is due, if any. */
+export async function nextDueAt(db: Queryable): Promise<Date | undefined> {
+  const { rows } = await db.query<{ at: Date | null }>(
+    `select min(next_at) as at from notify_deliveries where state = 'pending'`,
+  );
+  return optionalDate(rows[0]?.at);
+}
+
+/** Take pending deliveries for one attempt each (one statement); those another pass took are left out. */
+export async function claimDeliveries(db: Queryable, ids: number[]): Promise<NotifyDelivery[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query(
+    `update notify_deliveries set state = 'sending', attempts = attempts + 1
+     where id = any($1::bigint[]) and state = 'pending' returning ${columns}`,
+    [ids],
+  );
+  return rows.map(toDelivery);
+}
+
+/** Record an attempt's end: sent, failed for good, or pending again at `nextAt`. */
+export async function finishAttempt(
+  db: Queryable,
+  id: number,
+  f: { state: 'sent' | 'failed' | 'pending'; status?: number; error?: string; nextAt?: Date },
+): Promise<void> {
+  await db.query(
+    `update notify_deliveries set state = $2, last_status = $3, last_error = $4, next_at = coalesce($5, next_at),
+       sent_at = case when $2 = 'sent' then now() else sent_at end
+     where id = $1`,
+    [id, f.state, f.status ?? null, f.error ?? null, f.nextAt ?? null],
+  );
+}
+
+/**
+ * Deliveries a stopped coordinator left mid-send go back to pending: they are sent again (at
+ * least once), with the same idempotency key so the receiver can drop the copy.
+ */
+export async function releaseInterrupted(db: Queryable): Promise<number> {
+  const { rowCount } = await db.query(`update notify_deliveries set state = 'pending' where state = 'sending'`);
+  return rowCount;
+}
+
+export interface NotifyDeliveryFilter {
+  project?: string;
+  environment?: string;
+  state?: DeliveryState;
+  limit?: number;
+}
+
+/** Deliveries, newest first. */
+export async function listNotifyDeliveries(db: Queryable, f: NotifyDeliveryFilter = {}): Promise<NotifyDelivery[]> {
+  const { rows } = await db.query(
+    `select ${columns} from notify_deliveries where ($1::text is null or project = $1)
+       and ($2::text is null or environment = $2) and ($3::text is null or state = $3)
+     order by id desc limit $4`,
+    [f.project ?? null, f.environment ?? null, f.state ?? null, f.limit ?? 50],
+  );
+  return rows.map(toDelivery);
+}
+
+/** Deliveries by notification service type and state (for /metrics). */
+export async function countNotifyDeliveries(
+  db: Queryable,
+): Promise<{ targetType: string; state: DeliveryState; n: number }[]> {
+  const { rows } = await db.query<{ target_type: string; state: DeliveryState; n: number }>(
+    'select target_type, state, count(*)::int as n from notify_deliveries group by target_type, state',
+  );
+  return rows.map((r) => ({ targetType: r.target_type, state: r.state, n: Number(r.n) }));
+}
+
+/** What a notification service answered that a later message needs (a Jira issue key), if recorded. */
+export async function getNotifyRef(db: Queryable, target: string, refKey: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ value: string }>(
+    'select value from notify_refs where target = $1 and ref_key = $2',
+    [target, refKey],
+  );
+  return rows[0]?.value;
+}
+
+export async function setNotifyRef(db: Queryable, target: string, refKey: string, value: string): Promise<void> {
+  await db.query(
+    `insert into notify_refs (target, ref_key, value) values ($1, $2, $3)
+     on conflict (target, ref_key) do update set value = excluded.value`,
+    [target, refKey, value],
+  );
+}

@@ -1,0 +1,78 @@
+/** A project with notifications, a deployment with releases and a failing verdict, for notification tests. */
+import { validateConfigObject } from '../../src/config/validate.js';
+import type { Db } from '../../src/store/db.js';
+import { insertDeployment } from '../../src/store/repos/deployments.js';
+import { upsertProject } from '../../src/store/repos/projects.js';
+import { insertReleaseIfAbsent } from '../../src/store/repos/releases.js';
+import { insertVerdict } from '../../src/store/repos/verdicts.js';
+import { rawConfig } from './config.js';
+
+/** A config with `notifications` set to this block. */
+export function notifyConfig(notifications: unknown) {
+  const raw = rawConfig();
+  raw.project = 'harbor';
+  raw.notifications = notifications;
+  return validateConfigObject(raw, { baseDir: '/srv/app' });
+}
+
+/** Store the project's config. */
+export async function storeProject(db: Db, notifications: unknown): Promise<void> {
+  const config = notifyConfig(notifications);
+  await upsertProject(db, config.project, config, `digest-${Math.random()}`);
+}
+
+/** A canary deployment of api 1.4.2 → 1.5.0 in production by dana, with a failed verdict. */
+export async function seedFailedDeployment(db: Db, id = 'dep_1'): Promise<void> {
+  const spec = { command: 'node', args: [], cwd: '/srv/app', env: {} };
+  for (const version of ['1.4.2', '1.5.0']) {
+    await insertReleaseIfAbsent(db, {
+      id: `rel_${version}`,
+      project: 'harbor',
+      service: 'api',
+      version,
+      spec: spec as never,
+      digest: `d${version}`,
+    });
+  }
+  await insertDeployment(db, {
+    id,
+    project: 'harbor',
+    service: 'api',
+    environment: 'production',
+    kind: 'deploy',
+    fromRelease: 'rel_1.4.2',
+    toRelease: 'rel_1.5.0',
+    strategy: 'canary',
+    plan: { steps: [] } as never,
+    requestedBy: 'dana',
+    settings: {} as never,
+    state: 'running',
+  });
+  await insertVerdict(
+    db,
+    id,
+    0,
+    {
+      at: Date.now(),
+      outcome: 'fail',
+      score: 12,
+      reason: 'error-rate.absolute: candidate 19.6 % of 51 requests > 1 %',
+      metrics: [
+        {
+          metric: 'error-rate',
+          source: 'proxy',
+          rule: 'error-rate.absolute',
+          classification: 'high',
+          candidate: 19.6,
+          stable: 0.2,
+          unit: '%',
+          threshold: '> 1 %',
+          conclusive: true,
+          weight: 1,
+          message: 'too many errors',
+        },
+      ],
+    },
+    true,
+  );
+}
