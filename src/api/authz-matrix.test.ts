@@ -324,6 +324,11 @@ const table: Record<string, Expectation> = {
     source: 'query',
     request: (env) => ({ url: `/api/v1/projects/harbor/lead-times?environment=${env}` }),
   },
+  'GET /api/v1/projects/:project/kpis': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/kpis?environment=${env}` }),
+  },
   // Local users' sessions. Login is public; a body without a password is a 400, so no failure counts towards a lockout.
   'POST /api/v1/auth/login': {
     role: 'viewer',

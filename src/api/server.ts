@@ -31,6 +31,7 @@ import { approvalRoutes } from './routes/approvals.js';
 import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
 import { oidcRoutes } from '../access/oidc/routes.js';
+import { kpiRoutes } from './routes/kpis.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -99,6 +100,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(authRoutes(ctx));
   await app.register(userRoutes(ctx));
   await app.register(oidcRoutes(ctx));
+  await app.register(kpiRoutes(ctx));
   app.get(
     '/api/v1/openapi.json',
     { schema: { hide: true }, config: { access: { action: 'api.describe', role: 'viewer', anyEnvironment: true } } },

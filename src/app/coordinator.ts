@@ -25,6 +25,7 @@ import { proxyCommand } from './proxy-command.js';
 import { signalFactory } from './signals.js';
 import { MigrationSequencer } from '../migrations/sequencing/gate.js';
 import { slipwayVersion } from './version.js';
+import { AvailabilityProber } from '../kpis/prober.js';
 
 export interface CoordinatorOptions {
   config: ProjectConfig;
@@ -39,6 +40,8 @@ export interface CoordinatorOptions {
   listen?: { host: string; port: number };
   /** How often to check the proxy is alive (ms). */
   watchdogMs?: number;
+  /** Between availability probe rounds (ms; default 5000). */
+  probeIntervalMs?: number;
   /** POST /api/v1/system/shutdown landed. */
   onShutdownRequest?: (options: { stopInstances: boolean }) => void;
 }
@@ -187,6 +190,17 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       }
     }, options.watchdogMs ?? 2000);
     watchdog.unref();
+
+    // Availability measured by Slipway itself: synthetic requests through the proxy (src/kpis/prober.ts).
+    const prober = new AvailabilityProber({
+      db,
+      logger: logger.child({ part: 'prober' }),
+      projects: async () => (await listProjects(db)).map((p) => p.config),
+      stats: () => router.stats(),
+      ...(options.probeIntervalMs ? { intervalMs: options.probeIntervalMs } : {}),
+    });
+    prober.start();
+    cleanup.push(() => prober.stop());
 
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : listen.port;
