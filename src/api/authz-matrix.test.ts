@@ -329,6 +329,12 @@ const table: Record<string, Expectation> = {
     source: 'query',
     request: (env) => ({ url: `/api/v1/projects/harbor/kpis?environment=${env}` }),
   },
+  'GET /api/v1/projects/:project/status-summary': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ url: '/api/v1/projects/harbor/status-summary' }),
+  },
+  'GET /status/:project': { role: 'viewer', source: 'public', request: () => ({ url: '/status/harbor' }) },
   // Local users' sessions. Login is public; a body without a password is a 400, so no failure counts towards a lockout.
   'POST /api/v1/auth/login': {
     role: 'viewer',

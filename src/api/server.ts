@@ -32,6 +32,7 @@ import { authRoutes } from './routes/auth.js';
 import { userRoutes } from './routes/users.js';
 import { oidcRoutes } from '../access/oidc/routes.js';
 import { kpiRoutes } from './routes/kpis.js';
+import { statusSummaryRoutes } from './routes/status-summary.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -101,6 +102,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(userRoutes(ctx));
   await app.register(oidcRoutes(ctx));
   await app.register(kpiRoutes(ctx));
+  await app.register(statusSummaryRoutes(ctx));
   app.get(
     '/api/v1/openapi.json',
     { schema: { hide: true }, config: { access: { action: 'api.describe', role: 'viewer', anyEnvironment: true } } },

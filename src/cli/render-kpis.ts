@@ -23,7 +23,8 @@ export function renderKpis(view: KpisView): string {
     const rows: string[][] = [
       [
         'deployments',
-        `${k.deployments.finished} (${k.deployments.succeeded} ok, ${k.deployments.rolledBack} rolled back, ${k.deployments.failed} failed)`,
+        `${k.deployments.finished} (${k.deployments.succeeded} ok, ${k.deployments.rolledBack} rolled back, ` +
+          `${k.deployments.failed} failed)`,
         '',
         '',
       ],

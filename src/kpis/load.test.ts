@@ -16,7 +16,8 @@ describe('loadKpis from the store', () => {
     const { deployments, incidents } = generatedHistory();
     for (let i = -1; i < 100; i++) {
       await db.query(
-        `insert into releases (id, project, service, version, spec, digest) values ($1, 'harbor', 'api', $2, '{}', 'x')`,
+        `insert into releases (id, project, service, version, spec, digest)
+         values ($1, 'harbor', 'api', $2, '{}', 'x')`,
         [`rel_${i}`, `1.0.${i + 1}`],
       );
     }
@@ -55,7 +56,8 @@ describe('loadKpis from the store', () => {
     ] as const) {
       const finished = deployments[i]!.finishedAt;
       await db.query(
-        `insert into release_commits (project, service, version, sha, committed_at) values ('harbor', 'api', $1, $2, $3)`,
+        `insert into release_commits (project, service, version, sha, committed_at)
+         values ('harbor', 'api', $1, $2, $3)`,
         [`1.0.${i + 1}`, `sha${i}`, new Date(finished - lead * minute)],
       );
     }

@@ -66,7 +66,8 @@ export async function recentProbeFailures(
 ): Promise<{ probes: number; probeFailures: number }> {
   const { rows } = await db.query<Record<string, unknown>>(
     `select coalesce(sum(probes), 0)::bigint as probes, coalesce(sum(probe_failures), 0)::bigint as probe_failures
-       from availability_samples where project = $1 and environment = $2 and minute >= date_trunc('minute', $3::timestamptz)`,
+       from availability_samples
+      where project = $1 and environment = $2 and minute >= date_trunc('minute', $3::timestamptz)`,
     [f.project, f.environment, f.since],
   );
   return { probes: Number(rows[0]?.probes ?? 0), probeFailures: Number(rows[0]?.probe_failures ?? 0) };
