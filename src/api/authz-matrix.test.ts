@@ -335,6 +335,26 @@ const table: Record<string, Expectation> = {
     request: () => ({ url: '/api/v1/projects/harbor/status-summary' }),
   },
   'GET /status/:project': { role: 'viewer', source: 'public', request: () => ({ url: '/status/harbor' }) },
+  // The harness project has no freeze: an allowed caller schedules it for tomorrow (201).
+  'POST /api/v1/projects/:project/scheduled-deployments': {
+    role: 'deployer',
+    source: 'body',
+    request: (env) => ({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/scheduled-deployments',
+      payload: {
+        service: 'api',
+        environment: env,
+        version: '1.0.0',
+        at: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    }),
+  },
+  'GET /api/v1/projects/:project/scheduled-deployments': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/scheduled-deployments?environment=${env}` }),
+  },
   // Local users' sessions. Login is public; a body without a password is a 400, so no failure counts towards a lockout.
   'POST /api/v1/auth/login': {
     role: 'viewer',

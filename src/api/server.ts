@@ -33,6 +33,7 @@ import { userRoutes } from './routes/users.js';
 import { oidcRoutes } from '../access/oidc/routes.js';
 import { kpiRoutes } from './routes/kpis.js';
 import { statusSummaryRoutes } from './routes/status-summary.js';
+import { scheduledDeploymentRoutes } from './routes/scheduled-deployments.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -103,6 +104,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(oidcRoutes(ctx));
   await app.register(kpiRoutes(ctx));
   await app.register(statusSummaryRoutes(ctx));
+  await app.register(scheduledDeploymentRoutes(ctx));
   app.get(
     '/api/v1/openapi.json',
     { schema: { hide: true }, config: { access: { action: 'api.describe', role: 'viewer', anyEnvironment: true } } },

@@ -26,6 +26,8 @@ import { signalFactory } from './signals.js';
 import { MigrationSequencer } from '../migrations/sequencing/gate.js';
 import { slipwayVersion } from './version.js';
 import { AvailabilityProber } from '../kpis/prober.js';
+import { DeploymentScheduler } from '../schedule/scheduler.js';
+import type { StrategyType } from '../config/model.js';
 
 export interface CoordinatorOptions {
   config: ProjectConfig;
@@ -201,6 +203,14 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     });
     prober.start();
     cleanup.push(() => prober.stop());
+    // Scheduled deployments (slipway deploy --at): started through the engine's ordinary deploy at their time.
+    const scheduler = new DeploymentScheduler({
+      db,
+      logger: logger.child({ part: 'scheduler' }),
+      deploy: (r) => engine.deploy({ ...r, strategy: r.strategy as StrategyType | undefined }),
+    });
+    scheduler.start();
+    cleanup.push(() => scheduler.stop());
 
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : listen.port;

@@ -44,7 +44,8 @@ export function renderStatusPage(project: string, statuses: EnvironmentStatus[],
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="30"><title>${escapeHtml(project)} status</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}h1{color:${colours[worst]}}</style>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}
+h1{color:${colours[worst]}}</style>
 </head><body><header><p>${escapeHtml(project)}</p><h1>${escapeHtml(headline)}</h1></header>
 ${rows}
 <footer><p>Updated ${escapeHtml(now.toISOString())}</p></footer></body></html>

@@ -36,7 +36,7 @@ function present(s: EnvironmentStatus) {
   };
 }
 
-/** The public page is answered from this cache for a few seconds: anyone may ask, the store is asked at most this often. */
+/** The public page is answered from this cache for a few seconds: anyone may ask, the store is asked this often. */
 const pageReuseMs = 5000;
 
 /** Status per environment: JSON for people with a token, a plain HTML page for everyone. */
