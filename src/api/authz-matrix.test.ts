@@ -355,6 +355,12 @@ const table: Record<string, Expectation> = {
     source: 'query',
     request: (env) => ({ url: `/api/v1/projects/harbor/scheduled-deployments?environment=${env}` }),
   },
+  // No notes were written for the harness release: an allowed caller gets the handler's 404.
+  'GET /api/v1/projects/:project/release-notes/:service/:version': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ url: '/api/v1/projects/harbor/release-notes/api/1.0.0' }),
+  },
   // Local users' sessions. Login is public; a body without a password is a 400, so no failure counts towards a lockout.
   'POST /api/v1/auth/login': {
     role: 'viewer',

@@ -71,7 +71,7 @@ describe('scheduled deployments API', () => {
     expect(list.json().scheduled.map((s: { id: string }) => s.id)).toEqual([scheduled.id]);
   });
 
-  it('refuses a time in a freeze (409) naming it; an admin emergency goes through, a deployer emergency is 403', async () => {
+  it('a time in a freeze is a 409 naming it; an admin emergency goes through, a deployer one is 403', async () => {
     const at = new Date(Date.now() + 4 * day).toISOString();
     const frozen = await post({ at });
     expect(frozen.statusCode).toBe(409);

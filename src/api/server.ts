@@ -34,6 +34,7 @@ import { oidcRoutes } from '../access/oidc/routes.js';
 import { kpiRoutes } from './routes/kpis.js';
 import { statusSummaryRoutes } from './routes/status-summary.js';
 import { scheduledDeploymentRoutes } from './routes/scheduled-deployments.js';
+import { releaseNotesRoutes } from './routes/release-notes.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -105,6 +106,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(kpiRoutes(ctx));
   await app.register(statusSummaryRoutes(ctx));
   await app.register(scheduledDeploymentRoutes(ctx));
+  await app.register(releaseNotesRoutes(ctx));
   app.get(
     '/api/v1/openapi.json',
     { schema: { hide: true }, config: { access: { action: 'api.describe', role: 'viewer', anyEnvironment: true } } },

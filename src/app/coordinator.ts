@@ -27,6 +27,7 @@ import { MigrationSequencer } from '../migrations/sequencing/gate.js';
 import { slipwayVersion } from './version.js';
 import { AvailabilityProber } from '../kpis/prober.js';
 import { DeploymentScheduler } from '../schedule/scheduler.js';
+import { generateReleaseNotes } from '../release-notes/generate.js';
 import type { StrategyType } from '../config/model.js';
 
 export interface CoordinatorOptions {
@@ -211,6 +212,15 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     });
     scheduler.start();
     cleanup.push(() => scheduler.stop());
+    // Release notes are written when a deployment starts (src/release-notes/); never in the deployment's way.
+    const notesLogger = logger.child({ part: 'release-notes' });
+    const unsubscribeNotes = events.subscribe((e) => {
+      if (e.kind === 'deployment.started' && e.deploymentId)
+        void generateReleaseNotes(db, notesLogger, e.deploymentId).catch((err) =>
+          notesLogger.warn({ err: messageOf(err) }, 'release notes failed'),
+        );
+    });
+    cleanup.push(async () => unsubscribeNotes());
 
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : listen.port;

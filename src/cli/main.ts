@@ -40,6 +40,7 @@ const commandModules: Record<string, () => Promise<(program: Command) => void>> 
   approvals: async () => (await import('./commands/approvals.js')).registerApprovals,
   'lead-times': async () => (await import('./commands/lead-times.js')).registerLeadTimes,
   scheduled: async () => (await import('./commands/scheduled.js')).registerScheduled,
+  'release-notes': async () => (await import('./commands/release-notes.js')).registerReleaseNotes,
   kpis: async () => (await import('./commands/kpis.js')).registerKpis,
   users: async () => (await import('./commands/users.js')).registerUsers,
   version: async () => (await import('./commands/version.js')).registerVersion,

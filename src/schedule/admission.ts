@@ -38,8 +38,9 @@ export function refuseSchedule(config: ProjectConfig, req: ScheduleRequest, now:
   if (freeze && !req.emergency)
     throw new SlipwayError(
       'conflict',
-      `at: ${req.runAt.toISOString()} falls in a freeze of ${req.environment} (${freeze.message}, ${freeze.window}, ` +
-        `until ${freeze.endsAt.toISOString()}); pick a time after it, or an admin schedules it with --emergency`,
+      `at: ${req.runAt.toISOString()} falls in a freeze of ${req.environment} (${freeze.message}, ${freeze.window}` +
+        `${freeze.window.includes(' until ') ? '' : `, until ${freeze.endsAt.toISOString()}`}); pick a time after ` +
+        'it, or an admin schedules it with --emergency',
       { freeze: { message: freeze.message, endsAt: freeze.endsAt.toISOString(), window: freeze.window } },
     );
 }
