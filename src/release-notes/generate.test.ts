@@ -48,7 +48,8 @@ describe('generateReleaseNotes', () => {
     ]);
     for (const v of ['1.0.0', '1.1.0', '1.2.0', '9.9.9'])
       await db.query(
-        `insert into releases (id, project, service, version, spec, digest) values ($1, 'harbor', 'api', $2, '{}', 'x')`,
+        `insert into releases (id, project, service, version, spec, digest)
+         values ($1, 'harbor', 'api', $2, '{}', 'x')`,
         [`rel_${v}`, v],
       );
     await db.query(
@@ -78,7 +79,10 @@ describe('generateReleaseNotes', () => {
     expect(notes?.fromVersion).toBe('1.0.0');
     const stored = await getReleaseNotes(db, { project: 'harbor', service: 'api', version: '1.1.0' });
     expect(stored?.markdown).toMatch(
-      /^# api 1\.1\.0 \(since 1\.0\.0\)\n\n## Breaking changes\n\n- pricing: the currency setting moved \(\w{7}\)\n\n## Features\n\n- \*\*quotes:\*\* prices in EUR/,
+      new RegExp(
+        String.raw`^# api 1\.1\.0 \(since 1\.0\.0\)\n\n## Breaking changes\n\n- pricing: the currency setting moved ` +
+          String.raw`\(\w{7}\)\n\n## Features\n\n- \*\*quotes:\*\* prices in EUR`,
+      ),
     );
     expect(stored?.markdown).toContain('## Fixes\n\n- rounding of premiums');
     expect(stored?.markdown).not.toContain('initial import');

@@ -38,7 +38,7 @@ export async function generateReleaseNotes(
   deploymentId: string,
 ): Promise<StoredReleaseNotes | undefined> {
   const d = await getDeployment(db, deploymentId);
-  if (!d || d.kind !== 'deploy') return undefined;
+  if (d?.kind !== 'deploy') return undefined;
   const project = await getProject(db, d.project);
   const [to, from] = await Promise.all([
     getRelease(db, d.toRelease),
@@ -71,7 +71,9 @@ export async function generateReleaseNotes(
       service: d.service,
       environment: d.environment,
       kind: 'release.notes',
-      message: `release notes of ${d.service} ${to.version}: ${notes.breaking.length} breaking, ${notes.features.length} features, ${notes.fixes.length} fixes, ${notes.other.length} other`,
+      message:
+        `release notes of ${d.service} ${to.version}: ${notes.breaking.length} breaking, ` +
+        `${notes.features.length} features, ${notes.fixes.length} fixes, ${notes.other.length} other`,
       data: { version: to.version, fromVersion: stored.fromVersion ?? null, markdown: stored.markdown.slice(0, 8000) },
     });
     return stored;

@@ -30,7 +30,8 @@ export async function saveReleaseNotes(
   n: Omit<StoredReleaseNotes, 'createdAt'>,
 ): Promise<StoredReleaseNotes> {
   const { rows } = await db.query<Record<string, unknown>>(
-    `insert into release_notes (project, service, version, from_version, notes, markdown) values ($1, $2, $3, $4, $5, $6)
+    `insert into release_notes (project, service, version, from_version, notes, markdown)
+     values ($1, $2, $3, $4, $5, $6)
      on conflict (project, service, version) do update set from_version = excluded.from_version, notes = excluded.notes,
        markdown = excluded.markdown, created_at = now()
      returning project, service, version, from_version, notes, markdown, created_at`,
