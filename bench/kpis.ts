@@ -1,10 +1,10 @@
 /**
  * npm run bench:kpis -- --json [--deployments 3000] [--runs 5]
  *
- * How long the delivery figures take over a busy month: one project, 2 environments × 5 services, `--deployments`
- * finished deployments over 30 days (1 in 10 of production's rolled back), 20 incidents, and a full month of availability rows
- * (one per minute and service: 432,000 rows). Times loadKpis (what GET /kpis and the /metrics gauges run) and the
- * status summary, median of --runs, on PGlite.
+ * How long the delivery figures take over a busy month: one project, 2 environments × 5 services,
+ * `--deployments` finished deployments over 30 days (1 in 10 of production's rolled back), 20 incidents, and a full
+ * month of availability rows (one per minute and service: 432,000 rows). Times loadKpis (what GET /kpis and the
+ * /metrics gauges run) and the status summary, median of --runs, on PGlite.
  */
 import { loadKpis } from '../src/kpis/load.js';
 import { loadStatusSummary } from '../src/kpis/status-summary.js';

@@ -234,6 +234,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         closing ??= (async () => {
           shuttingDown = true;
           clearInterval(watchdog);
+          // No probe counts instances being stopped as downtime; no schedule starts on the way out.
+          await prober.stop();
+          await scheduler.stop();
           await api.close().catch(() => undefined);
           if (closeOptions.stopInstances) {
             await engine.close();
