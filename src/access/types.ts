@@ -33,7 +33,7 @@ export interface RouteAccess {
    * principal may view (or data that belongs to none, such as the project's shape).
    */
   anyEnvironment?: true;
-  /** Public routes (only /healthz): no token needed. */
+  /** Public routes (listed in publicRoutes, src/api/route-access.ts): no token needed. */
   public?: true;
   /**
    * Sentry-protocol ingest (POST /api/<id>/envelope/ and /store/): authenticated by the DSN key

@@ -386,6 +386,43 @@ const table: Record<string, Expectation> = {
     source: 'query',
     request: (env) => ({ url: `/api/v1/projects/harbor/notifications?environment=${env}` }),
   },
+  'GET /api/v1/projects/:project/kpis': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/kpis?environment=${env}` }),
+  },
+  'GET /api/v1/projects/:project/status-summary': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ url: '/api/v1/projects/harbor/status-summary' }),
+  },
+  'GET /status/:project': { role: 'viewer', source: 'public', request: () => ({ url: '/status/harbor' }) },
+  // The harness project has no freeze: an allowed caller schedules it for tomorrow (201).
+  'POST /api/v1/projects/:project/scheduled-deployments': {
+    role: 'deployer',
+    source: 'body',
+    request: (env) => ({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/scheduled-deployments',
+      payload: {
+        service: 'api',
+        environment: env,
+        version: '1.0.0',
+        at: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    }),
+  },
+  'GET /api/v1/projects/:project/scheduled-deployments': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/scheduled-deployments?environment=${env}` }),
+  },
+  // No notes were written for the harness release: an allowed caller gets the handler's 404.
+  'GET /api/v1/projects/:project/release-notes/:service/:version': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ url: '/api/v1/projects/harbor/release-notes/api/1.0.0' }),
+  },
   // Local users' sessions. Login is public; a body without a password is a 400, so no failure counts towards a lockout.
   'POST /api/v1/auth/login': {
     role: 'viewer',

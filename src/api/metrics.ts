@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Queryable } from '../store/db.js';
+import { registerKpiGauges } from '../kpis/gauges.js';
 
 /** The coordinator's own Prometheus metrics (the data plane exposes traffic metrics itself). */
 export function createCoordinatorMetrics(db: Queryable) {
@@ -44,6 +45,7 @@ export function createCoordinatorMetrics(db: Queryable) {
       for (const r of rows) this.set({ state: r.state }, Number(r.n));
     },
   });
+  registerKpiGauges(registry, db);
   return { registry, requests, duration };
 }
 

@@ -14,6 +14,24 @@ export interface RegisteredRoute {
 const registered = new WeakMap<FastifyInstance, RegisteredRoute[]>();
 const environmentPath = /^(body|query|params)\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
+/**
+ * The routes anyone may call without a token, listed here on purpose: a route declaring `public` that is not in this
+ * list stops the server from starting, so making a route public is a decision made in one place.
+ */
+export const publicRoutes: ReadonlySet<string> = new Set([
+  'GET /healthz',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/logout',
+  'GET /api/v1/auth/oidc/start',
+  'GET /api/v1/auth/oidc/callback',
+  'POST /api/v1/webhooks/github',
+  // The status page customers read (src/kpis/status-page.ts): states, uptime, incident severities; no internals.
+  'GET /status/:project',
+  // The dashboard's page and its assets (src/api/dashboard/): the app itself logs in through the API.
+  'GET /',
+  'GET /*',
+]);
+
 /** Every route registered on `app`, HEAD twins of GET routes left out. */
 export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
   return registered.get(app) ?? [];
@@ -41,7 +59,12 @@ export function requireRouteAccess(app: FastifyInstance) {
           `query.X or params.X`,
       );
     }
-    for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url, access });
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      if (access.public && !publicRoutes.has(`${method} ${route.url}`))
+        throw new Error(`route ${method} ${route.url} declares access.public but is not listed in publicRoutes`);
+      routes.push({ method, url: route.url, access });
+    }
   };
 }
 

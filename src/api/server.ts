@@ -39,6 +39,10 @@ import { ErrorIngest } from '../observe/errors/error-ingest.js';
 import { errorIngestRoutes } from './routes/error-ingest.js';
 import { errorRoutes } from './routes/errors.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { kpiRoutes } from './routes/kpis.js';
+import { statusSummaryRoutes } from './routes/status-summary.js';
+import { scheduledDeploymentRoutes } from './routes/scheduled-deployments.js';
+import { releaseNotesRoutes } from './routes/release-notes.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
@@ -116,6 +120,10 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(errorIngestRoutes(errors));
   await app.register(errorRoutes(ctx, errors));
   await app.register(notificationRoutes(ctx));
+  await app.register(kpiRoutes(ctx));
+  await app.register(statusSummaryRoutes(ctx));
+  await app.register(scheduledDeploymentRoutes(ctx));
+  await app.register(releaseNotesRoutes(ctx));
   // The dashboard (web/, built into dist/web/) at / and every page path; /api/v1 and /healthz stay as they are.
   await app.register(dashboardRoutes());
   app.get(

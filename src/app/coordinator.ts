@@ -30,6 +30,10 @@ import { startAlerts } from './alerts.js';
 import { ErrorIngest } from '../observe/errors/error-ingest.js';
 import { loopbackHost, sentryDsnEnv } from './sentry-env.js';
 import { startNotifications } from './notifications.js';
+import { AvailabilityProber } from '../kpis/prober.js';
+import { DeploymentScheduler } from '../schedule/scheduler.js';
+import { generateReleaseNotes } from '../release-notes/generate.js';
+import type { StrategyType } from '../config/model.js';
 
 export interface CoordinatorOptions {
   config: ProjectConfig;
@@ -44,6 +48,8 @@ export interface CoordinatorOptions {
   listen?: { host: string; port: number };
   /** How often to check the proxy is alive (ms). */
   watchdogMs?: number;
+  /** Between availability probe rounds (ms; default 5000). */
+  probeIntervalMs?: number;
   /** POST /api/v1/system/shutdown landed. */
   onShutdownRequest?: (options: { stopInstances: boolean }) => void;
 }
@@ -223,6 +229,34 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     }, options.watchdogMs ?? 2000);
     watchdog.unref();
 
+    // Availability measured by Slipway itself: synthetic requests through the proxy (src/kpis/prober.ts).
+    const prober = new AvailabilityProber({
+      db,
+      logger: logger.child({ part: 'prober' }),
+      projects: async () => (await listProjects(db)).map((p) => p.config),
+      stats: () => router.stats(),
+      ...(options.probeIntervalMs ? { intervalMs: options.probeIntervalMs } : {}),
+    });
+    prober.start();
+    cleanup.push(() => prober.stop());
+    // Scheduled deployments (slipway deploy --at): started through the engine's ordinary deploy at their time.
+    const scheduler = new DeploymentScheduler({
+      db,
+      logger: logger.child({ part: 'scheduler' }),
+      deploy: (r) => engine.deploy({ ...r, strategy: r.strategy as StrategyType | undefined }),
+    });
+    scheduler.start();
+    cleanup.push(() => scheduler.stop());
+    // Release notes are written when a deployment starts (src/release-notes/); never in the deployment's way.
+    const notesLogger = logger.child({ part: 'release-notes' });
+    const unsubscribeNotes = events.subscribe((e) => {
+      if (e.kind === 'deployment.started' && e.deploymentId)
+        void generateReleaseNotes(db, notesLogger, e.deploymentId).catch((err) =>
+          notesLogger.warn({ err: messageOf(err) }, 'release notes failed'),
+        );
+    });
+    cleanup.push(async () => unsubscribeNotes());
+
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : listen.port;
     coordinatorUrl = `http://${loopbackHost(listen.host)}:${port}`;
@@ -236,6 +270,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         closing ??= (async () => {
           shuttingDown = true;
           clearInterval(watchdog);
+          // No probe counts instances being stopped as downtime; no schedule starts on the way out.
+          await prober.stop();
+          await scheduler.stop();
           await api.close().catch(() => undefined);
           if (closeOptions.stopInstances) {
             await engine.close();

@@ -1,3 +1,4 @@
+import { scheduleFromCli } from '../schedule-deploy.js';
 import type { Command } from 'commander';
 import { parseSetFlags } from '../../config/set-flags.js';
 import { strategyTypes } from '../../config/strategy.js';
@@ -18,6 +19,8 @@ interface DeployOptions extends GlobalOptions {
   json?: boolean;
   emergency?: boolean;
   reason?: string;
+  at?: string;
+  notifyBefore?: string;
 }
 
 /** Wait for a deployment (printing progress unless --json); exit non-zero unless it succeeded. */
@@ -63,6 +66,8 @@ export function registerDeploy(program: Command): void {
     .option('-w, --wait', 'follow progress until the deployment finishes; exit non-zero unless it succeeded')
     .option('--emergency', 'deploy through a freeze window (admins only; needs --reason; marked everywhere it appears)')
     .option('--reason <text>', 'why this is an emergency')
+    .option('--at <time>', 'start it at this time instead of now (ISO, e.g. 2026-12-05T22:00:00Z); refused in a freeze')
+    .option('--notify-before <duration>', 'with --at: send the maintenance notice this long before (default 1h)')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -80,9 +85,19 @@ export function registerDeploy(program: Command): void {
           '--emergency needs --reason "…": it is shown wherever this deployment appears',
         );
       if (opts.reason && !opts.emergency) throw new CliError('invalid_input', '--reason goes with --emergency');
+      if (opts.notifyBefore && !opts.at) throw new CliError('invalid_input', '--notify-before goes with --at');
+      if (opts.at && (opts.wait || opts.queue || opts.set.length > 0))
+        throw new CliError('invalid_input', '--at cannot go with --wait, --queue or --set');
       const sets = parseSetFlags(opts.set);
       const ctx = await commandContext(global, { config: true });
       if (ctx.config) await applyProject(ctx);
+      if (opts.at)
+        return scheduleFromCli(
+          ctx,
+          service,
+          { ...opts, at: opts.at },
+          opts.emergency ? { reason: opts.reason! } : undefined,
+        );
       const { deployment } = await ctx.client.call<{ deployment: DeploymentView }>(
         'POST',
         `/api/v1/projects/${encodeURIComponent(ctx.project)}/deployments`,

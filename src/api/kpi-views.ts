@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** The response shapes of the delivery figures (src/kpis/model.ts), for the API's schema. */
+const check = z.object({ target: z.string(), status: z.enum(['pass', 'fail', 'unknown']) });
+const durations = z.object({ count: z.int(), meanMs: z.number().nullable(), medianMs: z.number().nullable() });
+const share = z.number().nullable();
+
+export const kpisView = z.object({
+  deployments: z.object({ finished: z.int(), succeeded: z.int(), rolledBack: z.int(), failed: z.int() }),
+  deploymentFrequency: z.object({ perDay: z.number(), succeeded: z.int() }),
+  leadTime: durations,
+  changeFailureRate: z.object({ value: share, failedChanges: z.int() }),
+  timeToRestore: z.object({ incidents: durations, deployments: durations, check }),
+  successRate: z.object({ value: share, check }),
+  rollbackFrequency: z.object({ value: share, rollbacks: z.int(), check }),
+  mtbf: z.object({ valueMs: z.number().nullable(), failures: z.int(), check }),
+  availability: z.object({
+    uptime: share,
+    probes: z.int(),
+    probeFailures: z.int(),
+    errorShare: share,
+    requests: z.int(),
+    check,
+  }),
+  incidents: z.object({ opened: z.int(), open: z.int() }),
+});
+
+export const kpisResponse = z.object({
+  since: z.string(),
+  until: z.string(),
+  environments: z.array(z.object({ environment: z.string(), service: z.string().optional(), kpis: kpisView })),
+});

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { allows, describeGrants } from '../../access/authorize.js';
+import { strategyTypes } from '../../config/strategy.js';
+import { refuseSchedule } from '../../schedule/admission.js';
+import { scheduleDeployment } from '../../schedule/schedule.js';
+import { durationProblem, parseDuration } from '../../shared/duration.js';
+import { SlipwayError } from '../../shared/errors.js';
+import { listScheduled, type ScheduledDeployment } from '../../store/repos/scheduled-deployments.js';
+import type { ApiContext } from '../context.js';
+import { errorBody, projectParams } from '../schemas.js';
+import { visibleRows } from '../visible.js';
+import { configOf } from './projects.js';
+
+const scheduledView = z.object({
+  id: z.string(),
+  service: z.string(),
+  environment: z.string(),
+  version: z.string(),
+  at: z.string(),
+  notifyBeforeMs: z.number(),
+  state: z.enum(['pending', 'started', 'failed', 'cancelled']),
+  strategy: z.string().optional(),
+  emergency: z.string().optional(),
+  requestedBy: z.string().optional(),
+  deployment: z.string().optional(),
+  error: z.string().optional(),
+  noticedAt: z.string().optional(),
+});
+
+function present(s: ScheduledDeployment): z.infer<typeof scheduledView> {
+  return {
+    id: s.id,
+    service: s.service,
+    environment: s.environment,
+    version: s.version,
+    at: s.runAt.toISOString(),
+    notifyBeforeMs: s.notifyBeforeMs,
+    state: s.state,
+    ...(s.request.strategy ? { strategy: s.request.strategy } : {}),
+    ...(s.request.emergency ? { emergency: s.request.emergency.reason } : {}),
+    ...(s.requestedBy ? { requestedBy: s.requestedBy } : {}),
+    ...(s.deploymentId ? { deployment: s.deploymentId } : {}),
+    ...(s.error ? { error: s.error } : {}),
+    ...(s.noticedAt ? { noticedAt: s.noticedAt.toISOString() } : {}),
+  };
+}
+
+/** Deployments asked for a later time (`slipway deploy … --at`), started by the coordinator then. */
+export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/api/v1/projects/:project/scheduled-deployments',
+      {
+        config: { access: { action: 'deployment.schedule', role: 'deployer', environment: 'body.environment' } },
+        schema: {
+          summary: 'Schedule a deployment: started at `at`, announced by a maintenance.notice event notifyBefore',
+          description:
+            'Refused (409) when `at` falls in a freeze of the environment, unless an admin marks it an emergency. ' +
+            'The pipeline (earlier environments, approvals) is checked when it starts.',
+          tags: ['deployments'],
+          params: projectParams,
+          body: z.object({
+            service: z.string().min(1),
+            environment: z.string().min(1),
+            version: z.string().min(1).max(64),
+            at: z.iso.datetime({ offset: true }).describe('When to start, e.g. 2026-12-05T22:00:00Z'),
+            notifyBefore: z.string().max(20).default('1h').describe('How long before to send the maintenance notice'),
+            strategy: z.enum(strategyTypes as unknown as [string, ...string[]]).optional(),
+            emergency: z.object({ reason: z.string().trim().min(10, 'say why, in at least 10 characters') }).optional(),
+          }),
+          response: {
+            201: z.object({ scheduled: scheduledView }),
+            400: errorBody,
+            403: errorBody,
+            404: errorBody,
+            409: errorBody,
+          },
+        },
+      },
+      async (req, reply) => {
+        const config = await configOf(ctx, req.params.project);
+        const { body } = req;
+        if (body.emergency && !(req.principal && allows(req.principal, 'admin', body.environment)))
+          throw new SlipwayError(
+            'forbidden',
+            `an emergency deployment needs admin on ${body.environment}; token "${req.principal?.name}" has ` +
+              `${describeGrants(req.principal?.grants ?? [])}`,
+          );
+        const problem = durationProblem(body.notifyBefore);
+        if (problem) throw new SlipwayError('invalid_input', `notifyBefore: ${problem}`);
+        const request = {
+          service: body.service,
+          environment: body.environment,
+          version: body.version,
+          runAt: new Date(body.at),
+          notifyBeforeMs: parseDuration(body.notifyBefore)!,
+          ...(body.emergency ? { emergency: body.emergency } : {}),
+          ...(body.strategy ? { strategy: body.strategy } : {}),
+        };
+        refuseSchedule(config, request, new Date());
+        const scheduled = await scheduleDeployment(ctx.db, config.project, request, req.principal?.name);
+        req.audit = { after: present(scheduled) };
+        return reply.status(201).send({ scheduled: present(scheduled) });
+      },
+    );
+
+    app.get(
+      '/api/v1/projects/:project/scheduled-deployments',
+      {
+        config: {
+          access: {
+            action: 'deployment.schedule.list',
+            role: 'viewer',
+            environment: 'query.environment',
+            anyEnvironment: true,
+          },
+        },
+        schema: {
+          summary: 'Scheduled deployments, soonest first: pending ones, or all with all=true',
+          tags: ['deployments'],
+          params: projectParams,
+          querystring: z.object({
+            environment: z.string().optional(),
+            all: z.enum(['true', 'false']).default('false'),
+          }),
+          response: { 200: z.object({ scheduled: z.array(scheduledView) }), 403: errorBody, 404: errorBody },
+        },
+      },
+      async (req) => {
+        await configOf(ctx, req.params.project);
+        const rows = await visibleRows(
+          req.principal,
+          req.query.environment,
+          (environment) =>
+            listScheduled(ctx.db, { project: req.params.project, environment, all: req.query.all === 'true' }),
+          (a, b) => a.runAt.getTime() - b.runAt.getTime() || (a.id < b.id ? -1 : 1),
+        );
+        return { scheduled: rows.map(present) };
+      },
+    );
+  };
+}

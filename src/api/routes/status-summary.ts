@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { viewableEnvironments } from '../../access/authorize.js';
+import { renderStatusPage } from '../../kpis/status-page.js';
+import { type EnvironmentStatus, loadStatusSummary } from '../../kpis/status-summary.js';
+import { getProject } from '../../store/repos/projects.js';
+import type { ApiContext } from '../context.js';
+import { errorBody, projectParams } from '../schemas.js';
+import { configOf } from './projects.js';
+
+const incidentView = z.object({
+  id: z.string(),
+  severity: z.string().optional(),
+  title: z.string().optional(),
+  service: z.string().optional(),
+  openedAt: z.string(),
+});
+const statusView = z.object({
+  environment: z.string(),
+  state: z.enum(['operational', 'degraded', 'incident']),
+  summary: z.string(),
+  uptime30d: z.number().nullable(),
+  openIncidents: z.array(incidentView),
+});
+
+function present(s: EnvironmentStatus) {
+  return {
+    ...s,
+    openIncidents: s.openIncidents.map((i) => ({
+      id: i.id,
+      ...(i.severity ? { severity: i.severity } : {}),
+      ...(i.title ? { title: i.title } : {}),
+      ...(i.service ? { service: i.service } : {}),
+      openedAt: new Date(i.openedAt).toISOString(),
+    })),
+  };
+}
+
+/** The public page is answered from this cache for a few seconds: anyone may ask, the store is asked this often. */
+const pageReuseMs = 5000;
+
+/** Status per environment: JSON for people with a token, a plain HTML page for everyone. */
+export function statusSummaryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  const pages = new Map<string, { at: number; html: Promise<string | undefined> }>();
+  const page = (project: string) => {
+    const hit = pages.get(project);
+    if (hit && Date.now() - hit.at < pageReuseMs) return hit.html;
+    const html = (async () => {
+      const p = await getProject(ctx.db, project);
+      if (!p) return undefined;
+      const now = new Date();
+      const environments = p.config.environments.map((e) => e.name);
+      return renderStatusPage(project, await loadStatusSummary(ctx.db, { project, environments, now }), now);
+    })();
+    if (pages.size > 100) pages.clear();
+    pages.set(project, { at: Date.now(), html });
+    html.catch(() => pages.delete(project));
+    return html;
+  };
+
+  return async (app) => {
+    app.get(
+      '/api/v1/projects/:project/status-summary',
+      {
+        config: { access: { action: 'status.summary', role: 'viewer', anyEnvironment: true } },
+        schema: {
+          summary: 'Per environment: operational, degraded or incident, with the open incidents and 30-day uptime',
+          tags: ['metrics'],
+          params: projectParams,
+          response: { 200: z.object({ environments: z.array(statusView) }), 403: errorBody, 404: errorBody },
+        },
+      },
+      async (req) => {
+        const config = await configOf(ctx, req.params.project);
+        const viewable = req.principal ? viewableEnvironments(req.principal) : [];
+        const environments = config.environments
+          .map((e) => e.name)
+          .filter((e) => viewable === '*' || viewable.includes(e));
+        const statuses = await loadStatusSummary(ctx.db, { project: config.project, environments, now: new Date() });
+        return { environments: statuses.map(present) };
+      },
+    );
+
+    app.get(
+      '/status/:project',
+      {
+        // Public on purpose (listed in publicRoutes, src/api/route-access.ts): customers read it without a login.
+        config: { access: { action: 'status.page', role: 'viewer', public: true } },
+        schema: {
+          summary: "The public status page (HTML): each environment's state, uptime and open incidents; no internals",
+          tags: ['metrics'],
+          security: [],
+          params: projectParams,
+        },
+      },
+      async (req, reply) => {
+        const html = await page(req.params.project);
+        reply
+          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+          .header('x-content-type-options', 'nosniff')
+          .header('cache-control', 'public, max-age=5');
+        if (html === undefined)
+          return reply.status(404).type('text/plain; charset=utf-8').send('no such status page\n');
+        return reply.type('text/html; charset=utf-8').send(html);
+      },
+    );
+  };
+}

@@ -1,0 +1,96 @@
+import { testApi } from '../../test/support/api-harness.js';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
+import { validateConfigObject } from '../config/validate.js';
+import { newId } from '../shared/ids.js';
+import { listEvents } from '../store/repos/events.js';
+import { insertToken } from '../store/repos/tokens.js';
+import { generateToken, hashToken } from './auth.js';
+
+/** POST / GET scheduled-deployments: freezes refuse at creation, emergencies need admin, the event is recorded. */
+let h: Harness;
+let app: FastifyInstance;
+const deployer = generateToken();
+const admin = generateToken();
+const day = 86_400_000;
+// A freeze from 3 to 5 days ahead, whatever day the test runs.
+const freezeFrom = new Date(Date.now() + 3 * day).toISOString();
+const freezeUntil = new Date(Date.now() + 5 * day).toISOString();
+
+beforeAll(async () => {
+  const config = validateConfigObject(
+    {
+      project: 'harbor',
+      environments: {
+        staging: { listen: '127.0.0.1:18081' },
+        production: {
+          listen: '127.0.0.1:18082',
+          freezes: [{ from: freezeFrom, until: freezeUntil, message: 'quarter-end freeze' }],
+        },
+      },
+      services: { api: { command: 'node', args: ['server.js'] } },
+    },
+    { baseDir: '/srv/harbor' },
+  );
+  h = await engineHarness(config);
+  for (const [name, token, role] of [
+    ['ci', deployer, 'deployer'],
+    ['root', admin, 'admin'],
+  ] as const)
+    await insertToken(h.db, { id: newId('tok'), name, hash: hashToken(token), grants: [{ role, environments: '*' }] });
+  app = await testApi(h);
+}, 60_000);
+afterAll(async () => {
+  await app?.close();
+  await h?.close();
+});
+
+const post = (payload: Record<string, unknown>, token = deployer) =>
+  app.inject({
+    method: 'POST',
+    url: '/api/v1/projects/harbor/scheduled-deployments',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { service: 'api', environment: 'production', version: '1.4.3', ...payload },
+  });
+
+describe('scheduled deployments API', () => {
+  it('schedules outside a freeze, records deployment.scheduled, lists it', async () => {
+    const at = new Date(Date.now() + day).toISOString();
+    const res = await post({ at, notifyBefore: '30m' });
+    expect(res.statusCode).toBe(201);
+    const { scheduled } = res.json();
+    expect(scheduled).toMatchObject({ environment: 'production', version: '1.4.3', state: 'pending', at });
+    expect(scheduled.notifyBeforeMs).toBe(30 * 60_000);
+    const event = (await listEvents(h.db, { project: 'harbor' })).find((e) => e.kind === 'deployment.scheduled');
+    expect(event?.data).toMatchObject({ scheduled: scheduled.id, runAt: at, requestedBy: 'ci' });
+    const list = await app.inject({
+      url: '/api/v1/projects/harbor/scheduled-deployments',
+      headers: { authorization: `Bearer ${deployer}` },
+    });
+    expect(list.json().scheduled.map((s: { id: string }) => s.id)).toEqual([scheduled.id]);
+  });
+
+  it('a time in a freeze is a 409 naming it; an admin emergency goes through, a deployer one is 403', async () => {
+    const at = new Date(Date.now() + 4 * day).toISOString();
+    const frozen = await post({ at });
+    expect(frozen.statusCode).toBe(409);
+    expect(frozen.json().error.message).toMatch(/^at: .* falls in a freeze of production \(quarter-end freeze/);
+    const emergency = { reason: 'CVE-2026-1234 hotfix cannot wait' };
+    expect((await post({ at, emergency })).statusCode).toBe(403);
+    const ok = await post({ at, emergency }, admin);
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json().scheduled.emergency).toBe(emergency.reason);
+  });
+
+  it('bad input: a 400 naming the field', async () => {
+    const notDate = await post({ at: 'tomorrow' });
+    expect([notDate.statusCode, notDate.json().error.message]).toEqual([400, expect.stringMatching(/at/)]);
+    const past = await post({ at: '2020-01-01T00:00:00Z' });
+    expect(past.json().error.message).toMatch(/^at: 2020-01-01T00:00:00.000Z is in the past/);
+    const notify = await post({ at: new Date(Date.now() + day).toISOString(), notifyBefore: 'soon' });
+    expect([notify.statusCode, notify.json().error.message]).toEqual([400, expect.stringMatching(/^notifyBefore: /)]);
+    const unknown = await post({ at: new Date(Date.now() + day).toISOString(), environment: 'qa' });
+    expect(unknown.statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,92 @@
+import { testApi } from '../../test/support/api-harness.js';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
+import { newId } from '../shared/ids.js';
+import { addAvailability } from '../store/repos/availability.js';
+import { appendEvent } from '../store/repos/events.js';
+import { insertToken } from '../store/repos/tokens.js';
+import { generateToken, hashToken } from './auth.js';
+
+/** The status summary (JSON, with a token) and the public page (HTML, without one) on a real engine and store. */
+let h: Harness;
+let app: FastifyInstance;
+const viewer = generateToken();
+
+beforeAll(async () => {
+  h = await engineHarness();
+  await insertToken(h.db, {
+    id: newId('tok'),
+    name: 'viewer',
+    hash: hashToken(viewer),
+    grants: [{ role: 'viewer', environments: '*' }],
+  });
+  h.runtime.behaviour = () => 'healthy';
+  for (const environment of ['staging', 'production']) {
+    const d = await h.engine.deploy({ project: 'harbor', service: 'api', environment, version: '1.0.0' });
+    await h.waitFinished(d.id);
+  }
+  // production: an incident; staging: a failed probe a minute ago (degraded), all others up.
+  await appendEvent(h.db, {
+    project: 'harbor',
+    environment: 'production',
+    kind: 'incident.opened',
+    message: 'opened',
+    data: { incident: 'inc_7', severity: 'sev1', title: 'api 1.0.0 failing on 127.0.0.1:18082', service: 'api' },
+  });
+  await appendEvent(h.db, {
+    project: 'harbor',
+    environment: 'production',
+    kind: 'incident.opened',
+    message: 'opened',
+    data: { incident: 'inc_6', severity: 'sev3', title: 'resolved one' },
+  });
+  await appendEvent(h.db, { project: 'harbor', kind: 'incident.resolved', message: 'r', data: { incident: 'inc_6' } });
+  await addAvailability(h.db, {
+    project: 'harbor',
+    environment: 'staging',
+    service: 'api',
+    at: new Date(Date.now() - 60_000),
+    probes: 100,
+    probeFailures: 1,
+    requests: 0,
+    errors5xx: 0,
+  });
+  app = await testApi(h);
+}, 60_000);
+afterAll(async () => {
+  await app?.close();
+  await h?.close();
+});
+
+describe('status summary', () => {
+  it('JSON per environment with the open incidents', async () => {
+    const res = await app.inject({
+      url: '/api/v1/projects/harbor/status-summary',
+      headers: { authorization: `Bearer ${viewer}` },
+    });
+    expect(res.statusCode).toBe(200);
+    const [staging, production] = res.json().environments;
+    expect(staging).toMatchObject({ environment: 'staging', state: 'degraded', uptime30d: 0.99, openIncidents: [] });
+    expect(production).toMatchObject({ environment: 'production', state: 'incident', uptime30d: null });
+    expect(production.openIncidents).toEqual([
+      expect.objectContaining({ id: 'inc_7', severity: 'sev1', service: 'api', title: expect.any(String) }),
+    ]);
+    expect((await app.inject({ url: '/api/v1/projects/harbor/status-summary' })).statusCode).toBe(401);
+  });
+
+  it('the HTML page needs no token and shows no internals', async () => {
+    const res = await app.inject({ url: '/status/harbor' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    expect(res.body).toContain('<h1>Incident in progress</h1>');
+    expect(res.body).toMatch(/production <span[^>]*>incident<\/span>/);
+    expect(res.body).toMatch(/staging <span[^>]*>degraded<\/span>/);
+    expect(res.body).toContain('sev1 since');
+    for (const internal of ['1.0.0', '18082', '127.0.0.1', 'inc_7', 'sev3', 'dep_', 'rel_'])
+      expect(res.body).not.toContain(internal);
+    const unknown = await app.inject({ url: '/status/nope' });
+    expect([unknown.statusCode, unknown.body]).toEqual([404, 'no such status page\n']);
+  });
+});

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { formatDuration } from '../../shared/duration.js';
+import { commandContext, type GlobalOptions } from '../context.js';
+import { printJson, table } from '../output.js';
+
+interface ScheduledList {
+  scheduled: {
+    id: string;
+    service: string;
+    environment: string;
+    version: string;
+    at: string;
+    notifyBeforeMs: number;
+    state: string;
+    deployment?: string;
+    error?: string;
+  }[];
+}
+
+export function registerScheduled(program: Command): void {
+  program
+    .command('scheduled')
+    .description('Deployments scheduled with `slipway deploy … --at`, soonest first (pending ones unless --all)')
+    .option('-e, --env <environment>', 'only this environment')
+    .option('--all', 'also the ones that started, failed or were cancelled')
+    .option('--json', 'print JSON')
+    .action(async (opts: { env?: string; all?: boolean; json?: boolean }, cmd: Command) => {
+      const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
+      const query = new URLSearchParams({ all: String(Boolean(opts.all)) });
+      if (opts.env) query.set('environment', opts.env);
+      const view = await ctx.client.call<ScheduledList>(
+        'GET',
+        `/api/v1/projects/${encodeURIComponent(ctx.project)}/scheduled-deployments?${query}`,
+      );
+      if (opts.json) return printJson(view);
+      if (view.scheduled.length === 0) {
+        process.stdout.write('no scheduled deployments (slipway deploy SERVICE --env E --version V --at TIME)\n');
+        return;
+      }
+      const rows = view.scheduled.map((s) => [
+        s.id,
+        s.service,
+        s.environment,
+        s.version,
+        s.at,
+        formatDuration(s.notifyBeforeMs),
+        s.state,
+        s.deployment ?? s.error ?? '',
+      ]);
+      process.stdout.write(
+        `${table(['ID', 'SERVICE', 'ENV', 'VERSION', 'AT', 'NOTICE BEFORE', 'STATE', 'DEPLOYMENT / ERROR'], rows)}\n`,
+      );
+    });
+}

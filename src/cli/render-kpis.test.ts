@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { computeKpis } from '../kpis/compute.js';
+import { generatedHistory, since, until } from '../kpis/history.fixture.js';
+import { renderKpis } from './render-kpis.js';
+
+describe('renderKpis', () => {
+  it('a table per environment with each figure, its target and pass / FAIL / no data', () => {
+    const kpis = computeKpis({
+      since,
+      until,
+      ...generatedHistory(),
+      leadTimesMs: [],
+      availability: { probes: 1000, probeFailures: 0, requests: 0, errors5xx: 0 },
+    });
+    const text = renderKpis({
+      since: new Date(since).toISOString(),
+      until: new Date(until).toISOString(),
+      environments: [{ environment: 'production', kpis }],
+    });
+    expect(text).toMatch(/^production$/m);
+    expect(text).toMatch(/success rate\s+97 %\s+≥ 99.5 %\s+FAIL/);
+    expect(text).toMatch(/rollback frequency\s+3 % \(3\)\s+≤ 2 %\s+FAIL/);
+    expect(text).toMatch(/MTTR \(incidents\)\s+12m00s over 1\s+≤ 15m\s+pass/);
+    expect(text).toMatch(/uptime \(probes\)\s+100 % of 1000\s+≥ 99.9 %\s+pass/);
+    expect(text).toMatch(/lead time \(median\)\s+- over 0/);
+  });
+});

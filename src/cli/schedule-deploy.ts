@@ -1,0 +1,43 @@
+import type { CommandContext } from './context.js';
+import { CliError } from './errors.js';
+import { printJson } from './output.js';
+
+/** POST scheduled-deployments as the CLI receives it. */
+interface ScheduledView {
+  id: string;
+  service: string;
+  environment: string;
+  version: string;
+  at: string;
+  notifyBeforeMs: number;
+}
+
+/** `slipway deploy … --at TIME`: schedule it instead of starting it now. */
+export async function scheduleFromCli(
+  ctx: CommandContext,
+  service: string,
+  opts: { env: string; version: string; at: string; notifyBefore?: string; strategy?: string; json?: boolean },
+  emergency: { reason: string } | undefined,
+): Promise<void> {
+  if (Number.isNaN(Date.parse(opts.at)) || !/^\d{4}-\d{2}-\d{2}T/.test(opts.at))
+    throw new CliError('invalid_input', `--at ${opts.at}: expected an ISO time such as 2026-12-05T22:00:00Z`);
+  const { scheduled } = await ctx.client.call<{ scheduled: ScheduledView }>(
+    'POST',
+    `/api/v1/projects/${encodeURIComponent(ctx.project)}/scheduled-deployments`,
+    {
+      service,
+      environment: opts.env,
+      version: opts.version,
+      at: opts.at,
+      ...(opts.notifyBefore ? { notifyBefore: opts.notifyBefore } : {}),
+      ...(opts.strategy ? { strategy: opts.strategy } : {}),
+      ...(emergency ? { emergency } : {}),
+    },
+  );
+  if (opts.json) return printJson({ scheduled });
+  const notice = new Date(Math.max(Date.parse(scheduled.at) - scheduled.notifyBeforeMs, Date.now())).toISOString();
+  process.stdout.write(
+    `scheduled ${scheduled.id}: ${service} ${scheduled.version} to ${scheduled.environment} at ${scheduled.at}\n` +
+      `maintenance notice at ${notice}; see pending ones with: slipway scheduled\n`,
+  );
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { computeKpis } from './compute.js';
+import { generatedHistory, since, until } from './history.fixture.js';
+import { foldIncidents } from './incidents.js';
+import type { DeploymentFact } from './model.js';
+import { restoreWindows } from './restore-windows.js';
+
+const minute = 60_000;
+const availability = { probes: 10_000, probeFailures: 5, requests: 2000, errors5xx: 3 };
+
+describe('computeKpis on a generated history', () => {
+  const { deployments, incidents } = generatedHistory();
+  const kpis = computeKpis({ since, until, deployments, incidents, leadTimesMs: [10, 30, 20], availability });
+
+  it('counts deployments, success rate and frequency over the deployments that finished', () => {
+    expect(kpis.deployments).toEqual({ finished: 100, succeeded: 97, rolledBack: 2, failed: 1 });
+    expect(kpis.successRate.value).toBe(0.97);
+    expect(kpis.successRate.check).toEqual({ target: '≥ 99.5 %', status: 'fail' });
+    expect(kpis.deploymentFrequency.perDay).toBeCloseTo(97 / 30, 10);
+    expect(kpis.leadTime).toEqual({ count: 3, meanMs: 20, medianMs: 20 });
+  });
+
+  it('rollbacks are the two the engine made and the one reverted later; failures add the failed and linked', () => {
+    expect(kpis.rollbackFrequency).toMatchObject({ value: 0.03, rollbacks: 3, check: { status: 'fail' } });
+    expect(kpis.changeFailureRate).toEqual({ value: 0.05, failedChanges: 5 });
+  });
+
+  it('time to restore: the incident for MTTR, and each bad deployment until a good release is live', () => {
+    expect(kpis.timeToRestore.incidents).toEqual({ count: 1, meanMs: 12 * minute, medianMs: 12 * minute });
+    // #10 and #50: 5 min; #30: 22 min; #70 failed until #71 finished: 6 h 10 min; #80 (linked): until #81: 6 h
+    expect(kpis.timeToRestore.deployments).toEqual({
+      count: 5,
+      meanMs: ((5 + 5 + 22 + 370 + 360) / 5) * minute,
+      medianMs: 22 * minute,
+    });
+    expect(kpis.timeToRestore.check).toEqual({ target: '≤ 15m', status: 'pass' });
+  });
+
+  it('MTBF: one incident and four outages no incident names, over the time the service was up', () => {
+    expect(kpis.mtbf.failures).toBe(5);
+    expect(kpis.mtbf.valueMs).toBeCloseTo(((30 * 1440 - (12 + 5 + 5 + 22 + 370)) / 5) * minute, 3);
+    expect(kpis.mtbf.check.status).toBe('fail');
+  });
+
+  it('availability from the probes, and the proxy 5xx share', () => {
+    expect(kpis.availability).toMatchObject({ uptime: 0.9995, errorShare: 0.0015, check: { status: 'pass' } });
+    expect(kpis.incidents).toEqual({ opened: 1, open: 0 });
+  });
+
+  it('an empty period has no figures to judge, but a month without failures passes MTBF', () => {
+    const empty = computeKpis({
+      since,
+      until,
+      deployments: [],
+      incidents: [],
+      leadTimesMs: [],
+      availability: { probes: 0, probeFailures: 0, requests: 0, errors5xx: 0 },
+    });
+    expect(empty.successRate).toEqual({ value: null, check: { target: '≥ 99.5 %', status: 'unknown' } });
+    expect(empty.availability.check.status).toBe('unknown');
+    expect(empty.mtbf).toEqual({ valueMs: null, failures: 0, check: { target: '≥ 30d', status: 'pass' } });
+    const week = computeKpis({
+      ...{ since, until: since + 7 * 86_400_000 },
+      deployments: [],
+      incidents: [],
+      leadTimesMs: [],
+      availability: empty.availability as never,
+    });
+    expect(week.mtbf.check.status).toBe('unknown');
+  });
+});
+
+describe('restoreWindows', () => {
+  const d = (id: string, state: DeploymentFact['state'], startedAt: number, finishedAt: number): DeploymentFact => ({
+    id,
+    environment: 'staging',
+    service: 'web',
+    kind: 'deploy',
+    state,
+    toRelease: `rel_${id}`,
+    startedAt,
+    finishedAt,
+    regressed: false,
+  });
+
+  it('a rollback onto a bad release keeps the window open until a good release is live', () => {
+    const history = [d('a', 'succeeded', 0, 10), d('b', 'rolled_back', 20, 30), d('c', 'succeeded', 40, 50)];
+    expect(restoreWindows(history, new Set(['a', 'b']))).toEqual([
+      { environment: 'staging', service: 'web', from: 10, to: 50, deployments: ['a', 'b'] },
+    ]);
+  });
+
+  it('a window still open at the end has no end', () => {
+    expect(restoreWindows([d('a', 'failed', 5, 9)], new Set(['a']))).toEqual([
+      { environment: 'staging', service: 'web', from: 5, deployments: ['a'] },
+    ]);
+  });
+});
+
+describe('foldIncidents', () => {
+  it('reads the incidents capability events: opened with links, resolved once, other kinds ignored', () => {
+    const at = (m: number) => new Date(since + m * minute);
+    const folded = foldIncidents([
+      {
+        kind: 'incident.opened',
+        environment: 'production',
+        at: at(0),
+        data: { incident: 'inc_a', severity: 'sev1', title: 'x', service: 'api', links: { deployments: ['dep_1', 7] } },
+      },
+      { kind: 'incident.acknowledged', at: at(1), data: { incident: 'inc_a' } },
+      { kind: 'incident.resolved', at: at(9), data: { incident: 'inc_a' } },
+      { kind: 'incident.resolved', at: at(30), data: { incident: 'inc_a' } },
+      { kind: 'incident.resolved', at: at(3), data: { incident: 'inc_unknown' } },
+      { kind: 'incident.opened', at: at(4), data: { id: 'inc_b', environment: 'staging' } },
+    ]);
+    expect(folded).toEqual([
+      {
+        id: 'inc_a',
+        environment: 'production',
+        service: 'api',
+        severity: 'sev1',
+        title: 'x',
+        openedAt: since,
+        resolvedAt: since + 9 * minute,
+        deployments: ['dep_1'],
+      },
+      { id: 'inc_b', environment: 'staging', openedAt: since + 4 * minute, deployments: [] },
+    ]);
+  });
+});

@@ -1,0 +1,103 @@
+import { changeFailures, rolledBackDeployments } from './change-failures.js';
+import type { AvailabilityFact, DeploymentFact, IncidentFact, Kpis, TargetCheck } from './model.js';
+import { targets } from './model.js';
+import { restoreWindows } from './restore-windows.js';
+import { check, share, summarize } from './summarize.js';
+
+/** What one scope's figures are computed from. */
+export interface KpiInputs {
+  since: number;
+  until: number;
+  /** Deployments that finished in the period (rollbacks a little after it too: they revert ones inside). */
+  deployments: DeploymentFact[];
+  /** Incidents opened before `until` (resolved or not). */
+  incidents: IncidentFact[];
+  /** Lead times (commit → succeeded) of deployments that finished in the period. */
+  leadTimesMs: number[];
+  availability: AvailabilityFact;
+}
+
+const day = 86_400_000;
+const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
+
+/**
+ * The delivery figures of one scope over [since, until), each against the seed's target. Denominators are the
+ * deployments (kind deploy) that finished in the period; rollback deployments are how people revert, not changes.
+ */
+export function computeKpis(input: KpiInputs): Kpis {
+  const { since, until } = input;
+  const inPeriod = (t: number) => t >= since && t < until;
+  const changes = input.deployments.filter((d) => d.kind === 'deploy' && inPeriod(d.finishedAt));
+  const count = (state: DeploymentFact['state']) => changes.filter((d) => d.state === state).length;
+  const succeeded = count('succeeded');
+  const rolledBack = [...rolledBackDeployments(input.deployments)].filter((id) => changes.some((d) => d.id === id));
+  const failures = [...changeFailures(input.deployments, input.incidents)].filter((id) =>
+    changes.some((d) => d.id === id),
+  );
+
+  const incidents = input.incidents.filter((i) => i.openedAt < until && (i.resolvedAt ?? Infinity) >= since);
+  const resolved = incidents.filter((i) => i.resolvedAt !== undefined && inPeriod(i.resolvedAt));
+  const incidentRestore = summarize(resolved.map((i) => i.resolvedAt! - i.openedAt));
+  const bad = new Set(changeFailures(input.deployments, input.incidents));
+  const windows = restoreWindows(input.deployments, bad).filter((w) => w.from < until && (w.to ?? until) >= since);
+  const deploymentRestore = summarize(
+    windows.filter((w) => w.to !== undefined && inPeriod(w.to)).map((w) => w.to! - w.from),
+  );
+  // MTTR is judged on incidents when there are any, on deployments otherwise.
+  const mttr = incidentRestore.count > 0 ? incidentRestore.meanMs : deploymentRestore.meanMs;
+
+  // A failure is an incident, or a bad-deployment window no incident names (the same outage counts once).
+  const linked = new Set(incidents.flatMap((i) => i.deployments));
+  const unlinked = windows.filter((w) => !w.deployments.some((d) => linked.has(d)));
+  const failureCount =
+    incidents.filter((i) => inPeriod(i.openedAt)).length + unlinked.filter((w) => inPeriod(w.from)).length;
+  const clip = (from: number, to: number | undefined) =>
+    Math.max(0, Math.min(to ?? until, until) - Math.max(from, since));
+  const downMs =
+    incidents.reduce((a, i) => a + clip(i.openedAt, i.resolvedAt), 0) +
+    unlinked.reduce((a, w) => a + clip(w.from, w.to), 0);
+  const periodMs = until - since;
+  const mtbfMs = failureCount === 0 ? null : (periodMs - Math.min(downMs, periodMs)) / failureCount;
+  const mtbfCheck: TargetCheck =
+    failureCount === 0
+      ? { target: '≥ 30d', status: periodMs >= targets.mtbfMs ? 'pass' : 'unknown' }
+      : check(mtbfMs, { atLeast: targets.mtbfMs }, '≥ 30d');
+
+  const a = input.availability;
+  const uptime = share(a.probes - a.probeFailures, a.probes);
+  const successRate = share(succeeded, changes.length);
+  const rollbackRate = share(rolledBack.length, changes.length);
+  return {
+    deployments: { finished: changes.length, succeeded, rolledBack: count('rolled_back'), failed: count('failed') },
+    deploymentFrequency: { perDay: succeeded / (periodMs / day), succeeded },
+    leadTime: summarize(input.leadTimesMs),
+    changeFailureRate: { value: share(failures.length, changes.length), failedChanges: failures.length },
+    timeToRestore: {
+      incidents: incidentRestore,
+      deployments: deploymentRestore,
+      check: check(mttr, { atMost: targets.mttrMs }, '≤ 15m'),
+    },
+    successRate: {
+      value: successRate,
+      check: check(successRate, { atLeast: targets.successRate }, `≥ ${pct(targets.successRate)}`),
+    },
+    rollbackFrequency: {
+      value: rollbackRate,
+      rollbacks: rolledBack.length,
+      check: check(rollbackRate, { atMost: targets.rollbackRate }, `≤ ${pct(targets.rollbackRate)}`),
+    },
+    mtbf: { valueMs: mtbfMs, failures: failureCount, check: mtbfCheck },
+    availability: {
+      uptime,
+      probes: a.probes,
+      probeFailures: a.probeFailures,
+      errorShare: share(a.errors5xx, a.requests),
+      requests: a.requests,
+      check: check(uptime, { atLeast: targets.uptime }, `≥ ${pct(targets.uptime)}`),
+    },
+    incidents: {
+      opened: incidents.filter((i) => inPeriod(i.openedAt)).length,
+      open: incidents.filter((i) => i.resolvedAt === undefined || i.resolvedAt >= until).length,
+    },
+  };
+}

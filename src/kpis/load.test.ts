@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshPglite } from '../../test/support/store.js';
+import type { Db } from '../store/db.js';
+import { addAvailability } from '../store/repos/availability.js';
+import { appendEvent } from '../store/repos/events.js';
+import { generatedHistory, since, until } from './history.fixture.js';
+import { loadKpis } from './load.js';
+
+/** The generated history written to a real store (PGlite) gives the answers the pure tests work out by hand. */
+describe('loadKpis from the store', () => {
+  let db: Db;
+  const minute = 60_000;
+  beforeAll(async () => {
+    db = await freshPglite();
+    await db.query(`insert into projects (name, config, digest) values ('harbor', '{}', 'x')`);
+    const { deployments, incidents } = generatedHistory();
+    for (let i = -1; i < 100; i++) {
+      await db.query(
+        `insert into releases (id, project, service, version, spec, digest)
+         values ($1, 'harbor', 'api', $2, '{}', 'x')`,
+        [`rel_${i}`, `1.0.${i + 1}`],
+      );
+    }
+    for (const d of deployments) {
+      await db.query(
+        `insert into deployments (id, project, service, environment, kind, from_release, to_release, strategy, state,
+           plan, settings, started_at, finished_at, created_at)
+         values ($1, 'harbor', $2, $3, $4, $5, $6, 'blue-green', $7, '{"steps":[]}', '{}', $8, $9, $8)`,
+        [
+          d.id,
+          d.service,
+          d.environment,
+          d.kind,
+          d.fromRelease,
+          d.toRelease,
+          d.state,
+          new Date(d.startedAt),
+          new Date(d.finishedAt),
+        ],
+      );
+    }
+    // A staging deployment and one before the period: neither counts for production in November.
+    await db.query(
+      `insert into deployments (id, project, service, environment, kind, to_release, strategy, state, plan, settings,
+         started_at, finished_at)
+       values ('dep_st', 'harbor', 'api', 'staging', 'deploy', 'rel_1', 'blue-green', 'failed', '{"steps":[]}', '{}',
+         $1, $1),
+              ('dep_old', 'harbor', 'api', 'production', 'deploy', 'rel_1', 'blue-green', 'failed', '{"steps":[]}',
+         '{}', $2, $2)`,
+      [new Date(since + minute), new Date(since - minute)],
+    );
+    // Lead times: releases 1.0.6 and 1.0.8 (deployments #5 and #7) were committed 30 and 50 min before they finished.
+    for (const [i, lead] of [
+      [5, 30],
+      [7, 50],
+    ] as const) {
+      const finished = deployments[i]!.finishedAt;
+      await db.query(
+        `insert into release_commits (project, service, version, sha, committed_at)
+         values ('harbor', 'api', $1, $2, $3)`,
+        [`1.0.${i + 1}`, `sha${i}`, new Date(finished - lead * minute)],
+      );
+    }
+    // The incidents capability's events, written as it writes them (the store keeps `at` as now(): set it after).
+    for (const inc of incidents) {
+      const opened = await appendEvent(db, {
+        project: 'harbor',
+        environment: inc.environment,
+        service: inc.service,
+        kind: 'incident.opened',
+        message: 'opened',
+        data: { incident: inc.id, severity: inc.severity, title: 't', links: { deployments: inc.deployments } },
+      });
+      const resolved = await appendEvent(db, {
+        project: 'harbor',
+        environment: inc.environment,
+        kind: 'incident.resolved',
+        message: 'resolved',
+        data: { incident: inc.id },
+      });
+      await db.query('update events set at = $2 where id = $1', [opened.id, new Date(inc.openedAt)]);
+      await db.query('update events set at = $2 where id = $1', [resolved.id, new Date(inc.resolvedAt!)]);
+    }
+    // Probes: 10,000 with 5 failures, spread over two minutes; the proxy saw 2,000 requests with 3 errors.
+    for (const [at, probes, failures, requests, errors] of [
+      [since + 5 * minute, 6000, 2, 1500, 1],
+      [since + 5 * minute + 30_000, 3000, 3, 0, 0],
+      [since + 9 * minute, 1000, 0, 500, 2],
+      [until + minute, 50, 50, 50, 50],
+    ]) {
+      await addAvailability(db, {
+        project: 'harbor',
+        environment: 'production',
+        service: 'api',
+        at: new Date(at!),
+        probes: probes!,
+        probeFailures: failures!,
+        requests: requests!,
+        errors5xx: errors!,
+      });
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('computes the same figures as the pure calculation, per environment', async () => {
+    const [production, staging] = await loadKpis(db, {
+      project: 'harbor',
+      environments: ['production', 'staging'],
+      since: new Date(since),
+      until: new Date(until),
+    });
+    expect(production!.environment).toBe('production');
+    const k = production!.kpis;
+    expect(k.deployments).toEqual({ finished: 100, succeeded: 97, rolledBack: 2, failed: 1 });
+    expect(k.rollbackFrequency.value).toBe(0.03);
+    expect(k.changeFailureRate).toEqual({ value: 0.05, failedChanges: 5 });
+    expect(k.timeToRestore.incidents.meanMs).toBe(12 * minute);
+    expect(k.timeToRestore.deployments.medianMs).toBe(22 * minute);
+    expect(k.mtbf.failures).toBe(5);
+    expect(k.leadTime).toEqual({ count: 2, meanMs: 40 * minute, medianMs: 40 * minute });
+    expect(k.availability).toMatchObject({ probes: 10_000, probeFailures: 5, uptime: 0.9995, errorShare: 0.0015 });
+    expect(staging!.kpis.deployments).toEqual({ finished: 1, succeeded: 0, rolledBack: 0, failed: 1 });
+    expect(staging!.kpis.incidents.opened).toBe(0);
+  });
+
+  it('one service, one environment: another service has nothing', async () => {
+    const [web] = await loadKpis(db, {
+      project: 'harbor',
+      environments: ['production'],
+      service: 'web',
+      since: new Date(since),
+      until: new Date(until),
+    });
+    expect(web!.kpis.deployments.finished).toBe(0);
+    expect(web!.kpis.availability.probes).toBe(0);
+    expect(web!.kpis.incidents.opened).toBe(0);
+  });
+});

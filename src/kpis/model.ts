@@ -1,0 +1,85 @@
+/**
+ * Delivery figures (DORA's four keys and the seed's reliability targets) as data: what the store
+ * yields, and what the calculations return. Durations in milliseconds, shares as fractions.
+ */
+
+/** A finished deployment as the figures need it. */
+export interface DeploymentFact {
+  id: string;
+  environment: string;
+  service: string;
+  kind: 'deploy' | 'rollback';
+  state: 'succeeded' | 'rolled_back' | 'failed';
+  fromRelease?: string;
+  toRelease: string;
+  startedAt: number;
+  finishedAt: number;
+  /** Its post-deploy watch found a regression. */
+  regressed: boolean;
+}
+
+/** An incident folded from `incident.opened` / `incident.resolved` events. */
+export interface IncidentFact {
+  id: string;
+  environment?: string;
+  service?: string;
+  severity?: string;
+  title?: string;
+  openedAt: number;
+  resolvedAt?: number;
+  /** Deployment ids the incident names in `links.deployments`. */
+  deployments: string[];
+}
+
+/** Availability counted over the period. */
+export interface AvailabilityFact {
+  probes: number;
+  probeFailures: number;
+  requests: number;
+  errors5xx: number;
+}
+
+/** A figure against its target; `unknown` when the period holds nothing to measure. */
+export interface TargetCheck {
+  target: string;
+  status: 'pass' | 'fail' | 'unknown';
+}
+
+/** The seed's targets. */
+export const targets = {
+  successRate: 0.995,
+  uptime: 0.999,
+  mttrMs: 15 * 60_000,
+  rollbackRate: 0.02,
+  mtbfMs: 30 * 86_400_000,
+} as const;
+
+/** Mean and median of a list of durations, and how many. */
+export interface DurationSummary {
+  count: number;
+  meanMs: number | null;
+  medianMs: number | null;
+}
+
+/** Every figure for one scope (an environment, optionally one service) over a period. */
+export interface Kpis {
+  deployments: { finished: number; succeeded: number; rolledBack: number; failed: number };
+  /** Succeeded deployments per day. */
+  deploymentFrequency: { perDay: number; succeeded: number };
+  leadTime: DurationSummary;
+  changeFailureRate: { value: number | null; failedChanges: number };
+  timeToRestore: { incidents: DurationSummary; deployments: DurationSummary; check: TargetCheck };
+  successRate: { value: number | null; check: TargetCheck };
+  rollbackFrequency: { value: number | null; rollbacks: number; check: TargetCheck };
+  mtbf: { valueMs: number | null; failures: number; check: TargetCheck };
+  availability: {
+    uptime: number | null;
+    probes: number;
+    probeFailures: number;
+    /** The proxy's 5xx share over all requests it served. */
+    errorShare: number | null;
+    requests: number;
+    check: TargetCheck;
+  };
+  incidents: { opened: number; open: number };
+}

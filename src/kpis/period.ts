@@ -1,0 +1,30 @@
+import { maxDurationMs, parseDuration } from '../shared/duration.js';
+import { SlipwayError } from '../shared/errors.js';
+
+/**
+ * A period from flags or query parameters: `since` is a duration back from `until` ("30d", "12h") or a date
+ * (2026-10-01, or a full ISO time); `until` is a date, default now.
+ *
+ * @example parsePeriod({ since: '30d' }, Date.now())
+ */
+export function parsePeriod(q: { since?: string; until?: string }, now: number): { since: Date; until: Date } {
+  const until = q.until === undefined ? now : dateOf(q.until, 'until');
+  const text = q.since ?? '30d';
+  const ms = /^\d/.test(text) && !text.includes('-') ? parseDuration(text) : undefined;
+  const since = ms !== undefined ? until - ms : dateOf(text, 'since');
+  if (ms !== undefined && (ms <= 0 || ms > maxDurationMs))
+    throw new SlipwayError('invalid_input', `since: "${text}" must be between 1ms and 366d`);
+  if (since >= until)
+    throw new SlipwayError('invalid_input', `since: ${new Date(since).toISOString()} is not before until`);
+  return { since: new Date(since), until: new Date(until) };
+}
+
+function dateOf(text: string, field: string): number {
+  const at = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(at))
+    throw new SlipwayError(
+      'invalid_input',
+      `${field}: "${text}" is neither a duration (30d, 12h) nor a date (2026-10-01, 2026-10-01T00:00:00Z)`,
+    );
+  return at;
+}

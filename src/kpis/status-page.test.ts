@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { renderStatusPage } from './status-page.js';
+import { environmentState } from './status-summary.js';
+
+describe('environmentState', () => {
+  it('incident over degraded over operational', () => {
+    expect(environmentState({ openIncidents: 2, recentProbeFailures: 3, rollingBack: 1 })).toEqual({
+      state: 'incident',
+      summary: '2 open incidents',
+    });
+    expect(environmentState({ openIncidents: 0, recentProbeFailures: 1, rollingBack: 0 }).state).toBe('degraded');
+    expect(environmentState({ openIncidents: 0, recentProbeFailures: 0, rollingBack: 1 }).summary).toBe(
+      'a change is being rolled back',
+    );
+    expect(environmentState({ openIncidents: 0, recentProbeFailures: 0, rollingBack: 0 }).state).toBe('operational');
+  });
+});
+
+describe('renderStatusPage', () => {
+  it('escapes every text and leaves incident titles and ids out', () => {
+    const html = renderStatusPage(
+      '<script>alert(1)</script>',
+      [
+        {
+          environment: 'prod"><img src=x onerror=alert(1)>',
+          state: 'incident',
+          summary: '1 open incident',
+          uptime30d: 0.99912,
+          openIncidents: [
+            {
+              id: 'inc_secret',
+              severity: '<b>sev1</b>',
+              title: 'api 1.4.2 on 10.0.0.5:8080 down',
+              openedAt: Date.parse('2026-12-04T10:00:00Z'),
+              deployments: ['dep_1'],
+            },
+          ],
+        },
+        {
+          environment: 'staging',
+          state: 'operational',
+          summary: 'all systems operational',
+          uptime30d: null,
+          openIncidents: [],
+        },
+      ],
+      new Date('2026-12-04T10:05:00Z'),
+    );
+    expect(html).not.toMatch(/<script>|<img|<b>/);
+    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
+    expect(html).toContain('prod&#34;&#62;&#60;img src=x onerror=alert(1)&#62;');
+    expect(html).toContain('<h1>Incident in progress</h1>'.replace('<h1>', '<h1>'));
+    expect(html).toContain('&#60;b&#62;sev1&#60;/b&#62; since 2026-12-04T10:00:00.000Z');
+    expect(html).toContain('uptime over 30 days: 99.912 %');
+    expect(html).toContain('uptime over 30 days: not measured');
+    for (const internal of ['inc_secret', '1.4.2', '10.0.0.5', 'dep_1']) expect(html).not.toContain(internal);
+  });
+});

@@ -1,0 +1,53 @@
+import type { EnvironmentStatus } from './status-summary.js';
+
+/** Text for HTML: every character that could open markup or an attribute is escaped. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const colours = { operational: '#1a7f37', degraded: '#9a6700', incident: '#cf222e' } as const;
+
+/**
+ * The public status page of a project: per environment its state, 30-day uptime and open incidents by severity
+ * and start time. It shows nothing internal — no versions, hosts, ports, deployment ids or incident titles (those
+ * are written for engineers and automatic ones carry versions and figures): the authenticated JSON has them.
+ */
+export function renderStatusPage(project: string, statuses: EnvironmentStatus[], now: Date): string {
+  const worst = statuses.some((s) => s.state === 'incident')
+    ? 'incident'
+    : statuses.some((s) => s.state === 'degraded')
+      ? 'degraded'
+      : 'operational';
+  const headline = {
+    operational: 'All systems operational',
+    degraded: 'Degraded performance',
+    incident: 'Incident in progress',
+  }[worst];
+  const rows = statuses
+    .map((s) => {
+      const uptime =
+        s.uptime30d === null ? 'not measured' : `${(Math.floor(s.uptime30d * 100_000) / 1000).toFixed(3)} %`;
+      const incidents = s.openIncidents
+        .map(
+          (i) =>
+            `<li>${escapeHtml(i.severity ?? 'incident')} since ${escapeHtml(new Date(i.openedAt).toISOString())}</li>`,
+        )
+        .join('');
+      return (
+        `<section><h2>${escapeHtml(s.environment)} <span style="color:${colours[s.state]}">${escapeHtml(s.state)}` +
+        `</span></h2><p>${escapeHtml(s.summary)} · uptime over 30 days: ${escapeHtml(uptime)}</p>` +
+        (incidents ? `<ul>${incidents}</ul>` : '') +
+        '</section>'
+      );
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="30"><title>${escapeHtml(project)} status</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}
+h1{color:${colours[worst]}}</style>
+</head><body><header><p>${escapeHtml(project)}</p><h1>${escapeHtml(headline)}</h1></header>
+${rows}
+<footer><p>Updated ${escapeHtml(now.toISOString())}</p></footer></body></html>
+`;
+}

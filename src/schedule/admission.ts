@@ -1,0 +1,46 @@
+import type { ProjectConfig } from '../config/model.js';
+import { activeFreeze } from '../engine/pipeline/freeze.js';
+import { SlipwayError } from '../shared/errors.js';
+
+/** A deployment asked for a later time, as the API receives it. */
+export interface ScheduleRequest {
+  service: string;
+  environment: string;
+  version: string;
+  runAt: Date;
+  notifyBeforeMs: number;
+  emergency?: { reason: string };
+}
+
+/** How far ahead a deployment may be scheduled. */
+export const furthestAheadMs = 366 * 86_400_000;
+
+/**
+ * Refuse a schedule that cannot work, naming the field: an unknown service or environment, a time in the past or
+ * more than a year ahead, or one inside a freeze of the environment (unless it is an emergency, which the caller
+ * authorized). The pipeline's other rules (earlier environments, approvals) are checked when it starts: they
+ * may well be met by then.
+ */
+export function refuseSchedule(config: ProjectConfig, req: ScheduleRequest, now: Date): void {
+  const environment = config.environments.find((e) => e.name === req.environment);
+  if (!environment)
+    throw new SlipwayError(
+      'not_found',
+      `environment: "${req.environment}" is not declared (${config.environments.map((e) => e.name).join(', ')})`,
+    );
+  if (!config.services.some((s) => s.name === req.service))
+    throw new SlipwayError('not_found', `service: "${req.service}" is not declared in project "${config.project}"`);
+  if (req.runAt.getTime() <= now.getTime())
+    throw new SlipwayError('invalid_input', `at: ${req.runAt.toISOString()} is in the past (now ${now.toISOString()})`);
+  if (req.runAt.getTime() - now.getTime() > furthestAheadMs)
+    throw new SlipwayError('invalid_input', `at: ${req.runAt.toISOString()} is more than 366 days ahead`);
+  const freeze = activeFreeze(environment.freezes, req.runAt);
+  if (freeze && !req.emergency)
+    throw new SlipwayError(
+      'conflict',
+      `at: ${req.runAt.toISOString()} falls in a freeze of ${req.environment} (${freeze.message}, ${freeze.window}` +
+        `${freeze.window.includes(' until ') ? '' : `, until ${freeze.endsAt.toISOString()}`}); pick a time after ` +
+        'it, or an admin schedules it with --emergency',
+      { freeze: { message: freeze.message, endsAt: freeze.endsAt.toISOString(), window: freeze.window } },
+    );
+}

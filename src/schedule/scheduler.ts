@@ -1,0 +1,146 @@
+import type { NewEvent } from '../store/repos/events.js';
+import { appendEvent } from '../store/repos/events.js';
+import type { Db } from '../store/db.js';
+import { messageOf } from '../shared/errors.js';
+import { formatDuration } from '../shared/duration.js';
+import type { Logger } from '../shared/logging.js';
+import {
+  claimScheduled,
+  finishScheduled,
+  listDue,
+  markNoticed,
+  type ScheduledDeployment,
+} from '../store/repos/scheduled-deployments.js';
+import { describeScheduled } from './schedule.js';
+
+/** What the scheduler starts a deployment with: the engine's ordinary deploy (Engine.deploy). */
+export type StartDeployment = (req: {
+  project: string;
+  service: string;
+  environment: string;
+  version: string;
+  strategy?: string;
+  requestedBy?: string;
+  emergency?: { reason: string };
+}) => Promise<{ id: string }>;
+
+export interface SchedulerOptions {
+  db: Db;
+  logger: Logger;
+  deploy: StartDeployment;
+  now?: () => number;
+  /** Between checks (default 1 s). */
+  intervalMs?: number;
+  /** A schedule this late (the coordinator was down at its time) is not started but failed (default 15 min). */
+  missedAfterMs?: number;
+}
+
+const about = (s: ScheduledDeployment) => ({ project: s.project, service: s.service, environment: s.environment });
+
+/**
+ * Scheduled deployments: stored (so a restart keeps them), announced by a `maintenance.notice` event
+ * `notifyBefore` their time, and started at their time through the engine's ordinary deploy — which checks the
+ * pipeline again (a freeze added since, approvals). Each is claimed before it starts, so it starts at most once.
+ */
+export class DeploymentScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly o: SchedulerOptions) {}
+
+  private now(): number {
+    return this.o.now?.() ?? Date.now();
+  }
+
+  /** Check every second; idempotent. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.running ??= this.tick().finally(() => (this.running = undefined));
+    }, this.o.intervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Send the notices that are due, then start the deployments whose time has come. Never throws. */
+  async tick(): Promise<void> {
+    try {
+      const now = new Date(this.now());
+      const due = await listDue(this.o.db, now);
+      for (const s of due.notice) await this.notice(s, now);
+      for (const s of due.run) await this.run(s, now);
+    } catch (e) {
+      this.o.logger.warn({ err: messageOf(e) }, 'scheduled deployments: check failed; retrying');
+    }
+  }
+
+  private async notice(s: ScheduledDeployment, now: Date): Promise<void> {
+    await this.o.db.transaction(async (tx) => {
+      if (!(await markNoticed(tx, s.id, now))) return;
+      const inMs = Math.max(0, s.runAt.getTime() - now.getTime());
+      await appendEvent(tx, {
+        ...about(s),
+        kind: 'maintenance.notice',
+        message:
+          `maintenance: ${s.service} ${s.version} will be deployed to ${s.environment} at ` +
+          `${s.runAt.toISOString()} (in ${formatDuration(inMs)})`,
+        data: describeScheduled(s),
+      });
+    });
+  }
+
+  private async run(s: ScheduledDeployment, now: Date): Promise<void> {
+    if (!(await claimScheduled(this.o.db, s.id, 'started'))) return;
+    const lateMs = now.getTime() - s.runAt.getTime();
+    if (lateMs > (this.o.missedAfterMs ?? 15 * 60_000)) {
+      return this.fail(
+        s,
+        `missed: the coordinator was not running at ${s.runAt.toISOString()} (${formatDuration(lateMs)} ago)`,
+      );
+    }
+    try {
+      const d = await this.o.deploy({
+        project: s.project,
+        service: s.service,
+        environment: s.environment,
+        version: s.version,
+        ...(s.request.strategy ? { strategy: s.request.strategy } : {}),
+        ...(s.request.emergency ? { emergency: s.request.emergency } : {}),
+        requestedBy: s.requestedBy ? `${s.requestedBy} (scheduled)` : 'scheduled',
+      });
+      await finishScheduled(this.o.db, s.id, { deploymentId: d.id });
+      await this.emit({
+        ...about(s),
+        deploymentId: d.id,
+        kind: 'deployment.schedule.started',
+        message: `scheduled deployment ${s.id} started as ${d.id}`,
+        data: { ...describeScheduled(s), deployment: d.id },
+      });
+    } catch (e) {
+      await this.fail(s, messageOf(e));
+    }
+  }
+
+  private async fail(s: ScheduledDeployment, error: string): Promise<void> {
+    await finishScheduled(this.o.db, s.id, { error });
+    await this.emit({
+      ...about(s),
+      kind: 'deployment.schedule.failed',
+      message: `scheduled deployment of ${s.service} ${s.version} to ${s.environment} did not start: ${error}`,
+      data: { ...describeScheduled(s), error },
+    });
+  }
+
+  private async emit(e: NewEvent): Promise<void> {
+    try {
+      await appendEvent(this.o.db, e);
+    } catch (err) {
+      this.o.logger.error({ err: messageOf(err), kind: e.kind }, 'could not record event');
+    }
+  }
+}

@@ -1,0 +1,144 @@
+import type { Queryable } from '../db.js';
+import { optionalDate, optionalText } from './rows.js';
+
+/** A deployment asked for a later time. */
+export interface ScheduledDeployment {
+  id: string;
+  project: string;
+  service: string;
+  environment: string;
+  version: string;
+  runAt: Date;
+  notifyBeforeMs: number;
+  state: 'pending' | 'started' | 'failed' | 'cancelled';
+  /** What the deploy request carries besides the release (strategy, emergency). */
+  request: { strategy?: string; emergency?: { reason: string } };
+  requestedBy?: string;
+  deploymentId?: string;
+  error?: string;
+  noticedAt?: Date;
+  createdAt: Date;
+}
+
+const columns =
+  'id, project, service, environment, version, run_at, notify_before_ms, state, request, requested_by, ' +
+  'deployment_id, error, noticed_at, created_at';
+
+function toScheduled(r: Record<string, unknown>): ScheduledDeployment {
+  return {
+    id: String(r.id),
+    project: String(r.project),
+    service: String(r.service),
+    environment: String(r.environment),
+    version: String(r.version),
+    runAt: r.run_at as Date,
+    notifyBeforeMs: Number(r.notify_before_ms),
+    state: r.state as ScheduledDeployment['state'],
+    request: (r.request ?? {}) as ScheduledDeployment['request'],
+    requestedBy: optionalText(r.requested_by),
+    deploymentId: optionalText(r.deployment_id),
+    error: optionalText(r.error),
+    noticedAt: optionalDate(r.noticed_at),
+    createdAt: r.created_at as Date,
+  };
+}
+
+export async function insertScheduled(
+  db: Queryable,
+  s: Pick<
+    ScheduledDeployment,
+    'id' | 'project' | 'service' | 'environment' | 'version' | 'runAt' | 'notifyBeforeMs' | 'request' | 'requestedBy'
+  >,
+): Promise<ScheduledDeployment> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    `insert into scheduled_deployments (id, project, service, environment, version, run_at, notify_before_ms, state,
+       request, requested_by)
+     values ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) returning ${columns}`,
+    [
+      s.id,
+      s.project,
+      s.service,
+      s.environment,
+      s.version,
+      s.runAt,
+      s.notifyBeforeMs,
+      JSON.stringify(s.request),
+      s.requestedBy ?? null,
+    ],
+  );
+  return toScheduled(rows[0]!);
+}
+
+export async function getScheduled(db: Queryable, id: string): Promise<ScheduledDeployment | undefined> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    `select ${columns} from scheduled_deployments where id = $1`,
+    [id],
+  );
+  return rows[0] ? toScheduled(rows[0]) : undefined;
+}
+
+/** A project's scheduled deployments, soonest first; pending ones only unless `all`. */
+export async function listScheduled(
+  db: Queryable,
+  f: { project: string; environment?: string; all?: boolean; limit?: number },
+): Promise<ScheduledDeployment[]> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    `select ${columns} from scheduled_deployments
+      where project = $1 and ($2::text is null or environment = $2) and ($3 or state = 'pending')
+      order by run_at, id limit $4`,
+    [f.project, f.environment ?? null, f.all ?? false, f.limit ?? 100],
+  );
+  return rows.map(toScheduled);
+}
+
+/** Pending ones whose time has come (run) or whose notice is due and not yet sent (notice). */
+export async function listDue(
+  db: Queryable,
+  now: Date,
+): Promise<{ run: ScheduledDeployment[]; notice: ScheduledDeployment[] }> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    `select ${columns} from scheduled_deployments
+      where state = 'pending' and (run_at <= $1
+        or (noticed_at is null and run_at - make_interval(secs => notify_before_ms / 1000.0) <= $1))
+      order by run_at, id`,
+    [now],
+  );
+  const all = rows.map(toScheduled);
+  return {
+    run: all.filter((s) => s.runAt <= now),
+    notice: all.filter((s) => !s.noticedAt && s.runAt.getTime() - s.notifyBeforeMs <= now.getTime()),
+  };
+}
+
+/** Claim a pending one: true for exactly one caller, however many race (so it starts at most once). */
+export async function claimScheduled(db: Queryable, id: string, to: 'started' | 'cancelled'): Promise<boolean> {
+  const { rows } = await db.query(
+    `update scheduled_deployments set state = $2, updated_at = now() where id = $1 and state = 'pending' returning id`,
+    [id, to],
+  );
+  return rows.length === 1;
+}
+
+/** Mark the notice sent; true for exactly one caller. */
+export async function markNoticed(db: Queryable, id: string, at: Date): Promise<boolean> {
+  const { rows } = await db.query(
+    `update scheduled_deployments set noticed_at = $2, updated_at = now()
+      where id = $1 and noticed_at is null and state = 'pending' returning id`,
+    [id, at],
+  );
+  return rows.length === 1;
+}
+
+/** Record how a claimed one ended: the deployment it created, or why it could not. */
+export async function finishScheduled(
+  db: Queryable,
+  id: string,
+  outcome: { deploymentId: string } | { error: string },
+): Promise<void> {
+  await db.query(
+    `update scheduled_deployments set deployment_id = $2, error = $3, updated_at = now(),
+       state = case when $3::text is null then state else 'failed' end
+      where id = $1`,
+    [id, 'deploymentId' in outcome ? outcome.deploymentId : null, 'error' in outcome ? outcome.error : null],
+  );
+}

@@ -1,0 +1,101 @@
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { System } from './support/system.js';
+
+/**
+ * Delivery figures and stakeholder communication on a real coordinator, proxy and instances: the coordinator's
+ * prober measures availability through the proxy, `slipway kpis` shows it against the targets, the public status
+ * page answers without a token, and a deployment scheduled with --at is announced and started by the coordinator.
+ */
+let system: System;
+
+async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+beforeAll(async () => {
+  system = await System.start({ instances: 1 });
+  expect((await system.deployed('1.0.0')).state).toBe('succeeded');
+}, 120_000);
+afterAll(async () => {
+  await system?.close();
+}, 120_000);
+
+describe('delivery KPIs and stakeholder communication through the CLI', () => {
+  it('availability is probed through the proxy and shown by slipway kpis against the targets', async () => {
+    const staging = await eventually('two probe rounds', async () => {
+      const r = await system.cli(['kpis', '--since', '1h', '--env', 'staging', '--json']);
+      expect(r.code).toBe(0);
+      const kpis = JSON.parse(r.stdout).environments[0].kpis;
+      return kpis.availability.probes >= 2 ? kpis : undefined;
+    });
+    expect(staging.availability).toMatchObject({ probeFailures: 0, uptime: 1, check: { status: 'pass' } });
+    expect(staging.deployments).toMatchObject({ finished: 1, succeeded: 1 });
+    const human = await system.cli(['kpis', '--since', '1h', '--env', 'staging']);
+    expect(human.stdout).toMatch(/uptime \(probes\)\s+100 % of \d+\s+≥ 99\.9 %\s+pass/);
+    const bad = await system.cli(['kpis', '--since', 'soon']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/since: "soon" is neither a duration/)]);
+  }, 90_000);
+
+  it('the status page needs no token and names no internals', async () => {
+    const res = await request(`http://127.0.0.1:${system.workspace.ports.coordinator}/status/harbor-quote`);
+    const html = await res.body.text();
+    expect(res.statusCode).toBe(200);
+    expect(html).toMatch(/staging <span[^>]*>operational<\/span>/);
+    for (const internal of ['1.0.0', '127.0.0.1', String(system.workspace.ports.staging)])
+      expect(html).not.toContain(internal);
+  });
+
+  it('slipway deploy --at: announced notifyBefore ahead, then started by the coordinator', async () => {
+    const at = new Date(Date.now() + 25_000).toISOString();
+    const r = await system.cli([
+      'deploy',
+      'quote-api',
+      '--env',
+      'staging',
+      '--version',
+      '1.1.0',
+      '--at',
+      at,
+      '--notify-before',
+      '15s',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^scheduled sch_\\S+: quote-api 1\\.1\\.0 to staging at ${at}`));
+    const pending = JSON.parse((await system.cli(['scheduled', '--json'])).stdout).scheduled;
+    expect(pending).toEqual([expect.objectContaining({ version: '1.1.0', state: 'pending', notifyBeforeMs: 15_000 })]);
+    const started = await eventually('the scheduled deployment to start', async () => {
+      const all = JSON.parse((await system.cli(['scheduled', '--all', '--json'])).stdout).scheduled;
+      return all[0]?.state === 'pending' ? undefined : all[0];
+    });
+    expect(started).toMatchObject({ state: 'started', deployment: expect.stringMatching(/^dep_/) });
+    const d = await system.finish(started.deployment);
+    expect([d.state, d.to.version]).toEqual(['succeeded', '1.1.0']);
+    const { events } = await system.client.call<{
+      events: { kind: string; at: string; data: { scheduled?: string } }[];
+    }>('GET', `/api/v1/events?project=harbor-quote&environment=staging&limit=5000`);
+    const notice = events.find((e) => e.kind === 'maintenance.notice' && e.data.scheduled === started.id);
+    expect(notice).toBeDefined();
+    expect(Date.parse(notice!.at)).toBeLessThan(Date.parse(at));
+    const inFreezeLess = await system.cli([
+      'deploy',
+      'quote-api',
+      '--env',
+      'staging',
+      '--version',
+      '1.2.0',
+      '--at',
+      'x',
+    ]);
+    expect([inFreezeLess.code, inFreezeLess.stderr]).toEqual([
+      2,
+      expect.stringMatching(/--at x: expected an ISO time/),
+    ]);
+  }, 120_000);
+});
