@@ -71,7 +71,7 @@ describe('rollout next step', () => {
     expect(step('rolling_back', reverted)).toEqual({ kind: 'finish', state: 'rolled_back' });
   });
 
-  it('a sibling the rollout aborted while it deployed is reverted, not failed; the one that failed stays failed', () => {
+  it('a sibling the rollout aborted while deploying is reverted, not failed; the one that failed stays failed', () => {
     const settled = {
       db: { deployment: dep('d1', 'succeeded') },
       api: { deployment: dep('d2', 'rolled_back', { reason: 'canary judge: error rate 12%' }) },
