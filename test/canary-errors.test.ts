@@ -15,7 +15,7 @@ const strategy =
 let system: System;
 let load: LoadGenerator;
 beforeAll(async () => {
-  system = await System.start({ instances: 1, drainTimeout: '1s', strategy });
+  system = await System.start({ instances: 1, drainTimeout: '1s', strategy, errorReporting: true });
   // The stable release has a known issue of its own: 5 % of quotes report a SurchargeTableError.
   expect((await system.deployed('1.0.0', { set: { EXCEPTION_RATE: '0.05' } })).state).toBe('succeeded');
   load = new LoadGenerator({

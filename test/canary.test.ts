@@ -113,9 +113,18 @@ describe('canary through the real proxy', () => {
     // A tester reaches the candidate on purpose with the header.
     const res = await request(`${system.stagingUrl}/version`, { headers: { 'x-slipway-release': 'candidate' } });
     expect(((await res.body.json()) as { release: string }).release).toBe('1.3.0');
-    const status = await slipway(['status']);
+    // The analysis keeps looking while paused; its first verdict comes a look interval after the shift.
+    let status = await slipway(['status']);
     expect(status.stdout).toMatch(/paused: paused/);
-    expect(status.stdout).toMatch(/verdict: /);
+    await until(
+      'status to show the first verdict',
+      async () => {
+        status = await slipway(['status']);
+        return /verdict: /.test(status.stdout);
+      },
+      30_000,
+    );
+    expect(status.stdout).toMatch(/paused: paused/);
     expect((await slipway(['resume', d.id])).code).toBe(0);
     const aborted = await slipway(['abort', 'quote-api', '--env', 'staging', '--reason', 'testing abort']);
     expect(aborted.code).toBe(0);

@@ -86,7 +86,7 @@ beforeAll(async () => {
   await client.connect();
   system = await System.start({
     instances: 1,
-    strategy: '{ type: blue-green, keepOldFor: 20s }',
+    strategy: '{ type: blue-green, keepOldFor: 8s }',
     extraTopLevel: `database: { url: "${database.url}", migrations: "releases/{version}/migrations", lockTimeout: 1s }`,
   });
   release('1.0.0', { '0001_vessels': vessels });
@@ -148,7 +148,7 @@ describe('migrations ship with releases', () => {
     expect(waiting?.message).toMatch(/0003_drop_tonnage waits: 1\.0\.0 \(staging: 1 instance\)/);
     const status = await slipway(['migrate', 'status', '--env', 'staging', '--version', '2.0.0']);
     expect(status.stdout).toMatch(/0003_drop_tonnage.*blocked by 1\.0\.0 \(staging: 1 instance\)/);
-    // keepOldFor 20s (long enough for a loaded machine to ask status first): the warm 1.0.0 instance is
+    // keepOldFor 8s (long enough for a loaded machine to ask status first): the warm 1.0.0 instance is
     // retired, then the sweep applies the contract.
     await until('the contract migration to run', async () => (await history()).length === 3, 60_000);
     expect(await columns()).toEqual(['id', 'name', 'flag']);

@@ -22,8 +22,14 @@ const release = process.env.SLIPWAY_RELEASE ?? process.env.APP_VERSION ?? 'dev';
 const instance = process.env.SLIPWAY_INSTANCE ?? `pid-${process.pid}`;
 const metrics = createMetrics(release);
 const sampleQuote = { tonnage: 42_000, vesselClass: 'tanker', routeRisk: 3 };
-// Loaded only when asked for, so the example still runs with no dependencies.
-const Sentry = process.env.SENTRY_DSN ? await import('@sentry/node') : undefined;
+// Loaded only when asked for, so the example still runs with no dependencies: where @sentry/node is not installed
+// (a host that got only this folder), it says so once and serves without reporting errors.
+const Sentry = process.env.SENTRY_DSN
+  ? await import('@sentry/node').catch((e) => {
+      console.error(`harbor-quote: not reporting errors (${e.code ?? e.message}: @sentry/node is not installed here)`);
+      return undefined;
+    })
+  : undefined;
 Sentry?.init({
   dsn: process.env.SENTRY_DSN,
   release: process.env.SENTRY_RELEASE ?? release,

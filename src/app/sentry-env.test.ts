@@ -28,6 +28,11 @@ describe('Sentry variables of an instance', () => {
     expect(await sentryDsnEnv(db, { project: 'harbor', environment: 'staging', env }, () => 'http://x:1')).toEqual({});
   });
 
+  it('a release that sets SENTRY_DSN empty reports nothing: no DSN is given', async () => {
+    const env = { SENTRY_DSN: '' };
+    expect(await sentryDsnEnv(db, { project: 'harbor', environment: 'staging', env }, () => 'http://x:1')).toEqual({});
+  });
+
   it('SENTRY_RELEASE and SENTRY_ENVIRONMENT come with the spec; the release env may override them', () => {
     const deployment = { project: 'harbor', service: 'api', environment: 'staging', settings: {} } as DeploymentRecord;
     const release = { version: '2.4.0', spec: { command: 'node', args: [], cwd: '/srv', env: { A: '1' } } };

@@ -10,14 +10,15 @@ export function loopbackHost(host: string): string {
 
 /**
  * SENTRY_DSN for an instance: its environment's DSN on this coordinator, unless the release
- * configures its own (a team's real Sentry). Given at each start, like secrets, never stored.
+ * configures its own (a team's real Sentry), or sets it empty (`SENTRY_DSN: ""`, the SDKs' way to turn reporting
+ * off). Given at each start, like secrets, never stored.
  */
 export async function sentryDsnEnv(
   db: Queryable,
   spec: Pick<InstanceSpec, 'project' | 'environment' | 'env'>,
   coordinatorUrl: () => string,
 ): Promise<Record<string, string>> {
-  if (spec.env.SENTRY_DSN) return {};
+  if (spec.env.SENTRY_DSN !== undefined) return {};
   const key = await ensureDsnKey(db, spec.project, spec.environment);
   return { SENTRY_DSN: dsnOf(key, coordinatorUrl()) };
 }

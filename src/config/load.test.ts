@@ -95,7 +95,7 @@ describe('parseConfig', () => {
     const [issue] = issuesOf(`${valid.join('\n')}\nsomething: 1`);
     expect(issue?.message).toBe(
       'unknown key "something" (expected one of: project, dataDir, coordinator, proxy, runtime, environments, ' +
-        'services, database, triggers, sso, access, errors)',
+        'services, database, triggers, sso, access, errors, notifications)',
     );
     expect(issue?.line).toBe(12);
   });

@@ -24,6 +24,8 @@ export async function createDemoWorkspace(
     extraReleases?: string;
     strategy?: string /** Top-level YAML appended as is (a database section). */;
     extraTopLevel?: string;
+    /** false: the service sets SENTRY_DSN empty, so it reports no errors (and skips loading the SDK). */
+    errorReporting?: boolean;
     /** More services, as YAML indented under `services:`. */
     extraServices?: string;
     /** Extra keys inside an environment's flow mapping, e.g. `requires: [staging]`. */ environmentExtras?: {
@@ -66,7 +68,7 @@ services:
     command: ${JSON.stringify(process.execPath)}
     args: [server.js]
     cwd: ${JSON.stringify(harborQuoteDir)}
-    env: { APP_VERSION: "{version}" }
+    env: { APP_VERSION: "{version}"${options.errorReporting === false ? ', SENTRY_DSN: ""' : ''} }
     instances: ${options.instances ?? 2}
     health:
       { path: /health, interval: 250ms, timeout: 1s, healthyThreshold: 1, unhealthyThreshold: 2, startTimeout: 30s }

@@ -50,7 +50,9 @@ export class System {
     // Free ports are picked before they are bound, so a test file running beside this one can take
     // one first; then the start fails naming the address, and a fresh workspace gets new ports.
     for (let attempt = 1; ; attempt++) {
-      const workspace = options.create ? await options.create() : await createDemoWorkspace(options);
+      const workspace = options.create
+        ? await options.create()
+        : await createDemoWorkspace({ errorReporting: false, ...options });
       seedWorkspaceStore(workspace);
       const env = typeof options.env === 'function' ? options.env(workspace) : options.env;
       system = new System(workspace, env ?? {});

@@ -1,11 +1,15 @@
 import type { InstanceSpec } from '../runtime.js';
 
-/** Slipway's own secrets: inherited by the coordinator, never handed to the user's processes. */
+/**
+ * Slipway's own secrets, and which of its builds runs (SLIPWAY_ENTRY): inherited by the coordinator, never handed
+ * to the user's processes. (SLIPWAY_RUN is handed on: it tags everything a command started, for its cleanup.)
+ */
 export const withheldEnv: readonly string[] = [
   'SLIPWAY_TOKEN',
   'SLIPWAY_PROXY_TOKEN',
   'DATABASE_URL',
   'SLIPWAY_MASTER_KEY',
+  'SLIPWAY_ENTRY',
 ];
 
 /**
