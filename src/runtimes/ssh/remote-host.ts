@@ -104,6 +104,14 @@ export class RemoteHost {
   async status(): Promise<Map<string, RemoteProcess>> {
     await this.prepare();
     const result = await this.script_('status');
+    // Only a whole answer says which processes are gone: a status cut short (its shell stopped or killed, as on a
+    // host that is going away) would read as "every instance it did not list exited". It counts as no answer.
+    if (result.code !== 0)
+      throw new RuntimeError(
+        'unavailable',
+        `host ${this.label} gave no complete process status (exit ${result.code ?? 'by a signal'})`,
+        { host: this.label },
+      );
     const found = new Map<string, RemoteProcess>();
     for (const line of result.stdout.split('\n')) {
       const [id, pid, procStart, alive, code] = line.split(' ');
