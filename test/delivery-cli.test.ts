@@ -53,7 +53,7 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
   });
 
   it('slipway deploy --at: announced notifyBefore ahead, then started by the coordinator', async () => {
-    const at = new Date(Date.now() + 25_000).toISOString();
+    const at = new Date(Date.now() + 12_000).toISOString();
     const r = await system.cli([
       'deploy',
       'quote-api',
@@ -64,12 +64,12 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
       '--at',
       at,
       '--notify-before',
-      '15s',
+      '6s',
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^scheduled sch_\\S+: quote-api 1\\.1\\.0 to staging at ${at}`));
     const pending = JSON.parse((await system.cli(['scheduled', '--json'])).stdout).scheduled;
-    expect(pending).toEqual([expect.objectContaining({ version: '1.1.0', state: 'pending', notifyBeforeMs: 15_000 })]);
+    expect(pending).toEqual([expect.objectContaining({ version: '1.1.0', state: 'pending', notifyBeforeMs: 6_000 })]);
     const started = await eventually('the scheduled deployment to start', async () => {
       const all = JSON.parse((await system.cli(['scheduled', '--all', '--json'])).stdout).scheduled;
       return all[0]?.state === 'pending' ? undefined : all[0];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPglite } from '../../test/support/store.js';
+import { freshDb } from '../../test/support/store.js';
 import type { Db } from '../store/db.js';
 import { findSession } from '../store/repos/sessions.js';
 import { attemptLogin } from './login.js';
@@ -14,7 +14,7 @@ import { newTotpSecret } from './totp.js';
 let db: Db;
 const password = 'a password of some length';
 beforeAll(async () => {
-  db = await freshPglite();
+  db = await freshDb();
   await createUser(db, {
     name: 'alice',
     password,

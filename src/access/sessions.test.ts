@@ -3,7 +3,7 @@ import { fastifyCookie } from '@fastify/cookie';
 const { serialize } = fastifyCookie;
 import type { FastifyReply } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPglite } from '../../test/support/store.js';
+import { freshDb } from '../../test/support/store.js';
 import type { Db } from '../store/db.js';
 import type { SessionIdentity } from './identity.js';
 import {
@@ -18,7 +18,7 @@ import {
 /** Sessions against a real (PGlite) store, with the clock passed in. */
 let db: Db;
 beforeAll(async () => {
-  db = await freshPglite();
+  db = await freshDb();
 }, 60_000);
 afterAll(async () => {
   await db?.close();

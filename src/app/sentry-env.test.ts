@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPglite } from '../../test/support/store.js';
+import { freshDb } from '../../test/support/store.js';
 import { instanceSpecFor } from '../engine/instance-spec.js';
 import type { DeploymentRecord } from '../model/deployment.js';
 import type { Db } from '../store/db.js';
@@ -9,7 +9,7 @@ import { loopbackHost, sentryDsnEnv } from './sentry-env.js';
 /** What every instance gets for its Sentry SDK: DSN (at start, never stored), release and environment (in the spec). */
 let db: Db;
 beforeAll(async () => {
-  db = await freshPglite();
+  db = await freshDb();
 });
 afterAll(() => db?.close());
 

@@ -101,18 +101,20 @@ describe('canary through the engine', () => {
     ]);
     const d = await harness.engine.deploy(req('2.0.0'));
     await candidateTraffic(harness, d.id, { errorRate: 0.002, latencyMs: 20 });
-    const held = async () => {
-      for (let i = 0; i < 200; i++) {
-        const now = await getDeployment(harness.db, d.id);
-        if (now?.control.kind === 'pause') return now;
+    // Held once paused with the plan past the pause step (the pause is recorded a moment before the step advances).
+    const held = async (step: number) => {
+      let now: Awaited<ReturnType<typeof getDeployment>>;
+      for (let i = 0; i < 400; i++) {
+        now = await getDeployment(harness.db, d.id);
+        if (now?.control.kind === 'pause' && now.step === step) return now;
         await new Promise((r) => setTimeout(r, 25));
       }
-      throw new Error('not paused');
+      throw new Error(`not held at step ${step}: control ${now?.control.kind}, step ${now?.step}`);
     };
-    expect((await held()).step).toBe(4);
+    await held(4);
     expect(weights(harness)).toEqual({ '1.0.0': 95, '2.0.0': 5 });
     await harness.engine.resume(d.id, 'priya');
-    expect((await held()).step).toBe(6);
+    await held(6);
     expect(weights(harness)).toEqual({ '1.0.0': 75, '2.0.0': 25 });
     await harness.engine.promote(d.id, 'priya');
     const final = await harness.waitFinished(d.id, 30_000);

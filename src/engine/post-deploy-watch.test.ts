@@ -31,8 +31,13 @@ async function rollOut(watch: Record<string, unknown>, after: { errorRate: numbe
   const second = await h.engine.deploy(req('2.0.0'));
   const done = await h.waitFinished(second.id);
   expect(done.state).toBe('succeeded');
+  // The watch begins just after the deployment is recorded as succeeded (a reader may see the moment between).
+  const watched = await until('the watch to begin', async () => {
+    const d = await getDeployment(h!.db, second.id);
+    return d?.watch ? d : undefined;
+  });
   feed.set([{ release: '2.0.0', rate: 200, jitterMs: 10, ...after }]);
-  return done;
+  return watched;
 }
 
 async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { freshPglite } from '../../test/support/store.js';
+import { freshDb } from '../../test/support/store.js';
 import { silentLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { getEventCursor } from '../store/repos/event-cursors.js';
@@ -23,7 +23,7 @@ const critical = (group: string) => ({
 
 describe('the follower when handling an event fails', () => {
   it('retries the event on the next pass, never passing it; a permanent failure is skipped after 5 tries', async () => {
-    db = await freshPglite();
+    db = await freshDb();
     const follower = new IncidentFollower(db, silentLogger, { pollMs: 60_000 });
     await follower.start();
     const flaky = await appendEvent(db, critical('flaky'));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPglite } from '../../test/support/store.js';
+import { freshDb } from '../../test/support/store.js';
 import type { Db } from '../store/db.js';
 import { addAvailability } from '../store/repos/availability.js';
 import { appendEvent } from '../store/repos/events.js';
@@ -11,7 +11,7 @@ describe('loadKpis from the store', () => {
   let db: Db;
   const minute = 60_000;
   beforeAll(async () => {
-    db = await freshPglite();
+    db = await freshDb();
     await db.query(`insert into projects (name, config, digest) values ('harbor', '{}', 'x')`);
     const { deployments, incidents } = generatedHistory();
     for (let i = -1; i < 100; i++) {

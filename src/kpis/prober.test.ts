@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPglite } from '../../test/support/store.js';
+import { freshDb } from '../../test/support/store.js';
 import { validateConfigObject } from '../config/validate.js';
 import { silentLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
@@ -30,7 +30,7 @@ describe('AvailabilityProber', () => {
   let status = 200;
   const paths: string[] = [];
   beforeAll(async () => {
-    db = await freshPglite();
+    db = await freshDb();
     server = createServer((req, res) => {
       paths.push(`${req.headers.host} ${req.url}`);
       res.statusCode = status;

@@ -3,13 +3,13 @@ import { appendEvent, listEvents } from '../store/repos/events.js';
 import type { Db } from '../store/db.js';
 import { upsertProject } from '../store/repos/projects.js';
 import { rawConfig } from '../../test/support/config.js';
-import { freshPglite } from '../../test/support/store.js';
+import { freshDb } from '../../test/support/store.js';
 import { validateConfigObject } from '../config/validate.js';
 import { announceFreezes } from './freeze-notice.js';
 
 let db: Db;
 beforeEach(async () => {
-  db = await freshPglite();
+  db = await freshDb();
   const raw = rawConfig();
   raw.project = 'harbor';
   raw.environments.production.freezes = [

@@ -13,7 +13,7 @@ import { listEvents } from '../store/repos/events.js';
 import { listNotifyDeliveries } from '../store/repos/notify-deliveries.js';
 import { seedFailedDeployment, storeProject } from '../../test/support/notify-fixtures.js';
 import { type Receiver, startReceiver } from '../../test/support/notify-receivers.js';
-import { freshPglite } from '../../test/support/store.js';
+import { freshDb } from '../../test/support/store.js';
 import type { Notifier } from './notifier.js';
 
 const hookSecret = `whsec_${Buffer.from('a-signing-secret-of-32-bytes!!!!').toString('base64')}`;
@@ -28,7 +28,7 @@ let notifier: Notifier | undefined;
 const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeEach(async () => {
-  db = await freshPglite();
+  db = await freshDb();
   dir = mkdtempSync(join(tmpdir(), 'slipway-notify-'));
   vault = SecretVault.open(db, dir, {});
   events = new EventLog(db, logger);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPglite } from '../../test/support/store.js';
+import { freshDb } from '../../test/support/store.js';
 import { silentLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { listEvents } from '../store/repos/events.js';
@@ -42,7 +42,7 @@ describe('generateReleaseNotes', () => {
     commit('refactor: pricing', 'BREAKING CHANGE: the currency setting moved');
     git('tag', 'v1.1.0');
     const pushed = commit('Tidy logs');
-    db = await freshPglite();
+    db = await freshDb();
     await db.query(`insert into projects (name, config, digest) values ('harbor', $1, 'x')`, [
       JSON.stringify({ project: 'harbor', baseDir: repo, environments: [], services: [] }),
     ]);

@@ -6,7 +6,7 @@ import { DatabaseBackups } from '../../src/migrations/backups/service.js';
 import { silentLogger } from '../../src/shared/logging.js';
 import type { Harness } from './engine-harness.js';
 
-/** The real coordinator API on an engine harness (PGlite, fake runtime), ready for `inject`. */
+/** The real coordinator API on an engine harness (its store, the fake runtime), ready for `inject`. */
 export async function testApi(h: Harness, extra: Partial<ApiContext> = {}): Promise<FastifyInstance> {
   const app = await buildApi({
     db: h.db,

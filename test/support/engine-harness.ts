@@ -51,10 +51,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** An engine on a fresh PGlite store with the fake runtime and router. */
+/**
+ * An engine on a fresh store with the fake runtime and router: a PostgreSQL database copied from a migrated
+ * template by default (the engine's tests on PGlite are src/engine/engine.test.ts, which runs both drivers).
+ */
 export async function engineHarness(
   config: ProjectConfig = harnessConfig(),
-  driver: DriverName = 'pglite',
+  driver: DriverName = 'postgres',
   /** Extra signal sources for canaries (e.g. one that always fails), besides the proxy's. */
   extraSources: () => SignalSource[] = () => [],
   runtimeOptions: FakeRuntimeOptions = {},

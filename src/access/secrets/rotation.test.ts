@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPglite } from '../../../test/support/store.js';
+import { freshDb } from '../../../test/support/store.js';
 import type { Db } from '../../store/db.js';
 import { countSecretsByMasterKey } from '../../store/repos/secrets.js';
 import { keyFilePaths, readKeyFile } from './key-files.js';
@@ -27,7 +27,7 @@ async function readAll(vault: SecretVault): Promise<Map<string, Record<string, s
 }
 
 beforeAll(async () => {
-  db = await freshPglite();
+  db = await freshDb();
   await db.query(`insert into projects (name, config, digest) values ('harbor', '{}'::jsonb, 'x')`);
   dir = mkdtempSync(path.join(tmpdir(), 'slipway-rotate-'));
   const vault = SecretVault.open(db, dir, {});

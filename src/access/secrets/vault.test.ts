@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPglite } from '../../../test/support/store.js';
+import { freshDb } from '../../../test/support/store.js';
 import type { Db } from '../../store/db.js';
 import { SecretVault } from './vault.js';
 
@@ -13,7 +13,7 @@ const production = { project: 'harbor', environment: 'production' };
 const staging = { project: 'harbor', environment: 'staging' };
 
 beforeAll(async () => {
-  db = await freshPglite();
+  db = await freshDb();
   await db.query(`insert into projects (name, config, digest) values ('harbor', '{}'::jsonb, 'x')`);
   dir = mkdtempSync(path.join(tmpdir(), 'slipway-vault-'));
   vault = SecretVault.open(db, dir, {});

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freshPglite } from '../../../test/support/store.js';
+import { freshDb } from '../../../test/support/store.js';
 import type { ProjectConfig } from '../../config/model.js';
 import { validateConfigObject } from '../../config/validate.js';
 import { EventLog } from '../../engine/event-log.js';
@@ -42,7 +42,7 @@ let evaluator: AlertEvaluator;
 let config: ProjectConfig;
 
 beforeEach(async () => {
-  db = await freshPglite();
+  db = await freshDb();
   config = validateConfigObject(
     {
       project: 'harbor',

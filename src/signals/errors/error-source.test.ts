@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshPglite } from '../../../test/support/store.js';
+import { freshDb } from '../../../test/support/store.js';
 import { envelopeOf, sentryEvent } from '../../../test/support/sentry-envelopes.js';
 import { ensureDsnKey } from '../../observe/errors/dsn.js';
 import { ErrorIngest } from '../../observe/errors/error-ingest.js';
@@ -11,7 +11,7 @@ import { ErrorSignalSource } from './error-source.js';
 /** The errors source over the ingest's store: what each release reported, and which issues are new. */
 let db: Db;
 beforeAll(async () => {
-  db = await freshPglite();
+  db = await freshDb();
   const ingest = new ErrorIngest({ db, logger: silentLogger });
   const key = await ensureDsnKey(db, 'harbor', 'staging');
   const send = (items: [string, unknown][]) => ingest.ingest(key, envelopeOf(items), undefined, 'envelope');
