@@ -234,11 +234,13 @@ describe('event streams', () => {
           url: `/api/v1/deployments/${finished}/events`,
           headers: { ...auth, accept: 'text/event-stream', 'last-event-id': lastEventId },
         });
+      // Each stream opens with the reconnect delay, then the events, then `end`.
       const all = (await stream('')).body.split('\n\n').filter(Boolean);
+      expect(all[0]).toBe('retry: 1000');
       expect(all.at(-1)).toBe('event: end\ndata: {}');
-      const second = /^id: (\d+)$/m.exec(all[1]!)![1]!;
+      const second = /^id: (\d+)$/m.exec(all[2]!)![1]!;
       const resumed = (await stream(second)).body.split('\n\n').filter(Boolean);
-      expect(resumed).toEqual(all.slice(2));
+      expect(resumed).toEqual(['retry: 1000', ...all.slice(3)]);
       for (const bad of ['Infinity', '1e400', '1.5', '-3', 'abc', '99999999999999999999999']) {
         // Raced against a deadline: before the fix, these answered 200 and never ended.
         const res = await Promise.race([

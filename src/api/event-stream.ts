@@ -12,6 +12,10 @@ export interface StreamSelection {
   matches: (e: EventRecord) => boolean;
   /** The stored events after `after`, oldest first, at most `limit` (already filtered like `matches`). */
   backlog: (after: number, limit: number) => Promise<EventRecord[]>;
+  /** A stream with an end (one deployment's): it ends with an `end` event after this event… */
+  endsAfter?: (e: EventRecord) => boolean;
+  /** …or once the backlog is sent, when this says there is nothing more to come. */
+  over?: () => Promise<boolean>;
 }
 
 /**
@@ -40,10 +44,17 @@ export async function streamEvents(
   let closed = false;
   let replaying = true;
   const pending: EventRecord[] = [];
+  const end = () => {
+    if (closed) return;
+    cleanup();
+    res.write('event: end\ndata: {}\n\n');
+    res.end();
+  };
   const send = (e: EventRecord) => {
     if (closed || e.id <= lastSent) return;
     lastSent = e.id;
     res.write(`id: ${e.id}\nevent: ${e.kind}\ndata: ${JSON.stringify(presentEvent(e))}\n\n`);
+    if (selection.endsAfter?.(e)) end();
   };
   // Subscribed before the backlog is read, so nothing falls between the two; duplicates are dropped by id.
   const unsubscribe = ctx.events.subscribe((e) => {
@@ -67,6 +78,7 @@ export async function streamEvents(
     }
     replaying = false;
     for (const e of pending.sort((a, b) => a.id - b.id)) send(e);
+    if (!closed && (await selection.over?.())) end();
   } catch (err) {
     // The answer has begun (hijacked): no error body can follow, but the stream must not hang open.
     ctx.logger.error({ err }, 'event stream failed while replaying; closed');

@@ -11,12 +11,6 @@ import { visibleRows } from '../visible.js';
 import { viewableEnvironments } from '../../access/authorize.js';
 import { streamEvents } from '../event-stream.js';
 
-const heartbeatMs = 15_000;
-
-function sseFrame(e: EventRecord): string {
-  return `id: ${e.id}\nevent: ${e.kind}\ndata: ${JSON.stringify(presentEvent(e))}\n\n`;
-}
-
 /**
  * The id a reconnecting EventSource sends back (Last-Event-ID), 0 when there is none. Anything but
  * an event id is refused before the stream starts: it would otherwise reach the query, fail, and
@@ -125,64 +119,16 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           return { events: (await listEvents(ctx.db, { deploymentId: id, limit: 5000 })).map(presentEvent) };
         }
 
-        const after = lastEventIdOf(req.headers['last-event-id']);
-        reply.hijack();
-        const res = reply.raw;
-        res.writeHead(200, {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-cache',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
+        return streamEvents(ctx, req, reply, {
+          after: lastEventIdOf(req.headers['last-event-id']),
+          matches: (e) => e.deploymentId === id,
+          backlog: (from, limit) => listEvents(ctx.db, { deploymentId: id, after: from, limit }),
+          endsAfter: (e) => e.kind === 'deployment.finished',
+          over: async () => {
+            const now = await getDeployment(ctx.db, id);
+            return now !== undefined && finalStates.includes(now.state);
+          },
         });
-        let lastSent = after;
-        let closed = false;
-        const pending: EventRecord[] = [];
-        let replaying = true;
-        const end = () => {
-          if (closed) return;
-          closed = true;
-          res.write(`event: end\ndata: {}\n\n`);
-          res.end();
-        };
-        const send = (e: EventRecord) => {
-          if (closed || e.id <= lastSent) return;
-          lastSent = e.id;
-          res.write(sseFrame(e));
-          if (e.kind === 'deployment.finished') end();
-        };
-        // Subscribe before reading the backlog so nothing falls between the two; duplicates are dropped by id.
-        const unsubscribe = ctx.events.subscribe((e) => {
-          if (e.deploymentId !== id) return;
-          if (replaying) pending.push(e);
-          else send(e);
-        });
-        const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
-        const cleanup = () => {
-          closed = true;
-          unsubscribe();
-          clearInterval(heartbeat);
-        };
-        req.raw.on('close', cleanup);
-        res.on('close', cleanup);
-        try {
-          for (
-            let batch = await listEvents(ctx.db, { deploymentId: id, after, limit: 1000 });
-            batch.length > 0;
-            batch = await listEvents(ctx.db, { deploymentId: id, after: lastSent, limit: 1000 })
-          ) {
-            for (const e of batch) send(e);
-            if (closed) break;
-          }
-          replaying = false;
-          for (const e of pending) send(e);
-          const now = await getDeployment(ctx.db, id);
-          if (now && finalStates.includes(now.state)) end();
-        } catch (err) {
-          // The answer has begun (hijacked): no error body can follow, but the stream must not hang open.
-          ctx.logger.error({ err, deployment: id }, 'event stream failed while replaying; closed');
-          cleanup();
-          res.end();
-        }
       },
     );
   };
