@@ -4,7 +4,7 @@ import { startCoordinator } from '../app/coordinator.js';
 import { loadConfigWithRaw } from '../config/load.js';
 import { ApiClient } from '../cli/client.js';
 import { followDeployment, type DeploymentView, type EventView } from '../cli/follow.js';
-import { bold, cyan, dim, green, red } from '../cli/output.js';
+import { bold, cyan, dim, green, red, yellow } from '../cli/output.js';
 import { formatDuration } from '../shared/duration.js';
 import { onExit, runCleanups, signalsEndNormally, tagThisRun } from '../shared/exit-cleanup.js';
 import { LoadGenerator } from './load-generator.js';
@@ -20,12 +20,25 @@ import { createDemoWorkspace } from './workspace.js';
  */
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
+/** Say so when the post-deploy watch rolled `d` back: the next deployment waits for that rollback. */
+async function sayWatchOutcome(client: ApiClient, d: DeploymentView): Promise<void> {
+  const { deployment } = await client.call<{ deployment: DeploymentView }>('GET', `/api/v1/deployments/${d.id}`);
+  const watch = deployment.watch;
+  if (watch?.state !== 'regressed') return;
+  say(
+    yellow(`! the post-deploy watch found ${d.to.version} worse than ${d.from?.version ?? 'before'}: ${watch.reason}`),
+  );
+  if (watch.rollback) say(yellow(`  it rolled back (${watch.rollback}); the next deployment waits for that rollback`));
+}
+
 async function deployAndWatch(
   client: ApiClient,
   project: string,
   version: string,
   strategy?: string,
   set?: Record<string, string>,
+  /** The deployment before this one: its post-deploy watch may have rolled it back meanwhile. */
+  previous?: DeploymentView,
 ): Promise<{ deployment: DeploymentView; switchMs?: number }> {
   const { deployment } = await client.call<{ deployment: DeploymentView }>(
     'POST',
@@ -36,8 +49,11 @@ async function deployAndWatch(
       version,
       ...(strategy ? { strategy } : {}),
       ...(set ? { set } : {}),
+      // Behind the watch's rollback, should the previous release have regressed (a busy machine's slow answers can).
+      queue: true,
     },
   );
+  if (previous) await sayWatchOutcome(client, previous);
   say(
     `${bold(`deploy ${version}`)} ` +
       `${dim(`(${deployment.strategy}, ${deployment.steps.length} steps, ${deployment.id})`)}`,
@@ -115,10 +131,10 @@ async function main(): Promise<void> {
     say(dim('steady traffic: 200 requests/s (1 % of them take 2 s, so some are in flight at every switch)\n'));
     const blueGreen = await deployAndWatch(api, config.project, '2.0.0');
     say(`${green('✔')} 2.0.0 live (blue-green); 1.0.0 kept warm for instant rollback\n`);
-    const rolling = await deployAndWatch(api, config.project, '3.0.0', 'rolling');
+    const rolling = await deployAndWatch(api, config.project, '3.0.0', 'rolling', undefined, blueGreen.deployment);
     say(`${green('✔')} 3.0.0 live (rolling)\n`);
     say(dim('now a bad release: 4.0.0 answers 500 to 20 % of requests, deployed as a canary at 5 % of traffic'));
-    const bad = await deployAndWatch(api, config.project, '4.0.0', 'canary', { FAIL_RATE: '0.2' });
+    const bad = await deployAndWatch(api, config.project, '4.0.0', 'canary', { FAIL_RATE: '0.2' }, rolling.deployment);
     const badMs = Date.parse(bad.deployment.finishedAt!) - Date.parse(bad.deployment.startedAt!);
     say(
       `${bad.deployment.state === 'rolled_back' ? green('✔') : red('✘')} 4.0.0 ` +
