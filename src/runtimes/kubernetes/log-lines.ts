@@ -3,7 +3,8 @@ import type { LogLine } from '../runtime.js';
 /**
  * Pod log lines as the API returns them with `timestamps=true`: `<RFC3339Nano> <text>`. A cursor names the
  * pod, the line's time with nine fraction digits (so cursors compare as strings) and its place among lines
- * of the same time, so a read with `sinceTime` (whole seconds) can skip what was already seen.
+ * of the same time, so a read with `sinceSeconds` can skip what was already seen. (The kubelet stamps lines
+ * to the nanosecond: two lines of one time, split by a `tailLines` read, are the only case it can miscount.)
  */
 
 export interface Cursor {
