@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { SecretVault } from '../access/secrets/vault.js';
 import type { ProjectConfig } from '../config/model.js';
+import { KubeApi, KubernetesRuntime, loadKubeConfig } from '../runtimes/kubernetes/index.js';
 import { LocalRuntime } from '../runtimes/local/index.js';
 import type { InstanceSpec, Runtime } from '../runtimes/runtime.js';
 import { parseHostAddress, SshRuntime, type HostAddress, type HostCredentials } from '../runtimes/ssh/index.js';
@@ -27,9 +28,9 @@ function sshKeySecretOf(projects: () => ProjectConfig[], spec: Pick<InstanceSpec
 }
 
 /**
- * The runtime the engine uses: the local one, and with it the SSH runtime when any environment or
- * service of the project has `hosts:`. Secrets are resolved at each start; an environment's SSH key
- * secret is kept out of its instances' environment.
+ * The runtime the engine uses: Kubernetes when `runtime.kubernetes` is set; else the local one, and with it
+ * the SSH runtime when any environment or service of the project has `hosts:`. Secrets are resolved at each
+ * start; an environment's SSH key secret is kept out of its instances' environment.
  */
 export function buildRuntime(w: RuntimeWiring): Runtime {
   const secretEnv = async (spec: InstanceSpec) => {
@@ -41,6 +42,16 @@ export function buildRuntime(w: RuntimeWiring): Runtime {
     if (keySecret) delete env[keySecret];
     return env;
   };
+  const kubernetes = w.config.runtime.kubernetes;
+  if (kubernetes) {
+    // Slipway's secrets are not sent to the cluster: Kubernetes Secrets come in through envFrom.
+    return new KubernetesRuntime({
+      ...kubernetes,
+      envFromSecrets: kubernetes.envFrom,
+      api: new KubeApi(loadKubeConfig(kubernetes), kubernetes.namespace),
+      logger: w.logger.child({ part: 'kubernetes-runtime' }),
+    });
+  }
   const local = new LocalRuntime({
     logDir: w.instanceLogs,
     logger: w.logger.child({ part: 'runtime' }),
