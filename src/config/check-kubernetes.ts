@@ -1,7 +1,7 @@
 import type { RawIssue } from './messages.js';
 import { entriesOf, field } from './raw.js';
 
-/** Instances run either on Kubernetes or on this machine and SSH hosts: `hosts:` beside `runtime.kubernetes` is refused. */
+/** Instances run on Kubernetes, or here and on SSH hosts: `hosts:` beside `runtime.kubernetes` is refused. */
 export function checkKubernetesHosts(raw: unknown): RawIssue[] {
   if (field(field(raw, 'runtime'), 'kubernetes') === undefined) return [];
   const issues: RawIssue[] = [];

@@ -23,8 +23,9 @@ export const kubernetesRuntimeSchema = z
       .regex(/^[^\s]+$/, 'must be an image reference without spaces')
       .meta({
         description:
-          'Image of each release; {service} and {version} are filled in, e.g. registry.example.com/{service}:{version}. ' +
-          'Slipway does not build or push images: the image of a version must be in the registry before it is deployed.',
+          'Image of each release; {service} and {version} are filled in, e.g. ' +
+          'registry.example.com/{service}:{version}. Slipway does not build or push images: the image of a ' +
+          'version must be in the registry before it is deployed.',
       }),
     port: z
       .int()

@@ -22,7 +22,7 @@ export interface ProjectConfig {
     rateLimit: { perSecond: number; burst: number };
     retention: { maxEventsPerProject: number; maxAgeMs: number };
   };
-  /** Where instances run: the local runtime (the loopback ports they may listen on, when constrained), or Kubernetes. */
+  /** Where instances run: the local runtime (the loopback ports they may use, when constrained), or Kubernetes. */
   runtime: { ports?: { from: number; to: number }; kubernetes?: KubernetesRuntimeConfig };
   /** In promotion order: a release moves from the first towards the last. */
   environments: EnvironmentConfig[];
