@@ -223,7 +223,7 @@ describe('Kubernetes runtime against the API calls as data', () => {
     }).rejects.toMatchObject({ code: 'not_found' });
   });
 
-  it('stop scales to 0, waits for the pod to go, deletes the Deployment, and the Service with the last one', async () => {
+  it('stop scales to 0, waits for the pod to go, deletes the Deployment, the Service with the last one', async () => {
     const a = spec();
     const b = spec();
     await runtime.start(a);
@@ -269,7 +269,7 @@ describe('Kubernetes runtime against the API calls as data', () => {
     await runtime.stop(b.instanceId); // idempotent
   });
 
-  it('a new coordinator adopts by handle; a Deployment deleted behind its back is an exit, and made again', async () => {
+  it('a new coordinator adopts by handle; a Deployment deleted behind its back is an exit, made again', async () => {
     const s = spec();
     const handle = await runtime.start(s);
     await runtime.close();
