@@ -40,9 +40,10 @@ function aliveNow(deployment: string): boolean {
     import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
     const kc = new KubeConfig(); kc.loadFromDefault();
     const ns = ${JSON.stringify(namespace)}, name = ${JSON.stringify(deployment)};
-    const d = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name, namespace: ns }).catch(() => undefined);
+    const apps = kc.makeApiClient(AppsV1Api), core = kc.makeApiClient(CoreV1Api);
+    const d = await apps.readNamespacedDeployment({ name, namespace: ns }).catch(() => undefined);
     const sel = d ? Object.entries(d.spec.selector.matchLabels).map(([k, v]) => k + '=' + v).join(',') : '';
-    const pods = d ? (await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns, labelSelector: sel })).items : [];
+    const pods = d ? (await core.listNamespacedPod({ namespace: ns, labelSelector: sel })).items : [];
     process.stdout.write(pods.some((p) => !p.metadata.deletionTimestamp && p.status.phase === 'Running') ? '1' : '0');`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
   return r.stdout === '1';
