@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { SecretVault } from '../access/secrets/vault.js';
 import type { ProjectConfig } from '../config/model.js';
-import { KubeApi, KubernetesRuntime, loadKubeConfig } from '../runtimes/kubernetes/index.js';
 import { LocalRuntime } from '../runtimes/local/index.js';
 import type { InstanceSpec, Runtime } from '../runtimes/runtime.js';
 import { parseHostAddress, SshRuntime, type HostAddress, type HostCredentials } from '../runtimes/ssh/index.js';
@@ -32,7 +31,7 @@ function sshKeySecretOf(projects: () => ProjectConfig[], spec: Pick<InstanceSpec
  * the SSH runtime when any environment or service of the project has `hosts:`. Secrets are resolved at each
  * start; an environment's SSH key secret is kept out of its instances' environment.
  */
-export function buildRuntime(w: RuntimeWiring): Runtime {
+export async function buildRuntime(w: RuntimeWiring): Promise<Runtime> {
   const secretEnv = async (spec: InstanceSpec) => {
     const env = {
       ...(await w.baseEnv?.(spec)),
@@ -44,6 +43,8 @@ export function buildRuntime(w: RuntimeWiring): Runtime {
   };
   const kubernetes = w.config.runtime.kubernetes;
   if (kubernetes) {
+    // Loaded only here: @kubernetes/client-node takes seconds to import on a loaded machine.
+    const { KubeApi, KubernetesRuntime, loadKubeConfig } = await import('../runtimes/kubernetes/index.js');
     // Slipway's secrets are not sent to the cluster: Kubernetes Secrets come in through envFrom.
     return new KubernetesRuntime({
       ...kubernetes,
