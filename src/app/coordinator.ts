@@ -117,7 +117,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     }
     // Local instances, and SSH hosts for environments (or services) with `hosts:` (src/app/runtime.ts).
     const projects: ProjectConfig[] = [config, ...(await listProjects(db)).map((p) => p.config)];
-    const runtime = buildRuntime({
+    const runtime = await buildRuntime({
       config,
       projects: () => projects,
       secrets,

@@ -27,11 +27,11 @@ function sshKeySecretOf(projects: () => ProjectConfig[], spec: Pick<InstanceSpec
 }
 
 /**
- * The runtime the engine uses: the local one, and with it the SSH runtime when any environment or
- * service of the project has `hosts:`. Secrets are resolved at each start; an environment's SSH key
- * secret is kept out of its instances' environment.
+ * The runtime the engine uses: Kubernetes when `runtime.kubernetes` is set; else the local one, and with it
+ * the SSH runtime when any environment or service of the project has `hosts:`. Secrets are resolved at each
+ * start; an environment's SSH key secret is kept out of its instances' environment.
  */
-export function buildRuntime(w: RuntimeWiring): Runtime {
+export async function buildRuntime(w: RuntimeWiring): Promise<Runtime> {
   const secretEnv = async (spec: InstanceSpec) => {
     const env = {
       ...(await w.baseEnv?.(spec)),
@@ -41,6 +41,18 @@ export function buildRuntime(w: RuntimeWiring): Runtime {
     if (keySecret) delete env[keySecret];
     return env;
   };
+  const kubernetes = w.config.runtime.kubernetes;
+  if (kubernetes) {
+    // Loaded only here: @kubernetes/client-node takes seconds to import on a loaded machine.
+    const { KubeApi, KubernetesRuntime, loadKubeConfig } = await import('../runtimes/kubernetes/index.js');
+    // Slipway's secrets are not sent to the cluster: Kubernetes Secrets come in through envFrom.
+    return new KubernetesRuntime({
+      ...kubernetes,
+      envFromSecrets: kubernetes.envFrom,
+      api: new KubeApi(loadKubeConfig(kubernetes), kubernetes.namespace),
+      logger: w.logger.child({ part: 'kubernetes-runtime' }),
+    });
+  }
   const local = new LocalRuntime({
     logDir: w.instanceLogs,
     logger: w.logger.child({ part: 'runtime' }),

@@ -13,6 +13,7 @@ import { checkAccess } from './check-access.js';
 import { checkDependsOn } from './check-depends-on.js';
 import { checkStatic } from './check-static.js';
 import { checkNotifications } from './check-notifications.js';
+import { checkKubernetesHosts } from './check-kubernetes.js';
 import { entriesOf, field, isMapping } from './raw.js';
 import { hint } from './suggest.js';
 
@@ -32,6 +33,7 @@ export function crossFieldIssues(raw: unknown): RawIssue[] {
     ...checkDependsOn(raw),
     ...checkStatic(raw),
     ...checkNotifications(raw),
+    ...checkKubernetesHosts(raw),
   ];
 }
 

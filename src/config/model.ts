@@ -22,8 +22,8 @@ export interface ProjectConfig {
     rateLimit: { perSecond: number; burst: number };
     retention: { maxEventsPerProject: number; maxAgeMs: number };
   };
-  /** Where instances run (the local runtime): the loopback ports they may listen on, when constrained. */
-  runtime: { ports?: { from: number; to: number } };
+  /** Where instances run: the local runtime (the loopback ports they may use, when constrained), or Kubernetes. */
+  runtime: { ports?: { from: number; to: number }; kubernetes?: KubernetesRuntimeConfig };
   /** In promotion order: a release moves from the first towards the last. */
   environments: EnvironmentConfig[];
   services: ServiceConfig[];
@@ -435,4 +435,18 @@ export interface NotificationSubscription {
   environments?: string[];
   services?: string[];
   template?: string;
+}
+
+/** `runtime.kubernetes`: instances as Deployments on a cluster (src/runtimes/kubernetes). */
+export interface KubernetesRuntimeConfig {
+  namespace: string;
+  /** Absolute; absent: KUBECONFIG, ~/.kube/config, or in-cluster. */
+  kubeconfig?: string;
+  context?: string;
+  /** May hold {service} and {version}. */
+  image: string;
+  port: number;
+  command: 'image' | 'service';
+  envFrom: string[];
+  pollMs: number;
 }

@@ -22,6 +22,7 @@ import { normalizeGates } from './normalize-gates.js';
 import { normalizeAlerts, normalizeResources } from './normalize-alerts.js';
 import { normalizeStatic, staticHealthPath, staticServerRun } from './normalize-static.js';
 import { normalizeNotifications } from './normalize-notifications.js';
+import { normalizeKubernetes } from './normalize-kubernetes.js';
 
 type Parsed<K extends keyof ParsedConfig['services'][string]> = ParsedConfig['services'][string][K];
 
@@ -44,7 +45,10 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
         maxAgeMs: ms(parsed.errors.retention.maxAge),
       },
     },
-    runtime: parsed.runtime.ports ? { ports: parsed.runtime.ports } : {},
+    runtime: {
+      ...(parsed.runtime.ports ? { ports: parsed.runtime.ports } : {}),
+      ...(parsed.runtime.kubernetes ? { kubernetes: normalizeKubernetes(parsed.runtime.kubernetes, base) } : {}),
+    },
     environments: Object.entries(parsed.environments).map(([name, environment]) => ({
       name,
       listen: environment.listen,

@@ -3,6 +3,7 @@
  * Schema for editors is generated from this (json-schema.ts); normalize.ts turns the parsed
  * result into the model. Objects are strict so a misspelled key is an error, not a silent no-op.
  */
+import { kubernetesRuntimeSchema } from './kubernetes-schema.js';
 import { z } from 'zod';
 import { errorsSchema } from './errors-schema.js';
 import {
@@ -398,9 +399,12 @@ export const configSchema = z
           .meta({
             description: 'Loopback ports instances listen on (e.g. to match a firewall rule); absent: any free port.',
           }),
+        kubernetes: kubernetesRuntimeSchema.optional(),
       })
       .prefault({})
-      .meta({ description: 'Where instances run: on this machine, detached processes (the local runtime).' }),
+      .meta({
+        description: 'Where instances run: on this machine, detached processes (the local runtime), or on Kubernetes.',
+      }),
     environments: z
       .record(environmentNameField, environmentSchema)
       .refine((environments) => Object.keys(environments).length > 0, 'declare at least one environment')

@@ -34,6 +34,16 @@ errors:
   retention: { maxEvents: 100000, maxAge: 30d } # events kept per project; issues and their counts stay
 runtime: {}                           # instances run here as detached processes, on any free loopback port, or:
 # runtime: { ports: { from: 20000, to: 20999 } }  # only these ports (to match a firewall rule)
+# runtime:                           # …or on Kubernetes: a Deployment per instance, a Service per release
+#   kubernetes:
+#     namespace: shop                 # must exist; Slipway makes Deployments and Services there
+#     image: registry.example.com/{service}:{version}  # pushed before deploying: Slipway does not build images
+#     kubeconfig: kube/prod.yaml      # relative to this file; absent: KUBECONFIG, ~/.kube/config, or in-cluster
+#     context: production             # absent: the kubeconfig's current context
+#     port: 8080                      # the container's port (its PORT) and its Service's
+#     command: image                  # image: the image's entrypoint; service: the service's command and args
+#     envFrom: [api-secrets]          # Kubernetes Secrets as environment (Slipway's secrets are not sent)
+#     pollInterval: 2s                # how often pod status is read
 
 # Environments in promotion order; each serves its traffic on its own address.
 environments:
