@@ -26,5 +26,12 @@ export function parseContainerHandle(handle: InstanceHandle, instanceId: string)
     throw bad('address', 'must be host:port');
   const pid = typeof handle.pid === 'number' ? handle.pid : 0;
   const restarts = typeof handle.restarts === 'number' && handle.restarts >= 0 ? handle.restarts : 0;
-  return { ...handle, runtime: 'container', containerId: handle.containerId, startedAt: handle.startedAt, pid, restarts };
+  return {
+    ...handle,
+    runtime: 'container',
+    containerId: handle.containerId,
+    startedAt: handle.startedAt,
+    pid,
+    restarts,
+  };
 }

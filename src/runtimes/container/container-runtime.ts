@@ -165,9 +165,13 @@ export class ContainerRuntime implements Runtime {
   logs(instanceId: string, options: LogOptions = {}): AsyncIterable<LogLine> {
     const containerId = this.instances.get(instanceId)?.containerId ?? this.logContainers.get(instanceId);
     if (!containerId)
-      throw new RuntimeError('not_found', `no logs for instance ${instanceId}: this runtime has not started or adopted it`, {
-        instanceId,
-      });
+      throw new RuntimeError(
+        'not_found',
+        `no logs for instance ${instanceId}: this runtime has not started or adopted it`,
+        {
+          instanceId,
+        },
+      );
     return containerLogLines(this.docker, containerId, options);
   }
 
@@ -250,5 +254,3 @@ export class ContainerRuntime implements Runtime {
     if (this.closed) throw new RuntimeError('unavailable', 'the container runtime is closed');
   }
 }
-
-
