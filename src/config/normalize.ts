@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseDuration } from '../shared/duration.js';
 import { splitListen } from './fields.js';
 import type {
+  ContainerConfig,
   DatabaseConfig,
   FreezeWindow,
   EnvironmentOverride,
@@ -22,6 +23,7 @@ import { normalizeGates } from './normalize-gates.js';
 import { normalizeAlerts, normalizeResources } from './normalize-alerts.js';
 import { normalizeStatic, staticHealthPath, staticServerRun } from './normalize-static.js';
 import { normalizeNotifications } from './normalize-notifications.js';
+import { parseMemory } from './memory-size.js';
 
 type Parsed<K extends keyof ParsedConfig['services'][string]> = ParsedConfig['services'][string][K];
 
@@ -44,7 +46,10 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
         maxAgeMs: ms(parsed.errors.retention.maxAge),
       },
     },
-    runtime: parsed.runtime.ports ? { ports: parsed.runtime.ports } : {},
+    runtime: {
+      ...(parsed.runtime.ports ? { ports: parsed.runtime.ports } : {}),
+      ...(parsed.runtime.docker ? { docker: parsed.runtime.docker } : {}),
+    },
     environments: Object.entries(parsed.environments).map(([name, environment]) => ({
       name,
       listen: environment.listen,
@@ -66,6 +71,7 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
             : { kind: 'once', from: Date.parse(f.from!), until: Date.parse(f.until!), message: f.message },
       ),
       ...(environment.hosts ? { hosts: environment.hosts } : {}),
+      ...(environment.container ? { container: normalizeContainer(environment.container) } : {}),
       ...(environment.hosts && environment.sshKey !== 'agent'
         ? { sshKeySecret: environment.sshKey.slice('secret:'.length) }
         : {}),
@@ -198,7 +204,13 @@ function normalizeEnvironmentOverride(override: ParsedEnvironmentOverride): Envi
     health: override.health && normalizeHealth(override.health),
     drainTimeoutMs: override.drainTimeout === undefined ? undefined : ms(override.drainTimeout),
     hosts: override.hosts,
+    container: override.container && normalizeContainer(override.container),
   });
+}
+
+function normalizeContainer(container: { memory?: string | number }): ContainerConfig {
+  const memoryBytes = container.memory === undefined ? undefined : parseMemory(container.memory);
+  return memoryBytes === undefined ? {} : { memoryBytes };
 }
 
 function normalizeRelease(release: Parsed<'releases'>[string], base: string): ReleaseOverride {

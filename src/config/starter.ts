@@ -34,6 +34,8 @@ errors:
   retention: { maxEvents: 100000, maxAge: 30d } # events kept per project; issues and their counts stay
 runtime: {}                           # instances run here as detached processes, on any free loopback port, or:
 # runtime: { ports: { from: 20000, to: 20999 } }  # only these ports (to match a firewall rule)
+# runtime: { docker: { socket: /var/run/docker.sock, publish: 127.0.0.1 } }  # the Docker Engine for container:
+#                                   # (socket absent: DOCKER_HOST, else /var/run/docker.sock)
 
 # Environments in promotion order; each serves its traffic on its own address.
 environments:
@@ -45,6 +47,8 @@ environments:
     #                                 # releases shipped once per host, host keys pinned on first use; instances listen
     #                                 # on the host's address ($SLIPWAY_LISTEN_HOST); absent: on this machine
     # sshKey: agent                   # agent (SSH_AUTH_SOCK) or secret:NAME (slipway secrets set NAME --env production)
+    # container: { memory: 256MiB }   # run instances in containers instead (Docker Engine API): an image per release
+    #                                 # on this machine's node, ports published on runtime.docker.publish; memory limit
     requires: [staging]               # a release must have succeeded in staging first…
     soak: 0s                          # …and been live there this long (e.g. 30m)
     watch: { for: 5m, onRegression: rollback }   # after a rollout, judge the new release against the previous
@@ -143,6 +147,7 @@ services:
         instances: 2
         env: { LOG_LEVEL: warn }
         # hosts: [ssh://deploy@10.0.0.7]  # this service's own SSH hosts here (replaces the environment's hosts)
+        # container: {}               # or in containers here (replaces the environment's hosts or container)
     releases: {}                      # per-version overrides (command, args, cwd, env), e.g.:
     #   "2.0.0": { args: [server-v2.js], env: { FEATURE_X: "on" } }
   # frontend:                         # a static build (React, Vite...) served by Slipway instead of a command
