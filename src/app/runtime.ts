@@ -29,8 +29,8 @@ function sshKeySecretOf(projects: () => ProjectConfig[], spec: Pick<InstanceSpec
 
 /**
  * The runtime the engine uses: the local one, with it the SSH runtime when any environment or
- * service of the project has `hosts:`, and the container runtime when any has `container:`. Secrets are resolved at each start; an environment's SSH key
- * secret is kept out of its instances' environment.
+ * service of the project has `hosts:`, and the container runtime when any has `container:`. Secrets are
+ * resolved at each start; an environment's SSH key secret is kept out of its instances' environment.
  */
 export function buildRuntime(w: RuntimeWiring): Runtime {
   const secretEnv = async (spec: InstanceSpec) => {
