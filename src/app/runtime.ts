@@ -60,7 +60,13 @@ export function buildRuntime(w: RuntimeWiring): Runtime {
   const containers = new ContainerRuntime({
     ...(docker?.socket ? { socketPath: docker.socket } : {}),
     publishHost: docker?.publish ?? '127.0.0.1',
-    memoryBytes: (spec) => containerOf(w.projects, spec)?.memoryBytes,
+    // The container's limit is the one the memory alert compares with (resources.memory), unless container: sets one.
+    memoryBytes: (spec) =>
+      containerOf(w.projects, spec)?.memoryBytes ??
+      w
+        .projects()
+        .find((c) => c.project === spec.project)
+        ?.services.find((s) => s.name === spec.service)?.resources?.memoryBytes,
     secretEnv,
     logger: w.logger.child({ part: 'container-runtime' }),
   });

@@ -136,7 +136,7 @@ const containerField = z
   .strictObject({
     memory: memoryField
       .optional()
-      .meta({ description: "Memory limit of each instance's container (e.g. 256MiB); absent: none." }),
+      .meta({ description: "Memory limit of each instance's container (e.g. 256MiB); absent: the service's resources.memory, if any." }),
   })
   .meta({
     description:
