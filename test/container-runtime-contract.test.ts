@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerRuntime } from '../src/runtimes/container/index.js';
 import { describeRuntimeContract, type InstanceKind, type RuntimeSubject } from '../src/runtimes/runtime.contract.js';
 import type { InstanceHandle } from '../src/runtimes/runtime.js';
@@ -124,3 +124,29 @@ async function containerSubject(): Promise<RuntimeSubject> {
 }
 
 describeRuntimeContract('container', containerSubject, { quietMs: 1000, timeoutMs: 30_000 });
+
+describe('container runtime housekeeping', () => {
+  it('keeps a stopped container for its logs only keepStoppedMs, then removes it (never a running one)', async () => {
+    const runtime = new ContainerRuntime({ socketPath: engine.socketPath, pollMs: 100, keepStoppedMs: 500 });
+    try {
+      const [a, b] = [
+        fixtureSpec({ cwd: release, args: ['instance-server.mjs'] }),
+        fixtureSpec({ cwd: release, args: ['instance-server.mjs'] }),
+      ];
+      const stopped = await runtime.start(a);
+      const kept = await runtime.start(b);
+      await runtime.stop(a.instanceId);
+      expect(docker('ps', '-aq', '--no-trunc', '--filter', `id=${stopped.containerId}`)).not.toBe('');
+      await waitFor(
+        'the stopped container to be removed',
+        () => !docker('ps', '-aq', '--filter', `id=${stopped.containerId}`),
+        30_000,
+      );
+      expect(alive(kept)).toBe(true);
+    } finally {
+      await runtime.close();
+      const ids = docker('ps', '-aq', '--filter', 'label=dev.slipway.project=demo');
+      if (ids) docker('rm', '-f', ...ids.split('\n'));
+    }
+  }, 60_000);
+});

@@ -38,7 +38,11 @@ export interface ContainerRuntimeOptions extends ImageOptions {
   restartBackoff?: Partial<BackoffOptions>;
   /** How often the engine is asked which containers run (default 500 ms). */
   pollMs?: number;
+  /** Stopped containers are kept this long for `slipway logs`, then removed (default 24 h). */
+  keepStoppedMs?: number;
 }
+
+const pruneEveryMs = 60_000;
 
 /**
  * Instances in containers through the Docker Engine API (dockerode; Podman's API serves it too):
@@ -66,6 +70,7 @@ export class ContainerRuntime implements Runtime {
   private readonly backoff: BackoffOptions;
   private poller: NodeJS.Timeout | undefined;
   private polling = false;
+  private lastPrune = 0;
   private closed = false;
 
   constructor(private readonly options: ContainerRuntimeOptions = {}) {
@@ -228,11 +233,27 @@ export class ContainerRuntime implements Runtime {
           }
         })
         .catch((err) => this.logger.warn({ err: messageOf(err), socket: this.socket }, 'engine poll failed'))
+        .then(() => this.pruneNow())
+        .catch((err) => this.logger.warn({ err: messageOf(err) }, 'removing old stopped containers failed'))
         .finally(() => {
           this.polling = false;
         });
     }, this.options.pollMs ?? 500);
     this.poller.unref();
+  }
+
+  /** Remove this runtime's containers that stopped longer ago than keepStoppedMs and that no instance needs. */
+  private async pruneNow(): Promise<void> {
+    const now = this.clock.now();
+    const keepMs = this.options.keepStoppedMs ?? 24 * 3600_000;
+    if (now - this.lastPrune < Math.min(pruneEveryMs, keepMs)) return;
+    this.lastPrune = now;
+    for (const old of await this.containers.stoppedBefore(now - keepMs)) {
+      if (this.instances.has(old.instanceId)) continue;
+      await this.containers.remove(old.containerId);
+      if (this.logContainers.get(old.instanceId) === old.containerId) this.logContainers.delete(old.instanceId);
+      this.logger.info({ instanceId: old.instanceId }, 'removed a stopped container kept for its logs');
+    }
   }
 
   /** An engine that does not answer becomes one `unavailable` line naming its socket. */

@@ -143,6 +143,25 @@ export class Containers {
     return new Set(list.map((c) => c.Id));
   }
 
+  /** This runtime's containers that are not running and finished before `before` (ms since the epoch). */
+  async stoppedBefore(before: number): Promise<{ containerId: string; instanceId: string }[]> {
+    const list = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${labels.managed}=container`], status: ['exited', 'created', 'dead'] },
+    });
+    const old: { containerId: string; instanceId: string }[] = [];
+    for (const c of list) {
+      const info = await this.docker
+        .getContainer(c.Id)
+        .inspect()
+        .catch(() => undefined);
+      const finished = Date.parse(info?.State.FinishedAt ?? '');
+      if (!info || info.State.Running || !(finished > 0 && finished < before)) continue;
+      old.push({ containerId: c.Id, instanceId: c.Labels[labels.instance] ?? '' });
+    }
+    return old;
+  }
+
   /** SIGTERM, up to `drainMs` for it to end, then SIGKILL; resolves once it is not running. */
   async terminate(containerId: string, drainMs: number, goneMs: number): Promise<void> {
     const stopped = async () => !(await this.state(containerId))?.running;
