@@ -134,9 +134,9 @@ const sshKeyField = z
 /** `container:` — run this environment's (or service's) instances in containers (src/runtimes/container). */
 const containerField = z
   .strictObject({
-    memory: memoryField
-      .optional()
-      .meta({ description: "Memory limit of each instance's container (e.g. 256MiB); absent: the service's resources.memory, if any." }),
+    memory: memoryField.optional().meta({
+      description: "Memory limit of each instance's container (e.g. 256MiB); absent: the service's resources.memory.",
+    }),
   })
   .meta({
     description:
