@@ -66,8 +66,17 @@ export async function useDockerEngine(): Promise<TestEngine> {
     () => {
       try {
         mkdirSync(lock);
+        writeFileSync(join(lock, 'pid'), String(process.pid));
         return true;
       } catch {
+        // A holder that died (a test process killed mid-start) leaves its lock: take it back.
+        let holder = 0;
+        try {
+          holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+        } catch {
+          // Just made, its pid not written yet (or just released): wait.
+        }
+        if (holder > 0 && !alive(holder)) rmSync(lock, { recursive: true, force: true });
         return false;
       }
     },
