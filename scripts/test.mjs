@@ -8,6 +8,7 @@
 //   3. PostgreSQL's client tools (pg_dump, pg_restore, psql) for the backup tests.
 //   3b. For the harbor-platform example: python3-fastapi, python3-uvicorn, python3-psycopg (Debian's
 //      /usr/bin/python3) and chromium; installed with apt-get when missing.
+//   3c. Docker (docker.io) for the container runtime's tests; installed with apt-get when missing.
 //   4. Biome (format + lint) and lines of at most 120 characters (`npm run lint`).
 //   5. A fresh build (dist/), for the tests of the packaged `slipway` bin; the processes tests start run it.
 //   6. vitest, with any extra arguments passed through (npm test -- test/cli.test.ts).
@@ -120,6 +121,24 @@ if (missingPlatform().length > 0) {
     process.stderr.write(
       `npm test: ${still.join(', ')} not installed and could not be — run: apt-get install ${still.join(' ')}\n`,
     );
+    process.exit(1);
+  }
+}
+
+// Docker (Debian's docker.io: dockerd, runc, the docker CLI) for the container runtime's tests; they start a
+// dockerd of their own on /run/slipway-test-docker/docker.sock when none answers at DOCKER_HOST
+// (test/support/docker.ts), and stop it when done.
+const dockerReady = () =>
+  ['dockerd', 'runc', 'docker'].every((t) => spawnSync(t, ['--version'], { stdio: 'ignore' }).status === 0);
+if (!dockerReady()) {
+  process.stderr.write('npm test: docker.io is missing (the container runtime tests); installing…\n');
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+  spawnSync('apt-get', ['install', '-y', '-qq', 'docker.io'], {
+    stdio: 'ignore',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (!dockerReady()) {
+    process.stderr.write('npm test: dockerd is not installed and could not be — run: apt-get install docker.io\n');
     process.exit(1);
   }
 }

@@ -1,4 +1,4 @@
-import type { ProjectConfig } from '../config/model.js';
+import type { ContainerConfig, ProjectConfig } from '../config/model.js';
 import type {
   InstanceHandle,
   InstanceSpec,
@@ -19,6 +19,21 @@ export function hostsOf(
   const service = config?.services.find((s) => s.name === spec.service);
   const environment = config?.environments.find((e) => e.name === spec.environment);
   return service?.environments[spec.environment]?.hosts ?? environment?.hosts ?? [];
+}
+
+/**
+ * The `container:` of a spec's service in its environment: the service's own; else none when the service has
+ * its own hosts; else the environment's. Undefined: the instance does not run in a container.
+ */
+export function containerOf(
+  configs: () => ProjectConfig[],
+  spec: Pick<InstanceSpec, 'project' | 'environment' | 'service'>,
+): ContainerConfig | undefined {
+  const config = configs().find((c) => c.project === spec.project);
+  const override = config?.services.find((s) => s.name === spec.service)?.environments[spec.environment];
+  if (override?.container) return override.container;
+  if (override?.hosts) return undefined;
+  return config?.environments.find((e) => e.name === spec.environment)?.container;
 }
 
 /**

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { SecretVault } from '../access/secrets/vault.js';
 import type { ProjectConfig } from '../config/model.js';
+import { ContainerRuntime } from '../runtimes/container/index.js';
 import { LocalRuntime } from '../runtimes/local/index.js';
 import type { InstanceSpec, Runtime } from '../runtimes/runtime.js';
 import { parseHostAddress, SshRuntime, type HostAddress, type HostCredentials } from '../runtimes/ssh/index.js';
 import { SlipwayError } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
-import { hostsOf, PlacedRuntime } from './placed-runtime.js';
+import { containerOf, hostsOf, PlacedRuntime } from './placed-runtime.js';
 
 export interface RuntimeWiring {
   config: ProjectConfig;
@@ -27,9 +28,10 @@ function sshKeySecretOf(projects: () => ProjectConfig[], spec: Pick<InstanceSpec
 }
 
 /**
- * The runtime the engine uses: Kubernetes when `runtime.kubernetes` is set; else the local one, and with it
- * the SSH runtime when any environment or service of the project has `hosts:`. Secrets are resolved at each
- * start; an environment's SSH key secret is kept out of its instances' environment.
+ * The runtime the engine uses: Kubernetes when `runtime.kubernetes` is set; else the local one, with it the SSH
+ * runtime when any environment or service of the project has `hosts:`, and the container runtime when any has
+ * `container:`. Secrets are resolved at each start; an environment's SSH key secret is kept out of its instances'
+ * environment.
  */
 export async function buildRuntime(w: RuntimeWiring): Promise<Runtime> {
   const secretEnv = async (spec: InstanceSpec) => {
@@ -62,7 +64,35 @@ export async function buildRuntime(w: RuntimeWiring): Promise<Runtime> {
   const usesHosts =
     w.config.environments.some((e) => e.hosts) ||
     w.config.services.some((s) => Object.values(s.environments).some((o) => o.hosts));
-  if (!usesHosts) return local;
+  const here = usesHosts ? withHosts(w, local, secretEnv) : local;
+  const usesContainers =
+    w.config.environments.some((e) => e.container) ||
+    w.config.services.some((s) => Object.values(s.environments).some((o) => o.container));
+  if (!usesContainers) return here;
+  const docker = w.config.runtime.docker;
+  const containers = new ContainerRuntime({
+    ...(docker?.socket ? { socketPath: docker.socket } : {}),
+    publishHost: docker?.publish ?? '127.0.0.1',
+    // The container's limit is the one the memory alert compares with (resources.memory), unless container: sets one.
+    memoryBytes: (spec) =>
+      containerOf(w.projects, spec)?.memoryBytes ??
+      w
+        .projects()
+        .find((c) => c.project === spec.project)
+        ?.services.find((s) => s.name === spec.service)?.resources?.memoryBytes,
+    secretEnv,
+    logger: w.logger.child({ part: 'container-runtime' }),
+  });
+  // Containers first: a service's container: wins over its environment's hosts:.
+  return new PlacedRuntime(here, containers, (spec) => containerOf(w.projects, spec) !== undefined);
+}
+
+/** The local runtime together with the SSH runtime, for environments (or services) with `hosts:`. */
+function withHosts(
+  w: RuntimeWiring,
+  local: Runtime,
+  secretEnv: (spec: InstanceSpec) => Promise<Record<string, string>>,
+): Runtime {
   const ssh = new SshRuntime({
     hostsFor: (spec) => hostsOf(w.projects, spec),
     knownHostsFile: path.join(w.config.dataDir, 'ssh', 'known-hosts.json'),

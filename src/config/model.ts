@@ -23,7 +23,12 @@ export interface ProjectConfig {
     retention: { maxEventsPerProject: number; maxAgeMs: number };
   };
   /** Where instances run: the local runtime (the loopback ports they may use, when constrained), or Kubernetes. */
-  runtime: { ports?: { from: number; to: number }; kubernetes?: KubernetesRuntimeConfig };
+  runtime: {
+    ports?: { from: number; to: number };
+    kubernetes?: KubernetesRuntimeConfig;
+    /** The Docker Engine for `container:` environments and services (socket absent: DOCKER_HOST, else Docker's). */
+    docker?: { socket?: string; publish: string };
+  };
   /** In promotion order: a release moves from the first towards the last. */
   environments: EnvironmentConfig[];
   services: ServiceConfig[];
@@ -100,6 +105,14 @@ export interface EnvironmentConfig extends ListenAddress {
   hosts?: string[];
   /** The secret holding the private key for the hosts; absent: the SSH agent (SSH_AUTH_SOCK). */
   sshKeySecret?: string;
+  /** Instances run in containers (src/runtimes/container); absent: as processes here (or on `hosts`). */
+  container?: ContainerConfig;
+}
+
+/** `container:` of an environment or a service in it. */
+export interface ContainerConfig {
+  /** Memory limit of each instance's container; absent: none. */
+  memoryBytes?: number;
 }
 
 /** `alerts:` of an environment: the seed's rules are on; each may be tuned or turned off. */
@@ -273,6 +286,8 @@ export interface EnvironmentOverride {
   instances?: number;
   /** This service's SSH hosts in the environment (replace the environment's). */
   hosts?: string[];
+  /** This service runs in containers here (replaces the environment's `container`). */
+  container?: ContainerConfig;
   strategy?: StrategyConfig;
   env?: Record<string, string>;
   health?: Partial<HealthConfig>;

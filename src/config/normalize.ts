@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseDuration } from '../shared/duration.js';
 import { splitListen } from './fields.js';
 import type {
+  ContainerConfig,
   DatabaseConfig,
   FreezeWindow,
   EnvironmentOverride,
@@ -23,6 +24,7 @@ import { normalizeAlerts, normalizeResources } from './normalize-alerts.js';
 import { normalizeStatic, staticHealthPath, staticServerRun } from './normalize-static.js';
 import { normalizeNotifications } from './normalize-notifications.js';
 import { normalizeKubernetes } from './normalize-kubernetes.js';
+import { parseMemory } from './memory-size.js';
 
 type Parsed<K extends keyof ParsedConfig['services'][string]> = ParsedConfig['services'][string][K];
 
@@ -48,6 +50,7 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
     runtime: {
       ...(parsed.runtime.ports ? { ports: parsed.runtime.ports } : {}),
       ...(parsed.runtime.kubernetes ? { kubernetes: normalizeKubernetes(parsed.runtime.kubernetes, base) } : {}),
+      ...(parsed.runtime.docker ? { docker: parsed.runtime.docker } : {}),
     },
     environments: Object.entries(parsed.environments).map(([name, environment]) => ({
       name,
@@ -70,6 +73,7 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
             : { kind: 'once', from: Date.parse(f.from!), until: Date.parse(f.until!), message: f.message },
       ),
       ...(environment.hosts ? { hosts: environment.hosts } : {}),
+      ...(environment.container ? { container: normalizeContainer(environment.container) } : {}),
       ...(environment.hosts && environment.sshKey !== 'agent'
         ? { sshKeySecret: environment.sshKey.slice('secret:'.length) }
         : {}),
@@ -202,7 +206,13 @@ function normalizeEnvironmentOverride(override: ParsedEnvironmentOverride): Envi
     health: override.health && normalizeHealth(override.health),
     drainTimeoutMs: override.drainTimeout === undefined ? undefined : ms(override.drainTimeout),
     hosts: override.hosts,
+    container: override.container && normalizeContainer(override.container),
   });
+}
+
+function normalizeContainer(container: { memory?: string | number }): ContainerConfig {
+  const memoryBytes = container.memory === undefined ? undefined : parseMemory(container.memory);
+  return memoryBytes === undefined ? {} : { memoryBytes };
 }
 
 function normalizeRelease(release: Parsed<'releases'>[string], base: string): ReleaseOverride {

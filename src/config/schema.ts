@@ -28,6 +28,7 @@ import { gatesSchema } from './gates-schema.js';
 import { approvalsSchema } from './approvals-schema.js';
 import { ssoSchema } from './sso-schema.js';
 import { accessSchema } from './access-schema.js';
+import { memoryField } from './memory-size.js';
 import { staticSchema } from './static-schema.js';
 import { alertsSchema, resourcesSchema } from './alerts-schema.js';
 import { notificationsSchema } from './notifications-schema.js';
@@ -131,6 +132,19 @@ const sshKeyField = z
       'stored with slipway secrets set NAME --env ENV).',
   });
 
+/** `container:` — run this environment's (or service's) instances in containers (src/runtimes/container). */
+const containerField = z
+  .strictObject({
+    memory: memoryField.optional().meta({
+      description: "Memory limit of each instance's container (e.g. 256MiB); absent: the service's resources.memory.",
+    }),
+  })
+  .meta({
+    description:
+      "Run instances in containers through the Docker Engine API (an image per release on this machine's " +
+      'node, the port published on a loopback address); absent: as detached processes (or on hosts:).',
+  });
+
 const environmentOverrideSchema = z
   .strictObject({
     instances: instancesField.optional(),
@@ -139,6 +153,11 @@ const environmentOverrideSchema = z
     health: healthOverrideSchema.optional(),
     drainTimeout: drainField.optional(),
     hosts: hostsField.optional().meta({ description: "This service's SSH hosts here (replaces the environment's)." }),
+    container: containerField.optional(),
+  })
+  .refine((o) => !(o.hosts && o.container), {
+    message: 'containers on SSH hosts are not supported yet: use hosts: or container:, not both',
+    path: ['container'],
   })
   .meta({
     description: 'Changes for one environment; strategy, instances and drainTimeout replace, env and health merge.',
@@ -325,6 +344,7 @@ const environmentSchema = z
     listen: listenField.meta({ description: 'host:port the environment serves traffic on.' }),
     hosts: hostsField.optional(),
     sshKey: sshKeyField,
+    container: containerField.optional(),
     requires: z
       .array(environmentNameField)
       .default([])
@@ -364,6 +384,10 @@ const environmentSchema = z
           'share one database.',
       }),
   })
+  .refine((e) => !(e.hosts && e.container), {
+    message: 'containers on SSH hosts are not supported yet: use hosts: or container:, not both',
+    path: ['container'],
+  })
   .meta({ title: 'Environment' });
 
 /** The whole slipway.yaml. */
@@ -400,6 +424,21 @@ export const configSchema = z
             description: 'Loopback ports instances listen on (e.g. to match a firewall rule); absent: any free port.',
           }),
         kubernetes: kubernetesRuntimeSchema.optional(),
+        docker: z
+          .strictObject({
+            socket: z
+              .string()
+              .regex(/^\//, 'must be an absolute path to the Docker Engine API socket')
+              .optional()
+              .meta({
+                description: 'The Engine API socket; absent: DOCKER_HOST (unix://), else /var/run/docker.sock.',
+              }),
+            publish: z.ipv4().default('127.0.0.1').meta({
+              description: 'Address container ports are published on (loopback: only this machine reaches them).',
+            }),
+          })
+          .optional()
+          .meta({ description: 'The Docker Engine used by environments (or services) with container:.' }),
       })
       .prefault({})
       .meta({

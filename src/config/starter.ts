@@ -44,6 +44,8 @@ runtime: {}                           # instances run here as detached processes
 #     command: image                  # image: the image's entrypoint; service: the service's command and args
 #     envFrom: [api-secrets]          # Kubernetes Secrets as environment (Slipway's secrets are not sent)
 #     pollInterval: 2s                # how often pod status is read
+# runtime: { docker: { socket: /var/run/docker.sock, publish: 127.0.0.1 } }  # the Docker Engine for container:
+#                                   # (socket absent: DOCKER_HOST, else /var/run/docker.sock)
 
 # Environments in promotion order; each serves its traffic on its own address.
 environments:
@@ -55,6 +57,8 @@ environments:
     #                                 # releases shipped once per host, host keys pinned on first use; instances listen
     #                                 # on the host's address ($SLIPWAY_LISTEN_HOST); absent: on this machine
     # sshKey: agent                   # agent (SSH_AUTH_SOCK) or secret:NAME (slipway secrets set NAME --env production)
+    # container: { memory: 256MiB }   # run instances in containers instead (Docker Engine API): an image per release
+    #                                 # on this machine's node, ports published on runtime.docker.publish; memory limit
     requires: [staging]               # a release must have succeeded in staging first…
     soak: 0s                          # …and been live there this long (e.g. 30m)
     watch: { for: 5m, onRegression: rollback }   # after a rollout, judge the new release against the previous
@@ -153,6 +157,7 @@ services:
         instances: 2
         env: { LOG_LEVEL: warn }
         # hosts: [ssh://deploy@10.0.0.7]  # this service's own SSH hosts here (replaces the environment's hosts)
+        # container: {}               # or in containers here (replaces the environment's hosts or container)
     releases: {}                      # per-version overrides (command, args, cwd, env), e.g.:
     #   "2.0.0": { args: [server-v2.js], env: { FEATURE_X: "on" } }
   # frontend:                         # a static build (React, Vite...) served by Slipway instead of a command

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { issuesFor, rawConfig } from '../../test/support/config.js';
+import { containerOf } from '../app/placed-runtime.js';
+import { validateConfigObject } from './validate.js';
+
+describe('container config (the container runtime)', () => {
+  it('keeps container: per environment and per service, with the memory limit in bytes, and the engine', () => {
+    const raw = rawConfig();
+    raw.runtime = { docker: { socket: '/run/docker.sock' } };
+    raw.environments.production.container = { memory: '256MiB' };
+    raw.environments.staging.hosts = ['ssh://deploy@10.0.1.5'];
+    raw.services.api.environments = { staging: { container: {} } };
+    const config = validateConfigObject(raw, { baseDir: '/srv/app' });
+    expect(config.runtime.docker).toEqual({ socket: '/run/docker.sock', publish: '127.0.0.1' });
+    expect(config.environments.find((e) => e.name === 'production')!.container).toEqual({ memoryBytes: 268435456 });
+    const of = (environment: string) =>
+      containerOf(() => [config], { project: config.project, service: 'api', environment });
+    expect(of('production')).toEqual({ memoryBytes: 268435456 });
+    // The service's own container: wins over its environment's hosts:.
+    expect(of('staging')).toEqual({});
+  });
+
+  it('without container: nothing runs in a container', () => {
+    const config = validateConfigObject(rawConfig(), { baseDir: '/srv/app' });
+    expect(config.environments.map((e) => e.container)).toEqual([undefined, undefined]);
+    expect(containerOf(() => [config], { project: config.project, service: 'api', environment: 'production' })).toBe(
+      undefined,
+    );
+  });
+
+  it('names the key path of a bad memory size, a bad socket, and container: together with hosts:', () => {
+    const raw = rawConfig();
+    raw.runtime = { docker: { socket: 'docker.sock' } };
+    raw.environments.production.container = { memory: 'lots' };
+    raw.environments.staging.hosts = ['ssh://deploy@10.0.1.5'];
+    raw.environments.staging.container = {};
+    raw.services.api.environments = { production: { container: { memory: '1GiB', cpus: 2 } } };
+    const issues = issuesFor(raw).map((i) => `${i.path}: ${i.message}`);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^runtime\.docker\.socket: .*absolute path/),
+        expect.stringMatching(/^environments\.production\.container\.memory: .*memory size like/),
+        expect.stringMatching(/^environments\.staging\.container: .*not supported yet/),
+        expect.stringMatching(/^services\.api\.environments\.production\.container\.cpus: unknown key/),
+      ]),
+    );
+  });
+});

@@ -1,0 +1,277 @@
+import type Docker from 'dockerode';
+import { systemClock, type Clock } from '../../shared/clock.js';
+import { messageOf } from '../../shared/errors.js';
+import { silentLogger, type Logger } from '../../shared/logging.js';
+import type {
+  InstanceHandle,
+  InstanceSpec,
+  InstanceStatus,
+  InstanceUsage,
+  LogLine,
+  LogOptions,
+  Runtime,
+  RuntimeEvent,
+} from '../runtime.js';
+import { defaultBackoff, type BackoffOptions } from '../local/backoff.js';
+import { RuntimeError } from '../local/errors.js';
+import { validateSpec } from '../local/spec-validation.js';
+import { parseContainerHandle } from './container-handle.js';
+import { ContainerInstance } from './container-instance.js';
+import { Containers } from './containers.js';
+import { containerLogLines } from './docker-logs.js';
+import { connectEngine, engineSocket, isConnectionError, unreachable } from './engine.js';
+import { ImageBuilder, type ImageOptions } from './images.js';
+
+/** Options for {@link ContainerRuntime}. */
+export interface ContainerRuntimeOptions extends ImageOptions {
+  /** The Docker Engine API socket (default DOCKER_HOST's unix:// path, else /var/run/docker.sock). */
+  socketPath?: string;
+  /** Address published ports bind to (default 127.0.0.1: only this machine, and its proxy, reach them). */
+  publishHost?: string;
+  /** Port instances listen on inside their containers (default 8080). */
+  containerPort?: number;
+  /** Memory limit per instance, bytes, for a spec (undefined: none). */
+  memoryBytes?: (spec: InstanceSpec) => number | undefined;
+  secretEnv?: (spec: InstanceSpec) => Promise<Record<string, string>>;
+  clock?: Clock;
+  logger?: Logger;
+  restartBackoff?: Partial<BackoffOptions>;
+  /** How often the engine is asked which containers run (default 500 ms). */
+  pollMs?: number;
+  /** Stopped containers are kept this long for `slipway logs`, then removed (default 24 h). */
+  keepStoppedMs?: number;
+}
+
+const pruneEveryMs = 60_000;
+
+/**
+ * Instances in containers through the Docker Engine API (dockerode; Podman's API serves it too):
+ * an image per release (built on a base image with this machine's node), one container per
+ * instance with its port published on a loopback address, the release env and secrets, an init
+ * as PID 1 so SIGTERM drains, a memory limit, and labels by which a restarted coordinator's
+ * records are checked. Containers outlive the coordinator; `adopt` re-attaches.
+ *
+ * @example
+ * const runtime = new ContainerRuntime({ socketPath: '/run/docker.sock', memoryBytes: () => 256 * 2 ** 20 });
+ * await runtime.start(spec); // { runtime: 'container', address: '127.0.0.1:32768', containerId: '…', … }
+ */
+export class ContainerRuntime implements Runtime {
+  readonly name = 'container';
+  readonly docker: Docker;
+  private readonly socket: string;
+  private readonly containers: Containers;
+  private readonly instances = new Map<string, ContainerInstance>();
+  private readonly starting = new Map<string, Promise<InstanceHandle>>();
+  /** Where each instance's log is (kept after it stops, for `slipway logs`). */
+  private readonly logContainers = new Map<string, string>();
+  private readonly listeners = new Set<(event: RuntimeEvent) => void>();
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly backoff: BackoffOptions;
+  private poller: NodeJS.Timeout | undefined;
+  private polling = false;
+  private lastPrune = 0;
+  private closed = false;
+
+  constructor(private readonly options: ContainerRuntimeOptions = {}) {
+    this.socket = engineSocket({ socketPath: options.socketPath });
+    this.docker = connectEngine({ socketPath: this.socket });
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.backoff = { ...defaultBackoff, ...options.restartBackoff };
+    this.containers = new Containers(this.docker, new ImageBuilder(this.docker, options), {
+      host: options.publishHost ?? '127.0.0.1',
+      containerPort: options.containerPort ?? 8080,
+      memoryBytes: options.memoryBytes ?? (() => undefined),
+      secretEnv: options.secretEnv ?? (async () => ({})),
+    });
+  }
+
+  async start(spec: InstanceSpec): Promise<InstanceHandle> {
+    this.assertOpen();
+    validateSpec(spec);
+    const id = spec.instanceId;
+    const pending = this.starting.get(id);
+    if (pending) return pending;
+    const existing = this.instances.get(id);
+    const current = existing?.isActive() ? existing.handle() : undefined;
+    if (current) return current;
+    const started = (async () => {
+      await existing?.stop();
+      this.assertOpen();
+      const instance = this.supervise(spec);
+      try {
+        const handle = await instance.launch();
+        this.logger.info({ instanceId: id, address: handle.address }, 'started instance in a container');
+        return handle;
+      } catch (err) {
+        throw this.engineError(err);
+      } finally {
+        if (instance.containerId) this.logContainers.set(id, instance.containerId);
+      }
+    })();
+    this.starting.set(id, started);
+    try {
+      return await started;
+    } finally {
+      this.starting.delete(id);
+    }
+  }
+
+  /** Re-attach to recorded containers: live ones (the same run) are supervised, others restarted. */
+  async adopt(records: { spec: InstanceSpec; handle: InstanceHandle }[]): Promise<InstanceStatus[]> {
+    this.assertOpen();
+    const parsed = records.map(({ spec, handle }) => {
+      validateSpec(spec);
+      return { spec, handle: parseContainerHandle(handle, spec.instanceId) };
+    });
+    const statuses: InstanceStatus[] = [];
+    for (const { spec, handle } of parsed) {
+      const existing = this.instances.get(spec.instanceId);
+      if (existing?.isActive()) {
+        statuses.push(existing.status());
+        continue;
+      }
+      const state = await this.containers.state(handle.containerId).catch((err: unknown) => {
+        throw this.engineError(err);
+      });
+      const instance = this.supervise(spec);
+      this.logContainers.set(spec.instanceId, handle.containerId);
+      const port = Number(handle.address.slice(handle.address.lastIndexOf(':') + 1));
+      if (state?.running && state.startedAt === handle.startedAt) instance.adoptLive(handle, port);
+      else {
+        const exit = { code: state?.exitCode ?? null, signal: null, at: this.clock.now() };
+        await instance.adoptDead(handle, exit, 'was not running when the coordinator restarted');
+      }
+      statuses.push(instance.status());
+    }
+    return statuses;
+  }
+
+  async stop(instanceId: string): Promise<void> {
+    this.assertOpen();
+    await this.starting.get(instanceId)?.catch(() => undefined);
+    const instance = this.instances.get(instanceId);
+    if (!instance) return;
+    await instance.stop();
+    if (this.instances.get(instanceId) === instance) this.instances.delete(instanceId);
+  }
+
+  list(): InstanceStatus[] {
+    return [...this.instances.values()].map((i) => i.status());
+  }
+
+  subscribe(listener: (event: RuntimeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The container's log through the Engine API (also after it stopped: stopped containers are kept). */
+  logs(instanceId: string, options: LogOptions = {}): AsyncIterable<LogLine> {
+    const containerId = this.instances.get(instanceId)?.containerId ?? this.logContainers.get(instanceId);
+    if (!containerId)
+      throw new RuntimeError(
+        'not_found',
+        `no logs for instance ${instanceId}: this runtime has not started or adopted it`,
+        {
+          instanceId,
+        },
+      );
+    return containerLogLines(this.docker, containerId, options);
+  }
+
+  /** CPU time and memory (the cgroup's, as the memory limit counts it) of a running instance's container. */
+  async usage(instanceId: string): Promise<InstanceUsage | undefined> {
+    const instance = this.instances.get(instanceId);
+    const state = instance?.status().state;
+    const containerId = instance?.running();
+    if (!containerId || !state || !['starting', 'healthy', 'unhealthy'].includes(state)) return undefined;
+    try {
+      return await this.containers.usage(containerId, this.clock.now());
+    } catch {
+      return undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.poller) clearInterval(this.poller);
+    for (const instance of this.instances.values()) instance.detach();
+    this.instances.clear();
+    this.listeners.clear();
+  }
+
+  private supervise(spec: InstanceSpec): ContainerInstance {
+    const instance = new ContainerInstance(spec, {
+      clock: this.clock,
+      logger: this.logger.child({ instanceId: spec.instanceId, service: spec.service }),
+      backoff: this.backoff,
+      containers: this.containers,
+      emit: (event) => {
+        if (event.type === 'handle') this.logContainers.set(event.instanceId, String(event.handle.containerId));
+        this.emit(event);
+      },
+    });
+    this.instances.set(spec.instanceId, instance);
+    this.watch();
+    return instance;
+  }
+
+  /** One engine call per poll for every instance: which containers run; the others have exited. */
+  private watch(): void {
+    if (this.poller || this.closed) return;
+    this.poller = setInterval(() => {
+      if (this.polling || this.instances.size === 0) return;
+      this.polling = true;
+      this.containers
+        .runningIds()
+        .then((running) => {
+          for (const instance of this.instances.values()) {
+            const id = instance.running();
+            if (id) instance.observe(running.has(id));
+          }
+        })
+        .catch((err) => this.logger.warn({ err: messageOf(err), socket: this.socket }, 'engine poll failed'))
+        .then(() => this.pruneNow())
+        .catch((err) => this.logger.warn({ err: messageOf(err) }, 'removing old stopped containers failed'))
+        .finally(() => {
+          this.polling = false;
+        });
+    }, this.options.pollMs ?? 500);
+    this.poller.unref();
+  }
+
+  /** Remove this runtime's containers that stopped longer ago than keepStoppedMs and that no instance needs. */
+  private async pruneNow(): Promise<void> {
+    const now = this.clock.now();
+    const keepMs = this.options.keepStoppedMs ?? 24 * 3600_000;
+    if (now - this.lastPrune < Math.min(pruneEveryMs, keepMs)) return;
+    this.lastPrune = now;
+    for (const old of await this.containers.stoppedBefore(now - keepMs)) {
+      if (this.instances.has(old.instanceId)) continue;
+      await this.containers.remove(old.containerId);
+      if (this.logContainers.get(old.instanceId) === old.containerId) this.logContainers.delete(old.instanceId);
+      this.logger.info({ instanceId: old.instanceId }, 'removed a stopped container kept for its logs');
+    }
+  }
+
+  /** An engine that does not answer becomes one `unavailable` line naming its socket. */
+  private engineError(err: unknown): unknown {
+    return isConnectionError(err) ? unreachable(this.socket, err) : err;
+  }
+
+  private emit(event: RuntimeEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.logger.error({ err: messageOf(err), event: event.type }, 'runtime event listener threw');
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new RuntimeError('unavailable', 'the container runtime is closed');
+  }
+}

@@ -1,0 +1,3 @@
+export { ContainerRuntime, type ContainerRuntimeOptions } from './container-runtime.js';
+export { parseContainerHandle, type ContainerHandle } from './container-handle.js';
+export { labels as containerLabels, engineSocket } from './engine.js';

@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useDockerEngine, type TestEngine } from './support/docker.js';
+import { until } from './support/processes.js';
+import { System } from './support/system.js';
+
+/**
+ * harbor-quote deployed in containers by a real coordinator on a real dockerd (test/support/docker.ts),
+ * traffic through the built-in proxy: an image per release on this machine's node, ports published on
+ * 127.0.0.1, the memory limit from `container:`, `slipway logs` from the Engine API, and a restarted
+ * coordinator adopting the same containers.
+ */
+
+interface InstanceView {
+  id: string;
+  state: string;
+  address: string;
+  release: string;
+}
+
+let engine: TestEngine;
+let system: System;
+
+const docker = (...args: string[]) =>
+  execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${engine.socketPath}` } })
+    .toString()
+    .trim();
+
+async function instances(): Promise<InstanceView[]> {
+  const { instances } = await system.client.call<{ instances: InstanceView[] }>(
+    'GET',
+    '/api/v1/instances?project=harbor-quote&environment=staging',
+  );
+  return instances.filter((i) => i.state !== 'stopped');
+}
+
+/** Running containers of harbor-quote: instance id → [container id, memory limit]. */
+function containers(): Map<string, { id: string; memory: number }> {
+  const ids = docker('ps', '-q', '--no-trunc', '--filter', 'label=dev.slipway.project=harbor-quote');
+  const found = new Map<string, { id: string; memory: number }>();
+  for (const id of ids ? ids.split('\n') : []) {
+    const [instance, memory] = docker(
+      'inspect',
+      '-f',
+      '{{index .Config.Labels "dev.slipway.instance"}} {{.HostConfig.Memory}}',
+      id,
+    ).split(' ');
+    found.set(instance!, { id, memory: Number(memory) });
+  }
+  return found;
+}
+
+async function versionsServed(n: number): Promise<string[]> {
+  const seen: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await request(`${system.stagingUrl}/version`);
+    expect(res.statusCode).toBe(200);
+    seen.push(((await res.body.json()) as { release: string }).release);
+  }
+  return seen;
+}
+
+describe('containers: harbor-quote in Docker containers through the proxy', () => {
+  beforeAll(async () => {
+    engine = await useDockerEngine();
+    system = await System.start({
+      instances: 2,
+      environmentExtras: { staging: 'container: { memory: 128MiB }' },
+      env: { DOCKER_HOST: `unix://${engine.socketPath}` },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await system?.close();
+    if (engine) {
+      const left = docker('ps', '-aq', '--filter', 'label=dev.slipway.project=harbor-quote');
+      if (left) docker('rm', '-f', ...left.split('\n'));
+      await engine.release();
+    }
+  }, 120_000);
+
+  it('deploys 1.0.0 then 2.0.0 blue-green in containers with the memory limit, served through the proxy', async () => {
+    const first = await system.deployed('1.0.0');
+    expect(first.state, JSON.stringify(first)).toBe('succeeded');
+    const live = await instances();
+    expect(live).toHaveLength(2);
+    for (const i of live) expect(i.address).toMatch(/^127\.0\.0\.1:\d+$/);
+    const running = containers();
+    expect([...running.keys()].sort()).toEqual(live.map((i) => i.id).sort());
+    for (const c of running.values()) expect(c.memory).toBe(128 * 1024 * 1024);
+    expect(new Set(await versionsServed(6))).toEqual(new Set(['1.0.0']));
+
+    const second = await system.deployed('2.0.0');
+    expect(second.state, JSON.stringify(second)).toBe('succeeded');
+    expect(new Set(await versionsServed(6))).toEqual(new Set(['2.0.0']));
+    // The old release's containers were stopped (drained): only the new ones run.
+    const now = await instances();
+    await until('only the new containers to run', () => containers().size === now.length, 60_000, 250);
+    expect([...containers().keys()].sort()).toEqual(now.map((i) => i.id).sort());
+  }, 240_000);
+
+  it('slipway logs reads the containers logs through the Engine API', async () => {
+    const logs = await system.cli(['logs', 'quote-api', '--env', 'staging', '--tail', '20']);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(/harbor-quote 2\.0\.0 .* listening on 0\.0\.0\.0:8080/);
+  }, 60_000);
+
+  it('a restarted coordinator adopts the same containers at the same addresses', async () => {
+    const before = await instances();
+    const containersBefore = containers();
+    await system.killCoordinator();
+    await system.startCoordinator();
+    await until(
+      'every instance healthy again',
+      async () => {
+        const now = await instances();
+        return now.length === before.length && now.every((i) => i.state === 'healthy');
+      },
+      60_000,
+      250,
+    );
+    const after = await instances();
+    expect(after.map((i) => [i.id, i.address]).sort()).toEqual(before.map((i) => [i.id, i.address]).sort());
+    expect(containers()).toEqual(containersBefore);
+    expect(new Set(await versionsServed(6))).toEqual(new Set(['2.0.0']));
+  }, 180_000);
+});
