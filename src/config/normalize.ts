@@ -43,6 +43,7 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
         maxEventsPerProject: parsed.errors.retention.maxEvents,
         maxAgeMs: ms(parsed.errors.retention.maxAge),
       },
+      ...(parsed.errors.forward ? { forward: parsed.errors.forward } : {}),
     },
     runtime: parsed.runtime.ports ? { ports: parsed.runtime.ports } : {},
     environments: Object.entries(parsed.environments).map(([name, environment]) => ({

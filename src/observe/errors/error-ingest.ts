@@ -8,6 +8,7 @@ import { type Accepted, acceptEnvelope, acceptStoredEvent } from './accepted.js'
 import { digestBatch, type IssueChange, packPayloads } from './digest.js';
 import { DsnKeyCache, sameKey } from './dsn.js';
 import { parseEnvelope } from './envelope.js';
+import type { SentryForwarder } from './forwarder.js';
 import { IngestError } from './ingest-error.js';
 import { IngestQueue } from './ingest-queue.js';
 import { KeyRateLimiter } from './rate-limit.js';
@@ -25,6 +26,8 @@ export interface ErrorIngestOptions {
   /** Events per store transaction. */
   batchEvents?: number;
   retention?: Retention;
+  /** Relays accepted bodies to the team's own Sentry, when an environment has an upstream DSN. */
+  forward?: SentryForwarder;
 }
 
 /**
@@ -92,6 +95,7 @@ export class ErrorIngest {
       throw new IngestError(429, 'the coordinator is storing events more slowly than they arrive; retry later', 1);
     }
     this.accepted.inc(accepted.events.length);
+    this.o.forward?.offer(key.project, key.environment, kind, body, encoding);
     this.kick();
     return accepted.events[0]?.eventId;
   }
@@ -105,6 +109,7 @@ export class ErrorIngest {
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
+    await this.o.forward?.close();
   }
 
   /** One log line per 10 s of drops at most, with how many: a flood must not flood the log too. */
