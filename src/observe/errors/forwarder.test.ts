@@ -137,16 +137,20 @@ describe('forwarding to an upstream Sentry', () => {
   });
 
   it('gives up after the attempts; a 4xx is not retried', async () => {
-    const { forward, key, ingest } = await setup();
+    const { forward, key, ingest, outcomes } = await setup();
     answers = Array.from({ length: 4 }, () => ({ status: 502 }));
     await ingest.ingest(key, envelopeOf([['event', sentryEvent({})]]), undefined, 'envelope');
     await forward.drained();
-    expect(received).toHaveLength(4);
+    expect(await outcomes()).toEqual({ dropped_failed: 1 });
+    // 4 attempts; one may fail before upstream sees it (a kept-alive socket closed under it), on a busy machine.
+    expect(received.length).toBeGreaterThanOrEqual(3);
+    expect(received.length).toBeLessThanOrEqual(4);
     received.length = 0;
     answers = [{ status: 400 }];
     await ingest.ingest(key, envelopeOf([['event', sentryEvent({})]]), undefined, 'envelope');
     await forward.drained();
     expect(received).toHaveLength(1);
+    expect(await outcomes()).toEqual({ dropped_failed: 1, refused: 1 });
   });
 
   it('an upstream that never answers does not hold up ingest or storage', async () => {
