@@ -10,13 +10,15 @@ import { envelopeOf, sentryEvent } from '../test/support/sentry-envelopes.js';
 export function benchEnvelopes(count: number, issues: number, releases: number, random: () => number): Buffer[] {
   const words = Array.from({ length: 400 }, () => randomBytes(3 + Math.floor(random() * 6)).toString('base64url'));
   const sentence = (n: number) => Array.from({ length: n }, () => words[Math.floor(random() * words.length)]).join(' ');
+  const issueLines = Array.from({ length: issues }, () => sentence(5));
   const out: Buffer[] = [];
   for (let i = 0; i < count; i++) {
     const issue = Math.floor(random() * issues);
     const depth = 8 + (issue % 23);
     const event = sentryEvent({
       type: `Issue${issue}Error`,
-      value: `failed to price quote ${Math.floor(random() * 1e6)}: ${sentence(4)}`,
+      // The first line names the bug (it groups); the detail of each occurrence goes below it.
+      value: `failed to price quote: ${issueLines[issue]}\nquote ${Math.floor(random() * 1e6)}: ${sentence(4)}`,
       release: `1.${Math.floor(random() * releases)}.0`,
       frames: Array.from({ length: depth }, (_, f) => `fn${issue}_${f}`),
       user: `user-${Math.floor(random() * 5000)}`,

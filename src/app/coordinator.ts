@@ -4,6 +4,7 @@ import { DatabaseBackups } from '../migrations/backups/service.js';
 import { staticPreflight } from './release-preflight.js';
 import { ensureAdminToken } from '../api/auth.js';
 import { createCoordinatorMetrics } from '../api/metrics.js';
+import { errorForwarder } from './error-forwarding.js';
 import { buildApi } from '../api/server.js';
 import type { ProjectConfig } from '../config/model.js';
 import { Engine } from '../engine/engine.js';
@@ -128,11 +129,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     cleanup.push(() => runtime.close());
     // Where instances send their errors (SENTRY_DSN); known once the API listens, before any instance starts.
     let coordinatorUrl = `http://${loopbackHost(listen.host)}:${listen.port}`;
+    // Made here (it only needs the store) so that the ingest's counters are on /metrics.
+    const metrics = createCoordinatorMetrics(db);
+    const errorLogger = logger.child({ part: 'errors' });
     const errors = new ErrorIngest({
       db,
-      logger: logger.child({ part: 'errors' }),
+      logger: errorLogger,
+      registry: metrics.registry,
       rateLimit: config.errors.rateLimit,
       retention: config.errors.retention,
+      forward: errorForwarder(config.errors.forward, secrets, errorLogger, metrics.registry),
     });
     cleanup.push(() => errors.close());
     const events = new EventLog(db, logger.child({ part: 'events' }));
@@ -163,7 +169,6 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     cleanup.push(() => alerts.close());
 
     let shuttingDown = false;
-    const metrics = createCoordinatorMetrics(db);
     const api: FastifyInstance = await buildApi({
       db,
       engine,

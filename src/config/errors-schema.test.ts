@@ -28,4 +28,17 @@ describe('errors: (the Sentry-protocol ingest)', () => {
       expect(issues).toEqual(expect.arrayContaining(['errors.retention.maxAge:5', 'errors.rateLimit.perSecond:6']));
     }
   });
+
+  it('forward names the secret holding the upstream DSN; off when absent', () => {
+    expect(parseConfig(base, options).errors.forward).toBeUndefined();
+    const c = parseConfig(`${base}errors: { forward: { dsnSecret: SENTRY_UPSTREAM_DSN } }\n`, options);
+    expect(c.errors.forward).toEqual({ dsnSecret: 'SENTRY_UPSTREAM_DSN' });
+    try {
+      parseConfig(`${base}errors: { forward: { dsnSecret: 'https://key@sentry.io/1' } }\n`, options);
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).issues.map((i) => i.path)).toEqual(['errors.forward.dsnSecret']);
+    }
+  });
 });

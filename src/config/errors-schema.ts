@@ -28,6 +28,19 @@ export const errorsSchema = z
       })
       .prefault({})
       .meta({ description: 'Stored events are bounded; issues and their counts stay.' }),
+    forward: z
+      .strictObject({
+        dsnSecret: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a secret name (letters, digits and _)')
+          .meta({
+            description:
+              'The secret holding the upstream DSN (https://<key>@<host>/<project id>), set per environment with ' +
+              '`slipway secrets set`; an environment without it forwards nothing.',
+          }),
+      })
+      .optional()
+      .meta({ description: "Relay accepted envelopes to the team's own Sentry, as sent (retried, never blocking)." }),
   })
   .prefault({})
   .meta({ description: 'Error tracking: the Sentry-protocol ingest (`slipway dsn` prints the DSN).' });

@@ -21,6 +21,8 @@ export interface ProjectConfig {
   errors: {
     rateLimit: { perSecond: number; burst: number };
     retention: { maxEventsPerProject: number; maxAgeMs: number };
+    /** Relay to an upstream Sentry: the secret (per environment) that holds its DSN. */
+    forward?: { dsnSecret: string };
   };
   /** Where instances run: the local runtime (the loopback ports they may use, when constrained), or Kubernetes. */
   runtime: {

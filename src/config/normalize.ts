@@ -46,6 +46,7 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
         maxEventsPerProject: parsed.errors.retention.maxEvents,
         maxAgeMs: ms(parsed.errors.retention.maxAge),
       },
+      ...(parsed.errors.forward ? { forward: parsed.errors.forward } : {}),
     },
     runtime: {
       ...(parsed.runtime.ports ? { ports: parsed.runtime.ports } : {}),

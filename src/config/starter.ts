@@ -32,6 +32,7 @@ proxy: { admin: 127.0.0.1:7421 }      # the data plane's admin API
 errors:
   rateLimit: { perSecond: 1000, burst: 2000 }   # envelopes per DSN key; past it SDKs get 429 + Retry-After
   retention: { maxEvents: 100000, maxAge: 30d } # events kept per project; issues and their counts stay
+  # forward: { dsnSecret: SENTRY_UPSTREAM_DSN }  # also relay to your own Sentry (DSN in that secret, per env)
 runtime: {}                           # instances run here as detached processes, on any free loopback port, or:
 # runtime: { ports: { from: 20000, to: 20999 } }  # only these ports (to match a firewall rule)
 # runtime:                           # …or on Kubernetes: a Deployment per instance, a Service per release

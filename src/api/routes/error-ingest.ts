@@ -36,7 +36,7 @@ export function errorIngestRoutes(ingest: ErrorIngest): FastifyPluginAsyncZod {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         if (body.length === 0)
           throw new IngestError(400, `empty body: expected ${kind === 'store' ? 'an event' : 'an envelope'}`);
-        const id = ingest.ingest(key, body, req.headers['content-encoding'], kind);
+        const id = await ingest.ingest(key, body, req.headers['content-encoding'], kind);
         return reply.status(200).send(id ? { id } : {});
       } catch (e) {
         if (!(e instanceof IngestError)) throw e;

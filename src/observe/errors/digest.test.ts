@@ -16,7 +16,7 @@ describeEachDriver('error digest', (getDb) => {
     ingest = new ErrorIngest({ db: getDb(), logger: silentLogger });
     send = async (items, environment = 'production') => {
       const key = await ensureDsnKey(getDb(), 'harbor', environment);
-      ingest.ingest(key, envelopeOf(items), undefined, 'envelope');
+      await ingest.ingest(key, envelopeOf(items), undefined, 'envelope');
       await ingest.flush();
     };
   });

@@ -1,4 +1,5 @@
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip, gzipSync } from 'node:zlib';
 import { escapeUnstorable } from '../../shared/storable-text.js';
 import { newId } from '../../shared/ids.js';
 import type { Queryable } from '../../store/db.js';
@@ -20,10 +21,23 @@ export interface IssueChange {
   count: number;
 }
 
-/** The event as stored: its JSON, gzip-compressed (fast level: the store's time is what counts), in base64. */
-function storable(payload: Record<string, unknown>): string {
-  return gzipSync(JSON.stringify(payload), { level: 1 }).toString('base64');
+/** Stored payloads, per event: its JSON gzip-compressed, in base64 (see `packPayloads`). */
+export type PackedPayloads = Map<SentryEvent, string>;
+
+const gzipAsync = promisify(gzip);
+
+/**
+ * Compress the events' JSON for the store (fast level: the store's time is what counts), in zlib's
+ * thread pool and before the transaction opens, so neither the event loop nor the store waits on it.
+ */
+export async function packPayloads(batch: Accepted[]): Promise<PackedPayloads> {
+  const events = batch.flatMap((a) => a.events);
+  const packed = await Promise.all(events.map((e) => gzipAsync(e.raw, { level: 1 })));
+  return new Map(events.map((e, i) => [e, packed[i]!.toString('base64')]));
 }
+
+const storable = (e: SentryEvent, packed: PackedPayloads | undefined) =>
+  packed?.get(e) ?? gzipSync(e.raw, { level: 1 }).toString('base64');
 
 const maxStoredText = 500;
 const clip = (s: string | undefined) => (s === undefined ? null : escapeUnstorable(s.slice(0, maxStoredText)));
@@ -33,7 +47,12 @@ const clip = (s: string | undefined) => (s === undefined ? null : escapeUnstorab
  * retry), group the rest into issues, store events, per-release counts and affected users, then
  * sessions and transactions. Returns the issues it opened or reopened.
  */
-export async function digestBatch(tx: Queryable, batch: Accepted[], now: Date): Promise<IssueChange[]> {
+export async function digestBatch(
+  tx: Queryable,
+  batch: Accepted[],
+  now: Date,
+  packed?: PackedPayloads,
+): Promise<IssueChange[]> {
   const seen = new Set<string>();
   const fresh: { a: Accepted; e: SentryEvent }[] = [];
   for (const a of batch)
@@ -50,14 +69,19 @@ export async function digestBatch(tx: Queryable, batch: Accepted[], now: Date): 
     );
     const stored = new Set(rows.map((r) => `${r.project}\u0001${r.event_id}`));
     const events = fresh.filter((f) => !stored.has(`${f.a.project}\u0001${f.e.eventId}`));
-    if (events.length > 0) changes = await storeEvents(tx, events, now);
+    if (events.length > 0) changes = await storeEvents(tx, events, now, packed);
   }
   await storeSessions(tx, batch);
   await storeTransactions(tx, batch);
   return changes;
 }
 
-async function storeEvents(tx: Queryable, events: { a: Accepted; e: SentryEvent }[], now: Date) {
+async function storeEvents(
+  tx: Queryable,
+  events: { a: Accepted; e: SentryEvent }[],
+  now: Date,
+  packed: PackedPayloads | undefined,
+) {
   const issues = new Map<string, IssueUpsert>();
   const grouped = events.map(({ a, e }) => {
     const g = groupEvent(e);
@@ -124,7 +148,7 @@ async function storeEvents(tx: Queryable, events: { a: Accepted; e: SentryEvent 
       `{"project":${JSON.stringify(a.project)},"event_id":"${e.eventId}","issue_id":"${issueId}",` +
       `"environment":${JSON.stringify(a.environment)},"release":${JSON.stringify(e.release)},` +
       `"level":${JSON.stringify(e.level)},"unhandled":${e.unhandled},"received_at":"${now.toISOString()}",` +
-      `"payload":"${storable(e.payload)}"}`
+      `"payload":"${storable(e, packed)}"}`
     );
   });
   await tx.query(

@@ -5,9 +5,10 @@ import type { Db } from '../../store/db.js';
 import type { DsnKeyRecord } from '../../store/repos/dsn-keys.js';
 import { appendEvents } from '../../store/repos/events.js';
 import { type Accepted, acceptEnvelope, acceptStoredEvent } from './accepted.js';
-import { digestBatch, type IssueChange } from './digest.js';
+import { digestBatch, type IssueChange, packPayloads } from './digest.js';
 import { DsnKeyCache, sameKey } from './dsn.js';
 import { parseEnvelope } from './envelope.js';
+import type { SentryForwarder } from './forwarder.js';
 import { IngestError } from './ingest-error.js';
 import { IngestQueue } from './ingest-queue.js';
 import { KeyRateLimiter } from './rate-limit.js';
@@ -25,6 +26,8 @@ export interface ErrorIngestOptions {
   /** Events per store transaction. */
   batchEvents?: number;
   retention?: Retention;
+  /** Relays accepted bodies to the team's own Sentry, when an environment has an upstream DSN. */
+  forward?: SentryForwarder;
 }
 
 /**
@@ -42,6 +45,8 @@ export class ErrorIngest {
   private readonly accepted: Counter;
   private digesting: Promise<void> | undefined;
   private lastPrune = 0;
+  private droppedSinceLog = 0;
+  private lastDropLog = 0;
   private closed = false;
 
   constructor(private readonly o: ErrorIngestOptions) {
@@ -68,23 +73,29 @@ export class ErrorIngest {
     return key;
   }
 
-  /** Accept one request's body (an envelope, or one event for the legacy store endpoint); returns the event id. */
-  ingest(
+  /**
+   * Accept one request's body (an envelope, or one event for the legacy store endpoint); returns the
+   * event id once it is validated and queued — before it is stored.
+   */
+  async ingest(
     key: DsnKeyRecord,
     body: Buffer,
     encoding: string | undefined,
     kind: 'envelope' | 'store',
-  ): string | undefined {
+  ): Promise<string | undefined> {
     const wait = this.limiter.take(key.id);
     if (wait > 0) throw new IngestError(429, `rate limit of this DSN key reached; retry in ${wait} s`, wait);
-    const bytes = decodeBody(body, encoding);
+    const bytes = await decodeBody(body, encoding);
     const target = { project: key.project, environment: key.environment };
     const accepted = kind === 'store' ? acceptStoredEvent(target, bytes) : acceptEnvelope(target, parseEnvelope(bytes));
     if (this.closed || !this.queue.offer(accepted)) {
       this.dropped.inc({ reason: 'queue_full' }, accepted.events.length);
+      this.droppedSinceLog += accepted.events.length;
+      this.logDrops();
       throw new IngestError(429, 'the coordinator is storing events more slowly than they arrive; retry later', 1);
     }
     this.accepted.inc(accepted.events.length);
+    this.o.forward?.offer(key.project, key.environment, kind, body, encoding);
     this.kick();
     return accepted.events[0]?.eventId;
   }
@@ -98,6 +109,19 @@ export class ErrorIngest {
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
+    await this.o.forward?.close();
+  }
+
+  /** One log line per 10 s of drops at most, with how many: a flood must not flood the log too. */
+  private logDrops(): void {
+    const now = Date.now();
+    if (now - this.lastDropLog < 10_000) return;
+    this.lastDropLog = now;
+    this.o.logger.warn(
+      { events: this.droppedSinceLog, queued: this.queue.size },
+      'error ingest queue full: dropped events (answered 429 with Retry-After)',
+    );
+    this.droppedSinceLog = 0;
   }
 
   private kick(): void {
@@ -124,8 +148,9 @@ export class ErrorIngest {
 
   private async store(batch: Accepted[]): Promise<void> {
     try {
+      const packed = await packPayloads(batch);
       await this.o.db.transaction(async (tx) => {
-        const changes = await digestBatch(tx, batch, new Date());
+        const changes = await digestBatch(tx, batch, new Date(), packed);
         // One statement for all: each statement costs a round trip (tens of ms on a busy PGlite).
         await appendEvents(tx, changes.map(issueEvent));
       });

@@ -19,7 +19,10 @@ export interface ExceptionInfo {
   handled: boolean;
 }
 
-/** What Slipway reads from an SDK's event; the payload is kept as sent for `errors show`. */
+/**
+ * What Slipway reads from an SDK's event. The payload is kept as the bytes sent (for `errors show`),
+ * not as the parsed object: a queue of parsed 50 KB events is several times their size in heap.
+ */
 export interface SentryEvent {
   eventId: string;
   level: string;
@@ -31,7 +34,8 @@ export interface SentryEvent {
   /** sha256 of the user's id, email, username or address: affected users without keeping who they are. */
   userHash?: string;
   unhandled: boolean;
-  payload: Record<string, unknown>;
+  /** The event's JSON exactly as sent (valid: it was parsed). */
+  raw: Buffer;
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -121,6 +125,6 @@ export function readSentryEvent(bytes: Buffer, envelopeEventId?: unknown): Sentr
     fingerprint: e.fingerprint as string[] | undefined,
     userHash: userHashOf(e.user),
     unhandled: exception ? !exception.handled : false,
-    payload: e,
+    raw: bytes,
   };
 }

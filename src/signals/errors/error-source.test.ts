@@ -16,7 +16,7 @@ beforeAll(async () => {
   const key = await ensureDsnKey(db, 'harbor', 'staging');
   const send = (items: [string, unknown][]) => ingest.ingest(key, envelopeOf(items), undefined, 'envelope');
   const known = { type: 'TimeoutError', value: 'ledger timed out', frames: ['main', 'post'] };
-  send([
+  await send([
     ['event', sentryEvent({ ...known, release: '1.0.0' })],
     ['event', sentryEvent({ ...known, release: '2.0.0' })],
     ...Array.from(
