@@ -113,6 +113,7 @@ async function run(driver: DriverName) {
     );
     const failed: string[] = [];
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let next = 0;
     let done = 0;
     const worker = async () => {
@@ -131,6 +132,7 @@ async function run(driver: DriverName) {
     };
     await Promise.all(Array.from({ length: inFlight }, worker));
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const ms = events.steps.map((s) => s.ms);
     const byKind = Object.fromEntries(
       [...new Set(events.steps.map((s) => s.kind))].map((k) => {
@@ -146,6 +148,10 @@ async function run(driver: DriverName) {
       seconds: Math.round(seconds * 10) / 10,
       deploymentsPerSecond: Math.round((work.length / seconds) * 10) / 10,
       steps: ms.length,
+      // CPU of this process (engine, fake runtime, and with PGlite the database) per step: unlike latency, it does
+      // not depend on how much of the shared machine the other sessions take.
+      coordinatorCpuMsPerStep: Math.round(((cpu.user + cpu.system) / 1000 / ms.length) * 100) / 100,
+      coordinatorCpuShare: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100) / 100,
       stepP50Ms: pct(ms, 0.5),
       stepP95Ms: pct(ms, 0.95),
       stepP99Ms: pct(ms, 0.99),
