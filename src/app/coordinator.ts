@@ -100,7 +100,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       admin: config.proxy.admin,
       stateDir: paths.proxyState,
       logFile: paths.proxyLog,
-      command: proxyCommand(),
+      command: proxyCommand(config.proxy.workers),
     });
     // A proxy this start launched is stopped again if the start fails; one that was already serving is left alone.
     if (proxy.started) cleanup.push(async () => (starting ? stopProxy(paths.proxyState) : undefined));
@@ -213,7 +213,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           admin: config.proxy.admin,
           stateDir: paths.proxyState,
           logFile: paths.proxyLog,
-          command: proxyCommand(),
+          command: proxyCommand(config.proxy.workers),
         });
         traffic.invalidate();
         await traffic.reconcileAll(

@@ -18,7 +18,7 @@ export function cliCommand(args: string[]): [string, string[]] {
   return [process.execPath, ['--import', import.meta.resolve('tsx'), here.replace(/\.js$/, '.ts'), ...args]];
 }
 
-/** The command that starts the proxy; the supervisor appends --admin and --state-dir. */
-export function proxyCommand(): [string, string[]] {
-  return cliCommand(['proxy']);
+/** The command that starts the proxy (`workers` from slipway.yaml); the supervisor appends --admin and --state-dir. */
+export function proxyCommand(workers: number | 'auto' = 'auto'): [string, string[]] {
+  return cliCommand(workers === 'auto' ? ['proxy'] : ['proxy', '--workers', String(workers)]);
 }

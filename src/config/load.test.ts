@@ -100,6 +100,17 @@ describe('parseConfig', () => {
     expect(issue?.line).toBe(12);
   });
 
+  it('takes the proxy worker count, auto by default, and names the key of a bad one', () => {
+    expect(parseConfig(valid.join('\n'), options).proxy.workers).toBe('auto');
+    expect(parseConfig(`${valid.join('\n')}\nproxy: { workers: 3 }`, options).proxy.workers).toBe(3);
+    expect(parseConfig(`${valid.join('\n')}\nproxy: { workers: 0 }`, options).proxy.workers).toBe(0);
+    const [issue] = issuesOf(`${valid.join('\n')}\nproxy: { workers: many }`);
+    expect(issue?.path).toBe('proxy.workers');
+    expect(issue?.line).toBe(12);
+    const [tooMany] = issuesOf(`${valid.join('\n')}\nproxy: { workers: 65 }`);
+    expect(tooMany?.path).toBe('proxy.workers');
+  });
+
   it('reports a bad duration', () => {
     expect(issuesOf(edit({ 11: '      interval: soon' }))).toEqual([
       expect.objectContaining({

@@ -16,7 +16,7 @@ export interface ProjectConfig {
   /** Where the coordinator API listens (the CLI talks to it). */
   coordinator: ListenAddress;
   /** The data plane's admin API. */
-  proxy: { admin: string; host: string; port: number };
+  proxy: { admin: string; host: string; port: number; workers: number | 'auto' };
   /** The Sentry-protocol error ingest: envelopes per second and at once per DSN key; events kept per project. */
   errors: {
     rateLimit: { perSecond: number; burst: number };

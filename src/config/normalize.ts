@@ -39,7 +39,7 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
     baseDir: base,
     dataDir: path.resolve(base, parsed.dataDir),
     coordinator: { listen: parsed.coordinator.listen, ...coordinator },
-    proxy: { admin: parsed.proxy.admin, ...admin },
+    proxy: { admin: parsed.proxy.admin, ...admin, workers: parsed.proxy.workers },
     errors: {
       rateLimit: parsed.errors.rateLimit,
       retention: {

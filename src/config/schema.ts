@@ -408,6 +408,15 @@ export const configSchema = z
     proxy: z
       .strictObject({
         admin: listenField.default('127.0.0.1:7421').meta({ description: "Address of the data plane's admin API." }),
+        workers: z
+          .union([z.literal('auto'), z.int().min(0).max(64)])
+          .default('auto')
+          .meta({
+            description:
+              'Worker processes serving traffic behind a parent that keeps the sockets (a killed worker is replaced ' +
+              'while the others serve): auto = one per core; 0 = serve in the one process. Applies when the proxy ' +
+              'starts.',
+          }),
       })
       .prefault({})
       .meta({ description: 'The proxy (data plane) that serves every environment.' }),

@@ -2,7 +2,7 @@ import type { ProjectConfig } from '../config/model.js';
 import type { Db } from '../store/db.js';
 import { listInstances } from '../store/repos/instances.js';
 import { getProject } from '../store/repos/projects.js';
-import { getRelease } from '../store/repos/releases.js';
+import { getReleases } from '../store/repos/releases.js';
 import { listTraffic } from '../store/repos/traffic.js';
 import type { EnvironmentRoutes, ReleaseSet, Route, Router } from '../traffic/router.js';
 import type { Logger } from '../shared/logging.js';
@@ -22,29 +22,38 @@ export async function buildRoutes(db: Db, config: ProjectConfig, environment: st
     listTraffic(db, config.project, environment),
     listInstances(db, { project: config.project, environment, live: true }),
   ]);
-  const versions = new Map<string, string>();
-  for (const t of traffic)
-    if (!versions.has(t.releaseId))
-      versions.set(t.releaseId, (await getRelease(db, t.releaseId))?.version ?? t.releaseId);
+  // One query for every release the table names: a project of 200 services has 400 of them in a table, and this runs
+  // on every instance that turns healthy or not (bench/scale.ts).
+  const versions = new Map(
+    (
+      await getReleases(
+        db,
+        traffic.map((t) => t.releaseId),
+      )
+    ).map((r) => [r.id, r.version]),
+  );
+  for (const t of traffic) if (!versions.has(t.releaseId)) versions.set(t.releaseId, t.releaseId);
+
+  // Grouped first: the table is rebuilt whenever an instance turns healthy or not, and filtering every instance for
+  // every service made it quadratic in the size of the project.
+  const upstreamsOf = new Map<string, { id: string; address: string }[]>();
+  for (const i of instances) {
+    if (i.desired !== 'running' || i.state !== 'healthy' || !i.address) continue;
+    const key = `${i.service}\u0000${i.releaseId}`;
+    const list = upstreamsOf.get(key) ?? [];
+    list.push({ id: i.id, address: i.address });
+    upstreamsOf.set(key, list);
+  }
+  const trafficOf = new Map<string, typeof traffic>();
+  for (const t of traffic) trafficOf.set(t.service, [...(trafficOf.get(t.service) ?? []), t]);
 
   const routes: Route[] = Object.values(config.services).map((service) => {
-    const releases: ReleaseSet[] = traffic
-      .filter((t) => t.service === service.name)
-      .map((t) => ({
-        release: versions.get(t.releaseId)!,
-        role: t.role,
-        weight: t.weight,
-        upstreams: instances
-          .filter(
-            (i) =>
-              i.service === service.name &&
-              i.releaseId === t.releaseId &&
-              i.desired === 'running' &&
-              i.state === 'healthy' &&
-              i.address,
-          )
-          .map((i) => ({ id: i.id, address: i.address! })),
-      }));
+    const releases: ReleaseSet[] = (trafficOf.get(service.name) ?? []).map((t) => ({
+      release: versions.get(t.releaseId)!,
+      role: t.role,
+      weight: t.weight,
+      upstreams: upstreamsOf.get(`${service.name}\u0000${t.releaseId}`) ?? [],
+    }));
     const strategy = service.environments[environment]?.strategy ?? service.strategy;
     const sticky = strategy.type === 'canary' && strategy.sticky;
     return {
