@@ -31,6 +31,25 @@ export function systemRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
     );
 
+    app.get(
+      '/api/v1/system/leader',
+      {
+        config: { access: { action: 'system.health', role: 'viewer' } },
+        schema: {
+          summary: 'Which coordinator leads (several coordinators on one PostgreSQL) and what this one is',
+          tags: ['system'],
+          response: {
+            200: z.object({
+              role: z.enum(['leader', 'follower', 'single']),
+              holder: z.string().optional(),
+              leader: z.object({ url: z.string(), host: z.string(), pid: z.number(), token: z.number() }).optional(),
+            }),
+          },
+        },
+      },
+      async () => ctx.leadership?.describe() ?? { role: 'single' as const },
+    );
+
     app.post(
       '/api/v1/system/shutdown',
       {
