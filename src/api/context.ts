@@ -27,6 +27,8 @@ export interface ApiContext {
   backups?: DatabaseBackups;
   /** Several coordinators on one PostgreSQL: who leads; absent, this coordinator is the only one. */
   leadership?: LeaderView;
+  /** False while the coordinator is starting (GET /healthz answers 503); absent, always ready. */
+  ready?: () => boolean;
   /** This coordinator's own API address (the follower names itself when it forwards). */
   selfUrl?: () => string;
 }

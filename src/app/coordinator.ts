@@ -156,6 +156,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
 
     const metrics = createCoordinatorMetrics(db);
     let leadership: Leadership | undefined;
+    let ready = false;
     const api: FastifyInstance = await buildApi({
       db,
       engine: engineView,
@@ -168,6 +169,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       secrets,
       errors,
       backups: new DatabaseBackups(db, events),
+      ready: () => ready,
       ...(holder ? { leadership: leaderView(() => leadership, holder), selfUrl: () => coordinatorUrl } : {}),
     });
     try {
@@ -221,6 +223,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       });
       await leadership.start();
     } else await lead();
+    ready = true;
     const resumed = parts?.resumed ?? [];
     let closing: Promise<void> | undefined;
     return {
