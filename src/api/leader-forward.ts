@@ -71,7 +71,9 @@ function forward(req: FastifyRequest, reply: FastifyReply, target: string, self:
           JSON.stringify({
             error: {
               code: 'unavailable',
-              message: `this coordinator is a follower and the leader at ${target} did not answer (${e.message}); retry in a second`,
+              message:
+                `this coordinator is a follower and the leader at ${target} did not answer (${e.message}); ` +
+                'retry in a second',
             },
           }),
         );
