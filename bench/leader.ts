@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { generateToken } from '../src/api/auth.js';
@@ -175,6 +176,9 @@ async function main() {
     await new Promise((r) => setTimeout(r, 3000));
     for (const child of processes.values()) await stop(child);
     await dropDatabase();
+    // KEEP_BENCH_LOGS=DIR keeps the coordinators', proxy's and instances' logs for a post-mortem.
+    if (process.env.KEEP_BENCH_LOGS)
+      cpSync(path.join(workspace.dir, '.slipway', 'logs'), process.env.KEEP_BENCH_LOGS, { recursive: true });
     rmSync(workspace.dir, { recursive: true, force: true });
   }
 }

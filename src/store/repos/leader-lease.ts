@@ -89,3 +89,9 @@ export async function readLease(db: Queryable): Promise<LeaderLease | undefined>
   const { rows } = await db.query<Row>(`select ${columns} from leader_lease where id = 1`);
   return rows[0] ? toLease(rows[0]) : undefined;
 }
+
+/** The store's fence refused a write: this coordinator does not hold the leader lease (schema 019). */
+export function isFenceRefusal(e: unknown): boolean {
+  const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
+  return code === '55P03' && typeof message === 'string' && message.includes('does not hold the leader lease');
+}
