@@ -43,7 +43,7 @@ export function systemRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     app.get(
       '/api/v1/system/leader',
       {
-        config: { access: { action: 'system.health', role: 'viewer' } },
+        config: { access: { action: 'system.leader', role: 'viewer' } },
         schema: {
           summary: 'Which coordinator leads (several coordinators on one PostgreSQL) and what this one is',
           tags: ['system'],
