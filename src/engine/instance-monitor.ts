@@ -35,6 +35,15 @@ export class InstanceMonitor {
   async release(): Promise<void> {
     await this.queue;
     this.holdStates = false;
+    // A state reported while held (after recovery read the runtime's list, before now) was dropped: an adopted
+    // instance that turned healthy in that moment would stay "starting" in the store for good. Replay the current
+    // states; handle() writes and announces only what differs from the store.
+    for (const status of this.deps.runtime.list()) {
+      this.queue = this.queue
+        .then(() => this.handle({ type: 'state', status }))
+        .catch((e) => this.deps.logger.error({ err: messageOf(e) }, 'instance state not synced'));
+    }
+    await this.queue;
   }
 
   /** Stop listening and let queued events finish. */
