@@ -58,6 +58,7 @@ const dsn: Record<Env, { id: number; key: string }> = { staging: { id: 0, key: '
 const table: Record<string, Expectation> = {
   'GET /healthz': { role: 'viewer', source: 'public', request: () => ({ url: '/healthz' }) },
   'GET /metrics': { role: 'viewer', source: 'star', request: () => ({ url: '/metrics' }) },
+  'GET /api/v1/system/leader': { role: 'viewer', source: 'star', request: () => ({ url: '/api/v1/system/leader' }) },
   'POST /api/v1/system/shutdown': {
     role: 'admin',
     source: 'star',

@@ -1,3 +1,4 @@
+import type { LeaderView } from './leader-forward.js';
 import type { SecretVault } from '../access/secrets/vault.js';
 import type { DatabaseBackups } from '../migrations/backups/service.js';
 import type { ErrorIngest } from '../observe/errors/error-ingest.js';
@@ -24,4 +25,10 @@ export interface ApiContext {
   errors?: ErrorIngest;
   /** Database backups and restores; absent, their routes answer 503. */
   backups?: DatabaseBackups;
+  /** Several coordinators on one PostgreSQL: who leads; absent, this coordinator is the only one. */
+  leadership?: LeaderView;
+  /** False while the coordinator is starting (GET /healthz answers 503); absent, always ready. */
+  ready?: () => boolean;
+  /** This coordinator's own API address (the follower names itself when it forwards). */
+  selfUrl?: () => string;
 }

@@ -7,6 +7,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { forwardWritesToLeader } from './leader-forward.js';
 import { bearerAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { errorHandler } from './error-handler.js';
@@ -67,6 +68,12 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   // Cookies are parsed (req.cookies) and written (reply.setCookie) by @fastify/cookie; registered
   // first, so its parsing runs before the authentication hook reads the session cookie.
   await app.register(fastifyCookie);
+  // A follower forwards writes to the leader before anything else reads the request (src/api/leader-forward.ts).
+  if (ctx.leadership)
+    app.addHook(
+      'onRequest',
+      forwardWritesToLeader(ctx.leadership, () => ctx.selfUrl?.() ?? 'a follower'),
+    );
   app.addHook('onRequest', bearerAuth(ctx.db));
   // Text the store cannot keep (NUL, unpaired surrogates) is a 400 naming the field, before any route reads it.
   app.addHook('preValidation', refuseUnstorableInput);

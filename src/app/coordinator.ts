@@ -18,23 +18,18 @@ import { listProjects } from '../store/repos/projects.js';
 import { openStore } from '../store/open.js';
 import { loadAdminToken } from '../traffic/proxy/admin-token.js';
 import { ProxyRouter } from '../traffic/proxy/proxy-router.js';
-import { ensureProxy, stopProxy } from '../traffic/proxy/supervisor.js';
 import { canListen } from './port-check.js';
 import { buildRuntime } from './runtime.js';
+import { hostname } from 'node:os';
+import { startLeaderParts, type LeaderParts } from './leader-parts.js';
+import { Leadership, type LeaseTiming } from './leadership.js';
+import { currentEngine, holderId, leaderView } from './leader-view.js';
 import { dataPaths, prepareDataDir } from './data-dir.js';
-import { proxyCommand } from './proxy-command.js';
 import { signalFactory } from './signals.js';
 import { MigrationSequencer } from '../migrations/sequencing/gate.js';
 import { slipwayVersion } from './version.js';
-import { IncidentFollower } from '../incidents/follower.js';
-import { startAlerts } from './alerts.js';
 import { ErrorIngest } from '../observe/errors/error-ingest.js';
 import { loopbackHost, sentryDsnEnv } from './sentry-env.js';
-import { startNotifications } from './notifications.js';
-import { AvailabilityProber } from '../kpis/prober.js';
-import { DeploymentScheduler } from '../schedule/scheduler.js';
-import { generateReleaseNotes } from '../release-notes/generate.js';
-import type { StrategyType } from '../config/model.js';
 
 export interface CoordinatorOptions {
   config: ProjectConfig;
@@ -51,6 +46,8 @@ export interface CoordinatorOptions {
   watchdogMs?: number;
   /** Between availability probe rounds (ms; default 5000). */
   probeIntervalMs?: number;
+  /** Leader lease timing (PostgreSQL only; default src/app/leadership.ts). */
+  leaseTiming?: LeaseTiming;
   /** POST /api/v1/system/shutdown landed. */
   onShutdownRequest?: (options: { stopInstances: boolean }) => void;
 }
@@ -59,7 +56,7 @@ export interface RunningCoordinator {
   url: string;
   /** Set on a first start without SLIPWAY_TOKEN: print it once. */
   generatedToken?: string;
-  /** Deployments resumed after a restart. */
+  /** Deployments resumed after a restart (by this coordinator, when it leads from the start). */
   resumed: string[];
   engine: Engine;
   /** Stop the coordinator; with stopInstances, the proxy and every instance too. Idempotent. */
@@ -84,7 +81,6 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const paths = dataPaths(config.dataDir);
   const logger = options.logger ?? createLogger({ destination: paths.coordinatorLog, name: 'slipway-coordinator' });
   const cleanup: (() => Promise<unknown>)[] = [];
-  let starting = true;
   const unwind = async () => {
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
   };
@@ -93,17 +89,18 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     // Before the store opens (initdb takes seconds on a first start): a taken address is one line at once.
     const listen = options.listen ?? config.coordinator;
     if (listen.port !== 0 && !(await canListen(listen.host, listen.port))) throw addressInUse(listen);
-    const db: Db = await openStore({ databaseUrl: options.databaseUrl, dataDir: config.dataDir, logger });
+    // With PostgreSQL, several coordinators may share the store: each campaigns for the leader lease under its own
+    // holder id, which its connections carry so the store fences its writes (src/app/leadership.ts).
+    const holder = options.databaseUrl ? holderId() : undefined;
+    const db: Db = await openStore({
+      databaseUrl: options.databaseUrl,
+      dataDir: config.dataDir,
+      logger,
+      ...(holder ? { holder } : {}),
+    });
     cleanup.push(() => db.close());
     const { generated } = await ensureAdminToken(db, options.token, options.tokenName);
-    const proxy = await ensureProxy({
-      admin: config.proxy.admin,
-      stateDir: paths.proxyState,
-      logFile: paths.proxyLog,
-      command: proxyCommand(config.proxy.workers),
-    });
-    // A proxy this start launched is stopped again if the start fails; one that was already serving is left alone.
-    if (proxy.started) cleanup.push(async () => (starting ? stopProxy(paths.proxyState) : undefined));
+    await loadAdminToken(paths.proxyState, {});
     const router = new ProxyRouter({ admin: config.proxy.admin, token: await loadAdminToken(paths.proxyState, {}) });
 
     // Secrets are decrypted at each process start and handed to the runtime only, never to the
@@ -144,34 +141,30 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     const events = new EventLog(db, logger.child({ part: 'events' }));
     const traffic = new TrafficController(db, router, logger.child({ part: 'traffic' }));
     const migrations = new MigrationSequencer(db, events, logger.child({ part: 'migrations' }));
-    const engine = new Engine(
-      {
-        db,
-        runtime,
-        router,
-        traffic,
-        events,
-        clock: systemClock,
-        logger: logger.child({ part: 'engine' }),
-        migrations,
-        preflight: staticPreflight,
-      },
-      { signals: signalFactory(db, router) },
-    );
-    cleanup.push(() => engine.close());
-    await engine.applyProject(config);
-    const { resumed } = await engine.start();
-    // Incidents open from the events the engine (and alerts) record; the cursor is in the store.
-    const incidents = new IncidentFollower(db, logger.child({ part: 'incidents' }));
-    await incidents.start();
-    cleanup.push(() => incidents.close());
-    const alerts = startAlerts({ db, events, runtime, router, engine, logger: logger.child({ part: 'alerts' }) });
-    cleanup.push(() => alerts.close());
+    const makeEngine = () =>
+      new Engine(
+        {
+          db,
+          runtime,
+          router,
+          traffic,
+          events,
+          clock: systemClock,
+          logger: logger.child({ part: 'engine' }),
+          migrations,
+          preflight: staticPreflight,
+        },
+        { signals: signalFactory(db, router) },
+      );
+    // The engine of the current term; a follower keeps one that never starts, for the read routes.
+    let engine = makeEngine();
+    const engineView = currentEngine(() => engine);
 
-    let shuttingDown = false;
+    let leadership: Leadership | undefined;
+    let ready = false;
     const api: FastifyInstance = await buildApi({
       db,
-      engine,
+      engine: engineView,
       events,
       logger,
       metrics,
@@ -181,6 +174,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       secrets,
       errors,
       backups: new DatabaseBackups(db, events),
+      ready: () => ready,
+      ...(holder ? { leadership: leaderView(() => leadership, holder), selfUrl: () => coordinatorUrl } : {}),
     });
     try {
       await api.listen({ host: listen.host, port: listen.port });
@@ -188,102 +183,67 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw addressInUse(listen);
       throw new SlipwayError('unavailable', `cannot listen on ${listen.host}:${listen.port}: ${messageOf(e)}`);
     }
-    starting = false;
     cleanup.push(() => api.close());
-    const boundPort = (api.server.address() as { port?: number } | null)?.port ?? listen.port;
-    const notifier = await startNotifications({
-      db,
-      events,
-      secrets,
-      logger: logger.child({ part: 'notify' }),
-      linkBase: `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${boundPort}`,
-      registry: metrics.registry,
-    });
-    cleanup.push(() => notifier.close());
-
-    // The proxy is its own process: if it dies, start it again (it restores its routes from disk)
-    // and re-push every table in case it missed a change.
-    let restarting = false;
-    const watchdog = setInterval(async () => {
-      if (shuttingDown || restarting || (await router.healthy())) return;
-      restarting = true;
-      try {
-        logger.warn('proxy not answering; restarting it');
-        await ensureProxy({
-          admin: config.proxy.admin,
-          stateDir: paths.proxyState,
-          logFile: paths.proxyLog,
-          command: proxyCommand(config.proxy.workers),
-        });
-        traffic.invalidate();
-        await traffic.reconcileAll(
-          (await listProjects(db)).map((p) => p.config),
-          true,
-        );
-        await events.emit({
-          project: config.project,
-          kind: 'proxy.restarted',
-          message: 'the proxy stopped answering and was restarted; routes restored',
-          data: {},
-        });
-      } catch (e) {
-        logger.error({ err: messageOf(e) }, 'could not restart the proxy');
-      } finally {
-        restarting = false;
-      }
-    }, options.watchdogMs ?? 2000);
-    watchdog.unref();
-
-    // Availability measured by Slipway itself: synthetic requests through the proxy (src/kpis/prober.ts).
-    const prober = new AvailabilityProber({
-      db,
-      logger: logger.child({ part: 'prober' }),
-      projects: async () => (await listProjects(db)).map((p) => p.config),
-      stats: () => router.stats(),
-      ...(options.probeIntervalMs ? { intervalMs: options.probeIntervalMs } : {}),
-    });
-    prober.start();
-    cleanup.push(() => prober.stop());
-    // Scheduled deployments (slipway deploy --at): started through the engine's ordinary deploy at their time.
-    const scheduler = new DeploymentScheduler({
-      db,
-      logger: logger.child({ part: 'scheduler' }),
-      deploy: (r) => engine.deploy({ ...r, strategy: r.strategy as StrategyType | undefined }),
-    });
-    scheduler.start();
-    cleanup.push(() => scheduler.stop());
-    // Release notes are written when a deployment starts (src/release-notes/); never in the deployment's way.
-    const notesLogger = logger.child({ part: 'release-notes' });
-    const unsubscribeNotes = events.subscribe((e) => {
-      if (e.kind === 'deployment.started' && e.deploymentId)
-        void generateReleaseNotes(db, notesLogger, e.deploymentId).catch((err) =>
-          notesLogger.warn({ err: messageOf(err) }, 'release notes failed'),
-        );
-    });
-    cleanup.push(async () => unsubscribeNotes());
-
     const address = api.server.address();
     const port = typeof address === 'object' && address ? address.port : listen.port;
     coordinatorUrl = `http://${loopbackHost(listen.host)}:${port}`;
+    const url = `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`;
+
+    // The leader's parts: at once with PGlite (one process), per term of the leader lease with PostgreSQL.
+    let parts: LeaderParts | undefined;
+    let terms = 0;
+    const lead = async () => {
+      terms += 1;
+      if (terms > 1) engine = makeEngine(); // a closed engine does not start again
+      parts = await startLeaderParts({
+        config,
+        db,
+        engine,
+        runtime,
+        router,
+        traffic,
+        events,
+        secrets,
+        logger,
+        paths,
+        linkBase: url,
+        ...(terms === 1 ? { registry: metrics.registry } : {}),
+        ...(options.watchdogMs ? { watchdogMs: options.watchdogMs } : {}),
+        ...(options.probeIntervalMs ? { probeIntervalMs: options.probeIntervalMs } : {}),
+      });
+    };
+    const stepDown = async (stopInstances = false) => {
+      const stopping = parts;
+      parts = undefined;
+      await stopping?.close({ stopInstances });
+    };
+    if (holder) {
+      leadership = new Leadership({
+        db,
+        candidate: { holder, url: coordinatorUrl, host: hostname(), pid: process.pid },
+        logger: logger.child({ part: 'leader' }),
+        ...(options.leaseTiming ? { timing: options.leaseTiming } : {}),
+        lead,
+        stepDown: () => stepDown(),
+      });
+      await leadership.start();
+    } else await lead();
+    ready = true;
+    const resumed = parts?.resumed ?? [];
     let closing: Promise<void> | undefined;
     return {
-      url: `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}`,
+      url,
       generatedToken: generated,
       resumed,
-      engine,
+      engine: engineView,
       close(closeOptions = {}) {
         closing ??= (async () => {
-          shuttingDown = true;
-          clearInterval(watchdog);
-          // No probe counts instances being stopped as downtime; no schedule starts on the way out.
-          await prober.stop();
-          await scheduler.stop();
           await api.close().catch(() => undefined);
-          if (closeOptions.stopInstances) {
-            await engine.close();
-            await engine.stopAllInstances();
-            await stopProxy(paths.proxyState);
-          }
+          if (leadership) {
+            // Stop campaigning, then stop the leader's parts (with the instances when asked) and hand the lease on.
+            if (closeOptions.stopInstances && parts) await stepDown(true);
+            await leadership.close();
+          } else await stepDown(closeOptions.stopInstances);
           await unwind();
           await new Promise<void>(
             (resolve) => (logger as { flush?: (cb: () => void) => void }).flush?.(() => resolve()) ?? resolve(),

@@ -1,6 +1,7 @@
 import { isSlipwayError, messageOf } from '../shared/errors.js';
 import { noRequest, type DeploymentRecord, type RollbackOutcome } from '../model/deployment.js';
 import { getDeployment, setControl, updateDeployment } from '../store/repos/deployments.js';
+import { isFenceRefusal } from '../store/repos/leader-lease.js';
 import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
 import { promotedPlan } from '../strategies/build.js';
@@ -33,7 +34,14 @@ export class Executor {
   run(id: string): void {
     if (this.closed || this.loops.has(id)) return;
     const controller = new AbortController();
-    const done = this.loop(id, controller).finally(() => this.loops.delete(id));
+    const done = this.loop(id, controller)
+      .catch((e) => {
+        // A deposed leader's write refused by the store's fence: the loop ends here and the new leader resumes
+        // the deployment from the store. Anything else is a bug and still ends the process.
+        if (!isFenceRefusal(e)) throw e;
+        this.deps.logger.warn({ deploymentId: id, err: messageOf(e) }, 'deployment loop stopped: write refused');
+      })
+      .finally(() => this.loops.delete(id));
     this.loops.set(id, { controller, done });
   }
 

@@ -27,22 +27,30 @@ export class InstanceMonitor {
   /** Start listening to the runtime; with holdStates, state reports are ignored until release(). */
   start(options: { holdStates?: boolean } = {}): void {
     this.holdStates = Boolean(options.holdStates);
-    this.unsubscribe = this.deps.runtime.subscribe((event) => {
-      const id = instanceIdOf(event);
-      const tail: Promise<void> = (this.queues.get(id) ?? Promise.resolve())
-        .then(() => this.handle(event))
-        .catch((e) => this.deps.logger.error({ err: messageOf(e), instance: id }, 'instance event lost'))
-        .finally(() => {
-          if (this.queues.get(id) === tail) this.queues.delete(id);
-        });
-      this.queues.set(id, tail);
-    });
+    this.unsubscribe = this.deps.runtime.subscribe((event) => this.enqueue(event));
+  }
+
+  /** Handle `event` after the events of its instance queued before it. */
+  private enqueue(event: RuntimeEvent): void {
+    const id = instanceIdOf(event);
+    const tail: Promise<void> = (this.queues.get(id) ?? Promise.resolve())
+      .then(() => this.handle(event))
+      .catch((e) => this.deps.logger.error({ err: messageOf(e), instance: id }, 'instance event lost'))
+      .finally(() => {
+        if (this.queues.get(id) === tail) this.queues.delete(id);
+      });
+    this.queues.set(id, tail);
   }
 
   /** Take state reports again (recovery has synced the states). */
   async release(): Promise<void> {
     await this.settled();
     this.holdStates = false;
+    // A state reported while held (after recovery read the runtime's list, before now) was dropped: an adopted
+    // instance that turned healthy in that moment would stay "starting" in the store for good. Replay the current
+    // states; handle() writes and announces only what differs from the store.
+    for (const status of this.deps.runtime.list()) this.enqueue({ type: 'state', status });
+    await this.settled();
   }
 
   /** Stop listening and let queued events finish. */

@@ -43,6 +43,8 @@ export async function migrate(db: Db, options: MigrateOptions = {}): Promise<Mig
   const result = await db.transaction(async (tx) => {
     // Taken before the tracking table exists: two first starts would otherwise both create it.
     await tx.query('select pg_advisory_xact_lock($1)', [migrationLockKey]);
+    // A migration may rewrite the engine's tables whoever leads: the leader fence (schema 018) is off for it.
+    await tx.query(`select set_config('slipway.holder', '', true)`);
     await tx.exec(createTrackingTable);
     const applied = (
       await tx.query<AppliedRow>('select version, name, checksum from slipway_schema_migrations order by version')

@@ -13,6 +13,8 @@ export interface StoreOptions {
   /** Slipway's data directory; PGlite keeps its database in `<dataDir>/db`. */
   dataDir: string;
   logger?: Logger;
+  /** PostgreSQL only: this coordinator's leader-lease holder id, which fences its writes (schema 018). */
+  holder?: string;
 }
 
 /**
@@ -22,7 +24,10 @@ export interface StoreOptions {
 export async function openStore(options: StoreOptions): Promise<Db> {
   const { logger } = options;
   const db = options.databaseUrl
-    ? await openPostgres(options.databaseUrl, logger ? { logger } : {})
+    ? await openPostgres(options.databaseUrl, {
+        ...(logger ? { logger } : {}),
+        ...(options.holder ? { holder: options.holder } : {}),
+      })
     : await openPglite({ dataDir: join(options.dataDir, 'db'), ...(logger ? { logger } : {}) });
   try {
     const { version, applied } = await migrate(db, logger ? { logger } : {});

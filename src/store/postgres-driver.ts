@@ -14,6 +14,11 @@ export interface PostgresOptions {
   maxConnections?: number;
   /** How long to wait for a connection before reporting the server unreachable. */
   connectTimeoutMs?: number;
+  /**
+   * The coordinator these connections belong to: set as the session setting `slipway.holder` on every
+   * connection, so the store's fence (schema 018) refuses its writes to the engine's tables unless it leads.
+   */
+  holder?: string;
 }
 
 /**
@@ -31,6 +36,7 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     idleTimeoutMillis: 30_000,
     application_name: 'slipway',
+    ...(options.holder ? { options: `-c slipway.holder=${fenceHolder(options.holder)}` } : {}),
   });
   // Without a listener, an idle connection dropped by the server crashes the process.
   pool.on('error', (e) =>
@@ -134,4 +140,11 @@ class PostgresDb implements Db {
     if (this.closing) throw new StoreError('internal', `db.${operation}() was called after db.close()`);
     this.guard.assertOutside(operation);
   }
+}
+
+/** A holder id fit for a startup option: letters, digits, `-`, `_`, `.` and `:` only (no spaces or quotes). */
+function fenceHolder(holder: string): string {
+  if (!/^[A-Za-z0-9_.:-]+$/.test(holder))
+    throw new StoreError('invalid_input', `holder "${holder}" has characters a session setting cannot carry`);
+  return holder;
 }

@@ -13,10 +13,19 @@ export function systemRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           summary: 'Liveness of the coordinator (no token needed; reveals nothing else)',
           tags: ['system'],
           security: [],
-          response: { 200: z.object({ ok: z.boolean(), version: z.string(), uptimeSeconds: z.number() }) },
+          response: {
+            200: z.object({ ok: z.boolean(), version: z.string(), uptimeSeconds: z.number() }),
+            503: z.object({ ok: z.boolean(), version: z.string(), uptimeSeconds: z.number() }),
+          },
         },
       },
-      async () => ({ ok: true, version: ctx.version, uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000) }),
+      // 503 while the coordinator is still starting (the API listens before the engine has resumed).
+      async (_req, reply) =>
+        reply.status(ctx.ready?.() === false ? 503 : 200).send({
+          ok: ctx.ready?.() !== false,
+          version: ctx.version,
+          uptimeSeconds: Math.round((Date.now() - ctx.startedAt) / 1000),
+        }),
     );
 
     app.get(
@@ -29,6 +38,25 @@ export function systemRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         reply.type(ctx.metrics.registry.contentType);
         return ctx.metrics.registry.metrics();
       },
+    );
+
+    app.get(
+      '/api/v1/system/leader',
+      {
+        config: { access: { action: 'system.leader', role: 'viewer' } },
+        schema: {
+          summary: 'Which coordinator leads (several coordinators on one PostgreSQL) and what this one is',
+          tags: ['system'],
+          response: {
+            200: z.object({
+              role: z.enum(['leader', 'follower', 'single']),
+              holder: z.string().optional(),
+              leader: z.object({ url: z.string(), host: z.string(), pid: z.number(), token: z.number() }).optional(),
+            }),
+          },
+        },
+      },
+      async () => ctx.leadership?.describe() ?? { role: 'single' as const },
     );
 
     app.post(

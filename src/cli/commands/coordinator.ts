@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { startCoordinator } from '../../app/coordinator.js';
 import { loadConfig } from '../../config/load.js';
 import type { GlobalOptions } from '../context.js';
+import { parseHostPort } from '../../traffic/proxy/address.js';
+import { CliError } from '../errors.js';
 
 export function registerCoordinator(program: Command): void {
   program
@@ -10,12 +12,21 @@ export function registerCoordinator(program: Command): void {
       'Run only the coordinator in the foreground, for process supervisors (SIGTERM stops it; instances and proxy ' +
         'keep serving)',
     )
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option(
+      '--listen <host:port>',
+      "listen here instead of the config's coordinator address (a second coordinator on one machine, for the leader " +
+        'lease)',
+    )
+    .action(async (opts: { listen?: string }, cmd: Command) => {
       const config = await loadConfig(cmd.optsWithGlobals<GlobalOptions>().config);
+      const listen = opts.listen === undefined ? undefined : parseHostPort(opts.listen);
+      if (opts.listen !== undefined && !listen)
+        throw new CliError('invalid_input', `--listen: "${opts.listen}" is not host:port (e.g. 127.0.0.1:7071)`);
       let down: ((o: { stopInstances: boolean }) => void) | undefined;
       const coordinator = await startCoordinator({
         config,
         databaseUrl: process.env.DATABASE_URL,
+        ...(listen ? { listen } : {}),
         token: process.env.SLIPWAY_TOKEN,
         ...(process.env.SLIPWAY_TOKEN_NAME ? { tokenName: process.env.SLIPWAY_TOKEN_NAME } : {}),
         onShutdownRequest: (o) => down?.(o),
