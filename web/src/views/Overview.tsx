@@ -1,4 +1,5 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client.js';
 import type { Project, ProjectStatus, ServiceStatus } from '../api/types.js';
@@ -6,6 +7,8 @@ import { ErrorState, Loading } from '../ui/ErrorState.js';
 import { stateWords } from '../ui/format.js';
 import { Time } from '../ui/Time.js';
 import { TrafficBar } from '../ui/TrafficBar.js';
+import { SignalLine, useProjectSignals } from './OverviewSignals.js';
+import '../ui/observe.css';
 
 /** Every project's environments × services: stable release, traffic split, instance health, deployment in flight. */
 export function Overview() {
@@ -47,18 +50,7 @@ export function Overview() {
                     The data plane (proxy) does not answer: traffic may not be served.
                   </p>
                 )}
-                {status.data.environments.map((env) => (
-                  <section key={env.name} className="environment" aria-label={`${p.name} ${env.name}`}>
-                    <h3>
-                      {env.name} <span className="muted">{env.url}</span>
-                    </h3>
-                    <ul className="cards">
-                      {env.services.map((s) => (
-                        <ServiceCard key={s.service} s={s} />
-                      ))}
-                    </ul>
-                  </section>
-                ))}
+                <Environments project={p.name} status={status.data} />
               </>
             )}
           </section>
@@ -68,7 +60,27 @@ export function Overview() {
   );
 }
 
-function ServiceCard({ s }: { s: ServiceStatus }) {
+/** Each environment's services, with the firing alerts and open incidents of each. */
+function Environments({ project, status }: { project: string; status: ProjectStatus }) {
+  const signals = useProjectSignals(project).data;
+  return status.environments.map((env) => (
+    <section key={env.name} className="environment" aria-label={`${project} ${env.name}`}>
+      <h3>
+        {env.name} <span className="muted">{env.url}</span>
+      </h3>
+      <SignalLine signals={signals} environment={env.name} service={null} />
+      <ul className="cards">
+        {env.services.map((s) => (
+          <ServiceCard key={s.service} s={s}>
+            <SignalLine signals={signals} environment={env.name} service={s.service} />
+          </ServiceCard>
+        ))}
+      </ul>
+    </section>
+  ));
+}
+
+function ServiceCard({ s, children }: { s: ServiceStatus; children: ReactNode }) {
   const live = s.instances.filter((i) => i.desired === 'running');
   const healthy = live.filter((i) => i.state === 'healthy').length;
   const d = s.activeDeployment;
@@ -100,6 +112,7 @@ function ServiceCard({ s }: { s: ServiceStatus }) {
       ) : (
         <p className="muted">never deployed</p>
       )}
+      {children}
     </li>
   );
 }
