@@ -8,7 +8,7 @@ import { Loading } from './ui/ErrorState.js';
 import { Layout } from './ui/Layout.js';
 import { Login } from './views/Login.js';
 import { NotFound } from './views/NotFound.js';
-import { Overview } from './views/Overview.js';
+import { Overview, prefetchOverview } from './views/Overview.js';
 import './styles.css';
 
 // The overview is the first view; the others (and the chart library) load when they are opened.
@@ -32,6 +32,8 @@ const client = new QueryClient({
     },
   },
 });
+
+if (window.location.pathname === '/') prefetchOverview(client);
 
 /** Every page behind the login shares one frame (and so one live event stream). */
 function Protected() {

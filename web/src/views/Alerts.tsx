@@ -9,7 +9,7 @@ import { useChosenProject } from '../ui/ProjectPicker.js';
 import { Time } from '../ui/Time.js';
 
 /** The service an alert is about: its label, else the last part of its group (project/environment/service). */
-export const alertService = (a: Alert) => a.labels.service ?? a.groupKey.split('/')[2] ?? '*';
+export const alertService = (a: Alert) => a.labels.service || a.groupKey.split('/')[2] || 'every service';
 
 /** Alerts pending or firing now with their figures (value against threshold), and the silences in force; live. */
 export default function Alerts() {

@@ -1,4 +1,4 @@
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { type QueryClient, useQueries, useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client.js';
@@ -10,18 +10,31 @@ import { TrafficBar } from '../ui/TrafficBar.js';
 import { SignalLine, useProjectSignals } from './OverviewSignals.js';
 import '../ui/observe.css';
 
+const projectsQuery = {
+  queryKey: ['projects'],
+  queryFn: () => api<{ projects: Project[] }>('GET', '/api/v1/projects'),
+};
+const statusQuery = (project: string) => ({
+  queryKey: ['status', project],
+  queryFn: () => api<ProjectStatus>('GET', `/api/v1/projects/${encodeURIComponent(project)}/status`),
+});
+
+/**
+ * Start the overview's reads at once, beside the session's, instead of one after the other (session, then projects,
+ * then each status): the first paint waits for one round trip fewer. Without a session they fail and are read
+ * again after the login.
+ */
+export function prefetchOverview(client: QueryClient): void {
+  void client
+    .fetchQuery({ ...projectsQuery, retry: false })
+    .then(({ projects }) => Promise.all(projects.map((p) => client.prefetchQuery(statusQuery(p.name)))))
+    .catch(() => undefined);
+}
+
 /** Every project's environments × services: stable release, traffic split, instance health, deployment in flight. */
 export function Overview() {
-  const projects = useQuery({
-    queryKey: ['projects'],
-    queryFn: () => api<{ projects: Project[] }>('GET', '/api/v1/projects'),
-  });
-  const statuses = useQueries({
-    queries: (projects.data?.projects ?? []).map((p) => ({
-      queryKey: ['status', p.name],
-      queryFn: () => api<ProjectStatus>('GET', `/api/v1/projects/${encodeURIComponent(p.name)}/status`),
-    })),
-  });
+  const projects = useQuery(projectsQuery);
+  const statuses = useQueries({ queries: (projects.data?.projects ?? []).map((p) => statusQuery(p.name)) });
   if (projects.isError) return <ErrorState error={projects.error} what="the projects" />;
   if (!projects.data) return <Loading what="the projects" lines={8} />;
   if (projects.data.projects.length === 0)

@@ -36,7 +36,7 @@ export function SignalLine({
 }) {
   if (!signals) return <p className="signals muted">alerts and incidents: loading…</p>;
   const alerts = signals.alerts.filter(
-    (a) => a.environment === environment && (a.labels.service ?? a.groupKey.split('/')[2] ?? null) === service,
+    (a) => a.environment === environment && (a.labels.service || a.groupKey.split('/')[2] || null) === service,
   );
   const incidents = signals.incidents.filter((i) =>
     service === null
