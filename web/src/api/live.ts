@@ -20,6 +20,8 @@ export function followEvents(
 ): () => void {
   const controller = new AbortController();
   let lastId = 0;
+  // Once a stream has started, reconnects continue from lastId (even 0: an empty store), never from "now".
+  let started = false;
   let pending = new Set<string>();
   let flush: number | undefined;
   // Events come in bursts (a step writes several): one refetch per query per 50 ms.
@@ -53,8 +55,8 @@ export function followEvents(
 
   const connect = async (): Promise<void> => {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (lastId > 0) headers['last-event-id'] = String(lastId);
-    const res = await fetch(lastId > 0 ? `/api/v1/events?after=${lastId}` : '/api/v1/events?since=now', {
+    if (started) headers['last-event-id'] = String(lastId);
+    const res = await fetch(started ? `/api/v1/events?after=${lastId}` : '/api/v1/events?since=now', {
       headers,
       credentials: 'same-origin',
       signal: controller.signal,
@@ -66,16 +68,17 @@ export function followEvents(
     if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
     handlers.state('live');
     // Whatever happened while the stream was away is in the replay; views refetch once more to be sure.
-    if (lastId > 0) void client.invalidateQueries();
+    if (started) void client.invalidateQueries();
     const parser = createParser({
       onEvent(message) {
         if (!message.id) return;
-        const first = lastId === 0;
         lastId = Math.max(lastId, Number(message.id));
         if (message.event === 'stream.start') {
-          if (first) catchUp(client);
+          if (!started) catchUp(client);
+          started = true;
           return;
         }
+        started = true;
         onEvent(JSON.parse(message.data) as TimelineEvent);
       },
     });
