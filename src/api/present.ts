@@ -129,10 +129,7 @@ export function presentVerdict(v: VerdictRecord): z.infer<typeof verdictView> {
   };
 }
 
-async function latestVerdict(
-  names: ReleaseNames,
-  deploymentId: string,
-): Promise<z.infer<typeof verdictView> | null> {
+async function latestVerdict(names: ReleaseNames, deploymentId: string): Promise<z.infer<typeof verdictView> | null> {
   const v = await names.latestVerdict(deploymentId);
   return v ? presentVerdict(v) : null;
 }

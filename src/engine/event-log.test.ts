@@ -19,7 +19,7 @@ const until = async (what: string, ok: () => boolean) => {
 };
 
 describe('EventLog', () => {
-  it('hands listeners the events emitted and those appended in a transaction, each once, none from before', async () => {
+  it('hands listeners events emitted and appended in a transaction, each once, none from before', async () => {
     const log = new EventLog(db, silentLogger, 20);
     await appendEvent(db, { project: 'p', kind: 'before.listening', message: 'old', data: {} });
     const got: EventRecord[] = [];
