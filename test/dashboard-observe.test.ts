@@ -210,7 +210,7 @@ describe('errors, alerts, incidents and KPIs in Chromium', () => {
     await context.close();
   }, 120_000);
 
-  it('incidents: a viewer sees actions disabled with the reason; a deployer acknowledges, notes, resolves', async () => {
+  it('incidents: a viewer sees actions disabled with the reason; a deployer acks, notes, resolves', async () => {
     const id = await openIncident('Checkout errors', 'quote-api');
     const viewer = await open(vic, `/incidents/${id}`);
     await viewer.page.getByTestId('incident-title').waitFor();
