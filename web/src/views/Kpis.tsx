@@ -14,6 +14,7 @@ const targetShare = (c: Check) => {
   const m = /([\d.]+)\s*%/.exec(c.target);
   return m ? Number(m[1]) / 100 : null;
 };
+const plural = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
 const checkWords = { pass: 'meets the target', fail: 'misses the target', unknown: 'no data yet' } as const;
 
 /** The delivery figures per environment against the seed's targets: shares as bars with the target marked. */
@@ -69,31 +70,35 @@ export default function Kpis() {
                 name="Rollback frequency"
                 value={k.rollbackFrequency.value}
                 check={k.rollbackFrequency.check}
-                detail={`${k.rollbackFrequency.rollbacks} rollbacks`}
+                detail={plural(k.rollbackFrequency.rollbacks, 'rollback')}
               />
               <ShareBar
                 name="Change failure rate"
                 value={k.changeFailureRate.value}
-                detail={`${k.changeFailureRate.failedChanges} failed changes`}
+                detail={plural(k.changeFailureRate.failedChanges, 'failed change')}
               />
               <ShareBar
                 name="Availability"
                 value={k.availability.uptime}
                 check={k.availability.check}
-                detail={`${k.availability.probes.toLocaleString('en')} probes, ${k.availability.probeFailures} failed`}
+                detail={`${plural(k.availability.probes, 'probe')}, ${k.availability.probeFailures} failed`}
               />
               <Figure
                 name="Time to restore (median)"
                 value={k.timeToRestore.incidents.medianMs ?? k.timeToRestore.deployments.medianMs}
                 check={k.timeToRestore.check}
-                detail={`${k.timeToRestore.incidents.count} incidents, ${k.timeToRestore.deployments.count} rollbacks`}
+                detail={`${plural(k.timeToRestore.incidents.count, 'incident')}, ${plural(k.timeToRestore.deployments.count, 'rollback')}`}
               />
-              <Figure name="Lead time (median)" value={k.leadTime.medianMs} detail={`${k.leadTime.count} changes`} />
+              <Figure
+                name="Lead time (median)"
+                value={k.leadTime.medianMs}
+                detail={plural(k.leadTime.count, 'change')}
+              />
               <Figure
                 name="Mean time between failures"
                 value={k.mtbf.valueMs}
                 check={k.mtbf.check}
-                detail={`${k.mtbf.failures} failures`}
+                detail={plural(k.mtbf.failures, 'failure')}
               />
               <div className="kpi">
                 <h3>Deployment frequency</h3>
