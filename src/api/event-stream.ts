@@ -8,6 +8,9 @@ const heartbeatMs = 15_000;
 /** What one live stream of the whole timeline carries: the events this caller may see, after an id. */
 export interface StreamSelection {
   after: number;
+  /** Start after the newest stored event instead (read once subscribed, so no later event is missed); the stream
+   * then opens with a `stream.start` event carrying that id, for Last-Event-ID on reconnect. */
+  fromLatest?: () => Promise<number>;
   /** May this event be sent (project filter, the environments the caller may view)? */
   matches: (e: EventRecord) => boolean;
   /** The stored events after `after`, oldest first, at most `limit` (already filtered like `matches`). */
@@ -71,6 +74,10 @@ export async function streamEvents(
   req.raw.on('close', cleanup);
   res.on('close', cleanup);
   try {
+    if (selection.fromLatest) {
+      lastSent = Math.max(lastSent, await selection.fromLatest());
+      res.write(`id: ${lastSent}\nevent: stream.start\ndata: ${JSON.stringify({ after: lastSent })}\n\n`);
+    }
     for (let batch = await selection.backlog(lastSent, 1000); batch.length > 0; ) {
       for (const e of batch) send(e);
       if (closed || batch.length < 1000) break;

@@ -6,7 +6,7 @@ import type { InstanceRecord } from '../store/repos/instances.js';
 import { getRelease, getReleases, type ReleaseRecord } from '../store/repos/releases.js';
 import { describeStep, type Step } from '../strategies/plan.js';
 import type { deploymentView, eventView, instanceView, releaseView, verdictView } from './schemas.js';
-import { listVerdicts, type VerdictRecord } from '../store/repos/verdicts.js';
+import { latestVerdicts, listVerdicts, type VerdictRecord } from '../store/repos/verdicts.js';
 
 /** Records → API views. Dates become RFC 3339 strings; release ids gain their versions. */
 
@@ -15,6 +15,7 @@ const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
 /** Looks releases up once per response. */
 export class ReleaseNames {
   private readonly cache = new Map<string, Promise<ReleaseRecord | undefined>>();
+  private readonly verdicts = new Map<string, Promise<VerdictRecord | undefined>>();
   constructor(readonly db: Queryable) {}
   get(id: string): Promise<ReleaseRecord | undefined> {
     let hit = this.cache.get(id);
@@ -29,6 +30,21 @@ export class ReleaseNames {
     const wanted = [...new Set([...ids].filter((id): id is string => !!id && !this.cache.has(id)))];
     const found = new Map((await getReleases(this.db, wanted)).map((r) => [r.id, r]));
     for (const id of wanted) this.cache.set(id, Promise.resolve(found.get(id)));
+  }
+  /** The newest verdict of each of these deployments in one query, for `presentDeployment` calls that follow. */
+  async primeVerdicts(deploymentIds: string[]): Promise<void> {
+    const wanted = deploymentIds.filter((id) => !this.verdicts.has(id));
+    const found = new Map((await latestVerdicts(this.db, wanted)).map((v) => [v.deploymentId, v]));
+    for (const id of wanted) this.verdicts.set(id, Promise.resolve(found.get(id)));
+  }
+  /** The newest verdict of a deployment (from the primed ones when there). */
+  latestVerdict(deploymentId: string): Promise<VerdictRecord | undefined> {
+    let hit = this.verdicts.get(deploymentId);
+    if (!hit) {
+      hit = listVerdicts(this.db, deploymentId, 1).then(([v]) => v);
+      this.verdicts.set(deploymentId, hit);
+    }
+    return hit;
   }
   async version(id: string): Promise<string> {
     return (await this.get(id))?.version ?? id;
@@ -69,7 +85,7 @@ export async function presentDeployment(
             at: new Date(d.control.at).toISOString(),
           }
         : null,
-    latestVerdict: d.settings.strategyConfig.type === 'canary' ? await latestVerdict(names.db, d.id) : null,
+    latestVerdict: d.settings.strategyConfig.type === 'canary' ? await latestVerdict(names, d.id) : null,
     rolledBackFrom: d.progress.forward
       ? {
           step: d.progress.forward.step,
@@ -113,8 +129,8 @@ export function presentVerdict(v: VerdictRecord): z.infer<typeof verdictView> {
   };
 }
 
-async function latestVerdict(db: Queryable, deploymentId: string): Promise<z.infer<typeof verdictView> | null> {
-  const [v] = await listVerdicts(db, deploymentId, 1);
+async function latestVerdict(names: ReleaseNames, deploymentId: string): Promise<z.infer<typeof verdictView> | null> {
+  const v = await names.latestVerdict(deploymentId);
   return v ? presentVerdict(v) : null;
 }
 

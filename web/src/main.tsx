@@ -8,12 +8,18 @@ import { Loading } from './ui/ErrorState.js';
 import { Layout } from './ui/Layout.js';
 import { Login } from './views/Login.js';
 import { NotFound } from './views/NotFound.js';
-import { Overview } from './views/Overview.js';
+import { Overview, prefetchOverview } from './views/Overview.js';
 import './styles.css';
 
 // The overview is the first view; the others (and the chart library) load when they are opened.
 const DeploymentPage = lazy(() => import('./views/DeploymentPage.js'));
 const History = lazy(() => import('./views/History.js'));
+const Errors = lazy(() => import('./views/Errors.js'));
+const ErrorDetail = lazy(() => import('./views/ErrorDetail.js'));
+const Alerts = lazy(() => import('./views/Alerts.js'));
+const Incidents = lazy(() => import('./views/Incidents.js'));
+const IncidentDetail = lazy(() => import('./views/IncidentDetail.js'));
+const Kpis = lazy(() => import('./views/Kpis.js'));
 
 const client = new QueryClient({
   defaultOptions: {
@@ -26,6 +32,8 @@ const client = new QueryClient({
     },
   },
 });
+
+if (window.location.pathname === '/') prefetchOverview(client);
 
 /** Every page behind the login shares one frame (and so one live event stream). */
 function Protected() {
@@ -50,6 +58,12 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/" element={<Overview />} />
             <Route path="/deployments/:id" element={<DeploymentPage />} />
             <Route path="/history" element={<History />} />
+            <Route path="/errors" element={<Errors />} />
+            <Route path="/errors/:id" element={<ErrorDetail />} />
+            <Route path="/alerts" element={<Alerts />} />
+            <Route path="/incidents" element={<Incidents />} />
+            <Route path="/incidents/:id" element={<IncidentDetail />} />
+            <Route path="/kpis" element={<Kpis />} />
             <Route path="*" element={<NotFound />} />
           </Route>
         </Routes>

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { SlipwayError } from '../../shared/errors.js';
 import { finalStates, getDeployment } from '../../store/repos/deployments.js';
-import { listEvents, type EventRecord } from '../../store/repos/events.js';
+import { lastEventId, listEvents, type EventRecord } from '../../store/repos/events.js';
 import type { ApiContext } from '../context.js';
 import { presentEvent } from '../present.js';
 import { errorBody, eventView, idParams } from '../schemas.js';
@@ -49,13 +49,20 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             service: z.string().optional(),
             environment: z.string().optional(),
             after: z.coerce.number().int().min(0).default(0).describe('Only events with a larger id'),
+            since: z
+              .literal('now')
+              .optional()
+              .describe(
+                'Stream only: start after the newest stored event (no backlog); the first frame, `stream.start`, ' +
+                  'carries its id. A Last-Event-ID header wins (a reconnect).',
+              ),
             limit: z.coerce.number().int().min(1).max(5000).default(500),
           }),
           response: { 200: z.object({ events: z.array(eventView) }) },
         },
       },
       async (req, reply) => {
-        const { deployment, ...rest } = req.query;
+        const { deployment, since, ...rest } = req.query;
         if (String(req.headers.accept ?? '').includes('text/event-stream')) {
           const after = Math.max(rest.after, lastEventIdOf(req.headers['last-event-id']));
           const viewable = req.principal ? viewableEnvironments(req.principal) : [];
@@ -68,6 +75,7 @@ export function eventRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
               : viewable === '*' || (e.environment !== undefined && viewable.includes(e.environment)));
           return streamEvents(ctx, req, reply, {
             after,
+            ...(since === 'now' && after === 0 ? { fromLatest: () => lastEventId(ctx.db) } : {}),
             matches,
             backlog: (from, limit) =>
               visibleRows(

@@ -289,3 +289,38 @@ export async function firstSucceededAt(
   );
   return rows[0]?.at ?? undefined;
 }
+
+/** What the overview shows of each service in each environment: its deployment in flight and its last other one. */
+export interface LatestDeployments {
+  active: DeploymentRecord[];
+  last: DeploymentRecord[];
+}
+
+/**
+ * For each (service, environment) pair: the running or rolling-back deployment, and the newest one that is neither
+ * that nor queued. Two queries whatever the history's length: each pair reads one index entry
+ * (deployments_by_service) instead of the project's whole history.
+ */
+export async function latestDeployments(
+  db: Queryable,
+  project: string,
+  pairs: { service: string; environment: string }[],
+): Promise<LatestDeployments> {
+  const [active, last] = await Promise.all([
+    db.query(`select ${columns} from deployments where project = $1 and state = any($2::text[])`, [
+      project,
+      activeStates,
+    ]),
+    db.query(
+      `select d.* from unnest($2::text[], $3::text[]) as k(service, environment)
+       cross join lateral (
+         select ${columns} from deployments
+         where project = $1 and service = k.service and environment = k.environment
+           and state <> all($4::text[])
+         order by created_at desc, id desc limit 1
+       ) d`,
+      [project, pairs.map((p) => p.service), pairs.map((p) => p.environment), [...activeStates, 'queued']],
+    ),
+  ]);
+  return { active: active.rows.map(toDeployment), last: last.rows.map(toDeployment) };
+}

@@ -71,6 +71,12 @@ export async function listEvents(db: Queryable, f: EventFilter = {}): Promise<Ev
   return rows.map(toEvent);
 }
 
+/** The id of the newest stored event, 0 when there is none (where a stream that starts "now" begins). */
+export async function lastEventId(db: Queryable): Promise<number> {
+  const { rows } = await db.query('select coalesce(max(id), 0) as id from events');
+  return Number(rows[0]?.id ?? 0);
+}
+
 /** Append several events in one statement (a batch of error issues), read in the list's order. */
 export async function appendEvents(db: Queryable, list: NewEvent[]): Promise<void> {
   if (list.length === 0) return;

@@ -137,3 +137,13 @@ export async function updateRollout(db: Queryable, id: string, fields: RolloutUp
   if (!rows[0]) throw new StoreError('not_found', `rollout ${id} vanished`);
   return toRollout(rows[0]);
 }
+
+/** The newest rollout of each environment of a project, in one query. */
+export async function latestRollouts(db: Queryable, project: string): Promise<RolloutRecord[]> {
+  const { rows } = await db.query(
+    `select distinct on (environment) ${columns} from rollouts where project = $1
+     order by environment, created_at desc, id desc`,
+    [project],
+  );
+  return rows.map(toRollout);
+}

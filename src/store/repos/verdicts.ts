@@ -56,3 +56,14 @@ export async function listVerdicts(db: Queryable, deploymentId: string, limit = 
   ]);
   return rows.map(toVerdict);
 }
+
+/** The newest verdict of each of these deployments, in one query (deployments without one are absent). */
+export async function latestVerdicts(db: Queryable, deploymentIds: string[]): Promise<VerdictRecord[]> {
+  if (deploymentIds.length === 0) return [];
+  const { rows } = await db.query(
+    `select v.* from unnest($1::text[]) as k(id)
+     cross join lateral (select * from verdicts where deployment_id = k.id order by id desc limit 1) v`,
+    [deploymentIds],
+  );
+  return rows.map(toVerdict);
+}

@@ -11,6 +11,8 @@ export type LiveState = 'connecting' | 'live' | 'reconnecting';
  * EventSource: the stream names each event by its kind (EventSource only hands over the names it
  * was told in advance), and a 401 must send the user to the login page (EventSource hides the
  * status). Reconnects send Last-Event-ID, so a coordinator restart loses and repeats nothing.
+ * The first connection starts at the newest event (`since=now`) rather than replaying the whole history on every
+ * page load; whatever the page read before the stream was open is read once more (see `catchUp`).
  */
 export function followEvents(
   client: QueryClient,
@@ -18,6 +20,8 @@ export function followEvents(
 ): () => void {
   const controller = new AbortController();
   let lastId = 0;
+  // Once a stream has started, reconnects continue from lastId (even 0: an empty store), never from "now".
+  let started = false;
   let pending = new Set<string>();
   let flush: number | undefined;
   // Events come in bursts (a step writes several): one refetch per query per 50 ms.
@@ -35,6 +39,13 @@ export function followEvents(
   const onEvent = (e: TimelineEvent) => {
     if (e.kind === 'traffic.shifted') showShift(client, e);
     const keys = [JSON.stringify(['status']), JSON.stringify(['deployments']), JSON.stringify(['pipeline'])];
+    // Errors, alerts and incidents each have their views (and the overview's counts); a finished deployment or an
+    // incident moves the delivery figures.
+    const family = e.kind.split('.')[0];
+    if (family === 'error') keys.push(JSON.stringify(['errors']));
+    if (family === 'alert' || family === 'silence') keys.push(JSON.stringify(['alerts']), JSON.stringify(['observe']));
+    if (family === 'incident') keys.push(JSON.stringify(['incidents']), JSON.stringify(['observe']));
+    if (family === 'incident' || e.kind === 'deployment.finished') keys.push(JSON.stringify(['kpis']));
     if (e.deploymentId) {
       for (const k of ['deployment', 'verdicts', 'events', 'instances']) keys.push(JSON.stringify([k, e.deploymentId]));
     }
@@ -44,8 +55,8 @@ export function followEvents(
 
   const connect = async (): Promise<void> => {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (lastId > 0) headers['last-event-id'] = String(lastId);
-    const res = await fetch(`/api/v1/events?after=${lastId}`, {
+    if (started) headers['last-event-id'] = String(lastId);
+    const res = await fetch(started ? `/api/v1/events?after=${lastId}` : '/api/v1/events?since=now', {
       headers,
       credentials: 'same-origin',
       signal: controller.signal,
@@ -57,11 +68,17 @@ export function followEvents(
     if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
     handlers.state('live');
     // Whatever happened while the stream was away is in the replay; views refetch once more to be sure.
-    if (lastId > 0) void client.invalidateQueries();
+    if (started) void client.invalidateQueries();
     const parser = createParser({
       onEvent(message) {
         if (!message.id) return;
         lastId = Math.max(lastId, Number(message.id));
+        if (message.event === 'stream.start') {
+          if (!started) catchUp(client);
+          started = true;
+          return;
+        }
+        started = true;
         onEvent(JSON.parse(message.data) as TimelineEvent);
       },
     });
@@ -87,6 +104,30 @@ export function followEvents(
     }
   })();
   return () => controller.abort();
+}
+
+/**
+ * The stream is open from here on: an event stored from now reaches the page. A query answered before, or still on
+ * its way, may have been read before that event and after the last one it reflects; each is read once more (an
+ * answer in flight first arrives, so the first paint is not delayed).
+ */
+function catchUp(client: QueryClient): void {
+  const openedAt = Date.now();
+  const cache = client.getQueryCache();
+  const inFlight = new Set<string>();
+  const reread = (key: readonly unknown[]) => void client.invalidateQueries({ queryKey: key, exact: true });
+  for (const q of cache.getAll()) {
+    if (q.queryKey[0] === 'session') continue;
+    if (q.state.fetchStatus === 'fetching') inFlight.add(q.queryHash);
+    else if (q.state.dataUpdatedAt > 0 && q.state.dataUpdatedAt <= openedAt) reread(q.queryKey);
+  }
+  if (inFlight.size === 0) return;
+  const unsubscribe = cache.subscribe((e) => {
+    if (e.type !== 'updated' || !inFlight.has(e.query.queryHash) || e.query.state.fetchStatus !== 'idle') return;
+    inFlight.delete(e.query.queryHash);
+    reread(e.query.queryKey);
+    if (inFlight.size === 0) unsubscribe();
+  });
 }
 
 /**

@@ -36,6 +36,10 @@ export function Layout({ children }: { children: ReactNode }) {
             Overview
           </NavLink>
           <NavLink to="/history">History</NavLink>
+          <NavLink to="/errors">Errors</NavLink>
+          <NavLink to="/alerts">Alerts</NavLink>
+          <NavLink to="/incidents">Incidents</NavLink>
+          <NavLink to="/kpis">KPIs</NavLink>
         </nav>
         <span className={`live live-${live}`} role="status" data-live={live}>
           {liveWords[live]}
