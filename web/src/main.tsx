@@ -14,6 +14,9 @@ import './styles.css';
 // The overview is the first view; the others (and the chart library) load when they are opened.
 const DeploymentPage = lazy(() => import('./views/DeploymentPage.js'));
 const History = lazy(() => import('./views/History.js'));
+const Pipeline = lazy(() => import('./views/Pipeline.js'));
+const Audit = lazy(() => import('./views/Audit.js'));
+const Logs = lazy(() => import('./views/Logs.js'));
 
 const client = new QueryClient({
   defaultOptions: {
@@ -50,6 +53,9 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/" element={<Overview />} />
             <Route path="/deployments/:id" element={<DeploymentPage />} />
             <Route path="/history" element={<History />} />
+            <Route path="/pipeline" element={<Pipeline />} />
+            <Route path="/audit" element={<Audit />} />
+            <Route path="/instances/:id/logs" element={<Logs />} />
             <Route path="*" element={<NotFound />} />
           </Route>
         </Routes>

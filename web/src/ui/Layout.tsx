@@ -36,6 +36,8 @@ export function Layout({ children }: { children: ReactNode }) {
             Overview
           </NavLink>
           <NavLink to="/history">History</NavLink>
+          <NavLink to="/pipeline">Pipeline</NavLink>
+          <NavLink to="/audit">Audit</NavLink>
         </nav>
         <span className={`live live-${live}`} role="status" data-live={live}>
           {liveWords[live]}
