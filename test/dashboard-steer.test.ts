@@ -11,6 +11,7 @@ import {
   type Page,
   seriousViolations,
 } from './support/dashboard.js';
+import { loadConfigWithRaw } from '../src/config/load.js';
 import { System } from './support/system.js';
 
 /**
@@ -171,6 +172,36 @@ describe('the steering views in Chromium', () => {
     expect(await page.getByTestId('instance-summary').textContent()).toMatch(/^quote-api 1\.0\.0 in staging: /);
     expect(await seriousViolations(page)).toEqual([]);
     await context.close();
-    expect(pageErrors).toEqual([]);
   }, 90_000);
+
+  it('offers single sign-on on the login page once a provider is configured', async () => {
+    const context = await newContext(browser, 1280);
+    const page = await context.newPage();
+    await page.goto(dashboardUrl(system, '/login'));
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    expect(await page.getByTestId('sso').count()).toBe(0);
+    const { config, raw } = await loadConfigWithRaw(system.workspace.configPath);
+    const port = system.workspace.ports.coordinator;
+    await system.client.call('PUT', `/api/v1/projects/${config.project}`, {
+      config: {
+        ...(raw as object),
+        sso: {
+          issuer: 'http://127.0.0.1:9/idp',
+          clientId: 'slipway',
+          clientSecret: 'env:SLIPWAY_TEST_SSO_SECRET',
+          redirectUri: `http://127.0.0.1:${port}/api/v1/auth/oidc/callback`,
+          groups: { ops: ['viewer:*'] },
+        },
+      },
+      baseDir: config.baseDir,
+      file: system.workspace.configPath,
+    });
+    await page.reload();
+    const button = page.getByRole('link', { name: 'Log in with single sign-on' });
+    await button.waitFor();
+    expect(await button.getAttribute('href')).toBe('/api/v1/auth/oidc/start');
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });
