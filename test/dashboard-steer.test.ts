@@ -81,7 +81,7 @@ describe('the steering views in Chromium', () => {
     await context.close();
   }, 90_000);
 
-  it('rejects with a reason shown as text, approves after asking for TOTP, and a deployer promotes it live', async () => {
+  it('rejects with a reason shown as text, approves once asked for TOTP; a deployer promotes it live', async () => {
     const { context, page } = await open(mara, '/pipeline');
     const production = stage(page, 'production');
     await production.getByRole('button', { name: 'Reject' }).click();
