@@ -123,7 +123,9 @@ describe('the steering views in Chromium', () => {
     await confirm.getByRole('button', { name: 'Close' }).click();
     // Both pages follow the event stream: neither reloads while production goes live.
     for (const p of [deployer.page, page])
-      await expect.poll(() => stage(p, 'production').textContent(), { timeout: 120_000 }).toMatch(/^live/);
+      await expect
+        .poll(() => stage(p, 'production').locator('.stage').textContent(), { timeout: 120_000 })
+        .toBe('live');
     await deployer.context.close();
     await context.close();
   }, 240_000);

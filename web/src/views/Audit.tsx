@@ -168,7 +168,7 @@ export default function Audit() {
                     <td>
                       <Time at={e.at} />
                     </td>
-                    <td>{e.actor}</td>
+                    <td className="wrap">{e.actor}</td>
                     <td>
                       <code>{e.action}</code>
                     </td>

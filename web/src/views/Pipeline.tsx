@@ -120,6 +120,7 @@ function ProjectPipeline({ project, decide }: { project: Project; decide: (p: Pe
                     const approval = approvalOf(r, env);
                     return (
                       <td key={env} data-testid={`stage-${r.service}-${r.version}-${env}`}>
+                        <span className="env-label">{env}: </span>
                         {stage ? (
                           <Cell
                             release={r}
