@@ -470,6 +470,7 @@ const table: Record<string, Expectation> = {
   },
   // Single sign-on: public (the person has no credentials yet); the harness project has no sso block, so both answer
   // 404.
+  'GET /api/v1/auth/oidc': { role: 'viewer', source: 'public', request: () => ({ url: '/api/v1/auth/oidc' }) },
   'GET /api/v1/auth/oidc/start': {
     role: 'viewer',
     source: 'public',

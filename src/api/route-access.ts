@@ -22,6 +22,7 @@ export const publicRoutes: ReadonlySet<string> = new Set([
   'GET /healthz',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/logout',
+  'GET /api/v1/auth/oidc',
   'GET /api/v1/auth/oidc/start',
   'GET /api/v1/auth/oidc/callback',
   'POST /api/v1/webhooks/github',

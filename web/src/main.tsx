@@ -20,6 +20,9 @@ const Alerts = lazy(() => import('./views/Alerts.js'));
 const Incidents = lazy(() => import('./views/Incidents.js'));
 const IncidentDetail = lazy(() => import('./views/IncidentDetail.js'));
 const Kpis = lazy(() => import('./views/Kpis.js'));
+const Pipeline = lazy(() => import('./views/Pipeline.js'));
+const Audit = lazy(() => import('./views/Audit.js'));
+const Logs = lazy(() => import('./views/Logs.js'));
 
 const client = new QueryClient({
   defaultOptions: {
@@ -64,6 +67,9 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/incidents" element={<Incidents />} />
             <Route path="/incidents/:id" element={<IncidentDetail />} />
             <Route path="/kpis" element={<Kpis />} />
+            <Route path="/pipeline" element={<Pipeline />} />
+            <Route path="/audit" element={<Audit />} />
+            <Route path="/instances/:id/logs" element={<Logs />} />
             <Route path="*" element={<NotFound />} />
           </Route>
         </Routes>

@@ -247,6 +247,17 @@ describe('single sign-on with OpenID Connect', () => {
     expect(setCookies(replay.headers['set-cookie']).has('slipway_session')).toBe(false);
   });
 
+  it('tells the login page it is configured, and sends a browser on to the dashboard logged in', async () => {
+    expect((await app.inject({ url: '/api/v1/auth/oidc' })).json()).toEqual({ configured: true });
+    const { callback, loginCookie } = await logIn('alice');
+    const request = callbackRequest(callback, loginCookie);
+    const res = await app.inject({ ...request, headers: { ...request.headers, accept: 'text/html,*/*;q=0.8' } });
+    expect(res.statusCode, res.body).toBe(303);
+    expect(res.headers.location).toBe('/');
+    const session = await findActiveSession(h.db, setCookies(res.headers['set-cookie']).get('slipway_session')!);
+    expect(session?.identity.name).toBe('alice@example.com');
+  });
+
   it('an admin group maps to admin on every environment', async () => {
     const { callback, loginCookie } = await logIn('carol');
     const res = await app.inject(callbackRequest(callback, loginCookie));

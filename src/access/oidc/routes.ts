@@ -60,6 +60,21 @@ async function ssoConfig(ctx: ApiContext): Promise<SsoConfig> {
 export function oidcRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
+      '/api/v1/auth/oidc',
+      {
+        // The login page asks before it shows its single sign-on button; it names no provider or client.
+        config: { access: { action: 'auth.oidc.configured', role: 'viewer', public: true } },
+        schema: {
+          summary: 'Whether single sign-on is configured (the dashboard shows its button then)',
+          tags: ['auth'],
+          security: [],
+          response: { 200: z.object({ configured: z.boolean() }) },
+        },
+      },
+      async () => ({ configured: (await listProjects(ctx.db)).some((p) => p.config.sso) }),
+    );
+
+    app.get(
       '/api/v1/auth/oidc/start',
       {
         config: { access: { action: 'auth.oidc.start', role: 'viewer', public: true } },
@@ -128,6 +143,8 @@ export function oidcRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env
         currentUrl.search = new URL(req.url, 'http://callback.invalid').search;
         const identity = await completeLogin(sso, currentUrl, pending, { env });
         const session = await startSession(reply, ctx.db, identity);
+        // A browser (the dashboard's button) goes on to the dashboard, logged in; API clients get the session.
+        const browser = /\btext\/html\b/.test(req.headers.accept ?? '');
         // GET is not audited by the hook; a login is a change (a new session), so it is recorded here.
         const entry = {
           actor: `${identity.name} (${identity.subject})`,
@@ -135,7 +152,7 @@ export function oidcRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env
           target: `issuer=${sso.issuer}`,
           source: req.ip || 'unknown',
           outcome: 'allowed' as const,
-          status: 200,
+          status: browser ? 303 : 200,
           after: { grants: identity.grants, mfa: identity.mfa },
         };
         // As in the audit hook: a session that was started is not turned into an error by a failed write.
@@ -146,6 +163,7 @@ export function oidcRoutes(ctx: ApiContext, env: NodeJS.ProcessEnv = process.env
           );
           reply.header('slipway-audit', 'failed');
         });
+        if (browser) return reply.redirect('/', 303);
         return { ...identity, expiresAt: session.expiresAt.toISOString(), csrfToken: session.csrfToken };
       },
     );

@@ -73,7 +73,18 @@ export async function listApprovals(
   key: { project: string; service: string; version: string; environment: string },
 ): Promise<ApprovalWithToken[]> {
   const { rows } = await db.query(
-    `select a.*, case when t.id is null or t.revoked_at is not null then null else t.grants end as token_grants
+    // A person deciding in the dashboard decides as a login session (by_token 'session:' + a prefix of its
+    // id): their decision counts with the user's grants now (none once disabled), or for single sign-on
+    // with the grants the provider gave that session. Logging out does not withdraw a decision.
+    `select a.*, case
+         when a.by_token like 'session:%' then (
+           select case when s.identity->>'kind' = 'local'
+                       then (select u.grants from users u
+                              where u.name = s.identity->>'name' and u.disabled_at is null)
+                       else s.identity->'grants' end
+             from sessions s where s.id like substr(a.by_token, 9) || '%' limit 1)
+         when t.id is null or t.revoked_at is not null then null
+         else t.grants end as token_grants
        from approvals a left join tokens t on t.id = a.by_token
       where a.project = $1 and a.service = $2 and a.version = $3 and a.environment = $4
       order by a.at, a.id`,

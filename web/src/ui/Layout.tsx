@@ -35,11 +35,13 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/" end>
             Overview
           </NavLink>
+          <NavLink to="/pipeline">Pipeline</NavLink>
           <NavLink to="/history">History</NavLink>
           <NavLink to="/errors">Errors</NavLink>
           <NavLink to="/alerts">Alerts</NavLink>
           <NavLink to="/incidents">Incidents</NavLink>
           <NavLink to="/kpis">KPIs</NavLink>
+          <NavLink to="/audit">Audit</NavLink>
         </nav>
         <span className={`live live-${live}`} role="status" data-live={live}>
           {liveWords[live]}

@@ -126,7 +126,10 @@ export default function DeploymentPage() {
                   .map((i) => (
                     <tr key={i.id}>
                       <td>
-                        <code>{i.id}</code>
+                        <code>{i.id}</code>{' '}
+                        <Link to={`/instances/${i.id}/logs`} aria-label={`Log of ${i.id}`}>
+                          log
+                        </Link>
                       </td>
                       <td>{i.release}</td>
                       <td className={i.state === 'healthy' ? 'ok' : 'warn'}>

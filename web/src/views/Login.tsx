@@ -1,4 +1,4 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { api, setCsrfToken } from '../api/client.js';
@@ -18,6 +18,12 @@ export function Login() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const expired = params.get('expired') === '1';
+  // The single sign-on button shows only when a provider is configured (a public answer naming nothing).
+  const sso = useQuery({
+    queryKey: ['sso'],
+    queryFn: () => api<{ configured: boolean }>('GET', '/api/v1/auth/oidc'),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -72,6 +78,13 @@ export function Login() {
           {busy ? 'Logging in…' : 'Log in'}
         </button>
       </form>
+      {sso.data?.configured && (
+        <p className="sso">
+          <a className="button" href="/api/v1/auth/oidc/start" data-testid="sso">
+            Log in with single sign-on
+          </a>
+        </p>
+      )}
     </main>
   );
 }
