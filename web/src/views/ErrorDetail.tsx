@@ -54,8 +54,12 @@ export default function ErrorDetail() {
                 <td>
                   {c.release} {c.new && <span className="flag new">new</span>}
                 </td>
-                <td>{c.events.toLocaleString('en')} event{c.events === 1 ? '' : 's'}</td>
-                <td>{c.users.toLocaleString('en')} user{c.users === 1 ? '' : 's'}</td>
+                <td>
+                  {c.events.toLocaleString('en')} event{c.events === 1 ? '' : 's'}
+                </td>
+                <td>
+                  {c.users.toLocaleString('en')} user{c.users === 1 ? '' : 's'}
+                </td>
                 <td>
                   <Time at={c.firstSeen} />
                 </td>

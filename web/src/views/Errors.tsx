@@ -89,8 +89,12 @@ export default function Errors() {
                   <td>
                     <IssueFlags issue={i} release={f.release} />
                   </td>
-                  <td>{i.events.toLocaleString('en')} event{i.events === 1 ? '' : 's'}</td>
-                  <td>{i.users.toLocaleString('en')} user{i.users === 1 ? '' : 's'}</td>
+                  <td>
+                    {i.events.toLocaleString('en')} event{i.events === 1 ? '' : 's'}
+                  </td>
+                  <td>
+                    {i.users.toLocaleString('en')} user{i.users === 1 ? '' : 's'}
+                  </td>
                   <td>{[...new Set(i.counts.map((c) => `${c.environment} ${c.release}`))].slice(0, 3).join(', ')}</td>
                   <td>
                     <Time at={i.lastSeen} />
