@@ -5,7 +5,14 @@ import { readProcUsage } from '../src/runtimes/local/proc-usage.js';
 /** The local runtime's /proc reading against real processes: memory a child holds counts, and CPU it burns. */
 let children: ChildProcess[] = [];
 afterEach(() => {
-  for (const c of children) c.kill('SIGKILL');
+  // The whole process group: a SIGKILL of the parent alone would leave its child (and the pipe it holds) behind.
+  for (const c of children) {
+    try {
+      process.kill(-c.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
   children = [];
 });
 
@@ -18,7 +25,7 @@ function parentWithHungryChild(mb: number): Promise<ChildProcess> {
     `const c = require('child_process').spawn(process.execPath, ['-e', ${JSON.stringify(childCode)}], ` +
     `{ stdio: ['ignore', 'inherit', 'inherit'] }); process.on('SIGTERM', () => { c.kill(); process.exit(); });` +
     `setInterval(() => {}, 1000);`;
-  const parent = spawn(process.execPath, ['-e', parentCode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const parent = spawn(process.execPath, ['-e', parentCode], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
   children.push(parent);
   return new Promise((resolve, reject) => {
     parent.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(parent));
@@ -35,7 +42,6 @@ describe('readProcUsage', () => {
     expect(usage!.cpuSeconds).toBeGreaterThan(0.3); // the child's 400 ms busy loop
     const alone = readProcUsage(process.pid, 0)!;
     expect(alone.rssBytes).toBeGreaterThan(10 * 2 ** 20);
-    parent.kill('SIGTERM');
   });
 
   it('is undefined for a process that is gone', () => {
