@@ -65,7 +65,8 @@ async function open(user: LocalUser, pagePath: string) {
   const context = await newContext(browser, 1280);
   const page = await context.newPage();
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 40[13]/.test(m.text())) pageErrors.push(m.text());
+    // ERR_NETWORK_CHANGED: the container tests' dockerd changes this machine's interfaces; not the page's doing.
+    if (m.type() === 'error' && !/status of 40[13]|ERR_NETWORK_CHANGED/.test(m.text())) pageErrors.push(m.text());
   });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('request', (r) => {
