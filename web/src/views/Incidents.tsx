@@ -37,7 +37,7 @@ export default function Incidents() {
               setParams(next, { replace: true });
             }}
           >
-            <option value="open">open (triggered or acknowledged)</option>
+            <option value="open">open</option>
             <option value="triggered">triggered</option>
             <option value="acknowledged">acknowledged</option>
             <option value="resolved">resolved</option>
