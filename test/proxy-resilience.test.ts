@@ -108,10 +108,10 @@ describe('proxy failure handling', () => {
     expect(live.requests).toBe(60);
   });
 
-  it('retries a request whose reused keep-alive socket was reset before any response byte', async () => {
-    // Serves the first request of each connection, then resets the connection on the next one.
+  /** Serves the first request of each connection, then resets the connection on the next one. */
+  async function resettingUpstream(name: string): Promise<TestUpstream & { resets: () => number }> {
     let resets = 0;
-    const flaky = net.createServer((socket) => {
+    const server = net.createServer((socket) => {
       let seen = 0;
       let buffer = '';
       socket.on('error', () => {});
@@ -119,12 +119,13 @@ describe('proxy failure handling', () => {
         buffer += d.toString('latin1');
         while (buffer.includes('\r\n\r\n')) {
           buffer = buffer.slice(buffer.indexOf('\r\n\r\n') + 4);
-          if (++seen === 1)
+          if (++seen === 1) {
+            const body = JSON.stringify({ upstream: name });
             socket.write(
-              'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20\r\nConnection: ' +
-                'keep-alive\r\n\r\n{"upstream":"flaky"}',
+              `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n` +
+                `Connection: keep-alive\r\n\r\n${body}`,
             );
-          else {
+          } else {
             resets++;
             socket.resetAndDestroy();
             return;
@@ -132,26 +133,42 @@ describe('proxy failure handling', () => {
         }
       });
     });
-    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
-    cleanups.push(() => new Promise((r) => flaky.close(() => r())));
-    const flakyUpstream = {
-      name: 'flaky',
-      address: `127.0.0.1:${(flaky.address() as net.AddressInfo).port}`,
-      port: 0,
-      requests: 0,
-      close: async () => {},
-    };
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => server.close(() => r())));
+    const address = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    return { name, address, port: 0, requests: 0, close: async () => {}, resets: () => resets };
+  }
+
+  it('retries a request whose reused keep-alive socket was reset before any response byte', async () => {
+    const flaky = await resettingUpstream('flaky');
     const good = await upstream('good');
-    const base = await serve([releaseSet('1.0.0', 'stable', 1, [flakyUpstream, good])]);
+    const base = await serve([releaseSet('1.0.0', 'stable', 1, [flaky, good])]);
     const seen: string[] = [];
     for (let i = 0; i < 8; i++) {
       const r = await send(`${base}/`);
       expect(r.status, r.text).toBe(200);
       seen.push(r.json().upstream);
     }
-    expect(resets).toBeGreaterThan(0);
+    expect(flaky.resets()).toBeGreaterThan(0);
     expect(seen).toContain('flaky');
     expect(seen).toContain('good');
+  });
+
+  it('a request aimed at the candidate stays with it when its reused socket was reset', async () => {
+    // A probe at a single candidate instance must not be answered by stable because of a stale socket.
+    const candidate = await resettingUpstream('candidate');
+    const stable = await upstream('stable');
+    const base = await serve([
+      releaseSet('1.0.0', 'stable', 100, [stable]),
+      releaseSet('1.1.0', 'candidate', 0, [candidate]),
+    ]);
+    for (let i = 0; i < 4; i++) {
+      const r = await send(`${base}/`, { headers: { 'x-slipway-release': 'candidate' } });
+      expect(r.status, r.text).toBe(200);
+      expect(r.json().upstream).toBe('candidate');
+    }
+    expect(candidate.resets()).toBeGreaterThan(0);
+    expect(stable.requests).toBe(0);
   });
 
   it('never retries once response bytes arrived', async () => {

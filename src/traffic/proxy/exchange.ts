@@ -52,6 +52,8 @@ export class Exchange implements AttemptOwner {
   private headers: string[] = [];
   private attempt: Attempt | undefined;
   private tried: UpstreamState[] | undefined;
+  /** The one retry on the same upstream after a stale keep-alive socket has been spent. */
+  private retriedSame = false;
   private attempts = 0;
   private proxyError = false;
   private clientGone = false;
@@ -140,7 +142,11 @@ export class Exchange implements AttemptOwner {
     const staleSocket = attempt.reused && staleSocketCodes.has(code);
     if (connectFailed) this.eject(upstream, code);
     if ((connectFailed || staleSocket) && this.body!.kind !== 'stream' && this.attempts <= this.options.maxRetries) {
-      const next = this.nextUpstream(upstream);
+      // A keep-alive socket the upstream had already closed says nothing about the upstream: try it again on a
+      // fresh connection, so a request aimed at one release (a probe at a single candidate) stays with it.
+      const again = staleSocket && !connectFailed && !this.retriedSame && upstream.available(Date.now());
+      if (again) this.retriedSame = true;
+      const next = again ? upstream : this.nextUpstream(upstream);
       if (next !== undefined) {
         this.dispatch(next);
         return;
