@@ -3,6 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPostgres, type FreshPostgres } from './support/store.js';
+import { until } from './support/processes.js';
 import { System } from './support/system.js';
 
 /**
@@ -52,7 +53,9 @@ beforeAll(async () => {
     strategy: '{ type: blue-green }',
     extraTopLevel:
       `database: { url: "${database.url}", migrations: "releases/{version}/migrations", lockTimeout: 1s, ` +
-      `integrityChecks: ["select count(*) = 0 from vessels where tonnage < 0"] }`,
+      // The second check is slow while a table named slow_checks exists: the window a test kills the coordinator in.
+      `integrityChecks: ["select count(*) = 0 from vessels where tonnage < 0", ` +
+      `"select case when to_regclass('slow_checks') is null then true else pg_sleep(8) is not null end"] }`,
   });
   release('1.0.0', { '0001_vessels': vessels });
   release('1.1.0', { '0001_vessels': vessels, '0002_convert': convert });
@@ -82,7 +85,7 @@ describe('backups, integrity checks and restore', () => {
       /^backed up 127\.0\.0\.1:\d+\/\S+ before the migrations of 1\.1\.0: .+ in \d+ ms \(whole database; backup /,
     );
     expect(events.find((e) => e.kind === 'migration.integrity.failed')?.message).toMatch(
-      /rows public\.vessels 2 → 2; 0 of 1 integrity check passed/,
+      /rows public\.vessels 2 → 2; 1 of 2 integrity checks passed/,
     );
     // The bad migration stays applied until a person restores; traffic never left 1.0.0.
     expect(await tonnage()).toEqual([
@@ -124,6 +127,40 @@ describe('backups, integrity checks and restore', () => {
       .map((l) => JSON.parse(l))
       .find((e) => e.action === 'backup.restore' && e.status === 200);
     expect(restore?.after).toMatchObject({ release: '1.1.0', forced: false, discardedRows: 0 });
+  }, 180_000);
+
+  it('a coordinator killed between the migrations and their checks runs the checks when it resumes', async () => {
+    release('1.2.0', { '0001_vessels': vessels, '0002_convert': convert });
+    await client.query('create table slow_checks ()');
+    const d = await system.deploy('1.2.0');
+    const events = async () =>
+      (
+        await system.client.call<{ events: { kind: string; message: string }[] }>(
+          'GET',
+          `/api/v1/events?deployment=${d.id}&limit=500`,
+        )
+      ).events;
+    await until(
+      'the migrations of 1.2.0 to be applied',
+      async () => (await applied()).includes('0002_convert'),
+      60_000,
+    );
+    await system.killCoordinator(); // during the slow check: nothing verified the data yet
+    await client.query('drop table slow_checks');
+    await system.startCoordinator();
+    const final = await system.finish(d.id);
+    expect(final.state).toBe('failed');
+    expect(final.reason).toMatch(/integrity check failed after the migrations of 1\.2\.0: #1 /);
+    // Checked once, by the coordinator that resumed the deployment (the first was killed during the check).
+    const checks = (await events()).filter((e) => /^migration\.(verified|integrity\.failed)$/.test(e.kind));
+    expect(checks.map((e) => e.kind)).toEqual(['migration.integrity.failed']);
+    expect(checks[0]!.message).toMatch(/1 of 2 integrity checks passed/);
+    const status = JSON.parse((await system.cli(['status', '--json'])).stdout);
+    const svc = status.environments.find((e: { name: string }) => e.name === 'staging').services[0];
+    expect(svc.traffic).toEqual([{ release: '1.0.0', role: 'stable', weight: 100 }]);
+    const restored = await system.cli(['db', 'restore', '--release', '1.2.0', '--env', 'staging']);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(await applied()).toEqual(['0001_vessels']);
   }, 180_000);
 
   it('a viewer may list backups but not restore one; the refusal is audited', async () => {

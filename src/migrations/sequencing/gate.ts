@@ -5,7 +5,7 @@
 import type { DatabaseConfig, ProjectConfig } from '../../config/model.js';
 import type { MigrationGate, MigrationStepInput } from '../../engine/migration-gate.js';
 import type { Db } from '../../store/db.js';
-import type { NewEvent } from '../../store/repos/events.js';
+import { listEvents, type NewEvent } from '../../store/repos/events.js';
 import { getProject, listProjects } from '../../store/repos/projects.js';
 import { getRelease } from '../../store/repos/releases.js';
 import { listServiceStates } from '../../store/repos/service-state.js';
@@ -32,6 +32,7 @@ import { contractBlockers, describeBlockers } from './blockers.js';
 import { liveReleases } from './live-releases.js';
 import { afterMigrations, beforeMigrations } from './safety.js';
 import { backupSettings } from '../backups/settings.js';
+import { backupDir, listManifests } from '../backups/manifest.js';
 
 type Emit = MigrationStepInput['emit'];
 
@@ -118,7 +119,6 @@ export class MigrationSequencer implements MigrationGate {
         dryRunMs: pre.dryRun?.totalMs,
       },
     );
-    if (runnable.length === 0) return [];
     const where = {
       project: d.project,
       environment: d.environment,
@@ -128,6 +128,7 @@ export class MigrationSequencer implements MigrationGate {
       backups: backupSettings(target.config),
       emit,
     };
+    if (runnable.length === 0) return this.verifyInterrupted(d.id, where, target.database.statementTimeoutMs);
     const before = await beforeMigrations(where, runnable, target.appliedThrough);
     const result = await applyMigrations({
       url: target.url,
@@ -139,6 +140,35 @@ export class MigrationSequencer implements MigrationGate {
     });
     await afterMigrations(where, before, target.database.statementTimeoutMs);
     return result.applied;
+  }
+
+  /**
+   * Nothing left to apply, but this deployment had started its migrations (a coordinator that crashed, or lost
+   * its lease, between applying them and checking the data): run the integrity checks now, so a resumed
+   * deployment never skips them. Returns the migrations it had applied, for a revert on rollback.
+   */
+  private async verifyInterrupted(
+    deploymentId: string,
+    where: Parameters<typeof afterMigrations>[0],
+    statementTimeoutMs: number,
+  ): Promise<string[]> {
+    const events = await listEvents(this.db, { deploymentId, limit: 10_000 });
+    const started = events.some((e) => e.kind === 'migration.backup' || e.kind === 'migration.migration-applied');
+    const checked = events.some((e) => e.kind === 'migration.verified' || e.kind === 'migration.integrity.failed');
+    if (!started || checked) return [];
+    const backup = events.findLast((e) => e.kind === 'migration.backup')?.data.backup;
+    const manifest =
+      typeof backup === 'string' && where.backups
+        ? listManifests(backupDir(where.backups.dir, where.project, where.environment)).find((m) => m.id === backup)
+        : undefined;
+    await afterMigrations(
+      where,
+      { ...(manifest ? { backup: manifest } : {}), tables: [], rows: {} },
+      statementTimeoutMs,
+    );
+    return events.flatMap((e) =>
+      e.kind === 'migration.migration-applied' && typeof e.data.migration === 'string' ? [e.data.migration] : [],
+    );
   }
 
   async contract(input: MigrationStepInput): Promise<void> {
