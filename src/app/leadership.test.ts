@@ -44,6 +44,10 @@ describe('leader lease and fence', () => {
 
     await expireNow();
     await expect(engineWrite(a)).rejects.toMatchObject({ code: '55P03' }); // expired: refused before anyone took it
+    // Renewed late, before anyone took it: the same term goes on (the fence refused its writes meanwhile).
+    expect(await renewLease(a, 'coordinator-a', 1, 60_000)).toBe(true);
+    await engineWrite(a);
+    await expireNow();
     const second = await acquireLease(b, candidate('coordinator-b'), 60_000);
     expect(second?.token).toBe(2);
     expect(await renewLease(a, 'coordinator-a', 1, 60_000)).toBe(false);

@@ -100,13 +100,22 @@ export class Leadership {
   }
 
   private async renew(): Promise<void> {
-    if (this.expiredLocally())
-      return this.lose('the lease ran out before it could be renewed (was this process paused?)');
+    // A late renewal (a starved or paused process) still keeps the term when nobody took the lease meanwhile:
+    // the row still names us and our token, and the store's fence refused our writes while it had run out. So a
+    // lone coordinator on a busy machine does not turn follower, and refuse writes, over a slow timer.
+    const late = this.expiredLocally();
     const started = performance.now();
     const ok = await renewLease(this.options.db, this.holder, this.token, this.timing.ttlMs);
     if (this.role !== 'leader') return;
-    if (ok) this.renewedAt = started;
-    else {
+    if (ok) {
+      this.renewedAt = started;
+      if (late)
+        this.options.logger.warn(
+          { token: this.token },
+          'the leader lease ran out before it was renewed (was this process paused or starved?); nobody had ' +
+            'taken it, so this coordinator keeps leading',
+        );
+    } else {
       this.known = await readLease(this.options.db).catch(() => this.known);
       const by = this.known && this.known.token !== this.token ? ` by ${this.known.host} pid ${this.known.pid}` : '';
       this.lose(`the store refused the renewal: the lease expired${by ? ` and was taken${by}` : ''}`);

@@ -70,7 +70,7 @@ export async function acquireLease(db: Queryable, c: Candidate, ttlMs: number): 
 export async function renewLease(db: Queryable, holder: string, token: number, ttlMs: number): Promise<boolean> {
   const { rowCount } = await db.query(
     `update leader_lease set expires_at = clock_timestamp() + $3 * interval '1 millisecond'
-     where id = 1 and holder = $1 and token = $2 and expires_at > clock_timestamp()`,
+     where id = 1 and holder = $1 and token = $2`,
     [holder, token, ttlMs],
   );
   return rowCount === 1;
