@@ -33,7 +33,7 @@ const size = firstViewSize();
 const weights = [5, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90];
 const strategy = `{ type: canary, steps: [${weights.map((w) => `{ setWeight: ${w} }, { pause: 1s }`).join(', ')}] }`;
 progress('starting a coordinator');
-const system = await System.start({ instances: 1, drainTimeout: '1s', strategy });
+const system = await System.start({ store: 'embedded', instances: 1, drainTimeout: '1s', strategy });
 const browser = await launchChromium();
 let result: Record<string, unknown>;
 try {

@@ -30,6 +30,7 @@ execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days
 const tls = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (s) => s.end());
 await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
 const system = await System.start({
+  store: 'embedded',
   instances: 1,
   environmentExtras: {
     staging: `alerts: { evaluateEvery: 1s, tls: ["127.0.0.1:${(tls.address() as AddressInfo).port}"] }`,

@@ -16,6 +16,7 @@ const out = path.join(repoRoot, 'docs', 'screenshots');
 
 ensureDashboardBuilt();
 const system = await System.start({
+  store: 'embedded',
   instances: 1,
   drainTimeout: '1s',
   environmentExtras: { production: 'requires: [staging], approvals: { required: 1, approvers: ["role:approver"] }' },

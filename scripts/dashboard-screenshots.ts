@@ -20,7 +20,7 @@ const strategy =
   '{ analyze: { for: 4s } }], analysis: { interval: 500ms } }';
 
 ensureDashboardBuilt();
-const system = await System.start({ instances: 2, drainTimeout: '1s', strategy });
+const system = await System.start({ store: 'embedded', instances: 2, drainTimeout: '1s', strategy });
 const load = new LoadGenerator({
   url: system.stagingUrl,
   rate: 80,

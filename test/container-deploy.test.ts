@@ -65,6 +65,7 @@ describe('containers: harbor-quote in Docker containers through the proxy', () =
   beforeAll(async () => {
     engine = await useDockerEngine();
     system = await System.start({
+      store: 'embedded',
       instances: 2,
       environmentExtras: { staging: 'container: { memory: 128MiB }' },
       env: { DOCKER_HOST: `unix://${engine.socketPath}` },

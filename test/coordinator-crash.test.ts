@@ -11,7 +11,7 @@ import { System } from './support/system.js';
  */
 let system: System;
 beforeAll(async () => {
-  system = await System.start({ instances: 2 });
+  system = await System.start({ store: 'embedded', instances: 2 });
 }, 120_000);
 afterAll(async () => {
   await system?.close();

@@ -15,6 +15,7 @@ let hook: Receiver;
 beforeAll(async () => {
   hook = await startReceiver('webhook', { secret, hang: true });
   system = await System.start({
+    store: 'embedded',
     instances: 1,
     extraTopLevel: [
       'notifications:',

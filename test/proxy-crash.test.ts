@@ -10,7 +10,7 @@ import { System } from './support/system.js';
 /** The data plane is its own process: SIGKILLed, it comes back with its routes — with or without the coordinator. */
 let system: System;
 beforeAll(async () => {
-  system = await System.start({ instances: 2 });
+  system = await System.start({ store: 'embedded', instances: 2 });
   expect((await system.deployed('1.0.0')).state).toBe('succeeded');
 }, 120_000);
 afterAll(async () => {

@@ -20,7 +20,7 @@ let system: System;
 const outside = mkdtempSync(path.join(tmpdir(), 'slipway-secret-input-'));
 
 beforeAll(async () => {
-  system = await System.start({ instances: 1 });
+  system = await System.start({ store: 'embedded', instances: 1 });
 }, 120_000);
 afterAll(async () => {
   await system?.close();

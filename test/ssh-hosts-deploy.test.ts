@@ -54,6 +54,7 @@ describe('SSH hosts: harbor-quote on three sshd hosts through the proxy', () => 
     ssh = await startSshHosts(3);
     const hosts = ssh.hosts.map((h) => h.url).join(', ');
     system = await System.start({
+      store: 'embedded',
       instances: 3,
       environmentExtras: { staging: `hosts: [${hosts}], sshKey: secret:DEPLOY_KEY` },
     });

@@ -102,17 +102,30 @@ export interface FreshPostgres {
   drop(): Promise<void>;
 }
 
-/** Create a uniquely named database on the test server (migrated unless `migrated: false`). */
-export async function freshPostgres(options: { migrated?: boolean } = {}): Promise<FreshPostgres> {
+/** A database on the test server that only has a URL (another process opens it); `drop()` removes it. */
+export interface PostgresDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Create a uniquely named database on the test server (migrated unless `migrated: false`), unopened. */
+export async function createPostgresDatabase(options: { migrated?: boolean } = {}): Promise<PostgresDatabase> {
   const name = `slipway_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const migrated = options.migrated !== false;
   // A migrated database is a copy of a template migrated once per schema: a copy costs the server ~0.1 s, the
   // migrations ~0.5 s of this process's CPU each time. Names are generated here, never taken from input.
-  const template = migrated ? await postgresTemplate() : undefined;
+  const template = options.migrated !== false ? await postgresTemplate() : undefined;
   await withAdmin((admin) => admin.query(`create database "${name}"${template ? ` template "${template}"` : ''}`));
-  const dropDatabase = () =>
-    withAdmin((admin) => admin.query(`drop database if exists "${name}" with (force)`)).then(() => undefined);
-  const url = databaseUrl(name);
+  let dropped: Promise<void> | undefined;
+  const drop = () =>
+    (dropped ??= withAdmin((admin) => admin.query(`drop database if exists "${name}" with (force)`)).then(
+      () => undefined,
+    ));
+  return { url: databaseUrl(name), drop };
+}
+
+/** Create a uniquely named database on the test server (migrated unless `migrated: false`), opened. */
+export async function freshPostgres(options: { migrated?: boolean } = {}): Promise<FreshPostgres> {
+  const { url, drop: dropDatabase } = await createPostgresDatabase(options);
   let db: Db | undefined;
   try {
     db = await openPostgres(url);

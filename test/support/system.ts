@@ -9,6 +9,7 @@ import { followDeployment, type DeploymentView } from '../../src/cli/follow.js';
 import { loadConfigWithRaw } from '../../src/config/load.js';
 import { createDemoWorkspace } from '../../src/demo/workspace.js';
 import { seedWorkspaceStore } from './store-seed.js';
+import { createPostgresDatabase, type PostgresDatabase } from './store.js';
 import { runSlipway } from './cli.js';
 import { entryCommand } from './entry.js';
 import { killTagged, until } from './processes.js';
@@ -37,11 +38,20 @@ export class System {
     readonly workspace: SystemWorkspace,
     /** Extra environment for the coordinator process (e.g. DATABASE_URL). */
     private readonly env: Record<string, string>,
+    /** The database this System created for its coordinator (dropped by close). */
+    private readonly database?: PostgresDatabase,
   ) {}
 
   static async start(
     options: Parameters<typeof createDemoWorkspace>[0] & {
       env?: Record<string, string> | ((workspace: SystemWorkspace) => Record<string, string>);
+      /**
+       * Where the coordinator keeps its store. Default `postgres`: a copy of the migrated template on the test
+       * server (dropped by close), because an embedded PGlite coordinator costs seconds of CPU to start and more
+       * to idle, and most tests are not about the store. `embedded` is Slipway's own default (PGlite in the data
+       * directory): the tests of the zero-setup path, and those that SIGKILL the coordinator, use it.
+       */
+      store?: 'postgres' | 'embedded';
       /** Another workspace than harbor-quote's (called again, for new ports, when one was taken). */
       create?: () => Promise<SystemWorkspace>;
     } = {},
@@ -53,9 +63,13 @@ export class System {
       const workspace = options.create
         ? await options.create()
         : await createDemoWorkspace({ errorReporting: false, ...options });
-      seedWorkspaceStore(workspace);
-      const env = typeof options.env === 'function' ? options.env(workspace) : options.env;
-      system = new System(workspace, env ?? {});
+      const env = { ...(typeof options.env === 'function' ? options.env(workspace) : options.env) };
+      let database: PostgresDatabase | undefined;
+      if (env.DATABASE_URL === undefined && options.store !== 'embedded') {
+        database = await createPostgresDatabase();
+        env.DATABASE_URL = database.url;
+      } else seedWorkspaceStore(workspace);
+      system = new System(workspace, env, database);
       system.client = new ApiClient(`http://127.0.0.1:${system.workspace.ports.coordinator}`, system.token);
       try {
         await system.startCoordinator();
@@ -65,6 +79,7 @@ export class System {
         const output = readFileSync(path.join(system.workspace.dir, 'coordinator-test.out'), 'utf8');
         killTagged('SLIPWAY_TEST_RUN', system.tag);
         rmSync(system.workspace.dir, { recursive: true, force: true });
+        await database?.drop();
         if (attempt >= 3 || !/already in use/.test(output))
           throw new Error(`${(e as Error).message}\n${output.slice(-2000)}`);
       }
@@ -187,6 +202,7 @@ export class System {
       const logs = path.join(this.workspace.dir, '.slipway', 'logs');
       if (keep && existsSync(logs)) cpSync(logs, path.join(keep, this.tag), { recursive: true });
       rmSync(this.workspace.dir, { recursive: true, force: true });
+      await this.database?.drop();
     }
   }
 }
