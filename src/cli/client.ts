@@ -17,15 +17,27 @@ export class ApiClient {
   constructor(
     readonly baseUrl: string,
     private readonly token: string | undefined,
+    /** How long to keep retrying a 503 with Retry-After (a leader election under way) before giving up. */
+    private readonly unavailableForMs = 15_000,
   ) {}
 
-  /** Send a request; resolves with the parsed JSON body of a 2xx answer. */
+  /**
+   * Send a request; resolves with the parsed JSON body of a 2xx answer. A 503 with Retry-After (a follower
+   * while no coordinator holds the lease: the request was not carried out) is sent again after the delay it
+   * asks for, for up to `unavailableForMs`, so a command run during a leader election waits it out.
+   */
   async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    const res = await this.send(method, path, body);
-    const text = await readText(res);
-    const parsed = text ? safeJson(text) : undefined;
-    if (res.statusCode! >= 200 && res.statusCode! < 300) return parsed as T;
-    throw errorFrom(res.statusCode!, parsed, text);
+    const giveUpAt = Date.now() + this.unavailableForMs;
+    for (;;) {
+      const res = await this.send(method, path, body);
+      const text = await readText(res);
+      const parsed = text ? safeJson(text) : undefined;
+      if (res.statusCode! >= 200 && res.statusCode! < 300) return parsed as T;
+      const wait = retryAfterMs(res);
+      if (res.statusCode !== 503 || wait === undefined || Date.now() + wait > giveUpAt)
+        throw errorFrom(res.statusCode!, parsed, text);
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   /** A streaming GET (server-sent events or text); the caller reads the answer's body. */
@@ -114,4 +126,11 @@ function errorFrom(status: number, body: unknown, text: string): SlipwayError {
       error.details,
     );
   return new SlipwayError(codeOfHttpStatus(status), `the coordinator answered ${status}: ${text.slice(0, 200)}`);
+}
+
+/** Retry-After in milliseconds when it is a small number of seconds (HTTP dates and long waits are not retried). */
+function retryAfterMs(res: IncomingMessage): number | undefined {
+  const raw = res.headers['retry-after'];
+  const seconds = typeof raw === 'string' && /^\d{1,2}$/.test(raw.trim()) ? Number(raw) : undefined;
+  return seconds === undefined ? undefined : Math.max(100, seconds * 1000);
 }
