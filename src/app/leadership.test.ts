@@ -63,6 +63,27 @@ describe('leader lease and fence', () => {
     expect((await readLease(pg.db))?.url).toBe('http://127.0.0.1/coordinator-b');
   });
 
+  it('a lone leader whose lease ran out before its renewal keeps the term when nobody took it', async () => {
+    await expireNow();
+    const led: string[] = [];
+    const z = new Leadership({
+      db: await as('campaigner-z'),
+      candidate: candidate('campaigner-z'),
+      timing: { ttlMs: 1500, renewMs: 300, pollMs: 100 },
+      logger: silentLogger,
+      lead: async (token) => void led.push(`lead:${token}`),
+      stepDown: async () => void led.push('down'),
+    });
+    await z.start();
+    const token = z.lease!.token;
+    await expireNow(); // as if the process had been starved past its lease
+    await until('a renewal after the expiry', async () => (await readLease(pg.db))!.expiresAt > new Date(), 10_000);
+    expect(z.isLeader).toBe(true);
+    expect(led).toEqual([`lead:${token}`]);
+    expect((await readLease(pg.db))?.token).toBe(token);
+    await z.close();
+  });
+
   it('two campaigners: one leads; when it stops the other takes over with a newer token', async () => {
     await expireNow();
     const led: string[] = [];

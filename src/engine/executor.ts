@@ -36,10 +36,13 @@ export class Executor {
     const controller = new AbortController();
     const done = this.loop(id, controller)
       .catch((e) => {
-        // A deposed leader's write refused by the store's fence: the loop ends here and the new leader resumes
-        // the deployment from the store. Anything else is a bug and still ends the process.
+        // A write refused by the store's fence: this coordinator's lease had run out. Either another took it (this
+        // one steps down, which closes the executor, and the new leader resumes the deployment from the store) or
+        // nobody did and a late renewal keeps the term: then this loop must go on, so it is tried again shortly
+        // (a no-op once closed). Anything else is a bug and still ends the process.
         if (!isFenceRefusal(e)) throw e;
         this.deps.logger.warn({ deploymentId: id, err: messageOf(e) }, 'deployment loop stopped: write refused');
+        setTimeout(() => this.run(id), 1_000).unref();
       })
       .finally(() => this.loops.delete(id));
     this.loops.set(id, { controller, done });
