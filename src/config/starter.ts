@@ -62,7 +62,9 @@ environments:
     #                                 # on this machine's node, ports published on runtime.docker.publish; memory limit
     requires: [staging]               # a release must have succeeded in staging first…
     soak: 0s                          # …and been live there this long (e.g. 30m)
-    watch: { for: 5m, onRegression: rollback }   # after a rollout, judge the new release against the previous
+    watch: { for: 5m, onRegression: rollback, warmUp: 30s }   # after a rollout, judge the new release against
+                                      # the previous; latency only after warmUp, on what it served since then
+    #   warmUp: 30s: latency is judged only after this, on what the release served since (cold starts)
     alerts:                           # alert rules for the live release (the seed's defaults are on; slipway alerts)
       enabled: true                   # false: no rules evaluated here
       evaluateEvery: 10s              # how often the rules look
