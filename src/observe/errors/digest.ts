@@ -21,7 +21,7 @@ export interface IssueChange {
   count: number;
 }
 
-/** Stored payloads, per event: its JSON gzip-compressed, in base64 (see `packPayloads`). */
+/** Stored payloads, per event: its JSON gzip-compressed (or the SDK's gzip envelope of it alone), in base64. */
 export type PackedPayloads = Map<SentryEvent, string>;
 
 const gzipAsync = promisify(gzip);
@@ -32,12 +32,15 @@ const gzipAsync = promisify(gzip);
  */
 export async function packPayloads(batch: Accepted[]): Promise<PackedPayloads> {
   const events = batch.flatMap((a) => a.events);
-  const packed = await Promise.all(events.map((e) => gzipAsync(e.raw, { level: 1 })));
+  const packed = await Promise.all(events.map((e) => (isPacked(e) ? e.raw : gzipAsync(e.raw, { level: 1 }))));
   return new Map(events.map((e, i) => [e, packed[i]!.toString('base64')]));
 }
 
+/** The SDK's gzip body is stored as it came: compressing the event again would cost more than everything else. */
+const isPacked = (e: SentryEvent) => e.rawFormat === 'gzip-envelope';
+
 const storable = (e: SentryEvent, packed: PackedPayloads | undefined) =>
-  packed?.get(e) ?? gzipSync(e.raw, { level: 1 }).toString('base64');
+  packed?.get(e) ?? (isPacked(e) ? e.raw : gzipSync(e.raw, { level: 1 })).toString('base64');
 
 const maxStoredText = 500;
 const clip = (s: string | undefined) => (s === undefined ? null : escapeUnstorable(s.slice(0, maxStoredText)));
