@@ -141,6 +141,8 @@ export interface AlertRuleOverride {
   threshold?: number;
   forMs?: number;
   keepFiringForMs?: number;
+  /** The window the rule counts over (only the rules that have one). */
+  windowMs?: number;
 }
 
 /** `resources:` of a service. */

@@ -124,7 +124,10 @@ async function storeEvents(
     string,
     { issue_id: string; release: string; environment: string; n: number; first: string; last: string }
   >();
-  const users = new Map<string, { issue_id: string; release: string; environment: string; user_hash: string }>();
+  const users = new Map<
+    string,
+    { issue_id: string; release: string; environment: string; user_hash: string; first: string; last: string }
+  >();
   const rows = grouped.map(({ a, e, key, at }) => {
     const issueId = ids.get(key)!.id;
     const ck = `${issueId}\u0001${e.release}\u0001${a.environment}`;
@@ -140,13 +143,23 @@ async function storeEvents(
     if (at.toISOString() < c.first) c.first = at.toISOString();
     if (at.toISOString() > c.last) c.last = at.toISOString();
     counts.set(ck, c);
-    if (e.userHash)
-      users.set(`${ck}\u0001${e.userHash}`, {
-        issue_id: issueId,
-        release: e.release,
-        environment: a.environment,
-        user_hash: e.userHash,
-      });
+    if (e.userHash) {
+      const uk = `${ck}\u0001${e.userHash}`;
+      const u = users.get(uk);
+      const t = at.toISOString();
+      if (u) {
+        if (t < u.first) u.first = t;
+        if (t > u.last) u.last = t;
+      } else
+        users.set(uk, {
+          issue_id: issueId,
+          release: e.release,
+          environment: a.environment,
+          user_hash: e.userHash,
+          first: t,
+          last: t,
+        });
+    }
     return (
       `{"project":${JSON.stringify(a.project)},"event_id":"${e.eventId}","issue_id":"${issueId}",` +
       `"environment":${JSON.stringify(a.environment)},"release":${JSON.stringify(e.release)},` +
@@ -175,9 +188,11 @@ async function storeEvents(
   );
   if (users.size > 0)
     await tx.query(
-      `insert into error_issue_users (issue_id, release, environment, user_hash)
-       select * from jsonb_to_recordset($1::jsonb) as x(issue_id text, release text, environment text, user_hash text)
-       on conflict do nothing`,
+      `insert into error_issue_users as u (issue_id, release, environment, user_hash, first_seen, last_seen)
+       select * from jsonb_to_recordset($1::jsonb) as x(issue_id text, release text, environment text, user_hash text,
+         first timestamptz, last timestamptz)
+       on conflict (issue_id, release, environment, user_hash) do update set
+         first_seen = least(u.first_seen, excluded.first_seen), last_seen = greatest(u.last_seen, excluded.last_seen)`,
       [jsonParam([...users.values()])],
     );
   const changes: IssueChange[] = [];
