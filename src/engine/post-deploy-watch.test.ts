@@ -95,7 +95,7 @@ describe('post-deploy watch', () => {
     expect((await listDeployments(h!.db, { project: 'harbor' })).some((d) => d.kind === 'rollback')).toBe(false);
   });
 
-  // Under load, the demo's 2.0.0 was rolled back on latency.p95.absolute (859 ms on its first 34 requests): a cold start.
+  // Under load, the demo's 2.0.0 was rolled back on latency.p95.absolute (859 ms on its first 34 requests): cold.
   const coldStart = async (warmUp: string) => {
     const done = await rollOut({ for: '6s', warmUp }, { errorRate: 0.002, latencyMs: 900 });
     await new Promise((r) => setTimeout(r, 1000));

@@ -99,7 +99,7 @@ describe('error alert rules', () => {
     expect(read('error_issue_new')).toEqual([]);
   });
 
-  it('window and threshold are configured per rule; a window where none is counted is refused with its key path', () => {
+  it('window and threshold are configured per rule; a window where none is counted is refused', () => {
     config = parseConfig(
       base.replace(
         'listen: 127.0.0.1:8081',
