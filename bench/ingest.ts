@@ -40,6 +40,12 @@ progress(`making ${events} envelopes…`);
 const envelopes = benchEnvelopes(events, 300, 25, seeded(20261204));
 const bytes = envelopes.map((e) => e.length).sort((a, b) => a - b);
 
+/** CPU time (ms) the process has used, all threads (zlib's thread pool included): load-independent, unlike rates. */
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in ticks of 10 ms
+};
+
 const rssMb = (pid: number) => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : 0;
@@ -111,6 +117,7 @@ async function run(store: 'pglite' | 'postgres') {
   let next = 0;
   progress(`${store}: posting ${events} envelopes over ${connections} connections, proxy probed meanwhile…`);
   const started = performance.now();
+  const cpuBefore = cpuMs(coordinator.pid!);
   const proxyDuring = probeLatency(staging, '/quotes/sample', proxyRate, 5);
   await Promise.all(
     Array.from({ length: connections }, async () => {
@@ -147,6 +154,7 @@ async function run(store: 'pglite' | 'postgres') {
     await new Promise((r) => setTimeout(r, 500));
   }
   const storedMs = performance.now() - started;
+  const cpuUsed = cpuMs(coordinator.pid!) - cpuBefore;
   clearInterval(sampler);
   rss.push(rssMb(coordinator.pid!));
   const proxyWithIngest = await proxyDuring;
@@ -161,6 +169,9 @@ async function run(store: 'pglite' | 'postgres') {
     acceptedPerSecond: Math.round(((statuses.get(200) ?? 0) / sentMs) * 1000),
     storedPerSecond: Math.round((stored / storedMs) * 1000),
     storedEvents: stored,
+    // The coordinator's CPU per stored event (the listing the benchmark polls included): what 2 idle cores would
+    // sustain is about 2000 / this many events per second.
+    coordinatorCpuMsPerEvent: Math.round((cpuUsed / Math.max(stored, 1)) * 100) / 100,
     ingestLatencyMs: { p50: r1(percentile(latencies, 50)), p99: r1(percentile(latencies, 99)) },
     coordinatorRssMb: { start: rss[0], max: Math.max(...rss), end: rss.at(-1) },
     proxy: { rate: proxyRate, p99MsWithoutIngest: proxyAlone.p99Ms, p99MsWithIngest: proxyWithIngest.p99Ms },

@@ -5,6 +5,7 @@ import { AlertService } from '../observe/alerts/alert-service.js';
 import { DatabaseReader } from '../observe/alerts/readers/database-reader.js';
 import { DiskReader } from '../observe/alerts/readers/disk-reader.js';
 import { ResourcesReader } from '../observe/alerts/readers/resources-reader.js';
+import { ErrorsReader } from '../observe/alerts/readers/errors-reader.js';
 import { TlsReader } from '../observe/alerts/readers/tls-reader.js';
 import { TrafficReader } from '../observe/alerts/readers/traffic-reader.js';
 import type { Runtime } from '../runtimes/runtime.js';
@@ -57,6 +58,7 @@ export function startAlerts(deps: {
       }),
       new DiskReader(configOf),
       new TlsReader(configOf),
+      new ErrorsReader({ db, configOf }),
     ],
     onCritical: async (a) => deps.engine.watch?.alertFired(a.project, a.environment, a.service, a.reason),
   });

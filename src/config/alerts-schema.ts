@@ -11,10 +11,16 @@ const ruleSchema = z
     keepFiringFor: durationField
       .optional()
       .meta({ description: 'How long a firing alert stays firing after the condition clears (against flapping).' }),
+    window: durationField.optional().meta({
+      description: 'The recent window counted (error-users-share: 1h, error-events: 5m); other rules have none.',
+    }),
   })
   .meta({ title: 'Alert rule', description: "Changes to one of the seed's alert rules." });
 
 const rule = (description: string) => ruleSchema.optional().meta({ description });
+
+/** The rules that take `window:` (observe/alerts/rules.ts windowedRules; config does not import observe). */
+const windowed = ['error-users-share', 'error-events'];
 
 /** `alerts:` of an environment. */
 export const alertsSchema = z
@@ -38,6 +44,28 @@ export const alertsSchema = z
         'instance-memory': rule('Warning: resident memory above threshold of resources.memory (0.8).'),
         'disk-usage': rule('Warning: a volume of resources.volumes fuller than threshold (0.85).'),
         'tls-certificate-expiry': rule('Warning: a tls endpoint certificate expires within threshold days (30).'),
+        'error-users-share': rule(
+          'Critical: users who had an SDK error in the window, as a share of the users the SDK sessions saw (0.05).',
+        ),
+        'error-events': rule('Warning: more SDK error events of the live release than threshold in the window (100).'),
+        'error-new-issue': rule('Warning: an issue first seen in the live release (threshold 0).'),
+        'error-regressed-issue': rule('Warning: a resolved issue seen again in the live release (threshold 0).'),
+      })
+      .superRefine((rules, ctx) => {
+        for (const [name, r] of Object.entries(rules)) {
+          if (r?.window !== undefined && !windowed.includes(name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [name, 'window'],
+              message: `${name} counts no window (only ${windowed.join(' and ')} take one)`,
+            });
+          if (name === 'error-users-share' && r?.threshold !== undefined && r.threshold > 1)
+            ctx.addIssue({
+              code: 'custom',
+              path: [name, 'threshold'],
+              message: 'a share of the users: a number from 0 to 1 (0.05 = 5 %)',
+            });
+        }
       })
       .default({})
       .meta({ description: "Changes to the seed's rules, by name." }),

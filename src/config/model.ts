@@ -94,7 +94,12 @@ export interface EnvironmentConfig extends ListenAddress {
   freezes: FreezeWindow[];
   /** The post-deploy watch: how long a new release is judged after its rollout (0: not watched), and what a regression
    * does. */
-  watch: { forMs: number; onRegression: 'rollback' | 'alert' };
+  watch: {
+    forMs: number;
+    onRegression: 'rollback' | 'alert';
+    /** Latency is judged only from this long after the watch begins (absent in configs stored before it existed: 0). */
+    warmUpMs?: number;
+  };
   /** This environment's database URL reference (`env:NAME` or postgres://), when it overrides database.url. */
   databaseUrl?: string;
   /** Checks deployments here must pass (absent: none). */
@@ -136,6 +141,8 @@ export interface AlertRuleOverride {
   threshold?: number;
   forMs?: number;
   keepFiringForMs?: number;
+  /** The window the rule counts over (only the rules that have one). */
+  windowMs?: number;
 }
 
 /** `resources:` of a service. */

@@ -19,6 +19,7 @@ export function normalizeAlerts(alerts: ParsedAlerts): EnvironmentAlerts {
       ...(rule.threshold !== undefined ? { threshold: rule.threshold } : {}),
       ...(rule.for !== undefined ? { forMs: ms(rule.for) } : {}),
       ...(rule.keepFiringFor !== undefined ? { keepFiringForMs: ms(rule.keepFiringFor) } : {}),
+      ...(rule.window !== undefined ? { windowMs: ms(rule.window) } : {}),
     };
   }
   return {

@@ -29,7 +29,7 @@ describe('defaults', () => {
           port: 8081,
           requires: [],
           soakMs: 0,
-          watch: { forMs: 300_000, onRegression: 'rollback' },
+          watch: { forMs: 300_000, onRegression: 'rollback', warmUpMs: 30_000 },
           alerts: { enabled: true, evaluateEveryMs: 10_000, repeatIntervalMs: 14_400_000, tls: [], rules: {} },
           freezes: [],
         },

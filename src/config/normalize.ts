@@ -59,7 +59,11 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
       ...splitListen(environment.listen),
       requires: environment.requires,
       soakMs: ms(environment.soak),
-      watch: { forMs: ms(environment.watch.for), onRegression: environment.watch.onRegression },
+      watch: {
+        forMs: ms(environment.watch.for),
+        onRegression: environment.watch.onRegression,
+        warmUpMs: ms(environment.watch.warmUp),
+      },
       alerts: normalizeAlerts(environment.alerts),
       freezes: environment.freezes.map(
         (f): FreezeWindow =>

@@ -368,6 +368,11 @@ const environmentSchema = z
           .enum(['rollback', 'alert'])
           .default('rollback')
           .meta({ description: 'A regression during the watch rolls back to the previous release, or only says so.' }),
+        warmUp: durationField.default('30s').meta({
+          description:
+            'Latency is not judged for this long after the watch begins, and what the new release served meanwhile ' +
+            'does not count against it (a fresh process is slow at first); errors are judged from the start.',
+        }),
       })
       .prefault({})
       .meta({

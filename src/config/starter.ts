@@ -62,7 +62,8 @@ environments:
     #                                 # on this machine's node, ports published on runtime.docker.publish; memory limit
     requires: [staging]               # a release must have succeeded in staging first…
     soak: 0s                          # …and been live there this long (e.g. 30m)
-    watch: { for: 5m, onRegression: rollback }   # after a rollout, judge the new release against the previous
+    watch: { for: 5m, onRegression: rollback, warmUp: 30s }   # after a rollout, judge the new release against
+                                      # the previous; latency only after warmUp, on what it served since then
     alerts:                           # alert rules for the live release (the seed's defaults are on; slipway alerts)
       enabled: true                   # false: no rules evaluated here
       evaluateEvery: 10s              # how often the rules look
@@ -76,6 +77,10 @@ environments:
         # instance-memory: {}         # warning: resident memory above 0.8 of resources.memory
         # disk-usage: {}              # warning: a volume of resources.volumes fuller than 0.85
         # tls-certificate-expiry: {}  # warning: a certificate of tls expires within 30 days
+        # error-users-share: { threshold: 0.05, window: 1h }  # critical: SDK errors reached 5 % of the users
+        # error-events: { threshold: 100, window: 5m }  # warning: more SDK error events than that in the window
+        # error-new-issue: {}         # warning: an issue first seen in the live release
+        # error-regressed-issue: {}   # warning: a resolved issue seen again in the live release
     freezes: []                       # deployments refused in these windows (--emergency --reason: admins only), e.g.
     # - { cron: "0 16 * * 5", duration: 64h, timezone: Europe/London, message: "weekend freeze" }
     # - { from: 2026-12-20T00:00:00Z, until: 2027-01-03T00:00:00Z, message: "holiday freeze" }

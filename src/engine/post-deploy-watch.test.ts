@@ -95,6 +95,40 @@ describe('post-deploy watch', () => {
     expect((await listDeployments(h!.db, { project: 'harbor' })).some((d) => d.kind === 'rollback')).toBe(false);
   });
 
+  // Under load, the demo's 2.0.0 was rolled back on latency.p95.absolute (859 ms on its first 34 requests): cold.
+  const coldStart = async (warmUp: string) => {
+    const done = await rollOut({ for: '6s', warmUp }, { errorRate: 0.002, latencyMs: 900 });
+    await new Promise((r) => setTimeout(r, 1000));
+    feed!.set([{ release: '2.0.0', rate: 200, errorRate: 0.002, latencyMs: 20, jitterMs: 10 }]);
+    return until('the watch to end', async () => {
+      const d = await getDeployment(h!.db, done.id);
+      return d?.watch?.state === 'watching' ? undefined : d;
+    });
+  };
+
+  it('a cold start (slow first second) is not judged during the warm-up, nor counted after it', async () => {
+    const ended = await coldStart('3s');
+    expect(ended.watch).toMatchObject({ state: 'passed', warmUpMs: 3000 });
+    expect(await stableVersion(h!)).toBe('2.0.0');
+    expect((await listDeployments(h!.db, { project: 'harbor' })).some((d) => d.kind === 'rollback')).toBe(false);
+  });
+
+  it('without a warm-up the same cold start is judged a latency regression and rolled back', async () => {
+    const ended = await coldStart('0s');
+    expect(ended.watch).toMatchObject({ state: 'regressed' });
+    expect(ended.watch!.reason).toMatch(/^post-deploy watch: latency/);
+  });
+
+  it('errors are judged during the warm-up', async () => {
+    const done = await rollOut({ for: '2m', warmUp: '1m' }, { errorRate: 0.2, latencyMs: 20 });
+    const d = await until('the watch to regress', async () => {
+      const now = await getDeployment(h!.db, done.id);
+      return now?.watch?.state === 'regressed' ? now : undefined;
+    });
+    expect(d.watch!.reason).toMatch(/^post-deploy watch: error-rate/);
+    expect(d.watch!.endedAt! - d.watch!.startedAt).toBeLessThan(60_000);
+  });
+
   it('onRegression: alert reports the regression and leaves the release in place', async () => {
     const done = await rollOut({ for: '2m', onRegression: 'alert' }, { errorRate: 0.2, latencyMs: 20 });
     const regressed = await until('the watch to regress', async () => {

@@ -86,6 +86,8 @@ export interface DeploymentWatch {
   startedAt: number;
   until: number;
   onRegression: 'rollback' | 'alert';
+  /** Latency is judged only from startedAt + warmUpMs on, on what was served since (absent: 0). */
+  warmUpMs?: number;
   /** Why it regressed or ended, in one line. */
   reason?: string;
   /** The deployment that rolled the release back, when the watch did. */

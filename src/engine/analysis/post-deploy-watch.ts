@@ -11,6 +11,7 @@ import { againstBaseline } from './against-baseline.js';
 import { AvailabilityTracker } from './availability.js';
 import type { CanaryWatchDeps, SignalFactory } from './canary-watch.js';
 import { AnalysisSession } from './session.js';
+import { duringWarmUp, watchWindowStart } from './warm-up.js';
 
 /** A running verdict of a watch is stored this often; a failing one always. */
 const storeRunningEveryMs = 5000;
@@ -50,6 +51,7 @@ export class PostDeployWatch {
       startedAt: now,
       until: now + env.watch.forMs,
       onRegression: env.watch.onRegression,
+      warmUpMs: env.watch.warmUpMs ?? 0,
     };
     const watched = await setWatch(this.deps.db, d.id, watch);
     if (!watched) return;
@@ -60,7 +62,11 @@ export class PostDeployWatch {
       message:
         `watching ${d.service} ${to} against ${from} for ${formatDuration(env.watch.forMs)}: ` +
         (watch.onRegression === 'rollback' ? 'a regression rolls back' : 'a regression is reported'),
-      data: { until: new Date(watch.until).toISOString(), onRegression: watch.onRegression },
+      data: {
+        until: new Date(watch.until).toISOString(),
+        onRegression: watch.onRegression,
+        warmUpUntil: new Date(now + (watch.warmUpMs ?? 0)).toISOString(),
+      },
     });
     this.run(watched);
   }
@@ -128,7 +134,10 @@ export class PostDeployWatch {
   /** One look; true when the release regressed. */
   private async lookOnce(d: DeploymentRecord, session: AnalysisSession): Promise<boolean> {
     const now = this.deps.clock.now();
-    const { verdict } = await session.look(d.watch!.startedAt, now, await this.available.of(d), false);
+    const { startedAt, warmUpMs = 0 } = d.watch!;
+    const from = watchWindowStart(startedAt, warmUpMs, now);
+    const looked = await session.look(from, now, await this.available.of(d), false);
+    const verdict = duringWarmUp(looked.verdict, startedAt + warmUpMs);
     const step = d.plan.steps.length;
     if (verdict.outcome === 'fail') {
       await insertVerdict(this.deps.db, d.id, step, verdict, false);

@@ -1,5 +1,6 @@
 import type { EnvironmentConfig, ProjectConfig } from '../../config/model.js';
 import type { Clock } from '../../shared/clock.js';
+import { formatDuration } from '../../shared/duration.js';
 import { messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging.js';
 import type { Db } from '../../store/db.js';
@@ -112,7 +113,10 @@ export class AlertEvaluator {
 /** The reading and summary text of an alert's rule (the seed's text for a rule no longer configured). */
 function ruleText(a: ActiveAlert, rules: AlertRule[]): [string, string] {
   const rule: AlertRule | undefined = rules.find((r) => r.name === a.rule) ?? defaultRules[a.rule as RuleName];
-  return [rule?.reading ?? a.rule, (rule?.summary ?? a.rule).replace('{threshold}', String(rule?.threshold ?? ''))];
+  const summary = (rule?.summary ?? a.rule)
+    .replace('{threshold}', String(rule?.threshold ?? ''))
+    .replace('{window}', rule?.windowMs ? formatDuration(rule.windowMs) : '');
+  return [rule?.reading ?? a.rule, summary];
 }
 
 /** What `slipway alerts` shows of the last round: every reading, failed checks included. */

@@ -27,6 +27,11 @@ const expressions: Record<RuleName, (s: Scope, t: number) => string | undefined>
     s.tls.length > 0
       ? `(probe_ssl_earliest_cert_expiry{instance=~"${s.tls.map(escapeRegex).join('|')}"} - time()) / 86400 < ${t}`
       : undefined,
+  // SDK errors are in Slipway's store, not in a Prometheus: these stay with Slipway's own evaluation.
+  'error-users-share': () => undefined,
+  'error-events': () => undefined,
+  'error-new-issue': () => undefined,
+  'error-regressed-issue': () => undefined,
 };
 
 interface Scope {

@@ -17,8 +17,10 @@ export interface AlertRule {
   threshold: number;
   forMs: number;
   keepFiringForMs: number;
-  /** One line for people, with {threshold}. */
+  /** One line for people, with {threshold} (and {window} for the rules that count over one). */
   summary: string;
+  /** The rules that count over a recent window (error events, users affected): its length. */
+  windowMs?: number;
 }
 
 /** The rule names slipway.yaml accepts under `alerts.rules`. */
@@ -30,6 +32,10 @@ export const ruleNames = [
   'instance-memory',
   'disk-usage',
   'tls-certificate-expiry',
+  'error-users-share',
+  'error-events',
+  'error-new-issue',
+  'error-regressed-issue',
 ] as const;
 export type RuleName = (typeof ruleNames)[number];
 
@@ -119,7 +125,57 @@ export const defaultRules: Record<RuleName, AlertRule> = {
     keepFiringForMs: 0,
     summary: 'TLS certificate expires in less than {threshold} days',
   },
+  // The error rules read what the Sentry SDKs of the live release reported (error ingest).
+  'error-users-share': {
+    name: 'error-users-share',
+    severity: 'critical',
+    reading: 'error_users_share',
+    comparison: 'above',
+    relativeTo: 'absolute',
+    threshold: 0.05,
+    windowMs: 60 * m,
+    forMs: m,
+    keepFiringForMs: 5 * m,
+    summary: 'SDK errors affected more than {threshold} of the users in {window}',
+  },
+  'error-events': {
+    name: 'error-events',
+    severity: 'warning',
+    reading: 'error_events',
+    comparison: 'above',
+    relativeTo: 'absolute',
+    threshold: 100,
+    windowMs: 5 * m,
+    forMs: 0,
+    keepFiringForMs: m,
+    summary: 'more than {threshold} SDK error events in {window}',
+  },
+  'error-new-issue': {
+    name: 'error-new-issue',
+    severity: 'warning',
+    reading: 'error_issue_new',
+    comparison: 'above',
+    relativeTo: 'absolute',
+    threshold: 0,
+    forMs: 0,
+    keepFiringForMs: 0,
+    summary: 'a new issue in the live release (first seen in it)',
+  },
+  'error-regressed-issue': {
+    name: 'error-regressed-issue',
+    severity: 'warning',
+    reading: 'error_issue_regressed',
+    comparison: 'above',
+    relativeTo: 'absolute',
+    threshold: 0,
+    forMs: 0,
+    keepFiringForMs: 0,
+    summary: 'a resolved issue seen again in the live release',
+  },
 };
+
+/** The rules that count over a window (`window:` in slipway.yaml); the others refuse one. */
+export const windowedRules: RuleName[] = ['error-users-share', 'error-events'];
 
 /** An environment's rules: the seed's, with its overrides applied and disabled ones left out. */
 export function rulesFor(alerts: EnvironmentAlerts | undefined): AlertRule[] {
@@ -134,6 +190,7 @@ export function rulesFor(alerts: EnvironmentAlerts | undefined): AlertRule[] {
         ...(o?.threshold !== undefined ? { threshold: o.threshold } : {}),
         ...(o?.forMs !== undefined ? { forMs: o.forMs } : {}),
         ...(o?.keepFiringForMs !== undefined ? { keepFiringForMs: o.keepFiringForMs } : {}),
+        ...(o?.windowMs !== undefined && rule.windowMs !== undefined ? { windowMs: o.windowMs } : {}),
       },
     ];
   });

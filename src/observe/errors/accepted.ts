@@ -14,6 +14,8 @@ export interface Accepted {
   sessions: SessionTally[];
   /** Bytes of the items kept (what the queue bounds). */
   bytes: number;
+  /** Items in the envelope, of any type. */
+  items: number;
 }
 
 /** Item types read; the rest (attachments, client reports, profiles, replays, check-ins…) is accepted and ignored. */
@@ -21,7 +23,14 @@ export const handledItemTypes = ['event', 'transaction', 'session', 'sessions'] 
 
 /** Read the items of an envelope for the key's project and environment; any malformed item refuses them all. */
 export function acceptEnvelope(target: { project: string; environment: string }, envelope: Envelope): Accepted {
-  const accepted: Accepted = { ...target, events: [], transactions: [], sessions: [], bytes: 0 };
+  const accepted: Accepted = {
+    ...target,
+    events: [],
+    transactions: [],
+    sessions: [],
+    bytes: 0,
+    items: envelope.items.length,
+  };
   for (const [i, item] of envelope.items.entries()) {
     const where = `item ${i + 1} (${item.type})`;
     try {
@@ -46,5 +55,5 @@ export function acceptEnvelope(target: { project: string; environment: string },
 export function acceptStoredEvent(target: { project: string; environment: string }, body: Buffer): Accepted {
   if (body.length > ingestLimits.eventBytes) throw new IngestError(413, `event larger than ${ingestLimits.eventBytes}`);
   const event = readSentryEvent(body);
-  return { ...target, events: [event], transactions: [], sessions: [], bytes: body.length };
+  return { ...target, events: [event], transactions: [], sessions: [], bytes: body.length, items: 1 };
 }

@@ -21,7 +21,7 @@ export interface IssueChange {
   count: number;
 }
 
-/** Stored payloads, per event: its JSON gzip-compressed, in base64 (see `packPayloads`). */
+/** Stored payloads, per event: its JSON gzip-compressed (or the SDK's gzip envelope of it alone), in base64. */
 export type PackedPayloads = Map<SentryEvent, string>;
 
 const gzipAsync = promisify(gzip);
@@ -32,12 +32,15 @@ const gzipAsync = promisify(gzip);
  */
 export async function packPayloads(batch: Accepted[]): Promise<PackedPayloads> {
   const events = batch.flatMap((a) => a.events);
-  const packed = await Promise.all(events.map((e) => gzipAsync(e.raw, { level: 1 })));
+  const packed = await Promise.all(events.map((e) => (isPacked(e) ? e.raw : gzipAsync(e.raw, { level: 1 }))));
   return new Map(events.map((e, i) => [e, packed[i]!.toString('base64')]));
 }
 
+/** The SDK's gzip body is stored as it came: compressing the event again would cost more than everything else. */
+const isPacked = (e: SentryEvent) => e.rawFormat === 'gzip-envelope';
+
 const storable = (e: SentryEvent, packed: PackedPayloads | undefined) =>
-  packed?.get(e) ?? gzipSync(e.raw, { level: 1 }).toString('base64');
+  packed?.get(e) ?? (isPacked(e) ? e.raw : gzipSync(e.raw, { level: 1 })).toString('base64');
 
 const maxStoredText = 500;
 const clip = (s: string | undefined) => (s === undefined ? null : escapeUnstorable(s.slice(0, maxStoredText)));
@@ -121,7 +124,10 @@ async function storeEvents(
     string,
     { issue_id: string; release: string; environment: string; n: number; first: string; last: string }
   >();
-  const users = new Map<string, { issue_id: string; release: string; environment: string; user_hash: string }>();
+  const users = new Map<
+    string,
+    { issue_id: string; release: string; environment: string; user_hash: string; first: string; last: string }
+  >();
   const rows = grouped.map(({ a, e, key, at }) => {
     const issueId = ids.get(key)!.id;
     const ck = `${issueId}\u0001${e.release}\u0001${a.environment}`;
@@ -137,13 +143,23 @@ async function storeEvents(
     if (at.toISOString() < c.first) c.first = at.toISOString();
     if (at.toISOString() > c.last) c.last = at.toISOString();
     counts.set(ck, c);
-    if (e.userHash)
-      users.set(`${ck}\u0001${e.userHash}`, {
-        issue_id: issueId,
-        release: e.release,
-        environment: a.environment,
-        user_hash: e.userHash,
-      });
+    if (e.userHash) {
+      const uk = `${ck}\u0001${e.userHash}`;
+      const u = users.get(uk);
+      const t = at.toISOString();
+      if (u) {
+        if (t < u.first) u.first = t;
+        if (t > u.last) u.last = t;
+      } else
+        users.set(uk, {
+          issue_id: issueId,
+          release: e.release,
+          environment: a.environment,
+          user_hash: e.userHash,
+          first: t,
+          last: t,
+        });
+    }
     return (
       `{"project":${JSON.stringify(a.project)},"event_id":"${e.eventId}","issue_id":"${issueId}",` +
       `"environment":${JSON.stringify(a.environment)},"release":${JSON.stringify(e.release)},` +
@@ -172,9 +188,11 @@ async function storeEvents(
   );
   if (users.size > 0)
     await tx.query(
-      `insert into error_issue_users (issue_id, release, environment, user_hash)
-       select * from jsonb_to_recordset($1::jsonb) as x(issue_id text, release text, environment text, user_hash text)
-       on conflict do nothing`,
+      `insert into error_issue_users as u (issue_id, release, environment, user_hash, first_seen, last_seen)
+       select * from jsonb_to_recordset($1::jsonb) as x(issue_id text, release text, environment text, user_hash text,
+         first timestamptz, last timestamptz)
+       on conflict (issue_id, release, environment, user_hash) do update set
+         first_seen = least(u.first_seen, excluded.first_seen), last_seen = greatest(u.last_seen, excluded.last_seen)`,
       [jsonParam([...users.values()])],
     );
   const changes: IssueChange[] = [];

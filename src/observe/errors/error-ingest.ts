@@ -88,6 +88,7 @@ export class ErrorIngest {
     const bytes = await decodeBody(body, encoding);
     const target = { project: key.project, environment: key.environment };
     const accepted = kind === 'store' ? acceptStoredEvent(target, bytes) : acceptEnvelope(target, parseEnvelope(bytes));
+    if (kind === 'envelope') keepSdkGzip(accepted, body, encoding);
     if (this.closed || !this.queue.offer(accepted)) {
       this.dropped.inc({ reason: 'queue_full' }, accepted.events.length);
       this.droppedSinceLog += accepted.events.length;
@@ -160,6 +161,20 @@ export class ErrorIngest {
       this.o.logger.error({ err: messageOf(e), events }, 'could not store error events; dropped them');
     }
   }
+}
+
+/**
+ * An envelope of one event, gzip-compressed by the SDK (what @sentry/node and sentry-python send for
+ * each error): store that body as it came instead of the event's JSON compressed again. It is the
+ * event plus two short header lines, and it lets the queue hold 7 KB instead of the 27 KB JSON.
+ */
+function keepSdkGzip(a: Accepted, body: Buffer, encoding: string | undefined): void {
+  const coding = (encoding ?? '').trim().toLowerCase();
+  if ((coding !== 'gzip' && coding !== 'x-gzip') || a.events.length !== 1 || a.items !== 1) return;
+  const e = a.events[0]!;
+  a.bytes += body.length - e.raw.length;
+  e.raw = body;
+  e.rawFormat = 'gzip-envelope';
 }
 
 function issueEvent(c: IssueChange) {

@@ -6,6 +6,7 @@ import { engineHarness, type Harness } from '../../../test/support/engine-harnes
 import { envelopeOf, sentryEvent } from '../../../test/support/sentry-envelopes.js';
 import { ensureAdminToken } from '../../api/auth.js';
 import { silentLogger } from '../../shared/logging.js';
+import { latestIssueEvent } from '../../store/repos/error-issues.js';
 import { ErrorIngest } from './error-ingest.js';
 import { ensureDsnKey } from './dsn.js';
 
@@ -60,6 +61,20 @@ describe('Sentry ingest endpoints', () => {
     expect(await count('error_events')).toBe(1);
     const issues = await h.db.query<{ event_count: number }>(`select event_count from error_issues`);
     expect(issues.rows.map((r) => Number(r.event_count))).toEqual([1]);
+  });
+
+  it("an SDK's gzip envelope of one event is stored as sent, and read back as the event", async () => {
+    const event = sentryEvent({ type: 'TypeError', value: 'rate table missing', release: '9.9.9' });
+    const body = gzipSync(envelopeOf([['event', event]], { event_id: event.event_id }));
+    expect((await post(body, { encoding: 'gzip' })).statusCode).toBe(200);
+    await ingest.flush();
+    const { rows } = await h.db.query<{ issue_id: string; payload: Buffer }>(
+      `select issue_id, payload from error_events where event_id = $1`,
+      [event.event_id],
+    );
+    expect(Buffer.compare(rows[0]!.payload, body)).toBe(0); // not decompressed and compressed again
+    const latest = await latestIssueEvent(h.db, rows[0]!.issue_id, '*');
+    expect(latest!.payload).toEqual(event);
   });
 
   it('the legacy store endpoint takes one event, deflated, with sentry_key in the query', async () => {

@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { Queryable } from '../db.js';
 import { optionalDate, optionalText } from './rows.js';
+import { parseEnvelope } from '../../observe/errors/envelope.js';
 
 export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
 
@@ -153,7 +154,22 @@ export async function latestIssueEvent(
         environment: String(r.environment),
         release: String(r.release),
         receivedAt: r.received_at as Date,
-        payload: JSON.parse(gunzipSync(r.payload as Buffer).toString('utf8')) as Record<string, unknown>,
+        payload: storedEvent(gunzipSync(r.payload as Buffer)),
       }
     : undefined;
+}
+
+/**
+ * A stored event payload: the event's JSON, or the SDK's envelope holding only that event (stored
+ * as sent). Any event is one JSON value and no envelope is (it has several lines of JSON values), so
+ * the first parse tells them apart.
+ */
+export function storedEvent(bytes: Buffer): Record<string, unknown> {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    const item = parseEnvelope(bytes).items.find((i) => i.type === 'event');
+    if (!item) throw new Error('a stored error event holds neither an event nor an envelope with one');
+    return JSON.parse(item.payload.toString('utf8')) as Record<string, unknown>;
+  }
 }
