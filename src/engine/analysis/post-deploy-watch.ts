@@ -11,7 +11,7 @@ import { againstBaseline } from './against-baseline.js';
 import { AvailabilityTracker } from './availability.js';
 import type { CanaryWatchDeps, SignalFactory } from './canary-watch.js';
 import { AnalysisSession } from './session.js';
-import { duringWarmUp, watchWindowStart } from './warm-up.js';
+import { defaultWatchWarmUpMs, duringWarmUp, watchWindowStart } from './warm-up.js';
 
 /** A running verdict of a watch is stored this often; a failing one always. */
 const storeRunningEveryMs = 5000;
@@ -51,7 +51,8 @@ export class PostDeployWatch {
       startedAt: now,
       until: now + env.watch.forMs,
       onRegression: env.watch.onRegression,
-      warmUpMs: env.watch.warmUpMs ?? 0,
+      // A config stored before watch.warmUp existed gets its default, as a newly applied one would.
+      warmUpMs: env.watch.warmUpMs ?? defaultWatchWarmUpMs,
     };
     const watched = await setWatch(this.deps.db, d.id, watch);
     if (!watched) return;

@@ -30,6 +30,9 @@ export function duringWarmUp(verdict: Verdict, warmUpEndsAt: number): Verdict {
 }
 
 /** Where the watch's window begins at `now`: the watch's start during the warm-up, the warm-up's end after it. */
+/** watch.warmUp's default (slipway.yaml: 30s), also for configs stored before the option existed. */
+export const defaultWatchWarmUpMs = 30_000;
+
 export function watchWindowStart(startedAt: number, warmUpMs: number, now: number): number {
   return now < startedAt + warmUpMs ? startedAt : startedAt + warmUpMs;
 }
