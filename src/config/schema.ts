@@ -415,13 +415,9 @@ export const configSchema = z
               "builtin: Slipway's own proxy process (the default); haproxy: a master-worker HAProxy 2.6+ that " +
               'Slipway starts and drives through its runtime API (see proxy.binary).',
           }),
-        binary: z
-          .string()
-          .regex(/^\//, 'must be an absolute path to the haproxy executable')
-          .optional()
-          .meta({
-            description: 'kind haproxy: the haproxy executable (default /usr/sbin/haproxy, where Debian puts it).',
-          }),
+        binary: z.string().regex(/^\//, 'must be an absolute path to the haproxy executable').optional().meta({
+          description: 'kind haproxy: the haproxy executable (default /usr/sbin/haproxy, where Debian puts it).',
+        }),
         admin: listenField
           .default('127.0.0.1:7421')
           .meta({ description: "Address of the built-in proxy's admin API (reserved with kind haproxy too)." }),
