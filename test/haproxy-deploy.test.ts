@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haproxyStateDir } from '../src/app/data-plane.js';
 import { LoadGenerator } from '../src/demo/load-generator.js';
@@ -162,6 +163,40 @@ describe('HAProxy as the data plane (proxy.kind: haproxy)', () => {
       expect(report.byRelease['2.2.0']).toBeGreaterThan(0);
     }
   }, 120_000);
+
+  it('a SIGKILLed haproxy (master and worker) is started again by the watchdog, serving the same release', async () => {
+    const before = await cli.processes();
+    for (const pid of [before.master, before.worker, ...before.oldWorkers]) process.kill(pid, 'SIGKILL');
+    const after = await until(
+      'haproxy to be started again',
+      async () => {
+        const now = await cli.processes().catch(() => undefined);
+        return now && now.master !== before.master ? now : undefined;
+      },
+      30_000,
+    );
+    expect(after.master).not.toBe(before.master);
+    const served = await until(
+      'staging to be served again',
+      async () => {
+        const res = await request(`${system.stagingUrl}/version`, { headersTimeout: 2000 }).catch(() => undefined);
+        return res?.statusCode === 200 ? ((await res.body.json()) as { release: string }).release : undefined;
+      },
+      30_000,
+    );
+    expect(served).toBe('2.2.0');
+    await until(
+      'the restart to be recorded',
+      async () => {
+        const { events } = await system.client.call<{ events: { kind: string; message: string }[] }>(
+          'GET',
+          `/api/v1/events?project=${system.project}`,
+        );
+        return events.find((e) => e.kind === 'proxy.restarted')?.message.includes('haproxy');
+      },
+      15_000,
+    );
+  }, 60_000);
 
   it('slipway down stops haproxy: its master is gone and the staging address is free', async () => {
     const { master } = await cli.processes();
