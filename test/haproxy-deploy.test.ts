@@ -17,8 +17,8 @@ import { System } from './support/system.js';
  * a SIGKILLed coordinator adopts the running haproxy, and `slipway down` stops it.
  */
 const strategy =
-  '{ type: canary, steps: [{ setWeight: 20 }, { analyze: { for: 6s } }, { setWeight: 50 }, { analyze: { for: 4s } }], ' +
-  'analysis: { interval: 500ms } }';
+  '{ type: canary, steps: [{ setWeight: 20 }, { analyze: { for: 6s } }, { setWeight: 50 }, ' +
+  '{ analyze: { for: 4s } }], analysis: { interval: 500ms } }';
 
 let system: System;
 let cli: MasterCli;
