@@ -54,6 +54,8 @@ export async function measureDeploysUnderLoad(
     stagingExtras?: string;
     /** Staging secrets set through the API before the first deploy (e.g. the SSH key). */
     secrets?: Record<string, string>;
+    /** Extra keys of `proxy:` (e.g. `kind: haproxy`). */
+    proxy?: string;
   } = {},
 ): Promise<StrategyResult[]> {
   const rate = options.rate ?? 500;
@@ -61,6 +63,7 @@ export async function measureDeploysUnderLoad(
   const workspace = await createDemoWorkspace({
     instances: options.instances ?? 4,
     ...(options.stagingExtras ? { environmentExtras: { staging: options.stagingExtras } } : {}),
+    ...(options.proxy ? { proxy: options.proxy } : {}),
   });
   onExit(() => rmSync(workspace.dir, { recursive: true, force: true }));
   const token = generateToken();

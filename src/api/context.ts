@@ -29,6 +29,8 @@ export interface ApiContext {
   leadership?: LeaderView;
   /** False while the coordinator is starting (GET /healthz answers 503); absent, always ready. */
   ready?: () => boolean;
+  /** Which data plane serves traffic (proxy.kind); absent, the built-in proxy. */
+  dataPlane?: { kind: 'builtin' | 'haproxy' };
   /** This coordinator's own API address (the follower names itself when it forwards). */
   selfUrl?: () => string;
 }

@@ -224,7 +224,10 @@ export const serviceStatusView = z.object({
 
 export const statusView = z.object({
   project: z.string(),
-  dataPlane: z.object({ healthy: z.boolean() }),
+  dataPlane: z.object({
+    healthy: z.boolean(),
+    kind: z.enum(['builtin', 'haproxy']).meta({ description: "proxy.kind: Slipway's own proxy or HAProxy" }),
+  }),
   environments: z.array(
     z.object({
       name: z.string(),

@@ -15,6 +15,7 @@ export async function projectStatus(
   db: Queryable,
   config: ProjectConfig,
   dataPlaneHealthy: boolean,
+  dataPlaneKind: 'builtin' | 'haproxy' = 'builtin',
 ): Promise<z.infer<typeof statusView>> {
   const names = new ReleaseNames(db);
   const pairs = config.environments.flatMap((e) =>
@@ -86,5 +87,5 @@ export async function projectStatus(
       };
     }),
   );
-  return { project: config.project, dataPlane: { healthy: dataPlaneHealthy }, environments };
+  return { project: config.project, dataPlane: { healthy: dataPlaneHealthy, kind: dataPlaneKind }, environments };
 }

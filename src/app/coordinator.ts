@@ -16,8 +16,7 @@ import { createLogger, type Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { listProjects } from '../store/repos/projects.js';
 import { openStore } from '../store/open.js';
-import { loadAdminToken } from '../traffic/proxy/admin-token.js';
-import { ProxyRouter } from '../traffic/proxy/proxy-router.js';
+import { buildDataPlane } from './data-plane.js';
 import { canListen } from './port-check.js';
 import { buildRuntime } from './runtime.js';
 import { hostname } from 'node:os';
@@ -72,7 +71,7 @@ function addressInUse(listen: { host: string; port: number }): SlipwayError {
 }
 
 /**
- * The composition root of the control plane: store, token, proxy, runtime, engine, API — the
+ * The composition root of the control plane: store, token, data plane, runtime, engine, API — the
  * only place that knows the concrete adapters. Everything it starts is stopped by close().
  */
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
@@ -89,6 +88,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     // Before the store opens (initdb takes seconds on a first start): a taken address is one line at once.
     const listen = options.listen ?? config.coordinator;
     if (listen.port !== 0 && !(await canListen(listen.host, listen.port))) throw addressInUse(listen);
+    // The built-in proxy or HAProxy (proxy.kind); a haproxy binary that cannot serve is refused here, at once.
+    const dataPlane = await buildDataPlane(config, paths);
+    const { router } = dataPlane;
     // With PostgreSQL, several coordinators may share the store: each campaigns for the leader lease under its own
     // holder id, which its connections carry so the store fences its writes (src/app/leadership.ts).
     const holder = options.databaseUrl ? holderId() : undefined;
@@ -100,8 +102,6 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     });
     cleanup.push(() => db.close());
     const { generated } = await ensureAdminToken(db, options.token, options.tokenName);
-    await loadAdminToken(paths.proxyState, {});
-    const router = new ProxyRouter({ admin: config.proxy.admin, token: await loadAdminToken(paths.proxyState, {}) });
 
     // Secrets are decrypted at each process start and handed to the runtime only, never to the
     // spec the engine persists: adopting a running instance needs no secret at all.
@@ -175,6 +175,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       errors,
       backups: new DatabaseBackups(db, events),
       ready: () => ready,
+      dataPlane: { kind: dataPlane.kind },
       ...(holder ? { leadership: leaderView(() => leadership, holder), selfUrl: () => coordinatorUrl } : {}),
     });
     try {
@@ -200,12 +201,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         db,
         engine,
         runtime,
-        router,
+        dataPlane,
         traffic,
         events,
         secrets,
         logger,
-        paths,
         linkBase: url,
         ...(terms === 1 ? { registry: metrics.registry } : {}),
         ...(options.watchdogMs ? { watchdogMs: options.watchdogMs } : {}),

@@ -13,24 +13,21 @@ import { messageOf } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { listProjects } from '../store/repos/projects.js';
-import type { ProxyRouter } from '../traffic/proxy/proxy-router.js';
-import { ensureProxy, stopProxy } from '../traffic/proxy/supervisor.js';
 import { startAlerts } from './alerts.js';
-import type { dataPaths } from './data-dir.js';
+import type { DataPlane } from './data-plane.js';
 import { startNotifications } from './notifications.js';
-import { proxyCommand } from './proxy-command.js';
 
 export interface LeaderDeps {
   config: ProjectConfig;
   db: Db;
   engine: Engine;
   runtime: Runtime;
-  router: ProxyRouter;
+  /** The built-in proxy or HAProxy (src/app/data-plane.ts): its Router and its process. */
+  dataPlane: DataPlane;
   traffic: TrafficController;
   events: EventLog;
   secrets: SecretVault;
   logger: Logger;
-  paths: ReturnType<typeof dataPaths>;
   linkBase: string;
   /** Given on the first term only: metrics register once per process. */
   registry?: Registry;
@@ -52,22 +49,17 @@ export interface LeaderParts {
  * coordinator does, so taking over is the restart path that already loses nothing.
  */
 export async function startLeaderParts(d: LeaderDeps): Promise<LeaderParts> {
-  const { config, db, engine, router, traffic, events, logger, paths } = d;
+  const { config, db, engine, dataPlane, traffic, events, logger } = d;
+  const { router } = dataPlane;
   const stops: (() => Promise<unknown>)[] = [];
   let stopping = false;
   const stopAll = async () => {
     stopping = true;
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
-  const proxyOptions = {
-    admin: config.proxy.admin,
-    stateDir: paths.proxyState,
-    logFile: paths.proxyLog,
-    command: proxyCommand(config.proxy.workers),
-  };
   let proxyStarted = false;
   try {
-    proxyStarted = (await ensureProxy(proxyOptions)).started;
+    proxyStarted = (await dataPlane.ensure()).started;
     stops.push(() => engine.close());
     await engine.applyProject(config);
     const { resumed } = await engine.start();
@@ -94,15 +86,15 @@ export async function startLeaderParts(d: LeaderDeps): Promise<LeaderParts> {
     });
     stops.push(() => notifier.close());
 
-    // The proxy is its own process: if it dies, start it again (it restores its routes from disk)
+    // The data plane is its own process: if it dies, start it again (it restores its routes from disk)
     // and re-push every table in case it missed a change.
     let restarting = false;
     const watchdog = setInterval(async () => {
       if (stopping || restarting || (await router.healthy())) return;
       restarting = true;
       try {
-        logger.warn('proxy not answering; restarting it');
-        await ensureProxy(proxyOptions);
+        logger.warn({ kind: dataPlane.kind }, `${dataPlane.label} not answering; restarting it`);
+        await dataPlane.ensure();
         traffic.invalidate();
         await traffic.reconcileAll(
           (await listProjects(db)).map((p) => p.config),
@@ -111,11 +103,11 @@ export async function startLeaderParts(d: LeaderDeps): Promise<LeaderParts> {
         await events.emit({
           project: config.project,
           kind: 'proxy.restarted',
-          message: 'the proxy stopped answering and was restarted; routes restored',
-          data: {},
+          message: `the ${dataPlane.label} stopped answering and was restarted; routes restored`,
+          data: { kind: dataPlane.kind },
         });
       } catch (e) {
-        logger.error({ err: messageOf(e) }, 'could not restart the proxy');
+        logger.error({ err: messageOf(e), kind: dataPlane.kind }, `could not restart the ${dataPlane.label}`);
       } finally {
         restarting = false;
       }
@@ -160,7 +152,7 @@ export async function startLeaderParts(d: LeaderDeps): Promise<LeaderParts> {
           await stopAll();
           if (options.stopInstances) {
             await engine.stopAllInstances();
-            await stopProxy(paths.proxyState);
+            await dataPlane.stop();
           }
         })();
         return closing;
@@ -169,7 +161,7 @@ export async function startLeaderParts(d: LeaderDeps): Promise<LeaderParts> {
   } catch (e) {
     await stopAll();
     // A proxy this start launched is stopped again if the start fails; one that was already serving is left alone.
-    if (proxyStarted) await stopProxy(paths.proxyState).catch(() => undefined);
+    if (proxyStarted) await dataPlane.stop().catch(() => undefined);
     throw e;
   }
 }

@@ -14,6 +14,7 @@ import { checkDependsOn } from './check-depends-on.js';
 import { checkStatic } from './check-static.js';
 import { checkNotifications } from './check-notifications.js';
 import { checkKubernetesHosts } from './check-kubernetes.js';
+import { checkProxyKind } from './check-proxy.js';
 import { entriesOf, field, isMapping } from './raw.js';
 import { hint } from './suggest.js';
 
@@ -34,6 +35,7 @@ export function crossFieldIssues(raw: unknown): RawIssue[] {
     ...checkStatic(raw),
     ...checkNotifications(raw),
     ...checkKubernetesHosts(raw),
+    ...checkProxyKind(raw),
   ];
 }
 

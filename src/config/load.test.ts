@@ -111,6 +111,28 @@ describe('parseConfig', () => {
     expect(tooMany?.path).toBe('proxy.workers');
   });
 
+  it('selects HAProxy with proxy.kind, and reports the keys the chosen kind would ignore where they are', () => {
+    expect(parseConfig(valid.join('\n'), options).proxy).toMatchObject({
+      kind: 'builtin',
+      binary: '/usr/sbin/haproxy',
+    });
+    const haproxy = parseConfig(`${valid.join('\n')}\nproxy: { kind: haproxy, binary: /opt/hx/sbin/haproxy }`, options);
+    expect(haproxy.proxy).toMatchObject({ kind: 'haproxy', binary: '/opt/hx/sbin/haproxy' });
+    expect(issuesOf(`${valid.join('\n')}\nproxy: { kind: nginx }`)[0]).toMatchObject({ path: 'proxy.kind', line: 12 });
+    expect(issuesOf(`${valid.join('\n')}\nproxy: { kind: haproxy, workers: 2 }`)[0]).toMatchObject({
+      path: 'proxy.workers',
+      message: expect.stringMatching(/built-in proxy only/),
+    });
+    expect(issuesOf(`${valid.join('\n')}\nproxy: { binary: /usr/sbin/haproxy }`)[0]).toMatchObject({
+      path: 'proxy.binary',
+      message: expect.stringMatching(/set kind: haproxy/),
+    });
+    expect(issuesOf(`${valid.join('\n')}\nproxy: { kind: haproxy, binary: haproxy }`)[0]).toMatchObject({
+      path: 'proxy.binary',
+      message: expect.stringMatching(/absolute path/),
+    });
+  });
+
   it('reports a bad duration', () => {
     expect(issuesOf(edit({ 11: '      interval: soon' }))).toEqual([
       expect.objectContaining({

@@ -15,8 +15,18 @@ export interface ProjectConfig {
   dataDir: string;
   /** Where the coordinator API listens (the CLI talks to it). */
   coordinator: ListenAddress;
-  /** The data plane's admin API. */
-  proxy: { admin: string; host: string; port: number; workers: number | 'auto' };
+  /**
+   * The data plane: the built-in proxy (its admin API, worker processes) or HAProxy (the executable; its state and
+   * master CLI socket live in `<dataDir>/haproxy/`).
+   */
+  proxy: {
+    kind: 'builtin' | 'haproxy';
+    admin: string;
+    host: string;
+    port: number;
+    workers: number | 'auto';
+    binary: string;
+  };
   /** The Sentry-protocol error ingest: envelopes per second and at once per DSN key; events kept per project. */
   errors: {
     rateLimit: { perSecond: number; burst: number };

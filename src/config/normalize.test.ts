@@ -15,7 +15,14 @@ describe('defaults', () => {
       baseDir: '/srv/app',
       dataDir: '/srv/app/.slipway',
       coordinator: { listen: '127.0.0.1:7420', host: '127.0.0.1', port: 7420 },
-      proxy: { admin: '127.0.0.1:7421', host: '127.0.0.1', port: 7421, workers: 'auto' },
+      proxy: {
+        kind: 'builtin',
+        admin: '127.0.0.1:7421',
+        host: '127.0.0.1',
+        port: 7421,
+        workers: 'auto',
+        binary: '/usr/sbin/haproxy',
+      },
       errors: {
         rateLimit: { perSecond: 1000, burst: 2000 },
         retention: { maxEventsPerProject: 100_000, maxAgeMs: 30 * 86_400_000 },

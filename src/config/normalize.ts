@@ -39,7 +39,13 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
     baseDir: base,
     dataDir: path.resolve(base, parsed.dataDir),
     coordinator: { listen: parsed.coordinator.listen, ...coordinator },
-    proxy: { admin: parsed.proxy.admin, ...admin, workers: parsed.proxy.workers },
+    proxy: {
+      kind: parsed.proxy.kind,
+      admin: parsed.proxy.admin,
+      ...admin,
+      workers: parsed.proxy.workers,
+      binary: parsed.proxy.binary ?? '/usr/sbin/haproxy',
+    },
     errors: {
       rateLimit: parsed.errors.rateLimit,
       retention: {

@@ -412,7 +412,20 @@ export const configSchema = z
       .meta({ description: 'The coordinator: API, deployment engine and store.' }),
     proxy: z
       .strictObject({
-        admin: listenField.default('127.0.0.1:7421').meta({ description: "Address of the data plane's admin API." }),
+        kind: z
+          .enum(['builtin', 'haproxy'])
+          .default('builtin')
+          .meta({
+            description:
+              "builtin: Slipway's own proxy process (the default); haproxy: a master-worker HAProxy 2.6+ that " +
+              'Slipway starts and drives through its runtime API (see proxy.binary).',
+          }),
+        binary: z.string().regex(/^\//, 'must be an absolute path to the haproxy executable').optional().meta({
+          description: 'kind haproxy: the haproxy executable (default /usr/sbin/haproxy, where Debian puts it).',
+        }),
+        admin: listenField
+          .default('127.0.0.1:7421')
+          .meta({ description: "Address of the built-in proxy's admin API (reserved with kind haproxy too)." }),
         workers: z
           .union([z.literal('auto'), z.int().min(0).max(64)])
           .default('auto')
@@ -420,7 +433,7 @@ export const configSchema = z
             description:
               'Worker processes serving traffic behind a parent that keeps the sockets (a killed worker is replaced ' +
               'while the others serve): auto = one per core; 0 = serve in the one process. Applies when the proxy ' +
-              'starts.',
+              'starts; built-in proxy only.',
           }),
       })
       .prefault({})

@@ -133,6 +133,7 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           ctx.db,
           await configOf(ctx, req.params.project),
           await ctx.engine.dataPlaneHealthy(),
+          ctx.dataPlane?.kind,
         );
         status.environments = status.environments.filter((e) => canView(req.principal, e.name));
         return status;
@@ -158,6 +159,7 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           ctx.db,
           await configOf(ctx, req.params.project),
           await ctx.engine.dataPlaneHealthy(),
+          ctx.dataPlane?.kind,
         );
         status.environments = status.environments.filter((e) => canView(req.principal, e.name));
         if (req.query.environment) {

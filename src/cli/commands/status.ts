@@ -59,7 +59,11 @@ function rolloutLine(r: NonNullable<Status['environments'][number]['rollout']>):
 
 /** The status screen: per environment, per service. Active deployments list their steps. */
 export function renderStatus(status: Status): string {
-  const out: string[] = [`${bold(status.project)}${status.dataPlane.healthy ? '' : `  ${red('proxy not answering')}`}`];
+  const plane = status.dataPlane.kind === 'haproxy' ? 'haproxy' : 'proxy';
+  const out: string[] = [
+    `${bold(status.project)}${status.dataPlane.kind === 'haproxy' ? dim('  via haproxy') : ''}` +
+      `${status.dataPlane.healthy ? '' : `  ${red(`${plane} not answering`)}`}`,
+  ];
   for (const env of status.environments) {
     out.push('', `${bold(env.name)}  ${cyan(env.url)}`);
     if (env.rollout) out.push(rolloutLine(env.rollout));

@@ -37,4 +37,13 @@ describe('config text', () => {
     expect(text).toContain('  acl r1_path path -m beg /\n');
     expect(text).toContain('  bind 127.0.0.1:8080\n');
   });
+
+  it('advertises a keep-alive timeout shorter than its own, so clients never reuse a connection being closed', () => {
+    const state = planState(emptyState(), [{ environment: 'staging', listen: '127.0.0.1:8080', routes: [route('/')] }]);
+    const text = renderConfig(state, { dir: '/state', ringBytes: 1024 });
+    const advertised = Number(/set-header Keep-Alive timeout=(\d+)\n/.exec(text)?.[1]);
+    const own = Number(/timeout http-keep-alive (\d+)s\n/.exec(text)?.[1]);
+    expect(advertised).toBeGreaterThan(0);
+    expect(own - advertised).toBeGreaterThanOrEqual(3);
+  });
 });

@@ -113,6 +113,11 @@ function frontend(table: EnvironmentRoutes, dir: string): string[] {
       ' "slipway-release=%[var(txn.served),url_enc]; Path=/; HttpOnly; SameSite=Lax"' +
       ` if { var(txn.route),map(${map('sticky')}) -m str 1 } { var(txn.served) -m found }` +
       ' !{ var(txn.cookie),strcmp(txn.served) eq 0 }',
+    // Tell clients to drop an idle connection well before HAProxy does (timeout http-keep-alive 10s): without the
+    // hint, a client keeping idle connections longer (undici: 30 s here) reuses one HAProxy is closing right then,
+    // and the request fails with "other side closed" (30 of 226,897 in a rolling deploy at 500 req/s). Node's own
+    // servers send the same header, which is why the built-in proxy's clients never hit this.
+    '  http-after-response set-header Keep-Alive timeout=5',
   );
   return out;
 }

@@ -103,7 +103,7 @@ export interface ServiceStatus {
 }
 export interface ProjectStatus {
   project: string;
-  dataPlane: { healthy: boolean };
+  dataPlane: { healthy: boolean; kind?: 'builtin' | 'haproxy' };
   environments: { name: string; listen: string; url: string; services: ServiceStatus[] }[];
 }
 export interface Project {

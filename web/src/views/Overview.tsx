@@ -60,7 +60,8 @@ export function Overview() {
               <>
                 {!status.data.dataPlane.healthy && (
                   <p className="error-state" role="alert">
-                    The data plane (proxy) does not answer: traffic may not be served.
+                    The data plane ({status.data.dataPlane.kind === 'haproxy' ? 'HAProxy' : 'proxy'}) does not answer:
+                    traffic may not be served.
                   </p>
                 )}
                 <Environments project={p.name} status={status.data} />
