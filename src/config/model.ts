@@ -443,7 +443,31 @@ export type NotificationServiceConfig =
   | { type: 'teams'; url: string }
   | { type: 'email'; url: string; from: string; to: string[] }
   | { type: 'webhook'; url: string; secret: string }
-  | { type: 'pagerduty'; routingKey: string; url?: string };
+  | { type: 'pagerduty'; routingKey: string; url?: string }
+  | JiraServiceConfig
+  | GithubServiceConfig;
+
+/** Jira Cloud: email and token are secret names; the rest are plain settings. */
+export interface JiraServiceConfig {
+  type: 'jira';
+  site: string;
+  email: string;
+  token: string;
+  project: string;
+  issueType: string;
+  transitions: { acknowledged: string; resolved: string; failed?: string };
+  /** Change tracking: one issue per deployment in these environments. */
+  changes?: { environments: string[]; issueType: string };
+}
+
+/** GitHub deployments and statuses of releases pushed to `repository`; token is a secret name. */
+export interface GithubServiceConfig {
+  type: 'github';
+  token: string;
+  repository: string;
+  api: string;
+  environmentUrls: Record<string, string>;
+}
 
 /** Which triggers, for which environments and services (absent: all), go to which notification services. */
 export interface NotificationSubscription {

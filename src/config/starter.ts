@@ -230,6 +230,21 @@ services:
 #       to: [releases@example.com]    # recipients
 #     audit-hook: { type: webhook, url: secret:HOOK_URL, secret: secret:HOOK_SECRET } # Standard Webhooks signed
 #     pager: { type: pagerduty, routingKey: secret:PD_ROUTING_KEY } # Events API v2; url: secret:NAME overrides it
+#     tickets:                        # Jira Cloud: an issue per incident, moved when acknowledged and resolved
+#       type: jira
+#       site: https://example.atlassian.net
+#       email: secret:JIRA_EMAIL      # basic auth: the Atlassian account e-mail...
+#       token: secret:JIRA_TOKEN      # ...and its API token
+#       project: OPS                  # the project key
+#       issueType: Task               # of an incident issue
+#       transitions: { acknowledged: In Progress, resolved: Done } # failed: a transition for failed deployments
+#       changes: { environments: [production], issueType: Task } # change tracking: an issue per deployment there
+#     github:                         # GitHub deployments and statuses of releases triggered by a push
+#       type: github
+#       token: secret:GITHUB_TOKEN    # "Deployments: write" on the repository
+#       repository: acme/harbor-quote # owner/name
+#       api: https://api.github.com   # GitHub Enterprise Server: https://HOST/api/v3
+#       environmentUrls: { production: https://quote.example.com } # shown on the deployment in GitHub
 #   templates:                        # {{service}} {{environment}} {{from}} {{to}} {{by}} {{reason}} {{link}}...
 #     short:
 #       title: "{{service}} {{to}} failed in {{environment}}" # header, subject, card title
