@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { SecretVault } from '../access/secrets/vault.js';
 import type { EventLog } from '../engine/event-log.js';
 import { emailSender } from '../notify/email/index.js';
+import { githubSender } from '../notify/github/index.js';
 import { jiraSender } from '../notify/jira/index.js';
 import { registerNotifyMetrics } from '../notify/metrics.js';
 import { Notifier } from '../notify/notifier.js';
@@ -22,6 +23,7 @@ export const notificationSenders: Record<string, NotificationSender> = {
   webhook: webhookSender,
   pagerduty: pagerDutySender,
   jira: jiraSender,
+  github: githubSender,
 };
 
 /** Start the dispatcher and worker of a coordinator; close() stops them (in-flight sends stay pending). */

@@ -16,7 +16,7 @@ export const plainServiceFields = [
   'environmentUrls',
 ];
 
-/** The notification.sent event's message: what was sent, and what the service made of it or why it had nothing to do. */
+/** The notification.sent event's message: what was sent, and what the service made of it (or why nothing). */
 export function sentMessage(outcome: SendOutcome, what: string): string {
   if (outcome.kind === 'sent' && outcome.skipped) return `nothing to send to ${what} (${outcome.skipped})`;
   return `notified ${what}${outcome.kind === 'sent' && outcome.note ? ` (${outcome.note})` : ''}`;

@@ -32,7 +32,7 @@ export interface JiraService {
 /** What one message does in Jira. */
 export type JiraAction =
   | { kind: 'create'; ref: string; label: string; issueType: string }
-  | { kind: 'move'; ref: string; label: string; transition?: string; what: string }
+  | { kind: 'move'; ref: string; label: string; transition?: string; what: string; unless?: string }
   | { kind: 'skip'; why: string };
 
 /** A label Jira accepts (no spaces) that names one incident or deployment. */
@@ -49,8 +49,18 @@ export function jiraAction(m: NotificationMessage, s: JiraService): JiraAction {
     const ref = `${project}/incident/${incident}`;
     const label = labelOf(project, 'incident', incident);
     if (m.trigger === 'on-incident-opened') return { kind: 'create', ref, label, issueType: s.issueType };
-    const transition = m.trigger === 'on-incident-acknowledged' ? s.transitions.acknowledged : s.transitions.resolved;
-    return { kind: 'move', ref, label, what: 'incident', ...(transition ? { transition } : {}) };
+    if (m.trigger === 'on-incident-resolved')
+      return { kind: 'move', ref, label, what: 'incident', transition: s.transitions.resolved };
+    // An acknowledgement sent after the resolution (retries reorder them) must not reopen the issue.
+    const ack = s.transitions.acknowledged;
+    return {
+      kind: 'move',
+      ref,
+      label,
+      what: 'incident',
+      ...(ack ? { transition: ack } : {}),
+      unless: s.transitions.resolved,
+    };
   }
   const deployment = v.deployment;
   if (m.trigger.startsWith('on-deployment-')) {
@@ -109,10 +119,16 @@ async function move(
     // The create is still in the outbox (or failed): retrying keeps the order opened → acknowledged → resolved.
     return { kind: 'retry', error: `no Jira issue for this ${act.what} yet (it is created by the opening message)` };
   }
-  if (act.transition) {
+  let transition = act.transition;
+  if (transition && act.unless) {
+    const status = await statusOf(a, key.ok);
+    if ('outcome' in status) return status.outcome;
+    if (status.ok?.toLowerCase() === act.unless.toLowerCase()) transition = undefined;
+  }
+  if (transition) {
     const offered = await listTransitions(a, key.ok);
     if ('outcome' in offered) return offered.outcome;
-    const name = act.transition.toLowerCase();
+    const name = transition.toLowerCase();
     const t = (offered.ok.transitions ?? []).find(
       (x) => x.name.toLowerCase() === name || x.to?.name?.toLowerCase() === name,
     );
@@ -126,14 +142,17 @@ async function move(
         const names = (offered.ok.transitions ?? []).map((x) => x.name).join(', ') || 'none';
         return {
           kind: 'failed',
-          error: `Jira offers no transition "${act.transition}" for ${key.ok} (in status ${status.ok ?? '?'}; offered: ${names})`,
+          error:
+            `Jira offers no transition "${transition}" for ${key.ok} ` +
+            `(in status ${status.ok ?? '?'}; offered: ${names})`,
         };
       }
     }
   }
   const commented = await addComment(a, key.ok, doc([paragraph([m.title]), ...(messageDoc(m).content as never[])]));
   if ('outcome' in commented) return commented.outcome;
-  return { kind: 'sent', note: `${key.ok}${act.transition ? ` → ${act.transition}` : ''}` };
+  const moved = transition ? ` → ${transition}` : act.transition ? ` (already ${act.unless}: not moved)` : '';
+  return { kind: 'sent', note: `${key.ok}${moved}` };
 }
 
 export const jiraSender: NotificationSender = {

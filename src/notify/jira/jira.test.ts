@@ -104,6 +104,16 @@ describe('jiraSender against the Jira stand-in', () => {
     expect(jira.rejected).toEqual([]);
   });
 
+  it('an acknowledgement arriving after the resolution does not reopen the issue', async () => {
+    await send('on-incident-opened');
+    await send('on-incident-resolved');
+    expect(await send('on-incident-acknowledged')).toMatchObject({
+      kind: 'sent',
+      note: 'OPS-1 (already Done: not moved)',
+    });
+    expect(jira.issues.get('OPS-1')!.history).toEqual(['To Do', 'Done']);
+  });
+
   it('a create whose answer was lost finds its issue by label instead of creating a second', async () => {
     await send('on-incident-opened');
     refs.clear();
