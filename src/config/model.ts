@@ -92,6 +92,8 @@ export interface EnvironmentConfig extends ListenAddress {
   soakMs: number;
   /** When deployments are refused. */
   freezes: FreezeWindow[];
+  /** When deployments may start (empty: any time); absent in configs stored by older versions. */
+  windows?: DeploymentWindow[];
   /** The post-deploy watch: how long a new release is judged after its rollout (0: not watched), and what a regression
    * does. */
   watch: { forMs: number; onRegression: 'rollback' | 'alert' };
@@ -490,4 +492,12 @@ export interface KubernetesRuntimeConfig {
   command: 'image' | 'service';
   envFrom: string[];
   pollMs: number;
+}
+
+/** A deployment window: on these days (0 = Sunday), from HH:MM until HH:MM local time in `timezone`. */
+export interface DeploymentWindow {
+  days: number[];
+  from: string;
+  to: string;
+  timezone: string;
 }

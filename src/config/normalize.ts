@@ -1,4 +1,5 @@
 /** Parsed slipway.yaml (zod output) → the model: durations in ms, absolute paths, ordered environments. */
+import { weekdays } from './windows-schema.js';
 import path from 'node:path';
 import { parseDuration } from '../shared/duration.js';
 import { splitListen } from './fields.js';
@@ -61,6 +62,12 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
       soakMs: ms(environment.soak),
       watch: { forMs: ms(environment.watch.for), onRegression: environment.watch.onRegression },
       alerts: normalizeAlerts(environment.alerts),
+      windows: environment.windows.map((w) => ({
+        days: w.days.map((d) => weekdays.indexOf(d)).sort(),
+        from: w.from,
+        to: w.to,
+        timezone: w.timezone,
+      })),
       freezes: environment.freezes.map(
         (f): FreezeWindow =>
           f.cron !== undefined

@@ -79,6 +79,11 @@ environments:
     freezes: []                       # deployments refused in these windows (--emergency --reason: admins only), e.g.
     # - { cron: "0 16 * * 5", duration: 64h, timezone: Europe/London, message: "weekend freeze" }
     # - { from: 2026-12-20T00:00:00Z, until: 2027-01-03T00:00:00Z, message: "holiday freeze" }
+    # windows:                        # deployments start only inside these (outside: refused naming the next one,
+    #   - days: [mon, tue, wed, thu, fri] # or scheduled: slipway deploy … --at next-window); default mon-fri
+    #     from: "09:00"               # local time, HH:MM
+    #     to: "16:00"                 # 24:00 for midnight
+    #     timezone: Europe/Oslo       # IANA time zone (default UTC)
     # database: { url: env:PRODUCTION_DATABASE_URL }   # its own database (see database: below)
     # gates:                          # checks a deployment here must pass
     #   before:                       # run before any instance starts, without a shell; a failure fails the deployment

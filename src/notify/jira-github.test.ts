@@ -140,7 +140,7 @@ describe('jira and github notifications', () => {
     expect(JSON.stringify(sent)).not.toContain(jiraAccount.token);
   });
 
-  it('a pushed release deployed to production gets a GitHub deployment with statuses and a Jira change issue', async () => {
+  it('a pushed release in production gets a GitHub deployment with statuses and a Jira change issue', async () => {
     await setup(async () => {
       await seedFailedDeployment(db, 'dep_7');
       await recordReleaseCommit(db, {

@@ -73,7 +73,7 @@ describe('GitHub deployment states', () => {
 });
 
 describe('githubSender against the GitHub stand-in', () => {
-  it('creates a deployment for the pushed commit and posts its statuses; the next success makes it inactive', async () => {
+  it('creates a deployment for the pushed commit, posts its statuses; the next success makes it inactive', async () => {
     expect(await send('on-approval-needed')).toMatchObject({ kind: 'sent', note: 'deployment 1000: queued' });
     expect(await send('on-deployment-started')).toMatchObject({ kind: 'sent', note: 'deployment 1000: in_progress' });
     expect(await send('on-deployment-succeeded')).toMatchObject({ kind: 'sent', note: 'deployment 1000: success' });

@@ -42,7 +42,8 @@ export function statusDescription(m: NotificationMessage, state: DeploymentState
     error: 'failed',
     inactive: 'replaced',
   };
-  const text = `${versions}: ${words[state]}${state === 'failure' || state === 'error' ? (why ? ` (${why})` : '') : ''}`;
+  const wentWrong = (state === 'failure' || state === 'error') && why;
+  const text = `${versions}: ${words[state]}${wentWrong ? ` (${why})` : ''}`;
   return text.length > 140 ? `${text.slice(0, 139)}…` : text;
 }
 
