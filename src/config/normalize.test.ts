@@ -32,6 +32,7 @@ describe('defaults', () => {
           watch: { forMs: 300_000, onRegression: 'rollback' },
           alerts: { enabled: true, evaluateEveryMs: 10_000, repeatIntervalMs: 14_400_000, tls: [], rules: {} },
           freezes: [],
+          windows: [],
         },
       ],
       services: [

@@ -29,7 +29,8 @@ const alertRules: RunbookSection = {
         const limit = r.relativeTo === 'baseline' ? `${r.threshold}× the baseline` : String(r.threshold);
         return (
           `| ${r.name} | ${r.severity} | ${r.summary.replace('{threshold}', String(r.threshold))} ` +
-          `(${r.reading} ${r.comparison} ${limit}) | ${formatDuration(r.forMs)} | ${formatDuration(r.keepFiringForMs)} |`
+          `(${r.reading} ${r.comparison} ${limit}) | ${formatDuration(r.forMs)} | ` +
+          `${formatDuration(r.keepFiringForMs)} |`
         );
       }),
     ];
@@ -62,7 +63,8 @@ const escalation: RunbookSection = {
           ...routes,
         ]
       : [
-          'No notification routes reach this environment: nobody is told automatically (`notifications.subscriptions`).',
+          'No notification routes reach this environment: nobody is told automatically ' +
+            '(`notifications.subscriptions`).',
         ];
   },
 };
