@@ -3,6 +3,8 @@ import type { Registry } from 'prom-client';
 import type { SecretVault } from '../access/secrets/vault.js';
 import type { EventLog } from '../engine/event-log.js';
 import { emailSender } from '../notify/email/index.js';
+import { githubSender } from '../notify/github/index.js';
+import { jiraSender } from '../notify/jira/index.js';
 import { registerNotifyMetrics } from '../notify/metrics.js';
 import { Notifier } from '../notify/notifier.js';
 import { pagerDutySender } from '../notify/pagerduty/index.js';
@@ -20,6 +22,8 @@ export const notificationSenders: Record<string, NotificationSender> = {
   email: emailSender,
   webhook: webhookSender,
   pagerduty: pagerDutySender,
+  jira: jiraSender,
+  github: githubSender,
 };
 
 /** Start the dispatcher and worker of a coordinator; close() stops them (in-flight sends stay pending). */

@@ -19,8 +19,11 @@ export async function scheduleFromCli(
   opts: { env: string; version: string; at: string; notifyBefore?: string; strategy?: string; json?: boolean },
   emergency: { reason: string } | undefined,
 ): Promise<void> {
-  if (Number.isNaN(Date.parse(opts.at)) || !/^\d{4}-\d{2}-\d{2}T/.test(opts.at))
-    throw new CliError('invalid_input', `--at ${opts.at}: expected an ISO time such as 2026-12-05T22:00:00Z`);
+  if (opts.at !== 'next-window' && (Number.isNaN(Date.parse(opts.at)) || !/^\d{4}-\d{2}-\d{2}T/.test(opts.at)))
+    throw new CliError(
+      'invalid_input',
+      `--at ${opts.at}: expected an ISO time such as 2026-12-05T22:00:00Z, or next-window`,
+    );
   const { scheduled } = await ctx.client.call<{ scheduled: ScheduledView }>(
     'POST',
     `/api/v1/projects/${encodeURIComponent(ctx.project)}/scheduled-deployments`,

@@ -9,8 +9,9 @@ function namesOf(value: unknown): string[] | undefined {
 
 export function checkNotifications(raw: unknown): RawIssue[] {
   const notifications = field(raw, 'notifications');
+  const issues: RawIssue[] = checkServiceEnvironments(raw);
   const subscriptions = field(notifications, 'subscriptions');
-  if (!Array.isArray(subscriptions)) return [];
+  if (!Array.isArray(subscriptions)) return issues;
   const known = {
     to: [namesOf(field(notifications, 'services')) ?? [], 'a notification service under notifications.services'],
     template: [namesOf(field(notifications, 'templates')) ?? [], 'a template under notifications.templates'],
@@ -18,7 +19,6 @@ export function checkNotifications(raw: unknown): RawIssue[] {
     services: [namesOf(field(raw, 'services')), 'a declared service'],
   } as const;
   const words = { to: 'notification service', template: 'template', environments: 'environment', services: 'service' };
-  const issues: RawIssue[] = [];
   subscriptions.forEach((subscription, i) => {
     for (const key of ['to', 'template', 'environments', 'services'] as const) {
       const [names, noun] = known[key];
@@ -34,5 +34,25 @@ export function checkNotifications(raw: unknown): RawIssue[] {
       });
     }
   });
+  return issues;
+}
+
+/** A jira service's `changes.environments` and a github service's `environmentUrls` name declared environments. */
+function checkServiceEnvironments(raw: unknown): RawIssue[] {
+  const declared = namesOf(field(raw, 'environments'));
+  if (!declared) return [];
+  const issues: RawIssue[] = [];
+  const check = (name: unknown, path: (string | number)[]) => {
+    if (typeof name !== 'string' || declared.includes(name)) return;
+    issues.push({ path, message: `unknown environment "${name}"${hint(name, declared, 'a declared environment')}` });
+  };
+  for (const [name, service] of entriesOf(field(field(raw, 'notifications'), 'services'))) {
+    const changes = field(field(service, 'changes'), 'environments');
+    if (Array.isArray(changes))
+      for (const [i, env] of changes.entries())
+        check(env, ['notifications', 'services', name, 'changes', 'environments', i]);
+    for (const [env] of entriesOf(field(service, 'environmentUrls')))
+      check(env, ['notifications', 'services', name, 'environmentUrls', env]);
+  }
   return issues;
 }

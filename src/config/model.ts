@@ -102,6 +102,8 @@ export interface EnvironmentConfig extends ListenAddress {
   soakMs: number;
   /** When deployments are refused. */
   freezes: FreezeWindow[];
+  /** When deployments may start (empty: any time); absent in configs stored by older versions. */
+  windows?: DeploymentWindow[];
   /** The post-deploy watch: how long a new release is judged after its rollout (0: not watched), and what a regression
    * does. */
   watch: {
@@ -460,7 +462,31 @@ export type NotificationServiceConfig =
   | { type: 'teams'; url: string }
   | { type: 'email'; url: string; from: string; to: string[] }
   | { type: 'webhook'; url: string; secret: string }
-  | { type: 'pagerduty'; routingKey: string; url?: string };
+  | { type: 'pagerduty'; routingKey: string; url?: string }
+  | JiraServiceConfig
+  | GithubServiceConfig;
+
+/** Jira Cloud: email and token are secret names; the rest are plain settings. */
+export interface JiraServiceConfig {
+  type: 'jira';
+  site: string;
+  email: string;
+  token: string;
+  project: string;
+  issueType: string;
+  transitions: { acknowledged: string; resolved: string; failed?: string };
+  /** Change tracking: one issue per deployment in these environments. */
+  changes?: { environments: string[]; issueType: string };
+}
+
+/** GitHub deployments and statuses of releases pushed to `repository`; token is a secret name. */
+export interface GithubServiceConfig {
+  type: 'github';
+  token: string;
+  repository: string;
+  api: string;
+  environmentUrls: Record<string, string>;
+}
 
 /** Which triggers, for which environments and services (absent: all), go to which notification services. */
 export interface NotificationSubscription {
@@ -483,4 +509,12 @@ export interface KubernetesRuntimeConfig {
   command: 'image' | 'service';
   envFrom: string[];
   pollMs: number;
+}
+
+/** A deployment window: on these days (0 = Sunday), from HH:MM until HH:MM local time in `timezone`. */
+export interface DeploymentWindow {
+  days: number[];
+  from: string;
+  to: string;
+  timezone: string;
 }

@@ -20,6 +20,27 @@ function normalizeService(s: Parsed['services'][string]): NotificationServiceCon
       return { type: 'webhook', url: secretName(s.url), secret: secretName(s.secret) };
     case 'pagerduty':
       return { type: 'pagerduty', routingKey: secretName(s.routingKey), ...(s.url ? { url: secretName(s.url) } : {}) };
+    case 'jira':
+      return {
+        type: 'jira',
+        site: s.site.replace(/\/+$/, ''),
+        email: secretName(s.email),
+        token: secretName(s.token),
+        project: s.project,
+        issueType: s.issueType,
+        transitions: s.transitions,
+        ...(s.changes
+          ? { changes: { environments: s.changes.environments, issueType: s.changes.issueType ?? s.issueType } }
+          : {}),
+      };
+    case 'github':
+      return {
+        type: 'github',
+        token: secretName(s.token),
+        repository: s.repository,
+        api: s.api.replace(/\/+$/, ''),
+        environmentUrls: s.environmentUrls,
+      };
   }
 }
 

@@ -39,6 +39,7 @@ describe('defaults', () => {
           watch: { forMs: 300_000, onRegression: 'rollback', warmUpMs: 30_000 },
           alerts: { enabled: true, evaluateEveryMs: 10_000, repeatIntervalMs: 14_400_000, tls: [], rules: {} },
           freezes: [],
+          windows: [],
         },
       ],
       services: [

@@ -1,4 +1,5 @@
 /** Parsed slipway.yaml (zod output) → the model: durations in ms, absolute paths, ordered environments. */
+import { weekdays } from './windows-schema.js';
 import path from 'node:path';
 import { parseDuration } from '../shared/duration.js';
 import { splitListen } from './fields.js';
@@ -71,6 +72,12 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
         warmUpMs: ms(environment.watch.warmUp),
       },
       alerts: normalizeAlerts(environment.alerts),
+      windows: environment.windows.map((w) => ({
+        days: w.days.map((d) => weekdays.indexOf(d)).sort(),
+        from: w.from,
+        to: w.to,
+        timezone: w.timezone,
+      })),
       freezes: environment.freezes.map(
         (f): FreezeWindow =>
           f.cron !== undefined

@@ -7,6 +7,8 @@
 import { z } from 'zod';
 import { templateProblem } from '../notify/template.js';
 import { environmentNameField, nameField, positiveWaitField } from './fields.js';
+import { githubServiceSchema, jiraServiceSchema } from './notify-services-schema.js';
+import { secretRef } from './secret-ref.js';
 
 /** Every trigger a subscription may name. */
 export const triggerNames = [
@@ -22,16 +24,6 @@ export const triggerNames = [
   'on-incident-resolved',
   'on-freeze-starting',
 ] as const;
-
-const secretRef = (what: string) =>
-  z
-    .string()
-    .regex(
-      /^secret:[A-Za-z_][A-Za-z0-9_]*$/,
-      `expected secret:NAME: the ${what} is a Slipway secret (slipway secrets set NAME --env ENV), never written ` +
-        'in the config',
-    )
-    .meta({ description: `The ${what}, as secret:NAME (read from the environment's secrets when sending).` });
 
 const templateText = (what: string) =>
   z
@@ -61,6 +53,8 @@ const serviceSchema = z
       url: secretRef('endpoint URL'),
       secret: secretRef('Standard Webhooks signing secret (whsec_… or base64)'),
     }),
+    jiraServiceSchema,
+    githubServiceSchema,
     z.strictObject({
       type: z.literal('pagerduty'),
       routingKey: secretRef('Events API v2 integration (routing) key'),
@@ -69,7 +63,9 @@ const serviceSchema = z
   ])
   .meta({
     title: 'Notification service',
-    description: 'Where messages go: slack, teams, email, webhook (Standard Webhooks signed) or pagerduty.',
+    description:
+      'Where messages go: slack, teams, email, webhook (Standard Webhooks signed), pagerduty, jira (issues per ' +
+      'incident and deployment) or github (deployment statuses).',
   });
 
 const templateSchema = z

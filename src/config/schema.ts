@@ -3,6 +3,7 @@
  * Schema for editors is generated from this (json-schema.ts); normalize.ts turns the parsed
  * result into the model. Objects are strict so a misspelled key is an error, not a silent no-op.
  */
+import { windowsField } from './windows-schema.js';
 import { kubernetesRuntimeSchema } from './kubernetes-schema.js';
 import { z } from 'zod';
 import { errorsSchema } from './errors-schema.js';
@@ -356,6 +357,7 @@ const environmentSchema = z
       .array(freezeSchema)
       .default([])
       .meta({ description: 'Windows when deployments are refused (--emergency --reason overrides, admins only).' }),
+    windows: windowsField,
     gates: gatesSchema.optional(),
     approvals: approvalsSchema.optional(),
     watch: z

@@ -85,6 +85,11 @@ environments:
     freezes: []                       # deployments refused in these windows (--emergency --reason: admins only), e.g.
     # - { cron: "0 16 * * 5", duration: 64h, timezone: Europe/London, message: "weekend freeze" }
     # - { from: 2026-12-20T00:00:00Z, until: 2027-01-03T00:00:00Z, message: "holiday freeze" }
+    # windows:                        # deployments start only inside these (outside: refused naming the next one,
+    #   - days: [mon, tue, wed, thu, fri] # or scheduled: slipway deploy … --at next-window); default mon-fri
+    #     from: "09:00"               # local time, HH:MM
+    #     to: "16:00"                 # 24:00 for midnight
+    #     timezone: Europe/Oslo       # IANA time zone (default UTC)
     # database: { url: env:PRODUCTION_DATABASE_URL }   # its own database (see database: below)
     # gates:                          # checks a deployment here must pass
     #   before:                       # run before any instance starts, without a shell; a failure fails the deployment
@@ -236,6 +241,21 @@ services:
 #       to: [releases@example.com]    # recipients
 #     audit-hook: { type: webhook, url: secret:HOOK_URL, secret: secret:HOOK_SECRET } # Standard Webhooks signed
 #     pager: { type: pagerduty, routingKey: secret:PD_ROUTING_KEY } # Events API v2; url: secret:NAME overrides it
+#     tickets:                        # Jira Cloud: an issue per incident, moved when acknowledged and resolved
+#       type: jira
+#       site: https://example.atlassian.net
+#       email: secret:JIRA_EMAIL      # basic auth: the Atlassian account e-mail...
+#       token: secret:JIRA_TOKEN      # ...and its API token
+#       project: OPS                  # the project key
+#       issueType: Task               # of an incident issue
+#       transitions: { acknowledged: In Progress, resolved: Done } # failed: a transition for failed deployments
+#       changes: { environments: [production], issueType: Task } # change tracking: an issue per deployment there
+#     github:                         # GitHub deployments and statuses of releases triggered by a push
+#       type: github
+#       token: secret:GITHUB_TOKEN    # "Deployments: write" on the repository
+#       repository: acme/harbor-quote # owner/name
+#       api: https://api.github.com   # GitHub Enterprise Server: https://HOST/api/v3
+#       environmentUrls: { production: https://quote.example.com } # shown on the deployment in GitHub
 #   templates:                        # {{service}} {{environment}} {{from}} {{to}} {{by}} {{reason}} {{link}}...
 #     short:
 #       title: "{{service}} {{to}} failed in {{environment}}" # header, subject, card title

@@ -17,6 +17,7 @@ import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
 import { buildPlan } from '../strategies/build.js';
 import { activeFreeze } from './pipeline/freeze.js';
+import { outsideWindows } from './pipeline/windows.js';
 import { promotionWaits } from './pipeline/promotion.js';
 import { approvalStatus } from './pipeline/approval-status.js';
 import type { EngineDeps } from './context.js';
@@ -253,7 +254,8 @@ function planOf(
 }
 
 /**
- * Before anything starts: the environment is not frozen (unless this is an emergency), and the
+ * Before anything starts: the environment is not frozen and is inside a deployment window (unless
+ * this is an emergency), and the
  * release has been through the environments this one requires, and has the approvals the
  * environment needs. The refusal says what it waits for.
  */
@@ -272,6 +274,16 @@ export async function refuseOutsidePipeline(
       `${req.environment} is frozen until ${freeze.endsAt.toISOString()}: ${freeze.message} (${freeze.window}); an ` +
         `admin can deploy anyway with --emergency --reason "…"`,
       { freeze: { message: freeze.message, endsAt: freeze.endsAt.toISOString(), window: freeze.window } },
+    );
+  }
+  const outside = outsideWindows(environment, now);
+  if (outside && !req.emergency) {
+    const at = outside.next.opensAt.toISOString();
+    throw new EngineError(
+      'conflict',
+      `${outside.message}: schedule it with --at next-window (or --at ${at}), or an admin deploys now with ` +
+        '--emergency --reason "…"',
+      { window: { opensAt: at, closesAt: outside.next.closesAt.toISOString(), window: outside.next.window } },
     );
   }
   const waits = await promotionWaits(deps.db, req.project, req.service, req.version, environment, now);

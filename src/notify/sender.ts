@@ -24,9 +24,13 @@ export interface SendRequest {
   refs: RefStore;
 }
 
-/** sent: done. retry: try again later (5xx, 408, 429, timeout, no connection). failed: never (other 4xx). */
+/**
+ * sent: done (`note`: what the receiver made of it, e.g. the Jira issue created; `skipped`: the
+ * service had nothing to do for this event, e.g. a deployment not triggered by a push for GitHub).
+ * retry: try again later (5xx, 408, 429, timeout, no connection). failed: never (other 4xx).
+ */
 export type SendOutcome =
-  | { kind: 'sent'; status?: number }
+  | { kind: 'sent'; status?: number; note?: string; skipped?: string }
   | { kind: 'retry'; status?: number; error: string }
   | { kind: 'failed'; status?: number; error: string };
 

@@ -19,6 +19,7 @@ export const templateVariables = [
   'state',
   'message',
   'link',
+  'commit',
   'verdict.outcome',
   'verdict.score',
   'verdict.reason',

@@ -3,6 +3,7 @@ import type { MetricResult } from '../model/verdict.js';
 import type { Queryable } from '../store/db.js';
 import { getDeployment } from '../store/repos/deployments.js';
 import type { EventRecord } from '../store/repos/events.js';
+import { getReleaseCommit } from '../store/repos/release-commits.js';
 import { getRelease } from '../store/repos/releases.js';
 import { listVerdicts } from '../store/repos/verdicts.js';
 import type { TemplateValues } from './template.js';
@@ -78,6 +79,11 @@ export async function valuesOf(
       ]);
       values.from = from?.version;
       values.to = to?.version ?? text(data.version);
+      // The commit a push announced for the candidate: GitHub deployments are made for it.
+      if (to)
+        values.commit = (
+          await getReleaseCommit(db, { project: d.project, service: d.service, version: to.version })
+        )?.sha;
       values.by ??= d.requestedBy;
       values.reason ??= d.reason;
       const verdict = (await listVerdicts(db, d.id, 20)).find((v) => v.outcome !== 'running');

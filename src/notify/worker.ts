@@ -21,6 +21,7 @@ import {
 import { getProject } from '../store/repos/projects.js';
 import { retryDelay } from './backoff.js';
 import type { NotificationMessage } from './message.js';
+import { plainServiceFields, sentMessage } from './outcome.js';
 import { scrub } from './scrub.js';
 import type { NotificationSender, ResolvedService, SendOutcome } from './sender.js';
 
@@ -40,7 +41,7 @@ export interface WorkerOptions {
 }
 
 /** Config fields that are not secret names. */
-const plainFields = new Set(['type', 'from', 'to']);
+const plainFields = new Set(['type', 'from', 'to', ...plainServiceFields]);
 
 export class DeliveryWorker {
   private readonly inflight = new Map<string, number>();
@@ -187,7 +188,7 @@ export class DeliveryWorker {
       kind: state === 'sent' ? 'notification.sent' : 'notification.failed',
       message:
         state === 'sent'
-          ? `notified ${d.target} (${d.targetType}): ${String(d.message.title)}`
+          ? sentMessage(outcome, `${d.target} (${d.targetType}): ${String(d.message.title)}`)
           : `could not notify ${d.target} (${d.targetType}) after ${d.attempts} attempt(s): ${error}`,
       data: {
         delivery: d.id,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfigObject } from '../config/validate.js';
-import { refuseSchedule } from './admission.js';
+import { nextWindowStart, refuseSchedule } from './admission.js';
 
 const config = validateConfigObject(
   {
@@ -49,5 +49,39 @@ describe('refuseSchedule', () => {
     expect(() => refuseSchedule(config, { ...req('2026-12-05T22:00:00Z'), service: 'web' }, now)).toThrow(
       /^service: "web"/,
     );
+  });
+});
+
+describe('deployment windows', () => {
+  const windowed = validateConfigObject(
+    {
+      project: 'harbor',
+      environments: {
+        production: {
+          listen: '127.0.0.1:18082',
+          windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '16:00', timezone: 'Europe/Oslo' }],
+          freezes: [{ from: '2026-12-20T00:00:00Z', until: '2027-01-04T10:00:00Z', message: 'holiday freeze' }],
+        },
+      },
+      services: { api: { command: 'node' } },
+    },
+    { baseDir: '/srv/harbor' },
+  );
+
+  it('refuses a time outside the windows, naming the next opening', () => {
+    expect(() => refuseSchedule(windowed, req('2026-12-05T22:00:00Z'), now)).toThrow(
+      /at: 2026-12-05T22:00:00.000Z is outside the deployment windows: .*next opens at 2026-12-07T08:00:00.000Z/,
+    );
+    expect(() => refuseSchedule(windowed, req('2026-12-07T08:30:00Z'), now)).not.toThrow();
+  });
+
+  it('next-window is the next opening no freeze covers (here: when the holiday freeze ends, mid-window)', () => {
+    expect(nextWindowStart(windowed, 'production', new Date('2026-12-04T17:00:00Z'))).toEqual(
+      new Date('2026-12-07T08:00:00Z'),
+    );
+    expect(nextWindowStart(windowed, 'production', new Date('2026-12-19T12:00:00Z'))).toEqual(
+      new Date('2027-01-04T10:00:00Z'),
+    );
+    expect(() => nextWindowStart(config, 'production', now)).toThrow(/has no deployment windows/);
   });
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { allows, describeGrants } from '../../access/authorize.js';
 import { strategyTypes } from '../../config/strategy.js';
-import { refuseSchedule } from '../../schedule/admission.js';
+import { nextWindowStart, refuseSchedule } from '../../schedule/admission.js';
 import { scheduleDeployment } from '../../schedule/schedule.js';
 import { durationProblem, parseDuration } from '../../shared/duration.js';
 import { SlipwayError } from '../../shared/errors.js';
@@ -64,7 +64,9 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
             service: z.string().min(1),
             environment: z.string().min(1),
             version: z.string().min(1).max(64),
-            at: z.iso.datetime({ offset: true }).describe('When to start, e.g. 2026-12-05T22:00:00Z'),
+            at: z
+              .union([z.iso.datetime({ offset: true }), z.literal('next-window')])
+              .describe('When to start, e.g. 2026-12-05T22:00:00Z, or next-window (the environment windows)'),
             notifyBefore: z.string().max(20).default('1h').describe('How long before to send the maintenance notice'),
             strategy: z.enum(strategyTypes as unknown as [string, ...string[]]).optional(),
             emergency: z.object({ reason: z.string().trim().min(10, 'say why, in at least 10 characters') }).optional(),
@@ -93,7 +95,7 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
           service: body.service,
           environment: body.environment,
           version: body.version,
-          runAt: new Date(body.at),
+          runAt: body.at === 'next-window' ? nextWindowStart(config, body.environment, new Date()) : new Date(body.at),
           notifyBeforeMs: parseDuration(body.notifyBefore)!,
           ...(body.emergency ? { emergency: body.emergency } : {}),
           ...(body.strategy ? { strategy: body.strategy } : {}),

@@ -66,7 +66,10 @@ export function registerDeploy(program: Command): void {
     .option('-w, --wait', 'follow progress until the deployment finishes; exit non-zero unless it succeeded')
     .option('--emergency', 'deploy through a freeze window (admins only; needs --reason; marked everywhere it appears)')
     .option('--reason <text>', 'why this is an emergency')
-    .option('--at <time>', 'start it at this time instead of now (ISO, e.g. 2026-12-05T22:00:00Z); refused in a freeze')
+    .option(
+      '--at <time>',
+      'start it at this time instead of now (ISO, e.g. 2026-12-05T22:00:00Z, or next-window); refused in a freeze',
+    )
     .option('--notify-before <duration>', 'with --at: send the maintenance notice this long before (default 1h)')
     .option('--json', 'print JSON')
     .addHelpText(

@@ -175,3 +175,32 @@ describe('freeze windows', () => {
     },
   );
 });
+
+describe('deployment windows', () => {
+  const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+  const today = new Date().getUTCDay();
+  // Every day but today (UTC), all day: closed now, open from the next midnight.
+  const closedToday = () => ({
+    windows: [{ days: days.filter((_, i) => i !== today), from: '00:00', to: '24:00', timezone: 'UTC' }],
+  });
+
+  it('a deployment outside every window is refused before anything starts, naming the next opening', async () => {
+    h = await engineHarness(config({}, closedToday()));
+    const refused = await refusal(h.engine.deploy(req('staging', '1.0.0')));
+    const midnight = new Date(new Date().setUTCHours(24, 0, 0, 0)).toISOString();
+    expect(refused.code).toBe('conflict');
+    expect(refused.message).toContain('staging takes deployments only in its windows (');
+    expect(refused.message).toContain(`the next opens at ${midnight}`);
+    expect(refused.message).toContain('schedule it with --at next-window');
+    expect(h.runtime.started).toEqual([]);
+  });
+
+  it('inside a window, or as an emergency, it goes through', async () => {
+    h = await engineHarness(config({}, { windows: [{ days, from: '00:00', to: '24:00' }] }));
+    expect((await h.waitFinished((await h.engine.deploy(req('staging', '1.0.0'))).id)).state).toBe('succeeded');
+    await h.close();
+    h = await engineHarness(config({}, closedToday()));
+    const d = await h.engine.deploy(req('staging', '1.0.0', { emergency: { reason: 'CVE-2026-1234 hotfix' } }));
+    expect((await h.waitFinished(d.id)).state).toBe('succeeded');
+  });
+});

@@ -1,6 +1,7 @@
 import type { AnalysisConfig, ResolvedService } from '../../config/model.js';
 import { formatDuration } from '../../shared/duration.js';
 import { defaultSeverity } from '../../model/incident.js';
+import { respondSections } from './respond-sections.js';
 import { commands, percent, type RunbookSection } from './section.js';
 
 /**
@@ -147,4 +148,12 @@ const automaticRollback: RunbookSection = {
 };
 
 /** The sections written today, in order. */
-export const runbookSections: RunbookSection[] = [severities, approvals, seeState, watch, rollBack, automaticRollback];
+export const runbookSections: RunbookSection[] = [
+  severities,
+  approvals,
+  seeState,
+  watch,
+  ...respondSections,
+  rollBack,
+  automaticRollback,
+];
