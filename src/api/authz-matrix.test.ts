@@ -84,6 +84,11 @@ const table: Record<string, Expectation> = {
     source: 'any',
     request: () => ({ url: '/api/v1/projects/harbor/status' }),
   },
+  'GET /api/v1/projects/:project/overview': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ url: '/api/v1/projects/harbor/overview' }),
+  },
   'GET /api/v1/projects/:project/services': {
     role: 'viewer',
     source: 'query',
