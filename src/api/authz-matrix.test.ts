@@ -89,6 +89,11 @@ const table: Record<string, Expectation> = {
     source: 'any',
     request: () => ({ url: '/api/v1/projects/harbor/overview' }),
   },
+  'GET /api/v1/projects/:project/migrations': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/migrations?environment=${env}` }),
+  },
   'GET /api/v1/projects/:project/services': {
     role: 'viewer',
     source: 'query',

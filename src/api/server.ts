@@ -45,6 +45,7 @@ import { statusSummaryRoutes } from './routes/status-summary.js';
 import { scheduledDeploymentRoutes } from './routes/scheduled-deployments.js';
 import { releaseNotesRoutes } from './routes/release-notes.js';
 import { OverviewCache } from './overview/cache.js';
+import { migrationRoutes } from './routes/migrations.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(given: ApiContext): Promise<FastifyInstance> {
@@ -115,6 +116,7 @@ export async function buildApi(given: ApiContext): Promise<FastifyInstance> {
   await app.register(pipelineRoutes(ctx));
   await app.register(rolloutRoutes(ctx));
   await app.register(backupRoutes(ctx));
+  await app.register(migrationRoutes(ctx));
   await app.register(triggerRoutes(ctx));
   await app.register(gateRoutes(ctx));
   await app.register(approvalRoutes(ctx));
