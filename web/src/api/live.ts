@@ -43,6 +43,7 @@ export function followEvents(
     // incident moves the delivery figures.
     const family = e.kind.split('.')[0];
     if (family === 'error') keys.push(JSON.stringify(['errors']));
+    if (family === 'migration' || e.kind === 'deployment.finished') keys.push(JSON.stringify(['migrations']));
     if (family === 'alert' || family === 'silence') keys.push(JSON.stringify(['alerts']), JSON.stringify(['observe']));
     if (family === 'incident') keys.push(JSON.stringify(['incidents']), JSON.stringify(['observe']));
     if (family === 'incident' || e.kind === 'deployment.finished') keys.push(JSON.stringify(['kpis']));
