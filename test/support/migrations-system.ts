@@ -14,6 +14,9 @@ export async function systemWithMigrations(): Promise<{ system: System; database
     instances: 1,
     drainTimeout: '1s',
     extraTopLevel: `database: { url: "${database.url}", migrations: "releases/{version}/migrations", lockTimeout: 1s }`,
+  }).catch(async (e: unknown) => {
+    await database.drop();
+    throw e;
   });
   const dir = path.join(system.workspace.dir, 'releases', '1.0.0', 'migrations');
   mkdirSync(dir, { recursive: true });
@@ -27,7 +30,13 @@ export async function systemWithMigrations(): Promise<{ system: System; database
       '-- slipway: phase=contract after=2.0.0\n-- slipway: irreversible\nalter table vessels drop column tonnage;\n',
   };
   for (const [name, sql] of Object.entries(files)) writeFileSync(path.join(dir, name), sql);
-  const d = await system.deployed('1.0.0');
-  if (d.state !== 'succeeded') throw new Error(`deploying 1.0.0 with its migrations ended ${d.state}`);
+  try {
+    const d = await system.deployed('1.0.0');
+    if (d.state !== 'succeeded') throw new Error(`deploying 1.0.0 with its migrations ended ${d.state}`);
+  } catch (e) {
+    await system.close();
+    await database.drop();
+    throw e;
+  }
   return { system, database };
 }
