@@ -83,7 +83,7 @@ describe('the Migrations view in Chromium', () => {
     expect(String(unknown)).toMatch(/nowhere/);
   }, 60_000);
 
-  it('a viewer reads it on the page: states, the deployment, the waiting contract, the finding; axe-core passes', async () => {
+  it('a viewer reads it: states, the deployment, the waiting contract, the finding; axe-core passes', async () => {
     const context = await newContext(browser, 1280);
     const page = await context.newPage();
     page.on('console', (m) => {

@@ -60,7 +60,8 @@ export class OverviewCache {
       .filter((e) => visible(e.name))
       .map((e) => entry.environments.get(e.name));
     const { project: name, dataPlane } = entry.overview;
-    return `{"project":${JSON.stringify(name)},"dataPlane":${JSON.stringify(dataPlane)},"environments":[${environments.join(',')}]}`;
+    const head = `{"project":${JSON.stringify(name)},"dataPlane":${JSON.stringify(dataPlane)}`;
+    return `${head},"environments":[${environments.join(',')}]}`;
   }
 
   private compute(project: string, version: number, load: () => Promise<Overview>): Promise<Entry> {

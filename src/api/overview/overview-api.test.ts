@@ -90,7 +90,8 @@ describe('the overview API', () => {
     // A change the cache cannot see by itself: a stable release set straight in the store, then its event appended
     // the way incidents and alerts append theirs (inside their own transaction). The event log's tail hands it over.
     await h.db.query(
-      `insert into releases (id, project, service, version, spec, digest) values ('rel_manual', 'harbor', 'api', '9.9.9', '{}',
+      `insert into releases (id, project, service, version, spec, digest)
+       values ('rel_manual', 'harbor', 'api', '9.9.9', '{}',
         'x')`,
     );
     await h.db.query(
