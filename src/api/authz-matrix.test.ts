@@ -84,6 +84,16 @@ const table: Record<string, Expectation> = {
     source: 'any',
     request: () => ({ url: '/api/v1/projects/harbor/status' }),
   },
+  'GET /api/v1/projects/:project/overview': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ url: '/api/v1/projects/harbor/overview' }),
+  },
+  'GET /api/v1/projects/:project/migrations': {
+    role: 'viewer',
+    source: 'query',
+    request: (env) => ({ url: `/api/v1/projects/harbor/migrations?environment=${env}` }),
+  },
   'GET /api/v1/projects/:project/services': {
     role: 'viewer',
     source: 'query',

@@ -7,6 +7,7 @@ import type { EventLog } from '../engine/event-log.js';
 import type { Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import type { CoordinatorMetrics } from './metrics.js';
+import type { OverviewCache } from './overview/cache.js';
 
 /** What the API's routes are given. Reads go to the store; changes go through the engine. */
 export interface ApiContext {
@@ -33,4 +34,6 @@ export interface ApiContext {
   dataPlane?: { kind: 'builtin' | 'haproxy' };
   /** This coordinator's own API address (the follower names itself when it forwards). */
   selfUrl?: () => string;
+  /** The overview of each project kept current by the event log; absent, buildApi makes one. */
+  overview?: OverviewCache;
 }

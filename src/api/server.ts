@@ -44,9 +44,12 @@ import { kpiRoutes } from './routes/kpis.js';
 import { statusSummaryRoutes } from './routes/status-summary.js';
 import { scheduledDeploymentRoutes } from './routes/scheduled-deployments.js';
 import { releaseNotesRoutes } from './routes/release-notes.js';
+import { OverviewCache } from './overview/cache.js';
+import { migrationRoutes } from './routes/migrations.js';
 
 /** Build the coordinator API (not listening yet). */
-export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
+export async function buildApi(given: ApiContext): Promise<FastifyInstance> {
+  const ctx: ApiContext = { ...given, overview: given.overview ?? new OverviewCache(given.events) };
   const app = Fastify({
     logger: false,
     bodyLimit: 1024 * 1024,
@@ -55,6 +58,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler(ctx.logger));
+  app.addHook('onClose', async () => ctx.overview?.close());
   app.setNotFoundHandler((req, reply) => {
     reply.status(404).send({
       error: {
@@ -112,6 +116,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   await app.register(pipelineRoutes(ctx));
   await app.register(rolloutRoutes(ctx));
   await app.register(backupRoutes(ctx));
+  await app.register(migrationRoutes(ctx));
   await app.register(triggerRoutes(ctx));
   await app.register(gateRoutes(ctx));
   await app.register(approvalRoutes(ctx));

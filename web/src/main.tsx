@@ -23,6 +23,7 @@ const Kpis = lazy(() => import('./views/Kpis.js'));
 const Pipeline = lazy(() => import('./views/Pipeline.js'));
 const Audit = lazy(() => import('./views/Audit.js'));
 const Logs = lazy(() => import('./views/Logs.js'));
+const Migrations = lazy(() => import('./views/Migrations.js'));
 
 const client = new QueryClient({
   defaultOptions: {
@@ -69,6 +70,7 @@ createRoot(document.getElementById('root')!).render(
             <Route path="/kpis" element={<Kpis />} />
             <Route path="/pipeline" element={<Pipeline />} />
             <Route path="/audit" element={<Audit />} />
+            <Route path="/migrations" element={<Migrations />} />
             <Route path="/instances/:id/logs" element={<Logs />} />
             <Route path="*" element={<NotFound />} />
           </Route>

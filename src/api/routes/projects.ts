@@ -10,6 +10,8 @@ import type { ApiContext } from '../context.js';
 import { presentRelease } from '../present.js';
 import { errorBody, projectParams, projectView, releaseView } from '../schemas.js';
 import { projectStatus } from '../status.js';
+import { computeOverview } from '../overview/compute.js';
+import { overviewView } from '../overview/view.js';
 import { statusView } from '../schemas.js';
 import { canView } from '../visible.js';
 
@@ -78,6 +80,7 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         }
         const before = await getProject(ctx.db, config.project);
         const { changed } = await ctx.engine.applyProject(config);
+        if (changed) ctx.overview?.invalidate(config.project);
         const after = (await getProject(ctx.db, config.project))!;
         req.audit = { before: { digest: before?.digest ?? null }, after: { digest: after.digest, changed } };
         return { project: present(after), changed };
@@ -137,6 +140,37 @@ export function projectRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         );
         status.environments = status.environments.filter((e) => canView(req.principal, e.name));
         return status;
+      },
+    );
+
+    app.get(
+      '/api/v1/projects/:project/overview',
+      {
+        config: { access: { action: 'project.overview', role: 'viewer', anyEnvironment: true } },
+        schema: {
+          summary:
+            "What the dashboard's overview shows of every service in every environment: stable release, traffic, " +
+            'instance health, the deployment in flight with its step (kept in memory, current with the event log)',
+          tags: ['projects'],
+          params: projectParams,
+          response: { 200: overviewView, 404: errorBody },
+        },
+      },
+      async (req, reply) => {
+        const project = req.params.project;
+        const json = await ctx.overview!.json(
+          project,
+          async () =>
+            computeOverview(
+              ctx.db,
+              await configOf(ctx, project),
+              await ctx.engine.dataPlaneHealthy(),
+              ctx.dataPlane?.kind,
+            ),
+          (environment) => canView(req.principal, environment),
+        );
+        // Already JSON: Fastify sends a string as it is, so the cached text is not parsed and serialized again.
+        return reply.type('application/json; charset=utf-8').send(json as never);
       },
     );
 

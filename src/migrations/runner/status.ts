@@ -19,6 +19,10 @@ export interface StatusRow {
   release?: string | null;
   /** False when the file differs from what was applied, or when there is no file to compare. */
   checksumOk: boolean;
+  /** sha256 of the up script: as the history recorded it once applied, the file's while pending. */
+  checksum: string;
+  /** How long it took to apply (history rows). */
+  durationMs?: number;
   /** For 'partial' (and drifted partial) rows: how many statements are done. */
   statementsDone?: number;
   /** The up script's path, when there is a file. */
@@ -53,7 +57,8 @@ export function statusRows(migrations: Migration[], history: HistoryRow[]): Stat
   const rows = new Map(history.map((row) => [row.version, row]));
   const out: StatusRow[] = migrations.map((m) => {
     const row = rows.get(m.version);
-    if (!row) return { version: m.version, id: m.id, state: 'pending', checksumOk: true, file: m.upPath };
+    if (!row)
+      return { version: m.version, id: m.id, state: 'pending', checksumOk: true, checksum: m.checksum, file: m.upPath };
     const checksumOk = row.checksum === m.checksum && row.id === m.id;
     const state: MigrationState = !checksumOk ? 'drift' : row.state;
     return {
@@ -63,6 +68,8 @@ export function statusRows(migrations: Migration[], history: HistoryRow[]): Stat
       appliedAt: row.appliedAt,
       release: row.release,
       checksumOk,
+      checksum: row.checksum,
+      durationMs: row.durationMs,
       file: m.upPath,
       ...(row.state === 'partial' ? { statementsDone: row.statementsDone } : {}),
     };
@@ -77,6 +84,8 @@ export function statusRows(migrations: Migration[], history: HistoryRow[]): Stat
         appliedAt: row.appliedAt,
         release: row.release,
         checksumOk: false,
+        checksum: row.checksum,
+        durationMs: row.durationMs,
       });
   }
   return out.sort((a, b) => a.version - b.version);

@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { createParser } from 'eventsource-parser';
-import type { ProjectStatus, TimelineEvent, Traffic } from './types.js';
+import type { ProjectOverview, TimelineEvent, Traffic } from './types.js';
 
 /** Where the live stream stands, for the header's indicator. */
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
@@ -37,12 +37,13 @@ export function followEvents(
     }, 50);
   };
   const onEvent = (e: TimelineEvent) => {
-    if (e.kind === 'traffic.shifted') showShift(client, e);
-    const keys = [JSON.stringify(['status']), JSON.stringify(['deployments']), JSON.stringify(['pipeline'])];
+    if (e.kind === 'traffic.shifted') void showShift(client, e);
+    const keys = [JSON.stringify(['overview']), JSON.stringify(['deployments']), JSON.stringify(['pipeline'])];
     // Errors, alerts and incidents each have their views (and the overview's counts); a finished deployment or an
     // incident moves the delivery figures.
     const family = e.kind.split('.')[0];
     if (family === 'error') keys.push(JSON.stringify(['errors']));
+    if (family === 'migration' || e.kind === 'deployment.finished') keys.push(JSON.stringify(['migrations']));
     if (family === 'alert' || family === 'silence') keys.push(JSON.stringify(['alerts']), JSON.stringify(['observe']));
     if (family === 'incident') keys.push(JSON.stringify(['incidents']), JSON.stringify(['observe']));
     if (family === 'incident' || e.kind === 'deployment.finished') keys.push(JSON.stringify(['kpis']));
@@ -134,7 +135,7 @@ function catchUp(client: QueryClient): void {
  * A weight change is on screen as soon as its event arrives (the event carries the new split); the
  * refetch that follows confirms it. Saves a round trip where it matters most: watching a canary.
  */
-function showShift(client: QueryClient, e: TimelineEvent): void {
+async function showShift(client: QueryClient, e: TimelineEvent): Promise<void> {
   const data = e.data as {
     stable?: { release?: string; weight: number };
     candidate?: { release?: string; weight: number };
@@ -147,7 +148,11 @@ function showShift(client: QueryClient, e: TimelineEvent): void {
     traffic.push({ release: data.stable.release, role: 'stable', weight: pct(data.stable.weight) });
   if (data.candidate.release && data.candidate.weight > 0)
     traffic.push({ release: data.candidate.release, role: 'candidate', weight: pct(data.candidate.weight) });
-  client.setQueryData<ProjectStatus>(['status', e.project], (status) =>
+  // A read of the overview already on its way may have been answered before this change: it must not put the old
+  // split back on screen after this one. Cancelled (the cache keeps what it had), it is read again after the event.
+  // Awaited: a cancelled read puts back the data it started from, which must happen before this change, not after.
+  await client.cancelQueries({ queryKey: ['overview', e.project], exact: true });
+  client.setQueryData<ProjectOverview>(['overview', e.project], (status) =>
     status
       ? {
           ...status,

@@ -85,26 +85,28 @@ export interface Traffic {
   role: 'stable' | 'candidate';
   weight: number;
 }
-export interface ServiceStatus {
+/** GET /api/v1/projects/:project/overview (src/api/overview/view.ts): what the overview shows, nothing more. */
+export interface OverviewService {
   service: string;
   stable: string | null;
-  previous: string | null;
   traffic: Traffic[];
-  instances: {
+  instances: { running: number; healthy: number };
+  active: {
     id: string;
-    release: string;
-    state: string;
-    desired: string;
-    address: string | null;
-    restarts: number;
-  }[];
-  activeDeployment: Deployment | null;
-  lastDeployment: Deployment | null;
+    kind: string;
+    version: string;
+    state: DeploymentState;
+    paused: boolean;
+    step: number;
+    steps: number;
+    stepDescription: string | null;
+  } | null;
+  last: { id: string; version: string; state: DeploymentState; finishedAt: string | null } | null;
 }
-export interface ProjectStatus {
+export interface ProjectOverview {
   project: string;
   dataPlane: { healthy: boolean; kind?: 'builtin' | 'haproxy' };
-  environments: { name: string; listen: string; url: string; services: ServiceStatus[] }[];
+  environments: { name: string; url: string; services: OverviewService[] }[];
 }
 export interface Project {
   name: string;

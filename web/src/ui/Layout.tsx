@@ -40,6 +40,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/errors">Errors</NavLink>
           <NavLink to="/alerts">Alerts</NavLink>
           <NavLink to="/incidents">Incidents</NavLink>
+          <NavLink to="/migrations">Migrations</NavLink>
           <NavLink to="/kpis">KPIs</NavLink>
           <NavLink to="/audit">Audit</NavLink>
         </nav>

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/client.js';
-import type { Deployment, Instance, ProjectStatus, TimelineEvent, Verdict } from '../api/types.js';
+import type { Deployment, Instance, TimelineEvent, Verdict } from '../api/types.js';
 import { ErrorState, Loading } from '../ui/ErrorState.js';
 import { stateWords } from '../ui/format.js';
 import { Time } from '../ui/Time.js';
@@ -10,6 +10,7 @@ import { TrafficBar } from '../ui/TrafficBar.js';
 import { Actions } from './Actions.js';
 import { PlanTimeline } from './PlanTimeline.js';
 import { Verdicts } from './Verdicts.js';
+import { overviewQuery } from './Overview.js';
 
 /** Instances worth a row: those running now, and the stopped ones of this deployment's two releases. */
 function shown(i: Instance, d: Deployment): boolean {
@@ -40,11 +41,8 @@ export default function DeploymentPage() {
     queryFn: () => api<{ events: TimelineEvent[] }>('GET', `/api/v1/deployments/${encodeURIComponent(id)}/events`),
     enabled: d !== undefined,
   });
-  const status = useQuery({
-    queryKey: ['status', d?.project],
-    queryFn: () => api<ProjectStatus>('GET', `/api/v1/projects/${encodeURIComponent(d!.project)}/status`),
-    enabled: d !== undefined,
-  });
+  // The traffic split from the overview's query: the live stream patches it as soon as a weight changes.
+  const status = useQuery({ ...overviewQuery(d?.project ?? ''), enabled: d !== undefined });
   const instances = useQuery({
     queryKey: ['instances', id, d?.service, d?.environment],
     queryFn: () =>

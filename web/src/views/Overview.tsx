@@ -2,7 +2,7 @@ import { type QueryClient, useQueries, useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/client.js';
-import type { Project, ProjectStatus, ServiceStatus } from '../api/types.js';
+import type { OverviewService, Project, ProjectOverview } from '../api/types.js';
 import { ErrorState, Loading } from '../ui/ErrorState.js';
 import { stateWords } from '../ui/format.js';
 import { Time } from '../ui/Time.js';
@@ -14,9 +14,10 @@ const projectsQuery = {
   queryKey: ['projects'],
   queryFn: () => api<{ projects: Project[] }>('GET', '/api/v1/projects'),
 };
-const statusQuery = (project: string) => ({
-  queryKey: ['status', project],
-  queryFn: () => api<ProjectStatus>('GET', `/api/v1/projects/${encodeURIComponent(project)}/status`),
+/** The slim overview the coordinator keeps in memory (the deployment page shares it for the traffic split). */
+export const overviewQuery = (project: string) => ({
+  queryKey: ['overview', project],
+  queryFn: () => api<ProjectOverview>('GET', `/api/v1/projects/${encodeURIComponent(project)}/overview`),
 });
 
 /**
@@ -27,14 +28,14 @@ const statusQuery = (project: string) => ({
 export function prefetchOverview(client: QueryClient): void {
   void client
     .fetchQuery({ ...projectsQuery, retry: false })
-    .then(({ projects }) => Promise.all(projects.map((p) => client.prefetchQuery(statusQuery(p.name)))))
+    .then(({ projects }) => Promise.all(projects.map((p) => client.prefetchQuery(overviewQuery(p.name)))))
     .catch(() => undefined);
 }
 
 /** Every project's environments × services: stable release, traffic split, instance health, deployment in flight. */
 export function Overview() {
   const projects = useQuery(projectsQuery);
-  const statuses = useQueries({ queries: (projects.data?.projects ?? []).map((p) => statusQuery(p.name)) });
+  const statuses = useQueries({ queries: (projects.data?.projects ?? []).map((p) => overviewQuery(p.name)) });
   if (projects.isError) return <ErrorState error={projects.error} what="the projects" />;
   if (!projects.data) return <Loading what="the projects" lines={8} />;
   if (projects.data.projects.length === 0)
@@ -75,7 +76,7 @@ export function Overview() {
 }
 
 /** Each environment's services, with the firing alerts and open incidents of each. */
-function Environments({ project, status }: { project: string; status: ProjectStatus }) {
+function Environments({ project, status }: { project: string; status: ProjectOverview }) {
   const signals = useProjectSignals(project).data;
   return status.environments.map((env) => (
     <section key={env.name} className="environment" aria-label={`${project} ${env.name}`}>
@@ -94,11 +95,10 @@ function Environments({ project, status }: { project: string; status: ProjectSta
   ));
 }
 
-function ServiceCard({ s, children }: { s: ServiceStatus; children: ReactNode }) {
-  const live = s.instances.filter((i) => i.desired === 'running');
-  const healthy = live.filter((i) => i.state === 'healthy').length;
-  const d = s.activeDeployment;
-  const last = s.lastDeployment;
+function ServiceCard({ s, children }: { s: OverviewService; children: ReactNode }) {
+  const { running, healthy } = s.instances;
+  const d = s.active;
+  const last = s.last;
   return (
     <li className="card" data-service={s.service}>
       <h4>{s.service}</h4>
@@ -106,21 +106,21 @@ function ServiceCard({ s, children }: { s: ServiceStatus; children: ReactNode })
         stable <strong>{s.stable ?? 'none yet'}</strong>
       </p>
       <TrafficBar traffic={s.traffic} />
-      <p className={healthy < live.length ? 'warn' : undefined}>
-        {healthy} of {live.length} instance{live.length === 1 ? '' : 's'} healthy
+      <p className={healthy < running ? 'warn' : undefined}>
+        {healthy} of {running} instance{running === 1 ? '' : 's'} healthy
       </p>
       {d ? (
         <p className="inflight">
           <Link to={`/deployments/${d.id}`}>
-            {d.kind} {d.to.version}: {stateWords[d.state]}
+            {d.kind} {d.version}: {stateWords[d.state]}
             {d.paused ? ' (paused)' : ''}
           </Link>
           <br />
-          step {d.step + 1} of {d.steps.length}: {d.steps[d.step]?.description ?? '—'}
+          step {d.step + 1} of {d.steps}: {d.stepDescription ?? '—'}
         </p>
       ) : last ? (
         <p className="muted">
-          last: <Link to={`/deployments/${last.id}`}>{last.to.version}</Link> {stateWords[last.state]}{' '}
+          last: <Link to={`/deployments/${last.id}`}>{last.version}</Link> {stateWords[last.state]}{' '}
           {last.finishedAt && <Time at={last.finishedAt} />}
         </p>
       ) : (

@@ -1,0 +1,104 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { environmentMigrations } from '../../migrations/sequencing/environment-state.js';
+import { SlipwayError } from '../../shared/errors.js';
+import type { ApiContext } from '../context.js';
+import { errorBody, projectParams } from '../schemas.js';
+import { canView } from '../visible.js';
+import { configOf } from './projects.js';
+
+const migrationRow = z.object({
+  version: z.int(),
+  id: z.string(),
+  phase: z.enum(['expand', 'contract']).nullable(),
+  state: z.enum(['applied', 'pending', 'partial', 'drift', 'missing-file']),
+  checksum: z.string().describe('sha256 of the up script (as applied; the file while pending)'),
+  checksumOk: z.boolean().describe('False when the file differs from what was applied'),
+  appliedAt: z.string().nullable(),
+  release: z.string().nullable().describe('The release version that applied it'),
+  deploymentId: z.string().nullable().describe("The deployment of that release in this environment, when it's known"),
+  durationMs: z.int().nullable(),
+  statementsDone: z.int().nullable(),
+  file: z.string().nullable().describe("The up script, relative to the project's directory"),
+});
+
+const environmentView = z.object({
+  name: z.string(),
+  database: z.string().nullable().describe('host:port/database (never credentials)'),
+  stable: z.string().nullable().describe("The database service's stable release here"),
+  newest: z.string().nullable().describe('The newest release of the database service: its files are compared'),
+  error: z.string().nullable().describe('Why the state could not be read'),
+  migrations: z.array(migrationRow),
+  contracts: z.array(
+    z.object({
+      migration: z.string(),
+      after: z.string().describe('The first release that no longer needs the old schema'),
+      state: z.enum(['waiting', 'ready']),
+      blockers: z.array(z.object({ environment: z.string(), version: z.string(), instances: z.int() })),
+    }),
+  ),
+  findings: z.array(
+    z.object({
+      migration: z.string(),
+      file: z.string(),
+      line: z.int(),
+      col: z.int(),
+      rule: z.string(),
+      class: z.string(),
+      level: z.enum(['error', 'warning']),
+      message: z.string(),
+      safeAlternative: z.string(),
+      allowedBecause: z.string().nullable(),
+    }),
+  ),
+});
+
+/** The Migrations view's data: per environment, the database against the newest release's migration files. */
+export function migrationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/api/v1/projects/:project/migrations',
+      {
+        config: {
+          access: {
+            action: 'migration.status',
+            role: 'viewer',
+            environment: 'query.environment',
+            anyEnvironment: true,
+          },
+        },
+        schema: {
+          summary:
+            "Per environment: the applied and pending migrations of the database service's newest release, drift, " +
+            'lint findings of the pending ones, and which contract migrations wait for which live releases',
+          tags: ['migrations'],
+          params: projectParams,
+          querystring: z.object({ environment: z.string().min(1).max(100).optional() }),
+          response: {
+            200: z.object({ project: z.string(), service: z.string(), environments: z.array(environmentView) }),
+            403: errorBody,
+            404: errorBody,
+          },
+        },
+      },
+      async (req) => {
+        const config = await configOf(ctx, req.params.project);
+        if (!config.database)
+          throw new SlipwayError(
+            'not_found',
+            `project ${config.project} has no database section in slipway.yaml, so it has no migrations`,
+          );
+        const wanted = req.query.environment;
+        if (wanted && !config.environments.some((e) => e.name === wanted))
+          throw new SlipwayError('not_found', `project ${config.project} has no environment "${wanted}"`);
+        const names = config.environments
+          .map((e) => e.name)
+          .filter((name) => (wanted ? name === wanted : canView(req.principal, name)));
+        const environments = [];
+        // One after the other: each opens a session on its database, and they are often the same server.
+        for (const name of names) environments.push(await environmentMigrations(ctx.db, config, name));
+        return { project: config.project, service: config.database.service, environments };
+      },
+    );
+  };
+}
