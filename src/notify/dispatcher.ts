@@ -47,7 +47,7 @@ export class Dispatcher {
   async dispatchOnce(): Promise<{ events: number; deliveries: number }> {
     return this.options.db.transaction(async (tx) => {
       const cursor = await lockCursor(tx);
-      const events = await listEvents(tx, { after: cursor, limit: this.options.batch ?? 500 });
+      const events = await listEvents(tx, { after: cursor, limit: this.options.batch ?? 200 });
       if (events.length === 0) return { events: 0, deliveries: 0 };
       const configs = new Map<string, ProjectConfig | undefined>();
       const deliveries: NewNotifyDelivery[] = [];

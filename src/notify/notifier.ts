@@ -25,6 +25,11 @@ export interface NotifierOptions {
   onOutcome?(targetType: string, outcome: 'sent' | 'retry' | 'failed'): void;
   /** Events appended by other processes or without the EventLog are picked up this often (ms). */
   pollMs?: number;
+  /**
+   * The least time between two dispatcher passes (ms): a burst of events is read in a few batches, not one
+   * transaction per event, and the engine's own writes do not queue behind them.
+   */
+  dispatchMs?: number;
 }
 
 export class Notifier {
@@ -77,7 +82,11 @@ export class Notifier {
       return;
     }
     this.running = (async () => {
+      let began = 0;
       do {
+        const rest = began + (this.options.dispatchMs ?? 25) - Date.now();
+        if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+        began = Date.now();
         this.again = false;
         try {
           if ((await this.dispatcher.dispatchAll()) > 0) this.worker.wake();

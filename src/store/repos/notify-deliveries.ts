@@ -103,24 +103,39 @@ export async function insertNotifyDeliveries(tx: Queryable, list: NewNotifyDeliv
   return rowCount;
 }
 
-/** Sent before anything else that is due: a failing deployment or an incident must not queue behind a burst. */
-const urgentTriggers = ['on-deployment-failed', 'on-incident-opened', 'on-alert-firing'];
+/**
+ * Sent before anything else that is due: a failing deployment or an incident must not queue behind a burst
+ * (the worker also puts them at the head of their notification service's queue in memory).
+ */
+export const urgentTriggers = [
+  'on-deployment-failed',
+  'on-deployment-rolled-back',
+  'on-incident-opened',
+  'on-alert-firing',
+];
 
 /**
  * Pending deliveries whose time has come, urgent triggers first, then oldest first, leaving out the
- * notification services (`project/target`) that have no free slot, so a stuck one never hides the others' deliveries.
+ * notification services (`project/target`) whose queue is full, so a stuck one never hides the others' deliveries.
+ * Two index scans on notify_deliveries_due (next_at, pending or sending) that stop at `limit`: no sort of every
+ * pending row, which a burst makes thousands.
  */
 export async function dueDeliveries(
   db: Queryable,
   now: Date,
   limit: number,
-  busy: string[] = [],
+  skip: string[] = [],
 ): Promise<NotifyDelivery[]> {
   const { rows } = await db.query(
-    `select ${columns} from notify_deliveries where state = 'pending' and next_at <= $1
-       and coalesce(project, '') || '/' || target <> all($3::text[])
-     order by trigger = any($4::text[]) desc, next_at, id limit $2`,
-    [now, limit, busy, urgentTriggers],
+    `(select ${columns}, 0 as rank from notify_deliveries where state = 'pending' and next_at <= $1
+        and trigger = any($4::text[]) and coalesce(project, '') || '/' || target <> all($3::text[])
+      order by next_at, id limit $2)
+     union all
+     (select ${columns}, 1 as rank from notify_deliveries where state = 'pending' and next_at <= $1
+        and trigger <> all($4::text[]) and coalesce(project, '') || '/' || target <> all($3::text[])
+      order by next_at, id limit $2)
+     order by rank, next_at, id limit $2`,
+    [now, limit, skip, urgentTriggers],
   );
   return rows.map(toDelivery);
 }
@@ -144,18 +159,46 @@ export async function claimDeliveries(db: Queryable, ids: number[]): Promise<Not
   return rows.map(toDelivery);
 }
 
-/** Record an attempt's end: sent, failed for good, or pending again at `nextAt`. */
-export async function finishAttempt(
-  db: Queryable,
-  id: number,
-  f: { state: 'sent' | 'failed' | 'pending'; status?: number; error?: string; nextAt?: Date },
-): Promise<void> {
+/** How an attempt ended: sent, failed for good, or pending again at `nextAt`. */
+export interface AttemptEnd {
+  id: number;
+  state: 'sent' | 'failed' | 'pending';
+  status?: number;
+  error?: string;
+  nextAt?: Date;
+}
+
+/** Record the ends of many attempts in one statement (the worker writes them in batches). */
+export async function finishAttempts(db: Queryable, ends: AttemptEnd[]): Promise<void> {
+  if (ends.length === 0) return;
+  const rows = ends.map((e) => ({
+    id: e.id,
+    state: e.state,
+    status: e.status ?? null,
+    error: e.error ?? null,
+    next_at: e.nextAt?.toISOString() ?? null,
+  }));
   await db.query(
-    `update notify_deliveries set state = $2, last_status = $3, last_error = $4, next_at = coalesce($5, next_at),
-       sent_at = case when $2 = 'sent' then now() else sent_at end
-     where id = $1`,
-    [id, f.state, f.status ?? null, f.error ?? null, f.nextAt ?? null],
+    `update notify_deliveries d set state = x.state, last_status = x.status, last_error = x.error,
+       next_at = coalesce(x.next_at, d.next_at), sent_at = case when x.state = 'sent' then now() else d.sent_at end
+     from jsonb_to_recordset($1::jsonb) as x(id bigint, state text, status integer, error text, next_at timestamptz)
+     where d.id = x.id`,
+    [jsonParam(rows)],
   );
+}
+
+/**
+ * Claimed deliveries that were never attempted, or whose attempt the coordinator's stop cut short, go back to
+ * pending, due now, without counting that attempt against them (the claim counted it).
+ */
+export async function releaseUnattempted(db: Queryable, ids: number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { rowCount } = await db.query(
+    `update notify_deliveries set state = 'pending', attempts = greatest(attempts - 1, 0), next_at = now()
+     where id = any($1::bigint[]) and state = 'sending'`,
+    [ids],
+  );
+  return rowCount;
 }
 
 /**
