@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
-import type { EventRecord, NewEvent } from '../store/repos/events.js';
+import { type EventRecord, lastEventId, type NewEvent } from '../store/repos/events.js';
 import { Dispatcher } from './dispatcher.js';
 import { announceFreezes } from './freeze-notice.js';
 import type { NotificationSender } from './sender.js';
@@ -54,7 +54,7 @@ export class Notifier {
     this.unsubscribe = this.options.subscribe?.((e) => {
       if (kinds.has(e.kind)) this.dispatch();
     });
-    this.timer = setInterval(() => this.dispatch(), this.options.pollMs ?? 250);
+    this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 250);
     this.timer.unref();
     this.freezeTimer = setInterval(() => void this.announceFreezes(), 30_000);
     this.freezeTimer.unref();
@@ -72,6 +72,17 @@ export class Notifier {
     } finally {
       this.freezing = undefined;
     }
+  }
+
+  /** Dispatch if events were recorded since the last pass (one cheap read of the newest id otherwise). */
+  private async poll(): Promise<void> {
+    if (this.closed || this.running) return;
+    try {
+      if ((await lastEventId(this.options.db)) <= this.dispatcher.cursor) return;
+    } catch {
+      // The pass reports what is wrong with the store.
+    }
+    this.dispatch();
   }
 
   /** Dispatch now (coalesced: a call during a pass runs one more pass after it). */

@@ -16,8 +16,7 @@ import type { Db } from '../store/db.js';
 import { appendEvents, type NewEvent } from '../store/repos/events.js';
 import {
   type AttemptEnd,
-  claimDeliveries,
-  dueDeliveries,
+  claimDue,
   finishAttempts,
   getNotifyRef,
   type NotifyDelivery,
@@ -148,23 +147,23 @@ export class DeliveryWorker {
   }
 
   private async pass(): Promise<void> {
-    const full = [...this.slots.values()].filter((s) => heldBy(s) >= capacityOf(s)).map((s) => s.key);
-    const picked: number[] = [];
-    const planned = new Map<string, number>();
-    for (const d of await dueDeliveries(this.options.db, new Date(), passBatch, full)) {
-      const slot = await this.slotOf(d);
-      const taken = heldBy(slot) + (planned.get(slot.key) ?? 0);
-      // An urgent delivery is taken even into a full queue: it goes to the head of it.
-      if (taken >= capacityOf(slot) && !urgent.has(d.trigger)) continue;
-      planned.set(slot.key, (planned.get(slot.key) ?? 0) + 1);
-      picked.push(d.id);
-    }
-    if (this.stopping.signal.aborted) return;
+    const rooms: Record<string, number> = {};
+    for (const slot of this.slots.values()) rooms[slot.key] = Math.max(0, capacityOf(slot) - heldBy(slot));
+    // A service seen for the first time gets the room of the smallest queue until its config is read.
+    const claimed = await claimDue(this.options.db, new Date(), { rooms, otherwise: 8, limit: passBatch });
     const touched = new Set<Slot>();
-    for (const d of await claimDeliveries(this.options.db, picked)) {
+    for (const d of claimed) {
       const slot = await this.slotOf(d);
       (urgent.has(d.trigger) ? slot.urgent : slot.normal).push(d);
       touched.add(slot);
+    }
+    if (this.stopping.signal.aborted) {
+      await releaseUnattempted(
+        this.options.db,
+        claimed.map((d) => d.id),
+      );
+      for (const slot of touched) slot.urgent = slot.normal = [];
+      return;
     }
     for (const slot of touched) this.pump(slot);
   }
@@ -290,11 +289,15 @@ export class DeliveryWorker {
         } catch (e) {
           this.ended.unshift(...batch);
           ok = false;
-          this.options.logger.error({ err: messageOf(e), ended: batch.length }, 'could not record notification attempts');
+          this.options.logger.error(
+            { err: messageOf(e), ended: batch.length },
+            'could not record notification attempts',
+          );
           if (!this.stopping.signal.aborted) this.flushTimer ??= setTimeout(() => void this.flush(), 1000);
           return;
         }
-        for (const b of batch) this.options.onOutcome?.(b.targetType, b.end.state === 'pending' ? 'retry' : b.end.state);
+        for (const b of batch)
+          this.options.onOutcome?.(b.targetType, b.end.state === 'pending' ? 'retry' : b.end.state);
         // Retries are pending again: the next pass may take them when they are due.
         if (batch.some((b) => b.end.state === 'pending')) this.wake();
       }

@@ -38,6 +38,8 @@ export type NewNotifyDelivery = Pick<NotifyDelivery, 'key' | 'eventId' | 'trigge
 const columns =
   'id, key, event_id, project, environment, service, deployment_id, trigger, target, target_type, message, ' +
   'render_error, state, attempts, next_at, last_error, last_status, created_at, sent_at';
+/** The same columns of `notify_deliveries d` (in a statement that joins it). */
+const columnsOfD = columns.replace(/(\w+)/g, 'd.$1');
 
 function toDelivery(r: Record<string, unknown>): NotifyDelivery {
   return {
@@ -114,30 +116,44 @@ export const urgentTriggers = [
   'on-alert-firing',
 ];
 
+/** Room per notification service (`project/target`) in a worker's queues, for `claimDue`. */
+export interface ClaimRoom {
+  /** Free places by `project/target` (a project-less delivery is `/target`). */
+  rooms: Record<string, number>;
+  /** The room of a service not in `rooms`. */
+  otherwise: number;
+  /** At most this many in all. */
+  limit: number;
+}
+
 /**
- * Pending deliveries whose time has come, urgent triggers first, then oldest first, leaving out the
- * notification services (`project/target`) whose queue is full, so a stuck one never hides the others' deliveries.
- * Two index scans on notify_deliveries_due (next_at, pending or sending) that stop at `limit`: no sort of every
- * pending row, which a burst makes thousands.
+ * Take due deliveries for one attempt each, in one statement: per notification service at most its room
+ * (urgent triggers always, ahead of the rest), urgent first, then oldest first. Taking per service keeps
+ * a stuck endpoint's backlog, however long and old, from filling the batch and starving the others. The due
+ * rows are read through notify_deliveries_due and ranked on their id and service alone; a delivery another
+ * worker took meanwhile is left out (state is checked again when the row is updated).
  */
-export async function dueDeliveries(
-  db: Queryable,
-  now: Date,
-  limit: number,
-  skip: string[] = [],
-): Promise<NotifyDelivery[]> {
+export async function claimDue(db: Queryable, now: Date, room: ClaimRoom): Promise<NotifyDelivery[]> {
   const { rows } = await db.query(
-    `(select ${columns}, 0 as rank from notify_deliveries where state = 'pending' and next_at <= $1
-        and trigger = any($4::text[]) and coalesce(project, '') || '/' || target <> all($3::text[])
-      order by next_at, id limit $2)
-     union all
-     (select ${columns}, 1 as rank from notify_deliveries where state = 'pending' and next_at <= $1
-        and trigger <> all($4::text[]) and coalesce(project, '') || '/' || target <> all($3::text[])
-      order by next_at, id limit $2)
-     order by rank, next_at, id limit $2`,
-    [now, limit, skip, urgentTriggers],
+    `with due as (
+       select id, next_at, trigger = any($4::text[]) as urgent, coalesce(project, '') || '/' || target as slot,
+         row_number() over (partition by coalesce(project, '') || '/' || target
+           order by trigger = any($4::text[]) desc, next_at, id) as place
+       from notify_deliveries where state = 'pending' and next_at <= $1
+     ), chosen as (
+       select due.id from due left join jsonb_each_text($2::jsonb) as r on r.key = due.slot
+       where due.urgent or due.place <= coalesce(r.value::int, $3)
+       order by due.urgent desc, due.next_at, due.id limit $5
+     )
+     update notify_deliveries d set state = 'sending', attempts = d.attempts + 1
+     from chosen where d.id = chosen.id and d.state = 'pending'
+     returning ${columns.replace(/(\w+)/g, 'd.$1')}`,
+    [now, jsonParam(room.rooms), room.otherwise, urgentTriggers, room.limit],
   );
-  return rows.map(toDelivery);
+  return rows.map(toDelivery).sort((a, b) => {
+    const rank = Number(urgentTriggers.includes(b.trigger)) - Number(urgentTriggers.includes(a.trigger));
+    return rank || a.nextAt.getTime() - b.nextAt.getTime() || a.id - b.id;
+  });
 }
 
 /** When the next pending delivery is due, if any. */
@@ -146,17 +162,6 @@ export async function nextDueAt(db: Queryable): Promise<Date | undefined> {
     `select min(next_at) as at from notify_deliveries where state = 'pending'`,
   );
   return optionalDate(rows[0]?.at);
-}
-
-/** Take pending deliveries for one attempt each (one statement); those another pass took are left out. */
-export async function claimDeliveries(db: Queryable, ids: number[]): Promise<NotifyDelivery[]> {
-  if (ids.length === 0) return [];
-  const { rows } = await db.query(
-    `update notify_deliveries set state = 'sending', attempts = attempts + 1
-     where id = any($1::bigint[]) and state = 'pending' returning ${columns}`,
-    [ids],
-  );
-  return rows.map(toDelivery);
 }
 
 /** How an attempt ended: sent, failed for good, or pending again at `nextAt`. */
