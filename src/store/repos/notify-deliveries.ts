@@ -147,7 +147,7 @@ export async function claimDue(db: Queryable, now: Date, room: ClaimRoom): Promi
      )
      update notify_deliveries d set state = 'sending', attempts = d.attempts + 1
      from chosen where d.id = chosen.id and d.state = 'pending'
-     returning ${columns.replace(/(\w+)/g, 'd.$1')}`,
+     returning ${columnsOfD}`,
     [now, jsonParam(room.rooms), room.otherwise, urgentTriggers, room.limit],
   );
   return rows.map(toDelivery).sort((a, b) => {
