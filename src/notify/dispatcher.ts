@@ -6,7 +6,7 @@
  */
 import type { NotificationsConfig, ProjectConfig } from '../config/model.js';
 import type { Db, Queryable } from '../store/db.js';
-import { type EventRecord, listEvents } from '../store/repos/events.js';
+import { type EventRecord, listEventsOfKinds } from '../store/repos/events.js';
 import {
   insertNotifyDeliveries,
   lockCursor,
@@ -16,7 +16,7 @@ import {
 import { getProject } from '../store/repos/projects.js';
 import { composeMessage } from './message.js';
 import type { TemplateValues } from './template.js';
-import { triggerOf } from './triggers.js';
+import { triggeringKinds, triggerOf } from './triggers.js';
 import { valuesOf } from './values.js';
 
 export interface DispatcherOptions {
@@ -43,12 +43,21 @@ function serviceOf(e: EventRecord): string | undefined {
 export class Dispatcher {
   constructor(private readonly options: DispatcherOptions) {}
 
-  /** Handle the events after the cursor (one batch); returns how many deliveries were written. */
+  /** The cursor as this dispatcher last moved it (0 before its first pass). */
+  cursor = 0;
+
+  /**
+   * Handle the events after the cursor (one batch); returns how many deliveries were written. Only the kinds
+   * that can fire a trigger are read: the steps and notification outcomes in between are skipped unread.
+   */
   async dispatchOnce(): Promise<{ events: number; deliveries: number }> {
-    return this.options.db.transaction(async (tx) => {
+    const done = await this.options.db.transaction(async (tx) => {
       const cursor = await lockCursor(tx);
-      const events = await listEvents(tx, { after: cursor, limit: this.options.batch ?? 500 });
-      if (events.length === 0) return { events: 0, deliveries: 0 };
+      const { events, readTo } = await listEventsOfKinds(tx, {
+        after: cursor,
+        kinds: triggeringKinds,
+        limit: this.options.batch ?? 200,
+      });
       const configs = new Map<string, ProjectConfig | undefined>();
       const deliveries: NewNotifyDelivery[] = [];
       for (const event of events) {
@@ -58,9 +67,11 @@ export class Dispatcher {
         if (notifications) deliveries.push(...(await this.deliveriesOf(tx, event, notifications)));
       }
       const written = await insertNotifyDeliveries(tx, deliveries);
-      await setCursor(tx, events.at(-1)!.id);
-      return { events: events.length, deliveries: written };
+      if (readTo !== cursor) await setCursor(tx, readTo);
+      return { events: events.length, deliveries: written, readTo };
     });
+    this.cursor = done.readTo;
+    return { events: done.events, deliveries: done.deliveries };
   }
 
   /** Dispatch until no event is left after the cursor. */

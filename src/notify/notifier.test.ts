@@ -241,6 +241,86 @@ describe('notifications', () => {
     expect(JSON.stringify(failedEvents)).not.toContain(refusing.url.split('/services')[0]);
   });
 
+  it('sends everything to a healthy endpoint while a hanging one holds only its own few claims', async () => {
+    const [hanging, healthy] = await Promise.all([receiver('slack', { hang: true }), receiver('slack')]);
+    await storeProject(db, {
+      timeout: '60s', // the hanging endpoint's first attempts outlast the test: nothing of it ends
+      concurrency: 2,
+      services: {
+        hanging: { type: 'slack', url: 'secret:HANGING' },
+        healthy: { type: 'slack', url: 'secret:HEALTHY' },
+      },
+      subscriptions: [{ on: ['on-deployment-started'], to: ['hanging', 'healthy'] }],
+    });
+    await setSecrets({ HANGING: hanging.url, HEALTHY: healthy.url }, 'staging');
+    await start();
+    for (let i = 0; i < 30; i++) {
+      await events.emit({
+        project: 'harbor',
+        service: 'api',
+        environment: 'staging',
+        kind: 'deployment.started',
+        message: `started ${i}`,
+        data: {},
+      });
+    }
+    await until('healthy receives all thirty', () => (healthy.received.length === 30 ? true : undefined));
+    expect(hanging.requests).toHaveLength(2); // its two attempts in flight, still unanswered
+    const held = (await listNotifyDeliveries(db, { limit: 100 })).filter((d) => d.target === 'hanging');
+    // Claimed (in flight or queued in memory) at most four times its concurrency; the rest waits in the store.
+    const sending = held.filter((d) => d.state === 'sending');
+    expect(sending.length).toBeGreaterThanOrEqual(2);
+    expect(sending.length).toBeLessThanOrEqual(8);
+    expect(held.filter((d) => d.state === 'pending')).toHaveLength(30 - sending.length);
+
+    // Stopping leaves every claimed delivery pending again, without an attempt counted against it.
+    await notifier!.close();
+    notifier = undefined;
+    const after = (await listNotifyDeliveries(db, { limit: 100 })).filter((d) => d.target === 'hanging');
+    expect(after.every((d) => d.state === 'pending' && d.attempts === 0)).toBe(true);
+    const sent = (await listEvents(db, { limit: 500 })).filter((e) => e.kind === 'notification.sent');
+    expect(sent).toHaveLength(30);
+    expect(new Set(sent.map((e) => e.data.key)).size).toBe(30);
+  });
+
+  it("puts a failing deployment at the head of a busy endpoint's queue", async () => {
+    const chat = await receiver('slack', { hang: true });
+    await storeProject(db, {
+      timeout: '3s',
+      concurrency: 1,
+      retry: { attempts: 3, backoff: '50ms', maxBackoff: '50ms' },
+      services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
+      subscriptions: [{ on: ['on-deployment-started', 'on-deployment-failed'], to: ['chat'] }],
+    });
+    await seedFailedDeployment(db);
+    await setSecrets({ SLACK_URL: chat.url }, 'staging');
+    await setSecrets({ SLACK_URL: chat.url }, 'production');
+    await start();
+    for (let i = 0; i < 5; i++) {
+      await events.emit({
+        project: 'harbor',
+        service: 'api',
+        environment: 'staging',
+        kind: 'deployment.started',
+        message: `started ${i}`,
+        data: {},
+      });
+    }
+    await until('the first delivery in flight and the others queued', async () => {
+      const list = await listNotifyDeliveries(db, { limit: 100 });
+      return chat.requests.length === 1 && list.length === 5 && list.every((d) => d.state === 'sending');
+    });
+    const failing = await rollingBack();
+    const urgentKey = `slipway-${failing!.id}-0-chat`;
+    await until('the failing deployment queued', async () =>
+      (await listNotifyDeliveries(db, { limit: 100 })).find((d) => d.key === urgentKey && d.state === 'sending'),
+    );
+    chat.mode.hang = false; // the first attempt still times out; what the endpoint gets next is the failure
+    await until('everything received', () => (chat.received.length === 6 ? true : undefined));
+    expect(chat.requests[1]).toBe(urgentKey);
+    expect(chat.received[0]!.key).toBe(urgentKey);
+  });
+
   it('sends the plain message when a template fails for an event, and records why', async () => {
     const slack = await receiver('slack');
     await storeProject(db, {

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
-import type { EventRecord, NewEvent } from '../store/repos/events.js';
+import { type EventRecord, lastEventId, type NewEvent } from '../store/repos/events.js';
 import { Dispatcher } from './dispatcher.js';
 import { announceFreezes } from './freeze-notice.js';
 import type { NotificationSender } from './sender.js';
@@ -25,6 +25,11 @@ export interface NotifierOptions {
   onOutcome?(targetType: string, outcome: 'sent' | 'retry' | 'failed'): void;
   /** Events appended by other processes or without the EventLog are picked up this often (ms). */
   pollMs?: number;
+  /**
+   * The least time between two dispatcher passes (ms): a burst of events is read in a few batches, not one
+   * transaction per event, and the engine's own writes do not queue behind them.
+   */
+  dispatchMs?: number;
 }
 
 export class Notifier {
@@ -49,7 +54,7 @@ export class Notifier {
     this.unsubscribe = this.options.subscribe?.((e) => {
       if (kinds.has(e.kind)) this.dispatch();
     });
-    this.timer = setInterval(() => this.dispatch(), this.options.pollMs ?? 250);
+    this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 250);
     this.timer.unref();
     this.freezeTimer = setInterval(() => void this.announceFreezes(), 30_000);
     this.freezeTimer.unref();
@@ -69,6 +74,17 @@ export class Notifier {
     }
   }
 
+  /** Dispatch if events were recorded since the last pass (one cheap read of the newest id otherwise). */
+  private async poll(): Promise<void> {
+    if (this.closed || this.running) return;
+    try {
+      if ((await lastEventId(this.options.db)) <= this.dispatcher.cursor) return;
+    } catch {
+      // The pass reports what is wrong with the store.
+    }
+    this.dispatch();
+  }
+
   /** Dispatch now (coalesced: a call during a pass runs one more pass after it). */
   dispatch(): void {
     if (this.closed) return;
@@ -77,7 +93,11 @@ export class Notifier {
       return;
     }
     this.running = (async () => {
+      let began = 0;
       do {
+        const rest = began + (this.options.dispatchMs ?? 25) - Date.now();
+        if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+        began = Date.now();
         this.again = false;
         try {
           if ((await this.dispatcher.dispatchAll()) > 0) this.worker.wake();

@@ -1,22 +1,29 @@
 /**
- * Sends what the dispatcher wrote: due deliveries are claimed one attempt at a time, with at most
- * `concurrency` in flight per notification service and a timeout per attempt, so a dead or hanging
- * endpoint holds only its own slots — never a deployment, never another endpoint. The outcome of
- * each delivery is also an event (notification.sent / notification.failed) without URLs or tokens.
+ * Sends what the dispatcher wrote. A pass (at most one per `passMs` while there is work, else every `pollMs`)
+ * claims due deliveries into an in-memory queue per notification service; each queue sends at most
+ * `concurrency` at a time with a timeout per attempt and refills from memory the moment an attempt ends, so a
+ * dead or hanging endpoint holds only its own slots — never a deployment, never another endpoint. Urgent
+ * deliveries (a failing deployment, an incident) go to the head of their queue. How attempts ended, and the
+ * notification.sent / notification.failed events (without URLs or tokens), are written in one transaction per
+ * batch, not one statement each: a burst must not queue the engine's own writes behind thousands of small ones.
+ * A coordinator killed before a batch is written sends those deliveries again after its restart (at least
+ * once; the idempotency key lets the receiver drop the copy).
  */
 import type { NotificationsConfig, ProjectConfig } from '../config/model.js';
 import { messageOf } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
-import type { NewEvent } from '../store/repos/events.js';
+import { appendEvents, type NewEvent } from '../store/repos/events.js';
 import {
-  claimDeliveries,
-  dueDeliveries,
-  finishAttempt,
+  type AttemptEnd,
+  claimDue,
+  finishAttempts,
   getNotifyRef,
   type NotifyDelivery,
   releaseInterrupted,
+  releaseUnattempted,
   setNotifyRef,
+  urgentTriggers,
 } from '../store/repos/notify-deliveries.js';
 import { getProject } from '../store/repos/projects.js';
 import { retryDelay } from './backoff.js';
@@ -31,25 +38,56 @@ export interface WorkerOptions {
   senders: Record<string, NotificationSender>;
   /** The secrets of an environment, by name (the vault); never logged. */
   secretsFor(project: string, environment: string): Promise<Record<string, string>>;
-  /** Record an event (EventLog.emit). */
-  emit(event: NewEvent): Promise<unknown>;
   logger: Logger;
   /** Counted in /metrics. */
   onOutcome?(targetType: string, outcome: 'sent' | 'retry' | 'failed'): void;
   /** How often to look for due deliveries when nothing wakes the worker. */
   pollMs?: number;
+  /** The least time between two passes while attempts end or the dispatcher writes. */
+  passMs?: number;
+  /** How long an ended attempt may wait in memory before its batch is written. */
+  flushMs?: number;
 }
 
 /** Config fields that are not secret names. */
 const plainFields = new Set(['type', 'from', 'to', ...plainServiceFields]);
+const urgent = new Set(urgentTriggers);
+/** Ended attempts written per transaction. */
+const flushBatch = 200;
+/** Deliveries read per pass. */
+const passBatch = 200;
+
+/** One notification service of one project (`project/target`): its queue in memory and its attempts in flight. */
+interface Slot {
+  key: string;
+  limit: number;
+  inflight: number;
+  urgent: NotifyDelivery[];
+  normal: NotifyDelivery[];
+}
+
+/**
+ * How many deliveries a service may hold claimed (queued + in flight): enough for a fast endpoint to keep
+ * sending between two passes, few enough that a hanging one holds little.
+ */
+const capacityOf = (slot: Slot) => Math.max(8, slot.limit * 4);
+const heldBy = (slot: Slot) => slot.inflight + slot.urgent.length + slot.normal.length;
+
+interface Ended {
+  end: AttemptEnd;
+  event?: NewEvent;
+  targetType: string;
+}
 
 export class DeliveryWorker {
-  private readonly inflight = new Map<string, number>();
-  private readonly limits = new Map<string, number>();
+  private readonly slots = new Map<string, Slot>();
   private readonly secrets = new Map<string, { values: Record<string, string>; at: number }>();
   private readonly attempts = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private readonly configs = new Map<string, { config?: ProjectConfig; at: number }>();
+  private ended: Ended[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private woken = false;
   private loop: Promise<void> | undefined;
@@ -63,67 +101,102 @@ export class DeliveryWorker {
     this.loop = this.run();
   }
 
-  /** Look for due deliveries now (the dispatcher wrote some). */
+  /** Look for due deliveries soon (the dispatcher wrote some, or an attempt ended). */
   wake(): void {
     this.woken = true;
     this.wakeUp?.();
   }
 
-  /** Stop: attempts in flight are aborted and left pending for the next start. */
+  /** Stop: attempts in flight are aborted and, like those still queued, left pending for the next start. */
   async close(): Promise<void> {
     this.stopping.abort(new Error('the coordinator is stopping'));
     this.wake();
     await this.loop;
+    const queued = [...this.slots.values()].flatMap((s) => [...s.urgent, ...s.normal].map((d) => d.id));
+    for (const slot of this.slots.values()) slot.urgent = slot.normal = [];
     await Promise.allSettled([...this.attempts]);
+    await releaseUnattempted(this.options.db, queued).catch(() => undefined);
+    clearTimeout(this.flushTimer);
+    await this.flushing;
+    while (this.ended.length > 0) if (!(await this.flush())) break;
   }
 
   private async run(): Promise<void> {
+    const passMs = this.options.passMs ?? 25;
     while (!this.stopping.signal.aborted) {
+      const began = Date.now();
       try {
         await this.pass();
       } catch (e) {
         if (!this.stopping.signal.aborted) this.options.logger.error({ err: messageOf(e) }, 'notification pass failed');
       }
-      // A wake during the pass (an attempt ended, the dispatcher wrote) runs the next pass at once.
-      if (this.woken) {
-        this.woken = false;
-        await new Promise((r) => setImmediate(r));
-        continue;
+      if (!this.woken) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.pollMs ?? 250);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = undefined;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs ?? 250);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeUp = undefined;
       this.woken = false;
+      // However often attempts end, one pass per `passMs`: the queues refill from memory in between.
+      const rest = began + passMs - Date.now();
+      if (rest > 0 && !this.stopping.signal.aborted) await new Promise((r) => setTimeout(r, rest));
     }
   }
 
   private async pass(): Promise<void> {
-    const busy = [...this.inflight].filter(([slot, n]) => n >= this.limitOf(slot)).map(([slot]) => slot);
-    const picked: number[] = [];
-    const planned = new Map<string, number>();
-    for (const d of await dueDeliveries(this.options.db, new Date(), 100, busy)) {
-      const slot = `${d.project ?? ''}/${d.target}`;
-      const config = await this.configOf(d.project);
-      this.limits.set(slot, config?.notifications?.concurrency ?? 4);
-      const taken = (this.inflight.get(slot) ?? 0) + (planned.get(slot) ?? 0);
-      if (taken >= this.limitOf(slot)) continue;
-      planned.set(slot, (planned.get(slot) ?? 0) + 1);
-      picked.push(d.id);
+    const rooms: Record<string, number> = {};
+    for (const slot of this.slots.values()) rooms[slot.key] = Math.max(0, capacityOf(slot) - heldBy(slot));
+    // A service seen for the first time gets the room of the smallest queue until its config is read.
+    const claimed = await claimDue(this.options.db, new Date(), { rooms, otherwise: 8, limit: passBatch });
+    const touched = new Set<Slot>();
+    for (const d of claimed) {
+      const slot = await this.slotOf(d);
+      (urgent.has(d.trigger) ? slot.urgent : slot.normal).push(d);
+      touched.add(slot);
     }
-    if (this.stopping.signal.aborted) return;
-    for (const d of await claimDeliveries(this.options.db, picked)) {
-      const slot = `${d.project ?? ''}/${d.target}`;
-      this.inflight.set(slot, (this.inflight.get(slot) ?? 0) + 1);
-      const attempt = this.attempt(d, await this.configOf(d.project)).finally(() => {
-        this.inflight.set(slot, (this.inflight.get(slot) ?? 1) - 1);
-        this.attempts.delete(attempt);
-        this.wake();
-      });
+    if (this.stopping.signal.aborted) {
+      await releaseUnattempted(
+        this.options.db,
+        claimed.map((d) => d.id),
+      );
+      for (const slot of touched) slot.urgent = slot.normal = [];
+      return;
+    }
+    for (const slot of touched) this.pump(slot);
+  }
+
+  private async slotOf(d: NotifyDelivery): Promise<Slot> {
+    const key = `${d.project ?? ''}/${d.target}`;
+    const limit = (await this.configOf(d.project))?.notifications?.concurrency ?? 4;
+    let slot = this.slots.get(key);
+    if (!slot) {
+      slot = { key, limit, inflight: 0, urgent: [], normal: [] };
+      this.slots.set(key, slot);
+    }
+    slot.limit = limit;
+    return slot;
+  }
+
+  /** Start queued deliveries while the service has a free slot. */
+  private pump(slot: Slot): void {
+    while (slot.inflight < slot.limit && !this.stopping.signal.aborted) {
+      const d = slot.urgent.shift() ?? slot.normal.shift();
+      if (!d) return;
+      slot.inflight += 1;
+      const attempt = this.configOf(d.project)
+        .then((config) => this.attempt(d, config))
+        .catch((e) => this.options.logger.error({ err: messageOf(e), delivery: d.id }, 'notification attempt failed'))
+        .finally(() => {
+          slot.inflight -= 1;
+          this.attempts.delete(attempt);
+          this.pump(slot);
+          // Refill from the store only when the queue runs low: not one pass per attempt.
+          if (heldBy(slot) <= capacityOf(slot) / 2) this.wake();
+        });
       this.attempts.add(attempt);
     }
   }
@@ -139,10 +212,6 @@ export class DeliveryWorker {
     const values = await this.options.secretsFor(project, environment);
     this.secrets.set(key, { values, at: Date.now() });
     return values;
-  }
-
-  private limitOf(slot: string): number {
-    return this.limits.get(slot) ?? 4;
   }
 
   private async configOf(project: string | undefined): Promise<ProjectConfig | undefined> {
@@ -165,44 +234,83 @@ export class DeliveryWorker {
     }
     if (this.stopping.signal.aborted && outcome.kind !== 'sent') {
       // Not the receiver's fault: the next start sends it again, without counting this attempt against it.
-      await finishAttempt(this.options.db, d.id, { state: 'pending', nextAt: new Date() }).catch(() => undefined);
+      await releaseUnattempted(this.options.db, [d.id]).catch(() => undefined);
       return;
     }
     const error = 'error' in outcome ? scrub(outcome.error, secrets) : undefined;
     const retry = n?.retry ?? { attempts: 1, backoffMs: 1000, maxBackoffMs: 1000 };
     const giveUp = outcome.kind === 'failed' || (outcome.kind === 'retry' && d.attempts >= retry.attempts);
     const state = outcome.kind === 'sent' ? 'sent' : giveUp ? 'failed' : 'pending';
-    await finishAttempt(this.options.db, d.id, {
+    const end: AttemptEnd = {
+      id: d.id,
       state,
       ...(outcome.status ? { status: outcome.status } : {}),
       ...(error ? { error } : {}),
       ...(state === 'pending' ? { nextAt: new Date(Date.now() + retryDelay(d.attempts, retry)) } : {}),
+    };
+    if (state === 'failed') {
+      this.options.logger.warn(
+        { delivery: d.id, target: d.target, type: d.targetType, attempts: d.attempts, error },
+        'notification failed for good',
+      );
+    }
+    this.record({
+      end,
+      targetType: d.targetType,
+      ...(state === 'pending' ? {} : { event: outcomeEvent(d, end, outcome) }),
     });
-    this.options.onOutcome?.(d.targetType, state === 'pending' ? 'retry' : state);
-    if (state === 'pending') return;
-    await this.options.emit({
-      ...(d.project ? { project: d.project } : {}),
-      ...(d.environment ? { environment: d.environment } : {}),
-      ...(d.service ? { service: d.service } : {}),
-      ...(d.deploymentId ? { deploymentId: d.deploymentId } : {}),
-      kind: state === 'sent' ? 'notification.sent' : 'notification.failed',
-      message:
-        state === 'sent'
-          ? sentMessage(outcome, `${d.target} (${d.targetType}): ${String(d.message.title)}`)
-          : `could not notify ${d.target} (${d.targetType}) after ${d.attempts} attempt(s): ${error}`,
-      data: {
-        delivery: d.id,
-        key: d.key,
-        trigger: d.trigger,
-        target: d.target,
-        type: d.targetType,
-        event: d.eventId,
-        attempts: d.attempts,
-        ...(outcome.status ? { status: outcome.status } : {}),
-        ...(error ? { error } : {}),
-        ...(d.renderError ? { renderError: d.renderError } : {}),
-      },
+  }
+
+  /** Keep an ended attempt for the next batch; a full batch is written at once, else within `flushMs`. */
+  private record(ended: Ended): void {
+    this.ended.push(ended);
+    if (this.ended.length >= flushBatch) void this.flush();
+    else this.flushTimer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 20);
+  }
+
+  /**
+   * Write ended attempts and their events, one transaction per batch. When the store refuses, they stay in
+   * memory (their deliveries stay `sending`) and are written later; returns whether everything was written.
+   */
+  private async flush(): Promise<boolean> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.flushing) return this.flushing.then(() => this.ended.length === 0);
+    let ok = true;
+    this.flushing = (async () => {
+      while (this.ended.length > 0) {
+        const batch = this.ended.splice(0, flushBatch);
+        try {
+          await this.options.db.transaction(async (tx) => {
+            await finishAttempts(
+              tx,
+              batch.map((b) => b.end),
+            );
+            await appendEvents(
+              tx,
+              batch.flatMap((b) => (b.event ? [b.event] : [])),
+            );
+          });
+        } catch (e) {
+          this.ended.unshift(...batch);
+          ok = false;
+          this.options.logger.error(
+            { err: messageOf(e), ended: batch.length },
+            'could not record notification attempts',
+          );
+          if (!this.stopping.signal.aborted) this.flushTimer ??= setTimeout(() => void this.flush(), 1000);
+          return;
+        }
+        for (const b of batch)
+          this.options.onOutcome?.(b.targetType, b.end.state === 'pending' ? 'retry' : b.end.state);
+        // Retries are pending again: the next pass may take them when they are due.
+        if (batch.some((b) => b.end.state === 'pending')) this.wake();
+      }
+    })().finally(() => {
+      this.flushing = undefined;
     });
+    await this.flushing;
+    return ok;
   }
 
   private async send(
@@ -248,6 +356,33 @@ export class DeliveryWorker {
       },
     });
   }
+}
+
+/** The event that records a delivery's end: sent, or failed for good with the (scrubbed) answer. */
+function outcomeEvent(d: NotifyDelivery, end: AttemptEnd, outcome: SendOutcome): NewEvent {
+  const sent = end.state === 'sent';
+  return {
+    ...(d.project ? { project: d.project } : {}),
+    ...(d.environment ? { environment: d.environment } : {}),
+    ...(d.service ? { service: d.service } : {}),
+    ...(d.deploymentId ? { deploymentId: d.deploymentId } : {}),
+    kind: sent ? 'notification.sent' : 'notification.failed',
+    message: sent
+      ? sentMessage(outcome, `${d.target} (${d.targetType}): ${String(d.message.title)}`)
+      : `could not notify ${d.target} (${d.targetType}) after ${d.attempts} attempt(s): ${end.error}`,
+    data: {
+      delivery: d.id,
+      key: d.key,
+      trigger: d.trigger,
+      target: d.target,
+      type: d.targetType,
+      event: d.eventId,
+      attempts: d.attempts,
+      ...(end.status ? { status: end.status } : {}),
+      ...(end.error ? { error: end.error } : {}),
+      ...(d.renderError ? { renderError: d.renderError } : {}),
+    },
+  };
 }
 
 function gone(d: NotifyDelivery): SendOutcome {

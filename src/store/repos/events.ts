@@ -71,6 +71,25 @@ export async function listEvents(db: Queryable, f: EventFilter = {}): Promise<Ev
   return rows.map(toEvent);
 }
 
+/**
+ * Events of these kinds after `after`, oldest first, and how far the read got: the id of the last event
+ * returned when `limit` was reached, else the newest event id seen (so a reader that keeps a cursor skips
+ * the other kinds without reading them).
+ */
+export async function listEventsOfKinds(
+  db: Queryable,
+  f: { after: number; kinds: string[]; limit: number },
+): Promise<{ events: EventRecord[]; readTo: number }> {
+  const newest = await lastEventId(db);
+  const { rows } = await db.query(
+    `select id, project, deployment_id, service, environment, kind, message, data, at from events
+     where id > $1 and id <= $2 and kind = any($3::text[]) order by id limit $4`,
+    [f.after, newest, f.kinds, f.limit],
+  );
+  const events = rows.map(toEvent);
+  return { events, readTo: events.length === f.limit ? events.at(-1)!.id : Math.max(f.after, newest) };
+}
+
 /** The id of the newest stored event, 0 when there is none (where a stream that starts "now" begins). */
 export async function lastEventId(db: Queryable): Promise<number> {
   const { rows } = await db.query('select coalesce(max(id), 0) as id from events');

@@ -38,6 +38,8 @@ export type NewNotifyDelivery = Pick<NotifyDelivery, 'key' | 'eventId' | 'trigge
 const columns =
   'id, key, event_id, project, environment, service, deployment_id, trigger, target, target_type, message, ' +
   'render_error, state, attempts, next_at, last_error, last_status, created_at, sent_at';
+/** The same columns of `notify_deliveries d` (in a statement that joins it). */
+const columnsOfD = columns.replace(/(\w+)/g, 'd.$1');
 
 function toDelivery(r: Record<string, unknown>): NotifyDelivery {
   return {
@@ -103,26 +105,55 @@ export async function insertNotifyDeliveries(tx: Queryable, list: NewNotifyDeliv
   return rowCount;
 }
 
-/** Sent before anything else that is due: a failing deployment or an incident must not queue behind a burst. */
-const urgentTriggers = ['on-deployment-failed', 'on-incident-opened', 'on-alert-firing'];
+/**
+ * Sent before anything else that is due: a failing deployment or an incident must not queue behind a burst
+ * (the worker also puts them at the head of their notification service's queue in memory).
+ */
+export const urgentTriggers = [
+  'on-deployment-failed',
+  'on-deployment-rolled-back',
+  'on-incident-opened',
+  'on-alert-firing',
+];
+
+/** Room per notification service (`project/target`) in a worker's queues, for `claimDue`. */
+export interface ClaimRoom {
+  /** Free places by `project/target` (a project-less delivery is `/target`). */
+  rooms: Record<string, number>;
+  /** The room of a service not in `rooms`. */
+  otherwise: number;
+  /** At most this many in all. */
+  limit: number;
+}
 
 /**
- * Pending deliveries whose time has come, urgent triggers first, then oldest first, leaving out the
- * notification services (`project/target`) that have no free slot, so a stuck one never hides the others' deliveries.
+ * Take due deliveries for one attempt each, in one statement: per notification service at most its room
+ * (urgent triggers always, ahead of the rest), urgent first, then oldest first. Taking per service keeps
+ * a stuck endpoint's backlog, however long and old, from filling the batch and starving the others. The due
+ * rows are read through notify_deliveries_due and ranked on their id and service alone; a delivery another
+ * worker took meanwhile is left out (state is checked again when the row is updated).
  */
-export async function dueDeliveries(
-  db: Queryable,
-  now: Date,
-  limit: number,
-  busy: string[] = [],
-): Promise<NotifyDelivery[]> {
+export async function claimDue(db: Queryable, now: Date, room: ClaimRoom): Promise<NotifyDelivery[]> {
   const { rows } = await db.query(
-    `select ${columns} from notify_deliveries where state = 'pending' and next_at <= $1
-       and coalesce(project, '') || '/' || target <> all($3::text[])
-     order by trigger = any($4::text[]) desc, next_at, id limit $2`,
-    [now, limit, busy, urgentTriggers],
+    `with due as (
+       select id, next_at, trigger = any($4::text[]) as urgent, coalesce(project, '') || '/' || target as slot,
+         row_number() over (partition by coalesce(project, '') || '/' || target
+           order by trigger = any($4::text[]) desc, next_at, id) as place
+       from notify_deliveries where state = 'pending' and next_at <= $1
+     ), chosen as (
+       select due.id from due left join jsonb_each_text($2::jsonb) as r on r.key = due.slot
+       where due.urgent or due.place <= coalesce(r.value::int, $3)
+       order by due.urgent desc, due.next_at, due.id limit $5
+     )
+     update notify_deliveries d set state = 'sending', attempts = d.attempts + 1
+     from chosen where d.id = chosen.id and d.state = 'pending'
+     returning ${columnsOfD}`,
+    [now, jsonParam(room.rooms), room.otherwise, urgentTriggers, room.limit],
   );
-  return rows.map(toDelivery);
+  return rows.map(toDelivery).sort((a, b) => {
+    const rank = Number(urgentTriggers.includes(b.trigger)) - Number(urgentTriggers.includes(a.trigger));
+    return rank || a.nextAt.getTime() - b.nextAt.getTime() || a.id - b.id;
+  });
 }
 
 /** When the next pending delivery is due, if any. */
@@ -133,29 +164,46 @@ export async function nextDueAt(db: Queryable): Promise<Date | undefined> {
   return optionalDate(rows[0]?.at);
 }
 
-/** Take pending deliveries for one attempt each (one statement); those another pass took are left out. */
-export async function claimDeliveries(db: Queryable, ids: number[]): Promise<NotifyDelivery[]> {
-  if (ids.length === 0) return [];
-  const { rows } = await db.query(
-    `update notify_deliveries set state = 'sending', attempts = attempts + 1
-     where id = any($1::bigint[]) and state = 'pending' returning ${columns}`,
-    [ids],
-  );
-  return rows.map(toDelivery);
+/** How an attempt ended: sent, failed for good, or pending again at `nextAt`. */
+export interface AttemptEnd {
+  id: number;
+  state: 'sent' | 'failed' | 'pending';
+  status?: number;
+  error?: string;
+  nextAt?: Date;
 }
 
-/** Record an attempt's end: sent, failed for good, or pending again at `nextAt`. */
-export async function finishAttempt(
-  db: Queryable,
-  id: number,
-  f: { state: 'sent' | 'failed' | 'pending'; status?: number; error?: string; nextAt?: Date },
-): Promise<void> {
+/** Record the ends of many attempts in one statement (the worker writes them in batches). */
+export async function finishAttempts(db: Queryable, ends: AttemptEnd[]): Promise<void> {
+  if (ends.length === 0) return;
+  const rows = ends.map((e) => ({
+    id: e.id,
+    state: e.state,
+    status: e.status ?? null,
+    error: e.error ?? null,
+    next_at: e.nextAt?.toISOString() ?? null,
+  }));
   await db.query(
-    `update notify_deliveries set state = $2, last_status = $3, last_error = $4, next_at = coalesce($5, next_at),
-       sent_at = case when $2 = 'sent' then now() else sent_at end
-     where id = $1`,
-    [id, f.state, f.status ?? null, f.error ?? null, f.nextAt ?? null],
+    `update notify_deliveries d set state = x.state, last_status = x.status, last_error = x.error,
+       next_at = coalesce(x.next_at, d.next_at), sent_at = case when x.state = 'sent' then now() else d.sent_at end
+     from jsonb_to_recordset($1::jsonb) as x(id bigint, state text, status integer, error text, next_at timestamptz)
+     where d.id = x.id`,
+    [jsonParam(rows)],
   );
+}
+
+/**
+ * Claimed deliveries that were never attempted, or whose attempt the coordinator's stop cut short, go back to
+ * pending, due now, without counting that attempt against them (the claim counted it).
+ */
+export async function releaseUnattempted(db: Queryable, ids: number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { rowCount } = await db.query(
+    `update notify_deliveries set state = 'pending', attempts = greatest(attempts - 1, 0), next_at = now()
+     where id = any($1::bigint[]) and state = 'sending'`,
+    [ids],
+  );
+  return rowCount;
 }
 
 /**

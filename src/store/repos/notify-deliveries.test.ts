@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { freshDb } from '../../../test/support/store.js';
+import type { Db } from '../db.js';
+import {
+  claimDue,
+  finishAttempts,
+  insertNotifyDeliveries,
+  listNotifyDeliveries,
+  type NewNotifyDelivery,
+  releaseUnattempted,
+} from './notify-deliveries.js';
+
+/** The outbox queries the worker's passes and batches rely on. */
+describe('notification outbox', () => {
+  let db: Db;
+  let n = 0;
+  const delivery = (trigger: string, target = 'chat'): NewNotifyDelivery => {
+    n += 1;
+    return {
+      key: `slipway-${n}-0-${target}`,
+      eventId: n,
+      project: 'harbor',
+      trigger,
+      target,
+      targetType: 'slack',
+      message: { title: `message ${n}` },
+    };
+  };
+  const keys = (list: { key: string }[]) => list.map((d) => d.key);
+
+  beforeAll(async () => {
+    db = await freshDb();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+  beforeEach(async () => {
+    await db.query('delete from notify_deliveries');
+  });
+
+  const soon = () => new Date(Date.now() + 1000);
+  const all = { rooms: {}, otherwise: 100, limit: 100 };
+
+  it('claims urgent deliveries first, then the oldest, each service up to its room', async () => {
+    const started = [1, 2, 3, 4].map(() => delivery('on-deployment-started'));
+    const other = [1, 2].map(() => delivery('on-deployment-started', 'ops'));
+    const failed = delivery('on-deployment-failed');
+    const rolledBack = delivery('on-deployment-rolled-back', 'ops');
+    await insertNotifyDeliveries(db, [...started, ...other, failed, rolledBack]);
+
+    // chat has room for two: its urgent one and its oldest; ops (not listed) has the room `otherwise` says.
+    const claimed = await claimDue(db, soon(), { rooms: { 'harbor/chat': 2 }, otherwise: 2, limit: 100 });
+    expect(keys(claimed)).toEqual([failed.key, rolledBack.key, started[0]!.key, other[0]!.key]);
+    expect(claimed.every((d) => d.state === 'sending' && d.attempts === 1)).toBe(true);
+
+    // A full service (room 0) still takes an urgent delivery; a claimed one is never claimed twice.
+    const urgentToo = delivery('on-incident-opened');
+    await insertNotifyDeliveries(db, [urgentToo]);
+    expect(
+      keys(await claimDue(db, soon(), { rooms: { 'harbor/chat': 0, 'harbor/ops': 0 }, otherwise: 0, limit: 9 })),
+    ).toEqual([urgentToo.key]);
+    // The overall limit keeps the oldest.
+    expect(keys(await claimDue(db, soon(), { ...all, limit: 2 }))).toEqual([started[1]!.key, started[2]!.key]);
+  });
+
+  it('leaves a long, old backlog of one service from starving the others', async () => {
+    const stuck = Array.from({ length: 30 }, () => delivery('on-deployment-started', 'stuck'));
+    const fresh = delivery('on-deployment-started');
+    await insertNotifyDeliveries(db, [...stuck, fresh]);
+    const claimed = await claimDue(db, soon(), { rooms: { 'harbor/stuck': 4 }, otherwise: 8, limit: 10 });
+    expect(claimed.filter((d) => d.target === 'stuck')).toHaveLength(4);
+    expect(keys(claimed)).toContain(fresh.key);
+  });
+
+  it('does not claim a retry before it is due', async () => {
+    await insertNotifyDeliveries(db, [delivery('on-deployment-failed')]);
+    const [first] = await claimDue(db, soon(), all);
+    await finishAttempts(db, [
+      { id: first!.id, state: 'pending', error: 'HTTP 503', nextAt: new Date(Date.now() + 60_000) },
+    ]);
+    expect(await claimDue(db, soon(), all)).toEqual([]);
+    expect(keys(await claimDue(db, new Date(Date.now() + 61_000), all))).toEqual([first!.key]);
+  });
+
+  it('records a batch of attempt ends in one statement, each with its own state and answer', async () => {
+    await insertNotifyDeliveries(
+      db,
+      [1, 2, 3].map(() => delivery('on-deployment-started')),
+    );
+    const claimed = await claimDue(db, soon(), all);
+    expect(claimed).toHaveLength(3);
+    const [a, b, c] = claimed.sort((x, y) => x.id - y.id);
+    const later = new Date(Date.now() + 30_000);
+    await finishAttempts(db, [
+      { id: a!.id, state: 'sent', status: 200 },
+      { id: b!.id, state: 'failed', status: 404, error: 'HTTP 404: no such channel' },
+      { id: c!.id, state: 'pending', status: 503, error: 'HTTP 503', nextAt: later },
+    ]);
+    const byId = new Map((await listNotifyDeliveries(db)).map((d) => [d.id, d]));
+    expect(byId.get(a!.id)).toMatchObject({ state: 'sent', lastStatus: 200, attempts: 1 });
+    expect(byId.get(a!.id)!.sentAt).toBeInstanceOf(Date);
+    expect(byId.get(b!.id)).toMatchObject({ state: 'failed', lastStatus: 404, lastError: 'HTTP 404: no such channel' });
+    expect(byId.get(b!.id)!.sentAt).toBeUndefined();
+    expect(byId.get(c!.id)).toMatchObject({ state: 'pending', lastStatus: 503, attempts: 1 });
+    expect(byId.get(c!.id)!.nextAt.getTime()).toBe(later.getTime());
+  });
+
+  it('releases claimed deliveries that were never attempted without counting an attempt', async () => {
+    await insertNotifyDeliveries(db, [delivery('on-deployment-started'), delivery('on-deployment-started')]);
+    const ids = (await claimDue(db, soon(), all)).map((d) => d.id);
+    await finishAttempts(db, [{ id: ids[1]!, state: 'sent', status: 200 }]);
+    // Only the one still claimed goes back; the sent one stays sent.
+    expect(await releaseUnattempted(db, ids)).toBe(1);
+    const list = await listNotifyDeliveries(db);
+    expect(list.find((d) => d.id === ids[0])).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(list.find((d) => d.id === ids[1])).toMatchObject({ state: 'sent', attempts: 1 });
+  });
+});
