@@ -201,7 +201,10 @@ for (const driver of ['pglite', 'postgres'] as const) {
       await deployed(h, '1.0.0');
       h.runtime.behaviour = (spec) => (spec.release === '2.0.0' ? 'starting' : 'healthy');
       const d = await h.engine.deploy(req('2.0.0'));
-      await new Promise((r) => setTimeout(r, 150));
+      // Waits at step 1 for health; on a loaded machine it may take more than a moment to get there.
+      for (let i = 0; i < 200 && (await getDeployment(h.db, d.id))!.step < 1; i++)
+        await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 50));
       expect((await getDeployment(h.db, d.id))!.step).toBe(1); // waiting for health
       const engine = await h.restart();
       expect((await getDeployment(h.db, d.id))!.state).toBe('running');
