@@ -92,7 +92,7 @@ describe('the Migrations view in Chromium', () => {
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(dashboardUrl(system, '/migrations'));
     await logIn(page, vic);
-    await page.getByRole('heading', { name: 'Migrations' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Migrations' }).waitFor();
     const staging = page.locator('[data-environment="staging"]');
     await staging.locator('[data-migration="0003_drop_tonnage"]').waitFor();
     // The viewer may see staging only: production is not on the page.

@@ -64,6 +64,30 @@ interface Slot {
   inflight: number;
   urgent: NotifyDelivery[];
   normal: NotifyDelivery[];
+  /** Subjects (see subjectOf) with a delivery in flight to this service. */
+  busy: Set<string>;
+}
+
+/** What a delivery is about, when that orders it: the incident, else the deployment. */
+function subjectOf(d: NotifyDelivery): string | undefined {
+  const values = (d.message as { values?: Record<string, unknown> }).values;
+  const incident = values?.['incident.id'];
+  if (typeof incident === 'string' && incident !== '') return `incident:${incident}`;
+  return d.deploymentId === undefined ? undefined : `deployment:${d.deploymentId}`;
+}
+
+/** The first queued delivery whose subject has nothing in flight; later ones of a busy subject keep their place. */
+function takeStartable(queue: NotifyDelivery[], busy: ReadonlySet<string>): NotifyDelivery | undefined {
+  const blocked = new Set<string>();
+  for (let i = 0; i < queue.length; i++) {
+    const subject = subjectOf(queue[i]!);
+    if (subject !== undefined && (busy.has(subject) || blocked.has(subject))) {
+      blocked.add(subject);
+      continue;
+    }
+    return queue.splice(i, 1)[0];
+  }
+  return undefined;
 }
 
 /**
@@ -174,24 +198,31 @@ export class DeliveryWorker {
     const limit = (await this.configOf(d.project))?.notifications?.concurrency ?? 4;
     let slot = this.slots.get(key);
     if (!slot) {
-      slot = { key, limit, inflight: 0, urgent: [], normal: [] };
+      slot = { key, limit, inflight: 0, urgent: [], normal: [], busy: new Set() };
       this.slots.set(key, slot);
     }
     slot.limit = limit;
     return slot;
   }
 
-  /** Start queued deliveries while the service has a free slot. */
+  /**
+   * Start queued deliveries while the service has a free slot. Two messages about the same incident or deployment
+   * never go to one service at once: they go in their queue's order, so an acknowledgement cannot overtake the
+   * opening, or a resolution the acknowledgement (a Jira issue would end in the wrong state).
+   */
   private pump(slot: Slot): void {
     while (slot.inflight < slot.limit && !this.stopping.signal.aborted) {
-      const d = slot.urgent.shift() ?? slot.normal.shift();
+      const d = takeStartable(slot.urgent, slot.busy) ?? takeStartable(slot.normal, slot.busy);
       if (!d) return;
+      const subject = subjectOf(d);
+      if (subject !== undefined) slot.busy.add(subject);
       slot.inflight += 1;
       const attempt = this.configOf(d.project)
         .then((config) => this.attempt(d, config))
         .catch((e) => this.options.logger.error({ err: messageOf(e), delivery: d.id }, 'notification attempt failed'))
         .finally(() => {
           slot.inflight -= 1;
+          if (subject !== undefined) slot.busy.delete(subject);
           this.attempts.delete(attempt);
           this.pump(slot);
           // Refill from the store only when the queue runs low: not one pass per attempt.

@@ -27,7 +27,7 @@ export async function timelineFacts(
       where project = $1 and (
         deployment_id = any($2::text[])
         or (kind like 'incident.%' and data->>'incident' = $3)
-        or (kind like 'alert.%' and at between $4 and $5
+        or (kind like 'alert.%' and at >= $4 and at < $5::timestamptz + interval '1 millisecond'
             and (coalesce(data->>'group', data->>'groupKey') = $6 or data->>'rule' = any($7::text[])))
         or (kind like 'error.issue.%' and data->>'issue' = any($8::text[]))
       )
@@ -43,6 +43,8 @@ export async function timelineFacts(
       issues,
     ],
   );
+  // (`until` is a JavaScript time, whole milliseconds; an event's time has microseconds: an alert stored in the same
+  // millisecond as the resolution, just before it, belongs to the timeline.)
   const base = rows.map(toEvent);
   // Notifications name the event that caused them (data.event); those about a deployment also carry its id.
   const notified = await db.query(
