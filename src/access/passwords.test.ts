@@ -12,6 +12,12 @@ describe('passwords', () => {
     expect(await hashPassword('correct horse battery')).not.toBe(hash);
   });
 
+  it('verifies hashes stored by earlier versions (made with hash-wasm, parameters read from the string)', async () => {
+    const stored = '$argon2id$v=19$m=65536,t=3,p=1$yzQ+I/TrG+YIRv44tMi1KA$zJCgc5al7jcFFaoN8cyvy1a+fjApwzU+89mcLxS2oaY';
+    expect(await verifyPassword('correct horse battery', stored)).toBe(true);
+    expect(await verifyPassword('correct horse batterY', stored)).toBe(false);
+  });
+
   it('a malformed stored hash is a mismatch, not a crash', async () => {
     expect(await verifyPassword('whatever password', 'not-a-phc-string')).toBe(false);
   });
