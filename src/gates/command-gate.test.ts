@@ -70,10 +70,11 @@ describe('runCommandGate', () => {
     const script =
       `const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, ` +
       `1000)'], { stdio: 'ignore' }); console.log('grandchild ' + c.pid); setInterval(() => {}, 1000);`;
-    const r = await runCommandGate(gate(script, { timeoutMs: 500 }));
+    // 3 s: long enough for a loaded machine to start node twice and print the pid before the timeout.
+    const r = await runCommandGate(gate(script, { timeoutMs: 3000 }));
     expect(r.outcome).toBe('fail');
-    expect(r.message).toMatch(/^gate "check" timed out after 500ms .*; its processes were killed$/);
-    expect(r.detail).toMatchObject({ timedOut: true, timeoutMs: 500 });
+    expect(r.message).toMatch(/^gate "check" timed out after 3\.00s .*; its processes were killed$/);
+    expect(r.detail).toMatchObject({ timedOut: true, timeoutMs: 3000 });
     expect(r.exitCode).toBeUndefined();
     const grandchild = Number(/grandchild (\d+)/.exec(r.outputTail!)![1]);
     await new Promise((resolve) => setTimeout(resolve, 200));
