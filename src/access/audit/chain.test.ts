@@ -180,7 +180,7 @@ describeEachDriver('audit chain', (getDb) => {
       await Promise.all(Array.from({ length: 100 }, (_, j) => appendAudit(db, entry(i + j))));
     expect((await collect(exportAudit(db, new Date(0)))).length).toBe(1200);
     expect(await verifyAudit(db)).toMatchObject({ ok: true, rows: 1200 });
-  }, 60_000);
+  }, 120_000);
 });
 
 it('the canonical form is RFC 8785 (JCS) for stored values: the same bytes as the canonicalize package', async () => {
