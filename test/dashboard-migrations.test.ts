@@ -125,7 +125,7 @@ describe('the Migrations view in Chromium', () => {
     await context.close();
   }, 90_000);
 
-  it('the plan API: pending migrations in order with their phase, and the shadow dry run; a viewer gets 403', async () => {
+  it('the plan API: pending migrations in order with phase, and the shadow dry run; a viewer gets 403', async () => {
     const res = await system.client.call<{
       release: string;
       appliedThrough: number;
