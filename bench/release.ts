@@ -1,5 +1,5 @@
 /**
- * npm run bench:release -- --json [--rate N] [--api-instances N]
+ * npm run bench:release -- --json [--rate N] [--api-instances N] [--identity] [--connections N]
  *
  * harbor-platform released across its tiers under load, through the real proxy, on a real
  * coordinator process, with PostgreSQL, the FastAPI api, Slipway's static server and harbor-quote:
@@ -7,7 +7,8 @@
  * page's release cookie) while 2.0.0 is released (expand migration, new page) and while 3.0.0 fails
  * (its pricing crashes on start; the page and the api, which had moved, go back).
  * Reports failed requests per tier (target 0) and the time from the release request to all tiers
- * live, and to all tiers back.
+ * live, and to all tiers back. Page and asset requests accept brotli and gzip as browsers do; `--identity` asks for the
+ * files as built (the 232 KB main chunk instead of its brotli copy).
  */
 import { rmSync } from 'node:fs';
 import { generateToken } from '../src/api/auth.js';
@@ -62,7 +63,9 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const first = await release('1.0.0');
 if (first.rollout.state !== 'succeeded') await refuse(`1.0.0 ${first.rollout.state}: ${first.rollout.reason}`);
-const visits = new PageVisits(staging, rate);
+const encoding = process.argv.includes('--identity') ? 'identity' : 'gzip, deflate, br';
+const connections = arg('connections', 64);
+const visits = new PageVisits(staging, rate, encoding, connections);
 const started = Date.now();
 visits.start();
 progress(`${rate} page loads/s (+ assets + a quote each)`);
@@ -81,6 +84,9 @@ await printResult({
     pageLoadsPerSecond: rate,
     achievedPageLoadsPerSecond: Math.round(seen.tiers.page.requests / seconds),
     seconds: Math.round(seconds),
+    acceptEncoding: encoding,
+    connections,
+    assetMegabytes: Math.round(visits.bytes / 1e5) / 10,
   },
   tiers: seen.tiers,
   failedRequests: seen.failed,

@@ -1,5 +1,6 @@
 // npm run screenshots:migrations: the Migrations view at 1280 px and 390 px, written to docs/screenshots/, from a real
-// coordinator and PostgreSQL where release 1.0.0 applied two migrations and its contract migration waits.
+// coordinator and PostgreSQL where release 1.0.0 applied two migrations and its contract migration waits; a deployer
+// has asked for staging's plan and shadow dry run.
 import path from 'node:path';
 import {
   createUser,
@@ -18,13 +19,16 @@ ensureDashboardBuilt();
 const { system, database } = await systemWithMigrations();
 const browser = await launchChromium();
 try {
-  const vic = await createUser(system, 'vic', [{ role: 'viewer', environments: '*' }]);
+  const dee = await createUser(system, 'dee', [{ role: 'deployer', environments: '*' }]);
   for (const width of [1280, 390]) {
     const context = await newContext(browser, width);
     const page = await context.newPage();
     await page.goto(dashboardUrl(system, '/migrations'));
-    await logIn(page, vic);
+    await logIn(page, dee);
     await page.locator('[data-contract="0003_drop_tonnage"]').first().waitFor();
+    const plan = page.getByTestId('plan-staging');
+    await plan.getByRole('button', { name: 'Plan and dry-run' }).click();
+    await plan.getByTestId('dry-run-verdict').waitFor({ timeout: 120_000 });
     await page.waitForTimeout(1000);
     await page.screenshot({ path: path.join(out, `migrations-${width}.png`), fullPage: true });
     console.log(`screenshots: migrations-${width}.png`);

@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Browser,
@@ -18,17 +19,21 @@ import type { System } from './support/system.js';
  * The Migrations view in Debian's Chromium against a real coordinator and a real PostgreSQL: release 1.0.0's
  * deployment applied two migrations (each linked to that deployment, with its duration and checksum); its contract
  * migration is pending and waits for 1.0.0 to be gone, which the page says, with the linter's finding at file:line.
+ * A deployer asks for the plan and the shadow dry run (the contract in order, waiting; up on a throwaway PGlite, the
+ * irreversible migration noted); a viewer sees that button disabled with the reason.
  */
 let system: System;
 let database: FreshPostgres;
 let browser: Browser;
 let vic: LocalUser;
+let dee: LocalUser;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
   ensureDashboardBuilt();
   ({ system, database } = await systemWithMigrations());
   vic = await createUser(system, 'vic', [{ role: 'viewer', environments: ['staging'] }]);
+  dee = await createUser(system, 'dee', [{ role: 'deployer', environments: ['staging'] }]);
   browser = await launchChromium();
 }, 240_000);
 afterAll(async () => {
@@ -108,9 +113,68 @@ describe('the Migrations view in Chromium', () => {
     expect(await finding.textContent()).toMatch(/releases\/1\.0\.0\/migrations\/0003_drop_tonnage\.up\.sql:3:1/);
     expect(await finding.textContent()).toMatch(/Safe alternative:/);
     expect(await seriousViolations(page)).toEqual([]);
+    // A viewer may not start a dry run: the button says why.
+    const plan = staging.getByTestId('plan-staging');
+    expect(await plan.getByRole('button', { name: 'Plan and dry-run' }).isDisabled()).toBe(true);
+    expect(await plan.getByTestId('plan-denied').textContent()).toMatch(
+      /needs the deployer role on staging; vic has viewer on staging/,
+    );
     await link.click();
     await page.getByTestId('state').waitFor();
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 90_000);
+
+  it('the plan API: pending migrations in order with phase, and the shadow dry run; a viewer gets 403', async () => {
+    const res = await system.client.call<{
+      release: string;
+      appliedThrough: number;
+      pending: { id: string; phase: string | null; runs: string; after: string | null }[];
+      dryRun: { ok: boolean; steps: { migration: string; direction: string; ok: boolean; details: string[] }[] };
+      error: string | null;
+    }>('POST', `/api/v1/projects/${system.project}/migrations/plan`, { environment: 'staging' });
+    expect(res.error).toBeNull();
+    expect(res.release).toBe('1.0.0');
+    expect(res.appliedThrough).toBe(2);
+    expect(res.pending).toEqual([
+      expect.objectContaining({ id: '0003_drop_tonnage', phase: 'contract', after: '2.0.0', runs: 'waits' }),
+    ]);
+    expect(res.dryRun.steps[0]).toMatchObject({ migration: '0003_drop_tonnage', direction: 'up', ok: true });
+    expect(res.dryRun.steps[0]!.details.join('\n')).toMatch(/tonnage/);
+    const unknown = await system.client
+      .call('POST', `/api/v1/projects/${system.project}/migrations/plan`, { environment: 'nowhere' })
+      .catch((e: Error) => e.message);
+    expect(String(unknown)).toMatch(/no environment "nowhere"/);
+    const viewerToken = await system.client.call<{ secret: string }>('POST', '/api/v1/tokens', {
+      name: 'plan-viewer',
+      grants: [{ role: 'viewer', environments: '*' }],
+    });
+    const refused = await request(dashboardUrl(system, `/api/v1/projects/${system.project}/migrations/plan`), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${viewerToken.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ environment: 'staging' }),
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(await refused.body.text()).toMatch(/deployer on staging required/);
+  }, 90_000);
+
+  it('a deployer runs the plan and dry run from the page and reads each step', async () => {
+    const context = await newContext(browser, 1280);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(dashboardUrl(system, '/migrations'));
+    await logIn(page, dee);
+    const plan = page.getByTestId('plan-staging');
+    await plan.getByRole('button', { name: 'Plan and dry-run' }).click();
+    await plan.getByTestId('dry-run-verdict').waitFor({ timeout: 60_000 });
+    expect(await plan.getByTestId('dry-run-verdict').textContent()).toMatch(/Shadow dry run: every step passed/);
+    const planned = plan.locator('[data-planned="0003_drop_tonnage"]');
+    expect(await planned.getAttribute('data-runs')).toBe('waits');
+    expect(await planned.textContent()).toMatch(/contract \(for releases from 2\.0\.0\): waits until no live release/);
+    expect(await plan.locator('[data-step="0003_drop_tonnage:up"]').getAttribute('data-ok')).toBe('true');
+    expect(await plan.getByRole('button', { name: 'Dry-run again' }).isEnabled()).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 120_000);
 });

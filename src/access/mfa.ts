@@ -33,13 +33,18 @@ export async function loadMfaEnvironments(db: Queryable): Promise<string[]> {
   return mfaEnvironmentsOf((await listProjects(db)).map((p) => p.config));
 }
 
+/** Could this route need a second factor somewhere (approver or admin actions)? Other routes never do. */
+export function mayNeedMfa(access: Pick<RouteAccess, 'role' | 'action'>): boolean {
+  return access.role === 'approver' || access.role === 'admin' || approverActions.has(access.action);
+}
+
 /**
  * Does this route, acting on `environment`, need a second factor? Project-wide admin actions
  * (environment null: tokens, users, project config) reach every environment, so they do
  * whenever any environment needs one.
  */
 export function needsMfa(access: RouteAccess, environment: string | null, mfaEnvironments: readonly string[]): boolean {
-  if (access.role !== 'approver' && access.role !== 'admin' && !approverActions.has(access.action)) return false;
+  if (!mayNeedMfa(access)) return false;
   if (mfaEnvironments.length === 0) return false;
   return environment === null ? access.role === 'admin' : mfaEnvironments.includes(environment);
 }

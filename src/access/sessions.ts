@@ -39,7 +39,8 @@ declare module 'fastify' {
  * sites. */
 const cookieOptions = (maxAgeSeconds: number) =>
   ({ maxAge: maxAgeSeconds, path: '/', httpOnly: true, secure: true, sameSite: 'strict' }) as const;
-const sessionIdOf = (cookieValue: string) => createHash('sha256').update(cookieValue).digest('hex');
+/** A session's row id: the sha256 hex of its cookie (what caches and the store key it by). */
+export const sessionIdOf = (cookieValue: string) => createHash('sha256').update(cookieValue).digest('hex');
 // The double-submit token is derived from a per-session secret kept server-side: it can be
 // handed out again (GET /api/v1/auth/session) without storing the token itself.
 const csrfTokenOf = (secret: string, id: string) =>

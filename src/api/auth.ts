@@ -7,6 +7,7 @@ import type { Grant, Principal } from '../access/types.js';
 import { countActiveAdminTokens, findTokenByHash, insertToken } from '../store/repos/tokens.js';
 import { sessionCookieOf } from '../access/sessions.js';
 import { sessionAuth } from './session-auth.js';
+import type { PrincipalCache } from '../access/principal-cache.js';
 
 /** What the initial admin token and SLIPWAY_TOKEN may do: everything. */
 export const adminGrants: Grant[] = [{ role: 'admin', environments: '*' }];
@@ -51,15 +52,16 @@ declare module 'fastify' {
 }
 
 /** Fastify hook: every route but the public ones (`config.access.public`) needs `Authorization: Bearer <token>` or a
- * login session cookie (session-auth.ts). */
-export function bearerAuth(db: Queryable) {
+ * login session cookie (session-auth.ts). Principals found are reused for a few seconds (`principals`, keyed by the
+ * token's hash), so most requests do not wait for the store. */
+export function bearerAuth(db: Queryable, principals: PrincipalCache) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const access = req.routeOptions.config?.access;
     if (access?.public || access?.dsnKey) return;
     const header = req.headers.authorization;
     // People (the dashboard) come with a session cookie instead; a bearer header always wins.
     const cookie = header ? undefined : sessionCookieOf(req);
-    if (cookie) return sessionAuth(db, req, cookie);
+    if (cookie) return sessionAuth(db, req, cookie, principals);
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match)
       throw new SlipwayError(
@@ -68,6 +70,14 @@ export function bearerAuth(db: Queryable) {
           '`slipway up` wrote)',
       );
     const presented = hashToken(match[1]!);
+    const key = `token:${presented}`;
+    const cached = principals.get(key);
+    // The cache is keyed by the hash like the store's index; the same constant-time comparison follows a hit.
+    if (cached && timingSafeEqual(Buffer.from(cached.hash, 'hex'), Buffer.from(presented, 'hex'))) {
+      req.principal = cached.principal;
+      return;
+    }
+    const generation = principals.generation;
     const record = await findTokenByHash(db, presented);
     // The lookup is by hash; compare again in constant time so no code path branches on a partial match.
     if (!record || !timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(presented, 'hex'))) {
@@ -78,5 +88,10 @@ export function bearerAuth(db: Queryable) {
     if (record.expiresAt && record.expiresAt.getTime() <= Date.now())
       throw new SlipwayError('unauthorized', `token "${record.name}" expired at ${record.expiresAt.toISOString()}`);
     req.principal = { tokenId: record.id, name: record.name, grants: record.grants };
+    principals.set(
+      key,
+      { principal: req.principal, hash: record.hash, expiresAt: record.expiresAt?.getTime() },
+      generation,
+    );
   };
 }

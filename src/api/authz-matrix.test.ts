@@ -94,6 +94,15 @@ const table: Record<string, Expectation> = {
     source: 'query',
     request: (env) => ({ url: `/api/v1/projects/harbor/migrations?environment=${env}` }),
   },
+  'POST /api/v1/projects/:project/migrations/plan': {
+    role: 'deployer',
+    source: 'body',
+    request: (env) => ({
+      method: 'POST',
+      url: '/api/v1/projects/harbor/migrations/plan',
+      payload: { environment: env },
+    }),
+  },
   'GET /api/v1/projects/:project/services': {
     role: 'viewer',
     source: 'query',

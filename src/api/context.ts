@@ -8,6 +8,7 @@ import type { Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import type { CoordinatorMetrics } from './metrics.js';
 import type { OverviewCache } from './overview/cache.js';
+import type { PrincipalCache } from '../access/principal-cache.js';
 
 /** What the API's routes are given. Reads go to the store; changes go through the engine. */
 export interface ApiContext {
@@ -36,4 +37,6 @@ export interface ApiContext {
   selfUrl?: () => string;
   /** The overview of each project kept current by the event log; absent, buildApi makes one. */
   overview?: OverviewCache;
+  /** Principals of recent requests (src/access/principal-cache.ts); absent, buildApi makes one. */
+  principals?: PrincipalCache;
 }

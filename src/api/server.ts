@@ -46,10 +46,15 @@ import { scheduledDeploymentRoutes } from './routes/scheduled-deployments.js';
 import { releaseNotesRoutes } from './routes/release-notes.js';
 import { OverviewCache } from './overview/cache.js';
 import { migrationRoutes } from './routes/migrations.js';
+import { PrincipalCache } from '../access/principal-cache.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(given: ApiContext): Promise<FastifyInstance> {
-  const ctx: ApiContext = { ...given, overview: given.overview ?? new OverviewCache(given.events) };
+  const ctx: ApiContext = {
+    ...given,
+    overview: given.overview ?? new OverviewCache(given.events),
+    principals: given.principals ?? new PrincipalCache(),
+  };
   const app = Fastify({
     logger: false,
     bodyLimit: 1024 * 1024,
@@ -78,7 +83,7 @@ export async function buildApi(given: ApiContext): Promise<FastifyInstance> {
       'onRequest',
       forwardWritesToLeader(ctx.leadership, () => ctx.selfUrl?.() ?? 'a follower'),
     );
-  app.addHook('onRequest', bearerAuth(ctx.db));
+  app.addHook('onRequest', bearerAuth(ctx.db, ctx.principals!));
   // Text the store cannot keep (NUL, unpaired surrogates) is a 400 naming the field, before any route reads it.
   app.addHook('preValidation', refuseUnstorableInput);
   app.addHook('preHandler', authorizeRequest);

@@ -69,6 +69,8 @@ describe('tokens API', () => {
     const { token, secret } = (
       await create({ name: 'short-lived', grants: [{ role: 'viewer', environments: '*' }] })
     ).json();
+    // Used once first, so its principal is in the API's cache: the revoke must take it out there too.
+    expect((await app.inject({ url: '/api/v1/projects', headers: as(secret) })).statusCode).toBe(200);
     const revoked = await app.inject({ method: 'DELETE', url: `/api/v1/tokens/${token.id}`, headers: as(adminToken) });
     expect(revoked.statusCode).toBe(200);
     expect(revoked.json().token.state).toBe('revoked');
@@ -77,6 +79,11 @@ describe('tokens API', () => {
     const refused = await app.inject({ url: '/api/v1/projects', headers: as(secret) });
     expect(refused.statusCode).toBe(401);
     expect(refused.json().error.message).toMatch(/^token "short-lived" was revoked at /);
+    // The refusal is audited as denied, naming why.
+    const { rows } = await h.db.query<{ outcome: string; after: { refused: string } }>(
+      `select outcome, after from audit_log where status = 401 and after->>'refused' like 'token "short-lived"%'`,
+    );
+    expect(rows.map((r) => r.outcome)).toEqual(['denied']);
     const missing = await app.inject({ method: 'DELETE', url: '/api/v1/tokens/tok_nope', headers: as(adminToken) });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error.message).toContain('no token tok_nope');

@@ -220,6 +220,8 @@ describe('local users: login sessions', () => {
 
   it('disabling a user ends their sessions and refuses their logins', async () => {
     const { send } = await session('10.0.6.1', 'bob');
+    // A request before: the session is in the API's principal cache when the user is disabled.
+    expect((await send({ url: '/api/v1/deployments' })).statusCode).toBe(200);
     expect(
       (await app.inject({ method: 'POST', url: '/api/v1/users/bob/disable', headers: bearer })).json().user,
     ).toMatchObject({ name: 'bob', state: 'disabled' });

@@ -1,22 +1,45 @@
 import { Agent, request } from 'undici';
+import { promisify } from 'node:util';
+import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { TierTally } from './tier-tally.js';
+
+const decoders: Record<string, (b: Buffer) => Promise<Buffer>> = {
+  br: promisify(brotliDecompress),
+  gzip: promisify(gunzip),
+  deflate: promisify(inflate),
+};
+
+/** The page's text whatever encoding it came in (its asset names are read from it). */
+async function decoded(encoding: unknown, body: Buffer): Promise<string> {
+  const decode = typeof encoding === 'string' ? decoders[encoding] : undefined;
+  return (decode ? await decode(body) : body).toString('utf8');
+}
 
 /**
  * Simulated visitors without a browser, open loop at `rate` visits/s: each loads the page
  * (index.html sets the release cookie) and the assets it names, then asks for a quote with that
- * cookie, as the page would.
+ * cookie, as the page would. Like a browser, page and asset requests accept brotli and gzip (`acceptEncoding`;
+ * `identity` asks for the files as built, several times the bytes).
  */
 export class PageVisits {
   readonly tally = new TierTally();
   private timer?: NodeJS.Timeout;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly agent = new Agent({ connections: 64 });
+  private readonly agent: Agent;
   private n = 0;
+  /** Asset bytes received (as sent: compressed when they were). */
+  bytes = 0;
 
   constructor(
     private readonly url: string,
     private readonly rate: number,
-  ) {}
+    private readonly acceptEncoding = 'gzip, deflate, br',
+    /** Connections to the site at most. They cap the rate at connections ÷ latency, which also keeps an overloaded
+     * site from being swamped (bench:release --connections 512 on a loaded machine: the api tier answered 502s). */
+    connections = 64,
+  ) {
+    this.agent = new Agent({ connections });
+  }
 
   start(): void {
     const started = Date.now();
@@ -41,8 +64,12 @@ export class PageVisits {
   private async visit(): Promise<void> {
     let cookie: string | undefined;
     try {
-      const res = await request(`${this.url}/`, { dispatcher: this.agent, headersTimeout: 15_000 });
-      const html = await res.body.text();
+      const res = await request(`${this.url}/`, {
+        dispatcher: this.agent,
+        headersTimeout: 15_000,
+        headers: { 'accept-encoding': this.acceptEncoding },
+      });
+      const html = await decoded(res.headers['content-encoding'], Buffer.from(await res.body.arrayBuffer()));
       const setCookie = res.headers['set-cookie'];
       cookie = (Array.isArray(setCookie) ? setCookie[0] : setCookie)?.split(';')[0];
       const release = res.headers['x-slipway-static-release'] as string | undefined;
@@ -74,9 +101,9 @@ export class PageVisits {
       const res = await request(`${this.url}${path}`, {
         dispatcher: this.agent,
         headersTimeout: 15_000,
-        headers: cookie ? { cookie } : {},
+        headers: { 'accept-encoding': this.acceptEncoding, ...(cookie ? { cookie } : {}) },
       });
-      await res.body.dump();
+      this.bytes += (await res.body.arrayBuffer()).byteLength;
       const release = res.headers['x-slipway-static-release'] as string | undefined;
       this.tally.add('asset', res.statusCode === 200, release, `${res.statusCode} GET ${path}`);
     } catch (e) {

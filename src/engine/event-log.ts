@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import { appendEvent, type EventRecord, lastEventId, listEvents, type NewEvent } from '../store/repos/events.js';
+import { appendEvent, type EventRecord, lastEventId, listEventsExcept, type NewEvent } from '../store/repos/events.js';
 import type { Logger } from '../shared/logging.js';
 
 /** The fields every event about a deployment carries. */
@@ -49,7 +49,11 @@ export class EventLog {
         this.floor = this.cursor = await lastEventId(this.db);
         return;
       }
-      const rows = await listEvents(this.db, { after: Math.max(this.floor, this.cursor - rescan), limit: 1000 });
+      const after = Math.max(this.floor, this.cursor - rescan);
+      // The ids already handed in the window are left out by the store: a quiet log costs one small query.
+      const seen: number[] = [];
+      for (let id = after + 1; id <= this.cursor; id++) if (this.handed.has(id)) seen.push(id);
+      const rows = await listEventsExcept(this.db, { after, except: seen, limit: 1000 });
       for (const e of rows) {
         this.cursor = Math.max(this.cursor, e.id);
         if (!this.handed.has(e.id)) this.hand(e);

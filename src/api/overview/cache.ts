@@ -4,6 +4,8 @@ import type { Overview } from './view.js';
 interface Entry {
   version: number;
   at: number;
+  /** When its computation finished: the next background refresh is due `maxAgeMs` after this, not after `at`. */
+  doneAt: number;
   overview: Overview;
   /** Each environment's JSON, so an answer for any set of visible environments is a join, not a serialization. */
   environments: Map<string, string>;
@@ -55,7 +57,10 @@ export class OverviewCache {
     const version = this.version(project);
     let entry = this.entries.get(project);
     if (entry?.version !== version) entry = await this.compute(project, version, load);
-    else if (this.now() - entry.at > this.maxAgeMs) void this.compute(project, version, load).catch(() => undefined);
+    // Due from the end of the last computation: one that takes longer than maxAgeMs (a busy store) does not start the
+    // next at once, so refreshes never run back to back and compete with the requests they serve.
+    else if (this.now() - entry.doneAt > this.maxAgeMs)
+      void this.compute(project, version, load).catch(() => undefined);
     const environments = entry.overview.environments
       .filter((e) => visible(e.name))
       .map((e) => entry.environments.get(e.name));
@@ -70,12 +75,8 @@ export class OverviewCache {
     const promise = (async () => {
       const at = this.now();
       const overview = await load();
-      const entry: Entry = {
-        version,
-        at,
-        overview,
-        environments: new Map(overview.environments.map((e) => [e.name, JSON.stringify(e)])),
-      };
+      const environments = new Map(overview.environments.map((e) => [e.name, JSON.stringify(e)]));
+      const entry: Entry = { version, at, doneAt: this.now(), overview, environments };
       const current = this.entries.get(project);
       if (!current || current.version < version || (current.version === version && current.at <= at))
         this.entries.set(project, entry);

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { SessionIdentity } from '../../access/identity.js';
 import { attemptLogin } from '../../access/login.js';
-import { endSession, sessionCookieOf, startSession, type ActiveSession } from '../../access/sessions.js';
+import { endSession, sessionCookieOf, sessionIdOf, startSession, type ActiveSession } from '../../access/sessions.js';
 import { checkTotp, newTotpSecret } from '../../access/totp.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { enableTotp, findUser, setPendingTotp } from '../../store/repos/users.js';
@@ -106,6 +106,7 @@ export function authRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (req, reply) => {
         const cookie = sessionCookieOf(req);
         await endSession(reply, ctx.db, cookie);
+        if (cookie) ctx.principals?.forgetSession(sessionIdOf(cookie));
         return { loggedOut: cookie !== undefined };
       },
     );

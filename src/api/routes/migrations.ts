@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { environmentMigrations } from '../../migrations/sequencing/environment-state.js';
+import { environmentPlan } from '../../migrations/sequencing/environment-plan.js';
 import { SlipwayError } from '../../shared/errors.js';
 import type { ApiContext } from '../context.js';
 import { errorBody, projectParams } from '../schemas.js';
@@ -53,6 +54,67 @@ const environmentView = z.object({
   ),
 });
 
+const planView = z.object({
+  environment: z.string(),
+  database: z.string().nullable().describe('host:port/database (never credentials)'),
+  release: z.string().nullable().describe("The database service's newest release: its migration files are planned"),
+  appliedThrough: z.int().describe('The last version applied completely; pending ones are above it'),
+  pending: z.array(
+    z.object({
+      version: z.int(),
+      id: z.string(),
+      phase: z.enum(['expand', 'contract']).nullable(),
+      after: z.string().nullable(),
+      runs: z
+        .enum(['now', 'waits'])
+        .describe(
+          "now: the release's expand step runs it; waits: a contract (or after one), once no live release " +
+            'needs the old schema',
+        ),
+      file: z.string(),
+    }),
+  ),
+  problems: z.array(z.string()).describe('What would stop the expand step (lint, dry run), as the deployment says it'),
+  dryRun: z
+    .object({
+      ok: z.boolean(),
+      totalMs: z.int(),
+      notes: z.array(z.string()),
+      steps: z.array(
+        z.object({
+          migration: z.string(),
+          direction: z.enum(['up', 'down', 'reup']),
+          ok: z.boolean(),
+          durationMs: z.int(),
+          problem: z.enum(['error', 'down-mismatch', 'reup-mismatch']).nullable(),
+          details: z.array(z.string()),
+        }),
+      ),
+    })
+    .nullable()
+    .describe(
+      'The shadow dry run: up, down, up again on a throwaway in-memory PostgreSQL (PGlite); null: none pending',
+    ),
+  error: z.string().nullable().describe('Why there is no plan'),
+  plannedAt: z.string(),
+});
+
+/**
+ * One dry run at a time in this coordinator: each starts an in-memory PostgreSQL (hundreds of MB). Requests for the
+ * same environment while one runs share its answer.
+ */
+const planning = new Map<string, Promise<unknown>>();
+let queue: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
+  const running = planning.get(key);
+  if (running) return running as Promise<T>;
+  const next = queue.then(run, run);
+  queue = next.catch(() => undefined);
+  planning.set(key, next);
+  void next.finally(() => planning.delete(key)).catch(() => undefined);
+  return next;
+}
+
 /** The Migrations view's data: per environment, the database against the newest release's migration files. */
 export function migrationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -98,6 +160,36 @@ export function migrationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         // One after the other: each opens a session on its database, and they are often the same server.
         for (const name of names) environments.push(await environmentMigrations(ctx.db, config, name));
         return { project: config.project, service: config.database.service, environments };
+      },
+    );
+
+    app.post(
+      '/api/v1/projects/:project/migrations/plan',
+      {
+        config: { access: { action: 'migration.plan', role: 'deployer', environment: 'body.environment' } },
+        schema: {
+          summary:
+            "The migration plan of an environment: the pending migrations of the database service's newest release " +
+            'in order, with phase and whether they run now or wait, and the shadow dry run (up, down, up on a ' +
+            "throwaway PGlite). The environment's database is only read",
+          tags: ['migrations'],
+          params: projectParams,
+          body: z.object({ environment: z.string().min(1).max(100) }),
+          response: { 200: planView, 403: errorBody, 404: errorBody },
+        },
+      },
+      async (req) => {
+        const config = await configOf(ctx, req.params.project);
+        if (!config.database)
+          throw new SlipwayError(
+            'not_found',
+            `project ${config.project} has no database section in slipway.yaml, so it has no migrations`,
+          );
+        const { environment } = req.body;
+        if (!config.environments.some((e) => e.name === environment))
+          throw new SlipwayError('not_found', `project ${config.project} has no environment "${environment}"`);
+        req.audit = { target: `project=${config.project} environment=${environment}` };
+        return oneAtATime(`${config.project}\u0000${environment}`, () => environmentPlan(ctx.db, config, environment));
       },
     );
   };

@@ -109,6 +109,8 @@ export function tokenRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (req) => {
         const revoked = await revokeToken(ctx.db, req.params.id);
         if (!revoked) throw new SlipwayError('not_found', `no token ${req.params.id} (slipway tokens list shows them)`);
+        // The next request with it is refused here at once (other coordinators within the cache's bound).
+        ctx.principals?.forgetToken(revoked.id);
         return { token: presentToken(revoked) };
       },
     );

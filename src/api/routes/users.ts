@@ -88,7 +88,14 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           response: { 200: z.object({ user: userView }), 400: errorBody, 403: errorBody, 404: errorBody },
         },
       },
-      async (req) => ({ user: presentUser(await setPassword(ctx.db, req.params.name, req.body.password)) }),
+      async (req) => {
+        try {
+          return { user: presentUser(await setPassword(ctx.db, req.params.name, req.body.password)) };
+        } finally {
+          // Their sessions ended in the store; forget them here too, so the next request is refused at once.
+          ctx.principals?.forgetSubject(req.params.name);
+        }
+      },
     );
 
     app.post(
@@ -102,7 +109,13 @@ export function userRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           response: { 200: z.object({ user: userView }), 403: errorBody, 404: errorBody },
         },
       },
-      async (req) => ({ user: presentUser(await disableUser(ctx.db, req.params.name)) }),
+      async (req) => {
+        try {
+          return { user: presentUser(await disableUser(ctx.db, req.params.name)) };
+        } finally {
+          ctx.principals?.forgetSubject(req.params.name);
+        }
+      },
     );
   };
 }

@@ -72,6 +72,22 @@ export async function listEvents(db: Queryable, f: EventFilter = {}): Promise<Ev
 }
 
 /**
+ * Events after `after` (oldest first) but those in `except`: a tail that reads the same window again for late commits
+ * gets only what it has not seen, instead of parsing the window's rows every time.
+ */
+export async function listEventsExcept(
+  db: Queryable,
+  f: { after: number; except: number[]; limit: number },
+): Promise<EventRecord[]> {
+  const { rows } = await db.query(
+    `select id, project, deployment_id, service, environment, kind, message, data, at from events
+     where id > $1 and id <> all($2::bigint[]) order by id limit $3`,
+    [f.after, f.except, f.limit],
+  );
+  return rows.map(toEvent);
+}
+
+/**
  * Events of these kinds after `after`, oldest first, and how far the read got: the id of the last event
  * returned when `limit` was reached, else the newest event id seen (so a reader that keeps a cursor skips
  * the other kinds without reading them).

@@ -6,6 +6,7 @@ import { ErrorState, Loading } from '../ui/ErrorState.js';
 import { useChosenProject } from '../ui/ProjectPicker.js';
 import { Scroll } from '../ui/Scroll.js';
 import { Time } from '../ui/Time.js';
+import { MigrationPlan } from './MigrationPlan.js';
 
 /** GET /api/v1/projects/:project/migrations (src/api/routes/migrations.ts): the fields shown. */
 interface MigrationRow {
@@ -75,13 +76,15 @@ export default function Migrations() {
       ) : !query.data ? (
         <Loading what="the migrations" lines={10} />
       ) : (
-        query.data.environments.map((env) => <Environment key={env.name} env={env} service={query.data.service} />)
+        query.data.environments.map((env) => (
+          <Environment key={env.name} env={env} service={query.data.service} project={project!.name} />
+        ))
       )}
     </section>
   );
 }
 
-function Environment({ env, service }: { env: EnvironmentMigrations; service: string }) {
+function Environment({ env, service, project }: { env: EnvironmentMigrations; service: string; project: string }) {
   const pending = env.migrations.filter((m) => m.state === 'pending').length;
   return (
     <section className="environment" aria-labelledby={`migrations-${env.name}`} data-environment={env.name}>
@@ -180,6 +183,7 @@ function Environment({ env, service }: { env: EnvironmentMigrations; service: st
           </ul>
         </>
       )}
+      {!env.error && pending > 0 && <MigrationPlan project={project} environment={env.name} />}
     </section>
   );
 }
