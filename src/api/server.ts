@@ -46,6 +46,7 @@ import { scheduledDeploymentRoutes } from './routes/scheduled-deployments.js';
 import { releaseNotesRoutes } from './routes/release-notes.js';
 import { OverviewCache } from './overview/cache.js';
 import { migrationRoutes } from './routes/migrations.js';
+import { sentryReleaseRoutes } from './routes/sentry-releases.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(given: ApiContext): Promise<FastifyInstance> {
@@ -131,6 +132,7 @@ export async function buildApi(given: ApiContext): Promise<FastifyInstance> {
   if (!ctx.errors) app.addHook('onClose', () => errors.close());
   await app.register(errorIngestRoutes(errors));
   await app.register(errorRoutes(ctx, errors));
+  await app.register(sentryReleaseRoutes(ctx));
   await app.register(notificationRoutes(ctx));
   await app.register(kpiRoutes(ctx));
   await app.register(statusSummaryRoutes(ctx));
