@@ -131,7 +131,7 @@ describe('Sentry release API (sentry-cli releases / deploys)', () => {
     });
   });
 
-  it('deploys new: 201 in the documented shape, recorded as an event of the environment, listed newest first', async () => {
+  it('deploys new: 201 in the documented shape, an event of the environment, listed newest first', async () => {
     await call('POST', '/releases/', { version: '4.0.0', projects: ['harbor'] });
     const first = await call('POST', '/releases/4.0.0/deploys/', { environment: 'staging' });
     expect(first.statusCode, first.body).toBe(201);

@@ -70,7 +70,7 @@ export const newRelease = z.object({
   ...releaseFields,
 });
 
-/** PUT /api/0/organizations/{org}/releases/{version}/ (finalize sends dateReleased; set-commits sends refs or commits). */
+/** PUT …/releases/{version}/: finalize sends dateReleased; set-commits sends refs or commits. */
 export const releaseUpdate = z.object({
   projects: z.array(projectSlug).max(100).optional(),
   ...releaseFields,
