@@ -515,6 +515,40 @@ const table: Record<string, Expectation> = {
       payload: { message: 'matrix' },
     }),
   },
+  // Sentry's release API for sentry-cli. Unknown project or release: an allowed caller gets a 400 or 404.
+  'POST /api/0/organizations/:org/releases/': {
+    role: 'deployer',
+    source: 'any',
+    request: () => ({
+      method: 'POST',
+      url: '/api/0/organizations/acme/releases/',
+      payload: { version: '9.9.9', projects: ['nope'] },
+    }),
+  },
+  'GET /api/0/organizations/:org/releases/:version/': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ url: '/api/0/organizations/acme/releases/9.9.9/' }),
+  },
+  'PUT /api/0/organizations/:org/releases/:version/': {
+    role: 'deployer',
+    source: 'any',
+    request: () => ({ method: 'PUT', url: '/api/0/organizations/acme/releases/9.9.9/', payload: {} }),
+  },
+  'POST /api/0/organizations/:org/releases/:version/deploys/': {
+    role: 'deployer',
+    source: 'body',
+    request: (environment) => ({
+      method: 'POST',
+      url: '/api/0/organizations/acme/releases/9.9.9/deploys/',
+      payload: { environment },
+    }),
+  },
+  'GET /api/0/organizations/:org/releases/:version/deploys/': {
+    role: 'viewer',
+    source: 'any',
+    request: () => ({ url: '/api/0/organizations/acme/releases/9.9.9/deploys/' }),
+  },
   'GET /api/v1/projects/:project/dsn': {
     role: 'deployer',
     source: 'query',
@@ -594,8 +628,10 @@ const table: Record<string, Expectation> = {
 
 /** The rules of src/access/authorize.ts, restated independently as the test's oracle. */
 function expectAllowed(e: Expectation, granted: Role, scope: Env | '*', env: Env): boolean {
-  if (e.source === 'public' || e.source === 'any' || e.source === 'dsn') return true;
+  if (e.source === 'public' || e.source === 'dsn') return true;
   const roleOk = granted === 'admin' || granted === e.role || e.role === 'viewer';
+  // No environment named: the role on any one environment is enough (every token here has one).
+  if (e.source === 'any') return roleOk;
   if (e.source === 'star') return roleOk && scope === '*';
   return roleOk && (scope === '*' || scope === env);
 }

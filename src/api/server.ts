@@ -47,6 +47,7 @@ import { releaseNotesRoutes } from './routes/release-notes.js';
 import { OverviewCache } from './overview/cache.js';
 import { migrationRoutes } from './routes/migrations.js';
 import { PrincipalCache } from '../access/principal-cache.js';
+import { sentryReleaseRoutes } from './routes/sentry-releases.js';
 
 /** Build the coordinator API (not listening yet). */
 export async function buildApi(given: ApiContext): Promise<FastifyInstance> {
@@ -136,6 +137,7 @@ export async function buildApi(given: ApiContext): Promise<FastifyInstance> {
   if (!ctx.errors) app.addHook('onClose', () => errors.close());
   await app.register(errorIngestRoutes(errors));
   await app.register(errorRoutes(ctx, errors));
+  await app.register(sentryReleaseRoutes(ctx));
   await app.register(notificationRoutes(ctx));
   await app.register(kpiRoutes(ctx));
   await app.register(statusSummaryRoutes(ctx));

@@ -8,6 +8,7 @@ import { upsertIssues, type IssueUpsert } from './issue-upsert.js';
 import type { Accepted } from './accepted.js';
 import { groupEvent } from './grouping.js';
 import type { SentryEvent } from './sentry-event.js';
+import { insertEvents } from './event-insert.js';
 import { storeSessions, storeTransactions } from './store-sessions.js';
 
 /** An issue that a batch opened or reopened: what `error.issue.new` / `error.issue.regressed` carry. */
@@ -21,8 +22,8 @@ export interface IssueChange {
   count: number;
 }
 
-/** Stored payloads, per event: its JSON gzip-compressed (or the SDK's gzip envelope of it alone), in base64. */
-export type PackedPayloads = Map<SentryEvent, string>;
+/** Stored payloads, per event: its JSON gzip-compressed (or the SDK's gzip envelope of it alone). */
+export type PackedPayloads = Map<SentryEvent, Buffer>;
 
 const gzipAsync = promisify(gzip);
 
@@ -33,14 +34,14 @@ const gzipAsync = promisify(gzip);
 export async function packPayloads(batch: Accepted[]): Promise<PackedPayloads> {
   const events = batch.flatMap((a) => a.events);
   const packed = await Promise.all(events.map((e) => (isPacked(e) ? e.raw : gzipAsync(e.raw, { level: 1 }))));
-  return new Map(events.map((e, i) => [e, packed[i]!.toString('base64')]));
+  return new Map(events.map((e, i) => [e, packed[i]!]));
 }
 
 /** The SDK's gzip body is stored as it came: compressing the event again would cost more than everything else. */
 const isPacked = (e: SentryEvent) => e.rawFormat === 'gzip-envelope';
 
 const storable = (e: SentryEvent, packed: PackedPayloads | undefined) =>
-  packed?.get(e) ?? (isPacked(e) ? e.raw : gzipSync(e.raw, { level: 1 })).toString('base64');
+  packed?.get(e) ?? (isPacked(e) ? e.raw : gzipSync(e.raw, { level: 1 }));
 
 const maxStoredText = 500;
 const clip = (s: string | undefined) => (s === undefined ? null : escapeUnstorable(s.slice(0, maxStoredText)));
@@ -66,9 +67,10 @@ export async function digestBatch(
     }
   let changes: IssueChange[] = [];
   if (fresh.length > 0) {
+    // Both columns of the primary key, so the lookup is an index probe per id, not a scan of every stored event.
     const { rows } = await tx.query<{ project: string; event_id: string }>(
-      `select project, event_id from error_events where event_id = any($1::text[])`,
-      [fresh.map((f) => f.e.eventId)],
+      `select project, event_id from error_events where project = any($1::text[]) and event_id = any($2::text[])`,
+      [[...new Set(fresh.map((f) => f.a.project))], fresh.map((f) => f.e.eventId)],
     );
     const stored = new Set(rows.map((r) => `${r.project}\u0001${r.event_id}`));
     const events = fresh.filter((f) => !stored.has(`${f.a.project}\u0001${f.e.eventId}`));
@@ -160,23 +162,18 @@ async function storeEvents(
           last: t,
         });
     }
-    return (
-      `{"project":${JSON.stringify(a.project)},"event_id":"${e.eventId}","issue_id":"${issueId}",` +
-      `"environment":${JSON.stringify(a.environment)},"release":${JSON.stringify(e.release)},` +
-      `"level":${JSON.stringify(e.level)},"unhandled":${e.unhandled},"received_at":"${now.toISOString()}",` +
-      `"payload":"${storable(e, packed)}"}`
-    );
+    return {
+      project: a.project,
+      eventId: e.eventId,
+      issueId,
+      environment: a.environment,
+      release: e.release,
+      level: e.level,
+      unhandled: e.unhandled,
+      payload: storable(e, packed),
+    };
   });
-  await tx.query(
-    `insert into error_events (project, event_id, issue_id, environment, release, level, unhandled, received_at,
-       payload)
-     select project, event_id, issue_id, environment, release, level, unhandled, received_at,
-       decode(payload, 'base64')
-     from jsonb_to_recordset($1::jsonb) as x(project text, event_id text, issue_id text, environment text, release text,
-       level text, unhandled boolean, received_at timestamptz, payload text)
-     on conflict (project, event_id) do nothing`,
-    [`[${rows.join(',')}]`],
-  );
+  await insertEvents(tx, rows, now);
   await tx.query(
     `insert into error_issue_counts (issue_id, release, environment, event_count, first_seen, last_seen)
      select issue_id, release, environment, n, first, last

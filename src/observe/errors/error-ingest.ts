@@ -43,6 +43,7 @@ export class ErrorIngest {
   private readonly limiter: KeyRateLimiter;
   private readonly dropped: Counter<'reason'>;
   private readonly accepted: Counter;
+  private readonly digested: Counter;
   private digesting: Promise<void> | undefined;
   private lastPrune = 0;
   private droppedSinceLog = 0;
@@ -60,6 +61,11 @@ export class ErrorIngest {
       ['reason'],
     ) as Counter<'reason'>;
     this.accepted = counter(o.registry, 'slipway_error_events_accepted_total', 'Error events accepted by the ingest');
+    this.digested = counter(
+      o.registry,
+      'slipway_error_events_digested_total',
+      'Error events digested: grouped and stored, or ignored as duplicates of stored ones',
+    );
   }
 
   /** The key an SDK presented for DSN id `keyId`: 401 when unknown or wrong, 403 when revoked. */
@@ -155,6 +161,7 @@ export class ErrorIngest {
         // One statement for all: each statement costs a round trip (tens of ms on a busy PGlite).
         await appendEvents(tx, changes.map(issueEvent));
       });
+      this.digested.inc(batch.reduce((n, a) => n + a.events.length, 0));
     } catch (e) {
       const events = batch.reduce((n, a) => n + a.events.length, 0);
       this.dropped.inc({ reason: 'store_failed' }, events);
