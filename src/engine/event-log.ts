@@ -22,6 +22,9 @@ const rescan = 200;
 /** The most events written by one statement. */
 const batchMax = 200;
 
+/** Inserts in flight at once: more would batch less, one alone made every emit wait behind another's insert. */
+const writersMax = 3;
+
 type Waiting = { event: NewEvent; resolve: (stored: EventRecord) => void; reject: (e: unknown) => void };
 
 /**
@@ -29,10 +32,10 @@ type Waiting = { event: NewEvent; resolve: (stored: EventRecord) => void; reject
  * listeners (SSE streams), so a stream never shows an event the store does not have.
  * Some events are appended inside the transaction of their change (incidents, alerts, error issues) and never pass
  * through `emit`: while anyone listens, the store is read for new ids every `tailMs`, and those are handed over too.
- * Emitted events are written in groups: while one insert is in flight, events emitted meanwhile (by other deployments'
- * steps) wait and go in the next one, one statement for all of them. With 20 deployments in flight this wrote ~2.6
- * events per step one statement each, the most frequent statement of a step (bench/scale.ts). Each `emit` still
- * resolves only once its own event is stored.
+ * Emitted events are written in groups: those emitted in the same tick go in one insert, and while `writersMax`
+ * inserts are in flight, events emitted meanwhile (by other deployments' steps) wait and go in the next one. With 20
+ * deployments in flight this wrote ~2.6 events per step one statement each, the most frequent statement of a step
+ * (bench/scale.ts). Each `emit` still resolves only once its own event is stored.
  */
 export class EventLog {
   private readonly listeners = new Set<Listener>();
@@ -45,7 +48,8 @@ export class EventLog {
   private floor = -1;
   /** Events waiting for the insert in flight to finish. */
   private pending: Waiting[] = [];
-  private writing = false;
+  private writers = 0;
+  private starting = false;
 
   constructor(
     private readonly db: Db,
@@ -105,13 +109,20 @@ export class EventLog {
   private store(event: NewEvent): Promise<EventRecord> {
     return new Promise((resolve, reject) => {
       this.pending.push({ event, resolve, reject });
-      if (!this.writing) void this.write();
+      if (this.writers >= writersMax || this.starting) return;
+      // After the current tick: events emitted together (Promise.all of steps) share the insert.
+      this.starting = true;
+      queueMicrotask(() => {
+        this.starting = false;
+        void this.write();
+      });
     });
   }
 
   /** Insert what is queued, one statement per batch, until nothing is. */
   private async write(): Promise<void> {
-    this.writing = true;
+    if (this.pending.length === 0) return;
+    this.writers++;
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, batchMax);
@@ -132,7 +143,7 @@ export class EventLog {
         for (const w of batch) await appendEvent(this.db, w.event).then(w.resolve, w.reject);
       }
     } finally {
-      this.writing = false;
+      this.writers--;
     }
   }
 
