@@ -93,8 +93,13 @@ export async function startLeaderParts(d: LeaderDeps): Promise<LeaderParts> {
       if (stopping || restarting || (await router.healthy())) return;
       restarting = true;
       try {
-        logger.warn({ kind: dataPlane.kind }, `${dataPlane.label} not answering; restarting it`);
-        await dataPlane.ensure();
+        logger.warn({ kind: dataPlane.kind }, `${dataPlane.label} not answering; restarting it unless it still runs`);
+        const { started, pid } = await dataPlane.ensure();
+        // Still running, only slow to answer (a busy machine): it keeps its routes, nothing was restarted.
+        if (!started) {
+          logger.warn({ kind: dataPlane.kind, pid }, `${dataPlane.label} is running (pid ${pid}); not restarted`);
+          return;
+        }
         traffic.invalidate();
         await traffic.reconcileAll(
           (await listProjects(db)).map((p) => p.config),

@@ -110,4 +110,40 @@ describe('leader lease and fence', () => {
     expect(tokens[1]).toBeGreaterThan(tokens[0]!);
     await y.close();
   });
+
+  it('a leader whose store connections are all gone (its process died) is replaced at once', async () => {
+    await expireNow();
+    const led: string[] = [];
+    const make = (holder: string, db: Db) =>
+      new Leadership({
+        db,
+        candidate: candidate(holder),
+        // A lease of a minute: only the vanished connections can explain a takeover within seconds.
+        timing: { ttlMs: 60_000, renewMs: 300, pollMs: 100 },
+        logger: silentLogger,
+        lead: async (token) => void led.push(`${holder}:${token}`),
+        stepDown: async () => void led.push(`${holder}:down`),
+      });
+    const vDb = await openPostgres(pg.url, { holder: 'campaigner-v' });
+    const v = make('campaigner-v', vDb);
+    const w = make('campaigner-w', await as('campaigner-w'));
+    await v.start();
+    await w.start();
+    expect([v.isLeader, w.isLeader]).toEqual([true, false]);
+    const first = v.lease!.token;
+    // A leader that is alive and connected keeps its lease: a second of polls changes nothing.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(w.isLeader).toBe(false);
+    // As when its process is SIGKILLed: every connection closes (its timers are stopped with it).
+    await vDb.close();
+    const t = performance.now();
+    await until('w to lead', () => w.isLeader, 10_000);
+    expect(performance.now() - t).toBeLessThan(5_000);
+    expect(w.lease!.token).toBe(first + 1);
+    // The deposed holder's writes are refused, from whatever connection it opens again.
+    const again = await as('campaigner-v');
+    await expect(engineWrite(again)).rejects.toThrow(/campaigner-v.*does not hold the leader lease/);
+    await v.close().catch(() => undefined);
+    await w.close();
+  });
 });

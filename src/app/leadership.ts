@@ -3,11 +3,13 @@ import type { Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import {
   acquireLease,
+  holderConnected,
   readLease,
   releaseLease,
   renewLease,
   type Candidate,
   type LeaderLease,
+  type SeenLeader,
 } from '../store/repos/leader-lease.js';
 
 /** Lease timing: renewed every `renewMs`, valid `ttlMs`, followers try to take it every `pollMs`. */
@@ -17,7 +19,10 @@ export interface LeaseTiming {
   pollMs: number;
 }
 
-/** 3 s of validity renewed every second: two missed renewals are tolerated; takeover ≈ ttl + poll + resume. */
+/**
+ * 3 s of validity renewed every second: two missed renewals are tolerated. Takeover ≈ poll + resume when the leader's
+ * process died (its store connections close with it: acquireLease), ttl + poll + resume when its machine vanished.
+ */
 export const defaultLeaseTiming: LeaseTiming = { ttlMs: 3000, renewMs: 1000, pollMs: 500 };
 
 export interface LeadershipOptions {
@@ -45,6 +50,8 @@ export class Leadership {
   /** Local clock (monotonic) of the start of the last renewal the database accepted. */
   private renewedAt = 0;
   private known: LeaderLease | undefined;
+  /** The leader last seen with its store connections open: once they are all gone, its lease is taken at once. */
+  private seen: SeenLeader | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** True from losing the lease until the leader's parts have stopped: no new term starts before. */
@@ -125,7 +132,7 @@ export class Leadership {
   private async tryAcquire(): Promise<void> {
     if (this.stopped || this.settling) return;
     const started = performance.now();
-    const won = await acquireLease(this.options.db, this.options.candidate, this.timing.ttlMs);
+    const won = await acquireLease(this.options.db, this.options.candidate, this.timing.ttlMs, this.seen);
     if (!won) {
       const lease = await readLease(this.options.db);
       if (lease && (lease.holder !== this.known?.holder || lease.token !== this.known?.token))
@@ -134,8 +141,15 @@ export class Leadership {
           'following the leader',
         );
       this.known = lease;
+      // Only a leader once seen connected may be taken over early: one whose connections never carried its holder
+      // id (an older coordinator) waits for its lease to run out, as before.
+      const connected = lease?.valid ? await holderConnected(this.options.db, lease.holder) : false;
+      if (connected) this.seen = { holder: lease!.holder, token: lease!.token };
+      else if (this.seen && (this.seen.holder !== lease?.holder || this.seen.token !== lease?.token))
+        this.seen = undefined;
       return;
     }
+    this.seen = undefined;
     this.known = won;
     this.token = won.token;
     this.renewedAt = started;

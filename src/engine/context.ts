@@ -11,6 +11,7 @@ import type { TrafficController } from './traffic-controller.js';
 import type { CanaryWatch } from './analysis/canary-watch.js';
 import type { MigrationGate } from './migration-gate.js';
 import type { ReleasePreflight } from './release-preflight.js';
+import type { InstanceChanges } from './instance-changes.js';
 
 /** What the engine is built from; `app/` supplies the concrete runtime and router. */
 export interface EngineDeps {
@@ -29,6 +30,8 @@ export interface EngineDeps {
   migrations?: MigrationGate;
   /** Checks a release's own files before anything of it moves (present when the app gives one). */
   preflight?: ReleasePreflight;
+  /** Word from the instance monitor that an instance's record changed (the engine makes one). */
+  instanceChanges?: InstanceChanges;
 }
 
 /** What a step runs with: the deployment as stored, its two releases, and a signal that fires on abort. */

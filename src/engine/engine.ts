@@ -22,6 +22,7 @@ import { EngineError } from './errors.js';
 import { Executor } from './executor.js';
 import { CanaryWatch, type SignalFactory } from './analysis/canary-watch.js';
 import { PostDeployWatch } from './analysis/post-deploy-watch.js';
+import { InstanceChanges } from './instance-changes.js';
 import { InstanceMonitor } from './instance-monitor.js';
 import { inFlightDeployments, recoverInstances } from './recovery.js';
 import { requestRollback, type RollbackRequest } from './rollback.js';
@@ -53,6 +54,7 @@ export class Engine {
 
   constructor(deps: EngineDeps, options: { signals?: SignalFactory } = {}) {
     this.deps = { ...deps };
+    this.deps.instanceChanges ??= new InstanceChanges();
     // Canaries are watched only when the app gives signal sources (the embedded proxy's at least).
     if (options.signals)
       this.deps.canary = new CanaryWatch(this.deps, options.signals, (id, reason) =>

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshPglite } from '../../test/support/store.js';
 import { silentLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
-import { appendEvent, type EventRecord } from '../store/repos/events.js';
+import { appendEvent, type EventRecord, listEvents } from '../store/repos/events.js';
 import { EventLog } from './event-log.js';
 
 let db: Db;
@@ -36,5 +36,39 @@ describe('EventLog', () => {
     await appendEvent(db, { project: 'p', kind: 'after.leaving', message: 'nobody listens', data: {} });
     await new Promise((r) => setTimeout(r, 100));
     expect(got).toHaveLength(2);
+  });
+
+  it('writes events emitted at once in one statement, each emit resolving with its own stored event', async () => {
+    const log = new EventLog(db, silentLogger);
+    const inserts: number[] = [];
+    const query = db.query.bind(db);
+    db.query = ((sql: string, params?: unknown[]) => {
+      if (/insert into events/.test(sql)) inserts.push(1);
+      return query(sql, params);
+    }) as Db['query'];
+    const stored = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => log.emit({ project: 'p', kind: `k${i}`, message: `m${i}`, data: { i } })),
+    );
+    // Emitted in the same tick: one insert for all twelve.
+    expect(inserts).toHaveLength(1);
+    expect(stored.map((e) => [e?.kind, e?.message, e?.data])).toEqual(
+      Array.from({ length: 12 }, (_, i) => [`k${i}`, `m${i}`, { i }]),
+    );
+    const ids = stored.map((e) => e!.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const rows = await listEvents(db, { project: 'p' });
+    expect(rows.map((e) => [e.id, e.kind])).toEqual(stored.map((e) => [e!.id, e!.kind]));
+  });
+
+  it('an event the store refuses fails alone: the others of its batch are stored', async () => {
+    const log = new EventLog(db, silentLogger);
+    const results = await Promise.all([
+      log.emit({ project: 'p', kind: 'first', message: 'alone', data: {} }),
+      log.emit({ project: 'p', kind: 'good', message: 'ok', data: {} }),
+      log.emit({ project: 'p', kind: 'bad', message: 'a NUL \u0000 here', data: {} }),
+      log.emit({ project: 'p', kind: 'also.good', message: 'ok', data: {} }),
+    ]);
+    expect(results.map((e) => e?.kind)).toEqual(['first', 'good', undefined, 'also.good']);
+    expect((await listEvents(db, { project: 'p' })).map((e) => e.kind)).toEqual(['first', 'good', 'also.good']);
   });
 });

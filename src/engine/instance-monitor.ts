@@ -1,6 +1,6 @@
 import type { RuntimeEvent } from '../runtimes/runtime.js';
 import { messageOf } from '../shared/errors.js';
-import { getInstance, updateInstanceStatus, type InstanceRecord } from '../store/repos/instances.js';
+import { getInstance, swapInstanceStatus, type InstanceRecord } from '../store/repos/instances.js';
 import { getRelease } from '../store/repos/releases.js';
 import type { EngineDeps } from './context.js';
 
@@ -66,19 +66,20 @@ export class InstanceMonitor {
 
   private async handle(event: RuntimeEvent): Promise<void> {
     const id = instanceIdOf(event);
-    const instance = await getInstance(this.deps.db, id);
-    if (!instance) return;
     switch (event.type) {
       case 'state': {
         if (this.holdStates) return;
         const s = event.status;
         const routable = (state: string) => state === 'healthy';
-        await updateInstanceStatus(this.deps.db, id, {
+        // The record as it was before this report: what changed decides the push and the events.
+        const instance = await swapInstanceStatus(this.deps.db, id, {
           state: s.state,
           restarts: s.restarts,
           message: s.message ?? null,
           address: s.address,
         });
+        if (!instance) return;
+        this.deps.instanceChanges?.changed(instance.releaseId);
         if (routable(s.state) !== routable(instance.state) || (s.address && s.address !== instance.address))
           this.pushRoutes(instance);
         if (s.state === 'unhealthy' && instance.state !== 'unhealthy')
@@ -92,12 +93,19 @@ export class InstanceMonitor {
           await this.emit(instance, 'instance.recovered', `instance ${id} is healthy again`, { restarts: s.restarts });
         return;
       }
-      case 'handle':
-        await updateInstanceStatus(this.deps.db, id, { handle: event.handle, address: event.handle.address });
+      case 'handle': {
+        const instance = await swapInstanceStatus(this.deps.db, id, {
+          handle: event.handle,
+          address: event.handle.address,
+        });
+        if (!instance) return;
+        this.deps.instanceChanges?.changed(instance.releaseId);
         this.pushRoutes(instance);
         return;
+      }
       case 'exit': {
-        if (instance.desired === 'stopped') return;
+        const instance = await getInstance(this.deps.db, id);
+        if (!instance || instance.desired === 'stopped') return;
         const how = event.exit.signal
           ? `signal ${event.exit.signal}`
           : event.exit.code === null

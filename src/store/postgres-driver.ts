@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { leaseSessionName } from './lease-session.js';
 import { silentLogger, type Logger } from '../shared/logging.js';
 import type { Db, Queryable, QueryResult } from './db.js';
 import { StoreError } from './errors.js';
@@ -35,7 +36,8 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     idleTimeoutMillis: 30_000,
-    application_name: 'slipway',
+    // A coordinator's connections carry its holder id: a follower takes over once none is left (leader-lease.ts).
+    application_name: options.holder ? leaseSessionName(options.holder) : 'slipway',
     ...(options.holder ? { options: `-c slipway.holder=${fenceHolder(options.holder)}` } : {}),
   });
   // Without a listener, an idle connection dropped by the server crashes the process.

@@ -3,6 +3,7 @@ import { patchProgress } from '../../store/repos/deployments.js';
 import { replaceTraffic } from '../../store/repos/traffic.js';
 import { deploymentEventBase, type StepContext } from '../context.js';
 import { EngineError } from '../errors.js';
+import { waitForInstances } from '../instance-changes.js';
 import { routableStates } from './wait-healthy.js';
 
 /** How long a weight change waits for an unreachable data plane (the supervisor restarts it) before failing. */
@@ -63,11 +64,12 @@ async function waitForOneHealthy(ctx: StepContext, role: 'stable' | 'candidate')
   const d = ctx.deployment;
   const deadline = ctx.clock.now() + d.settings.startTimeoutMs;
   for (;;) {
+    const mark = ctx.instanceChanges?.mark() ?? 0;
     const recorded = await routableStates(ctx, release.id);
     const healthy = (s: { instanceId: string; state: string }) =>
       s.state === 'healthy' && recorded.get(s.instanceId) === 'healthy';
     if (ctx.runtime.list().some(healthy)) return;
     if (ctx.clock.now() >= deadline) return; // waitHealthy, next, reports the instances and their logs
-    await ctx.clock.sleep(ctx.pollMs ?? 100, ctx.signal);
+    await waitForInstances(ctx, release.id, mark, ctx.pollMs ?? 100);
   }
 }

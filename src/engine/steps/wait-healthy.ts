@@ -4,6 +4,7 @@ import { listInstances } from '../../store/repos/instances.js';
 import type { Role } from '../../strategies/plan.js';
 import { deploymentEventBase, releaseFor, type StepContext } from '../context.js';
 import { EngineError } from '../errors.js';
+import { waitForInstances } from '../instance-changes.js';
 import { logTail } from '../log-tail.js';
 
 /** Restarts during one wait after which an instance counts as crash-looping. */
@@ -24,6 +25,7 @@ export async function waitHealthy(ctx: StepContext, step: { role: Role; instance
   let reported = -1;
 
   for (;;) {
+    const mark = ctx.instanceChanges?.mark() ?? 0;
     const recorded = await routableStates(ctx, release.id);
     const statuses = ctx.runtime.list().filter((s) => recorded.has(s.instanceId));
     const healthy = statuses.filter((s) => s.state === 'healthy' && recorded.get(s.instanceId) === 'healthy').length;
@@ -66,7 +68,7 @@ export async function waitHealthy(ctx: StepContext, step: { role: Role; instance
           `${formatDuration(d.settings.startTimeoutMs)}`,
       );
     }
-    await ctx.clock.sleep(ctx.pollMs ?? 100, ctx.signal);
+    await waitForInstances(ctx, release.id, mark, ctx.pollMs ?? 100);
   }
 }
 

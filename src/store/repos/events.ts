@@ -112,6 +112,37 @@ export async function lastEventId(db: Queryable): Promise<number> {
   return Number(rows[0]?.id ?? 0);
 }
 
+/**
+ * Append several events in one statement and return them stored, in the list's order (ids ascend in that order: the
+ * rows are inserted by their position in the list).
+ */
+export async function appendEventsReturning(db: Queryable, list: readonly NewEvent[]): Promise<EventRecord[]> {
+  if (list.length === 0) return [];
+  const { rows } = await db.query(
+    `insert into events (project, deployment_id, service, environment, kind, message, data)
+     select project, deployment_id, service, environment, kind, message, data
+     from rows from (jsonb_to_recordset($1::jsonb) as (project text, deployment_id text, service text,
+       environment text, kind text, message text, data jsonb)) with ordinality as x(project, deployment_id, service,
+       environment, kind, message, data, n)
+     order by n
+     returning id, project, deployment_id, service, environment, kind, message, data, at`,
+    [JSON.stringify(list.map(eventRow))],
+  );
+  return rows.map(toEvent).sort((a, b) => a.id - b.id);
+}
+
+function eventRow(e: NewEvent) {
+  return {
+    project: e.project ?? null,
+    deployment_id: e.deploymentId ?? null,
+    service: e.service ?? null,
+    environment: e.environment ?? null,
+    kind: e.kind,
+    message: e.message,
+    data: e.data,
+  };
+}
+
 /** Append several events in one statement (a batch of error issues), read in the list's order. */
 export async function appendEvents(db: Queryable, list: NewEvent[]): Promise<void> {
   if (list.length === 0) return;
@@ -120,18 +151,6 @@ export async function appendEvents(db: Queryable, list: NewEvent[]): Promise<voi
      select project, deployment_id, service, environment, kind, message, data
      from jsonb_to_recordset($1::jsonb) as x(project text, deployment_id text, service text, environment text,
        kind text, message text, data jsonb)`,
-    [
-      JSON.stringify(
-        list.map((e) => ({
-          project: e.project ?? null,
-          deployment_id: e.deploymentId ?? null,
-          service: e.service ?? null,
-          environment: e.environment ?? null,
-          kind: e.kind,
-          message: e.message,
-          data: e.data,
-        })),
-      ),
-    ],
+    [JSON.stringify(list.map(eventRow))],
   );
 }

@@ -162,6 +162,41 @@ export async function updateInstanceStatus(
   );
 }
 
+/**
+ * Persist what the runtime reported and return the record as it was just before, in one statement (the instance
+ * monitor compares old and new; reading first, then writing, was two statements per report). Undefined when there
+ * is no such instance.
+ */
+export async function swapInstanceStatus(
+  db: Queryable,
+  id: string,
+  s: { state?: string; restarts?: number; message?: string | null; handle?: InstanceHandle; address?: string },
+): Promise<InstanceRecord | undefined> {
+  const { rows } = await db.query(
+    `with old as (select ${columns} from instances where id = $1 for update)
+     update instances i set state = coalesce($2, i.state), restarts = coalesce($3, i.restarts),
+       message = case when $4::boolean then $5 else i.message end,
+       handle = coalesce($6::jsonb, i.handle), address = coalesce($7, i.address), updated_at = now()
+     from old where i.id = old.id
+     returning ${oldColumns}`,
+    [
+      id,
+      s.state ?? null,
+      s.restarts ?? null,
+      s.message !== undefined,
+      s.message ?? null,
+      s.handle ? JSON.stringify(s.handle) : null,
+      s.address ?? null,
+    ],
+  );
+  return rows[0] ? toInstance(rows[0]) : undefined;
+}
+
+const oldColumns = columns
+  .split(', ')
+  .map((c) => `old.${c}`)
+  .join(', ');
+
 /** Change what the engine wants of an instance. */
 export async function setDesired(
   db: Queryable,

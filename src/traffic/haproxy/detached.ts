@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { masterSocket, pidFile } from './files.js';
 import { type HaproxyProcessOptions, startHaproxy } from './haproxy-process.js';
@@ -16,12 +16,32 @@ export function runningHaproxy(stateDir: string, timeoutMs = 2_000): Promise<Pro
   return new MasterCli(masterSocket(stateDir), timeoutMs).processes().catch(() => undefined);
 }
 
-/** Adopt the haproxy answering on `<stateDir>/master.sock`, or start one from the saved tables. */
+/**
+ * Adopt the haproxy answering on `<stateDir>/master.sock`, or start one from the saved tables.
+ * A master that does not answer is not taken for gone while its process lives: on a saturated machine its answer
+ * can take longer than the 2 s allowed (or it is stopped), its worker serves on meanwhile, and a second haproxy
+ * started beside it binds the same addresses (SO_REUSEPORT) and shares the connections with it, the first one
+ * routing by tables nobody updates any more: requests sent to instances already stopped, 503 after its retries
+ * (bench:zero-downtime with `--proxy haproxy` at load 22–26). So a live one is adopted; only one whose master
+ * socket is gone, which no router can reach again, is stopped before another starts.
+ */
 export async function ensureHaproxy(options: HaproxyProcessOptions): Promise<{ pid: number; started: boolean }> {
   const running = await runningHaproxy(options.stateDir);
   if (running) return { pid: running.master, started: false };
+  const master = await recordedMaster(options.stateDir);
+  if (master !== undefined && !(await gone(master)) && (await isOurHaproxy(master, options.stateDir))) {
+    if (await exists(masterSocket(options.stateDir))) return { pid: master, started: false };
+    await stopHaproxy(options.stateDir, { graceMs: 10_000 });
+  }
   const started = await startHaproxy(options);
   return { pid: started.pid, started: true };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
