@@ -84,7 +84,7 @@ describe('the incident follower', () => {
 
     // A coordinator restart that lost its cursor reads everything again: nothing opens twice.
     await follower.close();
-    await h.db.query("update event_cursors set after_id = 0 where name = 'incidents'");
+    await h.db.query("update event_cursors set after_xid = '0', after_id = 0 where name = 'incidents'");
     follower = await start(h);
     await follower.poll();
     expect(await listIncidents(h.db, { project: 'harbor' })).toHaveLength(1);

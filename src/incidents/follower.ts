@@ -2,25 +2,32 @@ import { messageOf } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { getEventCursor, setEventCursor } from '../store/repos/event-cursors.js';
-import { type EventRecord, listEvents } from '../store/repos/events.js';
-import { advanceCursor } from './cursor.js';
+import {
+  type EventPosition,
+  type EventRecord,
+  listFinishedEvents,
+  newestEventPosition,
+} from '../store/repos/events.js';
 import { IncidentOpener } from './opener.js';
 
 const cursorName = 'incidents';
 
 export interface FollowerOptions {
   pollMs?: number;
-  /** How old the event after a gap in ids must be before the cursor passes the gap (see cursor.ts). */
-  settleMs?: number;
 }
 
 /** After this many failed attempts an event is skipped (logged), so one bad event cannot stop the follower. */
 const maxAttempts = 5;
+/** Events read per read. */
+const batch = 500;
+/** How long a pass waits for events held back by a transaction still running (see pass). */
+const heldBackWaitMs = 2000;
 
 /**
  * Opens incidents from what the engine and the alerts record: it follows the events table with a
  * durable cursor, so a restart resumes where it stopped, and each event opens at most one incident
- * (the incident keeps its source event's id, unique in the store).
+ * (the incident keeps its source event's id, unique in the store). The cursor passes only transactions that
+ * have all ended (listFinishedEvents), so an event whose lower id commits after a higher one is still read.
  */
 export class IncidentFollower {
   private timer?: NodeJS.Timeout;
@@ -43,10 +50,7 @@ export class IncidentFollower {
       'select count(*)::int as n from event_cursors where name = $1',
       [cursorName],
     );
-    if (rows[0]!.n === 0) {
-      const last = await this.db.query<{ id: number | null }>('select max(id) as id from events');
-      await setEventCursor(this.db, cursorName, Number(last.rows[0]?.id ?? 0));
-    }
+    if (rows[0]!.n === 0) await setEventCursor(this.db, cursorName, await newestEventPosition(this.db));
     this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 500);
     this.timer.unref();
   }
@@ -66,21 +70,30 @@ export class IncidentFollower {
   }
 
   private async pass(): Promise<void> {
+    const deadline = Date.now() + heldBackWaitMs;
     try {
       for (;;) {
         if (this.closed) return;
         const cursor = await getEventCursor(this.db, cursorName);
-        const events = await listEvents(this.db, { after: cursor, limit: 500 });
-        if (events.length === 0) return;
-        const handled: EventRecord[] = [];
+        const { events, readTo, heldBack } = await listFinishedEvents(this.db, { after: cursor, limit: batch });
+        let next: EventPosition = cursor;
+        let all = true;
         for (const e of events) {
           if (this.closed) return;
-          if (!(await this.handleOnce(e))) break; // retried on the next pass
-          handled.push(e);
+          if (!(await this.handleOnce(e))) {
+            all = false; // retried on the next pass
+            break;
+          }
+          next = e.position;
         }
-        const next = advanceCursor(cursor, handled, Date.now(), this.options.settleMs ?? 5000);
-        await setEventCursor(this.db, cursorName, next);
-        if (next === cursor || handled.length < events.length || events.length < 500) return;
+        if (all) next = readTo;
+        if (next !== cursor) await setEventCursor(this.db, cursorName, next);
+        if (!all) return;
+        if (events.length === batch) continue;
+        // Events committed behind a transaction still running are read once it ends: wait a little for them
+        // rather than a whole poll (an alert's incident opens sooner); a long transaction is left to the next poll.
+        if (!heldBack || Date.now() > deadline) return;
+        await new Promise((r) => setTimeout(r, 20));
       }
     } catch (e) {
       if (!this.closed) this.logger.error({ err: messageOf(e) }, 'incident follower pass failed; retrying');

@@ -2,11 +2,19 @@
  * Follows the events table with one cursor. In ONE transaction it reads the events after the
  * cursor, writes a delivery for every subscription an event's trigger matches, and moves the
  * cursor: an event that is committed will be notified, and a crash before the commit only reads
- * the same events again (the idempotency key makes a second insert a no-op).
+ * the same events again (the idempotency key makes a second insert a no-op). The cursor is a
+ * position in transaction order and only passes transactions that have all ended (listFinishedEvents):
+ * an event whose lower id commits after a higher one is still read.
  */
 import type { NotificationsConfig, ProjectConfig } from '../config/model.js';
 import type { Db, Queryable } from '../store/db.js';
-import { type EventRecord, listEventsOfKinds } from '../store/repos/events.js';
+import {
+  type EventPosition,
+  type EventRecord,
+  comparePositions,
+  listFinishedEvents,
+  startOfEvents,
+} from '../store/repos/events.js';
 import {
   insertNotifyDeliveries,
   lockCursor,
@@ -43,8 +51,10 @@ function serviceOf(e: EventRecord): string | undefined {
 export class Dispatcher {
   constructor(private readonly options: DispatcherOptions) {}
 
-  /** The cursor as this dispatcher last moved it (0 before its first pass). */
-  cursor = 0;
+  /** The cursor as this dispatcher last moved it (the start before its first pass). */
+  cursor: EventPosition = startOfEvents;
+  /** Whether the last pass saw events of a triggering kind wait behind a transaction still running. */
+  heldBack = false;
 
   /**
    * Handle the events after the cursor (one batch); returns how many deliveries were written. Only the kinds
@@ -53,7 +63,7 @@ export class Dispatcher {
   async dispatchOnce(): Promise<{ events: number; deliveries: number }> {
     const done = await this.options.db.transaction(async (tx) => {
       const cursor = await lockCursor(tx);
-      const { events, readTo } = await listEventsOfKinds(tx, {
+      const { events, readTo, heldBack } = await listFinishedEvents(tx, {
         after: cursor,
         kinds: triggeringKinds,
         limit: this.options.batch ?? 200,
@@ -67,10 +77,11 @@ export class Dispatcher {
         if (notifications) deliveries.push(...(await this.deliveriesOf(tx, event, notifications)));
       }
       const written = await insertNotifyDeliveries(tx, deliveries);
-      if (readTo !== cursor) await setCursor(tx, readTo);
-      return { events: events.length, deliveries: written, readTo };
+      if (comparePositions(readTo, cursor) > 0) await setCursor(tx, readTo);
+      return { events: events.length, deliveries: written, readTo, heldBack };
     });
     this.cursor = done.readTo;
+    this.heldBack = done.heldBack;
     return { events: done.events, deliveries: done.deliveries };
   }
 

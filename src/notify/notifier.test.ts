@@ -395,9 +395,7 @@ describe('notifications', () => {
       subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
     });
     await setSecrets({ SLACK_URL: slack.url }, 'staging');
-    const before = Number(
-      (await db.query<{ event_id: number }>('select event_id from notify_cursor')).rows[0]!.event_id,
-    );
+    const before = (await db.query('select xid, event_id from notify_cursor')).rows[0]!;
     for (const message of ['one', 'two'])
       await events.emit({
         project: 'harbor',
@@ -409,7 +407,8 @@ describe('notifications', () => {
       });
     await start();
     await notifier!.dispatcher.dispatchAll();
-    await db.query('update notify_cursor set event_id = $1', [before]); // as if the cursor's commit had been lost
+    // As if the cursor's commit had been lost.
+    await db.query('update notify_cursor set xid = $1::xid8, event_id = $2', [before.xid, before.event_id]);
     expect(await notifier!.dispatcher.dispatchAll()).toBe(0);
     await until('both sent', () => (slack.received.length === 2 ? true : undefined));
     expect(await listNotifyDeliveries(db)).toHaveLength(2);

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
-import { type EventRecord, lastEventId, type NewEvent } from '../store/repos/events.js';
+import { type EventRecord, hasEventsAfter, type NewEvent } from '../store/repos/events.js';
 import { Dispatcher } from './dispatcher.js';
 import { announceFreezes } from './freeze-notice.js';
 import type { NotificationSender } from './sender.js';
@@ -31,6 +31,9 @@ export interface NotifierOptions {
    */
   dispatchMs?: number;
 }
+
+/** Passes run one after another while triggering events wait behind a running transaction. */
+const heldBackPasses = 8;
 
 export class Notifier {
   readonly dispatcher: Dispatcher;
@@ -74,11 +77,11 @@ export class Notifier {
     }
   }
 
-  /** Dispatch if events were recorded since the last pass (one cheap read of the newest id otherwise). */
+  /** Dispatch if events were recorded after the cursor (one cheap indexed read otherwise). */
   private async poll(): Promise<void> {
     if (this.closed || this.running) return;
     try {
-      if ((await lastEventId(this.options.db)) <= this.dispatcher.cursor) return;
+      if (!(await hasEventsAfter(this.options.db, this.dispatcher.cursor))) return;
     } catch {
       // The pass reports what is wrong with the store.
     }
@@ -94,6 +97,7 @@ export class Notifier {
     }
     this.running = (async () => {
       let began = 0;
+      let waited = 0;
       do {
         const rest = began + (this.options.dispatchMs ?? 25) - Date.now();
         if (rest > 0) await new Promise((r) => setTimeout(r, rest));
@@ -101,6 +105,10 @@ export class Notifier {
         this.again = false;
         try {
           if ((await this.dispatcher.dispatchAll()) > 0) this.worker.wake();
+          // An event committed behind a transaction still running is read once that one ends: look again soon for
+          // a few passes (a failing verdict must not wait for the poll), then leave a long transaction to the poll.
+          waited = this.dispatcher.heldBack ? waited + 1 : 0;
+          if (waited > 0 && waited <= heldBackPasses) this.again = true;
         } catch (e) {
           if (!this.closed) this.options.logger.error({ err: (e as Error).message }, 'notification dispatch failed');
         }

@@ -88,22 +88,75 @@ export async function listEventsExcept(
 }
 
 /**
- * Events of these kinds after `after`, oldest first, and how far the read got: the id of the last event
- * returned when `limit` was reached, else the newest event id seen (so a reader that keeps a cursor skips
- * the other kinds without reading them).
+ * Where a follower of the events table stands: it has handled every event at or before (xid, id), in the order of
+ * the transactions that wrote them (schema 020). Events stored before that schema are transaction 0.
  */
-export async function listEventsOfKinds(
+export interface EventPosition {
+  xid: bigint;
+  id: number;
+}
+
+export const startOfEvents: EventPosition = { xid: 0n, id: 0 };
+
+export const comparePositions = (a: EventPosition, b: EventPosition): number =>
+  a.xid === b.xid ? a.id - b.id : a.xid < b.xid ? -1 : 1;
+
+/** A position as stored (xid8 travels as text: it does not fit a JS number). */
+export const toPosition = (xid: unknown, id: unknown): EventPosition => ({ xid: BigInt(String(xid)), id: Number(id) });
+
+/** An event and its place in the order followers read. */
+export interface FollowedEvent extends EventRecord {
+  position: EventPosition;
+}
+
+/**
+ * Events after `after` (of these kinds, if given) whose transactions had all ended when read: those below the
+ * snapshot's xmin. Every transaction still running, or yet to start, has an xid at or above it, so no event can
+ * later appear before the returned position — reading by id alone, a lower id committed after a higher one was
+ * passed unread and lost. Returns the events oldest first, how far the read got (the last event returned when
+ * `limit` was reached, else the xmin itself: the other kinds up to it are skipped unread), and whether events of
+ * these kinds wait behind a transaction still running (`heldBack`: read again soon, not at the next poll).
+ */
+export async function listFinishedEvents(
   db: Queryable,
-  f: { after: number; kinds: string[]; limit: number },
-): Promise<{ events: EventRecord[]; readTo: number }> {
-  const newest = await lastEventId(db);
+  f: { after: EventPosition; kinds?: string[]; limit: number },
+): Promise<{ events: FollowedEvent[]; readTo: EventPosition; heldBack: boolean }> {
   const { rows } = await db.query(
-    `select id, project, deployment_id, service, environment, kind, message, data, at from events
-     where id > $1 and id <= $2 and kind = any($3::text[]) order by id limit $4`,
-    [f.after, newest, f.kinds, f.limit],
+    `with bound as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
+     select bound.xmin::text as bound, exists (
+         select 1 from events where xid >= bound.xmin and ($3::text[] is null or kind = any($3::text[]))
+       ) as held_back,
+       e.id, e.xid::text as xid, e.project, e.deployment_id, e.service, e.environment, e.kind, e.message, e.data, e.at
+     from bound left join lateral (
+       select * from events
+       where (xid, id) > ($1::xid8, $2::bigint) and xid < bound.xmin and ($3::text[] is null or kind = any($3::text[]))
+       order by xid, id limit $4
+     ) e on true`,
+    [f.after.xid.toString(), f.after.id, f.kinds ?? null, f.limit],
   );
-  const events = rows.map(toEvent);
-  return { events, readTo: events.length === f.limit ? events.at(-1)!.id : Math.max(f.after, newest) };
+  const first = rows[0]!;
+  const events = rows
+    .filter((r) => r.id !== null && r.id !== undefined)
+    .map((r) => ({ ...toEvent(r), position: toPosition(r.xid, r.id) }));
+  const bound = { xid: BigInt(String(first.bound)), id: 0 };
+  const readTo =
+    events.length === f.limit ? events.at(-1)!.position : comparePositions(bound, f.after) > 0 ? bound : f.after;
+  return { events, readTo, heldBack: Boolean(first.held_back) };
+}
+
+/** Whether any event is stored after `after` (a cheap look before a follower's pass). */
+export async function hasEventsAfter(db: Queryable, after: EventPosition): Promise<boolean> {
+  const { rows } = await db.query<{ found: boolean }>(
+    'select exists (select 1 from events where (xid, id) > ($1::xid8, $2::bigint)) as found',
+    [after.xid.toString(), after.id],
+  );
+  return Boolean(rows[0]?.found);
+}
+
+/** The position of the newest stored event (where a follower that starts "now" begins). */
+export async function newestEventPosition(db: Queryable): Promise<EventPosition> {
+  const { rows } = await db.query('select xid::text as xid, id from events order by xid desc, id desc limit 1');
+  return rows[0] ? toPosition(rows[0].xid, rows[0].id) : startOfEvents;
 }
 
 /** The id of the newest stored event, 0 when there is none (where a stream that starts "now" begins). */

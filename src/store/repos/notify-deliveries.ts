@@ -1,6 +1,7 @@
 /** The notification outbox (schema 016): deliveries, the dispatcher's cursor and what services answered. */
 import type { Queryable } from '../db.js';
 import { jsonParam } from '../params.js';
+import { type EventPosition, startOfEvents, toPosition } from './events.js';
 import { optionalDate, optionalText } from './rows.js';
 
 export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed';
@@ -65,14 +66,14 @@ function toDelivery(r: Record<string, unknown>): NotifyDelivery {
   };
 }
 
-/** The last event id the dispatcher handled, locked until the transaction ends (one dispatcher at a time). */
-export async function lockCursor(tx: Queryable): Promise<number> {
-  const { rows } = await tx.query<{ event_id: number }>('select event_id from notify_cursor where id = 1 for update');
-  return Number(rows[0]?.event_id ?? 0);
+/** Where the dispatcher stands in the events (see EventPosition), locked until the transaction ends (one at a time). */
+export async function lockCursor(tx: Queryable): Promise<EventPosition> {
+  const { rows } = await tx.query('select xid::text as xid, event_id from notify_cursor where id = 1 for update');
+  return rows[0] ? toPosition(rows[0].xid, rows[0].event_id) : startOfEvents;
 }
 
-export async function setCursor(tx: Queryable, eventId: number): Promise<void> {
-  await tx.query('update notify_cursor set event_id = $1 where id = 1', [eventId]);
+export async function setCursor(tx: Queryable, at: EventPosition): Promise<void> {
+  await tx.query('update notify_cursor set xid = $1::xid8, event_id = $2 where id = 1', [at.xid.toString(), at.id]);
 }
 
 /** Insert deliveries (one statement) except those whose key exists (a re-read event); returns how many were new. */

@@ -1,0 +1,77 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { storeProject } from '../../test/support/notify-fixtures.js';
+import { type OpenTransaction, openTransaction } from '../../test/support/open-transaction.js';
+import { assertPostgresReachable, type FreshPostgres, freshPostgres } from '../../test/support/store.js';
+import { Dispatcher } from './dispatcher.js';
+
+let fresh: FreshPostgres | undefined;
+const open: OpenTransaction[] = [];
+afterEach(async () => {
+  for (const t of open.splice(0)) await t.close();
+  await fresh?.drop();
+  fresh = undefined;
+});
+
+describe('the dispatcher on PostgreSQL with concurrent writers', () => {
+  beforeAll(assertPostgresReachable);
+
+  it('delivers an event whose lower id commits after a higher one was dispatched', async () => {
+    fresh = await freshPostgres();
+    const { db } = fresh;
+    await storeProject(db, {
+      services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
+      subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
+    });
+    const dispatcher = new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' });
+    const slow = await openTransaction(fresh.url);
+    const fast = await openTransaction(fresh.url);
+    open.push(slow, fast);
+    const lower = await slow.insertEvent({ kind: 'deployment.started', data: {} });
+    const higher = await fast.insertEvent({ kind: 'deployment.started', data: {} });
+    expect(lower).toBeLessThan(higher);
+    await fast.commit();
+    await dispatcher.dispatchAll(); // the higher id is visible, the lower one not yet
+    await slow.commit();
+
+    const dispatched = async () =>
+      (await db.query<{ event_id: string }>('select event_id from notify_deliveries order by event_id')).rows.map((r) =>
+        Number(r.event_id),
+      );
+    // Other sessions on the shared test server may hold the snapshot's xmin back for a moment: dispatch until both
+    // are in, or give up after 10 s (with ids the lower one is never read again, however long this waits).
+    const end = Date.now() + 10_000;
+    while ((await dispatched()).length < 2 && Date.now() < end) {
+      await dispatcher.dispatchAll();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await dispatched()).toEqual([lower, higher]);
+  });
+
+  it('does not pass an event of a transaction still running, and says it is held back', async () => {
+    fresh = await freshPostgres();
+    const { db } = fresh;
+    await storeProject(db, {
+      services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
+      subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
+    });
+    const dispatcher = new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' });
+    const running = await openTransaction(fresh.url);
+    open.push(running);
+    await running.insertEvent({ kind: 'deployment.started', data: {} });
+    const committed = await openTransaction(fresh.url);
+    open.push(committed);
+    await committed.insertEvent({ kind: 'deployment.started', data: {} });
+    await committed.commit();
+    expect(await dispatcher.dispatchAll()).toBe(0);
+    expect(dispatcher.heldBack).toBe(true);
+    await running.close(); // rolled back: the other one is read, and nothing waits any more
+    const end = Date.now() + 10_000;
+    let written = 0;
+    while (written === 0 && Date.now() < end) {
+      written += await dispatcher.dispatchAll();
+      if (written === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(written).toBe(1);
+    expect(dispatcher.heldBack).toBe(false);
+  });
+});
