@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { MixedSequencer } from './test/support/mixed-sequencer.js';
 
 // Unit tests sit next to the code; integration tests that start processes live in test/.
 // Two cores: at most two test files at a time, so timing-sensitive integration tests are not starved (three at a
@@ -14,6 +15,8 @@ export default defineConfig({
   test: {
     maxWorkers: 2,
     reporters: ['default'],
+    // Unit and integration files in one queue (test/support/mixed-sequencer.ts).
+    sequence: { sequencer: MixedSequencer },
     projects: [
       {
         test: {
