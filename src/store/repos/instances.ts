@@ -139,27 +139,33 @@ export async function listSupervised(db: Queryable): Promise<InstanceRecord[]> {
   return rows.map(toInstance);
 }
 
+/** What the runtime reports of an instance; fields left out keep their stored value. */
+type StatusReport = {
+  state?: string;
+  restarts?: number;
+  message?: string | null;
+  handle?: InstanceHandle;
+  address?: string;
+};
+
+/** The assignments of a status report to the row aliased `i`, parameters $2… as `statusParams` gives them. */
+const statusAssignments = `state = coalesce($2, i.state), restarts = coalesce($3, i.restarts),
+       message = case when $4::boolean then $5 else i.message end,
+       handle = coalesce($6::jsonb, i.handle), address = coalesce($7, i.address), updated_at = now()`;
+
+const statusParams = (id: string, s: StatusReport) => [
+  id,
+  s.state ?? null,
+  s.restarts ?? null,
+  s.message !== undefined,
+  s.message ?? null,
+  s.handle ? JSON.stringify(s.handle) : null,
+  s.address ?? null,
+];
+
 /** Persist what the runtime reported. */
-export async function updateInstanceStatus(
-  db: Queryable,
-  id: string,
-  s: { state?: string; restarts?: number; message?: string | null; handle?: InstanceHandle; address?: string },
-): Promise<void> {
-  await db.query(
-    `update instances set state = coalesce($2, state), restarts = coalesce($3, restarts),
-       message = case when $4::boolean then $5 else message end,
-       handle = coalesce($6::jsonb, handle), address = coalesce($7, address), updated_at = now()
-     where id = $1`,
-    [
-      id,
-      s.state ?? null,
-      s.restarts ?? null,
-      s.message !== undefined,
-      s.message ?? null,
-      s.handle ? JSON.stringify(s.handle) : null,
-      s.address ?? null,
-    ],
-  );
+export async function updateInstanceStatus(db: Queryable, id: string, s: StatusReport): Promise<void> {
+  await db.query(`update instances i set ${statusAssignments} where i.id = $1`, statusParams(id, s));
 }
 
 /**
@@ -170,24 +176,14 @@ export async function updateInstanceStatus(
 export async function swapInstanceStatus(
   db: Queryable,
   id: string,
-  s: { state?: string; restarts?: number; message?: string | null; handle?: InstanceHandle; address?: string },
+  s: StatusReport,
 ): Promise<InstanceRecord | undefined> {
   const { rows } = await db.query(
     `with old as (select ${columns} from instances where id = $1 for update)
-     update instances i set state = coalesce($2, i.state), restarts = coalesce($3, i.restarts),
-       message = case when $4::boolean then $5 else i.message end,
-       handle = coalesce($6::jsonb, i.handle), address = coalesce($7, i.address), updated_at = now()
+     update instances i set ${statusAssignments}
      from old where i.id = old.id
      returning ${oldColumns}`,
-    [
-      id,
-      s.state ?? null,
-      s.restarts ?? null,
-      s.message !== undefined,
-      s.message ?? null,
-      s.handle ? JSON.stringify(s.handle) : null,
-      s.address ?? null,
-    ],
+    statusParams(id, s),
   );
   return rows[0] ? toInstance(rows[0]) : undefined;
 }
