@@ -116,6 +116,19 @@ function oneAtATime<T>(key: string, run: () => Promise<T>): Promise<T> {
 }
 
 /** The Migrations view's data: per environment, the database against the newest release's migration files. */
+/** The project's config, refused with 404 when it has no database section or (if named) no such environment. */
+async function databaseConfigOf(ctx: ApiContext, project: string, environment?: string) {
+  const config = await configOf(ctx, project);
+  if (!config.database)
+    throw new SlipwayError(
+      'not_found',
+      `project ${config.project} has no database section in slipway.yaml, so it has no migrations`,
+    );
+  if (environment !== undefined && !config.environments.some((e) => e.name === environment))
+    throw new SlipwayError('not_found', `project ${config.project} has no environment "${environment}"`);
+  return { ...config, database: config.database };
+}
+
 export function migrationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -144,15 +157,8 @@ export function migrationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        const config = await configOf(ctx, req.params.project);
-        if (!config.database)
-          throw new SlipwayError(
-            'not_found',
-            `project ${config.project} has no database section in slipway.yaml, so it has no migrations`,
-          );
         const wanted = req.query.environment;
-        if (wanted && !config.environments.some((e) => e.name === wanted))
-          throw new SlipwayError('not_found', `project ${config.project} has no environment "${wanted}"`);
+        const config = await databaseConfigOf(ctx, req.params.project, wanted);
         const names = config.environments
           .map((e) => e.name)
           .filter((name) => (wanted ? name === wanted : canView(req.principal, name)));
@@ -179,15 +185,8 @@ export function migrationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        const config = await configOf(ctx, req.params.project);
-        if (!config.database)
-          throw new SlipwayError(
-            'not_found',
-            `project ${config.project} has no database section in slipway.yaml, so it has no migrations`,
-          );
         const { environment } = req.body;
-        if (!config.environments.some((e) => e.name === environment))
-          throw new SlipwayError('not_found', `project ${config.project} has no environment "${environment}"`);
+        const config = await databaseConfigOf(ctx, req.params.project, environment);
         req.audit = { target: `project=${config.project} environment=${environment}` };
         return oneAtATime(`${config.project}\u0000${environment}`, () => environmentPlan(ctx.db, config, environment));
       },
