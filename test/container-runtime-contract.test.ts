@@ -99,6 +99,17 @@ async function containerSubject(): Promise<RuntimeSubject> {
     },
     async print(instance, line) {
       await httpRequest(instance.address, `/log?line=${encodeURIComponent(line)}`, 'POST');
+      // The engine copies a container's output to its log asynchronously (shim → log driver), so the
+      // answer can come before the line is in the log: "printed" means the engine has it.
+      const name = `slipway-${instance.instanceId}`;
+      await waitFor(`"${line}" in the log of ${name}`, () =>
+        execFileSync('docker', ['logs', name], {
+          env: { ...process.env, DOCKER_HOST: `unix://${engine.socketPath}` },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+          .toString()
+          .includes(line),
+      );
     },
     alive,
     async kill(handle) {

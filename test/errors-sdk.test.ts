@@ -1,6 +1,6 @@
+import { reservePort } from './support/test-ports.js';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -37,15 +37,6 @@ const api = async (url: string, init: RequestInit = {}) => {
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   h = await engineHarness();
@@ -86,7 +77,7 @@ describe('error ingest with the real SDKs', () => {
   it('harbor-quote with @sentry/node: a handled exception per quote, answered 200, one issue', async () => {
     const dsn = (await api('/api/v1/projects/harbor/dsn?environment=staging')).body.dsn as string;
     expect(dsn).toMatch(/^http:\/\/[0-9a-f]{32}@127\.0\.0\.1:\d+\/\d+$/);
-    const port = await freePort();
+    const port = await reservePort();
     const child = spawn(process.execPath, [path.join(repoRoot, 'examples/harbor-quote/server.js'), String(port)], {
       env: {
         ...process.env,

@@ -2,11 +2,12 @@
  * Fixtures for the proxy integration tests: tiny upstream servers, free ports, an HTTP client
  * that never pools across tests, route table builders and a poll-until helper.
  */
+import { reservePort } from './support/test-ports.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { EnvironmentRoutes, ReleaseSet } from '../src/traffic/router.js';
@@ -74,13 +75,9 @@ function closeServer(server: http.Server | net.Server): Promise<void> {
   });
 }
 
-/** A port nothing listens on right now (bound then released). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
+/** A port nothing listens on right now, reserved for this test (see test-ports.ts). */
+export function freePort(): Promise<number> {
+  return reservePort();
 }
 
 /** A finished client request. */

@@ -1,3 +1,4 @@
+import { reservePort } from './support/test-ports.js';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -44,7 +45,7 @@ async function serves(url: string): Promise<string | undefined> {
 
 describe('slipway up / down', () => {
   it('up --detach prints the token once and returns; deploy works; down stops every process', async () => {
-    workspace = await createDemoWorkspace({ instances: 1 });
+    workspace = await createDemoWorkspace({ instances: 1, pickPort: reservePort });
     seedWorkspaceStore(workspace);
     tag = randomUUID();
     const up = run(['up', '--detach']);
@@ -73,7 +74,7 @@ describe('slipway up / down', () => {
   }, 180_000);
 
   it('foreground up: Ctrl-C stops the coordinator, the proxy and the instances', async () => {
-    workspace = await createDemoWorkspace({ instances: 1 });
+    workspace = await createDemoWorkspace({ instances: 1, pickPort: reservePort });
     seedWorkspaceStore(workspace);
     tag = randomUUID();
     const up = run(['up']);
@@ -89,7 +90,7 @@ describe('slipway up / down', () => {
   }, 180_000);
 
   it('a coordinator address already in use: one clear line, exit 5', async () => {
-    workspace = await createDemoWorkspace({ instances: 1 });
+    workspace = await createDemoWorkspace({ instances: 1, pickPort: reservePort });
     seedWorkspaceStore(workspace);
     tag = randomUUID();
     const { createServer } = await import('node:net');
@@ -108,7 +109,7 @@ describe('slipway up / down', () => {
   }, 120_000);
 
   it("an environment's address already in use: the start fails naming it, and leaves no proxy behind", async () => {
-    workspace = await createDemoWorkspace({ instances: 1 });
+    workspace = await createDemoWorkspace({ instances: 1, pickPort: reservePort });
     seedWorkspaceStore(workspace);
     tag = randomUUID();
     const { createServer } = await import('node:net');

@@ -30,6 +30,8 @@ export async function createDemoWorkspace(
     proxy?: string;
     /** More services, as YAML indented under `services:`. */
     extraServices?: string;
+    /** How a port is picked (default: any free one); tests reserve theirs so parallel files never share one. */
+    pickPort?: (taken: ReadonlySet<number>) => Promise<number>;
     /** Extra keys inside an environment's flow mapping, e.g. `requires: [staging]`. */ environmentExtras?: {
       staging?: string;
       production?: string;
@@ -39,7 +41,7 @@ export async function createDemoWorkspace(
   const dir = mkdtempSync(path.join(tmpdir(), 'slipway-demo-'));
   const taken = new Set<number>();
   const port = async () => {
-    const p = await findFreePort(taken);
+    const p = await (options.pickPort ?? findFreePort)(taken);
     taken.add(p);
     return p;
   };

@@ -1,7 +1,7 @@
+import { reservePort } from './test-ports.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -32,7 +32,7 @@ export async function startPrometheus(options: {
     scrape_configs: [{ job_name: 'slipway-test', static_configs: [{ targets: options.scrapeTargets }] }],
   };
   await writeFile(path.join(dir, 'prometheus.yml'), stringify(config));
-  const port = await freePort();
+  const port = await reservePort();
   const child = spawn(
     binary,
     [
@@ -98,15 +98,4 @@ function ensureInstalled(): void {
   // The package may start a system service on :9090; the tests use their own servers only.
   if (install.status === 0) spawnSync('service', ['prometheus', 'stop'], { stdio: 'ignore', timeout: 30_000 });
   if (!existsSync(binary)) throw new Error('prometheus is not installed (apt-get install prometheus)');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

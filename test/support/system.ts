@@ -7,6 +7,7 @@ import { generateToken } from '../../src/api/auth.js';
 import { ApiClient } from '../../src/cli/client.js';
 import { followDeployment, type DeploymentView } from '../../src/cli/follow.js';
 import { loadConfigWithRaw } from '../../src/config/load.js';
+import { reservePort } from './test-ports.js';
 import { createDemoWorkspace } from '../../src/demo/workspace.js';
 import { seedWorkspaceStore } from './store-seed.js';
 import { createPostgresDatabase, type PostgresDatabase } from './store.js';
@@ -62,7 +63,7 @@ export class System {
     for (let attempt = 1; ; attempt++) {
       const workspace = options.create
         ? await options.create()
-        : await createDemoWorkspace({ errorReporting: false, ...options });
+        : await createDemoWorkspace({ errorReporting: false, pickPort: reservePort, ...options });
       const env = { ...(typeof options.env === 'function' ? options.env(workspace) : options.env) };
       let database: PostgresDatabase | undefined;
       if (env.DATABASE_URL === undefined && options.store !== 'embedded') {
@@ -73,6 +74,7 @@ export class System {
       system.client = new ApiClient(`http://127.0.0.1:${system.workspace.ports.coordinator}`, system.token);
       try {
         await system.startCoordinator();
+        await system.applyConfig();
         break;
       } catch (e) {
         await new Promise((r) => setTimeout(r, 300)); // let the piped output reach the file
@@ -80,19 +82,22 @@ export class System {
         killTagged('SLIPWAY_TEST_RUN', system.tag);
         rmSync(system.workspace.dir, { recursive: true, force: true });
         await database?.drop();
-        if (attempt >= 3 || !/already in use/.test(output))
-          throw new Error(`${(e as Error).message}\n${output.slice(-2000)}`);
+        const portTaken = /already in use/.test(output) || /cannot serve on/.test((e as Error).message);
+        if (attempt >= 3 || !portTaken) throw new Error(`${(e as Error).message}\n${output.slice(-2000)}`);
       }
     }
-    const { config, raw } = await loadConfigWithRaw(system.workspace.configPath);
+    return system;
+  }
+
+  private async applyConfig(): Promise<void> {
+    const { config, raw } = await loadConfigWithRaw(this.workspace.configPath);
     // Applied as `slipway deploy` applies it (naming the file), so the CLI finds it unchanged and a
     // token without admin can deploy.
-    await system.client.call('PUT', `/api/v1/projects/${config.project}`, {
+    await this.client.call('PUT', `/api/v1/projects/${config.project}`, {
       config: raw,
       baseDir: config.baseDir,
-      file: system.workspace.configPath,
+      file: this.workspace.configPath,
     });
-    return system;
   }
 
   /** Run the slipway CLI on this system's slipway.yaml, as the admin or with another token. */
