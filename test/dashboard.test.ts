@@ -1,6 +1,8 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadGenerator } from '../src/demo/load-generator.js';
+import { openPostgres } from '../src/store/postgres-driver.js';
+import { appendEvent } from '../src/store/repos/events.js';
 import {
   type Browser,
   createUser,
@@ -56,7 +58,7 @@ afterAll(async () => {
  * A page of its own (own cookies), logged in as `user`, at `path`. Without the TOTP code unless asked: a code
  * counts once (replays are refused), and deployer actions do not need it.
  */
-async function open(user: LocalUser, path = '/', options: { totp?: boolean } = {}) {
+async function open(user: LocalUser, path = '/', options: { totp?: boolean; coordinatorGoesAway?: boolean } = {}) {
   const width = 1280;
   const context = await newContext(browser, width);
   const page = await context.newPage();
@@ -64,7 +66,12 @@ async function open(user: LocalUser, path = '/', options: { totp?: boolean } = {
     // 401s are the expected answer once a session ended; anything else (a CSP refusal, a crash) is a failure.
     // ERR_NETWORK_CHANGED: Chromium saw this machine's interfaces change (the container tests' dockerd adds and
     // removes veth devices meanwhile); it says nothing about the page.
-    if (m.type() === 'error' && !/status of 401|ERR_NETWORK_CHANGED/.test(m.text())) pageErrors.push(m.text());
+    // A page whose coordinator goes away also sees its requests fail meanwhile (refused, cut short).
+    const away = options.coordinatorGoesAway
+      ? /ERR_CONNECTION_REFUSED|ERR_INCOMPLETE_CHUNKED|ERR_EMPTY_RESPONSE/
+      : /$^/;
+    if (m.type() === 'error' && !/status of 401|ERR_NETWORK_CHANGED/.test(m.text()) && !away.test(m.text()))
+      pageErrors.push(m.text());
   });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(dashboardUrl(system, path));
@@ -198,6 +205,100 @@ describe('the dashboard in Chromium', () => {
     await expect(page.locator('.who').textContent()).resolves.toBe('dana');
     await context.close();
   }, 60_000);
+
+  it('works from the keyboard alone: skip link, navigation, and an action confirmed or cancelled', async () => {
+    const { context, page } = await open(dana);
+    const first = await system.deploy('1.1.1');
+    await system.client.call('POST', `/api/v1/deployments/${first.id}/pause`);
+    // A fresh load: focus starts at the top of the document, as for someone arriving with a keyboard.
+    await page.goto(dashboardUrl(system, '/'));
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    const focused = () => page.evaluate<string>("document.activeElement?.textContent?.trim() ?? ''");
+    await page.keyboard.press('Tab');
+    await expect(focused()).resolves.toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await expect(page.evaluate<string>('document.activeElement?.id')).resolves.toBe('main');
+    // From the top again, through the navigation: Overview, Pipeline, History.
+    await page.goto(dashboardUrl(system, '/'));
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    for (const name of ['Skip to content', 'Overview', 'Pipeline', 'History']) {
+      await page.keyboard.press('Tab');
+      await expect(focused()).resolves.toBe(name);
+    }
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+
+    await page.goto(dashboardUrl(system, `/deployments/${first.id}`));
+    await page.getByTestId('state').filter({ hasText: '(paused)' }).waitFor({ timeout: 30_000 });
+    const tabTo = async (name: string) => {
+      for (let i = 0; i < 80 && (await focused()) !== name; i++) await page.keyboard.press('Tab');
+      await expect(focused()).resolves.toBe(name);
+    };
+    // Escape closes the confirmation, changes nothing and gives the focus back to the button.
+    await tabTo('Abort');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('consequence').waitFor();
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('consequence').isVisible()).resolves.toBe(false);
+    await expect(focused()).resolves.toBe('Abort');
+    expect(await stateOf(page)).toBe('running (paused)');
+    // Confirmed from the keyboard: Enter on the action, then on the dialog's confirm button.
+    await tabTo('Promote');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Yes, promote' }).waitFor();
+    await tabTo('Yes, promote');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('state').filter({ hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
+    expect(await seriousViolations(page)).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('the live stream survives a coordinator restart: it says so, resumes after its last event, misses none', async () => {
+    const { deployments } = await system.client.call<{ deployments: Array<{ id: string }> }>(
+      'GET',
+      '/api/v1/deployments?state=succeeded',
+    );
+    const shown = deployments[0]!;
+    const { context, page } = await open(dana, `/deployments/${shown.id}`, { coordinatorGoesAway: true });
+    await page.locator('[data-live="live"]').waitFor();
+    const events = page.locator('[data-testid="events"] li');
+    await events.first().waitFor();
+    const before = await events.count();
+    const resumedFrom: Array<string | undefined> = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/v1/events') resumedFrom.push(r.headers()['last-event-id']);
+    });
+
+    await system.killCoordinator();
+    await page.locator('[data-live="reconnecting"]').waitFor({ timeout: 20_000 });
+    await expect(page.locator('.live').textContent()).resolves.toBe('coordinator unreachable: reconnecting…');
+    // Meanwhile another writer of the shared store (a second coordinator, in a highly available pair) records an
+    // event about this deployment: once back, the page shows it, exactly once.
+    const db = await openPostgres(system.database!.url);
+    const written = await appendEvent(db, {
+      project: system.project,
+      deploymentId: shown.id,
+      service: 'quote-api',
+      environment: 'staging',
+      kind: 'deployment.note',
+      message: 'written while the page was away',
+      data: {},
+    }).finally(() => db.close());
+    await system.startCoordinator();
+    await page.locator('[data-live="live"]').waitFor({ timeout: 30_000 });
+    const note = events.filter({ hasText: 'written while the page was away' });
+    await note.waitFor({ timeout: 30_000 });
+    expect(await note.count()).toBe(1);
+    expect(await events.count()).toBe(before + 1);
+    // Every reconnect named the last event the page had (from before the one written meanwhile): the stream
+    // resumed right after it, so nothing was skipped and nothing sent twice.
+    expect(resumedFrom.length).toBeGreaterThan(0);
+    for (const id of resumedFrom) {
+      expect(Number(id)).toBeGreaterThan(0);
+      expect(Number(id)).toBeLessThan(written.id);
+    }
+    await context.close();
+  }, 120_000);
 
   it('a wrong password is refused with the API message; the page ran without errors or CSP refusals', async () => {
     const context = await newContext(browser, 390);

@@ -40,7 +40,7 @@ export class System {
     /** Extra environment for the coordinator process (e.g. DATABASE_URL). */
     private readonly env: Record<string, string>,
     /** The database this System created for its coordinator (dropped by close). */
-    private readonly database?: PostgresDatabase,
+    readonly database?: PostgresDatabase,
   ) {}
 
   static async start(
