@@ -253,7 +253,7 @@ describe('the dashboard in Chromium', () => {
     await context.close();
   }, 180_000);
 
-  it('the live stream survives a coordinator restart: it says so, resumes after its last event, misses none', async () => {
+  it('the live stream survives a coordinator restart: says so, resumes after its last event, misses none', async () => {
     const { deployments } = await system.client.call<{ deployments: Array<{ id: string }> }>(
       'GET',
       '/api/v1/deployments?state=succeeded',
