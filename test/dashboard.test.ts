@@ -58,8 +58,12 @@ afterAll(async () => {
  * A page of its own (own cookies), logged in as `user`, at `path`. Without the TOTP code unless asked: a code
  * counts once (replays are refused), and deployer actions do not need it.
  */
-async function open(user: LocalUser, path = '/', options: { totp?: boolean; coordinatorGoesAway?: boolean } = {}) {
-  const width = 1280;
+async function open(
+  user: LocalUser,
+  path = '/',
+  options: { totp?: boolean; coordinatorGoesAway?: boolean; width?: number } = {},
+) {
+  const width = options.width ?? 1280;
   const context = await newContext(browser, width);
   const page = await context.newPage();
   page.on('console', (m) => {
@@ -70,8 +74,10 @@ async function open(user: LocalUser, path = '/', options: { totp?: boolean; coor
     const away = options.coordinatorGoesAway
       ? /ERR_CONNECTION_REFUSED|ERR_INCOMPLETE_CHUNKED|ERR_EMPTY_RESPONSE/
       : /$^/;
-    if (m.type() === 'error' && !/status of 401|ERR_NETWORK_CHANGED/.test(m.text()) && !away.test(m.text()))
-      pageErrors.push(m.text());
+    // harbor-quote has no database section: the Migrations view's read answers 404 and the page says why.
+    const noDatabase = /status of 404/.test(m.text()) && m.location().url.endsWith('/projects/harbor-quote/migrations');
+    const expected = /status of 401|ERR_NETWORK_CHANGED/.test(m.text()) || away.test(m.text()) || noDatabase;
+    if (m.type() === 'error' && !expected) pageErrors.push(m.text());
   });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(dashboardUrl(system, path));
@@ -166,6 +172,46 @@ describe('the dashboard in Chromium', () => {
     await expect(page.getByRole('button', { name: 'Roll back' }).isEnabled()).resolves.toBe(true);
     await context.close();
   }, 180_000);
+
+  it('no layout shift while data arrives: every view within the good Web Vitals bound, CLS < 0.1', async () => {
+    const { deployments } = await system.client.call<{ deployments: Array<{ id: string }> }>(
+      'GET',
+      '/api/v1/deployments',
+    );
+    const views = ['/', `/deployments/${deployments[0]!.id}`, '/pipeline', '/history', '/errors', '/alerts'];
+    views.push('/incidents', '/migrations', '/kpis', '/audit');
+    const shifts: Record<string, number> = {};
+    // Every view at 1280 px; at 390 px the views whose layout changes most with the width.
+    const phone = new Set(views.slice(0, 4).concat('/alerts'));
+    for (const width of [1280, 390]) {
+      const { context, page } = await open(dana, '/', { width });
+      // Every layout shift not caused by input, summed per document (each view below is a fresh load).
+      await context.addInitScript(
+        'window.__cls = 0; new PerformanceObserver((list) => { for (const e of list.getEntries()) ' +
+          "if (!e.hadRecentInput) window.__cls += e.value; }).observe({ type: 'layout-shift', buffered: true });",
+      );
+      // Every answer of the API (not the live stream) 200 ms late: each view first renders without its data, so a
+      // placeholder that does not hold the place of what arrives shows up here, however loaded the machine is.
+      await page.route(
+        (url) => url.pathname.startsWith('/api/v1/') && url.pathname !== '/api/v1/events',
+        async (route) => {
+          await new Promise((r) => setTimeout(r, 200));
+          await route.continue().catch(() => undefined);
+        },
+      );
+      for (const view of views.filter((v) => width === 1280 || phone.has(v))) {
+        await page.goto(dashboardUrl(system, view));
+        await page.locator('main h1, main h2').first().waitFor();
+        // Loaded: no placeholder left, and a moment for whatever the answers render.
+        await expect.poll(() => page.locator('.loading').count(), { timeout: 20_000 }).toBe(0);
+        await page.waitForTimeout(300);
+        shifts[`${view.replace(/dep_\w+/, ':id')} at ${width} px`] = await page.evaluate<number>('window.__cls');
+      }
+      await context.close();
+    }
+    expect(Object.keys(shifts)).toHaveLength(views.length + phone.size);
+    expect(Object.entries(shifts).filter(([, cls]) => cls >= 0.1)).toEqual([]);
+  }, 120_000);
 
   it('history filters by outcome and links to the detail; axe-core passes', async () => {
     const { context, page } = await open(dana, '/history?state=rolled_back');

@@ -55,6 +55,9 @@ export default function DeploymentPage() {
   });
   if (deployment.isError) return <ErrorState error={deployment.error} what={`deployment ${id}`} />;
   if (!d) return <Loading what={`deployment ${id}`} lines={20} />;
+  // A plan that never analyzes has no figures to show: its placeholders are one line, as their answers will be, so
+  // nothing below them jumps when the answers arrive (layout shift).
+  const judged = [...d.steps, ...(d.rolledBackFrom?.steps ?? [])].some((s) => s.kind === 'analyze');
   const service = status.data?.environments
     .find((e) => e.name === d.environment)
     ?.services.find((s) => s.service === d.service);
@@ -145,13 +148,13 @@ export default function DeploymentPage() {
       <section aria-labelledby="charts-h">
         <h2 id="charts-h">Candidate vs stable</h2>
         {verdicts.data ? (
-          <Suspense fallback={<Loading what="the charts" lines={12} />}>
+          <Suspense fallback={<Loading what="the charts" lines={judged ? 12 : 1} />}>
             <Charts verdicts={verdicts.data.verdicts} />
           </Suspense>
         ) : verdicts.isError ? (
           <ErrorState error={verdicts.error} what="the judge's figures" />
         ) : (
-          <Loading what="the charts" lines={12} />
+          <Loading what="the charts" lines={judged ? 12 : 1} />
         )}
       </section>
       <section aria-labelledby="verdicts-h">
@@ -159,7 +162,7 @@ export default function DeploymentPage() {
         {verdicts.isError ? (
           <ErrorState error={verdicts.error} what="the verdicts" />
         ) : !verdicts.data ? (
-          <Loading what="the verdicts" lines={6} />
+          <Loading what="the verdicts" lines={judged ? 6 : 1} />
         ) : (
           <Verdicts verdicts={verdicts.data.verdicts} />
         )}
