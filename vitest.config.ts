@@ -1,5 +1,15 @@
+import { setFlagsFromString } from 'node:v8';
 import { defineConfig } from 'vitest/config';
 import { MixedSequencer } from './test/support/mixed-sequencer.js';
+
+// Test processes compile WebAssembly (PGlite, libpg-query) with V8's baseline compiler only: each runs those modules
+// for seconds, and the optimizing tier cost more CPU to compile them than it saved (src/migrations/linter: 14.0 s of
+// CPU → 10.8 s; shadow.test.ts + pglite-driver.test.ts: 74.9 → 64.8 s). Set here for this process and the unit
+// project's worker threads (V8 flags are per process); the integration forks get it as an argument. The processes
+// the tests start (coordinators, proxies) keep Node's defaults, as users run them; the CLI sets its own
+// (src/cli/wasm-tier.ts).
+const baselineWasm = '--liftoff-only';
+setFlagsFromString(baselineWasm);
 
 // Unit tests sit next to the code; integration tests that start processes live in test/.
 // Two cores: at most two test files at a time, so timing-sensitive integration tests are not starved (three at a
@@ -37,6 +47,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           // Processes of their own (coordinators, proxies, browsers): each file in a fresh forked process.
           pool: 'forks',
+          execArgv: [baselineWasm],
         },
       },
     ],
