@@ -15,8 +15,6 @@ setFlagsFromString(baselineWasm);
 // Two cores: at most two test files at a time, so timing-sensitive integration tests are not starved (three at a
 // time was no faster: 17 min 6 s against 16 min 40 s).
 const shared = {
-  // One migrated store that test coordinators copy (test/support/store-seed.ts).
-  globalSetup: ['test/support/global-setup.ts'],
   testTimeout: 30_000,
   hookTimeout: 60_000,
 };
@@ -45,6 +43,8 @@ export default defineConfig({
           ...shared,
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          // One migrated store that test coordinators copy (test/support/store-seed.ts); unit files never start one.
+          globalSetup: ['test/support/global-setup.ts'],
           // Processes of their own (coordinators, proxies, browsers): each file in a fresh forked process.
           pool: 'forks',
           execArgv: [baselineWasm],
