@@ -1,12 +1,19 @@
+import { setFlagsFromString } from 'node:v8';
 import { defineConfig } from 'vitest/config';
 import { MixedSequencer } from './test/support/mixed-sequencer.js';
+
+// Test processes compile WebAssembly (PGlite, libpg-query) with V8's baseline compiler only: each runs those modules
+// for seconds, and the optimizing tier cost more CPU to compile them than it saved (src/migrations/linter: 14.0 s of
+// CPU → 10.8 s; shadow.test.ts + pglite-driver.test.ts: 74.9 → 64.8 s). Set here for this process and the unit
+// project's worker threads (V8 flags are per process); the integration forks get it as an argument. The slipway
+// processes the tests start choose for themselves, as users' do (src/cli/wasm-tier.ts).
+const baselineWasm = '--liftoff-only';
+setFlagsFromString(baselineWasm);
 
 // Unit tests sit next to the code; integration tests that start processes live in test/.
 // Two cores: at most two test files at a time, so timing-sensitive integration tests are not starved (three at a
 // time was no faster: 17 min 6 s against 16 min 40 s).
 const shared = {
-  // One migrated store that test coordinators copy (test/support/store-seed.ts).
-  globalSetup: ['test/support/global-setup.ts'],
   testTimeout: 30_000,
   hookTimeout: 60_000,
 };
@@ -35,8 +42,11 @@ export default defineConfig({
           ...shared,
           name: 'integration',
           include: ['test/**/*.test.ts'],
+          // One migrated store that test coordinators copy (test/support/store-seed.ts); unit files never start one.
+          globalSetup: ['test/support/global-setup.ts'],
           // Processes of their own (coordinators, proxies, browsers): each file in a fresh forked process.
           pool: 'forks',
+          execArgv: [baselineWasm],
         },
       },
     ],

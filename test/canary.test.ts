@@ -116,14 +116,19 @@ describe('canary through the real proxy', () => {
     // The analysis keeps looking while paused; its first verdict comes a look interval after the shift.
     let status = await slipway(['status']);
     expect(status.stdout).toMatch(/paused: paused/);
+    // Waited for through the API the CLI reads (a CLI process per poll cost CPU the analysis needs), then shown.
     await until(
-      'status to show the first verdict',
+      'the status to carry the first verdict',
       async () => {
-        status = await slipway(['status']);
-        return /verdict: /.test(status.stdout);
+        const view = await system.client.call<{
+          environments: { services: { activeDeployment?: { latestVerdict?: unknown } | null }[] }[];
+        }>('GET', `/api/v1/projects/${system.project}/status`);
+        return view.environments.some((e) => e.services.some((s) => s.activeDeployment?.latestVerdict));
       },
       30_000,
     );
+    status = await slipway(['status']);
+    expect(status.stdout).toMatch(/verdict: /);
     expect(status.stdout).toMatch(/paused: paused/);
     expect((await slipway(['resume', d.id])).code).toBe(0);
     const aborted = await slipway(['abort', 'quote-api', '--env', 'staging', '--reason', 'testing abort']);

@@ -42,11 +42,14 @@ describe('incidents through a real coordinator', () => {
   it('a faulty canary is rolled back by the judge and an incident opens by itself, with its timeline', async () => {
     failed = await system.deployed('1.2.0', { set: { FAIL_RATE: '0.3' } });
     expect(failed.state).toBe('rolled_back');
+    // Waited for through the API (a CLI process per poll cost CPU); the CLI reads it below.
     await until(
       'the incident to open',
       async () => {
-        const r = await slipway(['incidents', '--json']);
-        const { incidents } = JSON.parse(r.stdout) as { incidents: IncidentView[] };
+        const { incidents } = await system.client.call<{ incidents: IncidentView[] }>(
+          'GET',
+          `/api/v1/projects/${system.project}/incidents`,
+        );
         return incidents.length > 0;
       },
       20_000,
