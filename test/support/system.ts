@@ -63,7 +63,14 @@ export class System {
     for (let attempt = 1; ; attempt++) {
       const workspace = options.create
         ? await options.create()
-        : await createDemoWorkspace({ errorReporting: false, pickPort: reservePort, ...options });
+        : await createDemoWorkspace({
+            errorReporting: false,
+            pickPort: reservePort,
+            // One proxy worker (the parent/worker topology, one process fewer): an idle test system's proxy and its
+            // two workers cost ~1 s of CPU per 30 s, and files run two at a time on two cores.
+            proxy: 'workers: 1',
+            ...options,
+          });
       const env = { ...(typeof options.env === 'function' ? options.env(workspace) : options.env) };
       let database: PostgresDatabase | undefined;
       if (env.DATABASE_URL === undefined && options.store !== 'embedded') {
