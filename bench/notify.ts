@@ -111,8 +111,11 @@ try {
   const notifier = await startNotifications({ db, events, secrets: vault, logger, linkBase: 'http://127.0.0.1:7420' });
 
   // What the executor writes to the store around each step.
+  // Each step's writes, and how late the timer that starts the next step fired (the engine's own waits are timers).
+  const late: number[] = [];
   const stepLatency = async (n: number) => {
     const times: number[] = [];
+    late.length = 0;
     for (let i = 0; i < n; i++) {
       const t = performance.now();
       await events.emit({
@@ -126,7 +129,9 @@ try {
       });
       await updateDeployment(db, 'dep_bench', { step: i });
       times.push(performance.now() - t);
+      const paused = performance.now();
       await new Promise((r) => setTimeout(r, 5));
+      late.push(performance.now() - paused - 5);
     }
     return times;
   };
@@ -165,6 +170,7 @@ try {
   progress('quiet: deployment steps and a failing verdict');
   const quiet = await loopDelay(() => stepLatency(steps));
   const quietSteps = quiet.result;
+  const quietLate = [...late];
   const verdictQuiet = await failingVerdict();
 
   progress(`burst: ${burst} events × 5 notification services`);
@@ -188,6 +194,7 @@ try {
   })();
   const during = await loopDelay(() => Promise.all([stepLatency(steps), failingVerdict(), emitting]));
   const [burstSteps, verdictDuringBurst] = during.result;
+  const burstLate = [...late];
   const total = burst * 5;
   const sent = async () =>
     (await countNotifyDeliveries(db)).filter((r) => r.state === 'sent').reduce((s, r) => s + r.n, 0);
@@ -233,6 +240,7 @@ try {
       drainMs,
     },
     deploymentStepMs: { withoutBurst: summary(quietSteps), withBurst: summary(burstSteps) },
+    deploymentStepTimerLateMs: { withoutBurst: summary(quietLate), withBurst: summary(burstLate) },
     eventLoopDelayMs: { withoutBurst: delaySummary(quiet.delay), withBurst: delaySummary(during.delay) },
     deliveryLatencyHealthyMs: { ...summary(healthyLatency), targetP99Ms: 1000 },
     healthyLatencyPartsMs: { eventToOutbox: summary(toOutbox), outboxToReceived: summary(outboxToReceived) },
