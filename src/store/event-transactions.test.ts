@@ -18,7 +18,7 @@ describe('event positions restored from another cluster', () => {
   const newEvent = (message: string) =>
     appendEvent(db, { project: 'harbor', kind: 'deployment.started', message, data: {} });
 
-  it('moves positions ahead of this cluster to transaction 0, so followers read the new events after the old', async () => {
+  it('moves positions ahead of this cluster to transaction 0: the new events are read after the old', async () => {
     const read = await newEvent('read before the backup');
     const unread = await newEvent('not yet read at the backup');
     // The old cluster was a million transactions further on.
