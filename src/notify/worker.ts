@@ -375,15 +375,15 @@ export class DeliveryWorker {
       resolved[key] = secret;
     }
     const signal = AbortSignal.any([AbortSignal.timeout(n.timeoutMs), this.stopping.signal]);
-    const target = d.target;
+    const { project, target } = d;
     return sender.send({
       message: d.message as unknown as NotificationMessage,
       key: d.key,
       service: resolved,
       signal,
       refs: {
-        get: (refKey) => getNotifyRef(this.options.db, target, refKey),
-        set: (refKey, value) => setNotifyRef(this.options.db, target, refKey, value),
+        get: (refKey) => getNotifyRef(this.options.db, project, target, refKey),
+        set: (refKey, value) => setNotifyRef(this.options.db, project, target, refKey, value),
       },
     });
   }

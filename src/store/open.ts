@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from '../shared/logging.js';
 import type { Db } from './db.js';
+import { realignEventTransactions } from './event-transactions.js';
 import { migrate } from './migrate.js';
 import { parsePostgresUrl } from './postgres-address.js';
 import { openPglite } from './pglite-driver.js';
@@ -31,6 +32,9 @@ export async function openStore(options: StoreOptions): Promise<Db> {
     : await openPglite({ dataDir: join(options.dataDir, 'db'), ...(logger ? { logger } : {}) });
   try {
     const { version, applied } = await migrate(db, logger ? { logger } : {});
+    const realigned = await realignEventTransactions(db);
+    if (realigned > 0)
+      logger?.warn({ events: realigned }, 'events carried transaction ids of another database cluster; realigned');
     const where = options.databaseUrl ? parsePostgresUrl(options.databaseUrl).display : join(options.dataDir, 'db');
     logger?.info(
       { driver: db.driver, database: where, schemaVersion: version, applied: applied.length },

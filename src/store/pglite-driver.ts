@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logging.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Db, Queryable, QueryResult } from './db.js';
 import { StoreError } from './errors.js';
+import { turnIfBusy } from './event-loop-turns.js';
 import { ensureParentDir, ensurePgliteDataDir, reasonOf } from './pglite-data-dir.js';
 import { toSqlError } from './sql-errors.js';
 import { TransactionGuard, guardTransaction, swallowedFailureError } from './transaction-guard.js';
@@ -83,6 +84,9 @@ async function assertTarball(blob: Blob): Promise<void> {
 type PgliteQueryable = Pick<PGlite | Transaction, 'query' | 'exec'>;
 
 async function runQuery<T>(on: PgliteQueryable, sql: string, params: unknown[] | undefined): Promise<QueryResult<T>> {
+  // Statements resolve on microtasks: without this a burst of them holds off every timer and socket.
+  const turn = turnIfBusy();
+  if (turn) await turn;
   // PGlite's errors carry the statement's parameters: never let them travel (they end up in logs).
   const result = await on.query<T>(sql, params ?? []).catch((e: unknown) => Promise.reject(toSqlError(e, sql)));
   // PGlite counts only affected rows; pg's rowCount is the rows returned by a SELECT too.
@@ -106,6 +110,7 @@ class PgliteDb implements Db {
 
   async exec(script: string): Promise<void> {
     this.assertUsable('exec');
+    await turnIfBusy();
     await this.pglite.exec(script).catch((e: unknown) => Promise.reject(toSqlError(e, script)));
   }
 

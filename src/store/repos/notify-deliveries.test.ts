@@ -4,22 +4,24 @@ import type { Db } from '../db.js';
 import {
   claimDue,
   finishAttempts,
+  getNotifyRef,
   insertNotifyDeliveries,
   listNotifyDeliveries,
   type NewNotifyDelivery,
   releaseUnattempted,
+  setNotifyRef,
 } from './notify-deliveries.js';
 
 /** The outbox queries the worker's passes and batches rely on. */
 describe('notification outbox', () => {
   let db: Db;
   let n = 0;
-  const delivery = (trigger: string, target = 'chat'): NewNotifyDelivery => {
+  const delivery = (trigger: string, target = 'chat', project: string | null = 'harbor'): NewNotifyDelivery => {
     n += 1;
     return {
       key: `slipway-${n}-0-${target}`,
       eventId: n,
-      project: 'harbor',
+      ...(project ? { project } : {}),
       trigger,
       target,
       targetType: 'slack',
@@ -36,6 +38,7 @@ describe('notification outbox', () => {
   });
   beforeEach(async () => {
     await db.query('delete from notify_deliveries');
+    await db.query('delete from notify_refs');
   });
 
   const soon = () => new Date(Date.now() + 1000);
@@ -114,5 +117,37 @@ describe('notification outbox', () => {
     const list = await listNotifyDeliveries(db);
     expect(list.find((d) => d.id === ids[0])).toMatchObject({ state: 'pending', attempts: 0 });
     expect(list.find((d) => d.id === ids[1])).toMatchObject({ state: 'sent', attempts: 1 });
+  });
+
+  it('keeps the queues of projects apart, a project-less one too, and skips a queue with nothing due', async () => {
+    // 'alpha/chat' sorts first and has only a retry an hour away.
+    const later = delivery('on-deployment-started', 'chat', 'alpha');
+    await insertNotifyDeliveries(db, [later]);
+    const [retry] = await claimDue(db, soon(), all);
+    await finishAttempts(db, [{ id: retry!.id, state: 'pending', nextAt: new Date(Date.now() + 3_600_000) }]);
+    const harbor = [1, 2, 3].map(() => delivery('on-deployment-started'));
+    const dock = [1, 2, 3].map(() => delivery('on-deployment-started', 'chat', 'dock'));
+    const global = [1, 2, 3].map(() => delivery('on-alert-resolved', 'chat', null));
+    await insertNotifyDeliveries(db, [...harbor, ...dock, ...global]);
+
+    const claimed = await claimDue(db, soon(), {
+      rooms: { 'alpha/chat': 5, 'harbor/chat': 1, 'dock/chat': 2, '/chat': 3 },
+      otherwise: 0,
+      limit: 100,
+    });
+    expect(keys(claimed).sort()).toEqual(keys([harbor[0]!, dock[0]!, dock[1]!, ...global]).sort());
+  });
+
+  it('keeps what a notification service answered per project; a ref from before projects is still found', async () => {
+    await setNotifyRef(db, 'harbor', 'jira', 'incident:inc_1', 'HAR-1');
+    await setNotifyRef(db, 'dock', 'jira', 'incident:inc_1', 'DOC-7');
+    expect(await getNotifyRef(db, 'harbor', 'jira', 'incident:inc_1')).toBe('HAR-1');
+    expect(await getNotifyRef(db, 'dock', 'jira', 'incident:inc_1')).toBe('DOC-7');
+    expect(await getNotifyRef(db, 'quay', 'jira', 'incident:inc_1')).toBeUndefined();
+    // Recorded before schema 021 (project ''): found by the service's name until the project records its own.
+    await db.query(`insert into notify_refs (target, ref_key, value) values ('jira', 'incident:inc_2', 'OLD-2')`);
+    expect(await getNotifyRef(db, 'quay', 'jira', 'incident:inc_2')).toBe('OLD-2');
+    await setNotifyRef(db, 'quay', 'jira', 'incident:inc_2', 'QUAY-2');
+    expect(await getNotifyRef(db, 'quay', 'jira', 'incident:inc_2')).toBe('QUAY-2');
   });
 });

@@ -91,14 +91,16 @@ export async function insertNotifyDeliveries(tx: Queryable, list: NewNotifyDeliv
     target_type: d.targetType,
     message: d.message,
     render_error: d.renderError ?? null,
+    urgent: urgentTriggers.includes(d.trigger),
   }));
   const { rowCount } = await tx.query(
     `insert into notify_deliveries (key, event_id, project, environment, service, deployment_id, trigger, target,
-       target_type, message, render_error)
+       target_type, message, render_error, urgent)
      select key, event_id, project, environment, service, deployment_id, trigger, target, target_type, message,
-       render_error
+       render_error, urgent
      from jsonb_to_recordset($1::jsonb) as x(key text, event_id bigint, project text, environment text, service text,
-       deployment_id text, trigger text, target text, target_type text, message jsonb, render_error text)
+       deployment_id text, trigger text, target text, target_type text, message jsonb, render_error text,
+       urgent boolean)
      order by event_id
      on conflict (key) do nothing`,
     [jsonParam(rows)],
@@ -108,7 +110,8 @@ export async function insertNotifyDeliveries(tx: Queryable, list: NewNotifyDeliv
 
 /**
  * Sent before anything else that is due: a failing deployment or an incident must not queue behind a burst
- * (the worker also puts them at the head of their notification service's queue in memory).
+ * (the worker also puts them at the head of their notification service's queue in memory). Stored with each
+ * delivery (`urgent`) when the dispatcher writes it.
  */
 export const urgentTriggers = [
   'on-deployment-failed',
@@ -130,26 +133,46 @@ export interface ClaimRoom {
 /**
  * Take due deliveries for one attempt each, in one statement: per notification service at most its room
  * (urgent triggers always, ahead of the rest), urgent first, then oldest first. Taking per service keeps
- * a stuck endpoint's backlog, however long and old, from filling the batch and starving the others. The due
- * rows are read through notify_deliveries_due and ranked on their id and service alone; a delivery another
- * worker took meanwhile is left out (state is checked again when the row is updated).
+ * a stuck endpoint's backlog, however long and old, from filling the batch and starving the others. The cost
+ * follows what is taken, not what waits: a skip scan of notify_deliveries_queue lists the queues that have pending
+ * deliveries, and each queue is read from that index up to its room (schema 021). A delivery another worker took
+ * meanwhile is left out (state is checked again when the row is updated).
  */
 export async function claimDue(db: Queryable, now: Date, room: ClaimRoom): Promise<NotifyDelivery[]> {
   const { rows } = await db.query(
-    `with due as (
-       select id, next_at, trigger = any($4::text[]) as urgent, coalesce(project, '') || '/' || target as slot,
-         row_number() over (partition by coalesce(project, '') || '/' || target
-           order by trigger = any($4::text[]) desc, next_at, id) as place
-       from notify_deliveries where state = 'pending' and next_at <= $1
+    `with recursive queues(queue) as (
+       (select queue from notify_deliveries where state = 'pending' order by queue limit 1)
+       union all
+       select (select d.queue from notify_deliveries d where d.state = 'pending' and d.queue > q.queue
+               order by d.queue limit 1)
+       from queues q where q.queue is not null
+     ), candidates as (
+       select c.id, c.urgent, c.next_at, q.queue, coalesce(r.value::int, $3) as room
+       from queues q
+       left join jsonb_each_text($2::jsonb) as r on r.key = q.queue
+       cross join lateral (
+         (select d.id, d.urgent, d.next_at from notify_deliveries d
+          where d.state = 'pending' and d.queue = q.queue and d.urgent and d.next_at <= $1)
+         union all
+         (select d.id, d.urgent, d.next_at from notify_deliveries d
+          where d.state = 'pending' and d.queue = q.queue and not d.urgent and d.next_at <= $1
+          order by d.next_at, d.id limit coalesce(r.value::int, $3))
+       ) c
+       where q.queue is not null
      ), chosen as (
-       select due.id from due left join jsonb_each_text($2::jsonb) as r on r.key = due.slot
-       where due.urgent or due.place <= coalesce(r.value::int, $3)
-       order by due.urgent desc, due.next_at, due.id limit $5
+       -- Urgent deliveries take their queue's room first; the rest fill what is left of it.
+       select id from (
+         select id, urgent, next_at, room,
+           row_number() over (partition by queue order by urgent desc, next_at, id) as place
+         from candidates
+       ) ranked
+       where urgent or place <= room
+       order by urgent desc, next_at, id limit $4
      )
      update notify_deliveries d set state = 'sending', attempts = d.attempts + 1
      from chosen where d.id = chosen.id and d.state = 'pending'
      returning ${columnsOfD}`,
-    [now, jsonParam(room.rooms), room.otherwise, urgentTriggers, room.limit],
+    [now, jsonParam(room.rooms), room.otherwise, room.limit],
   );
   return rows.map(toDelivery).sort((a, b) => {
     const rank = Number(urgentTriggers.includes(b.trigger)) - Number(urgentTriggers.includes(a.trigger));
@@ -234,6 +257,14 @@ export async function listNotifyDeliveries(db: Queryable, f: NotifyDeliveryFilte
   return rows.map(toDelivery);
 }
 
+/** Whether any delivery is still to be sent (pending or mid-send): one look in the index of those, not a count. */
+export async function hasUnsentDeliveries(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ found: boolean }>(
+    `select exists (select 1 from notify_deliveries where state in ('pending', 'sending')) as found`,
+  );
+  return Boolean(rows[0]?.found);
+}
+
 /** Deliveries by notification service type and state (for /metrics). */
 export async function countNotifyDeliveries(
   db: Queryable,
@@ -244,19 +275,34 @@ export async function countNotifyDeliveries(
   return rows.map((r) => ({ targetType: r.target_type, state: r.state, n: Number(r.n) }));
 }
 
-/** What a notification service answered that a later message needs (a Jira issue key), if recorded. */
-export async function getNotifyRef(db: Queryable, target: string, refKey: string): Promise<string | undefined> {
+/**
+ * What a notification service of a project answered that a later message needs (a Jira issue key), if recorded.
+ * A ref recorded before refs had a project (schema 021 gave them '') is still found by the service's name.
+ */
+export async function getNotifyRef(
+  db: Queryable,
+  project: string | undefined,
+  target: string,
+  refKey: string,
+): Promise<string | undefined> {
   const { rows } = await db.query<{ value: string }>(
-    'select value from notify_refs where target = $1 and ref_key = $2',
-    [target, refKey],
+    `select value from notify_refs where project in ($1, '') and target = $2 and ref_key = $3
+     order by project desc limit 1`,
+    [project ?? '', target, refKey],
   );
   return rows[0]?.value;
 }
 
-export async function setNotifyRef(db: Queryable, target: string, refKey: string, value: string): Promise<void> {
+export async function setNotifyRef(
+  db: Queryable,
+  project: string | undefined,
+  target: string,
+  refKey: string,
+  value: string,
+): Promise<void> {
   await db.query(
-    `insert into notify_refs (target, ref_key, value) values ($1, $2, $3)
-     on conflict (target, ref_key) do update set value = excluded.value`,
-    [target, refKey, value],
+    `insert into notify_refs (project, target, ref_key, value) values ($1, $2, $3, $4)
+     on conflict (project, target, ref_key) do update set value = excluded.value`,
+    [project ?? '', target, refKey, value],
   );
 }

@@ -1,0 +1,53 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freshDb } from '../../test/support/store.js';
+import type { Db } from './db.js';
+import { realignEventTransactions } from './event-transactions.js';
+import { appendEvent, listFinishedEvents } from './repos/events.js';
+import { getEventCursor, setEventCursor } from './repos/event-cursors.js';
+import { lockCursor } from './repos/notify-deliveries.js';
+
+describe('event positions restored from another cluster', () => {
+  let db: Db;
+  beforeEach(async () => {
+    db = await freshDb();
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  const newEvent = (message: string) =>
+    appendEvent(db, { project: 'harbor', kind: 'deployment.started', message, data: {} });
+
+  it('moves positions ahead of this cluster to transaction 0: the new events are read after the old', async () => {
+    const read = await newEvent('read before the backup');
+    const unread = await newEvent('not yet read at the backup');
+    // The old cluster was a million transactions further on.
+    await db.query(`update events set xid = (pg_current_xact_id()::text::bigint + 1000000)::text::xid8`);
+    const { rows } = await db.query<{ xid: string }>('select xid::text as xid from events where id = $1', [read.id]);
+    await db.query('update notify_cursor set xid = $1::xid8, event_id = $2', [rows[0]!.xid, read.id]);
+    await setEventCursor(db, 'incidents', { xid: BigInt(rows[0]!.xid), id: read.id });
+    const fresh = await newEvent('after the restore');
+    // Before: the new event sorts before the cursor and is never read.
+    const before = await listFinishedEvents(db, { after: await db.transaction(lockCursor), limit: 10 });
+    expect(before.events.map((e) => e.id)).toEqual([]);
+
+    expect(await realignEventTransactions(db)).toBe(2);
+    const after = await listFinishedEvents(db, { after: await db.transaction(lockCursor), limit: 10 });
+    expect(after.events.map((e) => e.id)).toEqual([unread.id, fresh.id]);
+    const incidents = await listFinishedEvents(db, { after: await getEventCursor(db, 'incidents'), limit: 10 });
+    expect(incidents.events.map((e) => e.id)).toEqual([unread.id, fresh.id]);
+    // Nothing ahead any more: a second open changes nothing.
+    expect(await realignEventTransactions(db)).toBe(0);
+  });
+
+  it('leaves the events of this cluster alone', async () => {
+    const a = await newEvent('a');
+    const b = await newEvent('b');
+    expect(await realignEventTransactions(db)).toBe(0);
+    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from events where xid = '0'`);
+    expect(rows[0]!.n).toBe(0);
+    expect((await listFinishedEvents(db, { after: { xid: 0n, id: 0 }, limit: 10 })).events.map((e) => e.id)).toEqual(
+      expect.arrayContaining([a.id, b.id]),
+    );
+  });
+});
