@@ -81,7 +81,8 @@ const byPlace = new Map<string, number>();
 let total = 0;
 for (const [id, us] of selfUs) {
   const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-  const name = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|src|dist)\//, '$1/')}:${lineNumber + 1}`;
+  const where = url.replace(/^.*\/(node_modules|src|dist)\//, '$1/');
+  const name = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
   byFunction.set(name, (byFunction.get(name) ?? 0) + us);
   const place = placeOf(url, functionName);
   byPlace.set(place, (byPlace.get(place) ?? 0) + us);

@@ -18,7 +18,7 @@ const refusal = (p: Promise<unknown>) =>
   );
 
 describe('ingest workers', () => {
-  it('read a gzip envelope in a thread exactly as on the event loop: grouped, the SDK body kept as the payload', async () => {
+  it('read a gzip envelope in a thread as on the event loop: grouped, the SDK body kept as the payload', async () => {
     workers = new IngestWorkers(2);
     const event = sentryEvent({ type: 'RangeError', value: 'premium out of range', user: 'ana', padBytes: 20_000 });
     const body = gzipSync(envelopeOf([['event', event]], { event_id: event.event_id }));
