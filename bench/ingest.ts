@@ -4,9 +4,12 @@
  * and stored — on PGlite and on PostgreSQL. Reports events per second (accepted, and stored),
  * p99 ingest latency, the coordinator's RSS, and the proxy's p99 with and without the ingest load.
  *
- *   npm run bench:ingest -- --json [--events 6000] [--connections 8] [--stores pglite,postgres] [--cpu-prof DIR]
+ *   npm run bench:ingest -- --json [--events 6000] [--connections 8] [--stores pglite,postgres] [--threads N]
+ *     [--cpu-prof DIR]
  *
- * `--cpu-prof DIR` starts the coordinator under `node --cpu-prof` and leaves its profile in DIR.
+ * `--threads N` sets errors.threads (worker threads reading bodies; 0: on the event loop). `--cpu-prof DIR` starts
+ * the coordinator under `node --cpu-prof` and leaves its profiles in DIR (one per thread; bench/profile-top.ts
+ * ranks what they spent their time on).
  */
 import { readFileSync, rmSync } from 'node:fs';
 import pg from 'pg';
@@ -32,8 +35,10 @@ const connections = Number(arg('connections', '8'));
 const stores = arg('stores', 'pglite,postgres').split(',');
 const proxyRate = Number(arg('proxy-rate', '200'));
 const cpuProf = arg('cpu-prof', '');
+const threads = arg('threads', '');
 if (!(Number.isInteger(events) && events > 0)) await refuse('--events: expected a whole number > 0');
 if (!(Number.isInteger(connections) && connections > 0)) await refuse('--connections: expected a whole number > 0');
+if (threads !== '' && !/^\d+$/.test(threads)) await refuse('--threads: expected a whole number ≥ 0');
 if (stores.some((s) => s !== 'pglite' && s !== 'postgres')) await refuse('--stores: pglite, postgres or both');
 
 progress(`making ${events} envelopes…`);
@@ -67,7 +72,7 @@ async function postgresUrl(): Promise<string> {
 async function run(store: 'pglite' | 'postgres') {
   const workspace = await createDemoWorkspace({
     instances: 1,
-    extraTopLevel: 'errors: { rateLimit: { perSecond: 100000, burst: 100000 } }',
+    extraTopLevel: `errors: { rateLimit: { perSecond: 100000, burst: 100000 }${threads && `, threads: ${threads}`} }`,
   });
   onExit(() => rmSync(workspace.dir, { recursive: true, force: true }));
   const token = generateToken();
@@ -198,5 +203,6 @@ await printResult({
   note: 'a shared machine (up to 8 sessions on 2 cores): figures vary with the load of others',
   envelope: { gzipBytes: { p50: percentile(bytes, 50), p99: percentile(bytes, 99) }, issues: 300, releases: 25 },
   connections,
+  threads: threads === '' ? 'default' : Number(threads),
   results,
 });

@@ -135,6 +135,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       registry: metrics.registry,
       rateLimit: config.errors.rateLimit,
       retention: config.errors.retention,
+      ...(config.errors.threads !== undefined ? { threads: config.errors.threads } : {}),
       forward: errorForwarder(config.errors.forward, secrets, errorLogger, metrics.registry),
     });
     cleanup.push(() => errors.close());

@@ -28,6 +28,16 @@ export const errorsSchema = z
       })
       .prefault({})
       .meta({ description: 'Stored events are bounded; issues and their counts stay.' }),
+    threads: z
+      .int()
+      .min(0)
+      .max(16)
+      .optional()
+      .meta({
+        description:
+          'Worker threads that decompress, parse and group the bodies SDKs send, beside the event loop (default: the ' +
+          "machine's cores but one, at most 4); 0 reads them on the coordinator's event loop.",
+      }),
     forward: z
       .strictObject({
         dsnSecret: z

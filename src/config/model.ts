@@ -31,6 +31,8 @@ export interface ProjectConfig {
   errors: {
     rateLimit: { perSecond: number; burst: number };
     retention: { maxEventsPerProject: number; maxAgeMs: number };
+    /** Worker threads that read request bodies; absent: the cores but one (at most 4); 0: on the event loop. */
+    threads?: number;
     /** Relay to an upstream Sentry: the secret (per environment) that holds its DSN. */
     forward?: { dsnSecret: string };
   };

@@ -53,6 +53,7 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
         maxEventsPerProject: parsed.errors.retention.maxEvents,
         maxAgeMs: ms(parsed.errors.retention.maxAge),
       },
+      ...(parsed.errors.threads !== undefined ? { threads: parsed.errors.threads } : {}),
       ...(parsed.errors.forward ? { forward: parsed.errors.forward } : {}),
     },
     runtime: {

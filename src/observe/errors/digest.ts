@@ -1,13 +1,9 @@
-import { promisify } from 'node:util';
-import { gzip, gzipSync } from 'node:zlib';
 import { escapeUnstorable } from '../../shared/storable-text.js';
 import { newId } from '../../shared/ids.js';
 import type { Queryable } from '../../store/db.js';
 import { jsonParam } from '../../store/params.js';
 import { upsertIssues, type IssueUpsert } from './issue-upsert.js';
-import type { Accepted } from './accepted.js';
-import { groupEvent } from './grouping.js';
-import type { SentryEvent } from './sentry-event.js';
+import type { Accepted, AcceptedEvent } from './accepted.js';
 import { insertEvents } from './event-insert.js';
 import { storeSessions, storeTransactions } from './store-sessions.js';
 
@@ -22,27 +18,6 @@ export interface IssueChange {
   count: number;
 }
 
-/** Stored payloads, per event: its JSON gzip-compressed (or the SDK's gzip envelope of it alone). */
-export type PackedPayloads = Map<SentryEvent, Buffer>;
-
-const gzipAsync = promisify(gzip);
-
-/**
- * Compress the events' JSON for the store (fast level: the store's time is what counts), in zlib's
- * thread pool and before the transaction opens, so neither the event loop nor the store waits on it.
- */
-export async function packPayloads(batch: Accepted[]): Promise<PackedPayloads> {
-  const events = batch.flatMap((a) => a.events);
-  const packed = await Promise.all(events.map((e) => (isPacked(e) ? e.raw : gzipAsync(e.raw, { level: 1 }))));
-  return new Map(events.map((e, i) => [e, packed[i]!]));
-}
-
-/** The SDK's gzip body is stored as it came: compressing the event again would cost more than everything else. */
-const isPacked = (e: SentryEvent) => e.rawFormat === 'gzip-envelope';
-
-const storable = (e: SentryEvent, packed: PackedPayloads | undefined) =>
-  packed?.get(e) ?? (isPacked(e) ? e.raw : gzipSync(e.raw, { level: 1 }));
-
 const maxStoredText = 500;
 const clip = (s: string | undefined) => (s === undefined ? null : escapeUnstorable(s.slice(0, maxStoredText)));
 
@@ -51,14 +26,9 @@ const clip = (s: string | undefined) => (s === undefined ? null : escapeUnstorab
  * retry), group the rest into issues, store events, per-release counts and affected users, then
  * sessions and transactions. Returns the issues it opened or reopened.
  */
-export async function digestBatch(
-  tx: Queryable,
-  batch: Accepted[],
-  now: Date,
-  packed?: PackedPayloads,
-): Promise<IssueChange[]> {
+export async function digestBatch(tx: Queryable, batch: Accepted[], now: Date): Promise<IssueChange[]> {
   const seen = new Set<string>();
-  const fresh: { a: Accepted; e: SentryEvent }[] = [];
+  const fresh: { a: Accepted; e: AcceptedEvent }[] = [];
   for (const a of batch)
     for (const e of a.events) {
       const k = `${a.project}\u0001${e.eventId}`;
@@ -74,22 +44,17 @@ export async function digestBatch(
     );
     const stored = new Set(rows.map((r) => `${r.project}\u0001${r.event_id}`));
     const events = fresh.filter((f) => !stored.has(`${f.a.project}\u0001${f.e.eventId}`));
-    if (events.length > 0) changes = await storeEvents(tx, events, now, packed);
+    if (events.length > 0) changes = await storeEvents(tx, events, now);
   }
   await storeSessions(tx, batch);
   await storeTransactions(tx, batch);
   return changes;
 }
 
-async function storeEvents(
-  tx: Queryable,
-  events: { a: Accepted; e: SentryEvent }[],
-  now: Date,
-  packed: PackedPayloads | undefined,
-) {
+async function storeEvents(tx: Queryable, events: { a: Accepted; e: AcceptedEvent }[], now: Date) {
   const issues = new Map<string, IssueUpsert>();
   const grouped = events.map(({ a, e }) => {
-    const g = groupEvent(e);
+    const g = e.grouping;
     const key = `${a.project}\u0001${g.fingerprint}`;
     const at = e.timestamp.getTime() > now.getTime() ? now : e.timestamp;
     let issue = issues.get(key);
@@ -170,7 +135,7 @@ async function storeEvents(
       release: e.release,
       level: e.level,
       unhandled: e.unhandled,
-      payload: storable(e, packed),
+      payload: e.payload,
     };
   });
   await insertEvents(tx, rows, now);

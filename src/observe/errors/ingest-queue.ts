@@ -7,6 +7,7 @@ import type { Accepted } from './accepted.js';
 export class IngestQueue {
   private items: Accepted[] = [];
   private bytes = 0;
+  private eventCount = 0;
   constructor(
     private readonly maxBytes: number,
     private readonly maxItems: number,
@@ -17,6 +18,7 @@ export class IngestQueue {
     if (this.items.length >= this.maxItems || this.bytes + a.bytes > this.maxBytes) return false;
     this.items.push(a);
     this.bytes += a.bytes;
+    this.eventCount += a.events.length;
     return true;
   }
 
@@ -29,11 +31,20 @@ export class IngestQueue {
       count++;
     }
     const batch = this.items.splice(0, count);
-    for (const a of batch) this.bytes -= a.bytes;
+    for (const a of batch) {
+      this.bytes -= a.bytes;
+      this.eventCount -= a.events.length;
+    }
     return batch;
   }
 
+  /** Envelopes queued. */
   get size(): number {
     return this.items.length;
+  }
+
+  /** Events queued. */
+  get events(): number {
+    return this.eventCount;
   }
 }

@@ -1,33 +1,23 @@
-import { promisify } from 'node:util';
-import { brotliDecompress, gunzip, inflate, inflateRaw } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { IngestError } from './ingest-error.js';
 import { ingestLimits } from './limits.js';
 
-// zlib's callback forms run in libuv's thread pool: decompressing (the largest CPU cost of an
-// envelope after parsing it) happens beside the event loop, on the other cores, not on it.
-const gunzipAsync = promisify(gunzip);
-const inflateAsync = promisify(inflate);
-const inflateRawAsync = promisify(inflateRaw);
-const brotliAsync = promisify(brotliDecompress);
-
 /**
  * The body an SDK sent, decompressed per Content-Encoding (gzip, deflate, br, none). A body that
- * grows past the limit is a 413, not a memory spike: zlib stops at `maxOutputLength`.
+ * grows past the limit is a 413, not a memory spike: zlib stops at `maxOutputLength`. Synchronous:
+ * it runs in an ingest worker thread (ingest-workers.ts), beside the event loop, never on it.
  */
-export async function decodeBody(body: Buffer, encoding: string | undefined): Promise<Buffer> {
+export function decodeBody(body: Buffer, encoding: string | undefined): Buffer {
   const coding = (encoding ?? 'identity').trim().toLowerCase();
   const maxOutputLength = ingestLimits.envelopeBytes;
   try {
     if (coding === 'identity' || coding === '') return checked(body);
-    // One 64 KB output chunk holds most events whole: one trip to the thread pool rather than one per 16 KB.
-    if (coding === 'gzip' || coding === 'x-gzip')
-      return await gunzipAsync(body, { maxOutputLength, chunkSize: 65_536 });
+    // One 64 KB output chunk holds most events whole.
+    if (coding === 'gzip' || coding === 'x-gzip') return gunzipSync(body, { maxOutputLength, chunkSize: 65_536 });
     // "deflate" means zlib-wrapped; some clients send raw deflate under that name.
     if (coding === 'deflate')
-      return body[0] === 0x78
-        ? await inflateAsync(body, { maxOutputLength })
-        : await inflateRawAsync(body, { maxOutputLength });
-    if (coding === 'br') return await brotliAsync(body, { maxOutputLength });
+      return body[0] === 0x78 ? inflateSync(body, { maxOutputLength }) : inflateRawSync(body, { maxOutputLength });
+    if (coding === 'br') return brotliDecompressSync(body, { maxOutputLength });
   } catch (e) {
     if (e instanceof IngestError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError)

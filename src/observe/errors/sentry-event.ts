@@ -34,13 +34,8 @@ export interface SentryEvent {
   /** sha256 of the user's id, email, username or address: affected users without keeping who they are. */
   userHash?: string;
   unhandled: boolean;
-  /**
-   * What is stored of it, exactly as sent: its JSON (compressed for the store), or — when the SDK
-   * sent an envelope holding only this event, gzip-compressed — that body itself, stored without
-   * decompressing and compressing again (the reader takes the event out of the envelope).
-   */
+  /** Its JSON exactly as sent (what accepted.ts stores, compressed). */
   raw: Buffer;
-  rawFormat?: 'json' | 'gzip-envelope';
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
