@@ -33,6 +33,7 @@ proxy: { admin: 127.0.0.1:7421, workers: auto } # admin API; worker processes (a
 errors:
   rateLimit: { perSecond: 1000, burst: 2000 }   # envelopes per DSN key; past it SDKs get 429 + Retry-After
   retention: { maxEvents: 100000, maxAge: 30d } # events kept per project; issues and their counts stay
+  # threads: 1                                  # worker threads reading SDK bodies (default: cores but one; 0: none)
   # forward: { dsnSecret: SENTRY_UPSTREAM_DSN }  # also relay to your own Sentry (DSN in that secret, per env)
 runtime: {}                           # instances run here as detached processes, on any free loopback port, or:
 # runtime: { ports: { from: 20000, to: 20999 } }  # only these ports (to match a firewall rule)
