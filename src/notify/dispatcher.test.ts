@@ -75,3 +75,40 @@ describe('the dispatcher on PostgreSQL with concurrent writers', () => {
     expect(dispatcher.heldBack).toBe(false);
   });
 });
+
+describe('the dispatcher beside other databases of the same server', () => {
+  beforeAll(assertPostgresReachable);
+
+  it("is not held back by a write transaction in another database (an application's long migration)", async () => {
+    fresh = await freshPostgres();
+    const other = await freshPostgres();
+    const { db } = fresh;
+    try {
+      await storeProject(db, {
+        services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
+        subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
+      });
+      const dispatcher = new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' });
+      // A transaction in the other database that has written (so it holds an xid older than the event below) and
+      // stays open for the whole test.
+      const migration = await openTransaction(other.url);
+      open.push(migration);
+      await migration.insertEvent({ kind: 'migration.long', data: {} });
+      const here = await openTransaction(fresh.url);
+      open.push(here);
+      await here.insertEvent({ kind: 'deployment.started', data: {} });
+      await here.commit();
+      // Other test files' transactions on the server may still hold it a moment; the open one must not, for ever.
+      const end = Date.now() + 10_000;
+      let written = 0;
+      while (written === 0 && Date.now() < end) {
+        written += await dispatcher.dispatchAll();
+        if (written === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(written).toBe(1);
+    } finally {
+      for (const t of open.splice(0)) await t.close();
+      await other.drop();
+    }
+  });
+});

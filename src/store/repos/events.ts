@@ -110,8 +110,28 @@ export interface FollowedEvent extends EventRecord {
 }
 
 /**
+ * The xid below which every transaction that could write events has ended: the snapshot's oldest running xid, not
+ * counting those that pg_stat_activity shows in other databases of the server (they cannot write this database's
+ * events: a long migration or load in an application's database on the same server must not hold Slipway's
+ * followers back for its whole duration). An xid whose backend is not seen (it just ended, or its database is not
+ * visible to this role) still counts, so the bound is never too high. backend_xid is a 32-bit xid: compared with
+ * the low 32 bits of the snapshot's xid8 (running xids are within 2^31 of each other).
+ */
+const finishedBound = `with snap as (select pg_current_snapshot() as s),
+  bound as (
+    select coalesce(
+      (select min(x) from pg_snapshot_xip(snap.s) x
+        where not exists (
+          select 1 from pg_stat_activity a
+          where a.backend_xid is not null and a.datname is distinct from current_database()
+            and a.backend_xid::text::bigint = x::text::bigint % 4294967296)),
+      pg_snapshot_xmax(snap.s)) as xmin
+    from snap)`;
+
+/**
  * Events after `after` (of these kinds, if given) whose transactions had all ended when read: those below the
- * snapshot's xmin. Every transaction still running, or yet to start, has an xid at or above it, so no event can
+ * bound (`finishedBound`). Every transaction of this database still running, or yet to start, has an xid at or above
+ * it, so no event can
  * later appear before the returned position — reading by id alone, a lower id committed after a higher one was
  * passed unread and lost. Returns the events oldest first, how far the read got (the last event returned when
  * `limit` was reached, else the xmin itself: the other kinds up to it are skipped unread), and whether events of
@@ -122,7 +142,7 @@ export async function listFinishedEvents(
   f: { after: EventPosition; kinds?: string[]; limit: number },
 ): Promise<{ events: FollowedEvent[]; readTo: EventPosition; heldBack: boolean }> {
   const { rows } = await db.query(
-    `with bound as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
+    `${finishedBound}
      select bound.xmin::text as bound, exists (
          select 1 from events where xid >= bound.xmin and ($3::text[] is null or kind = any($3::text[]))
        ) as held_back,
