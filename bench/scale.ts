@@ -202,7 +202,7 @@ function countQueries(db: Db) {
     top: () =>
       [...stats.entries()]
         .sort((a, b) => b[1].ms - a[1].ms)
-        .slice(0, 30)
+        .slice(0, 40)
         .map(([sql, s]) => ({ sql, count: s.count, totalMs: Math.round(s.ms) })),
   };
 }
