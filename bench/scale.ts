@@ -22,6 +22,7 @@ import { finalStates, getDeployment } from '../src/store/repos/deployments.js';
 import type { DriverName } from '../test/support/drivers.js';
 import { FakeRuntime, RecordingRouter } from '../test/support/fake-runtime.js';
 import { freshPglite, freshPostgres } from '../test/support/store.js';
+import { profileWaits } from './scale-waits.js';
 import { machine, printResult, progress } from './support.js';
 
 const arg = (name: string, fallback: string) => {
@@ -32,6 +33,7 @@ const services = Number(arg('services', '200'));
 const inFlight = Number(arg('in-flight', '20'));
 const driverArg = arg('driver', 'both');
 const profileQueries = process.argv.includes('--profile-queries');
+const profileWaitsOn = process.argv.includes('--profile-waits');
 const drivers: DriverName[] = driverArg === 'both' ? ['pglite', 'postgres'] : [driverArg as DriverName];
 const environments = ['development', 'staging', 'production'];
 
@@ -71,6 +73,8 @@ class TimedEventLog extends EventLog {
   /** Deployments waited for: resolved at their `deployment.finished` event (no polling of the store). */
   readonly waiting = new Map<string, () => void>();
   private readonly open = new Map<string, { kind: string; at: number }>();
+  /** Told of every step boundary (--profile-waits). */
+  onBoundary?: (deploymentId: string, kind: string | undefined, at: number) => void;
 
   override async emit(event: Parameters<EventLog['emit']>[0]) {
     const at = performance.now();
@@ -78,6 +82,11 @@ class TimedEventLog extends EventLog {
     if (id !== undefined && (event.kind === 'deployment.step.started' || event.kind === 'deployment.finished')) {
       const last = this.open.get(id);
       if (last) this.steps.push({ kind: last.kind, ms: at - last.at });
+      this.onBoundary?.(
+        id,
+        event.kind === 'deployment.finished' ? undefined : String((event.data as { kind?: string } | undefined)?.kind),
+        at,
+      );
       if (event.kind === 'deployment.finished') {
         this.open.delete(id);
         // After the event is stored: the deployment record is final by then.
@@ -103,6 +112,8 @@ async function run(driver: DriverName) {
   const events = new TimedEventLog(db, silentLogger);
   const traffic = new TrafficController(db, router, silentLogger);
   const engine = new Engine({ db, runtime, router, traffic, events, clock: systemClock, logger: silentLogger });
+  const waits = profileWaitsOn ? profileWaits(db, traffic, events) : undefined;
+  if (waits) events.onBoundary = waits.stepBoundary;
   try {
     await engine.applyProject(config);
     await engine.start();
@@ -160,6 +171,7 @@ async function run(driver: DriverName) {
       rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
       heapUsedMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
       ...(queries ? { topQueries: queries.top() } : {}),
+      ...(waits ? { waits: waits.report() } : {}),
       loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
     };
   } finally {
@@ -179,7 +191,7 @@ function countQueries(db: Db) {
     try {
       return await query(sql, params);
     } finally {
-      const key = sql.replace(/\s+/g, ' ').slice(0, 90);
+      const key = sql.replace(/\s+/g, ' ').slice(0, 140);
       const s = stats.get(key) ?? { count: 0, ms: 0 };
       s.count++;
       s.ms += performance.now() - t;
@@ -190,7 +202,7 @@ function countQueries(db: Db) {
     top: () =>
       [...stats.entries()]
         .sort((a, b) => b[1].ms - a[1].ms)
-        .slice(0, 12)
+        .slice(0, 40)
         .map(([sql, s]) => ({ sql, count: s.count, totalMs: Math.round(s.ms) })),
   };
 }

@@ -49,6 +49,8 @@ export class EventLog {
   /** Events waiting for the insert in flight to finish. */
   private pending: Waiting[] = [];
   private writers = 0;
+  /** Deployments with an event in an insert in flight: their next events wait for it (see `take`). */
+  private readonly writing = new Map<string, number>();
   private starting = false;
 
   constructor(
@@ -128,27 +130,67 @@ export class EventLog {
     if (this.pending.length === 0) return;
     this.writers++;
     try {
-      while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, batchMax);
-        if (batch.length === 1) {
-          const [only] = batch as [Waiting];
-          await appendEvent(this.db, only.event).then(only.resolve, only.reject);
-          continue;
+      for (;;) {
+        // Whatever is left waits for an insert in flight, whose writer takes it next.
+        const batch = this.take();
+        if (batch.length === 0) break;
+        try {
+          await this.insert(batch);
+        } finally {
+          for (const w of batch) this.done(w.event.deploymentId);
         }
-        const stored = await appendEventsReturning(
-          this.db,
-          batch.map((w) => w.event),
-        ).catch(() => undefined);
-        if (stored?.length === batch.length) {
-          for (const [i, w] of batch.entries()) w.resolve(stored[i]!);
-          continue;
-        }
-        // One bad event (a NUL in its text, say) must not lose the others: each alone, so only it fails.
-        for (const w of batch) await appendEvent(this.db, w.event).then(w.resolve, w.reject);
       }
     } finally {
       this.writers--;
     }
+  }
+
+  /**
+   * The next batch: queued events in order, but none of a deployment that has an event in an insert in flight, so a
+   * deployment's events are stored (and numbered) in the order they were emitted even when its loop does not wait
+   * for one before emitting the next (the executor runs a step while its `step.started` is written).
+   */
+  private take(): Waiting[] {
+    const batch: Waiting[] = [];
+    const kept: Waiting[] = [];
+    for (const w of this.pending) {
+      const id = w.event.deploymentId;
+      if (batch.length < batchMax && (id === undefined || !this.writing.has(id))) batch.push(w);
+      else kept.push(w);
+    }
+    // Marked after the pass: two events of one deployment queued together still share the batch, in order.
+    for (const w of batch) {
+      const id = w.event.deploymentId;
+      if (id !== undefined) this.writing.set(id, (this.writing.get(id) ?? 0) + 1);
+    }
+    this.pending = kept;
+    return batch;
+  }
+
+  private done(deploymentId: string | undefined): void {
+    if (deploymentId === undefined) return;
+    const n = (this.writing.get(deploymentId) ?? 1) - 1;
+    if (n > 0) this.writing.set(deploymentId, n);
+    else this.writing.delete(deploymentId);
+  }
+
+  /** One statement for the batch; each emit resolves with its own stored event, or rejects alone. */
+  private async insert(batch: Waiting[]): Promise<void> {
+    if (batch.length === 1) {
+      const [only] = batch as [Waiting];
+      await appendEvent(this.db, only.event).then(only.resolve, only.reject);
+      return;
+    }
+    const stored = await appendEventsReturning(
+      this.db,
+      batch.map((w) => w.event),
+    ).catch(() => undefined);
+    if (stored?.length === batch.length) {
+      for (const [i, w] of batch.entries()) w.resolve(stored[i]!);
+      return;
+    }
+    // One bad event (a NUL in its text, say) must not lose the others: each alone, so only it fails.
+    for (const w of batch) await appendEvent(this.db, w.event).then(w.resolve, w.reject);
   }
 
   /** Listen to new events; returns the unsubscribe function. */

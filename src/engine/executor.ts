@@ -14,11 +14,10 @@ import { afterStepFailure, nextAction } from './model/next-action.js';
 import { runStep } from './steps/index.js';
 
 /**
- * Runs deployments: one loop per active deployment, one step at a time. Before a step the
- * deployment is re-read from the store and `nextAction` decides what to do; after it, the step
- * index is advanced in the store. So a coordinator killed at any point resumes at the step it was
- * on (steps are idempotent), and a request recorded in the store is honoured even if the process
- * died before acting on it.
+ * Runs deployments: one loop per active deployment, one step at a time. Before a step the deployment is read from the
+ * store (the row the last step's advance returned, or read again) and `nextAction` decides what to do; after it, the
+ * step index is advanced in the store. So a coordinator killed at any point resumes at the step it was on (steps are
+ * idempotent), and a request recorded in the store is honoured even if the process died before acting on it.
  */
 export class Executor {
   private readonly loops = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -85,9 +84,13 @@ export class Executor {
       if (found) releases.set(releaseId, found);
       return found;
     };
+    // The record as the last step's advance returned it: the row after that write, so as current as a re-read, and
+    // one statement fewer per step. An interrupt since then means a request was recorded: read again to see it.
+    let advanced: DeploymentRecord | undefined;
     for (;;) {
       if (this.closed) return;
-      const d = await getDeployment(this.deps.db, id);
+      const d = advanced && !controller.signal.aborted ? advanced : await getDeployment(this.deps.db, id);
+      advanced = undefined;
       if (!d) return;
       const action = nextAction(d);
       switch (action.kind) {
@@ -115,7 +118,7 @@ export class Executor {
           if (controller.signal.aborted) controller = this.freshController(id);
           const outcome = await this.runOne(d, action.index, controller.signal, release);
           if (outcome === 'stop') return;
-          if (outcome === 'done') await updateDeployment(this.deps.db, id, { step: action.index + 1 });
+          if (outcome === 'done') advanced = await updateDeployment(this.deps.db, id, { step: action.index + 1 });
         }
       }
     }
@@ -131,7 +134,9 @@ export class Executor {
   ): Promise<'done' | 'again' | 'stop'> {
     this.deps.canary?.watch(d);
     const step = d.plan.steps[index]!;
-    await this.deps.events.emit({
+    // Written while the step runs (the event log keeps a deployment's events in order), and stored before the step
+    // is advanced or anything else is recorded of it: waiting for it first made every step one commit longer.
+    const started = this.deps.events.emit({
       ...aboutDeployment(d),
       kind: 'deployment.step.started',
       message: `step ${index + 1}/${d.plan.steps.length}: ${describeStep(step)}`,
@@ -139,8 +144,10 @@ export class Executor {
     });
     try {
       await runStep(await this.contextFor(d, signal, release), step);
+      await started;
       return 'done';
     } catch (e) {
+      await started;
       if (this.closed) return 'stop';
       if (signal.aborted) return 'again'; // a request was recorded; the next pass acts on it
       this.deps.logger.warn({ deployment: d.id, step: step.kind, err: messageOf(e) }, 'step failed');

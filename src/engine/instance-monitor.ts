@@ -72,13 +72,15 @@ export class InstanceMonitor {
         const s = event.status;
         const routable = (state: string) => state === 'healthy';
         // The record as it was before this report: what changed decides the push and the events.
-        const instance = await swapInstanceStatus(this.deps.db, id, {
+        const swapped = await swapInstanceStatus(this.deps.db, id, {
           state: s.state,
           restarts: s.restarts,
           message: s.message ?? null,
           address: s.address,
         });
-        if (!instance) return;
+        // Nothing new for the store is nothing new for the routes, the waits or the events either.
+        if (!swapped?.changed) return;
+        const instance = swapped.before;
         this.deps.instanceChanges?.changed(instance.releaseId);
         if (routable(s.state) !== routable(instance.state) || (s.address && s.address !== instance.address))
           this.pushRoutes(instance);
@@ -94,11 +96,12 @@ export class InstanceMonitor {
         return;
       }
       case 'handle': {
-        const instance = await swapInstanceStatus(this.deps.db, id, {
+        const swapped = await swapInstanceStatus(this.deps.db, id, {
           handle: event.handle,
           address: event.handle.address,
         });
-        if (!instance) return;
+        if (!swapped?.changed) return;
+        const instance = swapped.before;
         this.deps.instanceChanges?.changed(instance.releaseId);
         this.pushRoutes(instance);
         return;

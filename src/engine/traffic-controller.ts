@@ -1,9 +1,7 @@
 import type { ProjectConfig } from '../config/model.js';
 import type { Db } from '../store/db.js';
-import { listRoutable } from '../store/repos/instances.js';
-import { getProjectConfigIfChanged } from '../store/repos/projects.js';
 import { getReleaseVersions } from '../store/repos/releases.js';
-import { listTraffic } from '../store/repos/traffic.js';
+import { readRouteSources, type RouteSources } from '../store/repos/route-sources.js';
 import type { EnvironmentRoutes, ReleaseSet, Route, Router } from '../traffic/router.js';
 import type { Logger } from '../shared/logging.js';
 import { messageOf } from '../shared/errors.js';
@@ -13,27 +11,19 @@ export function dataPlaneEnvironment(project: string, environment: string): stri
   return `${project}.${environment}`;
 }
 
-/** Release versions by id, as a route table names them; the controller keeps them (releases never change). */
-export type ReleaseVersions = (ids: readonly string[]) => Promise<Map<string, string>>;
-
-/** Build an environment's route table from the store: weights from `traffic`, upstreams = healthy instances meant to
- * run. */
-export async function buildRoutes(
-  db: Db,
+/**
+ * An environment's route table from what the store holds (readRouteSources): weights from `traffic`, upstreams =
+ * healthy instances meant to run; `versions` names each release the weights name.
+ */
+export function routeTable(
   config: ProjectConfig,
   environment: string,
-  versionsOf: ReleaseVersions = (ids) => getReleaseVersions(db, ids),
-): Promise<EnvironmentRoutes> {
+  sources: Pick<RouteSources, 'traffic' | 'instances'>,
+  versions: Map<string, string>,
+): EnvironmentRoutes {
   const env = config.environments.find((e) => e.name === environment);
   if (!env) throw new Error(`environment ${environment} is not in project ${config.project}`);
-  const [traffic, instances] = await Promise.all([
-    listTraffic(db, config.project, environment),
-    listRoutable(db, config.project, environment),
-  ]);
-  // One query for every release the table names: a project of 200 services has 400 of them in a table, and this runs
-  // on every instance that turns healthy or not (bench/scale.ts).
-  const versions = await versionsOf(traffic.map((t) => t.releaseId));
-  for (const t of traffic) if (!versions.has(t.releaseId)) versions.set(t.releaseId, t.releaseId);
+  const { traffic, instances } = sources;
 
   // Grouped first: the table is rebuilt whenever an instance turns healthy or not, and filtering every instance for
   // every service made it quadratic in the size of the project.
@@ -49,7 +39,7 @@ export async function buildRoutes(
 
   const routes: Route[] = Object.values(config.services).map((service) => {
     const releases: ReleaseSet[] = (trafficOf.get(service.name) ?? []).map((t) => ({
-      release: versions.get(t.releaseId)!,
+      release: versions.get(t.releaseId) ?? t.releaseId,
       role: t.role,
       weight: t.weight,
       upstreams: upstreamsOf.get(`${service.name}\u0000${t.releaseId}`) ?? [],
@@ -135,30 +125,25 @@ export class TrafficController {
   }
 
   private async pushNow(project: string, environment: string): Promise<void> {
-    const config = await this.configOf(project);
-    if (!config) return;
+    const cached = this.configs.get(project);
+    // Config (when changed), weights and instances in one statement: see readRouteSources.
+    const sources = await readRouteSources(this.db, project, environment, cached?.digest);
+    if (!sources) {
+      this.configs.delete(project);
+      return;
+    }
+    if (sources.config) this.configs.set(project, { digest: sources.digest, config: sources.config });
+    const config = sources.config ?? cached!.config;
     if (!config.environments.some((e) => e.name === environment)) return;
-    const table = await buildRoutes(this.db, config, environment, (ids) => this.versionsOf(ids));
+    // One query for every release the table names: a project of 200 services has 400 of them in a table, and this runs
+    // on every instance that turns healthy or not (bench/scale.ts).
+    const versions = await this.versionsOf(sources.traffic.map((t) => t.releaseId));
+    const table = routeTable(config, environment, sources, versions);
     const text = JSON.stringify(table);
     const key = `${project}\u0000${environment}`;
     if (this.lastPushed.get(key) === text) return;
     await this.router.apply(table);
     this.lastPushed.set(key, text);
-  }
-
-  /** The project's config as stored now; parsed again only when its digest changed (one small row otherwise). */
-  private async configOf(project: string): Promise<ProjectConfig | undefined> {
-    const cached = this.configs.get(project);
-    const found = await getProjectConfigIfChanged(this.db, project, cached?.digest);
-    if (!found) {
-      this.configs.delete(project);
-      return undefined;
-    }
-    if (found.config) {
-      this.configs.set(project, { digest: found.digest, config: found.config });
-      return found.config;
-    }
-    return cached!.config;
   }
 
   private async versionsOf(ids: readonly string[]): Promise<Map<string, string>> {

@@ -1,6 +1,6 @@
 import { newId } from '../../shared/ids.js';
 import { messageOf } from '../../shared/errors.js';
-import { insertInstance, listInstances, setDesired, updateInstanceStatus } from '../../store/repos/instances.js';
+import { insertInstances, listInstances, setDesired, updateInstanceStatus } from '../../store/repos/instances.js';
 import type { Role } from '../../strategies/plan.js';
 import { deploymentEventBase, releaseFor, type StepContext } from '../context.js';
 import { EngineError } from '../errors.js';
@@ -44,11 +44,11 @@ export async function scale(ctx: StepContext, step: { role: Role; instances: num
   // Rows recorded by a run that died before starting them: start them now (start is idempotent).
   const unstarted = running.filter((i) => !known.has(i.id));
   const missing = Math.max(0, step.instances - running.length - reuse.length);
-  const created = [];
-  for (let n = 0; n < missing; n++) {
-    const id = newId('ins');
-    created.push(
-      await insertInstance(ctx.db, {
+  const created = await insertInstances(
+    ctx.db,
+    Array.from({ length: missing }, () => {
+      const id = newId('ins');
+      return {
         id,
         project: d.project,
         service: d.service,
@@ -57,9 +57,9 @@ export async function scale(ctx: StepContext, step: { role: Role; instances: num
         deploymentId: d.id,
         runtime: ctx.runtime.name,
         spec: instanceSpecFor(id, d, release),
-      }),
-    );
-  }
+      };
+    }),
+  );
   const toStart = [...unstarted, ...created];
   const results = await Promise.allSettled(
     toStart.map(async (instance) => {

@@ -54,20 +54,39 @@ function toInstance(row: Record<string, unknown>): InstanceRecord {
   };
 }
 
-/** Record an instance before it is started, so a crash right after the start can find it. */
-export async function insertInstance(
-  db: Queryable,
-  i: Pick<
-    InstanceRecord,
-    'id' | 'project' | 'service' | 'environment' | 'releaseId' | 'deploymentId' | 'runtime' | 'spec'
-  >,
-): Promise<InstanceRecord> {
+/** What is recorded of an instance before it is started. */
+export type NewInstance = Pick<
+  InstanceRecord,
+  'id' | 'project' | 'service' | 'environment' | 'releaseId' | 'deploymentId' | 'runtime' | 'spec'
+>;
+
+/**
+ * Record instances before they are started, so a crash right after a start can find them; in one statement (a scale
+ * step recorded its instances one commit after another, bench/scale.ts). Returned in the order given.
+ */
+export async function insertInstances(db: Queryable, instances: NewInstance[]): Promise<InstanceRecord[]> {
+  if (instances.length === 0) return [];
+  const fields = 8;
+  const values = instances.map((_, n) => {
+    const p = Array.from({ length: fields }, (_, k) => `$${n * fields + k + 1}`);
+    return `(${p.join(', ')}, 'running', 'starting')`;
+  });
   const { rows } = await db.query(
     `insert into instances (id, project, service, environment, release_id, deployment_id, runtime, spec, desired, state)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, 'running', 'starting') returning ${columns}`,
-    [i.id, i.project, i.service, i.environment, i.releaseId, i.deploymentId ?? null, i.runtime, JSON.stringify(i.spec)],
+     values ${values.join(', ')} returning ${columns}`,
+    instances.flatMap((i) => [
+      i.id,
+      i.project,
+      i.service,
+      i.environment,
+      i.releaseId,
+      i.deploymentId ?? null,
+      i.runtime,
+      JSON.stringify(i.spec),
+    ]),
   );
-  return toInstance(rows[0]!);
+  const byId = new Map(rows.map((r) => [String(r.id), toInstance(r)]));
+  return instances.map((i) => byId.get(i.id)!);
 }
 
 /** One instance. */
@@ -100,35 +119,6 @@ export async function listInstances(db: Queryable, f: InstanceFilter = {}): Prom
     [f.project ?? null, f.environment ?? null, f.service ?? null, f.releaseId ?? null, f.live ?? false, f.all ?? false],
   );
   return rows.map(toInstance);
-}
-
-/** An upstream of a route table: an instance meant to serve that is healthy and has an address. */
-export interface RoutableInstance {
-  id: string;
-  service: string;
-  releaseId: string;
-  address: string;
-}
-
-/**
- * An environment's routable instances, oldest first (the order listInstances gives), with only the columns a route
- * table needs: this runs on every route push, and reading every live instance with its spec made each push of a
- * 200-service project cost ~600 rows of JSON (bench/scale.ts).
- */
-export async function listRoutable(db: Queryable, project: string, environment: string): Promise<RoutableInstance[]> {
-  const { rows } = await db.query(
-    `select id, service, release_id, address from instances
-     where project = $1 and environment = $2 and desired <> 'stopped' and desired = 'running' and state = 'healthy'
-       and address is not null
-     order by started_at, id`,
-    [project, environment],
-  );
-  return rows.map((r) => ({
-    id: String(r.id),
-    service: String(r.service),
-    releaseId: String(r.release_id),
-    address: String(r.address),
-  }));
 }
 
 /** Instances that should still exist (running or warm) or are not yet confirmed stopped. */
@@ -170,22 +160,35 @@ export async function updateInstanceStatus(db: Queryable, id: string, s: StatusR
 
 /**
  * Persist what the runtime reported and return the record as it was just before, in one statement (the instance
- * monitor compares old and new; reading first, then writing, was two statements per report). Undefined when there
- * is no such instance.
+ * monitor compares old and new; reading first, then writing, was two statements per report). A report that changes
+ * nothing is not written (`changed` false): a runtime repeats what the store already has (an instance recorded
+ * `starting` reports `starting`, one marked stopped reports `stopped`), and each such write was a commit, with its
+ * WAL flush, on every instance start and stop (bench/scale.ts). Undefined when there is no such instance.
  */
 export async function swapInstanceStatus(
   db: Queryable,
   id: string,
   s: StatusReport,
-): Promise<InstanceRecord | undefined> {
+): Promise<{ before: InstanceRecord; changed: boolean } | undefined> {
   const { rows } = await db.query(
-    `with old as (select ${columns} from instances where id = $1 for update)
-     update instances i set ${statusAssignments}
-     from old where i.id = old.id
-     returning ${oldColumns}`,
+    `with old as (
+       select ${columns} from instances i where id = $1
+         and (coalesce($2, i.state), coalesce($3, i.restarts), case when $4::boolean then $5 else i.message end,
+           coalesce($6::jsonb, i.handle), coalesce($7, i.address))
+           is distinct from (i.state, i.restarts, i.message, i.handle, i.address)
+       for update
+     ),
+     written as (
+       update instances i set ${statusAssignments}
+       from old where i.id = old.id
+       returning ${oldColumns}
+     )
+     select *, true as changed from written
+     union all
+     select ${columns}, false from instances where id = $1 and not exists (select 1 from written)`,
     statusParams(id, s),
   );
-  return rows[0] ? toInstance(rows[0]) : undefined;
+  return rows[0] ? { before: toInstance(rows[0]), changed: rows[0].changed === true } : undefined;
 }
 
 const oldColumns = columns

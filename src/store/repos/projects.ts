@@ -49,27 +49,6 @@ export async function getProject(db: Queryable, name: string): Promise<ProjectRe
   return rows[0] ? toProject(rows[0]) : undefined;
 }
 
-/**
- * A project's config unless its digest is `knownDigest` (then only the digest comes back): a reader that keeps the
- * parsed config pays for a 200-service document only when it changed. Undefined when there is no such project.
- */
-export async function getProjectConfigIfChanged(
-  db: Queryable,
-  name: string,
-  knownDigest: string | undefined,
-): Promise<{ digest: string; config?: ProjectConfig } | undefined> {
-  const { rows } = await db.query(
-    `select digest, config_version, case when digest = $2 then null else config end as config from projects
-     where name = $1`,
-    [name, knownDigest ?? null],
-  );
-  const row = rows[0];
-  if (!row) return undefined;
-  const digest = String(row.digest);
-  if (row.config === null || row.config === undefined) return { digest };
-  return { digest, config: readStoredConfig(name, row.config, Number(row.config_version)) };
-}
-
 /** Every project, by name. */
 export async function listProjects(db: Queryable): Promise<ProjectRecord[]> {
   const { rows } = await db.query(`select ${columns} from projects order by name`);

@@ -38,24 +38,36 @@ export async function listTraffic(
 
 /**
  * Replace a service's weights in an environment: exactly these releases, these roles.
- * A release absent from `entries` no longer takes traffic.
+ * A release absent from `entries` no longer takes traffic. One statement, so one commit and atomic without a
+ * transaction: a route push reading between a delete and the inserts saw the service without a release (and a weight
+ * change cost three commits in a row, bench/scale.ts).
  */
 export async function replaceTraffic(
   db: Queryable,
   key: { project: string; environment: string; service: string },
   entries: { releaseId: string; role: 'stable' | 'candidate'; weight: number }[],
 ): Promise<void> {
-  const ids = entries.map((e) => e.releaseId);
+  // One row per release, the last entry winning as when they were written one by one (an upsert cannot touch a row
+  // twice).
+  const byRelease = new Map(entries.map((e) => [e.releaseId, e]));
+  const rows = [...byRelease.values()];
   await db.query(
-    `delete from traffic where project = $1 and environment = $2 and service = $3 and not (release_id = any($4))`,
-    [key.project, key.environment, key.service, ids],
+    `with gone as (
+       delete from traffic
+       where project = $1 and environment = $2 and service = $3 and not (release_id = any($4::text[]))
+     )
+     insert into traffic (project, environment, service, release_id, role, weight)
+     select $1, $2, $3, e.release_id, e.role, e.weight
+       from unnest($4::text[], $5::text[], $6::int[]) as e(release_id, role, weight)
+     on conflict (project, environment, service, release_id)
+       do update set role = excluded.role, weight = excluded.weight`,
+    [
+      key.project,
+      key.environment,
+      key.service,
+      rows.map((e) => e.releaseId),
+      rows.map((e) => e.role),
+      rows.map((e) => e.weight),
+    ],
   );
-  for (const e of entries) {
-    await db.query(
-      `insert into traffic (project, environment, service, release_id, role, weight) values ($1, $2, $3, $4, $5, $6)
-       on conflict (project, environment, service, release_id) do update set role = excluded.role, weight =
-         excluded.weight`,
-      [key.project, key.environment, key.service, e.releaseId, e.role, e.weight],
-    );
-  }
 }
