@@ -45,7 +45,7 @@ describe('what a command starts, it stops', () => {
     const workspace = /workspace (\S+)/.exec(demo.output())![1]!;
     expect(taggedInstanceIds('SLIPWAY_RUN', tag).length).toBeGreaterThanOrEqual(2);
     demo.child.kill('SIGTERM');
-    expect(await demo.exited).toEqual({ code: 0, signal: null });
+    expect(await demo.exited, demo.output()).toEqual({ code: 0, signal: null });
     await until('every tagged process to be gone', () => pidsWithEnv('SLIPWAY_RUN', tag).length === 0, 10_000);
     expect(existsSync(workspace)).toBe(false);
   }, 150_000);

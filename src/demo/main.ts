@@ -6,7 +6,7 @@ import { ApiClient } from '../cli/client.js';
 import { followDeployment, type DeploymentView, type EventView } from '../cli/follow.js';
 import { bold, cyan, dim, green, red, yellow } from '../cli/output.js';
 import { formatDuration } from '../shared/duration.js';
-import { onExit, runCleanups, signalsEndNormally, tagThisRun } from '../shared/exit-cleanup.js';
+import { isExiting, onExit, runCleanups, signalsEndNormally, tagThisRun } from '../shared/exit-cleanup.js';
 import { LoadGenerator } from './load-generator.js';
 import { runPlatformPart } from './platform-part.js';
 import { createDemoWorkspace } from './workspace.js';
@@ -187,6 +187,8 @@ async function main(): Promise<void> {
     if (platform === 'failed') say(red('  the platform part failed (its output is above)'));
     say(dim('Ctrl-C stops everything the demo started.'));
   } catch (e) {
+    // Stopped by a signal mid-run: the requests under way fail as the coordinator closes; the stop sets the exit code.
+    if (isExiting()) return;
     say(red(`demo failed: ${(e as Error).message}`));
     await runCleanups();
     process.exit(1);

@@ -50,6 +50,14 @@ export function tagThisRun(key = 'SLIPWAY_RUN'): string {
   return tag;
 }
 
+/**
+ * Whether the process is already ending (a signal, an uncaught error): what its work fails with from here on is the
+ * stop's doing (the coordinator closing under a request), not a failure to report with another exit code.
+ */
+export function isExiting(): boolean {
+  return exiting;
+}
+
 /** A signal is how this command is meant to end (the demo runs until Ctrl-C): exit 0 after cleanup, not 128 + n. */
 export function signalsEndNormally(): void {
   signalsEndWell = true;
