@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Verdict } from '../api/types.js';
+import { chartBoxHeight, chartWidth } from './chart-slots.js';
 
 /** One chart's series, read from the judge's looks (each look measures candidate and stable over its window). */
 interface Series {
@@ -99,14 +100,20 @@ function Chart({ series, width }: { series: Series; width: number }) {
     plot.current?.setData(series.data as uPlot.AlignedData);
   }, [series.data]);
   return (
-    <div ref={box} className="chart" role="img" aria-label={`${series.title} of candidate and stable over time`} />
+    <div
+      ref={box}
+      className="chart"
+      style={{ width, minHeight: chartBoxHeight }}
+      role="img"
+      aria-label={`${series.title} of candidate and stable over time`}
+    />
   );
 }
 
 /** Live charts of candidate vs stable: error rate, latency p50/p95, request rate; updated with every look. */
 export default function Charts({ verdicts }: { verdicts: Verdict[] }) {
   const list = seriesOf(verdicts);
-  const width = Math.min(560, Math.max(300, (document.querySelector('main')?.clientWidth ?? 600) - 40));
+  const width = chartWidth();
   if (list.length === 0)
     return <p className="muted">No figures yet: the judge has not looked (canary analysis starts with traffic).</p>;
   return (

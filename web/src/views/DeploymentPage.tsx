@@ -8,6 +8,7 @@ import { stateWords } from '../ui/format.js';
 import { Time } from '../ui/Time.js';
 import { TrafficBar } from '../ui/TrafficBar.js';
 import { Actions } from './Actions.js';
+import { ChartSlots } from './chart-slots.js';
 import { PlanTimeline } from './PlanTimeline.js';
 import { Verdicts } from './Verdicts.js';
 import { overviewQuery } from './Overview.js';
@@ -58,6 +59,7 @@ export default function DeploymentPage() {
   // A plan that never analyzes has no figures to show: its placeholders are one line, as their answers will be, so
   // nothing below them jumps when the answers arrive (layout shift).
   const judged = [...d.steps, ...(d.rolledBackFrom?.steps ?? [])].some((s) => s.kind === 'analyze');
+  const chartsLoading = judged ? <ChartSlots /> : <Loading what="the charts" lines={1} />;
   const service = status.data?.environments
     .find((e) => e.name === d.environment)
     ?.services.find((s) => s.service === d.service);
@@ -148,13 +150,13 @@ export default function DeploymentPage() {
       <section aria-labelledby="charts-h">
         <h2 id="charts-h">Candidate vs stable</h2>
         {verdicts.data ? (
-          <Suspense fallback={<Loading what="the charts" lines={judged ? 12 : 1} />}>
+          <Suspense fallback={chartsLoading}>
             <Charts verdicts={verdicts.data.verdicts} />
           </Suspense>
         ) : verdicts.isError ? (
           <ErrorState error={verdicts.error} what="the judge's figures" />
         ) : (
-          <Loading what="the charts" lines={judged ? 12 : 1} />
+          chartsLoading
         )}
       </section>
       <section aria-labelledby="verdicts-h">
