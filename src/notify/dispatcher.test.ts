@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storeProject } from '../../test/support/notify-fixtures.js';
 import { type OpenTransaction, openTransaction } from '../../test/support/open-transaction.js';
 import { assertPostgresReachable, type FreshPostgres, freshPostgres } from '../../test/support/store.js';
+import type { Db } from '../store/db.js';
 import { Dispatcher } from './dispatcher.js';
 
 let fresh: FreshPostgres | undefined;
@@ -12,17 +13,36 @@ afterEach(async () => {
   fresh = undefined;
 });
 
+/** A dispatcher of a project whose deployment starts are sent to one Slack service. */
+async function slackDispatcher(db: Db): Promise<Dispatcher> {
+  await storeProject(db, {
+    services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
+    subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
+  });
+  return new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' });
+}
+
+/**
+ * Dispatch until something is written, or give up after 10 s: other sessions on the shared test server may hold the
+ * bound back for a moment. Returns how many deliveries were written.
+ */
+async function dispatchUntilWritten(dispatcher: Dispatcher): Promise<number> {
+  const end = Date.now() + 10_000;
+  let written = 0;
+  while (written === 0 && Date.now() < end) {
+    written += await dispatcher.dispatchAll();
+    if (written === 0) await new Promise((r) => setTimeout(r, 50));
+  }
+  return written;
+}
+
 describe('the dispatcher on PostgreSQL with concurrent writers', () => {
   beforeAll(assertPostgresReachable);
 
   it('delivers an event whose lower id commits after a higher one was dispatched', async () => {
     fresh = await freshPostgres();
     const { db } = fresh;
-    await storeProject(db, {
-      services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
-      subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
-    });
-    const dispatcher = new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' });
+    const dispatcher = await slackDispatcher(db);
     const slow = await openTransaction(fresh.url);
     const fast = await openTransaction(fresh.url);
     open.push(slow, fast);
@@ -50,11 +70,7 @@ describe('the dispatcher on PostgreSQL with concurrent writers', () => {
   it('does not pass an event of a transaction still running, and says it is held back', async () => {
     fresh = await freshPostgres();
     const { db } = fresh;
-    await storeProject(db, {
-      services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
-      subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
-    });
-    const dispatcher = new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' });
+    const dispatcher = await slackDispatcher(db);
     const running = await openTransaction(fresh.url);
     open.push(running);
     await running.insertEvent({ kind: 'deployment.started', data: {} });
@@ -65,13 +81,7 @@ describe('the dispatcher on PostgreSQL with concurrent writers', () => {
     expect(await dispatcher.dispatchAll()).toBe(0);
     expect(dispatcher.heldBack).toBe(true);
     await running.close(); // rolled back: the other one is read, and nothing waits any more
-    const end = Date.now() + 10_000;
-    let written = 0;
-    while (written === 0 && Date.now() < end) {
-      written += await dispatcher.dispatchAll();
-      if (written === 0) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(written).toBe(1);
+    expect(await dispatchUntilWritten(dispatcher)).toBe(1);
     expect(dispatcher.heldBack).toBe(false);
   });
 });
@@ -84,11 +94,7 @@ describe('the dispatcher beside other databases of the same server', () => {
     const other = await freshPostgres();
     const { db } = fresh;
     try {
-      await storeProject(db, {
-        services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
-        subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
-      });
-      const dispatcher = new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' });
+      const dispatcher = await slackDispatcher(db);
       // A transaction in the other database that has written (so it holds an xid older than the event below) and
       // stays open for the whole test.
       const migration = await openTransaction(other.url);
@@ -99,13 +105,7 @@ describe('the dispatcher beside other databases of the same server', () => {
       await here.insertEvent({ kind: 'deployment.started', data: {} });
       await here.commit();
       // Other test files' transactions on the server may still hold it a moment; the open one must not, for ever.
-      const end = Date.now() + 10_000;
-      let written = 0;
-      while (written === 0 && Date.now() < end) {
-        written += await dispatcher.dispatchAll();
-        if (written === 0) await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(written).toBe(1);
+      expect(await dispatchUntilWritten(dispatcher)).toBe(1);
     } finally {
       for (const t of open.splice(0)) await t.close();
       await other.drop();
