@@ -11,6 +11,7 @@ import { Executor } from '../src/engine/executor.js';
 import type { EventLog } from '../src/engine/event-log.js';
 import type { TrafficController } from '../src/engine/traffic-controller.js';
 import type { Db } from '../src/store/db.js';
+import { timeQueries } from './support.js';
 
 type Totals = { steps: number; ms: number; queryMs: number; queries: number; poolWaitMs: number; pushMs: number };
 type Open = {
@@ -58,15 +59,7 @@ export function profileWaits(db: Db, traffic: TrafficController, events: EventLo
     o.marks.push(`+${Math.round(end - ms)}..${Math.round(end)} ${label}`);
   };
 
-  const query = db.query.bind(db);
-  db.query = (async (sql: string, params?: unknown[]) => {
-    const t = performance.now();
-    try {
-      return await query(sql, params);
-    } finally {
-      charge('queryMs', performance.now() - t, undefined, sql.replace(/\s+/g, ' ').slice(0, 40));
-    }
-  }) as Db['query'];
+  timeQueries(db, (sql, ms) => charge('queryMs', ms, undefined, sql.replace(/\s+/g, ' ').slice(0, 40)));
   // The wait for a pooled connection (pool.query asks pool.connect first); the deployment is known at the call, not
   // in the callback (a queued request is handed its client from whichever statement released one).
   const pool = (db as unknown as { pool?: pg.Pool }).pool;

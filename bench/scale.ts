@@ -23,7 +23,7 @@ import type { DriverName } from '../test/support/drivers.js';
 import { FakeRuntime, RecordingRouter } from '../test/support/fake-runtime.js';
 import { freshPglite, freshPostgres } from '../test/support/store.js';
 import { profileWaits } from './scale-waits.js';
-import { machine, printResult, progress } from './support.js';
+import { machine, printResult, progress, timeQueries } from './support.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -185,19 +185,13 @@ async function run(driver: DriverName) {
 /** Diagnostics (--profile-queries): statements by count and total time, to find what a slow step waits for. */
 function countQueries(db: Db) {
   const stats = new Map<string, { count: number; ms: number }>();
-  const query = db.query.bind(db);
-  db.query = (async (sql: string, params?: unknown[]) => {
-    const t = performance.now();
-    try {
-      return await query(sql, params);
-    } finally {
-      const key = sql.replace(/\s+/g, ' ').slice(0, 140);
-      const s = stats.get(key) ?? { count: 0, ms: 0 };
-      s.count++;
-      s.ms += performance.now() - t;
-      stats.set(key, s);
-    }
-  }) as Db['query'];
+  timeQueries(db, (sql, ms) => {
+    const key = sql.replace(/\s+/g, ' ').slice(0, 140);
+    const s = stats.get(key) ?? { count: 0, ms: 0 };
+    s.count++;
+    s.ms += ms;
+    stats.set(key, s);
+  });
   return {
     top: () =>
       [...stats.entries()]

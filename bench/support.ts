@@ -1,3 +1,4 @@
+import type { Db } from '../src/store/db.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { request } from 'undici';
@@ -75,4 +76,17 @@ export async function refuse(message: string): Promise<never> {
   process.stderr.write(`${message}\n`);
   await runCleanups();
   process.exit(2);
+}
+
+/** Time every statement a store runs: `seen(sql, ms)` after each, however it ended (benchmark diagnostics only). */
+export function timeQueries(db: Db, seen: (sql: string, ms: number) => void): void {
+  const query = db.query.bind(db);
+  db.query = (async (sql: string, params?: unknown[]) => {
+    const t = performance.now();
+    try {
+      return await query(sql, params);
+    } finally {
+      seen(sql, performance.now() - t);
+    }
+  }) as Db['query'];
 }
