@@ -58,19 +58,43 @@ describe('proxy failure handling', () => {
     expect(stats.environments.staging!['quote-api']!['1.0.0']!.requests.proxyError).toBe(2);
   });
 
-  it('answers 502 naming the instance, address and release when the upstream fails', async () => {
+  it('answers 502 naming the instance, address and release when the upstream fails a POST', async () => {
     const crasher = await upstream('crasher', (req) => req.socket.destroy());
     const bystander = await upstream('bystander');
     const base = await serve([releaseSet('1.0.0', 'stable', 1, [crasher, bystander])]);
-    const r = await send(`${base}/boom`);
+    const r = await send(`${base}/boom`, { method: 'POST', body: '{"quote":1}' });
     expect(r.status).toBe(502);
     expect(r.text).toBe(
       `slipway proxy: instance crasher at ${crasher.address} (release 1.0.0) of service "quote-api" in environment ` +
         `"staging" failed: connection closed before a complete response\n`,
     );
-    // It may have processed the request (the socket was fresh), so it must not be replayed elsewhere.
+    // It may have processed the POST (the socket was fresh), so it must not be replayed elsewhere.
     expect(crasher.requests).toBe(1);
     expect(bystander.requests).toBe(0);
+  });
+
+  it('an idempotent request the upstream dropped without answering goes to another instance', async () => {
+    // An instance killed mid-request: GET, PUT and DELETE mean the same when repeated (RFC 9110), so they are replayed.
+    const crasher = await upstream('crasher', (req) => req.socket.destroy());
+    const bystander = await upstream('bystander');
+    const base = await serve([releaseSet('1.0.0', 'stable', 1, [crasher, bystander])]);
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const before = crasher.requests;
+      // Until the crasher is picked first, the request says nothing about replaying.
+      for (let i = 0; i < 20 && crasher.requests === before; i++) {
+        const r = await send(`${base}/boom`, { method, ...(method === 'PUT' ? { body: 'x' } : {}) });
+        expect({ method, status: r.status }).toEqual({ method, status: 200 });
+      }
+      expect(crasher.requests).toBeGreaterThan(before);
+    }
+    // With every instance dropping it, the client gets the 502 after the retries.
+    const alone = await upstream('alone', (req) => req.socket.destroy());
+    await proxy!.router.apply(
+      oneRoute('staging', Number(new URL(base).port), [releaseSet('1.0.0', 'stable', 1, [alone])]),
+    );
+    const r = await send(`${base}/boom`);
+    expect(r.status).toBe(502);
+    expect(r.text).toContain('instance alone');
   });
 
   it('retries connect failures on another instance: no failed request, POST bodies included', async () => {

@@ -20,7 +20,8 @@ export interface ForwardOptions {
   connectTimeoutMs: number;
   /** Passive health: how long an upstream that refused a connection gets no new requests. */
   ejectMs: number;
-  /** Retries after a connect error or a reset on a reused socket (never after response bytes). */
+  /** Retries after a connect error, a reset on a reused socket, or a reset of an idempotent request; never after
+   * response bytes. */
   maxRetries: number;
   logger: Logger;
   /** Answers RUM beacons (rum-intake.ts); without it they are forwarded like any request. */
@@ -38,8 +39,14 @@ const connectErrorCodes = new Set([
   'EAI_AGAIN',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
-/** How a reused keep-alive socket that the upstream had already closed fails. */
-const staleSocketCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+/** How a reused keep-alive socket that the upstream had already closed fails, or an upstream that died mid-request. */
+const droppedCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+/**
+ * Methods whose repetition has the effect of one request (RFC 9110 §9.2.2): when the upstream dropped the connection
+ * before any response byte (an instance killed mid-request), they are sent to another instance, as nginx's default
+ * proxy_next_upstream does. Others (POST, PATCH) may have been processed, so the client gets the 502 instead.
+ */
+const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /**
  * One client request on its way through the proxy: body buffering, dispatch to an upstream,
@@ -139,9 +146,11 @@ export class Exchange implements AttemptOwner {
       return;
     }
     const connectFailed = connectErrorCodes.has(code);
-    const staleSocket = attempt.reused && staleSocketCodes.has(code);
+    const dropped = droppedCodes.has(code);
+    const staleSocket = attempt.reused && dropped;
+    const replayable = connectFailed || staleSocket || (dropped && idempotentMethods.has(this.req.method!));
     if (connectFailed) this.eject(upstream, code);
-    if ((connectFailed || staleSocket) && this.body!.kind !== 'stream' && this.attempts <= this.options.maxRetries) {
+    if (replayable && this.body!.kind !== 'stream' && this.attempts <= this.options.maxRetries) {
       // A keep-alive socket the upstream had already closed says nothing about the upstream: try it again on a
       // fresh connection, so a request aimed at one release (a probe at a single candidate) stays with it.
       const again = staleSocket && !connectFailed && !this.retriedSame && upstream.available(Date.now());
