@@ -205,6 +205,15 @@ try {
   const outboxToReceived = healthy.map(([key, at]) => at - written.get(key)!);
   const all = Object.values(received);
   const counts = await countNotifyDeliveries(db);
+  // Where the drain's tail comes from: each service's most-tried delivery and its time from outbox to sent (a
+  // delivery that failed k times waited 1 + 2 + … + 2^(k-1) s of backoff, ±20 %).
+  const tail = (
+    await db.query<{ target: string; max_attempts: number; max_ms: number }>(
+      `select target, max(attempts)::int as max_attempts,
+              round(max(extract(epoch from sent_at - created_at) * 1000))::int as max_ms
+         from notify_deliveries group by target order by target`,
+    )
+  ).rows.map((r) => ({ service: r.target, mostAttempts: r.max_attempts, longestToSentMs: r.max_ms }));
   await printResult({
     benchmark: 'notify',
     machine: machine(),
@@ -219,6 +228,7 @@ try {
       rejectedAsMalformed: all.reduce((s, r) => s + r.rejected, 0),
       outbox: counts,
       drainMs,
+      drainTail: tail,
     },
     deploymentStepMs: { withoutBurst: summary(quietSteps), withBurst: summary(burstSteps) },
     deploymentStepTimerLateMs: { withoutBurst: summary(quietLate), withBurst: summary(burstLate) },

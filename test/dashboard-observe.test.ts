@@ -197,9 +197,10 @@ describe('errors, alerts, incidents and KPIs in Chromium', () => {
     const row = page.locator('[data-alert="tls-certificate-expiry"][data-state="firing"]');
     await row.waitFor({ timeout: 60_000 });
     const cells = await row.locator('td').allTextContents();
-    // Value: under a day left; threshold: 30 days.
-    expect(Number(cells[3])).toBeLessThan(1.01);
-    expect(cells[4]).toBe('30');
+    // Value: under a day left; threshold: 30 days — with their unit, and the rule's line in words.
+    expect(cells[3]).toMatch(/^0(\.\d+)? days$/);
+    expect(cells[4]).toBe('30 days');
+    expect(cells[1]).toContain('TLS certificate expires in less than 30 days');
     expect(cells[2]).toContain('staging / every service');
     await api('POST', '/api/v1/projects/harbor-quote/environments/staging/silences', {
       matchers: ['alertname=tls-certificate-expiry'],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { prometheusRules } from '../../observe/alerts/prometheus-rules.js';
+import { ruleOf, rulesFor, summaryOf, unitOf } from '../../observe/alerts/rules.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { listActiveAlerts, listAlertHistory, listReadings } from '../../store/repos/alerts.js';
 import { getProject } from '../../store/repos/projects.js';
@@ -22,6 +23,8 @@ const alertView = z.object({
   labels: z.record(z.string(), z.string()),
   value: z.number(),
   threshold: z.number(),
+  unit: z.enum(['ms', 'ratio', 'days', 'count']).describe('What value and threshold count: a ratio is 0–1'),
+  summary: z.string().describe("The rule's one line, its threshold filled in"),
   activeSince: z.string(),
   firedAt: z.string().nullable(),
   mutedBy: z.string().nullable().describe('A silence id, or "inhibited by <critical rule>"; null when announced'),
@@ -77,8 +80,10 @@ export function alertRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (req) => {
         const { project, names } = await environmentsOf(ctx, req);
         const alerts = [];
-        for (const environment of names)
-          for (const a of await listActiveAlerts(ctx.db, project.name, environment))
+        for (const environment of names) {
+          const rules = rulesFor(project.config.environments.find((e) => e.name === environment)?.alerts);
+          for (const a of await listActiveAlerts(ctx.db, project.name, environment)) {
+            const rule = ruleOf(a.rule, rules);
             alerts.push({
               environment,
               fingerprint: a.fingerprint,
@@ -89,10 +94,14 @@ export function alertRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
               labels: a.labels,
               value: a.value,
               threshold: a.threshold,
+              unit: unitOf(rule?.reading ?? a.rule),
+              summary: rule ? summaryOf(rule) : a.rule,
               activeSince: new Date(a.activeSince).toISOString(),
               firedAt: a.firedAt === undefined ? null : new Date(a.firedAt).toISOString(),
               mutedBy: a.mutedBy ?? null,
             });
+          }
+        }
         const readings = (await listReadings(ctx.db, project.name))
           .filter((r) => names.includes(r.environment))
           .map((r) => ({

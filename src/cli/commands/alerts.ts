@@ -13,6 +13,8 @@ interface AlertView {
   labels: Record<string, string>;
   value: number;
   threshold: number;
+  /** Missing from coordinators older than this CLI: the bare number is shown. */
+  unit?: 'ms' | 'ratio' | 'days' | 'count';
   activeSince: string;
   firedAt: string | null;
   mutedBy: string | null;
@@ -31,6 +33,15 @@ interface ReadingView {
 }
 
 const number = (v: number | undefined) => (v === undefined ? '-' : String(Number(v.toPrecision(4))));
+/** An alert's figure in its reading's unit: "12.5 %", "0.92 days", "840 ms". */
+const withUnit = (v: number, unit: AlertView['unit']) =>
+  unit === 'ratio'
+    ? `${number(v * 100)} %`
+    : unit === 'days'
+      ? `${number(v)} days`
+      : unit === 'ms'
+        ? `${number(v)} ms`
+        : number(v);
 
 /** `slipway alerts`: what is pending or firing, by group; the checks that could not be made; `export-rules`. */
 export function registerAlerts(program: Command): void {
@@ -124,7 +135,7 @@ export function renderAlerts(alerts: AlertView[]): string {
         a.severity,
         a.rule,
         a.state === 'firing' ? `firing ${ago(a.firedAt)}` : `pending ${ago(a.activeSince)}`,
-        `${number(a.value)} vs ${number(a.threshold)}`,
+        `${withUnit(a.value, a.unit)} vs ${withUnit(a.threshold, a.unit)}`,
         a.mutedBy ?? '',
       ]);
     out += `${table(['SEVERITY', 'RULE', 'STATE', 'VALUE', 'MUTED'], rows)}\n`;

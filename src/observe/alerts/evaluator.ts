@@ -1,6 +1,5 @@
 import type { EnvironmentConfig, ProjectConfig } from '../../config/model.js';
 import type { Clock } from '../../shared/clock.js';
-import { formatDuration } from '../../shared/duration.js';
 import { messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging.js';
 import type { Db } from '../../store/db.js';
@@ -11,7 +10,7 @@ import { alertEvent, describeAlert } from './announcements.js';
 import { applyMuting } from './muting.js';
 import { type RuleObservation, observe, type TargetedReading } from './observations.js';
 import type { AlertReader } from './reader.js';
-import { type AlertRule, defaultRules, type RuleName, rulesFor } from './rules.js';
+import { type AlertRule, ruleOf, rulesFor, summaryOf } from './rules.js';
 import { activeSilences, expireEndedSilences } from './silence-service.js';
 import { environmentTarget, liveTargets } from './targets.js';
 
@@ -112,11 +111,8 @@ export class AlertEvaluator {
 
 /** The reading and summary text of an alert's rule (the seed's text for a rule no longer configured). */
 function ruleText(a: ActiveAlert, rules: AlertRule[]): [string, string] {
-  const rule: AlertRule | undefined = rules.find((r) => r.name === a.rule) ?? defaultRules[a.rule as RuleName];
-  const summary = (rule?.summary ?? a.rule)
-    .replace('{threshold}', String(rule?.threshold ?? ''))
-    .replace('{window}', rule?.windowMs ? formatDuration(rule.windowMs) : '');
-  return [rule?.reading ?? a.rule, summary];
+  const rule = ruleOf(a.rule, rules);
+  return [rule?.reading ?? a.rule, rule ? summaryOf(rule) : a.rule];
 }
 
 /** What `slipway alerts` shows of the last round: every reading, failed checks included. */

@@ -1,4 +1,5 @@
 import type { AlertRuleOverride, EnvironmentAlerts } from '../../config/model.js';
+import { formatDuration } from '../../shared/duration.js';
 
 export type Severity = 'critical' | 'warning';
 
@@ -205,4 +206,33 @@ export function breaches(rule: AlertRule, value: number, threshold: number): boo
 export function thresholdOf(rule: AlertRule, baseline: number | undefined): number | undefined {
   if (rule.relativeTo === 'absolute') return rule.threshold;
   return baseline === undefined ? undefined : rule.threshold * baseline;
+}
+
+/** What a rule's value and threshold count, so people see "0.9 days" and "12 %" rather than bare numbers. */
+export type ReadingUnit = 'ms' | 'ratio' | 'days' | 'count';
+const readingUnits: Record<string, ReadingUnit> = {
+  latency_p95_ms: 'ms',
+  auth_failure_ratio: 'ratio',
+  error_ratio: 'ratio',
+  memory_limit_ratio: 'ratio',
+  disk_used_ratio: 'ratio',
+  error_users_share: 'ratio',
+  tls_days_left: 'days',
+};
+
+/** The unit of the reading a rule compares (a count for the readings that count things). */
+export function unitOf(reading: string): ReadingUnit {
+  return readingUnits[reading] ?? 'count';
+}
+
+/** The rule's one line for people, its threshold and window filled in. */
+export function summaryOf(rule: AlertRule): string {
+  return rule.summary
+    .replace('{threshold}', String(rule.threshold))
+    .replace('{window}', rule.windowMs ? formatDuration(rule.windowMs) : '');
+}
+
+/** The rule an alert was raised by: the environment's as configured, else the seed's (a rule no longer configured). */
+export function ruleOf(name: string, rules: AlertRule[]): AlertRule | undefined {
+  return rules.find((r) => r.name === name) ?? defaultRules[name as RuleName];
 }

@@ -55,6 +55,10 @@ export interface Alert {
   labels: Record<string, string>;
   value: number;
   threshold: number;
+  /** What value and threshold count; a ratio is 0–1. */
+  unit: 'ms' | 'ratio' | 'days' | 'count';
+  /** The rule's one line, its threshold filled in. */
+  summary: string;
   activeSince: string;
   firedAt: string | null;
   mutedBy: string | null;

@@ -40,6 +40,13 @@ export function figure(value: number | undefined, unit?: string): string {
   return unit === '%' ? `${text} %` : `${text} ${unit}`;
 }
 
+/** An alert's value or threshold in its reading's unit: a ratio as a percentage, days and milliseconds named. */
+export function alertFigure(value: number, unit: 'ms' | 'ratio' | 'days' | 'count'): string {
+  if (unit === 'ratio') return figure(value * 100, '%');
+  if (unit === 'days') return figure(value, Math.abs(value) === 1 ? 'day' : 'days');
+  return figure(value, unit === 'ms' ? 'ms' : undefined);
+}
+
 /** A p-value as statisticians write it. */
 export function pValue(p: number | undefined): string {
   if (p === undefined) return '—';

@@ -4,7 +4,7 @@ import type { Alert, Silence } from '../api/observe-types.js';
 import { projectPath } from '../api/projects.js';
 import { Scroll } from '../ui/Scroll.js';
 import { ErrorState, Loading } from '../ui/ErrorState.js';
-import { figure } from '../ui/format.js';
+import { alertFigure } from '../ui/format.js';
 import { useChosenProject } from '../ui/ProjectPicker.js';
 import { Time } from '../ui/Time.js';
 
@@ -66,7 +66,10 @@ export default function Alerts() {
                     <span className={`flag alert-${a.state}`}>{a.state}</span>{' '}
                     <span className={`flag sev-${a.severity}`}>{a.severity}</span>
                   </td>
-                  <td>{a.rule}</td>
+                  <td>
+                    {a.rule}
+                    <div className="muted">{a.summary}</div>
+                  </td>
                   <td>
                     {a.environment} / {alertService(a)}
                     <div className="muted mono">
@@ -75,8 +78,8 @@ export default function Alerts() {
                         .join(' ')}
                     </div>
                   </td>
-                  <td>{figure(a.value)}</td>
-                  <td>{figure(a.threshold)}</td>
+                  <td>{alertFigure(a.value, a.unit)}</td>
+                  <td>{alertFigure(a.threshold, a.unit)}</td>
                   <td>
                     <Time at={a.firedAt ?? a.activeSince} />
                   </td>

@@ -39,7 +39,7 @@ export default function Errors() {
         <label>
           Environment
           <select value={f.environment} onChange={(e) => set('environment', e.target.value)}>
-            <option value="">every one I may view</option>
+            <option value="">all</option>
             {project?.environments.map((e) => (
               <option key={e.name}>{e.name}</option>
             ))}
