@@ -1,8 +1,9 @@
 import type { Clock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging.js';
-import type { InstanceExit, InstanceSpec, InstanceState, InstanceStatus, RuntimeEvent } from '../runtime.js';
-import { RestartBackoff, type BackoffOptions } from '../local/backoff.js';
+import type { InstanceExit, InstanceSpec, InstanceStatus, RuntimeEvent } from '../runtime.js';
+import type { BackoffOptions } from '../local/backoff.js';
+import { InstanceSupervision } from '../instance-supervision.js';
 import { RuntimeError } from '../local/errors.js';
 import { runHealthChecks } from '../local/health-checker.js';
 import type { ContainerHandle } from './container-handle.js';
@@ -30,26 +31,24 @@ const goneTimeoutMs = 10_000;
  * (the same container started again, so its log goes on), stop with drain.
  */
 export class ContainerInstance {
-  private state: InstanceState | undefined;
-  private message: string | undefined;
-  private restarts = 0;
-  private lastExit: InstanceExit | undefined;
-  private nextRestartAt: number | undefined;
-  private healthySince: number | undefined;
+  private readonly s: InstanceSupervision;
   private run: Run | undefined;
   private lastHandle: ContainerHandle | undefined;
   /** The container the instance's log is in (kept after it stops). */
   containerId: string | undefined;
   private spawning: Promise<unknown> | undefined;
   private stopping: Promise<void> | undefined;
-  private readonly backoff: RestartBackoff;
-  private readonly lifecycle = new AbortController();
 
   constructor(
     readonly spec: InstanceSpec,
     private readonly ctx: ContainerInstanceContext,
   ) {
-    this.backoff = new RestartBackoff(ctx.backoff);
+    this.s = new InstanceSupervision({
+      clock: ctx.clock,
+      logger: ctx.logger,
+      backoff: ctx.backoff,
+      changed: () => this.ctx.emit({ type: 'state', status: this.status() }),
+    });
   }
 
   async launch(): Promise<ContainerHandle> {
@@ -58,29 +57,29 @@ export class ContainerInstance {
     try {
       const run = await spawning;
       this.containerId = run.containerId;
-      if (this.lifecycle.signal.aborted) {
+      if (this.s.ended) {
         await this.ctx.containers.kill(run.containerId).catch(() => undefined);
         throw new RuntimeError('conflict', `instance ${this.spec.instanceId} was stopped while starting`);
       }
       this.begin({ ...run, health: new AbortController() }, false);
-      this.setState('starting');
+      this.s.set('starting');
       return this.lastHandle!;
     } catch (err) {
-      if (!this.lifecycle.signal.aborted) this.setState('failed', messageOf(err));
+      if (!this.s.ended) this.s.set('failed', messageOf(err));
       throw err;
     }
   }
 
   adoptLive(handle: ContainerHandle, port: number): void {
-    this.restarts = handle.restarts;
+    this.s.restarts = handle.restarts;
     this.containerId = handle.containerId;
     const { containerId, startedAt, pid } = handle;
     this.begin({ containerId, startedAt, pid, port, health: new AbortController() }, true);
-    this.setState('starting');
+    this.s.set('starting');
   }
 
   async adoptDead(handle: ContainerHandle, exit: InstanceExit, why: string): Promise<void> {
-    this.restarts = handle.restarts;
+    this.s.restarts = handle.restarts;
     this.lastHandle = handle;
     this.containerId = handle.containerId;
     await this.crashed(exit, why);
@@ -93,13 +92,13 @@ export class ContainerInstance {
   status(): InstanceStatus {
     return {
       instanceId: this.spec.instanceId,
-      state: this.state ?? 'starting',
+      state: this.s.state ?? 'starting',
       address: this.lastHandle?.address ?? '',
       pid: this.run?.pid,
-      restarts: this.restarts,
-      lastExit: this.lastExit,
-      nextRestartAt: this.nextRestartAt,
-      message: this.message,
+      restarts: this.s.restarts,
+      lastExit: this.s.lastExit,
+      nextRestartAt: this.s.nextRestartAt,
+      message: this.s.message,
     };
   }
 
@@ -109,7 +108,7 @@ export class ContainerInstance {
   }
 
   isActive(): boolean {
-    return this.stopping === undefined && this.state !== 'failed' && this.state !== 'stopped';
+    return this.stopping === undefined && !this.s.over;
   }
 
   /** What the runtime's poll saw: whether the run's container still runs (undefined: it is gone). */
@@ -125,7 +124,7 @@ export class ContainerInstance {
   }
 
   detach(): void {
-    this.lifecycle.abort();
+    this.s.end();
     this.run?.health.abort();
   }
 
@@ -149,7 +148,7 @@ export class ContainerInstance {
       containerId: run.containerId,
       startedAt: run.startedAt,
       pid: run.pid,
-      restarts: this.restarts,
+      restarts: this.s.restarts,
     };
     runHealthChecks({
       host: this.ctx.containers.host,
@@ -160,80 +159,65 @@ export class ContainerInstance {
       adopted,
       onVerdict: (verdict, detail) => {
         if (this.run !== run || run.health.signal.aborted) return;
-        if (verdict === 'healthy') return this.setState('healthy');
+        if (verdict === 'healthy') return this.s.set('healthy');
         // Failing probes are often a process that just exited: ask the engine first, so a crash is reported as one.
         void this.ctx.containers.state(run.containerId).then(
           (s) => {
             if (this.run !== run || run.health.signal.aborted) return;
-            if (s?.running && s.startedAt === run.startedAt) this.setState('unhealthy', detail);
+            if (s?.running && s.startedAt === run.startedAt) this.s.set('unhealthy', detail);
             else void this.exitedNow(run);
           },
           () => undefined,
         );
       },
       onBooting: (detail) => {
-        if (this.run === run && this.state === 'starting') this.message = `${detail} yet`;
+        if (this.run === run && this.s.state === 'starting') this.s.message = `${detail} yet`;
       },
     }).catch((err) => this.ctx.logger.error({ err: messageOf(err) }, 'health checks stopped'));
   }
 
   private async onExit(run: Run, exit: InstanceExit, why: string): Promise<void> {
-    if (this.run !== run || this.stopping || this.lifecycle.signal.aborted) return;
+    if (this.run !== run || this.stopping || this.s.ended) return;
     run.health.abort();
     this.run = undefined;
     await this.crashed(exit, why);
   }
 
   private async crashed(exit: InstanceExit, why: string): Promise<void> {
-    this.lastExit = exit;
+    this.s.lastExit = exit;
     const logTail = this.containerId
       ? await this.ctx.containers.tail(this.containerId, exitLogLines).catch(() => [])
       : [];
     this.ctx.emit({ type: 'exit', instanceId: this.spec.instanceId, exit, logTail, reason: why });
-    if (!this.lifecycle.signal.aborted) this.scheduleRestart(exit.at, why);
+    if (!this.s.ended) this.s.scheduleRestart(exit.at, why, this.restart);
   }
 
-  private scheduleRestart(since: number, why: string): void {
-    this.endHealthyStretch();
-    const delay = this.backoff.nextDelay();
-    this.nextRestartAt = since + delay;
-    this.setState('crashed', `${why}; restarting in ${delay}ms`);
-    const wait = Math.max(0, this.nextRestartAt - this.ctx.clock.now());
-    this.ctx.clock.sleep(wait, this.lifecycle.signal).then(
-      () => this.restart().catch((err) => this.ctx.logger.error({ err: messageOf(err) }, 'restart crashed')),
-      () => undefined,
-    );
-  }
-
-  private async restart(): Promise<void> {
+  private readonly restart = async (): Promise<void> => {
     const restarting = this.ctx.containers.restart(this.spec, this.containerId);
     this.spawning = restarting;
     let run: ContainerRun;
     try {
       run = await restarting;
     } catch (err) {
-      if (this.lifecycle.signal.aborted) return;
-      if (err instanceof RuntimeError && err.code === 'failed')
-        return this.setState('failed', `restart failed: ${err.message}`);
-      // The engine did not answer: try again later.
-      return this.scheduleRestart(this.ctx.clock.now(), `restart failed (${messageOf(err)})`);
+      // The engine not answering is tried again later.
+      if (!this.s.ended) this.s.restartFailed(err, err instanceof RuntimeError && err.code === 'failed', this.restart);
+      return;
     }
     this.containerId = run.containerId;
-    if (this.lifecycle.signal.aborted) {
+    if (this.s.ended) {
       await this.ctx.containers.kill(run.containerId).catch(() => undefined);
       return;
     }
-    this.restarts++;
-    this.nextRestartAt = undefined;
+    this.s.restarted();
     this.begin({ ...run, health: new AbortController() }, false);
     this.ctx.emit({ type: 'handle', instanceId: this.spec.instanceId, handle: this.lastHandle! });
-    this.setState('starting');
-  }
+    this.s.set('starting');
+  };
 
   private async shutDown(): Promise<void> {
-    this.lifecycle.abort();
+    this.s.end();
     await this.spawning?.catch(() => undefined);
-    this.setState('stopping');
+    this.s.set('stopping');
     const run = this.run;
     if (run) {
       run.health.abort();
@@ -242,21 +226,6 @@ export class ContainerInstance {
         .catch((err) => this.ctx.logger.warn({ err: messageOf(err) }, 'could not stop the container'));
       this.run = undefined;
     }
-    this.nextRestartAt = undefined;
-    this.setState('stopped');
-  }
-
-  private endHealthyStretch(): void {
-    if (this.healthySince !== undefined) this.backoff.healthyFor(this.ctx.clock.now() - this.healthySince);
-    this.healthySince = undefined;
-  }
-
-  private setState(state: InstanceState, message?: string): void {
-    this.message = message;
-    if (state === this.state) return;
-    if (this.state === 'healthy') this.endHealthyStretch();
-    if (state === 'healthy') this.healthySince = this.ctx.clock.now();
-    this.state = state;
-    this.ctx.emit({ type: 'state', status: this.status() });
+    this.s.stopped();
   }
 }

@@ -1,8 +1,9 @@
 import type { Clock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging.js';
-import type { InstanceExit, InstanceSpec, InstanceState, InstanceStatus, RuntimeEvent } from '../runtime.js';
-import { RestartBackoff, type BackoffOptions } from './backoff.js';
+import type { InstanceExit, InstanceSpec, InstanceStatus, RuntimeEvent } from '../runtime.js';
+import type { BackoffOptions } from './backoff.js';
+import { InstanceSupervision } from '../instance-supervision.js';
 import { RuntimeError } from './errors.js';
 import { watchExit, type ExitWatch } from './exit-watcher.js';
 import { localHandle, type LocalHandle } from './handle.js';
@@ -49,31 +50,28 @@ function describeExit(exit: InstanceExit): string {
  * state change, `handle` when a restart changes pid or port, `exit` on an unexpected exit.
  */
 export class InstanceSupervisor {
-  private state: InstanceState | undefined;
-  private message: string | undefined;
-  private restarts = 0;
+  private readonly s: InstanceSupervision;
   private port = 0;
-  private lastExit: InstanceExit | undefined;
-  private nextRestartAt: number | undefined;
-  private healthySince: number | undefined;
   /** The log's size at its last time note. */
   private loggedBytes = 0;
   private run: Run | undefined;
   private lastHandle: LocalHandle | undefined;
   private spawning: Promise<unknown> | undefined;
   private stopping: Promise<void> | undefined;
-  private readonly backoff: RestartBackoff;
   private readonly logger: Logger;
-  /** Aborted by stop() and detach(): no restart may begin after it. */
-  private readonly lifecycle = new AbortController();
 
   constructor(
     readonly spec: InstanceSpec,
     readonly logFile: string,
     private readonly ctx: SupervisorContext,
   ) {
-    this.backoff = new RestartBackoff(ctx.backoff);
     this.logger = ctx.logger.child({ instanceId: spec.instanceId, service: spec.service });
+    this.s = new InstanceSupervision({
+      clock: ctx.clock,
+      logger: this.logger,
+      backoff: ctx.backoff,
+      changed: () => this.ctx.emit({ type: 'state', status: this.status() }),
+    });
   }
 
   /** Spawn the first process on `port`. Rejects with RuntimeError (state `failed`) if it cannot start. */
@@ -85,30 +83,30 @@ export class InstanceSupervisor {
     this.spawning = spawning;
     try {
       const spawned = await spawning;
-      if (this.lifecycle.signal.aborted) {
+      if (this.s.ended) {
         // stop() or close() arrived while spawning: nobody will know this process, so end it.
         killLeftovers(spawned, this.logger);
         throw new RuntimeError('conflict', `instance ${this.spec.instanceId} was stopped while starting`);
       }
       this.begin(spawned, false);
-      this.setState('starting');
+      this.s.set('starting');
       return this.lastHandle!;
     } catch (err) {
-      if (!this.lifecycle.signal.aborted) this.setState('failed', messageOf(err));
+      if (!this.s.ended) this.s.set('failed', messageOf(err));
       throw err;
     }
   }
 
   /** Take over a live process recorded by an earlier coordinator. */
   adoptLive(handle: LocalHandle): void {
-    this.restarts = handle.restarts;
+    this.s.restarts = handle.restarts;
     this.begin({ pid: handle.pid, pgid: handle.pgid, procStart: handle.procStart, port: handle.port }, true);
-    this.setState('starting');
+    this.s.set('starting');
   }
 
   /** A recorded process is gone: report its exit and restart it like a crash. */
   async adoptDead(handle: LocalHandle): Promise<void> {
-    this.restarts = handle.restarts;
+    this.s.restarts = handle.restarts;
     this.port = handle.port;
     this.lastHandle = handle;
     await this.crashed(
@@ -126,24 +124,24 @@ export class InstanceSupervisor {
   status(): InstanceStatus {
     return {
       instanceId: this.spec.instanceId,
-      state: this.state ?? 'starting',
+      state: this.s.state ?? 'starting',
       address: `${loopback}:${this.port}`,
       pid: this.run?.process.pid,
-      restarts: this.restarts,
-      lastExit: this.lastExit,
-      nextRestartAt: this.nextRestartAt,
-      message: this.message,
+      restarts: this.s.restarts,
+      lastExit: this.s.lastExit,
+      nextRestartAt: this.s.nextRestartAt,
+      message: this.s.message,
     };
   }
 
   /** The port this instance holds (or will reuse on restart), unless it is over. */
   heldPort(): number | undefined {
-    return this.state === 'stopped' || this.state === 'failed' ? undefined : this.port;
+    return this.s.over ? undefined : this.port;
   }
 
   /** Whether start() should hand back this instance instead of starting a new one. */
   isActive(): boolean {
-    return this.stopping === undefined && this.state !== 'failed' && this.state !== 'stopped';
+    return this.stopping === undefined && !this.s.over;
   }
 
   /** SIGTERM the group, wait the drain timeout, SIGKILL; no restart afterwards. Idempotent. */
@@ -164,7 +162,7 @@ export class InstanceSupervisor {
 
   /** Stop supervising and leave the process running (coordinator shutdown). */
   detach(): void {
-    this.lifecycle.abort();
+    this.s.end();
     this.run?.health.abort();
     this.run?.exit.cancel();
   }
@@ -174,7 +172,7 @@ export class InstanceSupervisor {
     const run: Run = { process, exit: watchExit(process, this.ctx.clock), health: new AbortController() };
     this.run = run;
     this.port = process.port;
-    this.lastHandle = localHandle(process, this.logFile, this.restarts);
+    this.lastHandle = localHandle(process, this.logFile, this.s.restarts);
     void run.exit.exited.then((exit) => this.onExit(run, exit));
     void this.noteLogTimes(run.health.signal);
     runHealthChecks({
@@ -185,16 +183,16 @@ export class InstanceSupervisor {
       adopted,
       onVerdict: (verdict, detail) => {
         if (this.run === run && !run.health.signal.aborted)
-          this.setState(verdict, verdict === 'unhealthy' ? detail : undefined);
+          this.s.set(verdict, verdict === 'unhealthy' ? detail : undefined);
       },
       onBooting: (detail) => {
-        if (this.run === run && this.state === 'starting') this.message = `${detail} yet`;
+        if (this.run === run && this.s.state === 'starting') this.s.message = `${detail} yet`;
       },
     }).catch((err) => this.logger.error({ err: messageOf(err) }, 'health checks stopped'));
   }
 
   private async onExit(run: Run, exit: InstanceExit): Promise<void> {
-    if (this.run !== run || this.stopping || this.lifecycle.signal.aborted) return;
+    if (this.run !== run || this.stopping || this.s.ended) return;
     run.health.abort();
     this.run = undefined;
     killLeftovers(run.process, this.logger);
@@ -202,32 +200,19 @@ export class InstanceSupervisor {
   }
 
   private async crashed(exit: InstanceExit, why: string): Promise<void> {
-    this.lastExit = exit;
+    this.s.lastExit = exit;
     const logTail = await tailLines(this.logFile, exitLogLines).catch(() => []);
     this.ctx.emit({ type: 'exit', instanceId: this.spec.instanceId, exit, logTail });
     this.logger.warn({ exit }, 'instance exited unexpectedly');
-    if (!this.lifecycle.signal.aborted) this.scheduleRestart(exit.at, why);
+    if (!this.s.ended) this.s.scheduleRestart(exit.at, why, this.restart);
   }
 
-  /** Count the delay from `since` (the exit), so nextRestartAt - lastExit.at is exactly the backoff. */
-  private scheduleRestart(since: number, why: string): void {
-    this.endHealthyStretch();
-    const delay = this.backoff.nextDelay();
-    this.nextRestartAt = since + delay;
-    this.setState('crashed', `${why}; restarting in ${delay}ms`);
-    const wait = Math.max(0, this.nextRestartAt - this.ctx.clock.now());
-    this.ctx.clock.sleep(wait, this.lifecycle.signal).then(
-      () => this.restart().catch((err) => this.logger.error({ err: messageOf(err) }, 'restart crashed')),
-      () => undefined, // stopped or closed before the restart was due
-    );
-  }
-
-  private async restart(): Promise<void> {
+  private readonly restart = async (): Promise<void> => {
     const restarting = (async () => {
       const port = await this.ctx.allocatePort(this.port);
-      if (this.lifecycle.signal.aborted) return undefined;
+      if (this.s.ended) return undefined;
       const secrets = await this.ctx.secretEnv(this.spec);
-      if (this.lifecycle.signal.aborted) return undefined;
+      if (this.s.ended) return undefined;
       return spawnInstance(this.spec, port, this.logFile, this.ctx.clock.now(), secrets);
     })();
     this.spawning = restarting;
@@ -235,51 +220,35 @@ export class InstanceSupervisor {
     try {
       spawned = await restarting;
     } catch (err) {
-      if (this.lifecycle.signal.aborted) return;
-      if (err instanceof RuntimeError) return this.setState('failed', `restart failed: ${err.message}`);
-      // Not the release's fault (e.g. out of file descriptors): try again later.
-      this.logger.error({ err: messageOf(err) }, 'restart failed; will retry');
-      return this.scheduleRestart(this.ctx.clock.now(), `restart failed (${messageOf(err)})`);
+      if (this.s.ended) return;
+      // Not the release's fault (e.g. out of file descriptors): tried again later.
+      if (!(err instanceof RuntimeError)) this.logger.error({ err: messageOf(err) }, 'restart failed; will retry');
+      this.s.restartFailed(err, err instanceof RuntimeError, this.restart);
+      return;
     }
     if (!spawned) return;
-    if (this.lifecycle.signal.aborted) {
+    if (this.s.ended) {
       killLeftovers(spawned, this.logger); // stopped or closed meanwhile: nobody would know this process
       return;
     }
-    this.restarts++;
-    this.nextRestartAt = undefined;
+    this.s.restarted();
     this.begin(spawned, false);
     this.ctx.emit({ type: 'handle', instanceId: this.spec.instanceId, handle: this.lastHandle! });
-    this.setState('starting');
-  }
+    this.s.set('starting');
+  };
 
   private async shutDown(): Promise<void> {
-    this.lifecycle.abort();
+    this.s.end();
     await this.spawning?.catch(() => undefined);
-    this.setState('stopping');
+    this.s.set('stopping');
     const run = this.run;
     if (run) {
       run.health.abort();
-      this.lastExit =
+      this.s.lastExit =
         (await terminate(run.process, run.exit, this.spec.drainTimeoutMs, this.ctx.clock, this.logger)) ??
-        this.lastExit;
+        this.s.lastExit;
       this.run = undefined;
     }
-    this.nextRestartAt = undefined;
-    this.setState('stopped');
-  }
-
-  private endHealthyStretch(): void {
-    if (this.healthySince !== undefined) this.backoff.healthyFor(this.ctx.clock.now() - this.healthySince);
-    this.healthySince = undefined;
-  }
-
-  private setState(state: InstanceState, message?: string): void {
-    this.message = message;
-    if (state === this.state) return;
-    if (this.state === 'healthy') this.endHealthyStretch();
-    if (state === 'healthy') this.healthySince = this.ctx.clock.now();
-    this.state = state;
-    this.ctx.emit({ type: 'state', status: this.status() });
+    this.s.stopped();
   }
 }

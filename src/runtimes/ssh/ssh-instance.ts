@@ -1,8 +1,9 @@
 import type { Clock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging.js';
-import type { InstanceExit, InstanceSpec, InstanceState, InstanceStatus, RuntimeEvent } from '../runtime.js';
-import { RestartBackoff, type BackoffOptions } from '../local/backoff.js';
+import type { InstanceExit, InstanceSpec, InstanceStatus, RuntimeEvent } from '../runtime.js';
+import type { BackoffOptions } from '../local/backoff.js';
+import { InstanceSupervision } from '../instance-supervision.js';
 import { RuntimeError } from '../local/errors.js';
 import { runHealthChecks } from '../local/health-checker.js';
 import { buildInstanceEnv, substitutePort } from '../local/instance-env.js';
@@ -41,24 +42,22 @@ const goneTimeoutMs = 10_000;
  * restarts with backoff, on another host when its host stopped answering.
  */
 export class SshInstance {
-  private state: InstanceState | undefined;
-  private message: string | undefined;
-  private restarts = 0;
-  private lastExit: InstanceExit | undefined;
-  private nextRestartAt: number | undefined;
-  private healthySince: number | undefined;
+  private readonly s: InstanceSupervision;
   private run: Run | undefined;
   private lastHandle: SshHandle | undefined;
   private spawning: Promise<unknown> | undefined;
   private stopping: Promise<void> | undefined;
-  private readonly backoff: RestartBackoff;
-  private readonly lifecycle = new AbortController();
 
   constructor(
     readonly spec: InstanceSpec,
     private readonly ctx: SshInstanceContext,
   ) {
-    this.backoff = new RestartBackoff(ctx.backoff);
+    this.s = new InstanceSupervision({
+      clock: ctx.clock,
+      logger: ctx.logger,
+      backoff: ctx.backoff,
+      changed: () => this.ctx.emit({ type: 'state', status: this.status() }),
+    });
   }
 
   /** First start on a host the runtime places it on. */
@@ -67,31 +66,31 @@ export class SshInstance {
     this.spawning = spawning;
     try {
       const run = await spawning;
-      if (this.lifecycle.signal.aborted) {
+      if (this.s.ended) {
         await run.host.signal(this.spec.instanceId, 'KILL').catch(() => undefined);
         throw new RuntimeError('conflict', `instance ${this.spec.instanceId} was stopped while starting`);
       }
       this.begin(run, false);
-      this.setState('starting');
+      this.s.set('starting');
       return this.lastHandle!;
     } catch (err) {
-      if (!this.lifecycle.signal.aborted) this.setState('failed', messageOf(err));
+      if (!this.s.ended) this.s.set('failed', messageOf(err));
       throw err;
     }
   }
 
   /** Take over a live process an earlier coordinator started. */
   adoptLive(handle: SshHandle, host: RemoteHost): void {
-    this.restarts = handle.restarts;
+    this.s.restarts = handle.restarts;
     this.placedOn = host;
     const { pid, procStart, port } = handle;
     this.begin({ host, pid, procStart, port, health: new AbortController() }, true);
-    this.setState('starting');
+    this.s.set('starting');
   }
 
   /** Its process is gone (or its host is not answering): report the exit and restart it. */
   async adoptDead(handle: SshHandle, host: RemoteHost, exit: InstanceExit, why: string): Promise<void> {
-    this.restarts = handle.restarts;
+    this.s.restarts = handle.restarts;
     this.lastHandle = handle;
     this.lastHost = host;
     this.placedOn = host;
@@ -104,7 +103,7 @@ export class SshInstance {
 
   /** The host and port it holds (for port allocation), while it is not over. */
   held(): { host: string; port: number } | undefined {
-    if (this.state === 'stopped' || this.state === 'failed' || !this.lastHandle) return undefined;
+    if (this.s.over || !this.lastHandle) return undefined;
     return { host: this.lastHandle.host, port: this.lastHandle.port };
   }
 
@@ -116,13 +115,13 @@ export class SshInstance {
   status(): InstanceStatus {
     return {
       instanceId: this.spec.instanceId,
-      state: this.state ?? 'starting',
+      state: this.s.state ?? 'starting',
       address: this.lastHandle?.address ?? '',
       pid: this.run?.pid,
-      restarts: this.restarts,
-      lastExit: this.lastExit,
-      nextRestartAt: this.nextRestartAt,
-      message: this.message,
+      restarts: this.s.restarts,
+      lastExit: this.s.lastExit,
+      nextRestartAt: this.s.nextRestartAt,
+      message: this.s.message,
     };
   }
 
@@ -132,7 +131,7 @@ export class SshInstance {
   }
 
   isActive(): boolean {
-    return this.stopping === undefined && this.state !== 'failed' && this.state !== 'stopped';
+    return this.stopping === undefined && !this.s.over;
   }
 
   /** What the host poller saw on `host` (undefined: the host does not know the instance). */
@@ -160,7 +159,7 @@ export class SshInstance {
   }
 
   detach(): void {
-    this.lifecycle.abort();
+    this.s.end();
     this.run?.health.abort();
   }
 
@@ -184,7 +183,7 @@ export class SshInstance {
       try {
         return await this.spawnOn(host);
       } catch (err) {
-        if (!(err instanceof RuntimeError) || err.code !== 'unavailable' || this.lifecycle.signal.aborted) throw err;
+        if (!(err instanceof RuntimeError) || err.code !== 'unavailable' || this.s.ended) throw err;
         this.ctx.logger.warn({ host: host.label, err: err.message }, 'host did not take the instance; trying another');
         problems.push(err.message);
         tried.add(host);
@@ -217,7 +216,7 @@ export class SshInstance {
   private begin(run: Run, adopted: boolean): void {
     this.run = run;
     this.lastHost = run.host;
-    this.lastHandle = sshHandle(run.host, run, this.restarts);
+    this.lastHandle = sshHandle(run.host, run, this.s.restarts);
     runHealthChecks({
       host: run.host.address.host,
       port: run.port,
@@ -227,14 +226,14 @@ export class SshInstance {
       adopted,
       onVerdict: (verdict, detail) => {
         if (this.run !== run || run.health.signal.aborted) return;
-        if (verdict === 'healthy') return this.setState('healthy');
+        if (verdict === 'healthy') return this.s.set('healthy');
         // Failing probes are often a process that just exited: ask its host first, so a crash is reported as one.
         void this.stillRunning(run).then((running) => {
-          if (running && this.run === run && !run.health.signal.aborted) this.setState('unhealthy', detail);
+          if (running && this.run === run && !run.health.signal.aborted) this.s.set('unhealthy', detail);
         });
       },
       onBooting: (detail) => {
-        if (this.run === run && this.state === 'starting') this.message = `${detail} yet`;
+        if (this.run === run && this.s.state === 'starting') this.s.message = `${detail} yet`;
       },
     }).catch((err) => this.ctx.logger.error({ err: messageOf(err) }, 'health checks stopped'));
   }
@@ -253,14 +252,14 @@ export class SshInstance {
   }
 
   private async onExit(run: Run, exit: InstanceExit, why: string): Promise<void> {
-    if (this.run !== run || this.stopping || this.lifecycle.signal.aborted) return;
+    if (this.run !== run || this.stopping || this.s.ended) return;
     run.health.abort();
     this.run = undefined;
     await this.crashed(exit, why, run.host);
   }
 
   private async crashed(exit: InstanceExit, why: string, host: RemoteHost): Promise<void> {
-    this.lastExit = exit;
+    this.s.lastExit = exit;
     const logTail = await tailLines(host.logFile(this.spec.instanceId), exitLogLines, host.logs).catch(() => []);
     this.ctx.emit({
       type: 'exit',
@@ -269,49 +268,34 @@ export class SshInstance {
       logTail,
       reason: `${why} (host ${host.label})`,
     });
-    if (!this.lifecycle.signal.aborted) this.scheduleRestart(exit.at, `${why} (host ${host.label})`);
+    if (!this.s.ended) this.s.scheduleRestart(exit.at, `${why} (host ${host.label})`, this.restart);
   }
 
-  private scheduleRestart(since: number, why: string): void {
-    this.endHealthyStretch();
-    const delay = this.backoff.nextDelay();
-    this.nextRestartAt = since + delay;
-    this.setState('crashed', `${why}; restarting in ${delay}ms`);
-    const wait = Math.max(0, this.nextRestartAt - this.ctx.clock.now());
-    this.ctx.clock.sleep(wait, this.lifecycle.signal).then(
-      () => this.restart().catch((err) => this.ctx.logger.error({ err: messageOf(err) }, 'restart crashed')),
-      () => undefined,
-    );
-  }
-
-  private async restart(): Promise<void> {
+  private readonly restart = async (): Promise<void> => {
     const restarting = this.spawnSomewhere(this.lastHost);
     this.spawning = restarting;
     let run: Run;
     try {
       run = await restarting;
     } catch (err) {
-      if (this.lifecycle.signal.aborted) return;
-      if (err instanceof RuntimeError && err.code === 'failed')
-        return this.setState('failed', `restart failed: ${err.message}`);
-      // A host problem, not the release's: try again later (on a host that answers).
-      return this.scheduleRestart(this.ctx.clock.now(), `restart failed (${messageOf(err)})`);
+      // A host problem, not the release's, is tried again later (on a host that answers).
+      if (!this.s.ended) this.s.restartFailed(err, err instanceof RuntimeError && err.code === 'failed', this.restart);
+      return;
     }
-    if (this.lifecycle.signal.aborted) {
+    if (this.s.ended) {
       await run.host.signal(this.spec.instanceId, 'KILL').catch(() => undefined);
       return;
     }
-    this.restarts++;
-    this.nextRestartAt = undefined;
+    this.s.restarted();
     this.begin(run, false);
     this.ctx.emit({ type: 'handle', instanceId: this.spec.instanceId, handle: this.lastHandle! });
-    this.setState('starting');
-  }
+    this.s.set('starting');
+  };
 
   private async shutDown(): Promise<void> {
-    this.lifecycle.abort();
+    this.s.end();
     await this.spawning?.catch(() => undefined);
-    this.setState('stopping');
+    this.s.set('stopping');
     const run = this.run;
     if (run) {
       run.health.abort();
@@ -320,8 +304,7 @@ export class SshInstance {
       );
       this.run = undefined;
     }
-    this.nextRestartAt = undefined;
-    this.setState('stopped');
+    this.s.stopped();
   }
 
   /** SIGTERM, the drain timeout, SIGKILL; resolves once the host reports the process gone. */
@@ -340,19 +323,5 @@ export class SshInstance {
     await run.host.signal(id, 'KILL');
     const until = this.ctx.clock.now() + goneTimeoutMs;
     while (!(await gone()) && this.ctx.clock.now() < until) await this.ctx.clock.sleep(50);
-  }
-
-  private endHealthyStretch(): void {
-    if (this.healthySince !== undefined) this.backoff.healthyFor(this.ctx.clock.now() - this.healthySince);
-    this.healthySince = undefined;
-  }
-
-  private setState(state: InstanceState, message?: string): void {
-    this.message = message;
-    if (state === this.state) return;
-    if (this.state === 'healthy') this.endHealthyStretch();
-    if (state === 'healthy') this.healthySince = this.ctx.clock.now();
-    this.state = state;
-    this.ctx.emit({ type: 'state', status: this.status() });
   }
 }
