@@ -16,6 +16,7 @@ import { defaultBackoff, type BackoffOptions } from '../local/backoff.js';
 import { RuntimeError } from '../local/errors.js';
 import { validateSpec } from '../local/spec-validation.js';
 import { parseContainerHandle } from './container-handle.js';
+import { InstanceTable } from '../instance-table.js';
 import { ContainerInstance } from './container-instance.js';
 import { Containers } from './containers.js';
 import { containerLogLines } from './docker-logs.js';
@@ -60,18 +61,15 @@ export class ContainerRuntime implements Runtime {
   readonly docker: Docker;
   private readonly socket: string;
   private readonly containers: Containers;
-  private readonly instances = new Map<string, ContainerInstance>();
-  private readonly starting = new Map<string, Promise<InstanceHandle>>();
+  private readonly table: InstanceTable<ContainerInstance>;
   /** Where each instance's log is (kept after it stops, for `slipway logs`). */
   private readonly logContainers = new Map<string, string>();
-  private readonly listeners = new Set<(event: RuntimeEvent) => void>();
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly backoff: BackoffOptions;
   private poller: NodeJS.Timeout | undefined;
   private polling = false;
   private lastPrune = 0;
-  private closed = false;
 
   constructor(private readonly options: ContainerRuntimeOptions = {}) {
     this.socket = engineSocket({ socketPath: options.socketPath });
@@ -79,6 +77,7 @@ export class ContainerRuntime implements Runtime {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.backoff = { ...defaultBackoff, ...options.restartBackoff };
+    this.table = new InstanceTable('the container runtime', this.logger);
     this.containers = new Containers(this.docker, new ImageBuilder(this.docker, options), {
       host: options.publishHost ?? '127.0.0.1',
       containerPort: options.containerPort ?? 8080,
@@ -88,17 +87,10 @@ export class ContainerRuntime implements Runtime {
   }
 
   async start(spec: InstanceSpec): Promise<InstanceHandle> {
-    this.assertOpen();
+    this.table.assertOpen();
     validateSpec(spec);
     const id = spec.instanceId;
-    const pending = this.starting.get(id);
-    if (pending) return pending;
-    const existing = this.instances.get(id);
-    const current = existing?.isActive() ? existing.handle() : undefined;
-    if (current) return current;
-    const started = (async () => {
-      await existing?.stop();
-      this.assertOpen();
+    return this.table.start(id, async () => {
       const instance = this.supervise(spec);
       try {
         const handle = await instance.launch();
@@ -109,26 +101,20 @@ export class ContainerRuntime implements Runtime {
       } finally {
         if (instance.containerId) this.logContainers.set(id, instance.containerId);
       }
-    })();
-    this.starting.set(id, started);
-    try {
-      return await started;
-    } finally {
-      this.starting.delete(id);
-    }
+    });
   }
 
   /** Re-attach to recorded containers: live ones (the same run) are supervised, others restarted. */
   async adopt(records: { spec: InstanceSpec; handle: InstanceHandle }[]): Promise<InstanceStatus[]> {
-    this.assertOpen();
+    this.table.assertOpen();
     const parsed = records.map(({ spec, handle }) => {
       validateSpec(spec);
       return { spec, handle: parseContainerHandle(handle, spec.instanceId) };
     });
     const statuses: InstanceStatus[] = [];
     for (const { spec, handle } of parsed) {
-      const existing = this.instances.get(spec.instanceId);
-      if (existing?.isActive()) {
+      const existing = this.table.active(spec.instanceId);
+      if (existing) {
         statuses.push(existing.status());
         continue;
       }
@@ -148,27 +134,21 @@ export class ContainerRuntime implements Runtime {
     return statuses;
   }
 
-  async stop(instanceId: string): Promise<void> {
-    this.assertOpen();
-    await this.starting.get(instanceId)?.catch(() => undefined);
-    const instance = this.instances.get(instanceId);
-    if (!instance) return;
-    await instance.stop();
-    if (this.instances.get(instanceId) === instance) this.instances.delete(instanceId);
+  stop(instanceId: string): Promise<void> {
+    return this.table.stop(instanceId);
   }
 
   list(): InstanceStatus[] {
-    return [...this.instances.values()].map((i) => i.status());
+    return this.table.list();
   }
 
   subscribe(listener: (event: RuntimeEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.table.subscribe(listener);
   }
 
   /** The container's log through the Engine API (also after it stopped: stopped containers are kept). */
   logs(instanceId: string, options: LogOptions = {}): AsyncIterable<LogLine> {
-    const containerId = this.instances.get(instanceId)?.containerId ?? this.logContainers.get(instanceId);
+    const containerId = this.table.instances.get(instanceId)?.containerId ?? this.logContainers.get(instanceId);
     if (!containerId)
       throw new RuntimeError(
         'not_found',
@@ -182,7 +162,7 @@ export class ContainerRuntime implements Runtime {
 
   /** CPU time and memory (the cgroup's, as the memory limit counts it) of a running instance's container. */
   async usage(instanceId: string): Promise<InstanceUsage | undefined> {
-    const instance = this.instances.get(instanceId);
+    const instance = this.table.instances.get(instanceId);
     const state = instance?.status().state;
     const containerId = instance?.running();
     if (!containerId || !state || !['starting', 'healthy', 'unhealthy'].includes(state)) return undefined;
@@ -194,12 +174,8 @@ export class ContainerRuntime implements Runtime {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
     if (this.poller) clearInterval(this.poller);
-    for (const instance of this.instances.values()) instance.detach();
-    this.instances.clear();
-    this.listeners.clear();
+    this.table.close();
   }
 
   private supervise(spec: InstanceSpec): ContainerInstance {
@@ -210,24 +186,24 @@ export class ContainerRuntime implements Runtime {
       containers: this.containers,
       emit: (event) => {
         if (event.type === 'handle') this.logContainers.set(event.instanceId, String(event.handle.containerId));
-        this.emit(event);
+        this.table.emit(event);
       },
     });
-    this.instances.set(spec.instanceId, instance);
+    this.table.instances.set(spec.instanceId, instance);
     this.watch();
     return instance;
   }
 
   /** One engine call per poll for every instance: which containers run; the others have exited. */
   private watch(): void {
-    if (this.poller || this.closed) return;
+    if (this.poller || this.table.closed) return;
     this.poller = setInterval(() => {
-      if (this.polling || this.instances.size === 0) return;
+      if (this.polling || this.table.instances.size === 0) return;
       this.polling = true;
       this.containers
         .runningIds()
         .then((running) => {
-          for (const instance of this.instances.values()) {
+          for (const instance of this.table.instances.values()) {
             const id = instance.running();
             if (id) instance.observe(running.has(id));
           }
@@ -249,7 +225,7 @@ export class ContainerRuntime implements Runtime {
     if (now - this.lastPrune < Math.min(pruneEveryMs, keepMs)) return;
     this.lastPrune = now;
     for (const old of await this.containers.stoppedBefore(now - keepMs)) {
-      if (this.instances.has(old.instanceId)) continue;
+      if (this.table.instances.has(old.instanceId)) continue;
       await this.containers.remove(old.containerId);
       if (this.logContainers.get(old.instanceId) === old.containerId) this.logContainers.delete(old.instanceId);
       this.logger.info({ instanceId: old.instanceId }, 'removed a stopped container kept for its logs');
@@ -259,19 +235,5 @@ export class ContainerRuntime implements Runtime {
   /** An engine that does not answer becomes one `unavailable` line naming its socket. */
   private engineError(err: unknown): unknown {
     return isConnectionError(err) ? unreachable(this.socket, err) : err;
-  }
-
-  private emit(event: RuntimeEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.logger.error({ err: messageOf(err), event: event.type }, 'runtime event listener threw');
-      }
-    }
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new RuntimeError('unavailable', 'the container runtime is closed');
   }
 }

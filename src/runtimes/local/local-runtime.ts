@@ -1,5 +1,4 @@
 import { systemClock, type Clock } from '../../shared/clock.js';
-import { messageOf } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import type {
   InstanceHandle,
@@ -14,6 +13,7 @@ import type {
 import { defaultBackoff, type BackoffOptions } from './backoff.js';
 import { RuntimeError } from './errors.js';
 import { parseLocalHandle } from './handle.js';
+import { InstanceTable } from '../instance-table.js';
 import { InstanceSupervisor, type SupervisorContext } from './instance-supervisor.js';
 import { instanceLogFile } from './log-file.js';
 import { readLogLines } from './log-reader.js';
@@ -52,47 +52,30 @@ export interface LocalRuntimeOptions {
  */
 export class LocalRuntime implements Runtime {
   readonly name = 'local';
-  private readonly instances = new Map<string, InstanceSupervisor>();
-  private readonly starting = new Map<string, Promise<InstanceHandle>>();
+  private readonly table: InstanceTable<InstanceSupervisor>;
   /** Log files of every instance seen, so logs() works after an instance stopped. */
   private readonly logFiles = new Map<string, string>();
-  private readonly listeners = new Set<(event: RuntimeEvent) => void>();
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly backoff: BackoffOptions;
-  private closed = false;
 
   constructor(private readonly options: LocalRuntimeOptions) {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.backoff = { ...defaultBackoff, ...options.restartBackoff };
+    this.table = new InstanceTable('the local runtime', this.logger);
   }
 
   /** Spawn and supervise; resolves once spawned. Idempotent per instanceId. */
   async start(spec: InstanceSpec): Promise<InstanceHandle> {
-    this.assertOpen();
+    this.table.assertOpen();
     validateSpec(spec);
-    const id = spec.instanceId;
-    const pending = this.starting.get(id);
-    if (pending) return pending;
-    const existing = this.instances.get(id);
-    const current = existing?.isActive() ? existing.handle() : undefined;
-    if (current) return current;
-    const started = (async () => {
-      await existing?.stop(); // a start during a stop waits for the stop to finish
-      return this.startFresh(spec);
-    })();
-    this.starting.set(id, started);
-    try {
-      return await started;
-    } finally {
-      this.starting.delete(id);
-    }
+    return this.table.start(spec.instanceId, () => this.startFresh(spec));
   }
 
   /** Re-attach to recorded instances; dead ones get an `exit` event and a restart. Idempotent. */
   async adopt(records: { spec: InstanceSpec; handle: InstanceHandle }[]): Promise<InstanceStatus[]> {
-    this.assertOpen();
+    this.table.assertOpen();
     // Check every record first, so one bad record adopts nothing rather than half.
     const parsed = records.map(({ spec, handle }) => ({
       spec: validateSpec(spec),
@@ -100,8 +83,8 @@ export class LocalRuntime implements Runtime {
     }));
     const statuses: InstanceStatus[] = [];
     for (const { spec, handle } of parsed) {
-      const existing = this.instances.get(spec.instanceId);
-      if (existing?.isActive()) {
+      const existing = this.table.active(spec.instanceId);
+      if (existing) {
         statuses.push(existing.status());
         continue;
       }
@@ -118,32 +101,23 @@ export class LocalRuntime implements Runtime {
   }
 
   /** Stop gracefully and stop supervising. Idempotent; unknown ids are a no-op. */
-  async stop(instanceId: string): Promise<void> {
-    this.assertOpen();
-    await this.starting.get(instanceId)?.catch(() => undefined);
-    const supervisor = this.instances.get(instanceId);
-    if (!supervisor) return;
-    await supervisor.stop();
-    // A new start() may have replaced it meanwhile; only forget the one we stopped.
-    if (this.instances.get(instanceId) === supervisor) this.instances.delete(instanceId);
+  stop(instanceId: string): Promise<void> {
+    return this.table.stop(instanceId);
   }
 
-  /** Every supervised instance (stopped ones are forgotten). */
   list(): InstanceStatus[] {
-    return [...this.instances.values()].map((s) => s.status());
+    return this.table.list();
   }
 
   /** CPU and resident memory of a running instance and its children, from /proc. */
   async usage(instanceId: string): Promise<InstanceUsage | undefined> {
-    const status = this.instances.get(instanceId)?.status();
+    const status = this.table.instances.get(instanceId)?.status();
     if (!status?.pid || !['starting', 'healthy', 'unhealthy'].includes(status.state)) return undefined;
     return readProcUsage(status.pid, this.clock.now());
   }
 
-  /** Listen to state, handle and exit events; returns the unsubscribe function. */
   subscribe(listener: (event: RuntimeEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.table.subscribe(listener);
   }
 
   /** Log lines of an instance this runtime has seen, even if its process is gone. */
@@ -160,15 +134,10 @@ export class LocalRuntime implements Runtime {
 
   /** Stop supervising; instances keep running for the next coordinator to adopt. Idempotent. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const supervisor of this.instances.values()) supervisor.detach();
-    this.instances.clear();
-    this.listeners.clear();
+    this.table.close();
   }
 
   private async startFresh(spec: InstanceSpec): Promise<InstanceHandle> {
-    this.assertOpen();
     const supervisor = this.supervise(spec, instanceLogFile(this.options.logDir, spec));
     const handle = await supervisor.launch(await this.allocatePort(spec.instanceId));
     this.logger.info(
@@ -183,12 +152,12 @@ export class LocalRuntime implements Runtime {
       clock: this.clock,
       logger: this.logger,
       backoff: this.backoff,
-      emit: (event) => this.emit(event),
+      emit: (event) => this.table.emit(event),
       allocatePort: (preferred) => this.allocatePort(spec.instanceId, preferred),
       secretEnv: this.options.secretEnv ?? (async () => ({})),
     };
     const supervisor = new InstanceSupervisor(spec, logFile, context);
-    this.instances.set(spec.instanceId, supervisor);
+    this.table.instances.set(spec.instanceId, supervisor);
     this.logFiles.set(spec.instanceId, logFile);
     return supervisor;
   }
@@ -196,24 +165,10 @@ export class LocalRuntime implements Runtime {
   /** Ports handed to other instances may not be bound yet; never give them out twice. */
   private allocatePort(instanceId: string, preferred?: number): Promise<number> {
     const taken = new Set<number>();
-    for (const [id, supervisor] of this.instances) {
+    for (const [id, supervisor] of this.table.instances) {
       const port = supervisor.heldPort();
       if (id !== instanceId && port) taken.add(port);
     }
     return preferred ? reusePortOrFind(preferred, taken, this.options.ports) : findFreePort(taken, this.options.ports);
-  }
-
-  private emit(event: RuntimeEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.logger.error({ err: messageOf(err), event: event.type }, 'runtime event listener threw');
-      }
-    }
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new RuntimeError('unavailable', 'the local runtime is closed');
   }
 }

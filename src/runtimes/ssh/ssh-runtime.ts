@@ -23,6 +23,7 @@ import { KnownHosts } from './known-hosts.js';
 import { RemoteHost, type RemoteProcess } from './remote-host.js';
 import { allocateHostPort, placeInstance } from './placement.js';
 import { parseSshHandle } from './ssh-handle.js';
+import { InstanceTable } from '../instance-table.js';
 import { SshInstance } from './ssh-instance.js';
 
 /** Options for {@link SshRuntime}. */
@@ -61,55 +62,41 @@ export interface SshRuntimeOptions {
  */
 export class SshRuntime implements Runtime {
   readonly name = 'ssh';
-  private readonly instances = new Map<string, SshInstance>();
-  private readonly starting = new Map<string, Promise<InstanceHandle>>();
+  private readonly table: InstanceTable<SshInstance>;
   private readonly logHosts = new Map<string, RemoteHost>();
   private readonly hosts = new Map<string, RemoteHost>();
   private readonly pollers = new Map<string, HostPoller>();
-  private readonly listeners = new Set<(event: RuntimeEvent) => void>();
   private readonly knownHosts: KnownHosts;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly backoff: BackoffOptions;
-  private closed = false;
 
   constructor(private readonly options: SshRuntimeOptions) {
     this.knownHosts = new KnownHosts(options.knownHostsFile);
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.backoff = { ...defaultBackoff, ...options.restartBackoff };
+    this.table = new InstanceTable('the SSH runtime', this.logger);
   }
 
   /** Ship the release to a host if needed, start the instance there and supervise it. Idempotent per instanceId. */
   async start(spec: InstanceSpec): Promise<InstanceHandle> {
-    this.assertOpen();
+    this.table.assertOpen();
     validateSpec(spec);
     this.hostsOf(spec);
-    const id = spec.instanceId;
-    const pending = this.starting.get(id);
-    if (pending) return pending;
-    const existing = this.instances.get(id);
-    const current = existing?.isActive() ? existing.handle() : undefined;
-    if (current) return current;
-    const started = (async () => {
-      await existing?.stop();
-      this.assertOpen();
-      const instance = this.supervise(spec);
-      const handle = await instance.launch();
-      this.logger.info({ instanceId: id, host: handle.host, address: handle.address }, 'started instance on host');
+    return this.table.start(spec.instanceId, async () => {
+      const handle = await this.supervise(spec).launch();
+      this.logger.info(
+        { instanceId: spec.instanceId, host: handle.host, address: handle.address },
+        'started instance on host',
+      );
       return handle;
-    })();
-    this.starting.set(id, started);
-    try {
-      return await started;
-    } finally {
-      this.starting.delete(id);
-    }
+    });
   }
 
   /** Re-attach to recorded instances; dead ones (or ones on a host that does not answer) are restarted. */
   async adopt(records: { spec: InstanceSpec; handle: InstanceHandle }[]): Promise<InstanceStatus[]> {
-    this.assertOpen();
+    this.table.assertOpen();
     const parsed = records.map(({ spec, handle }) => {
       validateSpec(spec);
       const h = parseSshHandle(handle, spec.instanceId);
@@ -124,8 +111,8 @@ export class SshRuntime implements Runtime {
     });
     const statuses: InstanceStatus[] = [];
     for (const { spec, handle, host } of parsed) {
-      const existing = this.instances.get(spec.instanceId);
-      if (existing?.isActive()) {
+      const existing = this.table.active(spec.instanceId);
+      if (existing) {
         statuses.push(existing.status());
         continue;
       }
@@ -156,18 +143,13 @@ export class SshRuntime implements Runtime {
     return statuses;
   }
 
-  async stop(instanceId: string): Promise<void> {
-    this.assertOpen();
-    await this.starting.get(instanceId)?.catch(() => undefined);
-    const instance = this.instances.get(instanceId);
-    if (!instance) return;
-    await instance.stop();
-    if (this.instances.get(instanceId) === instance) this.instances.delete(instanceId);
+  stop(instanceId: string): Promise<void> {
+    return this.table.stop(instanceId);
   }
 
   /** CPU and resident memory of an instance's process tree, read from /proc on its host (Linux hosts). */
   async usage(instanceId: string): Promise<InstanceUsage | undefined> {
-    const instance = this.instances.get(instanceId);
+    const instance = this.table.instances.get(instanceId);
     const state = instance?.status().state;
     const running = instance?.process();
     if (!running || !state || !['starting', 'healthy', 'unhealthy'].includes(state)) return undefined;
@@ -184,12 +166,11 @@ export class SshRuntime implements Runtime {
   }
 
   list(): InstanceStatus[] {
-    return [...this.instances.values()].map((i) => i.status());
+    return this.table.list();
   }
 
   subscribe(listener: (event: RuntimeEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.table.subscribe(listener);
   }
 
   /** Log lines read over SFTP from the instance's host (the one it runs on now). */
@@ -207,13 +188,9 @@ export class SshRuntime implements Runtime {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const instance of this.instances.values()) instance.detach();
+    if (!this.table.close()) return;
     for (const poller of this.pollers.values()) poller.stop();
     for (const host of this.hosts.values()) host.close();
-    this.instances.clear();
-    this.listeners.clear();
   }
 
   /** The hosts a spec may run on; names the environment when it has none. */
@@ -243,7 +220,7 @@ export class SshRuntime implements Runtime {
       clock: this.clock,
       logger: this.logger.child({ instanceId: spec.instanceId, service: spec.service }),
       backoff: this.backoff,
-      emit: (event) => this.emit(event),
+      emit: (event) => this.table.emit(event),
       place: (s, previous, exclude) => this.place(s, previous, exclude),
       allocatePort: (host, id) => this.allocatePort(host, id),
       secretEnv: this.options.secretEnv ?? (async () => ({})),
@@ -252,24 +229,24 @@ export class SshRuntime implements Runtime {
         this.poll(host);
       },
     });
-    this.instances.set(spec.instanceId, instance);
+    this.table.instances.set(spec.instanceId, instance);
     return instance;
   }
 
   /** `previous` while it answers; else the answering host with the fewest instances of this service. */
   private place(spec: InstanceSpec, previous?: RemoteHost, exclude: Set<RemoteHost> = new Set()): RemoteHost {
     const up = this.hostsOf(spec).filter((h) => !this.pollers.get(h.label)?.down && !exclude.has(h));
-    return placeInstance(spec, this.hostsOf(spec), up, [...this.instances.values()], previous);
+    return placeInstance(spec, this.hostsOf(spec), up, [...this.table.instances.values()], previous);
   }
 
   /** A port nobody listens on at the host, and that no other instance of ours holds there. */
   private allocatePort(host: RemoteHost, instanceId: string): Promise<number> {
-    return allocateHostPort(host, instanceId, this.instances, this.options.ports ?? { from: 20000, to: 29999 });
+    return allocateHostPort(host, instanceId, this.table.instances, this.options.ports ?? { from: 20000, to: 29999 });
   }
 
   /** Start watching a host (once). */
   private poll(host: RemoteHost): void {
-    if (this.pollers.has(host.label) || this.closed) return;
+    if (this.pollers.has(host.label) || this.table.closed) return;
     this.pollers.set(
       host.label,
       new HostPoller(host, {
@@ -278,13 +255,13 @@ export class SshRuntime implements Runtime {
         downAfterMs: this.options.downAfterMs ?? 4000,
         events: {
           seen: (h, processes) => {
-            for (const instance of this.instances.values())
+            for (const instance of this.table.instances.values())
               instance.observe(h, processes.get(instance.spec.instanceId));
             this.killStrays(h, processes);
           },
           lost: (h, why) => {
             this.logger.warn({ host: h.label }, why);
-            for (const instance of this.instances.values()) instance.hostLost(h, why);
+            for (const instance of this.table.instances.values()) instance.hostLost(h, why);
           },
         },
       }),
@@ -294,26 +271,12 @@ export class SshRuntime implements Runtime {
   /** Instances moved away from a host while it was silent may still run there when it answers again: end them. */
   private killStrays(host: RemoteHost, processes: Map<string, { alive: boolean }>): void {
     for (const [id, p] of processes) {
-      const instance = this.instances.get(id);
+      const instance = this.table.instances.get(id);
       // Only an instance known to run elsewhere now (one being adopted has no host yet).
       const where = instance?.isActive() ? instance.hostLabel() : undefined;
       if (!p.alive || !where || where === host.label) continue;
       this.logger.warn({ host: host.label, instanceId: id }, 'ending an instance that was moved off this host');
       void host.signal(id, 'KILL').catch(() => undefined);
     }
-  }
-
-  private emit(event: RuntimeEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.logger.error({ err: messageOf(err), event: event.type }, 'runtime event listener threw');
-      }
-    }
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new RuntimeError('unavailable', 'the SSH runtime is closed');
   }
 }
