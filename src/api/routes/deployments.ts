@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { strategyTypes } from '../../config/strategy.js';
+import { assertEmergencyAllowed } from '../emergency.js';
 import { SlipwayError } from '../../shared/errors.js';
 import {
   activeDeployment,
@@ -17,7 +18,6 @@ import { configOf } from './projects.js';
 import { steer, steeringVerbs } from './steer.js';
 import { deploymentEnvironment } from '../access-sources.js';
 import { visibleRows } from '../visible.js';
-import { allows, describeGrants } from '../../access/authorize.js';
 
 const states = ['queued', 'running', 'rolling_back', 'succeeded', 'rolled_back', 'failed', 'cancelled'] as const;
 
@@ -67,13 +67,7 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (req, reply) => {
         await configOf(ctx, req.params.project);
-        if (req.body.emergency && !(req.principal && allows(req.principal, 'admin', req.body.environment))) {
-          throw new SlipwayError(
-            'forbidden',
-            `an emergency deployment needs admin on ${req.body.environment}; token "${req.principal?.name}" has ` +
-              `${describeGrants(req.principal?.grants ?? [])}`,
-          );
-        }
+        assertEmergencyAllowed(req.body.emergency, req.principal, req.body.environment, 'deployment');
         const d = await ctx.engine.deploy({
           project: req.params.project,
           service: req.body.service,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { allows, describeGrants } from '../../access/authorize.js';
+import { assertEmergencyAllowed } from '../emergency.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { getRollout, listRollouts } from '../../store/repos/rollouts.js';
 import { rolloutEnvironment } from '../access-sources.js';
@@ -51,13 +51,7 @@ export function rolloutRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (req, reply) => {
         await configOf(ctx, req.params.project);
-        if (req.body.emergency && !(req.principal && allows(req.principal, 'admin', req.body.environment))) {
-          throw new SlipwayError(
-            'forbidden',
-            `an emergency release needs admin on ${req.body.environment}; token "${req.principal?.name}" has ` +
-              `${describeGrants(req.principal?.grants ?? [])}`,
-          );
-        }
+        assertEmergencyAllowed(req.body.emergency, req.principal, req.body.environment, 'release');
         const rollout = await ctx.engine.release({
           project: req.params.project,
           environment: req.body.environment,

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { allows, describeGrants } from '../../access/authorize.js';
 import { strategyTypes } from '../../config/strategy.js';
 import { nextWindowStart, refuseSchedule } from '../../schedule/admission.js';
 import { scheduleDeployment } from '../../schedule/schedule.js';
 import { durationProblem, parseDuration } from '../../shared/duration.js';
+import { assertEmergencyAllowed } from '../emergency.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { listScheduled, type ScheduledDeployment } from '../../store/repos/scheduled-deployments.js';
 import type { ApiContext } from '../context.js';
@@ -83,12 +83,7 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
       async (req, reply) => {
         const config = await configOf(ctx, req.params.project);
         const { body } = req;
-        if (body.emergency && !(req.principal && allows(req.principal, 'admin', body.environment)))
-          throw new SlipwayError(
-            'forbidden',
-            `an emergency deployment needs admin on ${body.environment}; token "${req.principal?.name}" has ` +
-              `${describeGrants(req.principal?.grants ?? [])}`,
-          );
+        assertEmergencyAllowed(body.emergency, req.principal, body.environment, 'deployment');
         const problem = durationProblem(body.notifyBefore);
         if (problem) throw new SlipwayError('invalid_input', `notifyBefore: ${problem}`);
         const request = {
