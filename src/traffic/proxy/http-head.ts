@@ -67,15 +67,16 @@ function badValueChar(s: string, from: number, to: number): boolean {
  * Exchange path does (fallback).
  */
 export function parseRequestHead(buf: Buffer, bodyLimit: number): RequestParse {
+  // Empty lines before the request line (tolerated by RFC 9112): node:http's parser decides.
+  if (buf[0] === 13 || buf[0] === 10) return fallback;
   const end = buf.indexOf(crlfcrlf);
   if (end < 0) {
     if (buf.length > maxHeadBytes) return { status: 431, message: `request head larger than ${maxHeadBytes} bytes` };
-    // Bare LF line ends, or empty lines before the request line: node:http's parser decides.
-    if (buf.indexOf('\n\n') >= 0 || buf[0] === 13 || buf[0] === 10) return fallback;
+    // Bare LF line ends: node:http's parser decides.
+    if (buf.indexOf('\n\n') >= 0) return fallback;
     return incomplete;
   }
   if (end + 4 > maxHeadBytes) return { status: 431, message: `request head larger than ${maxHeadBytes} bytes` };
-  if (end === 0) return fallback;
   const s = buf.toString('latin1', 0, end + 2);
   const lineEnd = s.indexOf('\r\n');
   const sp1 = s.indexOf(' ');

@@ -10,6 +10,20 @@ import { incomplete, parseResponseHead, type ResponseHead } from './http-head.js
 /** Largest number of idle connections kept per upstream; more are closed when released. */
 const maxIdleConnections = 256;
 
+/**
+ * Connections carrying a request, checked every 100 ms for their response and body-idle timeouts: cheaper than
+ * re-arming a socket timer three times per request.
+ */
+const busy = new Set<RawUpstreamConnection>();
+let sweeper: NodeJS.Timeout | undefined;
+function watch(connection: RawUpstreamConnection): void {
+  busy.add(connection);
+  sweeper ??= setInterval(() => {
+    const now = performance.now();
+    for (const c of busy) c.checkTimeout(now);
+  }, 100).unref();
+}
+
 /** What a connection reports to the request it carries. */
 export interface RawUser {
   /** The final response head (1xx interim responses are skipped). */
@@ -64,6 +78,8 @@ export class RawUpstreamConnection {
   private noBody = false;
   private reusable = true;
   private timeouts: RawTimeouts = { responseTimeoutMs: 0, bodyIdleTimeoutMs: 0 };
+  /** performance.now() of the request's last progress (sent, or response bytes read). */
+  private activeAt = 0;
 
   constructor(
     private readonly pool: RawPool,
@@ -91,7 +107,8 @@ export class RawUpstreamConnection {
     this.noBody = head;
     this.reusable = keep;
     this.timeouts = timeouts;
-    if (!this.connecting) this.socket.setTimeout(timeouts.responseTimeoutMs);
+    this.activeAt = performance.now();
+    watch(this);
     if (typeof data === 'string') this.socket.write(data, 'latin1');
     else this.socket.write(data);
   }
@@ -101,8 +118,7 @@ export class RawUpstreamConnection {
     if (this.user === undefined) return;
     this.user = undefined;
     this.mode = Mode.Idle;
-    this.socket.destroy();
-    this.pool.forget(this);
+    this.drop();
   }
 
   /** Stop reading (the client is not taking the response as fast as the upstream sends it). */
@@ -116,7 +132,8 @@ export class RawUpstreamConnection {
 
   private readonly onConnect = (): void => {
     this.connecting = false;
-    this.socket.setTimeout(this.user ? this.timeouts.responseTimeoutMs : 0);
+    this.socket.setTimeout(0);
+    this.activeAt = performance.now();
   };
 
   private readonly onData = (data: Buffer): void => {
@@ -125,6 +142,7 @@ export class RawUpstreamConnection {
       this.drop();
       return;
     }
+    if (this.mode !== Mode.Head) this.activeAt = performance.now();
     let buf = data;
     if (this.mode === Mode.Head) {
       if (this.partial !== undefined) {
@@ -165,6 +183,7 @@ export class RawUpstreamConnection {
   };
 
   private startBody(head: ResponseHead): void {
+    this.activeAt = performance.now();
     if (!head.keepAlive) this.reusable = false;
     if (this.noBody || head.status === 204 || head.status === 304) this.mode = Mode.Idle;
     else if (head.chunked) {
@@ -178,7 +197,6 @@ export class RawUpstreamConnection {
       this.mode = Mode.Close;
       this.reusable = false;
     }
-    this.socket.setTimeout(this.timeouts.bodyIdleTimeoutMs);
     this.user!.onResponseHead(head);
   }
 
@@ -292,7 +310,7 @@ export class RawUpstreamConnection {
     this.user = undefined;
     this.mode = Mode.Idle;
     this.served++;
-    this.socket.setTimeout(0);
+    busy.delete(this);
     if (this.reusable && !this.socket.destroyed) this.pool.release(this);
     else this.drop();
     user.onResponseEnd();
@@ -307,6 +325,7 @@ export class RawUpstreamConnection {
   }
 
   private drop(): void {
+    busy.delete(this);
     this.socket.destroy();
     this.pool.forget(this);
   }
@@ -334,12 +353,19 @@ export class RawUpstreamConnection {
     else this.pool.forget(this);
   };
 
+  /** The connect timeout (a socket timer, armed only while connecting). */
   private readonly onTimeout = (): void => {
     if (this.connecting) this.fail('UND_ERR_CONNECT_TIMEOUT', 'Connect Timeout Error');
-    else if (this.user === undefined) return;
-    else if (this.mode === Mode.Head) this.fail('UND_ERR_HEADERS_TIMEOUT', 'Headers Timeout Error');
-    else this.fail('UND_ERR_BODY_TIMEOUT', 'Body Timeout Error');
   };
+
+  /** The response did not start, or its body stalled, for longer than allowed. */
+  checkTimeout(now: number): void {
+    if (this.user === undefined || this.connecting) return;
+    const waited = now - this.activeAt;
+    if (this.mode === Mode.Head) {
+      if (waited > this.timeouts.responseTimeoutMs) this.fail('UND_ERR_HEADERS_TIMEOUT', 'Headers Timeout Error');
+    } else if (waited > this.timeouts.bodyIdleTimeoutMs) this.fail('UND_ERR_BODY_TIMEOUT', 'Body Timeout Error');
+  }
 }
 
 /** The raw connections of one upstream: most recently used first, so warm sockets get reused. */
