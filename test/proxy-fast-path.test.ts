@@ -75,6 +75,12 @@ function answer(socket: net.Socket, head: string, body: Buffer): void {
           'Date: Thu, 01 Jan 2026 00:00:00 GMT\r\nContent-Length: 3\r\n\r\nhop',
       );
       return;
+    case '/big': {
+      const big = Buffer.alloc(3 * 1024 * 1024, 'z');
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${big.length}\r\n\r\n`);
+      socket.write(big);
+      return;
+    }
     case '/split':
       socket.write('HTTP/1.1 200 OK\r\nContent-');
       setTimeout(() => socket.write('Length: 10\r\n\r\n01234'), 20);
@@ -252,6 +258,27 @@ describe('the fast path', () => {
     expect(bodies[1]).toMatch(/\r\n\r\nhello$/);
     expect(bodies[2]).toMatch(/^204 /);
     expect(bodies[3]).toContain('GET /echo?4 HTTP/1.1');
+  });
+
+  it('passes a large body to a slow client whole (the upstream waits while the client is behind)', async () => {
+    const body = await new Promise<Buffer>((resolve, reject) => {
+      const socket = net.connect(fast, '127.0.0.1', () => socket.write(get('/big')));
+      const chunks: Buffer[] = [];
+      socket.pause();
+      setTimeout(() => socket.resume(), 300);
+      socket.on('data', (d: Buffer) => {
+        chunks.push(d);
+        const all = Buffer.concat(chunks);
+        const end = all.indexOf('\r\n\r\n');
+        if (end >= 0 && all.length - end - 4 >= 3 * 1024 * 1024) {
+          socket.destroy();
+          resolve(all.subarray(end + 4));
+        }
+      });
+      socket.on('error', reject);
+    });
+    expect(body.length).toBe(3 * 1024 * 1024);
+    expect(body.every((b) => b === 122)).toBe(true);
   });
 
   it('reads a head and a body split across reads', async () => {

@@ -96,6 +96,8 @@ export class FastConnection implements FastClient {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    // Closing (refused, timed out, last response sent): what the client still sends is not read into memory.
+    if (this.gone) return;
     this.chunks.push(chunk);
     this.total += chunk.length;
     if (this.exchange === undefined) this.process();

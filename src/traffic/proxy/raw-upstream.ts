@@ -18,7 +18,8 @@ const busy = new Set<RawUpstreamConnection>();
 let sweeper: NodeJS.Timeout | undefined;
 function watch(connection: RawUpstreamConnection): void {
   busy.add(connection);
-  sweeper ??= setInterval(() => {
+  if (sweeper !== undefined) return;
+  sweeper = setInterval(() => {
     const now = performance.now();
     for (const c of busy) c.checkTimeout(now);
   }, 100).unref();
