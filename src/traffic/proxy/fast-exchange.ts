@@ -124,7 +124,7 @@ export class FastExchange implements RawUser {
         return;
       default:
         if (this.pendingHead !== undefined) this.write(this.takeHead(), data, '');
-        else socket.write(data);
+        else socket.write(Buffer.from(data));
     }
   }
 

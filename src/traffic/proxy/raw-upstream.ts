@@ -15,6 +15,8 @@ const maxIdleConnections = 256;
  * re-arming a socket timer three times per request.
  */
 const busy = new Set<RawUpstreamConnection>();
+/** Where every upstream socket reads into (onread): the process is single-threaded and reads are consumed at once. */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
 let sweeper: NodeJS.Timeout | undefined;
 function watch(connection: RawUpstreamConnection): void {
   busy.add(connection);
@@ -29,7 +31,7 @@ function watch(connection: RawUpstreamConnection): void {
 export interface RawUser {
   /** The final response head (1xx interim responses are skipped). */
   onResponseHead(head: ResponseHead): void;
-  /** Body bytes (chunked encoding already removed). */
+  /** Body bytes (chunked encoding already removed), valid only during the call: copy what is kept. */
   onResponseBody(data: Buffer): void;
   /** The bytes of one read have been handed over (a point to uncork and to check backpressure). */
   onResponseFlush(): void;
@@ -88,10 +90,23 @@ export class RawUpstreamConnection {
     port: number,
     connectTimeoutMs: number,
   ) {
-    this.socket = net.connect({ host, port, noDelay: true });
+    // Reads land in one shared buffer (no allocation and no stream machinery per read); whatever outlives the
+    // callback is copied (a partial head here, the body by the exchange).
+    this.socket = net.connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: readBuffer,
+        callback: (n: number) => {
+          this.onData(readBuffer.subarray(0, n));
+          // Pausing goes through socket.pause() (backpressure), not this return value.
+          return true;
+        },
+      },
+    });
     this.socket.setTimeout(connectTimeoutMs);
     this.socket.on('connect', this.onConnect);
-    this.socket.on('data', this.onData);
     this.socket.on('end', this.onEnd);
     this.socket.on('error', this.onError);
     this.socket.on('close', this.onClose);
@@ -153,7 +168,7 @@ export class RawUpstreamConnection {
       for (;;) {
         const head = parseResponseHead(buf);
         if (head === incomplete) {
-          this.partial = buf;
+          this.partial = Buffer.from(buf);
           return;
         }
         if ('code' in head) {
