@@ -13,13 +13,14 @@ import { RumRegistry, type RumPage, type RumSink } from './rum-samples.js';
 import { TrafficStatsRegistry, type SamplesPage } from './traffic-stats.js';
 import { UpstreamRegistry, type UpstreamState } from './upstream.js';
 
-/** Forwarding defaults: 60 s to response headers, 5 min body idle, 5 s connect, 1 s ejection, 2 retries. */
+/** Forwarding defaults: 60 s to response headers, 5 min body idle, 5 s connect, 1 s ejection, 2 retries, fast path. */
 export const defaultForwardOptions: Omit<ForwardOptions, 'logger'> = {
   responseTimeoutMs: 60_000,
   bodyIdleTimeoutMs: 300_000,
   connectTimeoutMs: 5_000,
   ejectMs: 1_000,
   maxRetries: 2,
+  fastPath: process.env.SLIPWAY_PROXY_FAST_PATH !== '0',
 };
 
 /** How long a closed or moved listener lets its in-flight requests finish. */

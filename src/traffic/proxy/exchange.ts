@@ -8,6 +8,7 @@ import type { CompiledReleaseSet } from './release-set.js';
 import { framingOf, maxBufferedBodyBytes, readRequestBody, type RequestBody } from './request-body.js';
 import type { CompiledRoute, CompiledTable } from './route-table.js';
 import type { RumIntake } from './rum-intake.js';
+import { describeError, failureMessage, Retries } from './retries.js';
 import type { UpstreamState } from './upstream.js';
 
 /** Tunables of forwarding; defaults in defaultForwardOptions (data-plane.ts). */
@@ -24,29 +25,14 @@ export interface ForwardOptions {
    * response bytes. */
   maxRetries: number;
   logger: Logger;
+  /**
+   * Serve common requests on the fast path (fast-connection.ts: raw sockets) rather than node:http + undici
+   * (default true; SLIPWAY_PROXY_FAST_PATH=0 turns it off).
+   */
+  fastPath?: boolean;
   /** Answers RUM beacons (rum-intake.ts); without it they are forwarded like any request. */
   rum?: RumIntake;
 }
-
-/** Errors that can only happen while connecting: the upstream never saw the request. */
-const connectErrorCodes = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-/** How a reused keep-alive socket that the upstream had already closed fails, or an upstream that died mid-request. */
-const droppedCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
-/**
- * Methods whose repetition has the effect of one request (RFC 9110 §9.2.2): when the upstream dropped the connection
- * before any response byte (an instance killed mid-request), they are sent to another instance, as nginx's default
- * proxy_next_upstream does. Others (POST, PATCH) may have been processed, so the client gets the 502 instead.
- */
-const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /**
  * One client request on its way through the proxy: body buffering, dispatch to an upstream,
@@ -58,10 +44,7 @@ export class Exchange implements AttemptOwner {
   private body: RequestBody | undefined;
   private headers: string[] = [];
   private attempt: Attempt | undefined;
-  private tried: UpstreamState[] | undefined;
-  /** The one retry on the same upstream after a stale keep-alive socket has been spent. */
-  private retriedSame = false;
-  private attempts = 0;
+  private readonly retries: Retries;
   private proxyError = false;
   private clientGone = false;
   /** When the last response byte was handed to the socket (performance.now()). */
@@ -72,12 +55,14 @@ export class Exchange implements AttemptOwner {
     private readonly res: ServerResponse,
     private readonly table: CompiledTable,
     private readonly route: CompiledRoute,
-    private set: CompiledReleaseSet,
+    set: CompiledReleaseSet,
     private readonly first: UpstreamState,
     /** The client's slipway-release cookie ('' if none) on sticky routes without a header target; null otherwise. */
     private readonly stickyCookie: string | null,
     private readonly options: ForwardOptions,
-  ) {}
+  ) {
+    this.retries = new Retries(set, route, options);
+  }
 
   /** Read (or start streaming) the body, then dispatch to the first upstream. */
   start(): void {
@@ -98,7 +83,7 @@ export class Exchange implements AttemptOwner {
   };
 
   private dispatch(upstream: UpstreamState): void {
-    this.attempts++;
+    this.retries.attempts++;
     const attempt = new Attempt(this, upstream, upstream.pool.acquire());
     this.attempt = attempt;
     const body = this.body!;
@@ -114,7 +99,7 @@ export class Exchange implements AttemptOwner {
 
   onAttemptHeaders(_attempt: Attempt, status: number, rawHeaders: Buffer[], statusText: string): boolean {
     if (this.clientGone) return false;
-    this.res.writeHead(status, statusText, clientResponseHeaders(rawHeaders, this.cookieFor(this.set)));
+    this.res.writeHead(status, statusText, clientResponseHeaders(rawHeaders, this.cookieFor(this.retries.set)));
     return true;
   }
 
@@ -145,60 +130,12 @@ export class Exchange implements AttemptOwner {
       this.fail(504, upstream, `did not answer within ${formatDuration(this.options.responseTimeoutMs)}`);
       return;
     }
-    const connectFailed = connectErrorCodes.has(code);
-    const dropped = droppedCodes.has(code);
-    const staleSocket = attempt.reused && dropped;
-    const replayable = connectFailed || staleSocket || (dropped && idempotentMethods.has(this.req.method!));
-    if (connectFailed) this.eject(upstream, code);
-    if (replayable && this.body!.kind !== 'stream' && this.attempts <= this.options.maxRetries) {
-      // A keep-alive socket the upstream had already closed says nothing about the upstream: try it again on a
-      // fresh connection, so a request aimed at one release (a probe at a single candidate) stays with it.
-      const again = staleSocket && !connectFailed && !this.retriedSame && upstream.available(Date.now());
-      if (again) this.retriedSame = true;
-      const next = again ? upstream : this.nextUpstream(upstream);
-      if (next !== undefined) {
-        this.dispatch(next);
-        return;
-      }
+    const next = this.retries.next(upstream, code, attempt.reused, this.req.method!, this.body!.kind !== 'stream');
+    if (next !== undefined) {
+      this.dispatch(next);
+      return;
     }
     this.fail(502, upstream, `failed: ${describeError(err)}`);
-  }
-
-  private eject(upstream: UpstreamState, code: string): void {
-    const now = Date.now();
-    if (upstream.ejectedUntil <= now) {
-      this.options.logger.warn(
-        {
-          environment: upstream.environment,
-          service: upstream.service,
-          release: upstream.release,
-          upstream: upstream.id,
-          address: upstream.address,
-          code,
-        },
-        'upstream could not be reached; ejected briefly',
-      );
-    }
-    upstream.ejectedUntil = now + this.options.ejectMs;
-  }
-
-  /** Another upstream of the same set, else of the other weighted sets (heaviest first). */
-  private nextUpstream(failed: UpstreamState): UpstreamState | undefined {
-    this.tried ??= [];
-    const tried = this.tried;
-    tried.push(failed);
-    const now = Date.now();
-    const same = this.set.pickUpstream(now, tried);
-    if (same !== undefined) return same;
-    for (const set of this.route.fallbackOrder) {
-      if (set === this.set) continue;
-      const next = set.pickUpstream(now, tried);
-      if (next !== undefined) {
-        this.set = set;
-        return next;
-      }
-    }
-    return undefined;
   }
 
   private cookieFor(set: CompiledReleaseSet): string | undefined {
@@ -207,9 +144,7 @@ export class Exchange implements AttemptOwner {
 
   private fail(status: 502 | 504, upstream: UpstreamState, what: string): void {
     this.proxyError = true;
-    const message =
-      `instance ${upstream.id} at ${upstream.address} (release ${upstream.release}) of service ` +
-      `"${this.route.service}" in environment "${this.table.environment}" ${what}`;
+    const message = failureMessage(upstream, this.route, this.table, what);
     this.options.logger.warn({ status, upstream: upstream.id, address: upstream.address }, message);
     sendProxyResponse(this.req, this.res, status, status === 504 ? 'upstream_timeout' : 'upstream_failed', message);
   }
@@ -221,7 +156,7 @@ export class Exchange implements AttemptOwner {
     }
     // A client that left before any response byte produced no status to count.
     if (this.res.headersSent)
-      this.set.recorder.record(
+      this.retries.set.recorder.record(
         this.res.statusCode,
         performance.now() - this.startedAt,
         this.proxyError,
@@ -230,24 +165,4 @@ export class Exchange implements AttemptOwner {
         performance.timeOrigin + (this.endedAt ?? performance.now()),
       );
   };
-}
-
-/** "connection refused (ECONNREFUSED)" rather than "connect ECONNREFUSED 127.0.0.1:1234". */
-function describeError(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused (ECONNREFUSED)';
-    case 'ECONNRESET':
-      return 'connection reset before a complete response (ECONNRESET)';
-    case 'UND_ERR_SOCKET':
-      return 'connection closed before a complete response';
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return `connect timed out (${err.code})`;
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return `host unreachable (${err.code})`;
-    default:
-      return err.code ? `${err.message} (${err.code})` : err.message;
-  }
 }

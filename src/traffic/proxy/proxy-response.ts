@@ -24,11 +24,10 @@ export function sendProxyResponse(
     res.destroy();
     return;
   }
-  const wantsJson = req.headers.accept?.includes('application/json') === true;
-  const body = wantsJson ? JSON.stringify({ error: { code: failure, message } }) : `slipway proxy: ${message}\n`;
+  const { contentType, body } = proxyErrorBody(req.headers.accept, failure, message);
   res.writeHead(status, [
     'Content-Type',
-    wantsJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
+    contentType,
     'Content-Length',
     String(Buffer.byteLength(body)),
     'Cache-Control',
@@ -39,6 +38,17 @@ export function sendProxyResponse(
     failure,
   ]);
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** The body of the proxy's own answer: JSON when the client accepts it, else a line of text. */
+export function proxyErrorBody(
+  accept: string | undefined,
+  failure: ProxyFailure,
+  message: string,
+): { contentType: string; body: string } {
+  return accept?.includes('application/json') === true
+    ? { contentType: 'application/json; charset=utf-8', body: JSON.stringify({ error: { code: failure, message } }) }
+    : { contentType: 'text/plain; charset=utf-8', body: `slipway proxy: ${message}\n` };
 }
 
 /** The raw response for protocol upgrades and CONNECT, which never reach the request handler. */

@@ -1,5 +1,6 @@
 import type { UpstreamStatus } from '../router.js';
 import { parseHostPort } from './address.js';
+import { RawPool } from './raw-upstream.js';
 import { UpstreamPool } from './upstream-pool.js';
 
 /**
@@ -8,7 +9,10 @@ import { UpstreamPool } from './upstream-pool.js';
  * counts and pools carry over; removed instances drain and are then forgotten.
  */
 export class UpstreamState {
+  /** undici connections of the Exchange path (node:http). */
   readonly pool: UpstreamPool;
+  /** Raw keep-alive sockets of the fast path (fast-exchange.ts). */
+  readonly raw: RawPool;
   inFlight = 0;
   /** Passive health: no new requests before this time (ms since epoch). */
   ejectedUntil = 0;
@@ -25,8 +29,16 @@ export class UpstreamState {
     readonly address: string,
     connectTimeoutMs: number,
   ) {
-    if (!parseHostPort(address)) throw new Error(`bug: unvalidated upstream address ${address}`);
+    const parsed = parseHostPort(address);
+    if (!parsed) throw new Error(`bug: unvalidated upstream address ${address}`);
     this.pool = new UpstreamPool(`http://${address}`, connectTimeoutMs);
+    this.raw = new RawPool(parsed.host, parsed.port, connectTimeoutMs);
+  }
+
+  /** Close both pools' idle connections; busy ones close when their requests end. */
+  destroyPools(): void {
+    this.pool.destroy();
+    this.raw.destroy();
   }
 
   /** Takes new requests: not ejected, not draining (a retry may still hold an old table). */
@@ -110,14 +122,14 @@ export class UpstreamRegistry {
 
   /** Close every pool (process shutdown). */
   destroyAll(): void {
-    for (const u of this.list()) u.pool.destroy();
+    for (const u of this.list()) u.destroyPools();
     this.active.clear();
     this.draining.clear();
   }
 
   private drain(u: UpstreamState): void {
     if (u.inFlight === 0) {
-      u.pool.destroy();
+      u.destroyPools();
       return;
     }
     u.draining = true;
@@ -127,7 +139,7 @@ export class UpstreamRegistry {
       setImmediate(() => {
         if (!done.draining || done.inFlight > 0) return;
         this.draining.delete(done);
-        done.pool.destroy();
+        done.destroyPools();
       });
     };
   }

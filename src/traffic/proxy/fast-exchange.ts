@@ -1,0 +1,232 @@
+import type { Socket } from 'node:net';
+import { formatDuration } from '../../shared/duration.js';
+import type { ForwardOptions } from './exchange.js';
+import { ClientFraming, clientHead, rawProxyResponse } from './fast-response.js';
+import { noBody, upstreamRequestHeaders } from './headers.js';
+import type { RequestHead, ResponseHead } from './http-head.js';
+import type { RawUpstreamConnection, RawUser } from './raw-upstream.js';
+import type { CompiledReleaseSet } from './release-set.js';
+import { describeError, failureMessage, Retries } from './retries.js';
+import type { CompiledRoute, CompiledTable } from './route-table.js';
+import type { UpstreamState } from './upstream.js';
+
+/** The client connection a fast exchange answers on (fast-connection.ts). */
+export interface FastClient {
+  readonly socket: Socket;
+  /** The response has been handed to the socket; `last`: the connection closes after it. */
+  exchangeDone(last: boolean): void;
+}
+
+/** Response bytes buffered for a slow client before the upstream is paused. */
+const clientBufferBytes = 256 * 1024;
+
+/** Methods undici sends a Content-Length for even without a body; the request bytes here are undici's. */
+const expectsPayload = new Set(['PUT', 'POST', 'PATCH']);
+
+/**
+ * One request on the fast path: the same upstream choice, header rewriting, retries, 502/504 answers and stats
+ * sample as the Exchange path (exchange.ts), over a raw upstream socket, with the response's bytes passed through
+ * (re-framed only when the client needs another framing).
+ */
+export class FastExchange implements RawUser {
+  private readonly startedAt = performance.now();
+  private readonly retries: Retries;
+  private request: string | Buffer = '';
+  private connection: RawUpstreamConnection | undefined;
+  private upstream: UpstreamState;
+  /** The current attempt counts in its upstream's in-flight requests. */
+  private attemptOpen = false;
+  private reused = false;
+  private status = 0;
+  private headSent = false;
+  private framing: ClientFraming = ClientFraming.None;
+  private last = false;
+  /** The client's response head, until the first body bytes (or the end) go out with it. */
+  private pendingHead: string | undefined;
+  private paused = false;
+  private proxyError = false;
+  private done = false;
+
+  constructor(
+    private readonly client: FastClient,
+    private readonly head: RequestHead,
+    private readonly table: CompiledTable,
+    private readonly route: CompiledRoute,
+    set: CompiledReleaseSet,
+    first: UpstreamState,
+    /** The client's slipway-release cookie ('' if none) on sticky routes without a header target; null otherwise. */
+    private readonly stickyCookie: string | null,
+    private readonly options: ForwardOptions,
+    private readonly clientAddress: string,
+  ) {
+    this.retries = new Retries(set, route, options);
+    this.upstream = first;
+  }
+
+  /** The body has been read (`undefined`: none): serialise the request as undici would, and send it. */
+  start(body: Buffer | undefined): void {
+    const head = this.head;
+    const length = body?.length ?? 0;
+    const headers = upstreamRequestHeaders(head.raw, this.clientAddress, head.contentLength < 0 ? noBody : length);
+    let host: string | undefined;
+    let text = '';
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i]!;
+      const lower = name.length === 4 || name.length === 14 ? name.toLowerCase() : '';
+      if (lower === 'host') host = headers[i + 1];
+      else if (lower !== 'content-length') text += `${name}: ${headers[i + 1]!}\r\n`;
+    }
+    const method = head.method;
+    // undici closes the connection after a HEAD (servers that send a body anyway) and after a body on a method
+    // that expects none; it sends Content-Length only with a body or on methods that expect one.
+    const withLength = length > 0 || expectsPayload.has(method);
+    text =
+      `${method} ${head.target} HTTP/1.1\r\nhost: ${host ?? this.upstream.address}\r\n` +
+      `connection: ${method === 'HEAD' ? 'close' : 'keep-alive'}\r\n${text}` +
+      `${withLength ? `content-length: ${length}\r\n` : ''}\r\n`;
+    this.request = length > 0 ? Buffer.concat([Buffer.from(text, 'latin1'), body!]) : text;
+    this.dispatch(this.upstream);
+  }
+
+  private dispatch(upstream: UpstreamState): void {
+    this.retries.attempts++;
+    this.upstream = upstream;
+    upstream.inFlight++;
+    this.attemptOpen = true;
+    const connection = upstream.raw.acquire();
+    this.connection = connection;
+    this.reused = connection.served > 0;
+    const method = this.head.method;
+    const keep = method !== 'HEAD' && (this.head.contentLength <= 0 || expectsPayload.has(method));
+    connection.send(this, this.request, method === 'HEAD', keep, this.options);
+  }
+
+  onResponseHead(response: ResponseHead): void {
+    const set = this.retries.set;
+    const cookie = this.stickyCookie !== null && this.stickyCookie !== set.release ? set.cookie : undefined;
+    const out = clientHead(this.head, response, cookie);
+    this.status = response.status;
+    this.framing = out.framing;
+    this.last = out.last;
+    // Written with the first body bytes, in one buffer: one write(2) rather than a writev of a string and a buffer.
+    this.pendingHead = out.text;
+    this.headSent = true;
+  }
+
+  onResponseBody(data: Buffer): void {
+    const socket = this.client.socket;
+    switch (this.framing) {
+      case ClientFraming.None:
+        return;
+      case ClientFraming.Chunked:
+        if (data.length === 0) return;
+        this.write(`${this.takeHead()}${data.length.toString(16)}\r\n`, data, '\r\n');
+        return;
+      default:
+        if (this.pendingHead !== undefined) this.write(this.takeHead(), data, '');
+        else socket.write(Buffer.from(data));
+    }
+  }
+
+  /** `before` + `data` + `after` in one write (the strings latin1). */
+  private write(before: string, data: Buffer, after: string): void {
+    const buf = Buffer.allocUnsafe(before.length + data.length + after.length);
+    buf.write(before, 0, 'latin1');
+    data.copy(buf, before.length);
+    if (after.length > 0) buf.write(after, before.length + data.length, 'latin1');
+    this.client.socket.write(buf);
+  }
+
+  private takeHead(): string {
+    const head = this.pendingHead ?? '';
+    this.pendingHead = undefined;
+    return head;
+  }
+
+  onResponseFlush(): void {
+    const socket = this.client.socket;
+    if (this.pendingHead !== undefined) socket.write(this.takeHead(), 'latin1');
+    // As far ahead of the client as the node:http path lets a response get (its 256 KiB highWaterMark), rather than
+    // the socket's 16 KiB: fewer pause/resume round trips for large bodies.
+    if (socket.writableLength >= clientBufferBytes && !this.paused) {
+      this.paused = true;
+      this.connection?.pause();
+    }
+  }
+
+  /** The client took what was buffered: read on. */
+  onClientDrain(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.connection?.resume();
+  }
+
+  onResponseEnd(): void {
+    const socket = this.client.socket;
+    const end = this.framing === ClientFraming.Chunked ? '0\r\n\r\n' : '';
+    if (this.pendingHead !== undefined || end !== '') socket.write(this.takeHead() + end, 'latin1');
+    this.closeAttempt();
+    this.finish();
+  }
+
+  onResponseError(code: string, message: string): void {
+    this.closeAttempt();
+    if (this.done) return;
+    // After response bytes the client already has a status: cut its response off, never silently short.
+    if (this.headSent) {
+      this.record();
+      this.done = true;
+      this.client.socket.destroy();
+      return;
+    }
+    const upstream = this.upstream;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+      this.fail(504, upstream, `did not answer within ${formatDuration(this.options.responseTimeoutMs)}`);
+      return;
+    }
+    const next = this.retries.next(upstream, code, this.reused, this.head.method, true);
+    if (next !== undefined) this.dispatch(next);
+    else this.fail(502, upstream, `failed: ${describeError({ code, message })}`);
+  }
+
+  /** The client connection closed before the response was complete: abort the upstream request. */
+  clientGone(): void {
+    if (this.done) return;
+    this.done = true;
+    this.connection?.abort();
+    this.closeAttempt();
+    // A client that left before any response byte produced no status to count.
+    if (this.headSent) this.record();
+  }
+
+  private fail(status: 502 | 504, upstream: UpstreamState, what: string): void {
+    this.proxyError = true;
+    const message = failureMessage(upstream, this.route, this.table, what);
+    this.options.logger.warn({ status, upstream: upstream.id, address: upstream.address }, message);
+    this.status = status;
+    this.headSent = true;
+    this.last = !this.head.keepAlive;
+    this.client.socket.write(
+      rawProxyResponse(this.head, status, status === 504 ? 'upstream_timeout' : 'upstream_failed', message),
+    );
+    this.finish();
+  }
+
+  private closeAttempt(): void {
+    this.connection = undefined;
+    if (!this.attemptOpen) return;
+    this.attemptOpen = false;
+    this.upstream.finish();
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.record();
+    this.client.exchangeDone(this.last);
+  }
+
+  private record(): void {
+    const now = performance.now();
+    this.retries.set.recorder.record(this.status, now - this.startedAt, this.proxyError, performance.timeOrigin + now);
+  }
+}

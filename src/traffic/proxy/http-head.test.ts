@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { fallback, incomplete, maxHeadBytes, parseRequestHead, parseResponseHead } from './http-head.js';
+
+const limit = 256 * 1024;
+const req = (text: string) => parseRequestHead(Buffer.from(text, 'latin1'), limit);
+
+describe('parseRequestHead', () => {
+  it('reads the request line and the headers routing needs, keeping names and repeats as sent', () => {
+    const text =
+      'POST /api/orders?x=1 HTTP/1.1\r\nHost: Shop.Test:8080\r\nContent-Length: 11\r\nCookie: a=1\r\n' +
+      'cookie: slipway-release=2.0.0\r\nX-Slipway-Release:  candidate \r\nAccept: text/html\r\n\r\n{"quote":1}';
+    const head = req(text);
+    expect(head).toMatchObject({
+      method: 'POST',
+      target: '/api/orders?x=1',
+      minor: 1,
+      host: 'Shop.Test:8080',
+      contentLength: 11,
+      keepAlive: true,
+      cookie: 'a=1; slipway-release=2.0.0',
+      release: 'candidate',
+      accept: 'text/html',
+    });
+    if (typeof head !== 'object' || 'message' in head) throw new Error('not a head');
+    expect(head.raw.slice(0, 4)).toEqual(['Host', 'Shop.Test:8080', 'Content-Length', '11']);
+    expect(head.headEnd).toBe(text.indexOf('{'));
+  });
+
+  it('knows when the connection stays open (HTTP/1.1 unless close, HTTP/1.0 only with keep-alive)', () => {
+    const keep = (text: string) => (req(text) as { keepAlive: boolean }).keepAlive;
+    expect(keep('GET / HTTP/1.1\r\n\r\n')).toBe(true);
+    expect(keep('GET / HTTP/1.1\r\nConnection: Close\r\n\r\n')).toBe(false);
+    expect(keep('GET / HTTP/1.0\r\n\r\n')).toBe(false);
+    expect(keep('GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n')).toBe(true);
+  });
+
+  it('waits for the rest of a head split across reads', () => {
+    expect(req('GET / HTTP/1.1\r\nHost: a\r\n')).toBe(incomplete);
+    expect(req('GET / HTT')).toBe(incomplete);
+  });
+
+  it('leaves what node:http must decide to node:http', () => {
+    for (const text of [
+      'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n',
+      'GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+      'POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n',
+      `POST / HTTP/1.1\r\nContent-Length: ${limit + 1}\r\n\r\n`,
+      'POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n',
+      'CONNECT host:443 HTTP/1.1\r\n\r\n',
+      'PROPFIND / HTTP/1.1\r\n\r\n',
+      'GET http://shop.test/ HTTP/1.1\r\n\r\n',
+      'GET / HTTP/2.0\r\n\r\n',
+      'POST /x/.slipway/rum HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}',
+      'GET / HTTP/1.1\r\nX-A: 1\r\n folded\r\n\r\n',
+      '\r\nGET / HTTP/1.1\r\n\r\n',
+      'GET / HTTP/1.1\nHost: a\n\n',
+    ])
+      expect(req(text), JSON.stringify(text)).toBe(fallback);
+  });
+
+  it('refuses a malformed head with a message naming what is wrong', () => {
+    const cases: [string, string][] = [
+      ['GET / HTTP/1.1\r\nno colon\r\n\r\n', 'malformed header line (no ":")'],
+      ['GET / HTTP/1.1\r\n: empty\r\n\r\n', 'malformed header line (empty name)'],
+      ['GET / HTTP/1.1\r\nBad Name: x\r\n\r\n', 'malformed header name'],
+      ['GET / HTTP/1.1\r\nX: a\u0001b\r\n\r\n', 'control character in a header value'],
+      ['GET /a b HTTP/1.1\r\n\r\n', 'malformed request line (expected "METHOD /path HTTP/1.1")'],
+      ['GET\r\n\r\n', 'malformed request line (expected "METHOD /path HTTP/1.1")'],
+      ['G(T / HTTP/1.1\r\n\r\n', 'malformed request line: invalid method'],
+      ['GET / FTP/1.1\r\n\r\n', 'malformed request line: the version is not HTTP/1.x'],
+    ];
+    for (const [text, message] of cases) expect(req(text), JSON.stringify(text)).toEqual({ status: 400, message });
+  });
+
+  it('refuses a head larger than node:http accepts with 431, complete or not', () => {
+    const big = `GET / HTTP/1.1\r\nX-Big: ${'x'.repeat(maxHeadBytes)}`;
+    const error = { status: 431, message: `request head larger than ${maxHeadBytes} bytes` };
+    expect(req(big)).toEqual(error);
+    expect(req(`${big}\r\n\r\n`)).toEqual(error);
+  });
+});
+
+describe('parseResponseHead', () => {
+  const res = (text: string) => parseResponseHead(Buffer.from(text, 'latin1'));
+
+  it('reads status, reason and how the body is framed', () => {
+    expect(res('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello')).toMatchObject({
+      status: 200,
+      reason: 'OK',
+      contentLength: 5,
+      chunked: false,
+      keepAlive: true,
+      headEnd: 38,
+    });
+    expect(res('HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n')).toMatchObject({ chunked: true });
+    expect(res('HTTP/1.0 200 OK\r\n\r\n')).toMatchObject({ contentLength: -1, keepAlive: false });
+    expect(res('HTTP/1.1 204\r\n\r\n')).toMatchObject({ status: 204, reason: '' });
+    expect(res('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')).toMatchObject({
+      keepAlive: false,
+    });
+    expect(res('HTTP/1.1 200 OK\r\nContent-')).toBe(incomplete);
+  });
+
+  it('names a response that is not HTTP/1.1 as undici would (the code goes into the 502 message)', () => {
+    expect(res('SSH-2.0-OpenSSH\r\n\r\n')).toMatchObject({ code: 'HPE_INVALID_CONSTANT' });
+    expect(res('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n')).toMatchObject({
+      code: 'HPE_INVALID_CONSTANT',
+    });
+    expect(res('HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n')).toMatchObject({ code: 'HPE_INVALID_CONSTANT' });
+    expect(res(`HTTP/1.1 200 OK\r\nX: ${'y'.repeat(maxHeadBytes)}`)).toMatchObject({
+      code: 'UND_ERR_HEADERS_OVERFLOW',
+    });
+  });
+});

@@ -1,0 +1,276 @@
+/**
+ * HTTP/1.x message heads for the fast path (fast-connection.ts): a request head from a client, a response head from
+ * an upstream. Only what the common case needs is parsed; anything unusual makes the request `fallback` so node:http
+ * (the Exchange path) serves it exactly as before, and only plain structural damage is refused here (400, 431).
+ */
+
+/** Largest request head (request line + headers) read; larger → 431, as node:http's default maxHeaderSize. */
+export const maxHeadBytes = 16 * 1024;
+
+const crlfcrlf = Buffer.from('\r\n\r\n');
+
+/** A client's request head, as far as the fast path needs it. */
+export interface RequestHead {
+  readonly method: string;
+  /** The request target, origin-form ("/path?query"). */
+  readonly target: string;
+  /** 1 for HTTP/1.1, 0 for HTTP/1.0. */
+  readonly minor: number;
+  /** Header names and values, flat ([name, value, …]) as node's rawHeaders: names keep their case. */
+  readonly raw: string[];
+  readonly host: string | undefined;
+  /** Content-Length, or -1 when absent. */
+  readonly contentLength: number;
+  /** The client keeps the connection open after this response (llhttp's should_keep_alive). */
+  readonly keepAlive: boolean;
+  /** X-Slipway-Release, Cookie and Accept, repeated ones joined as node does (", " / "; "). */
+  readonly release: string | undefined;
+  readonly cookie: string | undefined;
+  readonly accept: string | undefined;
+  /** Bytes of the head, including the blank line. */
+  readonly headEnd: number;
+}
+
+/** The head is not complete yet. */
+export const incomplete = 0;
+/** node:http must serve this request (an unusual but possibly valid request, or one it answers itself). */
+export const fallback = 1;
+/** A request the fast path refuses: 400 or 431 with a message naming what is wrong. */
+export interface HeadError {
+  readonly status: 400 | 431;
+  readonly message: string;
+}
+
+export type RequestParse = RequestHead | HeadError | typeof incomplete | typeof fallback;
+
+/** Methods served on the fast path; others (CONNECT, WebDAV, unknown ones) go to node:http, which knows them all. */
+const fastMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE']);
+
+/** RFC 9110 token characters (header names). */
+const tokenChars = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~") tokenChars[c.charCodeAt(0)] = 1;
+for (let c = 48; c <= 57; c++) tokenChars[c] = 1;
+for (let c = 65; c <= 90; c++) tokenChars[c] = 1;
+for (let c = 97; c <= 122; c++) tokenChars[c] = 1;
+
+/** A header value character: HTAB, visible ASCII, space, obs-text; never other controls (CR, LF, NUL…). */
+function badValueChar(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 32 && c !== 9) || c === 127) return true;
+  }
+  return false;
+}
+
+/**
+ * Parse the request head at the start of `buf`. `bodyLimit`: a Content-Length above it is streamed, which the
+ * Exchange path does (fallback).
+ */
+export function parseRequestHead(buf: Buffer, bodyLimit: number): RequestParse {
+  // Empty lines before the request line (tolerated by RFC 9112): node:http's parser decides.
+  if (buf[0] === 13 || buf[0] === 10) return fallback;
+  const end = buf.indexOf(crlfcrlf);
+  if (end < 0) {
+    if (buf.length > maxHeadBytes) return { status: 431, message: `request head larger than ${maxHeadBytes} bytes` };
+    // Bare LF line ends: node:http's parser decides.
+    if (buf.indexOf('\n\n') >= 0) return fallback;
+    return incomplete;
+  }
+  if (end + 4 > maxHeadBytes) return { status: 431, message: `request head larger than ${maxHeadBytes} bytes` };
+  const s = buf.toString('latin1', 0, end + 2);
+  const lineEnd = s.indexOf('\r\n');
+  const sp1 = s.indexOf(' ');
+  const sp2 = sp1 < 0 ? -1 : s.indexOf(' ', sp1 + 1);
+  const sp3 = sp2 < 0 ? -1 : s.indexOf(' ', sp2 + 1);
+  if (sp1 <= 0 || sp2 < 0 || sp2 > lineEnd || sp2 === sp1 + 1 || (sp3 >= 0 && sp3 < lineEnd)) {
+    if (s.charCodeAt(0) === 32 || s.charCodeAt(0) === 9) return fallback;
+    return { status: 400, message: 'malformed request line (expected "METHOD /path HTTP/1.1")' };
+  }
+  const method = s.slice(0, sp1);
+  for (let i = 0; i < sp1; i++)
+    if (tokenChars[s.charCodeAt(i)] === 0) return { status: 400, message: 'malformed request line: invalid method' };
+  const version = s.slice(sp2 + 1, lineEnd);
+  let minor: number;
+  if (version === 'HTTP/1.1') minor = 1;
+  else if (version === 'HTTP/1.0') minor = 0;
+  else if (version.startsWith('HTTP/')) return fallback;
+  else return { status: 400, message: 'malformed request line: the version is not HTTP/1.x' };
+  if (!fastMethods.has(method)) return fallback;
+  const target = s.slice(sp1 + 1, sp2);
+  for (let i = 0; i < target.length; i++) {
+    const c = target.charCodeAt(i);
+    if (c < 33 || c === 127) return { status: 400, message: 'malformed request line: control character in the target' };
+    if (c > 127) return fallback;
+  }
+  // Absolute-form ("http://host/path") and "*": proxy-request.ts handles them.
+  if (target.charCodeAt(0) !== 47 /* / */) return fallback;
+  // RUM beacons are answered by rum-intake.ts on the node:http path.
+  if (target.includes('/.slipway/')) return fallback;
+
+  const raw: string[] = [];
+  let host: string | undefined;
+  let contentLength = -1;
+  let close = false;
+  let keepAliveToken = false;
+  let release: string | undefined;
+  let cookie: string | undefined;
+  let accept: string | undefined;
+  let pos = lineEnd + 2;
+  while (pos < end + 2) {
+    const eol = s.indexOf('\r\n', pos);
+    const first = s.charCodeAt(pos);
+    // obs-fold (a continuation line): deprecated, node:http decides.
+    if (first === 32 || first === 9) return fallback;
+    const colon = s.indexOf(':', pos);
+    if (colon < 0 || colon > eol) return { status: 400, message: 'malformed header line (no ":")' };
+    if (colon === pos) return { status: 400, message: 'malformed header line (empty name)' };
+    for (let i = pos; i < colon; i++)
+      if (tokenChars[s.charCodeAt(i)] === 0) return { status: 400, message: 'malformed header name' };
+    let vs = colon + 1;
+    let ve = eol;
+    while (vs < ve && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
+    while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
+    if (badValueChar(s, vs, ve)) return { status: 400, message: 'control character in a header value' };
+    const name = s.slice(pos, colon);
+    const value = s.slice(vs, ve);
+    pos = eol + 2;
+    raw.push(name, value);
+    switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === 'host') {
+          if (host !== undefined) return fallback;
+          host = value;
+        }
+        break;
+      case 6:
+        if (name.toLowerCase() === 'cookie') cookie = cookie === undefined ? value : `${cookie}; ${value}`;
+        else if (name.toLowerCase() === 'accept') accept = accept === undefined ? value : `${accept}, ${value}`;
+        else if (name.toLowerCase() === 'expect') return fallback;
+        break;
+      case 7:
+        if (name.toLowerCase() === 'upgrade') return fallback;
+        break;
+      case 2:
+        // TE on an HTTP/1.0 request changes node's response framing.
+        if (minor === 0 && name.toLowerCase() === 'te') return fallback;
+        break;
+      case 10:
+        if (name.toLowerCase() === 'connection') {
+          for (const token of value.split(',')) {
+            const t = token.trim().toLowerCase();
+            if (t === 'close') close = true;
+            else if (t === 'keep-alive') keepAliveToken = true;
+            else if (t === 'upgrade') return fallback;
+          }
+        }
+        break;
+      case 14:
+        if (name.toLowerCase() === 'content-length') {
+          if (contentLength >= 0 || value === '' || !/^\d+$/.test(value)) {
+            // Repeated or not a number: node:http's parser gives its answer (400), as before.
+            return fallback;
+          }
+          contentLength = Number(value);
+          if (contentLength > bodyLimit) return fallback;
+        }
+        break;
+      case 17:
+        if (name.toLowerCase() === 'transfer-encoding') return fallback;
+        else if (name.toLowerCase() === 'x-slipway-release')
+          release = release === undefined ? value : `${release}, ${value}`;
+        break;
+    }
+  }
+  const keepAlive = minor === 1 ? !close : keepAliveToken && !close;
+  return { method, target, minor, raw, host, contentLength, keepAlive, release, cookie, accept, headEnd: end + 4 };
+}
+
+/** An upstream's response head. */
+export interface ResponseHead {
+  readonly status: number;
+  readonly reason: string;
+  readonly raw: string[];
+  /** Content-Length, or -1. */
+  readonly contentLength: number;
+  readonly chunked: boolean;
+  /** The upstream keeps the connection open after this response. */
+  readonly keepAlive: boolean;
+  readonly headEnd: number;
+}
+
+/** Why an upstream's response could not be read; `code` as undici's (for the 502 message). */
+export interface ResponseError {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Parse the response head at the start of `buf`; `incomplete` until its blank line arrived. */
+export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | typeof incomplete {
+  const end = buf.indexOf(crlfcrlf);
+  if (end < 0) {
+    if (buf.length > maxHeadBytes) return { code: 'UND_ERR_HEADERS_OVERFLOW', message: 'Headers Overflow Error' };
+    return incomplete;
+  }
+  if (end + 4 > maxHeadBytes) return { code: 'UND_ERR_HEADERS_OVERFLOW', message: 'Headers Overflow Error' };
+  const s = buf.toString('latin1', 0, end + 2);
+  const lineEnd = s.indexOf('\r\n');
+  const minorChar = s.charCodeAt(7);
+  if (
+    !s.startsWith('HTTP/1.') ||
+    (minorChar !== 48 && minorChar !== 49) ||
+    s.charCodeAt(8) !== 32 ||
+    lineEnd < 12 ||
+    (lineEnd > 12 && s.charCodeAt(12) !== 32)
+  )
+    return protocolError('invalid status line');
+  const status = Number(s.slice(9, 12));
+  if (!Number.isInteger(status) || status < 100) return protocolError('invalid status code');
+  const reason = lineEnd > 12 ? s.slice(13, lineEnd) : '';
+  if (badValueChar(reason, 0, reason.length)) return protocolError('invalid status text');
+  const raw: string[] = [];
+  let contentLength = -1;
+  let chunked = false;
+  let te = false;
+  let close = false;
+  let keepAliveToken = false;
+  let pos = lineEnd + 2;
+  while (pos < end + 2) {
+    const eol = s.indexOf('\r\n', pos);
+    const colon = s.indexOf(':', pos);
+    if (colon <= pos || colon > eol) return protocolError('invalid header line');
+    for (let i = pos; i < colon; i++)
+      if (tokenChars[s.charCodeAt(i)] === 0) return protocolError('invalid header name');
+    let vs = colon + 1;
+    let ve = eol;
+    while (vs < ve && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
+    while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
+    if (badValueChar(s, vs, ve)) return protocolError('invalid header value char');
+    const name = s.slice(pos, colon);
+    const value = s.slice(vs, ve);
+    pos = eol + 2;
+    raw.push(name, value);
+    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+      if (!/^\d+$/.test(value) || (contentLength >= 0 && Number(value) !== contentLength))
+        return protocolError('invalid content-length');
+      contentLength = Number(value);
+    } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
+      te = true;
+      chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
+    } else if (name.length === 10 && name.toLowerCase() === 'connection') {
+      for (const token of value.split(',')) {
+        const t = token.trim().toLowerCase();
+        if (t === 'close') close = true;
+        else if (t === 'keep-alive') keepAliveToken = true;
+      }
+    }
+  }
+  if (te && contentLength >= 0) return protocolError("Content-Length can't be present with Transfer-Encoding");
+  // Transfer-Encoding whose last coding is not chunked: the body ends when the connection closes.
+  if (te && !chunked) close = true;
+  const keepAlive = minorChar === 49 ? !close : keepAliveToken && !close;
+  return { status, reason, raw, contentLength, chunked, keepAlive, headEnd: end + 4 };
+}
+
+function protocolError(what: string): ResponseError {
+  return { code: 'HPE_INVALID_CONSTANT', message: `Response does not match the HTTP/1.1 protocol (${what})` };
+}
