@@ -211,12 +211,14 @@ export async function setDesired(
   );
 }
 
-/** The runtime confirmed the instance is gone. */
-export async function markStopped(db: Queryable, id: string): Promise<void> {
+/** The runtime confirmed the instance (or each of several, in one statement) is gone. */
+export async function markStopped(db: Queryable, ids: string | readonly string[]): Promise<void> {
+  const list = typeof ids === 'string' ? [ids] : [...ids];
+  if (list.length === 0) return;
   await db.query(
     `update instances set desired = 'stopped', state = 'stopped', stopped_at = coalesce(stopped_at, now()), ` +
-      `updated_at = now() where id = $1`,
-    [id],
+      `updated_at = now() where id = any($1::text[])`,
+    [list],
   );
 }
 
