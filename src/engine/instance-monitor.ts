@@ -126,7 +126,7 @@ export class InstanceMonitor {
   }
 
   private pushRoutes(instance: InstanceRecord): void {
-    this.deps.traffic.schedule(instance.project, instance.environment);
+    this.deps.traffic.schedule(instance.project, instance.environment, instance.service);
   }
 
   private async emit(

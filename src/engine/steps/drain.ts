@@ -25,7 +25,7 @@ export async function drain(ctx: StepContext, step: { role: Role; keep: number }
   const ids = new Set(leaving.map((i) => i.id));
   if (leaving.length > 0) {
     await setDesired(ctx.db, [...ids], 'warm');
-    await ctx.traffic.push(d.project, d.environment);
+    await ctx.traffic.push(d.project, d.environment, d.service);
   }
   // Also covers instances drained by an earlier run of this step before a restart.
   const draining = new Set(

@@ -34,7 +34,7 @@ export async function setWeights(ctx: StepContext, step: { stable: number; candi
   const deadline = ctx.clock.now() + pushRetryMs;
   for (;;) {
     try {
-      await ctx.traffic.push(d.project, d.environment);
+      await ctx.traffic.push(d.project, d.environment, d.service);
       break;
     } catch (e) {
       if (ctx.clock.now() >= deadline)
