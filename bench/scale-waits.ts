@@ -76,9 +76,9 @@ export function profileWaits(db: Db, traffic: TrafficController, events: EventLo
     };
   }
   const push = traffic.push.bind(traffic);
-  traffic.push = (project: string, environment: string) => {
+  traffic.push = (project: string, environment: string, service?: string) => {
     const t = performance.now();
-    return push(project, environment).finally(() => charge('pushMs', performance.now() - t));
+    return push(project, environment, service).finally(() => charge('pushMs', performance.now() - t));
   };
   const emit = events.emit.bind(events);
   events.emit = (event) => {

@@ -22,6 +22,7 @@ import { finalStates, getDeployment } from '../src/store/repos/deployments.js';
 import type { DriverName } from '../test/support/drivers.js';
 import { FakeRuntime, RecordingRouter } from '../test/support/fake-runtime.js';
 import { freshPglite, freshPostgres } from '../test/support/store.js';
+import { countStatements, databaseCpuMeter } from './database-cost.js';
 import { profileWaits } from './scale-waits.js';
 import { machine, printResult, progress, timeQueries } from './support.js';
 
@@ -36,6 +37,7 @@ const profileQueries = process.argv.includes('--profile-queries');
 const profileWaitsOn = process.argv.includes('--profile-waits');
 const drivers: DriverName[] = driverArg === 'both' ? ['pglite', 'postgres'] : [driverArg as DriverName];
 const environments = ['development', 'staging', 'production'];
+const statements = countStatements();
 
 const config = validateConfigObject(
   {
@@ -123,6 +125,8 @@ async function run(driver: DriverName) {
       ),
     );
     const failed: string[] = [];
+    const database = await databaseCpuMeter(db);
+    const sent = { ...statements };
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     let next = 0;
@@ -144,7 +148,13 @@ async function run(driver: DriverName) {
     await Promise.all(Array.from({ length: inFlight }, worker));
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const sentInRun = {
+      statements: statements.statements - sent.statements,
+      commits: statements.commits - sent.commits,
+    };
+    const databaseMs = await database.spentMs();
     const ms = events.steps.map((s) => s.ms);
+    const perStep = (n: number) => Math.round((n / ms.length) * 100) / 100;
     const byKind = Object.fromEntries(
       [...new Set(events.steps.map((s) => s.kind))].map((k) => {
         const xs = events.steps.filter((s) => s.kind === k).map((s) => s.ms);
@@ -162,6 +172,16 @@ async function run(driver: DriverName) {
       // CPU of this process (engine, fake runtime, and with PGlite the database) per step: unlike latency, it does
       // not depend on how much of the shared machine the other sessions take.
       coordinatorCpuMsPerStep: Math.round(((cpu.user + cpu.system) / 1000 / ms.length) * 100) / 100,
+      // The PostgreSQL server's CPU for this database per step (its backends, from /proc): the other half of the cost.
+      ...(databaseMs === undefined ? {} : { databaseCpuMsPerStep: perStep(databaseMs) }),
+      // Statements sent to the server per step (BEGIN and COMMIT included; also those of deploy() and of this
+      // benchmark's two reads per deployment), and commits (PostgreSQL only: PGlite's go through no pg client).
+      ...(driver === 'postgres'
+        ? {
+            statementsPerStep: perStep(sentInRun.statements),
+            commitsPerStep: perStep(sentInRun.commits),
+          }
+        : {}),
       coordinatorCpuShare: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100) / 100,
       stepP50Ms: pct(ms, 0.5),
       stepP95Ms: pct(ms, 0.95),

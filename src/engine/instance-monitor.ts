@@ -70,7 +70,6 @@ export class InstanceMonitor {
       case 'state': {
         if (this.holdStates) return;
         const s = event.status;
-        const routable = (state: string) => state === 'healthy';
         // The record as it was before this report: what changed decides the push and the events.
         const swapped = await swapInstanceStatus(this.deps.db, id, {
           state: s.state,
@@ -82,8 +81,11 @@ export class InstanceMonitor {
         if (!swapped?.changed) return;
         const instance = swapped.before;
         this.deps.instanceChanges?.changed(instance.releaseId);
-        if (routable(s.state) !== routable(instance.state) || (s.address && s.address !== instance.address))
-          this.pushRoutes(instance);
+        // Only when its place in the route table changed: in it or not, or at another address while in it.
+        const address = s.address ?? instance.address;
+        const was = routedAt(instance.desired, instance.state, instance.address);
+        const is = routedAt(instance.desired, s.state, address);
+        if (was !== is) this.pushRoutes(instance);
         if (s.state === 'unhealthy' && instance.state !== 'unhealthy')
           await this.emit(
             instance,
@@ -126,7 +128,7 @@ export class InstanceMonitor {
   }
 
   private pushRoutes(instance: InstanceRecord): void {
-    this.deps.traffic.schedule(instance.project, instance.environment);
+    this.deps.traffic.schedule(instance.project, instance.environment, instance.service);
   }
 
   private async emit(
@@ -146,6 +148,16 @@ export class InstanceMonitor {
       data: { instance: instance.id, release: release?.version, ...data },
     });
   }
+}
+
+/**
+ * The address an instance is routed at, as readRouteSources decides it (meant to run, healthy, with an address), or
+ * undefined when it is not in the route table. A report that leaves this as it was changes no table: an instance
+ * reporting `starting` with its first address, or `stopping` once the engine stopped wanting it, was a route push
+ * each (bench/scale.ts).
+ */
+export function routedAt(desired: string, state: string, address: string | undefined): string | undefined {
+  return desired === 'running' && state === 'healthy' && address ? address : undefined;
 }
 
 function instanceIdOf(event: RuntimeEvent): string {

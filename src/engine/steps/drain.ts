@@ -1,7 +1,7 @@
 import { formatDuration } from '../../shared/duration.js';
 import { listInstances, setDesired } from '../../store/repos/instances.js';
 import type { Role } from '../../strategies/plan.js';
-import { deploymentEventBase, releaseFor, type StepContext } from '../context.js';
+import { deploymentEventBase, type StepContext } from '../context.js';
 
 /**
  * Take the oldest instances of the role's release out of rotation until `keep` remain routed,
@@ -12,35 +12,26 @@ export async function drain(ctx: StepContext, step: { role: Role; keep: number }
   const release = ctx.releases[step.role];
   if (!release) return; // nothing of that role was ever started
   const d = ctx.deployment;
-  const routed = (
-    await listInstances(ctx.db, {
-      project: d.project,
-      environment: d.environment,
-      service: d.service,
-      releaseId: releaseFor(ctx, step.role).id,
-      live: true,
-    })
-  ).filter((i) => i.desired === 'running');
+  const live = await listInstances(ctx.db, {
+    project: d.project,
+    environment: d.environment,
+    service: d.service,
+    releaseId: release.id,
+    live: true,
+  });
+  const routed = live.filter((i) => i.desired === 'running');
   const leaving = routed.slice(0, Math.max(0, routed.length - step.keep));
-  const ids = new Set(leaving.map((i) => i.id));
   if (leaving.length > 0) {
-    await setDesired(ctx.db, [...ids], 'warm');
-    await ctx.traffic.push(d.project, d.environment);
+    await setDesired(
+      ctx.db,
+      leaving.map((i) => i.id),
+      'warm',
+    );
+    await ctx.traffic.push(d.project, d.environment, d.service);
   }
-  // Also covers instances drained by an earlier run of this step before a restart.
-  const draining = new Set(
-    (
-      await listInstances(ctx.db, {
-        project: d.project,
-        environment: d.environment,
-        service: d.service,
-        releaseId: release.id,
-        live: true,
-      })
-    )
-      .filter((i) => i.desired === 'warm')
-      .map((i) => i.id),
-  );
+  // Those just taken out, and those an earlier run of this step took out before a restart (warm in the list read
+  // above: reading it again after the write was one statement more in every drain).
+  const draining = new Set([...live.filter((i) => i.desired === 'warm'), ...leaving].map((i) => i.id));
   if (draining.size === 0) return;
 
   const started = ctx.clock.now();

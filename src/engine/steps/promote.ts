@@ -1,4 +1,4 @@
-import { setStable } from '../../store/repos/service-state.js';
+import { promoteStable } from '../../store/repos/service-state.js';
 import { replaceTraffic } from '../../store/repos/traffic.js';
 import { deploymentEventBase, releaseFor, type StepContext } from '../context.js';
 
@@ -6,13 +6,8 @@ import { deploymentEventBase, releaseFor, type StepContext } from '../context.js
 export async function promote(ctx: StepContext): Promise<void> {
   const d = ctx.deployment;
   const candidate = releaseFor(ctx, 'candidate');
-  await ctx.db.transaction(async (tx) => {
-    await setStable(tx, d.project, d.environment, d.service, candidate.id);
-    await replaceTraffic(tx, { project: d.project, environment: d.environment, service: d.service }, [
-      { releaseId: candidate.id, role: 'stable', weight: 100 },
-    ]);
-  });
-  await ctx.traffic.push(d.project, d.environment);
+  await promoteStable(ctx.db, { project: d.project, environment: d.environment, service: d.service }, candidate.id);
+  await ctx.traffic.push(d.project, d.environment, d.service);
   await ctx.events.emit({
     ...deploymentEventBase(ctx),
     kind: 'release.promoted',
@@ -27,5 +22,5 @@ export async function restoreStable(ctx: StepContext): Promise<void> {
   const stable = ctx.releases.stable;
   const keep = stable ? [{ releaseId: stable.id, role: 'stable' as const, weight: 100 }] : [];
   await replaceTraffic(ctx.db, { project: d.project, environment: d.environment, service: d.service }, keep);
-  await ctx.traffic.push(d.project, d.environment);
+  await ctx.traffic.push(d.project, d.environment, d.service);
 }

@@ -1,6 +1,12 @@
 import { newId } from '../../shared/ids.js';
 import { messageOf } from '../../shared/errors.js';
-import { insertInstances, listInstances, setDesired, updateInstanceStatus } from '../../store/repos/instances.js';
+import {
+  insertInstances,
+  listInstances,
+  recordHandles,
+  setDesired,
+  updateInstanceStatus,
+} from '../../store/repos/instances.js';
 import type { Role } from '../../strategies/plan.js';
 import { deploymentEventBase, releaseFor, type StepContext } from '../context.js';
 import { EngineError } from '../errors.js';
@@ -61,17 +67,22 @@ export async function scale(ctx: StepContext, step: { role: Role; instances: num
     }),
   );
   const toStart = [...unstarted, ...created];
-  const results = await Promise.allSettled(
-    toStart.map(async (instance) => {
-      const handle = await ctx.runtime.start(instance.spec);
-      await updateInstanceStatus(ctx.db, instance.id, { handle, address: handle.address });
-      await ctx.events.emit({
+  const results = await Promise.allSettled(toStart.map((instance) => ctx.runtime.start(instance.spec)));
+  // The handles of those that started, in one statement once every start has ended, then their events.
+  const started = toStart.flatMap((instance, n) => {
+    const r = results[n]!;
+    return r.status === 'fulfilled' ? [{ id: instance.id, handle: r.value }] : [];
+  });
+  await recordHandles(ctx.db, started);
+  await Promise.all(
+    started.map(({ id, handle }) =>
+      ctx.events.emit({
         ...deploymentEventBase(ctx),
         kind: 'instance.started',
-        message: `started ${d.service} ${release.version} instance ${instance.id} on ${handle.address}`,
-        data: { instance: instance.id, release: release.version, address: handle.address },
-      });
-    }),
+        message: `started ${d.service} ${release.version} instance ${id} on ${handle.address}`,
+        data: { instance: id, release: release.version, address: handle.address },
+      }),
+    ),
   );
   const failures = results.flatMap((r, i) =>
     r.status === 'rejected' ? [{ instance: toStart[i]!.id, error: messageOf(r.reason) }] : [],

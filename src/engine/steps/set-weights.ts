@@ -1,5 +1,4 @@
 import { messageOf } from '../../shared/errors.js';
-import { patchProgress } from '../../store/repos/deployments.js';
 import { replaceTraffic } from '../../store/repos/traffic.js';
 import { deploymentEventBase, type StepContext } from '../context.js';
 import { EngineError } from '../errors.js';
@@ -27,14 +26,19 @@ export async function setWeights(ctx: StepContext, step: { stable: number; candi
     const other = role === 'stable' ? step.candidate : step.stable;
     if ((role === 'stable' ? step.stable : step.candidate) > 0 && other === 0) await waitForOneHealthy(ctx, role);
   }
-  await replaceTraffic(ctx.db, { project: d.project, environment: d.environment, service: d.service }, entries);
-  if (step.candidate > 0 && d.progress.trafficShiftedAt === undefined) {
-    ctx.deployment = await patchProgress(ctx.db, d.id, { trafficShiftedAt: ctx.clock.now() });
-  }
+  // The first weight given to the candidate is when its traffic began (recorded with the weights, in one statement).
+  const shifted = step.candidate > 0 && d.progress.trafficShiftedAt === undefined ? ctx.clock.now() : undefined;
+  await replaceTraffic(
+    ctx.db,
+    { project: d.project, environment: d.environment, service: d.service },
+    entries,
+    shifted === undefined ? undefined : { deploymentId: d.id, fields: { trafficShiftedAt: shifted } },
+  );
+  if (shifted !== undefined) ctx.deployment = { ...d, progress: { ...d.progress, trafficShiftedAt: shifted } };
   const deadline = ctx.clock.now() + pushRetryMs;
   for (;;) {
     try {
-      await ctx.traffic.push(d.project, d.environment);
+      await ctx.traffic.push(d.project, d.environment, d.service);
       break;
     } catch (e) {
       if (ctx.clock.now() >= deadline)

@@ -25,13 +25,16 @@ export async function stop(ctx: StepContext, step: { role: Role; keep: number })
     leaving.map((i) => i.id),
     'stopped',
   );
-  await ctx.traffic.push(d.project, d.environment);
-  await Promise.all(
-    leaving.map(async (i) => {
-      await ctx.runtime.stop(i.id);
-      await markStopped(ctx.db, i.id);
-    }),
+  await ctx.traffic.push(d.project, d.environment, d.service);
+  // Recorded together once every stop has ended (one statement, where one per instance was a commit each); those
+  // that stopped are recorded even when another's stop failed.
+  const stops = await Promise.allSettled(leaving.map((i) => ctx.runtime.stop(i.id)));
+  await markStopped(
+    ctx.db,
+    leaving.filter((_, n) => stops[n]!.status === 'fulfilled').map((i) => i.id),
   );
+  const failed = stops.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   await ctx.events.emit({
     ...deploymentEventBase(ctx),
     kind: 'instance.stopped',

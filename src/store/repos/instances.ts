@@ -159,6 +159,27 @@ export async function updateInstanceStatus(db: Queryable, id: string, s: StatusR
 }
 
 /**
+ * Record the handles (and addresses) the runtime returned for instances it started, in one statement: a scale step
+ * recorded each instance's in a commit of its own (bench/scale.ts).
+ */
+export async function recordHandles(
+  db: Queryable,
+  started: readonly { id: string; handle: InstanceHandle }[],
+): Promise<void> {
+  if (started.length === 0) return;
+  await db.query(
+    `update instances i set handle = s.handle, address = coalesce(s.address, i.address), updated_at = now()
+       from unnest($1::text[], $2::jsonb[], $3::text[]) as s(id, handle, address)
+      where i.id = s.id`,
+    [
+      started.map((s) => s.id),
+      started.map((s) => JSON.stringify(s.handle)),
+      started.map((s) => s.handle.address ?? null),
+    ],
+  );
+}
+
+/**
  * Persist what the runtime reported and return the record as it was just before, in one statement (the instance
  * monitor compares old and new; reading first, then writing, was two statements per report). A report that changes
  * nothing is not written (`changed` false): a runtime repeats what the store already has (an instance recorded
@@ -211,12 +232,14 @@ export async function setDesired(
   );
 }
 
-/** The runtime confirmed the instance is gone. */
-export async function markStopped(db: Queryable, id: string): Promise<void> {
+/** The runtime confirmed the instance (or each of several, in one statement) is gone. */
+export async function markStopped(db: Queryable, ids: string | readonly string[]): Promise<void> {
+  const list = typeof ids === 'string' ? [ids] : [...ids];
+  if (list.length === 0) return;
   await db.query(
     `update instances set desired = 'stopped', state = 'stopped', stopped_at = coalesce(stopped_at, now()), ` +
-      `updated_at = now() where id = $1`,
-    [id],
+      `updated_at = now() where id = any($1::text[])`,
+    [list],
   );
 }
 

@@ -32,11 +32,21 @@ export async function insertReleaseIfAbsent(
   db: Queryable,
   release: Omit<ReleaseRecord, 'createdAt'>,
 ): Promise<ReleaseRecord> {
-  await db.query(
-    `insert into releases (id, project, service, version, spec, digest) values ($1, $2, $3, $4, $5, $6)
-     on conflict (project, service, version) do nothing`,
+  // Inserted or found in one statement (every deployment asks: two statements were two commits). A release inserted
+  // by another transaction that committed after this statement's snapshot is not in it: read again then.
+  const { rows } = await db.query(
+    `with inserted as (
+       insert into releases (id, project, service, version, spec, digest) values ($1, $2, $3, $4, $5, $6)
+       on conflict (project, service, version) do nothing
+       returning ${columns}
+     )
+     select ${columns} from inserted
+     union all
+     select ${columns} from releases
+      where project = $2 and service = $3 and version = $4 and not exists (select 1 from inserted)`,
     [release.id, release.project, release.service, release.version, JSON.stringify(release.spec), release.digest],
   );
+  if (rows[0]) return toRelease(rows[0]);
   const stored = await getReleaseByVersion(db, release.project, release.service, release.version);
   return stored!;
 }

@@ -46,6 +46,11 @@ export async function replaceTraffic(
   db: Queryable,
   key: { project: string; environment: string; service: string },
   entries: { releaseId: string; role: 'stable' | 'candidate'; weight: number }[],
+  /**
+   * Fields merged into a deployment's progress in the same statement (a weight step records when traffic first
+   * moved: a statement and a commit of its own, on the way of every such step, bench/scale.ts).
+   */
+  progress?: { deploymentId: string; fields: Record<string, unknown> },
 ): Promise<void> {
   // One row per release, the last entry winning as when they were written one by one (an upsert cannot touch a row
   // twice).
@@ -55,6 +60,10 @@ export async function replaceTraffic(
     `with gone as (
        delete from traffic
        where project = $1 and environment = $2 and service = $3 and not (release_id = any($4::text[]))
+     ),
+     progressed as (
+       update deployments set progress = progress || $8::jsonb, updated_at = now()
+       where $7::text is not null and id = $7
      )
      insert into traffic (project, environment, service, release_id, role, weight)
      select $1, $2, $3, e.release_id, e.role, e.weight
@@ -68,6 +77,8 @@ export async function replaceTraffic(
       rows.map((e) => e.releaseId),
       rows.map((e) => e.role),
       rows.map((e) => e.weight),
+      progress?.deploymentId ?? null,
+      progress ? JSON.stringify(progress.fields) : null,
     ],
   );
 }
