@@ -434,8 +434,8 @@ export const configSchema = z
           .meta({
             description:
               'Worker processes serving traffic behind a parent that keeps the sockets (a killed worker is replaced ' +
-              'while the others serve): auto = one per core; 0 = serve in the one process. Applies when the proxy ' +
-              'starts; built-in proxy only.',
+              'while the others serve): auto = one per core but one, at least one; 0 = serve in the one process. ' +
+              'Applies when the proxy starts; built-in proxy only.',
           }),
       })
       .prefault({})

@@ -27,7 +27,7 @@ export function starterConfig(project: string, schemaRef: string = installedSche
 ${`project: ${project}`.padEnd(37)} # lowercase letters, digits and dashes
 dataDir: .slipway                     # store, proxy state and instance logs
 coordinator: { listen: 127.0.0.1:7420 } # the API the slipway CLI talks to
-proxy: { admin: 127.0.0.1:7421, workers: auto } # admin API; worker processes (auto: one per core, 0: one process)
+proxy: { admin: 127.0.0.1:7421, workers: auto } # admin API; worker processes (auto: cores−1, ≥ 1; 0: one process)
 # proxy: { kind: haproxy, binary: /usr/sbin/haproxy } # …or HAProxy 2.6+ as the data plane (apt-get install haproxy)
 # Error ingest for the Sentry SDKs (\`slipway dsn --env staging\` prints the DSN; instances get SENTRY_DSN):
 errors:

@@ -7,7 +7,10 @@ export function registerProxy(program: Command): void {
     .description('Run the data plane (started for you by `slipway up`)')
     .requiredOption('--admin <host:port>', 'loopback address of the admin API')
     .requiredOption('--state-dir <dir>', 'where routes.json and the admin token live')
-    .option('--workers <n>', 'worker processes serving traffic (default: one per core; 0: serve in one process)')
+    .option(
+      '--workers <n>',
+      'worker processes serving traffic (default: one per core but one, at least one; 0: serve in one process)',
+    )
     .action(async (opts: { admin: string; stateDir: string; workers?: string }) => {
       const workers = opts.workers === undefined ? [] : ['--workers', opts.workers];
       await runProxyProcess(['--admin', opts.admin, '--state-dir', opts.stateDir, ...workers]);

@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import type { EnvironmentRoutes } from '../router.js';
 import { silentLogger, type Logger } from '../../shared/logging.js';
 import { isLoopbackHost, parseHostPort } from './address.js';
@@ -9,6 +8,7 @@ import { ProxyError } from './errors.js';
 import { ParentPlane } from './parent-plane.js';
 import type { Plane } from './plane.js';
 import { loadRouteState, saveRouteState } from './route-store.js';
+import { autoWorkerCount } from './worker-count.js';
 
 /** What runProxy needs. */
 export interface ProxyOptions {
@@ -23,7 +23,7 @@ export interface ProxyOptions {
   drainTimeoutMs?: number;
   /** Forwarding tunables (timeouts, ejection, retries). */
   forward?: DataPlaneOptions['forward'];
-  /** Worker processes serving traffic (default: one per core); 0 serves it in this process. */
+  /** Worker processes serving traffic (default: one per core but one, at least one); 0 serves it in this process. */
   workers?: number;
 }
 
@@ -57,7 +57,7 @@ export async function runProxy(options: ProxyOptions): Promise<RunningProxy> {
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
 
   const tables = await loadRouteState(options.stateDir);
-  const workers = options.workers ?? availableParallelism();
+  const workers = options.workers ?? autoWorkerCount();
   const persist = (envs: EnvironmentRoutes[]) => saveRouteState(options.stateDir, envs);
   let dataPlane: Plane;
   if (workers > 0) {

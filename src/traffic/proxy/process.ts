@@ -9,7 +9,7 @@ import { runProxy, type RunningProxy } from './main.js';
 
 /**
  * `slipway proxy` as a process: `--admin host:port --state-dir DIR [--workers N]` (N worker processes, default
- * $SLIPWAY_PROXY_WORKERS or one per core; 0 serves in this process); the admin token comes from
+ * $SLIPWAY_PROXY_WORKERS or one per core but one; 0 serves in this process); the admin token comes from
  * $SLIPWAY_PROXY_TOKEN or <stateDir>/admin-token, never from argv. SIGTERM/SIGINT close
  * gracefully and exit 0; a start failure prints one line on stderr and exits with the error's
  * code (5 when an address is in use).
@@ -71,7 +71,7 @@ export async function runProxyProcess(
   process.on('SIGINT', stop);
 }
 
-/** --workers, else $SLIPWAY_PROXY_WORKERS, else undefined (one per core): a whole number from 0 to 64. */
+/** --workers, else $SLIPWAY_PROXY_WORKERS, else undefined (one per core but one): a whole number from 0 to 64. */
 function parseWorkers(flag: string | undefined, fromEnv: string | undefined): number | undefined {
   const [text, where] = flag !== undefined ? [flag, '--workers'] : [fromEnv, 'SLIPWAY_PROXY_WORKERS'];
   if (text === undefined || text === '') return undefined;
