@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -239,6 +241,47 @@ describe('notifications', () => {
     const failedEvents = (await listEvents(db, { limit: 500 })).filter((e) => e.kind === 'notification.failed');
     expect(failedEvents.length).toBeGreaterThanOrEqual(6);
     expect(JSON.stringify(failedEvents)).not.toContain(refusing.url.split('/services')[0]);
+  });
+
+  it('ends an attempt at a hanging endpoint at its timeout even when garbage collection runs meanwhile', async () => {
+    // Node 20 loses an AbortSignal.timeout held only inside AbortSignal.any once the collector runs
+    // (nodejs/node#57736): the attempt then waited for the receiver's server to give up (300 s).
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const hanging = await receiver('slack', { hang: true });
+    await storeProject(db, {
+      timeout: '200ms',
+      retry: { attempts: 2, backoff: '50ms', maxBackoff: '50ms' },
+      services: { hanging: { type: 'slack', url: 'secret:HANGING' } },
+      subscriptions: [{ on: ['on-deployment-started'], to: ['hanging'] }],
+    });
+    await setSecrets({ HANGING: hanging.url }, 'staging');
+    await start();
+    for (let i = 0; i < 3; i++)
+      await events.emit({
+        project: 'harbor',
+        service: 'api',
+        environment: 'staging',
+        kind: 'deployment.started',
+        message: `started ${i}`,
+        data: {},
+      });
+    const collecting = setInterval(gc, 30);
+    try {
+      const failed = await until(
+        'all three failed after two timed-out attempts',
+        async () => {
+          const list = (await listNotifyDeliveries(db, { state: 'failed', limit: 10 })).filter(
+            (d) => d.target === 'hanging',
+          );
+          return list.length === 3 ? list : undefined;
+        },
+        20_000,
+      );
+      expect(failed.every((d) => d.attempts === 2 && d.lastError === 'no answer: timed out')).toBe(true);
+    } finally {
+      clearInterval(collecting);
+    }
   });
 
   it('sends everything to a healthy endpoint while a hanging one holds only its own few claims', async () => {

@@ -31,6 +31,7 @@ import type { NotificationMessage } from './message.js';
 import { plainServiceFields, sentMessage } from './outcome.js';
 import { scrub } from './scrub.js';
 import type { NotificationSender, ResolvedService, SendOutcome } from './sender.js';
+import { deadline } from '../shared/deadline.js';
 
 export interface WorkerOptions {
   db: Db;
@@ -374,18 +375,22 @@ export class DeliveryWorker {
       secretValues.push(secret);
       resolved[key] = secret;
     }
-    const signal = AbortSignal.any([AbortSignal.timeout(n.timeoutMs), this.stopping.signal]);
+    const attempt = deadline(n.timeoutMs, this.stopping.signal);
     const { project, target } = d;
-    return sender.send({
-      message: d.message as unknown as NotificationMessage,
-      key: d.key,
-      service: resolved,
-      signal,
-      refs: {
-        get: (refKey) => getNotifyRef(this.options.db, project, target, refKey),
-        set: (refKey, value) => setNotifyRef(this.options.db, project, target, refKey, value),
-      },
-    });
+    try {
+      return await sender.send({
+        message: d.message as unknown as NotificationMessage,
+        key: d.key,
+        service: resolved,
+        signal: attempt.signal,
+        refs: {
+          get: (refKey) => getNotifyRef(this.options.db, project, target, refKey),
+          set: (refKey, value) => setNotifyRef(this.options.db, project, target, refKey, value),
+        },
+      });
+    } finally {
+      attempt.done();
+    }
   }
 }
 
