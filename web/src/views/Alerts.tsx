@@ -78,8 +78,8 @@ export default function Alerts() {
                         .join(' ')}
                     </div>
                   </td>
-                  <td>{alertFigure(a.value, a.unit)}</td>
-                  <td>{alertFigure(a.threshold, a.unit)}</td>
+                  <td className="figure">{alertFigure(a.value, a.unit)}</td>
+                  <td className="figure">{alertFigure(a.threshold, a.unit)}</td>
                   <td>
                     <Time at={a.firedAt ?? a.activeSince} />
                   </td>
