@@ -2,6 +2,7 @@ import type { Runtime } from '../runtimes/runtime.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
+import { type InstanceRecord, listInstances } from '../store/repos/instances.js';
 import type { DeploymentRecord } from '../model/deployment.js';
 import type { ReleaseRecord } from '../store/repos/releases.js';
 import type { Role } from '../model/plan.js';
@@ -47,6 +48,18 @@ export function releaseFor(ctx: StepContext, role: Role): ReleaseRecord {
   const release = ctx.releases[role];
   if (!release) throw new Error(`deployment ${ctx.deployment.id} has no ${role} release`);
   return release;
+}
+
+/** The live instances (not stopped) of one release of the deployment's service in its environment. */
+export function liveInstancesOf(ctx: StepContext, releaseId: string): Promise<InstanceRecord[]> {
+  const d = ctx.deployment;
+  return listInstances(ctx.db, {
+    project: d.project,
+    environment: d.environment,
+    service: d.service,
+    releaseId,
+    live: true,
+  });
 }
 
 /** Event fields every deployment event carries. */

@@ -83,6 +83,19 @@ async function until<T>(what: string, check: () => Promise<T | undefined> | T | 
   }
 }
 
+/** `n` deployment.started events in staging ("started 0", "started 1", …): each a delivery per subscribed service. */
+async function emitStarted(n: number) {
+  for (let i = 0; i < n; i++)
+    await events.emit({
+      project: 'harbor',
+      service: 'api',
+      environment: 'staging',
+      kind: 'deployment.started',
+      message: `started ${i}`,
+      data: {},
+    });
+}
+
 const start = async () => {
   notifier = await startNotifications({
     db,
@@ -203,16 +216,7 @@ describe('notifications', () => {
       'staging',
     );
     await start();
-    for (let i = 0; i < 6; i++) {
-      await events.emit({
-        project: 'harbor',
-        service: 'api',
-        environment: 'staging',
-        kind: 'deployment.started',
-        message: `started ${i}`,
-        data: {},
-      });
-    }
+    await emitStarted(6);
     await until('healthy receives all six', () => (healthy.received.length === 6 ? true : undefined));
     // The hanging endpoint needs ≥ 30 s (6 deliveries × 10 attempts × 1 s, 2 at a time); the healthy one
     // got everything while it was still stuck.
@@ -257,15 +261,7 @@ describe('notifications', () => {
     });
     await setSecrets({ HANGING: hanging.url }, 'staging');
     await start();
-    for (let i = 0; i < 3; i++)
-      await events.emit({
-        project: 'harbor',
-        service: 'api',
-        environment: 'staging',
-        kind: 'deployment.started',
-        message: `started ${i}`,
-        data: {},
-      });
+    await emitStarted(3);
     const collecting = setInterval(gc, 30);
     try {
       const failed = await until(
@@ -297,16 +293,7 @@ describe('notifications', () => {
     });
     await setSecrets({ HANGING: hanging.url, HEALTHY: healthy.url }, 'staging');
     await start();
-    for (let i = 0; i < 30; i++) {
-      await events.emit({
-        project: 'harbor',
-        service: 'api',
-        environment: 'staging',
-        kind: 'deployment.started',
-        message: `started ${i}`,
-        data: {},
-      });
-    }
+    await emitStarted(30);
     await until('healthy receives all thirty', () => (healthy.received.length === 30 ? true : undefined));
     expect(hanging.requests).toHaveLength(2); // its two attempts in flight, still unanswered
     const held = (await listNotifyDeliveries(db, { limit: 100 })).filter((d) => d.target === 'hanging');
@@ -375,16 +362,7 @@ describe('notifications', () => {
     await setSecrets({ SLACK_URL: chat.url }, 'staging');
     await setSecrets({ SLACK_URL: chat.url }, 'production');
     await start();
-    for (let i = 0; i < 5; i++) {
-      await events.emit({
-        project: 'harbor',
-        service: 'api',
-        environment: 'staging',
-        kind: 'deployment.started',
-        message: `started ${i}`,
-        data: {},
-      });
-    }
+    await emitStarted(5);
     await until('the first delivery in flight and the others queued', async () => {
       const list = await listNotifyDeliveries(db, { limit: 100 });
       return chat.requests.length === 1 && list.length === 5 && list.every((d) => d.state === 'sending');

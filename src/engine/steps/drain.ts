@@ -1,7 +1,7 @@
 import { formatDuration } from '../../shared/duration.js';
-import { listInstances, setDesired } from '../../store/repos/instances.js';
+import { setDesired } from '../../store/repos/instances.js';
 import type { Role } from '../../strategies/plan.js';
-import { deploymentEventBase, type StepContext } from '../context.js';
+import { deploymentEventBase, liveInstancesOf, type StepContext } from '../context.js';
 
 /**
  * Take the oldest instances of the role's release out of rotation until `keep` remain routed,
@@ -12,13 +12,7 @@ export async function drain(ctx: StepContext, step: { role: Role; keep: number }
   const release = ctx.releases[step.role];
   if (!release) return; // nothing of that role was ever started
   const d = ctx.deployment;
-  const live = await listInstances(ctx.db, {
-    project: d.project,
-    environment: d.environment,
-    service: d.service,
-    releaseId: release.id,
-    live: true,
-  });
+  const live = await liveInstancesOf(ctx, release.id);
   const routed = live.filter((i) => i.desired === 'running');
   const leaving = routed.slice(0, Math.max(0, routed.length - step.keep));
   if (leaving.length > 0) {

@@ -1,21 +1,12 @@
-import { listInstances, setDesired } from '../../store/repos/instances.js';
+import { setDesired } from '../../store/repos/instances.js';
 import type { Role } from '../../strategies/plan.js';
-import { deploymentEventBase, type StepContext } from '../context.js';
+import { deploymentEventBase, liveInstancesOf, type StepContext } from '../context.js';
 
 /** Leave the role's unrouted instances running until a retire time, for instant rollback. */
 export async function keepWarm(ctx: StepContext, step: { role: Role; forMs: number }): Promise<void> {
   const release = ctx.releases[step.role];
   if (!release) return;
-  const d = ctx.deployment;
-  const warm = (
-    await listInstances(ctx.db, {
-      project: d.project,
-      environment: d.environment,
-      service: d.service,
-      releaseId: release.id,
-      live: true,
-    })
-  ).filter((i) => i.desired === 'warm');
+  const warm = (await liveInstancesOf(ctx, release.id)).filter((i) => i.desired === 'warm');
   if (warm.length === 0) return;
   const retireAt = new Date(ctx.clock.now() + step.forMs);
   await setDesired(

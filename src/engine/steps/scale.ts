@@ -1,14 +1,8 @@
 import { newId } from '../../shared/ids.js';
 import { messageOf } from '../../shared/errors.js';
-import {
-  insertInstances,
-  listInstances,
-  recordHandles,
-  setDesired,
-  updateInstanceStatus,
-} from '../../store/repos/instances.js';
+import { insertInstances, recordHandles, setDesired, updateInstanceStatus } from '../../store/repos/instances.js';
 import type { Role } from '../../strategies/plan.js';
-import { deploymentEventBase, releaseFor, type StepContext } from '../context.js';
+import { deploymentEventBase, liveInstancesOf, releaseFor, type StepContext } from '../context.js';
 import { EngineError } from '../errors.js';
 import { instanceSpecFor } from '../instance-spec.js';
 
@@ -20,13 +14,7 @@ import { instanceSpecFor } from '../instance-spec.js';
 export async function scale(ctx: StepContext, step: { role: Role; instances: number }): Promise<void> {
   const release = releaseFor(ctx, step.role);
   const d = ctx.deployment;
-  const live = await listInstances(ctx.db, {
-    project: d.project,
-    environment: d.environment,
-    service: d.service,
-    releaseId: release.id,
-    live: true,
-  });
+  const live = await liveInstancesOf(ctx, release.id);
   const running = live.filter((i) => i.desired === 'running');
   const known = new Set(ctx.runtime.list().map((s) => s.instanceId));
 

@@ -1,6 +1,6 @@
-import { listInstances, markStopped, setDesired } from '../../store/repos/instances.js';
+import { markStopped, setDesired } from '../../store/repos/instances.js';
 import type { Role } from '../../strategies/plan.js';
-import { deploymentEventBase, type StepContext } from '../context.js';
+import { deploymentEventBase, liveInstancesOf, type StepContext } from '../context.js';
 
 /**
  * Stop the role's instances until `keep` remain, unrouted (drained) ones first. Stopping is
@@ -10,13 +10,7 @@ export async function stop(ctx: StepContext, step: { role: Role; keep: number })
   const release = ctx.releases[step.role];
   if (!release) return;
   const d = ctx.deployment;
-  const live = await listInstances(ctx.db, {
-    project: d.project,
-    environment: d.environment,
-    service: d.service,
-    releaseId: release.id,
-    live: true,
-  });
+  const live = await liveInstancesOf(ctx, release.id);
   const ordered = [...live.filter((i) => i.desired === 'warm'), ...live.filter((i) => i.desired === 'running')];
   const leaving = ordered.slice(0, Math.max(0, live.length - step.keep));
   if (leaving.length === 0) return;

@@ -1,8 +1,7 @@
 import type { InstanceStatus } from '../../runtimes/runtime.js';
 import { formatDuration } from '../../shared/duration.js';
-import { listInstances } from '../../store/repos/instances.js';
 import type { Role } from '../../strategies/plan.js';
-import { deploymentEventBase, releaseFor, type StepContext } from '../context.js';
+import { deploymentEventBase, liveInstancesOf, releaseFor, type StepContext } from '../context.js';
 import { EngineError } from '../errors.js';
 import { waitForInstances } from '../instance-changes.js';
 import { logTail } from '../log-tail.js';
@@ -79,14 +78,7 @@ export async function waitHealthy(ctx: StepContext, step: { role: Role; instance
  * without the new one in it — 2 of 3 instances routed under maxUnavailable 0, seen under load.
  */
 export async function routableStates(ctx: StepContext, releaseId: string): Promise<Map<string, string>> {
-  const d = ctx.deployment;
-  const instances = await listInstances(ctx.db, {
-    project: d.project,
-    environment: d.environment,
-    service: d.service,
-    releaseId,
-    live: true,
-  });
+  const instances = await liveInstancesOf(ctx, releaseId);
   return new Map(instances.filter((i) => i.desired === 'running').map((i) => [i.id, i.state]));
 }
 
