@@ -130,7 +130,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     const metrics = createCoordinatorMetrics(db);
     const errorLogger = logger.child({ part: 'errors' });
     const errors = new ErrorIngest({
-      db,
+      // A flood of error events gives way to the engine's statements (PGlite runs one statement at a time).
+      db: db.background(),
       logger: errorLogger,
       registry: metrics.registry,
       rateLimit: config.errors.rateLimit,

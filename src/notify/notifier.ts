@@ -46,9 +46,14 @@ export class Notifier {
   private again = false;
   private closed = false;
 
-  constructor(private readonly options: NotifierOptions) {
-    this.dispatcher = new Dispatcher({ db: options.db, linkBase: options.linkBase });
-    this.worker = new DeliveryWorker({ ...options, pollMs: options.pollMs });
+  private readonly options: NotifierOptions;
+
+  constructor(options: NotifierOptions) {
+    // Reading the outbox and recording outcomes gives way to the engine's statements: a burst of deliveries must not
+    // slow a deployment's steps (on PGlite, which runs one statement at a time).
+    this.options = { ...options, db: options.db.background() };
+    this.dispatcher = new Dispatcher({ db: this.options.db, linkBase: options.linkBase });
+    this.worker = new DeliveryWorker({ ...this.options, pollMs: options.pollMs });
   }
 
   async start(): Promise<void> {

@@ -33,6 +33,11 @@ export interface Db extends Queryable {
    * transaction is rolled back and this rejects instead of pretending it committed.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * This store for work nobody waits on (delivering notifications): on PGlite, which runs one statement at a time,
+   * its statements give way to everyone else's (statement-lanes.ts); on PostgreSQL it is the store itself.
+   */
+  background(): Db;
   /** Close connections (PGlite: flush and close the data directory). Idempotent. */
   close(): Promise<void>;
 }

@@ -95,3 +95,40 @@ describe('PGlite driver: data directory', () => {
     await expect(openPglite({ loadDataDir: new Blob(['garbage'.repeat(100)]) })).rejects.toThrow(/not a PGlite dump/);
   });
 });
+
+describe('PGlite driver: the background lane', () => {
+  let db: Db;
+  beforeEach(async () => {
+    db = await openPglite();
+    await db.exec('create table log (n int, lane text)');
+  });
+  afterEach(() => db.close());
+
+  it("runs a statement of the foreground before the background's queued ones, and shares the database", async () => {
+    const background = db.background();
+    expect(background.background()).toBe(background);
+    const order: string[] = [];
+    const queued = Array.from({ length: 20 }, (_, i) =>
+      background.query('insert into log values ($1, $2)', [i, 'background']).then(() => order.push(`b${i}`)),
+    );
+    const step = db.query('insert into log values ($1, $2)', [100, 'foreground']).then(() => order.push('step'));
+    await Promise.all([...queued, step]);
+    // The first background statement was already running; the step comes right after it.
+    expect(order.indexOf('step')).toBeLessThanOrEqual(1);
+    const { rows } = await db.query<{ n: number }>("select count(*)::int as n from log where lane = 'background'");
+    expect(rows[0]!.n).toBe(20);
+  });
+
+  it('keeps transactions on the background lane whole, and refuses the store inside them', async () => {
+    const background = db.background();
+    const committed = background.transaction(async (tx) => {
+      await tx.query("insert into log values (1, 'tx')");
+      await expect(db.query('select 1')).rejects.toThrow(/inside a transaction|transaction/);
+      await tx.query("insert into log values (2, 'tx')");
+    });
+    const read = db.query<{ n: number }>("select count(*)::int as n from log where lane = 'tx'");
+    await committed;
+    // The read was queued while the transaction held the store: it sees both rows or none, never one.
+    expect([0, 2]).toContain((await read).rows[0]!.n);
+  });
+});

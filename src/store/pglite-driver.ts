@@ -7,6 +7,7 @@ import { StoreError } from './errors.js';
 import { turnIfBusy } from './event-loop-turns.js';
 import { ensureParentDir, ensurePgliteDataDir, reasonOf } from './pglite-data-dir.js';
 import { toSqlError } from './sql-errors.js';
+import { type Lane, StatementLanes } from './statement-lanes.js';
 import { TransactionGuard, guardTransaction, swallowedFailureError } from './transaction-guard.js';
 import { installPgliteArrayParsers, pgliteParsers } from './type-parsers.js';
 
@@ -26,7 +27,7 @@ export interface PgliteOptions {
  */
 export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
   if (options.loadDataDir) await assertTarball(options.loadDataDir);
-  if (options.dataDir === undefined) return new PgliteDb(await start(undefined, options.loadDataDir), undefined);
+  if (options.dataDir === undefined) return PgliteDb.open(await start(undefined, options.loadDataDir), undefined);
   const dataDir = resolve(options.dataDir);
   await ensureParentDir(dataDir);
   const lock = await acquireDataDirLock(dataDir);
@@ -34,7 +35,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
     const started = Date.now();
     const created = await ensurePgliteDataDir(dataDir, options.loadDataDir);
     if (created === 'created') options.logger?.info({ dataDir, ms: Date.now() - started }, 'created a PGlite database');
-    return new PgliteDb(await start(dataDir), lock);
+    return PgliteDb.open(await start(dataDir), lock);
   } catch (e) {
     await lock.release();
     throw e;
@@ -93,64 +94,90 @@ async function runQuery<T>(on: PgliteQueryable, sql: string, params: unknown[] |
   return { rows: result.rows, rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
 }
 
+/** What every lane's view of one PGlite database shares. */
+interface PgliteCore {
+  readonly pglite: PGlite;
+  readonly lock: DataDirLock | undefined;
+  readonly guard: TransactionGuard;
+  readonly lanes: StatementLanes;
+  closing: Promise<void> | undefined;
+}
+
 class PgliteDb implements Db {
   readonly driver = 'pglite' as const;
-  private readonly guard = new TransactionGuard();
-  private closing: Promise<void> | undefined;
+  private backgroundView: PgliteDb | undefined;
 
   constructor(
-    private readonly pglite: PGlite,
-    private readonly lock: DataDirLock | undefined,
+    private readonly core: PgliteCore,
+    private readonly lane: Lane,
   ) {}
+
+  static open(pglite: PGlite, lock: DataDirLock | undefined): PgliteDb {
+    const core = { pglite, lock, guard: new TransactionGuard(), lanes: new StatementLanes(), closing: undefined };
+    return new PgliteDb(core, 'foreground');
+  }
 
   async query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
     this.assertUsable('query');
-    return runQuery<T>(this.pglite, sql, params);
+    return this.core.lanes.run(this.lane, () => runQuery<T>(this.core.pglite, sql, params));
   }
 
   async exec(script: string): Promise<void> {
     this.assertUsable('exec');
-    await turnIfBusy();
-    await this.pglite.exec(script).catch((e: unknown) => Promise.reject(toSqlError(e, script)));
+    return this.core.lanes.run(this.lane, async () => {
+      await turnIfBusy();
+      await this.core.pglite.exec(script).catch((e: unknown) => Promise.reject(toSqlError(e, script)));
+    });
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     this.assertUsable('transaction');
-    return this.pglite.transaction((raw) =>
-      this.guard.run(async (scope) => {
-        const tx = guardTransaction(scope, {
-          query: <R>(sql: string, params?: unknown[]) => runQuery<R>(raw, sql, params),
-          exec: async (script: string) =>
-            void (await raw.exec(script).catch((e: unknown) => Promise.reject(toSqlError(e, script)))),
-        });
-        const result = await fn(tx);
-        // PGlite, like PostgreSQL, turns COMMIT of a failed transaction into a silent ROLLBACK.
-        if (scope.failed && (await isAborted(raw))) throw swallowedFailureError();
-        return result;
-      }),
+    const { pglite, guard } = this.core;
+    // The transaction holds the store for its lane until it commits: its own statements go straight to PGlite.
+    return this.core.lanes.run(this.lane, () =>
+      pglite.transaction((raw) =>
+        guard.run(async (scope) => {
+          const tx = guardTransaction(scope, {
+            query: <R>(sql: string, params?: unknown[]) => runQuery<R>(raw, sql, params),
+            exec: async (script: string) =>
+              void (await raw.exec(script).catch((e: unknown) => Promise.reject(toSqlError(e, script)))),
+          });
+          const result = await fn(tx);
+          // PGlite, like PostgreSQL, turns COMMIT of a failed transaction into a silent ROLLBACK.
+          if (scope.failed && (await isAborted(raw))) throw swallowedFailureError();
+          return result;
+        }),
+      ),
     );
+  }
+
+  background(): Db {
+    if (this.lane === 'background') return this;
+    this.backgroundView ??= new PgliteDb(this.core, 'background');
+    return this.backgroundView;
   }
 
   /** The data directory as a tarball; `Blob` is what `loadDataDir` takes back. */
   async dump(): Promise<Blob> {
     this.assertUsable('dump');
-    return this.pglite.dumpDataDir('none');
+    return this.core.lanes.run(this.lane, () => this.core.pglite.dumpDataDir('none'));
   }
 
   close(): Promise<void> {
-    this.closing ??= (async () => {
+    const core = this.core;
+    core.closing ??= (async () => {
       try {
-        if (!this.pglite.closed) await this.pglite.close();
+        if (!core.pglite.closed) await core.pglite.close();
       } finally {
-        await this.lock?.release();
+        await core.lock?.release();
       }
     })();
-    return this.closing;
+    return core.closing;
   }
 
   private assertUsable(operation: string): void {
-    if (this.closing) throw new StoreError('internal', `db.${operation}() was called after db.close()`);
-    this.guard.assertOutside(operation);
+    if (this.core.closing) throw new StoreError('internal', `db.${operation}() was called after db.close()`);
+    this.core.guard.assertOutside(operation);
   }
 }
 

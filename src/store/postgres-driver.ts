@@ -131,6 +131,11 @@ class PostgresDb implements Db {
     }
   }
 
+  /** The server runs statements side by side: nothing to give way to. */
+  background(): Db {
+    return this;
+  }
+
   close(): Promise<void> {
     this.closing ??= this.pool.end();
     return this.closing;

@@ -86,13 +86,15 @@ async function templateKey(kind: TemplateKind): Promise<string> {
 export async function freshDb(): Promise<Db> {
   const fresh = await freshPostgres();
   const { db } = fresh;
-  return {
+  const view: Db = {
     driver: db.driver,
     query: (sql, params) => db.query(sql, params),
     exec: (script) => db.exec(script),
     transaction: (fn) => db.transaction(fn),
+    background: () => view,
     close: fresh.drop,
   };
+  return view;
 }
 
 /** A fresh database on the test PostgreSQL server: its URL, a Db on it, and `drop()` to remove both. */

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { StatementLanes } from './statement-lanes.js';
+
+/** An operation that stays in flight until released, and records when it started. */
+function held(started: string[], name: string) {
+  let release!: () => void;
+  const done = new Promise<void>((r) => {
+    release = r;
+  });
+  return {
+    operation: async () => {
+      started.push(name);
+      await done;
+      return name;
+    },
+    release: () => release(),
+  };
+}
+
+const turn = () => new Promise((r) => setImmediate(r));
+
+describe('StatementLanes', () => {
+  it('keeps one operation in flight and lets the foreground lane go first', async () => {
+    const lanes = new StatementLanes();
+    const started: string[] = [];
+    const first = held(started, 'b0');
+    const running = lanes.run('background', first.operation);
+    const waiting = [1, 2, 3].map((i) => lanes.run('background', async () => void started.push(`b${i}`)));
+    const step = lanes.run('foreground', async () => void started.push('step'));
+    await turn();
+    expect(started).toEqual(['b0']);
+    expect(lanes.queued).toEqual({ foreground: 1, background: 3 });
+    first.release();
+    await Promise.all([running, step, ...waiting]);
+    expect(started).toEqual(['b0', 'step', 'b1', 'b2', 'b3']);
+  });
+
+  it('gives the background lane a turn while the foreground stays busy', async () => {
+    const lanes = new StatementLanes(2);
+    const started: string[] = [];
+    const first = held(started, 'f0');
+    const running = lanes.run('foreground', first.operation);
+    const background = lanes.run('background', async () => void started.push('b'));
+    const foreground = [1, 2, 3, 4].map((i) => lanes.run('foreground', async () => void started.push(`f${i}`)));
+    first.release();
+    await Promise.all([running, background, ...foreground]);
+    // f0 and f1 ran while b waited: its turn comes before f2.
+    expect(started).toEqual(['f0', 'f1', 'b', 'f2', 'f3', 'f4']);
+  });
+
+  it('passes results and failures through and frees the store after a failure', async () => {
+    const lanes = new StatementLanes();
+    await expect(lanes.run('foreground', async () => 42)).resolves.toBe(42);
+    await expect(
+      lanes.run('background', async () => {
+        throw new Error('no such table');
+      }),
+    ).rejects.toThrow('no such table');
+    const failing = lanes.run('foreground', () => Promise.reject(new Error('boom')));
+    const after = lanes.run('background', async () => 'ran');
+    await expect(failing).rejects.toThrow('boom');
+    await expect(after).resolves.toBe('ran');
+    expect(lanes.queued).toEqual({ foreground: 0, background: 0 });
+  });
+});
