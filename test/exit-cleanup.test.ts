@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killTagged, pidsWithEnv, taggedInstanceIds, until } from './support/processes.js';
+import { killTagged, pidsWithEnv, taggedInstanceIds, until, untilTaggedGone } from './support/processes.js';
 import { repoRoot } from './support/entry.js';
 
 /**
@@ -46,7 +46,7 @@ describe('what a command starts, it stops', () => {
     expect(taggedInstanceIds('SLIPWAY_RUN', tag).length).toBeGreaterThanOrEqual(2);
     demo.child.kill('SIGTERM');
     expect(await demo.exited, demo.output()).toEqual({ code: 0, signal: null });
-    await until('every tagged process to be gone', () => pidsWithEnv('SLIPWAY_RUN', tag).length === 0, 10_000);
+    await untilTaggedGone('SLIPWAY_RUN', tag);
     expect(existsSync(workspace)).toBe(false);
   }, 150_000);
 
@@ -63,7 +63,7 @@ describe('what a command starts, it stops', () => {
     bench.child.kill('SIGTERM');
     const { code } = await bench.exited;
     expect(code).toBe(143);
-    await until('every tagged process to be gone', () => pidsWithEnv('SLIPWAY_RUN', tag).length === 0, 10_000);
+    await untilTaggedGone('SLIPWAY_RUN', tag);
   }, 180_000);
 
   it('bench:zero-downtime without wrk says so in one line and starts nothing', () => {

@@ -67,7 +67,12 @@ export function lifecycleCases(ctx: RuntimeCaseContext): void {
     expect(statusOf(runtime, spec.instanceId)?.message).toBeTruthy();
     await s.cause(instance, 'pass-health');
     await seen.state(spec.instanceId, 'healthy');
-    expect(seen.states(spec.instanceId)).toEqual(['starting', 'healthy', 'unhealthy', 'healthy']);
+    // On a loaded machine a probe can also time out on its own (one more unhealthy → healthy pair, seen in a full
+    // suite at load 6): the order and the kinds of state are the contract, not their count.
+    const states = seen.states(spec.instanceId);
+    expect(subsequence(states, ['starting', 'healthy', 'unhealthy', 'healthy']), states.join(' → ')).toBe(true);
+    expect([...new Set(states)].sort()).toEqual(['healthy', 'starting', 'unhealthy']);
+    expect(states.at(-1)).toBe('healthy');
     expect(seen.of('exit', spec.instanceId)).toEqual([]);
     expect(seen.of('handle', spec.instanceId)).toEqual([]);
     expect(statusOf(runtime, spec.instanceId)).toMatchObject({ restarts: 0, address: handle.address });

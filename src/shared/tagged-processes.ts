@@ -24,17 +24,26 @@ export function pidsWithEnv(key: string, value: string): number[] {
   return pids;
 }
 
-/** SIGKILL every process tagged with `KEY=value`: the safety net when a command ends, however it ends. */
+/**
+ * SIGKILL every process tagged with `KEY=value`: the safety net when a command ends, however it ends. A supervisor
+ * that outlived the scan by a moment (a proxy parent, a coordinator) may start a replacement for a child killed in
+ * the same pass, so it looks again until a pass finds nothing new (bounded: each pass kills what it saw).
+ */
 export function killTagged(key: string, value: string): number {
-  const pids = pidsWithEnv(key, value);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
+  const killed = new Set<number>();
+  for (let pass = 0; pass < 10; pass++) {
+    const fresh = pidsWithEnv(key, value).filter((pid) => !killed.has(pid));
+    if (fresh.length === 0) break;
+    for (const pid of fresh) {
+      killed.add(pid);
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
     }
   }
-  return pids.length;
+  return killed.size;
 }
 
 /** `pid` and its ancestors. */

@@ -43,3 +43,22 @@ export function taggedInstanceIds(key: string, value: string): string[] {
   }
   return ids;
 }
+
+/** Wait until no process carries `KEY=value`; a timeout names what is left (pid, state, command line). */
+export async function untilTaggedGone(key: string, value: string, timeoutMs = 10_000): Promise<void> {
+  try {
+    await until('every tagged process to be gone', () => pidsWithEnv(key, value).length === 0, timeoutMs);
+  } catch (e) {
+    const left = pidsWithEnv(key, value).map((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
+        return `${pid} (${state}) ${cmdline.slice(0, 160)}`;
+      } catch {
+        return `${pid} (gone)`;
+      }
+    });
+    throw new Error(`${(e as Error).message}; left: ${left.join('; ') || 'none by now'}`);
+  }
+}
