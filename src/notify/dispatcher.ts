@@ -1,10 +1,12 @@
 /**
- * Follows the events table with one cursor. In ONE transaction it reads the events after the
- * cursor, writes a delivery for every subscription an event's trigger matches, and moves the
- * cursor: an event that is committed will be notified, and a crash before the commit only reads
- * the same events again (the idempotency key makes a second insert a no-op). The cursor is a
- * position in transaction order and only passes transactions that have all ended (listFinishedEvents):
- * an event whose lower id commits after a higher one is still read.
+ * Follows the events table with one cursor. A pass reads the events after the cursor and composes a delivery for
+ * every subscription an event's trigger matches; then ONE short transaction locks the cursor, checks that it has
+ * not moved since, writes the deliveries and moves it: an event that is committed will be notified, and a crash
+ * before the commit only reads the same events again (the idempotency key makes a second insert a no-op). Reading
+ * and composing happen outside that transaction so it holds the store for a moment only (on PGlite a transaction
+ * holds the whole store, and a deployment's step waited behind a pass of a burst: 30–50 ms). The cursor is a
+ * position in transaction order and only passes transactions that have all ended (listFinishedEvents): an event
+ * whose lower id commits after a higher one is still read.
  */
 import type { NotificationsConfig, ProjectConfig } from '../config/model.js';
 import type { Db, Queryable } from '../store/db.js';
@@ -19,6 +21,7 @@ import {
   insertNotifyDeliveries,
   lockCursor,
   type NewNotifyDelivery,
+  readCursor,
   setCursor,
 } from '../store/repos/notify-deliveries.js';
 import { getProject } from '../store/repos/projects.js';
@@ -61,28 +64,33 @@ export class Dispatcher {
    * that can fire a trigger are read: the steps and notification outcomes in between are skipped unread.
    */
   async dispatchOnce(): Promise<{ events: number; deliveries: number }> {
-    const done = await this.options.db.transaction(async (tx) => {
-      const cursor = await lockCursor(tx);
-      const { events, readTo, heldBack } = await listFinishedEvents(tx, {
-        after: cursor,
-        kinds: triggeringKinds,
-        limit: this.options.batch ?? 200,
-      });
-      const configs = new Map<string, ProjectConfig | undefined>();
-      const deliveries: NewNotifyDelivery[] = [];
-      for (const event of events) {
-        if (!event.project || !triggerOf(event)) continue;
-        if (!configs.has(event.project)) configs.set(event.project, (await getProject(tx, event.project))?.config);
-        const notifications = configs.get(event.project)?.notifications;
-        if (notifications) deliveries.push(...(await this.deliveriesOf(tx, event, notifications)));
-      }
-      const written = await insertNotifyDeliveries(tx, deliveries);
-      if (comparePositions(readTo, cursor) > 0) await setCursor(tx, readTo);
-      return { events: events.length, deliveries: written, readTo, heldBack };
+    const db = this.options.db;
+    const cursor = await readCursor(db);
+    const { events, readTo, heldBack } = await listFinishedEvents(db, {
+      after: cursor,
+      kinds: triggeringKinds,
+      limit: this.options.batch ?? 200,
     });
-    this.cursor = done.readTo;
-    this.heldBack = done.heldBack;
-    return { events: done.events, deliveries: done.deliveries };
+    const configs = new Map<string, ProjectConfig | undefined>();
+    const deliveries: NewNotifyDelivery[] = [];
+    for (const event of events) {
+      if (!event.project || !triggerOf(event)) continue;
+      if (!configs.has(event.project)) configs.set(event.project, (await getProject(db, event.project))?.config);
+      const notifications = configs.get(event.project)?.notifications;
+      if (notifications) deliveries.push(...(await this.deliveriesOf(db, event, notifications)));
+    }
+    const written = await db.transaction(async (tx) => {
+      // Another dispatcher (a coordinator that was leader a moment ago) moved the cursor meanwhile: what this pass
+      // read is its to write; read again from where it stands.
+      if (comparePositions(await lockCursor(tx), cursor) !== 0) return undefined;
+      const n = await insertNotifyDeliveries(tx, deliveries);
+      if (comparePositions(readTo, cursor) > 0) await setCursor(tx, readTo);
+      return n;
+    });
+    if (written === undefined) return { events: events.length, deliveries: 0 };
+    this.cursor = readTo;
+    this.heldBack = heldBack;
+    return { events: events.length, deliveries: written };
   }
 
   /** Dispatch until no event is left after the cursor. */

@@ -72,6 +72,12 @@ export async function lockCursor(tx: Queryable): Promise<EventPosition> {
   return rows[0] ? toPosition(rows[0].xid, rows[0].event_id) : startOfEvents;
 }
 
+/** Where the dispatcher stands, without a lock (what a pass reads from; lockCursor checks it again before moving). */
+export async function readCursor(db: Queryable): Promise<EventPosition> {
+  const { rows } = await db.query('select xid::text as xid, event_id from notify_cursor where id = 1');
+  return rows[0] ? toPosition(rows[0].xid, rows[0].event_id) : startOfEvents;
+}
+
 export async function setCursor(tx: Queryable, at: EventPosition): Promise<void> {
   await tx.query('update notify_cursor set xid = $1::xid8, event_id = $2 where id = 1', [at.xid.toString(), at.id]);
 }
