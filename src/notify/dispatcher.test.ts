@@ -86,6 +86,31 @@ describe('the dispatcher on PostgreSQL with concurrent writers', () => {
   });
 });
 
+describe('two dispatchers at once (a leader that just lost the lease and the new one)', () => {
+  beforeAll(assertPostgresReachable);
+
+  it('write each delivery once and never move the cursor back', async () => {
+    fresh = await freshPostgres();
+    const { db } = fresh;
+    const first = await slackDispatcher(db);
+    const second = new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420', batch: 1 });
+    for (let i = 0; i < 2; i++) {
+      const t = await openTransaction(fresh.url);
+      open.push(t);
+      await t.insertEvent({ kind: 'deployment.started', data: {} });
+      await t.commit();
+    }
+    // Both read from the same cursor; the one whose transaction comes second finds it moved and writes nothing.
+    const [a, b] = await Promise.all([first.dispatchOnce(), second.dispatchOnce()]);
+    expect(a.deliveries + b.deliveries).toBeLessThanOrEqual(2);
+    await first.dispatchAll();
+    const { rows } = await db.query<{ n: number }>('select count(*)::int as n from notify_deliveries');
+    expect(rows[0]!.n).toBe(2);
+    // Past both events: nothing is read again.
+    expect((await first.dispatchOnce()).events).toBe(0);
+  });
+});
+
 describe('the dispatcher beside other databases of the same server', () => {
   beforeAll(assertPostgresReachable);
 
