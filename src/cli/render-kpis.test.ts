@@ -24,4 +24,21 @@ describe('renderKpis', () => {
     expect(text).toMatch(/uptime \(probes\)\s+100 % of 1000\s+≥ 99.9 %\s+pass/);
     expect(text).toMatch(/lead time \(median\)\s+- over 0/);
   });
+
+  it('days are rounded down: a minute short of the 30-day MTBF target does not read 30.0d', () => {
+    const kpis = computeKpis({
+      since,
+      until,
+      ...generatedHistory(),
+      leadTimesMs: [],
+      availability: { probes: 1000, probeFailures: 0, requests: 0, errors5xx: 0 },
+    });
+    const short = { ...kpis, mtbf: { ...kpis.mtbf, valueMs: 30 * 86_400_000 - 60_000 } };
+    const text = renderKpis({
+      since: new Date(since).toISOString(),
+      until: new Date(until).toISOString(),
+      environments: [{ environment: 'production', kpis: short }],
+    });
+    expect(text).toMatch(/MTBF\s+29\.9d/);
+  });
 });

@@ -10,8 +10,9 @@ export interface KpisView {
 }
 
 const pct = (x: number | null) => (x === null ? '-' : `${(Math.round(x * 10_000) / 100).toString()} %`);
+// Days rounded down: an MTBF a minute short of 30 days reads 29.9d next to its FAIL, not 30.0d.
 const dur = (ms: number | null) =>
-  ms === null ? '-' : ms >= 86_400_000 ? `${(ms / 86_400_000).toFixed(1)}d` : formatDuration(ms);
+  ms === null ? '-' : ms >= 86_400_000 ? `${(Math.floor(ms / 8_640_000) / 10).toFixed(1)}d` : formatDuration(ms);
 const status = (c?: TargetCheck) =>
   !c ? '' : c.status === 'pass' ? green('pass') : c.status === 'fail' ? red('FAIL') : 'no data';
 

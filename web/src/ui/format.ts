@@ -22,13 +22,16 @@ export function absoluteTime(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
 
-/** "1 min 20 s", "850 ms" */
+/** "1 min 20 s", "850 ms", "5 h 12 min", "29.9 days" */
 export function duration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+  if (m < 60) return `${m} min ${s % 60} s`;
+  // Rounded down, so a figure just under a target in days (MTBF ≥ 30 days) never reads as the target itself.
+  if (m >= 48 * 60) return `${(Math.floor((m / 1440) * 10) / 10).toFixed(1)} days`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 /** A figure with its unit: "2.35 %", "41.2 ms", "1,204 requests". */
