@@ -49,6 +49,9 @@ export function renderConfig(state: HaproxyState, options: ConfigOptions): strin
     // closed under a client that may be sending on them right then (a failed request).
     '  option idle-close-on-response',
     '  retries 2',
+    // An instance killed mid-request (connection closed, no response byte) costs an idempotent request nothing: it is
+    // replayed on another server, as the built-in proxy does; the backends keep other methods from being replayed.
+    '  retry-on conn-failure empty-response',
     '  timeout connect 5s',
     '  timeout client 60s',
     '  timeout server 60s',
@@ -122,15 +125,22 @@ function frontend(table: EnvironmentRoutes, dir: string): string[] {
   return out;
 }
 
+/**
+ * A POST (or PATCH, CONNECT) an instance dropped may have been processed: only the methods RFC 9110 calls idempotent
+ * are replayed (METH_GET covers HEAD). Connect failures are retried for every method (`retries`, not L7).
+ */
+const idempotentRetriesOnly =
+  '  http-request disable-l7-retry if !METH_GET !METH_OPTIONS !METH_TRACE !METH_PUT !METH_DELETE';
+
 function backends(state: HaproxyState, environment: string, route: Route, options: ConfigOptions): string[] {
   const backend = routeBackendName(environment, route.match.host, route.match.pathPrefix);
   const servers = options.withoutServers
     ? []
     : state.servers.filter((s) => s.route === backend && s.state === 'active');
-  const out = [`backend ${backend}`, '  balance roundrobin'];
+  const out = [`backend ${backend}`, '  balance roundrobin', idempotentRetriesOnly];
   for (const s of servers) out.push(`  server ${s.name} ${s.address} weight ${s.weight}`);
   (state.slots[backend] ?? []).forEach((_, slot) => {
-    out.push(`backend ${slotBackendName(backend, slot)}`, '  balance roundrobin');
+    out.push(`backend ${slotBackendName(backend, slot)}`, '  balance roundrobin', idempotentRetriesOnly);
     for (const s of servers) if (s.slot === slot) out.push(`  server ${s.name} ${s.address} weight 1`);
   });
   return out;
