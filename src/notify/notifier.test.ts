@@ -313,6 +313,29 @@ describe('notifications', () => {
     expect(new Set(sent.map((e) => e.data.key)).size).toBe(30);
   });
 
+  it('keeps a dozen attempts in flight without a warning of a listener leak', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const hanging = await receiver('slack', { hang: true });
+      await storeProject(db, {
+        timeout: '60s',
+        concurrency: 12,
+        services: { hanging: { type: 'slack', url: 'secret:HANGING' } },
+        subscriptions: [{ on: ['on-deployment-started'], to: ['hanging'] }],
+      });
+      await setSecrets({ HANGING: hanging.url }, 'staging');
+      await start();
+      await emitStarted(12);
+      await until('twelve attempts in flight', () => (hanging.requests.length === 12 ? true : undefined));
+      await new Promise((r) => setImmediate(r)); // a warning is emitted on the next tick
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('sends the messages about one incident to a service one at a time', async () => {
     const chat = await receiver('slack', { hang: true });
     await storeProject(db, {

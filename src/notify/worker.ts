@@ -9,6 +9,7 @@
  * A coordinator killed before a batch is written sends those deliveries again after its restart (at least
  * once; the idempotency key lets the receiver drop the copy).
  */
+import { setMaxListeners } from 'node:events';
 import type { NotificationsConfig, ProjectConfig } from '../config/model.js';
 import { messageOf } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
@@ -117,7 +118,11 @@ export class DeliveryWorker {
   private woken = false;
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly options: WorkerOptions) {}
+  constructor(private readonly options: WorkerOptions) {
+    // Every attempt in flight follows this signal (deadline(): one listener, removed when the attempt ends); a burst
+    // has more attempts in flight than Node's default of 10 before it warns of a leak that is not one.
+    setMaxListeners(0, this.stopping.signal);
+  }
 
   /** Start sending; deliveries a stopped coordinator left mid-send are sent again first. */
   async start(): Promise<void> {
