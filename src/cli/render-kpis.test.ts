@@ -3,15 +3,19 @@ import { computeKpis } from '../kpis/compute.js';
 import { generatedHistory, since, until } from '../kpis/history.fixture.js';
 import { renderKpis } from './render-kpis.js';
 
+/** The KPIs of the generated history, 1,000 probes all answered. */
+const generatedKpis = () =>
+  computeKpis({
+    since,
+    until,
+    ...generatedHistory(),
+    leadTimesMs: [],
+    availability: { probes: 1000, probeFailures: 0, requests: 0, errors5xx: 0 },
+  });
+
 describe('renderKpis', () => {
   it('a table per environment with each figure, its target and pass / FAIL / no data', () => {
-    const kpis = computeKpis({
-      since,
-      until,
-      ...generatedHistory(),
-      leadTimesMs: [],
-      availability: { probes: 1000, probeFailures: 0, requests: 0, errors5xx: 0 },
-    });
+    const kpis = generatedKpis();
     const text = renderKpis({
       since: new Date(since).toISOString(),
       until: new Date(until).toISOString(),
@@ -26,13 +30,7 @@ describe('renderKpis', () => {
   });
 
   it('days are rounded down: a minute short of the 30-day MTBF target does not read 30.0d', () => {
-    const kpis = computeKpis({
-      since,
-      until,
-      ...generatedHistory(),
-      leadTimesMs: [],
-      availability: { probes: 1000, probeFailures: 0, requests: 0, errors5xx: 0 },
-    });
+    const kpis = generatedKpis();
     const short = { ...kpis, mtbf: { ...kpis.mtbf, valueMs: 30 * 86_400_000 - 60_000 } };
     const text = renderKpis({
       since: new Date(since).toISOString(),
