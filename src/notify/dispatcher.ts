@@ -79,6 +79,11 @@ export class Dispatcher {
       const notifications = configs.get(event.project)?.notifications;
       if (notifications) deliveries.push(...(await this.deliveriesOf(db, event, notifications)));
     }
+    // Nothing to write and the cursor stays: no transaction (the last pass of every dispatchAll).
+    if (deliveries.length === 0 && comparePositions(readTo, cursor) <= 0) {
+      this.heldBack = heldBack;
+      return { events: events.length, deliveries: 0 };
+    }
     const written = await db.transaction(async (tx) => {
       // Another dispatcher (a coordinator that was leader a moment ago) moved the cursor meanwhile: what this pass
       // read is its to write; read again from where it stands.
