@@ -27,13 +27,18 @@ export async function until<T>(
   }
 }
 
+/** The state letter of /proc/<pid>/stat (R, S, D, Z…); throws when the process is gone. */
+function processState(pid: number): string | undefined {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+}
+
 /** Instance ids (SLIPWAY_INSTANCE) of the live processes tagged with `KEY=value`. */
 export function taggedInstanceIds(key: string, value: string): string[] {
   const ids: string[] = [];
   for (const pid of pidsWithEnv(key, value)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue; // a zombie is not running
+      if (processState(pid) === 'Z') continue; // a zombie is not running
       const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
       const id = env.find((e) => e.startsWith('SLIPWAY_INSTANCE='));
       if (id) ids.push(id.slice('SLIPWAY_INSTANCE='.length));
@@ -51,8 +56,7 @@ export async function untilTaggedGone(key: string, value: string, timeoutMs = 10
   } catch (e) {
     const left = pidsWithEnv(key, value).map((pid) => {
       try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-        const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+        const state = processState(pid);
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
         return `${pid} (${state}) ${cmdline.slice(0, 160)}`;
       } catch {
