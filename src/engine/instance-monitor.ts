@@ -21,25 +21,55 @@ export class InstanceMonitor {
    * of the route table for a moment. Recovery syncs the settled states itself.
    */
   private holdStates = false;
+  /** Retries waiting to be queued again, cleared by stop(). */
+  private readonly retries = new Set<NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(private readonly deps: EngineDeps) {}
 
   /** Start listening to the runtime; with holdStates, state reports are ignored until release(). */
   start(options: { holdStates?: boolean } = {}): void {
     this.holdStates = Boolean(options.holdStates);
+    this.stopped = false;
     this.unsubscribe = this.deps.runtime.subscribe((event) => this.enqueue(event));
   }
 
-  /** Handle `event` after the events of its instance queued before it. */
-  private enqueue(event: RuntimeEvent): void {
+  /**
+   * Handle `event` after the events of its instance queued before it. A report the store refused is tried again:
+   * a runtime reports a state once, so a lost `healthy` left the record `starting` for good, and the deployment
+   * waiting on it failed ("only 0 of 1 instances are running after 30s", seen in CI when a starved leader's lease
+   * ran out for a moment and the store's fence refused the write).
+   */
+  private enqueue(event: RuntimeEvent, attempt = 0): void {
     const id = instanceIdOf(event);
     const tail: Promise<void> = (this.queues.get(id) ?? Promise.resolve())
       .then(() => this.handle(event))
-      .catch((e) => this.deps.logger.error({ err: messageOf(e), instance: id }, 'instance event lost'))
+      .catch((e) => this.retry(event, attempt, e))
       .finally(() => {
         if (this.queues.get(id) === tail) this.queues.delete(id);
       });
     this.queues.set(id, tail);
+  }
+
+  /** Queue `event` again after a backoff; a state report is replaced by the runtime's state by then. */
+  private retry(event: RuntimeEvent, attempt: number, error: unknown): void {
+    const id = instanceIdOf(event);
+    if (this.stopped) {
+      this.deps.logger.error({ err: messageOf(error), instance: id }, 'instance event lost: the monitor stopped');
+      return;
+    }
+    const delayMs = Math.min(retryMaxMs, retryFirstMs * 2 ** attempt);
+    this.deps.logger.warn(
+      { err: messageOf(error), instance: id, event: event.type, retryInMs: delayMs },
+      'the store did not take an instance event; trying again',
+    );
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      if (this.stopped) return;
+      const now = event.type === 'state' ? this.deps.runtime.list().find((s) => s.instanceId === id) : undefined;
+      this.enqueue(now ? { type: 'state', status: now } : event, attempt + 1);
+    }, delayMs);
+    this.retries.add(timer);
   }
 
   /** Take state reports again (recovery has synced the states). */
@@ -56,6 +86,9 @@ export class InstanceMonitor {
   /** Stop listening and let queued events finish. */
   async stop(): Promise<void> {
     this.unsubscribe?.();
+    this.stopped = true;
+    for (const timer of this.retries) clearTimeout(timer);
+    this.retries.clear();
     await this.settled();
   }
 
@@ -149,6 +182,10 @@ export class InstanceMonitor {
     });
   }
 }
+
+/** Backoff of an instance event the store refused: 250 ms, doubling, at most 5 s apart, for as long as it runs. */
+const retryFirstMs = 250;
+const retryMaxMs = 5_000;
 
 /**
  * The address an instance is routed at, as readRouteSources decides it (meant to run, healthy, with an address), or

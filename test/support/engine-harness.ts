@@ -61,6 +61,8 @@ export async function engineHarness(
   /** Extra signal sources for canaries (e.g. one that always fails), besides the proxy's. */
   extraSources: () => SignalSource[] = () => [],
   runtimeOptions: FakeRuntimeOptions = {},
+  /** The store as the engine sees it (e.g. one that refuses some writes); the harness itself reads the real one. */
+  engineDb: (db: Db) => Db = (db) => db,
 ): Promise<Harness> {
   let drop = async () => undefined as unknown;
   let db: Db;
@@ -75,7 +77,8 @@ export async function engineHarness(
   const router = new RecordingRouter();
   const events = new EventLog(db, silentLogger);
   const build = () => {
-    const traffic = new TrafficController(db, router, silentLogger);
+    const store = engineDb(db);
+    const traffic = new TrafficController(store, router, silentLogger);
     // Canaries read the samples a test feeds into the recording router, through the real proxy source.
     const signals = async (d: { project: string; environment: string; service: string }) => [
       new ProxySignalSource({
@@ -86,7 +89,7 @@ export async function engineHarness(
       ...extraSources(),
     ];
     return new Engine(
-      { db, runtime, router, traffic, events, clock: systemClock, logger: silentLogger, pollMs: 5 },
+      { db: store, runtime, router, traffic, events, clock: systemClock, logger: silentLogger, pollMs: 5 },
       { signals },
     );
   };
