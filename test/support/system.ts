@@ -14,6 +14,7 @@ import { createPostgresDatabase, type PostgresDatabase } from './store.js';
 import { runSlipway } from './cli.js';
 import { entryCommand } from './entry.js';
 import { killTagged, until } from './processes.js';
+import { releaseLogs, watchLogs } from './failure-logs.js';
 
 /**
  * The whole of Slipway as real processes for integration tests: a coordinator process (which
@@ -78,6 +79,7 @@ export class System {
         env.DATABASE_URL = database.url;
       } else seedWorkspaceStore(workspace);
       system = new System(workspace, env, database);
+      watchLogs(system.tag, path.join(workspace.dir, '.slipway', 'logs'));
       system.client = new ApiClient(`http://127.0.0.1:${system.workspace.ports.coordinator}`, system.token);
       try {
         await system.startCoordinator();
@@ -87,6 +89,7 @@ export class System {
         await new Promise((r) => setTimeout(r, 300)); // let the piped output reach the file
         const output = readFileSync(path.join(system.workspace.dir, 'coordinator-test.out'), 'utf8');
         killTagged('SLIPWAY_TEST_RUN', system.tag);
+        releaseLogs(system.tag);
         rmSync(system.workspace.dir, { recursive: true, force: true });
         await database?.drop();
         const portTaken = /already in use/.test(output) || /cannot serve on/.test((e as Error).message);
@@ -213,6 +216,7 @@ export class System {
       const keep = process.env.KEEP_TEST_LOGS;
       const logs = path.join(this.workspace.dir, '.slipway', 'logs');
       if (keep && existsSync(logs)) cpSync(logs, path.join(keep, this.tag), { recursive: true });
+      releaseLogs(this.tag);
       rmSync(this.workspace.dir, { recursive: true, force: true });
       await this.database?.drop();
     }
