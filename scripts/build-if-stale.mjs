@@ -18,9 +18,15 @@ function newest(path) {
   return max;
 }
 
-const inputs = ['src', 'web', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'].map((p) =>
-  join(root, p),
-);
+const inputs = [
+  'src',
+  'web',
+  'scripts',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+].map((p) => join(root, p));
 const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 if (inputs.some((p) => existsSync(p) && newest(p) > builtAt)) {
   process.stderr.write('building dist/ (sources changed since the last build)…\n');

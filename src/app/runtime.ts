@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { SecretVault } from '../access/secrets/vault.js';
 import type { ProjectConfig } from '../config/model.js';
-import { ContainerRuntime } from '../runtimes/container/index.js';
 import { LocalRuntime } from '../runtimes/local/index.js';
 import type { InstanceSpec, Runtime } from '../runtimes/runtime.js';
-import { parseHostAddress, SshRuntime, type HostAddress, type HostCredentials } from '../runtimes/ssh/index.js';
+import { type HostAddress, parseHostAddress } from '../runtimes/ssh/host-address.js';
+import type { HostCredentials } from '../runtimes/ssh/host-connection.js';
 import { SlipwayError } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
 import { containerOf, hostsOf, PlacedRuntime } from './placed-runtime.js';
@@ -64,12 +64,15 @@ export async function buildRuntime(w: RuntimeWiring): Promise<Runtime> {
   const usesHosts =
     w.config.environments.some((e) => e.hosts) ||
     w.config.services.some((s) => Object.values(s.environments).some((o) => o.hosts));
-  const here = usesHosts ? withHosts(w, local, secretEnv) : local;
+  const here = usesHosts ? await withHosts(w, local, secretEnv) : local;
   const usesContainers =
     w.config.environments.some((e) => e.container) ||
     w.config.services.some((s) => Object.values(s.environments).some((o) => o.container));
   if (!usesContainers) return here;
   const docker = w.config.runtime.docker;
+  // Loaded only when used, as the SSH runtime: dockerode (and the gRPC and SSH stacks it brings) cost ~0.2 s of CPU
+  // to import, paid by every coordinator start, while most projects run no container.
+  const { ContainerRuntime } = await import('../runtimes/container/index.js');
   const containers = new ContainerRuntime({
     ...(docker?.socket ? { socketPath: docker.socket } : {}),
     publishHost: docker?.publish ?? '127.0.0.1',
@@ -88,11 +91,12 @@ export async function buildRuntime(w: RuntimeWiring): Promise<Runtime> {
 }
 
 /** The local runtime together with the SSH runtime, for environments (or services) with `hosts:`. */
-function withHosts(
+async function withHosts(
   w: RuntimeWiring,
   local: Runtime,
   secretEnv: (spec: InstanceSpec) => Promise<Record<string, string>>,
-): Runtime {
+): Promise<Runtime> {
+  const { SshRuntime } = await import('../runtimes/ssh/index.js');
   const ssh = new SshRuntime({
     hostsFor: (spec) => hostsOf(w.projects, spec),
     knownHostsFile: path.join(w.config.dataDir, 'ssh', 'known-hosts.json'),
