@@ -14,7 +14,8 @@ setFlagsFromString(baselineWasm);
 // Three test files at a time on two cores: most integration files wait on the processes they start (health checks,
 // analysis windows), and with two at a time the cores were idle a third of the run. On this idle 2-core machine
 // `npm test` took 11 min 7 s with two (user+sys 12.9 CPU-min) and 8 min 38 s with three (all passing); on the busier
-// machine of earlier sessions three was no faster than two (17 min 6 s against 16 min 40 s), never slower.
+// machine of earlier sessions three was no faster than two (17 min 6 s against 16 min 40 s), never slower. Four were
+// slower here (8 min 55 s) and starved two timing-sensitive files (a canary judged before the test could pause it).
 const shared = {
   testTimeout: 30_000,
   hookTimeout: 60_000,
