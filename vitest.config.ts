@@ -13,8 +13,8 @@ setFlagsFromString(baselineWasm);
 // Unit tests sit next to the code; integration tests that start processes live in test/.
 // Two test files at a time on two cores. Three were faster on this idle machine (`npm test` 11 min 7 s with two, 8 min
 // 9–38 s with three, all passing in six runs, the CPU 80–99 % busy instead of ~60 %), but with another load beside them
-// (a benchmark running) a Chromium test timed out at three, and four starved two timing-sensitive files even idle;
-// CI machines are not always idle (the last failed CI run was most likely a starved leader lease), so two stays: slower, safer.
+// (a benchmark running) a Chromium test timed out at three, and four starved two timing-sensitive files even idle.
+// CI machines are not always idle (the last failed CI run was most likely a starved leader lease): two stays.
 const shared = {
   testTimeout: 30_000,
   hookTimeout: 60_000,
