@@ -21,7 +21,9 @@ function newest(path) {
 const inputs = [
   'src',
   'web',
-  'scripts',
+  // The two build steps after tsc; the other scripts (tests, screenshots, this one) are not part of dist/.
+  'scripts/copy-assets.mjs',
+  'scripts/build-web.mjs',
   'package.json',
   'package-lock.json',
   'tsconfig.json',
