@@ -18,7 +18,7 @@ import { loadConfigWithRaw } from '../src/config/load.js';
 import { LoadGenerator } from '../src/demo/load-generator.js';
 import { createDemoWorkspace } from '../src/demo/workspace.js';
 import { faultyTrial, healthyTrial, ResponseLog, summarize, type FaultyTrial } from './canary-trials.js';
-import { launch, machine, printResult, progress, stop, waitForHttp } from './support.js';
+import { launch, machine, printResult, progress, waitForHttp, shutDownCoordinator } from './support.js';
 import { onExit } from '../src/shared/exit-cleanup.js';
 
 const arg = (name: string, fallback: number) => {
@@ -45,10 +45,7 @@ async function startSystem(steps: string) {
   const close = async () => {
     if (closed) return;
     closed = true;
-    await client.call('POST', '/api/v1/system/shutdown', { stopInstances: true }).catch(() => undefined);
-    const deadline = Date.now() + 60_000;
-    while (coordinator.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    await stop(coordinator);
+    await shutDownCoordinator(client, coordinator);
     rmSync(workspace.dir, { recursive: true, force: true });
   };
   onExit(close);

@@ -6,7 +6,7 @@ import { followDeployment, type DeploymentView, type EventView } from '../src/cl
 import { loadConfigWithRaw } from '../src/config/load.js';
 import { LoadGenerator } from '../src/demo/load-generator.js';
 import { createDemoWorkspace } from '../src/demo/workspace.js';
-import { launch, progress, stop, waitForHttp } from './support.js';
+import { launch, progress, waitForHttp, shutDownCoordinator } from './support.js';
 import { onExit } from '../src/shared/exit-cleanup.js';
 
 export interface StrategyResult {
@@ -173,10 +173,7 @@ export async function measureDeploysUnderLoad(
     };
     return results;
   } finally {
-    await client.call('POST', '/api/v1/system/shutdown', { stopInstances: true }).catch(() => undefined);
-    const deadline = Date.now() + 60_000;
-    while (coordinator.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    await stop(coordinator);
+    await shutDownCoordinator(client, coordinator);
     rmSync(workspace.dir, { recursive: true, force: true });
   }
 }

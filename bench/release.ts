@@ -19,7 +19,7 @@ import { PageVisits } from '../src/demo/page-visits.js';
 import { buildPages, missingForPlatform, releaseAndWait } from '../src/demo/platform-run.js';
 import { createPlatformWorkspace } from '../src/demo/platform-workspace.js';
 import { onExit } from '../src/shared/exit-cleanup.js';
-import { launch, machine, printResult, progress, refuse, stop, waitForHttp } from './support.js';
+import { launch, machine, printResult, progress, refuse, waitForHttp, shutDownCoordinator } from './support.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,10 +45,7 @@ const coordinator = launch(cliCommand(['coordinator', '--config', workspace.conf
 });
 const client = new ApiClient(`http://127.0.0.1:${workspace.ports.coordinator}`, token);
 onExit(async () => {
-  await client.call('POST', '/api/v1/system/shutdown', { stopInstances: true }).catch(() => undefined);
-  const deadline = Date.now() + 60_000;
-  while (coordinator.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  await stop(coordinator);
+  await shutDownCoordinator(client, coordinator);
 });
 await waitForHttp(`http://127.0.0.1:${workspace.ports.coordinator}/healthz`, 120_000);
 const { config, raw } = await loadConfigWithRaw(workspace.configPath);

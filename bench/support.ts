@@ -65,6 +65,30 @@ export async function stop(child: ChildProcess | undefined, graceMs = 10_000): P
   clearTimeout(timer);
 }
 
+/**
+ * Ask a coordinator to shut down with its instances, wait for it to exit, and SIGTERM (then SIGKILL) it when it has
+ * not within `waitMs`. Bounded as a whole — the request included — so a benchmark's cleanup ends well inside the
+ * exit-cleanup limit even when the coordinator is too busy to answer.
+ */
+export async function shutDownCoordinator(
+  client: { call(method: 'POST', path: string, body: unknown): Promise<unknown> },
+  coordinator: ChildProcess,
+  waitMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  const running = () => coordinator.exitCode === null && coordinator.signalCode === null;
+  if (running()) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      client.call('POST', '/api/v1/system/shutdown', { stopInstances: true }).catch(() => undefined),
+      new Promise((r) => (timer = setTimeout(r, waitMs))),
+    ]);
+    clearTimeout(timer);
+  }
+  while (running() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  await stop(coordinator);
+}
+
 /** Print the result: JSON with --json, otherwise JSON too but indented for people. Then stop whatever is left. */
 export async function printResult(result: unknown): Promise<void> {
   process.stdout.write(`${JSON.stringify(result, null, wantsJson ? 0 : 2)}\n`);

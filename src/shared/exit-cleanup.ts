@@ -4,11 +4,13 @@ import { killTagged } from './tagged-processes.js';
 type Cleanup = () => Promise<unknown> | unknown;
 
 const cleanups: Cleanup[] = [];
+/** Synchronous safety nets that run even when the cleanups overrun their limit (see exitAfterCleanup). */
+const lastResorts: Array<() => void> = [];
 let installed = false;
 let exiting = false;
 let signalsEndWell = false;
 /** A cleanup that hangs must not keep the process alive for ever. */
-const cleanupLimitMs = 60_000;
+let cleanupLimitMs = 60_000;
 
 /**
  * Run `fn` when the process ends however it ends: after `runCleanups()` on a normal finish, on an
@@ -47,6 +49,8 @@ export function tagThisRun(key = 'SLIPWAY_RUN'): string {
   process.env[key] = tag;
   // Registered first, so it runs last: after the orderly stops, only stragglers are left.
   onExit(() => killTagged(key, tag));
+  // And also when an orderly stop hangs past the limit: the process must not exit leaving its processes running.
+  lastResorts.push(() => killTagged(key, tag));
   return tag;
 }
 
@@ -56,6 +60,11 @@ export function tagThisRun(key = 'SLIPWAY_RUN'): string {
  */
 export function isExiting(): boolean {
   return exiting;
+}
+
+/** How long the cleanups may take once the process is ending (a command that knows its stops are quicker). */
+export function setCleanupLimit(ms: number): void {
+  cleanupLimitMs = ms;
 }
 
 /** A signal is how this command is meant to end (the demo runs until Ctrl-C): exit 0 after cleanup, not 128 + n. */
@@ -86,7 +95,17 @@ function install(): void {
 async function exitAfterCleanup(code: number): Promise<void> {
   if (exiting) return; // a second Ctrl-C while stopping: the stop is already under way
   exiting = true;
-  const limit = setTimeout(() => process.exit(code), cleanupLimitMs);
+  const limit = setTimeout(() => {
+    process.stderr.write(`cleanup did not finish within ${cleanupLimitMs} ms; stopping what is left\n`);
+    for (const fn of lastResorts) {
+      try {
+        fn();
+      } catch {
+        // exiting regardless
+      }
+    }
+    process.exit(code);
+  }, cleanupLimitMs);
   limit.unref();
   await runCleanups();
   process.exit(code);
