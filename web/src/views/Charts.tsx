@@ -60,6 +60,16 @@ export function seriesOf(verdicts: Verdict[]): Series[] {
   return list.filter((c) => c.data[1].some((n) => n !== null) || c.data[2].some((n) => n !== null));
 }
 
+/** Tick spacings of the time axis, in seconds: tenths for an analysis of a second or two, up to a day. */
+const clockSteps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400];
+
+/** A tick (seconds since the epoch) as the viewer's wall-clock time: HH:MM:SS, with tenths when `step` < 1 s. */
+function clockTime(t: number, step: number): string {
+  const tenths = Math.round(t * 10); // ticks are float multiples of the step: 0.30000000000000004
+  const time = new Date(tenths * 100).toLocaleTimeString('en-GB', { hour12: false });
+  return step < 1 ? `${time}.${tenths % 10}` : time;
+}
+
 function Chart({ series, width }: { series: Series; width: number }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -74,7 +84,16 @@ function Chart({ series, width }: { series: Series; width: number }) {
         height: 160,
         title: `${series.title} (${unit})`,
         scales: { x: { time: true } },
-        axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor', values: (_u, ticks) => ticks.map((t) => `${t}`) }],
+        axes: [
+          // Wall-clock times (HH:MM:SS, tenths when ticks are under a second apart) rather than uPlot's ":17.400".
+          {
+            stroke: 'currentColor',
+            incrs: clockSteps,
+            space: 70,
+            values: (_u, ticks, _axis, _space, step) => ticks.map((t) => clockTime(t, step)),
+          },
+          { stroke: 'currentColor', values: (_u, ticks) => ticks.map((t) => `${t}`) },
+        ],
         series: [
           {},
           {
