@@ -95,11 +95,22 @@ describe('error ingest with the real SDKs', () => {
       const res = await fetch(`http://127.0.0.1:${port}/quotes/sample`);
       expect(res.status).toBe(200);
     }
+    // The SDK sends each event as it happens; on a starved machine its 2 s close on SIGTERM may not be enough, so
+    // the three envelopes are waited for first, then their grouping (the digest stores in batches).
+    const envelopes = () => received.filter((r) => r.url === `/api/${dsn.split('/').at(-1)}/envelope/`).length;
+    await until('the SDK to send three envelopes', () => envelopes() >= 3 || undefined, 30_000);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    await ingest.flush();
-    const list = (await api('/api/v1/projects/harbor/errors?environment=staging&release=2.0.0')).body;
-    const issue = list.issues.find((i: { title: string }) => i.title.startsWith('SurchargeTableError'));
+    const issue = await until(
+      'the three events grouped into their issue',
+      async () => {
+        await ingest.flush();
+        const list = (await api('/api/v1/projects/harbor/errors?environment=staging&release=2.0.0')).body;
+        const found = list.issues.find((i: { title: string }) => i.title.startsWith('SurchargeTableError'));
+        return found?.events >= 3 ? found : undefined;
+      },
+      30_000,
+    );
     expect(issue).toMatchObject({
       title: 'SurchargeTableError: surcharge table missing for tanker',
       events: 3,
