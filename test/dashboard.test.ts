@@ -1,5 +1,5 @@
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LoadGenerator } from '../src/demo/load-generator.js';
 import { openPostgres } from '../src/store/postgres-driver.js';
 import { appendEvent } from '../src/store/repos/events.js';
@@ -33,6 +33,13 @@ let load: LoadGenerator;
 let dana: LocalUser;
 let vic: LocalUser;
 const pageErrors: string[] = [];
+/** Contexts a test opened: closed after it even when it fails, so a failed test's pages (seeing the coordinator
+ * restarted by a later test) do not report errors into pageErrors and fail the last test too. */
+const opened = new Set<Awaited<ReturnType<typeof newContext>>>();
+afterEach(async () => {
+  for (const context of opened) await context.close().catch(() => undefined);
+  opened.clear();
+});
 
 beforeAll(async () => {
   ensureDashboardBuilt();
@@ -65,6 +72,7 @@ async function open(
 ) {
   const width = options.width ?? 1280;
   const context = await newContext(browser, width);
+  opened.add(context);
   const page = await context.newPage();
   page.on('console', (m) => {
     // 401s are the expected answer once a session ended; anything else (a CSP refusal, a crash) is a failure.
