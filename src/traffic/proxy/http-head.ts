@@ -29,6 +29,8 @@ export interface RequestHead {
   readonly accept: string | undefined;
   /** Bytes of the head, including the blank line. */
   readonly headEnd: number;
+  /** Header names (lower case) a Connection header lists besides close and keep-alive: hop-by-hop too. */
+  readonly connectionNamed: string[] | undefined;
 }
 
 /** The head is not complete yet. */
@@ -115,6 +117,7 @@ export function parseRequestHead(buf: Buffer, bodyLimit: number): RequestParse {
   let release: string | undefined;
   let cookie: string | undefined;
   let accept: string | undefined;
+  let connectionNamed: string[] | undefined;
   let pos = lineEnd + 2;
   while (pos < end + 2) {
     const eol = s.indexOf('\r\n', pos);
@@ -161,6 +164,10 @@ export function parseRequestHead(buf: Buffer, bodyLimit: number): RequestParse {
             if (t === 'close') close = true;
             else if (t === 'keep-alive') keepAliveToken = true;
             else if (t === 'upgrade') return fallback;
+            else if (t !== '') {
+              connectionNamed ??= [];
+              connectionNamed.push(t);
+            }
           }
         }
         break;
@@ -182,7 +189,20 @@ export function parseRequestHead(buf: Buffer, bodyLimit: number): RequestParse {
     }
   }
   const keepAlive = minor === 1 ? !close : keepAliveToken && !close;
-  return { method, target, minor, raw, host, contentLength, keepAlive, release, cookie, accept, headEnd: end + 4 };
+  return {
+    method,
+    target,
+    minor,
+    raw,
+    host,
+    contentLength,
+    keepAlive,
+    release,
+    cookie,
+    accept,
+    headEnd: end + 4,
+    connectionNamed,
+  };
 }
 
 /** An upstream's response head. */
@@ -196,6 +216,8 @@ export interface ResponseHead {
   /** The upstream keeps the connection open after this response. */
   readonly keepAlive: boolean;
   readonly headEnd: number;
+  /** Header names (lower case) its Connection header lists besides close and keep-alive: hop-by-hop too. */
+  readonly connectionNamed: string[] | undefined;
 }
 
 /** Why an upstream's response could not be read; `code` as undici's (for the 502 message). */
@@ -233,6 +255,7 @@ export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | t
   let te = false;
   let close = false;
   let keepAliveToken = false;
+  let connectionNamed: string[] | undefined;
   let pos = lineEnd + 2;
   while (pos < end + 2) {
     const eol = s.indexOf('\r\n', pos);
@@ -261,6 +284,10 @@ export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | t
         const t = token.trim().toLowerCase();
         if (t === 'close') close = true;
         else if (t === 'keep-alive') keepAliveToken = true;
+        else if (t !== '') {
+          connectionNamed ??= [];
+          connectionNamed.push(t);
+        }
       }
     }
   }
@@ -268,7 +295,7 @@ export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | t
   // Transfer-Encoding whose last coding is not chunked: the body ends when the connection closes.
   if (te && !chunked) close = true;
   const keepAlive = minorChar === 49 ? !close : keepAliveToken && !close;
-  return { status, reason, raw, contentLength, chunked, keepAlive, headEnd: end + 4 };
+  return { status, reason, raw, contentLength, chunked, keepAlive, headEnd: end + 4, connectionNamed };
 }
 
 function protocolError(what: string): ResponseError {
