@@ -158,7 +158,11 @@ export function parseRequestHead(buf: Buffer, bodyLimit: number): RequestParse {
         if (minor === 0 && name.toLowerCase() === 'te') return fallback;
         break;
       case 10:
-        if (name.toLowerCase() === 'connection') {
+        if (name.toLowerCase() !== 'connection') break;
+        // The usual values need no split.
+        if (value === 'keep-alive') keepAliveToken = true;
+        else if (value === 'close') close = true;
+        else
           for (const token of value.split(',')) {
             const t = token.trim().toLowerCase();
             if (t === 'close') close = true;
@@ -169,15 +173,13 @@ export function parseRequestHead(buf: Buffer, bodyLimit: number): RequestParse {
               connectionNamed.push(t);
             }
           }
-        }
         break;
       case 14:
         if (name.toLowerCase() === 'content-length') {
-          if (contentLength >= 0 || value === '' || !/^\d+$/.test(value)) {
-            // Repeated or not a number: node:http's parser gives its answer (400), as before.
-            return fallback;
-          }
-          contentLength = Number(value);
+          const n = decimal(value);
+          // Repeated or not a number: node:http's parser gives its answer (400), as before.
+          if (contentLength >= 0 || n < 0) return fallback;
+          contentLength = n;
           if (contentLength > bodyLimit) return fallback;
         }
         break;
@@ -273,22 +275,26 @@ export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | t
     pos = eol + 2;
     raw.push(name, value);
     if (name.length === 14 && name.toLowerCase() === 'content-length') {
-      if (!/^\d+$/.test(value) || (contentLength >= 0 && Number(value) !== contentLength))
-        return protocolError('invalid content-length');
-      contentLength = Number(value);
+      const n = decimal(value);
+      if (n < 0 || (contentLength >= 0 && n !== contentLength)) return protocolError('invalid content-length');
+      contentLength = n;
     } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
       te = true;
       chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
     } else if (name.length === 10 && name.toLowerCase() === 'connection') {
-      for (const token of value.split(',')) {
-        const t = token.trim().toLowerCase();
-        if (t === 'close') close = true;
-        else if (t === 'keep-alive') keepAliveToken = true;
-        else if (t !== '') {
-          connectionNamed ??= [];
-          connectionNamed.push(t);
+      // The usual values need no split.
+      if (value === 'keep-alive') keepAliveToken = true;
+      else if (value === 'close') close = true;
+      else
+        for (const token of value.split(',')) {
+          const t = token.trim().toLowerCase();
+          if (t === 'close') close = true;
+          else if (t === 'keep-alive') keepAliveToken = true;
+          else if (t !== '') {
+            connectionNamed ??= [];
+            connectionNamed.push(t);
+          }
         }
-      }
     }
   }
   if (te && contentLength >= 0) return protocolError("Content-Length can't be present with Transfer-Encoding");
@@ -296,6 +302,19 @@ export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | t
   if (te && !chunked) close = true;
   const keepAlive = minorChar === 49 ? !close : keepAliveToken && !close;
   return { status, reason, raw, contentLength, chunked, keepAlive, headEnd: end + 4, connectionNamed };
+}
+
+/** A header value of decimal digits only ("0" to 2^53), or -1 (empty, a sign, a space, anything else). */
+function decimal(value: string): number {
+  const n = value.length;
+  if (n === 0 || n > 15) return n > 15 && /^\d+$/.test(value) ? Number(value) : -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 function protocolError(what: string): ResponseError {
