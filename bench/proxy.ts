@@ -69,11 +69,17 @@ writeFileSync(
   maxconn 4096
 defaults
   mode http
+  # The headers the built-in proxy adds to every request (headers.ts), so both send the upstream the same work.
+  option forwardfor
   timeout connect 5s
   timeout client 60s
   timeout server 60s
 frontend bench
   bind 127.0.0.1:${haproxyPort}
+  unique-id-format %{+X}o%ci%cp%fi%fp%Ts%rt%pid
+  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Host %[req.hdr(host)] if { req.hdr(host) -m found }
+  http-request set-header X-Request-Id %[unique-id] unless { req.hdr(x-request-id) -m found }
   use_backend assets if { path_beg /assets }
   default_backend app
 backend app

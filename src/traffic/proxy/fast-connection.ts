@@ -7,6 +7,7 @@ import { fallback, incomplete, parseRequestHead, type HeadError, type RequestHea
 import { chooseReleaseSet } from './release-choice.js';
 import { maxBufferedBodyBytes } from './request-body.js';
 import { matchRoute, type CompiledTable } from './route-table.js';
+import { readIntoSharedBuffer } from './user-buffer-socket.js';
 
 /** What a fast connection needs from its environment's listener (environment-listener.ts). */
 export interface FastHost {
@@ -45,15 +46,21 @@ export class FastConnection implements FastClient {
   /** performance.now() when the connection started waiting for the client; -1 while a request is forwarded. */
   waitingSince: number;
   private readonly clientAddress: string;
+  /** `chunks` may hold bytes of the shared read buffer (user-buffer-socket.ts), overwritten by the next read. */
+  private borrowed = false;
+  readonly socket: Socket;
 
   constructor(
-    readonly socket: Socket,
+    received: Socket,
     private readonly host: FastHost,
   ) {
-    this.clientAddress = clientAddressOf(socket.remoteAddress);
+    this.clientAddress = clientAddressOf(received.remoteAddress);
     this.waitingSince = performance.now();
     host.connections.add(this);
-    socket.on('data', this.onData);
+    const shared = readIntoSharedBuffer(received, this.onSharedRead);
+    this.socket = shared ?? received;
+    const socket = this.socket;
+    if (shared === undefined) socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
@@ -95,11 +102,21 @@ export class FastConnection implements FastClient {
     if (this.total > 0) this.process();
   }
 
+  /** A read into the shared buffer: served at once; what must wait for more bytes is copied out of it. */
+  private readonly onSharedRead = (chunk: Buffer): void => {
+    this.onData(chunk);
+    if (this.borrowed) {
+      this.borrowed = false;
+      if (this.total > 0) this.chunks = [Buffer.from(this.contiguous())];
+    }
+  };
+
   private readonly onData = (chunk: Buffer): void => {
     // Closing (refused, timed out, last response sent): what the client still sends is not read into memory.
     if (this.gone) return;
     this.chunks.push(chunk);
     this.total += chunk.length;
+    this.borrowed = true;
     if (this.exchange === undefined) this.process();
     else if (this.needed > 0) {
       if (this.total >= this.needed) this.send();
@@ -220,7 +237,8 @@ export class FastConnection implements FastClient {
     const rest = this.contiguous();
     this.chunks = [];
     this.total = 0;
-    if (rest.length > 0) socket.unshift(rest);
+    // A copy: the bytes may be the shared read buffer's.
+    if (rest.length > 0) socket.unshift(Buffer.from(rest));
     this.host.fallback(socket);
     // node:http reads the socket from its own 'data' listener, which does not restart a paused stream.
     socket.resume();

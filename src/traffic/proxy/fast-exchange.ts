@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { formatDuration } from '../../shared/duration.js';
 import type { ForwardOptions } from './exchange.js';
 import { ClientFraming, clientHead, rawProxyResponse } from './fast-response.js';
-import { noBody, upstreamRequestHeaders } from './headers.js';
+import { expectsPayload, upstreamRequestText } from './fast-request.js';
 import type { RequestHead, ResponseHead } from './http-head.js';
 import type { RawUpstreamConnection, RawUser } from './raw-upstream.js';
 import type { CompiledReleaseSet } from './release-set.js';
@@ -20,9 +20,6 @@ export interface FastClient {
 /** Response bytes buffered for a slow client before the upstream is paused. */
 const clientBufferBytes = 256 * 1024;
 
-/** Methods undici sends a Content-Length for even without a body; the request bytes here are undici's. */
-const expectsPayload = new Set(['PUT', 'POST', 'PATCH']);
-
 /**
  * One request on the fast path: the same upstream choice, header rewriting, retries, 502/504 answers and stats
  * sample as the Exchange path (exchange.ts), over a raw upstream socket, with the response's bytes passed through
@@ -30,7 +27,11 @@ const expectsPayload = new Set(['PUT', 'POST', 'PATCH']);
  */
 export class FastExchange implements RawUser {
   private readonly startedAt = performance.now();
-  private readonly retries: Retries;
+  /** The set serving the request (a retry on another weighted set moves it). */
+  private set: CompiledReleaseSet;
+  private attempts = 0;
+  /** Made on the first failed attempt only: most requests never need one. */
+  private retries: Retries | undefined;
   private request: string | Buffer = '';
   private connection: RawUpstreamConnection | undefined;
   private upstream: UpstreamState;
@@ -59,7 +60,7 @@ export class FastExchange implements RawUser {
     private readonly options: ForwardOptions,
     private readonly clientAddress: string,
   ) {
-    this.retries = new Retries(set, route, options);
+    this.set = set;
     this.upstream = first;
   }
 
@@ -67,29 +68,13 @@ export class FastExchange implements RawUser {
   start(body: Buffer | undefined): void {
     const head = this.head;
     const length = body?.length ?? 0;
-    const headers = upstreamRequestHeaders(head.raw, this.clientAddress, head.contentLength < 0 ? noBody : length);
-    let host: string | undefined;
-    let text = '';
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i]!;
-      const lower = name.length === 4 || name.length === 14 ? name.toLowerCase() : '';
-      if (lower === 'host') host = headers[i + 1];
-      else if (lower !== 'content-length') text += `${name}: ${headers[i + 1]!}\r\n`;
-    }
-    const method = head.method;
-    // undici closes the connection after a HEAD (servers that send a body anyway) and after a body on a method
-    // that expects none; it sends Content-Length only with a body or on methods that expect one.
-    const withLength = length > 0 || expectsPayload.has(method);
-    text =
-      `${method} ${head.target} HTTP/1.1\r\nhost: ${host ?? this.upstream.address}\r\n` +
-      `connection: ${method === 'HEAD' ? 'close' : 'keep-alive'}\r\n${text}` +
-      `${withLength ? `content-length: ${length}\r\n` : ''}\r\n`;
+    const text = upstreamRequestText(head, this.clientAddress, length, this.upstream.address);
     this.request = length > 0 ? Buffer.concat([Buffer.from(text, 'latin1'), body!]) : text;
     this.dispatch(this.upstream);
   }
 
   private dispatch(upstream: UpstreamState): void {
-    this.retries.attempts++;
+    this.attempts++;
     this.upstream = upstream;
     upstream.inFlight++;
     this.attemptOpen = true;
@@ -102,7 +87,7 @@ export class FastExchange implements RawUser {
   }
 
   onResponseHead(response: ResponseHead): void {
-    const set = this.retries.set;
+    const set = this.set;
     const cookie = this.stickyCookie !== null && this.stickyCookie !== set.release ? set.cookie : undefined;
     const out = clientHead(this.head, response, cookie);
     this.status = response.status;
@@ -184,7 +169,11 @@ export class FastExchange implements RawUser {
       this.fail(504, upstream, `did not answer within ${formatDuration(this.options.responseTimeoutMs)}`);
       return;
     }
-    const next = this.retries.next(upstream, code, this.reused, this.head.method, true);
+    this.retries ??= new Retries(this.set, this.route, this.options);
+    const retries = this.retries;
+    retries.attempts = this.attempts;
+    const next = retries.next(upstream, code, this.reused, this.head.method, true);
+    this.set = retries.set;
     if (next !== undefined) this.dispatch(next);
     else this.fail(502, upstream, `failed: ${describeError({ code, message })}`);
   }
@@ -227,6 +216,6 @@ export class FastExchange implements RawUser {
 
   private record(): void {
     const now = performance.now();
-    this.retries.set.recorder.record(this.status, now - this.startedAt, this.proxyError, performance.timeOrigin + now);
+    this.set.recorder.record(this.status, now - this.startedAt, this.proxyError, performance.timeOrigin + now);
   }
 }

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { clientResponseHeaders } from './headers.js';
+import { isHopByHop } from './headers.js';
 import type { RequestHead, ResponseHead } from './http-head.js';
 import { proxyErrorBody, type ProxyFailure } from './proxy-response.js';
 
@@ -48,18 +48,41 @@ export interface ClientHead {
   readonly last: boolean;
 }
 
-/** The client's head for an upstream response (headers.ts's clientResponseHeaders, then node's additions). */
+/**
+ * Lengths of the response header names clientHead must compare in lower case: te (2), date (4), trailer and upgrade
+ * (7), connection and keep-alive (10), content-length (14), proxy-connection (16), transfer-encoding (17); proxy-*
+ * names are caught by their first letter. Any other name passes without building its lower-case copy.
+ */
+const watchedLengths = (1 << 2) | (1 << 4) | (1 << 7) | (1 << 10) | (1 << 14) | (1 << 16) | (1 << 17);
+
+/**
+ * The client's head for an upstream response: headers.ts's clientResponseHeaders (hop-by-hop and Transfer-Encoding
+ * dropped, the sticky Set-Cookie added), then node's additions, in one pass over the upstream's headers.
+ */
 export function clientHead(request: RequestHead, response: ResponseHead, setCookie: string | undefined): ClientHead {
-  const headers = clientResponseHeaders(response.raw, setCookie);
+  const raw = response.raw;
+  const named = response.connectionNamed;
   let text = `HTTP/1.1 ${response.status} ${response.reason}\r\n`;
   let hasLength = false;
   let hasDate = false;
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i]!;
-    if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
-    else if (name.length === 4 && name.toLowerCase() === 'date') hasDate = true;
-    text += `${name}: ${headers[i + 1]!}\r\n`;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const n = name.length;
+    const first = name.charCodeAt(0);
+    if (
+      named !== undefined ||
+      first === 112 /* p */ ||
+      first === 80 /* P */ ||
+      (n < 18 && (watchedLengths & (1 << n)) !== 0)
+    ) {
+      const lower = name.toLowerCase();
+      if (lower === 'transfer-encoding' || isHopByHop(lower, named)) continue;
+      if (lower === 'content-length') hasLength = true;
+      else if (lower === 'date') hasDate = true;
+    }
+    text += `${name}: ${raw[i + 1]!}\r\n`;
   }
+  if (setCookie !== undefined) text += `Set-Cookie: ${setCookie}\r\n`;
   if (!hasDate) text += dateLine();
   const status = response.status;
   const hasBody = request.method !== 'HEAD' && status !== 204 && status !== 304 && status >= 200;

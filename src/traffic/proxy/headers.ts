@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { nextRequestId } from './request-id.js';
 
 /**
  * Header rewriting between client and upstream. Works on Node's flat rawHeaders arrays
@@ -86,7 +86,7 @@ export function upstreamRequestHeaders(raw: readonly string[], clientAddress: st
     'http',
   );
   if (host !== undefined) out.push('X-Forwarded-Host', host);
-  if (!requestId) out.push('X-Request-Id', randomUUID());
+  if (!requestId) out.push('X-Request-Id', nextRequestId());
   if (framing >= 0) out.push('Content-Length', String(framing));
   return out;
 }

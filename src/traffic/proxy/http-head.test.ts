@@ -34,6 +34,17 @@ describe('parseRequestHead', () => {
     expect(keep('GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n')).toBe(true);
   });
 
+  it('takes close and keep-alive only from Connection, and a Content-Length only of digits', () => {
+    const keep = (text: string) => (req(text) as { keepAlive: boolean }).keepAlive;
+    expect(keep('GET / HTTP/1.1\r\nUser-Agent: close\r\n\r\n')).toBe(true);
+    expect(keep('GET / HTTP/1.0\r\nUser-Agent: keep-alive\r\n\r\n')).toBe(false);
+    expect(keep('GET / HTTP/1.1\r\nConnection: close\r\n\r\n')).toBe(false);
+    for (const bad of ['+5', '5 0', '1e3', '0x10', '-1', ''])
+      expect(req(`POST / HTTP/1.1\r\nContent-Length: ${bad}\r\n\r\n`)).toBe(fallback);
+    expect(req('POST / HTTP/1.1\r\nContent-Length: 007\r\n\r\n')).toMatchObject({ contentLength: 7 });
+    expect(req(`POST / HTTP/1.1\r\nContent-Length: ${'9'.repeat(16)}\r\n\r\n`)).toBe(fallback);
+  });
+
   it('waits for the rest of a head split across reads', () => {
     expect(req('GET / HTTP/1.1\r\nHost: a\r\n')).toBe(incomplete);
     expect(req('GET / HTT')).toBe(incomplete);
@@ -83,6 +94,15 @@ describe('parseRequestHead', () => {
 
 describe('parseResponseHead', () => {
   const res = (text: string) => parseResponseHead(Buffer.from(text, 'latin1'));
+
+  it('takes close only from Connection, and a Content-Length only of digits', () => {
+    expect(res('HTTP/1.1 200 OK\r\nX-Whatever: close\r\n\r\n')).toMatchObject({ keepAlive: true });
+    expect(res('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n')).toMatchObject({ keepAlive: false });
+    expect(res('HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n')).toMatchObject({ contentLength: 12 });
+    expect(res(`HTTP/1.1 200 OK\r\nContent-Length: ${2 ** 40}\r\n\r\n`)).toMatchObject({ contentLength: 2 ** 40 });
+    for (const bad of ['+5', '1.5', ''])
+      expect(res(`HTTP/1.1 200 OK\r\nContent-Length: ${bad}\r\n\r\n`)).toMatchObject({ code: 'HPE_INVALID_CONSTANT' });
+  });
 
   it('reads status, reason and how the body is framed', () => {
     expect(res('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello')).toMatchObject({

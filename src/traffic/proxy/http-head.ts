@@ -29,6 +29,8 @@ export interface RequestHead {
   readonly accept: string | undefined;
   /** Bytes of the head, including the blank line. */
   readonly headEnd: number;
+  /** Header names (lower case) a Connection header lists besides close and keep-alive: hop-by-hop too. */
+  readonly connectionNamed: string[] | undefined;
 }
 
 /** The head is not complete yet. */
@@ -115,6 +117,7 @@ export function parseRequestHead(buf: Buffer, bodyLimit: number): RequestParse {
   let release: string | undefined;
   let cookie: string | undefined;
   let accept: string | undefined;
+  let connectionNamed: string[] | undefined;
   let pos = lineEnd + 2;
   while (pos < end + 2) {
     const eol = s.indexOf('\r\n', pos);
@@ -155,22 +158,28 @@ export function parseRequestHead(buf: Buffer, bodyLimit: number): RequestParse {
         if (minor === 0 && name.toLowerCase() === 'te') return fallback;
         break;
       case 10:
-        if (name.toLowerCase() === 'connection') {
+        if (name.toLowerCase() !== 'connection') break;
+        // The usual values need no split.
+        if (value === 'keep-alive') keepAliveToken = true;
+        else if (value === 'close') close = true;
+        else
           for (const token of value.split(',')) {
             const t = token.trim().toLowerCase();
             if (t === 'close') close = true;
             else if (t === 'keep-alive') keepAliveToken = true;
             else if (t === 'upgrade') return fallback;
+            else if (t !== '') {
+              connectionNamed ??= [];
+              connectionNamed.push(t);
+            }
           }
-        }
         break;
       case 14:
         if (name.toLowerCase() === 'content-length') {
-          if (contentLength >= 0 || value === '' || !/^\d+$/.test(value)) {
-            // Repeated or not a number: node:http's parser gives its answer (400), as before.
-            return fallback;
-          }
-          contentLength = Number(value);
+          const n = decimal(value);
+          // Repeated or not a number: node:http's parser gives its answer (400), as before.
+          if (contentLength >= 0 || n < 0) return fallback;
+          contentLength = n;
           if (contentLength > bodyLimit) return fallback;
         }
         break;
@@ -182,7 +191,20 @@ export function parseRequestHead(buf: Buffer, bodyLimit: number): RequestParse {
     }
   }
   const keepAlive = minor === 1 ? !close : keepAliveToken && !close;
-  return { method, target, minor, raw, host, contentLength, keepAlive, release, cookie, accept, headEnd: end + 4 };
+  return {
+    method,
+    target,
+    minor,
+    raw,
+    host,
+    contentLength,
+    keepAlive,
+    release,
+    cookie,
+    accept,
+    headEnd: end + 4,
+    connectionNamed,
+  };
 }
 
 /** An upstream's response head. */
@@ -196,6 +218,8 @@ export interface ResponseHead {
   /** The upstream keeps the connection open after this response. */
   readonly keepAlive: boolean;
   readonly headEnd: number;
+  /** Header names (lower case) its Connection header lists besides close and keep-alive: hop-by-hop too. */
+  readonly connectionNamed: string[] | undefined;
 }
 
 /** Why an upstream's response could not be read; `code` as undici's (for the 502 message). */
@@ -233,6 +257,7 @@ export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | t
   let te = false;
   let close = false;
   let keepAliveToken = false;
+  let connectionNamed: string[] | undefined;
   let pos = lineEnd + 2;
   while (pos < end + 2) {
     const eol = s.indexOf('\r\n', pos);
@@ -250,25 +275,46 @@ export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | t
     pos = eol + 2;
     raw.push(name, value);
     if (name.length === 14 && name.toLowerCase() === 'content-length') {
-      if (!/^\d+$/.test(value) || (contentLength >= 0 && Number(value) !== contentLength))
-        return protocolError('invalid content-length');
-      contentLength = Number(value);
+      const n = decimal(value);
+      if (n < 0 || (contentLength >= 0 && n !== contentLength)) return protocolError('invalid content-length');
+      contentLength = n;
     } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
       te = true;
       chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
     } else if (name.length === 10 && name.toLowerCase() === 'connection') {
-      for (const token of value.split(',')) {
-        const t = token.trim().toLowerCase();
-        if (t === 'close') close = true;
-        else if (t === 'keep-alive') keepAliveToken = true;
-      }
+      // The usual values need no split.
+      if (value === 'keep-alive') keepAliveToken = true;
+      else if (value === 'close') close = true;
+      else
+        for (const token of value.split(',')) {
+          const t = token.trim().toLowerCase();
+          if (t === 'close') close = true;
+          else if (t === 'keep-alive') keepAliveToken = true;
+          else if (t !== '') {
+            connectionNamed ??= [];
+            connectionNamed.push(t);
+          }
+        }
     }
   }
   if (te && contentLength >= 0) return protocolError("Content-Length can't be present with Transfer-Encoding");
   // Transfer-Encoding whose last coding is not chunked: the body ends when the connection closes.
   if (te && !chunked) close = true;
   const keepAlive = minorChar === 49 ? !close : keepAliveToken && !close;
-  return { status, reason, raw, contentLength, chunked, keepAlive, headEnd: end + 4 };
+  return { status, reason, raw, contentLength, chunked, keepAlive, headEnd: end + 4, connectionNamed };
+}
+
+/** A header value of decimal digits only ("0" to 2^53), or -1 (empty, a sign, a space, anything else). */
+function decimal(value: string): number {
+  const n = value.length;
+  if (n === 0 || n > 15) return n > 15 && /^\d+$/.test(value) ? Number(value) : -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 function protocolError(what: string): ResponseError {

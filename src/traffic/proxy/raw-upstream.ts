@@ -11,19 +11,20 @@ import { incomplete, parseResponseHead, type ResponseHead } from './http-head.js
 const maxIdleConnections = 256;
 
 /**
- * Connections carrying a request, checked every 100 ms for their response and body-idle timeouts: cheaper than
- * re-arming a socket timer three times per request.
+ * Every open connection, checked every 100 ms for its response and body-idle timeouts (idle ones return at once):
+ * cheaper than re-arming a socket timer three times per request, and a connection joins and leaves the set once in
+ * its life rather than with every request.
  */
-const busy = new Set<RawUpstreamConnection>();
+const open = new Set<RawUpstreamConnection>();
 /** Where every upstream socket reads into (onread): the process is single-threaded and reads are consumed at once. */
 const readBuffer = Buffer.allocUnsafe(64 * 1024);
 let sweeper: NodeJS.Timeout | undefined;
 function watch(connection: RawUpstreamConnection): void {
-  busy.add(connection);
+  open.add(connection);
   if (sweeper !== undefined) return;
   sweeper = setInterval(() => {
     const now = performance.now();
-    for (const c of busy) c.checkTimeout(now);
+    for (const c of open) c.checkTimeout(now);
   }, 100).unref();
 }
 
@@ -111,6 +112,7 @@ export class RawUpstreamConnection {
     this.socket.on('error', this.onError);
     this.socket.on('close', this.onClose);
     this.socket.on('timeout', this.onTimeout);
+    watch(this);
   }
 
   /**
@@ -124,7 +126,6 @@ export class RawUpstreamConnection {
     this.reusable = keep;
     this.timeouts = timeouts;
     this.activeAt = performance.now();
-    watch(this);
     if (typeof data === 'string') this.socket.write(data, 'latin1');
     else this.socket.write(data);
   }
@@ -326,7 +327,6 @@ export class RawUpstreamConnection {
     this.user = undefined;
     this.mode = Mode.Idle;
     this.served++;
-    busy.delete(this);
     if (this.reusable && !this.socket.destroyed) this.pool.release(this);
     else this.drop();
     user.onResponseEnd();
@@ -341,7 +341,7 @@ export class RawUpstreamConnection {
   }
 
   private drop(): void {
-    busy.delete(this);
+    open.delete(this);
     this.socket.destroy();
     this.pool.forget(this);
   }
@@ -365,6 +365,7 @@ export class RawUpstreamConnection {
   };
 
   private readonly onClose = (): void => {
+    open.delete(this);
     if (this.user !== undefined) this.fail('UND_ERR_SOCKET', 'closed');
     else this.pool.forget(this);
   };
