@@ -56,7 +56,20 @@ const rssMb = (pid: number) => {
   return m ? Math.round(Number(m[1]) / 1024) : 0;
 };
 
-async function postgresUrl(): Promise<string> {
+/**
+ * CPU time (ms) of PostgreSQL's backends serving database `name` (it shares the 2 cores: the whole machine's budget
+ * per event is coordinator + store + this client). Undefined when the server is not local (no /proc entries).
+ */
+async function storeCpuMs(admin: pg.Client, name: string): Promise<number | undefined> {
+  const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [name]);
+  try {
+    return rows.reduce((ms, r) => ms + cpuMs(r.pid), 0);
+  } catch {
+    return undefined;
+  }
+}
+
+async function postgresUrl(): Promise<{ url: string; cpuMs: () => Promise<number | undefined> }> {
   const server = process.env.SLIPWAY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `slipway_bench_ingest_${process.pid}`;
   const admin = new pg.Client({ connectionString: server });
@@ -66,7 +79,10 @@ async function postgresUrl(): Promise<string> {
     await admin.query(`drop database if exists ${name} with (force)`).catch(() => undefined);
     await admin.end().catch(() => undefined);
   });
-  return Object.assign(new URL(server), { pathname: `/${name}` }).toString();
+  return {
+    url: Object.assign(new URL(server), { pathname: `/${name}` }).toString(),
+    cpuMs: () => storeCpuMs(admin, name),
+  };
 }
 
 async function run(store: 'pglite' | 'postgres') {
@@ -77,7 +93,8 @@ async function run(store: 'pglite' | 'postgres') {
   onExit(() => rmSync(workspace.dir, { recursive: true, force: true }));
   const token = generateToken();
   const env: Record<string, string> = { SLIPWAY_TOKEN: token };
-  if (store === 'postgres') env.DATABASE_URL = await postgresUrl();
+  const postgres = store === 'postgres' ? await postgresUrl() : undefined;
+  if (postgres) env.DATABASE_URL = postgres.url;
   const [node, args] = cliCommand(['coordinator', '--config', workspace.configPath]);
   const profile = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [];
   const coordinator = launch([node, [...profile, ...args]], env);
@@ -123,6 +140,8 @@ async function run(store: 'pglite' | 'postgres') {
   progress(`${store}: posting ${events} envelopes over ${connections} connections, proxy probed meanwhile…`);
   const started = performance.now();
   const cpuBefore = cpuMs(coordinator.pid!);
+  const clientCpuBefore = process.cpuUsage();
+  const storeCpuBefore = await postgres?.cpuMs();
   const proxyDuring = probeLatency(staging, '/quotes/sample', proxyRate, 5);
   await Promise.all(
     Array.from({ length: connections }, async () => {
@@ -163,6 +182,8 @@ async function run(store: 'pglite' | 'postgres') {
   }
   const storedMs = performance.now() - started;
   const cpuUsed = cpuMs(coordinator.pid!) - cpuBefore;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  const storeCpuAfter = await postgres?.cpuMs();
   // What was stored, from the API: the events of every issue.
   const { issues } = await client.call<{ issues: { events: number }[] }>(
     'GET',
@@ -176,6 +197,7 @@ async function run(store: 'pglite' | 'postgres') {
   await shutdown();
   latencies.sort((a, b) => a - b);
   const r1 = (x: number) => Math.round(x * 10) / 10;
+  const perEvent = (ms: number) => Math.round((ms / Math.max(stored, 1)) * 100) / 100;
   return {
     store,
     events,
@@ -185,7 +207,12 @@ async function run(store: 'pglite' | 'postgres') {
     storedEvents: stored,
     // The coordinator's CPU per stored event (all its threads): what 2 idle cores would sustain is about
     // 2000 / this many events per second.
-    coordinatorCpuMsPerEvent: Math.round((cpuUsed / Math.max(stored, 1)) * 100) / 100,
+    coordinatorCpuMsPerEvent: perEvent(cpuUsed),
+    // The rest of the machine's share: this client (posting, and probing the proxy at --proxy-rate) and, on a local
+    // PostgreSQL, its backends for the benchmark's database (backends that ended mid-run are not counted).
+    clientCpuMsPerEvent: perEvent((clientCpu.user + clientCpu.system) / 1000),
+    storeCpuMsPerEvent:
+      storeCpuBefore === undefined || storeCpuAfter === undefined ? null : perEvent(storeCpuAfter - storeCpuBefore),
     ingestLatencyMs: { p50: r1(percentile(latencies, 50)), p99: r1(percentile(latencies, 99)) },
     coordinatorRssMb: { start: rss[0], max: Math.max(...rss), end: rss.at(-1) },
     proxy: { rate: proxyRate, p99MsWithoutIngest: proxyAlone.p99Ms, p99MsWithIngest: proxyWithIngest.p99Ms },

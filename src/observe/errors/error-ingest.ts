@@ -49,6 +49,8 @@ export class ErrorIngest {
   private readonly accepted: Counter;
   private readonly digested: Counter;
   private digesting: Promise<void> | undefined;
+  /** Requests being read (in a thread) and queued: flush waits for them too, or it could return before they are. */
+  private readonly reading = new Set<Promise<unknown>>();
   private lastPrune = 0;
   private droppedSinceLog = 0;
   private lastDropLog = 0;
@@ -94,6 +96,21 @@ export class ErrorIngest {
     encoding: string | undefined,
     kind: 'envelope' | 'store',
   ): Promise<string | undefined> {
+    const accepting = this.accept(key, body, encoding, kind);
+    const settled = accepting.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.reading.add(settled);
+    return accepting.finally(() => this.reading.delete(settled));
+  }
+
+  private async accept(
+    key: DsnKeyRecord,
+    body: Buffer,
+    encoding: string | undefined,
+    kind: 'envelope' | 'store',
+  ): Promise<string | undefined> {
     const wait = this.limiter.take(key.id);
     if (wait > 0) throw new IngestError(429, `rate limit of this DSN key reached; retry in ${wait} s`, wait);
     const accepted = await this.workers.read({
@@ -115,8 +132,9 @@ export class ErrorIngest {
     return accepted.events[0]?.eventId;
   }
 
-  /** Wait until everything queued so far is digested (tests, shutdown). */
+  /** Wait until every request taken so far (queued, or still being read in a thread) is digested (tests, shutdown). */
   async flush(): Promise<void> {
+    while (this.reading.size > 0) await Promise.all(this.reading);
     while (this.digesting) await this.digesting;
   }
 

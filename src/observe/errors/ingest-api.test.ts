@@ -77,6 +77,21 @@ describe('Sentry ingest endpoints', () => {
     expect(latest!.payload).toEqual(event);
   });
 
+  it('flush waits for bodies still being read in a thread, not only for what is queued', async () => {
+    const events = Array.from({ length: 5 }, (_, i) => sentryEvent({ type: `FlushError${i}`, padBytes: 20_000 }));
+    const sdk = await ingest.authenticate(key.id, key.publicKey);
+    const answers = events.map((e) =>
+      ingest.ingest(sdk, gzipSync(envelopeOf([['event', e]], { event_id: e.event_id })), 'gzip', 'envelope'),
+    );
+    await ingest.flush(); // before any answer is awaited
+    const { rows } = await h.db.query<{ n: number }>(
+      `select count(*)::int as n from error_events where event_id = any($1::text[])`,
+      [events.map((e) => e.event_id)],
+    );
+    expect(rows[0]!.n).toBe(5);
+    expect(await Promise.all(answers)).toEqual(events.map((e) => e.event_id));
+  });
+
   it('the legacy store endpoint takes one event, deflated, with sentry_key in the query', async () => {
     const event = sentryEvent({ message: 'ledger lag above 5 s' });
     const { deflateSync } = await import('node:zlib');

@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { envelopeOf, sentryEvent } from '../../../test/support/sentry-envelopes.js';
 import { IngestError } from './ingest-error.js';
+import { answerJob } from './worker-job.js';
 import { IngestWorkers } from './ingest-workers.js';
 import { readBody } from './read-body.js';
 
@@ -78,5 +79,24 @@ describe('ingest workers', () => {
       ...target,
     });
     expect(read.events[0]!.grouping.title).toBe('ledger lag');
+  });
+});
+
+describe('an ingest worker answering a job', () => {
+  it('moves a one-event gzip body back in the buffer it came in (no copy); other payloads get a buffer each', () => {
+    const event = sentryEvent({ type: 'TypeError', padBytes: 8_000 });
+    const gzip = new Uint8Array(gzipSync(envelopeOf([['event', event]], { event_id: event.event_id })));
+    const moved = new Set<ArrayBuffer>();
+    const answer = answerJob({ id: 1, body: gzip, encoding: 'gzip', kind: 'envelope', ...target }, moved);
+    expect('accepted' in answer && answer.accepted.events[0]!.payload.buffer).toBe(gzip.buffer);
+    expect([...moved]).toEqual([gzip.buffer]);
+
+    const plain = new Uint8Array(envelopeOf([['event', sentryEvent({ type: 'TypeError' })]]));
+    const alsoMoved = new Set<ArrayBuffer>();
+    const other = answerJob({ id: 2, body: plain, encoding: undefined, kind: 'envelope', ...target }, alsoMoved);
+    const payload = 'accepted' in other ? other.accepted.events[0]!.payload : undefined;
+    expect(payload?.buffer).not.toBe(plain.buffer);
+    expect([...alsoMoved]).toEqual([payload?.buffer]);
+    expect(payload?.byteOffset).toBe(0);
   });
 });
