@@ -27,6 +27,7 @@ import { countNotifyDeliveries, hasUnsentDeliveries } from '../src/store/repos/n
 import { seedFailedDeployment, storeProject } from '../test/support/notify-fixtures.js';
 import { fork } from 'node:child_process';
 import { machine, printResult, progress } from './support.js';
+import { explain, type StepWindow, startTrace } from './notify-trace.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,8 +57,13 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms: 
   return Date.now() - start;
 }
 
+const tracing = process.argv.includes('--trace');
+if (tracing) startTrace();
+const windows: StepWindow[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-notify-'));
-const db = await openPglite();
+// As the coordinator opens it (openStore): PGlite in a thread of its own; `--in-process` for the old way.
+const inProcess = process.argv.includes('--in-process');
+const db = await openPglite({ thread: !inProcess });
 const child = fork(new URL('./notify-receivers.ts', import.meta.url).pathname, [], {
   env: { ...process.env, BENCH_HOOK_SECRET: secret },
   execArgv: ['--import', 'tsx'],
@@ -115,8 +121,10 @@ try {
   const stepLatency = async (n: number) => {
     const times: number[] = [];
     late.length = 0;
+    windows.length = 0;
     for (let i = 0; i < n; i++) {
       const t = performance.now();
+      const cpu = process.cpuUsage();
       await events.emit({
         project: 'harbor',
         deploymentId: 'dep_bench',
@@ -128,6 +136,8 @@ try {
       });
       await updateDeployment(db, 'dep_bench', { step: i });
       times.push(performance.now() - t);
+      const used = process.cpuUsage(cpu);
+      windows.push({ start: t, ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 });
       const paused = performance.now();
       await new Promise((r) => setTimeout(r, 5));
       late.push(performance.now() - paused - 5);
@@ -159,6 +169,7 @@ try {
   const recordedAt = new Map<string, number>();
   setTimeout(() => child.send('unhang'), 5000).unref();
   const burstStart = Date.now();
+  const burstFrom = performance.now();
   let emittedInMs = 0;
   const emitting = (async () => {
     for (let i = 0; i < burst; i++) {
@@ -176,6 +187,7 @@ try {
   })();
   const [burstSteps, verdictDuringBurst] = await Promise.all([stepLatency(steps), failingVerdict(), emitting]);
   const burstLate = [...late];
+  const trace = tracing ? explain(windows, burstFrom, performance.now()) : undefined;
   const total = burst * 5;
   const sent = async () =>
     (await countNotifyDeliveries(db)).filter((r) => r.state === 'sent').reduce((s, r) => s + r.n, 0);
@@ -217,6 +229,7 @@ try {
   await printResult({
     benchmark: 'notify',
     machine: machine(),
+    store: inProcess ? 'pglite (main thread)' : 'pglite (worker thread)',
     load: loadavg().map((l) => Math.round(l * 100) / 100),
     burst: { events: burst, services: 5, deliveries: total, emittedInMs, drainedAfterMs: Date.now() - burstStart },
     delivered: {
@@ -235,6 +248,7 @@ try {
     deliveryLatencyHealthyMs: { ...summary(healthyLatency), targetP99Ms: 1000 },
     healthyLatencyPartsMs: { eventToOutbox: summary(toOutbox), outboxToReceived: summary(outboxToReceived) },
     failingVerdictToSlackMs: { quiet: verdictQuiet, duringBurst: verdictDuringBurst, targetMs: 2000 },
+    ...(trace ? { trace } : {}),
   });
 } finally {
   child.send('stop');
