@@ -4,8 +4,8 @@
  * `concurrency` at a time with a timeout per attempt and refills from memory the moment an attempt ends, so a
  * dead or hanging endpoint holds only its own slots — never a deployment, never another endpoint. Urgent
  * deliveries (a failing deployment, an incident) go to the head of their queue. How attempts ended, and the
- * notification.sent / notification.failed events (without URLs or tokens), are written in one transaction per
- * batch, not one statement each: a burst must not queue the engine's own writes behind thousands of small ones.
+ * notification.sent / notification.failed events (without URLs or tokens), are written in one statement per
+ * batch, not one each: a burst must not queue the engine's own writes behind thousands of small ones.
  * A coordinator killed before a batch is written sends those deliveries again after its restart (at least
  * once; the idempotency key lets the receiver drop the copy).
  */
@@ -14,7 +14,7 @@ import type { NotificationsConfig, ProjectConfig } from '../config/model.js';
 import { messageOf } from '../shared/errors.js';
 import type { Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
-import { appendEvents, type NewEvent } from '../store/repos/events.js';
+import type { NewEvent } from '../store/repos/events.js';
 import {
   type AttemptEnd,
   claimDue,
@@ -306,7 +306,7 @@ export class DeliveryWorker {
   }
 
   /**
-   * Write ended attempts and their events, one transaction per batch. When the store refuses, they stay in
+   * Write ended attempts and their events, one statement per batch. When the store refuses, they stay in
    * memory (their deliveries stay `sending`) and are written later; returns whether everything was written.
    */
   private async flush(): Promise<boolean> {
@@ -318,16 +318,12 @@ export class DeliveryWorker {
       while (this.ended.length > 0) {
         const batch = this.ended.splice(0, flushBatch);
         try {
-          await this.options.db.transaction(async (tx) => {
-            await finishAttempts(
-              tx,
-              batch.map((b) => b.end),
-            );
-            await appendEvents(
-              tx,
-              batch.flatMap((b) => (b.event ? [b.event] : [])),
-            );
-          });
+          // One statement, so no transaction holds the store across round trips.
+          await finishAttempts(
+            this.options.db,
+            batch.map((b) => b.end),
+            batch.flatMap((b) => (b.event ? [b.event] : [])),
+          );
         } catch (e) {
           this.ended.unshift(...batch);
           ok = false;

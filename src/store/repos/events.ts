@@ -204,6 +204,11 @@ export async function appendEventsReturning(db: Queryable, list: readonly NewEve
   return rows.map(toEvent).sort((a, b) => a.id - b.id);
 }
 
+/** Events as the jsonb parameter of an insert from jsonb_to_recordset (appendEvents, finishAttempts). */
+export function eventRowsParam(list: readonly NewEvent[]): string {
+  return JSON.stringify(list.map(eventRow));
+}
+
 function eventRow(e: NewEvent) {
   return {
     project: e.project ?? null,

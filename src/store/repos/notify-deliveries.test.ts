@@ -108,6 +108,22 @@ describe('notification outbox', () => {
     expect(byId.get(c!.id)!.nextAt.getTime()).toBe(later.getTime());
   });
 
+  it('records the events of a batch in the same statement, and nothing of either when one fails', async () => {
+    await insertNotifyDeliveries(db, [delivery('on-deployment-started')]);
+    const [claimed] = await claimDue(db, soon(), all);
+    const sentEvent = { project: 'harbor', kind: 'notification.sent', message: 'sent to chat', data: { n: 1 } };
+    await finishAttempts(db, [{ id: claimed!.id, state: 'sent', status: 200 }], [sentEvent]);
+    const events = async () =>
+      (await db.query<{ kind: string }>("select kind from events where kind like 'notification.%'")).rows;
+    expect(await events()).toEqual([{ kind: 'notification.sent' }]);
+    expect((await listNotifyDeliveries(db)).find((d) => d.id === claimed!.id)).toMatchObject({ state: 'sent' });
+    // A state the table refuses fails the statement: the event of the batch is not written either.
+    await expect(
+      finishAttempts(db, [{ id: claimed!.id, state: 'bogus' as 'sent' }], [{ ...sentEvent, message: 'again' }]),
+    ).rejects.toThrow();
+    expect(await events()).toHaveLength(1);
+  });
+
   it('releases claimed deliveries that were never attempted without counting an attempt', async () => {
     await insertNotifyDeliveries(db, [delivery('on-deployment-started'), delivery('on-deployment-started')]);
     const ids = (await claimDue(db, soon(), all)).map((d) => d.id);

@@ -1,7 +1,7 @@
 /** The notification outbox (schema 016): deliveries, the dispatcher's cursor and what services answered. */
 import type { Queryable } from '../db.js';
 import { jsonParam } from '../params.js';
-import { type EventPosition, startOfEvents, toPosition } from './events.js';
+import { type EventPosition, eventRowsParam, type NewEvent, startOfEvents, toPosition } from './events.js';
 import { optionalDate, optionalText } from './rows.js';
 
 export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed';
@@ -203,9 +203,18 @@ export interface AttemptEnd {
   nextAt?: Date;
 }
 
-/** Record the ends of many attempts in one statement (the worker writes them in batches). */
-export async function finishAttempts(db: Queryable, ends: AttemptEnd[]): Promise<void> {
-  if (ends.length === 0) return;
+/**
+ * Record the ends of many attempts, and the events that tell of them, in one statement (the worker writes them in
+ * batches). One statement is atomic without a transaction, and holds the store for that statement only: on PGlite
+ * (one connection, in a thread of its own) a transaction held it across a round trip per statement, which a
+ * deployment step's writes waited for.
+ */
+export async function finishAttempts(
+  db: Queryable,
+  ends: AttemptEnd[],
+  events: readonly NewEvent[] = [],
+): Promise<void> {
+  if (ends.length === 0 && events.length === 0) return;
   const rows = ends.map((e) => ({
     id: e.id,
     state: e.state,
@@ -214,11 +223,17 @@ export async function finishAttempts(db: Queryable, ends: AttemptEnd[]): Promise
     next_at: e.nextAt?.toISOString() ?? null,
   }));
   await db.query(
-    `update notify_deliveries d set state = x.state, last_status = x.status, last_error = x.error,
-       next_at = coalesce(x.next_at, d.next_at), sent_at = case when x.state = 'sent' then now() else d.sent_at end
-     from jsonb_to_recordset($1::jsonb) as x(id bigint, state text, status integer, error text, next_at timestamptz)
-     where d.id = x.id`,
-    [jsonParam(rows)],
+    `with finished as (
+       update notify_deliveries d set state = x.state, last_status = x.status, last_error = x.error,
+         next_at = coalesce(x.next_at, d.next_at), sent_at = case when x.state = 'sent' then now() else d.sent_at end
+       from jsonb_to_recordset($1::jsonb) as x(id bigint, state text, status integer, error text, next_at timestamptz)
+       where d.id = x.id
+     )
+     insert into events (project, deployment_id, service, environment, kind, message, data)
+     select project, deployment_id, service, environment, kind, message, data
+     from jsonb_to_recordset($2::jsonb) as x(project text, deployment_id text, service text, environment text,
+       kind text, message text, data jsonb)`,
+    [jsonParam(rows), eventRowsParam(events)],
   );
 }
 
