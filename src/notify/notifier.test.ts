@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SecretVault } from '../access/secrets/vault.js';
 import { startNotifications } from '../app/notifications.js';
 import { EventLog } from '../engine/event-log.js';
@@ -334,6 +334,22 @@ describe('notifications', () => {
     } finally {
       process.off('warning', onWarning);
     }
+  });
+
+  it('reads the secrets once for attempts that start together, not once each', async () => {
+    const hanging = await receiver('slack', { hang: true });
+    await storeProject(db, {
+      timeout: '60s',
+      concurrency: 12,
+      services: { hanging: { type: 'slack', url: 'secret:HANGING' } },
+      subscriptions: [{ on: ['on-deployment-started'], to: ['hanging'] }],
+    });
+    await setSecrets({ HANGING: hanging.url }, 'staging');
+    const reads = vi.spyOn(vault, 'environmentFor');
+    await start();
+    await emitStarted(12);
+    await until('twelve attempts in flight', () => (hanging.requests.length === 12 ? true : undefined));
+    expect(reads).toHaveBeenCalledTimes(1);
   });
 
   it('sends the messages about one incident to a service one at a time', async () => {
