@@ -1,10 +1,12 @@
 /**
- * npm run bench:notify -- --json [--events N] [--steps N]
+ * npm run bench:notify -- --json [--events N] [--steps N] [--in-process | --postgres] [--trace]
  *
  * A burst of N (default 1,000) deployment events fanned out to 5 notification services — Slack,
  * Teams and a signed webhook that are healthy, a webhook that fails half the time, and a Slack
  * endpoint that hangs for the first 5 s of the burst — through the coordinator's own dispatcher and
- * worker on a PGlite store, against the strict local receivers of the tests (dedup by key). Reports:
+ * worker on the store a coordinator opens by default (PGlite in a worker thread; `--in-process`: PGlite on this
+ * thread, as before 2026-12-05; `--postgres`: PostgreSQL), against the strict local receivers of the tests (dedup
+ * by key). Reports:
  * every delivery made and none duplicated after dedup; the latency of a deployment step's store
  * bookkeeping (the event and the step update the engine writes per step) without and with the
  * burst; delivery latency to the healthy endpoints (event recorded → received); and the time from a
@@ -12,6 +14,7 @@
  * healthy latency goes (event recorded → delivery written by the dispatcher → received) and how late the timer
  * between two steps fired, without and with the burst: a step's store writes can be quick while the timer that starts
  * the next step waits seconds (monitorEventLoopDelay missed that wait: 184 ms max while a timer was 12.9 s late).
+ * `--trace` adds where the slowest steps' time went (notify-trace.ts; PGlite statements only with `--in-process`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -25,8 +28,10 @@ import { openPglite } from '../src/store/pglite-driver.js';
 import { updateDeployment } from '../src/store/repos/deployments.js';
 import { countNotifyDeliveries, hasUnsentDeliveries } from '../src/store/repos/notify-deliveries.js';
 import { seedFailedDeployment, storeProject } from '../test/support/notify-fixtures.js';
+import { freshPostgres } from '../test/support/store.js';
 import { fork } from 'node:child_process';
 import { machine, printResult, progress } from './support.js';
+import { explain, type StepWindow, startTrace } from './notify-trace.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,8 +61,16 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms: 
   return Date.now() - start;
 }
 
+const tracing = process.argv.includes('--trace');
+if (tracing) startTrace();
+const windows: StepWindow[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-notify-'));
-const db = await openPglite();
+// As the coordinator opens it (openStore): PGlite in a thread of its own; `--in-process` for PGlite on this thread,
+// `--postgres` for a fresh database on the test PostgreSQL server (DATABASE_URL's, else 127.0.0.1:5432).
+const inProcess = process.argv.includes('--in-process');
+const postgres = process.argv.includes('--postgres') ? await freshPostgres() : undefined;
+const db = postgres?.db ?? (await openPglite({ thread: !inProcess }));
+const storeName = postgres ? 'postgres' : inProcess ? 'pglite (main thread)' : 'pglite (worker thread)';
 const child = fork(new URL('./notify-receivers.ts', import.meta.url).pathname, [], {
   env: { ...process.env, BENCH_HOOK_SECRET: secret },
   execArgv: ['--import', 'tsx'],
@@ -115,8 +128,10 @@ try {
   const stepLatency = async (n: number) => {
     const times: number[] = [];
     late.length = 0;
+    windows.length = 0;
     for (let i = 0; i < n; i++) {
       const t = performance.now();
+      const cpu = process.cpuUsage();
       await events.emit({
         project: 'harbor',
         deploymentId: 'dep_bench',
@@ -128,6 +143,8 @@ try {
       });
       await updateDeployment(db, 'dep_bench', { step: i });
       times.push(performance.now() - t);
+      const used = process.cpuUsage(cpu);
+      windows.push({ start: t, ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 });
       const paused = performance.now();
       await new Promise((r) => setTimeout(r, 5));
       late.push(performance.now() - paused - 5);
@@ -159,6 +176,7 @@ try {
   const recordedAt = new Map<string, number>();
   setTimeout(() => child.send('unhang'), 5000).unref();
   const burstStart = Date.now();
+  const burstFrom = performance.now();
   let emittedInMs = 0;
   const emitting = (async () => {
     for (let i = 0; i < burst; i++) {
@@ -176,6 +194,7 @@ try {
   })();
   const [burstSteps, verdictDuringBurst] = await Promise.all([stepLatency(steps), failingVerdict(), emitting]);
   const burstLate = [...late];
+  const trace = tracing ? explain(windows, burstFrom, performance.now()) : undefined;
   const total = burst * 5;
   const sent = async () =>
     (await countNotifyDeliveries(db)).filter((r) => r.state === 'sent').reduce((s, r) => s + r.n, 0);
@@ -217,6 +236,7 @@ try {
   await printResult({
     benchmark: 'notify',
     machine: machine(),
+    store: storeName,
     load: loadavg().map((l) => Math.round(l * 100) / 100),
     burst: { events: burst, services: 5, deliveries: total, emittedInMs, drainedAfterMs: Date.now() - burstStart },
     delivered: {
@@ -235,9 +255,10 @@ try {
     deliveryLatencyHealthyMs: { ...summary(healthyLatency), targetP99Ms: 1000 },
     healthyLatencyPartsMs: { eventToOutbox: summary(toOutbox), outboxToReceived: summary(outboxToReceived) },
     failingVerdictToSlackMs: { quiet: verdictQuiet, duringBurst: verdictDuringBurst, targetMs: 2000 },
+    ...(trace ? { trace } : {}),
   });
 } finally {
   child.send('stop');
-  await db.close();
+  await (postgres ? postgres.drop() : db.close());
   rmSync(dir, { recursive: true, force: true });
 }

@@ -29,7 +29,8 @@ export async function openStore(options: StoreOptions): Promise<Db> {
         ...(logger ? { logger } : {}),
         ...(options.holder ? { holder: options.holder } : {}),
       })
-    : await openPglite({ dataDir: join(options.dataDir, 'db'), ...(logger ? { logger } : {}) });
+    : // In a thread of its own: its statements must not hold up the coordinator's event loop (pglite-thread.ts).
+      await openPglite({ dataDir: join(options.dataDir, 'db'), thread: true, ...(logger ? { logger } : {}) });
   try {
     const { version, applied } = await migrate(db, logger ? { logger } : {});
     const realigned = await realignEventTransactions(db);

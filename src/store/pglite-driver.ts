@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import type { Logger } from '../shared/logging.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Db, Queryable, QueryResult } from './db.js';
 import { StoreError } from './errors.js';
 import { turnIfBusy } from './event-loop-turns.js';
 import { ensureParentDir, ensurePgliteDataDir, reasonOf } from './pglite-data-dir.js';
+import { type PgliteLike, type PgliteStatements, ThreadedPglite } from './pglite-thread.js';
 import { toSqlError } from './sql-errors.js';
 import { type Lane, StatementLanes } from './statement-lanes.js';
 import { TransactionGuard, guardTransaction, swallowedFailureError } from './transaction-guard.js';
@@ -18,6 +19,13 @@ export interface PgliteOptions {
   /** A `dumpDataDir()` tarball to start from when the database is new (test templates). */
   loadDataDir?: Blob;
   logger?: Logger;
+  /**
+   * Run PGlite in a worker thread (pglite-thread.ts) rather than on the caller's event loop. The coordinator's
+   * store does (open.ts): there a statement no longer holds up HTTP, timers and deployment steps. Off by default
+   * for the many short-lived test databases, where a thread (and PGlite's WebAssembly compiled again in it) per
+   * database is only a cost.
+   */
+  thread?: boolean;
 }
 
 /**
@@ -27,7 +35,9 @@ export interface PgliteOptions {
  */
 export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
   if (options.loadDataDir) await assertTarball(options.loadDataDir);
-  if (options.dataDir === undefined) return PgliteDb.open(await start(undefined, options.loadDataDir), undefined);
+  const thread = options.thread ?? false;
+  if (options.dataDir === undefined)
+    return PgliteDb.open(await start(undefined, thread, options.loadDataDir), undefined);
   const dataDir = resolve(options.dataDir);
   await ensureParentDir(dataDir);
   const lock = await acquireDataDirLock(dataDir);
@@ -35,15 +45,16 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
     const started = Date.now();
     const created = await ensurePgliteDataDir(dataDir, options.loadDataDir);
     if (created === 'created') options.logger?.info({ dataDir, ms: Date.now() - started }, 'created a PGlite database');
-    return PgliteDb.open(await start(dataDir), lock);
+    return PgliteDb.open(await start(dataDir, thread), lock);
   } catch (e) {
     await lock.release();
     throw e;
   }
 }
 
-async function start(dataDir: string | undefined, loadDataDir?: Blob): Promise<PGlite> {
+async function start(dataDir: string | undefined, thread: boolean, loadDataDir?: Blob): Promise<Opened> {
   try {
+    if (thread) return { pglite: await ThreadedPglite.start(dataDir, loadDataDir), inProcess: false };
     const pglite = new PGlite({
       parsers: pgliteParsers,
       ...(dataDir ? { dataDir } : {}),
@@ -51,7 +62,7 @@ async function start(dataDir: string | undefined, loadDataDir?: Blob): Promise<P
     });
     await pglite.waitReady;
     await installPgliteArrayParsers(pglite);
-    return pglite;
+    return { pglite: pglite as unknown as PgliteLike, inProcess: true };
   } catch (e) {
     throw new StoreError(
       'unavailable',
@@ -82,11 +93,20 @@ async function assertTarball(blob: Blob): Promise<void> {
     );
 }
 
-type PgliteQueryable = Pick<PGlite | Transaction, 'query' | 'exec'>;
+/** A PGlite, and whether its statements run on this thread's event loop. */
+interface Opened {
+  pglite: PgliteLike;
+  inProcess: boolean;
+}
 
-async function runQuery<T>(on: PgliteQueryable, sql: string, params: unknown[] | undefined): Promise<QueryResult<T>> {
-  // Statements resolve on microtasks: without this a burst of them holds off every timer and socket.
-  const turn = turnIfBusy();
+async function runQuery<T>(
+  on: PgliteStatements,
+  inProcess: boolean,
+  sql: string,
+  params: unknown[] | undefined,
+): Promise<QueryResult<T>> {
+  // Statements in this process resolve on microtasks: without this a burst of them holds off every timer and socket.
+  const turn = inProcess ? turnIfBusy() : undefined;
   if (turn) await turn;
   // PGlite's errors carry the statement's parameters: never let them travel (they end up in logs).
   const result = await on.query<T>(sql, params ?? []).catch((e: unknown) => Promise.reject(toSqlError(e, sql)));
@@ -96,7 +116,8 @@ async function runQuery<T>(on: PgliteQueryable, sql: string, params: unknown[] |
 
 /** What every lane's view of one PGlite database shares. */
 interface PgliteCore {
-  readonly pglite: PGlite;
+  readonly pglite: PgliteLike;
+  readonly inProcess: boolean;
   readonly lock: DataDirLock | undefined;
   readonly guard: TransactionGuard;
   readonly lanes: StatementLanes;
@@ -112,33 +133,40 @@ class PgliteDb implements Db {
     private readonly lane: Lane,
   ) {}
 
-  static open(pglite: PGlite, lock: DataDirLock | undefined): PgliteDb {
-    const core = { pglite, lock, guard: new TransactionGuard(), lanes: new StatementLanes(), closing: undefined };
+  static open({ pglite, inProcess }: Opened, lock: DataDirLock | undefined): PgliteDb {
+    const core = {
+      pglite,
+      inProcess,
+      lock,
+      guard: new TransactionGuard(),
+      lanes: new StatementLanes(),
+      closing: undefined,
+    };
     return new PgliteDb(core, 'foreground');
   }
 
   async query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
     this.assertUsable('query');
-    return this.core.lanes.run(this.lane, () => runQuery<T>(this.core.pglite, sql, params));
+    return this.core.lanes.run(this.lane, () => runQuery<T>(this.core.pglite, this.core.inProcess, sql, params));
   }
 
   async exec(script: string): Promise<void> {
     this.assertUsable('exec');
     return this.core.lanes.run(this.lane, async () => {
-      await turnIfBusy();
+      if (this.core.inProcess) await turnIfBusy();
       await this.core.pglite.exec(script).catch((e: unknown) => Promise.reject(toSqlError(e, script)));
     });
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     this.assertUsable('transaction');
-    const { pglite, guard } = this.core;
+    const { pglite, guard, inProcess } = this.core;
     // The transaction holds the store for its lane until it commits: its own statements go straight to PGlite.
     return this.core.lanes.run(this.lane, () =>
       pglite.transaction((raw) =>
         guard.run(async (scope) => {
           const tx = guardTransaction(scope, {
-            query: <R>(sql: string, params?: unknown[]) => runQuery<R>(raw, sql, params),
+            query: <R>(sql: string, params?: unknown[]) => runQuery<R>(raw, inProcess, sql, params),
             exec: async (script: string) =>
               void (await raw.exec(script).catch((e: unknown) => Promise.reject(toSqlError(e, script)))),
           });
@@ -181,7 +209,7 @@ class PgliteDb implements Db {
   }
 }
 
-async function isAborted(tx: Transaction): Promise<boolean> {
+async function isAborted(tx: PgliteStatements): Promise<boolean> {
   try {
     await tx.query('select 1');
     return false;

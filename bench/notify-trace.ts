@@ -1,0 +1,147 @@
+/**
+ * Where a deployment step's time goes during bench:notify's burst (`--trace`): every synchronous PGlite call
+ * (execProtocolRawSync, the WASM doing the work) with the statement it ran, garbage collection pauses, and the turns
+ * of the event loop that ran long (a 1 ms interval timer that fired late), so the slowest steps can be explained
+ * as PGlite statements, GC, other JavaScript on the loop, or the CPU taken by other processes.
+ */
+import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { PGlite } from '@electric-sql/pglite';
+import { type Lane, StatementLanes } from '../src/store/statement-lanes.js';
+
+interface Span {
+  start: number;
+  ms: number;
+  what: string;
+}
+
+const calls: Span[] = [];
+const gcs: Span[] = [];
+const stalls: Span[] = [];
+/** Every operation of the store's lanes: queued, started and settled (performance.now()). */
+const ops: { lane: Lane; queued: number; started: number; settled: number }[] = [];
+let current = '';
+
+/** The statement of a Parse ('P') or Query ('Q') message; other messages run the last one parsed. */
+function statementOf(message: Uint8Array): string {
+  const type = message[0];
+  if (type !== 0x50 && type !== 0x51) return current;
+  const text = Buffer.from(message.subarray(5, Math.min(message.length, 400))).toString('latin1');
+  // Parse: a NUL-ended statement name comes first.
+  const sql = type === 0x50 ? text.slice(text.indexOf('\0') + 1) : text;
+  return sql.replace(/\s+/g, ' ').slice(0, 48);
+}
+
+export function startTrace(): void {
+  const lanes = StatementLanes.prototype as unknown as { run<T>(lane: Lane, op: () => Promise<T>): Promise<T> };
+  const run = lanes.run;
+  lanes.run = function <T>(this: StatementLanes, lane: Lane, operation: () => Promise<T>) {
+    const op = { lane, queued: performance.now(), started: 0, settled: 0 };
+    ops.push(op);
+    return run.call(this, lane, () => {
+      op.started = performance.now();
+      return operation().finally(() => {
+        op.settled = performance.now();
+      });
+    }) as Promise<T>;
+  };
+  const proto = PGlite.prototype as unknown as { execProtocolRawSync(m: Uint8Array): Uint8Array };
+  const original = proto.execProtocolRawSync;
+  proto.execProtocolRawSync = function (this: unknown, message: Uint8Array) {
+    current = statementOf(message);
+    const start = performance.now();
+    try {
+      return original.call(this, message);
+    } finally {
+      calls.push({ start, ms: performance.now() - start, what: current });
+    }
+  };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push({ start: e.startTime, ms: e.duration, what: 'gc' });
+  }).observe({ entryTypes: ['gc'] });
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (now - last > 5) stalls.push({ start: last, ms: now - last, what: 'stall' });
+    last = now;
+  }, 1).unref();
+}
+
+const within = (spans: Span[], from: number, to: number) => spans.filter((s) => s.start >= from && s.start < to);
+const sum = (spans: Span[]) => Math.round(spans.reduce((t, s) => t + s.ms, 0) * 10) / 10;
+
+/** PGlite time by statement, most first. */
+function byStatement(spans: Span[], top = 6) {
+  const totals = new Map<string, { n: number; ms: number; maxMs: number }>();
+  for (const s of spans) {
+    const t = totals.get(s.what) ?? { n: 0, ms: 0, maxMs: 0 };
+    t.n += 1;
+    t.ms += s.ms;
+    t.maxMs = Math.max(t.maxMs, s.ms);
+    totals.set(s.what, t);
+  }
+  return [...totals.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, top)
+    .map(([what, t]) => ({ what, n: t.n, ms: Math.round(t.ms * 10) / 10, maxMs: Math.round(t.maxMs * 10) / 10 }));
+}
+
+/** How long background operations held the store (a foreground one waits for at most the one in flight). */
+function holds(from: number, to: number) {
+  const ms = ops
+    .filter((o) => o.lane === 'background' && o.started >= from && o.started < to && o.settled > 0)
+    .map((o) => o.settled - o.started)
+    .sort((a, b) => a - b);
+  const q = (p: number) => Math.round((ms[Math.min(ms.length - 1, Math.floor(p * ms.length))] ?? 0) * 10) / 10;
+  return { n: ms.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1) };
+}
+
+export interface StepWindow {
+  start: number;
+  ms: number;
+  cpuMs: number;
+}
+
+/** The slowest steps, each with what ran during it; and the loop's long turns over the whole window. */
+export function explain(steps: StepWindow[], from: number, to: number, slowest = 5) {
+  const worst = [...steps].sort((a, b) => b.ms - a.ms).slice(0, slowest);
+  const turns = within(stalls, from, to);
+  const bucket = (lo: number, hi: number) => turns.filter((s) => s.ms >= lo && s.ms < hi).length;
+  return {
+    slowSteps: worst.map((s) => {
+      const end = s.start + s.ms;
+      const pg = within(calls, s.start, end);
+      const mine = ops.filter((o) => o.lane === 'foreground' && o.queued >= s.start && o.settled <= end + 0.01);
+      const held = ops.filter((o) => o.lane === 'background' && o.started < end && o.settled > s.start);
+      return {
+        foregroundOps: mine.map((o) => ({
+          waitMs: Math.round((o.started - o.queued) * 10) / 10,
+          runMs: Math.round((o.settled - o.started) * 10) / 10,
+        })),
+        backgroundHoldsMs: held.map((o) => Math.round((o.settled - o.started) * 10) / 10),
+        ms: Math.round(s.ms * 10) / 10,
+        processCpuMs: Math.round(s.cpuMs * 10) / 10,
+        pgliteMs: sum(pg),
+        gcMs: sum(within(gcs, s.start, end)),
+        longestTurnMs: Math.round(Math.max(0, ...within(stalls, s.start - 50, end).map((t) => t.ms)) * 10) / 10,
+        pglite: byStatement(pg),
+      };
+    }),
+    backgroundHoldMs: holds(from, to),
+    longTurns: {
+      '5-10ms': bucket(5, 10),
+      '10-20ms': bucket(10, 20),
+      '20-50ms': bucket(20, 50),
+      '50ms+': bucket(50, 1e9),
+    },
+    longestPgliteCalls: [...within(calls, from, to)]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 8)
+      .map((c) => ({ what: c.what, ms: Math.round(c.ms * 10) / 10 })),
+    pgliteByStatement: byStatement(within(calls, from, to), 10),
+    gc: {
+      n: within(gcs, from, to).length,
+      ms: sum(within(gcs, from, to)),
+      maxMs: Math.max(0, ...within(gcs, from, to).map((g) => g.ms)),
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Entry point of the thread that runs PGlite for a coordinator (pglite-thread.ts starts it). PGlite executes a
+ * statement synchronously in WebAssembly; on the coordinator's own thread that was half of its busy time during a
+ * notification burst, and every HTTP response, timer and deployment step waited for it. Here it waits only for
+ * the statement before it. Requests run one at a time, in order; while a transaction is open its statements
+ * (`tx` set) go to it and anything else waits for it to end, like PGlite's own lock.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { installPgliteArrayParsers, pgliteParsers } from './type-parsers.js';
+
+/** What the coordinator's thread asks; `tx` marks a statement of the open transaction. */
+export type ThreadRequest =
+  | { id: number; op: 'query'; sql: string; params: unknown[]; tx?: boolean }
+  | { id: number; op: 'exec'; sql: string; tx?: boolean }
+  | { id: number; op: 'begin' }
+  | { id: number; op: 'commit' | 'rollback'; tx: true }
+  | { id: number; op: 'dump' }
+  | { id: number; op: 'close' };
+
+/** The fields of a failed statement that toSqlError reads (an Error loses its own properties in a message). */
+export interface ThreadError {
+  message: string;
+  code?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+}
+
+export type ThreadAnswer = { id: number; result?: unknown; error?: ThreadError };
+
+export interface ThreadStart {
+  dataDir?: string;
+  /** A dumpDataDir() tarball to start from, as bytes. */
+  loadDataDir?: ArrayBuffer;
+}
+
+const port = parentPort!;
+const start = workerData as ThreadStart;
+
+function errorOf(e: unknown): ThreadError {
+  const f = (e ?? {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  return {
+    message: text(f.message) ?? String(e),
+    ...(text(f.code) ? { code: text(f.code) } : {}),
+    ...(text(f.constraint) ? { constraint: text(f.constraint) } : {}),
+    ...(text(f.table) ? { table: text(f.table) } : {}),
+    ...(text(f.column) ? { column: text(f.column) } : {}),
+  };
+}
+
+const answer = (id: number, work: () => Promise<unknown>, transfer: ArrayBuffer[] = []) =>
+  work().then(
+    (result) => port.postMessage({ id, result } satisfies ThreadAnswer, transfer),
+    (e: unknown) => port.postMessage({ id, error: errorOf(e) } satisfies ThreadAnswer),
+  );
+
+async function statement(on: Pick<PGlite | Transaction, 'query' | 'exec'>, r: ThreadRequest): Promise<unknown> {
+  if (r.op === 'exec') return void (await on.exec(r.sql));
+  if (r.op !== 'query') throw new Error(`${r.op} is not a statement`);
+  const { rows, affectedRows } = await on.query(r.sql, r.params);
+  return { rows, affectedRows };
+}
+
+/** Statements of the open transaction, and the waiter for the next one. */
+const txInbox: ThreadRequest[] = [];
+let txWaiter: (() => void) | undefined;
+const nextTxRequest = async (): Promise<ThreadRequest> => {
+  while (txInbox.length === 0) await new Promise<void>((r) => (txWaiter = r));
+  return txInbox.shift()!;
+};
+
+class RolledBack extends Error {}
+
+/** Open a transaction, answer `begin`, then run its statements until commit or rollback. */
+async function transaction(pglite: PGlite, begin: ThreadRequest): Promise<void> {
+  let ended: ThreadRequest | undefined;
+  try {
+    await pglite.transaction(async (tx) => {
+      port.postMessage({ id: begin.id } satisfies ThreadAnswer);
+      for (;;) {
+        const r = await nextTxRequest();
+        if (r.op === 'commit' || r.op === 'rollback') {
+          ended = r;
+          if (r.op === 'rollback') throw new RolledBack();
+          return;
+        }
+        await answer(r.id, () => statement(tx, r));
+      }
+    });
+    port.postMessage({ id: ended!.id } satisfies ThreadAnswer);
+  } catch (e) {
+    if (!ended) port.postMessage({ id: begin.id, error: errorOf(e) } satisfies ThreadAnswer);
+    else if (e instanceof RolledBack) port.postMessage({ id: ended.id } satisfies ThreadAnswer);
+    else port.postMessage({ id: ended.id, error: errorOf(e) } satisfies ThreadAnswer);
+  }
+}
+
+async function main(): Promise<void> {
+  const pglite = new PGlite({
+    parsers: pgliteParsers,
+    ...(start.dataDir ? { dataDir: start.dataDir } : {}),
+    ...(start.loadDataDir ? { loadDataDir: new Blob([start.loadDataDir]) } : {}),
+  });
+  await pglite.waitReady;
+  await installPgliteArrayParsers(pglite);
+  let queue = Promise.resolve();
+  port.on('message', (r: ThreadRequest) => {
+    if ('tx' in r && r.tx) {
+      txInbox.push(r);
+      txWaiter?.();
+      txWaiter = undefined;
+      return;
+    }
+    queue = queue.then(() => handle(pglite, r));
+  });
+  port.postMessage({ id: 0 } satisfies ThreadAnswer);
+}
+
+async function handle(pglite: PGlite, r: ThreadRequest): Promise<void> {
+  switch (r.op) {
+    case 'begin':
+      return transaction(pglite, r);
+    case 'dump': {
+      // The bytes are moved to the coordinator's thread, not copied.
+      const bytes = await pglite
+        .dumpDataDir('none')
+        .then((b) => b.arrayBuffer())
+        .catch((e: unknown) => e);
+      if (bytes instanceof ArrayBuffer) port.postMessage({ id: r.id, result: bytes } satisfies ThreadAnswer, [bytes]);
+      else port.postMessage({ id: r.id, error: errorOf(bytes) } satisfies ThreadAnswer);
+      return;
+    }
+    case 'close':
+      // The coordinator's thread ends this one once answered.
+      await answer(r.id, () => pglite.close());
+      return;
+    default:
+      await answer(r.id, () => statement(pglite, r));
+  }
+}
+
+main().catch((e: unknown) => port.postMessage({ id: 0, error: errorOf(e) } satisfies ThreadAnswer));
