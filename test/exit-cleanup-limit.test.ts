@@ -1,24 +1,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { alive } from '../src/traffic/proxy/pid-file.js';
+import { repoRoot } from './support/entry.js';
 
-const root = path.resolve(import.meta.dirname, '..');
-const tsx = path.join(root, 'node_modules/tsx/dist/cli.mjs');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
 
 describe('exit cleanup', () => {
   it('a cleanup that hangs past the limit still ends the process and kills what it started', async () => {
     const tag = `hanging-cleanup-${process.pid}-${Date.now()}`;
     const command = spawn(process.execPath, [tsx, 'test/fixtures/hanging-cleanup.ts'], {
-      cwd: root,
+      cwd: repoRoot,
       env: { ...process.env, SLIPWAY_RUN: tag },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -6,15 +6,7 @@ import { ProxyRouter } from '../src/traffic/proxy/proxy-router.js';
 import { loadAdminToken } from '../src/traffic/proxy/admin-token.js';
 import { entryCommand } from './support/entry.js';
 import { freePort, removeDir, tempDir } from './proxy-support.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from '../src/traffic/proxy/pid-file.js';
 
 describe('proxy supervisor', () => {
   const pids: number[] = [];

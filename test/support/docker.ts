@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { alive } from '../../src/traffic/proxy/pid-file.js';
 
 /**
  * One Docker daemon shared by the container tests (and by test files running at the same time): the
@@ -27,15 +28,6 @@ export function pingEngine(socketPath: string): Promise<boolean> {
     req.on('timeout', () => req.destroy());
     req.end();
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function waitUntil(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
