@@ -80,6 +80,10 @@ async function eventsOf(id: string): Promise<{ kind: string; message: string }[]
   return events;
 }
 
+function timeline(events: { kind: string; message: string }[]): string {
+  return events.map((e) => `${e.kind}: ${e.message}`).join('\n');
+}
+
 beforeAll(async () => {
   database = await freshPostgres({ migrated: false });
   client = new pg.Client({ connectionString: database.url });
@@ -144,8 +148,10 @@ describe('migrations ship with releases', () => {
     const d = await system.deployed('2.0.0');
     expect({ state: d.state, reason: d.reason }).toEqual({ state: 'succeeded', reason: null });
     expect((await history()).map((h) => h.id)).toEqual(['0001_vessels', '0002_add_flag']);
-    const waiting = (await eventsOf(d.id)).find((e) => e.kind === 'migration.contract.waiting');
-    expect(waiting?.message).toMatch(/0003_drop_tonnage waits: 1\.0\.0 \(staging: 1 instance\)/);
+    const events = await eventsOf(d.id);
+    const waiting = events.find((e) => e.kind === 'migration.contract.waiting');
+    // On failure, the deployment's timeline says what happened instead (a contract that failed, or ran at once).
+    expect(waiting?.message, timeline(events)).toMatch(/0003_drop_tonnage waits: 1\.0\.0 \(staging: 1 instance\)/);
     const status = await slipway(['migrate', 'status', '--env', 'staging', '--version', '2.0.0']);
     expect(status.stdout).toMatch(/0003_drop_tonnage.*blocked by 1\.0\.0 \(staging: 1 instance\)/);
     // keepOldFor 8s (long enough for a loaded machine to ask status first): the warm 1.0.0 instance is

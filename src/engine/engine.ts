@@ -49,6 +49,7 @@ export class Engine {
   private readonly monitor: InstanceMonitor;
   private timer?: NodeJS.Timeout;
   private ticks = 0;
+  private ticking = false;
 
   readonly deps: EngineDeps;
 
@@ -364,15 +365,28 @@ export class Engine {
   }
 
   private async tick(): Promise<void> {
+    // A tick slower than the interval (a loaded machine) is not run twice at once: the next one waits its turn.
+    if (this.ticking) return;
+    this.ticking = true;
     this.ticks++;
     try {
-      await retireWarmInstances(this.deps);
-      if (this.ticks % reconcileEveryTicks === 0) await this.deps.traffic.reconcileAll(await this.projects());
+      // Each chore on its own: a failing proxy reconcile must not keep warm instances or contracts waiting.
+      await this.chore('retire warm instances', () => retireWarmInstances(this.deps));
+      if (this.ticks % reconcileEveryTicks !== 0) return;
+      await this.chore('reconcile traffic', async () => this.deps.traffic.reconcileAll(await this.projects()));
       // Contract migrations waiting for old releases to go: retried once their instances stop.
-      if (this.ticks % reconcileEveryTicks === 0) await this.deps.migrations?.sweep();
-      if (this.ticks % reconcileEveryTicks === 0) await this.rollouts.tend();
+      await this.chore('sweep contract migrations', async () => this.deps.migrations?.sweep());
+      await this.chore('tend rollouts', () => this.rollouts.tend());
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async chore(name: string, run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
     } catch (e) {
-      this.deps.logger.warn({ err: messageOf(e) }, 'engine tick failed');
+      this.deps.logger.warn({ chore: name, err: messageOf(e) }, 'engine tick failed');
     }
   }
 }

@@ -173,7 +173,7 @@ export class MigrationSequencer implements MigrationGate {
 
   async contract(input: MigrationStepInput): Promise<void> {
     const { deployment: d, release, emit } = input;
-    await this.tryContracts({ project: d.project, environment: d.environment, version: release.version }, emit);
+    await this.tryContracts({ project: d.project, environment: d.environment, version: release.version }, emit, true);
   }
 
   async revert(input: MigrationStepInput & { applied: string[] }): Promise<void> {
@@ -220,7 +220,7 @@ export class MigrationSequencer implements MigrationGate {
           this.waiting.delete(key); // a newer deployment took over; its contract step decides
           continue;
         }
-        await this.tryContracts(waiting, this.systemEmit(waiting));
+        await this.tryContracts(waiting, this.systemEmit(waiting), false);
       }
     } catch (e) {
       this.logger.warn({ err: messageOf(e) }, 'contract sweep failed');
@@ -229,8 +229,12 @@ export class MigrationSequencer implements MigrationGate {
     }
   }
 
-  /** Apply the pending contracts of a stable release that nothing live still needs. */
-  private async tryContracts(w: Waiting, emit: Emit): Promise<void> {
+  /**
+   * Apply the pending contracts of a stable release that nothing live still needs. `announce`: say why a contract
+   * waits even when the sweep already knew (the deployment's own step must put it in its timeline; a sweep that
+   * found the release first, e.g. right after a coordinator start, must not keep it out).
+   */
+  private async tryContracts(w: Waiting, emit: Emit, announce: boolean): Promise<void> {
     const key = `${w.project}\u0000${w.environment}`;
     try {
       const target = await this.target(w.project, w.environment, w.version);
@@ -249,7 +253,7 @@ export class MigrationSequencer implements MigrationGate {
       for (const m of pending) {
         const blockers = m.phase === 'contract' ? contractBlockers(m, w.version, live) : [];
         if (blockers.length > 0) {
-          if (!this.waiting.has(key)) {
+          if (announce || !this.waiting.has(key)) {
             await emit(
               'migration.contract.waiting',
               `contract migration ${m.id} waits: ${describeBlockers(blockers)} still live and may need the old ` +

@@ -243,10 +243,15 @@ export async function markStopped(db: Queryable, ids: string | readonly string[]
   );
 }
 
-/** Warm instances whose keep-warm window has passed. */
+/**
+ * Warm instances whose keep-warm window has passed, and those whose retire started but never finished (told to
+ * stop, not marked stopped): a retire interrupted half-way would otherwise count as live forever and keep a
+ * contract migration waiting.
+ */
 export async function listRetired(db: Queryable, now: Date): Promise<InstanceRecord[]> {
   const { rows } = await db.query(
-    `select ${columns} from instances where desired = 'warm' and retire_at is not null and retire_at <= $1`,
+    `select ${columns} from instances where retire_at is not null and retire_at <= $1 and ` +
+      `(desired = 'warm' or (desired = 'stopped' and stopped_at is null))`,
     [now],
   );
   return rows.map(toInstance);
