@@ -121,7 +121,9 @@ describe('the dashboard in Chromium', () => {
     await link.waitFor({ timeout: 20_000 });
     await link.click();
     await page.waitForURL(`**/deployments/${d.id}`);
-    await page.getByTestId('state').filter({ hasText: '(paused)' }).waitFor({ timeout: 30_000 });
+    // Paused at the next step boundary: after the candidate started and turned healthy, which a loaded machine (three
+    // test files on two cores) has been seen to take more than 30 s for.
+    await page.getByTestId('state').filter({ hasText: '(paused)' }).waitFor({ timeout: 75_000 });
     await viewer.page.goto(dashboardUrl(system, `/deployments/${d.id}`));
     // While it runs: the viewer sees the actions, disabled, with the reason.
     await expect(viewer.page.getByRole('button', { name: 'Abort' }).isDisabled()).resolves.toBe(true);
@@ -150,7 +152,7 @@ describe('the dashboard in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await viewer.context.close();
     await context.close();
-  }, 120_000);
+  }, 240_000);
 
   it('pause, abort with a reason (shown as text, not HTML), promote: each confirmed, saying what happens', async () => {
     const { context, page } = await open(dana);
@@ -161,7 +163,9 @@ describe('the dashboard in Chromium', () => {
       /^Hold quote-api 1\.1\.0 at step \d+; traffic stays split as it is now until you resume or promote\.$/,
     );
     await page.getByRole('button', { name: 'Yes, pause' }).click();
-    await page.getByTestId('state').filter({ hasText: '(paused)' }).waitFor({ timeout: 30_000 });
+    // Paused at the next step boundary: after the candidate started and turned healthy, which a loaded machine (three
+    // test files on two cores) has been seen to take more than 30 s for.
+    await page.getByTestId('state').filter({ hasText: '(paused)' }).waitFor({ timeout: 75_000 });
     await page.getByRole('button', { name: 'Abort' }).click();
     await expect(page.getByTestId('consequence').textContent()).resolves.toMatch(/returns to 1\.0\.0 with 100 %/);
     const reason = '<img src=x onerror="window.pwned=1"><b>not tonight</b>';
@@ -290,7 +294,9 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('heading', { name: 'History' }).waitFor();
 
     await page.goto(dashboardUrl(system, `/deployments/${first.id}`));
-    await page.getByTestId('state').filter({ hasText: '(paused)' }).waitFor({ timeout: 30_000 });
+    // Paused at the next step boundary: after the candidate started and turned healthy, which a loaded machine (three
+    // test files on two cores) has been seen to take more than 30 s for.
+    await page.getByTestId('state').filter({ hasText: '(paused)' }).waitFor({ timeout: 75_000 });
     const tabTo = async (name: string) => {
       for (let i = 0; i < 80 && (await focused()) !== name; i++) await page.keyboard.press('Tab');
       await expect(focused()).resolves.toBe(name);

@@ -1,4 +1,4 @@
-import { afterEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Db } from './db.js';
 import { StoreError } from './errors.js';
 import { dumpPglite, openPglite } from './pglite-driver.js';
@@ -7,9 +7,18 @@ import { isUniqueViolation } from './sql-errors.js';
 // The coordinator's PGlite runs in a worker thread (openStore); the contract suite (drivers.test.ts) runs on the
 // in-process one. What crosses the thread must come back as the in-process driver gives it.
 
-// Each thread compiles PGlite's WebAssembly and runs initdb anew (~5 s alone): more than the unit default of 30 s
-// for a test of several when three test files share the two cores.
+// Each thread compiles PGlite's WebAssembly and runs initdb anew (~5 s alone, 94 s for this file in a loaded CI run
+// when every test opened its own): the tests share one thread, each with tables of its own, and only the dump
+// test opens a second. The generous timeout is for three test files sharing the two cores.
 const slow = 120_000;
+
+let shared: Db;
+beforeAll(async () => {
+  shared = await openPglite({ thread: true });
+}, slow);
+afterAll(async () => {
+  await shared?.close();
+});
 
 const opened: Db[] = [];
 const open = async (blob?: Blob) => {
@@ -24,7 +33,7 @@ afterEach(async () => {
 it(
   'returns the values of the in-process driver across the thread: int8, Date, bytea as a Buffer, arrays',
   async () => {
-    const db = await open();
+    const db = shared;
     const at = new Date('2024-03-01T12:34:56.789Z');
     const { rows } = await db.query(
       `select 1::int8 as int8, $1::timestamptz as ts, '\\x0102ff'::bytea as bytes, array[1, null]::int8[] as int8s,
@@ -35,8 +44,8 @@ it(
       { int8: 1, ts: at, bytes: Buffer.from([1, 2, 255]), int8s: [1, null], jsonb: { a: [1] }, nothing: null },
     ]);
     expect(Buffer.isBuffer(rows[0]!.bytes)).toBe(true);
-    await db.exec('create table t (a int primary key); insert into t values (1);');
-    expect((await db.query('update t set a = a + 1')).rowCount).toBe(1);
+    await db.exec('create table t1 (a int primary key); insert into t1 values (1);');
+    expect((await db.query('update t1 set a = a + 1')).rowCount).toBe(1);
   },
   slow,
 );
@@ -44,28 +53,28 @@ it(
 it(
   'commits, rolls back, and reports SQL errors with their SQLSTATE and constraint',
   async () => {
-    const db = await open();
-    await db.exec('create table t (a int primary key)');
+    const db = shared;
+    await db.exec('create table t2 (a int primary key)');
     await db.transaction(async (tx) => {
-      await tx.query('insert into t values (1)');
-      await tx.query('insert into t values (2)');
+      await tx.query('insert into t2 values (1)');
+      await tx.query('insert into t2 values (2)');
     });
     await expect(
       db.transaction(async (tx) => {
-        await tx.query('insert into t values (3)');
+        await tx.query('insert into t2 values (3)');
         throw new Error('changed my mind');
       }),
     ).rejects.toThrow('changed my mind');
-    const duplicate = await db.query('insert into t values (1)').catch((e: unknown) => e);
-    expect(isUniqueViolation(duplicate, 't_pkey')).toBe(true);
+    const duplicate = await db.query('insert into t2 values (1)').catch((e: unknown) => e);
+    expect(isUniqueViolation(duplicate, 't2_pkey')).toBe(true);
     // A failed statement swallowed inside the transaction rolls it back, as in process.
     await expect(
       db.transaction(async (tx) => {
-        await tx.query('insert into t values (4)');
-        await tx.query('insert into t values (1)').catch(() => undefined);
+        await tx.query('insert into t2 values (4)');
+        await tx.query('insert into t2 values (1)').catch(() => undefined);
       }),
     ).rejects.toThrow();
-    expect((await db.query('select a from t order by a')).rows).toEqual([{ a: 1 }, { a: 2 }]);
+    expect((await db.query('select a from t2 order by a')).rows).toEqual([{ a: 1 }, { a: 2 }]);
   },
   slow,
 );
@@ -73,25 +82,25 @@ it(
 it(
   'runs a foreground statement queued behind background ones first, as in process',
   async () => {
-    const db = await open();
-    await db.exec('create table t (n int)');
+    const db = shared;
+    await db.exec('create table t3 (n int)');
     const order: string[] = [];
     const background = Array.from({ length: 5 }, (_, i) =>
       db
         .background()
-        .query('insert into t values ($1)', [i])
+        .query('insert into t3 values ($1)', [i])
         .then(() => order.push(`b${i}`)),
     );
     const foreground = db.query('select 1').then(() => order.push('f'));
     await Promise.all([...background, foreground]);
     expect(order.indexOf('f')).toBeLessThan(order.indexOf('b2'));
-    expect((await db.query('select count(*) as n from t')).rows).toEqual([{ n: 5 }]);
+    expect((await db.query('select count(*) as n from t3')).rows).toEqual([{ n: 5 }]);
   },
   slow,
 );
 
 it(
-  'dumps a database that loads again, in a thread or in process',
+  'dumps a database that loads again, in a thread or in process; closed, a thread refuses use',
   async () => {
     const db = await open();
     await db.exec("create table t (s text); insert into t values ('kept');");
@@ -101,17 +110,10 @@ it(
     const inProcess = await openPglite({ loadDataDir: dump });
     opened.push(inProcess);
     expect((await inProcess.query('select s from t')).rows).toEqual([{ s: 'kept' }]);
-  },
-  slow,
-);
-
-it(
-  'refuses use after close, and closes twice without harm',
-  async () => {
-    const db = await open();
-    await db.close();
-    await db.close();
-    await expect(db.query('select 1')).rejects.toThrow(StoreError);
+    // Closed (twice, without harm), a thread's store refuses to be used.
+    await again.close();
+    await again.close();
+    await expect(again.query('select 1')).rejects.toThrow(StoreError);
   },
   slow,
 );
