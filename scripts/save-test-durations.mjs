@@ -21,5 +21,5 @@ for (const run of runs) {
   }
 }
 const sorted = Object.fromEntries(Object.entries(durations).sort(([a], [b]) => a.localeCompare(b)));
-writeFileSync('test/support/file-durations.json', `${JSON.stringify(sorted, null, 1)}\n`);
+writeFileSync('test/support/file-durations.json', `${JSON.stringify(sorted, null, 2)}\n`);
 process.stdout.write(`test/support/file-durations.json: ${Object.keys(sorted).length} files\n`);
