@@ -2,6 +2,7 @@ import { access, constants, mkdir, readdir, rename, rm, stat } from 'node:fs/pro
 import { dirname } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { StoreError } from './errors.js';
+import { copyTemplate, saveTemplate, templateCacheDir } from './pglite-template.js';
 
 /** Create the directory that will hold `dataDir` (and its lock file beside it). */
 export async function ensureParentDir(dataDir: string): Promise<void> {
@@ -17,7 +18,12 @@ export async function ensureParentDir(dataDir: string): Promise<void> {
  * (initdb, seconds) happens in `<dataDir>.init` and is renamed into place when complete, so an
  * interrupted first start never leaves a half-initialised directory. The caller holds the lock.
  */
-export async function ensurePgliteDataDir(dataDir: string, loadDataDir?: Blob): Promise<'created' | 'existing'> {
+export async function ensurePgliteDataDir(
+  dataDir: string,
+  loadDataDir?: Blob,
+  /** Where initialised data directories are cached (pglite-template.ts); undefined: none. */
+  cacheDir: string | undefined = templateCacheDir(),
+): Promise<'created' | 'copied' | 'existing'> {
   const state = await inspect(dataDir);
   if (state === 'existing') {
     await access(dataDir, constants.W_OK).catch((e) => {
@@ -33,9 +39,15 @@ export async function ensurePgliteDataDir(dataDir: string, loadDataDir?: Blob): 
     throw dirError(`cannot create data directory ${dataDir}`, e);
   }
   try {
+    // A copy of a cached initdb when there is one (a tarball to load is a database of its own: no template).
+    if (!loadDataDir && (await copyTemplate(cacheDir, initDir))) {
+      await rename(initDir, dataDir);
+      return 'copied';
+    }
     const pglite = new PGlite({ dataDir: initDir, ...(loadDataDir ? { loadDataDir } : {}) });
     await pglite.waitReady;
     await pglite.close();
+    if (!loadDataDir) await saveTemplate(cacheDir, initDir);
     // rename() replaces an empty directory atomically; a non-empty one was refused by inspect().
     await rename(initDir, dataDir);
   } catch (e) {

@@ -44,7 +44,11 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
   try {
     const started = Date.now();
     const created = await ensurePgliteDataDir(dataDir, options.loadDataDir);
-    if (created === 'created') options.logger?.info({ dataDir, ms: Date.now() - started }, 'created a PGlite database');
+    if (created !== 'existing')
+      options.logger?.info(
+        { dataDir, ms: Date.now() - started, fromTemplate: created === 'copied' },
+        'created a PGlite database',
+      );
     return PgliteDb.open(await start(dataDir, thread), lock);
   } catch (e) {
     await lock.release();
