@@ -5,6 +5,7 @@
 import type { DatabaseConfig, ProjectConfig } from '../../config/model.js';
 import type { MigrationGate, MigrationStepInput } from '../../engine/migration-gate.js';
 import type { Db } from '../../store/db.js';
+import { activeDeployment } from '../../store/repos/deployments.js';
 import { listEvents, type NewEvent } from '../../store/repos/events.js';
 import { getProject, listProjects } from '../../store/repos/projects.js';
 import { getRelease } from '../../store/repos/releases.js';
@@ -215,6 +216,9 @@ export class MigrationSequencer implements MigrationGate {
     try {
       if (!this.scannedAfterStart) await this.scanStableReleases();
       for (const [key, waiting] of this.waiting) {
+        // A deployment of the service in flight decides for itself (its contract step), and its expand may have
+        // applied migrations the stable release's files do not know: read against those, that would look like drift.
+        if (await this.deploymentInFlight(waiting)) continue;
         const still = await this.stableVersion(waiting.project, waiting.environment);
         if (still !== waiting.version) {
           this.waiting.delete(key); // a newer deployment took over; its contract step decides
@@ -314,6 +318,11 @@ export class MigrationSequencer implements MigrationGate {
           });
       }
     }
+  }
+
+  private async deploymentInFlight(w: Waiting): Promise<boolean> {
+    const service = (await this.config(w.project)).database?.service;
+    return service !== undefined && (await activeDeployment(this.db, w.project, service, w.environment)) !== undefined;
   }
 
   private async stableVersion(project: string, environment: string): Promise<string | undefined> {
