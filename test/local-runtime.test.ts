@@ -67,10 +67,9 @@ describe('LocalRuntime: start, health and stop', () => {
   );
 
   it('with runtime.ports, instances listen only on ports of the range', async () => {
-    const { findFreePort, isPortFree } = await import('../src/runtimes/local/port.js');
-    let from = 0;
-    for (let p = await findFreePort(); !from; p = await findFreePort())
-      if (p < 65000 && (await isPortFree(p + 1))) from = p;
+    // Two neighbouring claimed test ports (below the ephemeral range, where nothing else binds by chance).
+    const { reservePortPair } = await import('./support/test-ports.js');
+    const from = await reservePortPair();
     const runtime = harness.create({ ports: { from, to: from + 1 } });
     const args = [join(import.meta.dirname, 'fixtures/instance-server.mjs'), '--port={port}'];
     const ports = [];

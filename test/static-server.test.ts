@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../src/runtimes/local/port.js';
 import { entryCommand } from './support/entry.js';
+import { reservePort } from './support/test-ports.js';
 import { viteLikeBuild, writeBuild } from './support/static-build.js';
 
 /** The static server as the process a `static:` service runs: its one-line refusals and its graceful stop. */
@@ -37,7 +37,7 @@ describe('slipway static server process', () => {
   it('refuses a build without index.html in one line naming the directory, exit 1', async () => {
     const dir = path.join(root, 'bad');
     writeBuild(dir, { 'assets/a.js': 'x' });
-    const p = start(['--dir', dir, '--release', '1.0.0', '--port', String(await findFreePort()), '--store', store]);
+    const p = start(['--dir', dir, '--release', '1.0.0', '--port', String(await reservePort()), '--store', store]);
     expect(await p.exited).toBe(1);
     expect(p.err()).toBe(
       `slipway static: no index.html in build directory ${dir}: static.dir must name a build (e.g. Vite's dist/) ` +
@@ -59,7 +59,7 @@ describe('slipway static server process', () => {
     const dir = path.join(root, 'good');
     const build = viteLikeBuild('1.0.0');
     writeBuild(dir, build.files);
-    const port = await findFreePort();
+    const port = await reservePort();
     const p = start(['--dir', dir, '--release', '1.0.0', '--port', String(port), '--store', store, '--keep', '2']);
     for (let i = 0; i < 100 && !p.out().includes(' on 127.0.0.1:'); i++) await new Promise((r) => setTimeout(r, 100));
     expect(p.out()).toMatch(

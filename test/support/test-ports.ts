@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isPortFree } from '../../src/runtimes/local/port.js';
@@ -26,6 +26,31 @@ export async function reservePort(taken: ReadonlySet<number> = new Set()): Promi
     if (!taken.has(port) && claim(port) && (await isPortFree(port))) return port;
   }
   throw new Error(`no free test port in ${range.from}-${range.to} (claims in ${claims})`);
+}
+
+/** Two neighbouring ports (p, p + 1), both claimed: for a `runtime.ports` range of two. */
+export async function reservePortPair(): Promise<number> {
+  mkdirSync(claims, { recursive: true });
+  const size = range.to - range.from;
+  const start = Math.floor(Math.random() * size);
+  for (let i = 0; i < size; i++) {
+    const port = range.from + ((start + i) % size);
+    if (!claim(port)) continue;
+    if (claim(port + 1) && (await isPortFree(port)) && (await isPortFree(port + 1))) return port;
+    // Only a pair is any use: give the one (or two) back for other tests.
+    unclaim(port);
+    unclaim(port + 1);
+  }
+  throw new Error(`no two free neighbouring test ports in ${range.from}-${range.to} (claims in ${claims})`);
+}
+
+function unclaim(port: number): void {
+  try {
+    const file = path.join(claims, String(port));
+    if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
+  } catch {
+    // Not ours, or gone already.
+  }
 }
 
 function claim(port: number): boolean {

@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../shared/clock.js';
 import type { HealthCheck } from '../runtime.js';
 import { probeHealth, runHealthChecks, type HealthVerdict } from './health-checker.js';
-import { findFreePort } from './port.js';
+// Ports from below the ephemeral range, claimed for this test: a port merely found free could be bound meanwhile by
+// another test file's client socket or server (seen with three files at a time).
+import { reservePort } from '../../../test/support/test-ports.js';
 
 describe('health checks', () => {
   let server: Server | undefined;
@@ -38,7 +40,7 @@ describe('health checks', () => {
       listening: true,
       detail: 'no answer within 100ms',
     });
-    const closed = await findFreePort();
+    const closed = await reservePort();
     expect(await probeHealth(closed, '/health', 1000)).toEqual({
       ok: false,
       listening: false,
@@ -49,7 +51,7 @@ describe('health checks', () => {
   it(
     'reports a verdict only after the consecutive thresholds, and ignores refusals before the first ' + 'answer',
     async () => {
-      const port = await findFreePort();
+      const port = await reservePort();
       const check: HealthCheck = {
         path: '/health',
         intervalMs: 20,
