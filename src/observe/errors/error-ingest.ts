@@ -95,8 +95,13 @@ export class ErrorIngest {
     body: Buffer,
     encoding: string | undefined,
     kind: 'envelope' | 'store',
+    /**
+     * `movable`: the caller gives `body` up (a buffer of its own, not a pool slice), so it can go to a reader thread
+     * without a copy; it is empty afterwards. Copied anyway when accepted bodies are relayed to a Sentry (forward).
+     */
+    o: { movable?: boolean } = {},
   ): Promise<string | undefined> {
-    const accepting = this.accept(key, body, encoding, kind);
+    const accepting = this.accept(key, body, encoding, kind, o.movable === true && !this.o.forward);
     const settled = accepting.then(
       () => undefined,
       () => undefined,
@@ -110,16 +115,20 @@ export class ErrorIngest {
     body: Buffer,
     encoding: string | undefined,
     kind: 'envelope' | 'store',
+    movable: boolean,
   ): Promise<string | undefined> {
     const wait = this.limiter.take(key.id);
     if (wait > 0) throw new IngestError(429, `rate limit of this DSN key reached; retry in ${wait} s`, wait);
-    const accepted = await this.workers.read({
-      body,
-      encoding,
-      kind,
-      project: key.project,
-      environment: key.environment,
-    });
+    const accepted = await this.workers.read(
+      {
+        body,
+        encoding,
+        kind,
+        project: key.project,
+        environment: key.environment,
+      },
+      movable,
+    );
     if (this.closed || !this.queue.offer(accepted)) {
       this.dropped.inc({ reason: 'queue_full' }, accepted.events.length);
       this.droppedSinceLog += accepted.events.length;
