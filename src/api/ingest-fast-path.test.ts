@@ -121,7 +121,7 @@ describe('the raw ingest path', () => {
     expect((await post(`/api/7/envelopes/${q}`)).status).toBe(599);
     expect((await post(`/api/7/envelope/${q}&sentry_key=${key}`)).status).toBe(599);
     expect((await post(`/api/7/envelope/${q}&sentry_client=a%00b`)).status).toBe(599);
-    // Larger than the body limit by its Content-Length, or chunked with a Content-Length: Fastify's parser answers those.
+    // Past the body limit by its Content-Length, or chunked with a Content-Length: Fastify answers those.
     expect((await post(`/api/7/envelope/${q}`, { body: Buffer.alloc(3 * 1024 * 1024, 0x20) })).status).toBe(599);
     const both = { 'content-length': '3', 'transfer-encoding': 'chunked' };
     const raw = await rawPost(`/api/7/envelope/${q}`, both, '3\r\n{}\n\r\n0\r\n\r\n');
@@ -135,7 +135,7 @@ describe('the raw ingest path', () => {
     expect((await post(`/api/7/envelope/${q}`)).status).toBe(200);
   });
 
-  it("takes a chunked body (as @sentry/node sends it), with Fastify's 413 past the limit and 400 when empty", async () => {
+  it("takes a chunked body (as @sentry/node sends it); Fastify's 413 past the limit, 400 when empty", async () => {
     const q = `?sentry_key=${key}`;
     const parts = [Buffer.from('{}\n'), Buffer.from('{"type":"event"}\n'), Buffer.from('{}')];
     let got: Buffer | undefined;

@@ -114,7 +114,7 @@ function tooLarge(deps: IngestFastPathDeps, res: ServerResponse, kind: 'envelope
 
 const internal = { error: { code: 'internal', message: 'internal error (a bug; see the coordinator log)' } };
 
-/** The query's parameters, or undefined when Fastify should judge it (a repeated sentry_* parameter, unstorable text). */
+/** The query, or undefined when Fastify should judge it (a repeated sentry_* parameter, unstorable text). */
 function plainQuery(text: string): URLSearchParams | undefined {
   if (text === '') return new URLSearchParams();
   const params = new URLSearchParams(text);
