@@ -118,6 +118,14 @@ describeEachDriver('error digest', (getDb) => {
     ]);
   });
 
+  it('payloads (gzip already) are stored out of line without TOAST compression trying to shrink them', async () => {
+    const { rows } = await getDb().query<{ storage: string }>(
+      `select attstorage as storage from pg_attribute
+       where attrelid = 'error_events'::regclass and attname = 'payload'`,
+    );
+    expect(rows.map((r) => r.storage)).toEqual(['e']);
+  });
+
   it('retention keeps at most N events per project and none older than the age limit', async () => {
     await send(Array.from({ length: 6 }, () => ['event', sentryEvent({ type: 'ManyError' })] as [string, unknown]));
     await getDb().query(`update error_events set received_at = now() - interval '40 days' where event_id in
