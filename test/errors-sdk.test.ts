@@ -2,6 +2,7 @@ import { reservePort } from './support/test-ports.js';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
@@ -27,7 +28,9 @@ let h: Harness;
 let app: FastifyInstance;
 let ingest: ErrorIngest;
 let base: string;
-const received: { url: string; encoding?: string; auth: boolean; type?: string }[] = [];
+const received: { url: string; encoding?: string; auth: boolean; type?: string; req: IncomingMessage }[] = [];
+/** Requests Fastify routed: the rest were answered by the raw ingest path (src/api/ingest-fast-path.ts). */
+const routed = new WeakSet<IncomingMessage>();
 const children: ChildProcess[] = [];
 
 const api = async (url: string, init: RequestInit = {}) => {
@@ -53,14 +56,19 @@ beforeAll(async () => {
     shutdown: () => undefined,
     errors: ingest,
   });
-  app.addHook('onRequest', async (req) => {
-    if (!/\/api\/\d+\//.test(req.url)) return;
+  // Every request as the HTTP server got it: plain ingest requests never reach Fastify's hooks (ingest-fast-path.ts).
+  app.server.on('request', (req: IncomingMessage) => {
+    if (!/\/api\/\d+\//.test(req.url ?? '')) return;
     received.push({
-      url: req.url.split('?')[0]!,
+      url: req.url!.split('?')[0]!,
       encoding: req.headers['content-encoding'],
-      auth: Boolean(req.headers['x-sentry-auth']) || req.url.includes('sentry_key='),
+      auth: Boolean(req.headers['x-sentry-auth']) || req.url!.includes('sentry_key='),
       type: req.headers['content-type'],
+      req,
     });
+  });
+  app.addHook('onRequest', async (req) => {
+    routed.add(req.raw);
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -152,6 +160,11 @@ describe('error ingest with the real SDKs', () => {
       true,
     );
     expect(received.some((r) => r.encoding === 'gzip')).toBe(true);
+    // sentry-sdk posts with a Content-Length, @sentry/node chunked: the raw ingest path answers both, not Fastify.
+    const ingested = received.filter((r) => /\/(envelope|store)\/$/.test(r.url));
+    expect(ingested.some((r) => r.req.headers['transfer-encoding'] === 'chunked')).toBe(true);
+    expect(ingested.some((r) => r.req.headers['content-length'] !== undefined)).toBe(true);
+    expect(ingested.filter((r) => routed.has(r.req))).toEqual([]);
     const health = await until('sessions stored', async () => {
       const b = (await api('/api/v1/projects/harbor/release-health?environment=production')).body;
       return b.releases.length > 0 && b.releases[0].sessions >= 2 ? b : undefined;

@@ -37,7 +37,7 @@ export function deploymentSummary(d: DeploymentRecord): Record<string, unknown> 
   };
 }
 
-function clip(text: string): string {
+export function clipAuditValue(text: string): string {
   return text.length > maxValue ? `${text.slice(0, maxValue)}…` : text;
 }
 
@@ -46,9 +46,10 @@ function targetOf(req: FastifyRequest): string {
   const parts: string[] = [];
   // An unmatched URL comes with a catch-all `*` param: the path is already the action.
   const params = req.routeOptions.url === undefined ? {} : ((req.params ?? {}) as Record<string, unknown>);
-  for (const [k, v] of Object.entries(params)) if (typeof v === 'string') parts.push(`${k}=${clip(v)}`);
+  for (const [k, v] of Object.entries(params)) if (typeof v === 'string') parts.push(`${k}=${clipAuditValue(v)}`);
   const body = (req.body ?? {}) as Record<string, unknown>;
-  for (const k of ['service', 'environment']) if (typeof body[k] === 'string') parts.push(`${k}=${clip(body[k])}`);
+  for (const k of ['service', 'environment'])
+    if (typeof body[k] === 'string') parts.push(`${k}=${clipAuditValue(body[k])}`);
   return parts.join(' ');
 }
 
@@ -57,7 +58,7 @@ function refusalOf(payload: unknown): string | undefined {
   if (typeof payload !== 'string') return undefined;
   try {
     const message = (JSON.parse(payload) as { error?: { message?: unknown } }).error?.message;
-    return typeof message === 'string' ? clip(message) : undefined;
+    return typeof message === 'string' ? clipAuditValue(message) : undefined;
   } catch {
     return undefined;
   }
@@ -67,7 +68,7 @@ function refusalOf(payload: unknown): string | undefined {
 function auditEntryOf(req: FastifyRequest, status: number, payload?: unknown): AuditEntry {
   // 429: a login refused by brute-force protection is a denied attempt like a 401.
   const denied = status === 401 || status === 403 || status === 429;
-  const route = req.routeOptions.url ?? clip(req.url.split('?')[0]!);
+  const route = req.routeOptions.url ?? clipAuditValue(req.url.split('?')[0]!);
   const note = req.audit ?? {};
   const reason = denied ? refusalOf(payload) : undefined;
   return {
@@ -91,6 +92,24 @@ function auditEntryOf(req: FastifyRequest, status: number, payload?: unknown): A
  * in slipway_audit_write_failures_total, and the answer carries `Slipway-Audit: failed`.
  */
 export function auditHook(deps: { db: Db; logger: Logger; registry: Registry }) {
+  const write = auditWriter(deps);
+  return async (req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
+    const status = reply.statusCode;
+    const denied = status === 401 || status === 403 || status === 429;
+    if (!stateChanging.has(req.method) && !denied) return payload;
+    // An SDK reporting errors is traffic, not a person's change: only its denials are audited.
+    if (req.routeOptions.config?.access?.dsnKey && !denied) return payload;
+    if (!(await write(auditEntryOf(req, status, payload)))) reply.header('slipway-audit', 'failed');
+    return payload;
+  };
+}
+
+/**
+ * Appends one audit entry; false when it could not be written (then it is logged at error level, whole, and
+ * counted in slipway_audit_write_failures_total). The onSend hook's writer, and the raw ingest path's
+ * (ingest-fast-path.ts), which audits its denials the same way.
+ */
+export function auditWriter(deps: { db: Db; logger: Logger; registry: Registry }) {
   const failures =
     (deps.registry.getSingleMetric('slipway_audit_write_failures_total') as Counter | undefined) ??
     new Counter({
@@ -98,21 +117,15 @@ export function auditHook(deps: { db: Db; logger: Logger; registry: Registry }) 
       help: 'Audit entries that could not be written (each is in the coordinator log)',
       registers: [deps.registry],
     });
-  return async (req: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
-    const status = reply.statusCode;
-    const denied = status === 401 || status === 403 || status === 429;
-    if (!stateChanging.has(req.method) && !denied) return payload;
-    // An SDK reporting errors is traffic, not a person's change: only its denials are audited.
-    if (req.routeOptions.config?.access?.dsnKey && !denied) return payload;
-    const entry = auditEntryOf(req, status, payload);
+  return async (entry: AuditEntry): Promise<boolean> => {
     try {
       await appendAudit(deps.db, entry);
+      return true;
     } catch (err) {
       failures.inc();
       deps.logger.error({ err, audit: entry }, 'could not write the audit log entry; it is in this log line instead');
-      reply.header('slipway-audit', 'failed');
+      return false;
     }
-    return payload;
   };
 }
 

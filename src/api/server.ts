@@ -1,3 +1,4 @@
+import http from 'node:http';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -12,7 +13,8 @@ import { bearerAuth } from './auth.js';
 import type { ApiContext } from './context.js';
 import { errorHandler } from './error-handler.js';
 import { refuseUnstorableInput } from './input-guard.js';
-import { auditHook } from './audit-hook.js';
+import { auditHook, auditWriter } from './audit-hook.js';
+import { ingestFastPath } from './ingest-fast-path.js';
 import { authorizeRequest, requireRouteAccess } from './route-access.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { steerRoutes } from './routes/steer.js';
@@ -56,11 +58,39 @@ export async function buildApi(given: ApiContext): Promise<FastifyInstance> {
     overview: given.overview ?? new OverviewCache(given.events),
     principals: given.principals ?? new PrincipalCache(),
   };
+  // The Sentry ingest's plain requests are answered from node:http before Fastify sees them (ingest-fast-path.ts).
+  let errors: ErrorIngest | undefined;
+  let closing = false;
+  const fastPath = ingestFastPath({
+    ingest: () => errors,
+    metrics: ctx.metrics,
+    logger: ctx.logger,
+    audit: auditWriter({ db: ctx.db, logger: ctx.logger, registry: ctx.metrics.registry }),
+    leadership: ctx.leadership,
+    closing: () => closing,
+  });
   const app = Fastify({
     logger: false,
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
+    // What Fastify does for its own HTTP/1 server (fastify/lib/server.js), with the ingest's path ahead of it.
+    serverFactory: (handler, options) => {
+      const server = http.createServer(options.http ?? {}, (req, res) => {
+        if (!fastPath(req, res)) handler(req, res);
+      });
+      const o = options as { keepAliveTimeout?: unknown; requestTimeout?: unknown; connectionTimeout?: unknown };
+      const m = options as { maxRequestsPerSocket?: unknown };
+      if (typeof o.keepAliveTimeout === 'number') server.keepAliveTimeout = o.keepAliveTimeout;
+      if (typeof o.requestTimeout === 'number') server.requestTimeout = o.requestTimeout;
+      if (typeof o.connectionTimeout === 'number') server.setTimeout(o.connectionTimeout);
+      if (typeof m.maxRequestsPerSocket === 'number' && m.maxRequestsPerSocket > 0)
+        server.maxRequestsPerSocket = m.maxRequestsPerSocket;
+      return server;
+    },
   }).withTypeProvider<ZodTypeProvider>();
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler(ctx.logger));
@@ -133,10 +163,11 @@ export async function buildApi(given: ApiContext): Promise<FastifyInstance> {
   await app.register(alertRoutes(ctx));
   await app.register(silenceRoutes(ctx));
   // Sentry-protocol ingest; an API built without one (tests) gets its own, digested until the API closes.
-  const errors = ctx.errors ?? new ErrorIngest({ db: ctx.db, logger: ctx.logger, registry: ctx.metrics.registry });
-  if (!ctx.errors) app.addHook('onClose', () => errors.close());
-  await app.register(errorIngestRoutes(errors));
-  await app.register(errorRoutes(ctx, errors));
+  const ingest = ctx.errors ?? new ErrorIngest({ db: ctx.db, logger: ctx.logger, registry: ctx.metrics.registry });
+  if (!ctx.errors) app.addHook('onClose', () => ingest.close());
+  await app.register(errorIngestRoutes(ingest));
+  errors = ingest;
+  await app.register(errorRoutes(ctx, ingest));
   await app.register(sentryReleaseRoutes(ctx));
   await app.register(notificationRoutes(ctx));
   await app.register(kpiRoutes(ctx));

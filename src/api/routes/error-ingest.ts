@@ -14,6 +14,19 @@ const query = z.object({
 });
 const answer = z.object({ id: z.string().optional() });
 
+/** The body of a refused ingest request (this route, and the raw node:http path in ingest-fast-path.ts). */
+export function ingestRefusal(e: IngestError): { error: { code: string; message: string } } {
+  const code = {
+    400: 'invalid_input',
+    401: 'unauthorized',
+    403: 'forbidden',
+    413: 'too_large',
+    415: 'invalid_input',
+    429: 'rate_limited',
+  }[e.status];
+  return { error: { code, message: e.message } };
+}
+
 /**
  * The Sentry protocol's ingest endpoints, so the official SDKs report to Slipway unchanged.
  * Bodies are taken as bytes (any content type, gzip/deflate/br); the DSN key in the request
@@ -41,15 +54,7 @@ export function errorIngestRoutes(ingest: ErrorIngest): FastifyPluginAsyncZod {
       } catch (e) {
         if (!(e instanceof IngestError)) throw e;
         if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
-        const code = {
-          400: 'invalid_input',
-          401: 'unauthorized',
-          403: 'forbidden',
-          413: 'too_large',
-          415: 'invalid_input',
-          429: 'rate_limited',
-        }[e.status];
-        return reply.status(e.status).send({ error: { code, message: e.message } });
+        return reply.status(e.status).send(ingestRefusal(e));
       }
     };
     const schema = (summary: string) => ({

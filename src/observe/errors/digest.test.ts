@@ -8,6 +8,8 @@ import { ErrorIngest } from './error-ingest.js';
 import { ensureDsnKey } from './dsn.js';
 import { pruneEvents } from './retention.js';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Grouping, per-release counts, new and regressed issues, sessions and retention, on both store drivers. */
 describeEachDriver('error digest', (getDb) => {
   let ingest: ErrorIngest;
@@ -116,6 +118,47 @@ describeEachDriver('error digest', (getDb) => {
         crashFreeUsers: 0.5,
       },
     ]);
+  });
+
+  it('a batch waits for more events until it is full, or until flush asks for it', async () => {
+    const slow = new ErrorIngest({ db: getDb(), logger: silentLogger, batchEvents: 4, batchWaitMs: 60_000 });
+    const key = await ensureDsnKey(getDb(), 'harbor', 'production');
+    const stored = async (type: string) =>
+      Number(
+        (
+          await getDb().query<{ n: number }>(
+            `select count(*)::int as n from error_events e join error_issues i on i.id = e.issue_id
+             where i.exception_type = $1`,
+            [type],
+          )
+        ).rows[0]!.n,
+      );
+    try {
+      const sendOne = (type: string) =>
+        slow.ingest(key, envelopeOf([['event', sentryEvent({ type })]]), undefined, 'envelope');
+      for (let i = 0; i < 4; i++) await sendOne('FullBatchError');
+      // Full: stored without flush, long before the minute of batchWaitMs.
+      const deadline = Date.now() + 10_000;
+      while ((await stored('FullBatchError')) < 4 && Date.now() < deadline) await sleep(50);
+      expect(await stored('FullBatchError')).toBe(4);
+      await sendOne('LoneError');
+      await sleep(300);
+      expect(await stored('LoneError')).toBe(0); // waiting for three more
+      const started = Date.now();
+      await slow.flush();
+      expect(await stored('LoneError')).toBe(1);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('payloads (gzip already) are stored out of line without TOAST compression trying to shrink them', async () => {
+    const { rows } = await getDb().query<{ storage: string }>(
+      `select attstorage as storage from pg_attribute
+       where attrelid = 'error_events'::regclass and attname = 'payload'`,
+    );
+    expect(rows.map((r) => r.storage)).toEqual(['e']);
   });
 
   it('retention keeps at most N events per project and none older than the age limit', async () => {

@@ -24,7 +24,10 @@ export interface ErrorIngestOptions {
   queue?: { maxBytes: number; maxEnvelopes: number };
   /** Events per store transaction. */
   batchEvents?: number;
-  /** How long a batch smaller than `batchEvents` waits for more before it is stored (ms). */
+  /**
+   * How long a batch smaller than `batchEvents` waits for more before it is stored (ms; default 100). It is stored as
+   * soon as it is full, or when flush() or close() asks.
+   */
   batchWaitMs?: number;
   /** Worker threads that read bodies (ingest-workers.ts); 0 reads them on the event loop. */
   threads?: number;
@@ -51,6 +54,8 @@ export class ErrorIngest {
   private digesting: Promise<void> | undefined;
   /** Requests being read (in a thread) and queued: flush waits for them too, or it could return before they are. */
   private readonly reading = new Set<Promise<unknown>>();
+  /** flush() calls under way: the digest stores what is queued without waiting for a batch to fill. */
+  private hurrying = 0;
   private lastPrune = 0;
   private droppedSinceLog = 0;
   private lastDropLog = 0;
@@ -95,8 +100,13 @@ export class ErrorIngest {
     body: Buffer,
     encoding: string | undefined,
     kind: 'envelope' | 'store',
+    /**
+     * `movable`: the caller gives `body` up (a buffer of its own, not a pool slice), so it can go to a reader thread
+     * without a copy; it is empty afterwards. Copied anyway when accepted bodies are relayed to a Sentry (forward).
+     */
+    o: { movable?: boolean } = {},
   ): Promise<string | undefined> {
-    const accepting = this.accept(key, body, encoding, kind);
+    const accepting = this.accept(key, body, encoding, kind, o.movable === true && !this.o.forward);
     const settled = accepting.then(
       () => undefined,
       () => undefined,
@@ -110,16 +120,20 @@ export class ErrorIngest {
     body: Buffer,
     encoding: string | undefined,
     kind: 'envelope' | 'store',
+    movable: boolean,
   ): Promise<string | undefined> {
     const wait = this.limiter.take(key.id);
     if (wait > 0) throw new IngestError(429, `rate limit of this DSN key reached; retry in ${wait} s`, wait);
-    const accepted = await this.workers.read({
-      body,
-      encoding,
-      kind,
-      project: key.project,
-      environment: key.environment,
-    });
+    const accepted = await this.workers.read(
+      {
+        body,
+        encoding,
+        kind,
+        project: key.project,
+        environment: key.environment,
+      },
+      movable,
+    );
     if (this.closed || !this.queue.offer(accepted)) {
       this.dropped.inc({ reason: 'queue_full' }, accepted.events.length);
       this.droppedSinceLog += accepted.events.length;
@@ -134,8 +148,13 @@ export class ErrorIngest {
 
   /** Wait until every request taken so far (queued, or still being read in a thread) is digested (tests, shutdown). */
   async flush(): Promise<void> {
-    while (this.reading.size > 0) await Promise.all(this.reading);
-    while (this.digesting) await this.digesting;
+    this.hurrying++;
+    try {
+      while (this.reading.size > 0) await Promise.all(this.reading);
+      while (this.digesting) await this.digesting;
+    } finally {
+      this.hurrying--;
+    }
   }
 
   /** Digest what is queued, then stop accepting. Idempotent. */
@@ -171,7 +190,12 @@ export class ErrorIngest {
     while (this.queue.size > 0) {
       // A moment for more to arrive: a transaction costs about the same for one event as for fifty (bench:ingest
       // on PGlite stored batches of one event, 8 statements each, and spent ~10 ms of the event loop per event).
-      if (this.queue.events < batchEvents && !this.closed) await sleep(this.o.batchWaitMs ?? 20);
+      // Digesting 3,000 bench events on PostgreSQL in batches of 10, 50 and 200 took 0.43-0.49, 0.32-0.35 and
+      // 0.25-0.27 ms of PostgreSQL's CPU per event, and 0.37-0.50, 0.27-0.30 and 0.20-0.23 ms of the coordinator's:
+      // at a few hundred events a second, 20 ms gathered ~10. Nobody waits for it (the SDK has its answer).
+      const until = Date.now() + (this.o.batchWaitMs ?? 100);
+      while (this.queue.events < batchEvents && !this.closed && this.hurrying === 0 && Date.now() < until)
+        await sleep(Math.min(10, Math.max(1, until - Date.now())));
       const batch = this.queue.take(batchEvents);
       await this.store(batch);
     }

@@ -57,15 +57,21 @@ export class IngestWorkers {
   ) {}
 
   /** The body read into what the queue takes; an IngestError (4xx) when it is malformed or too large. */
-  async read(r: BodyToRead): Promise<Accepted> {
+  async read(r: BodyToRead, movable = false): Promise<Accepted> {
     if (this.size === 0) return readBody(r);
     if (this.closed) throw new IngestError(429, 'the coordinator is stopping; retry later', 5);
     if (this.waitingBytes + r.body.length > this.maxWaitingBytes)
       throw new IngestError(429, 'the coordinator is reading more bodies than it keeps up with; retry later', 1);
     const thread = this.leastBusy();
     const id = this.nextId++;
-    // A copy of its own, moved to the thread rather than cloned: the request keeps its body (the forwarder relays it).
-    const body = new Uint8Array(r.body);
+    // Moved to the thread rather than cloned: the caller's own buffer when it gives it up (`movable`, and the whole of
+    // its ArrayBuffer), else a copy, so the request keeps its body (the forwarder relays it).
+    const whole =
+      movable &&
+      r.body.buffer instanceof ArrayBuffer &&
+      r.body.byteOffset === 0 &&
+      r.body.byteLength === r.body.buffer.byteLength;
+    const body = whole ? new Uint8Array(r.body.buffer as ArrayBuffer) : new Uint8Array(r.body);
     const job: WorkerJob = { ...r, id, body };
     return new Promise<Accepted>((resolve, reject) => {
       this.jobs.set(id, { resolve, reject, bytes: r.body.length, thread });
