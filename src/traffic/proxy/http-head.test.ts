@@ -157,8 +157,8 @@ describe('parseResponseHead', () => {
       't',
     ]);
     const kinds = head.lines.filter((_, i) => i % lineFields === lineFields - 1);
-    const { Pass, Drop, Length, Date } = HeaderKind;
-    expect(kinds).toEqual([Pass, Date, Drop, Drop, Drop, Length, Drop, Drop]);
+    const { Pass, Drop, Length, Date: DateKind } = HeaderKind;
+    expect(kinds).toEqual([Pass, DateKind, Drop, Drop, Drop, Length, Drop, Drop]);
     expect(head.contentLength).toBe(2);
   });
 
