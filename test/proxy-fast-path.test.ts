@@ -81,6 +81,17 @@ function answer(socket: net.Socket, head: string, body: Buffer): void {
       socket.write(big);
       return;
     }
+    case '/odd':
+      // Header lines as servers write them besides `Name: value`: the client gets them as node:http writes them.
+      socket.write(
+        'HTTP/1.1 203 Odd Reason  Here\r\nX-Spaced:   padded value \t\r\nX-Tight:t\r\nX-Empty:\r\n' +
+          'Set-Cookie: a=1\r\nset-cookie: b=2\r\nProxy-Thing: p\r\nTE: trailers\r\nTrailer: X\r\n' +
+          'Connection: X-Named\r\nx-named: n\r\ncontent-LENGTH:  3 \r\nDATE: Thu, 01 Jan 2026 00:00:00 GMT\r\n\r\nodd',
+      );
+      return;
+    case '/old':
+      socket.write(`HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 3\r\n\r\nold`);
+      return;
     case '/split':
       socket.write('HTTP/1.1 200 OK\r\nContent-');
       setTimeout(() => socket.write('Length: 10\r\n\r\n01234'), 20);
@@ -225,6 +236,9 @@ describe('the fast path', () => {
       { request: get('/not-modified') },
       { request: get('/hop') },
       { request: get('/split') },
+      { request: get('/odd') },
+      { request: get('/odd', '', '1.0') },
+      { request: get('/old') },
       { request: get('/plain', '', '1.1', 'HEAD'), head: true },
       { request: get('/chunked', '', '1.1', 'HEAD'), head: true },
       { request: get('/gone/x') },

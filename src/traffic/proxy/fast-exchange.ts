@@ -19,6 +19,7 @@ export interface FastClient {
 
 /** Response bytes buffered for a slow client before the upstream is paused. */
 const clientBufferBytes = 256 * 1024;
+const lastChunk = Buffer.from('0\r\n\r\n', 'latin1');
 
 /**
  * One request on the fast path: the same upstream choice, header rewriting, retries, 502/504 answers and stats
@@ -42,8 +43,10 @@ export class FastExchange implements RawUser {
   private headSent = false;
   private framing: ClientFraming = ClientFraming.None;
   private last = false;
-  /** The client's response head, until the first body bytes (or the end) go out with it. */
-  private pendingHead: string | undefined;
+  /** The client's response head and the body bytes after it, until they go out (at the end of the read). */
+  private pending: Buffer | undefined;
+  /** Bytes of `pending` filled. */
+  private pendingLength = 0;
   private paused = false;
   private proxyError = false;
   private done = false;
@@ -89,48 +92,74 @@ export class FastExchange implements RawUser {
   onResponseHead(response: ResponseHead): void {
     const set = this.set;
     const cookie = this.stickyCookie !== null && this.stickyCookie !== set.release ? set.cookie : undefined;
-    const out = clientHead(this.head, response, cookie);
+    // Room for the body bytes that came in the same read, so head and body go out in one write(2).
+    const out = clientHead(this.head, response, cookie, response.bytes.length - response.headEnd);
     this.status = response.status;
     this.framing = out.framing;
     this.last = out.last;
-    // Written with the first body bytes, in one buffer: one write(2) rather than a writev of a string and a buffer.
-    this.pendingHead = out.text;
+    this.pending = out.bytes;
+    this.pendingLength = out.length;
     this.headSent = true;
   }
 
   onResponseBody(data: Buffer): void {
-    const socket = this.client.socket;
     switch (this.framing) {
       case ClientFraming.None:
         return;
       case ClientFraming.Chunked:
         if (data.length === 0) return;
-        this.write(`${this.takeHead()}${data.length.toString(16)}\r\n`, data, '\r\n');
+        this.writeChunk(data);
         return;
-      default:
-        if (this.pendingHead !== undefined) this.write(this.takeHead(), data, '');
-        else socket.write(Buffer.from(data));
+      default: {
+        const pending = this.pending;
+        if (pending === undefined) {
+          // A copy: `data` is the shared read buffer's.
+          this.client.socket.write(Buffer.from(data));
+          return;
+        }
+        const at = this.pendingLength;
+        if (at + data.length <= pending.length) {
+          data.copy(pending, at);
+          this.pendingLength = at + data.length;
+          if (this.pendingLength === pending.length) this.flushPending();
+        } else {
+          const buf = Buffer.allocUnsafe(at + data.length);
+          pending.copy(buf, 0, 0, at);
+          data.copy(buf, at);
+          this.pending = undefined;
+          this.client.socket.write(buf);
+        }
+      }
     }
   }
 
-  /** `before` + `data` + `after` in one write (the strings latin1). */
-  private write(before: string, data: Buffer, after: string): void {
-    const buf = Buffer.allocUnsafe(before.length + data.length + after.length);
-    buf.write(before, 0, 'latin1');
-    data.copy(buf, before.length);
-    if (after.length > 0) buf.write(after, before.length + data.length, 'latin1');
+  /** One chunk of a re-framed body, after the head if it has not gone out yet: one write. */
+  private writeChunk(data: Buffer): void {
+    const pending = this.pending;
+    const headLength = pending === undefined ? 0 : this.pendingLength;
+    const size = data.length.toString(16);
+    const buf = Buffer.allocUnsafe(headLength + size.length + 2 + data.length + 2);
+    if (pending !== undefined) pending.copy(buf, 0, 0, headLength);
+    this.pending = undefined;
+    let at = headLength + buf.write(size, headLength, 'latin1');
+    buf[at++] = 13;
+    buf[at++] = 10;
+    at += data.copy(buf, at);
+    buf[at++] = 13;
+    buf[at] = 10;
     this.client.socket.write(buf);
   }
 
-  private takeHead(): string {
-    const head = this.pendingHead ?? '';
-    this.pendingHead = undefined;
-    return head;
+  /** Write what is pending (the head, and the body bytes copied after it). */
+  private flushPending(): void {
+    const pending = this.pending!;
+    this.pending = undefined;
+    this.client.socket.write(this.pendingLength === pending.length ? pending : pending.subarray(0, this.pendingLength));
   }
 
   onResponseFlush(): void {
     const socket = this.client.socket;
-    if (this.pendingHead !== undefined) socket.write(this.takeHead(), 'latin1');
+    if (this.pending !== undefined) this.flushPending();
     // As far ahead of the client as the node:http path lets a response get (its 256 KiB highWaterMark), rather than
     // the socket's 16 KiB: fewer pause/resume round trips for large bodies.
     if (socket.writableLength >= clientBufferBytes && !this.paused) {
@@ -147,9 +176,15 @@ export class FastExchange implements RawUser {
   }
 
   onResponseEnd(): void {
-    const socket = this.client.socket;
-    const end = this.framing === ClientFraming.Chunked ? '0\r\n\r\n' : '';
-    if (this.pendingHead !== undefined || end !== '') socket.write(this.takeHead() + end, 'latin1');
+    if (this.framing === ClientFraming.Chunked) {
+      const pending = this.pending;
+      const headLength = pending === undefined ? 0 : this.pendingLength;
+      const buf = Buffer.allocUnsafe(headLength + lastChunk.length);
+      if (pending !== undefined) pending.copy(buf, 0, 0, headLength);
+      lastChunk.copy(buf, headLength);
+      this.pending = undefined;
+      this.client.socket.write(buf);
+    } else if (this.pending !== undefined) this.flushPending();
     this.closeAttempt();
     this.finish();
   }

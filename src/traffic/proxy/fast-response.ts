@@ -1,6 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { isHopByHop } from './headers.js';
-import type { RequestHead, ResponseHead } from './http-head.js';
+import { HeaderKind, lineFields, type RequestHead, type ResponseHead } from './http-head.js';
 import { proxyErrorBody, type ProxyFailure } from './proxy-response.js';
 
 /**
@@ -42,70 +41,123 @@ export type ClientFraming = (typeof ClientFraming)[keyof typeof ClientFraming];
 
 /** A response head for the client and how its body goes out. */
 export interface ClientHead {
-  readonly text: string;
+  /** The head's bytes (`length` of them), then room for the first body bytes (unfilled). */
+  readonly bytes: Buffer;
+  readonly length: number;
   readonly framing: ClientFraming;
   /** The connection closes after this response (Connection: close). */
   readonly last: boolean;
 }
 
-/**
- * Lengths of the response header names clientHead must compare in lower case: te (2), date (4), trailer and upgrade
- * (7), connection and keep-alive (10), content-length (14), proxy-connection (16), transfer-encoding (17); proxy-*
- * names are caught by their first letter. Any other name passes without building its lower-case copy.
- */
-const watchedLengths = (1 << 2) | (1 << 4) | (1 << 7) | (1 << 10) | (1 << 14) | (1 << 16) | (1 << 17);
+const keepAliveBytes = Buffer.from(keepAliveHeaders, 'latin1');
+const closeBytes = Buffer.from('Connection: close\r\n', 'latin1');
+const chunkedBytes = Buffer.from('Transfer-Encoding: chunked\r\n', 'latin1');
+const setCookiePrefix = 'Set-Cookie: ';
+
+let dateBytesSecond = -1;
+let dateBytesLine = Buffer.alloc(0);
+
+/** dateLine() as bytes. */
+function dateBytes(): Buffer {
+  const line = dateLine();
+  if (dateSecond !== dateBytesSecond) {
+    dateBytesSecond = dateSecond;
+    dateBytesLine = Buffer.from(line, 'latin1');
+  }
+  return dateBytesLine;
+}
+
+/** Copy src[from, to) to dst at `at`; the offset after it. Short ranges in a loop: cheaper than a native call. */
+function copyRange(src: Buffer, from: number, to: number, dst: Buffer, at: number): number {
+  const n = to - from;
+  if (n > 64) return at + src.copy(dst, at, from, to);
+  for (let i = 0; i < n; i++) dst[at + i] = src[from + i]!;
+  return at + n;
+}
 
 /**
  * The client's head for an upstream response: headers.ts's clientResponseHeaders (hop-by-hop and Transfer-Encoding
- * dropped, the sticky Set-Cookie added), then node's additions, in one pass over the upstream's headers.
+ * dropped, the sticky Set-Cookie added), then node's additions, copied from the upstream's bytes in one pass (each
+ * line written `Name: value`, as node:http writes the rawHeaders it got): no string per header. `room`: body bytes
+ * at hand, for which the buffer leaves space after the head when the body passes through as it is (Content-Length
+ * framing), so head and body go out in one write.
  */
-export function clientHead(request: RequestHead, response: ResponseHead, setCookie: string | undefined): ClientHead {
-  const raw = response.raw;
-  const named = response.connectionNamed;
-  let text = `HTTP/1.1 ${response.status} ${response.reason}\r\n`;
+export function clientHead(
+  request: RequestHead,
+  response: ResponseHead,
+  setCookie: string | undefined,
+  room = 0,
+): ClientHead {
+  const src = response.bytes;
+  const lines = response.lines;
+  const statusLineEnd = response.statusLineEnd;
+  // "HTTP/1.1 " + status + " " + reason + CRLF, whatever the upstream's version.
+  let size = 9 + 3 + 1 + Math.max(0, statusLineEnd - 13) + 2;
   let hasLength = false;
   let hasDate = false;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    const n = name.length;
-    const first = name.charCodeAt(0);
-    if (
-      named !== undefined ||
-      first === 112 /* p */ ||
-      first === 80 /* P */ ||
-      (n < 18 && (watchedLengths & (1 << n)) !== 0)
-    ) {
-      const lower = name.toLowerCase();
-      if (lower === 'transfer-encoding' || isHopByHop(lower, named)) continue;
-      if (lower === 'content-length') hasLength = true;
-      else if (lower === 'date') hasDate = true;
-    }
-    text += `${name}: ${raw[i + 1]!}\r\n`;
+  for (let i = 0; i < lines.length; i += lineFields) {
+    const kind = lines[i + 4]!;
+    if (kind === HeaderKind.Drop) continue;
+    if (kind === HeaderKind.Length) hasLength = true;
+    else if (kind === HeaderKind.Date) hasDate = true;
+    size += lines[i + 1]! - lines[i]! + 2 + lines[i + 3]! - lines[i + 2]! + 2;
   }
-  if (setCookie !== undefined) text += `Set-Cookie: ${setCookie}\r\n`;
-  if (!hasDate) text += dateLine();
+  if (setCookie !== undefined) size += setCookiePrefix.length + setCookie.length + 2;
+  const date = hasDate ? undefined : dateBytes();
+  if (date !== undefined) size += date.length;
   const status = response.status;
   const hasBody = request.method !== 'HEAD' && status !== 204 && status !== 304 && status >= 200;
   // An HTTP/1.0 client gets no chunked body (node's useChunkedEncodingByDefault is false for it).
   const chunkedByDefault = request.minor === 1;
   let last = false;
-  if (request.keepAlive && (hasLength || chunkedByDefault)) text += keepAliveHeaders;
-  else {
+  let connection = keepAliveBytes;
+  if (!(request.keepAlive && (hasLength || chunkedByDefault))) {
     last = true;
-    text += 'Connection: close\r\n';
+    connection = closeBytes;
   }
+  size += connection.length;
   let framing: ClientFraming = ClientFraming.Length;
   if (!hasBody) framing = ClientFraming.None;
   else if (!hasLength) {
     if (chunkedByDefault) {
-      text += 'Transfer-Encoding: chunked\r\n';
+      size += chunkedBytes.length;
       framing = ClientFraming.Chunked;
     } else {
       last = true;
       framing = ClientFraming.Close;
     }
   }
-  return { text: `${text}\r\n`, framing, last };
+  size += 2;
+  const extra = framing === ClientFraming.Length ? Math.max(0, Math.min(room, response.contentLength)) : 0;
+  const out = Buffer.allocUnsafe(size + extra);
+  out.write('HTTP/1.1 ', 0, 'latin1');
+  let at = copyRange(src, 9, 12, out, 9);
+  out[at++] = 32;
+  if (statusLineEnd > 13) at = copyRange(src, 13, statusLineEnd, out, at);
+  out[at++] = 13;
+  out[at++] = 10;
+  for (let i = 0; i < lines.length; i += lineFields) {
+    if (lines[i + 4] === HeaderKind.Drop) continue;
+    const colon = lines[i + 1]!;
+    const vs = lines[i + 2]!;
+    // Already `Name: value`: one copy.
+    if (vs === colon + 2 && src[colon + 1] === 32) at = copyRange(src, lines[i]!, lines[i + 3]!, out, at);
+    else {
+      at = copyRange(src, lines[i]!, colon, out, at);
+      out[at++] = 58;
+      out[at++] = 32;
+      at = copyRange(src, vs, lines[i + 3]!, out, at);
+    }
+    out[at++] = 13;
+    out[at++] = 10;
+  }
+  if (setCookie !== undefined) at += out.write(`${setCookiePrefix}${setCookie}\r\n`, at, 'latin1');
+  if (date !== undefined) at += date.copy(out, at);
+  at += connection.copy(out, at);
+  if (framing === ClientFraming.Chunked) at += chunkedBytes.copy(out, at);
+  out[at++] = 13;
+  out[at++] = 10;
+  return { bytes: out, length: at, framing, last };
 }
 
 /** The proxy's own answer (sendProxyResponse's bytes, as node:http frames them). */

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { fallback, incomplete, maxHeadBytes, parseRequestHead, parseResponseHead } from './http-head.js';
+import {
+  fallback,
+  HeaderKind,
+  incomplete,
+  lineFields,
+  maxHeadBytes,
+  parseRequestHead,
+  parseResponseHead,
+  type ResponseHead,
+  responseRawHeaders,
+} from './http-head.js';
 
 const limit = 256 * 1024;
 const req = (text: string) => parseRequestHead(Buffer.from(text, 'latin1'), limit);
@@ -120,6 +130,36 @@ describe('parseResponseHead', () => {
       keepAlive: false,
     });
     expect(res('HTTP/1.1 200 OK\r\nContent-')).toBe(incomplete);
+  });
+
+  it('locates each header line in the bytes and says which the proxy drops, counts or forwards', () => {
+    const head = res(
+      'HTTP/1.1 200 OK\r\nContent-Type:  text/plain \r\nDATE: d\r\nProxy-X: p\r\nConnection: x-named\r\n' +
+        'X-Named: n\r\ncontent-length: 2\r\nKeep-Alive: 1\r\nTE: t\r\n\r\nok',
+    ) as ResponseHead;
+    // Leading whitespace is not part of a value, trailing whitespace is (as undici's rawHeaders).
+    expect(responseRawHeaders(head)).toEqual([
+      'Content-Type',
+      'text/plain ',
+      'DATE',
+      'd',
+      'Proxy-X',
+      'p',
+      'Connection',
+      'x-named',
+      'X-Named',
+      'n',
+      'content-length',
+      '2',
+      'Keep-Alive',
+      '1',
+      'TE',
+      't',
+    ]);
+    const kinds = head.lines.filter((_, i) => i % lineFields === lineFields - 1);
+    const { Pass, Drop, Length, Date: DateKind } = HeaderKind;
+    expect(kinds).toEqual([Pass, DateKind, Drop, Drop, Drop, Length, Drop, Drop]);
+    expect(head.contentLength).toBe(2);
   });
 
   it('names a response that is not HTTP/1.1 as undici would (the code goes into the 502 message)', () => {

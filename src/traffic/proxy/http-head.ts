@@ -207,11 +207,35 @@ export function parseRequestHead(buf: Buffer, bodyLimit: number): RequestParse {
   };
 }
 
+/** What a response header line is to the proxy (ResponseHead.lines). */
+export const HeaderKind = {
+  /** Forwarded to the client as it is. */
+  Pass: 0,
+  /** Hop-by-hop or Transfer-Encoding: never forwarded. */
+  Drop: 1,
+  /** Content-Length: forwarded, and the client's framing follows it. */
+  Length: 2,
+  /** Date: forwarded, and node's own Date is not added. */
+  Date: 3,
+} as const;
+
+/** Numbers per header line in ResponseHead.lines: start, colon, value start (after leading whitespace), line end
+ * (the value as forwarded ends there), HeaderKind. */
+export const lineFields = 5;
+
 /** An upstream's response head. */
 export interface ResponseHead {
   readonly status: number;
   readonly reason: string;
-  readonly raw: string[];
+  /**
+   * The bytes the head was parsed from (from offset 0; bytes past headEnd may follow). Valid only during the read
+   * that delivered it (the shared read buffer): the client's head is built from them at once (fast-response.ts).
+   */
+  readonly bytes: Buffer;
+  /** Where the status line ends (its CR). */
+  readonly statusLineEnd: number;
+  /** `lineFields` numbers per header line, in order: no strings made for headers the proxy only forwards. */
+  readonly lines: readonly number[];
   /** Content-Length, or -1. */
   readonly contentLength: number;
   readonly chunked: boolean;
@@ -228,7 +252,41 @@ export interface ResponseError {
   readonly message: string;
 }
 
-/** Parse the response head at the start of `buf`; `incomplete` until its blank line arrived. */
+/** Does buf[from, from + target.length) equal `target` (lower case letters and '-') in any case? */
+function lowerIs(buf: Buffer, from: number, target: string): boolean {
+  for (let i = 0; i < target.length; i++) if ((buf[from + i]! | 0x20) !== target.charCodeAt(i)) return false;
+  return true;
+}
+
+/** The kind of the response header named buf[pos, colon) (hop-by-hop names as headers.ts's isHopByHop). */
+function responseHeaderKind(buf: Buffer, pos: number, colon: number): number {
+  const n = colon - pos;
+  if ((buf[pos]! | 0x20) === 112 /* p */ && n > 6 && lowerIs(buf, pos, 'proxy-')) return HeaderKind.Drop;
+  switch (n) {
+    case 2:
+      return lowerIs(buf, pos, 'te') ? HeaderKind.Drop : HeaderKind.Pass;
+    case 4:
+      return lowerIs(buf, pos, 'date') ? HeaderKind.Date : HeaderKind.Pass;
+    case 7:
+      return lowerIs(buf, pos, 'trailer') || lowerIs(buf, pos, 'upgrade') ? HeaderKind.Drop : HeaderKind.Pass;
+    case 10:
+      return lowerIs(buf, pos, 'connection') || lowerIs(buf, pos, 'keep-alive') ? HeaderKind.Drop : HeaderKind.Pass;
+    case 14:
+      return lowerIs(buf, pos, 'content-length') ? HeaderKind.Length : HeaderKind.Pass;
+    case 17:
+      return lowerIs(buf, pos, 'transfer-encoding') ? HeaderKind.Drop : HeaderKind.Pass;
+    default:
+      return HeaderKind.Pass;
+  }
+}
+
+const httpSlash1 = 'HTTP/1.';
+
+/**
+ * Parse the response head at the start of `buf`; `incomplete` until its blank line arrived. One pass over the
+ * bytes (names checked as tokens, values for control characters); strings are made only for what is read as text
+ * (a reason other than OK, an unusual Connection or Transfer-Encoding value).
+ */
 export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | typeof incomplete {
   const end = buf.indexOf(crlfcrlf);
   if (end < 0) {
@@ -236,22 +294,34 @@ export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | t
     return incomplete;
   }
   if (end + 4 > maxHeadBytes) return { code: 'UND_ERR_HEADERS_OVERFLOW', message: 'Headers Overflow Error' };
-  const s = buf.toString('latin1', 0, end + 2);
-  const lineEnd = s.indexOf('\r\n');
-  const minorChar = s.charCodeAt(7);
+  for (let i = 0; i < 7; i++) if (buf[i] !== httpSlash1.charCodeAt(i)) return protocolError('invalid status line');
+  const minorChar = buf[7]!;
+  let lineEnd = 8;
+  while (buf[lineEnd] !== 13) lineEnd++;
   if (
-    !s.startsWith('HTTP/1.') ||
     (minorChar !== 48 && minorChar !== 49) ||
-    s.charCodeAt(8) !== 32 ||
+    buf[8] !== 32 ||
     lineEnd < 12 ||
-    (lineEnd > 12 && s.charCodeAt(12) !== 32)
+    buf[lineEnd + 1] !== 10 ||
+    (lineEnd > 12 && buf[12] !== 32)
   )
     return protocolError('invalid status line');
-  const status = Number(s.slice(9, 12));
-  if (!Number.isInteger(status) || status < 100) return protocolError('invalid status code');
-  const reason = lineEnd > 12 ? s.slice(13, lineEnd) : '';
-  if (badValueChar(reason, 0, reason.length)) return protocolError('invalid status text');
-  const raw: string[] = [];
+  const d0 = buf[9]! - 48;
+  const d1 = buf[10]! - 48;
+  const d2 = buf[11]! - 48;
+  if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return protocolError('invalid status code');
+  const status = d0 * 100 + d1 * 10 + d2;
+  for (let i = 13; i < lineEnd; i++) {
+    const c = buf[i]!;
+    if ((c < 32 && c !== 9) || c === 127) return protocolError('invalid status text');
+  }
+  const reason =
+    lineEnd <= 12
+      ? ''
+      : lineEnd === 15 && buf[13] === 79 && buf[14] === 75
+        ? 'OK'
+        : buf.toString('latin1', 13, lineEnd);
+  const lines: number[] = [];
   let contentLength = -1;
   let chunked = false;
   let te = false;
@@ -259,34 +329,45 @@ export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | t
   let keepAliveToken = false;
   let connectionNamed: string[] | undefined;
   let pos = lineEnd + 2;
-  while (pos < end + 2) {
-    const eol = s.indexOf('\r\n', pos);
-    const colon = s.indexOf(':', pos);
-    if (colon <= pos || colon > eol) return protocolError('invalid header line');
-    for (let i = pos; i < colon; i++)
-      if (tokenChars[s.charCodeAt(i)] === 0) return protocolError('invalid header name');
-    let vs = colon + 1;
-    let ve = eol;
-    while (vs < ve && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
-    while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
-    if (badValueChar(s, vs, ve)) return protocolError('invalid header value char');
-    const name = s.slice(pos, colon);
-    const value = s.slice(vs, ve);
-    pos = eol + 2;
-    raw.push(name, value);
-    if (name.length === 14 && name.toLowerCase() === 'content-length') {
-      const n = decimal(value);
-      if (n < 0 || (contentLength >= 0 && n !== contentLength)) return protocolError('invalid content-length');
-      contentLength = n;
-    } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
+  const stop = end + 2;
+  while (pos < stop) {
+    let i = pos;
+    while (tokenChars[buf[i]!] === 1) i++;
+    if (buf[i] !== 58 /* : */ || i === pos) {
+      const eol = buf.indexOf(13, pos);
+      const colon = buf.indexOf(58, pos);
+      return protocolError(colon <= pos || colon > eol ? 'invalid header line' : 'invalid header name');
+    }
+    const colon = i++;
+    while (buf[i] === 32 || buf[i] === 9) i++;
+    const vs = i;
+    let ve = vs;
+    for (; ; i++) {
+      const c = buf[i]!;
+      if (c === 13) break;
+      if ((c < 32 && c !== 9) || c === 127) return protocolError('invalid header value char');
+      if (c !== 32 && c !== 9) ve = i + 1;
+    }
+    const eol = i;
+    if (buf[eol + 1] !== 10) return protocolError('invalid header value char');
+    const kind = responseHeaderKind(buf, pos, colon);
+    // The value as forwarded keeps trailing whitespace, as undici's rawHeaders do on the node:http path.
+    lines.push(pos, colon, vs, eol, kind);
+    const n = colon - pos;
+    if (kind === HeaderKind.Length) {
+      const v = decimalIn(buf, vs, ve);
+      if (v < 0 || (contentLength >= 0 && v !== contentLength)) return protocolError('invalid content-length');
+      contentLength = v;
+    } else if (kind === HeaderKind.Drop && n === 17 && lowerIs(buf, pos, 'transfer-encoding')) {
       te = true;
-      chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
-    } else if (name.length === 10 && name.toLowerCase() === 'connection') {
-      // The usual values need no split.
-      if (value === 'keep-alive') keepAliveToken = true;
-      else if (value === 'close') close = true;
+      chunked =
+        (ve - vs === 7 && lowerIs(buf, vs, 'chunked')) || /(?:^|,)\s*chunked\s*$/i.test(buf.toString('latin1', vs, ve));
+    } else if (kind === HeaderKind.Drop && n === 10 && lowerIs(buf, pos, 'connection')) {
+      // The usual values need no string.
+      if (ve - vs === 10 && lowerIs(buf, vs, 'keep-alive')) keepAliveToken = true;
+      else if (ve - vs === 5 && lowerIs(buf, vs, 'close')) close = true;
       else
-        for (const token of value.split(',')) {
+        for (const token of buf.toString('latin1', vs, ve).split(',')) {
           const t = token.trim().toLowerCase();
           if (t === 'close') close = true;
           else if (t === 'keep-alive') keepAliveToken = true;
@@ -296,12 +377,51 @@ export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | t
           }
         }
     }
+    pos = eol + 2;
   }
   if (te && contentLength >= 0) return protocolError("Content-Length can't be present with Transfer-Encoding");
   // Transfer-Encoding whose last coding is not chunked: the body ends when the connection closes.
   if (te && !chunked) close = true;
+  // Headers the Connection header names are hop-by-hop too (rare: names compared as strings).
+  if (connectionNamed !== undefined)
+    for (let i = 0; i < lines.length; i += lineFields)
+      if (connectionNamed.includes(buf.toString('latin1', lines[i]!, lines[i + 1]!).toLowerCase()))
+        lines[i + 4] = HeaderKind.Drop;
   const keepAlive = minorChar === 49 ? !close : keepAliveToken && !close;
-  return { status, reason, raw, contentLength, chunked, keepAlive, headEnd: end + 4, connectionNamed };
+  return {
+    status,
+    reason,
+    bytes: buf,
+    statusLineEnd: lineEnd,
+    lines,
+    contentLength,
+    chunked,
+    keepAlive,
+    headEnd: end + 4,
+    connectionNamed,
+  };
+}
+
+/** The headers of a parsed response as node's flat rawHeaders ([name, value, …]): for tests and diagnostics. */
+export function responseRawHeaders(head: ResponseHead): string[] {
+  const raw: string[] = [];
+  const l = head.lines;
+  for (let i = 0; i < l.length; i += lineFields)
+    raw.push(head.bytes.toString('latin1', l[i]!, l[i + 1]!), head.bytes.toString('latin1', l[i + 2]!, l[i + 3]!));
+  return raw;
+}
+
+/** buf[from, to) as a decimal number (decimal's rules), or -1. */
+function decimalIn(buf: Buffer, from: number, to: number): number {
+  const n = to - from;
+  if (n === 0 || n > 15) return decimal(buf.toString('latin1', from, to));
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = buf[i]! - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 /** A header value of decimal digits only ("0" to 2^53), or -1 (empty, a sign, a space, anything else). */
