@@ -49,7 +49,7 @@ export class Engine {
   private readonly monitor: InstanceMonitor;
   private timer?: NodeJS.Timeout;
   private ticks = 0;
-  private ticking = false;
+  private readonly choresRunning = new Set<string>();
 
   readonly deps: EngineDeps;
 
@@ -116,7 +116,7 @@ export class Engine {
     for (const d of await listDeployments(this.deps.db, { states: ['queued'], limit: 1000 })) await this.handOver(d);
     await this.watch?.resume();
     await this.rollouts.tend();
-    this.timer = setInterval(() => void this.tick(), tickMs);
+    this.timer = setInterval(() => this.tick(), tickMs);
     this.timer.unref();
     return { resumed };
   }
@@ -364,25 +364,31 @@ export class Engine {
     return (await listProjects(this.deps.db)).map((p) => p.config);
   }
 
-  private async tick(): Promise<void> {
-    // A tick slower than the interval (a loaded machine) is not run twice at once: the next one waits its turn.
-    if (this.ticking) return;
-    this.ticking = true;
+  private tick(): void {
     this.ticks++;
-    try {
-      // Each chore on its own: a failing proxy reconcile must not keep warm instances or contracts waiting.
-      await this.chore('retire warm instances', () => retireWarmInstances(this.deps));
-      if (this.ticks % reconcileEveryTicks !== 0) return;
-      await this.chore('reconcile traffic', async () => this.deps.traffic.reconcileAll(await this.projects()));
+    // Each chore on its own: one slower than the interval (a loaded machine, a host slow to stop an instance) is not
+    // started again while it runs, and holds up none of the others; a failing one keeps none of the others waiting.
+    void this.chore('retire warm instances', () => retireWarmInstances(this.deps));
+    if (this.ticks % reconcileEveryTicks !== 0) return;
+    void this.chore('reconcile', async () => {
+      await this.attempt('reconcile traffic', async () => this.deps.traffic.reconcileAll(await this.projects()));
       // Contract migrations waiting for old releases to go: retried once their instances stop.
-      await this.chore('sweep contract migrations', async () => this.deps.migrations?.sweep());
-      await this.chore('tend rollouts', () => this.rollouts.tend());
-    } finally {
-      this.ticking = false;
-    }
+      await this.attempt('sweep contract migrations', async () => this.deps.migrations?.sweep());
+      await this.attempt('tend rollouts', () => this.rollouts.tend());
+    });
   }
 
   private async chore(name: string, run: () => Promise<unknown>): Promise<void> {
+    if (this.choresRunning.has(name)) return;
+    this.choresRunning.add(name);
+    try {
+      await this.attempt(name, run);
+    } finally {
+      this.choresRunning.delete(name);
+    }
+  }
+
+  private async attempt(name: string, run: () => Promise<unknown>): Promise<void> {
     try {
       await run();
     } catch (e) {

@@ -56,11 +56,16 @@ describe('retiring warm instances', () => {
       (await listInstances(h!.db, { project: 'harbor', environment: 'staging' })).filter(
         (i) => i.retireAt !== undefined,
       );
-    // The first sweep fails after telling the instance to stop: it is left desired=stopped but not stopped.
+    // The first sweep fails after telling the instance to stop: it is left desired=stopped but not stopped, to be
+    // tried again 30 s later (not at every tick).
     await retireWarmInstances(deps);
-    expect((await old()).map((i) => [i.desired, i.stoppedAt === undefined])).toEqual([['stopped', true]]);
-    // The next sweep finds it again and finishes: stopped, with its event.
+    const [left] = await old();
+    expect([left?.desired, left?.stoppedAt]).toEqual(['stopped', undefined]);
+    expect(left!.retireAt!.getTime()).toBeGreaterThan(Date.now() + 25_000);
     await retireWarmInstances(deps);
+    expect((await old()).map((i) => i.stoppedAt)).toEqual([undefined]);
+    // 30 s on, a sweep finds it again and finishes: stopped, with its event.
+    await retireWarmInstances({ ...deps, clock: { ...deps.clock, now: () => Date.now() + 31_000 } });
     expect((await old()).map((i) => [i.desired, i.state, i.stoppedAt !== undefined])).toEqual([
       ['stopped', 'stopped', true],
     ]);

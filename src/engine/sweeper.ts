@@ -2,7 +2,12 @@ import { messageOf } from '../shared/errors.js';
 import { listRetired, markStopped, setDesired } from '../store/repos/instances.js';
 import type { EngineDeps } from './context.js';
 
-/** Stop warm instances whose keep-warm window has passed. Runs on a timer; idempotent. */
+const retryAfterMs = 30_000;
+
+/**
+ * Stop warm instances whose keep-warm window has passed. Runs on a timer; idempotent. One whose retire failed part-way
+ * (told to stop, not confirmed stopped) is found again 30 s later.
+ */
 export async function retireWarmInstances(deps: EngineDeps): Promise<number> {
   const retired = await listRetired(deps.db, new Date(deps.clock.now()));
   await Promise.all(
@@ -20,7 +25,9 @@ export async function retireWarmInstances(deps: EngineDeps): Promise<number> {
           data: { instance: i.id },
         });
       } catch (e) {
-        deps.logger.warn({ instance: i.id, err: messageOf(e) }, 'could not retire a warm instance');
+        deps.logger.warn({ instance: i.id, err: messageOf(e) }, 'could not retire a warm instance; retrying in 30 s');
+        // Tried again later, not at every tick (an unreachable host would log every second): the window moves on.
+        await setDesired(deps.db, [i.id], 'stopped', new Date(deps.clock.now() + retryAfterMs)).catch(() => undefined);
       }
     }),
   );
