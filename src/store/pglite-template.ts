@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +47,9 @@ export async function copyTemplate(cacheDir: string | undefined, target: string)
     await cp(template, target, { recursive: true });
     return true;
   } catch {
+    // A copy that failed part-way is undone; the caller's initdb then gets the empty directory it made.
     await rm(target, { recursive: true, force: true }).catch(() => undefined);
+    await mkdir(target, { recursive: true }).catch(() => undefined);
     return false;
   }
 }
