@@ -54,7 +54,8 @@ export default defineConfig({
           // One migrated store that test coordinators copy (test/support/store-seed.ts); unit files never start one.
           globalSetup: ['test/support/global-setup.ts'],
           // A failed test prints its coordinators' warnings and errors (test/support/failure-logs.ts).
-          setupFiles: ['test/support/failure-report.ts'],
+          // With SLIPWAY_TEST_CPU_LOG set, each file's CPU (test/support/cpu-log.ts).
+          setupFiles: ['test/support/failure-report.ts', 'test/support/cpu-log.ts'],
           // Processes of their own (coordinators, proxies, browsers): each file in a fresh forked process.
           pool: 'forks',
           execArgv: [baselineWasm],

@@ -1,10 +1,11 @@
 /**
  * Follows the events table with one cursor. A pass reads the events after the cursor and composes a delivery for
- * every subscription an event's trigger matches; then ONE short transaction locks the cursor, checks that it has
+ * every subscription an event's trigger matches; then ONE statement locks the cursor, checks that it has
  * not moved since, writes the deliveries and moves it: an event that is committed will be notified, and a crash
  * before the commit only reads the same events again (the idempotency key makes a second insert a no-op). Reading
- * and composing happen outside that transaction so it holds the store for a moment only (on PGlite a transaction
- * holds the whole store, and a deployment's step waited behind a pass of a burst: 30–50 ms). The cursor is a
+ * and composing happen before that write, and the write is one statement (writeDispatch), so it holds the store for
+ * a moment only (on PGlite a transaction holds the whole store for each of its round trips, and a deployment's step
+ * waited behind a pass of a burst: 30–50 ms). The cursor is a
  * position in transaction order and only passes transactions that have all ended (listFinishedEvents): an event
  * whose lower id commits after a higher one is still read.
  */
@@ -17,13 +18,7 @@ import {
   listFinishedEvents,
   startOfEvents,
 } from '../store/repos/events.js';
-import {
-  insertNotifyDeliveries,
-  lockCursor,
-  type NewNotifyDelivery,
-  readCursor,
-  setCursor,
-} from '../store/repos/notify-deliveries.js';
+import { type NewNotifyDelivery, readCursor, writeDispatch } from '../store/repos/notify-deliveries.js';
 import { getProject } from '../store/repos/projects.js';
 import { composeMessage } from './message.js';
 import type { TemplateValues } from './template.js';
@@ -84,14 +79,9 @@ export class Dispatcher {
       this.heldBack = heldBack;
       return { events: events.length, deliveries: 0 };
     }
-    const written = await db.transaction(async (tx) => {
-      // Another dispatcher (a coordinator that was leader a moment ago) moved the cursor meanwhile: what this pass
-      // read is its to write; read again from where it stands.
-      if (comparePositions(await lockCursor(tx), cursor) !== 0) return undefined;
-      const n = await insertNotifyDeliveries(tx, deliveries);
-      if (comparePositions(readTo, cursor) > 0) await setCursor(tx, readTo);
-      return n;
-    });
+    // Another dispatcher (a coordinator that was leader a moment ago) moved the cursor meanwhile: what this pass
+    // read is its to write; read again from where it stands (writeDispatch writes nothing then).
+    const written = await writeDispatch(db, cursor, deliveries, readTo);
     if (written === undefined) return { events: events.length, deliveries: 0 };
     this.cursor = readTo;
     this.heldBack = heldBack;

@@ -149,24 +149,34 @@ class PgliteDb implements Db {
     return new PgliteDb(core, 'foreground');
   }
 
+  /**
+   * Run `operation` in this view's lane. In process the lanes order operations here, one at a time; a PGlite in a
+   * thread orders them itself by the lane each request carries (pglite-thread.ts).
+   */
+  private inLane<T>(operation: (pglite: PgliteLike) => Promise<T>): Promise<T> {
+    const { pglite, lanes } = this.core;
+    if (pglite.inLane) return operation(pglite.inLane(this.lane));
+    return lanes.run(this.lane, () => operation(pglite));
+  }
+
   async query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
     this.assertUsable('query');
-    return this.core.lanes.run(this.lane, () => runQuery<T>(this.core.pglite, this.core.inProcess, sql, params));
+    return this.inLane((pglite) => runQuery<T>(pglite, this.core.inProcess, sql, params));
   }
 
   async exec(script: string): Promise<void> {
     this.assertUsable('exec');
-    return this.core.lanes.run(this.lane, async () => {
+    return this.inLane(async (pglite) => {
       if (this.core.inProcess) await turnIfBusy();
-      await this.core.pglite.exec(script).catch((e: unknown) => Promise.reject(toSqlError(e, script)));
+      await pglite.exec(script).catch((e: unknown) => Promise.reject(toSqlError(e, script)));
     });
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     this.assertUsable('transaction');
-    const { pglite, guard, inProcess } = this.core;
+    const { guard, inProcess } = this.core;
     // The transaction holds the store for its lane until it commits: its own statements go straight to PGlite.
-    return this.core.lanes.run(this.lane, () =>
+    return this.inLane((pglite) =>
       pglite.transaction((raw) =>
         guard.run(async (scope) => {
           const tx = guardTransaction(scope, {
@@ -192,7 +202,7 @@ class PgliteDb implements Db {
   /** The data directory as a tarball; `Blob` is what `loadDataDir` takes back. */
   async dump(): Promise<Blob> {
     this.assertUsable('dump');
-    return this.core.lanes.run(this.lane, () => this.core.pglite.dumpDataDir('none'));
+    return this.inLane((pglite) => pglite.dumpDataDir('none'));
   }
 
   close(): Promise<void> {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StoreError } from './errors.js';
 import type { ThreadAnswer, ThreadError, ThreadRequest, ThreadStart } from './pglite-worker.js';
+import type { Lane } from './statement-lanes.js';
 
 type Ask = ThreadRequest extends infer R ? (R extends ThreadRequest ? Omit<R, 'id'> : never) : never;
 
@@ -19,6 +20,8 @@ export interface PgliteStatements {
 }
 
 export interface PgliteLike extends PgliteStatements {
+  /** A view whose requests the database orders by lane itself (the thread); absent: order them in this process. */
+  inLane?(lane: Lane): PgliteLike;
   transaction<T>(fn: (tx: PgliteStatements) => Promise<T>): Promise<T>;
   dumpDataDir(compression: 'none'): Promise<Blob>;
   close(): Promise<void>;
@@ -58,13 +61,14 @@ function toError(e: ThreadError): Error {
   return Object.assign(new Error(e.message), e);
 }
 
-export class ThreadedPglite implements PgliteLike {
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+/** The thread and the requests waiting for its answer, shared by every lane's view of it. */
+class Channel {
+  readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   private nextId = 1;
   private failure: Error | undefined;
-  private ended = false;
+  ended = false;
 
-  private constructor(private readonly worker: Worker) {
+  constructor(readonly worker: Worker) {
     worker.on('message', (a: ThreadAnswer) => this.settle(a));
     worker.on('error', (e) => this.fail(e));
     worker.on('exit', (code) => this.fail(new Error(`the PGlite thread exited (code ${code})`)));
@@ -72,76 +76,11 @@ export class ThreadedPglite implements PgliteLike {
     worker.unref();
   }
 
-  /** Start the thread and PGlite in it; rejects with PGlite's error when it cannot open the database. */
-  static async start(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<ThreadedPglite> {
-    const bytes = loadDataDir ? await loadDataDir.arrayBuffer() : undefined;
-    const thread = new ThreadedPglite(startWorker({ ...(dataDir ? { dataDir } : {}), loadDataDir: bytes }));
-    thread.worker.ref();
-    try {
-      await new Promise((resolve, reject) => thread.waiting.set(0, { resolve, reject }));
-    } catch (e) {
-      await thread.worker.terminate();
-      throw e;
-    } finally {
-      thread.worker.unref();
-    }
-    return thread;
+  get failed(): boolean {
+    return this.failure !== undefined;
   }
 
-  get closed(): boolean {
-    return this.ended;
-  }
-
-  async query<T>(sql: string, params: unknown[] = []): Promise<{ rows: T[]; affectedRows?: number }> {
-    const r = (await this.ask({ op: 'query', sql, params })) as {
-      rows: Record<string, unknown>[];
-      affectedRows?: number;
-    };
-    return { rows: reviveRows<T>(r.rows), affectedRows: r.affectedRows };
-  }
-
-  async exec(script: string): Promise<void> {
-    await this.ask({ op: 'exec', sql: script });
-  }
-
-  /** The statements of `fn` go to the thread's open transaction; it commits when `fn` resolves. */
-  async transaction<T>(fn: (tx: PgliteStatements) => Promise<T>): Promise<T> {
-    await this.ask({ op: 'begin' });
-    let result: T;
-    try {
-      result = await fn({
-        query: async <R>(sql: string, params: unknown[] = []) => {
-          const r = (await this.ask({ op: 'query', sql, params, tx: true })) as {
-            rows: Record<string, unknown>[];
-            affectedRows?: number;
-          };
-          return { rows: reviveRows<R>(r.rows), affectedRows: r.affectedRows };
-        },
-        exec: (script: string) => this.ask({ op: 'exec', sql: script, tx: true }),
-      });
-    } catch (e) {
-      await this.ask({ op: 'rollback', tx: true }).catch(() => undefined);
-      throw e;
-    }
-    await this.ask({ op: 'commit', tx: true });
-    return result;
-  }
-
-  async dumpDataDir(_compression: 'none'): Promise<Blob> {
-    return new Blob([(await this.ask({ op: 'dump' })) as ArrayBuffer]);
-  }
-
-  async close(): Promise<void> {
-    if (this.ended) return;
-    try {
-      if (!this.failure) await this.ask({ op: 'close' });
-    } finally {
-      this.ended = true;
-      await this.worker.terminate();
-    }
-  }
-
-  private ask(request: Ask): Promise<unknown> {
+  ask(request: Ask): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.ended) return Promise.reject(new StoreError('internal', 'the PGlite thread is closed'));
     const id = this.nextId++;
@@ -166,5 +105,94 @@ export class ThreadedPglite implements PgliteLike {
     this.failure ??= new StoreError('unavailable', `the PGlite thread stopped: ${e.message}`, {}, { cause: e });
     for (const w of this.waiting.values()) w.reject(this.failure);
     this.waiting.clear();
+  }
+}
+
+/**
+ * PGlite in its thread, as seen from one lane. Every request is sent at once with its lane, and the thread
+ * orders them (foreground first, pglite-worker.ts): the next statement is already there when one ends. Ordering
+ * them here instead, one in flight at a time, left the thread idle for every answer's trip through this thread's
+ * event loop, and a deployment step's statements waited for those trips too (bench:notify).
+ */
+export class ThreadedPglite implements PgliteLike {
+  private constructor(
+    private readonly channel: Channel,
+    private readonly lane: Lane,
+  ) {}
+
+  /** Start the thread and PGlite in it; rejects with PGlite's error when it cannot open the database. */
+  static async start(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<ThreadedPglite> {
+    const bytes = loadDataDir ? await loadDataDir.arrayBuffer() : undefined;
+    const channel = new Channel(startWorker({ ...(dataDir ? { dataDir } : {}), loadDataDir: bytes }));
+    channel.worker.ref();
+    try {
+      await new Promise((resolve, reject) => channel.waiting.set(0, { resolve, reject }));
+    } catch (e) {
+      await channel.worker.terminate();
+      throw e;
+    } finally {
+      channel.worker.unref();
+    }
+    return new ThreadedPglite(channel, 'foreground');
+  }
+
+  /** The same thread, its requests sent in `lane`. */
+  inLane(lane: Lane): ThreadedPglite {
+    return lane === this.lane ? this : new ThreadedPglite(this.channel, lane);
+  }
+
+  get closed(): boolean {
+    return this.channel.ended;
+  }
+
+  async query<T>(sql: string, params: unknown[] = []): Promise<{ rows: T[]; affectedRows?: number }> {
+    const r = (await this.channel.ask({ op: 'query', sql, params, lane: this.lane })) as {
+      rows: Record<string, unknown>[];
+      affectedRows?: number;
+    };
+    return { rows: reviveRows<T>(r.rows), affectedRows: r.affectedRows };
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.channel.ask({ op: 'exec', sql: script, lane: this.lane });
+  }
+
+  /** The statements of `fn` go to the thread's open transaction; it commits when `fn` resolves. */
+  async transaction<T>(fn: (tx: PgliteStatements) => Promise<T>): Promise<T> {
+    const channel = this.channel;
+    await channel.ask({ op: 'begin', lane: this.lane });
+    let result: T;
+    try {
+      result = await fn({
+        query: async <R>(sql: string, params: unknown[] = []) => {
+          const r = (await channel.ask({ op: 'query', sql, params, tx: true })) as {
+            rows: Record<string, unknown>[];
+            affectedRows?: number;
+          };
+          return { rows: reviveRows<R>(r.rows), affectedRows: r.affectedRows };
+        },
+        exec: (script: string) => channel.ask({ op: 'exec', sql: script, tx: true }),
+      });
+    } catch (e) {
+      await channel.ask({ op: 'rollback', tx: true }).catch(() => undefined);
+      throw e;
+    }
+    await channel.ask({ op: 'commit', tx: true });
+    return result;
+  }
+
+  async dumpDataDir(_compression: 'none'): Promise<Blob> {
+    return new Blob([(await this.channel.ask({ op: 'dump', lane: this.lane })) as ArrayBuffer]);
+  }
+
+  async close(): Promise<void> {
+    const channel = this.channel;
+    if (channel.ended) return;
+    try {
+      if (!channel.failed) await channel.ask({ op: 'close' });
+    } finally {
+      channel.ended = true;
+      await channel.worker.terminate();
+    }
   }
 }

@@ -2,20 +2,21 @@
  * Entry point of the thread that runs PGlite for a coordinator (pglite-thread.ts starts it). PGlite executes a
  * statement synchronously in WebAssembly; on the coordinator's own thread that was half of its busy time during a
  * notification burst, and every HTTP response, timer and deployment step waited for it. Here it waits only for
- * the statement before it. Requests run one at a time, in order; while a transaction is open its statements
- * (`tx` set) go to it and anything else waits for it to end, like PGlite's own lock.
+ * the statement before it. Requests run one at a time, the foreground lane's first; while a transaction is open its
+ * statements (`tx` set) go to it and anything else waits for it to end, like PGlite's own lock.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { type Lane, StatementLanes } from './statement-lanes.js';
 import { installPgliteArrayParsers, pgliteParsers } from './type-parsers.js';
 
 /** What the coordinator's thread asks; `tx` marks a statement of the open transaction. */
 export type ThreadRequest =
-  | { id: number; op: 'query'; sql: string; params: unknown[]; tx?: boolean }
-  | { id: number; op: 'exec'; sql: string; tx?: boolean }
-  | { id: number; op: 'begin' }
+  | { id: number; op: 'query'; sql: string; params: unknown[]; tx?: boolean; lane?: Lane }
+  | { id: number; op: 'exec'; sql: string; tx?: boolean; lane?: Lane }
+  | { id: number; op: 'begin'; lane?: Lane }
   | { id: number; op: 'commit' | 'rollback'; tx: true }
-  | { id: number; op: 'dump' }
+  | { id: number; op: 'dump'; lane?: Lane }
   | { id: number; op: 'close' };
 
 /** The fields of a failed statement that toSqlError reads (an Error loses its own properties in a message). */
@@ -105,7 +106,10 @@ async function main(): Promise<void> {
   });
   await pglite.waitReady;
   await installPgliteArrayParsers(pglite);
-  let queue = Promise.resolve();
+  // One request at a time; the coordinator's thread sends each at once with its lane, and the foreground's (a
+  // deployment's steps, the API) go first (statement-lanes.ts): the next is picked on the next turn of this thread's
+  // loop, once the messages that came meanwhile are read. A transaction holds the store until it ends.
+  const lanes = new StatementLanes(2, setImmediate);
   port.on('message', (r: ThreadRequest) => {
     if ('tx' in r && r.tx) {
       txInbox.push(r);
@@ -113,7 +117,7 @@ async function main(): Promise<void> {
       txWaiter = undefined;
       return;
     }
-    queue = queue.then(() => handle(pglite, r));
+    void lanes.run(('lane' in r && r.lane) || 'foreground', () => handle(pglite, r));
   });
   port.postMessage({ id: 0 } satisfies ThreadAnswer);
 }

@@ -62,4 +62,23 @@ describe('StatementLanes', () => {
     await expect(after).resolves.toBe('ran');
     expect(lanes.queued).toEqual({ foreground: 0, background: 0 });
   });
+
+  it('deferred: a foreground operation arriving while others settle on microtasks goes first', async () => {
+    // As in PGlite's thread: requests arrive one message (one turn) at a time and each settles without a turn.
+    const lanes = new StatementLanes(2, setImmediate);
+    const started: string[] = [];
+    const runs = [1, 2, 3].map((i) => lanes.run('background', async () => void started.push(`b${i}`)));
+    await turn();
+    const step = lanes.run('foreground', async () => void started.push('step'));
+    await Promise.all([...runs, step]);
+    expect(started.indexOf('step')).toBeLessThan(started.indexOf('b3'));
+    expect(started).toHaveLength(4);
+    // Without the deferral the three background operations run back to back before the step is queued.
+    const eager = new StatementLanes();
+    const order: string[] = [];
+    const eagerRuns = [1, 2, 3].map((i) => eager.run('background', async () => void order.push(`b${i}`)));
+    await turn();
+    await Promise.all([...eagerRuns, eager.run('foreground', async () => void order.push('step'))]);
+    expect(order).toEqual(['b1', 'b2', 'b3', 'step']);
+  });
 });

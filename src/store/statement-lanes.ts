@@ -14,20 +14,39 @@ interface Waiting {
 
 export class StatementLanes {
   private busy = false;
+  private picking = false;
   private foregroundSinceBackground = 0;
   private readonly waiting: Record<Lane, Waiting[]> = { foreground: [], background: [] };
 
-  constructor(private readonly foregroundTurns = 2) {}
+  /**
+   * `defer` (e.g. setImmediate): pick the next operation only on a later turn of the event loop. Where requests
+   * arrive as messages (PGlite's thread), an operation that settles on microtasks would otherwise run the whole
+   * queue before the next message, a foreground one, is even read.
+   */
+  constructor(
+    private readonly foregroundTurns = 2,
+    private readonly defer?: (pick: () => void) => void,
+  ) {}
 
   /** Run `operation` when its lane's turn comes; it holds the store until it settles. */
   run<T>(lane: Lane, operation: () => Promise<T>): Promise<T> {
-    if (!this.busy) {
+    if (!this.busy && !this.defer) {
       this.busy = true;
       this.count(lane);
       return this.settle(operation);
     }
     return new Promise<T>((resolve, reject) => {
       this.waiting[lane].push({ start: () => this.settle(operation).then(resolve, reject) });
+      this.pickLater();
+    });
+  }
+
+  private pickLater(): void {
+    if (!this.defer || this.busy || this.picking) return;
+    this.picking = true;
+    this.defer(() => {
+      this.picking = false;
+      if (!this.busy) this.next();
     });
   }
 
@@ -40,7 +59,10 @@ export class StatementLanes {
     try {
       return await operation();
     } finally {
-      this.next();
+      if (this.defer) {
+        this.busy = false;
+        this.pickLater();
+      } else this.next();
     }
   }
 
@@ -50,6 +72,7 @@ export class StatementLanes {
       this.busy = false;
       return;
     }
+    this.busy = true;
     this.count(lane);
     this.waiting[lane].shift()!.start();
   }

@@ -8,8 +8,10 @@ import {
   insertNotifyDeliveries,
   listNotifyDeliveries,
   type NewNotifyDelivery,
+  readCursor,
   releaseUnattempted,
   setNotifyRef,
+  writeDispatch,
 } from './notify-deliveries.js';
 
 /** The outbox queries the worker's passes and batches rely on. */
@@ -39,6 +41,24 @@ describe('notification outbox', () => {
   beforeEach(async () => {
     await db.query('delete from notify_deliveries');
     await db.query('delete from notify_refs');
+    await db.query(`update notify_cursor set xid = '0', event_id = 0 where id = 1`);
+  });
+
+  it('a dispatch writes and moves the cursor only while the cursor stands where the pass read it', async () => {
+    const start = await readCursor(db);
+    const to = { xid: start.xid + 5n, id: 7 };
+    expect(await writeDispatch(db, start, [delivery('on-deployment-started')], to)).toBe(1);
+    expect(await readCursor(db)).toEqual(to);
+    // A pass that read from the old position (another dispatcher moved the cursor since): nothing written.
+    const late = delivery('on-deployment-started');
+    expect(await writeDispatch(db, start, [late], { xid: start.xid + 9n, id: 9 })).toBeUndefined();
+    expect(await readCursor(db)).toEqual(to);
+    expect(keys(await listNotifyDeliveries(db))).not.toContain(late.key);
+    // A re-read event's delivery is not inserted twice; a position that is not further leaves the cursor.
+    const again = delivery('on-deployment-started');
+    expect(await writeDispatch(db, to, [again], to)).toBe(1);
+    expect(await writeDispatch(db, to, [again], start)).toBe(0);
+    expect(await readCursor(db)).toEqual(to);
   });
 
   const soon = () => new Date(Date.now() + 1000);

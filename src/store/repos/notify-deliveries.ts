@@ -82,10 +82,8 @@ export async function setCursor(tx: Queryable, at: EventPosition): Promise<void>
   await tx.query('update notify_cursor set xid = $1::xid8, event_id = $2 where id = 1', [at.xid.toString(), at.id]);
 }
 
-/** Insert deliveries (one statement) except those whose key exists (a re-read event); returns how many were new. */
-export async function insertNotifyDeliveries(tx: Queryable, list: NewNotifyDelivery[]): Promise<number> {
-  if (list.length === 0) return 0;
-  const rows = list.map((d) => ({
+const deliveryRows = (list: NewNotifyDelivery[]) =>
+  list.map((d) => ({
     key: d.key,
     event_id: d.eventId,
     project: d.project ?? null,
@@ -99,19 +97,53 @@ export async function insertNotifyDeliveries(tx: Queryable, list: NewNotifyDeliv
     render_error: d.renderError ?? null,
     urgent: urgentTriggers.includes(d.trigger),
   }));
-  const { rowCount } = await tx.query(
-    `insert into notify_deliveries (key, event_id, project, environment, service, deployment_id, trigger, target,
-       target_type, message, render_error, urgent)
-     select key, event_id, project, environment, service, deployment_id, trigger, target, target_type, message,
-       render_error, urgent
-     from jsonb_to_recordset($1::jsonb) as x(key text, event_id bigint, project text, environment text, service text,
-       deployment_id text, trigger text, target text, target_type text, message jsonb, render_error text,
-       urgent boolean)
-     order by event_id
-     on conflict (key) do nothing`,
-    [jsonParam(rows)],
-  );
+
+/** The insert of deliveries given as `$1` (jsonb), keys that exist skipped; `condition` limits it further. */
+const insertDeliveriesSql = (condition = 'true') =>
+  `insert into notify_deliveries (key, event_id, project, environment, service, deployment_id, trigger, target,
+     target_type, message, render_error, urgent)
+   select key, event_id, project, environment, service, deployment_id, trigger, target, target_type, message,
+     render_error, urgent
+   from jsonb_to_recordset($1::jsonb) as x(key text, event_id bigint, project text, environment text, service text,
+     deployment_id text, trigger text, target text, target_type text, message jsonb, render_error text,
+     urgent boolean)
+   where ${condition}
+   order by event_id
+   on conflict (key) do nothing`;
+
+/** Insert deliveries (one statement) except those whose key exists (a re-read event); returns how many were new. */
+export async function insertNotifyDeliveries(tx: Queryable, list: NewNotifyDelivery[]): Promise<number> {
+  if (list.length === 0) return 0;
+  const { rowCount } = await tx.query(insertDeliveriesSql(), [jsonParam(deliveryRows(list))]);
   return rowCount;
+}
+
+/**
+ * What a dispatcher pass writes, in ONE statement: lock the cursor, and only if it still stands at `from` (no other
+ * dispatcher moved it since the pass read it) insert the deliveries and move the cursor to `to` (when that is
+ * further). Returns how many deliveries were new, or undefined when the cursor had moved (nothing written).
+ * One statement rather than a transaction of three: on PGlite a transaction holds the whole store for every round
+ * trip of it, and a deployment step's writes waited behind a burst's passes.
+ */
+export async function writeDispatch(
+  db: Queryable,
+  from: EventPosition,
+  list: NewNotifyDelivery[],
+  to: EventPosition,
+): Promise<number | undefined> {
+  const advance = to.xid > from.xid || (to.xid === from.xid && to.id > from.id);
+  const { rows } = await db.query<{ unmoved: number; inserted: number }>(
+    `with locked as (select xid, event_id from notify_cursor where id = 1 for update),
+          unmoved as (select 1 from locked where xid = $2::xid8 and event_id = $3),
+          inserted as (${insertDeliveriesSql('exists (select 1 from unmoved)')} returning 1),
+          moved as (
+            update notify_cursor set xid = $4::xid8, event_id = $5
+             where id = 1 and $6 and exists (select 1 from unmoved) returning 1)
+     select (select count(*) from unmoved)::int as unmoved, (select count(*) from inserted)::int as inserted`,
+    [jsonParam(deliveryRows(list)), from.xid.toString(), from.id, to.xid.toString(), to.id, advance],
+  );
+  const row = rows[0];
+  return row && Number(row.unmoved) > 0 ? Number(row.inserted) : undefined;
 }
 
 /**
