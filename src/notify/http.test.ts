@@ -1,0 +1,58 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { postJson } from './http.js';
+
+// A receiver on loopback: /moved answers a redirect to /ok, /ok 200, /busy 503, /slow never answers.
+let server: Server;
+let base = '';
+const seen: { path: string; key: string | undefined; body: string }[] = [];
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
+    req.on('end', () => {
+      seen.push({ path: req.url ?? '', key: req.headers['idempotency-key'] as string | undefined, body });
+      if (req.url === '/moved') res.writeHead(302, { location: '/ok' }).end();
+      else if (req.url === '/ok') res.end('ok');
+      else if (req.url === '/busy') res.writeHead(503).end('x'.repeat(5000));
+      // /slow: no answer
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+const signal = () => AbortSignal.timeout(2000);
+
+it('posts JSON with the idempotency key; 2xx is sent', async () => {
+  expect(await postJson(`${base}/ok`, { a: 1 }, 'key-1', signal())).toEqual({ kind: 'sent', status: 200 });
+  expect(seen.at(-1)).toEqual({ path: '/ok', key: 'key-1', body: '{"a":1}' });
+});
+
+it('does not follow a redirect: the 3xx is the answer, failed for good', async () => {
+  const before = seen.length;
+  const outcome = await postJson(`${base}/moved`, {}, 'key-2', signal());
+  expect(outcome).toMatchObject({ kind: 'failed', status: 302 });
+  expect(seen.slice(before).map((s) => s.path)).toEqual(['/moved']);
+});
+
+it('a 5xx is retried, with the start of what the receiver said', async () => {
+  const outcome = await postJson(`${base}/busy`, {}, 'key-3', signal());
+  expect(outcome).toMatchObject({ kind: 'retry', status: 503 });
+  expect(outcome.kind === 'retry' && outcome.error?.length).toBeLessThan(320);
+});
+
+it('no answer within the deadline is retried as timed out; a refused connection as no answer', async () => {
+  expect(await postJson(`${base}/slow`, {}, 'key-4', AbortSignal.timeout(200))).toEqual({
+    kind: 'retry',
+    error: 'no answer: timed out',
+  });
+  const refused = await postJson('http://127.0.0.1:1/', {}, 'key-5', signal());
+  expect(refused).toMatchObject({ kind: 'retry' });
+  expect(refused.kind === 'retry' && refused.error).toMatch(/^no answer: /);
+});
