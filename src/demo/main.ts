@@ -172,6 +172,8 @@ async function main(): Promise<void> {
     for (const f of report.failures.slice(0, 5)) say(red(`  failure: ${f.path} ${f.status ?? f.error}`));
     say('');
     const platform = process.env.SLIPWAY_DEMO_PLATFORM === '0' ? 'skipped' : await runPlatformPart(say);
+    // Ctrl-C during the platform part: everything is stopping, so no "still running" and no "failed".
+    if (isExiting()) return;
     if (platform !== 'skipped') say();
     say(bold('Still running — try it:'));
     say(`  curl -s ${staging}/quotes/sample`);
