@@ -9,6 +9,7 @@ import { registerNotifyMetrics } from '../notify/metrics.js';
 import { Notifier } from '../notify/notifier.js';
 import { pagerDutySender } from '../notify/pagerduty/index.js';
 import type { NotificationSender } from '../notify/sender.js';
+import { SendThread } from '../notify/send-thread.js';
 import { slackSender } from '../notify/slack/index.js';
 import { teamsSender } from '../notify/teams/index.js';
 import { webhookSender } from '../notify/webhook/index.js';
@@ -35,8 +36,14 @@ export async function startNotifications(deps: {
   linkBase: string;
   registry?: Registry;
   pollMs?: number;
+  /**
+   * Send from a thread of their own (default): a burst of deliveries then leaves the coordinator's thread, and a
+   * deployment's steps, to themselves (bench:notify). false: on the calling thread.
+   */
+  sendThread?: boolean;
 }): Promise<Notifier> {
   const counted = deps.registry ? registerNotifyMetrics(deps.registry, deps.db) : undefined;
+  const sendThread = deps.sendThread === false ? undefined : SendThread.start();
   const notifier = new Notifier({
     db: deps.db,
     senders: notificationSenders,
@@ -47,7 +54,13 @@ export async function startNotifications(deps: {
     linkBase: deps.linkBase,
     ...(counted ? { onOutcome: counted.onOutcome } : {}),
     ...(deps.pollMs ? { pollMs: deps.pollMs } : {}),
+    ...(sendThread ? { sendThread } : {}),
   });
-  await notifier.start();
+  try {
+    await notifier.start();
+  } catch (e) {
+    await sendThread?.close();
+    throw e;
+  }
   return notifier;
 }

@@ -9,6 +9,7 @@ import { type EventRecord, hasEventsAfter, type NewEvent } from '../store/repos/
 import { Dispatcher } from './dispatcher.js';
 import { announceFreezes } from './freeze-notice.js';
 import type { NotificationSender } from './sender.js';
+import type { SendThread } from './send-thread.js';
 import { triggeringKinds } from './triggers.js';
 import { DeliveryWorker } from './worker.js';
 
@@ -30,6 +31,8 @@ export interface NotifierOptions {
    * transaction per event, and the engine's own writes do not queue behind them.
    */
   dispatchMs?: number;
+  /** Send from a thread of their own (send-thread.ts); closed with the notifier. */
+  sendThread?: SendThread;
 }
 
 /** Passes run one after another while triggering events wait behind a running transaction. */
@@ -131,5 +134,6 @@ export class Notifier {
     await this.running;
     await this.freezing?.catch(() => undefined);
     await this.worker.close();
+    await this.options.sendThread?.close();
   }
 }

@@ -32,6 +32,7 @@ import type { NotificationMessage } from './message.js';
 import { plainServiceFields, sentMessage } from './outcome.js';
 import { scrub } from './scrub.js';
 import type { NotificationSender, ResolvedService, SendOutcome } from './sender.js';
+import type { SendThread } from './send-thread.js';
 import { deadline } from '../shared/deadline.js';
 
 export interface WorkerOptions {
@@ -49,6 +50,8 @@ export interface WorkerOptions {
   passMs?: number;
   /** How long an ended attempt may wait in memory before its batch is written. */
   flushMs?: number;
+  /** Where the exchanges with receivers run (send-thread.ts); without it, on this thread. */
+  sendThread?: SendThread;
 }
 
 /** Config fields that are not secret names. */
@@ -386,6 +389,11 @@ export class DeliveryWorker {
       }
       secretValues.push(secret);
       resolved[key] = secret;
+    }
+    const thread = this.options.sendThread;
+    if (thread?.handles(service.type)) {
+      const request = { message: d.message as unknown as NotificationMessage, key: d.key, service: resolved };
+      return thread.send(service.type, { ...request, timeoutMs: n.timeoutMs }, this.stopping.signal);
     }
     const attempt = deadline(n.timeoutMs, this.stopping.signal);
     const { project, target } = d;

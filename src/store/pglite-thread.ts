@@ -4,9 +4,8 @@
  * Values cross the thread by structured clone: Dates stay Dates, a Buffer arrives as a Uint8Array (bytea is made a
  * Buffer again, as the driver contract wants); errors carry the fields toSqlError reads.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startThreadModule } from '../shared/thread-module.js';
 import { StoreError } from './errors.js';
 import type { ThreadAnswer, ThreadError, ThreadRequest, ThreadStart } from './pglite-worker.js';
 import type { Lane } from './statement-lanes.js';
@@ -28,21 +27,10 @@ export interface PgliteLike extends PgliteStatements {
   readonly closed: boolean;
 }
 
-/**
- * The worker: the built JavaScript, or in a source checkout (tests, benchmarks) the TypeScript through tsx's API
- * (on Node 20 a worker does not take `--import tsx` from execArgv).
- */
+/** The thread running pglite-worker, started with `start`. */
 function startWorker(start: ThreadStart): Worker {
   const transferList = start.loadDataDir ? [start.loadDataDir] : [];
-  const js = new URL('./pglite-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: start, transferList });
-  const ts = JSON.stringify(new URL('./pglite-worker.ts', import.meta.url).href);
-  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  return new Worker(`import(${api}).then(({ tsImport }) => tsImport(${ts}, ${ts}))`, {
-    eval: true,
-    workerData: start,
-    transferList,
-  });
+  return startThreadModule(import.meta.url, 'pglite-worker', { workerData: start, transferList });
 }
 
 /** A Uint8Array that was a Buffer before the clone (bytea), as a Buffer again; arrays of them too. */

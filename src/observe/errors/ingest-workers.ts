@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startThreadModule } from '../../shared/thread-module.js';
 import type { Accepted } from './accepted.js';
 import { IngestError } from './ingest-error.js';
 import type { WorkerAnswer, WorkerJob } from './worker-job.js';
@@ -24,17 +23,8 @@ interface Thread {
 /** Threads by default: the cores but one, which the event loop (HTTP, the store's statements) keeps. */
 export const defaultIngestThreads = Math.max(1, Math.min(4, availableParallelism() - 1));
 
-/**
- * A thread running ingest-worker: the built JavaScript, or in a source checkout (tests) the TypeScript through
- * tsx's API (on Node 20 a worker does not take `--import tsx` from execArgv).
- */
-function startWorker(): Worker {
-  const js = new URL('./ingest-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js);
-  const ts = JSON.stringify(new URL('./ingest-worker.ts', import.meta.url).href);
-  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  return new Worker(`import(${api}).then(({ tsImport }) => tsImport(${ts}, ${ts}))`, { eval: true });
-}
+/** A thread running ingest-worker. */
+const startWorker = (): Worker => startThreadModule(import.meta.url, 'ingest-worker');
 
 /**
  * Reads request bodies (decompress, parse, validate, group: readBody) in worker threads, so the event

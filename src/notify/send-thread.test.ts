@@ -1,0 +1,90 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { NotificationMessage } from './message.js';
+import { SendThread } from './send-thread.js';
+
+// A Slack-like receiver on loopback: /ok answers 200, /hang never answers.
+let server: Server;
+let base = '';
+const received: { key: string; text: string }[] = [];
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
+    req.on('end', () => {
+      if (req.url === '/hang') return;
+      received.push({ key: String(req.headers['idempotency-key']), text: (JSON.parse(body) as { text: string }).text });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+const message: NotificationMessage = {
+  trigger: 'on-deployment-started',
+  severity: 'info',
+  title: 'api 1.4.3 to production',
+  body: '',
+  facts: [],
+  values: {},
+  at: '2026-12-05T23:00:00.000Z',
+};
+const slack = (path: string) => ({ type: 'slack', url: `${base}${path}` });
+
+it('sends from its own thread; store-keeping senders (Jira, GitHub) stay on the caller', async () => {
+  const thread = SendThread.start();
+  try {
+    expect([
+      thread.handles('slack'),
+      thread.handles('webhook'),
+      thread.handles('jira'),
+      thread.handles('github'),
+    ]).toEqual([true, true, false, false]);
+    const never = new AbortController().signal;
+    const outcome = await thread.send('slack', { message, key: 'k-1', service: slack('/ok'), timeoutMs: 2000 }, never);
+    expect(outcome).toEqual({ kind: 'sent', status: 200 });
+    expect(received.at(-1)).toEqual({ key: 'k-1', text: 'api 1.4.3 to production' });
+  } finally {
+    await thread.close();
+  }
+});
+
+it('an attempt ends at its timeout, or at once when the coordinator stops', async () => {
+  const thread = SendThread.start();
+  try {
+    const never = new AbortController().signal;
+    const timedOut = await thread.send(
+      'slack',
+      { message, key: 'k-2', service: slack('/hang'), timeoutMs: 200 },
+      never,
+    );
+    expect(timedOut).toEqual({ kind: 'retry', error: 'no answer: timed out' });
+    const stopping = new AbortController();
+    const started = Date.now();
+    const sending = thread.send(
+      'slack',
+      { message, key: 'k-3', service: slack('/hang'), timeoutMs: 60_000 },
+      stopping.signal,
+    );
+    setTimeout(() => stopping.abort(), 100);
+    expect(await sending).toMatchObject({ kind: 'retry' });
+    expect(Date.now() - started).toBeLessThan(30_000);
+  } finally {
+    await thread.close();
+  }
+});
+
+it('a thread that is gone: what it had in flight is retried, and it takes no more sends', async () => {
+  const thread = SendThread.start();
+  const never = new AbortController().signal;
+  const inFlight = thread.send('slack', { message, key: 'k-4', service: slack('/hang'), timeoutMs: 60_000 }, never);
+  await thread.close();
+  expect(await inFlight).toEqual({ kind: 'retry', error: 'the coordinator is stopping' });
+  expect(thread.handles('slack')).toBe(false);
+});
