@@ -5,7 +5,7 @@
  * Servers the tests talk to but did not start (PostgreSQL, dockerd, sshd) are not counted.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll } from 'vitest';
 
 const log = process.env.SLIPWAY_TEST_CPU_LOG;
 
@@ -18,13 +18,11 @@ function cpuSeconds(): number {
 }
 
 if (log) {
-  let start = 0;
-  let began = 0;
-  beforeAll(() => {
-    start = cpuSeconds();
-    began = Date.now();
-  });
-  afterAll((suite) => {
+  // Setup files run before each test file is imported: its imports count too.
+  const start = cpuSeconds();
+  const began = Date.now();
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads hook arguments as fixtures; the file is the second
+  afterAll(({}, suite) => {
     const file = (suite as { filepath?: string }).filepath ?? 'unknown';
     const line = { file, cpuS: Math.round((cpuSeconds() - start) * 100) / 100, wallS: (Date.now() - began) / 1000 };
     appendFileSync(log, `${JSON.stringify(line)}\n`);
