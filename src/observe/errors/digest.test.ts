@@ -165,10 +165,23 @@ describeEachDriver('error digest', (getDb) => {
     await send(Array.from({ length: 6 }, () => ['event', sentryEvent({ type: 'ManyError' })] as [string, unknown]));
     await getDb().query(`update error_events set received_at = now() - interval '40 days' where event_id in
       (select event_id from error_events order by event_id limit 1)`);
+    // Two more projects: one over the limit as much as harbor, one under it (its two newest events).
+    const columns = 'event_id, issue_id, environment, release, level, unhandled, received_at, payload';
+    await getDb().query(`insert into error_events (project, ${columns}) select 'dock', ${columns} from error_events`);
+    await getDb().query(`insert into error_events (project, ${columns}) select 'quay', ${columns} from error_events
+      where project = 'harbor' order by received_at desc, event_id desc limit 2`);
+    const newest = await getDb().query<{ event_id: string }>(
+      `select event_id from error_events where project = 'harbor' order by received_at desc, event_id desc limit 3`,
+    );
     const removed = await pruneEvents(getDb(), { maxEventsPerProject: 3, maxAgeMs: 30 * 86_400_000 }, new Date());
-    expect(removed).toBe(3);
-    const left = await getDb().query<{ n: number }>(`select count(*)::int as n from error_events`);
-    expect(Number(left.rows[0]!.n)).toBe(3);
+    expect(removed).toBe(6);
+    const left = await getDb().query<{ project: string; event_id: string }>(
+      `select project, event_id from error_events order by project, received_at desc, event_id desc`,
+    );
+    const kept = (project: string) => left.rows.filter((r) => r.project === project).map((r) => r.event_id);
+    expect(kept('harbor')).toEqual(newest.rows.map((r) => r.event_id));
+    expect(kept('dock')).toEqual(kept('harbor'));
+    expect(kept('quay')).toEqual(kept('harbor').slice(0, 2));
     // The issue keeps its counts: retention bounds the stored events, not what was seen.
     expect((await issues())[0]!.events).toBe(6);
   });
