@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { writeDirect } from './direct-write.js';
 import type { ForwardOptions } from './exchange.js';
 import { FastExchange, type FastClient } from './fast-exchange.js';
 import { keepAliveTimeoutMs, rawProxyResponse } from './fast-response.js';
@@ -83,6 +84,10 @@ export class FastConnection implements FastClient {
       this.exchange = undefined;
       this.socket.end(requestTimeoutResponse, 'latin1');
     }
+  }
+
+  write(data: Buffer): void {
+    writeDirect(this.socket, data, this.onDrain);
   }
 
   exchangeDone(last: boolean): void {

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { formatDuration } from '../../shared/duration.js';
+import { queuedBytes } from './direct-write.js';
 import type { ForwardOptions } from './exchange.js';
 import { ClientFraming, clientHead, rawProxyResponse } from './fast-response.js';
 import { expectsPayload, upstreamRequestText } from './fast-request.js';
@@ -13,6 +14,8 @@ import type { UpstreamState } from './upstream.js';
 /** The client connection a fast exchange answers on (fast-connection.ts). */
 export interface FastClient {
   readonly socket: Socket;
+  /** Response bytes for the client, in order (direct-write.ts). */
+  write(data: Buffer): void;
   /** The response has been handed to the socket; `last`: the connection closes after it. */
   exchangeDone(last: boolean): void;
 }
@@ -114,7 +117,7 @@ export class FastExchange implements RawUser {
         const pending = this.pending;
         if (pending === undefined) {
           // A copy: `data` is the shared read buffer's.
-          this.client.socket.write(Buffer.from(data));
+          this.client.write(Buffer.from(data));
           return;
         }
         const at = this.pendingLength;
@@ -127,7 +130,7 @@ export class FastExchange implements RawUser {
           pending.copy(buf, 0, 0, at);
           data.copy(buf, at);
           this.pending = undefined;
-          this.client.socket.write(buf);
+          this.client.write(buf);
         }
       }
     }
@@ -147,22 +150,21 @@ export class FastExchange implements RawUser {
     at += data.copy(buf, at);
     buf[at++] = 13;
     buf[at] = 10;
-    this.client.socket.write(buf);
+    this.client.write(buf);
   }
 
   /** Write what is pending (the head, and the body bytes copied after it). */
   private flushPending(): void {
     const pending = this.pending!;
     this.pending = undefined;
-    this.client.socket.write(this.pendingLength === pending.length ? pending : pending.subarray(0, this.pendingLength));
+    this.client.write(this.pendingLength === pending.length ? pending : pending.subarray(0, this.pendingLength));
   }
 
   onResponseFlush(): void {
-    const socket = this.client.socket;
     if (this.pending !== undefined) this.flushPending();
     // As far ahead of the client as the node:http path lets a response get (its 256 KiB highWaterMark), rather than
     // the socket's 16 KiB: fewer pause/resume round trips for large bodies.
-    if (socket.writableLength >= clientBufferBytes && !this.paused) {
+    if (!this.paused && queuedBytes(this.client.socket) >= clientBufferBytes) {
       this.paused = true;
       this.connection?.pause();
     }
@@ -183,7 +185,7 @@ export class FastExchange implements RawUser {
       if (pending !== undefined) pending.copy(buf, 0, 0, headLength);
       lastChunk.copy(buf, headLength);
       this.pending = undefined;
-      this.client.socket.write(buf);
+      this.client.write(buf);
     } else if (this.pending !== undefined) this.flushPending();
     this.closeAttempt();
     this.finish();
@@ -230,7 +232,7 @@ export class FastExchange implements RawUser {
     this.status = status;
     this.headSent = true;
     this.last = !this.head.keepAlive;
-    this.client.socket.write(
+    this.client.write(
       rawProxyResponse(this.head, status, status === 504 ? 'upstream_timeout' : 'upstream_failed', message),
     );
     this.finish();

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { writeDirect } from './direct-write.js';
 import { incomplete, parseResponseHead, type ResponseHead } from './http-head.js';
 
 /**
@@ -126,8 +127,8 @@ export class RawUpstreamConnection {
     this.reusable = keep;
     this.timeouts = timeouts;
     this.activeAt = performance.now();
-    if (typeof data === 'string') this.socket.write(data, 'latin1');
-    else this.socket.write(data);
+    // A new connection's request waits in the socket's Writable until it connects; later ones go to the handle.
+    writeDirect(this.socket, data);
   }
 
   /** The request's client went away: drop the connection (the upstream sees its request aborted). */
