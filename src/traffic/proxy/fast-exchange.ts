@@ -3,10 +3,11 @@ import { formatDuration } from '../../shared/duration.js';
 import { queuedBytes } from './direct-write.js';
 import type { ForwardOptions } from './exchange.js';
 import { ClientFraming, clientHead, rawProxyResponse } from './fast-response.js';
-import { expectsPayload, upstreamRequestText } from './fast-request.js';
-import type { RequestHead, ResponseHead } from './http-head.js';
+import { expectsPayload, upstreamRequest } from './fast-request.js';
+import type { ResponseHead } from './http-head.js';
 import type { RawUpstreamConnection, RawUser } from './raw-upstream.js';
 import type { CompiledReleaseSet } from './release-set.js';
+import type { RequestHead } from './request-head.js';
 import { describeError, failureMessage, Retries } from './retries.js';
 import type { CompiledRoute, CompiledTable } from './route-table.js';
 import type { UpstreamState } from './upstream.js';
@@ -36,7 +37,7 @@ export class FastExchange implements RawUser {
   private attempts = 0;
   /** Made on the first failed attempt only: most requests never need one. */
   private retries: Retries | undefined;
-  private request: string | Buffer = '';
+  private request: Buffer | undefined;
   private connection: RawUpstreamConnection | undefined;
   private upstream: UpstreamState;
   /** The current attempt counts in its upstream's in-flight requests. */
@@ -70,12 +71,16 @@ export class FastExchange implements RawUser {
     this.upstream = first;
   }
 
-  /** The body has been read (`undefined`: none): serialise the request as undici would, and send it. */
-  start(body: Buffer | undefined): void {
+  /** The request is complete in `buf` (head from offset 0, then body): copy it out as sent upstream, send it. */
+  start(buf: Buffer): void {
     const head = this.head;
-    const length = body?.length ?? 0;
-    const text = upstreamRequestText(head, this.clientAddress, length, this.upstream.address);
-    this.request = length > 0 ? Buffer.concat([Buffer.from(text, 'latin1'), body!]) : text;
+    this.request = upstreamRequest(
+      head,
+      buf,
+      this.clientAddress,
+      Math.max(head.contentLength, 0),
+      this.upstream.address,
+    );
     this.dispatch(this.upstream);
   }
 
@@ -89,7 +94,7 @@ export class FastExchange implements RawUser {
     this.reused = connection.served > 0;
     const method = this.head.method;
     const keep = method !== 'HEAD' && (this.head.contentLength <= 0 || expectsPayload.has(method));
-    connection.send(this, this.request, method === 'HEAD', keep, this.options);
+    connection.send(this, this.request!, method === 'HEAD', keep, this.options);
   }
 
   onResponseHead(response: ResponseHead): void {

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
-import { HeaderKind, lineFields, type RequestHead, type ResponseHead } from './http-head.js';
+import { HeaderKind, lineFields, type ResponseHead } from './http-head.js';
 import { proxyErrorBody, type ProxyFailure } from './proxy-response.js';
+import type { RequestHead } from './request-head.js';
 
 /**
  * Response heads written by the fast path, byte for byte what node:http's ServerResponse writes for the same
@@ -68,7 +69,7 @@ function dateBytes(): Buffer {
 }
 
 /** Copy src[from, to) to dst at `at`; the offset after it. Short ranges in a loop: cheaper than a native call. */
-function copyRange(src: Buffer, from: number, to: number, dst: Buffer, at: number): number {
+export function copyRange(src: Buffer, from: number, to: number, dst: Buffer, at: number): number {
   const n = to - from;
   if (n > 64) return at + src.copy(dst, at, from, to);
   for (let i = 0; i < n; i++) dst[at + i] = src[from + i]!;
