@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { writeDirect } from './direct-write.js';
 import type { ForwardOptions } from './exchange.js';
 import { FastExchange, type FastClient } from './fast-exchange.js';
@@ -90,7 +91,7 @@ export class FastConnection implements FastClient {
     writeDirect(this.socket, data, this.onDrain);
   }
 
-  exchangeDone(last: boolean): void {
+  exchangeDone(last: boolean, now: number): void {
     this.exchange = undefined;
     if (this.gone) return;
     if (last || (this.total === 0 && this.host.closing)) {
@@ -98,7 +99,7 @@ export class FastConnection implements FastClient {
       this.socket.end();
       return;
     }
-    this.waitingSince = performance.now();
+    this.waitingSince = now;
     if (this.readingPaused) {
       this.readingPaused = false;
       this.socket.resume();

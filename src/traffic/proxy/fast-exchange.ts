@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { formatDuration } from '../../shared/duration.js';
 import { queuedBytes } from './direct-write.js';
 import type { ForwardOptions } from './exchange.js';
@@ -17,13 +18,14 @@ export interface FastClient {
   readonly socket: Socket;
   /** Response bytes for the client, in order (direct-write.ts). */
   write(data: Buffer): void;
-  /** The response has been handed to the socket; `last`: the connection closes after it. */
-  exchangeDone(last: boolean): void;
+  /** The response has been handed to the socket; `last`: the connection closes after it; `now`: performance.now(). */
+  exchangeDone(last: boolean, now: number): void;
 }
 
 /** Response bytes buffered for a slow client before the upstream is paused. */
 const clientBufferBytes = 256 * 1024;
 const lastChunk = Buffer.from('0\r\n\r\n', 'latin1');
+const timeOrigin = performance.timeOrigin;
 
 /**
  * One request on the fast path: the same upstream choice, header rewriting, retries, 502/504 answers and stats
@@ -252,12 +254,13 @@ export class FastExchange implements RawUser {
 
   private finish(): void {
     this.done = true;
-    this.record();
-    this.client.exchangeDone(this.last);
+    this.client.exchangeDone(this.last, this.record());
   }
 
-  private record(): void {
+  /** Count the request in its release's figures; the time it ended (performance.now()). */
+  private record(): number {
     const now = performance.now();
-    this.set.recorder.record(this.status, now - this.startedAt, this.proxyError, performance.timeOrigin + now);
+    this.set.recorder.record(this.status, now - this.startedAt, this.proxyError, timeOrigin + now);
+    return now;
   }
 }

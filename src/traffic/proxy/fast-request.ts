@@ -2,7 +2,7 @@ import { copyRange } from './fast-response.js';
 import { RequestHeaderRule } from './header-rules.js';
 import { lineFields } from './http-head.js';
 import type { RequestHead } from './request-head.js';
-import { nextRequestId } from './request-id.js';
+import { requestIdLength, writeRequestId } from './request-id.js';
 
 /**
  * The request the fast path sends upstream, built as bytes from the client's: the headers headers.ts's
@@ -56,7 +56,6 @@ export function upstreamRequest(
   // The request line as sent ("METHOD /target"): one space, and a target of ASCII only (request-head.ts).
   const lineLength = method.length + 1 + head.target.length;
   const hostLength = hostFrom >= 0 ? hostTo - hostFrom : fallbackHost.length;
-  const id = requestId ? '' : nextRequestId();
   // undici closes the connection after a HEAD (servers that send a body anyway); it sends Content-Length only with
   // a body or on methods that expect one.
   const lengthText = length > 0 || expectsPayload.has(method) ? String(length) : '';
@@ -72,7 +71,7 @@ export function upstreamRequest(
     clientAddress.length +
     proto.length +
     (hostFrom >= 0 ? forwardedHost.length + hostLength + 2 : 0) +
-    (requestId ? 0 : requestIdName.length + id.length + 2) +
+    (requestId ? 0 : requestIdName.length + requestIdLength + 2) +
     (lengthText === '' ? 0 : contentLength.length + lengthText.length + 2) +
     2 +
     length;
@@ -115,7 +114,7 @@ export function upstreamRequest(
   }
   if (!requestId) {
     at = copyRange(requestIdName, 0, requestIdName.length, out, at);
-    at = putAscii(id, out, at);
+    at = writeRequestId(out, at);
     out[at++] = 13;
     out[at++] = 10;
   }

@@ -13,16 +13,23 @@ import type { RequestHead } from './request-head.js';
 export const keepAliveTimeoutMs = 5_000;
 const keepAliveHeaders = `Connection: keep-alive\r\nKeep-Alive: timeout=${keepAliveTimeoutMs / 1000}\r\n`;
 
-let dateSecond = -1;
-let dateHeader = '';
+let dateHeader: string | undefined;
+let dateBytesLine: Buffer | undefined;
 
-/** "Date: <IMF-fixdate>\r\n", rebuilt once a second as node:http does. */
+function resetDate(): void {
+  dateHeader = undefined;
+  dateBytesLine = undefined;
+}
+
+/**
+ * "Date: <IMF-fixdate>\r\n", cached as node:http caches its own (utcDate in _http_outgoing): until the next second
+ * starts, by a timer, so responses read no clock.
+ */
 export function dateLine(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== dateSecond) {
-    dateSecond = second;
-    dateHeader = `Date: ${new Date(second * 1000).toUTCString()}\r\n`;
+  if (dateHeader === undefined) {
+    const d = new Date();
+    dateHeader = `Date: ${d.toUTCString()}\r\n`;
+    setTimeout(resetDate, 1000 - d.getMilliseconds()).unref();
   }
   return dateHeader;
 }
@@ -55,16 +62,9 @@ const closeBytes = Buffer.from('Connection: close\r\n', 'latin1');
 const chunkedBytes = Buffer.from('Transfer-Encoding: chunked\r\n', 'latin1');
 const setCookiePrefix = 'Set-Cookie: ';
 
-let dateBytesSecond = -1;
-let dateBytesLine = Buffer.alloc(0);
-
 /** dateLine() as bytes. */
 function dateBytes(): Buffer {
-  const line = dateLine();
-  if (dateSecond !== dateBytesSecond) {
-    dateBytesSecond = dateSecond;
-    dateBytesLine = Buffer.from(line, 'latin1');
-  }
+  dateBytesLine ??= Buffer.from(dateLine(), 'latin1');
   return dateBytesLine;
 }
 
