@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   fallback,
   HeaderKind,
+  headEndIn,
   incomplete,
   lineFields,
   maxHeadBytes,
@@ -176,5 +177,23 @@ describe('parseResponseHead', () => {
     expect(res(`HTTP/1.1 200 OK\r\nX: ${'y'.repeat(maxHeadBytes)}`)).toMatchObject({
       code: 'UND_ERR_HEADERS_OVERFLOW',
     });
+  });
+});
+
+describe('headEndIn', () => {
+  it('finds the first \\r\\n\\r\\n wherever Buffer#indexOf does', () => {
+    let seed = 3;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const bytes = [13, 10, 13, 10, 65, 32];
+    for (let trial = 0; trial < 20_000; trial++) {
+      const buf = Buffer.from(
+        Array.from({ length: Math.floor(random() * 24) }, () => bytes[Math.floor(random() * 6)]!),
+      );
+      expect(headEndIn(buf)).toBe(buf.indexOf('\r\n\r\n'));
+    }
+    expect(headEndIn(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\nbody\r\n\r\n'))).toBe(23);
   });
 });

@@ -9,7 +9,23 @@ import { hopByHopNames, hopByHopPrefix } from './header-rules.js';
 /** Largest request head (request line + headers) read; larger → 431, as node:http's default maxHeaderSize. */
 export const maxHeadBytes = 16 * 1024;
 
-export const crlfcrlf = Buffer.from('\r\n\r\n');
+/**
+ * Where the blank line ending a head ("\r\n\r\n") starts in `buf`, or -1: what buf.indexOf('\r\n\r\n') answers,
+ * by a loop that for a head of a few hundred bytes costs less than Buffer#indexOf's checks and native call (two per
+ * request, ~1.4 % of a worker in the profile). A byte at i + 3 that is neither CR nor LF rules out a match starting
+ * at i to i + 3, so most of the bytes are skipped unread.
+ */
+export function headEndIn(buf: Buffer): number {
+  const n = buf.length;
+  let i = 0;
+  while (i + 3 < n) {
+    const c = buf[i + 3]!;
+    if (c !== 10 && c !== 13) i += 4;
+    else if (c === 10 && buf[i + 2] === 13 && buf[i + 1] === 10 && buf[i] === 13) return i;
+    else i++;
+  }
+  return -1;
+}
 
 /** The head is not complete yet. */
 export const incomplete = 0;
@@ -97,7 +113,7 @@ const httpSlash1 = 'HTTP/1.';
  * (a reason other than OK, an unusual Connection or Transfer-Encoding value).
  */
 export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | typeof incomplete {
-  const end = buf.indexOf(crlfcrlf);
+  const end = headEndIn(buf);
   if (end < 0) {
     if (buf.length > maxHeadBytes) return { code: 'UND_ERR_HEADERS_OVERFLOW', message: 'Headers Overflow Error' };
     return incomplete;

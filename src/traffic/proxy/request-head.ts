@@ -1,10 +1,10 @@
 import { HeaderNames, lowerIs } from './header-names.js';
 import { hopByHopPrefix, RequestHeaderRule, requestHeaderRules } from './header-rules.js';
 import {
-  crlfcrlf,
   decimalIn,
   fallback,
   type HeadError,
+  headEndIn,
   incomplete,
   lineFields,
   maxHeadBytes,
@@ -76,7 +76,7 @@ const malformedLine = 'malformed request line (expected "METHOD /path HTTP/1.1")
 export function parseRequestHead(buf: Buffer, bodyLimit: number): RequestParse {
   // Empty lines before the request line (tolerated by RFC 9112): node:http's parser decides.
   if (buf[0] === 13 || buf[0] === 10) return fallback;
-  const end = buf.indexOf(crlfcrlf);
+  const end = headEndIn(buf);
   if (end < 0) {
     if (buf.length > maxHeadBytes) return { status: 431, message: `request head larger than ${maxHeadBytes} bytes` };
     // Bare LF line ends: node:http's parser decides.
