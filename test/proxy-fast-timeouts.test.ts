@@ -16,7 +16,10 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** An upstream whose answers are scripted per path, with pauses. */
 async function slowUpstream(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     socket.on('data', async (data) => {
       const path = data.toString('latin1').split(' ')[1];
       const head = 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n';
@@ -48,7 +51,7 @@ async function slowUpstream(): Promise<{ port: number; close(): Promise<void> }>
     port: (server.address() as net.AddressInfo).port,
     close: () =>
       new Promise<void>((r) => {
-        server.closeAllConnections?.();
+        for (const socket of sockets) socket.destroy();
         server.close(() => r());
       }),
   };
