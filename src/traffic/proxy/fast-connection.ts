@@ -1,10 +1,13 @@
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { writeDirect } from './direct-write.js';
 import type { ForwardOptions } from './exchange.js';
 import { FastExchange, type FastClient } from './fast-exchange.js';
 import { keepAliveTimeoutMs, rawProxyResponse } from './fast-response.js';
 import { clientAddressOf, readReleaseCookie } from './headers.js';
-import { fallback, incomplete, parseRequestHead, type HeadError, type RequestHead } from './http-head.js';
+import { fallback, incomplete, type HeadError } from './http-head.js';
 import { chooseReleaseSet } from './release-choice.js';
+import { parseRequestHead, type RequestHead } from './request-head.js';
 import { maxBufferedBodyBytes } from './request-body.js';
 import { matchRoute, type CompiledTable } from './route-table.js';
 import { readIntoSharedBuffer } from './user-buffer-socket.js';
@@ -39,7 +42,6 @@ export class FastConnection implements FastClient {
   private exchange: FastExchange | undefined;
   /** Bytes the current request needs (head + body) before it can go out; 0 once sent. */
   private needed = 0;
-  private head: RequestHead | undefined;
   private ended = false;
   private gone = false;
   private readingPaused = false;
@@ -85,16 +87,19 @@ export class FastConnection implements FastClient {
     }
   }
 
-  exchangeDone(last: boolean): void {
+  write(data: Buffer): void {
+    writeDirect(this.socket, data, this.onDrain);
+  }
+
+  exchangeDone(last: boolean, now: number): void {
     this.exchange = undefined;
-    this.head = undefined;
     if (this.gone) return;
     if (last || (this.total === 0 && this.host.closing)) {
       this.gone = true;
       this.socket.end();
       return;
     }
-    this.waitingSince = performance.now();
+    this.waitingSince = now;
     if (this.readingPaused) {
       this.readingPaused = false;
       this.socket.resume();
@@ -174,7 +179,6 @@ export class FastConnection implements FastClient {
     if (set === undefined || upstream === undefined) return false;
     // Sticky routes remember the release in a cookie unless the request named one in the header.
     const stickyCookie = route.sticky && target === undefined ? (cookie ?? '') : null;
-    this.head = head;
     this.exchange = new FastExchange(
       this,
       head,
@@ -193,12 +197,10 @@ export class FastConnection implements FastClient {
 
   /** The request is complete in the buffer: take it out and send it. */
   private send(): void {
-    const head = this.head!;
     const needed = this.needed;
     this.needed = 0;
     this.waitingSince = -1;
     const buf = this.contiguous();
-    const body = head.contentLength > 0 ? buf.subarray(head.headEnd, needed) : undefined;
     if (buf.length > needed) {
       this.chunks = [buf.subarray(needed)];
       this.total = buf.length - needed;
@@ -206,7 +208,8 @@ export class FastConnection implements FastClient {
       this.chunks = [];
       this.total = 0;
     }
-    this.exchange!.start(body);
+    // The request is copied out of `buf` (which may be the shared read buffer) before anything else reads.
+    this.exchange!.start(buf);
   }
 
   /** 400 / 431 naming what is wrong, then close (the rest of the stream cannot be trusted). */

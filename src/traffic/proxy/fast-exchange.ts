@@ -1,11 +1,14 @@
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { formatDuration } from '../../shared/duration.js';
+import { queuedBytes } from './direct-write.js';
 import type { ForwardOptions } from './exchange.js';
 import { ClientFraming, clientHead, rawProxyResponse } from './fast-response.js';
-import { expectsPayload, upstreamRequestText } from './fast-request.js';
-import type { RequestHead, ResponseHead } from './http-head.js';
+import { expectsPayload, upstreamRequest } from './fast-request.js';
+import type { ResponseHead } from './http-head.js';
 import type { RawUpstreamConnection, RawUser } from './raw-upstream.js';
 import type { CompiledReleaseSet } from './release-set.js';
+import type { RequestHead } from './request-head.js';
 import { describeError, failureMessage, Retries } from './retries.js';
 import type { CompiledRoute, CompiledTable } from './route-table.js';
 import type { UpstreamState } from './upstream.js';
@@ -13,13 +16,16 @@ import type { UpstreamState } from './upstream.js';
 /** The client connection a fast exchange answers on (fast-connection.ts). */
 export interface FastClient {
   readonly socket: Socket;
-  /** The response has been handed to the socket; `last`: the connection closes after it. */
-  exchangeDone(last: boolean): void;
+  /** Response bytes for the client, in order (direct-write.ts). */
+  write(data: Buffer): void;
+  /** The response has been handed to the socket; `last`: the connection closes after it; `now`: performance.now(). */
+  exchangeDone(last: boolean, now: number): void;
 }
 
 /** Response bytes buffered for a slow client before the upstream is paused. */
 const clientBufferBytes = 256 * 1024;
 const lastChunk = Buffer.from('0\r\n\r\n', 'latin1');
+const timeOrigin = performance.timeOrigin;
 
 /**
  * One request on the fast path: the same upstream choice, header rewriting, retries, 502/504 answers and stats
@@ -33,7 +39,7 @@ export class FastExchange implements RawUser {
   private attempts = 0;
   /** Made on the first failed attempt only: most requests never need one. */
   private retries: Retries | undefined;
-  private request: string | Buffer = '';
+  private request: Buffer | undefined;
   private connection: RawUpstreamConnection | undefined;
   private upstream: UpstreamState;
   /** The current attempt counts in its upstream's in-flight requests. */
@@ -67,12 +73,16 @@ export class FastExchange implements RawUser {
     this.upstream = first;
   }
 
-  /** The body has been read (`undefined`: none): serialise the request as undici would, and send it. */
-  start(body: Buffer | undefined): void {
+  /** The request is complete in `buf` (head from offset 0, then body): copy it out as sent upstream, send it. */
+  start(buf: Buffer): void {
     const head = this.head;
-    const length = body?.length ?? 0;
-    const text = upstreamRequestText(head, this.clientAddress, length, this.upstream.address);
-    this.request = length > 0 ? Buffer.concat([Buffer.from(text, 'latin1'), body!]) : text;
+    this.request = upstreamRequest(
+      head,
+      buf,
+      this.clientAddress,
+      Math.max(head.contentLength, 0),
+      this.upstream.address,
+    );
     this.dispatch(this.upstream);
   }
 
@@ -86,7 +96,7 @@ export class FastExchange implements RawUser {
     this.reused = connection.served > 0;
     const method = this.head.method;
     const keep = method !== 'HEAD' && (this.head.contentLength <= 0 || expectsPayload.has(method));
-    connection.send(this, this.request, method === 'HEAD', keep, this.options);
+    connection.send(this, this.request!, method === 'HEAD', keep, this.options);
   }
 
   onResponseHead(response: ResponseHead): void {
@@ -114,7 +124,7 @@ export class FastExchange implements RawUser {
         const pending = this.pending;
         if (pending === undefined) {
           // A copy: `data` is the shared read buffer's.
-          this.client.socket.write(Buffer.from(data));
+          this.client.write(Buffer.from(data));
           return;
         }
         const at = this.pendingLength;
@@ -127,7 +137,7 @@ export class FastExchange implements RawUser {
           pending.copy(buf, 0, 0, at);
           data.copy(buf, at);
           this.pending = undefined;
-          this.client.socket.write(buf);
+          this.client.write(buf);
         }
       }
     }
@@ -147,22 +157,21 @@ export class FastExchange implements RawUser {
     at += data.copy(buf, at);
     buf[at++] = 13;
     buf[at] = 10;
-    this.client.socket.write(buf);
+    this.client.write(buf);
   }
 
   /** Write what is pending (the head, and the body bytes copied after it). */
   private flushPending(): void {
     const pending = this.pending!;
     this.pending = undefined;
-    this.client.socket.write(this.pendingLength === pending.length ? pending : pending.subarray(0, this.pendingLength));
+    this.client.write(this.pendingLength === pending.length ? pending : pending.subarray(0, this.pendingLength));
   }
 
   onResponseFlush(): void {
-    const socket = this.client.socket;
     if (this.pending !== undefined) this.flushPending();
     // As far ahead of the client as the node:http path lets a response get (its 256 KiB highWaterMark), rather than
     // the socket's 16 KiB: fewer pause/resume round trips for large bodies.
-    if (socket.writableLength >= clientBufferBytes && !this.paused) {
+    if (!this.paused && queuedBytes(this.client.socket) >= clientBufferBytes) {
       this.paused = true;
       this.connection?.pause();
     }
@@ -183,7 +192,7 @@ export class FastExchange implements RawUser {
       if (pending !== undefined) pending.copy(buf, 0, 0, headLength);
       lastChunk.copy(buf, headLength);
       this.pending = undefined;
-      this.client.socket.write(buf);
+      this.client.write(buf);
     } else if (this.pending !== undefined) this.flushPending();
     this.closeAttempt();
     this.finish();
@@ -230,7 +239,7 @@ export class FastExchange implements RawUser {
     this.status = status;
     this.headSent = true;
     this.last = !this.head.keepAlive;
-    this.client.socket.write(
+    this.client.write(
       rawProxyResponse(this.head, status, status === 504 ? 'upstream_timeout' : 'upstream_failed', message),
     );
     this.finish();
@@ -245,12 +254,13 @@ export class FastExchange implements RawUser {
 
   private finish(): void {
     this.done = true;
-    this.record();
-    this.client.exchangeDone(this.last);
+    this.client.exchangeDone(this.last, this.record());
   }
 
-  private record(): void {
+  /** Count the request in its release's figures; the time it ended (performance.now()). */
+  private record(): number {
     const now = performance.now();
-    this.set.recorder.record(this.status, now - this.startedAt, this.proxyError, performance.timeOrigin + now);
+    this.set.recorder.record(this.status, now - this.startedAt, this.proxyError, timeOrigin + now);
+    return now;
   }
 }

@@ -1,92 +1,141 @@
-import { isHopByHop } from './headers.js';
-import type { RequestHead } from './http-head.js';
-import { nextRequestId } from './request-id.js';
+import { copyRange } from './fast-response.js';
+import { RequestHeaderRule } from './header-rules.js';
+import { lineFields } from './http-head.js';
+import type { RequestHead } from './request-head.js';
+import { requestIdLength, writeRequestId } from './request-id.js';
 
 /**
- * The request head the fast path sends upstream, in one pass over the client's headers: the headers headers.ts's
- * upstreamRequestHeaders keeps and adds, serialised as undici writes them (`host` and `connection` first,
- * `content-length` last), so the upstream gets the bytes the Exchange path sends (test/proxy-fast-path.test.ts).
- * One pass rather than a filtered array and a second loop over it: this runs for every request.
+ * The request the fast path sends upstream, built as bytes from the client's: the headers headers.ts's
+ * upstreamRequestHeaders keeps and adds (the rules of header-rules.ts, which request-head.ts put on each line),
+ * serialised as undici writes them (`host` and `connection` first, `content-length` last), then the body, so the
+ * upstream gets the bytes the Exchange path sends (test/proxy-fast-path.test.ts). Forwarded header lines are copied
+ * from the client's bytes: no string per header, and one buffer for head and body.
  */
 
 /** Methods undici sends a Content-Length for even without a body. */
 export const expectsPayload = new Set(['PUT', 'POST', 'PATCH']);
 
-/**
- * Lengths of the header names this pass must compare in lower case: host (4), expect (6), te (2), trailer and
- * upgrade (7), connection and keep-alive (10), x-request-id (12), content-length (14), x-forwarded-for (15),
- * x-forwarded-host and proxy-connection (16), x-forwarded-proto and transfer-encoding (17); proxy-* names are
- * caught by their first letter. Any other name is kept without building its lower-case copy.
- */
-const watchedLengths = (1 << 2) | (1 << 4) | (1 << 6) | (1 << 7) | (1 << 10) | (1 << 12) | (1 << 14) | (1 << 15);
-const watchedLengthsHigh = (1 << (16 - 16)) | (1 << (17 - 16));
-
-function watched(name: string, named: boolean): boolean {
-  if (named) return true;
-  const n = name.length;
-  const first = name.charCodeAt(0);
-  if (first === 112 /* p */ || first === 80 /* P */) return true;
-  if (n < 16) return (watchedLengths & (1 << n)) !== 0;
-  return n < 18 && (watchedLengthsHigh & (1 << (n - 16))) !== 0;
-}
+const version = ascii(' HTTP/1.1\r\nhost: ');
+const keepAlive = ascii('\r\nconnection: keep-alive\r\n');
+const close = ascii('\r\nconnection: close\r\n');
+const forwardedFor = ascii('X-Forwarded-For: ');
+const proto = ascii('\r\nX-Forwarded-Proto: http\r\n');
+const forwardedHost = ascii('X-Forwarded-Host: ');
+const requestIdName = ascii('X-Request-Id: ');
+const contentLength = ascii('content-length: ');
 
 /**
- * The upstream request head for `head` with a body of `length` bytes (`head.contentLength < 0`: none announced).
+ * The upstream request for `head`, parsed from `buf` (which holds the head from offset 0, then `length` body bytes).
  * `fallbackHost`: the Host sent when the client sent none (HTTP/1.0), the upstream's address as undici sends it.
  */
-export function upstreamRequestText(
+export function upstreamRequest(
   head: RequestHead,
+  buf: Buffer,
   clientAddress: string,
   length: number,
   fallbackHost: string,
-): string {
-  const raw = head.raw;
-  const named = head.connectionNamed;
-  let host: string | undefined;
-  let forwardedFor: string | undefined;
+): Buffer {
+  const lines = head.lines;
+  let hostFrom = -1;
+  let hostTo = -1;
+  let forwardedForBytes = 0;
   let requestId = false;
-  let text = '';
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    const value = raw[i + 1]!;
-    if (!watched(name, named !== undefined)) {
-      text += `${name}: ${value}\r\n`;
-      continue;
-    }
-    const lower = name.toLowerCase();
-    switch (lower) {
-      case 'host':
-        // Sent first, as undici does; X-Forwarded-Host repeats it.
-        host = value;
-        continue;
-      case 'x-forwarded-for':
-        forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
-        continue;
-      case 'x-forwarded-proto':
-      case 'x-forwarded-host':
-      case 'content-length':
-      case 'transfer-encoding':
-      case 'expect':
-        continue;
-      case 'x-request-id':
-        requestId = true;
-        break;
-      default:
-        if (isHopByHop(lower, named)) continue;
-    }
-    text += `${name}: ${value}\r\n`;
+  let kept = 0;
+  for (let i = 0; i < lines.length; i += lineFields) {
+    const rule = lines[i + 4];
+    if (rule === RequestHeaderRule.Forward || rule === RequestHeaderRule.RequestId) {
+      // "Name: value\r\n"
+      kept += lines[i + 1]! - lines[i]! + lines[i + 3]! - lines[i + 2]! + 4;
+      if (rule === RequestHeaderRule.RequestId) requestId = true;
+    } else if (rule === RequestHeaderRule.Host) {
+      hostFrom = lines[i + 2]!;
+      hostTo = lines[i + 3]!;
+    } else if (rule === RequestHeaderRule.ForwardedFor) forwardedForBytes += lines[i + 3]! - lines[i + 2]! + 2;
   }
-  text += `X-Forwarded-For: ${forwardedFor === undefined ? clientAddress : `${forwardedFor}, ${clientAddress}`}\r\n`;
-  text += 'X-Forwarded-Proto: http\r\n';
-  if (host !== undefined) text += `X-Forwarded-Host: ${host}\r\n`;
-  if (!requestId) text += `X-Request-Id: ${nextRequestId()}\r\n`;
   const method = head.method;
+  // The request line as sent ("METHOD /target"): one space, and a target of ASCII only (request-head.ts).
+  const lineLength = method.length + 1 + head.target.length;
+  const hostLength = hostFrom >= 0 ? hostTo - hostFrom : fallbackHost.length;
   // undici closes the connection after a HEAD (servers that send a body anyway); it sends Content-Length only with
   // a body or on methods that expect one.
-  const withLength = length > 0 || expectsPayload.has(method);
-  return (
-    `${method} ${head.target} HTTP/1.1\r\nhost: ${host ?? fallbackHost}\r\n` +
-    `connection: ${method === 'HEAD' ? 'close' : 'keep-alive'}\r\n${text}` +
-    `${withLength ? `content-length: ${length}\r\n` : ''}\r\n`
-  );
+  const lengthText = length > 0 || expectsPayload.has(method) ? String(length) : '';
+  const connection = method === 'HEAD' ? close : keepAlive;
+  const size =
+    lineLength +
+    version.length +
+    hostLength +
+    connection.length +
+    kept +
+    forwardedFor.length +
+    forwardedForBytes +
+    clientAddress.length +
+    proto.length +
+    (hostFrom >= 0 ? forwardedHost.length + hostLength + 2 : 0) +
+    (requestId ? 0 : requestIdName.length + requestIdLength + 2) +
+    (lengthText === '' ? 0 : contentLength.length + lengthText.length + 2) +
+    2 +
+    length;
+  const out = Buffer.allocUnsafe(size);
+  let at = copyRange(buf, 0, lineLength, out, 0);
+  at = copyRange(version, 0, version.length, out, at);
+  at = hostFrom >= 0 ? copyRange(buf, hostFrom, hostTo, out, at) : putAscii(fallbackHost, out, at);
+  at = copyRange(connection, 0, connection.length, out, at);
+  for (let i = 0; i < lines.length; i += lineFields) {
+    const rule = lines[i + 4];
+    if (rule !== RequestHeaderRule.Forward && rule !== RequestHeaderRule.RequestId) continue;
+    const colon = lines[i + 1]!;
+    const vs = lines[i + 2]!;
+    // Already `Name: value`: one copy.
+    if (vs === colon + 2 && buf[colon + 1] === 32) at = copyRange(buf, lines[i]!, lines[i + 3]!, out, at);
+    else {
+      at = copyRange(buf, lines[i]!, colon, out, at);
+      out[at++] = 58;
+      out[at++] = 32;
+      at = copyRange(buf, vs, lines[i + 3]!, out, at);
+    }
+    out[at++] = 13;
+    out[at++] = 10;
+  }
+  at = copyRange(forwardedFor, 0, forwardedFor.length, out, at);
+  // The client's X-Forwarded-For values in order, then its address.
+  for (let i = 0; i < lines.length; i += lineFields) {
+    if (lines[i + 4] !== RequestHeaderRule.ForwardedFor) continue;
+    at = copyRange(buf, lines[i + 2]!, lines[i + 3]!, out, at);
+    out[at++] = 44;
+    out[at++] = 32;
+  }
+  at = putAscii(clientAddress, out, at);
+  at = copyRange(proto, 0, proto.length, out, at);
+  if (hostFrom >= 0) {
+    at = copyRange(forwardedHost, 0, forwardedHost.length, out, at);
+    at = copyRange(buf, hostFrom, hostTo, out, at);
+    out[at++] = 13;
+    out[at++] = 10;
+  }
+  if (!requestId) {
+    at = copyRange(requestIdName, 0, requestIdName.length, out, at);
+    at = writeRequestId(out, at);
+    out[at++] = 13;
+    out[at++] = 10;
+  }
+  if (lengthText !== '') {
+    at = copyRange(contentLength, 0, contentLength.length, out, at);
+    at = putAscii(lengthText, out, at);
+    out[at++] = 13;
+    out[at++] = 10;
+  }
+  out[at++] = 13;
+  out[at++] = 10;
+  if (length > 0) buf.copy(out, at, head.headEnd, head.headEnd + length);
+  return out;
+}
+
+function ascii(text: string): Buffer {
+  return Buffer.from(text, 'latin1');
+}
+
+/** Write a latin1 string (an address, an id, a number) at `at`; the offset after it. */
+function putAscii(text: string, dst: Buffer, at: number): number {
+  for (let i = 0; i < text.length; i++) dst[at + i] = text.charCodeAt(i);
+  return at + text.length;
 }

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
-import { HeaderKind, lineFields, type RequestHead, type ResponseHead } from './http-head.js';
+import { HeaderKind, lineFields, type ResponseHead } from './http-head.js';
 import { proxyErrorBody, type ProxyFailure } from './proxy-response.js';
+import type { RequestHead } from './request-head.js';
 
 /**
  * Response heads written by the fast path, byte for byte what node:http's ServerResponse writes for the same
@@ -12,16 +13,23 @@ import { proxyErrorBody, type ProxyFailure } from './proxy-response.js';
 export const keepAliveTimeoutMs = 5_000;
 const keepAliveHeaders = `Connection: keep-alive\r\nKeep-Alive: timeout=${keepAliveTimeoutMs / 1000}\r\n`;
 
-let dateSecond = -1;
-let dateHeader = '';
+let dateHeader: string | undefined;
+let dateBytesLine: Buffer | undefined;
 
-/** "Date: <IMF-fixdate>\r\n", rebuilt once a second as node:http does. */
+function resetDate(): void {
+  dateHeader = undefined;
+  dateBytesLine = undefined;
+}
+
+/**
+ * "Date: <IMF-fixdate>\r\n", cached as node:http caches its own (utcDate in _http_outgoing): until the next second
+ * starts, by a timer, so responses read no clock.
+ */
 export function dateLine(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== dateSecond) {
-    dateSecond = second;
-    dateHeader = `Date: ${new Date(second * 1000).toUTCString()}\r\n`;
+  if (dateHeader === undefined) {
+    const d = new Date();
+    dateHeader = `Date: ${d.toUTCString()}\r\n`;
+    setTimeout(resetDate, 1000 - d.getMilliseconds()).unref();
   }
   return dateHeader;
 }
@@ -54,21 +62,14 @@ const closeBytes = Buffer.from('Connection: close\r\n', 'latin1');
 const chunkedBytes = Buffer.from('Transfer-Encoding: chunked\r\n', 'latin1');
 const setCookiePrefix = 'Set-Cookie: ';
 
-let dateBytesSecond = -1;
-let dateBytesLine = Buffer.alloc(0);
-
 /** dateLine() as bytes. */
 function dateBytes(): Buffer {
-  const line = dateLine();
-  if (dateSecond !== dateBytesSecond) {
-    dateBytesSecond = dateSecond;
-    dateBytesLine = Buffer.from(line, 'latin1');
-  }
+  dateBytesLine ??= Buffer.from(dateLine(), 'latin1');
   return dateBytesLine;
 }
 
 /** Copy src[from, to) to dst at `at`; the offset after it. Short ranges in a loop: cheaper than a native call. */
-function copyRange(src: Buffer, from: number, to: number, dst: Buffer, at: number): number {
+export function copyRange(src: Buffer, from: number, to: number, dst: Buffer, at: number): number {
   const n = to - from;
   if (n > 64) return at + src.copy(dst, at, from, to);
   for (let i = 0; i < n; i++) dst[at + i] = src[from + i]!;

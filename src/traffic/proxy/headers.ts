@@ -1,21 +1,10 @@
+import { isHopByHop, RequestHeaderRule, requestHeaderRule } from './header-rules.js';
 import { nextRequestId } from './request-id.js';
 
 /**
  * Header rewriting between client and upstream. Works on Node's flat rawHeaders arrays
  * ([name, value, name, value, ...]) so names keep their case and repeated headers survive.
  */
-
-/** Hop-by-hop headers (RFC 9110 §7.6.1): they describe one connection and are never forwarded. */
-const hopByHop = new Set([
-  'connection',
-  'keep-alive',
-  'te',
-  'trailer',
-  'upgrade',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-]);
 
 /** Framing argument meaning "no Content-Length": no body, or one of unknown length (the client then frames it as
  * chunked). */
@@ -38,11 +27,6 @@ export function connectionNamed(raw: readonly (string | Buffer)[]): string[] | u
   return named;
 }
 
-/** True when a (lowercase) header name must not cross the proxy. */
-export function isHopByHop(lower: string, named: readonly string[] | undefined): boolean {
-  return hopByHop.has(lower) || lower.startsWith('proxy-') || named?.includes(lower) === true;
-}
-
 /**
  * The headers sent upstream: the client's minus hop-by-hop and framing headers, plus
  * X-Forwarded-For (appended), X-Forwarded-Proto, X-Forwarded-Host, X-Request-Id (if absent)
@@ -57,25 +41,18 @@ export function upstreamRequestHeaders(raw: readonly string[], clientAddress: st
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
-    const lower = name.toLowerCase();
-    switch (lower) {
-      case 'host':
+    switch (requestHeaderRule(name.toLowerCase(), named)) {
+      case RequestHeaderRule.Host:
         host = value;
         break;
-      case 'x-forwarded-for':
+      case RequestHeaderRule.ForwardedFor:
         forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
         continue;
-      case 'x-forwarded-proto':
-      case 'x-forwarded-host':
-      case 'content-length':
-      case 'transfer-encoding':
-      case 'expect': // the client's 100-continue was answered by this server already
-        continue;
-      case 'x-request-id':
+      case RequestHeaderRule.RequestId:
         requestId = true;
         break;
-      default:
-        if (isHopByHop(lower, named)) continue;
+      case RequestHeaderRule.Drop:
+        continue;
     }
     out.push(name, value);
   }

@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   fallback,
   HeaderKind,
+  headEndIn,
   incomplete,
   lineFields,
   maxHeadBytes,
-  parseRequestHead,
   parseResponseHead,
   type ResponseHead,
   responseRawHeaders,
 } from './http-head.js';
+import { parseRequestHead, requestRawHeaders } from './request-head.js';
 
 const limit = 256 * 1024;
 const req = (text: string) => parseRequestHead(Buffer.from(text, 'latin1'), limit);
@@ -32,7 +33,12 @@ describe('parseRequestHead', () => {
       accept: 'text/html',
     });
     if (typeof head !== 'object' || 'message' in head) throw new Error('not a head');
-    expect(head.raw.slice(0, 4)).toEqual(['Host', 'Shop.Test:8080', 'Content-Length', '11']);
+    expect(requestRawHeaders(head, Buffer.from(text, 'latin1')).slice(0, 4)).toEqual([
+      'Host',
+      'Shop.Test:8080',
+      'Content-Length',
+      '11',
+    ]);
     expect(head.headEnd).toBe(text.indexOf('{'));
   });
 
@@ -171,5 +177,23 @@ describe('parseResponseHead', () => {
     expect(res(`HTTP/1.1 200 OK\r\nX: ${'y'.repeat(maxHeadBytes)}`)).toMatchObject({
       code: 'UND_ERR_HEADERS_OVERFLOW',
     });
+  });
+});
+
+describe('headEndIn', () => {
+  it('finds the first \\r\\n\\r\\n wherever Buffer#indexOf does', () => {
+    let seed = 3;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const bytes = [13, 10, 13, 10, 65, 32];
+    for (let trial = 0; trial < 20_000; trial++) {
+      const buf = Buffer.from(
+        Array.from({ length: Math.floor(random() * 24) }, () => bytes[Math.floor(random() * 6)]!),
+      );
+      expect(headEndIn(buf)).toBe(buf.indexOf('\r\n\r\n'));
+    }
+    expect(headEndIn(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\nbody\r\n\r\n'))).toBe(23);
   });
 });

@@ -1,4 +1,6 @@
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { writeDirect } from './direct-write.js';
 import { incomplete, parseResponseHead, type ResponseHead } from './http-head.js';
 
 /**
@@ -126,8 +128,8 @@ export class RawUpstreamConnection {
     this.reusable = keep;
     this.timeouts = timeouts;
     this.activeAt = performance.now();
-    if (typeof data === 'string') this.socket.write(data, 'latin1');
-    else this.socket.write(data);
+    // A new connection's request waits in the socket's Writable until it connects; later ones go to the handle.
+    writeDirect(this.socket, data);
   }
 
   /** The request's client went away: drop the connection (the upstream sees its request aborted). */
@@ -159,7 +161,6 @@ export class RawUpstreamConnection {
       this.drop();
       return;
     }
-    if (this.mode !== Mode.Head) this.activeAt = performance.now();
     let buf = data;
     if (this.mode === Mode.Head) {
       if (this.partial !== undefined) {
@@ -196,11 +197,13 @@ export class RawUpstreamConnection {
       }
     }
     if (buf.length > 0) this.body(buf);
-    this.user?.onResponseFlush();
+    if (this.user === undefined) return;
+    this.user.onResponseFlush();
+    // Progress for the body idle timeout; not taken for a response that came whole in one read (the usual case).
+    if (this.user !== undefined && this.mode !== Mode.Head) this.activeAt = performance.now();
   };
 
   private startBody(head: ResponseHead): void {
-    this.activeAt = performance.now();
     if (!head.keepAlive) this.reusable = false;
     if (this.noBody || head.status === 204 || head.status === 304) this.mode = Mode.Idle;
     else if (head.chunked) {

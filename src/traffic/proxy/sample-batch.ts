@@ -82,15 +82,52 @@ export interface PendingBatch {
 
 /**
  * Count pending batches of every worker in finish order, so sample sequence numbers follow the order requests
- * finished in whichever worker served them (called after every worker flushed, before a read).
+ * finished in whichever worker served them (called after every worker flushed, before a read). A worker's batches
+ * arrive in the order it finished its requests, by a monotonic clock, so the rows are one sorted run per worker:
+ * merged here, without a sort or an object per row (which, at 100,000 rows per ingest, were most of the parent's
+ * CPU under load). Rows finished at the same instant keep the order of their batches' arrival, as a stable sort would.
  */
 export function ingestSamples(batches: readonly PendingBatch[]): void {
-  const rows: { at: number; batch: PendingBatch; i: number }[] = [];
-  for (const batch of batches)
-    for (let i = 0; i + sampleFields <= batch.data.length; i += sampleFields)
-      rows.push({ at: batch.data[i + 5]!, batch, i });
-  rows.sort((a, b) => a.at - b.at);
-  for (const { batch, i } of rows) {
+  // One run per worker (its recorder map), in the order its batches arrived.
+  const runs: PendingBatch[][] = [];
+  const runOf = new Map<ReadonlyMap<number, RequestRecorder>, PendingBatch[]>();
+  for (const batch of batches) {
+    let run = runOf.get(batch.byRid);
+    if (run === undefined) {
+      run = [];
+      runOf.set(batch.byRid, run);
+      runs.push(run);
+    }
+    run.push(batch);
+  }
+  const order = new Map<PendingBatch, number>(batches.map((b, i) => [b, i]));
+  // Per run: its current batch, that batch's place in arrival order, and the offset of its next row.
+  const current = new Int32Array(runs.length);
+  const arrival = runs.map((run) => order.get(run[0]!)!);
+  const offset = new Int32Array(runs.length);
+  for (;;) {
+    let best = -1;
+    let bestAt = 0;
+    for (let r = 0; r < runs.length; r++) {
+      const run = runs[r]!;
+      let batch = run[current[r]!];
+      while (batch !== undefined && offset[r]! + sampleFields > batch.data.length) {
+        current[r] = current[r]! + 1;
+        batch = run[current[r]!];
+        offset[r] = 0;
+        if (batch !== undefined) arrival[r] = order.get(batch)!;
+      }
+      if (batch === undefined) continue;
+      const finished = batch.data[offset[r]! + 5]!;
+      if (best < 0 || finished < bestAt || (finished === bestAt && arrival[r]! < arrival[best]!)) {
+        best = r;
+        bestAt = finished;
+      }
+    }
+    if (best < 0) return;
+    const batch = runs[best]![current[best]!]!;
+    const i = offset[best]!;
+    offset[best] = i + sampleFields;
     const d = batch.data;
     batch.byRid.get(d[i]!)?.record(d[i + 1]!, d[i + 2]!, d[i + 3] === 1, d[i + 4]!);
   }
