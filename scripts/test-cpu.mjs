@@ -18,7 +18,7 @@ const lines = readFileSync(file, 'utf8')
       return JSON.parse(l);
     } catch {
       process.stderr.write(`${file}:${i + 1}: not a JSON line\n`);
-      process.exit(1);
+      return process.exit(1);
     }
   });
 const files = lines
