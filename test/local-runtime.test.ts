@@ -49,7 +49,10 @@ describe('LocalRuntime: start, health and stop', () => {
       const served = JSON.parse((await httpRequest(handle.address, '/')).body);
       expect(served.pid).toBe(handle.pid);
       expect(served.argv).toEqual([`--port=${port}`]);
+      // Variables of the test run itself (SLIPWAY_TEST_WORKERS, SLIPWAY_TEST_CPU_LOG) are inherited like any other.
+      const ofTheRun = Object.entries(process.env).filter(([name]) => name.startsWith('SLIPWAY_TEST_'));
       expect(served.env).toEqual({
+        ...Object.fromEntries(ofTheRun),
         PORT: String(port),
         SLIPWAY_INSTANCE: spec.instanceId,
         SLIPWAY_SERVICE: 'quote',

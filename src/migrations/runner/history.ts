@@ -50,14 +50,18 @@ create table if not exists ${historyTable} (
 /**
  * Creates the table when missing. Runners create it under the migration lock; should anything
  * else race on it, CREATE TABLE IF NOT EXISTS can still fail on the catalog's unique index
- * (23505) or as duplicate_table (42P07) — both mean "it exists now", which is the goal.
+ * (23505), as duplicate_table (42P07), or on the table's row type created a moment before by the other session
+ * (42710, `type "slipway_migration_history" already exists`, seen in a CI run) — each means "it exists now", which
+ * is the goal.
  */
+const alreadyThere = new Set(['23505', '42P07', '42710']);
+
 export async function ensureHistory(client: pg.ClientBase): Promise<void> {
   try {
     await client.query(createTable);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if ((code !== '23505' && code !== '42P07') || !(await historyExists(client))) throw error;
+    if (!alreadyThere.has(code ?? '') || !(await historyExists(client))) throw error;
   }
 }
 
