@@ -1,3 +1,5 @@
+import { lowerIs } from './header-names.js';
+
 /**
  * Which headers cross the proxy, in one place for both paths: headers.ts (node:http, the Exchange path) and the fast
  * path's byte-level heads (http-head.ts, fast-request.ts, fast-response.ts), so the two cannot drift apart.
@@ -65,4 +67,40 @@ export function requestHeaderRule(lower: string, named: readonly string[] | unde
   return lower.startsWith(hopByHopPrefix) || named?.includes(lower) === true
     ? RequestHeaderRule.Drop
     : RequestHeaderRule.Forward;
+}
+
+/** What a Connection header's value says, as bits: the usual values then need no string. */
+export const ConnectionToken = {
+  Close: 1,
+  KeepAlive: 2,
+  /** The request asks to switch protocols: not for the fast paths. */
+  Upgrade: 4,
+  /** It names other headers, which are hop-by-hop too: connectionNames() lists them. */
+  Named: 8,
+} as const;
+
+/** The ConnectionToken bits of one Connection header value, buf[vs, ve): no allocation for "keep-alive" or "close". */
+export function connectionBits(buf: Buffer, vs: number, ve: number): number {
+  const n = ve - vs;
+  if (n === 10 && lowerIs(buf, vs, 'keep-alive')) return ConnectionToken.KeepAlive;
+  if (n === 5 && lowerIs(buf, vs, 'close')) return ConnectionToken.Close;
+  let bits = 0;
+  for (const token of buf.toString('latin1', vs, ve).split(',')) {
+    const t = token.trim().toLowerCase();
+    if (t === 'close') bits |= ConnectionToken.Close;
+    else if (t === 'keep-alive') bits |= ConnectionToken.KeepAlive;
+    else if (t !== '')
+      bits |= t === 'upgrade' ? ConnectionToken.Upgrade | ConnectionToken.Named : ConnectionToken.Named;
+  }
+  return bits;
+}
+
+/** The header names (lower case) one Connection header value lists besides close and keep-alive ("upgrade" too). */
+export function connectionNames(buf: Buffer, vs: number, ve: number): string[] {
+  const names: string[] = [];
+  for (const token of buf.toString('latin1', vs, ve).split(',')) {
+    const t = token.trim().toLowerCase();
+    if (t !== '' && t !== 'close' && t !== 'keep-alive') names.push(t);
+  }
+  return names;
 }

@@ -4,7 +4,7 @@
  */
 
 import { HeaderNames, lowerIs } from './header-names.js';
-import { hopByHopNames, hopByHopPrefix } from './header-rules.js';
+import { ConnectionToken, connectionBits, connectionNames, hopByHopNames, hopByHopPrefix } from './header-rules.js';
 
 /** Largest request head (request line + headers) read; larger → 431, as node:http's default maxHeaderSize. */
 export const maxHeadBytes = 16 * 1024;
@@ -188,19 +188,10 @@ export function parseResponseHead(buf: Buffer): ResponseHead | ResponseError | t
       chunked =
         (ve - vs === 7 && lowerIs(buf, vs, 'chunked')) || /(?:^|,)\s*chunked\s*$/i.test(buf.toString('latin1', vs, ve));
     } else if (kind === HeaderKind.Drop && n === 10 && lowerIs(buf, pos, 'connection')) {
-      // The usual values need no string.
-      if (ve - vs === 10 && lowerIs(buf, vs, 'keep-alive')) keepAliveToken = true;
-      else if (ve - vs === 5 && lowerIs(buf, vs, 'close')) close = true;
-      else
-        for (const token of buf.toString('latin1', vs, ve).split(',')) {
-          const t = token.trim().toLowerCase();
-          if (t === 'close') close = true;
-          else if (t === 'keep-alive') keepAliveToken = true;
-          else if (t !== '') {
-            connectionNamed ??= [];
-            connectionNamed.push(t);
-          }
-        }
+      const bits = connectionBits(buf, vs, ve);
+      if (bits & ConnectionToken.Close) close = true;
+      if (bits & ConnectionToken.KeepAlive) keepAliveToken = true;
+      if (bits & ConnectionToken.Named) connectionNamed = [...(connectionNamed ?? []), ...connectionNames(buf, vs, ve)];
     }
     pos = eol + 2;
   }

@@ -1,5 +1,12 @@
 import { HeaderNames, lowerIs } from './header-names.js';
-import { hopByHopPrefix, RequestHeaderRule, requestHeaderRules } from './header-rules.js';
+import {
+  ConnectionToken,
+  connectionBits,
+  connectionNames,
+  hopByHopPrefix,
+  RequestHeaderRule,
+  requestHeaderRules,
+} from './header-rules.js';
 import {
   decimalIn,
   fallback,
@@ -174,22 +181,15 @@ export function parseRequestHead(buf: Buffer, bodyLimit: number): RequestParse {
         // TE on an HTTP/1.0 request changes node's response framing.
         if (minor === 0) return fallback;
         break;
-      case connectionId:
-        // The usual values need no string.
-        if (ve - vs === 10 && lowerIs(buf, vs, 'keep-alive')) keepAliveToken = true;
-        else if (ve - vs === 5 && lowerIs(buf, vs, 'close')) close = true;
-        else
-          for (const token of buf.toString('latin1', vs, ve).split(',')) {
-            const t = token.trim().toLowerCase();
-            if (t === 'close') close = true;
-            else if (t === 'keep-alive') keepAliveToken = true;
-            else if (t === 'upgrade') return fallback;
-            else if (t !== '') {
-              connectionNamed ??= [];
-              connectionNamed.push(t);
-            }
-          }
+      case connectionId: {
+        const bits = connectionBits(buf, vs, ve);
+        if (bits & ConnectionToken.Upgrade) return fallback;
+        if (bits & ConnectionToken.Close) close = true;
+        if (bits & ConnectionToken.KeepAlive) keepAliveToken = true;
+        if (bits & ConnectionToken.Named)
+          connectionNamed = [...(connectionNamed ?? []), ...connectionNames(buf, vs, ve)];
         break;
+      }
       case lengthId: {
         const n = decimalIn(buf, vs, ve);
         // Repeated or not a number: node:http's parser gives its answer (400), as before.
