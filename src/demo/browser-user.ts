@@ -65,6 +65,11 @@ export class BrowserUser {
   constructor(
     private readonly browser: Browser,
     private readonly url: string,
+    /**
+     * A pause after each quote, as a person reads it before the next. Without it the loop kept Chromium busy
+     * non-stop: half of platform-release.test's CPU was the browser's.
+     */
+    private readonly thinkMs = 250,
   ) {}
 
   async start(): Promise<void> {
@@ -79,6 +84,7 @@ export class BrowserUser {
         } catch (e) {
           if (this.running) this.problems.push((e as Error).message.split('\n')[0]!);
         }
+        if (this.running) await new Promise((r) => setTimeout(r, this.thinkMs));
       }
     })();
   }
