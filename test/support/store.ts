@@ -6,6 +6,7 @@ import type { Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { dumpPglite, openPglite } from '../../src/store/pglite-driver.js';
 import { openPostgres } from '../../src/store/postgres-driver.js';
+import { pooledPglite } from './pglite-pool.js';
 import { loadMigrations } from '../../src/store/schema-files.js';
 import { repoRoot } from './entry.js';
 
@@ -24,7 +25,10 @@ const cacheDir = join(repoRoot, 'node_modules', '.cache', 'slipway-test');
 
 /** A new in-memory PGlite database (with Slipway's schema unless `migrated: false`); close it when done. */
 export async function freshPglite(options: { migrated?: boolean } = {}): Promise<Db> {
-  return openPglite({ loadDataDir: await pgliteTemplate(options.migrated === false ? 'empty' : 'migrated') });
+  // Migrated databases are reset and reused within this process (pglite-pool.ts); empty ones get a schema of the
+  // test's own, so each is a new PGlite.
+  if (options.migrated === false) return openPglite({ loadDataDir: await pgliteTemplate('empty') });
+  return pooledPglite(await pgliteTemplate('migrated'));
 }
 
 /** The tarball every fresh PGlite database is loaded from (also for `openPglite({ dataDir, loadDataDir })`). */
