@@ -40,6 +40,8 @@ export default defineConfig({
           // modules and restore what they stub, so nothing leaks from one file into the next.
           pool: 'threads',
           isolate: false,
+          // The test databases the pools kept are dropped at the end (test/support/test-databases.ts).
+          globalSetup: ['test/support/test-databases.ts'],
         },
       },
       {
@@ -52,7 +54,7 @@ export default defineConfig({
           testTimeout: 90_000,
           hookTimeout: 120_000,
           // One migrated store that test coordinators copy (test/support/store-seed.ts); unit files never start one.
-          globalSetup: ['test/support/global-setup.ts'],
+          globalSetup: ['test/support/global-setup.ts', 'test/support/test-databases.ts'],
           // A failed test prints its coordinators' warnings and errors (test/support/failure-logs.ts).
           // With SLIPWAY_TEST_CPU_LOG set, each file's CPU (test/support/cpu-log.ts).
           setupFiles: ['test/support/failure-report.ts', 'test/support/cpu-log.ts'],

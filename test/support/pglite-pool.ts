@@ -1,5 +1,6 @@
 import type { Db } from '../../src/store/db.js';
 import { openReusablePglite, type ReusablePglite } from '../../src/store/pglite-driver.js';
+import { capturePristine, type Pristine, resetTo, resetWithin } from './store-reset.js';
 
 /**
  * Fresh migrated PGlite databases without starting PGlite for each: starting costs ~1.7 s of CPU (most unit files
@@ -8,52 +9,6 @@ import { openReusablePglite, type ReusablePglite } from '../../src/store/pglite-
  * roles or settings changed; a statement hangs or fails) closes that PGlite instead, and the next test gets a new one.
  */
 
-/** The template's state, taken from the first PGlite of this process, before any test used it. */
-interface Pristine {
-  /** The catalog as text, hashed: tables, columns, constraints, indexes, functions, triggers, roles, settings. */
-  fingerprint: string;
-  /** Settings the session itself set (PGlite sets search_path): DISCARD ALL resets them. */
-  session: { name: string; setting: string }[];
-  /** Every table (quoted), and the rows of those not empty in the template (the migration history), as JSON. */
-  tables: string[];
-  rows: Map<string, string>;
-  sequences: { name: string; last: string; called: boolean }[];
-}
-
-const userSchemas = "not in ('pg_catalog', 'information_schema', 'pg_toast') and n.nspname not like 'pg_%temp%'";
-
-const fingerprintSql = `
-select md5(coalesce(string_agg(x, E'\\n' order by x), '')) as fingerprint from (
-  select 'class ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text as x
-    from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname ${userSchemas}
-  union all
-  select 'column ' || c.oid::regclass::text || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' ||
-      a.attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
-    from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
-    left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-    where n.nspname ${userSchemas} and a.attnum > 0 and not a.attisdropped
-  union all
-  select 'constraint ' || conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(c.oid)
-    from pg_constraint c join pg_namespace n on n.oid = c.connamespace where n.nspname ${userSchemas}
-  union all
-  select 'index ' || pg_get_indexdef(i.indexrelid)
-    from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname ${userSchemas}
-  union all
-  select 'function ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc)
-    from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname ${userSchemas}
-  union all
-  select 'trigger ' || tgrelid::regclass::text || ' ' || tgname || ' ' || tgenabled::text from pg_trigger where not tgisinternal
-  union all
-  select 'type ' || n.nspname || '.' || t.typname
-    from pg_type t join pg_namespace n on n.oid = t.typnamespace where n.nspname ${userSchemas}
-  union all select 'namespace ' || nspname from pg_namespace where nspname not like 'pg_%temp%'
-  union all select 'role ' || rolname || ' ' || rolsuper || ' ' || rolcanlogin from pg_roles
-  union all select 'database ' || datname from pg_database
-  union all select 'extension ' || extname || ' ' || extversion from pg_extension
-  union all select 'setting ' || setdatabase || ' ' || setrole || ' ' || array_to_string(setconfig, ',') from pg_db_role_setting
-) catalog`;
-
 const idle: ReusablePglite[] = [];
 let pristine: Promise<Pristine> | undefined;
 
@@ -61,104 +16,26 @@ let pristine: Promise<Pristine> | undefined;
 export async function pooledPglite(template: Blob): Promise<Db> {
   const reusable = idle.pop() ?? (await openReusablePglite(template));
   if (!pristine) {
-    pristine = capture(reusable);
+    pristine = withView(reusable, (db) => capturePristine(db, true));
     pristine.catch(() => {
       pristine = undefined;
     });
   }
-  await pristine;
+  const state = await pristine;
   let handedBack = false;
   return reusable.view(async () => {
     if (handedBack) return;
     handedBack = true;
-    if (await resetWithin(reusable, 15_000)) idle.push(reusable);
+    if (await resetWithin(() => withView(reusable, (db) => resetTo(db, state, true)), 15_000)) idle.push(reusable);
     else void reusable.close().catch(() => undefined);
   });
 }
 
-async function capture(reusable: ReusablePglite): Promise<Pristine> {
+async function withView<T>(reusable: ReusablePglite, fn: (db: Db) => Promise<T>): Promise<T> {
   const db = reusable.view(async () => undefined);
   try {
-    const { rows: session } = await db.query<{ name: string; setting: string }>(
-      "select name, setting from pg_settings where source = 'session'",
-    );
-    const { rows: tables } = await db.query<{ name: string }>(
-      `select format('%I.%I', n.nspname, c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where c.relkind in ('r', 'p') and n.nspname ${userSchemas} order by 1`,
-    );
-    const rows = new Map<string, string>();
-    for (const { name } of tables) {
-      const { rows: found } = await db.query<{ json: string | null }>(
-        `select json_agg(t)::text as json from ${name} t`,
-      );
-      if (found[0]?.json) rows.set(name, found[0].json);
-    }
-    const { rows: sequenceNames } = await db.query<{ name: string }>(
-      `select format('%I.%I', n.nspname, c.relname) as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where c.relkind = 'S' and n.nspname ${userSchemas}`,
-    );
-    const sequences = [];
-    for (const { name } of sequenceNames) {
-      const { rows: s } = await db.query<{ last: string; called: boolean }>(
-        `select last_value::text as last, is_called as called from ${name}`,
-      );
-      sequences.push({ name, ...s[0]! });
-    }
-    return { fingerprint: await fingerprint(db), session, tables: tables.map((t) => t.name), rows, sequences };
+    return await fn(db);
   } finally {
     await db.close();
   }
 }
-
-async function fingerprint(db: Db): Promise<string> {
-  const { rows } = await db.query<{ fingerprint: string }>(fingerprintSql);
-  return rows[0]!.fingerprint;
-}
-
-async function resetWithin(reusable: ReusablePglite, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([reset(reusable).catch(() => false), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Back to the template's state, or false when that cannot be shown. */
-async function reset(reusable: ReusablePglite): Promise<boolean> {
-  const state = await pristine!;
-  const db = reusable.view(async () => undefined);
-  try {
-    // A transaction a failed test left open ends here (outside one, ROLLBACK only warns).
-    await db.exec('rollback');
-    // Session state: settings, prepared statements, temporary tables, advisory locks, LISTEN.
-    await db.exec('discard all');
-    for (const { name, setting } of state.session) await db.query('select set_config($1, $2, false)', [name, setting]);
-    if ((await fingerprint(db)) !== state.fingerprint) return false;
-    const probe = state.tables.map((t) => `select ${literal(t)} as name where exists (select from ${t})`);
-    const { rows: used } = await db.query<{ name: string }>(probe.join(' union all '));
-    // Replica role: triggers do not fire, so the audit log's append-only trigger lets TRUNCATE through.
-    await db.exec('set session_replication_role = replica');
-    try {
-      const emptyInTemplate = used.map((u) => u.name).filter((t) => !state.rows.has(t));
-      if (emptyInTemplate.length > 0) await db.exec(`truncate ${emptyInTemplate.join(', ')} restart identity cascade`);
-      for (const [table, json] of state.rows) {
-        const { rows } = await db.query<{ json: string | null }>(`select json_agg(t)::text as json from ${table} t`);
-        if (rows[0]?.json === json) continue;
-        await db.exec(`delete from ${table}`);
-        await db.query(`insert into ${table} select * from json_populate_recordset(null::${table}, $1::json)`, [json]);
-      }
-    } finally {
-      await db.exec('reset session_replication_role');
-    }
-    for (const s of state.sequences) await db.query('select setval($1, $2, $3)', [s.name, s.last, s.called]);
-    return true;
-  } finally {
-    await db.close();
-  }
-}
-
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;

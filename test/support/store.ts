@@ -7,6 +7,7 @@ import { migrate } from '../../src/store/migrate.js';
 import { dumpPglite, openPglite } from '../../src/store/pglite-driver.js';
 import { openPostgres } from '../../src/store/postgres-driver.js';
 import { pooledPglite } from './pglite-pool.js';
+import { pooledPostgres } from './postgres-pool.js';
 import { loadMigrations } from '../../src/store/schema-files.js';
 import { repoRoot } from './entry.js';
 
@@ -101,7 +102,10 @@ export async function freshDb(): Promise<Db> {
   return view;
 }
 
-/** A fresh database on the test PostgreSQL server: its URL, a Db on it, and `drop()` to remove both. */
+/**
+ * A fresh database on the test PostgreSQL server: its URL, a Db on it, and `drop()` to close the Db and drop the
+ * database (a migrated one is reset for the next test instead: postgres-pool.ts).
+ */
 export interface FreshPostgres {
   db: Db;
   url: string;
@@ -131,18 +135,22 @@ export async function createPostgresDatabase(options: { migrated?: boolean } = {
 
 /** Create a uniquely named database on the test server (migrated unless `migrated: false`), opened. */
 export async function freshPostgres(options: { migrated?: boolean } = {}): Promise<FreshPostgres> {
-  const { url, drop: dropDatabase } = await createPostgresDatabase(options);
-  let db: Db | undefined;
+  // Migrated databases are reset and reused within this process (postgres-pool.ts); empty ones get a schema of the
+  // test's own, so each is created and dropped.
+  const { database, release } =
+    options.migrated === false
+      ? await createPostgresDatabase(options).then((d) => ({ database: d, release: d.drop }))
+      : await pooledPostgres(() => createPostgresDatabase());
+  let db: Db;
   try {
-    db = await openPostgres(url);
+    db = await openPostgres(database.url);
   } catch (e) {
-    await db?.close();
-    await dropDatabase();
+    await release();
     throw e;
   }
   const opened = db;
   let dropped: Promise<void> | undefined;
-  return { db: opened, url, drop: () => (dropped ??= opened.close().then(dropDatabase)) };
+  return { db: opened, url: database.url, drop: () => (dropped ??= opened.close().then(release)) };
 }
 
 let template: Promise<string> | undefined;
@@ -215,4 +223,33 @@ async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
 /** The schema versions this build ships, as rows of slipway_schema_migrations ([{ version: 1 }, …]). */
 export async function shippedVersions(): Promise<{ version: number }[]> {
   return (await loadMigrations()).map((m) => ({ version: m.version }));
+}
+
+/**
+ * Drop the test databases of processes that have ended (their pid is in the name) and of this one: the pools keep
+ * databases until the process ends (postgres-pool.ts). A test run that is still going keeps its own.
+ */
+export async function dropLeftoverDatabases(): Promise<number> {
+  return withAdmin(async (admin) => {
+    const { rows } = await admin.query<{ datname: string }>(
+      "select datname from pg_database where datname like 'slipway\\_test\\_%'",
+    );
+    let dropped = 0;
+    for (const { datname } of rows) {
+      const pid = Number(/^slipway_test_(\d+)_[0-9a-f]+$/.exec(datname)?.[1]);
+      if (!pid || (pid !== process.pid && isAlive(pid))) continue;
+      await admin.query(`drop database if exists "${datname}" with (force)`);
+      dropped++;
+    }
+    return dropped;
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { appendAudit } from '../../src/access/audit/chain.js';
 import type { Db } from '../../src/store/db.js';
-import { freshPglite } from './store.js';
+import { openPostgres } from '../../src/store/postgres-driver.js';
+import { freshPglite, freshPostgres } from './store.js';
 
 /** The same PGlite answers the same start time; a new one a later one. */
 const started = async (db: Db) =>
   (await db.query<{ t: string }>('select pg_postmaster_start_time()::text as t')).rows[0]!.t;
+
+const entry = { actor: 'ci', action: 'deployment.create', target: 'n', source: '10.0.0.7', status: 201 } as const;
 
 const state = async (db: Db) => ({
   projects: (await db.query('select name from projects')).rows,
@@ -14,6 +17,7 @@ const state = async (db: Db) => ({
   events: (await db.query<{ n: number }>('select count(*)::int as n from events')).rows[0]!.n,
   statementTimeout: (await db.query('show statement_timeout')).rows[0],
   tempTables: (await db.query("select relname from pg_class where relpersistence = 't'")).rows,
+  audit: (await db.query<{ n: number }>('select count(*)::int as n from audit_log')).rows[0]!.n,
 });
 
 describe('fresh PGlite databases from the pool (test/support/pglite-pool.ts)', () => {
@@ -51,7 +55,6 @@ describe('fresh PGlite databases from the pool (test/support/pglite-pool.ts)', (
 
   it('the audit log, append-only for the application, is emptied between tests', async () => {
     const db = await freshPglite();
-    const entry = { actor: 'ci', action: 'deployment.create', target: 'n', source: '10.0.0.7', status: 201 } as const;
     const first = await appendAudit(db, { ...entry, outcome: 'allowed' });
     await expect(db.query('truncate audit_log')).rejects.toThrow(/append-only/);
     await db.close();
@@ -60,5 +63,34 @@ describe('fresh PGlite databases from the pool (test/support/pglite-pool.ts)', (
     // The chain starts again: the first record is numbered as the first of the last test was.
     expect((await appendAudit(next, { ...entry, outcome: 'allowed' })).seq).toBe(first.seq);
     await next.close();
+  });
+});
+
+describe('fresh PostgreSQL databases from the pool (test/support/postgres-pool.ts)', () => {
+  it('hands a released database out again in the template state; open sessions on it are ended', async () => {
+    const first = await freshPostgres();
+    const pristine = await state(first.db);
+    await first.db.query("insert into projects (name, config, digest) values ('harbor', '{}', 'd')");
+    await first.db.query('update notify_cursor set event_id = 99');
+    await appendAudit(first.db, { ...entry, outcome: 'allowed' });
+    // A second pool on the URL that the test forgot to close, holding a session-level advisory lock.
+    const forgotten = await openPostgres(first.url);
+    await forgotten.query('select pg_advisory_lock(42)');
+    await first.drop();
+    const second = await freshPostgres();
+    expect(second.url).toBe(first.url);
+    expect(await state(second.db)).toEqual(pristine);
+    expect((await second.db.query('select pg_try_advisory_lock(42) as got')).rows).toEqual([{ got: true }]);
+    await forgotten.close();
+    await second.drop();
+  });
+
+  it('a changed schema is not reset: that database is dropped and the next one is new', async () => {
+    const first = await freshPostgres();
+    await first.db.exec('create table leftover (x int)');
+    await first.drop();
+    const second = await freshPostgres();
+    expect(second.url).not.toBe(first.url);
+    await second.drop();
   });
 });
