@@ -1,7 +1,7 @@
-import { shippedVersions } from './store.js';
+import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { freshPglite, freshPostgres, testDatabaseUrl } from './store.js';
+import { dropLeftoverDatabases, freshPglite, freshPostgres, shippedVersions, testDatabaseUrl } from './store.js';
 
 describe('test support: fresh stores', () => {
   afterEach(() => {
@@ -23,11 +23,11 @@ describe('test support: fresh stores', () => {
     }
   });
 
-  it('creates a migrated PostgreSQL database and drops it', async () => {
+  it('creates a migrated PostgreSQL database; drop() keeps it for the next test, an empty one is dropped', async () => {
     const fresh = await freshPostgres();
     const name = new URL(fresh.url).pathname.slice(1);
     try {
-      expect(name).toMatch(/^slipway_test_\d+_[0-9a-f]{8}$/);
+      expect(name).toMatch(new RegExp(`^slipway_test_${process.pid}_[0-9a-f]{8}$`));
       expect((await fresh.db.query('select version from slipway_schema_migrations')).rows).toEqual(
         await shippedVersions(),
       );
@@ -35,12 +35,30 @@ describe('test support: fresh stores', () => {
       await fresh.drop();
       await fresh.drop();
     }
-    const admin = new pg.Client({ connectionString: testDatabaseUrl });
-    await admin.connect();
+    expect(await exists(name)).toBe(true);
+    const next = await freshPostgres();
+    expect(next.url).toBe(fresh.url);
+    await next.drop();
+
+    const empty = await freshPostgres({ migrated: false });
+    await empty.drop();
+    expect(await exists(new URL(empty.url).pathname.slice(1))).toBe(false);
+  });
+
+  it("the run's teardown drops the databases of ended processes, and not those of live ones", async () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const live = process.ppid;
+    const names = [`slipway_test_${dead}_0123abcd`, `slipway_test_${live}_0123abcd`];
+    await admin(async (c) => {
+      for (const n of names) await c.query(`create database "${n}"`);
+    });
     try {
-      expect((await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount).toBe(0);
+      await dropLeftoverDatabases({ ownToo: false });
+      expect([await exists(names[0]!), await exists(names[1]!)]).toEqual([false, true]);
     } finally {
-      await admin.end();
+      await admin(async (c) => {
+        for (const n of names) await c.query(`drop database if exists "${n}"`);
+      });
     }
   });
 
@@ -54,3 +72,16 @@ describe('test support: fresh stores', () => {
     expect(error.message).not.toContain('\n');
   });
 });
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const exists = (name: string) =>
+  admin(async (c) => ((await c.query('select 1 from pg_database where datname = $1', [name])).rowCount ?? 0) > 0);

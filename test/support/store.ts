@@ -229,7 +229,7 @@ export async function shippedVersions(): Promise<{ version: number }[]> {
  * Drop the test databases of processes that have ended (their pid is in the name) and of this one: the pools keep
  * databases until the process ends (postgres-pool.ts). A test run that is still going keeps its own.
  */
-export async function dropLeftoverDatabases(): Promise<number> {
+export async function dropLeftoverDatabases(options: { ownToo: boolean }): Promise<number> {
   return withAdmin(async (admin) => {
     const { rows } = await admin.query<{ datname: string }>(
       "select datname from pg_database where datname like 'slipway\\_test\\_%'",
@@ -237,7 +237,7 @@ export async function dropLeftoverDatabases(): Promise<number> {
     let dropped = 0;
     for (const { datname } of rows) {
       const pid = Number(/^slipway_test_(\d+)_[0-9a-f]+$/.exec(datname)?.[1]);
-      if (!pid || (pid !== process.pid && isAlive(pid))) continue;
+      if (!pid || (pid === process.pid ? !options.ownToo : isAlive(pid))) continue;
       await admin.query(`drop database if exists "${datname}" with (force)`);
       dropped++;
     }

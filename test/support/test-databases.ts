@@ -6,6 +6,6 @@ import { dropLeftoverDatabases } from './store.js';
 
 export default function setup(): () => Promise<void> {
   return async () => {
-    await dropLeftoverDatabases().catch(() => undefined);
+    await dropLeftoverDatabases({ ownToo: true }).catch(() => undefined);
   };
 }
