@@ -47,7 +47,8 @@ export async function pooledPostgres(
 async function endSessionsAndReset(db: Db, state: Pristine): Promise<boolean> {
   // Sessions the test left open (a second pool on the URL, a coordinator) would keep locks and settings.
   await db.query(
-    'select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    'select pg_terminate_backend(pid) from pg_stat_activity ' +
+      'where datname = current_database() and pid <> pg_backend_pid()',
   );
   return resetTo(db, state, false);
 }

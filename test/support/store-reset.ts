@@ -45,7 +45,8 @@ select md5(coalesce(string_agg(x, E'\\n' order by x), '')) as fingerprint from (
   select 'function ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc)
     from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname ${userSchemas}
   union all
-  select 'trigger ' || tgrelid::regclass::text || ' ' || tgname || ' ' || tgenabled::text from pg_trigger where not tgisinternal
+  select 'trigger ' || tgrelid::regclass::text || ' ' || tgname || ' ' || tgenabled::text
+    from pg_trigger where not tgisinternal
   union all
   select 'type ' || n.nspname || '.' || t.typname
     from pg_type t join pg_namespace n on n.oid = t.typnamespace where n.nspname ${userSchemas}
