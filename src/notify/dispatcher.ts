@@ -29,7 +29,10 @@ export interface DispatcherOptions {
   db: Db;
   /** Base of deployment links when the config sets none (the coordinator address). */
   linkBase: string;
-  /** Events read per transaction. */
+  /**
+   * Events read per pass (default 10). Their deliveries are written by one statement: 200 events fanned out to 5
+   * services made one insert of 1,000 rows that held PGlite for 100–400 ms, and a deployment step waited behind it.
+   */
   batch?: number;
 }
 
@@ -64,7 +67,7 @@ export class Dispatcher {
     const { events, readTo, heldBack } = await listFinishedEvents(db, {
       after: cursor,
       kinds: triggeringKinds,
-      limit: this.options.batch ?? 200,
+      limit: this.options.batch ?? 10,
     });
     const configs = new Map<string, ProjectConfig | undefined>();
     const deliveries: NewNotifyDelivery[] = [];
