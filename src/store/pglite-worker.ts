@@ -104,6 +104,14 @@ async function transaction(pglite: PGlite, begin: ThreadRequest): Promise<void> 
  */
 const holdMs = 2;
 
+/**
+ * Foreground statements that may run while background ones wait, before one of those gets its turn. With 2, a burst's
+ * own foreground inserts (its events) used up the turns, and most of a step's statements waited for a second
+ * background one (bench:notify trace: 188 of 251 background statements that a step waited for started while
+ * foreground ones were queued). A background statement still waits for at most this many.
+ */
+const foregroundTurns = 8;
+
 async function main(): Promise<void> {
   const pglite = new PGlite({
     parsers: pgliteParsers,
@@ -116,7 +124,7 @@ async function main(): Promise<void> {
   // deployment's steps, the API) go first (statement-lanes.ts): the next is picked on the next turn of this thread's
   // loop, once the messages that came meanwhile are read. A transaction holds the store until it ends. The background
   // lane waits up to `holdMs` after a foreground statement for the next one of the same step (statement-lanes.ts).
-  const lanes = new StatementLanes(2, setImmediate, holdMs);
+  const lanes = new StatementLanes(foregroundTurns, setImmediate, holdMs);
   port.on('message', (r: ThreadRequest) => {
     if ('tx' in r && r.tx) {
       txInbox.push(r);
