@@ -65,7 +65,7 @@ const urgent = new Set(urgentTriggers);
 /** Ended attempts written per statement. */
 const flushBatch = 25;
 /** Deliveries claimed per pass (at most `capacityOf` per service besides). */
-const passBatch = 20;
+const passBatch = 40;
 
 /** One notification service of one project (`project/target`): its queue in memory and its attempts in flight. */
 interface Slot {
