@@ -112,6 +112,9 @@ const holdMs = 2;
  */
 const foregroundTurns = 8;
 
+/** The longest a background statement waits while foreground ones keep coming (statement-lanes.ts). */
+const backgroundWaitMs = 10;
+
 async function main(): Promise<void> {
   const pglite = new PGlite({
     parsers: pgliteParsers,
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
   // deployment's steps, the API) go first (statement-lanes.ts): the next is picked on the next turn of this thread's
   // loop, once the messages that came meanwhile are read. A transaction holds the store until it ends. The background
   // lane waits up to `holdMs` after a foreground statement for the next one of the same step (statement-lanes.ts).
-  const lanes = new StatementLanes(foregroundTurns, setImmediate, holdMs);
+  const lanes = new StatementLanes(foregroundTurns, setImmediate, holdMs, backgroundWaitMs);
   port.on('message', (r: ThreadRequest) => {
     if ('tx' in r && r.tx) {
       txInbox.push(r);
