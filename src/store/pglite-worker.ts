@@ -112,8 +112,12 @@ const holdMs = 2;
  */
 const foregroundTurns = 8;
 
-/** The longest a background statement waits while foreground ones keep coming (statement-lanes.ts). */
-const backgroundWaitMs = 10;
+/**
+ * The longest a background statement waits while foreground ones keep coming (statement-lanes.ts). A trade: at 10 ms
+ * the notifications' statements took most of the thread during bench:notify's burst (a loaded machine) and the steps'
+ * p99 tripled; without it their outbox fell ~2 s behind the events.
+ */
+const backgroundWaitMs = 30;
 
 async function main(): Promise<void> {
   const pglite = new PGlite({
