@@ -104,21 +104,6 @@ async function transaction(pglite: PGlite, begin: ThreadRequest): Promise<void> 
  */
 const holdMs = 2;
 
-/**
- * Foreground statements that may run while background ones wait, before one of those gets its turn. With 2, a burst's
- * own foreground inserts (its events) used up the turns, and most of a step's statements waited for a second
- * background one (bench:notify trace: 188 of 251 background statements that a step waited for started while
- * foreground ones were queued). A background statement still waits for at most this many.
- */
-const foregroundTurns = 8;
-
-/**
- * The longest a background statement waits while foreground ones keep coming (statement-lanes.ts). A trade: at 10 ms
- * the notifications' statements took most of the thread during bench:notify's burst (a loaded machine) and the steps'
- * p99 tripled; without it their outbox fell ~2 s behind the events.
- */
-const backgroundWaitMs = 30;
-
 async function main(): Promise<void> {
   const pglite = new PGlite({
     parsers: pgliteParsers,
@@ -131,7 +116,7 @@ async function main(): Promise<void> {
   // deployment's steps, the API) go first (statement-lanes.ts): the next is picked on the next turn of this thread's
   // loop, once the messages that came meanwhile are read. A transaction holds the store until it ends. The background
   // lane waits up to `holdMs` after a foreground statement for the next one of the same step (statement-lanes.ts).
-  const lanes = new StatementLanes(foregroundTurns, setImmediate, holdMs, backgroundWaitMs);
+  const lanes = new StatementLanes(2, setImmediate, holdMs);
   port.on('message', (r: ThreadRequest) => {
     if ('tx' in r && r.tx) {
       txInbox.push(r);

@@ -8,17 +8,12 @@
  * `holdMs`: a deployment step is two statements, the second sent once the first's answer is back. Between them the
  * foreground queue is empty for a moment, and a background statement that started then (5–100 ms for a batch of a
  * burst) made the step wait for all of it. So the background lane waits up to `holdMs` after a foreground operation
- * ends, unless the foreground lane has had its `foregroundTurns` since the last background one.
- * `backgroundWaitMs`: counting turns alone starved the background lane behind a stream of short foreground statements
- * (a burst's event inserts, one every 3–4 ms, each followed by a hold): the outbox fell seconds behind. A background
- * operation that has waited this long goes next, whatever the turns and holds.
+ * ends, unless the foreground lane has had its `foregroundTurns` since the last background one (no starvation).
  */
 export type Lane = 'foreground' | 'background';
 
 interface Waiting {
   start: () => void;
-  /** When it was queued (performance.now()). */
-  since: number;
 }
 
 export class StatementLanes {
@@ -39,7 +34,6 @@ export class StatementLanes {
     private readonly foregroundTurns = 2,
     private readonly defer?: (pick: () => void) => void,
     private readonly holdMs = 0,
-    private readonly backgroundWaitMs = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Run `operation` when its lane's turn comes; it holds the store until it settles. */
@@ -50,10 +44,7 @@ export class StatementLanes {
       return this.settle(lane, operation);
     }
     return new Promise<T>((resolve, reject) => {
-      this.waiting[lane].push({
-        start: () => this.settle(lane, operation).then(resolve, reject),
-        since: performance.now(),
-      });
+      this.waiting[lane].push({ start: () => this.settle(lane, operation).then(resolve, reject) });
       if (this.defer) this.pickLater();
       else if (!this.busy) this.next();
     });
@@ -100,26 +91,15 @@ export class StatementLanes {
 
   private pick(): Lane | undefined {
     const { foreground, background } = this.waiting;
-    if (background.length > 0 && (foreground.length === 0 || this.backgroundsTurn())) return 'background';
+    if (background.length > 0 && (foreground.length === 0 || this.foregroundSinceBackground >= this.foregroundTurns))
+      return 'background';
     return foreground.length > 0 ? 'foreground' : undefined;
   }
 
   /** How much longer the background lane waits for the foreground's next operation (0: it may go now). */
   private holding(): number {
-    if (this.holdMs <= 0 || this.backgroundsTurn()) return 0;
-    const until = Math.min(this.foregroundEndedAt + this.holdMs, this.backgroundDueAt());
-    return Math.max(0, until - performance.now());
-  }
-
-  /** Whether the background lane goes next even with foreground operations waiting or recent. */
-  private backgroundsTurn(): boolean {
-    return this.foregroundSinceBackground >= this.foregroundTurns || performance.now() >= this.backgroundDueAt();
-  }
-
-  /** When the oldest waiting background operation has waited `backgroundWaitMs`. */
-  private backgroundDueAt(): number {
-    const oldest = this.waiting.background[0];
-    return oldest ? oldest.since + this.backgroundWaitMs : Number.POSITIVE_INFINITY;
+    if (this.holdMs <= 0 || this.foregroundSinceBackground >= this.foregroundTurns) return 0;
+    return Math.max(0, this.foregroundEndedAt + this.holdMs - performance.now());
   }
 
   /** Look again once the hold is over (a foreground operation arriving meanwhile is picked at once). */
