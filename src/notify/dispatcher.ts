@@ -5,8 +5,8 @@
  * their events: an event that is committed will be notified, and a crash before a write only reads its events again
  * (the idempotency key makes a second insert a no-op). Reading and composing happen before the writes, and a write is
  * one statement (writeDispatch), so it holds the store for a moment only (on PGlite a transaction holds the whole
- * store for each of its round trips, and a deployment's step waited behind a pass of a burst: 30–50 ms). The cursor is a
- * position in transaction order and only passes transactions that have all ended (listFinishedEvents): an event
+ * store for each of its round trips, and a deployment's step waited behind a pass of a burst: 30–50 ms). The cursor
+ * is a position in transaction order and only passes transactions that have all ended (listFinishedEvents): an event
  * whose lower id commits after a higher one is still read.
  */
 import type { NotificationsConfig, ProjectConfig } from '../config/model.js';
