@@ -71,32 +71,4 @@ describe('EventLog', () => {
     expect(results.map((e) => e?.kind)).toEqual(['first', 'good', undefined, 'also.good']);
     expect((await listEvents(db, { project: 'p' })).map((e) => e.kind)).toEqual(['first', 'good', 'also.good']);
   });
-
-  it('the tail reads in the background lane, a page at a time, until it has every new event', async () => {
-    const pages: number[] = [];
-    const background = db.background();
-    const counted = Object.create(background) as Db;
-    counted.query = (async (sql: string, params?: unknown[]) => {
-      const result = await background.query(sql, params);
-      if (/from events/.test(sql)) pages.push(result.rows.length);
-      return result;
-    }) as Db['query'];
-    db.background = () => counted;
-    const log = new EventLog(db, silentLogger, 2000);
-    const got: EventRecord[] = [];
-    const stop = log.subscribe((e) => got.push(e));
-    await new Promise((r) => setTimeout(r, 100)); // the tail has read where the store stands
-    // Appended without emit (as notification outcomes are): only the tail hands them over.
-    await db.transaction(async (tx) => {
-      for (let i = 0; i < 450; i++)
-        await appendEvent(tx, { project: 'p', kind: 'notification.sent', message: `${i}`, data: {} });
-    });
-    const committed = Date.now();
-    await until('every appended event', () => got.length >= 450);
-    // One round reads the three pages: a round each would take two more intervals (4 s).
-    expect(Date.now() - committed).toBeLessThan(3500);
-    expect(got.map((e) => e.message)).toEqual(Array.from({ length: 450 }, (_, i) => `${i}`));
-    expect(Math.max(...pages)).toBe(200);
-    stop();
-  });
 });

@@ -19,9 +19,6 @@ type Listener = (event: EventRecord) => void;
 /** How many ids below the newest one seen are read again: a transaction may commit a lower id after a higher one. */
 const rescan = 200;
 
-/** Events read by one statement of the tail. */
-const tailPage = 200;
-
 /** The most events written by one statement. */
 const batchMax = 200;
 
@@ -68,32 +65,23 @@ export class EventLog {
     for (const listener of this.listeners) listener(event);
   }
 
-  /**
-   * Read the store's newest events, a page at a time until none is left; never throws (the next round tries again).
-   * The reads go in the store's background lane, in pages: nobody's step waits for a live stream, and a burst of
-   * notification outcomes (appended without `emit`) made one read of a thousand rows that a deployment step on
-   * PGlite waited behind (14 ms median, 124 ms at most in bench:notify, loaded machine).
-   */
+  /** One read of the store's newest events; never throws (the next round tries again). */
   private async follow(): Promise<void> {
     if (this.tailing) return;
     this.tailing = true;
-    const db = this.db.background();
     try {
       if (this.floor < 0) {
-        this.floor = this.cursor = await lastEventId(db);
+        this.floor = this.cursor = await lastEventId(this.db);
         return;
       }
-      for (;;) {
-        const after = Math.max(this.floor, this.cursor - rescan);
-        // The ids already handed in the window are left out by the store: a quiet log costs one small query.
-        const seen: number[] = [];
-        for (let id = after + 1; id <= this.cursor; id++) if (this.handed.has(id)) seen.push(id);
-        const rows = await listEventsExcept(db, { after, except: seen, limit: tailPage });
-        for (const e of rows) {
-          this.cursor = Math.max(this.cursor, e.id);
-          if (!this.handed.has(e.id)) this.hand(e);
-        }
-        if (rows.length < tailPage || this.listeners.size === 0) return;
+      const after = Math.max(this.floor, this.cursor - rescan);
+      // The ids already handed in the window are left out by the store: a quiet log costs one small query.
+      const seen: number[] = [];
+      for (let id = after + 1; id <= this.cursor; id++) if (this.handed.has(id)) seen.push(id);
+      const rows = await listEventsExcept(this.db, { after, except: seen, limit: 1000 });
+      for (const e of rows) {
+        this.cursor = Math.max(this.cursor, e.id);
+        if (!this.handed.has(e.id)) this.hand(e);
       }
     } catch (e) {
       this.logger.warn({ err: e }, 'could not read new events for live streams; trying again');

@@ -1,8 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { storeProject } from '../../test/support/notify-fixtures.js';
 import { type OpenTransaction, openTransaction } from '../../test/support/open-transaction.js';
-import { assertPostgresReachable, type FreshPostgres, freshPglite, freshPostgres } from '../../test/support/store.js';
-import { appendEvents } from '../store/repos/events.js';
+import { assertPostgresReachable, type FreshPostgres, freshPostgres } from '../../test/support/store.js';
 import type { Db } from '../store/db.js';
 import { Dispatcher } from './dispatcher.js';
 
@@ -135,47 +134,6 @@ describe('the dispatcher beside other databases of the same server', () => {
     } finally {
       for (const t of open.splice(0)) await t.close();
       await other.drop();
-    }
-  });
-});
-
-describe('the writes of a pass', () => {
-  it('are statements of at most 50 deliveries of whole events, and together write every one once', async () => {
-    const db = await freshPglite();
-    try {
-      await storeProject(db, {
-        services: {
-          chat: { type: 'slack', url: 'secret:SLACK_URL' },
-          ops: { type: 'teams', url: 'secret:TEAMS_URL' },
-          audit: { type: 'webhook', url: 'secret:HOOK_URL', secret: 'secret:HOOK_SECRET' },
-        },
-        subscriptions: [{ on: ['on-deployment-started'], to: ['chat', 'ops', 'audit'] }],
-      });
-      const event = { project: 'harbor', kind: 'deployment.started', message: 'started', data: {} };
-      await appendEvents(
-        db,
-        Array.from({ length: 40 }, () => event),
-      );
-      const writes: number[][] = [];
-      const query = db.query.bind(db);
-      db.query = ((sql: string, params?: unknown[]) => {
-        if (/^with locked/.test(sql))
-          writes.push((JSON.parse(String(params![0])) as { event_id: number }[]).map((d) => Number(d.event_id)));
-        return query(sql, params);
-      }) as Db['query'];
-      const dispatcher = new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' });
-      expect(await dispatcher.dispatchAll()).toBe(120);
-      // 16 events (48 deliveries) a statement: 16 + 16 + 8 (then a pass that reads nothing may move the cursor alone).
-      expect(writes.map((w) => w.length).filter((n) => n > 0)).toEqual([48, 48, 24]);
-      for (const w of writes) for (const id of new Set(w)) expect(w.filter((x) => x === id)).toHaveLength(3);
-      const { rows } = await query<{ n: number; keys: number }>(
-        'select count(*)::int as n, count(distinct key)::int as keys from notify_deliveries',
-      );
-      expect(rows[0]).toEqual({ n: 120, keys: 120 });
-      // The cursor is past the last event: nothing is read again.
-      expect((await dispatcher.dispatchOnce()).events).toBe(0);
-    } finally {
-      await db.close();
     }
   });
 });

@@ -1,12 +1,12 @@
 /**
  * Follows the events table with one cursor. A pass reads the events after the cursor and composes a delivery for
- * every subscription an event's trigger matches; then each write (one statement, at most `writeRows` deliveries of
- * whole events) locks the cursor, checks that it has not moved since, writes its deliveries and moves the cursor past
- * their events: an event that is committed will be notified, and a crash before a write only reads its events again
- * (the idempotency key makes a second insert a no-op). Reading and composing happen before the writes, and a write is
- * one statement (writeDispatch), so it holds the store for a moment only (on PGlite a transaction holds the whole
- * store for each of its round trips, and a deployment's step waited behind a pass of a burst: 30–50 ms). The cursor
- * is a position in transaction order and only passes transactions that have all ended (listFinishedEvents): an event
+ * every subscription an event's trigger matches; then ONE statement locks the cursor, checks that it has
+ * not moved since, writes the deliveries and moves it: an event that is committed will be notified, and a crash
+ * before the commit only reads the same events again (the idempotency key makes a second insert a no-op). Reading
+ * and composing happen before that write, and the write is one statement (writeDispatch), so it holds the store for
+ * a moment only (on PGlite a transaction holds the whole store for each of its round trips, and a deployment's step
+ * waited behind a pass of a burst: 30–50 ms). The cursor is a
+ * position in transaction order and only passes transactions that have all ended (listFinishedEvents): an event
  * whose lower id commits after a higher one is still read.
  */
 import type { NotificationsConfig, ProjectConfig } from '../config/model.js';
@@ -29,7 +29,7 @@ export interface DispatcherOptions {
   db: Db;
   /** Base of deployment links when the config sets none (the coordinator address). */
   linkBase: string;
-  /** Events read per pass. */
+  /** Events read per transaction. */
   batch?: number;
 }
 
@@ -44,21 +44,6 @@ function serviceOf(e: EventRecord): string | undefined {
   const labels = e.data.labels as Record<string, unknown> | undefined;
   const service = e.service ?? e.data.service ?? labels?.service;
   return typeof service === 'string' ? service : undefined;
-}
-
-/**
- * The most deliveries one statement writes (an event's deliveries are never split). On PGlite a deployment step's
- * statement may wait for the background statement in progress: 200 events fanned out to 5 services were one insert
- * of 1,000 rows that held the store 100–400 ms in bench:notify's burst. Reading fewer events per pass instead made the
- * outbox fall seconds behind the events (one read of the cursor, the events and the config per pass).
- */
-const writeRows = 50;
-
-/** One statement of a pass: these deliveries, and the cursor moved to `to` (where the events they come from end). */
-interface Write {
-  deliveries: NewNotifyDelivery[];
-  to: EventPosition;
-  lastEvent?: EventPosition;
 }
 
 export class Dispatcher {
@@ -82,37 +67,25 @@ export class Dispatcher {
       limit: this.options.batch ?? 200,
     });
     const configs = new Map<string, ProjectConfig | undefined>();
-    const writes: Write[] = [{ deliveries: [], to: readTo }];
+    const deliveries: NewNotifyDelivery[] = [];
     for (const event of events) {
       if (!event.project || !triggerOf(event)) continue;
       if (!configs.has(event.project)) configs.set(event.project, (await getProject(db, event.project))?.config);
       const notifications = configs.get(event.project)?.notifications;
-      if (!notifications) continue;
-      const mine = await this.deliveriesOf(db, event, notifications);
-      const last = writes.at(-1)!;
-      // The write so far ends at the event before this one; this event's deliveries start the next.
-      if (last.deliveries.length > 0 && last.deliveries.length + mine.length > writeRows) {
-        last.to = last.lastEvent!;
-        writes.push({ deliveries: [], to: readTo });
-      }
-      writes.at(-1)!.deliveries.push(...mine);
-      writes.at(-1)!.lastEvent = event.position;
+      if (notifications) deliveries.push(...(await this.deliveriesOf(db, event, notifications)));
     }
-    let from = cursor;
-    let total = 0;
-    for (const write of writes) {
-      // Nothing to write and the cursor stays: no statement (the last pass of every dispatchAll).
-      if (write.deliveries.length === 0 && comparePositions(write.to, from) <= 0) continue;
-      // Another dispatcher (a coordinator that was leader a moment ago) moved the cursor meanwhile: what this pass
-      // read is its to write; read again from where it stands (writeDispatch writes nothing then).
-      const written = await writeDispatch(db, from, write.deliveries, write.to);
-      if (written === undefined) return { events: events.length, deliveries: total };
-      total += written;
-      from = write.to;
-      this.cursor = write.to;
+    // Nothing to write and the cursor stays: no transaction (the last pass of every dispatchAll).
+    if (deliveries.length === 0 && comparePositions(readTo, cursor) <= 0) {
+      this.heldBack = heldBack;
+      return { events: events.length, deliveries: 0 };
     }
+    // Another dispatcher (a coordinator that was leader a moment ago) moved the cursor meanwhile: what this pass
+    // read is its to write; read again from where it stands (writeDispatch writes nothing then).
+    const written = await writeDispatch(db, cursor, deliveries, readTo);
+    if (written === undefined) return { events: events.length, deliveries: 0 };
+    this.cursor = readTo;
     this.heldBack = heldBack;
-    return { events: events.length, deliveries: total };
+    return { events: events.length, deliveries: written };
   }
 
   /** Dispatch until no event is left after the cursor. */

@@ -57,15 +57,10 @@ export interface WorkerOptions {
 /** Config fields that are not secret names. */
 const plainFields = new Set(['type', 'from', 'to', ...plainServiceFields]);
 const urgent = new Set(urgentTriggers);
-/*
- * Rows per statement. On PGlite (one statement at a time) a deployment step's statement may wait for one background
- * statement: batches of up to 200 rows took 10–100 ms each during bench:notify's burst, and the steps' p99 followed.
- * Smaller batches cost more statements, which the store's lanes interleave with the engine's.
- */
-/** Ended attempts written per statement. */
-const flushBatch = 25;
-/** Deliveries claimed per pass (at most `capacityOf` per service besides). */
-const passBatch = 40;
+/** Ended attempts written per transaction. */
+const flushBatch = 200;
+/** Deliveries read per pass. */
+const passBatch = 200;
 
 /** One notification service of one project (`project/target`): its queue in memory and its attempts in flight. */
 interface Slot {
