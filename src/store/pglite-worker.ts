@@ -98,6 +98,12 @@ async function transaction(pglite: PGlite, begin: ThreadRequest): Promise<void> 
   }
 }
 
+/**
+ * How long the background lane waits for the foreground's next statement: most steps sent their second statement
+ * within 0.1–2 ms of the first's end (bench:notify, loaded machine), a background batch took 5–100 ms.
+ */
+const holdMs = 2;
+
 async function main(): Promise<void> {
   const pglite = new PGlite({
     parsers: pgliteParsers,
@@ -108,8 +114,9 @@ async function main(): Promise<void> {
   await installPgliteArrayParsers(pglite);
   // One request at a time; the coordinator's thread sends each at once with its lane, and the foreground's (a
   // deployment's steps, the API) go first (statement-lanes.ts): the next is picked on the next turn of this thread's
-  // loop, once the messages that came meanwhile are read. A transaction holds the store until it ends.
-  const lanes = new StatementLanes(2, setImmediate);
+  // loop, once the messages that came meanwhile are read. A transaction holds the store until it ends. The background
+  // lane waits up to `holdMs` after a foreground statement for the next one of the same step (statement-lanes.ts).
+  const lanes = new StatementLanes(2, setImmediate, holdMs);
   port.on('message', (r: ThreadRequest) => {
     if ('tx' in r && r.tx) {
       txInbox.push(r);

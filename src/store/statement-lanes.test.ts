@@ -81,4 +81,40 @@ describe('StatementLanes', () => {
     await Promise.all([...eagerRuns, eager.run('foreground', async () => void order.push('step'))]);
     expect(order).toEqual(['b1', 'b2', 'b3', 'step']);
   });
+
+  it('holds the background lane back briefly after a foreground operation, for the next one of a step', async () => {
+    for (const defer of [undefined, setImmediate]) {
+      const lanes = new StatementLanes(2, defer, 50);
+      const started: string[] = [];
+      await lanes.run('foreground', async () => void started.push('emit'));
+      const background = lanes.run('background', async () => void started.push('claim'));
+      await turn();
+      // The step's second statement comes after a round trip: it still goes before the waiting background one.
+      const update = lanes.run('foreground', async () => void started.push('update'));
+      await Promise.all([background, update]);
+      expect(started).toEqual(['emit', 'update', 'claim']);
+    }
+  });
+
+  it('lets the background lane go once the hold is over, or after the foreground had its turns', async () => {
+    const lanes = new StatementLanes(2, setImmediate, 30);
+    await lanes.run('foreground', async () => undefined);
+    const t = performance.now();
+    await lanes.run('background', async () => undefined);
+    expect(performance.now() - t).toBeGreaterThanOrEqual(25);
+    // Two foreground operations since the last background one: no hold, however recent they are.
+    await lanes.run('foreground', async () => undefined);
+    await lanes.run('foreground', async () => undefined);
+    const u = performance.now();
+    await lanes.run('background', async () => undefined);
+    expect(performance.now() - u).toBeLessThan(25);
+  });
+
+  it('does not hold the background lane when no foreground operation ran lately', async () => {
+    const lanes = new StatementLanes(2, setImmediate, 1000);
+    const t = performance.now();
+    await lanes.run('background', async () => undefined);
+    await lanes.run('background', async () => undefined);
+    expect(performance.now() - t).toBeLessThan(500);
+  });
 });

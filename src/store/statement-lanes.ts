@@ -5,6 +5,10 @@
  * background lane gets every idle moment, and a turn after every `foregroundTurns` foreground operations while both
  * wait, so a foreground statement waits for at most one background one and the background is never starved (a
  * steady stream of the engine's statements must not hold notifications back).
+ * `holdMs`: a deployment step is two statements, the second sent once the first's answer is back. Between them the
+ * foreground queue is empty for a moment, and a background statement that started then (5–100 ms for a batch of a
+ * burst) made the step wait for all of it. So the background lane waits up to `holdMs` after a foreground operation
+ * ends, unless the foreground lane has had its `foregroundTurns` since the last background one (no starvation).
  */
 export type Lane = 'foreground' | 'background';
 
@@ -16,6 +20,9 @@ export class StatementLanes {
   private busy = false;
   private picking = false;
   private foregroundSinceBackground = 0;
+  /** When the last foreground operation settled (performance.now()). */
+  private foregroundEndedAt = Number.NEGATIVE_INFINITY;
+  private holdTimer: NodeJS.Timeout | undefined;
   private readonly waiting: Record<Lane, Waiting[]> = { foreground: [], background: [] };
 
   /**
@@ -26,18 +33,20 @@ export class StatementLanes {
   constructor(
     private readonly foregroundTurns = 2,
     private readonly defer?: (pick: () => void) => void,
+    private readonly holdMs = 0,
   ) {}
 
   /** Run `operation` when its lane's turn comes; it holds the store until it settles. */
   run<T>(lane: Lane, operation: () => Promise<T>): Promise<T> {
-    if (!this.busy && !this.defer) {
+    if (!this.busy && !this.defer && !(lane === 'background' && this.holding() > 0)) {
       this.busy = true;
       this.count(lane);
-      return this.settle(operation);
+      return this.settle(lane, operation);
     }
     return new Promise<T>((resolve, reject) => {
-      this.waiting[lane].push({ start: () => this.settle(operation).then(resolve, reject) });
-      this.pickLater();
+      this.waiting[lane].push({ start: () => this.settle(lane, operation).then(resolve, reject) });
+      if (this.defer) this.pickLater();
+      else if (!this.busy) this.next();
     });
   }
 
@@ -55,10 +64,11 @@ export class StatementLanes {
     return { foreground: this.waiting.foreground.length, background: this.waiting.background.length };
   }
 
-  private async settle<T>(operation: () => Promise<T>): Promise<T> {
+  private async settle<T>(lane: Lane, operation: () => Promise<T>): Promise<T> {
     try {
       return await operation();
     } finally {
+      if (lane === 'foreground') this.foregroundEndedAt = performance.now();
       if (this.defer) {
         this.busy = false;
         this.pickLater();
@@ -68,8 +78,10 @@ export class StatementLanes {
 
   private next(): void {
     const lane = this.pick();
-    if (!lane) {
+    const hold = lane === 'background' ? this.holding() : 0;
+    if (!lane || hold > 0) {
       this.busy = false;
+      if (hold > 0) this.holdFor(hold);
       return;
     }
     this.busy = true;
@@ -82,6 +94,23 @@ export class StatementLanes {
     if (background.length > 0 && (foreground.length === 0 || this.foregroundSinceBackground >= this.foregroundTurns))
       return 'background';
     return foreground.length > 0 ? 'foreground' : undefined;
+  }
+
+  /** How much longer the background lane waits for the foreground's next operation (0: it may go now). */
+  private holding(): number {
+    if (this.holdMs <= 0 || this.foregroundSinceBackground >= this.foregroundTurns) return 0;
+    return Math.max(0, this.foregroundEndedAt + this.holdMs - performance.now());
+  }
+
+  /** Look again once the hold is over (a foreground operation arriving meanwhile is picked at once). */
+  private holdFor(ms: number): void {
+    if (this.holdTimer) return;
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = undefined;
+      if (this.busy) return;
+      if (this.defer) this.pickLater();
+      else this.next();
+    }, ms);
   }
 
   private count(lane: Lane): void {
