@@ -4,9 +4,11 @@
  * PostgreSQL's backend (from /proc, so a local server) and of this process (the coordinator's share of the digest).
  *
  *   npx tsx bench/ingest-store.ts [--events 3000] [--batch 100] [--variant base|compressed|no-age-index|no-indexes]
+ *     [--payload binary|base64]
  *
  * `--variant` changes the schema after the migrations, to compare: `compressed` puts back TOAST compression of the
  * payload (before schema 022), `no-age-index` drops error_events_age, `no-indexes` every index but the key.
+ * `--payload` is how the payloads travel (event-insert.ts PayloadParam; the ingest sends `binary` on PostgreSQL).
  * The database (slipway_bench_store_<pid>) is dropped at the end. Figures vary with the machine's load: run each
  * variant a few times, alternating, under `flock /tmp/bench.lock`.
  */
@@ -15,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { digestBatch } from '../src/observe/errors/digest.js';
+import type { PayloadParam } from '../src/observe/errors/event-insert.js';
 import { readBody } from '../src/observe/errors/read-body.js';
 import { openStore } from '../src/store/open.js';
 import { seeded } from '../test/support/traffic-feed.js';
@@ -28,6 +31,7 @@ const arg = (name: string, fallback: string) => {
 const events = Number(arg('events', '3000'));
 const batch = Number(arg('batch', '100'));
 const variant = arg('variant', 'base');
+const payload = arg('payload', 'binary');
 const variants: Record<string, string[]> = {
   base: [],
   compressed: ['alter table error_events alter column payload set storage extended'],
@@ -36,6 +40,7 @@ const variants: Record<string, string[]> = {
 };
 if (!(Number.isInteger(events) && events > 0)) await refuse('--events: expected a whole number > 0');
 if (!(Number.isInteger(batch) && batch > 0)) await refuse('--batch: expected a whole number > 0');
+if (payload !== 'binary' && payload !== 'base64') await refuse('--payload: binary or base64');
 const changes = variants[variant];
 if (!changes) await refuse(`--variant: one of ${Object.keys(variants).join(', ')}`);
 
@@ -68,7 +73,9 @@ try {
     const ownBefore = process.cpuUsage();
     const started = performance.now();
     for (let at = 0; at < accepted.length; at += batch)
-      await db.transaction((tx) => digestBatch(tx, accepted.slice(at, at + batch), new Date()));
+      await db.transaction((tx) =>
+        digestBatch(tx, accepted.slice(at, at + batch), new Date(), payload as PayloadParam),
+      );
     const wallMs = performance.now() - started;
     const own = process.cpuUsage(ownBefore);
     const storeMs = backends.reduce((ms, pid) => ms + cpuMs(pid), 0) - storeBefore;
@@ -79,6 +86,7 @@ try {
       events,
       batch,
       variant,
+      payload,
       wallMs: Math.round(wallMs),
       storeCpuMsPerEvent: perEvent(storeMs),
       digestCpuMsPerEvent: perEvent((own.user + own.system) / 1000),

@@ -211,7 +211,7 @@ export class ErrorIngest {
   private async store(batch: Accepted[]): Promise<void> {
     try {
       await this.o.db.transaction(async (tx) => {
-        const changes = await digestBatch(tx, batch, new Date());
+        const changes = await digestBatch(tx, batch, new Date(), payloadParam[this.o.db.driver]);
         // One statement for all: each statement costs a round trip (tens of ms on a busy PGlite).
         await appendEvents(tx, changes.map(issueEvent));
       });
@@ -236,6 +236,9 @@ function issueEvent(c: IssueChange) {
     data: { issue: c.issueId, title: c.title, release: c.release, environment: c.environment, count: c.count },
   };
 }
+
+/** pg sends a Buffer as raw bytes; PGlite would hex-encode it in JavaScript, so base64 text there (event-insert.ts). */
+const payloadParam = { postgres: 'binary', pglite: 'base64' } as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
