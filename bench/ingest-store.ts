@@ -4,9 +4,12 @@
  * PostgreSQL's backend (from /proc, so a local server) and of this process (the coordinator's share of the digest).
  *
  *   npx tsx bench/ingest-store.ts [--events 3000] [--batch 100] [--variant base|compressed|no-age-index|no-indexes]
+ *     [--payload binary|base64] [--rows N]
  *
  * `--variant` changes the schema after the migrations, to compare: `compressed` puts back TOAST compression of the
  * payload (before schema 022), `no-age-index` drops error_events_age, `no-indexes` every index but the key.
+ * `--payload` is how the payloads travel and `--rows` the rows per insert statement (event-insert.ts InsertShape;
+ * by default what the ingest does on PostgreSQL).
  * The database (slipway_bench_store_<pid>) is dropped at the end. Figures vary with the machine's load: run each
  * variant a few times, alternating, under `flock /tmp/bench.lock`.
  */
@@ -15,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { digestBatch } from '../src/observe/errors/digest.js';
+import { type InsertShape, insertShapes } from '../src/observe/errors/event-insert.js';
 import { readBody } from '../src/observe/errors/read-body.js';
 import { openStore } from '../src/store/open.js';
 import { seeded } from '../test/support/traffic-feed.js';
@@ -28,6 +32,8 @@ const arg = (name: string, fallback: string) => {
 const events = Number(arg('events', '3000'));
 const batch = Number(arg('batch', '100'));
 const variant = arg('variant', 'base');
+const payload = arg('payload', insertShapes.postgres.payloads);
+const rowsPerStatement = Number(arg('rows', String(insertShapes.postgres.rowsPerStatement)));
 const variants: Record<string, string[]> = {
   base: [],
   compressed: ['alter table error_events alter column payload set storage extended'],
@@ -36,6 +42,8 @@ const variants: Record<string, string[]> = {
 };
 if (!(Number.isInteger(events) && events > 0)) await refuse('--events: expected a whole number > 0');
 if (!(Number.isInteger(batch) && batch > 0)) await refuse('--batch: expected a whole number > 0');
+if (payload !== 'binary' && payload !== 'base64') await refuse('--payload: binary or base64');
+if (!(Number.isInteger(rowsPerStatement) && rowsPerStatement > 0)) await refuse('--rows: expected a whole number > 0');
 const changes = variants[variant];
 if (!changes) await refuse(`--variant: one of ${Object.keys(variants).join(', ')}`);
 
@@ -68,7 +76,12 @@ try {
     const ownBefore = process.cpuUsage();
     const started = performance.now();
     for (let at = 0; at < accepted.length; at += batch)
-      await db.transaction((tx) => digestBatch(tx, accepted.slice(at, at + batch), new Date()));
+      await db.transaction((tx) =>
+        digestBatch(tx, accepted.slice(at, at + batch), new Date(), {
+          payloads: payload as InsertShape['payloads'],
+          rowsPerStatement,
+        }),
+      );
     const wallMs = performance.now() - started;
     const own = process.cpuUsage(ownBefore);
     const storeMs = backends.reduce((ms, pid) => ms + cpuMs(pid), 0) - storeBefore;
@@ -79,6 +92,8 @@ try {
       events,
       batch,
       variant,
+      payload,
+      rowsPerStatement,
       wallMs: Math.round(wallMs),
       storeCpuMsPerEvent: perEvent(storeMs),
       digestCpuMsPerEvent: perEvent((own.user + own.system) / 1000),

@@ -5,11 +5,13 @@
  * p99 ingest latency, the coordinator's RSS, and the proxy's p99 with and without the ingest load.
  *
  *   npm run bench:ingest -- --json [--events 6000] [--connections 8] [--stores pglite,postgres] [--threads N]
- *     [--cpu-prof DIR]
+ *     [--cpu-prof DIR] [--warmup 1500]
  *
  * `--threads N` sets errors.threads (worker threads reading bodies; 0: on the event loop). `--cpu-prof DIR` starts
  * the coordinator under `node --cpu-prof` and leaves its profiles in DIR (one per thread; bench/profile-top.ts
- * ranks what they spent their time on).
+ * ranks what they spent their time on). `--warmup N` first posts N other envelopes, not measured, and waits until they
+ * are digested: a coordinator fresh from its start spent a fifth of its CPU in the measured seconds compiling its hot
+ * code (V8's TurboFan threads, `perf record`, 2026-12-06), which a long-running one has done once and for all.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import pg from 'pg';
@@ -23,6 +25,7 @@ import { createDemoWorkspace } from '../src/demo/workspace.js';
 import { onExit } from '../src/shared/exit-cleanup.js';
 import { seeded } from '../test/support/traffic-feed.js';
 import { benchEnvelopes } from './ingest-events.js';
+import { postEnvelope } from './ingest-post.js';
 import { probeLatency } from './latency-probe.js';
 import { launch, machine, printResult, progress, refuse, stop, waitForHttp } from './support.js';
 
@@ -36,19 +39,41 @@ const stores = arg('stores', 'pglite,postgres').split(',');
 const proxyRate = Number(arg('proxy-rate', '200'));
 const cpuProf = arg('cpu-prof', '');
 const threads = arg('threads', '');
+const warmup = Number(arg('warmup', '1500'));
 if (!(Number.isInteger(events) && events > 0)) await refuse('--events: expected a whole number > 0');
 if (!(Number.isInteger(connections) && connections > 0)) await refuse('--connections: expected a whole number > 0');
+if (!(Number.isInteger(warmup) && warmup >= 0)) await refuse('--warmup: expected a whole number ≥ 0');
 if (threads !== '' && !/^\d+$/.test(threads)) await refuse('--threads: expected a whole number ≥ 0');
 if (stores.some((s) => s !== 'pglite' && s !== 'postgres')) await refuse('--stores: pglite, postgres or both');
 
-progress(`making ${events} envelopes…`);
-const envelopes = benchEnvelopes(events, 300, 25, seeded(20261204));
+progress(`making ${warmup} + ${events} envelopes…`);
+// One series, so the warm-up's events are other events (other ids) of the same issues and releases.
+const made = benchEnvelopes(warmup + events, 300, 25, seeded(20261204));
+const warmupEnvelopes = made.slice(0, warmup);
+const envelopes = made.slice(warmup);
 const bytes = envelopes.map((e) => e.length).sort((a, b) => a - b);
+
+/** utime and stime (ms) of /proc/…/stat: a process (all its threads) or, under task/, one thread. */
+const cpuOf = (stat: string) => {
+  const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
+  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 }; // in ticks of 10 ms
+};
 
 /** CPU time (ms) the process has used, all threads (zlib's thread pool included): load-independent, unlike rates. */
 const cpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in ticks of 10 ms
+  const c = cpuOf(`/proc/${pid}/stat`);
+  return c.user + c.system;
+};
+
+/**
+ * The coordinator's CPU (ms) in parts: user and system time (the kernel's share: sockets, wake-ups of threads), and
+ * its main thread (the event loop: HTTP, the store's statements) apart from the others (ingest readers, PGlite, zlib,
+ * GC helpers). Node names every thread "node", so the main thread is the one whose id is the process's.
+ */
+const cpuParts = (pid: number) => {
+  const all = cpuOf(`/proc/${pid}/stat`);
+  const main = cpuOf(`/proc/${pid}/task/${pid}/stat`);
+  return { user: all.user, system: all.system, mainThread: main.user + main.system };
 };
 
 const rssMb = (pid: number) => {
@@ -131,37 +156,22 @@ async function run(store: 'pglite' | 'postgres') {
       return { path: `/api${url.pathname}/envelope/`, key: url.username };
     }),
   );
-  const rss: number[] = [rssMb(coordinator.pid!)];
-  const sampler = setInterval(() => rss.push(rssMb(coordinator.pid!)), 250);
   const pool = new Pool(base, { connections, pipelining: 1 });
-  const latencies: number[] = [];
-  const statuses = new Map<number, number>();
-  let next = 0;
-  progress(`${store}: posting ${events} envelopes over ${connections} connections, proxy probed meanwhile…`);
-  const started = performance.now();
-  const cpuBefore = cpuMs(coordinator.pid!);
-  const clientCpuBefore = process.cpuUsage();
-  const storeCpuBefore = await postgres?.cpuMs();
-  const proxyDuring = probeLatency(staging, '/quotes/sample', proxyRate, 5);
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (next < envelopes.length) {
-        const i = next++;
-        const k = keys[i % keys.length]!;
-        const t0 = performance.now();
-        const res = await pool.request({
-          method: 'POST',
-          path: `${k.path}?sentry_key=${k.key}&sentry_version=7`,
-          headers: { 'content-type': 'application/x-sentry-envelope', 'content-encoding': 'gzip' },
-          body: envelopes[i],
-        });
-        await res.body.dump();
-        latencies.push(performance.now() - t0);
-        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-      }
-    }),
-  );
-  const sentMs = performance.now() - started;
+  /** Post `list` over the connections, each answer's status and latency (ms) to `answered`. */
+  const postAll = (list: Buffer[], answered: (status: number, ms: number) => void) => {
+    let next = 0;
+    return Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (next < list.length) {
+          const i = next++;
+          const k = keys[i % keys.length]!;
+          const t0 = performance.now();
+          const status = await postEnvelope(pool, `${k.path}?sentry_key=${k.key}&sentry_version=7`, list[i]!);
+          answered(status, performance.now() - t0);
+        }
+      }),
+    );
+  };
   // Until the digest loop has taken every accepted event (slipway_error_events_digested_total), read from /metrics:
   // polling the issue list instead cost the coordinator more CPU than the ingest on PGlite (a grouped listing of
   // 300 issues with their per-release counts, twice a second), so the benchmark measured its own polling.
@@ -170,26 +180,56 @@ async function run(store: 'pglite' | 'postgres') {
     const m = /^slipway_error_events_digested_total (\d+)/m.exec(await res.text());
     return m ? Number(m[1]) : 0;
   };
-  let seen = 0;
-  let grewAt = performance.now();
-  for (;;) {
-    const now = await digested();
-    if (now > seen) grewAt = performance.now();
-    seen = now;
-    // All digested, or nothing more for 2 minutes (dropped: the coordinator log and /metrics say why).
-    if (seen >= (statuses.get(200) ?? 0) || performance.now() - grewAt > 120_000) break;
-    await new Promise((r) => setTimeout(r, 200));
+  /** Wait until `count` events are digested, or none more for 2 minutes (dropped: the log and /metrics say why). */
+  const digestedAll = async (count: number) => {
+    let seen = 0;
+    let grewAt = performance.now();
+    for (;;) {
+      const now = await digested();
+      if (now > seen) grewAt = performance.now();
+      seen = now;
+      if (seen >= count || performance.now() - grewAt > 120_000) return seen;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  /** Events stored, from the API: the events of every issue. */
+  const storedEvents = async () => {
+    const { issues } = await client.call<{ issues: { events: number }[] }>(
+      'GET',
+      `/api/v1/projects/${project}/errors?limit=1000`,
+    );
+    return issues.reduce((n, i) => n + i.events, 0);
+  };
+  let warmAccepted = 0;
+  if (warmup > 0) {
+    progress(`${store}: warming up with ${warmup} other envelopes…`);
+    await postAll(warmupEnvelopes, (status) => (warmAccepted += status === 200 ? 1 : 0));
+    await digestedAll(warmAccepted);
   }
+  const storedBefore = warmup > 0 ? await storedEvents() : 0;
+  const rss: number[] = [rssMb(coordinator.pid!)];
+  const sampler = setInterval(() => rss.push(rssMb(coordinator.pid!)), 250);
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  progress(`${store}: posting ${events} envelopes over ${connections} connections, proxy probed meanwhile…`);
+  const started = performance.now();
+  const cpuBefore = cpuMs(coordinator.pid!);
+  const partsBefore = cpuParts(coordinator.pid!);
+  const clientCpuBefore = process.cpuUsage();
+  const storeCpuBefore = await postgres?.cpuMs();
+  const proxyDuring = probeLatency(staging, '/quotes/sample', proxyRate, 5);
+  await postAll(envelopes, (status, ms) => {
+    latencies.push(ms);
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  });
+  const sentMs = performance.now() - started;
+  await digestedAll(warmAccepted + (statuses.get(200) ?? 0));
   const storedMs = performance.now() - started;
   const cpuUsed = cpuMs(coordinator.pid!) - cpuBefore;
+  const partsAfter = cpuParts(coordinator.pid!);
   const clientCpu = process.cpuUsage(clientCpuBefore);
   const storeCpuAfter = await postgres?.cpuMs();
-  // What was stored, from the API: the events of every issue.
-  const { issues } = await client.call<{ issues: { events: number }[] }>(
-    'GET',
-    `/api/v1/projects/${project}/errors?limit=1000`,
-  );
-  const stored = issues.reduce((n, i) => n + i.events, 0);
+  const stored = (await storedEvents()) - storedBefore;
   clearInterval(sampler);
   rss.push(rssMb(coordinator.pid!));
   const proxyWithIngest = await proxyDuring;
@@ -208,9 +248,15 @@ async function run(store: 'pglite' | 'postgres') {
     // The coordinator's CPU per stored event (all its threads): what 2 idle cores would sustain is about
     // 2000 / this many events per second.
     coordinatorCpuMsPerEvent: perEvent(cpuUsed),
+    coordinatorCpuParts: {
+      mainThreadMsPerEvent: perEvent(partsAfter.mainThread - partsBefore.mainThread),
+      otherThreadsMsPerEvent: perEvent(cpuUsed - (partsAfter.mainThread - partsBefore.mainThread)),
+      systemMsPerEvent: perEvent(partsAfter.system - partsBefore.system),
+    },
     // The rest of the machine's share: this client (posting, and probing the proxy at --proxy-rate) and, on a local
     // PostgreSQL, its backends for the benchmark's database (backends that ended mid-run are not counted).
     clientCpuMsPerEvent: perEvent((clientCpu.user + clientCpu.system) / 1000),
+    clientSystemCpuMsPerEvent: perEvent(clientCpu.system / 1000),
     storeCpuMsPerEvent:
       storeCpuBefore === undefined || storeCpuAfter === undefined ? null : perEvent(storeCpuAfter - storeCpuBefore),
     ingestLatencyMs: { p50: r1(percentile(latencies, 50)), p99: r1(percentile(latencies, 99)) },
@@ -230,6 +276,7 @@ await printResult({
   note: 'a shared machine (up to 8 sessions on 2 cores): figures vary with the load of others',
   envelope: { gzipBytes: { p50: percentile(bytes, 50), p99: percentile(bytes, 99) }, issues: 300, releases: 25 },
   connections,
+  warmup,
   threads: threads === '' ? 'default' : Number(threads),
   results,
 });

@@ -4,7 +4,7 @@ import type { Queryable } from '../../store/db.js';
 import { jsonParam } from '../../store/params.js';
 import { upsertIssues, type IssueUpsert } from './issue-upsert.js';
 import type { Accepted, AcceptedEvent } from './accepted.js';
-import { insertEvents } from './event-insert.js';
+import { type InsertShape, insertEvents, insertShapes } from './event-insert.js';
 import { storeSessions, storeTransactions } from './store-sessions.js';
 
 /** An issue that a batch opened or reopened: what `error.issue.new` / `error.issue.regressed` carry. */
@@ -24,9 +24,15 @@ const clip = (s: string | undefined) => (s === undefined ? null : escapeUnstorab
 /**
  * Digest a batch of accepted envelopes in one transaction: drop events already stored (SDKs
  * retry), group the rest into issues, store events, per-release counts and affected users, then
- * sessions and transactions. Returns the issues it opened or reopened.
+ * sessions and transactions. Returns the issues it opened or reopened. `shape`: how the driver of `tx` takes the
+ * events best (event-insert.ts).
  */
-export async function digestBatch(tx: Queryable, batch: Accepted[], now: Date): Promise<IssueChange[]> {
+export async function digestBatch(
+  tx: Queryable,
+  batch: Accepted[],
+  now: Date,
+  shape: InsertShape = insertShapes.pglite,
+): Promise<IssueChange[]> {
   const seen = new Set<string>();
   const fresh: { a: Accepted; e: AcceptedEvent }[] = [];
   for (const a of batch)
@@ -44,14 +50,14 @@ export async function digestBatch(tx: Queryable, batch: Accepted[], now: Date): 
     );
     const stored = new Set(rows.map((r) => `${r.project}\u0001${r.event_id}`));
     const events = fresh.filter((f) => !stored.has(`${f.a.project}\u0001${f.e.eventId}`));
-    if (events.length > 0) changes = await storeEvents(tx, events, now);
+    if (events.length > 0) changes = await storeEvents(tx, events, now, shape);
   }
   await storeSessions(tx, batch);
   await storeTransactions(tx, batch);
   return changes;
 }
 
-async function storeEvents(tx: Queryable, events: { a: Accepted; e: AcceptedEvent }[], now: Date) {
+async function storeEvents(tx: Queryable, events: { a: Accepted; e: AcceptedEvent }[], now: Date, shape: InsertShape) {
   const issues = new Map<string, IssueUpsert>();
   const grouped = events.map(({ a, e }) => {
     const g = e.grouping;
@@ -138,7 +144,7 @@ async function storeEvents(tx: Queryable, events: { a: Accepted; e: AcceptedEven
       payload: e.payload,
     };
   });
-  await insertEvents(tx, rows, now);
+  await insertEvents(tx, rows, now, shape);
   await tx.query(
     `insert into error_issue_counts (issue_id, release, environment, event_count, first_seen, last_seen)
      select issue_id, release, environment, n, first, last

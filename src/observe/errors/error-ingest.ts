@@ -6,6 +6,7 @@ import type { DsnKeyRecord } from '../../store/repos/dsn-keys.js';
 import { appendEvents } from '../../store/repos/events.js';
 import type { Accepted } from './accepted.js';
 import { digestBatch, type IssueChange } from './digest.js';
+import { insertShapes } from './event-insert.js';
 import { DsnKeyCache, sameKey } from './dsn.js';
 import type { SentryForwarder } from './forwarder.js';
 import { IngestError } from './ingest-error.js';
@@ -211,7 +212,7 @@ export class ErrorIngest {
   private async store(batch: Accepted[]): Promise<void> {
     try {
       await this.o.db.transaction(async (tx) => {
-        const changes = await digestBatch(tx, batch, new Date());
+        const changes = await digestBatch(tx, batch, new Date(), insertShapes[this.o.db.driver]);
         // One statement for all: each statement costs a round trip (tens of ms on a busy PGlite).
         await appendEvents(tx, changes.map(issueEvent));
       });

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { escapeUnstorable } from '../../shared/storable-text.js';
 import { IngestError } from './ingest-error.js';
 
@@ -94,7 +94,7 @@ function userHashOf(user: unknown): string | undefined {
     text(u.email) ??
     text(u.username) ??
     text(u.ip_address);
-  return who === undefined ? undefined : createHash('sha256').update(who).digest('hex').slice(0, 32);
+  return who === undefined ? undefined : hash('sha256', who).slice(0, 32);
 }
 
 /** Read an event (or transaction) payload; a malformed one is a 400 naming the field. */
