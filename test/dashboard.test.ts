@@ -111,29 +111,23 @@ describe('the dashboard in Chromium', () => {
 
   it('a faulty canary rolls back live: the overview links it, the page shows the failing rule', async () => {
     const { context, page } = await open(dana);
-    const viewer = await open(vic);
     await page.locator('[data-live="live"]').waitFor();
     const d = await system.deploy('1.2.0', { set: { FAIL_RATE: '0.3' } });
-    // Held before its candidate takes traffic, so the pages see it running; resumed below, it fails in seconds.
+    // Held at the next step boundary, so the overview sees it in flight; resumed below, it fails in seconds.
     await system.client.call('POST', `/api/v1/deployments/${d.id}/pause`);
     // The overview learns of it from the event stream, without a reload.
     const link = page.locator('[aria-label="harbor-quote staging"] .inflight a');
     await link.waitFor({ timeout: 20_000 });
     await link.click();
     await page.waitForURL(`**/deployments/${d.id}`);
-    // Paused at the next step boundary: after the candidate started and turned healthy, which a loaded machine (three
-    // test files on two cores) has been seen to take more than 30 s for.
-    await page.getByTestId('state').filter({ hasText: '(paused)' }).waitFor({ timeout: 75_000 });
-    await viewer.page.goto(dashboardUrl(system, `/deployments/${d.id}`));
-    // While it runs: the viewer sees the actions, disabled, with the reason.
-    await expect(viewer.page.getByRole('button', { name: 'Abort' }).isDisabled()).resolves.toBe(true);
-    await expect(viewer.page.getByTestId('actions-denied').textContent()).resolves.toBe(
-      'Actions are disabled: needs the deployer role on staging; vic has viewer on *.',
-    );
-    expect(await seriousViolations(viewer.page)).toEqual([]);
-    expect(await stateOf(page)).toBe('running (paused)');
-    // The judge keeps watching while a deployment is paused: on a slow machine it may have failed the canary already,
-    // and then the resume is refused because it is rolling back (seen in CI). Any other refusal fails the test.
+    // Paused after the candidate started and turned healthy (a loaded machine has taken more than 30 s for that).
+    // The judge keeps watching a paused deployment, and on a slow machine it has failed this canary during the hold
+    // (seen in CI, twice): so "paused" or "rolled back", and a resume refused because it is rolling back is fine. The
+    // viewer's disabled actions are checked on a healthy paused deployment, in the next test.
+    await page
+      .getByTestId('state')
+      .filter({ hasText: /\(paused\)|rolled back/ })
+      .waitFor({ timeout: 75_000 });
     await system.client
       .call('POST', `/api/v1/deployments/${d.id}/resume`)
       .catch((e: Error) => expect(e.message).toMatch(/it is (rolling back|rolled back)/));
@@ -154,7 +148,6 @@ describe('the dashboard in Chromium', () => {
     // The state can show "rolled back" a moment before the events list has refetched its last event.
     await page.getByTestId('events').filter({ hasText: 'deployment.finished' }).waitFor({ timeout: 30_000 });
     expect(await seriousViolations(page)).toEqual([]);
-    await viewer.context.close();
     await context.close();
   }, 240_000);
 
@@ -170,6 +163,16 @@ describe('the dashboard in Chromium', () => {
     // Paused at the next step boundary: after the candidate started and turned healthy, which a loaded machine (three
     // test files on two cores) has been seen to take more than 30 s for.
     await page.getByTestId('state').filter({ hasText: '(paused)' }).waitFor({ timeout: 75_000 });
+    expect(await stateOf(page)).toBe('running (paused)');
+    // While it runs: a viewer sees the actions, disabled, with the reason.
+    const viewer = await open(vic);
+    await viewer.page.goto(dashboardUrl(system, `/deployments/${first.id}`));
+    await expect(viewer.page.getByRole('button', { name: 'Abort' }).isDisabled()).resolves.toBe(true);
+    await expect(viewer.page.getByTestId('actions-denied').textContent()).resolves.toBe(
+      'Actions are disabled: needs the deployer role on staging; vic has viewer on *.',
+    );
+    expect(await seriousViolations(viewer.page)).toEqual([]);
+    await viewer.context.close();
     await page.getByRole('button', { name: 'Abort' }).click();
     await expect(page.getByTestId('consequence').textContent()).resolves.toMatch(/returns to 1\.0\.0 with 100 %/);
     const reason = '<img src=x onerror="window.pwned=1"><b>not tonight</b>';
