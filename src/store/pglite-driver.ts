@@ -88,7 +88,7 @@ export interface ReusablePglite {
 /**
  * For tests: an in-memory PGlite started from `loadDataDir` whose Db views close without closing it, so that test
  * support can reset the data and hand it out again. Starting PGlite costs ~1.7 s of CPU (postgres booting in
- * WebAssembly; a third of it zeroing shared buffers), far more than a reset. Nothing here resets anything: the caller
+ * WebAssembly; a quarter to a third of it in memset), far more than a reset. Nothing here resets anything: the caller
  * does. Not for a coordinator's store.
  */
 export async function openReusablePglite(loadDataDir: Blob): Promise<ReusablePglite> {
