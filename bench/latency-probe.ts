@@ -1,5 +1,6 @@
-import { Pool, type Dispatcher } from 'undici';
+import { Pool } from 'undici';
 import { percentile } from '../src/demo/load-generator.js';
+import { dispatchStatus } from './dispatch-status.js';
 
 /**
  * A lean open-loop latency probe for the overhead measurement: undici's callback API (no body
@@ -22,27 +23,17 @@ export async function probeLatency(
   await new Promise<void>((resolve) => {
     const fire = () => {
       const t0 = performance.now();
-      let status = 0;
-      const handler: Dispatcher.DispatchHandler = {
-        onConnect() {},
-        onHeaders(statusCode) {
-          status = statusCode;
-          return true;
-        },
-        onData() {
-          return true;
-        },
-        onComplete() {
+      dispatchStatus(pool, { method: 'GET', path, origin: url }).then(
+        (status) => {
           latencies.push(performance.now() - t0);
           if (status >= 500) failed++;
           if (++done === total) resolve();
         },
-        onError() {
+        () => {
           failed++;
           if (++done === total) resolve();
         },
-      };
-      pool.dispatch({ method: 'GET', path, origin: url }, handler);
+      );
     };
     const tick = () => {
       const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
