@@ -1,6 +1,6 @@
 import type { Db } from '../../src/store/db.js';
 import { openPostgres } from '../../src/store/postgres-driver.js';
-import { capturePristine, type Pristine, resetTo, resetWithin } from './store-reset.js';
+import { capturePristine, type Pristine, ResetPool, resetTo } from './store-reset.js';
 
 /**
  * Fresh migrated PostgreSQL databases without a CREATE DATABASE and a DROP DATABASE per test: on this 2-core machine
@@ -16,32 +16,18 @@ export interface PooledDatabase {
   drop(): Promise<void>;
 }
 
-const idle: PooledDatabase[] = [];
-let pristine: Promise<Pristine> | undefined;
+const pool = new ResetPool<PooledDatabase>({
+  capture: (database) => withDb(database.url, (db) => capturePristine(db, false)),
+  reset: (database, state) => withDb(database.url, (db) => endSessionsAndReset(db, state)),
+  discard: (database) => database.drop(),
+});
 
 /** A migrated database from the pool, or a new one from `create`; `release()` resets it and gives it back. */
 export async function pooledPostgres(
   create: () => Promise<PooledDatabase>,
 ): Promise<{ database: PooledDatabase; release(): Promise<void> }> {
-  const database = idle.pop() ?? (await create());
-  if (!pristine) {
-    pristine = withDb(database.url, (db) => capturePristine(db, false));
-    pristine.catch(() => {
-      pristine = undefined;
-    });
-  }
-  const state = await pristine.catch(async (e: unknown) => {
-    await database.drop();
-    throw e;
-  });
-  let released: Promise<void> | undefined;
-  const release = () =>
-    (released ??= (async () => {
-      const reset = () => withDb(database.url, (db) => endSessionsAndReset(db, state));
-      if (await resetWithin(reset, 15_000)) idle.push(database);
-      else await database.drop();
-    })());
-  return { database, release };
+  const { item, handBack } = await pool.take(create);
+  return { database: item, release: handBack };
 }
 
 async function endSessionsAndReset(db: Db, state: Pristine): Promise<boolean> {

@@ -8,7 +8,7 @@ import type { Db, Queryable } from '../../src/store/db.js';
  * discards that database instead.
  */
 
-/** The template's state, taken from the first PGlite of this process, before any test used it. */
+/** The template's state, taken from the first database of a pool, before any test used it. */
 export interface Pristine {
   /** The catalog as text, hashed: tables, columns, constraints, indexes, functions, triggers, roles, settings. */
   fingerprint: string;
@@ -95,8 +95,47 @@ async function fingerprint(db: Queryable, clusterWide: boolean): Promise<string>
   return rows[0]!.fingerprint;
 }
 
-/** `reset`, given up as false after `ms`. */
-export async function resetWithin(reset: () => Promise<boolean>, ms: number): Promise<boolean> {
+/** What a pool does with its kind of database (a PGlite, a database on the test server). */
+export interface PoolOps<T> {
+  capture(item: T): Promise<Pristine>;
+  reset(item: T, state: Pristine): Promise<boolean>;
+  discard(item: T): Promise<void>;
+}
+
+/**
+ * Databases handed to test after test in one process. `take(open)` gives one in the template's state, from `open`
+ * when none is idle; the first one's state is captured before anyone uses it. `handBack()` resets it for the next
+ * test, or discards it when the reset fails, differs or takes more than 15 s. Handing back twice is handing back once.
+ */
+export class ResetPool<T> {
+  private readonly idle: T[] = [];
+  private pristine: Promise<Pristine> | undefined;
+
+  constructor(private readonly ops: PoolOps<T>) {}
+
+  async take(open: () => Promise<T>): Promise<{ item: T; handBack(): Promise<void> }> {
+    const item = this.idle.pop() ?? (await open());
+    if (!this.pristine) {
+      this.pristine = this.ops.capture(item);
+      this.pristine.catch(() => {
+        this.pristine = undefined;
+      });
+    }
+    const state = await this.pristine.catch(async (e: unknown) => {
+      await this.ops.discard(item);
+      throw e;
+    });
+    let handedBack: Promise<void> | undefined;
+    const handBack = () =>
+      (handedBack ??= (async () => {
+        if (await resetWithin(() => this.ops.reset(item, state), 15_000)) this.idle.push(item);
+        else await this.ops.discard(item);
+      })());
+    return { item, handBack };
+  }
+}
+
+async function resetWithin(reset: () => Promise<boolean>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);
