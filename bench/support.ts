@@ -9,7 +9,10 @@ import { runCleanups, tagThisRun } from '../src/shared/exit-cleanup.js';
 export const wantsJson = process.argv.includes('--json');
 
 // Every process a benchmark starts inherits this tag and is stopped when the benchmark ends,
-// however it ends (finished, crashed, SIGTERM from a timeout, Ctrl-C).
+// however it ends (finished, crashed, SIGTERM from a timeout, Ctrl-C). The npm scripts run benchmarks as
+// `node --import tsx`, not through tsx's CLI: that CLI relays a signal to its child and SIGKILLs the child when it has
+// not acknowledged within ~60 ms, which a busy benchmark on a loaded machine does not, so no cleanup ran and its
+// coordinator, proxy and instances were left running (test/exit-cleanup.test.ts, seen under load).
 tagThisRun();
 
 /** Facts about the machine the figures were measured on. */

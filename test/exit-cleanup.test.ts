@@ -35,7 +35,8 @@ function start(args: string[], tag: string, extraEnv: Record<string, string> = {
   return { child, output: () => out, exited };
 }
 
-const tsx = path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+// As the npm scripts run TypeScript (bench/support.ts says why not through tsx's CLI).
+const tsx = ['--import', 'tsx'];
 
 describe('what a command starts, it stops', () => {
   it('the demo, stopped by SIGTERM mid-run, leaves no process and no workspace behind', async () => {
@@ -52,7 +53,7 @@ describe('what a command starts, it stops', () => {
 
   it('a benchmark killed by SIGTERM mid-run stops its coordinator, proxy and instances', async () => {
     const tag = `exit-bench-${process.pid}-${Date.now()}`;
-    const bench = start([tsx, 'bench/canary.ts', '--json', '--trials', '1', '--healthy-trials', '1'], tag);
+    const bench = start([...tsx, 'bench/canary.ts', '--json', '--trials', '1', '--healthy-trials', '1'], tag);
     // Wait until the coordinator it started runs instances of its own (the stable release of a canary).
     await until(
       'the benchmark to start instances',
@@ -71,7 +72,7 @@ describe('what a command starts, it stops', () => {
     tags.push(tag);
     const emptyPath = mkdtempSync(path.join(tmpdir(), 'slipway-no-wrk-'));
     try {
-      const r = spawnSync(process.execPath, [tsx, 'bench/zero-downtime.ts', '--json'], {
+      const r = spawnSync(process.execPath, [...tsx, 'bench/zero-downtime.ts', '--json'], {
         cwd: repoRoot,
         env: { ...process.env, PATH: emptyPath, SLIPWAY_RUN: tag, SLIPWAY_ENTRY: 'dist' },
         encoding: 'utf8',
