@@ -6,7 +6,7 @@ import { MixedSequencer } from './test/support/mixed-sequencer.js';
 // for seconds, and the optimizing tier cost more CPU to compile them than it saved (src/migrations/linter: 14.0 s of
 // CPU → 10.8 s; shadow.test.ts + pglite-driver.test.ts: 74.9 → 64.8 s). Set here for this process and the unit
 // project's worker threads (V8 flags are per process); the integration forks get it as an argument. The slipway
-// processes the tests start choose for themselves, as users' do (src/cli/wasm-tier.ts).
+// processes the tests start set it for themselves, as users' do (src/shared/wasm-baseline.ts).
 const baselineWasm = '--liftoff-only';
 setFlagsFromString(baselineWasm);
 

@@ -1,3 +1,5 @@
+// WebAssembly (PGlite, the parser) as every Slipway process runs it (src/shared/wasm-baseline.ts).
+import '../src/shared/wasm-baseline.js';
 import type { Db } from '../src/store/db.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';

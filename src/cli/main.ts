@@ -1,10 +1,10 @@
 #!/usr/bin/env node
+import '../shared/wasm-baseline.js';
 import { Command, CommanderError } from 'commander';
 import { slipwayVersion } from '../app/version.js';
 import { ConfigError, formatIssue } from '../config/errors.js';
 import { exitCodeOf, isSlipwayError } from '../shared/errors.js';
 import { red } from './output.js';
-import { chooseWasmTier } from './wasm-tier.js';
 
 /** Exit codes (also in the README). */
 export const exitCodes = `Exit codes:
@@ -109,7 +109,6 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`slipway ${slipwayVersion}\n`);
     return 0;
   }
-  chooseWasmTier(commandNamed(argv));
   const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);

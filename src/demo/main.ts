@@ -1,3 +1,4 @@
+import '../shared/wasm-baseline.js';
 import { rmSync } from 'node:fs';
 import { generateToken } from '../api/auth.js';
 import { startCoordinator } from '../app/coordinator.js';
