@@ -74,7 +74,11 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
       const all = JSON.parse((await system.cli(['scheduled', '--all', '--json'])).stdout).scheduled;
       return all[0]?.state === 'pending' ? undefined : all[0];
     });
-    expect(started).toMatchObject({ state: 'started', deployment: expect.stringMatching(/^dep_/) });
+    // On failure the message says why it did not start (its error), not just that it did not (seen once at load 9).
+    expect(started, JSON.stringify(started)).toMatchObject({
+      state: 'started',
+      deployment: expect.stringMatching(/^dep_/),
+    });
     const d = await system.finish(started.deployment);
     expect([d.state, d.to.version]).toEqual(['succeeded', '1.1.0']);
     const { events } = await system.client.call<{

@@ -90,7 +90,7 @@ beforeAll(async () => {
   await client.connect();
   system = await System.start({
     instances: 1,
-    strategy: '{ type: blue-green, keepOldFor: 8s }',
+    strategy: '{ type: blue-green, keepOldFor: 20s }',
     extraTopLevel: `database: { url: "${database.url}", migrations: "releases/{version}/migrations", lockTimeout: 1s }`,
   });
   release('1.0.0', { '0001_vessels': vessels });
@@ -154,7 +154,7 @@ describe('migrations ship with releases', () => {
     expect(waiting?.message, timeline(events)).toMatch(/0003_drop_tonnage waits: 1\.0\.0 \(staging: 1 instance\)/);
     const status = await slipway(['migrate', 'status', '--env', 'staging', '--version', '2.0.0']);
     expect(status.stdout).toMatch(/0003_drop_tonnage.*blocked by 1\.0\.0 \(staging: 1 instance\)/);
-    // keepOldFor 8s (long enough for a loaded machine to ask status first): the warm 1.0.0 instance is
+    // keepOldFor 20s (long enough for a machine at load 15 to ask status first; 8 s was not): the warm 1.0.0 instance is
     // retired, then the sweep applies the contract.
     await until('the contract migration to run', async () => (await history()).length === 3, 60_000);
     expect(await columns()).toEqual(['id', 'name', 'flag']);
