@@ -24,7 +24,11 @@ export interface NotifierOptions {
   /** Base of deployment links when notifications.link is not set. */
   linkBase: string;
   onOutcome?(targetType: string, outcome: 'sent' | 'retry' | 'failed'): void;
-  /** Events appended by other processes or without the EventLog are picked up this often (ms). */
+  /**
+   * Events appended by other processes or without the EventLog are picked up this often (ms). Default: 2 s with
+   * `subscribe` (the EventLog also hands over the events it reads from the store while anyone listens, so this poll
+   * is only a safety net), else 250 ms.
+   */
   pollMs?: number;
   /**
    * The least time between two dispatcher passes (ms): a burst of events is read in a few batches, not one
@@ -65,7 +69,7 @@ export class Notifier {
     this.unsubscribe = this.options.subscribe?.((e) => {
       if (kinds.has(e.kind)) this.dispatch();
     });
-    this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 250);
+    this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? (this.unsubscribe ? 2000 : 250));
     this.timer.unref();
     this.freezeTimer = setInterval(() => void this.announceFreezes(), 30_000);
     this.freezeTimer.unref();
