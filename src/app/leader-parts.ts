@@ -64,7 +64,10 @@ export async function startLeaderParts(d: LeaderDeps): Promise<LeaderParts> {
     await engine.applyProject(config);
     const { resumed } = await engine.start();
     // Incidents open from the events the engine (and alerts) record; the cursor is in the store.
-    const incidents = new IncidentFollower(db, logger.child({ part: 'incidents' }));
+    // Woken by the events this process hands over (none idle), not by a poll twice a second.
+    const incidents = new IncidentFollower(db, logger.child({ part: 'incidents' }), {
+      subscribe: (listener) => events.subscribe(listener),
+    });
     await incidents.start();
     stops.push(() => incidents.close());
     const alerts = startAlerts({
