@@ -45,7 +45,8 @@ const groups = async (store: Db) => {
 
 describe('the incident follower woken by events', () => {
   it('opens incidents of events recorded through the EventLog and of events written straight into the store', async () => {
-    const store = (db = await freshDb());
+    const store = await freshDb();
+    db = store;
     const events = new EventLog(store, silentLogger, 50);
     follower = new IncidentFollower(store, silentLogger, {
       pollMs: 60_000,
@@ -64,7 +65,8 @@ describe('the incident follower woken by events', () => {
   });
 
   it('coalesces wake-ups before a pass into it, runs one more for a wake-up during it, and none after close', async () => {
-    const store = (db = await freshDb());
+    const store = await freshDb();
+    db = store;
     let passes = 0;
     let listener: (() => void) | undefined;
     follower = new IncidentFollower(store, silentLogger, {
