@@ -44,7 +44,7 @@ const groups = async (store: Db) => {
 };
 
 describe('the incident follower woken by events', () => {
-  it('opens incidents of events recorded through the EventLog and of events written straight into the store', async () => {
+  it('opens incidents of events recorded through the EventLog and of events written into the store', async () => {
     const store = await freshDb();
     db = store;
     const events = new EventLog(store, silentLogger, 50);
@@ -64,7 +64,7 @@ describe('the incident follower woken by events', () => {
     expect(await groups(store)).toEqual(['emitted', 'stored']);
   });
 
-  it('coalesces wake-ups before a pass into it, runs one more for a wake-up during it, and none after close', async () => {
+  it('coalesces wake-ups before a pass, runs one more for a wake-up during it, none after close', async () => {
     const store = await freshDb();
     db = store;
     let passes = 0;
