@@ -6,7 +6,9 @@
  * on PostgreSQL, the transactions committed on the benchmark's own database (pg_stat_database.xact_commit: every
  * statement outside a transaction is one) and its backends' CPU. `--sse` keeps a dashboard event stream open meanwhile.
  *
- *   npm run bench:idle -- --json [--seconds 30] [--settle 10] [--stores pglite,postgres] [--sse]
+ *   npm run bench:idle -- --json [--seconds 30] [--settle 10] [--stores pglite,postgres] [--sse] [--cpu-prof DIR]
+ *
+ * `--cpu-prof DIR` starts the coordinator under `node --cpu-prof` (profiles in DIR; bench/profile-top.ts ranks them).
  *
  * CPU time comes from /proc (utime + stime), not wall time: on a loaded machine it is what the coordinator used,
  * however long it waited for a core.
@@ -31,6 +33,7 @@ const seconds = Number(arg('seconds', '30'));
 const settle = Number(arg('settle', '10'));
 const stores = arg('stores', 'pglite,postgres').split(',');
 const sse = process.argv.includes('--sse');
+const cpuProf = arg('cpu-prof', '');
 if (!(seconds > 0)) await refuse('--seconds: expected a number > 0');
 if (!(settle >= 0)) await refuse('--settle: expected a number ≥ 0');
 if (stores.some((s) => s !== 'pglite' && s !== 'postgres')) await refuse('--stores: pglite, postgres or both');
@@ -135,7 +138,9 @@ async function run(store: 'pglite' | 'postgres') {
   const env: Record<string, string> = { SLIPWAY_TOKEN: token };
   const postgres = store === 'postgres' ? await postgresDatabase() : undefined;
   if (postgres) env.DATABASE_URL = postgres.url;
-  const coordinator = launch(cliCommand(['coordinator', '--config', workspace.configPath]), env);
+  const [node, args] = cliCommand(['coordinator', '--config', workspace.configPath]);
+  const profile = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [];
+  const coordinator = launch([node, [...profile, ...args]], env);
   const base = `http://127.0.0.1:${workspace.ports.coordinator}`;
   const client = new ApiClient(base, token);
   onExit(() => shutDownCoordinator(client, coordinator));
