@@ -138,6 +138,8 @@ export async function startLeaderParts(d: LeaderDeps): Promise<LeaderParts> {
       db,
       logger: logger.child({ part: 'scheduler' }),
       deploy: (r) => engine.deploy({ ...r, strategy: r.strategy as StrategyType | undefined }),
+      // Timed from the store and woken by new schedules (on any coordinator: the EventLog reads theirs), not polled.
+      subscribe: (listener) => events.subscribe(listener),
     });
     scheduler.start();
     stops.push(() => scheduler.stop());
