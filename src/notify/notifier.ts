@@ -128,7 +128,7 @@ export class Notifier {
         began = Date.now();
         this.again = false;
         try {
-          if ((await this.dispatcher.dispatchAll()) > 0) this.worker.wake();
+          await this.dispatcher.dispatchAll(() => this.worker.wake());
           // An event committed behind a transaction still running is read once that one ends: look again soon for
           // a few passes (a failing verdict must not wait for the poll), then leave a long transaction to the poll.
           waited = this.dispatcher.heldBack ? waited + 1 : 0;
