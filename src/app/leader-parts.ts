@@ -64,7 +64,10 @@ export async function startLeaderParts(d: LeaderDeps): Promise<LeaderParts> {
     await engine.applyProject(config);
     const { resumed } = await engine.start();
     // Incidents open from the events the engine (and alerts) record; the cursor is in the store.
-    const incidents = new IncidentFollower(db, logger.child({ part: 'incidents' }));
+    // Woken by the events this process hands over (none idle), not by a poll twice a second.
+    const incidents = new IncidentFollower(db, logger.child({ part: 'incidents' }), {
+      subscribe: (listener) => events.subscribe(listener),
+    });
     await incidents.start();
     stops.push(() => incidents.close());
     const alerts = startAlerts({
@@ -135,6 +138,8 @@ export async function startLeaderParts(d: LeaderDeps): Promise<LeaderParts> {
       db,
       logger: logger.child({ part: 'scheduler' }),
       deploy: (r) => engine.deploy({ ...r, strategy: r.strategy as StrategyType | undefined }),
+      // Timed from the store and woken by new schedules (on any coordinator: the EventLog reads theirs), not polled.
+      subscribe: (listener) => events.subscribe(listener),
     });
     scheduler.start();
     stops.push(() => scheduler.stop());

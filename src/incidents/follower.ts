@@ -13,7 +13,15 @@ import { IncidentOpener } from './opener.js';
 const cursorName = 'incidents';
 
 export interface FollowerOptions {
+  /** Between passes when nothing wakes the follower (default 500 ms; 5 s with `subscribe`, a safety poll). */
   pollMs?: number;
+  /**
+   * Events as this process hands them over (EventLog.subscribe: those it records, and those it reads from the store
+   * while anyone listens): each wakes a pass, so an idle follower does not read the store twice a second.
+   */
+  subscribe?(listener: (e: EventRecord) => void): () => void;
+  /** The least time between two passes started by wake-ups (default 500 ms, the old poll): a burst costs no more. */
+  wakeGapMs?: number;
 }
 
 /** After this many failed attempts an event is skipped (logged), so one bad event cannot stop the follower. */
@@ -32,6 +40,11 @@ const heldBackWaitMs = 2000;
 export class IncidentFollower {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private unsubscribe?: () => void;
+  /** A wake-up came during a pass (whose read may have missed its event), or is waiting for `wakeGapMs`. */
+  private again = false;
+  private waking?: NodeJS.Timeout;
+  private lastPassAt = 0;
   private closed = false;
   private readonly failures = new Map<number, number>();
   private readonly opener: IncidentOpener;
@@ -51,7 +64,8 @@ export class IncidentFollower {
       [cursorName],
     );
     if (rows[0]!.n === 0) await setEventCursor(this.db, cursorName, await newestEventPosition(this.db));
-    this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 500);
+    this.unsubscribe = this.options.subscribe?.(() => this.wake());
+    this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? (this.unsubscribe ? 5000 : 500));
     this.timer.unref();
   }
 
@@ -59,17 +73,37 @@ export class IncidentFollower {
   poll(): Promise<void> {
     this.running ??= this.pass().finally(() => {
       this.running = undefined;
+      if (this.again) this.wake();
     });
     return this.running;
   }
 
+  /** A pass soon: at once, or `wakeGapMs` after the last one began; one more after a pass already running. */
+  wake(): void {
+    if (this.closed) return;
+    this.again = true;
+    if (this.running || this.waking) return;
+    const rest = this.lastPassAt + (this.options.wakeGapMs ?? 500) - Date.now();
+    this.waking = setTimeout(
+      () => {
+        this.waking = undefined;
+        this.again = false;
+        void this.poll();
+      },
+      Math.max(0, rest),
+    );
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.waking);
     await this.running?.catch(() => undefined);
   }
 
   private async pass(): Promise<void> {
+    this.lastPassAt = Date.now();
     const deadline = Date.now() + heldBackWaitMs;
     try {
       for (;;) {

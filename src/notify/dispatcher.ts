@@ -88,12 +88,16 @@ export class Dispatcher {
     return { events: events.length, deliveries: written };
   }
 
-  /** Dispatch until no event is left after the cursor. */
-  async dispatchAll(): Promise<number> {
+  /**
+   * Dispatch until no event is left after the cursor; `written` is told after each pass that wrote deliveries, so the
+   * worker can send them while a burst is still being dispatched (it no longer polls the outbox every 250 ms).
+   */
+  async dispatchAll(written?: () => void): Promise<number> {
     let total = 0;
     for (;;) {
       const { events, deliveries } = await this.dispatchOnce();
       total += deliveries;
+      if (deliveries > 0) written?.();
       if (events === 0) return total;
     }
   }

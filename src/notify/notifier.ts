@@ -10,6 +10,7 @@ import { Dispatcher } from './dispatcher.js';
 import { announceFreezes } from './freeze-notice.js';
 import type { NotificationSender } from './sender.js';
 import type { SendThread } from './send-thread.js';
+import { pollPeriod, quickPollMs } from './poll-period.js';
 import { triggeringKinds } from './triggers.js';
 import { DeliveryWorker } from './worker.js';
 
@@ -24,7 +25,12 @@ export interface NotifierOptions {
   /** Base of deployment links when notifications.link is not set. */
   linkBase: string;
   onOutcome?(targetType: string, outcome: 'sent' | 'retry' | 'failed'): void;
-  /** Events appended by other processes or without the EventLog are picked up this often (ms). */
+  /**
+   * Events appended by other processes or without the EventLog are picked up this often (ms). Default: 2 s with
+   * `subscribe` (the EventLog also hands over the events it reads from the store while anyone listens, so this poll
+   * is only a safety net) — but 250 ms while the last pass saw events held back behind a running transaction, which
+   * no wake-up announces when it ends — else 250 ms.
+   */
   pollMs?: number;
   /**
    * The least time between two dispatcher passes (ms): a burst of events is read in a few batches, not one
@@ -48,6 +54,7 @@ export class Notifier {
   private running: Promise<void> | undefined;
   private again = false;
   private closed = false;
+  private lastPollAt = 0;
 
   private readonly options: NotifierOptions;
 
@@ -65,7 +72,8 @@ export class Notifier {
     this.unsubscribe = this.options.subscribe?.((e) => {
       if (kinds.has(e.kind)) this.dispatch();
     });
-    this.timer = setInterval(() => void this.poll(), this.options.pollMs ?? 250);
+    // The timer runs every 250 ms, but reads the store only when poll() says so (no statement otherwise).
+    this.timer = setInterval(() => void this.poll(), Math.min(this.options.pollMs ?? quickPollMs, quickPollMs));
     this.timer.unref();
     this.freezeTimer = setInterval(() => void this.announceFreezes(), 30_000);
     this.freezeTimer.unref();
@@ -88,6 +96,14 @@ export class Notifier {
   /** Dispatch if events were recorded after the cursor (one cheap indexed read otherwise). */
   private async poll(): Promise<void> {
     if (this.closed || this.running) return;
+    const { pollMs } = this.options;
+    const every = pollPeriod({
+      pollMs,
+      subscribed: this.unsubscribe !== undefined,
+      heldBack: this.dispatcher.heldBack,
+    });
+    if (Date.now() - this.lastPollAt < every - 5) return;
+    this.lastPollAt = Date.now();
     try {
       if (!(await hasEventsAfter(this.options.db, this.dispatcher.cursor))) return;
     } catch {
@@ -112,7 +128,7 @@ export class Notifier {
         began = Date.now();
         this.again = false;
         try {
-          if ((await this.dispatcher.dispatchAll()) > 0) this.worker.wake();
+          await this.dispatcher.dispatchAll(() => this.worker.wake());
           // An event committed behind a transaction still running is read once that one ends: look again soon for
           // a few passes (a failing verdict must not wait for the poll), then leave a long transaction to the poll.
           waited = this.dispatcher.heldBack ? waited + 1 : 0;

@@ -34,6 +34,7 @@ import { scrub } from './scrub.js';
 import type { NotificationSender, ResolvedService, SendOutcome } from './sender.js';
 import type { SendThread } from './send-thread.js';
 import { deadline } from '../shared/deadline.js';
+import { DueTimes } from './due-times.js';
 
 export interface WorkerOptions {
   db: Db;
@@ -44,7 +45,10 @@ export interface WorkerOptions {
   logger: Logger;
   /** Counted in /metrics. */
   onOutcome?(targetType: string, outcome: 'sent' | 'retry' | 'failed'): void;
-  /** How often to look for due deliveries when nothing wakes the worker. */
+  /**
+   * How often to look for due deliveries when nothing wakes the worker (default 2 s): a safety poll only. The
+   * dispatcher wakes it when it writes deliveries, and it sleeps until its own retries fall due (due-times.ts).
+   */
   pollMs?: number;
   /** The least time between two passes while attempts end or the dispatcher writes. */
   passMs?: number;
@@ -61,6 +65,11 @@ const urgent = new Set(urgentTriggers);
 const flushBatch = 200;
 /** Deliveries read per pass. */
 const passBatch = 200;
+/**
+ * The safety poll: what nothing in this process announces (deliveries a former leader wrote just before it lost the
+ * lease) is found this late at worst. It was 250 ms, the largest share of an idle coordinator's statements.
+ */
+const safetyPollMs = 2000;
 
 /** One notification service of one project (`project/target`): its queue in memory and its attempts in flight. */
 interface Slot {
@@ -136,6 +145,8 @@ export class DeliveryWorker {
   private flushing: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private woken = false;
+  /** When the retries this worker put back fall due. */
+  private readonly retries = new DueTimes();
   private loop: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerOptions) {
@@ -181,8 +192,9 @@ export class DeliveryWorker {
         if (!this.stopping.signal.aborted) this.options.logger.error({ err: messageOf(e) }, 'notification pass failed');
       }
       if (!this.woken) {
+        const wait = this.retries.waitFrom(Date.now(), this.options.pollMs ?? safetyPollMs);
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs ?? 250);
+          const timer = setTimeout(resolve, wait);
           this.wakeUp = () => {
             clearTimeout(timer);
             resolve();
@@ -202,6 +214,8 @@ export class DeliveryWorker {
     for (const slot of this.slots.values()) rooms[slot.key] = Math.max(0, capacityOf(slot) - heldBy(slot));
     // A service seen for the first time gets the room of the smallest queue until its config is read.
     const claimed = await claimDue(this.options.db, new Date(), { rooms, otherwise: 8, limit: passBatch });
+    // A full batch may have left due deliveries behind: look again at once rather than at the safety poll.
+    if (claimed.length >= passBatch) this.woken = true;
     const touched = new Set<Slot>();
     for (const d of claimed) {
       const slot = await this.slotOf(d);
@@ -350,7 +364,8 @@ export class DeliveryWorker {
         }
         for (const b of batch)
           this.options.onOutcome?.(b.targetType, b.end.state === 'pending' ? 'retry' : b.end.state);
-        // Retries are pending again: the next pass may take them when they are due.
+        // Retries are pending again: the worker wakes when the first of them is due.
+        for (const b of batch) if (b.end.nextAt) this.retries.add(b.end.nextAt.getTime());
         if (batch.some((b) => b.end.state === 'pending')) this.wake();
       }
     })().finally(() => {

@@ -1,4 +1,4 @@
-import type { NewEvent } from '../store/repos/events.js';
+import type { EventRecord, NewEvent } from '../store/repos/events.js';
 import { appendEvent } from '../store/repos/events.js';
 import type { Db } from '../store/db.js';
 import { messageOf } from '../shared/errors.js';
@@ -9,6 +9,7 @@ import {
   finishScheduled,
   listDue,
   markNoticed,
+  nextDueAt,
   type ScheduledDeployment,
 } from '../store/repos/scheduled-deployments.js';
 import { describeScheduled } from './schedule.js';
@@ -29,8 +30,16 @@ export interface SchedulerOptions {
   logger: Logger;
   deploy: StartDeployment;
   now?: () => number;
-  /** Between checks (default 1 s). */
+  /**
+   * Between checks when nothing is due sooner (default 1 s; 10 s with `subscribe`, a safety poll). Otherwise the
+   * scheduler checks at the time the next pending schedule falls due, read from the store after every check.
+   */
   intervalMs?: number;
+  /**
+   * Events as this process hands them over (EventLog.subscribe, which also reads those other coordinators store): a
+   * `deployment.scheduled` event makes the scheduler look at once, so a new schedule is timed without polling.
+   */
+  subscribe?(listener: (e: EventRecord) => void): () => void;
   /** A schedule this late (the coordinator was down at its time) is not started but failed (default 15 min). */
   missedAfterMs?: number;
 }
@@ -42,9 +51,15 @@ const about = (s: ScheduledDeployment) => ({ project: s.project, service: s.serv
  * `notifyBefore` their time, and started at their time through the engine's ordinary deploy — which checks the
  * pipeline again (a freeze added since, approvals). Each is claimed before it starts, so it starts at most once.
  */
+/** A timer may fire a little before the clock reaches its time: aim this much after, so the check finds it due. */
+const lateMs = 5;
+
 export class DeploymentScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private started = false;
+  private again = false;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly o: SchedulerOptions) {}
 
@@ -52,19 +67,59 @@ export class DeploymentScheduler {
     return this.o.now?.() ?? Date.now();
   }
 
-  /** Check every second; idempotent. */
+  /**
+   * Check when the next schedule falls due, when one is added, and every `intervalMs` at the latest; idempotent.
+   * It checked every second, one statement a second of an idle coordinator that had nothing scheduled.
+   */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.tick().finally(() => (this.running = undefined));
-    }, this.o.intervalMs ?? 1000);
-    this.timer.unref();
+    if (this.started) return;
+    this.started = true;
+    this.unsubscribe = this.o.subscribe?.((e) => {
+      if (e.kind === 'deployment.scheduled') this.check();
+    });
+    // The first check a second after the start, as before: one due while no coordinator ran starts then.
+    this.wakeIn(Math.min(1000, this.pollMs()));
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.started = false;
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
+  }
+
+  private pollMs(): number {
+    return this.o.intervalMs ?? (this.o.subscribe ? 10_000 : 1000);
+  }
+
+  private wakeIn(ms: number): void {
+    clearTimeout(this.timer);
+    if (!this.started) return;
+    this.timer = setTimeout(() => this.check(), ms);
+    this.timer.unref();
+  }
+
+  /** A check now (one more after the one running), then the timer is set for the next due schedule. */
+  private check(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.tick();
+      } while (this.again && this.started);
+      let wait = this.pollMs();
+      try {
+        const next = await nextDueAt(this.o.db);
+        if (next) wait = Math.min(wait, Math.max(0, next.getTime() - this.now()) + lateMs);
+      } catch (e) {
+        this.o.logger.warn({ err: messageOf(e) }, 'scheduled deployments: could not read the next time; polling');
+      }
+      this.wakeIn(wait);
+    })().finally(() => (this.running = undefined));
   }
 
   /** Send the notices that are due, then start the deployments whose time has come. Never throws. */

@@ -110,6 +110,17 @@ export async function listDue(
   };
 }
 
+/** When the next pending one falls due (its notice, else its start); undefined when none is pending. */
+export async function nextDueAt(db: Queryable): Promise<Date | undefined> {
+  const { rows } = await db.query<{ at: Date | null }>(
+    `select min(case when noticed_at is null
+                  then least(run_at, run_at - make_interval(secs => notify_before_ms / 1000.0))
+                  else run_at end) as at
+       from scheduled_deployments where state = 'pending'`,
+  );
+  return rows[0]?.at ? new Date(rows[0].at) : undefined;
+}
+
 /** Claim a pending one: true for exactly one caller, however many race (so it starts at most once). */
 export async function claimScheduled(db: Queryable, id: string, to: 'started' | 'cancelled'): Promise<boolean> {
   const { rows } = await db.query(
