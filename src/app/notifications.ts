@@ -50,6 +50,7 @@ export async function startNotifications(deps: {
     secretsFor: (project, environment) => deps.secrets.environmentFor({ project, environment }),
     emit: (e) => deps.events.emit(e),
     subscribe: (listener) => deps.events.subscribe(listener),
+    following: () => deps.events.following(),
     logger: deps.logger,
     linkBase: deps.linkBase,
     ...(counted ? { onOutcome: counted.onOutcome } : {}),

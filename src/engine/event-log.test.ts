@@ -38,6 +38,26 @@ describe('EventLog', () => {
     expect(got).toHaveLength(2);
   });
 
+  it('following() settles once the tail reads the store: an event stored right after it is handed over', async () => {
+    // The tail's first read of where the store stands is slow (a busy store, another connection of a pool): it must
+    // still come before the subscriber's own first read, or an event stored in between is never handed over.
+    const slow = Object.create(db) as Db;
+    slow.query = (async (sql: string, params?: unknown[]) => {
+      if (sql.includes('max(id)')) await new Promise((r) => setTimeout(r, 150));
+      return db.query(sql, params);
+    }) as Db['query'];
+    for (let round = 0; round < 3; round++) {
+      const log = new EventLog(slow, silentLogger, 20);
+      const got: string[] = [];
+      const stop = log.subscribe((e) => got.push(e.kind));
+      await log.following();
+      // Straight into the store, as another coordinator or a transaction writes: only the tail can hand it over.
+      await appendEvent(db, { project: 'p', kind: `stored.${round}`, message: 'right after', data: {} });
+      await until(`stored.${round}`, () => got.includes(`stored.${round}`));
+      stop();
+    }
+  });
+
   it('writes events emitted at once in one statement, each emit resolving with its own stored event', async () => {
     const log = new EventLog(db, silentLogger);
     const inserts: number[] = [];

@@ -46,6 +46,8 @@ export class EventLog {
   /** The newest id read from the store; events at or below `floor` were stored before anyone listened. */
   private cursor = 0;
   private floor = -1;
+  /** Settles once the tail's first read set `floor` (or failed); see `following`. */
+  private firstRead: Promise<void> = Promise.resolve();
   /** Events waiting for the insert in flight to finish. */
   private pending: Waiting[] = [];
   private writers = 0;
@@ -193,11 +195,21 @@ export class EventLog {
     for (const w of batch) await appendEvent(this.db, w.event).then(w.resolve, w.reject);
   }
 
+  /**
+   * Resolves once the tail reads the store: events stored from then on reach the listeners. One stored between
+   * `subscribe` and then is below the tail's floor and never handed over, so a subscriber that catches up from the
+   * store itself (the notifier's dispatcher from its cursor) waits for this before its first read; else such an event
+   * waited for the subscriber's safety poll (seen as a flaky wake-ups.test).
+   */
+  following(): Promise<void> {
+    return this.firstRead;
+  }
+
   /** Listen to new events; returns the unsubscribe function. */
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     if (!this.tail) {
-      void this.follow();
+      this.firstRead = this.follow();
       this.tail = setInterval(() => void this.follow(), this.tailMs);
       this.tail.unref();
     }

@@ -21,6 +21,8 @@ export interface NotifierOptions {
   emit(event: NewEvent): Promise<unknown>;
   /** In-process events as they are recorded (EventLog.subscribe): dispatch at once instead of at the next poll. */
   subscribe?(listener: (e: EventRecord) => void): () => void;
+  /** Settles once the subscription also hands over what is stored from then on (EventLog.following). */
+  following?(): Promise<void>;
   logger: Logger;
   /** Base of deployment links when notifications.link is not set. */
   linkBase: string;
@@ -72,6 +74,8 @@ export class Notifier {
     this.unsubscribe = this.options.subscribe?.((e) => {
       if (kinds.has(e.kind)) this.dispatch();
     });
+    // The first pass below catches up from the cursor: only once the subscription sees what is stored after it.
+    await this.options.following?.();
     // The timer runs every 250 ms, but reads the store only when poll() says so (no statement otherwise).
     this.timer = setInterval(() => void this.poll(), Math.min(this.options.pollMs ?? quickPollMs, quickPollMs));
     this.timer.unref();
