@@ -33,6 +33,7 @@ import { freshPostgres } from '../test/support/store.js';
 import { fork } from 'node:child_process';
 import { machine, printResult, progress } from './support.js';
 import { explain, type StepWindow, startTrace } from './notify-trace.js';
+import { threadCpu, threadCpuSince } from './thread-cpu.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -195,6 +196,7 @@ try {
   setTimeout(() => child.send('unhang'), 5000).unref();
   const burstStart = Date.now();
   const burstFrom = performance.now();
+  const cpuAtBurst = { process: process.cpuUsage(), threads: threadCpu() };
   let emittedInMs = 0;
   const emitting = (async () => {
     for (let i = 0; i < burst; i++) {
@@ -224,6 +226,12 @@ try {
     600_000,
     100,
   );
+  // CPU from the burst's start until everything was delivered (the steps' writes too, a small part): the process's
+  // and each thread's. PGlite's worker thread is the busiest after the main one; per delivery is what it costs there.
+  const burstCpu = {
+    process: process.cpuUsage(cpuAtBurst.process),
+    threads: threadCpuSince(cpuAtBurst.threads).slice(0, 4),
+  };
   await notifier.close();
 
   const received = await report();
@@ -281,6 +289,15 @@ try {
     deliveryLatencyHealthyMs: { ...summary(healthyLatency), targetP99Ms: 1000 },
     healthyLatencyPartsMs: { eventToOutbox: summary(toOutbox), outboxToReceived: summary(outboxToReceived) },
     failingVerdictToSlackMs: { quiet: verdictQuiet, duringBurst: verdictDuringBurst, targetMs: 2000 },
+    burstCpuMs: {
+      process: Math.round((burstCpu.process.user + burstCpu.process.system) / 1000),
+      perDelivery: Math.round(((burstCpu.process.user + burstCpu.process.system) / 1000 / total) * 1000) / 1000,
+      threads: burstCpu.threads.map((t) => ({
+        thread: t.tid === process.pid ? 'main' : t.tid,
+        ms: t.ms,
+        perDelivery: Math.round((t.ms / total) * 1000) / 1000,
+      })),
+    },
     ...(trace ? { trace } : {}),
   });
 } finally {

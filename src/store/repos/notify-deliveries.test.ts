@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freshDb } from '../../../test/support/store.js';
 import type { Db } from '../db.js';
+import { jsonParam } from '../params.js';
 import {
   claimDue,
+  claimSql,
   finishAttempts,
   getNotifyRef,
   insertNotifyDeliveries,
@@ -93,6 +95,37 @@ describe('notification outbox', () => {
     const claimed = await claimDue(db, soon(), { rooms: { 'harbor/stuck': 4 }, otherwise: 8, limit: 10 });
     expect(claimed.filter((d) => d.target === 'stuck')).toHaveLength(4);
     expect(keys(claimed)).toContain(fresh.key);
+  });
+
+  it("reads each queue's due deliveries from the queue's index, not by filtering every pending row", async () => {
+    // A burst leaves thousands pending; a claim (on PGlite, in the thread a deployment step's writes wait in) must
+    // not read them all. Before schema 023 the planner read both branches of each queue from notify_deliveries_due:
+    // every pending row, filtered (on PGlite, which never analyses, it takes the table for as small as it was made).
+    await insertNotifyDeliveries(
+      db,
+      Array.from({ length: 600 }, () => delivery('on-deployment-started')),
+    );
+    await insertNotifyDeliveries(db, [delivery('on-deployment-failed', 'ops')]);
+    const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(`explain (analyze, format json) ${claimSql}`, [
+      soon(),
+      jsonParam({ 'harbor/chat': 8 }),
+      8,
+      100,
+    ]);
+    const plan = rows[0]!['QUERY PLAN'];
+    const removed: number[] = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        const n = node as Record<string, unknown>;
+        if (typeof n['Rows Removed by Filter'] === 'number')
+          removed.push((n['Rows Removed by Filter'] as number) * Number(n['Actual Loops'] ?? 1));
+        Object.values(n).forEach(walk);
+      }
+    };
+    walk(typeof plan === 'string' ? JSON.parse(plan) : plan);
+    expect(removed.length).toBeGreaterThan(0);
+    expect(Math.max(...removed)).toBeLessThan(50);
   });
 
   it('does not claim a retry before it is due', async () => {

@@ -169,16 +169,10 @@ export interface ClaimRoom {
 }
 
 /**
- * Take due deliveries for one attempt each, in one statement: per notification service at most its room
- * (urgent triggers always, ahead of the rest), urgent first, then oldest first. Taking per service keeps
- * a stuck endpoint's backlog, however long and old, from filling the batch and starving the others. The cost
- * follows what is taken, not what waits: a skip scan of notify_deliveries_queue lists the queues that have pending
- * deliveries, and each queue is read from that index up to its room (schema 021). A delivery another worker took
- * meanwhile is left out (state is checked again when the row is updated).
+ * The claim's statement ($1 due time, $2 rooms as jsonb, $3 room of a service not listed, $4 limit); exported for
+ * the test of its plan (schema 023: PGlite's planner, which has no statistics, read every pending row on each claim).
  */
-export async function claimDue(db: Queryable, now: Date, room: ClaimRoom): Promise<NotifyDelivery[]> {
-  const { rows } = await db.query(
-    `with recursive queues(queue) as (
+export const claimSql = `with recursive queues(queue) as (
        (select queue from notify_deliveries where state = 'pending' order by queue limit 1)
        union all
        select (select d.queue from notify_deliveries d where d.state = 'pending' and d.queue > q.queue
@@ -209,21 +203,22 @@ export async function claimDue(db: Queryable, now: Date, room: ClaimRoom): Promi
      )
      update notify_deliveries d set state = 'sending', attempts = d.attempts + 1
      from chosen where d.id = chosen.id and d.state = 'pending'
-     returning ${columnsOfD}`,
-    [now, jsonParam(room.rooms), room.otherwise, room.limit],
-  );
+     returning ${columnsOfD}`;
+
+/**
+ * Take due deliveries for one attempt each, in one statement: per notification service at most its room
+ * (urgent triggers always, ahead of the rest), urgent first, then oldest first. Taking per service keeps
+ * a stuck endpoint's backlog, however long and old, from filling the batch and starving the others. The cost
+ * follows what is taken, not what waits: a skip scan of notify_deliveries_queue lists the queues that have pending
+ * deliveries, and each queue is read from that index up to its room (schema 021). A delivery another worker took
+ * meanwhile is left out (state is checked again when the row is updated).
+ */
+export async function claimDue(db: Queryable, now: Date, room: ClaimRoom): Promise<NotifyDelivery[]> {
+  const { rows } = await db.query(claimSql, [now, jsonParam(room.rooms), room.otherwise, room.limit]);
   return rows.map(toDelivery).sort((a, b) => {
     const rank = Number(urgentTriggers.includes(b.trigger)) - Number(urgentTriggers.includes(a.trigger));
     return rank || a.nextAt.getTime() - b.nextAt.getTime() || a.id - b.id;
   });
-}
-
-/** When the next pending delivery is due, if any. */
-export async function nextDueAt(db: Queryable): Promise<Date | undefined> {
-  const { rows } = await db.query<{ at: Date | null }>(
-    `select min(next_at) as at from notify_deliveries where state = 'pending'`,
-  );
-  return optionalDate(rows[0]?.at);
 }
 
 /** How an attempt ended: sent, failed for good, or pending again at `nextAt`. */
