@@ -17,4 +17,13 @@ describe('DueTimes', () => {
     expect(due.waitFrom(8500, 2000)).toBe(500);
     expect(due.waitFrom(9000, 2000)).toBe(2000);
   });
+
+  it('forgets only the times the last claim covered: one that fell due during the pass is still waited for', () => {
+    const due = new DueTimes();
+    due.add(1300);
+    // The pass claimed at 1290 (1300 not yet due) and ended at 1310: wait at once, and keep it until a claim covers it.
+    expect(due.waitFrom(1310, 2000, 1290)).toBe(0);
+    expect(due.waitFrom(1312, 2000, 1290)).toBe(0);
+    expect(due.waitFrom(1320, 2000, 1311)).toBe(2000);
+  });
 });

@@ -11,11 +11,15 @@ export class DueTimes {
     this.times.push(at);
   }
 
-  /** How long (ms, ≥ 0) until the earliest remembered time after `now`, at most `cap`; forgets the times ≤ `now`. */
-  waitFrom(now: number, cap: number): number {
-    this.times = this.times.filter((t) => t > now);
+  /**
+   * How long (ms, ≥ 0) until the earliest remembered time, at most `cap`. Forgets the times ≤ `claimedThrough`: the
+   * last claim asked for everything due by then. Not the times up to `now`: a pass takes a while, and a time that fell
+   * due during it, after its claim, would be forgotten with its delivery unclaimed (it then waited for the safety poll).
+   */
+  waitFrom(now: number, cap: number, claimedThrough = now): number {
+    this.times = this.times.filter((t) => t > claimedThrough);
     let wait = cap;
-    for (const t of this.times) wait = Math.min(wait, t - now);
+    for (const t of this.times) wait = Math.min(wait, Math.max(0, t - now));
     return wait;
   }
 }

@@ -147,6 +147,8 @@ export class DeliveryWorker {
   private woken = false;
   /** When the retries this worker put back fall due. */
   private readonly retries = new DueTimes();
+  /** The time the last claim asked for deliveries due by (ms since the epoch). */
+  private claimedThrough = 0;
   private loop: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerOptions) {
@@ -192,7 +194,7 @@ export class DeliveryWorker {
         if (!this.stopping.signal.aborted) this.options.logger.error({ err: messageOf(e) }, 'notification pass failed');
       }
       if (!this.woken) {
-        const wait = this.retries.waitFrom(Date.now(), this.options.pollMs ?? safetyPollMs);
+        const wait = this.retries.waitFrom(Date.now(), this.options.pollMs ?? safetyPollMs, this.claimedThrough);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);
           this.wakeUp = () => {
@@ -213,7 +215,12 @@ export class DeliveryWorker {
     const rooms: Record<string, number> = {};
     for (const slot of this.slots.values()) rooms[slot.key] = Math.max(0, capacityOf(slot) - heldBy(slot));
     // A service seen for the first time gets the room of the smallest queue until its config is read.
-    const claimed = await claimDue(this.options.db, new Date(), { rooms, otherwise: 8, limit: passBatch });
+    this.claimedThrough = Date.now();
+    const claimed = await claimDue(this.options.db, new Date(this.claimedThrough), {
+      rooms,
+      otherwise: 8,
+      limit: passBatch,
+    });
     // A full batch may have left due deliveries behind: look again at once rather than at the safety poll.
     if (claimed.length >= passBatch) this.woken = true;
     const touched = new Set<Slot>();
