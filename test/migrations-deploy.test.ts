@@ -154,8 +154,8 @@ describe('migrations ship with releases', () => {
     expect(waiting?.message, timeline(events)).toMatch(/0003_drop_tonnage waits: 1\.0\.0 \(staging: 1 instance\)/);
     const status = await slipway(['migrate', 'status', '--env', 'staging', '--version', '2.0.0']);
     expect(status.stdout).toMatch(/0003_drop_tonnage.*blocked by 1\.0\.0 \(staging: 1 instance\)/);
-    // keepOldFor 20s (long enough for a machine at load 15 to ask status first; 8 s was not): the warm 1.0.0 instance is
-    // retired, then the sweep applies the contract.
+    // keepOldFor 20s (long enough for a machine at load 15 to ask status first; 8 s was not): the warm 1.0.0
+    // instance is retired, then the sweep applies the contract.
     await until('the contract migration to run', async () => (await history()).length === 3, 60_000);
     expect(await columns()).toEqual(['id', 'name', 'flag']);
     expect((await history()).at(-1)).toEqual({ id: '0003_drop_tonnage', release: '2.0.0' });

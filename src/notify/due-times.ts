@@ -14,7 +14,8 @@ export class DueTimes {
   /**
    * How long (ms, ≥ 0) until the earliest remembered time, at most `cap`. Forgets the times ≤ `claimedThrough`: the
    * last claim asked for everything due by then. Not the times up to `now`: a pass takes a while, and a time that fell
-   * due during it, after its claim, would be forgotten with its delivery unclaimed (it then waited for the safety poll).
+   * due during it, after its claim, would be forgotten with its delivery unclaimed (it then waited for the safety
+   * poll).
    */
   waitFrom(now: number, cap: number, claimedThrough = now): number {
     this.times = this.times.filter((t) => t > claimedThrough);
