@@ -13,7 +13,8 @@ const cpuMs = () => {
 const start = cpuMs();
 const db = new PGlite();
 await db.waitReady;
-await db.exec(`create table ev (id bigserial primary key, project text, kind text, at timestamptz default now(), data jsonb);
+await db.exec(`create table ev (
+    id bigserial primary key, project text, kind text, at timestamptz default now(), data jsonb);
   create index on ev (project, id);
   create table dep (id text primary key, state text, step int, updated timestamptz);`);
 const ready = cpuMs() - start;
