@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../store/db.js';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
 import { EventLog } from '../engine/event-log.js';
 import { silentLogger } from '../shared/logging.js';
@@ -47,5 +48,38 @@ describe('DeploymentScheduler woken by events', () => {
       await new Promise((r) => setTimeout(r, 50));
     expect(Date.now()).toBeGreaterThanOrEqual(runAt);
     expect((await getScheduled(h.db, s.id))!.state).toBe('started');
+  });
+
+  it('a schedule that stays due because its check fails is looked at again a second later, not in a tight loop', async () => {
+    await scheduler?.stop();
+    // Its notice is due now; the read of what is due fails every time, so it stays pending and due.
+    await scheduleDeployment(h.db, 'harbor', {
+      service: 'api',
+      environment: 'staging',
+      version: '3.1.0',
+      runAt: new Date(Date.now() + 60_000),
+      notifyBeforeMs: 120_000,
+    });
+    let checks = 0;
+    const failing = Object.create(h.db) as Db;
+    failing.query = (async (sql: string, params?: unknown[]) => {
+      if (sql.includes('run_at <= $1')) {
+        checks++;
+        throw new Error('the store is unwell');
+      }
+      return h.db.query(sql, params);
+    }) as Db['query'];
+    scheduler = new DeploymentScheduler({
+      db: failing,
+      logger: silentLogger,
+      deploy: (r) => h.engine.deploy({ ...r, strategy: undefined }),
+      intervalMs: 60_000,
+    });
+    scheduler.start();
+    await new Promise((r) => setTimeout(r, 3500));
+    await scheduler.stop();
+    // The first check a second after the start, then one a second: 3 or so, never hundreds.
+    expect(checks).toBeGreaterThanOrEqual(2);
+    expect(checks).toBeLessThanOrEqual(5);
   });
 });

@@ -114,7 +114,10 @@ export class DeploymentScheduler {
       let wait = this.pollMs();
       try {
         const next = await nextDueAt(this.o.db);
-        if (next) wait = Math.min(wait, Math.max(0, next.getTime() - this.now()) + lateMs);
+        // One still due after the check (its notice or start failed, and it stays pending) is looked at again a
+        // second later, as before, not every few milliseconds.
+        const untilDue = next ? next.getTime() - this.now() : wait;
+        wait = Math.min(wait, untilDue > 0 ? untilDue + lateMs : 1000);
       } catch (e) {
         this.o.logger.warn({ err: messageOf(e) }, 'scheduled deployments: could not read the next time; polling');
       }
