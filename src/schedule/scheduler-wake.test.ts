@@ -50,7 +50,7 @@ describe('DeploymentScheduler woken by events', () => {
     expect((await getScheduled(h.db, s.id))!.state).toBe('started');
   });
 
-  it('a schedule that stays due because its check fails is looked at again a second later, not in a tight loop', async () => {
+  it('a schedule that stays due as its check fails is looked at a second later, not in a tight loop', async () => {
     await scheduler?.stop();
     // Its notice is due now; the read of what is due fails every time, so it stays pending and due.
     await scheduleDeployment(h.db, 'harbor', {
