@@ -16,14 +16,12 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import pg from 'pg';
-import { generateToken } from '../src/api/auth.js';
-import { cliCommand } from '../src/app/proxy-command.js';
-import { ApiClient } from '../src/cli/client.js';
 import { followDeployment } from '../src/cli/follow.js';
 import { createDemoWorkspace } from '../src/demo/workspace.js';
 import { onExit } from '../src/shared/exit-cleanup.js';
 import { pidsWithEnv } from '../src/shared/tagged-processes.js';
-import { launch, machine, printResult, progress, refuse, shutDownCoordinator, waitForHttp } from './support.js';
+import { startBenchCoordinator } from './bench-coordinator.js';
+import { machine, printResult, progress, refuse } from './support.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -134,17 +132,11 @@ async function run(store: 'pglite' | 'postgres') {
     ].join('\n'),
   });
   onExit(() => rmSync(workspace.dir, { recursive: true, force: true }));
-  const token = generateToken();
-  const env: Record<string, string> = { SLIPWAY_TOKEN: token };
   const postgres = store === 'postgres' ? await postgresDatabase() : undefined;
-  if (postgres) env.DATABASE_URL = postgres.url;
-  const [node, args] = cliCommand(['coordinator', '--config', workspace.configPath]);
-  const profile = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [];
-  const coordinator = launch([node, [...profile, ...args]], env);
-  const base = `http://127.0.0.1:${workspace.ports.coordinator}`;
-  const client = new ApiClient(base, token);
-  onExit(() => shutDownCoordinator(client, coordinator));
-  await waitForHttp(`${base}/healthz`, 120_000);
+  const { coordinator, client, base, token, shutdown } = await startBenchCoordinator(workspace, {
+    ...(postgres ? { databaseUrl: postgres.url } : {}),
+    cpuProf,
+  });
   const project = 'harbor-quote';
   const { id } = (
     await client.call<{ deployment: { id: string } }>('POST', `/api/v1/projects/${project}/deployments`, {
@@ -166,7 +158,7 @@ async function run(store: 'pglite' | 'postgres') {
   const after = snapshot(pid);
   const storeAfter = await postgres?.counters();
   stream?.close();
-  await shutDownCoordinator(client, coordinator);
+  await shutdown();
   const s = (ms: number) => Math.round(ms) / 1000;
   const perSecond = (n: number) => Math.round((n / seconds) * 10) / 10;
   const delta = <K extends string>(a: Record<K, number>, b: Record<K, number>) =>

@@ -16,9 +16,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { generateToken } from '../src/api/auth.js';
-import { cliCommand } from '../src/app/proxy-command.js';
-import { ApiClient } from '../src/cli/client.js';
 import { followDeployment } from '../src/cli/follow.js';
 import { percentile } from '../src/demo/load-generator.js';
 import { createDemoWorkspace } from '../src/demo/workspace.js';
@@ -27,7 +24,8 @@ import { seeded } from '../test/support/traffic-feed.js';
 import { benchEnvelopes } from './ingest-events.js';
 import { postEnvelope } from './ingest-post.js';
 import { probeLatency } from './latency-probe.js';
-import { launch, machine, printResult, progress, refuse, stop, waitForHttp } from './support.js';
+import { startBenchCoordinator } from './bench-coordinator.js';
+import { machine, printResult, progress, refuse } from './support.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -116,23 +114,11 @@ async function run(store: 'pglite' | 'postgres') {
     extraTopLevel: `errors: { rateLimit: { perSecond: 100000, burst: 100000 }${threads && `, threads: ${threads}`} }`,
   });
   onExit(() => rmSync(workspace.dir, { recursive: true, force: true }));
-  const token = generateToken();
-  const env: Record<string, string> = { SLIPWAY_TOKEN: token };
   const postgres = store === 'postgres' ? await postgresUrl() : undefined;
-  if (postgres) env.DATABASE_URL = postgres.url;
-  const [node, args] = cliCommand(['coordinator', '--config', workspace.configPath]);
-  const profile = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [];
-  const coordinator = launch([node, [...profile, ...args]], env);
-  const base = `http://127.0.0.1:${workspace.ports.coordinator}`;
-  const client = new ApiClient(base, token);
-  const shutdown = async () => {
-    await client.call('POST', '/api/v1/system/shutdown', { stopInstances: true }).catch(() => undefined);
-    const deadline = Date.now() + 30_000;
-    while (coordinator.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    await stop(coordinator);
-  };
-  onExit(shutdown);
-  await waitForHttp(`${base}/healthz`, 120_000);
+  const { coordinator, base, client, token, shutdown } = await startBenchCoordinator(workspace, {
+    ...(postgres ? { databaseUrl: postgres.url } : {}),
+    cpuProf,
+  });
   const project = 'harbor-quote';
   const { id } = (
     await client.call<{ deployment: { id: string } }>('POST', `/api/v1/projects/${project}/deployments`, {
