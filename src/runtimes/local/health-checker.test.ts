@@ -115,6 +115,69 @@ describe('health checks', () => {
     abort.abort();
     await run;
   });
+
+  /** Checks every 20 ms until `probes` requests reached the server; the verdicts they gave. */
+  async function checkUntil(port: number, probes: () => number, count: number): Promise<HealthVerdict[]> {
+    const verdicts: HealthVerdict[] = [];
+    const abort = new AbortController();
+    const check: HealthCheck = {
+      path: '/',
+      intervalMs: 20,
+      timeoutMs: 1000,
+      healthyThreshold: 1,
+      unhealthyThreshold: 1,
+    };
+    const run = runHealthChecks({
+      port,
+      check,
+      clock: systemClock,
+      signal: abort.signal,
+      adopted: false,
+      onVerdict: (v) => verdicts.push(v),
+      onBooting: () => undefined,
+    });
+    await until(() => probes() >= count);
+    abort.abort();
+    await run;
+    return verdicts;
+  }
+
+  it('keeps one connection to the instance for its probes, and closes it when the checks stop', async () => {
+    let requests = 0;
+    const port = await serve(() => requests++);
+    const connections: import('node:net').Socket[] = [];
+    server!.on('connection', (socket) => connections.push(socket));
+    const verdicts = await checkUntil(port, () => requests, 6);
+    expect(verdicts.every((v) => v === 'healthy')).toBe(true);
+    expect(connections).toHaveLength(1);
+    await until(() => connections[0]!.destroyed);
+  });
+
+  it('a kept connection the instance drops is retried once on a new one: no false failure', async () => {
+    let requests = 0;
+    // Every second request on a connection is cut without an answer, as an instance whose keep-alive timeout falls
+    // on the probe does: the probe is repeated on a new connection, which answers.
+    const port = await serve();
+    server!.removeAllListeners('request');
+    const served = new WeakMap<object, number>();
+    server!.on('request', (req, res) => {
+      requests++;
+      const n = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, n);
+      if (n === 2) return req.socket.destroy();
+      res.writeHead(200).end();
+    });
+    const verdicts = await checkUntil(port, () => requests, 9);
+    expect(verdicts.length).toBeGreaterThan(0);
+    expect(verdicts.every((v) => v === 'healthy')).toBe(true);
+  });
+
+  it('a new connection cut without an answer is a failure, not retried', async () => {
+    const port = await serve();
+    server!.removeAllListeners('request');
+    server!.on('request', (req) => req.socket.destroy());
+    expect(await probeHealth(port, '/health', 1000)).toMatchObject({ ok: false, listening: true });
+  });
 });
 
 async function until(check: () => boolean): Promise<void> {

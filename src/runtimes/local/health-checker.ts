@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import type { Clock } from '../../shared/clock.js';
 import type { HealthCheck } from '../runtime.js';
 import { loopback } from './port.js';
@@ -11,21 +11,42 @@ export interface HealthProbe {
   detail: string;
 }
 
-/** GET http://host:port<path> (host: 127.0.0.1 unless given); 2xx/3xx is healthy. Never throws. */
-export function probeHealth(port: number, path: string, timeoutMs: number, host = loopback): Promise<HealthProbe> {
+/**
+ * GET http://host:port<path> (host: 127.0.0.1 unless given); 2xx/3xx is healthy. Never throws.
+ *
+ * With `agent` (a keep-alive agent of one socket, as {@link runHealthChecks} makes), probes reuse one connection: a
+ * new connection per probe cost the checker and the instance ~0.65 ms of CPU against ~0.17 ms reused (2,000 probes
+ * against harbor-quote, warm), and a coordinator probes every instance every interval. A reused connection the
+ * instance closed meanwhile (it restarted, or its keep-alive timeout fell on the probe) is retried once on a new one,
+ * so only the instance's answer decides.
+ */
+export function probeHealth(
+  port: number,
+  path: string,
+  timeoutMs: number,
+  host = loopback,
+  agent: Agent | false = false,
+): Promise<HealthProbe> {
   return new Promise((resolve) => {
-    // agent: false, so no pooled socket outlives a probe or points at a dead process.
-    const req = request({ host, port, path, method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      const status = res.statusCode ?? 0;
-      resolve({ ok: status >= 200 && status < 400, listening: true, detail: `HTTP ${status}` });
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      const refused = err.code === 'ECONNREFUSED';
-      resolve({ ok: false, listening: !refused, detail: refused ? `nothing listening on port ${port}` : err.message });
-    });
-    req.end();
+    const attempt = (retried: boolean) => {
+      const req = request({ host, port, path, method: 'GET', agent, timeout: timeoutMs }, (res) => {
+        res.resume();
+        const status = res.statusCode ?? 0;
+        resolve({ ok: status >= 200 && status < 400, listening: true, detail: `HTTP ${status}` });
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (req.reusedSocket && !retried && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return attempt(true);
+        const refused = err.code === 'ECONNREFUSED';
+        resolve({
+          ok: false,
+          listening: !refused,
+          detail: refused ? `nothing listening on port ${port}` : err.message,
+        });
+      });
+      req.end();
+    };
+    attempt(false);
   });
 }
 
@@ -64,10 +85,12 @@ export async function runHealthChecks(run: HealthCheckRun): Promise<void> {
   let failures = 0;
   let first = true;
   let listened = run.adopted;
+  // One kept-alive connection per instance, closed when the checks stop (an instance that goes away closes it too).
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
   try {
     if (!run.adopted) await clock.sleep(check.intervalMs, signal);
     while (!signal.aborted) {
-      const probe = await probeHealth(run.port, check.path, check.timeoutMs, run.host);
+      const probe = await probeHealth(run.port, check.path, check.timeoutMs, run.host, agent);
       if (signal.aborted) return;
       listened ||= probe.listening;
       if (!listened) {
@@ -91,5 +114,7 @@ export async function runHealthChecks(run: HealthCheckRun): Promise<void> {
     }
   } catch (err) {
     if (!signal.aborted) throw err;
+  } finally {
+    agent.destroy();
   }
 }
