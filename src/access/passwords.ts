@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Algorithm, hash, verify } from '@node-rs/argon2';
+import type { Algorithm } from '@node-rs/argon2';
 import { SlipwayError } from '../shared/errors.js';
 
 export const minPasswordLength = 12;
@@ -13,6 +13,9 @@ export function checkPassword(password: string): void {
     throw new SlipwayError('invalid_input', `the password must be at most ${maxPasswordLength} characters`);
 }
 
+/** Loaded when a password is first hashed or checked: most coordinators and commands never do (~80 ms of CPU). */
+const argon2 = () => import('@node-rs/argon2');
+
 // The package's `Algorithm` is an ambient const enum, which verbatimModuleSyntax cannot read: its Argon2id is 2.
 const argon2id = 2 as Algorithm;
 
@@ -21,7 +24,8 @@ const argon2id = 2 as Algorithm;
  * computes it natively on libuv's thread pool: 111 ms of CPU per hash on this machine against 666 ms for hash-wasm
  * (WebAssembly on the main thread), used before — logins and the test suite's users cost a sixth.
  */
-export function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string): Promise<string> {
+  const { hash } = await argon2();
   return hash(password, {
     algorithm: argon2id,
     salt: randomBytes(16),
@@ -37,6 +41,7 @@ export function hashPassword(password: string): Promise<string> {
  * same); the derived hashes are compared in constant time by the argon2 crate.
  */
 export async function verifyPassword(password: string, encoded: string): Promise<boolean> {
+  const { verify } = await argon2();
   try {
     return await verify(encoded, password);
   } catch {

@@ -4,7 +4,6 @@ import type { Db } from './db.js';
 import { realignEventTransactions } from './event-transactions.js';
 import { migrate } from './migrate.js';
 import { parsePostgresUrl } from './postgres-address.js';
-import { openPglite } from './pglite-driver.js';
 import { openPostgres } from './postgres-driver.js';
 
 /** How the coordinator finds its store: a PostgreSQL URL, or else PGlite under its data directory. */
@@ -30,7 +29,12 @@ export async function openStore(options: StoreOptions): Promise<Db> {
         ...(options.holder ? { holder: options.holder } : {}),
       })
     : // In a thread of its own: its statements must not hold up the coordinator's event loop (pglite-thread.ts).
-      await openPglite({ dataDir: join(options.dataDir, 'db'), thread: true, ...(logger ? { logger } : {}) });
+      // Loaded only for the embedded store: a coordinator on PostgreSQL never needs PGlite.
+      await (await import('./pglite-driver.js')).openPglite({
+        dataDir: join(options.dataDir, 'db'),
+        thread: true,
+        ...(logger ? { logger } : {}),
+      });
   try {
     const { version, applied } = await migrate(db, logger ? { logger } : {});
     const realigned = await realignEventTransactions(db);

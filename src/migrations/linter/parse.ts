@@ -5,16 +5,28 @@
  * (through SourceWalker) and nowhere else. Columns count UTF-16 code units (JavaScript string
  * indexes), never bytes.
  */
-import { loadModule, parseSync } from 'libpg-query';
 import type { ParsedStatement } from '../types.js';
 import { leadingTrivia, SourceWalker } from './source-walker.js';
 
+type LibPgQuery = typeof import('libpg-query');
+let library: LibPgQuery | undefined;
 let loaded: Promise<void> | null = null;
 
-/** Loads the WebAssembly parser once; every other function here needs it loaded. */
+/**
+ * Loads the WebAssembly parser once; every other function here needs it loaded. The package itself is imported
+ * here too, not with this module: a coordinator reaches this module at start and may never parse SQL.
+ */
 export function loadParser(): Promise<void> {
-  loaded ??= loadModule();
+  loaded ??= import('libpg-query').then(async (module) => {
+    await module.loadModule();
+    library = module;
+  });
   return loaded;
+}
+
+function parser(): LibPgQuery {
+  if (!library) throw new Error('the SQL parser is not loaded: call loadParser() first');
+  return library;
 }
 
 export interface ParseFailure {
@@ -35,6 +47,7 @@ interface RawStatement {
 export function parseSql(sql: string): ParseResult {
   // libpg-query rejects whitespace-only input ("Query cannot be empty"); an empty file is valid.
   if (sql.trim() === '') return { ok: true, statements: [] };
+  const { parseSync } = parser();
   let tree: { stmts?: RawStatement[] };
   try {
     tree = parseSync(sql) as { stmts?: RawStatement[] };

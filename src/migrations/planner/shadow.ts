@@ -4,7 +4,7 @@
  * what it must be. It finds the down script that forgets an index and the up that cannot run
  * twice, before either reaches a real database.
  */
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { MigrationError } from '../errors.js';
 import { loadParser, parseSql, type ParseResult } from '../linter/parse.js';
 import type { Migration, ParsedStatement, SourcePosition } from '../types.js';
@@ -34,6 +34,8 @@ export async function shadowDryRun({ migrations, appliedThrough }: ShadowDryRunI
   await loadParser();
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
   const scripts = new ParsedScripts();
+  // Loaded here, not with the module: a coordinator imports the planner at start and may never dry-run anything.
+  const { PGlite } = await import('@electric-sql/pglite');
   const db = new PGlite({ extensions: await pgliteExtensions(extensionsCreatedBy(scripts.statementsOf(sorted))) });
   try {
     await db.waitReady.catch((e: unknown) => {
