@@ -112,9 +112,9 @@ if (json) {
   process.stdout.write(`${JSON.stringify({ command, exitCode: code, wallS, cpuS: Math.round(cpuS), kinds: rows })}\n`);
 } else {
   process.stdout.write(`\n${command.join(' ')}: exit ${code}, ${wallS.toFixed(0)} s, ${cpuS.toFixed(0)} s of CPU\n`);
-  for (const r of rows.filter((r) => r.cpuS >= 0.5))
-    process.stdout.write(
-      `${r.cpuS.toFixed(1).padStart(8)} s ${String(r.processes).padStart(6)} process${r.processes === 1 ? '  ' : 'es'}  ${r.kind}\n`,
-    );
+  for (const r of rows.filter((r) => r.cpuS >= 0.5)) {
+    const processes = `${String(r.processes).padStart(6)} process${r.processes === 1 ? '  ' : 'es'}`;
+    process.stdout.write(`${r.cpuS.toFixed(1).padStart(8)} s ${processes}  ${r.kind}\n`);
+  }
 }
 process.exit(code);
