@@ -1,10 +1,10 @@
 /**
  * npm run bench:health-probes -- --json [--probes 2000] [--rounds 2]
  *
- * What a health probe costs, checker and instance together: Slipway's probeHealth (src/runtimes/local/health-checker.ts)
- * against a real harbor-quote instance, a new connection per probe (as before) against one kept-alive connection (as
- * runHealthChecks now does), alternated. CPU from this process (the checker) and from /proc for the instance, per
- * probe; back to back, so the figure is the work, not the interval.
+ * What a health probe costs, checker and instance together: Slipway's probeHealth
+ * (src/runtimes/local/health-checker.ts) against a real harbor-quote instance, a new connection per probe (as
+ * before) against one kept-alive connection (as runHealthChecks now does), alternated. CPU from this process (the
+ * checker) and from /proc for the instance, per probe; back to back, so the figure is the work, not the interval.
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
