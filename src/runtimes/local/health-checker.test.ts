@@ -89,11 +89,29 @@ describe('health checks', () => {
     },
   );
 
+  /** Runs the checks against `port` until `stop()`; `verdicts` are those given so far. */
+  function startChecks(port: number, check: HealthCheck, adopted: boolean) {
+    const verdicts: HealthVerdict[] = [];
+    const abort = new AbortController();
+    const run = runHealthChecks({
+      port,
+      check,
+      clock: systemClock,
+      signal: abort.signal,
+      adopted,
+      onVerdict: (v) => verdicts.push(v),
+      onBooting: () => undefined,
+    });
+    const stop = async () => {
+      abort.abort();
+      await run;
+    };
+    return { verdicts, stop };
+  }
+
   it('trusts one success from an adopted instance', async () => {
     status = 200;
     const port = await serve();
-    const verdicts: HealthVerdict[] = [];
-    const abort = new AbortController();
     const check: HealthCheck = {
       path: '/',
       intervalMs: 10_000,
@@ -101,25 +119,14 @@ describe('health checks', () => {
       healthyThreshold: 5,
       unhealthyThreshold: 5,
     };
-    const run = runHealthChecks({
-      port,
-      check,
-      clock: systemClock,
-      signal: abort.signal,
-      adopted: true,
-      onVerdict: (v) => verdicts.push(v),
-      onBooting: () => undefined,
-    });
-    await until(() => verdicts.length > 0);
-    expect(verdicts).toEqual(['healthy']);
-    abort.abort();
-    await run;
+    const checks = startChecks(port, check, true);
+    await until(() => checks.verdicts.length > 0);
+    expect(checks.verdicts).toEqual(['healthy']);
+    await checks.stop();
   });
 
   /** Checks every 20 ms until `probes` requests reached the server; the verdicts they gave. */
   async function checkUntil(port: number, probes: () => number, count: number): Promise<HealthVerdict[]> {
-    const verdicts: HealthVerdict[] = [];
-    const abort = new AbortController();
     const check: HealthCheck = {
       path: '/',
       intervalMs: 20,
@@ -127,19 +134,10 @@ describe('health checks', () => {
       healthyThreshold: 1,
       unhealthyThreshold: 1,
     };
-    const run = runHealthChecks({
-      port,
-      check,
-      clock: systemClock,
-      signal: abort.signal,
-      adopted: false,
-      onVerdict: (v) => verdicts.push(v),
-      onBooting: () => undefined,
-    });
+    const checks = startChecks(port, check, false);
     await until(() => probes() >= count);
-    abort.abort();
-    await run;
-    return verdicts;
+    await checks.stop();
+    return checks.verdicts;
   }
 
   it('keeps one connection to the instance for its probes, and closes it when the checks stop', async () => {
