@@ -6,12 +6,11 @@
  * before) against one kept-alive connection (as runHealthChecks now does), alternated. CPU from this process (the
  * checker) and from /proc for the instance, per probe; back to back, so the figure is the work, not the interval.
  */
-import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { probeHealth } from '../src/runtimes/local/health-checker.js';
-import { launch, machine, printResult, progress, refuse, stop, waitForHttp } from './support.js';
+import { findFreePort } from '../src/runtimes/local/port.js';
+import { launch, machine, printResult, processCpuMs, progress, refuse, stop, waitForHttp } from './support.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -21,26 +20,11 @@ const probes = arg('--probes', 2000);
 const rounds = arg('--rounds', 2);
 if (!(probes > 0) || !(rounds > 0)) await refuse('--probes and --rounds: expected numbers > 0');
 
-/** utime + stime of a process, in ms (ticks of 10 ms). */
-const processCpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
 const ownCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-const port = await freePort();
+const port = await findFreePort();
 const server = fileURLToPath(new URL('../examples/harbor-quote/server.js', import.meta.url));
 const instance = launch([process.execPath, [server, String(port)]], { SENTRY_DSN: '' });
 try {

@@ -21,7 +21,7 @@ import { createDemoWorkspace } from '../src/demo/workspace.js';
 import { onExit } from '../src/shared/exit-cleanup.js';
 import { pidsWithEnv } from '../src/shared/tagged-processes.js';
 import { startBenchCoordinator } from './bench-coordinator.js';
-import { machine, printResult, progress, refuse } from './support.js';
+import { machine, printResult, progress, refuse, statCpuMs } from './support.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,8 +39,8 @@ if (stores.some((s) => s !== 'pglite' && s !== 'postgres')) await refuse('--stor
 /** utime + stime (ms) of a /proc stat file: a process (all its threads) or, under task/, one thread. */
 const cpuOf = (stat: string) => {
   try {
-    const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // ticks of 10 ms
+    const { user, system } = statCpuMs(stat);
+    return user + system;
   } catch {
     return 0; // gone
   }

@@ -13,7 +13,7 @@
  * The database (slipway_bench_store_<pid>) is dropped at the end. Figures vary with the machine's load: run each
  * variant a few times, alternating, under `flock /tmp/bench.lock`.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -23,7 +23,7 @@ import { readBody } from '../src/observe/errors/read-body.js';
 import { openStore } from '../src/store/open.js';
 import { seeded } from '../test/support/traffic-feed.js';
 import { benchEnvelopes } from './ingest-events.js';
-import { machine, printResult, refuse } from './support.js';
+import { machine, printResult, processCpuMs, refuse } from './support.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,12 +47,6 @@ if (!(Number.isInteger(rowsPerStatement) && rowsPerStatement > 0)) await refuse(
 const changes = variants[variant];
 if (!changes) await refuse(`--variant: one of ${Object.keys(variants).join(', ')}`);
 
-/** CPU time (ms) a process has used, from /proc (utime + stime, ticks of 10 ms). */
-const cpuMs = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
-
 const server = process.env.SLIPWAY_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const name = `slipway_bench_store_${process.pid}`;
 const admin = new pg.Client({ connectionString: server });
@@ -72,7 +66,7 @@ try {
     );
     const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [name]);
     const backends = rows.map((r) => r.pid);
-    const storeBefore = backends.reduce((ms, pid) => ms + cpuMs(pid), 0);
+    const storeBefore = backends.reduce((ms, pid) => ms + processCpuMs(pid), 0);
     const ownBefore = process.cpuUsage();
     const started = performance.now();
     for (let at = 0; at < accepted.length; at += batch)
@@ -84,7 +78,7 @@ try {
       );
     const wallMs = performance.now() - started;
     const own = process.cpuUsage(ownBefore);
-    const storeMs = backends.reduce((ms, pid) => ms + cpuMs(pid), 0) - storeBefore;
+    const storeMs = backends.reduce((ms, pid) => ms + processCpuMs(pid), 0) - storeBefore;
     const perEvent = (ms: number) => Math.round((ms / events) * 1000) / 1000;
     await printResult({
       bench: 'ingest-store',

@@ -25,7 +25,7 @@ import { benchEnvelopes } from './ingest-events.js';
 import { postEnvelope } from './ingest-post.js';
 import { probeLatency } from './latency-probe.js';
 import { startBenchCoordinator } from './bench-coordinator.js';
-import { machine, printResult, progress, refuse } from './support.js';
+import { machine, printResult, processCpuMs, progress, refuse, statCpuMs } from './support.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -51,26 +51,14 @@ const warmupEnvelopes = made.slice(0, warmup);
 const envelopes = made.slice(warmup);
 const bytes = envelopes.map((e) => e.length).sort((a, b) => a - b);
 
-/** utime and stime (ms) of /proc/…/stat: a process (all its threads) or, under task/, one thread. */
-const cpuOf = (stat: string) => {
-  const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
-  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 }; // in ticks of 10 ms
-};
-
-/** CPU time (ms) the process has used, all threads (zlib's thread pool included): load-independent, unlike rates. */
-const cpuMs = (pid: number) => {
-  const c = cpuOf(`/proc/${pid}/stat`);
-  return c.user + c.system;
-};
-
 /**
  * The coordinator's CPU (ms) in parts: user and system time (the kernel's share: sockets, wake-ups of threads), and
  * its main thread (the event loop: HTTP, the store's statements) apart from the others (ingest readers, PGlite, zlib,
  * GC helpers). Node names every thread "node", so the main thread is the one whose id is the process's.
  */
 const cpuParts = (pid: number) => {
-  const all = cpuOf(`/proc/${pid}/stat`);
-  const main = cpuOf(`/proc/${pid}/task/${pid}/stat`);
+  const all = statCpuMs(`/proc/${pid}/stat`);
+  const main = statCpuMs(`/proc/${pid}/task/${pid}/stat`);
   return { user: all.user, system: all.system, mainThread: main.user + main.system };
 };
 
@@ -86,7 +74,7 @@ const rssMb = (pid: number) => {
 async function storeCpuMs(admin: pg.Client, name: string): Promise<number | undefined> {
   const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [name]);
   try {
-    return rows.reduce((ms, r) => ms + cpuMs(r.pid), 0);
+    return rows.reduce((ms, r) => ms + processCpuMs(r.pid), 0);
   } catch {
     return undefined;
   }
@@ -199,7 +187,7 @@ async function run(store: 'pglite' | 'postgres') {
   const statuses = new Map<number, number>();
   progress(`${store}: posting ${events} envelopes over ${connections} connections, proxy probed meanwhile…`);
   const started = performance.now();
-  const cpuBefore = cpuMs(coordinator.pid!);
+  const cpuBefore = processCpuMs(coordinator.pid!);
   const partsBefore = cpuParts(coordinator.pid!);
   const clientCpuBefore = process.cpuUsage();
   const storeCpuBefore = await postgres?.cpuMs();
@@ -211,7 +199,7 @@ async function run(store: 'pglite' | 'postgres') {
   const sentMs = performance.now() - started;
   await digestedAll(warmAccepted + (statuses.get(200) ?? 0));
   const storedMs = performance.now() - started;
-  const cpuUsed = cpuMs(coordinator.pid!) - cpuBefore;
+  const cpuUsed = processCpuMs(coordinator.pid!) - cpuBefore;
   const partsAfter = cpuParts(coordinator.pid!);
   const clientCpu = process.cpuUsage(clientCpuBefore);
   const storeCpuAfter = await postgres?.cpuMs();

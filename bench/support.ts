@@ -2,6 +2,7 @@
 import '../src/shared/wasm-baseline.js';
 import type { Db } from '../src/store/db.js';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { request } from 'undici';
 import { runCleanups, tagThisRun } from '../src/shared/exit-cleanup.js';
@@ -20,6 +21,22 @@ tagThisRun();
 /** Facts about the machine the figures were measured on. */
 export function machine() {
   return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
+}
+
+/**
+ * User and system CPU (ms) from a /proc stat file: `/proc/PID/stat` for a process (all its threads),
+ * `/proc/PID/task/TID/stat` for one thread. Load-independent, unlike wall time. Throws when the process is gone.
+ */
+export function statCpuMs(stat: string): { user: number; system: number } {
+  // After the command name (which may hold spaces): utime and stime are fields 14 and 15, in ticks of 10 ms.
+  const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
+  return { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 };
+}
+
+/** CPU time (ms) a process has used, all its threads. */
+export function processCpuMs(pid: number): number {
+  const { user, system } = statCpuMs(`/proc/${pid}/stat`);
+  return user + system;
 }
 
 /** Log progress to stderr (stdout is for the result). */

@@ -19,7 +19,7 @@ function committedDurations(root: string): Map<string, number> {
  * files are short, so they make a short tail. The projects used to be mixed in one longest-first order, so that a
  * worker waiting on a coordinator shared the cores with one running unit files; but both projects run without
  * isolation and a worker is reused only for a file of its own project, so every switch ended a fork or a thread with
- * all it had imported (87 forks for 83 files), and the cores were busy anyway (92–96 % in a full run). Measured, one
+ * all it had imported (42 forks for 83 files), and the cores were busy anyway (92–96 % in a full run). Measured, one
  * full run each on an idle machine: mixed 940 s, integration first 879 s (forks 42 → 11; CPU 1,599 → 1,503 s; that run
  * also had the health checks' kept connections, a small part of it).
  */

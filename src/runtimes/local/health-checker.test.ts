@@ -48,6 +48,36 @@ describe('health checks', () => {
     });
   });
 
+  /**
+   * Runs the checks against `port` until `stop()`; `verdicts` are those given so far. `onVerdict` and `onBooting`
+   * see each call too.
+   */
+  function startChecks(
+    port: number,
+    check: HealthCheck,
+    options: { adopted: boolean; onVerdict?: (v: HealthVerdict) => void; onBooting?: () => void },
+  ) {
+    const verdicts: HealthVerdict[] = [];
+    const abort = new AbortController();
+    const run = runHealthChecks({
+      port,
+      check,
+      clock: systemClock,
+      signal: abort.signal,
+      adopted: options.adopted,
+      onVerdict: (v) => {
+        verdicts.push(v);
+        options.onVerdict?.(v);
+      },
+      onBooting: () => options.onBooting?.(),
+    });
+    const stop = async () => {
+      abort.abort();
+      await run;
+    };
+    return { verdicts, stop };
+  }
+
   it(
     'reports a verdict only after the consecutive thresholds, and ignores refusals before the first ' + 'answer',
     async () => {
@@ -62,12 +92,7 @@ describe('health checks', () => {
       const verdicts: { verdict: HealthVerdict; probes: number }[] = [];
       let probes = 0;
       let booting = 0;
-      const abort = new AbortController();
-      const run = runHealthChecks({
-        port,
-        check,
-        clock: systemClock,
-        signal: abort.signal,
+      const checks = startChecks(port, check, {
         adopted: false,
         onVerdict: (verdict) => verdicts.push({ verdict, probes }),
         onBooting: () => booting++,
@@ -84,30 +109,9 @@ describe('health checks', () => {
       const before = probes;
       await until(() => verdicts.some((v) => v.verdict === 'unhealthy'));
       expect(verdicts.find((v) => v.verdict === 'unhealthy')!.probes - before).toBe(2);
-      abort.abort();
-      await run;
+      await checks.stop();
     },
   );
-
-  /** Runs the checks against `port` until `stop()`; `verdicts` are those given so far. */
-  function startChecks(port: number, check: HealthCheck, adopted: boolean) {
-    const verdicts: HealthVerdict[] = [];
-    const abort = new AbortController();
-    const run = runHealthChecks({
-      port,
-      check,
-      clock: systemClock,
-      signal: abort.signal,
-      adopted,
-      onVerdict: (v) => verdicts.push(v),
-      onBooting: () => undefined,
-    });
-    const stop = async () => {
-      abort.abort();
-      await run;
-    };
-    return { verdicts, stop };
-  }
 
   it('trusts one success from an adopted instance', async () => {
     status = 200;
@@ -119,7 +123,7 @@ describe('health checks', () => {
       healthyThreshold: 5,
       unhealthyThreshold: 5,
     };
-    const checks = startChecks(port, check, true);
+    const checks = startChecks(port, check, { adopted: true });
     await until(() => checks.verdicts.length > 0);
     expect(checks.verdicts).toEqual(['healthy']);
     await checks.stop();
@@ -134,7 +138,7 @@ describe('health checks', () => {
       healthyThreshold: 1,
       unhealthyThreshold: 1,
     };
-    const checks = startChecks(port, check, false);
+    const checks = startChecks(port, check, { adopted: false });
     await until(() => probes() >= count);
     await checks.stop();
     return checks.verdicts;
