@@ -17,7 +17,7 @@ export interface StreamSelection {
   backlog: (after: number, limit: number) => Promise<EventRecord[]>;
   /** A stream with an end (one deployment's): it ends with an `end` event after this event… */
   endsAfter?: (e: EventRecord) => boolean;
-  /** …or once the backlog is sent, when this says there is nothing more to come. */
+  /** …or once the backlog is sent, when this says there is nothing more to come (and what ended it is stored). */
   over?: () => Promise<boolean>;
 }
 
@@ -85,7 +85,12 @@ export async function streamEvents(
     }
     replaying = false;
     for (const e of pending.sort((a, b) => a.id - b.id)) send(e);
-    if (!closed && (await selection.over?.())) end();
+    if (!closed && (await selection.over?.())) {
+      // Nothing more will come, and what ended it is stored (the state and its event share a transaction, see
+      // EventLog.record) but may have been stored after the backlog was read and not yet handed over: read once more.
+      for (const e of await selection.backlog(lastSent, 1000)) send(e);
+      end();
+    }
   } catch (err) {
     // The answer has begun (hijacked): no error body can follow, but the stream must not hang open.
     ctx.logger.error({ err }, 'event stream failed while replaying; closed');

@@ -91,4 +91,57 @@ describe('EventLog', () => {
     expect(results.map((e) => e?.kind)).toEqual(['first', 'good', undefined, 'also.good']);
     expect((await listEvents(db, { project: 'p' })).map((e) => e.kind)).toEqual(['first', 'good', 'also.good']);
   });
+  describe('record: a change and its event in one transaction', () => {
+    const ev = (kind: string, message = kind) => ({ project: 'p', deploymentId: 'dep_1', kind, message, data: {} });
+    const rows = async () => (await db.query<{ x: number }>('select x from scratch order by x')).rows.map((r) => r.x);
+    beforeEach(async () => {
+      await db.exec('create table scratch (x int)');
+    });
+
+    it("keeps the order of the deployment's events emitted around it, and hands the event to listeners", async () => {
+      const log = new EventLog(db, silentLogger, 20);
+      const got: string[] = [];
+      const stop = log.subscribe((e) => got.push(e.kind));
+      await log.following();
+      const [, changed] = await Promise.all([
+        log.emit(ev('a')),
+        log.record(
+          'dep_1',
+          (tx) => tx.query('insert into scratch values (1) returning x').then((r) => r.rows[0]),
+          (row) => ev('b', `made ${JSON.stringify(row)}`),
+        ),
+        log.emit(ev('c')),
+      ]);
+      expect(changed).toEqual({ x: 1 });
+      const stored = await listEvents(db, { deploymentId: 'dep_1' });
+      expect(stored.map((e) => [e.kind, e.message])).toEqual([
+        ['a', 'a'],
+        ['b', 'made {"x":1}'],
+        ['c', 'c'],
+      ]);
+      await until('the recorded event handed over', () => got.includes('b'));
+      stop();
+    });
+
+    it('a failed change rejects and stores no event; an event the store refuses leaves the change made', async () => {
+      const log = new EventLog(db, silentLogger);
+      const failed = await log
+        .record(
+          'dep_1',
+          (tx) => tx.query('insert into scratch values (1/0)'),
+          () => ev('never'),
+        )
+        .catch((e: Error) => e);
+      expect(failed).toBeInstanceOf(Error);
+      expect(await listEvents(db, { deploymentId: 'dep_1' })).toEqual([]);
+      const made = await log.record(
+        'dep_1',
+        (tx) => tx.query('insert into scratch values (2)').then(() => 'made'),
+        () => ev('bad', 'a NUL \u0000 here'),
+      );
+      expect(made).toBe('made');
+      expect(await rows()).toEqual([2]);
+      expect(await listEvents(db, { deploymentId: 'dep_1' })).toEqual([]);
+    });
+  });
 });

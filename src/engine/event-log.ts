@@ -1,4 +1,4 @@
-import type { Db } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 import {
   appendEvent,
   appendEventsReturning,
@@ -25,7 +25,14 @@ const batchMax = 200;
 /** Inserts in flight at once: more would batch less, one alone made every emit wait behind another's insert. */
 const writersMax = 3;
 
-type Waiting = { event: NewEvent; resolve: (stored: EventRecord) => void; reject: (e: unknown) => void };
+/** An event waiting to be stored: one emitted, or (`record`) a change and its event, written alone in a transaction. */
+type Waiting = {
+  deploymentId: string | undefined;
+  event?: NewEvent;
+  write?: () => Promise<EventRecord>;
+  resolve: (stored: EventRecord) => void;
+  reject: (e: unknown) => void;
+};
 
 /**
  * Events are appended to the store (the durable timeline) and then handed to in-process
@@ -92,20 +99,19 @@ export class EventLog {
     }
   }
 
+  private handAndLog(stored: EventRecord): void {
+    this.hand(stored);
+    this.logger.info(
+      { kind: stored.kind, deployment: stored.deploymentId, service: stored.service, environment: stored.environment },
+      stored.message,
+    );
+  }
+
   /** Record an event and notify listeners. Never throws: a lost event must not fail a deployment. */
   async emit(event: NewEvent): Promise<EventRecord | undefined> {
     try {
-      const stored = await this.store(event);
-      this.hand(stored);
-      this.logger.info(
-        {
-          kind: stored.kind,
-          deployment: stored.deploymentId,
-          service: stored.service,
-          environment: stored.environment,
-        },
-        stored.message,
-      );
+      const stored = await this.enqueue({ deploymentId: event.deploymentId, event });
+      this.handAndLog(stored);
       return stored;
     } catch (e) {
       this.logger.error({ err: e, kind: event.kind }, 'could not record event');
@@ -113,10 +119,46 @@ export class EventLog {
     }
   }
 
-  /** Queue the event for the next insert; resolves with it stored. */
-  private store(event: NewEvent): Promise<EventRecord> {
+  /**
+   * Store a change and the event that tells of it in one transaction, in order with the deployment's other events,
+   * then hand the event to listeners. Whoever reads the change therefore finds the event stored: a deployment's event
+   * stream that finds the deployment finished can end once it has read its `deployment.finished` (it ended without it
+   * when the state was committed a few ms before the event, seen as a flaky api.test). Unlike `emit` this throws when
+   * the change fails; when only the event cannot be stored, the change is made alone and the loss logged, as `emit`
+   * would.
+   */
+  async record<T>(
+    deploymentId: string | undefined,
+    change: (tx: Queryable) => Promise<T>,
+    eventOf: (changed: T) => NewEvent,
+  ): Promise<T> {
+    let changed: { value: T } | undefined;
+    let changeFailed = false;
+    const write = () =>
+      this.db.transaction(async (tx) => {
+        changed = undefined;
+        try {
+          changed = { value: await change(tx) };
+        } catch (e) {
+          changeFailed = true;
+          throw e;
+        }
+        return appendEvent(tx, eventOf(changed.value));
+      });
+    try {
+      this.handAndLog(await this.enqueue({ deploymentId, write }));
+      return changed!.value;
+    } catch (e) {
+      if (changeFailed) throw e;
+      this.logger.error({ err: e, deployment: deploymentId }, 'could not record event; the change is made alone');
+      return change(this.db);
+    }
+  }
+
+  /** Queue for the next insert; resolves with the event stored. */
+  private enqueue(what: Pick<Waiting, 'deploymentId' | 'event' | 'write'>): Promise<EventRecord> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ event, resolve, reject });
+      this.pending.push({ ...what, resolve, reject });
       if (this.writers >= writersMax || this.starting) return;
       // After the current tick: events emitted together (Promise.all of steps) share the insert.
       this.starting = true;
@@ -139,7 +181,7 @@ export class EventLog {
         try {
           await this.insert(batch);
         } finally {
-          for (const w of batch) this.done(w.event.deploymentId);
+          for (const w of batch) this.done(w.deploymentId);
         }
       }
     } finally {
@@ -155,14 +197,22 @@ export class EventLog {
   private take(): Waiting[] {
     const batch: Waiting[] = [];
     const kept: Waiting[] = [];
+    // Deployments with an event kept back in this pass: their later events wait behind it.
+    const behind = new Set<string | undefined>();
     for (const w of this.pending) {
-      const id = w.event.deploymentId;
-      if (batch.length < batchMax && (id === undefined || !this.writing.has(id))) batch.push(w);
-      else kept.push(w);
+      const id = w.deploymentId;
+      const free = batch.length < batchMax && !(id !== undefined && (this.writing.has(id) || behind.has(id)));
+      // A change with its event goes alone: it is its own transaction.
+      const alone = w.write !== undefined || batch[0]?.write !== undefined;
+      if (free && (!alone || batch.length === 0)) batch.push(w);
+      else {
+        kept.push(w);
+        if (id !== undefined) behind.add(id);
+      }
     }
     // Marked after the pass: two events of one deployment queued together still share the batch, in order.
     for (const w of batch) {
-      const id = w.event.deploymentId;
+      const id = w.deploymentId;
       if (id !== undefined) this.writing.set(id, (this.writing.get(id) ?? 0) + 1);
     }
     this.pending = kept;
@@ -180,19 +230,19 @@ export class EventLog {
   private async insert(batch: Waiting[]): Promise<void> {
     if (batch.length === 1) {
       const [only] = batch as [Waiting];
-      await appendEvent(this.db, only.event).then(only.resolve, only.reject);
+      await (only.write ? only.write() : appendEvent(this.db, only.event!)).then(only.resolve, only.reject);
       return;
     }
     const stored = await appendEventsReturning(
       this.db,
-      batch.map((w) => w.event),
+      batch.map((w) => w.event!),
     ).catch(() => undefined);
     if (stored?.length === batch.length) {
       for (const [i, w] of batch.entries()) w.resolve(stored[i]!);
       return;
     }
     // One bad event (a NUL in its text, say) must not lose the others: each alone, so only it fails.
-    for (const w of batch) await appendEvent(this.db, w.event).then(w.resolve, w.reject);
+    for (const w of batch) await appendEvent(this.db, w.event!).then(w.resolve, w.reject);
   }
 
   /**

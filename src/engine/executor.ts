@@ -241,30 +241,38 @@ export class Executor {
     state: 'succeeded' | RollbackOutcome,
     release: ReleaseReader,
   ): Promise<void> {
-    const finished = await updateDeployment(this.deps.db, d.id, { state, finished: true });
     const [from, to] = await Promise.all([d.fromRelease ? release(d.fromRelease) : undefined, release(d.toRelease)]);
-    await this.deps.events.emit({
-      ...aboutDeployment(d),
-      kind: 'deployment.finished',
-      message: finishMessage(finished, { from: from?.version, to: to?.version }),
-      data: { state, reason: d.reason },
-    });
+    // The final state and its event in one transaction: whoever sees the state finds the event (see EventLog.record).
+    const finished = await this.deps.events.record(
+      d.id,
+      (tx) => updateDeployment(tx, d.id, { state, finished: true }),
+      (finished) => ({
+        ...aboutDeployment(d),
+        kind: 'deployment.finished',
+        message: finishMessage(finished, { from: from?.version, to: to?.version }),
+        data: { state, reason: d.reason },
+      }),
+    );
     await this.onFinished(finished);
   }
 
   private async fail(d: DeploymentRecord, reason: string, error: unknown): Promise<void> {
-    const finished = await updateDeployment(this.deps.db, d.id, {
-      state: 'failed',
-      reason,
-      error: { message: messageOf(error), details: isSlipwayError(error) ? error.details : undefined },
-      finished: true,
-    });
-    await this.deps.events.emit({
-      ...aboutDeployment(d),
-      kind: 'deployment.finished',
-      message: finishMessage(finished, {}),
-      data: { state: 'failed', reason },
-    });
+    const finished = await this.deps.events.record(
+      d.id,
+      (tx) =>
+        updateDeployment(tx, d.id, {
+          state: 'failed',
+          reason,
+          error: { message: messageOf(error), details: isSlipwayError(error) ? error.details : undefined },
+          finished: true,
+        }),
+      (finished) => ({
+        ...aboutDeployment(d),
+        kind: 'deployment.finished',
+        message: finishMessage(finished, {}),
+        data: { state: 'failed', reason },
+      }),
+    );
     await this.onFinished(finished);
   }
 }
