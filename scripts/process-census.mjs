@@ -2,7 +2,9 @@
 // Where a command's CPU goes, by kind of process, counting every process it causes — also those that exit within a
 // second (CLI runs, PostgreSQL backends, Chromium helpers) and those no test process reaps (servers' children):
 //
-//   sudo node scripts/process-census.mjs [--json] -- npm test
+//   sudo node scripts/process-census.mjs [--json] [--processes FILE] -- npm test
+//
+// --processes FILE: also every process as one JSON line (kind, command line, CPU seconds), to look inside a kind.
 //
 // The kernel's process accounting (Debian's `acct`: accton, dump-acct; root) records each process's CPU when it ends;
 // a poll of /proc every 30 ms names each process by its command line (read again for 3 s, to see it after exec).
@@ -15,10 +17,11 @@ import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
+const processesFile = args.includes('--processes') ? args[args.indexOf('--processes') + 1] : undefined;
 const dash = args.indexOf('--');
 const command = dash >= 0 ? args.slice(dash + 1) : [];
 if (command.length === 0) {
-  process.stderr.write('usage: node scripts/process-census.mjs [--json] -- COMMAND [ARGS…]\n');
+  process.stderr.write('usage: node scripts/process-census.mjs [--json] [--processes FILE] -- COMMAND [ARGS…]\n');
   process.exit(2);
 }
 for (const tool of ['accton', 'dump-acct']) {
@@ -92,6 +95,7 @@ try {
 }
 
 const totals = new Map();
+const each = [];
 let cpuS = 0;
 for (const line of execFileSync('dump-acct', [pacct], { encoding: 'latin1', maxBuffer: 1 << 30 }).split('\n')) {
   // comm | version | utime | stime | etime | uid | gid | mem | io | pid | ppid | … (times in ticks of 10 ms)
@@ -99,6 +103,7 @@ for (const line of execFileSync('dump-acct', [pacct], { encoding: 'latin1', maxB
   if (f.length < 11) continue;
   const cpu = (Number(f[2]) + Number(f[3])) / 100;
   const kind = kindOf(names.get(f[9])?.cmd, f[0]);
+  if (processesFile) each.push(JSON.stringify({ kind, cmd: names.get(f[9])?.cmd ?? f[0], cpuS: cpu }));
   const t = totals.get(kind) ?? { cpuS: 0, processes: 0 };
   t.cpuS += cpu;
   t.processes++;
@@ -106,6 +111,7 @@ for (const line of execFileSync('dump-acct', [pacct], { encoding: 'latin1', maxB
   cpuS += cpu;
 }
 rmSync(dir, { recursive: true, force: true });
+if (processesFile) writeFileSync(processesFile, each.length > 0 ? `${each.join('\n')}\n` : '');
 const rows = [...totals]
   .map(([kind, t]) => ({ kind, cpuS: Math.round(t.cpuS * 10) / 10, processes: t.processes }))
   .sort((a, b) => b.cpuS - a.cpuS);

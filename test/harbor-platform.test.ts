@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumLaunch } from '../src/demo/chromium-launch.js';
 import { repoRoot } from './support/entry.js';
 import { migrate, platformDir, type Started, startBackend, startPricing } from './support/harbor-platform.js';
 import { until } from './support/processes.js';
@@ -176,10 +177,7 @@ describe('harbor-platform quote page (React + Vite)', () => {
 
   it('gets a quote in Chromium with no failed request, and reports Web Vitals with its release', async () => {
     site = await startStaticSite(dist('2.0.0'), backend.url);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await chromium.launch(chromiumLaunch);
     const page = await browser.newPage();
     const failures: string[] = [];
     page.on('requestfailed', (r) => failures.push(`${r.method()} ${r.url()}: ${r.failure()?.errorText}`));

@@ -1,11 +1,7 @@
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { type Tier, TierTally } from './tier-tally.js';
 
-/** Debian's Chromium, headless, as the tests and the demo launch it. */
-export const chromiumLaunch = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-};
+export { chromiumLaunch } from './chromium-launch.js';
 
 /** Which tier a request of the page belongs to; beacons and the favicon are not counted. */
 export function tierOf(url: string): Tier | undefined {

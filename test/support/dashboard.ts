@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as OTPAuth from 'otpauth';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { request } from 'undici';
+import { chromiumLaunch, chromiumPath } from '../../src/demo/chromium-launch.js';
 import { repoRoot } from './entry.js';
 import type { System } from './system.js';
 
@@ -13,7 +14,6 @@ import type { System } from './system.js';
  * made through the API the way an admin makes them.
  */
 
-export const chromiumPath = '/usr/bin/chromium';
 const webDir = path.join(repoRoot, 'web');
 const builtIndex = path.join(repoRoot, 'dist', 'web', 'index.html');
 
@@ -37,10 +37,7 @@ export function ensureDashboardBuilt(): void {
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(chromiumPath))
     throw new Error(`${chromiumPath} is missing: apt-get install chromium (the dashboard tests drive Debian's)`);
-  return chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  return chromium.launch(chromiumLaunch);
 }
 
 /** A new browser context (its own cookies) of `width` px, light or dark. */
