@@ -2,29 +2,18 @@ import type { Socket } from 'node:net';
 import type { EnvironmentRoutes, TrafficStats, UpstreamStatus } from '../router.js';
 import type { Logger } from '../../shared/logging.js';
 import { EnvironmentListener } from './environment-listener.js';
+import { defaultDrainTimeoutMs, defaultForwardOptions } from './forward-defaults.js';
 import { ProxyError } from './errors.js';
 import type { ForwardOptions } from './exchange.js';
 import { renderMetrics } from './metrics.js';
 import type { Plane } from './plane.js';
 import { type CompiledTable, compileTable } from './route-table.js';
-import { RumIntake, type RumLimits } from './rum-intake.js';
+import { RumIntake } from './rum-intake.js';
+import type { RumLimits } from './rum-limits.js';
 import type { RecorderSource } from './release-stats.js';
 import { RumRegistry, type RumPage, type RumSink } from './rum-samples.js';
 import { TrafficStatsRegistry, type SamplesPage } from './traffic-stats.js';
 import { UpstreamRegistry, type UpstreamState } from './upstream.js';
-
-/** Forwarding defaults: 60 s to response headers, 5 min body idle, 5 s connect, 1 s ejection, 2 retries, fast path. */
-export const defaultForwardOptions: Omit<ForwardOptions, 'logger'> = {
-  responseTimeoutMs: 60_000,
-  bodyIdleTimeoutMs: 300_000,
-  connectTimeoutMs: 5_000,
-  ejectMs: 1_000,
-  maxRetries: 2,
-  fastPath: process.env.SLIPWAY_PROXY_FAST_PATH !== '0',
-};
-
-/** How long a closed or moved listener lets its in-flight requests finish. */
-export const defaultDrainTimeoutMs = 30_000;
 
 /** What a DataPlane needs: a logger, forwarding tunables, and where to save the state. */
 export interface DataPlaneOptions {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import net, { type Socket } from 'node:net';
 import { parseHostPort } from './address.js';
 import { ProxyError } from './errors.js';
+import { listenError } from './listen-error.js';
 import type { ForwardOptions } from './exchange.js';
 import { FastConnection, type FastHost } from './fast-connection.js';
 import { rawNotImplemented, sendProxyResponse } from './proxy-response.js';
@@ -131,15 +132,3 @@ export class EnvironmentListener implements FastHost {
 /** Sockets buffer up to this much of a response before the upstream is paused: fewer pause/resume round trips for
  * large bodies than Node's default 16 KiB (bench/proxy.ts measures a 232 KB body). */
 const responseHighWaterMark = 256 * 1024;
-
-/** A bind failure as the admin API reports it (409 when the address is taken). */
-export function listenError(err: NodeJS.ErrnoException, table: { environment: string; listen: string }): ProxyError {
-  const where = `listen address ${table.listen} of environment "${table.environment}"`;
-  const details = { environment: table.environment, listen: table.listen, code: err.code };
-  if (err.code === 'EADDRINUSE') return new ProxyError('conflict', `${where} is already in use`, details);
-  if (err.code === 'EACCES')
-    return new ProxyError('invalid_input', `${where}: permission denied (ports below 1024 need privileges)`, details);
-  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND')
-    return new ProxyError('invalid_input', `${where} is not an address of this machine`, details);
-  return new ProxyError('unavailable', `${where} could not be opened: ${err.message}`, details);
-}

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { parseHostPort } from './address.js';
-import { listenError } from './environment-listener.js';
+import { listenError } from './listen-error.js';
 import { ProxyError } from './errors.js';
 
 /**

@@ -1,16 +1,17 @@
 import type { EnvironmentRoutes, SamplesPage, TrafficStats, UpstreamStatus } from '../router.js';
 import type { Logger } from '../../shared/logging.js';
-import { defaultDrainTimeoutMs, defaultForwardOptions, type DataPlaneOptions } from './data-plane.js';
+import type { DataPlaneOptions } from './data-plane.js';
+import { defaultDrainTimeoutMs, defaultForwardOptions } from './forward-defaults.js';
 import { ProxyError } from './errors.js';
 import { type MetricsUpstream, renderMetrics } from './metrics.js';
 import { ParentListener } from './parent-listener.js';
 import type { Plane } from './plane.js';
 import type { ReleaseRecorder } from './release-stats.js';
-import { defaultRumLimits } from './rum-intake.js';
+import { defaultRumLimits } from './rum-limits.js';
 import { RumRegistry, type RumPage } from './rum-samples.js';
 import { ingestSamples, type PendingBatch } from './sample-batch.js';
 import { TrafficStatsRegistry } from './traffic-stats.js';
-import { upstreamKey } from './upstream.js';
+import { upstreamKey } from './upstream-key.js';
 import { type PoolWorker, WorkerPool } from './worker-pool.js';
 import { type FromWorker, sampleFields, type WorkerUpstream } from './worker-protocol.js';
 

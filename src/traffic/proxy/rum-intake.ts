@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendProxyResponse } from './proxy-response.js';
+import { defaultRumLimits, type RumLimits } from './rum-limits.js';
 import type { CompiledRoute } from './route-table.js';
 import { type RumName, rumNames, type RumSink, viewHash } from './rum-samples.js';
 
@@ -20,15 +21,6 @@ import { type RumName, rumNames, type RumSink, viewHash } from './rum-samples.js
  */
 export const rumPathSuffix = '/.slipway/rum';
 export const maxBeaconBytes = 8 * 1024;
-
-/** Beacon limits of one proxy (per environment). */
-export interface RumLimits {
-  ratePerSecond: number;
-  burst: number;
-}
-
-/** 200 page loads/s × ~3 beacons each, with room: the bench's load is served, a flood is not. */
-export const defaultRumLimits: RumLimits = { ratePerSecond: 1000, burst: 2000 };
 
 /** A beacon as the page sends it: `{ release, name, value, id?, page? }`. */
 export interface Beacon {

@@ -1,5 +1,6 @@
 import type { UpstreamStatus } from '../router.js';
 import { parseHostPort } from './address.js';
+import { upstreamKey } from './upstream-key.js';
 import { RawPool } from './raw-upstream.js';
 import { UpstreamPool } from './upstream-pool.js';
 
@@ -64,17 +65,6 @@ export class UpstreamState {
       state: this.draining ? 'draining' : 'active',
     };
   }
-}
-
-/** Identity of an upstream across table updates. */
-export function upstreamKey(
-  environment: string,
-  service: string,
-  release: string,
-  id: string,
-  address: string,
-): string {
-  return `${environment}\u0000${service}\u0000${release}\u0000${id}\u0000${address}`;
 }
 
 /**

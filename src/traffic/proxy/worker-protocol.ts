@@ -1,6 +1,6 @@
 import type { EnvironmentRoutes } from '../router.js';
 import type { ForwardOptions } from './exchange.js';
-import type { RumLimits } from './rum-intake.js';
+import type { RumLimits } from './rum-limits.js';
 import type { RumSample } from './rum-samples.js';
 
 /**
