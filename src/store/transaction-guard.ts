@@ -8,17 +8,31 @@ export interface TransactionScope {
   failed: boolean;
 }
 
+/** The transactions the current async context runs in, innermost first (one per Db at most). */
+interface OpenTransaction {
+  guard: TransactionGuard;
+  scope: TransactionScope;
+  outer: OpenTransaction | undefined;
+}
+
+/**
+ * One AsyncLocalStorage for every Db, not one each. Node 20 never forgets an AsyncLocalStorage that has run once
+ * (until `disable()`), and every promise created anywhere visits each one it remembers: a process that opens many
+ * Dbs — a coordinator's shadow databases for dry runs, a test worker running hundreds of files — made every promise
+ * slower with each Db it ever opened (the unit tests spent ~40 s of CPU in `_propagate` alone).
+ */
+const openTransactions = new AsyncLocalStorage<OpenTransaction>();
+
 /**
  * Catches the transaction mistakes that behave differently on the two drivers: calling the Db
  * inside its own transaction (PGlite waits for the transaction forever; pg silently runs outside
  * it) and using `tx` after the transaction ended. One instance per Db.
  */
 export class TransactionGuard {
-  private readonly current = new AsyncLocalStorage<TransactionScope>();
-
   /** Throw if the caller runs inside a transaction of this Db that is still open. */
   assertOutside(operation: string): void {
-    if (this.current.getStore()?.active) {
+    for (let open = openTransactions.getStore(); open; open = open.outer) {
+      if (open.guard !== this || !open.scope.active) continue;
       throw new StoreError(
         'internal',
         `db.${operation}() was called inside db.transaction(); use the tx argument instead (nested transactions are ` +
@@ -31,7 +45,8 @@ export class TransactionGuard {
   async run<T>(fn: (scope: TransactionScope) => Promise<T>): Promise<T> {
     const scope: TransactionScope = { active: true, failed: false };
     try {
-      return await this.current.run(scope, () => fn(scope));
+      const open = { guard: this, scope, outer: openTransactions.getStore() };
+      return await openTransactions.run(open, () => fn(scope));
     } finally {
       scope.active = false;
     }
