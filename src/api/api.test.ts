@@ -206,6 +206,10 @@ describe('OpenAPI and metrics', () => {
       /slipway_api_requests_total\{method="POST",route="\/api\/v1\/projects\/:project\/deployments",status="201"\} \d+/,
     );
     expect(res.body).toMatch(/slipway_deployments\{state="succeeded"\} 1/);
+    // The process's own figures (once per process, however many coordinators it holds).
+    expect(res.body).toMatch(/^slipway_coordinator_process_cpu_seconds_total \d/m);
+    expect(res.body).toMatch(/^slipway_coordinator_nodejs_eventloop_lag_p99_seconds \d/m);
+    expect(res.body.match(/^# TYPE slipway_coordinator_process_cpu_seconds_total /gm)).toHaveLength(1);
   });
 
   it('shutdown needs the token and answers 202', async () => {

@@ -2,10 +2,25 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Queryable } from '../store/db.js';
 import { registerKpiGauges } from '../kpis/gauges.js';
 
+let processRegistry: Registry | undefined;
+
+/**
+ * The process's own metrics (CPU, memory, event-loop lag, GC), registered once per process and only once someone
+ * scrapes: prom-client's default metrics start an event-loop-delay monitor (a 10 ms timer) and a GC observer that
+ * nothing ever stops, so one set per coordinator object piled up in a process that made many (a test worker builds
+ * hundreds of APIs), and a coordinator nobody scrapes need not wake up 100 times a second.
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, prefix: 'slipway_coordinator_' });
+  }
+  return processRegistry;
+}
+
 /** The coordinator's own Prometheus metrics (the data plane exposes traffic metrics itself). */
 export function createCoordinatorMetrics(db: Queryable) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'slipway_coordinator_' });
   const requests = new Counter({
     name: 'slipway_api_requests_total',
     help: 'API requests by method, route and status code',
@@ -46,7 +61,9 @@ export function createCoordinatorMetrics(db: Queryable) {
     },
   });
   registerKpiGauges(registry, db);
-  return { registry, requests, duration };
+  /** The text of GET /metrics: the process's metrics and this coordinator's. */
+  const text = () => Registry.merge([processMetrics(), registry]).metrics();
+  return { registry, requests, duration, text };
 }
 
 export type CoordinatorMetrics = ReturnType<typeof createCoordinatorMetrics>;

@@ -36,7 +36,7 @@ export function systemRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
       async (_req, reply) => {
         reply.type(ctx.metrics.registry.contentType);
-        return ctx.metrics.registry.metrics();
+        return ctx.metrics.text();
       },
     );
 
