@@ -67,6 +67,8 @@ const env = { SLIPWAY_TOKEN: token, NO_COLOR: '1' };
 const withConfig = ['--config', workspace.configPath];
 const commands = {
   version: time(['--version'], env),
+  // The first thing a newcomer types: every command's name and description, none of their code.
+  help: time(['--help'], env),
   status: time([...withConfig, 'status'], env),
   statusJson: time([...withConfig, 'status', '--json'], env),
   history: time([...withConfig, 'history', 'quote-api', '--env', 'staging'], env),

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startCoordinator } from '../../app/coordinator.js';
 import { loadConfig } from '../../config/load.js';
 import type { GlobalOptions } from '../context.js';
 import { parseHostPort } from '../../traffic/proxy/address.js';
@@ -23,6 +22,8 @@ export function registerCoordinator(program: Command): void {
       if (opts.listen !== undefined && !listen)
         throw new CliError('invalid_input', `--listen: "${opts.listen}" is not host:port (e.g. 127.0.0.1:7071)`);
       let down: ((o: { stopInstances: boolean }) => void) | undefined;
+      // Loaded here: `slipway --help` registers every command, and the coordinator is most of the CLI's code.
+      const { startCoordinator } = await import('../../app/coordinator.js');
       const coordinator = await startCoordinator({
         config,
         databaseUrl: process.env.DATABASE_URL,

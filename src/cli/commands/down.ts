@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startCoordinator } from '../../app/coordinator.js';
 import { loadConfig } from '../../config/load.js';
 import { ApiClient } from '../client.js';
 import { readCliToken, type GlobalOptions } from '../context.js';
@@ -31,6 +30,8 @@ export function registerDown(program: Command): void {
         return;
       }
       // No coordinator: start one here just long enough to adopt what it recorded, then stop it all.
+      // Loaded here: `slipway --help` registers every command, and the coordinator is most of the CLI's code.
+      const { startCoordinator } = await import('../../app/coordinator.js');
       const coordinator = await startCoordinator({
         config,
         databaseUrl: process.env.DATABASE_URL,

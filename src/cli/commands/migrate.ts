@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../context.js';
-import { runLint } from '../migrate/lint.js';
-import { runPlan } from '../migrate/plan.js';
-import { runApply, runRollback } from '../migrate/apply.js';
-import { runStatus } from '../migrate/status.js';
+
+// Each subcommand loads its code when it runs (the linter, the runner, the planner): `slipway --help` registers every
+// command and needs none of it.
+const lint = () => import('../migrate/lint.js');
+const plan = () => import('../migrate/plan.js');
+const apply = () => import('../migrate/apply.js');
+const status = () => import('../migrate/status.js');
 
 /** `slipway migrate …`: database migrations, linted, dry-run and sequenced with live releases. */
 export function registerMigrate(program: Command): void {
@@ -36,7 +39,7 @@ export function registerMigrate(program: Command): void {
     .option('--version <version>', 'release whose migrations to lint, when database.migrations contains {version}')
     .option('--json', 'print JSON')
     .action(async (files: string[], opts: { dir?: string; version?: string; json?: boolean }, cmd: Command) => {
-      process.exitCode = await runLint(global(cmd), files, opts);
+      process.exitCode = await (await lint()).runLint(global(cmd), files, opts);
     });
 
   source(migrate.command('plan'), 'says what is applied')
@@ -52,7 +55,7 @@ export function registerMigrate(program: Command): void {
     )
     .option('--json', 'print JSON')
     .action(async (opts, cmd: Command) => {
-      process.exitCode = await runPlan(global(cmd), opts);
+      process.exitCode = await (await plan()).runPlan(global(cmd), opts);
     });
 
   source(migrate.command('apply'), 'to migrate')
@@ -68,7 +71,7 @@ export function registerMigrate(program: Command): void {
     )
     .option('--json', 'print JSON')
     .action(async (opts, cmd: Command) => {
-      process.exitCode = await runApply(global(cmd), opts);
+      process.exitCode = await (await apply()).runApply(global(cmd), opts);
     });
 
   source(migrate.command('rollback'), 'to roll back')
@@ -78,13 +81,13 @@ export function registerMigrate(program: Command): void {
     .option('--allow-data-loss', 'run down scripts that drop data (they are refused otherwise)')
     .option('--json', 'print JSON')
     .action(async (opts, cmd: Command) => {
-      process.exitCode = await runRollback(global(cmd), opts);
+      process.exitCode = await (await apply()).runRollback(global(cmd), opts);
     });
 
   source(migrate.command('status'), 'to read')
     .description('Applied, pending, partial and drifted migrations; which live releases block each contract migration')
     .option('--json', 'print JSON')
     .action(async (opts, cmd: Command) => {
-      process.exitCode = await runStatus(global(cmd), opts);
+      process.exitCode = await (await status()).runStatus(global(cmd), opts);
     });
 }

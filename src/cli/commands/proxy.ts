@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runProxyProcess } from '../../traffic/proxy/process.js';
 
 export function registerProxy(program: Command): void {
   program
@@ -13,6 +12,7 @@ export function registerProxy(program: Command): void {
     )
     .action(async (opts: { admin: string; stateDir: string; workers?: string }) => {
       const workers = opts.workers === undefined ? [] : ['--workers', opts.workers];
+      const { runProxyProcess } = await import('../../traffic/proxy/process.js');
       await runProxyProcess(['--admin', opts.admin, '--state-dir', opts.stateDir, ...workers]);
       // runProxyProcess keeps the process alive until a signal; never return to main's exit.
       await new Promise(() => undefined);

@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { request } from 'undici';
 import { dataPaths, prepareDataDir } from '../../app/data-dir.js';
-import { startCoordinator } from '../../app/coordinator.js';
 import { cliCommand } from '../../app/proxy-command.js';
 import { loadConfig } from '../../config/load.js';
 import type { ProjectConfig } from '../../config/model.js';
@@ -101,6 +100,8 @@ export function registerUp(program: Command): void {
       if (opts.detach) return detach(config, token, created);
 
       let stop: (why: string) => void = () => undefined;
+      // Loaded here: `slipway --help` registers every command, and the coordinator is most of the CLI's code.
+      const { startCoordinator } = await import('../../app/coordinator.js');
       const coordinator = await startCoordinator({
         config,
         databaseUrl: process.env.DATABASE_URL,

@@ -15,6 +15,26 @@ const printLoads =
       'if (r.url.startsWith("file:")) process.stderr.write("LOADED " + r.url + "\\\\n"); return r; }\');',
   );
 
+/** The files `node [flags] entry args…` loads, with the built entry under SLIPWAY_ENTRY=dist, else the source. */
+async function filesLoaded(entry: string, args: string[]): Promise<string[]> {
+  const [node, command] = entryCommand(entry, args);
+  const { stderr } = await run(node, ['--import', printLoads, ...command]);
+  return stderr
+    .split('\n')
+    .filter((l) => l.startsWith('LOADED '))
+    .map((l) => l.slice(7));
+}
+
+describe('slipway --help', () => {
+  it('lists every command without loading what they run: the coordinator, the proxy, the migration tools', async () => {
+    const loaded = await filesLoaded('src/cli/main.ts', ['--help']);
+    expect(loaded.some((url) => /\/cli\/commands\/migrate\.(js|ts)$/.test(url))).toBe(true);
+    const heavy =
+      /\/app\/coordinator\.|\/traffic\/proxy\/main\.|\/migrations\/(linter|runner|planner)\/|node_modules\/fastify\//;
+    expect(loaded.filter((url) => heavy.test(url))).toEqual([]);
+  });
+});
+
 describe('the proxy parent process', () => {
   it('loads neither the forwarding code nor undici: it only hands connections to its workers', async () => {
     // The built module under SLIPWAY_ENTRY=dist, else the source through tsx (its flags come first).
