@@ -37,9 +37,10 @@ const message: NotificationMessage = {
 };
 const slack = (path: string) => ({ type: 'slack', url: `${base}${path}` });
 
-it('sends from its own thread; store-keeping senders (Jira, GitHub) stay on the caller', async () => {
+it('sends from its own thread, started by the first send; store-keeping senders (Jira, GitHub) stay on the caller', async () => {
   const thread = SendThread.start();
   try {
+    expect(thread.running).toBe(false);
     expect([
       thread.handles('slack'),
       thread.handles('webhook'),
@@ -49,6 +50,7 @@ it('sends from its own thread; store-keeping senders (Jira, GitHub) stay on the 
     const never = new AbortController().signal;
     const outcome = await thread.send('slack', { message, key: 'k-1', service: slack('/ok'), timeoutMs: 2000 }, never);
     expect(outcome).toEqual({ kind: 'sent', status: 200 });
+    expect(thread.running).toBe(true);
     expect(received.at(-1)).toEqual({ key: 'k-1', text: 'api 1.4.3 to production' });
   } finally {
     await thread.close();
@@ -87,4 +89,21 @@ it('a thread that is gone: what it had in flight is retried, and it takes no mor
   await thread.close();
   expect(await inFlight).toEqual({ kind: 'retry', error: 'the coordinator is stopping' });
   expect(thread.handles('slack')).toBe(false);
+});
+
+it('a thread never used is closed without ever starting', async () => {
+  const thread = SendThread.start();
+  await thread.close();
+  expect(thread.running).toBe(false);
+  expect(
+    await thread.send(
+      'slack',
+      { message, key: 'k-5', service: slack('/ok'), timeoutMs: 2000 },
+      new AbortController().signal,
+    ),
+  ).toEqual({
+    kind: 'retry',
+    error: 'the coordinator is stopping',
+  });
+  expect(thread.running).toBe(false);
 });
