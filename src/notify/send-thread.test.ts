@@ -37,7 +37,7 @@ const message: NotificationMessage = {
 };
 const slack = (path: string) => ({ type: 'slack', url: `${base}${path}` });
 
-it('sends from its own thread, started by the first send; store-keeping senders (Jira, GitHub) stay on the caller', async () => {
+it('sends from its own thread, started by the first send; Jira and GitHub senders stay on the caller', async () => {
   const thread = SendThread.start();
   try {
     expect(thread.running).toBe(false);
