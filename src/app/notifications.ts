@@ -44,7 +44,7 @@ export async function startNotifications(deps: {
   sendThread?: boolean;
 }): Promise<Notifier> {
   const counted = deps.registry ? registerNotifyMetrics(deps.registry, deps.db) : undefined;
-  const sendThread = deps.sendThread === false ? undefined : SendThread.start();
+  const sendThread = deps.sendThread === false ? undefined : SendThread.create();
   const notifier = new Notifier({
     db: deps.db,
     senders: notificationSenders,

@@ -38,7 +38,7 @@ const message: NotificationMessage = {
 const slack = (path: string) => ({ type: 'slack', url: `${base}${path}` });
 
 it('sends from its own thread, started by the first send; Jira and GitHub senders stay on the caller', async () => {
-  const thread = SendThread.start();
+  const thread = SendThread.create();
   try {
     expect(thread.running).toBe(false);
     expect([
@@ -58,7 +58,7 @@ it('sends from its own thread, started by the first send; Jira and GitHub sender
 });
 
 it('an attempt ends at its timeout, or at once when the coordinator stops', async () => {
-  const thread = SendThread.start();
+  const thread = SendThread.create();
   try {
     const never = new AbortController().signal;
     const timedOut = await thread.send(
@@ -83,7 +83,7 @@ it('an attempt ends at its timeout, or at once when the coordinator stops', asyn
 });
 
 it('a thread that is gone: what it had in flight is retried, and it takes no more sends', async () => {
-  const thread = SendThread.start();
+  const thread = SendThread.create();
   const never = new AbortController().signal;
   const inFlight = thread.send('slack', { message, key: 'k-4', service: slack('/hang'), timeoutMs: 60_000 }, never);
   await thread.close();
@@ -92,7 +92,7 @@ it('a thread that is gone: what it had in flight is retried, and it takes no mor
 });
 
 it('a thread never used is closed without ever starting', async () => {
-  const thread = SendThread.start();
+  const thread = SendThread.create();
   await thread.close();
   expect(thread.running).toBe(false);
   expect(

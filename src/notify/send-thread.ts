@@ -26,7 +26,8 @@ export class SendThread {
 
   private constructor() {}
 
-  static start(): SendThread {
+  /** A send thread that starts with its first send (or `warm`). */
+  static create(): SendThread {
     return new SendThread();
   }
 
