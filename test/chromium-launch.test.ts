@@ -1,16 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { chromiumLaunch } from '../src/demo/chromium-launch.js';
+import { processTree } from '../src/runtimes/local/proc-usage.js';
 
-/** The command lines of the Chromium processes this process started (the browser process; its zygotes are its own). */
+/** The command lines of the Chromium browser processes this process started (not their helpers, which have --type). */
 function chromiumStartedHere(): string[][] {
   const found: string[][] = [];
-  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+  for (const pid of processTree(process.pid).slice(1)) {
     try {
-      const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[1]);
       const args = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
-      if (ppid === process.pid && args[0]!.includes('chromium')) found.push(args);
+      if (/\/chromium$/.test(args[0]!) && !args.some((a) => a.startsWith('--type='))) found.push(args);
     } catch {
       // gone meanwhile
     }

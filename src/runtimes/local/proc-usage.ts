@@ -39,7 +39,7 @@ export function parseProcStat(text: string): { ticks: number; rssPages: number }
 }
 
 /** The process and its descendants (a shell or a server's workers count as the instance). */
-function processTree(pid: number): number[] {
+export function processTree(pid: number): number[] {
   const all = [pid];
   for (let i = 0; i < all.length && all.length < 256; i++) {
     const p = all[i]!;
