@@ -5,6 +5,7 @@ import type { SlipwayError } from '../shared/errors.js';
 import { getDeployment } from '../store/repos/deployments.js';
 import { listVerdicts } from '../store/repos/verdicts.js';
 import type { SignalSource } from '../signals/signal-source.js';
+import { exportAudit } from '../access/audit/chain.js';
 
 /** Canary deployments through the engine: the real judge on samples fed as the proxy would record them. */
 let h: Harness | undefined;
@@ -70,6 +71,17 @@ describe('canary through the engine', () => {
       threshold: expect.any(String),
     });
     expect(fired.candidateCount).toBeGreaterThan(0);
+    // The judge's rollback is in the audit log, as one a person asks for would be.
+    const audit = [];
+    for await (const row of exportAudit(harness.db, new Date(0))) audit.push(row);
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        actor: 'slipway (canary judge)',
+        action: 'deployment.abort',
+        target: 'project=harbor service=api environment=staging',
+        after: { deployment: d.id, reason: expect.stringMatching(/error-rate/) },
+      }),
+    );
   }, 60_000);
 
   it('a healthy candidate passes the analyze gates and is promoted', async () => {

@@ -19,6 +19,7 @@ import {
 } from './deployments.js';
 import { pipelineView, type ReleaseView } from './pipeline/view.js';
 import { EngineError } from './errors.js';
+import { auditAutomaticRollback, automaticActors } from './automatic-audit.js';
 import { Executor } from './executor.js';
 import { CanaryWatch, type SignalFactory } from './analysis/canary-watch.js';
 import { PostDeployWatch } from './analysis/post-deploy-watch.js';
@@ -60,7 +61,7 @@ export class Engine {
     if (options.signals)
       this.deps.canary = new CanaryWatch(this.deps, options.signals, (id, reason) =>
         this.abort(id, reason, 'canary judge').then(
-          () => undefined,
+          (d) => this.audit(automaticActors.canary, 'deployment.abort', d, d.id, reason),
           () => undefined, // already rolling back or finished: nothing left to undo
         ),
       );
@@ -69,16 +70,17 @@ export class Engine {
         this.deps,
         options.signals,
         async (project) => (await getProject(this.deps.db, project))?.config,
-        async (d, reason) =>
-          (
-            await this.rollback({
-              project: d.project,
-              service: d.service,
-              environment: d.environment,
-              requestedBy: 'post-deploy watch',
-              reason,
-            })
-          ).deployment.id,
+        async (d, reason) => {
+          const { deployment } = await this.rollback({
+            project: d.project,
+            service: d.service,
+            environment: d.environment,
+            requestedBy: 'post-deploy watch',
+            reason,
+          });
+          await this.audit(automaticActors.watch, 'deployment.rollback', d, deployment.id, reason);
+          return deployment.id;
+        },
       );
     this.executor = new Executor(this.deps, (d) => this.finished(d));
     this.rollouts = new Rollouts(this.deps, {
@@ -206,6 +208,26 @@ export class Engine {
     const d = await requestAbort(this.deps, id, reason, by);
     this.wake(d);
     return d;
+  }
+
+  /** An automatic rollback in the audit log, beside the ones people ask for through the API. */
+  private audit(
+    actor: string,
+    action: 'deployment.rollback' | 'deployment.abort',
+    d: { project: string; service: string; environment: string },
+    deployment: string,
+    reason: string,
+  ): Promise<void> {
+    const { project, service, environment } = d;
+    return auditAutomaticRollback(this.deps.db, this.deps.logger, {
+      actor,
+      action,
+      project,
+      service,
+      environment,
+      deployment,
+      reason,
+    });
   }
 
   /** `slipway promote`: a canary skips its remaining steps and goes to 100 %. */

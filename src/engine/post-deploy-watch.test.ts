@@ -5,6 +5,15 @@ import { getDeployment, listDeployments } from '../store/repos/deployments.js';
 import { listEvents } from '../store/repos/events.js';
 import { getServiceState } from '../store/repos/service-state.js';
 import { getRelease } from '../store/repos/releases.js';
+import type { Db } from '../store/db.js';
+import type { SignalSource } from '../signals/signal-source.js';
+import { ErrorSignalSource } from '../signals/errors/error-source.js';
+import { StoredErrorWindows } from '../observe/errors/error-windows.js';
+import { ErrorIngest } from '../observe/errors/error-ingest.js';
+import { ensureDsnKey } from '../observe/errors/dsn.js';
+import { envelopeOf, sentryEvent } from '../../test/support/sentry-envelopes.js';
+import { exportAudit } from '../access/audit/chain.js';
+import { silentLogger } from '../shared/logging.js';
 
 /** The post-deploy watch through the engine: the real judge on samples fed as the proxy would record them. */
 let h: Harness | undefined;
@@ -21,8 +30,18 @@ const healthy = (release: string, rate = 200) => ({ release, rate, errorRate: 0.
 
 /** 1.0.0 live with traffic, then 2.0.0 rolled out blue-green; the feed moves to 2.0.0 with `after` once it is stable.
  * */
-async function rollOut(watch: Record<string, unknown>, after: { errorRate: number; latencyMs: number }) {
-  h = await engineHarness(harnessConfig({ watch, strategy: { type: 'blue-green', keepOldFor: '5m' } }));
+async function rollOut(
+  watch: Record<string, unknown>,
+  after: { errorRate: number; latencyMs: number },
+  extraSources: (db: Db) => SignalSource[] = () => [],
+) {
+  let db: Db | undefined;
+  h = await engineHarness(
+    harnessConfig({ watch, strategy: { type: 'blue-green', keepOldFor: '5m' } }),
+    'postgres',
+    () => extraSources(db!),
+  );
+  db = h.db;
   const first = await h.engine.deploy(req('1.0.0'));
   await h.waitFinished(first.id);
   feed = new TrafficFeed(h.router.fed, [healthy('1.0.0')], 11);
@@ -83,6 +102,47 @@ describe('post-deploy watch', () => {
       expect(kinds).toEqual(expect.arrayContaining(['watch.started', 'watch.regressed']));
     },
   );
+
+  it('a new exception at HTTP 200 after the rollout: rolled back, the issue named, audited', async () => {
+    // HTTP stays healthy; only the release's Sentry SDK reports the new exception, through the real ingest.
+    const done = await rollOut({ for: '2m' }, { errorRate: 0.002, latencyMs: 20 }, (db) => [
+      new ErrorSignalSource({ reader: new StoredErrorWindows(db) }),
+    ]);
+    const ingest = new ErrorIngest({ db: h!.db, logger: silentLogger });
+    const key = await ensureDsnKey(h!.db, 'harbor', 'staging');
+    const bug = { type: 'QuoteError', value: 'premium is NaN', frames: ['main', 'price'], release: '2.0.0' };
+    const sending = setInterval(() => {
+      const event = { ...sentryEvent(bug), environment: 'staging' };
+      void ingest.ingest(key, envelopeOf([['event', event]]), undefined, 'envelope').catch(() => undefined);
+    }, 200);
+    try {
+      const regressed = await until('the watch to regress', async () => {
+        const d = await getDeployment(h!.db, done.id);
+        return d?.watch?.rollback ? d : undefined;
+      });
+      expect(regressed.watch!.reason).toMatch(/^post-deploy watch: errors\.new-issue/);
+      expect(regressed.watch!.reason).toContain('QuoteError: premium is NaN');
+      expect(regressed.watch!.reason).toContain('first frame price');
+      const rollback = await h!.waitFinished(regressed.watch!.rollback!);
+      expect(rollback.state).toBe('succeeded');
+      expect(await stableVersion(h!)).toBe('1.0.0');
+      // An ordinary rollback: audited, by the watch, naming the rollback deployment and the reason.
+      const audit = [];
+      for await (const row of exportAudit(h!.db, new Date(0))) audit.push(row);
+      expect(audit).toContainEqual(
+        expect.objectContaining({
+          actor: 'slipway (post-deploy watch)',
+          action: 'deployment.rollback',
+          target: 'project=harbor service=api environment=staging',
+          outcome: 'allowed',
+          after: { deployment: rollback.id, reason: regressed.watch!.reason },
+        }),
+      );
+    } finally {
+      clearInterval(sending);
+      await ingest.close();
+    }
+  });
 
   it('a healthy release is watched for its window and passes; nothing is rolled back', async () => {
     const done = await rollOut({ for: '3s' }, { errorRate: 0.002, latencyMs: 20 });
