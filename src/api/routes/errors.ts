@@ -5,7 +5,8 @@ import type { ErrorIngest } from '../../observe/errors/error-ingest.js';
 import { dsnOf, ensureDsnKey, rotateDsnKey } from '../../observe/errors/dsn.js';
 import { releaseHealth } from '../../observe/errors/release-health.js';
 import { SlipwayError } from '../../shared/errors.js';
-import { issueScope, latestIssueEvent, listIssues, setIssueStatus } from '../../store/repos/error-issues.js';
+import { issueScope, listIssues, setIssueStatus } from '../../store/repos/error-issues.js';
+import { latestEventOf } from '../../observe/errors/stored-event.js';
 import type { ApiContext } from '../context.js';
 import { healthView, issueView, presentIssue, presentLatest } from './error-views.js';
 
@@ -98,7 +99,7 @@ export function errorRoutes(ctx: ApiContext, ingest: ErrorIngest): FastifyPlugin
           : [];
         if (!issue)
           throw new SlipwayError('not_found', `no issue ${req.params.issue} in the environments you may view`);
-        const latest = await latestIssueEvent(ctx.db, issue.id, environments);
+        const latest = await latestEventOf(ctx.db, issue.id, environments);
         return { issue: presentIssue(issue), latest: latest ? presentLatest(latest) : null };
       },
     );

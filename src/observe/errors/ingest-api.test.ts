@@ -8,7 +8,7 @@ import { engineHarness, type Harness } from '../../../test/support/engine-harnes
 import { envelopeOf, sentryEvent } from '../../../test/support/sentry-envelopes.js';
 import { ensureAdminToken } from '../../api/auth.js';
 import { silentLogger } from '../../shared/logging.js';
-import { latestIssueEvent } from '../../store/repos/error-issues.js';
+import { latestEventOf } from './stored-event.js';
 import { ErrorIngest } from './error-ingest.js';
 import { ensureDsnKey, rotateDsnKey } from './dsn.js';
 
@@ -121,7 +121,7 @@ describe.each(['fastify', 'http'] as const)('Sentry ingest endpoints (%s)', (tra
       [event.event_id],
     );
     expect(Buffer.compare(rows[0]!.payload, body)).toBe(0); // not decompressed and compressed again
-    const latest = await latestIssueEvent(h.db, rows[0]!.issue_id, '*');
+    const latest = await latestEventOf(h.db, rows[0]!.issue_id, '*');
     expect(latest!.payload).toEqual(event);
   });
 

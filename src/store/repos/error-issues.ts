@@ -1,7 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import type { Queryable } from '../db.js';
 import { optionalDate, optionalText } from './rows.js';
-import { parseEnvelope } from '../../observe/errors/envelope.js';
 
 export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
 
@@ -132,15 +131,15 @@ export async function setIssueStatus(
   return rows[0]?.before;
 }
 
-/** The latest event of an issue among the given environments: its stored payload and where it came from. */
+/**
+ * The latest event of an issue among the given environments: its stored bytes (gunzipped: the event's JSON, or the
+ * SDK's envelope that held it; src/observe/errors/stored-event.ts reads either) and where it came from.
+ */
 export async function latestIssueEvent(
   db: Queryable,
   issueId: string,
   environments: string[] | '*',
-): Promise<
-  | { eventId: string; environment: string; release: string; receivedAt: Date; payload: Record<string, unknown> }
-  | undefined
-> {
+): Promise<{ eventId: string; environment: string; release: string; receivedAt: Date; payload: Buffer } | undefined> {
   const { rows } = await db.query(
     `select event_id, environment, release, received_at, payload from error_events
      where issue_id = $1 and ($2::text[] is null or environment = any($2::text[]))
@@ -154,22 +153,7 @@ export async function latestIssueEvent(
         environment: String(r.environment),
         release: String(r.release),
         receivedAt: r.received_at as Date,
-        payload: storedEvent(gunzipSync(r.payload as Buffer)),
+        payload: gunzipSync(r.payload as Buffer),
       }
     : undefined;
-}
-
-/**
- * A stored event payload: the event's JSON, or the SDK's envelope holding only that event (stored
- * as sent). Any event is one JSON value and no envelope is (it has several lines of JSON values), so
- * the first parse tells them apart.
- */
-export function storedEvent(bytes: Buffer): Record<string, unknown> {
-  try {
-    return JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    const item = parseEnvelope(bytes).items.find((i) => i.type === 'event');
-    if (!item) throw new Error('a stored error event holds neither an event nor an envelope with one');
-    return JSON.parse(item.payload.toString('utf8')) as Record<string, unknown>;
-  }
 }
