@@ -3,12 +3,11 @@
 // already built it through `prepare`): `npm start` and the benchmarks then begin at once instead
 // of re-running tsc for ~20 s. The last build is marked by dist/.built (written by `npm run build`).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
-const stamp = join(root, 'dist', '.built');
+const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 
 function newest(path) {
   const s = statSync(path);
@@ -18,19 +17,26 @@ function newest(path) {
   return max;
 }
 
-const inputs = [
+/** What dist/ is made from; the other scripts (tests, screenshots, this one) are not part of it. */
+export const buildInputs = [
   'src',
   'web',
-  // The two build steps after tsc; the other scripts (tests, screenshots, this one) are not part of dist/.
   'scripts/copy-assets.mjs',
   'scripts/build-web.mjs',
   'package.json',
   'package-lock.json',
   'tsconfig.json',
   'tsconfig.build.json',
-].map((p) => join(root, p));
-const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
-if (inputs.some((p) => existsSync(p) && newest(p) > builtAt)) {
+];
+
+/** The inputs changed since the last build (dist/.built), relative to `root`; all of them when there is none. */
+export function staleInputs(root = repoRoot) {
+  const stamp = join(root, 'dist', '.built');
+  const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+  return buildInputs.filter((p) => existsSync(join(root, p)) && newest(join(root, p)) > builtAt);
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url) && staleInputs().length > 0) {
   process.stderr.write('building dist/ (sources changed since the last build)…\n');
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: 'inherit' });
 }

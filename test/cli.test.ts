@@ -78,6 +78,31 @@ describe('slipway without a coordinator', () => {
     expect(r.stderr).toMatch(/services\.api\.health\.interval: .*duration.*\(.*bad\.yaml:10\)/);
   });
 
+  it('--version, -V and version print the package version; a command keeps its own --version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    const empty = mkdtempSync(path.join(tmpdir(), 'slipway-empty-'));
+    try {
+      for (const args of [['--version'], ['-V']]) {
+        const r = await slipway(args, { cwd: empty });
+        expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+          code: 0,
+          stdout: `slipway ${version}\n`,
+          stderr: '',
+        });
+      }
+      // No slipway.yaml and no SLIPWAY_URL: the CLI's version alone, no coordinator asked.
+      const plain = await slipway(['version', '--json'], { cwd: empty, env: { SLIPWAY_URL: '' } });
+      expect(plain.code).toBe(0);
+      expect(JSON.parse(plain.stdout)).toEqual({ cli: version, coordinator: null });
+      // After a command, --version is that command's option (the release to deploy), not the CLI's version.
+      const deploy = await slipway(['deploy', 'web', '--env', 'staging', '--version', '1.0.0'], { cwd: empty });
+      expect(deploy.stdout).not.toContain(version);
+      expect(deploy.code).not.toBe(0);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
   it('a missing config says how to make one', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'slipway-empty-'));
     const missing = await slipway(['status'], { cwd: empty });

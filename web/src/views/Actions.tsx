@@ -19,7 +19,10 @@ function consequence(verb: Verb, d: Deployment): string {
         `${d.service} in ${d.environment}: it takes 100 % of traffic; ${stable}'s instances are drained and stopped.`
       );
     case 'pause':
-      return `Hold ${d.service} ${d.to.version} at step ${d.step + 1}; traffic stays split as it is now until you resume or promote.`;
+      return (
+        `Hold ${d.service} ${d.to.version} at step ${d.step + 1}; ` +
+        'traffic stays split as it is now until you resume or promote.'
+      );
     case 'resume':
       return `Continue the plan of ${d.service} ${d.to.version} from step ${d.step + 1} of ${d.steps.length}.`;
     case 'abort':
@@ -28,7 +31,10 @@ function consequence(verb: Verb, d: Deployment): string {
         `traffic; ${d.to.version}'s instances are drained and stopped.`
       );
     case 'rollback':
-      return `Deploy ${stable} of ${d.service} in ${d.environment} again, replacing ${d.to.version}, as a new deployment.`;
+      return (
+        `Deploy ${stable} of ${d.service} in ${d.environment} again, ` +
+        `replacing ${d.to.version}, as a new deployment.`
+      );
   }
 }
 
@@ -40,7 +46,10 @@ function verbsFor(d: Deployment): Verb[] {
   return [];
 }
 
-/** Promote / pause / resume / abort / roll back, each confirmed in a dialog; disabled with the reason when not allowed. */
+/**
+ * Promote / pause / resume / abort / roll back, each confirmed in a dialog; disabled with the reason when not
+ * allowed.
+ */
 export function Actions({ d }: { d: Deployment }) {
   const { session } = useSession();
   const client = useQueryClient();

@@ -42,6 +42,15 @@ async function entries(since: string): Promise<Entry[]> {
 }
 
 /** The audit log (admins): filters kept in the URL, the hash chain's verification, and an export. */
+function chainIntact(r: Verify): string {
+  const head = r.head ? `, head #${r.head.seq} ${r.head.hash.slice(0, 16)}…` : '';
+  return `Chain intact: ${r.rows} rows checked${head}.`;
+}
+
+function chainBroken(r: Verify): string {
+  return `Chain broken at #${r.firstBad?.seq} (${r.firstBad?.reason}): ${r.firstBad?.detail}`;
+}
+
 export default function Audit() {
   const { session } = useSession();
   const [params, setParams] = useSearchParams();
@@ -99,9 +108,7 @@ export default function Audit() {
         </a>
         {verify.result && (
           <p className={verify.result.ok ? 'ok' : 'warn'} role="status" data-testid="verify">
-            {verify.result.ok
-              ? `Chain intact: ${verify.result.rows} rows checked${verify.result.head ? `, head #${verify.result.head.seq} ${verify.result.head.hash.slice(0, 16)}…` : ''}.`
-              : `Chain broken at #${verify.result.firstBad?.seq} (${verify.result.firstBad?.reason}): ${verify.result.firstBad?.detail}`}
+            {verify.result.ok ? chainIntact(verify.result) : chainBroken(verify.result)}
           </p>
         )}
         {verify.error && (

@@ -98,7 +98,7 @@ function LatestEventView({ e }: { e: LatestEvent }) {
           {/* The SDKs send the innermost frame last; shown first, as Node prints a stack. */}
           <ol className="frames" data-testid="frames">
             {[...x.frames].reverse().map((f, j) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list; equal entries (recursion, same second) repeat.
+              // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list; equal entries repeat (recursion, a second).
               <li key={`${j}-${f.filename}-${f.lineno}`} className={f.inApp ? 'in-app' : 'library'}>
                 <span className="mono">{f.function ?? '<anonymous>'}</span> at{' '}
                 <span className="mono">

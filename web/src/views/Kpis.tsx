@@ -87,7 +87,10 @@ export default function Kpis() {
                 name="Time to restore (median)"
                 value={k.timeToRestore.incidents.medianMs ?? k.timeToRestore.deployments.medianMs}
                 check={k.timeToRestore.check}
-                detail={`${plural(k.timeToRestore.incidents.count, 'incident')}, ${plural(k.timeToRestore.deployments.count, 'rollback')}`}
+                detail={[
+                  plural(k.timeToRestore.incidents.count, 'incident'),
+                  plural(k.timeToRestore.deployments.count, 'rollback'),
+                ].join(', ')}
               />
               <Figure
                 name="Lead time (median)"

@@ -109,7 +109,8 @@ function Environment({ env, service, project }: { env: EnvironmentMigrations; se
                 ? `waits until ${c.blockers
                     .map(
                       (b) =>
-                        `${b.version} is gone from ${b.environment} (${b.instances} instance${b.instances === 1 ? '' : 's'})`,
+                        `${b.version} is gone from ${b.environment} ` +
+                        `(${b.instances} instance${b.instances === 1 ? '' : 's'})`,
                     )
                     .join(', ')}`
                 : 'ready: no live release needs the old schema'}

@@ -19,11 +19,20 @@ export interface Pending {
 function consequence(p: Pending): string {
   switch (p.decision) {
     case 'approve':
-      return `Approve ${p.service} ${p.version} for ${p.environment}. Your approval counts towards the number the environment requires; it is kept in the audit log.`;
+      return (
+        `Approve ${p.service} ${p.version} for ${p.environment}. ` +
+        'Your approval counts towards the number the environment requires; it is kept in the audit log.'
+      );
     case 'reject':
-      return `Reject ${p.service} ${p.version} for ${p.environment}: it cannot be promoted there until you approve it after all or a new version comes. The reason is shown to whoever it stops.`;
+      return (
+        `Reject ${p.service} ${p.version} for ${p.environment}: it cannot be promoted there until you approve it ` +
+        'after all or a new version comes. The reason is shown to whoever it stops.'
+      );
     case 'promote':
-      return `Deploy release ${p.version} (every service of ${p.project} that has it) to ${p.environment}, with ${p.environment}'s strategy, approvals and freezes.`;
+      return (
+        `Deploy release ${p.version} (every service of ${p.project} that has it) to ${p.environment}, ` +
+        `with ${p.environment}'s strategy, approvals and freezes.`
+      );
   }
 }
 
