@@ -67,6 +67,39 @@ describe('what a command starts, it stops', () => {
     await untilTaggedGone('SLIPWAY_RUN', tag);
   }, 180_000);
 
+  it('a benchmark stopped by Ctrl-C (SIGINT) mid-run stops its coordinator, proxy and instances', async () => {
+    const tag = `exit-int-${process.pid}-${Date.now()}`;
+    const bench = start([...tsx, 'bench/canary.ts', '--json', '--trials', '1', '--healthy-trials', '1'], tag);
+    await until(
+      'the benchmark to start instances',
+      () => taggedInstanceIds('SLIPWAY_RUN', tag).length >= 2,
+      120_000,
+      250,
+    );
+    bench.child.kill('SIGINT');
+    expect((await bench.exited).code).toBe(130);
+    await untilTaggedGone('SLIPWAY_RUN', tag);
+  }, 180_000);
+
+  it('a benchmark that crashes mid-run (an uncaught error) stops its coordinator, proxy and instances', async () => {
+    const tag = `exit-crash-${process.pid}-${Date.now()}`;
+    // The crash: an error thrown from nowhere in the benchmark's own process once it has started its processes.
+    const crash = `data:text/javascript,process.on('SIGUSR2', () => { throw new Error('a crash mid-run'); });`;
+    const args = [...tsx, '--import', crash, 'bench/canary.ts', '--json', '--trials', '1', '--healthy-trials', '1'];
+    const bench = start(args, tag);
+    await until(
+      'the benchmark to start instances',
+      () => taggedInstanceIds('SLIPWAY_RUN', tag).length >= 2,
+      120_000,
+      250,
+    );
+    bench.child.kill('SIGUSR2');
+    const { code } = await bench.exited;
+    expect(code).not.toBe(0);
+    expect(bench.output()).toContain('a crash mid-run');
+    await untilTaggedGone('SLIPWAY_RUN', tag);
+  }, 180_000);
+
   it('bench:zero-downtime without wrk says so in one line and starts nothing', () => {
     const tag = `exit-wrk-${process.pid}-${Date.now()}`;
     tags.push(tag);
