@@ -31,11 +31,30 @@ export class SdkErrorFeed {
     private sources: SdkErrors[],
   ) {}
 
-  static async start(db: Db, project: string, environment: string, sources: SdkErrors[]): Promise<SdkErrorFeed> {
+  /**
+   * `history`: events each source reported before now (sent at once, before the feed starts), so a release that has
+   * been live a while has its known issues on record: without them a bug the stable release has always had would
+   * look new in the next release if the stable one had not happened to report it yet.
+   */
+  static async start(
+    db: Db,
+    project: string,
+    environment: string,
+    sources: SdkErrors[],
+    history = 0,
+  ): Promise<SdkErrorFeed> {
     const key = await ensureDsnKey(db, project, environment);
     const feed = new SdkErrorFeed(new ErrorIngest({ db, logger: silentLogger }), key, environment, sources);
+    for (const s of sources)
+      for (let n = 0; n < history; n++)
+        await feed.send({ ...sentryEvent({ ...s.bug, release: s.release }), environment });
+    await feed.ingest.flush();
     feed.timer = setInterval(() => feed.tick(), 100);
     return feed;
+  }
+
+  private send(event: Record<string, unknown>): Promise<unknown> {
+    return this.ingest.ingest(this.key, envelopeOf([['event', event]]), undefined, 'envelope');
   }
 
   set(sources: SdkErrors[]): void {
@@ -55,7 +74,7 @@ export class SdkErrorFeed {
     // One envelope per event, as the SDKs send them; in order, so a slow store queues rather than piles up.
     this.sending = this.sending
       .then(async () => {
-        for (const e of events) await this.ingest.ingest(this.key, envelopeOf([['event', e]]), undefined, 'envelope');
+        for (const e of events) await this.send(e);
       })
       .catch(() => undefined);
   }

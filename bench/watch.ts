@@ -89,7 +89,8 @@ async function trial(seed: number, fault: Fault | undefined, forMs: number): Pro
   ]);
   db = h.db;
   const feed = new TrafficFeed(h.router.fed, [healthy('1.0.0')], seed);
-  const sdk = await SdkErrorFeed.start(h.db, 'harbor', 'staging', [knownIssue('1.0.0')]);
+  // 1.0.0 has been live a while: its known issue is on record (5 events) before 2.0.0 comes.
+  const sdk = await SdkErrorFeed.start(h.db, 'harbor', 'staging', [knownIssue('1.0.0')], 5);
   const alerts = new AlertService({
     db: h.db,
     events: h.events,
@@ -117,11 +118,16 @@ async function trial(seed: number, fault: Fault | undefined, forMs: number): Pro
       const d = (await getDeployment(h.db, done.id))!;
       if (d.watch?.state === 'regressed') {
         const detectedAt = d.watch.endedAt ?? Date.now();
+        // The watch records `regressed`, then asks for the rollback and records its id: wait for the id a while.
+        if (!d.watch.rollback && Date.now() - detectedAt < 10_000) {
+          await new Promise((r) => setTimeout(r, 50));
+          continue;
+        }
         let rolledBackAt: number | undefined;
         if (d.watch.rollback) {
           const rollback = await h.waitFinished(d.watch.rollback, 30_000);
           rolledBackAt = rollback.finishedAt?.getTime();
-        } else await new Promise((r) => setTimeout(r, 50));
+        }
         return {
           regressed: true,
           timeToDetectMs: detectedAt - faultAt,
