@@ -50,6 +50,8 @@ export interface SentryReleaseFollowerOptions {
   /** Between passes when nothing wakes the follower (default 5 s). */
   pollMs?: number;
   registry?: Registry;
+  /** How long close() lets a request in flight finish before cutting it short (default 2 s). */
+  closeGraceMs?: number;
   /** Attempts per request (default 5); the first retry waits `backoffMs` (default 1 s), doubling each time. */
   attempts?: number;
   backoffMs?: number;
@@ -73,7 +75,11 @@ export class SentryReleaseFollower {
   private again = false;
   private unsubscribe?: () => void;
   private closed = false;
-  private readonly stop = new AbortController();
+  /** Ends backoff waits at once when closing; `cutShort` ends requests in flight after the grace. */
+  private readonly stopWaits = new AbortController();
+  private readonly cutShort = new AbortController();
+  /** The event in hand was left unfinished by close(): the cursor stays before it. */
+  private interrupted = false;
   private readonly failures = new Map<number, number>();
   private heldBackSince: number | undefined;
   private readonly outcome: Counter<'request' | 'outcome'>;
@@ -121,13 +127,19 @@ export class SentryReleaseFollower {
     return this.running;
   }
 
-  /** Stop: waits for backoffs and requests in flight are cut short; the event in hand is handled again next start. */
+  /**
+   * Stop. A request in flight may finish within the grace, then it is cut short; no retry starts. An event left
+   * unfinished is handled again by the next start (Sentry answers 208 to a release it has; a deploy could then be
+   * recorded twice, which is rarer than one lost).
+   */
   async close(): Promise<void> {
     this.closed = true;
-    this.stop.abort();
+    this.stopWaits.abort();
     this.unsubscribe?.();
     clearInterval(this.timer);
+    const grace = setTimeout(() => this.cutShort.abort(), this.o.closeGraceMs ?? 2000);
     await this.running?.catch(() => undefined);
+    clearTimeout(grace);
   }
 
   private async pass(): Promise<void> {
@@ -137,10 +149,7 @@ export class SentryReleaseFollower {
         const cursor = await getEventCursor(db, cursorName);
         const { events, readTo, heldBack } = await listFinishedEvents(db, { after: cursor, kinds, limit: batch });
         for (const e of events) {
-          if (this.closed || !(await this.handleOnce(e))) return;
-          // Closed in the middle: a request cut short is made again by the next start (Sentry answers 208 to a
-          // release it has; a deploy could be recorded twice, which is rarer than one lost).
-          if (this.closed) return;
+          if (this.closed || !(await this.handleOnce(e)) || this.interrupted) return;
           await setEventCursor(db, cursorName, e.position);
         }
         if (this.closed) return;
@@ -236,7 +245,12 @@ export class SentryReleaseFollower {
   ): Promise<UpstreamAnswer> {
     const attempts = this.o.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
-      const answer = await sendUpstream(r, token, { timeoutMs: this.o.timeoutMs ?? 10_000, signal: this.stop.signal });
+      if (this.closed && attempt > 1) {
+        this.interrupted = true;
+        return { kind: 'retry', reason: 'stopping' };
+      }
+      const timeoutMs = this.o.timeoutMs ?? 10_000;
+      const answer = await sendUpstream(r, token, { timeoutMs, signal: this.cutShort.signal });
       if (answer.kind === 'done') {
         this.outcome.inc({ request: r.what, outcome: 'done' });
         const said = this.said(r, s, answer.existed);
@@ -256,7 +270,10 @@ export class SentryReleaseFollower {
         await this.record(s, 'sentry.upstream.failed', why, { request: r.what, status: answer.status });
         return answer;
       }
-      if (this.closed) return answer;
+      if (this.closed) {
+        this.interrupted = true;
+        return answer;
+      }
       if (attempt >= attempts) {
         this.outcome.inc({ request: r.what, outcome: 'failed' });
         const tried = `after ${attempt} attempts: ${answer.reason}`;
@@ -290,7 +307,7 @@ export class SentryReleaseFollower {
   }
 
   private sleep(ms: number): Promise<void> {
-    const signal = this.stop.signal;
+    const signal = this.stopWaits.signal;
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(t);
