@@ -222,6 +222,18 @@ describe("releases and deploys in the team's Sentry", () => {
     expect(standIn.rejected).toEqual([]);
   });
 
+  it('a rollback that succeeds is a deploy of the release it brought back', async () => {
+    const { harness, standIn } = await setup();
+    await deploy(harness, '9.0.0');
+    await deploy(harness, '9.1.0');
+    const { deployment } = await harness.engine.rollback({ project: 'harbor', service: 'api', environment: 'staging' });
+    expect((await harness.waitFinished(deployment.id)).state).toBe('succeeded');
+    await until('three deploys', () => standIn.deploys.length === 3);
+    expect(standIn.deploys.map((x) => x.version)).toEqual(['9.0.0', '9.1.0', '9.0.0']);
+    expect(standIn.deploys[2]!.name).toBe(`slipway ${deployment.id}`);
+    expect(standIn.rejected).toEqual([]);
+  });
+
   it('closing while Sentry hangs takes the grace, no more; the next start sends that event again', async () => {
     const { harness, standIn, vault } = await setup({ closeGraceMs: 300, timeoutMs: 10_000 });
     standIn.script.push('hang');
