@@ -8,12 +8,13 @@ import { SentryForwarder } from '../observe/errors/forwarder.js';
  * Secrets are decrypted once per environment per 10 s, not once per envelope.
  */
 export function errorForwarder(
-  forward: { dsnSecret: string } | undefined,
+  forward: { dsnSecret?: string } | undefined,
   secrets: Pick<SecretVault, 'environmentFor'>,
   logger: Logger,
   registry?: Registry,
 ): SentryForwarder | undefined {
-  if (!forward) return undefined;
+  const dsnSecret = forward?.dsnSecret;
+  if (!dsnSecret) return undefined;
   const cache = new Map<string, { dsn: string | undefined; until: number }>();
   return new SentryForwarder({
     logger,
@@ -22,7 +23,7 @@ export function errorForwarder(
       const key = `${project}\u0001${environment}`;
       const hit = cache.get(key);
       if (hit && hit.until > Date.now()) return hit.dsn;
-      const dsn = (await secrets.environmentFor({ project, environment }))[forward.dsnSecret] || undefined;
+      const dsn = (await secrets.environmentFor({ project, environment }))[dsnSecret] || undefined;
       cache.set(key, { dsn, until: Date.now() + 10_000 });
       return dsn;
     },

@@ -6,6 +6,7 @@ import type { EventLog } from '../engine/event-log.js';
 import type { TrafficController } from '../engine/traffic-controller.js';
 import { IncidentFollower } from '../incidents/follower.js';
 import { AvailabilityProber } from '../kpis/prober.js';
+import { SentryReleaseFollower } from '../observe/errors/sentry-release-follower.js';
 import { generateReleaseNotes } from '../release-notes/generate.js';
 import type { Runtime } from '../runtimes/runtime.js';
 import { DeploymentScheduler } from '../schedule/scheduler.js';
@@ -44,9 +45,9 @@ export interface LeaderParts {
 
 /**
  * What only one coordinator may run at a time: the proxy (adopted when it is serving, started when not), the
- * engine with its recovery, and the single-writer loops — incidents, alerts, notifications, the proxy watchdog,
- * availability probes, scheduled deployments, release notes. A new leader starts them exactly as a restarted
- * coordinator does, so taking over is the restart path that already loses nothing.
+ * engine with its recovery, and the single-writer loops — incidents, Sentry releases, alerts, notifications, the
+ * proxy watchdog, availability probes, scheduled deployments, release notes. A new leader starts them exactly as a
+ * restarted coordinator does, so taking over is the restart path that already loses nothing.
  */
 export async function startLeaderParts(d: LeaderDeps): Promise<LeaderParts> {
   const { config, db, engine, dataPlane, traffic, events, logger } = d;
@@ -70,6 +71,17 @@ export async function startLeaderParts(d: LeaderDeps): Promise<LeaderParts> {
     });
     await incidents.start();
     stops.push(() => incidents.close());
+    // Releases and deploys in the team's own Sentry (errors.forward.releases): from the events, with a cursor.
+    const sentryReleases = new SentryReleaseFollower({
+      db,
+      logger: logger.child({ part: 'sentry-releases' }),
+      secretsFor: (project, environment) => d.secrets.environmentFor({ project, environment }),
+      emit: (e) => events.emit(e),
+      subscribe: (listener) => events.subscribe(listener),
+      ...(d.registry ? { registry: d.registry } : {}),
+    });
+    await sentryReleases.start();
+    stops.push(() => sentryReleases.close());
     const alerts = startAlerts({
       db,
       events,

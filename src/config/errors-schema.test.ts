@@ -41,4 +41,58 @@ describe('errors: (the Sentry-protocol ingest)', () => {
       expect((e as ConfigError).issues.map((i) => i.path)).toEqual(['errors.forward.dsnSecret']);
     }
   });
+
+  it('forward.releases: the release API, its token a secret; url defaults to sentry.io, dsnSecret optional', () => {
+    const c = parseConfig(
+      `${base}errors:\n  forward:\n    releases: { organization: acme, projects: [harbor-api, harbor-web], ` +
+        'token: secret:SENTRY_AUTH_TOKEN }\n',
+      options,
+    );
+    expect(c.errors.forward).toEqual({
+      releases: {
+        url: 'https://sentry.io',
+        organization: 'acme',
+        projects: ['harbor-api', 'harbor-web'],
+        tokenSecret: 'SENTRY_AUTH_TOKEN',
+      },
+    });
+    const selfHosted = parseConfig(
+      `${base}errors: { forward: { dsnSecret: DSN, releases: { url: 'https://sentry.example.com/', ` +
+        'organization: acme, projects: [api], token: secret:TOKEN } } }\n',
+      options,
+    );
+    expect(selfHosted.errors.forward).toMatchObject({
+      dsnSecret: 'DSN',
+      releases: { url: 'https://sentry.example.com' },
+    });
+  });
+
+  it('forward.releases: a token written in the config, a missing project or a bad slug names its key path', () => {
+    try {
+      parseConfig(
+        `${base}errors:\n  forward:\n    releases:\n      url: ftp://sentry\n      organization: Acme Inc\n` +
+          '      projects: []\n      token: sntrys_abc\n',
+        options,
+      );
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const issues = (e as ConfigError).issues;
+      expect(issues.map((i) => `${i.path}:${i.line}`).sort()).toEqual([
+        'errors.forward.releases.organization:8',
+        'errors.forward.releases.projects:9',
+        'errors.forward.releases.token:10',
+        'errors.forward.releases.url:7',
+      ]);
+      const token = issues.find((i) => i.path === 'errors.forward.releases.token')!;
+      expect(token.message).toMatch(/secret:NAME/);
+      expect(JSON.stringify(issues)).not.toContain('sntrys_abc');
+    }
+    try {
+      parseConfig(`${base}errors: { forward: { releases: { projects: [api], token: secret:T } } }\n`, options);
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect((e as ConfigError).issues.map((i) => i.path)).toEqual(['errors.forward.releases.organization']);
+    }
+  });
 });

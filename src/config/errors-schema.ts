@@ -1,5 +1,32 @@
 import { z } from 'zod';
 import { positiveDurationField } from './fields.js';
+import { secretRef } from './secret-ref.js';
+
+/** A Sentry organization or project slug, as in the addresses of Sentry's settings pages. */
+const sentrySlug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'expected a Sentry slug (lowercase letters, digits, "-" and "_"), e.g. acme');
+
+/** Releases and deploys created through Sentry's API (src/observe/errors/sentry-release-follower.ts). */
+const sentryReleasesSchema = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^https?$/ })
+      .default('https://sentry.io')
+      .meta({ description: "Sentry's address (a self-hosted Sentry: https://sentry.example.com)." }),
+    organization: sentrySlug.meta({ description: 'The organization slug.' }),
+    projects: z
+      .array(sentrySlug)
+      .min(1, 'name at least one Sentry project')
+      .max(100)
+      .meta({ description: 'The Sentry project slugs each release belongs to (Sentry requires one at least).' }),
+    token: secretRef('Sentry auth token (scope project:releases or org:ci)'),
+  })
+  .meta({
+    description:
+      'When a deployment starts, create its release in Sentry; when it succeeds, a deploy of it to the environment ' +
+      "(retried, never blocking). An environment without the token's secret sends nothing.",
+  });
 
 /** The coordinator's Sentry-protocol error ingest (src/observe/errors/): what one SDK key may send, what is kept. */
 export const errorsSchema = z
@@ -43,14 +70,20 @@ export const errorsSchema = z
         dsnSecret: z
           .string()
           .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a secret name (letters, digits and _)')
+          .optional()
           .meta({
             description:
               'The secret holding the upstream DSN (https://<key>@<host>/<project id>), set per environment with ' +
               '`slipway secrets set`; an environment without it forwards nothing.',
           }),
+        releases: sentryReleasesSchema.optional(),
       })
       .optional()
-      .meta({ description: "Relay accepted envelopes to the team's own Sentry, as sent (retried, never blocking)." }),
+      .meta({
+        description:
+          "The team's own Sentry: relay accepted envelopes to it as sent (dsnSecret), and create releases and " +
+          'deploys in it (releases); both retried, never blocking.',
+      }),
   })
   .prefault({})
   .meta({ description: 'Error tracking: the Sentry-protocol ingest (`slipway dsn` prints the DSN).' });

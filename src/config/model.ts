@@ -33,8 +33,11 @@ export interface ProjectConfig {
     retention: { maxEventsPerProject: number; maxAgeMs: number };
     /** Worker threads that read request bodies; absent: the cores but one (at most 4); 0: on the event loop. */
     threads?: number;
-    /** Relay to an upstream Sentry: the secret (per environment) that holds its DSN. */
-    forward?: { dsnSecret: string };
+    /**
+     * The team's own Sentry: the secret (per environment) holding the DSN envelopes are relayed to; the release API
+     * where releases and deploys are created.
+     */
+    forward?: { dsnSecret?: string; releases?: SentryReleasesConfig };
   };
   /** Where instances run: the local runtime (the loopback ports they may use, when constrained), or Kubernetes. */
   runtime: {
@@ -456,6 +459,17 @@ export interface NotificationsConfig {
   services: Record<string, NotificationServiceConfig>;
   templates: Record<string, { title: string; body: string }>;
   subscriptions: NotificationSubscription[];
+}
+
+/** Sentry's release API: where releases and deploys of each deployment are created (src/observe/errors/). */
+export interface SentryReleasesConfig {
+  /** Sentry's base URL, no trailing slash (https://sentry.io). */
+  url: string;
+  organization: string;
+  /** Sentry project slugs (at least one). */
+  projects: string[];
+  /** The secret (per environment) holding the auth token: its NAME, the `secret:` prefix removed. */
+  tokenSecret: string;
 }
 
 /** Where messages go; every URL and token is the name of a secret of the environment. */

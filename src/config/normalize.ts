@@ -54,7 +54,7 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
         maxAgeMs: ms(parsed.errors.retention.maxAge),
       },
       ...(parsed.errors.threads !== undefined ? { threads: parsed.errors.threads } : {}),
-      ...(parsed.errors.forward ? { forward: parsed.errors.forward } : {}),
+      ...(parsed.errors.forward ? { forward: normalizeForward(parsed.errors.forward) } : {}),
     },
     runtime: {
       ...(parsed.runtime.ports ? { ports: parsed.runtime.ports } : {}),
@@ -127,6 +127,25 @@ export function normalizeConfig(parsed: ParsedConfig, baseDir: string, configPat
     ...(parsed.sso ? { sso: normalizeSso(parsed.sso) } : {}),
     ...(parsed.access ? { access: { mfaRequired: parsed.access.mfaRequired } } : {}),
     ...(parsed.notifications ? { notifications: normalizeNotifications(parsed.notifications) } : {}),
+  };
+}
+
+function normalizeForward(
+  forward: NonNullable<ParsedConfig['errors']['forward']>,
+): NonNullable<ProjectConfig['errors']['forward']> {
+  const r = forward.releases;
+  return {
+    ...(forward.dsnSecret ? { dsnSecret: forward.dsnSecret } : {}),
+    ...(r
+      ? {
+          releases: {
+            url: r.url.replace(/\/+$/, ''),
+            organization: r.organization,
+            projects: r.projects,
+            tokenSecret: r.token.slice('secret:'.length),
+          },
+        }
+      : {}),
   };
 }
 
