@@ -14,6 +14,7 @@ const expressions: Record<RuleName, (s: Scope, t: number) => string | undefined>
   'error-rate': (s, t) =>
     `${ratio(s, 'class=~"5xx|proxyError"', '')} > ${t} * ${ratio(s, 'class=~"5xx|proxyError"', ' offset 1h')}`,
   // The proxy counts by status class: 4xx stands in for 401/403 here (Slipway's own rule counts exactly 401/403).
+  // Its other half, SDK auth error events, is in Slipway's store: Slipway evaluates that one itself.
   'auth-failures': (s, t) => `${ratio(s, 'class="4xx"', '')} > ${t} * ${ratio(s, 'class="4xx"', ' offset 1h')}`,
   'database-unreachable': (s, t) => (s.database ? `pg_up{environment="${s.environment}"} <= ${t}` : undefined),
   'instance-memory': (s, t) =>
