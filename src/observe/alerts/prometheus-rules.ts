@@ -35,6 +35,11 @@ const expressions: Record<RuleName, (s: Scope, t: number) => string | undefined>
   'error-regressed-issue': () => undefined,
 };
 
+/** Summaries of rules whose exported expression watches less than Slipway does (auth-failures: not the SDK half). */
+const exportedSummaries: Partial<Record<RuleName, string>> = {
+  'auth-failures': 'share of 4xx answers at the proxy above {threshold}× the baseline',
+};
+
 interface Scope {
   dataPlane: string;
   environment: string;
@@ -117,6 +122,11 @@ function entry(rule: AlertRule, expr: string, s: Scope, perEnvironment: boolean)
     for: promDuration(rule.forMs),
     ...(rule.keepFiringForMs > 0 ? { keep_firing_for: promDuration(rule.keepFiringForMs) } : {}),
     labels: { severity: rule.severity, environment: s.environment, ...(perEnvironment ? {} : { service: s.service }) },
-    annotations: { summary: rule.summary.replace('{threshold}', String(rule.threshold)) },
+    annotations: {
+      summary: (exportedSummaries[rule.name as RuleName] ?? rule.summary).replace(
+        '{threshold}',
+        String(rule.threshold),
+      ),
+    },
   };
 }
