@@ -1,5 +1,5 @@
-import type { Command, OptionValues } from 'commander';
-import { commandContext, type GlobalOptions } from '../context.js';
+import type { Command } from 'commander';
+import { commandContext, type GlobalOptions, subcommandOptions } from '../context.js';
 import { printJson } from '../output.js';
 import {
   type HealthView,
@@ -11,13 +11,6 @@ import {
 } from '../render-errors.js';
 
 type Json = { json?: boolean };
-
-/**
- * The options of a subcommand of `errors`. `errors` has --env, --release and --json of its own, and commander gives
- * an option that both define to the parent wherever it appears: `errors show X --json` sets it on `errors`, not on
- * `show`. Read merged, as the user meant them.
- */
-const optionsOf = <T extends OptionValues>(cmd: Command): T => cmd.optsWithGlobals<T>();
 
 /** `slipway errors`: issues from the Sentry-protocol ingest, one issue, status changes, release health. */
 export function registerErrors(program: Command): void {
@@ -48,7 +41,7 @@ export function registerErrors(program: Command): void {
     .description('One issue: counts per release and environment, the latest event with its stack trace and tags')
     .option('--json', 'print JSON')
     .action(async (issue: string, _opts: Json, cmd: Command) => {
-      const opts = optionsOf<Json>(cmd);
+      const opts = subcommandOptions<Json>(cmd);
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const view = await ctx.client.call<{ issue: IssueView; latest: LatestView | null }>(
         'GET',
@@ -69,7 +62,7 @@ export function registerErrors(program: Command): void {
       .option('-r, --release <version>', 'the release that fixes it (resolve)')
       .option('--json', 'print JSON')
       .action(async (issue: string, _opts: Json & { release?: string }, cmd: Command) => {
-        const opts = optionsOf<Json & { release?: string }>(cmd);
+        const opts = subcommandOptions<Json & { release?: string }>(cmd);
         const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
         const result = await ctx.client.call<{ issue: string; status: string; before: string }>(
           'POST',
@@ -89,7 +82,7 @@ export function registerErrors(program: Command): void {
     .option('--hours <n>', 'how far back', '24')
     .option('--json', 'print JSON (with the hourly series)')
     .action(async (_opts: Json & { env?: string; release?: string; hours: string }, cmd: Command) => {
-      const opts = optionsOf<Json & { env?: string; release?: string; hours: string }>(cmd);
+      const opts = subcommandOptions<Json & { env?: string; release?: string; hours: string }>(cmd);
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const query = new URLSearchParams({ hours: String(Number(opts.hours) || 24) });
       if (opts.env) query.set('environment', opts.env);

@@ -18,6 +18,7 @@ import { envelopeOf, sentryEvent } from './support/sentry-envelopes.js';
  * `slipway errors --json` and `slipway errors show` as a user runs them, on issues that envelopes made through the
  * real ingest: the JSON is the API's issue list, and `show` prints the latest event's tags — in the object form
  * the JavaScript SDKs send and the list of pairs of the protocol's other form — with what an SDK sent kept as text.
+ * And the options a subcommand shares with its command (`errors show --json`, `alerts export-rules --env`).
  */
 const admin = 'slw_errors-cli-test-admin-token-00000';
 let h: Harness;
@@ -126,5 +127,15 @@ describe('slipway errors', () => {
     expect(staging.releases).toEqual([expect.objectContaining({ release: '2.0.0', environment: 'staging' })]);
     const production = JSON.parse((await slipway('errors', 'health', '--env', 'production', '--json')).stdout);
     expect(production.releases).toEqual([]);
+  });
+});
+
+describe('slipway alerts export-rules', () => {
+  it('--env exports that environment only, though `alerts` has --env too', async () => {
+    const staging = await slipway('alerts', 'export-rules', '--env', 'staging');
+    expect(staging.code, staging.stderr).toBe(0);
+    expect(staging.stdout).toMatch(/^groups:\n {2}- name: slipway-harbor-staging\n/);
+    expect(staging.stdout).not.toContain('slipway-harbor-production');
+    expect((await slipway('alerts', 'export-rules')).stdout).toContain('slipway-harbor-production');
   });
 });
