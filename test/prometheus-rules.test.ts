@@ -64,5 +64,8 @@ describe('prometheusRules', () => {
     expect(tls).toMatchObject({ for: '0s', labels: { severity: 'warning' } });
     expect(tls.expr).toContain('< 30');
     expect(groups[1]!.rules.find((r) => r.alert === 'disk-usage')!.expr).toContain('/srv/harbor/data/uploads');
+    // Its SDK half (auth error events) is Slipway's own: the exported summary says what the expression watches.
+    const auth = groups[1]!.rules.find((r) => r.alert === 'auth-failures')!;
+    expect(auth.annotations.summary).toBe('share of 4xx answers at the proxy above 5× the baseline');
   });
 });

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Command, OptionValues } from 'commander';
 import type { ProjectConfig } from '../config/model.js';
 import { ApiClient } from './client.js';
 import { CliError } from './errors.js';
@@ -8,6 +9,15 @@ import { CliError } from './errors.js';
 export interface GlobalOptions {
   config?: string;
   project?: string;
+}
+
+/**
+ * A subcommand's options as the user wrote them. When a command and its subcommand define the same option
+ * (`errors --json` and `errors show --json`, `alerts --env` and `alerts export-rules --env`), commander gives it to
+ * the parent wherever it appears, and the subcommand's own opts() lack it: read them merged with the ancestors'.
+ */
+export function subcommandOptions<T extends OptionValues>(cmd: Command): T {
+  return cmd.optsWithGlobals<T>();
 }
 
 /** slipway.yaml unless --config says otherwise (the same default as src/config/load.ts). */

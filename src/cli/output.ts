@@ -19,6 +19,24 @@ export function stateColor(state: string): string {
   return state;
 }
 
+/**
+ * Text from outside (what an SDK sent: titles, messages, tags) as it may reach a terminal: C0 and C1 control
+ * characters (escape sequences, newlines, BEL) written as \uXXXX or \n, so they show instead of acting.
+ */
+export function printable(text: string): string {
+  let out = '';
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    if (code === 10) out += '\\n';
+    else if (isControl(code)) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += c;
+  }
+  return out;
+}
+
+/** C0 controls, DEL and C1 controls (0x9b alone starts an escape sequence on some terminals). */
+export const isControl = (code: number) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+
 /** Print JSON for scripts. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

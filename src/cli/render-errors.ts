@@ -1,4 +1,4 @@
-import { ago, bold, dim, red, table, yellow } from './output.js';
+import { ago, bold, dim, printable, red, table, yellow } from './output.js';
 
 export interface IssueView {
   id: string;
@@ -43,31 +43,41 @@ const flags = (i: IssueView) =>
 /** `slipway errors`: one line per issue. */
 export function renderIssues(issues: IssueView[], now = Date.now()): string {
   if (issues.length === 0) return 'no issues\n';
-  const rows = issues.map((i) => [
-    i.id,
-    String(i.events),
-    String(i.users),
-    ago(i.lastSeen, now),
-    i.status,
-    flags(i),
-    i.title.length > 70 ? `${i.title.slice(0, 69)}…` : i.title,
-  ]);
+  const rows = issues.map((i) => {
+    const title = printable(i.title);
+    return [
+      i.id,
+      String(i.events),
+      String(i.users),
+      ago(i.lastSeen, now),
+      i.status,
+      flags(i),
+      title.length > 70 ? `${title.slice(0, 69)}…` : title,
+    ];
+  });
   return `${table(['ISSUE', 'EVENTS', 'USERS', 'LAST SEEN', 'STATUS', '', 'TITLE'], rows)}\n`;
 }
 
-/** `slipway errors show`: the issue, its counts per release and environment, and the latest event's stack. */
+/** A tag's value as text: strings as they are, anything else (numbers, booleans, objects) as JSON. */
+const tagText = (v: unknown) => printable(typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)));
+
+/**
+ * `slipway errors show`: the issue, its counts per release and environment, and the latest event's stack and tags.
+ * Everything an SDK sent is shown through printable(): anyone with the DSN (a browser app ships it) can send it.
+ */
 export function renderIssue(i: IssueView, latest: LatestView | null, now = Date.now()): string {
+  const t = (s: string | null | undefined) => printable(s ?? '');
   const lines = [
-    `${bold(i.title)}  ${flags(i)}`,
-    `${i.id} · ${i.status} · ${i.level} · first seen ${ago(i.firstSeen, now)} in ${i.firstRelease} · last seen ` +
-      `${ago(i.lastSeen, now)}${i.regressedRelease ? ` · regressed in ${i.regressedRelease}` : ''}`,
-    i.culprit ? `in ${i.culprit}` : '',
+    `${bold(t(i.title))}  ${flags(i)}`.trimEnd(),
+    `${i.id} · ${i.status} · ${i.level} · first seen ${ago(i.firstSeen, now)} in ${t(i.firstRelease)} · last seen ` +
+      `${ago(i.lastSeen, now)}${i.regressedRelease ? ` · regressed in ${t(i.regressedRelease)}` : ''}`,
+    i.culprit ? `in ${t(i.culprit)}` : '',
     '',
     table(
       ['RELEASE', 'ENVIRONMENT', 'EVENTS', 'USERS', 'LAST SEEN', ''],
       i.counts.map((c) => [
-        c.release,
-        c.environment,
+        t(c.release),
+        t(c.environment),
         String(c.events),
         String(c.users),
         ago(c.lastSeen, now),
@@ -78,21 +88,28 @@ export function renderIssue(i: IssueView, latest: LatestView | null, now = Date.
   if (latest) {
     lines.push(
       '',
-      bold(`latest event ${latest.eventId}`) +
-        dim(` (${latest.release}, ${latest.environment}, ${ago(latest.receivedAt, now)})`),
+      bold(`latest event ${t(latest.eventId)}`) +
+        dim(` (${t(latest.release)}, ${t(latest.environment)}, ${ago(latest.receivedAt, now)})`),
     );
-    if (latest.message) lines.push(latest.message);
+    if (latest.message) lines.push(t(latest.message));
     for (const x of latest.exceptions) {
-      lines.push(`${x.type ?? 'Error'}: ${x.value ?? ''}${x.handled === false ? red(' (unhandled)') : ''}`);
+      lines.push(`${t(x.type ?? 'Error')}: ${t(x.value)}${x.handled === false ? red(' (unhandled)') : ''}`);
       // Innermost frame first, as stack traces read.
       for (const f of [...x.frames].reverse()) {
-        const where = `${f.filename ?? '?'}${f.lineno === null ? '' : `:${f.lineno}`}`;
-        const text = `  at ${f.function ?? '<anonymous>'} (${where})`;
+        const where = `${t(f.filename ?? '?')}${typeof f.lineno === 'number' ? `:${f.lineno}` : ''}`;
+        const text = `  at ${t(f.function ?? '<anonymous>')} (${where})`;
         lines.push(f.inApp === false ? dim(text) : text);
       }
     }
-    const tags = Object.entries(latest.tags);
-    if (tags.length > 0) lines.push('', `tags: ${tags.map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+    const tags = Object.entries(latest.tags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (tags.length > 0)
+      lines.push(
+        '',
+        table(
+          ['TAG', 'VALUE'],
+          tags.map(([k, v]) => [printable(k), tagText(v)]),
+        ),
+      );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -35,11 +35,32 @@ export const alertsSchema = z
       .max(64)
       .default([])
       .meta({ description: 'host:port endpoints whose TLS certificate is checked for expiry.' }),
+    authErrors: z
+      .array(
+        z
+          .string()
+          .max(200)
+          .regex(
+            /^[A-Za-z_$][\w$.]*(: .+)?$/,
+            'expected an exception type (AuthenticationError, jwt.InvalidTokenError), or a type, ": " and the start ' +
+              'of its message (HTTPException: 401)',
+          ),
+      )
+      .max(200)
+      .optional()
+      .meta({
+        description:
+          'SDK error events the auth-failures rule counts as authentication failures: exception types, or ' +
+          '"Type: start of the message". Replaces the default list (observe/alerts/auth-errors.ts); [] counts none.',
+      }),
     rules: z
       .strictObject({
         'api-latency-p95': rule('Critical: API p95 above threshold × the baseline (2).'),
         'database-unreachable': rule('Critical: the database refuses connections or times out (threshold 0).'),
-        'auth-failures': rule('Critical: share of 401/403 answers above threshold × the baseline (5).'),
+        'auth-failures': rule(
+          'Critical: share of 401/403 answers, or SDK auth error events (authErrors), above threshold × the ' +
+            'baseline (5).',
+        ),
         'error-rate': rule('Warning: error rate above threshold × the baseline (1.5).'),
         'instance-memory': rule('Warning: resident memory above threshold of resources.memory (0.8).'),
         'disk-usage': rule('Warning: a volume of resources.volumes fuller than threshold (0.85).'),

@@ -147,6 +147,8 @@ export interface EnvironmentAlerts {
   repeatIntervalMs: number;
   /** `host:port` endpoints whose TLS certificate is checked for expiry. */
   tls: string[];
+  /** SDK error events that are authentication failures (exception types, or `Type: message start`); absent: default. */
+  authErrors?: string[];
   /** Keyed by rule name (src/observe/alerts/rules.ts). */
   rules: Record<string, AlertRuleOverride>;
 }

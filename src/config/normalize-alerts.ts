@@ -27,6 +27,7 @@ export function normalizeAlerts(alerts: ParsedAlerts): EnvironmentAlerts {
     evaluateEveryMs: Math.max(ms(alerts.evaluateEvery), 1000),
     repeatIntervalMs: ms(alerts.repeatInterval),
     tls: alerts.tls,
+    ...(alerts.authErrors !== undefined ? { authErrors: alerts.authErrors } : {}),
     rules,
   };
 }

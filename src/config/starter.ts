@@ -71,11 +71,13 @@ environments:
       evaluateEvery: 10s              # how often the rules look
       repeatInterval: 4h              # a firing alert is announced again this often
       tls: []                         # host:port endpoints whose certificate must not expire within 30 days
+      # authErrors: [AuthenticationError, "HTTPException: 401"]  # SDK error events auth-failures counts (default:
+                                      # a list of common auth exception types; [] counts none)
       rules:                          # tune or turn off a rule (threshold: factor of the baseline, or absolute)
         api-latency-p95: { threshold: 2, for: 30s, keepFiringFor: 2m }  # critical: p95 above 2x the baseline
         error-rate: { enabled: true } # warning: error rate above 1.5x the baseline
         # database-unreachable: {}    # critical: the database refuses connections or times out
-        # auth-failures: {}           # critical: share of 401/403 above 5x the baseline
+        # auth-failures: {}           # critical: share of 401/403, or SDK auth error events, above 5x the baseline
         # instance-memory: {}         # warning: resident memory above 0.8 of resources.memory
         # disk-usage: {}              # warning: a volume of resources.volumes fuller than 0.85
         # tls-certificate-expiry: {}  # warning: a certificate of tls expires within 30 days

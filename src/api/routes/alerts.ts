@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { prometheusRules } from '../../observe/alerts/prometheus-rules.js';
-import { ruleOf, rulesFor, summaryOf, unitOf } from '../../observe/alerts/rules.js';
+import { readingOf, ruleOf, rulesFor, summaryOf, unitOf } from '../../observe/alerts/rules.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { listActiveAlerts, listAlertHistory, listReadings } from '../../store/repos/alerts.js';
 import { getProject } from '../../store/repos/projects.js';
@@ -94,7 +94,7 @@ export function alertRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
               labels: a.labels,
               value: a.value,
               threshold: a.threshold,
-              unit: unitOf(rule?.reading ?? a.rule),
+              unit: unitOf(rule ? readingOf(rule, a.labels) : a.rule),
               summary: rule ? summaryOf(rule) : a.rule,
               activeSince: new Date(a.activeSince).toISOString(),
               firedAt: a.firedAt === undefined ? null : new Date(a.firedAt).toISOString(),

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { commandContext, type GlobalOptions } from '../context.js';
+import { commandContext, type GlobalOptions, subcommandOptions } from '../context.js';
 import { CliError } from '../errors.js';
 import { ago, printJson, table } from '../output.js';
 
@@ -99,7 +99,8 @@ export function registerAlerts(program: Command): void {
     .description('Write the same alert rules as a Prometheus rules file (for a team that runs its own Prometheus)')
     .option('-e, --env <environment>', 'only this environment')
     .option('-o, --output <file>', 'write here instead of standard output')
-    .action(async (opts: { env?: string; output?: string }, cmd: Command) => {
+    .action(async (_opts: { env?: string; output?: string }, cmd: Command) => {
+      const opts = subcommandOptions<{ env?: string; output?: string }>(cmd);
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const query = opts.env ? `?${new URLSearchParams({ environment: opts.env })}` : '';
       const { file } = await ctx.client.call<{ file: string }>(

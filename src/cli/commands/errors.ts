@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { commandContext, type GlobalOptions } from '../context.js';
+import { commandContext, type GlobalOptions, subcommandOptions } from '../context.js';
 import { printJson } from '../output.js';
 import {
   type HealthView,
@@ -40,7 +40,8 @@ export function registerErrors(program: Command): void {
     .command('show <issue>')
     .description('One issue: counts per release and environment, the latest event with its stack trace and tags')
     .option('--json', 'print JSON')
-    .action(async (issue: string, opts: Json, cmd: Command) => {
+    .action(async (issue: string, _opts: Json, cmd: Command) => {
+      const opts = subcommandOptions<Json>(cmd);
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const view = await ctx.client.call<{ issue: IssueView; latest: LatestView | null }>(
         'GET',
@@ -60,7 +61,8 @@ export function registerErrors(program: Command): void {
       .description(what)
       .option('-r, --release <version>', 'the release that fixes it (resolve)')
       .option('--json', 'print JSON')
-      .action(async (issue: string, opts: Json & { release?: string }, cmd: Command) => {
+      .action(async (issue: string, _opts: Json & { release?: string }, cmd: Command) => {
+        const opts = subcommandOptions<Json & { release?: string }>(cmd);
         const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
         const result = await ctx.client.call<{ issue: string; status: string; before: string }>(
           'POST',
@@ -79,7 +81,8 @@ export function registerErrors(program: Command): void {
     .option('-r, --release <version>', 'only this release')
     .option('--hours <n>', 'how far back', '24')
     .option('--json', 'print JSON (with the hourly series)')
-    .action(async (opts: Json & { env?: string; release?: string; hours: string }, cmd: Command) => {
+    .action(async (_opts: Json & { env?: string; release?: string; hours: string }, cmd: Command) => {
+      const opts = subcommandOptions<Json & { env?: string; release?: string; hours: string }>(cmd);
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const query = new URLSearchParams({ hours: String(Number(opts.hours) || 24) });
       if (opts.env) query.set('environment', opts.env);

@@ -133,6 +133,30 @@ describe('AlertEvaluator', () => {
     expect(critical).toHaveLength(1);
   });
 
+  it('auth-failures fires on a spike of SDK auth error events as on 401/403 at the proxy, each an alert', async () => {
+    const sdk = { source: 'sdk' };
+    reader.readings.set('api', [ok('auth_failure_ratio', 0.2, 0.01), ok('auth_error_events', 12, 1, sdk)]);
+    const pending = await round();
+    expect(pending.map((a) => `${a.rule}/${a.state}/${a.labels.source ?? 'proxy'}`).sort()).toEqual([
+      'auth-failures/pending/proxy',
+      'auth-failures/pending/sdk',
+    ]);
+    reader.readings.set('api', [ok('auth_failure_ratio', 0.01, 0.01), ok('auth_error_events', 12, 1, sdk)]);
+    await round();
+    await round();
+    const firing = await round(); // 30 s after the first breach
+    expect(firing.find((a) => a.labels.source === 'sdk')).toMatchObject({ state: 'firing', value: 12, threshold: 5 });
+    expect(critical).toEqual([
+      expect.stringMatching(
+        /^api: critical auth-failures on api \(staging\): .*auth error events.* — 12, threshold 5$/,
+      ),
+    ]);
+    const [saved] = await listReadings(db, 'harbor', 'staging');
+    expect(saved!.readings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'auth_error_events', rules: ['auth-failures'] })]),
+    );
+  });
+
   it('a firing alert is announced again after repeatInterval', async () => {
     reader.readings.set('web', [ok('error_ratio', 0.05, 0.005)]);
     await round(30 * 60_000);

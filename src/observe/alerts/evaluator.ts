@@ -10,7 +10,7 @@ import { alertEvent, describeAlert } from './announcements.js';
 import { applyMuting } from './muting.js';
 import { type RuleObservation, observe, type TargetedReading } from './observations.js';
 import type { AlertReader } from './reader.js';
-import { type AlertRule, ruleOf, rulesFor, summaryOf } from './rules.js';
+import { type AlertRule, readingOf, ruleOf, rulesFor, summaryOf, watches } from './rules.js';
 import { activeSilences, expireEndedSilences } from './silence-service.js';
 import { environmentTarget, liveTargets } from './targets.js';
 
@@ -112,7 +112,7 @@ export class AlertEvaluator {
 /** The reading and summary text of an alert's rule (the seed's text for a rule no longer configured). */
 function ruleText(a: ActiveAlert, rules: AlertRule[]): [string, string] {
   const rule = ruleOf(a.rule, rules);
-  return [rule?.reading ?? a.rule, rule ? summaryOf(rule) : a.rule];
+  return [rule ? readingOf(rule, a.labels) : a.rule, rule ? summaryOf(rule) : a.rule];
 }
 
 /** What `slipway alerts` shows of the last round: every reading, failed checks included. */
@@ -122,8 +122,7 @@ function readingsView(readings: TargetedReading[], observed: RuleObservation[]) 
     ...reading,
     rules: observed
       .filter(
-        (o) =>
-          o.rule.reading === reading.name && o.identity.labels.service === (target.service || reading.labels.service),
+        (o) => watches(o.rule, reading) && o.identity.labels.service === (target.service || reading.labels.service),
       )
       .map((o) => o.rule.name)
       .filter((v, i, all) => all.indexOf(v) === i),

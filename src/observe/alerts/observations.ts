@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ActiveAlert, Observation } from './alert-state.js';
 import type { AlertReading, AlertTarget } from './reader.js';
-import { type AlertRule, breaches, thresholdOf } from './rules.js';
+import { type AlertRule, breaches, thresholdOf, watches } from './rules.js';
 
 /** A reading with the target it was read for. */
 export interface TargetedReading {
@@ -36,7 +36,7 @@ export function observe(rules: AlertRule[], readings: TargetedReading[]): RuleOb
   const out: RuleObservation[] = [];
   for (const rule of rules) {
     for (const { target, reading } of readings) {
-      if (reading.name !== rule.reading) continue;
+      if (!watches(rule, reading)) continue;
       const service = target.service || reading.labels.service || '';
       const labels: Record<string, string> = {
         alertname: rule.name,

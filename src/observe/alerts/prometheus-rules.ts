@@ -14,6 +14,7 @@ const expressions: Record<RuleName, (s: Scope, t: number) => string | undefined>
   'error-rate': (s, t) =>
     `${ratio(s, 'class=~"5xx|proxyError"', '')} > ${t} * ${ratio(s, 'class=~"5xx|proxyError"', ' offset 1h')}`,
   // The proxy counts by status class: 4xx stands in for 401/403 here (Slipway's own rule counts exactly 401/403).
+  // Its other half, SDK auth error events, is in Slipway's store: Slipway evaluates that one itself.
   'auth-failures': (s, t) => `${ratio(s, 'class="4xx"', '')} > ${t} * ${ratio(s, 'class="4xx"', ' offset 1h')}`,
   'database-unreachable': (s, t) => (s.database ? `pg_up{environment="${s.environment}"} <= ${t}` : undefined),
   'instance-memory': (s, t) =>
@@ -32,6 +33,11 @@ const expressions: Record<RuleName, (s: Scope, t: number) => string | undefined>
   'error-events': () => undefined,
   'error-new-issue': () => undefined,
   'error-regressed-issue': () => undefined,
+};
+
+/** Summaries of rules whose exported expression watches less than Slipway does (auth-failures: not the SDK half). */
+const exportedSummaries: Partial<Record<RuleName, string>> = {
+  'auth-failures': 'share of 4xx answers at the proxy above {threshold}× the baseline',
 };
 
 interface Scope {
@@ -116,6 +122,11 @@ function entry(rule: AlertRule, expr: string, s: Scope, perEnvironment: boolean)
     for: promDuration(rule.forMs),
     ...(rule.keepFiringForMs > 0 ? { keep_firing_for: promDuration(rule.keepFiringForMs) } : {}),
     labels: { severity: rule.severity, environment: s.environment, ...(perEnvironment ? {} : { service: s.service }) },
-    annotations: { summary: rule.summary.replace('{threshold}', String(rule.threshold)) },
+    annotations: {
+      summary: (exportedSummaries[rule.name as RuleName] ?? rule.summary).replace(
+        '{threshold}',
+        String(rule.threshold),
+      ),
+    },
   };
 }

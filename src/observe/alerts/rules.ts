@@ -22,6 +22,11 @@ export interface AlertRule {
   summary: string;
   /** The rules that count over a recent window (error events, users affected): its length. */
   windowMs?: number;
+  /**
+   * More readings that raise this rule, by the `source` label that tells their alerts apart from the main reading's
+   * (auth-failures: `sdk` → auth_error_events, the SDK error events that are authentication failures).
+   */
+  also?: Record<string, string>;
 }
 
 /** The rule names slipway.yaml accepts under `alerts.rules`. */
@@ -44,8 +49,8 @@ const m = 60_000;
 
 /**
  * The seed's rules. Critical: p95 above 2× the baseline, the database unreachable, a spike of
- * 401/403. Warning: error rate 50 % above the baseline, memory above 80 % of the limit, disk above
- * 85 %, a certificate expiring within 30 days. The `for` of the traffic rules is 30s so that a
+ * 401/403 (or of SDK auth error events). Warning: error rate 50 % above the baseline, memory above 80 % of the
+ * limit, disk above 85 %, a certificate expiring within 30 days. The `for` of the traffic rules is 30s so that a
  * regression is caught well within the seed's 5 minutes (the bench measures how fast).
  */
 export const defaultRules: Record<RuleName, AlertRule> = {
@@ -80,7 +85,8 @@ export const defaultRules: Record<RuleName, AlertRule> = {
     threshold: 5,
     forMs: 30_000,
     keepFiringForMs: 2 * m,
-    summary: 'share of 401/403 answers above {threshold}× the baseline',
+    summary: 'share of 401/403 answers, or auth error events from the SDKs, above {threshold}× the baseline',
+    also: { sdk: 'auth_error_events' },
   },
   'error-rate': {
     name: 'error-rate',
@@ -219,6 +225,17 @@ const readingUnits: Record<string, ReadingUnit> = {
   error_users_share: 'ratio',
   tls_days_left: 'days',
 };
+
+/** The reading an alert of `rule` with these labels compares: the rule's own, or one of its `also` by source. */
+export function readingOf(rule: AlertRule, labels: Record<string, string>): string {
+  return (labels.source !== undefined && rule.also?.[labels.source]) || rule.reading;
+}
+
+/** Does the rule watch this reading (its own, or one of `also` with the matching source label)? */
+export function watches(rule: AlertRule, reading: { name: string; labels: Record<string, string> }): boolean {
+  if (reading.name === rule.reading) return true;
+  return reading.labels.source !== undefined && rule.also?.[reading.labels.source] === reading.name;
+}
 
 /** The unit of the reading a rule compares (a count for the readings that count things). */
 export function unitOf(reading: string): ReadingUnit {

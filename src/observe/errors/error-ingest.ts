@@ -60,6 +60,8 @@ export class ErrorIngest {
   private lastPrune = 0;
   private droppedSinceLog = 0;
   private lastDropLog = 0;
+  /** While the store refuses batches: events dropped since it began, and when the last line about it was logged. */
+  private storeDown: { dropped: number; unlogged: number; loggedAt: number } | undefined;
   private closed = false;
 
   constructor(private readonly o: ErrorIngestOptions) {
@@ -217,11 +219,34 @@ export class ErrorIngest {
         await appendEvents(tx, changes.map(issueEvent));
       });
       this.digested.inc(batch.reduce((n, a) => n + a.events.length, 0));
+      if (this.storeDown) {
+        this.o.logger.info({ dropped: this.storeDown.dropped }, 'storing error events again; dropped some meanwhile');
+        this.storeDown = undefined;
+      }
     } catch (e) {
       const events = batch.reduce((n, a) => n + a.events.length, 0);
       this.dropped.inc({ reason: 'store_failed' }, events);
-      this.o.logger.error({ err: messageOf(e), events }, 'could not store error events; dropped them');
+      this.logStoreFailure(events, messageOf(e));
     }
+  }
+
+  /**
+   * One line when the store starts refusing batches, then at most one per 10 s while it goes on, and one when it
+   * takes them again (store()): a store down for a minute under load is a handful of lines, not one per batch.
+   */
+  private logStoreFailure(events: number, err: string): void {
+    const now = Date.now();
+    const down = this.storeDown ?? { dropped: 0, unlogged: 0, loggedAt: 0 };
+    this.storeDown = down;
+    down.dropped += events;
+    down.unlogged += events;
+    if (now - down.loggedAt < 10_000) return;
+    down.loggedAt = now;
+    this.o.logger.error(
+      { err, events: down.unlogged, dropped: down.dropped },
+      'could not store error events; dropped them (SDKs were answered already)',
+    );
+    down.unlogged = 0;
   }
 }
 

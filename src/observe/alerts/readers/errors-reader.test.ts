@@ -99,6 +99,65 @@ describe('error alert rules', () => {
     expect(read('error_issue_new')).toEqual([]);
   });
 
+  it('auth error events: a spike of them fires auth-failures, as 401/403 at the proxy do', async () => {
+    const release = '3.0.0';
+    const auth = [
+      { type: 'UnauthorizedError', value: 'No authorization token was found' }, // express-jwt, http-errors
+      { type: 'TokenExpiredError', value: 'jwt expired' }, // jsonwebtoken
+      { type: 'PermissionDenied', value: 'You do not have permission' }, // Django REST framework
+      { type: 'HTTPException', value: '401: Not authenticated' }, // FastAPI / Starlette
+      { type: 'ExpiredSignatureError', value: 'Signature has expired' }, // PyJWT
+      { type: 'AuthenticationError', value: 'Invalid API Key provided' }, // stripe, openai
+    ];
+    const notAuth = [
+      { type: 'HTTPException', value: '404: Not Found' },
+      { type: 'PermissionError', value: "[Errno 13] Permission denied: '/srv/cache'" }, // a file, not a user
+      { type: 'OAuthConfigError', value: 'missing client id' },
+      { type: 'TypeError', value: 'token is undefined' },
+    ];
+    for (const e of [...auth, ...notAuth]) await send([['event', sentryEvent({ ...e, release, frames: [e.type] })]]);
+    const [reading] = (await byName(release))('auth_error_events');
+    expect(reading).toMatchObject({ phase: 'ok', labels: { source: 'sdk' }, value: 6, baseline: 1 });
+
+    // 6 events against a quiet past (at least 1 per 5 min) is above 5× the baseline: the critical rule breaches.
+    const observed = observe(
+      rulesFor(config.environments[0]!.alerts),
+      (await reader().read(target(release))).map((r) => ({ target: target(release), reading: r })),
+    );
+    expect(observed.filter((o) => o.seen.breached && o.rule.name === 'auth-failures')).toEqual([
+      expect.objectContaining({
+        identity: expect.objectContaining({ labels: expect.objectContaining({ source: 'sdk', service: 'api' }) }),
+        seen: { breached: true, value: 6, threshold: 5 },
+      }),
+    ]);
+    // Ten minutes on the window is empty; the 6 are the hour before: 0.5 per 5 min, the baseline's floor of 1 holds.
+    const inAnHour = await byName(release, Date.now() + 10 * 60_000);
+    expect(inAnHour('auth_error_events')[0]).toMatchObject({ value: 0, baseline: 1 });
+
+    // An environment lists its own (replacing the default), or none.
+    const withAuthErrors = (list: string) =>
+      parseConfig(
+        base.replace('listen: 127.0.0.1:8081', `listen: 127.0.0.1:8081, alerts: { authErrors: ${list} }`),
+        options,
+      );
+    config = withAuthErrors('[builtins.PermissionError, "HTTPException: 404"]');
+    expect((await byName(release))('auth_error_events')[0]).toMatchObject({ value: 2 });
+    config = withAuthErrors('[]');
+    expect((await byName(release))('auth_error_events')).toEqual([]);
+    config = parseConfig(base, options);
+    try {
+      withAuthErrors('[AuthError, "not a type", "HTTPException:401"]');
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const issues = (e as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+      expect(issues).toEqual([
+        expect.stringMatching(/^environments\.production\.alerts\.authErrors\[1\]: expected an exception type/),
+        expect.stringMatching(/^environments\.production\.alerts\.authErrors\[2\]: expected an exception type/),
+      ]);
+    }
+  });
+
   it('window and threshold are configured per rule; a window where none is counted is refused', () => {
     config = parseConfig(
       base.replace(

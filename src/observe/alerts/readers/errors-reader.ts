@@ -3,6 +3,7 @@ import { formatDuration } from '../../../shared/duration.js';
 import { messageOf } from '../../../shared/errors.js';
 import type { Queryable } from '../../../store/db.js';
 import type { AlertReader, AlertReading, AlertTarget } from '../reader.js';
+import { authErrorMatch, defaultAuthErrors } from '../auth-errors.js';
 import { defaultRules, rulesFor } from '../rules.js';
 
 export interface ErrorsReaderOptions {
@@ -13,6 +14,11 @@ export interface ErrorsReaderOptions {
 
 /** Issues named per round at most (each is its own alert). */
 const maxIssues = 20;
+/** Auth error events are counted over this window, against their average per window in the hour before it. */
+const authWindowMs = 5 * 60_000;
+const authBaselineMs = 60 * 60_000;
+/** A quiet past (no auth errors at all) counts as one per window, so that a handful is not yet a spike. */
+const authBaselineFloor = 1;
 
 /**
  * What the Sentry SDKs of the live release reported (the error ingest's tables), for the error
@@ -23,7 +29,11 @@ const maxIssues = 20;
  * - `error_users_share`: users with an error in the window over the users the SDK sessions saw
  *   then (sessions are counted per hour: the hours the window touches), nodata without sessions;
  * - `error_issue_new` / `error_issue_regressed`: one reading per unresolved issue first seen in
- *   the live release, or resolved and seen again in it (labelled with the issue: one alert each).
+ *   the live release, or resolved and seen again in it (labelled with the issue: one alert each);
+ * - `auth_error_events` (labelled `source: sdk`, for the auth-failures rule): error events of the live release in the
+ *   last 5 min whose exception is an authentication failure (auth-errors.ts, or the environment's
+ *   `alerts.authErrors`), with a baseline: their average per 5 min in the hour before, of this release and the one
+ *   it replaced, at least 1. None when `authErrors` is empty.
  */
 export class ErrorsReader implements AlertReader {
   readonly name = 'errors';
@@ -40,15 +50,25 @@ export class ErrorsReader implements AlertReader {
     const now = this.o.now?.() ?? Date.now();
     const key = [target.project, target.environment, target.release];
     try {
-      const [events, share, issues] = await Promise.all([
+      const authErrors = env?.alerts?.authErrors ?? defaultAuthErrors;
+      const [events, share, issues, auth] = await Promise.all([
         this.events(key, now, windowOf('error-events')),
         this.usersShare(key, now, windowOf('error-users-share')),
         this.issues(key),
+        authErrors.length > 0 ? this.authEvents(target, now, authErrors) : [],
       ]);
-      return [events, share, ...issues];
+      return [events, share, ...issues, ...auth];
     } catch (e) {
       const message = `cannot read the error events of ${target.release}: ${messageOf(e)}`;
-      return ['error_events', 'error_users_share'].map((name) => ({ name, labels: {}, phase: 'error', message }));
+      return [
+        ...['error_events', 'error_users_share'].map((name) => ({
+          name,
+          labels: {},
+          phase: 'error' as const,
+          message,
+        })),
+        { name: 'auth_error_events', labels: { source: 'sdk' }, phase: 'error', message },
+      ];
     }
   }
 
@@ -103,6 +123,46 @@ export class ErrorsReader implements AlertReader {
       value: affected / users,
       detail: `${affected} of ${users} users had an error in the last ${window}`,
     };
+  }
+
+  private async authEvents(target: AlertTarget, now: number, entries: readonly string[]): Promise<AlertReading[]> {
+    const { types, titlePrefixes } = authErrorMatch(entries);
+    const releases = [target.release, ...(target.previousRelease ? [target.previousRelease] : [])];
+    const windowStart = now - authWindowMs;
+    // The issue holds the exception type and the title ("Type: value"); an event is an auth failure when its issue is.
+    const { rows } = await this.o.db.query<{ current: number; before: number }>(
+      `select count(*) filter (where e.release = $3 and e.received_at >= $4)::int as current,
+         count(*) filter (where e.received_at < $4)::int as before
+       from error_events e join error_issues i on i.id = e.issue_id
+       where e.project = $1 and e.environment = $2 and e.release = any($5::text[]) and e.received_at >= $6
+         and (regexp_replace(coalesce(i.exception_type, ''), '^.*\\.', '') = any($7::text[])
+           or exists (select 1 from unnest($8::text[]) p where starts_with(i.title, p)))`,
+      [
+        target.project,
+        target.environment,
+        target.release,
+        new Date(windowStart).toISOString(),
+        releases,
+        new Date(windowStart - authBaselineMs).toISOString(),
+        types,
+        titlePrefixes,
+      ],
+    );
+    const current = Number(rows[0]?.current ?? 0);
+    const before = Number(rows[0]?.before ?? 0);
+    const baseline = Math.max(authBaselineFloor, (before * authWindowMs) / authBaselineMs);
+    return [
+      {
+        name: 'auth_error_events',
+        labels: { source: 'sdk' },
+        phase: 'ok',
+        value: current,
+        baseline,
+        detail:
+          `${current} auth error events from the SDKs in the last ${formatDuration(authWindowMs)} ` +
+          `(${before} in the ${formatDuration(authBaselineMs)} before)`,
+      },
+    ];
   }
 
   private async issues(key: string[]): Promise<AlertReading[]> {
