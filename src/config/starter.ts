@@ -34,7 +34,12 @@ errors:
   rateLimit: { perSecond: 1000, burst: 2000 }   # envelopes per DSN key; past it SDKs get 429 + Retry-After
   retention: { maxEvents: 100000, maxAge: 30d } # events kept per project; issues and their counts stay
   # threads: 1                                  # worker threads reading SDK bodies (default: cores but one; 0: none)
-  # forward: { dsnSecret: SENTRY_UPSTREAM_DSN }  # also relay to your own Sentry (DSN in that secret, per env)
+  # forward:                                    # your own Sentry too:
+  #   dsnSecret: SENTRY_UPSTREAM_DSN            # relay accepted envelopes to it (DSN in that secret, per env)
+  #   releases:                                 # create each release when it deploys, and its deploys
+  #     organization: acme                      # Sentry organization slug (url: https://sentry.io by default)
+  #     projects: [harbor-web]                  # the Sentry projects a release belongs to
+  #     token: secret:SENTRY_AUTH_TOKEN         # auth token (project:releases) from each environment's secrets
 runtime: {}                           # instances run here as detached processes, on any free loopback port, or:
 # runtime: { ports: { from: 20000, to: 20999 } }  # only these ports (to match a firewall rule)
 # runtime:                           # …or on Kubernetes: a Deployment per instance, a Service per release
