@@ -84,8 +84,25 @@ function signalAll(pids: number[], signal: NodeJS.Signals): void {
   }
 }
 
-/** Start `count` sshd hosts on 127.0.0.2 onwards (`firstOctet` picks the first address). */
-export async function startSshHosts(count: number, firstOctet = 2): Promise<SshTestHosts> {
+/** Unmount a test's tmpfs; lazily when a process still holds it (it goes once that process does). */
+function unmount(dir: string): void {
+  try {
+    execFileSync('umount', [dir], { stdio: 'ignore' });
+  } catch {
+    execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+  }
+}
+
+/**
+ * Start `count` sshd hosts on 127.0.0.2 onwards (`firstOctet` picks the first address). With `tmpfs` (mount options,
+ * e.g. `size=4m,nr_inodes=200`; root only) each host's directory is a small tmpfs of its own: a disk that fills up.
+ * stop() unmounts it.
+ */
+export async function startSshHosts(
+  count: number,
+  firstOctet = 2,
+  options: { tmpfs?: string } = {},
+): Promise<SshTestHosts> {
   const root = mkdtempSync(join(tmpdir(), 'slipway-sshd-'));
   const user = userInfo().username;
   // sshd run as root needs its privilege separation directory (Debian's service creates it at boot).
@@ -94,12 +111,17 @@ export async function startSshHosts(count: number, firstOctet = 2): Promise<SshT
   writeFileSync(join(root, 'authorized_keys'), readFileSync(join(root, 'client_key.pub')));
   const hosts: SshTestHost[] = [];
   const daemons: { child: ChildProcess | undefined; tag: string }[] = [];
+  const mounts: string[] = [];
   const stop = () => {
-    for (const d of daemons) {
-      if (d.child?.pid) signalAll(tree(d.child.pid), 'SIGKILL');
-      killTagged('SLIPWAY_TEST_HOST', d.tag);
+    try {
+      for (const d of daemons) {
+        if (d.child?.pid) signalAll(tree(d.child.pid), 'SIGKILL');
+        killTagged('SLIPWAY_TEST_HOST', d.tag);
+      }
+    } finally {
+      for (const dir of mounts.splice(0)) unmount(dir);
+      rmSync(root, { recursive: true, force: true });
     }
-    rmSync(root, { recursive: true, force: true });
   };
   try {
     for (let i = 0; i < count; i++) {
@@ -107,6 +129,11 @@ export async function startSshHosts(count: number, firstOctet = 2): Promise<SshT
       const port = await freePort(address);
       const home = join(root, `host${i + 1}`);
       mkdirSync(home);
+      if (options.tmpfs) {
+        mkdirSync(join(home, 'slipway'));
+        execFileSync('mount', ['-t', 'tmpfs', '-o', `${options.tmpfs},mode=0755`, 'tmpfs', join(home, 'slipway')]);
+        mounts.push(join(home, 'slipway'));
+      }
       const hostKeyFile = join(home, 'ssh_host_ed25519_key');
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKeyFile]);
       const tag = `${address}-${port}`;
