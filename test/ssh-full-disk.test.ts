@@ -73,7 +73,7 @@ describe('a host with a full disk', () => {
     expect(shipped).toHaveLength(1);
     const d = await system.deployed('3.0.0');
     expect(d.state).toBe('failed');
-    const label = `root@${ssh.hosts[0]!.address}:${ssh.hosts[0]!.port}`;
+    const label = `${ssh.hosts[0]!.user}@${ssh.hosts[0]!.address}:${ssh.hosts[0]!.port}`;
     expect(d.reason).toMatch(
       new RegExp(`host ${label.replaceAll('.', '\\.')} has no space left on its disk: \\d+ KB free in \\S+, release`),
     );
@@ -88,7 +88,7 @@ describe('a host with a full disk', () => {
     const before = load.snapshot().requests;
     const d = await system.deployed('4.0.0');
     expect(d.state).toBe('failed');
-    const label = `root@${ssh.hosts[0]!.address}:${ssh.hosts[0]!.port}`;
+    const label = `${ssh.hosts[0]!.user}@${ssh.hosts[0]!.address}:${ssh.hosts[0]!.port}`;
     expect(d.reason).toContain(`host ${label} has no space left on its disk: unpacking release `);
     expect(d.reason).toContain('(No space left on device); the partial copy was removed');
     expect(d.trafficShifted).toBe(false);

@@ -68,12 +68,12 @@ afterAll(async () => {
 describe('SSH keys from the secrets never reach a log, an event or an API answer', () => {
   it('after a refused key, an unreachable host and a changed host key', async () => {
     const host = ssh.hosts[0]!;
-    const label = `root@${host.address}:${host.port}`;
+    const label = `${host.user}@${host.address}:${host.port}`;
     // A key the host does not accept.
     await setKey('staging', stranger);
     const refused = await system.deployed('1.0.0');
     expect(refused.state).toBe('failed');
-    expect(refused.reason).toContain(`host ${label} refused the SSH key for user root`);
+    expect(refused.reason).toContain(`host ${label} refused the SSH key for user ${host.user}`);
     // A host nothing answers on (the good key).
     await setKey('production', ssh.privateKey);
     const unreachable = await system.deployed('1.0.0', { environment: 'production' });
