@@ -15,7 +15,8 @@ const at = process.argv.indexOf('--proxy');
 const choice = at === -1 ? 'both' : process.argv[at + 1];
 if (choice !== 'builtin' && choice !== 'haproxy' && choice !== 'both')
   await refuse(`bench:scale-ssh: --proxy must be builtin, haproxy or both, got ${choice ?? 'nothing'}`);
-const proxies = choice === 'both' ? (['builtin', 'haproxy'] as const) : [choice];
+// `await refuse()` does not narrow `choice` (only a call typed `never` does): the check above has.
+const proxies = choice === 'both' ? (['builtin', 'haproxy'] as const) : [choice as 'builtin' | 'haproxy'];
 
 progress('starting 3 sshd hosts on 127.0.0.2-4');
 const ssh = await startSshHosts(3);
