@@ -66,7 +66,9 @@ describe('SSH host failures are one line naming the host', () => {
     const stranger = execFileSync('cat', [join(work, 'stranger')], { encoding: 'utf8' });
     const host = ssh.hosts[0]!;
     const error = await startError(runtimeFor(host.url, stranger));
-    expect(error.message).toBe(`host root@${host.address}:${host.port} refused the SSH key for user root`);
+    expect(error.message).toBe(
+      `host ${host.user}@${host.address}:${host.port} refused the SSH key for user ${host.user}`,
+    );
   });
 
   it('a host whose key changed after it was pinned is refused, and the pin stays', async () => {
@@ -88,7 +90,7 @@ describe('SSH host failures are one line naming the host', () => {
     const error = await startError(runtimeFor(host.url, ssh.privateKey, knownHostsFile));
     expect(error.message).toMatch(
       new RegExp(
-        `^host root@${host.address.replaceAll('.', '\\.')}:${host.port} presented host key SHA256:\\S+, but ` +
+        `^host ${host.user}@${host.address.replaceAll('.', '\\.')}:${host.port} presented host key SHA256:\\S+, but ` +
           'SHA256:\\S+ is pinned for it in .*: refusing to connect',
       ),
     );

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -7,7 +8,7 @@ import { startSshHosts, type SshTestHosts } from './support/ssh-hosts.js';
 import { System } from './support/system.js';
 
 /**
- * harbor-quote deployed across three real OpenSSH hosts (127.0.0.2–4, each its own sshd, host key and
+ * harbor-quote deployed across three real OpenSSH hosts (127.0.0.2–4, each its own sshd, host key, user and
  * directory) by a real coordinator, through the built-in proxy: the SSH key comes from Slipway's
  * secrets, releases are shipped once per host, a host that stops answering has its instances
  * replaced on the others, and a restarted coordinator adopts the instances it left on the hosts.
@@ -36,6 +37,15 @@ function cmdline(pid: number): string {
     return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
   } catch {
     return '';
+  }
+}
+
+/** The real uid a process runs as (from /proc/PID/status). */
+function processUid(pid: number): string | undefined {
+  try {
+    return /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1];
+  } catch {
+    return undefined;
   }
 }
 
@@ -75,6 +85,14 @@ describe('SSH hosts: harbor-quote on three sshd hosts through the proxy', () => 
     const live = await instances();
     expect(live.map((i) => i.address.split(':')[0]).sort()).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4']);
     expect(new Set(await versionsServed(6))).toEqual(new Set(['1.0.0']));
+    // Each host its own user (as root: slipway-h2, -h3, -h4), and its instance runs as that user.
+    if (process.getuid?.() === 0) expect(new Set(ssh.hosts.map((h) => h.user)).size).toBe(3);
+    for (const h of ssh.hosts) {
+      const uid = execFileSync('id', ['-u', h.user], { encoding: 'utf8' }).trim();
+      const serving = h.processes().filter((pid) => cmdline(pid).includes('server.js'));
+      expect(serving.length, h.url).toBeGreaterThan(0);
+      for (const pid of serving) expect(processUid(pid), `${h.url} pid ${pid}`).toBe(uid);
+    }
 
     const second = await system.deployed('2.0.0');
     expect(second.state, JSON.stringify(second)).toBe('succeeded');

@@ -33,6 +33,8 @@ export class RemoteHost {
   readonly script: string;
   readonly logs: LogFiles;
   private prepared: Promise<void> | undefined;
+  /** Ships under way, by release hash: instances started together share one (two would unpack into the same .tmp). */
+  private readonly shipping = new Map<string, Promise<string>>();
 
   constructor(
     readonly address: HostAddress,
@@ -73,7 +75,15 @@ export class RemoteHost {
   /** Ship the release in local `dir` unless the host has it; returns the remote directory. */
   async ship(dir: string): Promise<string> {
     await this.prepare();
-    return shipRelease(this.connection, this.script, dir, await contentHash(dir));
+    const content = await contentHash(dir);
+    let shipping = this.shipping.get(content.hash);
+    if (!shipping) {
+      shipping = shipRelease(this.connection, this.script, dir, content).finally(() =>
+        this.shipping.delete(content.hash),
+      );
+      this.shipping.set(content.hash, shipping);
+    }
+    return shipping;
   }
 
   /** Write launch.sh and env, start the instance detached; resolves its pid. Rejects `failed` when it cannot spawn. */
