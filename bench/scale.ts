@@ -17,7 +17,8 @@ import { EventLog } from '../src/engine/event-log.js';
 import { TrafficController } from '../src/engine/traffic-controller.js';
 import { systemClock } from '../src/shared/clock.js';
 import { silentLogger } from '../src/shared/logging.js';
-import type { Db } from '../src/store/db.js';
+import type { Db, Queryable } from '../src/store/db.js';
+import type { NewEvent } from '../src/store/repos/events.js';
 import { finalStates, getDeployment } from '../src/store/repos/deployments.js';
 import type { DriverName } from '../test/support/drivers.js';
 import { FakeRuntime, RecordingRouter } from '../test/support/fake-runtime.js';
@@ -79,24 +80,44 @@ class TimedEventLog extends EventLog {
   onBoundary?: (deploymentId: string, kind: string | undefined, at: number) => void;
 
   override async emit(event: Parameters<EventLog['emit']>[0]) {
+    const done = this.mark(event, performance.now());
+    return done ? super.emit(event).finally(done) : super.emit(event);
+  }
+
+  // The executor stores a deployment's final state and its `deployment.finished` event together (record, not emit).
+  override async record<T>(
+    deploymentId: string | undefined,
+    change: (tx: Queryable) => Promise<T>,
+    eventOf: (changed: T) => NewEvent,
+  ): Promise<T> {
     const at = performance.now();
+    let made: NewEvent | undefined;
+    const value = await super.record(deploymentId, change, (changed) => {
+      made = eventOf(changed);
+      return made;
+    });
+    if (made) this.mark(made, at)?.();
+    return value;
+  }
+
+  /** Book a step boundary at `at`; for a deployment's end, what resolves its waiter once the event is stored. */
+  private mark(event: Parameters<EventLog['emit']>[0], at: number): (() => void) | undefined {
     const id = event.deploymentId;
-    if (id !== undefined && (event.kind === 'deployment.step.started' || event.kind === 'deployment.finished')) {
-      const last = this.open.get(id);
-      if (last) this.steps.push({ kind: last.kind, ms: at - last.at });
-      this.onBoundary?.(
-        id,
-        event.kind === 'deployment.finished' ? undefined : String((event.data as { kind?: string } | undefined)?.kind),
-        at,
-      );
-      if (event.kind === 'deployment.finished') {
-        this.open.delete(id);
-        // After the event is stored: the deployment record is final by then.
-        const done = this.waiting.get(id);
-        if (done) return super.emit(event).finally(done);
-      } else this.open.set(id, { kind: String((event.data as { kind?: string } | undefined)?.kind), at });
+    if (id === undefined || (event.kind !== 'deployment.step.started' && event.kind !== 'deployment.finished')) return;
+    const last = this.open.get(id);
+    if (last) this.steps.push({ kind: last.kind, ms: at - last.at });
+    this.onBoundary?.(
+      id,
+      event.kind === 'deployment.finished' ? undefined : String((event.data as { kind?: string } | undefined)?.kind),
+      at,
+    );
+    if (event.kind === 'deployment.finished') {
+      this.open.delete(id);
+      // After the event is stored: the deployment record is final by then.
+      return this.waiting.get(id);
     }
-    return super.emit(event);
+    this.open.set(id, { kind: String((event.data as { kind?: string } | undefined)?.kind), at });
+    return undefined;
   }
 }
 
