@@ -120,6 +120,37 @@ describeEachDriver('error digest', (getDb) => {
     ]);
   });
 
+  it('release health over time: one row per release and hour the sessions started in', async () => {
+    const { releaseHealth } = await import('./release-health.js');
+    const now = Date.now();
+    const hourOf = (t: number) => new Date(Math.floor(t / 3_600_000) * 3_600_000).toISOString();
+    const earlier = new Date(now - 2 * 3_600_000).toISOString();
+    const started = new Date(now).toISOString();
+    const attrs = { release: '3.0.0' };
+    await send([
+      ['session', { sid: 'a1', did: 'u1', init: true, started: earlier, status: 'exited', attrs }],
+      ['session', { sid: 'a2', did: 'u2', init: true, started: earlier, status: 'crashed', attrs }],
+      ['sessions', { aggregates: [{ started, exited: 4, crashed: 1 }], attrs }],
+      ['session', { sid: 'a3', did: 'u3', init: true, started, status: 'exited', attrs }],
+    ]);
+    const health = await releaseHealth(getDb(), { project: 'harbor', environments: '*', release: '3.0.0', hours: 3 });
+    const series = health.series.map(({ hour, sessions, crashed, users, crashedUsers }) => ({
+      hour,
+      sessions,
+      crashed,
+      users,
+      crashedUsers,
+    }));
+    expect(series.sort((a, b) => a.hour.localeCompare(b.hour))).toEqual([
+      { hour: hourOf(now - 2 * 3_600_000), sessions: 2, crashed: 1, users: 2, crashedUsers: 1 },
+      { hour: hourOf(now), sessions: 6, crashed: 1, users: 1, crashedUsers: 0 },
+    ]);
+    // The last hour alone leaves the earlier sessions out of both the series and the totals.
+    const lastHour = await releaseHealth(getDb(), { project: 'harbor', environments: '*', release: '3.0.0', hours: 1 });
+    expect(lastHour.series.map((r) => r.hour)).toEqual([hourOf(now)]);
+    expect(lastHour.releases[0]).toMatchObject({ sessions: 6, crashFreeSessions: 5 / 6, users: 1, crashFreeUsers: 1 });
+  });
+
   it('a batch waits for more events until it is full, or until flush asks for it', async () => {
     const slow = new ErrorIngest({ db: getDb(), logger: silentLogger, batchEvents: 4, batchWaitMs: 60_000 });
     const key = await ensureDsnKey(getDb(), 'harbor', 'production');
