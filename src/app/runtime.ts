@@ -72,12 +72,10 @@ export async function buildRuntime(w: RuntimeWiring): Promise<Runtime> {
   const docker = w.config.runtime.docker;
   // Loaded only when used, as the SSH runtime: dockerode (and the gRPC and SSH stacks it brings) cost ~0.2 s of CPU
   // to import, paid by every coordinator start, while most projects run no container.
-  const { ContainerRuntime } = await import('../runtimes/container/index.js');
-  const containers = new ContainerRuntime({
-    ...(docker?.socket ? { socketPath: docker.socket } : {}),
-    publishHost: docker?.publish ?? '127.0.0.1',
+  const { ContainerRuntime, HostContainers } = await import('../runtimes/container/index.js');
+  const common = {
     // The container's limit is the one the memory alert compares with (resources.memory), unless container: sets one.
-    memoryBytes: (spec) =>
+    memoryBytes: (spec: InstanceSpec) =>
       containerOf(w.projects, spec)?.memoryBytes ??
       w
         .projects()
@@ -85,7 +83,22 @@ export async function buildRuntime(w: RuntimeWiring): Promise<Runtime> {
         ?.services.find((s) => s.name === spec.service)?.resources?.memoryBytes,
     secretEnv,
     logger: w.logger.child({ part: 'container-runtime' }),
+  };
+  const localContainers = new ContainerRuntime({
+    ...(docker?.socket ? { socketPath: docker.socket } : {}),
+    publishHost: docker?.publish ?? '127.0.0.1',
+    ...common,
   });
+  // Containers of environments (or services) with hosts: run on those hosts' engines, reached over SSH.
+  const containers = usesHosts
+    ? new HostContainers({
+        ...common,
+        local: localContainers,
+        hostsFor: (spec) => hostsOf(w.projects, spec),
+        knownHostsFile: knownHostsFile(w),
+        credentials: (host) => credentialsFor(w, host),
+      })
+    : localContainers;
   // Containers first: a service's container: wins over its environment's hosts:.
   return new PlacedRuntime(here, containers, (spec) => containerOf(w.projects, spec) !== undefined);
 }
@@ -99,12 +112,17 @@ async function withHosts(
   const { SshRuntime } = await import('../runtimes/ssh/index.js');
   const ssh = new SshRuntime({
     hostsFor: (spec) => hostsOf(w.projects, spec),
-    knownHostsFile: path.join(w.config.dataDir, 'ssh', 'known-hosts.json'),
+    knownHostsFile: knownHostsFile(w),
     credentials: (host) => credentialsFor(w, host),
     secretEnv,
     logger: w.logger.child({ part: 'ssh-runtime' }),
   });
   return new PlacedRuntime(local, ssh, (spec) => hostsOf(w.projects, spec).length > 0);
+}
+
+/** Host keys pinned on first use, shared by the SSH runtime and containers on SSH hosts. */
+function knownHostsFile(w: RuntimeWiring): string {
+  return path.join(w.config.dataDir, 'ssh', 'known-hosts.json');
 }
 
 /** The key of the first environment that lists this host: its secret, else the SSH agent. */

@@ -28,19 +28,26 @@ describe('container config (the container runtime)', () => {
     );
   });
 
-  it('names the key path of a bad memory size, a bad socket, and container: together with hosts:', () => {
+  it('keeps container: together with hosts: (containers on the SSH hosts)', () => {
+    const raw = rawConfig();
+    raw.environments.staging.hosts = ['ssh://deploy@10.0.1.5'];
+    raw.environments.staging.container = { memory: '128MiB' };
+    const config = validateConfigObject(raw, { baseDir: '/srv/app' });
+    const staging = config.environments.find((e) => e.name === 'staging')!;
+    expect(staging.hosts).toEqual(['ssh://deploy@10.0.1.5']);
+    expect(staging.container).toEqual({ memoryBytes: 134217728 });
+  });
+
+  it('names the key path of a bad memory size and a bad socket', () => {
     const raw = rawConfig();
     raw.runtime = { docker: { socket: 'docker.sock' } };
     raw.environments.production.container = { memory: 'lots' };
-    raw.environments.staging.hosts = ['ssh://deploy@10.0.1.5'];
-    raw.environments.staging.container = {};
     raw.services.api.environments = { production: { container: { memory: '1GiB', cpus: 2 } } };
     const issues = issuesFor(raw).map((i) => `${i.path}: ${i.message}`);
     expect(issues).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^runtime\.docker\.socket: .*absolute path/),
         expect.stringMatching(/^environments\.production\.container\.memory: .*memory size like/),
-        expect.stringMatching(/^environments\.staging\.container: .*not supported yet/),
         expect.stringMatching(/^services\.api\.environments\.production\.container\.cpus: unknown key/),
       ]),
     );

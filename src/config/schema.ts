@@ -143,7 +143,8 @@ const containerField = z
   .meta({
     description:
       "Run instances in containers through the Docker Engine API (an image per release on this machine's " +
-      'node, the port published on a loopback address); absent: as detached processes (or on hosts:).',
+      'node, the port published on a loopback address); with hosts:, on the Docker Engine of each SSH host ' +
+      "(reached over SSH, ports published on the host's address); absent: as detached processes (or on hosts:).",
   });
 
 const environmentOverrideSchema = z
@@ -155,10 +156,6 @@ const environmentOverrideSchema = z
     drainTimeout: drainField.optional(),
     hosts: hostsField.optional().meta({ description: "This service's SSH hosts here (replaces the environment's)." }),
     container: containerField.optional(),
-  })
-  .refine((o) => !(o.hosts && o.container), {
-    message: 'containers on SSH hosts are not supported yet: use hosts: or container:, not both',
-    path: ['container'],
   })
   .meta({
     description: 'Changes for one environment; strategy, instances and drainTimeout replace, env and health merge.',
@@ -390,10 +387,6 @@ const environmentSchema = z
           "This environment's database, when it is not the top-level database.url. Environments with the same URL " +
           'share one database.',
       }),
-  })
-  .refine((e) => !(e.hosts && e.container), {
-    message: 'containers on SSH hosts are not supported yet: use hosts: or container:, not both',
-    path: ['container'],
   })
   .meta({ title: 'Environment' });
 

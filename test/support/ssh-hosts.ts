@@ -138,12 +138,12 @@ function unmount(dir: string): void {
 /**
  * Start `count` sshd hosts on 127.0.0.2 onwards (`firstOctet` picks the first address). With `tmpfs` (mount options,
  * e.g. `size=4m,nr_inodes=200`; root only) each host's directory is a small tmpfs of its own: a disk that fills up.
- * stop() unmounts it.
+ * stop() unmounts it. `env` is set for every command run through the hosts (e.g. DOCKER_HOST).
  */
 export async function startSshHosts(
   count: number,
   firstOctet = 2,
-  options: { tmpfs?: string } = {},
+  options: { tmpfs?: string; env?: Record<string, string> } = {},
 ): Promise<SshTestHosts> {
   const root = mkdtempSync(join(tmpdir(), 'slipway-sshd-'));
   chmodSync(root, 0o755); // each host's user reads the authorized keys and reaches its directory
@@ -203,7 +203,9 @@ export async function startSshHosts(
           'PermitRootLogin prohibit-password',
           // SHLVL=1: bash skips ~/.bashrc for ssh commands; this machine's runs `pyenv init`, whose rehash lock
           // stalls every login for a minute once a killed session leaves it behind.
-          `SetEnv SLIPWAY_TEST_HOST=${tag} SHLVL=1`,
+          `SetEnv SLIPWAY_TEST_HOST=${tag} SHLVL=1${Object.entries(options.env ?? {})
+            .map(([k, v]) => ` ${k}=${v}`)
+            .join('')}`,
           'Subsystem sftp internal-sftp',
           'MaxSessions 100',
           'MaxStartups 100:30:200',

@@ -20,13 +20,27 @@ import { InstanceTable } from '../instance-table.js';
 import { ContainerInstance } from './container-instance.js';
 import { Containers } from './containers.js';
 import { containerLogLines } from './docker-logs.js';
-import { connectEngine, engineSocket, isConnectionError, unreachable } from './engine.js';
+import {
+  connectEngine,
+  connectEngineOverSsh,
+  engineSocket,
+  engineStatus,
+  isConnectionError,
+  type SshEngineAddress,
+  unreachable,
+} from './engine.js';
 import { ImageBuilder, type ImageOptions } from './images.js';
 
 /** Options for {@link ContainerRuntime}. */
 export interface ContainerRuntimeOptions extends ImageOptions {
   /** The Docker Engine API socket (default DOCKER_HOST's unix:// path, else /var/run/docker.sock). */
   socketPath?: string;
+  /**
+   * The engine on an SSH host instead of this machine's socket (docker-modem runs `docker system dial-stdio`
+   * there over SSH; host keys pinned as the SSH runtime pins them). Images are built on that engine, once per
+   * release content; publishHost should then be the host's address, which the proxy routes to.
+   */
+  ssh?: SshEngineAddress;
   /** Address published ports bind to (default 127.0.0.1: only this machine, and its proxy, reach them). */
   publishHost?: string;
   /** Port instances listen on inside their containers (default 8080). */
@@ -70,10 +84,19 @@ export class ContainerRuntime implements Runtime {
   private poller: NodeJS.Timeout | undefined;
   private polling = false;
   private lastPrune = 0;
+  private readonly keyRefusal: () => string | undefined;
 
   constructor(private readonly options: ContainerRuntimeOptions = {}) {
-    this.socket = engineSocket({ socketPath: options.socketPath });
-    this.docker = connectEngine({ socketPath: this.socket });
+    if (options.ssh) {
+      const remote = connectEngineOverSsh(options.ssh);
+      this.socket = remote.label;
+      this.docker = remote.docker;
+      this.keyRefusal = remote.refusal;
+    } else {
+      this.socket = engineSocket({ socketPath: options.socketPath });
+      this.docker = connectEngine({ socketPath: this.socket });
+      this.keyRefusal = () => undefined;
+    }
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.backoff = { ...defaultBackoff, ...options.restartBackoff };
@@ -234,6 +257,11 @@ export class ContainerRuntime implements Runtime {
 
   /** An engine that does not answer becomes one `unavailable` line naming its socket. */
   private engineError(err: unknown): unknown {
+    const refusal = this.keyRefusal();
+    if (refusal) return new RuntimeError('unavailable', refusal, { socket: this.socket });
+    // Over SSH, ssh2's errors (handshake, login, a missing `docker`) carry no errno code.
+    if (this.options.ssh && engineStatus(err) === undefined && !(err instanceof RuntimeError))
+      return unreachable(this.socket, err);
     return isConnectionError(err) ? unreachable(this.socket, err) : err;
   }
 }

@@ -1,5 +1,8 @@
 import Docker from 'dockerode';
 import { RuntimeError } from '../local/errors.js';
+import { parseHostAddress } from '../ssh/host-address.js';
+import type { HostCredentials } from '../ssh/host-connection.js';
+import { KnownHosts } from '../ssh/known-hosts.js';
 
 /** Labels every container and image of this runtime carries: how a restarted coordinator finds its own. */
 export const labels = {
@@ -28,6 +31,48 @@ export function engineSocket(address: EngineAddress = {}, env: NodeJS.ProcessEnv
 
 export function connectEngine(address: EngineAddress = {}): Docker {
   return new Docker({ socketPath: engineSocket(address) });
+}
+
+/** A Docker Engine on an SSH host, reached as Kamal does: `docker system dial-stdio` run over SSH. */
+export interface SshEngineAddress {
+  /** ssh://user@host[:port]: the user needs `docker` on its PATH and access to the host's engine. */
+  url: string;
+  /** Host keys pinned on first use (the SSH runtime's file): a changed key is refused. */
+  knownHostsFile: string;
+  credentials: HostCredentials;
+}
+
+/** The engine on an SSH host; `refusal()` is the last host key refusal, one line naming host and file. */
+export function connectEngineOverSsh(address: SshEngineAddress): {
+  docker: Docker;
+  label: string;
+  refusal(): string | undefined;
+} {
+  const host = parseHostAddress(address.url);
+  const knownHosts = new KnownHosts(address.knownHostsFile);
+  const hostPort = `${host.host}:${host.port}`;
+  let refusal: string | undefined;
+  const { privateKey, passphrase, agent } = address.credentials;
+  const docker = new Docker({
+    protocol: 'ssh',
+    host: host.host,
+    port: host.port,
+    username: host.user,
+    sshOptions: {
+      readyTimeout: 8000,
+      hostVerifier: (key: Buffer) => {
+        const check = knownHosts.check(hostPort, key);
+        refusal = check.ok
+          ? undefined
+          : `host ${host.label} presented host key ${check.presented}, but ${check.pinned} is pinned for it ` +
+            `in ${knownHosts.file}: refusing to connect (remove that entry if the host was rebuilt)`;
+        return check.ok;
+      },
+      ...(privateKey ? { privateKey, passphrase } : {}),
+      ...(agent ? { agent } : {}),
+    },
+  } as Docker.DockerOptions);
+  return { docker, label: `ssh://${host.label}`, refusal: () => refusal };
 }
 
 /** The HTTP status of a Docker Engine API error (dockerode sets statusCode), if any. */

@@ -1,0 +1,186 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContainerRuntime } from '../src/runtimes/container/index.js';
+import { useDockerEngine, type TestEngine } from './support/docker.js';
+import { fixtureScript, fixtureSpec, httpRequest, waitFor } from './support/local-runtime.js';
+import { startSshHosts, type SshTestHosts } from './support/ssh-hosts.js';
+import { System } from './support/system.js';
+
+/**
+ * The container runtime with the Docker Engine of an SSH host (docker-modem's `protocol: 'ssh'`: `docker system
+ * dial-stdio` over SSH). The hosts are this machine's sshd test hosts (test/support/ssh-hosts.ts) whose users reach
+ * the test dockerd through its socket's group for this file's run; DOCKER_HOST is set for them by sshd. The hosts
+ * share this machine's one dockerd, so "shipped once per host" is seen as one image per release content.
+ */
+
+let engine: TestEngine;
+let sshHosts: SshTestHosts;
+const work = mkdtempSync(join(tmpdir(), 'container-ssh-'));
+const release = join(work, 'release');
+const knownHostsFile = join(work, 'known_hosts.json');
+const added: string[] = [];
+
+beforeAll(async () => {
+  engine = await useDockerEngine();
+  mkdirSync(release);
+  copyFileSync(fixtureScript, join(release, 'instance-server.mjs'));
+  sshHosts = await startSshHosts(2, 60, { env: { DOCKER_HOST: `unix://${engine.socketPath}` } });
+  const group = execFileSync('stat', ['-c', '%G', engine.socketPath]).toString().trim();
+  for (const host of sshHosts.hosts) {
+    if (host.user === 'root' || group === 'root') continue;
+    execFileSync('usermod', ['-aG', group, host.user]);
+    added.push(`${host.user}:${group}`);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  for (const entry of added) {
+    const [user, group] = entry.split(':') as [string, string];
+    execFileSync('gpasswd', ['-d', user, group], { stdio: 'ignore' });
+  }
+  sshHosts?.stop();
+  await engine?.release();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function runtimeFor(index: number): ContainerRuntime {
+  const host = sshHosts.hosts[index]!;
+  return new ContainerRuntime({
+    ssh: { url: host.url, knownHostsFile, credentials: { privateKey: sshHosts.privateKey } },
+    publishHost: host.address,
+    pollMs: 300,
+  });
+}
+
+const docker = (...args: string[]) =>
+  execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${engine.socketPath}` } })
+    .toString()
+    .trim();
+
+interface InstanceView {
+  id: string;
+  state: string;
+  address: string;
+  release: string;
+}
+
+describe('containers on SSH hosts: harbor-quote on two hosts through the proxy', () => {
+  let system: System;
+  const instances = async (): Promise<InstanceView[]> => {
+    const { instances } = await system.client.call<{ instances: InstanceView[] }>(
+      'GET',
+      '/api/v1/instances?project=harbor-quote&environment=staging',
+    );
+    return instances.filter((i) => i.state !== 'stopped');
+  };
+  const releaseImages = () =>
+    docker('images', '-q', '--filter', 'reference=slipway-release').split('\n').filter(Boolean);
+
+  beforeAll(async () => {
+    const hosts = sshHosts.hosts.map((h) => h.url).join(', ');
+    system = await System.start({
+      store: 'embedded',
+      instances: 2,
+      environmentExtras: { staging: `hosts: [${hosts}], sshKey: secret:DEPLOY_KEY, container: { memory: 128MiB }` },
+    });
+    const keyFile = join(work, 'deploy-key');
+    writeFileSync(keyFile, sshHosts.privateKey, { mode: 0o600 });
+    const set = await system.cli(['secrets', 'set', 'DEPLOY_KEY', '--env', 'staging', '--from-file', keyFile]);
+    expect(set.code, set.stderr).toBe(0);
+  }, 180_000);
+
+  afterAll(async () => {
+    await system?.close();
+    const left = docker('ps', '-aq', '--filter', 'label=dev.slipway.project=harbor-quote');
+    if (left) docker('rm', '-f', ...left.split('\n'));
+  }, 120_000);
+
+  it('deploys 1.0.0 then 2.0.0 blue-green, a container per host, no failed request, the image reused', async () => {
+    const first = await system.deployed('1.0.0');
+    expect(first.state, JSON.stringify(first)).toBe('succeeded');
+    const live = await instances();
+    const addresses = sshHosts.hosts.map((h) => h.address).sort();
+    expect(live.map((i) => i.address.split(':')[0]).sort()).toEqual(addresses);
+    const images = releaseImages();
+    let failed = 0;
+    let served = 0;
+    let feeding = true;
+    const feed = (async () => {
+      while (feeding) {
+        try {
+          const res = await request(`${system.stagingUrl}/version`);
+          await res.body.text();
+          if (res.statusCode === 200) served++;
+          else failed++;
+        } catch {
+          failed++;
+        }
+      }
+    })();
+    const second = await system.deployed('2.0.0');
+    feeding = false;
+    await feed;
+    expect(second.state, JSON.stringify(second)).toBe('succeeded');
+    expect(failed, `${failed} of ${failed + served} requests failed`).toBe(0);
+    expect(served).toBeGreaterThan(10);
+    // The new set: one 2.0.0 container per host (blue-green keeps the old set warm, unrouted, for a rollback).
+    const now = (await instances()).filter((i) => i.release === '2.0.0');
+    expect(now.map((i) => i.address.split(':')[0]).sort()).toEqual(addresses);
+    expect(now.every((i) => i.state === 'healthy')).toBe(true);
+    // 2.0.0 is the same release directory: its image was reused, not built again.
+    expect(releaseImages()).toEqual(images);
+    const version = await request(`${system.stagingUrl}/version`);
+    expect(((await version.body.json()) as { release: string }).release).toBe('2.0.0');
+  }, 300_000);
+});
+
+describe('containers on SSH hosts', () => {
+  it('starts healthy instances through each host’s engine, published on the host’s address', async () => {
+    const runtimes = [runtimeFor(0), runtimeFor(1)];
+    try {
+      for (const [i, runtime] of runtimes.entries()) {
+        const spec = fixtureSpec({ cwd: release, args: ['instance-server.mjs'] });
+        const handle = await runtime.start(spec);
+        expect(handle.address).toMatch(new RegExp(`^${sshHosts.hosts[i]!.address.replace(/\./g, '\\.')}:\\d+$`));
+        await waitFor(
+          'healthy',
+          () => runtime.list().find((s) => s.instanceId === spec.instanceId)?.state === 'healthy',
+        );
+        const answer = await httpRequest(String(handle.address), '/health');
+        expect(answer.status).toBe(200);
+        // A second instance of the same release reuses the image on that host's engine.
+        const again = fixtureSpec({ cwd: release, args: ['instance-server.mjs'] });
+        const started = Date.now();
+        await runtime.start(again);
+        expect(Date.now() - started).toBeLessThan(15_000);
+        await runtime.stop(spec.instanceId);
+        await runtime.stop(again.instanceId);
+      }
+    } finally {
+      for (const r of runtimes) await r.close();
+    }
+  }, 180_000);
+
+  it('refuses a host whose key changed, in one line naming the host and the pinned key', async () => {
+    const host = sshHosts.hosts[1]!;
+    host.kill();
+    rmSync(host.hostKeyFile, { force: true });
+    rmSync(`${host.hostKeyFile}.pub`, { force: true });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', host.hostKeyFile]);
+    await host.restart();
+    const runtime = runtimeFor(1);
+    try {
+      const error = await runtime
+        .start(fixtureSpec({ cwd: release, args: ['instance-server.mjs'] }))
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('is pinned for it') });
+      expect((error as Error).message).not.toContain('\n');
+    } finally {
+      await runtime.close();
+    }
+  }, 60_000);
+});
