@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerRuntime } from '../src/runtimes/container/index.js';
 import { useDockerEngine, type TestEngine } from './support/docker.js';
 import { fixtureScript, fixtureSpec, httpRequest, waitFor } from './support/local-runtime.js';
+import { until } from './support/processes.js';
 import { startSshHosts, type SshTestHosts } from './support/ssh-hosts.js';
 import { System } from './support/system.js';
 
@@ -136,6 +137,31 @@ describe('containers on SSH hosts: harbor-quote on two hosts through the proxy',
     const version = await request(`${system.stagingUrl}/version`);
     expect(((await version.body.json()) as { release: string }).release).toBe('2.0.0');
   }, 300_000);
+
+  it('slipway logs reads the containers logs through each host engine', async () => {
+    const logs = await system.cli(['logs', 'quote-api', '--env', 'staging', '--tail', '20']);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stdout).toMatch(/harbor-quote 2\.0\.0 .* listening on 0\.0\.0\.0:8080/);
+  }, 60_000);
+
+  it('a restarted coordinator adopts the same containers on their hosts', async () => {
+    const before = await instances();
+    await system.killCoordinator();
+    await system.startCoordinator();
+    await until(
+      'every instance healthy again',
+      async () => {
+        const now = await instances();
+        return now.length === before.length && now.every((i) => i.state === 'healthy');
+      },
+      60_000,
+      250,
+    );
+    const after = await instances();
+    expect(after.map((i) => [i.id, i.address]).sort()).toEqual(before.map((i) => [i.id, i.address]).sort());
+    const version = await request(`${system.stagingUrl}/version`);
+    expect(((await version.body.json()) as { release: string }).release).toBe('2.0.0');
+  }, 180_000);
 });
 
 describe('containers on SSH hosts', () => {
