@@ -1,3 +1,5 @@
+import { messageOf } from '../../shared/errors.js';
+import { silentLogger } from '../../shared/logging.js';
 import { RuntimeError } from '../local/errors.js';
 import type {
   InstanceHandle,
@@ -175,6 +177,13 @@ export class HostContainers implements Runtime {
   }
 
   private emit(event: RuntimeEvent): void {
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) {
+      // A listener that throws harms none of the others.
+      try {
+        listener(event);
+      } catch (err) {
+        (this.options.logger ?? silentLogger).error({ err: messageOf(err), event: event.type }, 'listener threw');
+      }
+    }
   }
 }
