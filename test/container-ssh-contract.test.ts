@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { ContainerRuntime, HostContainers } from '../src/runtimes/container/index.js';
 import { describeRuntimeContract, type InstanceKind, type RuntimeSubject } from '../src/runtimes/runtime.contract.js';
 import type { InstanceHandle } from '../src/runtimes/runtime.js';
