@@ -35,8 +35,21 @@ async function instances(): Promise<InstanceView[]> {
   return instances.filter((i) => i.state !== 'stopped');
 }
 
-/** Running containers of harbor-quote: instance id → [container id, memory limit]. */
-function containers(): Map<string, { id: string; memory: number }> {
+/** Every instance this file's coordinator ever recorded, stopped ones too. */
+async function ownInstanceIds(): Promise<Set<string>> {
+  const { instances } = await system.client.call<{ instances: InstanceView[] }>(
+    'GET',
+    '/api/v1/instances?project=harbor-quote&environment=staging',
+  );
+  return new Set(instances.map((i) => i.id));
+}
+
+/**
+ * Running containers of this file's harbor-quote: instance id → [container id, memory limit]. Only this coordinator's
+ * instances: test/container-ssh.test.ts runs harbor-quote containers on the same dockerd, maybe at the same time.
+ */
+async function containers(): Promise<Map<string, { id: string; memory: number }>> {
+  const own = await ownInstanceIds();
   const ids = docker('ps', '-q', '--no-trunc', '--filter', 'label=dev.slipway.project=harbor-quote');
   const found = new Map<string, { id: string; memory: number }>();
   for (const id of ids ? ids.split('\n') : []) {
@@ -46,7 +59,7 @@ function containers(): Map<string, { id: string; memory: number }> {
       '{{index .Config.Labels "dev.slipway.instance"}} {{.HostConfig.Memory}}',
       id,
     ).split(' ');
-    found.set(instance!, { id, memory: Number(memory) });
+    if (own.has(instance!)) found.set(instance!, { id, memory: Number(memory) });
   }
   return found;
 }
@@ -73,10 +86,15 @@ describe('containers: harbor-quote in Docker containers through the proxy', () =
   }, 180_000);
 
   afterAll(async () => {
+    // This coordinator's containers only (another file's may run on the same dockerd): read before it stops.
+    const own = system ? await ownInstanceIds().catch(() => new Set<string>()) : new Set<string>();
     await system?.close();
     if (engine) {
       const left = docker('ps', '-aq', '--filter', 'label=dev.slipway.project=harbor-quote');
-      if (left) docker('rm', '-f', ...left.split('\n'));
+      const mine = (left ? left.split('\n') : []).filter((id) =>
+        own.has(docker('inspect', '-f', '{{index .Config.Labels "dev.slipway.instance"}}', id)),
+      );
+      if (mine.length > 0) docker('rm', '-f', ...mine);
       await engine.release();
     }
   }, 120_000);
@@ -87,7 +105,7 @@ describe('containers: harbor-quote in Docker containers through the proxy', () =
     const live = await instances();
     expect(live).toHaveLength(2);
     for (const i of live) expect(i.address).toMatch(/^127\.0\.0\.1:\d+$/);
-    const running = containers();
+    const running = await containers();
     expect([...running.keys()].sort()).toEqual(live.map((i) => i.id).sort());
     for (const c of running.values()) expect(c.memory).toBe(128 * 1024 * 1024);
     expect(new Set(await versionsServed(6))).toEqual(new Set(['1.0.0']));
@@ -97,8 +115,8 @@ describe('containers: harbor-quote in Docker containers through the proxy', () =
     expect(new Set(await versionsServed(6))).toEqual(new Set(['2.0.0']));
     // The old release's containers were stopped (drained): only the new ones run.
     const now = await instances();
-    await until('only the new containers to run', () => containers().size === now.length, 60_000, 250);
-    expect([...containers().keys()].sort()).toEqual(now.map((i) => i.id).sort());
+    await until('only the new containers to run', async () => (await containers()).size === now.length, 60_000, 250);
+    expect([...(await containers()).keys()].sort()).toEqual(now.map((i) => i.id).sort());
   }, 240_000);
 
   it('slipway logs reads the containers logs through the Engine API', async () => {
@@ -109,7 +127,7 @@ describe('containers: harbor-quote in Docker containers through the proxy', () =
 
   it('a restarted coordinator adopts the same containers at the same addresses', async () => {
     const before = await instances();
-    const containersBefore = containers();
+    const containersBefore = await containers();
     await system.killCoordinator();
     await system.startCoordinator();
     await until(
@@ -123,7 +141,7 @@ describe('containers: harbor-quote in Docker containers through the proxy', () =
     );
     const after = await instances();
     expect(after.map((i) => [i.id, i.address]).sort()).toEqual(before.map((i) => [i.id, i.address]).sort());
-    expect(containers()).toEqual(containersBefore);
+    expect(await containers()).toEqual(containersBefore);
     expect(new Set(await versionsServed(6))).toEqual(new Set(['2.0.0']));
   }, 180_000);
 });

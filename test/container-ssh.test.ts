@@ -95,9 +95,20 @@ describe('containers on SSH hosts: harbor-quote on two hosts through the proxy',
   }, 180_000);
 
   afterAll(async () => {
+    // This coordinator's containers only: test/container-deploy.test.ts runs harbor-quote on the same dockerd too.
+    const own = new Set<string>();
+    if (system) {
+      const all = await system.client
+        .call<{ instances: InstanceView[] }>('GET', '/api/v1/instances?project=harbor-quote&environment=staging')
+        .catch(() => ({ instances: [] as InstanceView[] }));
+      for (const i of all.instances) own.add(i.id);
+    }
     await system?.close();
     const left = docker('ps', '-aq', '--filter', 'label=dev.slipway.project=harbor-quote');
-    if (left) docker('rm', '-f', ...left.split('\n'));
+    const mine = (left ? left.split('\n') : []).filter((id) =>
+      own.has(docker('inspect', '-f', '{{index .Config.Labels "dev.slipway.instance"}}', id)),
+    );
+    if (mine.length > 0) docker('rm', '-f', ...mine);
   }, 120_000);
 
   it('deploys 1.0.0 then 2.0.0 blue-green, a container per host, no failed request, the image reused', async () => {

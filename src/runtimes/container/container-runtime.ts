@@ -85,6 +85,8 @@ export class ContainerRuntime implements Runtime {
   private polling = false;
   private lastPrune = 0;
   private readonly keyRefusal: () => string | undefined;
+  /** Ends the SSH connection to a remote engine (nothing for the local socket). */
+  private readonly endConnection: () => void = () => undefined;
 
   constructor(private readonly options: ContainerRuntimeOptions = {}) {
     if (options.ssh) {
@@ -92,6 +94,7 @@ export class ContainerRuntime implements Runtime {
       this.socket = remote.label;
       this.docker = remote.docker;
       this.keyRefusal = remote.refusal;
+      this.endConnection = remote.close;
     } else {
       this.socket = engineSocket({ socketPath: options.socketPath });
       this.docker = connectEngine({ socketPath: this.socket });
@@ -199,6 +202,7 @@ export class ContainerRuntime implements Runtime {
   async close(): Promise<void> {
     if (this.poller) clearInterval(this.poller);
     this.table.close();
+    this.endConnection();
   }
 
   private supervise(spec: InstanceSpec): ContainerInstance {

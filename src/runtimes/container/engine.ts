@@ -3,6 +3,7 @@ import { RuntimeError } from '../local/errors.js';
 import { parseHostAddress } from '../ssh/host-address.js';
 import type { HostCredentials } from '../ssh/host-connection.js';
 import { KnownHosts } from '../ssh/known-hosts.js';
+import { SshDialAgent } from './ssh-dial-agent.js';
 
 /** Labels every container and image of this runtime carries: how a restarted coordinator finds its own. */
 export const labels = {
@@ -47,32 +48,33 @@ export function connectEngineOverSsh(address: SshEngineAddress): {
   docker: Docker;
   label: string;
   refusal(): string | undefined;
+  /** End the SSH connection (the runtime's close). */
+  close(): void;
 } {
   const host = parseHostAddress(address.url);
   const knownHosts = new KnownHosts(address.knownHostsFile);
   const hostPort = `${host.host}:${host.port}`;
   let refusal: string | undefined;
-  const { privateKey, passphrase, agent } = address.credentials;
-  const docker = new Docker({
-    protocol: 'ssh',
+  const { privateKey, passphrase, agent: agentSocket } = address.credentials;
+  const agent = new SshDialAgent({
     host: host.host,
     port: host.port,
     username: host.user,
-    sshOptions: {
-      readyTimeout: 8000,
-      hostVerifier: (key: Buffer) => {
-        const check = knownHosts.check(hostPort, key);
-        refusal = check.ok
-          ? undefined
-          : `host ${host.label} presented host key ${check.presented}, but ${check.pinned} is pinned for it ` +
-            `in ${knownHosts.file}: refusing to connect (remove that entry if the host was rebuilt)`;
-        return check.ok;
-      },
-      ...(privateKey ? { privateKey, passphrase } : {}),
-      ...(agent ? { agent } : {}),
+    readyTimeout: 8000,
+    hostVerifier: (key: Buffer) => {
+      const check = knownHosts.check(hostPort, key);
+      refusal = check.ok
+        ? undefined
+        : `host ${host.label} presented host key ${check.presented}, but ${check.pinned} is pinned for it ` +
+          `in ${knownHosts.file}: refusing to connect (remove that entry if the host was rebuilt)`;
+      return check.ok;
     },
-  } as Docker.DockerOptions);
-  return { docker, label: `ssh://${host.label}`, refusal: () => refusal };
+    ...(privateKey ? { privateKey, passphrase } : {}),
+    ...(agentSocket ? { agent: agentSocket } : {}),
+  });
+  // Plain HTTP over the agent's dial-stdio channels (the host and port only name the request; the agent connects).
+  const docker = new Docker({ protocol: 'http', host: host.host, port: host.port, agent } as Docker.DockerOptions);
+  return { docker, label: `ssh://${host.label}`, refusal: () => refusal, close: () => agent.destroy() };
 }
 
 /** The HTTP status of a Docker Engine API error (dockerode sets statusCode), if any. */
