@@ -73,6 +73,11 @@ const factLabels: [keyof TemplateValues, string][] = [
   ['maintenance.at', 'Scheduled at'],
 ];
 
+/** What a message's link opens, as a button or link text says it. */
+export function linkLabel(m: Pick<NotificationMessage, 'trigger'>): string {
+  return m.trigger === 'on-maintenance-notice' ? 'Scheduled deployments' : 'Open deployment';
+}
+
 /** A critical alert pages as critical (PagerDuty severity, the Slack icon); other alerts are warnings. */
 function severityOf(trigger: TriggerName, values: TemplateValues): Severity {
   if (trigger === 'on-alert-firing' && values['alert.severity'] === 'critical') return 'critical';

@@ -123,6 +123,12 @@ describe('stakeholder notices', () => {
     for (const fact of ['production · api: 1.4.2 → 1.5.0', 'scheduled for 2026-12-05T22:00:00.000Z', 'by dana'])
       expect(text).toContain(fact);
     expect(text).toContain(`${link}/api/v1/projects/harbor/scheduled-deployments`);
+    expect(blocks.at(-1)).toMatchObject({
+      type: 'actions',
+      elements: [
+        { text: { text: 'Scheduled deployments' }, url: `${link}/api/v1/projects/harbor/scheduled-deployments` },
+      ],
+    });
     expect(text).toContain('Release notes (1 breaking, 3 features):');
     expect(text).toContain('• breaking: quotes: v1 removed (bbbbbbb)');
     expect(text).toContain(`Release notes: ${link}/api/v1/projects/harbor/release-notes/api/1.5.0`);
