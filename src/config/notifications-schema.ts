@@ -23,6 +23,7 @@ export const triggerNames = [
   'on-incident-acknowledged',
   'on-incident-resolved',
   'on-freeze-starting',
+  'on-maintenance-notice',
 ] as const;
 
 const templateText = (what: string) =>

@@ -71,3 +71,29 @@ describe('notifications config', () => {
     ]);
   });
 });
+
+describe('maintenance notices in config', () => {
+  it('accepts on-maintenance-notice and its placeholders; a misspelt trigger or placeholder is named', () => {
+    const ok = validateConfigObject(
+      withNotifications({
+        services,
+        templates: {
+          notice: { title: '{{service}} {{to}} at {{maintenance.at}}', body: '{{from}} → {{to}}\n{{release.notes}}' },
+        },
+        subscriptions: [{ on: ['on-maintenance-notice'], to: ['chat'], template: 'notice' }],
+      }),
+      { baseDir: '/srv/app' },
+    );
+    expect(ok.notifications!.subscriptions[0]!.on).toEqual(['on-maintenance-notice']);
+    const issues = issuesFor(
+      withNotifications({
+        services,
+        templates: { notice: { title: '{{maintenance.when}}', body: 'x' } },
+        subscriptions: [{ on: ['on-maintenance-scheduled'], to: ['chat'] }],
+      }),
+    );
+    const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
+    expect(byPath['notifications.templates.notice.title']).toMatch(/unknown placeholder \{\{maintenance.when\}\}/);
+    expect(byPath['notifications.subscriptions[0].on[0]']).toMatch(/on-maintenance-notice/);
+  });
+});

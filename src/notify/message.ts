@@ -36,6 +36,7 @@ const severities: Record<TriggerName, Severity> = {
   'on-incident-acknowledged': 'warning',
   'on-incident-resolved': 'success',
   'on-freeze-starting': 'info',
+  'on-maintenance-notice': 'info',
 };
 
 const what: Record<TriggerName, string> = {
@@ -50,6 +51,7 @@ const what: Record<TriggerName, string> = {
   'on-incident-acknowledged': 'incident acknowledged',
   'on-incident-resolved': 'incident resolved',
   'on-freeze-starting': 'freeze starting',
+  'on-maintenance-notice': 'maintenance notice',
 };
 
 const factLabels: [keyof TemplateValues, string][] = [
@@ -64,20 +66,50 @@ const factLabels: [keyof TemplateValues, string][] = [
   ['incident.id', 'Incident'],
   ['incident.severity', 'Severity'],
   ['alert.rule', 'Alert rule'],
+  ['alert.severity', 'Severity'],
   ['alert.value', 'Value'],
   ['alert.threshold', 'Threshold'],
   ['freeze.startsAt', 'Starts at'],
+  ['maintenance.at', 'Scheduled at'],
 ];
+
+/** What a message's link opens, as a button or link text says it. */
+export function linkLabel(m: Pick<NotificationMessage, 'trigger'>): string {
+  return m.trigger === 'on-maintenance-notice' ? 'Scheduled deployments' : 'Open deployment';
+}
+
+/** A critical alert pages as critical (PagerDuty severity, the Slack icon); other alerts are warnings. */
+function severityOf(trigger: TriggerName, values: TemplateValues): Severity {
+  if (trigger === 'on-alert-firing' && values['alert.severity'] === 'critical') return 'critical';
+  return severities[trigger];
+}
 
 /** The built-in wording, which never fails: it uses only the values the event has. */
 function builtIn(trigger: TriggerName, v: TemplateValues): { title: string; body: string } {
   const subject = v['incident.title'] ?? v['alert.rule'] ?? [v.service, v.to].filter(Boolean).join(' ');
   const where = v.environment ? ` in ${v.environment}` : '';
   const versions = v.from || v.to ? `${v.from ?? '(none)'} → ${v.to ?? '?'}` : undefined;
-  const body = [versions, v.by && `by ${v.by}`, v.reason, v['verdict.figures'], v.message]
+  if (trigger === 'on-maintenance-notice') return maintenanceNotice(v, versions);
+  const body = [versions, v.by && `by ${v.by}`, v.reason, v['verdict.figures'], v.message, v['release.notes']]
     .filter(Boolean)
     .filter((line, i, all) => all.indexOf(line) === i);
   return { title: `${what[trigger]}: ${subject || v.project || 'slipway'}${where}`, body: body.join('\n') };
+}
+
+/** The built-in maintenance notice: what will be deployed where, from which version, when, by whom, and the notes. */
+function maintenanceNotice(v: TemplateValues, versions: string | undefined): { title: string; body: string } {
+  const subject = [v.service, v.to].filter(Boolean).join(' ') || v.project || 'a deployment';
+  const where = v.environment ? ` to ${v.environment}` : '';
+  const when = v['maintenance.at'] ? ` at ${v['maintenance.at']}` : '';
+  const body = [
+    `${[v.environment, v.service].filter(Boolean).join(' · ')}${versions ? `: ${versions}` : ''}`,
+    v['maintenance.at'] && `scheduled for ${v['maintenance.at']}`,
+    v.by && `by ${v.by}`,
+    v.message,
+    v.link && `scheduled deployments: ${v.link}`,
+    v['release.notes'],
+  ].filter(Boolean);
+  return { title: `maintenance notice: ${subject}${where}${when}`, body: body.join('\n') };
 }
 
 /**
@@ -103,7 +135,7 @@ export function composeMessage(
   return {
     message: {
       trigger,
-      severity: severities[trigger],
+      severity: severityOf(trigger, values),
       title: text.title.slice(0, 150),
       body: text.body,
       facts,

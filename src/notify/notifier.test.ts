@@ -166,7 +166,7 @@ describe('notifications', () => {
     expect(pd.received[0]!.body).toMatchObject({
       routing_key: routingKey,
       event_action: 'trigger',
-      dedup_key: 'slipway-deployment-dep_1',
+      dedup_key: 'slipway-deployment-harbor-production-api',
       payload: { severity: 'critical', component: 'api', group: 'production' },
     });
     expect(hook.received[0]!.body).toMatchObject({

@@ -11,6 +11,15 @@ describe('scrub', () => {
     );
     expect(scrub('see https://hooks.slack.com/services/T/B/C now', [])).toBe('see [url] now');
   });
+
+  it("removes a URL secret's password (as written and decoded), path token and query values on their own", () => {
+    const smtp = `smtp://slipway:${encodeURIComponent('p@ss:w0rd')}@mail.test:587`;
+    const slack = 'https://hooks.slack.test/services/T0/B0/tok3n';
+    const text = 'auth p@ss:w0rd failed (p%40ss%3Aw0rd); POST /services/T0/B0/tok3n; key qwerty12345';
+    expect(scrub(text, [smtp, slack, 'https://in.test/h?token=qwerty12345'])).toBe(
+      'auth [secret] failed ([secret]); POST [secret]; key [secret]',
+    );
+  });
 });
 
 describe('retryDelay', () => {

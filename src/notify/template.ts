@@ -34,6 +34,9 @@ export const templateVariables = [
   'incident.title',
   'freeze.startsAt',
   'freeze.message',
+  'maintenance.at',
+  'release.notes',
+  'release.notesLink',
 ] as const;
 
 export type TemplateVariable = (typeof templateVariables)[number];

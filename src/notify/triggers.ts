@@ -18,6 +18,8 @@ const byKind: Record<string, TriggerName> = {
   'incident.acknowledged': 'on-incident-acknowledged',
   'incident.resolved': 'on-incident-resolved',
   'freeze.starting': 'on-freeze-starting',
+  // A scheduled deployment's notice, `notifyBefore` its time (src/schedule/scheduler.ts).
+  'maintenance.notice': 'on-maintenance-notice',
 };
 
 const byFinishedState: Record<string, TriggerName> = {

@@ -4,8 +4,11 @@ import type { Queryable } from '../store/db.js';
 import { getDeployment } from '../store/repos/deployments.js';
 import type { EventRecord } from '../store/repos/events.js';
 import { getReleaseCommit } from '../store/repos/release-commits.js';
+import { getReleaseNotes } from '../store/repos/release-notes.js';
 import { getRelease } from '../store/repos/releases.js';
+import { getServiceState } from '../store/repos/service-state.js';
 import { listVerdicts } from '../store/repos/verdicts.js';
+import { notesSummary } from './notes-summary.js';
 import type { TemplateValues } from './template.js';
 import type { TriggerName } from './triggers.js';
 
@@ -33,6 +36,9 @@ function figuresOf(metrics: MetricResult[]): string | undefined {
   );
   return lines.length > 0 ? lines.join('; ') : undefined;
 }
+
+/** The triggers whose messages carry the release notes of the version they announce, when notes are stored. */
+const withNotes: ReadonlySet<TriggerName> = new Set(['on-deployment-succeeded', 'on-maintenance-notice']);
 
 /** Everything a template may name for this event; a name this event has no value for is absent. */
 export async function valuesOf(
@@ -95,5 +101,40 @@ export async function valuesOf(
       }
     }
   }
+  if (event.kind === 'maintenance.notice') await maintenanceValues(db, event, values, linkBase);
+  if (withNotes.has(trigger) && event.project && values.service && values.to) {
+    const version = values.to;
+    const notes = await getReleaseNotes(db, { project: event.project, service: values.service, version });
+    if (notes) {
+      const path = [event.project, 'release-notes', values.service, version].map(encodeURIComponent).join('/');
+      values['release.notesLink'] = `${linkBase}/api/v1/projects/${path}`;
+      values['release.notes'] = notesSummary(notes.notes, values['release.notesLink']);
+    }
+  }
   return compact(values);
+}
+
+/**
+ * A scheduled deployment's notice: no deployment exists yet, so the versions are the scheduled one and the
+ * release stable in the environment now, and the link is the list of scheduled deployments.
+ */
+async function maintenanceValues(
+  db: Queryable,
+  event: EventRecord,
+  values: Record<string, string | undefined>,
+  linkBase: string,
+): Promise<void> {
+  const data = event.data;
+  values.to = text(data.version);
+  values.by ??= text(data.requestedBy);
+  values['maintenance.at'] = text(data.runAt);
+  const { environment, service } = values;
+  if (event.project && environment && service) {
+    const state = await getServiceState(db, event.project, environment, service);
+    const stable = state?.stableRelease ? await getRelease(db, state.stableRelease) : undefined;
+    values.from = stable?.version;
+  }
+  if (event.project) {
+    values.link = `${linkBase}/api/v1/projects/${encodeURIComponent(event.project)}/scheduled-deployments`;
+  }
 }

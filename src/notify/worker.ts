@@ -191,7 +191,8 @@ export class DeliveryWorker {
       try {
         await this.pass();
       } catch (e) {
-        if (!this.stopping.signal.aborted) this.options.logger.error({ err: messageOf(e) }, 'notification pass failed');
+        if (!this.stopping.signal.aborted)
+          this.options.logger.error({ err: scrub(messageOf(e), []) }, 'notification pass failed');
       }
       if (!this.woken) {
         const wait = this.retries.waitFrom(Date.now(), this.options.pollMs ?? safetyPollMs, this.claimedThrough);
@@ -266,7 +267,11 @@ export class DeliveryWorker {
       slot.inflight += 1;
       const attempt = this.configOf(d.project)
         .then((config) => this.attempt(d, config))
-        .catch((e) => this.options.logger.error({ err: messageOf(e), delivery: d.id }, 'notification attempt failed'))
+        // attempt() logs its own errors scrubbed of the secrets it read; what is left (reading the config) has none,
+        // but is scrubbed of URLs all the same.
+        .catch((e) =>
+          this.options.logger.error({ err: scrub(messageOf(e), []), delivery: d.id }, 'notification attempt failed'),
+        )
         .finally(() => {
           slot.inflight -= 1;
           if (subject !== undefined) slot.busy.delete(subject);
@@ -295,9 +300,21 @@ export class DeliveryWorker {
     return cachedFor(this.configs, project, 2000, async () => (await getProject(this.options.db, project))?.config);
   }
 
+  /**
+   * One attempt, and how it ended recorded. An error this code did not expect (a sender's bug, a value it could not
+   * record) is logged scrubbed of every secret value the attempt read: a webhook URL, a routing key, a password.
+   */
   private async attempt(d: NotifyDelivery, config: ProjectConfig | undefined): Promise<void> {
-    const n = config?.notifications;
     const secrets: string[] = [];
+    try {
+      await this.attemptWith(d, config, secrets);
+    } catch (e) {
+      this.options.logger.error({ err: scrub(messageOf(e), secrets), delivery: d.id }, 'notification attempt failed');
+    }
+  }
+
+  private async attemptWith(d: NotifyDelivery, config: ProjectConfig | undefined, secrets: string[]): Promise<void> {
+    const n = config?.notifications;
     let outcome: SendOutcome;
     try {
       outcome = n ? await this.send(d, config, n, secrets) : gone(d);
@@ -309,7 +326,14 @@ export class DeliveryWorker {
       await releaseUnattempted(this.options.db, [d.id]).catch(() => undefined);
       return;
     }
-    const error = 'error' in outcome ? scrub(outcome.error, secrets) : undefined;
+    // What a service made of a message (a note) is recorded too: scrubbed like an error.
+    if (outcome.kind === 'sent' && (outcome.note || outcome.skipped))
+      outcome = {
+        ...outcome,
+        ...(outcome.note ? { note: scrub(outcome.note, secrets) } : {}),
+        ...(outcome.skipped ? { skipped: scrub(outcome.skipped, secrets) } : {}),
+      };
+    const error = 'error' in outcome ? scrub(String(outcome.error), secrets) : undefined;
     const retry = n?.retry ?? { attempts: 1, backoffMs: 1000, maxBackoffMs: 1000 };
     const giveUp = outcome.kind === 'failed' || (outcome.kind === 'retry' && d.attempts >= retry.attempts);
     const state = outcome.kind === 'sent' ? 'sent' : giveUp ? 'failed' : 'pending';
@@ -363,7 +387,7 @@ export class DeliveryWorker {
           this.ended.unshift(...batch);
           ok = false;
           this.options.logger.error(
-            { err: messageOf(e), ended: batch.length },
+            { err: scrub(messageOf(e), []), ended: batch.length },
             'could not record notification attempts',
           );
           if (!this.stopping.signal.aborted) this.flushTimer ??= setTimeout(() => void this.flush(), 1000);

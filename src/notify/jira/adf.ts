@@ -3,7 +3,7 @@
  * Jira REST v3): a paragraph per line of the body, the facts as a bullet list with bold labels,
  * the link as a linked text. ADF refuses empty text nodes, so empty parts are left out.
  */
-import type { NotificationMessage } from '../message.js';
+import { linkLabel, type NotificationMessage } from '../message.js';
 
 export type AdfNode = Record<string, unknown>;
 
@@ -42,7 +42,7 @@ export function messageDoc(m: NotificationMessage, lead?: string): AdfNode {
         }
       : undefined;
   const link = m.link
-    ? { type: 'paragraph', content: [text('Open deployment', [{ type: 'link', attrs: { href: m.link } }])] }
+    ? { type: 'paragraph', content: [text(linkLabel(m), [{ type: 'link', attrs: { href: m.link } }])] }
     : undefined;
   return doc([
     paragraph([lead ?? '', ...m.body.split('\n')]),

@@ -21,15 +21,23 @@ const actions: Record<TriggerName, 'trigger' | 'acknowledge' | 'resolve'> = {
   'on-incident-acknowledged': 'acknowledge',
   'on-incident-resolved': 'resolve',
   'on-freeze-starting': 'trigger',
+  'on-maintenance-notice': 'trigger',
 };
 
 const severity = { info: 'info', success: 'info', warning: 'warning', critical: 'critical' } as const;
 
-/** The dedup key: the incident, else the alert group, else the deployment, else this one event. */
+/**
+ * The dedup key: the incident, else the alert group, else the deployments of the service in the environment, else
+ * this one event. Deployments share one key per service and environment, not one per deployment: a failed or
+ * rolled-back deployment's alert is then resolved by the next deployment of that service there that succeeds (a
+ * key per deployment stayed open for ever, as nothing succeeds after a failure under the same deployment id).
+ */
 export function dedupKey(m: NotificationMessage, key: string): string {
   const v = m.values;
   if (v['incident.id']) return `slipway-incident-${v['incident.id']}`;
   if (v['alert.group'] ?? v['alert.rule']) return `slipway-alert-${v.project}-${v['alert.group'] ?? v['alert.rule']}`;
+  if (v.deployment && v.environment && v.service)
+    return `slipway-deployment-${v.project}-${v.environment}-${v.service}`.slice(0, 255);
   if (v.deployment) return `slipway-deployment-${v.deployment}`;
   return `slipway-${key}`;
 }

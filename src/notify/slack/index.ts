@@ -1,5 +1,5 @@
 /** Slack incoming webhook, Block Kit: a header, the text, the facts as fields, the link as a button. */
-import type { NotificationMessage } from '../message.js';
+import { linkLabel, type NotificationMessage } from '../message.js';
 import { postJson } from '../http.js';
 import type { NotificationSender } from '../sender.js';
 
@@ -28,7 +28,7 @@ export function slackPayload(m: NotificationMessage): Record<string, unknown> {
   if (m.link) {
     blocks.push({
       type: 'actions',
-      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open deployment' }, url: m.link }],
+      elements: [{ type: 'button', text: { type: 'plain_text', text: linkLabel(m) }, url: m.link }],
     });
   }
   return { text: cut(`${m.title}${m.body ? `\n${m.body}` : ''}`, 3000), blocks };

@@ -1,5 +1,5 @@
 /** Microsoft Teams through a Workflows webhook: a message with one Adaptive Card (schema 1.4). */
-import type { NotificationMessage } from '../message.js';
+import { linkLabel, type NotificationMessage } from '../message.js';
 import { postJson } from '../http.js';
 import type { NotificationSender } from '../sender.js';
 
@@ -25,7 +25,7 @@ export function teamsPayload(m: NotificationMessage): Record<string, unknown> {
           type: 'AdaptiveCard',
           version: '1.4',
           body,
-          ...(m.link ? { actions: [{ type: 'Action.OpenUrl', title: 'Open deployment', url: m.link }] } : {}),
+          ...(m.link ? { actions: [{ type: 'Action.OpenUrl', title: linkLabel(m), url: m.link }] } : {}),
         },
       },
     ],
