@@ -126,6 +126,9 @@ async function containerSubject(): Promise<RuntimeSubject> {
         'label=dev.slipway.runtime=container',
         '--filter',
         'label=dev.slipway.project=demo',
+        // Only this file's (fixtureSpec's environment): the SSH host contract runs its own on the same dockerd.
+        '--filter',
+        'label=dev.slipway.environment=test',
       );
       if (ids) docker('rm', '-f', ...ids.split('\n'));
       started.clear();
@@ -139,11 +142,11 @@ describeRuntimeContract('container', containerSubject, { quietMs: 1000, timeoutM
 describe('container runtime housekeeping', () => {
   it('keeps a stopped container for its logs only keepStoppedMs, then removes it (never a running one)', async () => {
     const runtime = new ContainerRuntime({ socketPath: engine.socketPath, pollMs: 100, keepStoppedMs: 500 });
+    const [a, b] = [
+      fixtureSpec({ cwd: release, args: ['instance-server.mjs'] }),
+      fixtureSpec({ cwd: release, args: ['instance-server.mjs'] }),
+    ];
     try {
-      const [a, b] = [
-        fixtureSpec({ cwd: release, args: ['instance-server.mjs'] }),
-        fixtureSpec({ cwd: release, args: ['instance-server.mjs'] }),
-      ];
       const stopped = await runtime.start(a);
       const kept = await runtime.start(b);
       await runtime.stop(a.instanceId);
@@ -156,8 +159,11 @@ describe('container runtime housekeeping', () => {
       expect(alive(kept)).toBe(true);
     } finally {
       await runtime.close();
-      const ids = docker('ps', '-aq', '--filter', 'label=dev.slipway.project=demo');
-      if (ids) docker('rm', '-f', ...ids.split('\n'));
+      // Its own two only: other files run containers of project demo on the same dockerd.
+      const mine = [a, b]
+        .map((spec) => docker('ps', '-aq', '--filter', `label=dev.slipway.instance=${spec.instanceId}`))
+        .filter(Boolean);
+      if (mine.length > 0) docker('rm', '-f', ...mine);
     }
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -26,6 +26,8 @@ beforeAll(async () => {
   engine = await useDockerEngine();
   mkdirSync(release);
   copyFileSync(fixtureScript, join(release, 'instance-server.mjs'));
+  // Content of its own, so its image is not test/container-runtime-contract.test.ts's (which its faults remove).
+  writeFileSync(join(release, 'over-ssh.txt'), 'the container contract on an SSH host\n');
   sshHosts = await startSshHosts(1, 62, { env: { DOCKER_HOST: `unix://${engine.socketPath}` } });
   const group = execFileSync('stat', ['-c', '%G', engine.socketPath]).toString().trim();
   for (const host of sshHosts.hosts) {
@@ -94,6 +96,8 @@ async function containerSubject(): Promise<RuntimeSubject> {
     runtime: create(),
     spec(kind, options = {}) {
       const spec = fixtureSpec({
+        // Its own environment label: dispose removes only this file's containers on the shared test dockerd.
+        environment: 'over-ssh',
         cwd: release,
         args: ['instance-server.mjs'],
         env: fixtureEnv[kind],
@@ -144,6 +148,8 @@ async function containerSubject(): Promise<RuntimeSubject> {
         'label=dev.slipway.runtime=container',
         '--filter',
         'label=dev.slipway.project=demo',
+        '--filter',
+        'label=dev.slipway.environment=over-ssh',
       );
       if (ids) docker('rm', '-f', ...ids.split('\n'));
       started.clear();
