@@ -48,6 +48,12 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/**
+ * A fixture instance with an environment label of this file's own: the contract files clean up project `demo`'s
+ * containers of their environments on the same test dockerd, possibly while this file runs.
+ */
+const hostSpec = () => fixtureSpec({ environment: 'ssh-hosts', cwd: release, args: ['instance-server.mjs'] });
+
 function runtimeFor(index: number): ContainerRuntime {
   const host = sshHosts.hosts[index]!;
   return new ContainerRuntime({
@@ -180,7 +186,7 @@ describe('containers on SSH hosts', () => {
     const runtimes = [runtimeFor(0), runtimeFor(1)];
     try {
       for (const [i, runtime] of runtimes.entries()) {
-        const spec = fixtureSpec({ cwd: release, args: ['instance-server.mjs'] });
+        const spec = hostSpec();
         const handle = await runtime.start(spec);
         expect(handle.address).toMatch(new RegExp(`^${sshHosts.hosts[i]!.address.replace(/\./g, '\\.')}:\\d+$`));
         await waitFor(
@@ -190,7 +196,7 @@ describe('containers on SSH hosts', () => {
         const answer = await httpRequest(String(handle.address), '/health');
         expect(answer.status).toBe(200);
         // A second instance of the same release reuses the image on that host's engine.
-        const again = fixtureSpec({ cwd: release, args: ['instance-server.mjs'] });
+        const again = hostSpec();
         const started = Date.now();
         await runtime.start(again);
         expect(Date.now() - started).toBeLessThan(15_000);
@@ -211,9 +217,7 @@ describe('containers on SSH hosts', () => {
     await host.restart();
     const runtime = runtimeFor(1);
     try {
-      const error = await runtime
-        .start(fixtureSpec({ cwd: release, args: ['instance-server.mjs'] }))
-        .catch((e: unknown) => e);
+      const error = await runtime.start(hostSpec()).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('is pinned for it') });
       expect((error as Error).message).not.toContain('\n');
     } finally {

@@ -15,16 +15,17 @@ export class SshDialAgent extends Agent {
   private client?: Promise<Client>;
 
   constructor(private readonly config: ConnectConfig) {
-    super({ keepAlive: false });
+    // At most 8 channels at once on the connection: OpenSSH refuses more than MaxSessions (default 10) per connection;
+    // requests beyond wait in the agent's queue instead of failing.
+    super({ keepAlive: false, maxSockets: 8 });
   }
 
   override createConnection(_options: unknown, done: (err: Error | null, socket?: Duplex) => void): undefined {
     this.connected().then(
       (client) =>
         client.exec('docker system dial-stdio', (err, stream) => {
+          // A refused channel fails this request only; a connection that broke says so ('close'), and is dropped then.
           if (err) {
-            // A channel refused on a connection that looks open: the next request starts a fresh one.
-            this.drop(client);
             done(err);
             return;
           }
