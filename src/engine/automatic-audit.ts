@@ -13,7 +13,7 @@ export const automaticActors = {
  * Record in the audit log a rollback the engine decided by itself, as the API records one a person asks for:
  * "a rollback from the watch is an ordinary rollback: recorded, audited, explained". Best effort: the rollback is
  * already under way, and a store that refuses the row must not undo it; the loss is logged.
- * Example: await auditAutomaticRollback(db, logger, { actor: automaticActors.watch, deployment, reason, ... })
+ * Example: await auditAutomaticRollback(db, logger, { actor: automaticActors.watch, action, place: d, deployment, reason })
  */
 export async function auditAutomaticRollback(
   db: Db,
@@ -21,9 +21,8 @@ export async function auditAutomaticRollback(
   entry: {
     actor: string;
     action: 'deployment.rollback' | 'deployment.abort';
-    project: string;
-    service: string;
-    environment: string;
+    /** Where (a deployment record will do). */
+    place: { project: string; service: string; environment: string };
     /** The deployment that rolls back (a rollback deployment, or the aborted canary). */
     deployment: string;
     reason: string;
@@ -33,7 +32,7 @@ export async function auditAutomaticRollback(
     await appendAudit(db, {
       actor: entry.actor,
       action: entry.action,
-      target: `project=${entry.project} service=${entry.service} environment=${entry.environment}`,
+      target: `project=${entry.place.project} service=${entry.place.service} environment=${entry.place.environment}`,
       source: 'coordinator',
       outcome: 'allowed',
       status: entry.action === 'deployment.rollback' ? 201 : 200,

@@ -61,7 +61,14 @@ export class Engine {
     if (options.signals)
       this.deps.canary = new CanaryWatch(this.deps, options.signals, (id, reason) =>
         this.abort(id, reason, 'canary judge').then(
-          (d) => this.audit(automaticActors.canary, 'deployment.abort', d, d.id, reason),
+          (d) =>
+            auditAutomaticRollback(this.deps.db, this.deps.logger, {
+              actor: automaticActors.canary,
+              action: 'deployment.abort',
+              place: d,
+              deployment: d.id,
+              reason,
+            }),
           () => undefined, // already rolling back or finished: nothing left to undo
         ),
       );
@@ -78,7 +85,13 @@ export class Engine {
             requestedBy: 'post-deploy watch',
             reason,
           });
-          await this.audit(automaticActors.watch, 'deployment.rollback', d, deployment.id, reason);
+          await auditAutomaticRollback(this.deps.db, this.deps.logger, {
+            actor: automaticActors.watch,
+            action: 'deployment.rollback',
+            place: d,
+            deployment: deployment.id,
+            reason,
+          });
           return deployment.id;
         },
       );
@@ -208,26 +221,6 @@ export class Engine {
     const d = await requestAbort(this.deps, id, reason, by);
     this.wake(d);
     return d;
-  }
-
-  /** An automatic rollback in the audit log, beside the ones people ask for through the API. */
-  private audit(
-    actor: string,
-    action: 'deployment.rollback' | 'deployment.abort',
-    d: { project: string; service: string; environment: string },
-    deployment: string,
-    reason: string,
-  ): Promise<void> {
-    const { project, service, environment } = d;
-    return auditAutomaticRollback(this.deps.db, this.deps.logger, {
-      actor,
-      action,
-      project,
-      service,
-      environment,
-      deployment,
-      reason,
-    });
   }
 
   /** `slipway promote`: a canary skips its remaining steps and goes to 100 %. */
