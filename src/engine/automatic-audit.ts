@@ -13,7 +13,7 @@ export const automaticActors = {
  * Record in the audit log a rollback the engine decided by itself, as the API records one a person asks for:
  * "a rollback from the watch is an ordinary rollback: recorded, audited, explained". Best effort: the rollback is
  * already under way, and a store that refuses the row must not undo it; the loss is logged.
- * Example: await auditAutomaticRollback(db, logger, { actor: automaticActors.watch, action, place: d, deployment, reason })
+ * Example: await auditAutomaticRollback(db, logger, { actor: automaticActors.watch, action, place: d, deployment, … })
  */
 export async function auditAutomaticRollback(
   db: Db,
