@@ -8,7 +8,8 @@ import { describeRuntimeContract, type InstanceKind, type RuntimeSubject } from 
 import type { InstanceHandle } from '../src/runtimes/runtime.js';
 import { useDockerEngine, type TestEngine } from './support/docker.js';
 import { fixtureScript, fixtureSpec, httpRequest, waitFor } from './support/local-runtime.js';
-import { startSshHosts, type SshTestHosts } from './support/ssh-hosts.js';
+import type { SshTestHosts } from './support/ssh-hosts.js';
+import { dockerSshHosts } from './support/docker-ssh-hosts.js';
 
 /**
  * The Runtime contract (src/runtimes/runtime.contract.ts) against containers on an SSH host (HostContainers: the
@@ -17,7 +18,7 @@ import { startSshHosts, type SshTestHosts } from './support/ssh-hosts.js';
 
 let engine: TestEngine;
 let sshHosts: SshTestHosts;
-const added: string[] = [];
+let dockerHosts: Awaited<ReturnType<typeof dockerSshHosts>> | undefined;
 const work = mkdtempSync(join(tmpdir(), 'container-ssh-contract-'));
 /** One release directory shared by every instance: one image, built once. */
 const release = join(work, 'release');
@@ -28,20 +29,11 @@ beforeAll(async () => {
   copyFileSync(fixtureScript, join(release, 'instance-server.mjs'));
   // Content of its own, so its image is not test/container-runtime-contract.test.ts's (which its faults remove).
   writeFileSync(join(release, 'over-ssh.txt'), 'the container contract on an SSH host\n');
-  sshHosts = await startSshHosts(1, 62, { env: { DOCKER_HOST: `unix://${engine.socketPath}` } });
-  const group = execFileSync('stat', ['-c', '%G', engine.socketPath]).toString().trim();
-  for (const host of sshHosts.hosts) {
-    if (host.user === 'root' || group === 'root') continue;
-    execFileSync('usermod', ['-aG', group, host.user]);
-    added.push(`${host.user}:${group}`);
-  }
+  dockerHosts = await dockerSshHosts(engine, 1, 62);
+  sshHosts = dockerHosts.ssh;
 }, 120_000);
 afterAll(async () => {
-  for (const entry of added) {
-    const [user, group] = entry.split(':') as [string, string];
-    execFileSync('gpasswd', ['-d', user, group], { stdio: 'ignore' });
-  }
-  sshHosts?.stop();
+  dockerHosts?.stop();
   await engine?.release();
   rmSync(work, { recursive: true, force: true });
 });

@@ -8,7 +8,8 @@ import { ContainerRuntime } from '../src/runtimes/container/index.js';
 import { useDockerEngine, type TestEngine } from './support/docker.js';
 import { fixtureScript, fixtureSpec, httpRequest, waitFor } from './support/local-runtime.js';
 import { until } from './support/processes.js';
-import { startSshHosts, type SshTestHosts } from './support/ssh-hosts.js';
+import type { SshTestHosts } from './support/ssh-hosts.js';
+import { dockerSshHosts } from './support/docker-ssh-hosts.js';
 import { System } from './support/system.js';
 
 /**
@@ -20,30 +21,21 @@ import { System } from './support/system.js';
 
 let engine: TestEngine;
 let sshHosts: SshTestHosts;
+let dockerHosts: Awaited<ReturnType<typeof dockerSshHosts>> | undefined;
 const work = mkdtempSync(join(tmpdir(), 'container-ssh-'));
 const release = join(work, 'release');
 const knownHostsFile = join(work, 'known_hosts.json');
-const added: string[] = [];
 
 beforeAll(async () => {
   engine = await useDockerEngine();
   mkdirSync(release);
   copyFileSync(fixtureScript, join(release, 'instance-server.mjs'));
-  sshHosts = await startSshHosts(2, 60, { env: { DOCKER_HOST: `unix://${engine.socketPath}` } });
-  const group = execFileSync('stat', ['-c', '%G', engine.socketPath]).toString().trim();
-  for (const host of sshHosts.hosts) {
-    if (host.user === 'root' || group === 'root') continue;
-    execFileSync('usermod', ['-aG', group, host.user]);
-    added.push(`${host.user}:${group}`);
-  }
+  dockerHosts = await dockerSshHosts(engine, 2, 60);
+  sshHosts = dockerHosts.ssh;
 }, 120_000);
 
 afterAll(async () => {
-  for (const entry of added) {
-    const [user, group] = entry.split(':') as [string, string];
-    execFileSync('gpasswd', ['-d', user, group], { stdio: 'ignore' });
-  }
-  sshHosts?.stop();
+  dockerHosts?.stop();
   await engine?.release();
   rmSync(work, { recursive: true, force: true });
 });
