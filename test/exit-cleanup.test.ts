@@ -51,16 +51,25 @@ describe('what a command starts, it stops', () => {
     expect(existsSync(workspace)).toBe(false);
   }, 150_000);
 
-  it('a benchmark killed by SIGTERM mid-run stops its coordinator, proxy and instances', async () => {
-    const tag = `exit-bench-${process.pid}-${Date.now()}`;
-    const bench = start([...tsx, 'bench/canary.ts', '--json', '--trials', '1', '--healthy-trials', '1'], tag);
-    // Wait until the coordinator it started runs instances of its own (the stable release of a canary).
+  /** bench:canary started with `preload` flags, once the coordinator it started runs instances of its own. */
+  async function canaryBenchRunning(tag: string, preload: string[] = []) {
+    const bench = start(
+      [...tsx, ...preload, 'bench/canary.ts', '--json', '--trials', '1', '--healthy-trials', '1'],
+      tag,
+    );
+    // The stable release of a canary: two instances.
     await until(
       'the benchmark to start instances',
       () => taggedInstanceIds('SLIPWAY_RUN', tag).length >= 2,
       120_000,
       250,
     );
+    return bench;
+  }
+
+  it('a benchmark killed by SIGTERM mid-run stops its coordinator, proxy and instances', async () => {
+    const tag = `exit-bench-${process.pid}-${Date.now()}`;
+    const bench = await canaryBenchRunning(tag);
     bench.child.kill('SIGTERM');
     const { code } = await bench.exited;
     expect(code).toBe(143);
@@ -69,13 +78,7 @@ describe('what a command starts, it stops', () => {
 
   it('a benchmark stopped by Ctrl-C (SIGINT) mid-run stops its coordinator, proxy and instances', async () => {
     const tag = `exit-int-${process.pid}-${Date.now()}`;
-    const bench = start([...tsx, 'bench/canary.ts', '--json', '--trials', '1', '--healthy-trials', '1'], tag);
-    await until(
-      'the benchmark to start instances',
-      () => taggedInstanceIds('SLIPWAY_RUN', tag).length >= 2,
-      120_000,
-      250,
-    );
+    const bench = await canaryBenchRunning(tag);
     bench.child.kill('SIGINT');
     expect((await bench.exited).code).toBe(130);
     await untilTaggedGone('SLIPWAY_RUN', tag);
@@ -85,14 +88,7 @@ describe('what a command starts, it stops', () => {
     const tag = `exit-crash-${process.pid}-${Date.now()}`;
     // The crash: an error thrown from nowhere in the benchmark's own process once it has started its processes.
     const crash = `data:text/javascript,process.on('SIGUSR2', () => { throw new Error('a crash mid-run'); });`;
-    const args = [...tsx, '--import', crash, 'bench/canary.ts', '--json', '--trials', '1', '--healthy-trials', '1'];
-    const bench = start(args, tag);
-    await until(
-      'the benchmark to start instances',
-      () => taggedInstanceIds('SLIPWAY_RUN', tag).length >= 2,
-      120_000,
-      250,
-    );
+    const bench = await canaryBenchRunning(tag, ['--import', crash]);
     bench.child.kill('SIGUSR2');
     const { code } = await bench.exited;
     expect(code).not.toBe(0);
