@@ -13,10 +13,9 @@ import { scheduleDeployment } from '../schedule/schedule.js';
 import { DeploymentScheduler } from '../schedule/scheduler.js';
 import { createLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
-import { insertDeployment } from '../store/repos/deployments.js';
 import { saveReleaseNotes } from '../store/repos/release-notes.js';
 import { setStable } from '../store/repos/service-state.js';
-import { seedFailedDeployment, storeProject } from '../../test/support/notify-fixtures.js';
+import { insertRunningDeployment, seedFailedDeployment, storeProject } from '../../test/support/notify-fixtures.js';
 import { type Receiver, startReceiver } from '../../test/support/notify-receivers.js';
 import { freshDb } from '../../test/support/store.js';
 import type { Notifier } from './notifier.js';
@@ -260,20 +259,7 @@ describe('PagerDuty alert lifecycle', () => {
     });
     await seedFailedDeployment(db);
     await db.query(`update deployments set state = 'rolled_back' where id = 'dep_1'`);
-    await insertDeployment(db, {
-      id: 'dep_2',
-      project: 'harbor',
-      service: 'api',
-      environment: 'production',
-      kind: 'deploy',
-      fromRelease: 'rel_1.4.2',
-      toRelease: 'rel_1.5.0',
-      strategy: 'canary',
-      plan: { steps: [] } as never,
-      requestedBy: 'dana',
-      settings: {} as never,
-      state: 'running',
-    });
+    await insertRunningDeployment(db, 'dep_2');
     await start({ PD_URL: pd.url, PD_KEY: routingKey });
     const finished = (deploymentId: string, state: string) =>
       events.emit({

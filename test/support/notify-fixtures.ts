@@ -21,19 +21,8 @@ export async function storeProject(db: Db, notifications: unknown): Promise<void
   await upsertProject(db, config.project, config, `digest-${Math.random()}`);
 }
 
-/** A canary deployment of api 1.4.2 → 1.5.0 in production by dana, with a failed verdict. */
-export async function seedFailedDeployment(db: Db, id = 'dep_1'): Promise<void> {
-  const spec = { command: 'node', args: [], cwd: '/srv/app', env: {} };
-  for (const version of ['1.4.2', '1.5.0']) {
-    await insertReleaseIfAbsent(db, {
-      id: `rel_${version}`,
-      project: 'harbor',
-      service: 'api',
-      version,
-      spec: spec as never,
-      digest: `d${version}`,
-    });
-  }
+/** A running canary deployment of api 1.4.2 → 1.5.0 in production by dana (its releases stored already). */
+export async function insertRunningDeployment(db: Db, id: string): Promise<void> {
   await insertDeployment(db, {
     id,
     project: 'harbor',
@@ -48,6 +37,22 @@ export async function seedFailedDeployment(db: Db, id = 'dep_1'): Promise<void> 
     settings: {} as never,
     state: 'running',
   });
+}
+
+/** A canary deployment of api 1.4.2 → 1.5.0 in production by dana, with a failed verdict. */
+export async function seedFailedDeployment(db: Db, id = 'dep_1'): Promise<void> {
+  const spec = { command: 'node', args: [], cwd: '/srv/app', env: {} };
+  for (const version of ['1.4.2', '1.5.0']) {
+    await insertReleaseIfAbsent(db, {
+      id: `rel_${version}`,
+      project: 'harbor',
+      service: 'api',
+      version,
+      spec: spec as never,
+      digest: `d${version}`,
+    });
+  }
+  await insertRunningDeployment(db, id);
   await insertVerdict(
     db,
     id,
