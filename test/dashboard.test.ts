@@ -80,7 +80,7 @@ async function open(
     // removes veth devices meanwhile); it says nothing about the page.
     // A page whose coordinator goes away also sees its requests fail meanwhile (refused, cut short).
     const away = options.coordinatorGoesAway
-      ? /ERR_CONNECTION_REFUSED|ERR_INCOMPLETE_CHUNKED|ERR_EMPTY_RESPONSE/
+      ? /ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_INCOMPLETE_CHUNKED|ERR_EMPTY_RESPONSE/
       : /$^/;
     // harbor-quote has no database section: the Migrations view's read answers 404 and the page says why.
     const noDatabase = /status of 404/.test(m.text()) && m.location().url.endsWith('/projects/harbor-quote/migrations');
@@ -150,6 +150,33 @@ describe('the dashboard in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
     await context.close();
   }, 240_000);
+
+  it('a chart chunk whose fetch is cut (the coordinator restarting) is fetched again; the page stays', async () => {
+    const { deployments } = await system.client.call<{ deployments: Array<{ id: string }> }>(
+      'GET',
+      '/api/v1/deployments?state=rolled_back',
+    );
+    const { context, page } = await open(dana, '/', { coordinatorGoesAway: true });
+    // The first request for each of the charts' files is cut, as a coordinator killed mid-answer cuts it.
+    const cut = new Set<string>();
+    await page.route(/\/assets\/Charts-[^/]+\.(js|css)$/, (route) => {
+      const file = new URL(route.request().url()).pathname;
+      if (cut.has(file)) return route.continue();
+      cut.add(file);
+      return route.abort('connectionreset');
+    });
+    await page.goto(dashboardUrl(system, `/deployments/${deployments[0]!.id}`));
+    await page.locator('.chart').first().waitFor({ timeout: 30_000 });
+    expect(cut.size).toBeGreaterThan(0);
+    // The rest of the page stayed, live, and the charts' stylesheet was fetched again and applies.
+    await page.locator('[data-live="live"]').waitFor();
+    const sheets = await page.evaluate<boolean[]>(
+      "[...document.querySelectorAll('link[rel=stylesheet]')].filter((l) => l.href.includes('/assets/Charts-'))" +
+        '.map((l) => l.sheet !== null)',
+    );
+    expect(sheets).toEqual([true]);
+    await context.close();
+  }, 90_000);
 
   it('pause, abort with a reason (shown as text, not HTML), promote: each confirmed, saying what happens', async () => {
     const { context, page } = await open(dana);

@@ -6,6 +6,7 @@ import { engineHarness, type Harness } from '../../test/support/engine-harness.j
 import { hashToken, generateToken, ensureAdminToken } from './auth.js';
 import { insertToken } from '../store/repos/tokens.js';
 import { newId } from '../shared/ids.js';
+import { appendEvent, lastEventId } from '../store/repos/events.js';
 
 /** GET /api/v1/events as server-sent events: backlog, live events, Last-Event-ID, only what the caller may view. */
 let h: Harness;
@@ -35,7 +36,13 @@ afterAll(async () => {
 });
 
 /** Read frames from the stream until `enough` says stop; returns the frames' ids and kinds. */
-async function read(token: string, headers: Record<string, string>, enough: (ids: number[]) => boolean) {
+async function read(
+  token: string,
+  headers: Record<string, string>,
+  enough: (ids: number[]) => boolean,
+  /** The frames' SSE ids as sent (the event's own id is in its data). */
+  sseIds: string[] = [],
+) {
   const controller = new AbortController();
   const res = await request(`${base}/api/v1/events?project=harbor`, {
     headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...headers },
@@ -54,7 +61,10 @@ async function read(token: string, headers: Record<string, string>, enough: (ids
         buffer = buffer.slice(cut + 2);
         const id = /^id: (\d+)$/m.exec(frame)?.[1];
         const data = /^data: (.*)$/m.exec(frame)?.[1];
-        if (id && data) frames.push({ id: Number(id), ...JSON.parse(data) });
+        if (id && data) {
+          sseIds.push(id);
+          frames.push({ id: Number(id), ...JSON.parse(data) });
+        }
         cut = buffer.indexOf('\n\n');
       }
       if (enough(frames.map((f) => f.id))) break;
@@ -95,6 +105,41 @@ describe('GET /api/v1/events as a stream', () => {
     expect(new Set(frames.map((f) => f.id)).size).toBe(frames.length);
     expect(frames.every((f) => f.id > lastSeen)).toBe(true);
     await h.waitFinished(second.id);
+  });
+
+  it('sends an event handed over late, after one with a higher id, once; the SSE id stays the highest', async () => {
+    const note = { project: 'harbor', service: 'api', environment: 'staging', data: {} };
+    let started = false;
+    let ids: { direct: number; emitted: number } | undefined;
+    // Once the stream is live (its first event arrived): one event written straight into the store, which only the
+    // EventLog's tail hands over (≤ 500 ms later), then one emitted, handed over at once with a higher id.
+    const writeBoth = async () => {
+      const direct = await appendEvent(h.db, { ...note, kind: 'deployment.note', message: 'written in a change' });
+      const emitted = await h.events.emit({ ...note, kind: 'deployment.note', message: 'emitted' });
+      ids = { direct: direct.id, emitted: emitted!.id };
+    };
+    const last = await lastEventId(h.db);
+    const marker = await h.events.emit({ ...note, kind: 'deployment.note', message: 'marker' });
+    const raw: string[] = [];
+    const frames = await read(
+      admin,
+      { 'last-event-id': String(last) },
+      (seen) => {
+        if (!started && seen.includes(marker!.id)) {
+          started = true;
+          void writeBoth();
+        }
+        return ids !== undefined && seen.includes(ids.direct) && seen.includes(ids.emitted);
+      },
+      raw,
+    );
+    const got = frames.map((f) => f.id);
+    expect(got).toContain(ids!.direct);
+    expect(got).toContain(ids!.emitted);
+    expect(new Set(got).size).toBe(got.length);
+    // The frame of the late event names the highest id sent: a reconnect after it repeats nothing.
+    expect(Math.max(...raw.map(Number))).toBe(Math.max(ids!.direct, ids!.emitted));
+    expect(raw.map(Number)).toEqual([...raw.map(Number)].sort((a, b) => a - b));
   });
 
   it('shows a token only the environments it may view', async () => {

@@ -5,6 +5,9 @@ import { presentEvent } from './present.js';
 
 const heartbeatMs = 15_000;
 
+/** How far below the highest id sent a late event is still sent: the EventLog tail's rescan window. */
+const lateWindow = 200;
+
 /** What one live stream of the whole timeline carries: the events this caller may see, after an id. */
 export interface StreamSelection {
   after: number;
@@ -43,7 +46,10 @@ export async function streamEvents(
   });
   // Tells the browser's EventSource how soon to come back after the coordinator restarts.
   res.write('retry: 1000\n\n');
+  // Nothing at or before the start is sent; after it, each event once, in whatever order it is handed over.
+  let origin = selection.after;
   let lastSent = selection.after;
+  const sent = new Set<number>();
   let closed = false;
   let replaying = true;
   const pending: EventRecord[] = [];
@@ -53,10 +59,16 @@ export async function streamEvents(
     res.write('event: end\ndata: {}\n\n');
     res.end();
   };
+  // Events reach a stream out of id order: one written inside a change's transaction (an incident, an alert) is read
+  // by the EventLog's tail up to 500 ms after it is stored, while those emitted meanwhile, with higher ids, are
+  // handed over at once. Sending only ids above the last one sent dropped the late one (seen as a flaky test waiting
+  // for incident.opened). The SSE id stays the highest sent, so a reconnect repeats nothing.
   const send = (e: EventRecord) => {
-    if (closed || e.id <= lastSent) return;
-    lastSent = e.id;
-    res.write(`id: ${e.id}\nevent: ${e.kind}\ndata: ${JSON.stringify(presentEvent(e))}\n\n`);
+    if (closed || e.id <= origin || sent.has(e.id) || e.id <= lastSent - lateWindow) return;
+    sent.add(e.id);
+    lastSent = Math.max(lastSent, e.id);
+    if (sent.size > 2 * lateWindow) for (const id of sent) if (id <= lastSent - lateWindow) sent.delete(id);
+    res.write(`id: ${lastSent}\nevent: ${e.kind}\ndata: ${JSON.stringify(presentEvent(e))}\n\n`);
     if (selection.endsAfter?.(e)) end();
   };
   // Subscribed before the backlog is read, so nothing falls between the two; duplicates are dropped by id.
@@ -75,7 +87,7 @@ export async function streamEvents(
   res.on('close', cleanup);
   try {
     if (selection.fromLatest) {
-      lastSent = Math.max(lastSent, await selection.fromLatest());
+      origin = lastSent = Math.max(lastSent, await selection.fromLatest());
       res.write(`id: ${lastSent}\nevent: stream.start\ndata: ${JSON.stringify({ after: lastSent })}\n\n`);
     }
     for (let batch = await selection.backlog(lastSent, 1000); batch.length > 0; ) {

@@ -47,12 +47,29 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
+/** Waits for `check`; a timeout names where the delivery stood (once seen in CI, on a loaded machine only). */
+async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${await whereThingsStand()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+async function whereThingsStand(): Promise<string> {
+  const { rows: deliveries } = await db.query(
+    'select state, attempts, last_error, last_status, next_at, now() as now from notify_deliveries',
+  );
+  const { rows: events } = await db.query('select id, xid::text, kind from events order by id');
+  const dispatcher = notifier?.dispatcher;
+  return JSON.stringify({
+    deliveries,
+    events,
+    cursor: dispatcher && { xid: String(dispatcher.cursor.xid), id: dispatcher.cursor.id },
+    heldBack: dispatcher?.heldBack,
+    received: slack.received.length,
+    failed: slack.failed,
+  });
 }
 
 const started = { project: 'harbor', service: 'api', environment: 'staging', kind: 'deployment.started' };

@@ -1,29 +1,30 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { lazy, StrictMode, Suspense } from 'react';
+import { StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Outlet, Route, Routes } from 'react-router';
 import { ApiError } from './api/client.js';
 import { RequireSession } from './api/session.js';
 import { Loading } from './ui/ErrorState.js';
 import { Layout } from './ui/Layout.js';
+import { lazyView, ViewBoundary } from './ui/lazy-view.js';
 import { Login } from './views/Login.js';
 import { NotFound } from './views/NotFound.js';
 import { Overview, prefetchOverview } from './views/Overview.js';
 import './styles.css';
 
 // The overview is the first view; the others (and the chart library) load when they are opened.
-const DeploymentPage = lazy(() => import('./views/DeploymentPage.js'));
-const History = lazy(() => import('./views/History.js'));
-const Errors = lazy(() => import('./views/Errors.js'));
-const ErrorDetail = lazy(() => import('./views/ErrorDetail.js'));
-const Alerts = lazy(() => import('./views/Alerts.js'));
-const Incidents = lazy(() => import('./views/Incidents.js'));
-const IncidentDetail = lazy(() => import('./views/IncidentDetail.js'));
-const Kpis = lazy(() => import('./views/Kpis.js'));
-const Pipeline = lazy(() => import('./views/Pipeline.js'));
-const Audit = lazy(() => import('./views/Audit.js'));
-const Logs = lazy(() => import('./views/Logs.js'));
-const Migrations = lazy(() => import('./views/Migrations.js'));
+const DeploymentPage = lazyView(() => import('./views/DeploymentPage.js'));
+const History = lazyView(() => import('./views/History.js'));
+const Errors = lazyView(() => import('./views/Errors.js'));
+const ErrorDetail = lazyView(() => import('./views/ErrorDetail.js'));
+const Alerts = lazyView(() => import('./views/Alerts.js'));
+const Incidents = lazyView(() => import('./views/Incidents.js'));
+const IncidentDetail = lazyView(() => import('./views/IncidentDetail.js'));
+const Kpis = lazyView(() => import('./views/Kpis.js'));
+const Pipeline = lazyView(() => import('./views/Pipeline.js'));
+const Audit = lazyView(() => import('./views/Audit.js'));
+const Logs = lazyView(() => import('./views/Logs.js'));
+const Migrations = lazyView(() => import('./views/Migrations.js'));
 
 const client = new QueryClient({
   defaultOptions: {
@@ -44,9 +45,11 @@ function Protected() {
   return (
     <RequireSession fallback={<Loading what="the session" />}>
       <Layout>
-        <Suspense fallback={<Loading what="the page" />}>
-          <Outlet />
-        </Suspense>
+        <ViewBoundary what="this page">
+          <Suspense fallback={<Loading what="the page" />}>
+            <Outlet />
+          </Suspense>
+        </ViewBoundary>
       </Layout>
     </RequireSession>
   );

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { lazy, Suspense } from 'react';
+import { Suspense } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/client.js';
 import type { Deployment, Instance, TimelineEvent, Verdict } from '../api/types.js';
@@ -7,6 +7,7 @@ import { ErrorState, Loading } from '../ui/ErrorState.js';
 import { stateWords } from '../ui/format.js';
 import { Time } from '../ui/Time.js';
 import { TrafficBar } from '../ui/TrafficBar.js';
+import { lazyView, ViewBoundary } from '../ui/lazy-view.js';
 import { Actions } from './Actions.js';
 import { ChartSlots } from './chart-slots.js';
 import { PlanTimeline } from './PlanTimeline.js';
@@ -19,7 +20,7 @@ function shown(i: Instance, d: Deployment): boolean {
 }
 
 // uPlot loads with the charts only.
-const Charts = lazy(() => import('./Charts.js'));
+const Charts = lazyView(() => import('./Charts.js'));
 
 /** One deployment: plan, weights, instances, live charts, the judge's verdicts, events, and the actions. */
 export default function DeploymentPage() {
@@ -150,9 +151,11 @@ export default function DeploymentPage() {
       <section aria-labelledby="charts-h">
         <h2 id="charts-h">Candidate vs stable</h2>
         {verdicts.data ? (
-          <Suspense fallback={chartsLoading}>
-            <Charts verdicts={verdicts.data.verdicts} />
-          </Suspense>
+          <ViewBoundary what="the charts">
+            <Suspense fallback={chartsLoading}>
+              <Charts verdicts={verdicts.data.verdicts} />
+            </Suspense>
+          </ViewBoundary>
         ) : verdicts.isError ? (
           <ErrorState error={verdicts.error} what="the judge's figures" />
         ) : (
