@@ -30,8 +30,8 @@ export interface NotifierOptions {
   /**
    * Events appended by other processes or without the EventLog are picked up this often (ms). Default: 2 s with
    * `subscribe` (the EventLog also hands over the events it reads from the store while anyone listens, so this poll
-   * is only a safety net) — but 250 ms while the last pass saw events held back behind a running transaction, which
-   * no wake-up announces when it ends — else 250 ms.
+   * is only a safety net), else 250 ms. At most 250 ms, whatever this says, while the last pass saw events held back
+   * behind a running transaction: no wake-up announces when it ends (poll-period.ts).
    */
   pollMs?: number;
   /**

@@ -4,10 +4,12 @@ export const quickPollMs = 250;
 export const safetyPollMs = 2000;
 
 /**
- * How long the notifier's poll waits between reads of the store. Given `pollMs`, always that. With the EventLog's
- * events (`subscribed`), 2 s — but 250 ms while the last pass saw events held back behind a running transaction,
- * because nothing announces when that transaction ends. Without them, 250 ms.
+ * How long the notifier's poll waits between reads of the store. With the EventLog's events (`subscribed`), 2 s;
+ * without them, 250 ms; `pollMs` replaces either. While the last pass saw events held back behind a running
+ * transaction, at most 250 ms whatever `pollMs` says: nothing announces when that transaction ends (a test that set
+ * a minute to show deliveries come from wake-ups timed out in CI when a held-back event waited for that minute).
  */
 export function pollPeriod(o: { pollMs?: number; subscribed: boolean; heldBack: boolean }): number {
-  return o.pollMs ?? (o.subscribed && !o.heldBack ? safetyPollMs : quickPollMs);
+  const period = o.pollMs ?? (o.subscribed ? safetyPollMs : quickPollMs);
+  return o.heldBack ? Math.min(period, quickPollMs) : period;
 }

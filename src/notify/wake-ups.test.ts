@@ -16,7 +16,8 @@ import type { Notifier } from './notifier.js';
 /**
  * The notifier's polls are only safety nets (2 s): what it sends is woken by the EventLog (events this process
  * records, and those the log reads from the store), and a retry by its own due time. Here the polls are set to a
- * minute, so each delivery below can only come from a wake-up.
+ * minute, so each delivery below can only come from a wake-up (or, for an event held back behind a transaction still
+ * running, from the 250 ms poll that takes over then).
  */
 const logger = createLogger({ level: 'silent' });
 let db: Db;
