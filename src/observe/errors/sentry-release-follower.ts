@@ -1,24 +1,18 @@
 /**
  * Creates releases and deploys in the team's own Sentry (`errors.forward.releases`) from what the engine records:
  * `deployment.started` creates the release of the deployment's candidate, and a `deployment.finished` that succeeded
- * a deploy of it to the environment. It follows the events table with a durable cursor (as the incident follower
- * does), so it never holds up a deployment and a restarted coordinator does not send again what it had handled.
+ * a deploy of it to the environment. It follows the events table (EventFollower, its cursor moved past each event),
+ * so it never holds up a deployment and a restarted coordinator does not send again what it had handled.
  */
 import { Counter, type Registry } from 'prom-client';
-import { messageOf } from '../../shared/errors.js';
+import { EventFollower, unfinished } from '../../engine/event-follower.js';
 import type { Logger } from '../../shared/logging.js';
 import type { Db } from '../../store/db.js';
 import { getDeployment } from '../../store/repos/deployments.js';
-import { getEventCursor, setEventCursor } from '../../store/repos/event-cursors.js';
-import {
-  type EventRecord,
-  type FollowedEvent,
-  type NewEvent,
-  listFinishedEvents,
-  newestEventPosition,
-} from '../../store/repos/events.js';
+import type { EventRecord, NewEvent } from '../../store/repos/events.js';
 import { getProject } from '../../store/repos/projects.js';
 import { getRelease } from '../../store/repos/releases.js';
+import { anyProjectForwardsReleases } from './release-forwarding.js';
 import {
   newDeployRequest,
   newReleaseRequest,
@@ -29,15 +23,6 @@ import {
   versionProblem,
 } from './sentry-upstream-api.js';
 
-const cursorName = 'sentry-releases';
-const kinds = ['deployment.started', 'deployment.finished'];
-/** Events read per read. */
-const batch = 100;
-/** After this many failed passes over one event (its store reads failing), it is skipped. */
-const maxPasses = 5;
-/** How long a pass keeps looking for events held back by a transaction still running. */
-const heldBackWaitMs = 2000;
-
 export interface SentryReleaseFollowerOptions {
   db: Db;
   logger: Logger;
@@ -47,7 +32,7 @@ export interface SentryReleaseFollowerOptions {
   emit?(event: NewEvent): Promise<unknown>;
   /** New events as this process hands them over (EventLog.subscribe): each wakes a pass. */
   subscribe?(listener: (e: EventRecord) => void): () => void;
-  /** Between passes when nothing wakes the follower (default 5 s). */
+  /** Between passes when nothing wakes the follower (default 5 s; none while no project forwards releases). */
   pollMs?: number;
   registry?: Registry;
   /** How long close() lets a request in flight finish before cutting it short (default 2 s). */
@@ -69,22 +54,35 @@ interface Subject {
   organization: string;
 }
 
-export class SentryReleaseFollower {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private unsubscribe?: () => void;
-  private closed = false;
+export class SentryReleaseFollower extends EventFollower {
   /** Ends backoff waits at once when closing; `cutShort` ends requests in flight after the grace. */
   private readonly stopWaits = new AbortController();
   private readonly cutShort = new AbortController();
   /** The event in hand was left unfinished by close(): the cursor stays before it. */
   private interrupted = false;
-  private readonly failures = new Map<number, number>();
-  private heldBackSince: number | undefined;
+  /** Whether a project forwarded releases when last looked (at start and at every pass). */
+  private forwarding = true;
   private readonly outcome: Counter<'request' | 'outcome'>;
 
   constructor(private readonly o: SentryReleaseFollowerOptions) {
+    super({
+      db: o.db,
+      logger: o.logger,
+      name: 'sentry release follower',
+      cursor: 'sentry-releases',
+      kinds: ['deployment.started', 'deployment.finished'],
+      batch: 100,
+      // Failed passes over one event (its store reads failing: Sentry's own failures are retried in deliver).
+      maxAttempts: 5,
+      pollMs: o.pollMs ?? 5000,
+      subscribe: o.subscribe,
+      // A deployment's events wake a pass at once: there are few, and a release should be there before its errors.
+      wakeGapMs: 0,
+      heldBackWaitMs: 2000,
+      // A request sent is not sent again by a restart.
+      saveEachEvent: true,
+      retryLogLevel: 'debug',
+    });
     const name = 'slipway_sentry_upstream_requests_total';
     this.outcome =
       (o.registry?.getSingleMetric(name) as Counter<'request' | 'outcome'> | undefined) ??
@@ -96,35 +94,22 @@ export class SentryReleaseFollower {
       });
   }
 
-  /** Start following; a first start ever begins at the newest event (past deployments are not sent). */
-  async start(): Promise<void> {
-    const { rows } = await this.o.db.query<{ n: number }>(
-      'select count(*)::int as n from event_cursors where name = $1',
-      [cursorName],
-    );
-    if (rows[0]!.n === 0) await setEventCursor(this.o.db, cursorName, await newestEventPosition(this.o.db));
-    this.unsubscribe = this.o.subscribe?.((e) => {
-      if (kinds.includes(e.kind)) void this.poll();
-    });
-    this.timer = setInterval(() => void this.poll(), this.o.pollMs ?? 5000);
-    this.timer.unref();
+  /**
+   * No project forwards releases: the poll reads nothing. A deployment's events still wake a pass, which looks again
+   * (a project applied with forwarding since); without `subscribe` nothing would wake it, so it polls.
+   */
+  protected override idle(): boolean {
+    return this.subscribed && !this.forwarding;
   }
 
-  /** Handle every event after the cursor (one pass at a time; a call during a pass runs one more after it). */
-  poll(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.pass().finally(() => {
-      this.running = undefined;
-      if (this.again && !this.closed) {
-        this.again = false;
-        void this.poll();
-      }
-    });
-    return this.running;
+  /** Start following; a first start ever begins at the newest event (past deployments are not sent). */
+  override async start(): Promise<void> {
+    await this.beforePass();
+    await super.start();
+  }
+
+  protected override async beforePass(): Promise<void> {
+    this.forwarding = await anyProjectForwardsReleases(this.o.db);
   }
 
   /**
@@ -132,57 +117,20 @@ export class SentryReleaseFollower {
    * unfinished is handled again by the next start (Sentry answers 208 to a release it has; a deploy could then be
    * recorded twice, which is rarer than one lost).
    */
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.closed = true;
     this.stopWaits.abort();
-    this.unsubscribe?.();
-    clearInterval(this.timer);
     const grace = setTimeout(() => this.cutShort.abort(), this.o.closeGraceMs ?? 2000);
-    await this.running?.catch(() => undefined);
+    await super.close();
     clearTimeout(grace);
   }
 
-  private async pass(): Promise<void> {
-    const db = this.o.db;
-    try {
-      for (;;) {
-        const cursor = await getEventCursor(db, cursorName);
-        const { events, readTo, heldBack } = await listFinishedEvents(db, { after: cursor, kinds, limit: batch });
-        for (const e of events) {
-          if (this.closed || !(await this.handleOnce(e)) || this.interrupted) return;
-          await setEventCursor(db, cursorName, e.position);
-        }
-        if (this.closed) return;
-        await setEventCursor(db, cursorName, readTo);
-        if (events.length === batch) continue;
-        // An event behind a transaction still running is read once it ends: look again soon, for 2 s at most.
-        this.heldBackSince = heldBack ? (this.heldBackSince ?? Date.now()) : undefined;
-        if (this.heldBackSince !== undefined && Date.now() - this.heldBackSince < heldBackWaitMs)
-          setTimeout(() => void this.poll(), 50).unref();
-        return;
-      }
-    } catch (e) {
-      if (!this.closed) this.o.logger.error({ err: messageOf(e) }, 'sentry release follower pass failed; retrying');
-    }
+  protected async handle(e: EventRecord): Promise<typeof unfinished | undefined> {
+    await this.send(e);
+    return this.interrupted ? unfinished : undefined;
   }
 
-  /** False when reading the store failed (tried again next pass, up to maxPasses, then skipped). */
-  private async handleOnce(e: FollowedEvent): Promise<boolean> {
-    try {
-      await this.handle(e);
-      this.failures.delete(e.id);
-      return true;
-    } catch (err) {
-      const passes = (this.failures.get(e.id) ?? 0) + 1;
-      this.failures.set(e.id, passes);
-      if (passes < maxPasses) return false;
-      this.failures.delete(e.id);
-      this.o.logger.error({ event: e.id, kind: e.kind, err: messageOf(err) }, 'sentry release follower: event skipped');
-      return true;
-    }
-  }
-
-  private async handle(e: EventRecord): Promise<void> {
+  private async send(e: EventRecord): Promise<void> {
     const { project, environment, deploymentId } = e;
     if (!project || !environment || !deploymentId) return;
     if (e.kind === 'deployment.finished' && e.data.state !== 'succeeded') return;
