@@ -98,6 +98,11 @@ describe('afterStepFailure', () => {
       kind: 'fail',
       reason: 'rollback could not complete: proxy down',
     });
+    // Why it rolled back stays first: the cause, then what the rollback ran into.
+    expect(afterStepFailure(model({ state: 'rolling_back', reason: 'host key changed' }), 'proxy down')).toEqual({
+      kind: 'fail',
+      reason: 'host key changed; then rollback could not complete: proxy down',
+    });
   });
 });
 

@@ -42,8 +42,14 @@ export type FailureAction =
   | { kind: 'rollBack'; reason: string; outcome: RollbackOutcome }
   | { kind: 'fail'; reason: string };
 
-/** The decision after step `d.step` threw `message`. */
-export function afterStepFailure(d: Pick<DeploymentRecord, 'state' | 'progress'>, message: string): FailureAction {
+/**
+ * The decision after step `d.step` threw `message`. A failing rollback keeps why it rolled back first: the reason
+ * said only "rollback could not complete: …" and lost the cause (a changed host key) behind what followed from it.
+ */
+export function afterStepFailure(
+  d: Pick<DeploymentRecord, 'state' | 'progress' | 'reason'>,
+  message: string,
+): FailureAction {
   if (d.state === 'running')
     return {
       kind: 'rollBack',
@@ -51,7 +57,8 @@ export function afterStepFailure(d: Pick<DeploymentRecord, 'state' | 'progress'>
       // A candidate that never served failed; one that did is rolled back.
       outcome: d.progress.trafficShiftedAt !== undefined ? 'rolled_back' : 'failed',
     };
-  return { kind: 'fail', reason: `rollback could not complete: ${message}` };
+  const failed = `rollback could not complete: ${message}`;
+  return { kind: 'fail', reason: d.reason ? `${d.reason}; then ${failed}` : failed };
 }
 
 /** Is the judge watching the candidate at the deployment's current step? */
