@@ -64,7 +64,8 @@ export class Dispatcher {
     const { events, readTo, heldBack } = await listFinishedEvents(db, {
       after: cursor,
       kinds: triggeringKinds,
-      limit: this.options.batch ?? 200,
+      // Short statements, as the worker's (worker.ts: passBatch): 50 events make up to 250 deliveries per write.
+      limit: this.options.batch ?? 50,
     });
     const configs = new Map<string, ProjectConfig | undefined>();
     const deliveries: NewNotifyDelivery[] = [];

@@ -81,7 +81,7 @@ export async function listEventsExcept(
 ): Promise<EventRecord[]> {
   const { rows } = await db.query(
     `select id, project, deployment_id, service, environment, kind, message, data, at from events
-     where id > $1 and id <> all($2::bigint[]) order by id limit $3`,
+     where id > $1 and id not in (select unnest($2::bigint[])) order by id limit $3`,
     [f.after, f.except, f.limit],
   );
   return rows.map(toEvent);
