@@ -23,7 +23,10 @@ export interface HostMovesContext {
 /** An instance moving off a host that stopped answering: its status until another host takes it. */
 interface Move {
   status: InstanceStatus;
-  timer?: NodeJS.Timeout;
+  /** The line naming the lost host. */
+  why: string;
+  /** Aborted when the move ends without a host (stop, close): no further attempt. */
+  ended: AbortController;
 }
 
 /**
@@ -72,13 +75,13 @@ export class HostMoves {
   cancel(instanceId: string): void {
     const move = this.moving.get(instanceId);
     if (!move) return;
-    clearTimeout(move.timer);
+    move.ended.abort();
     this.moving.delete(instanceId);
     this.ctx.emit({ type: 'state', status: { ...move.status, state: 'stopped', nextRestartAt: undefined } });
   }
 
   close(): void {
-    for (const move of this.moving.values()) clearTimeout(move.timer);
+    for (const move of this.moving.values()) move.ended.abort();
     this.moving.clear();
   }
 
@@ -89,12 +92,19 @@ export class HostMoves {
     if (left.containerId) this.strays.set(url, [...(this.strays.get(url) ?? []), left.containerId]);
     const exit = { code: null, signal: null, at: this.ctx.clock.now() };
     const status: InstanceStatus = { ...left.status, state: 'crashed', pid: undefined, lastExit: exit, message: why };
-    const move: Move = { status };
+    const move: Move = { status, why, ended: new AbortController() };
     this.moving.set(id, move);
     this.ctx.emit({ type: 'state', status });
     // Its log is on the host that does not answer: no tail.
     this.ctx.emit({ type: 'exit', instanceId: id, exit, logTail: [], reason: why });
-    void this.startElsewhere(spec, move, url, 0);
+    this.attempt(spec, move, url, 0);
+  }
+
+  /** One round of startElsewhere; a bug in it is logged, never an unhandled rejection. */
+  private attempt(spec: InstanceSpec, move: Move, lost: string, n: number): void {
+    this.startElsewhere(spec, move, lost, n).catch((err) =>
+      this.ctx.logger.error({ err: messageOf(err), instanceId: spec.instanceId }, 'moving the instance failed'),
+    );
   }
 
   /** Try the answering hosts, fewest instances first; none takes it: again later, backing off as a restart does. */
@@ -118,11 +128,12 @@ export class HostMoves {
     }
     if (this.moving.get(id) !== move) return;
     const delayMs = Math.min(1000 * 2 ** attempt, 30_000);
-    const why = problems.length > 0 ? problems.join('; ') : 'no other host answers';
-    const message = `${move.status.message}; ${why}`;
+    const message = `${move.why}; ${problems.length > 0 ? problems.join('; ') : 'no other host answers'}`;
     move.status = { ...move.status, nextRestartAt: this.ctx.clock.now() + delayMs, message };
     this.ctx.emit({ type: 'state', status: move.status });
-    move.timer = setTimeout(() => void this.startElsewhere(spec, move, lost, attempt + 1), delayMs);
-    move.timer.unref();
+    this.ctx.clock.sleep(delayMs, move.ended.signal).then(
+      () => this.attempt(spec, move, lost, attempt + 1),
+      () => undefined, // stopped or closed meanwhile
+    );
   }
 }
