@@ -97,9 +97,9 @@ describe('containers on SSH hosts: a host that stops answering', () => {
     // The machine stops: neither its engine (reached only through its sshd) nor its instance answers. Both "hosts" use
     // this machine's one dockerd, which the other host needs, so the host's sshd and sessions (dial-stdio included)
     // get SIGSTOP and its container is frozen with `docker pause` instead of the whole engine stopping.
-    lost.pause();
-    docker('pause', container);
     try {
+      lost.pause();
+      docker('pause', container);
       const moved = await until(
         'the instance to be healthy on the other host',
         async () => {
@@ -132,11 +132,12 @@ describe('containers on SSH hosts: a host that stops answering', () => {
       // The host is gone for good. Its frozen container may be gone already: the other host created the moved
       // instance's container under the same name on the shared dockerd, which removes an older one of that name.
       lost.kill();
-      try {
-        docker('rm', '-f', container);
-      } catch {
-        // removed already
-      }
+      for (const step of [['unpause'], ['rm', '-f']])
+        try {
+          docker(...step, container);
+        } catch {
+          // removed already
+        }
     }
   }, 240_000);
 });
