@@ -1,13 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerRuntime } from '../src/runtimes/container/index.js';
-import { describeRuntimeContract, type InstanceKind, type RuntimeSubject } from '../src/runtimes/runtime.contract.js';
-import type { InstanceHandle } from '../src/runtimes/runtime.js';
+import { describeRuntimeContract } from '../src/runtimes/runtime.contract.js';
+import { containerAlive, containerSubject, dockerOn } from './support/container-contract.js';
 import { useDockerEngine, type TestEngine } from './support/docker.js';
-import { fixtureScript, fixtureSpec, httpRequest, waitFor } from './support/local-runtime.js';
+import { fixtureScript, fixtureSpec, waitFor } from './support/local-runtime.js';
 
 /**
  * The Runtime contract (src/runtimes/runtime.contract.ts) against the container runtime, with a real
@@ -29,115 +28,22 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const fixtureEnv: Record<InstanceKind, Record<string, string>> = {
-  healthy: {},
-  unhealthy: { FAIL_HEALTH: '1' },
-  booting: { SLOW_START_MS: '600000' },
-  unstartable: {},
-  stubborn: { IGNORE_SIGTERM: '1' },
-};
+const docker = (...args: string[]) => dockerOn(engine, ...args);
 
-const docker = (...args: string[]) =>
-  execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${engine.socketPath}` } })
-    .toString()
-    .trim();
-
-/** Is the run behind this handle (same container, same start) running? Asked of the engine, not the runtime. */
-function alive(handle: InstanceHandle): boolean {
-  try {
-    const [running, startedAt] = docker(
-      'inspect',
-      '-f',
-      '{{.State.Running}} {{.State.StartedAt}}',
-      String(handle.containerId),
-    ).split(' ');
-    return running === 'true' && startedAt === handle.startedAt;
-  } catch {
-    return false;
-  }
-}
-
-async function containerSubject(): Promise<RuntimeSubject> {
-  const runtimes: ContainerRuntime[] = [];
-  const started = new Set<string>();
-  const create = () => {
-    const runtime = new ContainerRuntime({
-      socketPath: engine.socketPath,
-      pollMs: 200,
-      memoryBytes: () => 128 * 2 ** 20,
-    });
-    runtime.subscribe((e) => {
-      if (e.type === 'handle') started.add(String(e.handle.containerId));
-    });
-    runtimes.push(runtime);
-    return runtime;
-  };
-  return {
-    runtime: create(),
-    spec(kind, options = {}) {
-      const spec = fixtureSpec({
-        cwd: release,
-        args: ['instance-server.mjs'],
-        env: fixtureEnv[kind],
-        ...(kind === 'unstartable' ? { command: 'no-such-command-in-image' } : {}),
-        ...(options.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: options.drainTimeoutMs }),
-      });
-      return spec;
-    },
-    async cause(instance, fault) {
-      const path = { 'fail-health': '/fail-health', 'pass-health': '/pass-health' }[fault as string] ?? '/crash';
-      if (fault === 'crash-for-good') {
-        // Its release directory and image gone, then its container: the restart has nothing to start or build.
-        const name = `slipway-${instance.instanceId}`;
-        const image = docker('inspect', '-f', '{{.Config.Image}}', name);
-        renameSync(release, gone);
-        docker('rmi', '-f', image);
-        docker('rm', '-f', name);
-        return;
-      }
-      await httpRequest(instance.address, path, 'POST');
-    },
-    async print(instance, line) {
-      await httpRequest(instance.address, `/log?line=${encodeURIComponent(line)}`, 'POST');
-      // The engine copies a container's output to its log asynchronously (shim → log driver), so the
-      // answer can come before the line is in the log: "printed" means the engine has it.
-      const name = `slipway-${instance.instanceId}`;
-      await waitFor(`"${line}" in the log of ${name}`, () =>
-        execFileSync('docker', ['logs', name], {
-          env: { ...process.env, DOCKER_HOST: `unix://${engine.socketPath}` },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        })
-          .toString()
-          .includes(line),
-      );
-    },
-    alive,
-    async kill(handle) {
-      docker('kill', '-s', 'KILL', String(handle.containerId));
-      await waitFor('the killed container to be gone', () => !alive(handle));
-    },
-    reopen: create,
-    async dispose() {
-      for (const r of runtimes) await r.close();
-      const ids = docker(
-        'ps',
-        '-aq',
-        '--filter',
-        'label=dev.slipway.runtime=container',
-        '--filter',
-        'label=dev.slipway.project=demo',
-        // Only this file's (fixtureSpec's environment): the SSH host contract runs its own on the same dockerd.
-        '--filter',
-        'label=dev.slipway.environment=test',
-      );
-      if (ids) docker('rm', '-f', ...ids.split('\n'));
-      started.clear();
-      if (existsSync(gone)) renameSync(gone, release);
-    },
-  };
-}
-
-describeRuntimeContract('container', containerSubject, { quietMs: 1000, timeoutMs: 30_000 });
+describeRuntimeContract(
+  'container',
+  async () =>
+    containerSubject({
+      engine,
+      release,
+      gone,
+      // fixtureSpec's: the SSH host contract runs its own on the same dockerd, under another environment.
+      environment: 'test',
+      create: () =>
+        new ContainerRuntime({ socketPath: engine.socketPath, pollMs: 200, memoryBytes: () => 128 * 2 ** 20 }),
+    }),
+  { quietMs: 1000, timeoutMs: 30_000 },
+);
 
 describe('container runtime housekeeping', () => {
   it('keeps a stopped container for its logs only keepStoppedMs, then removes it (never a running one)', async () => {
@@ -156,7 +62,7 @@ describe('container runtime housekeeping', () => {
         () => !docker('ps', '-aq', '--filter', `id=${stopped.containerId}`),
         30_000,
       );
-      expect(alive(kept)).toBe(true);
+      expect(containerAlive(engine, kept)).toBe(true);
     } finally {
       await runtime.close();
       // Its own two only: other files run containers of project demo on the same dockerd.

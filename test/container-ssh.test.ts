@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContainerRuntime } from '../src/runtimes/container/index.js';
+import { ContainerRuntime, type ContainerRuntimeOptions } from '../src/runtimes/container/index.js';
+import type { RuntimeEvent } from '../src/runtimes/runtime.js';
 import { useDockerEngine, type TestEngine } from './support/docker.js';
 import { fixtureScript, fixtureSpec, httpRequest, waitFor } from './support/local-runtime.js';
 import { until } from './support/processes.js';
@@ -46,13 +47,36 @@ afterAll(async () => {
  */
 const hostSpec = () => fixtureSpec({ environment: 'ssh-hosts', cwd: release, args: ['instance-server.mjs'] });
 
-function runtimeFor(index: number): ContainerRuntime {
+function runtimeFor(index: number, options: Partial<ContainerRuntimeOptions> = {}): ContainerRuntime {
   const host = sshHosts.hosts[index]!;
   return new ContainerRuntime({
     ssh: { url: host.url, knownHostsFile, credentials: { privateKey: sshHosts.privateKey } },
     publishHost: host.address,
     pollMs: 300,
+    ...options,
   });
+}
+
+/**
+ * A release whose instance serves /health and, on POST /grow, fills memory until the kernel kills it: Buffer.alloc
+ * with a fill value touches every page, and buffers live outside V8's heap, so no heap limit ends it first.
+ */
+function hogRelease(): string {
+  const dir = join(work, 'hog-release');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'hog.mjs'),
+    [
+      "import { createServer } from 'node:http';",
+      'const hoard = [];',
+      'createServer((req, res) => {',
+      "  if (req.url === '/grow') for (;;) hoard.push(Buffer.alloc(16 * 2 ** 20, 1));",
+      "  res.end('ok');",
+      '}).listen(Number(process.env.PORT), process.env.SLIPWAY_LISTEN_HOST);',
+      '',
+    ].join('\n'),
+  );
+  return dir;
 }
 
 const docker = (...args: string[]) =>
@@ -199,6 +223,42 @@ describe('containers on SSH hosts', () => {
       for (const r of runtimes) await r.close();
     }
   }, 180_000);
+
+  it('gives a container on a host its memory limit; one going over it is killed (SIGKILL), as locally', async () => {
+    const limit = 96 * 2 ** 20;
+    // A long backoff: the restart would start the same container again and clear its OOMKilled mark.
+    const runtime = runtimeFor(0, { memoryBytes: () => limit, restartBackoff: { initialMs: 60_000, maxMs: 60_000 } });
+    const events: RuntimeEvent[] = [];
+    runtime.subscribe((e) => events.push(e));
+    const spec = fixtureSpec({ environment: 'ssh-hosts', cwd: hogRelease(), args: ['hog.mjs'] });
+    try {
+      const handle = await runtime.start(spec);
+      await waitFor('healthy', () => runtime.list().find((s) => s.instanceId === spec.instanceId)?.state === 'healthy');
+      const container = String(handle.containerId);
+      // The limit as the local runtime sets it: memory and memory+swap alike, so it cannot swap its way past.
+      expect(docker('inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}', container)).toBe(
+        `${limit} ${limit}`,
+      );
+      // No answer comes: the instance dies while filling its memory.
+      await httpRequest(String(handle.address), '/grow', 'POST').catch(() => undefined);
+      const exited = await waitFor('the exit event', () =>
+        events.find((e) => e.type === 'exit' && e.instanceId === spec.instanceId),
+      );
+      // Reported as the local container runtime reports it (containers.ts exitOf): killed by SIGKILL.
+      expect(exited).toMatchObject({ exit: { code: null, signal: 'SIGKILL' } });
+      expect(docker('inspect', '-f', '{{.State.OOMKilled}}', container)).toBe('true');
+      expect(runtime.list().find((s) => s.instanceId === spec.instanceId)?.state).toBe('crashed');
+      await runtime.stop(spec.instanceId);
+    } finally {
+      await runtime.close();
+      // Also when the test failed half-way: no container of it is left running.
+      try {
+        docker('rm', '-f', `slipway-${spec.instanceId}`);
+      } catch {
+        // never created
+      }
+    }
+  }, 120_000);
 
   it('refuses a host whose key changed, in one line naming the host and the pinned key', async () => {
     const host = sshHosts.hosts[1]!;

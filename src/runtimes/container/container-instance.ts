@@ -51,7 +51,9 @@ export class ContainerInstance {
     });
   }
 
-  async launch(): Promise<ContainerHandle> {
+  /** First start; `restarts` carries on the count of an instance moved here from a host that stopped answering. */
+  async launch(restarts = 0): Promise<ContainerHandle> {
+    this.s.restarts = restarts;
     const spawning = this.ctx.containers.create(this.spec);
     this.spawning = spawning;
     try {

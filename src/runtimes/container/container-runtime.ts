@@ -112,14 +112,15 @@ export class ContainerRuntime implements Runtime {
     });
   }
 
-  async start(spec: InstanceSpec): Promise<InstanceHandle> {
+  /** `restarts`: the count of an instance moved here from another host (HostContainers), else 0. */
+  async start(spec: InstanceSpec, moved: { restarts?: number } = {}): Promise<InstanceHandle> {
     this.table.assertOpen();
     validateSpec(spec);
     const id = spec.instanceId;
     return this.table.start(id, async () => {
       const instance = this.supervise(spec);
       try {
-        const handle = await instance.launch();
+        const handle = await instance.launch(moved.restarts);
         this.logger.info({ instanceId: id, address: handle.address }, 'started instance in a container');
         return handle;
       } catch (err) {
@@ -197,6 +198,29 @@ export class ContainerRuntime implements Runtime {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Stop supervising one instance without a word to the engine, which does not answer (its SSH host stopped
+   * answering): no restart here, no stop. Returns its last status and the container it ran in, to be ended with
+   * endStray() if the host comes back; undefined when it is not active here.
+   */
+  forget(instanceId: string): { status: InstanceStatus; containerId: string | undefined } | undefined {
+    const instance = this.table.active(instanceId);
+    if (!instance) return undefined;
+    instance.detach();
+    this.table.instances.delete(instanceId);
+    return { status: instance.status(), containerId: instance.running() ?? instance.containerId };
+  }
+
+  /** SIGKILL a container an instance left behind when it moved to another host. Absent or stopped: nothing to do. */
+  endStray(containerId: string): Promise<void> {
+    return this.containers.kill(containerId);
+  }
+
+  /** Resolves while the engine answers (the Engine API's `_ping`). */
+  async ping(): Promise<void> {
+    await this.docker.ping();
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
+import { type Clock, systemClock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
-import { silentLogger } from '../../shared/logging.js';
+import { type Logger, silentLogger } from '../../shared/logging.js';
 import { RuntimeError } from '../local/errors.js';
 import type {
   InstanceHandle,
@@ -13,7 +14,10 @@ import type {
 } from '../runtime.js';
 import { type HostAddress, parseHostAddress } from '../ssh/host-address.js';
 import type { HostCredentials } from '../ssh/host-connection.js';
+import { HostPoller } from '../ssh/host-poller.js';
 import { ContainerRuntime, type ContainerRuntimeOptions } from './container-runtime.js';
+import { type EngineHost, engineHost } from './engine-host.js';
+import { HostMoves } from './host-moves.js';
 
 /** Options for {@link HostContainers}. */
 export interface HostContainersOptions extends Omit<ContainerRuntimeOptions, 'ssh' | 'publishHost' | 'socketPath'> {
@@ -24,14 +28,21 @@ export interface HostContainersOptions extends Omit<ContainerRuntimeOptions, 'ss
   /** Host keys pinned on first use (the SSH runtime's file). */
   knownHostsFile: string;
   credentials(host: HostAddress): Promise<HostCredentials>;
+  /** How often each host's engine is asked whether it answers (default 1 s). */
+  hostPollMs?: number;
+  /** A host whose engine is silent this long is down: its instances move to the other hosts (default 4 s). */
+  downAfterMs?: number;
+  /** How long one such question may take (default 5 s). */
+  hostTimeoutMs?: number;
 }
 
 /**
  * Containers on SSH hosts: one {@link ContainerRuntime} per host, talking to that host's Docker Engine over SSH,
  * its ports published on the host's address (which the proxy routes to). An instance goes to the host of its
  * spec with the fewest instances of its service and environment; its handle records the host (`host`), by which
- * adopt finds it again. Specs without hosts go to this machine's engine. A host that stops answering keeps its
- * instances: they are not moved to another host (the SSH runtime moves its processes; this one does not yet).
+ * adopt finds it again. Specs without hosts go to this machine's engine. A host whose engine stops answering for
+ * `downAfterMs` counts its instances down, as the SSH runtime does: each is started on another of its hosts (the
+ * `exit` event names the lost host), and the containers they left there are ended when the host answers again.
  */
 export class HostContainers implements Runtime {
   readonly name = 'container';
@@ -42,9 +53,26 @@ export class HostContainers implements Runtime {
   private readonly resolved = new Map<string, ContainerRuntime>();
   /** Instances started (or adopted) and not stopped: what placement counts. */
   private readonly placed = new Set<string>();
+  private readonly pollers = new Map<string, HostPoller<EngineHost>>();
+  private readonly moves: HostMoves;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
 
   constructor(private readonly options: HostContainersOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
     this.unsubscribes.push(options.local.subscribe((e) => this.emit(e)));
+    this.moves = new HostMoves({
+      clock: this.clock,
+      logger: this.logger,
+      emit: (event) => this.emit(event),
+      hostsFor: (spec) => options.hostsFor(spec),
+      byLoad: (spec, hosts) => this.byLoad(spec, hosts),
+      isDown: (url) => this.pollers.get(url)?.down === true,
+      opened: (url) => this.resolved.get(url),
+      runtimeOf: (url) => this.runtimeOf(url),
+      own: (url, spec) => this.owners.set(spec.instanceId, { url, spec }),
+    });
   }
 
   async start(spec: InstanceSpec): Promise<InstanceHandle> {
@@ -88,11 +116,15 @@ export class HostContainers implements Runtime {
     const owner = this.owners.get(instanceId);
     if (!owner) return this.options.local.stop(instanceId);
     this.placed.delete(instanceId);
+    // A move to another host ends here; a start under way there is waited for and stopped below.
+    this.moves.cancel(instanceId);
     await (await this.runtimeOf(owner.url)).stop(instanceId);
   }
 
   list(): InstanceStatus[] {
-    return [...this.options.local.list(), ...this.started().flatMap((r) => r.list())];
+    const listed = [...this.options.local.list(), ...this.started().flatMap((r) => r.list())];
+    const ids = new Set(listed.map((s) => s.instanceId));
+    return [...listed, ...this.moves.statuses().filter((s) => !ids.has(s.instanceId))];
   }
 
   subscribe(listener: (event: RuntimeEvent) => void): () => void {
@@ -118,6 +150,8 @@ export class HostContainers implements Runtime {
   }
 
   async close(): Promise<void> {
+    for (const poller of this.pollers.values()) poller.stop();
+    this.moves.close();
     for (const off of this.unsubscribes.splice(0)) off();
     await Promise.all([
       this.options.local.close(),
@@ -125,8 +159,16 @@ export class HostContainers implements Runtime {
     ]);
   }
 
-  /** The host with the fewest active instances of the spec's service and environment. */
+  /** The answering host with the fewest active instances of the spec's service and environment. */
   private place(spec: InstanceSpec, hosts: string[]): string {
+    return this.byLoad(spec, hosts)[0]!;
+  }
+
+  /**
+   * Hosts that answer, fewest active instances of the spec's service and environment first (stable for ties). None
+   * answering: all of them, so a start fails with the engine's own line naming the host.
+   */
+  private byLoad(spec: InstanceSpec, hosts: string[]): string[] {
     const load = (url: string) =>
       [...this.owners.entries()].filter(
         ([id, o]) =>
@@ -136,7 +178,21 @@ export class HostContainers implements Runtime {
           o.spec.service === spec.service &&
           o.spec.environment === spec.environment,
       ).length;
-    return hosts.reduce((best, url) => (load(url) < load(best) ? url : best));
+    const up = hosts.filter((url) => !this.pollers.get(url)?.down);
+    return (up.length > 0 ? up : hosts)
+      .map((url, i) => ({ url, i, load: load(url) }))
+      .sort((a, b) => a.load - b.load || a.i - b.i)
+      .map((h) => h.url);
+  }
+
+  /** The host's engine stopped answering: its instances count as down and start on the other hosts. */
+  private hostLost(url: string, why: string): void {
+    const on = [...this.owners.values()].filter((o) => o.url === url && this.placed.has(o.spec.instanceId));
+    this.moves.hostLost(
+      url,
+      why,
+      on.map((o) => o.spec),
+    );
   }
 
   private started(): ContainerRuntime[] {
@@ -161,7 +217,16 @@ export class HostContainers implements Runtime {
         'invalid_input',
         `host ${host.label}: containers on SSH hosts need the host's IPv4 address`,
       );
-    const { local: _local, hostsFor: _hostsFor, knownHostsFile, credentials, ...rest } = this.options;
+    const {
+      local: _l,
+      hostsFor: _h,
+      knownHostsFile,
+      credentials,
+      hostPollMs,
+      downAfterMs,
+      hostTimeoutMs,
+      ...rest
+    } = this.options;
     const runtime = new ContainerRuntime({
       ...rest,
       ssh: { url, knownHostsFile, credentials: await credentials(host) },
@@ -173,6 +238,15 @@ export class HostContainers implements Runtime {
       ),
     );
     this.resolved.set(url, runtime);
+    this.pollers.set(
+      url,
+      new HostPoller(engineHost(url, runtime, hostTimeoutMs ?? 5000), {
+        clock: this.clock,
+        pollMs: hostPollMs ?? 1000,
+        downAfterMs: downAfterMs ?? 4000,
+        events: { seen: (h) => this.moves.hostSeen(h.url), lost: (h, why) => this.hostLost(h.url, why) },
+      }),
+    );
     return runtime;
   }
 
@@ -182,7 +256,7 @@ export class HostContainers implements Runtime {
       try {
         listener(event);
       } catch (err) {
-        (this.options.logger ?? silentLogger).error({ err: messageOf(err), event: event.type }, 'listener threw');
+        this.logger.error({ err: messageOf(err), event: event.type }, 'listener threw');
       }
     }
   }

@@ -1,27 +1,33 @@
 import type { Clock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
-import type { RemoteHost, RemoteProcess } from './remote-host.js';
+
+/** What a poller asks of a host: a name for people, and one call that answers while the host does. */
+export interface PolledHost {
+  readonly label: string;
+  status(): Promise<unknown>;
+}
 
 /** What a poller reports to the runtime. */
-export interface HostPollerEvents {
-  seen(host: RemoteHost, processes: Map<string, RemoteProcess>): void;
+export interface HostPollerEvents<H extends PolledHost> {
+  seen(host: H, status: Awaited<ReturnType<H['status']>>): void;
   /** The host has not answered for `downAfterMs`: everything on it counts as down. */
-  lost(host: RemoteHost, why: string): void;
+  lost(host: H, why: string): void;
 }
 
 /**
- * Asks one host every `pollMs` which instance processes are alive (one fixed command), so exits are
- * seen within a poll, and declares the host down when it has not answered for `downAfterMs` (a
- * stopped sshd or machine, a dead network, a stuck disk all look like that from here).
+ * Asks one host every `pollMs` how it is (the SSH runtime: which instance processes are alive, one fixed command;
+ * containers on SSH hosts: whether its Docker Engine answers), so exits are seen within a poll, and declares the host
+ * down when it has not answered for `downAfterMs` (a stopped sshd or machine, a dead network, a stuck disk all look
+ * like that from here). `status()` must time out by itself: a call that never returns stops the polling.
  */
-export class HostPoller {
+export class HostPoller<H extends PolledHost> {
   down = false;
   private failingSince: number | undefined;
   private readonly stopped = new AbortController();
 
   constructor(
-    readonly host: RemoteHost,
-    private readonly options: { clock: Clock; pollMs: number; downAfterMs: number; events: HostPollerEvents },
+    readonly host: H,
+    private readonly options: { clock: Clock; pollMs: number; downAfterMs: number; events: HostPollerEvents<H> },
   ) {
     void this.loop();
   }
@@ -34,11 +40,11 @@ export class HostPoller {
     const { clock, pollMs, downAfterMs, events } = this.options;
     while (!this.stopped.signal.aborted) {
       try {
-        const processes = await this.host.status();
+        const status = (await this.host.status()) as Awaited<ReturnType<H['status']>>;
         if (this.stopped.signal.aborted) return;
         this.failingSince = undefined;
         this.down = false;
-        events.seen(this.host, processes);
+        events.seen(this.host, status);
       } catch (err) {
         const now = clock.now();
         this.failingSince ??= now;

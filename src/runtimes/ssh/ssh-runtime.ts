@@ -65,7 +65,7 @@ export class SshRuntime implements Runtime {
   private readonly table: InstanceTable<SshInstance>;
   private readonly logHosts = new Map<string, RemoteHost>();
   private readonly hosts = new Map<string, RemoteHost>();
-  private readonly pollers = new Map<string, HostPoller>();
+  private readonly pollers = new Map<string, HostPoller<RemoteHost>>();
   private readonly knownHosts: KnownHosts;
   private readonly clock: Clock;
   private readonly logger: Logger;
