@@ -3,7 +3,7 @@ import { freshProgress, type ControlRequest, type DeploymentRecord } from '../..
 import type { Plan } from '../../model/plan.js';
 import { afterStepFailure, isJudged, nextAction } from './next-action.js';
 
-type Model = Pick<DeploymentRecord, 'state' | 'control' | 'plan' | 'step' | 'progress'>;
+type Model = Pick<DeploymentRecord, 'state' | 'control' | 'plan' | 'step' | 'progress' | 'reason'>;
 
 const plan: Plan = {
   strategy: 'canary',
