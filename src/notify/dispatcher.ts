@@ -64,8 +64,7 @@ export class Dispatcher {
     const { events, readTo, heldBack } = await listFinishedEvents(db, {
       after: cursor,
       kinds: triggeringKinds,
-      // Short statements, as the worker's (worker.ts: passBatch): 50 events make up to 250 deliveries per write.
-      limit: this.options.batch ?? 50,
+      limit: this.options.batch ?? 200,
     });
     const configs = new Map<string, ProjectConfig | undefined>();
     const deliveries: NewNotifyDelivery[] = [];

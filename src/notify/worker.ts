@@ -61,13 +61,10 @@ export interface WorkerOptions {
 /** Config fields that are not secret names. */
 const plainFields = new Set(['type', 'from', 'to', ...plainServiceFields]);
 const urgent = new Set(urgentTriggers);
-/**
- * Ended attempts written per statement, and deliveries claimed per pass. Small enough that each statement holds the
- * store for a few ms: a deployment's step waits for the one under way (on PGlite, which runs one at a time, a claim
- * of 200 took 20–28 ms and a write of 200 outcomes 12 ms in bench:notify's burst, and a step waited for them).
- */
-const flushBatch = 50;
-const passBatch = 50;
+/** Ended attempts written per transaction. */
+const flushBatch = 200;
+/** Deliveries read per pass. */
+const passBatch = 200;
 /**
  * The safety poll: what nothing in this process announces (deliveries a former leader wrote just before it lost the
  * lease) is found this late at worst. It was 250 ms, the largest share of an idle coordinator's statements.
