@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshPglite } from '../../test/support/store.js';
 import { silentLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
-import { appendEvent, type EventRecord, listEvents } from '../store/repos/events.js';
+import { appendEvent, appendEventsReturning, type EventRecord, listEvents } from '../store/repos/events.js';
 import { EventLog } from './event-log.js';
 
 let db: Db;
@@ -36,6 +36,43 @@ describe('EventLog', () => {
     await appendEvent(db, { project: 'p', kind: 'after.leaving', message: 'nobody listens', data: {} });
     await new Promise((r) => setTimeout(r, 100));
     expect(got).toHaveLength(2);
+  });
+
+  it('the tail hands over more than a page at once, in order, each once; never reads back emitted ones', async () => {
+    // The tail's reads, seen through the background lane it reads in.
+    const background = db.background();
+    const read: number[] = [];
+    const watched = Object.create(db) as Db;
+    const lane = Object.create(background) as Db;
+    lane.query = (async (sql: string, params?: unknown[]) => {
+      const result = await background.query(sql, params);
+      if (sql.includes('unnest')) read.push(...result.rows.map((r) => Number((r as { id: unknown }).id)));
+      return result;
+    }) as Db['query'];
+    watched.background = () => lane;
+    // Reads on the foreground lane would be seen too (and fail the first check below).
+    watched.query = (async (sql: string, params?: unknown[]) => {
+      if (sql.includes('unnest') || sql.includes('<> all')) read.push(-1);
+      return db.query(sql, params);
+    }) as Db['query'];
+    const log = new EventLog(watched, silentLogger, 20);
+    const got: number[] = [];
+    const stop = log.subscribe((e) => got.push(e.id));
+    await log.following();
+    const emitted = await Promise.all(
+      [1, 2, 3].map((i) => log.emit({ project: 'p', kind: 'emitted', message: `${i}`, data: {} })),
+    );
+    const stored = await appendEventsReturning(
+      db,
+      Array.from({ length: 450 }, (_, i) => ({ project: 'p', kind: 'stored', message: `${i}`, data: {} })),
+    );
+    await until('every stored event', () => stored.every((e) => got.includes(e.id)));
+    await new Promise((r) => setTimeout(r, 100)); // more rounds of the tail: nothing is handed twice
+    stop();
+    const ids = [...emitted.map((e) => e!.id), ...stored.map((e) => e.id)];
+    expect(got).toEqual(ids);
+    expect(read).not.toContain(-1);
+    expect(read.filter((id) => emitted.some((e) => e!.id === id))).toEqual([]);
   });
 
   it('following() settles once the tail reads the store: an event stored right after it is handed over', async () => {
