@@ -3,12 +3,12 @@
  *
  * The control-plane part of issue 14's scale figure: one project of 200 services × 3 environments, every
  * service-environment deployed twice (a first release, then a blue-green switch: 1,200 deployments) with 20 in
- * flight at once, on the real store (PGlite in its worker thread, or the PostgreSQL server at 127.0.0.1:5432). Instances
- * and routes are the fake runtime and recording router of the engine tests (in memory, instant health), so what
- * is measured is the engine itself: per step, the time from its `deployment.step.started` event to the next step's
- * (or `deployment.finished`): the step's own work plus the store reads and writes around it. Also the coordinator's
- * RSS (this process: the engine, and with PGlite the database too) after the run.
- * The SSH/data-plane parts of the scale benchmark are bench/scale-ssh.ts and bench/proxy.ts.
+ * flight at once, on the real store (PGlite in its worker thread, or the PostgreSQL server at 127.0.0.1:5432).
+ * Instances and routes are the fake runtime and recording router of the engine tests (in memory, instant health),
+ * so what is measured is the engine itself: per step, the time from its `deployment.step.started` event to the next
+ * step's (or `deployment.finished`): the step's own work plus the store reads and writes around it. Also the
+ * coordinator's RSS (this process: the engine, and with PGlite the database too) after the run. The SSH/data-plane
+ * parts of the scale benchmark are bench/scale-ssh.ts and bench/proxy.ts.
  */
 import { loadavg } from 'node:os';
 import { validateConfigObject } from '../src/config/validate.js';
