@@ -114,7 +114,8 @@ export class EventLog {
   }
 
   private handAndLog(stored: EventRecord): void {
-    this.hand(stored);
+    // The tail may have read it (committed, not yet handed over) and handed it first: each event goes out once.
+    if (!this.handed.has(stored.id)) this.hand(stored);
     this.logger.info(
       { kind: stored.kind, deployment: stored.deploymentId, service: stored.service, environment: stored.environment },
       stored.message,
