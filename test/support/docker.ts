@@ -51,7 +51,24 @@ export async function useDockerEngine(): Promise<TestEngine> {
   mkdirSync(leases, { recursive: true });
   const lease = join(leases, String(process.pid));
   writeFileSync(lease, '');
-  // One starter at a time: mkdir is atomic.
+  try {
+    await underLock(async () => {
+      if (!(await pingEngine(testSocket))) await startDaemon();
+    });
+  } catch (e) {
+    // A lease left behind would keep the last user from stopping a daemon started later.
+    rmSync(lease, { force: true });
+    throw e;
+  }
+  return { socketPath: testSocket, release: () => releaseLease(lease) };
+}
+
+/**
+ * Starting and stopping happen under one lock (mkdir is atomic): a file that looked while the last user was stopping
+ * the daemon found it silent, started another, and that one refused to start while the first still held its pid
+ * file ("pid file found"), so the file waited 60 s for nothing (seen in CI).
+ */
+async function underLock<T>(fn: () => Promise<T>): Promise<T> {
   const lock = join(stateDir, 'starting.lock');
   await waitUntil(
     'the dockerd start lock',
@@ -72,19 +89,37 @@ export async function useDockerEngine(): Promise<TestEngine> {
         return false;
       }
     },
-    60_000,
+    90_000,
   );
   try {
-    if (!(await pingEngine(testSocket))) await startDaemon();
+    return await fn();
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
-  return { socketPath: testSocket, release: () => releaseLease(lease) };
+}
+
+/** The pid in the test daemon's pid file, when that process is alive (a daemon running or still shutting down). */
+function daemonPid(): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function startDaemon(): Promise<void> {
   if (!existsSync('/usr/sbin/dockerd') && !existsSync('/usr/bin/dockerd'))
     throw new Error('dockerd is not installed: apt-get install -y docker.io (scripts/test.mjs does this)');
+  // A daemon that does not answer but still runs (shutting down, or hung) holds the pid file: it goes first.
+  const old = daemonPid();
+  if (old !== undefined) {
+    await waitUntil('the previous dockerd to exit', () => daemonPid() === undefined, 30_000).catch(() => {
+      process.kill(old, 'SIGKILL');
+    });
+    await waitUntil('the previous dockerd to exit', () => daemonPid() === undefined, 10_000);
+  }
+  rmSync(pidFile, { force: true });
   const log = openSync(join(stateDir, 'dockerd.log'), 'a');
   const daemon = spawn(
     'dockerd',
@@ -102,16 +137,30 @@ async function startDaemon(): Promise<void> {
   );
   daemon.unref();
   writeFileSync(startedMark, String(daemon.pid));
-  await waitUntil('dockerd to answer', () => pingEngine(testSocket), 60_000);
+  let exited: number | null | undefined;
+  daemon.once('exit', (code) => {
+    exited = code;
+  });
+  await waitUntil(
+    'dockerd to answer',
+    () => {
+      if (exited !== undefined)
+        throw new Error(`dockerd exited (code ${exited}) before answering: see ${join(stateDir, 'dockerd.log')}`);
+      return pingEngine(testSocket);
+    },
+    60_000,
+  );
 }
 
 async function releaseLease(lease: string): Promise<void> {
   rmSync(lease, { force: true });
-  const others = readdirSync(leases).filter((name) => alive(Number(name)));
-  if (others.length > 0 || !existsSync(startedMark)) return;
-  const pid = Number(readFileSync(startedMark, 'utf8'));
-  rmSync(startedMark, { force: true });
-  if (!Number.isInteger(pid) || !alive(pid)) return;
-  process.kill(pid, 'SIGTERM');
-  await waitUntil('dockerd to stop', () => !alive(pid), 30_000).catch(() => process.kill(pid, 'SIGKILL'));
+  await underLock(async () => {
+    const others = readdirSync(leases).filter((name) => alive(Number(name)));
+    if (others.length > 0 || !existsSync(startedMark)) return;
+    const pid = Number(readFileSync(startedMark, 'utf8'));
+    rmSync(startedMark, { force: true });
+    if (!Number.isInteger(pid) || !alive(pid)) return;
+    process.kill(pid, 'SIGTERM');
+    await waitUntil('dockerd to stop', () => !alive(pid), 30_000).catch(() => process.kill(pid, 'SIGKILL'));
+  });
 }
