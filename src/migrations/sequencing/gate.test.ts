@@ -7,7 +7,7 @@ import { assertPostgresReachable, freshPostgres, type FreshPostgres } from '../.
 import { validateConfigObject } from '../../config/validate.js';
 import { silentLogger } from '../../shared/logging.js';
 import { insertDeployment, updateDeployment } from '../../store/repos/deployments.js';
-import type { NewEvent } from '../../store/repos/events.js';
+import { appendEvent, type NewEvent } from '../../store/repos/events.js';
 import { upsertProject } from '../../store/repos/projects.js';
 import { insertReleaseIfAbsent } from '../../store/repos/releases.js';
 import { setStable } from '../../store/repos/service-state.js';
@@ -97,5 +97,52 @@ describe('the contract sweep', () => {
     await setStable(store.db, config.project, 'staging', 'api', 'rel_2.0.0');
     await gate.sweep();
     expect(emitted).toEqual([]);
+  }, 60_000);
+});
+
+describe('expand, resumed', () => {
+  it('returns what the deployment applied when its step stopped after the checks but before recording it', async () => {
+    store = await freshPostgres();
+    app = await freshPostgres({ migrated: false });
+    dir = mkdtempSync(path.join(tmpdir(), 'slipway-gate-'));
+    const raw = rawConfig();
+    raw.database = { url: app.url, migrations: 'releases/{version}/migrations' };
+    const config = validateConfigObject(raw, { baseDir: dir });
+    await upsertProject(store.db, config.project, config, 'digest-1');
+    const v2 = release('2.0.0', {
+      '0001_vessels.up.sql': 'create table vessels (id bigint primary key);\n',
+      '0001_vessels.down.sql': 'drop table vessels;\n',
+      '0002_flag.up.sql': '-- slipway: phase=expand\nalter table vessels add column flag text;\n',
+      '0002_flag.down.sql': 'alter table vessels drop column flag;\n',
+    });
+    await applyMigrations({
+      url: app.url,
+      migrations: loadMigrations(v2),
+      target: 2,
+      lockTimeoutMs: 2000,
+      statementTimeoutMs: 60_000,
+    });
+    // What the first run of the step wrote before its write of the deployment's progress was refused (the lease
+    // had lapsed on a starved coordinator, seen in CI): the migrations applied, then the checks.
+    const about = { project: config.project, deploymentId: 'dep_2', service: 'api', environment: 'staging' };
+    for (const migration of ['0001_vessels', '0002_flag'])
+      await appendEvent(store.db, {
+        ...about,
+        kind: 'migration.migration-applied',
+        message: migration,
+        data: { migration },
+      });
+    await appendEvent(store.db, { ...about, kind: 'migration.verified', message: 'checked', data: {} });
+    const emitted: string[] = [];
+    const gate = new MigrationSequencer(store.db, { emit: async () => undefined }, silentLogger);
+    const applied = await gate.expand({
+      deployment: { id: 'dep_2', project: config.project, environment: 'staging', service: 'api' } as never,
+      release: { version: '2.0.0' } as never,
+      emit: async (kind) => void emitted.push(kind),
+      signal: new AbortController().signal,
+    });
+    expect(applied).toEqual(['0001_vessels', '0002_flag']);
+    // Nothing ran again: the checks were done.
+    expect(emitted.filter((k) => k !== 'migration.checked')).toEqual([]);
   }, 60_000);
 });

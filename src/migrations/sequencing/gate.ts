@@ -156,7 +156,13 @@ export class MigrationSequencer implements MigrationGate {
     const events = await listEvents(this.db, { deploymentId, limit: 10_000 });
     const started = events.some((e) => e.kind === 'migration.backup' || e.kind === 'migration.migration-applied');
     const checked = events.some((e) => e.kind === 'migration.verified' || e.kind === 'migration.integrity.failed');
-    if (!started || checked) return [];
+    const applied = events.flatMap((e) =>
+      e.kind === 'migration.migration-applied' && typeof e.data.migration === 'string' ? [e.data.migration] : [],
+    );
+    if (!started) return [];
+    // Checked already, but the step stopped before it recorded what it applied (its write refused while the lease had
+    // lapsed, seen in CI): those are still this deployment's, and a rollback with revertOnRollback reverts them.
+    if (checked) return applied;
     const backup = events.findLast((e) => e.kind === 'migration.backup')?.data.backup;
     const manifest =
       typeof backup === 'string' && where.backups
@@ -167,9 +173,7 @@ export class MigrationSequencer implements MigrationGate {
       { ...(manifest ? { backup: manifest } : {}), tables: [], rows: {} },
       statementTimeoutMs,
     );
-    return events.flatMap((e) =>
-      e.kind === 'migration.migration-applied' && typeof e.data.migration === 'string' ? [e.data.migration] : [],
-    );
+    return applied;
   }
 
   async contract(input: MigrationStepInput): Promise<void> {
