@@ -1,14 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useDockerEngine, type TestEngine } from './support/docker.js';
-import { dockerSshHosts } from './support/docker-ssh-hosts.js';
+import { closeSystemOnHosts, dockerSshHosts, startSystemOnHosts } from './support/docker-ssh-hosts.js';
 import { until } from './support/processes.js';
 import type { SshTestHosts } from './support/ssh-hosts.js';
-import { System } from './support/system.js';
+import type { System } from './support/system.js';
 
 /**
  * Containers on two SSH hosts (127.0.0.63 and .64, real sshd, harbor-quote through a real coordinator and the built-in
@@ -52,28 +52,11 @@ beforeAll(async () => {
   engine = await useDockerEngine();
   dockerHosts = await dockerSshHosts(engine, 2, 63);
   sshHosts = dockerHosts.ssh;
-  const hosts = sshHosts.hosts.map((h) => h.url).join(', ');
-  system = await System.start({
-    store: 'embedded',
-    instances: 2,
-    environmentExtras: { staging: `hosts: [${hosts}], sshKey: secret:DEPLOY_KEY, container: { memory: 128MiB }` },
-  });
-  const keyFile = join(work, 'deploy-key');
-  writeFileSync(keyFile, sshHosts.privateKey, { mode: 0o600 });
-  const set = await system.cli(['secrets', 'set', 'DEPLOY_KEY', '--env', 'staging', '--from-file', keyFile]);
-  expect(set.code, set.stderr).toBe(0);
+  system = await startSystemOnHosts(sshHosts, work);
 }, 180_000);
 
 afterAll(async () => {
-  // This coordinator's containers only: other files run harbor-quote on the same test dockerd.
-  const own = new Set<string>();
-  if (system) {
-    const all = await system.client
-      .call<{ instances: InstanceView[] }>('GET', '/api/v1/instances?project=harbor-quote&environment=staging')
-      .catch(() => ({ instances: [] as InstanceView[] }));
-    for (const i of all.instances) own.add(i.id);
-  }
-  await system?.close();
+  const own = await closeSystemOnHosts(system);
   for (const id of own) {
     const container = engine ? containerOf(id) : '';
     if (container) docker('rm', '-f', container);

@@ -10,8 +10,8 @@ import { useDockerEngine, type TestEngine } from './support/docker.js';
 import { fixtureScript, fixtureSpec, httpRequest, waitFor } from './support/local-runtime.js';
 import { until } from './support/processes.js';
 import type { SshTestHosts } from './support/ssh-hosts.js';
-import { dockerSshHosts } from './support/docker-ssh-hosts.js';
-import { System } from './support/system.js';
+import { closeSystemOnHosts, dockerSshHosts, startSystemOnHosts } from './support/docker-ssh-hosts.js';
+import type { System } from './support/system.js';
 
 /**
  * The container runtime with the Docker Engine of an SSH host (docker-modem's `protocol: 'ssh'`: `docker system
@@ -104,28 +104,11 @@ describe('containers on SSH hosts: harbor-quote on two hosts through the proxy',
     docker('images', '-q', '--filter', 'reference=slipway-release').split('\n').filter(Boolean);
 
   beforeAll(async () => {
-    const hosts = sshHosts.hosts.map((h) => h.url).join(', ');
-    system = await System.start({
-      store: 'embedded',
-      instances: 2,
-      environmentExtras: { staging: `hosts: [${hosts}], sshKey: secret:DEPLOY_KEY, container: { memory: 128MiB }` },
-    });
-    const keyFile = join(work, 'deploy-key');
-    writeFileSync(keyFile, sshHosts.privateKey, { mode: 0o600 });
-    const set = await system.cli(['secrets', 'set', 'DEPLOY_KEY', '--env', 'staging', '--from-file', keyFile]);
-    expect(set.code, set.stderr).toBe(0);
+    system = await startSystemOnHosts(sshHosts, work);
   }, 180_000);
 
   afterAll(async () => {
-    // This coordinator's containers only: test/container-deploy.test.ts runs harbor-quote on the same dockerd too.
-    const own = new Set<string>();
-    if (system) {
-      const all = await system.client
-        .call<{ instances: InstanceView[] }>('GET', '/api/v1/instances?project=harbor-quote&environment=staging')
-        .catch(() => ({ instances: [] as InstanceView[] }));
-      for (const i of all.instances) own.add(i.id);
-    }
-    await system?.close();
+    const own = await closeSystemOnHosts(system);
     const left = docker('ps', '-aq', '--filter', 'label=dev.slipway.project=harbor-quote');
     const mine = (left ? left.split('\n') : []).filter((id) =>
       own.has(docker('inspect', '-f', '{{index .Config.Labels "dev.slipway.instance"}}', id)),

@@ -1,6 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { type SshTestHosts, startSshHosts } from './ssh-hosts.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
 import type { TestEngine } from './docker.js';
+import { type SshTestHosts, startSshHosts } from './ssh-hosts.js';
+import { System } from './system.js';
 
 /**
  * SSH test hosts whose users reach the test dockerd, for containers on SSH hosts: sshd sets DOCKER_HOST to its socket
@@ -28,4 +32,37 @@ export async function dockerSshHosts(
       ssh.stop();
     },
   };
+}
+
+/**
+ * A coordinator whose staging runs harbor-quote (`instances: 2`, containers of 128 MiB) on these hosts, its SSH key
+ * stored as the secret DEPLOY_KEY the way a user stores it (`slipway secrets set --from-file`; the file is in `work`).
+ */
+export async function startSystemOnHosts(ssh: SshTestHosts, work: string): Promise<System> {
+  const hosts = ssh.hosts.map((h) => h.url).join(', ');
+  const system = await System.start({
+    store: 'embedded',
+    instances: 2,
+    environmentExtras: { staging: `hosts: [${hosts}], sshKey: secret:DEPLOY_KEY, container: { memory: 128MiB }` },
+  });
+  const keyFile = join(work, 'deploy-key');
+  writeFileSync(keyFile, ssh.privateKey, { mode: 0o600 });
+  const set = await system.cli(['secrets', 'set', 'DEPLOY_KEY', '--env', 'staging', '--from-file', keyFile]);
+  expect(set.code, set.stderr).toBe(0);
+  return system;
+}
+
+/**
+ * Close the coordinator; returns the ids of its staging instances, so the caller removes only its own containers
+ * (other files run harbor-quote on the same test dockerd at the same time).
+ */
+export async function closeSystemOnHosts(system: System | undefined): Promise<Set<string>> {
+  const own = new Set<string>();
+  if (!system) return own;
+  const all = await system.client
+    .call<{ instances: { id: string }[] }>('GET', '/api/v1/instances?project=harbor-quote&environment=staging')
+    .catch(() => ({ instances: [] as { id: string }[] }));
+  for (const i of all.instances) own.add(i.id);
+  await system.close();
+  return own;
 }
