@@ -16,6 +16,8 @@ import { type HostAddress, parseHostAddress } from '../ssh/host-address.js';
 import type { HostCredentials } from '../ssh/host-connection.js';
 import { HostPoller } from '../ssh/host-poller.js';
 import { ContainerRuntime, type ContainerRuntimeOptions } from './container-runtime.js';
+import { validateSpec } from '../local/spec-validation.js';
+import { type ContainerHandle, parseContainerHandle } from './container-handle.js';
 import { type EngineHost, engineHost } from './engine-host.js';
 import { HostMoves } from './host-moves.js';
 
@@ -42,7 +44,8 @@ export interface HostContainersOptions extends Omit<ContainerRuntimeOptions, 'ss
  * spec with the fewest instances of its service and environment; its handle records the host (`host`), by which
  * adopt finds it again. Specs without hosts go to this machine's engine. A host whose engine stops answering for
  * `downAfterMs` counts its instances down, as the SSH runtime does: each is started on another of its hosts (the
- * `exit` event names the lost host), and the containers they left there are ended when the host answers again.
+ * `exit` event names the lost host), and the containers they left there are ended when the host answers again. A
+ * host that does not answer when a restarted coordinator adopts is treated the same, at once.
  */
 export class HostContainers implements Runtime {
   readonly name = 'container';
@@ -90,24 +93,29 @@ export class HostContainers implements Runtime {
     }
   }
 
+  /**
+   * Re-attach per host, through that host's engine. A host that does not answer (its sshd or machine is down) fails
+   * only its own instances: they count down and start on their other hosts, as when a host is lost while running,
+   * and the containers left there are ended once it answers again. Every record is checked before any is adopted,
+   * and this machine's engine goes first, so an adopt that fails (a bad record, the local engine) adopted nothing.
+   */
   async adopt(records: { spec: InstanceSpec; handle: InstanceHandle }[]): Promise<InstanceStatus[]> {
-    const byHost = new Map<string, { spec: InstanceSpec; handle: InstanceHandle }[]>();
+    const local: { spec: InstanceSpec; handle: InstanceHandle }[] = [];
+    const byHost = new Map<string, { spec: InstanceSpec; handle: InstanceHandle; parsed: ContainerHandle }[]>();
     for (const record of records) {
       const url = typeof record.handle.host === 'string' ? record.handle.host : '';
-      byHost.set(url, [...(byHost.get(url) ?? []), record]);
-    }
-    const statuses: InstanceStatus[] = [];
-    for (const [url, group] of byHost) {
       if (!url) {
-        statuses.push(...(await this.options.local.adopt(group)));
+        local.push(record);
         continue;
       }
-      for (const { spec } of group) {
-        this.owners.set(spec.instanceId, { url, spec });
-        this.placed.add(spec.instanceId);
-      }
-      statuses.push(...(await (await this.runtimeOf(url)).adopt(group)));
+      validateSpec(record.spec);
+      const parsed = parseContainerHandle(record.handle, record.spec.instanceId);
+      byHost.set(url, [...(byHost.get(url) ?? []), { ...record, parsed }]);
     }
+    const statuses = local.length > 0 ? await this.options.local.adopt(local) : [];
+    // Side by side: hosts that do not answer each cost a connection timeout, not one after another.
+    for (const group of await Promise.all([...byHost].map(([url, group]) => this.adoptOn(url, group))))
+      statuses.push(...group);
     const order = new Map(records.map((r, i) => [r.spec.instanceId, i]));
     return statuses.sort((a, b) => (order.get(a.instanceId) ?? 0) - (order.get(b.instanceId) ?? 0));
   }
@@ -118,7 +126,10 @@ export class HostContainers implements Runtime {
     this.placed.delete(instanceId);
     // A move to another host ends here; a start under way there is waited for and stopped below.
     this.moves.cancel(instanceId);
-    await (await this.runtimeOf(owner.url)).stop(instanceId);
+    // No runtime for its host (none could be opened when adopting), or one whose opening failed: nothing of the
+    // instance was started through it.
+    const runtime = await this.runtimes.get(owner.url)?.catch(() => undefined);
+    await runtime?.stop(instanceId);
   }
 
   list(): InstanceStatus[] {
@@ -146,7 +157,8 @@ export class HostContainers implements Runtime {
   async usage(instanceId: string): Promise<InstanceUsage | undefined> {
     const owner = this.owners.get(instanceId);
     if (!owner) return this.options.local.usage(instanceId);
-    return (await this.runtimeOf(owner.url)).usage(instanceId);
+    // Not through runtimeOf: asking about an instance never opens a connection to a host (nor fails for one).
+    return this.resolved.get(owner.url)?.usage(instanceId);
   }
 
   async close(): Promise<void> {
@@ -183,6 +195,39 @@ export class HostContainers implements Runtime {
       .map((url, i) => ({ url, i, load: load(url) }))
       .sort((a, b) => a.load - b.load || a.i - b.i)
       .map((h) => h.url);
+  }
+
+  /** Adopt one host's instances; never rejects: a host that does not answer counts them down (see adopt). */
+  private async adoptOn(
+    url: string,
+    group: { spec: InstanceSpec; handle: InstanceHandle; parsed: ContainerHandle }[],
+  ): Promise<InstanceStatus[]> {
+    // Adopted again (adopt is idempotent): one already moving off this host, or moved to another, stays as it is.
+    const elsewhere = (id: string) => {
+      const owner = this.owners.get(id);
+      return this.moves.has(id) || (owner !== undefined && owner.url !== url && this.placed.has(id));
+    };
+    const already = group.filter((r) => elsewhere(r.spec.instanceId));
+    const here = group.filter((r) => !elsewhere(r.spec.instanceId));
+    const known = new Map(this.list().map((s) => [s.instanceId, s]));
+    const statuses = already.flatMap((r) => known.get(r.spec.instanceId) ?? []);
+    for (const { spec } of here) {
+      this.owners.set(spec.instanceId, { url, spec });
+      this.placed.add(spec.instanceId);
+    }
+    if (here.length === 0) return statuses;
+    try {
+      return [...statuses, ...(await (await this.runtimeOf(url)).adopt(here))];
+    } catch (err) {
+      const why = `host ${hostLabel(url)} did not answer when the coordinator restarted (${messageOf(err)})`;
+      this.pollers.get(url)?.assumeDown();
+      this.moves.adoptedDown(
+        url,
+        why,
+        here.map((r) => ({ spec: r.spec, handle: r.parsed })),
+      );
+      return [...statuses, ...here.flatMap((r) => this.moves.statusOf(r.spec.instanceId) ?? [])];
+    }
   }
 
   /** The host's engine stopped answering: its instances count as down and start on the other hosts. */
@@ -259,5 +304,14 @@ export class HostContainers implements Runtime {
         this.logger.error({ err: messageOf(err), event: event.type }, 'listener threw');
       }
     }
+  }
+}
+
+/** How a host is named for people (user@host:port); the url itself when it cannot be read. */
+function hostLabel(url: string): string {
+  try {
+    return parseHostAddress(url).label;
+  } catch {
+    return url;
   }
 }

@@ -127,4 +127,48 @@ describe('moving instances off a host that stopped answering', () => {
     moves.hostSeen(lost);
     expect(hosts.get(lost)!.ended).toEqual(['left-behind']);
   });
+
+  it('host silent at adopt: down as its handle says, started on the other host, its container ended', async () => {
+    const { spec, hosts, events, moves, target } = setup();
+    hosts.get(lost)!.running.clear(); // the adopt there re-attached nothing before it failed
+    const handle = {
+      runtime: 'container' as const,
+      address: '10.0.0.5:32768',
+      containerId: 'c0ffee0c0ffee0',
+      startedAt: '2026-01-01T00:00:00Z',
+      pid: 7,
+      restarts: 4,
+    };
+    const adoptWhy = 'host deploy@10.0.0.5:22 did not answer when the coordinator restarted (connection refused)';
+    moves.adoptedDown(lost, adoptWhy, [{ spec, handle }]);
+    await settle();
+    expect(events[0]).toMatchObject({
+      type: 'state',
+      status: { state: 'crashed', address: '10.0.0.5:32768', restarts: 4, message: adoptWhy },
+    });
+    expect(events[1]).toMatchObject({ type: 'exit', instanceId: spec.instanceId, reason: adoptWhy });
+    expect(target.starts).toEqual([{ spec, restarts: 5 }]);
+    expect(events[2]).toMatchObject({ type: 'handle', handle: { host: other } });
+    moves.hostSeen(lost);
+    expect(hosts.get(lost)!.ended).toEqual(['c0ffee0c0ffee0']);
+  });
+
+  it('the adopt there re-attached it before failing: let go of there, that container ended', async () => {
+    const { spec, hosts, moves, target } = setup();
+    const handle = {
+      runtime: 'container' as const,
+      address: '10.0.0.5:32768',
+      containerId: 'c0ffee0c0ffee0',
+      startedAt: '2026-01-01T00:00:00Z',
+      pid: 7,
+      restarts: 2,
+    };
+    moves.adoptedDown(lost, why, [{ spec, handle }]);
+    moves.adoptedDown(lost, why, [{ spec, handle }]); // adopted again meanwhile: one move, not two
+    await settle();
+    expect(hosts.get(lost)!.running.size).toBe(0);
+    expect(target.starts).toEqual([{ spec, restarts: 3 }]);
+    moves.hostSeen(lost);
+    expect(hosts.get(lost)!.ended).toEqual(['left-behind']);
+  });
 });

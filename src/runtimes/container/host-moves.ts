@@ -2,6 +2,7 @@ import type { Clock } from '../../shared/clock.js';
 import { messageOf } from '../../shared/errors.js';
 import type { Logger } from '../../shared/logging.js';
 import type { InstanceSpec, InstanceStatus, RuntimeEvent } from '../runtime.js';
+import type { ContainerHandle } from './container-handle.js';
 import type { ContainerRuntime } from './container-runtime.js';
 
 /** What moving instances off a lost host needs of {@link HostContainers}. */
@@ -20,6 +21,12 @@ export interface HostMovesContext {
   own(url: string, spec: InstanceSpec): void;
 }
 
+/** What an instance left on the lost host: its last status, and the container to end when the host answers again. */
+interface Left {
+  status: InstanceStatus;
+  containerId: string | undefined;
+}
+
 /** An instance moving off a host that stopped answering: its status until another host takes it. */
 interface Move {
   status: InstanceStatus;
@@ -32,8 +39,9 @@ interface Move {
 /**
  * Instances of a host whose engine stopped answering, as the SSH runtime treats its processes: each counts as down
  * (a `crashed` state and an `exit` event whose reason names the host), then starts on another of its hosts with its
- * restart count carried on, or again later when none takes it. The containers they left behind are ended when the
- * host answers again — by container id, not name, so a container of the same name on another engine is never hit.
+ * restart count carried on, or again later when none takes it. A host found not answering when a restarted
+ * coordinator adopts is the same (adoptedDown). The containers they left behind are ended when the host answers
+ * again — by container id, not name, so a container of the same name on another engine is never hit.
  */
 export class HostMoves {
   private readonly moving = new Map<string, Move>();
@@ -51,10 +59,39 @@ export class HostMoves {
     return [...this.moving.values()].map((m) => m.status);
   }
 
+  /** The status of one instance on its way to another host, if it is. */
+  statusOf(instanceId: string): InstanceStatus | undefined {
+    return this.moving.get(instanceId)?.status;
+  }
+
   /** The host's engine stopped answering: these instances on it count down and start elsewhere. */
   hostLost(url: string, why: string, specs: InstanceSpec[]): void {
     this.ctx.logger.warn({ host: url }, why);
-    for (const spec of specs) if (!this.moving.has(spec.instanceId)) this.moveOff(spec, url, why);
+    for (const spec of specs) {
+      if (this.moving.has(spec.instanceId)) continue;
+      const left = this.ctx.opened(url)?.forget(spec.instanceId);
+      if (left) this.moveOff(spec, url, why, left);
+    }
+  }
+
+  /**
+   * The host did not answer when a restarted coordinator adopted these instances on it: the same as a host lost now.
+   * Whatever that adopt re-attached before it failed is let go of (nothing supervised there twice); the rest is known
+   * from its handle alone. The recorded containers are ended when the host answers again.
+   */
+  adoptedDown(url: string, why: string, records: { spec: InstanceSpec; handle: ContainerHandle }[]): void {
+    this.ctx.logger.warn({ host: url }, why);
+    for (const { spec, handle } of records) {
+      if (this.moving.has(spec.instanceId)) continue;
+      const adopted = this.ctx.opened(url)?.forget(spec.instanceId);
+      const status: InstanceStatus = adopted?.status ?? {
+        instanceId: spec.instanceId,
+        state: 'crashed',
+        address: handle.address,
+        restarts: handle.restarts,
+      };
+      this.moveOff(spec, url, why, { status, containerId: adopted?.containerId ?? handle.containerId });
+    }
   }
 
   /** The host answers again: end the containers that instances which moved away left running there. */
@@ -85,10 +122,8 @@ export class HostMoves {
     this.moving.clear();
   }
 
-  private moveOff(spec: InstanceSpec, url: string, why: string): void {
+  private moveOff(spec: InstanceSpec, url: string, why: string, left: Left): void {
     const id = spec.instanceId;
-    const left = this.ctx.opened(url)?.forget(id);
-    if (!left) return;
     if (left.containerId) this.strays.set(url, [...(this.strays.get(url) ?? []), left.containerId]);
     const exit = { code: null, signal: null, at: this.ctx.clock.now() };
     const status: InstanceStatus = { ...left.status, state: 'crashed', pid: undefined, lastExit: exit, message: why };

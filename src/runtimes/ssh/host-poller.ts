@@ -36,6 +36,16 @@ export class HostPoller<H extends PolledHost> {
     this.stopped.abort();
   }
 
+  /**
+   * The host failed to answer already (a restarted coordinator's adopt there failed): it is down from now on, without
+   * waiting `downAfterMs` and without a `lost` event (the caller has counted its instances down); `seen` comes as soon
+   * as it answers again.
+   */
+  assumeDown(): void {
+    this.down = true;
+    this.failingSince ??= this.options.clock.now();
+  }
+
   private async loop(): Promise<void> {
     const { clock, pollMs, downAfterMs, events } = this.options;
     while (!this.stopped.signal.aborted) {
