@@ -6,6 +6,7 @@ import type { Db, Queryable, QueryResult } from './db.js';
 import { StoreError } from './errors.js';
 import { turnIfBusy } from './event-loop-turns.js';
 import { ensureParentDir, ensurePgliteDataDir, reasonOf } from './pglite-data-dir.js';
+import { preparedPglite } from './pglite-prepared.js';
 import { type PgliteLike, type PgliteStatements, ThreadedPglite } from './pglite-thread.js';
 import { toSqlError } from './sql-errors.js';
 import { type Lane, StatementLanes } from './statement-lanes.js';
@@ -66,7 +67,7 @@ async function start(dataDir: string | undefined, thread: boolean, loadDataDir?:
     });
     await pglite.waitReady;
     await installPgliteArrayParsers(pglite);
-    return { pglite: pglite as unknown as PgliteLike, inProcess: true };
+    return { pglite: preparedPglite(pglite), inProcess: true };
   } catch (e) {
     throw new StoreError(
       'unavailable',

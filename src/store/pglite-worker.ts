@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PreparedStatements } from './pglite-prepared.js';
 import { type Lane, StatementLanes } from './statement-lanes.js';
 import { installPgliteArrayParsers, pgliteParsers } from './type-parsers.js';
 
@@ -57,8 +58,9 @@ const answer = (id: number, work: () => Promise<unknown>, transfer: ArrayBuffer[
     (e: unknown) => port.postMessage({ id, error: errorOf(e) } satisfies ThreadAnswer),
   );
 
-async function statement(on: Pick<PGlite | Transaction, 'query' | 'exec'>, r: ThreadRequest): Promise<unknown> {
-  if (r.op === 'exec') return void (await on.exec(r.sql));
+/** A statement, in the open transaction (`tx`) or not: PGlite's own transaction() only brackets them. */
+async function statement(on: PreparedStatements, r: ThreadRequest, tx?: Transaction): Promise<unknown> {
+  if (r.op === 'exec') return void (await on.exec(r.sql, tx));
   if (r.op !== 'query') throw new Error(`${r.op} is not a statement`);
   const { rows, affectedRows } = await on.query(r.sql, r.params);
   return { rows, affectedRows };
@@ -75,7 +77,7 @@ const nextTxRequest = async (): Promise<ThreadRequest> => {
 class RolledBack extends Error {}
 
 /** Open a transaction, answer `begin`, then run its statements until commit or rollback. */
-async function transaction(pglite: PGlite, begin: ThreadRequest): Promise<void> {
+async function transaction(pglite: PGlite, statements: PreparedStatements, begin: ThreadRequest): Promise<void> {
   let ended: ThreadRequest | undefined;
   try {
     await pglite.transaction(async (tx) => {
@@ -87,7 +89,7 @@ async function transaction(pglite: PGlite, begin: ThreadRequest): Promise<void> 
           if (r.op === 'rollback') throw new RolledBack();
           return;
         }
-        await answer(r.id, () => statement(tx, r));
+        await answer(r.id, () => statement(statements, r, tx));
       }
     });
     port.postMessage({ id: ended!.id } satisfies ThreadAnswer);
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
   });
   await pglite.waitReady;
   await installPgliteArrayParsers(pglite);
+  const statements = new PreparedStatements(pglite);
   // One request at a time; the coordinator's thread sends each at once with its lane, and the foreground's (a
   // deployment's steps, the API) go first (statement-lanes.ts): the next is picked on the next turn of this thread's
   // loop, once the messages that came meanwhile are read. A transaction holds the store until it ends. The background
@@ -124,15 +127,15 @@ async function main(): Promise<void> {
       txWaiter = undefined;
       return;
     }
-    void lanes.run(('lane' in r && r.lane) || 'foreground', () => handle(pglite, r));
+    void lanes.run(('lane' in r && r.lane) || 'foreground', () => handle(pglite, statements, r));
   });
   port.postMessage({ id: 0 } satisfies ThreadAnswer);
 }
 
-async function handle(pglite: PGlite, r: ThreadRequest): Promise<void> {
+async function handle(pglite: PGlite, statements: PreparedStatements, r: ThreadRequest): Promise<void> {
   switch (r.op) {
     case 'begin':
-      return transaction(pglite, r);
+      return transaction(pglite, statements, r);
     case 'dump': {
       // The bytes are moved to the coordinator's thread, not copied.
       const bytes = await pglite
@@ -148,7 +151,7 @@ async function handle(pglite: PGlite, r: ThreadRequest): Promise<void> {
       await answer(r.id, () => pglite.close());
       return;
     default:
-      await answer(r.id, () => statement(pglite, r));
+      await answer(r.id, () => statement(statements, r));
   }
 }
 
