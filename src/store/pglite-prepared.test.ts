@@ -30,7 +30,7 @@ describe('PGlite through prepared statements', () => {
     const theirs = await pglite.query(select, [1, 7]);
     expect(ours.rows).toEqual(theirs.rows);
     expect(ours.rows[0]).toMatchObject({ id: 7, name: 'x', at, doc: { a: [1, null] }, tags: ['a', 'NULL', null] });
-    expect(ours.rows[0]).toMatchObject({ ok: true, next: 8, nothing: null });
+    expect(ours.rows[0]).toMatchObject({ ok: true, next: 8, nothing: null, bytes: Buffer.from([0, 1, 255]) });
     // Again, now from the cache: the same answer.
     expect((await statements.query(select, [1, 7])).rows).toEqual(theirs.rows);
     expect(statements.size).toBe(2);

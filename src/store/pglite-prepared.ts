@@ -36,6 +36,7 @@ const forgetting = /^\s*(create|alter|drop|comment|reindex|discard|deallocate)\b
 /** A cached plan whose result type changed (0A000); a prepared statement gone (26000). */
 const stale = new Set(['0A000', '26000']);
 const { serialize } = protocol;
+const byteaOid = 17;
 
 export class PreparedStatements {
   private readonly cache = new Map<string, Prepared>();
@@ -133,8 +134,10 @@ export class PreparedStatements {
   }
 
   /** As `PGlite.query` serializes a parameter: by the type PostgreSQL gave it. */
-  private serialized(value: unknown, type: number | undefined): string | null {
+  private serialized(value: unknown, type: number | undefined): string | Uint8Array | null {
     if (value === null || value === undefined) return null;
+    // Bytes for a bytea go as they are, in the binary format: PGlite's serializer would spell them out in hex.
+    if (type === byteaOid && value instanceof Uint8Array) return value;
     const serializer = type === undefined ? undefined : this.pglite.serializers[type];
     return serializer ? serializer(value) : String(value);
   }

@@ -16,7 +16,7 @@ const columns = 'project, event_id, issue_id, environment, release, level, unhan
 /**
  * How a driver takes the events best. `payloads`: `binary`, a Buffer parameter that pg sends as raw bytes in the
  * binary format (PostgreSQL copies them: no base64 to make in the coordinator, nor to decode in the server);
- * `base64`, a text parameter that PostgreSQL decodes, for PGlite, which would turn a Buffer into hex in JavaScript.
+ * `base64`, a text parameter that PostgreSQL decodes (PGlite's own query would turn a Buffer into hex in JavaScript).
  * `rowsPerStatement` (8 parameters a row, well under the protocol's 65,535): on pg, statements of 25-50 rows took
  * less CPU than one of up to 500 (bench:ingest-store --batch 500, 3,000 events, interleaved: PostgreSQL 0.14-0.17
  * against 0.20-0.24 ms per event, the coordinator 0.10-0.14 against 0.15-0.23) — pg grows its message buffer by
@@ -27,10 +27,14 @@ export interface InsertShape {
   rowsPerStatement: number;
 }
 
-/** Per driver: PGlite as before (its statements cross to its thread, one at a time; not re-measured). */
+/**
+ * Per driver. PGlite takes bytes in the binary format too since its statements go through pglite-prepared.ts: 3,000
+ * bench events in batches of 200 into PGlite in its thread took 0.33 ms of CPU per event against 0.42 as base64
+ * (one run each, idle machine); one statement per batch, as before.
+ */
 export const insertShapes = {
   postgres: { payloads: 'binary', rowsPerStatement: 50 },
-  pglite: { payloads: 'base64', rowsPerStatement: 1000 },
+  pglite: { payloads: 'binary', rowsPerStatement: 1000 },
 } as const satisfies Record<string, InsertShape>;
 
 /**
