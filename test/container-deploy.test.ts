@@ -22,6 +22,9 @@ interface InstanceView {
 let engine: TestEngine;
 let system: System;
 
+/** `docker ps --format`: a container's id and the Slipway instance it runs. */
+const idAndInstance = '{{.ID}} {{.Label "dev.slipway.instance"}}';
+
 const docker = (...args: string[]) =>
   execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${engine.socketPath}` } })
     .toString()
@@ -90,10 +93,13 @@ describe('containers: harbor-quote in Docker containers through the proxy', () =
     const own = system ? await ownInstanceIds().catch(() => new Set<string>()) : new Set<string>();
     await system?.close();
     if (engine) {
-      const left = docker('ps', '-aq', '--filter', 'label=dev.slipway.project=harbor-quote');
-      const mine = (left ? left.split('\n') : []).filter((id) =>
-        own.has(docker('inspect', '-f', '{{index .Config.Labels "dev.slipway.instance"}}', id)),
-      );
+      // One listing with each container's instance label: another file's containers may be removed meanwhile, and
+      // an inspect of one that went away failed this cleanup (CI).
+      const left = docker('ps', '-a', '--filter', 'label=dev.slipway.project=harbor-quote', '--format', idAndInstance);
+      const mine = (left ? left.split('\n') : [])
+        .map((line) => line.split(' '))
+        .filter(([, instance]) => instance !== undefined && own.has(instance))
+        .map(([id]) => id!);
       if (mine.length > 0) docker('rm', '-f', ...mine);
       await engine.release();
     }

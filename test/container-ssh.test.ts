@@ -79,6 +79,9 @@ function hogRelease(): string {
   return dir;
 }
 
+/** `docker ps --format`: a container's id and the Slipway instance it runs. */
+const idAndInstance = '{{.ID}} {{.Label "dev.slipway.instance"}}';
+
 const docker = (...args: string[]) =>
   execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${engine.socketPath}` } })
     .toString()
@@ -109,10 +112,13 @@ describe('containers on SSH hosts: harbor-quote on two hosts through the proxy',
 
   afterAll(async () => {
     const own = await closeSystemOnHosts(system);
-    const left = docker('ps', '-aq', '--filter', 'label=dev.slipway.project=harbor-quote');
-    const mine = (left ? left.split('\n') : []).filter((id) =>
-      own.has(docker('inspect', '-f', '{{index .Config.Labels "dev.slipway.instance"}}', id)),
-    );
+    // One listing with each container's instance label: another file's containers may be removed meanwhile, and
+    // an inspect of one that went away failed this cleanup (CI).
+    const left = docker('ps', '-a', '--filter', 'label=dev.slipway.project=harbor-quote', '--format', idAndInstance);
+    const mine = (left ? left.split('\n') : [])
+      .map((line) => line.split(' '))
+      .filter(([, instance]) => instance !== undefined && own.has(instance))
+      .map(([id]) => id!);
     if (mine.length > 0) docker('rm', '-f', ...mine);
   }, 120_000);
 
