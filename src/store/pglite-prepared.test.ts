@@ -61,6 +61,17 @@ describe('PGlite through prepared statements', () => {
     expect(statements.size).toBe(3);
   });
 
+  it('runs statements sent side by side one after the other, large unnamed ones too', async () => {
+    const values = (n: number) => Array.from({ length: 250 }, (_, i) => `($${i + 1}::int + ${n})`).join(', ');
+    const params = Array.from({ length: 250 }, (_, i) => i);
+    const answers = await Promise.all(
+      [0, 1000, 2000].map((n) =>
+        statements.query<{ column1: number }>(`select * from (values ${values(n)}) v`, params),
+      ),
+    );
+    expect(answers.map((a) => a.rows[0]!.column1)).toEqual([0, 1000, 2000]);
+  });
+
   it('prepares again after DDL changed what a cached statement returns', async () => {
     await statements.query("insert into t (id, name) values (1, 'a')");
     expect((await statements.query('select * from t')).rows[0]).not.toHaveProperty('extra');

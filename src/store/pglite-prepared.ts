@@ -43,6 +43,8 @@ export class PreparedStatements {
   /** Statements evicted from the cache, closed in the next message sent (one crossing fewer). */
   private toClose: string[] = [];
   private nextName = 1;
+  /** The statement under way (exclusive()). */
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly pglite: PGlite,
@@ -54,7 +56,21 @@ export class PreparedStatements {
     return this.cache.size;
   }
 
-  async query<T>(sql: string, params: unknown[] = []): Promise<StatementResult<T>> {
+  /**
+   * One statement at a time, whoever calls: a statement's parse and its bind are two crossings, and another's parse
+   * between them (statements of one transaction sent side by side) would replace the unnamed statement it binds.
+   */
+  query<T>(sql: string, params: unknown[] = []): Promise<StatementResult<T>> {
+    return this.exclusive(() => this.statement<T>(sql, params));
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.last.then(work);
+    this.last = done.catch(() => undefined);
+    return done;
+  }
+
+  private async statement<T>(sql: string, params: unknown[]): Promise<StatementResult<T>> {
     if (forgetting.test(sql)) this.forget();
     try {
       return await this.run<T>(sql, params);
@@ -72,9 +88,11 @@ export class PreparedStatements {
    * A script of statements, PGlite's own way (simple protocol); DDL in it empties the cache. `on`: the open
    * transaction's, when there is one (PGlite's own exec waits for the transaction to end).
    */
-  async exec(script: string, on: Pick<PGlite, 'exec'> = this.pglite): Promise<void> {
-    this.forget();
-    await on.exec(script);
+  exec(script: string, on: Pick<PGlite, 'exec'> = this.pglite): Promise<void> {
+    return this.exclusive(async () => {
+      this.forget();
+      await on.exec(script);
+    });
   }
 
   /** Forget every prepared statement (after DDL): closed with the next message. */
