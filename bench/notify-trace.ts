@@ -21,14 +21,35 @@ const stalls: Span[] = [];
 const ops: { lane: Lane; queued: number; started: number; settled: number }[] = [];
 let current = '';
 
-/** The statement of a Parse ('P') or Query ('Q') message; other messages run the last one parsed. */
+/** The SQL of each named prepared statement (src/store/pglite-prepared.ts), from the Parse messages seen. */
+const named = new Map<string, string>();
+const short = (sql: string) => sql.replace(/\s+/g, ' ').slice(0, 48);
+
+/**
+ * The statement a protocol message runs: the SQL of a Query ('Q'), or of the Parse ('P') or the Bind ('B') of a
+ * named statement; one crossing carries several messages (Close, Parse, Describe, Sync or Bind, Execute, Sync).
+ */
 function statementOf(message: Uint8Array): string {
-  const type = message[0];
-  if (type !== 0x50 && type !== 0x51) return current;
-  const text = Buffer.from(message.subarray(5, Math.min(message.length, 400))).toString('latin1');
-  // Parse: a NUL-ended statement name comes first.
-  const sql = type === 0x50 ? text.slice(text.indexOf('\0') + 1) : text;
-  return sql.replace(/\s+/g, ' ').slice(0, 48);
+  const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  const cString = (at: number) => {
+    const end = bytes.indexOf(0, at);
+    return { text: bytes.toString('utf8', at, end < 0 ? bytes.length : end), next: end + 1 };
+  };
+  let what = current;
+  for (let at = 0; at + 5 <= bytes.length; at += 1 + bytes.readInt32BE(at + 1)) {
+    const type = bytes[at];
+    if (type === 0x51) what = short(cString(at + 5).text);
+    else if (type === 0x50) {
+      const name = cString(at + 5);
+      const sql = short(cString(name.next).text);
+      if (name.text) named.set(name.text, sql);
+      what = sql;
+    } else if (type === 0x42) {
+      const statement = cString(cString(at + 5).next).text;
+      if (statement) what = named.get(statement) ?? what;
+    }
+  }
+  return what;
 }
 
 export function startTrace(): void {
