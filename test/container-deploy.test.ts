@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useDockerEngine, type TestEngine } from './support/docker.js';
+import { dockerOn, useDockerEngine, type TestEngine } from './support/docker.js';
+import { type InstanceView, liveInstances } from './support/docker-ssh-hosts.js';
 import { until } from './support/processes.js';
 import { System } from './support/system.js';
 
@@ -12,31 +12,15 @@ import { System } from './support/system.js';
  * coordinator adopting the same containers.
  */
 
-interface InstanceView {
-  id: string;
-  state: string;
-  address: string;
-  release: string;
-}
-
 let engine: TestEngine;
 let system: System;
 
 /** `docker ps --format`: a container's id and the Slipway instance it runs. */
 const idAndInstance = '{{.ID}} {{.Label "dev.slipway.instance"}}';
 
-const docker = (...args: string[]) =>
-  execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${engine.socketPath}` } })
-    .toString()
-    .trim();
+const docker = (...args: string[]) => dockerOn(engine, ...args);
 
-async function instances(): Promise<InstanceView[]> {
-  const { instances } = await system.client.call<{ instances: InstanceView[] }>(
-    'GET',
-    '/api/v1/instances?project=harbor-quote&environment=staging',
-  );
-  return instances.filter((i) => i.state !== 'stopped');
-}
+const instances = () => liveInstances(system);
 
 /** Every instance this file's coordinator ever recorded, stopped ones too. */
 async function ownInstanceIds(): Promise<Set<string>> {

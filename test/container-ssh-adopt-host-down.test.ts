@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useDockerEngine, type TestEngine } from './support/docker.js';
-import { closeSystemOnHosts, dockerSshHosts, startSystemOnHosts } from './support/docker-ssh-hosts.js';
+import { dockerOn, useDockerEngine, type TestEngine } from './support/docker.js';
+import { closeSystemOnHosts, dockerSshHosts, liveInstances, startSystemOnHosts } from './support/docker-ssh-hosts.js';
 import { until } from './support/processes.js';
 import type { SshTestHosts } from './support/ssh-hosts.js';
 import type { System } from './support/system.js';
@@ -19,13 +18,6 @@ import type { System } from './support/system.js';
  * while the coordinator runs.
  */
 
-interface InstanceView {
-  id: string;
-  state: string;
-  address: string;
-  release: string;
-}
-
 let engine: TestEngine;
 let sshHosts: SshTestHosts;
 let dockerHosts: Awaited<ReturnType<typeof dockerSshHosts>> | undefined;
@@ -36,13 +28,7 @@ let leftBehind = '';
 const ownIds = new Set<string>();
 const work = mkdtempSync(join(tmpdir(), 'container-ssh-adopt-down-'));
 
-const docker = (...args: string[]) =>
-  execFileSync('docker', args, {
-    env: { ...process.env, DOCKER_HOST: `unix://${engine.socketPath}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-    .toString()
-    .trim();
+const docker = (...args: string[]) => dockerOn(engine, ...args);
 
 /** `docker …` that may fail because the container is gone or not in that state already. */
 const tryDocker = (...args: string[]) => {
@@ -53,13 +39,7 @@ const tryDocker = (...args: string[]) => {
   }
 };
 
-async function instances(): Promise<InstanceView[]> {
-  const { instances } = await system!.client.call<{ instances: InstanceView[] }>(
-    'GET',
-    '/api/v1/instances?project=harbor-quote&environment=staging',
-  );
-  return instances.filter((i) => i.state !== 'stopped');
-}
+const instances = () => liveInstances(system!);
 
 /** The container of an instance (ours alone: the name is slipway-<instance id>). */
 const containerOf = (instanceId: string) => docker('ps', '-aq', '--filter', `name=^slipway-${instanceId}$`);

@@ -6,11 +6,11 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerRuntime, type ContainerRuntimeOptions } from '../src/runtimes/container/index.js';
 import type { RuntimeEvent } from '../src/runtimes/runtime.js';
-import { useDockerEngine, type TestEngine } from './support/docker.js';
+import { dockerOn, useDockerEngine, type TestEngine } from './support/docker.js';
 import { fixtureScript, fixtureSpec, httpRequest, waitFor } from './support/local-runtime.js';
 import { until } from './support/processes.js';
 import type { SshTestHosts } from './support/ssh-hosts.js';
-import { closeSystemOnHosts, dockerSshHosts, startSystemOnHosts } from './support/docker-ssh-hosts.js';
+import { closeSystemOnHosts, dockerSshHosts, liveInstances, startSystemOnHosts } from './support/docker-ssh-hosts.js';
 import type { System } from './support/system.js';
 
 /**
@@ -82,27 +82,11 @@ function hogRelease(): string {
 /** `docker ps --format`: a container's id and the Slipway instance it runs. */
 const idAndInstance = '{{.ID}} {{.Label "dev.slipway.instance"}}';
 
-const docker = (...args: string[]) =>
-  execFileSync('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${engine.socketPath}` } })
-    .toString()
-    .trim();
-
-interface InstanceView {
-  id: string;
-  state: string;
-  address: string;
-  release: string;
-}
+const docker = (...args: string[]) => dockerOn(engine, ...args);
 
 describe('containers on SSH hosts: harbor-quote on two hosts through the proxy', () => {
   let system: System;
-  const instances = async (): Promise<InstanceView[]> => {
-    const { instances } = await system.client.call<{ instances: InstanceView[] }>(
-      'GET',
-      '/api/v1/instances?project=harbor-quote&environment=staging',
-    );
-    return instances.filter((i) => i.state !== 'stopped');
-  };
+  const instances = () => liveInstances(system);
   const releaseImages = () =>
     docker('images', '-q', '--filter', 'reference=slipway-release').split('\n').filter(Boolean);
 

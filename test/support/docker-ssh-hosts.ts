@@ -66,3 +66,20 @@ export async function closeSystemOnHosts(system: System | undefined): Promise<Se
   await system.close();
   return own;
 }
+
+/** An instance as the API lists it, what the container tests look at. */
+export interface InstanceView {
+  id: string;
+  state: string;
+  address: string;
+  release: string;
+}
+
+/** harbor-quote's instances in staging that are not stopped, from the coordinator's API. */
+export async function liveInstances(system: System): Promise<InstanceView[]> {
+  const { instances } = await system.client.call<{ instances: InstanceView[] }>(
+    'GET',
+    '/api/v1/instances?project=harbor-quote&environment=staging',
+  );
+  return instances.filter((i) => i.state !== 'stopped');
+}

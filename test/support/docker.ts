@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -163,4 +163,14 @@ async function releaseLease(lease: string): Promise<void> {
     process.kill(pid, 'SIGTERM');
     await waitUntil('dockerd to stop', () => !alive(pid), 30_000).catch(() => process.kill(pid, 'SIGKILL'));
   });
+}
+
+/** `docker ARGS…` against the test engine, its output trimmed; throws (with the CLI's stderr) when it fails. */
+export function dockerOn(engine: TestEngine, ...args: string[]): string {
+  return execFileSync('docker', args, {
+    env: { ...process.env, DOCKER_HOST: `unix://${engine.socketPath}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+    .toString()
+    .trim();
 }
