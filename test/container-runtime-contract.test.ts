@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerRuntime } from '../src/runtimes/container/index.js';
 import { describeRuntimeContract } from '../src/runtimes/runtime.contract.js';
-import { containerAlive, containerSubject, dockerOn } from './support/container-contract.js';
-import { useDockerEngine, type TestEngine } from './support/docker.js';
+import { containerAlive, containerSubject } from './support/container-contract.js';
+import { dockerOn, useDockerEngine, type TestEngine } from './support/docker.js';
 import { fixtureScript, fixtureSpec, waitFor } from './support/local-runtime.js';
 
 /**

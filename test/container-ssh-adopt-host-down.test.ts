@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerOn, useDockerEngine, type TestEngine } from './support/docker.js';
+import { containerOfInstance, dockerOn, useDockerEngine, type TestEngine } from './support/docker.js';
 import { closeSystemOnHosts, dockerSshHosts, liveInstances, startSystemOnHosts } from './support/docker-ssh-hosts.js';
 import { until } from './support/processes.js';
 import type { SshTestHosts } from './support/ssh-hosts.js';
@@ -41,8 +41,7 @@ const tryDocker = (...args: string[]) => {
 
 const instances = () => liveInstances(system!);
 
-/** The container of an instance (ours alone: the name is slipway-<instance id>). */
-const containerOf = (instanceId: string) => docker('ps', '-aq', '--filter', `name=^slipway-${instanceId}$`);
+const containerOf = (instanceId: string) => containerOfInstance(engine, instanceId);
 
 beforeAll(async () => {
   engine = await useDockerEngine();

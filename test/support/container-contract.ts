@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, renameSync } from 'node:fs';
 import type { InstanceKind, RuntimeSubject } from '../../src/runtimes/runtime.contract.js';
 import type { InstanceHandle, Runtime } from '../../src/runtimes/runtime.js';
-import type { TestEngine } from './docker.js';
+import { dockerOn, type TestEngine } from './docker.js';
 import { fixtureSpec, httpRequest, waitFor } from './local-runtime.js';
 
 /**
@@ -19,16 +18,6 @@ const fixtureEnv: Record<InstanceKind, Record<string, string>> = {
   unstartable: {},
   stubborn: { IGNORE_SIGTERM: '1' },
 };
-
-/** The docker CLI against the test engine; its output, trimmed (stderr kept out of the test's output). */
-export function dockerOn(engine: TestEngine, ...args: string[]): string {
-  return execFileSync('docker', args, {
-    env: { ...process.env, DOCKER_HOST: `unix://${engine.socketPath}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-    .toString()
-    .trim();
-}
 
 /** Is the run behind this handle (same container, same start) running? Asked of the engine, not the runtime. */
 export function containerAlive(engine: TestEngine, handle: InstanceHandle): boolean {

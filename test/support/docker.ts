@@ -174,3 +174,7 @@ export function dockerOn(engine: TestEngine, ...args: string[]): string {
     .toString()
     .trim();
 }
+
+/** The container of a Slipway instance on the test engine (named slipway-<instance id>), or '' when there is none. */
+export const containerOfInstance = (engine: TestEngine, instanceId: string) =>
+  dockerOn(engine, 'ps', '-aq', '--filter', `name=^slipway-${instanceId}$`);
