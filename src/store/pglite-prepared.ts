@@ -163,7 +163,7 @@ export class PreparedStatements {
   /** One crossing into PGlite: the statements closed since the last one, then `parts`. */
   private async send(parts: Uint8Array[]): Promise<Message[]> {
     const closing = this.toClose.splice(0).map((name) => serialize.close({ type: 'S', name }));
-    const message = concat([...closing, ...parts]);
+    const message = Buffer.concat([...closing, ...parts]);
     const messages = (await this.pglite.execProtocolStream(message, { syncToFs: false })) as unknown as Message[];
     if (!this.pglite.isInTransaction()) await this.pglite.syncToFs();
     return messages;
@@ -198,17 +198,6 @@ function affected(tag: string): number {
   if (words[0] === 'INSERT') return Number.parseInt(words[2]!, 10);
   if (['UPDATE', 'DELETE', 'COPY', 'MERGE'].includes(words[0]!)) return Number.parseInt(words[1]!, 10);
   return 0;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** A PGlite whose statements go through {@link PreparedStatements}, as PgliteDb uses one in its own process. */
