@@ -21,6 +21,7 @@ function newest(path) {
 export const buildInputs = [
   'src',
   'web',
+  'scripts/bundle.mjs',
   'scripts/copy-assets.mjs',
   'scripts/build-web.mjs',
   'package.json',

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { entryCommand } from './support/entry.js';
+import { entryCommand, repoRoot } from './support/entry.js';
 
 const run = promisify(execFile);
 
@@ -15,9 +16,8 @@ const printLoads =
       'if (r.url.startsWith("file:")) process.stderr.write("LOADED " + r.url + "\\\\n"); return r; }\');',
   );
 
-/** The files `node [flags] entry args…` loads, with the built entry under SLIPWAY_ENTRY=dist, else the source. */
-async function filesLoaded(entry: string, args: string[]): Promise<string[]> {
-  const [node, command] = entryCommand(entry, args);
+/** The files `node [flags] command…` loads. */
+async function filesLoaded([node, command]: [string, string[]]): Promise<string[]> {
   const { stderr } = await run(node, ['--import', printLoads, ...command]);
   return stderr
     .split('\n')
@@ -27,11 +27,25 @@ async function filesLoaded(entry: string, args: string[]): Promise<string[]> {
 
 describe('slipway --help', () => {
   it('lists every command without loading what they run: the coordinator, the proxy, the migration tools', async () => {
-    const loaded = await filesLoaded('src/cli/main.ts', ['--help']);
-    expect(loaded.some((url) => /\/cli\/commands\/migrate\.(js|ts)$/.test(url))).toBe(true);
+    // The import graph of the source decides what the bundle (scripts/bundle.mjs) splits off to load on demand.
+    const source = fileURLToPath(new URL('src/cli/main.ts', pathToFileURL(repoRoot)));
+    const loaded = await filesLoaded([process.execPath, ['--import', import.meta.resolve('tsx'), source, '--help']]);
+    expect(loaded.some((url) => /\/cli\/commands\/migrate\.ts$/.test(url))).toBe(true);
     const heavy =
       /\/app\/coordinator\.|\/traffic\/proxy\/main\.|\/migrations\/(linter|runner|planner)\/|node_modules\/fastify\//;
     expect(loaded.filter((url) => heavy.test(url))).toEqual([]);
+  });
+
+  it('the built bundle loads none of it either: no chunk with fastify, the proxy or the migration linter', async () => {
+    // npm test builds dist/ first (scripts/build-if-stale.mjs).
+    const built = fileURLToPath(new URL('dist/cli/main.js', pathToFileURL(repoRoot)));
+    const loaded = await filesLoaded([process.execPath, [built, '--help']]);
+    const ours = loaded.filter((url) => url.includes('/dist/')).map((url) => readFileSync(fileURLToPath(url), 'utf8'));
+    // A bundle is the CLI's entry and its chunks (more than one file), else dist/ as tsc wrote it.
+    expect(ours.length).toBeGreaterThan(1);
+    // Fastify's error codes, the proxy's data plane, the migration linter's parser: each only in what they load.
+    const heavy = /FST_ERR_|DataPlane = class|class DataPlane |import\(["']libpg-query["']\)/;
+    expect(ours.filter((text) => heavy.test(text)).map((text) => text.slice(0, 300))).toEqual([]);
   });
 });
 
