@@ -26,6 +26,19 @@ afterEach(async () => {
 });
 beforeAll(assertPostgresReachable);
 
+/** A store, an application database and a workspace, with the project stored (its migrations per release). */
+async function storedProject() {
+  const db = await freshPostgres();
+  const appDb = await freshPostgres({ migrated: false });
+  [store, app] = [db, appDb];
+  dir = mkdtempSync(path.join(tmpdir(), 'slipway-gate-'));
+  const raw = rawConfig();
+  raw.database = { url: appDb.url, migrations: 'releases/{version}/migrations' };
+  const config = validateConfigObject(raw, { baseDir: dir });
+  await upsertProject(db.db, config.project, config, 'digest-1');
+  return { config, store: db, app: appDb };
+}
+
 function release(version: string, files: Record<string, string>): string {
   const migrations = path.join(dir!, 'releases', version, 'migrations');
   mkdirSync(migrations, { recursive: true });
@@ -36,13 +49,7 @@ function release(version: string, files: Record<string, string>): string {
 describe('the contract sweep', () => {
   it('leaves a service alone while its deployment is in flight: the new release has applied migrations the stable ' +
     "release's files do not know, which is not drift", async () => {
-    store = await freshPostgres();
-    app = await freshPostgres({ migrated: false });
-    dir = mkdtempSync(path.join(tmpdir(), 'slipway-gate-'));
-    const raw = rawConfig();
-    raw.database = { url: app.url, migrations: 'releases/{version}/migrations' };
-    const config = validateConfigObject(raw, { baseDir: dir });
-    await upsertProject(store.db, config.project, config, 'digest-1');
+    const { config, store, app } = await storedProject();
     const vessels = {
       '0001_vessels.up.sql': 'create table vessels (id bigint primary key);\n',
       '0001_vessels.down.sql': 'drop table vessels;\n',
@@ -102,13 +109,7 @@ describe('the contract sweep', () => {
 
 describe('expand, resumed', () => {
   it('returns what the deployment applied when its step stopped after the checks but before recording it', async () => {
-    store = await freshPostgres();
-    app = await freshPostgres({ migrated: false });
-    dir = mkdtempSync(path.join(tmpdir(), 'slipway-gate-'));
-    const raw = rawConfig();
-    raw.database = { url: app.url, migrations: 'releases/{version}/migrations' };
-    const config = validateConfigObject(raw, { baseDir: dir });
-    await upsertProject(store.db, config.project, config, 'digest-1');
+    const { config, store, app } = await storedProject();
     const v2 = release('2.0.0', {
       '0001_vessels.up.sql': 'create table vessels (id bigint primary key);\n',
       '0001_vessels.down.sql': 'drop table vessels;\n',

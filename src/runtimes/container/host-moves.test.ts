@@ -75,6 +75,16 @@ function setup() {
 
 const settle = () => new Promise((r) => setTimeout(r, 10));
 
+/** The handle of a container adopted on the lost host, after `restarts` restarts. */
+const adoptedHandle = (restarts: number) => ({
+  runtime: 'container' as const,
+  address: '10.0.0.5:32768',
+  containerId: 'c0ffee0c0ffee0',
+  startedAt: '2026-01-01T00:00:00Z',
+  pid: 7,
+  restarts,
+});
+
 describe('moving instances off a host that stopped answering', () => {
   it('reports the instance down naming the host, starts it on the other host, restarts counted on', async () => {
     const { spec, events, moves, target } = setup();
@@ -131,14 +141,7 @@ describe('moving instances off a host that stopped answering', () => {
   it('host silent at adopt: down as its handle says, started on the other host, its container ended', async () => {
     const { spec, hosts, events, moves, target } = setup();
     hosts.get(lost)!.running.clear(); // the adopt there re-attached nothing before it failed
-    const handle = {
-      runtime: 'container' as const,
-      address: '10.0.0.5:32768',
-      containerId: 'c0ffee0c0ffee0',
-      startedAt: '2026-01-01T00:00:00Z',
-      pid: 7,
-      restarts: 4,
-    };
+    const handle = adoptedHandle(4);
     const adoptWhy = 'host deploy@10.0.0.5:22 did not answer when the coordinator restarted (connection refused)';
     moves.adoptedDown(lost, adoptWhy, [{ spec, handle }]);
     await settle();
@@ -155,14 +158,7 @@ describe('moving instances off a host that stopped answering', () => {
 
   it('the adopt there re-attached it before failing: let go of there, that container ended', async () => {
     const { spec, hosts, moves, target } = setup();
-    const handle = {
-      runtime: 'container' as const,
-      address: '10.0.0.5:32768',
-      containerId: 'c0ffee0c0ffee0',
-      startedAt: '2026-01-01T00:00:00Z',
-      pid: 7,
-      restarts: 2,
-    };
+    const handle = adoptedHandle(2);
     moves.adoptedDown(lost, why, [{ spec, handle }]);
     moves.adoptedDown(lost, why, [{ spec, handle }]); // adopted again meanwhile: one move, not two
     await settle();
