@@ -11,11 +11,13 @@ const baselineWasm = '--liftoff-only';
 setFlagsFromString(baselineWasm);
 
 // Unit tests sit next to the code; integration tests that start processes live in test/.
-// Three test files at a time on two cores (SLIPWAY_TEST_WORKERS overrides): most integration files wait on the
+// Four test files at a time on two cores (SLIPWAY_TEST_WORKERS overrides): most integration files wait on the
 // processes they start, so a third file fills the cores (idle: 8 min 9–38 s at three against 11 min 7 s at two, in
-// an earlier session). Three once flaked where two did not (a Chromium wait for a paused canary, a port found free
-// and bound meanwhile, contract migrations on a loaded machine); those were fixed at their cause or given generous
-// waits, and the whole suite then passed at three beside two benchmarking helpers (load average 8–11, 25 min).
+// an earlier session), and a fourth fills what the third left: on 2026-12-07, one idle machine, `npm test` took 7 min
+// 29 s (vitest 445 s) at four; at three, vitest took 443–494 s in six runs the same evening, all passing. Three once
+// flaked where two did not (a Chromium wait for a paused canary, a port found free and bound meanwhile, contract
+// migrations on a loaded machine); those were fixed at their cause or given generous waits, and the whole suite then
+// passed at three beside two benchmarking helpers (load average 8–11, 25 min).
 // Starved tests fail by timing out, so the integration project's default timeouts are generous (below) and tests
 // wait for what they need rather than for a fixed time.
 const shared = {
@@ -25,7 +27,7 @@ const shared = {
 
 export default defineConfig({
   test: {
-    maxWorkers: Number(process.env.SLIPWAY_TEST_WORKERS ?? 3),
+    maxWorkers: Number(process.env.SLIPWAY_TEST_WORKERS ?? 4),
     reporters: ['default'],
     // Unit and integration files in one queue (test/support/mixed-sequencer.ts).
     sequence: { sequencer: MixedSequencer },
