@@ -1,7 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerOn, useDockerEngine, type TestEngine } from './support/docker.js';
-import { type InstanceView, liveInstances } from './support/docker-ssh-hosts.js';
 import { until } from './support/processes.js';
 import { System } from './support/system.js';
 
@@ -20,15 +19,11 @@ const idAndInstance = '{{.ID}} {{.Label "dev.slipway.instance"}}';
 
 const docker = (...args: string[]) => dockerOn(engine, ...args);
 
-const instances = () => liveInstances(system);
+const instances = () => system.liveInstances();
 
 /** Every instance this file's coordinator ever recorded, stopped ones too. */
 async function ownInstanceIds(): Promise<Set<string>> {
-  const { instances } = await system.client.call<{ instances: InstanceView[] }>(
-    'GET',
-    '/api/v1/instances?project=harbor-quote&environment=staging',
-  );
-  return new Set(instances.map((i) => i.id));
+  return new Set((await system.instances()).map((i) => i.id));
 }
 
 /**

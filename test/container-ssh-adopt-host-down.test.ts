@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { containerOfInstance, dockerOn, useDockerEngine, type TestEngine } from './support/docker.js';
-import { closeSystemOnHosts, dockerSshHosts, liveInstances, startSystemOnHosts } from './support/docker-ssh-hosts.js';
+import { closeSystemOnHosts, dockerSshHosts, startSystemOnHosts } from './support/docker-ssh-hosts.js';
 import { until } from './support/processes.js';
 import type { SshTestHosts } from './support/ssh-hosts.js';
 import type { System } from './support/system.js';
@@ -39,7 +39,7 @@ const tryDocker = (...args: string[]) => {
   }
 };
 
-const instances = () => liveInstances(system!);
+const instances = () => system!.liveInstances();
 
 const containerOf = (instanceId: string) => containerOfInstance(engine, instanceId);
 

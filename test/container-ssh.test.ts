@@ -10,7 +10,7 @@ import { dockerOn, useDockerEngine, type TestEngine } from './support/docker.js'
 import { fixtureScript, fixtureSpec, httpRequest, waitFor } from './support/local-runtime.js';
 import { until } from './support/processes.js';
 import type { SshTestHosts } from './support/ssh-hosts.js';
-import { closeSystemOnHosts, dockerSshHosts, liveInstances, startSystemOnHosts } from './support/docker-ssh-hosts.js';
+import { closeSystemOnHosts, dockerSshHosts, startSystemOnHosts } from './support/docker-ssh-hosts.js';
 import type { System } from './support/system.js';
 
 /**
@@ -86,7 +86,7 @@ const docker = (...args: string[]) => dockerOn(engine, ...args);
 
 describe('containers on SSH hosts: harbor-quote on two hosts through the proxy', () => {
   let system: System;
-  const instances = () => liveInstances(system);
+  const instances = () => system.liveInstances();
   const releaseImages = () =>
     docker('images', '-q', '--filter', 'reference=slipway-release').split('\n').filter(Boolean);
 

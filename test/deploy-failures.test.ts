@@ -33,13 +33,7 @@ interface InstanceView {
   restarts: number;
   pid: number | null;
 }
-const instances = async () =>
-  (
-    await system.client.call<{ instances: InstanceView[] }>(
-      'GET',
-      `/api/v1/instances?project=${system.project}&environment=staging`,
-    )
-  ).instances;
+const instances = () => system.instances<InstanceView>();
 
 describe('a candidate that never becomes healthy', () => {
   it('CRASH_ON_START: the deployment fails, names the instance, shows its log; traffic never moved; candidates ' +

@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './support/processes.js';
 import { startSshHosts, type SshTestHosts } from './support/ssh-hosts.js';
-import { System } from './support/system.js';
+import { type InstanceView, System } from './support/system.js';
 
 /**
  * harbor-quote deployed across three real OpenSSH hosts (127.0.0.2–4, each its own sshd, host key, user and
@@ -14,23 +14,10 @@ import { System } from './support/system.js';
  * replaced on the others, and a restarted coordinator adopts the instances it left on the hosts.
  */
 
-interface InstanceView {
-  id: string;
-  state: string;
-  address: string;
-  release: string;
-}
-
 let ssh: SshTestHosts;
 let system: System;
 
-async function instances(): Promise<InstanceView[]> {
-  const { instances } = await system.client.call<{ instances: InstanceView[] }>(
-    'GET',
-    '/api/v1/instances?project=harbor-quote&environment=staging',
-  );
-  return instances.filter((i) => i.state !== 'stopped');
-}
+const instances = () => system.liveInstances();
 
 function cmdline(pid: number): string {
   try {

@@ -59,27 +59,7 @@ export async function startSystemOnHosts(ssh: SshTestHosts, work: string): Promi
 export async function closeSystemOnHosts(system: System | undefined): Promise<Set<string>> {
   const own = new Set<string>();
   if (!system) return own;
-  const all = await system.client
-    .call<{ instances: { id: string }[] }>('GET', '/api/v1/instances?project=harbor-quote&environment=staging')
-    .catch(() => ({ instances: [] as { id: string }[] }));
-  for (const i of all.instances) own.add(i.id);
+  for (const i of await system.instances().catch(() => [])) own.add(i.id);
   await system.close();
   return own;
-}
-
-/** An instance as the API lists it, what the container tests look at. */
-export interface InstanceView {
-  id: string;
-  state: string;
-  address: string;
-  release: string;
-}
-
-/** harbor-quote's instances in staging that are not stopped, from the coordinator's API. */
-export async function liveInstances(system: System): Promise<InstanceView[]> {
-  const { instances } = await system.client.call<{ instances: InstanceView[] }>(
-    'GET',
-    '/api/v1/instances?project=harbor-quote&environment=staging',
-  );
-  return instances.filter((i) => i.state !== 'stopped');
 }

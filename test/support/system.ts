@@ -29,6 +29,14 @@ export interface SystemWorkspace {
   ports: { coordinator: number; proxyAdmin: number; staging: number; production?: number };
 }
 
+/** An instance as the API lists it: the fields the tests look at (a test may ask for more, typed as its own). */
+export interface InstanceView {
+  id: string;
+  state: string;
+  address: string;
+  release: string;
+}
+
 export class System {
   readonly tag = randomUUID();
   readonly token = generateToken();
@@ -115,6 +123,20 @@ export class System {
     return runSlipway(['--config', this.workspace.configPath, ...args], {
       env: { SLIPWAY_TOKEN: token, SLIPWAY_TEST_RUN: this.tag },
     });
+  }
+
+  /** The project's instances in `environment`, as the API lists them, stopped ones too. */
+  async instances<T = InstanceView>(environment = 'staging'): Promise<T[]> {
+    const { instances } = await this.client.call<{ instances: T[] }>(
+      'GET',
+      `/api/v1/instances?project=${this.project}&environment=${environment}`,
+    );
+    return instances;
+  }
+
+  /** Those of its instances that are not stopped. */
+  async liveInstances(environment = 'staging'): Promise<InstanceView[]> {
+    return (await this.instances(environment)).filter((i) => i.state !== 'stopped');
   }
 
   get stagingUrl(): string {
