@@ -1,5 +1,5 @@
 /**
- * npm run bench:notify -- --json [--events N] [--steps N] [--in-process | --postgres] [--trace]
+ * npm run bench:notify -- --json [--events N] [--steps N] [--in-process | --postgres] [--trace] [--drain-timeout S]
  *
  * A burst of N (default 1,000) deployment events fanned out to 5 notification services — Slack,
  * Teams and a signed webhook that are healthy, a webhook that fails half the time, and a Slack
@@ -41,6 +41,8 @@ const arg = (name: string, fallback: number) => {
 };
 const burst = arg('events', 1000);
 const steps = arg('steps', 200);
+/** How long the outbox may take to drain before the run fails, saying what was left (seconds). */
+const drainTimeoutMs = arg('drain-timeout', 600) * 1000;
 const secret = `whsec_${Buffer.from('bench-signing-secret-of-32-bytes').toString('base64')}`;
 
 const quantile = (values: number[], q: number) => {
@@ -77,6 +79,11 @@ const child = fork(new URL('./notify-receivers.ts', import.meta.url).pathname, [
   env: { ...process.env, BENCH_HOOK_SECRET: secret },
   execArgv: ['--import', 'tsx'],
 });
+// A receivers' process that ended early is named in the error, not left to a timeout or an EPIPE to hide.
+let childEnded: string | undefined;
+child.on('exit', (code, signal) => {
+  childEnded = `the receivers' process exited (code ${code}, signal ${signal})`;
+});
 const slackFailed: number[] = [];
 let reported: ((r: Record<string, ReceiverReport>) => void) | undefined;
 type ReceiverReport = { received: [string, number][]; duplicates: number; failed: number; rejected: number };
@@ -94,7 +101,8 @@ const report = () =>
   });
 try {
   await migrate(db);
-  const logger = createLogger({ level: 'silent' });
+  // Errors on stderr: a pass or attempt that failed is part of what a run shows (stdout is the JSON).
+  const logger = createLogger({ level: 'error' });
   const events = new EventLog(db, logger);
   const vault = SecretVault.open(db, dir, {});
   await storeProject(db, {
@@ -223,9 +231,20 @@ try {
     // The whole outbox is counted only once nothing is left to send (an indexed look): counting it every poll
     // would be store work of the measured process while it drains.
     async () => !(await hasUnsentDeliveries(db)) && (await sent()) >= total + 2,
-    600_000,
+    drainTimeoutMs,
     100,
-  );
+  ).catch(async (e: Error) => {
+    // What was left, by service and state, says whether a delivery failed for good or was lost in the worker.
+    const left = await db.query(
+      `select target, state, count(*)::int as n, max(attempts)::int as attempts from notify_deliveries
+        where state <> 'sent' group by target, state order by target, state`,
+    );
+    const held = notifier.worker.held();
+    throw new Error(
+      `${e.message}; not sent: ${JSON.stringify(left.rows)}; the worker holds ${JSON.stringify(held)}` +
+        (childEnded ? `; ${childEnded}` : ''),
+    );
+  });
   // CPU from the burst's start until everything was delivered (the steps' writes too, a small part): the process's
   // and each thread's. PGlite's worker thread is the busiest after the main one; per delivery is what it costs there.
   const burstCpu = {
@@ -301,7 +320,8 @@ try {
     ...(trace ? { trace } : {}),
   });
 } finally {
-  child.send('stop');
+  if (child.connected) child.send('stop');
+  if (childEnded) console.error(childEnded);
   await (postgres ? postgres.drop() : db.close());
   rmSync(dir, { recursive: true, force: true });
 }

@@ -56,6 +56,8 @@ export interface WorkerOptions {
   flushMs?: number;
   /** Where the exchanges with receivers run (send-thread.ts); without it, on this thread. */
   sendThread?: SendThread;
+  /** How long a project's config read from the store is used (default 2 s; tests: 0, read for every use). */
+  configCacheMs?: number;
 }
 
 /** Config fields that are not secret names. */
@@ -70,6 +72,8 @@ const passBatch = 200;
  * lease) is found this late at worst. It was 250 ms, the largest share of an idle coordinator's statements.
  */
 const safetyPollMs = 2000;
+/** When a delivery put back after an attempt that could not end the usual way is tried again. */
+const putBackMs = 1000;
 
 /** One notification service of one project (`project/target`): its queue in memory and its attempts in flight. */
 interface Slot {
@@ -170,6 +174,22 @@ export class DeliveryWorker {
     this.wakeUp?.();
   }
 
+  /**
+   * What the worker holds in memory: per notification service the attempts in flight and the deliveries queued, and
+   * the ended attempts not yet recorded (whether a write of them is under way). For diagnostics (bench:notify).
+   */
+  held(): { services: { key: string; inflight: number; queued: number }[]; unrecorded: number; recording: boolean } {
+    return {
+      services: [...this.slots.values()].map((s) => ({
+        key: s.key,
+        inflight: s.inflight,
+        queued: s.urgent.length + s.normal.length,
+      })),
+      unrecorded: this.ended.length,
+      recording: this.flushing !== undefined,
+    };
+  }
+
   /** Stop: attempts in flight are aborted and, like those still queued, left pending for the next start. */
   async close(): Promise<void> {
     this.stopping.abort(new Error('the coordinator is stopping'));
@@ -243,7 +263,9 @@ export class DeliveryWorker {
 
   private async slotOf(d: NotifyDelivery): Promise<Slot> {
     const key = `${d.project ?? ''}/${d.target}`;
-    const limit = (await this.configOf(d.project))?.notifications?.concurrency ?? 4;
+    // A config that cannot be read now still gets the delivery a queue: its attempt reports the failure (notStarted).
+    const config = await this.configOf(d.project).catch(() => undefined);
+    const limit = config?.notifications?.concurrency ?? 4;
     let slot = this.slots.get(key);
     if (!slot) {
       slot = { key, limit, inflight: 0, urgent: [], normal: [], busy: new Set() };
@@ -266,9 +288,12 @@ export class DeliveryWorker {
       if (subject !== undefined) slot.busy.add(subject);
       slot.inflight += 1;
       const attempt = this.configOf(d.project)
-        .then((config) => this.attempt(d, config))
-        // attempt() logs its own errors scrubbed of the secrets it read; what is left (reading the config) has none,
-        // but is scrubbed of URLs all the same.
+        .then(
+          (config) => this.attempt(d, config),
+          (e: unknown) => this.notStarted(d, `could not read the config of ${d.project}: ${messageOf(e)}`),
+        )
+        // attempt() and notStarted() log their own errors, scrubbed; what could be left has no secret read, but is
+        // scrubbed of URLs all the same.
         .catch((e) =>
           this.options.logger.error({ err: scrub(messageOf(e), []), delivery: d.id }, 'notification attempt failed'),
         )
@@ -297,7 +322,8 @@ export class DeliveryWorker {
 
   private async configOf(project: string | undefined): Promise<ProjectConfig | undefined> {
     if (!project) return undefined;
-    return cachedFor(this.configs, project, 2000, async () => (await getProject(this.options.db, project))?.config);
+    const ms = this.options.configCacheMs ?? 2000;
+    return cachedFor(this.configs, project, ms, async () => (await getProject(this.options.db, project))?.config);
   }
 
   /**
@@ -309,8 +335,37 @@ export class DeliveryWorker {
     try {
       await this.attemptWith(d, config, secrets);
     } catch (e) {
-      this.options.logger.error({ err: scrub(messageOf(e), secrets), delivery: d.id }, 'notification attempt failed');
+      // This code failed, not the receiver (a sender's outcome that cannot be read): the attempt counts, as a retry,
+      // so the delivery is tried again or fails for good by its retry settings rather than staying claimed.
+      const error = scrub(messageOf(e), secrets);
+      this.options.logger.error({ err: error, delivery: d.id }, 'notification attempt failed');
+      try {
+        this.end(d, config?.notifications, { kind: 'retry', error }, secrets);
+      } catch {
+        this.putBack(d, error, true);
+      }
     }
+  }
+
+  /**
+   * A delivery whose attempt could not end the usual way goes back to pending through the same batched write as any
+   * outcome, tried again in a second; `counted`: whether the attempt counts against it (not when it never started).
+   * Before, it stayed `sending` in the store, held by no queue, until the coordinator's next start: `bench:notify
+   * --in-process --trace` twice left ~90 so, and a failed read of the config as a burst's attempts started is a path
+   * that does it (worker-put-back.test.ts).
+   */
+  private putBack(d: NotifyDelivery, error: string, counted: boolean): void {
+    const nextAt = new Date(Date.now() + putBackMs);
+    this.record({
+      end: { id: d.id, state: 'pending', error, nextAt, ...(counted ? {} : { uncounted: true }) },
+      targetType: d.targetType,
+    });
+  }
+
+  /** An attempt that could not start: the project's config could not be read. */
+  private notStarted(d: NotifyDelivery, error: string): void {
+    this.options.logger.error({ err: scrub(error, []), delivery: d.id }, 'notification attempt could not start');
+    this.putBack(d, error, false);
   }
 
   private async attemptWith(d: NotifyDelivery, config: ProjectConfig | undefined, secrets: string[]): Promise<void> {
@@ -326,6 +381,11 @@ export class DeliveryWorker {
       await releaseUnattempted(this.options.db, [d.id]).catch(() => undefined);
       return;
     }
+    this.end(d, n, outcome, secrets);
+  }
+
+  /** Record how an attempt ended: sent, pending again after its backoff, or failed for good (with its event). */
+  private end(d: NotifyDelivery, n: NotificationsConfig | undefined, outcome: SendOutcome, secrets: string[]): void {
     // What a service made of a message (a note) is recorded too: scrubbed like an error.
     if (outcome.kind === 'sent' && (outcome.note || outcome.skipped))
       outcome = {

@@ -228,6 +228,8 @@ export interface AttemptEnd {
   status?: number;
   error?: string;
   nextAt?: Date;
+  /** The attempt never reached the receiver: it does not count against the delivery's attempts. */
+  uncounted?: boolean;
 }
 
 /**
@@ -248,12 +250,15 @@ export async function finishAttempts(
     status: e.status ?? null,
     error: e.error ?? null,
     next_at: e.nextAt?.toISOString() ?? null,
+    uncounted: e.uncounted ?? false,
   }));
   await db.query(
     `with finished as (
        update notify_deliveries d set state = x.state, last_status = x.status, last_error = x.error,
-         next_at = coalesce(x.next_at, d.next_at), sent_at = case when x.state = 'sent' then now() else d.sent_at end
-       from jsonb_to_recordset($1::jsonb) as x(id bigint, state text, status integer, error text, next_at timestamptz)
+         next_at = coalesce(x.next_at, d.next_at), sent_at = case when x.state = 'sent' then now() else d.sent_at end,
+         attempts = case when x.uncounted then greatest(d.attempts - 1, 0) else d.attempts end
+       from jsonb_to_recordset($1::jsonb) as x(id bigint, state text, status integer, error text, next_at timestamptz,
+         uncounted boolean)
        where d.id = x.id
      )
      insert into events (project, deployment_id, service, environment, kind, message, data)
