@@ -61,7 +61,7 @@ function refusingConfigReads(inner: Db, refused: Set<number>, reads: { n: number
   });
 }
 
-function startWorker(on: Db, slack: NotificationSender): DeliveryWorker {
+function startWorker(on: Db, slack: NotificationSender, orphanSweepMs?: number): DeliveryWorker {
   const started = new DeliveryWorker({
     db: on,
     senders: { slack },
@@ -69,15 +69,18 @@ function startWorker(on: Db, slack: NotificationSender): DeliveryWorker {
     logger: silentLogger,
     pollMs: 50,
     configCacheMs: 0,
+    ...(orphanSweepMs ? { orphanSweepMs } : {}),
   });
   void started.start();
   return started;
 }
 
-async function settled(): Promise<NotifyDelivery> {
+/** The delivery (the newest, or this one) once sent or failed. */
+async function settled(id?: number): Promise<NotifyDelivery> {
   const end = Date.now() + 20_000;
   for (;;) {
-    const [d] = await listNotifyDeliveries(db);
+    const all = await listNotifyDeliveries(db);
+    const d = id === undefined ? all[0] : all.find((x) => x.id === id);
     if (d && (d.state === 'sent' || d.state === 'failed')) return d;
     if (Date.now() > end) throw new Error(`the delivery is still ${d?.state} after 20 s`);
     await new Promise((r) => setTimeout(r, 25));
@@ -125,5 +128,44 @@ describe('an attempt that cannot end the usual way', () => {
     expect(d.attempts).toBe(2);
     const sent = (await listEvents(db, { limit: 50 })).filter((e) => e.kind === 'notification.sent');
     expect(sent).toHaveLength(1);
+  });
+
+  it('puts back a delivery claimed but held by no attempt, and leaves the one in flight alone', async () => {
+    const [inFlight] = await listNotifyDeliveries(db);
+    // A second delivery, claimed as a lost claim would leave it: `sending`, in no queue of the worker.
+    await new EventLog(db, silentLogger).emit({
+      project: 'harbor',
+      service: 'web',
+      environment: 'staging',
+      kind: 'deployment.started',
+      message: 'started',
+      data: {},
+    });
+    await new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' }).dispatchAll();
+    const orphan = (await listNotifyDeliveries(db)).find((d) => d.id !== inFlight!.id)!;
+    await db.query(`update notify_deliveries set next_at = now() + interval '1 hour' where id = $1`, [orphan.id]);
+    const calls: string[] = [];
+    worker = startWorker(
+      db,
+      {
+        send: ({ key, signal }) => {
+          calls.push(key);
+          if (key === orphan.key) return Promise.resolve({ kind: 'sent', status: 200 });
+          // The first delivery's attempt stays in flight until the worker stops.
+          return new Promise((resolve) =>
+            signal.addEventListener('abort', () => resolve({ kind: 'retry', error: 'stopped' })),
+          );
+        },
+      },
+      100,
+    );
+    const end = Date.now() + 20_000;
+    while (!calls.includes(inFlight!.key) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+    await db.query(`update notify_deliveries set state = 'sending', attempts = 1 where id = $1`, [orphan.id]);
+    expect((await settled(orphan.id)).state).toBe('sent');
+    // Several sweeps later the attempt in flight is still the only one of its delivery, still claimed.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(calls.filter((k) => k === inFlight!.key)).toHaveLength(1);
+    expect((await listNotifyDeliveries(db)).find((d) => d.id === inFlight!.id)?.state).toBe('sending');
   });
 });

@@ -22,6 +22,7 @@ import {
   getNotifyRef,
   type NotifyDelivery,
   releaseInterrupted,
+  releaseOrphaned,
   releaseUnattempted,
   setNotifyRef,
   urgentTriggers,
@@ -58,6 +59,8 @@ export interface WorkerOptions {
   sendThread?: SendThread;
   /** How long a project's config read from the store is used (default 2 s; tests: 0, read for every use). */
   configCacheMs?: number;
+  /** How often deliveries claimed but held by no queue or attempt of this worker are put back (default 60 s). */
+  orphanSweepMs?: number;
 }
 
 /** Config fields that are not secret names. */
@@ -74,6 +77,11 @@ const passBatch = 200;
 const safetyPollMs = 2000;
 /** When a delivery put back after an attempt that could not end the usual way is tried again. */
 const putBackMs = 1000;
+/**
+ * How often the worker looks for deliveries it claimed but no longer holds (releaseOrphaned): none is known to be left
+ * so since putBack, and a look is one indexed statement, so a rare one (an idle coordinator's statements are counted).
+ */
+const orphanSweepMs = 60_000;
 
 /** One notification service of one project (`project/target`): its queue in memory and its attempts in flight. */
 interface Slot {
@@ -145,6 +153,10 @@ export class DeliveryWorker {
   private readonly stopping = new AbortController();
   private readonly configs = new Map<string, Cached<ProjectConfig | undefined>>();
   private ended: Ended[] = [];
+  /** Deliveries whose attempt is running, and those whose outcome is being written (see heldIds). */
+  private readonly inFlight = new Set<number>();
+  private readonly writing = new Set<number>();
+  private sweptAt = Date.now();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
@@ -210,6 +222,7 @@ export class DeliveryWorker {
       const began = Date.now();
       try {
         await this.pass();
+        await this.sweep();
       } catch (e) {
         if (!this.stopping.signal.aborted)
           this.options.logger.error({ err: scrub(messageOf(e), []) }, 'notification pass failed');
@@ -230,6 +243,27 @@ export class DeliveryWorker {
       const rest = began + passMs - Date.now();
       if (rest > 0 && !this.stopping.signal.aborted) await new Promise((r) => setTimeout(r, rest));
     }
+  }
+
+  /** The deliveries this worker holds claimed: queued, in flight, or ended and not yet recorded. */
+  private heldIds(): number[] {
+    const ids = [...this.inFlight, ...this.writing, ...this.ended.map((e) => e.end.id)];
+    for (const slot of this.slots.values()) for (const d of [...slot.urgent, ...slot.normal]) ids.push(d.id);
+    return ids;
+  }
+
+  /**
+   * Put back what is claimed in the store but held by nothing here (see putBack for how that happened). Between two
+   * passes, so no claim is on its way; this coordinator's worker is the only one (a new leader's first releases them
+   * all), so what it does not hold, no attempt holds.
+   */
+  private async sweep(): Promise<void> {
+    if (Date.now() - this.sweptAt < (this.options.orphanSweepMs ?? orphanSweepMs)) return;
+    this.sweptAt = Date.now();
+    const released = await releaseOrphaned(this.options.db, this.heldIds());
+    if (released === 0) return;
+    this.options.logger.warn({ released }, 'notifications claimed but held by no attempt were put back');
+    this.woken = true;
   }
 
   private async pass(): Promise<void> {
@@ -287,6 +321,7 @@ export class DeliveryWorker {
       const subject = subjectOf(d);
       if (subject !== undefined) slot.busy.add(subject);
       slot.inflight += 1;
+      this.inFlight.add(d.id);
       const attempt = this.configOf(d.project)
         .then(
           (config) => this.attempt(d, config),
@@ -299,6 +334,7 @@ export class DeliveryWorker {
         )
         .finally(() => {
           slot.inflight -= 1;
+          this.inFlight.delete(d.id);
           if (subject !== undefined) slot.busy.delete(subject);
           this.attempts.delete(attempt);
           this.pump(slot);
@@ -436,6 +472,7 @@ export class DeliveryWorker {
     this.flushing = (async () => {
       while (this.ended.length > 0) {
         const batch = this.ended.splice(0, flushBatch);
+        for (const b of batch) this.writing.add(b.end.id);
         try {
           // One statement, so no transaction holds the store across round trips.
           await finishAttempts(
@@ -445,6 +482,7 @@ export class DeliveryWorker {
           );
         } catch (e) {
           this.ended.unshift(...batch);
+          for (const b of batch) this.writing.delete(b.end.id);
           ok = false;
           this.options.logger.error(
             { err: scrub(messageOf(e), []), ended: batch.length },
@@ -453,6 +491,7 @@ export class DeliveryWorker {
           if (!this.stopping.signal.aborted) this.flushTimer ??= setTimeout(() => void this.flush(), 1000);
           return;
         }
+        for (const b of batch) this.writing.delete(b.end.id);
         for (const b of batch)
           this.options.onOutcome?.(b.targetType, b.end.state === 'pending' ? 'retry' : b.end.state);
         // Retries are pending again: the worker wakes when the first of them is due.

@@ -292,6 +292,19 @@ export async function releaseInterrupted(db: Queryable): Promise<number> {
   return rowCount;
 }
 
+/**
+ * Deliveries claimed (`sending`) but not among `held`, the ones the running worker holds, go back to pending, due now:
+ * a claim its worker lost track of is sent again rather than at the next start.
+ */
+export async function releaseOrphaned(db: Queryable, held: number[]): Promise<number> {
+  const { rowCount } = await db.query(
+    `update notify_deliveries set state = 'pending', next_at = now()
+     where state = 'sending' and not (id = any($1::bigint[]))`,
+    [held],
+  );
+  return rowCount;
+}
+
 export interface NotifyDeliveryFilter {
   project?: string;
   environment?: string;
