@@ -70,9 +70,12 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
     expect(r.stdout).toMatch(new RegExp(`^scheduled sch_\\S+: quote-api 1\\.1\\.0 to staging at ${at}`));
     const pending = JSON.parse((await system.cli(['scheduled', '--json'])).stdout).scheduled;
     expect(pending).toEqual([expect.objectContaining({ version: '1.1.0', state: 'pending', notifyBeforeMs: 6_000 })]);
+    // The scheduler writes `started` when it claims the schedule (so it starts once), and the deployment's id once the
+    // deployment is created: a look in between saw `started` without it (CI, 2026-12-07). Wait for the end of both.
     const started = await eventually('the scheduled deployment to start', async () => {
       const all = JSON.parse((await system.cli(['scheduled', '--all', '--json'])).stdout).scheduled;
-      return all[0]?.state === 'pending' ? undefined : all[0];
+      const s = all[0];
+      return s?.state === 'pending' || (s?.state === 'started' && !s.deployment) ? undefined : s;
     });
     // On failure the message says why it did not start (its error), not just that it did not (seen once at load 9).
     expect(started, JSON.stringify(started)).toMatchObject({
