@@ -44,7 +44,8 @@ export function registerScheduled(program: Command): void {
         s.version,
         s.at,
         formatDuration(s.notifyBeforeMs),
-        s.state,
+        // Claimed, its deployment not created yet (a moment): said so, not a `started` with no deployment beside it.
+        s.state === 'started' && !s.deployment ? 'starting' : s.state,
         s.deployment ?? s.error ?? '',
       ]);
       process.stdout.write(
