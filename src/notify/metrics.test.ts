@@ -9,7 +9,7 @@ import { EventLog } from '../engine/event-log.js';
 import { createLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { listNotifyDeliveries } from '../store/repos/notify-deliveries.js';
-import { storeProject } from '../../test/support/notify-fixtures.js';
+import { emitDeploymentStarted, storeProject } from '../../test/support/notify-fixtures.js';
 import { startReceiver } from '../../test/support/notify-receivers.js';
 import { freshDb } from '../../test/support/store.js';
 import type { Notifier } from './notifier.js';
@@ -51,14 +51,7 @@ describe('notification metrics', () => {
     const events = new EventLog(db, logger);
     const registry = new Registry();
     notifier = await startNotifications({ db, events, secrets: vault, logger, linkBase: 'http://x', registry });
-    await events.emit({
-      project: 'harbor',
-      service: 'api',
-      environment: 'staging',
-      kind: 'deployment.started',
-      message: 'started',
-      data: {},
-    });
+    await emitDeploymentStarted(events);
     const end = Date.now() + 20_000;
     const done = async () =>
       (await listNotifyDeliveries(db))

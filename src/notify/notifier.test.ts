@@ -13,7 +13,7 @@ import { createLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { listEvents } from '../store/repos/events.js';
 import { listNotifyDeliveries } from '../store/repos/notify-deliveries.js';
-import { seedFailedDeployment, storeProject } from '../../test/support/notify-fixtures.js';
+import { emitDeploymentStarted, seedFailedDeployment, storeProject } from '../../test/support/notify-fixtures.js';
 import { type Receiver, startReceiver } from '../../test/support/notify-receivers.js';
 import { freshDb } from '../../test/support/store.js';
 import type { Notifier } from './notifier.js';
@@ -85,15 +85,7 @@ async function until<T>(what: string, check: () => Promise<T | undefined> | T | 
 
 /** `n` deployment.started events in staging ("started 0", "started 1", …): each a delivery per subscribed service. */
 async function emitStarted(n: number) {
-  for (let i = 0; i < n; i++)
-    await events.emit({
-      project: 'harbor',
-      service: 'api',
-      environment: 'staging',
-      kind: 'deployment.started',
-      message: `started ${i}`,
-      data: {},
-    });
+  for (let i = 0; i < n; i++) await emitDeploymentStarted(events, `started ${i}`);
 }
 
 const start = async () => {
@@ -426,14 +418,7 @@ describe('notifications', () => {
     });
     await setSecrets({ SLACK_URL: slack.url }, 'staging');
     await start();
-    await events.emit({
-      project: 'harbor',
-      service: 'api',
-      environment: 'staging',
-      kind: 'deployment.started',
-      message: 'started',
-      data: {},
-    });
+    await emitDeploymentStarted(events);
     await until('the fallback message', () => slack.received[0]);
     expect((slack.received[0]!.body.blocks as { text: { text: string } }[])[0]!.text.text).toBe(
       'deployment started: api in staging',
@@ -456,15 +441,7 @@ describe('notifications', () => {
     });
     await setSecrets({ SLACK_URL: slack.url }, 'staging');
     const before = (await db.query('select xid, event_id from notify_cursor')).rows[0]!;
-    for (const message of ['one', 'two'])
-      await events.emit({
-        project: 'harbor',
-        service: 'api',
-        environment: 'staging',
-        kind: 'deployment.started',
-        message,
-        data: {},
-      });
+    for (const message of ['one', 'two']) await emitDeploymentStarted(events, message);
     await start();
     await notifier!.dispatcher.dispatchAll();
     // As if the cursor's commit had been lost.

@@ -6,7 +6,7 @@ import { redactedPaths } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { listEvents } from '../store/repos/events.js';
 import { listNotifyDeliveries } from '../store/repos/notify-deliveries.js';
-import { storeProject } from '../../test/support/notify-fixtures.js';
+import { emitDeploymentStarted, storeProject } from '../../test/support/notify-fixtures.js';
 import { freshDb } from '../../test/support/store.js';
 import { Notifier } from './notifier.js';
 import type { NotificationSender, SendOutcome } from './sender.js';
@@ -101,14 +101,7 @@ describe('notification worker logs', () => {
       pollMs: 50,
     });
     await notifier.start();
-    await events.emit({
-      project: 'harbor',
-      service: 'api',
-      environment: 'staging',
-      kind: 'deployment.started',
-      message: 'started',
-      data: {},
-    });
+    await emitDeploymentStarted(events);
     const end = Date.now() + 20_000;
     const settled = () => lines.filter((l) => /failed for good|attempt failed/.test(l)).length >= 3;
     const sent = async () => (await listEvents(db, { limit: 50 })).some((e) => e.kind === 'notification.sent');

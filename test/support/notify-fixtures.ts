@@ -1,5 +1,6 @@
 /** A project with notifications, a deployment with releases and a failing verdict, for notification tests. */
 import { validateConfigObject } from '../../src/config/validate.js';
+import type { EventLog } from '../../src/engine/event-log.js';
 import type { Db } from '../../src/store/db.js';
 import { insertDeployment } from '../../src/store/repos/deployments.js';
 import { upsertProject } from '../../src/store/repos/projects.js';
@@ -19,6 +20,18 @@ export function notifyConfig(notifications: unknown) {
 export async function storeProject(db: Db, notifications: unknown): Promise<void> {
   const config = notifyConfig(notifications);
   await upsertProject(db, config.project, config, `digest-${Math.random()}`);
+}
+
+/** harbor's `service` started deploying in staging: a delivery to each service subscribed to on-deployment-started. */
+export function emitDeploymentStarted(events: EventLog, message = 'started', service = 'api') {
+  return events.emit({
+    project: 'harbor',
+    service,
+    environment: 'staging',
+    kind: 'deployment.started',
+    message,
+    data: {},
+  });
 }
 
 /** A running canary deployment of api 1.4.2 → 1.5.0 in production by dana (its releases stored already). */
