@@ -87,7 +87,8 @@ const orphanSweepMs = 60_000;
 interface Slot {
   key: string;
   limit: number;
-  inflight: number;
+  /** The deliveries whose attempt is running. */
+  inFlight: Set<number>;
   urgent: NotifyDelivery[];
   normal: NotifyDelivery[];
   /** Subjects (see subjectOf) with a delivery in flight to this service. */
@@ -121,7 +122,7 @@ function takeStartable(queue: NotifyDelivery[], busy: ReadonlySet<string>): Noti
  * sending between two passes, few enough that a hanging one holds little.
  */
 const capacityOf = (slot: Slot) => Math.max(8, slot.limit * 4);
-const heldBy = (slot: Slot) => slot.inflight + slot.urgent.length + slot.normal.length;
+const heldBy = (slot: Slot) => slot.inFlight.size + slot.urgent.length + slot.normal.length;
 
 interface Cached<T> {
   value: Promise<T>;
@@ -153,8 +154,7 @@ export class DeliveryWorker {
   private readonly stopping = new AbortController();
   private readonly configs = new Map<string, Cached<ProjectConfig | undefined>>();
   private ended: Ended[] = [];
-  /** Deliveries whose attempt is running, and those whose outcome is being written (see heldIds). */
-  private readonly inFlight = new Set<number>();
+  /** Deliveries whose outcome is being written (see heldIds). */
   private readonly writing = new Set<number>();
   private sweptAt = Date.now();
   private flushTimer: NodeJS.Timeout | undefined;
@@ -194,7 +194,7 @@ export class DeliveryWorker {
     return {
       services: [...this.slots.values()].map((s) => ({
         key: s.key,
-        inflight: s.inflight,
+        inflight: s.inFlight.size,
         queued: s.urgent.length + s.normal.length,
       })),
       unrecorded: this.ended.length,
@@ -247,8 +247,9 @@ export class DeliveryWorker {
 
   /** The deliveries this worker holds claimed: queued, in flight, or ended and not yet recorded. */
   private heldIds(): number[] {
-    const ids = [...this.inFlight, ...this.writing, ...this.ended.map((e) => e.end.id)];
-    for (const slot of this.slots.values()) for (const d of [...slot.urgent, ...slot.normal]) ids.push(d.id);
+    const ids = [...this.writing, ...this.ended.map((e) => e.end.id)];
+    for (const slot of this.slots.values())
+      ids.push(...slot.inFlight, ...[...slot.urgent, ...slot.normal].map((d) => d.id));
     return ids;
   }
 
@@ -302,7 +303,7 @@ export class DeliveryWorker {
     const limit = config?.notifications?.concurrency ?? 4;
     let slot = this.slots.get(key);
     if (!slot) {
-      slot = { key, limit, inflight: 0, urgent: [], normal: [], busy: new Set() };
+      slot = { key, limit, inFlight: new Set(), urgent: [], normal: [], busy: new Set() };
       this.slots.set(key, slot);
     }
     slot.limit = limit;
@@ -315,13 +316,12 @@ export class DeliveryWorker {
    * opening, or a resolution the acknowledgement (a Jira issue would end in the wrong state).
    */
   private pump(slot: Slot): void {
-    while (slot.inflight < slot.limit && !this.stopping.signal.aborted) {
+    while (slot.inFlight.size < slot.limit && !this.stopping.signal.aborted) {
       const d = takeStartable(slot.urgent, slot.busy) ?? takeStartable(slot.normal, slot.busy);
       if (!d) return;
       const subject = subjectOf(d);
       if (subject !== undefined) slot.busy.add(subject);
-      slot.inflight += 1;
-      this.inFlight.add(d.id);
+      slot.inFlight.add(d.id);
       const attempt = this.configOf(d.project)
         .then(
           (config) => this.attempt(d, config),
@@ -333,8 +333,7 @@ export class DeliveryWorker {
           this.options.logger.error({ err: scrub(messageOf(e), []), delivery: d.id }, 'notification attempt failed'),
         )
         .finally(() => {
-          slot.inflight -= 1;
-          this.inFlight.delete(d.id);
+          slot.inFlight.delete(d.id);
           if (subject !== undefined) slot.busy.delete(subject);
           this.attempts.delete(attempt);
           this.pump(slot);
@@ -399,8 +398,9 @@ export class DeliveryWorker {
   }
 
   /** An attempt that could not start: the project's config could not be read. */
-  private notStarted(d: NotifyDelivery, error: string): void {
-    this.options.logger.error({ err: scrub(error, []), delivery: d.id }, 'notification attempt could not start');
+  private notStarted(d: NotifyDelivery, why: string): void {
+    const error = scrub(why, []);
+    this.options.logger.error({ err: error, delivery: d.id }, 'notification attempt could not start');
     this.putBack(d, error, false);
   }
 
