@@ -147,7 +147,10 @@ describe('an attempt that cannot end the usual way', () => {
     );
     const end = Date.now() + 20_000;
     while (!calls.includes(inFlight!.key) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
-    await db.query(`update notify_deliveries set state = 'sending', attempts = 1 where id = $1`, [orphan.id]);
+    // As a claim leaves it: due, `sending`, one attempt counted.
+    await db.query(`update notify_deliveries set state = 'sending', attempts = 1, next_at = now() where id = $1`, [
+      orphan.id,
+    ]);
     expect((await settled(orphan.id)).state).toBe('sent');
     // Several sweeps later the attempt in flight is still the only one of its delivery, still claimed.
     await new Promise((r) => setTimeout(r, 500));

@@ -22,7 +22,6 @@ import {
   getNotifyRef,
   type NotifyDelivery,
   releaseInterrupted,
-  releaseOrphaned,
   releaseUnattempted,
   setNotifyRef,
   urgentTriggers,
@@ -78,8 +77,8 @@ const safetyPollMs = 2000;
 /** When a delivery put back after an attempt that could not end the usual way is tried again. */
 const putBackMs = 1000;
 /**
- * How often the worker looks for deliveries it claimed but no longer holds (releaseOrphaned): none is known to be left
- * so since putBack, and a look is one indexed statement, so a rare one (an idle coordinator's statements are counted).
+ * How often the worker looks for deliveries it claimed but no longer holds (releaseInterrupted): none is known to be
+ * left so since putBack, and a look is one indexed statement, so a rare one (an idle coordinator's statements count).
  */
 const orphanSweepMs = 60_000;
 
@@ -154,8 +153,8 @@ export class DeliveryWorker {
   private readonly stopping = new AbortController();
   private readonly configs = new Map<string, Cached<ProjectConfig | undefined>>();
   private ended: Ended[] = [];
-  /** Deliveries whose outcome is being written (see heldIds). */
-  private readonly writing = new Set<number>();
+  /** The batch of ended attempts whose write is under way (see heldIds). */
+  private recording: Ended[] = [];
   private sweptAt = Date.now();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -247,7 +246,7 @@ export class DeliveryWorker {
 
   /** The deliveries this worker holds claimed: queued, in flight, or ended and not yet recorded. */
   private heldIds(): number[] {
-    const ids = [...this.writing, ...this.ended.map((e) => e.end.id)];
+    const ids = [...this.recording, ...this.ended].map((e) => e.end.id);
     for (const slot of this.slots.values())
       ids.push(...slot.inFlight, ...[...slot.urgent, ...slot.normal].map((d) => d.id));
     return ids;
@@ -261,7 +260,7 @@ export class DeliveryWorker {
   private async sweep(): Promise<void> {
     if (Date.now() - this.sweptAt < (this.options.orphanSweepMs ?? orphanSweepMs)) return;
     this.sweptAt = Date.now();
-    const released = await releaseOrphaned(this.options.db, this.heldIds());
+    const released = await releaseInterrupted(this.options.db, this.heldIds());
     if (released === 0) return;
     this.options.logger.warn({ released }, 'notifications claimed but held by no attempt were put back');
     this.woken = true;
@@ -472,7 +471,7 @@ export class DeliveryWorker {
     this.flushing = (async () => {
       while (this.ended.length > 0) {
         const batch = this.ended.splice(0, flushBatch);
-        for (const b of batch) this.writing.add(b.end.id);
+        this.recording = batch;
         try {
           // One statement, so no transaction holds the store across round trips.
           await finishAttempts(
@@ -482,7 +481,7 @@ export class DeliveryWorker {
           );
         } catch (e) {
           this.ended.unshift(...batch);
-          for (const b of batch) this.writing.delete(b.end.id);
+          this.recording = [];
           ok = false;
           this.options.logger.error(
             { err: scrub(messageOf(e), []), ended: batch.length },
@@ -491,7 +490,7 @@ export class DeliveryWorker {
           if (!this.stopping.signal.aborted) this.flushTimer ??= setTimeout(() => void this.flush(), 1000);
           return;
         }
-        for (const b of batch) this.writing.delete(b.end.id);
+        this.recording = [];
         for (const b of batch)
           this.options.onOutcome?.(b.targetType, b.end.state === 'pending' ? 'retry' : b.end.state);
         // Retries are pending again: the worker wakes when the first of them is due.

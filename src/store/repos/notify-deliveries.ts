@@ -284,22 +284,13 @@ export async function releaseUnattempted(db: Queryable, ids: number[]): Promise<
 }
 
 /**
- * Deliveries a stopped coordinator left mid-send go back to pending: they are sent again (at
- * least once), with the same idempotency key so the receiver can drop the copy.
+ * Claimed deliveries (`sending`) not among `held` go back to pending, due as before: at a start (nothing held) those
+ * a stopped coordinator left mid-send, and later those the running worker lost track of. They are sent again (at least
+ * once), with the same idempotency key so the receiver can drop the copy.
  */
-export async function releaseInterrupted(db: Queryable): Promise<number> {
-  const { rowCount } = await db.query(`update notify_deliveries set state = 'pending' where state = 'sending'`);
-  return rowCount;
-}
-
-/**
- * Deliveries claimed (`sending`) but not among `held`, the ones the running worker holds, go back to pending, due now:
- * a claim its worker lost track of is sent again rather than at the next start.
- */
-export async function releaseOrphaned(db: Queryable, held: number[]): Promise<number> {
+export async function releaseInterrupted(db: Queryable, held: number[] = []): Promise<number> {
   const { rowCount } = await db.query(
-    `update notify_deliveries set state = 'pending', next_at = now()
-     where state = 'sending' and not (id = any($1::bigint[]))`,
+    `update notify_deliveries set state = 'pending' where state = 'sending' and not (id = any($1::bigint[]))`,
     [held],
   );
   return rowCount;
