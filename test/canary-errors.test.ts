@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadGenerator } from '../src/demo/load-generator.js';
+import { errorArrivals } from './support/error-arrivals.js';
 import { System } from './support/system.js';
 
 /**
@@ -49,11 +50,20 @@ describe('errors as canary signals', () => {
   }, 120_000);
 
   it("a candidate reporting the stable release's own issue is not failed for it", async () => {
+    const began = new Date();
     const d = await system.deployed('1.3.0', { set: { EXCEPTION_RATE: '0.05' } });
-    expect({ state: d.state, reason: d.reason }).toEqual({ state: 'succeeded', reason: null });
     const { verdicts } = await system.client.call<{
-      verdicts: { final: boolean; metrics: { rule: string; classification: string }[] }[];
+      verdicts: { final: boolean; metrics: { rule: string; classification: string; message: string }[] }[];
     }>('GET', `/api/v1/deployments/${d.id}/verdicts?limit=200`);
+    // Both releases throw at the same rate, so a rollback here is a false alarm of the judge (about 0.2 % of such
+    // deployments by chance alone, bench-free simulation in the 2026-12-07 note) or events counted short: the
+    // failure says which, from what the verdicts saw and when each release's events arrived.
+    const why = async () => {
+      if (d.state === 'succeeded') return '';
+      const seen = verdicts.flatMap((v) => v.metrics.filter((m) => m.rule.startsWith('errors.')).map((m) => m.message));
+      return `${seen.join('\n')}\n${await errorArrivals(system.database!.url, 'harbor-quote', began)}`;
+    };
+    expect({ state: d.state, reason: d.reason }, await why()).toEqual({ state: 'succeeded', reason: null });
     const gate = verdicts.find((v) => v.final)!;
     expect(gate.metrics.find((m) => m.rule === 'errors.new-issue')).toMatchObject({ classification: 'pass' });
   }, 120_000);
