@@ -3,6 +3,8 @@ import { engineHarness, type Harness } from '../../../test/support/engine-harnes
 import { validateConfigObject } from '../../config/validate.js';
 import type { CanaryStrategy } from '../../config/model.js';
 import { isSlipwayError } from '../../shared/errors.js';
+import type { DeploymentWatch } from '../../model/deployment.js';
+import { getDeployment, setWatch } from '../../store/repos/deployments.js';
 import { listEvents } from '../../store/repos/events.js';
 
 let h: Harness | undefined;
@@ -53,6 +55,24 @@ async function refusal(promise: Promise<unknown>): Promise<{ code: string; messa
   throw new Error('expected a refusal');
 }
 
+/** End a deployment's post-deploy watch as regressed, as the watch does (once it is watching: the watch starts it). */
+async function regress(id: string, watch: Partial<DeploymentWatch>): Promise<void> {
+  const started = Date.now();
+  let d = await getDeployment(h!.db, id);
+  while (d?.watch?.state !== 'watching') {
+    if (Date.now() - started > 10_000) throw new Error(`the watch of ${id} did not start: ${JSON.stringify(d?.watch)}`);
+    await new Promise((r) => setTimeout(r, 20));
+    d = await getDeployment(h!.db, id);
+  }
+  const ended = await setWatch(
+    h!.db,
+    id,
+    { ...d.watch, ...watch, state: 'regressed', endedAt: Date.now() },
+    'watching',
+  );
+  expect(ended?.watch?.state).toBe('regressed');
+}
+
 describe('promotion rules', () => {
   it('production requires staging: refused until the release succeeded there, then allowed', async () => {
     h = await engineHarness(config({ requires: ['staging'] }));
@@ -97,6 +117,45 @@ describe('promotion rules', () => {
         waitsFor: ['it failed in staging: deploy a fixed release there first'],
       },
     ]);
+  });
+
+  it('a release whose post-deploy watch in staging found a regression does not go to production', async () => {
+    h = await engineHarness(config({ requires: ['staging'] }));
+    await h.waitFinished((await h.engine.deploy(req('staging', '1.0.0'))).id);
+    const staged = await h.waitFinished((await h.engine.deploy(req('staging', '2.0.0'))).id);
+    expect(staged.state).toBe('succeeded');
+    // What the watch records when the judge fails the release after its rollout; here it only reported
+    // (onRegression: alert), so 2.0.0 is still live in staging.
+    await regress(staged.id, { onRegression: 'alert', reason: 'errors: candidate 9 % vs 1 %' });
+    const refused = await refusal(h.engine.deploy(req('production', '2.0.0')));
+    expect(refused).toEqual({
+      code: 'conflict',
+      message:
+        'api 2.0.0 cannot go to production yet: api 2.0.0 is not good in staging: its post-deploy watch there found ' +
+        'a regression; deploy a fixed release there first (or this one again, if what went wrong was not the release)',
+    });
+    const stages = (await h.engine.pipeline('harbor')).find((r) => r.version === '2.0.0')!.stages;
+    expect(stages).toEqual([
+      { environment: 'staging', state: 'live', waitsFor: [] },
+      { environment: 'production', state: 'waiting', waitsFor: [expect.stringMatching(/^it failed in staging/)] },
+    ]);
+    // Deployed there again and not regressing: it may go.
+    await h.waitFinished((await h.engine.deploy(req('staging', '1.0.0'))).id);
+    expect((await h.waitFinished((await h.engine.deploy(req('staging', '2.0.0'))).id)).state).toBe('succeeded');
+    expect((await h.waitFinished((await h.engine.deploy(req('production', '2.0.0'))).id)).state).toBe('succeeded');
+  });
+
+  it('a release its watch rolled back in staging is shown failed there', async () => {
+    h = await engineHarness(config({ requires: ['staging'] }));
+    await h.waitFinished((await h.engine.deploy(req('staging', '1.0.0'))).id);
+    const staged = await h.waitFinished((await h.engine.deploy(req('staging', '2.0.0'))).id);
+    await regress(staged.id, { onRegression: 'rollback', rollback: 'dep_back' });
+    await h.waitFinished((await h.engine.deploy(req('staging', '1.0.0'))).id);
+    const stages = (await h.engine.pipeline('harbor')).find((r) => r.version === '2.0.0')!.stages;
+    expect(stages[0]).toEqual({ environment: 'staging', state: 'failed', waitsFor: [] });
+    expect((await refusal(h.engine.deploy(req('production', '2.0.0')))).message).toContain(
+      'its post-deploy watch there found a regression and rolled it back',
+    );
   });
 
   it('a soak time: refused with when it will be ready', async () => {

@@ -9,7 +9,7 @@ import { listDeployments } from '../../store/repos/deployments.js';
 import { listReleases } from '../../store/repos/releases.js';
 import { listServiceStates } from '../../store/repos/service-state.js';
 import { activeFreeze } from './freeze.js';
-import { waitsGiven } from './promotion.js';
+import { failureOf, waitsGiven } from './promotion.js';
 import { approvalStatus } from './approval-status.js';
 
 export interface ReleaseStage {
@@ -48,13 +48,20 @@ export async function pipelineView(
         const stable =
           states.find((s) => s.environment === environment.name && s.service === service.name)?.stableRelease ===
           release.id;
+        // How its last try there ended decides (a success its post-deploy watch found regressing is a failure).
+        const last = mine
+          .filter((d) => d.kind === 'deploy' && d.finishedAt)
+          .reduce<(typeof mine)[number] | undefined>(
+            (a, d) => (!a || d.finishedAt! > a.finishedAt! ? d : a),
+            undefined,
+          );
+        const failed = failureOf(last) !== undefined;
+        if (failed) failedIn ??= environment.name;
         if (stable) stages.push({ environment: environment.name, state: 'live', waitsFor: [] });
+        else if (failed) stages.push({ environment: environment.name, state: 'failed', waitsFor: [] });
         else if (mine.some((d) => d.state === 'succeeded'))
           stages.push({ environment: environment.name, state: 'deployed', waitsFor: [] });
-        else if (mine.some((d) => d.state === 'failed' || d.state === 'rolled_back')) {
-          stages.push({ environment: environment.name, state: 'failed', waitsFor: [] });
-          failedIn ??= environment.name;
-        } else {
+        else {
           // First success per environment, from the deployments already in hand.
           const succeededAt = (env: string) =>
             deployments

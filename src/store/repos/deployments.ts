@@ -290,6 +290,24 @@ export async function firstSucceededAt(
   return rows[0]?.at ?? undefined;
 }
 
+/** The latest finished deployment (not a rollback) of a release to an environment: how its last try there ended. */
+export async function lastFinishedDeploymentOf(
+  db: Queryable,
+  project: string,
+  service: string,
+  environment: string,
+  releaseId: string,
+): Promise<DeploymentRecord | undefined> {
+  const { rows } = await db.query(
+    `select ${columns} from deployments
+     where project = $1 and service = $2 and environment = $3 and to_release = $4 and kind = 'deploy'
+       and finished_at is not null
+     order by finished_at desc, id desc limit 1`,
+    [project, service, environment, releaseId],
+  );
+  return rows[0] ? toDeployment(rows[0]) : undefined;
+}
+
 /** What the overview shows of each service in each environment: its deployment in flight and its last other one. */
 export interface LatestDeployments {
   active: DeploymentRecord[];
