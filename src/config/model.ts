@@ -389,6 +389,10 @@ export interface BundleBudgetConfig {
 export interface ResolvedService extends Omit<ServiceConfig, 'environments'> {
   project: string;
   environment: string;
+  /** The service's own env, in every environment (`env` is it with this environment's merged over). */
+  serviceEnv: Record<string, string>;
+  /** This environment's env for the service (`services.X.environments.E.env`): not part of a release. */
+  environmentEnv: Record<string, string>;
 }
 
 /** What to run for one release of a service: release overrides applied, {version} filled in, {port} left for the
@@ -401,6 +405,8 @@ export interface ReleaseSpec {
   /** Absolute. */
   cwd: string;
   env: Record<string, string>;
+  /** What --set added to env when the release was made: deploying the version again without --set reuses them. */
+  sets?: Record<string, string>;
 }
 
 /** Deployments started by outside events, per provider. */

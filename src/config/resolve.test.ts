@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
 import type { ProjectConfig } from './model.js';
-import { resolveRelease, serviceIn } from './resolve.js';
+import { environmentEnvFor, resolveRelease, serviceIn } from './resolve.js';
 import { rawConfig } from '../../test/support/config.js';
 import { validateConfigObject } from './validate.js';
 
@@ -98,11 +98,25 @@ describe('resolveRelease', () => {
     });
   });
 
-  it('applies release overrides: args replace, env merges over service and environment env', () => {
+  it('applies release overrides: args replace, env merges over the service env', () => {
     const spec = resolveRelease(serviceIn(config(), 'api', 'production'), '2.0.0');
     expect(spec.args).toEqual(['server-v2.js', '--port', '{port}']);
     expect(spec.cwd).toBe('/srv/app/releases/2.0.0');
-    expect(spec.env).toEqual({ LOG_LEVEL: 'warn', APP_VERSION: '2.0.0', REGION: '2.0.0-eu', QUOTE_MODEL: 'v2' });
+    expect(spec.env).toEqual({ LOG_LEVEL: 'info', APP_VERSION: '2.0.0', REGION: '2.0.0-eu', QUOTE_MODEL: 'v2' });
+  });
+
+  it("leaves the environment's env out of the release: the same version is one release in every environment", () => {
+    const staging = resolveRelease(serviceIn(config(), 'api', 'staging'), '1.4.2');
+    const production = serviceIn(config(), 'api', 'production');
+    expect(resolveRelease(production, '1.4.2')).toEqual(staging);
+    // The deployment adds it over the release's, except what the release sets itself (its own env, --set).
+    expect(environmentEnvFor(production, staging)).toEqual({ LOG_LEVEL: 'warn' });
+    const withSet = resolveRelease(production, '1.4.2', { LOG_LEVEL: 'debug' });
+    expect(environmentEnvFor(production, withSet)).toEqual({});
+    const ownRelease = { ...config() };
+    ownRelease.services[0]!.releases['1.4.2'] = { env: { LOG_LEVEL: 'trace' } };
+    const ownService = serviceIn(ownRelease, 'api', 'production');
+    expect(environmentEnvFor(ownService, resolveRelease(ownService, '1.4.2'))).toEqual({});
   });
 
   it('applies a release command and cwd', () => {
@@ -117,7 +131,9 @@ describe('resolveRelease', () => {
       QUOTE_MODEL: 'v3',
       NOTE: '{version}',
     });
-    expect(spec.env).toMatchObject({ QUOTE_MODEL: 'v3', NOTE: '{version}', LOG_LEVEL: 'warn' });
+    expect(spec.env).toMatchObject({ QUOTE_MODEL: 'v3', NOTE: '{version}', LOG_LEVEL: 'info' });
+    // Recorded apart, so the version deployed again without --set is the same release (releaseSpecFor).
+    expect(spec.sets).toEqual({ QUOTE_MODEL: 'v3', NOTE: '{version}' });
   });
 
   it.each(['', '-1', '1.0/../../etc', 'a b', 'x'.repeat(65)])('rejects the version %j', (version) => {

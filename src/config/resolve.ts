@@ -33,6 +33,8 @@ export function serviceIn(config: ProjectConfig, service: string, environment: s
     strategy: override.strategy ?? base.strategy,
     drainTimeoutMs: override.drainTimeoutMs ?? base.drainTimeoutMs,
     env: { ...base.env, ...override.env },
+    serviceEnv: base.env,
+    environmentEnv: override.env ?? {},
     health: { ...base.health, ...override.health },
   };
 }
@@ -63,8 +65,13 @@ export function resolveRelease(
   checkVersion(version);
   const release = service.releases[version] ?? {};
   const fill = (text: string) => text.split('{version}').join(version);
+  // The environment's own env is not part of the release: the same version runs in staging and production (the
+  // deployment adds it, environmentEnvFor). A resolved service from older callers without serviceEnv keeps env.
   const env = Object.fromEntries(
-    Object.entries({ ...service.env, ...release.env }).map(([key, value]) => [key, fill(value)]),
+    Object.entries({ ...(service.serviceEnv ?? service.env), ...release.env }).map(([key, value]) => [
+      key,
+      fill(value),
+    ]),
   );
   return {
     service: service.name,
@@ -74,5 +81,19 @@ export function resolveRelease(
     // cwd was made absolute at load time; resolving again normalizes after the version is filled in.
     cwd: path.resolve(fill(release.cwd ?? service.cwd)),
     env: { ...env, ...sets },
+    ...(Object.keys(sets).length > 0 ? { sets } : {}),
   };
+}
+
+/**
+ * The environment's env a deployment of `spec` adds to the release's ({version} filled in): its keys except those the
+ * release sets itself (per-version env, --set), which win as they always did.
+ */
+export function environmentEnvFor(service: ResolvedService, spec: ReleaseSpec): Record<string, string> {
+  const own = new Set([...Object.keys(service.releases[spec.version]?.env ?? {}), ...Object.keys(spec.sets ?? {})]);
+  return Object.fromEntries(
+    Object.entries(service.environmentEnv ?? {})
+      .filter(([key]) => !own.has(key))
+      .map(([key, value]) => [key, value.split('{version}').join(spec.version)]),
+  );
 }

@@ -1,5 +1,5 @@
 import type { ProjectConfig, ResolvedService, StrategyConfig, StrategyType } from '../config/model.js';
-import { resolveRelease, serviceIn } from '../config/resolve.js';
+import { environmentEnvFor, serviceIn } from '../config/resolve.js';
 import { defaultStrategy } from '../config/strategy.js';
 import { formatDuration } from '../shared/duration.js';
 import { newId } from '../shared/ids.js';
@@ -23,7 +23,7 @@ import { approvalStatus } from './pipeline/approval-status.js';
 import type { EngineDeps } from './context.js';
 import { requestControl } from './control-requests.js';
 import { EngineError } from './errors.js';
-import { ensureRelease } from './releases.js';
+import { ensureRelease, releaseSpecFor } from './releases.js';
 
 export interface DeployRequest {
   project: string;
@@ -75,7 +75,7 @@ export async function describeActive(deps: EngineDeps, d: DeploymentRecord): Pro
 export async function createDeployment(deps: EngineDeps, req: DeployRequest): Promise<DeploymentRecord> {
   const config = await projectConfig(deps, req.project);
   const service = serviceIn(config, req.service, req.environment);
-  const spec = resolveRelease(service, req.version, req.sets ?? {});
+  const spec = await releaseSpecFor(deps.db, req.project, service, req.version, req.sets);
   const release = await ensureRelease(deps.db, req.project, spec);
   const configured: StrategyConfig = req.strategy
     ? req.strategy === service.strategy.type
@@ -130,6 +130,7 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
       : {}),
     ...(req.sets && Object.keys(req.sets).length > 0 ? { sets: req.sets } : {}),
     ...(req.rollout ? { rollout: req.rollout } : {}),
+    ...environmentEnvSetting(service, spec),
   };
   const base = {
     id: newId('dep'),
@@ -380,4 +381,13 @@ export async function preflightOf(
     ...(stableVersion ? { stableVersion } : {}),
     dataDir: config.dataDir,
   });
+}
+
+/** The environment's own env for a deployment's settings, when it has any (instance-spec.ts adds it at each start). */
+export function environmentEnvSetting(
+  service: ResolvedService,
+  spec: Parameters<typeof environmentEnvFor>[1],
+): Pick<DeploymentSettings, 'environmentEnv'> {
+  const environmentEnv = environmentEnvFor(service, spec);
+  return Object.keys(environmentEnv).length > 0 ? { environmentEnv } : {};
 }

@@ -21,7 +21,12 @@ export function instanceSpecFor(
     command: release.spec.command,
     args: release.spec.args,
     cwd: release.spec.cwd,
-    env: { SENTRY_RELEASE: release.version, SENTRY_ENVIRONMENT: deployment.environment, ...release.spec.env },
+    env: {
+      SENTRY_RELEASE: release.version,
+      SENTRY_ENVIRONMENT: deployment.environment,
+      ...release.spec.env,
+      ...deployment.settings.environmentEnv,
+    },
     health: deployment.settings.health,
     drainTimeoutMs: deployment.settings.drainTimeoutMs,
   };

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { ReleaseSpec } from '../config/model.js';
+import type { ReleaseSpec, ResolvedService } from '../config/model.js';
+import { resolveRelease } from '../config/resolve.js';
 import { newId } from '../shared/ids.js';
 import type { Queryable } from '../store/db.js';
-import { insertReleaseIfAbsent, type ReleaseRecord } from '../store/repos/releases.js';
+import { getReleaseByVersion, insertReleaseIfAbsent, type ReleaseRecord } from '../store/repos/releases.js';
 import { EngineError } from './errors.js';
 
 /** A stable digest of what a release runs (keys sorted, so env order does not matter). */
 export function releaseDigest(spec: ReleaseSpec): string {
-  const sorted = { ...spec, env: Object.fromEntries(Object.entries(spec.env).sort(([a], [b]) => a.localeCompare(b))) };
+  const sortedOf = (o: Record<string, string>) =>
+    Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+  const sorted = { ...spec, env: sortedOf(spec.env), ...(spec.sets ? { sets: sortedOf(spec.sets) } : {}) };
   return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
 }
 
@@ -19,6 +22,22 @@ function differences(a: ReleaseSpec, b: ReleaseSpec): string[] {
   for (const k of new Set([...Object.keys(a.env), ...Object.keys(b.env)]))
     if (a.env[k] !== b.env[k]) out.push(`env.${k}`);
   return out;
+}
+
+/**
+ * The spec of `version` for a deployment: with `sets` when any are given; without, with the sets the release was made
+ * with, so a version staged with --set is promoted as the release it is rather than refused as a different one.
+ */
+export async function releaseSpecFor(
+  db: Queryable,
+  project: string,
+  service: ResolvedService,
+  version: string,
+  sets: Record<string, string> = {},
+): Promise<ReleaseSpec> {
+  if (Object.keys(sets).length > 0) return resolveRelease(service, version, sets);
+  const stored = await getReleaseByVersion(db, project, service.name, version);
+  return resolveRelease(service, version, stored?.spec.sets ?? {});
 }
 
 /**

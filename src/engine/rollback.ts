@@ -12,7 +12,7 @@ import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
 import { returnPlan } from '../strategies/build.js';
 import type { EngineDeps } from './context.js';
-import { describeActive, projectConfig, requestAbort } from './deployments.js';
+import { describeActive, environmentEnvSetting, projectConfig, requestAbort } from './deployments.js';
 import { EngineError } from './errors.js';
 
 export interface RollbackRequest {
@@ -90,6 +90,7 @@ export async function requestRollback(
         strategyConfig: { type: 'blue-green', keepOldForMs: 0 },
         ...(req.rollout ? { rollout: req.rollout } : {}),
         ...(revert.length > 0 ? { revertMigrationsOnRollback: true } : {}),
+        ...environmentEnvSetting(service, previous!.spec),
       },
     });
     if (revert.length === 0) return { deployment, aborted: false };

@@ -34,6 +34,8 @@ export interface DeploymentSettings {
   strategyConfig: StrategyConfig;
   /** KEY=VALUE overrides given with --set (already part of the release spec; kept for the record). */
   sets?: Record<string, string>;
+  /** The environment's own env for the service (not part of the release), over the release's at each start. */
+  environmentEnv?: Record<string, string>;
   /** Deployed through a freeze with --emergency: shown wherever the deployment appears. */
   emergency?: { reason: string; by?: string };
   /** Revert the expand migrations this deployment applied when rolling back (database.revertOnRollback). */

@@ -158,6 +158,30 @@ describe('promotion rules', () => {
     );
   });
 
+  it("one release everywhere: the environment's env is added at each start, --set goes with the release", async () => {
+    const withEnv = config({ requires: ['staging'] });
+    withEnv.services[0]!.env = { LOG_LEVEL: 'info', TAG: 'v{version}' };
+    withEnv.services[0]!.environments = { production: { env: { LOG_LEVEL: 'warn', SITE: 'prod-{version}' } } };
+    h = await engineHarness(withEnv);
+    const seen: Record<string, string>[] = [];
+    h.runtime.behaviour = (spec) => {
+      seen.push({ environment: spec.environment, release: spec.release, ...spec.env });
+      return 'healthy';
+    };
+    const staged = await h.waitFinished((await h.engine.deploy(req('staging', '1.0.0', { sets: { KNOB: '1' } }))).id);
+    const promoted = await h.waitFinished((await h.engine.deploy(req('production', '1.0.0'))).id);
+    expect([staged.state, promoted.state]).toEqual(['succeeded', 'succeeded']);
+    expect(promoted.toRelease).toBe(staged.toRelease);
+    const envOf = (environment: string) => seen.find((s) => s.environment === environment)!;
+    expect(envOf('staging')).toMatchObject({ LOG_LEVEL: 'info', TAG: 'v1.0.0', KNOB: '1' });
+    expect(envOf('staging').SITE).toBeUndefined();
+    expect(envOf('production')).toMatchObject({ LOG_LEVEL: 'warn', TAG: 'v1.0.0', SITE: 'prod-1.0.0', KNOB: '1' });
+    // Other --set values are another release, refused as before.
+    expect((await refusal(h.engine.deploy(req('production', '1.0.0', { sets: { KNOB: '2' } })))).message).toMatch(
+      /release 1\.0\.0 of api already exists with different settings \(env\.KNOB\)/,
+    );
+  });
+
   it('a soak time: refused with when it will be ready', async () => {
     h = await engineHarness(config({ requires: ['staging'], soak: '1h' }));
     const staged = await h.engine.deploy(req('staging', '2.0.0'));

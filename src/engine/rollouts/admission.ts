@@ -4,7 +4,7 @@
  * rules (required environments, soak) and approvals are checked for each component that would move.
  * One refusal names everything the release still waits for.
  */
-import { resolveRelease, serviceIn } from '../../config/resolve.js';
+import { serviceIn } from '../../config/resolve.js';
 import type { ProjectConfig } from '../../config/model.js';
 import type { RolloutComponent } from '../../model/rollout.js';
 import { messageOf } from '../../shared/errors.js';
@@ -15,7 +15,7 @@ import { getServiceState } from '../../store/repos/service-state.js';
 import type { EngineDeps } from '../context.js';
 import { describeActive, preflightOf, refuseOutsidePipeline } from '../deployments.js';
 import { EngineError } from '../errors.js';
-import { ensureRelease } from '../releases.js';
+import { ensureRelease, releaseSpecFor } from '../releases.js';
 import { componentLevels } from './order.js';
 
 export interface ReleaseRequest {
@@ -43,7 +43,7 @@ export async function admitRelease(
   const levels = componentLevels(config, services);
   const components: RolloutComponent[] = [];
   for (const name of services) {
-    const spec = resolveRelease(serviceIn(config, name, req.environment), req.version, {});
+    const spec = await releaseSpecFor(deps.db, req.project, serviceIn(config, name, req.environment), req.version);
     const release = await ensureRelease(deps.db, req.project, spec);
     const state = await getServiceState(deps.db, req.project, req.environment, name);
     const from = state?.stableRelease ? await getRelease(deps.db, state.stableRelease) : undefined;

@@ -169,7 +169,7 @@ describe('error ingest when the store refuses its writes', () => {
     const otherKey = await post(other, body);
     await otherKey.body.dump();
     expect([health.statusCode, otherKey.statusCode]).toEqual([200, 200]);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeLessThan(15_000);
     const answers = await Promise.all(flood);
     const limited = answers.filter((a) => a.status === 429);
     expect(limited.length).toBeGreaterThanOrEqual(250);
