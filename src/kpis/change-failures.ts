@@ -27,17 +27,19 @@ function revertedBy(d: DeploymentFact, r: DeploymentFact): boolean {
 
 /**
  * Change failures, the Four Keys way: deployments that caused a failure — rolled back (see above), failed (the
- * rollout could not finish cleanly), or named by an incident's `links.deployments`.
+ * rollout could not finish cleanly), or named by an incident they could have caused. A deployment that started
+ * after the incident opened and joined it (the watch's rollback, a fix) is the response, not a cause: it counts
+ * only when it went wrong itself.
  */
 export function changeFailures(
   deployments: readonly DeploymentFact[],
   incidents: readonly IncidentFact[],
 ): Set<string> {
   const failures = rolledBackDeployments(deployments);
-  const linked = new Set(incidents.flatMap((i) => i.deployments));
+  const caused = (d: DeploymentFact) => incidents.some((i) => i.deployments.includes(d.id) && d.startedAt < i.openedAt);
   for (const d of deployments) {
     if (d.kind !== 'deploy') continue;
-    if (d.state === 'failed' || linked.has(d.id)) failures.add(d.id);
+    if (d.state === 'failed' || caused(d)) failures.add(d.id);
   }
   return failures;
 }

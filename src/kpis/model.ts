@@ -27,7 +27,7 @@ export interface IncidentFact {
   title?: string;
   openedAt: number;
   resolvedAt?: number;
-  /** Deployment ids the incident names in `links.deployments`. */
+  /** Deployment ids linked to the incident: its events' links, and those that joined it later (incident_links). */
   deployments: string[];
 }
 
@@ -63,8 +63,9 @@ export interface DurationSummary {
 
 /** Every figure for one scope (an environment, optionally one service) over a period. */
 export interface Kpis {
+  /** What became of each deployment: ok (succeeded, stayed), rolled back (at any time: change-failures.ts), failed. */
   deployments: { finished: number; succeeded: number; rolledBack: number; failed: number };
-  /** Succeeded deployments per day. */
+  /** Deployments whose rollout succeeded per day (one rolled back afterwards was still shipped). */
   deploymentFrequency: { perDay: number; succeeded: number };
   leadTime: DurationSummary;
   changeFailureRate: { value: number | null; failedChanges: number };

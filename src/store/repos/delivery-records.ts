@@ -67,6 +67,22 @@ export async function listIncidentEvents(
   }));
 }
 
+/**
+ * The deployments linked to a project's incidents, as the store keeps them: an incident's events carry its links
+ * when written, but a deployment that joins an open incident later is only a row of incident_links.
+ */
+export async function listIncidentDeploymentLinks(
+  db: Queryable,
+  f: { project: string },
+): Promise<{ incident: string; deployment: string }[]> {
+  const { rows } = await db.query<{ incident_id: string; ref: string }>(
+    `select l.incident_id, l.ref from incident_links l join incidents i on i.id = l.incident_id
+      where i.project = $1 and l.kind = 'deployment' order by l.added_at, l.ref`,
+    [f.project],
+  );
+  return rows.map((r) => ({ incident: String(r.incident_id), deployment: String(r.ref) }));
+}
+
 /** Lead times for changes (commit → succeeded) of deployments that finished in the period, per environment. */
 export async function listPeriodLeadTimes(
   db: Queryable,
