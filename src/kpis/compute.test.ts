@@ -83,6 +83,18 @@ describe('computeKpis on an outage: a watch rollback, its incident, and deployme
     expect(kpis.deploymentFrequency.succeeded).toBe(3);
   });
 
+  it('a regression the watch only reported (onRegression: alert) is a change failure, not a rollback', () => {
+    const reported = deployments.map((d) => (d.id === 'dep_w1' ? { ...d, watchRolledBack: false } : d));
+    // No rollback deployment either: the release stayed live until the fix.
+    const k = computeKpis({
+      ...{ since, until, incidents, leadTimesMs: [], availability },
+      deployments: reported.filter((d) => d.id !== 'dep_wrb'),
+    });
+    expect(k.deployments).toEqual({ finished: 4, succeeded: 3, rolledBack: 0, failed: 1 });
+    expect(k.rollbackFrequency.rollbacks).toBe(0);
+    expect(k.changeFailureRate.failedChanges).toBe(2);
+  });
+
   it('change failures: the rolled back and the failed one; the fix that joined the incident is not a cause', () => {
     expect(kpis.changeFailureRate).toEqual({ value: 0.5, failedChanges: 2 });
   });

@@ -85,7 +85,7 @@ export function watchRollbackHistory(): { deployments: DeploymentFact[]; inciden
   });
   const deployments = [
     d('dep_w0', 'succeeded', 0, 10, { fromRelease: undefined }),
-    d('dep_w1', 'succeeded', 60, 70, { regressed: true }),
+    d('dep_w1', 'succeeded', 60, 70, { regressed: true, watchRolledBack: true }),
     d('dep_wrb', 'succeeded', 75, 77, { kind: 'rollback', fromRelease: 'rel_w1', toRelease: 'rel_w0' }),
     d('dep_w2', 'failed', 90, 95),
     d('dep_w3', 'succeeded', 120, 130),

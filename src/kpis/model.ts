@@ -14,8 +14,10 @@ export interface DeploymentFact {
   toRelease: string;
   startedAt: number;
   finishedAt: number;
-  /** Its post-deploy watch found a regression. */
+  /** Its post-deploy watch found a regression (a change failure, rolled back or not). */
   regressed: boolean;
+  /** Its watch rolled it back (`onRegression: rollback`); with `alert` a regression is only reported. */
+  watchRolledBack?: boolean;
 }
 
 /** An incident folded from `incident.opened` / `incident.resolved` events. */

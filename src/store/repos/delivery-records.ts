@@ -12,6 +12,7 @@ export interface DeploymentOutcome {
   startedAt: Date;
   finishedAt: Date;
   regressed: boolean;
+  watchRolledBack: boolean;
 }
 
 /**
@@ -25,7 +26,8 @@ export async function listDeploymentOutcomes(
   const { rows } = await db.query<Record<string, unknown>>(
     `select id, environment, service, kind, state, from_release, to_release,
             coalesce(started_at, created_at) as started_at, finished_at,
-            coalesce(watch->>'state' = 'regressed', false) as regressed
+            coalesce(watch->>'state' = 'regressed', false) as regressed,
+            coalesce(watch->>'state' = 'regressed' and watch->>'rollback' is not null, false) as watch_rolled_back
        from deployments
       where project = $1 and state in ('succeeded', 'rolled_back', 'failed') and finished_at is not null
         and finished_at >= $2 and finished_at < $3::timestamptz + make_interval(secs => $4::double precision / 1000)
@@ -44,6 +46,7 @@ export async function listDeploymentOutcomes(
     startedAt: r.started_at as Date,
     finishedAt: r.finished_at as Date,
     regressed: r.regressed === true,
+    watchRolledBack: r.watch_rolled_back === true,
   }));
 }
 
