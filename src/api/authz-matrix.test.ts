@@ -417,6 +417,8 @@ const table: Record<string, Expectation> = {
     request: () => ({ url: '/api/v1/projects/harbor/status-summary' }),
   },
   'GET /status/:project': { role: 'viewer', source: 'public', request: () => ({ url: '/status/harbor' }) },
+  'GET /status/:project/': { role: 'viewer', source: 'public', request: () => ({ url: '/status/harbor/' }) },
+  'GET /status/': { role: 'viewer', source: 'public', request: () => ({ url: '/status/' }) },
   // The harness project has no freeze: an allowed caller schedules it for tomorrow (201).
   'POST /api/v1/projects/:project/scheduled-deployments': {
     role: 'deployer',

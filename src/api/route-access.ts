@@ -28,6 +28,8 @@ export const publicRoutes: ReadonlySet<string> = new Set([
   'POST /api/v1/webhooks/github',
   // The status page customers read (src/kpis/status-page.ts): states, uptime, incident severities; no internals.
   'GET /status/:project',
+  'GET /status/:project/',
+  'GET /status/',
   // The dashboard's page and its assets (src/api/dashboard/): the app itself logs in through the API.
   'GET /',
   'GET /*',

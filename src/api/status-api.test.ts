@@ -89,4 +89,22 @@ describe('status summary', () => {
     const unknown = await app.inject({ url: '/status/nope' });
     expect([unknown.statusCode, unknown.body]).toEqual([404, 'no such status page\n']);
   });
+
+  it('with a trailing slash: the same page, not the dashboard app', async () => {
+    const res = await app.inject({ url: '/status/harbor/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.body).toContain('<h1>Incident in progress</h1>');
+    expect(res.body).toBe((await app.inject({ url: '/status/harbor' })).body);
+  });
+
+  it('/status/ without a project: a plain 404 page saying to use /status/<project>, no internals', async () => {
+    const res = await app.inject({ url: '/status/' });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    expect(res.body).toContain('/status/&lt;project&gt;');
+    for (const internal of ['params', 'Too small', 'login', 'harbor', '"error"'])
+      expect(res.body).not.toContain(internal);
+  });
 });

@@ -22,7 +22,9 @@ describe('renderKpis', () => {
       environments: [{ environment: 'production', kpis }],
     });
     expect(text).toMatch(/^production$/m);
-    expect(text).toMatch(/success rate\s+97 %\s+≥ 99.5 %\s+FAIL/);
+    // The breakdown's rolled back is the rollback frequency's count (#30 succeeded, then was reverted).
+    expect(text).toMatch(/deployments\s+100 \(96 ok, 3 rolled back, 1 failed\)/);
+    expect(text).toMatch(/success rate\s+96 %\s+≥ 99.5 %\s+FAIL/);
     expect(text).toMatch(/rollback frequency\s+3 % \(3\)\s+≤ 2 %\s+FAIL/);
     expect(text).toMatch(/MTTR \(incidents\)\s+12m00s over 1\s+≤ 15m\s+pass/);
     expect(text).toMatch(/uptime \(probes\)\s+100 % of 1000\s+≥ 99.9 %\s+pass/);

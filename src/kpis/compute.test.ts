@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeKpis } from './compute.js';
-import { generatedHistory, since, until } from './history.fixture.js';
+import { generatedHistory, since, until, watchRollbackHistory } from './history.fixture.js';
 import { foldIncidents } from './incidents.js';
 import type { DeploymentFact } from './model.js';
 import { restoreWindows } from './restore-windows.js';
@@ -12,9 +12,10 @@ describe('computeKpis on a generated history', () => {
   const { deployments, incidents } = generatedHistory();
   const kpis = computeKpis({ since, until, deployments, incidents, leadTimesMs: [10, 30, 20], availability });
 
-  it('counts deployments, success rate and frequency over the deployments that finished', () => {
-    expect(kpis.deployments).toEqual({ finished: 100, succeeded: 97, rolledBack: 2, failed: 1 });
-    expect(kpis.successRate.value).toBe(0.97);
+  it('counts deployments by what became of them, success rate, and frequency over the rollouts that succeeded', () => {
+    // #30 succeeded and was reverted later: rolled back, not ok (the rollback frequency counts it too).
+    expect(kpis.deployments).toEqual({ finished: 100, succeeded: 96, rolledBack: 3, failed: 1 });
+    expect(kpis.successRate.value).toBe(0.96);
     expect(kpis.successRate.check).toEqual({ target: '≥ 99.5 %', status: 'fail' });
     expect(kpis.deploymentFrequency.perDay).toBeCloseTo(97 / 30, 10);
     expect(kpis.leadTime).toEqual({ count: 3, meanMs: 20, medianMs: 20 });
@@ -67,6 +68,41 @@ describe('computeKpis on a generated history', () => {
       availability: empty.availability as never,
     });
     expect(week.mtbf.check.status).toBe('unknown');
+  });
+});
+
+describe('computeKpis on an outage: a watch rollback, its incident, and deployments that joined it', () => {
+  const { deployments, incidents } = watchRollbackHistory();
+  const kpis = computeKpis({ since, until, deployments, incidents, leadTimesMs: [], availability });
+
+  it('the breakdown says what the rollback frequency counts: the watch rolled #w1 back after it succeeded', () => {
+    expect(kpis.deployments).toEqual({ finished: 4, succeeded: 2, rolledBack: 1, failed: 1 });
+    expect(kpis.rollbackFrequency).toMatchObject({ value: 0.25, rollbacks: 1 });
+    expect(kpis.successRate.value).toBe(0.5);
+    // #w1's rollout succeeded: the release was shipped.
+    expect(kpis.deploymentFrequency.succeeded).toBe(3);
+  });
+
+  it('a regression the watch only reported (onRegression: alert) is a change failure, not a rollback', () => {
+    const reported = deployments.map((d) => (d.id === 'dep_w1' ? { ...d, watchRolledBack: false } : d));
+    // No rollback deployment either: the release stayed live until the fix.
+    const k = computeKpis({
+      ...{ since, until, incidents, leadTimesMs: [], availability },
+      deployments: reported.filter((d) => d.id !== 'dep_wrb'),
+    });
+    expect(k.deployments).toEqual({ finished: 4, succeeded: 3, rolledBack: 0, failed: 1 });
+    expect(k.rollbackFrequency.rollbacks).toBe(0);
+    expect(k.changeFailureRate.failedChanges).toBe(2);
+  });
+
+  it('change failures: the rolled back and the failed one; the fix that joined the incident is not a cause', () => {
+    expect(kpis.changeFailureRate).toEqual({ value: 0.5, failedChanges: 2 });
+  });
+
+  it('MTBF: the incident is one failure, however many of its deployments were bad', () => {
+    expect(kpis.mtbf.failures).toBe(1);
+    expect(kpis.mtbf.valueMs).toBe(30 * 86_400_000 - 60 * minute);
+    expect(kpis.timeToRestore.deployments).toMatchObject({ count: 2, meanMs: ((7 + 40) / 2) * minute });
   });
 });
 
@@ -125,6 +161,27 @@ describe('foldIncidents', () => {
         deployments: ['dep_1'],
       },
       { id: 'inc_b', environment: 'staging', openedAt: since + 4 * minute, deployments: [] },
+    ]);
+  });
+});
+
+describe('foldIncidents on the links Slipway writes', () => {
+  it('reads `[{ kind, ref }]` links, and adds the deployments a later event names', () => {
+    const at = (m: number) => new Date(since + m * minute);
+    const links = [
+      { kind: 'deployment', ref: 'dep_1' },
+      { kind: 'release', ref: 'rel_1' },
+    ];
+    const folded = foldIncidents([
+      { kind: 'incident.opened', at: at(0), data: { incident: 'inc_a', links } },
+      {
+        kind: 'incident.resolved',
+        at: at(9),
+        data: { incident: 'inc_a', links: [...links, { kind: 'deployment', ref: 'dep_2' }] },
+      },
+    ]);
+    expect(folded).toEqual([
+      { id: 'inc_a', openedAt: since, resolvedAt: since + 9 * minute, deployments: ['dep_1', 'dep_2'] },
     ]);
   });
 });

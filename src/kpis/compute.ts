@@ -28,9 +28,14 @@ export function computeKpis(input: KpiInputs): Kpis {
   const { since, until } = input;
   const inPeriod = (t: number) => t >= since && t < until;
   const changes = input.deployments.filter((d) => d.kind === 'deploy' && inPeriod(d.finishedAt));
-  const count = (state: DeploymentFact['state']) => changes.filter((d) => d.state === state).length;
-  const succeeded = count('succeeded');
-  const rolledBack = [...rolledBackDeployments(input.deployments)].filter((id) => changes.some((d) => d.id === id));
+  const reverted = rolledBackDeployments(input.deployments);
+  const rolledBack = changes.filter((d) => reverted.has(d.id));
+  const failed = changes.filter((d) => d.state === 'failed').length;
+  // The breakdown is by what became of each deployment, so its "rolled back" is the rollback frequency's count: a
+  // rollout that succeeded and was then rolled back (by its post-deploy watch, or a later `slipway rollback`) is
+  // rolled back, not ok, and not a success. Deployment frequency still counts it: the release was shipped.
+  const shipped = changes.filter((d) => d.state === 'succeeded').length;
+  const succeeded = changes.filter((d) => d.state === 'succeeded' && !reverted.has(d.id)).length;
   const failures = [...changeFailures(input.deployments, input.incidents)].filter((id) =>
     changes.some((d) => d.id === id),
   );
@@ -68,8 +73,8 @@ export function computeKpis(input: KpiInputs): Kpis {
   const successRate = share(succeeded, changes.length);
   const rollbackRate = share(rolledBack.length, changes.length);
   return {
-    deployments: { finished: changes.length, succeeded, rolledBack: count('rolled_back'), failed: count('failed') },
-    deploymentFrequency: { perDay: succeeded / (periodMs / day), succeeded },
+    deployments: { finished: changes.length, succeeded, rolledBack: rolledBack.length, failed },
+    deploymentFrequency: { perDay: shipped / (periodMs / day), succeeded: shipped },
     leadTime: summarize(input.leadTimesMs),
     changeFailureRate: { value: share(failures.length, changes.length), failedChanges: failures.length },
     timeToRestore: {

@@ -56,3 +56,50 @@ export function generatedHistory(): { deployments: DeploymentFact[]; incidents: 
   ];
   return { deployments, incidents };
 }
+
+/**
+ * One outage of web in qa, 2 days into the period (minutes from then): #w0 ok (0–10); #w1 (60–70) succeeded and its
+ * post-deploy watch regressed at 75, rolled it back (#wrb, 75–77) and opened an incident naming it; #w2 (90–95)
+ * failed and #w3 (120–130), the fix, joined that open incident, resolved at 135. The incident links all four.
+ */
+export function watchRollbackHistory(): { deployments: DeploymentFact[]; incidents: IncidentFact[] } {
+  const at = (m: number) => since + 2 * 86_400_000 + m * minute;
+  const d = (
+    id: string,
+    state: DeploymentFact['state'],
+    from: number,
+    to: number,
+    more: Partial<DeploymentFact> = {},
+  ): DeploymentFact => ({
+    id,
+    environment: 'qa',
+    service: 'web',
+    kind: 'deploy',
+    state,
+    fromRelease: 'rel_w0',
+    toRelease: `rel_${id.slice(4)}`,
+    startedAt: at(from),
+    finishedAt: at(to),
+    regressed: false,
+    ...more,
+  });
+  const deployments = [
+    d('dep_w0', 'succeeded', 0, 10, { fromRelease: undefined }),
+    d('dep_w1', 'succeeded', 60, 70, { regressed: true, watchRolledBack: true }),
+    d('dep_wrb', 'succeeded', 75, 77, { kind: 'rollback', fromRelease: 'rel_w1', toRelease: 'rel_w0' }),
+    d('dep_w2', 'failed', 90, 95),
+    d('dep_w3', 'succeeded', 120, 130),
+  ];
+  const incidents: IncidentFact[] = [
+    {
+      id: 'inc_w',
+      environment: 'qa',
+      service: 'web',
+      severity: 'sev2',
+      openedAt: at(75),
+      resolvedAt: at(135),
+      deployments: ['dep_w1', 'dep_wrb', 'dep_w2', 'dep_w3'],
+    },
+  ];
+  return { deployments, incidents };
+}

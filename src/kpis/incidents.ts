@@ -12,9 +12,21 @@ export interface IncidentEvent {
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
+ * The deployment ids an event's `links` name: Slipway writes the incident's links as `[{ kind, ref }]`; the
+ * documented contract for other writers is `{ deployments: [id] }`. Both are read.
+ */
+function linkedDeployments(links: unknown): string[] {
+  if (Array.isArray(links))
+    return links.flatMap((l) => (l?.kind === 'deployment' && typeof l.ref === 'string' ? [l.ref] : []));
+  const named = (links as { deployments?: unknown } | null | undefined)?.deployments;
+  return Array.isArray(named) ? named.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/**
  * Fold `incident.opened` / `incident.resolved` events (oldest first) into incidents. The events are the contract
  * with the incidents capability: `data.incident` (or `data.id`) names it; the opened event carries severity, title,
- * environment, service and `links.deployments`. Other kinds are ignored; a resolution of an unknown incident too.
+ * environment, service and links (see linkedDeployments). A later event's links add to the opened one's (a
+ * deployment may join an open incident). Other kinds are ignored; a resolution of an unknown incident too.
  */
 export function foldIncidents(events: readonly IncidentEvent[]): IncidentFact[] {
   const incidents = new Map<string, IncidentFact>();
@@ -22,10 +34,6 @@ export function foldIncidents(events: readonly IncidentEvent[]): IncidentFact[] 
     const id = text(e.data.incident) ?? text(e.data.id);
     if (!id) continue;
     if (e.kind === 'incident.opened' && !incidents.has(id)) {
-      const links = (e.data.links ?? {}) as { deployments?: unknown };
-      const deployments = Array.isArray(links.deployments)
-        ? links.deployments.filter((x): x is string => typeof x === 'string')
-        : [];
       const environment = text(e.data.environment) ?? e.environment;
       const service = text(e.data.service) ?? e.service;
       const severity = text(e.data.severity);
@@ -33,7 +41,7 @@ export function foldIncidents(events: readonly IncidentEvent[]): IncidentFact[] 
       incidents.set(id, {
         id,
         openedAt: e.at.getTime(),
-        deployments,
+        deployments: [...new Set(linkedDeployments(e.data.links))],
         ...(environment ? { environment } : {}),
         ...(service ? { service } : {}),
         ...(severity ? { severity } : {}),
@@ -41,8 +49,15 @@ export function foldIncidents(events: readonly IncidentEvent[]): IncidentFact[] 
       });
     } else if (e.kind === 'incident.resolved') {
       const incident = incidents.get(id);
-      if (incident && incident.resolvedAt === undefined) incident.resolvedAt = e.at.getTime();
+      if (!incident) continue;
+      if (incident.resolvedAt === undefined) incident.resolvedAt = e.at.getTime();
+      addDeployments(incident, linkedDeployments(e.data.links));
     }
   }
   return [...incidents.values()];
+}
+
+/** Add deployment links an incident does not name yet (the store's incident_links, a later event's). */
+export function addDeployments(incident: IncidentFact, ids: readonly string[]): void {
+  for (const d of ids) if (!incident.deployments.includes(d)) incident.deployments.push(d);
 }

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb } from '../../test/support/store.js';
 import type { Db } from '../store/db.js';
 import { addAvailability } from '../store/repos/availability.js';
-import { appendEvent } from '../store/repos/events.js';
-import { generatedHistory, since, until } from './history.fixture.js';
+import { changeIncident, linkIncident, openIncident } from '../incidents/actions.js';
+import { generatedHistory, since, until, watchRollbackHistory } from './history.fixture.js';
 import { loadKpis } from './load.js';
 
 /** The generated history written to a real store (PGlite) gives the answers the pure tests work out by hand. */
@@ -14,6 +14,13 @@ describe('loadKpis from the store', () => {
     db = await freshDb();
     await db.query(`insert into projects (name, config, digest) values ('harbor', '{}', 'x')`);
     const { deployments, incidents } = generatedHistory();
+    const outage = watchRollbackHistory();
+    for (const r of ['rel_w0', 'rel_w1', 'rel_w2', 'rel_w3'])
+      await db.query(
+        `insert into releases (id, project, service, version, spec, digest)
+         values ($1, 'harbor', 'web', $1, '{}', 'x')`,
+        [r],
+      );
     for (let i = -1; i < 100; i++) {
       await db.query(
         `insert into releases (id, project, service, version, spec, digest)
@@ -21,11 +28,11 @@ describe('loadKpis from the store', () => {
         [`rel_${i}`, `1.0.${i + 1}`],
       );
     }
-    for (const d of deployments) {
+    for (const d of [...deployments, ...outage.deployments]) {
       await db.query(
         `insert into deployments (id, project, service, environment, kind, from_release, to_release, strategy, state,
-           plan, settings, started_at, finished_at, created_at)
-         values ($1, 'harbor', $2, $3, $4, $5, $6, 'blue-green', $7, '{"steps":[]}', '{}', $8, $9, $8)`,
+           plan, settings, started_at, finished_at, created_at, watch)
+         values ($1, 'harbor', $2, $3, $4, $5, $6, 'blue-green', $7, '{"steps":[]}', '{}', $8, $9, $8, $10)`,
         [
           d.id,
           d.service,
@@ -36,6 +43,7 @@ describe('loadKpis from the store', () => {
           d.state,
           new Date(d.startedAt),
           new Date(d.finishedAt),
+          d.regressed ? { state: 'regressed', onRegression: 'rollback', rollback: 'dep_wrb' } : null,
         ],
       );
     }
@@ -61,25 +69,38 @@ describe('loadKpis from the store', () => {
         [`1.0.${i + 1}`, `sha${i}`, new Date(finished - lead * minute)],
       );
     }
-    // The incidents capability's events, written as it writes them (the store keeps `at` as now(): set it after).
-    for (const inc of incidents) {
-      const opened = await appendEvent(db, {
+    // Incidents written by the incidents capability itself (links in incident_links, `[{ kind, ref }]` in the
+    // events, deployments joining an open incident later); the store keeps `at` as now(): set the times after.
+    for (const inc of [...incidents, ...outage.incidents]) {
+      const [first, ...joined] = inc.deployments;
+      const opened = await openIncident(db, {
+        id: inc.id,
         project: 'harbor',
-        environment: inc.environment,
-        service: inc.service,
-        kind: 'incident.opened',
-        message: 'opened',
-        data: { incident: inc.id, severity: inc.severity, title: 't', links: { deployments: inc.deployments } },
+        environment: inc.environment!,
+        service: inc.service!,
+        title: 't',
+        severity: 'sev2',
+        source: 'watch',
+        openedBy: 'test',
+        openedAt: new Date(inc.openedAt),
+        links: [{ kind: 'deployment', ref: first! }],
       });
-      const resolved = await appendEvent(db, {
-        project: 'harbor',
-        environment: inc.environment,
-        kind: 'incident.resolved',
-        message: 'resolved',
-        data: { incident: inc.id },
-      });
-      await db.query('update events set at = $2 where id = $1', [opened.id, new Date(inc.openedAt)]);
-      await db.query('update events set at = $2 where id = $1', [resolved.id, new Date(inc.resolvedAt!)]);
+      await linkIncident(
+        db,
+        opened!.id,
+        joined.map((ref) => ({ kind: 'deployment' as const, ref })),
+      );
+      await db.query(`update events set at = $2 where kind = 'incident.opened' and data->>'incident' = $1`, [
+        inc.id,
+        new Date(inc.openedAt),
+      ]);
+      // Left open: the deployments that joined it are in incident_links only, no event names them yet.
+      if (inc.id === 'inc_w') continue;
+      await changeIncident(db, inc.id, { kind: 'resolve', by: 'test', at: new Date(inc.resolvedAt!) });
+      await db.query(`update events set at = $2 where kind = 'incident.resolved' and data->>'incident' = $1`, [
+        inc.id,
+        new Date(inc.resolvedAt!),
+      ]);
     }
     // Probes: 10,000 with 5 failures, spread over two minutes; the proxy saw 2,000 requests with 3 errors.
     for (const [at, probes, failures, requests, errors] of [
@@ -113,7 +134,7 @@ describe('loadKpis from the store', () => {
     });
     expect(production!.environment).toBe('production');
     const k = production!.kpis;
-    expect(k.deployments).toEqual({ finished: 100, succeeded: 97, rolledBack: 2, failed: 1 });
+    expect(k.deployments).toEqual({ finished: 100, succeeded: 96, rolledBack: 3, failed: 1 });
     expect(k.rollbackFrequency.value).toBe(0.03);
     expect(k.changeFailureRate).toEqual({ value: 0.05, failedChanges: 5 });
     expect(k.timeToRestore.incidents.meanMs).toBe(12 * minute);
@@ -123,6 +144,21 @@ describe('loadKpis from the store', () => {
     expect(k.availability).toMatchObject({ probes: 10_000, probeFailures: 5, uptime: 0.9995, errorShare: 0.0015 });
     expect(staging!.kpis.deployments).toEqual({ finished: 1, succeeded: 0, rolledBack: 0, failed: 1 });
     expect(staging!.kpis.incidents.opened).toBe(0);
+  });
+
+  it('an outage: a watch rollback, its incident and the deployments that joined it, one failure', async () => {
+    const [qa] = await loadKpis(db, {
+      project: 'harbor',
+      environments: ['qa'],
+      since: new Date(since),
+      until: new Date(until),
+    });
+    const k = qa!.kpis;
+    expect(k.deployments).toEqual({ finished: 4, succeeded: 2, rolledBack: 1, failed: 1 });
+    expect(k.rollbackFrequency).toMatchObject({ value: 0.25, rollbacks: 1 });
+    expect(k.changeFailureRate).toEqual({ value: 0.5, failedChanges: 2 });
+    expect(k.mtbf.failures).toBe(1);
+    expect(k.incidents).toEqual({ opened: 1, open: 1 });
   });
 
   it('one service, one environment: another service has nothing', async () => {

@@ -1,8 +1,13 @@
 import type { Queryable } from '../store/db.js';
 import { availabilityTotals } from '../store/repos/availability.js';
-import { listDeploymentOutcomes, listIncidentEvents, listPeriodLeadTimes } from '../store/repos/delivery-records.js';
+import {
+  listDeploymentOutcomes,
+  listIncidentDeploymentLinks,
+  listIncidentEvents,
+  listPeriodLeadTimes,
+} from '../store/repos/delivery-records.js';
 import { computeKpis } from './compute.js';
-import { foldIncidents } from './incidents.js';
+import { addDeployments, foldIncidents } from './incidents.js';
 import type { DeploymentFact, IncidentFact, Kpis } from './model.js';
 
 /** Which figures to read: a project's environments over [since, until), optionally one service. */
@@ -28,9 +33,10 @@ const rollbackGraceMs = 7 * 86_400_000;
 export async function loadKpis(db: Queryable, q: KpiQuery): Promise<EnvironmentKpis[]> {
   const range = { project: q.project, since: q.since, until: q.until, service: q.service };
   const only = q.environments.length === 1 ? q.environments[0] : undefined;
-  const [outcomes, incidentEvents, leadTimes, availability] = await Promise.all([
+  const [outcomes, incidentEvents, links, leadTimes, availability] = await Promise.all([
     listDeploymentOutcomes(db, { ...range, graceMs: rollbackGraceMs, environment: only }),
     listIncidentEvents(db, { project: q.project, until: q.until }),
+    listIncidentDeploymentLinks(db, { project: q.project }),
     listPeriodLeadTimes(db, { ...range, environment: only }),
     availabilityTotals(db, { ...range, environment: only }),
   ]);
@@ -40,6 +46,11 @@ export async function loadKpis(db: Queryable, q: KpiQuery): Promise<EnvironmentK
     finishedAt: o.finishedAt.getTime(),
   }));
   const incidents = foldIncidents(incidentEvents);
+  const byId = new Map(incidents.map((i) => [i.id, i]));
+  for (const l of links) {
+    const incident = byId.get(l.incident);
+    if (incident) addDeployments(incident, [l.deployment]);
+  }
   return q.environments.map((environment) => {
     const scoped = deployments.filter((d) => d.environment === environment);
     const ids = new Set(scoped.map((d) => d.id));

@@ -14,8 +14,10 @@ export interface DeploymentFact {
   toRelease: string;
   startedAt: number;
   finishedAt: number;
-  /** Its post-deploy watch found a regression. */
+  /** Its post-deploy watch found a regression (a change failure, rolled back or not). */
   regressed: boolean;
+  /** Its watch rolled it back (`onRegression: rollback`); with `alert` a regression is only reported. */
+  watchRolledBack?: boolean;
 }
 
 /** An incident folded from `incident.opened` / `incident.resolved` events. */
@@ -27,7 +29,7 @@ export interface IncidentFact {
   title?: string;
   openedAt: number;
   resolvedAt?: number;
-  /** Deployment ids the incident names in `links.deployments`. */
+  /** Deployment ids linked to the incident: its events' links, and those that joined it later (incident_links). */
   deployments: string[];
 }
 
@@ -63,8 +65,9 @@ export interface DurationSummary {
 
 /** Every figure for one scope (an environment, optionally one service) over a period. */
 export interface Kpis {
+  /** What became of each deployment: ok (succeeded, stayed), rolled back (at any time: change-failures.ts), failed. */
   deployments: { finished: number; succeeded: number; rolledBack: number; failed: number };
-  /** Succeeded deployments per day. */
+  /** Deployments whose rollout succeeded per day (one rolled back afterwards was still shipped). */
   deploymentFrequency: { perDay: number; succeeded: number };
   leadTime: DurationSummary;
   changeFailureRate: { value: number | null; failedChanges: number };

@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { viewableEnvironments } from '../../access/authorize.js';
@@ -81,28 +82,49 @@ export function statusSummaryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       },
     );
 
-    app.get(
-      '/status/:project',
-      {
-        // Public on purpose (listed in publicRoutes, src/api/route-access.ts): customers read it without a login.
-        config: { access: { action: 'status.page', role: 'viewer', public: true } },
-        schema: {
-          summary: "The public status page (HTML): each environment's state, uptime and open incidents; no internals",
-          tags: ['metrics'],
-          security: [],
-          params: projectParams,
+    // The page answers at /status/harbor and /status/harbor/ alike: people type the slash, and without its own
+    // route the slash falls through to the dashboard app's catch-all.
+    for (const url of ['/status/:project', '/status/:project/'])
+      app.get(
+        url,
+        {
+          // Public on purpose (listed in publicRoutes, src/api/route-access.ts): customers read it without a login.
+          config: { access: { action: 'status.page', role: 'viewer', public: true } },
+          schema: {
+            summary: "The public status page (HTML): each environment's state, uptime and open incidents; no internals",
+            tags: ['metrics'],
+            security: [],
+            params: projectParams,
+            ...(url.endsWith('/') ? { hide: true } : {}),
+          },
         },
-      },
-      async (req, reply) => {
-        const html = await page(req.params.project);
-        reply
-          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-          .header('x-content-type-options', 'nosniff')
-          .header('cache-control', 'public, max-age=5');
-        if (html === undefined)
-          return reply.status(404).type('text/plain; charset=utf-8').send('no such status page\n');
-        return reply.type('text/html; charset=utf-8').send(html);
-      },
+        async (req, reply) => {
+          const html = await page(req.params.project);
+          publicPageHeaders(reply);
+          if (html === undefined)
+            return reply.status(404).type('text/plain; charset=utf-8').send('no such status page\n');
+          return reply.type('text/html; charset=utf-8').send(html);
+        },
+      );
+
+    // No project named: a plain page saying where the status pages are, not a validation error about params.
+    app.get(
+      '/status/',
+      { config: { access: { action: 'status.page', role: 'viewer', public: true } }, schema: { hide: true } },
+      async (_req, reply) => publicPageHeaders(reply).status(404).type('text/html; charset=utf-8').send(noProjectPage),
     );
   };
 }
+
+/** Headers of the public pages: nothing to run, nothing to sniff, cached a few seconds. */
+function publicPageHeaders(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'public, max-age=5');
+}
+
+const noProjectPage = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Status page not found</title></head>
+<body><h1>Status page not found</h1><p>Open the status page of a project at /status/&lt;project&gt;.</p></body></html>
+`;

@@ -14,6 +14,10 @@ function config(overrides: { maxErrorRate?: string; approvers?: string[] } = {})
           requires: ['staging'],
           approvals: { required: 2, approvers: overrides.approvers ?? ['dana', 'role:approver'] },
           watch: { for: '10m', onRegression: 'alert' },
+          freezes: [
+            { cron: '0 16 * * 5', duration: '64h', timezone: 'Europe/Oslo', message: 'weekend freeze: ask #releases' },
+            { from: '2026-12-20T00:00:00Z', until: '2027-01-02T00:00:00Z', message: 'holidays | on call only' },
+          ],
         },
       },
       services: {
@@ -49,6 +53,16 @@ describe('the runbook', () => {
     expect(text).not.toMatch(/s3cret|do-not-print-me|postgres:\/\//);
     // No dates: the same config writes the same text.
     expect(renderRunbook(config())).toBe(text);
+  });
+
+  it('freezes: each with its message, and the override with the deploy command’s real flags', () => {
+    const text = renderRunbook(config());
+    expect(text).toContain(
+      '| `0 16 * * 5` (Europe/Oslo) for 64h00m: weekend freeze: ask #releases; ' +
+        '2026-12-20T00:00:00.000Z → 2027-01-02T00:00:00.000Z: holidays \\| on call only |',
+    );
+    expect(text).toContain('A deployment inside a freeze needs `--emergency --reason "…"` (admins only)');
+    expect(text).not.toContain('--emergency "reason"');
   });
 
   it('a changed threshold or approver list is a difference at its line', () => {

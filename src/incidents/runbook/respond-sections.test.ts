@@ -12,7 +12,11 @@ function config(o: { latency?: number; pagerEnvs?: string[]; alertsOff?: boolean
           listen: '127.0.0.1:18082',
           windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '16:00', timezone: 'Europe/Oslo' }],
           alerts: {
-            rules: { 'api-latency-p95': { threshold: o.latency ?? 3, for: '1m' }, 'auth-failures': { enabled: false } },
+            rules: {
+              'api-latency-p95': { threshold: o.latency ?? 3, for: '1m' },
+              'auth-failures': { enabled: false },
+              'error-events': { window: '15m' },
+            },
           },
         },
       },
@@ -51,6 +55,16 @@ describe('the runbook: alert rules, escalation, windows', () => {
     expect(section(text, 'production', 'Deployment windows')).toContain('mon-fri 09:00-16:00 Europe/Oslo');
     expect(text).not.toMatch(/SLACK_URL|PD_KEY/);
     expect(renderRunbook(config({ alertsOff: true }))).toContain('Alerts are off here');
+  });
+
+  it('the rules that count over a window say how long it is: the default, or the configured one', () => {
+    const text = renderRunbook(config());
+    expect(text).not.toContain('{window}');
+    expect(section(text, 'staging', 'Alert rules')).toContain(
+      'SDK errors affected more than 0.05 of the users in 1h00m (',
+    );
+    expect(section(text, 'staging', 'Alert rules')).toContain('more than 100 SDK error events in 5m00s (');
+    expect(section(text, 'production', 'Alert rules')).toContain('more than 100 SDK error events in 15m00s (');
   });
 
   it('--check catches a changed threshold or route', () => {

@@ -5,7 +5,7 @@
  */
 import type { EnvironmentConfig, ProjectConfig } from '../../config/model.js';
 import { describeWindow } from '../../engine/pipeline/windows.js';
-import { rulesFor } from '../../observe/alerts/rules.js';
+import { rulesFor, summaryOf } from '../../observe/alerts/rules.js';
 import { formatDuration } from '../../shared/duration.js';
 import type { RunbookSection } from './section.js';
 
@@ -28,7 +28,7 @@ const alertRules: RunbookSection = {
       ...rules.map((r) => {
         const limit = r.relativeTo === 'baseline' ? `${r.threshold}× the baseline` : String(r.threshold);
         return (
-          `| ${r.name} | ${r.severity} | ${r.summary.replace('{threshold}', String(r.threshold))} ` +
+          `| ${r.name} | ${r.severity} | ${summaryOf(r)} ` +
           `(${r.reading} ${r.comparison} ${limit}) | ${formatDuration(r.forMs)} | ` +
           `${formatDuration(r.keepFiringForMs)} |`
         );

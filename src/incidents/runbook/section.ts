@@ -23,3 +23,8 @@ export function percent(fraction: number): string {
 export function commands(...lines: string[]): string[] {
   return ['```sh', ...lines, '```'];
 }
+
+/** Text people wrote (a freeze message) as one Markdown table cell: one line, its pipes escaped. */
+export function tableCell(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
+}

@@ -2,7 +2,7 @@ import type { AnalysisConfig, ResolvedService } from '../../config/model.js';
 import { formatDuration } from '../../shared/duration.js';
 import { defaultSeverity } from '../../model/incident.js';
 import { respondSections } from './respond-sections.js';
-import { commands, percent, type RunbookSection } from './section.js';
+import { commands, percent, type RunbookSection, tableCell } from './section.js';
 
 /**
  * The runbook's sections, one small function each, so capabilities that add configuration (alert
@@ -48,19 +48,22 @@ const approvals: RunbookSection = {
         ? `${p.required} of ${p.approvers.join(', ')}${p.selfApproval ? '' : ' (not the requester)'}, valid ` +
           formatDuration(p.expiresAfterMs)
         : 'none needed';
+      // Each freeze with its message: the message is why nobody should deploy, which is what people look up.
       const freezes = e.freezes.length
         ? e.freezes
-            .map((f) =>
-              f.kind === 'recurring'
-                ? `\`${f.cron}\` (${f.timezone}) for ${formatDuration(f.durationMs)}`
-                : `${new Date(f.from).toISOString()} → ${new Date(f.until).toISOString()}`,
+            .map(
+              (f) =>
+                (f.kind === 'recurring'
+                  ? `\`${f.cron}\` (${f.timezone}) for ${formatDuration(f.durationMs)}`
+                  : `${new Date(f.from).toISOString()} → ${new Date(f.until).toISOString()}`) +
+                `: ${tableCell(f.message)}`,
             )
             .join('; ')
         : 'none';
       return `| ${e.name} | ${e.requires.length ? e.requires.join(', ') : '-'} | ${who} | ${freezes} |`;
     }),
     '',
-    'A deployment inside a freeze needs `--emergency "reason"` (admins only); it is marked in the audit log.',
+    'A deployment inside a freeze needs `--emergency --reason "…"` (admins only); it is marked in the audit log.',
   ],
 };
 

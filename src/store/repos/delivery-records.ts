@@ -12,6 +12,7 @@ export interface DeploymentOutcome {
   startedAt: Date;
   finishedAt: Date;
   regressed: boolean;
+  watchRolledBack: boolean;
 }
 
 /**
@@ -25,7 +26,8 @@ export async function listDeploymentOutcomes(
   const { rows } = await db.query<Record<string, unknown>>(
     `select id, environment, service, kind, state, from_release, to_release,
             coalesce(started_at, created_at) as started_at, finished_at,
-            coalesce(watch->>'state' = 'regressed', false) as regressed
+            coalesce(watch->>'state' = 'regressed', false) as regressed,
+            coalesce(watch->>'state' = 'regressed' and watch->>'rollback' is not null, false) as watch_rolled_back
        from deployments
       where project = $1 and state in ('succeeded', 'rolled_back', 'failed') and finished_at is not null
         and finished_at >= $2 and finished_at < $3::timestamptz + make_interval(secs => $4::double precision / 1000)
@@ -44,6 +46,7 @@ export async function listDeploymentOutcomes(
     startedAt: r.started_at as Date,
     finishedAt: r.finished_at as Date,
     regressed: r.regressed === true,
+    watchRolledBack: r.watch_rolled_back === true,
   }));
 }
 
@@ -65,6 +68,22 @@ export async function listIncidentEvents(
     at: r.at as Date,
     data: (r.data ?? {}) as Record<string, unknown>,
   }));
+}
+
+/**
+ * The deployments linked to a project's incidents, as the store keeps them: an incident's events carry its links
+ * when written, but a deployment that joins an open incident later is only a row of incident_links.
+ */
+export async function listIncidentDeploymentLinks(
+  db: Queryable,
+  f: { project: string },
+): Promise<{ incident: string; deployment: string }[]> {
+  const { rows } = await db.query<{ incident_id: string; ref: string }>(
+    `select l.incident_id, l.ref from incident_links l join incidents i on i.id = l.incident_id
+      where i.project = $1 and l.kind = 'deployment' order by l.added_at, l.ref`,
+    [f.project],
+  );
+  return rows.map((r) => ({ incident: String(r.incident_id), deployment: String(r.ref) }));
 }
 
 /** Lead times for changes (commit → succeeded) of deployments that finished in the period, per environment. */

@@ -119,10 +119,10 @@ export default function Kpis() {
   );
 }
 
-/** Finished deployments as one stacked bar: succeeded, rolled back, failed. */
+/** Finished deployments as one stacked bar by what became of them: ok, rolled back (at any time), failed. */
 function DeploymentBar({ k }: { k: KpiFigures }) {
   const d = k.deployments;
-  const words = `${d.finished} finished: ${d.succeeded} succeeded, ${d.rolledBack} rolled back, ${d.failed} failed`;
+  const words = `${d.finished} finished: ${d.succeeded} ok, ${d.rolledBack} rolled back, ${d.failed} failed`;
   return (
     <div className="traffic">
       <div className="bar" role="img" aria-label={`deployments: ${words}`}>
