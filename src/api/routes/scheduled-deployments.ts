@@ -2,13 +2,15 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { strategyTypes } from '../../config/strategy.js';
 import { nextWindowStart, refuseSchedule } from '../../schedule/admission.js';
+import { cancelSchedule } from '../../schedule/cancel.js';
 import { scheduleDeployment } from '../../schedule/schedule.js';
 import { durationProblem, parseDuration } from '../../shared/duration.js';
 import { assertEmergencyAllowed } from '../emergency.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { listScheduled, type ScheduledDeployment } from '../../store/repos/scheduled-deployments.js';
+import { scheduledEnvironment } from '../access-sources.js';
 import type { ApiContext } from '../context.js';
-import { errorBody, projectParams } from '../schemas.js';
+import { errorBody, idParams, projectParams } from '../schemas.js';
 import { visibleRows } from '../visible.js';
 import { configOf } from './projects.js';
 
@@ -48,6 +50,7 @@ function present(s: ScheduledDeployment): z.infer<typeof scheduledView> {
 
 /** Deployments asked for a later time (`slipway deploy … --at`), started by the coordinator then. */
 export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  const ofScheduled = scheduledEnvironment(ctx.db);
   return async (app) => {
     app.post(
       '/api/v1/projects/:project/scheduled-deployments',
@@ -134,6 +137,32 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
           (a, b) => a.runAt.getTime() - b.runAt.getTime() || (a.id < b.id ? -1 : 1),
         );
         return { scheduled: rows.map(present) };
+      },
+    );
+
+    app.post(
+      '/api/v1/scheduled-deployments/:id/cancel',
+      {
+        // Whoever may schedule a deployment in that environment may call it off.
+        config: { access: { action: 'deployment.schedule.cancel', role: 'deployer', environment: ofScheduled } },
+        schema: {
+          summary: 'Cancel a pending scheduled deployment (refused, 409, once it started, failed or was cancelled)',
+          description:
+            'Either the cancel or the start at its time wins, never both. Recorded as a ' +
+            'deployment.schedule.cancelled event.',
+          tags: ['deployments'],
+          params: idParams,
+          body: z.object({ reason: z.string().trim().min(1).max(500).optional() }).default({}),
+          response: { 200: z.object({ scheduled: scheduledView }), 403: errorBody, 404: errorBody, 409: errorBody },
+        },
+      },
+      async (req) => {
+        const { before, after } = await cancelSchedule(ctx.db, req.params.id, {
+          ...(req.principal ? { name: req.principal.name } : {}),
+          ...(req.body.reason ? { reason: req.body.reason } : {}),
+        });
+        req.audit = { before: present(before), after: { ...present(after), reason: req.body.reason ?? null } };
+        return { scheduled: present(after) };
       },
     );
   };
