@@ -31,6 +31,8 @@ beforeAll(async () => {
         staging: { listen: '127.0.0.1:18081' },
         production: {
           listen: '127.0.0.1:18082',
+          requires: ['staging'],
+          soak: '2h',
           freezes: [{ from: freezeFrom, until: freezeUntil, message: 'quarter-end freeze' }],
         },
       },
@@ -93,6 +95,21 @@ describe('scheduled deployments API', () => {
     const ok = await post({ at, emergency }, admin);
     expect(ok.statusCode).toBe(201);
     expect(ok.json().scheduled.emergency).toBe(emergency.reason);
+  });
+
+  it('promotion rules now: not through staging yet is a warning, or a 409 when it cannot be by then', async () => {
+    const later = await post({ at: new Date(Date.now() + day).toISOString(), version: '1.4.4' });
+    expect(later.statusCode).toBe(201);
+    expect(later.json().warnings).toEqual([
+      expect.stringMatching(/^api 1\.4\.4 cannot go to production yet: .* to staging yet; unless it is by /),
+    ]);
+    const soon = await post({ at: new Date(Date.now() + 3_600_000).toISOString(), version: '1.4.4' });
+    expect([soon.statusCode, soon.json().error.message]).toEqual([
+      409,
+      expect.stringMatching(/to staging yet, and could not soak there 2h00m before /),
+    ]);
+    const staging = await post({ at: new Date(Date.now() + 3_600_000).toISOString(), environment: 'staging' });
+    expect([staging.statusCode, staging.json().warnings]).toEqual([201, undefined]);
   });
 
   it('bad input: a 400 naming the field', async () => {

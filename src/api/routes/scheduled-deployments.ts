@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { strategyTypes } from '../../config/strategy.js';
 import { nextWindowStart, refuseSchedule } from '../../schedule/admission.js';
 import { cancelSchedule } from '../../schedule/cancel.js';
+import { checkPromotionAhead } from '../../schedule/promotion-check.js';
 import { scheduleDeployment } from '../../schedule/schedule.js';
 import { durationProblem, parseDuration } from '../../shared/duration.js';
 import { assertEmergencyAllowed } from '../emergency.js';
@@ -60,7 +61,8 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
           summary: 'Schedule a deployment: started at `at`, announced by a maintenance.notice event notifyBefore',
           description:
             'Refused (409) when `at` falls in a freeze of the environment, unless an admin marks it an emergency. ' +
-            'The pipeline (earlier environments, approvals) is checked when it starts.',
+            'The pipeline (earlier environments, approvals) is checked again when it starts; a release that cannot ' +
+            'meet the promotion rules by `at` is refused now (409), one that may still is accepted with a warning.',
           tags: ['deployments'],
           params: projectParams,
           body: z.object({
@@ -75,7 +77,10 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
             emergency: z.object({ reason: z.string().trim().min(10, 'say why, in at least 10 characters') }).optional(),
           }),
           response: {
-            201: z.object({ scheduled: scheduledView }),
+            201: z.object({
+              scheduled: scheduledView,
+              warnings: z.array(z.string()).optional().describe('What must happen before `at` for it to start'),
+            }),
             400: errorBody,
             403: errorBody,
             404: errorBody,
@@ -98,10 +103,12 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
           ...(body.emergency ? { emergency: body.emergency } : {}),
           ...(body.strategy ? { strategy: body.strategy } : {}),
         };
-        refuseSchedule(config, request, new Date());
+        const now = new Date();
+        refuseSchedule(config, request, now);
+        const warnings = await checkPromotionAhead(ctx.db, config, request, now);
         const scheduled = await scheduleDeployment(ctx.db, config.project, request, req.principal?.name);
         req.audit = { after: present(scheduled) };
-        return reply.status(201).send({ scheduled: present(scheduled) });
+        return reply.status(201).send({ scheduled: present(scheduled), ...(warnings.length > 0 ? { warnings } : {}) });
       },
     );
 
