@@ -5,7 +5,8 @@ import { System } from './support/system.js';
 /**
  * Delivery figures and stakeholder communication on a real coordinator, proxy and instances: the coordinator's
  * prober measures availability through the proxy, `slipway kpis` shows it against the targets, the public status
- * page answers without a token, and a deployment scheduled with --at is announced and started by the coordinator.
+ * page answers without a token, and a deployment scheduled with --at is announced and started by the coordinator,
+ * or cancelled with `slipway scheduled cancel`.
  */
 let system: System;
 
@@ -104,5 +105,40 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
       2,
       expect.stringMatching(/--at x: expected an ISO time/),
     ]);
+  }, 120_000);
+
+  it('slipway scheduled cancel: a pending one is off (0); again 5, unknown 3, denied 4, no id 2', async () => {
+    const at = new Date(Date.now() + 86_400_000).toISOString();
+    const r = await system.cli(['deploy', 'quote-api', '--env', 'staging', '--version', '1.2.0', '--at', at]);
+    expect(r.code, r.stderr).toBe(0);
+    const id = /^scheduled (sch_\S+):/.exec(r.stdout)![1]!;
+    const viewer = await system.cli(['tokens', 'create', '--name', 'onlooker', '--grant', 'viewer:*']);
+    expect(viewer.code, viewer.stderr).toBe(0);
+    const denied = await system.cli(['scheduled', 'cancel', id], viewer.stdout.trim());
+    expect([denied.code, denied.stderr]).toEqual([4, expect.stringMatching(/deployer on staging required/)]);
+
+    const cancelled = await system.cli(['scheduled', 'cancel', id, '--reason', 'the demo moved to Friday']);
+    expect([cancelled.code, cancelled.stdout, cancelled.stderr]).toEqual([
+      0,
+      `cancelled ${id}: quote-api 1.2.0 to staging at ${at}\n`,
+      '',
+    ]);
+    const pending = JSON.parse((await system.cli(['scheduled', '--json'])).stdout).scheduled;
+    expect(pending.map((s: { id: string }) => s.id)).not.toContain(id);
+    const all = JSON.parse((await system.cli(['scheduled', '--all', '--json'])).stdout).scheduled;
+    expect(all.find((s: { id: string }) => s.id === id)).toMatchObject({ state: 'cancelled', version: '1.2.0' });
+    const { events } = await system.client.call<{ events: { kind: string; data: Record<string, unknown> }[] }>(
+      'GET',
+      `/api/v1/events?project=harbor-quote&environment=staging&limit=5000`,
+    );
+    expect(
+      events.find((e) => e.kind === 'deployment.schedule.cancelled' && e.data.scheduled === id)?.data,
+    ).toMatchObject({ reason: 'the demo moved to Friday', noticed: false });
+
+    const again = await system.cli(['scheduled', 'cancel', id]);
+    expect([again.code, again.stderr]).toEqual([5, expect.stringMatching(/is already cancelled/)]);
+    const unknown = await system.cli(['scheduled', 'cancel', 'sch_missing']);
+    expect([unknown.code, unknown.stderr]).toEqual([3, expect.stringMatching(/no scheduled deployment sch_missing/)]);
+    expect((await system.cli(['scheduled', 'cancel'])).code).toBe(2);
   }, 120_000);
 });

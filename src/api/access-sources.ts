@@ -4,6 +4,7 @@ import { getDeployment } from '../store/repos/deployments.js';
 import { getIncident } from '../store/repos/incidents.js';
 import { getInstance } from '../store/repos/instances.js';
 import { getRollout } from '../store/repos/rollouts.js';
+import { getScheduled } from '../store/repos/scheduled-deployments.js';
 
 type Req = { params: unknown };
 
@@ -48,5 +49,15 @@ export function incidentEnvironment(db: Db) {
     const i = await getIncident(db, id);
     if (!i) throw new SlipwayError('not_found', `no incident ${id}`);
     return i.environment;
+  };
+}
+
+/** `config.access.environment` for routes addressed by scheduled deployment id: the environment it is for. */
+export function scheduledEnvironment(db: Db) {
+  return async (req: Req): Promise<string> => {
+    const id = (req.params as { id: string }).id;
+    const s = await getScheduled(db, id);
+    if (!s) throw new SlipwayError('not_found', `no scheduled deployment ${id}`);
+    return s.environment;
   };
 }

@@ -11,6 +11,7 @@ import { openIncident } from '../incidents/actions.js';
 import { generateToken, hashToken } from './auth.js';
 import { registeredRoutes, requireRouteAccess } from './route-access.js';
 import { ensureDsnKey } from '../observe/errors/dsn.js';
+import { scheduleDeployment } from '../schedule/schedule.js';
 
 /**
  * The authorization matrix: every registered route × every role, from an explicit table. A route
@@ -22,8 +23,8 @@ import { ensureDsnKey } from '../observe/errors/dsn.js';
  * - dsn: Sentry-protocol ingest, authenticated by the DSN key the request carries; tokens neither grant nor deny
  * - star: project-wide, the role must be granted on '*'
  * - any: the request names no environment; any grant is enough (the route shows what the token may view)
- * - body / query / params / deployment / instance: the request's environment (body.environment,
- *   query.environment, params.environment, or the stored deployment's / instance's environment)
+ * - body / query / params / deployment / instance / rollout / incident / scheduled: the request's environment
+ *   (body.environment, query.environment, params.environment, or the stored record's environment)
  */
 type Source =
   | 'public'
@@ -36,7 +37,8 @@ type Source =
   | 'deployment'
   | 'instance'
   | 'rollout'
-  | 'incident';
+  | 'incident'
+  | 'scheduled';
 type Env = 'staging' | 'production';
 interface Expectation {
   role: Role;
@@ -45,14 +47,16 @@ interface Expectation {
   request: (env: Env) => InjectOptions;
 }
 
-const seeded: Record<Env, { deployment: string; instance: string; rollout: string; incident: string }> = {
-  staging: { deployment: '', instance: '', rollout: '', incident: '' },
-  production: { deployment: '', instance: '', rollout: '', incident: '' },
+type Seeded = { deployment: string; instance: string; rollout: string; incident: string; scheduled: string };
+const seeded: Record<Env, Seeded> = {
+  staging: { deployment: '', instance: '', rollout: '', incident: '', scheduled: '' },
+  production: { deployment: '', instance: '', rollout: '', incident: '', scheduled: '' },
 };
 const dep = (env: Env) => seeded[env].deployment;
 const ins = (env: Env) => seeded[env].instance;
 const rol = (env: Env) => seeded[env].rollout;
 const inc = (env: Env) => seeded[env].incident;
+const sch = (env: Env) => seeded[env].scheduled;
 const dsn: Record<Env, { id: number; key: string }> = { staging: { id: 0, key: '' }, production: { id: 0, key: '' } };
 
 const table: Record<string, Expectation> = {
@@ -434,6 +438,12 @@ const table: Record<string, Expectation> = {
       },
     }),
   },
+  // The first allowed caller cancels the seeded one (200); the others get the handler's 409.
+  'POST /api/v1/scheduled-deployments/:id/cancel': {
+    role: 'deployer',
+    source: 'scheduled',
+    request: (env) => ({ method: 'POST', url: `/api/v1/scheduled-deployments/${sch(env)}/cancel`, payload: {} }),
+  },
   'GET /api/v1/projects/:project/scheduled-deployments': {
     role: 'viewer',
     source: 'query',
@@ -699,6 +709,15 @@ beforeAll(async () => {
       openedBy: 'test',
       links: [],
     }))!.id;
+    seeded[environment].scheduled = (
+      await scheduleDeployment(h.db, 'harbor', {
+        service: 'api',
+        environment,
+        version: '1.0.0',
+        runAt: new Date(Date.now() + 86_400_000),
+        notifyBeforeMs: 0,
+      })
+    ).id;
   }
   for (const environment of ['staging', 'production'] as const) {
     const key = await ensureDsnKey(h.db, 'harbor', environment);
@@ -720,7 +739,9 @@ describe('the authorization matrix', () => {
     for (const r of routes) {
       const e = table[`${r.method} ${r.url}`]!;
       const declared = sourceOf(r.access);
-      const expected = ['deployment', 'instance', 'rollout', 'incident'].includes(e.source) ? 'function' : e.source;
+      const expected = ['deployment', 'instance', 'rollout', 'incident', 'scheduled'].includes(e.source)
+        ? 'function'
+        : e.source;
       expect({ route: `${r.method} ${r.url}`, role: r.access.role, source: declared }).toEqual({
         route: `${r.method} ${r.url}`,
         role: e.role,

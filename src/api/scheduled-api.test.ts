@@ -8,11 +8,16 @@ import { listEvents } from '../store/repos/events.js';
 import { insertToken } from '../store/repos/tokens.js';
 import { generateToken, hashToken } from './auth.js';
 
-/** POST / GET scheduled-deployments: freezes refuse at creation, emergencies need admin, the event is recorded. */
+/**
+ * POST / GET scheduled-deployments: freezes refuse at creation, emergencies need admin, the event is recorded; and
+ * POST scheduled-deployments/:id/cancel: a pending one only, authorized in its environment, audited.
+ */
 let h: Harness;
 let app: FastifyInstance;
 const deployer = generateToken();
 const admin = generateToken();
+const stagingDeployer = generateToken();
+const viewer = generateToken();
 const day = 86_400_000;
 // A freeze from 3 to 5 days ahead, whatever day the test runs.
 const freezeFrom = new Date(Date.now() + 3 * day).toISOString();
@@ -26,6 +31,8 @@ beforeAll(async () => {
         staging: { listen: '127.0.0.1:18081' },
         production: {
           listen: '127.0.0.1:18082',
+          requires: ['staging'],
+          soak: '2h',
           freezes: [{ from: freezeFrom, until: freezeUntil, message: 'quarter-end freeze' }],
         },
       },
@@ -37,8 +44,15 @@ beforeAll(async () => {
   for (const [name, token, role] of [
     ['ci', deployer, 'deployer'],
     ['root', admin, 'admin'],
+    ['stager', stagingDeployer, 'deployer'],
+    ['watcher', viewer, 'viewer'],
   ] as const)
-    await insertToken(h.db, { id: newId('tok'), name, hash: hashToken(token), grants: [{ role, environments: '*' }] });
+    await insertToken(h.db, {
+      id: newId('tok'),
+      name,
+      hash: hashToken(token),
+      grants: [{ role, environments: name === 'stager' ? ['staging'] : '*' }],
+    });
   app = await testApi(h);
 }, 60_000);
 afterAll(async () => {
@@ -83,6 +97,21 @@ describe('scheduled deployments API', () => {
     expect(ok.json().scheduled.emergency).toBe(emergency.reason);
   });
 
+  it('promotion rules now: not through staging yet is a warning, or a 409 when it cannot be by then', async () => {
+    const later = await post({ at: new Date(Date.now() + day).toISOString(), version: '1.4.4' });
+    expect(later.statusCode).toBe(201);
+    expect(later.json().warnings).toEqual([
+      expect.stringMatching(/^api 1\.4\.4 cannot go to production yet: .* to staging yet; unless it is by /),
+    ]);
+    const soon = await post({ at: new Date(Date.now() + 3_600_000).toISOString(), version: '1.4.4' });
+    expect([soon.statusCode, soon.json().error.message]).toEqual([
+      409,
+      expect.stringMatching(/to staging yet, and could not soak there 2h00m before /),
+    ]);
+    const staging = await post({ at: new Date(Date.now() + 3_600_000).toISOString(), environment: 'staging' });
+    expect([staging.statusCode, staging.json().warnings]).toEqual([201, undefined]);
+  });
+
   it('bad input: a 400 naming the field', async () => {
     const notDate = await post({ at: 'tomorrow' });
     expect([notDate.statusCode, notDate.json().error.message]).toEqual([400, expect.stringMatching(/at/)]);
@@ -92,5 +121,71 @@ describe('scheduled deployments API', () => {
     expect([notify.statusCode, notify.json().error.message]).toEqual([400, expect.stringMatching(/^notifyBefore: /)]);
     const unknown = await post({ at: new Date(Date.now() + day).toISOString(), environment: 'qa' });
     expect(unknown.statusCode).toBe(404);
+  });
+});
+
+describe('cancelling a scheduled deployment', () => {
+  const cancel = (id: string, token = deployer, payload: Record<string, unknown> = {}) =>
+    app.inject({
+      method: 'POST',
+      url: `/api/v1/scheduled-deployments/${id}/cancel`,
+      headers: { authorization: `Bearer ${token}` },
+      payload,
+    });
+  const audited = async (id: string) =>
+    (
+      await h.db.query<{ actor: string; action: string; outcome: string; status: number; after: unknown }>(
+        `select split_part(actor, ' ', 1) as actor, action, outcome, status, after from audit_log
+          where target like $1 order by seq`,
+        [`%id=${id}%`],
+      )
+    ).rows;
+
+  it('a deployer there cancels a pending one (200, audited, event); a second cancel is a 409', async () => {
+    const { scheduled } = (await post({ at: new Date(Date.now() + 2 * day).toISOString(), version: '1.5.0' })).json();
+    const res = await cancel(scheduled.id, deployer, { reason: 'moved to next week' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().scheduled).toMatchObject({ id: scheduled.id, state: 'cancelled', version: '1.5.0' });
+    const event = (await listEvents(h.db, { project: 'harbor' })).find(
+      (e) => e.kind === 'deployment.schedule.cancelled' && e.data.scheduled === scheduled.id,
+    );
+    expect(event?.data).toMatchObject({ cancelledBy: 'ci', reason: 'moved to next week' });
+    const again = await cancel(scheduled.id);
+    expect([again.statusCode, again.json().error.message]).toEqual([
+      409,
+      `scheduled deployment ${scheduled.id} (api 1.5.0 to production) is already cancelled`,
+    ]);
+    expect(await audited(scheduled.id)).toMatchObject([
+      {
+        actor: 'ci',
+        action: 'deployment.schedule.cancel',
+        outcome: 'allowed',
+        status: 200,
+        after: { state: 'cancelled', reason: 'moved to next week' },
+      },
+      { actor: 'ci', action: 'deployment.schedule.cancel', status: 409 },
+    ]);
+    const list = await app.inject({
+      url: '/api/v1/projects/harbor/scheduled-deployments?all=true',
+      headers: { authorization: `Bearer ${deployer}` },
+    });
+    const listed = list.json().scheduled.find((s: { id: string }) => s.id === scheduled.id);
+    expect(listed.state).toBe('cancelled');
+  });
+
+  it('a viewer or a deployer elsewhere is refused (403, audited as denied); unknown id 404', async () => {
+    const { scheduled } = (await post({ at: new Date(Date.now() + 2 * day).toISOString(), version: '1.5.1' })).json();
+    for (const token of [viewer, stagingDeployer]) {
+      const res = await cancel(scheduled.id, token);
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.message).toMatch(/^deployer on production required; token "(watcher|stager)" has/);
+    }
+    expect((await audited(scheduled.id)).map((r) => [r.actor, r.outcome, r.status])).toEqual([
+      ['watcher', 'denied', 403],
+      ['stager', 'denied', 403],
+    ]);
+    const missing = await cancel('sch_missing');
+    expect([missing.statusCode, missing.json().error.message]).toEqual([404, 'no scheduled deployment sch_missing']);
+    expect((await cancel(scheduled.id, deployer, { reason: '' })).statusCode).toBe(400);
   });
 });

@@ -1,6 +1,6 @@
 import type { CommandContext } from './context.js';
 import { CliError } from './errors.js';
-import { printJson } from './output.js';
+import { printJson, yellow } from './output.js';
 
 /** POST scheduled-deployments as the CLI receives it. */
 interface ScheduledView {
@@ -24,7 +24,7 @@ export async function scheduleFromCli(
       'invalid_input',
       `--at ${opts.at}: expected an ISO time such as 2026-12-05T22:00:00Z, or next-window`,
     );
-  const { scheduled } = await ctx.client.call<{ scheduled: ScheduledView }>(
+  const { scheduled, warnings = [] } = await ctx.client.call<{ scheduled: ScheduledView; warnings?: string[] }>(
     'POST',
     `/api/v1/projects/${encodeURIComponent(ctx.project)}/scheduled-deployments`,
     {
@@ -37,7 +37,9 @@ export async function scheduleFromCli(
       ...(emergency ? { emergency } : {}),
     },
   );
-  if (opts.json) return printJson({ scheduled });
+  // On stderr, so --json stays one document; the schedule is stored all the same.
+  for (const w of warnings) process.stderr.write(`${yellow('warning:')} ${w}\n`);
+  if (opts.json) return printJson({ scheduled, ...(warnings.length > 0 ? { warnings } : {}) });
   const notice = new Date(Math.max(Date.parse(scheduled.at) - scheduled.notifyBeforeMs, Date.now())).toISOString();
   process.stdout.write(
     `scheduled ${scheduled.id}: ${service} ${scheduled.version} to ${scheduled.environment} at ${scheduled.at}\n` +

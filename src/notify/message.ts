@@ -101,6 +101,7 @@ function maintenanceNotice(v: TemplateValues, versions: string | undefined): { t
   const subject = [v.service, v.to].filter(Boolean).join(' ') || v.project || 'a deployment';
   const where = v.environment ? ` to ${v.environment}` : '';
   const when = v['maintenance.at'] ? ` at ${v['maintenance.at']}` : '';
+  if (v['maintenance.cancelled']) return maintenanceCancelled(v, versions, `${subject}${where}${when}`);
   const body = [
     `${[v.environment, v.service].filter(Boolean).join(' · ')}${versions ? `: ${versions}` : ''}`,
     v['maintenance.at'] && `scheduled for ${v['maintenance.at']}`,
@@ -110,6 +111,22 @@ function maintenanceNotice(v: TemplateValues, versions: string | undefined): { t
     v['release.notes'],
   ].filter(Boolean);
   return { title: `maintenance notice: ${subject}${where}${when}`, body: body.join('\n') };
+}
+
+/** The maintenance announced will not happen: the same facts, who called it off and why. */
+function maintenanceCancelled(
+  v: TemplateValues,
+  versions: string | undefined,
+  what: string,
+): { title: string; body: string } {
+  const body = [
+    `${[v.environment, v.service].filter(Boolean).join(' · ')}${versions ? `: ${versions}` : ''}`,
+    v['maintenance.at'] && `was scheduled for ${v['maintenance.at']}; it will not happen`,
+    v.by && `cancelled by ${v.by}`,
+    v.reason,
+    v.link && `scheduled deployments: ${v.link}`,
+  ].filter(Boolean);
+  return { title: `maintenance cancelled: ${what}`, body: body.join('\n') };
 }
 
 /**

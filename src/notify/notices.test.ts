@@ -9,6 +9,7 @@ import { changeIncident, openIncident } from '../incidents/actions.js';
 import { alertEvent } from '../observe/alerts/announcements.js';
 import type { ActiveAlert } from '../observe/alerts/alert-state.js';
 import type { NoteEntry } from '../release-notes/conventional.js';
+import { cancelSchedule } from '../schedule/cancel.js';
 import { scheduleDeployment } from '../schedule/schedule.js';
 import { DeploymentScheduler } from '../schedule/scheduler.js';
 import { createLogger } from '../shared/logging.js';
@@ -131,6 +132,50 @@ describe('stakeholder notices', () => {
     expect(text).toContain('Release notes (1 breaking, 3 features):');
     expect(text).toContain('• breaking: quotes: v1 removed (bbbbbbb)');
     expect(text).toContain(`Release notes: ${link}/api/v1/projects/harbor/release-notes/api/1.5.0`);
+  });
+
+  it('a cancel after the notice tells the same subscribers; one before the notice sends nothing', async () => {
+    const chat = await receiver('slack');
+    await storeProject(db, {
+      services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
+      subscriptions: [{ on: ['on-maintenance-notice'], to: ['chat'], environments: ['production'] }],
+    });
+    await seedFailedDeployment(db);
+    await setStable(db, 'harbor', 'production', 'api', 'rel_1.4.2');
+    const T = Date.parse('2026-12-05T21:00:00Z');
+    const schedule = (hours: number) =>
+      scheduleDeployment(
+        db,
+        'harbor',
+        {
+          service: 'api',
+          environment: 'production',
+          version: '1.5.0',
+          runAt: new Date(T + hours * 3_600_000),
+          notifyBeforeMs: 3_600_000,
+        },
+        'dana',
+      );
+    const [noticed, quiet] = [await schedule(1), await schedule(5)];
+    await start({ SLACK_URL: chat.url });
+    await new DeploymentScheduler({ db, logger, deploy: async () => ({ id: 'x' }), now: () => T + 1000 }).tick();
+    await until('the maintenance notice', () => chat.received[0]);
+    await cancelSchedule(db, quiet.id, { name: 'erin' });
+    await cancelSchedule(db, noticed.id, { name: 'erin', reason: 'the demo moved to Friday' });
+
+    await until('the notice of cancellation', () => chat.received[1]);
+    const blocks = chat.received[1]!.body.blocks as { text?: { text: string } }[];
+    expect(blocks[0]!.text!.text).toBe('maintenance cancelled: api 1.5.0 to production at 2026-12-05T22:00:00.000Z');
+    const text = JSON.stringify(chat.received[1]!.body);
+    for (const fact of [
+      'production · api: 1.4.2 → 1.5.0',
+      'was scheduled for 2026-12-05T22:00:00.000Z; it will not happen',
+      'cancelled by erin',
+      'the demo moved to Friday',
+    ])
+      expect(text).toContain(fact);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(chat.received).toHaveLength(2);
   });
 
   it('puts a bounded summary of the release notes in the deployment-succeeded message', async () => {

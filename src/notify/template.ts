@@ -35,6 +35,7 @@ export const templateVariables = [
   'freeze.startsAt',
   'freeze.message',
   'maintenance.at',
+  'maintenance.cancelled',
   'release.notes',
   'release.notesLink',
 ] as const;

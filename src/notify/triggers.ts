@@ -31,8 +31,11 @@ const byFinishedState: Record<string, TriggerName> = {
 /** The trigger an event fires, if any. */
 export function triggerOf(event: Pick<EventRecord, 'kind' | 'data'>): TriggerName | undefined {
   if (event.kind === 'deployment.finished') return byFinishedState[String(event.data.state)];
+  // A cancelled scheduled deployment whose notice went out: those who were told it is coming hear that it is not.
+  if (event.kind === 'deployment.schedule.cancelled')
+    return event.data.noticed === true ? 'on-maintenance-notice' : undefined;
   return byKind[event.kind];
 }
 
 /** The event kinds that can fire a trigger (the dispatcher reads only these). */
-export const triggeringKinds = [...Object.keys(byKind), 'deployment.finished'];
+export const triggeringKinds = [...Object.keys(byKind), 'deployment.finished', 'deployment.schedule.cancelled'];

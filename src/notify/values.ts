@@ -101,7 +101,8 @@ export async function valuesOf(
       }
     }
   }
-  if (event.kind === 'maintenance.notice') await maintenanceValues(db, event, values, linkBase);
+  if (event.kind === 'maintenance.notice' || event.kind === 'deployment.schedule.cancelled')
+    await maintenanceValues(db, event, values, linkBase);
   if (withNotes.has(trigger) && event.project && values.service && values.to) {
     const version = values.to;
     const notes = await getReleaseNotes(db, { project: event.project, service: values.service, version });
@@ -126,7 +127,11 @@ async function maintenanceValues(
 ): Promise<void> {
   const data = event.data;
   values.to = text(data.version);
-  values.by ??= text(data.requestedBy);
+  if (event.kind === 'deployment.schedule.cancelled') {
+    // The same trigger as the notice (the same subscribers); templates tell the two apart by this value.
+    values['maintenance.cancelled'] = 'cancelled';
+    values.by = text(data.cancelledBy);
+  } else values.by ??= text(data.requestedBy);
   values['maintenance.at'] = text(data.runAt);
   const { environment, service } = values;
   if (event.project && environment && service) {

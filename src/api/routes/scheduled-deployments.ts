@@ -2,13 +2,16 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { strategyTypes } from '../../config/strategy.js';
 import { nextWindowStart, refuseSchedule } from '../../schedule/admission.js';
+import { cancelSchedule } from '../../schedule/cancel.js';
+import { checkPromotionAhead } from '../../schedule/promotion-check.js';
 import { scheduleDeployment } from '../../schedule/schedule.js';
 import { durationProblem, parseDuration } from '../../shared/duration.js';
 import { assertEmergencyAllowed } from '../emergency.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { listScheduled, type ScheduledDeployment } from '../../store/repos/scheduled-deployments.js';
+import { scheduledEnvironment } from '../access-sources.js';
 import type { ApiContext } from '../context.js';
-import { errorBody, projectParams } from '../schemas.js';
+import { errorBody, idParams, projectParams } from '../schemas.js';
 import { visibleRows } from '../visible.js';
 import { configOf } from './projects.js';
 
@@ -48,6 +51,7 @@ function present(s: ScheduledDeployment): z.infer<typeof scheduledView> {
 
 /** Deployments asked for a later time (`slipway deploy … --at`), started by the coordinator then. */
 export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
+  const ofScheduled = scheduledEnvironment(ctx.db);
   return async (app) => {
     app.post(
       '/api/v1/projects/:project/scheduled-deployments',
@@ -57,7 +61,8 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
           summary: 'Schedule a deployment: started at `at`, announced by a maintenance.notice event notifyBefore',
           description:
             'Refused (409) when `at` falls in a freeze of the environment, unless an admin marks it an emergency. ' +
-            'The pipeline (earlier environments, approvals) is checked when it starts.',
+            'The pipeline (earlier environments, approvals) is checked again when it starts; a release that cannot ' +
+            'meet the promotion rules by `at` is refused now (409), one that may still is accepted with a warning.',
           tags: ['deployments'],
           params: projectParams,
           body: z.object({
@@ -72,7 +77,10 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
             emergency: z.object({ reason: z.string().trim().min(10, 'say why, in at least 10 characters') }).optional(),
           }),
           response: {
-            201: z.object({ scheduled: scheduledView }),
+            201: z.object({
+              scheduled: scheduledView,
+              warnings: z.array(z.string()).optional().describe('What must happen before `at` for it to start'),
+            }),
             400: errorBody,
             403: errorBody,
             404: errorBody,
@@ -95,10 +103,12 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
           ...(body.emergency ? { emergency: body.emergency } : {}),
           ...(body.strategy ? { strategy: body.strategy } : {}),
         };
-        refuseSchedule(config, request, new Date());
+        const now = new Date();
+        refuseSchedule(config, request, now);
+        const warnings = await checkPromotionAhead(ctx.db, config, request, now);
         const scheduled = await scheduleDeployment(ctx.db, config.project, request, req.principal?.name);
         req.audit = { after: present(scheduled) };
-        return reply.status(201).send({ scheduled: present(scheduled) });
+        return reply.status(201).send({ scheduled: present(scheduled), ...(warnings.length > 0 ? { warnings } : {}) });
       },
     );
 
@@ -134,6 +144,32 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
           (a, b) => a.runAt.getTime() - b.runAt.getTime() || (a.id < b.id ? -1 : 1),
         );
         return { scheduled: rows.map(present) };
+      },
+    );
+
+    app.post(
+      '/api/v1/scheduled-deployments/:id/cancel',
+      {
+        // Whoever may schedule a deployment in that environment may call it off.
+        config: { access: { action: 'deployment.schedule.cancel', role: 'deployer', environment: ofScheduled } },
+        schema: {
+          summary: 'Cancel a pending scheduled deployment (refused, 409, once it started, failed or was cancelled)',
+          description:
+            'Either the cancel or the start at its time wins, never both. Recorded as a ' +
+            'deployment.schedule.cancelled event.',
+          tags: ['deployments'],
+          params: idParams,
+          body: z.object({ reason: z.string().trim().min(1).max(500).optional() }).default({}),
+          response: { 200: z.object({ scheduled: scheduledView }), 403: errorBody, 404: errorBody, 409: errorBody },
+        },
+      },
+      async (req) => {
+        const { before, after } = await cancelSchedule(ctx.db, req.params.id, {
+          ...(req.principal ? { name: req.principal.name } : {}),
+          ...(req.body.reason ? { reason: req.body.reason } : {}),
+        });
+        req.audit = { before: present(before), after: { ...present(after), reason: req.body.reason ?? null } };
+        return { scheduled: present(after) };
       },
     );
   };

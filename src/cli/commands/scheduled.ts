@@ -17,8 +17,9 @@ interface ScheduledList {
   }[];
 }
 
+/** `slipway scheduled [--all]` lists them; `slipway scheduled cancel ID` calls one off. */
 export function registerScheduled(program: Command): void {
-  program
+  const scheduled = program
     .command('scheduled')
     .description('Deployments scheduled with `slipway deploy … --at`, soonest first (pending ones unless --all)')
     .option('-e, --env <environment>', 'only this environment')
@@ -51,5 +52,23 @@ export function registerScheduled(program: Command): void {
       process.stdout.write(
         `${table(['ID', 'SERVICE', 'ENV', 'VERSION', 'AT', 'NOTICE BEFORE', 'STATE', 'DEPLOYMENT / ERROR'], rows)}\n`,
       );
+    });
+
+  scheduled
+    .command('cancel')
+    .description('Cancel a pending scheduled deployment (refused, exit 5, once it started, failed or was cancelled)')
+    .argument('<id>', 'scheduled deployment id (from `slipway scheduled`)')
+    .option('--reason <text>', 'why (kept in its event and the audit log)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { reason?: string; json?: boolean }, cmd: Command) => {
+      const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
+      const view = await ctx.client.call<{ scheduled: ScheduledList['scheduled'][number] }>(
+        'POST',
+        `/api/v1/scheduled-deployments/${encodeURIComponent(id)}/cancel`,
+        opts.reason ? { reason: opts.reason } : {},
+      );
+      if (opts.json) return printJson(view);
+      const s = view.scheduled;
+      process.stdout.write(`cancelled ${s.id}: ${s.service} ${s.version} to ${s.environment} at ${s.at}\n`);
     });
 }
