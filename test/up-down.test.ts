@@ -71,7 +71,19 @@ describe('slipway up / down', () => {
     expect(down.out()).toContain('stopped instances, proxy and coordinator');
     await until('every process to be gone', () => pidsWithEnv('SLIPWAY_TEST_RUN', tag).length === 0, 30_000);
     expect(await serves(`http://127.0.0.1:${workspace.ports.staging}/version`)).toBeUndefined();
-  }, 180_000);
+
+    // up again: what down stopped is started again (the stable release, by a deployment of it).
+    const back = run(['up', '--detach']);
+    expect((await back.done).code).toBe(0);
+    expect(back.out()).toMatch(/restarting quote-api 1\.0\.0 in staging \(dep_\w+\): its instances were stopped/);
+    await until(
+      'staging to serve 1.0.0 again',
+      async () => (await serves(`http://127.0.0.1:${workspace!.ports.staging}/version`))?.includes('"release":"1.0.0"'),
+      60_000,
+    );
+    expect((await run(['down']).done).code).toBe(0);
+    await until('every process to be gone', () => pidsWithEnv('SLIPWAY_TEST_RUN', tag).length === 0, 30_000);
+  }, 240_000);
 
   it('foreground up: Ctrl-C stops the coordinator, the proxy and the instances', async () => {
     workspace = await createDemoWorkspace({ instances: 1, pickPort: reservePort });

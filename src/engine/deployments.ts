@@ -12,6 +12,7 @@ import {
   isActiveDeploymentConflict,
   updateDeployment,
 } from '../store/repos/deployments.js';
+import { listInstances } from '../store/repos/instances.js';
 import { getProject } from '../store/repos/projects.js';
 import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
@@ -102,7 +103,12 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
       },
     );
   }
-  if (!active && state?.stableRelease === release.id) {
+  // The stable release with no instance meant to run (all stopped by `slipway down`) is started again as a first
+  // deployment would start it: from nothing, so no step stops "old" instances that are its new ones.
+  const restoring =
+    state?.stableRelease === release.id &&
+    (await listInstances(deps.db, { ...where(req), releaseId: release.id, live: true })).length === 0;
+  if (!active && state?.stableRelease === release.id && !restoring) {
     throw new EngineError(
       'conflict',
       `${req.service} ${req.version} is already the stable release in ${req.environment}; nothing to deploy`,
@@ -143,7 +149,7 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
     requestedBy: req.requestedBy,
     settings,
   };
-  const fromRelease = state?.stableRelease;
+  const fromRelease = restoring ? undefined : state?.stableRelease;
   const plan = planOf(deps, config, req.service, req.environment, strategy, service.instances, Boolean(fromRelease));
   try {
     return await insertDeployment(deps.db, { ...base, fromRelease, plan, state: active ? 'queued' : 'running' });
@@ -390,4 +396,9 @@ export function environmentEnvSetting(
 ): Pick<DeploymentSettings, 'environmentEnv'> {
   const environmentEnv = environmentEnvFor(service, spec);
   return Object.keys(environmentEnv).length > 0 ? { environmentEnv } : {};
+}
+
+/** The filter of one service in one environment of a request. */
+function where(req: { project: string; service: string; environment: string }) {
+  return { project: req.project, service: req.service, environment: req.environment };
 }

@@ -188,6 +188,20 @@ for (const driver of ['pglite', 'postgres'] as const) {
       ).rejects.toThrow(/release 1\.0\.0 of api already exists with different settings \(env\.FEATURE\)/);
     });
 
+    it('the stable release whose instances were all stopped (slipway down) starts again when deployed', async () => {
+      h = await engineHarness(undefined, driver);
+      const first = await deployed(h, '1.0.0');
+      expect(await h.engine.stopAllInstances()).toBe(2);
+      const again = await h.waitFinished((await h.engine.deploy(req('1.0.0'))).id);
+      expect(again).toMatchObject({ state: 'succeeded', toRelease: first.toRelease });
+      expect(again.fromRelease).toBeUndefined(); // started from nothing: no step stops its own new instances
+      const running = h.runtime.list().filter((i) => i.state === 'healthy');
+      expect(running).toHaveLength(2);
+      expect(weights(h)).toEqual({ '1.0.0': 100 });
+      // Once it runs, it is the stable release again: nothing to deploy.
+      await expect(h.engine.deploy(req('1.0.0'))).rejects.toThrow(/already the stable release in staging/);
+    });
+
     it('deploying the stable release again is refused', async () => {
       h = await engineHarness(undefined, driver);
       await deployed(h, '1.0.0');

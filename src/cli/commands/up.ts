@@ -13,6 +13,8 @@ import { bold, cyan, dim, yellow } from '../output.js';
 import { tokenForUp } from '../token-setup.js';
 import type { GlobalOptions } from '../context.js';
 import { tailFile } from '../tail-file.js';
+import { ApiClient } from '../client.js';
+import { restartStopped } from '../restart-stopped.js';
 
 /** Is a coordinator answering at this config's address? */
 export async function coordinatorAnswers(config: ProjectConfig): Promise<boolean> {
@@ -61,6 +63,7 @@ async function detach(config: ProjectConfig, token: string, created: boolean): P
       const banner = upBanner(config, `http://${config.coordinator.listen}`, created ? token : undefined);
       const background = dim(`running in the background (pid ${child.pid}); stop everything with: slipway down`);
       process.stdout.write(`${banner}\n${background}\n`);
+      await printRestarts(config, `http://${config.coordinator.listen}`, token);
       return;
     }
     if (child.exitCode !== null || (child.pid && !isAlive(child.pid))) break;
@@ -72,6 +75,12 @@ async function detach(config: ProjectConfig, token: string, created: boolean): P
     `the coordinator did not come up within ${formatDuration(Date.now() - started)}; last lines of ` +
       `${paths.coordinatorOut}:\n${tail.join('\n')}`,
   );
+}
+
+/** Start again what `down` stopped (restart-stopped.ts), and say so. */
+async function printRestarts(config: ProjectConfig, url: string, token: string): Promise<void> {
+  const client = new ApiClient(url, token);
+  for (const line of await restartStopped(client, config.project)) process.stdout.write(`${line}\n`);
 }
 
 function isAlive(pid: number): boolean {
@@ -113,6 +122,7 @@ export function registerUp(program: Command): void {
         process.stdout.write(
           `resumed ${coordinator.resumed.length} deployment(s) in flight: ${coordinator.resumed.join(', ')}\n`,
         );
+      await printRestarts(config, coordinator.url, token);
       process.stdout.write(dim('Ctrl-C stops the coordinator, the proxy and every instance\n'));
       await new Promise<void>((resolve) => {
         let stopping = false;
