@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isSeverity, severities } from '../../model/incident.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
 import { printJson } from '../output.js';
+import { writeOutputFile } from '../output-file.js';
 import {
   type IncidentView,
   renderIncident,
@@ -144,7 +144,7 @@ export function registerIncidents(program: Command): void {
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const { markdown } = await ctx.client.call<{ markdown: string }>('GET', path(id, '/postmortem'));
       if (!opts.output) return void process.stdout.write(markdown);
-      writeFileSync(opts.output, markdown);
+      writeOutputFile(opts.output, markdown);
       process.stdout.write(`wrote ${opts.output}\n`);
     });
 }
