@@ -11,6 +11,7 @@ import {
   renderIncidentList,
   type TimelineEntryView,
 } from '../render-incidents.js';
+import { limitOption } from '../limit-option.js';
 
 type Shown = { incident: IncidentView; timeline: TimelineEntryView[] };
 const path = (id: string, rest = '') => `/api/v1/incidents/${encodeURIComponent(id)}${rest}`;
@@ -28,7 +29,7 @@ export function registerIncidents(program: Command): void {
     .action(
       async (opts: { env?: string; service?: string; open?: boolean; limit: string; json?: boolean }, cmd: Command) => {
         const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
-        const query = new URLSearchParams({ limit: String(Number(opts.limit) || 20) });
+        const query = new URLSearchParams({ limit: String(limitOption(opts.limit, 500)) });
         if (opts.env) query.set('environment', opts.env);
         if (opts.service) query.set('service', opts.service);
         if (opts.open) query.set('state', 'open');
