@@ -9,6 +9,7 @@ import { SlipwayError } from '../../shared/errors.js';
 import { listIncidents } from '../../store/repos/incidents.js';
 import { incidentEnvironment } from '../access-sources.js';
 import type { ApiContext } from '../context.js';
+import { assertDeclared } from '../declared-filters.js';
 import { incidentView, presentIncident, presentTimeline, timelineEntryView } from '../incident-views.js';
 import { errorBody, idParams, projectParams } from '../schemas.js';
 import { visibleRows } from '../visible.js';
@@ -47,7 +48,7 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        await configOf(ctx, req.params.project);
+        assertDeclared(await configOf(ctx, req.params.project), req.query);
         const list = await visibleRows(
           req.principal,
           req.query.environment,

@@ -8,6 +8,7 @@ import { assertEmergencyAllowed } from '../emergency.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { listScheduled, type ScheduledDeployment } from '../../store/repos/scheduled-deployments.js';
 import type { ApiContext } from '../context.js';
+import { assertDeclared } from '../declared-filters.js';
 import { errorBody, projectParams } from '../schemas.js';
 import { visibleRows } from '../visible.js';
 import { configOf } from './projects.js';
@@ -125,7 +126,7 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
         },
       },
       async (req) => {
-        await configOf(ctx, req.params.project);
+        assertDeclared(await configOf(ctx, req.params.project), { environment: req.query.environment });
         const rows = await visibleRows(
           req.principal,
           req.query.environment,
