@@ -1,6 +1,8 @@
 /** Output for people and scripts: colour only on a TTY without NO_COLOR; --json prints the API's objects as they are.
  * */
 
+import { isControl } from '../shared/control-characters.js';
+
 const useColor = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
 const paint = (code: number) => (text: string) => (useColor() ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -34,8 +36,7 @@ export function printable(text: string): string {
   return out;
 }
 
-/** C0 controls, DEL and C1 controls (0x9b alone starts an escape sequence on some terminals). */
-export const isControl = (code: number) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+export { isControl };
 
 /** Print JSON for scripts. */
 export function printJson(value: unknown): void {
