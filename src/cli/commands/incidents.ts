@@ -9,6 +9,7 @@ import {
   renderIncident,
   renderIncidentChange,
   renderIncidentList,
+  renderIncidentOpened,
   type TimelineEntryView,
 } from '../render-incidents.js';
 import { limitOption } from '../limit-option.js';
@@ -83,7 +84,7 @@ export function registerIncidents(program: Command): void {
           { environment: opts.env, title, severity: opts.severity, ...(opts.service ? { service: opts.service } : {}) },
         );
         if (opts.json) return printJson({ incident: opened });
-        process.stdout.write(`opened ${renderIncidentChange(opened)}`);
+        process.stdout.write(`opened ${renderIncidentOpened(opened)}`);
       },
     );
 
