@@ -31,7 +31,7 @@ describe('redactUrl', () => {
   });
 
   it('leaves a plain address as it is', () => {
-    expect(redactUrl('http://127.0.0.1:7420')).toBe('http://127.0.0.1:7420/');
+    expect(redactUrl('http://127.0.0.1:7420')).toBe('http://127.0.0.1:7420');
     expect(redactUrl('http://[::1]:7420/')).toBe('http://[::1]:7420/');
   });
 });

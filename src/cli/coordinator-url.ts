@@ -32,6 +32,8 @@ export function redactUrl(address: string): string {
   }
   const credentials = url.username || url.password;
   const query = url.search;
+  // Nothing to hide: as written (no slash added), as the user will recognise it.
+  if (!credentials && !query) return address;
   url.username = '';
   url.password = '';
   url.search = '';
