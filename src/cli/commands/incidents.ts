@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { isSeverity, severities } from '../../model/incident.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
+import { checkIncidentText, checkIncidentTitle } from '../incident-input.js';
 import { printJson } from '../output.js';
 import { writeOutputFile } from '../output-file.js';
 import {
@@ -72,6 +73,7 @@ export function registerIncidents(program: Command): void {
         opts: { env: string; severity: string; service?: string; json?: boolean },
         cmd: Command,
       ) => {
+        checkIncidentTitle(title);
         if (!isSeverity(opts.severity))
           throw new CliError(
             'invalid_input',
@@ -112,6 +114,7 @@ export function registerIncidents(program: Command): void {
     .option('--resolution <text>', 'what fixed it (kept on the incident and in the postmortem)')
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { resolution?: string; json?: boolean }, cmd: Command) => {
+      if (opts.resolution) checkIncidentText(opts.resolution, '--resolution', 1000);
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const { incident: resolved } = await ctx.client.call<{ incident: IncidentView }>(
         'POST',
@@ -131,6 +134,7 @@ export function registerIncidents(program: Command): void {
     .action(async (id: string, text: string, opts: { json?: boolean }, cmd: Command) => {
       if (!text.trim())
         throw new CliError('invalid_input', 'the note is empty: slipway incident note ID "what you saw"');
+      checkIncidentText(text, 'the note', 2000);
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const view = await ctx.client.call<Shown>('POST', path(id, '/notes'), { text });
       if (opts.json) return printJson(view);
