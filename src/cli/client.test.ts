@@ -47,3 +47,18 @@ describe('ApiClient and a leader election', () => {
     expect(c.seen()).toBe(1);
   });
 });
+
+describe('ApiClient and an address with credentials', () => {
+  it('names the coordinator it cannot reach without its user:password or query', async () => {
+    // A port nothing listens on: taken, then let go.
+    const probe = http.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const error = await new ApiClient(`http://bob:S3CRETPW@127.0.0.1:${port}/?token=QTOKEN`, undefined)
+      .call('GET', '/api/v1/x')
+      .catch((e: Error) => e);
+    expect((error as Error).message).toContain(`the coordinator is not running at http://***@127.0.0.1:${port}/?***`);
+    expect((error as Error).message).not.toMatch(/S3CRETPW|QTOKEN|bob/);
+  });
+});

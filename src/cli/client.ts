@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { codeOfHttpStatus, SlipwayError } from '../shared/errors.js';
+import { redactUrl } from './coordinator-url.js';
 import { CliError } from './errors.js';
 
 /** Socket errors that mean "nothing listens there". */
@@ -92,10 +93,11 @@ export class ApiClient {
           return reject(
             new CliError(
               'unavailable',
-              `the coordinator is not running at ${this.baseUrl} — start it with \`slipway up\` (or set SLIPWAY_URL)`,
+              `the coordinator is not running at ${redactUrl(this.baseUrl)} — start it with \`slipway up\` ` +
+                '(or set SLIPWAY_URL)',
             ),
           );
-        reject(new CliError('unavailable', `cannot reach the coordinator at ${this.baseUrl}: ${e.message}`));
+        reject(new CliError('unavailable', `cannot reach the coordinator at ${redactUrl(this.baseUrl)}: ${e.message}`));
       });
       req.end(payload);
     });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command, OptionValues } from 'commander';
 import type { ProjectConfig } from '../config/model.js';
 import { ApiClient } from './client.js';
+import { slipwayUrl } from './coordinator-url.js';
 import { CliError } from './errors.js';
 
 /** The options every project command shares. */
@@ -58,7 +59,7 @@ export interface Address {
  */
 export async function commandContext(opts: GlobalOptions, needs: { config?: boolean } = {}): Promise<CommandContext> {
   const file = opts.config ?? defaultConfigFile;
-  const url = process.env.SLIPWAY_URL;
+  const url = slipwayUrl();
   if (!opts.config && !existsSync(file) && url && opts.project) {
     return { project: opts.project, client: new ApiClient(url, process.env.SLIPWAY_TOKEN) };
   }
@@ -114,7 +115,7 @@ export function quickAddress(file: string): Address | undefined {
  * SLIPWAY_URL and no slipway.yaml here, that address; otherwise as for project commands.
  */
 export async function coordinatorClient(opts: GlobalOptions): Promise<ApiClient> {
-  const url = process.env.SLIPWAY_URL;
+  const url = slipwayUrl();
   if (url && !opts.config && !existsSync(defaultConfigFile)) return new ApiClient(url, process.env.SLIPWAY_TOKEN);
   return (await commandContext(opts)).client;
 }

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { slipwayVersion } from '../app/version.js';
 import { ConfigError, formatIssue } from '../config/errors.js';
 import { exitCodeOf, isSlipwayError } from '../shared/errors.js';
+import { refuseEmptyOptions } from './empty-options.js';
 import { red } from './output.js';
 
 /** Exit codes (also in the README). */
@@ -94,6 +95,7 @@ async function buildProgram(argv: string[]): Promise<Command> {
         `NO_COLOR.\n\n${exitCodes}\n`,
     );
   program.exitOverride();
+  program.hook('preAction', (_root, action) => refuseEmptyOptions(action));
   // A command named: load its module only. Help, no command or an unknown one: load them all,
   // so the help lists every command and a typo gets a suggestion.
   const named = commandNamed(argv);

@@ -1,9 +1,11 @@
 /** Output for people and scripts: colour only on a TTY without NO_COLOR; --json prints the API's objects as they are.
  * */
 
-const useColor = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+import { isControl } from '../shared/control-characters.js';
 
-const paint = (code: number) => (text: string) => (useColor() ? `\u001b[${code}m${text}\u001b[0m` : text);
+const colorOn = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+
+const paint = (code: number) => (text: string) => (colorOn() ? `\u001b[${code}m${text}\u001b[0m` : text);
 export const bold = paint(1);
 export const dim = paint(2);
 export const red = paint(31);
@@ -34,8 +36,29 @@ export function printable(text: string): string {
   return out;
 }
 
-/** C0 controls, DEL and C1 controls (0x9b alone starts an escape sequence on some terminals). */
-export const isControl = (code: number) => code < 0x20 || (code >= 0x7f && code <= 0x9f);
+export { isControl };
+
+/** The colour codes paint() writes (ESC [ n m): the only sequences a table cell keeps, and only while colour is on. */
+const ownColour = new RegExp(`^${String.fromCharCode(27)}\\[(?:0|1|2|31|32|33|36)m`);
+
+/**
+ * A table cell as it may reach a terminal: printable(), except for the colours this CLI painted. Cells hold
+ * stored text people wrote (incident titles, notification messages, errors): one escape sequence or newline
+ * in it would recolour the screen or split the row. Without colour every ESC in a cell is someone else's.
+ */
+export function printableCell(cell: string): string {
+  if (!colorOn()) return printable(cell);
+  let out = '';
+  let from = 0;
+  for (let at = cell.indexOf('\u001b'); at >= 0; at = cell.indexOf('\u001b', at + 1)) {
+    const code = ownColour.exec(cell.slice(at))?.[0];
+    if (!code) continue;
+    out += printable(cell.slice(from, at)) + code;
+    from = at + code.length;
+    at = from - 1;
+  }
+  return out + printable(cell.slice(from));
+}
 
 /** Print JSON for scripts. */
 export function printJson(value: unknown): void {
@@ -45,7 +68,8 @@ export function printJson(value: unknown): void {
 /** Render rows as aligned columns (ANSI codes do not count towards widths). */
 const ansiCodes = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
-export function table(headers: string[], rows: string[][]): string {
+export function table(headers: string[], unsafeRows: string[][]): string {
+  const rows = unsafeRows.map((r) => r.map(printableCell));
   // ANSI colour codes (ESC [ … m) take no room on screen.
   const visible = (s: string) => s.replace(ansiCodes, '').length;
   const widths = headers.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));

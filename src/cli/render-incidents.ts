@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { incidentView, timelineEntryView } from '../api/incident-views.js';
 import { formatDuration } from '../shared/duration.js';
-import { ago, bold, cyan, dim, red, table, yellow } from './output.js';
+import { ago, bold, cyan, dim, printable as p, red, table, yellow } from './output.js';
 
 export type IncidentView = z.infer<typeof incidentView>;
 export type TimelineEntryView = z.infer<typeof timelineEntryView>;
@@ -39,29 +39,38 @@ export function renderIncidentList(incidents: IncidentView[], now = Date.now()):
 /** One line per state change: what `ack` and `resolve` print. */
 export function renderIncidentChange(i: IncidentView): string {
   const extra = durations(i);
-  return `${bold(i.id)} ${stateWord(i.state)}${i.owner ? ` (owner ${i.owner})` : ''}${extra ? `; ${extra}` : ''}\n`;
+  return `${bold(i.id)} ${stateWord(i.state)}${i.owner ? ` (owner ${p(i.owner)})` : ''}${extra ? `; ${extra}` : ''}\n`;
 }
 
-/** `slipway incident show`: the incident, its links, then its timeline. */
+/** What `incident open` prints: the id, how bad and where, then the state and owner. */
+export function renderIncidentOpened(i: IncidentView): string {
+  const where = `${i.environment}${i.service ? ` (${i.service})` : ''}`;
+  return `${bold(i.id)} ${i.severity} in ${where}, ${stateWord(i.state)}${i.owner ? ` (owner ${p(i.owner)})` : ''}\n`;
+}
+
+/** `slipway incident show`: the incident, its links, then its timeline. Stored text goes through printable(). */
 export function renderIncident(view: { incident: IncidentView; timeline: TimelineEntryView[] }): string {
   const i = view.incident;
   const lines = [
-    `${bold(i.id)} ${i.severity} ${stateWord(i.state)} — ${i.title}`,
-    `  where:   ${i.service ? `${i.service} in ` : ''}${i.environment} (project ${i.project})`,
-    `  opened:  ${i.openedAt} by ${i.openedBy} (${i.source})`,
-    `  owner:   ${i.owner ?? 'none'}`,
+    `${bold(i.id)} ${i.severity} ${stateWord(i.state)} — ${p(i.title)}`,
+    `  where:    ${i.service ? `${i.service} in ` : ''}${i.environment} (project ${i.project})`,
+    `  opened:   ${i.openedAt} by ${p(i.openedBy)} (${i.source})`,
+    `  owner:    ${p(i.owner ?? 'none')}`,
   ];
-  if (i.acknowledgedAt) lines.push(`  acked:   ${i.acknowledgedAt} by ${i.acknowledgedBy}`);
+  if (i.acknowledgedAt) lines.push(`  acked:    ${i.acknowledgedAt} by ${p(String(i.acknowledgedBy))}`);
   if (i.resolvedAt)
-    lines.push(`  resolved: ${i.resolvedAt} by ${i.resolvedBy}${i.resolution ? ` — ${i.resolution}` : ''}`);
+    lines.push(
+      `  resolved: ${i.resolvedAt} by ${p(String(i.resolvedBy))}${i.resolution ? ` — ${p(i.resolution)}` : ''}`,
+    );
   const extra = durations(i);
   if (extra) lines.push(`  ${extra}`);
-  if (i.links.length) lines.push(`  links:   ${i.links.map((l) => `${l.kind} ${l.ref}`).join(', ')}`);
+  if (i.links.length) lines.push(`  links:    ${p(i.links.map((l) => `${l.kind} ${l.ref}`).join(', '))}`);
   lines.push('', bold('Timeline'));
   for (const e of view.timeline) {
-    const who = e.by && e.category === 'note' ? ` ${dim(`— ${e.by}`)}` : '';
-    lines.push(`  ${dim(e.at)} ${cyan(e.category.padEnd(12))} ${e.text.split('\n')[0]}${who}`);
-    for (const f of e.figures) lines.push(`  ${' '.repeat(e.at.length)} ${' '.repeat(12)}   ${dim(f)}`);
+    const who = e.by && e.category === 'note' ? ` ${dim(`— ${p(e.by)}`)}` : '';
+    // A note of several lines shows its first; `--json` has it all.
+    lines.push(`  ${dim(e.at)} ${cyan(e.category.padEnd(12))} ${p(e.text.split('\n')[0]!)}${who}`);
+    for (const f of e.figures) lines.push(`  ${' '.repeat(e.at.length)} ${' '.repeat(12)}   ${dim(p(f))}`);
   }
   if (view.timeline.length === 0) lines.push('  (nothing recorded yet)');
   return `${lines.join('\n')}\n`;

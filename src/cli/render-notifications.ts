@@ -1,4 +1,4 @@
-import { ago, stateColor, table } from './output.js';
+import { ago, printable, stateColor, table } from './output.js';
 
 /** GET /api/v1/projects/:project/notifications as the CLI receives it. */
 export interface NotificationsView {
@@ -39,9 +39,9 @@ export function renderNotifications(view: NotificationsView, failedOnly: boolean
   ]);
   const notes = view.notifications.flatMap((n) => [
     ...(n.lastError && n.state !== 'sent'
-      ? [`#${n.id} ${n.state === 'pending' ? `retrying at ${n.nextAt ?? '?'}` : 'failed'}: ${n.lastError}`]
+      ? [`#${n.id} ${n.state === 'pending' ? `retrying at ${n.nextAt ?? '?'}` : 'failed'}: ${printable(n.lastError)}`]
       : []),
-    ...(n.renderError ? [`#${n.id} ${n.renderError}`] : []),
+    ...(n.renderError ? [`#${n.id} ${printable(n.renderError)}`] : []),
   ]);
   const headers = ['ID', 'AGE', 'TRIGGER', 'TO', 'SERVICE/ENV', 'STATE', 'TRIES', 'MESSAGE'];
   return `${table(headers, rows)}${notes.length > 0 ? `\n${notes.join('\n')}\n` : ''}`;

@@ -19,11 +19,7 @@ export async function scheduleFromCli(
   opts: { env: string; version: string; at: string; notifyBefore?: string; strategy?: string; json?: boolean },
   emergency: { reason: string } | undefined,
 ): Promise<void> {
-  if (opts.at !== 'next-window' && (Number.isNaN(Date.parse(opts.at)) || !/^\d{4}-\d{2}-\d{2}T/.test(opts.at)))
-    throw new CliError(
-      'invalid_input',
-      `--at ${opts.at}: expected an ISO time such as 2026-12-05T22:00:00Z, or next-window`,
-    );
+  checkAt(opts.at);
   const { scheduled, warnings = [] } = await ctx.client.call<{ scheduled: ScheduledView; warnings?: string[] }>(
     'POST',
     `/api/v1/projects/${encodeURIComponent(ctx.project)}/scheduled-deployments`,
@@ -45,4 +41,22 @@ export async function scheduleFromCli(
     `scheduled ${scheduled.id}: ${service} ${scheduled.version} to ${scheduled.environment} at ${scheduled.at}\n` +
       `maintenance notice at ${notice}; see pending ones with: slipway scheduled\n`,
   );
+}
+
+/**
+ * --at: `next-window`, or an ISO time with its time zone. Without one (2026-12-08T10:00:00) it would be this
+ * machine's local time to one reader and UTC to another, and the API refuses it as `body.at: Invalid ISO datetime`.
+ */
+export function checkAt(at: string): void {
+  if (at === 'next-window') return;
+  if (Number.isNaN(Date.parse(at)) || !/^\d{4}-\d{2}-\d{2}T/.test(at))
+    throw new CliError(
+      'invalid_input',
+      `--at ${at}: expected an ISO time such as 2026-12-05T22:00:00Z, or next-window`,
+    );
+  if (!/(Z|[+-]\d{2}:\d{2})$/.test(at))
+    throw new CliError(
+      'invalid_input',
+      `--at ${at}: add a time zone, such as Z (UTC) or +01:00: ${at}Z, or next-window`,
+    );
 }

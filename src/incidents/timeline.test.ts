@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../store/repos/events.js';
 import type { VerdictRecord } from '../store/repos/verdicts.js';
-import { buildTimeline } from './timeline.js';
+import { buildTimeline, figureLine, formatFigure } from './timeline.js';
 
 const at = (s: number) => new Date(Date.parse('2026-12-04T02:00:00Z') + s * 1000);
 let id = 0;
@@ -77,5 +77,32 @@ describe('the incident timeline', () => {
     ]);
     expect(entries.at(-1)).toMatchObject({ text: 'pricing model', by: 'dana' });
     expect(entries[2]!.by).toBe('canary judge');
+  });
+});
+
+describe('figureLine rounds the stored figures', () => {
+  it('percentages and milliseconds as the judge writes them; counts and thresholds as they are', () => {
+    const m = {
+      metric: 'error-rate',
+      source: 'proxy',
+      rule: 'error-rate.vs-baseline',
+      classification: 'high' as const,
+      candidate: 33.33333333333333,
+      baseline: 0.20242914979757085,
+      unit: '%',
+      candidateCount: 6,
+      threshold: '> 5× baseline',
+      conclusive: true,
+      weight: 1,
+      message: '',
+    };
+    expect(figureLine(m)).toBe(
+      'error-rate.vs-baseline [high]: candidate 33.3 % (6) vs baseline 0.2 %; threshold > 5× baseline',
+    );
+    const latency = { ...m, rule: 'latency.p95', unit: 'ms', candidate: 0.9866050000127871, baseline: 412.7 };
+    expect(figureLine(latency)).toBe(
+      'latency.p95 [high]: candidate 0.987 ms (6) vs baseline 413 ms; threshold > 5× baseline',
+    );
+    expect(formatFigure(12.345678, 'req/s')).toBe('12.35 req/s');
   });
 });

@@ -16,6 +16,9 @@ describe('parsePeriod', () => {
 
   it('refuses what it cannot read, naming the field', () => {
     expect(() => parsePeriod({ since: 'last month' }, now)).toThrow(/since: "last month" is neither a duration/);
+    expect(() => parsePeriod({ since: '30' }, now)).toThrow(
+      'since: needs a unit, like 30s or 30ms (a bare number is ambiguous)',
+    );
     expect(() => parsePeriod({ since: '0d' }, now)).toThrow(/since: "0d" must be between/);
     expect(() => parsePeriod({ since: '2026-12-05' }, now)).toThrow(/is not before until/);
     expect(() => parsePeriod({ until: 'tomorrow' }, now)).toThrow(/until: "tomorrow"/);

@@ -1,4 +1,4 @@
-import { maxDurationMs, parseDuration } from '../shared/duration.js';
+import { durationProblem, maxDurationMs, parseDuration } from '../shared/duration.js';
 import { SlipwayError } from '../shared/errors.js';
 
 /**
@@ -10,6 +10,9 @@ import { SlipwayError } from '../shared/errors.js';
 export function parsePeriod(q: { since?: string; until?: string }, now: number): { since: Date; until: Date } {
   const until = q.until === undefined ? now : dateOf(q.until, 'until');
   const text = q.since ?? '30d';
+  // `--since 30` is 30 days to one reader and 30 ms to parseDuration: refused as every duration from people is.
+  const unitless = /^\s*\d+(\.\d+)?\s*$/.test(text) ? durationProblem(text) : undefined;
+  if (unitless) throw new SlipwayError('invalid_input', `since: ${unitless}`);
   const ms = /^\d/.test(text) && !text.includes('-') ? parseDuration(text) : undefined;
   const since = ms !== undefined ? until - ms : dateOf(text, 'since');
   if (ms !== undefined && (ms <= 0 || ms > maxDurationMs))

@@ -9,6 +9,8 @@ import { SlipwayError } from '../../shared/errors.js';
 import { listIncidents } from '../../store/repos/incidents.js';
 import { incidentEnvironment } from '../access-sources.js';
 import type { ApiContext } from '../context.js';
+import { oneLine, paragraphs } from '../plain-text.js';
+import { assertDeclared } from '../declared-filters.js';
 import { incidentView, presentIncident, presentTimeline, timelineEntryView } from '../incident-views.js';
 import { errorBody, idParams, projectParams } from '../schemas.js';
 import { visibleRows } from '../visible.js';
@@ -16,9 +18,11 @@ import { configOf } from './projects.js';
 
 const changeBodies = {
   acknowledge: z
-    .object({ owner: z.string().trim().min(1).max(100).optional().describe('who owns it (default: the caller)') })
+    .object({
+      owner: oneLine(z.string().trim().min(1).max(100)).optional().describe('who owns it (default: the caller)'),
+    })
     .default({}),
-  resolve: z.object({ resolution: z.string().trim().min(1).max(1000).optional() }).default({}),
+  resolve: z.object({ resolution: paragraphs(z.string().trim().min(1).max(1000)).optional() }).default({}),
 };
 const withTimeline = z.object({ incident: incidentView, timeline: z.array(timelineEntryView) });
 
@@ -47,7 +51,7 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        await configOf(ctx, req.params.project);
+        assertDeclared(await configOf(ctx, req.params.project), req.query);
         const list = await visibleRows(
           req.principal,
           req.query.environment,
@@ -69,7 +73,7 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           params: projectParams,
           body: z.object({
             environment: z.string().min(1).max(100),
-            title: z.string().trim().min(3).max(300),
+            title: oneLine(z.string().trim().min(3).max(300)),
             severity: z.enum(severities).default('sev3'),
             service: z.string().min(1).max(100).optional(),
           }),
@@ -184,7 +188,7 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           summary: "Add a note to an incident's timeline",
           tags: ['incidents'],
           params: idParams,
-          body: z.object({ text: z.string().trim().min(1).max(2000) }),
+          body: z.object({ text: paragraphs(z.string().trim().min(1).max(2000)) }),
           response: { 201: withTimeline, 404: errorBody },
         },
       },

@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { viewableEnvironments } from '../../access/authorize.js';
 import { loadKpis } from '../../kpis/load.js';
 import { parsePeriod } from '../../kpis/period.js';
-import { SlipwayError } from '../../shared/errors.js';
 import type { ApiContext } from '../context.js';
+import { assertDeclared } from '../declared-filters.js';
 import { kpisResponse } from '../kpi-views.js';
 import { errorBody, projectParams } from '../schemas.js';
 import { configOf } from './projects.js';
@@ -39,11 +39,8 @@ export function kpiRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const config = await configOf(ctx, req.params.project);
         const { environment, service } = req.query;
         const period = parsePeriod(req.query, Date.now());
+        assertDeclared(config, { environment, service });
         const declared = config.environments.map((e) => e.name);
-        if (environment && !declared.includes(environment))
-          throw new SlipwayError('not_found', `environment "${environment}" is not declared (${declared.join(', ')})`);
-        if (service && !config.services.some((s) => s.name === service))
-          throw new SlipwayError('not_found', `service "${service}" is not declared in project "${config.project}"`);
         const viewable = req.principal ? viewableEnvironments(req.principal) : [];
         const environments = environment
           ? [environment]

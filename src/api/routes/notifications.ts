@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { listNotifyDeliveries, type NotifyDelivery } from '../../store/repos/notify-deliveries.js';
 import type { ApiContext } from '../context.js';
+import { assertDeclared } from '../declared-filters.js';
 import { errorBody, projectParams } from '../schemas.js';
 import { visibleRows } from '../visible.js';
 import { configOf } from './projects.js';
@@ -85,8 +86,8 @@ export function notificationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        await configOf(ctx, req.params.project);
         const { environment, state, limit } = req.query;
+        assertDeclared(await configOf(ctx, req.params.project), { environment });
         const rows = await visibleRows(
           req.principal,
           environment,

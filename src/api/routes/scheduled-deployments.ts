@@ -11,6 +11,7 @@ import { SlipwayError } from '../../shared/errors.js';
 import { listScheduled, type ScheduledDeployment } from '../../store/repos/scheduled-deployments.js';
 import { scheduledEnvironment } from '../access-sources.js';
 import type { ApiContext } from '../context.js';
+import { assertDeclared } from '../declared-filters.js';
 import { errorBody, idParams, projectParams } from '../schemas.js';
 import { visibleRows } from '../visible.js';
 import { configOf } from './projects.js';
@@ -135,7 +136,7 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
         },
       },
       async (req) => {
-        await configOf(ctx, req.params.project);
+        assertDeclared(await configOf(ctx, req.params.project), { environment: req.query.environment });
         const rows = await visibleRows(
           req.principal,
           req.query.environment,

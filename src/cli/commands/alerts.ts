@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { commandContext, type GlobalOptions, subcommandOptions } from '../context.js';
-import { CliError } from '../errors.js';
 import { ago, printJson, table } from '../output.js';
+import { writeOutputFile } from '../output-file.js';
 
 interface AlertView {
   environment: string;
@@ -108,11 +107,7 @@ export function registerAlerts(program: Command): void {
         `/api/v1/projects/${encodeURIComponent(ctx.project)}/alerts/prometheus-rules${query}`,
       );
       if (!opts.output) return void process.stdout.write(file);
-      try {
-        writeFileSync(opts.output, file);
-      } catch (e) {
-        throw new CliError('invalid_input', `--output: cannot write ${opts.output}: ${(e as Error).message}`);
-      }
+      writeOutputFile(opts.output, file);
       process.stdout.write(`wrote ${opts.output} (check it with: promtool check rules ${opts.output})\n`);
     });
 }

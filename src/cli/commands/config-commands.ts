@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { configJsonSchema } from '../../config/json-schema.js';
@@ -7,6 +7,7 @@ import { formatIssue } from '../../config/errors.js';
 import { installedSchema, starterConfig } from '../../config/starter.js';
 import { CliError } from '../errors.js';
 import { green, printJson, yellow } from '../output.js';
+import { writeOutputFile } from '../output-file.js';
 import type { GlobalOptions } from '../context.js';
 
 export function registerConfigCommands(program: Command): void {
@@ -32,11 +33,13 @@ export function registerConfigCommands(program: Command): void {
       const dir = path.dirname(file);
       const installed = existsSync(path.join(dir, installedSchema));
       const schemaFile = path.join(dir, 'slipway.schema.json');
-      if (!installed) writeFileSync(schemaFile, `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
-      writeFileSync(
+      // The config first: when its path cannot be written, no schema is left behind.
+      writeOutputFile(
         file,
         starterConfig(project || 'my-project', installed ? installedSchema : './slipway.schema.json'),
+        '--config',
       );
+      if (!installed) writeOutputFile(schemaFile, `${JSON.stringify(configJsonSchema(), null, 2)}\n`, '--config');
       process.stdout.write(
         `wrote ${file}${installed ? '' : ` and ${schemaFile} (for editors; \`slipway schema\` prints it again)`}\n` +
           'next: edit the service command, then run `slipway validate` and `slipway up`\n',

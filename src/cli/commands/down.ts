@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { ApiClient } from '../client.js';
+import { slipwayUrl } from '../coordinator-url.js';
 import { readCliToken, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
 import { coordinatorAnswers } from './up.js';
@@ -13,7 +14,7 @@ export function registerDown(program: Command): void {
       const config = await loadConfig(cmd.optsWithGlobals<GlobalOptions>().config);
       if (await coordinatorAnswers(config)) {
         const client = new ApiClient(
-          process.env.SLIPWAY_URL ?? `http://${config.coordinator.listen}`,
+          slipwayUrl() ?? `http://${config.coordinator.listen}`,
           process.env.SLIPWAY_TOKEN ?? readCliToken(config.dataDir),
         );
         await client.call('POST', '/api/v1/system/shutdown', { stopInstances: true });

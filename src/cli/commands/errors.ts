@@ -9,6 +9,7 @@ import {
   renderIssue,
   renderIssues,
 } from '../render-errors.js';
+import { limitOption } from '../limit-option.js';
 
 type Json = { json?: boolean };
 
@@ -24,7 +25,7 @@ export function registerErrors(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: Json & { env?: string; release?: string; status?: string; limit: string }, cmd: Command) => {
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
-      const query = new URLSearchParams({ limit: String(Number(opts.limit) || 50) });
+      const query = new URLSearchParams({ limit: String(limitOption(opts.limit, 1000)) });
       if (opts.env) query.set('environment', opts.env);
       if (opts.release) query.set('release', opts.release);
       if (opts.status) query.set('status', opts.status);

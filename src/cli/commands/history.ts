@@ -3,6 +3,7 @@ import { formatDuration } from '../../shared/duration.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import type { DeploymentView } from '../follow.js';
 import { ago, dim, printJson, stateColor, table } from '../output.js';
+import { limitOption } from '../limit-option.js';
 
 export function registerHistory(program: Command): void {
   program
@@ -15,7 +16,7 @@ export function registerHistory(program: Command): void {
     .action(
       async (service: string | undefined, opts: { env?: string; limit: string; json?: boolean }, cmd: Command) => {
         const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
-        const query = new URLSearchParams({ project: ctx.project, limit: String(Number(opts.limit) || 20) });
+        const query = new URLSearchParams({ project: ctx.project, limit: String(limitOption(opts.limit, 1000)) });
         if (service) query.set('service', service);
         if (opts.env) query.set('environment', opts.env);
         const { deployments } = await ctx.client.call<{ deployments: DeploymentView[] }>(

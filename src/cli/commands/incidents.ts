@@ -1,16 +1,19 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isSeverity, severities } from '../../model/incident.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
+import { checkIncidentText, checkIncidentTitle } from '../incident-input.js';
 import { printJson } from '../output.js';
+import { writeOutputFile } from '../output-file.js';
 import {
   type IncidentView,
   renderIncident,
   renderIncidentChange,
   renderIncidentList,
+  renderIncidentOpened,
   type TimelineEntryView,
 } from '../render-incidents.js';
+import { limitOption } from '../limit-option.js';
 
 type Shown = { incident: IncidentView; timeline: TimelineEntryView[] };
 const path = (id: string, rest = '') => `/api/v1/incidents/${encodeURIComponent(id)}${rest}`;
@@ -28,7 +31,7 @@ export function registerIncidents(program: Command): void {
     .action(
       async (opts: { env?: string; service?: string; open?: boolean; limit: string; json?: boolean }, cmd: Command) => {
         const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
-        const query = new URLSearchParams({ limit: String(Number(opts.limit) || 20) });
+        const query = new URLSearchParams({ limit: String(limitOption(opts.limit, 500)) });
         if (opts.env) query.set('environment', opts.env);
         if (opts.service) query.set('service', opts.service);
         if (opts.open) query.set('state', 'open');
@@ -70,6 +73,7 @@ export function registerIncidents(program: Command): void {
         opts: { env: string; severity: string; service?: string; json?: boolean },
         cmd: Command,
       ) => {
+        checkIncidentTitle(title);
         if (!isSeverity(opts.severity))
           throw new CliError(
             'invalid_input',
@@ -82,7 +86,7 @@ export function registerIncidents(program: Command): void {
           { environment: opts.env, title, severity: opts.severity, ...(opts.service ? { service: opts.service } : {}) },
         );
         if (opts.json) return printJson({ incident: opened });
-        process.stdout.write(`opened ${renderIncidentChange(opened)}`);
+        process.stdout.write(`opened ${renderIncidentOpened(opened)}`);
       },
     );
 
@@ -110,6 +114,7 @@ export function registerIncidents(program: Command): void {
     .option('--resolution <text>', 'what fixed it (kept on the incident and in the postmortem)')
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { resolution?: string; json?: boolean }, cmd: Command) => {
+      if (opts.resolution) checkIncidentText(opts.resolution, '--resolution', 1000);
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const { incident: resolved } = await ctx.client.call<{ incident: IncidentView }>(
         'POST',
@@ -129,6 +134,7 @@ export function registerIncidents(program: Command): void {
     .action(async (id: string, text: string, opts: { json?: boolean }, cmd: Command) => {
       if (!text.trim())
         throw new CliError('invalid_input', 'the note is empty: slipway incident note ID "what you saw"');
+      checkIncidentText(text, 'the note', 2000);
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const view = await ctx.client.call<Shown>('POST', path(id, '/notes'), { text });
       if (opts.json) return printJson(view);
@@ -144,7 +150,7 @@ export function registerIncidents(program: Command): void {
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const { markdown } = await ctx.client.call<{ markdown: string }>('GET', path(id, '/postmortem'));
       if (!opts.output) return void process.stdout.write(markdown);
-      writeFileSync(opts.output, markdown);
+      writeOutputFile(opts.output, markdown);
       process.stdout.write(`wrote ${opts.output}\n`);
     });
 }

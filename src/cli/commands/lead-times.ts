@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { commandContext, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 import { renderLeadTimes, type LeadTimesView } from '../render-lead-times.js';
+import { limitOption } from '../limit-option.js';
 
 export function registerLeadTimes(program: Command): void {
   program
@@ -16,7 +17,7 @@ export function registerLeadTimes(program: Command): void {
     .action(
       async (service: string | undefined, opts: { env?: string; limit: string; json?: boolean }, cmd: Command) => {
         const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
-        const query = new URLSearchParams({ limit: String(Number(opts.limit) || 20) });
+        const query = new URLSearchParams({ limit: String(limitOption(opts.limit, 500)) });
         if (service) query.set('service', service);
         if (opts.env) query.set('environment', opts.env);
         const view = await ctx.client.call<LeadTimesView>(

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { commandContext, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 import { type NotificationsView, renderNotifications } from '../render-notifications.js';
+import { limitOption } from '../limit-option.js';
 
 export function registerNotifications(program: Command): void {
   program
@@ -13,7 +14,7 @@ export function registerNotifications(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { failed?: boolean; env?: string; limit: string; json?: boolean }, cmd: Command) => {
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
-      const query = new URLSearchParams({ limit: String(Math.min(500, Number(opts.limit) || 50)) });
+      const query = new URLSearchParams({ limit: String(limitOption(opts.limit, 500)) });
       if (opts.failed) query.set('state', 'failed');
       if (opts.env) query.set('environment', opts.env);
       const view = await ctx.client.call<NotificationsView>(

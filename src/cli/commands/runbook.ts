@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfigWithWarnings } from '../../config/load.js';
@@ -6,6 +6,7 @@ import { renderRunbook, runbookDifference } from '../../incidents/runbook/render
 import type { GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
 import { green } from '../output.js';
+import { writeOutputFile } from '../output-file.js';
 
 /** `slipway runbook`: write the incident response plan from slipway.yaml; `--check` compares a committed one. */
 export function registerRunbook(program: Command): void {
@@ -26,11 +27,13 @@ export function registerRunbook(program: Command): void {
         opts.output ?? path.join(path.dirname(config.configPath ?? 'slipway.yaml'), 'RUNBOOK.md'),
       );
       if (!opts.check) {
-        writeFileSync(file, expected);
+        writeOutputFile(file, expected);
         return void process.stdout.write(`wrote ${file}\n`);
       }
       if (!existsSync(file))
         throw new CliError('not_found', `${file} does not exist; write it with \`slipway runbook\` and commit it`);
+      if (statSync(file).isDirectory())
+        throw new CliError('invalid_input', `--output ${file}: it is a directory; name the runbook file`);
       const diff = runbookDifference(readFileSync(file, 'utf8'), expected);
       if (diff)
         throw new CliError(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { slipwayVersion } from '../../app/version.js';
+import { redactUrl } from '../coordinator-url.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import { dim, printJson } from '../output.js';
 
@@ -15,9 +16,9 @@ export function registerVersion(program: Command): void {
         const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
         try {
           const health = await ctx.client.call<{ version?: string }>('GET', '/healthz');
-          coordinator = { url: ctx.client.baseUrl, ...(health.version ? { version: health.version } : {}) };
+          coordinator = { url: redactUrl(ctx.client.baseUrl), ...(health.version ? { version: health.version } : {}) };
         } catch (e) {
-          coordinator = { url: ctx.client.baseUrl, error: (e as Error).message };
+          coordinator = { url: redactUrl(ctx.client.baseUrl), error: (e as Error).message };
         }
       } catch {
         // No slipway.yaml and no SLIPWAY_URL: there is no coordinator to ask.

@@ -1,0 +1,51 @@
+import { testApi } from '../../test/support/api-harness.js';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
+import { newId } from '../shared/ids.js';
+import { insertToken } from '../store/repos/tokens.js';
+import { generateToken, hashToken } from './auth.js';
+
+/** Incident titles and notes with control characters are refused where they come in, naming the field. */
+let h: Harness;
+let app: FastifyInstance;
+const admin = generateToken();
+
+beforeAll(async () => {
+  h = await engineHarness();
+  await insertToken(h.db, {
+    id: newId('tok'),
+    name: 'root',
+    hash: hashToken(admin),
+    grants: [{ role: 'admin', environments: '*' }],
+  });
+  app = await testApi(h);
+}, 60_000);
+afterAll(async () => {
+  await app?.close();
+  await h?.close();
+});
+
+const post = (url: string, payload: unknown) =>
+  app.inject({ method: 'POST', url, payload: payload as object, headers: { authorization: `Bearer ${admin}` } });
+const open = (title: string) => post('/api/v1/projects/harbor/incidents', { environment: 'staging', title });
+
+describe('control characters in incident text', () => {
+  it('a title with an escape sequence or a newline is a 400 naming body.title', async () => {
+    for (const title of ['evil \u001b[31mRED\u001b[0m title', 'first line\nsecond line', 'csi \u009b2J']) {
+      const res = await open(title);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.message).toMatch(/^body\.title: must be one line of text without control characters/);
+    }
+  });
+
+  it('a note keeps newlines and tabs but not escape sequences', async () => {
+    const opened = await open('quotes time out');
+    expect(opened.statusCode).toBe(201);
+    const notes = `/api/v1/incidents/${opened.json().incident.id}/notes`;
+    expect((await post(notes, { text: 'saw 502s\n\tfrom the proxy' })).statusCode).toBe(201);
+    const refused = await post(notes, { text: 'saw \u001b[2J502s' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.message).toMatch(/^body\.text: must not contain control characters/);
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { isControl } from './output.js';
+import { type IncidentView, renderIncident, renderIncidentList, renderIncidentOpened } from './render-incidents.js';
+import { renderNotifications } from './render-notifications.js';
+
+const evil = 'evil \u001b[31mRED\u001b[0m title\nsecond line';
+/** Any control character but the newlines that end lines: what would act on a terminal instead of showing. */
+const hasControl = (text: string) => [...text].some((c) => c !== '\n' && isControl(c.charCodeAt(0)));
+
+const incident: IncidentView = {
+  id: 'inc_1',
+  project: 'harbor',
+  environment: 'staging',
+  service: null,
+  title: evil,
+  severity: 'sev2',
+  state: 'resolved',
+  source: 'manual',
+  alertGroup: null,
+  owner: 'admin',
+  openedBy: 'admin',
+  openedAt: '2026-12-07T10:00:00.000Z',
+  acknowledgedAt: '2026-12-07T10:01:00.000Z',
+  acknowledgedBy: 'admin',
+  resolvedAt: '2026-12-07T10:02:00.000Z',
+  resolvedBy: 'admin',
+  resolution: 'rolled \u001b]0;pwned\u0007back',
+  timeToAcknowledgeMs: 60_000,
+  timeToResolveMs: 120_000,
+  links: [],
+};
+
+describe('stored text in incident output', () => {
+  it('the list keeps one row per incident, with control characters shown escaped', () => {
+    const out = renderIncidentList([incident], Date.parse('2026-12-07T10:05:00Z'));
+    expect(out.trimEnd().split('\n')).toHaveLength(2);
+    expect(hasControl(out)).toBe(false);
+    expect(out).toContain('evil \\u001b[31mRED\\u001b[0m title\\nsecond line');
+  });
+
+  it('show escapes the title, the resolution and notes, and lines its labels up', () => {
+    const out = renderIncident({
+      incident,
+      timeline: [
+        {
+          at: '2026-12-07T10:01:30.000Z',
+          category: 'note',
+          kind: 'note',
+          text: 'saw \u001b[2J502s\nmore',
+          by: 'admin',
+          deploymentId: null,
+          figures: ['bad \u009b figure'],
+        },
+      ],
+    });
+    expect(hasControl(out)).toBe(false);
+    expect(out).toContain('saw \\u001b[2J502s');
+    const labels = out.split('\n').filter((l) => /^ {2}[a-z]+: /.test(l));
+    expect(labels.length).toBe(5);
+    expect(new Set(labels.map((l) => l.search(/(?<=: +)\S/))).size).toBe(1);
+  });
+
+  it('open confirms the severity and the environment', () => {
+    expect(renderIncidentOpened({ ...incident, title: 'x', state: 'triggered' })).toBe(
+      'inc_1 sev2 in staging, triggered (owner admin)\n',
+    );
+  });
+
+  it('notifications escape the message column and the errors under the table', () => {
+    const out = renderNotifications(
+      {
+        notifications: [
+          {
+            id: 1,
+            trigger: 'on-incident-opened',
+            target: 'ops',
+            type: 'webhook',
+            title: evil,
+            state: 'failed',
+            attempts: 3,
+            lastError: 'HTTP 500: \u001b[31mboom\r\n',
+            createdAt: '2026-12-07T10:00:00.000Z',
+          },
+        ],
+      },
+      false,
+    );
+    expect(hasControl(out)).toBe(false);
+    expect(out.trimEnd().split('\n')).toHaveLength(3);
+  });
+});
