@@ -259,7 +259,9 @@ describe('errors, alerts, incidents and KPIs in Chromium', () => {
     const success = staging.locator('[data-kpi="Success rate"]');
     expect(await success.locator('.kpi-value').textContent()).toBe('100 %');
     await success.getByText(/target ≥ [\d.]+ %: meets the target/).waitFor();
-    expect(await staging.getByRole('img', { name: /^deployments: 1 finished: 1 succeeded/ }).count()).toBe(1);
+    expect(
+      await staging.getByRole('img', { name: /^deployments: 1 finished: 1 ok, 0 rolled back, 0 failed$/ }).count(),
+    ).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
     await context.close();
