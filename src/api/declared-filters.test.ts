@@ -1,24 +1,16 @@
-import { testApi } from '../../test/support/api-harness.js';
+import { storedToken, testApi } from '../../test/support/api-harness.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
-import { newId } from '../shared/ids.js';
-import { insertToken } from '../store/repos/tokens.js';
-import { generateToken, hashToken } from './auth.js';
 
 /** The lists filtered by environment or service refuse names the config does not declare, as kpis does. */
 let h: Harness;
 let app: FastifyInstance;
-const admin = generateToken();
+let admin: string;
 
 beforeAll(async () => {
   h = await engineHarness();
-  await insertToken(h.db, {
-    id: newId('tok'),
-    name: 'root',
-    hash: hashToken(admin),
-    grants: [{ role: 'admin', environments: '*' }],
-  });
+  admin = await storedToken(h.db, 'root');
   app = await testApi(h);
 }, 60_000);
 afterAll(async () => {

@@ -1,32 +1,19 @@
-import { testApi } from '../../test/support/api-harness.js';
+import { storedToken, testApi } from '../../test/support/api-harness.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
-import { newId } from '../shared/ids.js';
 import { appendEvent } from '../store/repos/events.js';
-import { insertToken } from '../store/repos/tokens.js';
-import { generateToken, hashToken } from './auth.js';
 
 /** GET /kpis and the gauges at /metrics on a real engine (fake runtime): one deployment per environment. */
 let h: Harness;
 let app: FastifyInstance;
-const admin = generateToken();
-const stagingViewer = generateToken();
+let admin: string;
+let stagingViewer: string;
 
 beforeAll(async () => {
   h = await engineHarness();
-  await insertToken(h.db, {
-    id: newId('tok'),
-    name: 'root',
-    hash: hashToken(admin),
-    grants: [{ role: 'admin', environments: '*' }],
-  });
-  await insertToken(h.db, {
-    id: newId('tok'),
-    name: 'st',
-    hash: hashToken(stagingViewer),
-    grants: [{ role: 'viewer', environments: ['staging'] }],
-  });
+  admin = await storedToken(h.db, 'root');
+  stagingViewer = await storedToken(h.db, 'st', [{ role: 'viewer', environments: ['staging'] }]);
   h.runtime.behaviour = () => 'healthy';
   for (const environment of ['staging', 'production']) {
     const d = await h.engine.deploy({ project: 'harbor', service: 'api', environment, version: '1.0.0' });

@@ -3,7 +3,12 @@ import type { ApiContext } from '../../src/api/context.js';
 import { createCoordinatorMetrics } from '../../src/api/metrics.js';
 import { buildApi } from '../../src/api/server.js';
 import { DatabaseBackups } from '../../src/migrations/backups/service.js';
+import { generateToken, hashToken } from '../../src/api/auth.js';
+import type { Grant } from '../../src/model/grant.js';
+import { newId } from '../../src/shared/ids.js';
 import { silentLogger } from '../../src/shared/logging.js';
+import type { Db } from '../../src/store/db.js';
+import { insertToken } from '../../src/store/repos/tokens.js';
 import type { Harness } from './engine-harness.js';
 
 /** The real coordinator API on an engine harness (its store, the fake runtime), ready for `inject`. */
@@ -22,4 +27,15 @@ export async function testApi(h: Harness, extra: Partial<ApiContext> = {}): Prom
   });
   await app.ready();
   return app;
+}
+
+/** A new API token named `name` with `grants`, stored (hashed) in `db`; returns the token to send. */
+export async function storedToken(
+  db: Db,
+  name: string,
+  grants: Grant[] = [{ role: 'admin', environments: '*' }],
+): Promise<string> {
+  const token = generateToken();
+  await insertToken(db, { id: newId('tok'), name, hash: hashToken(token), grants });
+  return token;
 }
