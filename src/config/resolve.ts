@@ -66,12 +66,9 @@ export function resolveRelease(
   const release = service.releases[version] ?? {};
   const fill = (text: string) => text.split('{version}').join(version);
   // The environment's own env is not part of the release: the same version runs in staging and production (the
-  // deployment adds it, environmentEnvFor). A resolved service from older callers without serviceEnv keeps env.
+  // deployment adds it, environmentEnvFor).
   const env = Object.fromEntries(
-    Object.entries({ ...(service.serviceEnv ?? service.env), ...release.env }).map(([key, value]) => [
-      key,
-      fill(value),
-    ]),
+    Object.entries({ ...service.serviceEnv, ...release.env }).map(([key, value]) => [key, fill(value)]),
   );
   return {
     service: service.name,
@@ -92,7 +89,7 @@ export function resolveRelease(
 export function environmentEnvFor(service: ResolvedService, spec: ReleaseSpec): Record<string, string> {
   const own = new Set([...Object.keys(service.releases[spec.version]?.env ?? {}), ...Object.keys(spec.sets ?? {})]);
   return Object.fromEntries(
-    Object.entries(service.environmentEnv ?? {})
+    Object.entries(service.environmentEnv)
       .filter(([key]) => !own.has(key))
       .map(([key, value]) => [key, value.split('{version}').join(spec.version)]),
   );

@@ -1,4 +1,4 @@
-import type { ProjectConfig, ResolvedService, StrategyConfig, StrategyType } from '../config/model.js';
+import type { ProjectConfig, ReleaseSpec, ResolvedService, StrategyConfig, StrategyType } from '../config/model.js';
 import { environmentEnvFor, serviceIn } from '../config/resolve.js';
 import { defaultStrategy } from '../config/strategy.js';
 import { formatDuration } from '../shared/duration.js';
@@ -107,7 +107,15 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
   // deployment would start it: from nothing, so no step stops "old" instances that are its new ones.
   const restoring =
     state?.stableRelease === release.id &&
-    (await listInstances(deps.db, { ...where(req), releaseId: release.id, live: true })).length === 0;
+    (
+      await listInstances(deps.db, {
+        project: req.project,
+        service: req.service,
+        environment: req.environment,
+        releaseId: release.id,
+        live: true,
+      })
+    ).length === 0;
   if (!active && state?.stableRelease === release.id && !restoring) {
     throw new EngineError(
       'conflict',
@@ -392,13 +400,8 @@ export async function preflightOf(
 /** The environment's own env for a deployment's settings, when it has any (instance-spec.ts adds it at each start). */
 export function environmentEnvSetting(
   service: ResolvedService,
-  spec: Parameters<typeof environmentEnvFor>[1],
+  spec: ReleaseSpec,
 ): Pick<DeploymentSettings, 'environmentEnv'> {
   const environmentEnv = environmentEnvFor(service, spec);
   return Object.keys(environmentEnv).length > 0 ? { environmentEnv } : {};
-}
-
-/** The filter of one service in one environment of a request. */
-function where(req: { project: string; service: string; environment: string }) {
-  return { project: req.project, service: req.service, environment: req.environment };
 }
