@@ -4,7 +4,7 @@ import { silentLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { listEvents } from '../store/repos/events.js';
 import { listNotifyDeliveries, type NotifyDelivery } from '../store/repos/notify-deliveries.js';
-import { emitDeploymentStarted, storeProject } from '../../test/support/notify-fixtures.js';
+import { dispatchUntilWritten, emitDeploymentStarted, storeProject } from '../../test/support/notify-fixtures.js';
 import { freshDb } from '../../test/support/store.js';
 import { Dispatcher } from './dispatcher.js';
 import type { NotificationSender, SendOutcome } from './sender.js';
@@ -26,7 +26,7 @@ beforeEach(async () => {
     subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
   });
   await emitDeploymentStarted(new EventLog(db, silentLogger));
-  expect(await new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' }).dispatchAll()).toBe(1);
+  expect(await dispatchUntilWritten(new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' }))).toBe(1);
 });
 
 afterEach(async () => {
@@ -127,7 +127,7 @@ describe('an attempt that cannot end the usual way', () => {
     const [inFlight] = await listNotifyDeliveries(db);
     // A second delivery, claimed as a lost claim would leave it: `sending`, in no queue of the worker.
     await emitDeploymentStarted(new EventLog(db, silentLogger), 'started', 'web');
-    await new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' }).dispatchAll();
+    expect(await dispatchUntilWritten(new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' }))).toBe(1);
     const orphan = (await listNotifyDeliveries(db)).find((d) => d.id !== inFlight!.id)!;
     await db.query(`update notify_deliveries set next_at = now() + interval '1 hour' where id = $1`, [orphan.id]);
     const calls: string[] = [];

@@ -1,6 +1,7 @@
 /** A project with notifications, a deployment with releases and a failing verdict, for notification tests. */
 import { validateConfigObject } from '../../src/config/validate.js';
 import type { EventLog } from '../../src/engine/event-log.js';
+import type { Dispatcher } from '../../src/notify/dispatcher.js';
 import type { Db } from '../../src/store/db.js';
 import { insertDeployment } from '../../src/store/repos/deployments.js';
 import { upsertProject } from '../../src/store/repos/projects.js';
@@ -93,4 +94,20 @@ export async function seedFailedDeployment(db: Db, id = 'dep_1'): Promise<void> 
     },
     true,
   );
+}
+
+/**
+ * Dispatch until something is written, or give up after 10 s; returns how many deliveries were written. On the shared
+ * test server a transaction of another test's database can hold the bound back for a moment (it is in the snapshot
+ * but gone from pg_stat_activity when that is read, or an autovacuum of this database holds an xid): that pass reads
+ * nothing and says `heldBack`, as the coordinator's would, and reads again soon.
+ */
+export async function dispatchUntilWritten(dispatcher: Dispatcher, written?: () => void): Promise<number> {
+  const end = Date.now() + 10_000;
+  let total = 0;
+  while (total === 0 && Date.now() < end) {
+    total += await dispatcher.dispatchAll(written);
+    if (total === 0) await new Promise((r) => setTimeout(r, 50));
+  }
+  return total;
 }
