@@ -108,6 +108,7 @@ export async function presentDeployment(
         }
       : null,
     rollout: d.settings.rollout ?? null,
+    restart: d.settings.restart === true,
     createdAt: d.createdAt.toISOString(),
     startedAt: iso(d.startedAt),
     finishedAt: iso(d.finishedAt),

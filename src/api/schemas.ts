@@ -102,6 +102,9 @@ export const deploymentView = z.object({
     .nullable()
     .describe('The post-deploy watch of a deployment that succeeded'),
   rollout: z.string().nullable().describe('The rollout (a release of the whole project) this deployment is part of'),
+  restart: z
+    .boolean()
+    .describe('The stable release started again after `slipway down` (not a change: the delivery figures omit it)'),
   createdAt: isoTime,
   startedAt: nullableTime,
   finishedAt: nullableTime,

@@ -144,6 +144,7 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
       : {}),
     ...(req.sets && Object.keys(req.sets).length > 0 ? { sets: req.sets } : {}),
     ...(req.rollout ? { rollout: req.rollout } : {}),
+    ...(restoring ? { restart: true as const } : {}),
     ...environmentEnvSetting(service, spec),
   };
   const base = {

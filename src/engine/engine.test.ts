@@ -195,6 +195,8 @@ for (const driver of ['pglite', 'postgres'] as const) {
       const again = await h.waitFinished((await h.engine.deploy(req('1.0.0'))).id);
       expect(again).toMatchObject({ state: 'succeeded', toRelease: first.toRelease });
       expect(again.fromRelease).toBeUndefined(); // started from nothing: no step stops its own new instances
+      expect(again.settings.restart).toBe(true); // not a change: the delivery figures leave it out
+      expect(first.settings.restart).toBeUndefined();
       const running = h.runtime.list().filter((i) => i.state === 'healthy');
       expect(running).toHaveLength(2);
       expect(weights(h)).toEqual({ '1.0.0': 100 });

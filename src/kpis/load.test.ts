@@ -47,6 +47,15 @@ describe('loadKpis from the store', () => {
         ],
       );
     }
+    // A restart after `slipway down` (the stable release started again, here one that failed): not a change, so it
+    // changes none of the figures the pure calculation gives without it.
+    await db.query(
+      `insert into deployments (id, project, service, environment, kind, to_release, strategy, state, plan, settings,
+         started_at, finished_at)
+       values ('dep_restart', 'harbor', 'api', 'production', 'deploy', 'rel_1', 'blue-green', 'failed',
+         '{"steps":[]}', '{"restart":true}', $1, $1)`,
+      [new Date(since + 2 * minute)],
+    );
     // A staging deployment and one before the period: neither counts for production in November.
     await db.query(
       `insert into deployments (id, project, service, environment, kind, to_release, strategy, state, plan, settings,

@@ -42,6 +42,11 @@ export interface DeploymentSettings {
   revertMigrationsOnRollback?: boolean;
   /** The rollout (a release of the whole project) this deployment moves or reverts a component of. */
   rollout?: string;
+  /**
+   * The stable release started again after `slipway down` stopped it: not a change, so the delivery figures leave it
+   * out (a restart after every `up` would otherwise count as a deployment, and lower the change failure rate).
+   */
+  restart?: true;
 }
 
 /**

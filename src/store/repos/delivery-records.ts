@@ -17,7 +17,8 @@ export interface DeploymentOutcome {
 
 /**
  * Deployments that finished in [since, until + grace): the grace lets a rollback made just after the period still
- * count against a deployment inside it. Cancelled ones never ran and are left out.
+ * count against a deployment inside it. Cancelled ones never ran and are left out, and so are restarts (the stable
+ * release started again after `slipway down`): they change nothing.
  */
 export async function listDeploymentOutcomes(
   db: Queryable,
@@ -30,6 +31,7 @@ export async function listDeploymentOutcomes(
             coalesce(watch->>'state' = 'regressed' and watch->>'rollback' is not null, false) as watch_rolled_back
        from deployments
       where project = $1 and state in ('succeeded', 'rolled_back', 'failed') and finished_at is not null
+        and settings->>'restart' is null
         and finished_at >= $2 and finished_at < $3::timestamptz + make_interval(secs => $4::double precision / 1000)
         and ($5::text is null or environment = $5) and ($6::text is null or service = $6)
       order by finished_at, id`,
