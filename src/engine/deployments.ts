@@ -77,7 +77,7 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
   const config = await projectConfig(deps, req.project);
   const service = serviceIn(config, req.service, req.environment);
   const spec = await releaseSpecFor(deps.db, req.project, service, req.version, req.sets);
-  const release = await ensureRelease(deps.db, req.project, spec);
+  const release = await ensureRelease(deps.db, req.project, spec, environmentEnvFor(service, spec));
   const configured: StrategyConfig = req.strategy
     ? req.strategy === service.strategy.type
       ? service.strategy

@@ -41,10 +41,30 @@ export async function releaseSpecFor(
 }
 
 /**
+ * Whether `stored` is `spec` as recorded before 2026-12-07, when the environment's own env was still written into the
+ * release: the same but for env, and the same env once the environment being deployed to adds its own
+ * (`environmentEnv`, at every start, as for any release). It then runs there exactly as `spec` would, so deploying it
+ * there must not be refused as a different release after an upgrade.
+ */
+function isLegacyOf(stored: ReleaseSpec, spec: ReleaseSpec, environmentEnv: Record<string, string>): boolean {
+  if (Object.keys(environmentEnv).length === 0) return false;
+  const started = (s: ReleaseSpec): ReleaseSpec => ({ ...s, env: { ...s.env, ...environmentEnv } });
+  // Field by field (differences), not by digest: a spec read back from the store has its keys in another order.
+  return differences(started(stored), started(spec)).length === 0;
+}
+
+/**
  * Record a release, or return the recorded one. Releases are immutable: the same version with
  * different settings is refused, naming what differs, so "2.0.0" always means one thing.
+ * `environmentEnv`: the env the environment deployed to adds at start (environmentEnvFor), to recognise a release
+ * recorded with it (isLegacyOf).
  */
-export async function ensureRelease(db: Queryable, project: string, spec: ReleaseSpec): Promise<ReleaseRecord> {
+export async function ensureRelease(
+  db: Queryable,
+  project: string,
+  spec: ReleaseSpec,
+  environmentEnv: Record<string, string> = {},
+): Promise<ReleaseRecord> {
   const digest = releaseDigest(spec);
   const stored = await insertReleaseIfAbsent(db, {
     id: newId('rel'),
@@ -54,7 +74,7 @@ export async function ensureRelease(db: Queryable, project: string, spec: Releas
     spec,
     digest,
   });
-  if (stored.digest !== digest) {
+  if (stored.digest !== digest && !isLegacyOf(stored.spec, spec, environmentEnv)) {
     const changed = differences(stored.spec, spec);
     throw new EngineError(
       'conflict',

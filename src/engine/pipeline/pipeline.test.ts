@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { engineHarness, type Harness } from '../../../test/support/engine-harness.js';
+import { resolveRelease, serviceIn } from '../../config/resolve.js';
 import { validateConfigObject } from '../../config/validate.js';
 import type { CanaryStrategy } from '../../config/model.js';
 import { isSlipwayError } from '../../shared/errors.js';
 import type { DeploymentWatch } from '../../model/deployment.js';
 import { getDeployment, setWatch } from '../../store/repos/deployments.js';
 import { listEvents } from '../../store/repos/events.js';
+import { insertReleaseIfAbsent } from '../../store/repos/releases.js';
+import { releaseDigest } from '../releases.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -180,6 +183,36 @@ describe('promotion rules', () => {
     expect((await refusal(h.engine.deploy(req('production', '1.0.0', { sets: { KNOB: '2' } })))).message).toMatch(
       /release 1\.0\.0 of api already exists with different settings \(env\.KNOB\)/,
     );
+  });
+
+  it("a release recorded with its environment's env (before 2026-12-07) deploys there, not elsewhere", async () => {
+    const withEnv = config({});
+    withEnv.services[0]!.env = { LOG_LEVEL: 'info' };
+    withEnv.services[0]!.environments = { production: { env: { LOG_LEVEL: 'warn', SITE: 'prod-{version}' } } };
+    h = await engineHarness(withEnv);
+    // As the engine recorded 1.0.0 when it first went to production: the environment's env inside the release.
+    const spec = resolveRelease(serviceIn(withEnv, 'api', 'production'), '1.0.0');
+    const legacy = { ...spec, env: { ...spec.env, LOG_LEVEL: 'warn', SITE: 'prod-1.0.0' } };
+    const stored = await insertReleaseIfAbsent(h.db, {
+      id: 'rel_legacy',
+      project: 'harbor',
+      service: 'api',
+      version: '1.0.0',
+      spec: legacy,
+      digest: releaseDigest(legacy),
+    });
+    const seen: Record<string, string>[] = [];
+    h.runtime.behaviour = (s) => {
+      seen.push({ environment: s.environment, ...s.env });
+      return 'healthy';
+    };
+    const again = await h.waitFinished((await h.engine.deploy(req('production', '1.0.0'))).id);
+    expect(again).toMatchObject({ state: 'succeeded', toRelease: stored.id });
+    expect(seen[0]).toMatchObject({ environment: 'production', LOG_LEVEL: 'warn', SITE: 'prod-1.0.0' });
+    // In staging it would run with production's values: another release, refused as it always was.
+    const refused = (await refusal(h.engine.deploy(req('staging', '1.0.0')))).message;
+    expect(refused).toMatch(/^release 1\.0\.0 of api already exists with different settings \((env\.\w+(, )?){2}\)/);
+    for (const key of ['env.LOG_LEVEL', 'env.SITE']) expect(refused).toContain(key);
   });
 
   it('a soak time: refused with when it will be ready', async () => {

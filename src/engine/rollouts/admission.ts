@@ -4,7 +4,7 @@
  * rules (required environments, soak) and approvals are checked for each component that would move.
  * One refusal names everything the release still waits for.
  */
-import { serviceIn } from '../../config/resolve.js';
+import { environmentEnvFor, serviceIn } from '../../config/resolve.js';
 import type { ProjectConfig } from '../../config/model.js';
 import type { RolloutComponent } from '../../model/rollout.js';
 import { messageOf } from '../../shared/errors.js';
@@ -43,8 +43,9 @@ export async function admitRelease(
   const levels = componentLevels(config, services);
   const components: RolloutComponent[] = [];
   for (const name of services) {
-    const spec = await releaseSpecFor(deps.db, req.project, serviceIn(config, name, req.environment), req.version);
-    const release = await ensureRelease(deps.db, req.project, spec);
+    const service = serviceIn(config, name, req.environment);
+    const spec = await releaseSpecFor(deps.db, req.project, service, req.version);
+    const release = await ensureRelease(deps.db, req.project, spec, environmentEnvFor(service, spec));
     const state = await getServiceState(deps.db, req.project, req.environment, name);
     const from = state?.stableRelease ? await getRelease(deps.db, state.stableRelease) : undefined;
     components.push({
