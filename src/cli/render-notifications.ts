@@ -30,7 +30,8 @@ export function renderNotifications(view: NotificationsView, failedOnly: boolean
   const rows = view.notifications.map((n) => [
     String(n.id),
     ago(n.createdAt),
-    n.trigger.replace(/^on-/, ''),
+    // As configured (on-deployment-started): the name people type in slipway.yaml and search for.
+    n.trigger,
     `${n.target} (${n.type})`,
     [n.service, n.environment].filter(Boolean).join('/') || '-',
     stateColor(n.state),
