@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { incidentView, timelineEntryView } from '../api/incident-views.js';
 import { formatDuration } from '../shared/duration.js';
-import { ago, bold, cyan, dim, printable as p, red, table, yellow } from './output.js';
+import { ago, bold, cyan, dim, painted, printable as p, red, table, yellow } from './output.js';
 
 export type IncidentView = z.infer<typeof incidentView>;
 export type TimelineEntryView = z.infer<typeof timelineEntryView>;
@@ -26,7 +26,7 @@ export function renderIncidentList(incidents: IncidentView[], now = Date.now()):
     incidents.map((i) => [
       i.id,
       i.severity,
-      stateWord(i.state),
+      painted(stateWord(i.state)),
       `${i.service ? `${i.service}@` : ''}${i.environment}`,
       ago(i.openedAt, now),
       i.owner ?? '-',

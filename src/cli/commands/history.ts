@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { formatDuration } from '../../shared/duration.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import type { DeploymentView } from '../follow.js';
-import { ago, dim, printJson, stateColor, table } from '../output.js';
+import { ago, dim, painted, printJson, stateColor, table } from '../output.js';
 import { limitOption } from '../limit-option.js';
 
 export function registerHistory(program: Command): void {
@@ -34,11 +34,11 @@ export function registerHistory(program: Command): void {
               d.environment,
               `${d.from?.version ?? '-'} → ${d.to.version}`,
               d.strategy,
-              stateColor(d.state),
+              painted(stateColor(d.state)),
               ago(d.startedAt ?? d.createdAt),
               d.startedAt && d.finishedAt
                 ? formatDuration(Date.parse(d.finishedAt) - Date.parse(d.startedAt))
-                : dim('-'),
+                : painted(dim('-')),
               (d.reason ?? '').split('\n')[0]!.slice(0, 80),
             ]),
           )}\n`,

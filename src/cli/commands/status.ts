@@ -4,7 +4,20 @@ import type { statusView } from '../../api/schemas.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
 import { renderPipeline, type ReleaseStages } from '../render-pipeline.js';
-import { ago, bold, cyan, dim, green, printJson, red, stateColor, table, yellow } from '../output.js';
+import {
+  ago,
+  bold,
+  cyan,
+  dim,
+  green,
+  painted,
+  printable,
+  printJson,
+  red,
+  stateColor,
+  table,
+  yellow,
+} from '../output.js';
 
 type Status = z.infer<typeof statusView>;
 type ServiceStatus = Status['environments'][number]['services'][number];
@@ -12,7 +25,9 @@ type ServiceStatus = Status['environments'][number]['services'][number];
 function trafficText(s: ServiceStatus): string {
   const total = s.traffic.reduce((n, t) => n + t.weight, 0);
   if (s.traffic.length === 0) return dim('no traffic');
-  return s.traffic.map((t) => `${t.release} ${total === 0 ? 0 : Math.round((t.weight / total) * 100)}%`).join(' / ');
+  return s.traffic
+    .map((t) => `${printable(t.release)} ${total === 0 ? 0 : Math.round((t.weight / total) * 100)}%`)
+    .join(' / ');
 }
 
 function instancesText(s: ServiceStatus): string {
@@ -70,7 +85,13 @@ export function renderStatus(status: Status): string {
     out.push(
       table(
         ['SERVICE', 'STABLE', 'TRAFFIC', 'INSTANCES', 'DEPLOYMENT'],
-        env.services.map((s) => [s.service, s.stable ?? dim('-'), trafficText(s), instancesText(s), deploymentText(s)]),
+        env.services.map((s) => [
+          s.service,
+          s.stable ?? painted(dim('-')),
+          painted(trafficText(s)),
+          painted(instancesText(s)),
+          painted(deploymentText(s)),
+        ]),
       ),
     );
     for (const s of env.services) {
