@@ -23,13 +23,15 @@ export function stateColor(state: string): string {
 
 /**
  * Text from outside (what an SDK sent: titles, messages, tags) as it may reach a terminal: C0 and C1 control
- * characters (escape sequences, newlines, BEL) written as \uXXXX or \n, so they show instead of acting.
+ * characters (escape sequences, newlines, BEL) written as \uXXXX or \n, so they show instead of acting; those in
+ * `keep` (a note's tabs) stay as they are.
  */
-export function printable(text: string): string {
+export function printable(text: string, keep = ''): string {
   let out = '';
   for (const c of text) {
     const code = c.charCodeAt(0);
-    if (code === 10) out += '\\n';
+    if (keep.includes(c)) out += c;
+    else if (code === 10) out += '\\n';
     else if (isControl(code)) out += `\\u${code.toString(16).padStart(4, '0')}`;
     else out += c;
   }
