@@ -68,7 +68,7 @@ function rolloutLine(r: NonNullable<Status['environments'][number]['rollout']>):
   const moving = r.state === 'running' || r.state === 'rolling_back';
   const when = moving ? '' : ` ${ago(r.finishedAt)}`;
   const parts = r.components.map((c) => `${c.service} ${c.phase.replace('_', ' ')}`).join(', ');
-  const why = r.reason && r.state !== 'succeeded' ? `\n  ${red('reason:')} ${r.reason}` : '';
+  const why = r.reason && r.state !== 'succeeded' ? `\n  ${red('reason:')} ${printable(r.reason)}` : '';
   return `release ${bold(r.version)}: ${stateColor(r.state)}${when} — ${parts} ${dim(r.id)}${why}`;
 }
 
@@ -103,13 +103,15 @@ export function renderStatus(status: Status): string {
             `    ${step.status === 'done' ? green('✓') : step.status === 'running' ? yellow('▶') : dim('·')} ` +
               `${step.description}`,
           );
-        if (d.paused) out.push(`    ${yellow('paused:')} ${d.paused.reason}`);
-        if (d.reason) out.push(`    ${red('reason:')} ${d.reason.split('\n')[0]}`);
+        // Reasons are stored text people typed (--reason): shown through printable() as table cells are.
+        if (d.emergency) out.push(`    ${red('emergency:')} ${printable(d.emergency.reason)}`);
+        if (d.paused) out.push(`    ${yellow('paused:')} ${printable(d.paused.reason)}`);
+        if (d.reason) out.push(`    ${red('reason:')} ${printable(d.reason.split('\n')[0]!)}`);
         if (d.latestVerdict) out.push(...renderVerdict(d.latestVerdict));
       } else if (s.lastDeployment && s.lastDeployment.state !== 'succeeded' && s.lastDeployment.reason) {
         out.push(
           `  ${s.service}: last deployment ${stateColor(s.lastDeployment.state)}: ` +
-            `${s.lastDeployment.reason.split('\n')[0]}`,
+            `${printable(s.lastDeployment.reason.split('\n')[0]!)}`,
         );
       }
     }
