@@ -126,7 +126,13 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
     const pending = JSON.parse((await system.cli(['scheduled', '--json'])).stdout).scheduled;
     expect(pending.map((s: { id: string }) => s.id)).not.toContain(id);
     const all = JSON.parse((await system.cli(['scheduled', '--all', '--json'])).stdout).scheduled;
-    expect(all.find((s: { id: string }) => s.id === id)).toMatchObject({ state: 'cancelled', version: '1.2.0' });
+    expect(all.find((s: { id: string }) => s.id === id)).toMatchObject({
+      state: 'cancelled',
+      version: '1.2.0',
+      cancelReason: 'the demo moved to Friday',
+    });
+    const listed = (await system.cli(['scheduled', '--all'])).stdout.split('\n').find((l) => l.startsWith(id));
+    expect(listed).toMatch(/cancelled\s+by \S+: the demo moved to Friday$/);
     const { events } = await system.client.call<{ events: { kind: string; data: Record<string, unknown> }[] }>(
       'GET',
       `/api/v1/events?project=harbor-quote&environment=staging&limit=5000`,

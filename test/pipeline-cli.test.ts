@@ -130,6 +130,10 @@ describe('promotion and freezes', () => {
     expect(events.find((e: { kind: string }) => e.kind === 'deployment.started').message).toMatch(
       /^EMERGENCY \(payment outage hotfix\)/,
     );
+    const history = await slipway(['history', 'quote-api', '--env', 'production']);
+    expect(history.stdout.split('\n').find((l) => l.startsWith(deployment.id))).toMatch(
+      /EMERGENCY: payment outage hotfix$/,
+    );
     const audit = await slipway(['audit', 'export', '--since', '2020-01-01']);
     expect(audit.stdout).toMatch(/"emergency":"payment outage hotfix"/);
   }, 120_000);

@@ -170,7 +170,7 @@ describe('cancelling a scheduled deployment', () => {
       headers: { authorization: `Bearer ${deployer}` },
     });
     const listed = list.json().scheduled.find((s: { id: string }) => s.id === scheduled.id);
-    expect(listed.state).toBe('cancelled');
+    expect(listed).toMatchObject({ state: 'cancelled', cancelledBy: 'ci', cancelReason: 'moved to next week' });
   });
 
   it('a viewer or a deployer elsewhere is refused (403, audited as denied); unknown id 404', async () => {

@@ -23,13 +23,15 @@ export function stateColor(state: string): string {
 
 /**
  * Text from outside (what an SDK sent: titles, messages, tags) as it may reach a terminal: C0 and C1 control
- * characters (escape sequences, newlines, BEL) written as \uXXXX or \n, so they show instead of acting.
+ * characters (escape sequences, newlines, BEL) written as \uXXXX or \n, so they show instead of acting; those in
+ * `keep` (a note's tabs) stay as they are.
  */
-export function printable(text: string): string {
+export function printable(text: string, keep = ''): string {
   let out = '';
   for (const c of text) {
     const code = c.charCodeAt(0);
-    if (code === 10) out += '\\n';
+    if (keep.includes(c)) out += c;
+    else if (code === 10) out += '\\n';
     else if (isControl(code)) out += `\\u${code.toString(16).padStart(4, '0')}`;
     else out += c;
   }
@@ -42,9 +44,8 @@ export { isControl };
 const ownColour = new RegExp(`^${String.fromCharCode(27)}\\[(?:0|1|2|31|32|33|36)m`);
 
 /**
- * A table cell as it may reach a terminal: printable(), except for the colours this CLI painted. Cells hold
- * stored text people wrote (incident titles, notification messages, errors): one escape sequence or newline
- * in it would recolour the screen or split the row. Without colour every ESC in a cell is someone else's.
+ * A painted cell as it may reach a terminal: printable(), except for the colours this CLI painted. Without colour
+ * every ESC in a cell is someone else's.
  */
 export function printableCell(cell: string): string {
   if (!colorOn()) return printable(cell);
@@ -65,11 +66,28 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * A table cell this CLI coloured itself (a state, a dimmed dash): table() keeps its colours. Any stored text in it
+ * must already be through printable(). A colour code cannot say who wrote it, so only the caller can tell.
+ */
+export interface Painted {
+  readonly painted: string;
+}
+
+/** Mark a cell as coloured by this CLI: `painted(stateColor(d.state))`. */
+export const painted = (text: string): Painted => ({ painted: text });
+
+/**
+ * A string cell is stored text (incident titles, reasons, notification messages): every control character in it
+ * shows escaped, even one that looks like our colours, so it can neither recolour the screen nor split the row.
+ */
+export type Cell = string | Painted;
+
 /** Render rows as aligned columns (ANSI codes do not count towards widths). */
 const ansiCodes = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
-export function table(headers: string[], unsafeRows: string[][]): string {
-  const rows = unsafeRows.map((r) => r.map(printableCell));
+export function table(headers: string[], cells: Cell[][]): string {
+  const rows = cells.map((r) => r.map((c) => (typeof c === 'string' ? printable(c) : printableCell(c.painted))));
   // ANSI colour codes (ESC [ … m) take no room on screen.
   const visible = (s: string) => s.replace(ansiCodes, '').length;
   const widths = headers.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));

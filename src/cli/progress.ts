@@ -1,6 +1,6 @@
 import { formatDuration } from '../shared/duration.js';
 import type { DeploymentView, EventView } from './follow.js';
-import { bold, dim, green, red, yellow } from './output.js';
+import { bold, dim, green, printable, red, yellow } from './output.js';
 
 /** One line per deployment event, with the time since the deployment started. */
 export function progressPrinter(
@@ -9,7 +9,8 @@ export function progressPrinter(
 ) {
   return (e: EventView) => {
     const t = dim(`+${formatDuration(Math.max(0, Date.parse(e.at) - startedAt)).padStart(6)}`);
-    let text = e.message;
+    // Messages carry text people typed (an emergency's or an abort's reason): escaped, as in tables.
+    let text = printable(e.message);
     if (e.kind === 'deployment.rolling_back' || e.kind === 'instance.crashed') text = red(text);
     else if (e.kind === 'traffic.shifted') text = bold(text);
     else if (e.kind === 'deployment.health') text = yellow(text);
@@ -35,7 +36,7 @@ export function summary(d: DeploymentView): string {
     `${red('✘')} ${bold(d.service)} ${d.to.version} ${d.state.replace('_', ' ')} in ` +
       `${d.environment}${took ? ` after ${took}` : ''} (${d.id})`,
   ];
-  if (d.reason) lines.push(`  reason: ${d.reason}`);
+  if (d.reason) lines.push(`  reason: ${printable(d.reason, '\n')}`);
   if (d.state === 'rolled_back' || d.state === 'failed')
     lines.push(`  ${d.from ? `${d.from.version} keeps serving` : 'nothing was serving before; nothing serves now'}`);
   return lines.join('\n');

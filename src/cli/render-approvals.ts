@@ -1,4 +1,4 @@
-import { green, red, table, yellow } from './output.js';
+import { green, painted, red, table, yellow } from './output.js';
 
 /** An approval status as the API returns it (GET/POST /api/v1/projects/:project/approvals). */
 export interface ApprovalStatusView {
@@ -36,7 +36,7 @@ export function renderApprovals(list: ApprovalStatusView[]): string {
       s.service,
       s.version,
       s.environment,
-      stateWord[s.state],
+      painted(stateWord[s.state]),
       `${s.approvedBy.length}/${s.required}${s.approvedBy.length > 0 ? ` ${s.approvedBy.join(', ')}` : ''}`,
       s.rejection
         ? `rejected by ${s.rejection.by}: ${s.rejection.reason}`

@@ -1,4 +1,4 @@
-import { ago, bold, dim, printable, red, table, yellow } from './output.js';
+import { ago, bold, dim, painted, printable, red, table, yellow } from './output.js';
 
 export interface IssueView {
   id: string;
@@ -51,7 +51,7 @@ export function renderIssues(issues: IssueView[], now = Date.now()): string {
       String(i.users),
       ago(i.lastSeen, now),
       i.status,
-      flags(i),
+      painted(flags(i)),
       title.length > 70 ? `${title.slice(0, 69)}…` : title,
     ];
   });

@@ -60,6 +60,31 @@ describe('stored text in incident output', () => {
     expect(new Set(labels.map((l) => l.search(/(?<=: +)\S/))).size).toBe(1);
   });
 
+  it('show prints a note of several lines whole, its lines under the first, tabs kept and escapes shown', () => {
+    const at = '2026-12-07T10:01:30.000Z';
+    const note = (text: string, category: 'note' | 'deployment' = 'note') => ({
+      at,
+      category,
+      kind: category === 'note' ? 'incident.noted' : 'deployment.failed',
+      text,
+      by: 'admin',
+      deploymentId: null,
+      figures: [],
+    });
+    const out = renderIncident({
+      incident,
+      timeline: [note('rolled back\n\tstep 1: drain\nthen \u001b[31mred\u0007\n'), note('failed\nstack', 'deployment')],
+    });
+    const timeline = out.split('Timeline\n')[1]!.split('\n');
+    const indent = ' '.repeat(2 + at.length + 1 + 12 + 1);
+    expect(timeline.slice(0, 4)).toEqual([
+      `  ${at} note         rolled back — admin`,
+      `${indent}\tstep 1: drain`,
+      `${indent}then \\u001b[31mred\\u0007`,
+      `  ${at} deployment   failed`,
+    ]);
+  });
+
   it('open confirms the severity and the environment', () => {
     expect(renderIncidentOpened({ ...incident, title: 'x', state: 'triggered' })).toBe(
       'inc_1 sev2 in staging, triggered (owner admin)\n',

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { incidentView, timelineEntryView } from '../api/incident-views.js';
 import { formatDuration } from '../shared/duration.js';
-import { ago, bold, cyan, dim, printable as p, red, table, yellow } from './output.js';
+import { ago, bold, cyan, dim, painted, printable as p, red, table, yellow } from './output.js';
 
 export type IncidentView = z.infer<typeof incidentView>;
 export type TimelineEntryView = z.infer<typeof timelineEntryView>;
@@ -26,7 +26,7 @@ export function renderIncidentList(incidents: IncidentView[], now = Date.now()):
     incidents.map((i) => [
       i.id,
       i.severity,
-      stateWord(i.state),
+      painted(stateWord(i.state)),
       `${i.service ? `${i.service}@` : ''}${i.environment}`,
       ago(i.openedAt, now),
       i.owner ?? '-',
@@ -48,6 +48,13 @@ export function renderIncidentOpened(i: IncidentView): string {
   return `${bold(i.id)} ${i.severity} in ${where}, ${stateWord(i.state)}${i.owner ? ` (owner ${p(i.owner)})` : ''}\n`;
 }
 
+/** A note's lines, each through printable() but for its tabs; trailing blank lines dropped. */
+const noteLines = (text: string) =>
+  text
+    .replace(/\n+$/, '')
+    .split('\n')
+    .map((l) => p(l, '\t'));
+
 /** `slipway incident show`: the incident, its links, then its timeline. Stored text goes through printable(). */
 export function renderIncident(view: { incident: IncidentView; timeline: TimelineEntryView[] }): string {
   const i = view.incident;
@@ -68,8 +75,10 @@ export function renderIncident(view: { incident: IncidentView; timeline: Timelin
   lines.push('', bold('Timeline'));
   for (const e of view.timeline) {
     const who = e.by && e.category === 'note' ? ` ${dim(`— ${p(e.by)}`)}` : '';
-    // A note of several lines shows its first; `--json` has it all.
-    lines.push(`  ${dim(e.at)} ${cyan(e.category.padEnd(12))} ${p(e.text.split('\n')[0]!)}${who}`);
+    // A note is what someone wrote: all of it, its lines under the first. Recorded events show their first line.
+    const [first, ...more] = e.category === 'note' ? noteLines(e.text) : [p(e.text.split('\n')[0]!)];
+    lines.push(`  ${dim(e.at)} ${cyan(e.category.padEnd(12))} ${first}${who}`);
+    for (const l of more) lines.push(`  ${' '.repeat(e.at.length)} ${' '.repeat(12)} ${l}`);
     for (const f of e.figures) lines.push(`  ${' '.repeat(e.at.length)} ${' '.repeat(12)}   ${dim(p(f))}`);
   }
   if (view.timeline.length === 0) lines.push('  (nothing recorded yet)');

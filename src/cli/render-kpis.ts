@@ -1,6 +1,6 @@
 import type { Kpis, TargetCheck } from '../kpis/model.js';
 import { formatDuration } from '../shared/duration.js';
-import { green, red, table } from './output.js';
+import { type Cell, green, painted, red, table } from './output.js';
 
 /** GET /api/v1/projects/:project/kpis as the CLI receives it. */
 export interface KpisView {
@@ -14,14 +14,14 @@ const pct = (x: number | null) => (x === null ? '-' : `${(Math.round(x * 10_000)
 const dur = (ms: number | null) =>
   ms === null ? '-' : ms >= 86_400_000 ? `${(Math.floor(ms / 8_640_000) / 10).toFixed(1)}d` : formatDuration(ms);
 const status = (c?: TargetCheck) =>
-  !c ? '' : c.status === 'pass' ? green('pass') : c.status === 'fail' ? red('FAIL') : 'no data';
+  painted(!c ? '' : c.status === 'pass' ? green('pass') : c.status === 'fail' ? red('FAIL') : 'no data');
 
 /** One table per environment: figure, value, target and whether it is met. */
 export function renderKpis(view: KpisView): string {
   const out = [`delivery KPIs from ${view.since} to ${view.until}\n`];
   for (const { environment, service, kpis: k } of view.environments) {
     const ttr = k.timeToRestore;
-    const rows: string[][] = [
+    const rows: Cell[][] = [
       [
         'deployments',
         `${k.deployments.finished} (${k.deployments.succeeded} ok, ${k.deployments.rolledBack} rolled back, ` +

@@ -1,4 +1,4 @@
-import { ago, printable, stateColor, table } from './output.js';
+import { ago, painted, printable, stateColor, table } from './output.js';
 
 /** GET /api/v1/projects/:project/notifications as the CLI receives it. */
 export interface NotificationsView {
@@ -30,10 +30,11 @@ export function renderNotifications(view: NotificationsView, failedOnly: boolean
   const rows = view.notifications.map((n) => [
     String(n.id),
     ago(n.createdAt),
-    n.trigger.replace(/^on-/, ''),
+    // As configured (on-deployment-started): the name people type in slipway.yaml and search for.
+    n.trigger,
     `${n.target} (${n.type})`,
     [n.service, n.environment].filter(Boolean).join('/') || '-',
-    stateColor(n.state),
+    painted(stateColor(n.state)),
     String(n.attempts),
     n.title.length > 50 ? `${n.title.slice(0, 49)}…` : n.title,
   ]);

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { rolloutView } from '../api/schemas.js';
 import { formatDuration } from '../shared/duration.js';
-import { bold, dim, green, red, yellow } from './output.js';
+import { bold, dim, green, printable, red, yellow } from './output.js';
 
 export type RolloutView = z.infer<typeof rolloutView>;
 type Component = RolloutView['components'][number];
@@ -42,7 +42,7 @@ export function componentLine(c: Component, startedAt: number): string {
   const t = dim(`+${formatDuration(Math.max(0, Date.now() - startedAt)).padStart(6)}`);
   const versions = c.phase === 'deploying' ? ` ${c.from ?? '(none)'} → ${c.to}` : '';
   const id = c.phase === 'deploying' ? c.deployment : c.phase === 'reverting' ? c.rollback : undefined;
-  const why = c.reason && (c.phase === 'failed' || c.phase === 'revert_failed') ? `: ${c.reason}` : '';
+  const why = c.reason && (c.phase === 'failed' || c.phase === 'revert_failed') ? `: ${printable(c.reason)}` : '';
   return `${t}  ${paintPhase(c)}${versions}${id ? dim(` (${id})`) : ''}${why}`;
 }
 
@@ -57,7 +57,7 @@ export function rolloutSummary(r: RolloutView, options: { rollingBack?: boolean 
     `${asked ? yellow('↩') : red('✘')} release ${bold(r.version)} ${r.state.replace('_', ' ')} in ` +
       `${r.environment}${took}: ${parts} (${r.id})`,
   ];
-  if (r.reason) lines.push(`  reason: ${r.reason}`);
+  if (r.reason) lines.push(`  reason: ${printable(r.reason, '\n')}`);
   const back = r.components.filter((c) => c.phase === 'reverted' || c.phase === 'failed');
   if (back.length > 0 && r.state === 'rolled_back')
     lines.push(

@@ -54,6 +54,7 @@ describe('cancelSchedule', () => {
     const s = await schedule();
     const { before, after } = await cancelSchedule(h.db, s.id, { name: 'erin', reason: 'customer demo moved' });
     expect([before.state, after.state]).toEqual(['pending', 'cancelled']);
+    expect([after.cancelledBy, after.cancelReason]).toEqual(['erin', 'customer demo moved']);
     const [event] = (await events('deployment.schedule.cancelled')).filter((e) => e.data.scheduled === s.id);
     expect(event!.message).toBe(
       `scheduled deployment of api ${s.version} to staging at 2026-12-05T22:00:00.000Z cancelled by erin: ` +

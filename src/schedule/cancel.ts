@@ -28,7 +28,10 @@ export function cancelSchedule(
   by: { name?: string; reason?: string },
 ): Promise<{ before: ScheduledDeployment; after: ScheduledDeployment }> {
   return db.transaction(async (tx) => {
-    const claimed = await claimScheduled(tx, id, 'cancelled');
+    const claimed = await claimScheduled(tx, id, 'cancelled', {
+      ...(by.name ? { by: by.name } : {}),
+      ...(by.reason ? { reason: by.reason } : {}),
+    });
     const after = await getScheduled(tx, id);
     if (!after) throw new SlipwayError('not_found', `no scheduled deployment ${id}`);
     if (!claimed) throw new SlipwayError('conflict', refusal(after), { state: after.state });

@@ -30,6 +30,8 @@ const scheduledView = z.object({
   deployment: z.string().optional(),
   error: z.string().optional(),
   noticedAt: z.string().optional(),
+  cancelledBy: z.string().optional().describe('Who cancelled it'),
+  cancelReason: z.string().optional().describe('Why, as given to the cancel (--reason)'),
 });
 
 function present(s: ScheduledDeployment): z.infer<typeof scheduledView> {
@@ -47,6 +49,8 @@ function present(s: ScheduledDeployment): z.infer<typeof scheduledView> {
     ...(s.deploymentId ? { deployment: s.deploymentId } : {}),
     ...(s.error ? { error: s.error } : {}),
     ...(s.noticedAt ? { noticedAt: s.noticedAt.toISOString() } : {}),
+    ...(s.cancelledBy ? { cancelledBy: s.cancelledBy } : {}),
+    ...(s.cancelReason ? { cancelReason: s.cancelReason } : {}),
   };
 }
 

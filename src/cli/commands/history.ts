@@ -2,8 +2,34 @@ import type { Command } from 'commander';
 import { formatDuration } from '../../shared/duration.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import type { DeploymentView } from '../follow.js';
-import { ago, dim, printJson, stateColor, table } from '../output.js';
+import { ago, dim, painted, printJson, stateColor, table } from '../output.js';
 import { limitOption } from '../limit-option.js';
+
+/** Why it went as it did: an emergency says so first (it went through a freeze); then the first line of a failure. */
+function reasonText(d: DeploymentView): string {
+  const why = [d.emergency ? `EMERGENCY: ${d.emergency.reason}` : '', (d.reason ?? '').split('\n')[0]!];
+  const text = why.filter(Boolean).join('; ');
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+/** `slipway history`: one row per deployment, newest first as the API lists them. */
+export function renderHistory(deployments: DeploymentView[]): string {
+  const rows = deployments.map((d) => [
+    d.id,
+    d.service,
+    d.environment,
+    `${d.from?.version ?? '-'} → ${d.to.version}`,
+    d.strategy,
+    painted(stateColor(d.state)),
+    ago(d.startedAt ?? d.createdAt),
+    d.startedAt && d.finishedAt
+      ? formatDuration(Date.parse(d.finishedAt) - Date.parse(d.startedAt))
+      : painted(dim('-')),
+    reasonText(d),
+  ]);
+  const headers = ['DEPLOYMENT', 'SERVICE', 'ENV', 'RELEASE', 'STRATEGY', 'STATE', 'STARTED', 'TOOK', 'REASON'];
+  return `${table(headers, rows)}\n`;
+}
 
 export function registerHistory(program: Command): void {
   program
@@ -25,24 +51,7 @@ export function registerHistory(program: Command): void {
         );
         if (opts.json) return printJson({ deployments });
         if (deployments.length === 0) return void process.stdout.write('no deployments yet\n');
-        process.stdout.write(
-          `${table(
-            ['DEPLOYMENT', 'SERVICE', 'ENV', 'RELEASE', 'STRATEGY', 'STATE', 'STARTED', 'TOOK', 'REASON'],
-            deployments.map((d) => [
-              d.id,
-              d.service,
-              d.environment,
-              `${d.from?.version ?? '-'} → ${d.to.version}`,
-              d.strategy,
-              stateColor(d.state),
-              ago(d.startedAt ?? d.createdAt),
-              d.startedAt && d.finishedAt
-                ? formatDuration(Date.parse(d.finishedAt) - Date.parse(d.startedAt))
-                : dim('-'),
-              (d.reason ?? '').split('\n')[0]!.slice(0, 80),
-            ]),
-          )}\n`,
-        );
+        process.stdout.write(renderHistory(deployments));
       },
     );
 }

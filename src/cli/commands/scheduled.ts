@@ -14,7 +14,32 @@ interface ScheduledList {
     state: string;
     deployment?: string;
     error?: string;
+    cancelledBy?: string;
+    cancelReason?: string;
   }[];
+}
+
+/** What became of it: its deployment, why it failed to start, or who cancelled it and why. */
+function outcome(s: ScheduledList['scheduled'][number]): string {
+  if (s.state !== 'cancelled') return s.deployment ?? s.error ?? '';
+  return [s.cancelledBy ? `by ${s.cancelledBy}` : '', s.cancelReason ?? ''].filter(Boolean).join(': ');
+}
+
+/** `slipway scheduled`: one row per scheduled deployment, soonest first as the API lists them. */
+export function renderScheduled(list: ScheduledList['scheduled']): string {
+  const rows = list.map((s) => [
+    s.id,
+    s.service,
+    s.environment,
+    s.version,
+    s.at,
+    formatDuration(s.notifyBeforeMs),
+    // Claimed, its deployment not created yet (a moment): said so, not a `started` with no deployment beside it.
+    s.state === 'started' && !s.deployment ? 'starting' : s.state,
+    outcome(s),
+  ]);
+  const headers = ['ID', 'SERVICE', 'ENV', 'VERSION', 'AT', 'NOTICE BEFORE', 'STATE', 'DEPLOYMENT / ERROR / REASON'];
+  return `${table(headers, rows)}\n`;
 }
 
 /** `slipway scheduled [--all]` lists them; `slipway scheduled cancel ID` calls one off. */
@@ -38,27 +63,14 @@ export function registerScheduled(program: Command): void {
         process.stdout.write('no scheduled deployments (slipway deploy SERVICE --env E --version V --at TIME)\n');
         return;
       }
-      const rows = view.scheduled.map((s) => [
-        s.id,
-        s.service,
-        s.environment,
-        s.version,
-        s.at,
-        formatDuration(s.notifyBeforeMs),
-        // Claimed, its deployment not created yet (a moment): said so, not a `started` with no deployment beside it.
-        s.state === 'started' && !s.deployment ? 'starting' : s.state,
-        s.deployment ?? s.error ?? '',
-      ]);
-      process.stdout.write(
-        `${table(['ID', 'SERVICE', 'ENV', 'VERSION', 'AT', 'NOTICE BEFORE', 'STATE', 'DEPLOYMENT / ERROR'], rows)}\n`,
-      );
+      process.stdout.write(renderScheduled(view.scheduled));
     });
 
   scheduled
     .command('cancel')
     .description('Cancel a pending scheduled deployment (refused, exit 5, once it started, failed or was cancelled)')
     .argument('<id>', 'scheduled deployment id (from `slipway scheduled`)')
-    .option('--reason <text>', 'why (kept in its event and the audit log)')
+    .option('--reason <text>', 'why (shown in `slipway scheduled --all`, kept in its event and the audit log)')
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { reason?: string; json?: boolean }, cmd: Command) => {
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());

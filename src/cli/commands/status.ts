@@ -4,7 +4,20 @@ import type { statusView } from '../../api/schemas.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
 import { renderPipeline, type ReleaseStages } from '../render-pipeline.js';
-import { ago, bold, cyan, dim, green, printJson, red, stateColor, table, yellow } from '../output.js';
+import {
+  ago,
+  bold,
+  cyan,
+  dim,
+  green,
+  painted,
+  printable,
+  printJson,
+  red,
+  stateColor,
+  table,
+  yellow,
+} from '../output.js';
 
 type Status = z.infer<typeof statusView>;
 type ServiceStatus = Status['environments'][number]['services'][number];
@@ -12,7 +25,9 @@ type ServiceStatus = Status['environments'][number]['services'][number];
 function trafficText(s: ServiceStatus): string {
   const total = s.traffic.reduce((n, t) => n + t.weight, 0);
   if (s.traffic.length === 0) return dim('no traffic');
-  return s.traffic.map((t) => `${t.release} ${total === 0 ? 0 : Math.round((t.weight / total) * 100)}%`).join(' / ');
+  return s.traffic
+    .map((t) => `${printable(t.release)} ${total === 0 ? 0 : Math.round((t.weight / total) * 100)}%`)
+    .join(' / ');
 }
 
 function instancesText(s: ServiceStatus): string {
@@ -53,7 +68,7 @@ function rolloutLine(r: NonNullable<Status['environments'][number]['rollout']>):
   const moving = r.state === 'running' || r.state === 'rolling_back';
   const when = moving ? '' : ` ${ago(r.finishedAt)}`;
   const parts = r.components.map((c) => `${c.service} ${c.phase.replace('_', ' ')}`).join(', ');
-  const why = r.reason && r.state !== 'succeeded' ? `\n  ${red('reason:')} ${r.reason}` : '';
+  const why = r.reason && r.state !== 'succeeded' ? `\n  ${red('reason:')} ${printable(r.reason)}` : '';
   return `release ${bold(r.version)}: ${stateColor(r.state)}${when} — ${parts} ${dim(r.id)}${why}`;
 }
 
@@ -70,7 +85,13 @@ export function renderStatus(status: Status): string {
     out.push(
       table(
         ['SERVICE', 'STABLE', 'TRAFFIC', 'INSTANCES', 'DEPLOYMENT'],
-        env.services.map((s) => [s.service, s.stable ?? dim('-'), trafficText(s), instancesText(s), deploymentText(s)]),
+        env.services.map((s) => [
+          s.service,
+          s.stable ?? painted(dim('-')),
+          painted(trafficText(s)),
+          painted(instancesText(s)),
+          painted(deploymentText(s)),
+        ]),
       ),
     );
     for (const s of env.services) {
@@ -82,13 +103,15 @@ export function renderStatus(status: Status): string {
             `    ${step.status === 'done' ? green('✓') : step.status === 'running' ? yellow('▶') : dim('·')} ` +
               `${step.description}`,
           );
-        if (d.paused) out.push(`    ${yellow('paused:')} ${d.paused.reason}`);
-        if (d.reason) out.push(`    ${red('reason:')} ${d.reason.split('\n')[0]}`);
+        // Reasons are stored text people typed (--reason): shown through printable() as table cells are.
+        if (d.emergency) out.push(`    ${red('emergency:')} ${printable(d.emergency.reason)}`);
+        if (d.paused) out.push(`    ${yellow('paused:')} ${printable(d.paused.reason)}`);
+        if (d.reason) out.push(`    ${red('reason:')} ${printable(d.reason.split('\n')[0]!)}`);
         if (d.latestVerdict) out.push(...renderVerdict(d.latestVerdict));
       } else if (s.lastDeployment && s.lastDeployment.state !== 'succeeded' && s.lastDeployment.reason) {
         out.push(
           `  ${s.service}: last deployment ${stateColor(s.lastDeployment.state)}: ` +
-            `${s.lastDeployment.reason.split('\n')[0]}`,
+            `${printable(s.lastDeployment.reason.split('\n')[0]!)}`,
         );
       }
     }

@@ -4,7 +4,7 @@ import { describeGrants } from '../../access/authorize.js';
 import { coordinatorClient, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
 import { parseGrant } from '../grant-flags.js';
-import { dim, printJson, table } from '../output.js';
+import { dim, painted, printJson, table } from '../output.js';
 
 /** A token as the API lists it. */
 interface TokenView {
@@ -78,7 +78,7 @@ export function registerTokens(program: Command): void {
             t.id,
             t.name,
             describeGrants(t.grants),
-            t.state === 'active' ? t.state : dim(t.state),
+            t.state === 'active' ? t.state : painted(dim(t.state)),
             t.expiresAt ?? '-',
             t.createdBy ?? '-',
           ]),

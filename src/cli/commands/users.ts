@@ -4,7 +4,7 @@ import { describeGrants } from '../../access/authorize.js';
 import { coordinatorClient, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
 import { parseGrant } from '../grant-flags.js';
-import { dim, printJson, table } from '../output.js';
+import { dim, painted, printJson, table } from '../output.js';
 import { readPassword } from '../password-input.js';
 
 /** A local user as the API lists it. */
@@ -65,7 +65,7 @@ export function registerUsers(program: Command): void {
             u.name,
             describeGrants(u.grants),
             u.totpEnabled ? 'on' : 'off',
-            u.state === 'active' ? u.state : dim(u.state),
+            u.state === 'active' ? u.state : painted(dim(u.state)),
             u.createdBy ?? '-',
           ]),
         )}\n`,

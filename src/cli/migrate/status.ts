@@ -1,7 +1,7 @@
 import { migrationStatus } from '../../migrations/runner/status.js';
 import { describeBlockers } from '../../migrations/sequencing/blockers.js';
 import type { GlobalOptions } from '../context.js';
-import { ago, printJson, stateColor, table } from '../output.js';
+import { ago, painted, printJson, stateColor, table } from '../output.js';
 import { checkContracts } from './contracts.js';
 import { databaseUrlOf, migrationSource, type SourceOptions } from './source.js';
 
@@ -38,7 +38,7 @@ export async function runStatus(
         String(r.version),
         r.id,
         phaseOf(r.id),
-        stateColor(r.state),
+        painted(stateColor(r.state)),
         r.appliedAt ? ago(new Date(r.appliedAt).toISOString()) : '',
         r.release ?? '',
         waits.get(r.id) ?? (r.state === 'drift' ? 'the file changed after it was applied' : ''),

@@ -17,12 +17,15 @@ export interface ScheduledDeployment {
   deploymentId?: string;
   error?: string;
   noticedAt?: Date;
+  /** Set by a cancel: who called it off and, when they said, why. */
+  cancelledBy?: string;
+  cancelReason?: string;
   createdAt: Date;
 }
 
 const columns =
   'id, project, service, environment, version, run_at, notify_before_ms, state, request, requested_by, ' +
-  'deployment_id, error, noticed_at, created_at';
+  'deployment_id, error, noticed_at, cancelled_by, cancel_reason, created_at';
 
 function toScheduled(r: Record<string, unknown>): ScheduledDeployment {
   return {
@@ -39,6 +42,8 @@ function toScheduled(r: Record<string, unknown>): ScheduledDeployment {
     deploymentId: optionalText(r.deployment_id),
     error: optionalText(r.error),
     noticedAt: optionalDate(r.noticed_at),
+    cancelledBy: optionalText(r.cancelled_by),
+    cancelReason: optionalText(r.cancel_reason),
     createdAt: r.created_at as Date,
   };
 }
@@ -121,11 +126,25 @@ export async function nextDueAt(db: Queryable): Promise<Date | undefined> {
   return rows[0]?.at ? new Date(rows[0].at) : undefined;
 }
 
-/** Claim a pending one: true for exactly one caller, however many race (so it starts at most once). */
-export async function claimScheduled(db: Queryable, id: string, to: 'started' | 'cancelled'): Promise<boolean> {
+/**
+ * Claim a pending one: true for exactly one caller, however many race (so it starts at most once). A cancel keeps
+ * who called it off and why.
+ */
+export async function claimScheduled(
+  db: Queryable,
+  id: string,
+  to: 'started' | 'cancelled',
+  cancelled: { by?: string; reason?: string } = {},
+): Promise<boolean> {
   const { rows } = await db.query(
-    `update scheduled_deployments set state = $2, updated_at = now() where id = $1 and state = 'pending' returning id`,
-    [id, to],
+    `update scheduled_deployments set state = $2, cancelled_by = $3, cancel_reason = $4, updated_at = now()
+      where id = $1 and state = 'pending' returning id`,
+    [
+      id,
+      to,
+      to === 'cancelled' ? (cancelled.by ?? null) : null,
+      to === 'cancelled' ? (cancelled.reason ?? null) : null,
+    ],
   );
   return rows.length === 1;
 }

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { renderScheduled } from './scheduled.js';
+
+const row = {
+  id: 'sch_1',
+  service: 'quote-api',
+  environment: 'staging',
+  version: '1.2.0',
+  at: '2026-12-08T22:00:00.000Z',
+  notifyBeforeMs: 3_600_000,
+};
+
+describe('slipway scheduled', () => {
+  it('a cancelled one shows who cancelled it and why; a started one its deployment; a failed one its error', () => {
+    const out = renderScheduled([
+      { ...row, state: 'cancelled', cancelledBy: 'dana', cancelReason: 'the demo moved to Friday' },
+      { ...row, id: 'sch_2', state: 'cancelled' },
+      { ...row, id: 'sch_3', state: 'started', deployment: 'dep_9' },
+      { ...row, id: 'sch_4', state: 'failed', error: 'missed by 20m' },
+    ]);
+    const lines = out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/STATE\s+DEPLOYMENT \/ ERROR \/ REASON$/);
+    expect(lines[1]).toMatch(/cancelled\s+by dana: the demo moved to Friday$/);
+    expect(lines[2]).toMatch(/cancelled$/);
+    expect(lines[3]).toMatch(/started\s+dep_9$/);
+    expect(lines[4]).toMatch(/failed\s+missed by 20m$/);
+  });
+
+  it('a reason with control characters shows them escaped, on its one row', () => {
+    const out = renderScheduled([{ ...row, state: 'cancelled', cancelReason: 'moved\n\u001b[2Jaway' }]);
+    expect(out.trimEnd().split('\n')).toHaveLength(2);
+    expect(out).toContain('moved\\n\\u001b[2Jaway');
+  });
+});

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { renderNotifications } from './render-notifications.js';
+
+const delivery = {
+  id: 7,
+  trigger: 'on-deployment-started',
+  target: 'ops',
+  type: 'slack',
+  environment: 'staging',
+  service: 'quote-api',
+  title: 'quote-api 1.2.0 to staging',
+  state: 'sent',
+  attempts: 1,
+  createdAt: '2026-12-07T10:00:00.000Z',
+};
+
+describe('slipway notifications', () => {
+  it('shows each trigger as slipway.yaml names it', () => {
+    const row = renderNotifications({ notifications: [delivery] }, false).split('\n')[1]!;
+    expect(row.split(/ {2,}/)[2]).toBe('on-deployment-started');
+  });
+});
