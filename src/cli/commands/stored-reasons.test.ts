@@ -33,6 +33,7 @@ const deployment = (over: Partial<DeploymentView>): DeploymentView => ({
   request: 'none',
   watch: null,
   rollout: null,
+  restart: false,
   createdAt: '2026-12-07T10:00:00.000Z',
   startedAt: '2026-12-07T10:00:00.000Z',
   finishedAt: null,
