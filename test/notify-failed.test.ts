@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Receiver, startReceiver } from './support/notify-receivers.js';
 import { until } from './support/processes.js';
@@ -39,6 +40,7 @@ beforeAll(async () => {
   for (const [name, value] of [
     ['CHAT_URL', ok.url],
     ['GONE_URL', refusing.url],
+    ['APP_TOKEN', 'the-application-s-own'],
   ]) {
     await system.client.call('PUT', `/api/v1/projects/${system.project}/environments/staging/secrets/${name}`, {
       value,
@@ -84,5 +86,16 @@ describe('a notification that failed for good', () => {
     expect(metrics).toMatch(/slipway_notifications\{type="slack",state="failed"\} 1\n/);
     expect(refusing.received).toHaveLength(0);
     expect(ok.received).toHaveLength(1);
+  });
+
+  it("keeps the notification services' secrets out of the instances; the application's own reach them", async () => {
+    const { instances } = await system.client.call<{ instances: { pid: number | null; desired: string }[] }>(
+      'GET',
+      '/api/v1/instances?environment=staging',
+    );
+    const pid = instances.find((i) => i.desired === 'running' && i.pid !== null)!.pid!;
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain('APP_TOKEN=the-application-s-own');
+    expect(environ.filter((e) => /^(CHAT_URL|GONE_URL)=/.test(e))).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import type { InstanceSpec, Runtime } from '../runtimes/runtime.js';
 import { type HostAddress, parseHostAddress } from '../runtimes/ssh/host-address.js';
 import type { HostCredentials } from '../runtimes/ssh/host-connection.js';
 import { SlipwayError } from '../shared/errors.js';
+import { coordinatorSecretNames } from './coordinator-secrets.js';
 import type { Logger } from '../shared/logging.js';
 import { containerOf, hostsOf, PlacedRuntime } from './placed-runtime.js';
 
@@ -20,18 +21,17 @@ export interface RuntimeWiring {
   baseEnv?: (spec: InstanceSpec) => Promise<Record<string, string>>;
 }
 
-/** The secret holding the SSH key of a spec's environment (never handed to instances). */
-function sshKeySecretOf(projects: () => ProjectConfig[], spec: Pick<InstanceSpec, 'project' | 'environment'>) {
-  return projects()
-    .find((c) => c.project === spec.project)
-    ?.environments.find((e) => e.name === spec.environment)?.sshKeySecret;
+/** The secrets of a spec's environment that Slipway itself uses (coordinator-secrets.ts): never handed to instances. */
+function withheldSecretsOf(projects: () => ProjectConfig[], spec: Pick<InstanceSpec, 'project' | 'environment'>) {
+  const config = projects().find((c) => c.project === spec.project);
+  return config ? coordinatorSecretNames(config, spec.environment) : new Set<string>();
 }
 
 /**
  * The runtime the engine uses: Kubernetes when `runtime.kubernetes` is set; else the local one, with it the SSH
  * runtime when any environment or service of the project has `hosts:`, and the container runtime when any has
- * `container:`. Secrets are resolved at each start; an environment's SSH key secret is kept out of its instances'
- * environment.
+ * `container:`. Secrets are resolved at each start; those Slipway itself uses (its SSH key, the notification
+ * services' credentials, Sentry's) are kept out of its instances' environment.
  */
 export async function buildRuntime(w: RuntimeWiring): Promise<Runtime> {
   const secretEnv = async (spec: InstanceSpec) => {
@@ -39,8 +39,7 @@ export async function buildRuntime(w: RuntimeWiring): Promise<Runtime> {
       ...(await w.baseEnv?.(spec)),
       ...(await w.secrets.environmentFor({ project: spec.project, environment: spec.environment })),
     };
-    const keySecret = sshKeySecretOf(w.projects, spec);
-    if (keySecret) delete env[keySecret];
+    for (const name of withheldSecretsOf(w.projects, spec)) delete env[name];
     return env;
   };
   const kubernetes = w.config.runtime.kubernetes;

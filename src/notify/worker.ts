@@ -29,7 +29,8 @@ import {
 import { getProject } from '../store/repos/projects.js';
 import { retryDelay } from './backoff.js';
 import type { NotificationMessage } from './message.js';
-import { plainServiceFields, sentMessage } from './outcome.js';
+import { sentMessage } from './outcome.js';
+import { plainFields } from './secret-names.js';
 import { scrub } from './scrub.js';
 import type { NotificationSender, ResolvedService, SendOutcome } from './sender.js';
 import type { SendThread } from './send-thread.js';
@@ -62,8 +63,6 @@ export interface WorkerOptions {
   orphanSweepMs?: number;
 }
 
-/** Config fields that are not secret names. */
-const plainFields = new Set(['type', 'from', 'to', ...plainServiceFields]);
 const urgent = new Set(urgentTriggers);
 /** Ended attempts written per transaction. */
 const flushBatch = 200;
