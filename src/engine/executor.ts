@@ -250,7 +250,8 @@ export class Executor {
         ...aboutDeployment(d),
         kind: 'deployment.finished',
         message: finishMessage(finished, { from: from?.version, to: to?.version }),
-        data: { state, reason: d.reason },
+        // After a rollback: its start (deployment.rolling_back) already told people it failed (notify/triggers.ts).
+        data: { state, reason: d.reason, ...(state === 'succeeded' ? {} : { afterRollback: true }) },
       }),
     );
     await this.onFinished(finished);

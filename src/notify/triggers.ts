@@ -30,7 +30,13 @@ const byFinishedState: Record<string, TriggerName> = {
 
 /** The trigger an event fires, if any. */
 export function triggerOf(event: Pick<EventRecord, 'kind' | 'data'>): TriggerName | undefined {
-  if (event.kind === 'deployment.finished') return byFinishedState[String(event.data.state)];
+  if (event.kind === 'deployment.finished') {
+    // A failure found while deploying was announced when the rollback began (deployment.rolling_back): once is
+    // enough, and receivers cannot drop the second as a duplicate (another event, another key). A rollback that ends
+    // `rolled_back` is news of its own: the stable release serves again.
+    if (event.data.state === 'failed' && event.data.afterRollback === true) return undefined;
+    return byFinishedState[String(event.data.state)];
+  }
   // A cancelled scheduled deployment whose notice went out: those who were told it is coming hear that it is not.
   if (event.kind === 'deployment.schedule.cancelled')
     return event.data.noticed === true ? 'on-maintenance-notice' : undefined;
