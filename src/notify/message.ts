@@ -101,7 +101,7 @@ function maintenanceNotice(v: TemplateValues, versions: string | undefined): { t
   const subject = [v.service, v.to].filter(Boolean).join(' ') || v.project || 'a deployment';
   const where = v.environment ? ` to ${v.environment}` : '';
   const when = v['maintenance.at'] ? ` at ${v['maintenance.at']}` : '';
-  if (v['maintenance.cancelled']) return maintenanceCancelled(v, versions, `${subject}${where}${when}`);
+  if (v['maintenance.cancelled']) return maintenanceOff(v, versions, `${subject}${where}${when}`);
   const body = [
     `${[v.environment, v.service].filter(Boolean).join(' · ')}${versions ? `: ${versions}` : ''}`,
     v['maintenance.at'] && `scheduled for ${v['maintenance.at']}`,
@@ -113,20 +113,30 @@ function maintenanceNotice(v: TemplateValues, versions: string | undefined): { t
   return { title: `maintenance notice: ${subject}${where}${when}`, body: body.join('\n') };
 }
 
-/** The maintenance announced will not happen: the same facts, who called it off and why. */
-function maintenanceCancelled(
+/**
+ * The maintenance announced will not happen: the same facts, then who called it off and why, or why it could not
+ * start at its time (`maintenance.cancelled` is `failed`).
+ */
+function maintenanceOff(
   v: TemplateValues,
   versions: string | undefined,
   what: string,
 ): { title: string; body: string } {
+  const failed = v['maintenance.cancelled'] === 'failed';
   const body = [
     `${[v.environment, v.service].filter(Boolean).join(' · ')}${versions ? `: ${versions}` : ''}`,
-    v['maintenance.at'] && `was scheduled for ${v['maintenance.at']}; it will not happen`,
-    v.by && `cancelled by ${v.by}`,
+    v['maintenance.at'] &&
+      (failed
+        ? `was scheduled for ${v['maintenance.at']}; it did not start`
+        : `was scheduled for ${v['maintenance.at']}; it will not happen`),
+    !failed && v.by && `cancelled by ${v.by}`,
     v.reason,
     v.link && `scheduled deployments: ${v.link}`,
   ].filter(Boolean);
-  return { title: `maintenance cancelled: ${what}`, body: body.join('\n') };
+  return {
+    title: `${failed ? 'maintenance did not happen' : 'maintenance cancelled'}: ${what}`,
+    body: body.join('\n'),
+  };
 }
 
 /**

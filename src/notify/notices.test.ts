@@ -178,6 +178,43 @@ describe('stakeholder notices', () => {
     expect(chat.received).toHaveLength(2);
   });
 
+  it('one that cannot start at its time tells those who got its notice, with the reason', async () => {
+    const chat = await receiver('slack');
+    await storeProject(db, {
+      services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
+      subscriptions: [{ on: ['on-maintenance-notice'], to: ['chat'], environments: ['production'] }],
+    });
+    await seedFailedDeployment(db);
+    await setStable(db, 'harbor', 'production', 'api', 'rel_1.4.2');
+    const T = Date.parse('2026-12-05T21:00:00Z');
+    const request = { service: 'api', environment: 'production', version: '1.5.0', notifyBeforeMs: 3_600_000 };
+    await scheduleDeployment(db, 'harbor', { ...request, runAt: new Date(T + 3_600_000) }, 'dana');
+    await start({ SLACK_URL: chat.url });
+    let now = T + 1000;
+    const refused = 'api 1.5.0 cannot go to production yet: api 1.5.0 is not live in staging';
+    const scheduler = new DeploymentScheduler({
+      db,
+      logger,
+      deploy: async () => Promise.reject(new Error(refused)),
+      now: () => now,
+    });
+    await scheduler.tick();
+    await until('the maintenance notice', () => chat.received[0]);
+    now = T + 3_600_000 + 1000;
+    await scheduler.tick();
+
+    await until('the notice that it did not happen', () => chat.received[1]);
+    expect(chat.rejected).toEqual([]);
+    const blocks = chat.received[1]!.body.blocks as { text?: { text: string } }[];
+    expect(blocks[0]!.text!.text).toBe(
+      'maintenance did not happen: api 1.5.0 to production at 2026-12-05T22:00:00.000Z',
+    );
+    const text = JSON.stringify(chat.received[1]!.body);
+    for (const fact of ['was scheduled for 2026-12-05T22:00:00.000Z; it did not start', refused])
+      expect(text).toContain(fact);
+    expect(text).not.toContain('cancelled by');
+  });
+
   it('puts a bounded summary of the release notes in the deployment-succeeded message', async () => {
     const [chat, teams] = await Promise.all([receiver('slack'), receiver('teams')]);
     await storeProject(db, {

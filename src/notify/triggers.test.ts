@@ -14,4 +14,10 @@ describe('triggerOf', () => {
     );
     expect(triggerOf({ kind: 'deployment.finished', data: { state: 'succeeded' } })).toBe('on-deployment-succeeded');
   });
+
+  it('a scheduled deployment that could not start: those told of it, else on-deployment-failed', () => {
+    const failed = (noticed: boolean) => ({ kind: 'deployment.schedule.failed', data: { noticed } });
+    expect(triggerOf(failed(true))).toBe('on-maintenance-notice');
+    expect(triggerOf(failed(false))).toBe('on-deployment-failed');
+  });
 });

@@ -40,8 +40,16 @@ export function triggerOf(event: Pick<EventRecord, 'kind' | 'data'>): TriggerNam
   // A cancelled scheduled deployment whose notice went out: those who were told it is coming hear that it is not.
   if (event.kind === 'deployment.schedule.cancelled')
     return event.data.noticed === true ? 'on-maintenance-notice' : undefined;
+  // One that could not start at its time: the notice's audience if it had one, else those who hear of failures.
+  if (event.kind === 'deployment.schedule.failed')
+    return event.data.noticed === true ? 'on-maintenance-notice' : 'on-deployment-failed';
   return byKind[event.kind];
 }
 
 /** The event kinds that can fire a trigger (the dispatcher reads only these). */
-export const triggeringKinds = [...Object.keys(byKind), 'deployment.finished', 'deployment.schedule.cancelled'];
+export const triggeringKinds = [
+  ...Object.keys(byKind),
+  'deployment.finished',
+  'deployment.schedule.cancelled',
+  'deployment.schedule.failed',
+];

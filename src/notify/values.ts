@@ -101,8 +101,7 @@ export async function valuesOf(
       }
     }
   }
-  if (event.kind === 'maintenance.notice' || event.kind === 'deployment.schedule.cancelled')
-    await maintenanceValues(db, event, values, linkBase);
+  if (maintenanceKinds.has(event.kind)) await maintenanceValues(db, event, values, linkBase);
   if (withNotes.has(trigger) && event.project && values.service && values.to) {
     const version = values.to;
     const notes = await getReleaseNotes(db, { project: event.project, service: values.service, version });
@@ -114,6 +113,9 @@ export async function valuesOf(
   }
   return compact(values);
 }
+
+/** A scheduled deployment's events that tell of it before any deployment exists (maintenanceValues). */
+const maintenanceKinds = new Set(['maintenance.notice', 'deployment.schedule.cancelled', 'deployment.schedule.failed']);
 
 /**
  * A scheduled deployment's notice: no deployment exists yet, so the versions are the scheduled one and the
@@ -128,9 +130,13 @@ async function maintenanceValues(
   const data = event.data;
   values.to = text(data.version);
   if (event.kind === 'deployment.schedule.cancelled') {
-    // The same trigger as the notice (the same subscribers); templates tell the two apart by this value.
+    // The same trigger as the notice (the same subscribers); templates tell them apart by this value.
     values['maintenance.cancelled'] = 'cancelled';
     values.by = text(data.cancelledBy);
+  } else if (event.kind === 'deployment.schedule.failed') {
+    values['maintenance.cancelled'] = 'failed';
+    values.reason = text(data.error);
+    values.by ??= text(data.requestedBy);
   } else values.by ??= text(data.requestedBy);
   values['maintenance.at'] = text(data.runAt);
   const { environment, service } = values;

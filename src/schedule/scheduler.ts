@@ -190,7 +190,8 @@ export class DeploymentScheduler {
       ...about(s),
       kind: 'deployment.schedule.failed',
       message: `scheduled deployment of ${s.service} ${s.version} to ${s.environment} did not start: ${error}`,
-      data: { ...describeScheduled(s), error },
+      // Its maintenance notice went out: those told it was coming hear it did not happen (notify/triggers.ts).
+      data: { ...describeScheduled(s), error, noticed: Boolean(s.noticedAt) },
     });
   }
 
