@@ -83,6 +83,13 @@ describe('scheduled deployments API', () => {
       headers: { authorization: `Bearer ${deployer}` },
     });
     expect(list.json().scheduled.map((s: { id: string }) => s.id)).toEqual([scheduled.id]);
+    // The same version again, at any time: refused, naming the one to cancel (two notices, then a failed start).
+    const twice = await post({ at: new Date(Date.now() + 2 * day).toISOString() });
+    expect([twice.statusCode, twice.json().error.message]).toEqual([
+      409,
+      `api 1.4.3 is already scheduled for production at ${at} (${scheduled.id}); to move it, cancel that one ` +
+        `first: slipway scheduled cancel ${scheduled.id}`,
+    ]);
   });
 
   it('a time in a freeze is a 409 naming it; an admin emergency goes through, a deployer one is 403', async () => {
@@ -92,7 +99,7 @@ describe('scheduled deployments API', () => {
     expect(frozen.json().error.message).toMatch(/^at: .* falls in a freeze of production \(quarter-end freeze/);
     const emergency = { reason: 'CVE-2026-1234 hotfix cannot wait' };
     expect((await post({ at, emergency })).statusCode).toBe(403);
-    const ok = await post({ at, emergency }, admin);
+    const ok = await post({ at, emergency, version: '1.4.5' }, admin);
     expect(ok.statusCode).toBe(201);
     expect(ok.json().scheduled.emergency).toBe(emergency.reason);
   });

@@ -143,20 +143,20 @@ describe('stakeholder notices', () => {
     await seedFailedDeployment(db);
     await setStable(db, 'harbor', 'production', 'api', 'rel_1.4.2');
     const T = Date.parse('2026-12-05T21:00:00Z');
-    const schedule = (hours: number) =>
+    const schedule = (hours: number, version: string) =>
       scheduleDeployment(
         db,
         'harbor',
         {
           service: 'api',
           environment: 'production',
-          version: '1.5.0',
+          version,
           runAt: new Date(T + hours * 3_600_000),
           notifyBeforeMs: 3_600_000,
         },
         'dana',
       );
-    const [noticed, quiet] = [await schedule(1), await schedule(5)];
+    const [noticed, quiet] = [await schedule(1, '1.5.0'), await schedule(5, '1.6.0')];
     await start({ SLACK_URL: chat.url });
     await new DeploymentScheduler({ db, logger, deploy: async () => ({ id: 'x' }), now: () => T + 1000 }).tick();
     await until('the maintenance notice', () => chat.received[0]);

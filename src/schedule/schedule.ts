@@ -1,6 +1,12 @@
 import type { Db } from '../store/db.js';
 import { appendEvent } from '../store/repos/events.js';
-import { insertScheduled, type ScheduledDeployment } from '../store/repos/scheduled-deployments.js';
+import {
+  insertScheduled,
+  lockSchedules,
+  pendingScheduleOf,
+  type ScheduledDeployment,
+} from '../store/repos/scheduled-deployments.js';
+import { SlipwayError } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { ScheduleRequest } from './admission.js';
 
@@ -16,7 +22,10 @@ export function describeScheduled(s: ScheduledDeployment): Record<string, unknow
   };
 }
 
-/** Store a schedule (checked by refuseSchedule) and its `deployment.scheduled` event in one transaction. */
+/**
+ * Store a schedule (checked by refuseSchedule) and its `deployment.scheduled` event in one transaction; the same
+ * version of the service already pending there is refused (409), naming the schedule to cancel.
+ */
 export function scheduleDeployment(
   db: Db,
   project: string,
@@ -24,6 +33,17 @@ export function scheduleDeployment(
   requestedBy?: string,
 ): Promise<ScheduledDeployment> {
   return db.transaction(async (tx) => {
+    await lockSchedules(tx);
+    const pending = await pendingScheduleOf(tx, { project, ...req });
+    // The same version twice would send two notices and then fail the second at its time (already deploying it).
+    if (pending)
+      throw new SlipwayError(
+        'conflict',
+        `${req.service} ${req.version} is already scheduled for ${req.environment} at ` +
+          `${pending.runAt.toISOString()} (${pending.id}); to move it, cancel that one first: ` +
+          `slipway scheduled cancel ${pending.id}`,
+        { scheduled: pending.id },
+      );
     const scheduled = await insertScheduled(tx, {
       id: newId('sch'),
       project,

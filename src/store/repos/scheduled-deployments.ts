@@ -48,6 +48,29 @@ function toScheduled(r: Record<string, unknown>): ScheduledDeployment {
   };
 }
 
+/**
+ * The pending schedule of this version of a service in an environment, if any. Called in the transaction that
+ * inserts one, after locking the table against other inserts (lockSchedules), so two identical requests at once
+ * cannot both pass.
+ */
+export async function pendingScheduleOf(
+  db: Queryable,
+  s: Pick<ScheduledDeployment, 'project' | 'service' | 'environment' | 'version'>,
+): Promise<ScheduledDeployment | undefined> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    `select ${columns} from scheduled_deployments
+      where project = $1 and service = $2 and environment = $3 and version = $4 and state = 'pending'
+      order by run_at limit 1`,
+    [s.project, s.service, s.environment, s.version],
+  );
+  return rows[0] ? toScheduled(rows[0]) : undefined;
+}
+
+/** Hold other schedules' inserts until this transaction ends (reads and the scheduler's claims go on). */
+export async function lockSchedules(tx: Queryable): Promise<void> {
+  await tx.query('lock table scheduled_deployments in share row exclusive mode');
+}
+
 export async function insertScheduled(
   db: Queryable,
   s: Pick<
