@@ -28,7 +28,11 @@ beforeAll(async () => {
   refusing.mode.status = 404;
   system = await System.start({
     instances: 1,
+    // The coordinator's own secret in its environment (read at each GitHub delivery): not for its instances.
+    env: { SLIPWAY_TEST_HOOK_SECRET: 'the-coordinator-s-own' },
     extraTopLevel: [
+      'triggers:',
+      '  github: { secret: env:SLIPWAY_TEST_HOOK_SECRET, rules: [{ branch: main, environment: staging }] }',
       'notifications:',
       '  services:',
       '    chat: { type: slack, url: secret:CHAT_URL }',
@@ -88,7 +92,7 @@ describe('a notification that failed for good', () => {
     expect(ok.received).toHaveLength(1);
   });
 
-  it("keeps the notification services' secrets out of the instances; the application's own reach them", async () => {
+  it("keeps Slipway's own secrets out of the instances; the application's own reach them", async () => {
     const { instances } = await system.client.call<{ instances: { pid: number | null; desired: string }[] }>(
       'GET',
       '/api/v1/instances?environment=staging',
@@ -96,6 +100,6 @@ describe('a notification that failed for good', () => {
     const pid = instances.find((i) => i.desired === 'running' && i.pid !== null)!.pid!;
     const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     expect(environ).toContain('APP_TOKEN=the-application-s-own');
-    expect(environ.filter((e) => /^(CHAT_URL|GONE_URL)=/.test(e))).toEqual([]);
+    expect(environ.filter((e) => /^(CHAT_URL|GONE_URL|SLIPWAY_TEST_HOOK_SECRET)=/.test(e))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rawConfig } from '../../test/support/config.js';
 import { validateConfigObject } from '../config/validate.js';
-import { coordinatorSecretNames } from './coordinator-secrets.js';
+import { coordinatorEnvNames, coordinatorSecretNames } from './coordinator-secrets.js';
 
 describe('coordinatorSecretNames', () => {
   it("names the notification services' credentials, the hosts' SSH key and Sentry's, nothing of the app's", () => {
@@ -35,5 +35,18 @@ describe('coordinatorSecretNames', () => {
     };
     expect([...coordinatorSecretNames(withKey, first!.name)]).toEqual(['DEPLOY_KEY']);
     if (second) expect([...coordinatorSecretNames(withKey, second.name)]).toEqual([]);
+  });
+
+  it('names the variables of the coordinator that env: references of Slipway itself read', () => {
+    const config = validateConfigObject(rawConfig(), { baseDir: '/srv/app' });
+    const withRefs = {
+      ...config,
+      triggers: { github: { secret: 'env:GITHUB_WEBHOOK_SECRET', rules: [] } },
+      sso: { clientSecret: 'env:OIDC_CLIENT_SECRET' } as never,
+    };
+    expect([...coordinatorEnvNames([config, withRefs])].sort()).toEqual([
+      'GITHUB_WEBHOOK_SECRET',
+      'OIDC_CLIENT_SECRET',
+    ]);
   });
 });

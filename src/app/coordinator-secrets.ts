@@ -17,3 +17,16 @@ export function coordinatorSecretNames(config: ProjectConfig, environment: strin
     ...(forward?.releases ? [forward.releases.tokenSecret] : []),
   ]);
 }
+
+/**
+ * Variables of the coordinator's own environment that the projects' config names as Slipway's secrets (the GitHub
+ * webhook secret `triggers.github.secret`, the single sign-on client secret `sso.clientSecret`, both `env:NAME`):
+ * the coordinator reads them, its instances must not inherit them with the rest of its environment (PATH, HOME, …).
+ */
+export function coordinatorEnvNames(configs: readonly ProjectConfig[]): Set<string> {
+  const names = new Set<string>();
+  for (const c of configs)
+    for (const ref of [c.triggers?.github?.secret, c.sso?.clientSecret])
+      if (ref?.startsWith('env:')) names.add(ref.slice('env:'.length));
+  return names;
+}

@@ -6,7 +6,7 @@ import type { InstanceSpec, Runtime } from '../runtimes/runtime.js';
 import { type HostAddress, parseHostAddress } from '../runtimes/ssh/host-address.js';
 import type { HostCredentials } from '../runtimes/ssh/host-connection.js';
 import { SlipwayError } from '../shared/errors.js';
-import { coordinatorSecretNames } from './coordinator-secrets.js';
+import { coordinatorEnvNames, coordinatorSecretNames } from './coordinator-secrets.js';
 import type { Logger } from '../shared/logging.js';
 import { containerOf, hostsOf, PlacedRuntime } from './placed-runtime.js';
 
@@ -58,6 +58,7 @@ export async function buildRuntime(w: RuntimeWiring): Promise<Runtime> {
     logDir: w.instanceLogs,
     logger: w.logger.child({ part: 'runtime' }),
     secretEnv,
+    withheldEnv: () => coordinatorEnvNames(w.projects()),
     ...(w.config.runtime.ports ? { ports: w.config.runtime.ports } : {}),
   });
   const usesHosts =

@@ -51,6 +51,16 @@ describe('buildInstanceEnv with secrets', () => {
   });
 });
 
+describe('buildInstanceEnv with variables withheld', () => {
+  it("leaves out the coordinator's variables that hold Slipway's own secrets (env:NAME in the config)", () => {
+    const parent = { PATH: '/usr/bin', GITHUB_WEBHOOK_SECRET: 'whs', OIDC_SECRET: 'o', APP_MODE: 'x' };
+    const env = buildInstanceEnv(spec, 4321, parent, {}, new Set(['GITHUB_WEBHOOK_SECRET', 'OIDC_SECRET']));
+    expect(env).toMatchObject({ PATH: '/usr/bin', APP_MODE: 'x' });
+    expect(Object.keys(env)).not.toContain('GITHUB_WEBHOOK_SECRET');
+    expect(Object.keys(env)).not.toContain('OIDC_SECRET');
+  });
+});
+
 describe('substitutePort', () => {
   it('replaces every {port} in every argument', () => {
     expect(substitutePort(['serve', '--port={port}', '--url=http://127.0.0.1:{port}/{port}'], 80)).toEqual([

@@ -13,20 +13,21 @@ export const withheldEnv: readonly string[] = [
 ];
 
 /**
- * The environment an instance runs with: the coordinator's (minus its secrets), then the
- * release env, then the environment's secrets (a secret wins over config env of the same name:
- * it is the deliberate, per-environment value), then the variables Slipway owns, which neither
- * can override.
+ * The environment an instance runs with: the coordinator's (minus its secrets, and `withheld`: the variables the
+ * projects' config names as Slipway's own, `env:NAME`), then the release env, then the environment's secrets (a
+ * secret wins over config env of the same name: it is the deliberate, per-environment value), then the variables
+ * Slipway owns, which neither can override.
  */
 export function buildInstanceEnv(
   spec: InstanceSpec,
   port: number,
   parentEnv: NodeJS.ProcessEnv = process.env,
   secrets: Record<string, string> = {},
+  withheld: ReadonlySet<string> = new Set(),
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(parentEnv)) {
-    if (value !== undefined && !withheldEnv.includes(key)) env[key] = value;
+    if (value !== undefined && !withheldEnv.includes(key) && !withheld.has(key)) env[key] = value;
   }
   Object.assign(env, spec.env, secrets);
   env.PORT = String(port);

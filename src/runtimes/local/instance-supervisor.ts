@@ -24,6 +24,8 @@ export interface SupervisorContext {
   allocatePort(preferred?: number): Promise<number>;
   /** Secret variables for a process about to start, resolved at every (re)start and held only for the spawn. */
   secretEnv(spec: InstanceSpec): Promise<Record<string, string>>;
+  /** Variables of the coordinator's own environment that are Slipway's secrets: not inherited (read at each start). */
+  withheldEnv(): ReadonlySet<string>;
 }
 
 /** Lines of log attached to an `exit` event. */
@@ -79,7 +81,9 @@ export class InstanceSupervisor {
     this.port = port;
     const spawning = this.ctx
       .secretEnv(this.spec)
-      .then((secrets) => spawnInstance(this.spec, port, this.logFile, this.ctx.clock.now(), secrets));
+      .then((secrets) =>
+        spawnInstance(this.spec, port, this.logFile, this.ctx.clock.now(), secrets, this.ctx.withheldEnv()),
+      );
     this.spawning = spawning;
     try {
       const spawned = await spawning;
@@ -213,7 +217,7 @@ export class InstanceSupervisor {
       if (this.s.ended) return undefined;
       const secrets = await this.ctx.secretEnv(this.spec);
       if (this.s.ended) return undefined;
-      return spawnInstance(this.spec, port, this.logFile, this.ctx.clock.now(), secrets);
+      return spawnInstance(this.spec, port, this.logFile, this.ctx.clock.now(), secrets, this.ctx.withheldEnv());
     })();
     this.spawning = restarting;
     let spawned: Awaited<typeof restarting>;

@@ -37,6 +37,11 @@ export interface LocalRuntimeOptions {
    * none. A rejection fails that start like a spawn error.
    */
   secretEnv?: (spec: InstanceSpec) => Promise<Record<string, string>>;
+  /**
+   * Variables of the coordinator's environment that hold Slipway's own secrets (`triggers.github.secret: env:NAME`),
+   * kept out of what instances inherit; read at every start, so a config reload counts.
+   */
+  withheldEnv?: () => ReadonlySet<string>;
   /** The loopback ports instances may listen on (runtime.ports); absent: any free port. */
   ports?: PortRange;
 }
@@ -155,6 +160,7 @@ export class LocalRuntime implements Runtime {
       emit: (event) => this.table.emit(event),
       allocatePort: (preferred) => this.allocatePort(spec.instanceId, preferred),
       secretEnv: this.options.secretEnv ?? (async () => ({})),
+      withheldEnv: this.options.withheldEnv ?? (() => new Set()),
     };
     const supervisor = new InstanceSupervisor(spec, logFile, context);
     this.table.instances.set(spec.instanceId, supervisor);

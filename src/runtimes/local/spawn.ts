@@ -58,6 +58,7 @@ export async function spawnInstance(
   logFile: string,
   now: number,
   secrets: Record<string, string> = {},
+  withheld: ReadonlySet<string> = new Set(),
 ): Promise<SpawnedProcess> {
   checkWorkingDirectory(spec);
   let logFd: number;
@@ -81,7 +82,7 @@ export async function spawnInstance(
     try {
       child = spawn(spec.command, substitutePort(spec.args, port), {
         cwd: spec.cwd,
-        env: buildInstanceEnv(spec, port, process.env, secrets),
+        env: buildInstanceEnv(spec, port, process.env, secrets, withheld),
         detached: true,
         stdio: ['ignore', logFd, logFd],
       });
