@@ -107,15 +107,17 @@ describe('computeKpis on an outage: a watch rollback, its incident, and deployme
 });
 
 describe('restoreWindows', () => {
-  const d = (id: string, state: DeploymentFact['state'], startedAt: number, finishedAt: number): DeploymentFact => ({
+  // Served from its start unless `served` is false.
+  const d = (id: string, state: DeploymentFact['state'], startedAt: number, finishedAt: number, served = true) => ({
     id,
     environment: 'staging',
     service: 'web',
-    kind: 'deploy',
+    kind: 'deploy' as const,
     state,
     toRelease: `rel_${id}`,
     startedAt,
     finishedAt,
+    ...(served ? { trafficShiftedAt: startedAt } : {}),
     regressed: false,
   });
 
@@ -127,9 +129,53 @@ describe('restoreWindows', () => {
   });
 
   it('a window still open at the end has no end', () => {
-    expect(restoreWindows([d('a', 'failed', 5, 9)], new Set(['a']))).toEqual([
-      { environment: 'staging', service: 'web', from: 5, deployments: ['a'] },
+    expect(restoreWindows([{ ...d('a', 'failed', 5, 9), trafficShiftedAt: 6 }], new Set(['a']))).toEqual([
+      { environment: 'staging', service: 'web', from: 6, deployments: ['a'] },
     ]);
+  });
+
+  it('a deployment that failed or was rolled back before any traffic moved to it is no outage', () => {
+    // 3.0.0 crash-looped while starting and 3.0.1 was rolled back by a gate: 1.0.0 served throughout.
+    const history = [d('a', 'succeeded', 0, 10), d('b', 'failed', 20, 25, false), d('c', 'rolled_back', 30, 35, false)];
+    expect(restoreWindows([...history, d('e', 'succeeded', 4000, 4010)], new Set(['b', 'c']))).toEqual([]);
+    // Inside an outage it neither closes the window nor joins it: the bad release it meant to replace still serves.
+    const outage = [d('a', 'succeeded', 0, 10), d('b', 'failed', 20, 25, false), d('e', 'succeeded', 40, 50)];
+    expect(restoreWindows(outage, new Set(['a', 'b']))).toEqual([
+      { environment: 'staging', service: 'web', from: 10, to: 50, deployments: ['a'] },
+    ]);
+  });
+});
+
+describe('computeKpis on a release that failed before it served', () => {
+  const minute = 60_000;
+  const d = (id: string, state: DeploymentFact['state'], from: number, shifted?: number): DeploymentFact => ({
+    id,
+    environment: 'staging',
+    service: 'web',
+    kind: 'deploy',
+    state,
+    toRelease: `rel_${id}`,
+    startedAt: since + from * minute,
+    finishedAt: since + (from + 2) * minute,
+    ...(shifted === undefined ? {} : { trafficShiftedAt: since + shifted * minute }),
+    regressed: false,
+  });
+  // 1.0.0 live; 3.0.0 failed on Friday before any traffic moved; 3.0.1 went live on Monday, three days later.
+  const deployments = [d('1.0.0', 'succeeded', 0, 1), d('3.0.0', 'failed', 10), d('3.0.1', 'succeeded', 3 * 1440, 1)];
+  const kpis = computeKpis({ since, until, deployments, incidents: [], leadTimesMs: [], availability });
+
+  it('counts in success rate and change failure rate, but opens no restore window and is no MTBF failure', () => {
+    expect(kpis.deployments).toEqual({ finished: 3, succeeded: 2, rolledBack: 0, failed: 1 });
+    expect(kpis.changeFailureRate.failedChanges).toBe(1);
+    expect(kpis.timeToRestore.deployments).toEqual({ count: 0, meanMs: null, medianMs: null });
+    expect(kpis.mtbf.failures).toBe(0);
+  });
+
+  it('the same failure after traffic moved to it is an outage from then until a good release is live', () => {
+    const served = deployments.map((x) => (x.id === '3.0.0' ? { ...x, trafficShiftedAt: since + 11 * minute } : x));
+    const k = computeKpis({ since, until, deployments: served, incidents: [], leadTimesMs: [], availability });
+    expect(k.timeToRestore.deployments.meanMs).toBe((3 * 1440 + 2 - 11) * minute);
+    expect(k.mtbf.failures).toBe(1);
   });
 });
 

@@ -11,6 +11,8 @@ export interface DeploymentOutcome {
   toRelease: string;
   startedAt: Date;
   finishedAt: Date;
+  /** When traffic first moved to its candidate (ms since the epoch); absent: it never served. */
+  trafficShiftedAt?: number;
   regressed: boolean;
   watchRolledBack: boolean;
 }
@@ -27,6 +29,7 @@ export async function listDeploymentOutcomes(
   const { rows } = await db.query<Record<string, unknown>>(
     `select id, environment, service, kind, state, from_release, to_release,
             coalesce(started_at, created_at) as started_at, finished_at,
+            (progress->>'trafficShiftedAt')::double precision as traffic_shifted_at,
             coalesce(watch->>'state' = 'regressed', false) as regressed,
             coalesce(watch->>'state' = 'regressed' and watch->>'rollback' is not null, false) as watch_rolled_back
        from deployments
@@ -47,6 +50,7 @@ export async function listDeploymentOutcomes(
     toRelease: String(r.to_release),
     startedAt: r.started_at as Date,
     finishedAt: r.finished_at as Date,
+    ...(r.traffic_shifted_at === null ? {} : { trafficShiftedAt: Number(r.traffic_shifted_at) }),
     regressed: r.regressed === true,
     watchRolledBack: r.watch_rolled_back === true,
   }));
