@@ -173,6 +173,8 @@ describe('loadKpis from the store', () => {
     expect(k.rollbackFrequency).toMatchObject({ value: 0.25, rollbacks: 1 });
     expect(k.changeFailureRate).toEqual({ value: 0.5, failedChanges: 2 });
     expect(k.mtbf.failures).toBe(1);
+    // Up from qa's first deployment (2 days in) until the incident, left open here, 75 min later.
+    expect(k.mtbf).toMatchObject({ upMs: 75 * minute, valueMs: 75 * minute });
     expect(k.incidents).toEqual({ opened: 1, open: 1 });
   });
 
@@ -187,5 +189,6 @@ describe('loadKpis from the store', () => {
     expect(web!.kpis.deployments.finished).toBe(0);
     expect(web!.kpis.availability.probes).toBe(0);
     expect(web!.kpis.incidents.opened).toBe(0);
+    expect(web!.kpis.mtbf).toMatchObject({ valueMs: null, upMs: 0, check: { status: 'unknown' } });
   });
 });

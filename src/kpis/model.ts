@@ -80,7 +80,9 @@ export interface Kpis {
   timeToRestore: { incidents: DurationSummary; deployments: DurationSummary; check: TargetCheck };
   successRate: { value: number | null; check: TargetCheck };
   rollbackFrequency: { value: number | null; rollbacks: number; check: TargetCheck };
-  mtbf: { valueMs: number | null; failures: number; check: TargetCheck };
+  /** Up time / failures (null without failures); up time is the time observed (from the first deployment, if inside
+   * the period) less outages. */
+  mtbf: { valueMs: number | null; failures: number; upMs: number; check: TargetCheck };
   availability: {
     uptime: number | null;
     probes: number;

@@ -56,6 +56,24 @@ export async function listDeploymentOutcomes(
   }));
 }
 
+/**
+ * When each environment's first deployment started (before `until`; restarts and cancelled ones too are only ever
+ * after one): the delivery figures measure up time from then.
+ */
+export async function listFirstDeployments(
+  db: Queryable,
+  f: { project: string; until: Date; environment?: string; service?: string },
+): Promise<{ environment: string; startedAt: Date }[]> {
+  const { rows } = await db.query<{ environment: string; started_at: Date }>(
+    `select environment, min(started_at) as started_at from deployments
+      where project = $1 and started_at is not null and started_at < $2
+        and ($3::text is null or environment = $3) and ($4::text is null or service = $4)
+      group by environment`,
+    [f.project, f.until, f.environment ?? null, f.service ?? null],
+  );
+  return rows.map((r) => ({ environment: String(r.environment), startedAt: r.started_at }));
+}
+
 /** `incident.*` events of a project up to `until`, oldest first (the incidents capability writes them). */
 export async function listIncidentEvents(
   db: Queryable,
