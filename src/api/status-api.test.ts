@@ -86,8 +86,6 @@ describe('status summary', () => {
     expect(res.body).toContain('sev1 since');
     for (const internal of ['1.0.0', '18082', '127.0.0.1', 'inc_7', 'sev3', 'dep_', 'rel_'])
       expect(res.body).not.toContain(internal);
-    const unknown = await app.inject({ url: '/status/nope' });
-    expect([unknown.statusCode, unknown.body]).toEqual([404, 'no such status page\n']);
   });
 
   it('with a trailing slash: the same page, not the dashboard app', async () => {
@@ -106,5 +104,20 @@ describe('status summary', () => {
     expect(res.body).toContain('/status/&lt;project&gt;');
     for (const internal of ['params', 'Too small', 'login', 'harbor', '"error"'])
       expect(res.body).not.toContain(internal);
+  });
+
+  it('no project, an unknown one, a long name or more path after it: that same 404 page, never the app', async () => {
+    const page = (await app.inject({ url: '/status/' })).body;
+    for (const url of ['/status', '/status/nope', '/status/nope/', '/status/harbor/extra', '/status/harbor/a/b/']) {
+      const res = await app.inject({ url });
+      expect([url, res.statusCode, res.headers['content-type'], res.body]).toEqual([
+        url,
+        404,
+        'text/html; charset=utf-8',
+        page,
+      ]);
+      expect(res.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    }
+    expect((await app.inject({ url: `/status/${'x'.repeat(200)}` })).body).toBe(page);
   });
 });
