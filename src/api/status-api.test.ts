@@ -26,7 +26,14 @@ beforeAll(async () => {
     const d = await h.engine.deploy({ project: 'harbor', service: 'api', environment, version: '1.0.0' });
     await h.waitFinished(d.id);
   }
-  // production: an incident; staging: a failed probe a minute ago (degraded), all others up.
+  // production: a sev4 incident, then a sev1 one; staging: a failed probe a minute ago (degraded), all others up.
+  await appendEvent(h.db, {
+    project: 'harbor',
+    environment: 'production',
+    kind: 'incident.opened',
+    message: 'opened',
+    data: { incident: 'inc_5', severity: 'sev4', title: 'slow page', service: 'api' },
+  });
   await appendEvent(h.db, {
     project: 'harbor',
     environment: 'production',
@@ -69,8 +76,10 @@ describe('status summary', () => {
     const [staging, production] = res.json().environments;
     expect(staging).toMatchObject({ environment: 'staging', state: 'degraded', uptime30d: 0.99, openIncidents: [] });
     expect(production).toMatchObject({ environment: 'production', state: 'incident', uptime30d: null });
+    // By severity, then start time: the sev1 above the sev4 that opened before it.
     expect(production.openIncidents).toEqual([
       expect.objectContaining({ id: 'inc_7', severity: 'sev1', service: 'api', title: expect.any(String) }),
+      expect.objectContaining({ id: 'inc_5', severity: 'sev4' }),
     ]);
     expect((await app.inject({ url: '/api/v1/projects/harbor/status-summary' })).statusCode).toBe(401);
   });
@@ -83,7 +92,7 @@ describe('status summary', () => {
     expect(res.body).toContain('<h1>Incident in progress</h1>');
     expect(res.body).toMatch(/production <span[^>]*>incident<\/span>/);
     expect(res.body).toMatch(/staging <span[^>]*>degraded<\/span>/);
-    expect(res.body).toContain('sev1 since');
+    expect(res.body).toMatch(/<li>sev1 since [^<]*<\/li><li>sev4 since/);
     for (const internal of ['1.0.0', '18082', '127.0.0.1', 'inc_7', 'sev3', 'dep_', 'rel_'])
       expect(res.body).not.toContain(internal);
   });
