@@ -40,6 +40,9 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
     expect(staging.deployments).toMatchObject({ finished: 1, succeeded: 1 });
     const human = await system.cli(['kpis', '--since', '1h', '--env', 'staging']);
     expect(human.stdout).toMatch(/uptime \(probes\)\s+100 % of \d+\s+≥ 99\.9 %\s+pass/);
+    // No failure yet: MTBF has no value, so no data like every empty figure (it passed with a null value before).
+    expect(staging.mtbf).toMatchObject({ valueMs: null, failures: 0, check: { status: 'unknown' } });
+    expect(human.stdout).toMatch(/MTBF\s+- \(0 failures, \S+ up\)\s+≥ 30d\s+no data/);
     const bad = await system.cli(['kpis', '--since', 'soon']);
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/since: "soon" is neither a duration/)]);
   }, 90_000);
@@ -51,6 +54,19 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
     expect(html).toMatch(/staging <span[^>]*>operational<\/span>/);
     for (const internal of ['1.0.0', '127.0.0.1', String(system.workspace.ports.staging)])
       expect(html).not.toContain(internal);
+    const base = `http://127.0.0.1:${system.workspace.ports.coordinator}`;
+    expect((await request(`${base}/status/harbor-quote/`)).statusCode).toBe(200);
+    // Not a project's page: one plain HTML 404, never the dashboard app the catch-all serves.
+    const notFound = await (await request(`${base}/status/`)).body.text();
+    for (const path of ['/status', '/status/nope', '/status/harbor-quote/extra']) {
+      const r = await request(`${base}${path}`);
+      expect([path, r.statusCode, r.headers['content-type'], await r.body.text()]).toEqual([
+        path,
+        404,
+        'text/html; charset=utf-8',
+        notFound,
+      ]);
+    }
   });
 
   it('slipway deploy --at: announced notifyBefore ahead, then started by the coordinator', async () => {

@@ -422,7 +422,9 @@ const table: Record<string, Expectation> = {
   },
   'GET /status/:project': { role: 'viewer', source: 'public', request: () => ({ url: '/status/harbor' }) },
   'GET /status/:project/': { role: 'viewer', source: 'public', request: () => ({ url: '/status/harbor/' }) },
+  'GET /status': { role: 'viewer', source: 'public', request: () => ({ url: '/status' }) },
   'GET /status/': { role: 'viewer', source: 'public', request: () => ({ url: '/status/' }) },
+  'GET /status/*': { role: 'viewer', source: 'public', request: () => ({ url: '/status/harbor/extra' }) },
   // The harness project has no freeze: an allowed caller schedules it for tomorrow (201).
   'POST /api/v1/projects/:project/scheduled-deployments': {
     role: 'deployer',

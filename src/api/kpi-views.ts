@@ -13,7 +13,12 @@ export const kpisView = z.object({
   timeToRestore: z.object({ incidents: durations, deployments: durations, check }),
   successRate: z.object({ value: share, check }),
   rollbackFrequency: z.object({ value: share, rollbacks: z.int(), check }),
-  mtbf: z.object({ valueMs: z.number().nullable(), failures: z.int(), check }),
+  mtbf: z.object({
+    valueMs: z.number().nullable().describe('null without failures: no data'),
+    failures: z.int(),
+    upMs: z.number().describe('the time observed (from the first deployment, if inside the period) less outages'),
+    check,
+  }),
   availability: z.object({
     uptime: share,
     probes: z.int(),

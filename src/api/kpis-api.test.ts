@@ -48,6 +48,11 @@ describe('GET /api/v1/projects/:project/kpis', () => {
     expect(production.changeFailureRate).toEqual({ value: 0.5, failedChanges: 1 });
     expect(production.incidents).toEqual({ opened: 1, open: 1 });
     expect(production.successRate.check).toEqual({ target: '≥ 99.5 %', status: 'pass' });
+    // Staging never failed: MTBF has no value, so no data (not a pass), with the time it was up.
+    expect(body.environments[0].kpis.mtbf).toEqual({
+      ...{ valueMs: null, failures: 0, upMs: expect.any(Number) },
+      check: { target: '≥ 30d', status: 'unknown' },
+    });
   });
 
   it('a viewer of staging sees staging only; asking for production is refused', async () => {
@@ -70,5 +75,7 @@ describe('GET /api/v1/projects/:project/kpis', () => {
     expect(text).toContain(
       'slipway_kpi_target_met{project="harbor",environment="production",kpi="deployment_success_ratio"} 1',
     );
+    // No data is no sample, for MTBF too.
+    expect(text).not.toContain('slipway_kpi_target_met{project="harbor",environment="staging",kpi="mtbf_seconds"}');
   });
 });

@@ -29,7 +29,10 @@ export const publicRoutes: ReadonlySet<string> = new Set([
   // The status page customers read (src/kpis/status-page.ts): states, uptime, incident severities; no internals.
   'GET /status/:project',
   'GET /status/:project/',
+  // Not a project's page (no name, or more path after it): the same plain 404 page.
+  'GET /status',
   'GET /status/',
+  'GET /status/*',
   // The dashboard's page and its assets (src/api/dashboard/): the app itself logs in through the API.
   'GET /',
   'GET /*',

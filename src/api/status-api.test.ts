@@ -26,7 +26,14 @@ beforeAll(async () => {
     const d = await h.engine.deploy({ project: 'harbor', service: 'api', environment, version: '1.0.0' });
     await h.waitFinished(d.id);
   }
-  // production: an incident; staging: a failed probe a minute ago (degraded), all others up.
+  // production: a sev4 incident, then a sev1 one; staging: a failed probe a minute ago (degraded), all others up.
+  await appendEvent(h.db, {
+    project: 'harbor',
+    environment: 'production',
+    kind: 'incident.opened',
+    message: 'opened',
+    data: { incident: 'inc_5', severity: 'sev4', title: 'slow page', service: 'api' },
+  });
   await appendEvent(h.db, {
     project: 'harbor',
     environment: 'production',
@@ -69,8 +76,10 @@ describe('status summary', () => {
     const [staging, production] = res.json().environments;
     expect(staging).toMatchObject({ environment: 'staging', state: 'degraded', uptime30d: 0.99, openIncidents: [] });
     expect(production).toMatchObject({ environment: 'production', state: 'incident', uptime30d: null });
+    // By severity, then start time: the sev1 above the sev4 that opened before it.
     expect(production.openIncidents).toEqual([
       expect.objectContaining({ id: 'inc_7', severity: 'sev1', service: 'api', title: expect.any(String) }),
+      expect.objectContaining({ id: 'inc_5', severity: 'sev4' }),
     ]);
     expect((await app.inject({ url: '/api/v1/projects/harbor/status-summary' })).statusCode).toBe(401);
   });
@@ -83,11 +92,9 @@ describe('status summary', () => {
     expect(res.body).toContain('<h1>Incident in progress</h1>');
     expect(res.body).toMatch(/production <span[^>]*>incident<\/span>/);
     expect(res.body).toMatch(/staging <span[^>]*>degraded<\/span>/);
-    expect(res.body).toContain('sev1 since');
+    expect(res.body).toMatch(/<li>sev1 since [^<]*<\/li><li>sev4 since/);
     for (const internal of ['1.0.0', '18082', '127.0.0.1', 'inc_7', 'sev3', 'dep_', 'rel_'])
       expect(res.body).not.toContain(internal);
-    const unknown = await app.inject({ url: '/status/nope' });
-    expect([unknown.statusCode, unknown.body]).toEqual([404, 'no such status page\n']);
   });
 
   it('with a trailing slash: the same page, not the dashboard app', async () => {
@@ -106,5 +113,20 @@ describe('status summary', () => {
     expect(res.body).toContain('/status/&lt;project&gt;');
     for (const internal of ['params', 'Too small', 'login', 'harbor', '"error"'])
       expect(res.body).not.toContain(internal);
+  });
+
+  it('no project, an unknown one, a long name or more path after it: that same 404 page, never the app', async () => {
+    const page = (await app.inject({ url: '/status/' })).body;
+    for (const url of ['/status', '/status/nope', '/status/nope/', '/status/harbor/extra', '/status/harbor/a/b/']) {
+      const res = await app.inject({ url });
+      expect([url, res.statusCode, res.headers['content-type'], res.body]).toEqual([
+        url,
+        404,
+        'text/html; charset=utf-8',
+        page,
+      ]);
+      expect(res.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    }
+    expect((await app.inject({ url: `/status/${'x'.repeat(200)}` })).body).toBe(page);
   });
 });

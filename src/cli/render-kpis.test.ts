@@ -41,4 +41,18 @@ describe('renderKpis', () => {
     });
     expect(text).toMatch(/MTBF\s+29\.9d/);
   });
+
+  it('an environment never deployed: MTBF is no data, like every empty figure, not a pass', () => {
+    const kpis = computeKpis({
+      ...{ since, until, deployments: [], incidents: [], leadTimesMs: [], firstDeployedAt: null },
+      availability: { probes: 0, probeFailures: 0, requests: 0, errors5xx: 0 },
+    });
+    const text = renderKpis({
+      since: new Date(since).toISOString(),
+      until: new Date(until).toISOString(),
+      environments: [{ environment: 'qa', kpis }],
+    });
+    expect(text).toMatch(/MTBF\s+- \(0 failures, 0ms up\)\s+≥ 30d\s+no data/);
+    expect(text).not.toMatch(/pass/);
+  });
 });

@@ -46,7 +46,12 @@ export function renderKpis(view: KpisView): string {
         status(ttr.check),
       ],
       ['time to restore (deployments)', `${dur(ttr.deployments.meanMs)} over ${ttr.deployments.count}`, '', ''],
-      ['MTBF', `${dur(k.mtbf.valueMs)} (${k.mtbf.failures} failures)`, k.mtbf.check.target, status(k.mtbf.check)],
+      [
+        'MTBF',
+        `${dur(k.mtbf.valueMs)} (${k.mtbf.failures} failures, ${dur(k.mtbf.upMs)} up)`,
+        k.mtbf.check.target,
+        status(k.mtbf.check),
+      ],
       [
         'uptime (probes)',
         `${pct(k.availability.uptime)} of ${k.availability.probes}`,

@@ -9,8 +9,7 @@ const minute = 60_000;
 const availability = { probes: 10_000, probeFailures: 5, requests: 2000, errors5xx: 3 };
 
 describe('computeKpis on a generated history', () => {
-  const { deployments, incidents } = generatedHistory();
-  const kpis = computeKpis({ since, until, deployments, incidents, leadTimesMs: [10, 30, 20], availability });
+  const kpis = computeKpis({ since, until, ...generatedHistory(), leadTimesMs: [10, 30, 20], availability });
 
   it('counts deployments by what became of them, success rate, and frequency over the rollouts that succeeded', () => {
     // #30 succeeded and was reverted later: rolled back, not ok (the rollback frequency counts it too).
@@ -48,7 +47,7 @@ describe('computeKpis on a generated history', () => {
     expect(kpis.incidents).toEqual({ opened: 1, open: 0 });
   });
 
-  it('an empty period has no figures to judge, but a month without failures passes MTBF', () => {
+  it('an empty period has no figures to judge: MTBF without failures is no data too, not a pass', () => {
     const empty = computeKpis({
       since,
       until,
@@ -56,24 +55,27 @@ describe('computeKpis on a generated history', () => {
       incidents: [],
       leadTimesMs: [],
       availability: { probes: 0, probeFailures: 0, requests: 0, errors5xx: 0 },
+      firstDeployedAt: null,
     });
     expect(empty.successRate).toEqual({ value: null, check: { target: '≥ 99.5 %', status: 'unknown' } });
     expect(empty.availability.check.status).toBe('unknown');
-    expect(empty.mtbf).toEqual({ valueMs: null, failures: 0, check: { target: '≥ 30d', status: 'pass' } });
-    const week = computeKpis({
-      ...{ since, until: since + 7 * 86_400_000 },
-      deployments: [],
-      incidents: [],
-      leadTimesMs: [],
-      availability: empty.availability as never,
+    expect(empty.mtbf).toEqual({ valueMs: null, failures: 0, upMs: 0, check: { target: '≥ 30d', status: 'unknown' } });
+    // A month up without a failure: its up time is known, the mean time between failures is not.
+    const quiet = computeKpis({
+      ...{ since, until, deployments: [], incidents: [], leadTimesMs: [], availability },
+      firstDeployedAt: since - 86_400_000,
     });
-    expect(week.mtbf.check.status).toBe('unknown');
+    expect(quiet.mtbf).toEqual({
+      ...{ valueMs: null, failures: 0, upMs: 30 * 86_400_000 },
+      check: { target: '≥ 30d', status: 'unknown' },
+    });
   });
 });
 
 describe('computeKpis on an outage: a watch rollback, its incident, and deployments that joined it', () => {
-  const { deployments, incidents } = watchRollbackHistory();
-  const kpis = computeKpis({ since, until, deployments, incidents, leadTimesMs: [], availability });
+  const history = watchRollbackHistory();
+  const { deployments, incidents } = history;
+  const kpis = computeKpis({ since, until, ...history, leadTimesMs: [], availability });
 
   it('the breakdown says what the rollback frequency counts: the watch rolled #w1 back after it succeeded', () => {
     expect(kpis.deployments).toEqual({ finished: 4, succeeded: 2, rolledBack: 1, failed: 1 });
@@ -87,7 +89,7 @@ describe('computeKpis on an outage: a watch rollback, its incident, and deployme
     const reported = deployments.map((d) => (d.id === 'dep_w1' ? { ...d, watchRolledBack: false } : d));
     // No rollback deployment either: the release stayed live until the fix.
     const k = computeKpis({
-      ...{ since, until, incidents, leadTimesMs: [], availability },
+      ...{ since, until, incidents, leadTimesMs: [], availability, firstDeployedAt: history.firstDeployedAt },
       deployments: reported.filter((d) => d.id !== 'dep_wrb'),
     });
     expect(k.deployments).toEqual({ finished: 4, succeeded: 3, rolledBack: 0, failed: 1 });
@@ -101,21 +103,60 @@ describe('computeKpis on an outage: a watch rollback, its incident, and deployme
 
   it('MTBF: the incident is one failure, however many of its deployments were bad', () => {
     expect(kpis.mtbf.failures).toBe(1);
-    expect(kpis.mtbf.valueMs).toBe(30 * 86_400_000 - 60 * minute);
+    // Up from qa's first deployment, 2 days into the period, less the hour of the incident.
+    expect(kpis.mtbf.valueMs).toBe(28 * 86_400_000 - 60 * minute);
     expect(kpis.timeToRestore.deployments).toMatchObject({ count: 2, meanMs: ((7 + 40) / 2) * minute });
   });
 });
 
-describe('restoreWindows', () => {
-  const d = (id: string, state: DeploymentFact['state'], startedAt: number, finishedAt: number): DeploymentFact => ({
+describe('MTBF over the time the environment existed', () => {
+  // An environment 8 minutes old: 1.0.0 live at 1, then three releases the engine rolled back after a minute each.
+  const start = until - 8 * minute;
+  const d = (id: string, state: DeploymentFact['state'], from: number): DeploymentFact => ({
     id,
     environment: 'staging',
     service: 'web',
     kind: 'deploy',
     state,
     toRelease: `rel_${id}`,
+    startedAt: start + from * minute,
+    finishedAt: start + (from + 1) * minute,
+    trafficShiftedAt: start + from * minute,
+    regressed: false,
+  });
+  const deployments = [
+    d('a', 'succeeded', 0),
+    d('b', 'rolled_back', 2),
+    d('c', 'rolled_back', 4),
+    d('e', 'rolled_back', 6),
+  ];
+  const mtbf = (periodMs: number) =>
+    computeKpis({
+      ...{ since: until - periodMs, until, deployments, incidents: [], leadTimesMs: [], availability },
+      firstDeployedAt: start,
+    }).mtbf;
+
+  it('is the same whatever the window, once the window holds the whole history: up time starts with it', () => {
+    // 8 minutes observed, 3 of them down: 5 minutes up over 3 failures.
+    expect(mtbf(30 * 86_400_000)).toMatchObject({ failures: 3, upMs: 5 * minute, valueMs: (5 * minute) / 3 });
+    expect(mtbf(60 * minute)).toEqual(mtbf(30 * 86_400_000));
+    // A window shorter than the history measures from its own start.
+    expect(mtbf(5 * minute)).toMatchObject({ failures: 2, upMs: 3 * minute });
+  });
+});
+
+describe('restoreWindows', () => {
+  // Served from its start unless `served` is false.
+  const d = (id: string, state: DeploymentFact['state'], startedAt: number, finishedAt: number, served = true) => ({
+    id,
+    environment: 'staging',
+    service: 'web',
+    kind: 'deploy' as const,
+    state,
+    toRelease: `rel_${id}`,
     startedAt,
     finishedAt,
+    ...(served ? { trafficShiftedAt: startedAt } : {}),
     regressed: false,
   });
 
@@ -127,9 +168,54 @@ describe('restoreWindows', () => {
   });
 
   it('a window still open at the end has no end', () => {
-    expect(restoreWindows([d('a', 'failed', 5, 9)], new Set(['a']))).toEqual([
-      { environment: 'staging', service: 'web', from: 5, deployments: ['a'] },
+    expect(restoreWindows([{ ...d('a', 'failed', 5, 9), trafficShiftedAt: 6 }], new Set(['a']))).toEqual([
+      { environment: 'staging', service: 'web', from: 6, deployments: ['a'] },
     ]);
+  });
+
+  it('a deployment that failed or was rolled back before any traffic moved to it is no outage', () => {
+    // 3.0.0 crash-looped while starting and 3.0.1 was rolled back by a gate: 1.0.0 served throughout.
+    const history = [d('a', 'succeeded', 0, 10), d('b', 'failed', 20, 25, false), d('c', 'rolled_back', 30, 35, false)];
+    expect(restoreWindows([...history, d('e', 'succeeded', 4000, 4010)], new Set(['b', 'c']))).toEqual([]);
+    // Inside an outage it neither closes the window nor joins it: the bad release it meant to replace still serves.
+    const outage = [d('a', 'succeeded', 0, 10), d('b', 'failed', 20, 25, false), d('e', 'succeeded', 40, 50)];
+    expect(restoreWindows(outage, new Set(['a', 'b']))).toEqual([
+      { environment: 'staging', service: 'web', from: 10, to: 50, deployments: ['a'] },
+    ]);
+  });
+});
+
+describe('computeKpis on a release that failed before it served', () => {
+  const minute = 60_000;
+  const d = (id: string, state: DeploymentFact['state'], from: number, shifted?: number): DeploymentFact => ({
+    id,
+    environment: 'staging',
+    service: 'web',
+    kind: 'deploy',
+    state,
+    toRelease: `rel_${id}`,
+    startedAt: since + from * minute,
+    finishedAt: since + (from + 2) * minute,
+    ...(shifted === undefined ? {} : { trafficShiftedAt: since + shifted * minute }),
+    regressed: false,
+  });
+  // 1.0.0 live; 3.0.0 failed on Friday before any traffic moved; 3.0.1 went live on Monday, three days later.
+  const deployments = [d('1.0.0', 'succeeded', 0, 1), d('3.0.0', 'failed', 10), d('3.0.1', 'succeeded', 3 * 1440, 1)];
+  const base = { since, until, incidents: [], leadTimesMs: [], availability, firstDeployedAt: since };
+  const kpis = computeKpis({ ...base, deployments });
+
+  it('counts in success rate and change failure rate, but opens no restore window and is no MTBF failure', () => {
+    expect(kpis.deployments).toEqual({ finished: 3, succeeded: 2, rolledBack: 0, failed: 1 });
+    expect(kpis.changeFailureRate.failedChanges).toBe(1);
+    expect(kpis.timeToRestore.deployments).toEqual({ count: 0, meanMs: null, medianMs: null });
+    expect(kpis.mtbf.failures).toBe(0);
+  });
+
+  it('the same failure after traffic moved to it is an outage from then until a good release is live', () => {
+    const served = deployments.map((x) => (x.id === '3.0.0' ? { ...x, trafficShiftedAt: since + 11 * minute } : x));
+    const k = computeKpis({ ...base, deployments: served });
+    expect(k.timeToRestore.deployments.meanMs).toBe((3 * 1440 + 2 - 11) * minute);
+    expect(k.mtbf.failures).toBe(1);
   });
 });
 

@@ -1,5 +1,5 @@
 import { changeFailures, rolledBackDeployments } from './change-failures.js';
-import type { AvailabilityFact, DeploymentFact, IncidentFact, Kpis, TargetCheck } from './model.js';
+import type { AvailabilityFact, DeploymentFact, IncidentFact, Kpis } from './model.js';
 import { targets } from './model.js';
 import { restoreWindows } from './restore-windows.js';
 import { check, share, summarize } from './summarize.js';
@@ -15,6 +15,11 @@ export interface KpiInputs {
   /** Lead times (commit → succeeded) of deployments that finished in the period. */
   leadTimesMs: number[];
   availability: AvailabilityFact;
+  /**
+   * When the scope's first deployment started, at any time before `until` (null: never deployed). MTBF's up time
+   * runs from then, or from an earlier incident, when later than `since`: before it there was nothing to fail.
+   */
+  firstDeployedAt: number | null;
 }
 
 const day = 86_400_000;
@@ -56,17 +61,19 @@ export function computeKpis(input: KpiInputs): Kpis {
   const unlinked = windows.filter((w) => !w.deployments.some((d) => linked.has(d)));
   const failureCount =
     incidents.filter((i) => inPeriod(i.openedAt)).length + unlinked.filter((w) => inPeriod(w.from)).length;
+  // Up time is the observed time less the outages: from when the scope first existed (its first deployment, or an
+  // incident before it) if that is inside the period, so a week-old environment is not credited with a month up.
+  const observedFrom = Math.max(since, Math.min(input.firstDeployedAt ?? until, ...incidents.map((i) => i.openedAt)));
+  const observedMs = Math.max(0, until - observedFrom);
   const clip = (from: number, to: number | undefined) =>
-    Math.max(0, Math.min(to ?? until, until) - Math.max(from, since));
+    Math.max(0, Math.min(to ?? until, until) - Math.max(from, observedFrom));
   const downMs =
     incidents.reduce((a, i) => a + clip(i.openedAt, i.resolvedAt), 0) +
     unlinked.reduce((a, w) => a + clip(w.from, w.to), 0);
+  const upMs = observedMs - Math.min(downMs, observedMs);
+  // No failure, no mean time between them: "no data" like every other empty figure, however long it was up.
+  const mtbfMs = failureCount === 0 ? null : upMs / failureCount;
   const periodMs = until - since;
-  const mtbfMs = failureCount === 0 ? null : (periodMs - Math.min(downMs, periodMs)) / failureCount;
-  const mtbfCheck: TargetCheck =
-    failureCount === 0
-      ? { target: '≥ 30d', status: periodMs >= targets.mtbfMs ? 'pass' : 'unknown' }
-      : check(mtbfMs, { atLeast: targets.mtbfMs }, '≥ 30d');
 
   const a = input.availability;
   const uptime = share(a.probes - a.probeFailures, a.probes);
@@ -91,7 +98,7 @@ export function computeKpis(input: KpiInputs): Kpis {
       rollbacks: rolledBack.length,
       check: check(rollbackRate, { atMost: targets.rollbackRate }, `≤ ${pct(targets.rollbackRate)}`),
     },
-    mtbf: { valueMs: mtbfMs, failures: failureCount, check: mtbfCheck },
+    mtbf: { valueMs: mtbfMs, failures: failureCount, upMs, check: check(mtbfMs, { atLeast: targets.mtbfMs }, '≥ 30d') },
     availability: {
       uptime,
       probes: a.probes,

@@ -6,12 +6,20 @@ export const until = since + 30 * 86_400_000;
 const minute = 60_000;
 const hour = 60 * minute;
 
+/** A scope's deployments and incidents, and when its first deployment started (the period's start, or later). */
+export interface History {
+  deployments: DeploymentFact[];
+  incidents: IncidentFact[];
+  firstDeployedAt: number;
+}
+
 /**
  * 100 deployments of api to production, one every 6 h, each 10 min long: #10 and #50 rolled back by the engine
  * after 5 min, #30 succeeded and was reverted by a rollback deployment 20 min later (2 min long), #70 failed,
- * #80 succeeded and is named by an incident opened 1 min later and resolved 12 min after that.
+ * #80 succeeded and is named by an incident opened 1 min later and resolved 12 min after that. Each served from its
+ * start (#70 too: it failed because its rollback could not complete).
  */
-export function generatedHistory(): { deployments: DeploymentFact[]; incidents: IncidentFact[] } {
+export function generatedHistory(): History {
   const deployments: DeploymentFact[] = [];
   for (let i = 0; i < 100; i++) {
     const startedAt = since + i * 6 * hour;
@@ -26,6 +34,7 @@ export function generatedHistory(): { deployments: DeploymentFact[]; incidents: 
       toRelease: `rel_${i}`,
       startedAt,
       finishedAt: startedAt + (state === 'rolled_back' ? 5 : 10) * minute,
+      trafficShiftedAt: startedAt,
       regressed: false,
     });
   }
@@ -40,6 +49,7 @@ export function generatedHistory(): { deployments: DeploymentFact[]; incidents: 
     toRelease: 'rel_29',
     startedAt: reverted.finishedAt + 20 * minute,
     finishedAt: reverted.finishedAt + 22 * minute,
+    trafficShiftedAt: reverted.finishedAt + 20 * minute,
     regressed: false,
   });
   const opened = deployments[80]!.finishedAt + minute;
@@ -54,15 +64,16 @@ export function generatedHistory(): { deployments: DeploymentFact[]; incidents: 
       deployments: ['dep_80'],
     },
   ];
-  return { deployments, incidents };
+  return { deployments, incidents, firstDeployedAt: since };
 }
 
 /**
  * One outage of web in qa, 2 days into the period (minutes from then): #w0 ok (0–10); #w1 (60–70) succeeded and its
  * post-deploy watch regressed at 75, rolled it back (#wrb, 75–77) and opened an incident naming it; #w2 (90–95)
- * failed and #w3 (120–130), the fix, joined that open incident, resolved at 135. The incident links all four.
+ * failed after it served and #w3 (120–130), the fix, joined that open incident, resolved at 135. The incident links
+ * all four. Each served from its start; qa had no deployment before #w0.
  */
-export function watchRollbackHistory(): { deployments: DeploymentFact[]; incidents: IncidentFact[] } {
+export function watchRollbackHistory(): History {
   const at = (m: number) => since + 2 * 86_400_000 + m * minute;
   const d = (
     id: string,
@@ -80,6 +91,7 @@ export function watchRollbackHistory(): { deployments: DeploymentFact[]; inciden
     toRelease: `rel_${id.slice(4)}`,
     startedAt: at(from),
     finishedAt: at(to),
+    trafficShiftedAt: at(from),
     regressed: false,
     ...more,
   });
@@ -101,5 +113,5 @@ export function watchRollbackHistory(): { deployments: DeploymentFact[]; inciden
       deployments: ['dep_w1', 'dep_wrb', 'dep_w2', 'dep_w3'],
     },
   ];
-  return { deployments, incidents };
+  return { deployments, incidents, firstDeployedAt: at(0) };
 }

@@ -31,8 +31,8 @@ describe('loadKpis from the store', () => {
     for (const d of [...deployments, ...outage.deployments]) {
       await db.query(
         `insert into deployments (id, project, service, environment, kind, from_release, to_release, strategy, state,
-           plan, settings, started_at, finished_at, created_at, watch)
-         values ($1, 'harbor', $2, $3, $4, $5, $6, 'blue-green', $7, '{"steps":[]}', '{}', $8, $9, $8, $10)`,
+           plan, settings, started_at, finished_at, created_at, watch, progress)
+         values ($1, 'harbor', $2, $3, $4, $5, $6, 'blue-green', $7, '{"steps":[]}', '{}', $8, $9, $8, $10, $11)`,
         [
           d.id,
           d.service,
@@ -44,6 +44,7 @@ describe('loadKpis from the store', () => {
           new Date(d.startedAt),
           new Date(d.finishedAt),
           d.regressed ? { state: 'regressed', onRegression: 'rollback', rollback: 'dep_wrb' } : null,
+          { inconclusive: 0, migrationsApplied: [], trafficShiftedAt: d.trafficShiftedAt },
         ],
       );
     }
@@ -147,12 +148,17 @@ describe('loadKpis from the store', () => {
     expect(k.rollbackFrequency.value).toBe(0.03);
     expect(k.changeFailureRate).toEqual({ value: 0.05, failedChanges: 5 });
     expect(k.timeToRestore.incidents.meanMs).toBe(12 * minute);
-    expect(k.timeToRestore.deployments.medianMs).toBe(22 * minute);
+    // The windows open when traffic moved (progress.trafficShiftedAt).
+    expect(k.timeToRestore.deployments).toMatchObject({ count: 5, medianMs: 22 * minute });
     expect(k.mtbf.failures).toBe(5);
     expect(k.leadTime).toEqual({ count: 2, meanMs: 40 * minute, medianMs: 40 * minute });
     expect(k.availability).toMatchObject({ probes: 10_000, probeFailures: 5, uptime: 0.9995, errorShare: 0.0015 });
     expect(staging!.kpis.deployments).toEqual({ finished: 1, succeeded: 0, rolledBack: 0, failed: 1 });
     expect(staging!.kpis.incidents.opened).toBe(0);
+    // dep_st failed before any traffic moved to it: a failed change, not an outage.
+    expect(staging!.kpis.changeFailureRate.failedChanges).toBe(1);
+    expect(staging!.kpis.timeToRestore.deployments.count).toBe(0);
+    expect(staging!.kpis.mtbf.failures).toBe(0);
   });
 
   it('an outage: a watch rollback, its incident and the deployments that joined it, one failure', async () => {
@@ -167,6 +173,8 @@ describe('loadKpis from the store', () => {
     expect(k.rollbackFrequency).toMatchObject({ value: 0.25, rollbacks: 1 });
     expect(k.changeFailureRate).toEqual({ value: 0.5, failedChanges: 2 });
     expect(k.mtbf.failures).toBe(1);
+    // Up from qa's first deployment (2 days in) until the incident, left open here, 75 min later.
+    expect(k.mtbf).toMatchObject({ upMs: 75 * minute, valueMs: 75 * minute });
     expect(k.incidents).toEqual({ opened: 1, open: 1 });
   });
 
@@ -181,5 +189,6 @@ describe('loadKpis from the store', () => {
     expect(web!.kpis.deployments.finished).toBe(0);
     expect(web!.kpis.availability.probes).toBe(0);
     expect(web!.kpis.incidents.opened).toBe(0);
+    expect(web!.kpis.mtbf).toMatchObject({ valueMs: null, upMs: 0, check: { status: 'unknown' } });
   });
 });

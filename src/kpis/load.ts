@@ -2,6 +2,7 @@ import type { Queryable } from '../store/db.js';
 import { availabilityTotals } from '../store/repos/availability.js';
 import {
   listDeploymentOutcomes,
+  listFirstDeployments,
   listIncidentDeploymentLinks,
   listIncidentEvents,
   listPeriodLeadTimes,
@@ -33,12 +34,13 @@ const rollbackGraceMs = 7 * 86_400_000;
 export async function loadKpis(db: Queryable, q: KpiQuery): Promise<EnvironmentKpis[]> {
   const range = { project: q.project, since: q.since, until: q.until, service: q.service };
   const only = q.environments.length === 1 ? q.environments[0] : undefined;
-  const [outcomes, incidentEvents, links, leadTimes, availability] = await Promise.all([
+  const [outcomes, incidentEvents, links, leadTimes, availability, firsts] = await Promise.all([
     listDeploymentOutcomes(db, { ...range, graceMs: rollbackGraceMs, environment: only }),
     listIncidentEvents(db, { project: q.project, until: q.until }),
     listIncidentDeploymentLinks(db, { project: q.project }),
     listPeriodLeadTimes(db, { ...range, environment: only }),
     availabilityTotals(db, { ...range, environment: only }),
+    listFirstDeployments(db, { project: q.project, until: q.until, environment: only, service: q.service }),
   ]);
   const deployments: DeploymentFact[] = outcomes.map((o) => ({
     ...o,
@@ -55,6 +57,7 @@ export async function loadKpis(db: Queryable, q: KpiQuery): Promise<EnvironmentK
     const scoped = deployments.filter((d) => d.environment === environment);
     const ids = new Set(scoped.map((d) => d.id));
     const a = availability.find((x) => x.environment === environment);
+    const first = firsts.find((x) => x.environment === environment);
     return {
       environment,
       ...(q.service ? { service: q.service } : {}),
@@ -65,6 +68,7 @@ export async function loadKpis(db: Queryable, q: KpiQuery): Promise<EnvironmentK
         incidents: incidents.filter((i) => inScope(i, environment, q.service, ids)),
         leadTimesMs: leadTimes.filter((l) => l.environment === environment).map((l) => l.leadTimeMs),
         availability: a ?? { probes: 0, probeFailures: 0, requests: 0, errors5xx: 0 },
+        firstDeployedAt: first ? first.startedAt.getTime() : null,
       }),
     };
   });

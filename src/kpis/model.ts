@@ -14,6 +14,12 @@ export interface DeploymentFact {
   toRelease: string;
   startedAt: number;
   finishedAt: number;
+  /**
+   * When the candidate first got traffic (progress.trafficShiftedAt); absent: it never served — a deployment that
+   * failed or was rolled back before any traffic moved to it left the stable release serving. One that succeeded
+   * went live whatever this says.
+   */
+  trafficShiftedAt?: number;
   /** Its post-deploy watch found a regression (a change failure, rolled back or not). */
   regressed: boolean;
   /** Its watch rolled it back (`onRegression: rollback`); with `alert` a regression is only reported. */
@@ -74,7 +80,9 @@ export interface Kpis {
   timeToRestore: { incidents: DurationSummary; deployments: DurationSummary; check: TargetCheck };
   successRate: { value: number | null; check: TargetCheck };
   rollbackFrequency: { value: number | null; rollbacks: number; check: TargetCheck };
-  mtbf: { valueMs: number | null; failures: number; check: TargetCheck };
+  /** Up time / failures (null without failures); up time is the time observed (from the first deployment, if inside
+   * the period) less outages. */
+  mtbf: { valueMs: number | null; failures: number; upMs: number; check: TargetCheck };
   availability: {
     uptime: number | null;
     probes: number;

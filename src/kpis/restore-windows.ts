@@ -12,10 +12,13 @@ export interface RestoreWindow {
 }
 
 /**
- * Time to restore measured on deployments: per service, a window opens when a bad release goes live (a deployment
- * that is rolled back by the engine opens it when it starts; a succeeded one that is reverted later, when it
- * finishes; a failed one when it starts) and closes when a deployment leaves a good release live. A rollout that
- * the engine rolls back onto a good stable release is one window of its own length.
+ * Time to restore measured on deployments: per service, a window opens when a bad release goes live and serves
+ * users — a succeeded one that is reverted later (or regressed in its watch) when it finishes; one the engine rolls
+ * back, or that failed after traffic moved to it (its rollback could not complete), when traffic first moved — and
+ * closes when a deployment leaves a good release live. A rollout that the engine rolls back onto a good stable
+ * release is one window of its own length. A deployment that failed or was rolled back before any traffic reached
+ * it opens no window: the stable release kept serving, so it is a failed deployment (success rate, rollback
+ * frequency, change failure rate) but not an outage; a window already open stays open.
  *
  * @param bad the deployments known to be bad (see change-failures.ts)
  */
@@ -32,6 +35,8 @@ export function restoreWindows(deployments: readonly DeploymentFact[], bad: Read
     // Is the release live now one a bad deployment put there?
     let liveBad = false;
     for (const d of ordered) {
+      // Never served: the release live before it still is, bad or good, so nothing opens or closes.
+      if (d.state !== 'succeeded' && d.trafficShiftedAt === undefined) continue;
       if (d.state === 'succeeded') {
         const isBad = bad.has(d.id);
         if (isBad) {
@@ -47,13 +52,14 @@ export function restoreWindows(deployments: readonly DeploymentFact[], bad: Read
         windows.push({
           environment: d.environment,
           service: d.service,
-          from: d.startedAt,
+          from: d.trafficShiftedAt!,
           to: d.finishedAt,
           deployments: [d.id],
         });
       } else {
-        // Failed, or rolled back onto a release that is itself bad: not stable until a good release is live.
-        open ??= { environment: d.environment, service: d.service, from: d.startedAt, deployments: [] };
+        // Failed after it served, or rolled back onto a release that is itself bad: not stable until a good release
+        // is live.
+        open ??= { environment: d.environment, service: d.service, from: d.trafficShiftedAt!, deployments: [] };
         open.deployments.push(d.id);
         if (d.state === 'failed') liveBad = true;
       }

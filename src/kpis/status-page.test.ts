@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { byUrgency } from './incident-order.js';
+import type { IncidentFact } from './model.js';
 import { renderStatusPage } from './status-page.js';
 import { environmentState } from './status-summary.js';
 
@@ -54,5 +56,47 @@ describe('renderStatusPage', () => {
     expect(html).toContain('uptime over 30 days: 99.912 %');
     expect(html).toContain('uptime over 30 days: not measured');
     for (const internal of ['inc_secret', '1.4.2', '10.0.0.5', 'dep_1']) expect(html).not.toContain(internal);
+  });
+});
+
+describe('open incidents by severity, then start time', () => {
+  const at = (m: number) => Date.parse('2026-12-04T10:00:00Z') + m * 60_000;
+  const incident = (id: string, severity: string | undefined, m: number): IncidentFact => ({
+    id,
+    ...(severity ? { severity } : {}),
+    openedAt: at(m),
+    deployments: [],
+  });
+  // Listed as the store folds them: by start time.
+  const open = [
+    incident('a', 'sev4', 0),
+    incident('b', undefined, 1),
+    incident('c', 'sev2', 2),
+    incident('d', 'p0', 3),
+    incident('e', 'sev1', 4),
+    incident('f', 'sev2', 5),
+  ];
+
+  it('the worst first, the oldest first within a severity; an unknown severity after sev4, none last', () => {
+    expect(byUrgency(open).map((i) => i.id)).toEqual(['e', 'c', 'f', 'a', 'd', 'b']);
+    expect(open.map((i) => i.id)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+  });
+
+  it('the page lists a sev2 above a sev4 that opened before it', () => {
+    const html = renderStatusPage(
+      'harbor',
+      [
+        {
+          environment: 'production',
+          state: 'incident',
+          summary: '2 open incidents',
+          uptime30d: null,
+          openIncidents: [incident('a', 'sev4', 0), incident('c', 'sev2', 2)],
+        },
+      ],
+      new Date(at(10)),
+    );
+    const since = (m: number) => new Date(at(m)).toISOString();
+    expect(html).toContain(`<ul><li>sev2 since ${since(2)}</li><li>sev4 since ${since(0)}</li></ul>`);
   });
 });

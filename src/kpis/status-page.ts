@@ -1,3 +1,4 @@
+import { byUrgency } from './incident-order.js';
 import type { EnvironmentStatus } from './status-summary.js';
 
 /** Text for HTML: every character that could open markup or an attribute is escaped. */
@@ -27,7 +28,8 @@ export function renderStatusPage(project: string, statuses: EnvironmentStatus[],
     .map((s) => {
       const uptime =
         s.uptime30d === null ? 'not measured' : `${(Math.floor(s.uptime30d * 100_000) / 1000).toFixed(3)} %`;
-      const incidents = s.openIncidents
+      // Ordered here too: the page promises severity then start time whoever built the statuses.
+      const incidents = byUrgency(s.openIncidents)
         .map(
           (i) =>
             `<li>${escapeHtml(i.severity ?? 'incident')} since ${escapeHtml(new Date(i.openedAt).toISOString())}</li>`,

@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import { availabilityTotals, recentProbeFailures } from '../store/repos/availability.js';
 import { listIncidentEvents } from '../store/repos/delivery-records.js';
+import { byUrgency } from './incident-order.js';
 import { foldIncidents } from './incidents.js';
 import type { IncidentFact } from './model.js';
 import { share } from './summarize.js';
@@ -15,6 +16,7 @@ export interface EnvironmentStatus {
   summary: string;
   /** Share of synthetic requests answered over the last 30 days (null: not probed). */
   uptime30d: number | null;
+  /** By severity (sev1 first), then start time (oldest first): see incident-order.ts. */
   openIncidents: IncidentFact[];
 }
 
@@ -61,7 +63,7 @@ export async function loadStatusSummary(
         environment,
         since: new Date(q.now.getTime() - degradedWindowMs),
       });
-      const openIncidents = open.filter((i) => i.environment === environment);
+      const openIncidents = byUrgency(open.filter((i) => i.environment === environment));
       const a = uptime.find((u) => u.environment === environment);
       return {
         environment,

@@ -94,26 +94,32 @@ export function statusSummaryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             summary: "The public status page (HTML): each environment's state, uptime and open incidents; no internals",
             tags: ['metrics'],
             security: [],
-            params: projectParams,
+            // Any name: one no project has is the same 404 page as the others, not a validation error.
+            params: z.object({ project: z.string() }),
             ...(url.endsWith('/') ? { hide: true } : {}),
           },
         },
         async (req, reply) => {
           const html = await page(req.params.project);
-          publicPageHeaders(reply);
-          if (html === undefined)
-            return reply.status(404).type('text/plain; charset=utf-8').send('no such status page\n');
-          return reply.type('text/html; charset=utf-8').send(html);
+          if (html === undefined) return notFound(reply);
+          return publicPageHeaders(reply).type('text/html; charset=utf-8').send(html);
         },
       );
 
-    // No project named: a plain page saying where the status pages are, not a validation error about params.
-    app.get(
-      '/status/',
-      { config: { access: { action: 'status.page', role: 'viewer', public: true } }, schema: { hide: true } },
-      async (_req, reply) => publicPageHeaders(reply).status(404).type('text/html; charset=utf-8').send(noProjectPage),
-    );
+    // No project named, or more path after it: the same plain page saying where the status pages are. Without these
+    // routes /status and /status/a/b fell through to the dashboard app's catch-all (a 200 with the app).
+    for (const url of ['/status', '/status/', '/status/*'])
+      app.get(
+        url,
+        { config: { access: { action: 'status.page', role: 'viewer', public: true } }, schema: { hide: true } },
+        async (_req, reply) => notFound(reply),
+      );
   };
+}
+
+/** Every status URL that is not a project's page: one plain HTML 404, whatever was asked. */
+function notFound(reply: FastifyReply): FastifyReply {
+  return publicPageHeaders(reply).status(404).type('text/html; charset=utf-8').send(noProjectPage);
 }
 
 /** Headers of the public pages: nothing to run, nothing to sniff, cached a few seconds. */

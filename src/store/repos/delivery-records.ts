@@ -11,6 +11,8 @@ export interface DeploymentOutcome {
   toRelease: string;
   startedAt: Date;
   finishedAt: Date;
+  /** When traffic first moved to its candidate (ms since the epoch); absent: it never served. */
+  trafficShiftedAt?: number;
   regressed: boolean;
   watchRolledBack: boolean;
 }
@@ -27,6 +29,7 @@ export async function listDeploymentOutcomes(
   const { rows } = await db.query<Record<string, unknown>>(
     `select id, environment, service, kind, state, from_release, to_release,
             coalesce(started_at, created_at) as started_at, finished_at,
+            (progress->>'trafficShiftedAt')::double precision as traffic_shifted_at,
             coalesce(watch->>'state' = 'regressed', false) as regressed,
             coalesce(watch->>'state' = 'regressed' and watch->>'rollback' is not null, false) as watch_rolled_back
        from deployments
@@ -47,9 +50,28 @@ export async function listDeploymentOutcomes(
     toRelease: String(r.to_release),
     startedAt: r.started_at as Date,
     finishedAt: r.finished_at as Date,
+    ...(r.traffic_shifted_at === null ? {} : { trafficShiftedAt: Number(r.traffic_shifted_at) }),
     regressed: r.regressed === true,
     watchRolledBack: r.watch_rolled_back === true,
   }));
+}
+
+/**
+ * When each environment's first deployment started (before `until`; restarts and cancelled ones too are only ever
+ * after one): the delivery figures measure up time from then.
+ */
+export async function listFirstDeployments(
+  db: Queryable,
+  f: { project: string; until: Date; environment?: string; service?: string },
+): Promise<{ environment: string; startedAt: Date }[]> {
+  const { rows } = await db.query<{ environment: string; started_at: Date }>(
+    `select environment, min(started_at) as started_at from deployments
+      where project = $1 and started_at is not null and started_at < $2
+        and ($3::text is null or environment = $3) and ($4::text is null or service = $4)
+      group by environment`,
+    [f.project, f.until, f.environment ?? null, f.service ?? null],
+  );
+  return rows.map((r) => ({ environment: String(r.environment), startedAt: r.started_at }));
 }
 
 /** `incident.*` events of a project up to `until`, oldest first (the incidents capability writes them). */

@@ -123,7 +123,8 @@ export interface Kpis {
   timeToRestore: { incidents: Durations; deployments: Durations; check: Check };
   successRate: { value: number | null; check: Check };
   rollbackFrequency: { value: number | null; rollbacks: number; check: Check };
-  mtbf: { valueMs: number | null; failures: number; check: Check };
+  /** valueMs is null without failures (no data); upMs is the time observed less outages. */
+  mtbf: { valueMs: number | null; failures: number; upMs: number; check: Check };
   availability: {
     uptime: number | null;
     probes: number;
