@@ -135,7 +135,7 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             summary:
               verb === 'acknowledge'
                 ? 'Acknowledge a triggered incident; the caller (or the owner named) owns it'
-                : 'Resolve an incident (refused when it is already resolved)',
+                : 'Resolve an incident (refused when it is already resolved, unless this adds the resolution it lacks)',
             tags: ['incidents'],
             params: idParams,
             body: changeBodies[verb],
@@ -152,9 +152,20 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
               ? { kind: 'acknowledge', by: by(req), at, ...(body.owner ? { owner: body.owner } : {}) }
               : { kind: 'resolve', by: by(req), at, ...(body.resolution ? { resolution: body.resolution } : {}) },
           );
+          // The resolution too: adding one to a resolved incident changes nothing else.
           req.audit = {
-            before: { incident: before.id, state: before.state, owner: before.owner ?? null },
-            after: { incident: after.id, state: after.state, owner: after.owner ?? null },
+            before: {
+              incident: before.id,
+              state: before.state,
+              owner: before.owner ?? null,
+              resolution: before.resolution ?? null,
+            },
+            after: {
+              incident: after.id,
+              state: after.state,
+              owner: after.owner ?? null,
+              resolution: after.resolution ?? null,
+            },
           };
           return { incident: presentIncident(after) };
         },
