@@ -9,6 +9,7 @@ import { getServiceState } from '../store/repos/service-state.js';
 import { listVerdicts } from '../store/repos/verdicts.js';
 import { figuresOf } from './figures.js';
 import { notesSummary } from './notes-summary.js';
+import { rolledBackBy } from './rolled-back-by.js';
 import type { TemplateValues } from './template.js';
 import type { TriggerName } from './triggers.js';
 
@@ -77,7 +78,8 @@ export async function valuesOf(
         values.commit = (
           await getReleaseCommit(db, { project: d.project, service: d.service, version: to.version })
         )?.sha;
-      values.by ??= d.requestedBy;
+      // A rollback's messages name who rolled it back, not who started the deployment.
+      values.by = (await rolledBackBy(db, event)) ?? values.by ?? d.requestedBy;
       values.reason ??= d.reason;
       const verdict = (await listVerdicts(db, d.id, 20)).find((v) => v.outcome !== 'running');
       if (verdict) {
