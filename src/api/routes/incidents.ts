@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { changeIncident, noteIncident, openIncident } from '../../incidents/actions.js';
-import { triggeringChange } from '../../incidents/change.js';
+import { deploymentVersions, triggeringChange } from '../../incidents/change.js';
 import { renderPostmortem } from '../../incidents/postmortem.js';
 import { incidentTimeline } from '../../incidents/view.js';
 import { severities } from '../../model/incident.js';
@@ -186,7 +186,11 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (req) => {
         const view = await incidentTimeline(ctx.db, req.params.id);
         const change = await triggeringChange(ctx.db, view.incident);
-        const markdown = renderPostmortem({ ...view, ...(change ? { change } : {}), now: new Date() });
+        const versions = await deploymentVersions(
+          ctx.db,
+          view.verdicts.map((v) => v.deploymentId),
+        );
+        const markdown = renderPostmortem({ ...view, ...(change ? { change } : {}), versions, now: new Date() });
         return { incident: view.incident.id, markdown };
       },
     );
