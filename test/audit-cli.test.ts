@@ -78,6 +78,20 @@ describe('slipway audit', () => {
     expect(bad.stderr).toMatch(/--since "2026-02-31" is not a date/);
   }, 30_000);
 
+  it('export takes --since as slipway kpis does (30d), and without it prints the whole log', async () => {
+    const whole = await runSlipway(['audit', 'export'], { cwd, env });
+    expect([whole.code, whole.stderr]).toEqual([0, '']);
+    expect(whole.stdout.trimEnd().split('\n')).toHaveLength(3);
+    const month = await runSlipway(['audit', 'export', '--since', '30d'], { cwd, env });
+    expect([month.code, month.stderr, month.stdout]).toEqual([0, '', whole.stdout]);
+    const unitless = await runSlipway(['audit', 'export', '--since', '30'], { cwd, env });
+    expect(unitless.code).toBe(2);
+    expect(unitless.stderr).toMatch(/since: /);
+    const help = await runSlipway(['audit', 'export', '--help'], { cwd, env });
+    expect(help.stdout).toMatch(/--since <when>\s+a duration back from now \(30d, 12h/);
+    expect(help.stdout).toMatch(/default: the whole\s+log/);
+  }, 30_000);
+
   it('verify exits 0 on an intact log, and 1 naming the row after tampering', async () => {
     const ok = await runSlipway(['audit', 'verify'], { cwd, env });
     expect(ok.code).toBe(0);

@@ -290,9 +290,20 @@ describe('audit API', () => {
     expect(lines[1]!.prevHash).toBe(lines[0]!.hash);
     expect((await app.inject({ url: '/api/v1/audit?since=2099-01-01', headers: admin })).body).toBe('');
 
+    // A duration back from now, as `slipway kpis --since` takes it; no since is the whole log.
+    const lastDay = await app.inject({ url: '/api/v1/audit?since=30d', headers: admin });
+    expect([lastDay.statusCode, lastDay.body]).toEqual([200, res.body]);
+    expect((await app.inject({ url: '/api/v1/audit', headers: admin })).body).toBe(res.body);
     const bad = await app.inject({ url: '/api/v1/audit?since=yesterday', headers: admin });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.message).toMatch(/query\.since: "yesterday" is not a date/);
+    expect(bad.json().error.message).toMatch(/query\.since: "yesterday" is neither a duration \(30d, 12h\) nor a date/);
+    const unitless = await app.inject({ url: '/api/v1/audit?since=30', headers: admin });
+    expect([unitless.statusCode, unitless.json().error.message]).toEqual([
+      400,
+      expect.stringMatching(/^query\.since: /),
+    ]);
+    const badDay = await app.inject({ url: '/api/v1/audit?since=2026-02-31', headers: admin });
+    expect(badDay.json().error.message).toMatch(/query\.since: "2026-02-31" is not a date/);
     // PostgreSQL has no year 0: a 400 here, not the database's 500.
     const yearZero = await app.inject({ url: '/api/v1/audit?until=0000-01-01', headers: admin });
     expect(yearZero.statusCode, yearZero.body).toBe(400);

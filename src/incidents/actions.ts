@@ -73,7 +73,10 @@ async function existing(db: Queryable, id: string): Promise<Incident> {
   return i;
 }
 
-/** Acknowledge or resolve; a request the lifecycle refuses is a conflict naming why. Returns before and after. */
+/**
+ * Acknowledge or resolve (or add the resolution a resolved incident lacks); a request the lifecycle refuses is a
+ * conflict naming why. Returns before and after.
+ */
 export async function changeIncident(
   db: Db,
   id: string,
@@ -85,6 +88,14 @@ export async function changeIncident(
     if (!decided.ok) throw new SlipwayError('conflict', decided.reason);
     const after = await updateIncidentState(tx, id, before.state, decided.changes);
     if (!after) throw new SlipwayError('conflict', `incident ${id} changed meanwhile; look at it again`);
+    if (before.state === 'resolved' && request.kind === 'resolve') {
+      // A resolution added later is a note on the timeline, not a second resolution: nobody is told it resolved again.
+      await emitIncidentEvent(tx, 'incident.noted', after, `resolution added by ${request.by}: ${request.resolution}`, {
+        by: request.by,
+        resolution: request.resolution,
+      });
+      return { before, after };
+    }
     const kind = request.kind === 'acknowledge' ? 'incident.acknowledged' : 'incident.resolved';
     const message =
       request.kind === 'acknowledge'

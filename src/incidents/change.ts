@@ -86,3 +86,14 @@ export async function triggeringChange(db: Queryable, i: Incident): Promise<Trig
     commits,
   };
 }
+
+/** The version each of these deployments deployed, by deployment id (those it cannot find are left out). */
+export async function deploymentVersions(db: Queryable, ids: string[]): Promise<Record<string, string>> {
+  const versions: Record<string, string> = {};
+  for (const id of new Set(ids)) {
+    const d = await getDeployment(db, id);
+    const release = d ? await getRelease(db, d.toRelease) : undefined;
+    if (release) versions[id] = release.version;
+  }
+  return versions;
+}

@@ -69,7 +69,8 @@ describe('the incident follower', () => {
       source: 'rollback',
       openedBy: 'slipway (incident follower)',
     });
-    expect(incident!.title).toMatch(/^api 2\.0\.0 was rolled back automatically in staging: instance ins_\w+ of api/);
+    // It never served traffic: it failed (as its deployment did), it was not rolled back.
+    expect(incident!.title).toMatch(/^api 2\.0\.0 failed before serving traffic in staging: instance ins_\w+ of api/);
     expect(incident!.links).toEqual(
       expect.arrayContaining([
         { kind: 'deployment', ref: d.id },

@@ -38,6 +38,17 @@ describe('incident lifecycle', () => {
     expect(transition(resolved, { kind: 'acknowledge', by: 'tomas', at: t2 }).ok).toBe(false);
   });
 
+  it('adds the resolution to an incident resolved without one, and only the resolution', () => {
+    const resolved = { ...triggered, state: 'resolved' as const, resolvedBy: 'dana', resolvedAt: t2 };
+    expect(transition(resolved, { kind: 'resolve', by: 'tomas', at: t2, resolution: 'FAIL_RATE unset' })).toEqual({
+      ok: true,
+      changes: { resolution: 'FAIL_RATE unset' },
+    });
+    // One it has is not replaced, and resolving again without one is still refused.
+    const withOne = { ...resolved, resolution: 'rolled back' };
+    expect(transition(withOne, { kind: 'resolve', by: 'tomas', at: t2, resolution: 'other' }).ok).toBe(false);
+  });
+
   it('refuses a second acknowledgement, naming the owner', () => {
     const acked = { ...triggered, state: 'acknowledged' as const, acknowledgedBy: 'dana', acknowledgedAt: t1 };
     const r = transition({ ...acked, owner: 'dana' }, { kind: 'acknowledge', by: 'tomas', at: t2 });

@@ -15,15 +15,19 @@ function when(d: Date | undefined): string {
 /**
  * The lifecycle `triggered → acknowledged → resolved` as one pure decision. Resolving straight from
  * triggered is allowed (someone fixed it without acknowledging first); nothing leaves resolved, and
- * acknowledging twice is refused so two people do not each believe they own it.
+ * acknowledging twice is refused so two people do not each believe they own it. An incident resolved
+ * without a resolution may be resolved again with one: only the resolution is added (who resolved it and
+ * when stay), since otherwise what fixed it could never be recorded; one it has already is not replaced.
  */
 export function transition(
   incident: Pick<
     Incident,
-    'id' | 'state' | 'owner' | 'acknowledgedBy' | 'acknowledgedAt' | 'resolvedBy' | 'resolvedAt'
+    'id' | 'state' | 'owner' | 'acknowledgedBy' | 'acknowledgedAt' | 'resolvedBy' | 'resolvedAt' | 'resolution'
   >,
   request: IncidentRequest,
 ): TransitionResult {
+  if (incident.state === 'resolved' && request.kind === 'resolve' && request.resolution && !incident.resolution)
+    return { ok: true, changes: { resolution: request.resolution } };
   if (incident.state === 'resolved')
     return {
       ok: false,

@@ -1,6 +1,7 @@
 import { appendAudit } from '../access/audit/chain.js';
 import type { Incident, IncidentLink } from '../model/incident.js';
 import type { Logger } from '../shared/logging.js';
+import { shorten } from '../shared/shorten.js';
 import type { Db } from '../store/db.js';
 import { getDeployment } from '../store/repos/deployments.js';
 import type { EventRecord } from '../store/repos/events.js';
@@ -22,6 +23,26 @@ const verbs: Record<string, string> = {
   watch: 'regressed after its rollout',
   deployment: 'failed to deploy',
 };
+
+/** The longest incident title (the API refuses longer ones from people too). */
+const titleMax = 300;
+
+/**
+ * What happened to a deployment, as an incident's title: "api 2.0.0 was rolled back automatically in staging: …".
+ * A candidate that never served traffic failed (its deployment ends `failed`, as the CLI says): it was not rolled
+ * back from anyone.
+ */
+export function deploymentIncidentTitle(
+  d: { service: string; environment: string; version?: string },
+  effect: Pick<Extract<EventEffect, { kind: 'open' }>, 'source' | 'outcome' | 'reason'>,
+): string {
+  const verb =
+    effect.source === 'rollback' && effect.outcome === 'failed'
+      ? 'failed before serving traffic'
+      : verbs[effect.source];
+  const version = d.version ? ` ${d.version}` : '';
+  return shorten(`${d.service}${version} ${verb} in ${d.environment}: ${effect.reason}`, titleMax);
+}
 
 /** What the follower does with one event: open an incident, or link something to an open one. */
 export class IncidentOpener {
@@ -67,8 +88,7 @@ export class IncidentOpener {
       await linkIncident(this.db, open.id, links);
       return;
     }
-    const version = to ? ` ${to.version}` : '';
-    const title = `${d.service}${version} ${verbs[effect.source]} in ${d.environment}: ${effect.reason}`.slice(0, 300);
+    const title = deploymentIncidentTitle({ ...d, ...(to ? { version: to.version } : {}) }, effect);
     await this.open(e, {
       project: d.project,
       environment: d.environment,
@@ -97,7 +117,7 @@ export class IncidentOpener {
     const opened = await this.open(e, {
       ...place,
       ...(e.service ? { service: e.service } : {}),
-      title: `${effect.reason} (group ${alert.group})`.slice(0, 300),
+      title: shorten(`${effect.reason} (group ${alert.group})`, titleMax),
       severity: effect.severity,
       source: 'alert',
       sourceEvent: e.id,

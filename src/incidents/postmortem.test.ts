@@ -98,7 +98,46 @@ describe('the postmortem draft', () => {
     expect(md).toContain('- Verdict **fail** at 2026-12-04T02:00:30Z (score 50): error-rate.absolute');
     expect(md).toContain('  - error-rate.absolute [high]: candidate 30 % vs stable 0 %; threshold > 1 %');
     expect(md).toContain('- 2026-12-04T02:03:20Z — **note** FAIL_RATE left on (dana)');
+    expect(md).toContain('Deployment `dep_1` (1.2.0), which triggered the incident:');
     expect(md.endsWith('## Action items\n\n| Action | Owner | Due |\n| --- | --- | --- |\n|  |  |  |\n')).toBe(true);
+  });
+
+  it("names each deployment's figures, the trigger's first; a candidate that never served has no impact window", () => {
+    // 3.0.0 failed its health check (no traffic, no verdict); the fix 1.1.0 joined the incident with a verdict.
+    const fix: VerdictRecord = {
+      ...verdict,
+      id: 2,
+      deploymentId: 'dep_2',
+      outcome: 'inconclusive',
+      at: at(300).getTime(),
+    };
+    const md = renderPostmortem({
+      ...input,
+      incident: { ...incident, source: 'rollback', links: [...incident.links, { kind: 'deployment', ref: 'dep_2' }] },
+      verdicts: [fix],
+      versions: { dep_2: '1.1.0' },
+      change: { ...input.change!, toVersion: '3.0.0', trafficShiftedAt: undefined },
+    });
+    const figures = md.slice(md.indexOf('## Figures'), md.indexOf('## Timeline'));
+    expect(figures).toBe(
+      [
+        '## Figures',
+        '',
+        'Deployment `dep_1` (3.0.0), which triggered the incident: no verdict: it never served traffic.',
+        '',
+        'Deployment `dep_2` (1.1.0), linked to the incident later:',
+        '',
+        '- Verdict **inconclusive** at 2026-12-04T02:05:00Z (score 50): error-rate.absolute: candidate 30 % of 60 ' +
+          'requests > 1 %',
+        '  - error-rate.absolute [high]: candidate 30 % vs stable 0 %; threshold > 1 %',
+        '',
+        '',
+      ].join('\n'),
+    );
+    expect(md).toContain(
+      '## Impact window\n\nNone recorded: the candidate (quote-api 3.0.0, deployment `dep_1`) never served traffic, ' +
+        'and no alert fired.\n',
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import { formatDuration } from '../shared/duration.js';
 import type { IncidentWithTimeline } from './view.js';
-import { figureLine, type TimelineEntry } from './timeline.js';
+import { figuresSection } from './postmortem-figures.js';
+import type { TimelineEntry } from './timeline.js';
 
 /** The change behind an incident: the deployment that triggered it and the commits between its two releases. */
 export interface TriggeringChange {
@@ -17,6 +18,8 @@ export interface TriggeringChange {
 
 export interface PostmortemInput extends IncidentWithTimeline {
   change?: TriggeringChange;
+  /** The version each linked deployment deployed, by deployment id (labels the figures of each). */
+  versions?: Record<string, string>;
   now: Date;
 }
 
@@ -42,6 +45,20 @@ export function impactWindow(input: PostmortemInput): { start: Date; end?: Date 
   return end && end >= start ? { start, end } : { start };
 }
 
+/**
+ * A deployment's incident whose candidate never got traffic and no alert fired: nobody was served by it, so a window
+ * from the opening to the rollback (milliseconds) would only mislead.
+ */
+function neverServed(input: PostmortemInput): boolean {
+  const { change, incident, timeline } = input;
+  return (
+    change !== undefined &&
+    change.trafficShiftedAt === undefined &&
+    incident.source !== 'alert' &&
+    !timeline.some((e) => e.kind === 'alert.firing')
+  );
+}
+
 function entryLine(e: TimelineEntry): string {
   const who = e.by && e.category === 'note' ? ` (${e.by})` : '';
   const lines = [`- ${iso(e.at)} — **${e.category}** ${e.text.split('\n')[0]}${who}`];
@@ -63,18 +80,6 @@ function changeSection(change: TriggeringChange | undefined): string[] {
     for (const c of change.commits) lines.push(`- \`${c.sha.slice(0, 12)}\` ${c.subject} (${c.author})`);
   }
   return lines;
-}
-
-function figuresSection(input: PostmortemInput): string[] {
-  const deciding = input.verdicts.filter((v) => v.outcome === 'fail' || v.outcome === 'inconclusive');
-  const alerts = input.timeline.filter((e) => e.kind === 'alert.firing');
-  const lines: string[] = [];
-  for (const v of deciding) {
-    lines.push(`- Verdict **${v.outcome}** at ${iso(new Date(v.at))} (score ${Math.round(v.score)}): ${v.reason}`);
-    for (const m of v.metrics.filter((x) => x.classification !== 'pass')) lines.push(`  - ${figureLine(m)}`);
-  }
-  for (const a of alerts) lines.push(`- Alert at ${iso(a.at)}: ${a.text}`);
-  return lines.length ? lines : ['No verdict or alert figures were recorded.'];
 }
 
 /** The Markdown draft of a postmortem: what the store knows, and empty places for what people decide. */
@@ -104,7 +109,10 @@ export function renderPostmortem(input: PostmortemInput): string {
     '',
     '## Impact window',
     '',
-    `${iso(window.start)} → ${window.end ? iso(window.end) : 'ongoing'} (${duration}).`,
+    neverServed(input)
+      ? `None recorded: the candidate (${input.change!.service} ${input.change!.toVersion}, deployment ` +
+        `\`${input.change!.deploymentId}\`) never served traffic, and no alert fired.`
+      : `${iso(window.start)} → ${window.end ? iso(window.end) : 'ongoing'} (${duration}).`,
     '',
     '## Trigger',
     '',

@@ -15,6 +15,7 @@ describe('which events open incidents', () => {
       kind: 'open',
       source: 'rollback',
       severity: 'sev3',
+      outcome: 'rolled_back',
       reason: 'canary analysis failed: error-rate',
       deploymentId: dep,
     });
@@ -25,7 +26,7 @@ describe('which events open incidents', () => {
         deploymentId: dep,
         data: { reason: 'unhealthy', outcome: 'failed' },
       }),
-    ).toMatchObject({ kind: 'open', severity: 'sev4' });
+    ).toMatchObject({ kind: 'open', severity: 'sev4', outcome: 'failed' });
     expect(
       effectOf({
         kind: 'deployment.rolling_back',

@@ -1,4 +1,5 @@
 import type { EventRecord } from '../store/repos/events.js';
+import type { RollbackOutcome } from '../model/deployment.js';
 import { defaultSeverity, type IncidentSource, type Severity } from '../model/incident.js';
 
 /**
@@ -17,6 +18,8 @@ export type EventEffect =
       reason: string;
       deploymentId?: string;
       alert?: { group: string; rule: string };
+      /** A rollback's: `failed` when the candidate never served traffic (the deployment ends failed). */
+      outcome?: RollbackOutcome;
     }
   /** A new deployment of a service with an open incident (a fix, or the watch's rollback): it joins the incident. */
   | { kind: 'linkDeployment'; deploymentId: string }
@@ -46,6 +49,7 @@ export function effectOf(e: Pick<EventRecord, 'kind' | 'data' | 'deploymentId'>)
         kind: 'open',
         source: 'rollback',
         severity: defaultSeverity('rollback', outcome),
+        outcome,
         reason: firstLine(text(d.reason)),
         ...(e.deploymentId ? { deploymentId: e.deploymentId } : {}),
       };

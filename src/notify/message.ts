@@ -3,6 +3,7 @@
  * retry after a restart sends exactly what the first attempt sent. It holds no URL or token.
  */
 import { messageOf } from '../shared/errors.js';
+import { shorten } from '../shared/shorten.js';
 import { renderTemplate, type TemplateValues } from './template.js';
 import type { TriggerName } from './triggers.js';
 
@@ -163,7 +164,8 @@ export function composeMessage(
     message: {
       trigger,
       severity: severityOf(trigger, values),
-      title: text.title.slice(0, 150),
+      // Slack's header takes 150 characters; cut at a word, with an ellipsis.
+      title: shorten(text.title, 150),
       body: text.body,
       facts,
       ...(values.link ? { link: values.link } : {}),

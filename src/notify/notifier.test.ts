@@ -107,7 +107,8 @@ const rollingBack = () =>
     environment: 'production',
     kind: 'deployment.rolling_back',
     message: 'rolling back: canary failed',
-    data: { reason: 'canary failed: error-rate 19.6 % > 1 %', outcome: 'rolled_back' },
+    // As the engine writes it when the judge aborts (src/engine/engine.ts): the messages name who rolled back.
+    data: { reason: 'canary failed: error-rate 19.6 % > 1 %', outcome: 'rolled_back', by: 'canary judge' },
   });
 
 describe('notifications', () => {
@@ -152,7 +153,14 @@ describe('notifications', () => {
     );
     expect([slack, teams, pd, hook].map((r) => r.rejected)).toEqual([[], [], [], []]);
     const slackText = JSON.stringify(slack.received[0]!.body);
-    for (const fact of ['production', 'api', '1.4.2', '1.5.0', 'dana', 'error-rate: candidate 19.6 % vs stable 0.2 %'])
+    for (const fact of [
+      'production',
+      'api',
+      '1.4.2',
+      '1.5.0',
+      'by canary judge',
+      'error-rate: candidate 19.6 % vs stable 0.2 %',
+    ])
       expect(slackText).toContain(fact);
     expect(slackText).toContain('http://127.0.0.1:7420/api/v1/deployments/dep_1');
     expect(pd.received[0]!.body).toMatchObject({
@@ -163,7 +171,7 @@ describe('notifications', () => {
     });
     expect(hook.received[0]!.body).toMatchObject({
       type: 'deployment.failed',
-      data: { environment: 'production', service: 'api', from: '1.4.2', to: '1.5.0', by: 'dana' },
+      data: { environment: 'production', service: 'api', from: '1.4.2', to: '1.5.0', by: 'canary judge' },
     });
     expect(hook.received[0]!.key).toMatch(/^slipway-\d+-0-hook$/);
     const mail = smtp.mails[0]!;

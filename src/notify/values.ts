@@ -1,5 +1,4 @@
 /** The facts of one event that templates and messages use, gathered from the store when it is dispatched. */
-import type { MetricResult } from '../model/verdict.js';
 import type { Queryable } from '../store/db.js';
 import { getDeployment } from '../store/repos/deployments.js';
 import type { EventRecord } from '../store/repos/events.js';
@@ -8,7 +7,9 @@ import { getReleaseNotes } from '../store/repos/release-notes.js';
 import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
 import { listVerdicts } from '../store/repos/verdicts.js';
+import { figuresOf } from './figures.js';
 import { notesSummary } from './notes-summary.js';
+import { rolledBackBy } from './rolled-back-by.js';
 import type { TemplateValues } from './template.js';
 import type { TriggerName } from './triggers.js';
 
@@ -22,19 +23,6 @@ function nested(data: Record<string, unknown>, key: string): Record<string, unkn
 
 function compact(values: Record<string, string | undefined>): TemplateValues {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as TemplateValues;
-}
-
-const figure = (n: number | undefined, unit = '') =>
-  n === undefined ? '—' : `${+n.toFixed(3)}${unit ? ` ${unit}` : ''}`;
-
-/** The metrics that decided, as "error-rate: candidate 19.6 % vs stable 0.2 %", joined by "; ". */
-function figuresOf(metrics: MetricResult[]): string | undefined {
-  const deciding = metrics.filter((m) => m.classification !== 'pass' && m.classification !== 'nodata');
-  const shown = (deciding.length > 0 ? deciding : metrics).slice(0, 5);
-  const lines = shown.map(
-    (m) => `${m.metric}: candidate ${figure(m.candidate, m.unit)} vs stable ${figure(m.stable ?? m.baseline, m.unit)}`,
-  );
-  return lines.length > 0 ? lines.join('; ') : undefined;
 }
 
 /** The triggers whose messages carry the release notes of the version they announce, when notes are stored. */
@@ -90,7 +78,8 @@ export async function valuesOf(
         values.commit = (
           await getReleaseCommit(db, { project: d.project, service: d.service, version: to.version })
         )?.sha;
-      values.by ??= d.requestedBy;
+      // A rollback's messages name who rolled it back, not who started the deployment.
+      values.by = (await rolledBackBy(db, event)) ?? values.by ?? d.requestedBy;
       values.reason ??= d.reason;
       const verdict = (await listVerdicts(db, d.id, 20)).find((v) => v.outcome !== 'running');
       if (verdict) {

@@ -6,6 +6,9 @@ const earliest = Date.parse('0001-01-01T00:00:00.000Z');
 const latest = Date.parse('9999-12-31T23:59:59.999Z');
 const inRange = (at: Date) => at.getTime() >= earliest && at.getTime() <= latest;
 
+/** Written as a date (it starts with a year), so it is read as one: never as a duration like `30d`. */
+export const looksLikeDate = (text: string): boolean => /^\d{4}-/.test(text);
+
 /**
  * A bound for the audit export: `2026-10-01` (midnight UTC) or a full ISO time with a zone
  * (`2026-10-01T08:00:00+02:00`). Anything else, including impossible dates like 2026-02-31,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { changeIncident, noteIncident, openIncident } from '../../incidents/actions.js';
-import { triggeringChange } from '../../incidents/change.js';
+import { deploymentVersions, triggeringChange } from '../../incidents/change.js';
 import { renderPostmortem } from '../../incidents/postmortem.js';
 import { incidentTimeline } from '../../incidents/view.js';
 import { severities } from '../../model/incident.js';
@@ -135,7 +135,7 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             summary:
               verb === 'acknowledge'
                 ? 'Acknowledge a triggered incident; the caller (or the owner named) owns it'
-                : 'Resolve an incident (refused when it is already resolved)',
+                : 'Resolve an incident (refused when it is already resolved, unless this adds the resolution it lacks)',
             tags: ['incidents'],
             params: idParams,
             body: changeBodies[verb],
@@ -152,9 +152,20 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
               ? { kind: 'acknowledge', by: by(req), at, ...(body.owner ? { owner: body.owner } : {}) }
               : { kind: 'resolve', by: by(req), at, ...(body.resolution ? { resolution: body.resolution } : {}) },
           );
+          // The resolution too: adding one to a resolved incident changes nothing else.
           req.audit = {
-            before: { incident: before.id, state: before.state, owner: before.owner ?? null },
-            after: { incident: after.id, state: after.state, owner: after.owner ?? null },
+            before: {
+              incident: before.id,
+              state: before.state,
+              owner: before.owner ?? null,
+              resolution: before.resolution ?? null,
+            },
+            after: {
+              incident: after.id,
+              state: after.state,
+              owner: after.owner ?? null,
+              resolution: after.resolution ?? null,
+            },
           };
           return { incident: presentIncident(after) };
         },
@@ -175,7 +186,11 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
       async (req) => {
         const view = await incidentTimeline(ctx.db, req.params.id);
         const change = await triggeringChange(ctx.db, view.incident);
-        const markdown = renderPostmortem({ ...view, ...(change ? { change } : {}), now: new Date() });
+        const versions = await deploymentVersions(
+          ctx.db,
+          view.verdicts.map((v) => v.deploymentId),
+        );
+        const markdown = renderPostmortem({ ...view, ...(change ? { change } : {}), versions, now: new Date() });
         return { incident: view.incident.id, markdown };
       },
     );

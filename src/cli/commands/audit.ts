@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { parseAuditTime } from '../../access/audit/dates.js';
+import { looksLikeDate, parseAuditTime } from '../../access/audit/dates.js';
 import { coordinatorClient, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
 import { green, printJson, red } from '../output.js';
@@ -55,11 +55,18 @@ export function registerAudit(program: Command): void {
 
   audit
     .command('export')
-    .description('Print audit entries as JSON lines, oldest first')
-    .requiredOption('--since <date>', 'from this day (UTC) or time, e.g. 2026-10-01')
+    .description('Print audit entries as JSON lines, oldest first (all of them unless --since says from when)')
+    .option(
+      '--since <when>',
+      'a duration back from now (30d, 12h, as slipway kpis takes it) or a day (UTC) or time, e.g. 2026-10-01; ' +
+        'default: the whole log',
+    )
     .option('--until <date>', 'up to (not including) this day or time')
-    .action(async (opts: { since: string; until?: string }, cmd: Command) => {
-      const query = new URLSearchParams({ since: timeFlag('--since', opts.since)! });
+    .action(async (opts: { since?: string; until?: string }, cmd: Command) => {
+      const query = new URLSearchParams();
+      // A date is checked here, naming the flag; a duration goes as written (the coordinator reads it as kpis does).
+      if (opts.since !== undefined)
+        query.set('since', looksLikeDate(opts.since) ? timeFlag('--since', opts.since)! : opts.since);
       const until = timeFlag('--until', opts.until);
       if (until) query.set('until', until);
       const client = await coordinatorClient(cmd.optsWithGlobals<GlobalOptions>());

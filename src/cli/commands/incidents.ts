@@ -109,7 +109,9 @@ export function registerIncidents(program: Command): void {
 
   incident
     .command('resolve')
-    .description('Resolve an incident (refused, exit 5, when it is already resolved)')
+    .description(
+      'Resolve an incident (refused, exit 5, when it is already resolved — unless --resolution adds the one it lacks)',
+    )
     .argument('<id>', 'incident id')
     .option('--resolution <text>', 'what fixed it (kept on the incident and in the postmortem)')
     .option('--json', 'print JSON')
@@ -121,6 +123,11 @@ export function registerIncidents(program: Command): void {
         path(id, '/resolve'),
         opts.resolution ? { resolution: opts.resolution } : {},
       );
+      // Said on stderr, so --json stays one document: the resolution can still be added, and the postmortem wants it.
+      if (!resolved.resolution)
+        process.stderr.write(
+          `hint: no resolution recorded; add what fixed it with: slipway incident resolve ${id} --resolution "…"\n`,
+        );
       if (opts.json) return printJson({ incident: resolved });
       process.stdout.write(renderIncidentChange(resolved));
     });

@@ -71,6 +71,19 @@ export async function listEvents(db: Queryable, f: EventFilter = {}): Promise<Ev
   return rows.map(toEvent);
 }
 
+/** A deployment's newest event of one kind before event `before` (events_by_deployment serves it). */
+export async function lastDeploymentEvent(
+  db: Queryable,
+  f: { deploymentId: string; kind: string; before: number },
+): Promise<EventRecord | undefined> {
+  const { rows } = await db.query(
+    `select id, project, deployment_id, service, environment, kind, message, data, at from events
+     where deployment_id = $1 and id < $3 and kind = $2 order by id desc limit 1`,
+    [f.deploymentId, f.kind, f.before],
+  );
+  return rows[0] ? toEvent(rows[0]) : undefined;
+}
+
 /**
  * Events after `after` (oldest first) but those in `except`: a tail that reads the same window again for late commits
  * gets only what it has not seen, instead of parsing the window's rows every time.
