@@ -2,6 +2,7 @@ import { testApi } from '../../test/support/api-harness.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
+import { scheduleDeployment } from '../schedule/schedule.js';
 import { newId } from '../shared/ids.js';
 import { addAvailability } from '../store/repos/availability.js';
 import { appendEvent } from '../store/repos/events.js';
@@ -12,6 +13,7 @@ import { generateToken, hashToken } from './auth.js';
 let h: Harness;
 let app: FastifyInstance;
 const viewer = generateToken();
+const maintenanceAt = Date.parse('2030-01-02T22:00:00Z');
 
 beforeAll(async () => {
   h = await engineHarness();
@@ -59,6 +61,20 @@ beforeAll(async () => {
     requests: 0,
     errors5xx: 0,
   });
+  // Maintenance announced in production (its notice went out), and one in staging not announced yet.
+  const announced = await scheduleDeployment(
+    h.db,
+    'harbor',
+    { service: 'api', environment: 'production', version: '1.1.0', runAt: new Date(maintenanceAt), notifyBeforeMs: 0 },
+    'dana',
+  );
+  await h.db.query('update scheduled_deployments set noticed_at = now() where id = $1', [announced.id]);
+  await scheduleDeployment(
+    h.db,
+    'harbor',
+    { service: 'api', environment: 'staging', version: '1.1.0', runAt: new Date(maintenanceAt), notifyBeforeMs: 0 },
+    'dana',
+  );
   app = await testApi(h);
 }, 60_000);
 afterAll(async () => {
@@ -81,6 +97,8 @@ describe('status summary', () => {
       expect.objectContaining({ id: 'inc_7', severity: 'sev1', service: 'api', title: expect.any(String) }),
       expect.objectContaining({ id: 'inc_5', severity: 'sev4' }),
     ]);
+    expect(production.maintenance).toEqual([{ at: '2030-01-02T22:00:00.000Z' }]);
+    expect(staging.maintenance).toEqual([]); // scheduled, but nobody was told yet
     expect((await app.inject({ url: '/api/v1/projects/harbor/status-summary' })).statusCode).toBe(401);
   });
 
@@ -93,7 +111,8 @@ describe('status summary', () => {
     expect(res.body).toMatch(/production <span[^>]*>incident<\/span>/);
     expect(res.body).toMatch(/staging <span[^>]*>degraded<\/span>/);
     expect(res.body).toMatch(/<li>sev1 since [^<]*<\/li><li>sev4 since/);
-    for (const internal of ['1.0.0', '18082', '127.0.0.1', 'inc_7', 'sev3', 'dep_', 'rel_'])
+    expect(res.body.match(/scheduled maintenance at 2030-01-02T22:00:00.000Z/g)).toHaveLength(1);
+    for (const internal of ['1.0.0', '1.1.0', '18082', '127.0.0.1', 'inc_7', 'sev3', 'dep_', 'rel_', 'sch_'])
       expect(res.body).not.toContain(internal);
   });
 

@@ -37,6 +37,7 @@ describe('renderStatusPage', () => {
               deployments: ['dep_1'],
             },
           ],
+          maintenance: [],
         },
         {
           environment: 'staging',
@@ -44,6 +45,7 @@ describe('renderStatusPage', () => {
           summary: 'all systems operational',
           uptime30d: null,
           openIncidents: [],
+          maintenance: [{ at: '2026-12-05T22:00:00.000Z' }],
         },
       ],
       new Date('2026-12-04T10:05:00Z'),
@@ -56,6 +58,8 @@ describe('renderStatusPage', () => {
     expect(html).toContain('uptime over 30 days: 99.912 %');
     expect(html).toContain('uptime over 30 days: not measured');
     for (const internal of ['inc_secret', '1.4.2', '10.0.0.5', 'dep_1']) expect(html).not.toContain(internal);
+    // What a maintenance notice links to: the time announced, nothing of what will be deployed.
+    expect(html).toContain('<li>scheduled maintenance at 2026-12-05T22:00:00.000Z</li>');
   });
 });
 
@@ -92,6 +96,7 @@ describe('open incidents by severity, then start time', () => {
           summary: '2 open incidents',
           uptime30d: null,
           openIncidents: [incident('a', 'sev4', 0), incident('c', 'sev2', 2)],
+          maintenance: [],
         },
       ],
       new Date(at(10)),

@@ -9,9 +9,10 @@ export function escapeHtml(text: string): string {
 const colours = { operational: '#1a7f37', degraded: '#9a6700', incident: '#cf222e' } as const;
 
 /**
- * The public status page of a project: per environment its state, 30-day uptime and open incidents by severity
- * and start time. It shows nothing internal — no versions, hosts, ports, deployment ids or incident titles (those
- * are written for engineers and automatic ones carry versions and figures): the authenticated JSON has them.
+ * The public status page of a project: per environment its state, 30-day uptime, open incidents by severity
+ * and start time, and the maintenance announced (times only). It shows nothing internal — no versions, hosts,
+ * ports, deployment ids or incident titles (those are written for engineers and automatic ones carry versions and
+ * figures): the authenticated JSON has them.
  */
 export function renderStatusPage(project: string, statuses: EnvironmentStatus[], now: Date): string {
   const worst = statuses.some((s) => s.state === 'incident')
@@ -35,10 +36,12 @@ export function renderStatusPage(project: string, statuses: EnvironmentStatus[],
             `<li>${escapeHtml(i.severity ?? 'incident')} since ${escapeHtml(new Date(i.openedAt).toISOString())}</li>`,
         )
         .join('');
+      const maintenance = s.maintenance.map((m) => `<li>scheduled maintenance at ${escapeHtml(m.at)}</li>`).join('');
       return (
         `<section><h2>${escapeHtml(s.environment)} <span style="color:${colours[s.state]}">${escapeHtml(s.state)}` +
         `</span></h2><p>${escapeHtml(s.summary)} · uptime over 30 days: ${escapeHtml(uptime)}</p>` +
         (incidents ? `<ul>${incidents}</ul>` : '') +
+        (maintenance ? `<ul>${maintenance}</ul>` : '') +
         '</section>'
       );
     })

@@ -18,6 +18,11 @@ export interface EnvironmentStatus {
   uptime30d: number | null;
   /** By severity (sev1 first), then start time (oldest first): see incident-order.ts. */
   openIncidents: IncidentFact[];
+  /**
+   * When maintenance is announced there: scheduled deployments still pending whose notice went out (oldest first).
+   * The maintenance notice links to this page, so those it told can follow it.
+   */
+  maintenance: { at: string }[];
 }
 
 /** How far back a failed probe makes an environment degraded. */
@@ -46,12 +51,17 @@ export async function loadStatusSummary(
   db: Queryable,
   q: { project: string; environments: string[]; now: Date },
 ): Promise<EnvironmentStatus[]> {
-  const [events, uptime, rollingBack] = await Promise.all([
+  const [events, uptime, rollingBack, announced] = await Promise.all([
     listIncidentEvents(db, { project: q.project, until: new Date(q.now.getTime() + 1) }),
     availabilityTotals(db, { project: q.project, since: new Date(q.now.getTime() - 30 * 86_400_000), until: q.now }),
     db.query<{ environment: string; n: number }>(
       `select environment, count(*)::int as n from deployments where project = $1 and state = 'rolling_back'
         group by environment`,
+      [q.project],
+    ),
+    db.query<{ environment: string; run_at: Date }>(
+      `select environment, run_at from scheduled_deployments
+        where project = $1 and state = 'pending' and noticed_at is not null order by run_at`,
       [q.project],
     ),
   ]);
@@ -74,6 +84,9 @@ export async function loadStatusSummary(
         }),
         uptime30d: a ? share(a.probes - a.probeFailures, a.probes) : null,
         openIncidents,
+        maintenance: announced.rows
+          .filter((r) => r.environment === environment)
+          .map((r) => ({ at: new Date(r.run_at).toISOString() })),
       };
     }),
   );

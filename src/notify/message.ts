@@ -76,7 +76,7 @@ const factLabels: [keyof TemplateValues, string][] = [
 
 /** What a message's link opens, as a button or link text says it. */
 export function linkLabel(m: Pick<NotificationMessage, 'trigger'>): string {
-  return m.trigger === 'on-maintenance-notice' ? 'Scheduled deployments' : 'Open deployment';
+  return m.trigger === 'on-maintenance-notice' ? 'Status page' : 'Open deployment';
 }
 
 /** A critical alert pages as critical (PagerDuty severity, the Slack icon); other alerts are warnings. */
@@ -108,7 +108,7 @@ function maintenanceNotice(v: TemplateValues, versions: string | undefined): { t
     v['maintenance.at'] && `scheduled for ${v['maintenance.at']}`,
     v.by && `by ${v.by}`,
     v.message,
-    v.link && `scheduled deployments: ${v.link}`,
+    v.link && `status: ${v.link}`,
     v['release.notes'],
   ].filter(Boolean);
   return { title: `maintenance notice: ${subject}${where}${when}`, body: body.join('\n') };
@@ -132,7 +132,7 @@ function maintenanceOff(
         : `was scheduled for ${v['maintenance.at']}; it will not happen`),
     !failed && v.by && `cancelled by ${v.by}`,
     v.reason,
-    v.link && `scheduled deployments: ${v.link}`,
+    v.link && `status: ${v.link}`,
   ].filter(Boolean);
   return {
     title: `${failed ? 'maintenance did not happen' : 'maintenance cancelled'}: ${what}`,

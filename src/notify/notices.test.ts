@@ -122,12 +122,11 @@ describe('stakeholder notices', () => {
     const text = slackText(chat);
     for (const fact of ['production · api: 1.4.2 → 1.5.0', 'scheduled for 2026-12-05T22:00:00.000Z', 'by dana'])
       expect(text).toContain(fact);
-    expect(text).toContain(`${link}/api/v1/projects/harbor/scheduled-deployments`);
+    // The public status page (no login), which lists the maintenance announced.
+    expect(text).toContain(`status: ${link}/status/harbor`);
     expect(blocks.at(-1)).toMatchObject({
       type: 'actions',
-      elements: [
-        { text: { text: 'Scheduled deployments' }, url: `${link}/api/v1/projects/harbor/scheduled-deployments` },
-      ],
+      elements: [{ text: { text: 'Status page' }, url: `${link}/status/harbor` }],
     });
     expect(text).toContain('Release notes (1 breaking, 3 features):');
     expect(text).toContain('• breaking: quotes: v1 removed (bbbbbbb)');

@@ -108,7 +108,7 @@ const maintenanceKinds = new Set(['maintenance.notice', 'deployment.schedule.can
 
 /**
  * A scheduled deployment's notice: no deployment exists yet, so the versions are the scheduled one and the
- * release stable in the environment now, and the link is the list of scheduled deployments.
+ * release stable in the environment now, and the link is the public status page.
  */
 async function maintenanceValues(
   db: Queryable,
@@ -135,6 +135,7 @@ async function maintenanceValues(
     values.from = stable?.version;
   }
   if (event.project) {
-    values.link = `${linkBase}/api/v1/projects/${encodeURIComponent(event.project)}/scheduled-deployments`;
+    // The public status page (no login: a notice goes to stakeholders too), which lists the maintenance announced.
+    values.link = `${linkBase}/status/${encodeURIComponent(event.project)}`;
   }
 }

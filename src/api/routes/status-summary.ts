@@ -22,6 +22,9 @@ const statusView = z.object({
   summary: z.string(),
   uptime30d: z.number().nullable(),
   openIncidents: z.array(incidentView),
+  maintenance: z
+    .array(z.object({ at: z.string() }))
+    .describe('Scheduled deployments still pending whose maintenance notice went out: when'),
 });
 
 function present(s: EnvironmentStatus) {
