@@ -1,7 +1,7 @@
 import type { EventRecord, NewEvent } from '../store/repos/events.js';
 import { appendEvent } from '../store/repos/events.js';
 import type { Db } from '../store/db.js';
-import { messageOf } from '../shared/errors.js';
+import { isSlipwayError, messageOf } from '../shared/errors.js';
 import { formatDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logging.js';
 import {
@@ -180,7 +180,7 @@ export class DeploymentScheduler {
         data: { ...describeScheduled(s), deployment: d.id },
       });
     } catch (e) {
-      await this.fail(s, messageOf(e));
+      await this.fail(s, startRefusal(e));
     }
   }
 
@@ -202,4 +202,14 @@ export class DeploymentScheduler {
       this.o.logger.error({ err: messageOf(err), kind: e.kind }, 'could not record event');
     }
   }
+}
+
+/**
+ * Why the engine refused a scheduled deployment at its time, for the schedule's error and its announcement. The
+ * engine answers a person at the CLI; advice meant for them (`--queue`) is no use to a schedule that has passed.
+ */
+function startRefusal(e: unknown): string {
+  const message = messageOf(e);
+  const busy = isSlipwayError(e) && e.code === 'conflict' && typeof e.details?.deployment === 'string';
+  return busy ? `${message.replace(/; wait for it to finish, or pass --queue$/, '')} at its time` : message;
 }
