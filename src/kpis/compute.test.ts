@@ -109,21 +109,31 @@ describe('computeKpis on an outage: a watch rollback, its incident, and deployme
   });
 });
 
+/** A finished deploy of web in staging as the figures read it; `trafficShiftedAt` absent: it never served. */
+const webFact = (
+  id: string,
+  state: DeploymentFact['state'],
+  startedAt: number,
+  finishedAt: number,
+  trafficShiftedAt?: number,
+): DeploymentFact => ({
+  id,
+  environment: 'staging',
+  service: 'web',
+  kind: 'deploy',
+  state,
+  toRelease: `rel_${id}`,
+  startedAt,
+  finishedAt,
+  ...(trafficShiftedAt === undefined ? {} : { trafficShiftedAt }),
+  regressed: false,
+});
+
 describe('MTBF over the time the environment existed', () => {
   // An environment 8 minutes old: 1.0.0 live at 1, then three releases the engine rolled back after a minute each.
   const start = until - 8 * minute;
-  const d = (id: string, state: DeploymentFact['state'], from: number): DeploymentFact => ({
-    id,
-    environment: 'staging',
-    service: 'web',
-    kind: 'deploy',
-    state,
-    toRelease: `rel_${id}`,
-    startedAt: start + from * minute,
-    finishedAt: start + (from + 1) * minute,
-    trafficShiftedAt: start + from * minute,
-    regressed: false,
-  });
+  const d = (id: string, state: DeploymentFact['state'], from: number) =>
+    webFact(id, state, start + from * minute, start + (from + 1) * minute, start + from * minute);
   const deployments = [
     d('a', 'succeeded', 0),
     d('b', 'rolled_back', 2),
@@ -187,18 +197,14 @@ describe('restoreWindows', () => {
 
 describe('computeKpis on a release that failed before it served', () => {
   const minute = 60_000;
-  const d = (id: string, state: DeploymentFact['state'], from: number, shifted?: number): DeploymentFact => ({
-    id,
-    environment: 'staging',
-    service: 'web',
-    kind: 'deploy',
-    state,
-    toRelease: `rel_${id}`,
-    startedAt: since + from * minute,
-    finishedAt: since + (from + 2) * minute,
-    ...(shifted === undefined ? {} : { trafficShiftedAt: since + shifted * minute }),
-    regressed: false,
-  });
+  const d = (id: string, state: DeploymentFact['state'], from: number, shifted?: number) =>
+    webFact(
+      id,
+      state,
+      since + from * minute,
+      since + (from + 2) * minute,
+      shifted === undefined ? undefined : since + shifted * minute,
+    );
   // 1.0.0 live; 3.0.0 failed on Friday before any traffic moved; 3.0.1 went live on Monday, three days later.
   const deployments = [d('1.0.0', 'succeeded', 0, 1), d('3.0.0', 'failed', 10), d('3.0.1', 'succeeded', 3 * 1440, 1)];
   const base = { since, until, incidents: [], leadTimesMs: [], availability, firstDeployedAt: since };

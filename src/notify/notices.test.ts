@@ -88,15 +88,21 @@ async function saveNotes(n: number) {
 
 const slackText = (r: Receiver, i = 0) => JSON.stringify(r.received[i]!.body);
 
+/** A Slack service told of production's maintenance notices; api 1.4.2 stable there, 1.4.2 and 1.5.0 stored. */
+async function maintenanceChat(): Promise<Receiver> {
+  const chat = await receiver('slack');
+  await storeProject(db, {
+    services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
+    subscriptions: [{ on: ['on-maintenance-notice'], to: ['chat'], environments: ['production'] }],
+  });
+  await seedFailedDeployment(db);
+  await setStable(db, 'harbor', 'production', 'api', 'rel_1.4.2');
+  return chat;
+}
+
 describe('stakeholder notices', () => {
   it('sends the maintenance notice of a scheduled deployment: versions, time, link, release notes', async () => {
-    const chat = await receiver('slack');
-    await storeProject(db, {
-      services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
-      subscriptions: [{ on: ['on-maintenance-notice'], to: ['chat'], environments: ['production'] }],
-    });
-    await seedFailedDeployment(db); // releases 1.4.2 and 1.5.0
-    await setStable(db, 'harbor', 'production', 'api', 'rel_1.4.2');
+    const chat = await maintenanceChat();
     await saveNotes(3); // 1.5.0 went to staging before: its notes exist
     const T = Date.parse('2026-12-05T21:00:00Z');
     await scheduleDeployment(
@@ -134,13 +140,7 @@ describe('stakeholder notices', () => {
   });
 
   it('a cancel after the notice tells the same subscribers; one before the notice sends nothing', async () => {
-    const chat = await receiver('slack');
-    await storeProject(db, {
-      services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
-      subscriptions: [{ on: ['on-maintenance-notice'], to: ['chat'], environments: ['production'] }],
-    });
-    await seedFailedDeployment(db);
-    await setStable(db, 'harbor', 'production', 'api', 'rel_1.4.2');
+    const chat = await maintenanceChat();
     const T = Date.parse('2026-12-05T21:00:00Z');
     const schedule = (hours: number, version: string) =>
       scheduleDeployment(
@@ -178,13 +178,7 @@ describe('stakeholder notices', () => {
   });
 
   it('one that cannot start at its time tells those who got its notice, with the reason', async () => {
-    const chat = await receiver('slack');
-    await storeProject(db, {
-      services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
-      subscriptions: [{ on: ['on-maintenance-notice'], to: ['chat'], environments: ['production'] }],
-    });
-    await seedFailedDeployment(db);
-    await setStable(db, 'harbor', 'production', 'api', 'rel_1.4.2');
+    const chat = await maintenanceChat();
     const T = Date.parse('2026-12-05T21:00:00Z');
     const request = { service: 'api', environment: 'production', version: '1.5.0', notifyBeforeMs: 3_600_000 };
     await scheduleDeployment(db, 'harbor', { ...request, runAt: new Date(T + 3_600_000) }, 'dana');
