@@ -41,10 +41,11 @@ export async function releaseSpecFor(
 }
 
 /**
- * Whether `stored` is `spec` as recorded before 2026-12-07, when the environment's own env was still written into the
- * release: the same but for env, and the same env once the environment being deployed to adds its own
- * (`environmentEnv`, at every start, as for any release). It then runs there exactly as `spec` would, so deploying it
- * there must not be refused as a different release after an upgrade.
+ * Whether `stored` runs in the environment being deployed to exactly as `spec` would: the same but for env, and the
+ * same env once that environment adds its own (`environmentEnv`, at every start, as for any release). This is the
+ * case of a release recorded before 2026-12-07, when the environment's own env was still written into the release:
+ * deploying it there again must not be refused as a different release after an upgrade. (Any stored release that
+ * differs only in keys the environment sets anyway runs the same there, so it passes too.)
  */
 function isLegacyOf(stored: ReleaseSpec, spec: ReleaseSpec, environmentEnv: Record<string, string>): boolean {
   if (Object.keys(environmentEnv).length === 0) return false;
