@@ -5,9 +5,16 @@ import type { DeploymentView } from '../follow.js';
 import { ago, dim, painted, printJson, stateColor, table } from '../output.js';
 import { limitOption } from '../limit-option.js';
 
-/** Why it went as it did: an emergency says so first (it went through a freeze); then the first line of a failure. */
+/**
+ * Why it went as it did: an emergency says so first (it went through a freeze); a restart that it changed nothing
+ * (`slipway up` after `down`: the delivery figures leave it out); then the first line of a failure.
+ */
 function reasonText(d: DeploymentView): string {
-  const why = [d.emergency ? `EMERGENCY: ${d.emergency.reason}` : '', (d.reason ?? '').split('\n')[0]!];
+  const why = [
+    d.emergency ? `EMERGENCY: ${d.emergency.reason}` : '',
+    d.restart ? 'restart after slipway down' : '',
+    (d.reason ?? '').split('\n')[0]!,
+  ];
   const text = why.filter(Boolean).join('; ');
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }

@@ -94,6 +94,12 @@ describe('reasons people typed, printed outside tables', () => {
     expect(out.split('\n')[1]).toMatch(/EMERGENCY: hotfix\\u001b\[2J$/);
   });
 
+  it('history says a restart after slipway down is one (the delivery figures leave it out)', () => {
+    const out = renderHistory([deployment({ state: 'succeeded', from: null, restart: true })]);
+    expect(out.split('\n')[1]).toMatch(/- → 1\.1\.0 .* restart after slipway down$/);
+    expect(renderHistory([deployment({ state: 'succeeded' })])).not.toContain('restart');
+  });
+
   it('deployment progress and its summary escape what people typed', () => {
     const lines: string[] = [];
     progressPrinter(Date.parse('2026-12-07T10:00:00.000Z'), (l) => lines.push(l))({
