@@ -1,5 +1,6 @@
 /**
- * npm run bench:notify -- --json [--events N] [--steps N] [--in-process | --postgres] [--trace] [--drain-timeout S]
+ * npm run bench:notify -- --json [--events N] [--rate N] [--steps N] [--in-process | --postgres] [--trace]
+ *   [--drain-timeout S]
  *
  * A burst of N (default 1,000) deployment events fanned out to 5 notification services — Slack,
  * Teams and a signed webhook that are healthy, a webhook that fails half the time, and a Slack
@@ -40,6 +41,11 @@ const arg = (name: string, fallback: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const burst = arg('events', 1000);
+/**
+ * The burst's pace in events a second (0: as fast as the store takes them, the default). A paced burst shows up to
+ * which rate the steps stay as they were quiet on this machine; the default is the worst case.
+ */
+const rate = arg('rate', 0);
 const steps = arg('steps', 200);
 /** How long the outbox may take to drain before the run fails, saying what was left (seconds). */
 const drainTimeoutMs = arg('drain-timeout', 600) * 1000;
@@ -208,6 +214,9 @@ try {
   let emittedInMs = 0;
   const emitting = (async () => {
     for (let i = 0; i < burst; i++) {
+      // Paced: event i is due i/rate seconds after the burst's start (late ones go at once, no catching up faster).
+      const due = rate > 0 ? burstFrom + (i * 1000) / rate - performance.now() : 0;
+      if (due > 0) await new Promise((r) => setTimeout(r, due));
       const e = await events.emit({
         project: 'harbor',
         service: 'api',
@@ -283,7 +292,14 @@ try {
     machine: machine(),
     store: storeName,
     load: loadavg().map((l) => Math.round(l * 100) / 100),
-    burst: { events: burst, services: 5, deliveries: total, emittedInMs, drainedAfterMs: Date.now() - burstStart },
+    burst: {
+      events: burst,
+      eventsPerSecond: rate > 0 ? rate : 'as fast as the store takes them',
+      services: 5,
+      deliveries: total,
+      emittedInMs,
+      drainedAfterMs: Date.now() - burstStart,
+    },
     delivered: {
       ...Object.fromEntries(Object.entries(received).map(([n, r]) => [n, burstOnly(r).length])),
       allDelivered: all.every((r) => burstOnly(r).length === burst),
