@@ -80,6 +80,10 @@ describe('canary through the real proxy', () => {
           String.raw` 1\.1\.0 \(x-release\), expected candidate 1\.2\.0))`,
       ),
     );
+    // No instance crashed: the candidate's own last lines come under the summary.
+    expect(r.stdout).toContain('  last log lines of 1.2.0:\n');
+    expect(r.stdout).toMatch(/\n {4}│ harbor-quote 1\.2\.0\b/);
+    expect(r.stdout).not.toMatch(/│ harbor-quote 1\.1\.0/);
     expect(Date.now() - started).toBeLessThan(60_000);
     const status = JSON.parse((await slipway(['status', '--json'])).stdout);
     const svc = status.environments.find((e: { name: string }) => e.name === 'staging').services[0];

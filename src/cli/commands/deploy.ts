@@ -8,6 +8,7 @@ import { CliError } from '../errors.js';
 import { followDeployment, type DeploymentView, type EventView } from '../follow.js';
 import { printJson } from '../output.js';
 import { progressPrinter, summary } from '../progress.js';
+import { candidateLogLines, renderCandidateLog } from '../candidate-logs.js';
 
 interface DeployOptions extends GlobalOptions {
   env: string;
@@ -43,7 +44,15 @@ export async function waitAndReport(
     },
   );
   if (json) printJson({ deployment: final, events });
-  else process.stdout.write(`${summary(final)}\n`);
+  else {
+    process.stdout.write(`${summary(final)}\n`);
+    // A crash's last lines were shown with it; a rollback on figures shows the candidate's here.
+    const crashShown = events.some((e) => e.kind === 'instance.crashed' && Array.isArray(e.data.logTail));
+    if ((final.state === 'rolled_back' || final.state === 'failed') && final.kind === 'deploy' && !crashShown) {
+      const log = renderCandidateLog(final, await candidateLogLines(client, final));
+      if (log) process.stdout.write(`${log}\n`);
+    }
+  }
   if (final.state !== 'succeeded')
     throw new CliError('failed', `deployment ${final.id} ${final.state.replace('_', ' ')}`, { silent: true });
 }
