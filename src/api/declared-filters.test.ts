@@ -1,24 +1,17 @@
-import { storedToken, testApi } from '../../test/support/api-harness.js';
-import type { FastifyInstance } from 'fastify';
+import { type AdminApi, adminApi } from '../../test/support/api-harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
 
 /** The lists filtered by environment or service refuse names the config does not declare, as kpis does. */
-let h: Harness;
-let app: FastifyInstance;
-let admin: string;
+let api: AdminApi;
 
 beforeAll(async () => {
-  h = await engineHarness();
-  admin = await storedToken(h.db, 'root');
-  app = await testApi(h);
+  api = await adminApi();
 }, 60_000);
 afterAll(async () => {
-  await app?.close();
-  await h?.close();
+  await api?.close();
 });
 
-const get = (url: string) => app.inject({ url, headers: { authorization: `Bearer ${admin}` } });
+const get = (url: string) => api.app.inject({ url, headers: { authorization: `Bearer ${api.admin}` } });
 const lists = ['incidents', 'notifications', 'scheduled-deployments', 'kpis'];
 
 describe('environment and service filters of the lists', () => {

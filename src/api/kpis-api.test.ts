@@ -1,18 +1,19 @@
-import { storedToken, testApi } from '../../test/support/api-harness.js';
+import { type AdminApi, adminApi, storedToken } from '../../test/support/api-harness.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
+import type { Harness } from '../../test/support/engine-harness.js';
 import { appendEvent } from '../store/repos/events.js';
 
 /** GET /kpis and the gauges at /metrics on a real engine (fake runtime): one deployment per environment. */
+let api: AdminApi;
 let h: Harness;
 let app: FastifyInstance;
 let admin: string;
 let stagingViewer: string;
 
 beforeAll(async () => {
-  h = await engineHarness();
-  admin = await storedToken(h.db, 'root');
+  api = await adminApi();
+  ({ h, app, admin } = api);
   stagingViewer = await storedToken(h.db, 'st', [{ role: 'viewer', environments: ['staging'] }]);
   h.runtime.behaviour = () => 'healthy';
   for (const environment of ['staging', 'production']) {
@@ -28,11 +29,9 @@ beforeAll(async () => {
     message: 'opened',
     data: { incident: 'inc_1', severity: 'sev2', links: { deployments: [d.id] } },
   });
-  app = await testApi(h);
 }, 60_000);
 afterAll(async () => {
-  await app?.close();
-  await h?.close();
+  await api?.close();
 });
 
 const get = (url: string, token = admin) => app.inject({ url, headers: { authorization: `Bearer ${token}` } });

@@ -1,25 +1,23 @@
-import { storedToken, testApi } from '../../test/support/api-harness.js';
-import type { FastifyInstance } from 'fastify';
+import { type AdminApi, adminApi } from '../../test/support/api-harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
 
 /** Incident titles and notes with control characters are refused where they come in, naming the field. */
-let h: Harness;
-let app: FastifyInstance;
-let admin: string;
+let api: AdminApi;
 
 beforeAll(async () => {
-  h = await engineHarness();
-  admin = await storedToken(h.db, 'root');
-  app = await testApi(h);
+  api = await adminApi();
 }, 60_000);
 afterAll(async () => {
-  await app?.close();
-  await h?.close();
+  await api?.close();
 });
 
 const post = (url: string, payload: unknown) =>
-  app.inject({ method: 'POST', url, payload: payload as object, headers: { authorization: `Bearer ${admin}` } });
+  api.app.inject({
+    method: 'POST',
+    url,
+    payload: payload as object,
+    headers: { authorization: `Bearer ${api.admin}` },
+  });
 const open = (title: string) => post('/api/v1/projects/harbor/incidents', { environment: 'staging', title });
 
 describe('control characters in incident text', () => {

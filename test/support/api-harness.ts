@@ -9,7 +9,7 @@ import { newId } from '../../src/shared/ids.js';
 import { silentLogger } from '../../src/shared/logging.js';
 import type { Db } from '../../src/store/db.js';
 import { insertToken } from '../../src/store/repos/tokens.js';
-import type { Harness } from './engine-harness.js';
+import { engineHarness, type Harness } from './engine-harness.js';
 
 /** The real coordinator API on an engine harness (its store, the fake runtime), ready for `inject`. */
 export async function testApi(h: Harness, extra: Partial<ApiContext> = {}): Promise<FastifyInstance> {
@@ -38,4 +38,28 @@ export async function storedToken(
   const token = generateToken();
   await insertToken(db, { id: newId('tok'), name, hash: hashToken(token), grants });
   return token;
+}
+
+/** An engine harness, the API on it and an admin token (named root): what most API test files start with. */
+export interface AdminApi {
+  h: Harness;
+  app: FastifyInstance;
+  admin: string;
+  /** Close the API, then the harness. */
+  close(): Promise<void>;
+}
+
+export async function adminApi(): Promise<AdminApi> {
+  const h = await engineHarness();
+  const admin = await storedToken(h.db, 'root');
+  const app = await testApi(h);
+  return {
+    h,
+    app,
+    admin,
+    close: async () => {
+      await app.close();
+      await h.close();
+    },
+  };
 }
