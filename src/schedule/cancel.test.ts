@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { harnessScheduler } from '../../test/support/schedule-harness.js';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
 import { isSlipwayError } from '../shared/errors.js';
-import { silentLogger } from '../shared/logging.js';
 import { listEvents } from '../store/repos/events.js';
 import { claimScheduled, finishScheduled, getScheduled } from '../store/repos/scheduled-deployments.js';
 import { cancelSchedule } from './cancel.js';
 import { scheduleDeployment } from './schedule.js';
-import { DeploymentScheduler } from './scheduler.js';
 
 /** Cancelling a scheduled deployment: only a pending one, recorded, and never both cancelled and started. */
 let h: Harness;
@@ -14,13 +13,7 @@ const T = Date.parse('2026-12-05T21:00:00Z');
 const minute = 60_000;
 let now = T;
 let version = 0;
-const scheduler = () =>
-  new DeploymentScheduler({
-    db: h.db,
-    logger: silentLogger,
-    deploy: (r) => h.engine.deploy({ ...r, strategy: undefined }),
-    now: () => now,
-  });
+const scheduler = () => harnessScheduler(h, () => now);
 const schedule = (runAt = T + 60 * minute, notifyBeforeMs = 30 * minute) =>
   scheduleDeployment(
     h.db,

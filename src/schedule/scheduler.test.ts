@@ -1,25 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { harnessScheduler } from '../../test/support/schedule-harness.js';
 import { engineHarness, harnessConfig, type Harness } from '../../test/support/engine-harness.js';
 import { validateConfigObject } from '../config/validate.js';
-import { silentLogger } from '../shared/logging.js';
 import { getDeployment } from '../store/repos/deployments.js';
 import { listEvents } from '../store/repos/events.js';
 import { getScheduled } from '../store/repos/scheduled-deployments.js';
 import { scheduleDeployment } from './schedule.js';
-import { DeploymentScheduler } from './scheduler.js';
 
 /** Scheduled deployments on a real engine and store (fake runtime); time is the scheduler's injected clock. */
 let h: Harness;
 const T = Date.parse('2026-12-05T21:00:00Z');
 const minute = 60_000;
 let now = T;
-const scheduler = () =>
-  new DeploymentScheduler({
-    db: h.db,
-    logger: silentLogger,
-    deploy: (r) => h.engine.deploy({ ...r, strategy: undefined }),
-    now: () => now,
+const scheduler = () => harnessScheduler(h, () => now);
+/** Schedule api `version` in staging for `runAt` (no notice), let the scheduler tick at `tickAt`, read it back. */
+async function tickedAt(version: string, runAt: number, tickAt: number) {
+  const s = await scheduleDeployment(h.db, 'harbor', {
+    service: 'api',
+    environment: 'staging',
+    version,
+    runAt: new Date(runAt),
+    notifyBeforeMs: 0,
   });
+  now = tickAt;
+  await scheduler().tick();
+  return (await getScheduled(h.db, s.id))!;
+}
 const kinds = async () => (await listEvents(h.db, { project: 'harbor', limit: 1000 })).map((e) => e.kind);
 
 beforeAll(async () => {
@@ -70,16 +76,7 @@ describe('DeploymentScheduler', () => {
   });
 
   it('one the coordinator missed by more than the grace is failed, not started', async () => {
-    const s = await scheduleDeployment(h.db, 'harbor', {
-      service: 'api',
-      environment: 'staging',
-      version: '2.0.1',
-      runAt: new Date(T + 120 * minute),
-      notifyBeforeMs: 0,
-    });
-    now = T + 140 * minute;
-    await scheduler().tick();
-    const failed = (await getScheduled(h.db, s.id))!;
+    const failed = await tickedAt('2.0.1', T + 120 * minute, T + 140 * minute);
     expect(failed.state).toBe('failed');
     expect(failed.error).toMatch(/^missed: the coordinator was not running at 2026-12-05T23:00:00.000Z/);
   });
@@ -92,16 +89,7 @@ describe('DeploymentScheduler', () => {
       environment: 'staging',
       version: '4.0.0',
     });
-    const s = await scheduleDeployment(h.db, 'harbor', {
-      service: 'api',
-      environment: 'staging',
-      version: '4.0.1',
-      runAt: new Date(T + 100 * minute),
-      notifyBeforeMs: 0,
-    });
-    now = T + 100 * minute + 1000;
-    await scheduler().tick();
-    const failed = (await getScheduled(h.db, s.id))!;
+    const failed = await tickedAt('4.0.1', T + 100 * minute, T + 100 * minute + 1000);
     expect(failed.state).toBe('failed');
     expect(failed.error).toMatch(
       new RegExp(`^api in staging is already being deployed by .*${running.id}.* at its time$`),
