@@ -1,55 +1,38 @@
-import { testApi } from '../../test/support/api-harness.js';
+import { storedToken, testApi } from '../../test/support/api-harness.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
 import { scheduleDeployment } from '../schedule/schedule.js';
-import { newId } from '../shared/ids.js';
 import { addAvailability } from '../store/repos/availability.js';
 import { appendEvent } from '../store/repos/events.js';
-import { insertToken } from '../store/repos/tokens.js';
-import { generateToken, hashToken } from './auth.js';
 
 /** The status summary (JSON, with a token) and the public page (HTML, without one) on a real engine and store. */
 let h: Harness;
 let app: FastifyInstance;
-const viewer = generateToken();
+let viewer: string;
 const maintenanceAt = Date.parse('2030-01-02T22:00:00Z');
+
+/** An incident.opened event in production, as the incidents capability writes it. */
+const openedInProduction = (data: Record<string, unknown>) =>
+  appendEvent(h.db, { project: 'harbor', environment: 'production', kind: 'incident.opened', message: 'opened', data });
 
 beforeAll(async () => {
   h = await engineHarness();
-  await insertToken(h.db, {
-    id: newId('tok'),
-    name: 'viewer',
-    hash: hashToken(viewer),
-    grants: [{ role: 'viewer', environments: '*' }],
-  });
+  viewer = await storedToken(h.db, 'viewer', [{ role: 'viewer', environments: '*' }]);
   h.runtime.behaviour = () => 'healthy';
   for (const environment of ['staging', 'production']) {
     const d = await h.engine.deploy({ project: 'harbor', service: 'api', environment, version: '1.0.0' });
     await h.waitFinished(d.id);
   }
   // production: a sev4 incident, then a sev1 one; staging: a failed probe a minute ago (degraded), all others up.
-  await appendEvent(h.db, {
-    project: 'harbor',
-    environment: 'production',
-    kind: 'incident.opened',
-    message: 'opened',
-    data: { incident: 'inc_5', severity: 'sev4', title: 'slow page', service: 'api' },
+  await openedInProduction({ incident: 'inc_5', severity: 'sev4', title: 'slow page', service: 'api' });
+  await openedInProduction({
+    incident: 'inc_7',
+    severity: 'sev1',
+    title: 'api 1.0.0 failing on 127.0.0.1:18082',
+    service: 'api',
   });
-  await appendEvent(h.db, {
-    project: 'harbor',
-    environment: 'production',
-    kind: 'incident.opened',
-    message: 'opened',
-    data: { incident: 'inc_7', severity: 'sev1', title: 'api 1.0.0 failing on 127.0.0.1:18082', service: 'api' },
-  });
-  await appendEvent(h.db, {
-    project: 'harbor',
-    environment: 'production',
-    kind: 'incident.opened',
-    message: 'opened',
-    data: { incident: 'inc_6', severity: 'sev3', title: 'resolved one' },
-  });
+  await openedInProduction({ incident: 'inc_6', severity: 'sev3', title: 'resolved one' });
   await appendEvent(h.db, { project: 'harbor', kind: 'incident.resolved', message: 'r', data: { incident: 'inc_6' } });
   await addAvailability(h.db, {
     project: 'harbor',
