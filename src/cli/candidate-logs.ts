@@ -1,5 +1,6 @@
 import type { ApiClient } from './client.js';
 import type { DeploymentView } from './follow.js';
+import { logRecord, splitLines } from './log-lines.js';
 import { dim, printable } from './output.js';
 
 /**
@@ -12,19 +13,17 @@ export async function candidateLogLines(client: ApiClient, d: DeploymentView, li
   const query = new URLSearchParams({
     tail: String(lines * 4),
     follow: 'false',
-    timestamps: 'false',
+    timestamps: 'true',
     service: d.service,
     environment: d.environment,
   });
   try {
     const body = await client.stream(`/api/v1/projects/${encodeURIComponent(d.project)}/logs?${query}`, 'text/plain');
-    let text = '';
-    for await (const chunk of body) text += chunk.toString();
-    // With one environment asked, a line is "ins_x 1.2.0 | text": keep the candidate release's text.
+    // Fields read as `slipway logs --json` reads them: keep the candidate release's text.
     const own: string[] = [];
-    for (const l of text.split('\n')) {
-      const bar = l.indexOf(' | ');
-      if (bar > 0 && l.slice(0, bar).split(' ')[1] === d.to.version) own.push(l.slice(bar + 3));
+    for await (const timed of splitLines(body)) {
+      const r = logRecord(timed, { env: d.environment });
+      if (r.release === d.to.version) own.push(r.line);
     }
     return own.slice(-lines);
   } catch {
