@@ -1,6 +1,7 @@
 import type { Queryable } from '../store/db.js';
 import { availabilityTotals, recentProbeFailures } from '../store/repos/availability.js';
 import { listIncidentEvents } from '../store/repos/delivery-records.js';
+import { listScheduled } from '../store/repos/scheduled-deployments.js';
 import { byUrgency } from './incident-order.js';
 import { foldIncidents } from './incidents.js';
 import type { IncidentFact } from './model.js';
@@ -51,7 +52,7 @@ export async function loadStatusSummary(
   db: Queryable,
   q: { project: string; environments: string[]; now: Date },
 ): Promise<EnvironmentStatus[]> {
-  const [events, uptime, rollingBack, announced] = await Promise.all([
+  const [events, uptime, rollingBack, pending] = await Promise.all([
     listIncidentEvents(db, { project: q.project, until: new Date(q.now.getTime() + 1) }),
     availabilityTotals(db, { project: q.project, since: new Date(q.now.getTime() - 30 * 86_400_000), until: q.now }),
     db.query<{ environment: string; n: number }>(
@@ -59,11 +60,7 @@ export async function loadStatusSummary(
         group by environment`,
       [q.project],
     ),
-    db.query<{ environment: string; run_at: Date }>(
-      `select environment, run_at from scheduled_deployments
-        where project = $1 and state = 'pending' and noticed_at is not null order by run_at`,
-      [q.project],
-    ),
+    listScheduled(db, { project: q.project }),
   ]);
   const open = foldIncidents(events).filter((i) => i.resolvedAt === undefined);
   return Promise.all(
@@ -84,9 +81,9 @@ export async function loadStatusSummary(
         }),
         uptime30d: a ? share(a.probes - a.probeFailures, a.probes) : null,
         openIncidents,
-        maintenance: announced.rows
-          .filter((r) => r.environment === environment)
-          .map((r) => ({ at: new Date(r.run_at).toISOString() })),
+        maintenance: pending
+          .filter((s) => s.environment === environment && s.noticedAt)
+          .map((s) => ({ at: s.runAt.toISOString() })),
       };
     }),
   );
