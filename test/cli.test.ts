@@ -211,6 +211,7 @@ describe('slipway against a running coordinator', () => {
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ins_\w+ 1\.0\.0 \| harbor-quote 1\.0\.0 .* listening on 127\.0\.0\.1:\d+$/m);
+    const before = Date.now();
     const json = await slipway(
       ['--config', system.workspace.configPath, 'logs', 'quote-api', '--tail', '5', '--json'],
       { env: env() },
@@ -219,6 +220,10 @@ describe('slipway against a running coordinator', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
+    // Merged by when each line was written: a stopped instance's (the crashed 1.1.0) by then, not when read.
+    const times = records.map((r) => Date.parse(r.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    for (const r of records.filter((r) => r.release === '1.1.0')) expect(Date.parse(r.at)).toBeLessThan(before);
     expect(records).toContainEqual(
       expect.objectContaining({
         environment: 'staging',

@@ -47,7 +47,16 @@ describe('LocalRuntime: logs', () => {
     await following; // ends instead of hanging
 
     await runtime.stop(spec.instanceId);
+    const stoppedAt = Date.now();
     expect((await collect(runtime.logs(spec.instanceId, { tail: 1 })))[0]).toBe('fixture: SIGTERM, draining');
+
+    // Read a while after the stop, every line keeps when it was written (merging instances' logs relies on it).
+    await new Promise((r) => setTimeout(r, 1500));
+    const times: number[] = [];
+    for await (const line of runtime.logs(spec.instanceId)) times.push(line.at);
+    expect(times.length).toBeGreaterThan(3);
+    expect(Math.max(...times)).toBeLessThanOrEqual(stoppedAt);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
   it('refuses logs of an instance it has never seen', () => {

@@ -9,7 +9,7 @@ import { watchExit, type ExitWatch } from './exit-watcher.js';
 import { localHandle, type LocalHandle } from './handle.js';
 import { runHealthChecks } from './health-checker.js';
 import { tailLines } from './log-reader.js';
-import { noteLogTime } from './log-times.js';
+import { noteLogEnd, noteLogTime } from './log-times.js';
 import { loopback } from './port.js';
 import { spawnInstance } from './spawn.js';
 import { killLeftovers, terminate, type RunningProcess } from './termination.js';
@@ -113,6 +113,7 @@ export class InstanceSupervisor {
     this.s.restarts = handle.restarts;
     this.port = handle.port;
     this.lastHandle = handle;
+    await this.noteLogEnd();
     await this.crashed(
       { code: null, signal: null, at: this.ctx.clock.now() },
       'was not running when the coordinator restarted',
@@ -164,6 +165,13 @@ export class InstanceSupervisor {
     }
   }
 
+  /** A process ended: note when its log was last written, so its last words keep their time (log-times.ts). */
+  private async noteLogEnd(): Promise<void> {
+    this.loggedBytes = await noteLogEnd(this.logFile, this.loggedBytes, this.ctx.clock.now()).catch(
+      () => this.loggedBytes,
+    );
+  }
+
   /** Stop supervising and leave the process running (coordinator shutdown). */
   detach(): void {
     this.s.end();
@@ -200,6 +208,7 @@ export class InstanceSupervisor {
     run.health.abort();
     this.run = undefined;
     killLeftovers(run.process, this.logger);
+    await this.noteLogEnd();
     await this.crashed(exit, describeExit(exit));
   }
 
@@ -252,6 +261,7 @@ export class InstanceSupervisor {
         (await terminate(run.process, run.exit, this.spec.drainTimeoutMs, this.ctx.clock, this.logger)) ??
         this.s.lastExit;
       this.run = undefined;
+      await this.noteLogEnd();
     }
     this.s.stopped();
   }

@@ -7,7 +7,8 @@ import { readLogTimes, timeOfOffset, type LogTimeNote } from './log-times.js';
 /** The part of a file handle a log read needs: fs's FileHandle has it, and so has one over SFTP (the SSH runtime). */
 export interface LogFileHandle {
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
-  stat(): Promise<{ size: number }>;
+  /** `mtimeMs`: when the file was last written, where the file system says (it dates lines no note covers). */
+  stat(): Promise<{ size: number; mtimeMs?: number }>;
   close(): Promise<void>;
 }
 
@@ -97,6 +98,16 @@ export async function tailLines(file: string, n: number, files: LogFiles = local
   }
 }
 
+/**
+ * When the lines past the last time note were written: no earlier than that note, no later than when the
+ * file was last written (its mtime), which for a stopped instance is long before it is read. Without an
+ * mtime (or with a clock ahead of this machine's), when it is read.
+ */
+export function lastWritten(stats: { mtimeMs?: number }, notes: readonly LogTimeNote[], now: number): number {
+  const written = stats.mtimeMs !== undefined && Number.isFinite(stats.mtimeMs) ? Math.min(stats.mtimeMs, now) : now;
+  return Math.max(written, notes.at(-1)?.at ?? Number.NEGATIVE_INFINITY);
+}
+
 /** Options for {@link readLogLines}. */
 export interface ReadLogOptions {
   /** Last N lines first (default 100); ignored with `after`. */
@@ -130,18 +141,19 @@ export async function* readLogLines(file: string, options: ReadLogOptions = {}):
   const fh = await files.open(file);
   if (fh) {
     try {
-      const size = (await fh.stat()).size;
+      const stats = await fh.stat();
+      const size = stats.size;
       const found = await readTail(fh, size, tail);
       const notes = await files.times(file);
-      const now = clock.now();
+      const unnoted = lastWritten(stats, notes, clock.now());
       const lines = found.lines.map((text, i) => ({
         text,
-        at: timeOfOffset(notes, found.ends[i]!, now),
+        at: timeOfOffset(notes, found.ends[i]!, unnoted),
         cursor: String(found.ends[i]),
       }));
       // When following, a half-written last line is left for the follower to yield whole.
       if (!options.follow && found.partial !== '')
-        lines.push({ text: found.partial, at: timeOfOffset(notes, size, now), cursor: String(size) });
+        lines.push({ text: found.partial, at: timeOfOffset(notes, size, unnoted), cursor: String(size) });
       offset = options.follow ? found.completeEnd : 0;
       for (const line of tail > 0 ? lines.slice(-tail) : []) {
         if (options.signal?.aborted) return;
@@ -166,7 +178,8 @@ async function* followLines(file: string, offset: number, options: ReadLogOption
   try {
     while (!signal?.aborted) {
       fh ??= await files.open(file);
-      const size = fh ? (await fh.stat()).size : 0;
+      const stats = fh ? await fh.stat() : undefined;
+      const size = stats?.size ?? 0;
       if (size < offset) {
         offset = 0;
         pending = '';
@@ -184,7 +197,9 @@ async function* followLines(file: string, offset: number, options: ReadLogOption
         pending += decoder.write(chunk);
         const parts = pending.split('\n');
         pending = parts.pop() ?? '';
-        const at = clock.now();
+        // Polled often, so new lines were written just before; a backlog (a stopped instance's) is dated when the log
+        // was last written rather than now.
+        const at = lastWritten(stats!, [], clock.now());
         for (const [i, line] of parts.entries()) {
           if (signal?.aborted) return;
           end = ends[i] ?? end;

@@ -5,8 +5,10 @@ import { appendFile, readFile, stat } from 'node:fs/promises';
  * (it must survive the coordinator), so lines carry no time of their own; the supervisor notes
  * `<size> <ms since epoch>` in `<log>.times` about once a second while the log grows. A line's
  * time is then when the log was first seen holding it: exact to that second while the coordinator
- * ran, and no later than its next note when it did not. That is what lets logs of several
- * instances be merged by time.
+ * ran, and no later than its next note when it did not. When a process ends, a last note dates its
+ * last lines by the log's mtime; lines past every note (a log of an older version, or one still being
+ * written) are dated by the mtime too (log-reader.ts), never by when they are read. That is what lets
+ * logs of several instances, stopped ones too, be merged by time.
  */
 export function timesFile(logFile: string): string {
   return `${logFile}.times`;
@@ -28,6 +30,21 @@ export async function noteLogTime(logFile: string, lastSize: number, now: number
   }
   if (size > lastSize) await appendFile(timesFile(logFile), `${size} ${now}\n`);
   return size;
+}
+
+/**
+ * The last note of a process that ended: the log's size as of when it was last written (its mtime), so
+ * what the process wrote after the previous note is dated by when it was written, not by a later note
+ * (a restart's, after its backoff) or by when it is read. Returns the size seen.
+ */
+export async function noteLogEnd(logFile: string, lastSize: number, now: number): Promise<number> {
+  let written: number;
+  try {
+    written = (await stat(logFile)).mtimeMs;
+  } catch {
+    return lastSize;
+  }
+  return noteLogTime(logFile, lastSize, Math.min(written, now));
 }
 
 /** The notes of a log, oldest first (none when there is no times file). */

@@ -18,8 +18,13 @@ function sftpHandle(sftp: SFTPWrapper, handle: Buffer): LogFileHandle {
           err ? reject(err) : resolve({ bytesRead }),
         );
       }),
+    // SFTP times are whole seconds: the reader keeps a line no earlier than its last note anyway.
     stat: () =>
-      new Promise((resolve, reject) => sftp.fstat(handle, (err, stats) => (err ? reject(err) : resolve(stats)))),
+      new Promise((resolve, reject) =>
+        sftp.fstat(handle, (err, stats) =>
+          err ? reject(err) : resolve({ size: stats.size, mtimeMs: stats.mtime * 1000 }),
+        ),
+      ),
     close: () => new Promise((resolve) => sftp.close(handle, () => resolve())),
   };
 }
