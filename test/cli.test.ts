@@ -118,6 +118,14 @@ describe('slipway without a coordinator', () => {
     expect(r.stderr).toMatch(
       /the coordinator is not running at http:\/\/127\.0\.0\.1:7420 — start it with `slipway up`/,
     );
+    // A script asking for JSON gets the reason as JSON on stdout too; the exit code is the same.
+    const json = await slipway(['status', '--json'], { cwd: dir });
+    expect(json.code).toBe(6);
+    expect(JSON.parse(json.stdout).error).toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/the coordinator is not running/),
+    });
+    expect(json.stderr).toMatch(/the coordinator is not running/);
   });
 
   it('bad flags name the flag', async () => {
