@@ -207,7 +207,8 @@ describe('approvals API', () => {
     expect(self.statusCode).toBe(403);
     expect(self.json().error.message).toBe(
       'bob first deployed api 1.2.0 and cannot approve it for production (selfApproval is off there); ask one of: ' +
-        'alice, role:approver',
+        'alice, role:approver; or have an admin create a token for one: ' +
+        'slipway tokens create --name production-approver --grant approver:production',
     );
 
     await decide('root', { version: '1.2.0', decision: 'approve' });

@@ -4,6 +4,7 @@ import { describeGrants } from '../../access/authorize.js';
 import type { ApprovalPolicy, EnvironmentConfig, ProjectConfig } from '../../config/model.js';
 import { approvalList, approvalStatus, type ApprovalStatus } from '../../engine/pipeline/approval-status.js';
 import { approverEntry } from '../../engine/pipeline/approvals.js';
+import { anotherApproverHint } from '../../engine/pipeline/approver-hint.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { insertApproval, releaseRequester } from '../../store/repos/approvals.js';
@@ -165,7 +166,8 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
               throw new SlipwayError(
                 'forbidden',
                 `${principal.name} first deployed ${release.service} ${version} and cannot approve it for ` +
-                  `${environment.name} (selfApproval is off there); ask one of: ${policy.approvers.join(', ')}`,
+                  `${environment.name} (selfApproval is off there); ` +
+                  anotherApproverHint(policy, environment.name, principal.name),
               );
             }
           }
