@@ -242,8 +242,9 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           summary: 'Releases and where their approvals stand, per environment that needs approvals',
           description:
-            'Releases not yet deployed successfully to the environment. `pending=true`: only those still waiting ' +
-            'for approvals (not approved, not rejected).',
+            'Releases not yet deployed successfully to the environment, and that did not fail in an earlier one ' +
+            '(those wait for a fixed release, not approvals). `pending=true`: only those still waiting for ' +
+            'approvals (not approved, not rejected).',
           tags: ['releases'],
           params: projectParams,
           querystring: z.object({
