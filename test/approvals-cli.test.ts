@@ -41,8 +41,11 @@ describe('slipway approve / reject / approvals', () => {
     const self = await slipway(['approve', '1.0.0', '--env', 'production']);
     expect(self.code).toBe(4);
     expect(self.stderr).toMatch(/admin first deployed quote-api 1\.0\.0 and cannot approve it for production/);
+    // The refusal names the way to another approver as a command; it is run here as printed.
+    const hint = /or have an admin create a token for one: slipway (tokens create .*)$/m.exec(self.stderr);
+    expect(hint?.[1]).toBe('tokens create --name production-approver --grant approver:production');
 
-    const created = await slipway(['tokens', 'create', '--name', 'lead', '--grant', 'viewer:production']);
+    const created = await slipway(hint![1]!.split(' '));
     expect(created.code).toBe(0);
     const approved = await slipway(
       ['approve', '1.0.0', '--env', 'production', '--reason', 'reviewed the diff'],
@@ -50,7 +53,8 @@ describe('slipway approve / reject / approvals', () => {
     );
     expect(approved.code).toBe(0);
     expect(approved.stdout.trim()).toBe(
-      'approved quote-api 1.0.0 for production: 1 of 1 (lead); ready: slipway promote-release 1.0.0 --to production',
+      'approved quote-api 1.0.0 for production: 1 of 1 (production-approver); ready: slipway promote-release 1.0.0 ' +
+        '--to production',
     );
     expect(JSON.parse((await slipway(['approvals', '--json'])).stdout)).toEqual({ approvals: [] });
 

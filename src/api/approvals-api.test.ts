@@ -207,7 +207,8 @@ describe('approvals API', () => {
     expect(self.statusCode).toBe(403);
     expect(self.json().error.message).toBe(
       'bob first deployed api 1.2.0 and cannot approve it for production (selfApproval is off there); ask one of: ' +
-        'alice, role:approver',
+        'alice, role:approver; or have an admin create a token for one: ' +
+        'slipway tokens create --name production-approver --grant approver:production',
     );
 
     await decide('root', { version: '1.2.0', decision: 'approve' });
@@ -219,5 +220,18 @@ describe('approvals API', () => {
         'root (root is deploying it)',
     );
     await deployed('dave', '1.2.0');
+  }, 30_000);
+
+  it('a release that failed in staging is not listed as waiting for approval: it could not go anyway', async () => {
+    h.runtime.behaviour = (spec) => (spec.release === '9.0.0' ? 'failed' : 'healthy');
+    const res = await deploy('dave', 'staging', '9.0.0');
+    expect(res.statusCode).toBe(201);
+    expect((await h.waitFinished(res.json().deployment.id)).state).toBe('failed');
+    h.runtime.behaviour = () => 'healthy';
+    const versions = (await list('')).map((a: { version: string }) => a.version);
+    expect(versions).not.toContain('9.0.0');
+    // One staged and not deployed yet is still listed, so the list itself is not what went empty.
+    await staged('9.1.0');
+    expect((await list('')).map((a: { version: string }) => a.version)).toContain('9.1.0');
   }, 30_000);
 });

@@ -11,11 +11,15 @@ const mark = {
   live: green('● live'),
   deployed: dim('○ was live'),
   failed: red('✘ failed'),
-  ready: 'ready',
+  // Not there yet, but nothing it waits for: said as the step it may take, not as a state it is in.
+  ready: 'ready to promote',
   waiting: yellow('waiting'),
 } as const;
 
-/** "releases" section of `slipway status`: one line per release, where it is and what it waits for. */
+/**
+ * "releases" section of `slipway status`: one line per release, where it is and what it waits for. The API leaves
+ * out the environments a release skipped, so every stage shown is one it went to or one it may go to next.
+ */
 export function renderPipeline(releases: ReleaseStages[]): string {
   if (releases.length === 0) return '';
   const out = ['', 'releases'];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EventRecord } from '../store/repos/events.js';
 import type { VerdictRecord } from '../store/repos/verdicts.js';
-import { buildTimeline, figureLine, formatFigure } from './timeline.js';
+import { formatFigure } from '../judge/figure-text.js';
+import { buildTimeline, figureLine } from './timeline.js';
 
 const at = (s: number) => new Date(Date.parse('2026-12-04T02:00:00Z') + s * 1000);
 let id = 0;

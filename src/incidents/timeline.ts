@@ -1,4 +1,4 @@
-import { formatMs, formatPercent } from '../judge/format.js';
+import { comparedFigures } from '../judge/figure-text.js';
 import type { MetricResult } from '../model/verdict.js';
 import type { EventRecord } from '../store/repos/events.js';
 import type { VerdictRecord } from '../store/repos/verdicts.js';
@@ -40,26 +40,10 @@ function categoryOf(kind: string): TimelineCategory {
   return 'deployment';
 }
 
-/**
- * A figure with its unit, rounded as the judge's own messages round it (formatPercent, formatMs): the stored
- * figures are raw (33.33333333333333 %), and the timeline and the postmortem quote them to people.
- */
-export function formatFigure(value: number, unit: string | undefined): string {
-  if (unit === '%') return formatPercent(value / 100);
-  if (unit === 'ms') return formatMs(value);
-  const rounded = Number.isFinite(value) ? Number(value.toPrecision(4)) : value;
-  return `${rounded}${unit ? ` ${unit}` : ''}`;
-}
-
-/** "error-rate.absolute: candidate 19.6 % (51) vs stable 0.2 % (480); threshold > 1 %". */
+/** "error-rate.absolute [high]: candidate 19.6 % (51) vs stable 0.2 % (480); threshold > 1 %". */
 export function figureLine(m: MetricResult): string {
-  const parts: string[] = [];
-  const count = (n: number | undefined) => (n !== undefined ? ` (${n})` : '');
-  if (m.candidate !== undefined) parts.push(`candidate ${formatFigure(m.candidate, m.unit)}${count(m.candidateCount)}`);
-  if (m.stable !== undefined) parts.push(`stable ${formatFigure(m.stable, m.unit)}${count(m.stableCount)}`);
-  if (m.baseline !== undefined) parts.push(`baseline ${formatFigure(m.baseline, m.unit)}`);
-  const figures = parts.length ? `${parts.join(' vs ')}; ` : '';
-  return `${m.rule} [${m.classification}]: ${figures}threshold ${m.threshold}`;
+  const figures = comparedFigures(m);
+  return `${m.rule} [${m.classification}]: ${figures ? `${figures}; ` : ''}threshold ${m.threshold}`;
 }
 
 function verdictEntry(v: VerdictRecord): TimelineEntry {

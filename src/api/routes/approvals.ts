@@ -4,6 +4,7 @@ import { describeGrants } from '../../access/authorize.js';
 import type { ApprovalPolicy, EnvironmentConfig, ProjectConfig } from '../../config/model.js';
 import { approvalList, approvalStatus, type ApprovalStatus } from '../../engine/pipeline/approval-status.js';
 import { approverEntry } from '../../engine/pipeline/approvals.js';
+import { anotherApproverHint } from '../../engine/pipeline/approver-hint.js';
 import { SlipwayError } from '../../shared/errors.js';
 import { newId } from '../../shared/ids.js';
 import { insertApproval, releaseRequester } from '../../store/repos/approvals.js';
@@ -165,7 +166,8 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
               throw new SlipwayError(
                 'forbidden',
                 `${principal.name} first deployed ${release.service} ${version} and cannot approve it for ` +
-                  `${environment.name} (selfApproval is off there); ask one of: ${policy.approvers.join(', ')}`,
+                  `${environment.name} (selfApproval is off there); ` +
+                  anotherApproverHint(policy, environment.name, principal.name),
               );
             }
           }
@@ -240,8 +242,9 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         schema: {
           summary: 'Releases and where their approvals stand, per environment that needs approvals',
           description:
-            'Releases not yet deployed successfully to the environment. `pending=true`: only those still waiting ' +
-            'for approvals (not approved, not rejected).',
+            'Releases not yet deployed successfully to the environment, and that did not fail in an earlier one ' +
+            '(those wait for a fixed release, not approvals). `pending=true`: only those still waiting for ' +
+            'approvals (not approved, not rejected).',
           tags: ['releases'],
           params: projectParams,
           querystring: z.object({

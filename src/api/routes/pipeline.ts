@@ -18,7 +18,12 @@ const releaseStagesView = z.object({
   service: z.string(),
   version: z.string(),
   createdAt: z.string(),
-  stages: z.array(stageView),
+  stages: z
+    .array(stageView)
+    .describe(
+      'In promotion order: the environments it went to, and those after the last of them; an environment it ' +
+        'skipped (never deployed there, but to a later one) is left out',
+    ),
 });
 
 /** The release pipeline: where each release is, and promoting a release to the next environment. */

@@ -4,6 +4,7 @@ import type { statusView } from '../../api/schemas.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
 import { renderPipeline, type ReleaseStages } from '../render-pipeline.js';
+import { renderVerdict } from '../render-verdict.js';
 import {
   ago,
   bold,
@@ -46,21 +47,6 @@ function deploymentText(s: ServiceStatus): string {
       ? ` step ${Math.min(d.step + 1, d.steps.length)}/${d.steps.length}`
       : ` ${ago(d.finishedAt ?? d.updatedAt)}`;
   return `${stateColor(d.state)}${where} ${dim(d.id)}`;
-}
-
-type VerdictView = NonNullable<ServiceStatus['activeDeployment']>['latestVerdict'];
-
-/** The judge's latest verdict: outcome, score, and each rule with the figures (worst first). */
-export function renderVerdict(v: NonNullable<VerdictView>): string[] {
-  const mark = (c: string) => (c === 'pass' ? green('✓') : c === 'high' || c === 'low' ? red('✗') : dim('·'));
-  const order = (c: string) => (c === 'high' || c === 'low' ? 0 : c === 'error' ? 1 : c === 'nodata' ? 2 : 3);
-  const lines = [
-    `    verdict: ${stateColor(v.outcome === 'fail' ? 'failed' : v.outcome)} score ${Math.round(v.score)} ` +
-      `${dim(`at ${v.at}${v.final ? ' (gate)' : ''}`)}`,
-  ];
-  for (const m of [...v.metrics].sort((a, b) => order(a.classification) - order(b.classification)).slice(0, 8))
-    lines.push(`      ${mark(m.classification)} ${m.message}`);
-  return lines;
 }
 
 /** The environment's latest release of the whole project, in one line. */

@@ -2,9 +2,10 @@
 import type { EnvironmentConfig, ProjectConfig } from '../../config/model.js';
 import type { Queryable } from '../../store/db.js';
 import { listApprovals, releaseRequester } from '../../store/repos/approvals.js';
-import { firstSucceededAt } from '../../store/repos/deployments.js';
+import { firstSucceededAt, lastFinishedDeploymentOf } from '../../store/repos/deployments.js';
 import { getReleaseByVersion, listReleases } from '../../store/repos/releases.js';
 import { describeApprovalWait, tallyApprovals, type ApprovalTally, type Excluded } from './approvals.js';
+import { failureOf } from './promotion.js';
 
 export interface ApprovalStatus extends ApprovalTally {
   environment: string;
@@ -42,7 +43,7 @@ export async function approvalStatus(
 
 /**
  * Per environment that needs approvals (of those given), the recent releases that have not been
- * deployed there successfully yet, with where their approvals stand.
+ * deployed there successfully yet and did not fail in an earlier environment, with where their approvals stand.
  */
 export async function approvalList(
   db: Queryable,
@@ -52,15 +53,31 @@ export async function approvalList(
   releasesPerService = 10,
 ): Promise<ApprovalStatus[]> {
   const out: ApprovalStatus[] = [];
-  for (const environment of config.environments) {
+  for (const [index, environment] of config.environments.entries()) {
     if (!environment.approvals || !environments.includes(environment.name)) continue;
+    const earlier = config.environments.slice(0, index).map((e) => e.name);
     for (const service of config.services) {
       for (const release of await listReleases(db, config.project, service.name, releasesPerService)) {
         if (await firstSucceededAt(db, config.project, service.name, environment.name, release.id)) continue;
+        // A release that failed on its way here cannot go until a fixed one does: approving it is not a next step.
+        if (await failedIn(db, config.project, service.name, earlier, release.id)) continue;
         const status = await approvalStatus(db, config.project, service.name, release.version, environment, now);
         if (status) out.push(status);
       }
     }
   }
   return out;
+}
+
+/** Did the last deployment of the release fail (or roll back, or regress) in any of `environments`? */
+async function failedIn(
+  db: Queryable,
+  project: string,
+  service: string,
+  environments: readonly string[],
+  releaseId: string,
+): Promise<boolean> {
+  for (const environment of environments)
+    if (failureOf(await lastFinishedDeploymentOf(db, project, service, environment, releaseId))) return true;
+  return false;
 }

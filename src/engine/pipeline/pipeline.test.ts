@@ -122,6 +122,34 @@ describe('promotion rules', () => {
     ]);
   });
 
+  it('an environment a release skipped is left out: it was never there, and it is not where it goes next', async () => {
+    h = await engineHarness(config({}));
+    await h.waitFinished((await h.engine.deploy(req('production', '1.0.0'))).id);
+    const [view] = await h.engine.pipeline('harbor');
+    expect(view!.stages).toEqual([{ environment: 'production', state: 'live', waitsFor: [] }]);
+  });
+
+  it('a failure in a required staging is said once; no approvals are listed for a release that cannot go', async () => {
+    h = await engineHarness(config({ requires: ['staging'], approvals: { required: 1 } }));
+    await h.waitFinished((await h.engine.deploy(req('staging', '1.0.0'))).id);
+    h.runtime.behaviour = (spec) => (spec.release === '2.0.0' ? 'failed' : 'healthy');
+    expect((await h.waitFinished((await h.engine.deploy(req('staging', '2.0.0'))).id)).state).toBe('failed');
+    const view = await h.engine.pipeline('harbor');
+    // The release that may go waits for its approval...
+    expect(view.find((r) => r.version === '1.0.0')!.stages[1]!.waitsFor).toEqual([
+      expect.stringMatching(/^production needs 1 approval of api 1\.0\.0/),
+    ]);
+    // ...the one that failed waits for a fixed release only.
+    expect(view.find((r) => r.version === '2.0.0')!.stages).toEqual([
+      { environment: 'staging', state: 'failed', waitsFor: [] },
+      {
+        environment: 'production',
+        state: 'waiting',
+        waitsFor: ['it failed in staging: deploy a fixed release there first'],
+      },
+    ]);
+  });
+
   it('a release whose post-deploy watch in staging found a regression does not go to production', async () => {
     h = await engineHarness(config({ requires: ['staging'] }));
     await h.waitFinished((await h.engine.deploy(req('staging', '1.0.0'))).id);

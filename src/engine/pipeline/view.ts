@@ -1,16 +1,15 @@
 /**
  * The pipeline as people ask about it: for each recent release, where it is (live, was deployed,
  * failed) in each environment, and for the environments it has not reached, what it still waits
- * for — an earlier environment, a soak, a freeze, approvals — or that it is ready to go.
+ * for — a failure earlier, an earlier environment, a soak, a freeze, approvals — or that it is ready to go.
  */
 import type { ProjectConfig } from '../../config/model.js';
 import type { Queryable } from '../../store/db.js';
 import { listDeployments } from '../../store/repos/deployments.js';
 import { listReleases } from '../../store/repos/releases.js';
 import { listServiceStates } from '../../store/repos/service-state.js';
-import { activeFreeze } from './freeze.js';
-import { failureOf, waitsGiven } from './promotion.js';
-import { approvalStatus } from './approval-status.js';
+import { failureOf } from './promotion.js';
+import { notThereYet } from './not-there-yet.js';
 
 export interface ReleaseStage {
   environment: string;
@@ -25,6 +24,8 @@ export interface ReleaseView {
   service: string;
   version: string;
   createdAt: string;
+  /** In promotion order: the environments it went to, and those after the last of them (one it skipped is left
+   * out). */
   stages: ReleaseStage[];
 }
 
@@ -42,12 +43,18 @@ export async function pipelineView(
     for (const release of await listReleases(db, config.project, service.name, releasesPerService)) {
       const stages: ReleaseStage[] = [];
       // Once a release failed somewhere, the environments after it are not "ready" for it.
-      let failedIn: string | undefined;
-      for (const environment of config.environments) {
+      const failedIn: string[] = [];
+      // The environments before the last one it went to and that it skipped are left out: it was never there, and
+      // they are not where it goes next, so neither a state nor "ready" would be true of it there.
+      const reached = (environment: string) =>
+        deployments.some((d) => d.environment === environment && d.toRelease === release.id);
+      const furthest = config.environments.findLastIndex((e) => reached(e.name));
+      for (const [index, environment] of config.environments.entries()) {
         const mine = deployments.filter((d) => d.environment === environment.name && d.toRelease === release.id);
         const stable =
           states.find((s) => s.environment === environment.name && s.service === service.name)?.stableRelease ===
           release.id;
+        if (!stable && mine.length === 0 && index < furthest) continue;
         // How its last try there ended decides (a success its post-deploy watch found regressing is a failure).
         const last = mine
           .filter((d) => d.kind === 'deploy' && d.finishedAt)
@@ -56,33 +63,24 @@ export async function pipelineView(
             undefined,
           );
         const failed = failureOf(last) !== undefined;
-        if (failed) failedIn ??= environment.name;
+        if (failed) failedIn.push(environment.name);
         if (stable) stages.push({ environment: environment.name, state: 'live', waitsFor: [] });
         else if (failed) stages.push({ environment: environment.name, state: 'failed', waitsFor: [] });
         else if (mine.some((d) => d.state === 'succeeded'))
           stages.push({ environment: environment.name, state: 'deployed', waitsFor: [] });
-        else {
-          // First success per environment, from the deployments already in hand.
-          const succeededAt = (env: string) =>
-            deployments
-              .filter(
-                (d) => d.environment === env && d.toRelease === release.id && d.state === 'succeeded' && d.finishedAt,
-              )
-              .reduce<Date | undefined>(
-                (first, d) => (!first || d.finishedAt! < first ? d.finishedAt : first),
-                undefined,
-              );
-          const waitsFor = waitsGiven(service.name, release.version, environment, now, succeededAt).map(
-            (w) => w.reason,
-          );
-          if (failedIn) waitsFor.unshift(`it failed in ${failedIn}: deploy a fixed release there first`);
-          const freeze = activeFreeze(environment.freezes, now);
-          if (freeze)
-            waitsFor.push(`${environment.name} is frozen until ${freeze.endsAt.toISOString()} (${freeze.message})`);
-          const approvals = await approvalStatus(db, config.project, service.name, release.version, environment, now);
-          if (approvals?.waitsFor) waitsFor.push(approvals.waitsFor);
-          stages.push({ environment: environment.name, state: waitsFor.length > 0 ? 'waiting' : 'ready', waitsFor });
-        }
+        else
+          stages.push({
+            environment: environment.name,
+            ...(await notThereYet(db, {
+              project: config.project,
+              service: service.name,
+              release,
+              target: environment,
+              now,
+              deployments,
+              failedIn: [...failedIn],
+            })),
+          });
       }
       views.push({
         service: service.name,
