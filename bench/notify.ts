@@ -23,7 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretVault } from '../src/access/secrets/vault.js';
 import { startNotifications } from '../src/app/notifications.js';
-import { EventLog } from '../src/engine/event-log.js';
+import { deploymentWrite, EventLog } from '../src/engine/event-log.js';
 import { createLogger } from '../src/shared/logging.js';
 import { migrate } from '../src/store/migrate.js';
 import { openPglite } from '../src/store/pglite-driver.js';
@@ -148,16 +148,20 @@ try {
     for (let i = 0; i < n; i++) {
       const t = performance.now();
       const cpu = process.cpuUsage();
-      await events.emit({
-        project: 'harbor',
-        deploymentId: 'dep_bench',
-        service: 'api',
-        environment: 'production',
-        kind: 'deployment.step.started',
-        message: `step ${i}`,
-        data: { step: i },
-      });
-      await updateDeployment(db, 'dep_bench', { step: i });
+      // In the store's deployment lane, as the executor writes them (executor.ts: `own`, `deploymentWrite`).
+      await events.emit(
+        {
+          project: 'harbor',
+          deploymentId: 'dep_bench',
+          service: 'api',
+          environment: 'production',
+          kind: 'deployment.step.started',
+          message: `step ${i}`,
+          data: { step: i },
+        },
+        deploymentWrite,
+      );
+      await updateDeployment(db.deployment(), 'dep_bench', { step: i });
       times.push(performance.now() - t);
       const used = process.cpuUsage(cpu);
       windows.push({ start: t, ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 });

@@ -3,7 +3,7 @@ import { freshPglite } from '../../test/support/store.js';
 import { silentLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { appendEvent, appendEventsReturning, type EventRecord, listEvents } from '../store/repos/events.js';
-import { EventLog } from './event-log.js';
+import { deploymentWrite, EventLog } from './event-log.js';
 
 let db: Db;
 beforeEach(async () => {
@@ -122,6 +122,47 @@ describe('EventLog', () => {
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     const rows = await listEvents(db, { project: 'p' });
     expect(rows.map((e) => [e.id, e.kind])).toEqual(stored.map((e) => [e!.id, e!.kind]));
+  });
+
+  it("writes a deployment's own events and changes in the store's deployment lane, the rest as given", async () => {
+    // Which view each write went through: the deployment lane's view, or the one the log was made with.
+    const seen: string[] = [];
+    const through = (name: string, view: Db): Db =>
+      ({
+        ...view,
+        driver: view.driver,
+        query: (sql: string, params?: unknown[]) => {
+          if (/insert into events/.test(sql)) seen.push(name);
+          return view.query(sql, params);
+        },
+        transaction: (fn: Parameters<Db['transaction']>[0]) => {
+          seen.push(`${name} transaction`);
+          return view.transaction(fn);
+        },
+      }) as Db;
+    const lane = through('deployment', db.deployment());
+    const log = new EventLog({ ...through('foreground', db), deployment: () => lane } as Db, silentLogger);
+    await log.emit({ project: 'p', kind: 'alert.firing', message: 'other work', data: {} });
+    await log.emit(
+      { project: 'p', deploymentId: 'dep_1', kind: 'deployment.step.started', message: 's', data: {} },
+      deploymentWrite,
+    );
+    // Emitted together, one batch: it carries a deployment's own event, so it goes in that lane.
+    await Promise.all([
+      log.emit({ project: 'p', kind: 'alert.firing', message: 'beside', data: {} }),
+      log.emit(
+        { project: 'p', deploymentId: 'dep_2', kind: 'deployment.step.started', message: 's', data: {} },
+        deploymentWrite,
+      ),
+    ]);
+    await log.record(
+      'dep_1',
+      async () => 1,
+      () => ({ project: 'p', kind: 'deployment.finished', message: 'f', data: {} }),
+      deploymentWrite,
+    );
+    expect(seen).toEqual(['foreground', 'deployment', 'deployment', 'deployment transaction']);
+    expect(await listEvents(db, { project: 'p' })).toHaveLength(5);
   });
 
   it('an event the store refuses fails alone: the others of its batch are stored', async () => {

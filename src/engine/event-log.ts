@@ -16,6 +16,14 @@ export function aboutDeployment(d: { project: string; id: string; service: strin
 
 type Listener = (event: EventRecord) => void;
 
+/** `first`: written by a running deployment's own loop (the executor), in the store's deployment lane. */
+export interface WriteOptions {
+  first?: boolean;
+}
+
+/** What the executor passes for its own writes. */
+export const deploymentWrite: WriteOptions = { first: true };
+
 /** How many ids below the newest one seen are read again: a transaction may commit a lower id after a higher one. */
 const rescan = 200;
 
@@ -31,6 +39,8 @@ const writersMax = 3;
 /** An event waiting to be stored: one emitted, or (`record`) a change and its event, written alone in a transaction. */
 type Waiting = {
   deploymentId: string | undefined;
+  /** Written by a running deployment's own loop: the batch that carries it goes in the store's deployment lane. */
+  first?: boolean;
   event?: NewEvent;
   write?: () => Promise<EventRecord>;
   resolve: (stored: EventRecord) => void;
@@ -122,10 +132,13 @@ export class EventLog {
     );
   }
 
-  /** Record an event and notify listeners. Never throws: a lost event must not fail a deployment. */
-  async emit(event: NewEvent): Promise<EventRecord | undefined> {
+  /**
+   * Record an event and notify listeners. Never throws: a lost event must not fail a deployment. `first`: the event
+   * is a running deployment's own bookkeeping (the executor's), written in the store's deployment lane (Db.deployment).
+   */
+  async emit(event: NewEvent, options: WriteOptions = {}): Promise<EventRecord | undefined> {
     try {
-      const stored = await this.enqueue({ deploymentId: event.deploymentId, event });
+      const stored = await this.enqueue({ deploymentId: event.deploymentId, event, first: options.first });
       this.handAndLog(stored);
       return stored;
     } catch (e) {
@@ -146,11 +159,13 @@ export class EventLog {
     deploymentId: string | undefined,
     change: (tx: Queryable) => Promise<T>,
     eventOf: (changed: T) => NewEvent,
+    options: WriteOptions = {},
   ): Promise<T> {
     let changed: { value: T } | undefined;
     let changeFailed = false;
+    const db = options.first ? this.db.deployment() : this.db;
     const write = () =>
-      this.db.transaction(async (tx) => {
+      db.transaction(async (tx) => {
         changed = undefined;
         try {
           changed = { value: await change(tx) };
@@ -166,12 +181,12 @@ export class EventLog {
     } catch (e) {
       if (changeFailed) throw e;
       this.logger.error({ err: e, deployment: deploymentId }, 'could not record event; the change is made alone');
-      return change(this.db);
+      return change(db);
     }
   }
 
   /** Queue for the next insert; resolves with the event stored. */
-  private enqueue(what: Pick<Waiting, 'deploymentId' | 'event' | 'write'>): Promise<EventRecord> {
+  private enqueue(what: Pick<Waiting, 'deploymentId' | 'event' | 'write' | 'first'>): Promise<EventRecord> {
     return new Promise((resolve, reject) => {
       this.pending.push({ ...what, resolve, reject });
       if (this.writers >= writersMax || this.starting) return;
@@ -243,13 +258,15 @@ export class EventLog {
 
   /** One statement for the batch; each emit resolves with its own stored event, or rejects alone. */
   private async insert(batch: Waiting[]): Promise<void> {
+    // A batch that carries a deployment's own event goes in its lane: the others in it are only a few more rows.
+    const db = batch.some((w) => w.first) ? this.db.deployment() : this.db;
     if (batch.length === 1) {
       const [only] = batch as [Waiting];
-      await (only.write ? only.write() : appendEvent(this.db, only.event!)).then(only.resolve, only.reject);
+      await (only.write ? only.write() : appendEvent(db, only.event!)).then(only.resolve, only.reject);
       return;
     }
     const stored = await appendEventsReturning(
-      this.db,
+      db,
       batch.map((w) => w.event!),
     ).catch(() => undefined);
     if (stored?.length === batch.length) {
@@ -257,7 +274,7 @@ export class EventLog {
       return;
     }
     // One bad event (a NUL in its text, say) must not lose the others: each alone, so only it fails.
-    for (const w of batch) await appendEvent(this.db, w.event!).then(w.resolve, w.reject);
+    for (const w of batch) await appendEvent(db, w.event!).then(w.resolve, w.reject);
   }
 
   /**

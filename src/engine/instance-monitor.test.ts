@@ -24,6 +24,7 @@ function refusingStatusWrites(db: Db, n: number): { db: Db; refused: () => numbe
     exec: (script) => db.exec(script),
     transaction: (fn) => db.transaction(fn),
     background: () => db.background(),
+    deployment: () => db.deployment(),
     close: () => db.close(),
     query: (sql, params) => {
       if (refused < n && sql.includes('with old as') && sql.includes('update instances')) {

@@ -38,6 +38,11 @@ export interface Db extends Queryable {
    * its statements give way to everyone else's (statement-lanes.ts); on PostgreSQL it is the store itself.
    */
   background(): Db;
+  /**
+   * This store for a running deployment's own bookkeeping (its steps' state and events), which nothing else may
+   * slow: on PGlite its statements go before everyone else's (statement-lanes.ts); on PostgreSQL it is the store.
+   */
+  deployment(): Db;
   /** Close connections (PGlite: flush and close the data directory). Idempotent. */
   close(): Promise<void>;
 }

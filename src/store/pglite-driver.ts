@@ -12,6 +12,7 @@ import { toSqlError } from './sql-errors.js';
 import { type Lane, StatementLanes } from './statement-lanes.js';
 import { TransactionGuard, guardTransaction, swallowedFailureError } from './transaction-guard.js';
 import { installPgliteArrayParsers, pgliteParsers } from './type-parsers.js';
+import { planEveryExecution } from './pglite-plans.js';
 
 /** Where the PGlite database lives: a data directory (created when missing), or memory. */
 export interface PgliteOptions {
@@ -67,6 +68,7 @@ async function start(dataDir: string | undefined, thread: boolean, loadDataDir?:
     });
     await pglite.waitReady;
     await installPgliteArrayParsers(pglite);
+    await planEveryExecution(pglite);
     return { pglite: preparedPglite(pglite), inProcess: true };
   } catch (e) {
     throw new StoreError(
@@ -151,6 +153,8 @@ interface PgliteCore {
   readonly lock: DataDirLock | undefined;
   readonly guard: TransactionGuard;
   readonly lanes: StatementLanes;
+  /** The views of the lanes other than the first one opened (PgliteDb.view). */
+  readonly views: Map<Lane, PgliteDb>;
   closing: Promise<void> | undefined;
   /** A reusable database's view (openReusablePglite): what close() does instead of closing PGlite. */
   readonly detach?: () => Promise<void>;
@@ -158,7 +162,6 @@ interface PgliteCore {
 
 class PgliteDb implements Db {
   readonly driver = 'pglite' as const;
-  private backgroundView: PgliteDb | undefined;
 
   constructor(
     private readonly core: PgliteCore,
@@ -172,6 +175,7 @@ class PgliteDb implements Db {
       lock,
       guard: new TransactionGuard(),
       lanes: new StatementLanes(),
+      views: new Map<Lane, PgliteDb>(),
       closing: undefined,
       detach,
     };
@@ -223,9 +227,22 @@ class PgliteDb implements Db {
   }
 
   background(): Db {
-    if (this.lane === 'background') return this;
-    this.backgroundView ??= new PgliteDb(this.core, 'background');
-    return this.backgroundView;
+    return this.view('background');
+  }
+
+  deployment(): Db {
+    return this.view('deployment');
+  }
+
+  /** This database in `lane` (one view per lane, made once). */
+  private view(lane: Lane): PgliteDb {
+    if (lane === this.lane) return this;
+    let view = this.core.views.get(lane);
+    if (!view) {
+      view = new PgliteDb(this.core, lane);
+      this.core.views.set(lane, view);
+    }
+    return view;
   }
 
   /** The data directory as a tarball; `Blob` is what `loadDataDir` takes back. */

@@ -2,14 +2,16 @@
  * Entry point of the thread that runs PGlite for a coordinator (pglite-thread.ts starts it). PGlite executes a
  * statement synchronously in WebAssembly; on the coordinator's own thread that was half of its busy time during a
  * notification burst, and every HTTP response, timer and deployment step waited for it. Here it waits only for
- * the statement before it. Requests run one at a time, the foreground lane's first; while a transaction is open its
- * statements (`tx` set) go to it and anything else waits for it to end, like PGlite's own lock.
+ * the statement before it. Requests run one at a time, a running deployment's first, then the foreground lane's;
+ * while a transaction is open its statements (`tx` set) go to it and anything else waits for it to end, like
+ * PGlite's own lock.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { PreparedStatements } from './pglite-prepared.js';
 import { type Lane, StatementLanes } from './statement-lanes.js';
 import { installPgliteArrayParsers, pgliteParsers } from './type-parsers.js';
+import { planEveryExecution } from './pglite-plans.js';
 
 /** What the coordinator's thread asks; `tx` marks a statement of the open transaction. */
 export type ThreadRequest =
@@ -114,11 +116,13 @@ async function main(): Promise<void> {
   });
   await pglite.waitReady;
   await installPgliteArrayParsers(pglite);
+  await planEveryExecution(pglite);
   const statements = new PreparedStatements(pglite);
-  // One request at a time; the coordinator's thread sends each at once with its lane, and the foreground's (a
-  // deployment's steps, the API) go first (statement-lanes.ts): the next is picked on the next turn of this thread's
-  // loop, once the messages that came meanwhile are read. A transaction holds the store until it ends. The background
-  // lane waits up to `holdMs` after a foreground statement for the next one of the same step (statement-lanes.ts).
+  // One request at a time; the coordinator's thread sends each at once with its lane: a running deployment's own
+  // writes go first, then the foreground's (the API, other events), then the background (statement-lanes.ts). The
+  // next is picked on the next turn of this thread's loop, once the messages that came meanwhile are read. A
+  // transaction holds the store until it ends. The background lane waits up to `holdMs` after a deployment's or a
+  // foreground statement for the next one of the same step (statement-lanes.ts).
   const lanes = new StatementLanes(2, setImmediate, holdMs);
   port.on('message', (r: ThreadRequest) => {
     if ('tx' in r && r.tx) {

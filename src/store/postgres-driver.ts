@@ -136,6 +136,10 @@ class PostgresDb implements Db {
     return this;
   }
 
+  deployment(): Db {
+    return this;
+  }
+
   close(): Promise<void> {
     this.closing ??= this.pool.end();
     return this.closing;

@@ -29,7 +29,7 @@ describe('StatementLanes', () => {
     const step = lanes.run('foreground', async () => void started.push('step'));
     await turn();
     expect(started).toEqual(['b0']);
-    expect(lanes.queued).toEqual({ foreground: 1, background: 3 });
+    expect(lanes.queued).toEqual({ deployment: 0, foreground: 1, background: 3 });
     first.release();
     await Promise.all([running, step, ...waiting]);
     expect(started).toEqual(['b0', 'step', 'b1', 'b2', 'b3']);
@@ -60,7 +60,7 @@ describe('StatementLanes', () => {
     const after = lanes.run('background', async () => 'ran');
     await expect(failing).rejects.toThrow('boom');
     await expect(after).resolves.toBe('ran');
-    expect(lanes.queued).toEqual({ foreground: 0, background: 0 });
+    expect(lanes.queued).toEqual({ deployment: 0, foreground: 0, background: 0 });
   });
 
   it('deferred: a foreground operation arriving while others settle on microtasks goes first', async () => {
@@ -118,5 +118,41 @@ describe('StatementLanes', () => {
     await lanes.run('background', async () => undefined);
     await lanes.run('background', async () => undefined);
     expect(performance.now() - t).toBeLessThan(500);
+  });
+
+  it("runs a deployment's statements before the foreground's and the background's, without earning turns", async () => {
+    for (const defer of [undefined, setImmediate]) {
+      const lanes = new StatementLanes(2, defer);
+      const started: string[] = [];
+      const first = held(started, 'f0');
+      const running = lanes.run('foreground', first.operation);
+      await turn();
+      const others = [
+        lanes.run('background', async () => void started.push('claim')),
+        lanes.run('foreground', async () => void started.push('f1')),
+        lanes.run('foreground', async () => void started.push('f2')),
+      ];
+      const step = lanes.run('deployment', async () => void started.push('step'));
+      await turn();
+      expect(lanes.queued).toEqual({ deployment: 1, foreground: 2, background: 1 });
+      first.release();
+      await Promise.all([running, step, ...others]);
+      // The step goes first; it does not count as a foreground turn, so the claim still comes after f0 and f1.
+      expect(started).toEqual(['f0', 'step', 'f1', 'claim', 'f2']);
+    }
+  });
+
+  it("holds the background lane after a deployment's statement even when the foreground had its turns", async () => {
+    const lanes = new StatementLanes(2, setImmediate, 50);
+    const started: string[] = [];
+    await lanes.run('foreground', async () => void started.push('emit 1'));
+    await lanes.run('foreground', async () => void started.push('emit 2'));
+    await lanes.run('deployment', async () => void started.push('step event'));
+    const background = lanes.run('background', async () => void started.push('claim'));
+    await turn();
+    // The step's second statement comes after a round trip: the background, owed a turn, still waits for it.
+    const update = lanes.run('deployment', async () => void started.push('step update'));
+    await Promise.all([background, update]);
+    expect(started).toEqual(['emit 1', 'emit 2', 'step event', 'step update', 'claim']);
   });
 });

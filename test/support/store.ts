@@ -97,6 +97,7 @@ export async function freshDb(): Promise<Db> {
     exec: (script) => db.exec(script),
     transaction: (fn) => db.transaction(fn),
     background: () => view,
+    deployment: () => view,
     close: fresh.drop,
   };
   return view;

@@ -37,6 +37,7 @@ function fillingStore(db: Db): Db {
     query: (sql, params) => db.query(sql, params),
     exec: (script) => db.exec(script),
     background: () => view,
+    deployment: () => view,
     close: () => db.close(),
     transaction: (fn) =>
       db.transaction((tx) => {

@@ -36,6 +36,7 @@ function counting(db: Db): { db: Db; statements: () => number } {
     exec: (script) => db.exec(script),
     transaction: (fn) => db.transaction(fn),
     background: () => view,
+    deployment: () => view,
     close: () => db.close(),
   };
   return { db: view, statements: () => n };
