@@ -174,15 +174,19 @@ try {
   const failingVerdict = async () => {
     const before = slackFailed.length;
     const t = Date.now();
-    await events.emit({
-      project: 'harbor',
-      deploymentId: 'dep_bench',
-      service: 'api',
-      environment: 'production',
-      kind: 'deployment.rolling_back',
-      message: 'rolling back: canary failed',
-      data: { reason: 'error-rate.absolute: candidate 19.6 % > 1 %', outcome: 'rolled_back' },
-    });
+    // The executor writes it in the deployment lane (startRollback).
+    await events.emit(
+      {
+        project: 'harbor',
+        deploymentId: 'dep_bench',
+        service: 'api',
+        environment: 'production',
+        kind: 'deployment.rolling_back',
+        message: 'rolling back: canary failed',
+        data: { reason: 'error-rate.absolute: candidate 19.6 % > 1 %', outcome: 'rolled_back' },
+      },
+      deploymentWrite,
+    );
     await until('the Slack message of the failing verdict', () => slackFailed.length > before, 120_000);
     return slackFailed[before]! - t;
   };
