@@ -1,16 +1,21 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { chromiumLaunch } from '../src/demo/chromium-launch.js';
 import { processTree } from '../src/runtimes/local/proc-usage.js';
 
-/** The command lines of the Chromium browser processes this process started (not their helpers, which have --type). */
-function chromiumStartedHere(): string[][] {
+/**
+ * The command lines of the Chromium browser processes this process started with `marker` among their arguments (not
+ * their helpers, which have --type). Other test files in this process's threads may launch a Chromium meanwhile.
+ */
+function chromiumStartedHere(marker: string): string[][] {
   const found: string[][] = [];
   for (const pid of processTree(process.pid).slice(1)) {
     try {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
-      if (/\/chromium$/.test(args[0]!) && !args.some((a) => a.startsWith('--type='))) found.push(args);
+      if (/\/chromium$/.test(args[0]!) && args.includes(marker) && !args.some((a) => a.startsWith('--type=')))
+        found.push(args);
     } catch {
       // gone meanwhile
     }
@@ -20,10 +25,12 @@ function chromiumStartedHere(): string[][] {
 
 describe('Chromium as every part of Slipway launches it', () => {
   it('keeps the disabled features of playwright-core and opens no hidden omnibox popup windows', async () => {
-    const browser = await chromium.launch(chromiumLaunch);
+    // Chromium ignores a switch it does not know: this one only tells this test's browser from another file's.
+    const marker = `--slipway-test-launch=${randomUUID()}`;
+    const browser = await chromium.launch({ ...chromiumLaunch, args: [...(chromiumLaunch.args ?? []), marker] });
     try {
       const cdp = await browser.newBrowserCDPSession();
-      const started = chromiumStartedHere();
+      const started = chromiumStartedHere(marker);
       expect(started).toHaveLength(1);
       const args = started[0]!;
       // One switch: with two, Chromium reads one of them and drops the other's features (playwright-core's own list
