@@ -12,7 +12,6 @@ import { toSqlError } from './sql-errors.js';
 import { type Lane, StatementLanes } from './statement-lanes.js';
 import { TransactionGuard, guardTransaction, swallowedFailureError } from './transaction-guard.js';
 import { installPgliteArrayParsers, pgliteParsers } from './type-parsers.js';
-import { planEveryExecution } from './pglite-plans.js';
 
 /** Where the PGlite database lives: a data directory (created when missing), or memory. */
 export interface PgliteOptions {
@@ -68,7 +67,6 @@ async function start(dataDir: string | undefined, thread: boolean, loadDataDir?:
     });
     await pglite.waitReady;
     await installPgliteArrayParsers(pglite);
-    await planEveryExecution(pglite);
     return { pglite: preparedPglite(pglite), inProcess: true };
   } catch (e) {
     throw new StoreError(

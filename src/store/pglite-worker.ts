@@ -11,7 +11,6 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { PreparedStatements } from './pglite-prepared.js';
 import { type Lane, StatementLanes } from './statement-lanes.js';
 import { installPgliteArrayParsers, pgliteParsers } from './type-parsers.js';
-import { planEveryExecution } from './pglite-plans.js';
 
 /** What the coordinator's thread asks; `tx` marks a statement of the open transaction. */
 export type ThreadRequest =
@@ -116,7 +115,6 @@ async function main(): Promise<void> {
   });
   await pglite.waitReady;
   await installPgliteArrayParsers(pglite);
-  await planEveryExecution(pglite);
   const statements = new PreparedStatements(pglite);
   // One request at a time; the coordinator's thread sends each at once with its lane: a running deployment's own
   // writes go first, then the foreground's (the API, other events), then the background (statement-lanes.ts). The

@@ -1,6 +1,7 @@
 /** The notification outbox (schema 016): deliveries, the dispatcher's cursor and what services answered. */
 import type { Queryable } from '../db.js';
 import { jsonParam } from '../params.js';
+import { plannedEachTime } from '../plan-each-time.js';
 import { type EventPosition, eventRowsParam, type NewEvent, startOfEvents, toPosition } from './events.js';
 import { optionalDate, optionalText } from './rows.js';
 
@@ -252,8 +253,9 @@ export async function finishAttempts(
     next_at: e.nextAt?.toISOString() ?? null,
     uncounted: e.uncounted ?? false,
   }));
+  // Planned at each execution: a generic plan made while the outbox was small scans all of it (plan-each-time.ts).
   await db.query(
-    `with finished as (
+    plannedEachTime(`with finished as (
        update notify_deliveries d set state = x.state, last_status = x.status, last_error = x.error,
          next_at = coalesce(x.next_at, d.next_at), sent_at = case when x.state = 'sent' then now() else d.sent_at end,
          attempts = case when x.uncounted then greatest(d.attempts - 1, 0) else d.attempts end
@@ -264,7 +266,7 @@ export async function finishAttempts(
      insert into events (project, deployment_id, service, environment, kind, message, data)
      select project, deployment_id, service, environment, kind, message, data
      from jsonb_to_recordset($2::jsonb) as x(project text, deployment_id text, service text, environment text,
-       kind text, message text, data jsonb)`,
+       kind text, message text, data jsonb)`),
     [jsonParam(rows), eventRowsParam(events)],
   );
 }
