@@ -3,9 +3,7 @@
  * where selfApproval is off, and a team of one has nobody to ask until an admin creates a token that may approve.
  */
 import type { ApprovalPolicy } from '../../config/model.js';
-
-/** A token name as one shell word: quoted when it holds anything a shell would act on. */
-const shellWord = (name: string) => (/^[\w.@+-]+$/.test(name) ? name : `'${name.replaceAll("'", `'\\''`)}'`);
+import { shellWord } from '../../shared/shell-quote.js';
 
 /**
  * "ask one of: lead, role:approver; or have an admin create a token for one: slipway tokens create …". A role entry

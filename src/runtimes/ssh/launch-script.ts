@@ -1,5 +1,5 @@
 import { RuntimeError } from '../local/errors.js';
-import { shellLine, shellQuote } from './shell-quote.js';
+import { shellLine, shellQuote } from '../../shared/shell-quote.js';
 
 /** What one process start on a host runs. */
 export interface Launch {

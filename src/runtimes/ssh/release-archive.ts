@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RuntimeError } from '../local/errors.js';
 import type { HostConnection } from './host-connection.js';
-import { shellLine } from './shell-quote.js';
+import { shellLine } from '../../shared/shell-quote.js';
 
 const execFileAsync = promisify(execFile);
 

@@ -7,7 +7,7 @@ import { hostScript, hostScriptVersion } from './host-script.js';
 import { launchFiles, type Launch } from './launch-script.js';
 import { remoteLogFiles } from './remote-log-files.js';
 import { contentHash, shipRelease } from './release-archive.js';
-import { shellLine } from './shell-quote.js';
+import { shellLine } from '../../shared/shell-quote.js';
 
 /** An instance process on a host, as `slipway-host status` reports it. */
 export interface RemoteProcess {

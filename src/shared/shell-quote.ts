@@ -12,3 +12,11 @@ export function shellQuote(word: string): string {
 export function shellLine(words: readonly string[]): string {
   return words.map(shellQuote).join(' ');
 }
+
+/**
+ * One word of a command shown for a person to copy (a hint in an error): as it is when a shell reads it so, else
+ * quoted as `shellQuote` does.
+ */
+export function shellWord(word: string): string {
+  return /^[\w.@+-]+$/.test(word) ? word : shellQuote(word);
+}

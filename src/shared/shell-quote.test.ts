@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { shellLine, shellQuote } from './shell-quote.js';
+import { shellLine, shellQuote, shellWord } from './shell-quote.js';
 
 /** What /bin/sh hands a program for a quoted line: the words back, one per line of printf. */
 function throughShell(words: string[]): string[] {
@@ -35,5 +35,17 @@ describe('shellQuote', () => {
 
   it('refuses a NUL byte rather than cut the word', () => {
     expect(() => shellQuote('a\0b')).toThrow(/NUL/);
+  });
+});
+
+describe('shellWord', () => {
+  it('leaves a plain word bare, quotes anything a shell would act on, and sh reads each back unchanged', () => {
+    expect(shellWord('production-approver')).toBe('production-approver');
+    expect(shellWord("ops lead's")).toBe("'ops lead'\\''s'");
+    const words = ['production-approver', 'a.b@c+d', "ops lead's", '$(id)', '*'];
+    const out = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${words.map(shellWord).join(' ')}`], {
+      encoding: 'utf8',
+    });
+    expect(out.split('\0').slice(0, -1)).toEqual(words);
   });
 });
