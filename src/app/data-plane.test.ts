@@ -10,12 +10,15 @@ import { dataPaths } from './data-dir.js';
 import { buildDataPlane } from './data-plane.js';
 
 let dir: string | undefined;
+/** Every directory a test made: a test that builds two configs must not leave the first behind. */
+const made: string[] = [];
 afterEach(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 function configWith(proxy: Record<string, unknown>) {
   dir = mkdtempSync(path.join(tmpdir(), 'slipway-plane-'));
+  made.push(dir);
   const config = validateConfigObject({ ...rawConfig(), proxy }, { baseDir: dir, file: 'slipway.yaml' });
   return { config, paths: dataPaths(config.dataDir) };
 }
