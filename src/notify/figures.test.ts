@@ -41,4 +41,14 @@ describe('figuresOf', () => {
     );
     expect(figuresOf([])).toBeUndefined();
   });
+
+  it('rounds figures as status and the incident timeline do', () => {
+    const metrics = [
+      result({ candidate: 33.33333333333333, stable: 0.123456 }),
+      result({ metric: 'latency', rule: 'latency.p95.absolute', candidate: 1234.5678, stable: 98.765, unit: 'ms' }),
+    ];
+    expect(figuresOf(metrics)).toBe(
+      'error-rate: candidate 33.3 % vs stable 0.12 %; latency: candidate 1235 ms vs stable 98.8 ms',
+    );
+  });
 });

@@ -1,8 +1,9 @@
 /** The figures of a verdict as one line of a notification (the `verdict.figures` value). */
+import { formatFigure } from '../judge/figure-text.js';
 import type { MetricResult } from '../model/verdict.js';
 
-const figure = (n: number | undefined, unit = '') =>
-  n === undefined ? '—' : `${+n.toFixed(3)}${unit ? ` ${unit}` : ''}`;
+// Rounded as status, the incident timeline and the postmortem round them: a message and the screen it links to agree.
+const figure = (n: number | undefined, unit?: string) => (n === undefined ? '—' : formatFigure(n, unit));
 
 /**
  * The metrics that decided, as "error-rate: candidate 19.6 % vs stable 0.2 %", joined by "; ". Several rules judge
