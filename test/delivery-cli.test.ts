@@ -40,9 +40,12 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
     expect(staging.deployments).toMatchObject({ finished: 1, succeeded: 1 });
     const human = await system.cli(['kpis', '--since', '1h', '--env', 'staging']);
     expect(human.stdout).toMatch(/uptime \(probes\)\s+100 % of \d+\s+≥ 99\.9 %\s+pass/);
-    // No failure yet: MTBF has no value, so no data like every empty figure (it passed with a null value before).
+    // No failure in a minute of history: not known yet, neither a pass nor a miss, and it says why.
     expect(staging.mtbf).toMatchObject({ valueMs: null, failures: 0, check: { status: 'unknown' } });
-    expect(human.stdout).toMatch(/MTBF\s+- \(0 failures, \S+ up\)\s+≥ 30d\s+no data/);
+    expect(staging.mtbf.check.note).toMatch(/^no failure in \S+ of history; needs 30d to judge$/);
+    expect(human.stdout).toMatch(
+      /MTBF\s+- \(0 failures, \S+ up\)\s+≥ 30d\s+no data: no failure in \S+ of history; needs 30d to judge\n/,
+    );
     const bad = await system.cli(['kpis', '--since', 'soon']);
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/since: "soon" is neither a duration/)]);
   }, 90_000);
@@ -121,6 +124,37 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
       2,
       expect.stringMatching(/--at x: expected an ISO time/),
     ]);
+  }, 120_000);
+
+  it('one due while another deployment runs there waits behind it, listed as waiting, then starts', async () => {
+    // 1.3.0 listens only after 8 s: still rolling out when 1.4.0 falls due 4 s from now.
+    const running = await system.deploy('1.3.0', { set: { SLOW_START_MS: '8000' } });
+    const at = new Date(Date.now() + 4000).toISOString();
+    const r = await system.cli(['deploy', 'quote-api', '--env', 'staging', '--version', '1.4.0', '--at', at]);
+    expect(r.code, r.stderr).toBe(0);
+    const id = /^scheduled (sch_\S+):/.exec(r.stdout)![1]!;
+    const waiting = await eventually('it to wait', async () => {
+      const list = JSON.parse((await system.cli(['scheduled', '--json'])).stdout).scheduled;
+      return list.find((s: { id: string; waiting?: unknown }) => s.id === id && s.waiting);
+    });
+    expect(waiting).toMatchObject({ state: 'pending', waiting: { behind: running.id } });
+    const listed = (await system.cli(['scheduled'])).stdout.split('\n').find((l) => l.startsWith(id));
+    expect(listed).toMatch(new RegExp(`waiting\\s+behind ${running.id} since \\S+; gives up at \\S+$`));
+
+    expect((await system.finish(running.id)).state).toBe('succeeded');
+    const started = await eventually('it to start', async () => {
+      const all = JSON.parse((await system.cli(['scheduled', '--all', '--json'])).stdout).scheduled;
+      const s = all.find((x: { id: string }) => x.id === id);
+      return s?.deployment ? s : undefined;
+    });
+    expect(started.state).toBe('started');
+    expect((await system.finish(started.deployment)).state).toBe('succeeded');
+    const { events } = await system.client.call<{ events: { kind: string; data: Record<string, unknown> }[] }>(
+      'GET',
+      `/api/v1/events?project=harbor-quote&environment=staging&limit=5000`,
+    );
+    const waits = events.filter((e) => e.kind === 'deployment.schedule.waiting' && e.data.scheduled === id);
+    expect(waits.map((e) => e.data.blocking)).toEqual([running.id]);
   }, 120_000);
 
   it('slipway scheduled cancel: a pending one is off (0); again 5, unknown 3, denied 4, no id 2', async () => {

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
 /** The response shapes of the delivery figures (src/kpis/model.ts), for the API's schema. */
-const check = z.object({ target: z.string(), status: z.enum(['pass', 'fail', 'unknown']) });
+const check = z.object({
+  target: z.string(),
+  status: z.enum(['pass', 'fail', 'unknown']),
+  note: z.string().optional().describe('Why, when the figure alone does not say (MTBF without a failure)'),
+});
 const durations = z.object({ count: z.int(), meanMs: z.number().nullable(), medianMs: z.number().nullable() });
 const share = z.number().nullable();
 
@@ -14,7 +18,13 @@ export const kpisView = z.object({
   successRate: z.object({ value: share, check }),
   rollbackFrequency: z.object({ value: share, rollbacks: z.int(), check }),
   mtbf: z.object({
-    valueMs: z.number().nullable().describe('null without failures: no data'),
+    valueMs: z
+      .number()
+      .nullable()
+      .describe(
+        'null without failures: the mean is then at least upMs, so the check passes once upMs reaches the target ' +
+          'and is unknown before (its note says how much history there is)',
+      ),
     failures: z.int(),
     upMs: z.number().describe('the time observed (from the first deployment, if inside the period) less outages'),
     check,

@@ -47,10 +47,14 @@ describe('GET /api/v1/projects/:project/kpis', () => {
     expect(production.changeFailureRate).toEqual({ value: 0.5, failedChanges: 1 });
     expect(production.incidents).toEqual({ opened: 1, open: 1 });
     expect(production.successRate.check).toEqual({ target: '≥ 99.5 %', status: 'pass' });
-    // Staging never failed: MTBF has no value, so no data (not a pass), with the time it was up.
+    // Staging never failed, seconds ago: MTBF is not known yet (not a pass, nor a miss), and the check says why.
     expect(body.environments[0].kpis.mtbf).toEqual({
       ...{ valueMs: null, failures: 0, upMs: expect.any(Number) },
-      check: { target: '≥ 30d', status: 'unknown' },
+      check: {
+        target: '≥ 30d',
+        status: 'unknown',
+        note: expect.stringMatching(/^no failure in \S+ of history; needs 30d to judge$/),
+      },
     });
   });
 
@@ -76,5 +80,6 @@ describe('GET /api/v1/projects/:project/kpis', () => {
     );
     // No data is no sample, for MTBF too.
     expect(text).not.toContain('slipway_kpi_target_met{project="harbor",environment="staging",kpi="mtbf_seconds"}');
+    expect(text).not.toContain('slipway_kpi{project="harbor",environment="staging",kpi="mtbf_seconds"}');
   });
 });

@@ -5,6 +5,7 @@ import { engineHarness, type Harness } from '../../test/support/engine-harness.j
 import { validateConfigObject } from '../config/validate.js';
 import { newId } from '../shared/ids.js';
 import { listEvents } from '../store/repos/events.js';
+import { markWaiting } from '../store/repos/scheduled-deployments.js';
 import { insertToken } from '../store/repos/tokens.js';
 import { generateToken, hashToken } from './auth.js';
 
@@ -117,6 +118,20 @@ describe('scheduled deployments API', () => {
     ]);
     const staging = await post({ at: new Date(Date.now() + 3_600_000).toISOString(), environment: 'staging' });
     expect([staging.statusCode, staging.json().warnings]).toEqual([201, undefined]);
+  });
+
+  it('one waiting behind a running deployment is listed pending, with what it waits behind, until when', async () => {
+    const { scheduled } = (await post({ at: new Date(Date.now() + day).toISOString(), version: '1.4.6' })).json();
+    const wait = { behind: 'dep_blocking', since: new Date(Date.now() + day), until: new Date(Date.now() + 2 * day) };
+    await markWaiting(h.db, scheduled.id, wait);
+    const list = await app.inject({
+      url: '/api/v1/projects/harbor/scheduled-deployments',
+      headers: { authorization: `Bearer ${viewer}` },
+    });
+    expect(list.json().scheduled.find((s: { id: string }) => s.id === scheduled.id)).toMatchObject({
+      state: 'pending',
+      waiting: { behind: 'dep_blocking', since: wait.since.toISOString(), until: wait.until.toISOString() },
+    });
   });
 
   it('bad input: a 400 naming the field', async () => {

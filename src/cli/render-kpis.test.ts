@@ -52,7 +52,30 @@ describe('renderKpis', () => {
       until: new Date(until).toISOString(),
       environments: [{ environment: 'qa', kpis }],
     });
-    expect(text).toMatch(/MTBF\s+- \(0 failures, 0ms up\)\s+≥ 30d\s+no data/);
+    expect(text).toMatch(/MTBF\s+- \(0 failures, 0ms up\)\s+≥ 30d\s+no data: no history yet; needs 30d to judge/);
     expect(text).not.toMatch(/pass/);
+  });
+
+  it('without a failure, MTBF says how much history there is: too little is no data, a month is a pass', () => {
+    const quiet = (firstDeployedAt: number) =>
+      renderKpis({
+        since: new Date(since).toISOString(),
+        until: new Date(until).toISOString(),
+        environments: [
+          {
+            environment: 'qa',
+            kpis: computeKpis({
+              ...{ since, until, deployments: [], incidents: [], leadTimesMs: [], firstDeployedAt },
+              availability: { probes: 0, probeFailures: 0, requests: 0, errors5xx: 0 },
+            }),
+          },
+        ],
+      });
+    expect(quiet(until - 3 * 60_000)).toMatch(
+      /MTBF\s+- \(0 failures, 3m00s up\)\s+≥ 30d\s+no data: no failure in 3m00s of history; needs 30d to judge\n/,
+    );
+    expect(quiet(since)).toMatch(
+      /MTBF\s+- \(0 failures, 30\.0d up\)\s+≥ 30d\s+pass: no failure in 30\.0d of history\n/,
+    );
   });
 });

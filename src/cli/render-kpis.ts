@@ -14,7 +14,12 @@ const pct = (x: number | null) => (x === null ? '-' : `${(Math.round(x * 10_000)
 const dur = (ms: number | null) =>
   ms === null ? '-' : ms >= 86_400_000 ? `${(Math.floor(ms / 8_640_000) / 10).toFixed(1)}d` : formatDuration(ms);
 const status = (c?: TargetCheck) =>
-  painted(!c ? '' : c.status === 'pass' ? green('pass') : c.status === 'fail' ? red('FAIL') : 'no data');
+  painted(
+    !c
+      ? ''
+      : (c.status === 'pass' ? green('pass') : c.status === 'fail' ? red('FAIL') : 'no data') +
+          (c.note ? `: ${c.note}` : ''),
+  );
 
 /** One table per environment: figure, value, target and whether it is met. */
 export function renderKpis(view: KpisView): string {

@@ -170,6 +170,8 @@ export async function createDeployment(deps: EngineDeps, req: DeployRequest): Pr
       'conflict',
       `${req.service} in ${req.environment} is already being deployed by ` +
         `${winner ? await describeActive(deps, winner) : 'another request'}; pass --queue to wait`,
+      // As the refusal above: callers that wait instead of failing (scheduled deployments) learn which one.
+      winner ? { deployment: winner.id } : undefined,
     );
   }
 }

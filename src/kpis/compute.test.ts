@@ -59,15 +59,48 @@ describe('computeKpis on a generated history', () => {
     });
     expect(empty.successRate).toEqual({ value: null, check: { target: '≥ 99.5 %', status: 'unknown' } });
     expect(empty.availability.check.status).toBe('unknown');
-    expect(empty.mtbf).toEqual({ valueMs: null, failures: 0, upMs: 0, check: { target: '≥ 30d', status: 'unknown' } });
-    // A month up without a failure: its up time is known, the mean time between failures is not.
-    const quiet = computeKpis({
-      ...{ since, until, deployments: [], incidents: [], leadTimesMs: [], availability },
-      firstDeployedAt: since - 86_400_000,
+    expect(empty.mtbf).toEqual({
+      ...{ valueMs: null, failures: 0, upMs: 0 },
+      check: { target: '≥ 30d', status: 'unknown', note: 'no history yet; needs 30d to judge' },
     });
-    expect(quiet.mtbf).toEqual({
+  });
+});
+
+describe('MTBF without a failure: at least the time observed, judged only once that reaches the target', () => {
+  const quiet = (firstDeployedAt: number) =>
+    computeKpis({ ...{ since, until, deployments: [], incidents: [], leadTimesMs: [], availability }, firstDeployedAt })
+      .mtbf;
+
+  it('a minute-old environment is not yet known, saying why; not a failure to meet the target', () => {
+    expect(quiet(until - 3 * minute)).toEqual({
+      ...{ valueMs: null, failures: 0, upMs: 3 * minute },
+      check: { target: '≥ 30d', status: 'unknown', note: 'no failure in 3m00s of history; needs 30d to judge' },
+    });
+    expect(quiet(until - 29 * 86_400_000).check).toEqual({
+      ...{ target: '≥ 30d', status: 'unknown' },
+      note: 'no failure in 29.0d of history; needs 30d to judge',
+    });
+  });
+
+  it('a month up without a failure meets the target: the mean between failures is at least that month', () => {
+    expect(quiet(since - 86_400_000)).toEqual({
       ...{ valueMs: null, failures: 0, upMs: 30 * 86_400_000 },
-      check: { target: '≥ 30d', status: 'unknown' },
+      check: { target: '≥ 30d', status: 'pass', note: 'no failure in 30.0d of history' },
+    });
+  });
+
+  it('one failure in a short history is judged as any figure: the mean is what was up over the failures', () => {
+    const start = until - 10 * minute;
+    const bad = webFact('x', 'rolled_back', start, start + minute, start);
+    const mtbf = computeKpis({
+      ...{ since, until, deployments: [bad], incidents: [], leadTimesMs: [], availability },
+      firstDeployedAt: start,
+    }).mtbf;
+    expect(mtbf).toEqual({
+      valueMs: 9 * minute,
+      failures: 1,
+      upMs: 9 * minute,
+      check: { target: '≥ 30d', status: 'fail' },
     });
   });
 });

@@ -1,6 +1,7 @@
 import { changeFailures, rolledBackDeployments } from './change-failures.js';
 import type { AvailabilityFact, DeploymentFact, IncidentFact, Kpis } from './model.js';
 import { targets } from './model.js';
+import { judgeMtbf } from './mtbf.js';
 import { restoreWindows } from './restore-windows.js';
 import { check, share, summarize } from './summarize.js';
 
@@ -71,8 +72,7 @@ export function computeKpis(input: KpiInputs): Kpis {
     incidents.reduce((a, i) => a + clip(i.openedAt, i.resolvedAt), 0) +
     unlinked.reduce((a, w) => a + clip(w.from, w.to), 0);
   const upMs = observedMs - Math.min(downMs, observedMs);
-  // No failure, no mean time between them: "no data" like every other empty figure, however long it was up.
-  const mtbfMs = failureCount === 0 ? null : upMs / failureCount;
+  const mtbf = judgeMtbf(upMs, failureCount);
   const periodMs = until - since;
 
   const a = input.availability;
@@ -98,7 +98,7 @@ export function computeKpis(input: KpiInputs): Kpis {
       rollbacks: rolledBack.length,
       check: check(rollbackRate, { atMost: targets.rollbackRate }, `≤ ${pct(targets.rollbackRate)}`),
     },
-    mtbf: { valueMs: mtbfMs, failures: failureCount, upMs, check: check(mtbfMs, { atLeast: targets.mtbfMs }, '≥ 30d') },
+    mtbf: { valueMs: mtbf.valueMs, failures: failureCount, upMs, check: mtbf.check },
     availability: {
       uptime,
       probes: a.probes,

@@ -47,10 +47,12 @@ export interface AvailabilityFact {
   errors5xx: number;
 }
 
-/** A figure against its target; `unknown` when the period holds nothing to measure. */
+/** A figure against its target; `unknown` when the period holds nothing to measure, or too little to judge. */
 export interface TargetCheck {
   target: string;
   status: 'pass' | 'fail' | 'unknown';
+  /** Why, when the figure alone does not say: MTBF without a failure ("no failure in 3m00s of history; …"). */
+  note?: string;
 }
 
 /** The seed's targets. */
@@ -80,8 +82,9 @@ export interface Kpis {
   timeToRestore: { incidents: DurationSummary; deployments: DurationSummary; check: TargetCheck };
   successRate: { value: number | null; check: TargetCheck };
   rollbackFrequency: { value: number | null; rollbacks: number; check: TargetCheck };
-  /** Up time / failures (null without failures); up time is the time observed (from the first deployment, if inside
-   * the period) less outages. */
+  /** Up time / failures (null without failures: then at least the up time, a pass once that reaches the target and
+   * unknown before, mtbf.ts); up time is the time observed (from the first deployment, if inside the period) less
+   * outages. */
   mtbf: { valueMs: number | null; failures: number; upMs: number; check: TargetCheck };
   availability: {
     uptime: number | null;

@@ -19,6 +19,7 @@ export function describeScheduled(s: ScheduledDeployment): Record<string, unknow
     notifyBeforeMs: s.notifyBeforeMs,
     requestedBy: s.requestedBy ?? null,
     ...(s.request.emergency ? { emergency: s.request.emergency.reason } : {}),
+    ...(s.waitingBehind ? { waitingBehind: s.waitingBehind } : {}),
   };
 }
 

@@ -81,24 +81,6 @@ describe('DeploymentScheduler', () => {
     expect(failed.error).toMatch(/^missed: the coordinator was not running at 2026-12-05T23:00:00.000Z/);
   });
 
-  it('another deployment of the service running at its time: failed with that reason, without CLI advice', async () => {
-    h.runtime.behaviour = () => 'starting'; // the running deployment waits for its instances until it times out
-    const running = await h.engine.deploy({
-      project: 'harbor',
-      service: 'api',
-      environment: 'staging',
-      version: '4.0.0',
-    });
-    const failed = await tickedAt('4.0.1', T + 100 * minute, T + 100 * minute + 1000);
-    expect(failed.state).toBe('failed');
-    expect(failed.error).toMatch(
-      new RegExp(`^api in staging is already being deployed by .*${running.id}.* at its time$`),
-    );
-    expect(failed.error).not.toContain('--queue');
-    h.runtime.behaviour = () => 'healthy';
-    await h.waitFinished(running.id);
-  });
-
   it('a freeze added after scheduling: the engine refuses at start, the schedule fails with its reason', async () => {
     const raw = harnessConfig();
     const frozen = validateConfigObject(

@@ -4,6 +4,8 @@ import type { Db } from '../store/db.js';
 import { isSlipwayError, messageOf } from '../shared/errors.js';
 import { formatDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logging.js';
+import { activeDeployment } from '../store/repos/deployments.js';
+import { getProject } from '../store/repos/projects.js';
 import {
   claimScheduled,
   finishScheduled,
@@ -11,8 +13,10 @@ import {
   markNoticed,
   nextDueAt,
   type ScheduledDeployment,
+  unclaimScheduled,
 } from '../store/repos/scheduled-deployments.js';
 import { describeScheduled } from './schedule.js';
+import { defaultMaxWaitMs, gaveUp, recordWait, waitLimit } from './wait.js';
 
 /** What the scheduler starts a deployment with: the engine's ordinary deploy (Engine.deploy). */
 export type StartDeployment = (req: {
@@ -42,6 +46,11 @@ export interface SchedulerOptions {
   subscribe?(listener: (e: EventRecord) => void): () => void;
   /** A schedule this late (the coordinator was down at its time) is not started but failed (default 15 min). */
   missedAfterMs?: number;
+  /**
+   * How long one whose time came while another deployment of its service ran there waits behind it, when its
+   * environment has no deployment windows (with windows: until the window closes); then it fails (default 1 h).
+   */
+  maxWaitMs?: number;
 }
 
 const about = (s: ScheduledDeployment) => ({ project: s.project, service: s.service, environment: s.environment });
@@ -50,6 +59,8 @@ const about = (s: ScheduledDeployment) => ({ project: s.project, service: s.serv
  * Scheduled deployments: stored (so a restart keeps them), announced by a `maintenance.notice` event
  * `notifyBefore` their time, and started at their time through the engine's ordinary deploy — which checks the
  * pipeline again (a freeze added since, approvals). Each is claimed before it starts, so it starts at most once.
+ * One whose time comes while another deployment of its service runs there stays pending, waiting behind it
+ * (wait.ts), and starts when that one ends.
  */
 /** A timer may fire a little before the clock reaches its time: aim this much after, so the check finds it due. */
 const lateMs = 5;
@@ -75,7 +86,8 @@ export class DeploymentScheduler {
     if (this.started) return;
     this.started = true;
     this.unsubscribe = this.o.subscribe?.((e) => {
-      if (e.kind === 'deployment.scheduled') this.check();
+      // A deployment that ends may be the one a due schedule waits behind.
+      if (e.kind === 'deployment.scheduled' || e.kind === 'deployment.finished') this.check();
     });
     // The first check a second after the start, as before: one due while no coordinator ran starts then.
     this.wakeIn(Math.min(1000, this.pollMs()));
@@ -153,14 +165,19 @@ export class DeploymentScheduler {
   }
 
   private async run(s: ScheduledDeployment, now: Date): Promise<void> {
-    if (!(await claimScheduled(this.o.db, s.id, 'started'))) return;
     const lateMs = now.getTime() - s.runAt.getTime();
-    if (lateMs > (this.o.missedAfterMs ?? 15 * 60_000)) {
+    // One that has been waiting behind another deployment is not missed: its bound is waitUntil.
+    if (!s.waitingSince && lateMs > (this.o.missedAfterMs ?? 15 * 60_000)) {
+      if (!(await claimScheduled(this.o.db, s.id, 'started'))) return;
       return this.fail(
         s,
         `missed: the coordinator was not running at ${s.runAt.toISOString()} (${formatDuration(lateMs)} ago)`,
       );
     }
+    // Looked up before the claim, so a schedule that must wait is never claimed (a cancel meanwhile still works).
+    const blocking = await activeDeployment(this.o.db, s.project, s.service, s.environment);
+    if (blocking || (s.waitUntil && now >= s.waitUntil)) return this.wait(s, blocking?.id, now);
+    if (!(await claimScheduled(this.o.db, s.id, 'started'))) return;
     try {
       const d = await this.o.deploy({
         project: s.project,
@@ -172,16 +189,34 @@ export class DeploymentScheduler {
         requestedBy: s.requestedBy ? `${s.requestedBy} (scheduled)` : 'scheduled',
       });
       await finishScheduled(this.o.db, s.id, { deploymentId: d.id });
+      const waited = s.waitingSince
+        ? ` after waiting ${formatDuration(now.getTime() - s.waitingSince.getTime())} behind ${s.waitingBehind}`
+        : '';
       await this.emit({
         ...about(s),
         deploymentId: d.id,
         kind: 'deployment.schedule.started',
-        message: `scheduled deployment ${s.id} started as ${d.id}`,
+        message: `scheduled deployment ${s.id} started as ${d.id}${waited}`,
         data: { ...describeScheduled(s), deployment: d.id },
       });
     } catch (e) {
+      // Another deployment began between the look and the start: put the claim back and wait behind that one.
+      const behind = busyWith(e);
+      if (behind && (await unclaimScheduled(this.o.db, s.id))) return this.wait(s, behind, now);
       await this.fail(s, startRefusal(e));
     }
+  }
+
+  /** Wait behind `blocking` (recorded once per deployment), or fail once the wait's bound has passed. */
+  private async wait(s: ScheduledDeployment, blocking: string | undefined, now: Date): Promise<void> {
+    const environment = async () =>
+      (await getProject(this.o.db, s.project))?.config.environments.find((e) => e.name === s.environment);
+    const until = s.waitUntil ?? waitLimit(await environment(), now, this.o.maxWaitMs ?? defaultMaxWaitMs);
+    if (now >= until || !blocking) {
+      if (!(await claimScheduled(this.o.db, s.id, 'started'))) return;
+      return this.fail(s, gaveUp(s, until, now, blocking));
+    }
+    await recordWait(this.o.db, s, blocking, now, until);
   }
 
   private async fail(s: ScheduledDeployment, error: string): Promise<void> {
@@ -202,6 +237,12 @@ export class DeploymentScheduler {
       this.o.logger.error({ err: messageOf(err), kind: e.kind }, 'could not record event');
     }
   }
+}
+
+/** The deployment the engine's refusal says is running there, when that is why it refused. */
+function busyWith(e: unknown): string | undefined {
+  const busy = isSlipwayError(e) && e.code === 'conflict' ? e.details?.deployment : undefined;
+  return typeof busy === 'string' ? busy : undefined;
 }
 
 /**

@@ -32,6 +32,13 @@ const scheduledView = z.object({
   noticedAt: z.string().optional(),
   cancelledBy: z.string().optional().describe('Who cancelled it'),
   cancelReason: z.string().optional().describe('Why, as given to the cancel (--reason)'),
+  waiting: z
+    .object({ behind: z.string(), since: z.string(), until: z.string() })
+    .optional()
+    .describe(
+      'Pending, its time come, behind this running deployment of its service: it starts when that one ends, or ' +
+        'fails at `until` (the deployment window closes, else 1 h after `since`)',
+    ),
 });
 
 function present(s: ScheduledDeployment): z.infer<typeof scheduledView> {
@@ -51,6 +58,15 @@ function present(s: ScheduledDeployment): z.infer<typeof scheduledView> {
     ...(s.noticedAt ? { noticedAt: s.noticedAt.toISOString() } : {}),
     ...(s.cancelledBy ? { cancelledBy: s.cancelledBy } : {}),
     ...(s.cancelReason ? { cancelReason: s.cancelReason } : {}),
+    ...(s.state === 'pending' && s.waitingBehind && s.waitingSince && s.waitUntil
+      ? {
+          waiting: {
+            behind: s.waitingBehind,
+            since: s.waitingSince.toISOString(),
+            until: s.waitUntil.toISOString(),
+          },
+        }
+      : {}),
   };
 }
 

@@ -26,6 +26,19 @@ describe('slipway scheduled', () => {
     expect(lines[4]).toMatch(/failed\s+missed by 20m$/);
   });
 
+  it('one waiting behind a running deployment says so, with the deployment and when it gives up', () => {
+    const waiting = { behind: 'dep_7', since: '2026-12-08T22:00:00.000Z', until: '2026-12-08T23:00:00.000Z' };
+    const out = renderScheduled([
+      { ...row, state: 'pending', waiting },
+      { ...row, id: 'sch_2', state: 'pending' },
+    ]);
+    const lines = out.trimEnd().split('\n');
+    expect(lines[1]).toMatch(
+      /waiting\s+behind dep_7 since 2026-12-08T22:00:00.000Z; gives up at 2026-12-08T23:00:00.000Z$/,
+    );
+    expect(lines[2]).toMatch(/pending$/);
+  });
+
   it('a reason with control characters shows them escaped, on its one row', () => {
     const out = renderScheduled([{ ...row, state: 'cancelled', cancelReason: 'moved\n\u001b[2Jaway' }]);
     expect(out.trimEnd().split('\n')).toHaveLength(2);

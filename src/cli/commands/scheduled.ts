@@ -16,11 +16,13 @@ interface ScheduledList {
     error?: string;
     cancelledBy?: string;
     cancelReason?: string;
+    waiting?: { behind: string; since: string; until: string };
   }[];
 }
 
-/** What became of it: its deployment, why it failed to start, or who cancelled it and why. */
+/** What became of it: its deployment, why it failed to start, who cancelled it and why, or what it waits behind. */
 function outcome(s: ScheduledList['scheduled'][number]): string {
+  if (s.waiting) return `behind ${s.waiting.behind} since ${s.waiting.since}; gives up at ${s.waiting.until}`;
   if (s.state !== 'cancelled') return s.deployment ?? s.error ?? '';
   return [s.cancelledBy ? `by ${s.cancelledBy}` : '', s.cancelReason ?? ''].filter(Boolean).join(': ');
 }
@@ -35,7 +37,8 @@ export function renderScheduled(list: ScheduledList['scheduled']): string {
     s.at,
     formatDuration(s.notifyBeforeMs),
     // Claimed, its deployment not created yet (a moment): said so, not a `started` with no deployment beside it.
-    s.state === 'started' && !s.deployment ? 'starting' : s.state,
+    // Its time came while another deployment of the service ran: pending still (it can be cancelled), but waiting.
+    s.state === 'started' && !s.deployment ? 'starting' : s.waiting ? 'waiting' : s.state,
     outcome(s),
   ]);
   const headers = ['ID', 'SERVICE', 'ENV', 'VERSION', 'AT', 'NOTICE BEFORE', 'STATE', 'DEPLOYMENT / ERROR / REASON'];

@@ -54,6 +54,17 @@ export function inWindow(windows: readonly DeploymentWindow[], at: Date): boolea
   });
 }
 
+/** When the window `at` is inside closes (the latest, when several hold it); undefined outside every window. */
+export function windowClosesAt(windows: readonly DeploymentWindow[], at: Date): Date | undefined {
+  let closes: Date | undefined;
+  for (const w of windows) {
+    if (!inWindow([w], at)) continue;
+    const next = crons(w).close.nextRun(at) ?? undefined;
+    if (next && (!closes || next > closes)) closes = next;
+  }
+  return closes;
+}
+
 export interface NextWindow {
   opensAt: Date;
   closesAt: Date;

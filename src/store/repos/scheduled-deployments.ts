@@ -20,12 +20,18 @@ export interface ScheduledDeployment {
   /** Set by a cancel: who called it off and, when they said, why. */
   cancelledBy?: string;
   cancelReason?: string;
+  /** Still pending, its time come, behind this running deployment of its service (set by markWaiting). */
+  waitingBehind?: string;
+  waitingSince?: Date;
+  /** When it stops waiting and fails (kept from the first wait, so every leader keeps the same bound). */
+  waitUntil?: Date;
   createdAt: Date;
 }
 
 const columns =
   'id, project, service, environment, version, run_at, notify_before_ms, state, request, requested_by, ' +
-  'deployment_id, error, noticed_at, cancelled_by, cancel_reason, created_at';
+  'deployment_id, error, noticed_at, cancelled_by, cancel_reason, waiting_behind, waiting_since, wait_until, ' +
+  'created_at';
 
 function toScheduled(r: Record<string, unknown>): ScheduledDeployment {
   return {
@@ -44,6 +50,9 @@ function toScheduled(r: Record<string, unknown>): ScheduledDeployment {
     noticedAt: optionalDate(r.noticed_at),
     cancelledBy: optionalText(r.cancelled_by),
     cancelReason: optionalText(r.cancel_reason),
+    waitingBehind: optionalText(r.waiting_behind),
+    waitingSince: optionalDate(r.waiting_since),
+    waitUntil: optionalDate(r.wait_until),
     createdAt: r.created_at as Date,
   };
 }
@@ -168,6 +177,38 @@ export async function claimScheduled(
       to === 'cancelled' ? (cancelled.by ?? null) : null,
       to === 'cancelled' ? (cancelled.reason ?? null) : null,
     ],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Record that a pending one waits behind deployment `behind`: true for exactly one caller per deployment it waits
+ * behind (so its event is recorded once), false when it is no longer pending or already waits behind that one. The
+ * first wait sets since and until; a later one (behind the next deployment) keeps them.
+ */
+export async function markWaiting(
+  db: Queryable,
+  id: string,
+  wait: { behind: string; since: Date; until: Date },
+): Promise<boolean> {
+  const { rows } = await db.query(
+    `update scheduled_deployments set waiting_behind = $2, waiting_since = coalesce(waiting_since, $3),
+       wait_until = coalesce(wait_until, $4), updated_at = now()
+      where id = $1 and state = 'pending' and waiting_behind is distinct from $2 returning id`,
+    [id, wait.behind, wait.since, wait.until],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Put back a claim whose start the engine refused because another deployment began in between (the claimer's own
+ * claim: started, no deployment, no error), so it waits instead; true when it was put back.
+ */
+export async function unclaimScheduled(db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `update scheduled_deployments set state = 'pending', updated_at = now()
+      where id = $1 and state = 'started' and deployment_id is null and error is null returning id`,
+    [id],
   );
   return rows.length === 1;
 }

@@ -109,6 +109,8 @@ export interface TimelineEntry {
 export interface Check {
   target: string;
   status: 'pass' | 'fail' | 'unknown';
+  /** Why, when the figure alone does not say (MTBF without a failure: how much history there is). */
+  note?: string;
 }
 interface Durations {
   count: number;
@@ -123,7 +125,8 @@ export interface Kpis {
   timeToRestore: { incidents: Durations; deployments: Durations; check: Check };
   successRate: { value: number | null; check: Check };
   rollbackFrequency: { value: number | null; rollbacks: number; check: Check };
-  /** valueMs is null without failures (no data); upMs is the time observed less outages. */
+  /** valueMs is null without failures (at least upMs: check says whether that is enough); upMs is the time observed
+   * less outages. */
   mtbf: { valueMs: number | null; failures: number; upMs: number; check: Check };
   availability: {
     uptime: number | null;

@@ -140,6 +140,8 @@ function CheckBadge({ check }: { check?: Check }) {
   return (
     <span className={`flag check-${check.status}`}>
       target {check.target}: {checkWords[check.status]}
+      {/* MTBF without a failure: how much history there is, so "no data yet" does not read as a miss. */}
+      {check.note ? ` (${check.note})` : ''}
     </span>
   );
 }
