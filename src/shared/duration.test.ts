@@ -23,5 +23,14 @@ describe('formatDuration', () => {
     expect(formatDuration(850)).toBe('850ms');
     expect(formatDuration(1234)).toBe('1.23s');
     expect(formatDuration(245_000)).toBe('4m05s');
+    expect(formatDuration(3_725_000)).toBe('1h02m');
+  });
+
+  it('never shows a value just under a boundary as one past it', () => {
+    expect(formatDuration(999.6)).toBe('1.00s');
+    expect(formatDuration(9_999)).toBe('10.0s');
+    expect(formatDuration(59_960)).toBe('1m00s');
+    expect(formatDuration(19 * 60_000 + 59_500)).toBe('20m00s');
+    expect(formatDuration(59 * 60_000 + 59_600)).toBe('1h00m');
   });
 });

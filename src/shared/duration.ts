@@ -53,9 +53,14 @@ export function durationProblem(input: string | number, limit: DurationLimit = l
 
 /** Render milliseconds for people: 850ms, 12.3s, 4m05s. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  return m < 60 ? `${m}m${String(s).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  // Each unit is chosen after rounding to what it shows, so a value just under a boundary never reads as one past it
+  // (59.96 s was "60.0s", 19 min 59.5 s "19m60s", 999.6 ms "1000ms").
+  if (Math.round(ms) < 1000) return `${Math.round(ms)}ms`;
+  const seconds = ms / 1000;
+  if (Number(seconds.toFixed(2)) < 10) return `${seconds.toFixed(2)}s`;
+  if (Number(seconds.toFixed(1)) < 60) return `${seconds.toFixed(1)}s`;
+  const wholeSeconds = Math.round(seconds);
+  const m = Math.floor(wholeSeconds / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return m < 60 ? `${m}m${pad(wholeSeconds % 60)}s` : `${Math.floor(m / 60)}h${pad(m % 60)}m`;
 }
