@@ -15,6 +15,7 @@ import { DeploymentScheduler } from '../schedule/scheduler.js';
 import { createLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { saveReleaseNotes } from '../store/repos/release-notes.js';
+import { updateDeployment } from '../store/repos/deployments.js';
 import { setStable } from '../store/repos/service-state.js';
 import { insertRunningDeployment, seedFailedDeployment, storeProject } from '../../test/support/notify-fixtures.js';
 import { type Receiver, startReceiver } from '../../test/support/notify-receivers.js';
@@ -179,6 +180,8 @@ describe('stakeholder notices', () => {
 
   it('one that cannot start at its time tells those who got its notice, with the reason', async () => {
     const chat = await maintenanceChat();
+    // The fixture's deployment has ended by then: a running one would make the schedule wait behind it, not fail.
+    await updateDeployment(db, 'dep_1', { state: 'rolled_back' });
     const T = Date.parse('2026-12-05T21:00:00Z');
     const request = { service: 'api', environment: 'production', version: '1.5.0', notifyBeforeMs: 3_600_000 };
     await scheduleDeployment(db, 'harbor', { ...request, runAt: new Date(T + 3_600_000) }, 'dana');
