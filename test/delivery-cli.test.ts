@@ -44,7 +44,7 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
     expect(staging.mtbf).toMatchObject({ valueMs: null, failures: 0, check: { status: 'unknown' } });
     expect(staging.mtbf.check.note).toMatch(/^no failure in \S+ of history; needs 30d to judge$/);
     expect(human.stdout).toMatch(
-      /MTBF\s+- \(0 failures, \S+ up\)\s+≥ 30d\s+no data: no failure in \S+ of history; needs 30d to judge\n/,
+      /MTBF\s+≥ \S+ \(no failure\)\s+≥ 30d\s+no data: no failure in \S+ of history; needs 30d to judge\n/,
     );
     const bad = await system.cli(['kpis', '--since', 'soon']);
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/since: "soon" is neither a duration/)]);
