@@ -44,10 +44,16 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
     expect(staging.mtbf).toMatchObject({ valueMs: null, failures: 0, check: { status: 'unknown' } });
     expect(staging.mtbf.check.note).toMatch(/^no failure in \S+ of history; needs 30d to judge$/);
     expect(human.stdout).toMatch(
-      /MTBF\s+- \(0 failures, \S+ up\)\s+≥ 30d\s+no data: no failure in \S+ of history; needs 30d to judge\n/,
+      /MTBF\s+≥ \S+ \(no failure\)\s+≥ 30d\s+no data: no failure in \S+ of history; needs 30d to judge\n/,
     );
     const bad = await system.cli(['kpis', '--since', 'soon']);
-    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/since: "soon" is neither a duration/)]);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringMatching(/--since soon is neither a duration/)]);
+    // The flags typed, not the API's fields: a date ahead of now, and one after --until.
+    const ahead = new Date(Date.now() + 400 * 86_400_000).toISOString().slice(0, 10);
+    const future = await system.cli(['kpis', '--since', ahead]);
+    expect([future.code, future.stderr]).toEqual([2, expect.stringContaining(`--since ${ahead} is in the future`)]);
+    const order = await system.cli(['kpis', '--since', '2026-12-02', '--until', '2026-12-01']);
+    expect(order.stderr).toContain('--since 2026-12-02 must be before --until 2026-12-01');
   }, 90_000);
 
   it('the status page needs no token and names no internals', async () => {

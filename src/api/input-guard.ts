@@ -1,6 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { unstorableIn } from '../shared/storable-text.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route answers text the store cannot keep by itself: the public status pages, whose readers get their plain
+     * HTML 404 page for any odd path, not this guard's JSON 400.
+     */
+    answersUnstorableInput?: true;
+  }
+}
+
 /** One refused input: where it is (`params.id`, `query.service`, `body.grants[0].role`) and what is wrong. */
 export interface InputIssue {
   path: string;
@@ -49,6 +59,7 @@ export function unstorableInput(value: unknown, path: string): InputIssue | unde
  * learn nothing about input rules and their attempts are denied (and audited) as usual.
  */
 export async function refuseUnstorableInput(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (req.routeOptions.config.answersUnstorableInput) return;
   const issue =
     unstorableInput(req.params, 'params') ?? unstorableInput(req.query, 'query') ?? unstorableInput(req.body, 'body');
   if (!issue) return;

@@ -4,17 +4,31 @@ import { z } from 'zod';
 const check = z.object({
   target: z.string(),
   status: z.enum(['pass', 'fail', 'unknown']),
-  note: z.string().optional().describe('Why, when the figure alone does not say (MTBF without a failure)'),
+  note: z
+    .string()
+    .optional()
+    .describe('Why, when the figure alone does not say (MTBF without a failure, MTTR with an outage still open)'),
 });
 const durations = z.object({ count: z.int(), meanMs: z.number().nullable(), medianMs: z.number().nullable() });
 const share = z.number().nullable();
+const restores = durations.extend({
+  open: z.int().describe('outages still open at the end of the period: each counts against MTTR'),
+  longestOpenMs: z.number().nullable().describe('how long the oldest one still open has been open'),
+});
 
 export const kpisView = z.object({
   deployments: z.object({ finished: z.int(), succeeded: z.int(), rolledBack: z.int(), failed: z.int() }),
   deploymentFrequency: z.object({ perDay: z.number(), succeeded: z.int() }),
   leadTime: durations,
   changeFailureRate: z.object({ value: share, failedChanges: z.int() }),
-  timeToRestore: z.object({ incidents: durations, deployments: durations, check }),
+  timeToRestore: z.object({
+    incidents: restores,
+    deployments: restores,
+    judgedOn: z
+      .enum(['incidents', 'deployments'])
+      .describe('what the check judges: the incidents, or the deployments when the period has no incident'),
+    check,
+  }),
   successRate: z.object({ value: share, check }),
   rollbackFrequency: z.object({ value: share, rollbacks: z.int(), check }),
   mtbf: z.object({

@@ -93,8 +93,10 @@ describe('status summary', () => {
     expect(res.body).toContain('<h1>Incident in progress</h1>');
     expect(res.body).toMatch(/production <span[^>]*>incident<\/span>/);
     expect(res.body).toMatch(/staging <span[^>]*>degraded<\/span>/);
-    expect(res.body).toMatch(/<li>sev1 since [^<]*<\/li><li>sev4 since/);
-    expect(res.body.match(/scheduled maintenance at 2030-01-02T22:00:00.000Z/g)).toHaveLength(1);
+    expect(res.body).toMatch(/<li>sev1 since <time [^>]*>\d+ \w{3} \d{4} \d\d:\d\d UTC<\/time><\/li><li>sev4 since/);
+    expect(
+      res.body.match(/scheduled maintenance at <time datetime="2030-01-02T22:00:00.000Z">2 Jan 2030 22:00 UTC</g),
+    ).toHaveLength(1);
     for (const internal of ['1.0.0', '1.1.0', '18082', '127.0.0.1', 'inc_7', 'sev3', 'dep_', 'rel_', 'sch_'])
       expect(res.body).not.toContain(internal);
   });
@@ -130,5 +132,15 @@ describe('status summary', () => {
       expect(res.headers['content-security-policy']).toBe("default-src 'none'; style-src 'unsafe-inline'");
     }
     expect((await app.inject({ url: `/status/${'x'.repeat(200)}` })).body).toBe(page);
+    // A name the store cannot hold is no project's either: the page, not the JSON 400 of the API's input guard.
+    for (const url of ['/status/harbor%00', '/status/%00/', '/status/harbor/a%00b', '/status/harbor?x=%00']) {
+      const res = await app.inject({ url });
+      expect([url, res.statusCode, res.headers['content-type'], res.body]).toEqual([
+        url,
+        url.includes('?') ? 200 : 404,
+        'text/html; charset=utf-8',
+        url.includes('?') ? expect.stringContaining('Incident in progress') : page,
+      ]);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { Kpis, TargetCheck } from '../kpis/model.js';
+import type { Kpis, RestoreSummary, TargetCheck } from '../kpis/model.js';
 import { formatDuration } from '../shared/duration.js';
 import { type Cell, green, painted, red, table } from './output.js';
 
@@ -9,64 +9,82 @@ export interface KpisView {
   environments: { environment: string; service?: string; kpis: Kpis }[];
 }
 
-const pct = (x: number | null) => (x === null ? '-' : `${(Math.round(x * 10_000) / 100).toString()} %`);
+/** Every figure without a value reads the same, so an empty period is not mistaken for a zero. */
+const noData = 'no data';
+const pct = (x: number) => `${(Math.round(x * 10_000) / 100).toString()} %`;
 // Days rounded down: an MTBF a minute short of 30 days reads 29.9d next to its FAIL, not 30.0d.
-const dur = (ms: number | null) =>
-  ms === null ? '-' : ms >= 86_400_000 ? `${(Math.floor(ms / 8_640_000) / 10).toFixed(1)}d` : formatDuration(ms);
+const dur = (ms: number) =>
+  ms >= 86_400_000 ? `${(Math.floor(ms / 8_640_000) / 10).toFixed(1)}d` : formatDuration(ms);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const status = (c?: TargetCheck) =>
   painted(
     !c
       ? ''
-      : (c.status === 'pass' ? green('pass') : c.status === 'fail' ? red('FAIL') : 'no data') +
+      : (c.status === 'pass' ? green('pass') : c.status === 'fail' ? red('FAIL') : noData) +
           (c.note ? `: ${c.note}` : ''),
   );
 
-/** One table per environment: figure, value, target and whether it is met. */
+/** A share and what it is of, or no data. */
+const shareOf = (x: number | null, of: string) => (x === null ? noData : `${pct(x)}${of}`);
+
+/** A mean time to restore over those restored, and how many are still open (the check's note says for how long). */
+const restores = (r: RestoreSummary) =>
+  (r.meanMs === null ? noData : `${dur(r.meanMs)} over ${r.count}`) + (r.open ? ` (${r.open} open)` : '');
+
+/** MTBF; without a failure the mean is at least the time up, which is what it shows. */
+function mtbf(m: Kpis['mtbf']): string {
+  if (m.failures === 0) return `${m.upMs > 0 ? `≥ ${dur(m.upMs)}` : noData} (no failure)`;
+  return `${m.valueMs === null ? noData : dur(m.valueMs)} (${plural(m.failures, 'failure')}, ${dur(m.upMs)} up)`;
+}
+
+/** One environment's table: figure, value, target and whether it is met. */
+function kpiTable(k: Kpis): string {
+  const ttr = k.timeToRestore;
+  // MTTR's verdict sits on the row it judges: the deployments' only when the period had no incident.
+  const judged = (on: typeof ttr.judgedOn): Cell[] =>
+    ttr.judgedOn === on ? [ttr.check.target, status(ttr.check)] : ['', ''];
+  const rows: Cell[][] = [
+    [
+      'deployments',
+      `${k.deployments.finished} (${k.deployments.succeeded} ok, ${k.deployments.rolledBack} rolled back, ` +
+        `${k.deployments.failed} failed)`,
+      '',
+      '',
+    ],
+    ['deployment frequency', `${k.deploymentFrequency.perDay.toFixed(2)}/day`, '', ''],
+    [
+      'lead time (median)',
+      k.leadTime.medianMs === null ? noData : `${dur(k.leadTime.medianMs)} over ${k.leadTime.count}`,
+      '',
+      '',
+    ],
+    ['change failure rate', shareOf(k.changeFailureRate.value, ` (${k.changeFailureRate.failedChanges})`), '', ''],
+    ['success rate', shareOf(k.successRate.value, ''), k.successRate.check.target, status(k.successRate.check)],
+    [
+      'rollback frequency',
+      shareOf(k.rollbackFrequency.value, ` (${k.rollbackFrequency.rollbacks})`),
+      k.rollbackFrequency.check.target,
+      status(k.rollbackFrequency.check),
+    ],
+    ['MTTR (incidents)', restores(ttr.incidents), ...judged('incidents')],
+    ['MTTR (deployments)', restores(ttr.deployments), ...judged('deployments')],
+    ['MTBF', mtbf(k.mtbf), k.mtbf.check.target, status(k.mtbf.check)],
+    [
+      'uptime (probes)',
+      shareOf(k.availability.uptime, ` of ${k.availability.probes}`),
+      k.availability.check.target,
+      status(k.availability.check),
+    ],
+    ['proxy 5xx share', shareOf(k.availability.errorShare, ` of ${k.availability.requests}`), '', ''],
+    ['incidents', `${k.incidents.opened} opened, ${k.incidents.open} open`, '', ''],
+  ];
+  return table(['KPI', 'VALUE', 'TARGET', 'STATUS'], rows);
+}
+
+/** One table per environment, a blank line between them. */
 export function renderKpis(view: KpisView): string {
-  const out = [`delivery KPIs from ${view.since} to ${view.until}\n`];
-  for (const { environment, service, kpis: k } of view.environments) {
-    const ttr = k.timeToRestore;
-    const rows: Cell[][] = [
-      [
-        'deployments',
-        `${k.deployments.finished} (${k.deployments.succeeded} ok, ${k.deployments.rolledBack} rolled back, ` +
-          `${k.deployments.failed} failed)`,
-        '',
-        '',
-      ],
-      ['deployment frequency', `${k.deploymentFrequency.perDay.toFixed(2)}/day`, '', ''],
-      ['lead time (median)', `${dur(k.leadTime.medianMs)} over ${k.leadTime.count}`, '', ''],
-      ['change failure rate', `${pct(k.changeFailureRate.value)} (${k.changeFailureRate.failedChanges})`, '', ''],
-      ['success rate', pct(k.successRate.value), k.successRate.check.target, status(k.successRate.check)],
-      [
-        'rollback frequency',
-        `${pct(k.rollbackFrequency.value)} (${k.rollbackFrequency.rollbacks})`,
-        k.rollbackFrequency.check.target,
-        status(k.rollbackFrequency.check),
-      ],
-      [
-        'MTTR (incidents)',
-        `${dur(ttr.incidents.meanMs)} over ${ttr.incidents.count}`,
-        ttr.check.target,
-        status(ttr.check),
-      ],
-      ['time to restore (deployments)', `${dur(ttr.deployments.meanMs)} over ${ttr.deployments.count}`, '', ''],
-      [
-        'MTBF',
-        `${dur(k.mtbf.valueMs)} (${k.mtbf.failures} failures, ${dur(k.mtbf.upMs)} up)`,
-        k.mtbf.check.target,
-        status(k.mtbf.check),
-      ],
-      [
-        'uptime (probes)',
-        `${pct(k.availability.uptime)} of ${k.availability.probes}`,
-        k.availability.check.target,
-        status(k.availability.check),
-      ],
-      ['proxy 5xx share', `${pct(k.availability.errorShare)} of ${k.availability.requests}`, '', ''],
-      ['incidents', `${k.incidents.opened} opened, ${k.incidents.open} open`, '', ''],
-    ];
-    out.push(`\n${environment}${service ? ` / ${service}` : ''}\n${table(['KPI', 'VALUE', 'TARGET', ''], rows)}`);
-  }
-  return `${out.join('')}\n`;
+  const blocks = view.environments.map(
+    ({ environment, service, kpis }) => `${environment}${service ? ` / ${service}` : ''}\n${kpiTable(kpis)}\n`,
+  );
+  return `delivery KPIs from ${view.since} to ${view.until}\n\n${blocks.join('\n')}`;
 }

@@ -26,13 +26,18 @@ describe('computeKpis on a generated history', () => {
   });
 
   it('time to restore: the incident for MTTR, and each bad deployment until a good release is live', () => {
-    expect(kpis.timeToRestore.incidents).toEqual({ count: 1, meanMs: 12 * minute, medianMs: 12 * minute });
+    expect(kpis.timeToRestore.incidents).toEqual({
+      ...{ count: 1, meanMs: 12 * minute, medianMs: 12 * minute },
+      ...{ open: 0, longestOpenMs: null },
+    });
     // #10 and #50: 5 min; #30: 22 min; #70 failed until #71 finished: 6 h 10 min; #80 (linked): until #81: 6 h
     expect(kpis.timeToRestore.deployments).toEqual({
       count: 5,
       meanMs: ((5 + 5 + 22 + 370 + 360) / 5) * minute,
       medianMs: 22 * minute,
+      ...{ open: 0, longestOpenMs: null },
     });
+    expect(kpis.timeToRestore.judgedOn).toBe('incidents');
     expect(kpis.timeToRestore.check).toEqual({ target: '≤ 15m', status: 'pass' });
   });
 
@@ -246,7 +251,7 @@ describe('computeKpis on a release that failed before it served', () => {
   it('counts in success rate and change failure rate, but opens no restore window and is no MTBF failure', () => {
     expect(kpis.deployments).toEqual({ finished: 3, succeeded: 2, rolledBack: 0, failed: 1 });
     expect(kpis.changeFailureRate.failedChanges).toBe(1);
-    expect(kpis.timeToRestore.deployments).toEqual({ count: 0, meanMs: null, medianMs: null });
+    expect(kpis.timeToRestore.deployments).toMatchObject({ count: 0, meanMs: null, medianMs: null, open: 0 });
     expect(kpis.mtbf.failures).toBe(0);
   });
 

@@ -2,6 +2,7 @@ import { changeFailures, rolledBackDeployments } from './change-failures.js';
 import type { AvailabilityFact, DeploymentFact, IncidentFact, Kpis } from './model.js';
 import { targets } from './model.js';
 import { judgeMtbf } from './mtbf.js';
+import { judgeMttr, restoreSummary } from './mttr.js';
 import { restoreWindows } from './restore-windows.js';
 import { check, share, summarize } from './summarize.js';
 
@@ -48,14 +49,18 @@ export function computeKpis(input: KpiInputs): Kpis {
 
   const incidents = input.incidents.filter((i) => i.openedAt < until && (i.resolvedAt ?? Infinity) >= since);
   const resolved = incidents.filter((i) => i.resolvedAt !== undefined && inPeriod(i.resolvedAt));
-  const incidentRestore = summarize(resolved.map((i) => i.resolvedAt! - i.openedAt));
+  const openIncidents = incidents.filter((i) => i.resolvedAt === undefined || i.resolvedAt >= until);
+  const incidentTimes = {
+    restoredMs: resolved.map((i) => i.resolvedAt! - i.openedAt),
+    openMs: openIncidents.map((i) => until - i.openedAt),
+  };
   const bad = new Set(changeFailures(input.deployments, input.incidents));
   const windows = restoreWindows(input.deployments, bad).filter((w) => w.from < until && (w.to ?? until) >= since);
-  const deploymentRestore = summarize(
-    windows.filter((w) => w.to !== undefined && inPeriod(w.to)).map((w) => w.to! - w.from),
-  );
-  // MTTR is judged on incidents when there are any, on deployments otherwise.
-  const mttr = incidentRestore.count > 0 ? incidentRestore.meanMs : deploymentRestore.meanMs;
+  const deploymentTimes = {
+    restoredMs: windows.filter((w) => w.to !== undefined && inPeriod(w.to)).map((w) => w.to! - w.from),
+    openMs: windows.filter((w) => w.to === undefined || w.to >= until).map((w) => until - w.from),
+  };
+  const mttr = judgeMttr(incidentTimes, deploymentTimes);
 
   // A failure is an incident, or a bad-deployment window no incident names (the same outage counts once).
   const linked = new Set(incidents.flatMap((i) => i.deployments));
@@ -85,9 +90,9 @@ export function computeKpis(input: KpiInputs): Kpis {
     leadTime: summarize(input.leadTimesMs),
     changeFailureRate: { value: share(failures.length, changes.length), failedChanges: failures.length },
     timeToRestore: {
-      incidents: incidentRestore,
-      deployments: deploymentRestore,
-      check: check(mttr, { atMost: targets.mttrMs }, '≤ 15m'),
+      incidents: restoreSummary(incidentTimes.restoredMs, incidentTimes.openMs),
+      deployments: restoreSummary(deploymentTimes.restoredMs, deploymentTimes.openMs),
+      ...mttr,
     },
     successRate: {
       value: successRate,
@@ -109,7 +114,7 @@ export function computeKpis(input: KpiInputs): Kpis {
     },
     incidents: {
       opened: incidents.filter((i) => inPeriod(i.openedAt)).length,
-      open: incidents.filter((i) => i.resolvedAt === undefined || i.resolvedAt >= until).length,
+      open: openIncidents.length,
     },
   };
 }

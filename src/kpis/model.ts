@@ -71,6 +71,13 @@ export interface DurationSummary {
   medianMs: number | null;
 }
 
+/** Times to restore (those restored in the period), and the outages still open at its end. */
+export interface RestoreSummary extends DurationSummary {
+  open: number;
+  /** How long the oldest one still open has been open (null: none open). */
+  longestOpenMs: number | null;
+}
+
 /** Every figure for one scope (an environment, optionally one service) over a period. */
 export interface Kpis {
   /** What became of each deployment: ok (succeeded, stayed), rolled back (at any time: change-failures.ts), failed. */
@@ -79,7 +86,16 @@ export interface Kpis {
   deploymentFrequency: { perDay: number; succeeded: number };
   leadTime: DurationSummary;
   changeFailureRate: { value: number | null; failedChanges: number };
-  timeToRestore: { incidents: DurationSummary; deployments: DurationSummary; check: TargetCheck };
+  /**
+   * Incident opened → resolved, and a bad release serving → a good one live. MTTR's check judges the incidents, or
+   * the deployments when the period has no incident (`judgedOn`; mttr.ts); one still open counts against it.
+   */
+  timeToRestore: {
+    incidents: RestoreSummary;
+    deployments: RestoreSummary;
+    judgedOn: 'incidents' | 'deployments';
+    check: TargetCheck;
+  };
   successRate: { value: number | null; check: TargetCheck };
   rollbackFrequency: { value: number | null; rollbacks: number; check: TargetCheck };
   /** Up time / failures (null without failures: then at least the up time, a pass once that reaches the target and

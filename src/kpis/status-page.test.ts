@@ -54,12 +54,19 @@ describe('renderStatusPage', () => {
     expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
     expect(html).toContain('prod&#34;&#62;&#60;img src=x onerror=alert(1)&#62;');
     expect(html).toContain('<h1>Incident in progress</h1>'.replace('<h1>', '<h1>'));
-    expect(html).toContain('&#60;b&#62;sev1&#60;/b&#62; since 2026-12-04T10:00:00.000Z');
+    expect(html).toContain(
+      '&#60;b&#62;sev1&#60;/b&#62; since <time datetime="2026-12-04T10:00:00.000Z">4 Dec 2026 10:00 UTC</time>',
+    );
     expect(html).toContain('uptime over 30 days: 99.912 %');
     expect(html).toContain('uptime over 30 days: not measured');
     for (const internal of ['inc_secret', '1.4.2', '10.0.0.5', 'dep_1']) expect(html).not.toContain(internal);
     // What a maintenance notice links to: the time announced, nothing of what will be deployed.
-    expect(html).toContain('<li>scheduled maintenance at 2026-12-05T22:00:00.000Z</li>');
+    expect(html).toContain(
+      '<li>scheduled maintenance at <time datetime="2026-12-05T22:00:00.000Z">5 Dec 2026 22:00 UTC</time></li>',
+    );
+    // Times for people who are not engineers: no raw ISO time with milliseconds outside an attribute.
+    expect(html.replace(/datetime="[^"]*"/g, '')).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    expect(html).toContain('Updated <time datetime="2026-12-04T10:05:00.000Z">4 Dec 2026 10:05 UTC</time>');
   });
 });
 
@@ -101,7 +108,6 @@ describe('open incidents by severity, then start time', () => {
       ],
       new Date(at(10)),
     );
-    const since = (m: number) => new Date(at(m)).toISOString();
-    expect(html).toContain(`<ul><li>sev2 since ${since(2)}</li><li>sev4 since ${since(0)}</li></ul>`);
+    expect(html).toMatch(/<ul><li>sev2 since <time [^>]*>4 Dec 2026 10:02 UTC<\/time><\/li><li>sev4 since <time /);
   });
 });

@@ -6,6 +6,22 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A time as the page's readers read one — `7 Dec 2026 11:01 UTC` — in UTC, since the page cannot know their zone,
+ * and the exact ISO time in the `<time datetime>` attribute for machines. The same text whatever the server's locale.
+ */
+export function readableTime(at: Date | number | string): string {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return escapeHtml(String(at));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const text =
+    `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+  return `<time datetime="${escapeHtml(d.toISOString())}">${text}</time>`;
+}
+
 const colours = { operational: '#1a7f37', degraded: '#9a6700', incident: '#cf222e' } as const;
 
 /**
@@ -31,12 +47,9 @@ export function renderStatusPage(project: string, statuses: EnvironmentStatus[],
         s.uptime30d === null ? 'not measured' : `${(Math.floor(s.uptime30d * 100_000) / 1000).toFixed(3)} %`;
       // Ordered here too: the page promises severity then start time whoever built the statuses.
       const incidents = byUrgency(s.openIncidents)
-        .map(
-          (i) =>
-            `<li>${escapeHtml(i.severity ?? 'incident')} since ${escapeHtml(new Date(i.openedAt).toISOString())}</li>`,
-        )
+        .map((i) => `<li>${escapeHtml(i.severity ?? 'incident')} since ${readableTime(i.openedAt)}</li>`)
         .join('');
-      const maintenance = s.maintenance.map((m) => `<li>scheduled maintenance at ${escapeHtml(m.at)}</li>`).join('');
+      const maintenance = s.maintenance.map((m) => `<li>scheduled maintenance at ${readableTime(m.at)}</li>`).join('');
       return (
         `<section><h2>${escapeHtml(s.environment)} <span style="color:${colours[s.state]}">${escapeHtml(s.state)}` +
         `</span></h2><p>${escapeHtml(s.summary)} · uptime over 30 days: ${escapeHtml(uptime)}</p>` +
@@ -53,6 +66,6 @@ export function renderStatusPage(project: string, statuses: EnvironmentStatus[],
 h1{color:${colours[worst]}}</style>
 </head><body><header><p>${escapeHtml(project)}</p><h1>${escapeHtml(headline)}</h1></header>
 ${rows}
-<footer><p>Updated ${escapeHtml(now.toISOString())}</p></footer></body></html>
+<footer><p>Updated ${readableTime(now)}</p></footer></body></html>
 `;
 }

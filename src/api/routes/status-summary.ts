@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { viewableEnvironments } from '../../access/authorize.js';
 import { renderStatusPage } from '../../kpis/status-page.js';
 import { type EnvironmentStatus, loadStatusSummary } from '../../kpis/status-summary.js';
+import { unstorableIn } from '../../shared/storable-text.js';
 import { getProject } from '../../store/repos/projects.js';
 import type { ApiContext } from '../context.js';
 import { errorBody, projectParams } from '../schemas.js';
@@ -92,7 +93,7 @@ export function statusSummaryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         url,
         {
           // Public on purpose (listed in publicRoutes, src/api/route-access.ts): customers read it without a login.
-          config: { access: { action: 'status.page', role: 'viewer', public: true } },
+          config: { access: { action: 'status.page', role: 'viewer', public: true }, answersUnstorableInput: true },
           schema: {
             summary: "The public status page (HTML): each environment's state, uptime and open incidents; no internals",
             tags: ['metrics'],
@@ -103,6 +104,8 @@ export function statusSummaryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           },
         },
         async (req, reply) => {
+          // A name the store cannot hold (a NUL) is no project's: the same 404 page, never the JSON 400.
+          if (unstorableIn(req.params.project)) return notFound(reply);
           const html = await page(req.params.project);
           if (html === undefined) return notFound(reply);
           return publicPageHeaders(reply).type('text/html; charset=utf-8').send(html);
@@ -114,7 +117,10 @@ export function statusSummaryRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
     for (const url of ['/status', '/status/', '/status/*'])
       app.get(
         url,
-        { config: { access: { action: 'status.page', role: 'viewer', public: true } }, schema: { hide: true } },
+        {
+          config: { access: { action: 'status.page', role: 'viewer', public: true }, answersUnstorableInput: true },
+          schema: { hide: true },
+        },
         async (_req, reply) => notFound(reply),
       );
   };

@@ -153,11 +153,12 @@ export function registerIncidents(program: Command): void {
     .description('A Markdown postmortem draft: summary, impact window, trigger and commits, figures, timeline')
     .argument('<id>', 'incident id')
     .option('-o, --output <file>', 'write it to this file (default: print it)')
-    .action(async (id: string, opts: { output?: string }, cmd: Command) => {
+    .option('--json', 'print JSON: {incident, markdown} (and file with -o)')
+    .action(async (id: string, opts: { output?: string; json?: boolean }, cmd: Command) => {
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
       const { markdown } = await ctx.client.call<{ markdown: string }>('GET', path(id, '/postmortem'));
-      if (!opts.output) return void process.stdout.write(markdown);
-      writeOutputFile(opts.output, markdown);
-      process.stdout.write(`wrote ${opts.output}\n`);
+      if (opts.output) writeOutputFile(opts.output, markdown);
+      if (opts.json) return printJson({ incident: id, markdown, ...(opts.output ? { file: opts.output } : {}) });
+      process.stdout.write(opts.output ? `wrote ${opts.output}\n` : markdown);
     });
 }

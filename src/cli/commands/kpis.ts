@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parsePeriod } from '../../kpis/period.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 import { renderKpis, type KpisView } from '../render-kpis.js';
@@ -10,13 +11,19 @@ export function registerKpis(program: Command): void {
       'Delivery KPIs per environment over a period (DORA figures, success and rollback rates, MTTR, MTBF, uptime) ' +
         'against the targets',
     )
-    .option('--since <when>', 'a duration back from now (30d) or a date (2026-10-01)', '30d')
-    .option('--until <date>', 'end of the period (default now)')
+    .option(
+      '--since <when>',
+      'start: a duration back from --until, or from now without it (30d), or a date (2026-10-01)',
+      '30d',
+    )
+    .option('--until <date>', 'end of the period, a date (default now)')
     .option('-e, --env <environment>', 'only this environment')
     .option('-s, --service <service>', 'only this service')
     .option('--json', 'print JSON')
     .action(
       async (opts: { since: string; until?: string; env?: string; service?: string; json?: boolean }, cmd: Command) => {
+        // Checked here first so a refusal names the flags typed; the coordinator checks again, naming its fields.
+        parsePeriod({ since: opts.since, ...(opts.until ? { until: opts.until } : {}) }, Date.now(), 'flags');
         const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
         const query = new URLSearchParams({ since: opts.since });
         if (opts.until) query.set('until', opts.until);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { validateConfigObject } from '../../config/validate.js';
 import { renderRunbook, runbookDifference } from './render.js';
 
-function config(overrides: { maxErrorRate?: string; approvers?: string[] } = {}) {
+function config(overrides: { maxErrorRate?: string; approvers?: string[]; services?: string[] } = {}) {
   return validateConfigObject(
     {
       project: 'harbor',
@@ -12,7 +12,8 @@ function config(overrides: { maxErrorRate?: string; approvers?: string[] } = {})
         production: {
           listen: '127.0.0.1:18082',
           requires: ['staging'],
-          approvals: { required: 2, approvers: overrides.approvers ?? ['dana', 'role:approver'] },
+          soak: '30m',
+          approvals: { required: 2, approvers: overrides.approvers ?? ['dana', 'role:approver'], expiresAfter: '30d' },
           watch: { for: '10m', onRegression: 'alert' },
           freezes: [
             { cron: '0 16 * * 5', duration: '64h', timezone: 'Europe/Oslo', message: 'weekend freeze: ask #releases' },
@@ -21,6 +22,12 @@ function config(overrides: { maxErrorRate?: string; approvers?: string[] } = {})
         },
       },
       services: {
+        ...Object.fromEntries(
+          (overrides.services ?? []).map((name) => [
+            name,
+            { command: 'node', args: [`${name}.js`], route: { pathPrefix: `/${name}` } },
+          ]),
+        ),
         api: {
           command: 'node',
           args: ['server.js'],
@@ -46,9 +53,11 @@ describe('the runbook', () => {
     expect(text).toContain('slipway rollback api --env production');
     expect(text).toContain('slipway abort api --env production --reason "…"');
     expect(text).toContain('slipway status --env staging');
-    expect(text).toContain('| production | staging | 2 of dana, role:approver (not the requester), valid');
+    expect(text).toContain(
+      '| production | staging, at least 30m before (soak) | 2 of dana, role:approver (not the requester), valid 30d |',
+    );
     expect(text).toContain('- error rate above 5× the stable baseline, or above 2 %');
-    expect(text).toContain('Every release is watched for 10m00s after its rollout; a regression is reported');
+    expect(text).toContain('Every release is watched for 10m after its rollout; a regression is reported');
     expect(text).toContain('Its expand migrations are reverted on rollback');
     expect(text).not.toMatch(/s3cret|do-not-print-me|postgres:\/\//);
     // No dates: the same config writes the same text.
@@ -58,7 +67,7 @@ describe('the runbook', () => {
   it('freezes: each with its message, and the override with the deploy command’s real flags', () => {
     const text = renderRunbook(config());
     expect(text).toContain(
-      '| `0 16 * * 5` (Europe/Oslo) for 64h00m: weekend freeze: ask #releases; ' +
+      '| every Friday at 16:00 Europe/Oslo, for 64h (`0 16 * * 5`): weekend freeze: ask #releases; ' +
         '2026-12-20T00:00:00.000Z → 2027-01-02T00:00:00.000Z: holidays \\| on call only |',
     );
     expect(text).toContain('A deployment inside a freeze needs `--emergency --reason "…"` (admins only)');
@@ -76,5 +85,31 @@ describe('the runbook', () => {
     expect(runbookDifference(committed, renderRunbook(config({ approvers: ['dana', 'marcus'] })))?.expected).toContain(
       '2 of dana, marcus (not',
     );
+  });
+
+  it('durations as the config writes them, and 0 where it means at once', () => {
+    const text = renderRunbook(config());
+    expect(text).toContain('- health: /healthz every 1s, unhealthy after 3 failures, start within 1m');
+    expect(text).not.toMatch(/\d+\.\d+s\b|\d+h\d\dm|\d+m\d\ds/); // not 30.0s, 720h00m, 10m00s
+    // A rule with `for: 0` fires at once, and one without keep_firing_for stops firing at once: not "0ms".
+    expect(text).toMatch(/\| tls-certificate-expiry \| .* \| immediately \| no \|/);
+    expect(text).not.toMatch(/\b0ms\b/);
+  });
+
+  it('rollback --release only where a release of the whole project can exist, saying when it applies', () => {
+    expect(renderRunbook(config())).not.toContain('rollback --release');
+    expect(renderRunbook(config({ services: ['web'] }))).toContain(
+      'slipway rollback --release --env production   # after `slipway release`: every service of that release',
+    );
+  });
+
+  it('an extra line at the end of the committed file is a difference with the end of the config’s', () => {
+    const expected = renderRunbook(config());
+    const lines = expected.split('\n').length;
+    expect(runbookDifference(`${expected}extra\n`, expected)).toEqual({
+      line: lines,
+      committed: 'extra',
+      expected: '(end of file)',
+    });
   });
 });

@@ -41,8 +41,11 @@ export function runbookDifference(
   committed: string,
   expected: string,
 ): { line: number; committed: string; expected: string } | undefined {
-  const a = committed.replace(/\r\n/g, '\n').split('\n');
-  const b = expected.split('\n');
+  // Lines, not what follows the last newline: an extra line at the end is then "(end of file)" in the config's
+  // column, not an empty line.
+  const lines = (text: string) => text.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n');
+  const a = lines(committed);
+  const b = lines(expected);
   for (let i = 0; i < Math.max(a.length, b.length); i++)
     if (a[i] !== b[i]) return { line: i + 1, committed: a[i] ?? '(end of file)', expected: b[i] ?? '(end of file)' };
   return undefined;

@@ -61,10 +61,10 @@ describe('the runbook: alert rules, escalation, windows', () => {
     const text = renderRunbook(config());
     expect(text).not.toContain('{window}');
     expect(section(text, 'staging', 'Alert rules')).toContain(
-      'SDK errors affected more than 0.05 of the users in 1h00m (',
+      'SDK errors affected more than 0.05 of the users in 1h (',
     );
-    expect(section(text, 'staging', 'Alert rules')).toContain('more than 100 SDK error events in 5m00s (');
-    expect(section(text, 'production', 'Alert rules')).toContain('more than 100 SDK error events in 15m00s (');
+    expect(section(text, 'staging', 'Alert rules')).toContain('more than 100 SDK error events in 5m (');
+    expect(section(text, 'production', 'Alert rules')).toContain('more than 100 SDK error events in 15m (');
   });
 
   it('--check catches a changed threshold or route', () => {

@@ -6,7 +6,7 @@
 import type { EnvironmentConfig, ProjectConfig } from '../../config/model.js';
 import { describeWindow } from '../../engine/pipeline/windows.js';
 import { rulesFor, summaryOf } from '../../observe/alerts/rules.js';
-import { formatDuration } from '../../shared/duration.js';
+import { configDuration } from '../../shared/config-duration.js';
 import type { RunbookSection } from './section.js';
 
 const alertRules: RunbookSection = {
@@ -16,9 +16,9 @@ const alertRules: RunbookSection = {
     if (env.alerts && !env.alerts.enabled) return ['Alerts are off here (`alerts.enabled: false`).'];
     const rules = rulesFor(env.alerts);
     if (rules.length === 0) return ['Every alert rule is turned off here.'];
-    const every = env.alerts ? ` Evaluated every ${formatDuration(env.alerts.evaluateEveryMs)}` : '';
+    const every = env.alerts ? ` Evaluated every ${configDuration(env.alerts.evaluateEveryMs)}` : '';
     const repeat = env.alerts
-      ? `, announced again every ${formatDuration(env.alerts.repeatIntervalMs)} while firing.`
+      ? `, announced again every ${configDuration(env.alerts.repeatIntervalMs)} while firing.`
       : '';
     return [
       `A critical alert opens an incident (one per alert group).${every}${repeat}`,
@@ -29,8 +29,8 @@ const alertRules: RunbookSection = {
         const limit = r.relativeTo === 'baseline' ? `${r.threshold}× the baseline` : String(r.threshold);
         return (
           `| ${r.name} | ${r.severity} | ${summaryOf(r)} ` +
-          `(${r.reading} ${r.comparison} ${limit}) | ${formatDuration(r.forMs)} | ` +
-          `${formatDuration(r.keepFiringForMs)} |`
+          `(${r.reading} ${r.comparison} ${limit}) | ${r.forMs > 0 ? configDuration(r.forMs) : 'immediately'} | ` +
+          `${r.keepFiringForMs > 0 ? configDuration(r.keepFiringForMs) : 'no'} |`
         );
       }),
     ];

@@ -1,8 +1,9 @@
-import type { AnalysisConfig, ResolvedService } from '../../config/model.js';
-import { formatDuration } from '../../shared/duration.js';
+import type { AnalysisConfig, EnvironmentConfig, FreezeWindow, ResolvedService } from '../../config/model.js';
 import { defaultSeverity } from '../../model/incident.js';
 import { respondSections } from './respond-sections.js';
+import { configDuration } from '../../shared/config-duration.js';
 import { commands, percent, type RunbookSection, tableCell } from './section.js';
+import { describeCron } from './words.js';
 
 /**
  * The runbook's sections, one small function each, so capabilities that add configuration (alert
@@ -36,31 +37,39 @@ const severities: RunbookSection = {
   ],
 };
 
+/** The environments a release must have succeeded in first, and how long before (the soak). */
+function requiresFirst(e: EnvironmentConfig): string {
+  if (e.requires.length === 0) return '-';
+  return `${e.requires.join(', ')}${e.soakMs > 0 ? `, at least ${configDuration(e.soakMs)} before (soak)` : ''}`;
+}
+
+/** When a freeze holds: a weekly cron in words with its expression, or its two times. */
+function freezeWhen(f: FreezeWindow): string {
+  if (f.kind === 'once') return `${new Date(f.from).toISOString()} → ${new Date(f.until).toISOString()}`;
+  const words = describeCron(f.cron);
+  const length = configDuration(f.durationMs);
+  return words
+    ? `${words} ${f.timezone}, for ${length} (\`${f.cron}\`)`
+    : `\`${f.cron}\` (${f.timezone}), for ${length}`;
+}
+
 const approvals: RunbookSection = {
   scope: 'project',
   title: 'Who may approve',
   render: (config) => [
-    '| Environment | Requires first | Approvals | Freeze windows |',
+    '| Environment | Requires first (soak) | Approvals | Freeze windows |',
     '| --- | --- | --- | --- |',
     ...config.environments.map((e) => {
       const p = e.approvals;
       const who = p
         ? `${p.required} of ${p.approvers.join(', ')}${p.selfApproval ? '' : ' (not the requester)'}, valid ` +
-          formatDuration(p.expiresAfterMs)
+          configDuration(p.expiresAfterMs)
         : 'none needed';
       // Each freeze with its message: the message is why nobody should deploy, which is what people look up.
       const freezes = e.freezes.length
-        ? e.freezes
-            .map(
-              (f) =>
-                (f.kind === 'recurring'
-                  ? `\`${f.cron}\` (${f.timezone}) for ${formatDuration(f.durationMs)}`
-                  : `${new Date(f.from).toISOString()} → ${new Date(f.until).toISOString()}`) +
-                `: ${tableCell(f.message)}`,
-            )
-            .join('; ')
+        ? e.freezes.map((f) => `${freezeWhen(f)}: ${tableCell(f.message)}`).join('; ')
         : 'none';
-      return `| ${e.name} | ${e.requires.length ? e.requires.join(', ') : '-'} | ${who} | ${freezes} |`;
+      return `| ${e.name} | ${requiresFirst(e)} | ${who} | ${freezes} |`;
     }),
     '',
     'A deployment inside a freeze needs `--emergency --reason "…"` (admins only); it is marked in the audit log.',
@@ -70,12 +79,19 @@ const approvals: RunbookSection = {
 const seeState: RunbookSection = {
   scope: 'environment',
   title: 'See the state',
-  render: (_config, env) =>
+  render: (config, env) =>
     commands(
       `slipway status --env ${env.name}`,
       `slipway history --env ${env.name}`,
       `slipway incidents --env ${env.name} --open`,
-      `slipway rollback --release --env ${env.name}   # every service of the latest release, in reverse order`,
+      // Only a project of several services ships releases of the whole project; the command answers "no release"
+      // (exit 3) where `slipway release` was never used, so the comment says when it applies.
+      ...(config.services.length > 1
+        ? [
+            `slipway rollback --release --env ${env.name}   # after \`slipway release\`: every service of ` +
+              'that release, in reverse order',
+          ]
+        : []),
     ),
 };
 
@@ -85,7 +101,7 @@ const watch: RunbookSection = {
   render: (_config, env) =>
     env.watch.forMs > 0
       ? [
-          `Every release is watched for ${formatDuration(env.watch.forMs)} after its rollout; a regression ` +
+          `Every release is watched for ${configDuration(env.watch.forMs)} after its rollout; a regression ` +
             (env.watch.onRegression === 'rollback' ? 'rolls it back by itself.' : 'is reported (no rollback).'),
         ]
       : ['Releases are not watched after their rollout (`watch` is off).'],
@@ -116,11 +132,13 @@ function analysisLines(a: AnalysisConfig): string[] {
   const st = a.statistics;
   return [
     `- error rate above ${t.errorRateVsBaseline}× the stable baseline, or above ${percent(t.maxErrorRate)}`,
-    `- p95 latency above ${t.p95VsBaseline}× the baseline, or above ${formatDuration(t.maxP95Ms)}`,
-    `- a candidate instance down for ${formatDuration(t.unavailableForMs)} (all down: at once)`,
+    `- p95 latency above ${t.p95VsBaseline}× the baseline, or above ${configDuration(t.maxP95Ms)}`,
+    t.unavailableForMs > 0
+      ? `- a candidate instance down for ${configDuration(t.unavailableForMs)} (all down: immediately)`
+      : '- a candidate instance down: immediately',
     `- statistics: ${percent(st.confidence)} confidence, latency +${percent(st.allowedLatencyIncrease)}, error ` +
       `rate +${percent(st.allowedErrorRateIncrease)} allowed, ${st.minSamples} samples; pass score ${st.passScore}`,
-    `- looks every ${formatDuration(a.intervalMs)}; ${a.consecutiveErrorLimit} failed looks in a row roll back; ` +
+    `- looks every ${configDuration(a.intervalMs)}; ${a.consecutiveErrorLimit} failed looks in a row roll back; ` +
       `inconclusive past ${a.inconclusiveLimit}: ${a.onInconclusive}`,
     ...(a.probes ?? []).map((p) => `- probe ${p.name}: ${p.method} ${p.path} expects ${p.expect.status}`),
     ...(a.prometheus?.metrics ?? []).map(
@@ -135,8 +153,8 @@ const automaticRollback: RunbookSection = {
   render: (_config, _env, s: ResolvedService) => {
     const h = s.health;
     const health =
-      `- health: ${h.path} every ${formatDuration(h.intervalMs)}, unhealthy after ${h.unhealthyThreshold} ` +
-      `failures, start within ${formatDuration(h.startTimeoutMs)}`;
+      `- health: ${h.path} every ${configDuration(h.intervalMs)}, unhealthy after ${h.unhealthyThreshold} ` +
+      `failures, start within ${configDuration(h.startTimeoutMs)}`;
     const strategy = s.strategy;
     if (strategy.type !== 'canary')
       return [`Strategy ${strategy.type}; the candidate is rolled back when:`, '', health];

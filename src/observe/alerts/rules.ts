@@ -1,5 +1,5 @@
 import type { AlertRuleOverride, EnvironmentAlerts } from '../../config/model.js';
-import { formatDuration } from '../../shared/duration.js';
+import { configDuration } from '../../shared/config-duration.js';
 
 export type Severity = 'critical' | 'warning';
 
@@ -246,7 +246,7 @@ export function unitOf(reading: string): ReadingUnit {
 export function summaryOf(rule: AlertRule): string {
   return rule.summary
     .replace('{threshold}', String(rule.threshold))
-    .replace('{window}', rule.windowMs ? formatDuration(rule.windowMs) : '');
+    .replace('{window}', rule.windowMs ? configDuration(rule.windowMs) : '');
 }
 
 /** The rule an alert was raised by: the environment's as configured, else the seed's (a rule no longer configured). */

@@ -109,7 +109,8 @@ export interface TimelineEntry {
 export interface Check {
   target: string;
   status: 'pass' | 'fail' | 'unknown';
-  /** Why, when the figure alone does not say (MTBF without a failure: how much history there is). */
+  /** Why, when the figure alone does not say (MTBF without a failure: how much history there is; MTTR
+   * with an outage still open). */
   note?: string;
 }
 interface Durations {
@@ -117,12 +118,22 @@ interface Durations {
   meanMs: number | null;
   medianMs: number | null;
 }
+interface Restores extends Durations {
+  open: number;
+  longestOpenMs: number | null;
+}
 export interface Kpis {
   deployments: { finished: number; succeeded: number; rolledBack: number; failed: number };
   deploymentFrequency: { perDay: number; succeeded: number };
   leadTime: Durations;
   changeFailureRate: { value: number | null; failedChanges: number };
-  timeToRestore: { incidents: Durations; deployments: Durations; check: Check };
+  /** MTTR's check judges `judgedOn` (the deployments only when the period has no incident); one still open counts. */
+  timeToRestore: {
+    incidents: Restores;
+    deployments: Restores;
+    judgedOn: 'incidents' | 'deployments';
+    check: Check;
+  };
   successRate: { value: number | null; check: Check };
   rollbackFrequency: { value: number | null; rollbacks: number; check: Check };
   /** valueMs is null without failures (at least upMs: check says whether that is enough); upMs is the time observed

@@ -15,6 +15,13 @@ const targetShare = (c: Check) => {
   return m ? Number(m[1]) / 100 : null;
 };
 const plural = (n: number, word: string) => `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
+/** What the time to restore is the mean of (the check names its basis when it is the deployments), and what is open. */
+const restoreDetail = (t: KpiFigures['timeToRestore']) =>
+  [
+    `${plural(t.incidents.count, 'incident')} restored` + (t.incidents.open ? `, ${t.incidents.open} open` : ''),
+    `${plural(t.deployments.count, 'bad deployment')} restored` +
+      (t.deployments.open ? `, ${t.deployments.open} open` : ''),
+  ].join('; ');
 const checkWords = { pass: 'meets the target', fail: 'misses the target', unknown: 'no data yet' } as const;
 
 /** The delivery figures per environment against the seed's targets: shares as bars with the target marked. */
@@ -84,13 +91,10 @@ export default function Kpis() {
                 detail={`${plural(k.availability.probes, 'probe')}, ${k.availability.probeFailures} failed`}
               />
               <Figure
-                name="Time to restore (median)"
-                value={k.timeToRestore.incidents.medianMs ?? k.timeToRestore.deployments.medianMs}
+                name="Time to restore (mean)"
+                value={k.timeToRestore[k.timeToRestore.judgedOn].meanMs}
                 check={k.timeToRestore.check}
-                detail={[
-                  plural(k.timeToRestore.incidents.count, 'incident'),
-                  plural(k.timeToRestore.deployments.count, 'rollback'),
-                ].join(', ')}
+                detail={restoreDetail(k.timeToRestore)}
               />
               <Figure
                 name="Lead time (median)"
@@ -140,7 +144,8 @@ function CheckBadge({ check }: { check?: Check }) {
   return (
     <span className={`flag check-${check.status}`}>
       target {check.target}: {checkWords[check.status]}
-      {/* MTBF without a failure: how much history there is, so "no data yet" does not read as a miss. */}
+      {/* MTBF without a failure: how much history there is, so "no data yet" does not read as a miss; MTTR: what is
+          still open, or that it is judged on the deployments. */}
       {check.note ? ` (${check.note})` : ''}
     </span>
   );
