@@ -30,6 +30,18 @@ const incident: IncidentView = {
   links: [],
 };
 
+const notification = {
+  id: 1,
+  trigger: 'on-incident-opened',
+  target: 'ops',
+  type: 'webhook',
+  title: evil,
+  state: 'failed',
+  attempts: 3,
+  lastError: 'HTTP 500: \u001b[31mboom\r\n',
+  createdAt: '2026-12-07T10:00:00.000Z',
+};
+
 describe('stored text in incident output', () => {
   it('the list keeps one row per incident, with control characters shown escaped', () => {
     const out = renderIncidentList([incident], Date.parse('2026-12-07T10:05:00Z'));
@@ -94,23 +106,27 @@ describe('stored text in incident output', () => {
   it('notifications escape the message column and the errors under the table', () => {
     const out = renderNotifications(
       {
-        notifications: [
-          {
-            id: 1,
-            trigger: 'on-incident-opened',
-            target: 'ops',
-            type: 'webhook',
-            title: evil,
-            state: 'failed',
-            attempts: 3,
-            lastError: 'HTTP 500: \u001b[31mboom\r\n',
-            createdAt: '2026-12-07T10:00:00.000Z',
-          },
-        ],
+        notifications: [notification],
       },
       false,
     );
     expect(hasControl(out)).toBe(false);
     expect(out.trimEnd().split('\n')).toHaveLength(3);
+  });
+
+  it('bidi controls and zero-width characters stored earlier show escaped in the list, show and notifications', () => {
+    const bidi = 'bidi \u202e gnirts \u200b\u2060\ufeff 👩\u200d💻';
+    const timeline = [
+      { at: incident.openedAt, category: 'note' as const, kind: 'incident.noted', text: bidi, by: 'admin' },
+    ].map((e) => ({ ...e, deploymentId: null, figures: [] }));
+    const outs = [
+      renderIncidentList([{ ...incident, title: bidi }], Date.parse('2026-12-07T10:05:00Z')),
+      renderIncident({ incident: { ...incident, title: bidi }, timeline }),
+      renderNotifications({ notifications: [{ ...notification, title: bidi }] }, false),
+    ];
+    for (const out of outs) {
+      expect(out).toContain('bidi \\u202e gnirts \\u200b\\u2060\\ufeff 👩\u200d💻');
+      expect(out).not.toMatch(/[\u202e\u200b\u2060\ufeff]/);
+    }
   });
 });
