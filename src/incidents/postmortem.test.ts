@@ -141,6 +141,49 @@ describe('the postmortem draft', () => {
   });
 });
 
+describe('user text in the postmortem', () => {
+  it('keeps a note of several lines whole, quoted under its entry, and none of it becomes Markdown', () => {
+    const evil = '[click me](javascript:alert(1)) <img src=x onerror=alert(1)>';
+    const md = renderPostmortem({
+      ...input,
+      incident: { ...incident, title: evil, resolution: `fixed *it* ${evil}` },
+      timeline: [
+        ...timeline,
+        {
+          at: at(300),
+          category: 'note',
+          kind: 'incident.noted',
+          text: 'line1\n## Action items\n| fake | row |\n\n\tstep 2',
+          by: 'dana',
+        },
+      ],
+    });
+    expect(md).toContain(
+      [
+        '- 2026-12-04T02:05:00Z — **note** line1 (dana)',
+        '  > \\## Action items\\',
+        '  > \\| fake \\| row \\|',
+        '  >',
+        '  > step 2',
+      ].join('\n'),
+    );
+    const escaped = '[click me\\](javascript:alert(1)) \\<img src=x onerror=alert(1)>';
+    expect(md).toContain(`# Postmortem: ${escaped}\n`);
+    expect(md).toContain(`(fixed \\*it\\* ${escaped})`);
+    // The document's own headings, once each; no raw link or tag left.
+    expect(md.match(/^#+ .*$/gm)).toEqual([
+      `# Postmortem: ${escaped}`,
+      '## Summary',
+      '## Impact window',
+      '## Trigger',
+      '## Figures',
+      '## Timeline',
+      '## Action items',
+    ]);
+    expect(md).not.toMatch(/[^\\]\]\(|[^\\]<img/);
+  });
+});
+
 describe('commits between two releases', () => {
   it('lists the commits of a real git repository between the two recorded commits, newest first', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'slipway-git-'));
