@@ -129,4 +129,38 @@ describe('stored text in incident output', () => {
       expect(out).not.toMatch(/[\u202e\u200b\u2060\ufeff]/);
     }
   });
+
+  it('show names the service and versions of linked deployments and releases, one link a line', () => {
+    const link = (kind: IncidentView['links'][number]['kind'], ref: string, more = {}) => ({
+      kind,
+      ref,
+      service: null,
+      version: null,
+      fromVersion: null,
+      ...more,
+    });
+    const out = renderIncident({
+      incident: {
+        ...incident,
+        title: 'x',
+        links: [
+          link('deployment', 'dep_01', { service: 'quote-api', fromVersion: '1.0.0', version: '9.9.9' }),
+          link('release', 'rel_01', { service: 'quote-api', version: '9.9.9' }),
+          link('deployment', 'dep_02', { service: 'quote-api', version: '1.0.0' }),
+          link('deployment', 'dep_gone'),
+          link('alert', 'high-error-rate'),
+          link('issue', 'iss_1'),
+        ],
+      },
+      timeline: [],
+    });
+    expect(out.split('\n').filter((l) => /^ {2}(links: | {7}) {3}\S/.test(l))).toEqual([
+      '  links:    deployment of quote-api 1.0.0 → 9.9.9 (dep_01)',
+      '            release quote-api 9.9.9',
+      '            deployment of quote-api 1.0.0 (dep_02)',
+      '            deployment dep_gone',
+      '            alert high-error-rate',
+      '            error issue iss_1',
+    ]);
+  });
 });

@@ -20,6 +20,17 @@ export interface IncidentLink {
   ref: string;
 }
 
+/**
+ * What people read for a link instead of its id: the service and version of a release; for a deployment, the
+ * service and the versions it moved from and to.
+ */
+export interface IncidentLinkDetail {
+  service: string;
+  version: string;
+  /** A deployment's stable release; absent for a service's first release. */
+  fromVersion?: string;
+}
+
 export interface Incident {
   id: string;
   project: string;
