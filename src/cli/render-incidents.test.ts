@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isControl } from './output.js';
-import { type IncidentView, renderIncident, renderIncidentList, renderIncidentOpened } from './render-incidents.js';
+import {
+  type IncidentView,
+  renderIncident,
+  renderIncidentList,
+  renderIncidentOpened,
+  renderResolutionAdded,
+} from './render-incidents.js';
 import { renderNotifications } from './render-notifications.js';
 
 const evil = 'evil \u001b[31mRED\u001b[0m title\nsecond line';
@@ -162,5 +168,17 @@ describe('stored text in incident output', () => {
       '            alert high-error-rate',
       '            error issue iss_1',
     ]);
+  });
+
+  it('says why it opened in words, not a second pair of brackets; a resolution added later says so', () => {
+    const follower = { ...incident, title: 'x', openedBy: 'slipway (incident follower)', source: 'rollback' as const };
+    const opened = (i: IncidentView) => renderIncident({ incident: i, timeline: [] }).split('\n')[2];
+    expect(opened(follower)).toBe(
+      '  opened:   2026-12-07T10:00:00.000Z by slipway (incident follower) after an automatic rollback',
+    );
+    expect(opened({ ...incident, source: 'manual' })).toBe('  opened:   2026-12-07T10:00:00.000Z by admin');
+    expect(renderResolutionAdded({ ...incident, resolution: 'rolled back; fixed in 4.0.1' })).toBe(
+      'inc_1 resolution added: rolled back; fixed in 4.0.1 (resolved by admin at 2026-12-07T10:02:00.000Z)\n',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { incidentView, timelineEntryView } from '../api/incident-views.js';
+import { openedBecause } from '../model/incident.js';
 import { formatDuration } from '../shared/duration.js';
 import { ago, bold, cyan, dim, painted, printable as p, red, table, yellow } from './output.js';
 
@@ -42,6 +43,12 @@ export function renderIncidentChange(i: IncidentView): string {
   return `${bold(i.id)} ${stateWord(i.state)}${i.owner ? ` (owner ${p(i.owner)})` : ''}${extra ? `; ${extra}` : ''}\n`;
 }
 
+/** What `resolve --resolution` prints when it only added the resolution: who resolved it and when stay as they were. */
+export function renderResolutionAdded(i: IncidentView): string {
+  const resolved = `resolved by ${p(String(i.resolvedBy))} at ${i.resolvedAt}`;
+  return `${bold(i.id)} resolution added: ${p(String(i.resolution))} (${resolved})\n`;
+}
+
 /** What `incident open` prints: the id, how bad and where, then the state and owner. */
 export function renderIncidentOpened(i: IncidentView): string {
   const where = `${i.environment}${i.service ? ` (${i.service})` : ''}`;
@@ -78,7 +85,7 @@ export function renderIncident(view: { incident: IncidentView; timeline: Timelin
   const lines = [
     `${bold(i.id)} ${i.severity} ${stateWord(i.state)} — ${p(i.title)}`,
     `  where:    ${i.service ? `${i.service} in ` : ''}${i.environment} (project ${i.project})`,
-    `  opened:   ${i.openedAt} by ${p(i.openedBy)} (${i.source})`,
+    `  opened:   ${i.openedAt} by ${p(i.openedBy)}${i.source === 'manual' ? '' : ` ${openedBecause(i.source)}`}`,
     `  owner:    ${p(i.owner ?? 'none')}`,
   ];
   if (i.acknowledgedAt) lines.push(`  acked:    ${i.acknowledgedAt} by ${p(String(i.acknowledgedBy))}`);

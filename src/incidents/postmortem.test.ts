@@ -91,7 +91,10 @@ describe('the postmortem draft', () => {
     const md = renderPostmortem(input);
     expect(md).toContain('# Postmortem: quote-api 1.2.0 was rolled back automatically in production');
     expect(md).toContain('- Incident: `inc_1`, sev3, resolved 2026-12-04T02:10:31Z by dana (config fixed in 1.2.1)');
-    expect(md).toContain('acknowledged after 2m00s, resolved after 10m00s');
+    expect(md).toContain(
+      '- Opened 2026-12-04T02:00:31Z by slipway (incident follower) after an automatic rollback; acknowledged after ' +
+        '2m00s, resolved after 10m00s',
+    );
     expect(md).toContain('2026-12-04T02:00:10Z → 2026-12-04T02:00:45Z (35.0s).');
     expect(md).toContain('Deployment `dep_1`: quote-api 1.1.0 → 1.2.0 in production.');
     expect(md).toContain('- `aaaaaaaaaaaa` feat: pricing model v2 (Tomás)');

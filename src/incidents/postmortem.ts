@@ -1,3 +1,4 @@
+import { openedBecause } from '../model/incident.js';
 import { formatDuration } from '../shared/duration.js';
 import type { IncidentWithTimeline } from './view.js';
 import { markdownLines, markdownText as md } from './markdown-text.js';
@@ -116,7 +117,8 @@ export function renderPostmortem(input: PostmortemInput): string {
     '',
     `- Incident: \`${i.id}\`, ${i.severity}, ${state}`,
     `- Where: ${i.service ? `${md(i.service)} in ` : ''}${md(i.environment)} (project ${md(i.project)})`,
-    `- Opened ${iso(i.openedAt)} by ${md(i.openedBy)} (source: ${i.source})${ttx.length ? `; ${ttx.join(', ')}` : ''}`,
+    `- Opened ${iso(i.openedAt)} by ${md(i.openedBy)}${i.source === 'manual' ? '' : ` ${openedBecause(i.source)}`}` +
+      (ttx.length ? `; ${ttx.join(', ')}` : ''),
     `- Owner: ${md(i.owner ?? 'none')}`,
     '',
     '## Impact window',

@@ -12,6 +12,25 @@ export type IncidentState = (typeof incidentStates)[number];
 /** What opened the incident. */
 export type IncidentSource = 'rollback' | 'watch' | 'deployment' | 'alert' | 'manual';
 
+/**
+ * Why an incident was opened, to follow "opened … by <who>": "after an automatic rollback". Empty for one opened by
+ * hand, whose opener says it all. Words, not `(rollback)`: the follower's name has brackets of its own.
+ */
+export function openedBecause(source: IncidentSource): string {
+  switch (source) {
+    case 'rollback':
+      return 'after an automatic rollback';
+    case 'watch':
+      return 'after the post-deploy watch saw a regression';
+    case 'deployment':
+      return 'after a failed deployment';
+    case 'alert':
+      return 'for a critical alert';
+    case 'manual':
+      return '';
+  }
+}
+
 export type LinkKind = 'deployment' | 'release' | 'alert' | 'issue';
 
 export interface IncidentLink {

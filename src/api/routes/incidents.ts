@@ -152,7 +152,17 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             tags: ['incidents'],
             params: idParams,
             body: changeBodies[verb],
-            response: { 200: z.object({ incident: incidentView }), 404: errorBody, 409: errorBody },
+            response: {
+              200: z.object({
+                incident: incidentView,
+                resolutionAdded: z
+                  .boolean()
+                  .optional()
+                  .describe('resolve: true when this only added the resolution of an incident resolved before'),
+              }),
+              404: errorBody,
+              409: errorBody,
+            },
           },
         },
         async (req) => {
@@ -180,7 +190,8 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
               resolution: after.resolution ?? null,
             },
           };
-          return { incident: (await present([after]))[0]! };
+          const incident = (await present([after]))[0]!;
+          return verb === 'resolve' ? { incident, resolutionAdded: before.state === 'resolved' } : { incident };
         },
       );
     }
