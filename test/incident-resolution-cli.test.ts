@@ -51,15 +51,28 @@ describe('slipway incident resolve', () => {
       `hint: no resolution recorded; add what fixed it with: slipway incident resolve ${id}`,
     );
 
-    const later = await slipway('incident', 'resolve', id, '--resolution', 'FAIL_RATE unset', '--json');
+    // Resolved again without one: refused, saying the resolution can still be added.
+    const bareAgain = await slipway('incident', 'resolve', id);
+    expect(bareAgain.code).toBe(5);
+    expect(bareAgain.stderr).toContain(
+      `open a new one if the problem is back. It has no resolution yet: add what fixed it with slipway incident ` +
+        `resolve ${id} --resolution "…"`,
+    );
+
+    // Adding it says so, rather than the first resolve's line again.
+    const later = await slipway('incident', 'resolve', id, '--resolution', 'FAIL_RATE unset');
     expect([later.code, later.stderr]).toEqual([0, '']);
-    const after = JSON.parse(later.stdout).incident as IncidentView;
+    expect(later.stdout).toMatch(
+      new RegExp(`^${id} resolution added: FAIL_RATE unset \\(resolved by admin at \\d{4}-\\S+Z\\)\n$`),
+    );
+    const after = JSON.parse((await slipway('incident', 'show', id, '--json')).stdout).incident as IncidentView;
     expect(after).toMatchObject({ state: 'resolved', resolvedBy: 'admin', resolution: 'FAIL_RATE unset' });
 
-    // It is not replaced once given.
+    // It is not replaced once given, and the refusal no longer offers to add one.
     const again = await slipway('incident', 'resolve', id, '--resolution', 'something else');
     expect(again.code).toBe(5);
     expect(again.stderr).toMatch(new RegExp(`incident ${id} is already resolved \\(by admin at `));
+    expect(again.stderr).not.toContain('--resolution');
 
     const shown = JSON.parse((await slipway('incident', 'show', id, '--json')).stdout) as {
       timeline: TimelineEntryView[];
@@ -68,14 +81,29 @@ describe('slipway incident resolve', () => {
     expect(people.map((e) => [e.kind, e.text])).toEqual([
       ['incident.opened', expect.any(String)],
       ['incident.resolved', `incident ${id} resolved by admin`],
-      ['incident.noted', 'resolution added by admin: FAIL_RATE unset'],
+      ['incident.noted', 'resolution added: FAIL_RATE unset'],
     ]);
+    // Who added it is named once, by the entry.
+    const human = (await slipway('incident', 'show', id)).stdout;
+    expect(human).toMatch(/note {9}resolution added: FAIL_RATE unset — admin\n/);
+
     const audit = (await slipway('audit', 'export')).stdout
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as { action: string; after?: { resolution?: string | null } })
       .filter((e) => e.action === 'incident.resolve');
-    // Access was allowed all three times; the refused one (a conflict) changed nothing, so it has no after.
-    expect(audit.map((e) => e.after?.resolution)).toEqual([null, 'FAIL_RATE unset', undefined]);
+    // Access was allowed every time; the refused ones (conflicts) changed nothing, so they have no after.
+    expect(audit.map((e) => e.after?.resolution)).toEqual([null, undefined, 'FAIL_RATE unset', undefined]);
   }, 60_000);
+
+  it('the API says whether a resolve only added the resolution', async () => {
+    const post = (url: string, payload: object) =>
+      app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload });
+    const opened = await post('/api/v1/projects/harbor/incidents', { environment: 'staging', title: 'slow quotes' });
+    const id = (opened.json() as { incident: IncidentView }).incident.id;
+    const first = await post(`/api/v1/incidents/${id}/resolve`, {});
+    expect(first.json()).toMatchObject({ incident: { state: 'resolved' }, resolutionAdded: false });
+    const added = await post(`/api/v1/incidents/${id}/resolve`, { resolution: 'cache warmed' });
+    expect(added.json()).toMatchObject({ incident: { resolution: 'cache warmed' }, resolutionAdded: true });
+  });
 });

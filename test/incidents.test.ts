@@ -65,7 +65,16 @@ describe('incidents through a real coordinator', () => {
       source: 'rollback',
     });
     expect(incident.title).toMatch(/^quote-api 1\.2\.0 was rolled back automatically in staging: canary analysis/);
-    expect(incident.links).toContainEqual({ kind: 'deployment', ref: failed.id });
+    expect(incident.links).toContainEqual({
+      kind: 'deployment',
+      ref: failed.id,
+      service: 'quote-api',
+      fromVersion: '1.0.0',
+      version: '1.2.0',
+    });
+    expect(incident.links).toContainEqual(
+      expect.objectContaining({ kind: 'release', service: 'quote-api', version: '1.2.0', fromVersion: null }),
+    );
 
     const shown = JSON.parse((await slipway(['incident', 'show', incident.id, '--json'])).stdout) as {
       timeline: TimelineEntryView[];
@@ -84,6 +93,8 @@ describe('incidents through a real coordinator', () => {
     const human = await slipway(['incident', 'show', incident.id]);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('Timeline');
+    expect(human.stdout).toContain(`links:    deployment of quote-api 1.0.0 → 1.2.0 (${failed.id})`);
+    expect(human.stdout).toMatch(/^ {12}release quote-api 1\.2\.0$/m);
     expect(human.stdout).toMatch(/rollback\s+rolling back: canary analysis failed/);
   }, 120_000);
 

@@ -1,10 +1,25 @@
 import { z } from 'zod';
-import { incidentDurations, type Incident, incidentStates, severities } from '../model/incident.js';
+import {
+  incidentDurations,
+  type Incident,
+  type IncidentLinkDetail,
+  incidentStates,
+  severities,
+} from '../model/incident.js';
 import type { IncidentWithTimeline } from '../incidents/view.js';
+import { linkKey } from '../store/repos/incident-link-details.js';
 
 /** Shapes of incidents in the API (zod: validation, serialisation and OpenAPI). */
 
 const isoTime = z.iso.datetime({ offset: true });
+
+const linkView = z.object({
+  kind: z.enum(['deployment', 'release', 'alert', 'issue']),
+  ref: z.string().describe("a deployment, release or error issue id; an alert's rule name"),
+  service: z.string().nullable().describe("a deployment's or release's service (null for alerts, issues, or gone)"),
+  version: z.string().nullable().describe("a release's version; the version a deployment deployed"),
+  fromVersion: z.string().nullable().describe("the version a deployment moved from (null for a service's first)"),
+});
 
 export const incidentView = z.object({
   id: z.string(),
@@ -26,7 +41,7 @@ export const incidentView = z.object({
   resolution: z.string().nullable(),
   timeToAcknowledgeMs: z.number().nullable(),
   timeToResolveMs: z.number().nullable(),
-  links: z.array(z.object({ kind: z.enum(['deployment', 'release', 'alert', 'issue']), ref: z.string() })),
+  links: z.array(linkView),
 });
 
 export const timelineEntryView = z.object({
@@ -39,8 +54,11 @@ export const timelineEntryView = z.object({
   figures: z.array(z.string()),
 });
 
-/** An incident as the API shows it. */
-export function presentIncident(i: Incident): z.infer<typeof incidentView> {
+/** An incident as the API shows it; its links with their service and versions when `details` has them. */
+export function presentIncident(
+  i: Incident,
+  details: Map<string, IncidentLinkDetail> = new Map(),
+): z.infer<typeof incidentView> {
   const d = incidentDurations(i);
   return {
     id: i.id,
@@ -62,17 +80,23 @@ export function presentIncident(i: Incident): z.infer<typeof incidentView> {
     resolution: i.resolution ?? null,
     timeToAcknowledgeMs: d.timeToAcknowledgeMs ?? null,
     timeToResolveMs: d.timeToResolveMs ?? null,
-    links: i.links,
+    links: i.links.map((l) => {
+      const d = details.get(linkKey(l));
+      return { ...l, service: d?.service ?? null, version: d?.version ?? null, fromVersion: d?.fromVersion ?? null };
+    }),
   };
 }
 
 /** An incident with its timeline. */
-export function presentTimeline(v: IncidentWithTimeline): {
+export function presentTimeline(
+  v: IncidentWithTimeline,
+  details: Map<string, IncidentLinkDetail> = new Map(),
+): {
   incident: z.infer<typeof incidentView>;
   timeline: z.infer<typeof timelineEntryView>[];
 } {
   return {
-    incident: presentIncident(v.incident),
+    incident: presentIncident(v.incident, details),
     timeline: v.timeline.map((e) => ({
       at: e.at.toISOString(),
       category: e.category,

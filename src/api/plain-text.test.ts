@@ -39,3 +39,35 @@ describe('control characters in incident text', () => {
     expect(refused.json().error.message).toMatch(/^body\.text: must not contain control characters/);
   });
 });
+
+describe('invisible characters in incident text', () => {
+  it('a title, note, resolution or owner with a bidi control or zero-width character is a 400 naming it', async () => {
+    for (const [c, name] of [
+      ['\u202e', 'U+202E (RIGHT-TO-LEFT OVERRIDE)'],
+      ['\u200b', 'U+200B (ZERO WIDTH SPACE)'],
+      ['\ufeff', 'U+FEFF'],
+      ['\u2066', 'U+2066'],
+    ] as const) {
+      const res = await open(`bidi ${c} gnirts`);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.message).toContain(`body.title: contains ${name}`);
+    }
+    const opened = await open('quotes time out');
+    const id = opened.json().incident.id;
+    const note = await post(`/api/v1/incidents/${id}/notes`, { text: 'first\nsecond \u202d line' });
+    expect(note.statusCode).toBe(400);
+    expect(note.json().error.message).toContain('body.text: contains U+202D (LEFT-TO-RIGHT OVERRIDE)');
+    const ack = await post(`/api/v1/incidents/${id}/acknowledge`, { owner: 'da\u2060na' });
+    expect(ack.statusCode).toBe(400);
+    expect(ack.json().error.message).toContain('body.owner: contains U+2060 (WORD JOINER)');
+    const resolve = await post(`/api/v1/incidents/${id}/resolve`, { resolution: 'fixed \u200f' });
+    expect(resolve.statusCode).toBe(400);
+    expect(resolve.json().error.message).toContain('body.resolution: contains U+200F (RIGHT-TO-LEFT MARK)');
+  });
+
+  it('emoji joined by U+200D are kept', async () => {
+    const res = await open('on call: 👩\u200d💻 is looking');
+    expect(res.statusCode).toBe(201);
+    expect(res.json().incident.title).toBe('on call: 👩\u200d💻 is looking');
+  });
+});

@@ -30,4 +30,15 @@ describe('incident text checked in the CLI', () => {
       message: '--resolution is 1001 characters long: at most 1000',
     });
   });
+
+  it('a bidirectional control or a zero-width character is refused, naming it; emoji joined by U+200D are kept', () => {
+    expect(refusal(() => checkIncidentTitle('bidi \u202e gnirts'))?.message).toBe(
+      'the title contains U+202E (RIGHT-TO-LEFT OVERRIDE), an invisible character that reorders or hides text: ' +
+        'remove it',
+    );
+    expect(refusal(() => checkIncidentText('saw\n\ufeff502s', 'the note', 2000))?.message).toMatch(
+      /^the note contains U\+FEFF /,
+    );
+    expect(refusal(() => checkIncidentTitle('👩\u200d💻 on call'))).toBeUndefined();
+  });
 });

@@ -2,6 +2,7 @@
  * */
 
 import { isControl } from '../shared/control-characters.js';
+import { isInvisible } from '../shared/invisible-characters.js';
 
 const colorOn = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
 
@@ -24,7 +25,8 @@ export function stateColor(state: string): string {
 /**
  * Text from outside (what an SDK sent: titles, messages, tags) as it may reach a terminal: C0 and C1 control
  * characters (escape sequences, newlines, BEL) written as \uXXXX or \n, so they show instead of acting; those in
- * `keep` (a note's tabs) stay as they are.
+ * `keep` (a note's tabs) stay as they are. Bidirectional controls and zero-width characters too (U+202E would
+ * reverse the rest of the line; the API refuses them now, but older records may hold them).
  */
 export function printable(text: string, keep = ''): string {
   let out = '';
@@ -32,7 +34,7 @@ export function printable(text: string, keep = ''): string {
     const code = c.charCodeAt(0);
     if (keep.includes(c)) out += c;
     else if (code === 10) out += '\\n';
-    else if (isControl(code)) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else if (isControl(code) || isInvisible(code)) out += `\\u${code.toString(16).padStart(4, '0')}`;
     else out += c;
   }
   return out;

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isControl } from './output.js';
-import { type IncidentView, renderIncident, renderIncidentList, renderIncidentOpened } from './render-incidents.js';
+import {
+  type IncidentView,
+  renderIncident,
+  renderIncidentList,
+  renderIncidentOpened,
+  renderResolutionAdded,
+} from './render-incidents.js';
 import { renderNotifications } from './render-notifications.js';
 
 const evil = 'evil \u001b[31mRED\u001b[0m title\nsecond line';
@@ -28,6 +34,18 @@ const incident: IncidentView = {
   timeToAcknowledgeMs: 60_000,
   timeToResolveMs: 120_000,
   links: [],
+};
+
+const notification = {
+  id: 1,
+  trigger: 'on-incident-opened',
+  target: 'ops',
+  type: 'webhook',
+  title: evil,
+  state: 'failed',
+  attempts: 3,
+  lastError: 'HTTP 500: \u001b[31mboom\r\n',
+  createdAt: '2026-12-07T10:00:00.000Z',
 };
 
 describe('stored text in incident output', () => {
@@ -94,23 +112,73 @@ describe('stored text in incident output', () => {
   it('notifications escape the message column and the errors under the table', () => {
     const out = renderNotifications(
       {
-        notifications: [
-          {
-            id: 1,
-            trigger: 'on-incident-opened',
-            target: 'ops',
-            type: 'webhook',
-            title: evil,
-            state: 'failed',
-            attempts: 3,
-            lastError: 'HTTP 500: \u001b[31mboom\r\n',
-            createdAt: '2026-12-07T10:00:00.000Z',
-          },
-        ],
+        notifications: [notification],
       },
       false,
     );
     expect(hasControl(out)).toBe(false);
     expect(out.trimEnd().split('\n')).toHaveLength(3);
+  });
+
+  it('bidi controls and zero-width characters stored earlier show escaped in the list, show and notifications', () => {
+    const bidi = 'bidi \u202e gnirts \u200b\u2060\ufeff 👩\u200d💻';
+    const timeline = [
+      { at: incident.openedAt, category: 'note' as const, kind: 'incident.noted', text: bidi, by: 'admin' },
+    ].map((e) => ({ ...e, deploymentId: null, figures: [] }));
+    const outs = [
+      renderIncidentList([{ ...incident, title: bidi }], Date.parse('2026-12-07T10:05:00Z')),
+      renderIncident({ incident: { ...incident, title: bidi }, timeline }),
+      renderNotifications({ notifications: [{ ...notification, title: bidi }] }, false),
+    ];
+    for (const out of outs) {
+      expect(out).toContain('bidi \\u202e gnirts \\u200b\\u2060\\ufeff 👩\u200d💻');
+      expect(out).not.toMatch(/[\u202e\u200b\u2060\ufeff]/);
+    }
+  });
+
+  it('show names the service and versions of linked deployments and releases, one link a line', () => {
+    const link = (kind: IncidentView['links'][number]['kind'], ref: string, more = {}) => ({
+      kind,
+      ref,
+      service: null,
+      version: null,
+      fromVersion: null,
+      ...more,
+    });
+    const out = renderIncident({
+      incident: {
+        ...incident,
+        title: 'x',
+        links: [
+          link('deployment', 'dep_01', { service: 'quote-api', fromVersion: '1.0.0', version: '9.9.9' }),
+          link('release', 'rel_01', { service: 'quote-api', version: '9.9.9' }),
+          link('deployment', 'dep_02', { service: 'quote-api', version: '1.0.0' }),
+          link('deployment', 'dep_gone'),
+          link('alert', 'high-error-rate'),
+          link('issue', 'iss_1'),
+        ],
+      },
+      timeline: [],
+    });
+    expect(out.split('\n').filter((l) => /^ {2}(links: | {7}) {3}\S/.test(l))).toEqual([
+      '  links:    deployment of quote-api 1.0.0 → 9.9.9 (dep_01)',
+      '            release quote-api 9.9.9',
+      '            deployment of quote-api 1.0.0 (dep_02)',
+      '            deployment dep_gone',
+      '            alert high-error-rate',
+      '            error issue iss_1',
+    ]);
+  });
+
+  it('says why it opened in words, not a second pair of brackets; a resolution added later says so', () => {
+    const follower = { ...incident, title: 'x', openedBy: 'slipway (incident follower)', source: 'rollback' as const };
+    const opened = (i: IncidentView) => renderIncident({ incident: i, timeline: [] }).split('\n')[2];
+    expect(opened(follower)).toBe(
+      '  opened:   2026-12-07T10:00:00.000Z by slipway (incident follower) after an automatic rollback',
+    );
+    expect(opened({ ...incident, source: 'manual' })).toBe('  opened:   2026-12-07T10:00:00.000Z by admin');
+    expect(renderResolutionAdded({ ...incident, resolution: 'rolled back; fixed in 4.0.1' })).toBe(
+      'inc_1 resolution added: rolled back; fixed in 4.0.1 (resolved by admin at 2026-12-07T10:02:00.000Z)\n',
+    );
   });
 });

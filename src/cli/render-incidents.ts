@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { incidentView, timelineEntryView } from '../api/incident-views.js';
+import { openedBecause } from '../model/incident.js';
 import { formatDuration } from '../shared/duration.js';
 import { ago, bold, cyan, dim, painted, printable as p, red, table, yellow } from './output.js';
 
@@ -42,6 +43,12 @@ export function renderIncidentChange(i: IncidentView): string {
   return `${bold(i.id)} ${stateWord(i.state)}${i.owner ? ` (owner ${p(i.owner)})` : ''}${extra ? `; ${extra}` : ''}\n`;
 }
 
+/** What `resolve --resolution` prints when it only added the resolution: who resolved it and when stay as they were. */
+export function renderResolutionAdded(i: IncidentView): string {
+  const resolved = `resolved by ${p(String(i.resolvedBy))} at ${i.resolvedAt}`;
+  return `${bold(i.id)} resolution added: ${p(String(i.resolution))} (${resolved})\n`;
+}
+
 /** What `incident open` prints: the id, how bad and where, then the state and owner. */
 export function renderIncidentOpened(i: IncidentView): string {
   const where = `${i.environment}${i.service ? ` (${i.service})` : ''}`;
@@ -55,13 +62,30 @@ const noteLines = (text: string) =>
     .split('\n')
     .map((l) => p(l, '\t'));
 
+type LinkView = IncidentView['links'][number];
+
+/**
+ * A link as people read it: `deployment of quote-api 1.0.0 → 9.9.9 (dep_…)`, `release quote-api 9.9.9`. A
+ * deployment keeps its id, the handle `slipway logs`, `abort` and the dashboard take; a release is known by its
+ * version. Without the service and versions (a coordinator before they were sent, a row gone) the id is all there is.
+ */
+export function linkText(l: LinkView): string {
+  const known = l.service && l.version;
+  if (l.kind === 'deployment')
+    return known
+      ? `deployment of ${l.service} ${l.fromVersion ? `${l.fromVersion} → ` : ''}${l.version} (${l.ref})`
+      : `deployment ${l.ref}`;
+  if (l.kind === 'release') return known ? `release ${l.service} ${l.version}` : `release ${l.ref}`;
+  return `${l.kind === 'issue' ? 'error issue' : 'alert'} ${l.ref}`;
+}
+
 /** `slipway incident show`: the incident, its links, then its timeline. Stored text goes through printable(). */
 export function renderIncident(view: { incident: IncidentView; timeline: TimelineEntryView[] }): string {
   const i = view.incident;
   const lines = [
     `${bold(i.id)} ${i.severity} ${stateWord(i.state)} — ${p(i.title)}`,
     `  where:    ${i.service ? `${i.service} in ` : ''}${i.environment} (project ${i.project})`,
-    `  opened:   ${i.openedAt} by ${p(i.openedBy)} (${i.source})`,
+    `  opened:   ${i.openedAt} by ${p(i.openedBy)}${i.source === 'manual' ? '' : ` ${openedBecause(i.source)}`}`,
     `  owner:    ${p(i.owner ?? 'none')}`,
   ];
   if (i.acknowledgedAt) lines.push(`  acked:    ${i.acknowledgedAt} by ${p(String(i.acknowledgedBy))}`);
@@ -71,7 +95,8 @@ export function renderIncident(view: { incident: IncidentView; timeline: Timelin
     );
   const extra = durations(i);
   if (extra) lines.push(`  ${extra}`);
-  if (i.links.length) lines.push(`  links:    ${p(i.links.map((l) => `${l.kind} ${l.ref}`).join(', '))}`);
+  // One link a line: with service and versions, several no longer fit on one.
+  for (const [n, l] of i.links.entries()) lines.push(`  ${n === 0 ? 'links:   ' : ' '.repeat(9)} ${p(linkText(l))}`);
   lines.push('', bold('Timeline'));
   for (const e of view.timeline) {
     const who = e.by && e.category === 'note' ? ` ${dim(`— ${p(e.by)}`)}` : '';

@@ -191,7 +191,8 @@ export class Engine {
       message:
         (req.emergency ? `EMERGENCY (${req.emergency.reason}): ` : '') +
         `${d.state === 'queued' ? 'queued' : 'started'} ${d.strategy} deployment of ${d.service} to ${d.environment}` +
-        (req.requestedBy ? ` (by ${req.requestedBy})` : ''),
+        // A comma, not brackets: a name may have its own ("admin (scheduled)").
+        (req.requestedBy ? `, requested by ${req.requestedBy}` : ''),
       data: {
         strategy: d.strategy,
         version: req.version,
@@ -295,7 +296,8 @@ export class Engine {
         kind: 'deployment.started',
         message:
           `rolling ${d.service} in ${d.environment} back to the previous release` +
-          `${req.requestedBy ? ` (by ${req.requestedBy})` : ''}${req.reason ? `: ${req.reason.split('\n')[0]}` : ''}`,
+          (req.requestedBy ? `, requested by ${req.requestedBy}` : '') +
+          (req.reason ? `: ${req.reason.split('\n')[0]}` : ''),
         data: { strategy: 'rollback', plan: d.plan.steps, ...(req.reason ? { reason: req.reason } : {}) },
       });
     }

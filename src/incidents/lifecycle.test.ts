@@ -33,7 +33,7 @@ describe('incident lifecycle', () => {
       ok: false,
       reason:
         'incident inc_1 is already resolved (by dana at 2026-12-04T02:19:00.000Z); open a new one if the problem ' +
-        'is back',
+        'is back. It has no resolution yet: add what fixed it with slipway incident resolve inc_1 --resolution "…"',
     });
     expect(transition(resolved, { kind: 'acknowledge', by: 'tomas', at: t2 }).ok).toBe(false);
   });
@@ -46,7 +46,12 @@ describe('incident lifecycle', () => {
     });
     // One it has is not replaced, and resolving again without one is still refused.
     const withOne = { ...resolved, resolution: 'rolled back' };
-    expect(transition(withOne, { kind: 'resolve', by: 'tomas', at: t2, resolution: 'other' }).ok).toBe(false);
+    expect(transition(withOne, { kind: 'resolve', by: 'tomas', at: t2, resolution: 'other' })).toEqual({
+      ok: false,
+      reason:
+        'incident inc_1 is already resolved (by dana at 2026-12-04T02:19:00.000Z); open a new one if the problem ' +
+        'is back',
+    });
   });
 
   it('refuses a second acknowledgement, naming the owner', () => {

@@ -33,7 +33,12 @@ export function transition(
       ok: false,
       reason:
         `incident ${incident.id} is already resolved (by ${incident.resolvedBy ?? 'unknown'} at ` +
-        `${when(incident.resolvedAt)}); open a new one if the problem is back`,
+        `${when(incident.resolvedAt)}); open a new one if the problem is back` +
+        // Said while it can still be done: the postmortem wants what fixed it.
+        (incident.resolution
+          ? ''
+          : `. It has no resolution yet: add what fixed it with ` +
+            `slipway incident resolve ${incident.id} --resolution "…"`),
     };
   if (request.kind === 'acknowledge') {
     if (incident.state === 'acknowledged')

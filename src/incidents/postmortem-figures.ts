@@ -1,5 +1,6 @@
 /** The postmortem's Figures: the verdicts of each deployment linked to the incident, labelled with it. */
 import type { VerdictRecord } from '../store/repos/verdicts.js';
+import { markdownText as md } from './markdown-text.js';
 import type { PostmortemInput } from './postmortem.js';
 import { figureLine } from './timeline.js';
 
@@ -9,8 +10,8 @@ function iso(d: Date): string {
 
 function verdictLines(v: VerdictRecord): string[] {
   return [
-    `- Verdict **${v.outcome}** at ${iso(new Date(v.at))} (score ${Math.round(v.score)}): ${v.reason}`,
-    ...v.metrics.filter((x) => x.classification !== 'pass').map((m) => `  - ${figureLine(m)}`),
+    `- Verdict **${v.outcome}** at ${iso(new Date(v.at))} (score ${Math.round(v.score)}): ${md(v.reason)}`,
+    ...v.metrics.filter((x) => x.classification !== 'pass').map((m) => `  - ${md(figureLine(m))}`),
   ];
 }
 
@@ -26,7 +27,7 @@ export function figuresSection(input: PostmortemInput): string[] {
   const lines: string[] = [];
   for (const id of ids) {
     const version = id === change?.deploymentId ? change.toVersion : input.versions?.[id];
-    const what = `Deployment \`${id}\`${version ? ` (${version})` : ''}`;
+    const what = `Deployment \`${id}\`${version ? ` (${md(version)})` : ''}`;
     const own = deciding.filter((v) => v.deploymentId === id);
     if (id === change?.deploymentId) {
       const none = change.trafficShiftedAt ? ' no verdict was recorded.' : ' no verdict: it never served traffic.';
@@ -36,7 +37,7 @@ export function figuresSection(input: PostmortemInput): string[] {
     lines.push('');
   }
   const alerts = input.timeline.filter((e) => e.kind === 'alert.firing');
-  for (const a of alerts) lines.push(`- Alert at ${iso(a.at)}: ${a.text}`);
+  for (const a of alerts) lines.push(`- Alert at ${iso(a.at)}: ${md(a.text)}`);
   if (lines.at(-1) === '') lines.pop();
   return lines.length ? lines : ['No verdict or alert figures were recorded.'];
 }

@@ -91,7 +91,10 @@ describe('the postmortem draft', () => {
     const md = renderPostmortem(input);
     expect(md).toContain('# Postmortem: quote-api 1.2.0 was rolled back automatically in production');
     expect(md).toContain('- Incident: `inc_1`, sev3, resolved 2026-12-04T02:10:31Z by dana (config fixed in 1.2.1)');
-    expect(md).toContain('acknowledged after 2m00s, resolved after 10m00s');
+    expect(md).toContain(
+      '- Opened 2026-12-04T02:00:31Z by slipway (incident follower) after an automatic rollback; acknowledged after ' +
+        '2m00s, resolved after 10m00s',
+    );
     expect(md).toContain('2026-12-04T02:00:10Z → 2026-12-04T02:00:45Z (35.0s).');
     expect(md).toContain('Deployment `dep_1`: quote-api 1.1.0 → 1.2.0 in production.');
     expect(md).toContain('- `aaaaaaaaaaaa` feat: pricing model v2 (Tomás)');
@@ -138,6 +141,49 @@ describe('the postmortem draft', () => {
       '## Impact window\n\nNone recorded: the candidate (quote-api 3.0.0, deployment `dep_1`) never served traffic, ' +
         'and no alert fired.\n',
     );
+  });
+});
+
+describe('user text in the postmortem', () => {
+  it('keeps a note of several lines whole, quoted under its entry, and none of it becomes Markdown', () => {
+    const evil = '[click me](javascript:alert(1)) <img src=x onerror=alert(1)>';
+    const md = renderPostmortem({
+      ...input,
+      incident: { ...incident, title: evil, resolution: `fixed *it* ${evil}` },
+      timeline: [
+        ...timeline,
+        {
+          at: at(300),
+          category: 'note',
+          kind: 'incident.noted',
+          text: 'line1\n## Action items\n| fake | row |\n\n\tstep 2',
+          by: 'dana',
+        },
+      ],
+    });
+    expect(md).toContain(
+      [
+        '- 2026-12-04T02:05:00Z — **note** line1 (dana)',
+        '  > \\## Action items\\',
+        '  > \\| fake \\| row \\|',
+        '  >',
+        '  > step 2',
+      ].join('\n'),
+    );
+    const escaped = '[click me\\](javascript:alert(1)) \\<img src=x onerror=alert(1)>';
+    expect(md).toContain(`# Postmortem: ${escaped}\n`);
+    expect(md).toContain(`(fixed \\*it\\* ${escaped})`);
+    // The document's own headings, once each; no raw link or tag left.
+    expect(md.match(/^#+ .*$/gm)).toEqual([
+      `# Postmortem: ${escaped}`,
+      '## Summary',
+      '## Impact window',
+      '## Trigger',
+      '## Figures',
+      '## Timeline',
+      '## Action items',
+    ]);
+    expect(md).not.toMatch(/[^\\]\]\(|[^\\]<img/);
   });
 });
 

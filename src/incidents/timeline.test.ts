@@ -79,6 +79,23 @@ describe('the incident timeline', () => {
     expect(entries.at(-1)).toMatchObject({ text: 'pricing model', by: 'dana' });
     expect(entries[2]!.by).toBe('canary judge');
   });
+
+  it('a resolution added later names who added it once: by the entry, not again in its text', () => {
+    const [added] = buildTimeline(
+      [
+        event(90, 'incident.noted', 'resolution added by admin: rolled back; fixed in 4.0.1', {
+          by: 'admin',
+          resolution: 'rolled back; fixed in 4.0.1',
+        }),
+      ],
+      [],
+    );
+    expect(added).toMatchObject({
+      category: 'note',
+      text: 'resolution added: rolled back; fixed in 4.0.1',
+      by: 'admin',
+    });
+  });
 });
 
 describe('figureLine rounds the stored figures', () => {

@@ -58,6 +58,16 @@ function verdictEntry(v: VerdictRecord): TimelineEntry {
   };
 }
 
+/**
+ * A note's message starts with its author, who the entry names already (`by`): its text alone is what people read. A
+ * resolution added later is a note too, whose message says "resolution added by …" (as notifications say it).
+ */
+function noteText(e: EventRecord): string {
+  if (typeof e.data.note === 'string') return e.data.note;
+  if (typeof e.data.resolution === 'string') return `resolution added: ${e.data.resolution}`;
+  return e.message;
+}
+
 function eventEntry(e: EventRecord): TimelineEntry {
   const by = typeof e.data.by === 'string' ? e.data.by : undefined;
   const category = categoryOf(e.kind);
@@ -65,8 +75,7 @@ function eventEntry(e: EventRecord): TimelineEntry {
     at: e.at,
     category,
     kind: e.kind,
-    // A note's message already starts with its author; its text alone is what people read.
-    text: category === 'note' && typeof e.data.note === 'string' ? e.data.note : e.message,
+    text: category === 'note' ? noteText(e) : e.message,
     ...(by ? { by } : {}),
     ...(e.deploymentId ? { deploymentId: e.deploymentId } : {}),
   };

@@ -12,12 +12,42 @@ export type IncidentState = (typeof incidentStates)[number];
 /** What opened the incident. */
 export type IncidentSource = 'rollback' | 'watch' | 'deployment' | 'alert' | 'manual';
 
+/**
+ * Why an incident was opened, to follow "opened … by <who>": "after an automatic rollback". Empty for one opened by
+ * hand, whose opener says it all. Words, not `(rollback)`: the follower's name has brackets of its own.
+ */
+export function openedBecause(source: IncidentSource): string {
+  switch (source) {
+    case 'rollback':
+      return 'after an automatic rollback';
+    case 'watch':
+      return 'after the post-deploy watch saw a regression';
+    case 'deployment':
+      return 'after a failed deployment';
+    case 'alert':
+      return 'for a critical alert';
+    case 'manual':
+      return '';
+  }
+}
+
 export type LinkKind = 'deployment' | 'release' | 'alert' | 'issue';
 
 export interface IncidentLink {
   kind: LinkKind;
   /** A deployment, release or error issue id; an alert's rule name. */
   ref: string;
+}
+
+/**
+ * What people read for a link instead of its id: the service and version of a release; for a deployment, the
+ * service and the versions it moved from and to.
+ */
+export interface IncidentLinkDetail {
+  service: string;
+  version: string;
+  /** A deployment's stable release; absent for a service's first release. */
+  fromVersion?: string;
 }
 
 export interface Incident {

@@ -6,7 +6,8 @@ import { renderPostmortem } from '../../incidents/postmortem.js';
 import { incidentTimeline } from '../../incidents/view.js';
 import { severities } from '../../model/incident.js';
 import { SlipwayError } from '../../shared/errors.js';
-import { listIncidents } from '../../store/repos/incidents.js';
+import { linkDetails } from '../../store/repos/incident-link-details.js';
+import { type Incident, listIncidents } from '../../store/repos/incidents.js';
 import { incidentEnvironment } from '../access-sources.js';
 import type { ApiContext } from '../context.js';
 import { oneLine, paragraphs } from '../plain-text.js';
@@ -30,6 +31,18 @@ const withTimeline = z.object({ incident: incidentView, timeline: z.array(timeli
 export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
   const ofIncident = incidentEnvironment(ctx.db);
   const by = (req: { principal?: { name: string } }) => req.principal?.name ?? 'unknown';
+  // Links name service and version (people read those), in two queries for a whole list.
+  const present = async (list: Incident[]) => {
+    const details = await linkDetails(
+      ctx.db,
+      list.flatMap((i) => i.links),
+    );
+    return list.map((i) => presentIncident(i, details));
+  };
+  const presentWithTimeline = async (id: string) => {
+    const view = await incidentTimeline(ctx.db, id);
+    return presentTimeline(view, await linkDetails(ctx.db, view.incident.links));
+  };
   return async (app) => {
     app.get(
       '/api/v1/projects/:project/incidents',
@@ -59,7 +72,7 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           (a, b) => b.openedAt.getTime() - a.openedAt.getTime() || (a.id < b.id ? 1 : -1),
           req.query.limit,
         );
-        return { incidents: list.map(presentIncident) };
+        return { incidents: await present(list) };
       },
     );
 
@@ -123,7 +136,7 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           response: { 200: withTimeline, 404: errorBody },
         },
       },
-      async (req) => presentTimeline(await incidentTimeline(ctx.db, req.params.id)),
+      async (req) => presentWithTimeline(req.params.id),
     );
 
     for (const verb of ['acknowledge', 'resolve'] as const) {
@@ -139,7 +152,17 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             tags: ['incidents'],
             params: idParams,
             body: changeBodies[verb],
-            response: { 200: z.object({ incident: incidentView }), 404: errorBody, 409: errorBody },
+            response: {
+              200: z.object({
+                incident: incidentView,
+                resolutionAdded: z
+                  .boolean()
+                  .optional()
+                  .describe('resolve: true when this only added the resolution of an incident resolved before'),
+              }),
+              404: errorBody,
+              409: errorBody,
+            },
           },
         },
         async (req) => {
@@ -167,7 +190,8 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
               resolution: after.resolution ?? null,
             },
           };
-          return { incident: presentIncident(after) };
+          const incident = (await present([after]))[0]!;
+          return verb === 'resolve' ? { incident, resolutionAdded: before.state === 'resolved' } : { incident };
         },
       );
     }
@@ -211,7 +235,7 @@ export function incidentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         const event = await noteIncident(ctx.db, req.params.id, by(req), req.body.text);
         req.audit = { after: { incident: req.params.id, event: event.id } };
         reply.code(201);
-        return presentTimeline(await incidentTimeline(ctx.db, req.params.id));
+        return presentWithTimeline(req.params.id);
       },
     );
   };

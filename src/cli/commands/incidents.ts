@@ -11,6 +11,7 @@ import {
   renderIncidentChange,
   renderIncidentList,
   renderIncidentOpened,
+  renderResolutionAdded,
   type TimelineEntryView,
 } from '../render-incidents.js';
 import { limitOption } from '../limit-option.js';
@@ -118,18 +119,17 @@ export function registerIncidents(program: Command): void {
     .action(async (id: string, opts: { resolution?: string; json?: boolean }, cmd: Command) => {
       if (opts.resolution) checkIncidentText(opts.resolution, '--resolution', 1000);
       const ctx = await commandContext(cmd.optsWithGlobals<GlobalOptions>());
-      const { incident: resolved } = await ctx.client.call<{ incident: IncidentView }>(
-        'POST',
-        path(id, '/resolve'),
-        opts.resolution ? { resolution: opts.resolution } : {},
-      );
+      const { incident: resolved, resolutionAdded } = await ctx.client.call<{
+        incident: IncidentView;
+        resolutionAdded?: boolean;
+      }>('POST', path(id, '/resolve'), opts.resolution ? { resolution: opts.resolution } : {});
       // Said on stderr, so --json stays one document: the resolution can still be added, and the postmortem wants it.
       if (!resolved.resolution)
         process.stderr.write(
           `hint: no resolution recorded; add what fixed it with: slipway incident resolve ${id} --resolution "…"\n`,
         );
-      if (opts.json) return printJson({ incident: resolved });
-      process.stdout.write(renderIncidentChange(resolved));
+      if (opts.json) return printJson({ incident: resolved, ...(resolutionAdded ? { resolutionAdded } : {}) });
+      process.stdout.write(resolutionAdded ? renderResolutionAdded(resolved) : renderIncidentChange(resolved));
     });
 
   incident

@@ -81,7 +81,7 @@ export function withPhases(
           ? (back?.reason ?? f.deployment?.reason)
           : phase === 'superseded'
             ? `${f.outside?.id} deployed another release` +
-              (f.outside?.requestedBy ? ` (by ${f.outside.requestedBy})` : '')
+              (f.outside?.requestedBy ? `, requested by ${f.outside.requestedBy}` : '')
             : undefined;
     const { reason: _old, ...rest } = c;
     return {

@@ -61,7 +61,7 @@ export class Rollouts {
       kind: 'rollout.started',
       message:
         `release ${rollout.version} rolling out to ${rollout.environment}` +
-        `${req.requestedBy ? ` (by ${req.requestedBy})` : ''}: ` +
+        `${req.requestedBy ? `, requested by ${req.requestedBy}` : ''}: ` +
         `${components.map((c) => `${c.service}${c.phase === 'unchanged' ? ' (unchanged)' : ''}`).join(', ')} in ` +
         `${levels} level${levels === 1 ? '' : 's'}`,
       data: { rollout: rollout.id, version: rollout.version, components },

@@ -94,7 +94,14 @@ export interface Incident {
   resolution: string | null;
   timeToAcknowledgeMs: number | null;
   timeToResolveMs: number | null;
-  links: { kind: string; ref: string }[];
+  /** service and versions: what people read instead of the id (null for alerts, issues, and before they were sent) */
+  links: {
+    kind: string;
+    ref: string;
+    service?: string | null;
+    version?: string | null;
+    fromVersion?: string | null;
+  }[];
 }
 export interface TimelineEntry {
   at: string;

@@ -73,9 +73,15 @@ export default function IncidentDetail() {
                 <span key={`${l.kind}-${l.ref}`}>
                   {n > 0 ? ', ' : ''}
                   {l.kind === 'deployment' ? (
-                    <Link to={`/deployments/${encodeURIComponent(l.ref)}`}>deployment {l.ref}</Link>
+                    <Link to={`/deployments/${encodeURIComponent(l.ref)}`}>
+                      {l.service && l.version
+                        ? `deployment of ${l.service} ${l.fromVersion ? `${l.fromVersion} → ` : ''}${l.version}`
+                        : `deployment ${l.ref}`}
+                    </Link>
                   ) : l.kind === 'issue' ? (
                     <Link to={`/errors/${encodeURIComponent(l.ref)}`}>issue {l.ref}</Link>
+                  ) : l.kind === 'release' && l.service && l.version ? (
+                    `release ${l.service} ${l.version}`
                   ) : (
                     `${l.kind} ${l.ref}`
                   )}
