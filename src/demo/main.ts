@@ -6,6 +6,7 @@ import { loadConfigWithRaw } from '../config/load.js';
 import { ApiClient } from '../cli/client.js';
 import { followDeployment, type DeploymentView, type EventView } from '../cli/follow.js';
 import { bold, cyan, dim, green, red, yellow } from '../cli/output.js';
+import { stateText } from '../cli/state-word.js';
 import { formatDuration } from '../shared/duration.js';
 import { isExiting, onExit, runCleanups, signalsEndNormally, tagThisRun } from '../shared/exit-cleanup.js';
 import { LoadGenerator } from './load-generator.js';
@@ -81,7 +82,7 @@ async function deployAndWatch(
     }
   });
   if (final.state !== 'succeeded' && !set?.FAIL_RATE)
-    throw new Error(`deployment of ${version} ${final.state}: ${final.reason}`);
+    throw new Error(`deployment of ${version} ${stateText(final.state)}: ${final.reason}`);
   return { deployment: final, switchMs: switchAt === undefined ? undefined : switchAt - started };
 }
 
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
     const badMs = Date.parse(bad.deployment.finishedAt!) - Date.parse(bad.deployment.startedAt!);
     say(
       `${bad.deployment.state === 'rolled_back' ? green('✔') : red('✘')} 4.0.0 ` +
-        `${bad.deployment.state.replace('_', ' ')} by the judge: ${bad.deployment.reason ?? ''}\n`,
+        `${stateText(bad.deployment.state)} by the judge: ${bad.deployment.reason ?? ''}\n`,
     );
     await new Promise((r) => setTimeout(r, 2500)); // let the last slow requests finish on the new release
     const report = await load.stop();
