@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   const token = generateToken();
   const coordinator = await startCoordinator({ config, token });
   onExit(async () => {
-    say(dim('stopping instances, proxy and coordinator…'));
+    // Its own: under `npm start` the first part's coordinator and instances go on serving after this.
+    say(dim('stopping what the platform demo started (its coordinator, proxy and instances)…'));
     await coordinator.close({ stopInstances: true });
   });
   const api = new ApiClient(coordinator.url, token);
