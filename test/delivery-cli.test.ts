@@ -130,6 +130,19 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
       2,
       expect.stringMatching(/--at x: expected an ISO time/),
     ]);
+    // The coordinator's refusals name the flags typed, not its body fields (at:, notifyBefore:).
+    const refused = (...flags: string[]) =>
+      system.cli(['deploy', 'quote-api', '--env', 'staging', '--version', '1.2.0', ...flags]);
+    const past = await refused('--at', '2020-01-01T00:00:00Z');
+    expect([past.code, past.stderr]).toEqual([
+      2,
+      expect.stringContaining('--at: 2020-01-01T00:00:00.000Z is in the past'),
+    ]);
+    const later = new Date(Date.now() + 86_400_000).toISOString();
+    const badNotice = await refused('--at', later, '--notify-before', '1x');
+    expect(badNotice.stderr).toContain('--notify-before 1x: must be a duration like 30s');
+    const windowless = await refused('--at', 'next-window');
+    expect(windowless.stderr).toContain('--at: next-window, but staging has no deployment windows');
   }, 120_000);
 
   it('one due while another deployment runs there waits behind it, listed as waiting, then starts', async () => {
@@ -155,6 +168,16 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
     });
     expect(started.state).toBe('started');
     expect((await system.finish(started.deployment)).state).toBe('succeeded');
+    // Too late to cancel: it says how its deployment ended, and the command that undoes it, which works as pasted.
+    const late = await system.cli(['scheduled', 'cancel', id]);
+    expect([late.code, late.stderr]).toEqual([
+      5,
+      expect.stringContaining(`has already started as deployment ${started.deployment}, which succeeded at `),
+    ]);
+    const undo = /to undo it: (slipway rollback .*) \(back to 1\.3\.0\)$/m.exec(late.stderr)?.[1];
+    expect(undo).toBe('slipway rollback quote-api --env staging');
+    const rolledBack = await system.cli(undo!.split(' ').slice(1));
+    expect(rolledBack.code, rolledBack.stderr).toBe(0);
     const { events } = await system.client.call<{ events: { kind: string; data: Record<string, unknown> }[] }>(
       'GET',
       `/api/v1/events?project=harbor-quote&environment=staging&limit=5000`,

@@ -89,7 +89,7 @@ describe('slipway release', () => {
     expect(seen.ok).toBeGreaterThan(10);
 
     const status = await slipway(['status', '--env', 'staging']);
-    expect(status.stdout).toMatch(/release 3\.0\.0: rolled_back \S+ ago — quote-api reverted, pricing failed/);
+    expect(status.stdout).toMatch(/release 3\.0\.0: rolled back \S+ ago — quote-api reverted, pricing failed/);
     const json = JSON.parse((await slipway(['status', '--json'])).stdout);
     const staging = json.environments.find((e: { name: string }) => e.name === 'staging');
     expect(staging.services.map((s: { service: string; stable: string }) => [s.service, s.stable])).toEqual([

@@ -34,6 +34,7 @@ beforeAll(async () => {
           listen: '127.0.0.1:18082',
           requires: ['staging'],
           soak: '2h',
+          approvals: { required: 1 },
           freezes: [{ from: freezeFrom, until: freezeUntil, message: 'quarter-end freeze' }],
         },
       },
@@ -106,10 +107,14 @@ describe('scheduled deployments API', () => {
   });
 
   it('promotion rules now: not through staging yet is a warning, or a 409 when it cannot be by then', async () => {
-    const later = await post({ at: new Date(Date.now() + day).toISOString(), version: '1.4.4' });
+    const at = new Date(Date.now() + day).toISOString();
+    const later = await post({ at, version: '1.4.4' });
     expect(later.statusCode).toBe(201);
+    // Approvals too, in the immediate deploy's words: it may be approved before its time, so a warning.
     expect(later.json().warnings).toEqual([
       expect.stringMatching(/^api 1\.4\.4 cannot go to production yet: .* to staging yet; unless it is by /),
+      `production needs 1 approval of api 1.4.4; has none; waits for 1 more from: role:approver; unless it is ` +
+        `approved by ${at}, the scheduled deployment will fail then`,
     ]);
     const soon = await post({ at: new Date(Date.now() + 3_600_000).toISOString(), version: '1.4.4' });
     expect([soon.statusCode, soon.json().error.message]).toEqual([

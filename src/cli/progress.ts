@@ -1,6 +1,7 @@
 import { formatDuration } from '../shared/duration.js';
 import type { DeploymentView, EventView } from './follow.js';
 import { bold, dim, green, printable, red, yellow } from './output.js';
+import { stateText } from './state-word.js';
 
 /** One line per deployment event, with the time since the deployment started. */
 export function progressPrinter(
@@ -33,7 +34,7 @@ export function summary(d: DeploymentView): string {
     );
   }
   const lines = [
-    `${red('✘')} ${bold(d.service)} ${d.to.version} ${d.state.replace('_', ' ')} in ` +
+    `${red('✘')} ${bold(d.service)} ${d.to.version} ${stateText(d.state)} in ` +
       `${d.environment}${took ? ` after ${took}` : ''} (${d.id})`,
   ];
   if (d.reason) lines.push(`  reason: ${printable(d.reason, '\n')}`);

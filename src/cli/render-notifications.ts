@@ -1,4 +1,5 @@
-import { ago, painted, printable, stateColor, table } from './output.js';
+import { ago, painted, printable, table } from './output.js';
+import { stateWord } from './state-word.js';
 
 /** GET /api/v1/projects/:project/notifications as the CLI receives it. */
 export interface NotificationsView {
@@ -34,7 +35,7 @@ export function renderNotifications(view: NotificationsView, failedOnly: boolean
     n.trigger,
     `${n.target} (${n.type})`,
     [n.service, n.environment].filter(Boolean).join('/') || '-',
-    painted(stateColor(n.state)),
+    painted(stateWord(n.state)),
     String(n.attempts),
     n.title.length > 50 ? `${n.title.slice(0, 49)}…` : n.title,
   ]);

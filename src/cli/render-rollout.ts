@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { rolloutView } from '../api/schemas.js';
 import { formatDuration } from '../shared/duration.js';
 import { bold, dim, green, printable, red, yellow } from './output.js';
+import { stateText } from './state-word.js';
 
 export type RolloutView = z.infer<typeof rolloutView>;
 type Component = RolloutView['components'][number];
@@ -30,7 +31,7 @@ const mark: Record<Component['phase'], string> = {
 };
 
 function paintPhase(c: Component): string {
-  const text = `${mark[c.phase]} ${c.service} ${c.phase.replace('_', ' ')}`;
+  const text = `${mark[c.phase]} ${c.service} ${stateText(c.phase)}`;
   if (c.phase === 'succeeded') return green(text);
   if (c.phase === 'failed' || c.phase === 'revert_failed') return red(text);
   if (c.phase === 'reverting' || c.phase === 'reverted' || c.phase === 'deploying') return yellow(text);
@@ -49,12 +50,12 @@ export function componentLine(c: Component, startedAt: number): string {
 /** The closing lines of a finished rollout. */
 export function rolloutSummary(r: RolloutView, options: { rollingBack?: boolean } = {}): string {
   const took = r.finishedAt ? ` in ${formatDuration(Date.parse(r.finishedAt) - Date.parse(r.createdAt))}` : '';
-  const parts = r.components.map((c) => `${c.service} ${c.phase.replace('_', ' ')}`).join(', ');
+  const parts = r.components.map((c) => `${c.service} ${stateText(c.phase)}`).join(', ');
   if (r.state === 'succeeded')
     return `${green('✔')} release ${bold(r.version)} is live in ${r.environment}${took}: ${parts} (${r.id})`;
   const asked = options.rollingBack && r.state === 'rolled_back';
   const lines = [
-    `${asked ? yellow('↩') : red('✘')} release ${bold(r.version)} ${r.state.replace('_', ' ')} in ` +
+    `${asked ? yellow('↩') : red('✘')} release ${bold(r.version)} ${stateText(r.state)} in ` +
       `${r.environment}${took}: ${parts} (${r.id})`,
   ];
   if (r.reason) lines.push(`  reason: ${printable(r.reason, '\n')}`);

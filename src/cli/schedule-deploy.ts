@@ -1,5 +1,6 @@
 import type { CommandContext } from './context.js';
 import { CliError } from './errors.js';
+import { namingFlags } from './flag-names.js';
 import { printJson, yellow } from './output.js';
 
 /** POST scheduled-deployments as the CLI receives it. */
@@ -20,19 +21,31 @@ export async function scheduleFromCli(
   emergency: { reason: string } | undefined,
 ): Promise<void> {
   checkAt(opts.at);
-  const { scheduled, warnings = [] } = await ctx.client.call<{ scheduled: ScheduledView; warnings?: string[] }>(
-    'POST',
-    `/api/v1/projects/${encodeURIComponent(ctx.project)}/scheduled-deployments`,
-    {
-      service,
-      environment: opts.env,
-      version: opts.version,
-      at: opts.at,
-      ...(opts.notifyBefore ? { notifyBefore: opts.notifyBefore } : {}),
-      ...(opts.strategy ? { strategy: opts.strategy } : {}),
-      ...(emergency ? { emergency } : {}),
-    },
-  );
+  const { scheduled, warnings = [] } = await ctx.client
+    .call<{ scheduled: ScheduledView; warnings?: string[] }>(
+      'POST',
+      `/api/v1/projects/${encodeURIComponent(ctx.project)}/scheduled-deployments`,
+      {
+        service,
+        environment: opts.env,
+        version: opts.version,
+        at: opts.at,
+        ...(opts.notifyBefore ? { notifyBefore: opts.notifyBefore } : {}),
+        ...(opts.strategy ? { strategy: opts.strategy } : {}),
+        ...(emergency ? { emergency } : {}),
+      },
+    )
+    .catch((e: unknown) => {
+      // The API names its body fields; the user typed flags.
+      throw namingFlags(e, {
+        at: '--at',
+        notifyBefore: `--notify-before ${opts.notifyBefore ?? ''}`.trim(),
+        environment: '--env',
+        version: '--version',
+        strategy: '--strategy',
+        'emergency.reason': '--reason',
+      });
+    });
   // On stderr, so --json stays one document; the schedule is stored all the same.
   for (const w of warnings) process.stderr.write(`${yellow('warning:')} ${w}\n`);
   if (opts.json) return printJson({ scheduled, ...(warnings.length > 0 ? { warnings } : {}) });

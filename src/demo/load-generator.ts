@@ -39,6 +39,8 @@ export interface LoadFailure {
   path: string;
   status?: number;
   error?: string;
+  /** The release that answered (X-Release), when one did. */
+  release?: string;
 }
 
 export interface LoadReport {
@@ -199,7 +201,12 @@ export class LoadGenerator {
         if (typeof release === 'string') this.byRelease[release] = (this.byRelease[release] ?? 0) + 1;
         if (res.statusCode >= 500) {
           if (typeof release === 'string') this.failedByRelease[release] = (this.failedByRelease[release] ?? 0) + 1;
-          this.fail({ at: Date.now(), path: m.path, status: res.statusCode });
+          this.fail({
+            at: Date.now(),
+            path: m.path,
+            status: res.statusCode,
+            ...(typeof release === 'string' ? { release } : {}),
+          });
         } else this.ok++;
       })
       .catch((e: Error) => this.fail({ at: Date.now(), path: m.path, error: e.message }))

@@ -6,10 +6,13 @@ import { loadConfigWithRaw } from '../config/load.js';
 import { ApiClient } from '../cli/client.js';
 import { followDeployment, type DeploymentView, type EventView } from '../cli/follow.js';
 import { bold, cyan, dim, green, red, yellow } from '../cli/output.js';
+import { stateText } from '../cli/state-word.js';
 import { formatDuration } from '../shared/duration.js';
 import { isExiting, onExit, runCleanups, signalsEndNormally, tagThisRun } from '../shared/exit-cleanup.js';
+import { incidentOpenedBy } from './incident-of.js';
 import { LoadGenerator } from './load-generator.js';
 import { runPlatformPart } from './platform-part.js';
+import { tryItLines } from './try-it.js';
 import { createDemoWorkspace } from './workspace.js';
 
 /**
@@ -81,7 +84,7 @@ async function deployAndWatch(
     }
   });
   if (final.state !== 'succeeded' && !set?.FAIL_RATE)
-    throw new Error(`deployment of ${version} ${final.state}: ${final.reason}`);
+    throw new Error(`deployment of ${version} ${stateText(final.state)}: ${final.reason}`);
   return { deployment: final, switchMs: switchAt === undefined ? undefined : switchAt - started };
 }
 
@@ -139,8 +142,13 @@ async function main(): Promise<void> {
     const badMs = Date.parse(bad.deployment.finishedAt!) - Date.parse(bad.deployment.startedAt!);
     say(
       `${bad.deployment.state === 'rolled_back' ? green('✔') : red('✘')} 4.0.0 ` +
-        `${bad.deployment.state.replace('_', ' ')} by the judge: ${bad.deployment.reason ?? ''}\n`,
+        `${stateText(bad.deployment.state)} by the judge: ${bad.deployment.reason ?? ''}`,
     );
+    // The rollback opens an incident (what the on-call would be paged with): say which, as the coordinator has it
+    // (its title repeats the reason just shown; the commands to look at it come with "try it" below).
+    const incident = await incidentOpenedBy(api, config.project, bad.deployment);
+    if (incident) say(`  the rollback opened incident ${bold(incident.id)} (${incident.severity}, ${incident.state})`);
+    say();
     await new Promise((r) => setTimeout(r, 2500)); // let the last slow requests finish on the new release
     const report = await load.stop();
 
@@ -153,8 +161,8 @@ async function main(): Promise<void> {
         `1.0.0–3.0.0, across two switches`,
     );
     say(
-      `  bad canary 4.0.0     ${badErrors} of its 5 % answered 500 before the judge rolled it back; canary ended ` +
-        `after ${formatDuration(badMs)}`,
+      `  bad canary 4.0.0     ${report.byRelease['4.0.0'] ?? 0} requests reached it (its 5 % share), ${badErrors} ` +
+        `answered 500; the judge rolled it back after ${formatDuration(badMs)}`,
     );
     say(`  latency p50 / p99    ${report.p50Ms} ms / ${report.p99Ms} ms`);
     say(
@@ -170,18 +178,23 @@ async function main(): Promise<void> {
       `  rolling 2→3          first shift after ${formatDuration(rolling.switchMs ?? 0)}, done in ` +
         `${formatDuration(Date.parse(rolling.deployment.finishedAt!) - Date.parse(rolling.deployment.startedAt!))}`,
     );
-    for (const f of report.failures.slice(0, 5)) say(red(`  failure: ${f.path} ${f.status ?? f.error}`));
+    // 4.0.0's 500s are the bad canary's, counted above; any other failure is one the clients should not have seen.
+    for (const f of report.failures.filter((f) => f.release !== '4.0.0').slice(0, 5))
+      say(red(`  failed request       ${f.path}: ${f.status ?? f.error}${f.release ? ` from ${f.release}` : ''}`));
     say('');
     const platform = process.env.SLIPWAY_DEMO_PLATFORM === '0' ? 'skipped' : await runPlatformPart(say);
     // Ctrl-C during the platform part: everything is stopping, so no "still running" and no "failed".
     if (isExiting()) return;
     if (platform !== 'skipped') say();
-    say(bold('Still running — try it:'));
-    say(`  curl -s ${staging}/quotes/sample`);
-    say(`  curl -s -XPOST ${staging}/quotes -d '{"tonnage":42000,"vesselClass":"tanker","routeRisk":3}'`);
-    say(`  coordinator API ${cyan(coordinator.url)} (token: ${token})`);
-    say(`  CLI: SLIPWAY_TOKEN=${token} node bin/slipway.js --config ${workspace.configPath} status`);
-    say(`       …and: rollback quote-api --env staging   (back to 2.0.0, its instances are re-created)`);
+    for (const line of tryItLines({
+      project: config.project,
+      staging,
+      coordinatorUrl: coordinator.url,
+      token,
+      configPath: workspace.configPath,
+      ...(incident ? { incident: incident.id } : {}),
+    }))
+      say(line);
     if (platform === 'skipped')
       say(
         `  the seed's whole stack (React page, FastAPI, PostgreSQL, Node) released as one, a browser on the page: ` +

@@ -4,6 +4,7 @@ import { generateToken } from '../api/auth.js';
 import { startCoordinator } from '../app/coordinator.js';
 import { ApiClient } from '../cli/client.js';
 import { bold, cyan, dim, green, red } from '../cli/output.js';
+import { stateText } from '../cli/state-word.js';
 import { loadConfigWithRaw } from '../config/load.js';
 import { onExit, runCleanups, tagThisRun } from '../shared/exit-cleanup.js';
 import { BrowserUser, chromiumLaunch } from './browser-user.js';
@@ -40,7 +41,8 @@ async function main(): Promise<void> {
   const token = generateToken();
   const coordinator = await startCoordinator({ config, token });
   onExit(async () => {
-    say(dim('stopping instances, proxy and coordinator…'));
+    // Its own: under `npm start` the first part's coordinator and instances go on serving after this.
+    say(dim('stopping what the platform demo started (its coordinator, proxy and instances)…'));
     await coordinator.close({ stopInstances: true });
   });
   const api = new ApiClient(coordinator.url, token);
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
     const outcome = await releaseAndWait(api, config.project, version, (line) => say(`  ${dim(line)}`));
     const { rollout } = outcome;
     const mark = rollout.state === 'succeeded' ? green('✔') : red('↩');
-    say(`${mark} ${version} ${rollout.state.replace('_', ' ')} in ${seconds(outcome.ms)}`);
+    say(`${mark} ${version} ${stateText(rollout.state)} in ${seconds(outcome.ms)}`);
     if (rollout.reason) say(`  ${dim(`reason: ${rollout.reason}`)}`);
     say();
     return outcome;
@@ -87,10 +89,10 @@ async function main(): Promise<void> {
   for (const f of [...user.tally.failures, ...seen.failures].slice(0, 8)) say(red(`    failed: ${f}`));
   say(bold('Times from `release` to the end'));
   say(`  1.0.0 all tiers live   ${seconds(first.ms)}`);
-  say(`  2.0.0 all tiers live   ${seconds(second.ms)} (${second.rollout.state})`);
+  say(`  2.0.0 all tiers live   ${seconds(second.ms)} (${stateText(second.rollout.state)})`);
   say(
-    `  3.0.0 all tiers back   ${seconds(third.ms)} (${third.rollout.state}: ` +
-      `${third.rollout.components.map((c) => `${c.service} ${c.phase}`).join(', ')})`,
+    `  3.0.0 all tiers back   ${seconds(third.ms)} (${stateText(third.rollout.state)}: ` +
+      `${third.rollout.components.map((c) => `${c.service} ${stateText(c.phase)}`).join(', ')})`,
   );
   const failed = user.tally.failed + seen.failed + user.problems.length;
   say(failed === 0 ? green('✔ no failed page load, asset load or API call') : red(`✘ ${failed} failures`));

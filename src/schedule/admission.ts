@@ -20,7 +20,7 @@ export const furthestAheadMs = 366 * 86_400_000;
  * Refuse a schedule that cannot work, naming the field: an unknown service or environment, a time in the past or
  * more than a year ahead, or one inside a freeze of the environment (unless it is an emergency, which the caller
  * authorized). The pipeline's other rules (earlier environments, approvals) are checked when it starts: they
- * may well be met by then.
+ * may well be met by then (promotion-check.ts and approval-check.ts warn, or refuse what cannot be).
  */
 export function refuseSchedule(config: ProjectConfig, req: ScheduleRequest, now: Date): void {
   const environment = config.environments.find((e) => e.name === req.environment);

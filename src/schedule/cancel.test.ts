@@ -83,14 +83,16 @@ describe('cancelSchedule', () => {
     });
     const failed = await schedule(T + 301 * minute);
     await claimScheduled(h.db, failed.id, 'started');
-    expect((await refused(failed.id)).message).toMatch(/is starting \(the coordinator claimed it at its time\)/);
+    expect((await refused(failed.id)).message).toMatch(
+      /is starting \(the coordinator claimed it at its time\): .* slipway scheduled --all; stop it with slipway abort/,
+    );
     await finishScheduled(h.db, failed.id, { error: 'api 3.0.9 cannot go to staging yet' });
     expect((await refused(failed.id)).message).toMatch(/has already failed, it did not start: api 3.0.9 cannot go/);
     const started = await schedule(T + 302 * minute);
     await claimScheduled(h.db, started.id, 'started');
     await finishScheduled(h.db, started.id, { deploymentId: 'dep_x' });
     expect((await refused(started.id)).message).toMatch(
-      /has already started as deployment dep_x: stop it with slipway abort api --env staging$/,
+      /has already started as deployment dep_x: stop it with slipway abort dep_x$/,
     );
     expect((await events('deployment.schedule.cancelled')).filter((e) => e.data.scheduled === started.id)).toEqual([]);
   });
@@ -123,4 +125,58 @@ describe('cancelSchedule', () => {
     expect((await refused(b.id)).code).toBe('conflict');
     expect((await getScheduled(h.db, b.id))!.state).toBe('started');
   });
+
+  it('once started, the advice follows its deployment: abort it by id while it runs, how it ended after', async () => {
+    /** Schedule one to production (where nothing else in this file deploys) at `at`, let the scheduler start it. */
+    const started = async (at: number) => {
+      now = at;
+      const s = await scheduleDeployment(
+        h.db,
+        'harbor',
+        {
+          service: 'api',
+          environment: 'production',
+          version: `3.0.${version++}`,
+          runAt: new Date(now),
+          notifyBeforeMs: 0,
+        },
+        'dana',
+      );
+      now += 500;
+      await scheduler().tick();
+      return { s, dep: (await getScheduled(h.db, s.id))!.deploymentId! };
+    };
+    // Never healthy: it runs until its start timeout, then fails without having served.
+    h.runtime.behaviour = () => 'starting';
+    const slow = await started(T + 1000 * minute);
+    expect((await refused(slow.s.id)).message).toMatch(
+      new RegExp(`has already started as deployment ${slow.dep}: stop it with slipway abort ${slow.dep}$`),
+    );
+    await h.waitFinished(slow.dep);
+    expect((await refused(slow.s.id)).message).toMatch(
+      new RegExp(`as deployment ${slow.dep}, which failed at \\S+ \\(.+\\): nothing to stop$`),
+    );
+    h.runtime.behaviour = () => 'healthy';
+    const first = await started(T + 1010 * minute);
+    await h.waitFinished(first.dep);
+    expect((await refused(first.s.id)).message).toMatch(
+      /which succeeded at \S+; there is no earlier release of api in production to go back to$/,
+    );
+    const good = await started(T + 1015 * minute);
+    await h.waitFinished(good.dep);
+    expect((await refused(good.s.id)).message).toMatch(
+      new RegExp(
+        `as deployment ${good.dep}, which succeeded at \\S+; to undo it: slipway rollback api --env production ` +
+          `\\(back to ${first.s.version}\\)$`,
+      ),
+    );
+    const later = await started(T + 1020 * minute);
+    await h.waitFinished(later.dep);
+    expect((await refused(good.s.id)).message).toMatch(
+      new RegExp(
+        `which succeeded at \\S+; production has moved on since \\(it serves api ${later.s.version}\\): ` +
+          'see slipway history api --env production$',
+      ),
+    );
+  }, 30_000);
 });

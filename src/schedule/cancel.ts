@@ -2,20 +2,8 @@ import type { Db } from '../store/db.js';
 import { appendEvent } from '../store/repos/events.js';
 import { claimScheduled, getScheduled, type ScheduledDeployment } from '../store/repos/scheduled-deployments.js';
 import { SlipwayError } from '../shared/errors.js';
+import { cancelRefusal } from './cancel-refusal.js';
 import { describeScheduled } from './schedule.js';
-
-/** Why a scheduled deployment that is no longer pending cannot be cancelled, and what to do instead. */
-function refusal(s: ScheduledDeployment): string {
-  const what = `scheduled deployment ${s.id} (${s.service} ${s.version} to ${s.environment})`;
-  if (s.state === 'started')
-    return s.deploymentId
-      ? `${what} has already started as deployment ${s.deploymentId}: stop it with ` +
-          `slipway abort ${s.service} --env ${s.environment}`
-      : `${what} is starting (the coordinator claimed it at its time): stop its deployment with ` +
-          `slipway abort ${s.service} --env ${s.environment}`;
-  if (s.state === 'failed') return `${what} has already failed, it did not start: ${s.error ?? 'no reason recorded'}`;
-  return `${what} is already cancelled`;
-}
 
 /**
  * Cancel a pending scheduled deployment and record `deployment.schedule.cancelled`, in one transaction. The state
@@ -34,7 +22,7 @@ export function cancelSchedule(
     });
     const after = await getScheduled(tx, id);
     if (!after) throw new SlipwayError('not_found', `no scheduled deployment ${id}`);
-    if (!claimed) throw new SlipwayError('conflict', refusal(after), { state: after.state });
+    if (!claimed) throw new SlipwayError('conflict', await cancelRefusal(tx, after), { state: after.state });
     await appendEvent(tx, {
       project: after.project,
       service: after.service,

@@ -1,9 +1,9 @@
 import type { Db } from '../store/db.js';
 import { appendEvent } from '../store/repos/events.js';
 import {
+  clashingSchedule,
   insertScheduled,
   lockSchedules,
-  pendingScheduleOf,
   type ScheduledDeployment,
 } from '../store/repos/scheduled-deployments.js';
 import { SlipwayError } from '../shared/errors.js';
@@ -24,8 +24,9 @@ export function describeScheduled(s: ScheduledDeployment): Record<string, unknow
 }
 
 /**
- * Store a schedule (checked by refuseSchedule) and its `deployment.scheduled` event in one transaction; the same
- * version of the service already pending there is refused (409), naming the schedule to cancel.
+ * Store a schedule (checked by refuseSchedule) and its `deployment.scheduled` event in one transaction; one that
+ * clashes with a pending schedule of the service there (the same version, or another at the same time) is refused
+ * (409), naming the schedule to cancel.
  */
 export function scheduleDeployment(
   db: Db,
@@ -34,17 +35,11 @@ export function scheduleDeployment(
   requestedBy?: string,
 ): Promise<ScheduledDeployment> {
   return db.transaction(async (tx) => {
+    // The table lock makes the check and the insert one step: of two clashing requests at once, the second sees the
+    // first. (No unique index: a store may hold such pairs from before, and its migration would fail on them.)
     await lockSchedules(tx);
-    const pending = await pendingScheduleOf(tx, { project, ...req });
-    // The same version twice would send two notices and then fail the second at its time (already deploying it).
-    if (pending)
-      throw new SlipwayError(
-        'conflict',
-        `${req.service} ${req.version} is already scheduled for ${req.environment} at ` +
-          `${pending.runAt.toISOString()} (${pending.id}); to move it, cancel that one first: ` +
-          `slipway scheduled cancel ${pending.id}`,
-        { scheduled: pending.id },
-      );
+    const pending = await clashingSchedule(tx, { project, ...req });
+    if (pending) throw new SlipwayError('conflict', clash(req, pending), { scheduled: pending.id });
     const scheduled = await insertScheduled(tx, {
       id: newId('sch'),
       project,
@@ -69,4 +64,19 @@ export function scheduleDeployment(
     });
     return scheduled;
   });
+}
+
+/** Why `req` clashes with the pending schedule `pending`, and how to go on. */
+function clash(req: ScheduleRequest, pending: ScheduledDeployment): string {
+  const cancel = `slipway scheduled cancel ${pending.id}`;
+  const where = `for ${req.environment} at ${pending.runAt.toISOString()} (${pending.id})`;
+  // The same version twice would send two notices and then fail the second at its time (already deploying it).
+  if (pending.version === req.version)
+    return `${req.service} ${req.version} is already scheduled ${where}; to move it, cancel that one first: ${cancel}`;
+  // Two versions at one time: two notices, then one of them certainly refused at its start.
+  return (
+    `${req.service} ${pending.version} is already scheduled ${where}: two deployments of ${req.service} cannot ` +
+    `start there at the same time; pick another time (a later one waits for the earlier deployment to end), or ` +
+    `cancel that one first: ${cancel}`
+  );
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { strategyTypes } from '../../config/strategy.js';
 import { nextWindowStart, refuseSchedule } from '../../schedule/admission.js';
+import { checkApprovalsAhead } from '../../schedule/approval-check.js';
 import { cancelSchedule } from '../../schedule/cancel.js';
 import { checkPromotionAhead } from '../../schedule/promotion-check.js';
 import { scheduleDeployment } from '../../schedule/schedule.js';
@@ -83,7 +84,8 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
           description:
             'Refused (409) when `at` falls in a freeze of the environment, unless an admin marks it an emergency. ' +
             'The pipeline (earlier environments, approvals) is checked again when it starts; a release that cannot ' +
-            'meet the promotion rules by `at` is refused now (409), one that may still is accepted with a warning.',
+            'meet the promotion rules by `at` is refused now (409), one that may still is accepted with a warning, ' +
+            'as is one that lacks the approvals the environment needs.',
           tags: ['deployments'],
           params: projectParams,
           body: z.object({
@@ -126,7 +128,10 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
         };
         const now = new Date();
         refuseSchedule(config, request, now);
-        const warnings = await checkPromotionAhead(ctx.db, config, request, now);
+        const warnings = [
+          ...(await checkPromotionAhead(ctx.db, config, request, now)),
+          ...(await checkApprovalsAhead(ctx.db, config, request, req.principal?.name)),
+        ];
         const scheduled = await scheduleDeployment(ctx.db, config.project, request, req.principal?.name);
         req.audit = { after: present(scheduled) };
         return reply.status(201).send({ scheduled: present(scheduled), ...(warnings.length > 0 ? { warnings } : {}) });

@@ -9,6 +9,7 @@ import { followDeployment, type DeploymentView, type EventView } from '../follow
 import { printJson } from '../output.js';
 import { progressPrinter, summary } from '../progress.js';
 import { candidateLogLines, renderCandidateLog } from '../candidate-logs.js';
+import { stateText } from '../state-word.js';
 
 interface DeployOptions extends GlobalOptions {
   env: string;
@@ -54,7 +55,7 @@ export async function waitAndReport(
     }
   }
   if (final.state !== 'succeeded')
-    throw new CliError('failed', `deployment ${final.id} ${final.state.replace('_', ' ')}`, { silent: true });
+    throw new CliError('failed', `deployment ${final.id} ${stateText(final.state)}`, { silent: true });
 }
 
 export function registerDeploy(program: Command): void {

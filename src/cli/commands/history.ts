@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { formatDuration } from '../../shared/duration.js';
 import { commandContext, type GlobalOptions } from '../context.js';
 import type { DeploymentView } from '../follow.js';
-import { ago, dim, painted, printJson, stateColor, table } from '../output.js';
+import { ago, dim, painted, printJson, table } from '../output.js';
 import { limitOption } from '../limit-option.js';
+import { stateWord } from '../state-word.js';
 
 /**
  * Why it went as it did: an emergency says so first (it went through a freeze); a restart that it changed nothing
@@ -27,7 +28,7 @@ export function renderHistory(deployments: DeploymentView[]): string {
     d.environment,
     `${d.from?.version ?? '-'} → ${d.to.version}`,
     d.strategy,
-    painted(stateColor(d.state)),
+    painted(stateWord(d.state)),
     ago(d.startedAt ?? d.createdAt),
     d.startedAt && d.finishedAt
       ? formatDuration(Date.parse(d.finishedAt) - Date.parse(d.startedAt))

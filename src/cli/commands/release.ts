@@ -6,6 +6,7 @@ import { followRollout } from '../follow-rollout.js';
 import type { ApiClient } from '../client.js';
 import { printJson } from '../output.js';
 import { componentLine, levelsLine, rolloutSummary, type RolloutView } from '../render-rollout.js';
+import { stateText } from '../state-word.js';
 
 interface ReleaseOptions extends GlobalOptions {
   env: string;
@@ -38,7 +39,7 @@ export async function waitForRollout(
   if (json) printJson({ rollout: final });
   else process.stdout.write(`${rolloutSummary(final, options)}\n`);
   if (final.state !== 'succeeded')
-    throw new CliError('failed', `release ${final.version} ${final.state.replace('_', ' ')}`, { silent: true });
+    throw new CliError('failed', `release ${final.version} ${stateText(final.state)}`, { silent: true });
 }
 
 export function registerRelease(program: Command): void {

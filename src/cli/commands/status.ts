@@ -5,20 +5,8 @@ import { commandContext, type GlobalOptions } from '../context.js';
 import { CliError } from '../errors.js';
 import { renderPipeline, type ReleaseStages } from '../render-pipeline.js';
 import { renderVerdict } from '../render-verdict.js';
-import {
-  ago,
-  bold,
-  cyan,
-  dim,
-  green,
-  painted,
-  printable,
-  printJson,
-  red,
-  stateColor,
-  table,
-  yellow,
-} from '../output.js';
+import { ago, bold, cyan, dim, green, painted, printable, printJson, red, table, yellow } from '../output.js';
+import { stateText, stateWord } from '../state-word.js';
 
 type Status = z.infer<typeof statusView>;
 type ServiceStatus = Status['environments'][number]['services'][number];
@@ -46,16 +34,16 @@ function deploymentText(s: ServiceStatus): string {
     d.state === 'running' || d.state === 'rolling_back'
       ? ` step ${Math.min(d.step + 1, d.steps.length)}/${d.steps.length}`
       : ` ${ago(d.finishedAt ?? d.updatedAt)}`;
-  return `${stateColor(d.state)}${where} ${dim(d.id)}`;
+  return `${stateWord(d.state)}${where} ${dim(d.id)}`;
 }
 
 /** The environment's latest release of the whole project, in one line. */
 function rolloutLine(r: NonNullable<Status['environments'][number]['rollout']>): string {
   const moving = r.state === 'running' || r.state === 'rolling_back';
   const when = moving ? '' : ` ${ago(r.finishedAt)}`;
-  const parts = r.components.map((c) => `${c.service} ${c.phase.replace('_', ' ')}`).join(', ');
+  const parts = r.components.map((c) => `${c.service} ${stateText(c.phase)}`).join(', ');
   const why = r.reason && r.state !== 'succeeded' ? `\n  ${red('reason:')} ${printable(r.reason)}` : '';
-  return `release ${bold(r.version)}: ${stateColor(r.state)}${when} — ${parts} ${dim(r.id)}${why}`;
+  return `release ${bold(r.version)}: ${stateWord(r.state)}${when} — ${parts} ${dim(r.id)}${why}`;
 }
 
 /** The status screen: per environment, per service. Active deployments list their steps. */
@@ -96,7 +84,7 @@ export function renderStatus(status: Status): string {
         if (d.latestVerdict) out.push(...renderVerdict(d.latestVerdict));
       } else if (s.lastDeployment && s.lastDeployment.state !== 'succeeded' && s.lastDeployment.reason) {
         out.push(
-          `  ${s.service}: last deployment ${stateColor(s.lastDeployment.state)}: ` +
+          `  ${s.service}: last deployment ${stateWord(s.lastDeployment.state)}: ` +
             `${printable(s.lastDeployment.reason.split('\n')[0]!)}`,
         );
       }

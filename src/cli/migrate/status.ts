@@ -1,9 +1,10 @@
 import { migrationStatus } from '../../migrations/runner/status.js';
 import { describeBlockers } from '../../migrations/sequencing/blockers.js';
 import type { GlobalOptions } from '../context.js';
-import { ago, painted, printJson, stateColor, table } from '../output.js';
+import { ago, painted, printJson, table } from '../output.js';
 import { checkContracts } from './contracts.js';
 import { databaseUrlOf, migrationSource, type SourceOptions } from './source.js';
+import { stateWord } from '../state-word.js';
 
 /** `slipway migrate status`: exit 1 when drift, a missing file or a partial migration is found. */
 export async function runStatus(
@@ -38,7 +39,7 @@ export async function runStatus(
         String(r.version),
         r.id,
         phaseOf(r.id),
-        painted(stateColor(r.state)),
+        painted(stateWord(r.state)),
         r.appliedAt ? ago(new Date(r.appliedAt).toISOString()) : '',
         r.release ?? '',
         waits.get(r.id) ?? (r.state === 'drift' ? 'the file changed after it was applied' : ''),

@@ -58,19 +58,20 @@ function toScheduled(r: Record<string, unknown>): ScheduledDeployment {
 }
 
 /**
- * The pending schedule of this version of a service in an environment, if any. Called in the transaction that
- * inserts one, after locking the table against other inserts (lockSchedules), so two identical requests at once
- * cannot both pass.
+ * A pending schedule a new one would clash with: the same version of the service in the environment (at any time),
+ * else another version of it there at the same time; that one first. Called in the transaction that inserts one, after
+ * locking the table against other inserts (lockSchedules), so two clashing requests at once cannot both pass.
  */
-export async function pendingScheduleOf(
+export async function clashingSchedule(
   db: Queryable,
-  s: Pick<ScheduledDeployment, 'project' | 'service' | 'environment' | 'version'>,
+  s: Pick<ScheduledDeployment, 'project' | 'service' | 'environment' | 'version' | 'runAt'>,
 ): Promise<ScheduledDeployment | undefined> {
   const { rows } = await db.query<Record<string, unknown>>(
     `select ${columns} from scheduled_deployments
-      where project = $1 and service = $2 and environment = $3 and version = $4 and state = 'pending'
-      order by run_at limit 1`,
-    [s.project, s.service, s.environment, s.version],
+      where project = $1 and service = $2 and environment = $3 and state = 'pending'
+        and (version = $4 or run_at = $5)
+      order by version = $4 desc, run_at limit 1`,
+    [s.project, s.service, s.environment, s.version, s.runAt],
   );
   return rows[0] ? toScheduled(rows[0]) : undefined;
 }
