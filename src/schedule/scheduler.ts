@@ -15,6 +15,7 @@ import {
   type ScheduledDeployment,
   unclaimScheduled,
 } from '../store/repos/scheduled-deployments.js';
+import { scheduledFor } from '../model/requested-by.js';
 import { describeScheduled } from './schedule.js';
 import { defaultMaxWaitMs, gaveUp, recordWait, waitLimit } from './wait.js';
 
@@ -186,7 +187,7 @@ export class DeploymentScheduler {
         version: s.version,
         ...(s.request.strategy ? { strategy: s.request.strategy } : {}),
         ...(s.request.emergency ? { emergency: s.request.emergency } : {}),
-        requestedBy: s.requestedBy ? `${s.requestedBy} (scheduled)` : 'scheduled',
+        requestedBy: s.requestedBy ? scheduledFor(s.requestedBy) : 'scheduled',
       });
       await finishScheduled(this.o.db, s.id, { deploymentId: d.id });
       const waited = s.waitingSince

@@ -5,6 +5,7 @@ import { listApprovals, releaseRequester } from '../../store/repos/approvals.js'
 import { firstSucceededAt, lastFinishedDeploymentOf } from '../../store/repos/deployments.js';
 import { getReleaseByVersion, listReleases } from '../../store/repos/releases.js';
 import { describeApprovalWait, tallyApprovals, type ApprovalTally, type Excluded } from './approvals.js';
+import { personOf } from '../../model/requested-by.js';
 import { failureOf } from './promotion.js';
 
 export interface ApprovalStatus extends ApprovalTally {
@@ -34,7 +35,8 @@ export async function approvalStatus(
   const excluded: Excluded[] = [];
   const requester = release ? await releaseRequester(db, release.id) : undefined;
   if (requester) excluded.push({ name: requester, why: `${requester} first deployed it` });
-  if (deployer && deployer !== requester) excluded.push({ name: deployer, why: `${deployer} is deploying it` });
+  const person = deployer === undefined ? undefined : personOf(deployer);
+  if (person && person !== requester) excluded.push({ name: person, why: `${person} is deploying it` });
   const decisions = release ? await listApprovals(db, { project, service, version, environment: target.name }) : [];
   const tally = tallyApprovals(policy, target.name, release?.digest, decisions, now, excluded);
   const waitsFor = describeApprovalWait(policy, target.name, { service, version }, tally, excluded);

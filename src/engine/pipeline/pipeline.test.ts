@@ -7,7 +7,10 @@ import { isSlipwayError } from '../../shared/errors.js';
 import type { DeploymentWatch } from '../../model/deployment.js';
 import { getDeployment, setWatch } from '../../store/repos/deployments.js';
 import { listEvents } from '../../store/repos/events.js';
-import { insertReleaseIfAbsent } from '../../store/repos/releases.js';
+import { getReleaseByVersion, insertReleaseIfAbsent } from '../../store/repos/releases.js';
+import { insertApproval } from '../../store/repos/approvals.js';
+import { insertToken } from '../../store/repos/tokens.js';
+import { scheduledFor } from '../../model/requested-by.js';
 import { releaseDigest } from '../releases.js';
 
 let h: Harness | undefined;
@@ -148,6 +151,48 @@ describe('promotion rules', () => {
         waitsFor: ['it failed in staging: deploy a fixed release there first'],
       },
     ]);
+  });
+
+  it('a deployment the scheduler starts for someone counts not their own approval, as if they deployed', async () => {
+    h = await engineHarness(config({ approvals: { required: 1 } }));
+    const approve = async (version: string, byName: string) => {
+      const release = (await getReleaseByVersion(h!.db, 'harbor', 'api', version))!;
+      const grants = [{ role: 'approver' as const, environments: '*' as const }];
+      await insertToken(h!.db, {
+        id: `tok_${version}_${byName}`,
+        name: byName,
+        hash: `hash_${version}_${byName}`,
+        grants,
+      });
+      await insertApproval(h!.db, {
+        id: `apr_${version}_${byName}`,
+        project: 'harbor',
+        service: 'api',
+        version,
+        releaseDigest: release.digest,
+        environment: 'production',
+        decision: 'approve',
+        byName,
+        byToken: `tok_${version}_${byName}`,
+        at: new Date(),
+        expiresAt: new Date(Date.now() + hour),
+      });
+    };
+    // dana approves a release ci deployed, then schedules it: the scheduler deploys it as "dana (scheduled)".
+    await h.waitFinished((await h.engine.deploy(req('staging', '1.0.0', { requestedBy: 'ci' }))).id);
+    await approve('1.0.0', 'dana');
+    const own = await refusal(h.engine.deploy(req('production', '1.0.0', { requestedBy: scheduledFor('dana') })));
+    expect(own.message).toMatch(/^production needs 1 approval of api 1\.0\.0/);
+    expect(own.message).toContain('dana is deploying it');
+    // A release erin first deployed by a schedule is hers: her approval does not count for it either.
+    await h.waitFinished((await h.engine.deploy(req('staging', '2.0.0', { requestedBy: scheduledFor('erin') }))).id);
+    await approve('2.0.0', 'erin');
+    const first = await refusal(h.engine.deploy(req('production', '2.0.0', { requestedBy: 'ci' })));
+    expect(first.message).toContain('erin first deployed it');
+    // Someone else's approval lets it go.
+    await approve('1.0.0', 'frank');
+    const d = await h.engine.deploy(req('production', '1.0.0', { requestedBy: scheduledFor('dana') }));
+    expect((await h.waitFinished(d.id)).state).toBe('succeeded');
   });
 
   it('a release whose post-deploy watch in staging found a regression does not go to production', async () => {

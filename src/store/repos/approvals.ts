@@ -1,4 +1,5 @@
 import type { Grant } from '../../model/grant.js';
+import { personOf } from '../../model/requested-by.js';
 import type { Queryable } from '../db.js';
 import { optionalDate, optionalText } from './rows.js';
 
@@ -99,5 +100,6 @@ export async function releaseRequester(db: Queryable, releaseId: string): Promis
     `select requested_by from deployments where to_release = $1 and kind = 'deploy' order by created_at, id limit 1`,
     [releaseId],
   );
-  return optionalText(rows[0]?.requested_by);
+  const requester = optionalText(rows[0]?.requested_by);
+  return requester === undefined ? undefined : personOf(requester);
 }
