@@ -29,4 +29,17 @@ describe('the demo’s "try it" lines', () => {
     expect(out).toContain('export SLIPWAY_TOKEN=slw_secret; slipway() { node /');
     expect(out).toMatch(/\/bin\/slipway\.js --config \/tmp\/demo\/slipway\.yaml "\$@"; \}$/m);
   });
+
+  it('quote a config path with a space, so the line still pastes', () => {
+    const spaced = plain(
+      tryItLines({
+        project: 'harbor-quote',
+        staging: 'http://127.0.0.1:18081',
+        coordinatorUrl: 'http://127.0.0.1:17420',
+        token: 'slw_secret',
+        configPath: '/tmp/my demo/slipway.yaml',
+      }),
+    );
+    expect(spaced).toMatch(/ --config '\/tmp\/my demo\/slipway\.yaml' "\$@"; \}$/m);
+  });
 });

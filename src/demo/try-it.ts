@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { bold, cyan, dim } from '../cli/output.js';
+import { shellWord } from '../shared/shell-quote.js';
 
 /** What the demo left running, for the lines that say how to try it. */
 export interface Running {
@@ -22,6 +23,8 @@ const slipwayBin = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url
  */
 export function tryItLines(r: Running): string[] {
   const incident = r.incident ?? 'inc_…';
+  // Quoted: a checkout or a temporary directory may have a space in its path.
+  const run = `node ${shellWord(slipwayBin)} --config ${shellWord(r.configPath)}`;
   const cli = (command: string, note = '') => `    slipway ${command}${note ? dim(`   ${note}`) : ''}`;
   return [
     bold('Still running — try it:'),
@@ -30,7 +33,7 @@ export function tryItLines(r: Running): string[] {
     `  status page      ${cyan(`${r.coordinatorUrl}/status/${r.project}`)}${dim('   (public: no token)')}`,
     `  coordinator API  ${cyan(r.coordinatorUrl)} (token: ${r.token})`,
     `  CLI: first, in your shell:`,
-    `    export SLIPWAY_TOKEN=${r.token}; slipway() { node ${slipwayBin} --config ${r.configPath} "$@"; }`,
+    `    export SLIPWAY_TOKEN=${shellWord(r.token)}; slipway() { ${run} "$@"; }`,
     `  then:`,
     cli('status'),
     cli('incidents', r.incident ? '(the one the bad canary opened)' : ''),

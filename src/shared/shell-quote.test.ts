@@ -42,7 +42,8 @@ describe('shellWord', () => {
   it('leaves a plain word bare, quotes anything a shell would act on, and sh reads each back unchanged', () => {
     expect(shellWord('production-approver')).toBe('production-approver');
     expect(shellWord("ops lead's")).toBe("'ops lead'\\''s'");
-    const words = ['production-approver', 'a.b@c+d', "ops lead's", '$(id)', '*'];
+    expect(shellWord('/srv/slipway/bin/slipway.js')).toBe('/srv/slipway/bin/slipway.js');
+    const words = ['production-approver', 'a.b@c+d', "ops lead's", '$(id)', '*', '/a/b:c,d', '~/x', 'a b/c'];
     const out = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${words.map(shellWord).join(' ')}`], {
       encoding: 'utf8',
     });

@@ -18,5 +18,6 @@ export function shellLine(words: readonly string[]): string {
  * quoted as `shellQuote` does.
  */
 export function shellWord(word: string): string {
-  return /^[\w.@+-]+$/.test(word) ? word : shellQuote(word);
+  // `/`, `:` and `,` mean nothing to a shell inside a word: a path or a URL stays as people write it.
+  return /^[\w.@+,:/-]+$/.test(word) ? word : shellQuote(word);
 }
