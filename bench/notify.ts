@@ -1,6 +1,6 @@
 /**
  * npm run bench:notify -- --json [--events N] [--rate N] [--steps N] [--in-process | --postgres] [--in-memory]
- *   [--receivers-nice N] [--trace] [--drain-timeout S]
+ *   [--trace] [--drain-timeout S]
  *
  * A burst of N (default 1,000) deployment events fanned out to 5 notification services — Slack,
  * Teams and a signed webhook that are healthy, a webhook that fails half the time, and a Slack
@@ -49,12 +49,6 @@ const burst = arg('events', 1000);
 const rate = arg('rate', 0);
 const steps = arg('steps', 200);
 const warmUpSteps = 50;
-/**
- * The receivers stand in for Slack, Teams and webhooks, which run on other machines: at nice 19 (the default) their
- * CPU (~1 s over a burst) comes last on this one, as it would not compete with a coordinator at all. `--receivers-nice
- * 0` runs them as before 2026-12-07.
- */
-const receiversNice = arg('receivers-nice', 19);
 /** How long the outbox may take to drain before the run fails, saying what was left (seconds). */
 const drainTimeoutMs = arg('drain-timeout', 600) * 1000;
 const secret = `whsec_${Buffer.from('bench-signing-secret-of-32-bytes').toString('base64')}`;
@@ -95,12 +89,9 @@ const db =
 const storeName = postgres
   ? 'postgres'
   : `pglite (${inProcess ? 'main thread' : 'worker thread'}, ${inMemory ? 'in memory' : 'on disk'})`;
-// Started through nice(1), so every thread of it has the priority, not only the first (setpriority takes one thread).
 const child = fork(new URL('./notify-receivers.ts', import.meta.url).pathname, [], {
   env: { ...process.env, BENCH_HOOK_SECRET: secret },
-  ...(receiversNice === 0
-    ? { execArgv: ['--import', 'tsx'] }
-    : { execPath: 'nice', execArgv: ['-n', String(receiversNice), process.execPath, '--import', 'tsx'] }),
+  execArgv: ['--import', 'tsx'],
 });
 // A receivers' process that ended early is named in the error, not left to a timeout or an EPIPE to hide.
 let childEnded: string | undefined;
@@ -320,7 +311,6 @@ try {
     benchmark: 'notify',
     machine: machine(),
     store: storeName,
-    receiversNice,
     load: loadavg().map((l) => Math.round(l * 100) / 100),
     burst: {
       events: burst,
