@@ -166,6 +166,12 @@ describe('approvals API', () => {
     const noReason = await decide('carol', { version: '1.1.0', decision: 'reject' });
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().error.message).toMatch(/a rejection needs a reason/);
+    // A reason is read in terminals and the dashboard: no escape sequence, newline or text-reordering character.
+    for (const reason of ['breaks \u001b[2Jinvoices', 'breaks\ninvoices', 'breaks \u202eseciovni']) {
+      const hidden = await decide('carol', { version: '1.1.0', decision: 'reject', reason });
+      expect(hidden.statusCode).toBe(400);
+      expect(hidden.json().error.message).toMatch(/^body\.reason: (must be one line|contains U\+202E)/);
+    }
     const unknown = await decide('alice', { version: '1.1.0', decision: 'approve', environment: 'staging' });
     expect(unknown.statusCode).toBe(409);
     expect(unknown.json().error.message).toBe(

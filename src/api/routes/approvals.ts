@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLine } from '../plain-text.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { describeGrants } from '../../access/authorize.js';
 import type { ApprovalPolicy, EnvironmentConfig, ProjectConfig } from '../../config/model.js';
@@ -127,7 +128,7 @@ export function approvalRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             version: z.string().min(1).max(64),
             environment: z.string().min(1),
             decision: z.enum(['approve', 'reject']),
-            reason: z.string().trim().max(500).optional(),
+            reason: oneLine(z.string().trim().max(500)).optional(),
           }),
           response: {
             201: z.object({ decisions: z.array(decisionView), approvals: z.array(approvalStatusView) }),

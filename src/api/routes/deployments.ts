@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLine } from '../plain-text.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { strategyTypes } from '../../config/strategy.js';
 import { assertEmergencyAllowed } from '../emergency.js';
@@ -46,10 +47,12 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             queue: z.boolean().default(false),
             emergency: z
               .object({
-                reason: z
-                  .string()
-                  .trim()
-                  .min(10, 'say why, in at least 10 characters: it is shown wherever this deployment appears'),
+                reason: oneLine(
+                  z
+                    .string()
+                    .trim()
+                    .min(10, 'say why, in at least 10 characters: it is shown wherever this deployment appears'),
+                ),
               })
               .optional()
               .describe(
@@ -227,7 +230,7 @@ export function deploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           summary: steeringVerbs.abort,
           tags: ['deployments'],
           params: idParams,
-          body: z.object({ reason: z.string().max(500).optional() }).default({}),
+          body: z.object({ reason: oneLine(z.string().max(500)).optional() }).default({}),
           response: { 200: z.object({ deployment: deploymentView }), 404: errorBody, 409: errorBody },
         },
       },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLine } from '../plain-text.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { assertEmergencyAllowed } from '../emergency.js';
 import { SlipwayError } from '../../shared/errors.js';
@@ -12,7 +13,9 @@ import { configOf } from './projects.js';
 
 const emergencyField = z
   .object({
-    reason: z.string().trim().min(10, 'say why, in at least 10 characters: it is shown wherever this release appears'),
+    reason: oneLine(
+      z.string().trim().min(10, 'say why, in at least 10 characters: it is shown wherever this release appears'),
+    ),
   })
   .optional()
   .describe('Release through a freeze window: admins only; marked on every component deployment and the audit log');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLine } from '../plain-text.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { strategyTypes } from '../../config/strategy.js';
 import { nextWindowStart, refuseSchedule } from '../../schedule/admission.js';
@@ -97,7 +98,9 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
               .describe('When to start, e.g. 2026-12-05T22:00:00Z, or next-window (the environment windows)'),
             notifyBefore: z.string().max(20).default('1h').describe('How long before to send the maintenance notice'),
             strategy: z.enum(strategyTypes as unknown as [string, ...string[]]).optional(),
-            emergency: z.object({ reason: z.string().trim().min(10, 'say why, in at least 10 characters') }).optional(),
+            emergency: z
+              .object({ reason: oneLine(z.string().trim().min(10, 'say why, in at least 10 characters')) })
+              .optional(),
           }),
           response: {
             201: z.object({
@@ -185,7 +188,7 @@ export function scheduledDeploymentRoutes(ctx: ApiContext): FastifyPluginAsyncZo
             'deployment.schedule.cancelled event.',
           tags: ['deployments'],
           params: idParams,
-          body: z.object({ reason: z.string().trim().min(1).max(500).optional() }).default({}),
+          body: z.object({ reason: oneLine(z.string().trim().min(1).max(500)).optional() }).default({}),
           response: { 200: z.object({ scheduled: scheduledView }), 403: errorBody, 404: errorBody, 409: errorBody },
         },
       },

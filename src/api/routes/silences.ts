@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLine } from '../plain-text.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { formatMatcher, parseMatcher } from '../../observe/alerts/matchers.js';
 import { silenceExpiredEvent } from '../../observe/alerts/silence-service.js';
@@ -105,7 +106,7 @@ export function silenceRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
           body: z.object({
             matchers: z.array(z.string().min(1).max(300)).min(1).max(20),
             for: z.string().min(1).max(20).describe('How long: 30m, 2h, 1d (at most 90d)'),
-            comment: z.string().trim().min(1).max(500).describe('Why, for whoever sees the alert muted'),
+            comment: oneLine(z.string().trim().min(1).max(500)).describe('Why, for whoever sees the alert muted'),
           }),
           response: { 201: z.object({ silence: silenceView }), 400: errorBody, 403: errorBody, 404: errorBody },
         },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oneLine } from '../plain-text.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { SlipwayError } from '../../shared/errors.js';
 import { getDeployment, listDeployments } from '../../store/repos/deployments.js';
@@ -57,7 +58,7 @@ export function steerRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
             summary: `${summary} — the deployment in flight of this service in this environment`,
             tags: ['deployments'],
             params: serviceParams,
-            body: z.object({ reason: z.string().max(500).optional() }).default({}),
+            body: z.object({ reason: oneLine(z.string().max(500)).optional() }).default({}),
             response: { 200: z.object({ deployment: deploymentView }), 404: errorBody, 409: errorBody },
           },
         },
