@@ -11,7 +11,10 @@ describe('slipway incident postmortem --json', () => {
 
   beforeEach(async () => {
     stdout = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      stdout += String(chunk);
+      return true;
+    });
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     // A coordinator that has one postmortem draft.
     server = http.createServer((req, res) => {
