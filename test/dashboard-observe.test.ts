@@ -230,12 +230,12 @@ describe('errors, alerts, incidents and KPIs in Chromium', () => {
     await page.getByRole('button', { name: 'Yes, acknowledge' }).click();
     await page.getByTestId('incident-state').filter({ hasText: 'acknowledged' }).waitFor();
     await page.getByRole('button', { name: 'Add a note' }).click();
-    await page.getByLabel('Note', { exact: true }).fill(`rolled back ${html}`);
+    await page.getByLabel('Note', { exact: true }).fill(`rolled back ${html}\nthen flushed the cache`);
     await page.getByRole('button', { name: 'Yes, add a note' }).click();
-    await page
-      .locator('[data-kind="incident.noted"]')
-      .filter({ hasText: `rolled back ${html}` })
-      .waitFor();
+    const noted = page.locator('[data-kind="incident.noted"]').filter({ hasText: `rolled back ${html}` });
+    await noted.waitFor();
+    // A note of several lines keeps them on the page.
+    expect(await noted.locator('.entry-text').innerText()).toContain(`${html}\nthen flushed the cache`);
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Resolve' }).click();
     await page.getByLabel('Resolution (optional)').fill('cache flushed');

@@ -30,7 +30,7 @@ describe('MTTR: judged on incidents, an open one counting against it', () => {
     expect(t.check).toEqual({
       target: '≤ 15m',
       status: 'unknown',
-      note: '1 incident still open (5m00s so far); judged once restored',
+      note: '1 incident still open, 5m00s so far; judged once restored',
     });
   });
 
@@ -38,7 +38,7 @@ describe('MTTR: judged on incidents, an open one counting against it', () => {
     expect(ttr([incident(40)]).check).toEqual({
       target: '≤ 15m',
       status: 'fail',
-      note: '1 incident still open (40m00s so far): the mean is already at least 40m00s',
+      note: '1 incident still open, 40m00s so far: the mean is already at least 40m00s',
     });
     // Two quick restores and one open 40 minutes: at least (2 + 2 + 40) / 3 = 14m40s, not yet over.
     expect(ttr([incident(50, 48), incident(45, 43), incident(40)]).check.status).toBe('unknown');

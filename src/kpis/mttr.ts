@@ -42,7 +42,8 @@ function judge(x: { restoredMs: readonly number[]; openMs: readonly number[] }, 
   const all = [...x.restoredMs, ...x.openMs];
   const atLeast = all.reduce((a, b) => a + b, 0) / all.length;
   if (x.openMs.length === 0) return { target, status: atLeast <= targets.mttrMs ? 'pass' : 'fail' };
-  const open = `${plural(x.openMs.length, what)} still open (${openFor(x.openMs)})`;
+  // No brackets: the dashboard shows the note in brackets of its own.
+  const open = `${plural(x.openMs.length, what)} still open, ${openFor(x.openMs)}`;
   if (atLeast > targets.mttrMs)
     return { target, status: 'fail', note: `${open}: the mean is already at least ${formatDuration(atLeast)}` };
   return { target, status: 'unknown', note: `${open}; judged once restored` };

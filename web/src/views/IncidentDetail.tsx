@@ -97,7 +97,8 @@ export default function IncidentDetail() {
         {timeline.map((e, n) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list; equal entries (recursion, same second) repeat.
           <li key={`${n}-${e.at}-${e.kind}`} data-kind={e.kind}>
-            <Time at={e.at} /> <span className={`flag cat-${e.category}`}>{e.category}</span> {e.text}
+            <Time at={e.at} /> <span className={`flag cat-${e.category}`}>{e.category}</span>{' '}
+            <span className="entry-text">{e.text}</span>
             {e.by ? <span className="muted"> — {e.by}</span> : null}
             {e.deploymentId && (
               <>
