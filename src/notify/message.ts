@@ -103,6 +103,7 @@ function maintenanceNotice(v: TemplateValues, versions: string | undefined): { t
   const where = v.environment ? ` to ${v.environment}` : '';
   const when = v['maintenance.at'] ? ` at ${v['maintenance.at']}` : '';
   if (v['maintenance.cancelled']) return maintenanceOff(v, versions, `${subject}${where}${when}`);
+  if (v['maintenance.waitsBehind']) return maintenanceDelayed(v, versions, `${subject}${where}${when}`);
   const body = [
     `${[v.environment, v.service].filter(Boolean).join(' · ')}${versions ? `: ${versions}` : ''}`,
     v['maintenance.at'] && `scheduled for ${v['maintenance.at']}`,
@@ -112,6 +113,25 @@ function maintenanceNotice(v: TemplateValues, versions: string | undefined): { t
     v['release.notes'],
   ].filter(Boolean);
   return { title: `maintenance notice: ${subject}${where}${when}`, body: body.join('\n') };
+}
+
+/**
+ * The maintenance announced is delayed: its time came while another deployment of its service ran there. It starts
+ * when that one ends, or is called off at `maintenance.until` (then a "did not happen" notice follows).
+ */
+function maintenanceDelayed(
+  v: TemplateValues,
+  versions: string | undefined,
+  what: string,
+): { title: string; body: string } {
+  const body = [
+    `${[v.environment, v.service].filter(Boolean).join(' · ')}${versions ? `: ${versions}` : ''}`,
+    v['maintenance.at'] && `was scheduled for ${v['maintenance.at']}`,
+    `it waits for deployment ${v['maintenance.waitsBehind']}, still running there, to end, and starts then` +
+      (v['maintenance.until'] ? `; if that has not happened by ${v['maintenance.until']}, it is called off` : ''),
+    v.link && `status: ${v.link}`,
+  ].filter(Boolean);
+  return { title: `maintenance delayed: ${what}`, body: body.join('\n') };
 }
 
 /**

@@ -211,6 +211,44 @@ describe('stakeholder notices', () => {
     expect(text).not.toContain('cancelled by');
   });
 
+  it('one due while another deployment runs there tells those who got its notice it is delayed', async () => {
+    const chat = await maintenanceChat(); // its fixture's dep_1 still runs api in production
+    const T = Date.parse('2026-12-05T21:00:00Z');
+    const request = { service: 'api', environment: 'production', version: '1.5.0', notifyBeforeMs: 3_600_000 };
+    await scheduleDeployment(db, 'harbor', { ...request, runAt: new Date(T + 3_600_000) }, 'dana');
+    await start({ SLACK_URL: chat.url });
+    let now = T + 1000;
+    const started: string[] = [];
+    const scheduler = new DeploymentScheduler({
+      db,
+      logger,
+      deploy: async (r) => {
+        started.push(r.version);
+        return { id: 'dep_2' };
+      },
+      now: () => now,
+    });
+    await scheduler.tick();
+    await until('the maintenance notice', () => chat.received[0]);
+    now = T + 3_600_000 + 1000;
+    await scheduler.tick();
+    await scheduler.tick(); // a second look behind the same deployment says nothing more
+
+    await until('the notice that it is delayed', () => chat.received[1]);
+    expect(chat.rejected).toEqual([]);
+    const blocks = chat.received[1]!.body.blocks as { text?: { text: string } }[];
+    expect(blocks[0]!.text!.text).toBe('maintenance delayed: api 1.5.0 to production at 2026-12-05T22:00:00.000Z');
+    const text = JSON.stringify(chat.received[1]!.body);
+    for (const fact of [
+      'was scheduled for 2026-12-05T22:00:00.000Z',
+      'it waits for deployment dep_1, still running there, to end, and starts then; if that has not happened by',
+    ])
+      expect(text).toContain(fact);
+    expect(started).toEqual([]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(chat.received).toHaveLength(2);
+  });
+
   it('puts a bounded summary of the release notes in the deployment-succeeded message', async () => {
     const [chat, teams] = await Promise.all([receiver('slack'), receiver('teams')]);
     await storeProject(db, {

@@ -36,6 +36,8 @@ export const templateVariables = [
   'freeze.message',
   'maintenance.at',
   'maintenance.cancelled',
+  'maintenance.waitsBehind',
+  'maintenance.until',
   'release.notes',
   'release.notesLink',
 ] as const;

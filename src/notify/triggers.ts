@@ -40,6 +40,9 @@ export function triggerOf(event: Pick<EventRecord, 'kind' | 'data'>): TriggerNam
   // A cancelled scheduled deployment whose notice went out: those who were told it is coming hear that it is not.
   if (event.kind === 'deployment.schedule.cancelled')
     return event.data.noticed === true ? 'on-maintenance-notice' : undefined;
+  // One whose time came while another deployment of its service ran there: the notice's audience hears it is delayed.
+  if (event.kind === 'deployment.schedule.waiting')
+    return event.data.noticed === true ? 'on-maintenance-notice' : undefined;
   // One that could not start at its time: the notice's audience if it had one, else those who hear of failures.
   if (event.kind === 'deployment.schedule.failed')
     return event.data.noticed === true ? 'on-maintenance-notice' : 'on-deployment-failed';
@@ -52,4 +55,5 @@ export const triggeringKinds = [
   'deployment.finished',
   'deployment.schedule.cancelled',
   'deployment.schedule.failed',
+  'deployment.schedule.waiting',
 ];

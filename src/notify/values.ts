@@ -104,7 +104,12 @@ export async function valuesOf(
 }
 
 /** A scheduled deployment's events that tell of it before any deployment exists (maintenanceValues). */
-const maintenanceKinds = new Set(['maintenance.notice', 'deployment.schedule.cancelled', 'deployment.schedule.failed']);
+const maintenanceKinds = new Set([
+  'maintenance.notice',
+  'deployment.schedule.cancelled',
+  'deployment.schedule.failed',
+  'deployment.schedule.waiting',
+]);
 
 /**
  * A scheduled deployment's notice: no deployment exists yet, so the versions are the scheduled one and the
@@ -125,6 +130,10 @@ async function maintenanceValues(
   } else if (event.kind === 'deployment.schedule.failed') {
     values['maintenance.cancelled'] = 'failed';
     values.reason = text(data.error);
+    values.by ??= text(data.requestedBy);
+  } else if (event.kind === 'deployment.schedule.waiting') {
+    values['maintenance.waitsBehind'] = text(data.blocking);
+    values['maintenance.until'] = text(data.waitUntil);
     values.by ??= text(data.requestedBy);
   } else values.by ??= text(data.requestedBy);
   values['maintenance.at'] = text(data.runAt);

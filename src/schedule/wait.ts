@@ -39,7 +39,8 @@ export async function recordWait(db: Db, s: ScheduledDeployment, blocking: strin
       message:
         `scheduled deployment ${s.id} of ${s.service} ${s.version} to ${s.environment} waits behind deployment ` +
         `${blocking}, still running; it starts when that one ends, or gives up at ${until.toISOString()}`,
-      data: { ...describeScheduled(s), blocking, waitUntil: until.toISOString() },
+      // noticed: whether its maintenance notice went out, so those told of it hear of the delay (triggers.ts).
+      data: { ...describeScheduled(s), blocking, waitUntil: until.toISOString(), noticed: Boolean(s.noticedAt) },
     });
   });
 }
