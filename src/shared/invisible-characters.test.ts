@@ -10,6 +10,11 @@ describe('invisible characters', () => {
     expect(found.every((d) => /^U\+[0-9A-F]{4} \(/.test(d))).toBe(true);
   });
 
+  it('finds the line and paragraph separators, which a terminal hides and a browser breaks at', () => {
+    expect(describeCharacter(firstInvisible('one\u2028two')!)).toBe('U+2028 (LINE SEPARATOR)');
+    expect(describeCharacter(firstInvisible('one\u2029two')!)).toBe('U+2029 (PARAGRAPH SEPARATOR)');
+  });
+
   it('lets emoji joined by U+200D, the Persian non-joiner and plain text through', () => {
     for (const text of ['👩\u200d💻 on call', 'می\u200cخواهم', 'quotes time out — café ✔', 'עברית and العربية'])
       expect(firstInvisible(text)).toBeUndefined();

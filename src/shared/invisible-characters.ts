@@ -3,6 +3,9 @@
  * controls (U+202E turns "gnirts" into "string" on screen, so a title can read differently from what it says) and
  * zero-width characters (U+200B, U+2060, U+FEFF hide inside a word, so two titles that look the same differ).
  *
+ * The line and paragraph separators (U+2028, U+2029) too: most terminals show nothing for them while a browser or a
+ * JSON reader breaks the line there, so one title would read differently in two places.
+ *
  * Zero-width joiner and non-joiner (U+200D, U+200C) are not listed: the joiner builds emoji sequences (👩‍💻) and
  * Indic conjuncts, the non-joiner is part of Persian spelling; both only change how their neighbours join.
  */
@@ -16,6 +19,8 @@ const names = new Map<number, string>([
   [0x202c, 'POP DIRECTIONAL FORMATTING'],
   [0x202d, 'LEFT-TO-RIGHT OVERRIDE'],
   [0x202e, 'RIGHT-TO-LEFT OVERRIDE'],
+  [0x2028, 'LINE SEPARATOR'],
+  [0x2029, 'PARAGRAPH SEPARATOR'],
   [0x2060, 'WORD JOINER'],
   [0x2066, 'LEFT-TO-RIGHT ISOLATE'],
   [0x2067, 'RIGHT-TO-LEFT ISOLATE'],
