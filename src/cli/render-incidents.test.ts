@@ -110,12 +110,7 @@ describe('stored text in incident output', () => {
   });
 
   it('notifications escape the message column and the errors under the table', () => {
-    const out = renderNotifications(
-      {
-        notifications: [notification],
-      },
-      false,
-    );
+    const out = renderNotifications({ notifications: [notification] });
     expect(hasControl(out)).toBe(false);
     expect(out.trimEnd().split('\n')).toHaveLength(3);
   });
@@ -128,7 +123,7 @@ describe('stored text in incident output', () => {
     const outs = [
       renderIncidentList([{ ...incident, title: bidi }], Date.parse('2026-12-07T10:05:00Z')),
       renderIncident({ incident: { ...incident, title: bidi }, timeline }),
-      renderNotifications({ notifications: [{ ...notification, title: bidi }] }, false),
+      renderNotifications({ notifications: [{ ...notification, title: bidi }] }),
     ];
     for (const out of outs) {
       expect(out).toContain('bidi \\u202e gnirts \\u200b\\u2060\\ufeff 👩\u200d💻');

@@ -16,7 +16,21 @@ const delivery = {
 
 describe('slipway notifications', () => {
   it('shows each trigger as slipway.yaml names it', () => {
-    const row = renderNotifications({ notifications: [delivery] }, false).split('\n')[1]!;
+    const row = renderNotifications({ notifications: [delivery] }).split('\n')[1]!;
     expect(row.split(/ {2,}/)[2]).toBe('on-deployment-started');
+  });
+
+  it('ends with a newline, notes under the table or not', () => {
+    expect(renderNotifications({ notifications: [delivery] }).endsWith('\n')).toBe(true);
+  });
+
+  it('says none where it looked, and gives the advice about subscriptions only when there are none at all', () => {
+    expect(renderNotifications({ notifications: [] }, { environment: 'staging' })).toBe(
+      'no notifications in staging\n',
+    );
+    expect(renderNotifications({ notifications: [] }, { failedOnly: true, environment: 'staging' })).toBe(
+      'no failed notifications in staging\n',
+    );
+    expect(renderNotifications({ notifications: [] })).toMatch(/^no notifications yet: subscriptions in slipway\.yaml/);
   });
 });

@@ -22,11 +22,16 @@ export interface NotificationsView {
 }
 
 /** Deliveries as a table; under it, why each failed or is waiting, and each template that fell back. */
-export function renderNotifications(view: NotificationsView, failedOnly: boolean): string {
+export function renderNotifications(
+  view: NotificationsView,
+  filter: { failedOnly?: boolean; environment?: string } = {},
+): string {
   if (view.notifications.length === 0) {
-    return failedOnly
-      ? 'no failed notifications\n'
-      : 'no notifications yet: subscriptions in slipway.yaml (notifications.subscriptions) decide what is sent\n';
+    const where = filter.environment ? ` in ${filter.environment}` : '';
+    if (filter.failedOnly) return `no failed notifications${where}\n`;
+    // Filtered, there may be notifications elsewhere: the advice about subscriptions is for none at all.
+    if (where) return `no notifications${where}\n`;
+    return 'no notifications yet: subscriptions in slipway.yaml (notifications.subscriptions) decide what is sent\n';
   }
   const rows = view.notifications.map((n) => [
     String(n.id),
@@ -46,5 +51,6 @@ export function renderNotifications(view: NotificationsView, failedOnly: boolean
     ...(n.renderError ? [`#${n.id} ${printable(n.renderError)}`] : []),
   ]);
   const headers = ['ID', 'AGE', 'TRIGGER', 'TO', 'SERVICE/ENV', 'STATE', 'TRIES', 'MESSAGE'];
-  return `${table(headers, rows)}${notes.length > 0 ? `\n${notes.join('\n')}\n` : ''}`;
+  // Ends with a newline either way, so the shell's next line starts on its own.
+  return `${table(headers, rows)}\n${notes.length > 0 ? `${notes.join('\n')}\n` : ''}`;
 }

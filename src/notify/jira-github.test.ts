@@ -160,7 +160,7 @@ describe('jira and github notifications', () => {
     expect(d).toMatchObject({ ref: sha, environment: 'production' });
     expect(d.statuses[0]).toMatchObject({
       state: 'in_progress',
-      log_url: 'http://127.0.0.1:7420/api/v1/deployments/dep_7',
+      log_url: 'http://127.0.0.1:7420/deployments/dep_7',
     });
     expect(d.statuses.at(-1)!.description).toMatch(/^api 1\.4\.2 → 1\.5\.0: failed \(error-rate\.absolute/);
     const change = await until('the change issue commented', () => {

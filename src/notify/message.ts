@@ -176,7 +176,7 @@ export function composeMessage(
     try {
       text = { title: renderTemplate(template.title, values), body: renderTemplate(template.body, values) };
     } catch (e) {
-      renderError = `template "${template.name}": ${messageOf(e)}; sent the plain message instead`;
+      renderError = `template "${template.name}": ${messageOf(e)}; used the plain message instead`;
     }
   }
   const facts = factLabels.flatMap(([key, label]) => (values[key] ? [{ label, value: values[key] }] : []));

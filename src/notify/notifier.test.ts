@@ -162,7 +162,7 @@ describe('notifications', () => {
       'error-rate: candidate 19.6 % vs stable 0.2 %',
     ])
       expect(slackText).toContain(fact);
-    expect(slackText).toContain('http://127.0.0.1:7420/api/v1/deployments/dep_1');
+    expect(slackText).toContain('http://127.0.0.1:7420/deployments/dep_1');
     expect(pd.received[0]!.body).toMatchObject({
       routing_key: routingKey,
       event_action: 'trigger',
@@ -386,6 +386,8 @@ describe('notifications', () => {
     const eventOf = (key: string) => ids.findIndex((id) => key.includes(`-${id}-`));
     expect(chat.received.map((r) => eventOf(r.key)).sort()).toEqual([0, 1, 2]);
     expect(chat.requests.slice(1).map(eventOf)).toEqual(expect.arrayContaining([1, 2]));
+    // Each links to the incident's page in the dashboard.
+    for (const r of chat.received) expect(JSON.stringify(r.body)).toContain('http://127.0.0.1:7420/incidents/inc_9');
   });
 
   it("puts a failing deployment at the head of a busy endpoint's queue", async () => {
@@ -433,7 +435,7 @@ describe('notifications', () => {
     );
     const [delivery] = await listNotifyDeliveries(db);
     expect(delivery!.renderError).toBe(
-      'template "scored": {{verdict.score}} has no value for this event; sent the plain message instead',
+      'template "scored": {{verdict.score}} has no value for this event; used the plain message instead',
     );
     const sent = await until('the sent event', async () =>
       (await listEvents(db)).find((e) => e.kind === 'notification.sent'),

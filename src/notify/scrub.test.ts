@@ -22,6 +22,20 @@ describe('scrub', () => {
   });
 });
 
+describe('scrub: what a receiver may echo of a URL secret', () => {
+  it('removes the query as written (percent-encoded) and decoded, and the user name', () => {
+    const hook = 'http://usr0001:p%40ssW0rdX@127.0.0.1:19556/hooks/abc?token=ab%2Bcd%2FefSECRET&v=1';
+    const answer = 'HTTP 400: decoded=ab+cd/efSECRET raw=?token=ab%2Bcd%2FefSECRET user=usr0001 pass=p@ssW0rdX';
+    expect(scrub(answer, [hook])).toBe('HTTP 400: decoded=[secret] raw=?[secret] user=[secret] pass=[secret]');
+  });
+
+  it('removes each token-like segment of the path on its own, not plain words', () => {
+    const slack = 'https://hooks.slack.test/services/T0ABC1234/B0DEF5678/XyZ123abcDEF';
+    const answer = 'invalid_token for B0DEF5678 (key XyZ123abcDEF); see notifications.services.chat';
+    expect(scrub(answer, [slack])).toBe('invalid_token for [secret] (key [secret]); see notifications.services.chat');
+  });
+});
+
 describe('retryDelay', () => {
   it('doubles from the backoff, caps at maxBackoff, and jitters by ±20 %', () => {
     const retry = { backoffMs: 1000, maxBackoffMs: 5000 };

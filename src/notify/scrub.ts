@@ -1,6 +1,15 @@
 /** Errors and answers recorded about a delivery never carry a URL or a secret value. */
 
-/** The parts of a URL secret that are secret on their own: credentials (as written and decoded), path, query. */
+/**
+ * A path segment that may be a token on its own (Slack's T…/B…/… ids and key, a Teams workflow's id): eight or more
+ * characters and not a plain lowercase word, so `services` or `workflows` are not blanked out of every message.
+ */
+const tokenLike = (segment: string) => segment.length >= 8 && !/^[a-z-]+$/.test(segment);
+
+/**
+ * The parts of a URL secret that are secret on their own: credentials, the path and its token-like segments, the
+ * query's values — each as written (percent-encoded) and decoded, since a receiver may echo either.
+ */
 function urlParts(value: string): { host?: string; parts: string[] } {
   let url: URL;
   try {
@@ -15,14 +24,21 @@ function urlParts(value: string): { host?: string; parts: string[] } {
       return s;
     }
   };
+  const both = (s: string) => [s, decoded(s)];
+  const rawQuery = url.search
+    .slice(1)
+    .split('&')
+    .flatMap((pair) => [pair, pair.slice(pair.indexOf('=') + 1)]);
   return {
     host: url.host,
     parts: [
-      url.password,
-      decoded(url.password),
+      ...both(url.username),
+      ...both(url.password),
       // A token in the path (Slack's /services/T…/B…/…, a Teams workflow's signature) or the query.
-      url.pathname.length > 1 ? url.pathname : '',
-      ...[...url.searchParams.values()],
+      ...(url.pathname.length > 1 ? both(url.pathname) : []),
+      ...url.pathname.split('/').filter(tokenLike).flatMap(both),
+      ...rawQuery,
+      ...url.searchParams.values(),
     ],
   };
 }

@@ -65,7 +65,8 @@ export async function valuesOf(
   if (event.deploymentId) {
     const d = await getDeployment(db, event.deploymentId);
     values.deployment = event.deploymentId;
-    values.link = `${linkBase}/api/v1/deployments/${encodeURIComponent(event.deploymentId)}`;
+    // The dashboard's page of the deployment: a person opens the link in a browser (the API needs a token).
+    values.link = `${linkBase}/deployments/${encodeURIComponent(event.deploymentId)}`;
     if (d) {
       const [from, to] = await Promise.all([
         d.fromRelease ? getRelease(db, d.fromRelease) : undefined,
@@ -90,6 +91,9 @@ export async function valuesOf(
       }
     }
   }
+  // An incident's message links to the incident's page, its timeline, rather than to one deployment it involves.
+  if (event.kind.startsWith('incident.') && values['incident.id'])
+    values.link = `${linkBase}/incidents/${encodeURIComponent(values['incident.id'])}`;
   if (maintenanceKinds.has(event.kind)) await maintenanceValues(db, event, values, linkBase);
   if (withNotes.has(trigger) && event.project && values.service && values.to) {
     const version = values.to;

@@ -22,6 +22,8 @@ export function registerNotifications(program: Command): void {
         `/api/v1/projects/${encodeURIComponent(ctx.project)}/notifications?${query}`,
       );
       if (opts.json) return printJson(view);
-      process.stdout.write(renderNotifications(view, Boolean(opts.failed)));
+      process.stdout.write(
+        renderNotifications(view, { failedOnly: Boolean(opts.failed), ...(opts.env ? { environment: opts.env } : {}) }),
+      );
     });
 }

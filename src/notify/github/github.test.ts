@@ -29,7 +29,7 @@ const values = (over: TemplateValues = {}): TemplateValues => ({
   to: '1.5.0',
   by: 'github:dana',
   commit: sha,
-  link: 'https://slipway.example.com/api/v1/deployments/dep_1',
+  link: 'https://slipway.example.com/deployments/dep_1',
   ...over,
 });
 
@@ -86,7 +86,7 @@ describe('githubSender against the GitHub stand-in', () => {
     expect(d!.statuses[2]).toMatchObject({
       environment: 'production',
       environment_url: 'https://quote.example.com',
-      log_url: 'https://slipway.example.com/api/v1/deployments/dep_1',
+      log_url: 'https://slipway.example.com/deployments/dep_1',
       description: 'api 1.4.2 → 1.5.0: live',
     });
 
