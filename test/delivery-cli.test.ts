@@ -195,6 +195,11 @@ describe('delivery KPIs and stakeholder communication through the CLI', () => {
     expect(viewer.code, viewer.stderr).toBe(0);
     const denied = await system.cli(['scheduled', 'cancel', id], viewer.stdout.trim());
     expect([denied.code, denied.stderr]).toEqual([4, expect.stringMatching(/deployer on staging required/)]);
+    // slipway status lists what is scheduled to come, for a viewer too.
+    const status = await system.cli(['status'], viewer.stdout.trim());
+    expect(status.stdout).toMatch(
+      new RegExp(`^  quote-api 1\\.2\\.0 → staging at ${at} \\(in (23h59m|24h00m)\\)  ${id}$`, 'm'),
+    );
 
     const cancelled = await system.cli(['scheduled', 'cancel', id, '--reason', 'the demo moved to Friday']);
     expect([cancelled.code, cancelled.stdout, cancelled.stderr]).toEqual([

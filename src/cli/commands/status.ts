@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { statusView } from '../../api/schemas.js';
 import { commandContext, type GlobalOptions } from '../context.js';
+import { isSlipwayError } from '../../shared/errors.js';
 import { CliError } from '../errors.js';
 import { renderPipeline, type ReleaseStages } from '../render-pipeline.js';
 import { renderVerdict } from '../render-verdict.js';
+import { renderUpcoming, type Upcoming } from '../render-upcoming.js';
 import { ago, bold, cyan, dim, green, painted, printable, printJson, red, table, yellow } from '../output.js';
 import { stateText, stateWord } from '../state-word.js';
 
@@ -118,7 +120,21 @@ export function registerStatus(program: Command): void {
         `/api/v1/projects/${encodeURIComponent(ctx.project)}/pipeline`,
       );
       const shown = releases.filter((r) => !service || r.service === service);
-      if (opts.json) return printJson({ ...status, releases: shown });
-      process.stdout.write(`${renderStatus(status)}${opts.env ? '' : renderPipeline(shown)}\n`);
+      // What is scheduled to come, where the token may see it (a token that may not list them sees the rest).
+      const { scheduled } = await ctx.client
+        .call<{ scheduled: Upcoming[] }>(
+          'GET',
+          `/api/v1/projects/${encodeURIComponent(ctx.project)}/scheduled-deployments`,
+        )
+        .catch((e: unknown) => {
+          if (isSlipwayError(e) && e.code === 'forbidden') return { scheduled: [] as Upcoming[] };
+          throw e;
+        });
+      const upcoming = scheduled.filter(
+        (s) => (!service || s.service === service) && (!opts.env || s.environment === opts.env),
+      );
+      if (opts.json) return printJson({ ...status, releases: shown, scheduled: upcoming });
+      const pipeline = opts.env ? '' : renderPipeline(shown);
+      process.stdout.write(`${renderStatus(status)}${pipeline}${renderUpcoming(upcoming, Date.now())}\n`);
     });
 }
