@@ -122,3 +122,17 @@ describe('subscription triggers in config', () => {
     );
   });
 });
+
+describe('templates in config', () => {
+  it('reports every unknown placeholder of a title in one issue', () => {
+    const issues = issuesFor(
+      withNotifications({ templates: { t: { title: '{{service}} {{nope1}} {{nope2}}', body: 'x' } } }),
+    );
+    expect(issues).toEqual([
+      expect.objectContaining({
+        path: 'notifications.templates.t.title',
+        message: expect.stringMatching(/^unknown placeholders \{\{nope1\}\}, \{\{nope2\}\}; one of: trigger, /),
+      }),
+    ]);
+  });
+});
