@@ -4,7 +4,7 @@
  * issue per key path so each can be pointed at a line of the file.
  */
 import type { z } from 'zod';
-import { hint } from './suggest.js';
+import { closest, hint } from './suggest.js';
 
 /** A problem at a key path (segments), before it is located in a file. */
 export interface RawIssue {
@@ -33,19 +33,24 @@ export const configErrorMap: z.core.$ZodErrorMap = (issue) => {
       // z.int() reports a string as "expected number"; people should read what is really wanted.
       const wanted = issue.expected === 'number' && isInteger(issue.inst) ? 'int' : issue.expected;
       const expected = `expected ${typeNames[wanted] ?? wanted}`;
-      return issue.input === null ? `${expected}, but the value is empty` : expected;
+      if (issue.input === null) return `${expected}, but the value is empty`;
+      return wanted === 'array' ? `${expected}${asList(issue.input, issue.path)}` : expected;
     }
     case 'too_small':
       return bound(issue.origin, '>=', '>', issue.minimum, issue.inclusive, issue.schema);
     case 'too_big':
       return bound(issue.origin, '<=', '<', issue.maximum, issue.inclusive, issue.schema);
-    case 'invalid_value':
-      return issue.values.length === 1
-        ? `expected ${JSON.stringify(issue.values[0])}`
-        : `expected one of ${issue.values.join(', ')}`;
+    case 'invalid_value': {
+      if (issue.values.length === 1) return `expected ${JSON.stringify(issue.values[0])}`;
+      return `expected one of ${issue.values.join(', ')}${meant(issue.input, issue.values)}`;
+    }
     case 'invalid_union': {
-      const options = (issue as { options?: unknown[] }).options;
-      if (Array.isArray(options)) return `expected one of ${options.join(', ')}`;
+      const { options, discriminator } = issue as { options?: unknown[]; discriminator?: string };
+      const input =
+        discriminator === undefined
+          ? issue.input
+          : (issue.input as Record<string, unknown> | null | undefined)?.[discriminator];
+      if (Array.isArray(options)) return `expected one of ${options.join(', ')}${meant(input, options)}`;
       return 'has the wrong type';
     }
     case 'unrecognized_keys': {
@@ -72,8 +77,22 @@ function bound(
     if (op === '>=' && Number(limit) === 1) return 'must not be empty';
     return `must be ${op === '>=' ? 'at least' : 'at most'} ${limit} characters`;
   }
-  if (origin === 'array') return `must have ${op === '>=' ? 'at least' : 'at most'} ${limit} items`;
+  if (origin === 'array')
+    return `must have ${op === '>=' ? 'at least' : 'at most'} ${limit} ${Number(limit) === 1 ? 'item' : 'items'}`;
   return `expected ${isInteger(schema) ? 'an integer' : 'a number'} ${op} ${limit}`;
+}
+
+/** ` (did you mean "x"?)` when a misspelt value is close to one allowed, else nothing (the list is there already). */
+function meant(input: unknown, allowed: readonly unknown[]): string {
+  const guess = typeof input === 'string' ? closest(input, allowed.map(String)) : undefined;
+  return guess === undefined ? '' : ` (did you mean "${guess}"?)`;
+}
+
+/** A single value where a list belongs (`on: on-deployment-failed`): show it written as a list. */
+function asList(input: unknown, path: readonly PropertyKey[] | undefined): string {
+  if (typeof input !== 'string' && typeof input !== 'number' && typeof input !== 'boolean') return '';
+  const key = path?.at(-1);
+  return `; write it as a list: ${typeof key === 'string' ? `${key}: ` : ''}[${String(input)}]`;
 }
 
 /** `.min(1)` is a check; the schema it sits on says whether integers are expected (format 'safeint'). */

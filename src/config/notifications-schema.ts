@@ -9,6 +9,7 @@ import { templateProblem } from '../notify/template.js';
 import { environmentNameField, nameField, positiveWaitField } from './fields.js';
 import { githubServiceSchema, jiraServiceSchema } from './notify-services-schema.js';
 import { secretRef } from './secret-ref.js';
+import { hint } from './suggest.js';
 
 /** Every trigger a subscription may name. */
 export const triggerNames = [
@@ -79,8 +80,15 @@ const templateSchema = z
 const subscriptionSchema = z
   .strictObject({
     on: z
-      .array(z.enum(triggerNames))
-      .min(1)
+      .array(
+        z.enum(triggerNames, {
+          error: (issue) =>
+            typeof issue.input === 'string'
+              ? `unknown trigger "${issue.input}"${hint(issue.input, triggerNames)}`
+              : undefined,
+        }),
+      )
+      .min(1, 'must name at least one trigger, e.g. on: [on-deployment-failed]')
       .meta({ description: `Triggers: ${triggerNames.join(', ')}.` }),
     to: z.array(nameField).min(1).meta({ description: 'Notification services (names under notifications.services).' }),
     environments: z

@@ -97,3 +97,42 @@ describe('maintenance notices in config', () => {
     expect(byPath['notifications.subscriptions[0].on[0]']).toMatch(/on-maintenance-notice/);
   });
 });
+
+describe('subscription triggers in config', () => {
+  const subscribe = (on: unknown) =>
+    Object.fromEntries(
+      issuesFor(withNotifications({ services, subscriptions: [{ on, to: ['chat'] }] })).map((i) => [i.path, i.message]),
+    );
+
+  it('suggests the trigger a misspelt one is close to', () => {
+    expect(subscribe(['on-deployment-faild'])['notifications.subscriptions[0].on[0]']).toBe(
+      'unknown trigger "on-deployment-faild" (did you mean "on-deployment-failed"?)',
+    );
+  });
+
+  it('asks for a list when one trigger is written without brackets', () => {
+    expect(subscribe('on-deployment-failed')['notifications.subscriptions[0].on']).toBe(
+      'expected a list; write it as a list: on: [on-deployment-failed]',
+    );
+  });
+
+  it('asks for at least one trigger, with an example', () => {
+    expect(subscribe([])['notifications.subscriptions[0].on']).toBe(
+      'must name at least one trigger, e.g. on: [on-deployment-failed]',
+    );
+  });
+});
+
+describe('templates in config', () => {
+  it('reports every unknown placeholder of a title in one issue', () => {
+    const issues = issuesFor(
+      withNotifications({ templates: { t: { title: '{{service}} {{nope1}} {{nope2}}', body: 'x' } } }),
+    );
+    expect(issues).toEqual([
+      expect.objectContaining({
+        path: 'notifications.templates.t.title',
+        message: expect.stringMatching(/^unknown placeholders \{\{nope1\}\}, \{\{nope2\}\}; one of: trigger, /),
+      }),
+    ]);
+  });
+});

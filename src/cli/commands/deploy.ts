@@ -78,14 +78,17 @@ export function registerDeploy(program: Command): void {
     .option('--reason <text>', 'why this is an emergency')
     .option(
       '--at <time>',
-      'start it at this time instead of now (ISO, e.g. 2026-12-05T22:00:00Z, or next-window); refused in a freeze',
+      'start it at this time instead of now: an ISO time with its zone (--at 2026-12-05T22:00:00Z) or the next ' +
+        "opening of the environment's deployment windows (--at next-window); refused in a freeze or outside the " +
+        'deployment windows (unless --emergency); cannot go with --wait, --queue or --set',
     )
     .option('--notify-before <duration>', 'with --at: send the maintenance notice this long before (default 1h)')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
       '\nExample:\n  slipway deploy quote-api --env staging --version 1.4.2 --wait\n  slipway deploy quote-api ' +
-        '--env production --version 1.4.3 --emergency --reason "CVE-2026-1234 hotfix"\n',
+        '--env production --version 1.4.3 --emergency --reason "CVE-2026-1234 hotfix"\n  slipway deploy quote-api ' +
+        '--env production --version 1.4.3 --at next-window --notify-before 2h\n',
     )
     .action(async (service: string, opts: DeployOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals<DeployOptions>();

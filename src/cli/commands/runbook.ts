@@ -17,7 +17,10 @@ export function registerRunbook(program: Command): void {
         'rules that roll back) from slipway.yaml; --check fails when the committed one no longer matches',
     )
     .option('-o, --output <file>', 'the runbook file (default: RUNBOOK.md beside slipway.yaml); - prints it')
-    .option('--check', 'write nothing; exit 1 when the file differs from what the config gives (for CI)')
+    .option(
+      '--check',
+      'write nothing; exit 1 when the file differs from what the config gives, 3 when it does not exist (for CI)',
+    )
     .option('--json', 'print JSON: {markdown, file}; with --check {matches, file, firstDifference}')
     .addHelpText('after', '\nExamples:\n  slipway runbook\n  slipway runbook --check   # in CI\n')
     .action(async (opts: { output?: string; check?: boolean; json?: boolean }, cmd: Command) => {

@@ -45,3 +45,13 @@ describe('slipway scheduled', () => {
     expect(out).toContain('moved\\n\\u001b[2Jaway');
   });
 });
+
+describe('slipway scheduled: the notice', () => {
+  it('--notify-before 0 shows as "at its time", not 0ms', () => {
+    const lines = renderScheduled([{ ...row, notifyBeforeMs: 0, state: 'pending' }])
+      .trimEnd()
+      .split('\n');
+    expect(lines[1]).toMatch(/2026-12-08T22:00:00.000Z\s+at its time\s+pending/);
+    expect(renderScheduled([{ ...row, state: 'pending' }])).toMatch(/Z\s+1h00m\s+pending/);
+  });
+});

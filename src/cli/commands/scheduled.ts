@@ -35,7 +35,8 @@ export function renderScheduled(list: ScheduledList['scheduled']): string {
     s.environment,
     s.version,
     s.at,
-    formatDuration(s.notifyBeforeMs),
+    // --notify-before 0: the notice goes out when the deployment starts, which "0ms" did not say.
+    s.notifyBeforeMs > 0 ? formatDuration(s.notifyBeforeMs) : 'at its time',
     // Claimed, its deployment not created yet (a moment): said so, not a `started` with no deployment beside it.
     // Its time came while another deployment of the service ran: pending still (it can be cancelled), but waiting.
     s.state === 'started' && !s.deployment ? 'starting' : s.waiting ? 'waiting' : s.state,
