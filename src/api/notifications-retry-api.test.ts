@@ -109,5 +109,22 @@ describe('re-sending a failed delivery', () => {
     const again = await retry(failed.id, deployer);
     expect(again.statusCode).toBe(409);
     expect(again.json().error.message).toMatch(/is sent, not failed/);
+    const audit = await h.db.query<{ actor: string; target: string; outcome: string; status: number }>(
+      `select split_part(actor, ' ', 1) as actor, target, action, outcome, status, before, after from audit_log
+        where action = 'notification.retry' and target = $1 order by seq`,
+      [`id=${failed.id}`],
+    );
+    expect(audit.rows).toMatchObject([
+      { actor: 'viewer', action: 'notification.retry', outcome: 'denied', status: 403 },
+      {
+        actor: 'deployer',
+        action: 'notification.retry',
+        outcome: 'allowed',
+        status: 200,
+        before: { state: 'failed', attempts: 1 },
+        after: { state: 'pending' },
+      },
+      { actor: 'deployer', action: 'notification.retry', status: 409 },
+    ]);
   });
 });

@@ -38,7 +38,8 @@ const deliveryView = z.object({
   lastAttemptAt: z.string().optional(),
 });
 
-const deliveryParams = z.object({ id: z.coerce.number().int().min(1) });
+// A string, not a coerced number: the audit log's target takes the route's params as written (id=N).
+const deliveryParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,15}$/, 'a delivery id (a number)') });
 
 /**
  * `config.access.environment` of a route addressed by delivery id: the delivery's environment (none: project-wide,
@@ -146,7 +147,7 @@ export function notificationRoutes(ctx: ApiContext): FastifyPluginAsyncZod {
         },
       },
       async (req) => {
-        const id = req.params.id;
+        const id = Number(req.params.id);
         const before = await getNotifyDelivery(ctx.db, id);
         if (!before) throw new SlipwayError('not_found', `no notification delivery ${id}`);
         const d = await retryFailedDelivery(ctx.db, id);
