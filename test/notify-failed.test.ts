@@ -18,8 +18,11 @@ interface Listed {
     target: string;
     state: string;
     attempts: number;
+    maxAttempts?: number;
     lastStatus?: number;
     lastError?: string;
+    createdAt: string;
+    lastAttemptAt?: string;
   }[];
 }
 
@@ -67,13 +70,17 @@ describe('a notification that failed for good', () => {
     });
     expect((await system.finish(d.id)).state).toBe('succeeded');
     const failed = listed.notifications.find((n) => n.target === 'gone')!;
-    // A 404 is not retried: failed at the first attempt, with the receiver's answer.
-    expect(failed).toMatchObject({ attempts: 1, lastStatus: 404, lastError: 'HTTP 404: refused on purpose' });
+    // A 404 is not retried: failed at the first attempt, with the receiver's answer and what to do (the secret's name).
+    const lastError =
+      'HTTP 404: refused on purpose — the URL is no longer there: ' +
+      'check secret GONE_URL (notifications.services.gone.url)';
+    expect(failed).toMatchObject({ attempts: 1, maxAttempts: 10, lastStatus: 404, lastError });
+    expect(Date.parse(failed.lastAttemptAt ?? '')).toBeGreaterThan(Date.parse(failed.createdAt) - 1000);
 
     const table = await system.cli(['notifications', '--failed']);
     expect(table.code).toBe(0);
     expect(table.stdout).toContain('gone (slack)');
-    expect(table.stdout).toContain(`#${failed.id} failed: HTTP 404: refused on purpose`);
+    expect(table.stdout).toContain(`#${failed.id} failed: ${lastError}`);
     expect(table.stdout).not.toContain('chat (slack)');
     const json = await system.cli(['notifications', '--failed', '--json']);
     expect(JSON.parse(json.stdout).notifications).toEqual([
@@ -90,6 +97,22 @@ describe('a notification that failed for good', () => {
     expect(metrics).toMatch(/slipway_notifications\{type="slack",state="failed"\} 1\n/);
     expect(refusing.received).toHaveLength(0);
     expect(ok.received).toHaveLength(1);
+
+    // The cause fixed (the receiver accepts now): `slipway notifications retry ID` sends it again.
+    refusing.mode.status = undefined;
+    const retried = await system.cli(['notifications', 'retry', String(failed.id)]);
+    expect([retried.code, retried.stdout]).toEqual([
+      0,
+      `#${failed.id} to gone (slack) will be sent again now (up to 10 attempts)\n`,
+    ]);
+    await until('the retried delivery sent', async () => {
+      const r = await system.client.call<Listed>('GET', `/api/v1/projects/${system.project}/notifications`);
+      return r.notifications.find((n) => n.id === failed.id && n.state === 'sent');
+    });
+    expect(refusing.received).toHaveLength(1);
+    const again = await system.cli(['notifications', 'retry', String(failed.id)]);
+    expect(again.code).toBe(5);
+    expect(again.stderr).toContain(`notification delivery ${failed.id} is sent, not failed`);
   });
 
   it("keeps Slipway's own secrets out of the instances; the application's own reach them", async () => {

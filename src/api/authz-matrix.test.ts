@@ -12,6 +12,7 @@ import { generateToken, hashToken } from './auth.js';
 import { registeredRoutes, requireRouteAccess } from './route-access.js';
 import { ensureDsnKey } from '../observe/errors/dsn.js';
 import { scheduleDeployment } from '../schedule/schedule.js';
+import { finishAttempts, insertNotifyDeliveries, listNotifyDeliveries } from '../store/repos/notify-deliveries.js';
 
 /**
  * The authorization matrix: every registered route × every role, from an explicit table. A route
@@ -23,7 +24,8 @@ import { scheduleDeployment } from '../schedule/schedule.js';
  * - dsn: Sentry-protocol ingest, authenticated by the DSN key the request carries; tokens neither grant nor deny
  * - star: project-wide, the role must be granted on '*'
  * - any: the request names no environment; any grant is enough (the route shows what the token may view)
- * - body / query / params / deployment / instance / rollout / incident / scheduled: the request's environment
+ * - body / query / params / deployment / instance / rollout / incident / scheduled / notification: the request's
+ *   environment
  *   (body.environment, query.environment, params.environment, or the stored record's environment)
  */
 type Source =
@@ -38,7 +40,8 @@ type Source =
   | 'instance'
   | 'rollout'
   | 'incident'
-  | 'scheduled';
+  | 'scheduled'
+  | 'notification';
 type Env = 'staging' | 'production';
 interface Expectation {
   role: Role;
@@ -47,10 +50,17 @@ interface Expectation {
   request: (env: Env) => InjectOptions;
 }
 
-type Seeded = { deployment: string; instance: string; rollout: string; incident: string; scheduled: string };
+type Seeded = {
+  deployment: string;
+  instance: string;
+  rollout: string;
+  incident: string;
+  scheduled: string;
+  notification: number;
+};
 const seeded: Record<Env, Seeded> = {
-  staging: { deployment: '', instance: '', rollout: '', incident: '', scheduled: '' },
-  production: { deployment: '', instance: '', rollout: '', incident: '', scheduled: '' },
+  staging: { deployment: '', instance: '', rollout: '', incident: '', scheduled: '', notification: 0 },
+  production: { deployment: '', instance: '', rollout: '', incident: '', scheduled: '', notification: 0 },
 };
 const dep = (env: Env) => seeded[env].deployment;
 const ins = (env: Env) => seeded[env].instance;
@@ -410,6 +420,12 @@ const table: Record<string, Expectation> = {
     source: 'query',
     request: (env) => ({ url: `/api/v1/projects/harbor/notifications?environment=${env}` }),
   },
+  // A failed delivery: an allowed caller sends it again (200), the next one gets the handler's 409.
+  'POST /api/v1/notifications/:id/retry': {
+    role: 'deployer',
+    source: 'notification',
+    request: (env) => ({ method: 'POST', url: `/api/v1/notifications/${seeded[env].notification}/retry` }),
+  },
   'GET /api/v1/projects/:project/kpis': {
     role: 'viewer',
     source: 'query',
@@ -721,6 +737,15 @@ beforeAll(async () => {
       })
     ).id;
   }
+  for (const [i, environment] of (['staging', 'production'] as const).entries()) {
+    const written = { key: `matrix-${environment}`, eventId: i + 1, trigger: 'on-deployment-started' };
+    await insertNotifyDeliveries(h.db, [
+      { ...written, project: 'harbor', environment, target: 'chat', targetType: 'slack', message: { title: 'x' } },
+    ]);
+    const d = (await listNotifyDeliveries(h.db, { environment }))[0]!;
+    await finishAttempts(h.db, [{ id: d.id, state: 'failed', status: 404, error: 'HTTP 404' }]);
+    seeded[environment].notification = d.id;
+  }
   for (const environment of ['staging', 'production'] as const) {
     const key = await ensureDsnKey(h.db, 'harbor', environment);
     dsn[environment] = { id: key.id, key: key.publicKey };
@@ -741,7 +766,7 @@ describe('the authorization matrix', () => {
     for (const r of routes) {
       const e = table[`${r.method} ${r.url}`]!;
       const declared = sourceOf(r.access);
-      const expected = ['deployment', 'instance', 'rollout', 'incident', 'scheduled'].includes(e.source)
+      const expected = ['deployment', 'instance', 'rollout', 'incident', 'scheduled', 'notification'].includes(e.source)
         ? 'function'
         : e.source;
       expect({ route: `${r.method} ${r.url}`, role: r.access.role, source: declared }).toEqual({

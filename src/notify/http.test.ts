@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { postJson } from './http.js';
+import { nextAttemptDelay } from './backoff.js';
+import { postJson, retryAfterMs } from './http.js';
 
 // A receiver on loopback: /moved answers a redirect to /ok, /ok 200, /busy 503, /slow never answers.
 let server: Server;
@@ -55,4 +56,17 @@ it('no answer within the deadline is retried as timed out; a refused connection 
   const refused = await postJson('http://127.0.0.1:1/', {}, 'key-5', signal());
   expect(refused).toMatchObject({ kind: 'retry' });
   expect(refused.kind === 'retry' && refused.error).toMatch(/^no answer: /);
+});
+
+it('reads Retry-After as seconds or an HTTP date; the wait it asks for is capped by retry.maxBackoff', async () => {
+  const now = Date.parse('2026-12-07T12:00:00Z');
+  expect(retryAfterMs('120', now)).toBe(120_000);
+  expect(retryAfterMs('Mon, 07 Dec 2026 12:00:30 GMT', now)).toBe(30_000);
+  expect(retryAfterMs('Mon, 07 Dec 2026 11:00:00 GMT', now)).toBe(0);
+  expect([retryAfterMs(undefined, now), retryAfterMs('soon', now)]).toEqual([undefined, undefined]);
+  const retry = { backoffMs: 1000, maxBackoffMs: 60_000 };
+  expect(nextAttemptDelay(1, retry, 30_000, () => 0.5)).toBe(30_000);
+  expect(nextAttemptDelay(1, retry, 3_600_000, () => 0.5)).toBe(60_000);
+  // The backoff when it is later than what the receiver asked for.
+  expect(nextAttemptDelay(5, retry, 100, () => 0.5)).toBe(16_000);
 });

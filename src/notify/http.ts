@@ -14,6 +14,24 @@ const retryable = new Set([408, 425, 429]);
 export interface HttpAnswer {
   status: number;
   body: string;
+  /** The answer's Retry-After (seconds or an HTTP date) and Location headers, when it had them. */
+  retryAfter?: string;
+  location?: string;
+}
+
+/** The first value of a header undici gives as a string or a list. */
+const headerValue = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/**
+ * How long a Retry-After asks to wait, in ms from `now`: delay-seconds or an HTTP date (RFC 9110 §10.2.3); undefined
+ * when absent or unreadable. A date in the past is no wait.
+ */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** Send a request; the answer (any status) or a retry outcome when there was none. */
@@ -28,7 +46,14 @@ export async function request(
       ...(init.body === undefined ? {} : { body: init.body }),
       signal: init.signal,
     });
-    return { status: res.statusCode, body: (await res.body.text()).slice(0, 2000) };
+    const retryAfter = headerValue(res.headers['retry-after']);
+    const location = headerValue(res.headers.location);
+    return {
+      status: res.statusCode,
+      body: (await res.body.text()).slice(0, 2000),
+      ...(retryAfter ? { retryAfter } : {}),
+      ...(location ? { location } : {}),
+    };
   } catch (e) {
     const cause = (e as { cause?: unknown }).cause;
     const why = init.signal.aborted ? 'timed out' : `${messageOf(e)}${cause ? `: ${messageOf(cause)}` : ''}`;
@@ -36,13 +61,20 @@ export async function request(
   }
 }
 
-/** 2xx is sent; 5xx, 408, 425 and 429 are retried; other answers fail for good, with what the receiver said. */
+/**
+ * 2xx is sent; 5xx, 408, 425 and 429 are retried (after the receiver's Retry-After, when it gives one); other answers
+ * fail for good, with what the receiver said and, for a redirect, where it pointed (the worker scrubs URLs).
+ */
 export function classify(answer: HttpAnswer | SendOutcome): SendOutcome {
   if ('kind' in answer) return answer;
   const { status, body } = answer;
   if (status >= 200 && status < 300) return { kind: 'sent', status };
-  const error = `HTTP ${status}${body.trim() ? `: ${body.trim().slice(0, 300)}` : ''}`;
-  return status >= 500 || retryable.has(status) ? { kind: 'retry', status, error } : { kind: 'failed', status, error };
+  // The Location last, followed by a space at most: the scrub takes a URL up to the next space, quote or bracket.
+  const to = status >= 300 && status < 400 && answer.location ? `, Location: ${answer.location}` : '';
+  const error = `HTTP ${status}${body.trim() ? `: ${body.trim().slice(0, 300)}` : ''}${to}`;
+  if (status < 500 && !retryable.has(status)) return { kind: 'failed', status, error };
+  const wait = retryAfterMs(answer.retryAfter);
+  return { kind: 'retry', status, error, ...(wait === undefined ? {} : { retryAfterMs: wait }) };
 }
 
 /** POST JSON with the idempotency key as a header (receivers that dedup read it). */

@@ -235,7 +235,10 @@ describe('notifications', () => {
     });
     // Failed at the 404, not retried to the limit (a timeout on this busy machine may come first).
     expect(refused.every((d) => d.attempts < 10 && d.lastStatus === 404)).toBe(true);
-    expect(refused[0]!.lastError).toBe('HTTP 404: refused on purpose');
+    expect(refused[0]!.lastError).toBe(
+      'HTTP 404: refused on purpose — the URL is no longer there: ' +
+        'check secret REFUSING (notifications.services.refusing.url)',
+    );
     const hung = await until('a hanging delivery waiting for its retry', async () =>
       (await listNotifyDeliveries(db, { limit: 100 })).find(
         (d) => d.target === 'hanging' && d.state === 'pending' && d.attempts >= 1,

@@ -31,7 +31,8 @@ export interface SendRequest {
  */
 export type SendOutcome =
   | { kind: 'sent'; status?: number; note?: string; skipped?: string }
-  | { kind: 'retry'; status?: number; error: string }
+  /** `retryAfterMs`: the receiver's Retry-After, the least wait before the next try (crosses the send thread). */
+  | { kind: 'retry'; status?: number; error: string; retryAfterMs?: number }
   | { kind: 'failed'; status?: number; error: string };
 
 export interface NotificationSender {

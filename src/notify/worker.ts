@@ -27,7 +27,8 @@ import {
   urgentTriggers,
 } from '../store/repos/notify-deliveries.js';
 import { getProject } from '../store/repos/projects.js';
-import { retryDelay } from './backoff.js';
+import { adviceFor } from './advice.js';
+import { nextAttemptDelay } from './backoff.js';
 import type { NotificationMessage } from './message.js';
 import { sentMessage } from './outcome.js';
 import { plainFields } from './secret-names.js';
@@ -427,8 +428,12 @@ export class DeliveryWorker {
         ...(outcome.note ? { note: scrub(outcome.note, secrets) } : {}),
         ...(outcome.skipped ? { skipped: scrub(outcome.skipped, secrets) } : {}),
       };
-    const error = 'error' in outcome ? scrub(String(outcome.error), secrets) : undefined;
+    // The advice names config keys and secrets, never their values: added after the scrub, which would take nothing.
+    const advice = outcome.kind === 'failed' ? adviceFor(outcome.status, n, d.target) : undefined;
+    const scrubbed = 'error' in outcome ? scrub(String(outcome.error), secrets) : undefined;
+    const error = scrubbed && advice ? `${scrubbed} — ${advice}` : scrubbed;
     const retry = n?.retry ?? { attempts: 1, backoffMs: 1000, maxBackoffMs: 1000 };
+    const retryAfter = outcome.kind === 'retry' ? outcome.retryAfterMs : undefined;
     const giveUp = outcome.kind === 'failed' || (outcome.kind === 'retry' && d.attempts >= retry.attempts);
     const state = outcome.kind === 'sent' ? 'sent' : giveUp ? 'failed' : 'pending';
     const end: AttemptEnd = {
@@ -436,7 +441,9 @@ export class DeliveryWorker {
       state,
       ...(outcome.status ? { status: outcome.status } : {}),
       ...(error ? { error } : {}),
-      ...(state === 'pending' ? { nextAt: new Date(Date.now() + retryDelay(d.attempts, retry)) } : {}),
+      ...(state === 'pending'
+        ? { nextAt: new Date(Date.now() + nextAttemptDelay(d.attempts, retry, retryAfter)) }
+        : {}),
     };
     if (state === 'failed') {
       this.options.logger.warn(

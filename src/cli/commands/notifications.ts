@@ -3,9 +3,10 @@ import { commandContext, type GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 import { type NotificationsView, renderNotifications } from '../render-notifications.js';
 import { limitOption } from '../limit-option.js';
+import { registerNotificationsRetry } from './notifications-retry.js';
 
 export function registerNotifications(program: Command): void {
-  program
+  const notifications = program
     .command('notifications')
     .description('Notifications sent, waiting for a retry or failed (newest first), with the last error of each')
     .option('--failed', 'only deliveries that failed for good (4xx answers, retries used up)')
@@ -26,4 +27,5 @@ export function registerNotifications(program: Command): void {
         renderNotifications(view, { failedOnly: Boolean(opts.failed), ...(opts.env ? { environment: opts.env } : {}) }),
       );
     });
+  registerNotificationsRetry(notifications);
 }

@@ -30,6 +30,8 @@ export interface NotifyDelivery {
   lastStatus?: number;
   createdAt: Date;
   sentAt?: Date;
+  /** When the last attempt ended (schema 026); none before the first, nor for deliveries ended before that schema. */
+  lastAttemptAt?: Date;
 }
 
 export type NewNotifyDelivery = Pick<NotifyDelivery, 'key' | 'eventId' | 'trigger' | 'target' | 'targetType'> &
@@ -39,7 +41,7 @@ export type NewNotifyDelivery = Pick<NotifyDelivery, 'key' | 'eventId' | 'trigge
 
 const columns =
   'id, key, event_id, project, environment, service, deployment_id, trigger, target, target_type, message, ' +
-  'render_error, state, attempts, next_at, last_error, last_status, created_at, sent_at';
+  'render_error, state, attempts, next_at, last_error, last_status, created_at, sent_at, last_attempt_at';
 /** The same columns of `notify_deliveries d` (in a statement that joins it). */
 const columnsOfD = columns.replace(/(\w+)/g, 'd.$1');
 
@@ -64,6 +66,7 @@ function toDelivery(r: Record<string, unknown>): NotifyDelivery {
     lastStatus: r.last_status === null || r.last_status === undefined ? undefined : Number(r.last_status),
     createdAt: r.created_at as Date,
     sentAt: optionalDate(r.sent_at),
+    lastAttemptAt: optionalDate(r.last_attempt_at),
   };
 }
 
@@ -258,6 +261,7 @@ export async function finishAttempts(
     plannedEachTime(`with finished as (
        update notify_deliveries d set state = x.state, last_status = x.status, last_error = x.error,
          next_at = coalesce(x.next_at, d.next_at), sent_at = case when x.state = 'sent' then now() else d.sent_at end,
+         last_attempt_at = case when x.uncounted then d.last_attempt_at else now() end,
          attempts = case when x.uncounted then greatest(d.attempts - 1, 0) else d.attempts end
        from jsonb_to_recordset($1::jsonb) as x(id bigint, state text, status integer, error text, next_at timestamptz,
          uncounted boolean)
@@ -296,6 +300,26 @@ export async function releaseInterrupted(db: Queryable, held: number[] = []): Pr
     [held],
   );
   return rowCount;
+}
+
+/** One delivery by id. */
+export async function getNotifyDelivery(db: Queryable, id: number): Promise<NotifyDelivery | undefined> {
+  const { rows } = await db.query(`select ${columns} from notify_deliveries where id = $1`, [id]);
+  return rows[0] ? toDelivery(rows[0]) : undefined;
+}
+
+/**
+ * A delivery that failed for good goes back to pending, due now, with its attempts counted from 0 again (someone fixed
+ * the cause: it gets the whole retry budget, not one last attempt). Its last error stays until the next attempt ends.
+ * Returns the delivery as it is now, or undefined when it was not failed (nothing changed).
+ */
+export async function retryFailedDelivery(db: Queryable, id: number): Promise<NotifyDelivery | undefined> {
+  const { rows } = await db.query(
+    `update notify_deliveries set state = 'pending', attempts = 0, next_at = now()
+     where id = $1 and state = 'failed' returning ${columns}`,
+    [id],
+  );
+  return rows[0] ? toDelivery(rows[0]) : undefined;
 }
 
 export interface NotifyDeliveryFilter {

@@ -1,0 +1,117 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EventLog } from '../engine/event-log.js';
+import { silentLogger } from '../shared/logging.js';
+import type { Db } from '../store/db.js';
+import { listNotifyDeliveries, type NotifyDelivery } from '../store/repos/notify-deliveries.js';
+import { dispatchUntilWritten, emitDeploymentStarted, storeProject } from '../../test/support/notify-fixtures.js';
+import { freshDb } from '../../test/support/store.js';
+import { Dispatcher } from './dispatcher.js';
+import { SendThread } from './send-thread.js';
+import { slackSender } from './slack/index.js';
+import { DeliveryWorker } from './worker.js';
+
+/**
+ * What a real receiver's answer makes of a delivery: a 429 with Retry-After is tried again no sooner than asked (also
+ * when the send thread sends it), and a refusal retrying cannot fix says what to do, naming the secret, not its value.
+ */
+let server: Server;
+let base = '';
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/limited') res.writeHead(429, { 'retry-after': '2' }).end('rate_limited');
+      else if (req.url === '/moved') res.writeHead(302, { location: 'https://hooks.example.test/final' }).end();
+      else if (req.url === '/refused') res.writeHead(401).end('invalid_token');
+      else if (req.url === '/gone') res.writeHead(404).end('no_service');
+      else res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+let db: Db;
+let worker: DeliveryWorker | undefined;
+let thread: SendThread | undefined;
+beforeEach(async () => {
+  db = await freshDb();
+  await storeProject(db, {
+    retry: { attempts: 3, backoff: '100ms' },
+    services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
+    subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
+  });
+  await emitDeploymentStarted(new EventLog(db, silentLogger));
+  expect(await dispatchUntilWritten(new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' }))).toBe(1);
+});
+afterEach(async () => {
+  await worker?.close();
+  worker = undefined;
+  await thread?.close();
+  thread = undefined;
+  await db.close();
+});
+
+function startWorker(path: string, sendThread?: SendThread): void {
+  worker = new DeliveryWorker({
+    db,
+    senders: { slack: slackSender },
+    secretsFor: async () => ({ SLACK_URL: `${base}${path}` }),
+    logger: silentLogger,
+    pollMs: 50,
+    configCacheMs: 0,
+    ...(sendThread ? { sendThread } : {}),
+  });
+  void worker.start();
+}
+
+/** The delivery once `done` says so (within 10 s). */
+async function delivery(done: (d: NotifyDelivery) => boolean): Promise<NotifyDelivery> {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const d = (await listNotifyDeliveries(db))[0];
+    if (d && done(d)) return d;
+    if (Date.now() > end) throw new Error(`the delivery is still ${d?.state} (attempts ${d?.attempts})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('Retry-After', () => {
+  for (const via of ['the send thread', 'the coordinator thread']) {
+    it(`a 429 with Retry-After: 2 is due again 2 s later, not after the 100 ms backoff (${via})`, async () => {
+      if (via === 'the send thread') thread = SendThread.create();
+      const before = Date.now();
+      startWorker('/limited', thread);
+      const d = await delivery((x) => x.state === 'pending' && x.lastStatus === 429);
+      const after = Date.now();
+      expect(d.attempts).toBe(1);
+      expect(d.lastError).toBe('HTTP 429: rate_limited');
+      // The stored next_at: 2 s after the answer (the 100 ms backoff with its jitter would be < 150 ms).
+      expect(d.nextAt.getTime()).toBeGreaterThanOrEqual(before + 1900);
+      expect(d.nextAt.getTime()).toBeLessThanOrEqual(after + 2100);
+    });
+  }
+});
+
+describe('a refusal retrying cannot fix says what to do', () => {
+  const secret = 'secret SLACK_URL (notifications.services.chat.url)';
+  const cases: [string, string][] = [
+    ['/moved', `HTTP 302, Location: [url] — redirects are not followed: set ${secret} to the final URL`],
+    ['/refused', `HTTP 401: invalid_token — the receiver refused the credentials: check the URL or token in ${secret}`],
+    ['/gone', `HTTP 404: no_service — the URL is no longer there: check ${secret}`],
+  ];
+  for (const [path, expected] of cases) {
+    it(`${path}`, async () => {
+      startWorker(path);
+      const d = await delivery((x) => x.state === 'failed');
+      expect(d.lastError).toBe(expected);
+      expect(d.lastError).not.toContain(base);
+    });
+  }
+});
