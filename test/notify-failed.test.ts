@@ -80,7 +80,8 @@ describe('a notification that failed for good', () => {
     const table = await system.cli(['notifications', '--failed']);
     expect(table.code).toBe(0);
     expect(table.stdout).toContain('gone (slack)');
-    expect(table.stdout).toContain(`#${failed.id} failed: ${lastError}`);
+    expect(table.stdout).toMatch(new RegExp(`#${failed.id} failed \\d+s ago after 1 try: `));
+    expect(table.stdout).toContain(lastError);
     expect(table.stdout).not.toContain('chat (slack)');
     const json = await system.cli(['notifications', '--failed', '--json']);
     expect(JSON.parse(json.stdout).notifications).toEqual([

@@ -33,4 +33,18 @@ describe('slipway notifications', () => {
     );
     expect(renderNotifications({ notifications: [] })).toMatch(/^no notifications yet: subscriptions in slipway\.yaml/);
   });
+
+  it('shows tries against the limit, and when a failed one last tried and how often', () => {
+    const failed = {
+      ...delivery,
+      state: 'failed',
+      attempts: 4,
+      maxAttempts: 4,
+      lastError: 'HTTP 503: upstream down',
+      lastAttemptAt: new Date(Date.now() - 120_000).toISOString(),
+    };
+    const out = renderNotifications({ notifications: [failed] });
+    expect(out.split('\n')[1]!.split(/ {2,}/)[6]).toBe('4/4');
+    expect(out).toContain('#7 failed 2m ago after 4 tries: HTTP 503: upstream down\n');
+  });
 });

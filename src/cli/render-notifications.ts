@@ -18,8 +18,22 @@ export interface NotificationsView {
     renderError?: string;
     createdAt: string;
     nextAt?: string;
+    /** When the last attempt ended. */
+    lastAttemptAt?: string;
+    /** notifications.retry.attempts in the project's config. */
+    maxAttempts?: number;
   }[];
 }
+
+/** "failed 2m ago after 4 tries": when the last attempt ended, and how many were made. */
+function failedWhen(n: NotificationsView['notifications'][number]): string {
+  const when = n.lastAttemptAt ? ` ${ago(n.lastAttemptAt)}` : '';
+  return `failed${when} after ${n.attempts} ${n.attempts === 1 ? 'try' : 'tries'}`;
+}
+
+/** Why it is not sent: when it is tried again, or when and after how many tries it failed. */
+const standing = (n: NotificationsView['notifications'][number]) =>
+  n.state === 'pending' ? `retrying at ${n.nextAt ?? '?'}` : failedWhen(n);
 
 /** Deliveries as a table; under it, why each failed or is waiting, and each template that fell back. */
 export function renderNotifications(
@@ -41,13 +55,11 @@ export function renderNotifications(
     `${n.target} (${n.type})`,
     [n.service, n.environment].filter(Boolean).join('/') || '-',
     painted(stateWord(n.state)),
-    String(n.attempts),
+    n.maxAttempts ? `${n.attempts}/${n.maxAttempts}` : String(n.attempts),
     n.title.length > 50 ? `${n.title.slice(0, 49)}…` : n.title,
   ]);
   const notes = view.notifications.flatMap((n) => [
-    ...(n.lastError && n.state !== 'sent'
-      ? [`#${n.id} ${n.state === 'pending' ? `retrying at ${n.nextAt ?? '?'}` : 'failed'}: ${printable(n.lastError)}`]
-      : []),
+    ...(n.lastError && n.state !== 'sent' ? [`#${n.id} ${standing(n)}: ${printable(n.lastError)}`] : []),
     ...(n.renderError ? [`#${n.id} ${printable(n.renderError)}`] : []),
   ]);
   const headers = ['ID', 'AGE', 'TRIGGER', 'TO', 'SERVICE/ENV', 'STATE', 'TRIES', 'MESSAGE'];

@@ -10,6 +10,7 @@ describe('scrub', () => {
       'no answer: fetch failed: connect ECONNREFUSED [host] for [secret]; token [secret] in body',
     );
     expect(scrub('see https://hooks.slack.com/services/T/B/C now', [])).toBe('see [url] now');
+    expect(scrub('moved (Location: https://other.test/x).', [])).toBe('moved (Location: [url]).');
   });
 
   it("removes a URL secret's password (as written and decoded), path token and query values on their own", () => {

@@ -55,5 +55,6 @@ export function scrub(text: string, secrets: string[]): string {
   replace.sort(([a], [b]) => b.length - a.length);
   let out = text;
   for (const [value, label] of replace) if (value.length >= 4) out = out.split(value).join(label);
-  return out.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, '[url]');
+  // Punctuation that ends the sentence around a URL (a closing bracket, a full stop) stays: it is not the URL's.
+  return out.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => `[url]${/[).,;:]+$/.exec(url)?.[0] ?? ''}`);
 }
