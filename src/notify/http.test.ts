@@ -7,13 +7,19 @@ import { postJson, retryAfterMs } from './http.js';
 // A receiver on loopback: /moved answers a redirect to /ok, /ok 200, /busy 503, /slow never answers.
 let server: Server;
 let base = '';
-const seen: { path: string; key: string | undefined; body: string }[] = [];
+const seen: { path: string; key: string | undefined; body: string; authorization?: string }[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c));
     req.on('end', () => {
-      seen.push({ path: req.url ?? '', key: req.headers['idempotency-key'] as string | undefined, body });
+      const authorization = req.headers.authorization;
+      seen.push({
+        path: req.url ?? '',
+        key: req.headers['idempotency-key'] as string | undefined,
+        body,
+        ...(authorization ? { authorization } : {}),
+      });
       if (req.url === '/moved') res.writeHead(302, { location: '/ok' }).end();
       else if (req.url === '/ok') res.end('ok');
       else if (req.url === '/busy') res.writeHead(503).end('x'.repeat(5000));
@@ -69,4 +75,13 @@ it('reads Retry-After as seconds or an HTTP date; the wait it asks for is capped
   expect(nextAttemptDelay(1, retry, 3_600_000, () => 0.5)).toBe(60_000);
   // The backoff when it is later than what the receiver asked for.
   expect(nextAttemptDelay(5, retry, 100, () => 0.5)).toBe(16_000);
+});
+
+it('sends the credentials written in the URL as Basic authorization, and the URL without them', async () => {
+  const url = `${base.replace('http://', 'http://hook%40user:p%40ss@')}/ok`;
+  expect(await postJson(url, {}, 'key-auth', signal())).toEqual({ kind: 'sent', status: 200 });
+  expect(seen.at(-1)).toMatchObject({
+    path: '/ok',
+    authorization: `Basic ${Buffer.from('hook@user:p@ss').toString('base64')}`,
+  });
 });

@@ -34,15 +34,35 @@ export function retryAfterMs(value: string | undefined, now = Date.now()): numbe
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/**
+ * A URL with credentials in it (`https://user:pass@host/…`) as the URL without them and the Basic authorization they
+ * stand for: undici sends no credentials from a URL, and a receiver that needs them answered 401 with nothing saying
+ * why.
+ */
+function withoutCredentials(url: string): { url: string; authorization?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url };
+  }
+  if (!parsed.username && !parsed.password) return { url };
+  const pair = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString(), authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
+}
+
 /** Send a request; the answer (any status) or a retry outcome when there was none. */
 export async function request(
   url: string,
   init: { method?: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
 ): Promise<HttpAnswer | SendOutcome> {
   try {
-    const res = await undiciRequest(url, {
+    const target = withoutCredentials(url);
+    const res = await undiciRequest(target.url, {
       method: (init.method ?? 'POST') as 'POST',
-      headers: init.headers,
+      headers: target.authorization ? { authorization: target.authorization, ...init.headers } : init.headers,
       ...(init.body === undefined ? {} : { body: init.body }),
       signal: init.signal,
     });
