@@ -18,11 +18,16 @@ import { DeliveryWorker } from './worker.js';
  */
 let server: Server;
 let base = '';
+/** Each request the receiver read, and when. */
+const arrivals: { path: string; at: number }[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
+      arrivals.push({ path: req.url ?? '', at: Date.now() });
       if (req.url === '/limited') res.writeHead(429, { 'retry-after': '2' }).end('rate_limited');
+      else if (req.url === '/limited-once' && arrivals.filter((a) => a.path === '/limited-once').length === 1)
+        res.writeHead(429, { 'retry-after': '1' }).end('rate_limited');
       else if (req.url === '/moved') res.writeHead(302, { location: 'https://hooks.example.test/final' }).end();
       else if (req.url === '/refused') res.writeHead(401).end('invalid_token');
       else if (req.url === '/gone') res.writeHead(404).end('no_service');
@@ -114,4 +119,30 @@ describe('a refusal retrying cannot fix says what to do', () => {
       expect(d.lastError).not.toContain(base);
     });
   }
+});
+
+describe('a Retry-After holds the whole service, not only the delivery it answered', () => {
+  it('sends nothing more to a service before the time it asked for, then the rest of its queue', async () => {
+    await storeProject(db, {
+      concurrency: 1,
+      retry: { attempts: 3, backoff: '100ms' },
+      services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
+      subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
+    });
+    const events = new EventLog(db, silentLogger);
+    await emitDeploymentStarted(events, 'second');
+    await emitDeploymentStarted(events, 'third');
+    await dispatchUntilWritten(new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' }));
+    expect(await listNotifyDeliveries(db)).toHaveLength(3);
+    startWorker('/limited-once');
+    const end = Date.now() + 10_000;
+    while ((await listNotifyDeliveries(db)).some((d) => d.state !== 'sent')) {
+      if (Date.now() > end) throw new Error('not all sent within 10 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const times = arrivals.filter((a) => a.path === '/limited-once').map((a) => a.at);
+    // The 429, then nothing for the second it asked (the other two waited in the queue), then all three sent.
+    expect(times).toHaveLength(4);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
+  });
 });

@@ -92,7 +92,16 @@ interface Slot {
   normal: NotifyDelivery[];
   /** Subjects (see subjectOf) with a delivery in flight to this service. */
   busy: Set<string>;
+  /**
+   * Until when (ms since the epoch) the service asked to be left alone (a Retry-After): nothing starts before then, so
+   * a rate-limited Slack is not sent the rest of the queue only to answer 429 to each.
+   */
+  pausedUntil: number;
+  resume?: NodeJS.Timeout;
 }
+
+/** The slot's key of a delivery: one notification service of one project. */
+const slotKey = (d: Pick<NotifyDelivery, 'project' | 'target'>) => `${d.project ?? ''}/${d.target}`;
 
 /** What a delivery is about, when that orders it: the incident, else the deployment. */
 function subjectOf(d: NotifyDelivery): string | undefined {
@@ -207,7 +216,10 @@ export class DeliveryWorker {
     this.wake();
     await this.loop;
     const queued = [...this.slots.values()].flatMap((s) => [...s.urgent, ...s.normal].map((d) => d.id));
-    for (const slot of this.slots.values()) slot.urgent = slot.normal = [];
+    for (const slot of this.slots.values()) {
+      slot.urgent = slot.normal = [];
+      clearTimeout(slot.resume);
+    }
     await Promise.allSettled([...this.attempts]);
     await releaseUnattempted(this.options.db, queued).catch(() => undefined);
     clearTimeout(this.flushTimer);
@@ -296,13 +308,13 @@ export class DeliveryWorker {
   }
 
   private async slotOf(d: NotifyDelivery): Promise<Slot> {
-    const key = `${d.project ?? ''}/${d.target}`;
+    const key = slotKey(d);
     // A config that cannot be read now still gets the delivery a queue: its attempt reports the failure (notStarted).
     const config = await this.configOf(d.project).catch(() => undefined);
     const limit = config?.notifications?.concurrency ?? 4;
     let slot = this.slots.get(key);
     if (!slot) {
-      slot = { key, limit, inFlight: new Set(), urgent: [], normal: [], busy: new Set() };
+      slot = { key, limit, inFlight: new Set(), urgent: [], normal: [], busy: new Set(), pausedUntil: 0 };
       this.slots.set(key, slot);
     }
     slot.limit = limit;
@@ -315,6 +327,7 @@ export class DeliveryWorker {
    * opening, or a resolution the acknowledgement (a Jira issue would end in the wrong state).
    */
   private pump(slot: Slot): void {
+    if (Date.now() < slot.pausedUntil) return;
     while (slot.inFlight.size < slot.limit && !this.stopping.signal.aborted) {
       const d = takeStartable(slot.urgent, slot.busy) ?? takeStartable(slot.normal, slot.busy);
       if (!d) return;
@@ -434,6 +447,7 @@ export class DeliveryWorker {
     const error = scrubbed && advice ? `${scrubbed} — ${advice}` : scrubbed;
     const retry = n?.retry ?? { attempts: 1, backoffMs: 1000, maxBackoffMs: 1000 };
     const retryAfter = outcome.kind === 'retry' ? outcome.retryAfterMs : undefined;
+    if (retryAfter) this.pause(slotKey(d), Math.min(retryAfter, retry.maxBackoffMs));
     const giveUp = outcome.kind === 'failed' || (outcome.kind === 'retry' && d.attempts >= retry.attempts);
     const state = outcome.kind === 'sent' ? 'sent' : giveUp ? 'failed' : 'pending';
     const end: AttemptEnd = {
@@ -456,6 +470,16 @@ export class DeliveryWorker {
       targetType: d.targetType,
       ...(state === 'pending' ? {} : { event: outcomeEvent(d, end, outcome) }),
     });
+  }
+
+  /** Start nothing more for this service for `ms` (its Retry-After), then carry on with its queue. */
+  private pause(key: string, ms: number): void {
+    const slot = this.slots.get(key);
+    if (!slot || ms <= 0) return;
+    slot.pausedUntil = Math.max(slot.pausedUntil, Date.now() + ms);
+    clearTimeout(slot.resume);
+    slot.resume = setTimeout(() => this.pump(slot), slot.pausedUntil - Date.now());
+    slot.resume.unref();
   }
 
   /** Keep an ended attempt for the next batch; a full batch is written at once, else within `flushMs`. */
