@@ -2,25 +2,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from './run.js';
+import { type CapturedOutput, captureOutput } from '../../test/support/captured-output.js';
 
 /** A failed command run with --json: one JSON object on stdout, the text on stderr, the exit code unchanged. */
 describe('a failed --json run', () => {
-  let stdout: string;
-  let stderr: string;
+  let io: CapturedOutput;
   let server: http.Server | undefined;
   const saved = { url: process.env.SLIPWAY_URL, token: process.env.SLIPWAY_TOKEN };
 
   beforeEach(() => {
-    stdout = '';
-    stderr = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      stdout += String(chunk);
-      return true;
-    });
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      stderr += String(chunk);
-      return true;
-    });
+    io = captureOutput();
   });
   afterEach(async () => {
     vi.restoreAllMocks();
@@ -57,36 +48,36 @@ describe('a failed --json run', () => {
     });
     const code = await run('--project', 'harbor', 'promote', 'dep_1', '--json');
     expect(code).toBe(5);
-    expect(JSON.parse(stdout)).toEqual({
+    expect(JSON.parse(io.stdout)).toEqual({
       error: {
         code: 'conflict',
         message: 'api 2.0.0 cannot go to production yet: not deployed to staging yet',
         details: { waits },
       },
     });
-    expect(stdout).not.toContain('slw_');
-    expect(stderr).toContain('cannot go to production yet');
+    expect(io.stdout).not.toContain('slw_');
+    expect(io.stderr).toContain('cannot go to production yet');
   });
 
   it('bad input found by the CLI itself, exit 2', async () => {
     const code = await run('logs', 'api', '--tail', 'lots', '--json');
     expect(code).toBe(2);
-    expect(JSON.parse(stdout).error).toEqual({
+    expect(JSON.parse(io.stdout).error).toEqual({
       code: 'invalid_input',
       message: '--tail lots: expected a whole number of lines',
     });
-    expect(stderr).toContain('--tail lots');
+    expect(io.stderr).toContain('--tail lots');
   });
 
   it('a flag commander refuses, exit 2', async () => {
     const code = await run('logs', 'api', '--json', '--no-such-flag');
     expect(code).toBe(2);
-    expect(JSON.parse(stdout).error.message).toMatch(/unknown option '--no-such-flag'/);
+    expect(JSON.parse(io.stdout).error.message).toMatch(/unknown option '--no-such-flag'/);
   });
 
   it('without --json, stdout stays empty', async () => {
     expect(await run('logs', 'api', '--tail', 'lots')).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr).toContain('--tail lots');
+    expect(io.stdout).toBe('');
+    expect(io.stderr).toContain('--tail lots');
   });
 });

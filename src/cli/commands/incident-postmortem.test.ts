@@ -2,20 +2,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../run.js';
+import { type CapturedOutput, captureOutput } from '../../../test/support/captured-output.js';
 
 describe('slipway incident postmortem --json', () => {
-  let stdout: string;
+  let io: CapturedOutput;
   let server: http.Server;
   const saved = { url: process.env.SLIPWAY_URL, token: process.env.SLIPWAY_TOKEN };
   const asked: string[] = [];
 
   beforeEach(async () => {
-    stdout = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      stdout += String(chunk);
-      return true;
-    });
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    io = captureOutput();
     // A coordinator that has one postmortem draft.
     server = http.createServer((req, res) => {
       asked.push(`${req.method} ${req.url}`);
@@ -38,7 +34,7 @@ describe('slipway incident postmortem --json', () => {
   it('prints the incident id and the Markdown as one JSON document, as every read command may', async () => {
     const code = await runCli(['node', 'slipway', '--project', 'harbor', 'incident', 'postmortem', 'inc_1', '--json']);
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ incident: 'inc_1', markdown: '# Postmortem: inc_1\n' });
+    expect(JSON.parse(io.stdout)).toEqual({ incident: 'inc_1', markdown: '# Postmortem: inc_1\n' });
     expect(asked).toContain('GET /api/v1/incidents/inc_1/postmortem');
   });
 });

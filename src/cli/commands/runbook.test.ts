@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../run.js';
+import { type CapturedOutput, captureOutput } from '../../../test/support/captured-output.js';
 
 const yaml = `project: walk
 environments:
@@ -16,30 +17,20 @@ services:
 
 describe('slipway runbook --json', () => {
   let dir: string;
-  let stdout: string;
-  let stderr: string;
+  let io: CapturedOutput;
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'slipway-runbook-'));
     writeFileSync(path.join(dir, 'slipway.yaml'), yaml);
-    stdout = '';
-    stderr = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      stdout += String(chunk);
-      return true;
-    });
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      stderr += String(chunk);
-      return true;
-    });
+    io = captureOutput();
   });
   afterEach(() => {
     vi.restoreAllMocks();
     rmSync(dir, { recursive: true, force: true });
   });
   const run = async (...args: string[]) => {
-    stdout = '';
+    io.stdout = '';
     const code = await runCli(['node', 'slipway', '--config', path.join(dir, 'slipway.yaml'), 'runbook', ...args]);
-    return { code, json: stdout ? JSON.parse(stdout) : undefined };
+    return { code, json: io.stdout ? JSON.parse(io.stdout) : undefined };
   };
 
   it('prints the Markdown and the file written; --check whether it matches, and the first difference', async () => {
@@ -57,7 +48,7 @@ describe('slipway runbook --json', () => {
       file,
       firstDifference: { line: expect.any(Number), committed: 'an extra line', config: '(end of file)' },
     });
-    expect(stderr).toContain('no longer matches slipway.yaml');
+    expect(io.stderr).toContain('no longer matches slipway.yaml');
   });
 
   it('-o - --json prints it without writing a file', async () => {
