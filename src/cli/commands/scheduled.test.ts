@@ -54,4 +54,9 @@ describe('slipway scheduled: the notice', () => {
     expect(lines[1]).toMatch(/2026-12-08T22:00:00.000Z\s+at its time\s+pending/);
     expect(renderScheduled([{ ...row, state: 'pending' }])).toMatch(/Z\s+1h00m\s+pending/);
   });
+
+  it('says when the notice has gone out', () => {
+    const sent = renderScheduled([{ ...row, state: 'pending', noticedAt: '2026-12-08T21:00:00.000Z' }]);
+    expect(sent).toMatch(/Z\s+1h00m \(sent\)\s+pending/);
+  });
 });

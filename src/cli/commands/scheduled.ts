@@ -11,6 +11,8 @@ interface ScheduledList {
     version: string;
     at: string;
     notifyBeforeMs: number;
+    /** When its maintenance notice went out. */
+    noticedAt?: string;
     state: string;
     deployment?: string;
     error?: string;
@@ -36,7 +38,8 @@ export function renderScheduled(list: ScheduledList['scheduled']): string {
     s.version,
     s.at,
     // --notify-before 0: the notice goes out when the deployment starts, which "0ms" did not say.
-    s.notifyBeforeMs > 0 ? formatDuration(s.notifyBeforeMs) : 'at its time',
+    // Whether those subscribed to maintenance notices have been told yet.
+    `${s.notifyBeforeMs > 0 ? formatDuration(s.notifyBeforeMs) : 'at its time'}${s.noticedAt ? ' (sent)' : ''}`,
     // Claimed, its deployment not created yet (a moment): said so, not a `started` with no deployment beside it.
     // Its time came while another deployment of the service ran: pending still (it can be cancelled), but waiting.
     s.state === 'started' && !s.deployment ? 'starting' : s.waiting ? 'waiting' : s.state,
