@@ -4,8 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storedToken, testApi } from '../../test/support/api-harness.js';
 import { engineHarness, type Harness } from '../../test/support/engine-harness.js';
-import { dispatchUntilWritten, emitDeploymentStarted, storeProject } from '../../test/support/notify-fixtures.js';
-import { Dispatcher } from '../notify/dispatcher.js';
+import { writeSlackChatDelivery } from '../../test/support/notify-fixtures.js';
 import { slackSender } from '../notify/slack/index.js';
 import { DeliveryWorker } from '../notify/worker.js';
 import { silentLogger } from '../shared/logging.js';
@@ -35,16 +34,10 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   h = await engineHarness();
-  await storeProject(h.db, {
-    retry: { attempts: 3, backoff: '100ms' },
-    services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
-    subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
-  });
   deployer = await storedToken(h.db, 'deployer', [{ role: 'deployer', environments: ['staging'] }]);
   viewer = await storedToken(h.db, 'viewer', [{ role: 'viewer', environments: '*' }]);
   app = await testApi(h);
-  await emitDeploymentStarted(h.events);
-  expect(await dispatchUntilWritten(new Dispatcher({ db: h.db, linkBase: 'http://127.0.0.1:7420' }))).toBe(1);
+  expect(await writeSlackChatDelivery(h.db, h.events)).toBe(1);
   worker = new DeliveryWorker({
     db: h.db,
     senders: { slack: slackSender },

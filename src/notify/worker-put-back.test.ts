@@ -4,7 +4,11 @@ import { silentLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { listEvents } from '../store/repos/events.js';
 import { listNotifyDeliveries, type NotifyDelivery } from '../store/repos/notify-deliveries.js';
-import { dispatchUntilWritten, emitDeploymentStarted, storeProject } from '../../test/support/notify-fixtures.js';
+import {
+  dispatchUntilWritten,
+  emitDeploymentStarted,
+  writeSlackChatDelivery,
+} from '../../test/support/notify-fixtures.js';
 import { freshDb } from '../../test/support/store.js';
 import { Dispatcher } from './dispatcher.js';
 import type { NotificationSender, SendOutcome } from './sender.js';
@@ -20,13 +24,7 @@ let worker: DeliveryWorker | undefined;
 
 beforeEach(async () => {
   db = await freshDb();
-  await storeProject(db, {
-    retry: { attempts: 3, backoff: '100ms' },
-    services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
-    subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
-  });
-  await emitDeploymentStarted(new EventLog(db, silentLogger));
-  expect(await dispatchUntilWritten(new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' }))).toBe(1);
+  expect(await writeSlackChatDelivery(db, new EventLog(db, silentLogger))).toBe(1);
 });
 
 afterEach(async () => {

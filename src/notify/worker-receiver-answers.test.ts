@@ -5,7 +5,13 @@ import { EventLog } from '../engine/event-log.js';
 import { silentLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { listNotifyDeliveries, type NotifyDelivery } from '../store/repos/notify-deliveries.js';
-import { dispatchUntilWritten, emitDeploymentStarted, storeProject } from '../../test/support/notify-fixtures.js';
+import {
+  dispatchUntilWritten,
+  emitDeploymentStarted,
+  slackChat,
+  storeProject,
+  writeSlackChatDelivery,
+} from '../../test/support/notify-fixtures.js';
 import { freshDb } from '../../test/support/store.js';
 import { Dispatcher } from './dispatcher.js';
 import { SendThread } from './send-thread.js';
@@ -47,13 +53,7 @@ let worker: DeliveryWorker | undefined;
 let thread: SendThread | undefined;
 beforeEach(async () => {
   db = await freshDb();
-  await storeProject(db, {
-    retry: { attempts: 3, backoff: '100ms' },
-    services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
-    subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
-  });
-  await emitDeploymentStarted(new EventLog(db, silentLogger));
-  expect(await dispatchUntilWritten(new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' }))).toBe(1);
+  expect(await writeSlackChatDelivery(db, new EventLog(db, silentLogger))).toBe(1);
 });
 afterEach(async () => {
   await worker?.close();
@@ -123,12 +123,7 @@ describe('a refusal retrying cannot fix says what to do', () => {
 
 describe('a Retry-After holds the whole service, not only the delivery it answered', () => {
   it('sends nothing more to a service before the time it asked for, then the rest of its queue', async () => {
-    await storeProject(db, {
-      concurrency: 1,
-      retry: { attempts: 3, backoff: '100ms' },
-      services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
-      subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
-    });
+    await storeProject(db, { ...slackChat, concurrency: 1 });
     const events = new EventLog(db, silentLogger);
     await emitDeploymentStarted(events, 'second');
     await emitDeploymentStarted(events, 'third');

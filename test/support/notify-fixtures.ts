@@ -1,7 +1,7 @@
 /** A project with notifications, a deployment with releases and a failing verdict, for notification tests. */
 import { validateConfigObject } from '../../src/config/validate.js';
 import type { EventLog } from '../../src/engine/event-log.js';
-import type { Dispatcher } from '../../src/notify/dispatcher.js';
+import { Dispatcher } from '../../src/notify/dispatcher.js';
 import type { Db } from '../../src/store/db.js';
 import { insertDeployment } from '../../src/store/repos/deployments.js';
 import { upsertProject } from '../../src/store/repos/projects.js';
@@ -110,4 +110,18 @@ export async function dispatchUntilWritten(dispatcher: Dispatcher, written?: () 
     if (total === 0) await new Promise((r) => setTimeout(r, 50));
   }
   return total;
+}
+
+/** harbor's notifications in worker tests: deployments starting go to one Slack service, chat (secret SLACK_URL). */
+export const slackChat = {
+  retry: { attempts: 3, backoff: '100ms' },
+  services: { chat: { type: 'slack', url: 'secret:SLACK_URL' } },
+  subscriptions: [{ on: ['on-deployment-started'], to: ['chat'] }],
+};
+
+/** slackChat stored, api started deploying in staging, and its delivery dispatched; returns how many were written. */
+export async function writeSlackChatDelivery(db: Db, events: EventLog): Promise<number> {
+  await storeProject(db, slackChat);
+  await emitDeploymentStarted(events);
+  return dispatchUntilWritten(new Dispatcher({ db, linkBase: 'http://127.0.0.1:7420' }));
 }
