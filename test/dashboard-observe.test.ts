@@ -234,7 +234,8 @@ describe('errors, alerts, incidents and KPIs in Chromium', () => {
     await page.getByRole('button', { name: 'Yes, add a note' }).click();
     const noted = page.locator('[data-kind="incident.noted"]').filter({ hasText: `rolled back ${html}` });
     await noted.waitFor();
-    // A note of several lines keeps them on the page.
+    // A note of several lines keeps them on the page: innerText is the text as rendered, line breaks and all.
+    // biome-ignore lint/performance/useDomNodeTextContent: textContent would hold the newline whatever the CSS
     expect(await noted.locator('.entry-text').innerText()).toContain(`${html}\nthen flushed the cache`);
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Resolve' }).click();
