@@ -11,6 +11,7 @@ import { Engine } from '../engine/engine.js';
 import { EventLog } from '../engine/event-log.js';
 import { TrafficController } from '../engine/traffic-controller.js';
 import { systemClock } from '../shared/clock.js';
+import { announcingClock } from '../engine/announcing-clock.js';
 import { messageOf, SlipwayError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
@@ -151,7 +152,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           router,
           traffic,
           events,
-          clock: systemClock,
+          clock: announcingClock(systemClock, db),
           logger: logger.child({ part: 'engine' }),
           migrations,
           preflight: staticPreflight,

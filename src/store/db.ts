@@ -43,6 +43,12 @@ export interface Db extends Queryable {
    * slow: on PGlite its statements go before everyone else's (statement-lanes.ts); on PostgreSQL it is the store.
    */
   deployment(): Db;
+  /**
+   * A running deployment will write in `inMs` (a timer of the engine ends then): on PGlite in its thread the
+   * background starts no statement just before then, so the step does not wait for one (statement-lanes.ts). Absent
+   * where nothing waits that way (PostgreSQL runs statements side by side).
+   */
+  deploymentWriteDue?(inMs: number): void;
   /** Close connections (PGlite: flush and close the data directory). Idempotent. */
   close(): Promise<void>;
 }

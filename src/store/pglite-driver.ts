@@ -228,6 +228,10 @@ class PgliteDb implements Db {
     return this.view('background');
   }
 
+  deploymentWriteDue(inMs: number): void {
+    if (!this.core.closing) this.core.pglite.deploymentWriteDue?.(inMs);
+  }
+
   deployment(): Db {
     return this.view('deployment');
   }

@@ -117,3 +117,23 @@ it(
   },
   slow,
 );
+
+it(
+  'takes a deployment write announced ahead, and runs the background after it or after its wait at most',
+  async () => {
+    const db = shared;
+    // Announced far ahead and never written: the background still answers (it waits 25 ms at most).
+    db.deploymentWriteDue?.(60_000);
+    db.deploymentWriteDue?.(0);
+    const background = db.background().query<{ n: number }>('select 1 as n');
+    const step = db.deployment().query<{ n: number }>('select 2 as n');
+    expect((await Promise.all([background, step])).map((r) => r.rows[0]!.n)).toEqual([1, 2]);
+  },
+  slow,
+);
+
+it('ignores an announcement once closed', async () => {
+  const db = await open();
+  await db.close();
+  expect(() => db.deploymentWriteDue?.(5)).not.toThrow();
+});

@@ -7,7 +7,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startThreadModule } from '../shared/thread-module.js';
 import { StoreError } from './errors.js';
-import type { ThreadAnswer, ThreadError, ThreadRequest, ThreadStart } from './pglite-worker.js';
+import type { ThreadAnswer, ThreadError, ThreadNotice, ThreadRequest, ThreadStart } from './pglite-worker.js';
 import type { Lane } from './statement-lanes.js';
 
 type Ask = ThreadRequest extends infer R ? (R extends ThreadRequest ? Omit<R, 'id'> : never) : never;
@@ -21,6 +21,8 @@ export interface PgliteStatements {
 export interface PgliteLike extends PgliteStatements {
   /** A view whose requests the database orders by lane itself (the thread); absent: order them in this process. */
   inLane?(lane: Lane): PgliteLike;
+  /** A running deployment will write in `inMs` (the thread); absent: nothing gives way to it. */
+  deploymentWriteDue?(inMs: number): void;
   transaction<T>(fn: (tx: PgliteStatements) => Promise<T>): Promise<T>;
   dumpDataDir(compression: 'none'): Promise<Blob>;
   close(): Promise<void>;
@@ -79,6 +81,11 @@ class Channel {
     });
   }
 
+  /** Tell the thread something that needs no answer; dropped once the thread has failed or is closed. */
+  tell(notice: ThreadNotice): void {
+    if (!this.failure && !this.ended) this.worker.postMessage(notice);
+  }
+
   private settle(a: ThreadAnswer): void {
     const waiter = this.waiting.get(a.id);
     if (!waiter) return;
@@ -131,6 +138,10 @@ export class ThreadedPglite implements PgliteLike {
 
   get closed(): boolean {
     return this.channel.ended;
+  }
+
+  deploymentWriteDue(inMs: number): void {
+    this.channel.tell({ op: 'due', at: performance.timeOrigin + performance.now() + inMs });
   }
 
   async query<T>(sql: string, params: unknown[] = []): Promise<{ rows: T[]; affectedRows?: number }> {

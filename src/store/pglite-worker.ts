@@ -21,6 +21,10 @@ export type ThreadRequest =
   | { id: number; op: 'dump'; lane?: Lane }
   | { id: number; op: 'close' };
 
+/** What the coordinator's thread tells without waiting for an answer: a running deployment will write at `at` (ms,
+ * performance.timeOrigin + performance.now(), which both threads share). */
+export type ThreadNotice = { op: 'due'; at: number };
+
 /** The fields of a failed statement that toSqlError reads (an Error loses its own properties in a message). */
 export interface ThreadError {
   message: string;
@@ -102,6 +106,13 @@ async function transaction(pglite: PGlite, statements: PreparedStatements, begin
 }
 
 /**
+ * How the background gives way to a deployment write the engine announced (statement-lanes.ts): it starts nothing
+ * from 6 ms before the time (most background statements of bench:notify's burst took 2–6 ms) until 4 ms after it
+ * (a timer that fires late, the coordinator's thread busy), and waits for that at most 25 ms.
+ */
+const reserve = { beforeMs: 6, afterMs: 4, maxWaitMs: 25 };
+
+/**
  * How long the background lane waits for the foreground's next statement: most steps sent their second statement
  * within 0.1–2 ms of the first's end (bench:notify, loaded machine), a background batch took 5–100 ms.
  */
@@ -120,9 +131,11 @@ async function main(): Promise<void> {
   // writes go first, then the foreground's (the API, other events), then the background (statement-lanes.ts). The
   // next is picked on the next turn of this thread's loop, once the messages that came meanwhile are read. A
   // transaction holds the store until it ends. The background lane waits up to `holdMs` after a deployment's or a
-  // foreground statement for the next one of the same step (statement-lanes.ts).
-  const lanes = new StatementLanes(2, setImmediate, holdMs);
-  port.on('message', (r: ThreadRequest) => {
+  // foreground statement for the next one of the same step, and gives way to the deployment writes announced ahead
+  // (`due`, statement-lanes.ts).
+  const lanes = new StatementLanes(2, setImmediate, holdMs, reserve);
+  port.on('message', (r: ThreadRequest | ThreadNotice) => {
+    if (r.op === 'due') return lanes.expectDeployment(r.at - performance.timeOrigin);
     if ('tx' in r && r.tx) {
       txInbox.push(r);
       txWaiter?.();

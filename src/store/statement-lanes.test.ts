@@ -155,4 +155,61 @@ describe('StatementLanes', () => {
     await Promise.all([background, update]);
     expect(started).toEqual(['emit 1', 'emit 2', 'step event', 'step update', 'claim']);
   });
+
+  describe('an announced deployment write', () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+    it('goes before a background operation that would have started just before it', async () => {
+      for (const defer of [undefined, setImmediate]) {
+        const lanes = new StatementLanes(2, defer, 0, { beforeMs: 1000, afterMs: 1000, maxWaitMs: 10_000 });
+        const started: string[] = [];
+        lanes.expectDeployment(performance.now() + 100);
+        const claim = lanes.run('background', async () => void started.push('claim'));
+        await sleep(50);
+        expect(started).toEqual([]);
+        await lanes.run('deployment', async () => void started.push('step'));
+        await claim;
+        expect(started).toEqual(['step', 'claim']);
+      }
+    });
+
+    it('holds the background no longer than `afterMs` past the time when no write comes', async () => {
+      const lanes = new StatementLanes(2, setImmediate, 0, { beforeMs: 1000, afterMs: 100, maxWaitMs: 10_000 });
+      const t = performance.now();
+      lanes.expectDeployment(t + 100);
+      await lanes.run('background', async () => undefined);
+      // Held until the time plus afterMs (200 ms), not the 10 s the background could be made to wait.
+      expect(performance.now() - t).toBeGreaterThanOrEqual(190);
+      expect(performance.now() - t).toBeLessThan(5000);
+    });
+
+    it('holds a background operation at most `maxWaitMs`, however many writes are announced', async () => {
+      const lanes = new StatementLanes(2, setImmediate, 0, { beforeMs: 60_000, afterMs: 60_000, maxWaitMs: 100 });
+      const t = performance.now();
+      for (let i = 1; i <= 10; i++) lanes.expectDeployment(t + i * 1000);
+      await Promise.all([1, 2].map(() => lanes.run('background', async () => undefined)));
+      // Each waited 100 ms at most: two of them, far less than the minute the announcements asked for.
+      expect(performance.now() - t).toBeGreaterThanOrEqual(90);
+      expect(performance.now() - t).toBeLessThan(5000);
+    });
+
+    it('does not hold the background for a write announced far ahead, nor without a reserve', async () => {
+      const far = new StatementLanes(2, setImmediate, 0, { beforeMs: 50, afterMs: 50, maxWaitMs: 60_000 });
+      const none = new StatementLanes(2, setImmediate);
+      const t = performance.now();
+      far.expectDeployment(t + 30_000);
+      none.expectDeployment(t + 10);
+      await Promise.all([far.run('background', async () => undefined), none.run('background', async () => undefined)]);
+      expect(performance.now() - t).toBeLessThan(5000);
+    });
+
+    it('is met by the first deployment write after it, which frees the background', async () => {
+      const lanes = new StatementLanes(2, setImmediate, 0, { beforeMs: 60_000, afterMs: 60_000, maxWaitMs: 60_000 });
+      lanes.expectDeployment(performance.now() + 10);
+      await lanes.run('deployment', async () => undefined);
+      const t = performance.now();
+      await lanes.run('background', async () => undefined);
+      expect(performance.now() - t).toBeLessThan(5000);
+    });
+  });
 });

@@ -13,11 +13,23 @@
  * statements a step. In bench:notify's burst the burst's own event writes, foreground, earned the background its
  * turns, and a step's second statement waited behind one of them (p50 1.3 → 6–7 ms). Its operations neither take
  * nor give the others' turns, and the background waits `holdMs` after each, whatever the foreground's count.
+ * `reserve`: what was left in bench:notify's burst was the background statement already running when a step's
+ * statement arrived (2–10 ms; PGlite cannot pause it). The engine's steps start when its timers end, so it says when
+ * each wait ends (`expectDeployment`), and the background starts nothing from `beforeMs` before that time until the
+ * deployment's statement comes or `afterMs` after it. A background operation waits for that at most `maxWaitMs`, so
+ * a deployment whose timers end every few ms cannot starve notifications.
  */
 export type Lane = 'deployment' | 'foreground' | 'background';
 
 interface Waiting {
   start: () => void;
+}
+
+/** How the background gives way to a deployment write announced ahead (see above). */
+export interface Reserve {
+  beforeMs: number;
+  afterMs: number;
+  maxWaitMs: number;
 }
 
 export class StatementLanes {
@@ -29,6 +41,10 @@ export class StatementLanes {
   /** When the last deployment operation settled: the background holds after it whatever the count. */
   private deploymentEndedAt = Number.NEGATIVE_INFINITY;
   private holdTimer: NodeJS.Timeout | undefined;
+  /** When announced deployment writes are due (performance.now()). */
+  private expected: number[] = [];
+  /** Since when the background operation first in line has waited (its predecessor started, or it was queued). */
+  private backgroundWaitingSince = Number.POSITIVE_INFINITY;
   private readonly waiting: Record<Lane, Waiting[]> = { deployment: [], foreground: [], background: [] };
 
   /**
@@ -40,7 +56,16 @@ export class StatementLanes {
     private readonly foregroundTurns = 2,
     private readonly defer?: (pick: () => void) => void,
     private readonly holdMs = 0,
+    private readonly reserve?: Reserve,
   ) {}
+
+  /** A running deployment will write at `at` (performance.now() of this thread): its timer ends then. */
+  expectDeployment(at: number): void {
+    if (!this.reserve) return;
+    const now = performance.now();
+    this.expected = this.expected.filter((e) => now <= e + this.reserve!.afterMs);
+    this.expected.push(at);
+  }
 
   /** Run `operation` when its lane's turn comes; it holds the store until it settles. */
   run<T>(lane: Lane, operation: () => Promise<T>): Promise<T> {
@@ -50,6 +75,8 @@ export class StatementLanes {
       return this.settle(lane, operation);
     }
     return new Promise<T>((resolve, reject) => {
+      if (lane === 'background' && this.waiting.background.length === 0)
+        this.backgroundWaitingSince = performance.now();
       this.waiting[lane].push({ start: () => this.settle(lane, operation).then(resolve, reject) });
       if (this.defer) this.pickLater();
       else if (!this.busy) this.next();
@@ -107,11 +134,24 @@ export class StatementLanes {
 
   /** How much longer the background lane waits for the foreground's next operation (0: it may go now). */
   private holding(): number {
-    if (this.holdMs <= 0) return 0;
     const now = performance.now();
+    const reserved = this.reserved(now);
+    if (this.holdMs <= 0) return reserved;
     const afterDeployment = this.deploymentEndedAt + this.holdMs - now;
-    if (this.foregroundSinceBackground >= this.foregroundTurns) return Math.max(0, afterDeployment);
-    return Math.max(0, afterDeployment, this.foregroundEndedAt + this.holdMs - now);
+    if (this.foregroundSinceBackground >= this.foregroundTurns) return Math.max(0, reserved, afterDeployment);
+    return Math.max(0, reserved, afterDeployment, this.foregroundEndedAt + this.holdMs - now);
+  }
+
+  /** How much longer the background gives way to an announced deployment write (0: none near, or it waited enough). */
+  private reserved(now: number): number {
+    const reserve = this.reserve;
+    if (!reserve || this.expected.length === 0) return 0;
+    this.expected = this.expected.filter((e) => now <= e + reserve.afterMs);
+    const patience = this.backgroundWaitingSince + reserve.maxWaitMs - now;
+    if (patience <= 0) return 0;
+    let until = now;
+    for (const e of this.expected) if (now >= e - reserve.beforeMs) until = Math.max(until, e + reserve.afterMs);
+    return Math.min(until - now, patience);
   }
 
   /** Look again once the hold is over (a foreground operation arriving meanwhile is picked at once). */
@@ -126,7 +166,16 @@ export class StatementLanes {
   }
 
   private count(lane: Lane): void {
-    if (lane === 'deployment') return;
+    if (lane === 'deployment') {
+      // The announced write came: the times due by now are met.
+      if (this.expected.length > 0) {
+        const now = performance.now();
+        this.expected = this.expected.filter((e) => e - (this.reserve?.beforeMs ?? 0) > now);
+      }
+      return;
+    }
+    if (lane === 'background')
+      this.backgroundWaitingSince = this.waiting.background.length > 1 ? performance.now() : Number.POSITIVE_INFINITY;
     this.foregroundSinceBackground = lane === 'foreground' ? this.foregroundSinceBackground + 1 : 0;
   }
 }
