@@ -25,6 +25,7 @@ import { FakeRuntime, RecordingRouter } from '../test/support/fake-runtime.js';
 import { freshPglite, freshPostgres } from '../test/support/store.js';
 import { migrate } from '../src/store/migrate.js';
 import { openPglite } from '../src/store/pglite-driver.js';
+import { announcingClock } from '../src/engine/announcing-clock.js';
 import { countStatements, databaseCpuMeter } from './database-cost.js';
 import { profileWaits } from './scale-waits.js';
 import { machine, printResult, progress, timeQueries } from './support.js';
@@ -146,7 +147,9 @@ async function run(driver: BenchDriver) {
   const router = new LeanRouter();
   const events = new TimedEventLog(db, silentLogger);
   const traffic = new TrafficController(db, router, silentLogger);
-  const engine = new Engine({ db, runtime, router, traffic, events, clock: systemClock, logger: silentLogger });
+  // The engine's clock as a coordinator gives it: it tells the store when each wait ends (announcing-clock.ts).
+  const clock = announcingClock(systemClock, db);
+  const engine = new Engine({ db, runtime, router, traffic, events, clock, logger: silentLogger });
   const waits = profileWaitsOn ? profileWaits(db, traffic, events) : undefined;
   if (waits) events.onBoundary = waits.stepBoundary;
   try {
