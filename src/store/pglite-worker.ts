@@ -110,7 +110,7 @@ async function transaction(pglite: PGlite, statements: PreparedStatements, begin
  * from 6 ms before the time (most background statements of bench:notify's burst took 2–6 ms) until 4 ms after it
  * (a timer that fires late, the coordinator's thread busy), and waits for that at most 25 ms.
  */
-const reserve = { beforeMs: 6, afterMs: 4, maxWaitMs: 25 };
+const reserve = { beforeMs: 6, afterMs: 10, maxWaitMs: 25 };
 
 /**
  * How long the background lane waits for the foreground's next statement: most steps sent their second statement

@@ -203,6 +203,22 @@ describe('StatementLanes', () => {
       expect(performance.now() - t).toBeLessThan(5000);
     });
 
+    it('holds only the background: the foreground goes meanwhile, even when the background is owed a turn', async () => {
+      const lanes = new StatementLanes(2, setImmediate, 0, { beforeMs: 60_000, afterMs: 1000, maxWaitMs: 60_000 });
+      const started: string[] = [];
+      await lanes.run('foreground', async () => void started.push('f1'));
+      await lanes.run('foreground', async () => void started.push('f2'));
+      const t = performance.now();
+      lanes.expectDeployment(t);
+      const claim = lanes.run('background', async () => void started.push('claim'));
+      await turn();
+      await lanes.run('foreground', async () => void started.push('api read'));
+      // Before this, the held background's owed turn stopped the foreground too, for the whole second.
+      expect(performance.now() - t).toBeLessThan(500);
+      await claim;
+      expect(started).toEqual(['f1', 'f2', 'api read', 'claim']);
+    });
+
     it('is met by the first deployment write after it, which frees the background', async () => {
       const lanes = new StatementLanes(2, setImmediate, 0, { beforeMs: 60_000, afterMs: 60_000, maxWaitMs: 60_000 });
       lanes.expectDeployment(performance.now() + 10);

@@ -112,8 +112,13 @@ export class StatementLanes {
   }
 
   private next(): void {
-    const lane = this.pick();
-    const hold = lane === 'background' ? this.holding() : 0;
+    let lane = this.pick();
+    let hold = lane === 'background' ? this.holding() : 0;
+    // A held background keeps the turn it is owed, but the foreground need not wait for its hold to end.
+    if (hold > 0 && this.waiting.foreground.length > 0) {
+      lane = 'foreground';
+      hold = 0;
+    }
     if (!lane || hold > 0) {
       this.busy = false;
       if (hold > 0) this.holdFor(hold);
