@@ -296,24 +296,24 @@ describe('notifications', () => {
     });
     await setSecrets({ HANGING: hanging.url, HEALTHY: healthy.url }, 'staging');
     await start();
-    await emitStarted(30);
-    await until('healthy receives all thirty', () => (healthy.received.length === 30 ? true : undefined));
+    await emitStarted(50);
+    await until('healthy receives all fifty', () => (healthy.received.length === 50 ? true : undefined));
     expect(hanging.requests).toHaveLength(2); // its two attempts in flight, still unanswered
-    const held = (await listNotifyDeliveries(db, { limit: 100 })).filter((d) => d.target === 'hanging');
-    // Claimed (in flight or queued in memory) at most four times its concurrency; the rest waits in the store.
+    const held = (await listNotifyDeliveries(db, { limit: 200 })).filter((d) => d.target === 'hanging');
+    // Claimed (in flight or queued in memory) at most sixteen times its concurrency; the rest waits in the store.
     const sending = held.filter((d) => d.state === 'sending');
     expect(sending.length).toBeGreaterThanOrEqual(2);
-    expect(sending.length).toBeLessThanOrEqual(8);
-    expect(held.filter((d) => d.state === 'pending')).toHaveLength(30 - sending.length);
+    expect(sending.length).toBeLessThanOrEqual(32);
+    expect(held.filter((d) => d.state === 'pending')).toHaveLength(50 - sending.length);
 
     // Stopping leaves every claimed delivery pending again, without an attempt counted against it.
     await notifier!.close();
     notifier = undefined;
-    const after = (await listNotifyDeliveries(db, { limit: 100 })).filter((d) => d.target === 'hanging');
+    const after = (await listNotifyDeliveries(db, { limit: 200 })).filter((d) => d.target === 'hanging');
     expect(after.every((d) => d.state === 'pending' && d.attempts === 0)).toBe(true);
     const sent = (await listEvents(db, { limit: 500 })).filter((e) => e.kind === 'notification.sent');
-    expect(sent).toHaveLength(30);
-    expect(new Set(sent.map((e) => e.data.key)).size).toBe(30);
+    expect(sent).toHaveLength(50);
+    expect(new Set(sent.map((e) => e.data.key)).size).toBe(50);
   });
 
   it('keeps a dozen attempts in flight without a warning of a listener leak', async () => {

@@ -106,10 +106,10 @@ async function transaction(pglite: PGlite, statements: PreparedStatements, begin
 }
 
 /**
- * How the background gives way to a deployment write the engine announced (statement-lanes.ts): it starts nothing
- * from at least 6 ms before the time (most background statements of bench:notify's burst took 2–6 ms; longer when
- * they did) until 10 ms after it (in the burst the engine's timers fired up to 8 ms late), and waits for that 25 ms,
- * 50 ms at most.
+ * How the background gives way to a deployment write the engine announced (statement-lanes.ts): a statement starts
+ * only if the last ones of its SQL would end before the time (6 ms for one not seen yet: most background statements of
+ * bench:notify's burst took 2–6 ms), not until 10 ms after it (in the burst the engine's timers fired up to 8 ms late),
+ * and waits for that 25 ms, 50 ms at most.
  */
 const reserve = { beforeMs: 6, afterMs: 10, maxWaitMs: 25 };
 
@@ -143,7 +143,11 @@ async function main(): Promise<void> {
       txWaiter = undefined;
       return;
     }
-    void lanes.run(('lane' in r && r.lane) || 'foreground', () => handle(pglite, statements, r));
+    void lanes.run(
+      ('lane' in r && r.lane) || 'foreground',
+      () => handle(pglite, statements, r),
+      'sql' in r ? r.sql : r.op,
+    );
   });
   port.postMessage({ id: 0 } satisfies ThreadAnswer);
 }

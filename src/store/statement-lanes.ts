@@ -26,6 +26,8 @@ export type Lane = 'deployment' | 'foreground' | 'background';
 
 interface Waiting {
   start: () => void;
+  /** What kind of operation it is (its SQL): how long the last ones of its kind took predicts its own time. */
+  kind?: string;
 }
 
 /** How the background gives way to a deployment write announced ahead (see above). */
@@ -50,8 +52,8 @@ export class StatementLanes {
   private backgroundWaitingSince = Number.POSITIVE_INFINITY;
   /** The background waited its most and a deployment has just begun a wait: the moment farthest from its next write. */
   private released = false;
-  /** How long before an announced write the background starts nothing: as long as its recent statements took. */
-  private guardMs: number;
+  /** How long background operations of each kind took lately (a longer one at once, then a tenth less each time). */
+  private readonly took = new Map<string, number>();
   private readonly waiting: Record<Lane, Waiting[]> = { deployment: [], foreground: [], background: [] };
 
   /**
@@ -64,9 +66,7 @@ export class StatementLanes {
     private readonly defer?: (pick: () => void) => void,
     private readonly holdMs = 0,
     private readonly reserve?: Reserve,
-  ) {
-    this.guardMs = reserve?.beforeMs ?? 0;
-  }
+  ) {}
 
   /** A running deployment will write at `at` (performance.now() of this thread): its timer ends then. */
   expectDeployment(at: number): void {
@@ -84,16 +84,16 @@ export class StatementLanes {
   }
 
   /** Run `operation` when its lane's turn comes; it holds the store until it settles. */
-  run<T>(lane: Lane, operation: () => Promise<T>): Promise<T> {
+  run<T>(lane: Lane, operation: () => Promise<T>, kind?: string): Promise<T> {
     if (!this.busy && !this.defer && !(lane === 'background' && this.holding() > 0)) {
       this.busy = true;
       this.count(lane);
-      return this.settle(lane, operation);
+      return this.settle(lane, operation, kind);
     }
     return new Promise<T>((resolve, reject) => {
       if (lane === 'background' && this.waiting.background.length === 0)
         this.backgroundWaitingSince = performance.now();
-      this.waiting[lane].push({ start: () => this.settle(lane, operation).then(resolve, reject) });
+      this.waiting[lane].push({ start: () => this.settle(lane, operation, kind).then(resolve, reject), kind });
       if (this.defer) this.pickLater();
       else if (!this.busy) this.next();
     });
@@ -114,12 +114,12 @@ export class StatementLanes {
     return { deployment: deployment.length, foreground: foreground.length, background: background.length };
   }
 
-  private async settle<T>(lane: Lane, operation: () => Promise<T>): Promise<T> {
+  private async settle<T>(lane: Lane, operation: () => Promise<T>, kind?: string): Promise<T> {
     const started = performance.now();
     try {
       return await operation();
     } finally {
-      if (lane === 'background' && this.reserve) this.learnGuard(performance.now() - started);
+      if (lane === 'background' && this.reserve && kind) this.learn(kind, performance.now() - started);
       if (lane === 'foreground') this.foregroundEndedAt = performance.now();
       else if (lane === 'deployment') this.deploymentEndedAt = performance.now();
       if (this.defer) {
@@ -172,7 +172,8 @@ export class StatementLanes {
     if (!reserve || this.expected.length === 0) return 0;
     this.expected = this.expected.filter((e) => now <= e + reserve.afterMs);
     let until = now;
-    for (const e of this.expected) if (now >= e - this.guardMs) until = Math.max(until, e + reserve.afterMs);
+    const guard = this.guard(this.waiting.background[0]?.kind);
+    for (const e of this.expected) if (now >= e - guard) until = Math.max(until, e + reserve.afterMs);
     if (until <= now) return 0;
     const waited = now - this.backgroundWaitingSince;
     if (waited >= reserve.maxWaitMs && this.released) return 0;
@@ -180,12 +181,20 @@ export class StatementLanes {
   }
 
   /**
-   * The guard follows how long background statements take (a burst's batches took 2–17 ms): it jumps to a longer one
-   * and shrinks by a tenth with each shorter one, between `beforeMs` and `maxWaitMs`.
+   * How long before an announced write a background operation of `kind` may not start: as long as the last ones of
+   * its kind took, plus 1 ms (a cursor read takes 0.1 ms, a burst's batch 2–17 ms), between `beforeMs` for a kind not
+   * seen yet and `maxWaitMs`. Short ones slip in between the steps; a batch waits for the moment after one.
    */
-  private learnGuard(ms: number): void {
+  private guard(kind: string | undefined): number {
     const { beforeMs, maxWaitMs } = this.reserve!;
-    this.guardMs = Math.min(maxWaitMs, Math.max(beforeMs, ms, this.guardMs * 0.9));
+    const took = kind === undefined ? undefined : this.took.get(kind);
+    return took === undefined ? beforeMs : Math.min(maxWaitMs, took + 1);
+  }
+
+  private learn(kind: string, ms: number): void {
+    // Kinds are the statements' SQL, a bounded set; forget them all if something sends ever new ones.
+    if (this.took.size > 500) this.took.clear();
+    this.took.set(kind, Math.max(ms, (this.took.get(kind) ?? 0) * 0.9));
   }
 
   /** Look again once the hold is over (a foreground operation arriving meanwhile is picked at once). */
@@ -204,7 +213,7 @@ export class StatementLanes {
       // The announced write came: the times due by now are met.
       if (this.expected.length > 0) {
         const now = performance.now();
-        this.expected = this.expected.filter((e) => e - this.guardMs > now);
+        this.expected = this.expected.filter((e) => e - this.reserve!.beforeMs > now);
       }
       return;
     }
