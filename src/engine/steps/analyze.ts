@@ -15,7 +15,9 @@ export async function analyze(ctx: StepContext, step: { forMs: number }): Promis
   let d = ctx.deployment;
   const from = d.stepStartedAt?.getTime() ?? ctx.clock.now();
   for (;;) {
-    d = (await getDeployment(ctx.db, d.id)) ?? d;
+    // The deployment's own state, in its lane: the first statement after each wait, which the engine's clock announced
+    // (announcing-clock.ts), so the store's background gives way to it rather than to something after it.
+    d = (await getDeployment(ctx.db.deployment(), d.id)) ?? d;
     if (d.control.kind === 'promote' || d.control.kind === 'abort') return; // the executor acts on these next
     const left = from + step.forMs - ctx.clock.now();
     if (left <= 0 && d.control.kind !== 'pause') break;

@@ -28,7 +28,9 @@ export async function pause(ctx: StepContext, step: { forMs?: number }): Promise
   }
   const from = d.stepStartedAt?.getTime() ?? ctx.clock.now();
   for (;;) {
-    d = (await getDeployment(ctx.db, d.id)) ?? d;
+    // The deployment's own state, in its lane: the first statement after each wait, which the engine's clock announced
+    // (announcing-clock.ts), so the store's background gives way to it rather than to something after it.
+    d = (await getDeployment(ctx.db.deployment(), d.id)) ?? d;
     if (d.control.kind === 'promote' || d.control.kind === 'abort') return;
     const left = from + step.forMs - ctx.clock.now();
     if (left <= 0 && d.control.kind !== 'pause') return;
