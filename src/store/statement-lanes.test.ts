@@ -230,6 +230,25 @@ describe('StatementLanes', () => {
       expect(performance.now() - t).toBeLessThan(5000);
     });
 
+    it("holds the background after a deployment's statement until its next wait is announced", async () => {
+      const reserve = { holdAfterDeploymentMs: 1000, beforeMs: 1, afterMs: 1, maxWaitMs: 60_000 };
+      const lanes = new StatementLanes(2, setImmediate, 2, reserve);
+      const started: string[] = [];
+      await lanes.run('deployment', async () => void started.push('step event'));
+      const t = performance.now();
+      const claim = lanes.run('background', async () => {
+        started.push('claim');
+        return performance.now() - t;
+      });
+      // Longer than `holdMs` (2 ms): the step's next statement may still come.
+      await sleep(100);
+      expect(started).toEqual(['step event']);
+      // The deployment begins its next wait (announced for a minute on): its step is over, the claim goes.
+      lanes.expectDeployment(performance.now() + 60_000);
+      expect(await claim).toBeLessThan(900);
+      expect(started).toEqual(['step event', 'claim']);
+    });
+
     it('is met by the first deployment write after it, which frees the background', async () => {
       const lanes = new StatementLanes(2, setImmediate, 0, { beforeMs: 60_000, afterMs: 60_000, maxWaitMs: 60_000 });
       lanes.expectDeployment(performance.now() + 10);

@@ -32,6 +32,11 @@ interface Waiting {
 
 /** How the background gives way to a deployment write announced ahead (see above). */
 export interface Reserve {
+  /**
+   * The hold after a deployment's statement, instead of `holdMs`: until its next statement or its next wait (the
+   * announcement ends the hold). In a burst the coordinator's busy thread took up to 4 ms between a step's two.
+   */
+  holdAfterDeploymentMs?: number;
   beforeMs: number;
   afterMs: number;
   maxWaitMs: number;
@@ -74,13 +79,14 @@ export class StatementLanes {
     const now = performance.now();
     this.expected = this.expected.filter((e) => now <= e + this.reserve!.afterMs);
     this.expected.push(at);
+    // The deployment waits now: its step is over, and so is the hold for its next statement.
+    this.deploymentEndedAt = Number.NEGATIVE_INFINITY;
+    if (this.waiting.background.length === 0) return;
     // A background operation that waited its most goes now, as the deployment begins to wait, rather than at any
     // moment (at a step every few ms, that was often just before the next one).
-    if (this.waiting.background.length > 0 && now - this.backgroundWaitingSince >= this.reserve.maxWaitMs) {
-      this.released = true;
-      if (this.defer) this.pickLater();
-      else if (!this.busy) this.next();
-    }
+    if (now - this.backgroundWaitingSince >= this.reserve.maxWaitMs) this.released = true;
+    if (this.defer) this.pickLater();
+    else if (!this.busy) this.next();
   }
 
   /** Run `operation` when its lane's turn comes; it holds the store until it settles. */
@@ -158,7 +164,7 @@ export class StatementLanes {
     const now = performance.now();
     const reserved = this.reserved(now);
     if (this.holdMs <= 0) return reserved;
-    const afterDeployment = this.deploymentEndedAt + this.holdMs - now;
+    const afterDeployment = this.deploymentEndedAt + (this.reserve?.holdAfterDeploymentMs ?? this.holdMs) - now;
     if (this.foregroundSinceBackground >= this.foregroundTurns) return Math.max(0, reserved, afterDeployment);
     return Math.max(0, reserved, afterDeployment, this.foregroundEndedAt + this.holdMs - now);
   }
