@@ -249,6 +249,25 @@ describe('StatementLanes', () => {
       expect(started).toEqual(['step event', 'claim']);
     });
 
+    it('holds the background twice `maxWaitMs` at most for deployment writes that announce no wait', async () => {
+      const reserve = { holdAfterDeploymentMs: 1000, beforeMs: 1, afterMs: 1, maxWaitMs: 100 };
+      const lanes = new StatementLanes(2, setImmediate, 2, reserve);
+      let writing = true;
+      // A deployment writing every 20 ms, well inside the hold after each of its statements.
+      const deployment = (async () => {
+        while (writing) {
+          await lanes.run('deployment', async () => undefined);
+          await sleep(20);
+        }
+      })();
+      await sleep(30);
+      const t = performance.now();
+      const waited = await lanes.run('background', async () => performance.now() - t);
+      writing = false;
+      await deployment;
+      expect(waited).toBeLessThan(900);
+    });
+
     it('is met by the first deployment write after it, which frees the background', async () => {
       const lanes = new StatementLanes(2, setImmediate, 0, { beforeMs: 60_000, afterMs: 60_000, maxWaitMs: 60_000 });
       lanes.expectDeployment(performance.now() + 10);
