@@ -55,7 +55,7 @@ const warmUpSteps = 50;
 /**
  * The wait between two steps (ms; default 5: a step every ~6 ms, far more often than deployments step). It is the
  * engine's own clock, which tells the store when each wait ends (announcing-clock.ts), as a coordinator's engine does;
- * `--unannounced` waits on a plain timer instead, to show what that gives.
+ * `--unannounced` waits on a plain timer instead: a deployment that writes without announcing its waits.
  */
 const stepEveryMs = arg('step-every', 5);
 const engineClockOf = (db: Db) =>
