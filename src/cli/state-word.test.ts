@@ -1,52 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { renderHistory } from './commands/history.js';
-import { renderStatus } from './commands/status.js';
-import type { DeploymentView } from './follow.js';
+import { deploymentView, oneServiceStatus } from '../../test/support/cli-views.js';
 import { summary } from './progress.js';
 import { stateText, stateWord } from './state-word.js';
 
-const rolledBack = {
-  id: 'dep_1',
-  project: 'harbor',
-  service: 'quote-api',
+const rolledBack = deploymentView({
   environment: 'staging',
-  kind: 'deploy',
   state: 'rolled_back',
-  strategy: 'canary',
-  from: { id: 'rel_1', version: '1.0.0' },
-  to: { id: 'rel_2', version: '1.1.0' },
   step: 1,
   steps: [{ kind: 'start', description: 'start 2 instances', status: 'done', step: {} }],
   reason: 'analysis failed: errors 20 % vs 0 %',
-  createdAt: '2026-12-07T10:00:00.000Z',
-  startedAt: '2026-12-07T10:00:00.000Z',
   finishedAt: '2026-12-07T10:01:00.000Z',
   updatedAt: '2026-12-07T10:01:00.000Z',
-} as unknown as DeploymentView;
+});
 
-const status = renderStatus({
-  project: 'harbor',
-  dataPlane: { healthy: true, kind: 'builtin' },
-  environments: [
-    {
-      name: 'staging',
-      listen: ':8080',
-      url: 'http://localhost:8080',
-      rollout: null,
-      services: [
-        {
-          service: 'quote-api',
-          stable: '1.0.0',
-          previous: null,
-          traffic: [],
-          instances: [],
-          activeDeployment: null,
-          lastDeployment: rolledBack,
-        },
-      ],
-    },
-  ],
-} as unknown as Parameters<typeof renderStatus>[0]);
+const status = oneServiceStatus(null, rolledBack, 'staging');
 
 describe('states in human output', () => {
   it('are words (`rolled back`), coloured by how it went', () => {
