@@ -6,6 +6,7 @@
  */
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
+import type { TracedRequest } from '../src/store/pglite-trace.js';
 import { type Lane, StatementLanes } from '../src/store/statement-lanes.js';
 
 interface Span {
@@ -165,4 +166,46 @@ export function explain(steps: StepWindow[], from: number, to: number, slowest =
       maxMs: Math.max(0, ...within(gcs, from, to).map((g) => g.ms)),
     },
   };
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/**
+ * With PGlite in its thread (SLIPWAY_PGLITE_TRACE=1, pglite-trace.ts): for each of the slowest steps, where each of
+ * its requests spent its time — on the way to PGlite's thread (`toThreadMs`: that thread busy or not running), waiting
+ * for its lane's turn there (`queuedMs`), running (`ranMs`), and its answer waiting for this thread (`backMs`: this
+ * thread busy) — and the other lanes' statements that ran while it waited. `phasesMs` sums the phases over the
+ * `slowest` steps: what the tail is made of.
+ */
+export function explainThread(steps: StepWindow[], traced: TracedRequest[], slowest = 10) {
+  const worst = [...steps].sort((a, b) => b.ms - a.ms).slice(0, slowest);
+  const phasesMs = { toThread: 0, queued: 0, ran: 0, back: 0, betweenRequests: 0 };
+  const explained = worst.map((s) => {
+    const from = performance.timeOrigin + s.start;
+    const to = from + s.ms;
+    const own = traced.filter((r) => r.sent >= from && r.settled <= to + 0.01);
+    const requests = own.map((r) => {
+      const before = traced
+        .filter((o) => !own.includes(o) && o.end > r.sent && o.start < r.start)
+        .map((o) => ({ lane: o.lane, what: o.what, ranMs: round(o.end - o.start) }));
+      phasesMs.toThread += r.read - r.sent;
+      phasesMs.queued += r.start - r.read;
+      phasesMs.ran += r.end - r.start;
+      phasesMs.back += r.settled - r.end;
+      return {
+        lane: r.lane,
+        what: r.what,
+        toThreadMs: round(r.read - r.sent),
+        queuedMs: round(r.start - r.read),
+        ranMs: round(r.end - r.start),
+        backMs: round(r.settled - r.end),
+        ranBeforeIt: before,
+      };
+    });
+    const inRequests = own.reduce((t, r) => t + (r.settled - r.sent), 0);
+    phasesMs.betweenRequests += s.ms - inRequests;
+    return { ms: round(s.ms), gcMs: sum(within(gcs, s.start, s.start + s.ms)), requests };
+  });
+  for (const k of Object.keys(phasesMs) as (keyof typeof phasesMs)[]) phasesMs[k] = round(phasesMs[k]);
+  return { slowest, phasesMs, slowSteps: explained.slice(0, 5) };
 }

@@ -17,7 +17,8 @@
  * healthy latency goes (event recorded → delivery written by the dispatcher → received) and how late the timer
  * between two steps fired, without and with the burst: a step's store writes can be quick while the timer that starts
  * the next step waits seconds (monitorEventLoopDelay missed that wait: 184 ms max while a timer was 12.9 s late).
- * `--trace` adds where the slowest steps' time went (notify-trace.ts; PGlite statements only with `--in-process`).
+ * `--trace` adds where the slowest steps' time went (notify-trace.ts): with PGlite in its thread, each request's way
+ * there and back (`thread`); with `--in-process`, every PGlite statement on this thread.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -31,13 +32,14 @@ import type { Db } from '../src/store/db.js';
 import { createLogger } from '../src/shared/logging.js';
 import { migrate } from '../src/store/migrate.js';
 import { openPglite } from '../src/store/pglite-driver.js';
+import { takeTraced } from '../src/store/pglite-trace.js';
 import { updateDeployment } from '../src/store/repos/deployments.js';
 import { countNotifyDeliveries, hasUnsentDeliveries } from '../src/store/repos/notify-deliveries.js';
 import { seedFailedDeployment, storeProject } from '../test/support/notify-fixtures.js';
 import { freshPostgres } from '../test/support/store.js';
 import { fork } from 'node:child_process';
 import { machine, printResult, progress } from './support.js';
-import { explain, type StepWindow, startTrace } from './notify-trace.js';
+import { explain, explainThread, type StepWindow, startTrace } from './notify-trace.js';
 import { threadCpu, threadCpuSince } from './thread-cpu.js';
 
 const arg = (name: string, fallback: number) => {
@@ -86,6 +88,8 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms: 
 
 const tracing = process.argv.includes('--trace');
 if (tracing) startTrace();
+// PGlite's thread times each request only when asked, before the store opens (pglite-trace.ts).
+if (tracing) process.env.SLIPWAY_PGLITE_TRACE = '1';
 const windows: StepWindow[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-notify-'));
 // As the coordinator opens it (openStore): PGlite in a thread of its own, its data directory on disk (a step's p99
@@ -217,6 +221,8 @@ try {
   await stepLatency(warmUpSteps);
   progress('quiet: deployment steps and a failing verdict');
   const quietSteps = await stepLatency(steps);
+  const threadTraced = tracing && !inProcess && !postgres;
+  const quietThread = threadTraced ? explainThread(windows, takeTraced()) : undefined;
   const quietLate = [...late];
   const verdictQuiet = await failingVerdict();
 
@@ -235,6 +241,7 @@ try {
       });
   })();
   const [controlSteps] = await Promise.all([stepLatency(steps), controlEmitting]);
+  if (threadTraced) takeTraced();
   const controlLate = [...late];
 
   progress(`burst: ${burst} events × 5 notification services`);
@@ -263,7 +270,12 @@ try {
   })();
   const [burstSteps, verdictDuringBurst] = await Promise.all([stepLatency(steps), failingVerdict(), emitting]);
   const burstLate = [...late];
-  const trace = tracing ? explain(windows, burstFrom, performance.now()) : undefined;
+  const trace = tracing
+    ? {
+        ...explain(windows, burstFrom, performance.now()),
+        ...(threadTraced ? { thread: { quiet: quietThread, burst: explainThread(windows, takeTraced()) } } : {}),
+      }
+    : undefined;
   const total = burst * 5;
   const sent = async () =>
     (await countNotifyDeliveries(db)).filter((r) => r.state === 'sent').reduce((s, r) => s + r.n, 0);

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Db } from './db.js';
 import { StoreError } from './errors.js';
 import { dumpPglite, openPglite } from './pglite-driver.js';
+import { takeTraced } from './pglite-trace.js';
 import { isUniqueViolation } from './sql-errors.js';
 
 // The coordinator's PGlite runs in a worker thread (openStore); the contract suite (drivers.test.ts) runs on the
@@ -137,3 +138,26 @@ it('ignores an announcement once closed', async () => {
   await db.close();
   expect(() => db.deploymentWriteDue?.(5)).not.toThrow();
 });
+
+it(
+  'times each request across the thread only when SLIPWAY_PGLITE_TRACE=1 (bench:notify --trace)',
+  async () => {
+    takeTraced();
+    await shared.query('select 1');
+    expect(takeTraced()).toEqual([]);
+    process.env.SLIPWAY_PGLITE_TRACE = '1';
+    let traced: Db;
+    try {
+      traced = await open();
+    } finally {
+      delete process.env.SLIPWAY_PGLITE_TRACE;
+    }
+    await traced.deployment().query('select   $1::int as n', [1]);
+    const [request, ...others] = takeTraced();
+    expect(others).toEqual([]);
+    expect(request).toMatchObject({ lane: 'deployment', what: 'select $1::int as n' });
+    const { sent, read, start, end, settled } = request!;
+    expect([read, start, end, settled].every((t, i) => t >= [sent, read, start, end][i]!)).toBe(true);
+  },
+  slow,
+);

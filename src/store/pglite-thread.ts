@@ -7,6 +7,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startThreadModule } from '../shared/thread-module.js';
 import { StoreError } from './errors.js';
+import { recordTraced, sharedNow, shortSql, type TracedRequest, tracingPglite } from './pglite-trace.js';
 import type { ThreadAnswer, ThreadError, ThreadNotice, ThreadRequest, ThreadStart } from './pglite-worker.js';
 import type { Lane } from './statement-lanes.js';
 
@@ -56,6 +57,10 @@ class Channel {
   readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   private nextId = 1;
   private failure: Error | undefined;
+  /** Requests in flight with what the trace records of them, while SLIPWAY_PGLITE_TRACE=1 (pglite-trace.ts). */
+  private readonly traced = tracingPglite()
+    ? new Map<number, Pick<TracedRequest, 'lane' | 'what' | 'sent'>>()
+    : undefined;
   ended = false;
 
   constructor(readonly worker: Worker) {
@@ -77,6 +82,11 @@ class Channel {
     if (this.waiting.size === 0) this.worker.ref();
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
+      this.traced?.set(id, {
+        lane: 'tx' in request && request.tx ? 'transaction' : ('lane' in request && request.lane) || 'foreground',
+        what: 'sql' in request ? shortSql(request.sql) : request.op,
+        sent: sharedNow(),
+      });
       this.worker.postMessage({ ...request, id } as ThreadRequest);
     });
   }
@@ -90,6 +100,9 @@ class Channel {
     const waiter = this.waiting.get(a.id);
     if (!waiter) return;
     this.waiting.delete(a.id);
+    const traced = this.traced?.get(a.id);
+    if (traced && a.t) recordTraced({ ...traced, ...a.t, settled: sharedNow() });
+    this.traced?.delete(a.id);
     if (this.waiting.size === 0) this.worker.unref();
     if (a.error) waiter.reject(toError(a.error));
     else waiter.resolve(a.result);

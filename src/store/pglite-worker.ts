@@ -9,6 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { PreparedStatements } from './pglite-prepared.js';
+import { sharedNow, type ThreadTimes, tracingPglite } from './pglite-trace.js';
 import { type Lane, StatementLanes } from './statement-lanes.js';
 import { installPgliteArrayParsers, pgliteParsers } from './type-parsers.js';
 
@@ -34,7 +35,8 @@ export interface ThreadError {
   column?: string;
 }
 
-export type ThreadAnswer = { id: number; result?: unknown; error?: ThreadError };
+/** `t`: where the request's time went in this thread, when traced (pglite-trace.ts). */
+export type ThreadAnswer = { id: number; result?: unknown; error?: ThreadError; t?: ThreadTimes };
 
 export interface ThreadStart {
   dataDir?: string;
@@ -57,10 +59,26 @@ function errorOf(e: unknown): ThreadError {
   };
 }
 
+/** Requests read and not yet answered, with their times, while SLIPWAY_PGLITE_TRACE=1 (pglite-trace.ts). */
+const times = tracingPglite() ? new Map<number, ThreadTimes>() : undefined;
+const readNow = (id: number) => times?.set(id, { read: sharedNow(), start: 0, end: 0 });
+const startNow = (id: number) => {
+  const t = times?.get(id);
+  if (t) t.start = sharedNow();
+};
+/** The request's times, ended now, to send with its answer (nothing when not traced). */
+const timesOf = (id: number): { t?: ThreadTimes } => {
+  const t = times?.get(id);
+  if (!t) return {};
+  times!.delete(id);
+  t.end = sharedNow();
+  return { t };
+};
+
 const answer = (id: number, work: () => Promise<unknown>, transfer: ArrayBuffer[] = []) =>
   work().then(
-    (result) => port.postMessage({ id, result } satisfies ThreadAnswer, transfer),
-    (e: unknown) => port.postMessage({ id, error: errorOf(e) } satisfies ThreadAnswer),
+    (result) => port.postMessage({ id, result, ...timesOf(id) } satisfies ThreadAnswer, transfer),
+    (e: unknown) => port.postMessage({ id, error: errorOf(e), ...timesOf(id) } satisfies ThreadAnswer),
   );
 
 /** A statement, in the open transaction (`tx`) or not: PGlite's own transaction() only brackets them. */
@@ -86,7 +104,7 @@ async function transaction(pglite: PGlite, statements: PreparedStatements, begin
   let ended: ThreadRequest | undefined;
   try {
     await pglite.transaction(async (tx) => {
-      port.postMessage({ id: begin.id } satisfies ThreadAnswer);
+      port.postMessage({ id: begin.id, ...timesOf(begin.id) } satisfies ThreadAnswer);
       for (;;) {
         const r = await nextTxRequest();
         if (r.op === 'commit' || r.op === 'rollback') {
@@ -94,6 +112,7 @@ async function transaction(pglite: PGlite, statements: PreparedStatements, begin
           if (r.op === 'rollback') throw new RolledBack();
           return;
         }
+        startNow(r.id);
         await answer(r.id, () => statement(statements, r, tx));
       }
     });
@@ -138,6 +157,7 @@ async function main(): Promise<void> {
   const lanes = new StatementLanes(2, setImmediate, holdMs, reserve);
   port.on('message', (r: ThreadRequest | ThreadNotice) => {
     if (r.op === 'due') return lanes.expectDeployment(r.at - performance.timeOrigin);
+    readNow(r.id);
     if ('tx' in r && r.tx) {
       txInbox.push(r);
       txWaiter?.();
@@ -146,7 +166,10 @@ async function main(): Promise<void> {
     }
     void lanes.run(
       ('lane' in r && r.lane) || 'foreground',
-      () => handle(pglite, statements, r),
+      () => {
+        startNow(r.id);
+        return handle(pglite, statements, r);
+      },
       'sql' in r ? r.sql : r.op,
     );
   });
