@@ -183,7 +183,8 @@ export function explainThread(steps: StepWindow[], traced: TracedRequest[], slow
   const explained = worst.map((s) => {
     const from = performance.timeOrigin + s.start;
     const to = from + s.ms;
-    const own = traced.filter((r) => r.sent >= from && r.settled <= to + 0.01);
+    // The step's own requests: the benchmark's steps write in the deployment lane, as the executor does.
+    const own = traced.filter((r) => r.lane === 'deployment' && r.sent >= from && r.settled <= to + 0.01);
     const requests = own.map((r) => {
       const before = traced
         .filter((o) => !own.includes(o) && o.end > r.sent && o.start < r.start)

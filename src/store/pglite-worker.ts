@@ -128,10 +128,12 @@ async function transaction(pglite: PGlite, statements: PreparedStatements, begin
  * How the background gives way to a deployment write the engine announced (statement-lanes.ts): a statement starts
  * only if the last ones of its SQL would end before the time (6 ms for one not seen yet: most background statements of
  * bench:notify's burst took 2–6 ms), not until 10 ms after it (in the burst the engine's timers fired up to 8 ms late),
- * and waits for that 25 ms, 50 ms at most. After a deployment's statement it waits up to 6 ms for the step's next one
- * (instead of `holdMs`), unless the deployment announces its next wait first: its step is then over.
+ * and waits for that 25 ms, 50 ms at most. After a deployment's statement it waits up to 25 ms for the step's next one
+ * (instead of `holdMs`), unless the deployment announces its next wait first: its step is then over. (6 ms was too
+ * short on a slower machine: a 6.6 ms pause of the coordinator's thread between a step's two statements let a 16 ms
+ * claim in before the second, `bench:notify --trace`.)
  */
-const reserve = { holdAfterDeploymentMs: 6, beforeMs: 6, afterMs: 10, maxWaitMs: 25 };
+const reserve = { holdAfterDeploymentMs: 25, beforeMs: 6, afterMs: 10, maxWaitMs: 25 };
 
 /**
  * How long the background lane waits for the foreground's next statement: most steps sent their second statement

@@ -220,6 +220,17 @@ describe('StatementLanes', () => {
       expect(claim).toBeGreaterThanOrEqual(190);
     });
 
+    it('still judges a kind long after many short runs of it in a row', async () => {
+      const lanes = new StatementLanes(2, setImmediate, 0, { beforeMs: 50, afterMs: 50, maxWaitMs: 5000 });
+      await lanes.run('background', () => sleep(300), 'end attempts');
+      // Twenty small batches of the same statement: a guess cut by a tenth each run would be down to 36 ms.
+      for (let i = 0; i < 20; i++) await lanes.run('background', async () => undefined, 'end attempts');
+      const t = performance.now();
+      lanes.expectDeployment(t + 200);
+      const batch = await lanes.run('background', async () => performance.now() - t, 'end attempts');
+      expect(batch).toBeGreaterThanOrEqual(190);
+    });
+
     it('does not hold the background for a write announced far ahead, nor without a reserve', async () => {
       const far = new StatementLanes(2, setImmediate, 0, { beforeMs: 50, afterMs: 50, maxWaitMs: 60_000 });
       const none = new StatementLanes(2, setImmediate);

@@ -25,6 +25,9 @@
  */
 export type Lane = 'deployment' | 'foreground' | 'background';
 
+/** How fast the lanes forget how long a kind of background statement took (see `took`). */
+const learnedHalfLifeMs = 1000;
+
 interface Waiting {
   start: () => void;
   /** What kind of operation it is (its SQL): how long the last ones of its kind took predicts its own time. */
@@ -58,8 +61,12 @@ export class StatementLanes {
   private backgroundWaitingSince = Number.POSITIVE_INFINITY;
   /** The background waited its most and a deployment has just begun a wait: the moment farthest from its next write. */
   private released = false;
-  /** How long background operations of each kind took lately (a longer one at once, then a tenth less each time). */
-  private readonly took = new Map<string, number>();
+  /**
+   * How long background operations of each kind took lately: a longer one at once, then half as much each
+   * `learnedHalfLifeMs` (by time, not by run: a burst's attempt-end batches took 1–25 ms, and ten small ones in a row
+   * cut a tenth-less-each-run guess of a 25 ms one to 9 ms, so the next long one could start 10 ms before a step).
+   */
+  private readonly took = new Map<string, { ms: number; at: number }>();
   private readonly waiting: Record<Lane, Waiting[]> = { deployment: [], foreground: [], background: [] };
 
   /**
@@ -208,13 +215,19 @@ export class StatementLanes {
   private guard(kind: string | undefined): number {
     const { beforeMs, maxWaitMs } = this.reserve!;
     const took = kind === undefined ? undefined : this.took.get(kind);
-    return took === undefined ? beforeMs : Math.min(maxWaitMs, took + 1);
+    return took === undefined ? beforeMs : Math.min(maxWaitMs, this.decayed(took, performance.now()) + 1);
+  }
+
+  private decayed(took: { ms: number; at: number }, now: number): number {
+    return took.ms * 0.5 ** ((now - took.at) / learnedHalfLifeMs);
   }
 
   private learn(kind: string, ms: number): void {
     // Kinds are the statements' SQL, a bounded set; forget them all if something sends ever new ones.
     if (this.took.size > 500) this.took.clear();
-    this.took.set(kind, Math.max(ms, (this.took.get(kind) ?? 0) * 0.9));
+    const now = performance.now();
+    const before = this.took.get(kind);
+    this.took.set(kind, { ms: Math.max(ms, before ? this.decayed(before, now) : 0), at: now });
   }
 
   /** Look again once the hold is over (a foreground operation arriving meanwhile is picked at once). */
