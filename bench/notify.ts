@@ -55,11 +55,14 @@ const rate = arg('rate', 0);
 const steps = arg('steps', 200);
 const warmUpSteps = 50;
 /**
- * The wait between two steps (ms; default 5: a step every ~6 ms, far more often than deployments step). It is the
- * engine's own clock, which tells the store when each wait ends (announcing-clock.ts), as a coordinator's engine does;
- * `--unannounced` waits on a plain timer instead: a deployment that writes without announcing its waits.
+ * The wait between two steps (ms; default 50: the engine's shortest wait, pause and analysis steps wait 50–1,000 ms,
+ * polls 100–250 ms). Until 2026-12-07 it was 5, ten times as often as the engine ever steps: on a slower machine the
+ * burst's 10–25 ms background statements then could not fit between two steps at all (`--step-every 5` still shows
+ * that). It is the engine's own clock, which tells the store when each wait ends (announcing-clock.ts), as a
+ * coordinator's engine does; `--unannounced` waits on a plain timer instead: a deployment that writes without
+ * announcing its waits.
  */
-const stepEveryMs = arg('step-every', 5);
+const stepEveryMs = arg('step-every', 50);
 const engineClockOf = (db: Db) =>
   process.argv.includes('--unannounced') ? systemClock : announcingClock(systemClock, db);
 /** How long the outbox may take to drain before the run fails, saying what was left (seconds). */
