@@ -1,6 +1,6 @@
 /**
  * npm run bench:notify -- --json [--events N] [--rate N] [--steps N] [--step-every MS] [--unannounced]
- *   [--in-process | --postgres] [--in-memory] [--trace] [--drain-timeout S]
+ *   [--in-process | --postgres] [--in-memory] [--trace] [--samples] [--drain-timeout S]
  *
  * A burst of N (default 1,000) deployment events fanned out to 5 notification services — Slack,
  * Teams and a signed webhook that are healthy, a webhook that fails half the time, and a Slack
@@ -18,7 +18,8 @@
  * between two steps fired, without and with the burst: a step's store writes can be quick while the timer that starts
  * the next step waits seconds (monitorEventLoopDelay missed that wait: 184 ms max while a timer was 12.9 s late).
  * `--trace` adds where the slowest steps' time went (notify-trace.ts): with PGlite in its thread, each request's way
- * there and back (`thread`); with `--in-process`, every PGlite statement on this thread.
+ * there and back (`thread`); with `--in-process`, every PGlite statement on this thread. `--samples` adds every
+ * step's time, for `notify-series.ts` to pool over several runs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -73,6 +74,7 @@ const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 };
+const hundredths = (ms: number) => Math.round(ms * 100) / 100;
 const summary = (values: number[]) => ({
   n: values.length,
   p50Ms: quantile(values, 0.5),
@@ -385,6 +387,16 @@ try {
       })),
     },
     ...(trace ? { trace } : {}),
+    // Every step's time (0.01 ms), for a series to pool: notify-series.ts.
+    ...(process.argv.includes('--samples')
+      ? {
+          deploymentStepSamplesMs: {
+            withoutBurst: quietSteps.map(hundredths),
+            withEventsThatNotifyNobody: controlSteps.map(hundredths),
+            withBurst: burstSteps.map(hundredths),
+          },
+        }
+      : {}),
   });
 } finally {
   if (child.connected) child.send('stop');

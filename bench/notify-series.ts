@@ -1,0 +1,106 @@
+/**
+ * npm run bench:notify-series -- --json [--runs N] [-- BENCH:NOTIFY FLAGS]
+ *
+ * bench:notify N times (default 5), one after the other, with every step's time (`--samples`), pooled: a step's p99
+ * in one run is its 2nd slowest of 200 and swings 2× from run to run on a shared 2-core machine, so "step latency
+ * unchanged" is judged on all the runs' steps together. Prints each run's figures, the pooled p50/p90/p99 quiet, with
+ * the control (events that notify nobody) and with the burst, and the share of burst steps slower than the pooled
+ * quiet p99: about 1 % if the burst changes nothing, more if it does. A run that fails ends the series with its error.
+ */
+import { spawn } from 'node:child_process';
+import { machine, printResult, progress, refuse } from './support.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const runs = arg('runs', 5);
+if (!Number.isInteger(runs) || runs < 1) await refuse(`--runs must be a whole number of 1 or more, not ${runs}`);
+const separator = process.argv.indexOf('--');
+const passed = separator > 0 ? process.argv.slice(separator + 1) : [];
+
+type Phase = 'withoutBurst' | 'withEventsThatNotifyNobody' | 'withBurst';
+const phases: Phase[] = ['withoutBurst', 'withEventsThatNotifyNobody', 'withBurst'];
+interface Run {
+  deploymentStepSamplesMs: Record<Phase, number[]>;
+  deliveryLatencyHealthyMs: { p99Ms: number };
+  failingVerdictToSlackMs: { duringBurst: number };
+  delivered: { allDelivered: boolean; duplicatesAfterDedup: number };
+  load: number[];
+}
+
+/** One bench:notify run in a process of its own (as `npm run bench:notify` runs it), its JSON parsed. */
+function runOnce(): Promise<Run> {
+  const script = new URL('./notify.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import', 'tsx', script, '--json', '--samples', ...passed], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code !== 0) return reject(new Error(`bench:notify exited (code ${code}, signal ${signal})`));
+      try {
+        resolve(JSON.parse(out) as Run);
+      } catch (e) {
+        reject(new Error(`bench:notify printed no JSON: ${(e as Error).message}`));
+      }
+    });
+  });
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const summary = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    p50Ms: quantile(sorted, 0.5),
+    p90Ms: quantile(sorted, 0.9),
+    p99Ms: quantile(sorted, 0.99),
+    maxMs: quantile(sorted, 1),
+  };
+};
+
+const results: Run[] = [];
+for (let i = 1; i <= runs; i++) {
+  progress(`run ${i} of ${runs}`);
+  results.push(await runOnce());
+}
+const pooled = Object.fromEntries(
+  phases.map((p) => [p, summary(results.flatMap((r) => r.deploymentStepSamplesMs[p]))]),
+) as Record<Phase, ReturnType<typeof summary>>;
+const burstSteps = results.flatMap((r) => r.deploymentStepSamplesMs.withBurst);
+const quietP99 = pooled.withoutBurst.p99Ms;
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+await printResult({
+  benchmark: 'notify-series',
+  machine: machine(),
+  runs,
+  flags: passed,
+  perRun: results.map((r) => ({
+    stepP99Ms: Object.fromEntries(phases.map((p) => [p, summary(r.deploymentStepSamplesMs[p]).p99Ms])),
+    healthyDeliveryP99Ms: r.deliveryLatencyHealthyMs.p99Ms,
+    failingVerdictToSlackMs: r.failingVerdictToSlackMs.duringBurst,
+    allDelivered: r.delivered.allDelivered,
+    duplicatesAfterDedup: r.delivered.duplicatesAfterDedup,
+    load: r.load,
+  })),
+  pooledStepMs: pooled,
+  burstOverQuiet: {
+    p50: ratio(pooled.withBurst.p50Ms, pooled.withoutBurst.p50Ms),
+    p90: ratio(pooled.withBurst.p90Ms, pooled.withoutBurst.p90Ms),
+    p99: ratio(pooled.withBurst.p99Ms, quietP99),
+  },
+  /** About 1 % when the burst changes nothing (by the definition of p99). */
+  burstStepsSlowerThanQuietP99Percent:
+    Math.round((burstSteps.filter((ms) => ms > quietP99).length / burstSteps.length) * 1000) / 10,
+  targets: {
+    healthyDeliveryP99Within1s: results.every((r) => r.deliveryLatencyHealthyMs.p99Ms <= 1000),
+    failingVerdictToSlackWithin2s: results.every((r) => r.failingVerdictToSlackMs.duringBurst <= 2000),
+    everyDeliveryMadeOnce: results.every((r) => r.delivered.allDelivered && r.delivered.duplicatesAfterDedup === 0),
+  },
+});
