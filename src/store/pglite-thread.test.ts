@@ -158,6 +158,13 @@ it(
     expect(request).toMatchObject({ lane: 'deployment', what: 'select $1::int as n' });
     const { sent, read, start, end, settled } = request!;
     expect([read, start, end, settled].every((t, i) => t >= [sent, read, start, end][i]!)).toBe(true);
+    // A transaction's every request, its commit too, comes back timed.
+    await traced.transaction((tx) => tx.query('select 2'));
+    expect(takeTraced().map((r) => [r.lane, r.what])).toEqual([
+      ['foreground', 'begin'],
+      ['transaction', 'select 2'],
+      ['transaction', 'commit'],
+    ]);
   },
   slow,
 );

@@ -75,10 +75,14 @@ const timesOf = (id: number): { t?: ThreadTimes } => {
   return { t };
 };
 
+/** Answer a request, with its times when traced (every answer goes through here, so none is left behind). */
+const post = (a: ThreadAnswer, transfer: ArrayBuffer[] = []) =>
+  port.postMessage(times ? { ...a, ...timesOf(a.id) } : a, transfer);
+
 const answer = (id: number, work: () => Promise<unknown>, transfer: ArrayBuffer[] = []) =>
   work().then(
-    (result) => port.postMessage({ id, result, ...timesOf(id) } satisfies ThreadAnswer, transfer),
-    (e: unknown) => port.postMessage({ id, error: errorOf(e), ...timesOf(id) } satisfies ThreadAnswer),
+    (result) => post({ id, result }, transfer),
+    (e: unknown) => post({ id, error: errorOf(e) }),
   );
 
 /** A statement, in the open transaction (`tx`) or not: PGlite's own transaction() only brackets them. */
@@ -104,7 +108,7 @@ async function transaction(pglite: PGlite, statements: PreparedStatements, begin
   let ended: ThreadRequest | undefined;
   try {
     await pglite.transaction(async (tx) => {
-      port.postMessage({ id: begin.id, ...timesOf(begin.id) } satisfies ThreadAnswer);
+      post({ id: begin.id });
       for (;;) {
         const r = await nextTxRequest();
         if (r.op === 'commit' || r.op === 'rollback') {
@@ -116,11 +120,11 @@ async function transaction(pglite: PGlite, statements: PreparedStatements, begin
         await answer(r.id, () => statement(statements, r, tx));
       }
     });
-    port.postMessage({ id: ended!.id } satisfies ThreadAnswer);
+    post({ id: ended!.id });
   } catch (e) {
-    if (!ended) port.postMessage({ id: begin.id, error: errorOf(e) } satisfies ThreadAnswer);
-    else if (e instanceof RolledBack) port.postMessage({ id: ended.id } satisfies ThreadAnswer);
-    else port.postMessage({ id: ended.id, error: errorOf(e) } satisfies ThreadAnswer);
+    if (!ended) post({ id: begin.id, error: errorOf(e) });
+    else if (e instanceof RolledBack) post({ id: ended.id });
+    else post({ id: ended.id, error: errorOf(e) });
   }
 }
 
@@ -175,7 +179,7 @@ async function main(): Promise<void> {
       'sql' in r ? r.sql : r.op,
     );
   });
-  port.postMessage({ id: 0 } satisfies ThreadAnswer);
+  post({ id: 0 });
 }
 
 async function handle(pglite: PGlite, statements: PreparedStatements, r: ThreadRequest): Promise<void> {
@@ -188,8 +192,8 @@ async function handle(pglite: PGlite, statements: PreparedStatements, r: ThreadR
         .dumpDataDir('none')
         .then((b) => b.arrayBuffer())
         .catch((e: unknown) => e);
-      if (bytes instanceof ArrayBuffer) port.postMessage({ id: r.id, result: bytes } satisfies ThreadAnswer, [bytes]);
-      else port.postMessage({ id: r.id, error: errorOf(bytes) } satisfies ThreadAnswer);
+      if (bytes instanceof ArrayBuffer) post({ id: r.id, result: bytes }, [bytes]);
+      else post({ id: r.id, error: errorOf(bytes) });
       return;
     }
     case 'close':
@@ -201,4 +205,4 @@ async function handle(pglite: PGlite, statements: PreparedStatements, r: ThreadR
   }
 }
 
-main().catch((e: unknown) => port.postMessage({ id: 0, error: errorOf(e) } satisfies ThreadAnswer));
+main().catch((e: unknown) => post({ id: 0, error: errorOf(e) }));
