@@ -5,6 +5,7 @@ import { type Document, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, formatPath } from './errors.js';
 import type { ProjectConfig } from './model.js';
 import { checkConfigObject } from './validate.js';
+import { unfilledPlaceholders } from '../notify/filled-by.js';
 import { missingCommands } from './check-commands.js';
 import { locate } from './yaml-lines.js';
 import { keepScalarsAsWritten } from './yaml-scalars.js';
@@ -50,7 +51,8 @@ async function readConfigText(absolute: string, file: string): Promise<string> {
 
 /**
  * Like loadConfigWithRaw, and also what `slipway validate` warns about without refusing the file:
- * commands this machine would run but cannot find (see check-commands.ts), each with its line.
+ * commands this machine would run but cannot find (see check-commands.ts), and templates naming a placeholder a
+ * subscription's trigger never fills (notify/filled-by.ts), each with its line.
  */
 export async function loadConfigWithWarnings(
   file: string = defaultConfigFile,
@@ -59,7 +61,7 @@ export async function loadConfigWithWarnings(
   const text = await readConfigText(absolute, file);
   const { doc, lineCounter, raw } = parseYaml(text, file);
   const config = checkParsed(doc, lineCounter, raw, { file, baseDir: path.dirname(absolute) });
-  const warnings = missingCommands(config).map((w): ConfigIssue => {
+  const warnings = [...missingCommands(config), ...unfilledPlaceholders(config.notifications)].map((w): ConfigIssue => {
     const { line, column } = locate(doc, lineCounter, w.path);
     return { path: formatPath(w.path), message: w.message, file, line, column };
   });
