@@ -138,8 +138,12 @@ describe('containers on SSH hosts: harbor-quote on two hosts through the proxy',
     const now = (await instances()).filter((i) => i.release === '2.0.0');
     expect(now.map((i) => i.address.split(':')[0]).sort()).toEqual(addresses);
     expect(now.every((i) => i.state === 'healthy')).toBe(true);
-    // 2.0.0 is the same release directory: its image was reused, not built again.
-    expect(releaseImages()).toEqual(images);
+    // 2.0.0 is the same release directory: its image was reused, not built again. Its containers' images are among
+    // those there after 1.0.0 (the whole list may change meanwhile: the contract suite, running beside this file on
+    // the same engine, builds and removes images of its own; CI once saw one of its images go).
+    const imageOf = (instance: string) =>
+      docker('inspect', '-f', '{{.Image}}', `slipway-${instance}`).replace('sha256:', '').slice(0, 12);
+    expect(now.map((i) => imageOf(i.id)).filter((image) => !images.includes(image))).toEqual([]);
     const version = await request(`${system.stagingUrl}/version`);
     expect(((await version.body.json()) as { release: string }).release).toBe('2.0.0');
   }, 300_000);
