@@ -39,7 +39,7 @@ import { countNotifyDeliveries, hasUnsentDeliveries } from '../src/store/repos/n
 import { seedFailedDeployment, storeProject } from '../test/support/notify-fixtures.js';
 import { freshPostgres } from '../test/support/store.js';
 import { fork } from 'node:child_process';
-import { machine, printResult, progress } from './support.js';
+import { machine, printResult, progress, quantile } from './support.js';
 import { explain, explainThread, type StepWindow, startTrace } from './notify-trace.js';
 import { threadCpu, threadCpuSince } from './thread-cpu.js';
 
@@ -70,10 +70,6 @@ const engineClockOf = (db: Db) =>
 const drainTimeoutMs = arg('drain-timeout', 600) * 1000;
 const secret = `whsec_${Buffer.from('bench-signing-secret-of-32-bytes').toString('base64')}`;
 
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-};
 const hundredths = (ms: number) => Math.round(ms * 100) / 100;
 const summary = (values: number[]) => ({
   n: values.length,

@@ -39,6 +39,12 @@ export function processCpuMs(pid: number): number {
   return user + system;
 }
 
+/** The value at quantile `q` (0–1) of `values` (the one at floor(q × n) once sorted), or null when there is none. */
+export function quantile(values: number[], q: number): number | null {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
 /** Log progress to stderr (stdout is for the result). */
 export function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
