@@ -10,8 +10,8 @@ import { parseTemplate, type TemplateVariable } from './template.js';
 import type { TriggerName } from './triggers.js';
 
 const incidents: readonly TriggerName[] = ['on-incident-opened', 'on-incident-acknowledged', 'on-incident-resolved'];
-/** values.ts `withNotes`. */
-const notes: readonly TriggerName[] = ['on-deployment-succeeded', 'on-maintenance-notice'];
+/** The triggers whose messages carry the release notes of the version they announce, when notes are stored. */
+export const notesTriggers: readonly TriggerName[] = ['on-deployment-succeeded', 'on-maintenance-notice'];
 /** A scheduled deployment's events (values.ts `maintenanceKinds`); one that failed unannounced is a failure. */
 const maintenance: readonly TriggerName[] = ['on-maintenance-notice', 'on-deployment-failed'];
 
@@ -19,8 +19,8 @@ export const onlyFilledBy: Partial<Record<TemplateVariable, readonly TriggerName
   'incident.id': incidents,
   'incident.severity': incidents,
   'incident.title': incidents,
-  'release.notes': notes,
-  'release.notesLink': notes,
+  'release.notes': notesTriggers,
+  'release.notesLink': notesTriggers,
   'maintenance.at': maintenance,
   'maintenance.cancelled': maintenance,
   'maintenance.waitsBehind': maintenance,

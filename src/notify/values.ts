@@ -8,6 +8,7 @@ import { getRelease } from '../store/repos/releases.js';
 import { getServiceState } from '../store/repos/service-state.js';
 import { listVerdicts } from '../store/repos/verdicts.js';
 import { figuresOf } from './figures.js';
+import { notesTriggers } from './filled-by.js';
 import { notesSummary } from './notes-summary.js';
 import { rolledBackBy } from './rolled-back-by.js';
 import type { TemplateValues } from './template.js';
@@ -25,8 +26,7 @@ function compact(values: Record<string, string | undefined>): TemplateValues {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as TemplateValues;
 }
 
-/** The triggers whose messages carry the release notes of the version they announce, when notes are stored. */
-const withNotes: ReadonlySet<TriggerName> = new Set(['on-deployment-succeeded', 'on-maintenance-notice']);
+const withNotes: ReadonlySet<TriggerName> = new Set(notesTriggers);
 
 /** Everything a template may name for this event; a name this event has no value for is absent. */
 export async function valuesOf(
