@@ -293,7 +293,7 @@ try {
       `select target, state, count(*)::int as n, max(attempts)::int as attempts from notify_deliveries
         where state <> 'sent' group by target, state order by target, state`,
     );
-    const held = await notifier.held();
+    const held = notifier.worker.held();
     throw new Error(
       `${e.message}; not sent: ${JSON.stringify(left.rows)}; the worker holds ${JSON.stringify(held)}` +
         (childEnded ? `; ${childEnded}` : ''),

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // After tsc: the entry points that start a process or a thread (the CLI, which is also the coordinator and the
-// proxy; the proxy's worker process; the static server; the PGlite, send, notifier and ingest threads; the demos)
-// become bundles in place, with the pure-JavaScript packages they import. Node otherwise resolves, reads and compiles
-// each of hundreds of modules (Slipway's and zod's, yaml's, fastify's, …) file by file at every start. Measured on one
+// proxy; the proxy's worker process; the static server; the PGlite, send and ingest threads; the demos) become
+// bundles in place, with the pure-JavaScript packages they import. Node otherwise resolves, reads and compiles each
+// of hundreds of modules (Slipway's and zod's, yaml's, fastify's, …) file by file at every start. Measured on one
 // machine: `slipway status` 0.30 → 0.17 s of CPU, a test coordinator's start 1.2 → 0.8 s, and the test suite, which
 // starts hundreds of these processes, 548 → 469 s. Dynamic imports stay lazy: they become chunks (dist/chunks/).
 // The other files of dist/ stay as tsc wrote them; a thread started beside a module (thread-module.ts) finds its
@@ -22,7 +22,6 @@ const entries = [
   'static/main',
   'store/pglite-worker',
   'notify/send-thread-main',
-  'app/notify-thread-main',
   'observe/errors/ingest-worker',
   'demo/main',
   'demo/platform',

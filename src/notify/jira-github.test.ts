@@ -7,13 +7,14 @@ import { type JiraStandIn, startJiraStandIn } from '../../test/support/jira-stan
 import { seedFailedDeployment, storeProject } from '../../test/support/notify-fixtures.js';
 import { freshDb } from '../../test/support/store.js';
 import { SecretVault } from '../access/secrets/vault.js';
-import { type RunningNotifications, startNotifications } from '../app/notifications.js';
+import { startNotifications } from '../app/notifications.js';
 import { EventLog } from '../engine/event-log.js';
 import { createLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
 import { listEvents } from '../store/repos/events.js';
 import { listNotifyDeliveries } from '../store/repos/notify-deliveries.js';
 import { recordReleaseCommit } from '../store/repos/release-commits.js';
+import type { Notifier } from './notifier.js';
 
 /**
  * Jira and GitHub through the whole path — events in PostgreSQL, the dispatcher's outbox, the
@@ -29,7 +30,7 @@ let db: Db;
 let dir: string;
 let vault: SecretVault;
 let events: EventLog;
-let notifier: RunningNotifications | undefined;
+let notifier: Notifier | undefined;
 let jira: JiraStandIn;
 let gh: GithubStandIn;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretVault } from '../access/secrets/vault.js';
-import { type RunningNotifications, startNotifications } from '../app/notifications.js';
+import { startNotifications } from '../app/notifications.js';
 import { EventLog } from '../engine/event-log.js';
 import { createLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
@@ -12,11 +12,12 @@ import { listNotifyDeliveries } from '../store/repos/notify-deliveries.js';
 import { emitDeploymentStarted, storeProject } from '../../test/support/notify-fixtures.js';
 import { startReceiver } from '../../test/support/notify-receivers.js';
 import { freshDb } from '../../test/support/store.js';
+import type { Notifier } from './notifier.js';
 
 const logger = createLogger({ level: 'silent' });
 let db: Db;
 let dir: string;
-let notifier: RunningNotifications | undefined;
+let notifier: Notifier | undefined;
 const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeEach(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretVault } from '../access/secrets/vault.js';
-import { type RunningNotifications, startNotifications } from '../app/notifications.js';
+import { startNotifications } from '../app/notifications.js';
 import { EventLog } from '../engine/event-log.js';
 import { changeIncident, openIncident } from '../incidents/actions.js';
 import { alertEvent } from '../observe/alerts/announcements.js';
@@ -20,6 +20,7 @@ import { setStable } from '../store/repos/service-state.js';
 import { insertRunningDeployment, seedFailedDeployment, storeProject } from '../../test/support/notify-fixtures.js';
 import { type Receiver, startReceiver } from '../../test/support/notify-receivers.js';
 import { freshDb } from '../../test/support/store.js';
+import type { Notifier } from './notifier.js';
 
 /**
  * Notices beyond the deployment's own: the maintenance notice of a scheduled deployment, release notes in notices,
@@ -34,7 +35,7 @@ let db: Db;
 let dir: string;
 let vault: SecretVault;
 let events: EventLog;
-let notifier: RunningNotifications | undefined;
+let notifier: Notifier | undefined;
 const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeEach(async () => {

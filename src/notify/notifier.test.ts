@@ -7,7 +7,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SecretVault } from '../access/secrets/vault.js';
-import { type RunningNotifications, startNotifications } from '../app/notifications.js';
+import { startNotifications } from '../app/notifications.js';
 import { EventLog } from '../engine/event-log.js';
 import { createLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
@@ -16,6 +16,7 @@ import { listNotifyDeliveries } from '../store/repos/notify-deliveries.js';
 import { emitDeploymentStarted, seedFailedDeployment, storeProject } from '../../test/support/notify-fixtures.js';
 import { type Receiver, startReceiver } from '../../test/support/notify-receivers.js';
 import { freshDb } from '../../test/support/store.js';
+import type { Notifier } from './notifier.js';
 
 const hookSecret = `whsec_${Buffer.from('a-signing-secret-of-32-bytes!!!!').toString('base64')}`;
 const routingKey = 'R0123456789abcdef0123456789abcde';
@@ -25,7 +26,7 @@ let db: Db;
 let dir: string;
 let vault: SecretVault;
 let events: EventLog;
-let notifier: RunningNotifications | undefined;
+let notifier: Notifier | undefined;
 const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeEach(async () => {
@@ -455,10 +456,10 @@ describe('notifications', () => {
     const before = (await db.query('select xid, event_id from notify_cursor')).rows[0]!;
     for (const message of ['one', 'two']) await emitDeploymentStarted(events, message);
     await start();
-    await notifier!.here!.dispatcher.dispatchAll();
+    await notifier!.dispatcher.dispatchAll();
     // As if the cursor's commit had been lost.
     await db.query('update notify_cursor set xid = $1::xid8, event_id = $2', [before.xid, before.event_id]);
-    expect(await notifier!.here!.dispatcher.dispatchAll()).toBe(0);
+    expect(await notifier!.dispatcher.dispatchAll()).toBe(0);
     await until('both sent', () => (slack.received.length === 2 ? true : undefined));
     expect(await listNotifyDeliveries(db)).toHaveLength(2);
     expect(slack.duplicates).toBe(0);

@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { parentPort } from 'node:worker_threads';
 import { deadline } from '../shared/deadline.js';
 import { messageOf } from '../shared/errors.js';
-import { lowerThisThreadTo } from '../shared/thread-priority.js';
+import { lowerThisThread } from '../shared/thread-priority.js';
 import { emailSender } from './email/index.js';
 import { pagerDutySender } from './pagerduty/index.js';
 import type { NotificationSender, RefStore, SendOutcome } from './sender.js';
@@ -17,7 +17,7 @@ import { slackSender } from './slack/index.js';
 import { teamsSender } from './teams/index.js';
 import { webhookSender } from './webhook/index.js';
 
-/** This thread's nice value (see below); the coordinator's thread and PGlite's run at the process's, usually 0. */
+/** How many nice steps this thread gives up (see below). */
 const sendThreadNice = 10;
 
 const senders: Record<string, NotificationSender> = {
@@ -38,7 +38,7 @@ const noRefs: RefStore = {
 // the store leave, not the reverse (Linux; a thread may lower its own priority without privileges, never raise it).
 // bench:notify, four interleaved pairs: a step's p99 in the burst 8.0–10.1 ms against 9.5–12.6 ms without, healthy
 // delivery p99 about the same. At nice 10 the thread still gets a tenth of a busy core: ~700 sends a second.
-lowerThisThreadTo(sendThreadNice);
+lowerThisThread(sendThreadNice);
 const port = parentPort!;
 const cancels = new Map<number, AbortController>();
 

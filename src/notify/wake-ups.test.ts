@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretVault } from '../access/secrets/vault.js';
-import { type RunningNotifications, startNotifications } from '../app/notifications.js';
+import { startNotifications } from '../app/notifications.js';
 import { EventLog } from '../engine/event-log.js';
 import { createLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
@@ -11,6 +11,7 @@ import { appendEvent } from '../store/repos/events.js';
 import { storeProject } from '../../test/support/notify-fixtures.js';
 import { type Receiver, startReceiver } from '../../test/support/notify-receivers.js';
 import { freshDb } from '../../test/support/store.js';
+import type { Notifier } from './notifier.js';
 
 /**
  * The notifier's polls are only safety nets (2 s): what it sends is woken by the EventLog (events this process
@@ -22,7 +23,7 @@ const logger = createLogger({ level: 'silent' });
 let db: Db;
 let dir: string;
 let events: EventLog;
-let notifier: RunningNotifications | undefined;
+let notifier: Notifier | undefined;
 let slack: Receiver;
 
 beforeEach(async () => {
@@ -61,7 +62,7 @@ async function whereThingsStand(): Promise<string> {
     'select state, attempts, last_error, last_status, next_at, now() as now from notify_deliveries',
   );
   const { rows: events } = await db.query('select id, xid::text, kind from events order by id');
-  const dispatcher = notifier?.here?.dispatcher;
+  const dispatcher = notifier?.dispatcher;
   return JSON.stringify({
     deliveries,
     events,

@@ -1,4 +1,3 @@
-import type { MessagePort } from 'node:worker_threads';
 /**
  * The store speaks one SQL dialect, PostgreSQL, through two drivers: PGlite (WASM Postgres in
  * process, the embedded default) and `pg` against a real server (DATABASE_URL). Everything
@@ -50,18 +49,6 @@ export interface Db extends Queryable {
    * where nothing waits that way (PostgreSQL runs statements side by side).
    */
   deploymentWriteDue?(inMs: number): void;
-  /**
-   * A handle another thread of this process opens this same store with (openStoreShare in store-share.ts), its
-   * statements ordered with this thread's; undefined where that is not possible (PGlite on this thread) or not yet
-   * done (PostgreSQL).
-   */
-  forThread?(): StoreShare | undefined;
   /** Close connections (PGlite: flush and close the data directory). Idempotent. */
   close(): Promise<void>;
-}
-
-/** What crosses to another thread to open the same store there (Db.forThread): a port to PGlite's thread. */
-export interface StoreShare {
-  driver: 'pglite';
-  port: MessagePort;
 }

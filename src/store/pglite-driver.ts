@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
-import type { MessagePort } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import type { Logger } from '../shared/logging.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
-import type { Db, Queryable, QueryResult, StoreShare } from './db.js';
+import type { Db, Queryable, QueryResult } from './db.js';
 import { StoreError } from './errors.js';
 import { turnIfBusy } from './event-loop-turns.js';
 import { ensureParentDir, ensurePgliteDataDir, reasonOf } from './pglite-data-dir.js';
@@ -77,14 +76,6 @@ async function start(dataDir: string | undefined, thread: boolean, loadDataDir?:
       { cause: e },
     );
   }
-}
-
-/**
- * In another thread of this process: the store whose `forThread()` gave `port`. Its statements take their turns in
- * the same lanes as the coordinator's thread's; close() closes only the port.
- */
-export function openPgliteOver(port: MessagePort): Db {
-  return PgliteDb.open({ pglite: ThreadedPglite.over(port), inProcess: false }, undefined);
 }
 
 /** An in-memory PGlite that outlives the Db views it hands out (openReusablePglite). */
@@ -235,11 +226,6 @@ class PgliteDb implements Db {
 
   background(): Db {
     return this.view('background');
-  }
-
-  forThread(): StoreShare | undefined {
-    const port = this.core.closing ? null : (this.core.pglite.attach?.() ?? null);
-    return port ? { driver: 'pglite', port } : undefined;
   }
 
   deploymentWriteDue(inMs: number): void {

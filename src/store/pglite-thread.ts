@@ -4,7 +4,7 @@
  * Values cross the thread by structured clone: Dates stay Dates, a Buffer arrives as a Uint8Array (bytea is made a
  * Buffer again, as the driver contract wants); errors carry the fields toSqlError reads.
  */
-import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { startThreadModule } from '../shared/thread-module.js';
 import { StoreError } from './errors.js';
 import { recordTraced, sharedNow, shortSql, type TracedRequest, tracingPglite } from './pglite-trace.js';
@@ -22,8 +22,6 @@ export interface PgliteStatements {
 export interface PgliteLike extends PgliteStatements {
   /** A view whose requests the database orders by lane itself (the thread); absent: order them in this process. */
   inLane?(lane: Lane): PgliteLike;
-  /** A port another thread opens this database with (the thread); absent: only this thread can use it. */
-  attach?(): MessagePort | null;
   /** A running deployment will write in `inMs` (the thread); absent: nothing gives way to it. */
   deploymentWriteDue?(inMs: number): void;
   transaction<T>(fn: (tx: PgliteStatements) => Promise<T>): Promise<T>;
@@ -54,9 +52,6 @@ function toError(e: ThreadError): Error {
   return Object.assign(new Error(e.message), e);
 }
 
-/** Where requests go: PGlite's thread itself (the coordinator's thread), or a port attached to it (another thread). */
-type Endpoint = Worker | MessagePort;
-
 /** The thread and the requests waiting for its answer, shared by every lane's view of it. */
 class Channel {
   readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
@@ -68,12 +63,10 @@ class Channel {
     : undefined;
   ended = false;
 
-  constructor(readonly worker: Endpoint) {
+  constructor(readonly worker: Worker) {
     worker.on('message', (a: ThreadAnswer) => this.settle(a));
-    worker.on('error', (e: Error) => this.fail(e));
-    worker.on('exit', (code: number) => this.fail(new Error(`the PGlite thread exited (code ${code})`)));
-    // An attached port closes when PGlite's thread ends (or this side closes it).
-    worker.on('close', () => this.fail(new Error('the PGlite thread closed its port')));
+    worker.on('error', (e) => this.fail(e));
+    worker.on('exit', (code) => this.fail(new Error(`the PGlite thread exited (code ${code})`)));
     // Only a request in flight keeps the process alive, as PGlite on the main thread does.
     worker.unref();
   }
@@ -99,15 +92,8 @@ class Channel {
   }
 
   /** Tell the thread something that needs no answer; dropped once the thread has failed or is closed. */
-  tell(notice: ThreadNotice, transfer: MessagePort[] = []): void {
-    if (!this.failure && !this.ended) this.worker.postMessage(notice, transfer);
-  }
-
-  /** Close an attached port: requests still waiting are refused, not left hanging. */
-  close(): void {
-    for (const w of this.waiting.values()) w.reject(new StoreError('internal', 'the store was closed in this thread'));
-    this.waiting.clear();
-    (this.worker as MessagePort).close();
+  tell(notice: ThreadNotice): void {
+    if (!this.failure && !this.ended) this.worker.postMessage(notice);
   }
 
   private settle(a: ThreadAnswer): void {
@@ -140,46 +126,27 @@ export class ThreadedPglite implements PgliteLike {
   private constructor(
     private readonly channel: Channel,
     private readonly lane: Lane,
-    /** Another thread's way to PGlite's thread (attach): closing it only closes the port. */
-    private readonly attached = false,
   ) {}
-
-  /**
-   * A port another thread of this process opens the same store with (`over`): its requests take their turns in the
-   * same lanes, answered on that port. Null once the thread has failed or is closed.
-   */
-  attach(): MessagePort | null {
-    if (this.channel.failed || this.channel.ended) return null;
-    const { port1, port2 } = new MessageChannel();
-    this.channel.tell({ op: 'attach', port: port1 }, [port1]);
-    return port2;
-  }
-
-  /** PGlite's thread, from another thread, through a port from `attach`. */
-  static over(port: MessagePort): ThreadedPglite {
-    return new ThreadedPglite(new Channel(port), 'foreground', true);
-  }
 
   /** Start the thread and PGlite in it; rejects with PGlite's error when it cannot open the database. */
   static async start(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<ThreadedPglite> {
     const bytes = loadDataDir ? await loadDataDir.arrayBuffer() : undefined;
-    const worker = startWorker({ ...(dataDir ? { dataDir } : {}), loadDataDir: bytes });
-    const channel = new Channel(worker);
-    worker.ref();
+    const channel = new Channel(startWorker({ ...(dataDir ? { dataDir } : {}), loadDataDir: bytes }));
+    channel.worker.ref();
     try {
       await new Promise((resolve, reject) => channel.waiting.set(0, { resolve, reject }));
     } catch (e) {
-      await worker.terminate();
+      await channel.worker.terminate();
       throw e;
     } finally {
-      worker.unref();
+      channel.worker.unref();
     }
     return new ThreadedPglite(channel, 'foreground');
   }
 
   /** The same thread, its requests sent in `lane`. */
   inLane(lane: Lane): ThreadedPglite {
-    return lane === this.lane ? this : new ThreadedPglite(this.channel, lane, this.attached);
+    return lane === this.lane ? this : new ThreadedPglite(this.channel, lane);
   }
 
   get closed(): boolean {
@@ -233,17 +200,11 @@ export class ThreadedPglite implements PgliteLike {
   async close(): Promise<void> {
     const channel = this.channel;
     if (channel.ended) return;
-    if (this.attached) {
-      // PGlite stays open for the coordinator's thread; what this side had in flight ends with its port.
-      channel.ended = true;
-      channel.close();
-      return;
-    }
     try {
       if (!channel.failed) await channel.ask({ op: 'close' });
     } finally {
       channel.ended = true;
-      await (channel.worker as Worker).terminate();
+      await channel.worker.terminate();
     }
   }
 }

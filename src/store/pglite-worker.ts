@@ -6,7 +6,7 @@
  * while a transaction is open its statements (`tx` set) go to it and anything else waits for it to end, like
  * PGlite's own lock.
  */
-import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { PreparedStatements } from './pglite-prepared.js';
 import { sharedNow, type ThreadTimes, tracingPglite } from './pglite-trace.js';
@@ -22,12 +22,9 @@ export type ThreadRequest =
   | { id: number; op: 'dump'; lane?: Lane }
   | { id: number; op: 'close' };
 
-/**
- * What the coordinator's thread tells without waiting for an answer: a running deployment will write at `at` (ms,
- * performance.timeOrigin + performance.now(), which both threads share); or another thread of the process will send
- * its requests on `port` (pglite-thread.ts: attach), answered there.
- */
-export type ThreadNotice = { op: 'due'; at: number } | { op: 'attach'; port: MessagePort };
+/** What the coordinator's thread tells without waiting for an answer: a running deployment will write at `at` (ms,
+ * performance.timeOrigin + performance.now(), which both threads share). */
+export type ThreadNotice = { op: 'due'; at: number };
 
 /** The fields of a failed statement that toSqlError reads (an Error loses its own properties in a message). */
 export interface ThreadError {
@@ -47,25 +44,8 @@ export interface ThreadStart {
   loadDataDir?: ArrayBuffer;
 }
 
+const port = parentPort!;
 const start = workerData as ThreadStart;
-
-/**
- * A thread that sends requests: the coordinator's (the parent port), or another thread of the process attached
- * later (the notifier's). Each numbers its requests itself; answers go back on its own port.
- */
-interface Client {
-  port: MessagePort;
-  /** Requests read and not yet answered, with their times, while SLIPWAY_PGLITE_TRACE=1 (pglite-trace.ts). */
-  times: Map<number, ThreadTimes> | undefined;
-  /** Only the coordinator's thread closes the store; an attached thread only goes away. */
-  attached: boolean;
-}
-
-const clientOf = (port: MessagePort, attached: boolean): Client => ({
-  port,
-  times: tracingPglite() ? new Map() : undefined,
-  attached,
-});
 
 function errorOf(e: unknown): ThreadError {
   const f = (e ?? {}) as Record<string, unknown>;
@@ -79,31 +59,30 @@ function errorOf(e: unknown): ThreadError {
   };
 }
 
-const readNow = (c: Client, id: number) => c.times?.set(id, { read: sharedNow(), start: 0, end: 0 });
-const startNow = (c: Client, id: number) => {
-  const t = c.times?.get(id);
+/** Requests read and not yet answered, with their times, while SLIPWAY_PGLITE_TRACE=1 (pglite-trace.ts). */
+const times = tracingPglite() ? new Map<number, ThreadTimes>() : undefined;
+const readNow = (id: number) => times?.set(id, { read: sharedNow(), start: 0, end: 0 });
+const startNow = (id: number) => {
+  const t = times?.get(id);
   if (t) t.start = sharedNow();
 };
 /** The request's times, ended now, to send with its answer (nothing when not traced). */
-const timesOf = (c: Client, id: number): { t?: ThreadTimes } => {
-  const t = c.times?.get(id);
+const timesOf = (id: number): { t?: ThreadTimes } => {
+  const t = times?.get(id);
   if (!t) return {};
-  c.times!.delete(id);
+  times!.delete(id);
   t.end = sharedNow();
   return { t };
 };
 
-/**
- * Answer a request, with its times when traced (every answer goes through here, so none is left behind). A port
- * closed meanwhile (an attached thread that ended) drops it.
- */
-const post = (c: Client, a: ThreadAnswer, transfer: ArrayBuffer[] = []) =>
-  c.port.postMessage(c.times ? { ...a, ...timesOf(c, a.id) } : a, transfer);
+/** Answer a request, with its times when traced (every answer goes through here, so none is left behind). */
+const post = (a: ThreadAnswer, transfer: ArrayBuffer[] = []) =>
+  port.postMessage(times ? { ...a, ...timesOf(a.id) } : a, transfer);
 
-const answer = (c: Client, id: number, work: () => Promise<unknown>, transfer: ArrayBuffer[] = []) =>
+const answer = (id: number, work: () => Promise<unknown>, transfer: ArrayBuffer[] = []) =>
   work().then(
-    (result) => post(c, { id, result }, transfer),
-    (e: unknown) => post(c, { id, error: errorOf(e) }),
+    (result) => post({ id, result }, transfer),
+    (e: unknown) => post({ id, error: errorOf(e) }),
   );
 
 /** A statement, in the open transaction (`tx`) or not: PGlite's own transaction() only brackets them. */
@@ -116,8 +95,6 @@ async function statement(on: PreparedStatements, r: ThreadRequest, tx?: Transact
 
 /** Statements of the open transaction, and the waiter for the next one. */
 const txInbox: ThreadRequest[] = [];
-/** Whose transaction is open: a thread that goes away with one open has it rolled back (see `attach`). */
-let txClient: Client | undefined;
 let txWaiter: (() => void) | undefined;
 const nextTxRequest = async (): Promise<ThreadRequest> => {
   while (txInbox.length === 0) await new Promise<void>((r) => (txWaiter = r));
@@ -127,17 +104,11 @@ const nextTxRequest = async (): Promise<ThreadRequest> => {
 class RolledBack extends Error {}
 
 /** Open a transaction, answer `begin`, then run its statements until commit or rollback. */
-async function transaction(
-  c: Client,
-  pglite: PGlite,
-  statements: PreparedStatements,
-  begin: ThreadRequest,
-): Promise<void> {
+async function transaction(pglite: PGlite, statements: PreparedStatements, begin: ThreadRequest): Promise<void> {
   let ended: ThreadRequest | undefined;
-  txClient = c;
   try {
     await pglite.transaction(async (tx) => {
-      post(c, { id: begin.id });
+      post({ id: begin.id });
       for (;;) {
         const r = await nextTxRequest();
         if (r.op === 'commit' || r.op === 'rollback') {
@@ -145,17 +116,15 @@ async function transaction(
           if (r.op === 'rollback') throw new RolledBack();
           return;
         }
-        startNow(c, r.id);
-        await answer(c, r.id, () => statement(statements, r, tx));
+        startNow(r.id);
+        await answer(r.id, () => statement(statements, r, tx));
       }
     });
-    post(c, { id: ended!.id });
+    post({ id: ended!.id });
   } catch (e) {
-    if (!ended) post(c, { id: begin.id, error: errorOf(e) });
-    else if (e instanceof RolledBack) post(c, { id: ended.id });
-    else post(c, { id: ended.id, error: errorOf(e) });
-  } finally {
-    txClient = undefined;
+    if (!ended) post({ id: begin.id, error: errorOf(e) });
+    else if (e instanceof RolledBack) post({ id: ended.id });
+    else post({ id: ended.id, error: errorOf(e) });
   }
 }
 
@@ -192,70 +161,48 @@ async function main(): Promise<void> {
   // foreground statement for the next one of the same step, and gives way to the deployment writes announced ahead
   // (`due`, statement-lanes.ts).
   const lanes = new StatementLanes(2, setImmediate, holdMs, reserve);
-  const listen = (c: Client) =>
-    c.port.on('message', (r: ThreadRequest | ThreadNotice) => {
-      if (r.op === 'due') return lanes.expectDeployment(r.at - performance.timeOrigin);
-      if (r.op === 'attach') return attach(r.port);
-      readNow(c, r.id);
-      if ('tx' in r && r.tx) {
-        txInbox.push(r);
-        txWaiter?.();
-        txWaiter = undefined;
-        return;
-      }
-      void lanes.run(
-        ('lane' in r && r.lane) || 'foreground',
-        () => {
-          startNow(c, r.id);
-          return handle(c, pglite, statements, r);
-        },
-        'sql' in r ? r.sql : r.op,
-      );
-    });
-  // Another thread's requests (the notifier's, notify-thread.ts) take their turns in the same lanes. If it ends with
-  // a transaction open, that transaction is rolled back: left open, it would hold the store for everyone.
-  const attach = (port: MessagePort) => {
-    const c = clientOf(port, true);
-    port.on('close', () => {
-      if (txClient !== c) return;
-      txInbox.push({ id: -1, op: 'rollback', tx: true });
+  port.on('message', (r: ThreadRequest | ThreadNotice) => {
+    if (r.op === 'due') return lanes.expectDeployment(r.at - performance.timeOrigin);
+    readNow(r.id);
+    if ('tx' in r && r.tx) {
+      txInbox.push(r);
       txWaiter?.();
       txWaiter = undefined;
-    });
-    listen(c);
-  };
-  const coordinator = clientOf(parentPort!, false);
-  listen(coordinator);
-  post(coordinator, { id: 0 });
+      return;
+    }
+    void lanes.run(
+      ('lane' in r && r.lane) || 'foreground',
+      () => {
+        startNow(r.id);
+        return handle(pglite, statements, r);
+      },
+      'sql' in r ? r.sql : r.op,
+    );
+  });
+  post({ id: 0 });
 }
 
-async function handle(c: Client, pglite: PGlite, statements: PreparedStatements, r: ThreadRequest): Promise<void> {
+async function handle(pglite: PGlite, statements: PreparedStatements, r: ThreadRequest): Promise<void> {
   switch (r.op) {
     case 'begin':
-      return transaction(c, pglite, statements, r);
+      return transaction(pglite, statements, r);
     case 'dump': {
       // The bytes are moved to the coordinator's thread, not copied.
       const bytes = await pglite
         .dumpDataDir('none')
         .then((b) => b.arrayBuffer())
         .catch((e: unknown) => e);
-      if (bytes instanceof ArrayBuffer) post(c, { id: r.id, result: bytes }, [bytes]);
-      else post(c, { id: r.id, error: errorOf(bytes) });
+      if (bytes instanceof ArrayBuffer) post({ id: r.id, result: bytes }, [bytes]);
+      else post({ id: r.id, error: errorOf(bytes) });
       return;
     }
     case 'close':
-      if (c.attached) {
-        post(c, { id: r.id, error: { message: "only the coordinator's thread closes the store" } });
-        return;
-      }
       // The coordinator's thread ends this one once answered.
-      await answer(c, r.id, () => pglite.close());
+      await answer(r.id, () => pglite.close());
       return;
     default:
-      await answer(c, r.id, () => statement(statements, r));
+      await answer(r.id, () => statement(statements, r));
   }
 }
 
-main().catch((e: unknown) =>
-  post({ port: parentPort!, times: undefined, attached: false }, { id: 0, error: errorOf(e) }),
-);
+main().catch((e: unknown) => post({ id: 0, error: errorOf(e) }));
