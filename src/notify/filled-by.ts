@@ -43,7 +43,8 @@ export function unfilledPlaceholders(notifications: NotificationsConfig | undefi
     for (const source of [template.title, template.body])
       for (const part of safeParts(source)) if ('name' in part) named.add(part.name);
     const never = [...named].flatMap((name) => {
-      const triggers = s.on.filter((t) => onlyFilledBy[name] && !onlyFilledBy[name].includes(t as TriggerName));
+      const only = onlyFilledBy[name];
+      const triggers = only ? s.on.filter((t) => !only.includes(t as TriggerName)) : [];
       return triggers.length > 0 ? [`{{${name}}} (never filled for ${triggers.join(', ')})`] : [];
     });
     if (never.length > 0)
