@@ -6,7 +6,9 @@
  * writes (200 deliveries per pass), the worker's claims (8 per service and pass, as a burst's passes take) and its
  * batches of attempt ends with their events. Reports CPU ms per delivery for each kind of statement, by tenth of the
  * run (a cost that grows with what the burst already did shows as a rising curve: dead tuples and index entries).
- * `--vacuum-every N`: a VACUUM of notify_deliveries after every N attempt ends (its CPU counted apart).
+ * `--vacuum-every N`: a VACUUM of notify_deliveries after every N attempt ends (its CPU counted apart), as the
+ * delivery worker does on PGlite (outbox-vacuum.ts: every 5,000). Also reports what the outbox takes on disk, per
+ * delivery (PGlite has no autovacuum: without a VACUUM the dead versions of every claim and attempt end stay).
  */
 import { cpuUsage } from 'node:process';
 import { loadavg } from 'node:os';
@@ -131,6 +133,10 @@ try {
   const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
   const mean = (xs: number[]) => (xs.length === 0 ? 0 : Math.round((sum(xs) / xs.length) * 1000) / 1000);
   const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  const { rows } = await db.query<{ bytes: string }>(
+    `select pg_total_relation_size('notify_deliveries')::text as bytes`,
+  );
+  const outboxBytes = Number(rows[0]!.bytes);
   await printResult({
     benchmark: 'notify-store',
     machine: machine(),
@@ -149,6 +155,9 @@ try {
     finishCpuMsPerDeliveryByTenth: byTenth.finish.map(mean),
     vacuums: spent.vacuum.length,
     vacuumCpuMs: { mean: mean(spent.vacuum), max: r3(Math.max(0, ...spent.vacuum)) },
+    // Table, indexes and TOAST, after the warm-up's 1,000 deliveries and the run's.
+    outboxBytes,
+    outboxBytesPerDelivery: Math.round(outboxBytes / (total + 1000)),
   });
 } finally {
   await (postgres ? postgres.drop() : db.close());

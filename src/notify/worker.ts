@@ -37,6 +37,7 @@ import type { NotificationSender, ResolvedService, SendOutcome } from './sender.
 import type { SendThread } from './send-thread.js';
 import { deadline } from '../shared/deadline.js';
 import { DueTimes } from './due-times.js';
+import { OutboxVacuum } from './outbox-vacuum.js';
 
 export interface WorkerOptions {
   db: Db;
@@ -62,6 +63,8 @@ export interface WorkerOptions {
   configCacheMs?: number;
   /** How often deliveries claimed but held by no queue or attempt of this worker are put back (default 60 s). */
   orphanSweepMs?: number;
+  /** Ended attempts between two vacuums of the outbox on PGlite (outbox-vacuum.ts; default 5,000). */
+  vacuumEvery?: number;
 }
 
 const urgent = new Set(urgentTriggers);
@@ -176,8 +179,10 @@ export class DeliveryWorker {
   /** The time the last claim asked for deliveries due by (ms since the epoch). */
   private claimedThrough = 0;
   private loop: Promise<void> | undefined;
+  private readonly vacuum: OutboxVacuum;
 
   constructor(private readonly options: WorkerOptions) {
+    this.vacuum = new OutboxVacuum(options.db, options.logger, options.vacuumEvery);
     // Every attempt in flight follows this signal (deadline(): one listener, removed when the attempt ends); a burst
     // has more attempts in flight than Node's default of 10 before it warns of a leak that is not one.
     setMaxListeners(0, this.stopping.signal);
@@ -236,6 +241,7 @@ export class DeliveryWorker {
       try {
         await this.pass();
         await this.sweep();
+        if (this.idle()) await this.vacuum.whenIdle();
       } catch (e) {
         if (!this.stopping.signal.aborted)
           this.options.logger.error({ err: scrub(messageOf(e), []) }, 'notification pass failed');
@@ -256,6 +262,14 @@ export class DeliveryWorker {
       const rest = began + passMs - Date.now();
       if (rest > 0 && !this.stopping.signal.aborted) await new Promise((r) => setTimeout(r, rest));
     }
+  }
+
+  /** Whether this worker holds nothing: no delivery queued or in flight, no ended attempt left to record. */
+  private idle(): boolean {
+    if (this.ended.length > 0 || this.flushing) return false;
+    for (const slot of this.slots.values())
+      if (slot.inFlight.size > 0 || slot.urgent.length > 0 || slot.normal.length > 0) return false;
+    return true;
   }
 
   /** The deliveries this worker holds claimed: queued, in flight, or ended and not yet recorded. */
@@ -523,6 +537,7 @@ export class DeliveryWorker {
           return;
         }
         this.recording = [];
+        this.vacuum.ended(batch.length);
         for (const b of batch)
           this.options.onOutcome?.(b.targetType, b.end.state === 'pending' ? 'retry' : b.end.state);
         // Retries are pending again: the worker wakes when the first of them is due.
