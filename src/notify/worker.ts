@@ -68,15 +68,10 @@ export interface WorkerOptions {
 }
 
 const urgent = new Set(urgentTriggers);
-/**
- * Ended attempts written per statement, and deliveries claimed per pass: 50, not 200. A batch of 200 is one longer
- * statement in PGlite's thread and one longer turn of the coordinator's thread taking its answer, and a deployment
- * step's answer that arrives then waits. Unpaced `bench:notify`, interleaved on a 2-core machine (2026-12-07): with
- * 200, 1.8 % of burst steps were slower than the quiet p99 (28 runs); with 50, 1.0 % (20 runs: no change). Healthy
- * delivery p99 over 1 s in 2 runs of either. Smaller still (25) made deliveries slower: p99 1.6–1.9 s.
- */
-const flushBatch = 50;
-const passBatch = 50;
+/** Ended attempts written per transaction. */
+const flushBatch = 200;
+/** Deliveries read per pass. */
+const passBatch = 200;
 /**
  * The safety poll: what nothing in this process announces (deliveries a former leader wrote just before it lost the
  * lease) is found this late at worst. It was 250 ms, the largest share of an idle coordinator's statements.
