@@ -18,7 +18,6 @@ export const vacuumEveryEnds = 5000;
 
 export class OutboxVacuum {
   private ends = 0;
-  private running = false;
 
   constructor(
     private readonly db: Db,
@@ -33,11 +32,11 @@ export class OutboxVacuum {
 
   /**
    * Vacuum the outbox if enough attempts ended since the last time; call it when the worker holds nothing. Returns
-   * whether it did. A failure is logged and tried again after as many ends more: it never stops a delivery.
+   * whether it did. A failure is logged and tried again after as many ends more: it never stops a delivery. The
+   * worker's loop awaits it between passes, so two never run at once.
    */
   async whenIdle(): Promise<boolean> {
-    if (this.db.driver !== 'pglite' || this.running || this.ends < this.every) return false;
-    this.running = true;
+    if (this.db.driver !== 'pglite' || this.ends < this.every) return false;
     const ends = this.ends;
     this.ends = 0;
     const started = performance.now();
@@ -48,8 +47,6 @@ export class OutboxVacuum {
     } catch (e) {
       this.logger.warn({ err: scrub(messageOf(e), []) }, 'could not vacuum the notification outbox');
       return false;
-    } finally {
-      this.running = false;
     }
   }
 }
