@@ -205,8 +205,12 @@ export const claimSql = `with recursive queues(queue) as (
        where urgent or place <= room
        order by urgent desc, next_at, id limit $4
      )
+     -- The chosen rows by primary key. Joined with chosen and checked with state = 'pending', the planner, without
+     -- statistics on PGlite (which never analyses), read them through a partial index on that state: every pending
+     -- row, in a bitmap hashed against the chosen, for each claim (~5 of a claim's 8 ms with 5,000 pending).
+     -- coalesce() (state is never null) is what keeps the partial indexes out of its choice.
      update notify_deliveries d set state = 'sending', attempts = d.attempts + 1
-     from chosen where d.id = chosen.id and d.state = 'pending'
+     where d.id = any(array(select id from chosen)) and coalesce(d.state, '') = 'pending'
      returning ${columnsOfD}`;
 
 /**
