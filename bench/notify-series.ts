@@ -25,6 +25,7 @@ const phases: Phase[] = ['withoutBurst', 'withEventsThatNotifyNobody', 'withBurs
 interface Run {
   deploymentStepSamplesMs: Record<Phase, number[]>;
   deliveryLatencyHealthyMs: { p99Ms: number };
+  healthyLatencyPartsMs: Record<'eventToOutbox' | 'outboxToReceived', { p99Ms: number }>;
   failingVerdictToSlackMs: { duringBurst: number };
   delivered: { allDelivered: boolean; duplicatesAfterDedup: number };
   load: number[];
@@ -85,6 +86,11 @@ await printResult({
   perRun: results.map((r) => ({
     stepP99Ms: Object.fromEntries(phases.map((p) => [p, summary(r.deploymentStepSamplesMs[p]).p99Ms])),
     healthyDeliveryP99Ms: r.deliveryLatencyHealthyMs.p99Ms,
+    /** Where a slow run's healthy tail went: the dispatcher (event → outbox) or the worker (outbox → received). */
+    healthyPartsP99Ms: {
+      eventToOutbox: r.healthyLatencyPartsMs.eventToOutbox.p99Ms,
+      outboxToReceived: r.healthyLatencyPartsMs.outboxToReceived.p99Ms,
+    },
     failingVerdictToSlackMs: r.failingVerdictToSlackMs.duringBurst,
     allDelivered: r.delivered.allDelivered,
     duplicatesAfterDedup: r.delivered.duplicatesAfterDedup,
