@@ -86,13 +86,17 @@ export async function applyRolloutStep(
 }
 
 async function rollBack(deps: EngineDeps, r: RolloutRecord, reason: string): Promise<boolean> {
-  const updated = await updateRollout(deps.db, r.id, { state: 'rolling_back', reason });
-  await deps.events.emit({
-    ...aboutRollout(r),
-    kind: 'rollout.rolling_back',
-    message: `release ${r.version} in ${r.environment} is rolling back as a whole: ${reason}`,
-    data: { rollout: r.id, reason, components: updated.components },
-  });
+  // The state and its event in one transaction, as in finish().
+  await deps.events.record(
+    undefined,
+    (tx) => updateRollout(tx, r.id, { state: 'rolling_back', reason }),
+    (updated) => ({
+      ...aboutRollout(r),
+      kind: 'rollout.rolling_back',
+      message: `release ${r.version} in ${r.environment} is rolling back as a whole: ${reason}`,
+      data: { rollout: r.id, reason, components: updated.components },
+    }),
+  );
   return true;
 }
 
@@ -104,25 +108,34 @@ async function finish(
 ): Promise<void> {
   const environment = (await projectConfig(deps, r.project)).environments.find((e) => e.name === r.environment);
   const watchMs = state === 'succeeded' && r.finishedAt === undefined ? (environment?.watch.forMs ?? 0) : 0;
-  const updated = await updateRollout(deps.db, r.id, {
-    state,
-    ...(reason ? { reason } : {}),
-    ...(watchMs > 0 ? { watchUntil: new Date(deps.clock.now() + watchMs) } : {}),
-    finished: true,
-  });
-  const kept = updated.components.filter((c) => c.phase === 'succeeded' && !c.from).map((c) => c.service);
-  const summary = updated.components.map((c) => `${c.service} ${c.phase.replace('_', ' ')}`).join(', ');
-  await deps.events.emit({
-    ...aboutRollout(r),
-    kind: `rollout.${state}`,
-    message:
-      state === 'succeeded'
-        ? `release ${r.version} is live in ${r.environment}: ${summary}`
-        : `release ${r.version} ${state === 'failed' ? 'failed' : 'was rolled back'} in ${r.environment}` +
-          `${(reason ?? r.reason) ? ` (${reason ?? r.reason})` : ''}: ${summary}` +
-          (kept.length > 0
-            ? `; ${kept.join(', ')} stay${kept.length === 1 ? 's' : ''} (no earlier release there)`
-            : ''),
-    data: { rollout: r.id, state, reason: reason ?? r.reason, components: updated.components },
-  });
+  // The final state and its event in one transaction (EventLog.record): whoever sees the rollout ended finds its
+  // rollout.<state> event stored (written after it, a test that read the events once the state said succeeded
+  // missed it).
+  await deps.events.record(
+    undefined,
+    (tx) =>
+      updateRollout(tx, r.id, {
+        state,
+        ...(reason ? { reason } : {}),
+        ...(watchMs > 0 ? { watchUntil: new Date(deps.clock.now() + watchMs) } : {}),
+        finished: true,
+      }),
+    (updated) => {
+      const kept = updated.components.filter((c) => c.phase === 'succeeded' && !c.from).map((c) => c.service);
+      const summary = updated.components.map((c) => `${c.service} ${c.phase.replace('_', ' ')}`).join(', ');
+      return {
+        ...aboutRollout(r),
+        kind: `rollout.${state}`,
+        message:
+          state === 'succeeded'
+            ? `release ${r.version} is live in ${r.environment}: ${summary}`
+            : `release ${r.version} ${state === 'failed' ? 'failed' : 'was rolled back'} in ${r.environment}` +
+              `${(reason ?? r.reason) ? ` (${reason ?? r.reason})` : ''}: ${summary}` +
+              (kept.length > 0
+                ? `; ${kept.join(', ')} stay${kept.length === 1 ? 's' : ''} (no earlier release there)`
+                : ''),
+        data: { rollout: r.id, state, reason: reason ?? r.reason, components: updated.components },
+      };
+    },
+  );
 }
