@@ -3,10 +3,13 @@
  *
  * bench:notify N times (default 5), one after the other, with every step's time (`--samples`), pooled: a step's p99
  * in one run is its 2nd slowest of 200 and swings 2× from run to run on a shared 2-core machine, so "step latency
- * unchanged" is judged on all the runs' steps together. Prints each run's figures, the pooled p50/p90/p99 quiet, with
- * the control (events that notify nobody) and with the burst, and the share of burst steps slower than the pooled
- * quiet p99: about 1 % if the burst changes nothing, more if it does (and the same share for the control's steps, what
- * writing the events alone does). A run that fails ends the series with its error.
+ * unchanged" is judged on all the runs' steps together. Prints each run's figures, the pooled p50/p90/p99 quiet (before
+ * the burst and again after it is delivered), with the control (events that notify nobody) and with the burst, and the
+ * share of burst steps slower than the p99 of both quiet phases together: about 1 % if the burst changes nothing, more
+ * if it does (and the same share for the control's steps, what writing the events alone does). Both quiet phases make
+ * the baseline because the first one alone ran slower than the steps after it whatever happened in between (the
+ * control's share over it was 0–0.5 %); how far the two quiet phases are from each other is printed too: what
+ * "unchanged" looks like on this machine. A run that fails ends the series with its error.
  */
 import { spawn } from 'node:child_process';
 import { machine, printResult, progress, quantile, refuse } from './support.js';
@@ -20,8 +23,8 @@ if (!Number.isInteger(runs) || runs < 1) await refuse(`--runs must be a whole nu
 const separator = process.argv.indexOf('--');
 const passed = separator > 0 ? process.argv.slice(separator + 1) : [];
 
-type Phase = 'withoutBurst' | 'withEventsThatNotifyNobody' | 'withBurst';
-const phases: Phase[] = ['withoutBurst', 'withEventsThatNotifyNobody', 'withBurst'];
+type Phase = 'withoutBurst' | 'withEventsThatNotifyNobody' | 'withBurst' | 'withoutBurstAfterIt';
+const phases: Phase[] = ['withoutBurst', 'withEventsThatNotifyNobody', 'withBurst', 'withoutBurstAfterIt'];
 interface Run {
   deploymentStepSamplesMs: Record<Phase, number[]>;
   deliveryLatencyHealthyMs: { p99Ms: number };
@@ -70,13 +73,16 @@ for (let i = 1; i <= runs; i++) {
 const pooled = Object.fromEntries(
   phases.map((p) => [p, summary(results.flatMap((r) => r.deploymentStepSamplesMs[p]))]),
 ) as Record<Phase, ReturnType<typeof summary>>;
-const burstSteps = results.flatMap((r) => r.deploymentStepSamplesMs.withBurst);
-const controlSteps = results.flatMap((r) => r.deploymentStepSamplesMs.withEventsThatNotifyNobody);
+const stepsOf = (p: Phase) => results.flatMap((r) => r.deploymentStepSamplesMs[p]);
+const quietSteps = [...stepsOf('withoutBurst'), ...stepsOf('withoutBurstAfterIt')];
+const quiet = summary(quietSteps);
 // Every run has its 200 steps a phase (a run that fails ends the series), so none of these is null.
-const quietP99 = pooled.withoutBurst.p99Ms!;
 const ratio = (a: number | null, b: number | null) => Math.round((a! / b!) * 100) / 100;
-const overQuietP99 = (steps: number[]) =>
-  Math.round((steps.filter((ms) => ms > quietP99).length / steps.length) * 1000) / 10;
+/** The share of `steps` slower than the p99 of `baseline`, in % (0.1). */
+const overP99 = (steps: number[], baseline: number[]) => {
+  const p99 = quantile(baseline, 0.99)!;
+  return Math.round((steps.filter((ms) => ms > p99).length / steps.length) * 1000) / 10;
+};
 
 await printResult({
   benchmark: 'notify-series',
@@ -96,16 +102,26 @@ await printResult({
     duplicatesAfterDedup: r.delivered.duplicatesAfterDedup,
     load: r.load,
   })),
-  pooledStepMs: pooled,
+  pooledStepMs: { ...pooled, quietBothPhases: quiet },
+  /** The burst's steps against both quiet phases' together. */
   burstOverQuiet: {
-    p50: ratio(pooled.withBurst.p50Ms, pooled.withoutBurst.p50Ms),
-    p90: ratio(pooled.withBurst.p90Ms, pooled.withoutBurst.p90Ms),
-    p99: ratio(pooled.withBurst.p99Ms, quietP99),
+    p50: ratio(pooled.withBurst.p50Ms, quiet.p50Ms),
+    p90: ratio(pooled.withBurst.p90Ms, quiet.p90Ms),
+    p99: ratio(pooled.withBurst.p99Ms, quiet.p99Ms),
   },
   /** About 1 % when the burst changes nothing (by the definition of p99). */
-  burstStepsSlowerThanQuietP99Percent: overQuietP99(burstSteps),
+  burstStepsSlowerThanQuietP99Percent: overP99(stepsOf('withBurst'), quietSteps),
   /** The same share with the control's 1,000 events that notify nobody: what the events alone do to the steps. */
-  controlStepsSlowerThanQuietP99Percent: overQuietP99(controlSteps),
+  controlStepsSlowerThanQuietP99Percent: overP99(stepsOf('withEventsThatNotifyNobody'), quietSteps),
+  /**
+   * The two quiet phases against each other (the same steps with nothing else running, before the burst and after it
+   * is delivered): the spread of "unchanged" here. Each is the share of one phase's steps over the other's p99.
+   */
+  quietPhasesApart: {
+    afterOverBeforeP99Percent: overP99(stepsOf('withoutBurstAfterIt'), stepsOf('withoutBurst')),
+    beforeOverAfterP99Percent: overP99(stepsOf('withoutBurst'), stepsOf('withoutBurstAfterIt')),
+    p99AfterOverBefore: ratio(pooled.withoutBurstAfterIt.p99Ms, pooled.withoutBurst.p99Ms),
+  },
   targets: {
     healthyDeliveryP99Within1s: results.every((r) => r.deliveryLatencyHealthyMs.p99Ms <= 1000),
     failingVerdictToSlackWithin2s: results.every((r) => r.failingVerdictToSlackMs.duringBurst <= 2000),

@@ -9,14 +9,15 @@
  * `--in-process`: PGlite on this thread, as before 2026-12-05; `--in-memory`: PGlite's database in memory, as this
  * benchmark ran it before 2026-12-07; `--postgres`: PostgreSQL), against the strict local receivers of the tests
  * (dedup by key). Reports:
- * every delivery made and none duplicated after dedup; the latency of a deployment step's store
- * bookkeeping (the event and the step update the engine writes per step) without and with the
- * burst, and with a control burst of as many events that notify nobody (what writing the events alone costs the
- * steps); delivery latency to the healthy endpoints (event recorded → received); and the time from a
- * failing verdict (the deployment.rolling_back event) to the Slack message, quiet and mid-burst. Also where the
- * healthy latency goes (event recorded → delivery written by the dispatcher → received) and how late the timer
- * between two steps fired, without and with the burst: a step's store writes can be quick while the timer that starts
- * the next step waits seconds (monitorEventLoopDelay missed that wait: 184 ms max while a timer was 12.9 s late).
+ * every delivery made and none duplicated after dedup; the latency of a deployment step's store bookkeeping (the event
+ * and the step update the engine writes per step) without and with the burst, and with a control burst of as many
+ * events that notify nobody (what writing the events alone costs the steps), and once more without it after everything
+ * is delivered (the burst is compared with both quiet phases, so the phases' order is not counted as its doing);
+ * delivery latency to the healthy endpoints (event recorded → received); and the time from a failing verdict (the
+ * deployment.rolling_back event) to the Slack message, quiet and mid-burst. Also where the healthy latency goes (event
+ * recorded → delivery written by the dispatcher → received) and how late the timer between two steps fired, without and
+ * with the burst: a step's store writes can be quick while the timer that starts the next step waits seconds
+ * (monitorEventLoopDelay missed that wait: 184 ms max while a timer was 12.9 s late).
  * `--trace` adds where the slowest steps' time went (notify-trace.ts): with PGlite in its thread, each request's way
  * there and back (`thread`); with `--in-process`, every PGlite statement on this thread. `--samples` adds every
  * step's time, for `notify-series.ts` to pool over several runs.
@@ -54,7 +55,7 @@ const burst = arg('events', 1000);
  */
 const rate = arg('rate', 0);
 const steps = arg('steps', 200);
-const warmUpSteps = 50;
+const warmUpSteps = arg('warm-up', 50);
 /**
  * The wait between two steps (ms; default 50: the engine's shortest wait, pause and analysis steps wait 50–1,000 ms,
  * polls 100–250 ms). Until 2026-12-07 it was 5, ten times as often as the engine ever steps: on a slower machine the
@@ -305,6 +306,14 @@ try {
     process: process.cpuUsage(cpuAtBurst.process),
     threads: threadCpuSince(cpuAtBurst.threads).slice(0, 4),
   };
+  // Quiet again, once everything is delivered: the same steps with nothing else to do, after the process has run the
+  // burst. What the burst's steps are compared with is both quiet phases, so that the order of the phases (the first
+  // quiet steps still run on a colder process) is not counted as the burst's doing; the two quiet phases against each
+  // other show how much two runs of the same thing differ here.
+  progress('quiet again: deployment steps after the burst is delivered');
+  const quietAfterSteps = await stepLatency(steps);
+  const quietAfterLate = [...late];
+  if (threadTraced) takeTraced();
   await notifier.close();
 
   const received = await report();
@@ -364,11 +373,13 @@ try {
       withoutBurst: summary(quietSteps),
       withEventsThatNotifyNobody: summary(controlSteps),
       withBurst: summary(burstSteps),
+      withoutBurstAfterIt: summary(quietAfterSteps),
     },
     deploymentStepTimerLateMs: {
       withoutBurst: summary(quietLate),
       withEventsThatNotifyNobody: summary(controlLate),
       withBurst: summary(burstLate),
+      withoutBurstAfterIt: summary(quietAfterLate),
     },
     deliveryLatencyHealthyMs: { ...summary(healthyLatency), targetP99Ms: 1000 },
     healthyLatencyPartsMs: { eventToOutbox: summary(toOutbox), outboxToReceived: summary(outboxToReceived) },
@@ -390,6 +401,7 @@ try {
             withoutBurst: quietSteps.map(hundredths),
             withEventsThatNotifyNobody: controlSteps.map(hundredths),
             withBurst: burstSteps.map(hundredths),
+            withoutBurstAfterIt: quietAfterSteps.map(hundredths),
           },
         }
       : {}),

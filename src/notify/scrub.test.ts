@@ -37,6 +37,21 @@ describe('scrub: what a receiver may echo of a URL secret', () => {
   });
 });
 
+describe('scrub: the replacements it remembers', () => {
+  it('are those of the very set of secrets given, however many sets come', () => {
+    const text = 'first tok_first000 second tok_second00';
+    for (let round = 0; round < 2; round++) {
+      expect(scrub(text, ['tok_first000'])).toBe('first [secret] second tok_second00');
+      expect(scrub(text, ['tok_second00'])).toBe('first tok_first000 second [secret]');
+      // The same values split otherwise are another set: joined naively, the two would share a key.
+      expect(scrub('a tok_\u0000x b', ['tok_\u0000x'])).toBe('a [secret] b');
+      expect(scrub('a tok_\u0000x b', ['tok_', 'x'])).toBe('a [secret]\u0000x b');
+      // More sets than it keeps: it forgets them and works them out again.
+      for (let i = 0; i < 300; i++) expect(scrub(`v secret${i}z`, [`secret${i}z`])).toBe('v [secret]');
+    }
+  });
+});
+
 describe('retryDelay', () => {
   it('doubles from the backoff, caps at maxBackoff, and jitters by ±20 %', () => {
     const retry = { backoffMs: 1000, maxBackoffMs: 5000 };

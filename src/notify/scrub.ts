@@ -43,7 +43,8 @@ function urlParts(value: string): { host?: string; parts: string[] } {
   };
 }
 
-export function scrub(text: string, secrets: string[]): string {
+/** What to replace for a set of secrets, the longest first, so a part of a secret does not break up a longer one. */
+function replacementsFor(secrets: string[]): [string, string][] {
   const replace: [string, string][] = [];
   for (const value of secrets) {
     const { host, parts } = urlParts(value);
@@ -51,8 +52,25 @@ export function scrub(text: string, secrets: string[]): string {
     // A URL secret also appears as its host in network errors.
     if (host) replace.push([host, '[host]']);
   }
-  // The longest first, so a part of a secret does not break up a longer one before that is replaced.
-  replace.sort(([a], [b]) => b.length - a.length);
+  return replace.sort(([a], [b]) => b.length - a.length);
+}
+
+/**
+ * The replacements of the secrets sets seen lately: a burst's failing endpoint scrubs one error per attempt with the
+ * same secret, and parsing its URL each time was 6 % of the coordinator thread's long turns in bench:notify. Kept in
+ * this process's memory only, where the secrets' values already are; forgotten all at once past `remembered` sets.
+ */
+const remembered = 256;
+const replacements = new Map<string, [string, string][]>();
+
+export function scrub(text: string, secrets: string[]): string {
+  const key = JSON.stringify(secrets);
+  let replace = replacements.get(key);
+  if (!replace) {
+    if (replacements.size >= remembered) replacements.clear();
+    replace = replacementsFor(secrets);
+    replacements.set(key, replace);
+  }
   let out = text;
   for (const [value, label] of replace) if (value.length >= 4) out = out.split(value).join(label);
   // Punctuation that ends the sentence around a URL (a closing bracket, a full stop) stays: it is not the URL's.
