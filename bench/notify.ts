@@ -1,5 +1,5 @@
 /**
- * npm run bench:notify -- --json [--events N] [--rate N] [--steps N] [--step-every MS] [--unannounced]
+ * npm run bench:notify -- --json [--events N] [--rate N] [--steps N] [--warm-up N] [--step-every MS] [--unannounced]
  *   [--in-process | --postgres] [--in-memory] [--trace] [--samples] [--drain-timeout S]
  *
  * A burst of N (default 1,000) deployment events fanned out to 5 notification services — Slack,

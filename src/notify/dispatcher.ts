@@ -20,10 +20,14 @@ import {
 } from '../store/repos/events.js';
 import { type NewNotifyDelivery, readCursor, writeDispatch } from '../store/repos/notify-deliveries.js';
 import { getProject } from '../store/repos/projects.js';
+import { turnIfBusy } from '../store/event-loop-turns.js';
 import { composeMessage } from './message.js';
 import type { TemplateValues } from './template.js';
 import { triggeringKinds, triggerOf } from './triggers.js';
 import { valuesOf } from './values.js';
+
+/** How long composing messages may run before the event loop gets a turn (ms). */
+const composeSliceMs = 1;
 
 export interface DispatcherOptions {
   db: Db;
@@ -69,6 +73,10 @@ export class Dispatcher {
     const configs = new Map<string, ProjectConfig | undefined>();
     const deliveries: NewNotifyDelivery[] = [];
     for (const event of events) {
+      // Composing a batch's messages (up to 1,000 in bench:notify's burst) is the coordinator thread's work: a turn
+      // of the event loop between every ~1 ms of it, so a deployment step's answer from the store is read meanwhile.
+      const turn = turnIfBusy(composeSliceMs);
+      if (turn) await turn;
       if (!event.project || !triggerOf(event)) continue;
       if (!configs.has(event.project)) configs.set(event.project, (await getProject(db, event.project))?.config);
       const notifications = configs.get(event.project)?.notifications;

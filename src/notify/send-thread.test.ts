@@ -107,3 +107,37 @@ it('a thread never used is closed without ever starting', async () => {
   });
   expect(thread.running).toBe(false);
 });
+
+it('hands the answers that came together to their attempts one a turn of the event loop', async () => {
+  const thread = SendThread.create();
+  let turn = 0;
+  let counting = true;
+  const count = () => {
+    turn++;
+    if (counting) setImmediate(count);
+  };
+  count();
+  try {
+    const never = new AbortController().signal;
+    const endedAt: number[] = [];
+    const keys = Array.from({ length: 8 }, (_, i) => `together-${i}`);
+    const sends = keys.map((key) =>
+      thread.send('slack', { message, key, service: slack('/ok'), timeoutMs: 10_000 }, never).then((outcome) => {
+        endedAt.push(turn);
+        return outcome;
+      }),
+    );
+    while (keys.some((k) => !received.some((r) => r.key === k))) await new Promise((r) => setTimeout(r, 5));
+    // Every receiver has answered: hold this thread while the send thread's answers come in, so that they wait
+    // together to be read.
+    const until = Date.now() + 500;
+    while (Date.now() < until) {
+      // busy: the answers queue up meanwhile
+    }
+    expect(await Promise.all(sends)).toEqual(keys.map(() => ({ kind: 'sent', status: 200 })));
+    expect(new Set(endedAt).size).toBe(keys.length);
+  } finally {
+    counting = false;
+    await thread.close();
+  }
+});
