@@ -7,9 +7,9 @@
  * the burst and again after it is delivered), with the control (events that notify nobody) and with the burst, and the
  * share of burst steps slower than the p99 of both quiet phases together: about 1 % if the burst changes nothing, more
  * if it does (and the same share for the control's steps, what writing the events alone does). Both quiet phases make
- * the baseline because the first one alone ran slower than the steps after it whatever happened in between (the
- * control's share over it was 0–0.5 %); how far the two quiet phases are from each other is printed too: what
- * "unchanged" looks like on this machine. A run that fails ends the series with its error.
+ * the baseline, and how far they are from each other is printed too (what "unchanged" looks like on this machine, and
+ * a check of the warm-up: with 50 warm-up steps the first quiet phase ran much slower than the one after the burst,
+ * and the burst was compared with a slow baseline). A run that fails ends the series with its error.
  */
 import { spawn } from 'node:child_process';
 import { machine, printResult, progress, quantile, refuse } from './support.js';

@@ -55,7 +55,7 @@ const burst = arg('events', 1000);
  */
 const rate = arg('rate', 0);
 const steps = arg('steps', 200);
-const warmUpSteps = arg('warm-up', 50);
+const warmUpSteps = arg('warm-up', 1000);
 /**
  * The wait between two steps (ms; default 50: the engine's shortest wait, pause and analysis steps wait 50–1,000 ms,
  * polls 100–250 ms). Until 2026-12-07 it was 5, ten times as often as the engine ever steps: on a slower machine the
@@ -167,7 +167,7 @@ try {
   // What the executor writes to the store around each step.
   // Each step's writes, and how late the timer that starts the next step fired (the engine's own waits are timers).
   const late: number[] = [];
-  const stepLatency = async (n: number) => {
+  const stepLatency = async (n: number, waitMs = stepEveryMs) => {
     const times: number[] = [];
     late.length = 0;
     windows.length = 0;
@@ -192,8 +192,8 @@ try {
       const used = process.cpuUsage(cpu);
       windows.push({ start: t, ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 });
       const paused = performance.now();
-      await engineClock.sleep(stepEveryMs);
-      late.push(performance.now() - paused - stepEveryMs);
+      await engineClock.sleep(waitMs);
+      late.push(performance.now() - paused - waitMs);
     }
     return times;
   };
@@ -218,9 +218,13 @@ try {
   };
 
   // Warm-up, not counted: the first quiet steps compiled the step's code and filled the store's caches, and made most
-  // of the quiet phase's p99 (steps 0–16 held 5 of its 8 slowest in two runs), which flattered the comparison.
+  // of the quiet phase's p99 (steps 0–16 held 5 of its 8 slowest in two runs), which flattered the comparison. 50
+  // steps were not enough: the quiet steps after the burst ran much faster than those before it (pooled p90 2.6
+  // against 3.3–4.1 ms, p99 3.5–5.0 against 7.0–8.0 in three series of 4), and 1,000 warm-up steps at the usual pace
+  // closed that gap, so what the steps were still waiting for was the code's compilation (JavaScript's and PGlite's
+  // WebAssembly tier up with use), not time. 1,000 back to back: the same use in ~3 s instead of ~53.
   progress('warm-up: deployment steps, not counted');
-  await stepLatency(warmUpSteps);
+  await stepLatency(warmUpSteps, 0);
   progress('quiet: deployment steps and a failing verdict');
   const quietSteps = await stepLatency(steps);
   const threadTraced = tracing && !inProcess && !postgres;
