@@ -8,13 +8,12 @@
  * Each distinct SQL text is prepared on its first use (parse + describe in one crossing: the parameter types pick
  * PGlite's serializers, as `PGlite.query` does, and the row description its parsers), kept in a bounded LRU and
  * closed when it falls out. Large statements built for one batch (a VALUES of many rows) run unnamed: caching them
- * would only churn. So do statements marked to be planned at every execution (plan-each-time.ts). DDL and DISCARD
+ * would only churn. DDL and DISCARD
  * empty the cache (a prepared `select *` whose table changed fails with 0A000 instead of being planned again);
  * outside a transaction such a failure is retried once, prepared afresh.
  */
 import { type PGlite, parse, protocol, types } from '@electric-sql/pglite';
 import type { PgliteLike } from './pglite-thread.js';
-import { planEachTime } from './plan-each-time.js';
 
 /** What a statement answers, as `PGlite.query` does. */
 export interface StatementResult<T> {
@@ -104,8 +103,7 @@ export class PreparedStatements {
   }
 
   private async run<T>(sql: string, params: unknown[]): Promise<StatementResult<T>> {
-    const cacheable =
-      sql.length <= maxCachedSqlLength && params.length <= maxCachedParams && !sql.startsWith(planEachTime);
+    const cacheable = sql.length <= maxCachedSqlLength && params.length <= maxCachedParams;
     const prepared = (cacheable && this.hit(sql)) || (await this.prepare(sql, cacheable));
     const values = params.map((v, i) => this.serialized(v, prepared.paramTypes[i]));
     const messages = await this.send([

@@ -5,7 +5,9 @@ import { jsonParam } from '../params.js';
 import {
   claimDue,
   claimSql,
+  finishAndClaimSql,
   finishAttempts,
+  finishSql,
   getNotifyRef,
   insertNotifyDeliveries,
   listNotifyDeliveries,
@@ -149,6 +151,66 @@ describe('notification outbox', () => {
     expect(scanned.filter((s) => s.rows > 20)).toEqual([]);
   });
 
+  it('records ended attempts by primary key even with a plan made while the outbox was small', async () => {
+    // PGlite never analyses and keeps prepared statements' plans: joined on d.id = x.id alone, a generic plan made
+    // on a small outbox read all of it for each batch of ends (an index scan of every row, hashed against the batch).
+    const scans = await db.transaction(async (tx) => {
+      await tx.query('set local plan_cache_mode = force_generic_plan');
+      const untyped = (sql: string) => sql.replace(/\$(\d)::jsonb/g, '$$$1');
+      await tx.query(`prepare t_finish(jsonb, jsonb) as ${untyped(finishSql)}`);
+      await tx.query(
+        `prepare t_finish_claim(timestamptz, jsonb, int, int, jsonb, jsonb) as ${untyped(finishAndClaimSql)}`,
+      );
+      const ends = async (n: number) => {
+        const ids = (await claimDue(tx, soon(), { ...all, limit: n })).map((d) => d.id);
+        return jsonParam(
+          ids.map((id) => ({ id, state: 'sent', status: 200, error: null, next_at: null, uncounted: false })),
+        );
+      };
+      // EXECUTE takes no bound parameters: literals (this test's own values).
+      const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+      const room = `${lit(soon().toISOString())}, ${lit(jsonParam({}))}, 8, 20`;
+      // Planned now, on 10 deliveries.
+      await insertNotifyDeliveries(
+        tx,
+        Array.from({ length: 10 }, () => delivery('on-deployment-started')),
+      );
+      await tx.query(`execute t_finish(${lit(await ends(5))}, '[]')`);
+      await tx.query(`execute t_finish_claim(${room}, ${lit(await ends(5))}, '[]')`);
+      await insertNotifyDeliveries(
+        tx,
+        Array.from({ length: 3000 }, () => delivery('on-deployment-started')),
+      );
+      const explain = async (sql: string) =>
+        (await tx.query<{ 'QUERY PLAN': unknown }>(`explain (analyze, format json) ${sql}`)).rows[0]!['QUERY PLAN'];
+      const plans = [
+        await explain(`execute t_finish(${lit(await ends(20))}, '[]')`),
+        await explain(`execute t_finish_claim(${room}, ${lit(await ends(20))}, '[]')`),
+      ];
+      await tx.query('deallocate t_finish');
+      await tx.query('deallocate t_finish_claim');
+      return plans.map((plan) => {
+        const nodes: Record<string, unknown>[] = [];
+        const walk = (node: unknown): void => {
+          if (Array.isArray(node)) node.forEach(walk);
+          else if (node && typeof node === 'object') {
+            const n = node as Record<string, unknown>;
+            if (typeof n['Node Type'] === 'string') nodes.push(n);
+            Object.values(n).forEach(walk);
+          }
+        };
+        walk(typeof plan === 'string' ? JSON.parse(plan) : plan);
+        return nodes
+          .filter((n) => String(n['Node Type']).includes('Scan') && n['Relation Name'] === 'notify_deliveries')
+          .map((n) => overLoops(n, n['Actual Rows']));
+      });
+    });
+    for (const rows of scans) {
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.filter((r) => r > 50)).toEqual([]);
+    }
+  });
+
   it('does not claim a retry before it is due', async () => {
     await insertNotifyDeliveries(db, [delivery('on-deployment-failed')]);
     const [first] = await claimDue(db, soon(), all);
@@ -180,6 +242,43 @@ describe('notification outbox', () => {
     expect(byId.get(b!.id)!.sentAt).toBeUndefined();
     expect(byId.get(c!.id)).toMatchObject({ state: 'pending', lastStatus: 503, attempts: 1 });
     expect(byId.get(c!.id)!.nextAt.getTime()).toBe(later.getTime());
+  });
+
+  it('a claim writes the ended attempts it carries first, with their events, and never claims them', async () => {
+    await insertNotifyDeliveries(
+      db,
+      [1, 2, 3].map(() => delivery('on-deployment-started')),
+    );
+    const [a, b] = (await claimDue(db, soon(), { ...all, limit: 2 })).sort((x, y) => x.id - y.id);
+    // A kind of its own, so the other tests' counts of notification.* events are not this test's.
+    const sentEvent = { project: 'harbor', kind: 'test.carried-by-claim', message: 'sent to chat', data: { n: 1 } };
+    // a sent, b put back due at once: the claim reads the outbox as it was, so b is not taken by it; the third is.
+    const claimed = await claimDue(db, soon(), all, {
+      ends: [
+        { id: a!.id, state: 'sent', status: 200 },
+        { id: b!.id, state: 'pending', error: 'HTTP 503', status: 503, nextAt: new Date(Date.now() - 1000) },
+      ],
+      events: [sentEvent],
+    });
+    expect(claimed.map((d) => d.id)).not.toContain(b!.id);
+    expect(claimed).toHaveLength(1);
+    const byId = new Map((await listNotifyDeliveries(db)).map((d) => [d.id, d]));
+    expect(byId.get(a!.id)).toMatchObject({ state: 'sent', lastStatus: 200 });
+    expect(byId.get(b!.id)).toMatchObject({ state: 'pending', lastStatus: 503, lastError: 'HTTP 503' });
+    expect(byId.get(claimed[0]!.id)).toMatchObject({ state: 'sending', attempts: 1 });
+    const events = await db.query<{ message: string }>(
+      "select message from events where kind = 'test.carried-by-claim'",
+    );
+    expect(events.rows).toEqual([{ message: 'sent to chat' }]);
+    // The next claim takes b.
+    expect((await claimDue(db, soon(), all)).map((d) => d.id)).toEqual([b!.id]);
+    // A refused end fails the whole statement: nothing claimed, nothing recorded.
+    await insertNotifyDeliveries(db, [delivery('on-deployment-started')]);
+    await expect(
+      claimDue(db, soon(), all, { ends: [{ id: b!.id, state: 'bogus' as 'sent' }], events: [sentEvent] }),
+    ).rejects.toThrow();
+    expect((await listNotifyDeliveries(db, { state: 'pending' })).length).toBe(1);
+    expect((await db.query("select 1 from events where kind = 'test.carried-by-claim'")).rows).toHaveLength(1);
   });
 
   it('records the events of a batch in the same statement, and nothing of either when one fails', async () => {
