@@ -55,7 +55,7 @@ export interface WorkerOptions {
   pollMs?: number;
   /** The least time between two passes while attempts end or the dispatcher writes. */
   passMs?: number;
-  /** How long an ended attempt may wait in memory before its batch is written. */
+  /** How long an ended attempt may wait in memory before its batch is written (default 50 ms; see defaultFlushMs). */
   flushMs?: number;
   /** Where the exchanges with receivers run (send-thread.ts); without it, on this thread. */
   sendThread?: SendThread;
@@ -75,6 +75,12 @@ const urgent = new Set(urgentTriggers);
  * oldest first, can be taken up by one service's backlog, where 200 has room for every service's due deliveries.
  */
 const flushBatch = 200;
+/**
+ * How long an ended attempt waits for a pass's claim to carry it before a batch of its own is written: longer than
+ * the least time between passes (25 ms), so that in a burst most ends go with a claim. At 20 ms the batches' own
+ * timers wrote four in five ends (bench:notify: 4,940 ends in 293 batches, 1,082 carried by 68 of 308 claims).
+ */
+const defaultFlushMs = 50;
 const passBatch = 200;
 /**
  * The safety poll: what nothing in this process announces (deliveries a former leader wrote just before it lost the
@@ -310,6 +316,11 @@ export class DeliveryWorker {
     // as often. Not while a batch is being written: that write keeps the order of the ends it has.
     const carried = this.flushing ? [] : this.ended.splice(0, flushBatch);
     this.carried = carried;
+    // All of them carried: the next end starts its own wait (else the wait of these would write the next few alone).
+    if (carried.length > 0 && this.ended.length === 0) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
     let claimed: NotifyDelivery[];
     try {
       claimed = await claimDue(
@@ -531,11 +542,14 @@ export class DeliveryWorker {
     slot.resume.unref();
   }
 
-  /** Keep an ended attempt for the next batch; a full batch is written at once, else within `flushMs`. */
+  /**
+   * Keep an ended attempt for the next batch; a full batch is written at once, else within `flushMs`, or sooner by
+   * the next pass's claim (which comes within `passMs` while attempts end and the queues run low).
+   */
   private record(ended: Ended): void {
     this.ended.push(ended);
     if (this.ended.length >= flushBatch) void this.flush();
-    else this.flushTimer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 20);
+    else this.flushTimer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? defaultFlushMs);
   }
 
   /**
