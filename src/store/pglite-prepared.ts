@@ -8,9 +8,8 @@
  * Each distinct SQL text is prepared on its first use (parse + describe in one crossing: the parameter types pick
  * PGlite's serializers, as `PGlite.query` does, and the row description its parsers), kept in a bounded LRU and
  * closed when it falls out. Large statements built for one batch (a VALUES of many rows) run unnamed: caching them
- * would only churn. DDL and DISCARD
- * empty the cache (a prepared `select *` whose table changed fails with 0A000 instead of being planned again);
- * outside a transaction such a failure is retried once, prepared afresh.
+ * would only churn. DDL and DISCARD empty the cache (a prepared `select *` whose table changed fails with 0A000
+ * instead of being planned again); outside a transaction such a failure is retried once, prepared afresh.
  */
 import { type PGlite, parse, protocol, types } from '@electric-sql/pglite';
 import type { PgliteLike } from './pglite-thread.js';

@@ -221,7 +221,8 @@ export const claimSql = `with recursive ${claimCtes}`;
  * a stuck endpoint's backlog, however long and old, from filling the batch and starving the others. The cost
  * follows what is taken, not what waits: a skip scan of notify_deliveries_queue lists the queues that have pending
  * deliveries, and each queue is read from that index up to its room (schema 021). A delivery another worker took
- * meanwhile is left out (state is checked again when the row is updated).
+ * meanwhile is left out (state is checked again when the row is updated). `ended`: attempt ends and their events to
+ * write first, in the same statement (finishAndClaimSql), as finishAttempts would.
  */
 export async function claimDue(
   db: Queryable,
