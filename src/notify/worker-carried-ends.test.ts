@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { storeProject, slackChat } from '../../test/support/notify-fixtures.js';
+import { freshPglite } from '../../test/support/store.js';
 import { silentLogger } from '../shared/logging.js';
 import type { Db } from '../store/db.js';
-import { migrate } from '../store/migrate.js';
-import { openPglite } from '../store/pglite-driver.js';
 import {
   finishAndClaimSql,
   finishSql,
@@ -14,8 +13,7 @@ import { DeliveryWorker } from './worker.js';
 
 let db: Db;
 beforeEach(async () => {
-  db = await openPglite();
-  await migrate(db);
+  db = await freshPglite();
 });
 afterEach(() => db.close());
 
